@@ -1,0 +1,96 @@
+# cunzhan — build, run, test.  `make` builds ./cunzhan; `make check` installs
+# what is missing (scripts/setup), builds and runs every test; `make run`
+# builds the demo data and opens it.
+#
+# Object files and test binaries go under src/.build/<variant>/ so the top
+# level stays as DESIGN.md lays it out.  Variants: rel (default), asan.
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+VARIANT ?= rel
+B       := src/.build/$(VARIANT)
+
+# Lazily expanded so `make check` can install the packages before they are read.
+CORE_PKGS  = lmdb libsodium libutf8proc jansson
+PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) ncursesw 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lcsv
+CURSES_LIBS = $(shell pkg-config --libs ncursesw 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+OPT_rel   = -O2 -g
+OPT_asan  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS   ?=
+CZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT_$(VARIANT)) $(PKG_CFLAGS) -Isrc -Iscreens -Ikeys $(CFLAGS)
+CZ_LDFLAGS = $(OPT_$(VARIANT)) $(LDFLAGS)
+
+LIB_SRC    := $(filter-out src/main.c,$(wildcard src/*.c))
+SCREEN_SRC := $(wildcard screens/*.c) $(wildcard keys/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
+SCREEN_OBJ := $(SCREEN_SRC:%.c=$(B)/%.o)
+MAIN_OBJ   := $(B)/src/main.o
+LIB        := $(B)/libcunzhan.a
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+BIN_rel    := cunzhan
+BIN_asan   := $(B)/cunzhan
+BIN        := $(BIN_$(VARIANT))
+
+.PHONY: all run check test unit scenario asan valgrind install clean setup demo
+all: $(BIN)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(SCREEN_OBJ) $(LIB)
+	$(CC) $(CZ_LDFLAGS) -o $@ $(MAIN_OBJ) $(SCREEN_OBJ) $(LIB) $(PKG_LIBS) $(CURSES_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+setup:
+	scripts/setup
+
+# The demo: an office and village stations in demo/ (ignored by git).
+DEMO_DIR ?= src/.build/demo
+demo: $(BIN)
+	@if [ ! -d "$(DEMO_DIR)/yangshuwan" ]; then ./$(BIN) demo -C $(DEMO_DIR); fi
+
+run: setup
+	$(MAKE) all
+	$(MAKE) demo
+	CUNZHAN_PASSPHRASE=$${CUNZHAN_PASSPHRASE:-demo} ./$(BIN) -C $(DEMO_DIR)/yangshuwan
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $(TEST_WRAP) $$t || fail=1; done; exit $$fail
+
+scenario: $(BIN)
+	@fail=0; for t in tests/scenario/*.sh; do echo "== $$t"; CUNZHAN=$(CURDIR)/$(BIN) bash $$t || fail=1; done; exit $$fail
+
+test: all
+	@$(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory scenario && echo "make check: all tests passed"
+
+check: setup
+	$(MAKE) --no-print-directory test
+
+asan:
+	$(MAKE) --no-print-directory VARIANT=asan test
+
+valgrind: $(UNIT_BIN)
+	$(MAKE) --no-print-directory unit TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/cunzhan
+
+clean:
+	rm -rf src/.build cunzhan
+
+-include $(shell find src/.build -name '*.d' 2>/dev/null)

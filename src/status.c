@@ -1,0 +1,25 @@
+#include "status.h"
+
+struct status_text { const char *name, *en, *zh; };
+
+static const struct status_text status_table[] = {
+#define CZ_STATUS(name, en, zh) { #name, en, zh },
+#include "status.def"
+#undef CZ_STATUS
+};
+
+static const struct status_text *lookup(int status)
+{
+    static const struct status_text unknown = { "CZ_E?", "unknown error", "未知错误" };
+    if (status < 0 || status >= CZ_STATUS_COUNT)
+        return &unknown;
+    return &status_table[status];
+}
+
+const char *cz_strerror(int status, enum cz_lang lang)
+{
+    const struct status_text *t = lookup(status);
+    return lang == CZ_LANG_ZH ? t->zh : t->en;
+}
+
+const char *cz_status_name(int status) { return lookup(status)->name; }

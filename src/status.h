@@ -1,0 +1,26 @@
+/* status.h — every status code the core returns, with its message in both
+ * languages.  Functions in src/ return an int: CZ_OK (0) or one of these.
+ * Only main() turns a status into an exit code; nothing in src/ exits.
+ *
+ * The codes and their texts live in status.def (an X-macro), so adding a
+ * status is one line there and the message can never drift from the code. */
+#ifndef CZ_STATUS_H
+#define CZ_STATUS_H
+
+enum cz_status {
+#define CZ_STATUS(name, en, zh) name,
+#include "status.def"
+#undef CZ_STATUS
+    CZ_STATUS_COUNT
+};
+
+/* The user's language for every message the core produces. */
+enum cz_lang { CZ_LANG_EN = 0, CZ_LANG_ZH = 1 };
+
+/* Message for a status in the given language.  Static storage; never NULL. */
+const char *cz_strerror(int status, enum cz_lang lang);
+
+/* The symbolic name ("CZ_ECANON") for logs and tests.  Static; never NULL. */
+const char *cz_status_name(int status);
+
+#endif
