@@ -1,0 +1,1091 @@
+#include "cli.h"
+#include "codec.h"
+#include "keys.h"
+#include "parse.h"
+#include "query.h"
+#include "roster.h"
+#include "schema.h"
+#include "station.h"
+#include "status.h"
+#include "text.h"
+#include "verify.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PASS_MAX 512
+
+struct cli {
+    const char *dir;
+    enum cz_lang lang;
+    const char *user;
+    int json;
+    cz_station *st;
+    char dir_buf[4096];
+};
+
+/* Both languages side by side, so a message can never lack its translation. */
+#define TR(c, en, zh) ((c)->lang == CZ_LANG_ZH ? (zh) : (en))
+
+static void say_error(struct cli *c, int status, const char *what)
+{
+    if (what && *what)
+        fprintf(stderr, "cunzhan: %s: %s\n", what, cz_strerror(status, c->lang));
+    else
+        fprintf(stderr, "cunzhan: %s\n", cz_strerror(status, c->lang));
+}
+
+static int usage(struct cli *c, const char *en, const char *zh)
+{
+    fprintf(stderr, "cunzhan: %s\n", TR(c, en, zh));
+    fprintf(stderr, "%s\n", TR(c, "Run `cunzhan help` for the commands.", "运行 `cunzhan help` 查看所有命令。"));
+    return CZ_EXIT_USAGE;
+}
+
+/* ---- passphrases ---- */
+
+static int read_tty_line(const char *prompt, char *buf, size_t size)
+{
+    FILE *tty = fopen("/dev/tty", "r+");
+    struct termios old, quiet;
+    if (!tty) return -1;
+    fputs(prompt, tty);
+    fflush(tty);
+    int fd = fileno(tty), have_termios = tcgetattr(fd, &old) == 0;
+    if (have_termios) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    char *got = fgets(buf, (int)size, tty);
+    if (have_termios) tcsetattr(fd, TCSAFLUSH, &old);
+    fputs("\n", tty);
+    fclose(tty);
+    if (!got) return -1;
+    buf[strcspn(buf, "\r\n")] = 0;
+    return 0;
+}
+
+/* The passphrase of the person signing: CUNZHAN_PASSPHRASE, or asked
+ * without echo.  new_one asks twice and refuses an empty one. */
+static int get_passphrase(struct cli *c, const char *env, int new_one, char *buf, size_t size)
+{
+    const char *e = getenv(env);
+    if (!e && strcmp(env, "CUNZHAN_PASSPHRASE")) e = getenv("CUNZHAN_PASSPHRASE");
+    if (e) {
+        snprintf(buf, size, "%s", e);
+    } else {
+        char again[PASS_MAX];
+        if (read_tty_line(TR(c, "Passphrase: ", "口令："), buf, size) != 0) {
+            fprintf(stderr, "cunzhan: %s\n", TR(c, "no terminal to ask the passphrase on: set CUNZHAN_PASSPHRASE",
+                                                "没有终端可以输入口令：请设置 CUNZHAN_PASSPHRASE"));
+            return -1;
+        }
+        if (new_one) {
+            if (read_tty_line(TR(c, "Passphrase again: ", "再输一次口令："), again, sizeof again) != 0 ||
+                strcmp(buf, again) != 0) {
+                sodium_memzero(again, sizeof again);
+                fprintf(stderr, "cunzhan: %s\n", TR(c, "the two passphrases differ; nothing was written",
+                                                    "两次输入的口令不同；没有写入任何内容"));
+                return -1;
+            }
+            sodium_memzero(again, sizeof again);
+        }
+    }
+    if (new_one && !buf[0]) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "the passphrase must not be empty", "口令不能为空"));
+        return -1;
+    }
+    return 0;
+}
+
+static int open_station(struct cli *c)
+{
+    int rc = cz_station_open(c->dir, &c->st);
+    if (rc == CZ_ENOINIT) {
+        fprintf(stderr, "cunzhan: %s: %s\n", c->dir, cz_strerror(rc, c->lang));
+        return -1;
+    }
+    if (rc) { say_error(c, rc, c->dir); return -1; }
+    return 0;
+}
+
+static int login(struct cli *c)
+{
+    char pass[PASS_MAX];
+    if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, pass, sizeof pass)) return -1;
+    int rc = cz_station_login(c->st, c->user, pass);
+    sodium_memzero(pass, sizeof pass);
+    if (rc == CZ_EPASS) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "wrong passphrase; nothing was written. Try again, or ask the station's supervisor.",
+                                            "口令错误；没有写入任何内容。请重试，或询问本站审核员。"));
+        return -1;
+    }
+    if (rc == CZ_ENOUSER) {
+        fprintf(stderr, "cunzhan: %s: %s\n", c->user ? c->user : "?", cz_strerror(rc, c->lang));
+        return -1;
+    }
+    if (rc) { say_error(c, rc, NULL); return -1; }
+    return 0;
+}
+
+/* ---- helpers ---- */
+
+static void format_time(int64_t wall, char *buf, size_t size)
+{
+    time_t t = (time_t)wall;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
+}
+
+struct first_entity { uint8_t entity[CZ_ENTITY_BYTES]; int found; };
+
+static int first_entity_cb(void *ctx, const uint8_t *entity)
+{
+    struct first_entity *f = ctx;
+    memcpy(f->entity, entity, CZ_ENTITY_BYTES);
+    f->found = 1;
+    return 1;
+}
+
+/* Who a key belongs to, as the roster or the key's own announcement says. */
+static void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
+                        enum cz_lang lang, char *buf, size_t size)
+{
+    struct cz_trust_info ti;
+    char hex[65], term[512];
+    struct first_entity fe = { { 0 }, 0 };
+
+    buf[0] = 0;
+    if (cz_roster_lookup(t, info->office_root, key, &ti) == CZ_OK) {
+        if (ti.state == CZ_TRUST_ROOT) {
+            snprintf(buf, size, "%s", lang == CZ_LANG_ZH ? "市办根密钥" : "office root");
+            return;
+        }
+        if (ti.state == CZ_TRUST_CERTIFIED && ti.name[0]) {
+            snprintf(buf, size, "%s@%s", ti.name, ti.station);
+            return;
+        }
+    }
+    cz_hex(key, 32, hex);
+    size_t tl = cz_term_exact(term, sizeof term, "key", "key", hex);
+    cz_store_index_each(t, term, tl, first_entity_cb, &fe);
+    if (fe.found) {
+        struct cz_record r;
+        if (cz_record_load(t, fe.entity, &r) == CZ_OK && r.body) {
+            char name[64] = "", station[64] = "";
+            cz_schema_format(cz_schema_field(r.type, "name"), r.body, CZ_LANG_EN, 0, name, sizeof name);
+            cz_schema_format(cz_schema_field(r.type, "station"), r.body, CZ_LANG_EN, 0, station, sizeof station);
+            snprintf(buf, size, "%s@%s (%s)", name, station, lang == CZ_LANG_ZH ? "待认证" : "pending");
+        }
+        cz_record_clear(&r);
+    }
+    if (!buf[0]) {
+        char fp[24];
+        cz_fingerprint(key, fp);
+        snprintf(buf, size, "%s %s", lang == CZ_LANG_ZH ? "密钥" : "key", fp);
+    }
+}
+
+/* Splits FIELD=VALUE arguments; returns the count or -1 after a message. */
+static int parse_assignments(struct cli *c, char **args, int n, struct cz_assign *out)
+{
+    for (int i = 0; i < n; i++) {
+        char *eq = strchr(args[i], '=');
+        if (!eq || eq == args[i]) {
+            fprintf(stderr, "cunzhan: %s: %s\n", args[i],
+                    TR(c, "expected FIELD=VALUE (e.g. head=王秀英)", "应为 字段=值（例如 head=王秀英）"));
+            return -1;
+        }
+        *eq = 0;
+        out[i].field = args[i];
+        out[i].value = eq + 1;
+    }
+    return n;
+}
+
+static void field_error(struct cli *c, const char *type, int rc, const struct cz_field_error *err)
+{
+    const struct cz_type *t = cz_schema_type(type);
+    char msg[1024];
+    if (t && (err->field || err->name[0])) {
+        cz_field_error_message(t, err, c->lang, msg, sizeof msg);
+        fprintf(stderr, "cunzhan: %s\n", msg);
+    } else {
+        say_error(c, rc, NULL);
+    }
+    fprintf(stderr, "cunzhan: %s\n", TR(c, "nothing was stored", "没有保存任何内容"));
+}
+
+/* An entity from an id prefix typed on the command line (or a version id). */
+static int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
+{
+    int rc = cz_store_resolve_entity(t, hex, entity);
+    if (rc == CZ_ENOTFOUND || (rc == CZ_EINVAL && strlen(hex) > 2 * CZ_ENTITY_BYTES)) {
+        uint8_t id[CZ_ID_BYTES];
+        struct cz_entry e;
+        if (cz_store_resolve_entry(t, hex, id) == CZ_OK && cz_store_get_entry(t, id, &e) == CZ_OK) {
+            memcpy(entity, e.entity, CZ_ENTITY_BYTES);
+            return CZ_OK;
+        }
+        rc = rc == CZ_EINVAL ? CZ_ENOTFOUND : rc;
+    }
+    if (rc == CZ_EINVAL)
+        fprintf(stderr, "cunzhan: %s: %s\n", hex, TR(c, "an id is at least 6 hex digits, as `add` or `find` printed it",
+                                                      "编号至少 6 位十六进制数字，即 `add` 或 `find` 输出的编号"));
+    else if (rc)
+        fprintf(stderr, "cunzhan: %s: %s\n", hex, cz_strerror(rc, c->lang));
+    return rc;
+}
+
+/* A record's fields as a JSON object (values as strings in the same form
+ * `add` takes them; whole numbers as numbers; lists as arrays). */
+static json_t *fields_json(const struct cz_type *t, const cz_body *b)
+{
+    json_t *o = json_object();
+    char buf[4096];
+    for (size_t i = 0; t && b && i < t->nfields; i++) {
+        const struct cz_field *f = &t->fields[i];
+        int kind = cz_schema_format(f, b, CZ_LANG_EN, 0, buf, sizeof buf);
+        if (!kind) continue;
+        if (kind == CZ_KIND_LIST) {
+            json_t *arr = json_array();
+            size_t n = 0;
+            cz_body_get_list_count(b, f->tag, &n);
+            for (size_t j = 0; j < n; j++) {
+                const char *s;
+                size_t len;
+                cz_body_get_list_item(b, f->tag, j, &s, &len);
+                json_array_append_new(arr, json_stringn(s, len));
+            }
+            json_object_set_new(o, f->key, arr);
+        } else if (f->type == CZ_F_INT || f->type == CZ_F_YEAR) {
+            int64_t v = 0;
+            cz_body_get_sint(b, f->tag, &v);
+            json_object_set_new(o, f->key, json_integer((json_int_t)v));
+        } else {
+            json_object_set_new(o, f->key, json_string(buf));
+        }
+    }
+    return o;
+}
+
+static json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r)
+{
+    char hex[65], when[32], who[160];
+    json_t *o = json_object();
+    cz_hex(r->entity, CZ_ENTITY_BYTES, hex);
+    json_object_set_new(o, "id", json_string(hex));
+    json_object_set_new(o, "type", json_string(r->type_key));
+    cz_hex(r->id, CZ_ID_BYTES, hex);
+    json_object_set_new(o, "version", json_string(hex));
+    json_object_set_new(o, "region", json_string(r->region));
+    cz_hex(r->origin, 32, hex);
+    json_object_set_new(o, "signed_by_key", json_string(hex));
+    signer_name(t, info, r->origin, CZ_LANG_EN, who, sizeof who);
+    json_object_set_new(o, "signed_by", json_string(who));
+    json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
+    format_time(r->wall, when, sizeof when);
+    json_object_set_new(o, "time", json_string(when));
+    json_object_set_new(o, "heads", json_integer((json_int_t)r->nheads));
+    json_object_set_new(o, "deleted", json_boolean(r->deleted));
+    json_object_set_new(o, "fields", fields_json(r->type, r->body));
+    return o;
+}
+
+static void print_json(json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (s) { puts(s); free(s); }
+    json_decref(j);
+}
+
+/* Pads by display width (CJK glyphs take two columns). */
+static void print_padded(const char *s, size_t width)
+{
+    size_t cols = cz_text_cols(s, strlen(s));
+    fputs(s, stdout);
+    for (; cols < width; cols++) putchar(' ');
+}
+
+static void print_fields(struct cli *c, const struct cz_type *t, const cz_body *b, const char *indent)
+{
+    char buf[4096];
+    size_t label_w = 0;
+    for (size_t i = 0; i < t->nfields; i++) {
+        const char *label = TR(c, t->fields[i].en, t->fields[i].zh);
+        size_t w = cz_text_cols(label, strlen(label));
+        if (w > label_w) label_w = w;
+    }
+    for (size_t i = 0; i < t->nfields; i++) {
+        const struct cz_field *f = &t->fields[i];
+        if (!cz_schema_format(f, b, c->lang, 1, buf, sizeof buf)) continue;
+        fputs(indent, stdout);
+        print_padded(TR(c, f->en, f->zh), label_w);
+        printf("  %s\n", buf);
+    }
+}
+
+/* ---- commands ---- */
+
+static int cmd_init(struct cli *c, int argc, char **argv)
+{
+    struct cz_init_opts o = { 0 };
+    const char *office_key = NULL, *office = NULL, *station = NULL;
+    char *identity = NULL, pass[PASS_MAX], why[64];
+    cz_station *st = NULL;
+    int rc;
+
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v) return usage(c, "init: an option lacks its value", "init：选项缺少值");
+        if (!strcmp(a, "--office")) office = v;
+        else if (!strcmp(a, "--station")) station = v;
+        else if (!strcmp(a, "--region")) o.region = v;
+        else if (!strcmp(a, "--user")) o.user = v;
+        else if (!strcmp(a, "--office-key")) office_key = v;
+        else return usage(c, "init: unknown option", "init：未知选项");
+        i++;
+    }
+    if ((!office) == (!station) || !o.user)
+        return usage(c, "init --office NAME --user NAME, or init --station NAME --region CODE --user NAME --office-key FILE",
+                     "init --office 名称 --user 姓名，或 init --station 名称 --region 代码 --user 姓名 --office-key 文件");
+    o.kind = office ? CZ_KIND_OFFICE : CZ_KIND_STATION;
+    o.name = office ? office : station;
+    if (station) {
+        if (!o.region || !office_key)
+            return usage(c, "init --station needs --region CODE and --office-key FILE (the office's `cunzhan pubkey`)",
+                         "init --station 需要 --region 代码 和 --office-key 文件（市办 `cunzhan pubkey` 的输出）");
+        FILE *f = fopen(office_key, "r");
+        if (!f) {
+            fprintf(stderr, "cunzhan: %s: %s\n", office_key, TR(c, "cannot read the office key file", "无法读取市办公钥文件"));
+            return CZ_EXIT_FAIL;
+        }
+        identity = calloc(1, 8192);
+        size_t got = identity ? fread(identity, 1, 8191, f) : 0;
+        (void)got;
+        fclose(f);
+        if (!identity) return CZ_EXIT_FAIL;
+        o.office_identity = identity;
+    }
+    if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 1, pass, sizeof pass)) { free(identity); return CZ_EXIT_FAIL; }
+    rc = cz_station_init(c->dir, &o, pass, &st, why, sizeof why);
+    sodium_memzero(pass, sizeof pass);
+    free(identity);
+    if (rc == CZ_EEXIST) {
+        fprintf(stderr, "cunzhan: %s: %s\n", c->dir, TR(c, "a station already lives here; choose another folder with -C",
+                                                        "这里已有村站数据；请用 -C 选择其他文件夹"));
+        return CZ_EXIT_FAIL;
+    }
+    if (rc == CZ_EINVAL && !strcmp(why, "office-key")) {
+        fprintf(stderr, "cunzhan: %s: %s\n", office_key, TR(c, "not an office identity: make it with `cunzhan pubkey` at the office",
+                                                             "不是市办身份文件：请在市办运行 `cunzhan pubkey` 生成"));
+        return CZ_EXIT_FAIL;
+    }
+    if (rc == CZ_EINVAL)
+        return usage(c, "init: names must be 1-63 bytes without '/', a region 2-12 digits",
+                     "init：名称须为 1-63 字节且不含 '/'，辖区代码须为 2-12 位数字");
+    if (rc) { say_error(c, rc, c->dir); return CZ_EXIT_FAIL; }
+    char fp[24];
+    cz_fingerprint(cz_station_info(st)->office_root, fp);
+    printf("%s %s\n", TR(c, "initialised", "已初始化"), c->dir);
+    printf("%s %s\n", TR(c, "office key fingerprint:", "市办公钥指纹："), fp);
+    if (station)
+        printf("%s\n", TR(c, "Compare the fingerprint with the one the office shows before you trust it.",
+                          "请与市办显示的指纹核对一致后再使用。"));
+    cz_station_close(st);
+    return CZ_EXIT_OK;
+}
+
+static int cmd_pubkey(struct cli *c, int argc, char **argv)
+{
+    char *text = NULL;
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    int rc = cz_station_identity(c->st, &text);
+    if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    if (c->json) {
+        struct cz_identity id;
+        char hex[65], fp[24];
+        cz_identity_parse(text, &id);
+        json_t *o = json_object();
+        json_object_set_new(o, "kind", json_string(id.is_office ? "office" : "station"));
+        json_object_set_new(o, "name", json_string(id.name));
+        json_object_set_new(o, "region", json_string(id.region));
+        if (id.is_office) {
+            cz_hex(id.root, 32, hex);
+            json_object_set_new(o, "root", json_string(hex));
+            cz_fingerprint(id.root, fp);
+            json_object_set_new(o, "fingerprint", json_string(fp));
+        }
+        cz_hex(id.box, 32, hex);
+        json_object_set_new(o, "box", json_string(hex));
+        print_json(o);
+    } else {
+        fputs(text, stdout);
+    }
+    free(text);
+    return CZ_EXIT_OK;
+}
+
+static int cmd_user(struct cli *c, int argc, char **argv)
+{
+    const char *role = NULL, *name = NULL;
+    char pass[PASS_MAX];
+    if (argc < 2 || strcmp(argv[0], "add"))
+        return usage(c, "user add NAME [--role clerk|supervisor|office]", "user add 姓名 [--role clerk|supervisor|office]");
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--role") && i + 1 < argc) role = argv[++i];
+        else if (!name) name = argv[i];
+        else return usage(c, "user add: one name only", "user add：只能给一个姓名");
+    }
+    if (!name) return usage(c, "user add NAME", "user add 姓名");
+    if (open_station(c) || login(c)) return CZ_EXIT_FAIL;
+    printf("%s\n", TR(c, "New person's passphrase:", "新用户的口令："));
+    if (get_passphrase(c, "CUNZHAN_NEW_PASSPHRASE", 1, pass, sizeof pass)) return CZ_EXIT_FAIL;
+    int rc = cz_station_user_add(c->st, name, role, pass);
+    sodium_memzero(pass, sizeof pass);
+    if (rc == CZ_EEXIST) { fprintf(stderr, "cunzhan: %s: %s\n", name, cz_strerror(rc, c->lang)); return CZ_EXIT_FAIL; }
+    if (rc == CZ_EINVAL)
+        return usage(c, "user add: a name is 1-63 bytes without '/'; roles are clerk, supervisor, office",
+                     "user add：姓名须为 1-63 字节且不含 '/'；角色为 clerk、supervisor、office");
+    if (rc) { say_error(c, rc, name); return CZ_EXIT_FAIL; }
+    printf("%s %s\n", TR(c, "added", "已添加"), name);
+    if (cz_station_info(c->st)->kind != CZ_KIND_OFFICE)
+        printf("%s\n", TR(c, "The key is pending until the office enrols it.", "该密钥在市办认证前为待认证状态。"));
+    return CZ_EXIT_OK;
+}
+
+static int cmd_add(struct cli *c, int argc, char **argv)
+{
+    struct cz_assign *a;
+    struct cz_field_error err;
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    if (argc < 1) return usage(c, "add TYPE FIELD=VALUE...", "add 类型 字段=值...");
+    const struct cz_type *t = cz_schema_type(argv[0]);
+    if (!t) {
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "no such record type: `cunzhan fields` lists them",
+                                                         "没有这种记录类型：运行 `cunzhan fields` 查看"));
+        return CZ_EXIT_USAGE;
+    }
+    a = calloc((size_t)argc, sizeof *a);
+    if (!a || parse_assignments(c, argv + 1, argc - 1, a) < 0) { free(a); return CZ_EXIT_USAGE; }
+    if (open_station(c) || login(c)) { free(a); return CZ_EXIT_FAIL; }
+    int rc = cz_station_add(c->st, t->key, a, (size_t)argc - 1, entity, id, &err);
+    free(a);
+    if (rc == CZ_EPERM) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "this record lies outside your jurisdiction or role; nothing was stored",
+                                            "该记录超出您的辖区或角色权限；没有保存任何内容"));
+        return CZ_EXIT_FAIL;
+    }
+    if (rc) { field_error(c, t->key, rc, &err); return CZ_EXIT_FAIL; }
+    char hex[65];
+    cz_hex(entity, CZ_ENTITY_BYTES, hex);
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(hex));
+        cz_hex(id, CZ_ID_BYTES, hex);
+        json_object_set_new(o, "version", json_string(hex));
+        print_json(o);
+    } else {
+        puts(hex);
+    }
+    return CZ_EXIT_OK;
+}
+
+static int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
+{
+    cz_txn *t = NULL;
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    if (rc) { say_error(c, rc, NULL); return rc; }
+    rc = resolve_entity(c, t, hex, entity);
+    cz_txn_abort(t);
+    return rc;
+}
+
+static int cmd_edit(struct cli *c, int argc, char **argv)
+{
+    struct cz_assign *a;
+    struct cz_field_error err;
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    char type[CZ_TYPE_MAX + 1] = "";
+    if (argc < 2) return usage(c, "edit ID FIELD=VALUE...", "edit 编号 字段=值...");
+    a = calloc((size_t)argc, sizeof *a);
+    if (!a || parse_assignments(c, argv + 1, argc - 1, a) < 0) { free(a); return CZ_EXIT_USAGE; }
+    if (open_station(c) || lookup_entity(c, argv[0], entity) || login(c)) { free(a); return CZ_EXIT_FAIL; }
+    cz_txn *t = NULL;
+    struct cz_record r;
+    if (cz_txn_begin(cz_station_store(c->st), 0, &t) == CZ_OK && cz_record_load(t, entity, &r) == CZ_OK) {
+        snprintf(type, sizeof type, "%s", r.type_key);
+        cz_record_clear(&r);
+    }
+    cz_txn_abort(t);
+    int rc = cz_station_edit(c->st, entity, a, (size_t)argc - 1, id, &err);
+    free(a);
+    if (rc == CZ_EPERM) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "this record lies outside your jurisdiction or role; nothing was stored",
+                                            "该记录超出您的辖区或角色权限；没有保存任何内容"));
+        return CZ_EXIT_FAIL;
+    }
+    if (rc) { field_error(c, type, rc, &err); return CZ_EXIT_FAIL; }
+    char hex[65];
+    cz_hex(id, CZ_ID_BYTES, hex);
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "version", json_string(hex));
+        print_json(o);
+    } else {
+        puts(hex);
+    }
+    return CZ_EXIT_OK;
+}
+
+static int cmd_delete(struct cli *c, int argc, char **argv)
+{
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    if (argc != 1) return usage(c, "delete ID", "delete 编号");
+    if (open_station(c) || lookup_entity(c, argv[0], entity) || login(c)) return CZ_EXIT_FAIL;
+    int rc = cz_station_delete(c->st, entity, id);
+    if (rc) { say_error(c, rc, argv[0]); return CZ_EXIT_FAIL; }
+    char hex[65];
+    cz_hex(id, CZ_ID_BYTES, hex);
+    puts(hex);
+    return CZ_EXIT_OK;
+}
+
+/* What a version changed against its first parent, as "field: old -> new". */
+static void print_changes(struct cli *c, const struct cz_type *t, const struct cz_version *v,
+                          const struct cz_version *all, size_t n)
+{
+    const cz_body *before = NULL;
+    for (size_t i = 0; v->nparents && i < n; i++)
+        if (!memcmp(all[i].id, v->parents[0], CZ_ID_BYTES)) before = all[i].body;
+    char a[2048], b[2048];
+    for (size_t i = 0; t && i < t->nfields; i++) {
+        const struct cz_field *f = &t->fields[i];
+        a[0] = b[0] = 0;
+        if (before) cz_schema_format(f, before, c->lang, 1, a, sizeof a);
+        if (v->body) cz_schema_format(f, v->body, c->lang, 1, b, sizeof b);
+        if (!strcmp(a, b)) continue;
+        printf("      %s: %s -> %s\n", TR(c, f->en, f->zh), a[0] ? a : "-", b[0] ? b : "-");
+    }
+}
+
+static int cmd_show(struct cli *c, int argc, char **argv)
+{
+    const char *idarg = NULL;
+    int history = 0, rc;
+    uint8_t entity[CZ_ENTITY_BYTES];
+    cz_txn *t = NULL;
+    struct cz_record r;
+    struct cz_version *vs = NULL;
+    size_t nv = 0;
+
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--history")) history = 1;
+        else if (!idarg) idarg = argv[i];
+        else return usage(c, "show ID [--history] [--json]", "show 编号 [--history] [--json]");
+    }
+    if (!idarg) return usage(c, "show ID [--history] [--json]", "show 编号 [--history] [--json]");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t))) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    if (resolve_entity(c, t, idarg, entity)) { cz_txn_abort(t); return CZ_EXIT_FAIL; }
+    if ((rc = cz_record_load(t, entity, &r)) || (history && (rc = cz_record_history(t, entity, &vs, &nv)))) {
+        say_error(c, rc, idarg);
+        cz_record_clear(&r);
+        cz_txn_abort(t);
+        return CZ_EXIT_FAIL;
+    }
+    const struct cz_station_info *info = cz_station_info(c->st);
+    char hex[65], when[32], who[160];
+    if (c->json) {
+        json_t *o = record_json(t, info, &r);
+        if (history) {
+            json_t *arr = json_array();
+            for (size_t i = 0; i < nv; i++) {
+                json_t *v = json_object();
+                cz_hex(vs[i].id, CZ_ID_BYTES, hex);
+                json_object_set_new(v, "version", json_string(hex));
+                cz_hex(vs[i].origin, 32, hex);
+                json_object_set_new(v, "signed_by_key", json_string(hex));
+                signer_name(t, info, vs[i].origin, CZ_LANG_EN, who, sizeof who);
+                json_object_set_new(v, "signed_by", json_string(who));
+                json_object_set_new(v, "seq", json_integer((json_int_t)vs[i].seq));
+                format_time(vs[i].wall, when, sizeof when);
+                json_object_set_new(v, "time", json_string(when));
+                json_object_set_new(v, "deleted", json_boolean(vs[i].tombstone));
+                json_t *parents = json_array();
+                for (size_t p = 0; p < vs[i].nparents; p++) {
+                    cz_hex(vs[i].parents[p], CZ_ID_BYTES, hex);
+                    json_array_append_new(parents, json_string(hex));
+                }
+                json_object_set_new(v, "parents", parents);
+                json_object_set_new(v, "fields", fields_json(r.type, vs[i].body));
+                json_array_append_new(arr, v);
+            }
+            json_object_set_new(o, "history", arr);
+        }
+        print_json(o);
+    } else {
+        cz_hex(r.entity, CZ_ENTITY_BYTES, hex);
+        printf("%s %s  %s\n", r.type ? TR(c, r.type->en, r.type->zh) : r.type_key, hex,
+               r.deleted ? TR(c, "(deleted)", "（已删除）") : "");
+        if (r.type && r.body) print_fields(c, r.type, r.body, "  ");
+        signer_name(t, info, r.origin, c->lang, who, sizeof who);
+        format_time(r.wall, when, sizeof when);
+        cz_hex(r.id, CZ_ID_BYTES, hex);
+        printf("  %s %s  %s %s  %s\n", TR(c, "version", "版本"), hex, when, TR(c, "signed by", "签名人"), who);
+        if (r.nheads > 1)
+            printf("  %s\n", TR(c, "! concurrent versions: run `cunzhan conflicts`", "！存在并发版本：请运行 `cunzhan conflicts`"));
+        if (history) {
+            printf("%s\n", TR(c, "History:", "历史版本："));
+            for (size_t i = 0; i < nv; i++) {
+                cz_hex(vs[i].id, CZ_ID_BYTES, hex);
+                format_time(vs[i].wall, when, sizeof when);
+                signer_name(t, info, vs[i].origin, c->lang, who, sizeof who);
+                printf("  %zu. %.16s  %s  %s%s\n", i + 1, hex, when, who,
+                       vs[i].tombstone ? TR(c, "  (deleted)", "  （删除）") : "");
+                print_changes(c, r.type, &vs[i], vs, nv);
+            }
+        }
+    }
+    cz_history_free(vs, nv);
+    cz_record_clear(&r);
+    cz_txn_abort(t);
+    return CZ_EXIT_OK;
+}
+
+struct list_out { struct cli *c; cz_txn *t; json_t *arr; size_t count; };
+
+static int list_print_cb(void *ctx, const uint8_t *entity)
+{
+    struct list_out *lo = ctx;
+    struct cz_record r;
+    int rc = cz_record_load(lo->t, entity, &r);
+    if (rc) return rc;
+    lo->count++;
+    if (lo->arr) {
+        json_array_append_new(lo->arr, record_json(lo->t, cz_station_info(lo->c->st), &r));
+    } else {
+        char hex[65], buf[512];
+        cz_hex(entity, CZ_ENTITY_BYTES, hex);
+        printf("%.12s  ", hex);
+        print_padded(r.type ? TR(lo->c, r.type->en, r.type->zh) : r.type_key, 10);
+        /* The first few filled fields, in table order. */
+        int shown = 0;
+        for (size_t i = 0; r.type && r.body && i < r.type->nfields && shown < 5; i++) {
+            const struct cz_field *f = &r.type->fields[i];
+            if (f->type == CZ_F_REF || f->type == CZ_F_TEXT || f->type == CZ_F_KEY) continue;
+            if (!cz_schema_format(f, r.body, lo->c->lang, 1, buf, sizeof buf)) continue;
+            printf("  %s", buf);
+            shown++;
+        }
+        if (r.nheads > 1) printf("  %s", TR(lo->c, "[conflict]", "[冲突]"));
+        putchar('\n');
+    }
+    cz_record_clear(&r);
+    return 0;
+}
+
+static int cmd_list(struct cli *c, int argc, char **argv)
+{
+    struct cz_field_error err;
+    struct cz_assign *a;
+    cz_txn *t = NULL;
+    if (argc < 1) return usage(c, "list TYPE [FIELD=VALUE...]", "list 类型 [字段=值...]");
+    const struct cz_type *ty = cz_schema_type(argv[0]);
+    if (!ty) {
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "no such record type: `cunzhan fields` lists them",
+                                                         "没有这种记录类型：运行 `cunzhan fields` 查看"));
+        return CZ_EXIT_USAGE;
+    }
+    a = calloc((size_t)argc, sizeof *a);
+    if (!a || parse_assignments(c, argv + 1, argc - 1, a) < 0) { free(a); return CZ_EXIT_USAGE; }
+    if (open_station(c)) { free(a); return CZ_EXIT_FAIL; }
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    struct list_out lo = { c, t, c->json ? json_array() : NULL, 0 };
+    if (rc == CZ_OK) rc = cz_query_list(t, ty, a, (size_t)argc - 1, list_print_cb, &lo, &err);
+    free(a);
+    if (rc) {
+        if (err.field || err.name[0]) {
+            char msg[1024];
+            cz_field_error_message(ty, &err, c->lang, msg, sizeof msg);
+            fprintf(stderr, "cunzhan: %s\n", msg);
+        } else {
+            say_error(c, rc, NULL);
+        }
+        json_decref(lo.arr);
+        cz_txn_abort(t);
+        return rc == CZ_EFIELD || rc == CZ_EIDNUM ? CZ_EXIT_USAGE : CZ_EXIT_FAIL;
+    }
+    if (lo.arr) print_json(lo.arr);
+    cz_txn_abort(t);
+    return CZ_EXIT_OK;
+}
+
+static int cmd_find(struct cli *c, int argc, char **argv)
+{
+    cz_txn *t = NULL;
+    if (argc != 1) return usage(c, "find TEXT (a name or part of one, a household number, an ID number)",
+                                "find 文字（姓名或其一部分、户编号、身份证号）");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    struct list_out lo = { c, t, c->json ? json_array() : NULL, 0 };
+    if (rc == CZ_OK) rc = cz_query_find(t, argv[0], list_print_cb, &lo);
+    if (rc) { say_error(c, rc, argv[0]); json_decref(lo.arr); cz_txn_abort(t); return CZ_EXIT_FAIL; }
+    if (lo.arr) print_json(lo.arr);
+    else if (lo.count == 0) fprintf(stderr, "%s\n", TR(c, "nothing found", "没有找到"));
+    cz_txn_abort(t);
+    return CZ_EXIT_OK;
+}
+
+static const char *ftype_name(enum cz_ftype t)
+{
+    static const char *names[] = {
+        [CZ_F_LINE] = "text", [CZ_F_TEXT] = "long text", [CZ_F_INT] = "whole number",
+        [CZ_F_YEAR] = "year", [CZ_F_MONEY] = "yuan", [CZ_F_AREA] = "mu",
+        [CZ_F_DECIMAL] = "number", [CZ_F_DATE] = "date", [CZ_F_ENUM] = "one of",
+        [CZ_F_SET] = "any of", [CZ_F_LIST] = "list", [CZ_F_REF] = "record id",
+        [CZ_F_VERSION] = "version id", [CZ_F_IDNUM] = "ID number", [CZ_F_PHONE] = "phone",
+        [CZ_F_PLACE] = "place code", [CZ_F_KEY] = "public key" };
+    return names[t];
+}
+
+static int cmd_fields(struct cli *c, int argc, char **argv)
+{
+    size_t n;
+    const struct cz_type *types = cz_schema_types(&n);
+    const struct cz_type *only = NULL;
+    if (argc > 1) return usage(c, "fields [TYPE]", "fields [类型]");
+    if (argc == 1 && !(only = cz_schema_type(argv[0]))) {
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "no such record type", "没有这种记录类型"));
+        return CZ_EXIT_USAGE;
+    }
+    json_t *arr = c->json ? json_array() : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct cz_type *t = &types[i];
+        if (only && t != only) continue;
+        json_t *jt = NULL, *jf = NULL;
+        if (arr) {
+            jt = json_object();
+            json_object_set_new(jt, "type", json_string(t->key));
+            json_object_set_new(jt, "en", json_string(t->en));
+            json_object_set_new(jt, "zh", json_string(t->zh));
+            jf = json_array();
+        } else {
+            printf("%s  %s / %s\n", t->key, t->zh, t->en);
+        }
+        for (size_t j = 0; j < t->nfields; j++) {
+            const struct cz_field *f = &t->fields[j];
+            if (arr) {
+                json_t *o = json_object();
+                json_object_set_new(o, "key", json_string(f->key));
+                json_object_set_new(o, "en", json_string(f->en));
+                json_object_set_new(o, "zh", json_string(f->zh));
+                json_object_set_new(o, "kind", json_string(ftype_name(f->type)));
+                json_object_set_new(o, "required", json_boolean(f->flags & CZ_FF_REQUIRED));
+                json_object_set_new(o, "derived", json_boolean(f->flags & CZ_FF_DERIVED));
+                if (f->values) {
+                    json_t *vals = json_array();
+                    for (const struct cz_enum_value *v = f->values; v->key; v++) {
+                        json_t *vo = json_object();
+                        json_object_set_new(vo, "key", json_string(v->key));
+                        json_object_set_new(vo, "en", json_string(v->en));
+                        json_object_set_new(vo, "zh", json_string(v->zh));
+                        json_array_append_new(vals, vo);
+                    }
+                    json_object_set_new(o, "values", vals);
+                }
+                json_array_append_new(jf, o);
+                continue;
+            }
+            printf("  ");
+            print_padded(f->key, 18);
+            print_padded(f->zh, 18);
+            print_padded(f->en, 30);
+            printf("%s%s%s", ftype_name(f->type), f->flags & CZ_FF_REQUIRED ? TR(c, ", required", "，必填") : "",
+                   f->flags & CZ_FF_DERIVED ? TR(c, ", from the ID number", "，由身份证号得出") : "");
+            if (f->values) {
+                printf(":");
+                for (const struct cz_enum_value *v = f->values; v->key; v++)
+                    printf(" %s(%s)", v->key, v->zh);
+            }
+            putchar('\n');
+        }
+        if (arr) {
+            json_object_set_new(jt, "fields", jf);
+            json_array_append_new(arr, jt);
+        }
+    }
+    if (arr) print_json(arr);
+    return CZ_EXIT_OK;
+}
+
+struct verify_out { struct cli *c; cz_txn *t; json_t *arr; };
+
+static const char *problem_name(enum cz_problem p)
+{
+    static const char *names[] = {
+        [CZ_PROBLEM_HASH] = "hash", [CZ_PROBLEM_DECODE] = "decode", [CZ_PROBLEM_SIGNATURE] = "signature",
+        [CZ_PROBLEM_CHAIN] = "chain", [CZ_PROBLEM_FORK] = "fork", [CZ_PROBLEM_AUTHORITY] = "authority",
+        [CZ_PROBLEM_PENDING] = "pending" };
+    return names[p];
+}
+
+static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int status)
+{
+    struct verify_out *vo = ctx;
+    char hex[65];
+    cz_hex(id, CZ_ID_BYTES, hex);
+    if (vo->arr) {
+        json_t *o = json_object();
+        json_object_set_new(o, "entry", json_string(hex));
+        json_object_set_new(o, "problem", json_string(problem_name(kind)));
+        json_object_set_new(o, "message", json_string(cz_strerror(status, CZ_LANG_EN)));
+        json_array_append_new(vo->arr, o);
+        return;
+    }
+    if (kind == CZ_PROBLEM_PENDING) return;   /* counted in the summary */
+    fprintf(stdout, "%s %s: %s\n", TR(vo->c, "BAD", "错误"), hex, cz_strerror(status, vo->c->lang));
+}
+
+static int cmd_verify(struct cli *c, int argc, char **argv)
+{
+    struct cz_verify_report rep;
+    cz_txn *t = NULL;
+    if (argc) return usage(c, "verify [--json]", "verify [--json]");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    struct verify_out vo = { c, t, c->json ? json_array() : NULL };
+    if (rc == CZ_OK) rc = cz_verify(t, cz_station_info(c->st)->office_root, verify_cb, &vo, &rep);
+    cz_txn_abort(t);
+    if (rc) { say_error(c, rc, NULL); json_decref(vo.arr); return CZ_EXIT_FAIL; }
+    if (vo.arr) {
+        json_t *o = json_object();
+        json_object_set_new(o, "entries", json_integer((json_int_t)rep.entries));
+        json_object_set_new(o, "verified", json_integer((json_int_t)rep.verified));
+        json_object_set_new(o, "pending", json_integer((json_int_t)rep.pending));
+        json_object_set_new(o, "problems", json_integer((json_int_t)rep.problems));
+        json_object_set_new(o, "findings", vo.arr);
+        json_object_set_new(o, "ok", json_boolean(rep.problems == 0));
+        print_json(o);
+    } else {
+        printf(TR(c, "%zu entries: %zu verified, %zu from keys not yet certified (pending), %zu problems\n",
+                  "共 %zu 条记录：%zu 条验证通过，%zu 条来自尚未认证的密钥（待认证），%zu 个问题\n"),
+               rep.entries, rep.verified, rep.pending, rep.problems);
+        if (rep.problems)
+            printf("%s\n", TR(c, "Do not trust the entries named above; show this to a supervisor.",
+                              "请不要信任上面列出的记录；请报告审核员。"));
+    }
+    return rep.problems ? CZ_EXIT_FAIL : CZ_EXIT_OK;
+}
+
+struct user_out { struct cli *c; cz_txn *t; json_t *arr; };
+
+static int status_user_cb(void *ctx, const char *name, const uint8_t *blob, size_t len)
+{
+    struct user_out *uo = ctx;
+    uint8_t pk[32];
+    struct cz_trust_info ti;
+    char fp[24];
+    if (cz_keyblob_sign_pk(blob, len, pk) != CZ_OK) return 0;
+    cz_fingerprint(pk, fp);
+    cz_roster_lookup(uo->t, cz_station_info(uo->c->st)->office_root, pk, &ti);
+    const char *state = ti.state == CZ_TRUST_PENDING ? "pending" : ti.revoked ? "revoked" : "certified";
+    if (uo->arr) {
+        json_t *o = json_object();
+        char hex[65];
+        cz_hex(pk, 32, hex);
+        json_object_set_new(o, "name", json_string(name));
+        json_object_set_new(o, "key", json_string(hex));
+        json_object_set_new(o, "state", json_string(state));
+        json_object_set_new(o, "role", json_string(ti.role));
+        json_object_set_new(o, "region", json_string(ti.region));
+        json_array_append_new(uo->arr, o);
+    } else {
+        printf("  ");
+        print_padded(name, 16);
+        printf("%s  %s %s\n", fp, ti.state == CZ_TRUST_PENDING ? TR(uo->c, "pending", "待认证")
+                                  : ti.revoked ? TR(uo->c, "revoked", "已吊销") : TR(uo->c, "certified", "已认证"),
+               ti.role);
+    }
+    return 0;
+}
+
+static int cmd_status(struct cli *c, int argc, char **argv)
+{
+    cz_txn *t = NULL;
+    struct cz_store_stats ss;
+    size_t ntypes;
+    const struct cz_type *types = cz_schema_types(&ntypes);
+    if (argc) return usage(c, "status [--json]", "status [--json]");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    const struct cz_station_info *info = cz_station_info(c->st);
+    cz_store_stats(t, &ss);
+    char fp[24], term[128];
+    cz_fingerprint(info->office_root, fp);
+    json_t *o = c->json ? json_object() : NULL, *counts = c->json ? json_object() : NULL;
+    if (o) {
+        json_object_set_new(o, "station", json_string(info->name));
+        json_object_set_new(o, "kind", json_string(info->kind == CZ_KIND_OFFICE ? "office" : "station"));
+        json_object_set_new(o, "region", json_string(info->region));
+        json_object_set_new(o, "office", json_string(info->office_name));
+        json_object_set_new(o, "office_fingerprint", json_string(fp));
+        json_object_set_new(o, "entries", json_integer((json_int_t)ss.entries));
+        json_object_set_new(o, "records", json_integer((json_int_t)ss.entities));
+        json_object_set_new(o, "forks", json_integer((json_int_t)ss.forks));
+        json_object_set_new(o, "db_bytes", json_integer((json_int_t)ss.db_bytes));
+    } else {
+        printf("%s %s (%s)  %s %s\n", TR(c, "Station", "站点"), info->name,
+               info->kind == CZ_KIND_OFFICE ? TR(c, "city office", "市办") : TR(c, "village station", "村站"),
+               TR(c, "region", "辖区"), info->region[0] ? info->region : "-");
+        printf("%s %s  %s %s\n", TR(c, "Office", "市办"), info->office_name, TR(c, "fingerprint", "指纹"), fp);
+        printf("%s %zu  %s %zu  %s %zu\n", TR(c, "Entries", "签名记录"), ss.entries,
+               TR(c, "records", "档案"), ss.entities, TR(c, "forks", "分叉"), ss.forks);
+        printf("%s\n", TR(c, "Records by type:", "各类档案数："));
+    }
+    for (size_t i = 0; i < ntypes; i++) {
+        size_t n = 0, tl = cz_term_type(term, sizeof term, types[i].key);
+        cz_store_index_count(t, term, tl, &n);
+        if (o) json_object_set_new(counts, types[i].key, json_integer((json_int_t)n));
+        else if (n) {
+            printf("  ");
+            print_padded(TR(c, types[i].en, types[i].zh), 20);
+            printf("%zu\n", n);
+        }
+    }
+    struct user_out uo = { c, t, o ? json_array() : NULL };
+    if (!o) printf("%s\n", TR(c, "People on this machine:", "本机用户："));
+    cz_user_each(t, status_user_cb, &uo);
+    if (o) {
+        json_object_set_new(o, "counts", counts);
+        json_object_set_new(o, "users", uo.arr);
+        print_json(o);
+    }
+    cz_txn_abort(t);
+    return CZ_EXIT_OK;
+}
+
+static int cmd_later(struct cli *c, int argc, char **argv)
+{
+    fprintf(stderr, "cunzhan: %s\n", TR(c, "this command is not in this build yet", "此版本尚未提供该命令"));
+    return CZ_EXIT_FAIL;
+}
+
+static int cmd_help(struct cli *c, int argc, char **argv);
+
+struct command {
+    const char *name;
+    int (*run)(struct cli *c, int argc, char **argv);
+    const char *args, *en, *zh;
+};
+
+static const struct command commands[] = {
+    { "init", cmd_init, "--office NAME --user NAME | --station NAME --region CODE --user NAME --office-key FILE",
+      "set up a city office or a village station", "建立市办或村站" },
+    { "pubkey", cmd_pubkey, "", "print this station's public identity", "显示本站公开身份" },
+    { "user", cmd_user, "add NAME [--role R]", "add another person on this machine", "在本机添加用户" },
+    { "add", cmd_add, "TYPE FIELD=VALUE...", "new record; prints its id", "新建记录；输出编号" },
+    { "edit", cmd_edit, "ID FIELD=VALUE...", "new version of a record", "修改记录（产生新版本）" },
+    { "delete", cmd_delete, "ID", "mark a record deleted (a signed tombstone)", "删除记录（签名的删除标记）" },
+    { "show", cmd_show, "ID [--history]", "show a record (and every version)", "查看记录（及所有版本）" },
+    { "list", cmd_list, "TYPE [FIELD=VALUE...]", "list records of a type", "列出某类记录" },
+    { "find", cmd_find, "TEXT", "find by any part of a name, a household or ID number", "按姓名（或部分）、户编号、身份证号查找" },
+    { "fields", cmd_fields, "[TYPE]", "record types and their fields", "记录类型及字段" },
+    { "verify", cmd_verify, "", "re-check every signature and chain", "重新验证所有签名和日志链" },
+    { "status", cmd_status, "", "this station at a glance", "本站概况" },
+    { "enrol", cmd_later, "", "office: certify pending keys (coming)", "市办：认证密钥（即将提供）" },
+    { "revoke", cmd_later, "", "office: revoke a key (coming)", "市办：吊销密钥（即将提供）" },
+    { "approve", cmd_later, "", "supervisor's approval (coming)", "审核员审批（即将提供）" },
+    { "load", cmd_later, "", "bulk import from CSV (coming)", "从 CSV 批量导入（即将提供）" },
+    { "export", cmd_later, "", "write bundles to a stick (coming)", "导出到U盘（即将提供）" },
+    { "import", cmd_later, "", "read bundles from a stick (coming)", "从U盘导入（即将提供）" },
+    { "conflicts", cmd_later, "", "list conflicts (coming)", "列出冲突（即将提供）" },
+    { "resolve", cmd_later, "", "resolve a conflict (coming)", "解决冲突（即将提供）" },
+    { "report", cmd_later, "", "the office's figures (coming)", "统计报表（即将提供）" },
+    { "backup", cmd_later, "", "backup (coming)", "备份（即将提供）" },
+    { "restore", cmd_later, "", "restore (coming)", "恢复（即将提供）" },
+    { "demo", cmd_later, "", "demo data (coming)", "演示数据（即将提供）" },
+    { "help", cmd_help, "", "this list", "本列表" },
+};
+
+static int cmd_help(struct cli *c, int argc, char **argv)
+{
+    printf("%s\n", TR(c, "cunzhan [-C DIR] [--lang zh|en] [--user NAME] COMMAND [--json] ...",
+                      "cunzhan [-C 文件夹] [--lang zh|en] [--user 姓名] 命令 [--json] ..."));
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        printf("  %-9s %s\n", commands[i].name, commands[i].args);
+        printf("            %s\n", TR(c, commands[i].en, commands[i].zh));
+    }
+    printf("%s\n", TR(c, "The passphrase is asked without echo, or taken from CUNZHAN_PASSPHRASE.",
+                      "口令在终端中不回显输入，或从环境变量 CUNZHAN_PASSPHRASE 读取。"));
+    return CZ_EXIT_OK;
+}
+
+static enum cz_lang lang_from_env(void)
+{
+    const char *vars[] = { "CUNZHAN_LANG", "LC_ALL", "LC_MESSAGES", "LANG" };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v) return strncmp(v, "zh", 2) == 0 ? CZ_LANG_ZH : CZ_LANG_EN;
+    }
+    return CZ_LANG_EN;
+}
+
+int cz_cli_main(int argc, char **argv)
+{
+    struct cli c;
+    int i = 1, rc;
+    memset(&c, 0, sizeof c);
+    c.lang = lang_from_env();
+    c.user = getenv("CUNZHAN_USER");
+    c.dir = getenv("CUNZHAN_HOME");
+    /* Global options come before the command. */
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "-C") && i + 1 < argc) c.dir = argv[++i];
+        else if (!strcmp(argv[i], "--lang") && i + 1 < argc) {
+            const char *l = argv[++i];
+            if (strcmp(l, "zh") && strcmp(l, "en")) return usage(&c, "--lang zh or --lang en", "--lang zh 或 --lang en");
+            c.lang = !strcmp(l, "zh") ? CZ_LANG_ZH : CZ_LANG_EN;
+        } else if (!strcmp(argv[i], "--user") && i + 1 < argc) c.user = argv[++i];
+        else if (!strcmp(argv[i], "--json")) c.json = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return cmd_help(&c, 0, NULL);
+        else return usage(&c, "unknown option", "未知选项");
+    }
+    if (!c.dir || !*c.dir) {
+        const char *home = getenv("HOME");
+        snprintf(c.dir_buf, sizeof c.dir_buf, "%s/.local/share/cunzhan", home ? home : ".");
+        c.dir = c.dir_buf;
+    }
+    if (i >= argc) {
+        /* No command: the screens are not in this build yet; say where we are. */
+        return cmd_status(&c, 0, NULL) == CZ_EXIT_OK ? CZ_EXIT_OK : CZ_EXIT_FAIL;
+    }
+    const char *name = argv[i++];
+    /* --json and --user may also follow the command. */
+    char **rest = calloc((size_t)(argc - i + 1), sizeof *rest);
+    int nrest = 0;
+    if (!rest) return CZ_EXIT_FAIL;
+    for (; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) c.json = 1;
+        else if (!strcmp(argv[i], "--user") && i + 1 < argc && strcmp(name, "init")) c.user = argv[++i];
+        else rest[nrest++] = argv[i];
+    }
+    if (sodium_init() < 0) { free(rest); return CZ_EXIT_FAIL; }
+    rc = -1;
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (!strcmp(name, commands[k].name)) { rc = commands[k].run(&c, nrest, rest); break; }
+    if (rc == -1) rc = usage(&c, "unknown command", "未知命令");
+    free(rest);
+    cz_station_close(c.st);
+    return rc;
+}

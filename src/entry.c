@@ -1,0 +1,198 @@
+#include "entry.h"
+#include "codec.h"
+#include "status.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const uint8_t MAGIC[3] = { 'C', 'Z', 'E' };
+/* magic+version, origin, seq, prev, hlc, wall, entity, flags */
+#define FIXED_BYTES (4 + 32 + 8 + 32 + 8 + 8 + 16 + 1)
+
+static void put_be(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+static uint64_t get_be(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static int type_ok(const char *t, size_t n)
+{
+    if (n < 1 || n > CZ_TYPE_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((t[i] >= 'a' && t[i] <= 'z') || t[i] == '_'))
+            return 0;
+    return 1;
+}
+
+static int region_ok(const char *r, size_t n)
+{
+    if (n > CZ_REGION_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (r[i] < '0' || r[i] > '9')
+            return 0;
+    return 1;
+}
+
+static int cmp_id(const void *a, const void *b) { return memcmp(a, b, CZ_ID_BYTES); }
+
+static int is_zero(const uint8_t *p, size_t n)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+void cz_entry_id(const uint8_t *buf, size_t len, uint8_t id[CZ_ID_BYTES])
+{
+    crypto_generichash(id, CZ_ID_BYTES, buf, len, NULL, 0);
+}
+
+int cz_entry_write(const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
+                   uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES])
+{
+    size_t tlen = strlen(d->type), rlen = d->region ? strlen(d->region) : 0;
+    uint8_t *parents = NULL, *buf = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!type_ok(d->type, tlen) || !region_ok(d->region, rlen) || d->seq == 0 ||
+        d->nparents > CZ_PARENTS_MAX || d->body_len > CZ_BODY_MAX ||
+        (d->flags & ~CZ_ENTRY_FLAG_TOMBSTONE) ||
+        (d->seq == 1) != is_zero(d->prev, CZ_ID_BYTES))
+        return CZ_EINVAL;
+    if (d->nparents) {
+        parents = malloc(d->nparents * CZ_ID_BYTES);
+        if (!parents) return CZ_ENOMEM;
+        memcpy(parents, d->parents, d->nparents * CZ_ID_BYTES);
+        qsort(parents, d->nparents, CZ_ID_BYTES, cmp_id);
+        for (size_t i = 1; i < d->nparents; i++)
+            if (memcmp(parents + (i - 1) * CZ_ID_BYTES, parents + i * CZ_ID_BYTES, CZ_ID_BYTES) == 0) {
+                rc = CZ_EINVAL;
+                goto cleanup;
+            }
+    }
+    size_t len = FIXED_BYTES + 1 + tlen + 1 + rlen + 1 + d->nparents * CZ_ID_BYTES + 4 + d->body_len + 64;
+    buf = malloc(len);
+    if (!buf) { rc = CZ_ENOMEM; goto cleanup; }
+    uint8_t *p = buf;
+    memcpy(p, MAGIC, 3); p[3] = CZ_ENTRY_VERSION; p += 4;
+    memcpy(p, d->origin, 32); p += 32;
+    put_be(p, d->seq, 8); p += 8;
+    memcpy(p, d->prev, 32); p += 32;
+    put_be(p, d->hlc, 8); p += 8;
+    put_be(p, (uint64_t)d->wall, 8); p += 8;
+    memcpy(p, d->entity, 16); p += 16;
+    *p++ = d->flags;
+    *p++ = (uint8_t)tlen; memcpy(p, d->type, tlen); p += tlen;
+    *p++ = (uint8_t)rlen; if (rlen) memcpy(p, d->region, rlen); p += rlen;
+    *p++ = (uint8_t)d->nparents;
+    if (d->nparents) memcpy(p, parents, d->nparents * CZ_ID_BYTES);
+    p += d->nparents * CZ_ID_BYTES;
+    put_be(p, d->body_len, 4); p += 4;
+    if (d->body_len) memcpy(p, d->body, d->body_len);
+    p += d->body_len;
+    rc = sign(sign_ctx, buf, (size_t)(p - buf), p);
+    if (rc) goto cleanup;
+    cz_entry_id(buf, len, id);
+    *out = buf;
+    *out_len = len;
+    buf = NULL;
+    rc = CZ_OK;
+cleanup:
+    free(parents);
+    free(buf);
+    return rc;
+}
+
+int cz_entry_decode(const uint8_t *buf, size_t len, struct cz_entry *e)
+{
+    size_t pos;
+    memset(e, 0, sizeof *e);
+    if (len < 4)
+        return CZ_ETRUNC;
+    if (memcmp(buf, MAGIC, 3) != 0)
+        return CZ_EMAGIC;
+    if (buf[3] != CZ_ENTRY_VERSION)
+        return CZ_EVERSION;
+    if (len < FIXED_BYTES + 3 + 4 + 64)
+        return CZ_ETRUNC;
+    e->version = buf[3];
+    e->origin = buf + 4;
+    e->seq = get_be(buf + 36, 8);
+    e->prev = buf + 44;
+    e->hlc = get_be(buf + 76, 8);
+    e->wall = (int64_t)get_be(buf + 84, 8);
+    e->entity = buf + 92;
+    e->flags = buf[108];
+    pos = FIXED_BYTES;
+    if (e->seq == 0 || (e->seq == 1) != is_zero(e->prev, CZ_ID_BYTES) ||
+        (e->flags & ~CZ_ENTRY_FLAG_TOMBSTONE))
+        return CZ_ECANON;
+
+    size_t tlen = buf[pos++];
+    if (pos + tlen + 1 > len) return CZ_ETRUNC;
+    if (!type_ok((const char *)buf + pos, tlen)) return CZ_ECANON;
+    memcpy(e->type, buf + pos, tlen);
+    pos += tlen;
+    size_t rlen = buf[pos++];
+    if (pos + rlen + 1 > len) return CZ_ETRUNC;
+    if (!region_ok((const char *)buf + pos, rlen)) return CZ_ECANON;
+    memcpy(e->region, buf + pos, rlen);
+    pos += rlen;
+    e->nparents = buf[pos++];
+    if (e->nparents > CZ_PARENTS_MAX) return CZ_ECANON;
+    if (pos + e->nparents * CZ_ID_BYTES + 4 > len) return CZ_ETRUNC;
+    e->parents = buf + pos;
+    for (size_t i = 1; i < e->nparents; i++)
+        if (memcmp(e->parents + (i - 1) * CZ_ID_BYTES, e->parents + i * CZ_ID_BYTES, CZ_ID_BYTES) >= 0)
+            return CZ_ECANON;
+    pos += e->nparents * CZ_ID_BYTES;
+    e->body_len = (size_t)get_be(buf + pos, 4);
+    pos += 4;
+    if (e->body_len > CZ_BODY_MAX) return CZ_ETOOBIG;
+    if (pos + e->body_len + 64 > len) return CZ_ETRUNC;
+    if (pos + e->body_len + 64 < len) return CZ_ECANON;   /* trailing bytes */
+    e->body = buf + pos;
+    e->sig = buf + pos + e->body_len;
+    e->raw = buf;
+    e->raw_len = len;
+
+    cz_body *body = NULL;
+    int rc = cz_body_decode(e->body, e->body_len, &body);
+    cz_body_free(body);
+    return rc;
+}
+
+int cz_entry_verify(const struct cz_entry *e)
+{
+    if (sodium_init() < 0)
+        return CZ_ECRYPTO;
+    return crypto_sign_verify_detached(e->sig, e->raw, e->raw_len - 64, e->origin) == 0
+        ? CZ_OK : CZ_ESIG;
+}
+
+uint64_t cz_hlc_next(uint64_t last, uint64_t now_ms)
+{
+    uint64_t wall = now_ms << 16;
+    return wall > last ? wall : last + 1;
+}
+
+uint64_t cz_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}

@@ -1,0 +1,296 @@
+#include "keys.h"
+#include "status.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOB_MAGIC "CZK"
+#define BLOB_VERSION 1
+#define KDF_ARGON2ID13 1
+#define SALT_BYTES 16
+#define SIGN_SK_BYTES crypto_sign_SECRETKEYBYTES
+#define BOX_KEY_BYTES crypto_box_SECRETKEYBYTES
+#define NONCE_BYTES crypto_secretbox_NONCEBYTES
+#define MAC_BYTES crypto_secretbox_MACBYTES
+#define STATION_SECRETS_VERSION 1
+#define STATION_SECRETS_MAX (2 + BOX_KEY_BYTES + SIGN_SK_BYTES)
+
+/* Everything secret sits in one sodium_malloc block. */
+struct cz_secrets {
+    uint8_t sign_pk[CZ_PK_BYTES];
+    uint8_t sign_sk[SIGN_SK_BYTES];
+    uint8_t box_pk[CZ_PK_BYTES];
+    uint8_t box_sk[BOX_KEY_BYTES];
+    int has_root;
+    uint8_t root_pk[CZ_PK_BYTES];
+    uint8_t root_sk[SIGN_SK_BYTES];
+};
+
+static cz_secrets *secrets_alloc(void)
+{
+    if (sodium_init() < 0)
+        return NULL;
+    cz_secrets *s = sodium_malloc(sizeof *s);
+    if (s)
+        sodium_memzero(s, sizeof *s);
+    return s;
+}
+
+void cz_secrets_free(cz_secrets *s)
+{
+    if (s)
+        sodium_free(s);   /* sodium_free wipes before unmapping */
+}
+
+int cz_secrets_generate(int with_root, cz_secrets **out)
+{
+    cz_secrets *s = secrets_alloc();
+    *out = NULL;
+    if (!s)
+        return CZ_ENOMEM;
+    crypto_sign_keypair(s->sign_pk, s->sign_sk);
+    crypto_box_keypair(s->box_pk, s->box_sk);
+    if (with_root) {
+        s->has_root = 1;
+        crypto_sign_keypair(s->root_pk, s->root_sk);
+    }
+    *out = s;
+    return CZ_OK;
+}
+
+int cz_secrets_new_person(const cz_secrets *station, cz_secrets **out)
+{
+    cz_secrets *s = secrets_alloc();
+    *out = NULL;
+    if (!s)
+        return CZ_ENOMEM;
+    memcpy(s, station, sizeof *s);
+    crypto_sign_keypair(s->sign_pk, s->sign_sk);
+    *out = s;
+    return CZ_OK;
+}
+
+const uint8_t *cz_secrets_sign_pk(const cz_secrets *s) { return s->sign_pk; }
+const uint8_t *cz_secrets_box_pk(const cz_secrets *s) { return s->box_pk; }
+const uint8_t *cz_secrets_box_sk(const cz_secrets *s) { return s->box_sk; }
+const uint8_t *cz_secrets_root_pk(const cz_secrets *s) { return s->has_root ? s->root_pk : NULL; }
+
+int cz_secrets_sign(const cz_secrets *s, const uint8_t *msg, size_t len, uint8_t sig[CZ_SIG_BYTES])
+{
+    return crypto_sign_detached(sig, NULL, msg, len, s->sign_sk) == 0 ? CZ_OK : CZ_ECRYPTO;
+}
+
+int cz_secrets_root_sign(const cz_secrets *s, const uint8_t *msg, size_t len, uint8_t sig[CZ_SIG_BYTES])
+{
+    if (!s->has_root)
+        return CZ_EPERM;
+    return crypto_sign_detached(sig, NULL, msg, len, s->root_sk) == 0 ? CZ_OK : CZ_ECRYPTO;
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Fixed part of the blob up to the sealed station secrets' length field. */
+#define HDR_BYTES (3 + 1 + 1 + 8 + 8 + SALT_BYTES + CZ_PK_BYTES)
+#define SEALED_SIGN_BYTES (NONCE_BYTES + MAC_BYTES + SIGN_SK_BYTES)
+
+/* Argon2id of the passphrase, into sodium_malloc memory. */
+static int derive_key(const char *pass, const uint8_t salt[SALT_BYTES],
+                      uint64_t ops, uint64_t mem, uint8_t **key_out)
+{
+    uint8_t *key = sodium_malloc(crypto_secretbox_KEYBYTES);
+    *key_out = NULL;
+    if (!key)
+        return CZ_ENOMEM;
+    if (crypto_pwhash(key, crypto_secretbox_KEYBYTES, pass, strlen(pass), salt,
+                      ops, (size_t)mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        sodium_free(key);
+        return CZ_ENOMEM;   /* Argon2 fails only when it cannot get its memory */
+    }
+    *key_out = key;
+    return CZ_OK;
+}
+
+int cz_secrets_seal(const cz_secrets *s, const char *pass, uint8_t **blob_out, size_t *len_out)
+{
+    uint8_t station[STATION_SECRETS_MAX];
+    size_t station_len = 0;
+    uint8_t *key = NULL, *blob = NULL;
+    int rc;
+    uint64_t ops = crypto_pwhash_OPSLIMIT_INTERACTIVE, mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+
+    *blob_out = NULL;
+    station[station_len++] = STATION_SECRETS_VERSION;
+    memcpy(station + station_len, s->box_sk, BOX_KEY_BYTES);
+    station_len += BOX_KEY_BYTES;
+    station[station_len++] = (uint8_t)s->has_root;
+    if (s->has_root) {
+        memcpy(station + station_len, s->root_sk, SIGN_SK_BYTES);
+        station_len += SIGN_SK_BYTES;
+    }
+    size_t total = HDR_BYTES + SEALED_SIGN_BYTES + NONCE_BYTES + 2 + MAC_BYTES + station_len;
+    blob = malloc(total);
+    if (!blob) { rc = CZ_ENOMEM; goto cleanup; }
+
+    uint8_t *p = blob;
+    memcpy(p, BLOB_MAGIC, 3); p += 3;
+    *p++ = BLOB_VERSION;
+    *p++ = KDF_ARGON2ID13;
+    put_u64(p, ops); p += 8;
+    put_u64(p, mem); p += 8;
+    uint8_t *salt = p;
+    randombytes_buf(salt, SALT_BYTES); p += SALT_BYTES;
+    memcpy(p, s->sign_pk, CZ_PK_BYTES); p += CZ_PK_BYTES;
+
+    rc = derive_key(pass, salt, ops, mem, &key);
+    if (rc) goto cleanup;
+
+    randombytes_buf(p, NONCE_BYTES);
+    crypto_secretbox_easy(p + NONCE_BYTES, s->sign_sk, SIGN_SK_BYTES, p, key);
+    p += SEALED_SIGN_BYTES;
+    randombytes_buf(p, NONCE_BYTES);
+    size_t sealed_len = MAC_BYTES + station_len;
+    p[NONCE_BYTES] = (uint8_t)(sealed_len >> 8);
+    p[NONCE_BYTES + 1] = (uint8_t)sealed_len;
+    crypto_secretbox_easy(p + NONCE_BYTES + 2, station, station_len, p, key);
+
+    *blob_out = blob;
+    *len_out = total;
+    blob = NULL;
+    rc = CZ_OK;
+cleanup:
+    sodium_memzero(station, sizeof station);
+    if (key) sodium_free(key);
+    free(blob);
+    return rc;
+}
+
+static int check_header(const uint8_t *blob, size_t len)
+{
+    if (len < 4 || memcmp(blob, BLOB_MAGIC, 3) != 0)
+        return len < 4 ? CZ_ETRUNC : CZ_EMAGIC;
+    if (blob[3] != BLOB_VERSION)
+        return CZ_EVERSION;
+    if (len < HDR_BYTES + SEALED_SIGN_BYTES + NONCE_BYTES + 2)
+        return CZ_ETRUNC;
+    if (blob[4] != KDF_ARGON2ID13)
+        return CZ_EVERSION;
+    return CZ_OK;
+}
+
+int cz_keyblob_sign_pk(const uint8_t *blob, size_t len, uint8_t pk[CZ_PK_BYTES])
+{
+    int rc = check_header(blob, len);
+    if (rc == CZ_OK)
+        memcpy(pk, blob + HDR_BYTES - CZ_PK_BYTES, CZ_PK_BYTES);
+    return rc;
+}
+
+int cz_secrets_open(const uint8_t *blob, size_t len, const char *pass, cz_secrets **out)
+{
+    uint8_t station[STATION_SECRETS_MAX];
+    uint8_t *key = NULL;
+    cz_secrets *s = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = check_header(blob, len);
+    if (rc) return rc;
+    uint64_t ops = get_u64(blob + 5), mem = get_u64(blob + 13);
+    /* A hostile blob must not make us spend hours or all memory. */
+    if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+        mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_SENSITIVE)
+        return CZ_ECANON;
+    const uint8_t *salt = blob + 21;
+    const uint8_t *p = blob + HDR_BYTES;
+    const uint8_t *sealed_station = p + SEALED_SIGN_BYTES;
+    size_t sealed_len = (size_t)sealed_station[NONCE_BYTES] << 8 | sealed_station[NONCE_BYTES + 1];
+    if (sealed_len < MAC_BYTES || sealed_len - MAC_BYTES > STATION_SECRETS_MAX)
+        return CZ_ECANON;
+    if (len != HDR_BYTES + SEALED_SIGN_BYTES + NONCE_BYTES + 2 + sealed_len)
+        return len < HDR_BYTES + SEALED_SIGN_BYTES + NONCE_BYTES + 2 + sealed_len ? CZ_ETRUNC : CZ_ECANON;
+
+    s = secrets_alloc();
+    if (!s) return CZ_ENOMEM;
+    rc = derive_key(pass, salt, ops, mem, &key);
+    if (rc) goto cleanup;
+    memcpy(s->sign_pk, blob + HDR_BYTES - CZ_PK_BYTES, CZ_PK_BYTES);
+    if (crypto_secretbox_open_easy(s->sign_sk, p + NONCE_BYTES, MAC_BYTES + SIGN_SK_BYTES, p, key) != 0) {
+        rc = CZ_EPASS;
+        goto cleanup;
+    }
+    size_t station_len = sealed_len - MAC_BYTES;
+    if (crypto_secretbox_open_easy(station, sealed_station + NONCE_BYTES + 2, sealed_len,
+                                   sealed_station, key) != 0) {
+        rc = CZ_EPASS;
+        goto cleanup;
+    }
+    if (station_len < 2 + BOX_KEY_BYTES || station[0] != STATION_SECRETS_VERSION) {
+        rc = CZ_EVERSION;
+        goto cleanup;
+    }
+    memcpy(s->box_sk, station + 1, BOX_KEY_BYTES);
+    crypto_scalarmult_base(s->box_pk, s->box_sk);
+    s->has_root = station[1 + BOX_KEY_BYTES];
+    if (s->has_root) {
+        if (station_len != 2 + BOX_KEY_BYTES + SIGN_SK_BYTES) { rc = CZ_ECANON; goto cleanup; }
+        memcpy(s->root_sk, station + 2 + BOX_KEY_BYTES, SIGN_SK_BYTES);
+        crypto_sign_ed25519_sk_to_pk(s->root_pk, s->root_sk);
+    } else if (station_len != 2 + BOX_KEY_BYTES) {
+        rc = CZ_ECANON;
+        goto cleanup;
+    }
+    /* The public key in the clear must match the sealed secret key. */
+    uint8_t derived_pk[CZ_PK_BYTES];
+    crypto_sign_ed25519_sk_to_pk(derived_pk, s->sign_sk);
+    if (sodium_memcmp(derived_pk, s->sign_pk, CZ_PK_BYTES) != 0) {
+        rc = CZ_ECANON;
+        goto cleanup;
+    }
+    *out = s;
+    s = NULL;
+    rc = CZ_OK;
+cleanup:
+    sodium_memzero(station, sizeof station);
+    if (key) sodium_free(key);
+    cz_secrets_free(s);
+    return rc;
+}
+
+void cz_hex(const uint8_t *in, size_t len, char *out)
+{
+    sodium_bin2hex(out, 2 * len + 1, in, len);
+}
+
+int cz_unhex(const char *hex, uint8_t *out, size_t len)
+{
+    size_t got = 0;
+    const char *end = NULL;
+    if (strlen(hex) != 2 * len)
+        return CZ_EINVAL;
+    if (sodium_hex2bin(out, len, hex, 2 * len, NULL, &got, &end) != 0 || got != len)
+        return CZ_EINVAL;
+    return CZ_OK;
+}
+
+void cz_fingerprint(const uint8_t pk[CZ_PK_BYTES], char out[24])
+{
+    uint8_t h[8];
+    char hex[17];
+    crypto_generichash(h, sizeof h, pk, CZ_PK_BYTES, NULL, 0);
+    cz_hex(h, sizeof h, hex);
+    snprintf(out, 24, "%.4s %.4s %.4s %.4s", hex, hex + 4, hex + 8, hex + 12);
+}

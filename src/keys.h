@@ -1,0 +1,71 @@
+/* keys.h — the secrets of one person at one station, and how they are kept.
+ *
+ * Each person on a station has an Ed25519 signing key.  The station has one
+ * X25519 key that bundles are encrypted to; at the city office the slot also
+ * holds the office root signing key.  Every person's key blob (a "slot", as
+ * in LUKS) holds the person's own signing key AND a copy of the station
+ * secrets, each sealed with crypto_secretbox under a key derived from that
+ * person's passphrase with Argon2id, so any local user's login unlocks the
+ * station key and no one can sign as another.
+ *
+ * Blob format, version 1 (all integers big-endian):
+ *   "CZK" u8(version=1) u8(kdf=1: argon2id13) u64(opslimit) u64(memlimit)
+ *   salt[16] sign_pk[32]
+ *   nonce[24] secretbox(sign_sk[64])                        (80 bytes)
+ *   nonce[24] u16(n) secretbox(station secrets, n bytes)
+ * Station secrets, version 1: u8(1) box_sk[32] u8(has_root) [root_sk[64]]
+ *
+ * Unlocked secrets live in sodium_malloc memory (guard pages, mlock where
+ * allowed) and are wiped by cz_secrets_free. */
+#ifndef CZ_KEYS_H
+#define CZ_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CZ_PK_BYTES 32
+#define CZ_SIG_BYTES 64
+
+typedef struct cz_secrets cz_secrets;
+
+/* A fresh person key with fresh station secrets (a new station); with_root
+ * also makes an office root signing key. */
+int cz_secrets_generate(int with_root, cz_secrets **out);
+
+/* A fresh person key sharing `station`'s station secrets (user add). */
+int cz_secrets_new_person(const cz_secrets *station, cz_secrets **out);
+
+void cz_secrets_free(cz_secrets *s);   /* wipes; NULL is fine */
+
+const uint8_t *cz_secrets_sign_pk(const cz_secrets *s);  /* 32 bytes */
+const uint8_t *cz_secrets_box_pk(const cz_secrets *s);   /* 32 bytes */
+const uint8_t *cz_secrets_box_sk(const cz_secrets *s);   /* 32 bytes */
+/* NULL when this station holds no root key. */
+const uint8_t *cz_secrets_root_pk(const cz_secrets *s);
+
+/* Detached Ed25519 signatures by the person, or by the office root. */
+int cz_secrets_sign(const cz_secrets *s, const uint8_t *msg, size_t len,
+                    uint8_t sig[CZ_SIG_BYTES]);
+int cz_secrets_root_sign(const cz_secrets *s, const uint8_t *msg, size_t len,
+                         uint8_t sig[CZ_SIG_BYTES]);   /* CZ_EPERM without root */
+
+/* Seal under a passphrase into a new malloc'd blob (caller frees). */
+int cz_secrets_seal(const cz_secrets *s, const char *passphrase,
+                    uint8_t **blob, size_t *blob_len);
+
+/* Open a blob.  CZ_EPASS for a wrong passphrase; CZ_EMAGIC / CZ_EVERSION /
+ * CZ_ETRUNC for a damaged or foreign blob. */
+int cz_secrets_open(const uint8_t *blob, size_t blob_len, const char *passphrase,
+                    cz_secrets **out);
+
+/* The person's public key from a blob, without the passphrase. */
+int cz_keyblob_sign_pk(const uint8_t *blob, size_t blob_len, uint8_t pk[CZ_PK_BYTES]);
+
+/* Hex helpers used wherever keys and ids are shown. out gets 2*len+1 bytes. */
+void cz_hex(const uint8_t *in, size_t len, char *out);
+/* Exactly 2*len hex digits -> bytes; CZ_EINVAL otherwise. */
+int cz_unhex(const char *hex, uint8_t *out, size_t len);
+/* Short fingerprint for comparing keys by eye: "ab12 cd34 ef56 7890". */
+void cz_fingerprint(const uint8_t pk[CZ_PK_BYTES], char out[24]);
+
+#endif

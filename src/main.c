@@ -1,0 +1,7 @@
+/* cunzhan — village station.  See README.md and DESIGN.md. */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+    return cz_cli_main(argc, argv);
+}

@@ -1,0 +1,62 @@
+/* query.h — reading records: the current view of one record, its history,
+ * lists by type with filters, and find by any part of a name, a household
+ * number or an ID number.  Everything works inside a read transaction. */
+#ifndef CZ_QUERY_H
+#define CZ_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "codec.h"
+#include "entry.h"
+#include "schema.h"
+#include "station.h"
+#include "store.h"
+
+/* The current view of a record: its winning head (newest clock, then
+ * highest origin; see DESIGN.md, Reconciling).  `body` is owned by the
+ * record (NULL when deleted); release with cz_record_clear. */
+struct cz_record {
+    uint8_t entity[CZ_ENTITY_BYTES];
+    uint8_t id[CZ_ID_BYTES];
+    size_t nheads;               /* > 1: unresolved concurrent versions */
+    const struct cz_type *type;  /* NULL for a type this build does not know */
+    char type_key[CZ_TYPE_MAX + 1];
+    char region[CZ_REGION_MAX + 1];
+    int deleted;
+    uint8_t origin[32];
+    uint64_t seq, hlc;
+    int64_t wall;
+    cz_body *body;
+};
+int cz_record_load(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_record *r);
+void cz_record_clear(struct cz_record *r);
+
+/* Every version, oldest first (by clock).  Free with cz_history_free. */
+struct cz_version {
+    uint8_t id[CZ_ID_BYTES];
+    uint8_t origin[32];
+    uint64_t seq, hlc;
+    int64_t wall;
+    int tombstone;
+    size_t nparents;
+    uint8_t parents[CZ_PARENTS_MAX][CZ_ID_BYTES];
+    cz_body *body;               /* NULL for a tombstone */
+};
+int cz_record_history(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
+                      struct cz_version **out, size_t *n);
+void cz_history_free(struct cz_version *v, size_t n);
+
+typedef int (*cz_entity_fn)(void *ctx, const uint8_t entity[CZ_ENTITY_BYTES]);
+
+/* Live records of a type whose fields equal the filters (values as typed,
+ * normalised like add: `status=未脱贫` and `status=poor` match alike).  On a
+ * bad filter, *err names it. */
+int cz_query_list(cz_txn *t, const struct cz_type *type, const struct cz_assign *filters,
+                  size_t n, cz_entity_fn fn, void *ctx, struct cz_field_error *err);
+
+/* Records whose name contains `text` (after folding: full-width, case and
+ * spaces do not matter), or whose household number or ID number is `text`.
+ * Each entity is reported once. */
+int cz_query_find(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx);
+
+#endif

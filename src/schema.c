@@ -1,0 +1,489 @@
+#include "schema.h"
+#include "idnum.h"
+#include "keys.h"
+#include "parse.h"
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema_types.def"
+
+#define NTYPES (sizeof all_types / sizeof all_types[0])
+
+static const struct { const char *en, *zh; } hints[] = {
+    [HINT_NONE] = { "", "" },
+    [HINT_UNKNOWN_FIELD] = { "no such field: `cunzhan fields %s` lists them",
+                             "没有这个字段：运行 `cunzhan fields %s` 查看所有字段" },
+    [HINT_REQUIRED] = { "is required: give it as %s=...", "必须填写：请用 %s=... 给出" },
+    [HINT_DERIVED] = { "is taken from the ID number; leave it out or correct the ID number",
+                       "由身份证号自动得出；请不要填写，或更正身份证号" },
+    [HINT_DERIVED_MISMATCH] = { "does not match the ID number (%s); correct one of them",
+                                "与身份证号不符（%s）；请更正其中一个" },
+    [HINT_TEXT] = { "must be plain text without control characters",
+                    "必须是普通文字，不能含控制字符" },
+    [HINT_INT] = { "must be a whole number, e.g. 12", "必须是整数，例如 12" },
+    [HINT_YEAR] = { "must be a year from 1949 to 2199, e.g. 2016", "必须是 1949 到 2199 之间的年份，例如 2016" },
+    [HINT_MONEY] = { "must be yuan with at most two decimals, e.g. 2000 or 1.50",
+                     "必须是金额（元），最多两位小数，例如 2000 或 1.50" },
+    [HINT_DECIMAL] = { "must be a number with at most two decimals, e.g. 3 or 2.5",
+                       "必须是数字，最多两位小数，例如 3 或 2.5" },
+    [HINT_DATE] = { "must be a date as YYYY-MM-DD, e.g. 2016-03-05",
+                    "必须是日期，格式 年-月-日，例如 2016-03-05" },
+    [HINT_ENUM] = { "must be one of: %s", "必须是以下之一：%s" },
+    [HINT_ID_LENGTH] = { "must have 18 characters", "必须是 18 位" },
+    [HINT_ID_CHARS] = { "must be 17 digits and a last digit or X", "必须是 17 位数字加最后一位数字或 X" },
+    [HINT_ID_DATE] = { "holds an impossible birth date (characters 7-14); re-read it from the ID card",
+                       "其中的出生日期（第 7-14 位）不存在；请对照身份证重新输入" },
+    [HINT_ID_CHECK] = { "has a wrong check character: a digit is mistyped; re-read it from the ID card",
+                        "校验位不对：有数字输错了；请对照身份证重新输入" },
+    [HINT_PHONE] = { "must be digits (with + - or spaces), e.g. 13800000000",
+                     "必须是数字（可含 + - 或空格），例如 13800000000" },
+    [HINT_PLACE] = { "must be an administrative code of 2 to 12 digits, e.g. 411024",
+                     "必须是 2 到 12 位的行政区划代码，例如 411024" },
+    [HINT_REF] = { "must be a record id (the hex id `add` printed)", "必须是记录编号（`add` 输出的十六进制编号）" },
+    [HINT_KEY] = { "must be a public key of 64 hex digits", "必须是 64 位十六进制公钥" },
+    [HINT_PRIMARY_CAUSE] = { "must be one of the household's causes", "必须是该户的致贫原因之一" },
+    [HINT_EXISTS] = { "is already used by another record: check the value or edit that record",
+                      "已被另一条记录使用：请检查该值，或修改那条记录" },
+    [HINT_REF_MISSING] = { "names no record here (%s): check the id with `cunzhan find`",
+                           "找不到这条记录（%s）：请用 `cunzhan find` 查对编号" },
+    [HINT_REF_TYPE] = { "names a record of the wrong type (%s)", "指向的记录类型不对（%s）" },
+    [HINT_REF_DELETED] = { "names a deleted record (%s)", "指向的记录已删除（%s）" },
+    [HINT_REF_AMBIG] = { "id prefix %s matches several records: type more of it",
+                         "编号前缀 %s 匹配多条记录：请多输入几位" },
+};
+
+const struct cz_type *cz_schema_types(size_t *count)
+{
+    *count = NTYPES;
+    return all_types;
+}
+
+const struct cz_type *cz_schema_type(const char *name)
+{
+    for (size_t i = 0; i < NTYPES; i++)
+        if (!strcmp(name, all_types[i].key) || !strcmp(name, all_types[i].zh) ||
+            !strcasecmp(name, all_types[i].en))
+            return &all_types[i];
+    return NULL;
+}
+
+const struct cz_field *cz_schema_field(const struct cz_type *t, const char *name)
+{
+    for (size_t i = 0; i < t->nfields; i++)
+        if (!strcmp(name, t->fields[i].key) || !strcmp(name, t->fields[i].zh) ||
+            !strcasecmp(name, t->fields[i].en))
+            return &t->fields[i];
+    return NULL;
+}
+
+const struct cz_field *cz_schema_field_by_tag(const struct cz_type *t, uint32_t tag)
+{
+    for (size_t i = 0; i < t->nfields; i++)
+        if (t->fields[i].tag == tag)
+            return &t->fields[i];
+    return NULL;
+}
+
+const char *cz_label(const char *en, const char *zh, enum cz_lang lang)
+{
+    return lang == CZ_LANG_ZH ? zh : en;
+}
+
+static const struct cz_enum_value *enum_find(const struct cz_field *f, const char *s)
+{
+    for (const struct cz_enum_value *v = f->values; v && v->key; v++)
+        if (!strcmp(s, v->key) || !strcmp(s, v->zh) || !strcasecmp(s, v->en))
+            return v;
+    return NULL;
+}
+
+const char *cz_enum_label(const struct cz_field *f, const char *key, enum cz_lang lang)
+{
+    const struct cz_enum_value *v = enum_find(f, key);
+    return v ? cz_label(v->en, v->zh, lang) : key;
+}
+
+static int fail(struct cz_field_error *err, const struct cz_field *f, const char *name,
+                int status, enum cz_hint h)
+{
+    if (err) {
+        memset(err, 0, sizeof *err);
+        err->field = f;
+        snprintf(err->name, sizeof err->name, "%s", f ? f->key : name);
+        err->status = status;
+        err->hint = h;
+    }
+    return status;
+}
+
+int cz_field_error_set(struct cz_field_error *err, const struct cz_field *f, int status,
+                       enum cz_hint hint, const char *detail)
+{
+    fail(err, f, NULL, status, hint);
+    if (err && detail)
+        snprintf(err->detail, sizeof err->detail, "%s", detail);
+    return status;
+}
+
+void cz_field_error_message(const struct cz_type *t, const struct cz_field_error *e,
+                            enum cz_lang lang, char *buf, size_t size)
+{
+    char hint[512] = "";
+    const char *fmt = cz_label(hints[e->hint].en, hints[e->hint].zh, lang);
+    const char *arg = e->detail;
+
+    if (e->hint == HINT_UNKNOWN_FIELD)
+        arg = t->key;
+    else if (e->hint == HINT_REQUIRED)
+        arg = e->name;
+    else if (e->hint == HINT_ENUM && e->field) {
+        char list[400] = "";
+        size_t used = 0;
+        for (const struct cz_enum_value *v = e->field->values; v && v->key; v++)
+            used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0,
+                                     "%s%s (%s)", v == e->field->values ? "" : ", ",
+                                     v->key, lang == CZ_LANG_ZH ? v->zh : v->en);
+        snprintf(hint, sizeof hint, fmt, list);
+    }
+    if (!hint[0]) {
+        /* Every hint format has at most one %s. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        snprintf(hint, sizeof hint, fmt, arg);
+#pragma GCC diagnostic pop
+    }
+    if (e->field)
+        snprintf(buf, size, lang == CZ_LANG_ZH ? "字段 %s（%s）%s" : "field %s (%s) %s",
+                 e->field->key, cz_label(e->field->en, e->field->zh, lang), hint);
+    else
+        snprintf(buf, size, lang == CZ_LANG_ZH ? "字段 %s：%s" : "field %s: %s", e->name, hint);
+}
+
+/* Splits a comma list (ASCII or full-width commas are the same after NFKC;
+ * the Chinese enumeration comma 、 is accepted too), normalising each item. */
+static int split_list(const char *value, char ***items_out, size_t *n_out)
+{
+    size_t cap = 8, n = 0;
+    char **items = malloc(cap * sizeof *items);
+    const char *p = value;
+    int rc = CZ_OK;
+
+    if (!items) return CZ_ENOMEM;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        const char *dun = strstr(p, "、");
+        const char *end = comma;
+        size_t skip = 1;
+        if (dun && (!end || dun < end)) { end = dun; skip = strlen("、"); }
+        if (!end) { end = p + strlen(p); skip = 0; }
+        char *item = NULL;
+        rc = cz_text_normalize_line(p, (size_t)(end - p), &item);
+        if (rc) goto fail;
+        if (item[0]) {
+            if (n == cap) {
+                char **grown = realloc(items, 2 * cap * sizeof *items);
+                if (!grown) { free(item); rc = CZ_ENOMEM; goto fail; }
+                items = grown;
+                cap *= 2;
+            }
+            items[n++] = item;
+        } else {
+            free(item);
+        }
+        p = end + skip;
+    }
+    *items_out = items;
+    *n_out = n;
+    return CZ_OK;
+fail:
+    for (size_t i = 0; i < n; i++) free(items[i]);
+    free(items);
+    return rc;
+}
+
+static void free_list(char **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(items[i]);
+    free(items);
+}
+
+static int set_list(const struct cz_field *f, cz_body *body, const char *value,
+                    struct cz_field_error *err)
+{
+    char **items = NULL;
+    size_t n = 0;
+    int rc = split_list(value, &items, &n);
+    if (rc) return fail(err, f, NULL, rc, HINT_TEXT);
+    if (f->type == CZ_F_SET) {
+        for (size_t i = 0; i < n; i++) {
+            const struct cz_enum_value *v = enum_find(f, items[i]);
+            if (!v) { free_list(items, n); return fail(err, f, NULL, CZ_EFIELD, HINT_ENUM); }
+            free(items[i]);
+            items[i] = strdup(v->key);
+            if (!items[i]) { free_list(items, n); return CZ_ENOMEM; }
+        }
+    }
+    if (n == 0)
+        rc = cz_body_remove(body, f->tag) == CZ_ENOMEM ? CZ_ENOMEM : CZ_OK;
+    else {
+        size_t *lens = malloc(n * sizeof *lens);
+        if (!lens) { free_list(items, n); return CZ_ENOMEM; }
+        for (size_t i = 0; i < n; i++) lens[i] = strlen(items[i]);
+        rc = cz_body_set_list(body, f->tag, (const char *const *)items, lens, n);
+        free(lens);
+        if (rc) rc = fail(err, f, NULL, rc, HINT_TEXT);
+    }
+    free_list(items, n);
+    return rc;
+}
+
+static int all_digits(const char *s, size_t min, size_t max)
+{
+    size_t n = strlen(s);
+    if (n < min || n > max) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
+}
+
+static int phone_ok(const char *s)
+{
+    size_t digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p >= '0' && *p <= '9') digits++;
+        else if (*p != '+' && *p != '-' && *p != ' ') return 0;
+    }
+    return digits >= 5 && digits <= 20;
+}
+
+/* The typed value, already normalised to one line, into the body. */
+static int set_scalar(const struct cz_field *f, cz_body *body, const char *v,
+                      struct cz_field_error *err)
+{
+    int64_t n;
+    uint32_t date;
+    int rc;
+
+    switch (f->type) {
+    case CZ_F_LINE:
+    case CZ_F_TEXT:
+        rc = cz_body_set_text(body, f->tag, v, strlen(v));
+        return rc ? fail(err, f, NULL, rc, HINT_TEXT) : CZ_OK;
+    case CZ_F_INT:
+        rc = cz_parse_int(v, 0, INT64_C(1000000000000), &n);
+        return rc ? fail(err, f, NULL, rc, HINT_INT) : cz_body_set_sint(body, f->tag, n);
+    case CZ_F_YEAR:
+        rc = cz_parse_int(v, 1949, 2199, &n);
+        return rc ? fail(err, f, NULL, rc, HINT_YEAR) : cz_body_set_sint(body, f->tag, n);
+    case CZ_F_MONEY:
+    case CZ_F_AREA:
+    case CZ_F_DECIMAL:
+        rc = cz_parse_hundredths(v, INT64_C(100000000000000), &n);
+        return rc ? fail(err, f, NULL, rc, f->type == CZ_F_MONEY ? HINT_MONEY : HINT_DECIMAL)
+                  : cz_body_set_sint(body, f->tag, n);
+    case CZ_F_DATE:
+        rc = cz_parse_date(v, &date);
+        return rc ? fail(err, f, NULL, CZ_EDATE, HINT_DATE) : cz_body_set_uint(body, f->tag, date);
+    case CZ_F_ENUM: {
+        const struct cz_enum_value *e = enum_find(f, v);
+        if (!e) return fail(err, f, NULL, CZ_EFIELD, HINT_ENUM);
+        return cz_body_set_text(body, f->tag, e->key, strlen(e->key));
+    }
+    case CZ_F_IDNUM: {
+        struct cz_idnum_info info;
+        enum cz_idnum_error why = CZ_IDNUM_OK;
+        static const enum cz_hint why_hint[] = {
+            [CZ_IDNUM_OK] = HINT_NONE, [CZ_IDNUM_LENGTH] = HINT_ID_LENGTH,
+            [CZ_IDNUM_CHARS] = HINT_ID_CHARS, [CZ_IDNUM_DATE] = HINT_ID_DATE,
+            [CZ_IDNUM_CHECK] = HINT_ID_CHECK };
+        /* Birth dates in the future are caught in cz_schema_finish with today. */
+        rc = cz_idnum_parse(v, 0, &info, &why);
+        if (rc) return fail(err, f, NULL, CZ_EIDNUM, why_hint[why]);
+        return cz_body_set_text(body, f->tag, info.number, strlen(info.number));
+    }
+    case CZ_F_PHONE:
+        if (!phone_ok(v)) return fail(err, f, NULL, CZ_EFIELD, HINT_PHONE);
+        return cz_body_set_text(body, f->tag, v, strlen(v));
+    case CZ_F_PLACE:
+        if (!all_digits(v, 2, 12)) return fail(err, f, NULL, CZ_EFIELD, HINT_PLACE);
+        return cz_body_set_text(body, f->tag, v, strlen(v));
+    case CZ_F_REF: {
+        uint8_t id[16];
+        /* Full ids only here: prefixes are resolved against the store first. */
+        if (cz_unhex(v, id, sizeof id)) return fail(err, f, NULL, CZ_EFIELD, HINT_REF);
+        return cz_body_set_bytes(body, f->tag, id, sizeof id);
+    }
+    case CZ_F_VERSION:
+    case CZ_F_KEY: {
+        uint8_t id[32];
+        if (cz_unhex(v, id, sizeof id))
+            return fail(err, f, NULL, CZ_EFIELD, f->type == CZ_F_KEY ? HINT_KEY : HINT_REF);
+        return cz_body_set_bytes(body, f->tag, id, sizeof id);
+    }
+    case CZ_F_SET:
+    case CZ_F_LIST:
+        break;
+    }
+    return CZ_EINVAL;
+}
+
+int cz_schema_set(const struct cz_type *t, cz_body *body, const char *name,
+                  const char *value, struct cz_field_error *err)
+{
+    const struct cz_field *f = cz_schema_field(t, name);
+    char *v = NULL;
+    int rc;
+
+    if (!f)
+        return fail(err, NULL, name, CZ_EFIELD, HINT_UNKNOWN_FIELD);
+    if (f->type == CZ_F_SET || f->type == CZ_F_LIST)
+        return set_list(f, body, value, err);
+    rc = f->type == CZ_F_TEXT ? cz_text_normalize(value, strlen(value), &v)
+                              : cz_text_normalize_line(value, strlen(value), &v);
+    if (rc)
+        return fail(err, f, NULL, rc, HINT_TEXT);
+    if (!v[0]) {
+        rc = cz_body_remove(body, f->tag);
+        rc = rc == CZ_ENOTFOUND ? CZ_OK : rc;
+    } else {
+        rc = set_scalar(f, body, v, err);
+    }
+    /* A new ID number re-derives sex and birth date in cz_schema_finish. */
+    if (rc == CZ_OK && f->type == CZ_F_IDNUM)
+        for (size_t i = 0; i < t->nfields; i++)
+            if (t->fields[i].flags & CZ_FF_DERIVED)
+                cz_body_remove(body, t->fields[i].tag);
+    free(v);
+    return rc;
+}
+
+/* A member's sex and birth date come from the ID number when there is one. */
+static int derive_from_idnum(const struct cz_type *t, cz_body *body, uint32_t today,
+                             struct cz_field_error *err)
+{
+    const struct cz_field *idf = NULL, *sexf = cz_schema_field(t, "sex"), *bornf = cz_schema_field(t, "born");
+    const char *id;
+    size_t len;
+
+    for (size_t i = 0; i < t->nfields; i++)
+        if (t->fields[i].type == CZ_F_IDNUM)
+            idf = &t->fields[i];
+    if (!idf || !sexf || !bornf || cz_body_get_text(body, idf->tag, &id, &len) != CZ_OK)
+        return CZ_OK;
+    struct cz_idnum_info info;
+    enum cz_idnum_error why;
+    if (cz_idnum_parse(id, today, &info, &why) != CZ_OK)
+        return fail(err, idf, NULL, CZ_EIDNUM, why == CZ_IDNUM_DATE ? HINT_ID_DATE : HINT_ID_CHECK);
+
+    const char *sex = NULL;
+    uint64_t born = 0;
+    char want_sex[2] = { info.sex, 0 };
+    if (cz_body_get_text(body, sexf->tag, &sex, &len) == CZ_OK && strcmp(sex, want_sex)) {
+        fail(err, sexf, NULL, CZ_EFIELD, HINT_DERIVED_MISMATCH);
+        snprintf(err->detail, sizeof err->detail, "%s", want_sex);
+        return CZ_EFIELD;
+    }
+    if (cz_body_get_uint(body, bornf->tag, &born) == CZ_OK && born != info.born) {
+        fail(err, bornf, NULL, CZ_EFIELD, HINT_DERIVED_MISMATCH);
+        cz_format_date(info.born, err->detail, sizeof err->detail);
+        return CZ_EFIELD;
+    }
+    int rc = cz_body_set_text(body, sexf->tag, want_sex, 1);
+    return rc ? rc : cz_body_set_uint(body, bornf->tag, info.born);
+}
+
+int cz_schema_finish(const struct cz_type *t, cz_body *body, uint32_t today,
+                     struct cz_field_error *err)
+{
+    int rc = derive_from_idnum(t, body, today, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < t->nfields; i++) {
+        const struct cz_field *f = &t->fields[i];
+        if ((f->flags & CZ_FF_REQUIRED) && !cz_body_kind(body, f->tag))
+            return fail(err, f, NULL, CZ_EEMPTY, HINT_REQUIRED);
+    }
+    /* The primary cause must be among the causes; alone it implies them. */
+    const struct cz_field *causes = cz_schema_field(t, "causes"), *primary = cz_schema_field(t, "primary_cause");
+    const char *p;
+    size_t len, count;
+    if (causes && primary && cz_body_get_text(body, primary->tag, &p, &len) == CZ_OK) {
+        if (cz_body_get_list_count(body, causes->tag, &count) != CZ_OK)
+            return cz_body_set_list(body, causes->tag, &p, &len, 1);
+        for (size_t i = 0; i < count; i++) {
+            const char *item;
+            size_t ilen;
+            if (cz_body_get_list_item(body, causes->tag, i, &item, &ilen) == CZ_OK && !strcmp(item, p))
+                return CZ_OK;
+        }
+        return fail(err, primary, NULL, CZ_EFIELD, HINT_PRIMARY_CAUSE);
+    }
+    return CZ_OK;
+}
+
+int cz_schema_format(const struct cz_field *f, const cz_body *b, enum cz_lang lang,
+                     int labels, char *buf, size_t size)
+{
+    int kind = cz_body_kind(b, f->tag);
+    const char *s;
+    const uint8_t *bytes;
+    size_t len, count;
+    int64_t n;
+    uint64_t u;
+
+    if (size) buf[0] = 0;
+    switch (kind) {
+    case 0:
+        return 0;
+    case CZ_KIND_TEXT:
+        cz_body_get_text(b, f->tag, &s, &len);
+        snprintf(buf, size, "%s", (labels && f->type == CZ_F_ENUM) ? cz_enum_label(f, s, lang) : s);
+        break;
+    case CZ_KIND_SINT:
+        cz_body_get_sint(b, f->tag, &n);
+        if (f->type == CZ_F_MONEY || f->type == CZ_F_AREA || f->type == CZ_F_DECIMAL)
+            cz_format_hundredths(n, buf, size);
+        else
+            snprintf(buf, size, "%lld", (long long)n);
+        break;
+    case CZ_KIND_UINT:
+        cz_body_get_uint(b, f->tag, &u);
+        if (f->type == CZ_F_DATE)
+            cz_format_date((uint32_t)u, buf, size);
+        else
+            snprintf(buf, size, "%llu", (unsigned long long)u);
+        break;
+    case CZ_KIND_BYTES: {
+        char hex[2 * 64 + 1];
+        cz_body_get_bytes(b, f->tag, &bytes, &len);
+        if (len > 64) len = 64;
+        cz_hex(bytes, len, hex);
+        snprintf(buf, size, "%s", hex);
+        break;
+    }
+    case CZ_KIND_LIST: {
+        size_t used = 0;
+        cz_body_get_list_count(b, f->tag, &count);
+        for (size_t i = 0; i < count && used < size; i++) {
+            cz_body_get_list_item(b, f->tag, i, &s, &len);
+            if (labels && f->type == CZ_F_SET)
+                s = cz_enum_label(f, s, lang);
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "," : "", s);
+        }
+        break;
+    }
+    }
+    return kind;
+}
+
+void cz_schema_title(const struct cz_type *t, const cz_body *b, char *buf, size_t size)
+{
+    if (size) buf[0] = 0;
+    for (size_t i = 0; i < t->nfields; i++)
+        if (t->fields[i].flags & CZ_FF_TITLE) {
+            cz_schema_format(&t->fields[i], b, CZ_LANG_EN, 0, buf, size);
+            return;
+        }
+}

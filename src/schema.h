@@ -1,0 +1,123 @@
+/* schema.h — record types, their fields, labels in both languages, and the
+ * rules that turn what a person typed into a canonical body.
+ *
+ * Field tags are part of the signed format: a tag, once shipped, keeps its
+ * meaning forever and is never reused.  Keys are the data contract of
+ * DOMAIN.md (command line, CSV headers, --json).
+ *
+ * The tables are static; every pointer returned here lives for the whole
+ * program. */
+#ifndef CZ_SCHEMA_H
+#define CZ_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "codec.h"
+#include "status.h"
+
+enum cz_ftype {
+    CZ_F_LINE,     /* one line of text                     -> TEXT  */
+    CZ_F_TEXT,     /* free text, may hold line breaks      -> TEXT  */
+    CZ_F_INT,      /* whole number >= 0                    -> SINT  */
+    CZ_F_YEAR,     /* 1949..2199                           -> SINT  */
+    CZ_F_MONEY,    /* yuan, <= 2 decimals                  -> SINT fen */
+    CZ_F_AREA,     /* mu, <= 2 decimals                    -> SINT hundredths of a mu */
+    CZ_F_DECIMAL,  /* <= 2 decimals (jin, units)           -> SINT hundredths */
+    CZ_F_DATE,     /* YYYY-MM-DD                           -> UINT YYYYMMDD */
+    CZ_F_ENUM,     /* one of values, by key or label       -> TEXT key */
+    CZ_F_SET,      /* several of values                    -> LIST keys */
+    CZ_F_LIST,     /* comma-separated free items           -> LIST */
+    CZ_F_REF,      /* another record's id                  -> BYTES 16 */
+    CZ_F_VERSION,  /* one exact version (entry id)         -> BYTES 32 */
+    CZ_F_IDNUM,    /* resident ID number, GB 11643         -> TEXT */
+    CZ_F_PHONE,    /* digits, +, -, space                  -> TEXT */
+    CZ_F_PLACE,    /* GB/T 2260 code prefix, 2..12 digits  -> TEXT */
+    CZ_F_KEY,      /* a public key, 64 hex digits          -> BYTES 32 */
+};
+
+enum cz_fflag {
+    CZ_FF_REQUIRED = 1 << 0,
+    CZ_FF_DERIVED  = 1 << 1,  /* computed from other fields */
+    CZ_FF_NAME     = 1 << 2,  /* searchable by any part (find) */
+    CZ_FF_EXACT    = 1 << 3,  /* indexed for exact look-up (numbers, ID numbers) */
+    CZ_FF_REGION   = 1 << 4,  /* this place code is the record's region */
+    CZ_FF_INHERIT  = 1 << 5,  /* region comes from the referenced record */
+    CZ_FF_TITLE    = 1 << 6,  /* shown as the record's title in lists */
+};
+
+struct cz_enum_value { const char *key, *en, *zh; };
+
+struct cz_field {
+    const char *key;
+    uint32_t tag;
+    enum cz_ftype type;
+    unsigned flags;
+    const char *en, *zh;
+    const struct cz_enum_value *values;   /* ENUM and SET; NULL-key terminated */
+    const char *ref_type;                 /* REF: the type referred to (NULL: any) */
+};
+
+struct cz_type {
+    const char *key, *en, *zh;
+    const struct cz_field *fields;
+    size_t nfields;
+    int trust;          /* certificates and revocations: signed by the office root */
+};
+
+/* All types, in display order. */
+const struct cz_type *cz_schema_types(size_t *count);
+/* By key ("household") or either label ("贫困户", "Household"); NULL if none. */
+const struct cz_type *cz_schema_type(const char *name);
+/* By key or either label; NULL if none. */
+const struct cz_field *cz_schema_field(const struct cz_type *t, const char *name);
+const struct cz_field *cz_schema_field_by_tag(const struct cz_type *t, uint32_t tag);
+
+const char *cz_label(const char *en, const char *zh, enum cz_lang lang);
+/* Label of an enum value key, or the key itself when unknown. */
+const char *cz_enum_label(const struct cz_field *f, const char *key, enum cz_lang lang);
+
+/* What to tell a person whose value was refused. */
+enum cz_hint {
+    HINT_NONE, HINT_UNKNOWN_FIELD, HINT_REQUIRED, HINT_DERIVED, HINT_DERIVED_MISMATCH,
+    HINT_TEXT, HINT_INT, HINT_YEAR, HINT_MONEY, HINT_DECIMAL, HINT_DATE, HINT_ENUM,
+    HINT_ID_LENGTH, HINT_ID_CHARS, HINT_ID_DATE, HINT_ID_CHECK, HINT_PHONE, HINT_PLACE,
+    HINT_REF, HINT_KEY, HINT_PRIMARY_CAUSE, HINT_EXISTS, HINT_REF_MISSING, HINT_REF_TYPE,
+    HINT_REF_DELETED, HINT_REF_AMBIG,
+};
+
+/* Why a value was refused: which field, the status, and a hint that says the
+ * fix.  cz_field_error_message() writes it in the user's language. */
+struct cz_field_error {
+    const struct cz_field *field;   /* NULL when the field name is unknown */
+    char name[64];                  /* what the person typed as the field name */
+    int status;
+    enum cz_hint hint;
+    char detail[96];                /* e.g. the expected check character's rule */
+};
+/* Fills *err (when not NULL) and returns status. */
+int cz_field_error_set(struct cz_field_error *err, const struct cz_field *f, int status,
+                       enum cz_hint hint, const char *detail);
+void cz_field_error_message(const struct cz_type *t, const struct cz_field_error *e,
+                            enum cz_lang lang, char *buf, size_t size);
+
+/* Parse and normalise one FIELD=VALUE into body (an empty value removes the
+ * field).  Derived fields cannot be set while their source is present. */
+int cz_schema_set(const struct cz_type *t, cz_body *body, const char *name,
+                  const char *value, struct cz_field_error *err);
+
+/* After all assignments: required fields present, derived values computed
+ * (a member's sex and birth date from the ID number), cross-field rules
+ * (primary cause among the causes).  `today` is YYYYMMDD. */
+int cz_schema_finish(const struct cz_type *t, cz_body *body, uint32_t today,
+                     struct cz_field_error *err);
+
+/* A field's value for display and --json: money "12.50", dates "2016-03-05",
+ * enum keys, lists comma-joined, references as hex.  Writes "" when absent.
+ * Returns the kind found (0 when absent). */
+int cz_schema_format(const struct cz_field *f, const cz_body *b, enum cz_lang lang,
+                     int labels, char *buf, size_t size);
+
+/* The record's title for lists: its first TITLE field, formatted. */
+void cz_schema_title(const struct cz_type *t, const cz_body *b, char *buf, size_t size);
+
+#endif

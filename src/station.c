@@ -1,0 +1,700 @@
+#include "station.h"
+#include "codec.h"
+#include "keys.h"
+#include "parse.h"
+#include "roster.h"
+#include "status.h"
+#include "text.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+struct cz_station {
+    char *dir;
+    cz_store *store;
+    struct cz_station_info info;
+    cz_secrets *secrets;          /* after login */
+    char user[CZ_NAME_MAX];
+};
+
+#define META_FORMAT "format"
+#define META_HLC "hlc"
+
+const struct cz_station_info *cz_station_info(const cz_station *st) { return &st->info; }
+cz_store *cz_station_store(cz_station *st) { return st->store; }
+const char *cz_station_user(const cz_station *st) { return st->secrets ? st->user : NULL; }
+const uint8_t *cz_station_person_pk(const cz_station *st)
+{
+    return st->secrets ? cz_secrets_sign_pk(st->secrets) : NULL;
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) return CZ_EINVAL;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return CZ_EIO;
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST) return CZ_EIO;
+    return CZ_OK;
+}
+
+static char *db_path(const char *dir)
+{
+    size_t n = strlen(dir) + 4;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/db", dir);
+    return p;
+}
+
+static int load_info(cz_txn *t, struct cz_station_info *info)
+{
+    char kind[16];
+    const void *v;
+    size_t len;
+    uint64_t format;
+    memset(info, 0, sizeof *info);
+    if (cz_meta_get_u64(t, META_FORMAT, &format) != CZ_OK) return CZ_ENOINIT;
+    if (format != CZ_STORE_FORMAT) return CZ_EVERSION;
+    cz_meta_get_str(t, "kind", kind, sizeof kind);
+    info->kind = strcmp(kind, "office") == 0 ? CZ_KIND_OFFICE : CZ_KIND_STATION;
+    cz_meta_get_str(t, "name", info->name, sizeof info->name);
+    cz_meta_get_str(t, "region", info->region, sizeof info->region);
+    cz_meta_get_str(t, "default_user", info->default_user, sizeof info->default_user);
+    cz_meta_get_str(t, "office_name", info->office_name, sizeof info->office_name);
+    if (cz_meta_get(t, "box_pk", &v, &len) == CZ_OK && len == 32) memcpy(info->box_pk, v, 32);
+    if (cz_meta_get(t, "office_root", &v, &len) == CZ_OK && len == 32) memcpy(info->office_root, v, 32);
+    if (cz_meta_get(t, "office_box", &v, &len) == CZ_OK && len == 32) memcpy(info->office_box, v, 32);
+    return CZ_OK;
+}
+
+int cz_station_open(const char *dir, cz_station **out)
+{
+    cz_station *st = calloc(1, sizeof *st);
+    char *db = db_path(dir);
+    cz_txn *t = NULL;
+    int rc;
+    struct stat sb;
+
+    *out = NULL;
+    if (!st || !db) { rc = CZ_ENOMEM; goto fail; }
+    if (stat(db, &sb) != 0) { rc = CZ_ENOINIT; goto fail; }
+    if (sodium_init() < 0) { rc = CZ_ECRYPTO; goto fail; }
+    st->dir = strdup(dir);
+    if (!st->dir) { rc = CZ_ENOMEM; goto fail; }
+    if ((rc = cz_store_open(db, 0, &st->store))) goto fail;
+    if ((rc = cz_txn_begin(st->store, 0, &t))) goto fail;
+    rc = load_info(t, &st->info);
+    cz_txn_abort(t);
+    if (rc) goto fail;
+    free(db);
+    *out = st;
+    return CZ_OK;
+fail:
+    free(db);
+    cz_station_close(st);
+    return rc;
+}
+
+void cz_station_close(cz_station *st)
+{
+    if (!st) return;
+    cz_secrets_free(st->secrets);
+    cz_store_close(st->store);
+    free(st->dir);
+    free(st);
+}
+
+int cz_station_login(cz_station *st, const char *user, const char *pass)
+{
+    cz_txn *t = NULL;
+    const uint8_t *blob;
+    size_t len;
+    cz_secrets *s = NULL;
+    if (!user || !*user) user = st->info.default_user;
+    int rc = cz_txn_begin(st->store, 0, &t);
+    if (rc) return rc;
+    rc = cz_user_get(t, user, &blob, &len);
+    if (rc == CZ_OK) rc = cz_secrets_open(blob, len, pass, &s);
+    cz_txn_abort(t);
+    if (rc) return rc;
+    cz_secrets_free(st->secrets);
+    st->secrets = s;
+    snprintf(st->user, sizeof st->user, "%s", user);
+    return CZ_OK;
+}
+
+/* ---- appending to a log ---- */
+
+struct signer { const cz_secrets *s; int root; };
+
+static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    struct signer *sg = ctx;
+    return sg->root ? cz_secrets_root_sign(sg->s, msg, len, sig) : cz_secrets_sign(sg->s, msg, len, sig);
+}
+
+struct append_req {
+    const cz_secrets *secrets;
+    int as_root;
+    const char *type;
+    const uint8_t *entity;      /* NULL: a new entity */
+    const uint8_t *parents;
+    size_t nparents;
+    const char *region;
+    const cz_body *body;
+    uint8_t flags;
+};
+
+/* Appends one entry to the signer's log inside t. */
+static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_ENTITY_BYTES],
+                  uint8_t id[CZ_ID_BYTES])
+{
+    struct cz_entry_draft d;
+    struct signer sg = { r->secrets, r->as_root };
+    uint8_t *body = NULL, *raw = NULL;
+    size_t body_len = 0, raw_len = 0;
+    uint64_t last_seq, hlc;
+    struct cz_entry e;
+    int rc, result;
+
+    memset(&d, 0, sizeof d);
+    memcpy(d.origin, r->as_root ? cz_secrets_root_pk(r->secrets) : cz_secrets_sign_pk(r->secrets), 32);
+    if ((rc = cz_store_log_last(t, d.origin, &last_seq, d.prev))) return rc;
+    d.seq = last_seq + 1;
+    if ((rc = cz_meta_get_u64(t, META_HLC, &hlc)) && rc != CZ_ENOTFOUND) return rc;
+    d.hlc = cz_hlc_next(hlc, cz_now_ms());
+    d.wall = (int64_t)time(NULL);
+    if (r->entity) memcpy(d.entity, r->entity, CZ_ENTITY_BYTES);
+    else randombytes_buf(d.entity, CZ_ENTITY_BYTES);
+    d.flags = r->flags;
+    d.type = r->type;
+    d.region = r->region ? r->region : "";
+    d.nparents = r->nparents;
+    d.parents = r->parents;
+    if (r->body && (rc = cz_body_encode(r->body, &body, &body_len))) return rc;
+    d.body = body;
+    d.body_len = body_len;
+    rc = cz_entry_write(&d, sign_cb, &sg, &raw, &raw_len, id);
+    if (rc == CZ_OK) rc = cz_entry_decode(raw, raw_len, &e);
+    if (rc == CZ_OK) rc = cz_store_put_entry(t, &e, id, &result);
+    if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
+    if (rc == CZ_OK) rc = cz_meta_put_u64(t, META_HLC, d.hlc);
+    if (rc == CZ_OK && entity_out) memcpy(entity_out, d.entity, CZ_ENTITY_BYTES);
+    free(body);
+    free(raw);
+    return rc;
+}
+
+/* A trust record body: a key announcement or certificate. */
+static int trust_body(const char *type, const uint8_t key[32], const char *kind, const char *name,
+                      const char *station, const char *region, const char *role, cz_body **out)
+{
+    const struct cz_type *t = cz_schema_type(type);
+    cz_body *b = cz_body_new();
+    int rc = b ? CZ_OK : CZ_ENOMEM;
+    char hex[65];
+    cz_hex(key, 32, hex);
+    struct cz_assign a[] = { { "key", hex }, { "kind", kind }, { "name", name },
+                             { "station", station }, { "region", region }, { "role", role } };
+    for (size_t i = 0; rc == CZ_OK && i < sizeof a / sizeof a[0]; i++)
+        if (a[i].value && *a[i].value)
+            rc = cz_schema_set(t, b, a[i].field, a[i].value, NULL);
+    if (rc == CZ_OK && !strcmp(type, "cert")) {
+        char today[11];
+        cz_format_date(cz_today(), today, sizeof today);
+        rc = cz_schema_set(t, b, "valid_from", today, NULL);
+    }
+    if (rc) { cz_body_free(b); return rc; }
+    *out = b;
+    return CZ_OK;
+}
+
+/* Writes the trust records that introduce a person (or the station key):
+ * at the office the root certifies at once; elsewhere the key announces
+ * itself and waits for enrolment. */
+static int introduce(cz_txn *t, const struct cz_station_info *info, const cz_secrets *station_secrets,
+                     const cz_secrets *person, const uint8_t key[32], const char *kind,
+                     const char *name, const char *role)
+{
+    int office = info->kind == CZ_KIND_OFFICE;
+    cz_body *b = NULL;
+    uint8_t id[CZ_ID_BYTES];
+    int rc = trust_body(office ? "cert" : "key", key, kind, name, info->name, info->region, role, &b);
+    if (rc) return rc;
+    struct append_req r = { office ? station_secrets : person, office, office ? "cert" : "key",
+                            NULL, NULL, 0, "", b, 0 };
+    rc = append(t, &r, NULL, id);
+    cz_body_free(b);
+    return rc;
+}
+
+static int name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= CZ_NAME_MAX || !cz_utf8_valid(s, n)) return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == '/' || s[i] == 0x7f) return 0;
+    return 1;
+}
+
+int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *pass,
+                    cz_station **out, char *why, size_t why_size)
+{
+    cz_station *st = NULL;
+    cz_secrets *s = NULL;
+    cz_txn *t = NULL;
+    uint8_t *blob = NULL;
+    size_t blob_len;
+    char *db = NULL;
+    struct cz_identity office;
+    int rc;
+    struct stat sb;
+
+    *out = NULL;
+    if (why_size) why[0] = 0;
+    if (!name_ok(o->name) || !name_ok(o->user)) return CZ_EINVAL;
+    const char *region = o->region ? o->region : "";
+    if (strlen(region) > CZ_REGION_MAX || strspn(region, "0123456789") != strlen(region) ||
+        (o->kind == CZ_KIND_STATION && strlen(region) < 2))
+        return CZ_EINVAL;
+    memset(&office, 0, sizeof office);
+    if (o->kind == CZ_KIND_STATION) {
+        if (!o->office_identity || cz_identity_parse(o->office_identity, &office) != CZ_OK || !office.is_office) {
+            snprintf(why, why_size, "office-key");
+            return CZ_EINVAL;
+        }
+    }
+    if (!(db = db_path(dir))) return CZ_ENOMEM;
+    if (stat(db, &sb) == 0) { free(db); return CZ_EEXIST; }
+    if ((rc = mkdir_p(dir)) || (rc = mkdir_p(db))) { free(db); return rc; }
+    free(db);
+
+    if ((rc = cz_secrets_generate(o->kind == CZ_KIND_OFFICE, &s))) goto cleanup;
+    if ((rc = cz_secrets_seal(s, pass, &blob, &blob_len))) goto cleanup;
+
+    db = db_path(dir);
+    cz_store *store = NULL;
+    if ((rc = cz_store_open(db, 1, &store))) goto cleanup;
+    if ((rc = cz_txn_begin(store, 1, &t))) { cz_store_close(store); goto cleanup; }
+    struct cz_station_info info;
+    memset(&info, 0, sizeof info);
+    info.kind = o->kind;
+    snprintf(info.name, sizeof info.name, "%s", o->name);
+    snprintf(info.region, sizeof info.region, "%s", region);
+    snprintf(info.default_user, sizeof info.default_user, "%s", o->user);
+    memcpy(info.box_pk, cz_secrets_box_pk(s), 32);
+    if (o->kind == CZ_KIND_OFFICE) {
+        memcpy(info.office_root, cz_secrets_root_pk(s), 32);
+        memcpy(info.office_box, info.box_pk, 32);
+        snprintf(info.office_name, sizeof info.office_name, "%s", o->name);
+    } else {
+        memcpy(info.office_root, office.root, 32);
+        memcpy(info.office_box, office.box, 32);
+        snprintf(info.office_name, sizeof info.office_name, "%s", office.name);
+    }
+    if ((rc = cz_meta_put_u64(t, META_FORMAT, CZ_STORE_FORMAT)) ||
+        (rc = cz_meta_put_str(t, "kind", o->kind == CZ_KIND_OFFICE ? "office" : "station")) ||
+        (rc = cz_meta_put_str(t, "name", info.name)) ||
+        (rc = cz_meta_put_str(t, "region", info.region)) ||
+        (rc = cz_meta_put_str(t, "default_user", info.default_user)) ||
+        (rc = cz_meta_put_str(t, "office_name", info.office_name)) ||
+        (rc = cz_meta_put(t, "box_pk", info.box_pk, 32)) ||
+        (rc = cz_meta_put(t, "office_root", info.office_root, 32)) ||
+        (rc = cz_meta_put(t, "office_box", info.office_box, 32)) ||
+        (rc = cz_user_put(t, o->user, blob, blob_len)))
+        goto abort;
+    const char *role = o->kind == CZ_KIND_OFFICE ? "office" : "supervisor";
+    if ((rc = introduce(t, &info, s, s, cz_secrets_sign_pk(s), "person", o->user, role)) ||
+        (rc = introduce(t, &info, s, s, info.box_pk, "station", o->name, role)))
+        goto abort;
+    rc = cz_txn_commit(t);
+    t = NULL;
+    if (rc) { cz_store_close(store); goto cleanup; }
+
+    st = calloc(1, sizeof *st);
+    if (!st || !(st->dir = strdup(dir))) { cz_store_close(store); free(st); rc = CZ_ENOMEM; goto cleanup; }
+    st->store = store;
+    st->info = info;
+    st->secrets = s;
+    s = NULL;
+    snprintf(st->user, sizeof st->user, "%s", o->user);
+    *out = st;
+    rc = CZ_OK;
+    goto cleanup;
+abort:
+    cz_txn_abort(t);
+    cz_store_close(store);
+cleanup:
+    free(db);
+    free(blob);
+    cz_secrets_free(s);
+    return rc;
+}
+
+int cz_station_user_add(cz_station *st, const char *name, const char *role, const char *pass)
+{
+    cz_secrets *s = NULL;
+    uint8_t *blob = NULL;
+    size_t blob_len;
+    const uint8_t *existing;
+    size_t existing_len;
+    cz_txn *t = NULL;
+    int rc;
+
+    if (!st->secrets) return CZ_EPERM;
+    if (!name_ok(name)) return CZ_EINVAL;
+    if (!role || !*role) role = "clerk";
+    if (strcmp(role, "clerk") && strcmp(role, "supervisor") && strcmp(role, "office")) return CZ_EINVAL;
+    if (!strcmp(role, "office") && st->info.kind != CZ_KIND_OFFICE) return CZ_EPERM;
+    if ((rc = cz_secrets_new_person(st->secrets, &s))) return rc;
+    if ((rc = cz_secrets_seal(s, pass, &blob, &blob_len))) goto cleanup;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) goto cleanup;
+    if (cz_user_get(t, name, &existing, &existing_len) == CZ_OK) { rc = CZ_EEXIST; goto cleanup; }
+    if ((rc = cz_user_put(t, name, blob, blob_len))) goto cleanup;
+    if ((rc = introduce(t, &st->info, st->secrets, s, cz_secrets_sign_pk(s), "person", name, role)))
+        goto cleanup;
+    rc = cz_txn_commit(t);
+    t = NULL;
+cleanup:
+    cz_txn_abort(t);
+    free(blob);
+    cz_secrets_free(s);
+    return rc;
+}
+
+int cz_station_identity(cz_station *st, char **out)
+{
+    char root[65], box[65];
+    const struct cz_station_info *i = &st->info;
+    cz_hex(i->office_root, 32, root);
+    cz_hex(i->box_pk, 32, box);
+    char *text = NULL;
+    int n;
+    if (i->kind == CZ_KIND_OFFICE)
+        n = asprintf(&text, "cunzhan-identity 1\nkind office\nname %s\nregion %s\nroot %s\nbox %s\n",
+                     i->name, i->region, root, box);
+    else
+        n = asprintf(&text, "cunzhan-identity 1\nkind station\nname %s\nregion %s\nbox %s\n",
+                     i->name, i->region, box);
+    if (n < 0) return CZ_ENOMEM;
+    *out = text;
+    return CZ_OK;
+}
+
+int cz_identity_parse(const char *text, struct cz_identity *id)
+{
+    int have_root = 0, have_box = 0, have_header = 0;
+    memset(id, 0, sizeof *id);
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        size_t advance = len + (nl ? 1 : 0);
+        char line[256];
+        if (len >= sizeof line) return CZ_ECANON;
+        memcpy(line, p, len);
+        line[len] = 0;
+        if (len && line[len - 1] == '\r') line[--len] = 0;
+        char *sp = strchr(line, ' ');
+        const char *key = line, *v = sp ? sp + 1 : "";
+        if (sp) *sp = 0;
+        if (!strcmp(key, "cunzhan-identity")) {
+            if (strcmp(v, "1")) return CZ_EVERSION;
+            have_header = 1;
+        } else if (!strcmp(key, "kind")) id->is_office = !strcmp(v, "office");
+        else if (!strcmp(key, "name")) snprintf(id->name, sizeof id->name, "%s", v);
+        else if (!strcmp(key, "region")) snprintf(id->region, sizeof id->region, "%s", v);
+        else if (!strcmp(key, "root")) have_root = cz_unhex(v, id->root, 32) == CZ_OK;
+        else if (!strcmp(key, "box")) have_box = cz_unhex(v, id->box, 32) == CZ_OK;
+        p += advance;
+    }
+    if (!have_header) return CZ_EMAGIC;
+    if (!have_box || (id->is_office && !have_root)) return CZ_ECANON;
+    return CZ_OK;
+}
+
+/* ---- records ---- */
+
+/* The current winning head of an entity: newest clock first (cz_store_heads
+ * orders them), so every station shows the same provisional value. */
+static int winning_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_entry *e,
+                        uint8_t (*heads)[CZ_ID_BYTES], size_t max, size_t *nheads)
+{
+    int rc = cz_store_heads(t, entity, heads, max, nheads);
+    if (rc) return rc;
+    if (*nheads == 0) return CZ_ENOTFOUND;
+    return cz_store_get_entry(t, heads[0], e);
+}
+
+/* References typed as id prefixes become full ids of live records of the
+ * right type; *region_out gets the referenced record's region when the
+ * field passes its region on (a member lives where its household does). */
+static int resolve_ref(cz_txn *t, const struct cz_field *f, const char *value, char *full,
+                       size_t full_size, char *region_out, struct cz_field_error *err)
+{
+    uint8_t entity[CZ_ENTITY_BYTES], heads[1][CZ_ID_BYTES], id[CZ_ID_BYTES];
+    struct cz_entry e;
+    size_t n;
+    int rc;
+    char *v = NULL;
+
+    memset(&e, 0, sizeof e);
+    if ((rc = cz_text_normalize_line(value, strlen(value), &v))) goto bad;
+    if (f->type == CZ_F_VERSION) {
+        rc = cz_store_resolve_entry(t, v, id);
+        if (rc == CZ_OK) rc = cz_store_get_entry(t, id, &e);
+        if (rc == CZ_OK) cz_hex(id, CZ_ID_BYTES, full);
+    } else {
+        rc = cz_store_resolve_entity(t, v, entity);
+        if (rc == CZ_OK) rc = winning_head(t, entity, &e, heads, 1, &n);
+        if (rc == CZ_OK && (e.flags & CZ_ENTRY_FLAG_TOMBSTONE)) rc = CZ_EDELETED;
+        if (rc == CZ_OK) cz_hex(entity, CZ_ENTITY_BYTES, full);
+    }
+    if (rc == CZ_OK && f->ref_type && strcmp(e.type, f->ref_type) != 0) rc = CZ_ETYPE;
+    if (rc == CZ_OK && (f->flags & CZ_FF_INHERIT) && region_out)
+        snprintf(region_out, CZ_REGION_MAX + 1, "%s", e.region);
+    (void)full_size;
+    free(v);
+    if (rc == CZ_OK) return CZ_OK;
+bad:
+    free(v);
+    switch (rc) {
+    case CZ_EINVAL:    return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF, value);
+    case CZ_ENOTFOUND: return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF_MISSING, value);
+    case CZ_ETYPE:     return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF_TYPE, e.type);
+    case CZ_EDELETED:  return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF_DELETED, value);
+    case CZ_EAMBIG:    return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF_AMBIG, value);
+    default:           return rc;
+    }
+}
+
+/* Applies the typed assignments to body, resolving references first. */
+static int apply_assignments(cz_txn *t, const struct cz_type *ty, cz_body *body,
+                             const struct cz_assign *a, size_t n, char *inherited_region,
+                             struct cz_field_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct cz_field *f = cz_schema_field(ty, a[i].field);
+        char full[65];
+        const char *value = a[i].value;
+        int rc;
+        if (f && (f->type == CZ_F_REF || f->type == CZ_F_VERSION) && value[0]) {
+            rc = resolve_ref(t, f, value, full, sizeof full, inherited_region, err);
+            if (rc) return rc;
+            value = full;
+        }
+        rc = cz_schema_set(ty, body, a[i].field, value, err);
+        if (rc) return rc;
+    }
+    return CZ_OK;
+}
+
+/* For REF fields not typed in this edit, the inherited region still comes
+ * from the stored reference. */
+static int inherited_region_of(cz_txn *t, const struct cz_type *ty, const cz_body *body, char *region)
+{
+    for (size_t i = 0; i < ty->nfields; i++) {
+        const struct cz_field *f = &ty->fields[i];
+        const uint8_t *b;
+        size_t len;
+        if (!(f->flags & CZ_FF_INHERIT) || cz_body_get_bytes(body, f->tag, &b, &len) != CZ_OK)
+            continue;
+        struct cz_entry e;
+        uint8_t heads[1][CZ_ID_BYTES];
+        size_t n;
+        int rc = len == CZ_ID_BYTES ? cz_store_get_entry(t, b, &e)
+                                    : winning_head(t, b, &e, heads, 1, &n);
+        if (rc == CZ_OK) snprintf(region, CZ_REGION_MAX + 1, "%s", e.region);
+        return rc;
+    }
+    return CZ_OK;
+}
+
+/* The region an entry concerns (DESIGN.md: replication is scoped by it). */
+static int record_region(cz_txn *t, const struct cz_station_info *info, const struct cz_type *ty,
+                         const cz_body *body, char *region)
+{
+    int has_region_field = 0, inherits = 0;
+    region[0] = 0;
+    for (size_t i = 0; i < ty->nfields; i++) {
+        const struct cz_field *f = &ty->fields[i];
+        const char *s;
+        size_t len;
+        if (f->flags & CZ_FF_REGION) {
+            has_region_field = 1;
+            if (cz_body_get_text(body, f->tag, &s, &len) == CZ_OK) {
+                snprintf(region, CZ_REGION_MAX + 1, "%s", s);
+                return CZ_OK;
+            }
+        }
+        if (f->flags & CZ_FF_INHERIT) inherits = 1;
+    }
+    if (inherits) {
+        int rc = inherited_region_of(t, ty, body, region);
+        if (rc || region[0]) return rc;
+    }
+    /* Places and helpers are for everyone; other records belong here. */
+    if (has_region_field || inherits)
+        snprintf(region, CZ_REGION_MAX + 1, "%s", info->region);
+    return CZ_OK;
+}
+
+struct holds_ctx { const uint8_t *self; int found; };
+
+static int holds_cb(void *ctx, const uint8_t *entity)
+{
+    struct holds_ctx *h = ctx;
+    if (memcmp(entity, h->self, CZ_ENTITY_BYTES) == 0) h->found = 1;
+    return 0;
+}
+
+/* An exact-look-up value (household number, ID number) names one record;
+ * `self` (NULL for a new record) may keep its own value. */
+static int check_unique(cz_txn *t, const struct cz_type *ty, const cz_body *body,
+                        const uint8_t *self, struct cz_field_error *err)
+{
+    for (size_t i = 0; i < ty->nfields; i++) {
+        const struct cz_field *f = &ty->fields[i];
+        const char *s;
+        size_t len, count = 0;
+        char term[512];
+        int rc;
+        if (!(f->flags & CZ_FF_EXACT) || cz_body_get_text(body, f->tag, &s, &len) != CZ_OK)
+            continue;
+        size_t tl = cz_term_exact(term, sizeof term, ty->key, f->key, s);
+        if ((rc = cz_store_index_count(t, term, tl, &count))) return rc;
+        if (count == 0) continue;
+        struct holds_ctx h = { self, 0 };
+        if (self && count == 1 && (rc = cz_store_index_each(t, term, tl, holds_cb, &h))) return rc;
+        if (!h.found)
+            return cz_field_error_set(err, f, CZ_EEXIST, HINT_EXISTS, NULL);
+    }
+    return CZ_OK;
+}
+
+/* Whether the person logged in may write a record for `region`.  Before
+ * enrolment comes back a person acts within the station's declared region;
+ * afterwards within the certificate's jurisdiction. */
+static int may_write(cz_txn *t, const cz_station *st, const struct cz_type *ty, const char *region)
+{
+    struct cz_trust_info info;
+    if (ty->trust) return CZ_EPERM;   /* only the office root writes these */
+    int rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &info);
+    if (rc) return rc;
+    if (info.state == CZ_TRUST_CERTIFIED && info.revoked) return CZ_EPERM;
+    const char *jurisdiction = info.state == CZ_TRUST_CERTIFIED ? info.region : st->info.region;
+    if ((info.state == CZ_TRUST_CERTIFIED && !strcmp(info.role, "office")) ||
+        (info.state == CZ_TRUST_PENDING && st->info.kind == CZ_KIND_OFFICE))
+        return CZ_OK;
+    return cz_region_within(region, jurisdiction) ? CZ_OK : CZ_EPERM;
+}
+
+/* The common path of add and edit: build, check, sign, store, commit. */
+static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t *entity,
+                         const struct cz_assign *a, size_t n, uint8_t entity_out[CZ_ENTITY_BYTES],
+                         uint8_t id[CZ_ID_BYTES], struct cz_field_error *err)
+{
+    cz_txn *t = NULL;
+    cz_body *body = NULL;
+    uint8_t heads[CZ_PARENTS_MAX][CZ_ID_BYTES];
+    size_t nheads = 0;
+    char region[CZ_REGION_MAX + 1] = "", inherited[CZ_REGION_MAX + 1] = "";
+    int rc;
+
+    if (err) memset(err, 0, sizeof *err);
+    if (!st->secrets) return CZ_EPERM;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
+    if (entity) {
+        struct cz_entry cur;
+        if ((rc = winning_head(t, entity, &cur, heads, CZ_PARENTS_MAX, &nheads))) goto cleanup;
+        if (cur.flags & CZ_ENTRY_FLAG_TOMBSTONE) { rc = CZ_EDELETED; goto cleanup; }
+        if (strcmp(cur.type, ty->key) != 0) { rc = CZ_ETYPE; goto cleanup; }
+        if ((rc = cz_body_decode(cur.body, cur.body_len, &body))) goto cleanup;
+    } else if (!(body = cz_body_new())) {
+        rc = CZ_ENOMEM;
+        goto cleanup;
+    }
+    if ((rc = apply_assignments(t, ty, body, a, n, inherited, err))) goto cleanup;
+    if ((rc = cz_schema_finish(ty, body, cz_today(), err))) goto cleanup;
+    if ((rc = check_unique(t, ty, body, entity, err))) goto cleanup;
+    if ((rc = record_region(t, &st->info, ty, body, region))) goto cleanup;
+    if ((rc = may_write(t, st, ty, region))) goto cleanup;
+    struct append_req r = { st->secrets, 0, ty->key, entity, (const uint8_t *)heads,
+                            entity ? (nheads < CZ_PARENTS_MAX ? nheads : CZ_PARENTS_MAX) : 0,
+                            region, body, 0 };
+    if ((rc = append(t, &r, entity_out, id))) goto cleanup;
+    rc = cz_txn_commit(t);
+    t = NULL;
+cleanup:
+    cz_txn_abort(t);
+    cz_body_free(body);
+    return rc;
+}
+
+int cz_station_add(cz_station *st, const char *type, const struct cz_assign *a, size_t n,
+                   uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES],
+                   struct cz_field_error *err)
+{
+    const struct cz_type *ty = cz_schema_type(type);
+    if (!ty) return CZ_ETYPE;
+    return write_version(st, ty, NULL, a, n, entity, id, err);
+}
+
+int cz_station_edit(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
+                    const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES],
+                    struct cz_field_error *err)
+{
+    cz_txn *t = NULL;
+    struct cz_entry cur;
+    uint8_t heads[1][CZ_ID_BYTES];
+    size_t nheads;
+    char type[CZ_TYPE_MAX + 1];
+    int rc = cz_txn_begin(st->store, 0, &t);
+    if (rc) return rc;
+    rc = winning_head(t, entity, &cur, heads, 1, &nheads);
+    if (rc == CZ_OK) snprintf(type, sizeof type, "%s", cur.type);
+    cz_txn_abort(t);
+    if (rc) return rc;
+    const struct cz_type *ty = cz_schema_type(type);
+    if (!ty) return CZ_ETYPE;
+    return write_version(st, ty, entity, a, n, NULL, id, err);
+}
+
+int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES])
+{
+    cz_txn *t = NULL;
+    struct cz_entry cur;
+    uint8_t heads[CZ_PARENTS_MAX][CZ_ID_BYTES];
+    size_t nheads;
+    char type[CZ_TYPE_MAX + 1], region[CZ_REGION_MAX + 1];
+    int rc;
+
+    if (!st->secrets) return CZ_EPERM;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
+    if ((rc = winning_head(t, entity, &cur, heads, CZ_PARENTS_MAX, &nheads))) goto cleanup;
+    if (cur.flags & CZ_ENTRY_FLAG_TOMBSTONE) { rc = CZ_EDELETED; goto cleanup; }
+    snprintf(type, sizeof type, "%s", cur.type);
+    snprintf(region, sizeof region, "%s", cur.region);
+    const struct cz_type *ty = cz_schema_type(type);
+    if (!ty) { rc = CZ_ETYPE; goto cleanup; }
+    if ((rc = may_write(t, st, ty, region))) goto cleanup;
+    struct append_req r = { st->secrets, 0, type, entity, (const uint8_t *)heads,
+                            nheads < CZ_PARENTS_MAX ? nheads : CZ_PARENTS_MAX, region, NULL,
+                            CZ_ENTRY_FLAG_TOMBSTONE };
+    if ((rc = append(t, &r, NULL, id))) goto cleanup;
+    rc = cz_txn_commit(t);
+    t = NULL;
+cleanup:
+    cz_txn_abort(t);
+    return rc;
+}

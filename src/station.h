@@ -1,0 +1,98 @@
+/* station.h — one station's data folder: its identity, its people, and the
+ * operations that write signed records.  The command line and the screens
+ * both work through this module; neither touches LMDB or libsodium.
+ *
+ * Data folder layout:  DIR/db/   the LMDB store (store.h); nothing else.
+ *
+ * A cz_station is opened read-only in effect until cz_station_login()
+ * unlocks a person's key; writes need a login.  Not thread-safe: one
+ * cz_station per thread. */
+#ifndef CZ_STATION_H
+#define CZ_STATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "entry.h"
+#include "schema.h"
+#include "store.h"
+
+#define CZ_NAME_MAX 64
+
+enum cz_station_kind { CZ_KIND_STATION = 0, CZ_KIND_OFFICE = 1 };
+
+struct cz_station_info {
+    enum cz_station_kind kind;
+    char name[CZ_NAME_MAX];
+    char region[CZ_REGION_MAX + 1];
+    char default_user[CZ_NAME_MAX];
+    uint8_t box_pk[32];          /* this station's bundle key */
+    uint8_t office_root[32];     /* the root of trust */
+    uint8_t office_box[32];      /* where bundles for the office are sealed */
+    char office_name[CZ_NAME_MAX];
+};
+
+struct cz_init_opts {
+    enum cz_station_kind kind;
+    const char *name;
+    const char *region;          /* station: required; office: may be "" */
+    const char *user;
+    /* Station only: the office identity, from its `pubkey` output. */
+    const char *office_identity; /* the text of the file */
+};
+
+typedef struct cz_station cz_station;
+
+/* Creates a new station in dir (which must not hold one) and logs in as the
+ * first user.  The passphrase protects that user's key blob. */
+int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *passphrase,
+                    cz_station **out, char *why, size_t why_size);
+
+int cz_station_open(const char *dir, cz_station **out);
+void cz_station_close(cz_station *st);
+
+const struct cz_station_info *cz_station_info(const cz_station *st);
+cz_store *cz_station_store(cz_station *st);
+
+/* Unlocks `user` (NULL: the default user).  CZ_ENOUSER, CZ_EPASS. */
+int cz_station_login(cz_station *st, const char *user, const char *passphrase);
+const char *cz_station_user(const cz_station *st);   /* NULL before login */
+/* The logged-in person's public key (32 bytes) or NULL. */
+const uint8_t *cz_station_person_pk(const cz_station *st);
+
+/* Another person on this machine (needs a login: it copies the station key
+ * into the new person's slot).  At the office the root certifies them at
+ * once; at a village station they stay pending until enrolment. */
+int cz_station_user_add(cz_station *st, const char *name, const char *role,
+                        const char *new_passphrase);
+
+/* This station's public identity as text (for --office-key and enrolment).
+ * *out malloc'd. */
+int cz_station_identity(cz_station *st, char **out);
+
+/* Parse an identity text (as written by cz_station_identity). */
+struct cz_identity {
+    int is_office;
+    char name[CZ_NAME_MAX];
+    char region[CZ_REGION_MAX + 1];
+    uint8_t root[32];
+    uint8_t box[32];
+};
+int cz_identity_parse(const char *text, struct cz_identity *id);
+
+/* One FIELD=VALUE pair as typed. */
+struct cz_assign { const char *field; const char *value; };
+
+/* Write a new record or a new version.  Values are normalised and checked;
+ * references may be given as id prefixes.  On CZ_EFIELD / CZ_EIDNUM /
+ * CZ_EEMPTY / CZ_EEXIST, *err names the field.  Nothing is stored unless
+ * everything holds. */
+int cz_station_add(cz_station *st, const char *type, const struct cz_assign *a, size_t n,
+                   uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES],
+                   struct cz_field_error *err);
+int cz_station_edit(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
+                    const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES],
+                    struct cz_field_error *err);
+/* A tombstone version. */
+int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES]);
+
+#endif

@@ -1,0 +1,665 @@
+#include "store.h"
+#include "codec.h"
+#include "schema.h"
+#include "status.h"
+#include "text.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* One LMDB page holds keys up to this size; longer values are cut. */
+#define TERM_MAX 400
+
+enum dbi_name { DB_META, DB_USERS, DB_ENTRIES, DB_LOGS, DB_FORKS, DB_VERSIONS,
+                DB_CHILDREN, DB_HEADS, DB_INDEX, DB_ETERMS, DB_COUNT };
+
+static const struct { const char *name; unsigned flags; } dbi_specs[DB_COUNT] = {
+    [DB_META]     = { "meta", 0 },
+    [DB_USERS]    = { "users", 0 },
+    [DB_ENTRIES]  = { "entries", 0 },
+    [DB_LOGS]     = { "logs", 0 },
+    [DB_FORKS]    = { "forks", 0 },
+    [DB_VERSIONS] = { "versions", MDB_DUPSORT | MDB_DUPFIXED },
+    [DB_CHILDREN] = { "children", MDB_DUPSORT | MDB_DUPFIXED },
+    [DB_HEADS]    = { "heads", MDB_DUPSORT | MDB_DUPFIXED },
+    [DB_INDEX]    = { "index", MDB_DUPSORT | MDB_DUPFIXED },
+    [DB_ETERMS]   = { "eterms", 0 },
+};
+
+struct cz_store {
+    MDB_env *env;
+    MDB_dbi dbi[DB_COUNT];
+    int last_mdb_error;
+};
+
+struct cz_txn {
+    cz_store *s;
+    MDB_txn *txn;
+    int write;
+};
+
+static int mdb_status(cz_store *s, int rc)
+{
+    if (rc == 0) return CZ_OK;
+    if (rc == MDB_NOTFOUND) return CZ_ENOTFOUND;
+    s->last_mdb_error = rc;
+    if (rc == ENOMEM) return CZ_ENOMEM;
+    return CZ_EDB;
+}
+#define ST(t, rc) mdb_status((t)->s, (rc))
+
+const char *cz_store_last_error(const cz_store *s)
+{
+    return s && s->last_mdb_error ? mdb_strerror(s->last_mdb_error) : "";
+}
+
+int cz_store_open(const char *dir, int create, cz_store **out)
+{
+    cz_store *s = calloc(1, sizeof *s);
+    MDB_txn *txn = NULL;
+    int rc;
+    struct stat st;
+
+    *out = NULL;
+    if (!s) return CZ_ENOMEM;
+    if (stat(dir, &st) != 0) {
+        if (!create) { free(s); return CZ_ENOINIT; }
+        if (mkdir(dir, 0700) != 0) { free(s); return CZ_EIO; }
+    }
+    if ((rc = mdb_env_create(&s->env)) != 0) goto fail;
+    mdb_env_set_maxdbs(s->env, DB_COUNT);
+    /* The map is reserved address space, not disk: the file grows as used.
+     * 32-bit PCs get 1 GiB, which is all they can map. */
+    mdb_env_set_mapsize(s->env, sizeof(size_t) >= 8 ? (size_t)64 << 30 : (size_t)1 << 30);
+    if ((rc = mdb_env_open(s->env, dir, 0, 0600)) != 0) goto fail;
+    if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) goto fail;
+    for (int i = 0; i < DB_COUNT; i++)
+        if ((rc = mdb_dbi_open(txn, dbi_specs[i].name, dbi_specs[i].flags | MDB_CREATE, &s->dbi[i])) != 0)
+            goto fail;
+    if ((rc = mdb_txn_commit(txn)) != 0) { txn = NULL; goto fail; }
+    *out = s;
+    return CZ_OK;
+fail:
+    if (txn) mdb_txn_abort(txn);
+    if (s->env) mdb_env_close(s->env);
+    free(s);
+    return rc == ENOMEM ? CZ_ENOMEM : CZ_EDB;
+}
+
+void cz_store_close(cz_store *s)
+{
+    if (!s) return;
+    mdb_env_close(s->env);
+    free(s);
+}
+
+int cz_txn_begin(cz_store *s, int write, cz_txn **out)
+{
+    cz_txn *t = calloc(1, sizeof *t);
+    *out = NULL;
+    if (!t) return CZ_ENOMEM;
+    t->s = s;
+    t->write = write;
+    int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc) { free(t); return mdb_status(s, rc); }
+    *out = t;
+    return CZ_OK;
+}
+
+int cz_txn_commit(cz_txn *t)
+{
+    int rc = mdb_txn_commit(t->txn);
+    int st = mdb_status(t->s, rc);
+    free(t);
+    return st;
+}
+
+void cz_txn_abort(cz_txn *t)
+{
+    if (!t) return;
+    mdb_txn_abort(t->txn);
+    free(t);
+}
+
+static MDB_val val(const void *p, size_t n) { MDB_val v = { n, (void *)p }; return v; }
+
+int cz_meta_get(cz_txn *t, const char *name, const void **v, size_t *len)
+{
+    MDB_val k = val(name, strlen(name)), d;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &d);
+    if (rc) return ST(t, rc);
+    *v = d.mv_data;
+    *len = d.mv_size;
+    return CZ_OK;
+}
+
+int cz_meta_put(cz_txn *t, const char *name, const void *v, size_t len)
+{
+    MDB_val k = val(name, strlen(name)), d = val(v, len);
+    return ST(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &d, 0));
+}
+
+int cz_meta_get_str(cz_txn *t, const char *name, char *buf, size_t size)
+{
+    const void *v;
+    size_t len;
+    buf[0] = 0;
+    int rc = cz_meta_get(t, name, &v, &len);
+    if (rc) return rc;
+    if (len >= size) len = size - 1;
+    memcpy(buf, v, len);
+    buf[len] = 0;
+    return CZ_OK;
+}
+
+int cz_meta_put_str(cz_txn *t, const char *name, const char *v)
+{
+    return cz_meta_put(t, name, v, strlen(v));
+}
+
+int cz_meta_get_u64(cz_txn *t, const char *name, uint64_t *out)
+{
+    const void *v;
+    size_t len;
+    *out = 0;
+    int rc = cz_meta_get(t, name, &v, &len);
+    if (rc) return rc;
+    if (len != 8) return CZ_EDB;
+    const uint8_t *p = v;
+    for (int i = 0; i < 8; i++) *out = *out << 8 | p[i];
+    return CZ_OK;
+}
+
+int cz_meta_put_u64(cz_txn *t, const char *name, uint64_t v)
+{
+    uint8_t b[8];
+    for (int i = 7; i >= 0; i--, v >>= 8) b[i] = (uint8_t)v;
+    return cz_meta_put(t, name, b, 8);
+}
+
+int cz_user_put(cz_txn *t, const char *name, const uint8_t *blob, size_t len)
+{
+    MDB_val k = val(name, strlen(name)), d = val(blob, len);
+    return ST(t, mdb_put(t->txn, t->s->dbi[DB_USERS], &k, &d, 0));
+}
+
+int cz_user_get(cz_txn *t, const char *name, const uint8_t **blob, size_t *len)
+{
+    MDB_val k = val(name, strlen(name)), d;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_USERS], &k, &d);
+    if (rc) return rc == MDB_NOTFOUND ? CZ_ENOUSER : ST(t, rc);
+    *blob = d.mv_data;
+    *len = d.mv_size;
+    return CZ_OK;
+}
+
+/* Walks a whole database; fn returning non-zero stops with that value. */
+static int walk(cz_txn *t, enum dbi_name db, cz_raw_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val k, d;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+    if (rc) return ST(t, rc);
+    int ret = CZ_OK;
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        ret = fn(ctx, k.mv_data, k.mv_size, d.mv_data, d.mv_size);
+        if (ret) break;
+    }
+    mdb_cursor_close(c);
+    if (ret) return ret;
+    return rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
+}
+
+struct user_walk { cz_user_fn fn; void *ctx; };
+
+static int user_walk_cb(void *ctx, const uint8_t *k, size_t klen, const uint8_t *v, size_t vlen)
+{
+    struct user_walk *w = ctx;
+    char name[128];
+    if (klen >= sizeof name) klen = sizeof name - 1;
+    memcpy(name, k, klen);
+    name[klen] = 0;
+    return w->fn(w->ctx, name, v, vlen);
+}
+
+int cz_user_each(cz_txn *t, cz_user_fn fn, void *ctx)
+{
+    struct user_walk w = { fn, ctx };
+    return walk(t, DB_USERS, user_walk_cb, &w);
+}
+
+int cz_store_each_entry(cz_txn *t, cz_raw_fn fn, void *ctx) { return walk(t, DB_ENTRIES, fn, ctx); }
+int cz_store_each_log(cz_txn *t, cz_raw_fn fn, void *ctx) { return walk(t, DB_LOGS, fn, ctx); }
+int cz_store_each_fork(cz_txn *t, cz_raw_fn fn, void *ctx) { return walk(t, DB_FORKS, fn, ctx); }
+
+int cz_store_get_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_entry *e)
+{
+    MDB_val k = val(id, CZ_ID_BYTES), d;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_ENTRIES], &k, &d);
+    if (rc) return ST(t, rc);
+    return cz_entry_decode(d.mv_data, d.mv_size, e);
+}
+
+static void log_key(uint8_t key[40], const uint8_t origin[32], uint64_t seq)
+{
+    memcpy(key, origin, 32);
+    for (int i = 7; i >= 0; i--, seq >>= 8) key[32 + i] = (uint8_t)seq;
+}
+
+int cz_store_log_get(cz_txn *t, const uint8_t origin[32], uint64_t seq, uint8_t id[CZ_ID_BYTES])
+{
+    uint8_t key[40];
+    log_key(key, origin, seq);
+    MDB_val k = val(key, sizeof key), d;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_LOGS], &k, &d);
+    if (rc) return ST(t, rc);
+    memcpy(id, d.mv_data, CZ_ID_BYTES);
+    return CZ_OK;
+}
+
+int cz_store_log_last(cz_txn *t, const uint8_t origin[32], uint64_t *seq, uint8_t id[CZ_ID_BYTES])
+{
+    MDB_cursor *c;
+    uint8_t key[40];
+    log_key(key, origin, UINT64_MAX);
+    MDB_val k = val(key, sizeof key), d;
+    *seq = 0;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_LOGS], &c);
+    if (rc) return ST(t, rc);
+    /* Position after this origin's last key, then step back. */
+    rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
+    rc = rc == 0 ? mdb_cursor_get(c, &k, &d, MDB_PREV) : mdb_cursor_get(c, &k, &d, MDB_LAST);
+    if (rc == 0 && k.mv_size == 40 && memcmp(k.mv_data, origin, 32) == 0) {
+        const uint8_t *p = (const uint8_t *)k.mv_data + 32;
+        for (int i = 0; i < 8; i++) *seq = *seq << 8 | p[i];
+        memcpy(id, d.mv_data, CZ_ID_BYTES);
+    }
+    mdb_cursor_close(c);
+    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
+}
+
+/* All duplicates under one key, in order. */
+static int each_dup(cz_txn *t, enum dbi_name db, const void *key, size_t klen,
+                    cz_id_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val k = val(key, klen), d;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+    if (rc) return ST(t, rc);
+    int ret = CZ_OK;
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP)) {
+        ret = fn(ctx, d.mv_data);
+        if (ret) break;
+    }
+    mdb_cursor_close(c);
+    if (ret) return ret;
+    return rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
+}
+
+static int dup_count(cz_txn *t, enum dbi_name db, const void *key, size_t klen, size_t *count)
+{
+    MDB_cursor *c;
+    MDB_val k = val(key, klen), d;
+    size_t n = 0;
+    *count = 0;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+    if (rc) return ST(t, rc);
+    rc = mdb_cursor_get(c, &k, &d, MDB_SET);
+    if (rc == 0) rc = mdb_cursor_count(c, &n);
+    mdb_cursor_close(c);
+    *count = n;
+    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
+}
+
+int cz_store_versions(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn fn, void *ctx)
+{
+    return each_dup(t, DB_VERSIONS, entity, CZ_ENTITY_BYTES, fn, ctx);
+}
+
+int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx)
+{
+    return each_dup(t, DB_INDEX, term, len > TERM_MAX ? TERM_MAX : len, fn, ctx);
+}
+
+int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count)
+{
+    return dup_count(t, DB_INDEX, term, len > TERM_MAX ? TERM_MAX : len, count);
+}
+
+struct heads_ctx { cz_txn *t; uint8_t (*ids)[CZ_ID_BYTES]; uint64_t *hlcs; size_t max, n; };
+
+static int heads_cb(void *ctx, const uint8_t *id)
+{
+    struct heads_ctx *h = ctx;
+    struct cz_entry e;
+    uint64_t hlc = 0;
+    if (cz_store_get_entry(h->t, id, &e) == CZ_OK)
+        hlc = e.hlc;
+    /* Insertion sort, newest first: an entity rarely has more than two heads. */
+    size_t limit = h->n < h->max ? h->n : h->max;
+    size_t pos = limit;
+    while (pos > 0 && h->hlcs[pos - 1] < hlc) pos--;
+    if (pos < h->max) {
+        size_t last = limit < h->max ? limit : h->max - 1;
+        memmove(h->ids + pos + 1, h->ids + pos, (last - pos) * CZ_ID_BYTES);
+        memmove(h->hlcs + pos + 1, h->hlcs + pos, (last - pos) * sizeof *h->hlcs);
+        memcpy(h->ids[pos], id, CZ_ID_BYTES);
+        h->hlcs[pos] = hlc;
+    }
+    h->n++;
+    return 0;
+}
+
+int cz_store_heads(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
+                   uint8_t (*ids)[CZ_ID_BYTES], size_t max, size_t *n)
+{
+    uint64_t *hlcs = calloc(max ? max : 1, sizeof *hlcs);
+    if (!hlcs) return CZ_ENOMEM;
+    struct heads_ctx h = { t, ids, hlcs, max, 0 };
+    int rc = each_dup(t, DB_HEADS, entity, CZ_ENTITY_BYTES, heads_cb, &h);
+    free(hlcs);
+    *n = h.n;
+    return rc;
+}
+
+/* Resolves a hex prefix to the one key of `db` (of key_len bytes) it names. */
+static int resolve_prefix(cz_txn *t, enum dbi_name db, const char *hex, uint8_t *out, size_t key_len)
+{
+    size_t n = strlen(hex);
+    uint8_t lo[CZ_ID_BYTES] = { 0 };
+    if (n < 6 || n > 2 * key_len) return CZ_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        char ch = hex[i];
+        int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+              : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+        if (v < 0) return CZ_EINVAL;
+        lo[i / 2] |= (uint8_t)(i % 2 ? v : v << 4);
+    }
+    MDB_cursor *c;
+    MDB_val k = val(lo, key_len), d;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c);
+    if (rc) return ST(t, rc);
+    int found = 0;
+    /* Keys sharing the first n nibbles follow lo in order. */
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
+        const uint8_t *kp = k.mv_data;
+        if (k.mv_size != key_len) continue;
+        if (memcmp(kp, lo, n / 2) != 0 || (n % 2 && (kp[n / 2] & 0xf0) != lo[n / 2]))
+            break;
+        if (found++) break;
+        memcpy(out, kp, key_len);
+    }
+    mdb_cursor_close(c);
+    if (rc && rc != MDB_NOTFOUND) return ST(t, rc);
+    return found == 0 ? CZ_ENOTFOUND : found > 1 ? CZ_EAMBIG : CZ_OK;
+}
+
+int cz_store_resolve_entity(cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
+{
+    return resolve_prefix(t, DB_VERSIONS, hex, entity, CZ_ENTITY_BYTES);
+}
+
+int cz_store_resolve_entry(cz_txn *t, const char *hex, uint8_t id[CZ_ID_BYTES])
+{
+    return resolve_prefix(t, DB_ENTRIES, hex, id, CZ_ID_BYTES);
+}
+
+/* ---- index terms ---- */
+
+static size_t term_cat(char *buf, size_t size, char tag, const char *const *parts, size_t nparts)
+{
+    size_t n = 0;
+    if (size) buf[n++] = tag;
+    for (size_t i = 0; i < nparts; i++) {
+        if (i && n < size) buf[n++] = 0;
+        size_t l = strlen(parts[i]);
+        if (l > size - n) l = size - n;
+        memcpy(buf + n, parts[i], l);
+        n += l;
+    }
+    return n > TERM_MAX ? TERM_MAX : n;
+}
+
+size_t cz_term_type(char *buf, size_t size, const char *type)
+{
+    return term_cat(buf, size, 'T', &type, 1);
+}
+
+size_t cz_term_region(char *buf, size_t size, const char *type, const char *region)
+{
+    const char *p[] = { type, region };
+    return term_cat(buf, size, 'R', p, 2);
+}
+
+size_t cz_term_exact(char *buf, size_t size, const char *type, const char *field, const char *value)
+{
+    const char *p[] = { type, field, value };
+    return term_cat(buf, size, 'X', p, 3);
+}
+
+size_t cz_term_link(char *buf, size_t size, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    if (size < 1 + CZ_ENTITY_BYTES) return 0;
+    buf[0] = 'L';
+    memcpy(buf + 1, entity, CZ_ENTITY_BYTES);
+    return 1 + CZ_ENTITY_BYTES;
+}
+
+/* A growable list of terms, each stored as u16 length + bytes. */
+struct terms { uint8_t *buf; size_t len, cap; };
+
+static int terms_add(struct terms *ts, const void *term, size_t len)
+{
+    if (len == 0) return CZ_OK;
+    if (ts->len + 2 + len > ts->cap) {
+        size_t cap = ts->cap ? ts->cap * 2 : 512;
+        while (cap < ts->len + 2 + len) cap *= 2;
+        uint8_t *b = realloc(ts->buf, cap);
+        if (!b) return CZ_ENOMEM;
+        ts->buf = b;
+        ts->cap = cap;
+    }
+    ts->buf[ts->len] = (uint8_t)(len >> 8);
+    ts->buf[ts->len + 1] = (uint8_t)len;
+    memcpy(ts->buf + ts->len + 2, term, len);
+    ts->len += 2 + len;
+    return CZ_OK;
+}
+
+/* One- and two-character n-grams of folded text, for search by any part. */
+static int add_ngrams(struct terms *ts, const char *text, size_t len)
+{
+    char *folded = NULL;
+    int rc = cz_text_fold(text, len, &folded);
+    if (rc) return rc == CZ_EUTF8 ? CZ_OK : rc;
+    size_t n = strlen(folded);
+    char gram[16];
+    for (size_t i = 0; i < n && rc == CZ_OK;) {
+        size_t l1 = 1;   /* bytes of the character at i (folded text is valid UTF-8) */
+        while (i + l1 < n && ((unsigned char)folded[i + l1] & 0xC0) == 0x80) l1++;
+        size_t l2 = 0;
+        if (i + l1 < n) {
+            l2 = 1;
+            while (i + l1 + l2 < n && ((unsigned char)folded[i + l1 + l2] & 0xC0) == 0x80) l2++;
+        }
+        gram[0] = 'G';
+        memcpy(gram + 1, folded + i, l1);
+        rc = terms_add(ts, gram, 1 + l1);
+        if (rc == CZ_OK && l2) {
+            memcpy(gram + 1 + l1, folded + i + l1, l2);
+            rc = terms_add(ts, gram, 1 + l1 + l2);
+        }
+        i += l1;
+    }
+    free(folded);
+    return rc;
+}
+
+/* The terms one live version is found under. */
+static int entry_terms(const struct cz_entry *e, struct terms *ts)
+{
+    char term[TERM_MAX + 64];
+    const struct cz_type *type = cz_schema_type(e->type);
+    cz_body *body = NULL;
+    int rc;
+
+    if ((rc = terms_add(ts, term, cz_term_type(term, sizeof term, e->type))))
+        return rc;
+    if ((rc = terms_add(ts, term, cz_term_region(term, sizeof term, e->type, e->region))))
+        return rc;
+    if (!type)   /* a type from a newer build: kept and counted, not indexed */
+        return CZ_OK;
+    if ((rc = cz_body_decode(e->body, e->body_len, &body)))
+        return rc;
+    for (size_t i = 0; i < type->nfields && rc == CZ_OK; i++) {
+        const struct cz_field *f = &type->fields[i];
+        const char *s;
+        const uint8_t *b;
+        size_t len;
+        if ((f->flags & CZ_FF_EXACT) && cz_body_get_text(body, f->tag, &s, &len) == CZ_OK)
+            rc = terms_add(ts, term, cz_term_exact(term, sizeof term, e->type, f->key, s));
+        else if ((f->flags & CZ_FF_EXACT) && f->type == CZ_F_KEY &&
+                 cz_body_get_bytes(body, f->tag, &b, &len) == CZ_OK) {
+            char hex[65];
+            for (size_t j = 0; j < len && j < 32; j++) snprintf(hex + 2 * j, 3, "%02x", b[j]);
+            rc = terms_add(ts, term, cz_term_exact(term, sizeof term, e->type, f->key, hex));
+        }
+        if (rc == CZ_OK && (f->flags & CZ_FF_NAME) && cz_body_get_text(body, f->tag, &s, &len) == CZ_OK)
+            rc = add_ngrams(ts, s, len);
+        if (rc == CZ_OK && f->type == CZ_F_REF && cz_body_get_bytes(body, f->tag, &b, &len) == CZ_OK &&
+            len == CZ_ENTITY_BYTES)
+            rc = terms_add(ts, term, cz_term_link(term, sizeof term, b));
+    }
+    cz_body_free(body);
+    return rc;
+}
+
+static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    MDB_val k = val(entity, CZ_ENTITY_BYTES), d;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_ETERMS], &k, &d);
+    if (rc == MDB_NOTFOUND) return CZ_OK;
+    if (rc) return ST(t, rc);
+    /* Copy: deleting from the index may move the page d points into. */
+    uint8_t *copy = malloc(d.mv_size ? d.mv_size : 1);
+    if (!copy) return CZ_ENOMEM;
+    size_t len = d.mv_size;
+    memcpy(copy, d.mv_data, len);
+    for (size_t pos = 0; pos + 2 <= len && rc == 0;) {
+        size_t tl = (size_t)copy[pos] << 8 | copy[pos + 1];
+        MDB_val tk = val(copy + pos + 2, tl), tv = val(entity, CZ_ENTITY_BYTES);
+        rc = mdb_del(t->txn, t->s->dbi[DB_INDEX], &tk, &tv);
+        if (rc == MDB_NOTFOUND) rc = 0;
+        pos += 2 + tl;
+    }
+    free(copy);
+    if (rc == 0) rc = mdb_del(t->txn, t->s->dbi[DB_ETERMS], &k, NULL);
+    return ST(t, rc);
+}
+
+struct reindex_ctx { cz_txn *t; struct terms *ts; int rc; };
+
+static int reindex_head_cb(void *ctx, const uint8_t *id)
+{
+    struct reindex_ctx *r = ctx;
+    struct cz_entry e;
+    r->rc = cz_store_get_entry(r->t, id, &e);
+    if (r->rc) return 1;
+    if (e.flags & CZ_ENTRY_FLAG_TOMBSTONE)   /* a deleted version is found by nothing */
+        return 0;
+    r->rc = entry_terms(&e, r->ts);
+    return r->rc ? 1 : 0;
+}
+
+/* Re-derives an entity's index terms from its current heads. */
+static int reindex(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    struct terms ts = { 0 };
+    struct reindex_ctx r = { t, &ts, CZ_OK };
+    int rc = del_terms(t, entity);
+    if (rc) return rc;
+    rc = each_dup(t, DB_HEADS, entity, CZ_ENTITY_BYTES, reindex_head_cb, &r);
+    if (rc == 1) rc = r.rc;
+    for (size_t pos = 0; rc == CZ_OK && pos + 2 <= ts.len;) {
+        size_t tl = (size_t)ts.buf[pos] << 8 | ts.buf[pos + 1];
+        MDB_val tk = val(ts.buf + pos + 2, tl), tv = val(entity, CZ_ENTITY_BYTES);
+        int mrc = mdb_put(t->txn, t->s->dbi[DB_INDEX], &tk, &tv, MDB_NODUPDATA);
+        if (mrc && mrc != MDB_KEYEXIST) rc = ST(t, mrc);
+        pos += 2 + tl;
+    }
+    if (rc == CZ_OK && ts.len) {
+        MDB_val k = val(entity, CZ_ENTITY_BYTES), d = val(ts.buf, ts.len);
+        rc = ST(t, mdb_put(t->txn, t->s->dbi[DB_ETERMS], &k, &d, 0));
+    }
+    free(ts.buf);
+    return rc;
+}
+
+int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int *result)
+{
+    MDB_dbi *dbi = t->s->dbi;
+    MDB_val k = val(id, CZ_ID_BYTES), d = val(e->raw, e->raw_len);
+    uint8_t lkey[40];
+    int rc;
+
+    *result = CZ_PUT_DUPLICATE;
+    rc = mdb_put(t->txn, dbi[DB_ENTRIES], &k, &d, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST) return CZ_OK;
+    if (rc) return ST(t, rc);
+
+    log_key(lkey, e->origin, e->seq);
+    MDB_val lk = val(lkey, sizeof lkey), lv = val(id, CZ_ID_BYTES);
+    rc = mdb_put(t->txn, dbi[DB_LOGS], &lk, &lv, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST) {
+        /* Same author, same position, different entry: keep both as proof. */
+        uint8_t fkey[72];
+        memcpy(fkey, lkey, 40);
+        for (int which = 0; which < 2; which++) {
+            memcpy(fkey + 40, which ? id : lv.mv_data, CZ_ID_BYTES);
+            MDB_val fk = val(fkey, sizeof fkey), fv = val("", 0);
+            if ((rc = mdb_put(t->txn, dbi[DB_FORKS], &fk, &fv, 0))) return ST(t, rc);
+        }
+        *result = CZ_PUT_FORK;
+        return CZ_OK;
+    }
+    if (rc) return ST(t, rc);
+
+    MDB_val ek = val(e->entity, CZ_ENTITY_BYTES), ev = val(id, CZ_ID_BYTES);
+    if ((rc = mdb_put(t->txn, dbi[DB_VERSIONS], &ek, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
+        return ST(t, rc);
+    for (size_t i = 0; i < e->nparents; i++) {
+        MDB_val pk = val(e->parents + i * CZ_ID_BYTES, CZ_ID_BYTES);
+        if ((rc = mdb_put(t->txn, dbi[DB_CHILDREN], &pk, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
+            return ST(t, rc);
+        MDB_val hv = pk;
+        rc = mdb_del(t->txn, dbi[DB_HEADS], &ek, &hv);
+        if (rc && rc != MDB_NOTFOUND) return ST(t, rc);
+    }
+    /* A version whose child arrived first is not a head. */
+    size_t nchildren;
+    if ((rc = dup_count(t, DB_CHILDREN, id, CZ_ID_BYTES, &nchildren))) return rc;
+    if (nchildren == 0 && (rc = mdb_put(t->txn, dbi[DB_HEADS], &ek, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
+        return ST(t, rc);
+    if ((rc = reindex(t, e->entity))) return rc;
+    *result = CZ_PUT_NEW;
+    return CZ_OK;
+}
+
+int cz_store_stats(cz_txn *t, struct cz_store_stats *st)
+{
+    MDB_stat ms;
+    MDB_envinfo info;
+    memset(st, 0, sizeof *st);
+    if (mdb_stat(t->txn, t->s->dbi[DB_ENTRIES], &ms) == 0) st->entries = ms.ms_entries;
+    if (mdb_stat(t->txn, t->s->dbi[DB_HEADS], &ms) == 0) st->entities = ms.ms_entries;
+    if (mdb_stat(t->txn, t->s->dbi[DB_LOGS], &ms) == 0) st->logs = ms.ms_entries;
+    if (mdb_stat(t->txn, t->s->dbi[DB_FORKS], &ms) == 0) st->forks = ms.ms_entries / 2;
+    if (mdb_env_info(t->s->env, &info) == 0 && mdb_env_stat(t->s->env, &ms) == 0)
+        st->db_bytes = (size_t)(info.me_last_pgno + 1) * ms.ms_psize;
+    return CZ_OK;
+}

@@ -1,0 +1,116 @@
+/* store.h — the LMDB store of one station.
+ *
+ * Named databases inside one LMDB environment (DIR/db/data.mdb):
+ *   meta      name -> value           station identity, clocks, format version
+ *   users     name -> key blob        (keys.h) one per person on this machine
+ *   entries   entry id -> entry       the signed bytes, exactly as written
+ *   logs      origin|seq(8,BE) -> id  per-author logs; a second id at one
+ *                                     position is a fork
+ *   forks     origin|seq|id -> ""     evidence of forks (both entries kept)
+ *   versions  entity -> id (dup)      every version of an entity
+ *   children  id -> id (dup)          which versions name this one as parent
+ *   heads     entity -> id (dup)      versions no other version supersedes
+ *   index     term -> entity (dup)    look-ups over the current heads
+ *   eterms    entity -> terms         the terms an entity is indexed under,
+ *                                     so an update can remove them
+ *
+ * Index terms (first byte says which):
+ *   'T' type                       every live entity of a type
+ *   'R' type \0 region             ... by region (village)
+ *   'X' type \0 field \0 value     exact look-up fields (numbers, ID numbers)
+ *   'L' entity(16)                 records that refer to an entity
+ *   'G' one or two folded chars    n-grams of name fields, for find by part
+ *
+ * Every change happens inside a write transaction, which is all-or-nothing
+ * and durable on commit.  A failed write transaction must be aborted.
+ * Pointers into the store (MDB data) are valid until the transaction ends.
+ */
+#ifndef CZ_STORE_H
+#define CZ_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "entry.h"
+
+#define CZ_STORE_FORMAT 1
+
+typedef struct cz_store cz_store;
+typedef struct cz_txn cz_txn;
+
+/* Opens (or with create, creates) the store in directory `dir`. */
+int cz_store_open(const char *dir, int create, cz_store **out);
+void cz_store_close(cz_store *s);     /* NULL is fine */
+/* The last LMDB error text, for messages to a person. */
+const char *cz_store_last_error(const cz_store *s);
+
+int cz_txn_begin(cz_store *s, int write, cz_txn **out);
+int cz_txn_commit(cz_txn *t);         /* frees t whatever happens */
+void cz_txn_abort(cz_txn *t);         /* frees t; NULL is fine */
+
+int cz_meta_get(cz_txn *t, const char *name, const void **val, size_t *len);
+int cz_meta_put(cz_txn *t, const char *name, const void *val, size_t len);
+/* NUL-terminated copy into buf; "" and CZ_ENOTFOUND when absent. */
+int cz_meta_get_str(cz_txn *t, const char *name, char *buf, size_t size);
+int cz_meta_put_str(cz_txn *t, const char *name, const char *val);
+int cz_meta_get_u64(cz_txn *t, const char *name, uint64_t *v);
+int cz_meta_put_u64(cz_txn *t, const char *name, uint64_t v);
+
+int cz_user_put(cz_txn *t, const char *name, const uint8_t *blob, size_t len);
+int cz_user_get(cz_txn *t, const char *name, const uint8_t **blob, size_t *len);
+typedef int (*cz_user_fn)(void *ctx, const char *name, const uint8_t *blob, size_t len);
+int cz_user_each(cz_txn *t, cz_user_fn fn, void *ctx);
+
+enum cz_put_result { CZ_PUT_NEW = 0, CZ_PUT_DUPLICATE = 1, CZ_PUT_FORK = 2 };
+
+/* Stores an entry (already decoded and verified by the caller) and updates
+ * logs, versions, heads and indexes.  *result says whether it was new, a
+ * duplicate (nothing changed) or a fork (kept as evidence, not applied). */
+int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                       int *result);
+
+/* Decoded view of a stored entry (valid until the transaction ends). */
+int cz_store_get_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_entry *e);
+
+/* Highest seq in an origin's log and its id; seq 0 when the log is empty. */
+int cz_store_log_last(cz_txn *t, const uint8_t origin[32], uint64_t *seq, uint8_t id[CZ_ID_BYTES]);
+int cz_store_log_get(cz_txn *t, const uint8_t origin[32], uint64_t seq, uint8_t id[CZ_ID_BYTES]);
+
+/* Current heads of an entity (most recent first by hlc); *n may exceed max,
+ * then only max are filled.  *n == 0: no such entity. */
+int cz_store_heads(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
+                   uint8_t (*ids)[CZ_ID_BYTES], size_t max, size_t *n);
+
+typedef int (*cz_id_fn)(void *ctx, const uint8_t *id);
+/* Every version of an entity (entry ids). */
+int cz_store_versions(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn fn, void *ctx);
+
+/* An entity by hex prefix (>= 6 hex digits) of its id.  CZ_ENOTFOUND,
+ * CZ_EAMBIG, CZ_EINVAL (not hex or too short). */
+int cz_store_resolve_entity(cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
+/* An entry by hex prefix of its id. */
+int cz_store_resolve_entry(cz_txn *t, const char *hex, uint8_t id[CZ_ID_BYTES]);
+
+typedef int (*cz_raw_fn)(void *ctx, const uint8_t *key, size_t key_len,
+                         const uint8_t *val, size_t val_len);
+/* Every stored entry: key is the id under which it is stored. */
+int cz_store_each_entry(cz_txn *t, cz_raw_fn fn, void *ctx);
+/* Every log position: key origin|seq, value id. */
+int cz_store_each_log(cz_txn *t, cz_raw_fn fn, void *ctx);
+/* Every fork record: key origin|seq|id. */
+int cz_store_each_fork(cz_txn *t, cz_raw_fn fn, void *ctx);
+
+/* Entities under one exact index term; the callback gets 16-byte ids.
+ * A callback returning non-zero stops the walk and that value is returned. */
+int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx);
+int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count);
+
+/* Build the terms above (exposed for search.c). */
+size_t cz_term_type(char *buf, size_t size, const char *type);
+size_t cz_term_region(char *buf, size_t size, const char *type, const char *region);
+size_t cz_term_exact(char *buf, size_t size, const char *type, const char *field, const char *value);
+size_t cz_term_link(char *buf, size_t size, const uint8_t entity[CZ_ENTITY_BYTES]);
+
+struct cz_store_stats { size_t entries, entities, logs, forks; size_t db_bytes; };
+int cz_store_stats(cz_txn *t, struct cz_store_stats *st);
+
+#endif

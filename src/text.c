@@ -1,0 +1,333 @@
+/* text.c — Unicode text handling on top of utf8proc.  See text.h. */
+#include "text.h"
+#include "status.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define NFC_OPTS  (UTF8PROC_STABLE | UTF8PROC_COMPOSE)
+#define NFKC_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT)
+
+/* Decode one code point at s[0..len).  Returns its byte length, or 0 when
+ * the bytes there are not a well-formed sequence.  utf8proc_iterate already
+ * refuses overlongs, surrogates and values above U+10FFFF. */
+static size_t decode(const char *s, size_t len, utf8proc_int32_t *cp)
+{
+    utf8proc_ssize_t n;
+
+    if (len == 0)
+        return 0;
+    /* utf8proc takes a signed length; the clamp only matters for absurd
+     * sizes, and a sequence is never longer than 4 bytes anyway. */
+    n = utf8proc_iterate((const utf8proc_uint8_t *)s,
+                         len > 4 ? 4 : (utf8proc_ssize_t)len, cp);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* Unicode White_Space.  The Zs/Zl/Zp categories cover everything in that
+ * property except the controls listed here. */
+static int is_space(utf8proc_int32_t cp)
+{
+    switch (cp) {
+    case '\t': case '\n': case '\v': case '\f': case '\r': case 0x85:
+        return 1;
+    default:
+        break;
+    }
+    if (cp < 0x80)
+        return cp == ' ';
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* C0 (except \n, \t and, when allow_cr, \r), DEL and C1. */
+static int is_bad_control(utf8proc_int32_t cp, int allow_cr)
+{
+    if (cp == '\n' || cp == '\t' || (allow_cr && cp == '\r'))
+        return 0;
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+static int scan_controls(const char *s, size_t len, int allow_cr)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        utf8proc_int32_t cp;
+        size_t n = decode(s + i, len - i, &cp);
+
+        if (n == 0)
+            return CZ_EUTF8;
+        if (is_bad_control(cp, allow_cr))
+            return CZ_ECONTROL;
+        i += n;
+    }
+    return CZ_OK;
+}
+
+/* utf8proc_map with our error mapping.  Its only failures on input we have
+ * already validated are allocation failures. */
+static int map(const char *s, size_t len, int options, char **out, size_t *outlen)
+{
+    utf8proc_uint8_t *buf = NULL;
+    utf8proc_ssize_t n;
+
+    *out = NULL;
+    /* utf8proc's lengths are signed and its buffers hold 4-byte code
+     * points; refuse what it cannot represent. */
+    if (len > (size_t)PTRDIFF_MAX / 8)
+        return CZ_ETOOBIG;
+    n = utf8proc_map((const utf8proc_uint8_t *)(len ? s : ""),
+                     (utf8proc_ssize_t)len, &buf, (utf8proc_option_t)options);
+    if (n < 0) {
+        free(buf);
+        return n == UTF8PROC_ERROR_NOMEM ? CZ_ENOMEM
+             : n == UTF8PROC_ERROR_OVERFLOW ? CZ_ETOOBIG : CZ_EUTF8;
+    }
+    *out = (char *)buf;
+    *outlen = (size_t)n;
+    return CZ_OK;
+}
+
+int cz_utf8_valid(const char *s, size_t len)
+{
+    size_t i = 0;
+
+    if (s == NULL)
+        return len == 0;
+    while (i < len) {
+        utf8proc_int32_t cp;
+        size_t n = decode(s + i, len - i, &cp);
+
+        if (n == 0)
+            return 0;
+        i += n;
+    }
+    return 1;
+}
+
+int cz_text_is_nfc(const char *s, size_t len)
+{
+    char *nfc = NULL;
+    size_t nfclen = 0, i;
+    int ok;
+
+    if (!cz_utf8_valid(s, len))
+        return 0;
+    /* ASCII is always NFC and is by far the common case: skip the allocation. */
+    for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
+        ;
+    if (i == len)
+        return 1;
+    /* Out of memory reads as "not NFC": the caller then refuses the text,
+     * which is the safe side. */
+    if (map(s, len, NFC_OPTS, &nfc, &nfclen) != CZ_OK)
+        return 0;
+    ok = nfclen == len && memcmp(nfc, s, len) == 0;
+    free(nfc);
+    return ok;
+}
+
+int cz_text_check_controls(const char *s, size_t len)
+{
+    if (s == NULL)
+        return len == 0 ? CZ_OK : CZ_EINVAL;
+    return scan_controls(s, len, 0);
+}
+
+/* Shared body of cz_text_normalize and cz_text_normalize_line. */
+static int normalize(const char *in, size_t len, int one_line, char **out)
+{
+    char *nfkc = NULL, *buf = NULL;
+    size_t n = 0, start, end, i, o = 0;
+    int rc, in_space = 0;
+
+    if (out == NULL)
+        return CZ_EINVAL;
+    *out = NULL;
+    if (in == NULL && len != 0)
+        return CZ_EINVAL;
+    if (!cz_utf8_valid(in, len))
+        return CZ_EUTF8;
+
+    rc = map(in, len, NFKC_OPTS, &nfkc, &n);
+    if (rc != CZ_OK)
+        goto cleanup;
+    /* Checked after NFKC so that the rule holds for what is stored; \r is
+     * let through here because it is turned into \n below. */
+    rc = scan_controls(nfkc, n, 1);
+    if (rc != CZ_OK)
+        goto cleanup;
+
+    /* Trim: find the first and one-past-last non-space characters. */
+    start = 0;
+    end = 0;
+    for (i = 0; i < n; ) {
+        utf8proc_int32_t cp;
+        size_t k = decode(nfkc + i, n - i, &cp);
+
+        if (!is_space(cp)) {
+            if (end == 0)
+                start = i;
+            end = i + k;
+        }
+        i += k;
+    }
+
+    /* Every rewrite below keeps or shrinks the byte count. */
+    buf = malloc(end - start + 1);
+    if (buf == NULL) {
+        rc = CZ_ENOMEM;
+        goto cleanup;
+    }
+    for (i = start; i < end; ) {
+        utf8proc_int32_t cp;
+        size_t k = decode(nfkc + i, end - i, &cp);
+
+        if (one_line && is_space(cp)) {
+            if (!in_space)
+                buf[o++] = ' ';
+            in_space = 1;
+        } else if (cp == '\r') {
+            /* \r\n -> \n (drop the \r), lone \r -> \n. */
+            if (!(i + 1 < end && nfkc[i + 1] == '\n'))
+                buf[o++] = '\n';
+        } else {
+            memcpy(buf + o, nfkc + i, k);
+            o += k;
+            in_space = 0;
+        }
+        i += k;
+    }
+    buf[o] = '\0';
+    *out = buf;
+    buf = NULL;
+    rc = CZ_OK;
+
+cleanup:
+    free(nfkc);
+    free(buf);
+    return rc;
+}
+
+int cz_text_normalize(const char *in, size_t len, char **out)
+{
+    return normalize(in, len, 0, out);
+}
+
+int cz_text_normalize_line(const char *in, size_t len, char **out)
+{
+    return normalize(in, len, 1, out);
+}
+
+int cz_text_fold(const char *in, size_t len, char **out)
+{
+    char *folded = NULL, *again = NULL;
+    size_t n = 0, i, o = 0, n2 = 0;
+    int rc;
+
+    if (out == NULL)
+        return CZ_EINVAL;
+    *out = NULL;
+    if (in == NULL && len != 0)
+        return CZ_EINVAL;
+    if (!cz_utf8_valid(in, len))
+        return CZ_EUTF8;
+
+    rc = map(in, len, NFKC_OPTS | UTF8PROC_CASEFOLD, &folded, &n);
+    if (rc != CZ_OK)
+        goto cleanup;
+
+    /* Remove white space in place (only shrinks).  It must come after NFKC,
+     * which itself produces spaces (U+3000 and U+00A0 become U+0020). */
+    for (i = 0; i < n; ) {
+        utf8proc_int32_t cp;
+        size_t k = decode(folded + i, n - i, &cp);
+
+        if (!is_space(cp)) {
+            memmove(folded + o, folded + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    folded[o] = '\0';
+
+    /* Dropping a space can put a base letter next to a combining mark that
+     * NFKC had left on its own (U+00B4 ACUTE ACCENT is space + U+0301), so
+     * fold once more to keep fold(fold(x)) == fold(x). */
+    if (o != n) {
+        rc = map(folded, o, NFKC_OPTS | UTF8PROC_CASEFOLD, &again, &n2);
+        if (rc != CZ_OK)
+            goto cleanup;
+        free(folded);
+        folded = again;
+        again = NULL;
+    }
+    *out = folded;
+    folded = NULL;
+
+cleanup:
+    free(folded);
+    free(again);
+    return rc;
+}
+
+/* Columns for one decoded character.  Controls are drawn as U+FFFD. */
+static size_t char_cols(utf8proc_int32_t cp)
+{
+    int w;
+
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+        return 1;
+    w = utf8proc_charwidth(cp);
+    return w > 0 ? (size_t)w : 0;
+}
+
+size_t cz_text_width(const char *s, size_t len, size_t budget, size_t *cols, int *trimmed)
+{
+    size_t i = 0, used = 0;
+
+    if (s == NULL)
+        len = 0;
+    while (i < len) {
+        utf8proc_int32_t cp;
+        size_t k = decode(s + i, len - i, &cp);
+        size_t w;
+
+        if (k == 0) {
+            /* Each byte that does not start a well-formed sequence is drawn
+             * as its own U+FFFD, so it is a character of its own here. */
+            k = 1;
+            w = 1;
+        } else {
+            w = char_cols(cp);
+        }
+        /* Zero-width marks after a full budget are still taken, so a base
+         * letter is never shown without its accents. */
+        if (w > budget - used)
+            break;
+        used += w;
+        i += k;
+    }
+    if (cols != NULL)
+        *cols = used;
+    if (trimmed != NULL)
+        *trimmed = i < len;
+    return i;
+}
+
+size_t cz_text_cols(const char *s, size_t len)
+{
+    size_t cols = 0;
+
+    cz_text_width(s, len, (size_t)-1, &cols, NULL);
+    return cols;
+}

@@ -1,0 +1,90 @@
+#include "verify.h"
+#include "entry.h"
+#include "roster.h"
+#include "status.h"
+
+#include <string.h>
+
+struct vctx {
+    cz_txn *t;
+    const uint8_t *root;
+    cz_problem_fn fn;
+    void *ctx;
+    struct cz_verify_report *rep;
+};
+
+static void problem(struct vctx *v, enum cz_problem kind, const uint8_t *id, int status)
+{
+    if (kind == CZ_PROBLEM_PENDING) v->rep->pending++;
+    else v->rep->problems++;
+    if (v->fn) v->fn(v->ctx, kind, id, status);
+}
+
+static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *raw, size_t len)
+{
+    struct vctx *v = ctx;
+    struct cz_entry e;
+    uint8_t id[CZ_ID_BYTES];
+    int rc;
+
+    v->rep->entries++;
+    if (klen != CZ_ID_BYTES) { problem(v, CZ_PROBLEM_DECODE, key, CZ_EDB); return 0; }
+    cz_entry_id(raw, len, id);
+    if (memcmp(id, key, CZ_ID_BYTES) != 0) { problem(v, CZ_PROBLEM_HASH, key, CZ_EHASH); return 0; }
+    if ((rc = cz_entry_decode(raw, len, &e))) { problem(v, CZ_PROBLEM_DECODE, key, rc); return 0; }
+    if ((rc = cz_entry_verify(&e))) { problem(v, CZ_PROBLEM_SIGNATURE, key, rc); return 0; }
+    /* The log must hold this entry at its position (or it is a fork). */
+    uint8_t at[CZ_ID_BYTES];
+    if (cz_store_log_get(v->t, e.origin, e.seq, at) != CZ_OK) {
+        problem(v, CZ_PROBLEM_CHAIN, key, CZ_ECHAIN);
+        return 0;
+    }
+    if (memcmp(at, key, CZ_ID_BYTES) != 0)
+        return 0;   /* reported once by the fork walk */
+    /* The previous entry, where we hold it, is the one this names. */
+    if (e.seq > 1 && cz_store_log_get(v->t, e.origin, e.seq - 1, at) == CZ_OK &&
+        memcmp(at, e.prev, CZ_ID_BYTES) != 0) {
+        problem(v, CZ_PROBLEM_CHAIN, key, CZ_ECHAIN);
+        return 0;
+    }
+    struct cz_trust_info info;
+    int why;
+    if ((rc = cz_roster_entry_counts(v->t, v->root, &e, &info, &why))) return rc;
+    if (why == CZ_ENOTFOUND) problem(v, CZ_PROBLEM_PENDING, key, why);
+    else if (why) problem(v, CZ_PROBLEM_AUTHORITY, key, why);
+    else v->rep->verified++;
+    return 0;
+}
+
+static int log_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct vctx *v = ctx;
+    struct cz_entry e;
+    v->rep->logs++;
+    if (klen != 40 || vlen != CZ_ID_BYTES) { problem(v, CZ_PROBLEM_CHAIN, val, CZ_EDB); return 0; }
+    /* Position in the log and the entry it points at must agree. */
+    if (cz_store_get_entry(v->t, val, &e) != CZ_OK) return 0;   /* reported by the entry walk */
+    uint64_t seq = 0;
+    for (int i = 0; i < 8; i++) seq = seq << 8 | key[32 + i];
+    if (memcmp(e.origin, key, 32) != 0 || e.seq != seq)
+        problem(v, CZ_PROBLEM_CHAIN, val, CZ_ECHAIN);
+    return 0;
+}
+
+static int fork_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct vctx *v = ctx;
+    if (klen == 72) problem(v, CZ_PROBLEM_FORK, key + 40, CZ_EFORK);
+    return 0;
+}
+
+int cz_verify(cz_txn *t, const uint8_t office_root[32], cz_problem_fn fn, void *ctx,
+              struct cz_verify_report *report)
+{
+    struct vctx v = { t, office_root, fn, ctx, report };
+    int rc;
+    memset(report, 0, sizeof *report);
+    if ((rc = cz_store_each_entry(t, entry_cb, &v))) return rc;
+    if ((rc = cz_store_each_log(t, log_cb, &v))) return rc;
+    return cz_store_each_fork(t, fork_cb, &v);
+}

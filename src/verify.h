@@ -1,0 +1,32 @@
+/* verify.h — re-check everything stored: every entry's id (its hash), its
+ * strict decoding and signature, every log chain, forks, and whether each
+ * author is certified for what they wrote.  Reading only. */
+#ifndef CZ_VERIFY_H
+#define CZ_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+
+enum cz_problem {
+    CZ_PROBLEM_HASH,       /* stored bytes no longer hash to their id */
+    CZ_PROBLEM_DECODE,     /* stored bytes do not decode strictly */
+    CZ_PROBLEM_SIGNATURE,  /* signature does not verify */
+    CZ_PROBLEM_CHAIN,      /* prev hash or log position wrong */
+    CZ_PROBLEM_FORK,       /* two entries at one log position */
+    CZ_PROBLEM_AUTHORITY,  /* author not allowed this role or region */
+    CZ_PROBLEM_PENDING,    /* author not yet certified: a note, not a failure */
+};
+
+struct cz_verify_report {
+    size_t entries, logs, verified, pending, problems;
+};
+
+/* Called for each finding; `id` is the entry id (32 bytes), `status` the
+ * status code that explains it. */
+typedef void (*cz_problem_fn)(void *ctx, enum cz_problem kind, const uint8_t *id, int status);
+
+int cz_verify(cz_txn *t, const uint8_t office_root[32], cz_problem_fn fn, void *ctx,
+              struct cz_verify_report *report);
+
+#endif

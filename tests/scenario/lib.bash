@@ -1,0 +1,43 @@
+# Shared helpers for command-line scenario tests.  Source it; then call
+# `check NAME COMMAND...` and `finish` at the end.  Each test runs the real
+# binary ($CUNZHAN) on real folders under a fresh temporary directory.
+set -u
+CUNZHAN=${CUNZHAN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/cunzhan}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export CUNZHAN_PASSPHRASE=test-pass
+export LC_ALL=C.UTF-8
+unset CUNZHAN_HOME CUNZHAN_USER CUNZHAN_LANG
+PASSED=0
+FAILED=0
+
+pass() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; return 0; }
+
+# expect NAME WANTED_EXIT COMMAND... : runs the command, keeps its output in
+# $OUT (stdout) and $ERR (stderr), and checks the exit code.
+expect() {
+    local name=$1 want=$2
+    shift 2
+    OUT=$("$@" 2>"$WORK/stderr")
+    local got=$?
+    ERR=$(cat "$WORK/stderr")
+    if [ "$got" = "$want" ]; then pass "$name"; else fail "$name (exit $got, wanted $want)" "$OUT
+$ERR"; fi
+}
+
+# contains NAME HAYSTACK NEEDLE
+contains() {
+    case "$2" in *"$3"*) pass "$1" ;; *) fail "$1: no '$3' in" "$2" ;; esac
+}
+lacks() {
+    case "$2" in *"$3"*) fail "$1: unexpected '$3' in" "$2" ;; *) pass "$1" ;; esac
+}
+equals() {
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', wanted '$3'"; fi
+}
+
+finish() {
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" = 0 ]
+}
