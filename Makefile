@@ -58,10 +58,10 @@ $(B)/tests/%: tests/unit/%.c $(LIB)
 setup:
 	scripts/setup
 
-# The demo: an office and village stations in demo/ (ignored by git).
+# The demo: an office and village stations under src/.build (ignored by git).
 DEMO_DIR ?= src/.build/demo
 demo: $(BIN)
-	@if [ ! -d "$(DEMO_DIR)/yangshuwan" ]; then ./$(BIN) demo -C $(DEMO_DIR); fi
+	scripts/demo $(DEMO_DIR) ./$(BIN)
 
 run: setup
 	$(MAKE) all
