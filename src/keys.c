@@ -212,7 +212,8 @@ int cz_secrets_open(const uint8_t *blob, size_t len, const char *pass, cz_secret
     uint64_t ops = get_u64(blob + 5), mem = get_u64(blob + 13);
     /* A hostile blob must not make us spend hours or all memory. */
     if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_SENSITIVE ||
-        mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_SENSITIVE)
+        mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_SENSITIVE ||
+        mem % 1024 != 0)   /* Argon2 uses whole KiB: other low bits would be malleable */
         return CZ_ECANON;
     const uint8_t *salt = blob + 21;
     const uint8_t *p = blob + HDR_BYTES;
@@ -245,6 +246,7 @@ int cz_secrets_open(const uint8_t *blob, size_t len, const char *pass, cz_secret
     memcpy(s->box_sk, station + 1, BOX_KEY_BYTES);
     crypto_scalarmult_base(s->box_pk, s->box_sk);
     s->has_root = station[1 + BOX_KEY_BYTES];
+    if (s->has_root > 1) { rc = CZ_ECANON; goto cleanup; }   /* a flag: 0 or 1 */
     if (s->has_root) {
         if (station_len != 2 + BOX_KEY_BYTES + SIGN_SK_BYTES) { rc = CZ_ECANON; goto cleanup; }
         memcpy(s->root_sk, station + 2 + BOX_KEY_BYTES, SIGN_SK_BYTES);

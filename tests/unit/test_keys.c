@@ -205,6 +205,9 @@ static void test_real_blob_damage_cheap(void **state)
         { 4, 0x03, CZ_EVERSION },                          /* kdf id */
         { OFF_OPS, 0x80, CZ_ECANON },                      /* ops huge */
         { OFF_MEM, 0x80, CZ_ECANON },                      /* mem huge */
+        { OFF_MEM + 7, 0x01, CZ_ECANON },                  /* mem not whole KiB: Argon2
+                                                              would derive the same key */
+        { OFF_MEM + 6, 0x01, CZ_ECANON },
         { OFF_STATION_LEN, 0xff, CZ_ECANON },              /* sealed length */
         { OFF_STATION_LEN + 1, 0x80, CZ_ECANON },
     };
