@@ -315,7 +315,22 @@ static void print_padded(const char *s, size_t width)
     for (; cols < width; cols++) putchar(' ');
 }
 
-static void print_fields(struct cli *c, const struct cz_type *t, const cz_body *b, const char *indent)
+/* A referenced record's title, for showing "王秀英 (ce68acd8e6c8)". */
+static void ref_title(cz_txn *t, const struct cz_field *f, const cz_body *b, char *buf, size_t size)
+{
+    const uint8_t *p;
+    size_t len;
+    struct cz_record r;
+    buf[0] = 0;
+    if (f->type != CZ_F_REF || cz_body_get_bytes(b, f->tag, &p, &len) != CZ_OK || len != CZ_ENTITY_BYTES)
+        return;
+    if (cz_record_load(t, p, &r) == CZ_OK && r.type && r.body)
+        cz_schema_title(r.type, r.body, buf, size);
+    cz_record_clear(&r);
+}
+
+static void print_fields(struct cli *c, cz_txn *txn, const struct cz_type *t, const cz_body *b,
+                         const char *indent)
 {
     char buf[4096];
     size_t label_w = 0;
@@ -329,7 +344,10 @@ static void print_fields(struct cli *c, const struct cz_type *t, const cz_body *
         if (!cz_schema_format(f, b, c->lang, 1, buf, sizeof buf)) continue;
         fputs(indent, stdout);
         print_padded(TR(c, f->en, f->zh), label_w);
-        printf("  %s\n", buf);
+        char title[256];
+        ref_title(txn, f, b, title, sizeof title);
+        if (title[0]) printf("  %s (%.12s)\n", title, buf);
+        else printf("  %s\n", buf);
     }
 }
 
@@ -637,11 +655,11 @@ static int cmd_show(struct cli *c, int argc, char **argv)
         cz_hex(r.entity, CZ_ENTITY_BYTES, hex);
         printf("%s %s  %s\n", r.type ? TR(c, r.type->en, r.type->zh) : r.type_key, hex,
                r.deleted ? TR(c, "(deleted)", "（已删除）") : "");
-        if (r.type && r.body) print_fields(c, r.type, r.body, "  ");
+        if (r.type && r.body) print_fields(c, t, r.type, r.body, "  ");
         signer_name(t, info, r.origin, c->lang, who, sizeof who);
         format_time(r.wall, when, sizeof when);
         cz_hex(r.id, CZ_ID_BYTES, hex);
-        printf("  %s %s  %s %s  %s\n", TR(c, "version", "版本"), hex, when, TR(c, "signed by", "签名人"), who);
+        printf("  %s %s  %s  %s %s\n", TR(c, "version", "版本"), hex, when, TR(c, "signed by", "签名人"), who);
         if (r.nheads > 1)
             printf("  %s\n", TR(c, "! concurrent versions: run `cunzhan conflicts`", "！存在并发版本：请运行 `cunzhan conflicts`"));
         if (history) {

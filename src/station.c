@@ -464,11 +464,10 @@ static int resolve_ref(cz_txn *t, const struct cz_field *f, const char *value, c
     if (rc == CZ_OK && (f->flags & CZ_FF_INHERIT) && region_out)
         snprintf(region_out, CZ_REGION_MAX + 1, "%s", e.region);
     (void)full_size;
-    free(v);
-    if (rc == CZ_OK) return CZ_OK;
 bad:
     free(v);
     switch (rc) {
+    case CZ_OK:        return CZ_OK;
     case CZ_EINVAL:    return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF, value);
     case CZ_ENOTFOUND: return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF_MISSING, value);
     case CZ_ETYPE:     return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF_TYPE, e.type);

@@ -52,6 +52,7 @@ contains "found by number" "$OUT" "${H:0:12}"
 expect "find nothing" 0 cz -C "$S" find 不存在的人
 equals "no results" "$OUT" ""
 
+expect "reference to the wrong type refused" 1 cz -C "$S" add member household="$(cz -C "$S" find YSW-002)" name=甲
 expect "duplicate household number refused" 1 cz -C "$S" add household number=YSW-002 village=411081106201 head=某人
 contains "names the field" "$ERR" "number"
 
