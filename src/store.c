@@ -656,7 +656,14 @@ int cz_store_stats(cz_txn *t, struct cz_store_stats *st)
     MDB_envinfo info;
     memset(st, 0, sizeof *st);
     if (mdb_stat(t->txn, t->s->dbi[DB_ENTRIES], &ms) == 0) st->entries = ms.ms_entries;
-    if (mdb_stat(t->txn, t->s->dbi[DB_HEADS], &ms) == 0) st->entities = ms.ms_entries;
+    /* Heads hold one duplicate per head: count distinct entities. */
+    MDB_cursor *c;
+    if (mdb_cursor_open(t->txn, t->s->dbi[DB_HEADS], &c) == 0) {
+        MDB_val k, d;
+        for (int rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP))
+            st->entities++;
+        mdb_cursor_close(c);
+    }
     if (mdb_stat(t->txn, t->s->dbi[DB_LOGS], &ms) == 0) st->logs = ms.ms_entries;
     if (mdb_stat(t->txn, t->s->dbi[DB_FORKS], &ms) == 0) st->forks = ms.ms_entries / 2;
     if (mdb_env_info(t->s->env, &info) == 0 && mdb_env_stat(t->s->env, &ms) == 0)

@@ -52,7 +52,6 @@ contains "found by number" "$OUT" "${H:0:12}"
 expect "find nothing" 0 cz -C "$S" find 不存在的人
 equals "no results" "$OUT" ""
 
-expect "reference to the wrong type refused" 1 cz -C "$S" add member household="$(cz -C "$S" find YSW-002)" name=甲
 expect "duplicate household number refused" 1 cz -C "$S" add household number=YSW-002 village=411081106201 head=某人
 contains "names the field" "$ERR" "number"
 
@@ -74,6 +73,8 @@ contains "check char canonical" "$OUT" '"id_number": "11010519491231002X"'
 contains "member inherits the village" "$OUT" '"region": "411081106201"'
 expect "find by ID number" 0 cz -C "$S" find 11010519491231002X
 contains "found member" "$OUT" "${M:0:12}"
+expect "reference to the wrong type refused" 1 cz -C "$S" add member household="$M" name=甲
+contains "says wrong type" "$ERR" "wrong type"
 expect "contradicting sex refused" 1 cz -C "$S" edit "$M" sex=M
 expect "list members of the household" 0 cz -C "$S" list member household="$H"
 contains "listed" "$OUT" "王小明"

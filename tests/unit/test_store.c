@@ -383,6 +383,31 @@ static void test_log_last_neighbours(void **state)
     free_ent(&eh);
 }
 
+/* The highest possible seq is still the last one. */
+static void test_log_last_max_seq(void **state)
+{
+    struct fx *f = *state;
+    uint8_t ent[16], id[32];
+    struct ent e1, emax;
+    uint64_t seq = 0;
+
+    new_entity(ent);
+    household(&f->a, ent, NULL, 0, 0, "N-1", "甲", &e1);
+    f->a.seq = UINT64_MAX - 1;              /* the next entry gets seq 2^64-1 */
+    household(&f->a, ent, e1.id, 1, 0, "N-2", "甲", &emax);
+    assert_int_equal(put(f->s, &e1), CZ_PUT_NEW);
+    assert_int_equal(put(f->s, &emax), CZ_PUT_NEW);
+    cz_txn *t = rtxn(f->s);
+    assert_int_equal(cz_store_log_get(t, f->a.pk, UINT64_MAX, id), CZ_OK);
+    assert_memory_equal(id, emax.id, 32);
+    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
+    assert_true(seq == UINT64_MAX);
+    assert_memory_equal(id, emax.id, 32);
+    cz_txn_abort(t);
+    free_ent(&e1);
+    free_ent(&emax);
+}
+
 static void test_fork(void **state)
 {
     struct fx *f = *state;
@@ -1112,6 +1137,7 @@ int main(void)
         T(test_put_new_duplicate_get),
         T(test_logs),
         T(test_log_last_neighbours),
+        T(test_log_last_max_seq),
         T(test_fork),
         T(test_heads_edit_concurrent_merge),
         T(test_stats_entities_with_two_heads),
