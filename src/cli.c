@@ -152,7 +152,7 @@ static int first_entity_cb(void *ctx, const uint8_t *entity)
     struct first_entity *f = ctx;
     memcpy(f->entity, entity, CZ_ENTITY_BYTES);
     f->found = 1;
-    return 1;
+    return CZ_WALK_STOP;
 }
 
 /* Who a key belongs to, as the roster or the key's own announcement says. */

@@ -46,11 +46,11 @@ static int hist_cb(void *ctx, const uint8_t *id)
     if (h->n == h->cap) {
         size_t cap = h->cap ? 2 * h->cap : 8;
         struct cz_version *v = realloc(h->v, cap * sizeof *v);
-        if (!v) { h->rc = CZ_ENOMEM; return 1; }
+        if (!v) return h->rc = CZ_ENOMEM;
         h->v = v;
         h->cap = cap;
     }
-    if ((h->rc = cz_store_get_entry(h->t, id, &e))) return 1;
+    if ((h->rc = cz_store_get_entry(h->t, id, &e))) return h->rc;
     struct cz_version *v = &h->v[h->n];
     memset(v, 0, sizeof *v);
     memcpy(v->id, id, CZ_ID_BYTES);
@@ -61,7 +61,7 @@ static int hist_cb(void *ctx, const uint8_t *id)
     v->tombstone = (e.flags & CZ_ENTRY_FLAG_TOMBSTONE) != 0;
     v->nparents = e.nparents;
     memcpy(v->parents, e.parents, e.nparents * CZ_ID_BYTES);
-    if (!v->tombstone && (h->rc = cz_body_decode(e.body, e.body_len, &v->body))) return 1;
+    if (!v->tombstone && (h->rc = cz_body_decode(e.body, e.body_len, &v->body))) return h->rc;
     h->n++;
     return 0;
 }
@@ -78,7 +78,6 @@ int cz_record_history(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
 {
     struct hist h = { t, NULL, 0, 0, CZ_OK };
     int rc = cz_store_versions(t, entity, hist_cb, &h);
-    if (rc == 1) rc = h.rc;
     if (rc == CZ_OK && h.n == 0) rc = CZ_ENOTFOUND;
     if (rc) { cz_history_free(h.v, h.n); return rc; }
     qsort(h.v, h.n, sizeof *h.v, cmp_version);
@@ -161,7 +160,7 @@ static int list_cb(void *ctx, const uint8_t *entity)
     if (rc == CZ_OK && !r.deleted && r.type == l->type && matches(l->filter, r.body))
         rc = l->fn(l->ctx, entity);
     cz_record_clear(&r);
-    if (rc) { l->rc = rc; return 1; }
+    return rc;
     return 0;
 }
 
@@ -187,7 +186,6 @@ int cz_query_list(cz_txn *t, const struct cz_type *type, const struct cz_assign 
     tl = region ? cz_term_region(term, sizeof term, type->key, region) : cz_term_type(term, sizeof term, type->key);
     struct list_ctx l = { t, type, filter, fn, ctx, CZ_OK };
     rc = cz_store_index_each(t, term, tl, list_cb, &l);
-    if (rc == 1) rc = l.rc;
     cz_body_free(filter);
     return rc;
 }
@@ -249,7 +247,7 @@ static int find_cb(void *ctx, const uint8_t *entity)
         else if (fresh) rc = f->fn(f->ctx, entity);
     }
     cz_record_clear(&r);
-    if (rc) { f->rc = rc; return 1; }
+    return rc;
     return 0;
 }
 
@@ -286,7 +284,6 @@ int cz_query_find(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx)
             size_t tl = cz_term_exact(term, sizeof term, types[i].key, fd->key, upper);
             rc = cz_store_index_each(t, term, tl, find_cb, &f);
         }
-    if (rc == 1) { rc = f.rc; goto cleanup; }
     if (rc) goto cleanup;
 
     /* Then names: the rarest n-gram of the query gives the candidates. */
@@ -319,7 +316,6 @@ int cz_query_find(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx)
     f.check_name = 1;
     if (best_len && best_count != 0) {
         rc = cz_store_index_each(t, best, best_len, find_cb, &f);
-        if (rc == 1) rc = f.rc;
     }
 cleanup:
     free(f.seen.ids);

@@ -1,5 +1,6 @@
 #include "station.h"
 #include "codec.h"
+#include "exitchain.h"
 #include "keys.h"
 #include "parse.h"
 #include "roster.h"
@@ -598,6 +599,60 @@ static int may_write(cz_txn *t, const cz_station *st, const struct cz_type *ty, 
     return cz_region_within(region, jurisdiction) ? CZ_OK : CZ_EPERM;
 }
 
+/* An approval is dated the day it is signed unless the paper says earlier;
+ * never later than today. */
+static int approval_date(const struct cz_type *ty, cz_body *body, struct cz_field_error *err)
+{
+    const struct cz_field *f = cz_schema_field(ty, "date");
+    uint64_t date;
+    if (cz_body_get_uint(body, f->tag, &date) != CZ_OK)
+        return cz_body_set_uint(body, f->tag, cz_today());
+    if (date > cz_today())
+        return cz_field_error_set(err, f, CZ_EFIELD, HINT_DATE_FUTURE, NULL);
+    return CZ_OK;
+}
+
+/* The exit chain's rules for a new approval (see exitchain.h). */
+static int check_approval(cz_txn *t, const cz_station *st, const cz_body *body, const char *region)
+{
+    const struct cz_type *ty = cz_schema_type("approval");
+    const uint8_t *version;
+    const char *step_key, *decision;
+    size_t len;
+    struct cz_entry e;
+    struct cz_exit_state es;
+    int rc, why;
+
+    if (cz_body_get_bytes(body, cz_schema_field(ty, "record")->tag, &version, &len) != CZ_OK ||
+        cz_body_get_text(body, cz_schema_field(ty, "step")->tag, &step_key, &len) != CZ_OK ||
+        cz_body_get_text(body, cz_schema_field(ty, "decision")->tag, &decision, &len) != CZ_OK)
+        return CZ_EFIELD;
+    int step = cz_step_parse(step_key);
+    if (step < 0) return CZ_EFIELD;
+    if ((rc = cz_store_get_entry(t, version, &e))) return rc;
+    if (strcmp(e.type, "exit")) return CZ_ETYPE;
+    uint8_t entity[CZ_ENTITY_BYTES];
+    memcpy(entity, e.entity, CZ_ENTITY_BYTES);
+    if ((rc = cz_exit_state(t, st->info.office_root, entity, &es))) return rc;
+    if (memcmp(es.version, version, CZ_ID_BYTES)) return CZ_ESTALE;
+    uint64_t seq;
+    uint8_t last[CZ_ID_BYTES];
+    if ((rc = cz_store_log_last(t, cz_secrets_sign_pk(st->secrets), &seq, last))) return rc;
+    if (cz_step_signer_ok(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), seq + 1,
+                          (enum cz_step)step, region, &why) != CZ_OK)
+        return CZ_EROLE;
+    if (es.approved[step]) return CZ_EDONE;
+    if (strcmp(decision, "approve")) return CZ_OK;
+    for (int s = 0; s < step; s++)
+        if (!es.approved[s] || es.rejected[s]) return CZ_EORDER;
+    uint64_t date = cz_today();
+    cz_body_get_uint(body, cz_schema_field(ty, "date")->tag, &date);
+    if (step == CZ_STEP_NOTICE &&
+        cz_days_between(es.approved_on[CZ_STEP_COUNTY], (uint32_t)date) < CZ_NOTICE_DAYS)
+        return CZ_ENOTICE;
+    return CZ_OK;
+}
+
 /* The common path of add and edit: build, check, sign, store, commit. */
 static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t *entity,
                          const struct cz_assign *a, size_t n, uint8_t entity_out[CZ_ENTITY_BYTES],
@@ -625,9 +680,11 @@ static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t
     }
     if ((rc = apply_assignments(t, ty, body, a, n, inherited, err))) goto cleanup;
     if ((rc = cz_schema_finish(ty, body, cz_today(), err))) goto cleanup;
+    if (!strcmp(ty->key, "approval") && (rc = approval_date(ty, body, err))) goto cleanup;
     if ((rc = check_unique(t, ty, body, entity, err))) goto cleanup;
     if ((rc = record_region(t, &st->info, ty, body, region))) goto cleanup;
     if ((rc = may_write(t, st, ty, region))) goto cleanup;
+    if (!strcmp(ty->key, "approval") && (rc = check_approval(t, st, body, region))) goto cleanup;
     struct append_req r = { st->secrets, 0, ty->key, entity, (const uint8_t *)heads,
                             entity ? (nheads < CZ_PARENTS_MAX ? nheads : CZ_PARENTS_MAX) : 0,
                             region, body, 0 };

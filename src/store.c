@@ -70,12 +70,22 @@ int cz_store_open(const char *dir, int create, cz_store **out)
         if (!create) { free(s); return CZ_ENOINIT; }
         if (mkdir(dir, 0700) != 0) { free(s); return CZ_EIO; }
     }
-    if ((rc = mdb_env_create(&s->env)) != 0) goto fail;
-    mdb_env_set_maxdbs(s->env, DB_COUNT);
     /* The map is reserved address space, not disk: the file grows as used.
-     * 32-bit PCs get 1 GiB, which is all they can map. */
-    mdb_env_set_mapsize(s->env, sizeof(size_t) >= 8 ? (size_t)64 << 30 : (size_t)1 << 30);
-    if ((rc = mdb_env_open(s->env, dir, 0, 0600)) != 0) goto fail;
+     * Where the address space is limited (32-bit PCs, ulimit -v, valgrind)
+     * a smaller map is tried. */
+    static const size_t map_gib[] = { 64, 16, 4, 1 };
+    for (size_t i = 0; i < sizeof map_gib / sizeof map_gib[0]; i++) {
+        size_t map = map_gib[i] << 30;
+        if (sizeof(size_t) < 8 && map_gib[i] > 1) continue;
+        if ((rc = mdb_env_create(&s->env)) != 0) goto fail;
+        mdb_env_set_maxdbs(s->env, DB_COUNT + 4);
+        mdb_env_set_mapsize(s->env, map);
+        if ((rc = mdb_env_open(s->env, dir, 0, 0600)) == 0) break;
+        mdb_env_close(s->env);
+        s->env = NULL;
+        if (rc != ENOMEM && rc != EINVAL) goto fail;
+    }
+    if (!s->env) goto fail;
     if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) goto fail;
     for (int i = 0; i < DB_COUNT; i++)
         if ((rc = mdb_dbi_open(txn, dbi_specs[i].name, dbi_specs[i].flags | MDB_CREATE, &s->dbi[i])) != 0)
@@ -272,7 +282,9 @@ int cz_store_log_last(cz_txn *t, const uint8_t origin[32], uint64_t *seq, uint8_
     if (rc) return ST(t, rc);
     /* Position after this origin's last key, then step back. */
     rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
-    rc = rc == 0 ? mdb_cursor_get(c, &k, &d, MDB_PREV) : mdb_cursor_get(c, &k, &d, MDB_LAST);
+    rc = rc != 0 ? mdb_cursor_get(c, &k, &d, MDB_LAST)
+       : k.mv_size == 40 && memcmp(k.mv_data, key, 40) == 0 ? 0   /* seq 2^64-1 itself */
+       : mdb_cursor_get(c, &k, &d, MDB_PREV);
     if (rc == 0 && k.mv_size == 40 && memcmp(k.mv_data, origin, 32) == 0) {
         const uint8_t *p = (const uint8_t *)k.mv_data + 32;
         for (int i = 0; i < 8; i++) *seq = *seq << 8 | p[i];
@@ -442,12 +454,12 @@ size_t cz_term_exact(char *buf, size_t size, const char *type, const char *field
     return term_cat(buf, size, 'X', p, 3);
 }
 
-size_t cz_term_link(char *buf, size_t size, const uint8_t entity[CZ_ENTITY_BYTES])
+size_t cz_term_link(char *buf, size_t size, const uint8_t *target, size_t len)
 {
-    if (size < 1 + CZ_ENTITY_BYTES) return 0;
+    if (size < 1 + len || len > CZ_ID_BYTES) return 0;
     buf[0] = 'L';
-    memcpy(buf + 1, entity, CZ_ENTITY_BYTES);
-    return 1 + CZ_ENTITY_BYTES;
+    memcpy(buf + 1, target, len);
+    return 1 + len;
 }
 
 /* A growable list of terms, each stored as u16 length + bytes. */
@@ -531,9 +543,9 @@ static int entry_terms(const struct cz_entry *e, struct terms *ts)
         }
         if (rc == CZ_OK && (f->flags & CZ_FF_NAME) && cz_body_get_text(body, f->tag, &s, &len) == CZ_OK)
             rc = add_ngrams(ts, s, len);
-        if (rc == CZ_OK && f->type == CZ_F_REF && cz_body_get_bytes(body, f->tag, &b, &len) == CZ_OK &&
-            len == CZ_ENTITY_BYTES)
-            rc = terms_add(ts, term, cz_term_link(term, sizeof term, b));
+        if (rc == CZ_OK && (f->type == CZ_F_REF || f->type == CZ_F_VERSION) &&
+            cz_body_get_bytes(body, f->tag, &b, &len) == CZ_OK)
+            rc = terms_add(ts, term, cz_term_link(term, sizeof term, b, len));
     }
     cz_body_free(body);
     return rc;
@@ -569,11 +581,10 @@ static int reindex_head_cb(void *ctx, const uint8_t *id)
     struct reindex_ctx *r = ctx;
     struct cz_entry e;
     r->rc = cz_store_get_entry(r->t, id, &e);
-    if (r->rc) return 1;
+    if (r->rc) return r->rc;
     if (e.flags & CZ_ENTRY_FLAG_TOMBSTONE)   /* a deleted version is found by nothing */
         return 0;
-    r->rc = entry_terms(&e, r->ts);
-    return r->rc ? 1 : 0;
+    return r->rc = entry_terms(&e, r->ts);
 }
 
 /* Re-derives an entity's index terms from its current heads. */
@@ -584,7 +595,6 @@ static int reindex(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
     int rc = del_terms(t, entity);
     if (rc) return rc;
     rc = each_dup(t, DB_HEADS, entity, CZ_ENTITY_BYTES, reindex_head_cb, &r);
-    if (rc == 1) rc = r.rc;
     for (size_t pos = 0; rc == CZ_OK && pos + 2 <= ts.len;) {
         size_t tl = (size_t)ts.buf[pos] << 8 | ts.buf[pos + 1];
         MDB_val tk = val(ts.buf + pos + 2, tl), tv = val(entity, CZ_ENTITY_BYTES);

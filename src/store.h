@@ -18,7 +18,7 @@
  *   'T' type                       every live entity of a type
  *   'R' type \0 region             ... by region (village)
  *   'X' type \0 field \0 value     exact look-up fields (numbers, ID numbers)
- *   'L' entity(16)                 records that refer to an entity
+ *   'L' entity(16) or id(32)       records that refer to an entity or version
  *   'G' one or two folded chars    n-grams of name fields, for find by part
  *
  * Every change happens inside a write transaction, which is all-or-nothing
@@ -100,7 +100,9 @@ int cz_store_each_log(cz_txn *t, cz_raw_fn fn, void *ctx);
 int cz_store_each_fork(cz_txn *t, cz_raw_fn fn, void *ctx);
 
 /* Entities under one exact index term; the callback gets 16-byte ids.
- * A callback returning non-zero stops the walk and that value is returned. */
+ * A callback returning non-zero stops the walk and that value is returned:
+ * a status code, or CZ_WALK_STOP to stop early without an error. */
+#define CZ_WALK_STOP (-1)
 int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx);
 int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count);
 
@@ -108,7 +110,8 @@ int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count)
 size_t cz_term_type(char *buf, size_t size, const char *type);
 size_t cz_term_region(char *buf, size_t size, const char *type, const char *region);
 size_t cz_term_exact(char *buf, size_t size, const char *type, const char *field, const char *value);
-size_t cz_term_link(char *buf, size_t size, const uint8_t entity[CZ_ENTITY_BYTES]);
+/* Records referring to an entity (16 bytes) or to one exact version (32). */
+size_t cz_term_link(char *buf, size_t size, const uint8_t *target, size_t len);
 
 struct cz_store_stats { size_t entries, entities, logs, forks; size_t db_bytes; };
 int cz_store_stats(cz_txn *t, struct cz_store_stats *st);

@@ -53,11 +53,17 @@ static void author_init(struct author *a)
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    if (!f || sodium_init() < 0) return -1;
+    if (!f || sodium_init() < 0) { free(f); return -1; }
     strcpy(f->dir, "/tmp/cz_test_store_XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
+    if (!mkdtemp(f->dir)) { free(f); return -1; }
     snprintf(f->db, sizeof f->db, "%s/db", f->dir);
-    if (cz_store_open(f->db, 1, &f->s) != CZ_OK) return -1;
+    int rc = cz_store_open(f->db, 1, &f->s);
+    if (rc != CZ_OK) {
+        print_error("cz_store_open: %s\n", cz_status_name(rc));
+        nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+        free(f);
+        return -1;
+    }
     author_init(&f->a);
     author_init(&f->b);
     *state = f;
@@ -719,7 +725,7 @@ static void test_index_link_and_tombstone(void **state)
     assert_int_equal(put(f->s, &h), CZ_PUT_NEW);
     assert_int_equal(put(f->s, &m), CZ_PUT_NEW);
     cz_txn *t = rtxn(f->s);
-    tl = cz_term_link(term, sizeof term, hh);
+    tl = cz_term_link(term, sizeof term, hh, 16);
     assert_int_equal(tl, 17);
     struct find fd = { mem, 0, 0 };
     assert_int_equal(cz_store_index_each(t, term, tl, find_cb, &fd), CZ_OK);
@@ -727,7 +733,7 @@ static void test_index_link_and_tombstone(void **state)
     assert_true(fd.found);
     assert_int_equal(count_type(t, "member"), 1);
     assert_int_equal(count_gram(t, "刘"), 2);
-    assert_int_equal(cz_term_link(term, 16, hh), 0);
+    assert_int_equal(cz_term_link(term, 16, hh, 16), 0);
     cz_txn_abort(t);
 
     /* The household is deleted: a tombstone version with the head as parent. */
@@ -749,7 +755,7 @@ static void test_index_link_and_tombstone(void **state)
     write_entry(&f->a, mem, "member", VILLAGE, m.id, 1, CZ_ENTRY_FLAG_TOMBSTONE, NULL, 0, &mdel);
     assert_int_equal(put(f->s, &mdel), CZ_PUT_NEW);
     t = rtxn(f->s);
-    tl = cz_term_link(term, sizeof term, hh);
+    tl = cz_term_link(term, sizeof term, hh, 16);
     assert_int_equal(count_term(t, term, tl), 0);
     assert_int_equal(count_type(t, "member"), 0);
     assert_int_equal(count_gram(t, "刘"), 0);
