@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "cli_int.h"
 #include "codec.h"
 #include "keys.h"
 #include "parse.h"
@@ -19,21 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PASS_MAX 512
 
-struct cli {
-    const char *dir;
-    enum cz_lang lang;
-    const char *user;
-    int json;
-    cz_station *st;
-    char dir_buf[4096];
-};
-
-/* Both languages side by side, so a message can never lack its translation. */
-#define TR(c, en, zh) ((c)->lang == CZ_LANG_ZH ? (zh) : (en))
-
-static void say_error(struct cli *c, int status, const char *what)
+void say_error(struct cli *c, int status, const char *what)
 {
     if (what && *what)
         fprintf(stderr, "cunzhan: %s: %s\n", what, cz_strerror(status, c->lang));
@@ -41,7 +29,7 @@ static void say_error(struct cli *c, int status, const char *what)
         fprintf(stderr, "cunzhan: %s\n", cz_strerror(status, c->lang));
 }
 
-static int usage(struct cli *c, const char *en, const char *zh)
+int usage(struct cli *c, const char *en, const char *zh)
 {
     fprintf(stderr, "cunzhan: %s\n", TR(c, en, zh));
     fprintf(stderr, "%s\n", TR(c, "Run `cunzhan help` for the commands.", "运行 `cunzhan help` 查看所有命令。"));
@@ -105,7 +93,7 @@ static int get_passphrase(struct cli *c, const char *env, int new_one, char *buf
     return 0;
 }
 
-static int open_station(struct cli *c)
+int open_station(struct cli *c)
 {
     int rc = cz_station_open(c->dir, &c->st);
     if (rc == CZ_ENOINIT) {
@@ -116,7 +104,7 @@ static int open_station(struct cli *c)
     return 0;
 }
 
-static int login(struct cli *c)
+int login(struct cli *c)
 {
     char pass[PASS_MAX];
     if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, pass, sizeof pass)) return -1;
@@ -137,7 +125,7 @@ static int login(struct cli *c)
 
 /* ---- helpers ---- */
 
-static void format_time(int64_t wall, char *buf, size_t size)
+void format_time(int64_t wall, char *buf, size_t size)
 {
     time_t t = (time_t)wall;
     struct tm tm;
@@ -156,7 +144,7 @@ static int first_entity_cb(void *ctx, const uint8_t *entity)
 }
 
 /* Who a key belongs to, as the roster or the key's own announcement says. */
-static void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
+void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
                         enum cz_lang lang, char *buf, size_t size)
 {
     struct cz_trust_info ti;
@@ -195,7 +183,7 @@ static void signer_name(cz_txn *t, const struct cz_station_info *info, const uin
 }
 
 /* Splits FIELD=VALUE arguments; returns the count or -1 after a message. */
-static int parse_assignments(struct cli *c, char **args, int n, struct cz_assign *out)
+int parse_assignments(struct cli *c, char **args, int n, struct cz_assign *out)
 {
     for (int i = 0; i < n; i++) {
         char *eq = strchr(args[i], '=');
@@ -211,7 +199,7 @@ static int parse_assignments(struct cli *c, char **args, int n, struct cz_assign
     return n;
 }
 
-static void field_error(struct cli *c, const char *type, int rc, const struct cz_field_error *err)
+void field_error(struct cli *c, const char *type, int rc, const struct cz_field_error *err)
 {
     const struct cz_type *t = cz_schema_type(type);
     char msg[1024];
@@ -225,7 +213,7 @@ static void field_error(struct cli *c, const char *type, int rc, const struct cz
 }
 
 /* An entity from an id prefix typed on the command line (or a version id). */
-static int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
+int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
 {
     int rc = cz_store_resolve_entity(t, hex, entity);
     if (rc == CZ_ENOTFOUND || (rc == CZ_EINVAL && strlen(hex) > 2 * CZ_ENTITY_BYTES)) {
@@ -247,7 +235,7 @@ static int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t ent
 
 /* A record's fields as a JSON object (values as strings in the same form
  * `add` takes them; whole numbers as numbers; lists as arrays). */
-static json_t *fields_json(const struct cz_type *t, const cz_body *b)
+json_t *fields_json(const struct cz_type *t, const cz_body *b)
 {
     json_t *o = json_object();
     char buf[4096];
@@ -277,7 +265,7 @@ static json_t *fields_json(const struct cz_type *t, const cz_body *b)
     return o;
 }
 
-static json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r)
+json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r)
 {
     char hex[65], when[32], who[160];
     json_t *o = json_object();
@@ -300,7 +288,7 @@ static json_t *record_json(cz_txn *t, const struct cz_station_info *info, const 
     return o;
 }
 
-static void print_json(json_t *j)
+void print_json(json_t *j)
 {
     char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (s) { puts(s); free(s); }
@@ -308,7 +296,7 @@ static void print_json(json_t *j)
 }
 
 /* Pads by display width (CJK glyphs take two columns). */
-static void print_padded(const char *s, size_t width)
+void print_padded(const char *s, size_t width)
 {
     size_t cols = cz_text_cols(s, strlen(s));
     fputs(s, stdout);
@@ -518,7 +506,7 @@ static int cmd_add(struct cli *c, int argc, char **argv)
     return CZ_EXIT_OK;
 }
 
-static int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
+int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
 {
     cz_txn *t = NULL;
     int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);

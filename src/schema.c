@@ -354,6 +354,10 @@ int cz_schema_set(const struct cz_type *t, cz_body *body, const char *name,
     } else {
         rc = set_scalar(f, body, v, err);
     }
+    /* A new price or quantity re-derives a sale's amount. */
+    if (rc == CZ_OK && !strcmp(t->key, "sale") &&
+        (!strcmp(f->key, "quantity") || !strcmp(f->key, "price") || !strcmp(f->key, "floor_price")))
+        cz_body_remove(body, cz_schema_field(t, "amount")->tag);
     /* A new ID number re-derives sex and birth date in cz_schema_finish. */
     if (rc == CZ_OK && f->type == CZ_F_IDNUM)
         for (size_t i = 0; i < t->nfields; i++)
@@ -398,11 +402,35 @@ static int derive_from_idnum(const struct cz_type *t, cz_body *body, uint32_t to
     return rc ? rc : cz_body_set_uint(body, bornf->tag, info.born);
 }
 
+/* A sale's amount is quantity (hundredths of a jin) times the price per jin,
+ * never below the guaranteed floor price; rounded half up to the fen. */
+static int derive_sale_amount(const struct cz_type *t, cz_body *body, struct cz_field_error *err)
+{
+    const struct cz_field *qf = cz_schema_field(t, "quantity"), *pf = cz_schema_field(t, "price"),
+                          *ff = cz_schema_field(t, "floor_price"), *af = cz_schema_field(t, "amount");
+    int64_t qty, price = 0, floor = 0, typed;
+    if (strcmp(t->key, "sale") || cz_body_get_sint(body, qf->tag, &qty) != CZ_OK)
+        return CZ_OK;
+    int have_price = cz_body_get_sint(body, pf->tag, &price) == CZ_OK;
+    int have_floor = cz_body_get_sint(body, ff->tag, &floor) == CZ_OK;
+    if (!have_price && !have_floor) return CZ_OK;
+    int64_t per_jin = price > floor ? price : floor;
+    if (per_jin != 0 && qty > INT64_MAX / per_jin) return fail(err, af, NULL, CZ_ERANGE, HINT_MONEY);
+    int64_t amount = (qty * per_jin + 50) / 100;
+    if (cz_body_get_sint(body, af->tag, &typed) == CZ_OK && typed != amount) {
+        fail(err, af, NULL, CZ_EFIELD, HINT_DERIVED_AMOUNT);
+        cz_format_hundredths(amount, err->detail, sizeof err->detail);
+        return CZ_EFIELD;
+    }
+    return cz_body_set_sint(body, af->tag, amount);
+}
+
 int cz_schema_finish(const struct cz_type *t, cz_body *body, uint32_t today,
                      struct cz_field_error *err)
 {
     int rc = derive_from_idnum(t, body, today, err);
     if (rc) return rc;
+    if ((rc = derive_sale_amount(t, body, err))) return rc;
     for (size_t i = 0; i < t->nfields; i++) {
         const struct cz_field *f = &t->fields[i];
         if ((f->flags & CZ_FF_REQUIRED) && !cz_body_kind(body, f->tag))

@@ -1,0 +1,59 @@
+/* cli_int.h — what the command files (cli.c, cli_*.c) share: the parsed
+ * global options, the bilingual message macro and the common helpers.
+ * Only the command line includes this. */
+#ifndef CZ_CLI_INT_H
+#define CZ_CLI_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "query.h"
+#include "schema.h"
+#include "station.h"
+#include "status.h"
+#include "store.h"
+
+#define PASS_MAX 512
+
+struct cli {
+    const char *dir;
+    enum cz_lang lang;
+    const char *user;
+    int json;
+    cz_station *st;          /* opened by open_station(); closed by cz_cli_main */
+    char dir_buf[4096];
+};
+
+/* Both languages side by side, so a message can never lack its translation. */
+#define TR(c, en, zh) ((c)->lang == CZ_LANG_ZH ? (zh) : (en))
+
+/* "cunzhan: WHAT: message" on stderr in the user's language. */
+void say_error(struct cli *c, int status, const char *what);
+/* Prints a usage message and returns the usage exit code (2). */
+int usage(struct cli *c, const char *en, const char *zh);
+/* 0 on success; -1 after telling the user why. */
+int open_station(struct cli *c);
+int login(struct cli *c);
+int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
+int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
+/* FIELD=VALUE arguments, split in place; count or -1 after a message. */
+int parse_assignments(struct cli *c, char **args, int n, struct cz_assign *out);
+/* Says which field was refused and how to fix it, then "nothing was stored". */
+void field_error(struct cli *c, const char *type, int rc, const struct cz_field_error *err);
+
+void format_time(int64_t wall, char *buf, size_t size);
+void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
+                 enum cz_lang lang, char *buf, size_t size);
+json_t *fields_json(const struct cz_type *t, const cz_body *b);
+json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r);
+void print_json(json_t *j);   /* prints and releases j */
+/* Pads by display width (CJK glyphs take two columns). */
+void print_padded(const char *s, size_t width);
+
+/* Commands in other files. */
+int cmd_approve(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
+int cmd_load(struct cli *c, int argc, char **argv);
+int cmd_demo(struct cli *c, int argc, char **argv);
+
+#endif
