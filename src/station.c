@@ -653,12 +653,12 @@ static int check_approval(cz_txn *t, const cz_station *st, const cz_body *body, 
     return CZ_OK;
 }
 
-/* The common path of add and edit: build, check, sign, store, commit. */
-static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t *entity,
-                         const struct cz_assign *a, size_t n, uint8_t entity_out[CZ_ENTITY_BYTES],
-                         uint8_t id[CZ_ID_BYTES], struct cz_field_error *err)
+/* Builds, checks, signs and stores one version inside t (the caller
+ * commits or aborts). */
+static int write_in_txn(cz_station *st, cz_txn *t, const struct cz_type *ty, const uint8_t *entity,
+                        const struct cz_assign *a, size_t n, uint8_t entity_out[CZ_ENTITY_BYTES],
+                        uint8_t id[CZ_ID_BYTES], struct cz_field_error *err)
 {
-    cz_txn *t = NULL;
     cz_body *body = NULL;
     uint8_t heads[CZ_PARENTS_MAX][CZ_ID_BYTES];
     size_t nheads = 0;
@@ -667,7 +667,6 @@ static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t
 
     if (err) memset(err, 0, sizeof *err);
     if (!st->secrets) return CZ_EPERM;
-    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
     if (entity) {
         struct cz_entry cur;
         if ((rc = winning_head(t, entity, &cur, heads, CZ_PARENTS_MAX, &nheads))) goto cleanup;
@@ -688,12 +687,55 @@ static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t
     struct append_req r = { st->secrets, 0, ty->key, entity, (const uint8_t *)heads,
                             entity ? (nheads < CZ_PARENTS_MAX ? nheads : CZ_PARENTS_MAX) : 0,
                             region, body, 0 };
-    if ((rc = append(t, &r, entity_out, id))) goto cleanup;
-    rc = cz_txn_commit(t);
-    t = NULL;
+    rc = append(t, &r, entity_out, id);
 cleanup:
-    cz_txn_abort(t);
     cz_body_free(body);
+    return rc;
+}
+
+/* One version in its own transaction. */
+static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t *entity,
+                         const struct cz_assign *a, size_t n, uint8_t entity_out[CZ_ENTITY_BYTES],
+                         uint8_t id[CZ_ID_BYTES], struct cz_field_error *err)
+{
+    cz_txn *t = NULL;
+    if (!st->secrets) return CZ_EPERM;
+    int rc = cz_txn_begin(st->store, 1, &t);
+    if (rc) return rc;
+    rc = write_in_txn(st, t, ty, entity, a, n, entity_out, id, err);
+    if (rc) { cz_txn_abort(t); return rc; }
+    return cz_txn_commit(t);
+}
+
+int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign *const *rows,
+                        const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
+                        size_t *stored)
+{
+    const struct cz_type *ty = cz_schema_type(type);
+    cz_txn *t = NULL;
+    size_t bad = 0;
+    int rc;
+
+    *stored = 0;
+    if (!ty) return CZ_ETYPE;
+    if (!st->secrets) return CZ_EPERM;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
+    for (size_t i = 0; i < nrows; i++) {
+        struct cz_field_error err;
+        uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+        rc = write_in_txn(st, t, ty, NULL, rows[i], counts[i], entity, id, &err);
+        if (rc == CZ_ENOMEM || rc == CZ_EDB) { cz_txn_abort(t); return rc; }
+        if (rc) {
+            bad++;
+            if (fn) fn(ctx, i, rc, &err);
+        }
+    }
+    if (bad) {
+        cz_txn_abort(t);
+        return CZ_EFIELD;
+    }
+    rc = cz_txn_commit(t);
+    if (rc == CZ_OK) *stored = nrows;
     return rc;
 }
 

@@ -92,7 +92,37 @@ int cz_station_add(cz_station *st, const char *type, const struct cz_assign *a, 
 int cz_station_edit(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
                     const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES],
                     struct cz_field_error *err);
+/* Many new records of one type in ONE transaction: every row is checked
+ * (fn hears of each refused row: its index, status and field), and either
+ * all are stored or, when any row is refused, none (CZ_EFIELD). */
+typedef void (*cz_row_error_fn)(void *ctx, size_t row, int status, const struct cz_field_error *err);
+int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign *const *rows,
+                        const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
+                        size_t *stored);
+
 /* A tombstone version. */
 int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES]);
+
+/* ---- the office: enrolment and revocation (DESIGN.md, Trust) ----
+ * Both need a login at the office (the root key); CZ_EPERM elsewhere. */
+
+/* What a certificate says of one key.  kind is "person" or "station" (a
+ * station's bundle key); role is clerk, supervisor or office; region is the
+ * jurisdiction (a code prefix; "" only for role office). */
+struct cz_cert_req {
+    uint8_t key[32];
+    const char *kind, *name, *station, *region, *role;
+};
+/* Root signs a `cert` record; id gets its entry id. */
+int cz_station_certify(cz_station *st, const struct cz_cert_req *r, uint8_t id[CZ_ID_BYTES]);
+/* Root signs a `revoke` record: entries of `key` with seq > after_seq stop
+ * counting. */
+int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
+                      const char *reason, uint8_t id[CZ_ID_BYTES]);
+
+/* The unlocked secrets of the person logged in (NULL before login), for
+ * the bundle code that signs and opens bundles.  Owned by st. */
+struct cz_secrets;
+const struct cz_secrets *cz_station_secrets(const cz_station *st);
 
 #endif

@@ -1,0 +1,262 @@
+#include "report.h"
+#include "codec.h"
+#include "exitchain.h"
+#include "query.h"
+#include "roster.h"
+#include "schema.h"
+#include "status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Adds to the row (key, sub), creating it; rows keep first-seen order and
+ * are sorted at the end. */
+static int add_row(struct cz_report_table *tb, const char *key, const char *sub, int64_t a, int64_t b)
+{
+    for (size_t i = 0; i < tb->n; i++)
+        if (!strcmp(tb->rows[i].key, key) && !strcmp(tb->rows[i].sub, sub)) {
+            tb->rows[i].a += a;
+            tb->rows[i].b += b;
+            return CZ_OK;
+        }
+    if (tb->n == tb->cap) {
+        size_t cap = tb->cap ? 2 * tb->cap : 16;
+        struct cz_report_row *g = realloc(tb->rows, cap * sizeof *g);
+        if (!g) return CZ_ENOMEM;
+        tb->rows = g;
+        tb->cap = cap;
+    }
+    struct cz_report_row *r = &tb->rows[tb->n++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->key, sizeof r->key, "%s", key);
+    snprintf(r->sub, sizeof r->sub, "%s", sub);
+    r->a = a;
+    r->b = b;
+    return CZ_OK;
+}
+
+static int row_cmp(const void *x, const void *y)
+{
+    const struct cz_report_row *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : strcmp(a->sub, b->sub);
+}
+
+static void sort_table(struct cz_report_table *tb)
+{
+    if (tb->n) qsort(tb->rows, tb->n, sizeof *tb->rows, row_cmp);
+}
+
+void cz_report_free(struct cz_report *r)
+{
+    free(r->by_village.rows);
+    free(r->exited_by_year.rows);
+    free(r->by_cause.rows);
+    free(r->aid.rows);
+    memset(r, 0, sizeof *r);
+}
+
+/* Whether a record's author counts, cached per key: reports see each
+ * author many times. */
+struct trust_cache { uint8_t key[32]; int counts; };
+struct walk {
+    cz_txn *t;
+    const uint8_t *root;
+    struct cz_report *r;
+    const char *type;
+    struct trust_cache cache[64];
+    size_t ncache;
+    /* members per household, filled by the member walk */
+    uint8_t (*member_of)[CZ_ENTITY_BYTES];
+    size_t nmembers, capmembers;
+    int rc;
+};
+
+static int author_counts(struct walk *w, const struct cz_record *rec)
+{
+    for (size_t i = 0; i < w->ncache; i++)
+        if (!memcmp(w->cache[i].key, rec->origin, 32)) return w->cache[i].counts;
+    struct cz_entry e;
+    struct cz_trust_info info;
+    int why = CZ_EPERM;
+    memset(&info, 0, sizeof info);
+    if (cz_store_get_entry(w->t, rec->id, &e) == CZ_OK)
+        cz_roster_entry_counts(w->t, w->root, &e, &info, &why);
+    int counts = why == CZ_OK;
+    /* Revocation depends on seq, so only cache what cannot change by entry. */
+    if (!info.revoked && w->ncache < sizeof w->cache / sizeof w->cache[0]) {
+        memcpy(w->cache[w->ncache].key, rec->origin, 32);
+        w->cache[w->ncache++].counts = counts;
+    }
+    return counts;
+}
+
+static const char *text_of(const struct cz_record *rec, const char *field, char *buf, size_t size)
+{
+    const struct cz_field *f = cz_schema_field(rec->type, field);
+    if (!f || !cz_schema_format(f, rec->body, CZ_LANG_EN, 0, buf, size)) buf[0] = 0;
+    return buf;
+}
+
+static int64_t sint_of(const struct cz_record *rec, const char *field)
+{
+    int64_t v = 0;
+    const struct cz_field *f = cz_schema_field(rec->type, field);
+    if (f) cz_body_get_sint(rec->body, f->tag, &v);
+    return v;
+}
+
+static const uint8_t *ref_of(const struct cz_record *rec, const char *field)
+{
+    const uint8_t *p;
+    size_t len;
+    const struct cz_field *f = cz_schema_field(rec->type, field);
+    if (f && cz_body_get_bytes(rec->body, f->tag, &p, &len) == CZ_OK && len == CZ_ENTITY_BYTES) return p;
+    return NULL;
+}
+
+static int cmp_entity(const void *a, const void *b) { return memcmp(a, b, CZ_ENTITY_BYTES); }
+
+static size_t members_of(const struct walk *w, const uint8_t *household)
+{
+    /* member_of is sorted: count the run equal to household. */
+    size_t lo = 0, hi = w->nmembers;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (memcmp(w->member_of[mid], household, CZ_ENTITY_BYTES) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t n = 0;
+    while (lo + n < w->nmembers && !memcmp(w->member_of[lo + n], household, CZ_ENTITY_BYTES)) n++;
+    return n;
+}
+
+static int visit(struct walk *w, const struct cz_record *rec)
+{
+    char buf[256], buf2[256];
+    struct cz_report *r = w->r;
+    const char *ty = rec->type_key;
+
+    if (!strcmp(ty, "member")) {
+        const uint8_t *h = ref_of(rec, "household");
+        if (!h) return CZ_OK;
+        if (w->nmembers == w->capmembers) {
+            size_t cap = w->capmembers ? 2 * w->capmembers : 256;
+            void *g = realloc(w->member_of, cap * CZ_ENTITY_BYTES);
+            if (!g) return CZ_ENOMEM;
+            w->member_of = g;
+            w->capmembers = cap;
+        }
+        memcpy(w->member_of[w->nmembers++], h, CZ_ENTITY_BYTES);
+        r->people++;
+    } else if (!strcmp(ty, "household")) {
+        int exited = 0;
+        uint32_t year = 0;
+        int rc = cz_household_exited(w->t, w->root, rec->entity, &exited, &year);
+        if (rc) return rc;
+        text_of(rec, "status", buf2, sizeof buf2);
+        const char *status = exited ? "exited" : !strcmp(buf2, "returned") ? "returned" : "poor";
+        int64_t people = (int64_t)members_of(w, rec->entity);
+        r->households++;
+        if ((rc = add_row(&r->by_village, text_of(rec, "village", buf, sizeof buf), status, 1, people))) return rc;
+        if (exited) {
+            snprintf(buf, sizeof buf, "%u", year);
+            if ((rc = add_row(&r->exited_by_year, buf, "", people, 1))) return rc;
+        }
+        const struct cz_field *cf = cz_schema_field(rec->type, "causes");
+        size_t n = 0;
+        cz_body_get_list_count(rec->body, cf->tag, &n);
+        for (size_t i = 0; i < n; i++) {
+            const char *s;
+            size_t len;
+            cz_body_get_list_item(rec->body, cf->tag, i, &s, &len);
+            if ((rc = add_row(&r->by_cause, s, "", 0, 1))) return rc;
+        }
+        if (text_of(rec, "primary_cause", buf, sizeof buf)[0] && (rc = add_row(&r->by_cause, buf, "", 1, 0)))
+            return rc;
+    } else if (!strcmp(ty, "aid")) {
+        int64_t value = sint_of(rec, "value");
+        text_of(rec, "fund", buf2, sizeof buf2);
+        int rc = add_row(&r->aid, text_of(rec, "kind", buf, sizeof buf), buf2[0] ? buf2 : "other", value, 1);
+        if (rc) return rc;
+        if (!strcmp(buf2, "special")) {
+            r->special_total += value;
+            if (!strcmp(text_of(rec, "industry", buf, sizeof buf), "yes")) {
+                r->special_industry += value;
+                if (ref_of(rec, "household")) r->special_industry_households += value;
+            }
+        }
+    } else if (!strcmp(ty, "training")) {
+        r->trainings++;
+        r->trainees += sint_of(rec, "trainees");
+        r->leaflets += sint_of(rec, "leaflets");
+    } else if (!strcmp(ty, "plot")) {
+        text_of(rec, "crop", buf, sizeof buf);
+        if (strstr(buf, "辣椒") || strstr(buf, "pepper") || strstr(buf, "Pepper")) {
+            int64_t area = sint_of(rec, "area");
+            r->pepper_plots++;
+            r->pepper_area += area;
+            r->pepper_expected += area * sint_of(rec, "expected_per_mu") / 100;
+        }
+    } else if (!strcmp(ty, "sale")) {
+        int64_t qty = sint_of(rec, "quantity");
+        r->sales++;
+        r->sale_quantity += qty;
+        r->sale_paid += sint_of(rec, "amount");
+        r->sale_at_floor += (qty * sint_of(rec, "floor_price") + 50) / 100;
+    }
+    return CZ_OK;
+}
+
+static int walk_cb(void *ctx, const uint8_t *entity)
+{
+    struct walk *w = ctx;
+    struct cz_record rec;
+    int rc = cz_record_load(w->t, entity, &rec);
+    if (rc) return rc;
+    if (!rec.deleted && rec.type && cz_region_within(rec.region, w->r->region)) {
+        if (author_counts(w, &rec)) rc = visit(w, &rec);
+        else w->r->pending_left_out++;
+    }
+    cz_record_clear(&rec);
+    return rc;
+}
+
+static int32_t share_bp(int64_t part, int64_t whole)
+{
+    if (whole <= 0) return -1;
+    return (int32_t)((part * 10000 + whole / 2) / whole);
+}
+
+int cz_report_build(cz_txn *t, const uint8_t root[32], const char *region, struct cz_report *r)
+{
+    /* Members first, so households can count their people. */
+    static const char *const order[] = { "member", "household", "aid", "training", "plot", "sale" };
+    struct walk w;
+    char term[64];
+    int rc = CZ_OK;
+
+    memset(r, 0, sizeof *r);
+    memset(&w, 0, sizeof w);
+    snprintf(r->region, sizeof r->region, "%s", region ? region : "");
+    w.t = t;
+    w.root = root;
+    w.r = r;
+    for (size_t i = 0; i < sizeof order / sizeof order[0] && rc == CZ_OK; i++) {
+        w.type = order[i];
+        rc = cz_store_index_each(t, term, cz_term_type(term, sizeof term, order[i]), walk_cb, &w);
+        if (i == 0 && w.nmembers) qsort(w.member_of, w.nmembers, CZ_ENTITY_BYTES, cmp_entity);
+    }
+    free(w.member_of);
+    if (rc) { cz_report_free(r); return rc; }
+    sort_table(&r->by_village);
+    sort_table(&r->exited_by_year);
+    sort_table(&r->by_cause);
+    sort_table(&r->aid);
+    r->industry_share_bp = share_bp(r->special_industry, r->special_total);
+    r->household_share_bp = share_bp(r->special_industry_households, r->special_industry);
+    r->industry_pass = r->industry_share_bp > CZ_TARGET_INDUSTRY_BP;
+    r->household_pass = r->household_share_bp > CZ_TARGET_HOUSEHOLD_BP;
+    return CZ_OK;
+}

@@ -1,0 +1,52 @@
+/* report.h — the office's figures (DOMAIN.md, "What the office must be able
+ * to report"), computed from the current view of every record whose author
+ * is certified (pending and refused records are left out).
+ *
+ * Money in fen, areas in hundredths of a mu, quantities in hundredths of a
+ * jin, shares in basis points (1/100 of a percent), all integers. */
+#ifndef CZ_REPORT_H
+#define CZ_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+
+/* One row of a grouped figure: key and optional subkey, with counters. */
+struct cz_report_row {
+    char key[64];
+    char sub[64];
+    int64_t a, b;       /* meaning depends on the table; see cz_report */
+};
+
+struct cz_report_table {
+    struct cz_report_row *rows;
+    size_t n, cap;
+};
+
+struct cz_report {
+    char region[16];                         /* the filter, "" for all */
+    /* key village code, sub status (poor, exited, returned): a households, b people */
+    struct cz_report_table by_village;
+    /* key year: a people exited, b households exited */
+    struct cz_report_table exited_by_year;
+    /* key cause: a households with it as primary cause, b with it among causes */
+    struct cz_report_table by_cause;
+    /* key aid kind, sub fund: a value (fen), b records */
+    struct cz_report_table aid;
+    int64_t special_total, special_industry, special_industry_households;  /* fen */
+    int32_t industry_share_bp, household_share_bp;   /* -1 when no special funds */
+    int industry_pass, household_pass;
+    int64_t trainings, trainees, leaflets;
+    int64_t pepper_plots, pepper_area, pepper_expected;      /* area in 1/100 mu, income in fen */
+    int64_t sales, sale_quantity, sale_paid, sale_at_floor;  /* quantity 1/100 jin; money fen */
+    int64_t households, people, pending_left_out;
+};
+
+#define CZ_TARGET_INDUSTRY_BP 7000    /* over 70 % of special funds on industry */
+#define CZ_TARGET_HOUSEHOLD_BP 8000   /* over 80 % of that reaching registered households */
+
+int cz_report_build(cz_txn *t, const uint8_t office_root[32], const char *region,
+                    struct cz_report *r);
+void cz_report_free(struct cz_report *r);
+
+#endif
