@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "cli_int.h"
+#include "cli_sync.h"
 #include "codec.h"
 #include "keys.h"
 #include "parse.h"
@@ -1009,8 +1010,8 @@ static const struct command commands[] = {
     { "fields", cmd_fields, "[TYPE]", "record types and their fields", "记录类型及字段" },
     { "verify", cmd_verify, "", "re-check every signature and chain", "重新验证所有签名和日志链" },
     { "status", cmd_status, "", "this station at a glance", "本站概况" },
-    { "enrol", cmd_later, "", "office: certify pending keys (coming)", "市办：认证密钥（即将提供）" },
-    { "revoke", cmd_later, "", "office: revoke a key (coming)", "市办：吊销密钥（即将提供）" },
+    { "enrol", cmd_enrol, "[--all-pending | KEYID...] --role R [--region CODE]", "office: certify pending keys (no arguments: list keys)", "市办：认证待认证的密钥（不带参数：列出密钥）" },
+    { "revoke", cmd_revoke, "KEYID [--after-seq N]", "office: revoke a key", "市办：吊销密钥" },
     { "approve", cmd_later, "", "supervisor's approval (coming)", "审核员审批（即将提供）" },
     { "load", cmd_later, "", "bulk import from CSV (coming)", "从 CSV 批量导入（即将提供）" },
     { "export", cmd_later, "", "write bundles to a stick (coming)", "导出到U盘（即将提供）" },

@@ -796,3 +796,54 @@ cleanup:
     cz_txn_abort(t);
     return rc;
 }
+
+/* ---- enrolment and revocation ---- */
+
+const struct cz_secrets *cz_station_secrets(const cz_station *st) { return st->secrets; }
+
+/* Trust records are signed by the root, so only the office can write them. */
+static int root_append(cz_station *st, const char *type, const cz_body *b, uint8_t id[CZ_ID_BYTES])
+{
+    cz_txn *t = NULL;
+    if (!st->secrets || !cz_secrets_root_pk(st->secrets)) return CZ_EPERM;
+    int rc = cz_txn_begin(st->store, 1, &t);
+    if (rc) return rc;
+    struct append_req r = { st->secrets, 1, type, NULL, NULL, 0, "", b, 0 };
+    if ((rc = append(t, &r, NULL, id))) { cz_txn_abort(t); return rc; }
+    return cz_txn_commit(t);
+}
+
+int cz_station_certify(cz_station *st, const struct cz_cert_req *r, uint8_t id[CZ_ID_BYTES])
+{
+    cz_body *b = NULL;
+    if (!r->kind || (strcmp(r->kind, "person") && strcmp(r->kind, "station"))) return CZ_EINVAL;
+    if (!r->role || (strcmp(r->role, "clerk") && strcmp(r->role, "supervisor") && strcmp(r->role, "office")))
+        return CZ_EINVAL;
+    /* Only the office may see everything; anyone else needs a jurisdiction. */
+    if (strcmp(r->role, "office") && (!r->region || strlen(r->region) < 2)) return CZ_EINVAL;
+    int rc = trust_body("cert", r->key, r->kind, r->name && *r->name ? r->name : "?", r->station,
+                        r->region, r->role, &b);
+    if (rc) return rc;
+    rc = root_append(st, "cert", b, id);
+    cz_body_free(b);
+    return rc;
+}
+
+int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
+                      const char *reason, uint8_t id[CZ_ID_BYTES])
+{
+    const struct cz_type *ty = cz_schema_type("revoke");
+    cz_body *b = cz_body_new();
+    char hex[65];
+    int rc = b ? CZ_OK : CZ_ENOMEM;
+    if (after_seq > INT64_MAX) rc = CZ_ERANGE;
+    cz_hex(key, 32, hex);
+    if (rc == CZ_OK) rc = cz_schema_set(ty, b, "key", hex, NULL);
+    /* after_seq 0 is stored as the absent field: nothing of the key counts. */
+    if (rc == CZ_OK && after_seq)
+        rc = cz_body_set_sint(b, cz_schema_field(ty, "after_seq")->tag, (int64_t)after_seq);
+    if (rc == CZ_OK && reason && *reason) rc = cz_schema_set(ty, b, "reason", reason, NULL);
+    if (rc == CZ_OK) rc = root_append(st, "revoke", b, id);
+    cz_body_free(b);
+    return rc;
+}
