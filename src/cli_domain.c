@@ -1,0 +1,600 @@
+/* Commands of the programme's domain: approve, report, load. */
+#include "cli.h"
+#include "cli_int.h"
+#include "exitchain.h"
+#include "keys.h"
+#include "parse.h"
+#include "report.h"
+#include "text.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- approve ---- */
+
+struct latest_exit { cz_txn *t; uint8_t entity[CZ_ENTITY_BYTES]; uint64_t hlc; int found; };
+
+static int latest_exit_cb(void *ctx, const uint8_t *entity)
+{
+    struct latest_exit *le = ctx;
+    struct cz_record r;
+    if (cz_record_load(le->t, entity, &r) == CZ_OK && !r.deleted && !strcmp(r.type_key, "exit") &&
+        (!le->found || r.hlc > le->hlc)) {
+        memcpy(le->entity, entity, CZ_ENTITY_BYTES);
+        le->hlc = r.hlc;
+        le->found = 1;
+    }
+    cz_record_clear(&r);
+    return 0;
+}
+
+/* The exit assessment ID names, or the latest one of the household it names. */
+static int exit_of(struct cli *c, cz_txn *t, const char *arg, uint8_t exit_entity[CZ_ENTITY_BYTES],
+                   char version_hex[65])
+{
+    uint8_t entity[CZ_ENTITY_BYTES];
+    struct cz_record r;
+    char term[64];
+    if (resolve_entity(c, t, arg, entity)) return -1;
+    int rc = cz_record_load(t, entity, &r);
+    if (rc == CZ_OK && !strcmp(r.type_key, "household")) {
+        struct latest_exit le = { t, { 0 }, 0, 0 };
+        cz_store_index_each(t, term, cz_term_link(term, sizeof term, entity, CZ_ENTITY_BYTES), latest_exit_cb, &le);
+        cz_record_clear(&r);
+        if (!le.found) {
+            fprintf(stderr, "cunzhan: %s\n", TR(c, "this household has no exit assessment: add one with `cunzhan add exit household=ID year=...`",
+                                                "该户还没有退出评估：请先用 `cunzhan add exit household=编号 year=...` 添加"));
+            return -1;
+        }
+        memcpy(entity, le.entity, CZ_ENTITY_BYTES);
+        rc = cz_record_load(t, entity, &r);
+    }
+    if (rc == CZ_OK && strcmp(r.type_key, "exit")) rc = CZ_ETYPE;
+    if (rc) {
+        fprintf(stderr, "cunzhan: %s: %s\n", arg, rc == CZ_ETYPE ? TR(c, "not an exit assessment or a household", "不是退出评估或贫困户")
+                                                                : cz_strerror(rc, c->lang));
+        cz_record_clear(&r);
+        return -1;
+    }
+    memcpy(exit_entity, entity, CZ_ENTITY_BYTES);
+    cz_hex(r.id, CZ_ID_BYTES, version_hex);
+    cz_record_clear(&r);
+    return 0;
+}
+
+int cmd_approve(struct cli *c, int argc, char **argv)
+{
+    const char *id = NULL, *step = NULL, *decision = "approve", *notes = NULL, *date = NULL;
+    uint8_t exit_entity[CZ_ENTITY_BYTES], entity[CZ_ENTITY_BYTES], version[CZ_ID_BYTES];
+    char version_hex[65];
+    struct cz_field_error err;
+
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--step") && i + 1 < argc) step = argv[++i];
+        else if (!strcmp(argv[i], "--reject")) decision = "reject";
+        else if (!strcmp(argv[i], "--notes") && i + 1 < argc) notes = argv[++i];
+        else if (!strcmp(argv[i], "--date") && i + 1 < argc) date = argv[++i];
+        else if (!id) id = argv[i];
+        else id = NULL, step = NULL, i = argc;
+    }
+    if (!id || !step || cz_step_parse(step) < 0)
+        return usage(c, "approve ID --step village|township|county|notice [--reject] [--notes TEXT] [--date YYYY-MM-DD]",
+                     "approve 编号 --step village|township|county|notice [--reject] [--notes 说明] [--date 年-月-日]");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    cz_txn *t = NULL;
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    rc = exit_of(c, t, id, exit_entity, version_hex);
+    cz_txn_abort(t);
+    if (rc) return CZ_EXIT_FAIL;
+    if (login(c)) return CZ_EXIT_FAIL;
+    struct cz_assign a[5] = { { "record", version_hex }, { "step", step }, { "decision", decision } };
+    size_t n = 3;
+    if (notes) a[n++] = (struct cz_assign){ "notes", notes };
+    if (date) a[n++] = (struct cz_assign){ "date", date };
+    rc = cz_station_add(c->st, "approval", a, n, entity, version, &err);
+    switch (rc) {
+    case CZ_OK: break;
+    case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_ESTALE: case CZ_EDONE:
+        fprintf(stderr, "cunzhan: %s\n", cz_strerror(rc, c->lang));
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "nothing was stored", "没有保存任何内容"));
+        return CZ_EXIT_FAIL;
+    case CZ_EPERM:
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "this household lies outside your jurisdiction or role; nothing was stored",
+                                            "该户超出您的辖区或角色权限；没有保存任何内容"));
+        return CZ_EXIT_FAIL;
+    default:
+        field_error(c, "approval", rc, &err);
+        return CZ_EXIT_FAIL;
+    }
+    char hex[65];
+    cz_hex(entity, CZ_ENTITY_BYTES, hex);
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(hex));
+        json_object_set_new(o, "approves", json_string(version_hex));
+        print_json(o);
+    } else {
+        puts(hex);
+    }
+    return CZ_EXIT_OK;
+}
+
+/* ---- report ---- */
+
+static int first_cb(void *ctx, const uint8_t *entity)
+{
+    memcpy(ctx, entity, CZ_ENTITY_BYTES);
+    return CZ_WALK_STOP;
+}
+
+/* The name of a place code, from its `place` record ("" when none). */
+static void place_name(cz_txn *t, const char *code, char *buf, size_t size)
+{
+    char term[128];
+    uint8_t entity[CZ_ENTITY_BYTES] = { 0 }, zero[CZ_ENTITY_BYTES] = { 0 };
+    struct cz_record r;
+    buf[0] = 0;
+    cz_store_index_each(t, term, cz_term_exact(term, sizeof term, "place", "code", code), first_cb, entity);
+    if (!memcmp(entity, zero, sizeof zero)) return;
+    if (cz_record_load(t, entity, &r) == CZ_OK && r.body) cz_schema_title(r.type, r.body, buf, size);
+    cz_record_clear(&r);
+}
+
+static const char *enum_label(struct cli *c, const char *type, const char *field, const char *key)
+{
+    const struct cz_type *t = cz_schema_type(type);
+    const struct cz_field *f = t ? cz_schema_field(t, field) : NULL;
+    return f ? cz_enum_label(f, key, c->lang) : key;
+}
+
+static void print_bar(int64_t v, int64_t max)
+{
+    int width = max > 0 ? (int)((v * 30 + max - 1) / max) : 0;
+    printf("  ");
+    for (int i = 0; i < width; i++) putchar('#');
+}
+
+static void money(int64_t fen, char *buf, size_t size) { cz_format_hundredths(fen, buf, size); }
+
+static void share(int32_t bp, char *buf, size_t size)
+{
+    if (bp < 0) snprintf(buf, size, "-");
+    else snprintf(buf, size, "%d.%02d%%", bp / 100, bp % 100);
+}
+
+static void report_text(struct cli *c, cz_txn *t, const struct cz_report *r)
+{
+    char a[64], b[64], name[128];
+    int64_t max = 0;
+    printf("%s  %s %s\n", TR(c, "Report", "统计报表"), TR(c, "region", "地区"), r->region[0] ? r->region : TR(c, "all", "全部"));
+    printf("%s %lld  %s %lld", TR(c, "Households", "户数"), (long long)r->households, TR(c, "people", "人数"), (long long)r->people);
+    if (r->pending_left_out)
+        printf("  (%s %lld)", TR(c, "left out, author not yet certified:", "未计入（作者待认证）："), (long long)r->pending_left_out);
+    printf("\n\n%s\n", TR(c, "Households and people by village and status", "各村各状态户数、人数"));
+    for (size_t i = 0; i < r->by_village.n; i++) if (r->by_village.rows[i].b > max) max = r->by_village.rows[i].b;
+    for (size_t i = 0; i < r->by_village.n; i++) {
+        const struct cz_report_row *row = &r->by_village.rows[i];
+        place_name(t, row->key, name, sizeof name);
+        printf("  %s ", row->key);
+        print_padded(name, 10);
+        printf(" ");
+        print_padded(enum_label(c, "household", "status", row->sub), 10);
+        printf(TR(c, "%4lld households %5lld people", "%4lld 户 %5lld 人"), (long long)row->a, (long long)row->b);
+        print_bar(row->b, max);
+        putchar('\n');
+    }
+    printf("\n%s\n", TR(c, "People exited from poverty by year (whole approval chain)", "各年脱贫人数（审批链完整）"));
+    max = 0;
+    for (size_t i = 0; i < r->exited_by_year.n; i++) if (r->exited_by_year.rows[i].a > max) max = r->exited_by_year.rows[i].a;
+    for (size_t i = 0; i < r->exited_by_year.n; i++) {
+        const struct cz_report_row *row = &r->exited_by_year.rows[i];
+        printf(TR(c, "  %s  %5lld people %4lld households", "  %s  %5lld 人 %4lld 户"), row->key, (long long)row->a, (long long)row->b);
+        print_bar(row->a, max);
+        putchar('\n');
+    }
+    printf("\n%s\n", TR(c, "Households by poverty cause (primary / among causes)", "致贫原因户数（主要原因 / 含该原因）"));
+    max = 0;
+    for (size_t i = 0; i < r->by_cause.n; i++) if (r->by_cause.rows[i].b > max) max = r->by_cause.rows[i].b;
+    for (size_t i = 0; i < r->by_cause.n; i++) {
+        const struct cz_report_row *row = &r->by_cause.rows[i];
+        printf("  ");
+        print_padded(enum_label(c, "household", "causes", row->key), 16);
+        printf("%4lld / %4lld", (long long)row->a, (long long)row->b);
+        print_bar(row->b, max);
+        putchar('\n');
+    }
+    printf("\n%s\n", TR(c, "Aid value by kind and funding source (yuan)", "帮扶物资价值（按类别、资金来源，元）"));
+    max = 0;
+    for (size_t i = 0; i < r->aid.n; i++) if (r->aid.rows[i].a > max) max = r->aid.rows[i].a;
+    for (size_t i = 0; i < r->aid.n; i++) {
+        const struct cz_report_row *row = &r->aid.rows[i];
+        money(row->a, a, sizeof a);
+        printf("  ");
+        print_padded(enum_label(c, "aid", "kind", row->key), 10);
+        print_padded(enum_label(c, "aid", "fund", row->sub), 18);
+        printf("%12s  (%lld)", a, (long long)row->b);
+        print_bar(row->a, max);
+        putchar('\n');
+    }
+    money(r->special_total, a, sizeof a);
+    printf("\n%s %s\n", TR(c, "Special fiscal poverty funds (yuan):", "财政专项扶贫资金（元）："), a);
+    share(r->industry_share_bp, b, sizeof b);
+    printf("  %s %s  %s\n", TR(c, "spent on industry:", "用于产业扶贫："), b,
+           r->industry_share_bp < 0 ? "-" : r->industry_pass ? TR(c, "PASS (target over 70%)", "达标（目标 70% 以上）")
+                                                             : TR(c, "FAIL (target over 70%)", "未达标（目标 70% 以上）"));
+    share(r->household_share_bp, b, sizeof b);
+    printf("  %s %s  %s\n", TR(c, "of that, reaching registered households:", "其中用于建档立卡户："), b,
+           r->household_share_bp < 0 ? "-" : r->household_pass ? TR(c, "PASS (target over 80%)", "达标（目标 80% 以上）")
+                                                               : TR(c, "FAIL (target over 80%)", "未达标（目标 80% 以上）"));
+    printf("\n%s %lld  %s %lld  %s %lld\n", TR(c, "Trainings", "培训场次"), (long long)r->trainings,
+           TR(c, "trainees", "培训人数"), (long long)r->trainees, TR(c, "leaflets", "发放资料"), (long long)r->leaflets);
+    cz_format_hundredths(r->pepper_area, a, sizeof a);
+    money(r->pepper_expected, b, sizeof b);
+    printf("%s %lld  %s %s  %s %s\n", TR(c, "Pepper plots", "辣椒地块"), (long long)r->pepper_plots,
+           TR(c, "area (mu)", "面积（亩）"), a, TR(c, "expected income (yuan)", "预计收入（元）"), b);
+    cz_format_hundredths(r->sale_quantity, a, sizeof a);
+    printf("%s %lld  %s %s", TR(c, "Purchases", "订单收购"), (long long)r->sales, TR(c, "quantity (jin)", "数量（斤）"), a);
+    money(r->sale_paid, a, sizeof a);
+    money(r->sale_at_floor, b, sizeof b);
+    printf("  %s %s  %s %s\n", TR(c, "paid (yuan)", "已付（元）"), a, TR(c, "at floor price", "按保底价"), b);
+}
+
+static void csv_row(const char *section, const char *key, const char *sub, long long v1, long long v2)
+{
+    printf("%s,%s,%s,%lld,%lld\n", section, key, sub, v1, v2);
+}
+
+static void report_csv(const struct cz_report *r)
+{
+    puts("section,key,sub,value,value2");
+    csv_row("total", "households", "", r->households, 0);
+    csv_row("total", "people", "", r->people, 0);
+    for (size_t i = 0; i < r->by_village.n; i++)
+        csv_row("village_status", r->by_village.rows[i].key, r->by_village.rows[i].sub, r->by_village.rows[i].a, r->by_village.rows[i].b);
+    for (size_t i = 0; i < r->exited_by_year.n; i++)
+        csv_row("exited_by_year", r->exited_by_year.rows[i].key, "", r->exited_by_year.rows[i].a, r->exited_by_year.rows[i].b);
+    for (size_t i = 0; i < r->by_cause.n; i++)
+        csv_row("cause", r->by_cause.rows[i].key, "", r->by_cause.rows[i].a, r->by_cause.rows[i].b);
+    for (size_t i = 0; i < r->aid.n; i++)
+        csv_row("aid_fen", r->aid.rows[i].key, r->aid.rows[i].sub, r->aid.rows[i].a, r->aid.rows[i].b);
+    csv_row("special_funds_fen", "total", "", r->special_total, 0);
+    csv_row("special_funds_fen", "industry", "", r->special_industry, r->industry_share_bp);
+    csv_row("special_funds_fen", "industry_households", "", r->special_industry_households, r->household_share_bp);
+    csv_row("training", "sessions", "", r->trainings, 0);
+    csv_row("training", "trainees", "", r->trainees, 0);
+    csv_row("training", "leaflets", "", r->leaflets, 0);
+    csv_row("pepper", "area_hundredths_mu", "", r->pepper_area, r->pepper_plots);
+    csv_row("pepper", "expected_income_fen", "", r->pepper_expected, 0);
+    csv_row("sales", "quantity_hundredths_jin", "", r->sale_quantity, r->sales);
+    csv_row("sales", "paid_fen", "", r->sale_paid, 0);
+    csv_row("sales", "at_floor_fen", "", r->sale_at_floor, 0);
+}
+
+static json_t *table_json(const struct cz_report_table *tb, const char *k, const char *s,
+                          const char *a, const char *b)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < tb->n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, k, json_string(tb->rows[i].key));
+        if (s) json_object_set_new(o, s, json_string(tb->rows[i].sub));
+        json_object_set_new(o, a, json_integer(tb->rows[i].a));
+        json_object_set_new(o, b, json_integer(tb->rows[i].b));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *report_json(const struct cz_report *r)
+{
+    json_t *o = json_object(), *x;
+    json_object_set_new(o, "region", json_string(r->region));
+    json_object_set_new(o, "households", json_integer(r->households));
+    json_object_set_new(o, "people", json_integer(r->people));
+    json_object_set_new(o, "left_out_pending", json_integer(r->pending_left_out));
+    json_object_set_new(o, "by_village", table_json(&r->by_village, "village", "status", "households", "people"));
+    json_object_set_new(o, "exited_by_year", table_json(&r->exited_by_year, "year", NULL, "people", "households"));
+    json_object_set_new(o, "by_cause", table_json(&r->by_cause, "cause", NULL, "primary", "households"));
+    json_object_set_new(o, "aid", table_json(&r->aid, "kind", "fund", "value_fen", "records"));
+    x = json_object();
+    json_object_set_new(x, "total_fen", json_integer(r->special_total));
+    json_object_set_new(x, "industry_fen", json_integer(r->special_industry));
+    json_object_set_new(x, "industry_households_fen", json_integer(r->special_industry_households));
+    json_object_set_new(x, "industry_share_bp", json_integer(r->industry_share_bp));
+    json_object_set_new(x, "household_share_bp", json_integer(r->household_share_bp));
+    json_object_set_new(x, "industry_pass", json_boolean(r->industry_pass));
+    json_object_set_new(x, "household_pass", json_boolean(r->household_pass));
+    json_object_set_new(o, "special_funds", x);
+    x = json_object();
+    json_object_set_new(x, "sessions", json_integer(r->trainings));
+    json_object_set_new(x, "trainees", json_integer(r->trainees));
+    json_object_set_new(x, "leaflets", json_integer(r->leaflets));
+    json_object_set_new(o, "training", x);
+    x = json_object();
+    json_object_set_new(x, "plots", json_integer(r->pepper_plots));
+    json_object_set_new(x, "area_hundredths_mu", json_integer(r->pepper_area));
+    json_object_set_new(x, "expected_income_fen", json_integer(r->pepper_expected));
+    json_object_set_new(o, "pepper", x);
+    x = json_object();
+    json_object_set_new(x, "purchases", json_integer(r->sales));
+    json_object_set_new(x, "quantity_hundredths_jin", json_integer(r->sale_quantity));
+    json_object_set_new(x, "paid_fen", json_integer(r->sale_paid));
+    json_object_set_new(x, "at_floor_fen", json_integer(r->sale_at_floor));
+    json_object_set_new(o, "sales", x);
+    return o;
+}
+
+int cmd_report(struct cli *c, int argc, char **argv)
+{
+    const char *format = c->json ? "json" : "text", *region = "";
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--format") && i + 1 < argc) format = argv[++i];
+        else if (!strcmp(argv[i], "--region") && i + 1 < argc) region = argv[++i];
+        else return usage(c, "report [--format text|csv|json] [--region CODE]", "report [--format text|csv|json] [--region 代码]");
+    }
+    if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json"))
+        return usage(c, "report --format text, csv or json", "report --format 只能是 text、csv 或 json");
+    if (strspn(region, "0123456789") != strlen(region) || strlen(region) > CZ_REGION_MAX)
+        return usage(c, "report --region takes an administrative code prefix (digits)", "report --region 须为行政区划代码前缀（数字）");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    cz_txn *t = NULL;
+    struct cz_report r;
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    if (rc == CZ_OK) rc = cz_report_build(t, cz_station_info(c->st)->office_root, region, &r);
+    if (rc) { cz_txn_abort(t); say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    if (!strcmp(format, "json")) print_json(report_json(&r));
+    else if (!strcmp(format, "csv")) report_csv(&r);
+    else report_text(c, t, &r);
+    cz_report_free(&r);
+    cz_txn_abort(t);
+    return CZ_EXIT_OK;
+}
+
+/* ---- load ---- */
+
+/* Cells of the whole file, row by row (libcsv callbacks fill it). */
+struct sheet {
+    char **cells;            /* all cells, NUL-terminated */
+    size_t ncells, capcells;
+    size_t *row_start, *row_len;   /* per row: first cell index, cell count */
+    size_t nrows, caprows;
+    size_t cur_start;
+    int oom;
+};
+
+static void sheet_cell(void *s, size_t len, void *data)
+{
+    struct sheet *sh = data;
+    if (sh->oom) return;
+    if (sh->ncells == sh->capcells) {
+        size_t cap = sh->capcells ? 2 * sh->capcells : 1024;
+        char **g = realloc(sh->cells, cap * sizeof *g);
+        if (!g) { sh->oom = 1; return; }
+        sh->cells = g;
+        sh->capcells = cap;
+    }
+    char *cell = malloc(len + 1);
+    if (!cell) { sh->oom = 1; return; }
+    if (len) memcpy(cell, s, len);
+    cell[len] = 0;
+    sh->cells[sh->ncells++] = cell;
+}
+
+static void sheet_row(int term, void *data)
+{
+    struct sheet *sh = data;
+    if (sh->oom) return;
+    if (sh->nrows == sh->caprows) {
+        size_t cap = sh->caprows ? 2 * sh->caprows : 256;
+        size_t *a = realloc(sh->row_start, cap * sizeof *a);
+        if (!a) { sh->oom = 1; return; }
+        sh->row_start = a;
+        size_t *b = realloc(sh->row_len, cap * sizeof *b);
+        if (!b) { sh->oom = 1; return; }
+        sh->row_len = b;
+        sh->caprows = cap;
+    }
+    sh->row_start[sh->nrows] = sh->cur_start;
+    sh->row_len[sh->nrows] = sh->ncells - sh->cur_start;
+    sh->nrows++;
+    sh->cur_start = sh->ncells;
+}
+
+static void sheet_free(struct sheet *sh)
+{
+    for (size_t i = 0; i < sh->ncells; i++) free(sh->cells[i]);
+    free(sh->cells);
+    free(sh->row_start);
+    free(sh->row_len);
+}
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    if (!f) return CZ_EIO;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 65536;
+            char *g = realloc(buf, cap + 1);
+            if (!g) { free(buf); fclose(f); return CZ_ENOMEM; }
+            buf = g;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) { free(buf); return CZ_EIO; }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return CZ_OK;
+}
+
+/* Chinese Excel saves CSV as GB18030 (or its subset GBK); convert such a
+ * file to UTF-8.  A UTF-8 byte-order mark is dropped. */
+static int to_utf8(char **buf, size_t *len)
+{
+    if (*len >= 3 && !memcmp(*buf, "\xEF\xBB\xBF", 3)) {
+        memmove(*buf, *buf + 3, *len - 3 + 1);
+        *len -= 3;
+    }
+    if (cz_utf8_valid(*buf, *len)) return CZ_OK;
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1) return CZ_EUTF8;
+    size_t cap = *len * 2 + 16, left = cap, inleft = *len;
+    char *out = malloc(cap + 1), *op = out, *ip = *buf;
+    if (!out) { iconv_close(cd); return CZ_ENOMEM; }
+    size_t r = iconv(cd, &ip, &inleft, &op, &left);
+    iconv_close(cd);
+    if (r == (size_t)-1 || inleft) { free(out); return CZ_EUTF8; }
+    *op = 0;
+    free(*buf);
+    *buf = out;
+    *len = (size_t)(op - out);
+    return CZ_OK;
+}
+
+struct load_errors { struct cli *c; const struct cz_type *ty; size_t *line_of; json_t *arr; size_t n; };
+
+static void load_error_cb(void *ctx, size_t row, int status, const struct cz_field_error *err)
+{
+    struct load_errors *le = ctx;
+    char msg[1024];
+    if (err && (err->field || err->name[0])) cz_field_error_message(le->ty, err, le->c->lang, msg, sizeof msg);
+    else if (status == CZ_EPERM)
+        snprintf(msg, sizeof msg, "%s", TR(le->c, "outside your jurisdiction or role", "超出您的辖区或角色权限"));
+    else snprintf(msg, sizeof msg, "%s", cz_strerror(status, le->c->lang));
+    le->n++;
+    if (le->arr) {
+        json_t *o = json_object();
+        json_object_set_new(o, "line", json_integer((json_int_t)le->line_of[row]));
+        json_object_set_new(o, "field", json_string(err && err->name[0] ? err->name : ""));
+        json_object_set_new(o, "message", json_string(msg));
+        json_array_append_new(le->arr, o);
+    } else {
+        fprintf(stderr, TR(le->c, "line %zu: %s\n", "第 %zu 行：%s\n"), le->line_of[row], msg);
+    }
+}
+
+int cmd_load(struct cli *c, int argc, char **argv)
+{
+    struct sheet sh;
+    struct csv_parser parser;
+    char *buf = NULL;
+    size_t len = 0, nrows = 0, stored = 0;
+    const struct cz_field **cols = NULL;
+    struct cz_assign **rows = NULL;
+    size_t *counts = NULL, *line_of = NULL;
+    int ret = CZ_EXIT_FAIL, rc;
+
+    memset(&sh, 0, sizeof sh);
+    if (argc != 2) return usage(c, "load TYPE FILE.csv", "load 类型 文件.csv");
+    const struct cz_type *ty = cz_schema_type(argv[0]);
+    if (!ty) {
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "no such record type: `cunzhan fields` lists them",
+                                                         "没有这种记录类型：运行 `cunzhan fields` 查看"));
+        return CZ_EXIT_USAGE;
+    }
+    if ((rc = read_file(argv[1], &buf, &len))) {
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "cannot read the file", "无法读取文件"));
+        return CZ_EXIT_FAIL;
+    }
+    if (to_utf8(&buf, &len)) {
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "the file is neither UTF-8 nor GB18030: save it again as CSV (UTF-8)",
+                                                         "文件既不是 UTF-8 也不是 GB18030 编码：请重新另存为 CSV (UTF-8)"));
+        goto cleanup;
+    }
+    if (csv_init(&parser, CSV_APPEND_NULL) != 0) goto cleanup;
+    if (csv_parse(&parser, buf, len, sheet_cell, sheet_row, &sh) != len ||
+        csv_fini(&parser, sheet_cell, sheet_row, &sh) != 0 || sh.oom) {
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], csv_strerror(csv_error(&parser)));
+        csv_free(&parser);
+        goto cleanup;
+    }
+    csv_free(&parser);
+    if (sh.nrows < 1) {
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "the file is empty", "文件是空的"));
+        goto cleanup;
+    }
+    /* Header: field keys or labels in either language. */
+    size_t ncols = sh.row_len[0];
+    cols = calloc(ncols ? ncols : 1, sizeof *cols);
+    if (!cols) goto cleanup;
+    for (size_t j = 0; j < ncols; j++) {
+        char *name = NULL;
+        const char *raw = sh.cells[sh.row_start[0] + j];
+        if (cz_text_normalize_line(raw, strlen(raw), &name) == CZ_OK)
+            cols[j] = cz_schema_field(ty, name);
+        if (!cols[j] && name && name[0]) {
+            fprintf(stderr, "cunzhan: %s: %s: %s\n", argv[1], name,
+                    TR(c, "column is not a field of this type (`cunzhan fields` lists them); nothing was stored",
+                       "该列不是此类型的字段（运行 `cunzhan fields` 查看）；没有保存任何内容"));
+            free(name);
+            ret = CZ_EXIT_FAIL;
+            goto cleanup;
+        }
+        free(name);
+    }
+    rows = calloc(sh.nrows, sizeof *rows);
+    counts = calloc(sh.nrows, sizeof *counts);
+    line_of = calloc(sh.nrows, sizeof *line_of);
+    if (!rows || !counts || !line_of) goto cleanup;
+    for (size_t i = 1; i < sh.nrows; i++) {
+        size_t n = 0;
+        rows[nrows] = calloc(ncols ? ncols : 1, sizeof **rows);
+        if (!rows[nrows]) goto cleanup;
+        for (size_t j = 0; j < sh.row_len[i] && j < ncols; j++) {
+            const char *v = sh.cells[sh.row_start[i] + j];
+            if (cols[j] && v[0]) rows[nrows][n++] = (struct cz_assign){ cols[j]->key, v };
+        }
+        if (n == 0) { free(rows[nrows]); rows[nrows] = NULL; continue; }   /* blank line */
+        counts[nrows] = n;
+        line_of[nrows] = i + 1;
+        nrows++;
+    }
+    if (open_station(c) || login(c)) goto cleanup;
+    struct load_errors le = { c, ty, line_of, c->json ? json_array() : NULL, 0 };
+    rc = cz_station_add_many(c->st, ty->key, (const struct cz_assign *const *)rows, counts, nrows,
+                             load_error_cb, &le, &stored);
+    if (rc == CZ_OK) {
+        if (c->json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "stored", json_integer((json_int_t)stored));
+            print_json(o);
+            json_decref(le.arr);
+        } else {
+            printf(TR(c, "%zu records stored\n", "已保存 %zu 条记录\n"), stored);
+        }
+        ret = CZ_EXIT_OK;
+    } else if (rc == CZ_EFIELD) {
+        if (c->json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "stored", json_integer(0));
+            json_object_set_new(o, "errors", le.arr);
+            print_json(o);
+        }
+        fprintf(stderr, TR(c, "cunzhan: %zu of %zu rows refused; nothing was stored. Fix those rows and load the file again.\n",
+                           "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le.n, nrows);
+    } else {
+        json_decref(le.arr);
+        say_error(c, rc, argv[1]);
+    }
+cleanup:
+    for (size_t i = 0; rows && i < nrows; i++) free(rows[i]);
+    free(rows);
+    free(counts);
+    free(line_of);
+    free(cols);
+    sheet_free(&sh);
+    free(buf);
+    return ret;
+}
