@@ -1,513 +1,832 @@
+/* codec.c — the canonical binary encoding of a record body (see codec.h).
+ *
+ * A body keeps its fields in an array sorted by tag, so encoding is a walk
+ * over the array and decoding appends.  Every value is validated on the way
+ * in (setters and decode alike), so a body in memory always encodes to a
+ * byte string that cz_body_decode() accepts, and decode of those bytes gives
+ * back an equal body.  The body also tracks the size its encoding will have,
+ * so a setter can refuse a value that would push it over CZ_BODY_MAX.
+ *
+ * Text checks use utf8proc directly (not text.c) so the codec stands alone. */
 #include "codec.h"
 #include "status.h"
-#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
-/* One field.  Text, bytes and list values are kept in one malloc'd buffer:
- * TEXT/BYTES as the bytes plus a NUL; LIST as items each NUL-terminated,
- * with item offsets alongside. */
+struct item {               /* a TEXT list item: NUL-terminated copy */
+    char *s;
+    size_t n;
+};
+
 struct field {
     uint32_t tag;
-    uint8_t kind;
-    uint64_t u;            /* UINT; SINT as zigzag */
-    char *data;
-    size_t len;            /* TEXT/BYTES length */
-    size_t count;          /* LIST items */
-    size_t *offs, *lens;   /* LIST item offsets and lengths into data */
+    int kind;               /* enum cz_kind */
+    size_t enc;             /* bytes this field takes when encoded */
+    union {
+        uint64_t u;
+        int64_t i;
+        struct { uint8_t *p; size_t n; } buf;   /* TEXT, BYTES; NUL after */
+        struct { struct item *v; size_t n; } list;
+    } val;
 };
 
 struct cz_body {
-    struct field *f;       /* sorted by tag */
+    struct field *f;
     size_t n, cap;
+    size_t enc;             /* total encoded size, <= CZ_BODY_MAX */
 };
 
-static void field_clear(struct field *f)
-{
-    free(f->data);
-    free(f->offs);
-    free(f->lens);
-    memset(f, 0, sizeof *f);
-}
+/* ---- varints ---------------------------------------------------------- */
 
-cz_body *cz_body_new(void) { return calloc(1, sizeof(cz_body)); }
-
-void cz_body_free(cz_body *b)
+static size_t varint_len(uint64_t v)
 {
-    if (!b) return;
-    for (size_t i = 0; i < b->n; i++) field_clear(&b->f[i]);
-    free(b->f);
-    free(b);
-}
-
-static int field_copy(struct field *dst, const struct field *src)
-{
-    *dst = *src;
-    dst->data = NULL; dst->offs = dst->lens = NULL;
-    if (src->kind == CZ_KIND_TEXT || src->kind == CZ_KIND_BYTES) {
-        if (!(dst->data = malloc(src->len + 1))) return CZ_ENOMEM;
-        memcpy(dst->data, src->data, src->len + 1);
-    } else if (src->kind == CZ_KIND_LIST) {
-        size_t total = src->offs[src->count - 1] + src->lens[src->count - 1] + 1;
-        dst->data = malloc(total);
-        dst->offs = malloc(src->count * sizeof *dst->offs);
-        dst->lens = malloc(src->count * sizeof *dst->lens);
-        if (!dst->data || !dst->offs || !dst->lens) return CZ_ENOMEM;
-        memcpy(dst->data, src->data, total);
-        memcpy(dst->offs, src->offs, src->count * sizeof *dst->offs);
-        memcpy(dst->lens, src->lens, src->count * sizeof *dst->lens);
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
     }
-    return CZ_OK;
-}
-
-cz_body *cz_body_clone(const cz_body *b)
-{
-    cz_body *c = cz_body_new();
-    if (!c) return NULL;
-    if (b->n) {
-        c->f = calloc(b->n, sizeof *c->f);
-        if (!c->f) { free(c); return NULL; }
-        c->cap = b->n;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        c->n = i + 1;
-        if (field_copy(&c->f[i], &b->f[i])) { cz_body_free(c); return NULL; }
-    }
-    return c;
-}
-
-/* Index of tag, or where it would go (with *found = 0). */
-static size_t find(const cz_body *b, uint32_t tag, int *found)
-{
-    size_t lo = 0, hi = b->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (b->f[mid].tag < tag) lo = mid + 1;
-        else hi = mid;
-    }
-    *found = lo < b->n && b->f[lo].tag == tag;
-    return lo;
-}
-
-/* Takes ownership of nf's buffers whatever happens. */
-static int put(cz_body *b, struct field *nf)
-{
-    int found;
-    size_t i = find(b, nf->tag, &found);
-    if (found) {
-        field_clear(&b->f[i]);
-        b->f[i] = *nf;
-        return CZ_OK;
-    }
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 8;
-        struct field *g = realloc(b->f, cap * sizeof *g);
-        if (!g) { field_clear(nf); return CZ_ENOMEM; }
-        b->f = g;
-        b->cap = cap;
-    }
-    memmove(b->f + i + 1, b->f + i, (b->n - i) * sizeof *b->f);
-    b->f[i] = *nf;
-    b->n++;
-    return CZ_OK;
-}
-
-static int text_ok(const char *s, size_t len)
-{
-    if (len == 0) return CZ_EEMPTY;
-    if (len > CZ_VALUE_MAX) return CZ_ETOOBIG;
-    if (memchr(s, 0, len)) return CZ_ECONTROL;
-    if (!cz_utf8_valid(s, len)) return CZ_EUTF8;
-    int rc = cz_text_check_controls(s, len);
-    if (rc) return rc;
-    if (!cz_text_is_nfc(s, len)) return CZ_ENOTNFC;
-    return CZ_OK;
-}
-
-int cz_body_set_uint(cz_body *b, uint32_t tag, uint64_t v)
-{
-    if (tag == 0) return CZ_EINVAL;
-    struct field f = { .tag = tag, .kind = CZ_KIND_UINT, .u = v };
-    return put(b, &f);
-}
-
-static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
-static int64_t unzigzag(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1); }
-
-int cz_body_set_sint(cz_body *b, uint32_t tag, int64_t v)
-{
-    if (tag == 0) return CZ_EINVAL;
-    struct field f = { .tag = tag, .kind = CZ_KIND_SINT, .u = zigzag(v) };
-    return put(b, &f);
-}
-
-static int set_buf(cz_body *b, uint32_t tag, uint8_t kind, const void *p, size_t len)
-{
-    struct field f = { .tag = tag, .kind = kind, .len = len };
-    if (!(f.data = malloc(len + 1))) return CZ_ENOMEM;
-    memcpy(f.data, p, len);
-    f.data[len] = 0;
-    return put(b, &f);
-}
-
-int cz_body_set_text(cz_body *b, uint32_t tag, const char *s, size_t len)
-{
-    if (tag == 0) return CZ_EINVAL;
-    int rc = text_ok(s, len);
-    return rc ? rc : set_buf(b, tag, CZ_KIND_TEXT, s, len);
-}
-
-int cz_body_set_bytes(cz_body *b, uint32_t tag, const uint8_t *p, size_t len)
-{
-    if (tag == 0) return CZ_EINVAL;
-    if (len == 0) return CZ_EEMPTY;
-    if (len > CZ_VALUE_MAX) return CZ_ETOOBIG;
-    return set_buf(b, tag, CZ_KIND_BYTES, p, len);
-}
-
-static int bytes_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-    int c = memcmp(a, b, al < bl ? al : bl);
-    return c ? c : (al < bl ? -1 : al > bl);
-}
-
-struct item { const char *s; size_t len; };
-
-static int item_cmp(const void *x, const void *y)
-{
-    const struct item *a = x, *b = y;
-    return bytes_cmp(a->s, a->len, b->s, b->len);
-}
-
-/* Builds a LIST field from items already in strictly increasing order. */
-static int list_field(uint32_t tag, const struct item *it, size_t n, struct field *f)
-{
-    size_t total = 0;
-    memset(f, 0, sizeof *f);
-    f->tag = tag;
-    f->kind = CZ_KIND_LIST;
-    for (size_t i = 0; i < n; i++) total += it[i].len + 1;
-    f->data = malloc(total);
-    f->offs = malloc(n * sizeof *f->offs);
-    f->lens = malloc(n * sizeof *f->lens);
-    if (!f->data || !f->offs || !f->lens) { field_clear(f); return CZ_ENOMEM; }
-    size_t pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        memcpy(f->data + pos, it[i].s, it[i].len);
-        f->data[pos + it[i].len] = 0;
-        f->offs[i] = pos;
-        f->lens[i] = it[i].len;
-        pos += it[i].len + 1;
-    }
-    f->count = n;
-    return CZ_OK;
-}
-
-int cz_body_set_list(cz_body *b, uint32_t tag, const char *const *items, const size_t *lens, size_t count)
-{
-    if (tag == 0) return CZ_EINVAL;
-    if (count == 0) return CZ_EEMPTY;
-    if (count > CZ_LIST_MAX) return CZ_ETOOBIG;
-    struct item *it = malloc(count * sizeof *it);
-    if (!it) return CZ_ENOMEM;
-    int rc = CZ_OK;
-    for (size_t i = 0; i < count && rc == CZ_OK; i++) {
-        it[i].s = items[i];
-        it[i].len = lens[i];
-        rc = text_ok(items[i], lens[i]);
-    }
-    if (rc) { free(it); return rc; }
-    qsort(it, count, sizeof *it, item_cmp);
-    size_t n = 0;
-    for (size_t i = 0; i < count; i++)
-        if (n == 0 || item_cmp(&it[n - 1], &it[i]) != 0) it[n++] = it[i];
-    struct field f;
-    rc = list_field(tag, it, n, &f);
-    free(it);
-    return rc ? rc : put(b, &f);
-}
-
-int cz_body_remove(cz_body *b, uint32_t tag)
-{
-    int found;
-    size_t i = find(b, tag, &found);
-    if (!found) return CZ_ENOTFOUND;
-    field_clear(&b->f[i]);
-    memmove(b->f + i, b->f + i + 1, (b->n - i - 1) * sizeof *b->f);
-    b->n--;
-    return CZ_OK;
-}
-
-size_t cz_body_count(const cz_body *b) { return b->n; }
-uint32_t cz_body_tag_at(const cz_body *b, size_t i) { return i < b->n ? b->f[i].tag : 0; }
-
-static const struct field *get(const cz_body *b, uint32_t tag)
-{
-    int found;
-    size_t i = find(b, tag, &found);
-    return found ? &b->f[i] : NULL;
-}
-
-int cz_body_kind(const cz_body *b, uint32_t tag)
-{
-    const struct field *f = get(b, tag);
-    return f ? f->kind : 0;
-}
-
-static int get_kind(const cz_body *b, uint32_t tag, uint8_t kind, const struct field **out)
-{
-    const struct field *f = get(b, tag);
-    if (!f) return CZ_ENOTFOUND;
-    if (f->kind != kind) return CZ_EKIND;
-    *out = f;
-    return CZ_OK;
-}
-
-int cz_body_get_uint(const cz_body *b, uint32_t tag, uint64_t *v)
-{
-    const struct field *f;
-    int rc = get_kind(b, tag, CZ_KIND_UINT, &f);
-    if (rc == CZ_OK) *v = f->u;
-    return rc;
-}
-
-int cz_body_get_sint(const cz_body *b, uint32_t tag, int64_t *v)
-{
-    const struct field *f;
-    int rc = get_kind(b, tag, CZ_KIND_SINT, &f);
-    if (rc == CZ_OK) *v = unzigzag(f->u);
-    return rc;
-}
-
-int cz_body_get_text(const cz_body *b, uint32_t tag, const char **s, size_t *len)
-{
-    const struct field *f;
-    int rc = get_kind(b, tag, CZ_KIND_TEXT, &f);
-    if (rc == CZ_OK) { *s = f->data; *len = f->len; }
-    return rc;
-}
-
-int cz_body_get_bytes(const cz_body *b, uint32_t tag, const uint8_t **p, size_t *len)
-{
-    const struct field *f;
-    int rc = get_kind(b, tag, CZ_KIND_BYTES, &f);
-    if (rc == CZ_OK) { *p = (const uint8_t *)f->data; *len = f->len; }
-    return rc;
-}
-
-int cz_body_get_list_count(const cz_body *b, uint32_t tag, size_t *count)
-{
-    const struct field *f;
-    int rc = get_kind(b, tag, CZ_KIND_LIST, &f);
-    if (rc == CZ_OK) *count = f->count;
-    return rc;
-}
-
-int cz_body_get_list_item(const cz_body *b, uint32_t tag, size_t i, const char **s, size_t *len)
-{
-    const struct field *f;
-    int rc = get_kind(b, tag, CZ_KIND_LIST, &f);
-    if (rc) return rc;
-    if (i >= f->count) return CZ_ENOTFOUND;
-    *s = f->data + f->offs[i];
-    *len = f->lens[i];
-    return CZ_OK;
+    return n;
 }
 
 size_t cz_varint_put(uint8_t out[10], uint64_t v)
 {
     size_t n = 0;
-    do {
-        uint8_t byte = v & 0x7f;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
         v >>= 7;
-        out[n++] = byte | (v ? 0x80 : 0);
-    } while (v);
+    }
+    out[n++] = (uint8_t)v;
     return n;
 }
 
 int cz_varint_get(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v)
 {
     uint64_t r = 0;
-    size_t p = *pos;
-    for (int i = 0; i < 10; i++) {
-        if (p >= len) return CZ_ETRUNC;
-        uint8_t byte = buf[p++];
-        uint64_t part = byte & 0x7f;
-        if (i == 9 && (byte & 0xfe)) return CZ_ECANON;   /* beyond 64 bits */
-        r |= part << (7 * i);
-        if (!(byte & 0x80)) {
-            if (byte == 0 && i > 0) return CZ_ECANON;     /* non-minimal */
+    size_t p, i;
+
+    if (!pos || !v || (!buf && len > 0))
+        return CZ_EINVAL;
+    p = *pos;
+    for (i = 0; i < 10; i++) {
+        uint8_t c;
+        if (p >= len)
+            return CZ_ETRUNC;
+        c = buf[p++];
+        if (i == 9 && c > 0x01)     /* an 11th byte, or bits past 64 */
+            return CZ_ECANON;
+        r |= (uint64_t)(c & 0x7f) << (7 * i);
+        if (!(c & 0x80)) {
+            if (c == 0 && i > 0)    /* trailing zero group: not minimal */
+                return CZ_ECANON;
             *v = r;
             *pos = p;
             return CZ_OK;
         }
     }
-    return CZ_ECANON;
+    return CZ_ECANON;   /* not reached: the 10th byte either ends or fails */
 }
 
-/* Growable output buffer. */
-struct out { uint8_t *p; size_t len, cap; int rc; };
+/* ---- zigzag ----------------------------------------------------------- */
 
-static void out_put(struct out *o, const void *src, size_t n)
+static uint64_t zigzag(int64_t v)
 {
-    if (o->rc) return;
-    if (o->len + n > CZ_BODY_MAX) { o->rc = CZ_ETOOBIG; return; }
-    if (o->len + n > o->cap) {
-        size_t cap = o->cap ? o->cap : 64;
-        while (cap < o->len + n) cap *= 2;
-        uint8_t *g = realloc(o->p, cap);
-        if (!g) { o->rc = CZ_ENOMEM; return; }
-        o->p = g;
-        o->cap = cap;
+    /* 0,-1,1,-2 -> 0,1,2,3 without shifting negative numbers */
+    return v < 0 ? ((~(uint64_t)v) << 1) | 1u : (uint64_t)v << 1;
+}
+
+static int64_t unzigzag(uint64_t u)
+{
+    int64_t h = (int64_t)(u >> 1);          /* 0..INT64_MAX */
+    return (u & 1u) ? -h - 1 : h;
+}
+
+/* ---- text rules --------------------------------------------------------- */
+
+static int check_text(const uint8_t *s, size_t n)
+{
+    size_t pos = 0;
+    utf8proc_uint8_t *nfc = NULL;
+    utf8proc_ssize_t m;
+    int rc;
+
+    if (n == 0)
+        return CZ_EEMPTY;
+    if (n > CZ_VALUE_MAX)
+        return CZ_ETOOBIG;
+    while (pos < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t r = utf8proc_iterate(s + pos, (utf8proc_ssize_t)(n - pos), &cp);
+        if (r <= 0)
+            return CZ_EUTF8;
+        if ((cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f))
+            return CZ_ECONTROL;
+        pos += (size_t)r;
     }
-    memcpy(o->p + o->len, src, n);
-    o->len += n;
+    m = utf8proc_map(s, (utf8proc_ssize_t)n, &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (m < 0) {
+        rc = m == UTF8PROC_ERROR_NOMEM ? CZ_ENOMEM : CZ_EUTF8;
+        goto cleanup;
+    }
+    rc = ((size_t)m == n && memcmp(nfc, s, n) == 0) ? CZ_OK : CZ_ENOTNFC;
+cleanup:
+    free(nfc);
+    return rc;
 }
 
-static void out_varint(struct out *o, uint64_t v)
+/* Bytewise order: memcmp on the common prefix, then shorter first. */
+static int item_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
-    uint8_t b[10];
-    out_put(o, b, cz_varint_put(b, v));
+    int c = memcmp(a, b, an < bn ? an : bn);
+    if (c != 0)
+        return c;
+    return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+static int item_qsort_cmp(const void *x, const void *y)
+{
+    const struct item *a = x, *b = y;
+    return item_cmp((const uint8_t *)a->s, a->n, (const uint8_t *)b->s, b->n);
+}
+
+/* ---- fields --------------------------------------------------------------- */
+
+static void field_clear(struct field *f)
+{
+    size_t i;
+    if (f->kind == CZ_KIND_TEXT || f->kind == CZ_KIND_BYTES) {
+        free(f->val.buf.p);
+    } else if (f->kind == CZ_KIND_LIST) {
+        for (i = 0; i < f->val.list.n; i++)
+            free(f->val.list.v[i].s);
+        free(f->val.list.v);
+    }
+    memset(f, 0, sizeof *f);
+}
+
+static size_t value_enc(const struct field *f)
+{
+    size_t n = 0, i;
+    switch (f->kind) {
+    case CZ_KIND_UINT:  return varint_len(f->val.u);
+    case CZ_KIND_SINT:  return varint_len(zigzag(f->val.i));
+    case CZ_KIND_TEXT:
+    case CZ_KIND_BYTES: return varint_len(f->val.buf.n) + f->val.buf.n;
+    case CZ_KIND_LIST:
+        n = varint_len(f->val.list.n);
+        for (i = 0; i < f->val.list.n; i++)
+            n += varint_len(f->val.list.v[i].n) + f->val.list.v[i].n;
+        return n;
+    default:            return 0;
+    }
+}
+
+static void field_size(struct field *f)
+{
+    f->enc = varint_len(f->tag) + 1 + value_enc(f);
+}
+
+/* malloc'd copy of p[0..n) with a NUL after it. */
+static uint8_t *dup_nul(const uint8_t *p, size_t n)
+{
+    uint8_t *c = malloc(n + 1);
+    if (!c)
+        return NULL;
+    if (n)
+        memcpy(c, p, n);
+    c[n] = 0;
+    return c;
+}
+
+static int field_copy(struct field *dst, const struct field *src)
+{
+    size_t i;
+    int rc = CZ_OK;
+
+    *dst = *src;
+    if (src->kind == CZ_KIND_TEXT || src->kind == CZ_KIND_BYTES) {
+        dst->val.buf.p = dup_nul(src->val.buf.p, src->val.buf.n);
+        if (!dst->val.buf.p) {
+            dst->kind = 0;
+            return CZ_ENOMEM;
+        }
+    } else if (src->kind == CZ_KIND_LIST) {
+        dst->val.list.v = calloc(src->val.list.n, sizeof *dst->val.list.v);
+        if (!dst->val.list.v) {
+            dst->kind = 0;
+            return CZ_ENOMEM;
+        }
+        for (i = 0; i < src->val.list.n; i++) {
+            const struct item *it = &src->val.list.v[i];
+            dst->val.list.v[i].s = (char *)dup_nul((const uint8_t *)it->s, it->n);
+            if (!dst->val.list.v[i].s) {
+                rc = CZ_ENOMEM;
+                goto cleanup;
+            }
+            dst->val.list.v[i].n = it->n;
+        }
+    }
+cleanup:
+    if (rc != CZ_OK)
+        field_clear(dst);   /* calloc'd items past the failure are NULL */
+    return rc;
+}
+
+/* ---- body ------------------------------------------------------------- */
+
+cz_body *cz_body_new(void)
+{
+    return calloc(1, sizeof(cz_body));
+}
+
+void cz_body_free(cz_body *b)
+{
+    size_t i;
+    if (!b)
+        return;
+    for (i = 0; i < b->n; i++)
+        field_clear(&b->f[i]);
+    free(b->f);
+    free(b);
+}
+
+cz_body *cz_body_clone(const cz_body *b)
+{
+    cz_body *c;
+    size_t i;
+
+    if (!b)
+        return NULL;
+    c = cz_body_new();
+    if (!c)
+        return NULL;
+    if (b->n) {
+        c->f = calloc(b->n, sizeof *c->f);
+        if (!c->f)
+            goto fail;
+        c->cap = b->n;
+    }
+    for (i = 0; i < b->n; i++) {
+        if (field_copy(&c->f[i], &b->f[i]) != CZ_OK)
+            goto fail;
+        c->n++;
+    }
+    c->enc = b->enc;
+    return c;
+fail:
+    cz_body_free(c);
+    return NULL;
+}
+
+/* Index of tag, or where it would go; *found says which. */
+static size_t find(const cz_body *b, uint32_t tag, int *found)
+{
+    size_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->f[mid].tag < tag)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = lo < b->n && b->f[lo].tag == tag;
+    return lo;
+}
+
+static const struct field *lookup(const cz_body *b, uint32_t tag)
+{
+    int found;
+    size_t i;
+    if (!b)
+        return NULL;
+    i = find(b, tag, &found);
+    return found ? &b->f[i] : NULL;
+}
+
+static int reserve(cz_body *b, size_t want)
+{
+    struct field *nf;
+    size_t cap;
+    if (want <= b->cap)
+        return CZ_OK;
+    cap = b->cap ? b->cap * 2 : 8;
+    if (cap < want)
+        cap = want;
+    if (cap > SIZE_MAX / sizeof *nf)
+        return CZ_ENOMEM;
+    nf = realloc(b->f, cap * sizeof *nf);
+    if (!nf)
+        return CZ_ENOMEM;
+    b->f = nf;
+    b->cap = cap;
+    return CZ_OK;
+}
+
+/* Put a fully built field in place, taking ownership of its value.  On error
+ * the body is unchanged and *f still owns its value. */
+static int put(cz_body *b, struct field *f)
+{
+    int found, rc;
+    size_t i, total;
+
+    field_size(f);
+    i = find(b, f->tag, &found);
+    total = b->enc - (found ? b->f[i].enc : 0) + f->enc;
+    if (total > CZ_BODY_MAX)
+        return CZ_ETOOBIG;
+    if (found) {
+        field_clear(&b->f[i]);
+    } else {
+        rc = reserve(b, b->n + 1);
+        if (rc != CZ_OK)
+            return rc;
+        memmove(&b->f[i + 1], &b->f[i], (b->n - i) * sizeof *b->f);
+        b->n++;
+    }
+    b->f[i] = *f;
+    b->enc = total;
+    return CZ_OK;
+}
+
+int cz_body_set_uint(cz_body *b, uint32_t tag, uint64_t v)
+{
+    struct field f = { .tag = tag, .kind = CZ_KIND_UINT, .val.u = v };
+    if (!b || tag == 0)
+        return CZ_EINVAL;
+    return put(b, &f);
+}
+
+int cz_body_set_sint(cz_body *b, uint32_t tag, int64_t v)
+{
+    struct field f = { .tag = tag, .kind = CZ_KIND_SINT, .val.i = v };
+    if (!b || tag == 0)
+        return CZ_EINVAL;
+    return put(b, &f);
+}
+
+static int set_buf(cz_body *b, uint32_t tag, int kind, const uint8_t *p, size_t len)
+{
+    struct field f = { .tag = tag, .kind = kind };
+    int rc;
+
+    if (!b || tag == 0 || (!p && len > 0))
+        return CZ_EINVAL;
+    if (len == 0)
+        return CZ_EEMPTY;
+    if (len > CZ_VALUE_MAX)
+        return CZ_ETOOBIG;
+    if (kind == CZ_KIND_TEXT) {
+        rc = check_text(p, len);
+        if (rc != CZ_OK)
+            return rc;
+    }
+    f.val.buf.p = dup_nul(p, len);
+    if (!f.val.buf.p)
+        return CZ_ENOMEM;
+    f.val.buf.n = len;
+    rc = put(b, &f);
+    if (rc != CZ_OK)
+        field_clear(&f);
+    return rc;
+}
+
+int cz_body_set_text(cz_body *b, uint32_t tag, const char *s, size_t len)
+{
+    return set_buf(b, tag, CZ_KIND_TEXT, (const uint8_t *)s, len);
+}
+
+int cz_body_set_bytes(cz_body *b, uint32_t tag, const uint8_t *p, size_t len)
+{
+    return set_buf(b, tag, CZ_KIND_BYTES, p, len);
+}
+
+int cz_body_set_list(cz_body *b, uint32_t tag, const char *const *items,
+                     const size_t *lens, size_t count)
+{
+    struct field f = { .tag = tag, .kind = CZ_KIND_LIST };
+    struct item *v = NULL;     /* borrowed pointers, then sorted */
+    size_t i, n = 0;
+    int rc = CZ_OK;
+
+    if (!b || tag == 0 || (count > 0 && (!items || !lens)))
+        return CZ_EINVAL;
+    if (count == 0)
+        return CZ_EEMPTY;
+    for (i = 0; i < count; i++) {
+        if (!items[i] && lens[i] > 0)
+            return CZ_EINVAL;
+        rc = check_text((const uint8_t *)items[i], lens[i]);
+        if (rc != CZ_OK)
+            return rc;
+    }
+    if (count > SIZE_MAX / sizeof *v)
+        return CZ_ENOMEM;
+    v = malloc(count * sizeof *v);
+    if (!v)
+        return CZ_ENOMEM;
+    for (i = 0; i < count; i++) {
+        v[i].s = (char *)items[i];
+        v[i].n = lens[i];
+    }
+    qsort(v, count, sizeof *v, item_qsort_cmp);
+    for (i = 0; i < count; i++)         /* de-duplicate in place */
+        if (n == 0 || item_qsort_cmp(&v[n - 1], &v[i]) != 0)
+            v[n++] = v[i];
+    if (n > CZ_LIST_MAX) {
+        rc = CZ_ETOOBIG;
+        goto cleanup;
+    }
+    /* Now own copies: f.val.list.v is calloc'd so field_clear is safe. */
+    f.val.list.v = calloc(n, sizeof *f.val.list.v);
+    if (!f.val.list.v) {
+        rc = CZ_ENOMEM;
+        goto cleanup;
+    }
+    f.val.list.n = n;
+    for (i = 0; i < n; i++) {
+        f.val.list.v[i].s = (char *)dup_nul((const uint8_t *)v[i].s, v[i].n);
+        if (!f.val.list.v[i].s) {
+            rc = CZ_ENOMEM;
+            goto cleanup;
+        }
+        f.val.list.v[i].n = v[i].n;
+    }
+    rc = put(b, &f);
+cleanup:
+    if (rc != CZ_OK)
+        field_clear(&f);
+    free(v);
+    return rc;
+}
+
+int cz_body_remove(cz_body *b, uint32_t tag)
+{
+    int found;
+    size_t i;
+
+    if (!b)
+        return CZ_EINVAL;
+    i = find(b, tag, &found);
+    if (!found)
+        return CZ_ENOTFOUND;
+    b->enc -= b->f[i].enc;
+    field_clear(&b->f[i]);
+    memmove(&b->f[i], &b->f[i + 1], (b->n - i - 1) * sizeof *b->f);
+    b->n--;
+    return CZ_OK;
+}
+
+/* ---- inspection ----------------------------------------------------------- */
+
+size_t cz_body_count(const cz_body *b)
+{
+    return b ? b->n : 0;
+}
+
+uint32_t cz_body_tag_at(const cz_body *b, size_t i)
+{
+    return b && i < b->n ? b->f[i].tag : 0;
+}
+
+int cz_body_kind(const cz_body *b, uint32_t tag)
+{
+    const struct field *f = lookup(b, tag);
+    return f ? f->kind : 0;
+}
+
+/* Common start of every getter. */
+static int get(const cz_body *b, uint32_t tag, int kind, const struct field **out)
+{
+    const struct field *f;
+    if (!b)
+        return CZ_EINVAL;
+    f = lookup(b, tag);
+    if (!f)
+        return CZ_ENOTFOUND;
+    if (f->kind != kind)
+        return CZ_EKIND;
+    *out = f;
+    return CZ_OK;
+}
+
+int cz_body_get_uint(const cz_body *b, uint32_t tag, uint64_t *v)
+{
+    const struct field *f = NULL;
+    int rc = get(b, tag, CZ_KIND_UINT, &f);
+    if (rc == CZ_OK && v)
+        *v = f->val.u;
+    return rc;
+}
+
+int cz_body_get_sint(const cz_body *b, uint32_t tag, int64_t *v)
+{
+    const struct field *f = NULL;
+    int rc = get(b, tag, CZ_KIND_SINT, &f);
+    if (rc == CZ_OK && v)
+        *v = f->val.i;
+    return rc;
+}
+
+int cz_body_get_text(const cz_body *b, uint32_t tag, const char **s, size_t *len)
+{
+    const struct field *f = NULL;
+    int rc = get(b, tag, CZ_KIND_TEXT, &f);
+    if (rc != CZ_OK)
+        return rc;
+    if (s)
+        *s = (const char *)f->val.buf.p;
+    if (len)
+        *len = f->val.buf.n;
+    return CZ_OK;
+}
+
+int cz_body_get_bytes(const cz_body *b, uint32_t tag, const uint8_t **p, size_t *len)
+{
+    const struct field *f = NULL;
+    int rc = get(b, tag, CZ_KIND_BYTES, &f);
+    if (rc != CZ_OK)
+        return rc;
+    if (p)
+        *p = f->val.buf.p;
+    if (len)
+        *len = f->val.buf.n;
+    return CZ_OK;
+}
+
+int cz_body_get_list_count(const cz_body *b, uint32_t tag, size_t *count)
+{
+    const struct field *f = NULL;
+    int rc = get(b, tag, CZ_KIND_LIST, &f);
+    if (rc == CZ_OK && count)
+        *count = f->val.list.n;
+    return rc;
+}
+
+int cz_body_get_list_item(const cz_body *b, uint32_t tag, size_t i,
+                          const char **s, size_t *len)
+{
+    const struct field *f = NULL;
+    int rc = get(b, tag, CZ_KIND_LIST, &f);
+    if (rc != CZ_OK)
+        return rc;
+    if (i >= f->val.list.n)
+        return CZ_ENOTFOUND;
+    if (s)
+        *s = f->val.list.v[i].s;
+    if (len)
+        *len = f->val.list.v[i].n;
+    return CZ_OK;
+}
+
+/* ---- encode ------------------------------------------------------------- */
+
+static size_t put_bytes(uint8_t *out, const void *p, size_t n)
+{
+    size_t h = cz_varint_put(out, n);
+    memcpy(out + h, p, n);
+    return h + n;
 }
 
 int cz_body_encode(const cz_body *b, uint8_t **out, size_t *outlen)
 {
-    struct out o = { NULL, 0, 0, CZ_OK };
-    for (size_t i = 0; i < b->n; i++) {
+    uint8_t *buf = NULL;
+    size_t total = 0, pos = 0, i, j;
+
+    if (!b || !out || !outlen)
+        return CZ_EINVAL;
+    *out = NULL;
+    *outlen = 0;
+    for (i = 0; i < b->n; i++)
+        total += b->f[i].enc;
+    if (total > CZ_BODY_MAX)
+        return CZ_ETOOBIG;          /* cannot happen: setters refuse first */
+    if (total == 0)
+        return CZ_OK;
+    buf = malloc(total);
+    if (!buf)
+        return CZ_ENOMEM;
+    for (i = 0; i < b->n; i++) {
         const struct field *f = &b->f[i];
-        out_varint(&o, f->tag);
-        out_put(&o, &f->kind, 1);
+        pos += cz_varint_put(buf + pos, f->tag);
+        buf[pos++] = (uint8_t)f->kind;
         switch (f->kind) {
         case CZ_KIND_UINT:
+            pos += cz_varint_put(buf + pos, f->val.u);
+            break;
         case CZ_KIND_SINT:
-            out_varint(&o, f->u);
+            pos += cz_varint_put(buf + pos, zigzag(f->val.i));
             break;
         case CZ_KIND_TEXT:
         case CZ_KIND_BYTES:
-            out_varint(&o, f->len);
-            out_put(&o, f->data, f->len);
+            pos += put_bytes(buf + pos, f->val.buf.p, f->val.buf.n);
             break;
         case CZ_KIND_LIST:
-            out_varint(&o, f->count);
-            for (size_t j = 0; j < f->count; j++) {
-                out_varint(&o, f->lens[j]);
-                out_put(&o, f->data + f->offs[j], f->lens[j]);
-            }
+            pos += cz_varint_put(buf + pos, f->val.list.n);
+            for (j = 0; j < f->val.list.n; j++)
+                pos += put_bytes(buf + pos, f->val.list.v[j].s, f->val.list.v[j].n);
+            break;
+        default:
             break;
         }
     }
-    if (o.rc) { free(o.p); *out = NULL; return o.rc; }
-    *out = o.p;
-    *outlen = o.len;
+    *out = buf;
+    *outlen = pos;
     return CZ_OK;
 }
 
-/* Reads a length and checks it against what is left, before any allocation. */
-static int get_len(const uint8_t *buf, size_t len, size_t *pos, size_t max, size_t *n)
+/* ---- decode ------------------------------------------------------------- */
+
+/* A length-prefixed TEXT or BYTES run: checks zero, limit and remaining
+ * bytes (in that order) before anything is allocated. */
+static int get_len(const uint8_t *buf, size_t len, size_t *pos, size_t *n)
 {
     uint64_t v;
     int rc = cz_varint_get(buf, len, pos, &v);
-    if (rc) return rc;
-    if (v > max) return CZ_ETOOBIG;
-    if (v > len - *pos) return CZ_ETRUNC;
+    if (rc != CZ_OK)
+        return rc;
+    if (v == 0)
+        return CZ_ECANON;
+    if (v > CZ_VALUE_MAX)
+        return CZ_ETOOBIG;
+    if (v > len - *pos)
+        return CZ_ETRUNC;
     *n = (size_t)v;
     return CZ_OK;
+}
+
+static int decode_list(const uint8_t *buf, size_t len, size_t *pos, struct field *f)
+{
+    uint64_t count;
+    size_t i, n;
+    int rc = cz_varint_get(buf, len, pos, &count);
+
+    if (rc != CZ_OK)
+        return rc;
+    if (count == 0)
+        return CZ_ECANON;
+    if (count > CZ_LIST_MAX)
+        return CZ_ETOOBIG;
+    /* Each item takes at least its length byte; bounding by that (not by the
+     * 2 bytes a valid item needs) lets a present but empty item report
+     * CZ_ECANON rather than CZ_ETRUNC. */
+    if (count > len - *pos)
+        return CZ_ETRUNC;
+    f->val.list.v = calloc((size_t)count, sizeof *f->val.list.v);
+    if (!f->val.list.v)
+        return CZ_ENOMEM;
+    for (i = 0; i < count; i++) {
+        const uint8_t *s;
+        rc = get_len(buf, len, pos, &n);
+        if (rc != CZ_OK)
+            return rc;
+        s = buf + *pos;
+        rc = check_text(s, n);
+        if (rc != CZ_OK)
+            return rc;
+        if (i > 0 && item_cmp((const uint8_t *)f->val.list.v[i - 1].s,
+                              f->val.list.v[i - 1].n, s, n) >= 0)
+            return CZ_ECANON;
+        f->val.list.v[i].s = (char *)dup_nul(s, n);
+        if (!f->val.list.v[i].s)
+            return CZ_ENOMEM;
+        f->val.list.v[i].n = n;
+        f->val.list.n = i + 1;
+        *pos += n;
+    }
+    return CZ_OK;
+}
+
+/* One field at buf[*pos]; tags must exceed prev.  On error f owns whatever
+ * was allocated and the caller clears it. */
+static int decode_field(const uint8_t *buf, size_t len, size_t *pos,
+                        uint32_t prev, struct field *f)
+{
+    uint64_t tag, v;
+    size_t n;
+    int rc = cz_varint_get(buf, len, pos, &tag);
+
+    if (rc != CZ_OK)
+        return rc;
+    if (tag == 0 || tag > UINT32_MAX || tag <= prev)
+        return CZ_ECANON;
+    f->tag = (uint32_t)tag;
+    if (*pos >= len)
+        return CZ_ETRUNC;
+    switch (buf[*pos]) {
+    case CZ_KIND_UINT:
+    case CZ_KIND_SINT:
+        f->kind = buf[(*pos)++];
+        rc = cz_varint_get(buf, len, pos, &v);
+        if (rc != CZ_OK)
+            return rc;
+        if (f->kind == CZ_KIND_UINT)
+            f->val.u = v;
+        else
+            f->val.i = unzigzag(v);
+        return CZ_OK;
+    case CZ_KIND_TEXT:
+    case CZ_KIND_BYTES:
+        f->kind = buf[(*pos)++];
+        rc = get_len(buf, len, pos, &n);
+        if (rc != CZ_OK)
+            return rc;
+        if (f->kind == CZ_KIND_TEXT) {
+            rc = check_text(buf + *pos, n);
+            if (rc != CZ_OK)
+                return rc;
+        }
+        f->val.buf.p = dup_nul(buf + *pos, n);
+        if (!f->val.buf.p)
+            return CZ_ENOMEM;
+        f->val.buf.n = n;
+        *pos += n;
+        return CZ_OK;
+    case CZ_KIND_LIST:
+        f->kind = buf[(*pos)++];
+        return decode_list(buf, len, pos, f);
+    default:
+        return CZ_EKIND;
+    }
 }
 
 int cz_body_decode(const uint8_t *buf, size_t len, cz_body **out)
 {
     cz_body *b = NULL;
+    struct field f;
     size_t pos = 0;
-    uint64_t last_tag = 0;
-    struct item *items = NULL;
+    uint32_t prev = 0;
     int rc = CZ_OK;
 
+    if (!out)
+        return CZ_EINVAL;
     *out = NULL;
-    if (len > CZ_BODY_MAX) return CZ_ETOOBIG;
-    if (!(b = cz_body_new())) return CZ_ENOMEM;
+    if (!buf && len > 0)
+        return CZ_EINVAL;
+    if (len > CZ_BODY_MAX)
+        return CZ_ETOOBIG;
+    b = cz_body_new();
+    if (!b)
+        return CZ_ENOMEM;
     while (pos < len) {
-        uint64_t tag, v;
-        size_t n;
-        if ((rc = cz_varint_get(buf, len, &pos, &tag))) goto fail;
-        if (tag == 0 || tag > UINT32_MAX || tag <= last_tag) { rc = CZ_ECANON; goto fail; }
-        last_tag = tag;
-        if (pos >= len) { rc = CZ_ETRUNC; goto fail; }
-        uint8_t kind = buf[pos++];
-        switch (kind) {
-        case CZ_KIND_UINT:
-        case CZ_KIND_SINT: {
-            if ((rc = cz_varint_get(buf, len, &pos, &v))) goto fail;
-            struct field f = { .tag = (uint32_t)tag, .kind = kind, .u = v };
-            rc = put(b, &f);
-            break;
+        size_t start = pos;
+        memset(&f, 0, sizeof f);
+        rc = decode_field(buf, len, &pos, prev, &f);
+        if (rc == CZ_OK)
+            rc = reserve(b, b->n + 1);
+        if (rc != CZ_OK) {
+            field_clear(&f);
+            goto cleanup;
         }
-        case CZ_KIND_TEXT:
-        case CZ_KIND_BYTES:
-            if ((rc = get_len(buf, len, &pos, CZ_VALUE_MAX, &n))) goto fail;
-            if (n == 0) { rc = CZ_ECANON; goto fail; }
-            if (kind == CZ_KIND_TEXT && (rc = text_ok((const char *)buf + pos, n))) goto fail;
-            rc = set_buf(b, (uint32_t)tag, kind, buf + pos, n);
-            pos += n;
-            break;
-        case CZ_KIND_LIST: {
-            size_t count;
-            if ((rc = get_len(buf, len, &pos, CZ_LIST_MAX, &count))) goto fail;
-            /* Each item takes at least two bytes: bounds count by what is left. */
-            if (count == 0) { rc = CZ_ECANON; goto fail; }
-            if (count > (len - pos) / 2) { rc = CZ_ETRUNC; goto fail; }
-            items = malloc(count * sizeof *items);
-            if (!items) { rc = CZ_ENOMEM; goto fail; }
-            for (size_t i = 0; i < count; i++) {
-                if ((rc = get_len(buf, len, &pos, CZ_VALUE_MAX, &n))) goto fail;
-                if (n == 0) { rc = CZ_ECANON; goto fail; }
-                if ((rc = text_ok((const char *)buf + pos, n))) goto fail;
-                items[i].s = (const char *)buf + pos;
-                items[i].len = n;
-                if (i && item_cmp(&items[i - 1], &items[i]) >= 0) { rc = CZ_ECANON; goto fail; }
-                pos += n;
-            }
-            struct field f;
-            rc = list_field((uint32_t)tag, items, count, &f);
-            if (rc == CZ_OK) rc = put(b, &f);
-            free(items);
-            items = NULL;
-            break;
-        }
-        default:
-            rc = CZ_EKIND;
-        }
-        if (rc) goto fail;
+        f.enc = pos - start;
+        b->f[b->n++] = f;
+        b->enc += f.enc;
+        prev = f.tag;
+    }
+cleanup:
+    if (rc != CZ_OK) {
+        cz_body_free(b);
+        return rc;
     }
     *out = b;
     return CZ_OK;
-fail:
-    free(items);
-    cz_body_free(b);
-    return rc;
+}
+
+/* ---- comparison ----------------------------------------------------------- */
+
+static int field_equal(const struct field *a, const struct field *b)
+{
+    size_t i;
+    if (a->tag != b->tag || a->kind != b->kind)
+        return 0;
+    switch (a->kind) {
+    case CZ_KIND_UINT:  return a->val.u == b->val.u;
+    case CZ_KIND_SINT:  return a->val.i == b->val.i;
+    case CZ_KIND_TEXT:
+    case CZ_KIND_BYTES:
+        return a->val.buf.n == b->val.buf.n &&
+               memcmp(a->val.buf.p, b->val.buf.p, a->val.buf.n) == 0;
+    case CZ_KIND_LIST:
+        if (a->val.list.n != b->val.list.n)
+            return 0;
+        for (i = 0; i < a->val.list.n; i++)
+            if (item_qsort_cmp(&a->val.list.v[i], &b->val.list.v[i]) != 0)
+                return 0;
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 int cz_body_equal(const cz_body *a, const cz_body *b)
 {
-    if (a->n != b->n) return 0;
-    for (size_t i = 0; i < a->n; i++) {
-        const struct field *x = &a->f[i], *y = &b->f[i];
-        if (x->tag != y->tag || x->kind != y->kind) return 0;
-        switch (x->kind) {
-        case CZ_KIND_UINT:
-        case CZ_KIND_SINT:
-            if (x->u != y->u) return 0;
-            break;
-        case CZ_KIND_TEXT:
-        case CZ_KIND_BYTES:
-            if (x->len != y->len || memcmp(x->data, y->data, x->len)) return 0;
-            break;
-        case CZ_KIND_LIST:
-            if (x->count != y->count) return 0;
-            for (size_t j = 0; j < x->count; j++)
-                if (bytes_cmp(x->data + x->offs[j], x->lens[j], y->data + y->offs[j], y->lens[j])) return 0;
-            break;
-        }
-    }
+    size_t i;
+    if (!a || !b)
+        return a == b;
+    if (a->n != b->n)
+        return 0;
+    for (i = 0; i < a->n; i++)
+        if (!field_equal(&a->f[i], &b->f[i]))
+            return 0;
     return 1;
 }
