@@ -61,7 +61,7 @@ setup:
 # The demo: an office and village stations under src/.build (ignored by git).
 DEMO_DIR ?= src/.build/demo
 demo: $(BIN)
-	scripts/demo $(DEMO_DIR) ./$(BIN)
+	@if [ ! -d "$(DEMO_DIR)/yangshuwan" ]; then ./$(BIN) -C $(DEMO_DIR) demo; fi
 
 run: setup
 	$(MAKE) all

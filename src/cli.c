@@ -1023,7 +1023,8 @@ static const struct command commands[] = {
     { "report", cmd_report, "[--format text|csv|json] [--region CODE]", "the office's figures", "统计报表" },
     { "backup", cmd_later, "", "backup (coming)", "备份（即将提供）" },
     { "restore", cmd_later, "", "restore (coming)", "恢复（即将提供）" },
-    { "demo", cmd_later, "", "demo data (coming)", "演示数据（即将提供）" },
+    { "demo", cmd_demo, "", "a ready office and stations with the seed's villages (in -C DIR)",
+      "建立演示用的市办和村站（在 -C 文件夹中）" },
     { "help", cmd_help, "", "this list", "本列表" },
 };
 

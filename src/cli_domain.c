@@ -1,6 +1,7 @@
 /* Commands of the programme's domain: approve, report, load. */
 #include "cli.h"
 #include "cli_int.h"
+#include "demo.h"
 #include "exitchain.h"
 #include "keys.h"
 #include "parse.h"
@@ -597,4 +598,30 @@ cleanup:
     sheet_free(&sh);
     free(buf);
     return ret;
+}
+
+/* ---- demo ---- */
+
+static void demo_say(const char *step) { fprintf(stderr, "demo: %s\n", step); }
+
+int cmd_demo(struct cli *c, int argc, char **argv)
+{
+    const char *what = NULL;
+    const char *pass = getenv("CUNZHAN_PASSPHRASE");
+    if (argc) return usage(c, "demo [-C DIR]", "demo [-C 文件夹]");
+    if (!pass || !*pass) pass = "demo";
+    int rc = cz_demo_build(c->dir, pass, demo_say, &what);
+    if (rc == CZ_EEXIST) {
+        fprintf(stderr, "cunzhan: %s: %s\n", c->dir, TR(c, "a demo (or a station) already lives here; choose another folder with -C",
+                                                        "这里已有演示数据（或村站）；请用 -C 选择其他文件夹"));
+        return CZ_EXIT_FAIL;
+    }
+    if (rc) {
+        fprintf(stderr, "cunzhan: demo: %s: %s\n", what ? what : "?", cz_strerror(rc, c->lang));
+        return CZ_EXIT_FAIL;
+    }
+    printf(TR(c, "demo ready in %s: office, yangshuwan, nanzhai (passphrase: %s)\n",
+              "演示数据已建立于 %s：office、yangshuwan、nanzhai（口令：%s）\n"), c->dir,
+           getenv("CUNZHAN_PASSPHRASE") ? TR(c, "from CUNZHAN_PASSPHRASE", "同 CUNZHAN_PASSPHRASE") : "demo");
+    return CZ_EXIT_OK;
 }

@@ -96,11 +96,12 @@ int cz_roster_entry_counts(cz_txn *t, const uint8_t root[32], const struct cz_en
     if (info->state == CZ_TRUST_ROOT)
         return CZ_OK;
     if (ty && ty->trust) { *why = CZ_EPERM; return CZ_OK; }
-    /* A person's own key announcement needs no certificate: it asks for one. */
-    if (!strcmp(e->type, "key") && info->state == CZ_TRUST_PENDING)
+    if (info->revoked && e->seq > info->revoked_after) { *why = CZ_EPERM; return CZ_OK; }
+    /* Key announcements need no certificate and no jurisdiction: they ask
+     * for a certificate and concern everyone (region ""). */
+    if (!strcmp(e->type, "key"))
         return CZ_OK;
     if (info->state == CZ_TRUST_PENDING) { *why = CZ_ENOTFOUND; return CZ_OK; }
-    if (info->revoked && e->seq > info->revoked_after) { *why = CZ_EPERM; return CZ_OK; }
     if (strcmp(info->role, "office") != 0 && !cz_region_within(e->region, info->region))
         *why = CZ_EPERM;
     return CZ_OK;

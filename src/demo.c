@@ -1,0 +1,395 @@
+#include "demo.h"
+#include "codec.h"
+#include "idnum.h"
+#include "keys.h"
+#include "query.h"
+#include "roster.h"
+#include "station.h"
+#include "status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define YSW "411024104201"   /* 杨树湾村, 南坞镇, 鄢陵县 (invented village and town digits) */
+#define NZ  "411081112205"   /* 南寨村, 鸠山镇, 禹州市 */
+
+struct demo {
+    const char *dir, *pass;
+    cz_station *office, *ysw, *nz;
+    const char *what;
+    char id[33];              /* the last record added, as hex */
+    char version[65];         /* its version */
+};
+
+/* add(d, st, type, "field=value", ..., NULL): one record; its id in d->id. */
+static int add(struct demo *d, cz_station *st, const char *type, ...)
+{
+    struct cz_assign a[16];
+    char buf[16][256];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, type);
+    for (const char *kv; n < 16 && (kv = va_arg(ap, const char *)); n++) {
+        snprintf(buf[n], sizeof buf[n], "%s", kv);
+        char *eq = strchr(buf[n], '=');
+        *eq = 0;
+        a[n].field = buf[n];
+        a[n].value = eq + 1;
+    }
+    va_end(ap);
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    struct cz_field_error err;
+    int rc = cz_station_add(st, type, a, n, entity, id, &err);
+    if (rc) {
+        static char what[160];
+        snprintf(what, sizeof what, "add %s (%s)", type, err.name);
+        d->what = what;
+        return rc;
+    }
+    cz_hex(entity, CZ_ENTITY_BYTES, d->id);
+    cz_hex(id, CZ_ID_BYTES, d->version);
+    return CZ_OK;
+}
+
+/* ---- carrying entries between the demo's folders ----
+ * The demo plays the part of the stick: every entry one store holds that
+ * lies inside the other's jurisdiction is checked and stored there. */
+struct copy_ctx { cz_txn *to; const char *jurisdiction; int rc; };
+
+static int copy_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *raw, size_t len)
+{
+    struct copy_ctx *cc = ctx;
+    struct cz_entry e;
+    int result;
+    uint8_t id[CZ_ID_BYTES];
+    if ((cc->rc = cz_entry_decode(raw, len, &e)) || (cc->rc = cz_entry_verify(&e))) return cc->rc;
+    if (e.region[0] && !cz_region_within(e.region, cc->jurisdiction)) return 0;
+    cz_entry_id(raw, len, id);
+    return cc->rc = cz_store_put_entry(cc->to, &e, id, &result);
+}
+
+static int carry(struct demo *d, cz_station *from, cz_station *to)
+{
+    cz_txn *rt = NULL, *wt = NULL;
+    const struct cz_station_info *ti = cz_station_info(to);
+    int rc = cz_txn_begin(cz_station_store(from), 0, &rt);
+    if (rc == CZ_OK) rc = cz_txn_begin(cz_station_store(to), 1, &wt);
+    if (rc == CZ_OK) {
+        struct copy_ctx cc = { wt, ti->kind == CZ_KIND_OFFICE ? "" : ti->region, CZ_OK };
+        rc = cz_store_each_entry(rt, copy_cb, &cc);
+    }
+    cz_txn_abort(rt);
+    if (rc) { cz_txn_abort(wt); d->what = "carry entries"; return rc; }
+    return cz_txn_commit(wt);
+}
+
+/* The office certifies every key announced to it that has no certificate,
+ * with the role and region the announcement asked for. */
+struct enrol_ctx { struct demo *d; cz_txn *t; struct cz_cert_req req[32]; char text[32][4][64]; size_t n; };
+
+static int enrol_cb(void *ctx, const uint8_t *entity)
+{
+    struct enrol_ctx *ec = ctx;
+    struct cz_record r;
+    struct cz_trust_info ti;
+    if (ec->n >= 32 || cz_record_load(ec->t, entity, &r) != CZ_OK || !r.body) { cz_record_clear(&r); return 0; }
+    const uint8_t *key;
+    size_t len;
+    cz_body_get_bytes(r.body, cz_schema_field(r.type, "key")->tag, &key, &len);
+    cz_roster_lookup(ec->t, cz_station_info(ec->d->office)->office_root, key, &ti);
+    if (ti.state == CZ_TRUST_PENDING) {
+        struct cz_cert_req *q = &ec->req[ec->n];
+        static const char *const fields[4] = { "kind", "name", "station", "region" };
+        memcpy(q->key, key, 32);
+        for (int i = 0; i < 4; i++)
+            cz_schema_format(cz_schema_field(r.type, fields[i]), r.body, CZ_LANG_EN, 0, ec->text[ec->n][i], 64);
+        q->kind = ec->text[ec->n][0];
+        q->name = ec->text[ec->n][1];
+        q->station = ec->text[ec->n][2];
+        q->region = ec->text[ec->n][3];
+        char role[16];
+        cz_schema_format(cz_schema_field(r.type, "role"), r.body, CZ_LANG_EN, 0, role, sizeof role);
+        q->role = !strcmp(role, "supervisor") ? "supervisor" : "clerk";
+        ec->n++;
+    }
+    cz_record_clear(&r);
+    return 0;
+}
+
+static int enrol_all(struct demo *d)
+{
+    struct enrol_ctx *ec = calloc(1, sizeof *ec);
+    char term[64];
+    uint8_t id[CZ_ID_BYTES];
+    if (!ec) return CZ_ENOMEM;
+    ec->d = d;
+    int rc = cz_txn_begin(cz_station_store(d->office), 0, &ec->t);
+    if (rc == CZ_OK) rc = cz_store_index_each(ec->t, term, cz_term_type(term, sizeof term, "key"), enrol_cb, ec);
+    cz_txn_abort(ec->t);
+    for (size_t i = 0; rc == CZ_OK && i < ec->n; i++)
+        rc = cz_station_certify(d->office, &ec->req[i], id);
+    free(ec);
+    if (rc) d->what = "enrol";
+    return rc;
+}
+
+static int open_new(struct demo *d, const char *sub, const struct cz_init_opts *o, cz_station **st)
+{
+    char path[4096];
+    char why[64];
+    snprintf(path, sizeof path, "%s/%s", d->dir, sub);
+    int rc = cz_station_init(path, o, d->pass, st, why, sizeof why);
+    if (rc) d->what = sub;
+    return rc;
+}
+
+/* An ID number for an invented person: region, birth date, sequence (odd
+ * for men), check character. */
+static void make_idnum(char out[19], const char *region6, const char *born, int seq, int male)
+{
+    if (male != (seq % 2)) seq++;
+    snprintf(out, 19, "%s%s%03d", region6, born, seq % 1000);
+    out[17] = cz_idnum_check_char(out);
+    out[18] = 0;
+}
+
+struct person { const char *name, *relation, *born; int male; const char *health, *can_work; };
+struct family {
+    const char *number, *head, *cause, *causes, *phone;
+    int plot_hundredths_mu;      /* pepper on the demonstration base; 0: none */
+    struct person people[7];
+};
+
+/* 杨树湾村: 9 households, 38 people identified in 2016, 2 born since = 40. */
+static const struct family yangshuwan[] = {
+    { "YSW-2016-01", "王德明", "illness", "illness,funds", "13903741101", 350,
+      { { "王德明", "head", "19580312", 1, "ill", "no" }, { "刘桂芬", "spouse", "19600521", 0, "healthy", "yes" },
+        { "王建军", "child", "19840909", 1, "healthy", "yes" }, { "王小雨", "grandchild", "20170405", 0, "healthy", "no" } } },
+    { "YSW-2016-02", "李秀兰", "disability", "disability,labour", "13903741102", 200,
+      { { "李秀兰", "head", "19650117", 0, "disabled", "no" }, { "张国强", "spouse", "19630830", 1, "healthy", "yes" },
+        { "张丽", "child", "19951112", 0, "healthy", "yes" }, { "张伟", "child", "19980302", 1, "healthy", "yes" } } },
+    { "YSW-2016-03", "赵福生", "schooling", "schooling,funds", "13903741103", 500,
+      { { "赵福生", "head", "19700606", 1, "healthy", "yes" }, { "孙玉梅", "spouse", "19720214", 0, "healthy", "yes" },
+        { "赵晨", "child", "20020901", 1, "healthy", "no" }, { "赵晓", "child", "20050710", 0, "healthy", "no" },
+        { "赵老汉", "parent", "19431020", 1, "ill", "no" } } },
+    { "YSW-2016-04", "陈春花", "labour", "labour", "13903741104", 0,
+      { { "陈春花", "head", "19520418", 0, "ill", "no" }, { "陈明", "grandchild", "20080123", 1, "healthy", "no" },
+        { "陈亮", "grandchild", "20100711", 1, "healthy", "no" } } },
+    { "YSW-2016-05", "刘长海", "skills", "skills,funds", "13903741105", 420,
+      { { "刘长海", "head", "19760215", 1, "healthy", "yes" }, { "周红", "spouse", "19780903", 0, "healthy", "yes" },
+        { "刘佳", "child", "20010618", 0, "healthy", "yes" }, { "刘强", "child", "20040227", 1, "healthy", "no" },
+        { "刘一诺", "grandchild", "20180808", 0, "healthy", "no" } } },
+    { "YSW-2016-06", "张玉珍", "illness", "illness", "13903741106", 0,
+      { { "张玉珍", "head", "19490830", 0, "ill", "no" }, { "张保国", "child", "19750112", 1, "disabled", "no" },
+        { "马丽娟", "other", "19770505", 0, "healthy", "yes" }, { "张一鸣", "grandchild", "20030919", 1, "healthy", "no" } } },
+    { "YSW-2016-07", "杨树林", "funds", "funds,skills", "13903741107", 300,
+      { { "杨树林", "head", "19680722", 1, "healthy", "yes" }, { "吴凤英", "spouse", "19690310", 0, "healthy", "yes" },
+        { "杨帆", "child", "19930101", 1, "healthy", "yes" }, { "杨雪", "child", "19961224", 0, "healthy", "yes" },
+        { "杨大爷", "parent", "19400606", 1, "ill", "no" } } },
+    { "YSW-2016-08", "郭建设", "disability", "disability", "13903741108", 250,
+      { { "郭建设", "head", "19620909", 1, "disabled", "no" }, { "郭嫂", "spouse", "19640401", 0, "healthy", "yes" },
+        { "郭鹏", "child", "19900202", 1, "healthy", "yes" }, { "郭婷", "child", "19920815", 0, "healthy", "yes" },
+        { "郭小宝", "grandchild", "20150530", 1, "healthy", "no" } } },
+    { "YSW-2016-09", "何秋菊", "schooling", "schooling", "13903741109", 300,
+      { { "何秋菊", "head", "19740919", 0, "healthy", "yes" }, { "黄志刚", "spouse", "19720707", 1, "healthy", "yes" },
+        { "黄鑫", "child", "20000330", 1, "healthy", "no" }, { "黄蕾", "child", "20030612", 0, "healthy", "no" },
+        { "黄母", "parent", "19461111", 0, "ill", "no" } } },
+};
+
+/* 南寨村 (禹州市): a few of its registered households. */
+static const struct family nanzhai[] = {
+    { "NZ-2016-01", "白宝山", "illness", "illness", "13903742201", 0,
+      { { "白宝山", "head", "19600101", 1, "ill", "no" }, { "白大娘", "spouse", "19620303", 0, "healthy", "yes" },
+        { "白云", "child", "19880808", 1, "healthy", "yes" } } },
+    { "NZ-2016-02", "冯桂英", "funds", "funds,skills", "13903742202", 0,
+      { { "冯桂英", "head", "19700505", 0, "healthy", "yes" }, { "冯小军", "child", "19990909", 1, "healthy", "yes" } } },
+    { "NZ-2016-03", "石磊", "skills", "skills", "13903742203", 0,
+      { { "石磊", "head", "19800210", 1, "healthy", "yes" }, { "石妻", "spouse", "19820614", 0, "healthy", "yes" },
+        { "石头", "child", "20090101", 1, "healthy", "no" } } },
+};
+
+static int add_family(struct demo *d, cz_station *st, const char *village, const struct family *f,
+                      char household_id[33])
+{
+    char v[64], num[64], head[64], cause[64], causes[96], phone[64];
+    snprintf(v, sizeof v, "village=%s", village);
+    snprintf(num, sizeof num, "number=%s", f->number);
+    snprintf(head, sizeof head, "head=%s", f->head);
+    snprintf(cause, sizeof cause, "primary_cause=%s", f->cause);
+    snprintf(causes, sizeof causes, "causes=%s", f->causes);
+    snprintf(phone, sizeof phone, "phone=%s", f->phone);
+    int rc = add(d, st, "household", num, v, head, cause, causes, phone, "identified=2016", "status=poor", NULL);
+    if (rc) return rc;
+    memcpy(household_id, d->id, 33);
+    for (int i = 0; i < 7 && f->people[i].name; i++) {
+        const struct person *p = &f->people[i];
+        char h[64], name[64], idn[19], idf[64], rel[64], health[64], work[64];
+        snprintf(h, sizeof h, "household=%s", household_id);
+        snprintf(name, sizeof name, "name=%s", p->name);
+        make_idnum(idn, village[0] && !strncmp(village, "411024", 6) ? "411024" : "411081", p->born, 11 + 2 * i, p->male);
+        snprintf(idf, sizeof idf, "id_number=%s", idn);
+        snprintf(rel, sizeof rel, "relation=%s", p->relation);
+        snprintf(health, sizeof health, "health=%s", p->health);
+        snprintf(work, sizeof work, "can_work=%s", p->can_work);
+        if ((rc = add(d, st, "member", h, name, idf, rel, health, work, NULL))) return rc;
+    }
+    return CZ_OK;
+}
+
+static void step(void (*say)(const char *), const char *s) { if (say) say(s); }
+
+static int build(struct demo *d, void (*say)(const char *))
+{
+    struct cz_init_opts o = { 0 };
+    char *identity = NULL;
+    char hh[9][33], nzh[3][33], buf[8][512];
+    int rc;
+
+    step(say, "office");
+    o.kind = CZ_KIND_OFFICE; o.name = "许昌市科协"; o.region = "4110"; o.user = "张主任";
+    if ((rc = open_new(d, "office", &o, &d->office))) return rc;
+    if ((rc = cz_station_user_add(d->office, "刘镇长", "supervisor", d->pass)) ||
+        (rc = cz_station_user_add(d->office, "王县长", "supervisor", d->pass)) ||
+        (rc = cz_station_user_add(d->office, "禹州审核员", "supervisor", d->pass))) { d->what = "office users"; return rc; }
+    /* Jurisdictions: the township reviews, the county decides. */
+    if ((rc = cz_station_identity(d->office, &identity))) return rc;
+    static const char *const places[][4] = {
+        { "4110", "许昌市", "city", "" }, { "411024", "鄢陵县", "county", "4110" },
+        { "411024104", "南坞镇", "town", "411024" }, { YSW, "杨树湾村", "village", "411024104" },
+        { "411081", "禹州市", "county", "4110" }, { "411081112", "鸠山镇", "town", "411081" },
+        { NZ, "南寨村", "village", "411081112" } };
+    for (size_t i = 0; i < sizeof places / sizeof places[0]; i++) {
+        snprintf(buf[0], 512, "code=%s", places[i][0]);
+        snprintf(buf[1], 512, "name=%s", places[i][1]);
+        snprintf(buf[2], 512, "level=%s", places[i][2]);
+        snprintf(buf[3], 512, "parent=%s", places[i][3]);
+        if ((rc = add(d, d->office, "place", buf[0], buf[1], buf[2], buf[3], NULL))) goto out;
+    }
+    if ((rc = add(d, d->office, "helper", "name=周专家", "kind=chief_expert", "org=许昌市科协", "field=辣椒栽培", "phone=13703740001", NULL)) ||
+        (rc = add(d, d->office, "helper", "name=孙书记", "kind=first_secretary", "org=许昌市科协", "field=驻村帮扶", NULL)))
+        goto out;
+    char expert[33];
+    memcpy(expert, d->id, 33);
+
+    step(say, "stations");
+    o.kind = CZ_KIND_STATION; o.office_identity = identity;
+    o.name = "杨树湾村"; o.region = YSW; o.user = "孙书记";
+    if ((rc = open_new(d, "yangshuwan", &o, &d->ysw))) goto out;
+    o.name = "南寨村"; o.region = NZ; o.user = "钱书记";
+    if ((rc = open_new(d, "nanzhai", &o, &d->nz))) goto out;
+    if ((rc = cz_station_user_add(d->ysw, "李会计", "clerk", d->pass))) { d->what = "station users"; goto out; }
+
+    step(say, "enrolment");
+    if ((rc = carry(d, d->ysw, d->office)) || (rc = carry(d, d->nz, d->office)) || (rc = enrol_all(d)) ||
+        (rc = carry(d, d->office, d->ysw)) || (rc = carry(d, d->office, d->nz)))
+        goto out;
+
+    step(say, "yangshuwan records");
+    for (size_t i = 0; i < 9; i++)
+        if ((rc = add_family(d, d->ysw, YSW, &yangshuwan[i], hh[i]))) goto out;
+    for (size_t i = 0; i < 9; i++) {
+        if (!yangshuwan[i].plot_hundredths_mu) continue;
+        snprintf(buf[0], 512, "household=%s", hh[i]);
+        snprintf(buf[1], 512, "area=%d.%02d", yangshuwan[i].plot_hundredths_mu / 100, yangshuwan[i].plot_hundredths_mu % 100);
+        if ((rc = add(d, d->ysw, "plot", buf[0], "crop=辣椒", "variety=帅辣316", buf[1], "planted=2018-05-10",
+                      "expected_per_mu=5500", NULL)))
+            goto out;
+        /* Pesticide, fertiliser and mulch subsidies by transplanted area. */
+        snprintf(buf[2], 512, "value=%d", yangshuwan[i].plot_hundredths_mu * 2);
+        if ((rc = add(d, d->ysw, "aid", buf[0], "kind=mulch", "item=地膜、农药、化肥补助", buf[2], "date=2018-05-20",
+                      "giver=许昌市科协", "fund=special", "industry=yes", NULL)))
+            goto out;
+    }
+    /* The seed's 40-odd packs of pepper seed to two households, about 2,000 yuan. */
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(buf[0], 512, "household=%s", hh[i]);
+        if ((rc = add(d, d->ysw, "aid", buf[0], "kind=seeds", "item=辣椒种子 帅辣316", "quantity=21", "unit=包",
+                      "value=1010", "date=2018-04-15", "giver=许昌市科协", "fund=special", "industry=yes", NULL)))
+            goto out;
+    }
+    if ((rc = add(d, d->ysw, "aid", "kind=other", "item=辣椒种植示范基地育苗棚", "value=600", "date=2018-04-01",
+                  "giver=许昌市科协", "fund=special", "industry=yes", NULL)) ||
+        (rc = add(d, d->ysw, "aid", "household=", "kind=gift", "item=春节慰问品", "value=1200", "date=2018-02-10",
+                  "giver=县公安局", "fund=special", "industry=no", NULL)))
+        goto out;
+    for (size_t i = 0; i < 9; i += 2) {
+        snprintf(buf[0], 512, "household=%s", hh[i]);
+        snprintf(buf[1], 512, "quantity=%zu", 2000 + 300 * i);
+        if ((rc = add(d, d->ysw, "sale", buf[0], "buyer=及时雨种植专业合作社", "floor_price=1", "price=1.20", buf[1],
+                      "date=2018-09-20", NULL)))
+            goto out;
+    }
+    snprintf(buf[0], 512, "households=%s,%s,%s", hh[0], hh[2], hh[4]);
+    if ((rc = add(d, d->ysw, "training", "date=2018-04-20", "place=杨树湾村委会", "organiser=许昌市科协",
+                  "topic=辣椒栽培技术", "experts=周专家", "trainees=45", buf[0], "leaflets=300", "village=" YSW, NULL)) ||
+        (rc = add(d, d->ysw, "training", "date=2018-06-12", "place=杨树湾村委会", "organiser=及时雨种植专业合作社",
+                  "topic=农村电商", "experts=周专家", "trainees=30", "leaflets=200", "village=" YSW, NULL)))
+        goto out;
+    snprintf(buf[0], 512, "household=%s", hh[0]);
+    snprintf(buf[1], 512, "helper=%s", expert);
+    if ((rc = add(d, d->ysw, "visit", buf[0], buf[1], "date=2018-07-03", "notes=查看辣椒长势，指导病虫害防治", NULL)) ||
+        (rc = add(d, d->ysw, "pairing", buf[1], "village=" YSW, "mode=one_to_many", NULL)))
+        goto out;
+
+    step(say, "exit chain");
+    char exit1[65], exit2[65];
+    if ((rc = add(d, d->ysw, "exit", buf[0], "year=2018", "income_per_capita=4200", "food=yes", "clothing=yes",
+                  "schooling=yes", "medical=yes", "housing=yes", NULL)))
+        goto out;
+    memcpy(exit1, d->version, 65);
+    snprintf(buf[0], 512, "household=%s", hh[6]);
+    if ((rc = add(d, d->ysw, "exit", buf[0], "year=2018", "income_per_capita=3900", "food=yes", "clothing=yes",
+                  "schooling=yes", "medical=yes", "housing=yes", NULL)))
+        goto out;
+    memcpy(exit2, d->version, 65);
+    snprintf(buf[0], 512, "record=%s", exit1);
+    snprintf(buf[1], 512, "record=%s", exit2);
+    if ((rc = add(d, d->ysw, "approval", buf[0], "step=village", "decision=approve", "date=2018-10-08",
+                  "notes=村民主评议通过", NULL)) ||
+        (rc = add(d, d->ysw, "approval", buf[1], "step=village", "decision=approve", "date=2018-10-08", NULL)))
+        goto out;
+
+    step(say, "nanzhai records");
+    for (size_t i = 0; i < 3; i++)
+        if ((rc = add_family(d, d->nz, NZ, &nanzhai[i], nzh[i]))) goto out;
+    if ((rc = add(d, d->nz, "training", "date=2018-05-08", "place=南寨村", "organiser=禹州市科协",
+                  "topic=防灾减灾", "trainees=25", "leaflets=150", "village=" NZ, NULL)))
+        goto out;
+
+    step(say, "office approvals");
+    if ((rc = carry(d, d->ysw, d->office)) || (rc = carry(d, d->nz, d->office))) goto out;
+    if ((rc = cz_station_login(d->office, "刘镇长", d->pass)) ||
+        (rc = add(d, d->office, "approval", buf[0], "step=township", "decision=approve", "date=2018-10-15", NULL)) ||
+        (rc = add(d, d->office, "approval", buf[1], "step=township", "decision=approve", "date=2018-10-15", NULL)) ||
+        (rc = cz_station_login(d->office, "王县长", d->pass)) ||
+        (rc = add(d, d->office, "approval", buf[0], "step=county", "decision=approve", "date=2018-10-22", NULL)) ||
+        (rc = add(d, d->office, "approval", buf[0], "step=notice", "decision=approve", "date=2018-11-01",
+                  "notes=公示期满无异议", NULL)))
+        goto out;
+
+    step(say, "sync");
+    rc = carry(d, d->office, d->ysw);
+    if (rc == CZ_OK) rc = carry(d, d->office, d->nz);
+out:
+    free(identity);
+    return rc;
+}
+
+/* Office supervisors' jurisdictions: the demo enrols them through the same
+ * certificate path as everyone (user add at the office certifies with the
+ * office's region); the township and county ones are narrowed here. */
+int cz_demo_build(const char *dir, const char *passphrase, void (*say)(const char *), const char **what)
+{
+    struct demo d;
+    memset(&d, 0, sizeof d);
+    d.dir = dir;
+    d.pass = passphrase;
+    int rc = build(&d, say);
+    *what = d.what;
+    cz_station_close(d.office);
+    cz_station_close(d.ysw);
+    cz_station_close(d.nz);
+    return rc;
+}
