@@ -585,6 +585,26 @@ static void print_changes(struct cli *c, const struct cz_type *t, const struct c
     }
 }
 
+struct size_ctx { cz_txn *t; size_t n; };
+
+static int size_cb(void *ctx, const uint8_t *entity)
+{
+    struct size_ctx *sc = ctx;
+    struct cz_record r;
+    if (cz_record_load(sc->t, entity, &r) == CZ_OK && !r.deleted && !strcmp(r.type_key, "member")) sc->n++;
+    cz_record_clear(&r);
+    return 0;
+}
+
+/* A household's size is counted from its members, never typed. */
+static size_t household_size(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES])
+{
+    char term[64];
+    struct size_ctx sc = { t, 0 };
+    cz_store_index_each(t, term, cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES), size_cb, &sc);
+    return sc.n;
+}
+
 static int cmd_show(struct cli *c, int argc, char **argv)
 {
     const char *idarg = NULL;
@@ -614,6 +634,8 @@ static int cmd_show(struct cli *c, int argc, char **argv)
     char hex[65], when[32], who[160];
     if (c->json) {
         json_t *o = record_json(t, info, &r);
+        if (!strcmp(r.type_key, "household"))
+            json_object_set_new(o, "size", json_integer((json_int_t)household_size(t, r.entity)));
         if (history) {
             json_t *arr = json_array();
             for (size_t i = 0; i < nv; i++) {
@@ -645,6 +667,8 @@ static int cmd_show(struct cli *c, int argc, char **argv)
         printf("%s %s  %s\n", r.type ? TR(c, r.type->en, r.type->zh) : r.type_key, hex,
                r.deleted ? TR(c, "(deleted)", "（已删除）") : "");
         if (r.type && r.body) print_fields(c, t, r.type, r.body, "  ");
+        if (!strcmp(r.type_key, "household"))
+            printf("  %s  %zu\n", TR(c, "Household size (members)", "家庭人口（成员数）"), household_size(t, r.entity));
         signer_name(t, info, r.origin, c->lang, who, sizeof who);
         format_time(r.wall, when, sizeof when);
         cz_hex(r.id, CZ_ID_BYTES, hex);

@@ -173,8 +173,19 @@ int cz_query_list(cz_txn *t, const struct cz_type *type, const struct cz_assign 
     int rc = CZ_OK;
 
     if (!filter) return CZ_ENOMEM;
-    for (size_t i = 0; i < n && rc == CZ_OK; i++)
-        rc = cz_schema_set(type, filter, filters[i].field, filters[i].value, err);
+    for (size_t i = 0; i < n && rc == CZ_OK; i++) {
+        /* A reference may be typed as an id prefix, as everywhere else. */
+        const struct cz_field *f = cz_schema_field(type, filters[i].field);
+        const char *value = filters[i].value;
+        char full[2 * CZ_ENTITY_BYTES + 1];
+        uint8_t entity[CZ_ENTITY_BYTES];
+        if (f && f->type == CZ_F_REF && strlen(value) >= 6 && strlen(value) < 2 * CZ_ENTITY_BYTES &&
+            cz_store_resolve_entity(t, value, entity) == CZ_OK) {
+            cz_hex(entity, CZ_ENTITY_BYTES, full);
+            value = full;
+        }
+        rc = cz_schema_set(type, filter, filters[i].field, value, err);
+    }
     if (rc) { cz_body_free(filter); return rc; }
     /* The region index narrows a village filter; otherwise all of the type. */
     const char *region = NULL;

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The domain scenario of issue 3: the demo verifies and its reports show the
+# seed's figures; a clerk cannot approve; an exit counts only with the whole
+# chain on the current version; a CSV of 5,000 households with 3 bad rows
+# stores nothing and names the rows, and the fixed file stores 5,000.
+. "$(dirname "$0")/lib.bash"
+D=$WORK/demo
+cz() { "$CUNZHAN" "$@"; }
+export CUNZHAN_PASSPHRASE=demo
+YSW=411024104201
+
+expect "demo" 0 cz -C "$D" demo
+expect "demo again refused" 1 cz -C "$D" demo
+for s in office yangshuwan nanzhai; do
+    expect "demo $s verifies" 0 cz -C "$D/$s" verify
+done
+expect "yangshuwan report json" 0 cz -C "$D/yangshuwan" report --format json
+contains "9 households" "$OUT" '"households": 9,'
+contains "40 people" "$OUT" '"people": 40,'
+contains "industry share passes" "$OUT" '"industry_pass": true'
+contains "household share passes" "$OUT" '"household_pass": true'
+expect "office report for Yangshuwan" 0 cz -C "$D/office" report --format json --region $YSW
+contains "office sees 9 households" "$OUT" '"households": 9,'
+contains "office sees 40 people" "$OUT" '"people": 40,'
+expect "village never receives another village's households" 0 cz -C "$D/yangshuwan" find NZ-2016-01
+equals "no Nanzhai household at Yangshuwan" "$OUT" ""
+expect "text report" 0 cz -C "$D/office" report
+contains "bar chart" "$OUT" "####"
+contains "village name" "$OUT" "杨树湾村"
+expect "csv report" 0 cz -C "$D/office" report --format csv
+contains "csv header" "$OUT" "section,key,sub,value,value2"
+contains "csv village row" "$OUT" "village_status,$YSW,poor,"
+
+# The exit chain.  Household YSW-2016-07 is half-way (village, township).
+H7=$(cz -C "$D/office" find YSW-2016-07 | cut -c1-12)
+exited() { cz -C "$D/office" report --format json --region $YSW | grep -A3 '"status": "exited"' | grep '"households"' | tr -dc 0-9; }
+equals "one household exited in the demo" "$(exited)" 1
+CUNZHAN_USER=李会计 expect "a clerk cannot approve" 1 cz -C "$D/yangshuwan" approve "$H7" --step county
+contains "clear refusal" "$ERR" "supervisor"
+CUNZHAN_USER=孙书记 expect "a village supervisor cannot decide for the county" 1 cz -C "$D/yangshuwan" approve "$H7" --step county
+CUNZHAN_USER=王县长 expect "notice before the county decision refused" 1 cz -C "$D/office" approve "$H7" --step notice
+contains "order explained" "$ERR" "previous approval step"
+CUNZHAN_USER=王县长 expect "county decision" 0 cz -C "$D/office" approve "$H7" --step county --date 2018-10-22
+CUNZHAN_USER=王县长 expect "notice closing after 3 days refused" 1 cz -C "$D/office" approve "$H7" --step notice --date 2018-10-25
+contains "7 days explained" "$ERR" "7 days"
+equals "still one exited" "$(exited)" 1
+CUNZHAN_USER=王县长 expect "notice after 8 days" 0 cz -C "$D/office" approve "$H7" --step notice --date 2018-10-30
+equals "two exited with the whole chain" "$(exited)" 2
+CUNZHAN_USER=王县长 expect "the same step twice refused" 1 cz -C "$D/office" approve "$H7" --step notice
+E7=$(cz -C "$D/office" list exit household="$H7" | cut -c1-12)
+expect "edit the assessment" 0 cz -C "$D/office" edit "$E7" income_per_capita=4000
+equals "an edited assessment needs fresh approvals" "$(exited)" 1
+expect "verify after approvals" 0 cz -C "$D/office" verify
+
+# Derived values: a sale's amount from quantity and price, at least the floor.
+H1=$(cz -C "$D/yangshuwan" find YSW-2016-01 | cut -c1-12)
+expect "sale below the floor" 0 cz -C "$D/yangshuwan" add sale household="$H1" buyer=合作社 floor_price=1 price=0.80 quantity=100.5
+S=$OUT
+expect "show sale" 0 cz -C "$D/yangshuwan" show "$S" --json
+contains "amount at the floor price" "$OUT" '"amount": "100.50"'
+expect "typed amount contradicting refused" 1 cz -C "$D/yangshuwan" add sale household="$H1" buyer=合作社 floor_price=1 price=1.5 quantity=10 amount=99
+contains "amount explained" "$ERR" "15.00"
+expect "member of a missing household refused" 1 cz -C "$D/yangshuwan" add member household=0123456789abcdef0123456789abcdef name=某
+expect "show household lists its size" 0 cz -C "$D/yangshuwan" show "$H1"
+contains "size counted from members" "$OUT" "Household size (members)  4"
+
+# Bulk load: 5,000 households, 3 bad rows, then fixed.
+S=$WORK/station
+expect "station for the load" 0 cz -C "$D/office" pubkey
+printf '%s\n' "$OUT" > "$WORK/office.id"
+expect "init load station" 0 cz -C "$S" init --station 测试村 --region $YSW --user 录入员 --office-key "$WORK/office.id"
+{
+    printf '\xEF\xBB\xBF户编号,所在村,户主姓名,致贫原因,识别年份\n'
+    for i in $(seq 1 5000); do
+        case $i in
+            17) printf 'T-%05d,%s,张%d,因病,20x6\n' "$i" $YSW "$i" ;;
+            2500) printf 'T-%05d,%s,,因病,2016\n' "$i" $YSW ;;
+            4999) printf 'T-%05d,%s,王%d,坏原因,2016\n' "$i" $YSW "$i" ;;
+            *) printf 'T-%05d,%s,李%d,"因病,缺技术",2016\n' "$i" $YSW "$i" ;;
+        esac
+    done
+} > "$WORK/bad.csv"
+expect "load with 3 bad rows fails" 1 cz -C "$S" load household "$WORK/bad.csv"
+contains "names line 18" "$ERR" "line 18:"
+contains "names line 2501" "$ERR" "line 2501:"
+contains "names line 5000" "$ERR" "line 5000:"
+equals "exactly 3 rows named" "$(printf '%s\n' "$ERR" | grep -c '^line ')" 3
+contains "year field named" "$ERR" "identified"
+expect "nothing stored" 0 cz -C "$S" list household
+equals "no households" "$OUT" ""
+sed -e 's/,20x6$/,2016/; s/^\(T-02500,[0-9]*\),,/\1,赵二五,/; s/坏原因/因病/' "$WORK/bad.csv" > "$WORK/good.csv"
+expect "fixed file loads" 0 cz -C "$S" load household "$WORK/good.csv"
+contains "5000 stored" "$OUT" "5000"
+expect "status counts" 0 cz -C "$S" status --json
+contains "5000 households" "$OUT" '"household": 5000'
+expect "find one of them" 0 cz -C "$S" find 李4321
+contains "found" "$OUT" "T-04321"
+# Chinese Excel writes GB18030.
+printf '户编号,所在村,户主姓名\nG-1,%s,欧阳修\n' $YSW | iconv -f UTF-8 -t GB18030 > "$WORK/gb.csv"
+expect "GB18030 file loads" 0 cz -C "$S" load household "$WORK/gb.csv"
+expect "GB18030 name readable" 0 cz -C "$S" find 欧阳
+contains "converted name" "$OUT" "欧阳修"
+expect "unknown column refused" 1 cz -C "$S" load household <(printf 'number,colour\nX,red\n')
+expect "verify after load" 0 cz -C "$S" verify
+
+finish
