@@ -2,6 +2,7 @@
 #include "cli_int.h"
 #include "cli_sync.h"
 #include "codec.h"
+#include "exitchain.h"
 #include "keys.h"
 #include "parse.h"
 #include "query.h"
@@ -605,6 +606,26 @@ static size_t household_size(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES]
     return sc.n;
 }
 
+/* The approval chain on the assessment's current version. */
+static void print_exit_chain(struct cli *c, cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    static const char *const en[] = { "village appraisal", "township review", "county decision", "public notice" };
+    static const char *const zh[] = { "村民主评议", "乡镇审核", "县审定", "公示" };
+    struct cz_exit_state es;
+    char date[16];
+    if (cz_exit_state(t, cz_station_info(c->st)->office_root, entity, &es) != CZ_OK) return;
+    printf("  %s\n", TR(c, "Approval chain on this version:", "本版本的审批链："));
+    for (int s = 0; s < CZ_STEP_COUNT; s++) {
+        if (es.approved[s]) cz_format_date(es.approved_on[s], date, sizeof date);
+        printf("    %-9s", cz_step_key((enum cz_step)s));
+        print_padded(TR(c, en[s], zh[s]), 18);
+        printf("%s\n", es.rejected[s] ? TR(c, "rejected", "不同意") : es.approved[s] ? date : "-");
+    }
+    printf("  %s\n", es.complete ? TR(c, "The household counts as exited.", "该户计为已脱贫。")
+                                 : TR(c, "The chain is not complete: the household does not count as exited.",
+                                      "审批链不完整：该户不计为已脱贫。"));
+}
+
 static int cmd_show(struct cli *c, int argc, char **argv)
 {
     const char *idarg = NULL;
@@ -669,6 +690,7 @@ static int cmd_show(struct cli *c, int argc, char **argv)
         if (r.type && r.body) print_fields(c, t, r.type, r.body, "  ");
         if (!strcmp(r.type_key, "household"))
             printf("  %s  %zu\n", TR(c, "Household size (members)", "家庭人口（成员数）"), household_size(t, r.entity));
+        if (!strcmp(r.type_key, "exit") && !r.deleted) print_exit_chain(c, t, r.entity);
         signer_name(t, info, r.origin, c->lang, who, sizeof who);
         format_time(r.wall, when, sizeof when);
         cz_hex(r.id, CZ_ID_BYTES, hex);
@@ -1040,8 +1062,8 @@ static const struct command commands[] = {
       "supervisor's signed approval of an exit assessment", "审核员对退出评估的签名审批" },
     { "load", cmd_load, "TYPE FILE.csv", "bulk entry from a spreadsheet (UTF-8 or GB18030): all rows or none",
       "从电子表格批量录入（UTF-8 或 GB18030）：全部成功或全部不存" },
-    { "export", cmd_later, "", "write bundles to a stick (coming)", "导出到U盘（即将提供）" },
-    { "import", cmd_later, "", "read bundles from a stick (coming)", "从U盘导入（即将提供）" },
+    { "export", cmd_export, "--to DIR [--for STATION...] [--full]", "write bundles to a stick", "把数据包写到U盘" },
+    { "import", cmd_import, "DIR|FILE...", "read bundles from a stick: what came in, what was refused and why", "从U盘导入数据包：显示导入和拒收的内容及原因" },
     { "conflicts", cmd_later, "", "list conflicts (coming)", "列出冲突（即将提供）" },
     { "resolve", cmd_later, "", "resolve a conflict (coming)", "解决冲突（即将提供）" },
     { "report", cmd_report, "[--format text|csv|json] [--region CODE]", "the office's figures", "统计报表" },
