@@ -5,10 +5,14 @@
 #include "keys.h"
 #include "roster.h"
 #include "status.h"
+#include "sync.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 /* ---- keys the office knows of: announcements and certificates ---- */
 
@@ -298,4 +302,241 @@ fail:
     return CZ_EXIT_FAIL;
 bad_usage:
     return usage(c, "revoke KEYID [--after-seq N] [--reason TEXT]", "revoke 密钥编号 [--after-seq N] [--reason 原因]");
+}
+
+/* ---- export and import ---- */
+
+static int peer_matches(const struct cz_peer *p, const char *want)
+{
+    char hex[65];
+    size_t n = strlen(want);
+    cz_hex(p->box, 32, hex);
+    if (!strcmp(p->name, want)) return 1;
+    return n >= 6 && n <= 64 && !strncasecmp(hex, want, n);
+}
+
+int cmd_export(struct cli *c, int argc, char **argv)
+{
+    const char *to = NULL;
+    int full = 0, nfor = 0, failed = 0, rc;
+    struct cz_peer *peers = NULL;
+    size_t npeers = 0;
+    char **want = calloc((size_t)argc + 1, sizeof *want);
+    if (!want) return CZ_EXIT_FAIL;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--to") && i + 1 < argc) to = argv[++i];
+        else if (!strcmp(argv[i], "--for") && i + 1 < argc) want[nfor++] = argv[++i];
+        else if (!strcmp(argv[i], "--full")) full = 1;
+        else { free(want); goto bad_usage; }
+    }
+    if (!to) { free(want); goto bad_usage; }
+    if (open_station(c) || login(c)) { free(want); return CZ_EXIT_FAIL; }
+    if ((rc = cz_sync_peers(c->st, &peers, &npeers))) { say_error(c, rc, NULL); free(want); return CZ_EXIT_FAIL; }
+    for (int i = 0; i < nfor; i++) {
+        int found = 0;
+        for (size_t k = 0; k < npeers; k++) found |= peer_matches(&peers[k], want[i]);
+        if (!found) {
+            fprintf(stderr, "cunzhan: %s: %s\n", want[i], TR(c, "no enrolled station by that name or key: see `cunzhan enrol`",
+                                                            "没有该名称或密钥的已认证站点：请查看 `cunzhan enrol`"));
+            failed = 1;
+        }
+    }
+    if (npeers == 0) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "no station is enrolled yet: import a station's bundle, then `cunzhan enrol`",
+                                            "还没有已认证的站点：请先导入村站的数据包，再运行 `cunzhan enrol`"));
+        failed = 1;
+    }
+    json_t *arr = c->json ? json_array() : NULL;
+    for (size_t k = 0; k < npeers && !failed; k++) {
+        int chosen = nfor == 0;
+        for (int i = 0; i < nfor; i++) chosen |= peer_matches(&peers[k], want[i]);
+        if (!chosen) continue;
+        struct cz_export_result res;
+        if ((rc = cz_sync_export(c->st, to, &peers[k], full, &res))) {
+            say_error(c, rc, peers[k].name);
+            failed = 1;
+            continue;
+        }
+        if (arr) {
+            json_t *o = json_object();
+            char hex[65];
+            cz_hex(peers[k].box, 32, hex);
+            json_object_set_new(o, "for", json_string(peers[k].name));
+            json_object_set_new(o, "box", json_string(hex));
+            json_object_set_new(o, "file", json_string(res.path));
+            json_object_set_new(o, "entries", json_integer((json_int_t)res.entries));
+            json_object_set_new(o, "outside_jurisdiction", json_integer((json_int_t)res.skipped_scope));
+            json_object_set_new(o, "bytes", json_integer((json_int_t)res.bytes));
+            json_object_set_new(o, "seq", json_integer((json_int_t)res.seq));
+            json_array_append_new(arr, o);
+        } else {
+            printf(TR(c, "%s: %zu entries -> %s\n", "%s：%zu 条记录 -> %s\n"), peers[k].name, res.entries, res.path);
+        }
+    }
+    if (arr) print_json(arr);
+    free(peers);
+    free(want);
+    return failed ? CZ_EXIT_FAIL : CZ_EXIT_OK;
+bad_usage:
+    return usage(c, "export --to DIR [--for STATION...] [--full]", "export --to 文件夹 [--for 站点...] [--full]");
+}
+
+struct import_out { struct cli *c; json_t *list; cz_txn *t; };
+
+static void refused_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], const uint8_t origin[32], int why)
+{
+    struct import_out *io = ctx;
+    char hex[65], fp[24];
+    cz_hex(id, CZ_ID_BYTES, hex);
+    cz_fingerprint(origin, fp);
+    if (io->list) {
+        json_t *o = json_object();
+        char ohex[65];
+        cz_hex(origin, 32, ohex);
+        json_object_set_new(o, "entry", json_string(hex));
+        json_object_set_new(o, "author", json_string(ohex));
+        json_object_set_new(o, "reason", json_string(cz_strerror(why, io->c->lang)));
+        json_object_set_new(o, "code", json_string(cz_status_name(why)));
+        json_array_append_new(io->list, o);
+    } else {
+        printf("  %s %.16s (%s %s): %s\n", TR(io->c, "refused entry", "拒收记录"), hex,
+               TR(io->c, "key", "密钥"), fp, cz_strerror(why, io->c->lang));
+    }
+}
+
+static const char *status_word(int status)
+{
+    return status == CZ_OK ? "imported" : status == CZ_ESEEN ? "already" : status == CZ_ENOTFORUS ? "not_for_us" : "refused";
+}
+
+/* One bundle file; returns 1 when it was refused or entries were refused. */
+static int import_one(struct cli *c, const char *path, json_t *arr)
+{
+    uint8_t *buf = NULL;
+    size_t len;
+    struct cz_import_result res;
+    struct import_out io = { c, arr ? json_array() : NULL, NULL };
+    int rc = cz_read_file(path, &buf, &len);
+    if (rc) { say_error(c, rc, path); json_decref(io.list); return 1; }
+    if (!arr) printf("%s\n", path);
+    rc = cz_sync_import(c->st, buf, len, refused_cb, &io, &res);
+    free(buf);
+    if (rc) { say_error(c, rc, path); json_decref(io.list); return 1; }
+    char sender[160] = "", signer[160] = "";
+    cz_txn *t = NULL;
+    if (res.status != CZ_EMAGIC && res.status != CZ_EOLDFORMAT && res.status != CZ_EVERSION &&
+        res.status != CZ_ETRUNC && res.status != CZ_ESIG && cz_txn_begin(cz_station_store(c->st), 0, &t) == CZ_OK) {
+        signer_name(t, cz_station_info(c->st), res.sender_box, c->lang, sender, sizeof sender);
+        signer_name(t, cz_station_info(c->st), res.signer, c->lang, signer, sizeof signer);
+        cz_txn_abort(t);
+    }
+    if (arr) {
+        json_t *o = json_object();
+        char hex[65];
+        json_object_set_new(o, "file", json_string(path));
+        cz_hex(res.id, CZ_ID_BYTES, hex);
+        json_object_set_new(o, "bundle", json_string(sender[0] ? hex : ""));
+        json_object_set_new(o, "status", json_string(status_word(res.status)));
+        if (res.status) {
+            json_object_set_new(o, "reason", json_string(cz_strerror(res.status, c->lang)));
+            json_object_set_new(o, "code", json_string(cz_status_name(res.status)));
+        }
+        json_object_set_new(o, "sender", json_string(sender));
+        json_object_set_new(o, "signed_by", json_string(signer));
+        json_object_set_new(o, "seq", json_integer((json_int_t)res.seq));
+        json_object_set_new(o, "new", json_integer((json_int_t)res.fresh));
+        json_object_set_new(o, "duplicate", json_integer((json_int_t)res.duplicate));
+        json_object_set_new(o, "pending", json_integer((json_int_t)res.pending));
+        json_object_set_new(o, "forks", json_integer((json_int_t)res.forks));
+        json_object_set_new(o, "refused", json_integer((json_int_t)res.refused));
+        json_object_set_new(o, "refused_entries", io.list);
+        json_array_append_new(arr, o);
+    } else if (res.status == CZ_OK) {
+        printf(TR(c, "  from %s (bundle %llu, signed by %s): %zu new (%zu from keys not yet certified), %zu duplicates, %zu refused%s\n",
+                  "  来自 %s（第 %llu 个数据包，签名人 %s）：新增 %zu 条（其中 %zu 条来自尚未认证的密钥），重复 %zu 条，拒收 %zu 条%s\n"),
+               sender, (unsigned long long)res.seq, signer, res.fresh, res.pending, res.duplicate, res.refused,
+               res.forks ? TR(c, "; FORK found: show a supervisor", "；发现分叉：请报告审核员") : "");
+    } else if (res.status == CZ_ESEEN) {
+        printf("  %s\n", cz_strerror(res.status, c->lang));
+    } else {
+        printf("  %s: %s; %s\n", TR(c, "refused", "拒收"), cz_strerror(res.status, c->lang),
+               TR(c, "nothing changed", "没有任何改变"));
+    }
+    return (res.status && res.status != CZ_ESEEN) || res.refused || res.forks;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.czb under the station's inbox on the stick, in name order. */
+static int list_inbox(const char *inbox, char ***out, size_t *n)
+{
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    DIR *top = opendir(inbox);
+    if (!top) return CZ_ENOTFOUND;
+    struct dirent *d;
+    while ((d = readdir(top))) {
+        if (d->d_name[0] == '.') continue;
+        char sub[4096 + 256];
+        if (snprintf(sub, sizeof sub, "%s/%s", inbox, d->d_name) >= (int)sizeof sub) continue;
+        DIR *sd = opendir(sub);
+        if (!sd) continue;
+        struct dirent *f;
+        while ((f = readdir(sd))) {
+            size_t l = strlen(f->d_name);
+            if (f->d_name[0] == '.' || l < 5 || strcmp(f->d_name + l - 4, ".czb")) continue;
+            if (*n == cap) {
+                cap = cap ? 2 * cap : 16;
+                char **v = realloc(*out, cap * sizeof *v);
+                if (!v) { closedir(sd); closedir(top); return CZ_ENOMEM; }
+                *out = v;
+            }
+            if (asprintf(&(*out)[*n], "%s/%s", sub, f->d_name) < 0) { closedir(sd); closedir(top); return CZ_ENOMEM; }
+            (*n)++;
+        }
+        closedir(sd);
+    }
+    closedir(top);
+    if (*n) qsort(*out, *n, sizeof **out, by_name);
+    return CZ_OK;
+}
+
+int cmd_import(struct cli *c, int argc, char **argv)
+{
+    int failed = 0, any = 0;
+    if (argc == 0) return usage(c, "import DIR|FILE...", "import 文件夹|文件...");
+    for (int i = 0; i < argc; i++)
+        if (argv[i][0] == '-') return usage(c, "import DIR|FILE...", "import 文件夹|文件...");
+    if (open_station(c) || login(c)) return CZ_EXIT_FAIL;
+    json_t *arr = c->json ? json_array() : NULL;
+    for (int i = 0; i < argc; i++) {
+        struct stat sb;
+        if (stat(argv[i], &sb) != 0) { say_error(c, CZ_ENOTFOUND, argv[i]); failed = 1; continue; }
+        if (!S_ISDIR(sb.st_mode)) {
+            failed |= import_one(c, argv[i], arr);
+            any = 1;
+            continue;
+        }
+        /* A stick is a mailbag: only this station's folder is read. */
+        char inbox[4096];
+        char **files = NULL;
+        size_t n = 0;
+        cz_bundle_inbox(argv[i], cz_station_info(c->st)->box_pk, inbox, sizeof inbox);
+        int rc = list_inbox(inbox, &files, &n);
+        if (rc && rc != CZ_ENOTFOUND) { say_error(c, rc, argv[i]); failed = 1; }
+        for (size_t k = 0; k < n; k++) {
+            failed |= import_one(c, files[k], arr);
+            any = 1;
+            free(files[k]);
+        }
+        free(files);
+    }
+    if (!any && !failed)
+        fprintf(stderr, "cunzhan: %s\n", cz_strerror(CZ_ENOSTICK, c->lang));
+    if (arr) print_json(arr);
+    return failed ? CZ_EXIT_FAIL : CZ_EXIT_OK;
 }

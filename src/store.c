@@ -15,7 +15,7 @@
 #define TERM_MAX 400
 
 enum dbi_name { DB_META, DB_USERS, DB_ENTRIES, DB_LOGS, DB_FORKS, DB_VERSIONS,
-                DB_CHILDREN, DB_HEADS, DB_INDEX, DB_ETERMS, DB_COUNT };
+                DB_CHILDREN, DB_HEADS, DB_INDEX, DB_ETERMS, DB_SEEN, DB_PEERS, DB_COUNT };
 
 static const struct { const char *name; unsigned flags; } dbi_specs[DB_COUNT] = {
     [DB_META]     = { "meta", 0 },
@@ -28,6 +28,8 @@ static const struct { const char *name; unsigned flags; } dbi_specs[DB_COUNT] = 
     [DB_HEADS]    = { "heads", MDB_DUPSORT | MDB_DUPFIXED },
     [DB_INDEX]    = { "index", MDB_DUPSORT | MDB_DUPFIXED },
     [DB_ETERMS]   = { "eterms", 0 },
+    [DB_SEEN]     = { "seen", 0 },
+    [DB_PEERS]    = { "peers", 0 },
 };
 
 struct cz_store {
@@ -679,4 +681,42 @@ int cz_store_stats(cz_txn *t, struct cz_store_stats *st)
     if (mdb_env_info(t->s->env, &info) == 0 && mdb_env_stat(t->s->env, &ms) == 0)
         st->db_bytes = (size_t)(info.me_last_pgno + 1) * ms.ms_psize;
     return CZ_OK;
+}
+
+/* ---- bundles seen and peers' acknowledgements ---- */
+
+static int small_get(cz_txn *t, enum dbi_name db, const uint8_t key[32], const void **v, size_t *len)
+{
+    MDB_val k = val(key, 32), d;
+    int rc = mdb_get(t->txn, t->s->dbi[db], &k, &d);
+    if (rc) return ST(t, rc);
+    if (v) *v = d.mv_data;
+    if (len) *len = d.mv_size;
+    return CZ_OK;
+}
+
+static int small_put(cz_txn *t, enum dbi_name db, const uint8_t key[32], const void *v, size_t len)
+{
+    MDB_val k = val(key, 32), d = val(v, len);
+    return ST(t, mdb_put(t->txn, t->s->dbi[db], &k, &d, 0));
+}
+
+int cz_store_seen_get(cz_txn *t, const uint8_t id[32], const void **v, size_t *len)
+{
+    return small_get(t, DB_SEEN, id, v, len);
+}
+
+int cz_store_seen_put(cz_txn *t, const uint8_t id[32], const void *v, size_t len)
+{
+    return small_put(t, DB_SEEN, id, v, len);
+}
+
+int cz_store_peer_get(cz_txn *t, const uint8_t peer[32], const void **v, size_t *len)
+{
+    return small_get(t, DB_PEERS, peer, v, len);
+}
+
+int cz_store_peer_put(cz_txn *t, const uint8_t peer[32], const void *v, size_t len)
+{
+    return small_put(t, DB_PEERS, peer, v, len);
 }

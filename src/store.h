@@ -13,6 +13,11 @@
  *   index     term -> entity (dup)    look-ups over the current heads
  *   eterms    entity -> terms         the terms an entity is indexed under,
  *                                     so an update can remove them
+ *   seen      bundle id -> note       bundles already imported, so a replay
+ *                                     is a no-op (bundle.h)
+ *   peers     box key -> vector       the version vector each peer station
+ *                                     last acknowledged (bundle.h), so
+ *                                     exports are incremental
  *
  * Index terms (first byte says which):
  *   'T' type                       every live entity of a type
@@ -112,6 +117,13 @@ size_t cz_term_region(char *buf, size_t size, const char *type, const char *regi
 size_t cz_term_exact(char *buf, size_t size, const char *type, const char *field, const char *value);
 /* Records referring to an entity (16 bytes) or to one exact version (32). */
 size_t cz_term_link(char *buf, size_t size, const uint8_t *target, size_t len);
+
+/* Bundles already imported (CZ_ENOTFOUND when not), and peers' last
+ * acknowledged version vectors.  Values are opaque to the store. */
+int cz_store_seen_get(cz_txn *t, const uint8_t id[32], const void **v, size_t *len);
+int cz_store_seen_put(cz_txn *t, const uint8_t id[32], const void *v, size_t len);
+int cz_store_peer_get(cz_txn *t, const uint8_t peer[32], const void **v, size_t *len);
+int cz_store_peer_put(cz_txn *t, const uint8_t peer[32], const void *v, size_t len);
 
 struct cz_store_stats { size_t entries, entities, logs, forks; size_t db_bytes; };
 int cz_store_stats(cz_txn *t, struct cz_store_stats *st);

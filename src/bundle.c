@@ -1,0 +1,513 @@
+#include "bundle.h"
+#include "keys.h"
+#include "status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
+#define FIXED_HEAD (4 + 1 + 1 + 32 + 8 + 8 + 32 + 24 + 1)   /* up to nrecipients */
+
+static void put64(uint8_t *p, uint64_t v) { for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v) { for (int i = 3; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v; }
+static uint64_t get64(const uint8_t *p) { uint64_t v = 0; for (int i = 0; i < 8; i++) v = v << 8 | p[i]; return v; }
+static uint32_t get32(const uint8_t *p) { uint32_t v = 0; for (int i = 0; i < 4; i++) v = v << 8 | p[i]; return v; }
+
+static uint64_t nchunks(uint64_t plain_len, unsigned log2)
+{
+    uint64_t size = (uint64_t)1 << log2;
+    return plain_len == 0 ? 1 : (plain_len + size - 1) / size;
+}
+
+int cz_bundle_read_header(const uint8_t *buf, size_t len, struct cz_bundle_header *h)
+{
+    memset(h, 0, sizeof *h);
+    if (len < 4) return CZ_ETRUNC;
+    if (memcmp(buf, "CZB", 3) != 0) return CZ_EMAGIC;
+    h->version = buf[3];
+    /* Refused by name before anything else is read: an older layout is a
+     * downgrade, a newer one needs a newer build. */
+    if (h->version < CZ_BUNDLE_VERSION) return CZ_EOLDFORMAT;
+    if (h->version > CZ_BUNDLE_VERSION) return CZ_EVERSION;
+    if (len < FIXED_HEAD) return CZ_ETRUNC;
+    const uint8_t *p = buf + 4;
+    h->flags = *p++;
+    h->chunk_log2 = *p++;
+    if (h->flags || h->chunk_log2 < 10 || h->chunk_log2 > 20) return CZ_EVERSION;
+    memcpy(h->sender_box, p, 32); p += 32;
+    h->seq = get64(p); p += 8;
+    h->plain_len = get64(p); p += 8;
+    memcpy(h->plain_hash, p, 32); p += 32;
+    memcpy(h->ss_header, p, 24); p += 24;
+    h->nrecipients = *p++;
+    if (h->nrecipients == 0 || h->nrecipients > CZ_BUNDLE_RECIPIENTS_MAX) return CZ_ECANON;
+    if (h->plain_len > CZ_BUNDLE_PLAIN_MAX) return CZ_ETOOBIG;
+    h->header_len = FIXED_HEAD + h->nrecipients * CZ_BUNDLE_STANZA + 32 + 64;
+    if (len < h->header_len) return CZ_ETRUNC;
+    h->stanzas = p;
+    p += h->nrecipients * CZ_BUNDLE_STANZA;
+    memcpy(h->signer, p, 32);
+    p += 32;
+    if (crypto_sign_verify_detached(p, buf, h->header_len - 64, h->signer) != 0) return CZ_ESIG;
+    crypto_generichash(h->id, CZ_ID_BYTES, buf, h->header_len, NULL, 0);
+    /* The signed header fixes the exact file length. */
+    uint64_t want = (uint64_t)h->header_len + h->plain_len + nchunks(h->plain_len, h->chunk_log2) * ABYTES;
+    if ((uint64_t)len < want) return CZ_ETRUNC;
+    if ((uint64_t)len > want) return CZ_ETRAILING;
+    return CZ_OK;
+}
+
+int cz_bundle_addressed_to(const struct cz_bundle_header *h, const uint8_t box_pk[32])
+{
+    for (size_t i = 0; i < h->nrecipients; i++)
+        if (!memcmp(h->stanzas + i * CZ_BUNDLE_STANZA, box_pk, 32)) return 1;
+    return 0;
+}
+
+void cz_bundle_plain_free(uint8_t *plain, size_t len)
+{
+    if (!plain) return;
+    sodium_memzero(plain, len);
+    free(plain);
+}
+
+int cz_bundle_open(const uint8_t *buf, size_t len, const struct cz_bundle_header *h,
+                   const uint8_t box_pk[32], const uint8_t box_sk[32],
+                   uint8_t **plain_out, size_t *plain_len_out)
+{
+    const uint8_t *stanza = NULL;
+    uint8_t *key = NULL, *plain = NULL;
+    crypto_secretstream_xchacha20poly1305_state ss;
+    int rc;
+
+    *plain_out = NULL;
+    *plain_len_out = 0;
+    for (size_t i = 0; i < h->nrecipients && !stanza; i++)
+        if (!memcmp(h->stanzas + i * CZ_BUNDLE_STANZA, box_pk, 32)) stanza = h->stanzas + i * CZ_BUNDLE_STANZA;
+    if (!stanza) return CZ_ENOTFORUS;
+    if (!(key = sodium_malloc(32))) return CZ_ENOMEM;
+    if (crypto_box_seal_open(key, stanza + 32, 80, box_pk, box_sk) != 0) { rc = CZ_ECRYPTO; goto cleanup; }
+    if (crypto_secretstream_xchacha20poly1305_init_pull(&ss, h->ss_header, key) != 0) { rc = CZ_ECRYPTO; goto cleanup; }
+    /* Staging: nothing of this buffer leaves here before FINAL and the hash hold. */
+    if (!(plain = malloc(h->plain_len ? h->plain_len : 1))) { rc = CZ_ENOMEM; goto cleanup; }
+    uint64_t chunk = (uint64_t)1 << h->chunk_log2, n = nchunks(h->plain_len, h->chunk_log2);
+    size_t pos = h->header_len, out = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        size_t want = (size_t)(i + 1 < n ? chunk : h->plain_len - (n - 1) * chunk);
+        unsigned long long got;
+        unsigned char tag;
+        if (len - pos < want + ABYTES) { rc = CZ_ETRUNC; goto cleanup; }
+        if (crypto_secretstream_xchacha20poly1305_pull(&ss, plain + out, &got, &tag, buf + pos, want + ABYTES,
+                                                       NULL, 0) != 0) {
+            rc = CZ_ESIG;
+            goto cleanup;
+        }
+        /* FINAL must come exactly at the end of the file, nowhere else. */
+        if (i + 1 < n && tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
+            rc = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL ? CZ_ETRAILING : CZ_ECANON;
+            goto cleanup;
+        }
+        if (i + 1 == n && tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL) { rc = CZ_ETRUNC; goto cleanup; }
+        pos += want + ABYTES;
+        out += (size_t)got;
+    }
+    if (pos != len) { rc = CZ_ETRAILING; goto cleanup; }
+    uint8_t hash[32];
+    crypto_generichash(hash, 32, plain, out, NULL, 0);
+    if (out != h->plain_len || sodium_memcmp(hash, h->plain_hash, 32) != 0) { rc = CZ_EHASH; goto cleanup; }
+    *plain_out = plain;
+    *plain_len_out = out;
+    plain = NULL;
+    rc = CZ_OK;
+cleanup:
+    if (plain) cz_bundle_plain_free(plain, h->plain_len);
+    sodium_memzero(&ss, sizeof ss);
+    sodium_free(key);
+    return rc;
+}
+
+int cz_bundle_seal(const struct cz_bundle_params *p, const uint8_t *plain, size_t plain_len,
+                   uint8_t **out_p, size_t *out_len, uint8_t id[CZ_ID_BYTES])
+{
+    unsigned log2 = p->chunk_log2 ? p->chunk_log2 : CZ_BUNDLE_CHUNK_LOG2;
+    uint8_t *key = NULL, *out = NULL;
+    crypto_secretstream_xchacha20poly1305_state ss;
+    int rc;
+
+    *out_p = NULL;
+    if (p->nrecipients == 0 || p->nrecipients > CZ_BUNDLE_RECIPIENTS_MAX || log2 < 10 || log2 > 20)
+        return CZ_EINVAL;
+    if (plain_len > CZ_BUNDLE_PLAIN_MAX) return CZ_ETOOBIG;
+    size_t header_len = FIXED_HEAD + p->nrecipients * CZ_BUNDLE_STANZA + 32 + 64;
+    uint64_t n = nchunks(plain_len, log2), chunk = (uint64_t)1 << log2;
+    size_t total = header_len + plain_len + (size_t)n * ABYTES;
+    if (!(key = sodium_malloc(32))) return CZ_ENOMEM;
+    if (!(out = malloc(total))) { rc = CZ_ENOMEM; goto cleanup; }
+    crypto_secretstream_xchacha20poly1305_keygen(key);
+
+    uint8_t *h = out;
+    memcpy(h, "CZB", 3);
+    h[3] = CZ_BUNDLE_VERSION;
+    h[4] = 0;
+    h[5] = (uint8_t)log2;
+    h += 6;
+    memcpy(h, p->sender_box, 32); h += 32;
+    put64(h, p->seq); h += 8;
+    put64(h, plain_len); h += 8;
+    crypto_generichash(h, 32, plain, plain_len, NULL, 0); h += 32;
+    uint8_t *ss_header = h;
+    h += 24;
+    *h++ = (uint8_t)p->nrecipients;
+    if (crypto_secretstream_xchacha20poly1305_init_push(&ss, ss_header, key) != 0) { rc = CZ_ECRYPTO; goto cleanup; }
+    for (size_t i = 0; i < p->nrecipients; i++) {
+        memcpy(h, p->recipients[i], 32);
+        if (crypto_box_seal(h + 32, key, 32, p->recipients[i]) != 0) { rc = CZ_ECRYPTO; goto cleanup; }
+        h += CZ_BUNDLE_STANZA;
+    }
+    memcpy(h, p->signer, 32); h += 32;
+    if ((rc = p->sign(p->sign_ctx, out, header_len - 64, h))) goto cleanup;
+    size_t pos = header_len, in = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        size_t m = (size_t)(i + 1 < n ? chunk : plain_len - (n - 1) * chunk);
+        unsigned char tag = i + 1 < n ? crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
+                                      : crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+        if (crypto_secretstream_xchacha20poly1305_push(&ss, out + pos, NULL, plain + in, m, NULL, 0, tag) != 0) {
+            rc = CZ_ECRYPTO;
+            goto cleanup;
+        }
+        pos += m + ABYTES;
+        in += m;
+    }
+    crypto_generichash(id, CZ_ID_BYTES, out, header_len, NULL, 0);
+    *out_p = out;
+    *out_len = total;
+    out = NULL;
+    rc = CZ_OK;
+cleanup:
+    free(out);
+    sodium_memzero(&ss, sizeof ss);
+    sodium_free(key);
+    return rc;
+}
+
+/* ---- files on the stick ---- */
+
+static int fsync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return CZ_EIO;
+    int rc = fsync(fd) == 0 || errno == EINVAL ? CZ_OK : CZ_EIO;   /* some FAT drivers refuse dir fsync */
+    close(fd);
+    return rc;
+}
+
+/* mkdir -p, fsyncing each parent whose folder list changed, so a folder made
+ * here survives a stick pulled out right after. */
+static int make_dirs(char *path)
+{
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p) continue;
+        char saved = *p;
+        *p = 0;
+        if (mkdir(path, 0755) == 0) {
+            char *slash = strrchr(path, '/');
+            if (slash && slash != path) {
+                *slash = 0;
+                fsync_dir(path);
+                *slash = '/';
+            }
+        } else if (errno != EEXIST) {
+            *p = saved;
+            return CZ_EIO;
+        }
+        *p = saved;
+        if (!saved) break;
+    }
+    return CZ_OK;
+}
+
+void cz_bundle_inbox(const char *stick, const uint8_t me[32], char *path, size_t size)
+{
+    char hex[65];
+    cz_hex(me, 32, hex);
+    snprintf(path, size, "%s/cunzhan/%.16s", stick, hex);
+}
+
+int cz_bundle_write(const char *stick, const uint8_t recipient[32], const uint8_t sender[32],
+                    const uint8_t id[CZ_ID_BYTES], const uint8_t *buf, size_t len,
+                    char *path, size_t path_size)
+{
+    char dir[PATH_MAX], tmp[PATH_MAX + 32], rhex[65], shex[65], idhex[65];
+    int fd = -1, rc;
+    cz_hex(recipient, 32, rhex);
+    cz_hex(sender, 32, shex);
+    cz_hex(id, CZ_ID_BYTES, idhex);
+    if (snprintf(dir, sizeof dir, "%s/cunzhan/%.16s/%.16s", stick, rhex, shex) >= (int)sizeof dir)
+        return CZ_EINVAL;
+    if ((rc = make_dirs(dir))) return rc;
+    snprintf(path, path_size, "%s/%s.czb", dir, idhex);
+    snprintf(tmp, sizeof tmp, "%s/.%.16s.tmp-XXXXXX", dir, idhex);
+    /* Temp file in the same folder, then rename: a pulled stick leaves the
+     * old state or the new, never half a bundle under the real name. */
+    if ((fd = mkstemp(tmp)) < 0) return CZ_EIO;
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, buf + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) { rc = CZ_EIO; goto fail; }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0) { rc = CZ_EIO; goto fail; }
+    if (close(fd) != 0) { fd = -1; rc = CZ_EIO; goto fail; }
+    fd = -1;
+    if (rename(tmp, path) != 0) { rc = CZ_EIO; goto fail; }
+    return fsync_dir(dir);
+fail:
+    if (fd >= 0) close(fd);
+    unlink(tmp);
+    return rc;
+}
+
+/* ---- version vectors ---- */
+
+static struct cz_vv_origin *vv_find(const struct cz_vv *v, const uint8_t origin[32], size_t *at)
+{
+    size_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = memcmp(v->o[mid].origin, origin, 32);
+        if (c == 0) { if (at) *at = mid; return &v->o[mid]; }
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    if (at) *at = lo;
+    return NULL;
+}
+
+int cz_vv_add(struct cz_vv *v, const uint8_t origin[32], uint64_t seq, const uint8_t id[CZ_ID_BYTES])
+{
+    size_t at;
+    struct cz_vv_origin *o = vv_find(v, origin, &at);
+    if (seq == 0) return CZ_EINVAL;
+    if (!o) {
+        if (v->n == v->cap) {
+            size_t cap = v->cap ? 2 * v->cap : 16;
+            struct cz_vv_origin *no = realloc(v->o, cap * sizeof *no);
+            if (!no) return CZ_ENOMEM;
+            v->o = no;
+            v->cap = cap;
+        }
+        memmove(v->o + at + 1, v->o + at, (v->n - at) * sizeof *v->o);
+        v->n++;
+        o = &v->o[at];
+        memset(o, 0, sizeof *o);
+        memcpy(o->origin, origin, 32);
+    }
+    /* Find the first range ending at or after seq - 1 (ranges are sorted). */
+    size_t i = o->n;
+    while (i > 0 && o->r[i - 1].hi + 1 >= seq) i--;
+    if (i < o->n && o->r[i].lo <= seq && seq <= o->r[i].hi) return CZ_OK;
+    if (i < o->n && o->r[i].hi + 1 == seq) {          /* extends range i */
+        o->r[i].hi = seq;
+        memcpy(o->r[i].id, id, CZ_ID_BYTES);
+        if (i + 1 < o->n && o->r[i + 1].lo == seq + 1) {   /* and joins the next */
+            o->r[i].hi = o->r[i + 1].hi;
+            memcpy(o->r[i].id, o->r[i + 1].id, CZ_ID_BYTES);
+            memmove(o->r + i + 1, o->r + i + 2, (o->n - i - 2) * sizeof *o->r);
+            o->n--;
+        }
+        return CZ_OK;
+    }
+    if (i < o->n && o->r[i].lo == seq + 1) { o->r[i].lo = seq; return CZ_OK; }
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? 2 * o->cap : 4;
+        struct cz_vv_range *nr = realloc(o->r, cap * sizeof *nr);
+        if (!nr) return CZ_ENOMEM;
+        o->r = nr;
+        o->cap = cap;
+    }
+    memmove(o->r + i + 1, o->r + i, (o->n - i) * sizeof *o->r);
+    o->n++;
+    o->r[i].lo = o->r[i].hi = seq;
+    memcpy(o->r[i].id, id, CZ_ID_BYTES);
+    return CZ_OK;
+}
+
+int cz_vv_has(const struct cz_vv *v, const uint8_t origin[32], uint64_t seq)
+{
+    const struct cz_vv_origin *o = vv_find(v, origin, NULL);
+    if (!o) return 0;
+    size_t lo = 0, hi = o->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (o->r[mid].hi < seq) lo = mid + 1;
+        else if (o->r[mid].lo > seq) hi = mid;
+        else return 1;
+    }
+    return 0;
+}
+
+void cz_vv_free(struct cz_vv *v)
+{
+    for (size_t i = 0; i < v->n; i++) free(v->o[i].r);
+    free(v->o);
+    memset(v, 0, sizeof *v);
+}
+
+static int grow(uint8_t **buf, size_t *len, size_t *cap, size_t more)
+{
+    if (*len + more <= *cap) return CZ_OK;
+    size_t c = *cap ? *cap : 1024;
+    while (c < *len + more) c *= 2;
+    uint8_t *b = realloc(*buf, c);
+    if (!b) return CZ_ENOMEM;
+    *buf = b;
+    *cap = c;
+    return CZ_OK;
+}
+
+int cz_vv_encode(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap)
+{
+    int rc = grow(buf, len, cap, 4);
+    if (rc) return rc;
+    put32(*buf + *len, (uint32_t)v->n);
+    *len += 4;
+    for (size_t i = 0; i < v->n; i++) {
+        const struct cz_vv_origin *o = &v->o[i];
+        if ((rc = grow(buf, len, cap, 36 + o->n * 48))) return rc;
+        memcpy(*buf + *len, o->origin, 32);
+        put32(*buf + *len + 32, (uint32_t)o->n);
+        *len += 36;
+        for (size_t j = 0; j < o->n; j++) {
+            put64(*buf + *len, o->r[j].lo);
+            put64(*buf + *len + 8, o->r[j].hi);
+            memcpy(*buf + *len + 16, o->r[j].id, 32);
+            *len += 48;
+        }
+    }
+    return CZ_OK;
+}
+
+int cz_vv_decode(const uint8_t *buf, size_t len, size_t *pos, struct cz_vv *v)
+{
+    memset(v, 0, sizeof *v);
+    if (len - *pos < 4) return CZ_ETRUNC;
+    uint32_t n = get32(buf + *pos);
+    *pos += 4;
+    if (n > (len - *pos) / 36) return CZ_ETRUNC;
+    if (n && !(v->o = calloc(n, sizeof *v->o))) return CZ_ENOMEM;
+    v->cap = n;
+    for (uint32_t i = 0; i < n; i++) {
+        if (len - *pos < 36) goto trunc;
+        struct cz_vv_origin *o = &v->o[i];
+        memcpy(o->origin, buf + *pos, 32);
+        uint32_t nr = get32(buf + *pos + 32);
+        *pos += 36;
+        v->n++;
+        if (i && memcmp(v->o[i - 1].origin, o->origin, 32) >= 0) goto canon;
+        if (nr == 0) goto canon;
+        if (nr > (len - *pos) / 48) goto trunc;
+        if (!(o->r = calloc(nr, sizeof *o->r))) { cz_vv_free(v); return CZ_ENOMEM; }
+        o->n = o->cap = nr;
+        for (uint32_t j = 0; j < nr; j++) {
+            o->r[j].lo = get64(buf + *pos);
+            o->r[j].hi = get64(buf + *pos + 8);
+            memcpy(o->r[j].id, buf + *pos + 16, 32);
+            *pos += 48;
+            /* Sorted, disjoint and not adjacent: one encoding per vector. */
+            if (o->r[j].lo == 0 || o->r[j].hi < o->r[j].lo ||
+                (j && o->r[j].lo <= o->r[j - 1].hi + 1))
+                goto canon;
+        }
+    }
+    return CZ_OK;
+trunc:
+    cz_vv_free(v);
+    return CZ_ETRUNC;
+canon:
+    cz_vv_free(v);
+    return CZ_ECANON;
+}
+
+/* ---- plaintext ---- */
+
+int cz_payload_start(struct cz_payload_writer *w, uint8_t kind, const struct cz_vv *vv)
+{
+    memset(w, 0, sizeof *w);
+    int rc = grow(&w->buf, &w->len, &w->cap, 5);
+    if (rc) return rc;
+    memcpy(w->buf, "CZP", 3);
+    w->buf[3] = 1;
+    w->buf[4] = kind;
+    w->len = 5;
+    if ((rc = cz_vv_encode(vv, &w->buf, &w->len, &w->cap))) return rc;
+    if ((rc = grow(&w->buf, &w->len, &w->cap, 4))) return rc;
+    w->count_at = w->len;
+    w->len += 4;
+    return CZ_OK;
+}
+
+int cz_payload_add(struct cz_payload_writer *w, const uint8_t *entry, size_t len)
+{
+    if (len > UINT32_MAX || w->count == UINT32_MAX) return CZ_ETOOBIG;
+    int rc = grow(&w->buf, &w->len, &w->cap, 4 + len);
+    if (rc) return rc;
+    put32(w->buf + w->len, (uint32_t)len);
+    memcpy(w->buf + w->len + 4, entry, len);
+    w->len += 4 + len;
+    w->count++;
+    return CZ_OK;
+}
+
+void cz_payload_finish(struct cz_payload_writer *w)
+{
+    put32(w->buf + w->count_at, w->count);
+}
+
+int cz_payload_decode(const uint8_t *buf, size_t len, struct cz_payload *p)
+{
+    size_t pos = 5;
+    int rc;
+    memset(p, 0, sizeof *p);
+    if (len < 5) return CZ_ETRUNC;
+    if (memcmp(buf, "CZP", 3)) return CZ_EMAGIC;
+    if (buf[3] != 1) return buf[3] < 1 ? CZ_EOLDFORMAT : CZ_EVERSION;
+    p->kind = buf[4];
+    if (p->kind != CZ_PAYLOAD_SYNC && p->kind != CZ_PAYLOAD_BACKUP) return CZ_EVERSION;
+    if ((rc = cz_vv_decode(buf, len, &pos, &p->vv))) return rc;
+    if (len - pos < 4) { rc = CZ_ETRUNC; goto fail; }
+    uint32_t n = get32(buf + pos);
+    pos += 4;
+    if (n > (len - pos) / 4) { rc = CZ_ETRUNC; goto fail; }
+    p->entry = calloc(n ? n : 1, sizeof *p->entry);
+    p->entry_len = calloc(n ? n : 1, sizeof *p->entry_len);
+    if (!p->entry || !p->entry_len) { rc = CZ_ENOMEM; goto fail; }
+    for (uint32_t i = 0; i < n; i++) {
+        if (len - pos < 4) { rc = CZ_ETRUNC; goto fail; }
+        uint32_t l = get32(buf + pos);
+        pos += 4;
+        if (l > len - pos) { rc = CZ_ETRUNC; goto fail; }
+        p->entry[i] = buf + pos;
+        p->entry_len[i] = l;
+        pos += l;
+    }
+    p->n = n;
+    if (pos != len) { rc = CZ_ETRAILING; goto fail; }
+    return CZ_OK;
+fail:
+    cz_payload_free(p);
+    return rc;
+}
+
+void cz_payload_free(struct cz_payload *p)
+{
+    cz_vv_free(&p->vv);
+    free(p->entry);
+    free(p->entry_len);
+    memset(p, 0, sizeof *p);
+}

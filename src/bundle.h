@@ -1,0 +1,150 @@
+/* bundle.h — the encrypted files carried between stations on USB sticks
+ * (DESIGN.md, Bundles), and the version vectors inside them.
+ *
+ * File format, version 1 (integers big-endian, fixed widths):
+ *   "CZB" u8(version=1)
+ *   u8 flags                 0; any set bit is refused (a later build's
+ *                            critical feature)
+ *   u8 chunk_log2            plaintext chunk size = 2^chunk_log2, 10..20
+ *                            (16, 64 KiB, unless a test asks for less)
+ *   sender_box[32]           the sending station's X25519 bundle key
+ *   u64 bundle_seq           per sender, from 1 (for people reading a stick)
+ *   u64 plain_len            bytes of plaintext, <= CZ_BUNDLE_PLAIN_MAX
+ *   plain_hash[32]           BLAKE2b-256 of the plaintext
+ *   ss_header[24]            crypto_secretstream_xchacha20poly1305 header
+ *   u8 nrecipients           1..CZ_BUNDLE_RECIPIENTS_MAX
+ *     { recipient_box[32] sealed_key[80] }   crypto_box_seal of the 32-byte
+ *                                            file key to that box key
+ *   signer[32]               Ed25519 key of the person who exported
+ *   sig[64]                  signer's signature over every byte before it
+ * then the chunks: the plaintext cut into chunks of 2^chunk_log2 bytes (the
+ * last shorter, at least one chunk even when empty), each pushed through
+ * secretstream (no additional data: the key is fresh per file and the
+ * signed header fixes the plaintext hash); every chunk TAG_MESSAGE except
+ * the last, which is TAG_FINAL.  The
+ * header fixes plain_len, so the exact file length is known before any
+ * decryption: a shorter file is truncated, a longer one has trailing bytes,
+ * and both are refused, as is a FINAL tag anywhere but at the end.
+ *
+ * Bundle id = BLAKE2b-256 of the header (signature included); it names the
+ * file (<id hex>.czb) and is what the seen-list remembers.
+ *
+ * Plaintext, version 1:
+ *   "CZP" u8(version=1) u8 kind (0 sync, 1 backup)
+ *   vector                   the sender's version vector (below)
+ *   u32 n { u32 len, entry[len] }   log entries exactly as signed (entry.h)
+ * Vector: u32 norigins { origin[32] u32 nranges { u64 lo u64 hi id[32] } }
+ *   origins strictly ascending, ranges ascending and disjoint, non-adjacent;
+ *   id is the entry id at seq hi.  Holes appear because replication is
+ *   scoped by region.
+ *
+ * Lifetimes: decoded structures point into the buffer they were decoded
+ * from unless said otherwise.
+ */
+#ifndef CZ_BUNDLE_H
+#define CZ_BUNDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "entry.h"
+
+#define CZ_BUNDLE_VERSION 1
+#define CZ_BUNDLE_CHUNK_LOG2 16
+#define CZ_BUNDLE_RECIPIENTS_MAX 16
+#define CZ_BUNDLE_PLAIN_MAX (1024u * 1024u * 1024u)
+#define CZ_BUNDLE_STANZA (32 + 80)
+#define CZ_PAYLOAD_SYNC 0
+#define CZ_PAYLOAD_BACKUP 1
+
+struct cz_bundle_header {
+    uint8_t version, flags, chunk_log2;
+    uint8_t sender_box[32];
+    uint64_t seq, plain_len;
+    uint8_t plain_hash[32];
+    uint8_t ss_header[24];
+    size_t nrecipients;
+    const uint8_t *stanzas;           /* nrecipients * CZ_BUNDLE_STANZA, into the buffer */
+    uint8_t signer[32];
+    size_t header_len;                /* bytes up to and including sig */
+    uint8_t id[CZ_ID_BYTES];
+};
+
+/* Checks the header before anything is decrypted: magic (CZ_EMAGIC),
+ * version (CZ_EOLDFORMAT below, CZ_EVERSION above), flags and chunk size
+ * (CZ_EVERSION), structure (CZ_ETRUNC, CZ_ECANON), the signer's signature
+ * (CZ_ESIG), and the file's exact length (CZ_ETRUNC, CZ_ETRAILING). */
+int cz_bundle_read_header(const uint8_t *buf, size_t len, struct cz_bundle_header *h);
+
+/* True when box_pk is one of the recipients. */
+int cz_bundle_addressed_to(const struct cz_bundle_header *h, const uint8_t box_pk[32]);
+
+/* Decrypts into a new buffer that is handed out only after every chunk
+ * authenticated, FINAL came exactly at the end and the plaintext hash held
+ * (CZ_ENOTFORUS, CZ_ECRYPTO for a key that does not open, CZ_ESIG for a
+ * chunk that does not authenticate, CZ_ETRUNC for a missing FINAL,
+ * CZ_ETRAILING for a FINAL too early, CZ_EHASH).  Free with
+ * cz_bundle_plain_free (it wipes). */
+int cz_bundle_open(const uint8_t *buf, size_t len, const struct cz_bundle_header *h,
+                   const uint8_t box_pk[32], const uint8_t box_sk[32],
+                   uint8_t **plain, size_t *plain_len);
+void cz_bundle_plain_free(uint8_t *plain, size_t len);
+
+struct cz_bundle_params {
+    const uint8_t *sender_box;        /* 32 bytes */
+    uint64_t seq;
+    const uint8_t (*recipients)[32];
+    size_t nrecipients;
+    const uint8_t *signer;            /* 32 bytes: the Ed25519 key sign uses */
+    cz_sign_fn sign;
+    void *sign_ctx;
+    unsigned chunk_log2;              /* 0: CZ_BUNDLE_CHUNK_LOG2 */
+};
+
+/* Encrypts and signs plaintext into a new malloc'd file image. */
+int cz_bundle_seal(const struct cz_bundle_params *p, const uint8_t *plain, size_t plain_len,
+                   uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES]);
+
+/* Writes a file image atomically as STICK/cunzhan/<recipient>/<sender>/<id>.czb
+ * where recipient and sender are the first 16 hex digits of the box keys
+ * (ASCII only, so every stick's file system takes them; station names may
+ * be Chinese).  path gets the file's name. */
+int cz_bundle_write(const char *stick, const uint8_t recipient[32], const uint8_t sender[32],
+                    const uint8_t id[CZ_ID_BYTES], const uint8_t *buf, size_t len,
+                    char *path, size_t path_size);
+/* The folder on a stick holding bundles for box key `me`. */
+void cz_bundle_inbox(const char *stick, const uint8_t me[32], char *path, size_t size);
+
+/* ---- version vectors ---- */
+
+struct cz_vv_range { uint64_t lo, hi; uint8_t id[CZ_ID_BYTES]; };
+struct cz_vv_origin { uint8_t origin[32]; size_t n, cap; struct cz_vv_range *r; };
+struct cz_vv { size_t n, cap; struct cz_vv_origin *o; };   /* zero-initialise */
+
+/* Adds one log position.  Positions are expected in log order (origin then
+ * seq ascending, as the store walks them); others are accepted but slower. */
+int cz_vv_add(struct cz_vv *v, const uint8_t origin[32], uint64_t seq, const uint8_t id[CZ_ID_BYTES]);
+int cz_vv_has(const struct cz_vv *v, const uint8_t origin[32], uint64_t seq);
+void cz_vv_free(struct cz_vv *v);
+/* Appends the encoding to a growing buffer (*buf realloc'd). */
+int cz_vv_encode(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap);
+/* Strict: order, disjointness and bounds are checked (CZ_ECANON, CZ_ETRUNC). */
+int cz_vv_decode(const uint8_t *buf, size_t len, size_t *pos, struct cz_vv *v);
+
+/* ---- plaintext ---- */
+
+struct cz_payload {
+    uint8_t kind;
+    struct cz_vv vv;
+    size_t n;
+    const uint8_t **entry;            /* into the plaintext */
+    size_t *entry_len;
+};
+/* A builder: start, add entries, finish.  buf is malloc'd (caller frees). */
+struct cz_payload_writer { uint8_t *buf; size_t len, cap, count_at; uint32_t count; };
+int cz_payload_start(struct cz_payload_writer *w, uint8_t kind, const struct cz_vv *vv);
+int cz_payload_add(struct cz_payload_writer *w, const uint8_t *entry, size_t len);
+void cz_payload_finish(struct cz_payload_writer *w);
+int cz_payload_decode(const uint8_t *buf, size_t len, struct cz_payload *p);
+void cz_payload_free(struct cz_payload *p);
+
+#endif

@@ -1,0 +1,62 @@
+/* sync.h — exporting to and importing from a stick: which peers a station
+ * writes for, what each bundle holds (scoped by jurisdiction, incremental
+ * against the peer's acknowledged version vector), and the all-or-nothing
+ * import of one bundle (DESIGN.md, Bundles).
+ *
+ * Export and import need a login: export signs the header with the person's
+ * key; import opens the file key with the station's box key. */
+#ifndef CZ_SYNC_H
+#define CZ_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "bundle.h"
+#include "station.h"
+
+/* A station bundles are written for.  A village station writes for the
+ * office; the office for every station it has enrolled (a `cert` of kind
+ * station names its box key, and its region is the jurisdiction). */
+struct cz_peer {
+    uint8_t box[32];
+    char name[CZ_NAME_MAX];
+    char region[CZ_REGION_MAX + 1];   /* "" for the office: everything */
+};
+/* *out malloc'd (caller frees). */
+int cz_sync_peers(cz_station *st, struct cz_peer **out, size_t *n);
+
+struct cz_export_result {
+    char path[4096];
+    size_t entries;          /* entries in the bundle */
+    size_t skipped_scope;    /* held here but outside the peer's jurisdiction */
+    size_t bytes;
+    uint64_t seq;
+};
+/* Writes one bundle for peer onto the stick.  full: ignore the peer's
+ * acknowledgement and send everything in its jurisdiction. */
+int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer, int full,
+                   struct cz_export_result *res);
+
+/* What happened to one bundle.  status: CZ_OK (applied), CZ_ESEEN (a
+ * replay: nothing changed), CZ_ENOTFORUS (left for its recipient), or the
+ * reason it was refused whole (nothing changed). */
+struct cz_import_result {
+    int status;
+    uint8_t id[CZ_ID_BYTES];
+    uint8_t sender_box[32], signer[32];
+    uint64_t seq;
+    size_t fresh, duplicate, pending, forks, refused;
+};
+/* Told of each entry refused on its own (outside the author's role or
+ * jurisdiction, revoked, broken chain); the rest of the bundle is applied. */
+typedef void (*cz_refused_fn)(void *ctx, const uint8_t id[CZ_ID_BYTES], const uint8_t origin[32], int why);
+
+/* Imports one bundle file image.  Returns CZ_OK when res->status says what
+ * happened; another status only for local failures (disk, memory). */
+int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn fn, void *ctx,
+                   struct cz_import_result *res);
+
+/* Reads a whole file into a malloc'd buffer (bundles are bounded by
+ * CZ_BUNDLE_PLAIN_MAX). */
+int cz_read_file(const char *path, uint8_t **buf, size_t *len);
+
+#endif
