@@ -48,7 +48,6 @@ int cz_bundle_read_header(const uint8_t *buf, size_t len, struct cz_bundle_heade
     memcpy(h->ss_header, p, 24); p += 24;
     h->nrecipients = *p++;
     if (h->nrecipients == 0 || h->nrecipients > CZ_BUNDLE_RECIPIENTS_MAX) return CZ_ECANON;
-    if (h->plain_len > CZ_BUNDLE_PLAIN_MAX) return CZ_ETOOBIG;
     h->header_len = FIXED_HEAD + h->nrecipients * CZ_BUNDLE_STANZA + 32 + 64;
     if (len < h->header_len) return CZ_ETRUNC;
     h->stanzas = p;
@@ -57,6 +56,7 @@ int cz_bundle_read_header(const uint8_t *buf, size_t len, struct cz_bundle_heade
     p += 32;
     if (crypto_sign_verify_detached(p, buf, h->header_len - 64, h->signer) != 0) return CZ_ESIG;
     crypto_generichash(h->id, CZ_ID_BYTES, buf, h->header_len, NULL, 0);
+    if (h->plain_len > CZ_BUNDLE_PLAIN_MAX) return CZ_ETOOBIG;
     /* The signed header fixes the exact file length. */
     uint64_t want = (uint64_t)h->header_len + h->plain_len + nchunks(h->plain_len, h->chunk_log2) * ABYTES;
     if ((uint64_t)len < want) return CZ_ETRUNC;
@@ -106,7 +106,7 @@ int cz_bundle_open(const uint8_t *buf, size_t len, const struct cz_bundle_header
         if (len - pos < want + ABYTES) { rc = CZ_ETRUNC; goto cleanup; }
         if (crypto_secretstream_xchacha20poly1305_pull(&ss, plain + out, &got, &tag, buf + pos, want + ABYTES,
                                                        NULL, 0) != 0) {
-            rc = CZ_ESIG;
+            rc = CZ_EDAMAGED;
             goto cleanup;
         }
         /* FINAL must come exactly at the end of the file, nowhere else. */

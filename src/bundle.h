@@ -80,7 +80,7 @@ int cz_bundle_addressed_to(const struct cz_bundle_header *h, const uint8_t box_p
 
 /* Decrypts into a new buffer that is handed out only after every chunk
  * authenticated, FINAL came exactly at the end and the plaintext hash held
- * (CZ_ENOTFORUS, CZ_ECRYPTO for a key that does not open, CZ_ESIG for a
+ * (CZ_ENOTFORUS, CZ_ECRYPTO for a key that does not open, CZ_EDAMAGED for a
  * chunk that does not authenticate, CZ_ETRUNC for a missing FINAL,
  * CZ_ETRAILING for a FINAL too early, CZ_EHASH).  Free with
  * cz_bundle_plain_free (it wipes). */
