@@ -216,9 +216,12 @@ static void free_list(char **items, size_t n)
 static int set_list(const struct cz_field *f, cz_body *body, const char *value,
                     struct cz_field_error *err)
 {
-    char **items = NULL;
+    char **items = NULL, *norm = NULL;
     size_t n = 0;
-    int rc = split_list(value, &items, &n);
+    /* NFKC first, so a full-width comma (，) splits like an ASCII one. */
+    int rc = cz_text_normalize(value, strlen(value), &norm);
+    if (rc == CZ_OK) rc = split_list(norm, &items, &n);
+    free(norm);
     if (rc) return fail(err, f, NULL, rc, HINT_TEXT);
     if (f->type == CZ_F_SET) {
         for (size_t i = 0; i < n; i++) {
