@@ -3,6 +3,7 @@
 #include "cli_int.h"
 #include "cli_sync.h"
 #include "keys.h"
+#include "merge.h"
 #include "roster.h"
 #include "status.h"
 #include "sync.h"
@@ -539,4 +540,131 @@ int cmd_import(struct cli *c, int argc, char **argv)
         fprintf(stderr, "cunzhan: %s\n", cz_strerror(CZ_ENOSTICK, c->lang));
     if (arr) print_json(arr);
     return failed ? CZ_EXIT_FAIL : CZ_EXIT_OK;
+}
+
+/* ---- conflicts ---- */
+
+struct conflicts_out { struct cli *c; cz_txn *t; const struct cz_type *type; json_t *arr; size_t count; int rc; };
+
+static int conflicts_cb(void *ctx, const uint8_t *entity)
+{
+    struct conflicts_out *co = ctx;
+    struct cli *c = co->c;
+    uint8_t heads[2][CZ_ID_BYTES];
+    size_t nh = 0;
+    struct cz_merged m;
+    char hex[65], title[256] = "", buf[1024], who[160];
+    if (cz_store_heads(co->t, entity, heads, 2, &nh) != CZ_OK || nh < 2) return 0;
+    if ((co->rc = cz_merge_entity(co->t, entity, &m))) return co->rc;
+    if (m.nconflicts == 0) { cz_merged_free(&m); return 0; }
+    co->count++;
+    cz_hex(entity, CZ_ENTITY_BYTES, hex);
+    if (m.body) cz_schema_title(co->type, m.body, title, sizeof title);
+    json_t *jo = NULL, *jc = NULL;
+    if (co->arr) {
+        jo = json_object();
+        jc = json_array();
+        json_object_set_new(jo, "id", json_string(hex));
+        json_object_set_new(jo, "type", json_string(co->type->key));
+        json_object_set_new(jo, "title", json_string(title));
+        json_object_set_new(jo, "heads", json_integer((json_int_t)m.nheads));
+    } else {
+        printf("%.12s  %s  %s\n", hex, TR(c, co->type->en, co->type->zh), title);
+    }
+    for (size_t i = 0; i < m.nconflicts; i++) {
+        const struct cz_merge_conflict *k = &m.conflicts[i];
+        const struct cz_field *f = k->tag ? cz_schema_field_by_tag(co->type, k->tag) : NULL;
+        const char *fkey = k->tag == 0 ? "deleted" : f ? f->key : "?";
+        json_t *jv = co->arr ? json_array() : NULL;
+        if (!jv) printf("  %s:\n", k->tag == 0 ? TR(c, "deleted on one side, edited on another", "一方删除、另一方修改")
+                                              : f ? TR(c, f->en, f->zh) : "?");
+        for (size_t j = 0; j < k->n; j++) {
+            buf[0] = 0;
+            if (f && k->v[j].value) cz_schema_format(f, k->v[j].value, co->arr ? CZ_LANG_EN : c->lang, !co->arr, buf, sizeof buf);
+            signer_name(co->t, cz_station_info(c->st), k->v[j].origin, c->lang, who, sizeof who);
+            cz_hex(k->v[j].head, CZ_ID_BYTES, hex);
+            if (jv) {
+                json_t *o = json_object();
+                json_object_set_new(o, "value", json_string(buf));
+                json_object_set_new(o, "version", json_string(hex));
+                json_object_set_new(o, "by", json_string(who));
+                json_object_set_new(o, "provisional_winner", json_boolean(j == 0));
+                json_array_append_new(jv, o);
+            } else {
+                printf("    %s%s  (%s, %.12s)\n", j == 0 ? "* " : "  ", buf[0] ? buf : "-", who, hex);
+            }
+        }
+        if (jv) {
+            json_t *o = json_object();
+            json_object_set_new(o, "field", json_string(fkey));
+            json_object_set_new(o, "values", jv);
+            json_array_append_new(jc, o);
+        }
+    }
+    if (jo) {
+        json_object_set_new(jo, "conflicts", jc);
+        json_array_append_new(co->arr, jo);
+    }
+    cz_merged_free(&m);
+    return 0;
+}
+
+int cmd_conflicts(struct cli *c, int argc, char **argv)
+{
+    size_t ntypes;
+    const struct cz_type *types = cz_schema_types(&ntypes);
+    cz_txn *t = NULL;
+    if (argc) return usage(c, "conflicts [--json]", "conflicts [--json]");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    struct conflicts_out co = { c, t, NULL, c->json ? json_array() : NULL, 0, CZ_OK };
+    for (size_t i = 0; i < ntypes && rc == CZ_OK; i++) {
+        char term[64];
+        size_t tl = cz_term_type(term, sizeof term, types[i].key);
+        co.type = &types[i];
+        rc = cz_store_index_each(t, term, tl, conflicts_cb, &co);
+    }
+    cz_txn_abort(t);
+    if (rc) { say_error(c, rc, NULL); json_decref(co.arr); return CZ_EXIT_FAIL; }
+    if (co.arr) print_json(co.arr);
+    else if (co.count == 0) printf("%s\n", TR(c, "no conflicts", "没有冲突"));
+    else printf("%s\n", TR(c, "* marks the value shown until someone runs `cunzhan resolve ID FIELD=VALUE...`",
+                           "* 表示在有人运行 `cunzhan resolve 编号 字段=值...` 之前暂时显示的值"));
+    return CZ_EXIT_OK;
+}
+
+int cmd_resolve(struct cli *c, int argc, char **argv)
+{
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES], heads[2][CZ_ID_BYTES];
+    struct cz_field_error err;
+    struct cz_assign *a = NULL;
+    size_t nh = 0;
+    cz_txn *t = NULL;
+    int rc, n;
+    if (argc < 1) return usage(c, "resolve ID [FIELD=VALUE...]", "resolve 编号 [字段=值...]");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    if (lookup_entity(c, argv[0], entity)) return CZ_EXIT_FAIL;
+    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t)) == CZ_OK)
+        rc = cz_store_heads(t, entity, heads, 2, &nh);
+    cz_txn_abort(t);
+    if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    if (nh < 2) {
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "this record has no concurrent versions to resolve; use `edit`",
+                                                      "该记录没有需要解决的并发版本；请用 `edit`"));
+        return CZ_EXIT_FAIL;
+    }
+    if (!(a = calloc((size_t)argc, sizeof *a))) return CZ_EXIT_FAIL;
+    if ((n = parse_assignments(c, argv + 1, argc - 1, a)) < 0 || login(c)) { free(a); return CZ_EXIT_FAIL; }
+    rc = cz_station_edit(c->st, entity, a, (size_t)n, id, &err);
+    free(a);
+    if (rc) {
+        if (err.field || err.name[0]) field_error(c, "", rc, &err);
+        else say_error(c, rc, argv[0]);
+        return CZ_EXIT_FAIL;
+    }
+    char hex[65];
+    cz_hex(id, CZ_ID_BYTES, hex);
+    printf("%s\n", hex);
+    return CZ_EXIT_OK;
 }

@@ -1,5 +1,6 @@
 #include "query.h"
 #include "keys.h"
+#include "merge.h"
 #include "status.h"
 #include "text.h"
 
@@ -33,6 +34,16 @@ int cz_record_load(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_r
     memcpy(r->type_key, e.type, sizeof r->type_key);
     memcpy(r->region, e.region, sizeof r->region);
     r->deleted = (e.flags & CZ_ENTRY_FLAG_TOMBSTONE) != 0;
+    if (r->nheads > 1) {
+        /* Concurrent versions: the three-way merge, with provisional
+         * winners where fields conflict (merge.h). */
+        struct cz_merged m;
+        if ((rc = cz_merge_entity(t, entity, &m))) return rc;
+        r->deleted = m.deleted;
+        if (!m.deleted) { r->body = m.body; m.body = NULL; }
+        cz_merged_free(&m);
+        return CZ_OK;
+    }
     if (!r->deleted && (rc = cz_body_decode(e.body, e.body_len, &r->body))) return rc;
     return CZ_OK;
 }

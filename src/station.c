@@ -2,6 +2,7 @@
 #include "codec.h"
 #include "exitchain.h"
 #include "keys.h"
+#include "merge.h"
 #include "parse.h"
 #include "roster.h"
 #include "status.h"
@@ -670,9 +671,21 @@ static int write_in_txn(cz_station *st, cz_txn *t, const struct cz_type *ty, con
     if (entity) {
         struct cz_entry cur;
         if ((rc = winning_head(t, entity, &cur, heads, CZ_PARENTS_MAX, &nheads))) goto cleanup;
-        if (cur.flags & CZ_ENTRY_FLAG_TOMBSTONE) { rc = CZ_EDELETED; goto cleanup; }
         if (strcmp(cur.type, ty->key) != 0) { rc = CZ_ETYPE; goto cleanup; }
-        if ((rc = cz_body_decode(cur.body, cur.body_len, &body))) goto cleanup;
+        if (nheads > 1) {
+            /* Concurrent heads: the new version starts from their merge and
+             * names them all as parents, which resolves every conflict (a
+             * deletion concurrent with an edit is undone this way). */
+            struct cz_merged m;
+            if ((rc = cz_merge_entity(t, entity, &m))) goto cleanup;
+            body = m.body;
+            m.body = NULL;
+            cz_merged_free(&m);
+            if (!body) { rc = CZ_EDELETED; goto cleanup; }
+        } else {
+            if (cur.flags & CZ_ENTRY_FLAG_TOMBSTONE) { rc = CZ_EDELETED; goto cleanup; }
+            if ((rc = cz_body_decode(cur.body, cur.body_len, &body))) goto cleanup;
+        }
     } else if (!(body = cz_body_new())) {
         rc = CZ_ENOMEM;
         goto cleanup;

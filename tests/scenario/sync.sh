@@ -122,4 +122,46 @@ expect "office refuses the revoked key's bundle" 1 cz -C "$O" import "$(newest "
 contains "says revoked" "$OUT" "revoked"
 equals "revoked: nothing changed" "$(status_of "$O")" "$before"
 
+# ---- reconciling ----
+a_to_o() { cz -C "$A" export --to "$STICK" >/dev/null && cz -C "$O" import "$(newest "$BOX_O")" >/dev/null; }
+o_to_a() { cz -C "$O" export --to "$STICK" --for 杨树湾村 >/dev/null && cz -C "$A" import "$(newest "$BOX_A")" >/dev/null; }
+a_to_o; o_to_a
+expect "office edits the phone" 0 cz -C "$O" edit "$HA" phone=13700000001
+expect "A edits the notes meanwhile" 0 cz -C "$A" edit "$HA" notes=门前有棵杨树
+a_to_o; o_to_a
+expect "A: different fields merge" 0 cz -C "$A" show "$HA" --json
+contains "A has the office's phone" "$OUT" "13700000001"
+contains "A keeps its notes" "$OUT" "门前有棵杨树"
+SHOW_A=$OUT
+expect "office: the same merged view" 0 cz -C "$O" show "$HA" --json
+contains "office has A's notes" "$OUT" "门前有棵杨树"
+equals "same fields on both sides" "$(printf '%s' "$OUT" | sed -n '/"fields"/,$p')" "$(printf '%s' "$SHOW_A" | sed -n '/"fields"/,$p')"
+expect "no conflict from different fields" 0 cz -C "$A" conflicts --json
+equals "empty" "$OUT" "[]"
+
+expect "A sets the phone" 0 cz -C "$A" edit "$HA" phone=13600000002
+expect "office sets it otherwise" 0 cz -C "$O" edit "$HA" phone=13600000003
+a_to_o; o_to_a
+for side in A O; do
+    dir=$A; [ $side = O ] && dir=$O
+    expect "$side: one conflict" 0 cz -C "$dir" conflicts --json
+    equals "$side: one record in conflict" "$(printf '%s' "$OUT" | grep -c '"field"')" 1
+    contains "$side: names the field" "$OUT" '"field": "phone"'
+    contains "$side: keeps A's value" "$OUT" "13600000002"
+    contains "$side: keeps the office's value" "$OUT" "13600000003"
+done
+W_A=$(cz -C "$A" show "$HA" --json | grep '"phone"')
+W_O=$(cz -C "$O" show "$HA" --json | grep '"phone"')
+equals "same provisional winner on both sides" "$W_A" "$W_O"
+expect "resolve without a conflict is refused" 1 cz -C "$A" resolve "$HB" phone=1
+expect "A resolves" 0 cz -C "$A" resolve "$HA" phone=13600000004
+expect "A: conflict gone" 0 cz -C "$A" conflicts --json
+equals "A: none" "$OUT" "[]"
+a_to_o
+expect "office: conflict gone after the exchange" 0 cz -C "$O" conflicts --json
+equals "office: none" "$OUT" "[]"
+expect "office shows the resolution" 0 cz -C "$O" show "$HA" --json
+contains "resolved value" "$OUT" "13600000004"
+expect "office verify still passes" 0 cz -C "$O" verify
+
 finish
