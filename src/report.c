@@ -149,7 +149,6 @@ static int visit(struct walk *w, const struct cz_record *rec)
             w->capmembers = cap;
         }
         memcpy(w->member_of[w->nmembers++], h, CZ_ENTITY_BYTES);
-        r->people++;
     } else if (!strcmp(ty, "household")) {
         int exited = 0;
         uint32_t year = 0;
@@ -159,6 +158,7 @@ static int visit(struct walk *w, const struct cz_record *rec)
         const char *status = exited ? "exited" : !strcmp(buf2, "returned") ? "returned" : "poor";
         int64_t people = (int64_t)members_of(w, rec->entity);
         r->households++;
+        r->people += people;   /* members of a deleted or left-out household are no one's */
         if ((rc = add_row(&r->by_village, text_of(rec, "village", buf, sizeof buf), status, 1, people))) return rc;
         if (exited) {
             snprintf(buf, sizeof buf, "%u", year);
