@@ -5,6 +5,7 @@
 #include "query.h"
 #include "roster.h"
 #include "station.h"
+#include "sync.h"
 #include "status.h"
 
 #include <stdarg.h>
@@ -53,36 +54,34 @@ static int add(struct demo *d, cz_station *st, const char *type, ...)
     return CZ_OK;
 }
 
-/* ---- carrying entries between the demo's folders ----
- * The demo plays the part of the stick: every entry one store holds that
- * lies inside the other's jurisdiction is checked and stored there. */
-struct copy_ctx { cz_txn *to; const char *jurisdiction; int rc; };
-
-static int copy_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *raw, size_t len)
-{
-    struct copy_ctx *cc = ctx;
-    struct cz_entry e;
-    int result;
-    uint8_t id[CZ_ID_BYTES];
-    if ((cc->rc = cz_entry_decode(raw, len, &e)) || (cc->rc = cz_entry_verify(&e))) return cc->rc;
-    if (e.region[0] && !cz_region_within(e.region, cc->jurisdiction)) return 0;
-    cz_entry_id(raw, len, id);
-    return cc->rc = cz_store_put_entry(cc->to, &e, id, &result);
-}
-
+/* ---- carrying bundles between the demo's folders ----
+ * DIR/stick plays the USB stick: `from` exports for `to` and `to` imports,
+ * as people at the stations would. */
 static int carry(struct demo *d, cz_station *from, cz_station *to)
 {
-    cz_txn *rt = NULL, *wt = NULL;
-    const struct cz_station_info *ti = cz_station_info(to);
-    int rc = cz_txn_begin(cz_station_store(from), 0, &rt);
-    if (rc == CZ_OK) rc = cz_txn_begin(cz_station_store(to), 1, &wt);
-    if (rc == CZ_OK) {
-        struct copy_ctx cc = { wt, ti->kind == CZ_KIND_OFFICE ? "" : ti->region, CZ_OK };
-        rc = cz_store_each_entry(rt, copy_cb, &cc);
-    }
-    cz_txn_abort(rt);
-    if (rc) { cz_txn_abort(wt); d->what = "carry entries"; return rc; }
-    return cz_txn_commit(wt);
+    struct cz_peer *peers = NULL;
+    size_t npeers = 0;
+    char stick[4096];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc;
+
+    snprintf(stick, sizeof stick, "%s/stick", d->dir);
+    d->what = "carry a bundle";
+    if ((rc = cz_sync_peers(from, &peers, &npeers))) return rc;
+    const struct cz_peer *peer = NULL;
+    for (size_t i = 0; i < npeers; i++)
+        if (!memcmp(peers[i].box, cz_station_info(to)->box_pk, 32)) peer = &peers[i];
+    if (!peer) { free(peers); return CZ_ENOTFOUND; }
+    struct cz_export_result ex;
+    struct cz_import_result im;
+    rc = cz_sync_export(from, stick, peer, 0, &ex);
+    free(peers);
+    if (rc == CZ_OK) rc = cz_read_file(ex.path, &buf, &len);
+    if (rc == CZ_OK) rc = cz_sync_import(to, buf, len, NULL, NULL, &im);
+    if (rc == CZ_OK && im.status != CZ_OK) rc = im.status;
+    free(buf);
+    return rc;
 }
 
 /* The office certifies every key announced to it that has no certificate,

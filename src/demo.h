@@ -3,7 +3,8 @@
  * DIR/yangshuwan (杨树湾村: 9 registered households, 40 people, pepper on the
  * demonstration base, seed packs, the floor-price purchase agreement,
  * trainings, one household through the whole exit chain and one half-way)
- * and DIR/nanzhai (南寨村), enrolled and synced.  Names are invented; the
+ * and DIR/nanzhai (南寨村), enrolled and synced through bundles on a folder
+ * standing for the stick (DIR/stick).  Names are invented; the
  * figures follow the seed. */
 #ifndef CZ_DEMO_H
 #define CZ_DEMO_H

@@ -172,7 +172,6 @@ static int list_cb(void *ctx, const uint8_t *entity)
         rc = l->fn(l->ctx, entity);
     cz_record_clear(&r);
     return rc;
-    return 0;
 }
 
 int cz_query_list(cz_txn *t, const struct cz_type *type, const struct cz_assign *filters,
@@ -270,7 +269,6 @@ static int find_cb(void *ctx, const uint8_t *entity)
     }
     cz_record_clear(&r);
     return rc;
-    return 0;
 }
 
 static size_t utf8_char_len(const char *s)

@@ -336,6 +336,13 @@ static int set_scalar(const struct cz_field *f, cz_body *body, const char *v,
     return CZ_EINVAL;
 }
 
+int cz_schema_derives(const struct cz_type *t, const struct cz_field *f)
+{
+    if (f->type == CZ_F_IDNUM) return 1;
+    return !strcmp(t->key, "sale") &&
+           (!strcmp(f->key, "quantity") || !strcmp(f->key, "price") || !strcmp(f->key, "floor_price"));
+}
+
 int cz_schema_set(const struct cz_type *t, cz_body *body, const char *name,
                   const char *value, struct cz_field_error *err)
 {
@@ -358,8 +365,7 @@ int cz_schema_set(const struct cz_type *t, cz_body *body, const char *name,
         rc = set_scalar(f, body, v, err);
     }
     /* A new price or quantity re-derives a sale's amount. */
-    if (rc == CZ_OK && !strcmp(t->key, "sale") &&
-        (!strcmp(f->key, "quantity") || !strcmp(f->key, "price") || !strcmp(f->key, "floor_price")))
+    if (rc == CZ_OK && !strcmp(t->key, "sale") && cz_schema_derives(t, f))
         cz_body_remove(body, cz_schema_field(t, "amount")->tag);
     /* A new ID number re-derives sex and birth date in cz_schema_finish. */
     if (rc == CZ_OK && f->type == CZ_F_IDNUM)
@@ -392,14 +398,12 @@ static int derive_from_idnum(const struct cz_type *t, cz_body *body, uint32_t to
     uint64_t born = 0;
     char want_sex[2] = { info.sex, 0 };
     if (cz_body_get_text(body, sexf->tag, &sex, &len) == CZ_OK && strcmp(sex, want_sex)) {
-        fail(err, sexf, NULL, CZ_EFIELD, HINT_DERIVED_MISMATCH);
-        snprintf(err->detail, sizeof err->detail, "%s", want_sex);
-        return CZ_EFIELD;
+        return cz_field_error_set(err, sexf, CZ_EFIELD, HINT_DERIVED_MISMATCH, want_sex);
     }
     if (cz_body_get_uint(body, bornf->tag, &born) == CZ_OK && born != info.born) {
-        fail(err, bornf, NULL, CZ_EFIELD, HINT_DERIVED_MISMATCH);
-        cz_format_date(info.born, err->detail, sizeof err->detail);
-        return CZ_EFIELD;
+        char born_text[16];
+        cz_format_date(info.born, born_text, sizeof born_text);
+        return cz_field_error_set(err, bornf, CZ_EFIELD, HINT_DERIVED_MISMATCH, born_text);
     }
     int rc = cz_body_set_text(body, sexf->tag, want_sex, 1);
     return rc ? rc : cz_body_set_uint(body, bornf->tag, info.born);
@@ -421,9 +425,9 @@ static int derive_sale_amount(const struct cz_type *t, cz_body *body, struct cz_
     if (per_jin != 0 && qty > INT64_MAX / per_jin) return fail(err, af, NULL, CZ_ERANGE, HINT_MONEY);
     int64_t amount = (qty * per_jin + 50) / 100;
     if (cz_body_get_sint(body, af->tag, &typed) == CZ_OK && typed != amount) {
-        fail(err, af, NULL, CZ_EFIELD, HINT_DERIVED_AMOUNT);
-        cz_format_hundredths(amount, err->detail, sizeof err->detail);
-        return CZ_EFIELD;
+        char amount_text[32];
+        cz_format_hundredths(amount, amount_text, sizeof amount_text);
+        return cz_field_error_set(err, af, CZ_EFIELD, HINT_DERIVED_AMOUNT, amount_text);
     }
     return cz_body_set_sint(body, af->tag, amount);
 }
@@ -520,4 +524,20 @@ void cz_schema_title(const struct cz_type *t, const cz_body *b, char *buf, size_
             cz_schema_format(&t->fields[i], b, CZ_LANG_EN, 0, buf, size);
             return;
         }
+}
+
+int cz_schema_set_many(const struct cz_type *t, cz_body *body, const struct cz_assign *a, size_t n,
+                       struct cz_field_error *err)
+{
+    /* Sources of derived values first, so a derived value typed beside them
+     * is checked against them whatever order it was typed in (or whatever
+     * order a spreadsheet's columns come in). */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            const struct cz_field *f = cz_schema_field(t, a[i].field);
+            if ((f && cz_schema_derives(t, f)) != (pass == 0)) continue;
+            int rc = cz_schema_set(t, body, a[i].field, a[i].value, err);
+            if (rc) return rc;
+        }
+    return CZ_OK;
 }

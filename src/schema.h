@@ -100,10 +100,23 @@ int cz_field_error_set(struct cz_field_error *err, const struct cz_field *f, int
 void cz_field_error_message(const struct cz_type *t, const struct cz_field_error *e,
                             enum cz_lang lang, char *buf, size_t size);
 
+/* True when setting f re-derives other fields (an ID number; a sale's
+ * quantity and prices).  Callers applying several fields set these first. */
+int cz_schema_derives(const struct cz_type *t, const struct cz_field *f);
+
 /* Parse and normalise one FIELD=VALUE into body (an empty value removes the
- * field).  Derived fields cannot be set while their source is present. */
+ * field).  A derived field typed beside its source must agree with it
+ * (checked in cz_schema_finish). */
 int cz_schema_set(const struct cz_type *t, cz_body *body, const char *name,
                   const char *value, struct cz_field_error *err);
+
+/* One FIELD=VALUE pair as typed. */
+struct cz_assign { const char *field; const char *value; };
+
+/* Several assignments, sources of derived values first (so the result does
+ * not depend on the order they were typed in). */
+int cz_schema_set_many(const struct cz_type *t, cz_body *body, const struct cz_assign *a, size_t n,
+                       struct cz_field_error *err);
 
 /* After all assignments: required fields present, derived values computed
  * (a member's sex and birth date from the ID number), cross-field rules

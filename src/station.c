@@ -484,20 +484,21 @@ static int apply_assignments(cz_txn *t, const struct cz_type *ty, cz_body *body,
                              const struct cz_assign *a, size_t n, char *inherited_region,
                              struct cz_field_error *err)
 {
-    for (size_t i = 0; i < n; i++) {
+    struct cz_assign *resolved = calloc(n ? n : 1, sizeof *resolved);
+    char (*full)[65] = calloc(n ? n : 1, sizeof *full);
+    int rc = resolved && full ? CZ_OK : CZ_ENOMEM;
+    for (size_t i = 0; rc == CZ_OK && i < n; i++) {
         const struct cz_field *f = cz_schema_field(ty, a[i].field);
-        char full[65];
-        const char *value = a[i].value;
-        int rc;
-        if (f && (f->type == CZ_F_REF || f->type == CZ_F_VERSION) && value[0]) {
-            rc = resolve_ref(t, f, value, full, sizeof full, inherited_region, err);
-            if (rc) return rc;
-            value = full;
+        resolved[i] = a[i];
+        if (f && (f->type == CZ_F_REF || f->type == CZ_F_VERSION) && a[i].value[0]) {
+            rc = resolve_ref(t, f, a[i].value, full[i], sizeof full[i], inherited_region, err);
+            resolved[i].value = full[i];
         }
-        rc = cz_schema_set(ty, body, a[i].field, value, err);
-        if (rc) return rc;
     }
-    return CZ_OK;
+    if (rc == CZ_OK) rc = cz_schema_set_many(ty, body, resolved, n, err);
+    free(resolved);
+    free(full);
+    return rc;
 }
 
 /* For REF fields not typed in this edit, the inherited region still comes

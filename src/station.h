@@ -79,8 +79,6 @@ struct cz_identity {
 };
 int cz_identity_parse(const char *text, struct cz_identity *id);
 
-/* One FIELD=VALUE pair as typed. */
-struct cz_assign { const char *field; const char *value; };
 
 /* Write a new record or a new version.  Values are normalised and checked;
  * references may be given as id prefixes.  On CZ_EFIELD / CZ_EIDNUM /

@@ -344,25 +344,38 @@ int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count)
     return dup_count(t, DB_INDEX, term, len > TERM_MAX ? TERM_MAX : len, count);
 }
 
-struct heads_ctx { cz_txn *t; uint8_t (*ids)[CZ_ID_BYTES]; uint64_t *hlcs; size_t max, n; };
+struct heads_ctx { cz_txn *t; uint8_t (*ids)[CZ_ID_BYTES]; uint64_t *hlcs; uint8_t (*origins)[32];
+                   size_t max, n; };
+
+/* DESIGN.md's provisional winner first: higher clock, then higher origin. */
+static int newer(uint64_t hlc_a, const uint8_t *origin_a, uint64_t hlc_b, const uint8_t *origin_b)
+{
+    if (hlc_a != hlc_b) return hlc_a > hlc_b;
+    return memcmp(origin_a, origin_b, 32) > 0;
+}
 
 static int heads_cb(void *ctx, const uint8_t *id)
 {
     struct heads_ctx *h = ctx;
     struct cz_entry e;
     uint64_t hlc = 0;
-    if (cz_store_get_entry(h->t, id, &e) == CZ_OK)
+    uint8_t origin[32] = { 0 };
+    if (cz_store_get_entry(h->t, id, &e) == CZ_OK) {
         hlc = e.hlc;
-    /* Insertion sort, newest first: an entity rarely has more than two heads. */
+        memcpy(origin, e.origin, 32);
+    }
+    /* Insertion sort: an entity rarely has more than two heads. */
     size_t limit = h->n < h->max ? h->n : h->max;
     size_t pos = limit;
-    while (pos > 0 && h->hlcs[pos - 1] < hlc) pos--;
+    while (pos > 0 && newer(hlc, origin, h->hlcs[pos - 1], h->origins[pos - 1])) pos--;
     if (pos < h->max) {
         size_t last = limit < h->max ? limit : h->max - 1;
         memmove(h->ids + pos + 1, h->ids + pos, (last - pos) * CZ_ID_BYTES);
         memmove(h->hlcs + pos + 1, h->hlcs + pos, (last - pos) * sizeof *h->hlcs);
+        memmove(h->origins + pos + 1, h->origins + pos, (last - pos) * 32);
         memcpy(h->ids[pos], id, CZ_ID_BYTES);
         h->hlcs[pos] = hlc;
+        memcpy(h->origins[pos], origin, 32);
     }
     h->n++;
     return 0;
@@ -371,11 +384,14 @@ static int heads_cb(void *ctx, const uint8_t *id)
 int cz_store_heads(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
                    uint8_t (*ids)[CZ_ID_BYTES], size_t max, size_t *n)
 {
-    uint64_t *hlcs = calloc(max ? max : 1, sizeof *hlcs);
-    if (!hlcs) return CZ_ENOMEM;
-    struct heads_ctx h = { t, ids, hlcs, max, 0 };
+    size_t slots = max ? max : 1;
+    uint64_t *hlcs = calloc(slots, sizeof *hlcs);
+    uint8_t (*origins)[32] = calloc(slots, 32);
+    if (!hlcs || !origins) { free(hlcs); free(origins); return CZ_ENOMEM; }
+    struct heads_ctx h = { t, ids, hlcs, origins, max, 0 };
     int rc = each_dup(t, DB_HEADS, entity, CZ_ENTITY_BYTES, heads_cb, &h);
     free(hlcs);
+    free(origins);
     *n = h.n;
     return rc;
 }

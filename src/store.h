@@ -80,7 +80,8 @@ int cz_store_get_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_entry
 int cz_store_log_last(cz_txn *t, const uint8_t origin[32], uint64_t *seq, uint8_t id[CZ_ID_BYTES]);
 int cz_store_log_get(cz_txn *t, const uint8_t origin[32], uint64_t seq, uint8_t id[CZ_ID_BYTES]);
 
-/* Current heads of an entity (most recent first by hlc); *n may exceed max,
+/* Current heads of an entity, the provisional winner first (higher clock,
+ * then higher origin, as DESIGN.md says); *n may exceed max,
  * then only max are filled.  *n == 0: no such entity. */
 int cz_store_heads(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
                    uint8_t (*ids)[CZ_ID_BYTES], size_t max, size_t *n);
