@@ -1,6 +1,7 @@
 /* Commands of the programme's domain: approve, report, load. */
 #include "cli.h"
 #include "cli_int.h"
+#include "csvload.h"
 #include "demo.h"
 #include "exitchain.h"
 #include "keys.h"
@@ -8,9 +9,7 @@
 #include "report.h"
 #include "text.h"
 
-#include <csv.h>
 #include <errno.h>
-#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,62 +357,6 @@ int cmd_report(struct cli *c, int argc, char **argv)
 
 /* ---- load ---- */
 
-/* Cells of the whole file, row by row (libcsv callbacks fill it). */
-struct sheet {
-    char **cells;            /* all cells, NUL-terminated */
-    size_t ncells, capcells;
-    size_t *row_start, *row_len;   /* per row: first cell index, cell count */
-    size_t nrows, caprows;
-    size_t cur_start;
-    int oom;
-};
-
-static void sheet_cell(void *s, size_t len, void *data)
-{
-    struct sheet *sh = data;
-    if (sh->oom) return;
-    if (sh->ncells == sh->capcells) {
-        size_t cap = sh->capcells ? 2 * sh->capcells : 1024;
-        char **g = realloc(sh->cells, cap * sizeof *g);
-        if (!g) { sh->oom = 1; return; }
-        sh->cells = g;
-        sh->capcells = cap;
-    }
-    char *cell = malloc(len + 1);
-    if (!cell) { sh->oom = 1; return; }
-    if (len) memcpy(cell, s, len);
-    cell[len] = 0;
-    sh->cells[sh->ncells++] = cell;
-}
-
-static void sheet_row(int term, void *data)
-{
-    struct sheet *sh = data;
-    if (sh->oom) return;
-    if (sh->nrows == sh->caprows) {
-        size_t cap = sh->caprows ? 2 * sh->caprows : 256;
-        size_t *a = realloc(sh->row_start, cap * sizeof *a);
-        if (!a) { sh->oom = 1; return; }
-        sh->row_start = a;
-        size_t *b = realloc(sh->row_len, cap * sizeof *b);
-        if (!b) { sh->oom = 1; return; }
-        sh->row_len = b;
-        sh->caprows = cap;
-    }
-    sh->row_start[sh->nrows] = sh->cur_start;
-    sh->row_len[sh->nrows] = sh->ncells - sh->cur_start;
-    sh->nrows++;
-    sh->cur_start = sh->ncells;
-}
-
-static void sheet_free(struct sheet *sh)
-{
-    for (size_t i = 0; i < sh->ncells; i++) free(sh->cells[i]);
-    free(sh->cells);
-    free(sh->row_start);
-    free(sh->row_len);
-}
-
 static int read_file(const char *path, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -437,30 +380,6 @@ static int read_file(const char *path, char **out, size_t *len)
     buf[n] = 0;
     *out = buf;
     *len = n;
-    return CZ_OK;
-}
-
-/* Chinese Excel saves CSV as GB18030 (or its subset GBK); convert such a
- * file to UTF-8.  A UTF-8 byte-order mark is dropped. */
-static int to_utf8(char **buf, size_t *len)
-{
-    if (*len >= 3 && !memcmp(*buf, "\xEF\xBB\xBF", 3)) {
-        memmove(*buf, *buf + 3, *len - 3 + 1);
-        *len -= 3;
-    }
-    if (cz_utf8_valid(*buf, *len)) return CZ_OK;
-    iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd == (iconv_t)-1) return CZ_EUTF8;
-    size_t cap = *len * 2 + 16, left = cap, inleft = *len;
-    char *out = malloc(cap + 1), *op = out, *ip = *buf;
-    if (!out) { iconv_close(cd); return CZ_ENOMEM; }
-    size_t r = iconv(cd, &ip, &inleft, &op, &left);
-    iconv_close(cd);
-    if (r == (size_t)-1 || inleft) { free(out); return CZ_EUTF8; }
-    *op = 0;
-    free(*buf);
-    *buf = out;
-    *len = (size_t)(op - out);
     return CZ_OK;
 }
 
@@ -488,16 +407,12 @@ static void load_error_cb(void *ctx, size_t row, int status, const struct cz_fie
 
 int cmd_load(struct cli *c, int argc, char **argv)
 {
-    struct sheet sh;
-    struct csv_parser parser;
+    struct cz_csv csv;
     char *buf = NULL;
-    size_t len = 0, nrows = 0, stored = 0;
-    const struct cz_field **cols = NULL;
-    struct cz_assign **rows = NULL;
-    size_t *counts = NULL, *line_of = NULL;
+    size_t len = 0, stored = 0;
     int ret = CZ_EXIT_FAIL, rc;
 
-    memset(&sh, 0, sizeof sh);
+    memset(&csv, 0, sizeof csv);
     if (argc != 2) return usage(c, "load TYPE FILE.csv", "load 类型 文件.csv");
     const struct cz_type *ty = cz_schema_type(argv[0]);
     if (!ty) {
@@ -509,62 +424,32 @@ int cmd_load(struct cli *c, int argc, char **argv)
         fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "cannot read the file", "无法读取文件"));
         return CZ_EXIT_FAIL;
     }
-    if (to_utf8(&buf, &len)) {
+    rc = cz_csv_load(ty, buf, len, &csv);
+    free(buf);
+    switch (rc) {
+    case CZ_OK: break;
+    case CZ_EUTF8:
         fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "the file is neither UTF-8 nor GB18030: save it again as CSV (UTF-8)",
                                                          "文件既不是 UTF-8 也不是 GB18030 编码：请重新另存为 CSV (UTF-8)"));
         goto cleanup;
-    }
-    if (csv_init(&parser, CSV_APPEND_NULL) != 0) goto cleanup;
-    if (csv_parse(&parser, buf, len, sheet_cell, sheet_row, &sh) != len ||
-        csv_fini(&parser, sheet_cell, sheet_row, &sh) != 0 || sh.oom) {
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], csv_strerror(csv_error(&parser)));
-        csv_free(&parser);
+    case CZ_ECANON:
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], csv.csv_error);
         goto cleanup;
-    }
-    csv_free(&parser);
-    if (sh.nrows < 1) {
+    case CZ_EEMPTY:
         fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "the file is empty", "文件是空的"));
         goto cleanup;
-    }
-    /* Header: field keys or labels in either language. */
-    size_t ncols = sh.row_len[0];
-    cols = calloc(ncols ? ncols : 1, sizeof *cols);
-    if (!cols) goto cleanup;
-    for (size_t j = 0; j < ncols; j++) {
-        char *name = NULL;
-        const char *raw = sh.cells[sh.row_start[0] + j];
-        if (cz_text_normalize_line(raw, strlen(raw), &name) == CZ_OK)
-            cols[j] = cz_schema_field(ty, name);
-        if (!cols[j] && name && name[0]) {
-            fprintf(stderr, "cunzhan: %s: %s: %s\n", argv[1], name,
-                    TR(c, "column is not a field of this type (`cunzhan fields` lists them); nothing was stored",
-                       "该列不是此类型的字段（运行 `cunzhan fields` 查看）；没有保存任何内容"));
-            free(name);
-            ret = CZ_EXIT_FAIL;
-            goto cleanup;
-        }
-        free(name);
-    }
-    rows = calloc(sh.nrows, sizeof *rows);
-    counts = calloc(sh.nrows, sizeof *counts);
-    line_of = calloc(sh.nrows, sizeof *line_of);
-    if (!rows || !counts || !line_of) goto cleanup;
-    for (size_t i = 1; i < sh.nrows; i++) {
-        size_t n = 0;
-        rows[nrows] = calloc(ncols ? ncols : 1, sizeof **rows);
-        if (!rows[nrows]) goto cleanup;
-        for (size_t j = 0; j < sh.row_len[i] && j < ncols; j++) {
-            const char *v = sh.cells[sh.row_start[i] + j];
-            if (cols[j] && v[0]) rows[nrows][n++] = (struct cz_assign){ cols[j]->key, v };
-        }
-        if (n == 0) { free(rows[nrows]); rows[nrows] = NULL; continue; }   /* blank line */
-        counts[nrows] = n;
-        line_of[nrows] = i + 1;
-        nrows++;
+    case CZ_EFIELD:
+        fprintf(stderr, "cunzhan: %s: %s: %s\n", argv[1], csv.bad_column,
+                TR(c, "column is not a field of this type (`cunzhan fields` lists them); nothing was stored",
+                   "该列不是此类型的字段（运行 `cunzhan fields` 查看）；没有保存任何内容"));
+        goto cleanup;
+    default:
+        say_error(c, rc, argv[1]);
+        goto cleanup;
     }
     if (open_station(c) || login(c)) goto cleanup;
-    struct load_errors le = { c, ty, line_of, c->json ? json_array() : NULL, 0 };
-    rc = cz_station_add_many(c->st, ty->key, (const struct cz_assign *const *)rows, counts, nrows,
+    struct load_errors le = { c, ty, csv.line_of, c->json ? json_array() : NULL, 0 };
+    rc = cz_station_add_many(c->st, ty->key, (const struct cz_assign *const *)csv.rows, csv.counts, csv.nrows,
                              load_error_cb, &le, &stored);
     if (rc == CZ_OK) {
         if (c->json) {
@@ -584,19 +469,13 @@ int cmd_load(struct cli *c, int argc, char **argv)
             print_json(o);
         }
         fprintf(stderr, TR(c, "cunzhan: %zu of %zu rows refused; nothing was stored. Fix those rows and load the file again.\n",
-                           "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le.n, nrows);
+                           "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le.n, csv.nrows);
     } else {
         json_decref(le.arr);
         say_error(c, rc, argv[1]);
     }
 cleanup:
-    for (size_t i = 0; rows && i < nrows; i++) free(rows[i]);
-    free(rows);
-    free(counts);
-    free(line_of);
-    free(cols);
-    sheet_free(&sh);
-    free(buf);
+    cz_csv_free(&csv);
     return ret;
 }
 
