@@ -117,7 +117,7 @@ cleanup:
     return rc;
 }
 
-int cz_entry_decode(const uint8_t *buf, size_t len, struct cz_entry *e)
+static int decode_structure(const uint8_t *buf, size_t len, struct cz_entry *e)
 {
     size_t pos;
     memset(e, 0, sizeof *e);
@@ -169,9 +169,20 @@ int cz_entry_decode(const uint8_t *buf, size_t len, struct cz_entry *e)
     e->sig = buf + pos + e->body_len;
     e->raw = buf;
     e->raw_len = len;
+    return CZ_OK;
+}
 
+int cz_entry_parse(const uint8_t *buf, size_t len, struct cz_entry *e)
+{
+    return decode_structure(buf, len, e);
+}
+
+int cz_entry_decode(const uint8_t *buf, size_t len, struct cz_entry *e)
+{
+    int rc = decode_structure(buf, len, e);
+    if (rc) return rc;
     cz_body *body = NULL;
-    int rc = cz_body_decode(e->body, e->body_len, &body);
+    rc = cz_body_decode(e->body, e->body_len, &body);
     cz_body_free(body);
     return rc;
 }

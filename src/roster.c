@@ -39,7 +39,9 @@ static int scan_cb(void *ctx, const uint8_t *entity)
         if (memcmp(e.origin, sc->root, 32) != 0 || (e.flags & CZ_ENTRY_FLAG_TOMBSTONE) ||
             strcmp(e.type, sc->type) != 0)
             continue;
-        if (cz_entry_verify(&e) != CZ_OK || cz_body_decode(e.body, e.body_len, &b) != CZ_OK)
+        /* Stored entries were verified on the way in (and `verify` checks
+         * them again); re-verifying here made every write pay for it. */
+        if (cz_body_decode(e.body, e.body_len, &b) != CZ_OK)
             continue;
         const struct cz_type *ty = cz_schema_type(sc->type);
         if (!strcmp(sc->type, "cert")) {

@@ -187,7 +187,7 @@ static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_E
     d.body = body;
     d.body_len = body_len;
     rc = cz_entry_write(&d, sign_cb, &sg, &raw, &raw_len, id);
-    if (rc == CZ_OK) rc = cz_entry_decode(raw, raw_len, &e);
+    if (rc == CZ_OK) rc = cz_entry_parse(raw, raw_len, &e);   /* the body came from our own codec */
     if (rc == CZ_OK) rc = cz_store_put_entry(t, &e, id, &result);
     if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
     if (rc == CZ_OK) rc = cz_meta_put_u64(t, META_HLC, d.hlc);

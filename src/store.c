@@ -253,7 +253,8 @@ int cz_store_get_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_entry
     MDB_val k = val(id, CZ_ID_BYTES), d;
     int rc = mdb_get(t->txn, t->s->dbi[DB_ENTRIES], &k, &d);
     if (rc) return ST(t, rc);
-    return cz_entry_decode(d.mv_data, d.mv_size, e);
+    /* Stored bodies were decoded strictly on the way in; verify re-checks. */
+    return cz_entry_parse(d.mv_data, d.mv_size, e);
 }
 
 static void log_key(uint8_t key[40], const uint8_t origin[32], uint64_t seq)

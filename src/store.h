@@ -73,7 +73,8 @@ enum cz_put_result { CZ_PUT_NEW = 0, CZ_PUT_DUPLICATE = 1, CZ_PUT_FORK = 2 };
 int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
                        int *result);
 
-/* Decoded view of a stored entry (valid until the transaction ends). */
+/* A stored entry, its structure parsed (the body was decoded strictly when
+ * it came in, and verify decodes it again); valid until the transaction ends. */
 int cz_store_get_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_entry *e);
 
 /* Highest seq in an origin's log and its id; seq 0 when the log is empty. */

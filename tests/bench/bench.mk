@@ -1,0 +1,11 @@
+# make bench: the benchmarks of issue 7 (tests/bench/bench.c).  Sizes in
+# records: BENCH_SIZES="10000 100000 1000000" (default: 10k and 100k).
+BENCH_BIN := $(B)/bench
+$(BENCH_BIN): tests/bench/bench.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+bench: setup
+	$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@command -v age >/dev/null || echo "bench: install the Debian package age to compare bundle sizes"
+	CZ_TOP=$(CURDIR) BENCH_CSV=$(B)/bench.csv ./$(BENCH_BIN)
