@@ -3,7 +3,8 @@
 # builds the demo data and opens it.
 #
 # Object files and test binaries go under src/.build/<variant>/ so the top
-# level stays as DESIGN.md lays it out.  Variants: rel (default), asan.
+# level stays as DESIGN.md lays it out.  Variants: rel (default), asan,
+# fuzz (clang + libFuzzer: `make fuzz`, `make fuzz-smoke`).
 
 PREFIX  ?= /usr/local
 CC      ?= cc
@@ -19,6 +20,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 OPT_rel   = -O2 -g
 OPT_asan  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT_fuzz  = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?=
 CZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT_$(VARIANT)) $(PKG_CFLAGS) -Isrc -Iscreens -Ikeys $(CFLAGS)
@@ -37,7 +39,8 @@ BIN_rel    := cunzhan
 BIN_asan   := $(B)/cunzhan
 BIN        := $(BIN_$(VARIANT))
 
-.PHONY: all run check test unit scenario asan valgrind install clean setup demo
+.PHONY: all run check test unit scenario asan valgrind install clean setup demo \
+        fuzz fuzz-smoke fuzz-bins fuzz-corpus
 all: $(BIN)
 
 $(B)/%.o: %.c
@@ -79,12 +82,44 @@ test: all
 
 check: setup
 	$(MAKE) --no-print-directory test
+	$(MAKE) --no-print-directory fuzz-smoke
 
 asan:
 	$(MAKE) --no-print-directory VARIANT=asan test
 
 valgrind: $(UNIT_BIN)
 	$(MAKE) --no-print-directory unit TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+
+# Fuzzing (tests/fuzz/, README.md): libFuzzer targets built with clang under
+# ASan+UBSan.  `make fuzz` runs each FUZZ_SECONDS; `make fuzz-smoke` (part of
+# `make check`) replays tests/fuzz/regress/ and fuzzes each target briefly.
+FUZZ_TARGETS       := body entry bundle csv
+FUZZ_BIN           := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
+FUZZ_SECONDS       ?= 600
+FUZZ_SMOKE_SECONDS ?= 12
+FUZZ_CC            ?= clang
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzzkeys.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(PKG_LIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz: setup
+	$(MAKE) --no-print-directory VARIANT=fuzz CC=$(FUZZ_CC) fuzz-bins
+	tests/fuzz/run src/.build/fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ)
+
+fuzz-smoke:
+	$(MAKE) --no-print-directory VARIANT=fuzz CC=$(FUZZ_CC) fuzz-bins
+	tests/fuzz/run src/.build/fuzz/fuzz $(FUZZ_SMOKE_SECONDS)
+
+# Regenerates the seed corpora (a fresh bundle each time: sealing is random).
+$(B)/tests/mkcorpus: tests/fuzz/mkcorpus.c tests/fuzz/fuzzkeys.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+fuzz-corpus: $(B)/tests/mkcorpus
+	$(B)/tests/mkcorpus tests/fuzz/corpus
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
