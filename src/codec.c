@@ -122,6 +122,10 @@ static int check_text(const uint8_t *s, size_t n)
             return CZ_EUTF8;
         if ((cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f))
             return CZ_ECONTROL;
+        /* Bidi embeddings, overrides and isolates would let record text
+         * reorder what a terminal shows around it ("Trojan Source"). */
+        if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+            return CZ_ECONTROL;
         pos += (size_t)r;
     }
     m = utf8proc_map(s, (utf8proc_ssize_t)n, &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);

@@ -12,7 +12,10 @@
  *   kind 2 SINT : varint(zigzag(v))      zigzag: 0,-1,1,-2 -> 0,1,2,3
  *   kind 3 TEXT : varint(n) n bytes      valid UTF-8, NFC, n >= 1, no C0
  *                                        controls but \n and \t, no DEL,
- *                                        no C1 controls (U+0080..U+009F)
+ *                                        no C1 controls (U+0080..U+009F),
+ *                                        no bidi embedding, override or
+ *                                        isolate (U+202A..U+202E,
+ *                                        U+2066..U+2069)
  *   kind 4 BYTES: varint(n) n bytes      n >= 1
  *   kind 5 LIST : varint(count) item*    count >= 1; item = varint(n) n bytes
  *                                        of TEXT rules; items in strictly

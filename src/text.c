@@ -53,7 +53,8 @@ static int is_bad_control(utf8proc_int32_t cp, int allow_cr)
 {
     if (cp == '\n' || cp == '\t' || (allow_cr && cp == '\r'))
         return 0;
-    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);   /* bidi controls */
 }
 
 static int scan_controls(const char *s, size_t len, int allow_cr)

@@ -14,7 +14,8 @@ int cz_utf8_valid(const char *s, size_t len);
 int cz_text_is_nfc(const char *s, size_t len);
 
 /* CZ_OK, or CZ_ECONTROL when s holds C0 controls other than \n and \t,
- * DEL or C1 controls.  Assumes valid UTF-8. */
+ * DEL, C1 controls or bidi embeddings, overrides and isolates (U+202A..E,
+ * U+2066..9), as the codec refuses.  Assumes valid UTF-8. */
 int cz_text_check_controls(const char *s, size_t len);
 
 /* What people type -> what is stored: NFKC (full-width ＹＳＷ－００２ becomes

@@ -1,0 +1,337 @@
+/* Hostile data from a station whose signatures are valid (issue 6): record
+ * text with terminal escapes, bidi controls, invalid UTF-8 or an enormous
+ * length cannot even be stored; an entry outside its author's jurisdiction
+ * or role is refused on import; a fork is kept as evidence and shown by
+ * verify; entries a revoked key signs after its revocation do not count.
+ * The village station here is real (init, enrolment, export); only the
+ * entries are forged, with its person's own key. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bundle.h"
+#include "codec.h"
+#include "entry.h"
+#include "keys.h"
+#include "station.h"
+#include "status.h"
+#include "store.h"
+#include "sync.h"
+#include "text.h"
+#include "verify.h"
+
+#define V1 "411081106201"
+#define V2 "411081106202"
+#define PASS "hostile-pass"
+
+static struct {
+    char dir[64], odir[96], vdir[96], stick[96];
+    cz_station *office, *village;
+    uint64_t seq;                    /* the village person's last seq */
+    uint8_t prev[32];
+    uint8_t entity_counter;
+} F;
+
+static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw) { return remove(p); }
+
+static size_t entries(void)
+{
+    cz_txn *t = NULL;
+    struct cz_store_stats s;
+    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_stats(t, &s), CZ_OK);
+    cz_txn_abort(t);
+    return s.entries;
+}
+
+static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    return cz_secrets_sign(cz_station_secrets(F.village), msg, len, sig);
+}
+
+/* An entry by the village person at seq, after prev, over raw body bytes. */
+static void forge(const char *type, const char *region, const uint8_t *body, size_t body_len,
+                  uint64_t seq, const uint8_t prev[32], uint8_t **out, size_t *len, uint8_t id[32])
+{
+    struct cz_entry_draft d;
+    memset(&d, 0, sizeof d);
+    memcpy(d.origin, cz_station_person_pk(F.village), 32);
+    d.seq = seq;
+    memcpy(d.prev, prev, 32);
+    d.hlc = cz_hlc_next(0, cz_now_ms());
+    d.wall = (int64_t)time(NULL);
+    memset(d.entity, 0xA0, sizeof d.entity);
+    d.entity[0] = ++F.entity_counter;
+    d.type = type;
+    d.region = region;
+    d.body = body;
+    d.body_len = body_len;
+    assert_int_equal(cz_entry_write(&d, village_sign, NULL, out, len, id), CZ_OK);
+}
+
+static void household_body(const char *village, const char *number, uint8_t **out, size_t *len)
+{
+    struct cz_assign a[] = { { "number", number }, { "village", village }, { "head", "王五" } };
+    struct cz_field_error err;
+    cz_body *b = cz_body_new();
+    const struct cz_type *ty = cz_schema_type("household");
+    assert_int_equal(cz_schema_set_many(ty, b, a, 3, &err), CZ_OK);
+    assert_int_equal(cz_schema_finish(ty, b, 20260101, &err), CZ_OK);
+    assert_int_equal(cz_body_encode(b, out, len), CZ_OK);
+    cz_body_free(b);
+}
+
+struct refusals { int n, why; };
+static void on_refused(void *ctx, const uint8_t id[32], const uint8_t origin[32], int why)
+{
+    struct refusals *r = ctx;
+    r->n++;
+    r->why = why;
+}
+
+/* Seals entries as the village station (a valid bundle signature) and
+ * imports them at the office. */
+static struct cz_import_result deliver(const uint8_t *const *e, const size_t *len, size_t n,
+                                       struct refusals *rf)
+{
+    static uint64_t bseq = 100;
+    const struct cz_station_info *vi = cz_station_info(F.village);
+    struct cz_vv none = { 0 };
+    struct cz_payload_writer w;
+    struct cz_import_result r;
+    uint8_t *img = NULL, id[32];
+    size_t img_len = 0;
+    assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &none), CZ_OK);
+    for (size_t i = 0; i < n; i++) assert_int_equal(cz_payload_add(&w, e[i], len[i]), CZ_OK);
+    cz_payload_finish(&w);
+    struct cz_bundle_params p = {
+        .sender_box = vi->box_pk, .seq = ++bseq, .recipients = (const uint8_t (*)[32])vi->office_box,
+        .nrecipients = 1, .signer = cz_station_person_pk(F.village), .sign = village_sign,
+    };
+    assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &img, &img_len, id), CZ_OK);
+    memset(rf, 0, sizeof *rf);
+    assert_int_equal(cz_sync_import(F.office, img, img_len, on_refused, rf, &r), CZ_OK);
+    free(img);
+    free(w.buf);
+    return r;
+}
+
+static int setup(void **state)
+{
+    char why[96], *identity = NULL;
+    strcpy(F.dir, "/tmp/cz_test_hostile_XXXXXX");
+    if (!mkdtemp(F.dir)) return -1;
+    snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
+    snprintf(F.vdir, sizeof F.vdir, "%s/village", F.dir);
+    snprintf(F.stick, sizeof F.stick, "%s/stick", F.dir);
+    struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "", .user = "张主任" };
+    if (cz_station_init(F.odir, &o, PASS, &F.office, why, sizeof why)) return -1;
+    if (cz_station_identity(F.office, &identity)) return -1;
+    struct cz_init_opts v = { .kind = CZ_KIND_STATION, .name = "杨树湾村", .region = V1, .user = "李书记",
+                              .office_identity = identity };
+    int rc = cz_station_init(F.vdir, &v, PASS, &F.village, why, sizeof why);
+    free(identity);
+    if (rc) return -1;
+    /* The village's key announcement reaches the office; the office
+     * certifies its person as a clerk for V1 only. */
+    struct cz_peer *peers = NULL;
+    size_t npeers = 0;
+    struct cz_export_result er;
+    struct cz_import_result ir;
+    uint8_t *img = NULL, id[32];
+    size_t len = 0;
+    if (cz_sync_peers(F.village, &peers, &npeers) || npeers != 1) return -1;
+    rc = cz_sync_export(F.village, F.stick, &peers[0], 1, &er);
+    free(peers);
+    if (rc || cz_read_file(er.path, &img, &len)) return -1;
+    rc = cz_sync_import(F.office, img, len, NULL, NULL, &ir);
+    free(img);
+    if (rc || ir.status) return -1;
+    struct cz_cert_req req = { .kind = "person", .name = "李书记", .station = "杨树湾村",
+                               .region = V1, .role = "clerk" };
+    memcpy(req.key, cz_station_person_pk(F.village), 32);
+    if (cz_station_certify(F.office, &req, id)) return -1;
+    cz_txn *t = NULL;
+    if (cz_txn_begin(cz_station_store(F.village), 0, &t)) return -1;
+    rc = cz_store_log_last(t, cz_station_person_pk(F.village), &F.seq, F.prev);
+    cz_txn_abort(t);
+    *state = &F;
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    cz_station_close(F.office);
+    cz_station_close(F.village);
+    nftw(F.dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+/* A body whose `head` (tag 3) is exactly these bytes, encoded by hand so
+ * that no setter stands in the way. */
+static size_t raw_text_body(uint8_t *out, const char *s, size_t n)
+{
+    size_t k = 0;
+    out[k++] = 3;
+    out[k++] = CZ_KIND_TEXT;
+    k += cz_varint_put(out + k, n);
+    memcpy(out + k, s, n);
+    return k + n;
+}
+
+static void test_hostile_text(void **state)
+{
+    static const struct { const char *what, *s; size_t n; int want; } cases[] = {
+        { "CSI colour", "\x1b[31m王\x1b[0m", 13, CZ_ECONTROL },
+        { "OSC title", "\x1b]0;pwned\x07", 11, CZ_ECONTROL },
+        { "C1 CSI", "\xc2\x9b" "2J", 4, CZ_ECONTROL },
+        { "carriage return", "王\r李", 7, CZ_ECONTROL },
+        { "bidi override RLO", "\xe2\x80\xae" "cod.exe", 10, CZ_ECONTROL },
+        { "bidi isolate LRI", "\xe2\x81\xa6" "x", 4, CZ_ECONTROL },
+        { "invalid UTF-8", "\xff\xfe", 2, CZ_EUTF8 },
+        { "overlong slash", "\xc0\xaf", 2, CZ_EUTF8 },
+        { "surrogate", "\xed\xa0\x80", 3, CZ_EUTF8 },
+    };
+    static uint8_t body[CZ_VALUE_MAX + 64];
+    size_t before = entries();
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cz_body *b = NULL, *setb = cz_body_new();
+        char *norm = NULL;
+        uint8_t *e = NULL, id[32];
+        size_t elen = 0, blen = raw_text_body(body, cases[i].s, cases[i].n);
+        struct cz_entry de;
+        struct refusals rf;
+        assert_int_equal(cz_body_decode(body, blen, &b), cases[i].want);
+        assert_int_equal(cz_body_set_text(setb, 3, cases[i].s, cases[i].n), cases[i].want);
+        /* What a person types is normalised first: \r becomes white space,
+         * everything else here is refused. */
+        if (cz_text_normalize_line(cases[i].s, cases[i].n, &norm) == CZ_OK)
+            assert_int_equal(cz_text_check_controls(norm, strlen(norm)), CZ_OK);
+        free(norm);
+        cz_body_free(setb);
+        forge("household", V1, body, blen, F.seq + 1, F.prev, &e, &elen, id);
+        assert_int_equal(cz_entry_decode(e, elen, &de), cases[i].want);
+        const uint8_t *ev[] = { e };
+        struct cz_import_result r = deliver(ev, &elen, 1, &rf);
+        if (r.status == CZ_OK) { print_error("%s: accepted\n", cases[i].what); fail(); }
+        free(e);
+    }
+    /* An enormous value: refused by length before anything else. */
+    static char big[CZ_VALUE_MAX + 1];
+    memset(big, 'a', sizeof big);
+    size_t blen = raw_text_body(body, big, sizeof big);
+    cz_body *b = NULL;
+    assert_int_equal(cz_body_decode(body, blen, &b), CZ_ETOOBIG);
+    assert_int_equal(entries(), before);
+}
+
+static void test_outside_jurisdiction(void **state)
+{
+    uint8_t *body = NULL, *e = NULL, id[32];
+    size_t blen = 0, elen = 0, before = entries();
+    struct refusals rf;
+    household_body(V2, "OUT-1", &body, &blen);
+    forge("household", V2, body, blen, F.seq + 1, F.prev, &e, &elen, id);
+    const uint8_t *ev[] = { e };
+    struct cz_import_result r = deliver(ev, &elen, 1, &rf);
+    assert_true(r.status != CZ_OK || r.refused == 1);
+    if (r.status == CZ_OK) assert_int_equal(rf.n, 1);
+    assert_int_equal(entries(), before);
+    print_message("outside jurisdiction: %s\n", cz_status_name(r.status ? r.status : rf.why));
+    free(e);
+    free(body);
+}
+
+static void test_outside_role(void **state)
+{
+    /* A clerk writing a certificate (the office root's record). */
+    uint8_t key[32], *e = NULL, id[32];
+    size_t elen = 0, before = entries();
+    struct refusals rf;
+    struct cz_field_error err;
+    char hex[65];
+    memset(key, 0x42, sizeof key);
+    cz_hex(key, 32, hex);
+    const struct cz_type *ty = cz_schema_type("cert");
+    assert_non_null(ty);
+    struct cz_assign a[] = { { "key", hex }, { "kind", "person" }, { "name", "冒充者" },
+                             { "region", "" }, { "role", "office" } };
+    cz_body *b = cz_body_new();
+    uint8_t *body = NULL;
+    size_t blen = 0;
+    (void)cz_schema_set_many(ty, b, a, 5, &err);
+    assert_int_equal(cz_body_encode(b, &body, &blen), CZ_OK);
+    cz_body_free(b);
+    forge("cert", "", body, blen, F.seq + 1, F.prev, &e, &elen, id);
+    const uint8_t *ev[] = { e };
+    struct cz_import_result r = deliver(ev, &elen, 1, &rf);
+    assert_true(r.status != CZ_OK || r.refused == 1);
+    assert_int_equal(entries(), before);
+    print_message("outside role: %s\n", cz_status_name(r.status ? r.status : rf.why));
+    free(e);
+    free(body);
+}
+
+static size_t forks_seen;
+static void on_problem(void *ctx, enum cz_problem kind, const uint8_t *id, int status)
+{
+    if (kind == CZ_PROBLEM_FORK) forks_seen++;
+}
+
+static void test_fork_then_revoked(void **state)
+{
+    uint8_t *b1 = NULL, *b2 = NULL, *b3 = NULL, *e1 = NULL, *e2 = NULL, *e3 = NULL, id1[32], id2[32], id3[32], rid[32];
+    size_t l1 = 0, l2 = 0, l3 = 0, el1 = 0, el2 = 0, el3 = 0, before = entries();
+    struct refusals rf;
+    household_body(V1, "FORK-A", &b1, &l1);
+    household_body(V1, "FORK-B", &b2, &l2);
+    forge("household", V1, b1, l1, F.seq + 1, F.prev, &e1, &el1, id1);
+    forge("household", V1, b2, l2, F.seq + 1, F.prev, &e2, &el2, id2);
+    const uint8_t *ev1[] = { e1 }, *ev2[] = { e2 };
+    struct cz_import_result r = deliver(ev1, &el1, 1, &rf);
+    assert_int_equal(r.status, CZ_OK);
+    assert_int_equal(r.fresh, 1);
+    assert_int_equal(entries(), before + 1);
+    r = deliver(ev2, &el2, 1, &rf);
+    assert_int_equal(r.status, CZ_OK);
+    assert_int_equal(r.forks, 1);
+
+    cz_txn *t = NULL;
+    struct cz_verify_report rep;
+    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_verify(t, cz_station_info(F.office)->office_root, on_problem, NULL, &rep), CZ_OK);
+    cz_txn_abort(t);
+    assert_true(forks_seen >= 1);
+    print_message("fork: kept as evidence, verify shows %zu fork finding(s)\n", forks_seen);
+
+    /* Revoked after seq+1: the next entry must not count. */
+    assert_int_equal(cz_station_revoke(F.office, cz_station_person_pk(F.village), F.seq + 1, "test", rid), CZ_OK);
+    size_t mid = entries();
+    household_body(V1, "LATE-1", &b3, &l3);
+    forge("household", V1, b3, l3, F.seq + 2, id1, &e3, &el3, id3);
+    const uint8_t *ev3[] = { e3 };
+    r = deliver(ev3, &el3, 1, &rf);
+    print_message("revoked key's later entry: %s (refused %zu)\n", cz_status_name(r.status), r.refused);
+    assert_true(r.status == CZ_EREVOKED || r.refused == 1);
+    assert_int_equal(entries(), mid);
+    free(b1); free(b2); free(b3); free(e1); free(e2); free(e3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hostile_text),
+        cmocka_unit_test(test_outside_jurisdiction),
+        cmocka_unit_test(test_outside_role),
+        cmocka_unit_test(test_fork_then_revoked),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
