@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,10 +29,23 @@ struct cz_secrets {
     uint8_t root_sk[SIGN_SK_BYTES];
 };
 
+/* Once a process holds secrets it stays non-dumpable: no core file, and
+ * other processes of the same user cannot ptrace it or read /proc/PID/mem.
+ * (sodium_malloc memory is also mlocked, kept out of swap, and marked
+ * MADV_DONTDUMP where the kernel has it.)  Not undone when the secrets are
+ * freed: the process is short-lived and the command line exits soon after. */
+static void no_core_dumps(void)
+{
+#ifdef PR_SET_DUMPABLE
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 static cz_secrets *secrets_alloc(void)
 {
     if (sodium_init() < 0)
         return NULL;
+    no_core_dumps();
     cz_secrets *s = sodium_malloc(sizeof *s);
     if (s)
         sodium_memzero(s, sizeof *s);
@@ -210,9 +224,10 @@ int cz_secrets_open(const uint8_t *blob, size_t len, const char *pass, cz_secret
     rc = check_header(blob, len);
     if (rc) return rc;
     uint64_t ops = get_u64(blob + 5), mem = get_u64(blob + 13);
-    /* A hostile blob must not make us spend hours or all memory. */
+    /* A hostile blob must not make us spend hours or all memory: at most
+     * libsodium's "moderate" 256 MiB, which a 1 GB PC can still give. */
     if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_SENSITIVE ||
-        mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_SENSITIVE ||
+        mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_MODERATE ||
         mem % 1024 != 0)   /* Argon2 uses whole KiB: other low bits would be malleable */
         return CZ_ECANON;
     const uint8_t *salt = blob + 21;

@@ -16,7 +16,14 @@
  * Station secrets, version 1: u8(1) box_sk[32] u8(has_root) [root_sk[64]]
  *
  * Unlocked secrets live in sodium_malloc memory (guard pages, mlock where
- * allowed) and are wiped by cz_secrets_free. */
+ * allowed) and are wiped by cz_secrets_free.  From the first unlock on, the
+ * process is made non-dumpable (prctl PR_SET_DUMPABLE 0: no core dump, no
+ * ptrace by other processes of the same user).
+ *
+ * Argon2id limits: sealing uses libsodium's "interactive" limits (2 passes,
+ * 64 MiB: about 0.1-0.3 s and well within a 1 GB PC); opening accepts at
+ * most 4 passes and 256 MiB, so a damaged or hostile blob cannot exhaust a
+ * 1 GB PC. */
 #ifndef CZ_KEYS_H
 #define CZ_KEYS_H
 

@@ -13,6 +13,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "keys.h"
 #include "status.h"
@@ -531,6 +532,32 @@ static int group_setup(void **state)
     return sodium_init() < 0 ? -1 : 0;
 }
 
+/* Secrets in memory make the process non-dumpable (no core file). */
+static void test_not_dumpable_once_unlocked(void **state)
+{
+    cz_secrets *s = NULL;
+    assert_int_equal(cz_secrets_generate(1, &s), CZ_OK);
+    assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+    cz_secrets_free(s);
+}
+
+/* A blob asking for more Argon2id memory than a 1 GB PC can give is refused
+ * before any is spent. */
+static void test_argon2_memory_ceiling(void **state)
+{
+    cz_secrets *s = NULL, *o = NULL;
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    assert_int_equal(cz_secrets_generate(0, &s), CZ_OK);
+    assert_int_equal(cz_secrets_seal(s, "pw", &blob, &len), CZ_OK);
+    uint64_t mem = crypto_pwhash_MEMLIMIT_MODERATE + 1024;   /* u64 big-endian at offset 13 */
+    for (int i = 0; i < 8; i++) blob[13 + i] = (uint8_t)(mem >> (56 - 8 * i));
+    assert_int_equal(cz_secrets_open(blob, len, "pw", &o), CZ_ECANON);
+    assert_null(o);
+    free(blob);
+    cz_secrets_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,6 +571,8 @@ int main(void)
         cmocka_unit_test(test_new_person),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_fingerprint),
+        cmocka_unit_test(test_not_dumpable_once_unlocked),
+        cmocka_unit_test(test_argon2_memory_ceiling),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
