@@ -32,6 +32,9 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
 SCREEN_OBJ := $(SCREEN_SRC:%.c=$(B)/%.o)
+# The default keymap, compiled in: keys/default.keys as a C string.
+KEYS_GEN   := $(B)/gen/default_keys.c
+SCREEN_OBJ += $(KEYS_GEN:.c=.o)
 MAIN_OBJ   := $(B)/src/main.o
 LIB        := $(B)/libcunzhan.a
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -45,6 +48,15 @@ all: $(BIN)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(KEYS_GEN): keys/default.keys
+	@mkdir -p $(dir $@)
+	{ echo "/* generated from keys/default.keys */"; echo "#include \"keymap.h\""; \
+	  echo "const char cz_default_keys[] ="; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ";"; } > $@.tmp && mv $@.tmp $@
+
+$(KEYS_GEN:.c=.o): $(KEYS_GEN)
 	$(CC) $(CZ_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
@@ -88,7 +100,7 @@ asan:
 	$(MAKE) --no-print-directory VARIANT=asan test
 
 valgrind: $(UNIT_BIN)
-	$(MAKE) --no-print-directory unit TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+	$(MAKE) --no-print-directory unit TEST_WRAP="env CZ_MUTATIONS=300 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 
 # Fuzzing (tests/fuzz/, README.md): libFuzzer targets built with clang under
 # ASan+UBSan.  `make fuzz` runs each FUZZ_SECONDS; `make fuzz-smoke` (part of

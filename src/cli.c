@@ -7,6 +7,7 @@
 #include "parse.h"
 #include "query.h"
 #include "roster.h"
+#include "screens.h"
 #include "schema.h"
 #include "station.h"
 #include "status.h"
@@ -1123,7 +1124,12 @@ int cz_cli_main(int argc, char **argv)
         c.dir = c.dir_buf;
     }
     if (i >= argc) {
-        /* No command: the screens are not in this build yet; say where we are. */
+        /* No command: the screens on a terminal, the status otherwise. */
+        if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+            struct cz_screens_args sa = { c.dir, c.lang, c.user };
+            if (sodium_init() < 0) return CZ_EXIT_FAIL;
+            return cz_screens_main(&sa);
+        }
         return cmd_status(&c, 0, NULL) == CZ_EXIT_OK ? CZ_EXIT_OK : CZ_EXIT_FAIL;
     }
     const char *name = argv[i++];

@@ -1,0 +1,213 @@
+#include "form.h"
+#include "codec.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int form_add(struct form *fm, const char *label, enum form_kind kind,
+             const struct cz_field *field, const char *value)
+{
+    struct form_field *grown = realloc(fm->f, (fm->n + 1) * sizeof *grown);
+    if (!grown) return CZ_ENOMEM;
+    fm->f = grown;
+    struct form_field *f = &fm->f[fm->n];
+    memset(f, 0, sizeof *f);
+    snprintf(f->label, sizeof f->label, "%s", label);
+    f->kind = kind;
+    f->field = field;
+    f->e.secret = kind == FK_SECRET;
+    if (edit_set(&f->e, value) || !(f->orig = strdup(value ? value : ""))) {
+        edit_free(&f->e);
+        return CZ_ENOMEM;
+    }
+    fm->n++;
+    return CZ_OK;
+}
+
+void form_free(struct form *fm)
+{
+    for (size_t i = 0; i < fm->n; i++) {
+        edit_free(&fm->f[i].e);
+        free(fm->f[i].orig);
+        free(fm->f[i].shown);
+    }
+    free(fm->f);
+    memset(fm, 0, sizeof *fm);
+}
+
+int form_modified(const struct form *fm)
+{
+    for (size_t i = 0; i < fm->n; i++)
+        if (fm->f[i].kind != FK_READONLY && strcmp(fm->f[i].e.s, fm->f[i].orig)) return 1;
+    return 0;
+}
+
+const char *form_value(const struct form *fm, size_t i)
+{
+    return fm->f[i].e.s;
+}
+
+int form_check(struct ui *ui, struct form *fm, size_t i)
+{
+    struct form_field *f = &fm->f[i];
+    struct cz_field_error err;
+    f->error[0] = 0;
+    if (!fm->type || !f->field || f->kind == FK_READONLY) return 0;
+    if (!f->e.s[0]) {
+        if (!(f->field->flags & CZ_FF_REQUIRED)) return 0;
+        cz_field_error_set(&err, f->field, CZ_EEMPTY, HINT_REQUIRED, NULL);
+        snprintf(err.name, sizeof err.name, "%s", f->field->key);
+        cz_field_error_message(fm->type, &err, ui->lang, f->error, sizeof f->error);
+        return -1;
+    }
+    cz_body *b = cz_body_new();
+    if (!b) return -1;
+    memset(&err, 0, sizeof err);
+    int rc = cz_schema_set(fm->type, b, f->field->key, f->e.s, &err);
+    cz_body_free(b);
+    /* A reference is checked against the store on save, not here. */
+    if (rc && f->field->type != CZ_F_REF)
+        cz_field_error_message(fm->type, &err, ui->lang, f->error, sizeof f->error);
+    return f->error[0] ? -1 : 0;
+}
+
+int form_check_all(struct ui *ui, struct form *fm)
+{
+    int bad = 0;
+    for (size_t i = 0; i < fm->n; i++) {
+        if (form_check(ui, fm, i) && !bad) { fm->focus = i; bad = 1; }
+    }
+    return bad ? -1 : 0;
+}
+
+void form_set_error(struct ui *ui, struct form *fm, const struct cz_field_error *err)
+{
+    for (size_t i = 0; i < fm->n; i++) {
+        if (!err->field || fm->f[i].field != err->field) continue;
+        cz_field_error_message(fm->type, err, ui->lang, fm->f[i].error, sizeof fm->f[i].error);
+        fm->focus = i;
+        return;
+    }
+    char msg[512];
+    cz_field_error_message(fm->type, err, ui->lang, msg, sizeof msg);
+    ui_message(ui, 1, "%s", msg);
+}
+
+static int label_width(const struct ui *ui, const struct form *fm)
+{
+    int w = 0;
+    for (size_t i = 0; i < fm->n; i++) {
+        int c = ui_cols(fm->f[i].label);
+        if (c > w) w = c;
+    }
+    return w + 2 < ui->cols / 3 ? w + 2 : ui->cols / 3;
+}
+
+static int field_rows(struct ui *ui, const struct form *fm, const struct form_field *f)
+{
+    return 1 + (f->error[0] ? ui_text_wrap(ui, -1, 0, f->error, fm->value_w, 3, 0) : 0);
+}
+
+/* Keeps the focused field inside the rows shown. */
+static void scroll_to_focus(struct ui *ui, struct form *fm, int rows)
+{
+    if (fm->focus < fm->top) fm->top = fm->focus;
+    for (;;) {
+        int used = 0;
+        for (size_t i = fm->top; i <= fm->focus && i < fm->n; i++) used += field_rows(ui, fm, &fm->f[i]);
+        if (used <= rows || fm->top >= fm->focus) return;
+        fm->top++;
+    }
+}
+
+static const char *enum_shown(struct ui *ui, const struct form_field *f)
+{
+    if (!f->e.s[0]) return "";
+    return cz_enum_label(f->field, f->e.s, ui->lang);
+}
+
+static void draw_field(struct ui *ui, struct form *fm, size_t i, int y, int lw)
+{
+    struct form_field *f = &fm->f[i];
+    int focused = i == fm->focus, x = lw + 2, w = ui->cols - x - 1;
+    char label[160];
+    snprintf(label, sizeof label, "%s%s", f->label,
+             f->field && (f->field->flags & CZ_FF_REQUIRED) ? "*" : "");
+    ui_text(ui, y, 1, label, lw, focused ? A_BOLD : A_NORMAL);
+    if (f->kind == FK_READONLY) {
+        ui_text(ui, y, x, f->shown ? f->shown : f->e.s, w, A_NORMAL);
+    } else if (f->kind == FK_ENUM) {
+        char shown[200];
+        snprintf(shown, sizeof shown, "%s", enum_shown(ui, f));
+        ui_text_pad(ui, y, x, shown, w - 4, A_UNDERLINE | (focused ? A_BOLD : 0));
+        ui_text(ui, y, x + w - 3, "[v]", 3, A_NORMAL);
+        if (focused) ui_cursor(ui, y, x);
+    } else {
+        edit_draw(ui, &f->e, y, x, w, focused, A_UNDERLINE | (focused ? A_BOLD : 0));
+    }
+    if (f->error[0]) ui_text_wrap(ui, y + 1, x, f->error, w, 3, A_BOLD);
+}
+
+void form_draw(struct ui *ui, struct form *fm, int y, int rows)
+{
+    int lw = label_width(ui, fm), used = 0;
+    fm->value_w = ui->cols - lw - 3;
+    scroll_to_focus(ui, fm, rows);
+    for (size_t i = fm->top; i < fm->n && used + field_rows(ui, fm, &fm->f[i]) <= rows; i++) {
+        draw_field(ui, fm, i, y + used, lw);
+        used += field_rows(ui, fm, &fm->f[i]);
+    }
+}
+
+static void pick_enum(struct ui *ui, struct form_field *f)
+{
+    const char *items[64];
+    const char *keys[64];
+    size_t n = 0, current = 0;
+    items[n] = T(ui, "(none)", "（空）");
+    keys[n++] = "";
+    for (const struct cz_enum_value *v = f->field->values; v && v->key && n < 64; v++) {
+        if (!strcmp(v->key, f->e.s)) current = n;
+        items[n] = T(ui, v->en, v->zh);
+        keys[n++] = v->key;
+    }
+    int got = ui_pick(ui, f->label, items, n, current);
+    if (got >= 0) edit_set(&f->e, keys[got]);
+}
+
+/* Moves the focus, checking the field left behind; skips read-only ones. */
+static void move_focus(struct ui *ui, struct form *fm, int dir)
+{
+    form_check(ui, fm, fm->focus);
+    size_t i = fm->focus;
+    for (;;) {
+        if (dir < 0 && i == 0) return;
+        if (dir > 0 && i + 1 >= fm->n) return;
+        i = dir > 0 ? i + 1 : i - 1;
+        if (fm->f[i].kind != FK_READONLY) { fm->focus = i; return; }
+    }
+}
+
+enum ui_result form_key(struct ui *ui, struct form *fm, const struct ui_key *k)
+{
+    if (!fm->n) return UI_UNHANDLED;
+    struct form_field *f = &fm->f[fm->focus];
+    switch (k->action) {
+    case ACT_NEXT: case ACT_DOWN: move_focus(ui, fm, 1); return UI_HANDLED;
+    case ACT_PREV: case ACT_UP: move_focus(ui, fm, -1); return UI_HANDLED;
+    case ACT_OPEN:
+        if (f->kind == FK_ENUM) pick_enum(ui, f);
+        else move_focus(ui, fm, 1);
+        return UI_HANDLED;
+    default: break;
+    }
+    if (f->kind == FK_ENUM) {
+        if (k->ch == ' ') { pick_enum(ui, f); return UI_HANDLED; }
+        if (k->action == ACT_CLEAR || k->action == ACT_BACKSPACE) { edit_set(&f->e, ""); return UI_HANDLED; }
+        return k->ch ? UI_HANDLED : UI_UNHANDLED;
+    }
+    if (f->kind == FK_READONLY) return UI_UNHANDLED;
+    return edit_key(&f->e, k) ? UI_HANDLED : UI_UNHANDLED;
+}

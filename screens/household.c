@@ -1,0 +1,184 @@
+/* household.c — one household: its fields, its members, and every version
+ * with who signed it.  Opened on a household or on one of its members. */
+#include "data.h"
+#include "keys.h"
+#include "list.h"
+#include "screens_all.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct household {
+    uint8_t entity[CZ_ENTITY_BYTES];
+    char title[256];
+    struct list l;
+};
+
+struct load_ctx { struct ui *ui; cz_txn *t; struct household *h; int rc; };
+
+static int add_line(struct household *h, const char *text)
+{
+    return list_add(&h->l, text, NULL, 0, 0);
+}
+
+static int add_fields(struct ui *ui, struct household *h, const struct cz_record *r)
+{
+    char value[512], line[700], label[128];
+    const char *cells[] = { "", label, value };
+    static const int widths[] = { 2, 20, 0 };
+    int rc = CZ_OK;
+    for (size_t i = 0; i < r->type->nfields && !rc; i++) {
+        const struct cz_field *f = &r->type->fields[i];
+        if (!cz_schema_format(f, r->body, ui->lang, 1, value, sizeof value)) continue;
+        snprintf(label, sizeof label, "%s", T(ui, f->en, f->zh));
+        data_columns(line, sizeof line, cells, widths, 3);
+        rc = add_line(h, line);
+    }
+    return rc;
+}
+
+static int member_cb(void *ctx, const uint8_t *entity)
+{
+    struct load_ctx *c = ctx;
+    struct cz_record r;
+    char name[128], idn[32], rel[64], sex[16], born[16], line[512];
+    const char *cells[] = { "", name, idn, rel, sex, born };
+    static const int widths[] = { 4, 12, 20, 18, 8, 0 };
+    if (cz_record_load(c->t, entity, &r)) return 0;
+    if (!r.deleted && r.body) {
+        data_field(&r, "name", c->ui->lang, name, sizeof name);
+        data_field(&r, "id_number", c->ui->lang, idn, sizeof idn);
+        data_field(&r, "relation", c->ui->lang, rel, sizeof rel);
+        data_field(&r, "sex", c->ui->lang, sex, sizeof sex);
+        data_field(&r, "born", c->ui->lang, born, sizeof born);
+        data_columns(line, sizeof line, cells, widths, 6);
+        c->rc = list_add(&c->h->l, line, entity, 1, 1);
+    }
+    cz_record_clear(&r);
+    return c->rc;
+}
+
+static int add_members(struct load_ctx *c)
+{
+    struct cz_assign a;
+    char hex[2 * CZ_ENTITY_BYTES + 1];
+    cz_hex(c->h->entity, CZ_ENTITY_BYTES, hex);
+    a.field = "household";
+    a.value = hex;
+    int rc = add_line(c->h, T(c->ui, "Members (Enter: edit; F4: add)", "家庭成员（回车：修改；F4：新增）"));
+    if (!rc) rc = cz_query_list(c->t, cz_schema_type("member"), &a, 1, member_cb, c, NULL);
+    return rc ? rc : c->rc;
+}
+
+static int add_history(struct load_ctx *c)
+{
+    const struct cz_station_info *info = cz_station_info(c->ui->st);
+    struct cz_version *vs = NULL;
+    size_t n = 0;
+    char when[32], who[160], line[512];
+    int rc = cz_record_history(c->t, c->h->entity, &vs, &n);
+    if (!rc) rc = add_line(c->h, T(c->ui, "History (every version, who signed it)", "历史版本（每个版本及签名人）"));
+    for (size_t i = 0; i < n && !rc; i++) {
+        data_time(vs[i].wall, when, sizeof when);
+        data_signer(c->t, info, vs[i].origin, c->ui->lang, who, sizeof who);
+        snprintf(line, sizeof line, "    %zu. %s  %s %s%s", i + 1, when, T(c->ui, "signed by", "签名人"), who,
+                 vs[i].tombstone ? T(c->ui, "  (deleted)", "  （删除）") : "");
+        rc = add_line(c->h, line);
+    }
+    cz_history_free(vs, n);
+    return rc;
+}
+
+/* A member opens its household. */
+static int to_household(cz_txn *t, struct household *h, struct cz_record *r)
+{
+    uint8_t hh[CZ_ENTITY_BYTES];
+    if (!strcmp(r->type_key, "household")) return CZ_OK;
+    if (strcmp(r->type_key, "member") || data_ref(r, "household", hh)) return CZ_ETYPE;
+    cz_record_clear(r);
+    memcpy(h->entity, hh, sizeof hh);
+    return cz_record_load(t, hh, r);
+}
+
+static int load(struct ui *ui, struct household *h)
+{
+    struct load_ctx c = { ui, NULL, h, CZ_OK };
+    struct cz_record r;
+    int rc;
+    memset(&r, 0, sizeof r);
+    list_clear(&h->l);
+    if ((rc = cz_txn_begin(cz_station_store(ui->st), 0, &c.t))) return rc;
+    if ((rc = cz_record_load(c.t, h->entity, &r)) || (rc = to_household(c.t, h, &r))) goto cleanup;
+    if (!r.body) { rc = CZ_EDELETED; goto cleanup; }
+    cz_schema_title(r.type, r.body, h->title, sizeof h->title);
+    if ((rc = add_fields(ui, h, &r)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
+        (rc = add_line(h, "")))
+        goto cleanup;
+    rc = add_history(&c);
+cleanup:
+    cz_record_clear(&r);
+    cz_txn_abort(c.t);
+    return rc;
+}
+
+static int household_open(struct ui *ui, struct screen *s, const void *arg)
+{
+    struct household *h = calloc(1, sizeof *h);
+    if (!h) return CZ_ENOMEM;
+    s->state = h;
+    memcpy(h->entity, arg, CZ_ENTITY_BYTES);
+    return load(ui, h);
+}
+
+static void household_draw(struct ui *ui, struct screen *s)
+{
+    struct household *h = s->state;
+    char line[400];
+    snprintf(line, sizeof line, "%s: %s", T(ui, "Household", "贫困户"), h->title);
+    ui_text(ui, UI_TOP, 1, line, ui->cols - 2, A_BOLD);
+    list_draw(ui, &h->l, UI_TOP + 1, ui_body_rows(ui) - 1, 1);
+}
+
+static void push_form(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent)
+{
+    struct record_form_arg a = { type, entity, parent };
+    int rc = ui_push(ui, &cz_screen_record, &a);
+    if (rc) ui_status_message(ui, rc);
+}
+
+static enum ui_result household_key(struct ui *ui, struct screen *s, const struct ui_key *k)
+{
+    struct household *h = s->state;
+    const struct list_row *r = list_selected(&h->l);
+    switch (k->action) {
+    case ACT_EDIT: push_form(ui, "household", h->entity, NULL); return UI_HANDLED;
+    case ACT_ADD: push_form(ui, "member", NULL, h->entity); return UI_HANDLED;
+    case ACT_OPEN: if (r) push_form(ui, "member", r->entity, h->entity); return UI_HANDLED;
+    default: return list_key(&h->l, k);
+    }
+}
+
+static void household_resume(struct ui *ui, struct screen *s)
+{
+    struct household *h = s->state;
+    size_t sel = h->l.sel;
+    int rc = load(ui, h);
+    if (rc) ui_status_message(ui, rc);
+    if (sel < h->l.n && h->l.rows[sel].selectable) h->l.sel = sel;
+}
+
+static void household_close(struct screen *s)
+{
+    struct household *h = s->state;
+    list_clear(&h->l);
+    free(h);
+}
+
+static const enum cz_action household_hints[] = { ACT_EDIT, ACT_ADD, ACT_OPEN, ACT_BACK, ACT_NONE };
+
+const struct screen_ops cz_screen_household = {
+    "household", household_open, household_draw, household_key, household_close,
+    household_resume, NULL, household_hints,
+};

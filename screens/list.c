@@ -1,0 +1,81 @@
+#include "list.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+int list_add(struct list *l, const char *text, const uint8_t *entity, int kind, int selectable)
+{
+    struct list_row *grown = realloc(l->rows, (l->n + 1) * sizeof *grown);
+    if (!grown) return CZ_ENOMEM;
+    l->rows = grown;
+    struct list_row *r = &l->rows[l->n];
+    memset(r, 0, sizeof *r);
+    if (!(r->text = strdup(text))) return CZ_ENOMEM;
+    if (entity) memcpy(r->entity, entity, CZ_ENTITY_BYTES);
+    r->kind = kind;
+    r->selectable = selectable;
+    if (l->n == l->sel && !selectable) l->sel++;
+    l->n++;
+    return CZ_OK;
+}
+
+void list_clear(struct list *l)
+{
+    for (size_t i = 0; i < l->n; i++) free(l->rows[i].text);
+    free(l->rows);
+    memset(l, 0, sizeof *l);
+}
+
+const struct list_row *list_selected(const struct list *l)
+{
+    return l->sel < l->n && l->rows[l->sel].selectable ? &l->rows[l->sel] : NULL;
+}
+
+void list_draw(struct ui *ui, struct list *l, int y, int rows, int focused)
+{
+    if (rows <= 0) return;
+    l->page = rows;
+    if (l->sel < l->top) l->top = l->sel;
+    if (l->sel >= l->top + (size_t)rows) l->top = l->sel - (size_t)rows + 1;
+    for (int r = 0; r < rows && l->top + (size_t)r < l->n; r++) {
+        size_t i = l->top + (size_t)r;
+        int attr = i == l->sel && focused && l->rows[i].selectable ? A_REVERSE : A_NORMAL;
+        ui_text_pad(ui, y + r, 0, l->rows[i].text, ui->cols, attr);
+    }
+    if (l->n > (size_t)rows) {
+        char more[32];
+        snprintf(more, sizeof more, " %zu/%zu ", l->sel + 1, l->n);
+        ui_text(ui, y + rows - 1, ui->cols - ui_cols(more) - 1, more, ui_cols(more), A_REVERSE);
+    }
+}
+
+/* Moves by step rows, landing on a selectable one. */
+static void step(struct list *l, long by)
+{
+    long i = (long)l->sel, n = (long)l->n, dir = by < 0 ? -1 : 1;
+    long target = i + by;
+    if (target < 0) target = 0;
+    if (target >= n) target = n - 1;
+    while (target >= 0 && target < n && !l->rows[target].selectable) target += dir;
+    if (target < 0 || target >= n) {      /* nothing that way: search back */
+        target = i + by < 0 ? 0 : n - 1;
+        while (target >= 0 && target < n && !l->rows[target].selectable) target -= dir;
+    }
+    if (target >= 0 && target < n) l->sel = (size_t)target;
+}
+
+enum ui_result list_key(struct list *l, const struct ui_key *k)
+{
+    long page = l->page > 1 ? l->page - 1 : 1;
+    if (!l->n) return UI_UNHANDLED;
+    switch (k->action) {
+    case ACT_UP: step(l, -1); return UI_HANDLED;
+    case ACT_DOWN: step(l, 1); return UI_HANDLED;
+    case ACT_PAGE_UP: step(l, -page); return UI_HANDLED;
+    case ACT_PAGE_DOWN: step(l, page); return UI_HANDLED;
+    case ACT_HOME: step(l, -(long)l->n); return UI_HANDLED;
+    case ACT_END: step(l, (long)l->n); return UI_HANDLED;
+    default: return UI_UNHANDLED;
+    }
+}

@@ -1,0 +1,18 @@
+/* screens.h — the ncurses front's entry point, for the command line.
+ * `cunzhan [-C DIR]` with no command calls this when stdin and stdout are
+ * a terminal.  Returns an exit code (0 when the person quit normally);
+ * the terminal is restored before it returns. */
+#ifndef CZ_SCREENS_H
+#define CZ_SCREENS_H
+
+#include "status.h"
+
+struct cz_screens_args {
+    const char *dir;        /* the station's data folder */
+    enum cz_lang lang;
+    const char *user;       /* --user / CUNZHAN_USER, or NULL for the default */
+};
+
+int cz_screens_main(const struct cz_screens_args *a);
+
+#endif

@@ -1,0 +1,24 @@
+/* screens_all.h — every screen's ops table, and what each open() takes. */
+#ifndef CZ_SCREENS_ALL_H
+#define CZ_SCREENS_ALL_H
+
+#include "ui.h"
+
+extern const struct screen_ops cz_screen_login;      /* arg: NULL */
+extern const struct screen_ops cz_screen_home;       /* arg: NULL */
+extern const struct screen_ops cz_screen_help;       /* arg: NULL */
+extern const struct screen_ops cz_screen_households; /* arg: NULL */
+extern const struct screen_ops cz_screen_household;  /* arg: const uint8_t entity[16] */
+extern const struct screen_ops cz_screen_record;     /* arg: const struct record_form_arg * */
+extern const struct screen_ops cz_screen_verify;     /* arg: NULL */
+
+/* What the add/edit form opens on: a new record of `type` (entity NULL),
+ * or a new version of `entity`.  `parent`, when set, is the household a new
+ * member (or other record) belongs to. */
+struct record_form_arg {
+    const char *type;
+    const uint8_t *entity;
+    const uint8_t *parent;
+};
+
+#endif

@@ -1,0 +1,277 @@
+/* ui.c — the main loop, the screen stack, the status line and the footer. */
+#include "ui.h"
+#include "screens.h"
+#include "screens_all.h"
+#include "store.h"
+
+#include <curses.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ui_body_rows(const struct ui *ui)
+{
+    return ui->rows - 3 > 0 ? ui->rows - 3 : 0;
+}
+
+int ui_push(struct ui *ui, const struct screen_ops *ops, const void *arg)
+{
+    if (ui->depth >= UI_DEPTH) return CZ_ETOOBIG;
+    struct screen *s = &ui->stack[ui->depth];
+    s->ops = ops;
+    s->state = NULL;
+    int rc = ops->open(ui, s, arg);
+    if (rc) {
+        if (s->state && ops->close) ops->close(s);
+        return rc;
+    }
+    ui->depth++;
+    return CZ_OK;
+}
+
+int ui_replace(struct ui *ui, const struct screen_ops *ops, const void *arg)
+{
+    if (ui->depth > 0) {
+        struct screen *s = &ui->stack[--ui->depth];
+        if (s->ops->close) s->ops->close(s);
+        s->state = NULL;
+    }
+    return ui_push(ui, ops, arg);
+}
+
+static void ui_pop(struct ui *ui)
+{
+    if (ui->depth == 0) return;
+    struct screen *s = &ui->stack[--ui->depth];
+    if (s->ops->close) s->ops->close(s);
+    s->state = NULL;
+    if (ui->depth > 0) {
+        struct screen *top = &ui->stack[ui->depth - 1];
+        if (top->ops->resume && !ui->quit) top->ops->resume(ui, top);
+    }
+}
+
+void ui_message(struct ui *ui, int error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
+    va_end(ap);
+    ui->msg_error = error;
+}
+
+void ui_status_message(struct ui *ui, int status)
+{
+    ui_message(ui, status != CZ_OK, "%s", cz_strerror(status, ui->lang));
+}
+
+int ui_any_dirty(const struct ui *ui)
+{
+    for (int i = 0; i < ui->depth; i++)
+        if (ui->stack[i].ops->dirty && ui->stack[i].ops->dirty(&ui->stack[i])) return 1;
+    return 0;
+}
+
+void ui_refresh_counts(struct ui *ui)
+{
+    cz_txn *t = NULL;
+    char term[64];
+    size_t len;
+    ui->households = ui->members = 0;
+    if (cz_txn_begin(cz_station_store(ui->st), 0, &t)) return;
+    len = cz_term_type(term, sizeof term, "household");
+    cz_store_index_count(t, term, len, &ui->households);
+    len = cz_term_type(term, sizeof term, "member");
+    cz_store_index_count(t, term, len, &ui->members);
+    cz_txn_abort(t);
+}
+
+static void draw_status(struct ui *ui)
+{
+    const struct cz_station_info *info = cz_station_info(ui->st);
+    const char *user = cz_station_user(ui->st);
+    char line[512];
+    snprintf(line, sizeof line, " %s %s | %s %s | %s %zu  %s %zu", T(ui, "cunzhan", "村站"), info->name,
+             T(ui, "user", "用户"), user ? user : "-", T(ui, "households", "户"), ui->households,
+             T(ui, "people", "人"), ui->members);
+    ui_text_pad(ui, 0, 0, line, ui->cols, A_REVERSE);
+}
+
+static void draw_footer(struct ui *ui)
+{
+    static const enum cz_action always[] = { ACT_HELP, ACT_QUIT, ACT_NONE };
+    const enum cz_action *lists[2] = { NULL, always };
+    char line[512] = "", label[64], key[32];
+    size_t used = 0;
+    if (ui->depth > 0) lists[0] = ui->stack[ui->depth - 1].ops->hints;
+    for (int l = 0; l < 2; l++) {
+        for (const enum cz_action *a = lists[l]; a && *a != ACT_NONE; a++) {
+            int k = cz_keymap_key_for(&ui->km, *a);
+            if (k < 0) continue;
+            cz_key_name(k, key, sizeof key);
+            cz_action_label(*a, ui->lang == CZ_LANG_ZH, label, sizeof label);
+            used += (size_t)snprintf(line + used, used < sizeof line ? sizeof line - used : 0,
+                                     "%s%s %s", used ? "  " : "", key, label);
+            if (used >= sizeof line) used = sizeof line - 1;
+        }
+    }
+    ui_text_pad(ui, ui->rows - 1, 0, line, ui->cols, A_REVERSE);
+}
+
+static void draw_too_small(struct ui *ui)
+{
+    ui_text(ui, 0, 0, T(ui, "Terminal too small", "终端窗口太小"), ui->cols, A_BOLD);
+}
+
+void ui_draw_all(struct ui *ui)
+{
+    getmaxyx(stdscr, ui->rows, ui->cols);
+    erase();
+    ui->cursor_y = ui->cursor_x = -1;
+    if (ui->rows < 6 || ui->cols < 24) {
+        draw_too_small(ui);
+    } else {
+        draw_status(ui);
+        if (ui->depth > 0) ui->stack[ui->depth - 1].ops->draw(ui, &ui->stack[ui->depth - 1]);
+        ui_text(ui, ui->rows - 2, 0, ui->msg, ui->cols, ui->msg_error ? A_BOLD : A_NORMAL);
+        draw_footer(ui);
+    }
+    if (ui->cursor_y >= 0) {
+        curs_set(1);
+        move(ui->cursor_y, ui->cursor_x);
+    } else {
+        curs_set(0);
+    }
+    refresh();
+}
+
+/* Esc, then a digit within a short while, stands for a function key. */
+static int after_escape(void)
+{
+    wint_t w;
+    timeout(600);
+    int r = get_wch(&w);
+    timeout(-1);
+    if (r == OK && w >= '0' && w <= '9') return KEY_F(w == '0' ? 10 : (int)(w - '0'));
+    if (r == OK) unget_wch((wchar_t)w);
+    else if (r == KEY_CODE_YES) ungetch((int)w);
+    return CZ_KEY_ESC;
+}
+
+void ui_read_key(struct ui *ui, struct ui_key *k)
+{
+    wint_t w = 0;
+    int r;
+    memset(k, 0, sizeof *k);
+    k->action = ACT_NONE;
+    do r = get_wch(&w); while (r == ERR);
+    if (r == KEY_CODE_YES) k->code = (int)w;
+    else if (w == 27) k->code = after_escape();
+    else if (w == 127 || w == 8) k->code = KEY_BACKSPACE;
+    else if (w == '\r') k->code = CZ_KEY_ENTER;
+    else if (w < 32) k->code = (int)w;
+    else if (w >= 0x80 && w < 0xA0) k->code = -1;   /* a C1 control: ignored */
+    else k->ch = (wchar_t)w;
+    if (k->code == KEY_ENTER) k->code = CZ_KEY_ENTER;
+    if (k->code > 0) k->action = cz_keymap_action(&ui->km, k->code);
+}
+
+static void quit_asked(struct ui *ui)
+{
+    if (!ui_any_dirty(ui) ||
+        ui_confirm(ui, T(ui, "Unsaved changes will be lost. Quit anyway?", "有未保存的内容，仍然退出吗？")))
+        ui->quit = 1;
+}
+
+static void global_action(struct ui *ui, enum cz_action a)
+{
+    int rc = CZ_OK;
+    switch (a) {
+    case ACT_HELP: rc = ui_push(ui, &cz_screen_help, NULL); break;
+    case ACT_QUIT: quit_asked(ui); break;
+    case ACT_BACK: if (ui->depth > 1) ui_pop(ui); break;
+    case ACT_FIND: rc = ui_push(ui, &cz_screen_households, NULL); break;
+    case ACT_VERIFY: rc = ui_push(ui, &cz_screen_verify, NULL); break;
+    case ACT_LANGUAGE: ui->lang = ui->lang == CZ_LANG_ZH ? CZ_LANG_EN : CZ_LANG_ZH; break;
+    case ACT_REDRAW: clearok(curscr, TRUE); break;
+    default: break;
+    }
+    if (rc) ui_status_message(ui, rc);
+}
+
+static void dispatch(struct ui *ui, const struct ui_key *k)
+{
+    struct screen *top = &ui->stack[ui->depth - 1];
+    enum ui_result r = top->ops->key(ui, top, k);
+    if (r == UI_POP) ui_pop(ui);
+    else if (r == UI_UNHANDLED && k->action != ACT_NONE) global_action(ui, k->action);
+}
+
+static void run_loop(struct ui *ui)
+{
+    struct ui_key k;
+    while (!ui->quit && ui->depth > 0) {
+        ui_draw_all(ui);
+        ui_read_key(ui, &k);
+        if (k.code == KEY_RESIZE || k.code == -1) continue;
+        ui->msg[0] = 0;
+        dispatch(ui, &k);
+    }
+}
+
+static void keymap_error(void *ctx, const char *file, int line, const char *what, const char *token)
+{
+    struct ui *ui = ctx;
+    size_t used = strlen(ui->keymap_errors);
+    snprintf(ui->keymap_errors + used, sizeof ui->keymap_errors - used, "%s%s:%d: %s '%s'",
+             used ? "; " : "", file, line, what, token);
+}
+
+static void start_curses(void)
+{
+    setlocale(LC_ALL, "");
+    set_escdelay(25);
+    initscr();
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    intrflush(stdscr, FALSE);
+}
+
+int cz_screens_main(const struct cz_screens_args *a)
+{
+    struct ui *ui = calloc(1, sizeof *ui);
+    int rc, exit_code = 1;
+    if (!ui) return 1;
+    ui->lang = a->lang;
+    ui->user = a->user;
+    if ((rc = cz_station_open(a->dir, &ui->st))) {
+        fprintf(stderr, "cunzhan: %s: %s\n", a->dir, cz_strerror(rc, a->lang));
+        goto cleanup;
+    }
+    cz_keymap_load(&ui->km, keymap_error, ui);
+    ui_refresh_counts(ui);
+    start_curses();
+    if (ui->keymap_errors[0]) ui_message(ui, 1, "%s", ui->keymap_errors);
+    const char *pass = getenv("CUNZHAN_PASSPHRASE");
+    if (pass && cz_station_login(ui->st, ui->user, pass) == CZ_OK)
+        rc = ui_push(ui, &cz_screen_home, NULL);
+    else
+        rc = ui_push(ui, &cz_screen_login, NULL);
+    if (rc) {
+        endwin();
+        fprintf(stderr, "cunzhan: %s\n", cz_strerror(rc, ui->lang));
+        goto cleanup;
+    }
+    run_loop(ui);
+    while (ui->depth > 0) ui_pop(ui);
+    endwin();
+    exit_code = 0;
+cleanup:
+    cz_station_close(ui->st);
+    free(ui);
+    return exit_code;
+}

@@ -1,0 +1,106 @@
+/* ui.h — the widget kit: the screen stack and main loop, drawing by
+ * display width, key reading, modal dialogs.
+ *
+ * Every screen is one file exporting a `struct screen_ops` (screens_all.h);
+ * the loop only knows that table.  A screen's state is its own malloc'd
+ * struct, freed by its close(); nothing is shared through static buffers.
+ * Screens read and write only through src/ (station.h, query.h): each
+ * opens a read transaction, copies what it shows, and ends it before
+ * returning, so no transaction outlives a key press. */
+#ifndef CZ_UI_H
+#define CZ_UI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+#include "keymap.h"
+#include "station.h"
+#include "status.h"
+
+/* Both languages side by side, so no text can lack its translation. */
+#define T(ui, en, zh) ((ui)->lang == CZ_LANG_ZH ? (zh) : (en))
+
+struct ui;
+struct screen;
+
+enum ui_result { UI_UNHANDLED = 0, UI_HANDLED, UI_POP };
+
+struct ui_key {
+    enum cz_action action;  /* what the keymap says, or ACT_NONE */
+    int code;               /* ncurses key code or control character; 0 for text */
+    wchar_t ch;             /* a printable character typed, or 0 */
+};
+
+struct screen_ops {
+    const char *name;
+    /* arg is screen-specific (see each screen); returns a status. */
+    int (*open)(struct ui *ui, struct screen *s, const void *arg);
+    void (*draw)(struct ui *ui, struct screen *s);
+    enum ui_result (*key)(struct ui *ui, struct screen *s, const struct ui_key *k);
+    void (*close)(struct screen *s);
+    void (*resume)(struct ui *ui, struct screen *s);  /* after a child closed; may be NULL */
+    int (*dirty)(const struct screen *s);             /* unsaved input?; may be NULL */
+    const enum cz_action *hints;                      /* footer; ends with ACT_NONE */
+};
+
+struct screen { const struct screen_ops *ops; void *state; };
+
+#define UI_DEPTH 16
+struct ui {
+    cz_station *st;
+    enum cz_lang lang;
+    const char *user;             /* who to log in as; NULL: the default */
+    struct cz_keymap km;
+    char keymap_errors[512];      /* shown on the help screen */
+    struct screen stack[UI_DEPTH];
+    int depth, quit;
+    char msg[512];
+    int msg_error;
+    int rows, cols;
+    int cursor_y, cursor_x;       /* set by draw(); -1: hidden */
+    size_t households, members;   /* for the status line */
+};
+
+/* The body is rows 1 .. rows-3; row 0 is the status line, rows-2 the
+ * message line, rows-1 the footer. */
+#define UI_TOP 1
+int ui_body_rows(const struct ui *ui);
+
+int ui_push(struct ui *ui, const struct screen_ops *ops, const void *arg);
+/* Closes the top screen and opens another in its place (login -> home).
+ * Call it from the top screen's key() and return UI_HANDLED at once:
+ * that screen's state is gone. */
+int ui_replace(struct ui *ui, const struct screen_ops *ops, const void *arg);
+void ui_message(struct ui *ui, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ui_status_message(struct ui *ui, int status);
+void ui_refresh_counts(struct ui *ui);
+int ui_any_dirty(const struct ui *ui);
+
+/* Text on screen.  The only way text reaches the terminal: it is laid out
+ * as cells by cz_text_width (a wide glyph takes two), control characters
+ * are replaced, invalid UTF-8 becomes U+FFFD, and nothing goes past
+ * x + maxcols or the terminal's edge.  Returns the columns used. */
+int ui_text(struct ui *ui, int y, int x, const char *s, int maxcols, int attr);
+/* As ui_text, then spaces up to exactly maxcols. */
+int ui_text_pad(struct ui *ui, int y, int x, const char *s, int maxcols, int attr);
+/* Columns a string takes on screen (as ui_text would draw it). */
+int ui_cols(const char *s);
+/* Wraps s over at most maxrows rows of width columns (y < 0: only counts).
+ * Returns the rows used. */
+int ui_text_wrap(struct ui *ui, int y, int x, const char *s, int width, int maxrows, int attr);
+void ui_cursor(struct ui *ui, int y, int x);
+
+/* Reads one key (Esc then a digit is F1..F10; Esc 0 is F10). */
+void ui_read_key(struct ui *ui, struct ui_key *k);
+/* Repaints everything: status line, the top screen, message, footer. */
+void ui_draw_all(struct ui *ui);
+
+/* Modal dialogs, drawn over the current screen. */
+int ui_confirm(struct ui *ui, const char *question);   /* 1 yes, 0 no */
+/* A pick-list: index chosen, or -1 when cancelled. */
+int ui_pick(struct ui *ui, const char *title, const char *const *items, size_t n, size_t current);
+/* One line of input; *out malloc'd.  0, or -1 when cancelled. */
+int ui_prompt(struct ui *ui, const char *question, char **out);
+
+#endif

@@ -1,0 +1,78 @@
+/* verify.c — re-check every signature, chain and certificate (cz_verify)
+ * and list what was found. */
+#include "keys.h"
+#include "list.h"
+#include "screens_all.h"
+#include "verify.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct verify {
+    struct cz_verify_report rep;
+    int rc;
+    struct list l;
+};
+
+struct found { struct ui *ui; struct list *l; };
+
+static void problem_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int status)
+{
+    struct found *f = ctx;
+    char hex[65], line[512];
+    if (kind == CZ_PROBLEM_PENDING) return;
+    cz_hex(id, 32, hex);
+    snprintf(line, sizeof line, " %s %.16s: %s", T(f->ui, "BAD", "错误"), hex, cz_strerror(status, f->ui->lang));
+    list_add(f->l, line, NULL, 0, 1);
+}
+
+static int verify_open(struct ui *ui, struct screen *s, const void *arg)
+{
+    struct verify *v = calloc(1, sizeof *v);
+    struct found f = { ui, NULL };
+    cz_txn *t = NULL;
+    if (!v) return CZ_ENOMEM;
+    s->state = v;
+    f.l = &v->l;
+    v->rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
+    if (!v->rc) v->rc = cz_verify(t, cz_station_info(ui->st)->office_root, problem_cb, &f, &v->rep);
+    cz_txn_abort(t);
+    return CZ_OK;
+}
+
+static void verify_draw(struct ui *ui, struct screen *s)
+{
+    struct verify *v = s->state;
+    char line[512];
+    ui_text(ui, UI_TOP, 1, T(ui, "Verify: every signature, chain and certificate", "验证：所有签名、日志链和证书"),
+            ui->cols - 2, A_BOLD);
+    if (v->rc) snprintf(line, sizeof line, "%s", cz_strerror(v->rc, ui->lang));
+    else snprintf(line, sizeof line, T(ui, "%zu entries: %zu verified, %zu pending, %zu problems",
+                                       "共 %zu 条：%zu 条验证通过，%zu 条待认证，%zu 个问题"),
+                  v->rep.entries, v->rep.verified, v->rep.pending, v->rep.problems);
+    ui_text(ui, UI_TOP + 2, 1, line, ui->cols - 2, v->rep.problems || v->rc ? A_BOLD : A_NORMAL);
+    if (!v->rc && !v->rep.problems)
+        ui_text(ui, UI_TOP + 3, 1, T(ui, "All good.", "全部正常。"), ui->cols - 2, A_NORMAL);
+    list_draw(ui, &v->l, UI_TOP + 4, ui_body_rows(ui) - 4, 1);
+}
+
+static enum ui_result verify_key(struct ui *ui, struct screen *s, const struct ui_key *k)
+{
+    struct verify *v = s->state;
+    if (k->action == ACT_OPEN) return UI_POP;
+    return list_key(&v->l, k);
+}
+
+static void verify_close(struct screen *s)
+{
+    struct verify *v = s->state;
+    list_clear(&v->l);
+    free(v);
+}
+
+static const enum cz_action verify_hints[] = { ACT_BACK, ACT_NONE };
+
+const struct screen_ops cz_screen_verify = {
+    "verify", verify_open, verify_draw, verify_key, verify_close, NULL, NULL, verify_hints,
+};
