@@ -1130,7 +1130,9 @@ int cz_cli_main(int argc, char **argv)
             if (sodium_init() < 0) return CZ_EXIT_FAIL;
             return cz_screens_main(&sa);
         }
-        return cmd_status(&c, 0, NULL) == CZ_EXIT_OK ? CZ_EXIT_OK : CZ_EXIT_FAIL;
+        rc = cmd_status(&c, 0, NULL);
+        cz_station_close(c.st);
+        return rc == CZ_EXIT_OK ? CZ_EXIT_OK : CZ_EXIT_FAIL;
     }
     const char *name = argv[i++];
     /* --json and --user may also follow the command. */
