@@ -100,7 +100,7 @@ asan:
 	$(MAKE) --no-print-directory VARIANT=asan test
 
 valgrind: $(UNIT_BIN)
-	$(MAKE) --no-print-directory unit TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+	$(MAKE) --no-print-directory unit TEST_WRAP="env CZ_MUTATIONS=300 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 
 # Fuzzing (tests/fuzz/, README.md): libFuzzer targets built with clang under
 # ASan+UBSan.  `make fuzz` runs each FUZZ_SECONDS; `make fuzz-smoke` (part of
