@@ -5,11 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A passphrase never stays behind in freed memory. */
+static void release(struct line_edit *e)
+{
+    if (e->s && e->secret) explicit_bzero(e->s, strlen(e->s));
+    free(e->s);
+}
+
 int edit_set(struct line_edit *e, const char *text)
 {
     char *copy = strdup(text ? text : "");
     if (!copy) return CZ_ENOMEM;
-    free(e->s);
+    release(e);
     e->s = copy;
     e->cur = strlen(copy);
     return CZ_OK;
@@ -17,7 +24,7 @@ int edit_set(struct line_edit *e, const char *text)
 
 void edit_free(struct line_edit *e)
 {
-    free(e->s);
+    release(e);
     e->s = NULL;
     e->cur = 0;
 }
@@ -57,8 +64,10 @@ static int insert(struct line_edit *e, wchar_t ch)
     char buf[4];
     size_t n = encode_utf8((unsigned)ch, buf), len = strlen(e->s);
     if (!n || len + n > 4096) return 1;
-    char *grown = realloc(e->s, len + n + 1);
+    char *grown = malloc(len + n + 1);
     if (!grown) return 1;
+    memcpy(grown, e->s, len + 1);
+    release(e);
     e->s = grown;
     memmove(e->s + e->cur + n, e->s + e->cur, len - e->cur + 1);
     memcpy(e->s + e->cur, buf, n);

@@ -30,7 +30,7 @@ start() {
     RUN=$((RUN + 1))
     TM="tmux -L cztest-$$-$RUN -f /dev/null"
     $TM new-session -d -x 80 -y 24 \
-        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
+        "env ${UNSET:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
 }
 keys() { $TM send-keys "$@"; }
 text() { $TM send-keys -l "$1"; }
@@ -61,6 +61,18 @@ gone() {
         capture
         case "$SCREEN" in *"$2"*) ;; *) pass "$1"; return 0 ;; esac
         if [ $SECONDS -ge $deadline ]; then fail "$1: '$2' still on screen" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+
+# footer_on NAME ROW: waits until the footer (F10) is on that row, the last.
+footer_on() {
+    local deadline=$((SECONDS + 10)) row
+    while :; do
+        capture
+        row=$(printf '%s\n' "$SCREEN" | awk '/F10/ { r = NR } END { print r + 0 }')
+        if [ "$row" = "$2" ]; then pass "$1"; return 0; fi
+        if [ $SECONDS -ge $deadline ]; then fail "$1: footer on row $row" "$SCREEN"; return 1; fi
         sleep 0.1
     done
 }
@@ -181,6 +193,31 @@ TERMTYPE=vt100 start --lang en
 see "vt100: home" "registered households"
 keys Escape 0
 see "vt100: quits" "EXIT=0"
+
+# ---- TERM=linux, and a live resize ----
+TERMTYPE=linux start --lang zh
+see "linux console: home" "建档立卡贫困户"
+$TM resize-window -x 100 -y 30
+footer_on "resize: redrawn larger (footer on row 30)" 30
+$TM resize-window -x 60 -y 20
+see "resize: redrawn smaller" "建档立卡贫困户"
+footer_on "resize: footer on row 20" 20
+lines=$(printf '%s\n' "$SCREEN" | "$WORK/widthcheck" 60 | wc -l)
+equals "resize: every line fits 60 columns" "$lines" 0
+$TM resize-window -x 80 -y 24
+keys F10
+see "linux console: quits" "EXIT=0"
+
+# ---- login: no CUNZHAN_PASSPHRASE ----
+UNSET="-u CUNZHAN_PASSPHRASE" start --lang en
+see "login: asks for the passphrase" "Passphrase"
+text "wrong-pass"; keys Enter
+see "login: a wrong passphrase is refused" "Wrong passphrase"
+lacks "login: the passphrase is not echoed" "$SCREEN" "wrong-pass"
+text "$CUNZHAN_PASSPHRASE"; keys Enter
+see "login: the right one opens home" "registered households"
+keys F10
+see "login: quits" "EXIT=0"
 
 # ---- not a terminal: status, as before ----
 expect "no terminal: status" 0 "$CUNZHAN" -C "$ST"
