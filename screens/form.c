@@ -57,9 +57,8 @@ int form_check(struct ui *ui, struct form *fm, size_t i)
     if (!fm->type || !f->field || f->kind == FK_READONLY) return 0;
     if (!f->e.s[0]) {
         if (!(f->field->flags & CZ_FF_REQUIRED)) return 0;
-        cz_field_error_set(&err, f->field, CZ_EEMPTY, HINT_REQUIRED, NULL);
-        snprintf(err.name, sizeof err.name, "%s", f->field->key);
-        cz_field_error_message(fm->type, &err, ui->lang, f->error, sizeof f->error);
+        /* The core's message names the command-line form (head=...). */
+        snprintf(f->error, sizeof f->error, "%s", T(ui, "required: fill it in", "必填：请填写"));
         return -1;
     }
     cz_body *b = cz_body_new();
