@@ -5,7 +5,8 @@
 # is either a whole bundle that imports or nothing that import mistakes for
 # one, and a retry completes.  Then an export onto a full disk (a small
 # tmpfs, when this user may mount one) fails cleanly with nothing
-# half-written.  FAULT_ROUNDS sets the kills per command (default 6).
+# half-written, and one whose folder vanishes mid-way (the stick pulled
+# out) leaves the station whole.  FAULT_ROUNDS sets the kills per command (default 6).
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office A=$WORK/yangshuwan STICK=$WORK/stick V=411081106201
 ROUNDS=${FAULT_ROUNDS:-6}
@@ -83,6 +84,22 @@ lacks "temp files are not taken for bundles" "$OUT$ERR" ".tmp-"
 equals "the office holds all the station wrote" "$(entries "$O")" $((want + own))
 expect "office verifies at the end" 0 cz -C "$O" verify
 expect "station verifies at the end" 0 cz -C "$A" verify
+
+# ---- the stick pulled out: its folder vanishes during the export ----
+unverified=0
+for r in $(seq 1 "$ROUNDS"); do
+    GONE=$WORK/gone$r
+    mkdir -p "$GONE"
+    "$CUNZHAN" -C "$A" export --to "$GONE" --full >/dev/null 2>&1 &
+    pid=$!
+    sleep "$(printf '0.%03d' $((RANDOM % 350)))"
+    rm -rf "$GONE"
+    wait "$pid"
+    cz -C "$A" verify >/dev/null 2>&1 || unverified=$((unverified + 1))
+done
+equals "stick pulled out mid-export: the station verifies" "$unverified" 0
+expect "export to the stick put back completes" 0 cz -C "$A" export --to "$WORK/back" --full
+expect "and imports" 0 cz -C "$O" import "$WORK/back"
 
 # ---- a full disk ----
 FULL=$WORK/full
