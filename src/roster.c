@@ -98,7 +98,7 @@ int cz_roster_entry_counts(cz_txn *t, const uint8_t root[32], const struct cz_en
     if (info->state == CZ_TRUST_ROOT)
         return CZ_OK;
     if (ty && ty->trust) { *why = CZ_EPERM; return CZ_OK; }
-    if (info->revoked && e->seq > info->revoked_after) { *why = CZ_EPERM; return CZ_OK; }
+    if (info->revoked && e->seq > info->revoked_after) { *why = CZ_EREVOKED; return CZ_OK; }
     /* Key announcements need no certificate and no jurisdiction: they ask
      * for a certificate and concern everyone (region ""). */
     if (!strcmp(e->type, "key"))

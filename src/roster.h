@@ -31,7 +31,8 @@ int cz_roster_lookup(cz_txn *t, const uint8_t root[32], const uint8_t key[32],
 /* Whether an entry counts: its author is root, or certified, not revoked
  * at its seq, and the entry's region lies inside the author's jurisdiction
  * (trust records, type cert/revoke, only from root).  *why gets a status
- * when it does not: CZ_ENOTFOUND for pending, CZ_EPERM otherwise. */
+ * when it does not: CZ_ENOTFOUND for pending, CZ_EREVOKED for an entry after its key's
+ * revocation, CZ_EPERM for one outside the key's role or jurisdiction. */
 int cz_roster_entry_counts(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
                            struct cz_trust_info *info, int *why);
 

@@ -2,7 +2,8 @@
  * text with terminal escapes, bidi controls, invalid UTF-8 or an enormous
  * length cannot even be stored; an entry outside its author's jurisdiction
  * or role is refused on import; a fork is kept as evidence and shown by
- * verify; entries a revoked key signs after its revocation do not count.
+ * verify; entries a revoked key signs after its revocation do not count,
+ * whoever carries them.
  * The village station here is real (init, enrolment, export); only the
  * entries are forged, with its person's own key. */
 #include <stdarg.h>
@@ -321,6 +322,18 @@ static void test_fork_then_revoked(void **state)
     r = deliver(ev3, &el3, 1, &rf);
     print_message("revoked key's later entry: %s (refused %zu)\n", cz_status_name(r.status), r.refused);
     assert_true(r.status == CZ_EREVOKED || r.refused == 1);
+    assert_int_equal(entries(), mid);
+
+    /* The same entry carried by another person of the station, whose key
+     * is not revoked: the bundle is taken, that entry alone is refused. */
+    assert_int_equal(cz_station_user_add(F.village, "王会计", "clerk", PASS), CZ_OK);
+    assert_int_equal(cz_station_login(F.village, "王会计", PASS), CZ_OK);
+    r = deliver(ev3, &el3, 1, &rf);
+    print_message("revoked key's later entry in another signer's bundle: %s, entry refused: %s\n",
+                  cz_status_name(r.status), cz_status_name(rf.why));
+    assert_int_equal(r.status, CZ_OK);
+    assert_int_equal(r.refused, 1);
+    assert_int_equal(rf.why, CZ_EREVOKED);
     assert_int_equal(entries(), mid);
     free(b1); free(b2); free(b3); free(e1); free(e2); free(e3);
 }
