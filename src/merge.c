@@ -88,6 +88,16 @@ static int ancestors(const struct cz_version *v, size_t n, size_t start, uint8_t
     return CZ_OK;
 }
 
+/* The field equals its value in every base (no base: the empty body). */
+static int same_as_bases(const cz_body *b, const struct cz_version *const *bases, size_t nbases,
+                         const cz_body *empty, uint32_t tag)
+{
+    if (nbases == 0) return field_equal(b, empty, tag);
+    for (size_t i = 0; i < nbases; i++)
+        if (!field_equal(b, bases[i]->body ? bases[i]->body : empty, tag)) return 0;
+    return 1;
+}
+
 static int add_tags(uint32_t **tags, size_t *n, const cz_body *b)
 {
     for (size_t i = 0; b && i < cz_body_count(b); i++) {
@@ -171,7 +181,13 @@ int cz_merge_entity(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_
         if ((rc = ancestors(v, nv, (size_t)(heads[i] - v), mark))) goto cleanup;
         for (size_t k = 0; k < nv; k++) common[k] &= mark[k];
     }
-    const struct cz_version *base = NULL;
+    /* Several maximal common ancestors (a criss-cross: two people merged
+     * the same heads differently) are all kept as bases.  A field counts as
+     * unchanged only when it equals every base; where the bases disagree,
+     * taking any one of them would silently drop the other person's
+     * decision, so every head's value stands and differing ones conflict. */
+    const struct cz_version *bases[CZ_PARENTS_MAX];
+    size_t nbases = 0;
     for (size_t k = 0; k < nv; k++) {
         if (!common[k]) continue;
         int below_another = 0;
@@ -180,13 +196,19 @@ int cz_merge_entity(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_
             if ((rc = ancestors(v, nv, d, mark))) goto cleanup;
             below_another = mark[k];
         }
-        if (!below_another && (!base || cmp_newest(&v[k], base) < 0)) base = &v[k];
+        if (below_another) continue;
+        if (nbases == CZ_PARENTS_MAX) { rc = CZ_ETOOBIG; goto cleanup; }
+        /* Kept in provisional order, so the first is the same everywhere. */
+        size_t at = nbases++;
+        for (; at > 0 && cmp_newest(&v[k], bases[at - 1]) < 0; at--) bases[at] = bases[at - 1];
+        bases[at] = &v[k];
     }
     if (!(empty = cz_body_new())) { rc = CZ_ENOMEM; goto cleanup; }
-    const cz_body *bb = base && base->body ? base->body : empty;
+    const cz_body *bb = nbases && bases[0]->body ? bases[0]->body : empty;
     if (!(m->body = cz_body_clone(bb))) { rc = CZ_ENOMEM; goto cleanup; }
 
-    if ((rc = add_tags(&tags, &ntags, bb))) goto cleanup;
+    for (size_t b = 0; b < nbases; b++)
+        if ((rc = add_tags(&tags, &ntags, bases[b]->body))) goto cleanup;
     for (size_t i = 0; i < nh; i++)
         if (!heads[i]->tombstone) {
             nlive++;
@@ -198,7 +220,8 @@ int cz_merge_entity(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_
         const struct cz_version *changed[CZ_PARENTS_MAX];
         size_t nc = 0, distinct = 1;
         for (size_t i = 0; i < nh; i++)
-            if (!heads[i]->tombstone && !field_equal(heads[i]->body, bb, tag)) changed[nc++] = heads[i];
+            if (!heads[i]->tombstone && !same_as_bases(heads[i]->body, bases, nbases, empty, tag))
+                changed[nc++] = heads[i];
         if (nc == 0) continue;
         for (size_t i = 1; i < nc; i++) {
             int seen = 0;

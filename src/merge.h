@@ -1,7 +1,9 @@
 /* merge.h — reconciling concurrent versions of one record (DESIGN.md,
  * Reconciling).  Causality comes from parents, never clocks: for an entity
- * with several heads, the common ancestor is the newest version every head
- * descends from, and each field is merged three ways against it.  A field
+ * with several heads, the common ancestors are the versions every head
+ * descends from that no other such version descends from (usually one; two
+ * or more after a criss-cross), and each field is merged three ways: a head
+ * changed it when it differs from any of them.  A field
  * changed on one side only (or the same way on every side) merges; a field
  * changed differently is a conflict that keeps every value, with a
  * provisional winner (higher hlc, then higher origin key) so every station
