@@ -244,18 +244,27 @@ int cz_bundle_write(const char *stick, const uint8_t recipient[32], const uint8_
                     const uint8_t id[CZ_ID_BYTES], const uint8_t *buf, size_t len,
                     char *path, size_t path_size)
 {
-    char dir[PATH_MAX], tmp[PATH_MAX + 32], rhex[65], shex[65], idhex[65];
-    int fd = -1, rc;
+    char dir[PATH_MAX], rhex[65], shex[65], idhex[65], name[80];
     cz_hex(recipient, 32, rhex);
     cz_hex(sender, 32, shex);
     cz_hex(id, CZ_ID_BYTES, idhex);
     if (snprintf(dir, sizeof dir, "%s/cunzhan/%.16s/%.16s", stick, rhex, shex) >= (int)sizeof dir)
         return CZ_EINVAL;
+    snprintf(name, sizeof name, "%s.czb", idhex);
+    return cz_file_write_atomic(dir, name, buf, len, path, path_size);
+}
+
+int cz_file_write_atomic(const char *folder, const char *name, const uint8_t *buf, size_t len,
+                         char *path, size_t path_size)
+{
+    char dir[PATH_MAX], tmp[PATH_MAX + 32];
+    int fd = -1, rc;
+    if (snprintf(dir, sizeof dir, "%s", folder) >= (int)sizeof dir) return CZ_EINVAL;
     if ((rc = make_dirs(dir))) return rc;
-    snprintf(path, path_size, "%s/%s.czb", dir, idhex);
-    snprintf(tmp, sizeof tmp, "%s/.%.16s.tmp-XXXXXX", dir, idhex);
+    if (snprintf(path, path_size, "%s/%s", dir, name) >= (int)path_size) return CZ_EINVAL;
+    snprintf(tmp, sizeof tmp, "%s/.%.16s.tmp-XXXXXX", dir, name);
     /* Temp file in the same folder, then rename: a pulled stick leaves the
-     * old state or the new, never half a bundle under the real name. */
+     * old state or the new, never half a file under the real name. */
     if ((fd = mkstemp(tmp)) < 0) return CZ_EIO;
     for (size_t off = 0; off < len;) {
         ssize_t w = write(fd, buf + off, len - off);

@@ -111,6 +111,11 @@ int cz_bundle_seal(const struct cz_bundle_params *p, const uint8_t *plain, size_
 int cz_bundle_write(const char *stick, const uint8_t recipient[32], const uint8_t sender[32],
                     const uint8_t id[CZ_ID_BYTES], const uint8_t *buf, size_t len,
                     char *path, size_t path_size);
+/* Writes buf as FOLDER/NAME atomically (folders made as needed; temp file
+ * in the same folder, fsync, rename, fsync the folder).  path gets the
+ * file's name.  Bundles and backups both go through here. */
+int cz_file_write_atomic(const char *folder, const char *name, const uint8_t *buf, size_t len,
+                         char *path, size_t path_size);
 /* The folder on a stick holding bundles for box key `me`. */
 void cz_bundle_inbox(const char *stick, const uint8_t me[32], char *path, size_t size);
 

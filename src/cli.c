@@ -65,7 +65,7 @@ static int read_tty_line(const char *prompt, char *buf, size_t size)
 
 /* The passphrase of the person signing: CUNZHAN_PASSPHRASE, or asked
  * without echo.  new_one asks twice and refuses an empty one. */
-static int get_passphrase(struct cli *c, const char *env, int new_one, char *buf, size_t size)
+int get_passphrase(struct cli *c, const char *env, int new_one, char *buf, size_t size)
 {
     const char *e = getenv(env);
     if (!e && strcmp(env, "CUNZHAN_PASSPHRASE")) e = getenv("CUNZHAN_PASSPHRASE");
@@ -1029,12 +1029,6 @@ static int cmd_status(struct cli *c, int argc, char **argv)
     return CZ_EXIT_OK;
 }
 
-static int cmd_later(struct cli *c, int argc, char **argv)
-{
-    fprintf(stderr, "cunzhan: %s\n", TR(c, "this command is not in this build yet", "此版本尚未提供该命令"));
-    return CZ_EXIT_FAIL;
-}
-
 static int cmd_help(struct cli *c, int argc, char **argv);
 
 struct command {
@@ -1063,13 +1057,15 @@ static const struct command commands[] = {
       "supervisor's signed approval of an exit assessment", "审核员对退出评估的签名审批" },
     { "load", cmd_load, "TYPE FILE.csv", "bulk entry from a spreadsheet (UTF-8 or GB18030): all rows or none",
       "从电子表格批量录入（UTF-8 或 GB18030）：全部成功或全部不存" },
-    { "export", cmd_export, "--to DIR [--for STATION...] [--full]", "write bundles to a stick", "把数据包写到U盘" },
-    { "import", cmd_import, "DIR|FILE...", "read bundles from a stick: what came in, what was refused and why", "从U盘导入数据包：显示导入和拒收的内容及原因" },
+    { "export", cmd_export, "[--to DIR] [--for STATION...] [--full]", "write bundles to a stick (no --to: the one USB stick plugged in)", "把数据包写到U盘（不带 --to：使用插着的那个U盘）" },
+    { "import", cmd_import, "[DIR|FILE...]", "read bundles from a stick (none named: the one plugged in): what came in, what was refused and why", "从U盘导入数据包（不指定：使用插着的那个U盘）：显示导入和拒收的内容及原因" },
     { "conflicts", cmd_conflicts, "", "records edited concurrently with differing values", "并发修改产生冲突的记录" },
     { "resolve", cmd_resolve, "ID FIELD=VALUE...", "settle a conflict: a version over all concurrent ones", "解决冲突：写入覆盖所有并发版本的新版本" },
     { "report", cmd_report, "[--format text|csv|json] [--region CODE]", "the office's figures", "统计报表" },
-    { "backup", cmd_later, "", "backup (coming)", "备份（即将提供）" },
-    { "restore", cmd_later, "", "restore (coming)", "恢复（即将提供）" },
+    { "backup", cmd_backup, "[--to DIR]", "every entry and the people's sealed keys, encrypted to this station and the office",
+      "备份全部记录和用户的加密密钥（加密给本站和市办）" },
+    { "restore", cmd_restore, "FILE", "rebuild a station from a backup in a new folder (-C DIR); new signing keys follow",
+      "在新文件夹（-C 文件夹）中从备份重建站点；随后生成新的签名密钥" },
     { "demo", cmd_demo, "", "a ready office and stations with the seed's villages (in -C DIR)",
       "建立演示用的市办和村站（在 -C 文件夹中）" },
     { "help", cmd_help, "", "this list", "本列表" },

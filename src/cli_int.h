@@ -33,6 +33,12 @@ void say_error(struct cli *c, int status, const char *what);
 int usage(struct cli *c, const char *en, const char *zh);
 /* 0 on success; -1 after telling the user why. */
 int open_station(struct cli *c);
+/* The passphrase from env (else CUNZHAN_PASSPHRASE) or asked without echo;
+ * new_one asks twice.  0, or -1 after a message. */
+int get_passphrase(struct cli *c, const char *env, int new_one, char *buf, size_t size);
+/* The one removable drive mounted (stick.h) into buf; else lists them, or
+ * says none is there, and returns the usage exit code (2). */
+int choose_stick(struct cli *c, char *buf, size_t size);
 int login(struct cli *c);
 int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
 int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);

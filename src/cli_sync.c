@@ -6,6 +6,7 @@
 #include "merge.h"
 #include "roster.h"
 #include "status.h"
+#include "stick.h"
 #include "sync.h"
 
 #include <dirent.h>
@@ -316,6 +317,31 @@ static int peer_matches(const struct cz_peer *p, const char *want)
     return n >= 6 && n <= 64 && !strncasecmp(hex, want, n);
 }
 
+int choose_stick(struct cli *c, char *buf, size_t size)
+{
+    const char *mounts = getenv("CUNZHAN_MOUNTS"), *sysblock = getenv("CUNZHAN_SYSBLOCK");
+    struct cz_stick *v = NULL;
+    size_t n = 0;
+    int rc = cz_sticks_find(mounts && *mounts ? mounts : "/proc/mounts",
+                            sysblock && *sysblock ? sysblock : "/sys/block", &v, &n);
+    if (rc == CZ_OK && n == 1) {
+        snprintf(buf, size, "%s", v[0].mount);
+        fprintf(stderr, "cunzhan: %s %s (%s)\n", TR(c, "using the USB stick at", "使用U盘："), v[0].mount, v[0].dev);
+        free(v);
+        return 0;
+    }
+    if (n == 0)
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "no USB stick is mounted: plug one in, or name a folder with --to DIR (import: import DIR)",
+                                            "没有挂载U盘：请插入U盘，或用 --to 文件夹 指定（导入：import 文件夹）"));
+    else {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "several USB sticks are mounted; name one with --to DIR (import: import DIR):",
+                                            "挂载了多个U盘；请用 --to 文件夹 指定其一（导入：import 文件夹）："));
+        for (size_t i = 0; i < n; i++) fprintf(stderr, "  %s  (%s)\n", v[i].mount, v[i].dev);
+    }
+    free(v);
+    return CZ_EXIT_USAGE;
+}
+
 int cmd_export(struct cli *c, int argc, char **argv)
 {
     const char *to = NULL;
@@ -330,7 +356,11 @@ int cmd_export(struct cli *c, int argc, char **argv)
         else if (!strcmp(argv[i], "--full")) full = 1;
         else { free(want); goto bad_usage; }
     }
-    if (!to) { free(want); goto bad_usage; }
+    char stick[4096];
+    if (!to) {
+        if ((rc = choose_stick(c, stick, sizeof stick))) { free(want); return rc; }
+        to = stick;
+    }
     if (open_station(c) || login(c)) { free(want); return CZ_EXIT_FAIL; }
     if ((rc = cz_sync_peers(c->st, &peers, &npeers))) { say_error(c, rc, NULL); free(want); return CZ_EXIT_FAIL; }
     for (int i = 0; i < nfor; i++) {
@@ -379,7 +409,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
     free(want);
     return failed ? CZ_EXIT_FAIL : CZ_EXIT_OK;
 bad_usage:
-    return usage(c, "export --to DIR [--for STATION...] [--full]", "export --to 文件夹 [--for 站点...] [--full]");
+    return usage(c, "export [--to DIR] [--for STATION...] [--full]", "export [--to 文件夹] [--for 站点...] [--full]");
 }
 
 struct import_out { struct cli *c; json_t *list; cz_txn *t; };
@@ -509,9 +539,15 @@ static int list_inbox(const char *inbox, char ***out, size_t *n)
 int cmd_import(struct cli *c, int argc, char **argv)
 {
     int failed = 0, any = 0;
-    if (argc == 0) return usage(c, "import DIR|FILE...", "import 文件夹|文件...");
+    char stick[4096], *only[1] = { stick };
     for (int i = 0; i < argc; i++)
-        if (argv[i][0] == '-') return usage(c, "import DIR|FILE...", "import 文件夹|文件...");
+        if (argv[i][0] == '-') return usage(c, "import [DIR|FILE...]", "import [文件夹|文件...]");
+    if (argc == 0) {
+        int rc = choose_stick(c, stick, sizeof stick);
+        if (rc) return rc;
+        argc = 1;
+        argv = only;
+    }
     if (open_station(c) || login(c)) return CZ_EXIT_FAIL;
     json_t *arr = c->json ? json_array() : NULL;
     for (int i = 0; i < argc; i++) {

@@ -27,6 +27,7 @@ struct cz_station {
 
 #define META_FORMAT "format"
 #define META_HLC "hlc"
+#define META_RETIRED CZ_META_RETIRED
 
 const struct cz_station_info *cz_station_info(const cz_station *st) { return &st->info; }
 cz_store *cz_station_store(cz_station *st) { return st->store; }
@@ -116,19 +117,74 @@ void cz_station_close(cz_station *st)
     free(st);
 }
 
+static int introduce(cz_txn *t, const struct cz_station_info *info, const cz_secrets *station_secrets,
+                     const cz_secrets *person, const uint8_t key[32], const char *kind,
+                     const char *name, const char *role, const uint8_t *replaces);
+
+/* True when pk is listed in meta "retired" (keys of a restored station). */
+static int is_retired(cz_txn *t, const uint8_t pk[32])
+{
+    const void *v;
+    size_t len;
+    if (cz_meta_get(t, META_RETIRED, &v, &len) != CZ_OK) return 0;
+    for (size_t off = 0; off + 32 <= len; off += 32)
+        if (!memcmp((const uint8_t *)v + off, pk, 32)) return 1;
+    return 0;
+}
+
+/* The new log epoch of a restored station (backup.h): the person's old key
+ * may have signed entries on the lost PC after the backup was made, so
+ * signing on with it could fork its log.  A fresh key takes over, sealed
+ * under the same passphrase and announced with a `key` record naming the
+ * old key (at the office the root certifies it at once; elsewhere it is
+ * pending until the office enrols it). */
+static int rekey(cz_station *st, const char *user, const cz_secrets *old, const char *pass,
+                 cz_secrets **out)
+{
+    cz_secrets *n = NULL;
+    uint8_t *blob = NULL;
+    size_t blob_len;
+    struct cz_trust_info ti;
+    cz_txn *t = NULL;
+    int rc;
+    if ((rc = cz_secrets_new_person(old, &n)) || (rc = cz_secrets_seal(n, pass, &blob, &blob_len))) goto cleanup;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) goto cleanup;
+    if ((rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(old), &ti))) goto cleanup;
+    const char *role = ti.role[0] ? ti.role : "clerk";
+    if ((rc = cz_user_put(t, user, blob, blob_len)) ||
+        (rc = introduce(t, &st->info, n, n, cz_secrets_sign_pk(n), "person", user, role, cz_secrets_sign_pk(old))))
+        goto cleanup;
+    rc = cz_txn_commit(t);
+    t = NULL;
+    if (rc == CZ_OK) { *out = n; n = NULL; }
+cleanup:
+    cz_txn_abort(t);
+    free(blob);
+    cz_secrets_free(n);
+    return rc;
+}
+
 int cz_station_login(cz_station *st, const char *user, const char *pass)
 {
     cz_txn *t = NULL;
     const uint8_t *blob;
     size_t len;
-    cz_secrets *s = NULL;
+    cz_secrets *s = NULL, *fresh = NULL;
+    int retired = 0;
     if (!user || !*user) user = st->info.default_user;
     int rc = cz_txn_begin(st->store, 0, &t);
     if (rc) return rc;
     rc = cz_user_get(t, user, &blob, &len);
     if (rc == CZ_OK) rc = cz_secrets_open(blob, len, pass, &s);
+    if (rc == CZ_OK) retired = is_retired(t, cz_secrets_sign_pk(s));
     cz_txn_abort(t);
     if (rc) return rc;
+    if (retired) {
+        rc = rekey(st, user, s, pass, &fresh);
+        cz_secrets_free(s);
+        if (rc) return rc;
+        s = fresh;
+    }
     cz_secrets_free(st->secrets);
     st->secrets = s;
     snprintf(st->user, sizeof st->user, "%s", user);
@@ -199,7 +255,8 @@ static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_E
 
 /* A trust record body: a key announcement or certificate. */
 static int trust_body(const char *type, const uint8_t key[32], const char *kind, const char *name,
-                      const char *station, const char *region, const char *role, cz_body **out)
+                      const char *station, const char *region, const char *role,
+                      const uint8_t *replaces, cz_body **out)
 {
     const struct cz_type *t = cz_schema_type(type);
     cz_body *b = cz_body_new();
@@ -211,6 +268,10 @@ static int trust_body(const char *type, const uint8_t key[32], const char *kind,
     for (size_t i = 0; rc == CZ_OK && i < sizeof a / sizeof a[0]; i++)
         if (a[i].value && *a[i].value)
             rc = cz_schema_set(t, b, a[i].field, a[i].value, NULL);
+    if (rc == CZ_OK && replaces && !strcmp(type, "key")) {
+        cz_hex(replaces, 32, hex);
+        rc = cz_schema_set(t, b, "replaces", hex, NULL);
+    }
     if (rc == CZ_OK && !strcmp(type, "cert")) {
         char today[11];
         cz_format_date(cz_today(), today, sizeof today);
@@ -226,12 +287,12 @@ static int trust_body(const char *type, const uint8_t key[32], const char *kind,
  * itself and waits for enrolment. */
 static int introduce(cz_txn *t, const struct cz_station_info *info, const cz_secrets *station_secrets,
                      const cz_secrets *person, const uint8_t key[32], const char *kind,
-                     const char *name, const char *role)
+                     const char *name, const char *role, const uint8_t *replaces)
 {
     int office = info->kind == CZ_KIND_OFFICE;
     cz_body *b = NULL;
     uint8_t id[CZ_ID_BYTES];
-    int rc = trust_body(office ? "cert" : "key", key, kind, name, info->name, info->region, role, &b);
+    int rc = trust_body(office ? "cert" : "key", key, kind, name, info->name, info->region, role, replaces, &b);
     if (rc) return rc;
     struct append_req r = { office ? station_secrets : person, office, office ? "cert" : "key",
                             NULL, NULL, 0, "", b, 0 };
@@ -247,6 +308,35 @@ static int name_ok(const char *s)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == '/' || s[i] == 0x7f) return 0;
     return 1;
+}
+
+int cz_station_put_info(cz_txn *t, const struct cz_station_info *info)
+{
+    int rc;
+    if ((rc = cz_meta_put_u64(t, META_FORMAT, CZ_STORE_FORMAT)) ||
+        (rc = cz_meta_put_str(t, "kind", info->kind == CZ_KIND_OFFICE ? "office" : "station")) ||
+        (rc = cz_meta_put_str(t, "name", info->name)) ||
+        (rc = cz_meta_put_str(t, "region", info->region)) ||
+        (rc = cz_meta_put_str(t, "default_user", info->default_user)) ||
+        (rc = cz_meta_put_str(t, "office_name", info->office_name)) ||
+        (rc = cz_meta_put(t, "box_pk", info->box_pk, 32)) ||
+        (rc = cz_meta_put(t, "office_root", info->office_root, 32)) ||
+        (rc = cz_meta_put(t, "office_box", info->office_box, 32)))
+        return rc;
+    return CZ_OK;
+}
+
+int cz_station_create_store(const char *dir, cz_store **out)
+{
+    char *db = db_path(dir);
+    struct stat sb;
+    int rc;
+    *out = NULL;
+    if (!db) return CZ_ENOMEM;
+    if (stat(db, &sb) == 0) rc = CZ_EEXIST;
+    else if ((rc = mkdir_p(dir)) == CZ_OK && (rc = mkdir_p(db)) == CZ_OK) rc = cz_store_open(db, 1, out);
+    free(db);
+    return rc;
 }
 
 int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *pass,
@@ -304,20 +394,11 @@ int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *p
         memcpy(info.office_box, office.box, 32);
         snprintf(info.office_name, sizeof info.office_name, "%s", office.name);
     }
-    if ((rc = cz_meta_put_u64(t, META_FORMAT, CZ_STORE_FORMAT)) ||
-        (rc = cz_meta_put_str(t, "kind", o->kind == CZ_KIND_OFFICE ? "office" : "station")) ||
-        (rc = cz_meta_put_str(t, "name", info.name)) ||
-        (rc = cz_meta_put_str(t, "region", info.region)) ||
-        (rc = cz_meta_put_str(t, "default_user", info.default_user)) ||
-        (rc = cz_meta_put_str(t, "office_name", info.office_name)) ||
-        (rc = cz_meta_put(t, "box_pk", info.box_pk, 32)) ||
-        (rc = cz_meta_put(t, "office_root", info.office_root, 32)) ||
-        (rc = cz_meta_put(t, "office_box", info.office_box, 32)) ||
-        (rc = cz_user_put(t, o->user, blob, blob_len)))
+    if ((rc = cz_station_put_info(t, &info)) || (rc = cz_user_put(t, o->user, blob, blob_len)))
         goto abort;
     const char *role = o->kind == CZ_KIND_OFFICE ? "office" : "supervisor";
-    if ((rc = introduce(t, &info, s, s, cz_secrets_sign_pk(s), "person", o->user, role)) ||
-        (rc = introduce(t, &info, s, s, info.box_pk, "station", o->name, role)))
+    if ((rc = introduce(t, &info, s, s, cz_secrets_sign_pk(s), "person", o->user, role, NULL)) ||
+        (rc = introduce(t, &info, s, s, info.box_pk, "station", o->name, role, NULL)))
         goto abort;
     rc = cz_txn_commit(t);
     t = NULL;
@@ -363,7 +444,7 @@ int cz_station_user_add(cz_station *st, const char *name, const char *role, cons
     if ((rc = cz_txn_begin(st->store, 1, &t))) goto cleanup;
     if (cz_user_get(t, name, &existing, &existing_len) == CZ_OK) { rc = CZ_EEXIST; goto cleanup; }
     if ((rc = cz_user_put(t, name, blob, blob_len))) goto cleanup;
-    if ((rc = introduce(t, &st->info, st->secrets, s, cz_secrets_sign_pk(s), "person", name, role)))
+    if ((rc = introduce(t, &st->info, st->secrets, s, cz_secrets_sign_pk(s), "person", name, role, NULL)))
         goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
@@ -836,7 +917,7 @@ int cz_station_certify(cz_station *st, const struct cz_cert_req *r, uint8_t id[C
     /* Only the office may see everything; anyone else needs a jurisdiction. */
     if (strcmp(r->role, "office") && (!r->region || strlen(r->region) < 2)) return CZ_EINVAL;
     int rc = trust_body("cert", r->key, r->kind, r->name && *r->name ? r->name : "?", r->station,
-                        r->region, r->role, &b);
+                        r->region, r->role, NULL, &b);
     if (rc) return rc;
     rc = root_append(st, "cert", b, id);
     cz_body_free(b);

@@ -53,7 +53,8 @@ void cz_station_close(cz_station *st);
 const struct cz_station_info *cz_station_info(const cz_station *st);
 cz_store *cz_station_store(cz_station *st);
 
-/* Unlocks `user` (NULL: the default user).  CZ_ENOUSER, CZ_EPASS. */
+/* Unlocks `user` (NULL: the default user).  CZ_ENOUSER, CZ_EPASS.  A
+ * retired key (CZ_META_RETIRED) is replaced first, in its own write. */
 int cz_station_login(cz_station *st, const char *user, const char *passphrase);
 const char *cz_station_user(const cz_station *st);   /* NULL before login */
 /* The logged-in person's public key (32 bytes) or NULL. */
@@ -117,6 +118,19 @@ int cz_station_certify(cz_station *st, const struct cz_cert_req *r, uint8_t id[C
  * counting. */
 int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
                       const char *reason, uint8_t id[CZ_ID_BYTES]);
+
+/* ---- restore (backup.h) ---- */
+
+/* Creates DIR/db for a station that does not exist yet (CZ_EEXIST when it
+ * does) and opens the empty store. */
+int cz_station_create_store(const char *dir, cz_store **out);
+/* Writes a station's identity into a new store inside t. */
+int cz_station_put_info(cz_txn *t, const struct cz_station_info *info);
+/* Meta "retired": 32-byte person keys that must never sign again here (a
+ * restored station's old keys).  Logging in with one replaces it first with
+ * a fresh key under the same passphrase, announced with a `key` record
+ * naming the old one (its `replaces` field). */
+#define CZ_META_RETIRED "retired"
 
 /* The unlocked secrets of the person logged in (NULL before login), for
  * the bundle code that signs and opens bundles.  Owned by st. */

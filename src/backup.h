@@ -1,0 +1,70 @@
+/* backup.h — a whole station in one file, and rebuilding it on a new PC.
+ *
+ * A backup is written to STICK/cunzhan/backup/<box key, 16 hex>/
+ * <YYYYMMDD-HHMMSS>-<bundle id, 16 hex>.czbak, atomically like bundles.
+ * `import` never reads that folder (its name is not a box key).
+ *
+ * File format, version 1 (integers big-endian):
+ *   "CZA" u8(version=1)
+ *   u8 nslots (1..CZ_BACKUP_SLOTS_MAX) { u32 len (<= 4096) keyblob[len] }
+ *       every person's key blob exactly as stored (keys.h): already sealed
+ *       under that person's passphrase with Argon2id, so they travel in
+ *       clear; they are what lets a new PC, which holds nothing, open the
+ *       station's bundle key from one person's passphrase.  Names stay
+ *       inside the encryption.
+ *   a bundle (bundle.h, format 1, unchanged) to the end of the file,
+ *       sealed to this station's box key AND the office's, signed by the
+ *       person who made the backup.
+ * Bundle plaintext of a backup:
+ *   "CZS" u8(version=1)        the station section
+ *   u8 kind (0 station, 1 office)
+ *   u8 n name[n]  u8 n region[n]  u8 n default_user[n]  u8 n office_name[n]
+ *   box_pk[32] office_root[32] office_box[32]
+ *   u64 hlc  u64 bundle_seq  i64 made_at (seconds, for display)
+ *   u8 nusers { u8 n name[n] sign_pk[32] }   which blob is whose
+ *   then a payload "CZP" version 1 kind 1 (bundle.h) to the end: this
+ *   station's version vector and EVERY stored entry (log entries first,
+ *   then the second entries of forks, so forks are kept as evidence).
+ * A sync import refuses this plaintext (it is not "CZP" kind 0).
+ *
+ * Restore starts a new log epoch: every person key in the backup is
+ * retired (station.h, CZ_META_RETIRED), because the lost PC may have signed
+ * after the backup and signing on with the same key could fork its log.
+ * Each person's first login after the restore makes a fresh key.  The
+ * station's bundle key and identity stay, so the office keeps sending to it.
+ * Peers' acknowledgements and the seen-list are not kept: the first export
+ * after a restore is full, and a replayed bundle only brings duplicates. */
+#ifndef CZ_BACKUP_H
+#define CZ_BACKUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "station.h"
+
+#define CZ_BACKUP_VERSION 1
+#define CZ_BACKUP_SLOTS_MAX 64
+#define CZ_BACKUP_BLOB_MAX 4096
+
+struct cz_backup_result {
+    char path[4096];
+    size_t entries, people, bytes;
+};
+/* Writes a backup of the station (needs a login: the person signs it). */
+int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *res);
+
+struct cz_restore_result {
+    struct cz_station_info info;
+    size_t entries, people;
+    int64_t made_at;
+    char user[CZ_NAME_MAX];       /* whose passphrase opened it */
+};
+/* Rebuilds the station in dir (which must not hold one: CZ_EEXIST) from a
+ * backup file image, with the passphrase of any one of its people.
+ * CZ_EPASS when it opens no key blob; CZ_EMAGIC, CZ_EVERSION, CZ_ETRUNC,
+ * CZ_ECANON for a damaged file; the bundle's own refusals (bundle.h); an
+ * entry that does not decode or verify refuses the whole file.  On any
+ * failure nothing is left in dir/db. */
+int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const char *passphrase,
+                      struct cz_restore_result *res);
+
+#endif

@@ -1,0 +1,89 @@
+#include "stick.h"
+#include "status.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* /proc/mounts writes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+            *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+            r += 3;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = 0;
+}
+
+static int removable_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int c = f ? fgetc(f) : EOF;
+    if (f) fclose(f);
+    return c == '1';
+}
+
+/* The disk's removable flag; for a partition, its disk's. */
+static int is_removable(const char *sysblock, const char *dev)
+{
+    char path[4096 + 600];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s/removable", sysblock, dev);
+    if (stat(path, &sb) == 0) return removable_file(path);
+    DIR *d = opendir(sysblock);
+    if (!d) return 0;
+    struct dirent *e;
+    int found = 0;
+    while (!found && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        snprintf(path, sizeof path, "%s/%s/%s", sysblock, e->d_name, dev);
+        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            snprintf(path, sizeof path, "%s/%s/removable", sysblock, e->d_name);
+            found = removable_file(path) ? 1 : -1;
+        }
+    }
+    closedir(d);
+    return found == 1;
+}
+
+int cz_sticks_find(const char *mounts, const char *sysblock, struct cz_stick **out, size_t *n)
+{
+    FILE *f = fopen(mounts, "r");
+    char line[8192];
+    struct cz_stick *v = NULL;
+    size_t cap = 0;
+    int rc = CZ_OK;
+    *out = NULL;
+    *n = 0;
+    if (!f) return CZ_EIO;
+    while (fgets(line, sizeof line, f)) {
+        char *save = NULL, *dev = strtok_r(line, " \t\n", &save), *mnt = strtok_r(NULL, " \t\n", &save);
+        if (!dev || !mnt || strncmp(dev, "/dev/", 5)) continue;
+        const char *name = strrchr(dev, '/') + 1;
+        if (!*name || strlen(name) >= sizeof v->dev || !is_removable(sysblock, name)) continue;
+        unescape(mnt);
+        int dup = 0;
+        for (size_t i = 0; i < *n && !dup; i++) dup = !strcmp(v[i].dev, name);
+        if (dup || strlen(mnt) >= sizeof v->mount) continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 4;
+            struct cz_stick *nv = realloc(v, cap * sizeof *nv);
+            if (!nv) { rc = CZ_ENOMEM; break; }
+            v = nv;
+        }
+        snprintf(v[*n].mount, sizeof v[*n].mount, "%s", mnt);
+        snprintf(v[*n].dev, sizeof v[*n].dev, "%s", name);
+        (*n)++;
+    }
+    fclose(f);
+    if (rc) { free(v); *n = 0; return rc; }
+    *out = v;
+    return CZ_OK;
+}

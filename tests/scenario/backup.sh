@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Backup and restore (backup.h): a station backed up to a stick and rebuilt
+# in a fresh folder gives the same `verify` and the same counts; restore
+# takes any one of its people's passphrases and refuses a wrong one, a
+# damaged file and a folder that already holds a station; the restored
+# station starts a new log epoch (each person's next login makes a new key
+# that names the old one, pending until the office enrols it) and keeps
+# writing and exporting.  Also: USB sticks found from the mount table.
+. "$(dirname "$0")/lib.bash"
+O=$WORK/office A=$WORK/yangshuwan R=$WORK/restored STICK=$WORK/stick
+cz() { "$CUNZHAN" "$@"; }
+# status --json without the file size (a fresh LMDB file is laid out anew).
+counts_of() { cz -C "$1" status --json | jq -S 'del(.db_bytes)'; }
+box_of() { cz -C "$1" pubkey | sed -n 's/^box \(.\{16\}\).*/\1/p'; }
+
+cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
+cz -C "$O" pubkey > "$WORK/office.id"
+cz -C "$A" init --station 杨树湾村 --region 411081106201 --user 李书记 --office-key "$WORK/office.id" >/dev/null
+CUNZHAN_NEW_PASSPHRASE=kuaiji-pass cz -C "$A" user add 王会计 --role clerk >/dev/null
+H1=$(cz -C "$A" add household number=YSW-001 village=411081106201 head=王秀英 phone=13800000001)
+cz -C "$A" export --to "$STICK" >/dev/null
+cz -C "$O" import "$STICK" >/dev/null
+cz -C "$O" enrol --all-pending --role supervisor >/dev/null
+cz -C "$O" export --to "$STICK" >/dev/null
+cz -C "$A" import "$STICK" >/dev/null
+cz -C "$A" add household number=YSW-002 village=411081106201 head=赵大明 >/dev/null
+cz -C "$A" edit "$H1" phone=13800000002 >/dev/null
+
+expect "backup to the stick" 0 cz -C "$A" backup --to "$STICK" --json
+BK=$(printf '%s' "$OUT" | jq -r .file)
+contains "under cunzhan/backup/<box>" "$BK" "/cunzhan/backup/$(box_of "$A")/"
+contains "holds every entry" "$OUT" "\"entries\": $(cz -C "$A" status --json | jq .entries)"
+contains "both people's keys" "$OUT" '"people": 2'
+found=0; grep -q -e 王秀英 -e 李书记 -e 王会计 -e YSW-001 "$BK" && found=1
+equals "no names or numbers in clear in the backup" "$found" 0
+ls "$STICK"/cunzhan/backup/*/.*tmp* >/dev/null 2>&1 && tmpleft=1 || tmpleft=0
+equals "no temp file left beside it" "$tmpleft" 0
+expect "import leaves the backup alone" 0 cz -C "$A" import "$STICK"
+lacks "backup not taken for a bundle" "$OUT" ".czbak"
+
+# ---- restore ----
+expect "restore with a wrong passphrase" 1 env CUNZHAN_PASSPHRASE=wrong "$CUNZHAN" -C "$R" restore "$BK"
+contains "says the passphrase opens nothing" "$ERR" "opens none of the keys"
+[ -e "$R/db" ] && left=1 || left=0
+equals "nothing left behind" "$left" 0
+cp "$BK" "$WORK/flip.czbak"
+size=$(stat -c %s "$BK")
+printf '\x55' | dd of="$WORK/flip.czbak" bs=1 seek=$((size - 30)) conv=notrunc 2>/dev/null
+expect "a damaged backup is refused" 1 cz -C "$WORK/r2" restore "$WORK/flip.czbak"
+contains "says damaged" "$ERR" "damaged"
+[ -e "$WORK/r2/db" ] && left=1 || left=0
+equals "damaged: nothing left behind" "$left" 0
+expect "restore over a station is refused" 1 cz -C "$A" restore "$BK"
+contains "names the fix" "$ERR" "new, empty folder"
+
+expect "restore with the clerk's passphrase" 0 env CUNZHAN_PASSPHRASE=kuaiji-pass "$CUNZHAN" -C "$R" restore "$BK"
+contains "names the station" "$OUT" "杨树湾村"
+contains "says new keys follow" "$OUT" "new signing key"
+equals "same verify" "$(cz -C "$R" verify --json)" "$(cz -C "$A" verify --json)"
+equals "same counts" "$(counts_of "$R")" "$(counts_of "$A")"
+expect "restored verify passes" 0 cz -C "$R" verify
+expect "same record" 0 cz -C "$R" show "$H1" --json
+contains "the edit is there" "$OUT" "13800000002"
+equals "same conflicts (none)" "$(cz -C "$R" conflicts --json)" "[]"
+
+# ---- a new log epoch ----
+OLDKEY=$(cz -C "$R" status --json | jq -r '.users[] | select(.name=="李书记") | .key')
+expect "the restored station writes on" 0 cz -C "$R" add household number=YSW-003 village=411081106201 head=钱小红
+H3=$OUT
+NEWKEY=$(cz -C "$R" status --json | jq -r '.users[] | select(.name=="李书记") | .key')
+[ -n "$NEWKEY" ] && [ "$NEWKEY" != "$OLDKEY" ] && rekeyed=1 || rekeyed=0
+equals "first login made a new key" "$rekeyed" 1
+equals "new key pending" "$(cz -C "$R" status --json | jq -r '.users[] | select(.name=="李书记") | .state')" pending
+expect "the old passphrase opens the new key" 0 cz -C "$R" edit "$H3" phone=13800000003
+equals "no second new key" "$(cz -C "$R" status --json | jq -r '.users[] | select(.name=="李书记") | .key')" "$NEWKEY"
+expect "the clerk still has the old key until logging in" 0 cz -C "$R" status --json
+equals "clerk untouched" "$(printf '%s' "$OUT" | jq -r '.users[] | select(.name=="王会计") | .key')" \
+       "$(cz -C "$A" status --json | jq -r '.users[] | select(.name=="王会计") | .key')"
+expect "restored station verifies" 0 cz -C "$R" verify
+
+expect "restored station exports (full: no acknowledgements kept)" 0 cz -C "$R" export --to "$STICK" --json
+expect "office imports the restored station's bundle" 0 cz -C "$O" import "$STICK" --json
+contains "the new key's household and edit pending" "$OUT" '"pending": 2'
+expect "office sees the key announcement" 0 cz -C "$O" list key --json
+contains "names the old key" "$OUT" "$OLDKEY"
+expect "office enrols the new key" 0 cz -C "$O" enrol --all-pending --role supervisor
+contains "the region declared" "$OUT" "411081106201"
+cz -C "$O" export --to "$STICK" >/dev/null
+expect "restored station takes the certificate" 0 cz -C "$R" import "$STICK"
+equals "new key certified" "$(cz -C "$R" status --json | jq -r '.users[] | select(.name=="李书记") | .state')" certified
+expect "office has the new household" 0 cz -C "$O" find 钱小红
+contains "found" "$OUT" "钱小红"
+expect "office verifies" 0 cz -C "$O" verify
+
+# ---- the office's backup restores too (root key kept, people rekeyed) ----
+expect "office backup" 0 cz -C "$O" backup --to "$STICK" --json
+OBK=$(printf '%s' "$OUT" | jq -r .file)
+expect "office restore" 0 cz -C "$WORK/office2" restore "$OBK"
+equals "office: same verify" "$(cz -C "$WORK/office2" verify --json)" "$(cz -C "$O" verify --json)"
+equals "office: same counts" "$(counts_of "$WORK/office2")" "$(counts_of "$O")"
+expect "restored office writes" 0 cz -C "$WORK/office2" edit "$H1" notes=已核实
+equals "restored office's new key certified at once" \
+       "$(cz -C "$WORK/office2" status --json | jq -r '.users[0].state')" certified
+
+# ---- USB sticks from the mount table ----
+FAKE=$WORK/fake; mkdir -p "$FAKE/sys/sda/sda1" "$FAKE/sys/sdb/sdb1" "$FAKE/sys/sdc" "$WORK/usb one" "$WORK/usb2"
+echo 0 > "$FAKE/sys/sda/removable"; echo 1 > "$FAKE/sys/sdb/removable"; echo 1 > "$FAKE/sys/sdc/removable"
+printf '/dev/sda1 / ext4 rw 0 0\nproc /proc proc rw 0 0\n' > "$FAKE/none"
+printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 %s vfat rw 0 0\n' "${WORK// /\\040}/usb\\040one" > "$FAKE/one"
+{ cat "$FAKE/one"; printf '/dev/sdc %s vfat rw 0 0\n' "$WORK/usb2"; } > "$FAKE/two"
+export CUNZHAN_SYSBLOCK=$FAKE/sys
+expect "export with no stick: usage" 2 env CUNZHAN_MOUNTS="$FAKE/none" "$CUNZHAN" -C "$A" export
+contains "says plug one in" "$ERR" "no USB stick"
+expect "export to the only stick" 0 env CUNZHAN_MOUNTS="$FAKE/one" "$CUNZHAN" -C "$A" export
+contains "names the stick" "$ERR" "usb one"
+ls "$WORK/usb one"/cunzhan/*/*/*.czb >/dev/null 2>&1 && onstick=1 || onstick=0
+equals "the bundle is on it" "$onstick" 1
+expect "import from the only stick" 0 env CUNZHAN_MOUNTS="$FAKE/one" "$CUNZHAN" -C "$O" import
+contains "imported" "$OUT" "new"
+expect "backup to the only stick" 0 env CUNZHAN_MOUNTS="$FAKE/one" "$CUNZHAN" -C "$A" backup
+contains "backup there" "$OUT" "usb one/cunzhan/backup/"
+expect "two sticks: usage" 2 env CUNZHAN_MOUNTS="$FAKE/two" "$CUNZHAN" -C "$A" export
+contains "lists the first" "$ERR" "usb one"
+contains "lists the second" "$ERR" "usb2"
+expect "import with two sticks: usage" 2 env CUNZHAN_MOUNTS="$FAKE/two" "$CUNZHAN" -C "$O" import
+unset CUNZHAN_SYSBLOCK
+
+finish

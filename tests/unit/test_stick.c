@@ -1,0 +1,118 @@
+/* test_stick.c — finding USB sticks (stick.h) from a fake mount table and
+ * a fake /sys/block: partitions judged by their disk, whole-disk mounts,
+ * mmcblk/nvme partition names, escaped mount points, fixed disks left out,
+ * one entry per device. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "status.h"
+#include "stick.h"
+
+static char g_dir[64];
+
+static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+static void put(const char *rel, const char *text)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", g_dir, rel);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void dir(const char *rel)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", g_dir, rel);
+    assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static int setup(void **state)
+{
+    strcpy(g_dir, "/tmp/cz_test_stick_XXXXXX");
+    if (!mkdtemp(g_dir)) return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    nftw(g_dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+static void find(const char *mounts, struct cz_stick **v, size_t *n)
+{
+    char m[256], s[256];
+    snprintf(m, sizeof m, "%s/%s", g_dir, mounts);
+    snprintf(s, sizeof s, "%s/sys", g_dir);
+    assert_int_equal(cz_sticks_find(m, s, v, n), CZ_OK);
+}
+
+static void test_sticks(void **state)
+{
+    struct cz_stick *v;
+    size_t n;
+    dir("sys");
+    dir("sys/sda"); dir("sys/sda/sda1"); dir("sys/sda/sda2"); put("sys/sda/removable", "0\n");
+    dir("sys/sdb"); dir("sys/sdb/sdb1"); put("sys/sdb/removable", "1\n");
+    dir("sys/sdc"); put("sys/sdc/removable", "1\n");
+    dir("sys/mmcblk0"); dir("sys/mmcblk0/mmcblk0p1"); put("sys/mmcblk0/removable", "1\n");
+    dir("sys/nvme0n1"); dir("sys/nvme0n1/nvme0n1p1"); put("sys/nvme0n1/removable", "0\n");
+
+    put("none", "/dev/sda1 / ext4 rw 0 0\n/dev/sda2 /home ext4 rw 0 0\nproc /proc proc rw 0 0\n"
+                "tmpfs /run tmpfs rw 0 0\n/dev/nvme0n1p1 /data ext4 rw 0 0\n");
+    find("none", &v, &n);
+    assert_int_equal(n, 0);
+    assert_null(v);
+
+    put("one", "/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 /media/li/U\\040PAN vfat rw 0 0\n"
+               "/dev/sdb1 /mnt/again vfat rw 0 0\n");
+    find("one", &v, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].mount, "/media/li/U PAN");
+    assert_string_equal(v[0].dev, "sdb1");
+    free(v);
+
+    put("many", "/dev/sdb1 /media/a vfat rw 0 0\n/dev/sdc /media/b vfat rw 0 0\n"
+                "/dev/mmcblk0p1 /media/c vfat rw 0 0\n/dev/sdz9 /media/gone vfat rw 0 0\n");
+    find("many", &v, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].mount, "/media/a");
+    assert_string_equal(v[1].mount, "/media/b");
+    assert_string_equal(v[1].dev, "sdc");
+    assert_string_equal(v[2].mount, "/media/c");
+    assert_string_equal(v[2].dev, "mmcblk0p1");
+    free(v);
+}
+
+static void test_no_mount_table(void **state)
+{
+    struct cz_stick *v = (struct cz_stick *)1;
+    size_t n = 7;
+    assert_int_equal(cz_sticks_find("/nonexistent/mounts", "/nonexistent", &v, &n), CZ_EIO);
+    assert_int_equal(n, 0);
+    assert_null(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sticks),
+        cmocka_unit_test(test_no_mount_table),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
