@@ -396,6 +396,13 @@ int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const cha
          * station's wrong clock, flagged on import) must not drag it on. */
         if ((rc = cz_store_put_entry(t, &e, id, &result))) goto cleanup;
     }
+    if (s->info.kind == CZ_KIND_OFFICE) {
+        uint64_t last = 0;
+        uint8_t last_id[CZ_ID_BYTES];
+        if ((rc = cz_store_log_last(t, s->info.office_root, &last, last_id)) ||
+            (rc = cz_meta_put_u64(t, CZ_META_ROOT_FLOOR, last + CZ_ROOT_SEQ_GAP)))
+            goto cleanup;
+    }
     rc = cz_txn_commit(t);
     t = NULL;
     if (rc) goto cleanup;

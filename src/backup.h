@@ -32,6 +32,8 @@
  * after the backup and signing on with the same key could fork its log.
  * Each person's first login after the restore makes a fresh key.  The
  * station's bundle key and identity stay, so the office keeps sending to it.
+ * The office root key cannot change (every station pins it): a restored
+ * office's root log goes on after a gap of CZ_ROOT_SEQ_GAP (station.h).
  * Peers' acknowledgements and the seen-list are not kept: the first export
  * after a restore is full, and a replayed bundle only brings duplicates. */
 #ifndef CZ_BACKUP_H

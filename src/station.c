@@ -229,6 +229,13 @@ static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_E
     memcpy(d.origin, r->as_root ? cz_secrets_root_pk(r->secrets) : cz_secrets_sign_pk(r->secrets), 32);
     if ((rc = cz_store_log_last(t, d.origin, &last_seq, d.prev))) return rc;
     d.seq = last_seq + 1;
+    if (r->as_root) {
+        /* A restored office's root log resumes past a gap (backup.h), so
+         * what the lost PC signed after the backup cannot share a seq. */
+        uint64_t floor;
+        if ((rc = cz_meta_get_u64(t, CZ_META_ROOT_FLOOR, &floor)) && rc != CZ_ENOTFOUND) return rc;
+        if (rc == CZ_OK && d.seq <= floor) d.seq = floor + 1;
+    }
     if ((rc = cz_meta_get_u64(t, META_HLC, &hlc)) && rc != CZ_ENOTFOUND) return rc;
     d.hlc = cz_hlc_next(hlc, cz_now_ms());
     d.wall = (int64_t)time(NULL);

@@ -101,6 +101,16 @@ equals "office: same counts" "$(counts_of "$WORK/office2")" "$(counts_of "$O")"
 expect "restored office writes" 0 cz -C "$WORK/office2" edit "$H1" notes=已核实
 equals "restored office's new key certified at once" \
        "$(cz -C "$WORK/office2" status --json | jq -r '.users[0].state')" certified
+# The lost office PC (here the original) signs a root entry after the backup;
+# the restored office signs its own.  A station holding both sees no fork.
+CUNZHAN_NEW_PASSPHRASE=x cz -C "$O" user add 刘科员 --role office >/dev/null
+cz -C "$O" export --to "$WORK/s2" --for 杨树湾村 >/dev/null
+cz -C "$WORK/office2" export --to "$WORK/s3" --for 杨树湾村 >/dev/null
+expect "station takes the old office PC's bundle" 0 cz -C "$A" import "$WORK/s2"
+expect "and the restored office's" 0 cz -C "$A" import "$WORK/s3"
+lacks "no fork" "$OUT" "FORK"
+expect "station verifies with both root epochs" 0 cz -C "$A" verify --json
+equals "no forks at the station" "$(cz -C "$A" status --json | jq .forks)" 0
 
 # ---- USB sticks from the mount table ----
 FAKE=$WORK/fake; mkdir -p "$FAKE/sys/sda/sda1" "$FAKE/sys/sdb/sdb1" "$FAKE/sys/sdc" "$WORK/usb one" "$WORK/usb2"

@@ -100,7 +100,7 @@ static const struct sample samples[] = {
     { "key", {
         { "key", KEY_UPPER, KEY_LOWER }, { "kind", "个人", "person" }, { "name", "孙书记", NULL },
         { "station", "杨树湾村", NULL }, { "region", "411024104201", NULL },
-        { "role", "审核员", "supervisor" } }, { { NULL, NULL, NULL } } },
+        { "role", "审核员", "supervisor" }, { "replaces", KEY_UPPER, KEY_LOWER } }, { { NULL, NULL, NULL } } },
     { "cert", {
         { "key", KEY_LOWER, NULL }, { "kind", "站点", "station" }, { "name", "杨树湾村", NULL },
         { "station", "杨树湾村", NULL }, { "region", "411024104201", NULL },
