@@ -280,7 +280,11 @@ static int apply_one(cz_txn *t, const struct cz_station_info *info, const struct
         res->duplicate++;
     }
     uint64_t limit = (cz_now_ms() + HLC_AHEAD_MAX_MS) << 16;
-    if (s->e.hlc > *max_hlc && s->e.hlc <= limit) *max_hlc = s->e.hlc;
+    if (s->e.hlc > limit) {
+        if (result == CZ_PUT_NEW) res->clock_ahead++;
+    } else if (s->e.hlc > *max_hlc) {
+        *max_hlc = s->e.hlc;
+    }
     return CZ_OK;
 }
 
@@ -364,7 +368,7 @@ cleanup:
     cz_txn_abort(t);
     /* A refusal after entries were counted changed nothing: say so. */
     if (res->status && res->status != CZ_ESEEN)
-        res->fresh = res->duplicate = res->pending = res->forks = res->refused = 0;
+        res->fresh = res->duplicate = res->pending = res->forks = res->refused = res->clock_ahead = 0;
     free(staged);
     cz_payload_free(&pl);
     cz_bundle_plain_free(plain, plain_len);

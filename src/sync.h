@@ -45,6 +45,9 @@ struct cz_import_result {
     uint8_t sender_box[32], signer[32];
     uint64_t seq;
     size_t fresh, duplicate, pending, forks, refused;
+    /* New entries whose clock is more than a day ahead of ours: accepted,
+     * but our clock does not follow them (PITFALLS: HLC). */
+    size_t clock_ahead;
 };
 /* Told of each entry refused on its own (outside the author's role or
  * jurisdiction, revoked, broken chain); the rest of the bundle is applied. */
