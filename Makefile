@@ -42,7 +42,7 @@ BIN_rel    := cunzhan
 BIN_asan   := $(B)/cunzhan
 BIN        := $(BIN_$(VARIANT))
 
-.PHONY: all run check test unit scenario asan valgrind install clean setup demo \
+.PHONY: bench all run check test unit scenario asan valgrind install clean setup demo \
         fuzz fuzz-smoke fuzz-bins fuzz-corpus
 all: $(BIN)
 
@@ -141,3 +141,5 @@ clean:
 	rm -rf src/.build cunzhan
 
 -include $(shell find src/.build -name '*.d' 2>/dev/null)
+
+include tests/bench/bench.mk

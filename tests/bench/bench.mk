@@ -1,4 +1,5 @@
 # make bench: the benchmarks of issue 7 (tests/bench/bench.c).  Sizes in
+.PHONY: bench
 # records: BENCH_SIZES="10000 100000 1000000" (default: 10k and 100k).
 BENCH_BIN := $(B)/bench
 $(BENCH_BIN): tests/bench/bench.c $(LIB)
