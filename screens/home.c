@@ -9,23 +9,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum item { ITEM_HOUSEHOLDS, ITEM_ADD, ITEM_VERIFY, ITEM_LANGUAGE, ITEM_HELP, ITEM_QUIT, ITEM_COUNT };
+/* The menu, one row an entry.  A screen adds itself with one line here;
+ * `shown` (may be NULL) hides a row from people it is not for (approvals
+ * for supervisors, users for the office).  ops NULL: a built-in action. */
+enum menu_builtin { MENU_SCREEN, MENU_LANGUAGE, MENU_QUIT };
+
+struct menu_item {
+    const char *en, *zh;
+    enum menu_builtin builtin;
+    const struct screen_ops *ops;
+    const void *arg;
+    int (*shown)(struct ui *ui);
+};
+
+static const struct record_form_arg add_household = { "household", NULL, NULL };
+
+static const struct menu_item menu[] = {
+    { "Households: list and find", "贫困户：列表与查找", MENU_SCREEN, &cz_screen_households, NULL, NULL },
+    { "Add a household", "新增贫困户", MENU_SCREEN, &cz_screen_record, &add_household, NULL },
+    { "Verify signatures", "验证签名", MENU_SCREEN, &cz_screen_verify, NULL, NULL },
+    { "中文界面", "English interface", MENU_LANGUAGE, NULL, NULL, NULL },
+    { "Help: keys", "帮助：按键", MENU_SCREEN, &cz_screen_help, NULL, NULL },
+    { "Quit", "退出", MENU_QUIT, NULL, NULL, NULL },
+};
+#define MENU_COUNT (sizeof menu / sizeof menu[0])
 
 struct home {
     char village[128];
-    size_t sel;
+    size_t sel;                  /* index into visible[] */
+    size_t visible[MENU_COUNT];  /* menu rows this person sees */
+    size_t nvisible;
 };
 
-static const char *item_label(const struct ui *ui, enum item i)
+static void menu_filter(struct ui *ui, struct home *h)
 {
-    switch (i) {
-    case ITEM_HOUSEHOLDS: return T(ui, "Households: list and find", "贫困户：列表与查找");
-    case ITEM_ADD: return T(ui, "Add a household", "新增贫困户");
-    case ITEM_VERIFY: return T(ui, "Verify signatures", "验证签名");
-    case ITEM_LANGUAGE: return T(ui, "中文界面", "English interface");
-    case ITEM_HELP: return T(ui, "Help: keys", "帮助：按键");
-    default: return T(ui, "Quit", "退出");
-    }
+    h->nvisible = 0;
+    for (size_t i = 0; i < MENU_COUNT; i++)
+        if (!menu[i].shown || menu[i].shown(ui)) h->visible[h->nvisible++] = i;
+    if (h->sel >= h->nvisible) h->sel = h->nvisible ? h->nvisible - 1 : 0;
 }
 
 static int place_cb(void *ctx, const uint8_t *entity)
@@ -60,6 +81,7 @@ static int home_open(struct ui *ui, struct screen *s, const void *arg)
     s->state = h;
     village_name(ui, h->village, sizeof h->village);
     ui_refresh_counts(ui);
+    menu_filter(ui, h);
     return CZ_OK;
 }
 
@@ -77,36 +99,34 @@ static void home_draw(struct ui *ui, struct screen *s)
              ui->households, ui->members);
     ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
     y++;
-    for (int i = 0; i < ITEM_COUNT && y < ui->rows - 2; i++, y++) {
-        int attr = (size_t)i == h->sel ? A_REVERSE : A_NORMAL;
+    for (size_t i = 0; i < h->nvisible && y < ui->rows - 2; i++, y++) {
+        const struct menu_item *m = &menu[h->visible[i]];
+        int attr = i == h->sel ? A_REVERSE : A_NORMAL;
         ui_text_pad(ui, y, 2, "", ui->cols - 4, attr);
-        ui_text(ui, y, 4, item_label(ui, (enum item)i), ui->cols - 8, attr);
-        if ((size_t)i == h->sel) ui_cursor(ui, y, 2);
+        ui_text(ui, y, 4, T(ui, m->en, m->zh), ui->cols - 8, attr);
+        if (i == h->sel) ui_cursor(ui, y, 2);
     }
 }
 
 static void open_item(struct ui *ui, struct home *h)
 {
-    static const struct record_form_arg add_household = { "household", NULL, NULL };
+    if (h->sel >= h->nvisible) return;
+    const struct menu_item *m = &menu[h->visible[h->sel]];
     int rc = CZ_OK;
-    switch ((enum item)h->sel) {
-    case ITEM_HOUSEHOLDS: rc = ui_push(ui, &cz_screen_households, NULL); break;
-    case ITEM_ADD: rc = ui_push(ui, &cz_screen_record, &add_household); break;
-    case ITEM_VERIFY: rc = ui_push(ui, &cz_screen_verify, NULL); break;
-    case ITEM_LANGUAGE: ui->lang = ui->lang == CZ_LANG_ZH ? CZ_LANG_EN : CZ_LANG_ZH; break;
-    case ITEM_HELP: rc = ui_push(ui, &cz_screen_help, NULL); break;
-    default: if (!ui_any_dirty(ui)) ui->quit = 1; break;
+    switch (m->builtin) {
+    case MENU_SCREEN: rc = ui_push(ui, m->ops, m->arg); break;
+    case MENU_LANGUAGE: ui->lang = ui->lang == CZ_LANG_ZH ? CZ_LANG_EN : CZ_LANG_ZH; break;
+    case MENU_QUIT: if (!ui_any_dirty(ui)) ui->quit = 1; break;
     }
     if (rc) ui_status_message(ui, rc);
 }
 
 static enum ui_result home_key(struct ui *ui, struct screen *s, const struct ui_key *k)
 {
-    static const struct record_form_arg add_household = { "household", NULL, NULL };
     struct home *h = s->state;
     switch (k->action) {
     case ACT_UP: case ACT_PREV: if (h->sel) h->sel--; return UI_HANDLED;
-    case ACT_DOWN: case ACT_NEXT: if (h->sel + 1 < ITEM_COUNT) h->sel++; return UI_HANDLED;
+    case ACT_DOWN: case ACT_NEXT: if (h->sel + 1 < h->nvisible) h->sel++; return UI_HANDLED;
     case ACT_OPEN: open_item(ui, h); return UI_HANDLED;
     case ACT_ADD: {
         int rc = ui_push(ui, &cz_screen_record, &add_household);
@@ -122,6 +142,7 @@ static void home_resume(struct ui *ui, struct screen *s)
     struct home *h = s->state;
     village_name(ui, h->village, sizeof h->village);
     ui_refresh_counts(ui);
+    menu_filter(ui, h);
 }
 
 static void home_close(struct screen *s)
