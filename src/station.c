@@ -31,6 +31,7 @@ struct cz_station {
 
 const struct cz_station_info *cz_station_info(const cz_station *st) { return &st->info; }
 cz_store *cz_station_store(cz_station *st) { return st->store; }
+const char *cz_station_dir(const cz_station *st) { return st->dir; }
 const char *cz_station_user(const cz_station *st) { return st->secrets ? st->user : NULL; }
 const uint8_t *cz_station_person_pk(const cz_station *st)
 {

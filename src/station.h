@@ -2,7 +2,9 @@
  * operations that write signed records.  The command line and the screens
  * both work through this module; neither touches LMDB or libsodium.
  *
- * Data folder layout:  DIR/db/   the LMDB store (store.h); nothing else.
+ * Data folder layout:  DIR/db/       the LMDB store (store.h); nothing else.
+ *                      DIR/drafts/   unsaved forms (draft.h): local scratch
+ *                                    text, never in LMDB, never signed.
  *
  * A cz_station is opened read-only in effect until cz_station_login()
  * unlocks a person's key; writes need a login.  Not thread-safe: one
@@ -52,6 +54,8 @@ void cz_station_close(cz_station *st);
 
 const struct cz_station_info *cz_station_info(const cz_station *st);
 cz_store *cz_station_store(cz_station *st);
+/* The data folder it was opened on (owned by st). */
+const char *cz_station_dir(const cz_station *st);
 
 /* Unlocks `user` (NULL: the default user).  CZ_ENOUSER, CZ_EPASS.  A
  * retired key (CZ_META_RETIRED) is replaced first, in its own write. */

@@ -1,0 +1,327 @@
+#include "draft.h"
+#include "keys.h"
+#include "status.h"
+#include "text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC "cunzhan-draft"
+
+int cz_draft_path(const char *dir, const char *type, const uint8_t *entity, const uint8_t *parent,
+                  char **out)
+{
+    char hex[2 * CZ_ENTITY_BYTES + 1], phex[2 * CZ_ENTITY_BYTES + 1];
+    *out = NULL;
+    if (!dir || !type) return CZ_EINVAL;
+    if (entity) cz_hex(entity, CZ_ENTITY_BYTES, hex);
+    if (parent) cz_hex(parent, CZ_ENTITY_BYTES, phex);
+    size_t n = strlen(dir) + strlen(type) + 2 * sizeof hex + 32;
+    char *p = malloc(n);
+    if (!p) return CZ_ENOMEM;
+    if (entity) snprintf(p, n, "%s/drafts/%s-%s.draft", dir, type, hex);
+    else if (parent) snprintf(p, n, "%s/drafts/%s-new-%s.draft", dir, type, phex);
+    else snprintf(p, n, "%s/drafts/%s-new.draft", dir, type);
+    *out = p;
+    return CZ_OK;
+}
+
+int cz_draft_add(struct cz_draft *d, const char *key, const char *value)
+{
+    struct cz_draft_field *grown = realloc(d->f, (d->n + 1) * sizeof *grown);
+    if (!grown) return CZ_ENOMEM;
+    d->f = grown;
+    char *k = strdup(key), *v = strdup(value ? value : "");
+    if (!k || !v) { free(k); free(v); return CZ_ENOMEM; }
+    d->f[d->n].key = k;
+    d->f[d->n++].value = v;
+    return CZ_OK;
+}
+
+const char *cz_draft_get(const struct cz_draft *d, const char *key)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (!strcmp(d->f[i].key, key)) return d->f[i].value;
+    return NULL;
+}
+
+void cz_draft_free(struct cz_draft *d)
+{
+    for (size_t i = 0; i < d->n; i++) { free(d->f[i].key); free(d->f[i].value); }
+    free(d->f);
+    memset(d, 0, sizeof *d);
+}
+
+/* Keys and types: lower-case letters, digits and '_'. */
+static int word_ok(const char *s, size_t len)
+{
+    if (!len || len > 64) return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_')) return 0;
+    return 1;
+}
+
+static int entity_ok(const char *s, size_t len)
+{
+    if (len == 3 && !memcmp(s, "new", 3)) return 1;
+    if (len != 2 * CZ_ENTITY_BYTES) return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+    return 1;
+}
+
+/* A growing output buffer. */
+struct buf { char *p; size_t len, cap; int err; };
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+    if (b->err) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *g = realloc(b->p, cap);
+        if (!g) { b->err = 1; return; }
+        b->p = g;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+static void puts_(struct buf *b, const char *s) { put(b, s, strlen(s)); }
+
+static void put_escaped(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '\\': puts_(b, "\\\\"); break;
+        case '\n': puts_(b, "\\n"); break;
+        case '\t': puts_(b, "\\t"); break;
+        case '\r': puts_(b, "\\r"); break;
+        default: put(b, s, 1); break;
+        }
+    }
+}
+
+int cz_draft_encode(const struct cz_draft *d, char **out, size_t *len)
+{
+    struct buf b = { NULL, 0, 0, 0 };
+    char line[128];
+    *out = NULL;
+    *len = 0;
+    if (!word_ok(d->type, strlen(d->type)) || !entity_ok(d->entity, strlen(d->entity))) return CZ_EINVAL;
+    snprintf(line, sizeof line, MAGIC " %d\ntype %s\nentity %s\nsaved %" PRId64 "\n", CZ_DRAFT_VERSION,
+             d->type, d->entity, d->saved);
+    puts_(&b, line);
+    for (size_t i = 0; i < d->n; i++) {
+        if (!word_ok(d->f[i].key, strlen(d->f[i].key)) ||
+            !cz_utf8_valid(d->f[i].value, strlen(d->f[i].value))) {
+            free(b.p);
+            return CZ_EINVAL;
+        }
+        puts_(&b, "field ");
+        puts_(&b, d->f[i].key);
+        puts_(&b, " ");
+        put_escaped(&b, d->f[i].value);
+        puts_(&b, "\n");
+    }
+    puts_(&b, "end\n");
+    if (b.err) { free(b.p); return CZ_ENOMEM; }
+    if (b.len > CZ_DRAFT_MAX) { free(b.p); return CZ_ETOOBIG; }
+    *out = b.p;
+    *len = b.len;
+    return CZ_OK;
+}
+
+/* Undoes put_escaped; CZ_ECANON on an unknown escape or a raw control. */
+static int unescape(const char *s, size_t len, char **out)
+{
+    char *v = malloc(len + 1);
+    size_t n = 0;
+    if (!v) return CZ_ENOMEM;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) goto bad;
+        if (c != '\\') { v[n++] = (char)c; continue; }
+        if (++i >= len) goto bad;
+        switch (s[i]) {
+        case '\\': v[n++] = '\\'; break;
+        case 'n': v[n++] = '\n'; break;
+        case 't': v[n++] = '\t'; break;
+        case 'r': v[n++] = '\r'; break;
+        default: goto bad;
+        }
+    }
+    v[n] = 0;
+    if (!cz_utf8_valid(v, n)) { free(v); return CZ_EUTF8; }
+    *out = v;
+    return CZ_OK;
+bad:
+    free(v);
+    return CZ_ECANON;
+}
+
+/* Splits "word rest" at the first space. */
+static int split(const char *line, size_t len, const char *want, const char **rest, size_t *rlen)
+{
+    size_t wl = strlen(want);
+    if (len < wl + 1 || memcmp(line, want, wl) || line[wl] != ' ') return 0;
+    *rest = line + wl + 1;
+    *rlen = len - wl - 1;
+    return 1;
+}
+
+static int parse_int(const char *s, size_t len, int64_t *out)
+{
+    int64_t v = 0;
+    if (!len || len > 18) return CZ_ECANON;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return CZ_ECANON;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return CZ_OK;
+}
+
+static int decode_field(struct cz_draft *d, const char *rest, size_t rlen)
+{
+    const char *sp = memchr(rest, ' ', rlen);
+    char key[65], *value = NULL;
+    if (!sp || !word_ok(rest, (size_t)(sp - rest))) return CZ_ECANON;
+    memcpy(key, rest, (size_t)(sp - rest));
+    key[sp - rest] = 0;
+    if (cz_draft_get(d, key)) return CZ_ECANON;        /* a key twice */
+    int rc = unescape(sp + 1, rlen - (size_t)(sp - rest) - 1, &value);
+    if (rc) return rc;
+    rc = cz_draft_add(d, key, value);
+    free(value);
+    return rc;
+}
+
+int cz_draft_decode(const char *buf, size_t len, struct cz_draft *d)
+{
+    const char *p = buf, *end = buf + len, *rest;
+    size_t rlen;
+    int rc = CZ_OK, ended = 0;
+    unsigned lineno = 0;
+    memset(d, 0, sizeof d[0]);
+    if (len > CZ_DRAFT_MAX) return CZ_ETOOBIG;
+    while (p < end && !ended) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) { rc = CZ_ETRUNC; goto cleanup; }    /* a line cut short */
+        size_t ll = (size_t)(nl - p);
+        switch (lineno++) {
+        case 0: {
+            size_t ml = strlen(MAGIC);
+            if (ll < ml + 1 || memcmp(p, MAGIC " ", ml + 1)) { rc = CZ_EMAGIC; goto cleanup; }
+            if (ll != ml + 2 || p[ml + 1] != '0' + CZ_DRAFT_VERSION) { rc = CZ_EVERSION; goto cleanup; }
+            break;
+        }
+        case 1:
+            if (!split(p, ll, "type", &rest, &rlen) || !word_ok(rest, rlen) || rlen > CZ_TYPE_MAX) {
+                rc = CZ_ECANON;
+                goto cleanup;
+            }
+            memcpy(d->type, rest, rlen);
+            d->type[rlen] = 0;
+            break;
+        case 2:
+            if (!split(p, ll, "entity", &rest, &rlen) || !entity_ok(rest, rlen)) { rc = CZ_ECANON; goto cleanup; }
+            memcpy(d->entity, rest, rlen);
+            d->entity[rlen] = 0;
+            break;
+        case 3:
+            if (!split(p, ll, "saved", &rest, &rlen)) { rc = CZ_ECANON; goto cleanup; }
+            if ((rc = parse_int(rest, rlen, &d->saved))) goto cleanup;
+            break;
+        default:
+            if (ll == 3 && !memcmp(p, "end", 3)) { ended = 1; break; }
+            if (!split(p, ll, "field", &rest, &rlen)) { rc = CZ_ECANON; goto cleanup; }
+            if ((rc = decode_field(d, rest, rlen))) goto cleanup;
+            break;
+        }
+        p = nl + 1;
+    }
+    if (!ended) rc = lineno == 0 && len == 0 ? CZ_EMAGIC : CZ_ETRUNC;
+    else if (p != end) rc = CZ_ECANON;                 /* bytes after "end" */
+cleanup:
+    if (rc) cz_draft_free(d);
+    return rc;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) { if (errno == EINTR) continue; return CZ_EIO; }
+        p += w;
+        n -= (size_t)w;
+    }
+    return CZ_OK;
+}
+
+/* The folder part of path (malloc'd). */
+static char *folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+}
+
+int cz_draft_write(const char *path, const struct cz_draft *d)
+{
+    char *data = NULL, *tmp = NULL, *folder = folder_of(path);
+    size_t len = 0;
+    int fd = -1, dfd = -1, rc;
+    if (!folder) return CZ_ENOMEM;
+    if ((rc = cz_draft_encode(d, &data, &len))) goto cleanup;
+    if (mkdir(folder, 0700) != 0 && errno != EEXIST) { rc = CZ_EIO; goto cleanup; }
+    size_t tl = strlen(path) + 8;
+    if (!(tmp = malloc(tl))) { rc = CZ_ENOMEM; goto cleanup; }
+    snprintf(tmp, tl, "%s.tmp", path);
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) { rc = CZ_EIO; goto cleanup; }
+    if ((rc = write_all(fd, data, len))) goto cleanup;
+    if (fsync(fd) != 0) { rc = CZ_EIO; goto cleanup; }
+    if (close(fd) != 0) { fd = -1; rc = CZ_EIO; goto cleanup; }
+    fd = -1;
+    if (rename(tmp, path) != 0) { rc = CZ_EIO; goto cleanup; }
+    if ((dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) fsync(dfd);
+cleanup:
+    if (fd >= 0) close(fd);
+    if (dfd >= 0) close(dfd);
+    if (rc && tmp) unlink(tmp);
+    free(tmp);
+    free(data);
+    free(folder);
+    return rc;
+}
+
+int cz_draft_read(const char *path, struct cz_draft *d)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = CZ_OK;
+    memset(d, 0, sizeof d[0]);
+    FILE *f = fopen(path, "rb");
+    if (!f) return errno == ENOENT ? CZ_ENOTFOUND : CZ_EIO;
+    if (!(buf = malloc(CZ_DRAFT_MAX + 1))) { rc = CZ_ENOMEM; goto cleanup; }
+    len = fread(buf, 1, CZ_DRAFT_MAX + 1, f);
+    if (ferror(f)) { rc = CZ_EIO; goto cleanup; }
+    rc = cz_draft_decode(buf, len, d);
+cleanup:
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+int cz_draft_remove(const char *path)
+{
+    if (unlink(path) != 0 && errno != ENOENT) return CZ_EIO;
+    return CZ_OK;
+}

@@ -1,0 +1,63 @@
+/* draft.h — a form's unsaved content, kept on disk so a power cut does not
+ * lose what a person typed.  Drafts live in DIR/drafts/ beside DIR/db (never
+ * in LMDB, never signed); they are local scratch, not records.
+ *
+ * File format (UTF-8 text, one item a line, strict):
+ *
+ *     cunzhan-draft 1
+ *     type <record type key>
+ *     entity <32 hex digits, or "new">
+ *     saved <unix seconds>
+ *     field <field key> <value, escaped: \\ \n \t \r>
+ *     ...
+ *     end
+ *
+ * A file without the magic line is CZ_EMAGIC, another version CZ_EVERSION,
+ * one missing the final "end" line CZ_ETRUNC, anything else out of shape
+ * CZ_ECANON.  A draft that fails to read is ignored by the screens. */
+#ifndef CZ_DRAFT_H
+#define CZ_DRAFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "entry.h"
+
+#define CZ_DRAFT_VERSION 1
+#define CZ_DRAFT_MAX (256 * 1024)   /* a draft larger than this is refused */
+
+struct cz_draft_field { char *key, *value; };
+
+struct cz_draft {
+    char type[CZ_TYPE_MAX + 1];
+    char entity[2 * CZ_ENTITY_BYTES + 1];   /* hex, or "new" */
+    int64_t saved;
+    struct cz_draft_field *f;               /* owned; free with cz_draft_free */
+    size_t n;
+};
+
+/* The path of a form's draft: DIR/drafts/<type>-<entity hex>.draft, or for
+ * a new record <type>-new.draft (<type>-new-<parent hex>.draft when opened
+ * under a parent).  *out malloc'd. */
+int cz_draft_path(const char *dir, const char *type, const uint8_t *entity, const uint8_t *parent,
+                  char **out);
+
+/* Adds a field (copies key and value). */
+int cz_draft_add(struct cz_draft *d, const char *key, const char *value);
+/* The value of key, or NULL. */
+const char *cz_draft_get(const struct cz_draft *d, const char *key);
+void cz_draft_free(struct cz_draft *d);
+
+/* Serialises d; *out malloc'd, *len its length. */
+int cz_draft_encode(const struct cz_draft *d, char **out, size_t *len);
+/* Parses a draft file's bytes into *d (zeroed first; freed on failure). */
+int cz_draft_decode(const char *buf, size_t len, struct cz_draft *d);
+
+/* Atomic write: the drafts folder is made if missing, then a temp file in
+ * it is written, fsynced and renamed over path, and the folder fsynced. */
+int cz_draft_write(const char *path, const struct cz_draft *d);
+/* CZ_ENOTFOUND when there is no draft; a decode status when malformed. */
+int cz_draft_read(const char *path, struct cz_draft *d);
+/* Removes the draft (CZ_OK when there was none). */
+int cz_draft_remove(const char *path);
+
+#endif
