@@ -5,14 +5,13 @@
 #include "ui.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct box { int y, x, h, w; };
-
-static struct box box_place(const struct ui *ui, int h, int w)
+struct ui_box ui_box_place(const struct ui *ui, int h, int w)
 {
-    struct box b;
+    struct ui_box b;
     if (w > ui->cols - 2) w = ui->cols - 2;
     if (h > ui->rows - 2) h = ui->rows - 2;
     b.h = h; b.w = w;
@@ -21,17 +20,32 @@ static struct box box_place(const struct ui *ui, int h, int w)
     return b;
 }
 
-static void box_draw(struct ui *ui, const struct box *b, const char *title)
+/* A frame of ACS lines (they work on vt100 and the Linux console as well
+ * as xterm), the title set into the top line, the inside cleared. */
+void ui_box_draw(struct ui *ui, const struct ui_box *b, const char *title)
 {
-    for (int r = 0; r < b->h; r++) ui_text_pad(ui, b->y + r, b->x, "", b->w, A_NORMAL);
-    ui_text_pad(ui, b->y, b->x, "", b->w, A_REVERSE);
-    ui_text(ui, b->y, b->x + 1, title, b->w - 2, A_REVERSE);
-    ui_text_pad(ui, b->y + b->h - 1, b->x, "", b->w, A_REVERSE);
+    if (b->h < 2 || b->w < 4) return;
+    for (int r = 1; r < b->h - 1; r++) ui_text_pad(ui, b->y + r, b->x + 1, "", b->w - 2, A_NORMAL);
+    mvaddch(b->y, b->x, ACS_ULCORNER);
+    mvhline(b->y, b->x + 1, ACS_HLINE, b->w - 2);
+    mvaddch(b->y, b->x + b->w - 1, ACS_URCORNER);
+    mvvline(b->y + 1, b->x, ACS_VLINE, b->h - 2);
+    mvvline(b->y + 1, b->x + b->w - 1, ACS_VLINE, b->h - 2);
+    mvaddch(b->y + b->h - 1, b->x, ACS_LLCORNER);
+    mvhline(b->y + b->h - 1, b->x + 1, ACS_HLINE, b->w - 2);
+    mvaddch(b->y + b->h - 1, b->x + b->w - 1, ACS_LRCORNER);
+    if (title && title[0]) {
+        char t[300];
+        snprintf(t, sizeof t, " %s ", title);
+        ui_text(ui, b->y, b->x + 2, t, b->w - 4, A_BOLD);
+    }
 }
 
-static void box_hint(struct ui *ui, const struct box *b, const char *hint)
+void ui_box_hint(struct ui *ui, const struct ui_box *b, const char *hint)
 {
-    ui_text(ui, b->y + b->h - 1, b->x + 1, hint, b->w - 2, A_REVERSE);
+    char t[300];
+    snprintf(t, sizeof t, " %s ", hint);
+    ui_text(ui, b->y + b->h - 1, b->x + 2, t, b->w - 4, A_NORMAL);
 }
 
 int ui_confirm(struct ui *ui, const char *question)
@@ -39,10 +53,10 @@ int ui_confirm(struct ui *ui, const char *question)
     struct ui_key k;
     for (;;) {
         ui_draw_all(ui);
-        struct box b = box_place(ui, 5, ui_cols(question) + 4 > 40 ? ui_cols(question) + 4 : 40);
-        box_draw(ui, &b, T(ui, "Please confirm", "请确认"));
+        struct ui_box b = ui_box_place(ui, 5, ui_cols(question) + 4 > 40 ? ui_cols(question) + 4 : 40);
+        ui_box_draw(ui, &b, T(ui, "Please confirm", "请确认"));
         ui_text(ui, b.y + 2, b.x + 2, question, b.w - 4, A_BOLD);
-        box_hint(ui, &b, T(ui, "Enter: yes   Esc: no", "回车：是   Esc：否"));
+        ui_box_hint(ui, &b, T(ui, "Enter: yes   Esc: no", "回车：是   Esc：否"));
         curs_set(0);
         refresh();
         ui_read_key(ui, &k);
@@ -52,7 +66,7 @@ int ui_confirm(struct ui *ui, const char *question)
 }
 
 /* Moves a selection by a key; 1 when the key was a movement. */
-static int move_sel(const struct ui_key *k, size_t *sel, size_t n, int page)
+int ui_move_sel(const struct ui_key *k, size_t *sel, size_t n, int page)
 {
     if (!n) return 0;
     switch (k->action) {
@@ -72,16 +86,16 @@ static void pick_draw(struct ui *ui, const char *title, const char *const *items
     int w = ui_cols(title) + 4;
     for (size_t i = 0; i < n; i++) if (ui_cols(items[i]) + 6 > w) w = ui_cols(items[i]) + 6;
     if (w < 30) w = 30;
-    struct box b = box_place(ui, (int)n + 2, w);
+    struct ui_box b = ui_box_place(ui, (int)n + 2, w);
     int rows = b.h - 2;
     size_t top = rows > 0 && sel >= (size_t)rows ? sel - (size_t)rows + 1 : 0;
-    box_draw(ui, &b, title);
+    ui_box_draw(ui, &b, title);
     for (int r = 0; r < rows && top + (size_t)r < n; r++) {
         size_t i = top + (size_t)r;
         ui_text_pad(ui, b.y + 1 + r, b.x + 1, "", b.w - 2, i == sel ? A_REVERSE : A_NORMAL);
         ui_text(ui, b.y + 1 + r, b.x + 2, items[i], b.w - 4, i == sel ? A_REVERSE : A_NORMAL);
     }
-    box_hint(ui, &b, T(ui, "Enter: choose   Esc: cancel", "回车：选定   Esc：取消"));
+    ui_box_hint(ui, &b, T(ui, "Enter: choose   Esc: cancel", "回车：选定   Esc：取消"));
 }
 
 int ui_pick(struct ui *ui, const char *title, const char *const *items, size_t n, size_t current)
@@ -94,7 +108,7 @@ int ui_pick(struct ui *ui, const char *title, const char *const *items, size_t n
         curs_set(0);
         refresh();
         ui_read_key(ui, &k);
-        if (move_sel(&k, &sel, n, ui_body_rows(ui) - 2)) continue;
+        if (ui_move_sel(&k, &sel, n, ui_body_rows(ui) - 2)) continue;
         if (k.action == ACT_OPEN && n) return (int)sel;
         if (k.action == ACT_BACK) return -1;
     }
@@ -108,10 +122,10 @@ int ui_prompt(struct ui *ui, const char *question, char **out)
     if (edit_set(&e, "")) return -1;
     for (;;) {
         ui_draw_all(ui);
-        struct box b = box_place(ui, 5, 60);
-        box_draw(ui, &b, question);
+        struct ui_box b = ui_box_place(ui, 5, 60);
+        ui_box_draw(ui, &b, question);
         edit_draw(ui, &e, b.y + 2, b.x + 2, b.w - 4, 1, A_UNDERLINE);
-        box_hint(ui, &b, T(ui, "Enter: OK   Esc: cancel", "回车：确定   Esc：取消"));
+        ui_box_hint(ui, &b, T(ui, "Enter: OK   Esc: cancel", "回车：确定   Esc：取消"));
         curs_set(1);
         move(ui->cursor_y, ui->cursor_x);
         refresh();

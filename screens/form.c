@@ -1,10 +1,69 @@
 #include "form.h"
 #include "codec.h"
+#include "fields.h"
+#include "pickers.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum form_kind form_kind_for(const struct cz_field *f)
+{
+    switch (f->type) {
+    case CZ_F_ENUM: return FK_ENUM;
+    case CZ_F_INT: case CZ_F_YEAR: return FK_NUMBER;
+    case CZ_F_MONEY: case CZ_F_AREA: case CZ_F_DECIMAL: return FK_DECIMAL;
+    case CZ_F_DATE: return FK_DATE;
+    case CZ_F_SET: return FK_SET;
+    case CZ_F_REF: return f->ref_type ? FK_REF : FK_TEXT;
+    case CZ_F_LIST: return !strcmp(f->key, "households") ? FK_HOUSEHOLDS : FK_TEXT;
+    default: return FK_TEXT;
+    }
+}
+
+/* A set's keys as labels in the person's language. */
+static char *set_labels(struct ui *ui, const struct cz_field *field, const char *value)
+{
+    size_t cap = strlen(value) * 4 + 64, used = 0;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    out[0] = 0;
+    for (const char *s = value; *s;) {
+        const char *c = strchr(s, ',');
+        size_t len = c ? (size_t)(c - s) : strlen(s);
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)len, s);
+        const char *label = cz_enum_label(field, key, ui->lang);
+        if (used + strlen(label) + 4 < cap)
+            used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? T(ui, ", ", "、") : "", label);
+        s = c ? c + 1 : s + len;
+    }
+    return out;
+}
+
+/* What a picker field shows for its value (titles, labels). */
+static void describe(struct ui *ui, struct form_field *f)
+{
+    char *shown = NULL;
+    if (f->kind == FK_SET) shown = set_labels(ui, f->field, f->e.s);
+    else if (f->kind == FK_REF || f->kind == FK_HOUSEHOLDS) pick_describe(ui, f->e.s, &shown);
+    else return;
+    free(f->shown);
+    f->shown = shown;
+}
+
+void form_describe(struct ui *ui, struct form *fm)
+{
+    for (size_t i = 0; i < fm->n; i++) describe(ui, &fm->f[i]);
+}
+
+int form_set_value(struct ui *ui, struct form *fm, size_t i, const char *value)
+{
+    int rc = edit_set(&fm->f[i].e, value);
+    if (!rc) describe(ui, &fm->f[i]);
+    return rc;
+}
 
 int form_add(struct form *fm, const char *label, enum form_kind kind,
              const struct cz_field *field, const char *value)
@@ -137,12 +196,13 @@ static void draw_field(struct ui *ui, struct form *fm, size_t i, int y, int lw)
     ui_text(ui, y, 1, label, lw, focused ? A_BOLD : A_NORMAL);
     if (f->kind == FK_READONLY) {
         ui_text(ui, y, x, f->shown ? f->shown : f->e.s, w, A_NORMAL);
-    } else if (f->kind == FK_ENUM) {
-        char shown[200];
-        snprintf(shown, sizeof shown, "%s", enum_shown(ui, f));
+    } else if (f->kind == FK_ENUM || f->kind == FK_SET || f->kind == FK_REF || f->kind == FK_HOUSEHOLDS) {
+        const char *shown = f->kind == FK_ENUM ? enum_shown(ui, f) : f->shown ? f->shown : f->e.s;
         ui_text_pad(ui, y, x, shown, w - 4, A_UNDERLINE | (focused ? A_BOLD : 0));
-        ui_text(ui, y, x + w - 3, "[v]", 3, A_NORMAL);
+        ui_text(ui, y, x + w - 3, f->kind == FK_ENUM ? "[v]" : "[+]", 3, A_NORMAL);
         if (focused) ui_cursor(ui, y, x);
+    } else if (f->kind == FK_NUMBER || f->kind == FK_DECIMAL || f->kind == FK_DATE) {
+        field_typed_draw(ui, f, y, x, w, focused);
     } else {
         edit_draw(ui, &f->e, y, x, w, focused, A_UNDERLINE | (focused ? A_BOLD : 0));
     }
@@ -176,9 +236,61 @@ static void pick_enum(struct ui *ui, struct form_field *f)
     if (got >= 0) edit_set(&f->e, keys[got]);
 }
 
+static void pick_set(struct ui *ui, struct form_field *f)
+{
+    const char *items[64], *keys[64];
+    int checked[64];
+    size_t n = 0;
+    for (const struct cz_enum_value *v = f->field->values; v && v->key && n < 64; v++) {
+        items[n] = T(ui, v->en, v->zh);
+        keys[n] = v->key;
+        char comma[80];
+        snprintf(comma, sizeof comma, ",%s,", v->key);
+        size_t vl = strlen(f->e.s);
+        char *padded = malloc(vl + 3);
+        checked[n] = 0;
+        if (padded) {
+            snprintf(padded, vl + 3, ",%s,", f->e.s);
+            checked[n] = strstr(padded, comma) != NULL;
+            free(padded);
+        }
+        n++;
+    }
+    if (!ui_checklist(ui, f->label, items, n, checked)) return;
+    char value[1024];
+    size_t used = 0;
+    value[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        if (checked[i]) used += (size_t)snprintf(value + used, sizeof value - used, "%s%s", used ? "," : "", keys[i]);
+    edit_set(&f->e, value);
+    describe(ui, f);
+}
+
+static void pick_refs(struct ui *ui, struct form_field *f)
+{
+    char *out = NULL;
+    int multi = f->kind == FK_HOUSEHOLDS;
+    int rc = pick_records(ui, f->label, multi ? "household" : f->field->ref_type, multi, f->e.s, &out);
+    if (rc < 0) ui_status_message(ui, -rc);
+    if (rc == 1) { edit_set(&f->e, out); describe(ui, f); }
+    free(out);
+}
+
+/* Opens the chooser of a field that has one; 0 when it has none. */
+static int open_chooser(struct ui *ui, struct form_field *f)
+{
+    switch (f->kind) {
+    case FK_ENUM: pick_enum(ui, f); return 1;
+    case FK_SET: pick_set(ui, f); return 1;
+    case FK_REF: case FK_HOUSEHOLDS: pick_refs(ui, f); return 1;
+    default: return 0;
+    }
+}
+
 /* Moves the focus, checking the field left behind; skips read-only ones. */
 static void move_focus(struct ui *ui, struct form *fm, int dir)
 {
+    field_typed_leave(&fm->f[fm->focus]);
     form_check(ui, fm, fm->focus);
     size_t i = fm->focus;
     for (;;) {
@@ -197,16 +309,21 @@ enum ui_result form_key(struct ui *ui, struct form *fm, const struct ui_key *k)
     case ACT_NEXT: case ACT_DOWN: move_focus(ui, fm, 1); return UI_HANDLED;
     case ACT_PREV: case ACT_UP: move_focus(ui, fm, -1); return UI_HANDLED;
     case ACT_OPEN:
-        if (f->kind == FK_ENUM) pick_enum(ui, f);
-        else move_focus(ui, fm, 1);
+        if (!open_chooser(ui, f)) move_focus(ui, fm, 1);
         return UI_HANDLED;
     default: break;
     }
-    if (f->kind == FK_ENUM) {
-        if (k->ch == ' ') { pick_enum(ui, f); return UI_HANDLED; }
-        if (k->action == ACT_CLEAR || k->action == ACT_BACKSPACE) { edit_set(&f->e, ""); return UI_HANDLED; }
+    if (f->kind == FK_ENUM || f->kind == FK_SET || f->kind == FK_REF || f->kind == FK_HOUSEHOLDS) {
+        if (k->ch == ' ') { open_chooser(ui, f); return UI_HANDLED; }
+        if (k->action == ACT_CLEAR || k->action == ACT_BACKSPACE) {
+            edit_set(&f->e, "");
+            describe(ui, f);
+            return UI_HANDLED;
+        }
         return k->ch ? UI_HANDLED : UI_UNHANDLED;
     }
     if (f->kind == FK_READONLY) return UI_UNHANDLED;
+    if (f->kind == FK_NUMBER || f->kind == FK_DECIMAL || f->kind == FK_DATE)
+        return field_typed_key(f, k) ? UI_HANDLED : UI_UNHANDLED;
     return edit_key(&f->e, k) ? UI_HANDLED : UI_UNHANDLED;
 }

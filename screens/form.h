@@ -5,7 +5,18 @@
  * English key; read-only fields show a text.  Fields tied to the schema are
  * checked by cz_schema_set as the person leaves them, and the message
  * (cz_field_error_message, in the user's language) is shown under the field
- * until it is fixed. */
+ * until it is fixed.
+ *
+ * Typed fields (fields.c) take only what fits as it is typed: numbers take
+ * digits (drawn right-aligned); money and decimals take digits and one
+ * point, at most two decimals, and are written out with two decimals when
+ * left (1200 -> 1200.00; money shows ¥ / 元); dates fill a YYYY-MM-DD
+ * template as digits are typed, and `t` puts today's date.  Full-width
+ * digits from a Chinese input method are folded by NFKC.  Choices from
+ * records (pickers.c): a reference field (FK_REF) picks one record of its
+ * type by searching its title, a set (FK_SET) ticks several values, and a
+ * households list (FK_HOUSEHOLDS) ticks several households; each stores
+ * what the schema accepts (keys, record ids) and shows labels and titles. */
 #ifndef CZ_FORM_H
 #define CZ_FORM_H
 
@@ -14,7 +25,18 @@
 #include "schema.h"
 #include "ui.h"
 
-enum form_kind { FK_TEXT, FK_SECRET, FK_ENUM, FK_READONLY };
+enum form_kind {
+    FK_TEXT, FK_SECRET, FK_ENUM, FK_READONLY,
+    FK_NUMBER,      /* INT, YEAR: digits only */
+    FK_DECIMAL,     /* MONEY, AREA, DECIMAL: <= 2 decimals */
+    FK_DATE,        /* YYYY-MM-DD */
+    FK_SET,         /* several enum keys, comma-separated */
+    FK_REF,         /* one record id (hex) of field->ref_type */
+    FK_HOUSEHOLDS,  /* several household ids (hex), comma-separated */
+};
+
+/* The kind of widget for a schema field. */
+enum form_kind form_kind_for(const struct cz_field *f);
 
 struct form_field {
     char label[128];
@@ -22,7 +44,7 @@ struct form_field {
     const struct cz_field *field;   /* NULL: not a schema field (login) */
     struct line_edit e;             /* the value (ENUM: the key) */
     char *orig;                     /* value when the form opened */
-    char *shown;                    /* READONLY: what to show (may be NULL) */
+    char *shown;                    /* READONLY, REF, HOUSEHOLDS: what to show (may be NULL) */
     char error[512];
 };
 
@@ -36,6 +58,10 @@ struct form {
 int form_add(struct form *fm, const char *label, enum form_kind kind,
              const struct cz_field *field, const char *value);
 void form_free(struct form *fm);
+/* Sets a field's value (and what a picker field shows).  0 or a status. */
+int form_set_value(struct ui *ui, struct form *fm, size_t i, const char *value);
+/* Fills in what every picker field shows (after the fields are added). */
+void form_describe(struct ui *ui, struct form *fm);
 int form_modified(const struct form *fm);
 const char *form_value(const struct form *fm, size_t i);
 

@@ -72,6 +72,51 @@ static int add_members(struct load_ctx *c)
     return rc ? rc : c->rc;
 }
 
+/* Types recorded under a household: those with a `household` reference
+ * (member, pairing, aid, plot, sale, visit, exit). */
+static int is_child_type(const struct cz_type *t)
+{
+    const struct cz_field *f = cz_schema_field(t, "household");
+    return !t->trust && f && f->type == CZ_F_REF && f->ref_type && !strcmp(f->ref_type, "household");
+}
+
+static int other_cb(void *ctx, const uint8_t *entity)
+{
+    struct load_ctx *c = ctx;
+    struct cz_record r;
+    char title[256], line[400];
+    size_t ntypes, ti = 0;
+    const struct cz_type *types = cz_schema_types(&ntypes);
+    if (cz_record_load(c->t, entity, &r)) return 0;
+    if (!r.deleted && r.body && r.type) {
+        while (ti < ntypes && &types[ti] != r.type) ti++;
+        cz_schema_title(r.type, r.body, title, sizeof title);
+        const char *cells[] = { "", T(c->ui, r.type->en, r.type->zh), title };
+        static const int widths[] = { 4, 18, 0 };
+        data_columns(line, sizeof line, cells, widths, 3);
+        c->rc = list_add(&c->h->l, line, entity, (int)ti + 1, 1);
+    }
+    cz_record_clear(&r);
+    return c->rc;
+}
+
+/* Every other record filed under the household (aid, plots, sales, ...). */
+static int add_others(struct load_ctx *c)
+{
+    size_t ntypes;
+    const struct cz_type *types = cz_schema_types(&ntypes);
+    char hex[2 * CZ_ENTITY_BYTES + 1];
+    struct cz_assign a = { "household", hex };
+    int rc = add_line(c->h, T(c->ui, "Other records (Enter: edit; F4: add)", "其他记录（回车：修改；F4：新增）"));
+    cz_hex(c->h->entity, CZ_ENTITY_BYTES, hex);
+    for (size_t i = 0; i < ntypes && !rc; i++) {
+        if (!is_child_type(&types[i]) || !strcmp(types[i].key, "member")) continue;
+        rc = cz_query_list(c->t, &types[i], &a, 1, other_cb, c, NULL);
+        if (!rc) rc = c->rc;
+    }
+    return rc;
+}
+
 static int add_history(struct load_ctx *c)
 {
     const struct cz_station_info *info = cz_station_info(c->ui->st);
@@ -114,9 +159,9 @@ static int load(struct ui *ui, struct household *h)
     if (!r.body) { rc = CZ_EDELETED; goto cleanup; }
     cz_schema_title(r.type, r.body, h->title, sizeof h->title);
     if ((rc = add_fields(ui, h, &r)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
-        (rc = add_line(h, "")))
+        (rc = add_line(h, "")) || (rc = add_history(&c)) || (rc = add_line(h, "")))
         goto cleanup;
-    rc = add_history(&c);
+    rc = add_others(&c);
 cleanup:
     cz_record_clear(&r);
     cz_txn_abort(c.t);
@@ -148,14 +193,37 @@ static void push_form(struct ui *ui, const char *type, const uint8_t *entity, co
     if (rc) ui_status_message(ui, rc);
 }
 
+/* Add: which kind of record, then its form with the household set. */
+static void add_child(struct ui *ui, struct household *h)
+{
+    size_t ntypes, n = 0;
+    const struct cz_type *types = cz_schema_types(&ntypes);
+    const char *items[32], *keys[32];
+    for (size_t i = 0; i < ntypes && n < 32; i++) {
+        if (!is_child_type(&types[i])) continue;
+        items[n] = T(ui, types[i].en, types[i].zh);
+        keys[n++] = types[i].key;
+    }
+    int got = ui_pick(ui, T(ui, "Add to this household", "为本户新增"), items, n, 0);
+    if (got >= 0) push_form(ui, keys[got], NULL, h->entity);
+}
+
+static void open_row(struct ui *ui, struct household *h, const struct list_row *r)
+{
+    size_t ntypes;
+    const struct cz_type *types = cz_schema_types(&ntypes);
+    if (r->kind == 1) push_form(ui, "member", r->entity, h->entity);
+    else if (r->kind > 1 && (size_t)r->kind <= ntypes) push_form(ui, types[r->kind - 1].key, r->entity, h->entity);
+}
+
 static enum ui_result household_key(struct ui *ui, struct screen *s, const struct ui_key *k)
 {
     struct household *h = s->state;
     const struct list_row *r = list_selected(&h->l);
     switch (k->action) {
     case ACT_EDIT: push_form(ui, "household", h->entity, NULL); return UI_HANDLED;
-    case ACT_ADD: push_form(ui, "member", NULL, h->entity); return UI_HANDLED;
-    case ACT_OPEN: if (r) push_form(ui, "member", r->entity, h->entity); return UI_HANDLED;
+    case ACT_ADD: add_child(ui, h); return UI_HANDLED;
+    case ACT_OPEN: if (r) open_row(ui, h, r); return UI_HANDLED;
     default: return list_key(&h->l, k);
     }
 }

@@ -1,8 +1,15 @@
-/* record.c — the add and edit form for a record of any type (households
- * and members today).  Every field is checked as it is left; F2 checks all,
- * then cz_station_add / cz_station_edit signs and stores the record, and a
- * refusal from the store lands under the field it names. */
+/* record.c — the add and edit form for a record of any type.  Every field
+ * is checked as it is left; F2 checks all, then cz_station_add /
+ * cz_station_edit signs and stores the record, and a refusal from the store
+ * lands under the field it names.
+ *
+ * Power cuts: while the form holds changes, what is typed is kept as a
+ * draft (draft.h, DIR/drafts/) rewritten after every change.  Opening the
+ * same form again with a draft that differs from the stored values asks to
+ * restore it; saving, leaving on purpose (Esc, confirmed) or quitting
+ * deletes it.  A damaged draft is ignored with a message. */
 #include "data.h"
+#include "draft.h"
 #include "form.h"
 #include "keys.h"
 #include "screens_all.h"
@@ -11,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct record {
     const struct cz_type *type;
@@ -18,12 +26,9 @@ struct record {
     uint8_t entity[CZ_ENTITY_BYTES];
     char title[256];
     struct form fm;
+    char *draft_path;      /* NULL: drafts are not kept */
+    char *draft_last;      /* the draft as last written (saved time 0), or NULL */
 };
-
-static enum form_kind kind_of(const struct cz_field *f)
-{
-    return f->type == CZ_F_ENUM ? FK_ENUM : FK_TEXT;
-}
 
 /* The parent reference (a member's household): shown by title, not typed. */
 static int add_parent(struct ui *ui, struct record *rf, cz_txn *t, const struct cz_field *f,
@@ -56,7 +61,7 @@ static int add_fields(struct ui *ui, struct record *rf, cz_txn *t, const cz_body
         if (f->type == CZ_F_REF && parent && f->ref_type && !strcmp(f->ref_type, "household"))
             rc = add_parent(ui, rf, t, f, parent);
         else
-            rc = form_add(&rf->fm, T(ui, f->en, f->zh), kind_of(f), f, value);
+            rc = form_add(&rf->fm, T(ui, f->en, f->zh), form_kind_for(f), f, value);
     }
     return rc;
 }
@@ -80,6 +85,95 @@ cleanup:
     return rc;
 }
 
+/* The form's typed content as a draft (saved time 0). */
+static int draft_build(const struct record *rf, struct cz_draft *d)
+{
+    int rc = CZ_OK;
+    memset(d, 0, sizeof *d);
+    snprintf(d->type, sizeof d->type, "%s", rf->type->key);
+    if (rf->editing) cz_hex(rf->entity, CZ_ENTITY_BYTES, d->entity);
+    else snprintf(d->entity, sizeof d->entity, "new");
+    for (size_t i = 0; i < rf->fm.n && !rc; i++) {
+        const struct form_field *f = &rf->fm.f[i];
+        if (f->field && f->kind != FK_READONLY) rc = cz_draft_add(d, f->field->key, f->e.s);
+    }
+    if (rc) cz_draft_free(d);
+    return rc;
+}
+
+static void draft_drop(struct record *rf)
+{
+    if (rf->draft_path) cz_draft_remove(rf->draft_path);
+    free(rf->draft_last);
+    rf->draft_last = NULL;
+}
+
+/* After every change: the draft follows the form (gone when it holds no
+ * change).  Written only when its content changed. */
+static void draft_update(struct ui *ui, struct record *rf)
+{
+    struct cz_draft d;
+    char *text = NULL;
+    size_t len;
+    if (!rf->draft_path) return;
+    if (!form_modified(&rf->fm)) { if (rf->draft_last) draft_drop(rf); return; }
+    if (draft_build(rf, &d)) return;
+    if (cz_draft_encode(&d, &text, &len) == CZ_OK && (!rf->draft_last || strcmp(text, rf->draft_last))) {
+        d.saved = (int64_t)time(NULL);
+        int rc = cz_draft_write(rf->draft_path, &d);
+        if (rc) ui_message(ui, 1, "%s: %s", T(ui, "The draft could not be kept", "无法保存草稿"), cz_strerror(rc, ui->lang));
+        free(rf->draft_last);
+        rf->draft_last = text;
+        text = NULL;
+    }
+    free(text);
+    cz_draft_free(&d);
+}
+
+/* A draft left by a power cut (or a killed program): offered back when it
+ * differs from what the form shows now. */
+static void draft_offer(struct ui *ui, struct record *rf)
+{
+    struct cz_draft d, now;
+    char want[2 * CZ_ENTITY_BYTES + 1], when[32], question[200];
+    int rc = cz_draft_read(rf->draft_path, &d), differs = 0;
+    if (rc == CZ_ENOTFOUND) return;
+    if (rc) {
+        ui_message(ui, 1, "%s (%s)", T(ui, "A damaged draft of this form was ignored", "本表单的草稿已损坏，已忽略"),
+                   cz_strerror(rc, ui->lang));
+        return;
+    }
+    if (rf->editing) cz_hex(rf->entity, CZ_ENTITY_BYTES, want);
+    else snprintf(want, sizeof want, "new");
+    if (strcmp(d.type, rf->type->key) || strcmp(d.entity, want)) {
+        ui_message(ui, 1, "%s", T(ui, "A draft for another record was ignored", "草稿属于另一条记录，已忽略"));
+        cz_draft_free(&d);
+        return;
+    }
+    if (draft_build(rf, &now) == CZ_OK) {
+        for (size_t i = 0; i < now.n; i++) {
+            const char *v = cz_draft_get(&d, now.f[i].key);
+            if (strcmp(v ? v : "", now.f[i].value)) differs = 1;
+        }
+        cz_draft_free(&now);
+    }
+    data_time(d.saved, when, sizeof when);
+    snprintf(question, sizeof question, T(ui, "Restore the unsaved form from %s?", "恢复 %s 未保存的表单吗？"), when);
+    if (differs && ui_confirm(ui, question)) {
+        for (size_t i = 0; i < rf->fm.n; i++) {
+            struct form_field *f = &rf->fm.f[i];
+            const char *v = f->field && f->kind != FK_READONLY ? cz_draft_get(&d, f->field->key) : NULL;
+            if (v) form_set_value(ui, &rf->fm, i, v);
+        }
+        ui_message(ui, 0, "%s", T(ui, "The unsaved form was restored.", "已恢复未保存的表单。"));
+        draft_update(ui, rf);
+    } else {
+        draft_drop(rf);
+        if (differs) ui_message(ui, 0, "%s", T(ui, "The draft was discarded.", "草稿已丢弃。"));
+    }
+    cz_draft_free(&d);
+}
+
 static int record_open(struct ui *ui, struct screen *s, const void *arg)
 {
     const struct record_form_arg *a = arg;
@@ -91,8 +185,12 @@ static int record_open(struct ui *ui, struct screen *s, const void *arg)
     rf->editing = a->entity != NULL;
     if (a->entity) memcpy(rf->entity, a->entity, CZ_ENTITY_BYTES);
     int rc = load(ui, rf, a);
-    while (!rc && rf->fm.focus + 1 < rf->fm.n && rf->fm.f[rf->fm.focus].kind == FK_READONLY) rf->fm.focus++;
-    return rc;
+    if (rc) return rc;
+    form_describe(ui, &rf->fm);
+    while (rf->fm.focus + 1 < rf->fm.n && rf->fm.f[rf->fm.focus].kind == FK_READONLY) rf->fm.focus++;
+    if (cz_draft_path(cz_station_dir(ui->st), rf->type->key, a->entity, a->parent, &rf->draft_path) == CZ_OK)
+        draft_offer(ui, rf);
+    return CZ_OK;
 }
 
 static void record_draw(struct ui *ui, struct screen *s)
@@ -148,6 +246,7 @@ static enum ui_result save(struct ui *ui, struct record *rf)
             ui_message(ui, 1, "%s", T(ui, "Not saved: fix the field marked below.", "未保存：请改正下面标出的字段。"));
         return UI_HANDLED;
     }
+    draft_drop(rf);
     cz_hex(id, CZ_ID_BYTES, hex);
     ui_message(ui, 0, "%s %.16s", T(ui, "Signed and saved. Version", "已签名保存。版本"), hex);
     ui_refresh_counts(ui);
@@ -162,9 +261,12 @@ static enum ui_result record_key(struct ui *ui, struct screen *s, const struct u
         if (form_modified(&rf->fm) &&
             !ui_confirm(ui, T(ui, "Leave without saving?", "不保存就离开吗？")))
             return UI_HANDLED;
+        draft_drop(rf);
         return UI_POP;
     }
-    return form_key(ui, &rf->fm, k);
+    enum ui_result r = form_key(ui, &rf->fm, k);
+    if (r == UI_HANDLED) draft_update(ui, rf);
+    return r;
 }
 
 static int record_dirty(const struct screen *s)
@@ -176,6 +278,10 @@ static int record_dirty(const struct screen *s)
 static void record_close(struct screen *s)
 {
     struct record *rf = s->state;
+    /* Closed by saving, by Esc or by quitting: all on purpose (a power cut
+     * or a killed program never gets here, so its draft stays). */
+    draft_drop(rf);
+    free(rf->draft_path);
     form_free(&rf->fm);
     free(rf);
 }

@@ -96,6 +96,17 @@ void ui_read_key(struct ui *ui, struct ui_key *k);
 /* Repaints everything: status line, the top screen, message, footer. */
 void ui_draw_all(struct ui *ui);
 
+/* A framed box (ACS lines) centred on the screen, inside it (at most the
+ * terminal less two rows and columns); title on the top line, hint on the
+ * bottom one.  For dialogs. */
+struct ui_box { int y, x, h, w; };
+struct ui_box ui_box_place(const struct ui *ui, int h, int w);
+void ui_box_draw(struct ui *ui, const struct ui_box *b, const char *title);
+void ui_box_hint(struct ui *ui, const struct ui_box *b, const char *hint);
+/* Moves a selection in a list of n by an Up/Down/PgUp/PgDn/Home/End key;
+ * 1 when the key was one of those. */
+int ui_move_sel(const struct ui_key *k, size_t *sel, size_t n, int page);
+
 /* Modal dialogs, drawn over the current screen. */
 int ui_confirm(struct ui *ui, const char *question);   /* 1 yes, 0 no */
 /* A pick-list: index chosen, or -1 when cancelled. */

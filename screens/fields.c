@@ -1,0 +1,180 @@
+#include "fields.h"
+#include "text.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+wchar_t field_fold_char(wchar_t ch)
+{
+    char in[8], *out = NULL;
+    wchar_t r = ch;
+    if (ch < 0x80) return ch;
+    int n = wctomb(in, ch);
+    if (n <= 0) return ch;
+    if (cz_text_normalize(in, (size_t)n, &out) == CZ_OK && out[0] && !out[1] &&
+        (unsigned char)out[0] < 0x80)
+        r = (wchar_t)out[0];
+    free(out);
+    return r;
+}
+
+static int is_digit(wchar_t c) { return c >= '0' && c <= '9'; }
+
+/* digits[.d[d]] as it may stand while being typed. */
+static int decimal_ok(const char *s)
+{
+    const char *dot = strchr(s, '.');
+    for (const char *p = s; *p; p++) if (*p != '.' && !is_digit((wchar_t)*p)) return 0;
+    if (!dot) return strlen(s) <= 15;
+    if (strchr(dot + 1, '.')) return 0;
+    return strlen(dot + 1) <= 2 && (size_t)(dot - s) <= 15;
+}
+
+/* Inserts ch at the cursor if the result still fits `ok`. */
+static int insert_if(struct form_field *f, wchar_t ch, int (*ok)(const char *))
+{
+    struct ui_key k;
+    memset(&k, 0, sizeof k);
+    k.ch = ch;
+    size_t len = strlen(f->e.s), cur = f->e.cur;
+    char *next = malloc(len + 2);
+    if (!next) return 1;
+    memcpy(next, f->e.s, cur);
+    next[cur] = (char)ch;
+    memcpy(next + cur + 1, f->e.s + cur, len - cur + 1);
+    int fits = ok(next);
+    free(next);
+    if (fits) edit_key(&f->e, &k);
+    else beep();
+    return 1;
+}
+
+static int number_ok(const char *s)
+{
+    for (const char *p = s; *p; p++) if (!is_digit((wchar_t)*p)) return 0;
+    return strlen(s) <= 15;
+}
+
+/* ---- dates: the digits typed fill YYYY-MM-DD ---- */
+
+static size_t date_digits(const char *s, char out[9])
+{
+    size_t n = 0;
+    for (const char *p = s; *p && n < 8; p++) if (is_digit((wchar_t)*p)) out[n++] = *p;
+    out[n] = 0;
+    return n;
+}
+
+static void date_render(const char *d, char *out, size_t size)
+{
+    size_t n = strlen(d);
+    snprintf(out, size, "%.4s%s%.2s%s%.2s", d, n > 4 ? "-" : "", n > 4 ? d + 4 : "", n > 6 ? "-" : "",
+             n > 6 ? d + 6 : "");
+}
+
+static void date_set_digits(struct form_field *f, const char *d)
+{
+    char shown[16];
+    date_render(d, shown, sizeof shown);
+    edit_set(&f->e, shown);
+}
+
+static int date_key(struct form_field *f, const struct ui_key *k)
+{
+    char d[9];
+    size_t n = date_digits(f->e.s, d);
+    wchar_t ch = field_fold_char(k->ch);
+    if (ch == 't' || ch == 'T') {
+        time_t now = time(NULL);
+        struct tm tm;
+        char today[16];
+        if (localtime_r(&now, &tm) && strftime(today, sizeof today, "%Y-%m-%d", &tm)) edit_set(&f->e, today);
+        return 1;
+    }
+    if (is_digit(ch)) {
+        if (n >= 8) n = 0;            /* a full date: typing starts a new one */
+        d[n++] = (char)ch;
+        d[n] = 0;
+        date_set_digits(f, d);
+        return 1;
+    }
+    if (ch) { if (ch != '-' && ch != '/' && ch != '.') beep(); return 1; }
+    switch (k->action) {
+    case ACT_BACKSPACE: if (n) { d[n - 1] = 0; date_set_digits(f, d); } return 1;
+    case ACT_CLEAR: case ACT_DELETE: edit_set(&f->e, ""); return 1;
+    case ACT_LEFT: case ACT_RIGHT: case ACT_HOME: case ACT_END: return 1;
+    default: return 0;
+    }
+}
+
+int field_typed_key(struct form_field *f, const struct ui_key *k)
+{
+    if (f->kind == FK_DATE) return date_key(f, k);
+    if (k->ch) {
+        wchar_t ch = field_fold_char(k->ch);
+        if (ch == 0x3002) ch = '.';   /* the ideographic full stop */
+        if (f->kind == FK_NUMBER) {
+            if (is_digit(ch)) return insert_if(f, ch, number_ok);
+        } else if (is_digit(ch) || ch == '.') {
+            return insert_if(f, ch, decimal_ok);
+        }
+        beep();
+        return 1;
+    }
+    return edit_key(&f->e, k);
+}
+
+void field_typed_leave(struct form_field *f)
+{
+    if (f->kind != FK_DECIMAL || !f->e.s[0] || !strcmp(f->e.s, f->orig) || !decimal_ok(f->e.s)) return;
+    const char *dot = strchr(f->e.s, '.');
+    char out[40];
+    size_t whole = dot ? (size_t)(dot - f->e.s) : strlen(f->e.s);
+    const char *frac = dot ? dot + 1 : "";
+    snprintf(out, sizeof out, "%.*s.%c%c", whole ? (int)whole : 1, whole ? f->e.s : "0",
+             frac[0] ? frac[0] : '0', frac[0] && frac[1] ? frac[1] : '0');
+    edit_set(&f->e, out);
+}
+
+static void typed_box(struct ui *ui, const struct form_field *f, int y, int x, int w, int focused)
+{
+    int attr = A_UNDERLINE | (focused ? A_BOLD : 0);
+    int len = (int)strlen(f->e.s);
+    if (len > w - 1) {                           /* longer than the box: show the end */
+        ui_text_pad(ui, y, x, f->e.s + (len - (w - 1)), w, attr);
+        if (focused) ui_cursor(ui, y, x + w - 1);
+        return;
+    }
+    ui_text_pad(ui, y, x, "", w - len - 1, attr);
+    ui_text_pad(ui, y, x + w - len - 1, f->e.s, len + 1, attr);
+    if (focused) ui_cursor(ui, y, x + w - 1 - (len - (int)f->e.cur));
+}
+
+void field_typed_draw(struct ui *ui, const struct form_field *f, int y, int x, int w, int focused)
+{
+    int attr = A_UNDERLINE | (focused ? A_BOLD : 0);
+    if (f->kind == FK_DATE) {
+        static const char tmpl[] = "YYYY-MM-DD";
+        size_t n = strlen(f->e.s);
+        char shown[24];
+        snprintf(shown, sizeof shown, "%s", f->e.s);
+        ui_text_pad(ui, y, x, shown, 11, attr);
+        if (n < 10) ui_text(ui, y, x + (int)n, tmpl + n, 10 - (int)n, A_DIM | A_UNDERLINE);
+        if (w > 14) ui_text(ui, y, x + 12, T(ui, "(t: today)", "（按 t 填今天）"), w - 12, A_DIM);
+        if (focused) ui_cursor(ui, y, x + (int)(n < 10 ? n : 10));
+        return;
+    }
+    int box = w < 16 ? w : 16;
+    int money = f->field && f->field->type == CZ_F_MONEY;
+    if (money && ui->lang != CZ_LANG_ZH) {
+        ui_text(ui, y, x, "¥", 1, A_NORMAL);
+        typed_box(ui, f, y, x + 2, box, focused);
+    } else {
+        typed_box(ui, f, y, x, box, focused);
+        if (money && w > box + 3) ui_text(ui, y, x + box + 1, "元", 2, A_NORMAL);
+    }
+    (void)attr;
+}
