@@ -83,8 +83,10 @@ int ui_move_sel(const struct ui_key *k, size_t *sel, size_t n, int page)
 static void pick_draw(struct ui *ui, const char *title, const char *const *items, size_t n,
                       size_t sel)
 {
-    int w = ui_cols(title) + 4;
+    const char *hint = T(ui, "Enter: choose   Esc: cancel", "回车：选定   Esc：取消");
+    int w = ui_cols(title) + 6;
     for (size_t i = 0; i < n; i++) if (ui_cols(items[i]) + 6 > w) w = ui_cols(items[i]) + 6;
+    if (ui_cols(hint) + 6 > w) w = ui_cols(hint) + 6;
     if (w < 30) w = 30;
     struct ui_box b = ui_box_place(ui, (int)n + 2, w);
     int rows = b.h - 2;
@@ -95,7 +97,7 @@ static void pick_draw(struct ui *ui, const char *title, const char *const *items
         ui_text_pad(ui, b.y + 1 + r, b.x + 1, "", b.w - 2, i == sel ? A_REVERSE : A_NORMAL);
         ui_text(ui, b.y + 1 + r, b.x + 2, items[i], b.w - 4, i == sel ? A_REVERSE : A_NORMAL);
     }
-    ui_box_hint(ui, &b, T(ui, "Enter: choose   Esc: cancel", "回车：选定   Esc：取消"));
+    ui_box_hint(ui, &b, hint);
 }
 
 int ui_pick(struct ui *ui, const char *title, const char *const *items, size_t n, size_t current)

@@ -14,9 +14,10 @@
 static void checklist_draw(struct ui *ui, const char *title, const char *const *items, size_t n,
                            const int *checked, size_t sel)
 {
+    const char *hint = T(ui, "Space: tick  Enter: done  Esc: cancel", "空格：勾选  回车：完成  Esc：取消");
     int w = ui_cols(title) + 6;
     for (size_t i = 0; i < n; i++) if (ui_cols(items[i]) + 10 > w) w = ui_cols(items[i]) + 10;
-    if (w < 44) w = 44;
+    if (ui_cols(hint) + 6 > w) w = ui_cols(hint) + 6;
     struct ui_box b = ui_box_place(ui, (int)n + 2, w);
     int rows = b.h - 2;
     size_t top = rows > 0 && sel >= (size_t)rows ? sel - (size_t)rows + 1 : 0;
@@ -28,7 +29,7 @@ static void checklist_draw(struct ui *ui, const char *title, const char *const *
         ui_text(ui, b.y + 1 + r, b.x + 2, checked[i] ? "[x]" : "[ ]", 3, attr);
         ui_text(ui, b.y + 1 + r, b.x + 6, items[i], b.w - 8, attr);
     }
-    ui_box_hint(ui, &b, T(ui, "Space: tick  Enter: done  Esc: cancel", "空格：勾选  回车：完成  Esc：取消"));
+    ui_box_hint(ui, &b, hint);
 }
 
 int ui_checklist(struct ui *ui, const char *title, const char *const *items, size_t n, int *checked)
@@ -79,7 +80,17 @@ static void record_name(struct ui *ui, const struct cz_record *r, char *buf, siz
         data_field(r, "head", ui->lang, head, sizeof head);
         snprintf(buf, size, "%s %s", number, head);
     } else {
+        /* The title, and the first choice field to tell like titles apart
+         * (a helper's kind). */
+        char more[128] = "";
         cz_schema_title(r->type, r->body, buf, size);
+        for (size_t i = 0; i < r->type->nfields && !more[0]; i++)
+            if (r->type->fields[i].type == CZ_F_ENUM)
+                cz_schema_format(&r->type->fields[i], r->body, ui->lang, 1, more, sizeof more);
+        if (more[0]) {
+            size_t used = strlen(buf);
+            snprintf(buf + used, size - used, " (%s)", more);
+        }
     }
 }
 
