@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Form kit screen tests (tmux, 80x24, TERM=xterm, C.UTF-8), as screens.sh:
+# typed money, decimal and date fields; a set ticked in a checklist; a
+# reference picked by searching; a training's households ticked; the record
+# types under a household; framed pick-lists; drafts that survive a killed
+# terminal or a kill -9 and are offered back (or discarded).  Every wait
+# polls the pane; every dump is checked to fit 80 columns (widthcheck.c).
+. "$(dirname "$0")/lib.bash"
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+if ! command -v tmux >/dev/null; then
+    echo "tmux is missing: screen tests skipped"
+    finish
+    exit
+fi
+RUN=0
+TM="tmux -L czforms-$$-$RUN -f /dev/null"
+trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
+
+cc -o "$WORK/widthcheck" "$HERE/widthcheck.c" || fail "build widthcheck"
+"$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
+ST=$WORK/demo/yangshuwan
+SCREEN=""
+WIDE=0
+
+start() {
+    $TM kill-server 2>/dev/null
+    RUN=$((RUN + 1))
+    TM="tmux -L czforms-$$-$RUN -f /dev/null"
+    $TM new-session -d -x 80 -y 24 \
+        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
+}
+keys() { $TM send-keys "$@"; }
+text() { $TM send-keys -l "$1"; }
+
+capture() {
+    SCREEN=$($TM capture-pane -p 2>/dev/null)
+    if ! printf '%s\n' "$SCREEN" | "$WORK/widthcheck" 80 >"$WORK/wide"; then
+        WIDE=$((WIDE + 1))
+        cat "$WORK/wide"
+    fi
+}
+see() {
+    local deadline=$((SECONDS + ${3:-10}))
+    while :; do
+        capture
+        case "$SCREEN" in *"$2"*) pass "$1"; return 0 ;; esac
+        if [ $SECONDS -ge $deadline ]; then fail "$1: no '$2' on screen" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+gone() {
+    local deadline=$((SECONDS + ${3:-10}))
+    while :; do
+        capture
+        case "$SCREEN" in *"$2"*) ;; *) pass "$1"; return 0 ;; esac
+        if [ $SECONDS -ge $deadline ]; then fail "$1: '$2' still on screen" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+# on_line NAME PATTERN: waits until one screen line matches the extended
+# regular expression (a label and its value on one row).
+on_line() {
+    local deadline=$((SECONDS + 10))
+    while :; do
+        capture
+        if printf '%s\n' "$SCREEN" | grep -Eq -- "$2"; then pass "$1"; return 0; fi
+        if [ $SECONDS -ge $deadline ]; then fail "$1: no line matching '$2'" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+# id_of WHAT: the full id of the one record `find WHAT` prints.
+id_of() {
+    local prefix
+    prefix=$("$CUNZHAN" -C "$ST" find "$1" | awk 'NR == 1 { print $1 }')
+    "$CUNZHAN" -C "$ST" show "$prefix" | awk 'NR == 1 { print $2 }'
+}
+# The program in the pane (the shell's child), for kill -9.
+program_pid() {
+    local shell
+    shell=$($TM list-panes -F '#{pane_pid}' | head -1)
+    pgrep -P "$shell" | head -1
+}
+
+HH4=$(id_of YSW-2016-04)
+DRAFT=$ST/drafts/household-$HH4.draft
+
+# ---- the household page adds any record filed under a household ----
+start --lang en
+see "en: home" "registered households"
+keys Enter
+see "households list" "YSW-2016-09"
+text "YSW-2016-04"
+see "found by number" "陈春花"
+keys Enter
+see "household page" "Other records"
+keys F4
+see "Add offers the record types of a household" "Add to this household"
+see "... aid among them" "Aid"
+see "... visits" "Visit"
+see "... exit assessments" "Exit assessment"
+contains "pick-list framed with ACS lines (top corner, line)" "$SCREEN" "lq Add to this household qq"
+contains "... and its bottom corners" "$SCREEN" "qj"
+contains "pick-list hint fits inside its frame" "$SCREEN" "Esc: cancel"
+keys Down Down Enter
+see "aid form with the household set" "New Aid"
+on_line "the household is fixed, shown by name" "Household +陈春花"
+
+# ---- typed fields: money, decimal, date ----
+keys Enter
+see "kind pick-list" "Seeds"
+keys Down Enter
+gone "kind chosen" "Enter: choose"
+keys Tab
+text "辣椒苗"; keys Tab
+text "2x0.５"; keys Tab
+on_line "decimal: letters refused, full-width digit folded, 2 decimals" "Quantity +20\.50"
+text "株"; keys Tab
+text "1200"; keys Tab
+on_line "money: 1200 written as 1200.00 with the yuan sign" "Value \(yuan\) +¥ +1200\.00"
+see "date field shows its template" "YYYY-MM-DD"
+text "20181345"; keys Tab
+see "bad date refused inline with the schema's message" "must be a date as YYYY-MM-DD"
+keys BTab C-u
+text "２０１８１１０５"; keys Tab
+gone "the message goes once the date is fixed" "must be a date"
+on_line "full-width digits fill the date template" "Date +2018-11-05"
+keys F2
+see "aid signed and saved" "Signed and saved"
+on_line "the aid is listed on the household page" "Aid +辣椒苗"
+expect "cli: list aid" 0 "$CUNZHAN" -C "$ST" list aid --json
+contains "cli: the aid's value in yuan" "$OUT" '"value": "1200.00"'
+contains "cli: the aid's quantity" "$OUT" '"quantity": "20.50"'
+contains "cli: the aid's date" "$OUT" '"date": "2018-11-05"'
+
+# ---- a reference picked by searching: a visit's helper ----
+keys F4 Down Down Down Down Down Enter
+see "visit form" "New Visit"
+keys Enter
+see "helper picker" "Find:"
+see "... lists the helpers" "周专家"
+text "周"
+see "search as you type narrows it" "1 found"
+keys Enter
+on_line "the helper picked is shown by name" "Helper +周专家"
+keys Tab
+text "t"
+on_line "t puts today's date" "Date\* +$(date +%F)"
+keys Tab
+text "看望"; keys F2
+see "visit saved" "Signed and saved"
+HELPER=$("$CUNZHAN" -C "$ST" list helper | awk '/周专家/ { print $1 }')
+expect "cli: list visit" 0 "$CUNZHAN" -C "$ST" list visit --json
+contains "cli: the visit refers to the helper picked" "$OUT" "\"helper\": \"$HELPER"
+contains "cli: ... with its notes" "$OUT" "看望"
+
+# ---- a set: the household's poverty causes ----
+keys F5
+see "household edit form" "Edit Household"
+keys Down Down Down Down Down Down Down Down Enter
+see "causes checklist" "Space: tick"
+contains "... the stored cause is ticked" "$SCREEN" "[x] Lack of labour"
+contains "... the others are not" "$SCREEN" "[ ] Disability"
+keys Down Space Enter
+on_line "two causes shown as labels" "Poverty causes +Disability, Lack of labour"
+keys F2
+see "household saved" "Signed and saved"
+expect "cli: show the household" 0 "$CUNZHAN" -C "$ST" show "$HH4" --json
+contains "cli: causes stored as the schema's keys" "$(printf '%s' "$OUT" | tr -d ' \n')" '"causes":["disability","labour"]' 
+keys Escape Escape Escape
+see "back home" "registered households"
+
+# ---- a training with two households ticked ----
+keys Down Down Enter
+see "trainings screen" "Trainings: 2 (newest first)"
+keys F4
+see "new training form" "New Training"
+text "20190310"; keys Tab
+text "村委会"; keys Tab Tab
+text "Pepper pests"; keys Tab Tab
+text "3O"; keys Tab
+on_line "number: only digits taken" "Trainees +3$"
+keys Enter
+see "households picker" "Space: tick"
+text "2016-02"
+see "... narrowed by number" "李秀兰"
+gone "... others hidden" "杨树林"
+keys Space C-u
+text "杨"
+see "... found by the head's name" "YSW-2016-07"
+keys Space
+see "two ticked" "2 ticked"
+keys Enter
+on_line "both households shown by number" "Attending households +YSW-2016-02 李秀兰, YSW-2016-07 杨树林"
+keys F2
+see "training saved; the list is back" "Trainings: 3 (newest first)"
+row=$(printf '%s\n' "$SCREEN" | grep -n "2019-03-10" | cut -d: -f1)
+first=$(printf '%s\n' "$SCREEN" | grep -nE "^20[0-9]{2}-" | head -1 | cut -d: -f1)
+equals "newest training first" "$row" "$first"
+expect "cli: list training" 0 "$CUNZHAN" -C "$ST" list training
+contains "cli: the new training listed" "$OUT" "Pepper pests"
+TR=$(printf '%s\n' "$OUT" | awk '/Pepper pests/ { print $1 }')
+expect "cli: show the training" 0 "$CUNZHAN" -C "$ST" show "$TR"
+contains "cli: attended by household 02" "$OUT" "$(id_of YSW-2016-02)"
+contains "cli: attended by household 07" "$OUT" "$(id_of YSW-2016-07)"
+keys Enter
+see "Enter opens the newest training to edit" "Edit Training: Pepper pests"
+keys Escape
+keys F10
+see "quits" "EXIT=0"
+
+# ---- drafts: the terminal killed mid-form ----
+start --lang en
+see "drafts: home" "registered households"
+keys Enter; text "YSW-2016-04"
+see "drafts: found" "陈春花"
+keys Enter F5
+see "drafts: edit form" "Edit Household"
+keys Down Down Down Down
+text "村东头"
+on_line "drafts: address typed" "Address +村东头"
+deadline=$((SECONDS + 5)); while [ ! -f "$DRAFT" ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+contains "drafts: the draft is on disk beside the store" "$(cat "$DRAFT" 2>/dev/null)" "field address 村东头"
+$TM kill-server
+start --lang zh
+see "drafts: restarted" "建档立卡贫困户"
+keys Enter; text "YSW-2016-04"
+see "drafts: found again" "陈春花"
+keys Enter F5
+see "drafts: offered back (Chinese)" "未保存的表单吗"
+keys Enter
+on_line "drafts: restored" "住址 +村东头"
+see "drafts: said so" "已恢复未保存的表单"
+keys Escape
+see "drafts: leaving asks" "不保存就离开吗"
+keys Enter
+gone "drafts: left the form" "修改 贫困户"
+[ -e "$DRAFT" ]; equals "drafts: leaving on purpose deletes the draft" "$?" 1
+
+# ---- drafts: kill -9 mid-form, then declined ----
+keys F5
+see "kill -9: edit form" "修改 贫困户"
+keys Down Down Down Down
+text "二号"
+on_line "kill -9: typed" "住址 +二号"
+deadline=$((SECONDS + 5)); while ! grep -q "二号" "$DRAFT" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+pid=$(program_pid)
+[ -n "$pid" ] && kill -9 "$pid"
+see "kill -9: the program died" "EXIT=137"
+start --lang en
+see "kill -9: restarted" "registered households"
+keys Enter; text "YSW-2016-04"
+see "kill -9: found" "陈春花"
+keys Enter F5
+see "kill -9: the draft is offered (English)" "Restore the unsaved form from"
+keys Escape
+see "kill -9: declined, discarded" "The draft was discarded"
+on_line "kill -9: the stored values stay" "^ Address *$"
+[ -e "$DRAFT" ]; equals "kill -9: declining deletes the draft" "$?" 1
+keys Escape
+gone "kill -9: form left unchanged" "Edit Household"
+keys F5
+see "kill -9: open again" "Edit Household"
+lacks "kill -9: nothing offered now" "$SCREEN" "Restore the unsaved"
+keys Escape
+gone "kill -9: left again" "Edit Household"
+
+# ---- drafts: a damaged one is ignored with a message ----
+printf 'cunzhan-draft 1\ntype household\nentity %s\nsaved 12\nfield head 半' "$HH4" >"$DRAFT"
+keys F5
+see "damaged draft: ignored with a message" "A damaged draft of this form was ignored"
+on_line "damaged draft: the form opens as stored" "Head of household\* +陈春花"
+keys Escape
+gone "damaged draft: left" "Edit Household"
+printf '\x00\x01garbage\xff\n' >"$DRAFT"
+keys F5
+see "garbage draft: ignored" "not a cunzhan file"
+keys Escape
+keys F10
+see "damaged drafts: quits normally" "EXIT=0"
+lacks "no draft inside the store folder" "$(ls "$ST/db")" "draft"
+
+# ---- vt100 and the linux console: framed pick-lists still fit ----
+rm -f "$DRAFT"
+TERMTYPE=vt100 start --lang zh
+see "vt100: home" "建档立卡贫困户"
+keys Enter; text "YSW-2016-04"
+see "vt100: found" "陈春花"
+keys Enter F4
+see "vt100: pick-list" "为本户新增"
+contains "vt100: framed" "$SCREEN" "lq 为本户新增 qq"
+keys Escape Escape Escape Escape 0
+see "vt100: quits" "EXIT=0"
+
+expect "every record verifies" 0 "$CUNZHAN" -C "$ST" verify
+equals "every screen fits 80 columns" "$WIDE" 0
+finish
