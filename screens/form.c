@@ -238,24 +238,20 @@ static void pick_enum(struct ui *ui, struct form_field *f)
 
 static void pick_set(struct ui *ui, struct form_field *f)
 {
-    const char *items[64], *keys[64];
-    int checked[64];
-    size_t n = 0;
+    const char *items[64] = { 0 }, *keys[64] = { 0 };
+    int checked[64] = { 0 };
+    size_t n = 0, vl = strlen(f->e.s);
+    char *padded = malloc(vl + 3);   /* ",a,b," so each key is found whole */
+    if (!padded) { ui_status_message(ui, CZ_ENOMEM); return; }
+    snprintf(padded, vl + 3, ",%s,", f->e.s);
     for (const struct cz_enum_value *v = f->field->values; v && v->key && n < 64; v++) {
-        items[n] = T(ui, v->en, v->zh);
-        keys[n] = v->key;
         char comma[80];
         snprintf(comma, sizeof comma, ",%s,", v->key);
-        size_t vl = strlen(f->e.s);
-        char *padded = malloc(vl + 3);
-        checked[n] = 0;
-        if (padded) {
-            snprintf(padded, vl + 3, ",%s,", f->e.s);
-            checked[n] = strstr(padded, comma) != NULL;
-            free(padded);
-        }
-        n++;
+        items[n] = T(ui, v->en, v->zh);
+        keys[n] = v->key;
+        checked[n++] = strstr(padded, comma) != NULL;
     }
+    free(padded);
     if (!ui_checklist(ui, f->label, items, n, checked)) return;
     char value[1024];
     size_t used = 0;
