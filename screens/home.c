@@ -28,6 +28,7 @@ static const struct menu_item menu[] = {
     { "Households: list and find", "贫困户：列表与查找", MENU_SCREEN, &cz_screen_households, NULL, NULL },
     { "Add a household", "新增贫困户", MENU_SCREEN, &cz_screen_record, &add_household, NULL },
     { "Trainings", "培训", MENU_SCREEN, &cz_screen_trainings, NULL, NULL },
+    { "Add another kind of record", "新增其他记录", MENU_SCREEN, &cz_screen_newrecord, NULL, NULL },
     { "Verify signatures", "验证签名", MENU_SCREEN, &cz_screen_verify, NULL, NULL },
     { "中文界面", "English interface", MENU_LANGUAGE, NULL, NULL, NULL },
     { "Help: keys", "帮助：按键", MENU_SCREEN, &cz_screen_help, NULL, NULL },

@@ -12,6 +12,7 @@ extern const struct screen_ops cz_screen_household;  /* arg: const uint8_t entit
 extern const struct screen_ops cz_screen_record;     /* arg: const struct record_form_arg * */
 extern const struct screen_ops cz_screen_verify;     /* arg: NULL */
 extern const struct screen_ops cz_screen_trainings;  /* arg: NULL */
+extern const struct screen_ops cz_screen_newrecord;  /* arg: NULL */
 
 /* What the add/edit form opens on: a new record of `type` (entity NULL),
  * or a new version of `entity`.  `parent`, when set, is the household a new

@@ -206,6 +206,39 @@ contains "cli: attended by household 07" "$OUT" "$(id_of YSW-2016-07)"
 keys Enter
 see "Enter opens the newest training to edit" "Edit Training: Pepper pests"
 keys Escape
+gone "training form left" "Edit Training"
+keys Escape
+see "home again" "registered households"
+
+# ---- any other kind of record; a household picked for a plot ----
+keys Up Up Up Up Up Up Up Up Down Down Down Enter
+see "new record: kinds listed" "New record: which kind?"
+see "... helpers among them" "Helper"
+lacks "... not certificates" "$SCREEN" "Certificate"
+keys Down Down Down Down Down Down Down Enter
+see "plot form" "New Plot"
+keys Enter
+see "household picker (one)" "Enter: choose"
+text "张玉"
+see "... narrowed by the head's name" "1 found"
+keys Enter
+on_line "household picked, shown by number and head" "Household\* +YSW-2016-06 张玉珍"
+keys Tab
+text "辣椒"; keys Tab Tab
+text "1.5"; keys Tab
+on_line "area written with two decimals" "Area \(mu\) +1\.50"
+text "2019-04-01"; keys Tab
+on_line "dashes typed are taken in stride" "Transplanted on +2019-04-01"
+text "3000.999"; keys Tab
+on_line "money: a third decimal is refused as typed" "¥ +3000\.99"
+keys F2
+see "plot saved" "Signed and saved"
+expect "cli: list plot" 0 "$CUNZHAN" -C "$ST" list plot --json
+contains "cli: the plot's household is the one picked" "$OUT" "\"household\": \"$(id_of YSW-2016-06)\""
+contains "cli: the plot's area" "$OUT" '"area": "1.50"'
+contains "cli: the plot's expected income" "$OUT" '"expected_per_mu": "3000.99"'
+keys Escape
+see "home once more" "registered households"
 keys F10
 see "quits" "EXIT=0"
 

@@ -1,0 +1,86 @@
+/* newrecord.c — a new record of any kind people enter (helpers, places,
+ * pairings, aid not given to one household, ...): pick the kind, fill its
+ * form.  A reference the form needs (a plot's household, a pairing's
+ * helper) is picked there from the records of that type.  Trust records
+ * (keys, certificates, revocations) and approvals have their own paths. */
+#include "list.h"
+#include "screens_all.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct newrecord {
+    struct list l;
+};
+
+static int enterable(const struct cz_type *t)
+{
+    return !t->trust && strcmp(t->key, "key") && strcmp(t->key, "approval");
+}
+
+static int fill(struct ui *ui, struct newrecord *nr)
+{
+    size_t ntypes;
+    const struct cz_type *types = cz_schema_types(&ntypes);
+    int rc = CZ_OK;
+    list_clear(&nr->l);
+    for (size_t i = 0; i < ntypes && !rc; i++) {
+        char line[200];
+        if (!enterable(&types[i])) continue;
+        snprintf(line, sizeof line, "  %s", T(ui, types[i].en, types[i].zh));
+        rc = list_add(&nr->l, line, NULL, (int)i, 1);
+    }
+    return rc;
+}
+
+static int newrecord_open(struct ui *ui, struct screen *s, const void *arg)
+{
+    struct newrecord *nr = calloc(1, sizeof *nr);
+    if (!nr) return CZ_ENOMEM;
+    s->state = nr;
+    return fill(ui, nr);
+}
+
+static void newrecord_draw(struct ui *ui, struct screen *s)
+{
+    struct newrecord *nr = s->state;
+    ui_text(ui, UI_TOP, 1, T(ui, "New record: which kind?", "新增记录：选择类别"), ui->cols - 2, A_BOLD);
+    list_draw(ui, &nr->l, UI_TOP + 2, ui_body_rows(ui) - 2, 1);
+}
+
+static enum ui_result newrecord_key(struct ui *ui, struct screen *s, const struct ui_key *k)
+{
+    struct newrecord *nr = s->state;
+    const struct list_row *r = list_selected(&nr->l);
+    if (k->action != ACT_OPEN && k->action != ACT_ADD) return list_key(&nr->l, k);
+    if (!r) return UI_HANDLED;
+    size_t ntypes;
+    const struct cz_type *types = cz_schema_types(&ntypes);
+    struct record_form_arg a = { types[r->kind].key, NULL, NULL };
+    int rc = ui_push(ui, &cz_screen_record, &a);
+    if (rc) ui_status_message(ui, rc);
+    return UI_HANDLED;
+}
+
+static void newrecord_resume(struct ui *ui, struct screen *s)
+{
+    struct newrecord *nr = s->state;
+    size_t sel = nr->l.sel;
+    if (fill(ui, nr) == CZ_OK && sel < nr->l.n) nr->l.sel = sel;
+}
+
+static void newrecord_close(struct screen *s)
+{
+    struct newrecord *nr = s->state;
+    list_clear(&nr->l);
+    free(nr);
+}
+
+static const enum cz_action newrecord_hints[] = { ACT_OPEN, ACT_BACK, ACT_NONE };
+
+const struct screen_ops cz_screen_newrecord = {
+    "newrecord", newrecord_open, newrecord_draw, newrecord_key, newrecord_close, newrecord_resume, NULL,
+    newrecord_hints,
+};
