@@ -30,7 +30,8 @@ struct record {
     char *draft_last;      /* the draft as last written (saved time 0), or NULL */
 };
 
-/* The parent reference (a member's household): shown by title, not typed. */
+/* The parent reference (a member's household): shown by number and head,
+ * as the pickers name households; not typed. */
 static int add_parent(struct ui *ui, struct record *rf, cz_txn *t, const struct cz_field *f,
                       const uint8_t *parent)
 {
@@ -38,7 +39,10 @@ static int add_parent(struct ui *ui, struct record *rf, cz_txn *t, const struct 
     struct cz_record p;
     cz_hex(parent, CZ_ENTITY_BYTES, hex);
     if (cz_record_load(t, parent, &p) == CZ_OK) {
-        if (p.body) cz_schema_title(p.type, p.body, title, sizeof title);
+        char number[64], head[128];
+        data_field(&p, "number", ui->lang, number, sizeof number);
+        data_field(&p, "head", ui->lang, head, sizeof head);
+        snprintf(title, sizeof title, "%s %s", number, head);
         cz_record_clear(&p);
     }
     int rc = form_add(&rf->fm, T(ui, f->en, f->zh), FK_READONLY, f, hex);

@@ -104,7 +104,7 @@ contains "... and its bottom corners" "$SCREEN" "qj"
 contains "pick-list hint fits inside its frame" "$SCREEN" "Esc: cancel"
 keys Down Down Enter
 see "aid form with the household set" "New Aid"
-on_line "the household is fixed, shown by name" "Household +陈春花"
+on_line "the household is fixed, shown by number and head" "Household +YSW-2016-04 陈春花"
 
 # ---- typed fields: money, decimal, date ----
 keys Enter
