@@ -176,5 +176,4 @@ void field_typed_draw(struct ui *ui, const struct form_field *f, int y, int x, i
         typed_box(ui, f, y, x, box, focused);
         if (money && w > box + 3) ui_text(ui, y, x + box + 1, "元", 2, A_NORMAL);
     }
-    (void)attr;
 }
