@@ -267,7 +267,7 @@ int pick_records(struct ui *ui, const char *title, const char *type, int multi, 
         refresh();
         ui_read_key(ui, &k);
         if (k.code == KEY_RESIZE) continue;
-        if (ui_move_sel(&k, &v.sel, v.nshown, ui->rows - 6)) continue;
+        if (ui_move_sel(&k, &v.sel, v.nshown, ui->rows > 8 ? ui->rows - 7 : 1)) continue;
         if (k.action == ACT_BACK) break;
         if (multi && k.ch == ' ') {
             if (v.nshown) {

@@ -322,7 +322,19 @@ see "vt100: found" "陈春花"
 keys Enter F4
 see "vt100: pick-list" "为本户新增"
 contains "vt100: framed" "$SCREEN" "lq 为本户新增 qq"
-keys Escape Escape Escape Escape 0
+keys Escape
+gone "vt100: pick-list closed" "为本户新增"
+keys Escape 5   # vt100 has no F5 key: Esc then 5
+see "vt100: household form in Chinese" "修改 贫困户"
+keys Down Down Down Down Down Down Down Down Enter
+see "vt100: causes checklist in Chinese" "空格：勾选"
+contains "vt100: ... labels in Chinese, ticked as stored" "$SCREEN" "[x] 因残"
+keys Escape
+gone "vt100: checklist cancelled" "空格：勾选"
+on_line "vt100: cancelling changed nothing" "致贫原因 +因残、缺劳动力"
+keys Escape
+gone "vt100: form left" "修改 贫困户"
+keys Escape Escape Escape 0
 see "vt100: quits" "EXIT=0"
 
 expect "every record verifies" 0 "$CUNZHAN" -C "$ST" verify
