@@ -258,6 +258,14 @@ static void pick_set(struct ui *ui, struct form_field *f)
     value[0] = 0;
     for (size_t i = 0; i < n; i++)
         if (checked[i]) used += (size_t)snprintf(value + used, sizeof value - used, "%s%s", used ? "," : "", keys[i]);
+    /* A key this build does not list (from a newer station) is kept. */
+    for (const char *s = f->e.s; *s && used < sizeof value;) {
+        const char *c = strchr(s, ',');
+        size_t len = c ? (size_t)(c - s) : strlen(s), known = 0;
+        for (size_t i = 0; i < n && !known; i++) known = strlen(keys[i]) == len && !strncmp(keys[i], s, len);
+        if (!known && len) used += (size_t)snprintf(value + used, sizeof value - used, "%s%.*s", used ? "," : "", (int)len, s);
+        s = c ? c + 1 : s + len;
+    }
     edit_set(&f->e, value);
     describe(ui, f);
 }
