@@ -147,6 +147,47 @@ void ui_draw_all(struct ui *ui)
     refresh();
 }
 
+/* A terminal's own escape sequence whose terminfo entry lacks it (vt100
+ * knows F1-F4 only, so tmux or a PC keyboard's F5 arrives as ESC [ 1 5 ~).
+ * Called after ESC and the introducer ('[' or 'O'); the rest of a sequence
+ * arrives at once, so a short timeout ends it.  Known sequences become
+ * their key; anything else is swallowed (-1) rather than typed as text. */
+static int escape_sequence(int introducer)
+{
+    static const struct { const char *seq; int key; } known[] = {
+        { "[11~", KEY_F(1) }, { "[12~", KEY_F(2) }, { "[13~", KEY_F(3) }, { "[14~", KEY_F(4) },
+        { "[15~", KEY_F(5) }, { "[17~", KEY_F(6) }, { "[18~", KEY_F(7) }, { "[19~", KEY_F(8) },
+        { "[20~", KEY_F(9) }, { "[21~", KEY_F(10) }, { "[23~", KEY_F(11) }, { "[24~", KEY_F(12) },
+        { "OP", KEY_F(1) }, { "OQ", KEY_F(2) }, { "OR", KEY_F(3) }, { "OS", KEY_F(4) },
+        { "[[A", KEY_F(1) }, { "[[B", KEY_F(2) }, { "[[C", KEY_F(3) }, { "[[D", KEY_F(4) },
+        { "[[E", KEY_F(5) },
+        { "[A", KEY_UP }, { "[B", KEY_DOWN }, { "[C", KEY_RIGHT }, { "[D", KEY_LEFT },
+        { "OA", KEY_UP }, { "OB", KEY_DOWN }, { "OC", KEY_RIGHT }, { "OD", KEY_LEFT },
+        { "[H", KEY_HOME }, { "[F", KEY_END }, { "OH", KEY_HOME }, { "OF", KEY_END },
+        { "[1~", KEY_HOME }, { "[7~", KEY_HOME }, { "[4~", KEY_END }, { "[8~", KEY_END },
+        { "[3~", KEY_DC }, { "[5~", KEY_PPAGE }, { "[6~", KEY_NPAGE }, { "[Z", KEY_BTAB },
+    };
+    char seq[16];
+    size_t n = 0;
+    wint_t w;
+    seq[n++] = (char)introducer;
+    timeout(50);
+    for (;;) {
+        int r = get_wch(&w);
+        if (r != OK || w < 0x20 || w > 0x7E) break;   /* cut short: not a sequence */
+        if (n + 1 < sizeof seq) seq[n++] = (char)w;
+        /* A final byte ends it: after 'O' any letter; after '[' 0x40..0x7E
+         * (but "[[" is the Linux console's F1-F5 prefix). */
+        if (introducer == 'O' && n >= 2) break;
+        if (w >= 0x40 && w <= 0x7E && !(n == 2 && w == '[')) break;
+    }
+    timeout(-1);
+    seq[n] = 0;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (!strcmp(seq, known[i].seq)) return known[i].key;
+    return -1;
+}
+
 /* Esc, then a digit within a short while, stands for a function key. */
 static int after_escape(void)
 {
@@ -155,6 +196,7 @@ static int after_escape(void)
     int r = get_wch(&w);
     timeout(-1);
     if (r == OK && w >= '0' && w <= '9') return KEY_F(w == '0' ? 10 : (int)(w - '0'));
+    if (r == OK && (w == '[' || w == 'O')) return escape_sequence((int)w);
     if (r == OK) unget_wch((wchar_t)w);
     else if (r == KEY_CODE_YES) ungetch((int)w);
     return CZ_KEY_ESC;

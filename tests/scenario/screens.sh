@@ -191,6 +191,14 @@ contains "en: ... it is there" "$OUT" "Tess"
 rm -rf "$WORK/cfg"
 TERMTYPE=vt100 start --lang en
 see "vt100: home" "registered households"
+# vt100's terminfo knows F1-F4 only: a PC keyboard's F6 arrives as the raw
+# ESC [ 1 7 ~ and must still mean F6, never be typed as text.
+keys F6
+see "vt100: F6 from its raw sequence opens verify" "Verify: every signature"
+contains "vt100: verify ran" "$SCREEN" "entries:"
+nocontain() { case "$2" in *"$3"*) fail "$1" "$2" ;; *) pass "$1" ;; esac; }
+nocontain "vt100: no '[17~' on screen" "$SCREEN" "[17~"
+keys Escape
 keys Escape 0
 see "vt100: quits" "EXIT=0"
 
