@@ -15,6 +15,7 @@ B       := src/.build/$(VARIANT)
 CORE_PKGS  = lmdb libsodium libutf8proc jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) ncursesw 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lcsv
+PKG_LIBS   += -pthread
 CURSES_LIBS = $(shell pkg-config --libs ncursesw 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 

@@ -177,6 +177,25 @@ int cz_entry_parse(const uint8_t *buf, size_t len, struct cz_entry *e)
     return decode_structure(buf, len, e);
 }
 
+int cz_entry_peek(const uint8_t *buf, size_t len, const uint8_t **origin, uint64_t *seq,
+                  char region[CZ_REGION_MAX + 1])
+{
+    region[0] = 0;
+    if (len < FIXED_BYTES + 3 + 4 + 64) return CZ_ETRUNC;
+    if (memcmp(buf, MAGIC, 3) != 0) return CZ_EMAGIC;
+    if (buf[3] != CZ_ENTRY_VERSION) return CZ_EVERSION;
+    size_t tlen = buf[FIXED_BYTES];
+    if (FIXED_BYTES + 1 + tlen + 1 > len) return CZ_ETRUNC;
+    size_t rlen = buf[FIXED_BYTES + 1 + tlen];
+    if (rlen > CZ_REGION_MAX) return CZ_ECANON;
+    if (FIXED_BYTES + 2 + tlen + rlen > len) return CZ_ETRUNC;
+    *origin = buf + 4;
+    *seq = get_be(buf + 36, 8);
+    memcpy(region, buf + FIXED_BYTES + 2 + tlen, rlen);
+    region[rlen] = 0;
+    return CZ_OK;
+}
+
 int cz_entry_decode(const uint8_t *buf, size_t len, struct cz_entry *e)
 {
     int rc = decode_structure(buf, len, e);

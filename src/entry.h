@@ -92,6 +92,12 @@ int cz_entry_decode(const uint8_t *buf, size_t len, struct cz_entry *e);
  * came in (and are checked again by verify).  Never for input from outside. */
 int cz_entry_parse(const uint8_t *buf, size_t len, struct cz_entry *e);
 
+/* Less still, for walks over the whole local store (export): only the
+ * origin (into buf), seq and region (NUL-terminated), with the bounds
+ * checked.  Never for input from outside. */
+int cz_entry_peek(const uint8_t *buf, size_t len, const uint8_t **origin, uint64_t *seq,
+                  char region[CZ_REGION_MAX + 1]);
+
 /* CZ_OK when the signature verifies; CZ_ESIG otherwise. */
 int cz_entry_verify(const struct cz_entry *e);
 

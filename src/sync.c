@@ -1,4 +1,5 @@
 #include "sync.h"
+#include "bundle_stream.h"
 #include "keys.h"
 #include "query.h"
 #include "roster.h"
@@ -123,21 +124,70 @@ static uint64_t seq_of(const uint8_t key[40])
     return s;
 }
 
-static int vv_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
-{
-    if (klen != 40 || vlen != CZ_ID_BYTES) return CZ_EDB;
-    return cz_vv_add(ctx, key, seq_of(key), val);
-}
+/* What a bundle carries is found before a byte of it is written, so the
+ * plaintext's length and count are known up front; nothing is copied: the
+ * entries stay in the store's pages (valid while the read transaction
+ * lasts) until the file is written from them.
+ *
+ * 1. The logs: the vector of everything held here, and how many positions
+ *    the peer has not acknowledged.
+ * 2. When those are few (an incremental export) each is looked up by id,
+ *    in log order.  When they are many, the entries are read in the
+ *    store's own order instead, several times faster than a look-up each
+ *    and the order the bundle then holds them in (bundle.h promises no
+ *    order; import takes them in any).  An entry that is not the one logged
+ *    at its position (the other side of a fork, listed in the forks
+ *    database) is not sent, as before. */
+struct export_item { const uint8_t *p; uint32_t len; };
 
 struct export_ctx {
     cz_txn *t;
     const struct cz_vv *ack;
     const char *region;
-    struct cz_payload_writer *w;
+    struct cz_vv *mine;
+    struct export_item *items;
+    size_t n, cap;
+    size_t logged, wanted, matched;   /* log positions, those not acknowledged, entries found for them */
+    uint8_t (*forked)[CZ_ID_BYTES];   /* ids on either side of a fork, sorted */
+    size_t nforked, forked_cap;
+    uint64_t bytes;                   /* sum of 4 + len over items */
     struct cz_export_result *res;
 };
 
-static int export_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+static int log_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct export_ctx *x = ctx;
+    if (klen != 40 || vlen != CZ_ID_BYTES) return CZ_EDB;
+    int rc = cz_vv_add(x->mine, key, seq_of(key), val);
+    if (rc) return rc;
+    x->logged++;
+    if (!x->ack || !cz_vv_has(x->ack, key, seq_of(key))) x->wanted++;
+    return 0;
+}
+
+/* Trust records and places (empty region) go everywhere; the rest only
+ * inside the recipient's jurisdiction. */
+static int take(struct export_ctx *x, const uint8_t *raw, size_t len, const char *region)
+{
+    if (region[0] && !cz_region_within(region, x->region)) {
+        x->res->skipped_scope++;
+        return CZ_OK;
+    }
+    if (len > UINT32_MAX || x->n == UINT32_MAX) return CZ_ETOOBIG;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 1024;
+        struct export_item *v = realloc(x->items, cap * sizeof *v);
+        if (!v) return CZ_ENOMEM;
+        x->items = v;
+        x->cap = cap;
+    }
+    x->items[x->n++] = (struct export_item){ raw, (uint32_t)len };
+    x->bytes += 4 + (uint64_t)len;
+    return CZ_OK;
+}
+
+/* The few-wanted way: the logs again, a look-up per position wanted. */
+static int lookup_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct export_ctx *x = ctx;
     struct cz_entry e;
@@ -145,14 +195,101 @@ static int export_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *
     if (x->ack && cz_vv_has(x->ack, key, seq_of(key))) return 0;
     int rc = cz_store_get_entry(x->t, val, &e);
     if (rc) return rc;
-    /* Trust records and places (empty region) go everywhere; the rest only
-     * inside the recipient's jurisdiction. */
-    if (e.region[0] && !cz_region_within(e.region, x->region)) {
-        x->res->skipped_scope++;
-        return 0;
+    return take(x, e.raw, e.raw_len, e.region);
+}
+
+static int fork_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct export_ctx *x = ctx;
+    (void)val; (void)vlen;
+    if (klen != 40 + CZ_ID_BYTES) return CZ_EDB;
+    if (x->nforked == x->forked_cap) {
+        size_t cap = x->forked_cap ? 2 * x->forked_cap : 16;
+        uint8_t (*v)[CZ_ID_BYTES] = realloc(x->forked, cap * CZ_ID_BYTES);
+        if (!v) return CZ_ENOMEM;
+        x->forked = v;
+        x->forked_cap = cap;
     }
-    x->res->entries++;
-    return cz_payload_add(x->w, e.raw, e.raw_len);
+    memcpy(x->forked[x->nforked++], key + 40, CZ_ID_BYTES);
+    return 0;
+}
+
+static int id_cmp(const void *a, const void *b) { return memcmp(a, b, CZ_ID_BYTES); }
+
+/* The many-wanted way: every entry in the store's order. */
+static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct export_ctx *x = ctx;
+    const uint8_t *origin;
+    uint64_t seq;
+    char region[CZ_REGION_MAX + 1];
+    if (klen != CZ_ID_BYTES) return CZ_EDB;
+    int rc = cz_entry_peek(val, vlen, &origin, &seq, region);
+    if (rc) return rc;
+    if (!cz_vv_has(x->mine, origin, seq)) return 0;   /* not logged here: nothing to send */
+    if (x->nforked && bsearch(key, x->forked, x->nforked, CZ_ID_BYTES, id_cmp)) {
+        uint8_t logged[CZ_ID_BYTES];
+        if ((rc = cz_store_log_get(x->t, origin, seq, logged))) return rc;
+        if (memcmp(logged, key, CZ_ID_BYTES)) return 0;
+    }
+    x->matched++;
+    if (x->ack && cz_vv_has(x->ack, origin, seq)) return 0;
+    return take(x, val, vlen, region);
+}
+
+static int export_collect(struct export_ctx *x)
+{
+    int rc;
+    if ((rc = cz_store_each_log(x->t, log_cb, x))) return rc;
+    if (x->wanted * 8 < x->logged) return cz_store_each_log(x->t, lookup_cb, x);
+    if ((rc = cz_store_each_fork(x->t, fork_cb, x))) return rc;
+    if (x->nforked > 1) qsort(x->forked, x->nforked, CZ_ID_BYTES, id_cmp);
+    if ((rc = cz_store_each_entry(x->t, entry_cb, x))) return rc;
+    /* A logged id with no entry: the store is damaged (a look-up said so
+     * before). */
+    return x->matched == x->logged ? CZ_OK : CZ_ENOTFOUND;
+}
+
+/* The plaintext (bundle.h): the payload's head (magic, kind, vector,
+ * count), then each entry as u32 len + bytes, produced piecewise. */
+struct export_fill {
+    const uint8_t *head;
+    size_t head_len, pos;             /* pos: bytes of the current piece given */
+    const struct export_item *items;
+    size_t n, i;                      /* i: the item being given; SIZE_MAX while in the head */
+};
+
+static int export_fill_cb(void *ctx, uint8_t *buf, size_t want)
+{
+    struct export_fill *f = ctx;
+    while (want) {
+        const uint8_t *src;
+        size_t avail;
+        uint8_t lenbuf[4];
+        if (f->i == SIZE_MAX) {
+            src = f->head + f->pos;
+            avail = f->head_len - f->pos;
+            if (!avail) { f->i = 0; f->pos = 0; continue; }
+        } else {
+            if (f->i >= f->n) return CZ_EINVAL;   /* longer than counted */
+            const struct export_item *it = &f->items[f->i];
+            if (f->pos < 4) {
+                for (int b = 0; b < 4; b++) lenbuf[b] = (uint8_t)(it->len >> (8 * (3 - b)));
+                src = lenbuf + f->pos;
+                avail = 4 - f->pos;
+            } else {
+                src = it->p + (f->pos - 4);
+                avail = it->len - (f->pos - 4);
+            }
+        }
+        size_t take_n = avail < want ? avail : want;
+        memcpy(buf, src, take_n);
+        buf += take_n;
+        want -= take_n;
+        f->pos += take_n;
+        if (f->i != SIZE_MAX && f->pos == 4 + (size_t)f->items[f->i].len) { f->i++; f->pos = 0; }
+    }
+    return CZ_OK;
 }
 
 static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
@@ -166,14 +303,28 @@ int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer
     const struct cz_secrets *sec = cz_station_secrets(st);
     const struct cz_station_info *info = cz_station_info(st);
     struct cz_vv mine = { 0 }, ack = { 0 };
-    struct cz_payload_writer w = { 0 };
-    uint8_t *file = NULL, id[CZ_ID_BYTES];
-    size_t file_len = 0;
+    struct export_ctx x = { 0 };
+    uint8_t *head = NULL, id[CZ_ID_BYTES];
+    size_t head_len = 0, head_cap = 0, file_len = 0;
     int have_ack = 0, rc;
     cz_txn *t = NULL;
 
     memset(res, 0, sizeof *res);
     if (!sec) return CZ_EPERM;
+
+    /* The bundle's sequence number is taken before the file is written, so
+     * two exports never share one even when the second write fails.  (It
+     * is taken first: the read below holds its transaction open while the
+     * file is written from the store's pages.) */
+    uint64_t seq = 0;
+    if ((rc = cz_txn_begin(cz_station_store(st), 1, &t))) return rc;
+    if ((rc = cz_meta_get_u64(t, "bundle_seq", &seq)) && rc != CZ_ENOTFOUND) goto cleanup;
+    seq++;
+    if ((rc = cz_meta_put_u64(t, "bundle_seq", seq))) goto cleanup;
+    rc = cz_txn_commit(t);
+    t = NULL;
+    if (rc) goto cleanup;
+
     if ((rc = cz_txn_begin(cz_station_store(st), 0, &t))) return rc;
     if (!full) {
         const void *v;
@@ -186,38 +337,44 @@ int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer
             goto cleanup;
         }
     }
-    if ((rc = cz_store_each_log(t, vv_cb, &mine))) goto cleanup;
-    if ((rc = cz_payload_start(&w, CZ_PAYLOAD_SYNC, &mine))) goto cleanup;
-    struct export_ctx x = { t, have_ack ? &ack : NULL, peer->region, &w, res };
-    if ((rc = cz_store_each_log(t, export_cb, &x))) goto cleanup;
-    cz_payload_finish(&w);
-    cz_txn_abort(t);
-    t = NULL;
+    x.t = t;
+    x.ack = have_ack ? &ack : NULL;
+    x.region = peer->region;
+    x.mine = &mine;
+    x.res = res;
+    if ((rc = export_collect(&x))) goto cleanup;
+    res->entries = x.n;
 
-    /* The bundle's sequence number is taken before the file is written, so
-     * two exports never share one even when the second write fails. */
-    uint64_t seq = 0;
-    if ((rc = cz_txn_begin(cz_station_store(st), 1, &t))) goto cleanup;
-    if ((rc = cz_meta_get_u64(t, "bundle_seq", &seq)) && rc != CZ_ENOTFOUND) goto cleanup;
-    seq++;
-    if ((rc = cz_meta_put_u64(t, "bundle_seq", seq))) goto cleanup;
-    rc = cz_txn_commit(t);
-    t = NULL;
-    if (rc) goto cleanup;
+    /* The payload's head: magic, kind, vector, count. */
+    if (!(head = malloc(head_cap = 1024))) { rc = CZ_ENOMEM; goto cleanup; }
+    memcpy(head, "CZP", 3);
+    head[3] = 1;
+    head[4] = CZ_PAYLOAD_SYNC;
+    head_len = 5;
+    if ((rc = cz_vv_encode(&mine, &head, &head_len, &head_cap))) goto cleanup;
+    if (head_cap - head_len < 4) {
+        uint8_t *nh = realloc(head, head_len + 4);
+        if (!nh) { rc = CZ_ENOMEM; goto cleanup; }
+        head = nh;
+        head_cap = head_len + 4;
+    }
+    for (int b = 0; b < 4; b++) head[head_len + (size_t)b] = (uint8_t)(x.n >> (8 * (3 - b)));
+    head_len += 4;
 
     const uint8_t (*rcpt)[32] = (const uint8_t (*)[32])peer->box;
     struct cz_bundle_params p = { info->box_pk, seq, rcpt, 1, cz_secrets_sign_pk(sec), sign_cb,
                                   (void *)sec, 0 };
-    if ((rc = cz_bundle_seal(&p, w.buf, w.len, &file, &file_len, id))) goto cleanup;
-    if ((rc = cz_bundle_write(stick, peer->box, info->box_pk, id, file, file_len, res->path, sizeof res->path)))
+    struct export_fill f = { head, head_len, 0, x.items, x.n, SIZE_MAX };
+    if ((rc = cz_bundle_write_stream(stick, &p, (uint64_t)head_len + x.bytes, export_fill_cb, &f,
+                                     res->path, sizeof res->path, id, &file_len)))
         goto cleanup;
     res->bytes = file_len;
     res->seq = seq;
 cleanup:
     cz_txn_abort(t);
-    if (w.buf) sodium_memzero(w.buf, w.len);
-    free(w.buf);
-    free(file);
+    free(head);
+    free(x.items);
+    free(x.forked);
     cz_vv_free(&mine);
     cz_vv_free(&ack);
     return rc;

@@ -1,0 +1,29 @@
+/* bundle_stream.h — writing a bundle (bundle.h's format, unchanged) straight
+ * to the stick while the plaintext is produced, without holding the
+ * plaintext or the encrypted file in memory.
+ *
+ * The plaintext's length must be known up front (the header fixes it and
+ * the chunk count); its hash is taken on the way, and the signed header is
+ * written last, into the room left for it at the start of the temp file.
+ * The file is then fsync'd and renamed to <id>.czb and its folder fsync'd,
+ * as cz_bundle_write does: a pulled stick leaves no half bundle under a
+ * real name. */
+#ifndef CZ_BUNDLE_STREAM_H
+#define CZ_BUNDLE_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "bundle.h"
+
+/* Fills buf with exactly `want` of the next plaintext bytes; non-zero (a
+ * status code) stops the write. */
+typedef int (*cz_plain_fill_fn)(void *ctx, uint8_t *buf, size_t want);
+
+/* Writes STICK/cunzhan/<recipient>/<sender>/<id>.czb (the names as
+ * cz_bundle_write gives them) for p->recipients[0] from p->sender_box.
+ * path gets the file's name, id the bundle id, *file_len its size. */
+int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, uint64_t plain_len,
+                           cz_plain_fill_fn fill, void *ctx, char *path, size_t path_size,
+                           uint8_t id[CZ_ID_BYTES], size_t *file_len);
+
+#endif
