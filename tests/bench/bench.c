@@ -523,6 +523,8 @@ static void phase_find(void *arg, double out[NOUT])
         for (int k = 0; k < REPEAT; k++) {
             struct row_ctx c = { NULL, 0 };
             int exact;
+            struct rusage ru0, ru1;
+            getrusage(RUSAGE_SELF, &ru0);
             double t0 = now();
             if ((rc = cz_txn_begin(cz_station_store(st), 0, &c.t))) die("txn", rc);
             if (q < sizeof queries / sizeof queries[0])
@@ -532,7 +534,14 @@ static void phase_find(void *arg, double out[NOUT])
             cz_txn_abort(c.t);
             times[k] = (now() - t0) * 1000;
             if (rc) die("find", rc);
-            if (q == 0 && k == 0) out[12] = times[0];
+            getrusage(RUSAGE_SELF, &ru1);
+            if (q == 0 && k == 0) {
+                /* the first search of a fresh process maps the database's
+                 * pages: major faults are reads from the disk */
+                out[12] = times[0];
+                out[13] = (double)(ru1.ru_majflt - ru0.ru_majflt);
+                out[14] = (double)(ru1.ru_minflt - ru0.ru_minflt);
+            }
         }
         qsort(times, REPEAT, sizeof times[0], cmp_double);
         out[2 * q] = times[REPEAT / 2];
@@ -702,7 +711,8 @@ static void run(size_t n_records, const char *root)
         snprintf(note, sizeof note, "%.0f found; median of %d", out[2 * q + 1], REPEAT);
         record(what, r->n, r->nh, out[2 * q], 0, "ms", "< 20 ms", note);
     }
-    record("find \"秀英\" first run", r->n, r->nh, out[12], 0, "ms", "< 20 ms", "fresh process");
+    snprintf(note, sizeof note, "fresh process; %.0f major, %.0f minor page faults", out[13], out[14]);
+    record("find \"秀英\" first run", r->n, r->nh, out[12], 0, "ms", "< 20 ms", note);
     snprintf(note, sizeof note, "%.0f households; median of %d", out[9], REPEAT);
     record("household list, first page", r->n, r->nh, out[8], 0, "ms", "< 20 ms", note);
     mem_record("find", r->n, r->nh, m);
