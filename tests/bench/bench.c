@@ -758,43 +758,61 @@ static void fmt_value(char *b, size_t size, double v, const char *unit)
     else snprintf(b, size, "%.*f %s", v < 10 ? 2 : 1, v, unit);
 }
 
+/* The table for README.md: a row per measure, a column per size (with the
+ * ratio to its bound), and how the figure grew per unit from the smallest
+ * size to the largest (1.00 = linear). */
 static void markdown(FILE *f, const char *mach, double elapsed)
 {
-    fprintf(f, "Machine: %s. Whole run: %.0f s.\n\n", mach, elapsed);
-    fprintf(f, "| measure | N records | over | value | bound | ratio | goal | note |\n");
-    fprintf(f, "|---|---:|---:|---:|---:|---:|---|---|\n");
+    size_t sizes[8], nsizes = 0;
     for (size_t i = 0; i < nresults; i++) {
-        const struct result *r = &results[i];
-        char v[64], b[64] = "", ratio[32] = "";
-        fmt_value(v, sizeof v, r->value, r->unit);
-        if (r->bound > 0) {
-            fmt_value(b, sizeof b, r->bound, r->unit);
-            snprintf(ratio, sizeof ratio, "%.2fx", r->value / r->bound);
+        size_t k = 0;
+        while (k < nsizes && sizes[k] != results[i].size) k++;
+        if (k == nsizes && nsizes < 8) sizes[nsizes++] = results[i].size;
+    }
+    fprintf(f, "Machine: %s. Whole run (`make bench`): %.0f s.\n\n| measure | goal |", mach, elapsed);
+    for (size_t k = 0; k < nsizes; k++) fprintf(f, " %zu records |", sizes[k]);
+    fprintf(f, "%s\n|---|---|", nsizes > 1 ? " growth |" : "");
+    for (size_t k = 0; k < nsizes; k++) fprintf(f, "---:|");
+    fprintf(f, "%s\n", nsizes > 1 ? "---:|" : "");
+    for (size_t i = 0; i < nresults; i++) {
+        int first = 1;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(results[j].what, results[i].what)) first = 0;
+        if (!first) continue;
+        fprintf(f, "| %s | %s |", results[i].what, results[i].goal);
+        const struct result *lo = NULL, *hi = NULL;
+        for (size_t k = 0; k < nsizes; k++) {
+            const struct result *r = NULL;
+            for (size_t j = 0; j < nresults; j++)
+                if (results[j].size == sizes[k] && !strcmp(results[j].what, results[i].what)) r = &results[j];
+            char v[64] = "";
+            if (r) {
+                fmt_value(v, sizeof v, r->value, r->unit);
+                if (r->bound > 0) snprintf(v + strlen(v), sizeof v - strlen(v), " (%.2fx)", r->value / r->bound);
+                if (!lo) lo = r;
+                hi = r;
+            }
+            fprintf(f, " %s |", v);
         }
-        fprintf(f, "| %s | %zu | %zu | %s | %s | %s | %s | %s |\n", r->what, r->size, r->n, v, b, ratio, r->goal, r->note);
-    }
-    /* Growth: per-unit cost at the largest size over the smallest. */
-    size_t lo = SIZE_MAX, hi = 0;
-    for (size_t i = 0; i < nresults; i++) {
-        if (results[i].size < lo) lo = results[i].size;
-        if (results[i].size > hi) hi = results[i].size;
-    }
-    if (hi <= lo) return;
-    fprintf(f, "\nGrowth from %zu to %zu records: the figure's change over N's change "
-               "(1.00 = linear; for a fixed goal like find, the figure's own change).\n\n", lo, hi);
-    fprintf(f, "| measure | at %zu | at %zu | growth |\n|---|---:|---:|---:|\n", lo, hi);
-    for (size_t i = 0; i < nresults; i++) {
-        if (results[i].size != lo) continue;
-        for (size_t j = 0; j < nresults; j++) {
-            if (results[j].size != hi || strcmp(results[i].what, results[j].what)) continue;
-            char a[64], b[64];
-            double per_lo = results[i].value / (double)(results[i].n ? results[i].n : 1);
-            double per_hi = results[j].value / (double)(results[j].n ? results[j].n : 1);
-            fmt_value(a, sizeof a, results[i].value, results[i].unit);
-            fmt_value(b, sizeof b, results[j].value, results[j].unit);
-            fprintf(f, "| %s | %s | %s | %.2f |\n", results[i].what, a, b, per_lo > 0 ? per_hi / per_lo : 0);
+        if (nsizes > 1) {
+            const char *w = results[i].what;
+            int total = strncmp(w, "find", 4) && strncmp(w, "household list", 14) && strncmp(w, "start-up", 8) &&
+                        strncmp(w, "database bytes", 14);
+            double per_lo = lo ? lo->value / (total ? (double)(lo->n ? lo->n : 1) : 1) : 0;
+            double per_hi = hi ? hi->value / (total ? (double)(hi->n ? hi->n : 1) : 1) : 0;
+            if (per_lo > 0 && lo != hi) fprintf(f, total ? " %.2f |" : " x%.1f |", per_hi / per_lo);
+            else fprintf(f, " |");
         }
+        fprintf(f, "\n");
     }
+    fprintf(f, "\nRatios (in brackets) are the figure over its bound, measured in the same run.  Growth: for "
+               "totals (load, export, import, bytes, memory) the cost per record at the largest size over the "
+               "smallest (1.00 = linear); for figures that should not grow with the data (find, list, "
+               "start-up, bytes per record) the figure's own change (xK).  Notes at %zu records:\n\n",
+            nsizes ? sizes[nsizes - 1] : 0);
+    for (size_t i = 0; i < nresults; i++)
+        if (nsizes && results[i].size == sizes[nsizes - 1] && results[i].note[0])
+            fprintf(f, "- %s: %s\n", results[i].what, results[i].note);
 }
 
 int main(void)
