@@ -758,6 +758,17 @@ static void fmt_value(char *b, size_t size, double v, const char *unit)
     else snprintf(b, size, "%.*f %s", v < 10 ? 2 : 1, v, unit);
 }
 
+/* A CSV field, quoted (names hold quotes: find "秀英"). */
+static void csv_field(FILE *f, const char *v)
+{
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"') fputc('"', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
 /* The table for README.md: a row per measure, a column per size (with the
  * ratio to its bound), and how the figure grew per unit from the smallest
  * size to the largest (1.00 = linear). */
@@ -834,10 +845,15 @@ int main(void)
     FILE *f = fopen(csv_path, "w");
     if (f) {
         fprintf(f, "measure,n_records,over,value,unit,bound,ratio,goal,note\n");
-        for (size_t i = 0; i < nresults; i++)
-            fprintf(f, "\"%s\",%zu,%zu,%.4f,%s,%.4f,%.3f,%s,\"%s\"\n", results[i].what, results[i].size, results[i].n,
-                    results[i].value, results[i].unit, results[i].bound,
-                    results[i].bound > 0 ? results[i].value / results[i].bound : 0, results[i].goal, results[i].note);
+        for (size_t i = 0; i < nresults; i++) {
+            csv_field(f, results[i].what);
+            fprintf(f, ",%zu,%zu,%.4f,%s,%.4f,%.3f,", results[i].size, results[i].n, results[i].value, results[i].unit,
+                    results[i].bound, results[i].bound > 0 ? results[i].value / results[i].bound : 0);
+            csv_field(f, results[i].goal);
+            fputc(',', f);
+            csv_field(f, results[i].note);
+            fputc('\n', f);
+        }
         fclose(f);
     }
     printf("\n");
