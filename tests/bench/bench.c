@@ -60,7 +60,9 @@
 #define STATION_NAME "杨树湾村"
 #define MEMBERS 3                   /* per household; and one aid record */
 #define PER_HOUSEHOLD (1 + MEMBERS + 1)
-#define FILE_HOUSEHOLDS 20000       /* households per CSV file loaded */
+/* Households per CSV file loaded (BENCH_FILE_HOUSEHOLDS): each file is one
+ * all-or-nothing transaction. */
+static size_t file_households = 20000;
 
 static double now(void)
 {
@@ -277,8 +279,8 @@ static void phase_load(void *arg, double out[NOUT])
     if ((rc = cz_station_open(r->dir, &st)) || (rc = cz_station_login(st, NULL, PASS))) die("open", rc);
     phase_go();
     fputs("[", json);
-    for (size_t base = 0; base < r->nh; base += FILE_HOUSEHOLDS) {
-        size_t batch = r->nh - base < FILE_HOUSEHOLDS ? r->nh - base : FILE_HOUSEHOLDS, stored;
+    for (size_t base = 0; base < r->nh; base += file_households) {
+        size_t batch = r->nh - base < file_households ? r->nh - base : file_households, stored;
         struct buf hh = { 0 }, mm = { 0 }, aa = { 0 };
         char name[64], num[32], hex[2 * CZ_ENTITY_BYTES + 1], idn[19], term[256];
         double g0 = now();
@@ -837,6 +839,8 @@ int main(void)
     snprintf(root, sizeof root, "%s/cunzhan-bench-XXXXXX", tmp);
     if (sodium_init() < 0 || !mkdtemp(root)) return 1;
     machine(mach, sizeof mach);
+    if (getenv("BENCH_FILE_HOUSEHOLDS") && strtoul(getenv("BENCH_FILE_HOUSEHOLDS"), NULL, 10))
+        file_households = strtoul(getenv("BENCH_FILE_HOUSEHOLDS"), NULL, 10);
     printf("cunzhan bench: %s; data in %s\n", mach, root);
     char *copy = strdup(sizes);
     for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " ")) run((size_t)strtoul(tok, NULL, 10), root);
