@@ -1,7 +1,10 @@
 /* households.c — the households list and find.  Typing searches as you
- * type: an empty search lists every household; otherwise cz_query_find
- * matches any part of a name, a household number or an ID number, and the
- * households and members found are listed (a member opens its household). */
+ * type: an empty search lists the households by number; otherwise
+ * cz_query_find_page matches any part of a name, a household number or an
+ * ID number, and the households and members found are listed (a member
+ * opens its household).  Either way at most CZ_QUERY_PAGE rows are loaded,
+ * so the screen stays quick with 100,000 households; the count says how
+ * many there are in all, and typing more narrows. */
 #include "data.h"
 #include "edit.h"
 #include "list.h"
@@ -17,10 +20,12 @@ enum { ROW_HOUSEHOLD = 1, ROW_MEMBER = 2 };
 struct households {
     struct line_edit search;
     struct list l;
+    size_t total;                /* matches in all (l.n of them loaded) */
+    int exact;                   /* total is exact, not an upper bound */
     int failed;
 };
 
-struct fill_ctx { struct ui *ui; cz_txn *t; struct list *l; int rc; };
+struct fill_ctx { struct ui *ui; cz_txn *t; struct list *l; size_t calls; int rc; };
 
 static void household_row(struct fill_ctx *c, const struct cz_record *r, char *buf, size_t size)
 {
@@ -58,6 +63,7 @@ static int add_cb(void *ctx, const uint8_t *entity)
     struct cz_record r;
     char row[512];
     int kind = 0;
+    c->calls++;
     if (cz_record_load(c->t, entity, &r)) return 0;
     if (!r.deleted && r.body && !strcmp(r.type_key, "household")) kind = ROW_HOUSEHOLD;
     if (!r.deleted && r.body && !strcmp(r.type_key, "member")) kind = ROW_MEMBER;
@@ -76,12 +82,19 @@ static int row_cmp(const void *a, const void *b)
 
 static void fill(struct ui *ui, struct households *h)
 {
-    struct fill_ctx c = { ui, NULL, &h->l, CZ_OK };
+    struct fill_ctx c = { ui, NULL, &h->l, 0, CZ_OK };
     int rc;
     list_clear(&h->l);
+    h->total = 0;
+    h->exact = 1;
     if ((rc = cz_txn_begin(cz_station_store(ui->st), 0, &c.t))) goto cleanup;
-    if (h->search.s[0]) rc = cz_query_find(c.t, h->search.s, add_cb, &c);
-    else rc = cz_query_list(c.t, cz_schema_type("household"), NULL, 0, add_cb, &c, NULL);
+    if (h->search.s[0])
+        rc = cz_query_find_page(c.t, h->search.s, CZ_QUERY_PAGE, add_cb, &c, &h->total, &h->exact);
+    else
+        rc = cz_query_first(c.t, cz_schema_type("household"), "number", CZ_QUERY_PAGE, add_cb, &c, &h->total);
+    /* Under a page: everything was loaded, and the rows are all of it
+     * (records of other types that share a name are not listed here). */
+    if (c.calls < CZ_QUERY_PAGE || h->total < h->l.n) { h->total = h->l.n; h->exact = 1; }
     if (h->l.n) qsort(h->l.rows, h->l.n, sizeof *h->l.rows, row_cmp);
 cleanup:
     cz_txn_abort(c.t);
@@ -104,10 +117,16 @@ static void households_draw(struct ui *ui, struct screen *s)
     struct households *h = s->state;
     const char *label = T(ui, "Find (name, part of a name, household or ID number):",
                           "查找（姓名或其中几个字、户编号、身份证号）：");
-    char count[64];
+    char count[160];
     int lw = ui_text(ui, UI_TOP, 1, label, ui->cols - 12, A_BOLD);
     edit_draw(ui, &h->search, UI_TOP, lw + 2, ui->cols - lw - 3, 1, A_UNDERLINE);
-    snprintf(count, sizeof count, T(ui, "%zu found", "找到 %zu 条"), h->l.n);
+    if (h->total > h->l.n)
+        snprintf(count, sizeof count,
+                 h->exact ? T(ui, "%zu found, the first %zu shown: type more to narrow", "找到 %zu 条，显示前 %zu 条：多输入几个字可缩小范围")
+                          : T(ui, "up to %zu found, the first %zu shown: type more to narrow", "最多找到 %zu 条，显示前 %zu 条：多输入几个字可缩小范围"),
+                 h->total, h->l.n);
+    else
+        snprintf(count, sizeof count, T(ui, "%zu found", "找到 %zu 条"), h->l.n);
     int cy = ui->cursor_y, cx = ui->cursor_x;
     ui_text(ui, UI_TOP + 1, 1, h->l.n || h->failed ? count : T(ui, "Nothing found", "没有找到"), ui->cols - 2,
             A_NORMAL);

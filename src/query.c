@@ -213,22 +213,46 @@ int cz_query_list(cz_txn *t, const struct cz_type *type, const struct cz_assign 
 
 /* ---- find ---- */
 
+/* Entities already reported: an open-addressing set, so a find with many
+ * results stays linear. */
 struct seen { uint8_t (*ids)[CZ_ENTITY_BYTES]; size_t n, cap; };
+
+static size_t seen_hash(const uint8_t *e, size_t cap)
+{
+    size_t h = 0;
+    memcpy(&h, e, sizeof h < CZ_ENTITY_BYTES ? sizeof h : CZ_ENTITY_BYTES);   /* ids are random */
+    return h & (cap - 1);
+}
+
+static const uint8_t seen_empty[CZ_ENTITY_BYTES];
 
 static int seen_add(struct seen *s, const uint8_t *entity)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (!memcmp(s->ids[i], entity, CZ_ENTITY_BYTES)) return 0;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        void *p = realloc(s->ids, cap * CZ_ENTITY_BYTES);
-        if (!p) return -1;
-        s->ids = p;
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        uint8_t (*ids)[CZ_ENTITY_BYTES] = calloc(cap, CZ_ENTITY_BYTES);
+        if (!ids) return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!memcmp(s->ids[i], seen_empty, CZ_ENTITY_BYTES)) continue;
+            size_t j = seen_hash(s->ids[i], cap);
+            while (memcmp(ids[j], seen_empty, CZ_ENTITY_BYTES)) j = (j + 1) & (cap - 1);
+            memcpy(ids[j], s->ids[i], CZ_ENTITY_BYTES);
+        }
+        free(s->ids);
+        s->ids = ids;
         s->cap = cap;
     }
-    memcpy(s->ids[s->n++], entity, CZ_ENTITY_BYTES);
+    size_t j = seen_hash(entity, s->cap);
+    while (memcmp(s->ids[j], seen_empty, CZ_ENTITY_BYTES)) {
+        if (!memcmp(s->ids[j], entity, CZ_ENTITY_BYTES)) return 0;
+        j = (j + 1) & (s->cap - 1);
+    }
+    memcpy(s->ids[j], entity, CZ_ENTITY_BYTES);
+    s->n++;
     return 1;
 }
+
+#define FIND_GRAMS 16
 
 struct find_ctx {
     cz_txn *t;
@@ -238,6 +262,14 @@ struct find_ctx {
     void *ctx;
     int rc;
     int check_name;              /* candidates from n-grams need checking */
+    size_t limit, reported;      /* stop reporting after limit */
+    size_t unverified;           /* candidates past the limit, not loaded */
+    size_t walked;               /* candidates of the rarest n-gram seen */
+    int stopped;                 /* the page filled on a single n-gram */
+    /* the other n-grams of the query: a candidate must be under each */
+    size_t ngrams;
+    char grams[FIND_GRAMS][16];
+    size_t gram_len[FIND_GRAMS];
 };
 
 static int name_contains(const struct cz_record *r, const char *folded)
@@ -261,11 +293,26 @@ static int find_cb(void *ctx, const uint8_t *entity)
 {
     struct find_ctx *f = ctx;
     struct cz_record r;
-    int rc = cz_record_load(f->t, entity, &r);
+    int rc;
+    if (f->check_name) f->walked++;
+    /* Intersect first: a B-tree look-up per other n-gram, no record load. */
+    for (size_t i = 0; i < f->ngrams; i++) {
+        rc = cz_store_index_has(f->t, f->grams[i], f->gram_len[i], entity);
+        if (rc == CZ_ENOTFOUND) return 0;
+        if (rc) return rc;
+    }
+    if (f->reported >= f->limit) {
+        /* The page is full: count what is left without loading it (with
+         * one n-gram, the rest of its posting list is that count). */
+        if (f->check_name && f->ngrams == 0) { f->stopped = 1; return CZ_WALK_STOP; }
+        f->unverified++;
+        return 0;
+    }
+    rc = cz_record_load(f->t, entity, &r);
     if (rc == CZ_OK && !r.deleted && (!f->check_name || name_contains(&r, f->folded))) {
         int fresh = seen_add(&f->seen, entity);
         if (fresh < 0) rc = CZ_ENOMEM;
-        else if (fresh) rc = f->fn(f->ctx, entity);
+        else if (fresh) { f->reported++; rc = f->fn(f->ctx, entity); }
     }
     cz_record_clear(&r);
     return rc;
@@ -278,15 +325,37 @@ static size_t utf8_char_len(const char *s)
     return l;
 }
 
+static int at_most_two_chars(const char *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; s[i] && n < 3; i += utf8_char_len(s + i)) n++;
+    return n <= 2;
+}
+
 int cz_query_find(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx)
+{
+    size_t total;
+    int exact;
+    return cz_query_find_page(t, text, SIZE_MAX, fn, ctx, &total, &exact);
+}
+
+int cz_query_find_page(cz_txn *t, const char *text, size_t limit, cz_entity_fn fn, void *ctx,
+                       size_t *total, int *exact)
 {
     char *line = NULL, *folded = NULL;
     char term[512];
     size_t ntypes;
     int rc;
     const struct cz_type *types = cz_schema_types(&ntypes);
-    struct find_ctx f = { t, NULL, { NULL, 0, 0 }, fn, ctx, CZ_OK, 0 };
+    struct find_ctx f;
 
+    memset(&f, 0, sizeof f);
+    f.t = t;
+    f.fn = fn;
+    f.ctx = ctx;
+    f.limit = limit;
+    *total = 0;
+    *exact = 1;
     if ((rc = cz_text_normalize_line(text, strlen(text), &line))) return rc;
     if ((rc = cz_text_fold(line, strlen(line), &folded))) goto cleanup;
     f.folded = folded;
@@ -306,40 +375,95 @@ int cz_query_find(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx)
         }
     if (rc) goto cleanup;
 
-    /* Then names: the rarest n-gram of the query gives the candidates. */
-    size_t best_len = 0, best_count = SIZE_MAX;
-    char best[16];
+    /* Then names.  Every n-gram of the query must hold the record: walk
+     * the rarest one and look the candidates up in the others (smallest
+     * first, so a miss is found soonest); only then load a record, and
+     * only until the page is full. */
+    char grams[FIND_GRAMS + 1][16];
+    size_t lens[FIND_GRAMS + 1], counts[FIND_GRAMS + 1], ng = 0;
     size_t qlen = strlen(folded);
     size_t first = utf8_char_len(folded);
     if (first == qlen) {
-        best[0] = 'G';
-        memcpy(best + 1, folded, first);
-        best_len = 1 + first;
+        grams[0][0] = 'G';
+        memcpy(grams[0] + 1, folded, first);
+        lens[0] = 1 + first;
+        ng = 1;
     } else {
-        for (size_t i = 0; i < qlen;) {
+        for (size_t i = 0; i < qlen && ng <= FIND_GRAMS;) {
             size_t l1 = utf8_char_len(folded + i);
             if (i + l1 >= qlen) break;
             size_t l2 = utf8_char_len(folded + i + l1);
-            char gram[16];
-            gram[0] = 'G';
-            memcpy(gram + 1, folded + i, l1 + l2);
-            size_t count;
-            if ((rc = cz_store_index_count(t, gram, 1 + l1 + l2, &count))) goto cleanup;
-            if (count < best_count) {
-                best_count = count;
-                memcpy(best, gram, 1 + l1 + l2);
-                best_len = 1 + l1 + l2;
-            }
+            if (1 + l1 + l2 > sizeof grams[0]) { ng = 0; break; }
+            grams[ng][0] = 'G';
+            memcpy(grams[ng] + 1, folded + i, l1 + l2);
+            lens[ng] = 1 + l1 + l2;
+            ng++;
             i += l1;
         }
     }
+    for (size_t i = 0; i < ng; i++) {
+        if ((rc = cz_store_index_count(t, grams[i], lens[i], &counts[i]))) goto cleanup;
+        if (counts[i] == 0) goto cleanup;   /* an n-gram nobody has: nothing */
+        /* insertion sort by count, rarest first */
+        for (size_t j = i; j > 0 && counts[j] < counts[j - 1]; j--) {
+            char g[16];
+            size_t tmp;
+            memcpy(g, grams[j], 16); memcpy(grams[j], grams[j - 1], 16); memcpy(grams[j - 1], g, 16);
+            tmp = lens[j]; lens[j] = lens[j - 1]; lens[j - 1] = tmp;
+            tmp = counts[j]; counts[j] = counts[j - 1]; counts[j - 1] = tmp;
+        }
+    }
+    if (ng == 0) goto cleanup;
+    for (size_t i = 1; i < ng && f.ngrams < FIND_GRAMS; i++) {
+        memcpy(f.grams[f.ngrams], grams[i], 16);
+        f.gram_len[f.ngrams++] = lens[i];
+    }
     f.check_name = 1;
-    if (best_len && best_count != 0) {
-        rc = cz_store_index_each(t, best, best_len, find_cb, &f);
+    rc = cz_store_index_each(t, grams[0], lens[0], find_cb, &f);
+    if (f.stopped) {
+        rc = CZ_OK;
+        f.unverified = counts[0] - f.walked + 1;
     }
 cleanup:
+    *total = f.reported + f.unverified;
+    /* Candidates past the page were not loaded: for a query of one or two
+     * characters the n-gram is the query, so they are matches; longer
+     * queries count them as at most. */
+    *exact = f.unverified == 0 || (folded && at_most_two_chars(folded));
     free(f.seen.ids);
     free(line);
     free(folded);
+    return rc;
+}
+
+/* ---- the first page of a list ---- */
+
+struct first_ctx { struct seen seen; size_t limit, n; cz_entity_fn fn; void *ctx; int stopped; };
+
+static int first_cb(void *ctx, const uint8_t *entity)
+{
+    struct first_ctx *f = ctx;
+    int fresh;
+    if (f->n >= f->limit) { f->stopped = 1; return CZ_WALK_STOP; }
+    /* A record with concurrent versions may be under two values. */
+    if ((fresh = seen_add(&f->seen, entity)) < 0) return CZ_ENOMEM;
+    if (!fresh) return 0;
+    f->n++;
+    return f->fn(f->ctx, entity);
+}
+
+int cz_query_first(cz_txn *t, const struct cz_type *type, const char *field, size_t limit,
+                   cz_entity_fn fn, void *ctx, size_t *total)
+{
+    char term[512];
+    struct first_ctx f = { { NULL, 0, 0 }, limit, 0, fn, ctx, 0 };
+    int rc;
+    *total = 0;
+    if ((rc = cz_store_index_count(t, term, cz_term_type(term, sizeof term, type->key), total))) return rc;
+    /* 'X' type \0 field \0 value: every value of the field, in order. */
+    size_t tl = cz_term_exact(term, sizeof term, type->key, field, "");
+    rc = cz_store_index_prefix(t, term, tl, first_cb, &f);
+    if (f.stopped) rc = CZ_OK;
+    free(f.seen.ids);
     return rc;
 }

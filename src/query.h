@@ -59,4 +59,20 @@ int cz_query_list(cz_txn *t, const struct cz_type *type, const struct cz_assign 
  * Each entity is reported once. */
 int cz_query_find(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx);
 
+/* The same, for a screen: reports at most `limit` records and stops
+ * loading there.  *total is how many records match: exact (*exact = 1) for
+ * a query of one or two characters or when everything fit; otherwise those
+ * past the page were only checked against the index (every two-character
+ * part of the query), not loaded, so *total is at most that (*exact = 0).
+ * Costs the page's record loads plus one index look-up per candidate. */
+#define CZ_QUERY_PAGE 200
+int cz_query_find_page(cz_txn *t, const char *text, size_t limit, cz_entity_fn fn, void *ctx,
+                       size_t *total, int *exact);
+
+/* The first `limit` live records of a type in the order of one exact field
+ * (e.g. households by number), and how many live records of the type there
+ * are (*total).  Records missing that field are not walked. */
+int cz_query_first(cz_txn *t, const struct cz_type *type, const char *field, size_t limit,
+                   cz_entity_fn fn, void *ctx, size_t *total);
+
 #endif

@@ -345,6 +345,36 @@ int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count)
     return dup_count(t, DB_INDEX, term, len > TERM_MAX ? TERM_MAX : len, count);
 }
 
+int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    MDB_cursor *c;
+    MDB_val k = val(term, len > TERM_MAX ? TERM_MAX : len), d = val(entity, CZ_ENTITY_BYTES);
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c);
+    if (rc) return ST(t, rc);
+    rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
+    mdb_cursor_close(c);
+    return rc == 0 ? CZ_OK : ST(t, rc);
+}
+
+int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val k = val(prefix, len > TERM_MAX ? TERM_MAX : len), d;
+    size_t plen = k.mv_size;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c);
+    if (rc) return ST(t, rc);
+    int ret = CZ_OK;
+    /* Terms sharing the prefix follow it in key order; duplicates (entity
+     * ids) in their order under each term. */
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)) break;
+        if ((ret = fn(ctx, d.mv_data))) break;
+    }
+    mdb_cursor_close(c);
+    if (ret) return ret;
+    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
+}
+
 struct heads_ctx { cz_txn *t; uint8_t (*ids)[CZ_ID_BYTES]; uint64_t *hlcs; uint8_t (*origins)[32];
                    size_t max, n; };
 

@@ -113,6 +113,13 @@ int cz_store_each_fork(cz_txn *t, cz_raw_fn fn, void *ctx);
 int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx);
 int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count);
 
+/* CZ_OK when `entity` is under the term, else CZ_ENOTFOUND (one B-tree
+ * look-up: intersecting posting lists costs no record loads). */
+int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES]);
+/* Entities under every term that starts with `prefix`, in term order (so an
+ * 'X' prefix up to the value walks records in the order of that field). */
+int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx);
+
 /* Build the terms above (exposed for search.c). */
 size_t cz_term_type(char *buf, size_t size, const char *type);
 size_t cz_term_region(char *buf, size_t size, const char *type, const char *region);

@@ -1,34 +1,50 @@
 /* bench — cunzhan's performance against the machine's own limits (issue 7).
  *
- * For each size N (records: households and their members), it builds a
- * village station with N signed records, then measures, each against a
- * bound measured in the same run on the same machine:
+ * For each size N (records: households, their members and aid, 1 + 3 + 1
+ * per household), it builds a village station with N signed records through
+ * the real `load` path (CSV bytes -> cz_csv_load -> cz_station_add_many, in
+ * files of 20,000 households' rows), then measures on that one database,
+ * each against a bound measured in the same run on the same machine:
  *   load    CSV parse + validate + sign + store vs. N Ed25519 signatures
- *   export  full bundle for the office       vs. reading the entries + secretstream
- *                                              encryption of the same bytes
+ *   export  full bundle for the office       vs. reading the stored entries
+ *                                              + secretstream over the same bytes
  *   import  that bundle at the office        vs. N Ed25519 verifications
- *   size    bundle bytes                     vs. the same records as JSON encrypted
- *                                              with age (when `age` is installed)
- *   find    by part of a Chinese name, and the first page of the household
- *           list (goal: under 20 ms)
- *   open    opening the station and reading its counts (start-up)
- *   memory  peak anonymous memory (goal: under 32 MB besides the mapped
- *           database) and database bytes per record
- * It prints a table and writes it as CSV (BENCH_CSV, default
- * src/.build/bench.csv).  Sizes: BENCH_SIZES (default "10000 100000").
- * Real LMDB, real libsodium, real files; nothing mocked. */
-#include <csv.h>
+ *   size    bundle bytes                     vs. the same records as JSON
+ *                                              encrypted with age
+ *   find    by part of a Chinese name, as the households screen does it
+ *           (cz_query_find_page, loading each row it shows and a member's
+ *           household), and the first page of the household list
+ *           (cz_query_first): goal under 20 ms
+ *   start   exec of ./cunzhan in an 80x24 pty with CUNZHAN_PASSPHRASE until
+ *           the station's name is drawn (includes the passphrase's key
+ *           derivation), and in process: open + the home screen's reads
+ *   memory  each phase runs in its own process; the parent samples its
+ *           RssAnon every 5 ms (peak anonymous memory: goal under 32 MB
+ *           besides the mapped database) and gets VmHWM from wait4
+ *   disk    database bytes per record
+ * Signing and verifying N times is linear and costs minutes at 1M: the
+ * bounds time a sample (BENCH_SAMPLE, default 20,000) and scale; the table
+ * says so.  Output: the table, a markdown table to paste in README.md
+ * (BENCH_MD), and CSV (BENCH_CSV).  Sizes: BENCH_SIZES (default
+ * "10000 100000 1000000").  Real LMDB, libsodium, files, pty; no mocks. */
 #include <errno.h>
-#include <jansson.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "codec.h"
+#include "csvload.h"
 #include "entry.h"
 #include "idnum.h"
 #include "keys.h"
@@ -41,7 +57,12 @@
 
 #define PASS "bench"
 #define VILLAGE "411024104201"
-#define MEMBERS_PER_HOUSEHOLD 4
+#define STATION_NAME "杨树湾村"
+#define MEMBERS 3                   /* per household; and one aid record */
+#define PER_HOUSEHOLD (1 + MEMBERS + 1)
+/* Households per CSV file loaded (BENCH_FILE_HOUSEHOLDS): each file is one
+ * all-or-nothing transaction. */
+static size_t file_households = 20000;
 
 static double now(void)
 {
@@ -50,27 +71,131 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Peak anonymous memory (kB): VmHWM counts mapped database pages too, so
- * read RssAnon now and keep the highest seen. */
-static long peak_anon_kb;
-static void sample_memory(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    if (!f) return;
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, "RssAnon:", 8)) {
-            long kb = strtol(line + 8, NULL, 10);
-            if (kb > peak_anon_kb) peak_anon_kb = kb;
-        }
-    fclose(f);
-}
-
 static void die(const char *what, int rc)
 {
     fprintf(stderr, "bench: %s: %s\n", what, cz_strerror(rc, CZ_LANG_EN));
     exit(1);
 }
+
+static size_t sample_size(void)
+{
+    const char *s = getenv("BENCH_SAMPLE");
+    size_t n = s ? strtoul(s, NULL, 10) : 20000;
+    return n ? n : 20000;
+}
+
+/* ---- results ---- */
+
+struct result {
+    char what[64];
+    size_t size;          /* the run's N (records) */
+    size_t n;             /* what the figure is over (records, households) */
+    double value, bound;
+    char unit[8], goal[32], note[64];
+};
+static struct result results[256];
+static size_t nresults;
+
+static void record(const char *what, size_t size, size_t n, double value, double bound, const char *unit,
+                   const char *goal, const char *note)
+{
+    struct result *r = &results[nresults++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->what, sizeof r->what, "%s", what);
+    r->size = size;
+    r->n = n;
+    r->value = value;
+    r->bound = bound;
+    snprintf(r->unit, sizeof r->unit, "%s", unit);
+    snprintf(r->goal, sizeof r->goal, "%s", goal);
+    snprintf(r->note, sizeof r->note, "%s", note ? note : "");
+    if (bound > 0)
+        printf("  %-34s n=%-8zu %12.3f %-3s bound %12.3f  ratio %6.2f  goal %s %s\n", what, n, value, unit, bound,
+               value / bound, goal, r->note);
+    else
+        printf("  %-34s n=%-8zu %12.3f %-3s %34s goal %s %s\n", what, n, value, unit, "", goal, r->note);
+    fflush(stdout);
+}
+
+/* ---- phases in their own process, memory sampled from outside ---- */
+
+#define NOUT 32
+typedef void (*phase_fn)(void *arg, double out[NOUT]);
+struct phase_mem { double anon_mb, hwm_mb; };
+
+static long status_kb(pid_t pid, const char *field)
+{
+    char path[64], line[256];
+    long kb = -1;
+    size_t fl = strlen(field);
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, field, fl) && line[fl] == ':') { kb = strtol(line + fl + 1, NULL, 10); break; }
+    fclose(f);
+    return kb;
+}
+
+/* A phase calls this once its set-up (opening, logging in: the passphrase's
+ * key derivation takes 64 MB for a moment) is done: memory is measured from
+ * then on. */
+static int go_fd = -1;
+static void phase_go(void)
+{
+    if (go_fd >= 0 && write(go_fd, "g", 1) != 1) _exit(3);
+}
+
+static struct phase_mem phase(const char *name, phase_fn fn, void *arg, double out[NOUT])
+{
+    int p[2], g[2];
+    struct phase_mem m = { 0, 0 };
+    if (pipe(p) || pipe(g)) die("pipe", CZ_EIO);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) die("fork", CZ_EIO);
+    if (pid == 0) {
+        double o[NOUT] = { 0 };
+        close(p[0]);
+        close(g[0]);
+        go_fd = g[1];
+        fn(arg, o);
+        if (write(p[1], o, sizeof o) != (ssize_t)sizeof o) _exit(2);
+        _exit(0);
+    }
+    close(p[1]);
+    close(g[1]);
+    long peak = 0;
+    int status = 0, going = 0;
+    struct rusage ru;
+    for (;;) {
+        pid_t r = wait4(pid, &status, WNOHANG, &ru);
+        if (r == pid) break;
+        long kb = status_kb(pid, "RssAnon");
+        if (going && kb > peak) peak = kb;
+        fd_set fs;
+        struct timeval tv = { 0, 5000 };
+        FD_ZERO(&fs);
+        if (!going) FD_SET(g[0], &fs);
+        if (select(going ? 0 : g[0] + 1, &fs, NULL, NULL, &tv) > 0 && FD_ISSET(g[0], &fs)) {
+            char ch;
+            going = read(g[0], &ch, 1) == 1;
+        }
+    }
+    close(g[0]);
+    memset(out, 0, NOUT * sizeof *out);
+    ssize_t got = read(p[0], out, NOUT * sizeof *out);
+    close(p[0]);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) || got != (ssize_t)(NOUT * sizeof *out)) {
+        fprintf(stderr, "bench: phase %s failed\n", name);
+        exit(1);
+    }
+    m.anon_mb = (double)peak / 1024.0;
+    m.hwm_mb = (double)ru.ru_maxrss / 1024.0;
+    return m;
+}
+
+/* ---- realistic data ---- */
 
 /* Invented but realistic names: common surnames and given-name characters. */
 static const char *const surnames[] = { "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
@@ -78,347 +203,668 @@ static const char *const surnames[] = { "王", "李", "张", "刘", "陈", "杨"
 static const char *const given[] = { "秀", "英", "华", "明", "国", "建", "军", "平", "玉", "兰",
                                      "桂", "芳", "强", "伟", "丽", "红", "春", "海", "德", "文",
                                      "志", "金", "永", "成", "福", "山", "梅", "云", "林", "生" };
+static const char *const items[][3] = { { "seeds", "玉米种子", "斤" }, { "fertiliser", "复合肥", "袋" },
+                                        { "mulch", "地膜", "卷" }, { "gift", "米面油", "份" } };
+static const char *const causes[] = { "illness", "disability", "schooling", "funds", "labour", "skills" };
 
 static void name_of(unsigned long i, char *buf, size_t size)
 {
     snprintf(buf, size, "%s%s%s", surnames[i % 20], given[(i / 20) % 30], given[(i / 600) % 30]);
 }
 
+/* Distinct for 23 million people: birth date from i, sequence from i's
+ * rank among those born that day. */
 static void idnum_of(unsigned long i, char out[19])
 {
     unsigned y = 1940 + (unsigned)(i % 70), m = 1 + (unsigned)(i / 70 % 12), d = 1 + (unsigned)(i / 840 % 28);
-    snprintf(out, 19, "411024%04u%02u%02u%03lu", y, m, d, i % 1000);
+    snprintf(out, 19, "411024%04u%02u%02u%03lu", y, m, d, (i / 23520) % 1000);
     out[17] = cz_idnum_check_char(out);
     out[18] = 0;
 }
 
-struct row { struct cz_assign a[8]; char buf[8][64]; size_t n; };
-
-static void set(struct row *r, const char *field, const char *value)
+struct buf { char *p; size_t n, cap; };
+static void bprintf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bprintf(struct buf *b, const char *fmt, ...)
 {
-    snprintf(r->buf[r->n], sizeof r->buf[r->n], "%s", value);
-    r->a[r->n].field = field;
-    r->a[r->n].value = r->buf[r->n];
-    r->n++;
-}
-
-/* The CSV of households a station would load; returns its size. */
-static char *households_csv(size_t nh, size_t base, size_t *len)
-{
-    size_t cap = 128 + nh * 96, n = 0;
-    char *csv = malloc(cap), name[64];
-    n += (size_t)snprintf(csv + n, cap - n, "number,village,head,causes,identified,status\n");
-    for (size_t i = 0; i < nh; i++) {
-        name_of(base + i, name, sizeof name);
-        n += (size_t)snprintf(csv + n, cap - n, "B-%07zu,%s,%s,\"illness,skills\",2016,poor\n", base + i, VILLAGE, name);
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+        va_end(ap);
+        if (k >= 0 && (size_t)k < b->cap - b->n) { b->n += (size_t)k; return; }
+        b->cap = b->cap ? 2 * b->cap : 1 << 20;
+        if (!(b->p = realloc(b->p, b->cap))) die("memory", CZ_ENOMEM);
     }
-    *len = n;
-    return csv;
 }
 
-/* libcsv into rows of assignments, as `load` does. */
-struct parse { struct row *rows; size_t nrows, cap, col; char header[8][64]; size_t ncols; int in_header; };
-static void cell_cb(void *s, size_t len, void *data)
+/* One CSV file through the real load path; returns the seconds it took. */
+static double load_csv(cz_station *st, const char *type, const struct buf *csv, size_t *stored)
 {
-    struct parse *p = data;
-    char v[64];
-    snprintf(v, sizeof v, "%.*s", (int)len, (const char *)s);
-    if (p->in_header) { snprintf(p->header[p->ncols++], 64, "%s", v); return; }
-    if (p->col == 0) {
-        if (p->nrows == p->cap) { p->cap = p->cap ? 2 * p->cap : 1024; p->rows = realloc(p->rows, p->cap * sizeof *p->rows); }
-        memset(&p->rows[p->nrows], 0, sizeof p->rows[0]);
+    struct cz_csv c;
+    double t0 = now();
+    int rc = cz_csv_load(cz_schema_type(type), csv->p, csv->n, &c);
+    if (rc) die(c.bad_column ? c.bad_column : "csv", rc);
+    if ((rc = cz_station_add_many(st, type, (const struct cz_assign *const *)c.rows, c.counts, c.nrows, NULL, NULL,
+                                  stored)))
+        die(type, rc);
+    double t = now() - t0;
+    cz_csv_free(&c);
+    return t;
+}
+
+static int copy_id_cb(void *ctx, const uint8_t *e)
+{
+    memcpy(ctx, e, CZ_ENTITY_BYTES);
+    return CZ_WALK_STOP;
+}
+
+static void json_str(FILE *f, const char *k, const char *v, int comma)
+{
+    fprintf(f, "%s\"%s\":\"%s\"", comma ? "," : "", k, v);
+}
+
+struct run { size_t n, nh; char dir[4096], office[4096], stick[4096], json[4096], bundle[4096]; };
+
+/* load: out[0] seconds, out[1] records stored, out[2] CSV bytes, out[3]
+ * average stored entry bytes, out[4] generation seconds (not counted). */
+static void phase_load(void *arg, double out[NOUT])
+{
+    struct run *r = arg;
+    cz_station *st;
+    int rc;
+    double t_load = 0, t_gen = 0;
+    size_t total = 0, csv_bytes = 0;
+    FILE *json = fopen(r->json, "w");
+    if (!json) die("json file", CZ_EIO);
+    if ((rc = cz_station_open(r->dir, &st)) || (rc = cz_station_login(st, NULL, PASS))) die("open", rc);
+    phase_go();
+    fputs("[", json);
+    for (size_t base = 0; base < r->nh; base += file_households) {
+        size_t batch = r->nh - base < file_households ? r->nh - base : file_households, stored;
+        struct buf hh = { 0 }, mm = { 0 }, aa = { 0 };
+        char name[64], num[32], hex[2 * CZ_ENTITY_BYTES + 1], idn[19], term[256];
+        double g0 = now();
+        bprintf(&hh, "number,village,head,phone,identified,status,causes,primary_cause\n");
+        for (size_t i = base; i < base + batch; i++) {
+            name_of(i, name, sizeof name);
+            const char *c1 = causes[i % 6], *c2 = causes[(i + 1 + i / 6 % 5) % 6];
+            bprintf(&hh, "B-%07zu,%s,%s,138%08zu,%zu,%s,\"%s,%s\",%s\n", i, VILLAGE, name, i % 100000000,
+                    2014 + i % 4, i % 3 ? "poor" : "exited", c1, c2, c1);
+        }
+        t_gen += now() - g0;
+        csv_bytes += hh.n;
+        t_load += load_csv(st, "household", &hh, &stored);
+        total += stored;
+        /* The members' and aid's files name the household by its record id,
+         * as a clerk's spreadsheet does after `list household`. */
+        g0 = now();
+        cz_txn *t;
+        if ((rc = cz_txn_begin(cz_station_store(st), 0, &t))) die("txn", rc);
+        bprintf(&mm, "household,name,id_number,relation,health,can_work\n");
+        bprintf(&aa, "household,kind,item,quantity,unit,value,date,fund\n");
+        for (size_t i = base; i < base + batch; i++) {
+            uint8_t id[CZ_ENTITY_BYTES] = { 0 };
+            snprintf(num, sizeof num, "B-%07zu", i);
+            cz_store_index_each(t, term, cz_term_exact(term, sizeof term, "household", "number", num), copy_id_cb, id);
+            cz_hex(id, CZ_ENTITY_BYTES, hex);
+            name_of(i, name, sizeof name);
+            fprintf(json, "%s{", i ? ",\n" : "");
+            json_str(json, "id", hex, 0);
+            json_str(json, "type", "household", 1);
+            json_str(json, "number", num, 1);
+            json_str(json, "village", VILLAGE, 1);
+            json_str(json, "head", name, 1);
+            fprintf(json, ",\"phone\":\"138%08zu\",\"identified\":%zu,\"status\":\"%s\",\"causes\":[\"%s\",\"%s\"],\"primary_cause\":\"%s\"}",
+                    i % 100000000, 2014 + i % 4, i % 3 ? "poor" : "exited", causes[i % 6],
+                    causes[(i + 1 + i / 6 % 5) % 6], causes[i % 6]);
+            for (unsigned m = 0; m < MEMBERS; m++) {
+                unsigned long k = (unsigned long)(i * MEMBERS + m);
+                char mid[2 * CZ_ENTITY_BYTES + 1];
+                uint8_t rnd[CZ_ENTITY_BYTES];
+                if (m == 0) name_of(i, name, sizeof name);
+                else name_of(k * 7 + 3, name, sizeof name);
+                idnum_of(k, idn);
+                const char *rel = m == 0 ? "head" : m == 1 ? "spouse" : "child";
+                bprintf(&mm, "%s,%s,%s,%s,%s,%s\n", hex, name, idn, rel, k % 9 ? "healthy" : "ill", m == 2 ? "no" : "yes");
+                randombytes_buf(rnd, sizeof rnd);
+                cz_hex(rnd, CZ_ENTITY_BYTES, mid);
+                fprintf(json, ",\n{\"id\":\"%s\",\"type\":\"member\",\"household\":\"%s\",\"name\":\"%s\",\"id_number\":\"%s\","
+                              "\"relation\":\"%s\",\"health\":\"%s\",\"can_work\":\"%s\"}",
+                        mid, hex, name, idn, rel, k % 9 ? "healthy" : "ill", m == 2 ? "no" : "yes");
+            }
+            const char *const *it = items[i % 4];
+            bprintf(&aa, "%s,%s,%s,%zu,%s,%zu,2024-%02zu-%02zu,special\n", hex, it[0], it[1], 1 + i % 10, it[2],
+                    20 * (1 + i % 10), 1 + i % 12, 1 + i % 28);
+            {
+                char aid[2 * CZ_ENTITY_BYTES + 1];
+                uint8_t rnd[CZ_ENTITY_BYTES];
+                randombytes_buf(rnd, sizeof rnd);
+                cz_hex(rnd, CZ_ENTITY_BYTES, aid);
+                fprintf(json, ",\n{\"id\":\"%s\",\"type\":\"aid\",\"household\":\"%s\",\"kind\":\"%s\",\"item\":\"%s\","
+                              "\"quantity\":%zu,\"unit\":\"%s\",\"value\":%zu,\"date\":\"2024-%02zu-%02zu\",\"fund\":\"special\"}",
+                        aid, hex, it[0], it[1], 1 + i % 10, it[2], 20 * (1 + i % 10), 1 + i % 12, 1 + i % 28);
+            }
+        }
+        cz_txn_abort(t);
+        t_gen += now() - g0;
+        csv_bytes += mm.n + aa.n;
+        t_load += load_csv(st, "member", &mm, &stored);
+        total += stored;
+        t_load += load_csv(st, "aid", &aa, &stored);
+        total += stored;
+        free(hh.p); free(mm.p); free(aa.p);
     }
-    set(&p->rows[p->nrows], p->header[p->col], v);
-    p->col++;
-}
-static void row_cb(int c, void *data)
-{
-    struct parse *p = data;
-    (void)c;
-    if (p->in_header) p->in_header = 0;
-    else { p->nrows++; p->col = 0; }
+    fputs("]\n", json);
+    fclose(json);
+    cz_station_close(st);
+    out[0] = t_load;
+    out[1] = (double)total;
+    out[2] = (double)csv_bytes;
+    out[4] = t_gen;
 }
 
-struct result { const char *what; size_t n; double value, bound; const char *unit, *goal; };
-static struct result results[64];
-static size_t nresults;
-static void record(const char *what, size_t n, double value, double bound, const char *unit, const char *goal)
-{
-    results[nresults++] = (struct result){ what, n, value, bound, unit, goal };
-    if (bound > 0)
-        printf("  %-28s N=%-8zu %10.3f %-4s bound %10.3f  ratio %6.2f  goal %s\n", what, n, value, unit, bound, value / bound, goal);
-    else
-        printf("  %-28s N=%-8zu %10.3f %-4s                             goal %s\n", what, n, value, unit, goal);
-    fflush(stdout);
-}
+/* ---- the bounds ---- */
 
-/* The physical limits: N signatures and N verifications of entry-sized
- * messages, and secretstream over `bytes`. */
-static double time_signing(size_t n, size_t msg_len, int verify)
+/* n signatures (or verifications) of msg_len-byte messages, timed on a
+ * sample and scaled: *sampled says how many were timed. */
+static double time_signing(size_t n, size_t msg_len, int verify, size_t *sampled)
 {
     uint8_t pk[32], sk[64], sig[64];
     uint8_t *msg = calloc(1, msg_len);
-    size_t failures = 0;   /* the flipped messages fail; counting keeps the work */
+    size_t m = n < sample_size() ? n : sample_size(), failures = 0;
     crypto_sign_keypair(pk, sk);
     crypto_sign_detached(sig, NULL, msg, msg_len, sk);
     double t0 = now();
-    for (size_t i = 0; i < n; i++) {
-        msg[i % msg_len] ^= 1;
+    for (size_t i = 0; i < m; i++) {
         if (verify) failures += crypto_sign_verify_detached(sig, msg, msg_len, pk) != 0;
         else crypto_sign_detached(sig, NULL, msg, msg_len, sk);
     }
     double t = now() - t0;
     free(msg);
-    return t + (double)(failures & 0) ;
+    *sampled = m;
+    if (failures) die("verify", CZ_EINVAL);
+    return t * (double)n / (double)m;
 }
 
-struct read_ctx { crypto_secretstream_xchacha20poly1305_state *st; uint8_t *chunk; size_t used; size_t bytes; };
+struct read_ctx { crypto_secretstream_xchacha20poly1305_state *st; uint8_t *chunk, *out; size_t used, bytes, entries; };
 static int read_cb(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
 {
     struct read_ctx *r = ctx;
     (void)k; (void)kl;
     r->bytes += vl;
+    r->entries++;
     /* Gather 64 KiB chunks and seal them, as a bundle writer must at least. */
     while (vl) {
         size_t take = 65536 - r->used < vl ? 65536 - r->used : vl;
         memcpy(r->chunk + r->used, v, take);
         r->used += take; v += take; vl -= take;
         if (r->used == 65536) {
-            uint8_t out[65536 + crypto_secretstream_xchacha20poly1305_ABYTES];
-            crypto_secretstream_xchacha20poly1305_push(r->st, out, NULL, r->chunk, r->used, NULL, 0, 0);
+            crypto_secretstream_xchacha20poly1305_push(r->st, r->out, NULL, r->chunk, r->used, NULL, 0, 0);
             r->used = 0;
         }
     }
     return 0;
 }
 
-static double time_read_and_encrypt(cz_station *st, size_t *bytes)
+/* Every stored entry read and sealed: the least an export must do. */
+static double time_read_and_encrypt(cz_station *st, size_t *bytes, size_t *entries)
 {
     uint8_t key[32], header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
     crypto_secretstream_xchacha20poly1305_state state;
-    crypto_secretstream_xchacha20poly1305_keygen(key);
     cz_txn *t;
-    struct read_ctx r = { &state, malloc(65536), 0, 0 };
+    struct read_ctx r = { &state, malloc(65536), malloc(65536 + crypto_secretstream_xchacha20poly1305_ABYTES), 0, 0, 0 };
+    crypto_secretstream_xchacha20poly1305_keygen(key);
     double t0 = now();
     crypto_secretstream_xchacha20poly1305_init_push(&state, header, key);
     cz_txn_begin(cz_station_store(st), 0, &t);
     cz_store_each_entry(t, read_cb, &r);
     cz_txn_abort(t);
+    crypto_secretstream_xchacha20poly1305_push(&state, r.out, NULL, r.chunk, r.used, NULL, 0,
+                                               crypto_secretstream_xchacha20poly1305_TAG_FINAL);
     double el = now() - t0;
     free(r.chunk);
+    free(r.out);
     *bytes = r.bytes;
+    *entries = r.entries;
     return el;
 }
 
-struct count_ctx { size_t n, limit; };
-static int count_cb(void *ctx, const uint8_t *e)
+/* export: out[0] seconds, out[1] entries, out[2] bytes; out[3] bound
+ * seconds, out[4] plain bytes read, out[5] entries read. */
+static void phase_export(void *arg, double out[NOUT])
 {
-    struct count_ctx *c = ctx;
-    (void)e;
-    return ++c->n >= c->limit ? CZ_WALK_STOP : 0;
+    struct run *r = arg;
+    cz_station *st;
+    struct cz_peer *peers;
+    size_t npeers, bytes, entries;
+    struct cz_export_result ex;
+    int rc;
+    if ((rc = cz_station_open(r->dir, &st)) || (rc = cz_station_login(st, NULL, PASS))) die("open", rc);
+    if ((rc = cz_sync_peers(st, &peers, &npeers)) || npeers < 1) die("peers", rc ? rc : CZ_ENOTFOUND);
+    phase_go();
+    double t0 = now();
+    if ((rc = cz_sync_export(st, r->stick, &peers[0], 1, &ex))) die("export", rc);
+    out[0] = now() - t0;
+    out[1] = (double)ex.entries;
+    out[2] = (double)ex.bytes;
+    snprintf(r->bundle, sizeof r->bundle, "%s", ex.path);
+    free(peers);
+    out[3] = time_read_and_encrypt(st, &bytes, &entries);
+    out[4] = (double)bytes;
+    out[5] = (double)entries;
+    /* the bundle's path, for the import phase (the parent's copy of r) */
+    memcpy(&out[8], ex.path, strlen(ex.path) < 8 * 24 - 1 ? strlen(ex.path) + 1 : 0);
+    cz_station_close(st);
 }
 
-struct collect_ctx { uint8_t (*ids)[16]; size_t n; };
-static int collect_cb(void *ctx, const uint8_t *e)
+/* import: out[0] seconds, out[1] fresh entries. */
+static void phase_import(void *arg, double out[NOUT])
 {
-    struct collect_ctx *c = ctx;
-    memcpy(c->ids[c->n++], e, 16);
+    struct run *r = arg;
+    cz_station *office;
+    uint8_t *buf;
+    size_t len;
+    struct cz_import_result im;
+    int rc;
+    if ((rc = cz_station_open(r->office, &office)) || (rc = cz_station_login(office, NULL, PASS))) die("office", rc);
+    phase_go();
+    double t0 = now();
+    if ((rc = cz_read_file(r->bundle, &buf, &len))) die("read bundle", rc);
+    if ((rc = cz_sync_import(office, buf, len, NULL, NULL, &im)) || im.status) die("import", rc ? rc : im.status);
+    out[0] = now() - t0;
+    out[1] = (double)im.fresh;
+    free(buf);
+    cz_station_close(office);
+}
+
+/* ---- find and list, as screens/households.c does them ---- */
+
+struct row_ctx { cz_txn *t; size_t rows; };
+
+/* What the screen's add_cb loads for a row: the record, and for a member
+ * its household (the row says whose member it is). */
+static int row_cb(void *ctx, const uint8_t *entity)
+{
+    struct row_ctx *c = ctx;
+    struct cz_record rec, h;
+    const uint8_t *ref;
+    size_t len;
+    if (cz_record_load(c->t, entity, &rec)) return 0;
+    const struct cz_field *fh = rec.type ? cz_schema_field(rec.type, "household") : NULL;
+    if (!rec.deleted && rec.body && fh && !strcmp(rec.type_key, "member") &&
+        cz_body_get_bytes(rec.body, fh->tag, &ref, &len) == CZ_OK && len == CZ_ENTITY_BYTES &&
+        cz_record_load(c->t, ref, &h) == CZ_OK)
+        cz_record_clear(&h);
+    cz_record_clear(&rec);
+    c->rows++;
     return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define REPEAT 7
+static const char *const queries[] = { "秀英", "王秀英", "王", "B-0000123" };
+
+/* find: per query out[2q] median ms (fresh read transaction each time, as
+ * the screen does per key press), out[2q+1] total found; then the list
+ * the same way (q = 4); out[12] first-run ms of find 0. */
+static void phase_find(void *arg, double out[NOUT])
+{
+    struct run *r = arg;
+    cz_station *st;
+    int rc;
+    if ((rc = cz_station_open(r->dir, &st))) die("open", rc);
+    phase_go();
+    for (size_t q = 0; q <= sizeof queries / sizeof queries[0]; q++) {
+        double times[REPEAT];
+        size_t total = 0;
+        for (int k = 0; k < REPEAT; k++) {
+            struct row_ctx c = { NULL, 0 };
+            int exact;
+            struct rusage ru0, ru1;
+            getrusage(RUSAGE_SELF, &ru0);
+            double t0 = now();
+            if ((rc = cz_txn_begin(cz_station_store(st), 0, &c.t))) die("txn", rc);
+            if (q < sizeof queries / sizeof queries[0])
+                rc = cz_query_find_page(c.t, queries[q], CZ_QUERY_PAGE, row_cb, &c, &total, &exact);
+            else
+                rc = cz_query_first(c.t, cz_schema_type("household"), "number", CZ_QUERY_PAGE, row_cb, &c, &total);
+            cz_txn_abort(c.t);
+            times[k] = (now() - t0) * 1000;
+            if (rc) die("find", rc);
+            getrusage(RUSAGE_SELF, &ru1);
+            if (q == 0 && k == 0) {
+                /* the first search of a fresh process maps the database's
+                 * pages: major faults are reads from the disk */
+                out[12] = times[0];
+                out[13] = (double)(ru1.ru_majflt - ru0.ru_majflt);
+                out[14] = (double)(ru1.ru_minflt - ru0.ru_minflt);
+            }
+        }
+        qsort(times, REPEAT, sizeof times[0], cmp_double);
+        out[2 * q] = times[REPEAT / 2];
+        out[2 * q + 1] = (double)total;
+    }
+    cz_station_close(st);
+}
+
+/* ---- start-up ---- */
+
+static int place_cb(void *ctx, const uint8_t *e) { memcpy(ctx, e, CZ_ENTITY_BYTES); return CZ_WALK_STOP; }
+
+/* out[0] in-process ms (open + the home screen's reads), out[1] exec to the
+ * station's name on the pty, ms; out[2], out[3]: that process's RssAnon
+ * and VmHWM (MB) once drawn. */
+static void phase_start(void *arg, double out[NOUT])
+{
+    struct run *r = arg;
+    cz_station *st;
+    cz_txn *t;
+    char term[64];
+    size_t n;
+    uint8_t place[CZ_ENTITY_BYTES];
+    int rc;
+    phase_go();
+    double t0 = now();
+    if ((rc = cz_station_open(r->dir, &st))) die("open", rc);
+    if ((rc = cz_txn_begin(cz_station_store(st), 0, &t))) die("txn", rc);
+    cz_store_index_count(t, term, cz_term_type(term, sizeof term, "household"), &n);
+    cz_store_index_count(t, term, cz_term_type(term, sizeof term, "member"), &n);
+    struct cz_assign a = { "code", VILLAGE };
+    cz_query_list(t, cz_schema_type("place"), &a, 1, place_cb, place, NULL);
+    cz_txn_abort(t);
+    out[0] = (now() - t0) * 1000;
+    cz_station_close(st);
+
+    const char *top = getenv("CZ_TOP") ? getenv("CZ_TOP") : ".";
+    char bin[4096];
+    snprintf(bin, sizeof bin, "%s/cunzhan", top);
+    struct winsize ws = { 24, 80, 0, 0 };
+    int fd;
+    t0 = now();
+    pid_t pid = forkpty(&fd, NULL, NULL, &ws);
+    if (pid < 0) die("forkpty", CZ_EIO);
+    if (pid == 0) {
+        setenv("CUNZHAN_PASSPHRASE", PASS, 1);
+        setenv("LANG", "C.UTF-8", 1);
+        setenv("LC_ALL", "C.UTF-8", 1);
+        setenv("TERM", "xterm", 1);
+        execl(bin, bin, "-C", r->dir, (char *)NULL);
+        _exit(127);
+    }
+    char seen[1 << 16];
+    size_t used = 0;
+    out[1] = -1;
+    while (now() - t0 < 60) {
+        fd_set fs;
+        struct timeval tv = { 0, 100000 };
+        FD_ZERO(&fs);
+        FD_SET(fd, &fs);
+        if (select(fd + 1, &fs, NULL, NULL, &tv) <= 0) continue;
+        ssize_t k = read(fd, seen + used, sizeof seen - 1 - used);
+        if (k <= 0) break;
+        used += (size_t)k;
+        seen[used] = 0;
+        if (memmem(seen, used, STATION_NAME, strlen(STATION_NAME))) { out[1] = (now() - t0) * 1000; break; }
+        if (used > sizeof seen / 2) { memmove(seen, seen + used - 64, 64); used = 64; }
+    }
+    out[2] = (double)status_kb(pid, "RssAnon") / 1024.0;
+    out[3] = (double)status_kb(pid, "VmHWM") / 1024.0;
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    close(fd);
+}
+
+/* ---- one size ---- */
+
+static void mem_record(const char *what, size_t size, size_t n, struct phase_mem m)
+{
+    char name[64], note[64];
+    snprintf(name, sizeof name, "peak anon memory: %s", what);
+    snprintf(note, sizeof note, "VmHWM %.1f MB incl. mapped db", m.hwm_mb);
+    record(name, size, n, m.anon_mb, 0, "MB", "< 32 MB", note);
 }
 
 static void run(size_t n_records, const char *root)
 {
-    char dir[4096], office_dir[4096], stick[4096], why[64];
-    size_t nh = n_records / (1 + MEMBERS_PER_HOUSEHOLD);
+    struct run *r = calloc(1, sizeof *r);
+    char why[64];
     cz_station *office = NULL, *st = NULL;
+    double out[NOUT], t_size = now();
     int rc;
 
-    snprintf(office_dir, sizeof office_dir, "%s/office-%zu", root, n_records);
-    snprintf(dir, sizeof dir, "%s/station-%zu", root, n_records);
-    snprintf(stick, sizeof stick, "%s/stick-%zu", root, n_records);
+    r->nh = n_records / PER_HOUSEHOLD;
+    if (r->nh == 0) r->nh = 1;
+    r->n = r->nh * PER_HOUSEHOLD;
+    snprintf(r->office, sizeof r->office, "%.3000s/office-%zu", root, n_records);
+    snprintf(r->dir, sizeof r->dir, "%.3000s/station-%zu", root, n_records);
+    snprintf(r->stick, sizeof r->stick, "%.3000s/stick-%zu", root, n_records);
+    snprintf(r->json, sizeof r->json, "%.3000s/records-%zu.json", root, n_records);
     struct cz_init_opts oo = { CZ_KIND_OFFICE, "市办", "4110", "张主任", NULL };
-    if ((rc = cz_station_init(office_dir, &oo, PASS, &office, why, sizeof why))) die("init office", rc);
+    if ((rc = cz_station_init(r->office, &oo, PASS, &office, why, sizeof why))) die("init office", rc);
     char *identity;
     cz_station_identity(office, &identity);
-    struct cz_init_opts so = { CZ_KIND_STATION, "杨树湾村", VILLAGE, "孙书记", identity };
-    if ((rc = cz_station_init(dir, &so, PASS, &st, why, sizeof why))) die("init station", rc);
+    struct cz_init_opts so = { CZ_KIND_STATION, STATION_NAME, VILLAGE, "孙书记", identity };
+    if ((rc = cz_station_init(r->dir, &so, PASS, &st, why, sizeof why))) die("init station", rc);
     free(identity);
-    printf("N = %zu records (%zu households, %zu members)\n", n_records, nh, nh * MEMBERS_PER_HOUSEHOLD);
-
-    /* load: the households from a CSV, in batches of 10,000 rows. */
-    double t_load = 0;
-    for (size_t base = 0; base < nh; base += 10000) {
-        size_t batch = nh - base < 10000 ? nh - base : 10000, len;
-        char *csv = households_csv(batch, base, &len);
-        struct parse p = { 0 };
-        p.in_header = 1;
-        struct csv_parser parser;
-        double t0 = now();
-        csv_init(&parser, 0);
-        csv_parse(&parser, csv, len, cell_cb, row_cb, &p);
-        csv_fini(&parser, cell_cb, row_cb, &p);
-        csv_free(&parser);
-        const struct cz_assign **rows = malloc(p.nrows * sizeof *rows);
-        size_t *counts = malloc(p.nrows * sizeof *counts), stored;
-        for (size_t i = 0; i < p.nrows; i++) {
-            /* realloc moved the rows: point the values at their new buffers */
-            for (size_t j = 0; j < p.rows[i].n; j++) p.rows[i].a[j].value = p.rows[i].buf[j];
-            rows[i] = p.rows[i].a;
-            counts[i] = p.rows[i].n;
-        }
-        if ((rc = cz_station_add_many(st, "household", rows, counts, p.nrows, NULL, NULL, &stored))) die("load", rc);
-        t_load += now() - t0;
-        sample_memory();
-        free(rows); free(counts); free(p.rows); free(csv);
-    }
-    /* members, four to a household, through the same batch path */
-    {
-        cz_txn *t;
-        char term[64];
-        struct collect_ctx cc = { malloc(nh * 16 + 16), 0 };
-        cz_txn_begin(cz_station_store(st), 0, &t);
-        cz_store_index_each(t, term, cz_term_type(term, sizeof term, "household"), collect_cb, &cc);
-        cz_txn_abort(t);
-        for (size_t base = 0; base < cc.n; base += 2500) {
-            size_t batch = cc.n - base < 2500 ? cc.n - base : 2500;
-            struct row *rows = calloc(batch * MEMBERS_PER_HOUSEHOLD, sizeof *rows);
-            const struct cz_assign **rp = malloc(batch * MEMBERS_PER_HOUSEHOLD * sizeof *rp);
-            size_t *counts = malloc(batch * MEMBERS_PER_HOUSEHOLD * sizeof *counts), stored, k = 0;
-            for (size_t h = 0; h < batch; h++)
-                for (int m = 0; m < MEMBERS_PER_HOUSEHOLD; m++, k++) {
-                    char hex[33], name[64], idn[19];
-                    unsigned long i = (unsigned long)((base + h) * MEMBERS_PER_HOUSEHOLD + (size_t)m);
-                    cz_hex(cc.ids[base + h], 16, hex);
-                    name_of(i * 7 + 3, name, sizeof name);
-                    idnum_of(i, idn);
-                    set(&rows[k], "household", hex);
-                    set(&rows[k], "name", name);
-                    set(&rows[k], "id_number", idn);
-                    set(&rows[k], "relation", m ? "child" : "head");
-                    rp[k] = rows[k].a;
-                    counts[k] = rows[k].n;
-                }
-            if ((rc = cz_station_add_many(st, "member", rp, counts, k, NULL, NULL, &stored))) die("members", rc);
-            sample_memory();
-            free(rows); free(rp); free(counts);
-        }
-        free(cc.ids);
-    }
-    struct cz_store_stats ss;
-    cz_txn *t;
-    cz_txn_begin(cz_station_store(st), 0, &t);
-    cz_store_stats(t, &ss);
-    cz_txn_abort(t);
-    size_t avg_entry = 0;
-    {
-        size_t bytes;
-        double t_read = time_read_and_encrypt(st, &bytes);
-        avg_entry = ss.entries ? bytes / ss.entries : 300;
-        (void)t_read;
-    }
-    double bound_sign = time_signing(nh, avg_entry, 0);
-    record("load CSV (households)", nh, t_load, bound_sign, "s", "<= 1.3x signing");
-
-    /* export: a full bundle for the office */
-    struct cz_peer *peers;
-    size_t npeers;
-    struct cz_export_result ex;
-    if ((rc = cz_sync_peers(st, &peers, &npeers)) || npeers < 1) die("peers", rc ? rc : CZ_ENOTFOUND);
-    size_t plain_bytes;
-    double bound_export = time_read_and_encrypt(st, &plain_bytes);
-    double t0 = now();
-    if ((rc = cz_sync_export(st, stick, &peers[0], 1, &ex))) die("export", rc);
-    double t_export = now() - t0;
-    sample_memory();
-    free(peers);
-    record("export full bundle", ss.entries, t_export, bound_export, "s", "<= 1.2x read+encrypt");
-
-    /* import at the office */
-    uint8_t *buf;
-    size_t len;
-    struct cz_import_result im;
-    if ((rc = cz_station_login(office, NULL, PASS))) die("login", rc);
-    t0 = now();
-    if ((rc = cz_read_file(ex.path, &buf, &len))) die("read bundle", rc);
-    if ((rc = cz_sync_import(office, buf, len, NULL, NULL, &im)) || im.status) die("import", rc ? rc : im.status);
-    double t_import = now() - t0;
-    sample_memory();
-    free(buf);
-    double bound_verify = time_signing(ss.entries, avg_entry, 1);
-    record("import full bundle", ss.entries, t_import, bound_verify, "s", "<= 1.2x verifying");
-
-    /* size against JSON encrypted with age */
-    char json_path[4096], age_path[4096], key_path[4096], cmd[32768];
-    snprintf(json_path, sizeof json_path, "%s/records-%zu.json", root, n_records);
-    snprintf(age_path, sizeof age_path, "%s/records-%zu.json.age", root, n_records);
-    snprintf(key_path, sizeof key_path, "%s/age-key.txt", root);
-    snprintf(cmd, sizeof cmd, "%s/cunzhan -C '%s' list household --json > '%s' && %s/cunzhan -C '%s' list member --json >> '%s'",
-             getenv("CZ_TOP") ? getenv("CZ_TOP") : ".", dir, json_path, getenv("CZ_TOP") ? getenv("CZ_TOP") : ".", dir, json_path);
-    double age_bytes = -1;
-    if (system("command -v age >/dev/null 2>&1") == 0 && system(cmd) == 0) {
-        snprintf(cmd, sizeof cmd, "[ -f '%s' ] || age-keygen -o '%s' 2>/dev/null; age -r \"$(age-keygen -y '%s')\" -o '%s' '%s'",
-                 key_path, key_path, key_path, age_path, json_path);
-        if (system(cmd) == 0) {
-            FILE *f = fopen(age_path, "rb");
-            if (f) { fseek(f, 0, SEEK_END); age_bytes = (double)ftell(f); fclose(f); }
-        }
-    }
-    if (age_bytes > 0) record("bundle bytes vs JSON+age", ss.entries, (double)ex.bytes, age_bytes, "B", "< 1.0x");
-    else record("bundle bytes (no age here)", ss.entries, (double)ex.bytes, 0, "B", "< JSON+age");
-
-    /* find and list at the station */
-    cz_txn_begin(cz_station_store(st), 0, &t);
-    struct count_ctx fc = { 0, SIZE_MAX };
-    t0 = now();
-    cz_query_find(t, "秀英", count_cb, &fc);
-    double t_find = now() - t0;
-    record("find part of a name", nh, t_find * 1000, 0, "ms", "< 20 ms");
-    struct count_ctx lc = { 0, 20 };
-    char term[64];
-    t0 = now();
-    cz_store_index_each(t, term, cz_term_type(term, sizeof term, "household"), count_cb, &lc);
-    double t_list = now() - t0;
-    record("household list, first page", nh, t_list * 1000, 0, "ms", "< 20 ms");
-    cz_txn_abort(t);
-    cz_station_close(st);
-
-    /* open: start-up to the first screen's data */
-    t0 = now();
-    if ((rc = cz_station_open(dir, &st))) die("open", rc);
-    cz_txn_begin(cz_station_store(st), 0, &t);
-    cz_store_stats(t, &ss);
-    size_t cnt;
-    cz_store_index_count(t, term, cz_term_type(term, sizeof term, "household"), &cnt);
-    cz_txn_abort(t);
-    record("open station + counts", ss.entries, (now() - t0) * 1000, 0, "ms", "fast");
-    record("database bytes per record", ss.entries, ss.entries ? (double)ss.db_bytes / (double)ss.entries : 0, 0, "B", "small");
-    sample_memory();
-    record("peak anonymous memory", ss.entries, (double)peak_anon_kb / 1024.0, 0, "MB", "< 32 MB");
     cz_station_close(st);
     cz_station_close(office);
+    printf("N = %zu records (%zu households, %zu members, %zu aid)\n", r->n, r->nh, r->nh * MEMBERS, r->nh);
+
+    struct phase_mem m = phase("load", phase_load, r, out);
+    double t_load = out[0], stored = out[1];
+    printf("  (generating the CSV files took %.1f s, not counted)\n", out[4]);
+    /* the stored entries' average size, for the signing bound */
+    if ((rc = cz_station_open(r->dir, &st))) die("open", rc);
+    cz_txn *t;
+    struct cz_store_stats ss;
+    cz_txn_begin(cz_station_store(st), 0, &t);
+    cz_store_stats(t, &ss);
+    cz_txn_abort(t);
+    cz_station_close(st);
+    size_t sampled;
+    char note[64];
+    struct phase_mem m_load = m;
+
+    m = phase("export", phase_export, r, out);
+    size_t avg = out[5] > 0 ? (size_t)(out[4] / out[5]) : 300;
+    double bound_sign = time_signing((size_t)stored, avg, 0, &sampled);
+    snprintf(note, sizeof note, sampled < (size_t)stored ? "bound: %zu timed, scaled" : "", sampled);
+    record("load CSV (real load path)", r->n, (size_t)stored, t_load, bound_sign, "s", "<= 1.3x signing", note);
+    mem_record("load", r->n, (size_t)stored, m_load);
+    snprintf(r->bundle, sizeof r->bundle, "%s", (const char *)&out[8]);
+    double bundle_bytes = out[2];
+    record("export full bundle", r->n, (size_t)out[1], out[0], out[3], "s", "<= 1.2x read+encrypt", "");
+    mem_record("export", r->n, (size_t)out[1], m);
+    size_t entries = (size_t)out[5];
+    double plain = out[4];
+
+    m = phase("import", phase_import, r, out);
+    double bound_verify = time_signing(entries, entries ? (size_t)(plain / (double)entries) : 300, 1, &sampled);
+    snprintf(note, sizeof note, sampled < entries ? "bound: %zu timed, scaled" : "", sampled);
+    record("import full bundle", r->n, entries, out[0], bound_verify, "s", "<= 1.2x verifying", note);
+    mem_record("import (reads the whole bundle)", r->n, entries, m);
+
+    /* size against the same records as JSON, encrypted with age */
+    char age_path[4096], key_path[4096], cmd[24000];
+    snprintf(age_path, sizeof age_path, "%.3000s.age", r->json);
+    snprintf(key_path, sizeof key_path, "%.3000s/age-key.txt", root);
+    double age_bytes = -1, t0 = now();
+    if (system("command -v age >/dev/null 2>&1") == 0) {
+        snprintf(cmd, sizeof cmd, "[ -f '%s' ] || age-keygen -o '%s' 2>/dev/null; age -r \"$(age-keygen -y '%s')\" -o '%s' '%s'",
+                 key_path, key_path, key_path, age_path, r->json);
+        struct stat sb;
+        if (system(cmd) == 0 && stat(age_path, &sb) == 0) age_bytes = (double)sb.st_size;
+    }
+    if (age_bytes > 0) record("bundle bytes vs JSON+age", r->n, entries, bundle_bytes, age_bytes, "B", "< 1.0x", "");
+    else record("bundle bytes (age not installed)", r->n, entries, bundle_bytes, 0, "B", "< JSON+age", "");
+    printf("  (age took %.1f s)\n", now() - t0);
+    unlink(age_path);
+    unlink(r->json);
+
+    m = phase("find", phase_find, r, out);
+    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        char what[64];
+        snprintf(what, sizeof what, "find \"%s\" (screen, %d rows)", queries[q], CZ_QUERY_PAGE);
+        snprintf(note, sizeof note, "%.0f found; median of %d", out[2 * q + 1], REPEAT);
+        record(what, r->n, r->nh, out[2 * q], 0, "ms", "< 20 ms", note);
+    }
+    snprintf(note, sizeof note, "fresh process; %.0f major, %.0f minor page faults", out[13], out[14]);
+    record("find \"秀英\" first run", r->n, r->nh, out[12], 0, "ms", "< 20 ms", note);
+    snprintf(note, sizeof note, "%.0f households; median of %d", out[9], REPEAT);
+    record("household list, first page", r->n, r->nh, out[8], 0, "ms", "< 20 ms", note);
+    mem_record("find", r->n, r->nh, m);
+
+    m = phase("start", phase_start, r, out);
+    record("start-up: exec to first screen", r->n, r->n, out[1], 0, "ms", "fast", "incl. passphrase KDF");
+    record("start-up: open + home reads", r->n, r->n, out[0], 0, "ms", "fast", "in process");
+    snprintf(note, sizeof note, "VmHWM %.1f MB incl. mapped db", out[3]);
+    record("peak anon memory: screens", r->n, r->n, out[2], 0, "MB", "< 32 MB", note);
+
+    record("database bytes per record", r->n, ss.entries, ss.entries ? (double)ss.db_bytes / (double)ss.entries : 0, 0,
+           "B", "small", "");
+    printf("  (this size took %.0f s)\n", now() - t_size);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s'", r->dir, r->office, r->stick);
+    if (system(cmd)) fprintf(stderr, "bench: could not remove %s\n", r->dir);
+    free(r);
+}
+
+/* ---- the machine, and the tables ---- */
+
+static void machine(char *buf, size_t size)
+{
+    char line[512], cpu[256] = "?";
+    long mem_kb = 0;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "model name", 10)) {
+            char *p = strchr(line, ':');
+            if (p) { snprintf(cpu, sizeof cpu, "%s", p + 2); cpu[strcspn(cpu, "\n")] = 0; }
+            break;
+        }
+    if (f) fclose(f);
+    f = fopen("/proc/meminfo", "r");
+    if (f && fgets(line, sizeof line, f)) mem_kb = strtol(line + 9, NULL, 10);
+    if (f) fclose(f);
+    snprintf(buf, size, "%ld cores, %s, %.1f GB RAM", sysconf(_SC_NPROCESSORS_ONLN), cpu, (double)mem_kb / 1048576.0);
+}
+
+static void fmt_value(char *b, size_t size, double v, const char *unit)
+{
+    if (!strcmp(unit, "B") && v >= 1e6) snprintf(b, size, "%.1f MB", v / 1e6);
+    else if (!strcmp(unit, "B")) snprintf(b, size, "%.0f B", v);
+    else snprintf(b, size, "%.*f %s", v < 10 ? 2 : 1, v, unit);
+}
+
+/* A CSV field, quoted (names hold quotes: find "秀英"). */
+static void csv_field(FILE *f, const char *v)
+{
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"') fputc('"', f);
+        fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
+/* The table for README.md: a row per measure, a column per size (with the
+ * ratio to its bound), and how the figure grew per unit from the smallest
+ * size to the largest (1.00 = linear). */
+static void markdown(FILE *f, const char *mach, double elapsed)
+{
+    size_t sizes[8], nsizes = 0;
+    for (size_t i = 0; i < nresults; i++) {
+        size_t k = 0;
+        while (k < nsizes && sizes[k] != results[i].size) k++;
+        if (k == nsizes && nsizes < 8) sizes[nsizes++] = results[i].size;
+    }
+    fprintf(f, "Machine: %s. Whole run (`make bench`): %.0f s.\n\n| measure | goal |", mach, elapsed);
+    for (size_t k = 0; k < nsizes; k++) fprintf(f, " %zu records |", sizes[k]);
+    fprintf(f, "%s\n|---|---|", nsizes > 1 ? " growth |" : "");
+    for (size_t k = 0; k < nsizes; k++) fprintf(f, "---:|");
+    fprintf(f, "%s\n", nsizes > 1 ? "---:|" : "");
+    for (size_t i = 0; i < nresults; i++) {
+        int first = 1;
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(results[j].what, results[i].what)) first = 0;
+        if (!first) continue;
+        fprintf(f, "| %s | %s |", results[i].what, results[i].goal);
+        const struct result *lo = NULL, *hi = NULL;
+        for (size_t k = 0; k < nsizes; k++) {
+            const struct result *r = NULL;
+            for (size_t j = 0; j < nresults; j++)
+                if (results[j].size == sizes[k] && !strcmp(results[j].what, results[i].what)) r = &results[j];
+            char v[64] = "";
+            if (r) {
+                fmt_value(v, sizeof v, r->value, r->unit);
+                if (r->bound > 0) snprintf(v + strlen(v), sizeof v - strlen(v), " (%.2fx)", r->value / r->bound);
+                if (!lo) lo = r;
+                hi = r;
+            }
+            fprintf(f, " %s |", v);
+        }
+        if (nsizes > 1) {
+            const char *w = results[i].what;
+            int total = strncmp(w, "find", 4) && strncmp(w, "household list", 14) && strncmp(w, "start-up", 8) &&
+                        strncmp(w, "database bytes", 14);
+            double per_lo = lo ? lo->value / (total ? (double)(lo->n ? lo->n : 1) : 1) : 0;
+            double per_hi = hi ? hi->value / (total ? (double)(hi->n ? hi->n : 1) : 1) : 0;
+            if (per_lo > 0 && lo != hi) fprintf(f, total ? " %.2f |" : " x%.1f |", per_hi / per_lo);
+            else fprintf(f, " |");
+        }
+        fprintf(f, "\n");
+    }
+    fprintf(f, "\nRatios (in brackets) are the figure over its bound, measured in the same run.  Growth: for "
+               "totals (load, export, import, bytes, memory) the cost per record at the largest size over the "
+               "smallest (1.00 = linear); for figures that should not grow with the data (find, list, "
+               "start-up, bytes per record) the figure's own change (xK).  Notes at %zu records:\n\n",
+            nsizes ? sizes[nsizes - 1] : 0);
+    for (size_t i = 0; i < nresults; i++)
+        if (nsizes && results[i].size == sizes[nsizes - 1] && results[i].note[0])
+            fprintf(f, "- %s: %s\n", results[i].what, results[i].note);
 }
 
 int main(void)
 {
-    const char *sizes = getenv("BENCH_SIZES") ? getenv("BENCH_SIZES") : "10000 100000";
+    const char *sizes = getenv("BENCH_SIZES") ? getenv("BENCH_SIZES") : "10000 100000 1000000";
     const char *csv_path = getenv("BENCH_CSV") ? getenv("BENCH_CSV") : "src/.build/bench.csv";
-    char root[] = "/tmp/cunzhan-bench-XXXXXX";
+    const char *md_path = getenv("BENCH_MD") ? getenv("BENCH_MD") : "src/.build/bench.md";
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char root[4096], mach[512];
+    double t_all = now();
+    snprintf(root, sizeof root, "%s/cunzhan-bench-XXXXXX", tmp);
     if (sodium_init() < 0 || !mkdtemp(root)) return 1;
-    printf("cunzhan bench on %ld cores; data in %s\n", sysconf(_SC_NPROCESSORS_ONLN), root);
+    machine(mach, sizeof mach);
+    if (getenv("BENCH_FILE_HOUSEHOLDS") && strtoul(getenv("BENCH_FILE_HOUSEHOLDS"), NULL, 10))
+        file_households = strtoul(getenv("BENCH_FILE_HOUSEHOLDS"), NULL, 10);
+    printf("cunzhan bench: %s; data in %s\n", mach, root);
     char *copy = strdup(sizes);
     for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " ")) run((size_t)strtoul(tok, NULL, 10), root);
     free(copy);
+    double elapsed = now() - t_all;
     FILE *f = fopen(csv_path, "w");
     if (f) {
-        fprintf(f, "measure,n,value,unit,bound,ratio,goal\n");
-        for (size_t i = 0; i < nresults; i++)
-            fprintf(f, "%s,%zu,%.4f,%s,%.4f,%.3f,%s\n", results[i].what, results[i].n, results[i].value,
-                    results[i].unit, results[i].bound, results[i].bound > 0 ? results[i].value / results[i].bound : 0,
-                    results[i].goal);
+        fprintf(f, "measure,n_records,over,value,unit,bound,ratio,goal,note\n");
+        for (size_t i = 0; i < nresults; i++) {
+            csv_field(f, results[i].what);
+            fprintf(f, ",%zu,%zu,%.4f,%s,%.4f,%.3f,", results[i].size, results[i].n, results[i].value, results[i].unit,
+                    results[i].bound, results[i].bound > 0 ? results[i].value / results[i].bound : 0);
+            csv_field(f, results[i].goal);
+            fputc(',', f);
+            csv_field(f, results[i].note);
+            fputc('\n', f);
+        }
         fclose(f);
-        printf("written %s\n", csv_path);
     }
-    char cmd[256];
+    printf("\n");
+    markdown(stdout, mach, elapsed);
+    if ((f = fopen(md_path, "w"))) { markdown(f, mach, elapsed); fclose(f); }
+    printf("\nwritten %s and %s; whole run %.0f s\n", csv_path, md_path, elapsed);
+    char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     return system(cmd) == 0 ? 0 : 1;
 }

@@ -1,12 +1,13 @@
 # make bench: the benchmarks of issue 7 (tests/bench/bench.c).  Sizes in
 .PHONY: bench
-# records: BENCH_SIZES="10000 100000 1000000" (default: 10k and 100k).
+# records: BENCH_SIZES="10000 100000 1000000" (the default).  Prints a
+# markdown table for README.md (also in $(B)/bench.md) and writes CSV.
 BENCH_BIN := $(B)/bench
 $(BENCH_BIN): tests/bench/bench.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CZ_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(CZ_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lutil
 
 bench: setup
 	$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@command -v age >/dev/null || echo "bench: install the Debian package age to compare bundle sizes"
-	CZ_TOP=$(CURDIR) BENCH_CSV=$(B)/bench.csv ./$(BENCH_BIN)
+	CZ_TOP=$(CURDIR) BENCH_CSV=$(B)/bench.csv BENCH_MD=$(B)/bench.md ./$(BENCH_BIN)
