@@ -670,18 +670,25 @@ static int pass_rest(struct importer *im, cz_bundle_reader *r, int *status)
     for (uint32_t i = 0; perr == CZ_OK && !rc && !eerr && i < n; i++) {
         if ((perr = next_entry(r, &p, &len, &bad))) break;
         if (is_root(p, len, im->info->office_root)) continue;
+        size_t copy = p ? len : 0;     /* an entry too long to hold has its fault already */
         struct batch *b = &pl.b[pl.fill % NBATCH];
-        if (b->fill == BATCH_N || (b->fill && b->used + len > BATCH_BYTES)) {
+        if (b->fill == BATCH_N || (b->fill && b->used + copy > BATCH_BYTES)) {
             publish(&pl);
             if (pl.fill - pl.head == NBATCH) rc = drain(&pl, im, &eerr);
             b = &pl.b[pl.fill % NBATCH];
             if (rc || eerr) break;
         }
-        if (b->used + len > b->cap) {
+        if (b->used + copy > b->cap) {
+            /* Grown by copying, so no plaintext is left behind unwiped. */
             size_t cap = b->cap ? b->cap : BATCH_BYTES;
-            while (cap < b->used + len) cap *= 2;
-            uint8_t *a = realloc(b->arena, cap);
+            while (cap < b->used + copy) cap *= 2;
+            uint8_t *a = malloc(cap);
             if (!a) { rc = CZ_ENOMEM; break; }
+            if (b->arena) {
+                memcpy(a, b->arena, b->used);
+                sodium_memzero(b->arena, b->cap);
+                free(b->arena);
+            }
             b->arena = a;
             b->cap = cap;
         }
@@ -689,8 +696,8 @@ static int pass_rest(struct importer *im, cz_bundle_reader *r, int *status)
         c->off = b->used;
         c->len = len;
         c->status = bad;
-        if (p) memcpy(b->arena + b->used, p, len);
-        b->used += p ? len : 0;
+        if (copy) memcpy(b->arena + b->used, p, copy);
+        b->used += copy;
     }
     if (!rc && !eerr && perr == CZ_OK && pl.b[pl.fill % NBATCH].fill) publish(&pl);
     while (!rc && !eerr && pl.head < pl.fill) rc = drain(&pl, im, &eerr);
