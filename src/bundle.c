@@ -283,7 +283,7 @@ static int win_room(struct cz_bundle_reader *r, size_t more)
         r->win_len -= r->win_pos;
         r->win_pos = 0;
     }
-    if (r->win_len + more <= r->win_cap) return CZ_OK;
+    if (r->win && r->win_len + more <= r->win_cap) return CZ_OK;   /* (an empty bundle still gets one) */
     size_t cap = r->win_cap ? r->win_cap : 1024;
     while (cap < r->win_len + more) cap *= 2;
     uint8_t *w = malloc(cap);

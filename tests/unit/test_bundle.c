@@ -265,6 +265,27 @@ static void test_file_changes_underneath(void **state)
     free(b);
 }
 
+/* An empty plaintext is one empty FINAL chunk; the reader takes nothing
+ * and finishes. */
+static void test_empty_streamed(void **state)
+{
+    const uint8_t (*rc)[32] = (const uint8_t (*)[32])K.box_pk;
+    struct cz_bundle_params p = { K.box_pk, 7, rc, 1, K.sign_pk, sign_cb, K.sign_sk, 10 };
+    uint8_t id[32], *b;
+    size_t len;
+    cz_bundle_reader *r = NULL;
+    struct cz_bundle_header h;
+    const uint8_t *q;
+    assert_int_equal(cz_bundle_seal(&p, plain, 0, &b, &len, id), CZ_OK);
+    assert_int_equal(cz_bundle_reader_open_mem(b, len, &r, &h), CZ_OK);
+    assert_int_equal(cz_bundle_reader_unlock(r, K.box_pk, K.box_sk), CZ_OK);
+    assert_int_equal(cz_bundle_reader_left(r), 0);
+    assert_int_equal(cz_bundle_reader_take(r, 1, &q), CZ_ETRUNC);
+    assert_int_equal(cz_bundle_reader_finish(r), CZ_OK);
+    cz_bundle_reader_close(r);
+    free(b);
+}
+
 static void test_vv(void **state)
 {
     struct cz_vv v = { 0 }, d;
@@ -314,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_other_recipient),
         cmocka_unit_test(test_final_too_early),
         cmocka_unit_test(test_file_changes_underneath),
+        cmocka_unit_test(test_empty_streamed),
         cmocka_unit_test(test_vv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
