@@ -14,6 +14,7 @@
 
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 #define FIXED_HEAD (4 + 1 + 1 + 32 + 8 + 8 + 32 + 24 + 1)   /* up to nrecipients */
+#define HEAD_MAX (FIXED_HEAD + CZ_BUNDLE_RECIPIENTS_MAX * CZ_BUNDLE_STANZA + 32 + 64)
 
 static void put64(uint8_t *p, uint64_t v) { for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v; }
 static void put32(uint8_t *p, uint32_t v) { for (int i = 3; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v; }
@@ -26,8 +27,11 @@ static uint64_t nchunks(uint64_t plain_len, unsigned log2)
     return plain_len == 0 ? 1 : (plain_len + size - 1) / size;
 }
 
-int cz_bundle_read_header(const uint8_t *buf, size_t len, struct cz_bundle_header *h)
+/* avail bytes of the file are in buf (all of it, or at least HEAD_MAX);
+ * file_len is the whole file's length. */
+static int read_header(const uint8_t *buf, size_t avail, uint64_t file_len, struct cz_bundle_header *h)
 {
+    size_t len = avail;
     memset(h, 0, sizeof *h);
     if (len < 4) return CZ_ETRUNC;
     if (memcmp(buf, "CZB", 3) != 0) return CZ_EMAGIC;
@@ -59,9 +63,14 @@ int cz_bundle_read_header(const uint8_t *buf, size_t len, struct cz_bundle_heade
     if (h->plain_len > CZ_BUNDLE_PLAIN_MAX) return CZ_ETOOBIG;
     /* The signed header fixes the exact file length. */
     uint64_t want = (uint64_t)h->header_len + h->plain_len + nchunks(h->plain_len, h->chunk_log2) * ABYTES;
-    if ((uint64_t)len < want) return CZ_ETRUNC;
-    if ((uint64_t)len > want) return CZ_ETRAILING;
+    if (file_len < want) return CZ_ETRUNC;
+    if (file_len > want) return CZ_ETRAILING;
     return CZ_OK;
+}
+
+int cz_bundle_read_header(const uint8_t *buf, size_t len, struct cz_bundle_header *h)
+{
+    return read_header(buf, len, len, h);
 }
 
 int cz_bundle_addressed_to(const struct cz_bundle_header *h, const uint8_t box_pk[32])
@@ -131,6 +140,237 @@ cleanup:
     sodium_memzero(&ss, sizeof ss);
     sodium_free(key);
     return rc;
+}
+
+/* ---- reading a bundle a piece at a time ---- */
+
+struct cz_bundle_reader {
+    struct cz_bundle_header h;
+    int fd;                           /* -1: the bundle is mem */
+    const uint8_t *mem;
+    uint64_t file_len;
+    uint8_t head[HEAD_MAX];
+    uint8_t *key;                     /* sodium_malloc'd file key, once unlocked */
+    crypto_secretstream_xchacha20poly1305_state ss;
+    crypto_generichash_state hash;
+    uint64_t chunk, nchunks, next;    /* chunk size, count, the next to decrypt */
+    uint64_t pos;                     /* file offset of the next chunk */
+    uint64_t taken;                   /* plaintext handed out */
+    uint8_t *cipher;                  /* one chunk as read (fd only) */
+    uint8_t *win;                     /* plaintext decrypted, not yet all taken */
+    size_t win_cap, win_pos, win_len;
+    int status;                       /* sticky: the first failure */
+};
+
+/* n bytes of the file at off; a file shorter than its header said was cut
+ * after the header was read (a stick pulled out, a file rewritten). */
+static int src_read(struct cz_bundle_reader *r, uint64_t off, size_t n, const uint8_t **p)
+{
+    if (r->fd < 0) {
+        if (off > r->file_len || r->file_len - off < n) return CZ_ETRUNC;
+        *p = r->mem + off;
+        return CZ_OK;
+    }
+    for (size_t got = 0; got < n;) {
+        ssize_t k = pread(r->fd, r->cipher + got, n - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return CZ_EIO;
+        if (k == 0) return CZ_ETRUNC;
+        got += (size_t)k;
+    }
+    *p = r->cipher;
+    return CZ_OK;
+}
+
+static int reader_new(struct cz_bundle_reader **out)
+{
+    struct cz_bundle_reader *r = calloc(1, sizeof *r);
+    *out = NULL;
+    if (!r) return CZ_ENOMEM;
+    r->fd = -1;
+    *out = r;
+    return CZ_OK;
+}
+
+static int reader_head(struct cz_bundle_reader *r)
+{
+    size_t avail = r->file_len < HEAD_MAX ? (size_t)r->file_len : HEAD_MAX;
+    const uint8_t *p;
+    if (r->fd >= 0) {
+        if (!(r->cipher = malloc(HEAD_MAX))) return CZ_ENOMEM;
+        int rc = src_read(r, 0, avail, &p);
+        if (rc) return rc;
+        memcpy(r->head, p, avail);
+        free(r->cipher);
+        r->cipher = NULL;
+    } else {
+        memcpy(r->head, r->mem, avail);
+    }
+    return read_header(r->head, avail, r->file_len, &r->h);
+}
+
+int cz_bundle_reader_open_fd(int fd, cz_bundle_reader **out, struct cz_bundle_header *h)
+{
+    struct stat sb;
+    int rc = reader_new(out);
+    memset(h, 0, sizeof *h);
+    if (rc) return rc;
+    (*out)->fd = fd;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) return CZ_EIO;
+    (*out)->file_len = (uint64_t)sb.st_size;
+#ifdef POSIX_FADV_SEQUENTIAL
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    rc = reader_head(*out);
+    *h = (*out)->h;
+    return rc;
+}
+
+int cz_bundle_reader_open_mem(const uint8_t *buf, size_t len, cz_bundle_reader **out,
+                              struct cz_bundle_header *h)
+{
+    int rc = reader_new(out);
+    memset(h, 0, sizeof *h);
+    if (rc) return rc;
+    (*out)->mem = buf;
+    (*out)->file_len = len;
+    rc = reader_head(*out);
+    *h = (*out)->h;
+    return rc;
+}
+
+int cz_bundle_reader_rewind(cz_bundle_reader *r)
+{
+    if (!r->key) return CZ_EINVAL;
+    if (crypto_secretstream_xchacha20poly1305_init_pull(&r->ss, r->h.ss_header, r->key) != 0) return CZ_ECRYPTO;
+    crypto_generichash_init(&r->hash, NULL, 0, 32);
+    r->next = 0;
+    r->pos = r->h.header_len;
+    r->taken = 0;
+    r->win_pos = r->win_len = 0;
+    r->status = CZ_OK;
+    return CZ_OK;
+}
+
+int cz_bundle_reader_unlock(cz_bundle_reader *r, const uint8_t box_pk[32], const uint8_t box_sk[32])
+{
+    const uint8_t *stanza = NULL;
+    for (size_t i = 0; i < r->h.nrecipients && !stanza; i++)
+        if (!memcmp(r->h.stanzas + i * CZ_BUNDLE_STANZA, box_pk, 32)) stanza = r->h.stanzas + i * CZ_BUNDLE_STANZA;
+    if (!stanza) return CZ_ENOTFORUS;
+    if (!r->key && !(r->key = sodium_malloc(32))) return CZ_ENOMEM;
+    if (crypto_box_seal_open(r->key, stanza + 32, 80, box_pk, box_sk) != 0) {
+        sodium_free(r->key);
+        r->key = NULL;
+        return CZ_ECRYPTO;
+    }
+    r->chunk = (uint64_t)1 << r->h.chunk_log2;
+    r->nchunks = nchunks(r->h.plain_len, r->h.chunk_log2);
+    if (r->fd >= 0 && !r->cipher && !(r->cipher = malloc((size_t)r->chunk + ABYTES))) return CZ_ENOMEM;
+    return cz_bundle_reader_rewind(r);
+}
+
+uint64_t cz_bundle_reader_left(const cz_bundle_reader *r)
+{
+    return r->h.plain_len - r->taken;
+}
+
+/* Room for `more` bytes after the window's data; the old buffer is wiped. */
+static int win_room(struct cz_bundle_reader *r, size_t more)
+{
+    if (r->win_pos && r->win_len - r->win_pos + more > r->win_cap - r->win_len) {
+        memmove(r->win, r->win + r->win_pos, r->win_len - r->win_pos);
+        r->win_len -= r->win_pos;
+        r->win_pos = 0;
+    }
+    if (r->win && r->win_len + more <= r->win_cap) return CZ_OK;   /* (an empty bundle still gets one) */
+    size_t cap = r->win_cap ? r->win_cap : 1024;
+    while (cap < r->win_len + more) cap *= 2;
+    uint8_t *w = malloc(cap);
+    if (!w) return CZ_ENOMEM;
+    if (r->win) {
+        memcpy(w, r->win, r->win_len);
+        sodium_memzero(r->win, r->win_cap);
+        free(r->win);
+    }
+    r->win = w;
+    r->win_cap = cap;
+    return CZ_OK;
+}
+
+/* Decrypts the next chunk onto the end of the window, with the checks of
+ * cz_bundle_open. */
+static int pull_chunk(struct cz_bundle_reader *r)
+{
+    uint64_t i = r->next, n = r->nchunks;
+    size_t want = (size_t)(i + 1 < n ? r->chunk : r->h.plain_len - (n - 1) * r->chunk);
+    const uint8_t *c;
+    unsigned long long got;
+    unsigned char tag;
+    int rc;
+    if (i >= n) return CZ_ETRUNC;
+    if ((rc = win_room(r, want))) return rc;
+    if ((rc = src_read(r, r->pos, want + ABYTES, &c))) return rc;
+    if (crypto_secretstream_xchacha20poly1305_pull(&r->ss, r->win + r->win_len, &got, &tag, c, want + ABYTES,
+                                                   NULL, 0) != 0)
+        return CZ_EDAMAGED;
+    if (i + 1 < n && tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
+        return tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL ? CZ_ETRAILING : CZ_ECANON;
+    if (i + 1 == n && tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL) return CZ_ETRUNC;
+    crypto_generichash_update(&r->hash, r->win + r->win_len, got);
+    r->win_len += (size_t)got;
+    r->pos += want + ABYTES;
+    r->next++;
+    return CZ_OK;
+}
+
+int cz_bundle_reader_take(cz_bundle_reader *r, size_t n, const uint8_t **p)
+{
+    if (r->status) return r->status;
+    if (!r->key) return CZ_EINVAL;
+    if (n > cz_bundle_reader_left(r)) return CZ_ETRUNC;
+    while (r->win_len - r->win_pos < n)
+        if ((r->status = pull_chunk(r))) return r->status;
+    *p = r->win + r->win_pos;
+    r->win_pos += n;
+    r->taken += n;
+    return CZ_OK;
+}
+
+int cz_bundle_reader_finish(cz_bundle_reader *r)
+{
+    uint8_t hash[32], one;
+    if (!r->key) return CZ_EINVAL;
+    while (!r->status && r->next < r->nchunks) {
+        r->win_pos = r->win_len = 0;   /* what is left is not asked for: drop it */
+        r->status = pull_chunk(r);
+    }
+    if (r->status) return r->status;
+    r->win_pos = r->win_len;
+    if (r->pos != r->file_len) return r->status = CZ_ETRAILING;
+    /* A file that grew since its length was checked has trailing bytes. */
+    if (r->fd >= 0) {
+        ssize_t k;
+        do k = pread(r->fd, &one, 1, (off_t)r->pos); while (k < 0 && errno == EINTR);
+        if (k < 0) return r->status = CZ_EIO;
+        if (k > 0) return r->status = CZ_ETRAILING;
+    }
+    crypto_generichash_final(&r->hash, hash, 32);
+    if (sodium_memcmp(hash, r->h.plain_hash, 32) != 0) return r->status = CZ_EHASH;
+    return CZ_OK;
+}
+
+void cz_bundle_reader_close(cz_bundle_reader *r)
+{
+    if (!r) return;
+    if (r->win) {
+        sodium_memzero(r->win, r->win_cap);
+        free(r->win);
+    }
+    free(r->cipher);
+    sodium_free(r->key);
+    sodium_memzero(&r->ss, sizeof r->ss);
+    free(r);
 }
 
 int cz_bundle_seal(const struct cz_bundle_params *p, const uint8_t *plain, size_t plain_len,

@@ -89,6 +89,35 @@ int cz_bundle_open(const uint8_t *buf, size_t len, const struct cz_bundle_header
                    uint8_t **plain, size_t *plain_len);
 void cz_bundle_plain_free(uint8_t *plain, size_t len);
 
+/* The same checks a piece at a time, holding one chunk and the piece asked
+ * for, never the whole file: import streams bundles of any size.  The
+ * bundle is read with pread (no mapping: a stick pulled out gives CZ_EIO,
+ * never a signal).  A reader is read twice when it is rewound; every pass
+ * must end with cz_bundle_reader_finish, and nothing taken from it may be
+ * trusted for good before finish said CZ_OK (FINAL at the end, the exact
+ * length, the plaintext hash).
+ *
+ *   open_fd / open_mem   reads and checks the header as cz_bundle_read_header;
+ *                        h's stanzas point into the reader.  Close the
+ *                        reader whatever they return (fd stays the caller's).
+ *   unlock               opens the file key (CZ_ENOTFORUS, CZ_ECRYPTO) and
+ *                        starts at the first byte of plaintext
+ *   take                 the next n plaintext bytes (n <= left), valid until
+ *                        the next take; CZ_EDAMAGED, CZ_ETRUNC, CZ_ETRAILING,
+ *                        CZ_EIO as the chunks are met; failures stick
+ *   finish               decrypts what was not taken and checks the end
+ *   rewind               back to the first byte of plaintext */
+typedef struct cz_bundle_reader cz_bundle_reader;
+int cz_bundle_reader_open_fd(int fd, cz_bundle_reader **r, struct cz_bundle_header *h);
+int cz_bundle_reader_open_mem(const uint8_t *buf, size_t len, cz_bundle_reader **r,
+                              struct cz_bundle_header *h);
+int cz_bundle_reader_unlock(cz_bundle_reader *r, const uint8_t box_pk[32], const uint8_t box_sk[32]);
+uint64_t cz_bundle_reader_left(const cz_bundle_reader *r);
+int cz_bundle_reader_take(cz_bundle_reader *r, size_t n, const uint8_t **p);
+int cz_bundle_reader_finish(cz_bundle_reader *r);
+int cz_bundle_reader_rewind(cz_bundle_reader *r);
+void cz_bundle_reader_close(cz_bundle_reader *r);
+
 struct cz_bundle_params {
     const uint8_t *sender_box;        /* 32 bytes */
     uint64_t seq;

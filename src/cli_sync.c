@@ -10,11 +10,14 @@
 #include "sync.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- keys the office knows of: announcements and certificates ---- */
 
@@ -443,15 +446,18 @@ static const char *status_word(int status)
 /* One bundle file; returns 1 when it was refused or entries were refused. */
 static int import_one(struct cli *c, const char *path, json_t *arr)
 {
-    uint8_t *buf = NULL;
-    size_t len;
     struct cz_import_result res;
     struct import_out io = { c, arr ? json_array() : NULL, NULL };
-    int rc = cz_read_file(path, &buf, &len);
-    if (rc) { say_error(c, rc, path); json_decref(io.list); return 1; }
+    /* Streamed from the file, never read whole (a bundle may be large). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        say_error(c, errno == ENOENT ? CZ_ENOTFOUND : CZ_EIO, path);
+        json_decref(io.list);
+        return 1;
+    }
+    close(fd);
     if (!arr) printf("%s\n", path);
-    rc = cz_sync_import(c->st, buf, len, refused_cb, &io, &res);
-    free(buf);
+    int rc = cz_sync_import_file(c->st, path, refused_cb, &io, &res);
     if (rc) { say_error(c, rc, path); json_decref(io.list); return 1; }
     char sender[160] = "", signer[160] = "";
     cz_txn *t = NULL;

@@ -1,5 +1,6 @@
 #include "sync.h"
 #include "bundle_stream.h"
+#include "codec.h"
 #include "keys.h"
 #include "query.h"
 #include "roster.h"
@@ -7,6 +8,8 @@
 #include "status.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -167,7 +170,7 @@ static int log_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val
 
 /* Trust records and places (empty region) go everywhere; the rest only
  * inside the recipient's jurisdiction. */
-static int take(struct export_ctx *x, const uint8_t *raw, size_t len, const char *region)
+static int export_take(struct export_ctx *x, const uint8_t *raw, size_t len, const char *region)
 {
     if (region[0] && !cz_region_within(region, x->region)) {
         x->res->skipped_scope++;
@@ -195,7 +198,7 @@ static int lookup_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *
     if (x->ack && cz_vv_has(x->ack, key, seq_of(key))) return 0;
     int rc = cz_store_get_entry(x->t, val, &e);
     if (rc) return rc;
-    return take(x, e.raw, e.raw_len, e.region);
+    return export_take(x, e.raw, e.raw_len, e.region);
 }
 
 static int fork_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
@@ -234,7 +237,7 @@ static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     }
     x->matched++;
     if (x->ack && cz_vv_has(x->ack, origin, seq)) return 0;
-    return take(x, val, vlen, region);
+    return export_take(x, val, vlen, region);
 }
 
 static int export_collect(struct export_ctx *x)
@@ -380,28 +383,88 @@ cleanup:
     return rc;
 }
 
-/* ---- import ---- */
+/* ---- import ----
+ *
+ * A bundle is streamed, never held: the reader decrypts one 64 KiB chunk at
+ * a time, and everything happens inside one write transaction that is
+ * committed only after both passes below ended with FINAL at the end of the
+ * file, its exact length and the plaintext hash (the signed header fixes
+ * the hash, so both passes read the same bytes).  Anything wrong aborts the
+ * transaction: the database is as it was.
+ *
+ *   pass 1  the payload's structure and its version vector; the root's
+ *           certificates and revocations are decoded, verified and applied
+ *           first, so the entries they speak for are judged by them;
+ *   pass 2  every other entry: the main thread decrypts and cuts entries
+ *           into batches, worker threads (one per other core) decode and
+ *           verify their signatures, and the main thread (helping with the
+ *           checks while it waits) applies each batch in bundle order, so
+ *           the writes are the same whatever the threads did.
+ *
+ * A refusal found after entries were applied aborts the transaction, so
+ * entries refused one by one are told (fn) only after the commit.  When a
+ * bundle has several faults the one named is the first met: crypto first,
+ * then the payload's structure, its kind, then entries (root ones first).
+ *
+ * Memory: the import itself holds one chunk, the piece being parsed and
+ * NBATCH batches (about 2 MB).  What grows with the bundle is LMDB's write
+ * transaction: its dirty pages are malloc'd until the commit (about 120 MB
+ * for 100,000 records; LMDB spills them into free pages of the file only
+ * past 2^17 pages, 512 MB).  MDB_WRITEMAP would move them into the file
+ * mapping and is as durable (msync of the data, then of the meta page), but
+ * it grows the data file to the whole 64 GiB map (sparse: a copy onto a FAT
+ * stick fails) and a full disk becomes SIGBUS in a page fault instead of an
+ * error, and any stray write lands in the database; so it is not used.
+ * Committing in several transactions would bound memory but let a crash or
+ * a late fault leave half a bundle applied, which the design forbids. */
 
-struct staged { struct cz_entry e; uint8_t id[CZ_ID_BYTES]; };
+#define BATCH_N 256
+#define BATCH_BYTES (256u * 1024u)
+#define NBATCH 4
+#define WORKERS_MAX 8
+#define CLAIM_NONE ((size_t)1 << (sizeof(size_t) * 8 - 2))
+/* The longest entry the wire format allows (entry.h). */
+#define ENTRY_WIRE_MAX (109 + 1 + CZ_TYPE_MAX + 1 + CZ_REGION_MAX + 1 + CZ_PARENTS_MAX * CZ_ID_BYTES + 4 + \
+                        CZ_BODY_MAX + 64)
+
+struct refusal { uint8_t id[CZ_ID_BYTES], origin[32]; int why; };
+
+struct importer {
+    cz_txn *t;
+    const struct cz_station_info *info;
+    struct cz_import_result *res;
+    uint64_t max_hlc;
+    /* The log position last applied: the chain check need not read back
+     * what was just written. */
+    int last_valid;
+    uint8_t last_origin[32], last_id[CZ_ID_BYTES];
+    uint64_t last_seq;
+    struct refusal *refused;
+    size_t nrefused, refused_cap;
+};
 
 /* The chain holds wherever the neighbouring entries are here: ours at
  * seq-1 is the one this names, and ours at seq+1 names this one. */
-static int chain_ok(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int *ok)
+static int chain_ok(struct importer *im, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int *ok)
 {
     uint8_t at[CZ_ID_BYTES];
     struct cz_entry next;
     int rc;
     *ok = 1;
     if (e->seq > 1) {
-        rc = cz_store_log_get(t, e->origin, e->seq - 1, at);
-        if (rc == CZ_OK && memcmp(at, e->prev, CZ_ID_BYTES)) *ok = 0;
-        else if (rc && rc != CZ_ENOTFOUND) return rc;
+        if (im->last_valid && im->last_seq + 1 == e->seq && !memcmp(im->last_origin, e->origin, 32)) {
+            if (memcmp(im->last_id, e->prev, CZ_ID_BYTES)) *ok = 0;
+        } else {
+            rc = cz_store_log_get(im->t, e->origin, e->seq - 1, at);
+            if (rc == CZ_OK && memcmp(at, e->prev, CZ_ID_BYTES)) *ok = 0;
+            else if (rc && rc != CZ_ENOTFOUND) return rc;
+        }
     } else if (!sodium_is_zero(e->prev, CZ_ID_BYTES)) {
         *ok = 0;
     }
-    rc = cz_store_log_get(t, e->origin, e->seq + 1, at);
+    rc = cz_store_log_get(im->t, e->origin, e->seq + 1, at);
     if (rc == CZ_OK) {
-        if ((rc = cz_store_get_entry(t, at, &next))) return rc;
+        if ((rc = cz_store_get_entry(im->t, at, &next))) return rc;
         if (memcmp(next.prev, id, CZ_ID_BYTES)) *ok = 0;
     } else if (rc != CZ_ENOTFOUND) {
         return rc;
@@ -409,125 +472,515 @@ static int chain_ok(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_
     return CZ_OK;
 }
 
-static int apply_one(cz_txn *t, const struct cz_station_info *info, const struct staged *s,
-                     cz_refused_fn fn, void *ctx, struct cz_import_result *res, uint64_t *max_hlc)
+static void remember_log(struct importer *im, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
+{
+    im->last_valid = 1;
+    memcpy(im->last_origin, e->origin, 32);
+    memcpy(im->last_id, id, CZ_ID_BYTES);
+    im->last_seq = e->seq;
+}
+
+static int refuse(struct importer *im, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int why)
+{
+    im->res->refused++;
+    if (im->nrefused == im->refused_cap) {
+        size_t cap = im->refused_cap ? 2 * im->refused_cap : 16;
+        struct refusal *v = realloc(im->refused, cap * sizeof *v);
+        if (!v) return CZ_ENOMEM;
+        im->refused = v;
+        im->refused_cap = cap;
+    }
+    struct refusal *r = &im->refused[im->nrefused++];
+    memcpy(r->id, id, CZ_ID_BYTES);
+    memcpy(r->origin, e->origin, 32);
+    r->why = why;
+    return CZ_OK;
+}
+
+/* One entry whose structure and signature were checked. */
+static int apply_one(struct importer *im, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
 {
     uint8_t at[CZ_ID_BYTES];
     struct cz_trust_info ti;
+    struct cz_import_result *res = im->res;
     int rc, why, ok, result;
     /* Already here: nothing to check or report. */
-    rc = cz_store_log_get(t, s->e.origin, s->e.seq, at);
-    if (rc == CZ_OK && !memcmp(at, s->id, CZ_ID_BYTES)) { res->duplicate++; return CZ_OK; }
-    if (rc && rc != CZ_ENOTFOUND) return rc;
-    if ((rc = chain_ok(t, &s->e, s->id, &ok))) return rc;
-    if (!ok) why = CZ_ECHAIN;
-    else if ((rc = cz_roster_entry_counts(t, info->office_root, &s->e, &ti, &why))) return rc;
-    if (why && why != CZ_ENOTFOUND) {
-        res->refused++;
-        if (fn) fn(ctx, s->id, s->e.origin, why);
+    rc = cz_store_log_get(im->t, e->origin, e->seq, at);
+    if (rc == CZ_OK && !memcmp(at, id, CZ_ID_BYTES)) {
+        res->duplicate++;
+        remember_log(im, e, id);
         return CZ_OK;
     }
-    if ((rc = cz_store_put_entry(t, &s->e, s->id, &result))) return rc;
+    if (rc && rc != CZ_ENOTFOUND) return rc;
+    if ((rc = chain_ok(im, e, id, &ok))) return rc;
+    if (!ok) why = CZ_ECHAIN;
+    else if ((rc = cz_roster_entry_counts(im->t, im->info->office_root, e, &ti, &why))) return rc;
+    if (why && why != CZ_ENOTFOUND) return refuse(im, e, id, why);
+    if ((rc = cz_store_put_entry(im->t, e, id, &result))) return rc;
     if (result == CZ_PUT_NEW) {
         res->fresh++;
         if (why == CZ_ENOTFOUND) res->pending++;
+        remember_log(im, e, id);
     } else if (result == CZ_PUT_FORK) {
         res->forks++;
     } else {
         res->duplicate++;
     }
     uint64_t limit = (cz_now_ms() + HLC_AHEAD_MAX_MS) << 16;
-    if (s->e.hlc > limit) {
+    if (e->hlc > limit) {
         if (result == CZ_PUT_NEW) res->clock_ahead++;
-    } else if (s->e.hlc > *max_hlc) {
-        *max_hlc = s->e.hlc;
+    } else if (e->hlc > im->max_hlc) {
+        im->max_hlc = e->hlc;
     }
     return CZ_OK;
 }
 
-int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn fn, void *ctx,
-                   struct cz_import_result *res)
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+static int take(cz_bundle_reader *r, size_t n, const uint8_t **p)
+{
+    return cz_bundle_reader_take(r, n, p);
+}
+
+/* Failures of this machine rather than of the bundle. */
+static int local_failure(int status)
+{
+    return status == CZ_EIO || status == CZ_ENOMEM;
+}
+
+/* The payload up to its entries: "CZP", version, kind, the vector (its bytes
+ * gathered into *vv when vv is given) and the entry count. */
+static int payload_head(cz_bundle_reader *r, uint8_t *kind, uint8_t **vv, size_t *vv_len, uint32_t *n)
+{
+    const uint8_t *p;
+    size_t len = 0, cap = 0;
+    uint8_t *buf = NULL;
+    int rc;
+    if (cz_bundle_reader_left(r) < 5) return CZ_ETRUNC;
+    if ((rc = take(r, 5, &p))) return rc;
+    if (memcmp(p, "CZP", 3)) return CZ_EMAGIC;
+    if (p[3] != 1) return p[3] < 1 ? CZ_EOLDFORMAT : CZ_EVERSION;
+    *kind = p[4];
+    if (*kind != CZ_PAYLOAD_SYNC && *kind != CZ_PAYLOAD_BACKUP) return CZ_EVERSION;
+    /* The vector, gathered whole and decoded strictly by cz_vv_decode. */
+    if (cz_bundle_reader_left(r) < 4) return CZ_ETRUNC;
+    if ((rc = take(r, 4, &p))) return rc;
+    uint32_t norigins = be32(p);
+    if (norigins > cz_bundle_reader_left(r) / 36) return CZ_ETRUNC;
+    if (vv) {
+        cap = 4 + (size_t)norigins * 36;
+        if (!(buf = malloc(cap))) return CZ_ENOMEM;
+        memcpy(buf, p, 4);
+        len = 4;
+    }
+    for (uint32_t i = 0; i < norigins; i++) {
+        if (cz_bundle_reader_left(r) < 36) { rc = CZ_ETRUNC; goto fail; }
+        if ((rc = take(r, 36, &p))) goto fail;
+        uint32_t nr = be32(p + 32);
+        int short_ = nr > cz_bundle_reader_left(r) / 48;
+        if (buf) {
+            size_t need = len + 36 + (short_ ? 0 : (size_t)nr * 48);
+            if (need > cap) {
+                size_t c = cap;
+                while (c < need) c *= 2;
+                uint8_t *nb = realloc(buf, c);
+                if (!nb) { rc = CZ_ENOMEM; goto fail; }
+                buf = nb;
+                cap = c;
+            }
+            memcpy(buf + len, p, 36);
+            len += 36;
+        }
+        if (short_) {
+            /* Truncated; the strict decoder is given what there is, so an
+             * earlier fault is named first. */
+            if (buf) { *vv = buf; *vv_len = len; }
+            return CZ_ETRUNC;
+        }
+        for (uint32_t j = 0; j < nr; j++) {
+            if ((rc = take(r, 48, &p))) goto fail;
+            if (buf) {
+                memcpy(buf + len, p, 48);
+                len += 48;
+            }
+        }
+    }
+    if (buf) {
+        *vv = buf;
+        *vv_len = len;
+        buf = NULL;
+    }
+    if (cz_bundle_reader_left(r) < 4) return CZ_ETRUNC;
+    if ((rc = take(r, 4, &p))) return rc;
+    *n = be32(p);
+    if (*n > cz_bundle_reader_left(r) / 4) return CZ_ETRUNC;
+    return CZ_OK;
+fail:
+    free(buf);
+    return rc;
+}
+
+/* The next entry's length and bytes.  An entry longer than the format
+ * allows is not held: its first ENTRY_WIRE_MAX bytes name the fault the
+ * whole would (*bad), and the rest is skipped. */
+static int next_entry(cz_bundle_reader *r, const uint8_t **p, size_t *len, int *bad)
+{
+    const uint8_t *q;
+    int rc;
+    *bad = CZ_OK;
+    if (cz_bundle_reader_left(r) < 4) return CZ_ETRUNC;
+    if ((rc = take(r, 4, &q))) return rc;
+    uint32_t l = be32(q);
+    if (l > cz_bundle_reader_left(r)) return CZ_ETRUNC;
+    *len = l;
+    if (l <= ENTRY_WIRE_MAX) return take(r, l, p);
+    struct cz_entry e;
+    if ((rc = take(r, ENTRY_WIRE_MAX, &q))) return rc;
+    int why = cz_entry_parse(q, ENTRY_WIRE_MAX, &e);
+    *bad = why == CZ_OK || why == CZ_ETRUNC ? CZ_ECANON : why;   /* the whole has trailing bytes */
+    for (size_t left = l - ENTRY_WIRE_MAX; left;) {
+        size_t k = left < 65536 ? left : 65536;
+        if ((rc = take(r, k, &q))) return rc;
+        left -= k;
+    }
+    *p = NULL;
+    return CZ_OK;
+}
+
+static int is_root(const uint8_t *p, size_t len, const uint8_t root[32])
+{
+    return p && len >= 36 && !memcmp(p + 4, root, 32);
+}
+
+static int check_entry(const uint8_t *p, size_t len, struct cz_entry *e, uint8_t id[CZ_ID_BYTES])
+{
+    int rc = cz_entry_decode(p, len, e);
+    if (rc == CZ_OK) rc = cz_entry_verify(e);
+    if (rc == CZ_OK) cz_entry_id(p, len, id);
+    return rc;
+}
+
+/* Pass 1.  *status: the bundle's refusal; the return value: local failures. */
+static int pass_root(struct importer *im, cz_bundle_reader *r, struct cz_vv *vv, int *status)
+{
+    uint8_t kind = 0, *vbuf = NULL, id[CZ_ID_BYTES];
+    size_t vlen = 0, len;
+    uint32_t n = 0;
+    int perr, eerr = CZ_OK, bad, rc = CZ_OK;
+    const uint8_t *p;
+    struct cz_entry e;
+
+    perr = payload_head(r, &kind, &vbuf, &vlen, &n);
+    if (vbuf) {
+        /* The vector comes before the entry count: its faults first. */
+        size_t pos = 0;
+        int vrc = cz_vv_decode(vbuf, vlen, &pos, vv);
+        if (vrc) perr = vrc;
+        free(vbuf);
+    }
+    for (uint32_t i = 0; perr == CZ_OK && i < n; i++) {
+        if ((perr = next_entry(r, &p, &len, &bad))) break;
+        if (eerr || kind != CZ_PAYLOAD_SYNC || !is_root(p, len, im->info->office_root)) continue;
+        if ((eerr = bad) || (eerr = check_entry(p, len, &e, id))) continue;
+        if ((rc = apply_one(im, &e, id))) return rc;
+    }
+    if (perr == CZ_OK && cz_bundle_reader_left(r)) perr = CZ_ETRAILING;
+    int fin = cz_bundle_reader_finish(r);
+    *status = fin ? fin : perr ? perr : kind != CZ_PAYLOAD_SYNC ? CZ_ETYPE : eerr;
+    if (local_failure(*status)) { rc = *status; *status = CZ_OK; }
+    return rc;
+}
+
+/* ---- pass 2: checks in parallel, writes in order ---- */
+
+struct chk { struct cz_entry e; uint8_t id[CZ_ID_BYTES]; size_t off, len; int status; };
+struct batch {
+    struct chk ent[BATCH_N];
+    uint8_t *arena;
+    size_t used, cap;
+    size_t fill;                      /* entries while filling (main thread only) */
+    atomic_size_t n, next, done;      /* published count, next to claim, checked */
+};
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    struct batch *b;                  /* NBATCH */
+    size_t head, fill;                /* b[head..fill) published, oldest first */
+    atomic_int quit;
+    pthread_t th[WORKERS_MAX];
+    size_t nth;
+};
+
+static void check_claimed(struct pool *pl, struct batch *b)
+{
+    size_t i;
+    while (!atomic_load_explicit(&pl->quit, memory_order_relaxed) &&
+           (i = atomic_fetch_add(&b->next, 1)) < atomic_load(&b->n)) {
+        struct chk *c = &b->ent[i];
+        if (c->status == CZ_OK) c->status = check_entry(b->arena + c->off, c->len, &c->e, c->id);
+        if (atomic_fetch_add(&b->done, 1) + 1 == atomic_load(&b->n)) {
+            pthread_mutex_lock(&pl->mu);
+            pthread_cond_broadcast(&pl->done);
+            pthread_mutex_unlock(&pl->mu);
+        }
+    }
+}
+
+static void *worker(void *arg)
+{
+    struct pool *pl = arg;
+    pthread_mutex_lock(&pl->mu);
+    while (!atomic_load(&pl->quit)) {
+        struct batch *b = NULL;
+        for (size_t k = pl->head; k < pl->fill && !b; k++)
+            if (atomic_load(&pl->b[k % NBATCH].next) < atomic_load(&pl->b[k % NBATCH].n)) b = &pl->b[k % NBATCH];
+        if (!b) {
+            pthread_cond_wait(&pl->work, &pl->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&pl->mu);
+        check_claimed(pl, b);
+        pthread_mutex_lock(&pl->mu);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+static int pool_start(struct pool *pl)
+{
+    memset(pl, 0, sizeof *pl);
+    if (!(pl->b = calloc(NBATCH, sizeof *pl->b))) return CZ_ENOMEM;
+    for (size_t k = 0; k < NBATCH; k++) {
+        atomic_init(&pl->b[k].n, 0);
+        atomic_init(&pl->b[k].next, CLAIM_NONE);
+        atomic_init(&pl->b[k].done, 0);
+    }
+    atomic_init(&pl->quit, 0);
+    pthread_mutex_init(&pl->mu, NULL);
+    pthread_cond_init(&pl->work, NULL);
+    pthread_cond_init(&pl->done, NULL);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t want = cpus > 1 ? (size_t)(cpus - 1) : 0;
+    if (want > WORKERS_MAX) want = WORKERS_MAX;
+    /* A thread that cannot start leaves its share to the main thread. */
+    while (pl->nth < want && pthread_create(&pl->th[pl->nth], NULL, worker, pl) == 0) pl->nth++;
+    return CZ_OK;
+}
+
+static void pool_stop(struct pool *pl)
+{
+    if (!pl->b) return;
+    pthread_mutex_lock(&pl->mu);
+    atomic_store(&pl->quit, 1);
+    pthread_cond_broadcast(&pl->work);
+    pthread_mutex_unlock(&pl->mu);
+    for (size_t k = 0; k < pl->nth; k++) pthread_join(pl->th[k], NULL);
+    for (size_t k = 0; k < NBATCH; k++) {
+        if (pl->b[k].arena) sodium_memzero(pl->b[k].arena, pl->b[k].cap);
+        free(pl->b[k].arena);
+    }
+    free(pl->b);
+    pthread_mutex_destroy(&pl->mu);
+    pthread_cond_destroy(&pl->work);
+    pthread_cond_destroy(&pl->done);
+    pl->b = NULL;
+}
+
+static void publish(struct pool *pl)
+{
+    struct batch *b = &pl->b[pl->fill % NBATCH];
+    pthread_mutex_lock(&pl->mu);
+    atomic_store(&b->done, 0);
+    atomic_store(&b->n, b->fill);
+    atomic_store(&b->next, 0);
+    pl->fill++;
+    pthread_cond_broadcast(&pl->work);
+    pthread_mutex_unlock(&pl->mu);
+}
+
+/* Applies the oldest published batch, checking alongside the workers
+ * first.  *eerr: the first entry that failed its checks (nothing after it
+ * is applied). */
+static int drain(struct pool *pl, struct importer *im, int *eerr)
+{
+    struct batch *b = &pl->b[pl->head % NBATCH];
+    size_t n = atomic_load(&b->n);
+    int rc = CZ_OK;
+    check_claimed(pl, b);
+    pthread_mutex_lock(&pl->mu);
+    while (atomic_load(&b->done) < n) pthread_cond_wait(&pl->done, &pl->mu);
+    pthread_mutex_unlock(&pl->mu);
+    for (size_t i = 0; i < n && !rc && !*eerr; i++) {
+        if (b->ent[i].status) *eerr = b->ent[i].status;
+        else rc = apply_one(im, &b->ent[i].e, b->ent[i].id);
+    }
+    pthread_mutex_lock(&pl->mu);
+    atomic_store(&b->next, CLAIM_NONE);
+    atomic_store(&b->n, 0);
+    b->fill = 0;
+    b->used = 0;
+    pl->head++;
+    pthread_mutex_unlock(&pl->mu);
+    return rc;
+}
+
+/* Pass 2, on a rewound reader whose structure pass 1 checked. */
+static int pass_rest(struct importer *im, cz_bundle_reader *r, int *status)
+{
+    struct pool pl;
+    uint8_t kind;
+    uint32_t n = 0;
+    size_t len;
+    const uint8_t *p;
+    int perr, eerr = CZ_OK, bad, rc;
+
+    if ((rc = pool_start(&pl))) return rc;
+    perr = payload_head(r, &kind, NULL, NULL, &n);
+    for (uint32_t i = 0; perr == CZ_OK && !rc && !eerr && i < n; i++) {
+        if ((perr = next_entry(r, &p, &len, &bad))) break;
+        if (is_root(p, len, im->info->office_root)) continue;
+        size_t copy = p ? len : 0;     /* an entry too long to hold has its fault already */
+        struct batch *b = &pl.b[pl.fill % NBATCH];
+        if (b->fill == BATCH_N || (b->fill && b->used + copy > BATCH_BYTES)) {
+            publish(&pl);
+            if (pl.fill - pl.head == NBATCH) rc = drain(&pl, im, &eerr);
+            b = &pl.b[pl.fill % NBATCH];
+            if (rc || eerr) break;
+        }
+        if (b->used + copy > b->cap) {
+            /* Grown by copying, so no plaintext is left behind unwiped. */
+            size_t cap = b->cap ? b->cap : BATCH_BYTES;
+            while (cap < b->used + copy) cap *= 2;
+            uint8_t *a = malloc(cap);
+            if (!a) { rc = CZ_ENOMEM; break; }
+            if (b->arena) {
+                memcpy(a, b->arena, b->used);
+                sodium_memzero(b->arena, b->cap);
+                free(b->arena);
+            }
+            b->arena = a;
+            b->cap = cap;
+        }
+        struct chk *c = &b->ent[b->fill++];
+        c->off = b->used;
+        c->len = len;
+        c->status = bad;
+        if (copy) memcpy(b->arena + b->used, p, copy);
+        b->used += copy;
+    }
+    if (!rc && !eerr && perr == CZ_OK && pl.b[pl.fill % NBATCH].fill) publish(&pl);
+    while (!rc && !eerr && pl.head < pl.fill) rc = drain(&pl, im, &eerr);
+    pool_stop(&pl);
+    if (rc) return rc;
+    if (perr == CZ_OK && !eerr && cz_bundle_reader_left(r)) perr = CZ_ETRAILING;
+    int fin = cz_bundle_reader_finish(r);
+    *status = fin ? fin : perr ? perr : eerr;
+    if (local_failure(*status)) { rc = *status; *status = CZ_OK; }
+    return rc;
+}
+
+static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bundle_header *h, int hrc,
+                         cz_refused_fn fn, void *ctx, struct cz_import_result *res)
 {
     const struct cz_secrets *sec = cz_station_secrets(st);
     const struct cz_station_info *info = cz_station_info(st);
-    struct cz_bundle_header h;
-    struct cz_payload pl = { 0 };
-    struct staged *staged = NULL;
-    uint8_t *plain = NULL;
-    size_t plain_len = 0;
+    struct importer im = { 0 };
+    struct cz_vv vv = { 0 };
     cz_txn *t = NULL;
     int rc;
 
     memset(res, 0, sizeof *res);
-    if ((res->status = cz_bundle_read_header(buf, len, &h))) return CZ_OK;
-    memcpy(res->id, h.id, CZ_ID_BYTES);
-    memcpy(res->sender_box, h.sender_box, 32);
-    memcpy(res->signer, h.signer, 32);
-    res->seq = h.seq;
-    if (!cz_bundle_addressed_to(&h, info->box_pk)) { res->status = CZ_ENOTFORUS; return CZ_OK; }
+    if ((res->status = hrc)) return CZ_OK;
+    memcpy(res->id, h->id, CZ_ID_BYTES);
+    memcpy(res->sender_box, h->sender_box, 32);
+    memcpy(res->signer, h->signer, 32);
+    res->seq = h->seq;
+    if (!cz_bundle_addressed_to(h, info->box_pk)) { res->status = CZ_ENOTFORUS; return CZ_OK; }
     if (!sec) return CZ_EPERM;
 
     /* Cheap refusals before any decryption. */
     struct cz_trust_info ti;
     if ((rc = cz_txn_begin(cz_station_store(st), 0, &t))) return rc;
-    rc = cz_store_seen_get(t, h.id, NULL, NULL);
+    rc = cz_store_seen_get(t, h->id, NULL, NULL);
     if (rc == CZ_OK) res->status = CZ_ESEEN;
     else if (rc != CZ_ENOTFOUND) goto cleanup;
-    else if ((rc = cz_roster_lookup(t, info->office_root, h.signer, &ti))) goto cleanup;
+    else if ((rc = cz_roster_lookup(t, info->office_root, h->signer, &ti))) goto cleanup;
     else if (ti.revoked) res->status = CZ_EREVOKED;
     cz_txn_abort(t);
     t = NULL;
     rc = CZ_OK;
     if (res->status) goto cleanup;
 
-    if ((res->status = cz_bundle_open(buf, len, &h, info->box_pk, cz_secrets_box_sk(sec), &plain, &plain_len)))
+    if ((res->status = cz_bundle_reader_unlock(r, info->box_pk, cz_secrets_box_sk(sec)))) {
+        if (res->status == CZ_ENOMEM) { rc = CZ_ENOMEM; res->status = CZ_OK; }
         goto cleanup;
-    if ((res->status = cz_payload_decode(plain, plain_len, &pl))) goto cleanup;
-    if (pl.kind != CZ_PAYLOAD_SYNC) { res->status = CZ_ETYPE; goto cleanup; }
-    /* Every entry decodes strictly and carries its author's signature, or
-     * the bundle is refused whole: it was made or damaged by someone else. */
-    if (!(staged = calloc(pl.n ? pl.n : 1, sizeof *staged))) { rc = CZ_ENOMEM; goto cleanup; }
-    for (size_t i = 0; i < pl.n; i++) {
-        if ((res->status = cz_entry_decode(pl.entry[i], pl.entry_len[i], &staged[i].e)) ||
-            (res->status = cz_entry_verify(&staged[i].e)))
-            goto cleanup;
-        cz_entry_id(pl.entry[i], pl.entry_len[i], staged[i].id);
     }
-
     if ((rc = cz_txn_begin(cz_station_store(st), 1, &t))) goto cleanup;
-    if (cz_store_seen_get(t, h.id, NULL, NULL) == CZ_OK) { res->status = CZ_ESEEN; goto cleanup; }
-    uint64_t max_hlc = 0, local_hlc = 0;
-    /* The root's certificates and revocations first, so the entries they
-     * speak for are judged by them in this same bundle. */
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < pl.n; i++) {
-            int is_root = !memcmp(staged[i].e.origin, info->office_root, 32);
-            if (is_root != (pass == 0)) continue;
-            if ((rc = apply_one(t, info, &staged[i], fn, ctx, res, &max_hlc))) goto cleanup;
-        }
+    if (cz_store_seen_get(t, h->id, NULL, NULL) == CZ_OK) { res->status = CZ_ESEEN; goto cleanup; }
+    im.t = t;
+    im.info = info;
+    im.res = res;
+    if ((rc = pass_root(&im, r, &vv, &res->status)) || res->status) goto cleanup;
+    if ((rc = cz_bundle_reader_rewind(r))) goto cleanup;
+    im.last_valid = 0;
+    if ((rc = pass_rest(&im, r, &res->status)) || res->status) goto cleanup;
+
+    uint64_t local_hlc = 0;
     uint8_t note[40];
-    memcpy(note, h.sender_box, 32);
-    for (int i = 7; i >= 0; i--) note[32 + i] = (uint8_t)(h.seq >> (8 * (7 - i)));
-    if ((rc = cz_store_seen_put(t, h.id, note, sizeof note))) goto cleanup;
+    memcpy(note, h->sender_box, 32);
+    for (int i = 7; i >= 0; i--) note[32 + i] = (uint8_t)(h->seq >> (8 * (7 - i)));
+    if ((rc = cz_store_seen_put(t, h->id, note, sizeof note))) goto cleanup;
     /* What the sender holds is what it acknowledges: the next export to it
      * leaves that out. */
     uint8_t *vbuf = NULL;
     size_t vlen = 0, vcap = 0;
-    if ((rc = cz_vv_encode(&pl.vv, &vbuf, &vlen, &vcap)) == CZ_OK)
-        rc = cz_store_peer_put(t, h.sender_box, vbuf, vlen);
+    if ((rc = cz_vv_encode(&vv, &vbuf, &vlen, &vcap)) == CZ_OK)
+        rc = cz_store_peer_put(t, h->sender_box, vbuf, vlen);
     free(vbuf);
     if (rc) goto cleanup;
     if ((rc = cz_meta_get_u64(t, "hlc", &local_hlc)) && rc != CZ_ENOTFOUND) goto cleanup;
-    if (max_hlc > local_hlc && (rc = cz_meta_put_u64(t, "hlc", max_hlc))) goto cleanup;
+    if (im.max_hlc > local_hlc && (rc = cz_meta_put_u64(t, "hlc", im.max_hlc))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
+    if (rc == CZ_OK && fn)
+        for (size_t i = 0; i < im.nrefused; i++) fn(ctx, im.refused[i].id, im.refused[i].origin, im.refused[i].why);
 cleanup:
     cz_txn_abort(t);
     /* A refusal after entries were counted changed nothing: say so. */
-    if (res->status && res->status != CZ_ESEEN)
+    if (rc || (res->status && res->status != CZ_ESEEN))
         res->fresh = res->duplicate = res->pending = res->forks = res->refused = res->clock_ahead = 0;
-    free(staged);
-    cz_payload_free(&pl);
-    cz_bundle_plain_free(plain, plain_len);
+    free(im.refused);
+    cz_vv_free(&vv);
+    return rc;
+}
+
+int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn fn, void *ctx,
+                   struct cz_import_result *res)
+{
+    cz_bundle_reader *r = NULL;
+    struct cz_bundle_header h;
+    int hrc = cz_bundle_reader_open_mem(buf, len, &r, &h);
+    if (hrc == CZ_ENOMEM) { cz_bundle_reader_close(r); memset(res, 0, sizeof *res); return CZ_ENOMEM; }
+    int rc = import_reader(st, r, &h, hrc, fn, ctx, res);
+    cz_bundle_reader_close(r);
+    return rc;
+}
+
+int cz_sync_import_file(cz_station *st, const char *path, cz_refused_fn fn, void *ctx,
+                        struct cz_import_result *res)
+{
+    cz_bundle_reader *r = NULL;
+    struct cz_bundle_header h;
+    struct stat sb;
+    memset(res, 0, sizeof *res);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? CZ_ENOTFOUND : CZ_EIO;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) { close(fd); return CZ_EIO; }
+    if ((uint64_t)sb.st_size > (uint64_t)CZ_BUNDLE_PLAIN_MAX * 2) { close(fd); return CZ_ETOOBIG; }
+    int hrc = cz_bundle_reader_open_fd(fd, &r, &h), rc;
+    if (hrc == CZ_ENOMEM || hrc == CZ_EIO) rc = hrc;
+    else rc = import_reader(st, r, &h, hrc, fn, ctx, res);
+    cz_bundle_reader_close(r);
+    close(fd);
     return rc;
 }

@@ -58,6 +58,12 @@ typedef void (*cz_refused_fn)(void *ctx, const uint8_t id[CZ_ID_BYTES], const ui
 int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn fn, void *ctx,
                    struct cz_import_result *res);
 
+/* The same from a file, streamed: memory stays flat whatever the bundle's
+ * size.  A file that cannot be read is a local failure (CZ_ENOTFOUND,
+ * CZ_EIO, CZ_ETOOBIG), as with cz_read_file. */
+int cz_sync_import_file(cz_station *st, const char *path, cz_refused_fn fn, void *ctx,
+                        struct cz_import_result *res);
+
 /* Reads a whole file into a malloc'd buffer (bundles are bounded by
  * CZ_BUNDLE_PLAIN_MAX). */
 int cz_read_file(const char *path, uint8_t **buf, size_t *len);

@@ -9,7 +9,9 @@
  *         (chunk size from the second byte, 1..4 KiB, so inputs span several
  *         chunks) and opens it again, so the fuzzer reaches the payload and
  *         vector decoders that sit behind the cryptography.  Invariant: what
- *         is sealed opens to the same bytes. */
+ *         is sealed opens to the same bytes.
+ * In both modes the streaming reader import uses must agree with
+ * cz_bundle_open: the same refusal, or the same plaintext. */
 #include "bundle.h"
 #include "entry.h"
 #include "status.h"
@@ -38,15 +40,40 @@ static void read_plain(const uint8_t *plain, size_t len)
     cz_payload_free(&p);
 }
 
+/* The streaming reader (import's) over the same image, in pieces of sizes
+ * taken from the image itself: it must name the same refusal as
+ * cz_bundle_open and, when both accept, hand out the same bytes. */
+static int stream_image(const uint8_t *buf, size_t len, const uint8_t *plain, size_t plain_len)
+{
+    cz_bundle_reader *r = NULL;
+    struct cz_bundle_header h;
+    size_t at = 0, k = 0;
+    const uint8_t *p;
+    int rc = cz_bundle_reader_open_mem(buf, len, &r, &h);
+    if (rc == CZ_OK && !cz_bundle_addressed_to(&h, K.box_pk)) rc = CZ_ENOTFORUS;
+    if (rc == CZ_OK) rc = cz_bundle_reader_unlock(r, K.box_pk, K.box_sk);
+    while (rc == CZ_OK && cz_bundle_reader_left(r)) {
+        size_t n = 1 + (len ? buf[k++ % len] : 0) * 37u;
+        if (n > cz_bundle_reader_left(r)) n = (size_t)cz_bundle_reader_left(r);
+        if ((rc = cz_bundle_reader_take(r, n, &p))) break;
+        if (plain && (at + n > plain_len || memcmp(p, plain + at, n))) abort();
+        at += n;
+    }
+    if (rc == CZ_OK) rc = cz_bundle_reader_finish(r);
+    cz_bundle_reader_close(r);
+    return rc;
+}
+
 static int read_file_image(const uint8_t *buf, size_t len, const uint8_t *expect, size_t expect_len)
 {
     struct cz_bundle_header h;
     uint8_t *plain = NULL;
     size_t plain_len = 0;
     int rc = cz_bundle_read_header(buf, len, &h);
-    if (rc != CZ_OK) return rc;
-    if (!cz_bundle_addressed_to(&h, K.box_pk)) return CZ_ENOTFORUS;
+    if (rc != CZ_OK) { if (stream_image(buf, len, NULL, 0) != rc) abort(); return rc; }
+    if (!cz_bundle_addressed_to(&h, K.box_pk)) { if (stream_image(buf, len, NULL, 0) != CZ_ENOTFORUS) abort(); return CZ_ENOTFORUS; }
     rc = cz_bundle_open(buf, len, &h, K.box_pk, K.box_sk, &plain, &plain_len);
+    if (stream_image(buf, len, plain, plain_len) != rc) abort();
     if (rc != CZ_OK) return rc;
     if (expect && (plain_len != expect_len || memcmp(plain, expect, expect_len))) abort();
     read_plain(plain, plain_len);

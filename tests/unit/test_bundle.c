@@ -7,8 +7,10 @@
 #include <cmocka.h>
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "status.h"
@@ -33,8 +35,74 @@ static void seal(unsigned log2, uint8_t **out, size_t *len)
     assert_int_equal(cz_bundle_seal(&p, plain, PLAIN_LEN, out, len, id), CZ_OK);
 }
 
-/* Header check then decryption, as import does them. */
+/* The streaming reader over one source: the plaintext taken in pieces of
+ * odd sizes (so they straddle chunk boundaries), then again after a rewind;
+ * returns the status it stopped on, as cz_bundle_open's. */
+static int stream_read(cz_bundle_reader *r, const struct cz_bundle_header *h)
+{
+    static const size_t piece[] = { 1, 7, 300, 1500, 2, 1024 };
+    int rc = cz_bundle_reader_unlock(r, K.box_pk, K.box_sk);
+    if (rc) return rc;
+    (void)h;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t at = 0, k = 0;
+        if (pass && (rc = cz_bundle_reader_rewind(r))) return rc;
+        while (cz_bundle_reader_left(r)) {
+            size_t n = piece[k++ % 6];
+            const uint8_t *p;
+            if (n > cz_bundle_reader_left(r)) n = (size_t)cz_bundle_reader_left(r);
+            if ((rc = cz_bundle_reader_take(r, n, &p))) return rc;
+            if (at + n > PLAIN_LEN || memcmp(p, plain + at, n)) return CZ_EHASH;
+            at += n;
+            /* asking for more than is left is refused, not read */
+            assert_int_equal(cz_bundle_reader_take(r, (size_t)cz_bundle_reader_left(r) + 1, &p), CZ_ETRUNC);
+        }
+        if ((rc = cz_bundle_reader_finish(r))) return rc;
+        if (at != PLAIN_LEN) return CZ_EHASH;
+    }
+    /* finish alone (nothing taken) checks the whole file too */
+    if ((rc = cz_bundle_reader_rewind(r))) return rc;
+    return cz_bundle_reader_finish(r);
+}
+
+static int stream_mem(const uint8_t *buf, size_t len)
+{
+    cz_bundle_reader *r = NULL;
+    struct cz_bundle_header h;
+    int rc = cz_bundle_reader_open_mem(buf, len, &r, &h);
+    if (rc == CZ_OK) rc = stream_read(r, &h);
+    cz_bundle_reader_close(r);
+    return rc;
+}
+
+static int stream_fd(const uint8_t *buf, size_t len)
+{
+    cz_bundle_reader *r = NULL;
+    struct cz_bundle_header h;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, len, f), len);
+    assert_int_equal(fflush(f), 0);
+    int rc = cz_bundle_reader_open_fd(fileno(f), &r, &h);
+    if (rc == CZ_OK) rc = stream_read(r, &h);
+    cz_bundle_reader_close(r);
+    fclose(f);
+    return rc;
+}
+
+static int open_whole(const uint8_t *buf, size_t len);
+
+/* Header check then decryption, as import does them: whole, and streamed
+ * from memory and from a file, which must agree on every status. */
 static int read_all(const uint8_t *buf, size_t len)
+{
+    int rc = open_whole(buf, len);
+    assert_int_equal(stream_mem(buf, len), rc);
+    assert_int_equal(stream_fd(buf, len), rc);
+    return rc;
+}
+
+static int open_whole(const uint8_t *buf, size_t len)
 {
     struct cz_bundle_header h;
     uint8_t *out;
@@ -163,6 +231,61 @@ static void test_final_too_early(void **state)
     free(b);
 }
 
+/* A file cut or grown after its header was read (a stick pulled out, a
+ * file rewritten): the reader notices at the chunk or at the end. */
+static void test_file_changes_underneath(void **state)
+{
+    uint8_t *b;
+    size_t len;
+    seal(10, &b, &len);
+    for (int grow = 0; grow < 2; grow++) {
+        cz_bundle_reader *r = NULL;
+        struct cz_bundle_header h;
+        const uint8_t *p;
+        FILE *f = tmpfile();
+        assert_non_null(f);
+        assert_int_equal(fwrite(b, 1, len, f), len);
+        assert_int_equal(fflush(f), 0);
+        assert_int_equal(cz_bundle_reader_open_fd(fileno(f), &r, &h), CZ_OK);
+        assert_int_equal(cz_bundle_reader_unlock(r, K.box_pk, K.box_sk), CZ_OK);
+        assert_int_equal(cz_bundle_reader_take(r, 10, &p), CZ_OK);
+        if (grow) {
+            assert_int_equal(fputc(0, f), 0);
+            assert_int_equal(fflush(f), 0);
+            assert_int_equal(cz_bundle_reader_finish(r), CZ_ETRAILING);
+        } else {
+            assert_int_equal(ftruncate(fileno(f), (off_t)len - 100), 0);
+            assert_int_equal(cz_bundle_reader_take(r, PLAIN_LEN - 10, &p), CZ_ETRUNC);
+            /* failures stick */
+            assert_int_equal(cz_bundle_reader_finish(r), CZ_ETRUNC);
+        }
+        cz_bundle_reader_close(r);
+        fclose(f);
+    }
+    free(b);
+}
+
+/* An empty plaintext is one empty FINAL chunk; the reader takes nothing
+ * and finishes. */
+static void test_empty_streamed(void **state)
+{
+    const uint8_t (*rc)[32] = (const uint8_t (*)[32])K.box_pk;
+    struct cz_bundle_params p = { K.box_pk, 7, rc, 1, K.sign_pk, sign_cb, K.sign_sk, 10 };
+    uint8_t id[32], *b;
+    size_t len;
+    cz_bundle_reader *r = NULL;
+    struct cz_bundle_header h;
+    const uint8_t *q;
+    assert_int_equal(cz_bundle_seal(&p, plain, 0, &b, &len, id), CZ_OK);
+    assert_int_equal(cz_bundle_reader_open_mem(b, len, &r, &h), CZ_OK);
+    assert_int_equal(cz_bundle_reader_unlock(r, K.box_pk, K.box_sk), CZ_OK);
+    assert_int_equal(cz_bundle_reader_left(r), 0);
+    assert_int_equal(cz_bundle_reader_take(r, 1, &q), CZ_ETRUNC);
+    assert_int_equal(cz_bundle_reader_finish(r), CZ_OK);
+    cz_bundle_reader_close(r);
+    free(b);
+}
+
 static void test_vv(void **state)
 {
     struct cz_vv v = { 0 }, d;
@@ -211,6 +334,8 @@ int main(void)
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_other_recipient),
         cmocka_unit_test(test_final_too_early),
+        cmocka_unit_test(test_file_changes_underneath),
+        cmocka_unit_test(test_empty_streamed),
         cmocka_unit_test(test_vv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

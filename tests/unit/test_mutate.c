@@ -76,7 +76,26 @@ static void assert_unchanged(void)
     assert_int_equal(now.forks, F.before.forks);
 }
 
-/* One mutated image: must be refused (never applied, never "seen"). */
+/* The same image through the streamed file import (cz_sync_import_file). */
+static void refuse_file(const uint8_t *buf, size_t len)
+{
+    struct cz_import_result r;
+    char path[128];
+    snprintf(path, sizeof path, "%s/mutated.czb", F.dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(cz_sync_import_file(F.office, path, NULL, NULL, &r), CZ_OK);
+    if (r.status == CZ_OK || r.status == CZ_ESEEN) {
+        print_error("mutation %lu accepted from a file (status %s)\n", tried, cz_status_name(r.status));
+        fail();
+    }
+    assert_int_equal(r.fresh + r.duplicate + r.refused, 0);
+}
+
+/* One mutated image: must be refused (never applied, never "seen"); one in
+ * sixteen goes through a file as well. */
 static void refuse(const uint8_t *buf, size_t len)
 {
     struct cz_import_result r;
@@ -86,6 +105,7 @@ static void refuse(const uint8_t *buf, size_t len)
         print_error("mutation %lu accepted (status %s)\n", tried, cz_status_name(r.status));
         fail();
     }
+    if (tried % 16 == 0) refuse_file(buf, len);
 }
 
 static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
@@ -339,12 +359,73 @@ static void test_entries(void **state)
     tried += local;
 }
 
+/* A fault after many good entries: import applies entries batch by batch
+ * inside its one transaction before it meets the bad one (and, with the
+ * worker threads, checks run ahead of the writes); the abort must still
+ * leave nothing.  Thousands of entries (duplicates are harmless), then one
+ * whose signature fails, or a truncated payload, sealed validly by the
+ * village, from memory and from a file. */
+static void test_late_fault_changes_nothing(void **state)
+{
+    struct cz_payload p;
+    assert_int_equal(cz_payload_decode(F.plain, F.plain_len, &p), CZ_OK);
+    for (int kind = 0; kind < 4; kind++) {
+        struct cz_payload_writer w;
+        uint8_t *img = NULL, *bad = malloc(p.entry_len[0]);
+        size_t img_len = 0;
+        assert_non_null(bad);
+        memcpy(bad, p.entry[0], p.entry_len[0]);
+        bad[p.entry_len[0] - 1] ^= 0x40;               /* its signature */
+        assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &p.vv), CZ_OK);
+        for (size_t rep = 0; rep < 3000 / p.n + 1; rep++)
+            for (size_t j = 0; j < p.n; j++) assert_int_equal(cz_payload_add(&w, p.entry[j], p.entry_len[j]), CZ_OK);
+        if (kind == 0) assert_int_equal(cz_payload_add(&w, bad, p.entry_len[0]), CZ_OK);
+        if (kind == 3) {                               /* longer than any entry may be */
+            size_t huge = 300 * 1024;
+            uint8_t *h = malloc(huge);
+            assert_non_null(h);
+            for (size_t j = 0; j < huge; j++) h[j] = (uint8_t)rnd();
+            memcpy(h, p.entry[0], 109);                /* a real entry's fixed part */
+            assert_int_equal(cz_payload_add(&w, h, huge), CZ_OK);
+            free(h);
+        }
+        cz_payload_finish(&w);
+        if (kind == 1) w.len -= 3;                     /* the last entry cut short */
+        if (kind == 2) w.buf[w.len++] = 0;             /* a byte after the last entry */
+        village_seal(w.buf, w.len, kind == 1 ? 10 : 0, &img, &img_len);
+        tried++;
+        struct cz_import_result r;
+        assert_int_equal(cz_sync_import(F.office, img, img_len, NULL, NULL, &r), CZ_OK);
+        if (kind < 3) assert_int_equal(r.status, kind == 0 ? CZ_ESIG : kind == 1 ? CZ_ETRUNC : CZ_ETRAILING);
+        else assert_true(r.status != CZ_OK && r.status != CZ_ESEEN);
+        if (kind == 3) print_message("an entry of 300 KiB, longer than any may be: %s\n", cz_status_name(r.status));
+        assert_int_equal(r.fresh + r.duplicate + r.refused, 0);
+        assert_unchanged();
+        refuse_file(img, img_len);
+        assert_unchanged();
+        free(img);
+        free(w.buf);
+        free(bad);
+    }
+    cz_payload_free(&p);
+}
+
 static void test_original_accepted(void **state)
 {
     struct cz_import_result r;
     struct cz_store_stats now;
-    assert_int_equal(cz_sync_import(F.office, F.img, F.len, NULL, NULL, &r), CZ_OK);
+    char path[128];
+    snprintf(path, sizeof path, "%s/original.czb", F.dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(F.img, 1, F.len, f), F.len);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(cz_sync_import_file(F.office, path, NULL, NULL, &r), CZ_OK);
     assert_int_equal(r.status, CZ_OK);
+    assert_true(r.fresh > 0);
+    /* and the same bytes again, from memory: a replay */
+    assert_int_equal(cz_sync_import(F.office, F.img, F.len, NULL, NULL, &r), CZ_OK);
+    assert_int_equal(r.status, CZ_ESEEN);
     stats(F.office, &now);
     assert_true(now.entries > F.before.entries);
     print_message("mutations tried in all: %lu; the unmutated bundle then imports (%zu new entries)\n",
@@ -358,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_truncated_extended),
         cmocka_unit_test(test_reordered_spliced),
         cmocka_unit_test(test_entries),
+        cmocka_unit_test(test_late_fault_changes_nothing),
         cmocka_unit_test(test_original_accepted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
