@@ -129,7 +129,37 @@ static int vv_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
     return cz_vv_add(ctx, key, seq_of(key), val);
 }
 
+/* Meta names of the last-sync times (sync.h, cz_sync_last). */
+static void last_name(char *buf, size_t size, const char *what, const uint8_t box[32])
+{
+    char hex[65];
+    cz_hex(box, 32, hex);
+    snprintf(buf, size, "sync_%s:%s", what, hex);
+}
+
+int cz_sync_last(cz_station *st, const uint8_t box[32], uint64_t *sent_ms, uint64_t *received_ms)
+{
+    char name[96];
+    cz_txn *t = NULL;
+    int rc = cz_txn_begin(cz_station_store(st), 0, &t);
+    *sent_ms = *received_ms = 0;
+    if (rc) return rc;
+    last_name(name, sizeof name, "sent", box);
+    if ((rc = cz_meta_get_u64(t, name, sent_ms)) == CZ_ENOTFOUND) rc = CZ_OK;
+    last_name(name, sizeof name, "received", box);
+    if (rc == CZ_OK && (rc = cz_meta_get_u64(t, name, received_ms)) == CZ_ENOTFOUND) rc = CZ_OK;
+    cz_txn_abort(t);
+    return rc;
+}
+
+static void progress(const struct cz_progress *pr, size_t done, size_t total)
+{
+    if (pr && pr->fn) pr->fn(pr->ctx, done, total);
+}
+
 struct export_ctx {
+    const struct cz_progress *pr;
+    size_t done, total;
     cz_txn *t;
     const struct cz_vv *ack;
     const char *region;
@@ -142,6 +172,7 @@ static int export_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *
     struct export_ctx *x = ctx;
     struct cz_entry e;
     if (klen != 40 || vlen != CZ_ID_BYTES) return CZ_EDB;
+    if (++x->done % 256 == 0) progress(x->pr, x->done, x->total + 1);
     if (x->ack && cz_vv_has(x->ack, key, seq_of(key))) return 0;
     int rc = cz_store_get_entry(x->t, val, &e);
     if (rc) return rc;
@@ -162,6 +193,12 @@ static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
 
 int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer, int full,
                    struct cz_export_result *res)
+{
+    return cz_sync_export_with(st, stick, peer, full, NULL, res);
+}
+
+int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer *peer, int full,
+                        const struct cz_progress *pr, struct cz_export_result *res)
 {
     const struct cz_secrets *sec = cz_station_secrets(st);
     const struct cz_station_info *info = cz_station_info(st);
@@ -188,7 +225,13 @@ int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer
     }
     if ((rc = cz_store_each_log(t, vv_cb, &mine))) goto cleanup;
     if ((rc = cz_payload_start(&w, CZ_PAYLOAD_SYNC, &mine))) goto cleanup;
-    struct export_ctx x = { t, have_ack ? &ack : NULL, peer->region, &w, res };
+    struct export_ctx x = { pr, 0, 0, t, have_ack ? &ack : NULL, peer->region, &w, res };
+    if (pr) {
+        struct cz_store_stats ss;
+        cz_store_stats(t, &ss);
+        x.total = ss.logs;
+        progress(pr, 0, x.total + 1);
+    }
     if ((rc = cz_store_each_log(t, export_cb, &x))) goto cleanup;
     cz_payload_finish(&w);
     cz_txn_abort(t);
@@ -201,6 +244,9 @@ int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer
     if ((rc = cz_meta_get_u64(t, "bundle_seq", &seq)) && rc != CZ_ENOTFOUND) goto cleanup;
     seq++;
     if ((rc = cz_meta_put_u64(t, "bundle_seq", seq))) goto cleanup;
+    char last[96];
+    last_name(last, sizeof last, "sent", peer->box);
+    if ((rc = cz_meta_put_u64(t, last, cz_now_ms()))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
     if (rc) goto cleanup;
@@ -213,6 +259,7 @@ int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer
         goto cleanup;
     res->bytes = file_len;
     res->seq = seq;
+    progress(pr, x.total + 1, x.total + 1);
 cleanup:
     cz_txn_abort(t);
     if (w.buf) sodium_memzero(w.buf, w.len);
@@ -291,6 +338,12 @@ static int apply_one(cz_txn *t, const struct cz_station_info *info, const struct
 int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn fn, void *ctx,
                    struct cz_import_result *res)
 {
+    return cz_sync_import_with(st, buf, len, fn, ctx, NULL, res);
+}
+
+int cz_sync_import_with(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn fn, void *ctx,
+                        const struct cz_progress *pr, struct cz_import_result *res)
+{
     const struct cz_secrets *sec = cz_station_secrets(st);
     const struct cz_station_info *info = cz_station_info(st);
     struct cz_bundle_header h;
@@ -331,6 +384,7 @@ int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn
      * the bundle is refused whole: it was made or damaged by someone else. */
     if (!(staged = calloc(pl.n ? pl.n : 1, sizeof *staged))) { rc = CZ_ENOMEM; goto cleanup; }
     for (size_t i = 0; i < pl.n; i++) {
+        if (i % 256 == 0) progress(pr, i, 2 * pl.n + 1);
         if ((res->status = cz_entry_decode(pl.entry[i], pl.entry_len[i], &staged[i].e)) ||
             (res->status = cz_entry_verify(&staged[i].e)))
             goto cleanup;
@@ -340,18 +394,23 @@ int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn
     if ((rc = cz_txn_begin(cz_station_store(st), 1, &t))) goto cleanup;
     if (cz_store_seen_get(t, h.id, NULL, NULL) == CZ_OK) { res->status = CZ_ESEEN; goto cleanup; }
     uint64_t max_hlc = 0, local_hlc = 0;
+    size_t done = 0;
     /* The root's certificates and revocations first, so the entries they
      * speak for are judged by them in this same bundle. */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < pl.n; i++) {
             int is_root = !memcmp(staged[i].e.origin, info->office_root, 32);
             if (is_root != (pass == 0)) continue;
+            if (++done % 256 == 0) progress(pr, pl.n + done, 2 * pl.n + 1);
             if ((rc = apply_one(t, info, &staged[i], fn, ctx, res, &max_hlc))) goto cleanup;
         }
     uint8_t note[40];
     memcpy(note, h.sender_box, 32);
     for (int i = 7; i >= 0; i--) note[32 + i] = (uint8_t)(h.seq >> (8 * (7 - i)));
     if ((rc = cz_store_seen_put(t, h.id, note, sizeof note))) goto cleanup;
+    char last[96];
+    last_name(last, sizeof last, "received", h.sender_box);
+    if ((rc = cz_meta_put_u64(t, last, cz_now_ms()))) goto cleanup;
     /* What the sender holds is what it acknowledges: the next export to it
      * leaves that out. */
     uint8_t *vbuf = NULL;
@@ -364,6 +423,7 @@ int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn
     if (max_hlc > local_hlc && (rc = cz_meta_put_u64(t, "hlc", max_hlc))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
+    if (rc == CZ_OK) progress(pr, 2 * pl.n + 1, 2 * pl.n + 1);
 cleanup:
     cz_txn_abort(t);
     /* A refusal after entries were counted changed nothing: say so. */
