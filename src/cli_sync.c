@@ -502,46 +502,6 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
     return (res.status && res.status != CZ_ESEEN) || res.refused || res.forks;
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every *.czb under the station's inbox on the stick, in name order. */
-static int list_inbox(const char *inbox, char ***out, size_t *n)
-{
-    size_t cap = 0;
-    *out = NULL;
-    *n = 0;
-    DIR *top = opendir(inbox);
-    if (!top) return CZ_ENOTFOUND;
-    struct dirent *d;
-    while ((d = readdir(top))) {
-        if (d->d_name[0] == '.') continue;
-        char sub[4096 + 256];
-        if (snprintf(sub, sizeof sub, "%s/%s", inbox, d->d_name) >= (int)sizeof sub) continue;
-        DIR *sd = opendir(sub);
-        if (!sd) continue;
-        struct dirent *f;
-        while ((f = readdir(sd))) {
-            size_t l = strlen(f->d_name);
-            if (f->d_name[0] == '.' || l < 5 || strcmp(f->d_name + l - 4, ".czb")) continue;
-            if (*n == cap) {
-                cap = cap ? 2 * cap : 16;
-                char **v = realloc(*out, cap * sizeof *v);
-                if (!v) { closedir(sd); closedir(top); return CZ_ENOMEM; }
-                *out = v;
-            }
-            if (asprintf(&(*out)[*n], "%s/%s", sub, f->d_name) < 0) { closedir(sd); closedir(top); return CZ_ENOMEM; }
-            (*n)++;
-        }
-        closedir(sd);
-    }
-    closedir(top);
-    if (*n) qsort(*out, *n, sizeof **out, by_name);
-    return CZ_OK;
-}
-
 int cmd_import(struct cli *c, int argc, char **argv)
 {
     int failed = 0, any = 0;
@@ -565,18 +525,15 @@ int cmd_import(struct cli *c, int argc, char **argv)
             continue;
         }
         /* A stick is a mailbag: only this station's folder is read. */
-        char inbox[4096];
         char **files = NULL;
         size_t n = 0;
-        cz_bundle_inbox(argv[i], cz_station_info(c->st)->box_pk, inbox, sizeof inbox);
-        int rc = list_inbox(inbox, &files, &n);
+        int rc = cz_stick_bundles(argv[i], cz_station_info(c->st)->box_pk, &files, &n);
         if (rc && rc != CZ_ENOTFOUND) { say_error(c, rc, argv[i]); failed = 1; }
         for (size_t k = 0; k < n; k++) {
             failed |= import_one(c, files[k], arr);
             any = 1;
-            free(files[k]);
         }
-        free(files);
+        cz_stick_bundles_free(files, n);
     }
     if (!any && !failed)
         fprintf(stderr, "cunzhan: %s\n", cz_strerror(CZ_ENOSTICK, c->lang));
