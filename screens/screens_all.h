@@ -11,6 +11,9 @@ extern const struct screen_ops cz_screen_households; /* arg: NULL */
 extern const struct screen_ops cz_screen_household;  /* arg: const uint8_t entity[16] */
 extern const struct screen_ops cz_screen_record;     /* arg: const struct record_form_arg * */
 extern const struct screen_ops cz_screen_verify;     /* arg: NULL */
+extern const struct screen_ops cz_screen_sync;       /* arg: NULL */
+extern const struct screen_ops cz_screen_conflicts;  /* arg: NULL */
+extern const struct screen_ops cz_screen_resolve;    /* arg: const uint8_t entity[16] */
 
 /* What the add/edit form opens on: a new record of `type` (entity NULL),
  * or a new version of `entity`.  `parent`, when set, is the household a new
