@@ -235,8 +235,9 @@ static void import_file(struct ui *ui, struct sync *s, struct import_sum *is, co
     }
     if (rc) {
         is->refused++;
-        snprintf(line, sizeof line, "  %s: %s; %s", base_name(path), cz_strerror(rc, ui->lang),
-                 T(ui, "nothing changed", "没有任何改变"));
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), T(ui, "not read; nothing changed", "未能读取；没有任何改变"));
+        add_info(s, line);
+        snprintf(line, sizeof line, "    %s", cz_strerror(rc, ui->lang));
         add_info(s, line);
         return;
     }
@@ -249,22 +250,23 @@ static void import_file(struct ui *ui, struct sync *s, struct import_sum *is, co
         is->forks += res.forks;
         is->entries_refused += res.refused;
         is->clock_ahead += res.clock_ahead;
-        snprintf(line, sizeof line, T(ui, "  %s: %zu new, %zu already had, %zu refused",
-                                      "  %s：新增 %zu 条，已有 %zu 条，拒收 %zu 条"),
+        snprintf(line, sizeof line, T(ui, "  %.16s: %zu new, %zu already had, %zu refused",
+                                      "  %.16s：新增 %zu 条，已有 %zu 条，拒收 %zu 条"),
                  base_name(path), res.fresh, res.duplicate, res.refused);
         break;
     case CZ_ESEEN:
         is->seen++;
-        snprintf(line, sizeof line, "  %s: %s", base_name(path), cz_strerror(res.status, ui->lang));
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), cz_strerror(res.status, ui->lang));
         break;
     case CZ_ENOTFORUS:
         is->notforus++;
-        snprintf(line, sizeof line, "  %s: %s", base_name(path), cz_strerror(res.status, ui->lang));
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), cz_strerror(res.status, ui->lang));
         break;
     default:
         is->refused++;
-        snprintf(line, sizeof line, "  %s: %s: %s; %s", base_name(path), T(ui, "refused", "拒收"),
-                 cz_strerror(res.status, ui->lang), T(ui, "nothing changed", "没有任何改变"));
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), T(ui, "refused whole; nothing changed", "整包拒收；没有任何改变"));
+        add_info(s, line);
+        snprintf(line, sizeof line, "    %s", cz_strerror(res.status, ui->lang));
         break;
     }
     add_info(s, line);
@@ -345,14 +347,24 @@ static enum ui_result sync_key(struct ui *ui, struct screen *sc, const struct ui
         }
         return UI_HANDLED;
     }
-    case ACT_UP: case ACT_DOWN: case ACT_PREV: case ACT_NEXT: {
+    case ACT_UP: case ACT_DOWN: case ACT_PREV: case ACT_NEXT: case ACT_HOME: case ACT_END: {
         struct ui_key m = *k;
         if (m.action == ACT_PREV) m.action = ACT_UP;
         if (m.action == ACT_NEXT) m.action = ACT_DOWN;
         return list_key(&s->menu, &m);
     }
-    case ACT_PAGE_UP: case ACT_PAGE_DOWN: case ACT_HOME: case ACT_END:
-        return list_key(&s->info, k);
+    /* The lines below scroll by page; their last lines (the totals) show
+     * first (list.h: rows that cannot be selected leave sel past them). */
+    case ACT_PAGE_UP: {
+        size_t page = s->info.page > 1 ? (size_t)s->info.page - 1 : 1;
+        if (s->info.sel > (size_t)s->info.page) s->info.sel = s->info.sel - page > (size_t)s->info.page - 1 ? s->info.sel - page : (size_t)s->info.page - 1;
+        return UI_HANDLED;
+    }
+    case ACT_PAGE_DOWN: {
+        size_t page = s->info.page > 1 ? (size_t)s->info.page - 1 : 1;
+        s->info.sel = s->info.sel + page < s->info.n ? s->info.sel + page : s->info.n;
+        return UI_HANDLED;
+    }
     case ACT_REDRAW:
         load_menu(ui, s);             /* a stick plugged in since */
         if (!s->summary) load_peers(ui, s);
