@@ -67,7 +67,9 @@ static int load(struct ui *ui, struct resolve *r)
         for (size_t j = 0; j < c->n; j++) {
             struct value *v = &c->v[j];
             if (k->tag == 0) {
-                v->deletion = k->v[j].value == NULL;
+                /* The values say nothing here: whether the head is a tombstone does. */
+                struct cz_entry e;
+                v->deletion = cz_store_get_entry(t, k->v[j].head, &e) == CZ_OK && (e.flags & CZ_ENTRY_FLAG_TOMBSTONE);
                 snprintf(v->shown, sizeof v->shown, "%s", v->deletion ? T(ui, "(deleted)", "（已删除）")
                                                                       : T(ui, "(kept, edited)", "（保留并修改）"));
             } else if (c->f && k->v[j].value) {

@@ -93,7 +93,7 @@ static int load_menu(struct ui *ui, struct sync *s)
         if (list_add(&s->menu, line, NULL, ROW_STICK, 1)) return CZ_ENOMEM;
     }
     if (list_add(&s->menu, T(ui, "  Type a folder path...", "  输入文件夹路径..."), NULL, ROW_FOLDER, 1) ||
-        list_add(&s->menu, T(ui, "  Export: write bundles for the stations above",
+        list_add(&s->menu, T(ui, "  Export: write bundles for the stations below",
                              "  导出：为下列站点写入数据包"), NULL, ROW_EXPORT, 1) ||
         list_add(&s->menu, T(ui, "  Import: read the bundles for this station",
                              "  导入：读取发给本站的数据包"), NULL, ROW_IMPORT, 1))
@@ -183,12 +183,17 @@ static void do_export(struct ui *ui, struct sync *s)
         snprintf(line, sizeof line, T(ui, "  %s: %zu entries, %zu bytes", "  %s：%zu 条记录，%zu 字节"),
                  peers[i].name, res.entries, res.bytes);
         add_info(s, line);
-        snprintf(line, sizeof line, "    -> %s", res.path);
+        /* The file, within the stick (the rest of the path is shown above). */
+        size_t pl = strlen(s->path);
+        const char *rel = !strncmp(res.path, s->path, pl) && res.path[pl] == '/' ? res.path + pl + 1 : res.path;
+        snprintf(line, sizeof line, "    -> %s", rel);
         add_info(s, line);
     }
     free(peers);
     snprintf(line, sizeof line, T(ui, "Files written: %zu, entries: %zu, bytes: %zu",
                                   "写入文件 %zu 个，记录 %zu 条，共 %zu 字节"), files, entries, bytes);
+    add_info(s, "");
+    add_info(s, line);
     if (failed) ui_message(ui, 1, "%s; %s", line, T(ui, "some exports failed (see below)", "部分导出失败（见下）"));
     else ui_message(ui, 0, "%s", line);
 }

@@ -39,7 +39,7 @@ start() {
     RUN=$((RUN + 1))
     TM="tmux -L czsync-$$-$RUN -f /dev/null"
     $TM new-session -d -x 80 -y 24 \
-        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=$WORK/mounts CUNZHAN_SYSBLOCK=$WORK/nosys $CUNZHAN -C $dir $*; echo EXIT=\$?; sleep 600"
+        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=${MOUNTS:-$WORK/mounts} CUNZHAN_SYSBLOCK=$WORK/sys $CUNZHAN -C $dir $*; echo EXIT=\$?; sleep 600"
 }
 keys() { $TM send-keys "$@"; }
 text() { $TM send-keys -l "$1"; }
@@ -292,6 +292,74 @@ see "zh: nothing changed" "没有任何改变"
 keys F10
 see "zh: quits" "EXIT=0"
 equals "zh tampered: unchanged" "$(cz -C "$O" status --json)" "$before"
+
+# ---- USB sticks found by themselves (a fake mount table and sysfs) ----
+mkdir -p "$WORK/sys/sda/sda1" "$WORK/sys/sdb/sdb1" "$WORK/sys/sdc" "$WORK/usb one" "$WORK/usb2"
+echo 0 > "$WORK/sys/sda/removable"; echo 1 > "$WORK/sys/sdb/removable"; echo 1 > "$WORK/sys/sdc/removable"
+printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 %s vfat rw 0 0\n/dev/sdc %s vfat rw 0 0\n' \
+    "${WORK// /\\040}/usb\\040one" "$WORK/usb2" > "$WORK/two"
+printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdc %s vfat rw 0 0\n' "$WORK/usb2" > "$WORK/one"
+MOUNTS=$WORK/two start "$Y" --lang en
+open_sync
+see "en: the first stick listed" "USB stick $WORK/usb one  (sdb1)"
+see "en: the second stick listed" "USB stick $WORK/usb2  (sdc)"
+see "en: none chosen with two" "none chosen"
+keys C-a Down Enter
+see "en: the second stick chosen" "Stick or folder: $WORK/usb2"
+keys Down Down Enter
+see "en: exported to the stick" "Files written: 1"
+see "en: the file named within the stick" "-> cunzhan/$BOX_O/"
+keys F10
+see "en: quits" "EXIT=0"
+ls "$WORK/usb2"/cunzhan/"$BOX_O"/*/*.czb >/dev/null 2>&1 && pass "the bundle is on the chosen stick" || fail "no bundle on usb2"
+ls "$WORK/usb one"/cunzhan >/dev/null 2>&1 && fail "the other stick was written" || pass "the other stick untouched"
+# One stick: chosen by itself; then pulled out before Import.
+MOUNTS=$WORK/one start "$O" --lang zh
+open_sync
+see "zh: the only stick chosen by itself" "U盘或文件夹： $WORK/usb2"
+before=$(cz -C "$O" status --json)
+mv "$WORK/usb2" "$WORK/usb2-out"
+keys Down Enter
+see "zh: a stick pulled out is named" "U盘被拔出了吗"
+mv "$WORK/usb2-out" "$WORK/usb2"
+keys Enter
+see "zh: plugged back in, it imports" "数据包：读取 1 个，导入 1 个"
+keys F10
+see "zh: quits" "EXIT=0"
+
+# ---- deleted on one side, edited on the other ----
+sync_both
+expect "the station deletes the household" 0 cz -C "$Y" delete "$H"
+expect "the office edits it meanwhile" 0 cz -C "$O" edit "$H" phone=13600000010
+sync_both
+start "$O" --lang en
+open_conflicts
+see "en: delete/edit conflict listed" "deleted/edited"
+keys Enter
+see "en: deleted or kept" "Deleted or kept"
+see "en: the deletion side" "(deleted)"
+see "en: the kept side" "(kept, edited)"
+capture
+case "$(printf '%s\n' "$SCREEN" | grep -m1 'kept, edited')" in
+*"(*) (kept, edited)"*) ;;
+*) keys Right; keys Left ;;
+esac
+capture
+case "$(printf '%s\n' "$SCREEN" | grep -m1 'kept, edited')" in
+*"(*) (kept, edited)"*) ;;
+*) keys Right ;;
+esac
+see "en: keep chosen" "(*) (kept, edited)"
+keys F2
+see "en: kept and signed" "Resolved"
+keys F10
+see "en: quits" "EXIT=0"
+expect "kept: no conflicts left" 0 cz -C "$O" conflicts
+contains "kept: none" "$OUT" "no conflicts"
+expect "kept: the record stands with the edit" 0 cz -C "$O" show "$H" --json
+contains "kept: not deleted" "$OUT" '"deleted": false'
+contains "kept: the office's phone" "$OUT" "13600000010"
+expect "kept: verify passes" 0 cz -C "$O" verify
 
 equals "every screen fitted 80 columns" "$WIDE" 0
 finish
