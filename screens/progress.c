@@ -9,7 +9,10 @@ void progress_format(char *out, size_t size, const char *label, size_t done, siz
 {
     char nums[64];
     unsigned pct = total ? (unsigned)((done > total ? total : done) * 100 / total) : 0;
-    snprintf(nums, sizeof nums, "] %3u%%  %zu/%zu", pct, done, total);
+    char tot[24];
+    int digits = snprintf(tot, sizeof tot, "%zu", total);
+    /* done padded to the total's digits, so the bar keeps its length. */
+    snprintf(nums, sizeof nums, "] %3u%%  %*zu/%s", pct, digits, done, tot);
     int bar = width - ui_cols(label) - 2 - (int)strlen(nums);
     if (bar < 4) {                      /* no room: the numbers alone */
         snprintf(out, size, "%s %u%%", label, pct);

@@ -302,10 +302,15 @@ static void do_import(struct ui *ui, struct sync *s)
              is.bundles, is.applied, is.seen, is.refused);
     add_info(s, "");
     add_info(s, line);
-    snprintf(line, sizeof line, T(ui, "Entries: %zu accepted (%zu from keys not yet certified), %zu already had, %zu refused",
-                                  "记录：接收 %zu 条（其中 %zu 条来自尚未认证的密钥），已有 %zu 条，拒收 %zu 条"),
-             is.fresh, is.pending, is.duplicate, is.entries_refused);
+    snprintf(line, sizeof line, T(ui, "Entries: %zu accepted, %zu already had, %zu refused",
+                                  "记录：接收 %zu 条，已有 %zu 条，拒收 %zu 条"),
+             is.fresh, is.duplicate, is.entries_refused);
     add_info(s, line);
+    if (is.pending) {
+        snprintf(line, sizeof line, T(ui, "  %zu of them from keys not yet certified (enrol them at the office)",
+                                      "  其中 %zu 条来自尚未认证的密钥（请在市办认证）"), is.pending);
+        add_info(s, line);
+    }
     snprintf(line, sizeof line, T(ui, "Records in conflict: %zu (%zu new); clock ahead: %zu",
                                   "有冲突的记录：%zu 条（新增 %zu 条）；时钟超前：%zu 条"),
              after, after > before ? after - before : 0, is.clock_ahead);

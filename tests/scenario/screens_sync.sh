@@ -361,5 +361,24 @@ contains "kept: not deleted" "$OUT" '"deleted": false'
 contains "kept: the office's phone" "$OUT" "13600000010"
 expect "kept: verify passes" 0 cz -C "$O" verify
 
+# ---- a small init'ed pair with many records: the progress bar shows ----
+BO=$WORK/bo BV=$WORK/bv BS=$WORK/bstick
+mkdir -p "$BS"
+cz -C "$BO" init --office 市办 --user 张主任 >/dev/null
+cz -C "$BO" pubkey > "$WORK/bo.id"
+cz -C "$BV" init --station 大村 --region 411081106201 --user 李书记 --office-key "$WORK/bo.id" >/dev/null
+{ echo "number,village,head"; for i in $(seq 1 20000); do echo "B-$i,411081106201,户主$i"; done; } > "$WORK/many.csv"
+expect "20000 households loaded" 0 cz -C "$BV" load household "$WORK/many.csv"
+expect "exported for the office" 0 cz -C "$BV" export --to "$BS"
+start "$BO" --lang en
+open_sync
+choose_folder "$BS"
+keys Down Enter
+see "en: the progress bar during a long import" "Import 1/1 [#" 20
+see "en: ... then the summary" "Entries: 20002 accepted, 0 already had, 0 refused" 60
+see "en: pending keys on their own line" "20000 of them from keys not yet certified"
+keys F10
+see "en: quits" "EXIT=0"
+
 equals "every screen fitted 80 columns" "$WIDE" 0
 finish
