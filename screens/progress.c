@@ -8,6 +8,10 @@
 void progress_format(char *out, size_t size, const char *label, size_t done, size_t total, int width)
 {
     char nums[64];
+    if (total == 0) {                   /* not started: nothing to count yet */
+        snprintf(out, size, "%s ...", label);
+        return;
+    }
     unsigned pct = total ? (unsigned)((done > total ? total : done) * 100 / total) : 0;
     char tot[24];
     int digits = snprintf(tot, sizeof tot, "%zu", total);

@@ -16,6 +16,7 @@
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -26,7 +27,9 @@ struct sync {
     struct cz_stick *sticks;
     size_t nsticks;
     struct list menu;         /* what to do */
-    struct list info;         /* the peers, or the last summary */
+    struct list info;         /* the peers, or the last summary (not selectable) */
+    size_t info_top;          /* its first row shown; SIZE_MAX: the last page */
+    int info_rows;            /* rows it had at the last draw */
     int summary;              /* info holds a summary */
 };
 
@@ -51,6 +54,7 @@ static int load_peers(struct ui *ui, struct sync *s)
     static const int widths[] = { 2, 26, 24, 0 };
     list_clear(&s->info);
     s->summary = 0;
+    s->info_top = 0;
     int rc = cz_sync_peers(ui->st, &peers, &n);
     if (rc) return add_info(s, cz_strerror(rc, ui->lang));
     add_info(s, T(ui, "Exchanges with:", "同步对象："));
@@ -115,6 +119,22 @@ static int sync_open(struct ui *ui, struct screen *sc, const void *arg)
     return rc;
 }
 
+/* The lines below the menu, from info_top; PgUp/PgDn scroll them. */
+static void info_draw(struct ui *ui, struct sync *s, int y, int rows)
+{
+    char more[48];
+    if (rows <= 0) return;
+    s->info_rows = rows;
+    size_t max_top = s->info.n > (size_t)rows ? s->info.n - (size_t)rows : 0;
+    size_t top = s->info_top < max_top ? s->info_top : max_top;   /* info_top is kept as asked */
+    for (int r = 0; r < rows && top + (size_t)r < s->info.n; r++)
+        ui_text(ui, y + r, 0, s->info.rows[top + (size_t)r].text, ui->cols, A_NORMAL);
+    if (max_top) {
+        snprintf(more, sizeof more, " %zu-%zu/%zu ", top + 1, top + (size_t)rows, s->info.n);
+        ui_text(ui, y + rows - 1, ui->cols - ui_cols(more) - 1, more, ui_cols(more), A_REVERSE);
+    }
+}
+
 static void sync_draw(struct ui *ui, struct screen *sc)
 {
     struct sync *s = sc->state;
@@ -128,8 +148,7 @@ static void sync_draw(struct ui *ui, struct screen *sc)
     int mrows = (int)s->menu.n;
     list_draw(ui, &s->menu, y, mrows, 1);
     y += mrows + 1;
-    int rest = ui->rows - 2 - y;
-    list_draw(ui, &s->info, y, rest, 0);
+    info_draw(ui, s, y, ui->rows - 2 - y);
 }
 
 /* The folder is there and is a folder (a stick pulled out is not). */
@@ -163,7 +182,8 @@ static void do_export(struct ui *ui, struct sync *s)
     }
     list_clear(&s->info);
     s->summary = 1;
-    add_info(s, T(ui, "Export:", "导出："));
+    s->info_top = SIZE_MAX;           /* the totals come last */
+    add_info(s, T(ui, "Export results:", "导出结果："));
     for (size_t i = 0; i < n; i++) {
         struct progress p;
         struct cz_export_result res;
@@ -291,7 +311,8 @@ static void do_import(struct ui *ui, struct sync *s)
     cz_conflicts_count(ui->st, &before);
     list_clear(&s->info);
     s->summary = 1;
-    add_info(s, T(ui, "Import:", "导入："));
+    s->info_top = SIZE_MAX;           /* the totals come last */
+    add_info(s, T(ui, "Import results:", "导入结果："));
     struct import_sum is = { ui, s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     for (size_t k = 0; k < n; k++) import_file(ui, s, &is, files[k], k, n);
     cz_stick_bundles_free(files, n);
@@ -363,16 +384,18 @@ static enum ui_result sync_key(struct ui *ui, struct screen *sc, const struct ui
         if (m.action == ACT_NEXT) m.action = ACT_DOWN;
         return list_key(&s->menu, &m);
     }
-    /* The lines below scroll by page; their last lines (the totals) show
-     * first (list.h: rows that cannot be selected leave sel past them). */
     case ACT_PAGE_UP: {
-        size_t page = s->info.page > 1 ? (size_t)s->info.page - 1 : 1;
-        if (s->info.sel > (size_t)s->info.page) s->info.sel = s->info.sel - page > (size_t)s->info.page - 1 ? s->info.sel - page : (size_t)s->info.page - 1;
+        size_t page = s->info_rows > 1 ? (size_t)s->info_rows - 1 : 1;
+        size_t max_top = s->info.n > (size_t)s->info_rows ? s->info.n - (size_t)s->info_rows : 0;
+        if (s->info_top > max_top) s->info_top = max_top;
+        s->info_top = s->info_top > page ? s->info_top - page : 0;
         return UI_HANDLED;
     }
     case ACT_PAGE_DOWN: {
-        size_t page = s->info.page > 1 ? (size_t)s->info.page - 1 : 1;
-        s->info.sel = s->info.sel + page < s->info.n ? s->info.sel + page : s->info.n;
+        size_t page = s->info_rows > 1 ? (size_t)s->info_rows - 1 : 1;
+        size_t max_top = s->info.n > (size_t)s->info_rows ? s->info.n - (size_t)s->info_rows : 0;
+        if (s->info_top > max_top) s->info_top = max_top;
+        s->info_top = s->info_top + page < max_top ? s->info_top + page : max_top;
         return UI_HANDLED;
     }
     case ACT_REDRAW:

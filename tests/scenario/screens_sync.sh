@@ -361,6 +361,23 @@ contains "kept: not deleted" "$OUT" '"deleted": false'
 contains "kept: the office's phone" "$OUT" "13600000010"
 expect "kept: verify passes" 0 cz -C "$O" verify
 
+# ---- a summary longer than the screen: totals first, PgUp for the rest ----
+for i in $(seq 1 14); do cz -C "$Y" export --to "$WORK/manyb" >/dev/null; done
+start "$O" --lang en
+open_sync
+choose_folder "$WORK/manyb"
+keys Down Enter
+see "en: a long summary shows its totals" "Bundles: 14 read"
+see "en: ... and says how far it goes" "6-19/19"
+lacks "en: ... the first lines scrolled away" "$SCREEN" "Import results:"
+keys PPage
+see "en: PgUp shows the first lines" "Import results:"
+gone "en: ... and the totals scroll away" "Bundles: 14 read"
+keys NPage
+see "en: PgDn comes back to the totals" "Bundles: 14 read"
+keys F10
+see "en: quits" "EXIT=0"
+
 # ---- a small init'ed pair with many records: the progress bar shows ----
 BO=$WORK/bo BV=$WORK/bv BS=$WORK/bstick
 mkdir -p "$BS"
