@@ -30,6 +30,8 @@ static const struct menu_item menu[] = {
     { "Trainings", "培训", MENU_SCREEN, &cz_screen_trainings, NULL, NULL },
     { "Add another kind of record", "新增其他记录", MENU_SCREEN, &cz_screen_newrecord, NULL, NULL },
     { "Verify signatures", "验证签名", MENU_SCREEN, &cz_screen_verify, NULL, NULL },
+    { "Sync: export and import by USB stick", "同步：用U盘导出和导入", MENU_SCREEN, &cz_screen_sync, NULL, NULL },
+    { "Conflicts: choose between values", "冲突：在不同取值间选定", MENU_SCREEN, &cz_screen_conflicts, NULL, NULL },
     { "中文界面", "English interface", MENU_LANGUAGE, NULL, NULL, NULL },
     { "Help: keys", "帮助：按键", MENU_SCREEN, &cz_screen_help, NULL, NULL },
     { "Quit", "退出", MENU_QUIT, NULL, NULL, NULL },

@@ -13,6 +13,9 @@ extern const struct screen_ops cz_screen_record;     /* arg: const struct record
 extern const struct screen_ops cz_screen_verify;     /* arg: NULL */
 extern const struct screen_ops cz_screen_trainings;  /* arg: NULL */
 extern const struct screen_ops cz_screen_newrecord;  /* arg: NULL */
+extern const struct screen_ops cz_screen_sync;       /* arg: NULL */
+extern const struct screen_ops cz_screen_conflicts;  /* arg: NULL */
+extern const struct screen_ops cz_screen_resolve;    /* arg: const uint8_t entity[16] */
 
 /* What the add/edit form opens on: a new record of `type` (entity NULL),
  * or a new version of `entity`.  `parent`, when set, is the household a new

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cli_int.h"
 #include "cli_sync.h"
+#include "conflicts.h"
 #include "keys.h"
 #include "merge.h"
 #include "roster.h"
@@ -507,46 +508,6 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
     return (res.status && res.status != CZ_ESEEN) || res.refused || res.forks;
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every *.czb under the station's inbox on the stick, in name order. */
-static int list_inbox(const char *inbox, char ***out, size_t *n)
-{
-    size_t cap = 0;
-    *out = NULL;
-    *n = 0;
-    DIR *top = opendir(inbox);
-    if (!top) return CZ_ENOTFOUND;
-    struct dirent *d;
-    while ((d = readdir(top))) {
-        if (d->d_name[0] == '.') continue;
-        char sub[4096 + 256];
-        if (snprintf(sub, sizeof sub, "%s/%s", inbox, d->d_name) >= (int)sizeof sub) continue;
-        DIR *sd = opendir(sub);
-        if (!sd) continue;
-        struct dirent *f;
-        while ((f = readdir(sd))) {
-            size_t l = strlen(f->d_name);
-            if (f->d_name[0] == '.' || l < 5 || strcmp(f->d_name + l - 4, ".czb")) continue;
-            if (*n == cap) {
-                cap = cap ? 2 * cap : 16;
-                char **v = realloc(*out, cap * sizeof *v);
-                if (!v) { closedir(sd); closedir(top); return CZ_ENOMEM; }
-                *out = v;
-            }
-            if (asprintf(&(*out)[*n], "%s/%s", sub, f->d_name) < 0) { closedir(sd); closedir(top); return CZ_ENOMEM; }
-            (*n)++;
-        }
-        closedir(sd);
-    }
-    closedir(top);
-    if (*n) qsort(*out, *n, sizeof **out, by_name);
-    return CZ_OK;
-}
-
 int cmd_import(struct cli *c, int argc, char **argv)
 {
     int failed = 0, any = 0;
@@ -570,18 +531,15 @@ int cmd_import(struct cli *c, int argc, char **argv)
             continue;
         }
         /* A stick is a mailbag: only this station's folder is read. */
-        char inbox[4096];
         char **files = NULL;
         size_t n = 0;
-        cz_bundle_inbox(argv[i], cz_station_info(c->st)->box_pk, inbox, sizeof inbox);
-        int rc = list_inbox(inbox, &files, &n);
+        int rc = cz_stick_bundles(argv[i], cz_station_info(c->st)->box_pk, &files, &n);
         if (rc && rc != CZ_ENOTFOUND) { say_error(c, rc, argv[i]); failed = 1; }
         for (size_t k = 0; k < n; k++) {
             failed |= import_one(c, files[k], arr);
             any = 1;
-            free(files[k]);
         }
-        free(files);
+        cz_stick_bundles_free(files, n);
     }
     if (!any && !failed)
         fprintf(stderr, "cunzhan: %s\n", cz_strerror(CZ_ENOSTICK, c->lang));
@@ -593,17 +551,14 @@ int cmd_import(struct cli *c, int argc, char **argv)
 
 struct conflicts_out { struct cli *c; cz_txn *t; const struct cz_type *type; json_t *arr; size_t count; int rc; };
 
-static int conflicts_cb(void *ctx, const uint8_t *entity)
+static int conflicts_cb(void *ctx, const struct cz_type *type, const uint8_t entity[CZ_ENTITY_BYTES],
+                        const struct cz_merged *mp)
 {
     struct conflicts_out *co = ctx;
     struct cli *c = co->c;
-    uint8_t heads[2][CZ_ID_BYTES];
-    size_t nh = 0;
-    struct cz_merged m;
+    const struct cz_merged m = *mp;
     char hex[65], title[256] = "", buf[1024], who[160];
-    if (cz_store_heads(co->t, entity, heads, 2, &nh) != CZ_OK || nh < 2) return 0;
-    if ((co->rc = cz_merge_entity(co->t, entity, &m))) return co->rc;
-    if (m.nconflicts == 0) { cz_merged_free(&m); return 0; }
+    co->type = type;
     co->count++;
     cz_hex(entity, CZ_ENTITY_BYTES, hex);
     if (m.body) cz_schema_title(co->type, m.body, title, sizeof title);
@@ -652,26 +607,18 @@ static int conflicts_cb(void *ctx, const uint8_t *entity)
         json_object_set_new(jo, "conflicts", jc);
         json_array_append_new(co->arr, jo);
     }
-    cz_merged_free(&m);
     return 0;
 }
 
 int cmd_conflicts(struct cli *c, int argc, char **argv)
 {
-    size_t ntypes;
-    const struct cz_type *types = cz_schema_types(&ntypes);
     cz_txn *t = NULL;
     if (argc) return usage(c, "conflicts [--json]", "conflicts [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
     int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     struct conflicts_out co = { c, t, NULL, c->json ? json_array() : NULL, 0, CZ_OK };
-    for (size_t i = 0; i < ntypes && rc == CZ_OK; i++) {
-        char term[64];
-        size_t tl = cz_term_type(term, sizeof term, types[i].key);
-        co.type = &types[i];
-        rc = cz_store_index_each(t, term, tl, conflicts_cb, &co);
-    }
+    rc = cz_conflicts_each(t, conflicts_cb, &co);
     cz_txn_abort(t);
     if (rc) { say_error(c, rc, NULL); json_decref(co.arr); return CZ_EXIT_FAIL; }
     if (co.arr) print_json(co.arr);
@@ -692,19 +639,18 @@ int cmd_resolve(struct cli *c, int argc, char **argv)
     if (argc < 1) return usage(c, "resolve ID [FIELD=VALUE...]", "resolve 编号 [字段=值...]");
     if (open_station(c)) return CZ_EXIT_FAIL;
     if (lookup_entity(c, argv[0], entity)) return CZ_EXIT_FAIL;
+    /* Checked before the login too, so nobody types a passphrase for nothing
+     * (cz_resolve checks again). */
     if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t)) == CZ_OK)
         rc = cz_store_heads(t, entity, heads, 2, &nh);
     cz_txn_abort(t);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
-    if (nh < 2) {
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "this record has no concurrent versions to resolve; use `edit`",
-                                                      "该记录没有需要解决的并发版本；请用 `edit`"));
-        return CZ_EXIT_FAIL;
-    }
+    if (nh < 2) goto not_concurrent;
     if (!(a = calloc((size_t)argc, sizeof *a))) return CZ_EXIT_FAIL;
     if ((n = parse_assignments(c, argv + 1, argc - 1, a)) < 0 || login(c)) { free(a); return CZ_EXIT_FAIL; }
-    rc = cz_station_edit(c->st, entity, a, (size_t)n, id, &err);
+    rc = cz_resolve(c->st, entity, a, (size_t)n, id, &err);
     free(a);
+    if (rc == CZ_ENOTFOUND && !err.field && !err.name[0]) goto not_concurrent;
     if (rc) {
         if (err.field || err.name[0]) field_error(c, "", rc, &err);
         else say_error(c, rc, argv[0]);
@@ -714,4 +660,8 @@ int cmd_resolve(struct cli *c, int argc, char **argv)
     cz_hex(id, CZ_ID_BYTES, hex);
     printf("%s\n", hex);
     return CZ_EXIT_OK;
+not_concurrent:
+    fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "this record has no concurrent versions to resolve; use `edit`",
+                                                  "该记录没有需要解决的并发版本；请用 `edit`"));
+    return CZ_EXIT_FAIL;
 }

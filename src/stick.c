@@ -1,5 +1,6 @@
 #include "stick.h"
 #include "status.h"
+#include "bundle.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -86,4 +87,65 @@ int cz_sticks_find(const char *mounts, const char *sysblock, struct cz_stick **o
     if (rc) { free(v); *n = 0; return rc; }
     *out = v;
     return CZ_OK;
+}
+
+/* ---- the bundles on a stick for one station ---- */
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.czb under the station's inbox on the stick, in name order. */
+static int list_inbox(const char *inbox, char ***out, size_t *n)
+{
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    DIR *top = opendir(inbox);
+    if (!top) return CZ_ENOTFOUND;
+    struct dirent *d;
+    while ((d = readdir(top))) {
+        if (d->d_name[0] == '.') continue;
+        char sub[4096 + 256];
+        if (snprintf(sub, sizeof sub, "%s/%s", inbox, d->d_name) >= (int)sizeof sub) continue;
+        DIR *sd = opendir(sub);
+        if (!sd) continue;
+        struct dirent *f;
+        while ((f = readdir(sd))) {
+            size_t l = strlen(f->d_name);
+            if (f->d_name[0] == '.' || l < 5 || strcmp(f->d_name + l - 4, ".czb")) continue;
+            if (*n == cap) {
+                cap = cap ? 2 * cap : 16;
+                char **v = realloc(*out, cap * sizeof *v);
+                if (!v) { closedir(sd); closedir(top); return CZ_ENOMEM; }
+                *out = v;
+            }
+            if (asprintf(&(*out)[*n], "%s/%s", sub, f->d_name) < 0) { closedir(sd); closedir(top); return CZ_ENOMEM; }
+            (*n)++;
+        }
+        closedir(sd);
+    }
+    closedir(top);
+    if (*n) qsort(*out, *n, sizeof **out, by_name);
+    return CZ_OK;
+}
+
+void cz_stick_bundles_free(char **files, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(files[i]);
+    free(files);
+}
+
+int cz_stick_bundles(const char *stick, const uint8_t me[32], char ***files, size_t *n)
+{
+    char inbox[4096];
+    cz_bundle_inbox(stick, me, inbox, sizeof inbox);
+    int rc = list_inbox(inbox, files, n);
+    if (rc) {
+        cz_stick_bundles_free(*files, *n);
+        *files = NULL;
+        *n = 0;
+    }
+    return rc;
 }

@@ -11,6 +11,7 @@
 #define CZ_STICK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct cz_stick {
     char mount[4096];     /* where it is mounted (octal escapes undone) */
@@ -21,5 +22,13 @@ struct cz_stick {
  * *out is malloc'd (caller frees; NULL when *n is 0).  CZ_EIO when the
  * mount table cannot be read. */
 int cz_sticks_find(const char *mounts, const char *sysblock, struct cz_stick **out, size_t *n);
+
+/* The bundle files for the station with box key `me` on a stick (or a
+ * folder standing in for one): every *.czb under its inbox folder
+ * (bundle.h, cz_bundle_inbox), in name order.  *files and each string are
+ * malloc'd (free with cz_stick_bundles_free).  CZ_ENOTFOUND when the
+ * inbox is not there. */
+int cz_stick_bundles(const char *stick, const uint8_t me[32], char ***files, size_t *n);
+void cz_stick_bundles_free(char **files, size_t n);
 
 #endif

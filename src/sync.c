@@ -141,6 +141,34 @@ static uint64_t seq_of(const uint8_t key[40])
  *    order; import takes them in any).  An entry that is not the one logged
  *    at its position (the other side of a fork, listed in the forks
  *    database) is not sent, as before. */
+/* Meta names of the last-sync times (sync.h, cz_sync_last). */
+static void last_name(char *buf, size_t size, const char *what, const uint8_t box[32])
+{
+    char hex[65];
+    cz_hex(box, 32, hex);
+    snprintf(buf, size, "sync_%s:%s", what, hex);
+}
+
+int cz_sync_last(cz_station *st, const uint8_t box[32], uint64_t *sent_ms, uint64_t *received_ms)
+{
+    char name[96];
+    cz_txn *t = NULL;
+    int rc = cz_txn_begin(cz_station_store(st), 0, &t);
+    *sent_ms = *received_ms = 0;
+    if (rc) return rc;
+    last_name(name, sizeof name, "sent", box);
+    if ((rc = cz_meta_get_u64(t, name, sent_ms)) == CZ_ENOTFOUND) rc = CZ_OK;
+    last_name(name, sizeof name, "received", box);
+    if (rc == CZ_OK && (rc = cz_meta_get_u64(t, name, received_ms)) == CZ_ENOTFOUND) rc = CZ_OK;
+    cz_txn_abort(t);
+    return rc;
+}
+
+static void progress(const struct cz_progress *pr, size_t done, size_t total)
+{
+    if (pr && pr->fn) pr->fn(pr->ctx, done, total);
+}
+
 struct export_item { const uint8_t *p; uint32_t len; };
 
 struct export_ctx {
@@ -260,6 +288,7 @@ struct export_fill {
     size_t head_len, pos;             /* pos: bytes of the current piece given */
     const struct export_item *items;
     size_t n, i;                      /* i: the item being given; SIZE_MAX while in the head */
+    const struct cz_progress *pr;
 };
 
 static int export_fill_cb(void *ctx, uint8_t *buf, size_t want)
@@ -290,7 +319,11 @@ static int export_fill_cb(void *ctx, uint8_t *buf, size_t want)
         buf += take_n;
         want -= take_n;
         f->pos += take_n;
-        if (f->i != SIZE_MAX && f->pos == 4 + (size_t)f->items[f->i].len) { f->i++; f->pos = 0; }
+        if (f->i != SIZE_MAX && f->pos == 4 + (size_t)f->items[f->i].len) {
+            f->i++;
+            f->pos = 0;
+            if (f->i % 256 == 0) progress(f->pr, f->i, f->n);
+        }
     }
     return CZ_OK;
 }
@@ -302,6 +335,12 @@ static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
 
 int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer, int full,
                    struct cz_export_result *res)
+{
+    return cz_sync_export_with(st, stick, peer, full, NULL, res);
+}
+
+int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer *peer, int full,
+                        const struct cz_progress *pr, struct cz_export_result *res)
 {
     const struct cz_secrets *sec = cz_station_secrets(st);
     const struct cz_station_info *info = cz_station_info(st);
@@ -324,6 +363,9 @@ int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer
     if ((rc = cz_meta_get_u64(t, "bundle_seq", &seq)) && rc != CZ_ENOTFOUND) goto cleanup;
     seq++;
     if ((rc = cz_meta_put_u64(t, "bundle_seq", seq))) goto cleanup;
+    char last[96];
+    last_name(last, sizeof last, "sent", peer->box);
+    if ((rc = cz_meta_put_u64(t, last, cz_now_ms()))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
     if (rc) goto cleanup;
@@ -367,12 +409,14 @@ int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer
     const uint8_t (*rcpt)[32] = (const uint8_t (*)[32])peer->box;
     struct cz_bundle_params p = { info->box_pk, seq, rcpt, 1, cz_secrets_sign_pk(sec), sign_cb,
                                   (void *)sec, 0 };
-    struct export_fill f = { head, head_len, 0, x.items, x.n, SIZE_MAX };
+    struct export_fill f = { head, head_len, 0, x.items, x.n, SIZE_MAX, pr };
+    progress(pr, 0, x.n);
     if ((rc = cz_bundle_write_stream(stick, &p, (uint64_t)head_len + x.bytes, export_fill_cb, &f,
                                      res->path, sizeof res->path, id, &file_len)))
         goto cleanup;
     res->bytes = file_len;
     res->seq = seq;
+    progress(pr, x.n, x.n);
 cleanup:
     cz_txn_abort(t);
     free(head);
@@ -441,6 +485,8 @@ struct importer {
     uint64_t last_seq;
     struct refusal *refused;
     size_t nrefused, refused_cap;
+    const struct cz_progress *pr;     /* entries applied of the bundle's count */
+    size_t done, total;
 };
 
 /* The chain holds wherever the neighbouring entries are here: ours at
@@ -814,6 +860,8 @@ static int drain(struct pool *pl, struct importer *im, int *eerr)
         if (b->ent[i].status) *eerr = b->ent[i].status;
         else rc = apply_one(im, &b->ent[i].e, b->ent[i].id);
     }
+    im->done += n;
+    progress(im->pr, im->done, im->total);
     pthread_mutex_lock(&pl->mu);
     atomic_store(&b->next, CLAIM_NONE);
     atomic_store(&b->n, 0);
@@ -836,6 +884,8 @@ static int pass_rest(struct importer *im, cz_bundle_reader *r, int *status)
 
     if ((rc = pool_start(&pl))) return rc;
     perr = payload_head(r, &kind, NULL, NULL, &n);
+    im->total = n;
+    progress(im->pr, 0, n);
     for (uint32_t i = 0; perr == CZ_OK && !rc && !eerr && i < n; i++) {
         if ((perr = next_entry(r, &p, &len, &bad))) break;
         if (is_root(p, len, im->info->office_root)) continue;
@@ -880,7 +930,8 @@ static int pass_rest(struct importer *im, cz_bundle_reader *r, int *status)
 }
 
 static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bundle_header *h, int hrc,
-                         cz_refused_fn fn, void *ctx, struct cz_import_result *res)
+                         cz_refused_fn fn, void *ctx, const struct cz_progress *pr,
+                         struct cz_import_result *res)
 {
     const struct cz_secrets *sec = cz_station_secrets(st);
     const struct cz_station_info *info = cz_station_info(st);
@@ -920,6 +971,7 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
     im.t = t;
     im.info = info;
     im.res = res;
+    im.pr = pr;
     if ((rc = pass_root(&im, r, &vv, &res->status)) || res->status) goto cleanup;
     if ((rc = cz_bundle_reader_rewind(r))) goto cleanup;
     im.last_valid = 0;
@@ -930,6 +982,9 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
     memcpy(note, h->sender_box, 32);
     for (int i = 7; i >= 0; i--) note[32 + i] = (uint8_t)(h->seq >> (8 * (7 - i)));
     if ((rc = cz_store_seen_put(t, h->id, note, sizeof note))) goto cleanup;
+    char last[96];
+    last_name(last, sizeof last, "received", h->sender_box);
+    if ((rc = cz_meta_put_u64(t, last, cz_now_ms()))) goto cleanup;
     /* What the sender holds is what it acknowledges: the next export to it
      * leaves that out. */
     uint8_t *vbuf = NULL;
@@ -944,6 +999,7 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
     t = NULL;
     if (rc == CZ_OK && fn)
         for (size_t i = 0; i < im.nrefused; i++) fn(ctx, im.refused[i].id, im.refused[i].origin, im.refused[i].why);
+    if (rc == CZ_OK) progress(pr, im.total, im.total);
 cleanup:
     cz_txn_abort(t);
     /* A refusal after entries were counted changed nothing: say so. */
@@ -957,17 +1013,29 @@ cleanup:
 int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn fn, void *ctx,
                    struct cz_import_result *res)
 {
+    return cz_sync_import_with(st, buf, len, fn, ctx, NULL, res);
+}
+
+int cz_sync_import_with(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn fn, void *ctx,
+                        const struct cz_progress *pr, struct cz_import_result *res)
+{
     cz_bundle_reader *r = NULL;
     struct cz_bundle_header h;
     int hrc = cz_bundle_reader_open_mem(buf, len, &r, &h);
     if (hrc == CZ_ENOMEM) { cz_bundle_reader_close(r); memset(res, 0, sizeof *res); return CZ_ENOMEM; }
-    int rc = import_reader(st, r, &h, hrc, fn, ctx, res);
+    int rc = import_reader(st, r, &h, hrc, fn, ctx, pr, res);
     cz_bundle_reader_close(r);
     return rc;
 }
 
 int cz_sync_import_file(cz_station *st, const char *path, cz_refused_fn fn, void *ctx,
                         struct cz_import_result *res)
+{
+    return cz_sync_import_file_with(st, path, fn, ctx, NULL, res);
+}
+
+int cz_sync_import_file_with(cz_station *st, const char *path, cz_refused_fn fn, void *ctx,
+                             const struct cz_progress *pr, struct cz_import_result *res)
 {
     cz_bundle_reader *r = NULL;
     struct cz_bundle_header h;
@@ -979,7 +1047,7 @@ int cz_sync_import_file(cz_station *st, const char *path, cz_refused_fn fn, void
     if ((uint64_t)sb.st_size > (uint64_t)CZ_BUNDLE_PLAIN_MAX * 2) { close(fd); return CZ_ETOOBIG; }
     int hrc = cz_bundle_reader_open_fd(fd, &r, &h), rc;
     if (hrc == CZ_ENOMEM || hrc == CZ_EIO) rc = hrc;
-    else rc = import_reader(st, r, &h, hrc, fn, ctx, res);
+    else rc = import_reader(st, r, &h, hrc, fn, ctx, pr, res);
     cz_bundle_reader_close(r);
     close(fd);
     return rc;

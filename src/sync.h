@@ -64,6 +64,21 @@ int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn
 int cz_sync_import_file(cz_station *st, const char *path, cz_refused_fn fn, void *ctx,
                         struct cz_import_result *res);
 
+/* Progress of a long export or import, for a bar on screen: fn hears now
+ * and then how much of `total` is done (done reaches total at the end).
+ * The plain functions above are these with no progress. */
+struct cz_progress { void (*fn)(void *ctx, size_t done, size_t total); void *ctx; };
+int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer *peer, int full,
+                        const struct cz_progress *pr, struct cz_export_result *res);
+int cz_sync_import_with(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn fn, void *ctx,
+                        const struct cz_progress *pr, struct cz_import_result *res);
+int cz_sync_import_file_with(cz_station *st, const char *path, cz_refused_fn fn, void *ctx,
+                             const struct cz_progress *pr, struct cz_import_result *res);
+
+/* When this station last wrote a bundle for the peer with box key `box`
+ * and last imported one from it (ms since the epoch; 0: never). */
+int cz_sync_last(cz_station *st, const uint8_t box[32], uint64_t *sent_ms, uint64_t *received_ms);
+
 /* Reads a whole file into a malloc'd buffer (bundles are bounded by
  * CZ_BUNDLE_PLAIN_MAX). */
 int cz_read_file(const char *path, uint8_t **buf, size_t *len);

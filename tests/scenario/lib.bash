@@ -41,3 +41,30 @@ finish() {
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" = 0 ]
 }
+
+# menu_open LABEL...: on the home screen (tmux session $TM), moves the
+# selection to the row showing LABEL (the first of the labels on screen:
+# give the English and the Chinese) and opens it.  Rows are found by their
+# text and the selection by the cursor's row, so adding a menu row never
+# breaks a test.
+menu_open() {
+    local tries=0 row cur label pane
+    while [ $tries -lt 40 ]; do
+        pane=$($TM capture-pane -p 2>/dev/null)
+        row=
+        for label in "$@"; do
+            row=$(printf '%s\n' "$pane" | grep -n -F -- "$label" | head -1 | cut -d: -f1)
+            [ -n "$row" ] && break
+        done
+        cur=$($TM display -p '#{cursor_y}' 2>/dev/null)
+        if [ -n "$row" ] && [ -n "$cur" ]; then
+            row=$((row - 1))
+            if [ "$row" = "$cur" ]; then $TM send-keys Enter; return 0; fi
+            if [ "$row" -gt "$cur" ]; then $TM send-keys Down; else $TM send-keys Up; fi
+        fi
+        tries=$((tries + 1))
+        sleep 0.1
+    done
+    fail "menu row '$*' not reached"
+    return 1
+}

@@ -1,0 +1,423 @@
+/* sync.c — the Sync screen: choose a USB stick (or type a folder standing
+ * in for one), see the peers this station exchanges with and when each
+ * last synced, Export bundles for them and Import the bundles for this
+ * station, each with a progress bar and a summary.  Import is all or
+ * nothing per bundle (sync.h): a refusal is shown with its reason and
+ * changed nothing. */
+#include "conflicts.h"
+#include "data.h"
+#include "keys.h"
+#include "list.h"
+#include "progress.h"
+#include "screens_all.h"
+#include "stick.h"
+#include "sync.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum row_kind { ROW_STICK = 1, ROW_FOLDER, ROW_EXPORT, ROW_IMPORT };
+
+struct sync {
+    char path[4096];          /* the stick or folder chosen; "" none */
+    struct cz_stick *sticks;
+    size_t nsticks;
+    struct list menu;         /* what to do */
+    struct list info;         /* the peers, or the last summary (not selectable) */
+    size_t info_top;          /* its first row shown; SIZE_MAX: the last page */
+    int info_rows;            /* rows it had at the last draw */
+    int summary;              /* info holds a summary */
+};
+
+static int add_info(struct sync *s, const char *text)
+{
+    return list_add(&s->info, text, NULL, 0, 0);
+}
+
+static void when(struct ui *ui, uint64_t ms, char *buf, size_t size)
+{
+    if (!ms) snprintf(buf, size, "%s", T(ui, "never", "从未"));
+    else data_time((int64_t)(ms / 1000), buf, size);
+}
+
+/* The peers and when each last synced. */
+static int load_peers(struct ui *ui, struct sync *s)
+{
+    struct cz_peer *peers = NULL;
+    size_t n = 0;
+    char sent[32], recv[32], line[512];
+    const char *cells[] = { "  ", NULL, sent, recv };
+    static const int widths[] = { 2, 26, 24, 0 };
+    list_clear(&s->info);
+    s->summary = 0;
+    s->info_top = 0;
+    int rc = cz_sync_peers(ui->st, &peers, &n);
+    if (rc) return add_info(s, cz_strerror(rc, ui->lang));
+    add_info(s, T(ui, "Exchanges with:", "同步对象："));
+    snprintf(sent, sizeof sent, "%s", T(ui, "last sent", "上次导出"));
+    snprintf(recv, sizeof recv, "%s", T(ui, "last received", "上次导入"));
+    cells[1] = T(ui, "station", "站点");
+    data_columns(line, sizeof line, cells, widths, 4);
+    add_info(s, line);
+    if (n == 0)
+        add_info(s, T(ui, "  no station is enrolled yet: import a station's bundle, then enrol it",
+                      "  还没有已认证的站点：请先导入村站的数据包，再认证"));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t out_ms = 0, in_ms = 0;
+        cz_sync_last(ui->st, peers[i].box, &out_ms, &in_ms);
+        when(ui, out_ms, sent, sizeof sent);
+        when(ui, in_ms, recv, sizeof recv);
+        cells[1] = peers[i].name;
+        data_columns(line, sizeof line, cells, widths, 4);
+        add_info(s, line);
+    }
+    free(peers);
+    return CZ_OK;
+}
+
+static int load_menu(struct ui *ui, struct sync *s)
+{
+    const char *mounts = getenv("CUNZHAN_MOUNTS"), *sysblock = getenv("CUNZHAN_SYSBLOCK");
+    char line[4400];
+    size_t sel = s->menu.sel;
+    free(s->sticks);
+    s->sticks = NULL;
+    s->nsticks = 0;
+    list_clear(&s->menu);
+    if (cz_sticks_find(mounts && *mounts ? mounts : "/proc/mounts", sysblock && *sysblock ? sysblock : "/sys/block",
+                       &s->sticks, &s->nsticks) != CZ_OK)
+        s->nsticks = 0;
+    if (!s->path[0] && s->nsticks == 1) snprintf(s->path, sizeof s->path, "%s", s->sticks[0].mount);
+    for (size_t i = 0; i < s->nsticks; i++) {
+        snprintf(line, sizeof line, "  %s %s  (%s)", T(ui, "USB stick", "U盘"), s->sticks[i].mount, s->sticks[i].dev);
+        if (list_add(&s->menu, line, NULL, ROW_STICK, 1)) return CZ_ENOMEM;
+    }
+    if (list_add(&s->menu, T(ui, "  Type a folder path...", "  输入文件夹路径..."), NULL, ROW_FOLDER, 1) ||
+        list_add(&s->menu, T(ui, "  Export: write bundles for the stations below",
+                             "  导出：为下列站点写入数据包"), NULL, ROW_EXPORT, 1) ||
+        list_add(&s->menu, T(ui, "  Import: read the bundles for this station",
+                             "  导入：读取发给本站的数据包"), NULL, ROW_IMPORT, 1))
+        return CZ_ENOMEM;
+    s->menu.sel = sel < s->menu.n ? sel : 0;
+    return CZ_OK;
+}
+
+static int sync_open(struct ui *ui, struct screen *sc, const void *arg)
+{
+    struct sync *s = calloc(1, sizeof *s);
+    if (!s) return CZ_ENOMEM;
+    sc->state = s;
+    int rc = load_menu(ui, s);
+    if (!rc) rc = load_peers(ui, s);
+    /* Start on Export when a stick is already chosen. */
+    for (size_t i = 0; s->path[0] && i < s->menu.n; i++)
+        if (s->menu.rows[i].kind == ROW_EXPORT) s->menu.sel = i;
+    return rc;
+}
+
+/* The lines below the menu, from info_top; PgUp/PgDn scroll them. */
+static void info_draw(struct ui *ui, struct sync *s, int y, int rows)
+{
+    char more[48];
+    if (rows <= 0) return;
+    s->info_rows = rows;
+    size_t max_top = s->info.n > (size_t)rows ? s->info.n - (size_t)rows : 0;
+    size_t top = s->info_top < max_top ? s->info_top : max_top;   /* info_top is kept as asked */
+    for (int r = 0; r < rows && top + (size_t)r < s->info.n; r++)
+        ui_text(ui, y + r, 0, s->info.rows[top + (size_t)r].text, ui->cols, A_NORMAL);
+    if (max_top) {
+        snprintf(more, sizeof more, " %zu-%zu/%zu ", top + 1, top + (size_t)rows, s->info.n);
+        ui_text(ui, y + rows - 1, ui->cols - ui_cols(more) - 1, more, ui_cols(more), A_REVERSE);
+    }
+}
+
+static void sync_draw(struct ui *ui, struct screen *sc)
+{
+    struct sync *s = sc->state;
+    char line[4400];
+    int y = UI_TOP;
+    ui_text(ui, y++, 1, T(ui, "Sync: exchange bundles through a USB stick", "同步：用U盘交换数据包"), ui->cols - 2, A_BOLD);
+    snprintf(line, sizeof line, "%s %s", T(ui, "Stick or folder:", "U盘或文件夹："),
+             s->path[0] ? s->path : T(ui, "none chosen (no USB stick found: type a folder)", "未选择（没有找到U盘：请输入文件夹）"));
+    ui_text(ui, y++, 1, line, ui->cols - 2, A_NORMAL);
+    y++;
+    int mrows = (int)s->menu.n;
+    list_draw(ui, &s->menu, y, mrows, 1);
+    y += mrows + 1;
+    info_draw(ui, s, y, ui->rows - 2 - y);
+}
+
+/* The folder is there and is a folder (a stick pulled out is not). */
+static int folder_ok(struct ui *ui, struct sync *s)
+{
+    struct stat sb;
+    if (!s->path[0]) {
+        ui_message(ui, 1, "%s", T(ui, "Choose a USB stick or type a folder first", "请先选择U盘或输入文件夹"));
+        return 0;
+    }
+    if (stat(s->path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        ui_message(ui, 1, "%s: %s", s->path, T(ui, "not there (was the stick pulled out?); nothing changed",
+                                            "不存在（U盘被拔出了吗？）；没有任何改变"));
+        return 0;
+    }
+    return 1;
+}
+
+static void do_export(struct ui *ui, struct sync *s)
+{
+    struct cz_peer *peers = NULL;
+    size_t n = 0, files = 0, entries = 0, bytes = 0, failed = 0;
+    char line[4400];
+    if (!folder_ok(ui, s)) return;
+    int rc = cz_sync_peers(ui->st, &peers, &n);
+    if (rc) { ui_status_message(ui, rc); return; }
+    if (n == 0) {
+        ui_message(ui, 1, "%s", T(ui, "No station is enrolled yet: nothing to export", "还没有已认证的站点：没有可导出的内容"));
+        free(peers);
+        return;
+    }
+    list_clear(&s->info);
+    s->summary = 1;
+    s->info_top = SIZE_MAX;           /* the totals come last */
+    add_info(s, T(ui, "Export results:", "导出结果："));
+    for (size_t i = 0; i < n; i++) {
+        struct progress p;
+        struct cz_export_result res;
+        snprintf(line, sizeof line, "%s %s", T(ui, "Export for", "导出给"), peers[i].name);
+        progress_start(&p, ui, line);
+        struct cz_progress pr = { progress_cb, &p };
+        rc = cz_sync_export_with(ui->st, s->path, &peers[i], 0, &pr, &res);
+        if (rc) {
+            snprintf(line, sizeof line, "  %s: %s", peers[i].name, cz_strerror(rc, ui->lang));
+            add_info(s, line);
+            failed++;
+            continue;
+        }
+        files++;
+        entries += res.entries;
+        bytes += res.bytes;
+        snprintf(line, sizeof line, T(ui, "  %s: %zu entries, %zu bytes", "  %s：%zu 条记录，%zu 字节"),
+                 peers[i].name, res.entries, res.bytes);
+        add_info(s, line);
+        /* The file, within the stick (the rest of the path is shown above). */
+        size_t pl = strlen(s->path);
+        const char *rel = !strncmp(res.path, s->path, pl) && res.path[pl] == '/' ? res.path + pl + 1 : res.path;
+        snprintf(line, sizeof line, "    -> %s", rel);
+        add_info(s, line);
+    }
+    free(peers);
+    snprintf(line, sizeof line, T(ui, "Files written: %zu, entries: %zu, bytes: %zu",
+                                  "写入文件 %zu 个，记录 %zu 条，共 %zu 字节"), files, entries, bytes);
+    add_info(s, "");
+    add_info(s, line);
+    if (failed) ui_message(ui, 1, "%s; %s", line, T(ui, "some exports failed (see below)", "部分导出失败（见下）"));
+    else ui_message(ui, 0, "%s", line);
+}
+
+struct import_sum {
+    struct ui *ui;
+    struct sync *s;
+    size_t bundles, applied, seen, notforus, refused;
+    size_t fresh, duplicate, pending, forks, entries_refused, clock_ahead;
+};
+
+static void refused_entry(void *ctx, const uint8_t id[CZ_ID_BYTES], const uint8_t origin[32], int why)
+{
+    struct import_sum *is = ctx;
+    char hex[65], fp[24], line[512];
+    cz_hex(id, CZ_ID_BYTES, hex);
+    cz_fingerprint(origin, fp);
+    snprintf(line, sizeof line, "    %s %.16s (%s %s): %s", T(is->ui, "refused entry", "拒收记录"), hex,
+             T(is->ui, "key", "密钥"), fp, cz_strerror(why, is->ui->lang));
+    add_info(is->s, line);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+static void import_file(struct ui *ui, struct sync *s, struct import_sum *is, const char *path, size_t k, size_t n)
+{
+    struct progress p;
+    struct cz_import_result res;
+    char line[4400];
+    snprintf(line, sizeof line, "%s %zu/%zu", T(ui, "Import", "导入"), k + 1, n);
+    progress_start(&p, ui, line);
+    is->bundles++;
+    /* Streamed from the stick: memory stays flat whatever the bundle's size. */
+    struct cz_progress pr = { progress_cb, &p };
+    int rc = cz_sync_import_file_with(ui->st, path, refused_entry, is, &pr, &res);
+    if (rc) {
+        is->refused++;
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), T(ui, "not read; nothing changed", "未能读取；没有任何改变"));
+        add_info(s, line);
+        snprintf(line, sizeof line, "    %s", cz_strerror(rc, ui->lang));
+        add_info(s, line);
+        return;
+    }
+    switch (res.status) {
+    case CZ_OK:
+        is->applied++;
+        is->fresh += res.fresh;
+        is->duplicate += res.duplicate;
+        is->pending += res.pending;
+        is->forks += res.forks;
+        is->entries_refused += res.refused;
+        is->clock_ahead += res.clock_ahead;
+        snprintf(line, sizeof line, T(ui, "  %.16s: %zu new, %zu already had, %zu refused",
+                                      "  %.16s：新增 %zu 条，已有 %zu 条，拒收 %zu 条"),
+                 base_name(path), res.fresh, res.duplicate, res.refused);
+        break;
+    case CZ_ESEEN:
+        is->seen++;
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), cz_strerror(res.status, ui->lang));
+        break;
+    case CZ_ENOTFORUS:
+        is->notforus++;
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), cz_strerror(res.status, ui->lang));
+        break;
+    default:
+        is->refused++;
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), T(ui, "refused whole; nothing changed", "整包拒收；没有任何改变"));
+        add_info(s, line);
+        snprintf(line, sizeof line, "    %s", cz_strerror(res.status, ui->lang));
+        break;
+    }
+    add_info(s, line);
+}
+
+static void do_import(struct ui *ui, struct sync *s)
+{
+    char **files = NULL, line[1024];
+    size_t n = 0, before = 0, after = 0;
+    if (!folder_ok(ui, s)) return;
+    int rc = cz_stick_bundles(s->path, cz_station_info(ui->st)->box_pk, &files, &n);
+    if (rc == CZ_ENOTFOUND || (rc == CZ_OK && n == 0)) {
+        ui_message(ui, 1, "%s: %s", s->path, cz_strerror(CZ_ENOSTICK, ui->lang));
+        return;
+    }
+    if (rc) { ui_message(ui, 1, "%s: %s", s->path, cz_strerror(rc, ui->lang)); return; }
+    cz_conflicts_count(ui->st, &before);
+    list_clear(&s->info);
+    s->summary = 1;
+    s->info_top = SIZE_MAX;           /* the totals come last */
+    add_info(s, T(ui, "Import results:", "导入结果："));
+    struct import_sum is = { ui, s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    for (size_t k = 0; k < n; k++) import_file(ui, s, &is, files[k], k, n);
+    cz_stick_bundles_free(files, n);
+    cz_conflicts_count(ui->st, &after);
+    ui_refresh_counts(ui);
+    snprintf(line, sizeof line, T(ui, "Bundles: %zu read, %zu imported, %zu already imported, %zu refused",
+                                  "数据包：读取 %zu 个，导入 %zu 个，已导入过 %zu 个，拒收 %zu 个"),
+             is.bundles, is.applied, is.seen, is.refused);
+    add_info(s, "");
+    add_info(s, line);
+    snprintf(line, sizeof line, T(ui, "Entries: %zu accepted, %zu already had, %zu refused",
+                                  "记录：接收 %zu 条，已有 %zu 条，拒收 %zu 条"),
+             is.fresh, is.duplicate, is.entries_refused);
+    add_info(s, line);
+    if (is.pending) {
+        snprintf(line, sizeof line, T(ui, "  %zu of them from keys not yet certified (enrol them at the office)",
+                                      "  其中 %zu 条来自尚未认证的密钥（请在市办认证）"), is.pending);
+        add_info(s, line);
+    }
+    snprintf(line, sizeof line, T(ui, "Records in conflict: %zu (%zu new); clock ahead: %zu",
+                                  "有冲突的记录：%zu 条（新增 %zu 条）；时钟超前：%zu 条"),
+             after, after > before ? after - before : 0, is.clock_ahead);
+    add_info(s, line);
+    if (is.clock_ahead)
+        add_info(s, T(ui, "  Some entries carry a clock more than a day ahead: check the sender's date and time",
+                      "  部分记录的时钟比本机快一天以上：请检查发送方电脑的日期和时间"));
+    if (is.forks)
+        add_info(s, T(ui, "  FORK found: show a supervisor", "  发现分叉：请报告审核员"));
+    if (is.refused)
+        ui_message(ui, 1, "%s", T(ui, "Some bundles were refused (see below); they changed nothing",
+                                  "部分数据包被拒收（见下）；它们没有造成任何改变"));
+    else
+        ui_message(ui, 0, T(ui, "Import done: %zu new entries", "导入完成：新增 %zu 条记录"), is.fresh);
+}
+
+static void type_folder(struct ui *ui, struct sync *s)
+{
+    char *path = NULL;
+    if (ui_prompt(ui, T(ui, "Folder (the stick's or one standing in for it)", "文件夹（U盘或代替U盘的文件夹）"), &path))
+        return;
+    if (path[0]) snprintf(s->path, sizeof s->path, "%s", path);
+    free(path);
+    for (size_t i = 0; s->path[0] && i < s->menu.n; i++)
+        if (s->menu.rows[i].kind == ROW_EXPORT) s->menu.sel = i;
+}
+
+static enum ui_result sync_key(struct ui *ui, struct screen *sc, const struct ui_key *k)
+{
+    struct sync *s = sc->state;
+    switch (k->action) {
+    case ACT_OPEN: {
+        const struct list_row *r = list_selected(&s->menu);
+        if (!r) return UI_HANDLED;
+        switch (r->kind) {
+        case ROW_STICK: {
+            size_t i = (size_t)(r - s->menu.rows);
+            if (i < s->nsticks) snprintf(s->path, sizeof s->path, "%s", s->sticks[i].mount);
+            break;
+        }
+        case ROW_FOLDER: type_folder(ui, s); break;
+        case ROW_EXPORT: do_export(ui, s); break;
+        case ROW_IMPORT: do_import(ui, s); break;
+        }
+        return UI_HANDLED;
+    }
+    case ACT_UP: case ACT_DOWN: case ACT_PREV: case ACT_NEXT: case ACT_HOME: case ACT_END: {
+        struct ui_key m = *k;
+        if (m.action == ACT_PREV) m.action = ACT_UP;
+        if (m.action == ACT_NEXT) m.action = ACT_DOWN;
+        return list_key(&s->menu, &m);
+    }
+    case ACT_PAGE_UP: {
+        size_t page = s->info_rows > 1 ? (size_t)s->info_rows - 1 : 1;
+        size_t max_top = s->info.n > (size_t)s->info_rows ? s->info.n - (size_t)s->info_rows : 0;
+        if (s->info_top > max_top) s->info_top = max_top;
+        s->info_top = s->info_top > page ? s->info_top - page : 0;
+        return UI_HANDLED;
+    }
+    case ACT_PAGE_DOWN: {
+        size_t page = s->info_rows > 1 ? (size_t)s->info_rows - 1 : 1;
+        size_t max_top = s->info.n > (size_t)s->info_rows ? s->info.n - (size_t)s->info_rows : 0;
+        if (s->info_top > max_top) s->info_top = max_top;
+        s->info_top = s->info_top + page < max_top ? s->info_top + page : max_top;
+        return UI_HANDLED;
+    }
+    case ACT_REDRAW:
+        load_menu(ui, s);             /* a stick plugged in since */
+        if (!s->summary) load_peers(ui, s);
+        return UI_UNHANDLED;
+    default: return UI_UNHANDLED;
+    }
+}
+
+static void sync_resume(struct ui *ui, struct screen *sc)
+{
+    struct sync *s = sc->state;
+    if (!s->summary) load_peers(ui, s);
+}
+
+static void sync_close(struct screen *sc)
+{
+    struct sync *s = sc->state;
+    list_clear(&s->menu);
+    list_clear(&s->info);
+    free(s->sticks);
+    free(s);
+}
+
+static const enum cz_action sync_hints[] = { ACT_OPEN, ACT_BACK, ACT_NONE };
+
+const struct screen_ops cz_screen_sync = {
+    "sync", sync_open, sync_draw, sync_key, sync_close, sync_resume, NULL, sync_hints,
+};

@@ -1,0 +1,81 @@
+#include "conflicts.h"
+#include "status.h"
+
+#include <string.h>
+
+struct walk { cz_txn *t; const struct cz_type *type; cz_conflict_fn fn; void *ctx; int rc; };
+
+static int walk_cb(void *ctx, const uint8_t *entity)
+{
+    struct walk *w = ctx;
+    uint8_t heads[2][CZ_ID_BYTES];
+    size_t nh = 0;
+    struct cz_merged m;
+    if (cz_store_heads(w->t, entity, heads, 2, &nh) != CZ_OK || nh < 2) return 0;
+    if ((w->rc = cz_merge_entity(w->t, entity, &m))) return w->rc;
+    if (m.nconflicts) w->rc = w->fn(w->ctx, w->type, entity, &m);
+    cz_merged_free(&m);
+    return w->rc;
+}
+
+int cz_conflicts_each(cz_txn *t, cz_conflict_fn fn, void *ctx)
+{
+    size_t ntypes;
+    const struct cz_type *types = cz_schema_types(&ntypes);
+    struct walk w = { t, NULL, fn, ctx, CZ_OK };
+    int rc = CZ_OK;
+    for (size_t i = 0; i < ntypes && rc == CZ_OK; i++) {
+        char term[64];
+        size_t tl = cz_term_type(term, sizeof term, types[i].key);
+        w.type = &types[i];
+        rc = cz_store_index_each(t, term, tl, walk_cb, &w);
+        if (rc == CZ_OK) rc = w.rc;
+    }
+    return rc ? rc : w.rc;
+}
+
+static int count_cb(void *ctx, const struct cz_type *type, const uint8_t entity[CZ_ENTITY_BYTES],
+                    const struct cz_merged *m)
+{
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+int cz_conflicts_count(cz_station *st, size_t *n)
+{
+    cz_txn *t = NULL;
+    *n = 0;
+    int rc = cz_txn_begin(cz_station_store(st), 0, &t);
+    if (rc) return rc;
+    rc = cz_conflicts_each(t, count_cb, n);
+    cz_txn_abort(t);
+    return rc;
+}
+
+static int concurrent(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    uint8_t heads[2][CZ_ID_BYTES];
+    size_t nh = 0;
+    cz_txn *t = NULL;
+    int rc = cz_txn_begin(cz_station_store(st), 0, &t);
+    if (rc == CZ_OK) rc = cz_store_heads(t, entity, heads, 2, &nh);
+    cz_txn_abort(t);
+    if (rc) return rc;
+    return nh < 2 ? CZ_ENOTFOUND : CZ_OK;
+}
+
+int cz_resolve(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], const struct cz_assign *a, size_t n,
+               uint8_t id[CZ_ID_BYTES], struct cz_field_error *err)
+{
+    if (err) memset(err, 0, sizeof *err);
+    int rc = concurrent(st, entity);
+    if (rc) return rc;
+    return cz_station_edit(st, entity, a, n, id, err);
+}
+
+int cz_resolve_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES])
+{
+    int rc = concurrent(st, entity);
+    if (rc) return rc;
+    return cz_station_delete(st, entity, id);
+}

@@ -1,0 +1,401 @@
+#!/usr/bin/env bash
+# Sync and Conflicts screens (issue 5): the real binary in tmux 80x24 on the
+# demo office and stations, a real folder standing in for the USB stick.
+# Export from a station and import at the office through the Sync screen
+# (progress, summary, a bundle file on the folder); a conflict made at two
+# stations and resolved in the Conflicts screen (then `conflicts` shows
+# none and `verify` passes); a tampered bundle and a vanished folder refused
+# with the database unchanged.  Every screen captured must fit 80 columns
+# (widthcheck.c), in Chinese and English.
+. "$(dirname "$0")/lib.bash"
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+if ! command -v tmux >/dev/null; then
+    echo "tmux is missing: screen tests skipped"
+    finish
+    exit
+fi
+RUN=0
+TM="tmux -L czsync-$$-$RUN -f /dev/null"
+trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
+
+cc -o "$WORK/widthcheck" "$HERE/widthcheck.c" || fail "build widthcheck"
+"$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
+O=$WORK/demo/office Y=$WORK/demo/yangshuwan N=$WORK/demo/nanzhai
+STICK=$WORK/stick
+mkdir -p "$STICK"
+# No real USB stick may show up: an empty mount table.
+: > "$WORK/mounts"
+SCREEN=""
+WIDE=0
+cz() { "$CUNZHAN" "$@"; }
+box_of() { cz -C "$1" pubkey | sed -n 's/^box \(.\{16\}\).*/\1/p'; }
+
+# start DIR ARGS... : a fresh terminal running cunzhan on station DIR.
+start() {
+    local dir=$1
+    shift
+    $TM kill-server 2>/dev/null
+    RUN=$((RUN + 1))
+    TM="tmux -L czsync-$$-$RUN -f /dev/null"
+    $TM new-session -d -x 80 -y 24 \
+        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=${MOUNTS:-$WORK/mounts} CUNZHAN_SYSBLOCK=$WORK/sys $CUNZHAN -C $dir $*; echo EXIT=\$?; sleep 600"
+}
+keys() { $TM send-keys "$@"; }
+text() { $TM send-keys -l "$1"; }
+
+capture() {
+    SCREEN=$($TM capture-pane -p 2>/dev/null)
+    if ! printf '%s\n' "$SCREEN" | "$WORK/widthcheck" 80 >"$WORK/wide"; then
+        WIDE=$((WIDE + 1))
+        cat "$WORK/wide"
+    fi
+}
+see() {
+    local deadline=$((SECONDS + ${3:-10}))
+    while :; do
+        capture
+        case "$SCREEN" in *"$2"*) pass "$1"; return 0 ;; esac
+        if [ $SECONDS -ge $deadline ]; then fail "$1: no '$2' on screen" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+gone() {
+    local deadline=$((SECONDS + ${3:-10}))
+    while :; do
+        capture
+        case "$SCREEN" in *"$2"*) ;; *) pass "$1"; return 0 ;; esac
+        if [ $SECONDS -ge $deadline ]; then fail "$1: '$2' still on screen" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+
+# Home menu rows: Households, Add, Verify, Sync, Conflicts, ...
+# ready: waits until the home screen is drawn (keys sent earlier could
+# reach the terminal before cunzhan reads them as keys).
+ready() {
+    local deadline=$((SECONDS + 10))
+    while :; do
+        capture
+        case "$SCREEN" in *F10*) return 0 ;; esac
+        if [ $SECONDS -ge $deadline ]; then fail "home screen never came" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+top() { keys Up Up Up Up Up Up Up Up Up Up; }
+open_sync() { ready; menu_open "Sync: export and import" "同步：用U盘"; }
+open_conflicts() { ready; menu_open "Conflicts: choose" "冲突：在不同取值间选定"; }
+# choose_folder PATH: the Sync screen's "type a folder" row (the first
+# with no stick plugged in).
+choose_folder() { keys C-a Enter; text "$1"; keys Enter; }
+
+BOX_O=$(box_of "$O") BOX_Y=$(box_of "$Y")
+
+# ---- English: export at a station, import at the office ----
+cz -C "$Y" add household number=YSW-S-01 village=411024104201 head=Sync测试 >/dev/null || fail "a new household to send"
+start "$Y" --lang en
+see "en: home lists Sync" "Sync: export and import"
+see "en: home lists Conflicts" "Conflicts: choose"
+open_sync
+see "en: sync screen" "Sync: exchange bundles"
+see "en: peers listed with the office" "许昌市科协"
+see "en: last sync column" "last sent"
+see "en: no stick found, says to type a folder" "none chosen"
+keys Down Enter
+see "en: export without a folder asks for one" "Choose a USB stick or type a folder first"
+choose_folder "$STICK"
+see "en: the folder is chosen" "Stick or folder: $STICK"
+keys Enter
+see "en: export summary" "Files written: 1, entries:"
+see "en: export lists the peer" "许昌市科协:"
+ls "$STICK"/cunzhan/"$BOX_O"/*/*.czb >/dev/null 2>&1 && pass "en: a bundle file on the folder" || fail "en: no bundle on the folder" "$(find "$STICK")"
+keys Escape
+see "en: back home" "Sync: export and import"
+open_sync
+see "en: the last sent time is shown now" "$(date +%Y-%m-%d)"
+keys F10
+see "en: quits" "EXIT=0"
+
+before=$(cz -C "$O" status --json)
+start "$O" --lang en
+open_sync
+see "en: office sync screen" "Sync: exchange bundles"
+see "en: the office lists its stations" "杨树湾村"
+choose_folder "$STICK"
+keys Down Enter
+see "en: import summary" "Bundles: 1 read, 1 imported, 0 already imported, 0 refused"
+see "en: entries accepted" "Entries: "
+see "en: conflicts and clock counted" "clock ahead: 0"
+keys Enter
+see "en: importing again: already imported" "Bundles: 1 read, 0 imported, 1 already imported"
+keys F10
+see "en: office quits" "EXIT=0"
+expect "the household reached the office" 0 cz -C "$O" find YSW-S-01
+contains "found at the office" "$OUT" "YSW-S-01"
+
+# ---- a tampered bundle, through the screen: refused, nothing changed ----
+T=$WORK/tampered
+cz -C "$Y" edit "$(cz -C "$Y" find YSW-S-01 | cut -c1-12)" phone=13900000077 >/dev/null || fail "edit for the tampered bundle"
+cz -C "$Y" export --to "$T" >/dev/null || fail "export for tampering"
+F=$(ls "$T"/cunzhan/"$BOX_O"/*/*.czb | head -1)
+size=$(stat -c %s "$F")
+printf '\x55' | dd of="$F" bs=1 seek=$((size - 20)) conv=notrunc 2>/dev/null
+before=$(cz -C "$O" status --json)
+start "$O" --lang en
+open_sync
+choose_folder "$T"
+keys Down Enter
+see "en: tampered bundle refused" "refused whole; nothing changed"
+see "en: ... with the reason" "the bundle is damaged or was altered"
+see "en: ... says nothing changed" "nothing changed"
+see "en: counted as refused" "1 refused"
+keys F10
+see "en: quits after the refusal" "EXIT=0"
+equals "tampered: the office database is unchanged" "$(cz -C "$O" status --json)" "$before"
+
+# A truncated one.
+head -c $((size - 1)) "$F" > "$F.tmp" && mv "$F.tmp" "$F"
+start "$O" --lang en
+open_sync
+choose_folder "$T"
+keys Down Enter
+see "en: truncated bundle refused" "truncated"
+keys F10
+see "en: quits" "EXIT=0"
+equals "truncated: unchanged" "$(cz -C "$O" status --json)" "$before"
+
+# A folder that is not there (the stick pulled out) and one with nothing for us.
+mkdir -p "$WORK/empty"
+start "$O" --lang en
+open_sync
+choose_folder "$WORK/gone"
+keys Down Enter
+see "en: a vanished folder is named" "was the stick pulled out?"
+choose_folder "$WORK/empty"
+keys Down Enter
+see "en: an empty folder: no bundles" "no bundles for this station were found there"
+keys F10
+see "en: quits" "EXIT=0"
+equals "vanished/empty: unchanged" "$(cz -C "$O" status --json)" "$before"
+
+# ---- a conflict, resolved in the Conflicts screen ----
+C=$WORK/cstick
+H=$(cz -C "$Y" find YSW-S-01 | cut -c1-12)
+sync_both() {
+    cz -C "$Y" export --to "$C" >/dev/null && cz -C "$O" import "$C" >/dev/null
+    cz -C "$O" export --to "$C" --for 杨树湾村 >/dev/null && cz -C "$Y" import "$C" >/dev/null
+}
+sync_both
+expect "the station sets the phone" 0 cz -C "$Y" edit "$H" phone=13600000002
+expect "the office sets it otherwise" 0 cz -C "$O" edit "$H" phone=13600000003
+sync_both
+expect "one conflict at the office" 0 cz -C "$O" conflicts
+contains "the conflict is listed" "$OUT" "13600000002"
+
+start "$O" --lang en
+open_conflicts
+see "en: conflicts screen" "Conflicts: records whose values disagree"
+see "en: the record in conflict" "Sync测试"
+see "en: names the field" "Phone"
+keys Enter
+see "en: resolve screen side by side" "Resolve"
+see "en: one value" "13600000002"
+see "en: the other value" "13600000003"
+see "en: who signed" "@"
+# Choose the station's value, whichever column it is in.
+row=$(printf '%s\n' "$SCREEN" | grep -m1 '13600000002')
+case "$row" in *"(*) 136000000002"*|*"(*) 13600000002"*) ;; *) keys Right ;; esac
+keys Left
+capture
+case "$(printf '%s\n' "$SCREEN" | grep -m1 '1360000000')" in
+*"(*) 13600000002"*) ;;
+*) keys Right ;;
+esac
+see "en: the station's value chosen" "(*) 13600000002"
+keys F2
+see "en: resolved and signed" "Resolved"
+see "en: back on the list, now empty" "No conflicts."
+keys F10
+see "en: quits" "EXIT=0"
+expect "no conflicts left" 0 cz -C "$O" conflicts
+contains "says none" "$OUT" "no conflicts"
+expect "the chosen value stands" 0 cz -C "$O" show "$H" --json
+contains "the station's phone" "$OUT" "13600000002"
+expect "verify passes after the resolution" 0 cz -C "$O" verify
+
+# A typed value in Chinese, on the station side.
+expect "the station sets the phone again" 0 cz -C "$Y" edit "$H" phone=13600000005
+expect "the office too" 0 cz -C "$O" edit "$H" phone=13600000006
+sync_both
+start "$Y" --lang zh
+see "zh: home lists 同步" "同步：用U盘导出和导入"
+open_conflicts
+see "zh: conflicts screen" "冲突：同步后取值不一致的记录"
+see "zh: field name in Chinese" "联系电话"
+keys Enter
+see "zh: resolve screen" "解决冲突"
+see "zh: both values" "13600000006"
+keys Enter
+see "zh: pick-list with typing" "输入新的值"
+keys Down Down Enter
+text "13600000009"
+keys Enter
+see "zh: the typed value shown" "新输入： 13600000009"
+keys F2
+see "zh: resolved" "冲突已解决"
+see "zh: none left" "没有冲突。"
+keys F10
+see "zh: quits" "EXIT=0"
+expect "zh: no conflicts at the station" 0 cz -C "$Y" conflicts
+contains "zh: none" "$OUT" "no conflicts"
+expect "zh: the typed value stands" 0 cz -C "$Y" show "$H" --json
+contains "zh: typed phone" "$OUT" "13600000009"
+expect "zh: verify passes" 0 cz -C "$Y" verify
+
+# ---- Chinese: export at another station, import at the office ----
+Z=$WORK/zstick
+mkdir -p "$Z"
+cz -C "$N" add household number=NZ-S-01 village="$(cz -C "$N" status --json | sed -n 's/.*"region": "\([0-9]*\)".*/\1/p' | head -1)" head=南寨测试 >/dev/null || fail "a nanzhai household"
+start "$N" --lang zh
+open_sync
+see "zh: sync screen" "同步：用U盘交换数据包"
+see "zh: last sync columns" "上次导出"
+choose_folder "$Z"
+see "zh: folder chosen" "U盘或文件夹： $Z"
+keys Enter
+see "zh: export summary" "写入文件 1 个"
+keys F10
+see "zh: quits" "EXIT=0"
+start "$O" --lang zh
+open_sync
+choose_folder "$Z"
+keys Down Enter
+see "zh: import summary" "数据包：读取 1 个，导入 1 个"
+see "zh: conflicts and clock" "时钟超前：0 条"
+keys F10
+see "zh: office quits" "EXIT=0"
+expect "nanzhai's household reached the office" 0 cz -C "$O" find NZ-S-01
+contains "found" "$OUT" "NZ-S-01"
+
+# A tampered bundle in Chinese.
+cz -C "$N" edit "$(cz -C "$N" find NZ-S-01 | cut -c1-12)" phone=13900000088 >/dev/null
+cz -C "$N" export --to "$Z" >/dev/null
+F=$(ls -t "$Z"/cunzhan/"$BOX_O"/*/*.czb | head -1)
+printf '\x55' | dd of="$F" bs=1 seek=50 conv=notrunc 2>/dev/null
+before=$(cz -C "$O" status --json)
+start "$O" --lang zh
+open_sync
+choose_folder "$Z"
+keys Down Enter
+see "zh: tampered header refused in Chinese" "签名验证失败"
+see "zh: nothing changed" "没有任何改变"
+keys F10
+see "zh: quits" "EXIT=0"
+equals "zh tampered: unchanged" "$(cz -C "$O" status --json)" "$before"
+
+# ---- USB sticks found by themselves (a fake mount table and sysfs) ----
+mkdir -p "$WORK/sys/sda/sda1" "$WORK/sys/sdb/sdb1" "$WORK/sys/sdc" "$WORK/usb one" "$WORK/usb2"
+echo 0 > "$WORK/sys/sda/removable"; echo 1 > "$WORK/sys/sdb/removable"; echo 1 > "$WORK/sys/sdc/removable"
+printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 %s vfat rw 0 0\n/dev/sdc %s vfat rw 0 0\n' \
+    "${WORK// /\\040}/usb\\040one" "$WORK/usb2" > "$WORK/two"
+printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdc %s vfat rw 0 0\n' "$WORK/usb2" > "$WORK/one"
+MOUNTS=$WORK/two start "$Y" --lang en
+open_sync
+see "en: the first stick listed" "USB stick $WORK/usb one  (sdb1)"
+see "en: the second stick listed" "USB stick $WORK/usb2  (sdc)"
+see "en: none chosen with two" "none chosen"
+keys C-a Down Enter
+see "en: the second stick chosen" "Stick or folder: $WORK/usb2"
+keys Down Down Enter
+see "en: exported to the stick" "Files written: 1"
+see "en: the file named within the stick" "-> cunzhan/$BOX_O/"
+keys F10
+see "en: quits" "EXIT=0"
+ls "$WORK/usb2"/cunzhan/"$BOX_O"/*/*.czb >/dev/null 2>&1 && pass "the bundle is on the chosen stick" || fail "no bundle on usb2"
+ls "$WORK/usb one"/cunzhan >/dev/null 2>&1 && fail "the other stick was written" || pass "the other stick untouched"
+# One stick: chosen by itself; then pulled out before Import.
+MOUNTS=$WORK/one start "$O" --lang zh
+open_sync
+see "zh: the only stick chosen by itself" "U盘或文件夹： $WORK/usb2"
+before=$(cz -C "$O" status --json)
+mv "$WORK/usb2" "$WORK/usb2-out"
+keys Down Enter
+see "zh: a stick pulled out is named" "U盘被拔出了吗"
+mv "$WORK/usb2-out" "$WORK/usb2"
+keys Enter
+see "zh: plugged back in, it imports" "数据包：读取 1 个，导入 1 个"
+keys F10
+see "zh: quits" "EXIT=0"
+
+# ---- deleted on one side, edited on the other ----
+sync_both
+expect "the station deletes the household" 0 cz -C "$Y" delete "$H"
+expect "the office edits it meanwhile" 0 cz -C "$O" edit "$H" phone=13600000010
+sync_both
+start "$O" --lang en
+open_conflicts
+see "en: delete/edit conflict listed" "deleted/edited"
+keys Enter
+see "en: deleted or kept" "Deleted or kept"
+see "en: the deletion side" "(deleted)"
+see "en: the kept side" "(kept, edited)"
+capture
+case "$(printf '%s\n' "$SCREEN" | grep -m1 'kept, edited')" in
+*"(*) (kept, edited)"*) ;;
+*) keys Right; keys Left ;;
+esac
+capture
+case "$(printf '%s\n' "$SCREEN" | grep -m1 'kept, edited')" in
+*"(*) (kept, edited)"*) ;;
+*) keys Right ;;
+esac
+see "en: keep chosen" "(*) (kept, edited)"
+keys F2
+see "en: kept and signed" "Resolved"
+keys F10
+see "en: quits" "EXIT=0"
+expect "kept: no conflicts left" 0 cz -C "$O" conflicts
+contains "kept: none" "$OUT" "no conflicts"
+expect "kept: the record stands with the edit" 0 cz -C "$O" show "$H" --json
+contains "kept: not deleted" "$OUT" '"deleted": false'
+contains "kept: the office's phone" "$OUT" "13600000010"
+expect "kept: verify passes" 0 cz -C "$O" verify
+
+# ---- a summary longer than the screen: totals first, PgUp for the rest ----
+for i in $(seq 1 14); do cz -C "$Y" export --to "$WORK/manyb" >/dev/null; done
+start "$O" --lang en
+open_sync
+choose_folder "$WORK/manyb"
+keys Down Enter
+see "en: a long summary shows its totals" "Bundles: 14 read"
+see "en: ... and says how far it goes" "6-19/19"
+lacks "en: ... the first lines scrolled away" "$SCREEN" "Import results:"
+keys PPage
+see "en: PgUp shows the first lines" "Import results:"
+gone "en: ... and the totals scroll away" "Bundles: 14 read"
+keys NPage
+see "en: PgDn comes back to the totals" "Bundles: 14 read"
+keys F10
+see "en: quits" "EXIT=0"
+
+# ---- a small init'ed pair with many records: the progress bar shows ----
+BO=$WORK/bo BV=$WORK/bv BS=$WORK/bstick
+mkdir -p "$BS"
+cz -C "$BO" init --office 市办 --user 张主任 >/dev/null
+cz -C "$BO" pubkey > "$WORK/bo.id"
+cz -C "$BV" init --station 大村 --region 411081106201 --user 李书记 --office-key "$WORK/bo.id" >/dev/null
+{ echo "number,village,head"; for i in $(seq 1 20000); do echo "B-$i,411081106201,户主$i"; done; } > "$WORK/many.csv"
+expect "20000 households loaded" 0 cz -C "$BV" load household "$WORK/many.csv"
+expect "exported for the office" 0 cz -C "$BV" export --to "$BS"
+start "$BO" --lang en
+open_sync
+choose_folder "$BS"
+keys Down Enter
+see "en: the progress bar during a long import" "Import 1/1 [#" 20
+see "en: ... then the summary" "Entries: 20002 accepted, 0 already had, 0 refused" 60
+see "en: pending keys on their own line" "20000 of them from keys not yet certified"
+keys F10
+see "en: quits" "EXIT=0"
+
+equals "every screen fitted 80 columns" "$WIDE" 0
+finish
