@@ -40,10 +40,26 @@ static const char *role_label(struct ui *ui, const char *role)
     return role[0] ? role : "-";
 }
 
+static const int col_widths[] = { 26, 8, 11, 13, 0 };
+
+static void add_row(struct ui *ui, struct users *u, size_t i)
+{
+    const struct cz_known_key *k = &u->kl.v[i];
+    const char *role = k->trust.state == CZ_TRUST_CERTIFIED ? k->trust.role : k->role;
+    const char *region = k->trust.state == CZ_TRUST_CERTIFIED ? k->trust.region : k->region;
+    char who[160], kind[32], line[512];
+    snprintf(who, sizeof who, "%s@%s", k->name[0] ? k->name : "?", k->station[0] ? k->station : "?");
+    snprintf(kind, sizeof kind, "%s", !strcmp(k->kind, "station") ? T(ui, "station", "站点") : T(ui, "person", "人员"));
+    const char *cells[] = { who, kind, k->trust.state == CZ_TRUST_ROOT ? T(ui, "office", "市办") : role_label(ui, role),
+                            region[0] ? region : "-", state_label(ui, k) };
+    data_columns(line, sizeof line, cells, col_widths, 5);
+    u->row_key[u->l.n] = i;
+    list_add(&u->l, line, NULL, 0, 1);
+}
+
 static void load(struct ui *ui, struct users *u)
 {
     cz_txn *t = NULL;
-    char who[160], line[512];
     size_t sel = u->l.sel;
     list_clear(&u->l);
     free(u->kl.v);
@@ -55,20 +71,10 @@ static void load(struct ui *ui, struct users *u)
     cz_txn_abort(t);
     if (u->rc) return;
     if (!(u->row_key = calloc(u->kl.n + 1, sizeof *u->row_key))) { u->rc = CZ_ENOMEM; return; }
-    static const int widths[] = { 26, 8, 11, 13, 0 };
-    for (size_t i = 0; i < u->kl.n; i++) {
-        const struct cz_known_key *k = &u->kl.v[i];
-        const char *role = k->trust.state == CZ_TRUST_CERTIFIED ? k->trust.role : k->role;
-        const char *region = k->trust.state == CZ_TRUST_CERTIFIED ? k->trust.region : k->region;
-        char kind[32];
-        snprintf(who, sizeof who, "%s@%s", k->name[0] ? k->name : "?", k->station[0] ? k->station : "?");
-        snprintf(kind, sizeof kind, "%s", !strcmp(k->kind, "station") ? T(ui, "station", "站点") : T(ui, "person", "人员"));
-        const char *cells[] = { who, kind, k->trust.state == CZ_TRUST_ROOT ? T(ui, "office", "市办") : role_label(ui, role),
-                                region[0] ? region : "-", state_label(ui, k) };
-        data_columns(line, sizeof line, cells, widths, 5);
-        u->row_key[u->l.n] = i;
-        list_add(&u->l, line, NULL, 0, 1);
-    }
+    /* Pending keys first (what the office has to act on), then the rest. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < u->kl.n; i++)
+            if ((u->kl.v[i].trust.state == CZ_TRUST_PENDING) == (pass == 0)) add_row(ui, u, i);
     if (sel < u->l.n) u->l.sel = sel;
 }
 
@@ -90,10 +96,9 @@ static void users_draw(struct ui *ui, struct screen *s)
     ui_text(ui, UI_TOP, 1, T(ui, "Users and keys  (Enter: enrol a pending key)", "用户与密钥（回车：认证待认证的密钥）"),
             ui->cols - 2, A_BOLD);
     if (u->rc) { ui_text(ui, UI_TOP + 2, 1, cz_strerror(u->rc, ui->lang), ui->cols - 2, A_BOLD); return; }
-    static const int widths[] = { 26, 8, 11, 13, 0 };
     const char *cells[] = { T(ui, "Name@station", "姓名@站点"), T(ui, "Kind", "类别"), T(ui, "Role", "角色"),
                             T(ui, "Region", "辖区"), T(ui, "Status", "状态") };
-    data_columns(head, sizeof head, cells, widths, 5);
+    data_columns(head, sizeof head, cells, col_widths, 5);
     ui_text(ui, UI_TOP + 1, 2, head, ui->cols - 3, A_UNDERLINE);
     list_draw(ui, &u->l, UI_TOP + 2, ui_body_rows(ui) - 2, 1);
 }
