@@ -205,6 +205,76 @@ see "users: quits" "EXIT=0"
 expect "cli: the key is certified now" 0 "$CUNZHAN" -C "$OFFICE" --lang en enrol
 contains "cli: certified" "$(printf '%s\n' "$OUT" | grep 赵出纳)" "certified"
 
+# Add a person on this machine, then revoke them, both through the screen.
+startat "$OFFICE" --lang zh --user 张主任
+see "users zh: home" "用户与认证"
+keys Down Down Down Down Down Enter
+see "users zh: list in Chinese" "姓名@站点"
+see "users zh: statuses in Chinese" "已认证"
+keys F4
+see "add user: name prompt" "新用户姓名"
+text "周会计"; keys Enter
+see "add user: role pick" "角色"
+keys Enter
+see "add user: passphrase" "新用户的口令"
+text "pw-one"; keys Enter
+see "add user: again" "再次输入口令"
+lacks "add user: the passphrase is not echoed" "$SCREEN" "pw-one"
+text "pw-two"; keys Enter
+see "add user: two different passphrases refused" "两次输入的口令不一致"
+keys F4
+see "add user: name prompt again" "新用户姓名"
+text "周会计"; keys Enter
+see "add user: role pick again" "角色"
+keys Enter
+see "add user: passphrase again" "新用户的口令"
+text "pw-one"; keys Enter
+see "add user: again 2" "再次输入口令"
+text "pw-one"; keys Enter
+see "add user: added" "已添加 周会计"
+see "add user: listed as certified" "周会计@许昌市科协"
+keys F10
+see "add user: quits" "EXIT=0"
+# Their passphrase unlocks their key (a wrong one is refused as such).
+CUNZHAN_PASSPHRASE=wrong expect "cli: a wrong passphrase for the new person" 1 \
+    "$CUNZHAN" -C "$OFFICE" --lang en --user 周会计 add helper name=测试专家 kind=chief_expert
+contains "cli: refused for the passphrase" "$ERR" "passphrase"
+CUNZHAN_PASSPHRASE=pw-one expect "cli: the new person's passphrase unlocks (a clerk may not add helpers)" 1 \
+    "$CUNZHAN" -C "$OFFICE" --lang en --user 周会计 add helper name=测试专家 kind=chief_expert
+lacks "cli: not refused for the passphrase" "$ERR" "passphrase"
+contains "cli: refused for the role" "$ERR" "jurisdiction or role"
+startat "$OFFICE" --lang en --user 张主任
+see "revoke: home" "Users and enrolment"
+keys Down Down Down Down Down Enter
+see "revoke: list" "Name@station"
+for i in $(seq 1 20); do
+    ROW=$(printf '%s\n' "$SCREEN" | grep -n '周会计@' | cut -d: -f1)
+    [ -n "$ROW" ] && break
+    keys Down; capture
+done
+# Move down to the person's row: the list's first row is screen row 4.
+for i in $(seq 4 $((ROW - 1))); do keys Down; done
+keys DC
+see "revoke: confirm" "Revoke 周会计@许昌市科协?"
+keys y
+see "revoke: done" "Revoked."
+see "revoke: shown revoked" "revoked"
+keys F10
+see "revoke: quits" "EXIT=0"
+expect "cli: the key is revoked" 0 "$CUNZHAN" -C "$OFFICE" --lang en enrol
+contains "cli: revoked" "$(printf '%s\n' "$OUT" | grep 周会计)" "revoked"
+
+# ---- no colour: the bars are plain '#' on a vt100 ----
+TERMTYPE=vt100 startat "$OFFICE" --lang en --user 张主任
+see "vt100: home" "Reports"
+keys Down Down Down Enter
+see "vt100: reports" "Report  region all"
+see "vt100: bars drawn with #" "##"
+keys Escape
+see "vt100: back home" "Settings"
+keys Escape 0
+see "vt100: quits" "EXIT=0"
+
 # ---- settings: the language persists across a restart ----
 startat "$OFFICE" --user 张主任
 see "settings: home (English from the environment)" "Settings"
