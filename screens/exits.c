@@ -43,7 +43,10 @@ static const char *step_label(struct ui *ui, int s)
 
 struct scan { struct ui *ui; struct exits *x; cz_txn *t; const uint8_t *root, *pk; };
 
-struct sig_scan { struct ui *ui; cz_txn *t; const struct cz_exit_state *es; struct pending *p; };
+struct sig_scan {
+    struct ui *ui; cz_txn *t; const uint8_t *root; const char *region;
+    const struct cz_exit_state *es; struct pending *p;
+};
 
 /* A field's stored value (an enum's key, not its label). */
 static void raw_field(const struct cz_record *r, const char *field, char *out, size_t size)
@@ -53,18 +56,20 @@ static void raw_field(const struct cz_record *r, const char *field, char *out, s
     if (f && r->body) cz_schema_format(f, r->body, CZ_LANG_EN, 0, out, size);
 }
 
-/* Who signed each counting step on this version (the first approval of a
- * step met; cz_exit_state decided which steps count). */
+/* Who signed each step on this version: the first approval met whose
+ * signer counts for that step (cz_step_signer_ok, as cz_exit_state). */
 static int approval_cb(void *ctx, const uint8_t *entity)
 {
     struct sig_scan *ss = ctx;
     struct cz_record r;
     char step[32], decision[32], date[32], who[96];
+    int why;
     if (cz_record_load(ss->t, entity, &r) != CZ_OK || r.deleted || strcmp(r.type_key, "approval")) goto done;
     raw_field(&r, "step", step, sizeof step);
     raw_field(&r, "decision", decision, sizeof decision);
     int s = cz_step_parse(step);
     if (s < 0 || strcmp(decision, "approve") || !ss->es->approved[s] || ss->p->signed_by[s][0]) goto done;
+    if (cz_step_signer_ok(ss->t, ss->root, r.origin, r.seq, (enum cz_step)s, ss->region, &why) != CZ_OK) goto done;
     data_field(&r, "date", ss->ui->lang, date, sizeof date);
     if (!date[0]) data_time(r.wall, date, sizeof date);
     data_signer(ss->t, cz_station_info(ss->ui->st), r.origin, ss->ui->lang, who, sizeof who);
@@ -108,7 +113,7 @@ static int exit_cb(void *ctx, const uint8_t *entity)
         cz_schema_title(h.type, h.body, p->name, sizeof p->name);
     cz_record_clear(&h);
     if (!p->name[0]) snprintf(p->name, sizeof p->name, "-");
-    struct sig_scan ss = { sc->ui, sc->t, &es, p };
+    struct sig_scan ss = { sc->ui, sc->t, sc->root, r.region, &es, p };
     char term[64];
     cz_store_index_each(sc->t, term, cz_term_link(term, sizeof term, es.version, CZ_ID_BYTES), approval_cb, &ss);
 done:
