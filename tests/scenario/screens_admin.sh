@@ -141,8 +141,12 @@ see "county: quits" "EXIT=0"
 expect "cli: verify after the screen's approval" 0 "$CUNZHAN" -C "$OFFICE" --lang en verify
 lacks "cli: verify finds no problem" "$OUT" "BAD"
 expect "cli: the county approval is stored" 0 "$CUNZHAN" -C "$OFFICE" --lang en --json list approval step=county
-N=$(printf '%s\n' "$OUT" | grep -o '"county"\|county' | wc -l)
-[ "$N" -ge 2 ] && pass "cli: two county approvals now" || fail "cli: two county approvals now ($N)" "$OUT"
+N=$(printf '%s\n' "$OUT" | grep -c '"step": "county"')
+equals "cli: two county approvals now (the demo signed one)" "$N" 2
+NEW=$(printf '%s\n' "$OUT" | jq -r '.[] | select(.fields.date != "2018-10-22") | .id')
+expect "cli: show the screen's approval" 0 "$CUNZHAN" -C "$OFFICE" --lang en show "$NEW"
+contains "cli: signed by the county supervisor" "$OUT" "王县长@许昌市科协"
+contains "cli: it approves the county step" "$OUT" "County decision"
 
 # The notice may not close before 7 days: the refusal in Chinese.
 startat "$OFFICE" --lang zh --user 王县长
