@@ -22,6 +22,7 @@ struct pending {
     uint8_t household[CZ_ENTITY_BYTES];
     char name[128];
     char summary[256];                      /* year, income */
+    char checks[512];                       /* food, clothing, schooling, medical, housing */
     int next;                               /* the step awaiting a signature */
     char signed_by[CZ_STEP_COUNT][160];     /* "name@station date", or "" */
     int rejected[CZ_STEP_COUNT];
@@ -109,6 +110,17 @@ static int exit_cb(void *ctx, const uint8_t *entity)
     data_field(&r, "income_per_capita", sc->ui->lang, income, sizeof income);
     snprintf(p->summary, sizeof p->summary, "%s %s  %s %s", T(sc->ui, "year", "年度"), year,
              T(sc->ui, "income per head", "人均纯收入"), income);
+    static const char *const checks[] = { "food", "clothing", "schooling", "medical", "housing" };
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        const struct cz_field *f = cz_schema_field(r.type, checks[i]);
+        char v[64];
+        data_field(&r, checks[i], sc->ui->lang, v, sizeof v);
+        if (!f || used >= sizeof p->checks) continue;
+        int k = snprintf(p->checks + used, sizeof p->checks - used, "%s%s%s%s", used ? "  " : "",
+                         T(sc->ui, f->en, f->zh), T(sc->ui, ": ", "："), v[0] ? v : "-");
+        if (k > 0) used += (size_t)k;
+    }
     if (data_ref(&r, "household", p->household) == 0 && cz_record_load(sc->t, p->household, &h) == CZ_OK && h.body)
         cz_schema_title(h.type, h.body, p->name, sizeof p->name);
     cz_record_clear(&h);
@@ -164,7 +176,7 @@ static void exits_draw(struct ui *ui, struct screen *s)
         ui_text(ui, UI_TOP + 2, 1, T(ui, "Nothing awaits a step you may sign.", "没有等待您审批的环节。"), ui->cols - 2, A_NORMAL);
         return;
     }
-    int body = ui_body_rows(ui), detail = CZ_STEP_COUNT + 3;
+    int body = ui_body_rows(ui), detail = CZ_STEP_COUNT + 5;
     int list_rows = body - 2 - detail;
     if (list_rows < 2) list_rows = 2;
     list_draw(ui, &x->l, UI_TOP + 2, list_rows, 1);
@@ -173,11 +185,12 @@ static void exits_draw(struct ui *ui, struct screen *s)
     int y = UI_TOP + 2 + list_rows + 1;
     snprintf(line, sizeof line, "%s  %s", p->name, p->summary);
     ui_text(ui, y++, 1, line, ui->cols - 2, A_BOLD);
+    y += ui_text_wrap(ui, y, 2, p->checks, ui->cols - 3, 2, A_NORMAL);
     for (int st = 0; st < CZ_STEP_COUNT && y < ui->rows - 2; st++, y++) {
         const char *state = p->signed_by[st][0] ? p->signed_by[st]
                           : p->rejected[st] ? T(ui, "rejected", "未通过")
                           : st == p->next ? T(ui, "awaits your signature", "待您签署") : "-";
-        snprintf(line, sizeof line, " %d. %s: %s", st + 1, step_label(ui, st), state);
+        snprintf(line, sizeof line, " %d. %s%s%s", st + 1, step_label(ui, st), T(ui, ": ", "："), state);
         ui_text(ui, y, 1, line, ui->cols - 2, st == p->next ? A_BOLD : A_NORMAL);
     }
 }

@@ -130,6 +130,7 @@ see "county: home has approvals" "Exit approvals"
 keys Down Down Down Down Enter
 see "county: approvals list" "awaits: county decision"
 see "county: chain shows who signed the township step" "刘镇长@"
+see "county: the assessment's checks" "Safe housing: Yes"
 keys Enter
 see "county: confirm dialog" "Sign \"county decision\""
 keys y
@@ -153,6 +154,8 @@ startat "$OFFICE" --lang zh --user 王县长
 see "notice: home" "退出审批"
 keys Down Down Down Down Enter
 see "notice: awaits the notice step" "待审批：公示公告"
+see "notice: the assessment in Chinese" "住房安全有保障：是"
+see "notice: the county step signed today" "县级审定：王县长@许昌市科协  $(date +%Y-%m-%d)"
 keys Enter
 see "notice: confirm in Chinese" "签署“公示公告”"
 keys y
