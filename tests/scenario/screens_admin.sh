@@ -95,6 +95,11 @@ see "en: reports screen" "Report  region all"
 see "en: reports same totals as the CLI" "Households $1  people $2"
 see "en: reports shows bars" "##"
 see "en: reports village names" "杨树湾村"
+expect "cli report csv" 0 "$CUNZHAN" -C "$OFFICE" report --format csv
+while IFS=, read -r section key sub a b; do
+    [ "$section" = village_status ] || continue
+    contains "en: village $key $sub row as the CLI" "$SCREEN" "$a hh $b people"
+done <<<"$OUT"
 keys NPage
 see "en: reports pages down" "Aid value"
 keys F3
