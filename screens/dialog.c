@@ -116,9 +116,9 @@ int ui_pick(struct ui *ui, const char *title, const char *const *items, size_t n
     }
 }
 
-int ui_prompt(struct ui *ui, const char *question, char **out)
+static int prompt(struct ui *ui, const char *question, char **out, int secret)
 {
-    struct line_edit e = { NULL, 0, 0 };
+    struct line_edit e = { NULL, 0, secret };
     struct ui_key k;
     *out = NULL;
     if (edit_set(&e, "")) return -1;
@@ -136,4 +136,14 @@ int ui_prompt(struct ui *ui, const char *question, char **out)
         if (k.action == ACT_BACK) { edit_free(&e); return -1; }
         edit_key(&e, &k);
     }
+}
+
+int ui_prompt(struct ui *ui, const char *question, char **out)
+{
+    return prompt(ui, question, out, 0);
+}
+
+int ui_prompt_secret(struct ui *ui, const char *question, char **out)
+{
+    return prompt(ui, question, out, 1);
 }

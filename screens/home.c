@@ -1,6 +1,7 @@
 /* home.c — the station at a glance and a menu of what to do. */
 #include "data.h"
 #include "list.h"
+#include "roles.h"
 #include "screens_all.h"
 #include "store.h"
 
@@ -32,6 +33,10 @@ static const struct menu_item menu[] = {
     { "Verify signatures", "验证签名", MENU_SCREEN, &cz_screen_verify, NULL, NULL },
     { "Sync: export and import by USB stick", "同步：用U盘导出和导入", MENU_SCREEN, &cz_screen_sync, NULL, NULL },
     { "Conflicts: choose between values", "冲突：在不同取值间选定", MENU_SCREEN, &cz_screen_conflicts, NULL, NULL },
+    { "Reports: figures and charts", "统计报表与图表", MENU_SCREEN, &cz_screen_reports, NULL, NULL },
+    { "Exit approvals", "退出审批", MENU_SCREEN, &cz_screen_exits, NULL, roles_shown_supervisor },
+    { "Users and enrolment", "用户与认证", MENU_SCREEN, &cz_screen_users, NULL, roles_shown_office },
+    { "Settings: language, keys", "设置：语言、按键", MENU_SCREEN, &cz_screen_settings, NULL, NULL },
     { "中文界面", "English interface", MENU_LANGUAGE, NULL, NULL, NULL },
     { "Help: keys", "帮助：按键", MENU_SCREEN, &cz_screen_help, NULL, NULL },
     { "Quit", "退出", MENU_QUIT, NULL, NULL, NULL },

@@ -10,6 +10,7 @@
 struct cz_screens_args {
     const char *dir;        /* the station's data folder */
     enum cz_lang lang;
+    int lang_given;         /* --lang was on the command line: it beats the saved setting */
     const char *user;       /* --user / CUNZHAN_USER, or NULL for the default */
 };
 

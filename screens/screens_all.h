@@ -16,6 +16,10 @@ extern const struct screen_ops cz_screen_newrecord;  /* arg: NULL */
 extern const struct screen_ops cz_screen_sync;       /* arg: NULL */
 extern const struct screen_ops cz_screen_conflicts;  /* arg: NULL */
 extern const struct screen_ops cz_screen_resolve;    /* arg: const uint8_t entity[16] */
+extern const struct screen_ops cz_screen_reports;    /* arg: NULL */
+extern const struct screen_ops cz_screen_exits;      /* arg: NULL */
+extern const struct screen_ops cz_screen_users;      /* arg: NULL */
+extern const struct screen_ops cz_screen_settings;   /* arg: NULL */
 
 /* What the add/edit form opens on: a new record of `type` (entity NULL),
  * or a new version of `entity`.  `parent`, when set, is the household a new

@@ -1,5 +1,6 @@
 /* ui.c — the main loop, the screen stack, the status line and the footer. */
 #include "ui.h"
+#include "prefs.h"
 #include "screens.h"
 #include "screens_all.h"
 #include "store.h"
@@ -289,6 +290,11 @@ int cz_screens_main(const struct cz_screens_args *a)
     int rc, exit_code = 1;
     if (!ui) return 1;
     ui->lang = a->lang;
+    if (!a->lang_given) {                 /* the saved language, unless --lang said otherwise */
+        struct prefs p;
+        int line;
+        if (prefs_load(&p, &line) == CZ_OK && p.have_lang) ui->lang = p.lang;
+    }
     ui->user = a->user;
     if ((rc = cz_station_open(a->dir, &ui->st))) {
         fprintf(stderr, "cunzhan: %s: %s\n", a->dir, cz_strerror(rc, a->lang));

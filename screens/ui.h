@@ -113,5 +113,7 @@ int ui_confirm(struct ui *ui, const char *question);   /* 1 yes, 0 no */
 int ui_pick(struct ui *ui, const char *title, const char *const *items, size_t n, size_t current);
 /* One line of input; *out malloc'd.  0, or -1 when cancelled. */
 int ui_prompt(struct ui *ui, const char *question, char **out);
+/* As ui_prompt, drawn as '*' (passphrases); the caller wipes *out. */
+int ui_prompt_secret(struct ui *ui, const char *question, char **out);
 
 #endif

@@ -1097,7 +1097,7 @@ static enum cz_lang lang_from_env(void)
 int cz_cli_main(int argc, char **argv)
 {
     struct cli c;
-    int i = 1, rc;
+    int i = 1, rc, lang_given = 0;
     memset(&c, 0, sizeof c);
     c.lang = lang_from_env();
     c.user = getenv("CUNZHAN_USER");
@@ -1109,6 +1109,7 @@ int cz_cli_main(int argc, char **argv)
             const char *l = argv[++i];
             if (strcmp(l, "zh") && strcmp(l, "en")) return usage(&c, "--lang zh or --lang en", "--lang zh 或 --lang en");
             c.lang = !strcmp(l, "zh") ? CZ_LANG_ZH : CZ_LANG_EN;
+            lang_given = 1;
         } else if (!strcmp(argv[i], "--user") && i + 1 < argc) c.user = argv[++i];
         else if (!strcmp(argv[i], "--json")) c.json = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return cmd_help(&c, 0, NULL);
@@ -1122,7 +1123,7 @@ int cz_cli_main(int argc, char **argv)
     if (i >= argc) {
         /* No command: the screens on a terminal, the status otherwise. */
         if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-            struct cz_screens_args sa = { c.dir, c.lang, c.user };
+            struct cz_screens_args sa = { c.dir, c.lang, lang_given, c.user };
             if (sodium_init() < 0) return CZ_EXIT_FAIL;
             return cz_screens_main(&sa);
         }

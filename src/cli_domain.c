@@ -1,6 +1,7 @@
 /* Commands of the programme's domain: approve, report, load. */
 #include "cli.h"
 #include "cli_int.h"
+#include "approve.h"
 #include "csvload.h"
 #include "demo.h"
 #include "exitchain.h"
@@ -16,41 +17,23 @@
 
 /* ---- approve ---- */
 
-struct latest_exit { cz_txn *t; uint8_t entity[CZ_ENTITY_BYTES]; uint64_t hlc; int found; };
-
-static int latest_exit_cb(void *ctx, const uint8_t *entity)
-{
-    struct latest_exit *le = ctx;
-    struct cz_record r;
-    if (cz_record_load(le->t, entity, &r) == CZ_OK && !r.deleted && !strcmp(r.type_key, "exit") &&
-        (!le->found || r.hlc > le->hlc)) {
-        memcpy(le->entity, entity, CZ_ENTITY_BYTES);
-        le->hlc = r.hlc;
-        le->found = 1;
-    }
-    cz_record_clear(&r);
-    return 0;
-}
-
 /* The exit assessment ID names, or the latest one of the household it names. */
 static int exit_of(struct cli *c, cz_txn *t, const char *arg, uint8_t exit_entity[CZ_ENTITY_BYTES],
                    char version_hex[65])
 {
     uint8_t entity[CZ_ENTITY_BYTES];
     struct cz_record r;
-    char term[64];
     if (resolve_entity(c, t, arg, entity)) return -1;
     int rc = cz_record_load(t, entity, &r);
     if (rc == CZ_OK && !strcmp(r.type_key, "household")) {
-        struct latest_exit le = { t, { 0 }, 0, 0 };
-        cz_store_index_each(t, term, cz_term_link(term, sizeof term, entity, CZ_ENTITY_BYTES), latest_exit_cb, &le);
+        uint8_t latest[CZ_ENTITY_BYTES];
         cz_record_clear(&r);
-        if (!le.found) {
+        if (cz_exit_latest(t, entity, latest) != CZ_OK) {
             fprintf(stderr, "cunzhan: %s\n", TR(c, "this household has no exit assessment: add one with `cunzhan add exit household=ID year=...`",
                                                 "该户还没有退出评估：请先用 `cunzhan add exit household=编号 year=...` 添加"));
             return -1;
         }
-        memcpy(entity, le.entity, CZ_ENTITY_BYTES);
+        memcpy(entity, latest, CZ_ENTITY_BYTES);
         rc = cz_record_load(t, entity, &r);
     }
     if (rc == CZ_OK && strcmp(r.type_key, "exit")) rc = CZ_ETYPE;
@@ -92,11 +75,7 @@ int cmd_approve(struct cli *c, int argc, char **argv)
     cz_txn_abort(t);
     if (rc) return CZ_EXIT_FAIL;
     if (login(c)) return CZ_EXIT_FAIL;
-    struct cz_assign a[5] = { { "record", version_hex }, { "step", step }, { "decision", decision } };
-    size_t n = 3;
-    if (notes) a[n++] = (struct cz_assign){ "notes", notes };
-    if (date) a[n++] = (struct cz_assign){ "date", date };
-    rc = cz_station_add(c->st, "approval", a, n, entity, version, &err);
+    rc = cz_approve_sign(c->st, exit_entity, step, decision, notes, date, entity, version, version_hex, &err);
     switch (rc) {
     case CZ_OK: break;
     case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_ESTALE: case CZ_EDONE:

@@ -5,6 +5,7 @@
 #include "conflicts.h"
 #include "keys.h"
 #include "merge.h"
+#include "people.h"
 #include "roster.h"
 #include "status.h"
 #include "stick.h"
@@ -20,79 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- keys the office knows of: announcements and certificates ---- */
-
-struct known_key {
-    uint8_t key[32];
-    char kind[16], name[CZ_NAME_MAX], station[CZ_NAME_MAX], region[CZ_REGION_MAX + 1], role[16];
-    struct cz_trust_info trust;
-};
-struct keylist { cz_txn *t; const uint8_t *root; struct known_key *v; size_t n, cap; int rc; };
-
-static void text_field(const struct cz_record *r, const char *field, char *out, size_t size)
-{
-    const struct cz_field *f = cz_schema_field(r->type, field);
-    out[0] = 0;
-    if (f) cz_schema_format(f, r->body, CZ_LANG_EN, 0, out, size);
-}
-
-static int keylist_cb(void *ctx, const uint8_t *entity)
-{
-    struct keylist *kl = ctx;
-    struct cz_record r;
-    const uint8_t *key;
-    size_t len;
-    if (cz_record_load(kl->t, entity, &r) != CZ_OK || r.deleted || !r.type) goto done;
-    if (cz_body_get_bytes(r.body, cz_schema_field(r.type, "key")->tag, &key, &len) != CZ_OK || len != 32)
-        goto done;
-    struct known_key *k = NULL;
-    for (size_t i = 0; i < kl->n && !k; i++)
-        if (!memcmp(kl->v[i].key, key, 32)) k = &kl->v[i];
-    if (!k) {
-        if (kl->n == kl->cap) {
-            size_t cap = kl->cap ? 2 * kl->cap : 16;
-            struct known_key *v = realloc(kl->v, cap * sizeof *v);
-            if (!v) { cz_record_clear(&r); return kl->rc = CZ_ENOMEM; }
-            kl->v = v;
-            kl->cap = cap;
-        }
-        k = &kl->v[kl->n++];
-        memset(k, 0, sizeof *k);
-        memcpy(k->key, key, 32);
-        cz_roster_lookup(kl->t, kl->root, key, &k->trust);
-    }
-    /* The announcement says what was asked for; a certificate what was granted. */
-    if (!k->name[0] || !strcmp(r.type_key, "key")) {
-        text_field(&r, "kind", k->kind, sizeof k->kind);
-        text_field(&r, "name", k->name, sizeof k->name);
-        text_field(&r, "station", k->station, sizeof k->station);
-        text_field(&r, "region", k->region, sizeof k->region);
-        text_field(&r, "role", k->role, sizeof k->role);
-    }
-done:
-    cz_record_clear(&r);
-    return 0;
-}
-
-/* Every key named by an announcement or a certificate, with its trust. */
-static int known_keys(cz_txn *t, const uint8_t root[32], struct keylist *kl)
-{
-    static const char *types[] = { "key", "cert" };
-    char term[64];
-    memset(kl, 0, sizeof *kl);
-    kl->t = t;
-    kl->root = root;
-    for (size_t i = 0; i < 2; i++) {
-        size_t tl = cz_term_type(term, sizeof term, types[i]);
-        int rc = cz_store_index_each(t, term, tl, keylist_cb, kl);
-        if (rc) return rc;
-        if (kl->rc) return kl->rc;
-    }
-    return CZ_OK;
-}
-
 /* The one known key whose hex starts with `prefix` (>= 6 digits). */
-static int match_key(struct cli *c, const struct keylist *kl, const char *prefix, size_t *which)
+static int match_key(struct cli *c, const struct cz_keylist *kl, const char *prefix, size_t *which)
 {
     size_t n = strlen(prefix), found = 0;
     char hex[65];
@@ -112,7 +42,7 @@ static int match_key(struct cli *c, const struct keylist *kl, const char *prefix
     return rc;
 }
 
-static void print_key(struct cli *c, const struct known_key *k, const char *state)
+static void print_key(struct cli *c, const struct cz_known_key *k, const char *state)
 {
     char hex[65];
     cz_hex(k->key, 32, hex);
@@ -131,7 +61,7 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
 {
     const char *role = NULL, *region = NULL;
     int all = 0, nkeys = 0, rc, failed = 0;
-    struct keylist kl = { 0 };
+    struct cz_keylist kl = { 0 };
     cz_txn *t = NULL;
     char **keys = calloc((size_t)argc + 1, sizeof *keys);
     if (!keys) return CZ_EXIT_FAIL;
@@ -145,7 +75,7 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
     if ((all && nkeys) || ((all || nkeys) && !role)) { free(keys); goto bad_usage; }
     if (open_station(c) || need_office(c)) { free(keys); return CZ_EXIT_FAIL; }
     const struct cz_station_info *info = cz_station_info(c->st);
-    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t)) || (rc = known_keys(t, info->office_root, &kl))) {
+    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t)) || (rc = cz_known_keys(t, info->office_root, &kl))) {
         cz_txn_abort(t);
         say_error(c, rc, NULL);
         free(keys);
@@ -166,7 +96,7 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
     if (!all && !nkeys) {
         json_t *arr = c->json ? json_array() : NULL;
         for (size_t i = 0; i < kl.n; i++) {
-            const struct known_key *k = &kl.v[i];
+            const struct cz_known_key *k = &kl.v[i];
             const char *state = k->trust.state == CZ_TRUST_PENDING ? "pending"
                               : k->trust.revoked ? "revoked" : "certified";
             if (arr) {
@@ -196,7 +126,7 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
     if (login(c)) { failed = 1; goto done; }
     json_t *arr = c->json ? json_array() : NULL;
     for (size_t i = 0; i < npick; i++) {
-        const struct known_key *k = &kl.v[pick[i]];
+        const struct cz_known_key *k = &kl.v[pick[i]];
         uint8_t id[CZ_ID_BYTES];
         struct cz_cert_req r;
         memcpy(r.key, k->key, 32);
@@ -226,7 +156,7 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
             json_object_set_new(o, "certificate", json_string(hex));
             json_array_append_new(arr, o);
         } else {
-            struct known_key shown = *k;
+            struct cz_known_key shown = *k;
             snprintf(shown.region, sizeof shown.region, "%s", r.region);
             print_key(c, &shown, TR(c, "certified", "已认证"));
         }
@@ -247,7 +177,7 @@ int cmd_revoke(struct cli *c, int argc, char **argv)
     const char *keyid = NULL, *reason = NULL;
     uint64_t after = 0;
     int have_after = 0, rc;
-    struct keylist kl = { 0 };
+    struct cz_keylist kl = { 0 };
     cz_txn *t = NULL;
     size_t w;
     for (int i = 0; i < argc; i++) {
@@ -265,7 +195,7 @@ int cmd_revoke(struct cli *c, int argc, char **argv)
     if (!keyid) goto bad_usage;
     if (open_station(c) || need_office(c)) return CZ_EXIT_FAIL;
     const struct cz_station_info *info = cz_station_info(c->st);
-    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t)) || (rc = known_keys(t, info->office_root, &kl)))
+    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t)) || (rc = cz_known_keys(t, info->office_root, &kl)))
         goto fail;
     if (match_key(c, &kl, keyid, &w)) { cz_txn_abort(t); free(kl.v); return CZ_EXIT_FAIL; }
     if (kl.v[w].trust.state == CZ_TRUST_ROOT) {

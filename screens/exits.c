@@ -1,0 +1,307 @@
+/* exits.c — exit assessments awaiting a step the person logged in may sign
+ * (supervisors and the office): the assessment, the chain so far (who
+ * signed each step, when), and Approve, which signs the next step exactly
+ * as `cunzhan approve` does (cz_approve_sign).  Add starts an exit
+ * assessment for a household found by name or number. */
+#include "approve.h"
+#include "data.h"
+#include "exitchain.h"
+#include "keys.h"
+#include "list.h"
+#include "roles.h"
+#include "screens_all.h"
+#include "store.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pending {
+    uint8_t exit[CZ_ENTITY_BYTES];
+    uint8_t household[CZ_ENTITY_BYTES];
+    char name[128];
+    char summary[256];                      /* year, income */
+    char checks[512];                       /* food, clothing, schooling, medical, housing */
+    int next;                               /* the step awaiting a signature */
+    char signed_by[CZ_STEP_COUNT][160];     /* "name@station date", or "" */
+    int rejected[CZ_STEP_COUNT];
+};
+
+struct exits {
+    struct pending *p;
+    size_t n, cap;
+    struct list l;
+    int rc;
+};
+
+static const char *step_label(struct ui *ui, int s)
+{
+    static const char *const en[] = { "village appraisal", "township review", "county decision", "public notice" };
+    static const char *const zh[] = { "村民主评议", "乡镇审核", "县级审定", "公示公告" };
+    return s >= 0 && s < CZ_STEP_COUNT ? T(ui, en[s], zh[s]) : "-";
+}
+
+struct scan { struct ui *ui; struct exits *x; cz_txn *t; const uint8_t *root, *pk; };
+
+struct sig_scan {
+    struct ui *ui; cz_txn *t; const uint8_t *root; const char *region;
+    const struct cz_exit_state *es; struct pending *p;
+};
+
+/* A field's stored value (an enum's key, not its label). */
+static void raw_field(const struct cz_record *r, const char *field, char *out, size_t size)
+{
+    const struct cz_field *f = r->type ? cz_schema_field(r->type, field) : NULL;
+    out[0] = 0;
+    if (f && r->body) cz_schema_format(f, r->body, CZ_LANG_EN, 0, out, size);
+}
+
+/* Who signed each step on this version: the first approval met whose
+ * signer counts for that step (cz_step_signer_ok, as cz_exit_state). */
+static int approval_cb(void *ctx, const uint8_t *entity)
+{
+    struct sig_scan *ss = ctx;
+    struct cz_record r;
+    char step[32], decision[32], date[32], who[96];
+    int why;
+    if (cz_record_load(ss->t, entity, &r) != CZ_OK || r.deleted || strcmp(r.type_key, "approval")) goto done;
+    raw_field(&r, "step", step, sizeof step);
+    raw_field(&r, "decision", decision, sizeof decision);
+    int s = cz_step_parse(step);
+    if (s < 0 || strcmp(decision, "approve") || !ss->es->approved[s] || ss->p->signed_by[s][0]) goto done;
+    if (cz_step_signer_ok(ss->t, ss->root, r.origin, r.seq, (enum cz_step)s, ss->region, &why) != CZ_OK) goto done;
+    data_field(&r, "date", ss->ui->lang, date, sizeof date);
+    if (!date[0]) data_time(r.wall, date, sizeof date);
+    data_signer(ss->t, cz_station_info(ss->ui->st), r.origin, ss->ui->lang, who, sizeof who);
+    snprintf(ss->p->signed_by[s], sizeof ss->p->signed_by[s], "%s  %s", who, date);
+done:
+    cz_record_clear(&r);
+    return 0;
+}
+
+static int exit_cb(void *ctx, const uint8_t *entity)
+{
+    struct scan *sc = ctx;
+    struct exits *x = sc->x;
+    struct cz_record r, h;
+    struct cz_exit_state es;
+    int why;
+    if (cz_record_load(sc->t, entity, &r) != CZ_OK) { cz_record_clear(&r); return 0; }
+    if (r.deleted || cz_exit_state(sc->t, sc->root, entity, &es) != CZ_OK || es.complete) goto done;
+    int next = -1;
+    for (int s = 0; s < CZ_STEP_COUNT && next < 0; s++) if (!es.approved[s]) next = s;
+    if (next < 0) goto done;   /* all four signed, the notice not yet over: nothing to sign */
+    if (cz_step_signer_ok(sc->t, sc->root, sc->pk, 0, (enum cz_step)next, r.region, &why) != CZ_OK) goto done;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 16;
+        struct pending *v = realloc(x->p, cap * sizeof *v);
+        if (!v) { x->rc = CZ_ENOMEM; goto done; }
+        x->p = v;
+        x->cap = cap;
+    }
+    struct pending *p = &x->p[x->n++];
+    memset(p, 0, sizeof *p);
+    memcpy(p->exit, entity, CZ_ENTITY_BYTES);
+    p->next = next;
+    for (int s = 0; s < CZ_STEP_COUNT; s++) p->rejected[s] = es.rejected[s];
+    char year[32], income[64];
+    data_field(&r, "year", sc->ui->lang, year, sizeof year);
+    data_field(&r, "income_per_capita", sc->ui->lang, income, sizeof income);
+    snprintf(p->summary, sizeof p->summary, "%s %s  %s %s", T(sc->ui, "year", "年度"), year,
+             T(sc->ui, "income per head", "人均纯收入"), income);
+    static const char *const checks[] = { "food", "clothing", "schooling", "medical", "housing" };
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        const struct cz_field *f = cz_schema_field(r.type, checks[i]);
+        char v[64];
+        data_field(&r, checks[i], sc->ui->lang, v, sizeof v);
+        if (!f || used >= sizeof p->checks) continue;
+        int k = snprintf(p->checks + used, sizeof p->checks - used, "%s%s%s%s", used ? "  " : "",
+                         T(sc->ui, f->en, f->zh), T(sc->ui, ": ", "："), v[0] ? v : "-");
+        if (k > 0) used += (size_t)k;
+    }
+    if (data_ref(&r, "household", p->household) == 0 && cz_record_load(sc->t, p->household, &h) == CZ_OK && h.body)
+        cz_schema_title(h.type, h.body, p->name, sizeof p->name);
+    cz_record_clear(&h);
+    if (!p->name[0]) snprintf(p->name, sizeof p->name, "-");
+    struct sig_scan ss = { sc->ui, sc->t, sc->root, r.region, &es, p };
+    char term[64];
+    cz_store_index_each(sc->t, term, cz_term_link(term, sizeof term, es.version, CZ_ID_BYTES), approval_cb, &ss);
+done:
+    cz_record_clear(&r);
+    return 0;
+}
+
+static void load(struct ui *ui, struct exits *x)
+{
+    cz_txn *t = NULL;
+    char line[512];
+    size_t sel = x->l.sel;
+    list_clear(&x->l);
+    x->n = 0;
+    x->rc = CZ_OK;
+    const uint8_t *pk = cz_station_person_pk(ui->st);
+    if (!pk) { x->rc = CZ_EPERM; return; }
+    if ((x->rc = cz_txn_begin(cz_station_store(ui->st), 0, &t))) return;
+    struct scan sc = { ui, x, t, cz_station_info(ui->st)->office_root, pk };
+    int rc = cz_query_list(t, cz_schema_type("exit"), NULL, 0, exit_cb, &sc, NULL);
+    if (rc && !x->rc) x->rc = rc;
+    cz_txn_abort(t);
+    for (size_t i = 0; i < x->n; i++) {
+        snprintf(line, sizeof line, " %s  %s%s", x->p[i].name, T(ui, "awaits: ", "待审批："), step_label(ui, x->p[i].next));
+        list_add(&x->l, line, x->p[i].exit, 0, 1);
+    }
+    if (sel < x->l.n) x->l.sel = sel;
+}
+
+static int exits_open(struct ui *ui, struct screen *s, const void *arg)
+{
+    (void)arg;
+    if (!roles_shown_supervisor(ui)) return CZ_EPERM;
+    struct exits *x = calloc(1, sizeof *x);
+    if (!x) return CZ_ENOMEM;
+    s->state = x;
+    load(ui, x);
+    return CZ_OK;
+}
+
+static void exits_draw(struct ui *ui, struct screen *s)
+{
+    struct exits *x = s->state;
+    char line[512];
+    ui_text(ui, UI_TOP, 1, T(ui, "Exit approvals awaiting your signature", "待您审批的贫困户退出"), ui->cols - 2, A_BOLD);
+    if (x->rc) { ui_text(ui, UI_TOP + 2, 1, cz_strerror(x->rc, ui->lang), ui->cols - 2, A_BOLD); return; }
+    if (!x->n) {
+        ui_text(ui, UI_TOP + 2, 1, T(ui, "Nothing awaits a step you may sign.", "没有等待您审批的环节。"), ui->cols - 2, A_NORMAL);
+        return;
+    }
+    int body = ui_body_rows(ui), detail = CZ_STEP_COUNT + 5;
+    int list_rows = body - 2 - detail;
+    if (list_rows < 2) list_rows = 2;
+    list_draw(ui, &x->l, UI_TOP + 2, list_rows, 1);
+    size_t i = x->l.sel < x->n ? x->l.sel : 0;
+    const struct pending *p = &x->p[i];
+    int y = UI_TOP + 2 + list_rows + 1;
+    snprintf(line, sizeof line, "%s  %s", p->name, p->summary);
+    ui_text(ui, y++, 1, line, ui->cols - 2, A_BOLD);
+    y += ui_text_wrap(ui, y, 2, p->checks, ui->cols - 3, 2, A_NORMAL);
+    for (int st = 0; st < CZ_STEP_COUNT && y < ui->rows - 2; st++, y++) {
+        const char *state = p->signed_by[st][0] ? p->signed_by[st]
+                          : p->rejected[st] ? T(ui, "rejected", "未通过")
+                          : st == p->next ? T(ui, "awaits your signature", "待您签署") : "-";
+        snprintf(line, sizeof line, " %d. %s%s%s", st + 1, step_label(ui, st), T(ui, ": ", "："), state);
+        ui_text(ui, y, 1, line, ui->cols - 2, st == p->next ? A_BOLD : A_NORMAL);
+    }
+}
+
+/* The refusal in the person's language. */
+static void refused(struct ui *ui, int rc, const struct cz_field_error *err)
+{
+    char msg[512];
+    switch (rc) {
+    case CZ_EPERM:
+        ui_message(ui, 1, "%s", T(ui, "This household lies outside your jurisdiction or role; nothing was stored.",
+                                  "该户超出您的辖区或角色权限；没有保存任何内容。"));
+        return;
+    case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_ESTALE: case CZ_EDONE:
+        ui_message(ui, 1, "%s %s", cz_strerror(rc, ui->lang), T(ui, "Nothing was stored.", "没有保存任何内容。"));
+        return;
+    default:
+        if (err && (err->field || err->name[0])) {
+            cz_field_error_message(cz_schema_type("approval"), err, ui->lang, msg, sizeof msg);
+            ui_message(ui, 1, "%s", msg);
+        } else {
+            ui_status_message(ui, rc);
+        }
+    }
+}
+
+static void approve(struct ui *ui, struct exits *x)
+{
+    char q[512], hex[65];
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    struct cz_field_error err;
+    if (x->l.sel >= x->n) return;
+    const struct pending *p = &x->p[x->l.sel];
+    snprintf(q, sizeof q, T(ui, "Sign \"%s\" for %s?", "签署“%s”：%s？"), step_label(ui, p->next), p->name);
+    if (!ui_confirm(ui, q)) return;
+    int rc = cz_approve_sign(ui->st, p->exit, cz_step_key((enum cz_step)p->next), "approve", NULL, NULL,
+                             entity, id, NULL, &err);
+    if (rc) { refused(ui, rc, &err); return; }
+    cz_hex(entity, CZ_ENTITY_BYTES, hex);
+    snprintf(q, sizeof q, "%s", step_label(ui, p->next));
+    load(ui, x);
+    ui_message(ui, 0, T(ui, "Signed: %s (%.12s)", "已签署：%s（%.12s）"), q, hex);
+}
+
+static int hh_cb(void *ctx, const uint8_t *entity)
+{
+    void **c = ctx;
+    cz_txn *t = c[0];
+    struct cz_record r;
+    if (cz_record_load(t, entity, &r) == CZ_OK && !r.deleted && !strcmp(r.type_key, "household")) {
+        size_t *n = c[1];
+        if (*n == 0) memcpy(c[2], entity, CZ_ENTITY_BYTES);
+        (*n)++;
+    }
+    cz_record_clear(&r);
+    return 0;
+}
+
+/* Starts an exit assessment: the household by name or number, then the
+ * `exit` record form with it filled in. */
+static void start_exit(struct ui *ui)
+{
+    char *text = NULL;
+    uint8_t hh[CZ_ENTITY_BYTES];
+    size_t n = 0;
+    cz_txn *t = NULL;
+    if (ui_prompt(ui, T(ui, "Household (name or number):", "贫困户（户主姓名或户编号）："), &text)) return;
+    int rc = text[0] ? cz_txn_begin(cz_station_store(ui->st), 0, &t) : CZ_EEMPTY;
+    if (rc == CZ_OK) {
+        void *ctx[3] = { t, &n, hh };
+        rc = cz_query_find(t, text, hh_cb, ctx);
+        cz_txn_abort(t);
+    }
+    free(text);
+    if (rc) { ui_status_message(ui, rc); return; }
+    if (n != 1) {
+        ui_message(ui, 1, "%s", n ? T(ui, "More than one household matches: type the household number.",
+                                      "匹配到多户：请输入户编号。")
+                                  : T(ui, "No household matches.", "没有匹配的贫困户。"));
+        return;
+    }
+    struct record_form_arg a = { "exit", NULL, hh };
+    rc = ui_push(ui, &cz_screen_record, &a);
+    if (rc) ui_status_message(ui, rc);
+}
+
+static enum ui_result exits_key(struct ui *ui, struct screen *s, const struct ui_key *k)
+{
+    struct exits *x = s->state;
+    switch (k->action) {
+    case ACT_OPEN: case ACT_SAVE: approve(ui, x); return UI_HANDLED;
+    case ACT_ADD: start_exit(ui); return UI_HANDLED;
+    default: return list_key(&x->l, k);
+    }
+}
+
+static void exits_resume(struct ui *ui, struct screen *s)
+{
+    load(ui, s->state);
+}
+
+static void exits_close(struct screen *s)
+{
+    struct exits *x = s->state;
+    list_clear(&x->l);
+    free(x->p);
+    free(x);
+}
+
+static const enum cz_action exits_hints[] = { ACT_OPEN, ACT_ADD, ACT_BACK, ACT_NONE };
+
+const struct screen_ops cz_screen_exits = {
+    "exits", exits_open, exits_draw, exits_key, exits_close, exits_resume, NULL, exits_hints,
+};

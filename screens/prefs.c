@@ -1,0 +1,99 @@
+/* prefs.c — the saved settings file (prefs.h). */
+#include "prefs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void config_dir(char *buf, size_t size)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg) snprintf(buf, size, "%s/cunzhan", xdg);
+    else if (home && *home) snprintf(buf, size, "%s/.config/cunzhan", home);
+    else buf[0] = 0;
+}
+
+void prefs_path(char *buf, size_t size)
+{
+    char dir[4000];
+    config_dir(dir, sizeof dir);
+    if (dir[0]) snprintf(buf, size, "%s/settings", dir);
+    else buf[0] = 0;
+}
+
+void prefs_keymap_path(char *buf, size_t size)
+{
+    char dir[4000];
+    config_dir(dir, sizeof dir);
+    if (dir[0]) snprintf(buf, size, "%s/keys", dir);
+    else buf[0] = 0;
+}
+
+int prefs_load(struct prefs *p, int *line)
+{
+    char path[4096], buf[256];
+    struct prefs got = { 0, CZ_LANG_EN };
+    int n = 0, rc = CZ_OK;
+    *line = 0;
+    memset(p, 0, sizeof *p);
+    prefs_path(path, sizeof path);
+    if (!path[0]) return CZ_OK;
+    FILE *f = fopen(path, "r");
+    if (!f) return errno == ENOENT ? CZ_OK : CZ_EIO;
+    while (fgets(buf, sizeof buf, f)) {
+        n++;
+        size_t len = strlen(buf);
+        if (len && buf[len - 1] == '\n') buf[--len] = 0;
+        else if (!feof(f)) { rc = CZ_EINVAL; break; }   /* a line too long */
+        if (len == 0 || buf[0] == '#') continue;
+        if (!strcmp(buf, "lang=zh")) got.have_lang = 1, got.lang = CZ_LANG_ZH;
+        else if (!strcmp(buf, "lang=en")) got.have_lang = 1, got.lang = CZ_LANG_EN;
+        else { rc = CZ_EINVAL; break; }
+    }
+    if (ferror(f) && rc == CZ_OK) rc = CZ_EIO;
+    fclose(f);
+    if (rc == CZ_EINVAL) *line = n;
+    if (rc == CZ_OK) *p = got;
+    return rc;
+}
+
+static int mkdir_p(const char *dir)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", dir);
+    for (char *s = tmp + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = 0;
+        if (mkdir(tmp, 0700) && errno != EEXIST) return -1;
+        *s = '/';
+    }
+    return mkdir(tmp, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+int prefs_save(const struct prefs *p)
+{
+    char dir[4000], path[4096], tmp[4200], text[128];
+    int fd = -1, rc = CZ_EIO;
+    config_dir(dir, sizeof dir);
+    if (!dir[0] || mkdir_p(dir)) return CZ_EIO;
+    snprintf(path, sizeof path, "%s/settings", dir);
+    snprintf(tmp, sizeof tmp, "%s/.settings.tmp.%ld", dir, (long)getpid());
+    int len = snprintf(text, sizeof text, "# cunzhan settings (written by the settings screen)\n%s",
+                       p->have_lang ? (p->lang == CZ_LANG_ZH ? "lang=zh\n" : "lang=en\n") : "");
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0) return CZ_EIO;
+    if (write(fd, text, (size_t)len) != len || fsync(fd)) goto cleanup;
+    if (close(fd)) { fd = -1; goto cleanup; }
+    fd = -1;
+    if (rename(tmp, path)) goto cleanup;
+    int dfd = open(dir, O_RDONLY);
+    if (dfd >= 0) { fsync(dfd); close(dfd); }
+    rc = CZ_OK;
+cleanup:
+    if (fd >= 0) close(fd);
+    if (rc) unlink(tmp);
+    return rc;
+}

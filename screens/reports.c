@@ -1,0 +1,278 @@
+/* reports.c — the office's figures (cz_report_build, the same as
+ * `cunzhan report`) as tables with bar charts, scrolled a page at a time.
+ * Find asks for a region code to filter by (empty: all). */
+#include "chart.h"
+#include "query.h"
+#include "report.h"
+#include "screens_all.h"
+#include "store.h"
+#include "parse.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum rkind { R_HEAD, R_TEXT, R_BAR };
+
+struct rline {
+    enum rkind kind;
+    char text[256];       /* heading, text, or the bar's label */
+    char value[96];       /* bar: the figures, right-aligned */
+    int64_t v, max;
+};
+
+struct reports {
+    char region[CZ_REGION_MAX + 1];
+    int rc;
+    struct rline *l;
+    size_t n, cap, top;
+};
+
+static struct rline *add_line(struct reports *p, enum rkind kind)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 64;
+        struct rline *v = realloc(p->l, cap * sizeof *v);
+        if (!v) return NULL;
+        p->l = v;
+        p->cap = cap;
+    }
+    struct rline *r = &p->l[p->n++];
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    return r;
+}
+
+static void text_line(struct reports *p, enum rkind kind, const char *s)
+{
+    struct rline *r = add_line(p, kind);
+    if (r) snprintf(r->text, sizeof r->text, "%s", s);
+}
+
+static void bar_line(struct reports *p, const char *label, const char *value, int64_t v, int64_t max)
+{
+    struct rline *r = add_line(p, R_BAR);
+    if (!r) return;
+    snprintf(r->text, sizeof r->text, "%s", label);
+    snprintf(r->value, sizeof r->value, "%s", value);
+    r->v = v;
+    r->max = max;
+}
+
+static int first_cb(void *ctx, const uint8_t *entity)
+{
+    memcpy(ctx, entity, CZ_ENTITY_BYTES);
+    return CZ_WALK_STOP;
+}
+
+static void place_name(cz_txn *t, const char *code, char *buf, size_t size)
+{
+    char term[128];
+    uint8_t entity[CZ_ENTITY_BYTES] = { 0 }, zero[CZ_ENTITY_BYTES] = { 0 };
+    struct cz_record r;
+    buf[0] = 0;
+    cz_store_index_each(t, term, cz_term_exact(term, sizeof term, "place", "code", code), first_cb, entity);
+    if (!memcmp(entity, zero, sizeof zero)) return;
+    if (cz_record_load(t, entity, &r) == CZ_OK && r.body) cz_schema_title(r.type, r.body, buf, size);
+    cz_record_clear(&r);
+}
+
+static const char *enum_label(struct ui *ui, const char *type, const char *field, const char *key)
+{
+    const struct cz_type *t = cz_schema_type(type);
+    const struct cz_field *f = t ? cz_schema_field(t, field) : NULL;
+    return f ? cz_enum_label(f, key, ui->lang) : key;
+}
+
+static void share(int32_t bp, char *buf, size_t size)
+{
+    if (bp < 0) snprintf(buf, size, "-");
+    else snprintf(buf, size, "%d.%02d%%", bp / 100, bp % 100);
+}
+
+static int64_t table_max(const struct cz_report_table *tb, int use_b)
+{
+    int64_t max = 0;
+    for (size_t i = 0; i < tb->n; i++) {
+        int64_t v = use_b ? tb->rows[i].b : tb->rows[i].a;
+        if (v > max) max = v;
+    }
+    return max;
+}
+
+static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz_report *r)
+{
+    char line[256], label[160], value[96], a[48], b[64], name[128];
+    int64_t max;
+    snprintf(line, sizeof line, "%s %lld  %s %lld", T(ui, "Households", "户数"), (long long)r->households,
+             T(ui, "people", "人数"), (long long)r->people);
+    text_line(p, R_HEAD, line);
+    if (r->pending_left_out) {
+        snprintf(line, sizeof line, "%s %lld", T(ui, "left out, author not yet certified:", "未计入（作者待认证）："),
+                 (long long)r->pending_left_out);
+        text_line(p, R_TEXT, line);
+    }
+    text_line(p, R_TEXT, "");
+    text_line(p, R_HEAD, T(ui, "Households and people by village and status", "各村各状态户数、人数"));
+    max = table_max(&r->by_village, 1);
+    for (size_t i = 0; i < r->by_village.n; i++) {
+        const struct cz_report_row *row = &r->by_village.rows[i];
+        place_name(t, row->key, name, sizeof name);
+        snprintf(label, sizeof label, "%s %s", name[0] ? name : row->key, enum_label(ui, "household", "status", row->sub));
+        snprintf(value, sizeof value, T(ui, "%lld hh %lld people", "%lld 户 %lld 人"), (long long)row->a, (long long)row->b);
+        bar_line(p, label, value, row->b, max);
+    }
+    text_line(p, R_TEXT, "");
+    text_line(p, R_HEAD, T(ui, "People exited from poverty by year", "各年脱贫人数（审批链完整）"));
+    if (!r->exited_by_year.n) text_line(p, R_TEXT, T(ui, "  none yet", "  暂无"));
+    max = table_max(&r->exited_by_year, 0);
+    for (size_t i = 0; i < r->exited_by_year.n; i++) {
+        const struct cz_report_row *row = &r->exited_by_year.rows[i];
+        snprintf(value, sizeof value, T(ui, "%lld people %lld hh", "%lld 人 %lld 户"), (long long)row->a, (long long)row->b);
+        bar_line(p, row->key, value, row->a, max);
+    }
+    text_line(p, R_TEXT, "");
+    text_line(p, R_HEAD, T(ui, "Households by poverty cause (primary / among causes)", "致贫原因户数（主要原因 / 含该原因）"));
+    max = table_max(&r->by_cause, 1);
+    for (size_t i = 0; i < r->by_cause.n; i++) {
+        const struct cz_report_row *row = &r->by_cause.rows[i];
+        snprintf(value, sizeof value, "%lld / %lld", (long long)row->a, (long long)row->b);
+        bar_line(p, enum_label(ui, "household", "causes", row->key), value, row->b, max);
+    }
+    text_line(p, R_TEXT, "");
+    text_line(p, R_HEAD, T(ui, "Aid value by kind and funding source (yuan)", "帮扶物资价值（按类别、资金来源，元）"));
+    max = table_max(&r->aid, 0);
+    for (size_t i = 0; i < r->aid.n; i++) {
+        const struct cz_report_row *row = &r->aid.rows[i];
+        cz_format_hundredths(row->a, a, sizeof a);
+        snprintf(label, sizeof label, "%s %s", enum_label(ui, "aid", "kind", row->key), enum_label(ui, "aid", "fund", row->sub));
+        snprintf(value, sizeof value, "%s (%lld)", a, (long long)row->b);
+        bar_line(p, label, value, row->a, max);
+    }
+    text_line(p, R_TEXT, "");
+    cz_format_hundredths(r->special_total, a, sizeof a);
+    snprintf(line, sizeof line, "%s %s", T(ui, "Special fiscal poverty funds (yuan):", "财政专项扶贫资金（元）："), a);
+    text_line(p, R_HEAD, line);
+    share(r->industry_share_bp, b, sizeof b);
+    snprintf(line, sizeof line, "  %s %s  %s", T(ui, "on industry:", "用于产业扶贫："), b,
+             r->industry_share_bp < 0 ? "-" : r->industry_pass ? T(ui, "PASS (over 70%)", "达标（70% 以上）")
+                                                              : T(ui, "FAIL (over 70%)", "未达标（70% 以上）"));
+    text_line(p, R_TEXT, line);
+    share(r->household_share_bp, b, sizeof b);
+    snprintf(line, sizeof line, "  %s %s  %s", T(ui, "reaching registered households:", "其中用于建档立卡户："), b,
+             r->household_share_bp < 0 ? "-" : r->household_pass ? T(ui, "PASS (over 80%)", "达标（80% 以上）")
+                                                                : T(ui, "FAIL (over 80%)", "未达标（80% 以上）"));
+    text_line(p, R_TEXT, line);
+    text_line(p, R_TEXT, "");
+    snprintf(line, sizeof line, "%s %lld  %s %lld  %s %lld", T(ui, "Trainings", "培训场次"), (long long)r->trainings,
+             T(ui, "trainees", "培训人数"), (long long)r->trainees, T(ui, "leaflets", "发放资料"), (long long)r->leaflets);
+    text_line(p, R_TEXT, line);
+    cz_format_hundredths(r->pepper_area, a, sizeof a);
+    cz_format_hundredths(r->pepper_expected, b, sizeof b);
+    snprintf(line, sizeof line, "%s %lld  %s %s  %s %s", T(ui, "Pepper plots", "辣椒地块"), (long long)r->pepper_plots,
+             T(ui, "mu", "亩"), a, T(ui, "expected yuan", "预计收入（元）"), b);
+    text_line(p, R_TEXT, line);
+    cz_format_hundredths(r->sale_quantity, a, sizeof a);
+    cz_format_hundredths(r->sale_paid, b, sizeof b);
+    snprintf(line, sizeof line, "%s %lld  %s %s  %s %s", T(ui, "Purchases", "订单收购"), (long long)r->sales,
+             T(ui, "jin", "斤"), a, T(ui, "paid yuan", "已付（元）"), b);
+    text_line(p, R_TEXT, line);
+}
+
+static void build(struct ui *ui, struct reports *p)
+{
+    cz_txn *t = NULL;
+    struct cz_report r;
+    p->n = 0;
+    p->top = 0;
+    p->rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
+    if (!p->rc) p->rc = cz_report_build(t, cz_station_info(ui->st)->office_root, p->region, &r);
+    if (!p->rc) {
+        lay_out(ui, p, t, &r);
+        cz_report_free(&r);
+    }
+    cz_txn_abort(t);
+}
+
+static int reports_open(struct ui *ui, struct screen *s, const void *arg)
+{
+    (void)arg;
+    struct reports *p = calloc(1, sizeof *p);
+    if (!p) return CZ_ENOMEM;
+    s->state = p;
+    build(ui, p);
+    return CZ_OK;
+}
+
+static int page_rows(struct ui *ui) { int n = ui_body_rows(ui) - 2; return n > 1 ? n : 1; }
+
+static void reports_draw(struct ui *ui, struct screen *s)
+{
+    struct reports *p = s->state;
+    char line[256];
+    snprintf(line, sizeof line, "%s  %s %s", T(ui, "Report", "统计报表"), T(ui, "region", "地区"),
+             p->region[0] ? p->region : T(ui, "all", "全部"));
+    ui_text(ui, UI_TOP, 1, line, ui->cols - 2, A_BOLD);
+    if (p->rc) { ui_text(ui, UI_TOP + 2, 1, cz_strerror(p->rc, ui->lang), ui->cols - 2, A_BOLD); return; }
+    int rows = page_rows(ui), width = ui->cols - 2;
+    int label_cols = width * 2 / 5;
+    for (int i = 0; i < rows && p->top + (size_t)i < p->n; i++) {
+        const struct rline *r = &p->l[p->top + (size_t)i];
+        int y = UI_TOP + 2 + i;
+        if (r->kind == R_BAR) chart_row(ui, y, 1, width, label_cols, r->text, r->value, r->v, r->max, A_NORMAL);
+        else ui_text(ui, y, 1, r->text, width, r->kind == R_HEAD ? A_BOLD : A_NORMAL);
+    }
+    if (p->n > (size_t)rows) {
+        snprintf(line, sizeof line, "%zu-%zu/%zu", p->top + 1,
+                 p->top + (size_t)rows < p->n ? p->top + (size_t)rows : p->n, p->n);
+        ui_text(ui, UI_TOP, ui->cols - 1 - ui_cols(line), line, ui_cols(line), A_NORMAL);
+    }
+}
+
+static void ask_region(struct ui *ui, struct reports *p)
+{
+    char *code = NULL;
+    if (ui_prompt(ui, T(ui, "Region code (digits; empty: all):", "地区代码（数字；留空为全部）："), &code)) return;
+    if (strspn(code, "0123456789") != strlen(code) || strlen(code) > CZ_REGION_MAX) {
+        ui_message(ui, 1, "%s", T(ui, "A region is an administrative code prefix: digits only.",
+                                   "地区须为行政区划代码前缀，只能是数字。"));
+    } else {
+        snprintf(p->region, sizeof p->region, "%s", code);
+        build(ui, p);
+    }
+    free(code);
+}
+
+static enum ui_result reports_key(struct ui *ui, struct screen *s, const struct ui_key *k)
+{
+    struct reports *p = s->state;
+    size_t rows = (size_t)page_rows(ui), last = p->n > rows ? p->n - rows : 0;
+    switch (k->action) {
+    case ACT_UP: if (p->top) p->top--; return UI_HANDLED;
+    case ACT_DOWN: if (p->top < last) p->top++; return UI_HANDLED;
+    case ACT_PAGE_UP: p->top = p->top > rows ? p->top - rows : 0; return UI_HANDLED;
+    case ACT_PAGE_DOWN: case ACT_NEXT: p->top = p->top + rows < last ? p->top + rows : last; return UI_HANDLED;
+    case ACT_HOME: p->top = 0; return UI_HANDLED;
+    case ACT_END: p->top = last; return UI_HANDLED;
+    case ACT_FIND: ask_region(ui, p); return UI_HANDLED;
+    case ACT_LANGUAGE:
+        ui->lang = ui->lang == CZ_LANG_ZH ? CZ_LANG_EN : CZ_LANG_ZH;
+        build(ui, p);
+        return UI_HANDLED;
+    default: return UI_UNHANDLED;
+    }
+}
+
+static void reports_close(struct screen *s)
+{
+    struct reports *p = s->state;
+    free(p->l);
+    free(p);
+}
+
+static const enum cz_action reports_hints[] = { ACT_PAGE_DOWN, ACT_PAGE_UP, ACT_FIND, ACT_BACK, ACT_NONE };
+
+const struct screen_ops cz_screen_reports = {
+    "reports", reports_open, reports_draw, reports_key, reports_close, NULL, NULL, reports_hints,
+};

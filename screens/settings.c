@@ -1,0 +1,130 @@
+/* settings.c — the language (saved for the next start; --lang on the
+ * command line still wins) and the keymap: where the user's file is,
+ * whether it loaded, its errors, and reloading it. */
+#include "prefs.h"
+#include "screens_all.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { ROW_LANG_ZH, ROW_LANG_EN, ROW_RELOAD, ROW_COUNT };
+
+struct settings {
+    size_t sel;
+    char prefs_file[4096], keys_file[4096];
+    int prefs_rc, prefs_line;
+};
+
+static void look(struct settings *st)
+{
+    struct prefs p;
+    prefs_path(st->prefs_file, sizeof st->prefs_file);
+    prefs_keymap_path(st->keys_file, sizeof st->keys_file);
+    st->prefs_rc = prefs_load(&p, &st->prefs_line);
+}
+
+static int settings_open(struct ui *ui, struct screen *s, const void *arg)
+{
+    (void)arg;
+    struct settings *st = calloc(1, sizeof *st);
+    if (!st) return CZ_ENOMEM;
+    s->state = st;
+    st->sel = ui->lang == CZ_LANG_ZH ? ROW_LANG_ZH : ROW_LANG_EN;
+    look(st);
+    return CZ_OK;
+}
+
+static void settings_draw(struct ui *ui, struct screen *s)
+{
+    struct settings *st = s->state;
+    char line[4400];
+    int y = UI_TOP, w = ui->cols - 2;
+    ui_text(ui, y++, 1, T(ui, "Settings", "设置"), w, A_BOLD);
+    y++;
+    ui_text(ui, y++, 1, T(ui, "Language (saved for the next start):", "界面语言（下次启动时沿用）："), w, A_BOLD);
+    static const char *const rows[ROW_COUNT][2] = {
+        { "中文", "中文" }, { "English", "English" }, { "Reload the keymap file", "重新读取按键文件" } };
+    for (int i = 0; i < ROW_COUNT; i++) {
+        if (i == ROW_RELOAD) {
+            y++;
+            ui_text(ui, y++, 1, T(ui, "Keymap:", "按键设置："), w, A_BOLD);
+            snprintf(line, sizeof line, "%s %s", T(ui, "File:", "文件："), st->keys_file[0] ? st->keys_file : "-");
+            ui_text(ui, y++, 2, line, w - 1, A_NORMAL);
+            const char *state = !st->keys_file[0] || access(st->keys_file, R_OK)
+                              ? T(ui, "not present: the default keys are used", "不存在：使用默认按键")
+                              : ui->keymap_errors[0] ? T(ui, "loaded, with errors (below)", "已读取，但有错误（见下）")
+                                                     : T(ui, "loaded", "已读取");
+            snprintf(line, sizeof line, "%s %s", T(ui, "State:", "状态："), state);
+            ui_text(ui, y++, 2, line, w - 1, A_NORMAL);
+            if (ui->keymap_errors[0]) y += ui_text_wrap(ui, y, 2, ui->keymap_errors, w - 1, 3, A_NORMAL);
+        }
+        int attr = (size_t)i == st->sel ? A_REVERSE : A_NORMAL;
+        const char *mark = (i == ROW_LANG_ZH && ui->lang == CZ_LANG_ZH) || (i == ROW_LANG_EN && ui->lang == CZ_LANG_EN)
+                         ? "(*) " : i == ROW_RELOAD ? "" : "( ) ";
+        snprintf(line, sizeof line, "%s%s", mark, T(ui, rows[i][0], rows[i][1]));
+        ui_text_pad(ui, y, 2, line, w - 1, attr);
+        if ((size_t)i == st->sel) ui_cursor(ui, y, 2);
+        y++;
+    }
+    y++;
+    snprintf(line, sizeof line, "%s %s", T(ui, "Settings file:", "设置文件："), st->prefs_file[0] ? st->prefs_file : "-");
+    ui_text(ui, y++, 1, line, w, A_NORMAL);
+    if (st->prefs_rc == CZ_EINVAL) {
+        snprintf(line, sizeof line, T(ui, "Line %d is not understood (only lang=zh or lang=en); the file is not used.",
+                                      "第 %d 行无法识别（只能是 lang=zh 或 lang=en）；该文件未被采用。"), st->prefs_line);
+        ui_text(ui, y++, 1, line, w, A_BOLD);
+    } else if (st->prefs_rc) {
+        ui_text(ui, y++, 1, cz_strerror(st->prefs_rc, ui->lang), w, A_BOLD);
+    }
+}
+
+static void keymap_error(void *ctx, const char *file, int line, const char *what, const char *token)
+{
+    struct ui *ui = ctx;
+    size_t used = strlen(ui->keymap_errors);
+    snprintf(ui->keymap_errors + used, sizeof ui->keymap_errors - used, "%s%s:%d: %s '%s'",
+             used ? "; " : "", file, line, what, token);
+}
+
+static void choose(struct ui *ui, struct settings *st)
+{
+    if (st->sel == ROW_RELOAD) {
+        ui->keymap_errors[0] = 0;
+        int bad = cz_keymap_load(&ui->km, keymap_error, ui);
+        if (bad) ui_message(ui, 1, T(ui, "Keymap reloaded: %d bad line(s).", "按键已重新读取：%d 行有错误。"), bad);
+        else ui_message(ui, 0, "%s", T(ui, "Keymap reloaded.", "按键已重新读取。"));
+        look(st);
+        return;
+    }
+    struct prefs p = { 1, st->sel == ROW_LANG_ZH ? CZ_LANG_ZH : CZ_LANG_EN };
+    ui->lang = p.lang;
+    int rc = prefs_save(&p);
+    look(st);
+    if (rc) ui_message(ui, 1, "%s: %s", T(ui, "The language was not saved", "语言设置未能保存"), cz_strerror(rc, ui->lang));
+    else ui_message(ui, 0, "%s", T(ui, "Saved: English from the next start too.", "已保存：下次启动也使用中文。"));
+}
+
+static enum ui_result settings_key(struct ui *ui, struct screen *s, const struct ui_key *k)
+{
+    struct settings *st = s->state;
+    switch (k->action) {
+    case ACT_UP: case ACT_PREV: if (st->sel) st->sel--; return UI_HANDLED;
+    case ACT_DOWN: case ACT_NEXT: if (st->sel + 1 < ROW_COUNT) st->sel++; return UI_HANDLED;
+    case ACT_OPEN: case ACT_SAVE: choose(ui, st); return UI_HANDLED;
+    default: return UI_UNHANDLED;
+    }
+}
+
+static void settings_close(struct screen *s)
+{
+    free(s->state);
+}
+
+static const enum cz_action settings_hints[] = { ACT_OPEN, ACT_BACK, ACT_NONE };
+
+const struct screen_ops cz_screen_settings = {
+    "settings", settings_open, settings_draw, settings_key, settings_close, NULL, NULL, settings_hints,
+};

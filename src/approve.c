@@ -1,0 +1,62 @@
+/* approve.c — one signed step of an exit chain (approve.h). */
+#include "approve.h"
+#include "keys.h"
+#include "query.h"
+#include "status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct latest_exit { cz_txn *t; uint8_t entity[CZ_ENTITY_BYTES]; uint64_t hlc; int found; };
+
+static int latest_exit_cb(void *ctx, const uint8_t *entity)
+{
+    struct latest_exit *le = ctx;
+    struct cz_record r;
+    if (cz_record_load(le->t, entity, &r) == CZ_OK && !r.deleted && !strcmp(r.type_key, "exit") &&
+        (!le->found || r.hlc > le->hlc)) {
+        memcpy(le->entity, entity, CZ_ENTITY_BYTES);
+        le->hlc = r.hlc;
+        le->found = 1;
+    }
+    cz_record_clear(&r);
+    return 0;
+}
+
+int cz_exit_latest(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], uint8_t exit_entity[CZ_ENTITY_BYTES])
+{
+    char term[64];
+    struct latest_exit le = { t, { 0 }, 0, 0 };
+    int rc = cz_store_index_each(t, term, cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES),
+                                 latest_exit_cb, &le);
+    if (rc) return rc;
+    if (!le.found) return CZ_ENOTFOUND;
+    memcpy(exit_entity, le.entity, CZ_ENTITY_BYTES);
+    return CZ_OK;
+}
+
+int cz_approve_sign(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES], const char *step,
+                    const char *decision, const char *notes, const char *date,
+                    uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES], char version_hex[65],
+                    struct cz_field_error *err)
+{
+    char hex[65];
+    struct cz_record r;
+    cz_txn *t = NULL;
+    memset(err, 0, sizeof *err);
+    int rc = cz_txn_begin(cz_station_store(st), 0, &t);
+    if (rc) return rc;
+    rc = cz_record_load(t, exit_entity, &r);
+    if (rc == CZ_OK && strcmp(r.type_key, "exit")) rc = CZ_ETYPE;
+    if (rc == CZ_OK && r.deleted) rc = CZ_EDELETED;
+    if (rc == CZ_OK) cz_hex(r.id, CZ_ID_BYTES, hex);
+    cz_record_clear(&r);
+    cz_txn_abort(t);
+    if (rc) return rc;
+    if (version_hex) memcpy(version_hex, hex, 65);
+    struct cz_assign a[5] = { { "record", hex }, { "step", step }, { "decision", decision ? decision : "approve" } };
+    size_t n = 3;
+    if (notes) a[n++] = (struct cz_assign){ "notes", notes };
+    if (date) a[n++] = (struct cz_assign){ "date", date };
+    return cz_station_add(st, "approval", a, n, entity, id, err);
+}

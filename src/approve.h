@@ -1,0 +1,26 @@
+/* approve.h — signing one step of an exit assessment's approval chain, as
+ * `cunzhan approve` does and the screens' approvals list does: the same
+ * record, the same checks (role, jurisdiction, order, notice, version), the
+ * same refusals. */
+#ifndef CZ_APPROVE_H
+#define CZ_APPROVE_H
+
+#include <stdint.h>
+#include "station.h"
+
+/* The latest live exit assessment linked to a household: CZ_OK, or
+ * CZ_ENOTFOUND when it has none. */
+int cz_exit_latest(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], uint8_t exit_entity[CZ_ENTITY_BYTES]);
+
+/* Signs an `approval` record naming the current version of exit_entity
+ * (version_hex gets it, may be NULL).  decision "approve" or "reject";
+ * notes and date (YYYY-MM-DD) may be NULL.  Needs a login.  Refusals:
+ * CZ_EROLE, CZ_EORDER, CZ_ENOTICE, CZ_ESTALE, CZ_EDONE, CZ_EPERM (outside
+ * the signer's jurisdiction or role), CZ_ETYPE (not an exit assessment);
+ * field errors in *err.  Nothing is stored unless it holds. */
+int cz_approve_sign(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES], const char *step,
+                    const char *decision, const char *notes, const char *date,
+                    uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES], char version_hex[65],
+                    struct cz_field_error *err);
+
+#endif

@@ -1,0 +1,71 @@
+/* people.c — the keys a station knows of (people.h). */
+#include "people.h"
+#include "query.h"
+#include "schema.h"
+#include "status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void text_field(const struct cz_record *r, const char *field, char *out, size_t size)
+{
+    const struct cz_field *f = cz_schema_field(r->type, field);
+    out[0] = 0;
+    if (f) cz_schema_format(f, r->body, CZ_LANG_EN, 0, out, size);
+}
+
+static int keylist_cb(void *ctx, const uint8_t *entity)
+{
+    struct cz_keylist *kl = ctx;
+    struct cz_record r;
+    const uint8_t *key;
+    size_t len;
+    if (cz_record_load(kl->t, entity, &r) != CZ_OK || r.deleted || !r.type) goto done;
+    if (cz_body_get_bytes(r.body, cz_schema_field(r.type, "key")->tag, &key, &len) != CZ_OK || len != 32)
+        goto done;
+    struct cz_known_key *k = NULL;
+    for (size_t i = 0; i < kl->n && !k; i++)
+        if (!memcmp(kl->v[i].key, key, 32)) k = &kl->v[i];
+    if (!k) {
+        if (kl->n == kl->cap) {
+            size_t cap = kl->cap ? 2 * kl->cap : 16;
+            struct cz_known_key *v = realloc(kl->v, cap * sizeof *v);
+            if (!v) { cz_record_clear(&r); return kl->rc = CZ_ENOMEM; }
+            kl->v = v;
+            kl->cap = cap;
+        }
+        k = &kl->v[kl->n++];
+        memset(k, 0, sizeof *k);
+        memcpy(k->key, key, 32);
+        cz_roster_lookup(kl->t, kl->root, key, &k->trust);
+    }
+    /* The announcement says what was asked for; a certificate what was granted. */
+    if (!k->name[0] || !strcmp(r.type_key, "key")) {
+        text_field(&r, "kind", k->kind, sizeof k->kind);
+        text_field(&r, "name", k->name, sizeof k->name);
+        text_field(&r, "station", k->station, sizeof k->station);
+        text_field(&r, "region", k->region, sizeof k->region);
+        text_field(&r, "role", k->role, sizeof k->role);
+    }
+done:
+    cz_record_clear(&r);
+    return 0;
+}
+
+/* Every key named by an announcement or a certificate, with its trust. */
+int cz_known_keys(cz_txn *t, const uint8_t root[32], struct cz_keylist *kl)
+{
+    static const char *types[] = { "key", "cert" };
+    char term[64];
+    memset(kl, 0, sizeof *kl);
+    kl->t = t;
+    kl->root = root;
+    for (size_t i = 0; i < 2; i++) {
+        size_t tl = cz_term_type(term, sizeof term, types[i]);
+        int rc = cz_store_index_each(t, term, tl, keylist_cb, kl);
+        if (rc) return rc;
+        if (kl->rc) return kl->rc;
+    }
+    return CZ_OK;
+}
+

@@ -1,0 +1,328 @@
+#!/usr/bin/env bash
+# Supervisors' and office screens (reports, exit approvals, users, settings): the real binary in a real terminal (tmux, 80x24, TERM=xterm,
+# C.UTF-8), driven by keys, checked by screen dumps.  Every wait polls the
+# pane until the text appears (or a timeout), never a fixed sleep.  Every
+# dump is checked to fit 80 columns by display width (widthcheck.c, which
+# uses the C library's wcwidth, not cunzhan's own width function).
+. "$(dirname "$0")/lib.bash"
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+if ! command -v tmux >/dev/null; then
+    echo "tmux is missing: screen tests skipped"
+    finish
+    exit
+fi
+RUN=0
+TM="tmux -L cztest-$$-$RUN -f /dev/null"
+trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
+
+cc -o "$WORK/widthcheck" "$HERE/widthcheck.c" || fail "build widthcheck"
+"$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
+ST=$WORK/demo/yangshuwan
+SCREEN=""
+WIDE=0
+
+# start ARGS... : a fresh terminal running cunzhan; the shell after it
+# prints the exit code so a test can see it (and that the terminal is back).
+start() {
+    # A new server (socket) each time: one being killed may linger a moment.
+    $TM kill-server 2>/dev/null
+    RUN=$((RUN + 1))
+    TM="tmux -L cztest-$$-$RUN -f /dev/null"
+    $TM new-session -d -x 80 -y 24 \
+        "env ${UNSET:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
+}
+keys() { $TM send-keys "$@"; }
+text() { $TM send-keys -l "$1"; }
+
+# capture: the pane into $SCREEN, and its width checked.
+capture() {
+    SCREEN=$($TM capture-pane -p 2>/dev/null)
+    if ! printf '%s\n' "$SCREEN" | "$WORK/widthcheck" 80 >"$WORK/wide"; then
+        WIDE=$((WIDE + 1))
+        cat "$WORK/wide"
+    fi
+}
+
+# see NAME TEXT [SECONDS]: waits until TEXT is on screen.
+see() {
+    local deadline=$((SECONDS + ${3:-10}))
+    while :; do
+        capture
+        case "$SCREEN" in *"$2"*) pass "$1"; return 0 ;; esac
+        if [ $SECONDS -ge $deadline ]; then fail "$1: no '$2' on screen" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+# gone NAME TEXT: waits until TEXT has left the screen.
+gone() {
+    local deadline=$((SECONDS + ${3:-10}))
+    while :; do
+        capture
+        case "$SCREEN" in *"$2"*) ;; *) pass "$1"; return 0 ;; esac
+        if [ $SECONDS -ge $deadline ]; then fail "$1: '$2' still on screen" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+
+# footer_on NAME ROW: waits until the footer (F10) is on that row, the last.
+footer_on() {
+    local deadline=$((SECONDS + 10)) row
+    while :; do
+        capture
+        row=$(printf '%s\n' "$SCREEN" | awk '/F10/ { r = NR } END { print r + 0 }')
+        if [ "$row" = "$2" ]; then pass "$1"; return 0; fi
+        if [ $SECONDS -ge $deadline ]; then fail "$1: footer on row $row" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+
+OFFICE=$WORK/demo/office
+# startat DIR ARGS... : as start, at another station's folder.
+startat() { local d=$1; shift; ST=$d start "$@"; }
+
+# ---- reports: the same totals as `cunzhan report`, with bars ----
+expect "cli report" 0 "$CUNZHAN" -C "$OFFICE" --lang en report
+HH=$(printf '%s\n' "$OUT" | sed -n 's/^Households \([0-9]*\)  people \([0-9]*\).*/\1 \2/p')
+[ -n "$HH" ] && pass "cli report has totals" || fail "cli report has totals" "$OUT"
+set -- $HH
+startat "$OFFICE" --lang en --user 张主任
+see "en: office home" "Reports"
+see "en: office sees users row" "Users and enrolment"
+see "en: office role sees approvals row" "Exit approvals"
+menu_open "Reports: figures" "统计报表与图表"
+see "en: reports screen" "Report  region all"
+see "en: reports same totals as the CLI" "Households $1  people $2"
+see "en: reports shows bars" "##"
+see "en: reports village names" "杨树湾村"
+expect "cli report csv" 0 "$CUNZHAN" -C "$OFFICE" report --format csv
+while IFS=, read -r section key sub a b; do
+    [ "$section" = village_status ] || continue
+    contains "en: village $key $sub row as the CLI" "$SCREEN" "$a hh $b people"
+done <<<"$OUT"
+keys NPage
+see "en: reports pages down" "Aid value"
+keys F3
+see "en: region prompt" "Region code"
+text "411081"; keys Enter
+see "en: region filter applied" "region 411081"
+expect "cli report for the region" 0 "$CUNZHAN" -C "$OFFICE" --lang en report --region 411081
+HR=$(printf '%s\n' "$OUT" | sed -n 's/^\(Households [0-9]*  people [0-9]*\).*/\1/p')
+see "en: region totals as the CLI" "$HR"
+keys F10
+see "en: quits" "EXIT=0"
+
+startat "$OFFICE" --lang zh --user 张主任
+see "zh: office home" "统计报表"
+menu_open "Reports: figures" "统计报表与图表"
+see "zh: reports screen in Chinese" "统计报表  地区 全部"
+see "zh: reports totals" "户数 $1  人数 $2"
+see "zh: bars in Chinese" "##"
+keys F10
+see "zh: quits" "EXIT=0"
+
+# ---- a clerk does not see the approvals row ----
+startat "$WORK/demo/yangshuwan" --lang en --user 李会计
+see "clerk: home" "registered households"
+lacks "clerk: no approvals row" "$SCREEN" "Exit approvals"
+lacks "clerk: no users row at a village" "$SCREEN" "Users and enrolment"
+keys F10
+see "clerk: quits" "EXIT=0"
+
+# ---- exit approvals: the county supervisor signs the county step ----
+startat "$OFFICE" --lang en --user 王县长
+see "county: home has approvals" "Exit approvals"
+menu_open "Exit approvals" "退出审批"
+see "county: approvals list" "awaits: county decision"
+see "county: chain shows who signed the township step" "刘镇长@"
+see "county: the assessment's checks" "Safe housing: Yes"
+keys Enter
+see "county: confirm dialog" "Sign \"county decision\""
+keys y
+see "county: signed" "Signed: county decision"
+keys Escape
+see "county: back home" "Exit approvals"
+keys F10
+see "county: quits" "EXIT=0"
+expect "cli: verify after the screen's approval" 0 "$CUNZHAN" -C "$OFFICE" --lang en verify
+lacks "cli: verify finds no problem" "$OUT" "BAD"
+expect "cli: the county approval is stored" 0 "$CUNZHAN" -C "$OFFICE" --lang en --json list approval step=county
+N=$(printf '%s\n' "$OUT" | grep -c '"step": "county"')
+equals "cli: two county approvals now (the demo signed one)" "$N" 2
+NEW=$(printf '%s\n' "$OUT" | jq -r '.[] | select(.fields.date != "2018-10-22") | .id')
+expect "cli: show the screen's approval" 0 "$CUNZHAN" -C "$OFFICE" --lang en show "$NEW"
+contains "cli: signed by the county supervisor" "$OUT" "王县长@许昌市科协"
+contains "cli: it approves the county step" "$OUT" "County decision"
+
+# The notice may not close before 7 days: the refusal in Chinese.
+startat "$OFFICE" --lang zh --user 王县长
+see "notice: home" "退出审批"
+menu_open "Exit approvals" "退出审批"
+see "notice: awaits the notice step" "待审批：公示公告"
+see "notice: the assessment in Chinese" "住房安全有保障：是"
+see "notice: the county step signed today" "县级审定：王县长@许昌市科协  $(date +%Y-%m-%d)"
+keys Enter
+see "notice: confirm in Chinese" "签署“公示公告”"
+keys y
+see "notice: refused in Chinese" "没有保存任何内容"
+keys F10
+see "notice: quits" "EXIT=0"
+
+# ---- a supervisor starts an exit assessment from the approvals screen ----
+startat "$OFFICE" --lang en --user 刘镇长
+see "start exit: home" "Exit approvals"
+menu_open "Exit approvals" "退出审批"
+see "start exit: approvals list" "Exit approvals awaiting"
+lacks "start exit: no assessment for this household yet" "$SCREEN" "何秋菊"
+keys F4
+see "start exit: household prompt" "Household (name or number)"
+text "YSW-2016-09"; keys Enter
+see "start exit: the exit form" "New Exit assessment"
+see "start exit: the household filled in" "何秋菊"
+see "start exit: year field" "Year"
+text "2019"; keys F2
+see "start exit: saved, back on the list" "何秋菊  awaits: village appraisal"
+keys F10
+see "start exit: quits" "EXIT=0"
+expect "cli: the new exit assessment" 0 "$CUNZHAN" -C "$OFFICE" --lang en list exit year=2019
+contains "cli: exit listed" "$OUT" "2019"
+
+# ---- users: the office enrols a pending key ----
+export CUNZHAN_NEW_PASSPHRASE=new-pass
+expect "village adds a person (pending)" 0 "$CUNZHAN" -C "$WORK/demo/yangshuwan" user add 赵出纳
+mkdir -p "$WORK/stick"
+expect "village exports" 0 "$CUNZHAN" -C "$WORK/demo/yangshuwan" export --to "$WORK/stick"
+expect "office imports" 0 "$CUNZHAN" -C "$OFFICE" import "$WORK/stick"
+expect "cli: the key is pending" 0 "$CUNZHAN" -C "$OFFICE" --lang en enrol
+contains "cli: pending listed" "$OUT" "赵出纳@杨树湾村"
+startat "$OFFICE" --lang en --user 张主任
+see "users: home" "Users and enrolment"
+menu_open "Users and enrolment" "用户与认证"
+see "users: list" "Name@station"
+see "users: the pending key" "pending"
+# Pending keys are listed first: the new person's row is the selected one.
+FIRST=$(printf '%s\n' "$SCREEN" | grep -A1 'Name@station' | tail -1)
+contains "users: the pending key on the first row" "$FIRST" "赵出纳@杨树湾村"
+contains "users: first row is pending" "$FIRST" "pending"
+keys Enter
+see "users: role pick" "Role for 赵出纳"
+keys Enter
+see "users: region prompt" "Region code"
+keys Enter
+see "users: confirm" "Certify 赵出纳"
+keys y
+see "users: certified" "Certified."
+keys F10
+see "users: quits" "EXIT=0"
+expect "cli: the key is certified now" 0 "$CUNZHAN" -C "$OFFICE" --lang en enrol
+contains "cli: certified" "$(printf '%s\n' "$OUT" | grep 赵出纳)" "certified"
+
+# Add a person on this machine, then revoke them, both through the screen.
+startat "$OFFICE" --lang zh --user 张主任
+see "users zh: home" "用户与认证"
+menu_open "Users and enrolment" "用户与认证"
+see "users zh: list in Chinese" "姓名@站点"
+see "users zh: statuses in Chinese" "已认证"
+keys F4
+see "add user: name prompt" "新用户姓名"
+text "周会计"; keys Enter
+see "add user: role pick" "角色"
+keys Enter
+see "add user: passphrase" "新用户的口令"
+text "pw-one"; keys Enter
+see "add user: again" "再次输入口令"
+lacks "add user: the passphrase is not echoed" "$SCREEN" "pw-one"
+text "pw-two"; keys Enter
+see "add user: two different passphrases refused" "两次输入的口令不一致"
+keys F4
+see "add user: name prompt again" "新用户姓名"
+text "周会计"; keys Enter
+see "add user: role pick again" "角色"
+keys Enter
+see "add user: passphrase again" "新用户的口令"
+text "pw-one"; keys Enter
+see "add user: again 2" "再次输入口令"
+text "pw-one"; keys Enter
+see "add user: added" "已添加 周会计"
+see "add user: listed as certified" "周会计@许昌市科协"
+keys F10
+see "add user: quits" "EXIT=0"
+# Their passphrase unlocks their key (a wrong one is refused as such).
+CUNZHAN_PASSPHRASE=wrong expect "cli: a wrong passphrase for the new person" 1 \
+    "$CUNZHAN" -C "$OFFICE" --lang en --user 周会计 add helper name=测试专家 kind=chief_expert
+contains "cli: refused for the passphrase" "$ERR" "passphrase"
+CUNZHAN_PASSPHRASE=pw-one expect "cli: the new person's passphrase unlocks (a clerk may not add helpers)" 1 \
+    "$CUNZHAN" -C "$OFFICE" --lang en --user 周会计 add helper name=测试专家 kind=chief_expert
+lacks "cli: not refused for the passphrase" "$ERR" "passphrase"
+contains "cli: refused for the role" "$ERR" "jurisdiction or role"
+startat "$OFFICE" --lang en --user 张主任
+see "revoke: home" "Users and enrolment"
+menu_open "Users and enrolment" "用户与认证"
+see "revoke: list" "Name@station"
+for i in $(seq 1 20); do
+    ROW=$(printf '%s\n' "$SCREEN" | grep -n '周会计@' | cut -d: -f1)
+    [ -n "$ROW" ] && break
+    keys Down; capture
+done
+# Move down to the person's row: the list's first row is screen row 4.
+for i in $(seq 4 $((ROW - 1))); do keys Down; done
+keys DC
+see "revoke: confirm" "Revoke 周会计@许昌市科协?"
+keys y
+see "revoke: done" "Revoked."
+see "revoke: shown revoked" "revoked"
+keys F10
+see "revoke: quits" "EXIT=0"
+expect "cli: the key is revoked" 0 "$CUNZHAN" -C "$OFFICE" --lang en enrol
+contains "cli: revoked" "$(printf '%s\n' "$OUT" | grep 周会计)" "revoked"
+
+# ---- no colour: the bars are plain '#' on a vt100 ----
+TERMTYPE=vt100 startat "$OFFICE" --lang en --user 张主任
+see "vt100: home" "Reports"
+menu_open "Reports: figures" "统计报表与图表"
+see "vt100: reports" "Report  region all"
+see "vt100: bars drawn with #" "##"
+keys Escape
+see "vt100: back home" "Settings"
+keys Escape 0
+see "vt100: quits" "EXIT=0"
+
+# ---- settings: the language persists across a restart ----
+startat "$OFFICE" --user 张主任
+see "settings: home (English from the environment)" "Settings"
+menu_open "Settings: language" "设置：语言"
+see "settings: screen" "Language (saved for the next start)"
+see "settings: keymap state" "not present"
+keys Up Enter
+see "settings: switched to Chinese and saved" "已保存"
+keys F10
+see "settings: quits" "EXIT=0"
+contains "settings: file written" "$(cat "$WORK/cfg/cunzhan/settings")" "lang=zh"
+startat "$OFFICE" --user 张主任
+see "settings: next start is in Chinese" "统计报表"
+keys F10
+see "settings: quits again" "EXIT=0"
+startat "$OFFICE" --lang en --user 张主任
+see "settings: --lang still wins" "Reports"
+keys F10
+printf 'lang=fr\n' >"$WORK/cfg/cunzhan/settings"
+startat "$OFFICE" --user 张主任
+see "settings: a bad file is not used" "Reports"
+menu_open "Settings: language" "设置：语言"
+see "settings: a bad file is explained" "Line 1 is not understood"
+keys F10
+printf 'bogus-key\n' >"$WORK/cfg/cunzhan/keys"
+startat "$OFFICE" --lang zh --user 张主任
+see "keymap: zh home" "设置"
+menu_open "Settings: language" "设置：语言"
+see "keymap: errors shown" "已读取，但有错误"
+see "keymap: the bad line named" "bogus-key"
+rm "$WORK/cfg/cunzhan/keys"
+keys Down Down Enter
+see "keymap: reloaded" "按键已重新读取"
+see "keymap: no file now" "不存在"
+keys F10
+see "keymap: quits" "EXIT=0"
+
+equals "every screen fits 80 columns" "$WIDE" 0
+finish
