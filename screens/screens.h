@@ -11,6 +11,10 @@ struct cz_screens_args {
     const char *dir;        /* the station's data folder */
     enum cz_lang lang;
     const char *user;       /* --user / CUNZHAN_USER, or NULL for the default */
+    /* --lang or CUNZHAN_LANG chose lang (not the locale).  When not, on the
+     * Linux console (TERM "linux...", which often lacks Chinese glyphs) the
+     * screens start in English and offer Chinese (F9). */
+    int lang_explicit;
 };
 
 int cz_screens_main(const struct cz_screens_args *a);

@@ -1100,6 +1100,8 @@ int cz_cli_main(int argc, char **argv)
     int i = 1, rc;
     memset(&c, 0, sizeof c);
     c.lang = lang_from_env();
+    const char *env_lang = getenv("CUNZHAN_LANG");
+    int lang_explicit = env_lang && *env_lang;
     c.user = getenv("CUNZHAN_USER");
     c.dir = getenv("CUNZHAN_HOME");
     /* Global options come before the command. */
@@ -1109,6 +1111,7 @@ int cz_cli_main(int argc, char **argv)
             const char *l = argv[++i];
             if (strcmp(l, "zh") && strcmp(l, "en")) return usage(&c, "--lang zh or --lang en", "--lang zh 或 --lang en");
             c.lang = !strcmp(l, "zh") ? CZ_LANG_ZH : CZ_LANG_EN;
+            lang_explicit = 1;
         } else if (!strcmp(argv[i], "--user") && i + 1 < argc) c.user = argv[++i];
         else if (!strcmp(argv[i], "--json")) c.json = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return cmd_help(&c, 0, NULL);
@@ -1122,7 +1125,7 @@ int cz_cli_main(int argc, char **argv)
     if (i >= argc) {
         /* No command: the screens on a terminal, the status otherwise. */
         if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-            struct cz_screens_args sa = { c.dir, c.lang, c.user };
+            struct cz_screens_args sa = { c.dir, c.lang, c.user, lang_explicit };
             if (sodium_init() < 0) return CZ_EXIT_FAIL;
             return cz_screens_main(&sa);
         }
