@@ -58,6 +58,19 @@ typedef void (*cz_refused_fn)(void *ctx, const uint8_t id[CZ_ID_BYTES], const ui
 int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn fn, void *ctx,
                    struct cz_import_result *res);
 
+/* The last bundle this station exported or imported (meta "last_sync",
+ * written by a successful cz_sync_export / cz_sync_import): when, which
+ * way, and the other station's name (a key fingerprint when it is not a
+ * peer).  CZ_ENOTFOUND when it never synced. */
+enum cz_sync_dir { CZ_SYNC_EXPORT = 1, CZ_SYNC_IMPORT = 2 };
+struct cz_sync_last {
+    enum cz_sync_dir dir;
+    int64_t when;                /* unix seconds */
+    uint8_t box[32];
+    char with[CZ_NAME_MAX];
+};
+int cz_sync_last(cz_station *st, struct cz_sync_last *out);
+
 /* Reads a whole file into a malloc'd buffer (bundles are bounded by
  * CZ_BUNDLE_PLAIN_MAX). */
 int cz_read_file(const char *path, uint8_t **buf, size_t *len);
