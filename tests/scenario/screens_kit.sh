@@ -112,6 +112,7 @@ see "Esc 7: sorted by village" "Sorted by village"
 first_row_has "village order ties by number" "YSW-2016-01"
 keys F7
 see "F7: sorted by size" "Sorted by size, largest first"
+first_row_has "size order: five members, lowest number first" "YSW-2016-07"
 keys F7
 see "F7: sorted by last change" "Sorted by last change"
 keys F7
