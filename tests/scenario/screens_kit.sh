@@ -112,7 +112,7 @@ see "Esc 7: sorted by village" "Sorted by village"
 first_row_has "village order ties by number" "YSW-2016-01"
 keys F7
 see "F7: sorted by size" "Sorted by size, largest first"
-first_row_has "size order: five members, lowest number first" "YSW-2016-07"
+first_row_has "size order: five members, lowest number first" "YSW-2016-03"
 keys F7
 see "F7: sorted by last change" "Sorted by last change"
 keys F7
@@ -123,6 +123,13 @@ contains "footer offers Sort" "$SCREEN" "Sort"
 text "YSW-2016-05"
 see "find by household number" "刘长海"
 see "find by household number: one found" "1 found"
+keys Enter
+see "household page" "Members"
+keys NPage NPage NPage
+see "history says what the first version set, field by field" "Household number: - -> YSW-2016-05"
+see "history says who signed" "signed by"
+keys Escape
+see "back to the list" "1 found"
 keys C-u
 text "41102419740919012X"
 see "find by ID number finds the member" "何秋菊"
