@@ -352,7 +352,8 @@ static int cmd_init(struct cli *c, int argc, char **argv)
     cz_station *st = NULL;
     int rc;
 
-    for (int i = 0; i < argc; i++) {
+    /* Options come in pairs: NAME VALUE. */
+    for (int i = 0; i < argc; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) return usage(c, "init: an option lacks its value", "init：选项缺少值");
@@ -362,7 +363,6 @@ static int cmd_init(struct cli *c, int argc, char **argv)
         else if (!strcmp(a, "--user")) o.user = v;
         else if (!strcmp(a, "--office-key")) office_key = v;
         else return usage(c, "init: unknown option", "init：未知选项");
-        i++;
     }
     if ((!office) == (!station) || !o.user)
         return usage(c, "init --office NAME --user NAME, or init --station NAME --region CODE --user NAME --office-key FILE",
