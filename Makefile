@@ -71,6 +71,12 @@ $(B)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CZ_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
 
+# test_keymap also links the keymap loader and the compiled-in default
+# keymap; keymap.c uses only curses' key-code macros, so no curses library.
+$(B)/tests/test_keymap: tests/unit/test_keymap.c $(B)/keys/keymap.o $(KEYS_GEN:.c=.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
 setup:
 	scripts/setup
 

@@ -1,9 +1,12 @@
 /* home.c — the station at a glance and a menu of what to do. */
 #include "data.h"
+#include "exitchain.h"
 #include "list.h"
 #include "roles.h"
+#include "merge.h"
 #include "screens_all.h"
 #include "store.h"
+#include "sync.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -45,6 +48,10 @@ static const struct menu_item menu[] = {
 
 struct home {
     char village[128];
+    /* Read in open and resume, never per key press. */
+    int synced;                  /* last holds something */
+    struct cz_sync_last last;
+    size_t conflicts, exits_pending;
     size_t sel;                  /* index into visible[] */
     size_t visible[MENU_COUNT];  /* menu rows this person sees */
     size_t nvisible;
@@ -83,6 +90,51 @@ static void village_name(struct ui *ui, char *buf, size_t size)
     cz_txn_abort(t);
 }
 
+struct scan { cz_txn *t; const uint8_t *root; size_t n; int rc; };
+
+/* Records with concurrent versions whose fields differ (as `cunzhan conflicts`). */
+static int conflict_cb(void *ctx, const uint8_t *entity)
+{
+    struct scan *sc = ctx;
+    uint8_t heads[2][CZ_ID_BYTES];
+    size_t nh = 0;
+    struct cz_merged m;
+    if (cz_store_heads(sc->t, entity, heads, 2, &nh) != CZ_OK || nh < 2) return 0;
+    if (cz_merge_entity(sc->t, entity, &m) != CZ_OK) return 0;
+    if (m.nconflicts) sc->n++;
+    cz_merged_free(&m);
+    return 0;
+}
+
+/* Exit assessments whose approval chain is not complete yet. */
+static int exit_cb(void *ctx, const uint8_t *entity)
+{
+    struct scan *sc = ctx;
+    struct cz_exit_state es;
+    if (cz_exit_state(sc->t, sc->root, entity, &es) == CZ_OK && !es.complete) sc->n++;
+    return 0;
+}
+
+static void home_counts(struct ui *ui, struct home *h)
+{
+    size_t ntypes;
+    const struct cz_type *types = cz_schema_types(&ntypes);
+    struct scan sc = { NULL, cz_station_info(ui->st)->office_root, 0, CZ_OK };
+    h->synced = cz_sync_latest(ui->st, &h->last) == CZ_OK;
+    h->conflicts = h->exits_pending = 0;
+    if (cz_txn_begin(cz_station_store(ui->st), 0, &sc.t)) return;
+    for (size_t i = 0; i < ntypes; i++) {
+        char term[64];
+        size_t tl = cz_term_type(term, sizeof term, types[i].key);
+        cz_store_index_each(sc.t, term, tl, conflict_cb, &sc);
+    }
+    h->conflicts = sc.n;
+    sc.n = 0;
+    cz_query_list(sc.t, cz_schema_type("exit"), NULL, 0, exit_cb, &sc, NULL);
+    h->exits_pending = sc.n;
+    cz_txn_abort(sc.t);
+}
+
 static int home_open(struct ui *ui, struct screen *s, const void *arg)
 {
     struct home *h = calloc(1, sizeof *h);
@@ -90,6 +142,7 @@ static int home_open(struct ui *ui, struct screen *s, const void *arg)
     s->state = h;
     village_name(ui, h->village, sizeof h->village);
     ui_refresh_counts(ui);
+    home_counts(ui, h);
     menu_filter(ui, h);
     return CZ_OK;
 }
@@ -107,8 +160,27 @@ static void home_draw(struct ui *ui, struct screen *s)
     snprintf(line, sizeof line, T(ui, "%zu registered households, %zu people", "建档立卡贫困户 %zu 户，%zu 人"),
              ui->households, ui->members);
     ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
+    if (h->synced) {
+        char when[32];
+        data_time(h->last.when, when, sizeof when);
+        snprintf(line, sizeof line, "%s %s, %s %s", T(ui, "Last sync:", "上次同步："), when,
+                 h->last.dir == CZ_SYNC_IMPORT ? T(ui, "bundle from", "导入自") : T(ui, "bundle for", "导出给"),
+                 h->last.with);
+    } else {
+        snprintf(line, sizeof line, "%s %s", T(ui, "Last sync:", "上次同步："), T(ui, "never", "从未同步"));
+    }
+    ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
+    snprintf(line, sizeof line, T(ui, "Conflicts to resolve: %zu    Exits awaiting approval: %zu",
+                                  "待解决的冲突：%zu    待审批的退出：%zu"), h->conflicts, h->exits_pending);
+    ui_text(ui, y++, 2, line, ui->cols - 4, h->conflicts ? A_BOLD : A_NORMAL);
     y++;
-    for (size_t i = 0; i < h->nvisible && y < ui->rows - 2; i++, y++) {
+    /* On a short terminal the menu scrolls to keep the selection in view;
+     * a marker says when rows are hidden above or below. */
+    size_t room = ui->rows - 2 > y ? (size_t)(ui->rows - 2 - y) : 1, first = 0;
+    if (h->nvisible > room && h->sel >= room) first = h->sel - room + 1;
+    if (first) ui_text(ui, y - 1, 2, T(ui, "^ more", "^ 更多"), ui->cols - 4, A_NORMAL);
+    if (first + room < h->nvisible) ui_text(ui, ui->rows - 2, ui->cols - 12, T(ui, "v more", "v 更多"), 10, A_NORMAL);
+    for (size_t i = first; i < h->nvisible && y < ui->rows - 2; i++, y++) {
         const struct menu_item *m = &menu[h->visible[i]];
         int attr = i == h->sel ? A_REVERSE : A_NORMAL;
         ui_text_pad(ui, y, 2, "", ui->cols - 4, attr);
@@ -151,6 +223,7 @@ static void home_resume(struct ui *ui, struct screen *s)
     struct home *h = s->state;
     village_name(ui, h->village, sizeof h->village);
     ui_refresh_counts(ui);
+    home_counts(ui, h);
     menu_filter(ui, h);
 }
 

@@ -117,6 +117,28 @@ static int add_others(struct load_ctx *c)
     return rc;
 }
 
+/* What a version changed against its first parent (the first version:
+ * every field it set), one line a field: "Field: old -> new". */
+static int add_changes(struct load_ctx *c, const struct cz_type *t, const struct cz_version *v,
+                       const struct cz_version *all, size_t n)
+{
+    const cz_body *before = NULL;
+    char a[512], b[512], line[1200];
+    int rc = CZ_OK;
+    for (size_t i = 0; v->nparents && i < n; i++)
+        if (!memcmp(all[i].id, v->parents[0], CZ_ID_BYTES)) before = all[i].body;
+    for (size_t i = 0; t && i < t->nfields && !rc; i++) {
+        const struct cz_field *f = &t->fields[i];
+        a[0] = b[0] = 0;
+        if (before) cz_schema_format(f, before, c->ui->lang, 1, a, sizeof a);
+        if (v->body) cz_schema_format(f, v->body, c->ui->lang, 1, b, sizeof b);
+        if (!strcmp(a, b)) continue;
+        snprintf(line, sizeof line, "        %s: %s -> %s", T(c->ui, f->en, f->zh), a[0] ? a : "-", b[0] ? b : "-");
+        rc = add_line(c->h, line);
+    }
+    return rc;
+}
+
 static int add_history(struct load_ctx *c)
 {
     const struct cz_station_info *info = cz_station_info(c->ui->st);
@@ -124,13 +146,15 @@ static int add_history(struct load_ctx *c)
     size_t n = 0;
     char when[32], who[160], line[512];
     int rc = cz_record_history(c->t, c->h->entity, &vs, &n);
-    if (!rc) rc = add_line(c->h, T(c->ui, "History (every version, who signed it)", "历史版本（每个版本及签名人）"));
+    if (!rc) rc = add_line(c->h, T(c->ui, "History (every version, who signed it, what changed)",
+                                      "历史版本（每个版本、签名人及改动）"));
     for (size_t i = 0; i < n && !rc; i++) {
         data_time(vs[i].wall, when, sizeof when);
         data_signer(c->t, info, vs[i].origin, c->ui->lang, who, sizeof who);
         snprintf(line, sizeof line, "    %zu. %s  %s %s%s", i + 1, when, T(c->ui, "signed by", "签名人"), who,
                  vs[i].tombstone ? T(c->ui, "  (deleted)", "  （删除）") : "");
         rc = add_line(c->h, line);
+        if (!rc) rc = add_changes(c, cz_schema_type("household"), &vs[i], vs, n);
     }
     cz_history_free(vs, n);
     return rc;
@@ -158,10 +182,11 @@ static int load(struct ui *ui, struct household *h)
     if ((rc = cz_record_load(c.t, h->entity, &r)) || (rc = to_household(c.t, h, &r))) goto cleanup;
     if (!r.body) { rc = CZ_EDELETED; goto cleanup; }
     cz_schema_title(r.type, r.body, h->title, sizeof h->title);
+    /* The history goes last: it is the longest part and only read. */
     if ((rc = add_fields(ui, h, &r)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
-        (rc = add_line(h, "")) || (rc = add_history(&c)) || (rc = add_line(h, "")))
+        (rc = add_line(h, "")) || (rc = add_others(&c)) || (rc = add_line(h, "")))
         goto cleanup;
-    rc = add_others(&c);
+    rc = add_history(&c);
 cleanup:
     cz_record_clear(&r);
     cz_txn_abort(c.t);

@@ -58,6 +58,17 @@ static void step(struct list *l, long by)
     if (target < 0) target = 0;
     if (target >= n) target = n - 1;
     while (target >= 0 && target < n && !l->rows[target].selectable) target += dir;
+    if ((target < 0 || target >= n) && i + by >= 0 && i + by < n) {
+        /* Nothing to choose that way, but rows to read (a household's
+         * history): move onto them, so the view scrolls; Enter there does
+         * nothing (list_selected is NULL). */
+        l->sel = (size_t)(i + by);
+        return;
+    }
+    if ((target < 0 || target >= n) && (by > 0 ? i < n - 1 : i > 0)) {
+        l->sel = by > 0 ? (size_t)(n - 1) : 0;   /* PgDn/End past the last choice: the end */
+        return;
+    }
     if (target < 0 || target >= n) {      /* nothing that way: search back */
         target = i + by < 0 ? 0 : n - 1;
         while (target >= 0 && target < n && !l->rows[target].selectable) target -= dir;

@@ -12,6 +12,10 @@ struct cz_screens_args {
     enum cz_lang lang;
     int lang_given;         /* --lang was on the command line: it beats the saved setting */
     const char *user;       /* --user / CUNZHAN_USER, or NULL for the default */
+    /* --lang or CUNZHAN_LANG chose lang (not the locale).  When not, on the
+     * Linux console (TERM "linux...", which often lacks Chinese glyphs) the
+     * screens start in English and offer Chinese (F9). */
+    int lang_explicit;
 };
 
 int cz_screens_main(const struct cz_screens_args *a);

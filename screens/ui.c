@@ -289,13 +289,17 @@ int cz_screens_main(const struct cz_screens_args *a)
     struct ui *ui = calloc(1, sizeof *ui);
     int rc, exit_code = 1;
     if (!ui) return 1;
+    int chosen = a->lang_explicit;        /* a language a person chose, not the locale's */
     ui->lang = a->lang;
     if (!a->lang_given) {                 /* the saved language, unless --lang said otherwise */
         struct prefs p;
         int line;
-        if (prefs_load(&p, &line) == CZ_OK && p.have_lang) ui->lang = p.lang;
+        if (prefs_load(&p, &line) == CZ_OK && p.have_lang) { ui->lang = p.lang; chosen = 1; }
     }
     ui->user = a->user;
+    const char *term = getenv("TERM");
+    int console = !chosen && term && !strncmp(term, "linux", 5);
+    if (console) ui->lang = CZ_LANG_EN;
     if ((rc = cz_station_open(a->dir, &ui->st))) {
         fprintf(stderr, "cunzhan: %s: %s\n", a->dir, cz_strerror(rc, a->lang));
         goto cleanup;
@@ -304,6 +308,11 @@ int cz_screens_main(const struct cz_screens_args *a)
     ui_refresh_counts(ui);
     start_curses();
     if (ui->keymap_errors[0]) ui_message(ui, 1, "%s", ui->keymap_errors);
+    else if (console) {
+        char key[32] = "F9";
+        cz_key_name(cz_keymap_key_for(&ui->km, ACT_LANGUAGE), key, sizeof key);
+        ui_message(ui, 0, "Linux console: English, as Chinese may not show. %s: Chinese (中文)", key);
+    }
     const char *pass = getenv("CUNZHAN_PASSPHRASE");
     if (pass && cz_station_login(ui->st, ui->user, pass) == CZ_OK)
         rc = ui_push(ui, &cz_screen_home, NULL);

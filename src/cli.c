@@ -352,7 +352,8 @@ static int cmd_init(struct cli *c, int argc, char **argv)
     cz_station *st = NULL;
     int rc;
 
-    for (int i = 0; i < argc; i++) {
+    /* Options come in pairs: NAME VALUE. */
+    for (int i = 0; i < argc; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) return usage(c, "init: an option lacks its value", "init：选项缺少值");
@@ -362,7 +363,6 @@ static int cmd_init(struct cli *c, int argc, char **argv)
         else if (!strcmp(a, "--user")) o.user = v;
         else if (!strcmp(a, "--office-key")) office_key = v;
         else return usage(c, "init: unknown option", "init：未知选项");
-        i++;
     }
     if ((!office) == (!station) || !o.user)
         return usage(c, "init --office NAME --user NAME, or init --station NAME --region CODE --user NAME --office-key FILE",
@@ -1100,6 +1100,8 @@ int cz_cli_main(int argc, char **argv)
     int i = 1, rc, lang_given = 0;
     memset(&c, 0, sizeof c);
     c.lang = lang_from_env();
+    const char *env_lang = getenv("CUNZHAN_LANG");
+    int lang_explicit = env_lang && *env_lang;
     c.user = getenv("CUNZHAN_USER");
     c.dir = getenv("CUNZHAN_HOME");
     /* Global options come before the command. */
@@ -1109,7 +1111,7 @@ int cz_cli_main(int argc, char **argv)
             const char *l = argv[++i];
             if (strcmp(l, "zh") && strcmp(l, "en")) return usage(&c, "--lang zh or --lang en", "--lang zh 或 --lang en");
             c.lang = !strcmp(l, "zh") ? CZ_LANG_ZH : CZ_LANG_EN;
-            lang_given = 1;
+            lang_given = lang_explicit = 1;
         } else if (!strcmp(argv[i], "--user") && i + 1 < argc) c.user = argv[++i];
         else if (!strcmp(argv[i], "--json")) c.json = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return cmd_help(&c, 0, NULL);
@@ -1123,7 +1125,7 @@ int cz_cli_main(int argc, char **argv)
     if (i >= argc) {
         /* No command: the screens on a terminal, the status otherwise. */
         if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-            struct cz_screens_args sa = { c.dir, c.lang, lang_given, c.user };
+            struct cz_screens_args sa = { c.dir, c.lang, lang_given, c.user, lang_explicit };
             if (sodium_init() < 0) return CZ_EXIT_FAIL;
             return cz_screens_main(&sa);
         }

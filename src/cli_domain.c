@@ -146,60 +146,78 @@ static void share(int32_t bp, char *buf, size_t size)
     else snprintf(buf, size, "%d.%02d%%", bp / 100, bp % 100);
 }
 
+/* One table of the report: its title, then one line a row, each ending in a
+ * bar scaled to the table's largest value (a or b, as on_b says). */
+typedef void (*report_row_fn)(struct cli *c, cz_txn *t, const struct cz_report_row *row);
+
+static void print_table(struct cli *c, cz_txn *t, const char *title, const struct cz_report_table *tab, int on_b,
+                        report_row_fn fn)
+{
+    int64_t max = 0;
+    printf("%s\n", title);
+    for (size_t i = 0; i < tab->n; i++) {
+        int64_t v = on_b ? tab->rows[i].b : tab->rows[i].a;
+        if (v > max) max = v;
+    }
+    for (size_t i = 0; i < tab->n; i++) {
+        fn(c, t, &tab->rows[i]);
+        print_bar(on_b ? tab->rows[i].b : tab->rows[i].a, max);
+        putchar('\n');
+    }
+}
+
+static void village_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
+{
+    char name[128];
+    place_name(t, row->key, name, sizeof name);
+    printf("  %s ", row->key);
+    print_padded(name, 10);
+    printf(" ");
+    print_padded(enum_label(c, "household", "status", row->sub), 10);
+    printf(TR(c, "%4lld households %5lld people", "%4lld 户 %5lld 人"), (long long)row->a, (long long)row->b);
+}
+
+static void exited_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
+{
+    printf(TR(c, "  %s  %5lld people %4lld households", "  %s  %5lld 人 %4lld 户"), row->key, (long long)row->a, (long long)row->b);
+}
+
+static void cause_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
+{
+    printf("  ");
+    print_padded(enum_label(c, "household", "causes", row->key), 16);
+    printf("%4lld / %4lld", (long long)row->a, (long long)row->b);
+}
+
+static void aid_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
+{
+    char a[64];
+    money(row->a, a, sizeof a);
+    printf("  ");
+    print_padded(enum_label(c, "aid", "kind", row->key), 10);
+    print_padded(enum_label(c, "aid", "fund", row->sub), 18);
+    printf("%12s  (%lld)", a, (long long)row->b);
+}
+
 static void report_text(struct cli *c, cz_txn *t, const struct cz_report *r)
 {
-    char a[64], b[64], name[128];
-    int64_t max = 0;
+    char a[64], b[64];
     printf("%s  %s %s\n", TR(c, "Report", "统计报表"), TR(c, "region", "地区"), r->region[0] ? r->region : TR(c, "all", "全部"));
     printf("%s %lld  %s %lld", TR(c, "Households", "户数"), (long long)r->households, TR(c, "people", "人数"), (long long)r->people);
     if (r->pending_left_out)
         printf("  (%s %lld)", TR(c, "left out, author not yet certified:", "未计入（作者待认证）："), (long long)r->pending_left_out);
-    printf("\n\n%s\n", TR(c, "Households and people by village and status", "各村各状态户数、人数"));
-    for (size_t i = 0; i < r->by_village.n; i++) if (r->by_village.rows[i].b > max) max = r->by_village.rows[i].b;
-    for (size_t i = 0; i < r->by_village.n; i++) {
-        const struct cz_report_row *row = &r->by_village.rows[i];
-        place_name(t, row->key, name, sizeof name);
-        printf("  %s ", row->key);
-        print_padded(name, 10);
-        printf(" ");
-        print_padded(enum_label(c, "household", "status", row->sub), 10);
-        printf(TR(c, "%4lld households %5lld people", "%4lld 户 %5lld 人"), (long long)row->a, (long long)row->b);
-        print_bar(row->b, max);
-        putchar('\n');
-    }
-    printf("\n%s\n", TR(c, "People exited from poverty by year (whole approval chain)", "各年脱贫人数（审批链完整）"));
-    max = 0;
-    for (size_t i = 0; i < r->exited_by_year.n; i++) if (r->exited_by_year.rows[i].a > max) max = r->exited_by_year.rows[i].a;
-    for (size_t i = 0; i < r->exited_by_year.n; i++) {
-        const struct cz_report_row *row = &r->exited_by_year.rows[i];
-        printf(TR(c, "  %s  %5lld people %4lld households", "  %s  %5lld 人 %4lld 户"), row->key, (long long)row->a, (long long)row->b);
-        print_bar(row->a, max);
-        putchar('\n');
-    }
-    printf("\n%s\n", TR(c, "Households by poverty cause (primary / among causes)", "致贫原因户数（主要原因 / 含该原因）"));
-    max = 0;
-    for (size_t i = 0; i < r->by_cause.n; i++) if (r->by_cause.rows[i].b > max) max = r->by_cause.rows[i].b;
-    for (size_t i = 0; i < r->by_cause.n; i++) {
-        const struct cz_report_row *row = &r->by_cause.rows[i];
-        printf("  ");
-        print_padded(enum_label(c, "household", "causes", row->key), 16);
-        printf("%4lld / %4lld", (long long)row->a, (long long)row->b);
-        print_bar(row->b, max);
-        putchar('\n');
-    }
-    printf("\n%s\n", TR(c, "Aid value by kind and funding source (yuan)", "帮扶物资价值（按类别、资金来源，元）"));
-    max = 0;
-    for (size_t i = 0; i < r->aid.n; i++) if (r->aid.rows[i].a > max) max = r->aid.rows[i].a;
-    for (size_t i = 0; i < r->aid.n; i++) {
-        const struct cz_report_row *row = &r->aid.rows[i];
-        money(row->a, a, sizeof a);
-        printf("  ");
-        print_padded(enum_label(c, "aid", "kind", row->key), 10);
-        print_padded(enum_label(c, "aid", "fund", row->sub), 18);
-        printf("%12s  (%lld)", a, (long long)row->b);
-        print_bar(row->a, max);
-        putchar('\n');
-    }
+    printf("\n\n");
+    print_table(c, t, TR(c, "Households and people by village and status", "各村各状态户数、人数"), &r->by_village, 1,
+                village_row);
+    printf("\n");
+    print_table(c, t, TR(c, "People exited from poverty by year (whole approval chain)", "各年脱贫人数（审批链完整）"),
+                &r->exited_by_year, 0, exited_row);
+    printf("\n");
+    print_table(c, t, TR(c, "Households by poverty cause (primary / among causes)", "致贫原因户数（主要原因 / 含该原因）"),
+                &r->by_cause, 1, cause_row);
+    printf("\n");
+    print_table(c, t, TR(c, "Aid value by kind and funding source (yuan)", "帮扶物资价值（按类别、资金来源，元）"), &r->aid, 0,
+                aid_row);
     money(r->special_total, a, sizeof a);
     printf("\n%s %s\n", TR(c, "Special fiscal poverty funds (yuan):", "财政专项扶贫资金（元）："), a);
     share(r->industry_share_bp, b, sizeof b);

@@ -16,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+static int note_last_sync(cz_txn *t, enum cz_sync_dir dir, const uint8_t box[32]);
 
 /* A clock this far ahead of ours is accepted but does not drag ours along
  * (PITFALLS: a persisted future timestamp cannot be undone). */
@@ -417,6 +420,15 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     res->bytes = file_len;
     res->seq = seq;
     progress(pr, x.n, x.n);
+    /* The note is a convenience for the home screen: the bundle is on the
+     * stick whether or not it is written.  The read transaction ends first
+     * (one transaction a thread). */
+    cz_txn_abort(t);
+    t = NULL;
+    if (cz_txn_begin(cz_station_store(st), 1, &t) == CZ_OK && note_last_sync(t, CZ_SYNC_EXPORT, peer->box) == CZ_OK) {
+        cz_txn_commit(t);
+        t = NULL;
+    }
 cleanup:
     cz_txn_abort(t);
     free(head);
@@ -995,6 +1007,7 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
     if (rc) goto cleanup;
     if ((rc = cz_meta_get_u64(t, "hlc", &local_hlc)) && rc != CZ_ENOTFOUND) goto cleanup;
     if (im.max_hlc > local_hlc && (rc = cz_meta_put_u64(t, "hlc", im.max_hlc))) goto cleanup;
+    if ((rc = note_last_sync(t, CZ_SYNC_IMPORT, h->sender_box))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
     if (rc == CZ_OK && fn)
@@ -1051,4 +1064,53 @@ int cz_sync_import_file_with(cz_station *st, const char *path, cz_refused_fn fn,
     cz_bundle_reader_close(r);
     close(fd);
     return rc;
+}
+
+#define META_LAST_SYNC "last_sync"
+
+/* Notes the last exchange: dir(1) | unix time(8, BE) | other box key(32). */
+static int note_last_sync(cz_txn *t, enum cz_sync_dir dir, const uint8_t box[32])
+{
+    uint8_t v[41];
+    uint64_t now = (uint64_t)time(NULL);
+    v[0] = (uint8_t)dir;
+    for (int i = 0; i < 8; i++) v[1 + i] = (uint8_t)(now >> (8 * (7 - i)));
+    memcpy(v + 9, box, 32);
+    return cz_meta_put(t, META_LAST_SYNC, v, sizeof v);
+}
+
+int cz_sync_latest(cz_station *st, struct cz_sync_last *out)
+{
+    const struct cz_station_info *info = cz_station_info(st);
+    const void *v = NULL;
+    size_t len = 0, n = 0;
+    struct cz_peer *peers = NULL;
+    cz_txn *t = NULL;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = cz_txn_begin(cz_station_store(st), 0, &t))) return rc;
+    rc = cz_meta_get(t, META_LAST_SYNC, &v, &len);
+    if (rc == CZ_OK && len != 41) rc = CZ_ENOTFOUND;
+    if (rc == CZ_OK) {
+        const uint8_t *b = v;
+        uint64_t when = 0;
+        out->dir = (enum cz_sync_dir)b[0];
+        for (int i = 0; i < 8; i++) when = when << 8 | b[1 + i];
+        out->when = (int64_t)when;
+        memcpy(out->box, b + 9, 32);
+    }
+    cz_txn_abort(t);
+    if (rc) return rc;
+    if (!memcmp(out->box, info->office_box, 32) && info->office_name[0])
+        snprintf(out->with, sizeof out->with, "%s", info->office_name);
+    else if (cz_sync_peers(st, &peers, &n) == CZ_OK)
+        for (size_t i = 0; i < n; i++)
+            if (!memcmp(peers[i].box, out->box, 32)) snprintf(out->with, sizeof out->with, "%s", peers[i].name);
+    free(peers);
+    if (!out->with[0]) {
+        char hex[65];
+        cz_hex(out->box, 32, hex);
+        snprintf(out->with, sizeof out->with, "%.12s", hex);
+    }
+    return CZ_OK;
 }

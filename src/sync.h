@@ -79,6 +79,19 @@ int cz_sync_import_file_with(cz_station *st, const char *path, cz_refused_fn fn,
  * and last imported one from it (ms since the epoch; 0: never). */
 int cz_sync_last(cz_station *st, const uint8_t box[32], uint64_t *sent_ms, uint64_t *received_ms);
 
+/* The last bundle this station exported or imported (meta "last_sync",
+ * written by a successful cz_sync_export / cz_sync_import): when, which
+ * way, and the other station's name (a key fingerprint when it is not a
+ * peer).  CZ_ENOTFOUND when it never synced. */
+enum cz_sync_dir { CZ_SYNC_EXPORT = 1, CZ_SYNC_IMPORT = 2 };
+struct cz_sync_last {
+    enum cz_sync_dir dir;
+    int64_t when;                /* unix seconds */
+    uint8_t box[32];
+    char with[CZ_NAME_MAX];
+};
+int cz_sync_latest(cz_station *st, struct cz_sync_last *out);
+
 /* Reads a whole file into a malloc'd buffer (bundles are bounded by
  * CZ_BUNDLE_PLAIN_MAX). */
 int cz_read_file(const char *path, uint8_t **buf, size_t *len);

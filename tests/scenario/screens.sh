@@ -88,7 +88,9 @@ see "zh: find by part of a Chinese name" "王德明"
 gone "zh: the search narrows the list" "何秋菊"
 keys Enter
 see "zh: household page with members" "王小雨"
-see "zh: household history with who signed" "签名人"
+keys End
+see "zh: household history with who signed (End scrolls to it)" "签名人"
+keys Home
 keys Escape
 see "zh: back to the list" "找到"
 keys Escape

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Screen tests for the kit: sorting the households list, find by household
+# number and ID number, the home screen's sync / conflicts / approvals lines,
+# and the language on the Linux console.  Helpers as in screens.sh (tmux
+# 80x24, polling waits, every dump checked to fit 80 columns).
+. "$(dirname "$0")/lib.bash"
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+if ! command -v tmux >/dev/null; then
+    echo "tmux is missing: screen tests skipped"
+    finish
+    exit
+fi
+RUN=0
+TM="tmux -L cztest-$$-$RUN -f /dev/null"
+trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
+
+cc -o "$WORK/widthcheck" "$HERE/widthcheck.c" || fail "build widthcheck"
+"$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
+ST=$WORK/demo/yangshuwan
+SCREEN=""
+WIDE=0
+
+# start ARGS... : a fresh terminal running cunzhan; the shell after it
+# prints the exit code so a test can see it (and that the terminal is back).
+start() {
+    # A new server (socket) each time: one being killed may linger a moment.
+    $TM kill-server 2>/dev/null
+    RUN=$((RUN + 1))
+    TM="tmux -L cztest-$$-$RUN -f /dev/null"
+    $TM new-session -d -x 80 -y 24 \
+        "env ${UNSET:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
+}
+keys() { $TM send-keys "$@"; }
+text() { $TM send-keys -l "$1"; }
+
+# capture: the pane into $SCREEN, and its width checked.
+capture() {
+    SCREEN=$($TM capture-pane -p 2>/dev/null)
+    if ! printf '%s\n' "$SCREEN" | "$WORK/widthcheck" 80 >"$WORK/wide"; then
+        WIDE=$((WIDE + 1))
+        cat "$WORK/wide"
+    fi
+}
+
+# see NAME TEXT [SECONDS]: waits until TEXT is on screen.
+see() {
+    local deadline=$((SECONDS + ${3:-10}))
+    while :; do
+        capture
+        case "$SCREEN" in *"$2"*) pass "$1"; return 0 ;; esac
+        if [ $SECONDS -ge $deadline ]; then fail "$1: no '$2' on screen" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+# gone NAME TEXT: waits until TEXT has left the screen.
+gone() {
+    local deadline=$((SECONDS + ${3:-10}))
+    while :; do
+        capture
+        case "$SCREEN" in *"$2"*) ;; *) pass "$1"; return 0 ;; esac
+        if [ $SECONDS -ge $deadline ]; then fail "$1: '$2' still on screen" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+
+# footer_on NAME ROW: waits until the footer (F10) is on that row, the last.
+footer_on() {
+    local deadline=$((SECONDS + 10)) row
+    while :; do
+        capture
+        row=$(printf '%s\n' "$SCREEN" | awk '/F10/ { r = NR } END { print r + 0 }')
+        if [ "$row" = "$2" ]; then pass "$1"; return 0; fi
+        if [ $SECONDS -ge $deadline ]; then fail "$1: footer on row $row" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+
+
+# row N: line N of the last capture.
+row() { printf '%s\n' "$SCREEN" | sed -n "${1}p"; }
+# first_row_has NAME TEXT: waits until the list's first row holds TEXT.
+first_row_has() {
+    local deadline=$((SECONDS + 10))
+    while :; do
+        capture
+        case "$(row 4)" in *"$2"*) pass "$1"; return 0 ;; esac
+        if [ $SECONDS -ge $deadline ]; then fail "$1: first row is not '$2'" "$SCREEN"; return 1; fi
+        sleep 0.1
+    done
+}
+
+
+
+# ---- home: last sync, conflicts, approvals ----
+start --lang en
+see "home: last sync line" "Last sync:"
+contains "home: last sync names the other station" "$SCREEN" "许昌市科协"
+contains "home: conflicts line" "$SCREEN" "Conflicts to resolve: 0"
+contains "home: approvals line" "$SCREEN" "Exits awaiting approval:"
+lacks "home: synced demo is not 'never'" "$SCREEN" "never"
+
+# ---- sort ----
+keys Enter
+see "list: sorted by household number at first" "Sorted by household number"
+first_row_has "list: number order starts with YSW-2016-01" "YSW-2016-01"
+keys F7
+see "F7: sorted by head's name" "Sorted by head's name"
+first_row_has "head order (code points) starts with 何秋菊" "何秋菊"
+keys Escape 7
+see "Esc 7: sorted by village" "Sorted by village"
+first_row_has "village order ties by number" "YSW-2016-01"
+keys F7
+see "F7: sorted by size" "Sorted by size, largest first"
+first_row_has "size order: five members, lowest number first" "YSW-2016-03"
+keys F7
+see "F7: sorted by last change" "Sorted by last change"
+keys F7
+see "F7: back to household number" "Sorted by household number"
+contains "footer offers Sort" "$SCREEN" "Sort"
+
+# ---- find by household number and by ID number ----
+text "YSW-2016-05"
+see "find by household number" "刘长海"
+see "find by household number: one found" "1 found"
+keys Enter
+see "household page" "Members"
+keys NPage NPage NPage NPage NPage
+see "history says what the first version set, field by field" "Household number: - -> YSW-2016-05"
+see "history says who signed" "signed by"
+keys Escape
+see "back to the list" "1 found"
+keys C-u
+text "41102419740919012X"
+see "find by ID number finds the member" "何秋菊"
+see "find by ID number: one found" "1 found"
+gone "find by ID number narrows the list" "YSW-2016-05"
+keys C-u
+text "41102419740919012"
+see "an ID number cut short finds nothing" "Nothing found"
+
+# ---- TERM=linux ----
+TERMTYPE=linux start
+see "TERM=linux: starts in English" "Households: list and find"
+see "TERM=linux: offers Chinese with F9" "F9: Chinese"
+keys F9
+see "TERM=linux: F9 switches to Chinese" "贫困户：列表与查找"
+TERMTYPE=linux start --lang zh
+see "TERM=linux --lang zh stays Chinese" "贫困户：列表与查找"
+lacks "TERM=linux --lang zh: no console offer" "$SCREEN" "Linux console"
+UNSET="CUNZHAN_LANG=zh" TERMTYPE=linux start
+see "TERM=linux CUNZHAN_LANG=zh stays Chinese" "贫困户：列表与查找"
+TERMTYPE=xterm start --lang zh
+see "TERM=xterm: Chinese as asked" "贫困户：列表与查找"
+
+equals "every screen fits 80 columns" "$WIDE" 0
+finish
