@@ -1,6 +1,7 @@
 #include "conflicts.h"
 #include "status.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct walk { cz_txn *t; const struct cz_type *type; cz_conflict_fn fn; void *ctx; int rc; };
@@ -18,19 +19,44 @@ static int walk_cb(void *ctx, const uint8_t *entity)
     return w->rc;
 }
 
+struct concurrent_set { uint8_t (*e)[CZ_ENTITY_BYTES]; size_t n, cap; };
+
+static int collect_cb(void *ctx, const uint8_t *entity)
+{
+    struct concurrent_set *cs = ctx;
+    if (cs->n == cs->cap) {
+        size_t cap = cs->cap ? cs->cap * 2 : 64;
+        void *grown = realloc(cs->e, cap * CZ_ENTITY_BYTES);
+        if (!grown) return CZ_ENOMEM;
+        cs->e = grown;
+        cs->cap = cap;
+    }
+    memcpy(cs->e[cs->n++], entity, CZ_ENTITY_BYTES);
+    return CZ_OK;
+}
+
+/* The records with concurrent heads come from one walk of the heads table
+ * (few, however large the store); each is then reported under its type, in
+ * type order and entity order, as a walk of every type's index would. */
 int cz_conflicts_each(cz_txn *t, cz_conflict_fn fn, void *ctx)
 {
     size_t ntypes;
     const struct cz_type *types = cz_schema_types(&ntypes);
     struct walk w = { t, NULL, fn, ctx, CZ_OK };
-    int rc = CZ_OK;
-    for (size_t i = 0; i < ntypes && rc == CZ_OK; i++) {
+    struct concurrent_set cs = { NULL, 0, 0 };
+    int rc = cz_store_each_concurrent(t, collect_cb, &cs);
+    for (size_t i = 0; i < ntypes && rc == CZ_OK && cs.n; i++) {
         char term[64];
         size_t tl = cz_term_type(term, sizeof term, types[i].key);
         w.type = &types[i];
-        rc = cz_store_index_each(t, term, tl, walk_cb, &w);
-        if (rc == CZ_OK) rc = w.rc;
+        for (size_t k = 0; k < cs.n && rc == CZ_OK; k++) {
+            int has = cz_store_index_has(t, term, tl, cs.e[k]);
+            if (has == CZ_ENOTFOUND) continue;
+            if (has) { rc = has; break; }
+            rc = walk_cb(&w, cs.e[k]);
+        }
     }
+    free(cs.e);
     return rc ? rc : w.rc;
 }
 

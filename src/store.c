@@ -315,6 +315,23 @@ static int each_dup(cz_txn *t, enum dbi_name db, const void *key, size_t klen,
     return rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
 }
 
+int cz_store_each_concurrent(cz_txn *t, cz_id_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val k, d;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_HEADS], &c), ret = CZ_OK;
+    if (rc) return ST(t, rc);
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
+        size_t n = 0;
+        if ((rc = mdb_cursor_count(c, &n))) break;
+        if (n < 2 || k.mv_size != CZ_ENTITY_BYTES) continue;
+        if ((ret = fn(ctx, k.mv_data))) break;
+    }
+    mdb_cursor_close(c);
+    if (ret) return ret == CZ_WALK_STOP ? CZ_OK : ret;
+    return rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
+}
+
 static int dup_count(cz_txn *t, enum dbi_name db, const void *key, size_t klen, size_t *count)
 {
     MDB_cursor *c;

@@ -88,6 +88,10 @@ int cz_store_heads(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
                    uint8_t (*ids)[CZ_ID_BYTES], size_t max, size_t *n);
 
 typedef int (*cz_id_fn)(void *ctx, const uint8_t *id);
+/* Every entity with two or more current heads (concurrent versions), in
+ * entity order: one sequential walk of the heads table, not a look-up per
+ * record, so counting conflicts stays cheap at a million records. */
+int cz_store_each_concurrent(cz_txn *t, cz_id_fn fn, void *ctx);
 /* Every version of an entity (entry ids). */
 int cz_store_versions(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn fn, void *ctx);
 
