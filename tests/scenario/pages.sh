@@ -5,20 +5,10 @@
 # reaches every match by narrowing.  The real binary in tmux (80x24), on the
 # demo station with 300 more households loaded from a CSV.
 . "$(dirname "$0")/lib.bash"
-HERE=$(cd "$(dirname "$0")" && pwd)
-
-if ! command -v tmux >/dev/null; then
-    echo "tmux is missing: page tests skipped"
-    finish
-    exit
-fi
-RUN=0
-TM="tmux -L czpages-$$-$RUN -f /dev/null"
-trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
+. "$(dirname "$0")/tmux.bash"
 
 "$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
 ST=$WORK/demo/yangshuwan
-SCREEN=""
 
 # 300 households headed by 王秀英 (numbers A-0000 ... A-0299, before the
 # demo's YSW-...), one of them 王秀英兰 (A-0150).
@@ -31,25 +21,6 @@ SCREEN=""
 } >"$WORK/many.csv"
 expect "load 300 households" 0 "$CUNZHAN" -C "$ST" load household "$WORK/many.csv"
 
-start() {
-    $TM kill-server 2>/dev/null
-    RUN=$((RUN + 1))
-    TM="tmux -L czpages-$$-$RUN -f /dev/null"
-    $TM new-session -d -x 80 -y 24 \
-        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
-}
-keys() { $TM send-keys "$@"; }
-text() { $TM send-keys -l "$1"; }
-capture() { SCREEN=$($TM capture-pane -p 2>/dev/null); }
-see() {
-    local deadline=$((SECONDS + ${3:-10}))
-    while :; do
-        capture
-        case "$SCREEN" in *"$2"*) pass "$1"; return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "$1: no '$2' on screen" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
 # fits NAME: no line of the screen is wider than 80 columns (by wc -L).
 fits() {
     local w

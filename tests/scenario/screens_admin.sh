@@ -5,81 +5,11 @@
 # dump is checked to fit 80 columns by display width (widthcheck.c, which
 # uses the C library's wcwidth, not cunzhan's own width function).
 . "$(dirname "$0")/lib.bash"
-HERE=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/tmux.bash"
 
-if ! command -v tmux >/dev/null; then
-    echo "tmux is missing: screen tests skipped"
-    finish
-    exit
-fi
-RUN=0
-TM="tmux -L cztest-$$-$RUN -f /dev/null"
-trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
-
-cc -o "$WORK/widthcheck" "$HERE/widthcheck.c" || fail "build widthcheck"
 "$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
 ST=$WORK/demo/yangshuwan
-SCREEN=""
-WIDE=0
-
-# start ARGS... : a fresh terminal running cunzhan; the shell after it
-# prints the exit code so a test can see it (and that the terminal is back).
-start() {
-    # A new server (socket) each time: one being killed may linger a moment.
-    $TM kill-server 2>/dev/null
-    RUN=$((RUN + 1))
-    TM="tmux -L cztest-$$-$RUN -f /dev/null"
-    $TM new-session -d -x 80 -y 24 \
-        "env ${UNSET:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
-}
-keys() { $TM send-keys "$@"; }
-text() { $TM send-keys -l "$1"; }
-
-# capture: the pane into $SCREEN, and its width checked.
-capture() {
-    SCREEN=$($TM capture-pane -p 2>/dev/null)
-    if ! printf '%s\n' "$SCREEN" | "$WORK/widthcheck" 80 >"$WORK/wide"; then
-        WIDE=$((WIDE + 1))
-        cat "$WORK/wide"
-    fi
-}
-
-# see NAME TEXT [SECONDS]: waits until TEXT is on screen.
-see() {
-    local deadline=$((SECONDS + ${3:-10}))
-    while :; do
-        capture
-        case "$SCREEN" in *"$2"*) pass "$1"; return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "$1: no '$2' on screen" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-# gone NAME TEXT: waits until TEXT has left the screen.
-gone() {
-    local deadline=$((SECONDS + ${3:-10}))
-    while :; do
-        capture
-        case "$SCREEN" in *"$2"*) ;; *) pass "$1"; return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "$1: '$2' still on screen" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-
-# footer_on NAME ROW: waits until the footer (F10) is on that row, the last.
-footer_on() {
-    local deadline=$((SECONDS + 10)) row
-    while :; do
-        capture
-        row=$(printf '%s\n' "$SCREEN" | awk '/F10/ { r = NR } END { print r + 0 }')
-        if [ "$row" = "$2" ]; then pass "$1"; return 0; fi
-        if [ $SECONDS -ge $deadline ]; then fail "$1: footer on row $row" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-
 OFFICE=$WORK/demo/office
-# startat DIR ARGS... : as start, at another station's folder.
-startat() { local d=$1; shift; ST=$d start "$@"; }
 
 # ---- reports: the same totals as `cunzhan report`, with bars ----
 expect "cli report" 0 "$CUNZHAN" -C "$OFFICE" --lang en report

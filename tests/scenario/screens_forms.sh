@@ -6,69 +6,11 @@
 # terminal or a kill -9 and are offered back (or discarded).  Every wait
 # polls the pane; every dump is checked to fit 80 columns (widthcheck.c).
 . "$(dirname "$0")/lib.bash"
-HERE=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/tmux.bash"
 
-if ! command -v tmux >/dev/null; then
-    echo "tmux is missing: screen tests skipped"
-    finish
-    exit
-fi
-RUN=0
-TM="tmux -L czforms-$$-$RUN -f /dev/null"
-trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
-
-cc -o "$WORK/widthcheck" "$HERE/widthcheck.c" || fail "build widthcheck"
 "$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
 ST=$WORK/demo/yangshuwan
-SCREEN=""
-WIDE=0
 
-start() {
-    $TM kill-server 2>/dev/null
-    RUN=$((RUN + 1))
-    TM="tmux -L czforms-$$-$RUN -f /dev/null"
-    $TM new-session -d -x 80 -y 24 \
-        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
-}
-keys() { $TM send-keys "$@"; }
-text() { $TM send-keys -l "$1"; }
-
-capture() {
-    SCREEN=$($TM capture-pane -p 2>/dev/null)
-    if ! printf '%s\n' "$SCREEN" | "$WORK/widthcheck" 80 >"$WORK/wide"; then
-        WIDE=$((WIDE + 1))
-        cat "$WORK/wide"
-    fi
-}
-see() {
-    local deadline=$((SECONDS + ${3:-10}))
-    while :; do
-        capture
-        case "$SCREEN" in *"$2"*) pass "$1"; return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "$1: no '$2' on screen" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-gone() {
-    local deadline=$((SECONDS + ${3:-10}))
-    while :; do
-        capture
-        case "$SCREEN" in *"$2"*) ;; *) pass "$1"; return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "$1: '$2' still on screen" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-# on_line NAME PATTERN: waits until one screen line matches the extended
-# regular expression (a label and its value on one row).
-on_line() {
-    local deadline=$((SECONDS + 10))
-    while :; do
-        capture
-        if printf '%s\n' "$SCREEN" | grep -Eq -- "$2"; then pass "$1"; return 0; fi
-        if [ $SECONDS -ge $deadline ]; then fail "$1: no line matching '$2'" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
 # id_of WHAT: the full id of the one record `find WHAT` prints.
 id_of() {
     local prefix

@@ -1,96 +1,16 @@
 #!/usr/bin/env bash
 # Screen tests for the kit: sorting the households list, find by household
 # number and ID number, the home screen's sync / conflicts / approvals lines,
-# and the language on the Linux console.  Helpers as in screens.sh (tmux
+# and the language on the Linux console.  Helpers in tmux.bash (tmux
 # 80x24, polling waits, every dump checked to fit 80 columns).
 . "$(dirname "$0")/lib.bash"
-HERE=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/tmux.bash"
 
-if ! command -v tmux >/dev/null; then
-    echo "tmux is missing: screen tests skipped"
-    finish
-    exit
-fi
-RUN=0
-TM="tmux -L cztest-$$-$RUN -f /dev/null"
-trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
-
-cc -o "$WORK/widthcheck" "$HERE/widthcheck.c" || fail "build widthcheck"
 "$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
 ST=$WORK/demo/yangshuwan
-SCREEN=""
-WIDE=0
 
-# start ARGS... : a fresh terminal running cunzhan; the shell after it
-# prints the exit code so a test can see it (and that the terminal is back).
-start() {
-    # A new server (socket) each time: one being killed may linger a moment.
-    $TM kill-server 2>/dev/null
-    RUN=$((RUN + 1))
-    TM="tmux -L cztest-$$-$RUN -f /dev/null"
-    $TM new-session -d -x 80 -y 24 \
-        "env ${UNSET:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
-}
-keys() { $TM send-keys "$@"; }
-text() { $TM send-keys -l "$1"; }
-
-# capture: the pane into $SCREEN, and its width checked.
-capture() {
-    SCREEN=$($TM capture-pane -p 2>/dev/null)
-    if ! printf '%s\n' "$SCREEN" | "$WORK/widthcheck" 80 >"$WORK/wide"; then
-        WIDE=$((WIDE + 1))
-        cat "$WORK/wide"
-    fi
-}
-
-# see NAME TEXT [SECONDS]: waits until TEXT is on screen.
-see() {
-    local deadline=$((SECONDS + ${3:-10}))
-    while :; do
-        capture
-        case "$SCREEN" in *"$2"*) pass "$1"; return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "$1: no '$2' on screen" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-# gone NAME TEXT: waits until TEXT has left the screen.
-gone() {
-    local deadline=$((SECONDS + ${3:-10}))
-    while :; do
-        capture
-        case "$SCREEN" in *"$2"*) ;; *) pass "$1"; return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "$1: '$2' still on screen" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-
-# footer_on NAME ROW: waits until the footer (F10) is on that row, the last.
-footer_on() {
-    local deadline=$((SECONDS + 10)) row
-    while :; do
-        capture
-        row=$(printf '%s\n' "$SCREEN" | awk '/F10/ { r = NR } END { print r + 0 }')
-        if [ "$row" = "$2" ]; then pass "$1"; return 0; fi
-        if [ $SECONDS -ge $deadline ]; then fail "$1: footer on row $row" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-
-
-# row N: line N of the last capture.
-row() { printf '%s\n' "$SCREEN" | sed -n "${1}p"; }
-# first_row_has NAME TEXT: waits until the list's first row holds TEXT.
-first_row_has() {
-    local deadline=$((SECONDS + 10))
-    while :; do
-        capture
-        case "$(row 4)" in *"$2"*) pass "$1"; return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "$1: first row is not '$2'" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-
-
+# first_row_has NAME TEXT: waits until the list's first row (line 4) holds TEXT.
+first_row_has() { wait_check "$1" "first row is not '$2'" 10 row_has 4 "$2"; }
 
 # ---- home: last sync, conflicts, approvals ----
 start --lang en
@@ -148,7 +68,7 @@ see "TERM=linux: F9 switches to Chinese" "贫困户：列表与查找"
 TERMTYPE=linux start --lang zh
 see "TERM=linux --lang zh stays Chinese" "贫困户：列表与查找"
 lacks "TERM=linux --lang zh: no console offer" "$SCREEN" "Linux console"
-UNSET="CUNZHAN_LANG=zh" TERMTYPE=linux start
+ENVARGS="CUNZHAN_LANG=zh" TERMTYPE=linux start
 see "TERM=linux CUNZHAN_LANG=zh stays Chinese" "贫困户：列表与查找"
 TERMTYPE=xterm start --lang zh
 see "TERM=xterm: Chinese as asked" "贫困户：列表与查找"

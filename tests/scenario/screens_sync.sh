@@ -8,81 +8,16 @@
 # with the database unchanged.  Every screen captured must fit 80 columns
 # (widthcheck.c), in Chinese and English.
 . "$(dirname "$0")/lib.bash"
-HERE=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/tmux.bash"
 
-if ! command -v tmux >/dev/null; then
-    echo "tmux is missing: screen tests skipped"
-    finish
-    exit
-fi
-RUN=0
-TM="tmux -L czsync-$$-$RUN -f /dev/null"
-trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
-
-cc -o "$WORK/widthcheck" "$HERE/widthcheck.c" || fail "build widthcheck"
 "$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
 O=$WORK/demo/office Y=$WORK/demo/yangshuwan N=$WORK/demo/nanzhai
 STICK=$WORK/stick
 mkdir -p "$STICK"
-# No real USB stick may show up: an empty mount table.
-: > "$WORK/mounts"
-SCREEN=""
-WIDE=0
 cz() { "$CUNZHAN" "$@"; }
 box_of() { cz -C "$1" pubkey | sed -n 's/^box \(.\{16\}\).*/\1/p'; }
 
-# start DIR ARGS... : a fresh terminal running cunzhan on station DIR.
-start() {
-    local dir=$1
-    shift
-    $TM kill-server 2>/dev/null
-    RUN=$((RUN + 1))
-    TM="tmux -L czsync-$$-$RUN -f /dev/null"
-    $TM new-session -d -x 80 -y 24 \
-        "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=${MOUNTS:-$WORK/mounts} CUNZHAN_SYSBLOCK=$WORK/sys $CUNZHAN -C $dir $*; echo EXIT=\$?; sleep 600"
-}
-keys() { $TM send-keys "$@"; }
-text() { $TM send-keys -l "$1"; }
-
-capture() {
-    SCREEN=$($TM capture-pane -p 2>/dev/null)
-    if ! printf '%s\n' "$SCREEN" | "$WORK/widthcheck" 80 >"$WORK/wide"; then
-        WIDE=$((WIDE + 1))
-        cat "$WORK/wide"
-    fi
-}
-see() {
-    local deadline=$((SECONDS + ${3:-10}))
-    while :; do
-        capture
-        case "$SCREEN" in *"$2"*) pass "$1"; return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "$1: no '$2' on screen" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-gone() {
-    local deadline=$((SECONDS + ${3:-10}))
-    while :; do
-        capture
-        case "$SCREEN" in *"$2"*) ;; *) pass "$1"; return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "$1: '$2' still on screen" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-
 # Home menu rows: Households, Add, Verify, Sync, Conflicts, ...
-# ready: waits until the home screen is drawn (keys sent earlier could
-# reach the terminal before cunzhan reads them as keys).
-ready() {
-    local deadline=$((SECONDS + 10))
-    while :; do
-        capture
-        case "$SCREEN" in *F10*) return 0 ;; esac
-        if [ $SECONDS -ge $deadline ]; then fail "home screen never came" "$SCREEN"; return 1; fi
-        sleep 0.1
-    done
-}
-top() { keys Up Up Up Up Up Up Up Up Up Up; }
 open_sync() { ready; menu_open "Sync: export and import" "同步：用U盘"; }
 open_conflicts() { ready; menu_open "Conflicts: choose" "冲突：在不同取值间选定"; }
 # choose_folder PATH: the Sync screen's "type a folder" row (the first
@@ -93,7 +28,7 @@ BOX_O=$(box_of "$O") BOX_Y=$(box_of "$Y")
 
 # ---- English: export at a station, import at the office ----
 cz -C "$Y" add household number=YSW-S-01 village=411024104201 head=Sync测试 >/dev/null || fail "a new household to send"
-start "$Y" --lang en
+startat "$Y" --lang en
 see "en: home lists Sync" "Sync: export and import"
 see "en: home lists Conflicts" "Conflicts: choose"
 open_sync
@@ -117,7 +52,7 @@ keys F10
 see "en: quits" "EXIT=0"
 
 before=$(cz -C "$O" status --json)
-start "$O" --lang en
+startat "$O" --lang en
 open_sync
 see "en: office sync screen" "Sync: exchange bundles"
 see "en: the office lists its stations" "杨树湾村"
@@ -141,7 +76,7 @@ F=$(ls "$T"/cunzhan/"$BOX_O"/*/*.czb | head -1)
 size=$(stat -c %s "$F")
 printf '\x55' | dd of="$F" bs=1 seek=$((size - 20)) conv=notrunc 2>/dev/null
 before=$(cz -C "$O" status --json)
-start "$O" --lang en
+startat "$O" --lang en
 open_sync
 choose_folder "$T"
 keys Down Enter
@@ -155,7 +90,7 @@ equals "tampered: the office database is unchanged" "$(cz -C "$O" status --json)
 
 # A truncated one.
 head -c $((size - 1)) "$F" > "$F.tmp" && mv "$F.tmp" "$F"
-start "$O" --lang en
+startat "$O" --lang en
 open_sync
 choose_folder "$T"
 keys Down Enter
@@ -166,7 +101,7 @@ equals "truncated: unchanged" "$(cz -C "$O" status --json)" "$before"
 
 # A folder that is not there (the stick pulled out) and one with nothing for us.
 mkdir -p "$WORK/empty"
-start "$O" --lang en
+startat "$O" --lang en
 open_sync
 choose_folder "$WORK/gone"
 keys Down Enter
@@ -192,7 +127,7 @@ sync_both
 expect "one conflict at the office" 0 cz -C "$O" conflicts
 contains "the conflict is listed" "$OUT" "13600000002"
 
-start "$O" --lang en
+startat "$O" --lang en
 open_conflicts
 see "en: conflicts screen" "Conflicts: records whose values disagree"
 see "en: the record in conflict" "Sync测试"
@@ -227,7 +162,7 @@ expect "verify passes after the resolution" 0 cz -C "$O" verify
 expect "the station sets the phone again" 0 cz -C "$Y" edit "$H" phone=13600000005
 expect "the office too" 0 cz -C "$O" edit "$H" phone=13600000006
 sync_both
-start "$Y" --lang zh
+startat "$Y" --lang zh
 see "zh: home lists 同步" "同步：用U盘导出和导入"
 open_conflicts
 see "zh: conflicts screen" "冲突：同步后取值不一致的记录"
@@ -256,7 +191,7 @@ expect "zh: verify passes" 0 cz -C "$Y" verify
 Z=$WORK/zstick
 mkdir -p "$Z"
 cz -C "$N" add household number=NZ-S-01 village="$(cz -C "$N" status --json | sed -n 's/.*"region": "\([0-9]*\)".*/\1/p' | head -1)" head=南寨测试 >/dev/null || fail "a nanzhai household"
-start "$N" --lang zh
+startat "$N" --lang zh
 open_sync
 see "zh: sync screen" "同步：用U盘交换数据包"
 see "zh: last sync columns" "上次导出"
@@ -266,7 +201,7 @@ keys Enter
 see "zh: export summary" "写入文件 1 个"
 keys F10
 see "zh: quits" "EXIT=0"
-start "$O" --lang zh
+startat "$O" --lang zh
 open_sync
 choose_folder "$Z"
 keys Down Enter
@@ -283,7 +218,7 @@ cz -C "$N" export --to "$Z" >/dev/null
 F=$(ls -t "$Z"/cunzhan/"$BOX_O"/*/*.czb | head -1)
 printf '\x55' | dd of="$F" bs=1 seek=50 conv=notrunc 2>/dev/null
 before=$(cz -C "$O" status --json)
-start "$O" --lang zh
+startat "$O" --lang zh
 open_sync
 choose_folder "$Z"
 keys Down Enter
@@ -299,7 +234,7 @@ echo 0 > "$WORK/sys/sda/removable"; echo 1 > "$WORK/sys/sdb/removable"; echo 1 >
 printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 %s vfat rw 0 0\n/dev/sdc %s vfat rw 0 0\n' \
     "${WORK// /\\040}/usb\\040one" "$WORK/usb2" > "$WORK/two"
 printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdc %s vfat rw 0 0\n' "$WORK/usb2" > "$WORK/one"
-MOUNTS=$WORK/two start "$Y" --lang en
+MOUNTS=$WORK/two startat "$Y" --lang en
 open_sync
 see "en: the first stick listed" "USB stick $WORK/usb one  (sdb1)"
 see "en: the second stick listed" "USB stick $WORK/usb2  (sdc)"
@@ -314,7 +249,7 @@ see "en: quits" "EXIT=0"
 ls "$WORK/usb2"/cunzhan/"$BOX_O"/*/*.czb >/dev/null 2>&1 && pass "the bundle is on the chosen stick" || fail "no bundle on usb2"
 ls "$WORK/usb one"/cunzhan >/dev/null 2>&1 && fail "the other stick was written" || pass "the other stick untouched"
 # One stick: chosen by itself; then pulled out before Import.
-MOUNTS=$WORK/one start "$O" --lang zh
+MOUNTS=$WORK/one startat "$O" --lang zh
 open_sync
 see "zh: the only stick chosen by itself" "U盘或文件夹： $WORK/usb2"
 before=$(cz -C "$O" status --json)
@@ -332,7 +267,7 @@ sync_both
 expect "the station deletes the household" 0 cz -C "$Y" delete "$H"
 expect "the office edits it meanwhile" 0 cz -C "$O" edit "$H" phone=13600000010
 sync_both
-start "$O" --lang en
+startat "$O" --lang en
 open_conflicts
 see "en: delete/edit conflict listed" "deleted/edited"
 keys Enter
@@ -363,7 +298,7 @@ expect "kept: verify passes" 0 cz -C "$O" verify
 
 # ---- a summary longer than the screen: totals first, PgUp for the rest ----
 for i in $(seq 1 14); do cz -C "$Y" export --to "$WORK/manyb" >/dev/null; done
-start "$O" --lang en
+startat "$O" --lang en
 open_sync
 choose_folder "$WORK/manyb"
 keys Down Enter
@@ -387,7 +322,7 @@ cz -C "$BV" init --station 大村 --region 411081106201 --user 李书记 --offic
 { echo "number,village,head"; for i in $(seq 1 20000); do echo "B-$i,411081106201,户主$i"; done; } > "$WORK/many.csv"
 expect "20000 households loaded" 0 cz -C "$BV" load household "$WORK/many.csv"
 expect "exported for the office" 0 cz -C "$BV" export --to "$BS"
-start "$BO" --lang en
+startat "$BO" --lang en
 open_sync
 choose_folder "$BS"
 keys Down Enter

@@ -1,0 +1,123 @@
+# Shared helpers for the screen tests (screens*.sh, pages.sh): the real
+# binary in a real terminal, driven by keys, checked by screen dumps.
+# Source it after lib.bash:
+#     . "$(dirname "$0")/lib.bash"
+#     . "$(dirname "$0")/tmux.bash"
+# then set ST (the station folder `start` opens) and call start, keys, see...
+#
+# Each terminal is a tmux server of its own on a private socket (-L, under
+# $WORK, no config file), 80x24, TERM=xterm unless asked, LANG and LC_ALL C.UTF-8,
+# settings and keymap under $WORK/cfg (never the user's ~/.config), and an
+# empty mount table (no real USB stick shows up).  The server is killed when
+# the script ends.  Every wait polls the pane until the text is there or a
+# timeout passes, never a fixed sleep.  Every dump is checked to fit 80
+# columns by display width (widthcheck.c, which uses the C library's
+# wcwidth, not cunzhan's own width function); $WIDE counts the dumps that
+# did not, for the script's own check at the end.
+# (menu_open, which opens a home screen row by its label, is in lib.bash.)
+
+if ! command -v tmux >/dev/null; then
+    echo "tmux is missing: $(basename "$0") skipped"
+    finish
+    exit
+fi
+unset TMUX   # run from inside tmux: still a server of our own
+# The sockets under $WORK, so that they go with it (a killed server leaves
+# its socket file behind in /tmp/tmux-UID otherwise).
+export TMUX_TMPDIR=$WORK
+
+TMUX_SOCKET=cz$(basename "$0" .sh)-$$
+RUN=0
+TM="tmux -L $TMUX_SOCKET-$RUN -f /dev/null"
+trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT    # so that the EXIT trap runs on ^C or kill too
+trap 'exit 143' TERM
+
+cc -o "$WORK/widthcheck" "$(dirname "${BASH_SOURCE[0]}")/widthcheck.c" || fail "build widthcheck"
+: >"$WORK/mounts"
+SCREEN=""
+WIDE=0
+
+# start ARGS... : a fresh terminal running `cunzhan -C $ST ARGS...`; the
+# shell after it prints the exit code (EXIT=N) so a test can see it and
+# that the terminal is back.  For one call (VAR=value start ...):
+#   TERMTYPE  the terminal type (xterm)
+#   ENVARGS   more words for env(1) before the others, such as
+#             "-u CUNZHAN_PASSPHRASE" or "CUNZHAN_LANG=zh"
+#   MOUNTS    the mount table the Sync screen reads ($WORK/mounts, empty)
+start() {
+    # A new server (socket) each time: one being killed may linger a moment.
+    $TM kill-server 2>/dev/null
+    RUN=$((RUN + 1))
+    TM="tmux -L $TMUX_SOCKET-$RUN -f /dev/null"
+    $TM new-session -d -x 80 -y 24 \
+        "env ${ENVARGS:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=${MOUNTS:-$WORK/mounts} CUNZHAN_SYSBLOCK=$WORK/sys $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
+}
+# startat DIR ARGS... : as start, at another station's folder.
+startat() { local d=$1; shift; ST=$d start "$@"; }
+keys() { $TM send-keys "$@"; }
+text() { $TM send-keys -l "$1"; }
+
+# capture: the pane into $SCREEN, and its width checked.
+capture() {
+    SCREEN=$($TM capture-pane -p 2>/dev/null)
+    if ! printf '%s\n' "$SCREEN" | "$WORK/widthcheck" 80 >"$WORK/wide"; then
+        WIDE=$((WIDE + 1))
+        cat "$WORK/wide"
+    fi
+}
+# row N: line N of the last capture.
+row() { printf '%s\n' "$SCREEN" | sed -n "${1}p"; }
+
+# await SECONDS TEST ARGS...: captures the pane until `TEST ARGS...`
+# succeeds (then 0) or SECONDS have passed (then 1, with $SCREEN the last
+# capture).  The tests below read $SCREEN.
+await() {
+    local deadline=$((SECONDS + $1))
+    shift
+    while :; do
+        capture
+        "$@" && return 0
+        [ $SECONDS -ge $deadline ] && return 1
+        sleep 0.1
+    done
+}
+has_text() { case "$SCREEN" in *"$1"*) return 0 ;; esac; return 1; }
+lacks_text() { ! has_text "$1"; }
+has_line() { printf '%s\n' "$SCREEN" | grep -Eq -- "$1"; }
+row_has() { case "$(row "$1")" in *"$2"*) return 0 ;; esac; return 1; }
+footer_row_is() {
+    FOOTER_ROW=$(printf '%s\n' "$SCREEN" | awk '/F10/ { r = NR } END { print r + 0 }')
+    [ "$FOOTER_ROW" = "$1" ]
+}
+
+# wait_check NAME WHY SECONDS TEST ARGS...: passes NAME as soon as
+# `TEST ARGS...` holds for the screen; after SECONDS, fails it with WHY and
+# the last screen.
+wait_check() {
+    local name=$1 why=$2 secs=$3
+    shift 3
+    if await "$secs" "$@"; then pass "$name"; return 0; fi
+    fail "$name: $why" "$SCREEN"
+    return 1
+}
+# see NAME TEXT [SECONDS]: waits (10 s) until TEXT is on screen.
+see() { wait_check "$1" "no '$2' on screen" "${3:-10}" has_text "$2"; }
+# gone NAME TEXT [SECONDS]: waits until TEXT has left the screen.
+gone() { wait_check "$1" "'$2' still on screen" "${3:-10}" lacks_text "$2"; }
+# on_line NAME PATTERN: waits until one screen line matches the extended
+# regular expression (a label and its value on one row).
+on_line() { wait_check "$1" "no line matching '$2'" 10 has_line "$2"; }
+# footer_on NAME ROW: waits until the footer (F10) is on that row, the last.
+footer_on() {
+    if await 10 footer_row_is "$2"; then pass "$1"; return 0; fi
+    fail "$1: footer on row $FOOTER_ROW" "$SCREEN"
+    return 1
+}
+# ready: waits until the home screen is drawn (keys sent earlier could reach
+# the terminal before cunzhan reads them as keys); no check of its own.
+ready() {
+    await 10 has_text F10 && return 0
+    fail "home screen never came" "$SCREEN"
+    return 1
+}
