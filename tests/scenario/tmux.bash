@@ -17,7 +17,7 @@
 # (menu_open, which opens a home screen row by its label, is in lib.bash.)
 
 if ! command -v tmux >/dev/null; then
-    echo "tmux is missing: $(basename "$0") skipped"
+    echo "tmux is missing: ${0##*/} skipped"
     finish
     exit
 fi
@@ -26,7 +26,8 @@ unset TMUX   # run from inside tmux: still a server of our own
 # its socket file behind in /tmp/tmux-UID otherwise).
 export TMUX_TMPDIR=$WORK
 
-TMUX_SOCKET=cz$(basename "$0" .sh)-$$
+TMUX_SOCKET=${0##*/}
+TMUX_SOCKET=cz${TMUX_SOCKET%.sh}-$$
 RUN=0
 TM="tmux -L $TMUX_SOCKET-$RUN -f /dev/null"
 trap '$TM kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
