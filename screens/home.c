@@ -92,11 +92,29 @@ static void village_name(struct ui *ui, char *buf, size_t size)
 
 struct scan { cz_txn *t; const uint8_t *root; size_t n; int rc; };
 
-/* Exit assessments whose approval chain is not complete yet. */
+/* Exit assessments whose approval chain is not complete yet.  Whether a
+ * chain is complete depends on each approval's signer as trusted now
+ * (certified, not revoked, jurisdiction), on the assessment's current
+ * version and on the dates, so no index term or count answers it: each
+ * live assessment is judged (cz_exit_state).  What is saved is the record
+ * load a cz_query_list made first (decode and merge of every assessment):
+ * the type's index is walked directly, and cz_exit_state already refuses a
+ * deleted one (its provisional head a tombstone).  Only an assessment with
+ * concurrent versions is loaded, so a merge that makes it deleted is
+ * honoured as the Exits screen honours it. */
 static int exit_cb(void *ctx, const uint8_t *entity)
 {
     struct scan *sc = ctx;
     struct cz_exit_state es;
+    uint8_t head[1][CZ_ID_BYTES];
+    size_t nheads = 0;
+    if (cz_store_heads(sc->t, entity, head, 1, &nheads) != CZ_OK || nheads == 0) return 0;
+    if (nheads > 1) {
+        struct cz_record r;
+        int gone = cz_record_load(sc->t, entity, &r) != CZ_OK || r.deleted;
+        cz_record_clear(&r);
+        if (gone) return 0;
+    }
     if (cz_exit_state(sc->t, sc->root, entity, &es) == CZ_OK && !es.complete) sc->n++;
     return 0;
 }
@@ -111,7 +129,8 @@ static void home_counts(struct ui *ui, struct home *h)
     h->conflicts = sc.n;
     if (cz_txn_begin(cz_station_store(ui->st), 0, &sc.t)) return;
     sc.n = 0;
-    cz_query_list(sc.t, cz_schema_type("exit"), NULL, 0, exit_cb, &sc, NULL);
+    char term[64];
+    cz_store_index_each(sc.t, term, cz_term_type(term, sizeof term, "exit"), exit_cb, &sc);
     h->exits_pending = sc.n;
     cz_txn_abort(sc.t);
 }

@@ -1,5 +1,6 @@
 /* prefs.c — the saved settings file (prefs.h). */
 #include "prefs.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,39 +62,13 @@ int prefs_load(struct prefs *p, int *line)
     return rc;
 }
 
-static int mkdir_p(const char *dir)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", dir);
-    for (char *s = tmp + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = 0;
-        if (mkdir(tmp, 0700) && errno != EEXIST) return -1;
-        *s = '/';
-    }
-    return mkdir(tmp, 0700) && errno != EEXIST ? -1 : 0;
-}
-
 int prefs_save(const struct prefs *p)
 {
-    char dir[4000], path[4096], tmp[4200], text[128];
-    int fd = -1, rc = CZ_EIO;
+    char dir[4000], path[4096], text[128];
     config_dir(dir, sizeof dir);
-    if (!dir[0] || mkdir_p(dir)) return CZ_EIO;
+    if (!dir[0] || cz_fs_make_dirs(dir, 0700)) return CZ_EIO;
     snprintf(path, sizeof path, "%s/settings", dir);
-    snprintf(tmp, sizeof tmp, "%s/.settings.tmp.%ld", dir, (long)getpid());
     int len = snprintf(text, sizeof text, "# cunzhan settings (written by the settings screen)\n%s",
                        p->have_lang ? (p->lang == CZ_LANG_ZH ? "lang=zh\n" : "lang=en\n") : "");
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0) return CZ_EIO;
-    if (write(fd, text, (size_t)len) != len || fsync(fd)) goto cleanup;
-    if (close(fd)) { fd = -1; goto cleanup; }
-    fd = -1;
-    if (rename(tmp, path)) goto cleanup;
-    int dfd = open(dir, O_RDONLY);
-    if (dfd >= 0) { fsync(dfd); close(dfd); }
-    rc = CZ_OK;
-cleanup:
-    if (fd >= 0) close(fd);
-    if (rc) unlink(tmp);
-    return rc;
+    return cz_fs_write_atomic(path, text, (size_t)len) ? CZ_EIO : CZ_OK;
 }

@@ -3,8 +3,8 @@
  *
  * Format, strict: UTF-8 lines "key=value", no spaces; '#' starts a comment
  * line; the only key is "lang" (zh or en).  A file with any other line is
- * not used at all (prefs_load says why).  Written atomically (temp file,
- * fsync, rename). */
+ * not used at all (prefs_load says why).  Written atomically (fsutil.h:
+ * temp file, fsync, rename, fsync the folder). */
 #ifndef CZ_PREFS_H
 #define CZ_PREFS_H
 

@@ -1,4 +1,5 @@
 #include "bundle.h"
+#include "fsutil.h"
 #include "keys.h"
 #include "status.h"
 
@@ -439,40 +440,6 @@ cleanup:
 
 /* ---- files on the stick ---- */
 
-static int fsync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) return CZ_EIO;
-    int rc = fsync(fd) == 0 || errno == EINVAL ? CZ_OK : CZ_EIO;   /* some FAT drivers refuse dir fsync */
-    close(fd);
-    return rc;
-}
-
-/* mkdir -p, fsyncing each parent whose folder list changed, so a folder made
- * here survives a stick pulled out right after. */
-static int make_dirs(char *path)
-{
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p) continue;
-        char saved = *p;
-        *p = 0;
-        if (mkdir(path, 0755) == 0) {
-            char *slash = strrchr(path, '/');
-            if (slash && slash != path) {
-                *slash = 0;
-                fsync_dir(path);
-                *slash = '/';
-            }
-        } else if (errno != EEXIST) {
-            *p = saved;
-            return CZ_EIO;
-        }
-        *p = saved;
-        if (!saved) break;
-    }
-    return CZ_OK;
-}
-
 void cz_bundle_inbox(const char *stick, const uint8_t me[32], char *path, size_t size)
 {
     char hex[65];
@@ -497,30 +464,12 @@ int cz_bundle_write(const char *stick, const uint8_t recipient[32], const uint8_
 int cz_file_write_atomic(const char *folder, const char *name, const uint8_t *buf, size_t len,
                          char *path, size_t path_size)
 {
-    char dir[PATH_MAX], tmp[PATH_MAX + 32];
-    int fd = -1, rc;
-    if (snprintf(dir, sizeof dir, "%s", folder) >= (int)sizeof dir) return CZ_EINVAL;
-    if ((rc = make_dirs(dir))) return rc;
-    if (snprintf(path, path_size, "%s/%s", dir, name) >= (int)path_size) return CZ_EINVAL;
-    snprintf(tmp, sizeof tmp, "%s/.%.16s.tmp-XXXXXX", dir, name);
-    /* Temp file in the same folder, then rename: a pulled stick leaves the
-     * old state or the new, never half a file under the real name. */
-    if ((fd = mkstemp(tmp)) < 0) return CZ_EIO;
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, buf + off, len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) { rc = CZ_EIO; goto fail; }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0) { rc = CZ_EIO; goto fail; }
-    if (close(fd) != 0) { fd = -1; rc = CZ_EIO; goto fail; }
-    fd = -1;
-    if (rename(tmp, path) != 0) { rc = CZ_EIO; goto fail; }
-    return fsync_dir(dir);
-fail:
-    if (fd >= 0) close(fd);
-    unlink(tmp);
-    return rc;
+    int rc;
+    /* Temp file in the same folder, then rename (fsutil.h): a pulled stick
+     * leaves the old state or the new, never half a file under the real name. */
+    if ((rc = cz_fs_make_dirs(folder, 0755))) return rc;
+    if (snprintf(path, path_size, "%s/%s", folder, name) >= (int)path_size) return CZ_EINVAL;
+    return cz_fs_write_atomic(path, buf, len);
 }
 
 /* ---- version vectors ---- */

@@ -1,4 +1,5 @@
 #include "bundle_stream.h"
+#include "fsutil.h"
 #include "keys.h"
 #include "status.h"
 
@@ -21,39 +22,6 @@
 #define OUT_BATCH (1u << 20)
 
 static void put64(uint8_t *p, uint64_t v) { for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v; }
-
-static int fsync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) return CZ_EIO;
-    int rc = fsync(fd) == 0 || errno == EINVAL ? CZ_OK : CZ_EIO;   /* some FAT drivers refuse dir fsync */
-    close(fd);
-    return rc;
-}
-
-/* mkdir -p, fsyncing each parent whose folder list changed (as bundle.c). */
-static int make_dirs(char *path)
-{
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p) continue;
-        char saved = *p;
-        *p = 0;
-        if (mkdir(path, 0755) == 0) {
-            char *slash = strrchr(path, '/');
-            if (slash && slash != path) {
-                *slash = 0;
-                fsync_dir(path);
-                *slash = '/';
-            }
-        } else if (errno != EEXIST) {
-            *p = saved;
-            return CZ_EIO;
-        }
-        *p = saved;
-        if (!saved) break;
-    }
-    return CZ_OK;
-}
 
 /* The plaintext hash is the dearest step (BLAKE2b is slower than the
  * encryption): it runs beside the encryption, one batch behind the fill. */
@@ -104,7 +72,7 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
     cz_hex(p->sender_box, 32, shex);
     if (snprintf(dir, sizeof dir, "%s/cunzhan/%.16s/%.16s", stick, rhex, shex) >= (int)sizeof dir)
         return CZ_EINVAL;
-    if ((rc = make_dirs(dir))) return rc;
+    if ((rc = cz_fs_make_dirs(dir, 0755))) return rc;
     snprintf(tmp, sizeof tmp, "%s/.bundle.tmp-XXXXXX", dir);
 
     size_t per_batch = OUT_BATCH / chunk_size ? OUT_BATCH / chunk_size : 1;
@@ -180,7 +148,7 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
     if (snprintf(path, path_size, "%s/%s.czb", dir, idhex) >= (int)path_size) { rc = CZ_EINVAL; goto cleanup; }
     if (rename(tmp, path) != 0) { rc = CZ_EIO; goto cleanup; }
     made = 0;
-    if ((rc = fsync_dir(dir))) goto cleanup;
+    if ((rc = cz_fs_fsync_dir(dir))) goto cleanup;
     *file_len = total;
 cleanup:
     if (hashing) pthread_join(hasher, NULL);

@@ -1,4 +1,5 @@
 #include "draft.h"
+#include "fsutil.h"
 #include "keys.h"
 #include "status.h"
 #include "text.h"
@@ -256,17 +257,6 @@ cleanup:
     return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) { if (errno == EINTR) continue; return CZ_EIO; }
-        p += w;
-        n -= (size_t)w;
-    }
-    return CZ_OK;
-}
-
 /* The folder part of path (malloc'd). */
 static char *folder_of(const char *path)
 {
@@ -276,27 +266,15 @@ static char *folder_of(const char *path)
 
 int cz_draft_write(const char *path, const struct cz_draft *d)
 {
-    char *data = NULL, *tmp = NULL, *folder = folder_of(path);
+    char *data = NULL, *folder = folder_of(path);
     size_t len = 0;
-    int fd = -1, dfd = -1, rc;
+    int rc;
     if (!folder) return CZ_ENOMEM;
     if ((rc = cz_draft_encode(d, &data, &len))) goto cleanup;
-    if (mkdir(folder, 0700) != 0 && errno != EEXIST) { rc = CZ_EIO; goto cleanup; }
-    size_t tl = strlen(path) + 8;
-    if (!(tmp = malloc(tl))) { rc = CZ_ENOMEM; goto cleanup; }
-    snprintf(tmp, tl, "%s.tmp", path);
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) { rc = CZ_EIO; goto cleanup; }
-    if ((rc = write_all(fd, data, len))) goto cleanup;
-    if (fsync(fd) != 0) { rc = CZ_EIO; goto cleanup; }
-    if (close(fd) != 0) { fd = -1; rc = CZ_EIO; goto cleanup; }
-    fd = -1;
-    if (rename(tmp, path) != 0) { rc = CZ_EIO; goto cleanup; }
-    if ((dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) fsync(dfd);
+    /* The drafts folder is private (0700), the file too (0600, fsutil.h). */
+    if ((rc = cz_fs_make_dirs(folder, 0700))) goto cleanup;
+    rc = cz_fs_write_atomic(path, data, len);
 cleanup:
-    if (fd >= 0) close(fd);
-    if (dfd >= 0) close(dfd);
-    if (rc && tmp) unlink(tmp);
-    free(tmp);
     free(data);
     free(folder);
     return rc;

@@ -193,6 +193,24 @@ int cz_meta_put_u64(cz_txn *t, const char *name, uint64_t v)
     return cz_meta_put(t, name, b, 8);
 }
 
+int cz_meta_each_prefix(cz_txn *t, const char *prefix, cz_raw_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    size_t plen = strlen(prefix);
+    MDB_val k = val(prefix, plen), d;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_META], &c);
+    if (rc) return ST(t, rc);
+    int ret = CZ_OK;
+    for (rc = mdb_cursor_get(c, &k, &d, plen ? MDB_SET_RANGE : MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0) { rc = MDB_NOTFOUND; break; }
+        if ((ret = fn(ctx, k.mv_data, k.mv_size, d.mv_data, d.mv_size))) break;
+    }
+    mdb_cursor_close(c);
+    if (ret) return ret == CZ_WALK_STOP ? CZ_OK : ret;
+    return rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
+}
+
 int cz_user_put(cz_txn *t, const char *name, const uint8_t *blob, size_t len)
 {
     MDB_val k = val(name, strlen(name)), d = val(blob, len);

@@ -59,6 +59,12 @@ int cz_meta_get_str(cz_txn *t, const char *name, char *buf, size_t size);
 int cz_meta_put_str(cz_txn *t, const char *name, const char *val);
 int cz_meta_get_u64(cz_txn *t, const char *name, uint64_t *v);
 int cz_meta_put_u64(cz_txn *t, const char *name, uint64_t v);
+/* Every meta name starting with `prefix`, in name order (one cursor range,
+ * not a walk of all meta); key is the name (not NUL-terminated).  fn
+ * returning non-zero stops the walk with that value (CZ_WALK_STOP: no error). */
+typedef int (*cz_raw_fn)(void *ctx, const uint8_t *key, size_t key_len,
+                         const uint8_t *val, size_t val_len);
+int cz_meta_each_prefix(cz_txn *t, const char *prefix, cz_raw_fn fn, void *ctx);
 
 int cz_user_put(cz_txn *t, const char *name, const uint8_t *blob, size_t len);
 int cz_user_get(cz_txn *t, const char *name, const uint8_t **blob, size_t *len);
@@ -101,8 +107,6 @@ int cz_store_resolve_entity(cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY
 /* An entry by hex prefix of its id. */
 int cz_store_resolve_entry(cz_txn *t, const char *hex, uint8_t id[CZ_ID_BYTES]);
 
-typedef int (*cz_raw_fn)(void *ctx, const uint8_t *key, size_t key_len,
-                         const uint8_t *val, size_t val_len);
 /* Every stored entry: key is the id under which it is stored. */
 int cz_store_each_entry(cz_txn *t, cz_raw_fn fn, void *ctx);
 /* Every log position: key origin|seq, value id. */

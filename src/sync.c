@@ -19,8 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int note_last_sync(cz_txn *t, enum cz_sync_dir dir, const uint8_t box[32]);
-
 /* A clock this far ahead of ours is accepted but does not drag ours along
  * (PITFALLS: a persisted future timestamp cannot be undone). */
 #define HLC_AHEAD_MAX_MS (24ull * 3600 * 1000)
@@ -366,9 +364,6 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     if ((rc = cz_meta_get_u64(t, "bundle_seq", &seq)) && rc != CZ_ENOTFOUND) goto cleanup;
     seq++;
     if ((rc = cz_meta_put_u64(t, "bundle_seq", seq))) goto cleanup;
-    char last[96];
-    last_name(last, sizeof last, "sent", peer->box);
-    if ((rc = cz_meta_put_u64(t, last, cz_now_ms()))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
     if (rc) goto cleanup;
@@ -420,13 +415,19 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     res->bytes = file_len;
     res->seq = seq;
     progress(pr, x.n, x.n);
-    /* The note is a convenience for the home screen: the bundle is on the
-     * stick whether or not it is written.  The read transaction ends first
-     * (one transaction a thread). */
+    /* "Last sent" (cz_sync_last) is noted only now that the bundle is
+     * renamed into place and its folder fsynced: an export that failed, or
+     * a stick pulled out before the end, does not count as sent.  The note
+     * is for the screens only (nothing else reads it), so a failure to
+     * write it does not undo an export that is whole on the stick.  The
+     * read transaction ends first (one transaction a thread). */
     cz_txn_abort(t);
     t = NULL;
-    if (cz_txn_begin(cz_station_store(st), 1, &t) == CZ_OK && note_last_sync(t, CZ_SYNC_EXPORT, peer->box) == CZ_OK) {
-        cz_txn_commit(t);
+    if (cz_txn_begin(cz_station_store(st), 1, &t) == CZ_OK) {
+        char last[96];
+        last_name(last, sizeof last, "sent", peer->box);
+        if (cz_meta_put_u64(t, last, cz_now_ms()) == CZ_OK) cz_txn_commit(t);
+        else cz_txn_abort(t);
         t = NULL;
     }
 cleanup:
@@ -1007,7 +1008,6 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
     if (rc) goto cleanup;
     if ((rc = cz_meta_get_u64(t, "hlc", &local_hlc)) && rc != CZ_ENOTFOUND) goto cleanup;
     if (im.max_hlc > local_hlc && (rc = cz_meta_put_u64(t, "hlc", im.max_hlc))) goto cleanup;
-    if ((rc = note_last_sync(t, CZ_SYNC_IMPORT, h->sender_box))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
     if (rc == CZ_OK && fn)
@@ -1066,41 +1066,56 @@ int cz_sync_import_file_with(cz_station *st, const char *path, cz_refused_fn fn,
     return rc;
 }
 
-#define META_LAST_SYNC "last_sync"
+/* The latest of the cz_sync_last times: one range of the meta names
+ * "sync_" (two for each station exchanged with), so a bundle from a
+ * station not (or no longer) enrolled counts too, named by its key.  Builds before
+ * this one also kept a single meta "last_sync" record, written at other
+ * moments; it is no longer read or written, and harmless where it lies. */
+struct latest_ctx { uint64_t best; enum cz_sync_dir dir; uint8_t box[32]; };
 
-/* Notes the last exchange: dir(1) | unix time(8, BE) | other box key(32). */
-static int note_last_sync(cz_txn *t, enum cz_sync_dir dir, const uint8_t box[32])
+static int latest_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
-    uint8_t v[41];
-    uint64_t now = (uint64_t)time(NULL);
-    v[0] = (uint8_t)dir;
-    for (int i = 0; i < 8; i++) v[1 + i] = (uint8_t)(now >> (8 * (7 - i)));
-    memcpy(v + 9, box, 32);
-    return cz_meta_put(t, META_LAST_SYNC, v, sizeof v);
+    struct latest_ctx *lc = ctx;
+    static const char sent[] = "sync_sent:", received[] = "sync_received:";
+    char hex[65];
+    uint8_t box[32];
+    enum cz_sync_dir dir;
+    size_t plen;
+    uint64_t when = 0;
+    if (klen > sizeof sent - 1 && !memcmp(key, sent, sizeof sent - 1)) { dir = CZ_SYNC_EXPORT; plen = sizeof sent - 1; }
+    else if (klen > sizeof received - 1 && !memcmp(key, received, sizeof received - 1)) { dir = CZ_SYNC_IMPORT; plen = sizeof received - 1; }
+    else return 0;
+    if (klen - plen != 64 || vlen != 8) return 0;   /* not one of ours: ignored */
+    memcpy(hex, key + plen, 64);
+    hex[64] = 0;
+    if (cz_unhex(hex, box, 32) != CZ_OK) return 0;
+    for (int i = 0; i < 8; i++) when = when << 8 | val[i];
+    if (when > lc->best) {
+        lc->best = when;
+        lc->dir = dir;
+        memcpy(lc->box, box, 32);
+    }
+    return 0;
 }
 
 int cz_sync_latest(cz_station *st, struct cz_sync_last *out)
 {
     const struct cz_station_info *info = cz_station_info(st);
-    const void *v = NULL;
-    size_t len = 0, n = 0;
+    struct latest_ctx lc = { 0 };
     struct cz_peer *peers = NULL;
+    size_t n = 0;
     cz_txn *t = NULL;
-    int rc;
     memset(out, 0, sizeof *out);
-    if ((rc = cz_txn_begin(cz_station_store(st), 0, &t))) return rc;
-    rc = cz_meta_get(t, META_LAST_SYNC, &v, &len);
-    if (rc == CZ_OK && len != 41) rc = CZ_ENOTFOUND;
-    if (rc == CZ_OK) {
-        const uint8_t *b = v;
-        uint64_t when = 0;
-        out->dir = (enum cz_sync_dir)b[0];
-        for (int i = 0; i < 8; i++) when = when << 8 | b[1 + i];
-        out->when = (int64_t)when;
-        memcpy(out->box, b + 9, 32);
-    }
+    int rc = cz_txn_begin(cz_station_store(st), 0, &t);
+    if (rc) return rc;
+    rc = cz_meta_each_prefix(t, "sync_", latest_cb, &lc);
     cz_txn_abort(t);
     if (rc) return rc;
+    if (!lc.best) return CZ_ENOTFOUND;
+    out->dir = lc.dir;
+    out->when = (int64_t)(lc.best / 1000);
+    memcpy(out->box, lc.box, 32);
+    /* The name as the Sync screen gives it. */
     if (!memcmp(out->box, info->office_box, 32) && info->office_name[0])
         snprintf(out->with, sizeof out->with, "%s", info->office_name);
     else if (cz_sync_peers(st, &peers, &n) == CZ_OK)

@@ -76,13 +76,16 @@ int cz_sync_import_file_with(cz_station *st, const char *path, cz_refused_fn fn,
                              const struct cz_progress *pr, struct cz_import_result *res);
 
 /* When this station last wrote a bundle for the peer with box key `box`
- * and last imported one from it (ms since the epoch; 0: never). */
+ * and last imported one from it (ms since the epoch; 0: never).  "Sent" is
+ * noted only after the bundle file is renamed into place on the stick and
+ * its folder fsynced; "received" in the import's own transaction. */
 int cz_sync_last(cz_station *st, const uint8_t box[32], uint64_t *sent_ms, uint64_t *received_ms);
 
-/* The last bundle this station exported or imported (meta "last_sync",
- * written by a successful cz_sync_export / cz_sync_import): when, which
- * way, and the other station's name (a key fingerprint when it is not a
- * peer).  CZ_ENOTFOUND when it never synced. */
+/* The last bundle this station exported or imported: the latest of the
+ * cz_sync_last times over every station it exchanged with, so it agrees
+ * with the Sync screen's columns.  When, which way, and the other
+ * station's name (a key fingerprint when it is not a peer).  CZ_ENOTFOUND
+ * when it never synced. */
 enum cz_sync_dir { CZ_SYNC_EXPORT = 1, CZ_SYNC_IMPORT = 2 };
 struct cz_sync_last {
     enum cz_sync_dir dir;

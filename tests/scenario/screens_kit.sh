@@ -13,11 +13,22 @@ ST=$WORK/demo/yangshuwan
 first_row_has() { wait_check "$1" "first row is not '$2'" 10 row_has 4 "$2"; }
 
 # ---- home: last sync, conflicts, approvals ----
+# Exits awaiting approval: those whose chain `show` calls not complete.
+pending_exits() {
+    local n=0 id
+    for id in $("$CUNZHAN" -C "$ST" list exit | cut -c1-12); do
+        "$CUNZHAN" -C "$ST" --lang en show "$id" | grep -q "chain is not complete" && n=$((n + 1))
+    done
+    echo "$n"
+}
+PENDING=$(pending_exits)
 start --lang en
 see "home: last sync line" "Last sync:"
 contains "home: last sync names the other station" "$SCREEN" "许昌市科协"
 contains "home: conflicts line" "$SCREEN" "Conflicts to resolve: 0"
 contains "home: approvals line" "$SCREEN" "Exits awaiting approval:"
+contains "home: exits awaiting approval as show counts them" "$SCREEN" "Exits awaiting approval: $PENDING"
+[ "$PENDING" -ge 1 ] && pass "the demo has an exit awaiting approval" || fail "the demo has no exit awaiting approval"
 lacks "home: synced demo is not 'never'" "$SCREEN" "never"
 
 # ---- sort ----
@@ -72,6 +83,19 @@ ENVARGS="CUNZHAN_LANG=zh" TERMTYPE=linux start
 see "TERM=linux CUNZHAN_LANG=zh stays Chinese" "贫困户：列表与查找"
 TERMTYPE=xterm start --lang zh
 see "TERM=xterm: Chinese as asked" "贫困户：列表与查找"
+
+# ---- home: a deleted exit assessment no longer awaits approval ----
+for id in $("$CUNZHAN" -C "$ST" list exit | cut -c1-12); do
+    if "$CUNZHAN" -C "$ST" --lang en show "$id" | grep -q "chain is not complete"; then
+        expect "an exit awaiting approval deleted" 0 "$CUNZHAN" -C "$ST" delete "$id"
+        break
+    fi
+done
+start --lang en
+see "home: one exit fewer awaits approval" "Exits awaiting approval: $((PENDING - 1))"
+equals "home: ... as show counts them" "$(pending_exits)" $((PENDING - 1))
+keys F10
+see "home: quits" "EXIT=0"
 
 equals "every screen fits 80 columns" "$WIDE" 0
 finish

@@ -319,6 +319,41 @@ mkdir -p "$BS"
 cz -C "$BO" init --office 市办 --user 张主任 >/dev/null
 cz -C "$BO" pubkey > "$WORK/bo.id"
 cz -C "$BV" init --station 大村 --region 411081106201 --user 李书记 --office-key "$WORK/bo.id" >/dev/null
+# ---- a failed export is not "last sent"; home and Sync screen agree ----
+# The stick's cunzhan folder is a plain file: the export fails (as root too).
+BAD=$WORK/badstick
+mkdir -p "$BAD" && : > "$BAD/cunzhan"
+start "$BV" --lang en
+ready
+see "fresh: home says never synced" "Last sync: never"
+open_sync
+see "fresh: sync screen lists the office" "市办"
+contains "fresh: never sent, never received" "$(printf '%s\n' "$SCREEN" | grep -m1 '市办')" "never"
+choose_folder "$BAD"
+see "fresh: the broken folder chosen" "Stick or folder: $BAD"
+keys Enter
+see "fresh: the export fails" "some exports failed"
+keys Escape
+see "fresh: after a failed export, home still says never" "Last sync: never"
+open_sync
+see "fresh: sync screen again" "Exchanges with:"
+row=$(printf '%s\n' "$SCREEN" | grep -m1 '市办')
+equals "fresh: a failed export is not last sent" "$(printf '%s\n' "$row" | grep -o never | wc -l)" 2
+keys F10
+see "fresh: quits" "EXIT=0"
+expect "fresh: an export that works" 0 cz -C "$BV" export --to "$WORK/bvok"
+start "$BV" --lang en
+ready
+see "fresh: home names the export" "bundle for 市办"
+home_when=$(printf '%s\n' "$SCREEN" | sed -n 's/.*Last sync: \([0-9-]* [0-9:]*\), bundle for.*/\1/p')
+open_sync
+see "fresh: sync screen after the export" "Exchanges with:"
+row=$(printf '%s\n' "$SCREEN" | grep -m1 '市办')
+contains "fresh: the sync screen's last sent is home's last sync" "$row" "${home_when:-no time on home}"
+equals "fresh: ... and received is still never" "$(printf '%s\n' "$row" | grep -o never | wc -l)" 1
+keys F10
+see "fresh: quits" "EXIT=0"
+
 { echo "number,village,head"; for i in $(seq 1 20000); do echo "B-$i,411081106201,户主$i"; done; } > "$WORK/many.csv"
 expect "20000 households loaded" 0 cz -C "$BV" load household "$WORK/many.csv"
 expect "exported for the office" 0 cz -C "$BV" export --to "$BS"

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,10 +68,21 @@ static void test_round_trip(void **state)
     assert_string_equal(cz_draft_get(&back, "phone"), "");
     assert_null(cz_draft_get(&back, "village"));
     cz_draft_free(&back);
-    /* No temp file left behind; the file is private. */
-    char tmp[512];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    assert_int_not_equal(access(tmp, F_OK), 0);
+    /* No temp file left behind (the drafts folder holds the draft alone);
+     * the file and its folder are private. */
+    char folder[512];
+    snprintf(folder, sizeof folder, "%s", path);
+    *strrchr(folder, '/') = 0;
+    DIR *dh = opendir(folder);
+    struct dirent *de;
+    int others = 0;
+    assert_non_null(dh);
+    while ((de = readdir(dh)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && strcmp(de->d_name, strrchr(path, '/') + 1)) others++;
+    closedir(dh);
+    assert_int_equal(others, 0);
+    assert_int_equal(stat(folder, &sb), 0);
+    assert_int_equal(sb.st_mode & 077, 0);
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_mode & 077, 0);
     /* Overwriting replaces it. */

@@ -1,7 +1,9 @@
 /* test_sync_progress.c — the progress callback of export and import
  * (sync.h, cz_sync_export_with / cz_sync_import_with): told often enough
  * for a bar, never going back, ending at done == total, and the result
- * the same as without it; the last-sync times (cz_sync_last); the
+ * the same as without it; the last-sync times (cz_sync_last, and
+ * cz_sync_latest derived from them: a failed export is not "sent", an
+ * old build's "last_sync" meta record is ignored); the
  * conflicts walk and resolve shared by the CLI and the screens
  * (conflicts.h). */
 #include <stdarg.h>
@@ -15,12 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conflicts.h"
+#include "keys.h"
 #include "query.h"
 #include "station.h"
 #include "status.h"
 #include "stick.h"
+#include "store.h"
 #include "sync.h"
 
 #define V1 "411081106201"
@@ -94,6 +99,50 @@ static void import_all(cz_station *st, const struct cz_progress *pr, struct cz_i
     cz_stick_bundles_free(files, n);
 }
 
+/* An export that fails on the stick (its cunzhan folder is a plain file,
+ * which stops root too) notes nothing as sent, and an old build's single
+ * "last_sync" record is not taken for a sync. */
+static void test_failed_export_not_sent(void **state)
+{
+    struct cz_peer *peers = NULL;
+    size_t np = 0;
+    uint64_t sent = 1, received = 1;
+    struct cz_sync_last last;
+    struct cz_export_result res;
+    char bad[160], file[192];
+    cz_txn *t = NULL;
+    uint8_t legacy[41] = { CZ_SYNC_EXPORT, 0, 0, 0, 0, 0x65, 0, 0, 0 };
+
+    assert_int_equal(cz_sync_peers(g_village, &peers, &np), CZ_OK);
+    assert_int_equal(np, 1);
+    memcpy(legacy + 9, peers[0].box, 32);
+    assert_int_equal(cz_txn_begin(cz_station_store(g_village), 1, &t), CZ_OK);
+    assert_int_equal(cz_meta_put(t, "last_sync", legacy, sizeof legacy), CZ_OK);
+    assert_int_equal(cz_txn_commit(t), CZ_OK);
+    assert_int_equal(cz_sync_latest(g_village, &last), CZ_ENOTFOUND);
+
+    snprintf(bad, sizeof bad, "%s/badstick", g_dir);
+    snprintf(file, sizeof file, "%s/cunzhan", bad);
+    assert_int_equal(mkdir(bad, 0755), 0);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_not_equal(cz_sync_export(g_village, bad, &peers[0], 1, &res), CZ_OK);
+    assert_int_equal(cz_sync_last(g_village, peers[0].box, &sent, &received), CZ_OK);
+    assert_int_equal(sent, 0);
+    assert_int_equal(received, 0);
+    assert_int_equal(cz_sync_latest(g_village, &last), CZ_ENOTFOUND);
+    /* A stick that is not there at all. */
+    snprintf(bad, sizeof bad, "%s/gone/stick", g_dir);
+    snprintf(file, sizeof file, "%s/gone", g_dir);
+    f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_not_equal(cz_sync_export(g_village, bad, &peers[0], 1, &res), CZ_OK);
+    assert_int_equal(cz_sync_latest(g_village, &last), CZ_ENOTFOUND);
+    free(peers);
+}
+
 static void test_export_import_progress(void **state)
 {
     struct cz_assign *rows[ROWS];
@@ -131,6 +180,13 @@ static void test_export_import_progress(void **state)
     assert_int_equal(cz_sync_last(g_village, peers[0].box, &sent, &received), CZ_OK);
     assert_true(sent > 0);
     assert_int_equal(received, 0);
+    /* The home screen's line is the same time, named as the Sync screen names the peer. */
+    struct cz_sync_last last;
+    assert_int_equal(cz_sync_latest(g_village, &last), CZ_OK);
+    assert_int_equal(last.dir, CZ_SYNC_EXPORT);
+    assert_int_equal(last.when, (int64_t)(sent / 1000));
+    assert_memory_equal(last.box, peers[0].box, 32);
+    assert_string_equal(last.with, "市办");
 
     /* The same export without progress writes as many entries. */
     struct cz_export_result plain;
@@ -150,6 +206,13 @@ static void test_export_import_progress(void **state)
     assert_int_equal(cz_sync_last(g_office, cz_station_info(g_village)->box_pk, &sent, &received), CZ_OK);
     assert_true(received > 0);
     assert_int_equal(sent, 0);
+    /* The office has not enrolled the village: still its last sync, named by key. */
+    char hex[65];
+    cz_hex(cz_station_info(g_village)->box_pk, 32, hex);
+    assert_int_equal(cz_sync_latest(g_office, &last), CZ_OK);
+    assert_int_equal(last.dir, CZ_SYNC_IMPORT);
+    assert_int_equal(last.when, (int64_t)(received / 1000));
+    assert_true(strncmp(last.with, hex, 12) == 0);
 }
 
 static int first_cb(void *ctx, const struct cz_type *type, const uint8_t entity[CZ_ENTITY_BYTES],
@@ -216,6 +279,7 @@ static void test_conflict_resolve(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_failed_export_not_sent),
         cmocka_unit_test(test_export_import_progress),
         cmocka_unit_test(test_conflict_resolve),
     };

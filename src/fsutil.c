@@ -1,0 +1,78 @@
+#include "fsutil.h"
+#include "status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cz_fs_fsync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return CZ_EIO;
+    int rc = fsync(fd) == 0 || errno == EINVAL ? CZ_OK : CZ_EIO;   /* some FAT drivers refuse dir fsync */
+    close(fd);
+    return rc;
+}
+
+int cz_fs_make_dirs(const char *path, mode_t mode)
+{
+    char buf[PATH_MAX];
+    size_t len = strlen(path);
+    if (len == 0) return CZ_EINVAL;
+    if (len >= sizeof buf) return CZ_EINVAL;
+    memcpy(buf, path, len + 1);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p) continue;
+        char saved = *p;
+        *p = 0;
+        if (mkdir(buf, mode) == 0) {
+            char *slash = strrchr(buf, '/');
+            if (slash && slash != buf) {
+                *slash = 0;
+                cz_fs_fsync_dir(buf);
+                *slash = '/';
+            }
+        } else if (errno != EEXIST) {
+            return CZ_EIO;
+        }
+        *p = saved;
+        if (!saved) break;
+    }
+    return CZ_OK;
+}
+
+int cz_fs_write_atomic(const char *path, const void *bytes, size_t len)
+{
+    char dir[PATH_MAX], tmp[PATH_MAX + 32];
+    const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+    const uint8_t *p = bytes;
+    int fd = -1, rc;
+    if (!*name) return CZ_EINVAL;
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == path) snprintf(dir, sizeof dir, "/");
+    else if ((size_t)(slash - path) >= sizeof dir) return CZ_EINVAL;
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (snprintf(tmp, sizeof tmp, "%s/.%.16s.tmp-XXXXXX", dir, name) >= (int)sizeof tmp) return CZ_EINVAL;
+    if ((fd = mkstemp(tmp)) < 0) return CZ_EIO;
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, p + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) { rc = CZ_EIO; goto fail; }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0) { rc = CZ_EIO; goto fail; }
+    rc = close(fd);
+    fd = -1;
+    if (rc != 0) { rc = CZ_EIO; goto fail; }
+    if (rename(tmp, path) != 0) { rc = CZ_EIO; goto fail; }
+    return cz_fs_fsync_dir(dir);
+fail:
+    if (fd >= 0) close(fd);
+    unlink(tmp);
+    return rc;
+}
