@@ -323,7 +323,7 @@ cz -C "$BV" init --station 大村 --region 411081106201 --user 李书记 --offic
 # The stick's cunzhan folder is a plain file: the export fails (as root too).
 BAD=$WORK/badstick
 mkdir -p "$BAD" && : > "$BAD/cunzhan"
-start "$BV" --lang en
+startat "$BV" --lang en
 ready
 see "fresh: home says never synced" "Last sync: never"
 open_sync
@@ -342,7 +342,7 @@ equals "fresh: a failed export is not last sent" "$(printf '%s\n' "$row" | grep 
 keys F10
 see "fresh: quits" "EXIT=0"
 expect "fresh: an export that works" 0 cz -C "$BV" export --to "$WORK/bvok"
-start "$BV" --lang en
+startat "$BV" --lang en
 ready
 see "fresh: home names the export" "bundle for 市办"
 home_when=$(printf '%s\n' "$SCREEN" | sed -n 's/.*Last sync: \([0-9-]* [0-9:]*\), bundle for.*/\1/p')
