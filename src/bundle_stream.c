@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -97,14 +98,41 @@ static int sink_flush(struct sink *k, int final)
     return rc;
 }
 
+/* One batch of plaintext through the compressor into the sink: run on a
+ * second thread while the next batch is filled (one job at a time, so the
+ * compressor and the sink have one user). */
+struct job { ZSTD_CCtx *c; struct sink *k; const uint8_t *p; size_t len; int last, rc; };
+
+static void *compress_batch(void *arg)
+{
+    struct job *j = arg;
+    ZSTD_inBuffer in = { j->p, j->len, 0 };
+    ZSTD_EndDirective end = j->last ? ZSTD_e_end : ZSTD_e_continue;
+    struct sink *k = j->k;
+    j->rc = CZ_OK;
+    for (;;) {
+        if (k->pend_cap - k->pend_len < k->chunk && (j->rc = sink_flush(k, 0))) return NULL;
+        ZSTD_outBuffer o = { k->pend + k->pend_len, k->pend_cap - k->pend_len, 0 };
+        size_t left = ZSTD_compressStream2(j->c, &o, &in, end);
+        if (ZSTD_isError(left)) { j->rc = CZ_ENOMEM; return NULL; }
+        k->pend_len += o.pos;
+        if (j->last ? left == 0 : in.pos == in.size) break;
+    }
+    if (j->last) j->rc = sink_flush(k, 1);
+    return NULL;
+}
+
 int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, uint64_t plain_len,
                            cz_plain_fill_fn fill, void *ctx, char *path, size_t path_size,
                            uint8_t id[CZ_ID_BYTES], size_t *file_len)
 {
     unsigned log2 = p->chunk_log2 ? p->chunk_log2 : CZ_BUNDLE_CHUNK_LOG2;
     char dir[PATH_MAX], tmp[PATH_MAX + 32], rhex[65], shex[65], idhex[65];
-    uint8_t *key = NULL, *plain = NULL, *header = NULL;
+    uint8_t *key = NULL, *plain[2] = { NULL, NULL }, *header = NULL;
     struct sink k = { .fd = -1 };
+    struct job job;
+    pthread_t worker;
+    int working = 0;
     ZSTD_CCtx *c = NULL;
     int made = 0, rc;
 
@@ -126,7 +154,7 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
     size_t batch_plain = per_batch * chunk_size;
     k.chunk = chunk_size;
     k.pend_cap = batch_plain + chunk_size;
-    if (!(key = sodium_malloc(32)) || !(plain = malloc(batch_plain)) || !(k.pend = malloc(k.pend_cap)) ||
+    if (!(key = sodium_malloc(32)) || !(plain[0] = malloc(batch_plain)) || !(plain[1] = malloc(batch_plain)) || !(k.pend = malloc(k.pend_cap)) ||
         !(k.out = malloc((per_batch + 1) * (chunk_size + ABYTES))) || !(header = calloc(1, header_len)) ||
         !(c = cz_bundle_cctx(plain_len, 0))) {
         rc = CZ_ENOMEM;
@@ -141,23 +169,26 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
     /* Room for the header, written last. */
     if ((rc = write_all(k.fd, header, header_len, -1))) goto cleanup;
 
-    for (uint64_t done = 0;;) {
+    int cur = 0;
+    for (uint64_t done = 0;; cur ^= 1) {
         size_t bytes = plain_len - done < batch_plain ? (size_t)(plain_len - done) : batch_plain;
-        if (bytes && (rc = fill(ctx, plain, bytes))) goto cleanup;
+        if (bytes && (rc = fill(ctx, plain[cur], bytes))) goto cleanup;
         done += bytes;
-        ZSTD_EndDirective end = done == plain_len ? ZSTD_e_end : ZSTD_e_continue;
-        ZSTD_inBuffer in = { plain, bytes, 0 };
-        for (;;) {
-            if (k.pend_cap - k.pend_len < chunk_size && (rc = sink_flush(&k, 0))) goto cleanup;
-            ZSTD_outBuffer o = { k.pend + k.pend_len, k.pend_cap - k.pend_len, 0 };
-            size_t left = ZSTD_compressStream2(c, &o, &in, end);
-            if (ZSTD_isError(left)) { rc = CZ_ENOMEM; goto cleanup; }
-            k.pend_len += o.pos;
-            if (end == ZSTD_e_end ? left == 0 : in.pos == in.size) break;
+        if (working) {
+            pthread_join(worker, NULL);
+            working = 0;
+            if ((rc = job.rc)) goto cleanup;
         }
-        if (end == ZSTD_e_end) break;
+        job = (struct job){ c, &k, plain[cur], bytes, done == plain_len, CZ_OK };
+        if (pthread_create(&worker, NULL, compress_batch, &job) == 0) working = 1;
+        else if (compress_batch(&job), (rc = job.rc)) goto cleanup;
+        if (done == plain_len) break;
     }
-    if ((rc = sink_flush(&k, 1))) goto cleanup;
+    if (working) {
+        pthread_join(worker, NULL);
+        working = 0;
+        if ((rc = job.rc)) goto cleanup;
+    }
 
     uint8_t *h = header;
     memcpy(h, "CZB", 3);
@@ -193,14 +224,17 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
     if ((rc = fsync_dir(dir))) goto cleanup;
     *file_len = header_len + (size_t)k.stored + (size_t)k.nchunks * ABYTES;
 cleanup:
+    if (working) pthread_join(worker, NULL);
     if (k.fd >= 0) close(k.fd);
     if (rc && made) unlink(tmp);
-    if (plain) sodium_memzero(plain, batch_plain);
+    for (int b = 0; b < 2; b++)
+        if (plain[b]) sodium_memzero(plain[b], batch_plain);
     if (k.pend) sodium_memzero(k.pend, k.pend_cap);
     sodium_memzero(&k.ss, sizeof k.ss);
     sodium_free(key);
     ZSTD_freeCCtx(c);
-    free(plain);
+    free(plain[0]);
+    free(plain[1]);
     free(k.pend);
     free(k.out);
     free(header);
