@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backup.h"
 #include "bundle.h"
 #include "codec.h"
 #include "entry.h"
@@ -456,6 +457,54 @@ static void test_bundle_formats(void **state)
     free(e[1]);
 }
 
+/* A backup whose bundle is format 1 (as every backup made before format 2
+ * is) still restores, and the same backup as written (format 2) too. */
+static void test_backup_formats(void **state)
+{
+    struct cz_backup_result br;
+    struct cz_restore_result rr;
+    struct cz_bundle_header h;
+    uint8_t *file = NULL, *plain = NULL, *img = NULL, id[32];
+    size_t len = 0, plain_len = 0, img_len = 0;
+    const struct cz_secrets *sec = cz_station_secrets(F.village);
+    char dir[160];
+
+    assert_int_equal(cz_backup_write(F.village, F.stick, &br), CZ_OK);
+    assert_int_equal(cz_read_file(br.path, &file, &len), CZ_OK);
+    /* "CZA" version nslots { u32 len, blob } then the bundle */
+    size_t at = 5;
+    for (unsigned i = 0; i < file[4]; i++)
+        at += 4 + ((size_t)file[at] << 24 | (size_t)file[at + 1] << 16 | (size_t)file[at + 2] << 8 | file[at + 3]);
+    assert_int_equal(cz_bundle_read_header(file + at, len - at, &h), CZ_OK);
+    assert_int_equal(h.version, 2);
+    assert_int_equal(cz_bundle_open(file + at, len - at, &h, cz_secrets_box_pk(sec), cz_secrets_box_sk(sec),
+                                    &plain, &plain_len), CZ_OK);
+    snprintf(dir, sizeof dir, "%s/restored2", F.dir);
+    assert_int_equal(cz_backup_restore(dir, file, len, PASS, &rr), CZ_OK);
+    size_t n2 = rr.entries;
+    assert_true(n2 > 0);
+
+    /* the same plaintext sealed by the old writer, to the same recipients */
+    uint8_t rcpt[2][32];
+    for (size_t i = 0; i < h.nrecipients; i++) memcpy(rcpt[i], h.stanzas + i * CZ_BUNDLE_STANZA, 32);
+    struct cz_bundle_params p = {
+        .sender_box = h.sender_box, .seq = h.seq, .recipients = (const uint8_t (*)[32])rcpt,
+        .nrecipients = h.nrecipients, .signer = cz_station_person_pk(F.village), .sign = village_sign,
+    };
+    assert_int_equal(cz_bundle_seal_raw(&p, 1, plain, plain_len, plain_len, &img, &img_len, id), CZ_OK);
+    uint8_t *old = malloc(at + img_len);
+    memcpy(old, file, at);
+    memcpy(old + at, img, img_len);
+    snprintf(dir, sizeof dir, "%s/restored1", F.dir);
+    assert_int_equal(cz_backup_restore(dir, old, at + img_len, PASS, &rr), CZ_OK);
+    assert_int_equal(rr.entries, n2);
+    assert_true(img_len > len - at);                     /* format 2 is the smaller */
+    free(old);
+    free(img);
+    cz_bundle_plain_free(plain, plain_len);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_outside_role),
         cmocka_unit_test(test_fork_then_revoked),
         cmocka_unit_test(test_bundle_formats),
+        cmocka_unit_test(test_backup_formats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
