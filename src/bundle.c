@@ -106,7 +106,10 @@ void *cz_bundle_cctx(uint64_t plain_len, int workers)
         ZSTD_freeCCtx(c);
         return NULL;
     }
-    if (workers > 0) (void)ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, workers);   /* single-threaded libzstd: ignored */
+    /* zstd's own threads, with 1 MiB jobs (its default, 4 windows, costs
+     * tens of MB); a single-threaded libzstd refuses and compresses inline */
+    if (workers > 0 && !ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, workers)))
+        (void)ZSTD_CCtx_setParameter(c, ZSTD_c_jobSize, 1 << 20);
     return c;
 }
 
