@@ -12,7 +12,7 @@ VARIANT ?= rel
 B       := src/.build/$(VARIANT)
 
 # Lazily expanded so `make check` can install the packages before they are read.
-CORE_PKGS  = lmdb libsodium libutf8proc jansson
+CORE_PKGS  = lmdb libsodium libutf8proc jansson libzstd
 PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) ncursesw 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lcsv
 PKG_LIBS   += -pthread

@@ -12,10 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
-#define FIXED_HEAD (4 + 1 + 1 + 32 + 8 + 8 + 32 + 24 + 1)   /* up to nrecipients */
-#define HEAD_MAX (FIXED_HEAD + CZ_BUNDLE_RECIPIENTS_MAX * CZ_BUNDLE_STANZA + 32 + 64)
+#define FIXED_HEAD_V1 (4 + 1 + 1 + 32 + 8 + 8 + 32 + 24 + 1)   /* up to nrecipients */
+#define FIXED_HEAD_MAX (FIXED_HEAD_V1 + 8)                      /* v2: unpacked_len */
+#define HEAD_MAX (FIXED_HEAD_MAX + CZ_BUNDLE_RECIPIENTS_MAX * CZ_BUNDLE_STANZA + 32 + 64)
+/* Unpacked output asked for at a time by the streaming reader. */
+#define UNPACK_STEP 65536
 
 static void put64(uint8_t *p, uint64_t v) { for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v; }
 static void put32(uint8_t *p, uint32_t v) { for (int i = 3; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v; }
@@ -26,6 +30,11 @@ static uint64_t nchunks(uint64_t plain_len, unsigned log2)
 {
     uint64_t size = (uint64_t)1 << log2;
     return plain_len == 0 ? 1 : (plain_len + size - 1) / size;
+}
+
+size_t cz_bundle_fixed_head(unsigned version)
+{
+    return version >= 2 ? FIXED_HEAD_V1 + 8 : FIXED_HEAD_V1;
 }
 
 /* avail bytes of the file are in buf (all of it, or at least HEAD_MAX);
@@ -39,9 +48,10 @@ static int read_header(const uint8_t *buf, size_t avail, uint64_t file_len, stru
     h->version = buf[3];
     /* Refused by name before anything else is read: an older layout is a
      * downgrade, a newer one needs a newer build. */
-    if (h->version < CZ_BUNDLE_VERSION) return CZ_EOLDFORMAT;
+    if (h->version < CZ_BUNDLE_VERSION_MIN) return CZ_EOLDFORMAT;
     if (h->version > CZ_BUNDLE_VERSION) return CZ_EVERSION;
-    if (len < FIXED_HEAD) return CZ_ETRUNC;
+    size_t fixed = cz_bundle_fixed_head(h->version);
+    if (len < fixed) return CZ_ETRUNC;
     const uint8_t *p = buf + 4;
     h->flags = *p++;
     h->chunk_log2 = *p++;
@@ -49,11 +59,13 @@ static int read_header(const uint8_t *buf, size_t avail, uint64_t file_len, stru
     memcpy(h->sender_box, p, 32); p += 32;
     h->seq = get64(p); p += 8;
     h->plain_len = get64(p); p += 8;
+    h->unpacked_len = h->plain_len;
+    if (h->version >= 2) { h->unpacked_len = get64(p); p += 8; }
     memcpy(h->plain_hash, p, 32); p += 32;
     memcpy(h->ss_header, p, 24); p += 24;
     h->nrecipients = *p++;
     if (h->nrecipients == 0 || h->nrecipients > CZ_BUNDLE_RECIPIENTS_MAX) return CZ_ECANON;
-    h->header_len = FIXED_HEAD + h->nrecipients * CZ_BUNDLE_STANZA + 32 + 64;
+    h->header_len = fixed + h->nrecipients * CZ_BUNDLE_STANZA + 32 + 64;
     if (len < h->header_len) return CZ_ETRUNC;
     h->stanzas = p;
     p += h->nrecipients * CZ_BUNDLE_STANZA;
@@ -61,12 +73,101 @@ static int read_header(const uint8_t *buf, size_t avail, uint64_t file_len, stru
     p += 32;
     if (crypto_sign_verify_detached(p, buf, h->header_len - 64, h->signer) != 0) return CZ_ESIG;
     crypto_generichash(h->id, CZ_ID_BYTES, buf, h->header_len, NULL, 0);
-    if (h->plain_len > CZ_BUNDLE_PLAIN_MAX) return CZ_ETOOBIG;
+    if (h->plain_len > CZ_BUNDLE_PLAIN_MAX || h->unpacked_len > CZ_BUNDLE_PLAIN_MAX) return CZ_ETOOBIG;
     /* The signed header fixes the exact file length. */
     uint64_t want = (uint64_t)h->header_len + h->plain_len + nchunks(h->plain_len, h->chunk_log2) * ABYTES;
     if (file_len < want) return CZ_ETRUNC;
     if (file_len > want) return CZ_ETRAILING;
     return CZ_OK;
+}
+
+/* ---- the zstd frame of version 2 ---- */
+
+static ZSTD_DCtx *dctx_new(void)
+{
+    ZSTD_DCtx *d = ZSTD_createDCtx();
+    if (d && ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, CZ_BUNDLE_WINDOW_LOG))) {
+        ZSTD_freeDCtx(d);
+        d = NULL;
+    }
+    return d;
+}
+
+void *cz_bundle_cctx(uint64_t plain_len, int workers)
+{
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    if (!c) return NULL;
+    int wlog = CZ_BUNDLE_WINDOW_LOG;
+    while (wlog > 10 && ((uint64_t)1 << (wlog - 1)) >= plain_len) wlog--;   /* no bigger than needed */
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, CZ_BUNDLE_ZSTD_LEVEL)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, wlog)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(c, plain_len))) {
+        ZSTD_freeCCtx(c);
+        return NULL;
+    }
+    /* zstd's own threads, with 1 MiB jobs (its default, 4 windows, costs
+     * tens of MB); a single-threaded libzstd refuses and compresses inline */
+    if (workers > 0 && !ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, workers)))
+        (void)ZSTD_CCtx_setParameter(c, ZSTD_c_jobSize, 1 << 20);
+    return c;
+}
+
+/* The frame header (RFC 8878, 3.1.1.1), from the first stored bytes (at
+ * least a chunk's worth, or all of them when `all`): one zstd frame naming
+ * unpacked_len as its content size, no dictionary, a window within the
+ * limit.  Read by hand: libzstd's header parser is not in its stable API. */
+static int frame_check(const uint8_t *p, size_t len, int all, uint64_t unpacked_len)
+{
+    static const uint8_t magic[4] = { 0x28, 0xB5, 0x2F, 0xFD };
+    static const size_t did_size[4] = { 0, 1, 2, 4 }, fcs_size[4] = { 0, 2, 4, 8 };
+    if (len < 5) return all && !memcmp(p, magic, len) ? CZ_ETRUNC : CZ_EUNPACK;
+    if (memcmp(p, magic, 4)) return CZ_EUNPACK;
+    unsigned fhd = p[4], single = fhd >> 5 & 1, fcs = fhd >> 6, did = fhd & 3;
+    size_t hsize = 5 + !single + did_size[did] + (fcs ? fcs_size[fcs] : single);
+    if (len < hsize) return all ? CZ_ETRUNC : CZ_EUNPACK;
+    if (did || (!fcs && !single) || ZSTD_getFrameContentSize(p, len) != unpacked_len) return CZ_EUNPACK;
+    uint64_t window = unpacked_len;
+    if (!single) {
+        unsigned wlog = 10 + (p[5] >> 3);
+        window = ((uint64_t)1 << wlog) + (((uint64_t)1 << wlog) / 8) * (p[5] & 7);
+    }
+    if (window > ((uint64_t)1 << CZ_BUNDLE_WINDOW_LOG)) return CZ_ETOOBIG;
+    return CZ_OK;
+}
+
+/* Unpacks a whole frame into a new buffer of exactly unpacked_len bytes. */
+static int unpack_whole(const uint8_t *src, size_t len, uint64_t unpacked_len, uint8_t **out)
+{
+    uint8_t spare[256];
+    ZSTD_DCtx *d = NULL;
+    uint8_t *dst = NULL;
+    int rc = frame_check(src, len, 1, unpacked_len);
+    *out = NULL;
+    if (rc) return rc;
+    if (!(d = dctx_new()) || !(dst = malloc(unpacked_len ? (size_t)unpacked_len : 1))) { rc = CZ_ENOMEM; goto cleanup; }
+    ZSTD_inBuffer in = { src, len, 0 };
+    ZSTD_outBuffer o = { dst, (size_t)unpacked_len, 0 };
+    for (;;) {
+        size_t ret = ZSTD_decompressStream(d, &o, &in);
+        if (ZSTD_isError(ret)) { rc = CZ_EUNPACK; break; }
+        if (o.dst == spare && o.pos) { rc = CZ_EUNPACK; break; }       /* more than unpacked_len */
+        if (ret == 0) {
+            rc = o.dst == spare || o.pos == unpacked_len ? (in.pos < in.size ? CZ_ETRAILING : CZ_OK) : CZ_EUNPACK;
+            break;
+        }
+        if (o.pos == o.size) {
+            if (o.dst == dst) o = (ZSTD_outBuffer){ spare, sizeof spare, 0 };
+            continue;
+        }
+        if (in.pos == in.size) { rc = CZ_ETRUNC; break; }             /* the frame is cut short */
+    }
+    if (rc == CZ_OK) { *out = dst; dst = NULL; }
+cleanup:
+    if (dst) cz_bundle_plain_free(dst, (size_t)unpacked_len);
+    ZSTD_freeDCtx(d);
+    return rc;
 }
 
 int cz_bundle_read_header(const uint8_t *buf, size_t len, struct cz_bundle_header *h)
@@ -132,6 +233,13 @@ int cz_bundle_open(const uint8_t *buf, size_t len, const struct cz_bundle_header
     uint8_t hash[32];
     crypto_generichash(hash, 32, plain, out, NULL, 0);
     if (out != h->plain_len || sodium_memcmp(hash, h->plain_hash, 32) != 0) { rc = CZ_EHASH; goto cleanup; }
+    if (h->version >= 2) {
+        uint8_t *unpacked;
+        if ((rc = unpack_whole(plain, out, h->unpacked_len, &unpacked))) goto cleanup;
+        cz_bundle_plain_free(plain, h->plain_len ? h->plain_len : 1);
+        plain = unpacked;
+        out = (size_t)h->unpacked_len;
+    }
     *plain_out = plain;
     *plain_len_out = out;
     plain = NULL;
@@ -160,7 +268,14 @@ struct cz_bundle_reader {
     uint8_t *cipher;                  /* one chunk as read (fd only) */
     uint8_t *win;                     /* plaintext decrypted, not yet all taken */
     size_t win_cap, win_pos, win_len;
-    int status;                       /* sticky: the first failure */
+    int status;                       /* sticky: the first failure of the chunks */
+    /* version 2: the chunk being unpacked, and the frame's state */
+    ZSTD_DCtx *zd;
+    uint8_t *zin;
+    size_t zin_pos, zin_len;
+    uint64_t unpacked;                /* bytes the frame gave so far */
+    int framed, done, flush;          /* header checked; frame ended; output may be pending */
+    int ustatus;                      /* sticky: the frame's first failure */
 };
 
 /* n bytes of the file at off; a file shorter than its header said was cut
@@ -250,6 +365,11 @@ int cz_bundle_reader_rewind(cz_bundle_reader *r)
     r->taken = 0;
     r->win_pos = r->win_len = 0;
     r->status = CZ_OK;
+    r->zin_pos = r->zin_len = 0;
+    r->unpacked = 0;
+    r->framed = r->done = r->flush = 0;
+    r->ustatus = CZ_OK;
+    if (r->zd) ZSTD_DCtx_reset(r->zd, ZSTD_reset_session_only);
     return CZ_OK;
 }
 
@@ -268,12 +388,16 @@ int cz_bundle_reader_unlock(cz_bundle_reader *r, const uint8_t box_pk[32], const
     r->chunk = (uint64_t)1 << r->h.chunk_log2;
     r->nchunks = nchunks(r->h.plain_len, r->h.chunk_log2);
     if (r->fd >= 0 && !r->cipher && !(r->cipher = malloc((size_t)r->chunk + ABYTES))) return CZ_ENOMEM;
+    if (r->h.version >= 2) {
+        if (!r->zin && !(r->zin = malloc((size_t)r->chunk))) return CZ_ENOMEM;
+        if (!r->zd && !(r->zd = dctx_new())) return CZ_ENOMEM;
+    }
     return cz_bundle_reader_rewind(r);
 }
 
 uint64_t cz_bundle_reader_left(const cz_bundle_reader *r)
 {
-    return r->h.plain_len - r->taken;
+    return r->h.unpacked_len - r->taken;
 }
 
 /* Room for `more` bytes after the window's data; the old buffer is wiped. */
@@ -299,39 +423,95 @@ static int win_room(struct cz_bundle_reader *r, size_t more)
     return CZ_OK;
 }
 
-/* Decrypts the next chunk onto the end of the window, with the checks of
- * cz_bundle_open. */
+/* Decrypts the next chunk, with the checks of cz_bundle_open, onto the end
+ * of the window (version 1) or into zin (version 2, whose window holds
+ * what the frame unpacked). */
 static int pull_chunk(struct cz_bundle_reader *r)
 {
     uint64_t i = r->next, n = r->nchunks;
     size_t want = (size_t)(i + 1 < n ? r->chunk : r->h.plain_len - (n - 1) * r->chunk);
     const uint8_t *c;
+    uint8_t *dst;
     unsigned long long got;
     unsigned char tag;
     int rc;
     if (i >= n) return CZ_ETRUNC;
-    if ((rc = win_room(r, want))) return rc;
+    if (r->zin) {
+        dst = r->zin;
+    } else {
+        if ((rc = win_room(r, want))) return rc;
+        dst = r->win + r->win_len;
+    }
     if ((rc = src_read(r, r->pos, want + ABYTES, &c))) return rc;
-    if (crypto_secretstream_xchacha20poly1305_pull(&r->ss, r->win + r->win_len, &got, &tag, c, want + ABYTES,
-                                                   NULL, 0) != 0)
+    if (crypto_secretstream_xchacha20poly1305_pull(&r->ss, dst, &got, &tag, c, want + ABYTES, NULL, 0) != 0)
         return CZ_EDAMAGED;
     if (i + 1 < n && tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
         return tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL ? CZ_ETRAILING : CZ_ECANON;
     if (i + 1 == n && tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL) return CZ_ETRUNC;
-    crypto_generichash_update(&r->hash, r->win + r->win_len, got);
-    r->win_len += (size_t)got;
+    crypto_generichash_update(&r->hash, dst, got);
+    if (r->zin) {
+        r->zin_pos = 0;
+        r->zin_len = (size_t)got;
+    } else {
+        r->win_len += (size_t)got;
+    }
     r->pos += want + ABYTES;
     r->next++;
     return CZ_OK;
 }
 
+/* Version 2: one step of unpacking into dst (cap > 0), pulling the next
+ * chunk when the last is used up.  The chunks' faults go to status, the
+ * frame's to ustatus; *got may be 0.  Call while neither is set and the
+ * frame has not ended. */
+static void unpack_step(struct cz_bundle_reader *r, uint8_t *dst, size_t cap, size_t *got)
+{
+    *got = 0;
+    if (r->zin_pos == r->zin_len && !r->flush) {
+        if (r->next >= r->nchunks) { r->ustatus = CZ_ETRUNC; return; }   /* the frame is cut short */
+        if ((r->status = pull_chunk(r))) return;
+        if (!r->framed) {
+            if ((r->ustatus = frame_check(r->zin, r->zin_len, r->next == r->nchunks, r->h.unpacked_len))) return;
+            r->framed = 1;
+        }
+    }
+    ZSTD_inBuffer in = { r->zin, r->zin_len, r->zin_pos };
+    ZSTD_outBuffer out = { dst, cap, 0 };
+    size_t ret = ZSTD_decompressStream(r->zd, &out, &in);
+    r->zin_pos = in.pos;
+    if (ZSTD_isError(ret)) { r->ustatus = CZ_EUNPACK; return; }
+    r->flush = out.pos == out.size;
+    r->unpacked += out.pos;
+    *got = out.pos;
+    if (r->unpacked > r->h.unpacked_len) { r->ustatus = CZ_EUNPACK; return; }
+    if (ret == 0) {
+        r->done = 1;
+        r->flush = 0;
+        if (r->unpacked != r->h.unpacked_len) r->ustatus = CZ_EUNPACK;
+        else if (r->zin_pos < r->zin_len || r->next < r->nchunks) r->ustatus = CZ_ETRAILING;
+    }
+}
+
 int cz_bundle_reader_take(cz_bundle_reader *r, size_t n, const uint8_t **p)
 {
     if (r->status) return r->status;
+    if (r->ustatus) return r->ustatus;
     if (!r->key) return CZ_EINVAL;
     if (n > cz_bundle_reader_left(r)) return CZ_ETRUNC;
-    while (r->win_len - r->win_pos < n)
-        if ((r->status = pull_chunk(r))) return r->status;
+    if (!r->zin) {
+        while (r->win_len - r->win_pos < n)
+            if ((r->status = pull_chunk(r))) return r->status;
+    } else {
+        while (r->win_len - r->win_pos < n) {
+            size_t need = n - (r->win_len - r->win_pos), got;
+            if (r->done) return r->ustatus = CZ_ETRUNC;
+            if ((r->status = win_room(r, need < UNPACK_STEP ? UNPACK_STEP : need))) return r->status;
+            unpack_step(r, r->win + r->win_len, r->win_cap - r->win_len, &got);
+            r->win_len += got;
+            if (r->status) return r->status;
+            if (r->ustatus) return r->ustatus;
+        }
+    }
     *p = r->win + r->win_pos;
     r->win_pos += n;
     r->taken += n;
@@ -341,9 +521,17 @@ int cz_bundle_reader_take(cz_bundle_reader *r, size_t n, const uint8_t **p)
 int cz_bundle_reader_finish(cz_bundle_reader *r)
 {
     uint8_t hash[32], one;
+    size_t got;
     if (!r->key) return CZ_EINVAL;
+    /* What is left is not asked for: unpacked into the window and dropped,
+     * so the frame's end is checked as cz_bundle_open checks it. */
+    while (r->zin && !r->status && !r->ustatus && !r->done) {
+        r->win_pos = r->win_len = 0;
+        if ((r->status = win_room(r, UNPACK_STEP))) break;
+        unpack_step(r, r->win, r->win_cap, &got);
+    }
     while (!r->status && r->next < r->nchunks) {
-        r->win_pos = r->win_len = 0;   /* what is left is not asked for: drop it */
+        r->win_pos = r->win_len = 0;
         r->status = pull_chunk(r);
     }
     if (r->status) return r->status;
@@ -358,6 +546,7 @@ int cz_bundle_reader_finish(cz_bundle_reader *r)
     }
     crypto_generichash_final(&r->hash, hash, 32);
     if (sodium_memcmp(hash, r->h.plain_hash, 32) != 0) return r->status = CZ_EHASH;
+    if (r->ustatus) return r->status = r->ustatus;
     return CZ_OK;
 }
 
@@ -369,13 +558,19 @@ void cz_bundle_reader_close(cz_bundle_reader *r)
         free(r->win);
     }
     free(r->cipher);
+    if (r->zin) {
+        sodium_memzero(r->zin, (size_t)r->chunk);
+        free(r->zin);
+    }
+    ZSTD_freeDCtx(r->zd);
     sodium_free(r->key);
     sodium_memzero(&r->ss, sizeof r->ss);
     free(r);
 }
 
-int cz_bundle_seal(const struct cz_bundle_params *p, const uint8_t *plain, size_t plain_len,
-                   uint8_t **out_p, size_t *out_len, uint8_t id[CZ_ID_BYTES])
+int cz_bundle_seal_raw(const struct cz_bundle_params *p, unsigned version, const uint8_t *plain,
+                       size_t plain_len, uint64_t unpacked_len, uint8_t **out_p, size_t *out_len,
+                       uint8_t id[CZ_ID_BYTES])
 {
     unsigned log2 = p->chunk_log2 ? p->chunk_log2 : CZ_BUNDLE_CHUNK_LOG2;
     uint8_t *key = NULL, *out = NULL;
@@ -383,10 +578,11 @@ int cz_bundle_seal(const struct cz_bundle_params *p, const uint8_t *plain, size_
     int rc;
 
     *out_p = NULL;
-    if (p->nrecipients == 0 || p->nrecipients > CZ_BUNDLE_RECIPIENTS_MAX || log2 < 10 || log2 > 20)
+    if (p->nrecipients == 0 || p->nrecipients > CZ_BUNDLE_RECIPIENTS_MAX || log2 < 10 || log2 > 20 ||
+        version < 1 || version > 255)
         return CZ_EINVAL;
     if (plain_len > CZ_BUNDLE_PLAIN_MAX) return CZ_ETOOBIG;
-    size_t header_len = FIXED_HEAD + p->nrecipients * CZ_BUNDLE_STANZA + 32 + 64;
+    size_t header_len = cz_bundle_fixed_head(version) + p->nrecipients * CZ_BUNDLE_STANZA + 32 + 64;
     uint64_t n = nchunks(plain_len, log2), chunk = (uint64_t)1 << log2;
     size_t total = header_len + plain_len + (size_t)n * ABYTES;
     if (!(key = sodium_malloc(32))) return CZ_ENOMEM;
@@ -395,13 +591,14 @@ int cz_bundle_seal(const struct cz_bundle_params *p, const uint8_t *plain, size_
 
     uint8_t *h = out;
     memcpy(h, "CZB", 3);
-    h[3] = CZ_BUNDLE_VERSION;
+    h[3] = (uint8_t)version;
     h[4] = 0;
     h[5] = (uint8_t)log2;
     h += 6;
     memcpy(h, p->sender_box, 32); h += 32;
     put64(h, p->seq); h += 8;
     put64(h, plain_len); h += 8;
+    if (version >= 2) { put64(h, unpacked_len); h += 8; }
     crypto_generichash(h, 32, plain, plain_len, NULL, 0); h += 32;
     uint8_t *ss_header = h;
     h += 24;
@@ -435,6 +632,27 @@ cleanup:
     free(out);
     sodium_memzero(&ss, sizeof ss);
     sodium_free(key);
+    return rc;
+}
+
+int cz_bundle_seal(const struct cz_bundle_params *p, const uint8_t *plain, size_t plain_len,
+                   uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES])
+{
+    ZSTD_CCtx *c = NULL;
+    uint8_t *z = NULL;
+    size_t zcap = 0, zlen;
+    int rc;
+    *out = NULL;
+    if (plain_len > CZ_BUNDLE_PLAIN_MAX) return CZ_ETOOBIG;
+    zcap = ZSTD_compressBound(plain_len);
+    if (!(c = cz_bundle_cctx(plain_len, 0)) || !(z = malloc(zcap))) { rc = CZ_ENOMEM; goto cleanup; }
+    zlen = ZSTD_compress2(c, z, zcap, plain, plain_len);
+    if (ZSTD_isError(zlen)) { rc = CZ_ENOMEM; goto cleanup; }
+    rc = cz_bundle_seal_raw(p, CZ_BUNDLE_VERSION, z, zlen, plain_len, out, out_len, id);
+cleanup:
+    if (z) sodium_memzero(z, zcap);
+    free(z);
+    ZSTD_freeCCtx(c);
     return rc;
 }
 

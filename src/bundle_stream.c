@@ -4,7 +4,6 @@
 #include "status.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
@@ -12,27 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
-/* bundle.h's header up to nrecipients: magic+version, flags, chunk_log2,
- * sender_box, seq, plain_len, plain_hash, ss_header, nrecipients. */
-#define FIXED_HEAD (4 + 1 + 1 + 32 + 8 + 8 + 32 + 24 + 1)
 /* Encrypted chunks gathered before one write(). */
 #define OUT_BATCH (1u << 20)
 
 static void put64(uint8_t *p, uint64_t v) { for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v; }
-
-/* The plaintext hash is the dearest step (BLAKE2b is slower than the
- * encryption): it runs beside the encryption, one batch behind the fill. */
-struct hash_job { crypto_generichash_state *hs; const uint8_t *p; size_t len; };
-
-static void *hash_batch(void *arg)
-{
-    struct hash_job *j = arg;
-    crypto_generichash_update(j->hs, j->p, j->len);
-    return NULL;
-}
 
 static int write_all(int fd, const uint8_t *buf, size_t len, off_t at)
 {
@@ -45,28 +32,84 @@ static int write_all(int fd, const uint8_t *buf, size_t len, off_t at)
     return CZ_OK;
 }
 
+/* The compressed bytes on their way to the file: held until more than a
+ * chunk is pending (the last chunk, FINAL, is only known at the end), then
+ * hashed, encrypted and written a batch of chunks at a time. */
+struct sink {
+    int fd;
+    crypto_secretstream_xchacha20poly1305_state ss;
+    crypto_generichash_state hs;
+    uint8_t *pend, *out;
+    size_t pend_len, pend_cap, chunk;
+    uint64_t stored, nchunks;
+};
+
+static int sink_flush(struct sink *k, int final)
+{
+    size_t at = 0, used = 0;
+    while (k->pend_len - at > k->chunk || final) {
+        size_t m = k->pend_len - at > k->chunk ? k->chunk : k->pend_len - at;
+        unsigned char tag = k->pend_len - at > k->chunk ? crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
+                                                        : crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+        crypto_generichash_update(&k->hs, k->pend + at, m);
+        if (crypto_secretstream_xchacha20poly1305_push(&k->ss, k->out + used, NULL, k->pend + at, m, NULL, 0, tag) != 0)
+            return CZ_ECRYPTO;
+        at += m;
+        used += m + ABYTES;
+        k->nchunks++;
+        if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) break;
+    }
+    int rc = write_all(k->fd, k->out, used, -1);
+    memmove(k->pend, k->pend + at, k->pend_len - at);
+    k->pend_len -= at;
+    k->stored += at;
+    return rc;
+}
+
+/* One batch of plaintext through the compressor into the sink: run on a
+ * second thread while the next batch is filled (one job at a time, so the
+ * compressor and the sink have one user). */
+struct job { ZSTD_CCtx *c; struct sink *k; const uint8_t *p; size_t len; int last, rc; };
+
+static void *compress_batch(void *arg)
+{
+    struct job *j = arg;
+    ZSTD_inBuffer in = { j->p, j->len, 0 };
+    ZSTD_EndDirective end = j->last ? ZSTD_e_end : ZSTD_e_continue;
+    struct sink *k = j->k;
+    j->rc = CZ_OK;
+    for (;;) {
+        if (k->pend_cap - k->pend_len < k->chunk && (j->rc = sink_flush(k, 0))) return NULL;
+        ZSTD_outBuffer o = { k->pend + k->pend_len, k->pend_cap - k->pend_len, 0 };
+        size_t left = ZSTD_compressStream2(j->c, &o, &in, end);
+        if (ZSTD_isError(left)) { j->rc = CZ_ENOMEM; return NULL; }
+        k->pend_len += o.pos;
+        if (j->last ? left == 0 : in.pos == in.size) break;
+    }
+    if (j->last) j->rc = sink_flush(k, 1);
+    return NULL;
+}
+
 int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, uint64_t plain_len,
                            cz_plain_fill_fn fill, void *ctx, char *path, size_t path_size,
                            uint8_t id[CZ_ID_BYTES], size_t *file_len)
 {
     unsigned log2 = p->chunk_log2 ? p->chunk_log2 : CZ_BUNDLE_CHUNK_LOG2;
     char dir[PATH_MAX], tmp[PATH_MAX + 32], rhex[65], shex[65], idhex[65];
-    uint8_t *key = NULL, *plain[2] = { NULL, NULL }, *out = NULL, *header = NULL;
-    pthread_t hasher;
-    struct hash_job job;
-    int hashing = 0;
-    crypto_secretstream_xchacha20poly1305_state ss;
-    crypto_generichash_state hs;
-    int fd = -1, made = 0, rc;
+    uint8_t *key = NULL, *plain[2] = { NULL, NULL }, *header = NULL;
+    struct sink k = { .fd = -1 };
+    struct job job;
+    pthread_t worker;
+    int working = 0;
+    ZSTD_CCtx *c = NULL;
+    int made = 0, rc;
 
     *file_len = 0;
     if (p->nrecipients == 0 || p->nrecipients > CZ_BUNDLE_RECIPIENTS_MAX || log2 < 10 || log2 > 20)
         return CZ_EINVAL;
     if (plain_len > CZ_BUNDLE_PLAIN_MAX) return CZ_ETOOBIG;
-    size_t header_len = FIXED_HEAD + p->nrecipients * CZ_BUNDLE_STANZA + 32 + 64;
+    size_t header_len = cz_bundle_fixed_head(CZ_BUNDLE_VERSION) + p->nrecipients * CZ_BUNDLE_STANZA + 32 + 64;
     size_t chunk_size = (size_t)1 << log2;
-    uint64_t n = plain_len == 0 ? 1 : (plain_len + chunk_size - 1) / chunk_size;
-    size_t total = header_len + (size_t)plain_len + (size_t)n * ABYTES;
 
     cz_hex(p->recipients[0], 32, rhex);
     cz_hex(p->sender_box, 32, shex);
@@ -77,46 +120,43 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
 
     size_t per_batch = OUT_BATCH / chunk_size ? OUT_BATCH / chunk_size : 1;
     size_t batch_plain = per_batch * chunk_size;
-    size_t out_cap = header_len + per_batch * (chunk_size + ABYTES);
-    if (!(key = sodium_malloc(32)) || !(plain[0] = malloc(batch_plain)) || !(plain[1] = malloc(batch_plain)) ||
-        !(out = malloc(out_cap)) || !(header = calloc(1, header_len))) {
+    k.chunk = chunk_size;
+    k.pend_cap = batch_plain + chunk_size;
+    if (!(key = sodium_malloc(32)) || !(plain[0] = malloc(batch_plain)) || !(plain[1] = malloc(batch_plain)) || !(k.pend = malloc(k.pend_cap)) ||
+        !(k.out = malloc((per_batch + 1) * (chunk_size + ABYTES))) || !(header = calloc(1, header_len)) ||
+        !(c = cz_bundle_cctx(plain_len, 0))) {
         rc = CZ_ENOMEM;
         goto cleanup;
     }
-    if ((fd = mkstemp(tmp)) < 0) { rc = CZ_EIO; goto cleanup; }
+    if ((k.fd = mkstemp(tmp)) < 0) { rc = CZ_EIO; goto cleanup; }
     made = 1;
     crypto_secretstream_xchacha20poly1305_keygen(key);
-    uint8_t *ss_header = header + 6 + 32 + 8 + 8 + 32;
-    if (crypto_secretstream_xchacha20poly1305_init_push(&ss, ss_header, key) != 0) { rc = CZ_ECRYPTO; goto cleanup; }
-    crypto_generichash_init(&hs, NULL, 0, 32);
-
+    uint8_t *ss_header = header + 6 + 32 + 8 + 8 + 8 + 32;
+    if (crypto_secretstream_xchacha20poly1305_init_push(&k.ss, ss_header, key) != 0) { rc = CZ_ECRYPTO; goto cleanup; }
+    crypto_generichash_init(&k.hs, NULL, 0, 32);
     /* Room for the header, written last. */
-    memset(out, 0, header_len);
-    size_t used = header_len;
+    if ((rc = write_all(k.fd, header, header_len, -1))) goto cleanup;
+
     int cur = 0;
-    for (uint64_t done = 0; done < n; done += per_batch, cur ^= 1) {
-        size_t k = n - done < per_batch ? (size_t)(n - done) : per_batch;
-        size_t bytes = done + k < n ? k * chunk_size : (size_t)(plain_len - done * chunk_size);
+    for (uint64_t done = 0;; cur ^= 1) {
+        size_t bytes = plain_len - done < batch_plain ? (size_t)(plain_len - done) : batch_plain;
         if (bytes && (rc = fill(ctx, plain[cur], bytes))) goto cleanup;
-        if (hashing) { pthread_join(hasher, NULL); hashing = 0; }
-        job = (struct hash_job){ &hs, plain[cur], bytes };
-        if (pthread_create(&hasher, NULL, hash_batch, &job) == 0) hashing = 1;
-        else hash_batch(&job);
-        for (size_t j = 0; j < k; j++) {
-            size_t m = bytes - j * chunk_size < chunk_size ? bytes - j * chunk_size : chunk_size;
-            unsigned char tag = done + j + 1 < n ? crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
-                                                 : crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-            if (crypto_secretstream_xchacha20poly1305_push(&ss, out + used, NULL, plain[cur] + j * chunk_size, m,
-                                                           NULL, 0, tag) != 0) {
-                rc = CZ_ECRYPTO;
-                goto cleanup;
-            }
-            used += m + ABYTES;
+        done += bytes;
+        if (working) {
+            pthread_join(worker, NULL);
+            working = 0;
+            if ((rc = job.rc)) goto cleanup;
         }
-        if ((rc = write_all(fd, out, used, -1))) goto cleanup;
-        used = 0;
+        job = (struct job){ c, &k, plain[cur], bytes, done == plain_len, CZ_OK };
+        if (pthread_create(&worker, NULL, compress_batch, &job) == 0) working = 1;
+        else if (compress_batch(&job), (rc = job.rc)) goto cleanup;
+        if (done == plain_len) break;
     }
-    if (hashing) { pthread_join(hasher, NULL); hashing = 0; }
+    if (working) {
+        pthread_join(worker, NULL);
+        working = 0;
+        if ((rc = job.rc)) goto cleanup;
+    }
 
     uint8_t *h = header;
     memcpy(h, "CZB", 3);
@@ -126,8 +166,9 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
     h += 6;
     memcpy(h, p->sender_box, 32); h += 32;
     put64(h, p->seq); h += 8;
+    put64(h, k.stored); h += 8;
     put64(h, plain_len); h += 8;
-    crypto_generichash_final(&hs, h, 32); h += 32;
+    crypto_generichash_final(&k.hs, h, 32); h += 32;
     h += 24;   /* ss_header, filled by init_push */
     *h++ = (uint8_t)p->nrecipients;
     for (size_t i = 0; i < p->nrecipients; i++) {
@@ -137,30 +178,33 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
     }
     memcpy(h, p->signer, 32); h += 32;
     if ((rc = p->sign(p->sign_ctx, header, header_len - 64, h))) goto cleanup;
-    if ((rc = write_all(fd, header, header_len, 0))) goto cleanup;
+    if ((rc = write_all(k.fd, header, header_len, 0))) goto cleanup;
     crypto_generichash(id, CZ_ID_BYTES, header, header_len, NULL, 0);
 
-    if (fsync(fd) != 0) { rc = CZ_EIO; goto cleanup; }
-    int cr = close(fd);
-    fd = -1;
+    if (fsync(k.fd) != 0) { rc = CZ_EIO; goto cleanup; }
+    int cr = close(k.fd);
+    k.fd = -1;
     if (cr != 0) { rc = CZ_EIO; goto cleanup; }
     cz_hex(id, CZ_ID_BYTES, idhex);
     if (snprintf(path, path_size, "%s/%s.czb", dir, idhex) >= (int)path_size) { rc = CZ_EINVAL; goto cleanup; }
     if (rename(tmp, path) != 0) { rc = CZ_EIO; goto cleanup; }
     made = 0;
     if ((rc = cz_fs_fsync_dir(dir))) goto cleanup;
-    *file_len = total;
+    *file_len = header_len + (size_t)k.stored + (size_t)k.nchunks * ABYTES;
 cleanup:
-    if (hashing) pthread_join(hasher, NULL);
-    if (fd >= 0) close(fd);
+    if (working) pthread_join(worker, NULL);
+    if (k.fd >= 0) close(k.fd);
     if (rc && made) unlink(tmp);
     for (int b = 0; b < 2; b++)
         if (plain[b]) sodium_memzero(plain[b], batch_plain);
-    sodium_memzero(&ss, sizeof ss);
+    if (k.pend) sodium_memzero(k.pend, k.pend_cap);
+    sodium_memzero(&k.ss, sizeof k.ss);
     sodium_free(key);
+    ZSTD_freeCCtx(c);
     free(plain[0]);
     free(plain[1]);
-    free(out);
+    free(k.pend);
+    free(k.out);
     free(header);
     return rc;
 }

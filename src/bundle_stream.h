@@ -1,10 +1,14 @@
-/* bundle_stream.h — writing a bundle (bundle.h's format, unchanged) straight
+/* bundle_stream.h — writing a bundle (bundle.h's format, version 2) straight
  * to the stick while the plaintext is produced, without holding the
  * plaintext or the encrypted file in memory.
  *
- * The plaintext's length must be known up front (the header fixes it and
- * the chunk count); its hash is taken on the way, and the signed header is
- * written last, into the room left for it at the start of the temp file.
+ * The plaintext's length must be known up front (the zstd frame and the
+ * header name it).  The plaintext is filled a batch (1 MiB) at a time; a
+ * second thread compresses the batch, hashes, encrypts and writes the
+ * compressed bytes while the next batch is filled.  The last chunk is held
+ * back until the frame ends (it is the FINAL one); the signed header, with
+ * the stored length and hash, is written last, into the room left for it
+ * at the start of the temp file.
  * The file is then fsync'd and renamed to <id>.czb and its folder fsync'd,
  * as cz_bundle_write does: a pulled stick leaves no half bundle under a
  * real name. */

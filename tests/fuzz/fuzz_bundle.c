@@ -5,17 +5,29 @@
  *   even  the rest is a bundle file as found on a stick: header checks,
  *         recipient, decryption, payload, entries.  Mutations of a real
  *         bundle die at the signature or the AEAD, as they must;
- *   odd   the rest is a PLAINTEXT: the target seals it for the test key
- *         (chunk size from the second byte, 1..4 KiB, so inputs span several
- *         chunks) and opens it again, so the fuzzer reaches the payload and
- *         vector decoders that sit behind the cryptography.  Invariant: what
- *         is sealed opens to the same bytes.
- * In both modes the streaming reader import uses must agree with
- * cz_bundle_open: the same refusal, or the same plaintext. */
+ *   odd   the second byte picks the chunk size (bits 0-1: 1..4 KiB, so
+ *         inputs span several chunks) and what the rest is:
+ *           bit 2 clear, bit 3 clear  a PLAINTEXT: the target seals it
+ *             (format 2: zstd inside) for the test key and opens it again,
+ *             so the fuzzer reaches the payload and vector decoders that
+ *             sit behind the cryptography.  Invariant: what is sealed opens
+ *             to the same bytes.
+ *           bit 2 set  the STORED bytes of a format 2 bundle: a zstd frame
+ *             as a hostile signer might make it, sealed as it is (the
+ *             header's unpacked length is the frame's content size when it
+ *             names one, else the input's length), so the fuzzer reaches
+ *             the decompressor and its bounds;
+ *           bit 3 set (bit 2 clear)  a plaintext sealed as format 1, the
+ *             old writer's.
+ * In every mode the streaming reader import uses must agree with
+ * cz_bundle_open: the same refusal (the reader's finish is asked, as import
+ * asks it), or the same plaintext. */
 #include "bundle.h"
 #include "entry.h"
 #include "status.h"
 #include "fuzzkeys.h"
+
+#include <zstd.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,15 +63,18 @@ static int stream_image(const uint8_t *buf, size_t len, const uint8_t *plain, si
     const uint8_t *p;
     int rc = cz_bundle_reader_open_mem(buf, len, &r, &h);
     if (rc == CZ_OK && !cz_bundle_addressed_to(&h, K.box_pk)) rc = CZ_ENOTFORUS;
-    if (rc == CZ_OK) rc = cz_bundle_reader_unlock(r, K.box_pk, K.box_sk);
-    while (rc == CZ_OK && cz_bundle_reader_left(r)) {
-        size_t n = 1 + (len ? buf[k++ % len] : 0) * 37u;
-        if (n > cz_bundle_reader_left(r)) n = (size_t)cz_bundle_reader_left(r);
-        if ((rc = cz_bundle_reader_take(r, n, &p))) break;
-        if (plain && (at + n > plain_len || memcmp(p, plain + at, n))) abort();
-        at += n;
+    if (rc == CZ_OK && (rc = cz_bundle_reader_unlock(r, K.box_pk, K.box_sk)) == CZ_OK) {
+        int took = CZ_OK;
+        while (took == CZ_OK && cz_bundle_reader_left(r)) {
+            size_t n = 1 + (len ? buf[k++ % len] : 0) * 37u;
+            if (n > cz_bundle_reader_left(r)) n = (size_t)cz_bundle_reader_left(r);
+            if ((took = cz_bundle_reader_take(r, n, &p))) break;
+            if (plain && (at + n > plain_len || memcmp(p, plain + at, n))) abort();
+            at += n;
+        }
+        int fin = cz_bundle_reader_finish(r);
+        rc = fin ? fin : took;
     }
-    if (rc == CZ_OK) rc = cz_bundle_reader_finish(r);
     cz_bundle_reader_close(r);
     return rc;
 }
@@ -99,8 +114,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     };
     uint8_t *img = NULL, id[CZ_ID_BYTES];
     size_t img_len = 0;
-    if (cz_bundle_seal(&p, data + 2, size - 2, &img, &img_len, id) != CZ_OK) abort();
-    if (read_file_image(img, img_len, data + 2, size - 2) != CZ_OK) abort();
+    if (data[1] & 4) {
+        unsigned long long n = ZSTD_getFrameContentSize(data + 2, size - 2);
+        uint64_t unpacked = n <= CZ_BUNDLE_PLAIN_MAX ? (uint64_t)n : size - 2;
+        if (cz_bundle_seal_raw(&p, 2, data + 2, size - 2, unpacked, &img, &img_len, id) != CZ_OK) abort();
+        (void)read_file_image(img, img_len, NULL, 0);
+    } else if (data[1] & 8) {
+        if (cz_bundle_seal_raw(&p, 1, data + 2, size - 2, size - 2, &img, &img_len, id) != CZ_OK) abort();
+        if (read_file_image(img, img_len, data + 2, size - 2) != CZ_OK) abort();
+    } else {
+        if (cz_bundle_seal(&p, data + 2, size - 2, &img, &img_len, id) != CZ_OK) abort();
+        if (read_file_image(img, img_len, data + 2, size - 2) != CZ_OK) abort();
+    }
     free(img);
     return 0;
 }

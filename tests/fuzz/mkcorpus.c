@@ -4,6 +4,7 @@
  * entries, a real bundle sealed for the fixed test key (fuzzkeys.h), its
  * plaintext, and spreadsheet exports. */
 #include "bundle.h"
+#include <zstd.h>
 #include "codec.h"
 #include "entry.h"
 #include "schema.h"
@@ -114,9 +115,23 @@ static void bundle_seeds(struct fuzz_keys *k, uint8_t *e[2], size_t e_len[2], ui
         .sender_box = k->sender_pk, .seq = 7, .recipients = (const uint8_t (*)[32])recipients,
         .nrecipients = 2, .signer = k->sign_pk, .sign = fuzz_sign, .sign_ctx = k, .chunk_log2 = 10,
     };
-    if (cz_bundle_seal(&p, w.buf, w.len, &img, &img_len, id) != CZ_OK) { fprintf(stderr, "seal\n"); exit(1); }
+    /* format 1 (the old writer: older sticks and backups), then 2 */
+    if (cz_bundle_seal_raw(&p, 1, w.buf, w.len, w.len, &img, &img_len, id) != CZ_OK) { fprintf(stderr, "seal\n"); exit(1); }
     put("bundle", "file-sync", 0, 1, img, img_len);
     free(img);
+    if (cz_bundle_seal(&p, w.buf, w.len, &img, &img_len, id) != CZ_OK) { fprintf(stderr, "seal\n"); exit(1); }
+    put("bundle", "file-sync-v2", 0, 1, img, img_len);
+    free(img);
+    /* the payload's zstd frame as stored bytes: odd mode, bit 2 */
+    ZSTD_CCtx *zc = cz_bundle_cctx(w.len, 0);
+    size_t zcap = ZSTD_compressBound(w.len);
+    uint8_t *frame = malloc(2 + zcap);
+    frame[0] = 4;                                /* chunk size 1 KiB, stored bytes */
+    size_t zlen = ZSTD_compress2(zc, frame + 1, zcap, w.buf, w.len);
+    if (ZSTD_isError(zlen)) { fprintf(stderr, "zstd\n"); exit(1); }
+    put("bundle", "frame-sync", 1, 1, frame, zlen + 1);
+    free(frame);
+    ZSTD_freeCCtx(zc);
     /* An empty backup payload, in one chunk. */
     struct cz_payload_writer w2;
     struct cz_vv none = { 0 };

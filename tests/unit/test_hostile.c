@@ -3,7 +3,10 @@
  * length cannot even be stored; an entry outside its author's jurisdiction
  * or role is refused on import; a fork is kept as evidence and shown by
  * verify; entries a revoked key signs after its revocation do not count,
- * whoever carries them.
+ * whoever carries them.  Bundles: a format-1 bundle (the old writer's)
+ * still imports; a compressed (format-2) bundle whose zstd frame its signer
+ * damaged, cut short, padded or made a bomb is refused by name and changes
+ * nothing.
  * The village station here is real (init, enrolment, export); only the
  * entries are forged, with its person's own key. */
 #include <stdarg.h>
@@ -13,11 +16,13 @@
 #include <cmocka.h>
 
 #include <ftw.h>
+#include <zstd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "backup.h"
 #include "bundle.h"
 #include "codec.h"
 #include "entry.h"
@@ -338,6 +343,168 @@ static void test_fork_then_revoked(void **state)
     free(b1); free(b2); free(b3); free(e1); free(e2); free(e3);
 }
 
+
+/* Seals stored bytes as the village station (format `version`, the header
+ * saying unpacked) and imports them at the office, from a file (the
+ * streaming reader over a file, as from a stick). */
+static struct cz_import_result deliver_raw(unsigned version, const uint8_t *stored, size_t n, uint64_t unpacked)
+{
+    static uint64_t bseq = 500;
+    const struct cz_station_info *vi = cz_station_info(F.village);
+    struct cz_import_result r;
+    uint8_t *img = NULL, id[32];
+    size_t img_len = 0;
+    char path[160];
+    struct cz_bundle_params p = {
+        .sender_box = vi->box_pk, .seq = ++bseq, .recipients = (const uint8_t (*)[32])vi->office_box,
+        .nrecipients = 1, .signer = cz_station_person_pk(F.village), .sign = village_sign,
+    };
+    assert_int_equal(cz_bundle_seal_raw(&p, version, stored, n, unpacked, &img, &img_len, id), CZ_OK);
+    snprintf(path, sizeof path, "%s/raw.czb", F.dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(img, 1, img_len, f), img_len);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(cz_sync_import_file(F.office, path, NULL, NULL, &r), CZ_OK);
+    free(img);
+    return r;
+}
+
+static uint8_t *zframe(const uint8_t *src, size_t n, size_t *len)
+{
+    ZSTD_CCtx *c = cz_bundle_cctx(n, 0);
+    size_t cap = ZSTD_compressBound(n);
+    uint8_t *z = malloc(cap);
+    assert_non_null(c);
+    assert_non_null(z);
+    *len = ZSTD_compress2(c, z, cap, src, n);
+    assert_false(ZSTD_isError(*len));
+    ZSTD_freeCCtx(c);
+    return z;
+}
+
+static void test_bundle_formats(void **state)
+{
+    uint8_t *e[2], id[2][32], *body;
+    size_t elen[2], blen, zlen;
+    struct cz_vv none = { 0 };
+    struct cz_payload_writer w;
+    struct cz_import_result r;
+
+    /* two new households, signed by the village person */
+    household_body(V1, "PK-0001", &body, &blen);
+    forge("household", V1, body, blen, F.seq + 1, F.prev, &e[0], &elen[0], id[0]);
+    free(body);
+    household_body(V1, "PK-0002", &body, &blen);
+    forge("household", V1, body, blen, F.seq + 2, id[0], &e[1], &elen[1], id[1]);
+    free(body);
+    assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &none), CZ_OK);
+    for (int i = 0; i < 2; i++) assert_int_equal(cz_payload_add(&w, e[i], elen[i]), CZ_OK);
+    cz_payload_finish(&w);
+    size_t before = entries();
+
+    /* hostile frames first: each refused by name, nothing changes */
+    uint8_t *z = zframe(w.buf, w.len, &zlen);
+    z[zlen - 1] ^= 0x40;                                 /* the frame's checksum */
+    r = deliver_raw(2, z, zlen, w.len);
+    assert_int_equal(r.status, CZ_EUNPACK);
+    z[zlen - 1] ^= 0x40;
+    z[zlen / 2] ^= 0x5A;                                 /* inside the blocks */
+    r = deliver_raw(2, z, zlen, w.len);
+    assert_true(r.status == CZ_EUNPACK || r.status == CZ_ETRUNC || r.status == CZ_ETRAILING);
+    z[zlen / 2] ^= 0x5A;
+    r = deliver_raw(2, z, zlen / 2, w.len);              /* cut short */
+    assert_int_equal(r.status, CZ_ETRUNC);
+    uint8_t *longer = malloc(zlen + 3);
+    memcpy(longer, z, zlen);
+    memcpy(longer + zlen, "xyz", 3);                     /* bytes after the frame */
+    r = deliver_raw(2, longer, zlen + 3, w.len);
+    assert_int_equal(r.status, CZ_ETRAILING);
+    free(longer);
+    r = deliver_raw(2, w.buf, w.len, w.len);             /* not compressed at all */
+    assert_int_equal(r.status, CZ_EUNPACK);
+    /* a bomb: 64 MiB of zeros in a few KiB, the header claiming the payload's
+     * length, then the frame's own content size forged to match */
+    size_t big = (size_t)64 << 20, blen2;
+    uint8_t *zeros = calloc(1, big);
+    assert_non_null(zeros);
+    uint8_t *bomb = zframe(zeros, big, &blen2);
+    free(zeros);
+    r = deliver_raw(2, bomb, blen2, w.len);
+    assert_int_equal(r.status, CZ_EUNPACK);
+    assert_int_equal(bomb[4] >> 6, 2);                   /* 4-byte content size at 6 */
+    for (int i = 0; i < 4; i++) bomb[6 + i] = (uint8_t)(w.len >> (8 * i));
+    r = deliver_raw(2, bomb, blen2, w.len);
+    assert_int_equal(r.status, CZ_EUNPACK);
+    free(bomb);
+    assert_int_equal(entries(), before);
+    assert_int_equal(r.fresh, 0);
+
+    /* the old writer's format 1 still imports */
+    r = deliver_raw(1, w.buf, w.len, w.len);
+    assert_int_equal(r.status, CZ_OK);
+    assert_int_equal(r.fresh, 2);
+    assert_int_equal(entries(), before + 2);
+    /* and the same entries compressed are duplicates, no refusal */
+    r = deliver_raw(2, z, zlen, w.len);
+    assert_int_equal(r.status, CZ_OK);
+    assert_int_equal(r.duplicate, 2);
+    F.seq += 2;
+    memcpy(F.prev, id[1], 32);
+    free(z);
+    free(w.buf);
+    free(e[0]);
+    free(e[1]);
+}
+
+/* A backup whose bundle is format 1 (as every backup made before format 2
+ * is) still restores, and the same backup as written (format 2) too. */
+static void test_backup_formats(void **state)
+{
+    struct cz_backup_result br;
+    struct cz_restore_result rr;
+    struct cz_bundle_header h;
+    uint8_t *file = NULL, *plain = NULL, *img = NULL, id[32];
+    size_t len = 0, plain_len = 0, img_len = 0;
+    const struct cz_secrets *sec = cz_station_secrets(F.village);
+    char dir[160];
+
+    assert_int_equal(cz_backup_write(F.village, F.stick, &br), CZ_OK);
+    assert_int_equal(cz_read_file(br.path, &file, &len), CZ_OK);
+    /* "CZA" version nslots { u32 len, blob } then the bundle */
+    size_t at = 5;
+    for (unsigned i = 0; i < file[4]; i++)
+        at += 4 + ((size_t)file[at] << 24 | (size_t)file[at + 1] << 16 | (size_t)file[at + 2] << 8 | file[at + 3]);
+    assert_int_equal(cz_bundle_read_header(file + at, len - at, &h), CZ_OK);
+    assert_int_equal(h.version, 2);
+    assert_int_equal(cz_bundle_open(file + at, len - at, &h, cz_secrets_box_pk(sec), cz_secrets_box_sk(sec),
+                                    &plain, &plain_len), CZ_OK);
+    snprintf(dir, sizeof dir, "%s/restored2", F.dir);
+    assert_int_equal(cz_backup_restore(dir, file, len, PASS, &rr), CZ_OK);
+    size_t n2 = rr.entries;
+    assert_true(n2 > 0);
+
+    /* the same plaintext sealed by the old writer, to the same recipients */
+    uint8_t rcpt[2][32];
+    for (size_t i = 0; i < h.nrecipients; i++) memcpy(rcpt[i], h.stanzas + i * CZ_BUNDLE_STANZA, 32);
+    struct cz_bundle_params p = {
+        .sender_box = h.sender_box, .seq = h.seq, .recipients = (const uint8_t (*)[32])rcpt,
+        .nrecipients = h.nrecipients, .signer = cz_station_person_pk(F.village), .sign = village_sign,
+    };
+    assert_int_equal(cz_bundle_seal_raw(&p, 1, plain, plain_len, plain_len, &img, &img_len, id), CZ_OK);
+    uint8_t *old = malloc(at + img_len);
+    memcpy(old, file, at);
+    memcpy(old + at, img, img_len);
+    snprintf(dir, sizeof dir, "%s/restored1", F.dir);
+    assert_int_equal(cz_backup_restore(dir, old, at + img_len, PASS, &rr), CZ_OK);
+    assert_int_equal(rr.entries, n2);
+    assert_true(img_len > len - at);                     /* format 2 is the smaller */
+    free(old);
+    free(img);
+    cz_bundle_plain_free(plain, plain_len);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +512,8 @@ int main(void)
         cmocka_unit_test(test_outside_jurisdiction),
         cmocka_unit_test(test_outside_role),
         cmocka_unit_test(test_fork_then_revoked),
+        cmocka_unit_test(test_bundle_formats),
+        cmocka_unit_test(test_backup_formats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
