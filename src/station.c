@@ -524,6 +524,9 @@ struct pipe;
 static int pipe_pending_prefix(struct pipe *p, const char *hex);
 static int pipe_drain(struct pipe *p);
 static int pipe_has_term(struct pipe *p, const char *term, size_t len);
+/* What the roster says of the person loading, looked up once per load. */
+struct roster_cache { struct cz_trust_info info; int known; };
+static struct roster_cache *pipe_roster(struct pipe *p);
 
 /* The current winning head of an entity: newest clock first (cz_store_heads
  * orders them), so every station shows the same provisional value. */
@@ -695,12 +698,20 @@ static int check_unique(cz_txn *t, struct pipe *pl, const struct cz_type *ty, co
 /* Whether the person logged in may write a record for `region`.  Before
  * enrolment comes back a person acts within the station's declared region;
  * afterwards within the certificate's jurisdiction. */
-static int may_write(cz_txn *t, const cz_station *st, const struct cz_type *ty, const char *region)
+static int may_write(cz_txn *t, struct pipe *pl, const cz_station *st, const struct cz_type *ty,
+                     const char *region)
 {
     struct cz_trust_info info;
     if (ty->trust) return CZ_EPERM;   /* only the office root writes these */
-    int rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &info);
-    if (rc) return rc;
+    /* A load writes no trust records, so it looks the roster up once. */
+    struct roster_cache *cache = pl ? pipe_roster(pl) : NULL;
+    if (cache && cache->known) {
+        info = cache->info;
+    } else {
+        int rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &info);
+        if (rc) return rc;
+        if (cache) { cache->info = info; cache->known = 1; }
+    }
     if (info.state == CZ_TRUST_CERTIFIED && info.revoked) return CZ_EPERM;
     const char *jurisdiction = info.state == CZ_TRUST_CERTIFIED ? info.region : st->info.region;
     if ((info.state == CZ_TRUST_CERTIFIED && !strcmp(info.role, "office")) ||
@@ -818,7 +829,7 @@ static int check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struc
     if (!strcmp(ty->key, "approval") && (rc = approval_date(ty, body, err))) goto cleanup;
     if ((rc = check_unique(t, pl, ty, body, entity, err))) goto cleanup;
     if ((rc = record_region(t, &st->info, ty, body, v->region))) goto cleanup;
-    if ((rc = may_write(t, st, ty, v->region))) goto cleanup;
+    if ((rc = may_write(t, pl, st, ty, v->region))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = check_approval(t, pl, st, body, v->region))) goto cleanup;
     v->body = body;
     body = NULL;
@@ -922,11 +933,15 @@ struct pipe {
     size_t filled, signed_n;                /* under mu */
     int quit;                               /* under mu */
     size_t stored;                          /* this thread's */
+    int signer_idle, main_waits;            /* under mu: who needs a signal */
     size_t bad;
     cz_row_error_fn fn;
     void *ctx;
     struct termset terms;
+    struct roster_cache roster;
 };
+
+static struct roster_cache *pipe_roster(struct pipe *p) { return &p->roster; }
 
 static uint64_t term_hash(const struct termset *ts, const char *term, size_t len)
 {
@@ -1053,7 +1068,11 @@ static void *signer_main(void *arg)
     struct pipe *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (p->signed_n == p->filled && !p->quit) pthread_cond_wait(&p->work, &p->mu);
+        while (p->signed_n == p->filled && !p->quit) {
+            p->signer_idle = 1;
+            pthread_cond_wait(&p->work, &p->mu);
+            p->signer_idle = 0;
+        }
         if (p->signed_n == p->filled) break;          /* told to stop, nothing left */
         size_t k = p->signed_n, upto = p->filled;
         pthread_mutex_unlock(&p->mu);
@@ -1061,7 +1080,7 @@ static void *signer_main(void *arg)
             sign_slot(p, &p->slots[k % PIPE_SLOTS]);
             pthread_mutex_lock(&p->mu);
             p->signed_n = k + 1;
-            pthread_cond_signal(&p->ready);
+            if (p->main_waits) pthread_cond_signal(&p->ready);
             pthread_mutex_unlock(&p->mu);
         }
         pthread_mutex_lock(&p->mu);
@@ -1098,7 +1117,11 @@ static int pipe_collect(struct pipe *p, size_t until)
         size_t ready;
         pthread_mutex_lock(&p->mu);
         if (p->threaded)
-            while (p->signed_n < until) pthread_cond_wait(&p->ready, &p->mu);
+            while (p->signed_n < until) {
+                p->main_waits = 1;
+                pthread_cond_wait(&p->ready, &p->mu);
+                p->main_waits = 0;
+            }
         ready = p->signed_n;
         pthread_mutex_unlock(&p->mu);
         while (p->stored < ready) {
@@ -1137,7 +1160,7 @@ static int pipe_push(struct pipe *p, size_t row, cz_body *body, const char *regi
     }
     pthread_mutex_lock(&p->mu);
     p->filled++;
-    pthread_cond_signal(&p->work);
+    if (p->signer_idle) pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->mu);
     return pipe_collect(p, 0);                         /* store what is ready */
 }
@@ -1277,7 +1300,7 @@ int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uin
     snprintf(region, sizeof region, "%s", cur.region);
     const struct cz_type *ty = cz_schema_type(type);
     if (!ty) { rc = CZ_ETYPE; goto cleanup; }
-    if ((rc = may_write(t, st, ty, region))) goto cleanup;
+    if ((rc = may_write(t, NULL, st, ty, region))) goto cleanup;
     struct append_req r = { st->secrets, 0, type, entity, (const uint8_t *)heads,
                             nheads < CZ_PARENTS_MAX ? nheads : CZ_PARENTS_MAX, region, NULL,
                             CZ_ENTRY_FLAG_TOMBSTONE };
