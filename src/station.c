@@ -630,9 +630,12 @@ static int inherited_region_of(cz_txn *t, const struct cz_type *ty, const cz_bod
     return CZ_OK;
 }
 
-/* The region an entry concerns (DESIGN.md: replication is scoped by it). */
+/* The region an entry concerns (DESIGN.md: replication is scoped by it).
+ * `typed` is the region of the reference typed in this write that passes
+ * its region on ("" when none was): when the type has only one such field
+ * it is the one inherited_region_of would look up again. */
 static int record_region(cz_txn *t, const struct cz_station_info *info, const struct cz_type *ty,
-                         const cz_body *body, char *region)
+                         const cz_body *body, const char *typed, char *region)
 {
     int has_region_field = 0, inherits = 0;
     region[0] = 0;
@@ -647,7 +650,11 @@ static int record_region(cz_txn *t, const struct cz_station_info *info, const st
                 return CZ_OK;
             }
         }
-        if (f->flags & CZ_FF_INHERIT) inherits = 1;
+        if (f->flags & CZ_FF_INHERIT) inherits++;
+    }
+    if (inherits == 1 && typed[0]) {
+        snprintf(region, CZ_REGION_MAX + 1, "%s", typed);
+        return CZ_OK;
     }
     if (inherits) {
         int rc = inherited_region_of(t, ty, body, region);
@@ -828,7 +835,7 @@ static int check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struc
     if ((rc = cz_schema_finish(ty, body, cz_today(), err))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = approval_date(ty, body, err))) goto cleanup;
     if ((rc = check_unique(t, pl, ty, body, entity, err))) goto cleanup;
-    if ((rc = record_region(t, &st->info, ty, body, v->region))) goto cleanup;
+    if ((rc = record_region(t, &st->info, ty, body, inherited, v->region))) goto cleanup;
     if ((rc = may_write(t, pl, st, ty, v->region))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = check_approval(t, pl, st, body, v->region))) goto cleanup;
     v->body = body;
