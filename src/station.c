@@ -527,6 +527,15 @@ static int pipe_has_term(struct pipe *p, const char *term, size_t len);
 /* What the roster says of the person loading, looked up once per load. */
 struct roster_cache { struct cz_trust_info info; int known; };
 static struct roster_cache *pipe_roster(struct pipe *p);
+/* The record a full id typed in the load's previous reference named (a
+ * household's members come one after another). */
+struct ref_memo {
+    int valid;
+    char value[2 * CZ_ENTITY_BYTES + 1];
+    uint8_t entity[CZ_ENTITY_BYTES];
+    char type[CZ_TYPE_MAX + 1], region[CZ_REGION_MAX + 1];
+};
+static struct ref_memo *pipe_ref_memo(struct pipe *p);
 
 /* The current winning head of an entity: newest clock first (cz_store_heads
  * orders them), so every station shows the same provisional value. */
@@ -565,9 +574,25 @@ static int resolve_ref(cz_txn *t, struct pipe *pl, const struct cz_field *f, con
         if (rc == CZ_OK) rc = cz_store_get_entry(t, id, &e);
         if (rc == CZ_OK) cz_hex(id, CZ_ID_BYTES, full);
     } else {
-        rc = cz_store_resolve_entity(t, v, entity);
-        if (rc == CZ_OK) rc = winning_head(t, entity, &e, heads, 1, &n);
-        if (rc == CZ_OK && (e.flags & CZ_ENTRY_FLAG_TOMBSTONE)) rc = CZ_EDELETED;
+        /* A load writes only new records, so a full id resolved once in it
+         * names the same live record, of the same type and region, later. */
+        struct ref_memo *memo = pl && strlen(v) == 2 * CZ_ENTITY_BYTES ? pipe_ref_memo(pl) : NULL;
+        if (memo && memo->valid && !strcmp(memo->value, v)) {
+            memcpy(entity, memo->entity, CZ_ENTITY_BYTES);
+            memcpy(e.type, memo->type, sizeof e.type);
+            memcpy(e.region, memo->region, sizeof e.region);
+        } else {
+            rc = cz_store_resolve_entity(t, v, entity);
+            if (rc == CZ_OK) rc = winning_head(t, entity, &e, heads, 1, &n);
+            if (rc == CZ_OK && (e.flags & CZ_ENTRY_FLAG_TOMBSTONE)) rc = CZ_EDELETED;
+            if (rc == CZ_OK && memo) {
+                memo->valid = 1;
+                memcpy(memo->value, v, sizeof memo->value);
+                memcpy(memo->entity, entity, CZ_ENTITY_BYTES);
+                memcpy(memo->type, e.type, sizeof memo->type);
+                memcpy(memo->region, e.region, sizeof memo->region);
+            }
+        }
         if (rc == CZ_OK) cz_hex(entity, CZ_ENTITY_BYTES, full);
     }
     if (rc == CZ_OK && f->ref_type && strcmp(e.type, f->ref_type) != 0) rc = CZ_ETYPE;
@@ -946,9 +971,11 @@ struct pipe {
     void *ctx;
     struct termset terms;
     struct roster_cache roster;
+    struct ref_memo ref;
 };
 
 static struct roster_cache *pipe_roster(struct pipe *p) { return &p->roster; }
+static struct ref_memo *pipe_ref_memo(struct pipe *p) { return &p->ref; }
 
 static uint64_t term_hash(const struct termset *ts, const char *term, size_t len)
 {

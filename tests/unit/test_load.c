@@ -303,12 +303,67 @@ static void test_load_id_numbers(void **state)
     rows_free(&r);
 }
 
+static void entity_of(const char *number, char hex[2 * CZ_ENTITY_BYTES + 1], uint8_t ent[CZ_ENTITY_BYTES])
+{
+    cz_txn *t;
+    char term[64];
+    assert_int_equal(cz_txn_begin(cz_station_store(g_st), 0, &t), CZ_OK);
+    size_t tl = cz_term_exact(term, sizeof term, "household", "number", number);
+    assert_int_equal(cz_store_index_each(t, term, tl, copy_entity, ent), CZ_WALK_STOP);
+    cz_txn_abort(t);
+    for (size_t i = 0; i < CZ_ENTITY_BYTES; i++) snprintf(hex + 2 * i, 3, "%02x", ent[i]);
+}
+
+/* References by full id, one after another to the same household (the
+ * load remembers the last one), in upper case too, with a deleted
+ * household's row between them refused by its own row. */
+static void test_load_refs(void **state)
+{
+    struct rows r;
+    struct refused ref = { 0 };
+    size_t stored;
+    char live[33], dead[33], upper[33];
+    uint8_t ent[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    entity_of("A-00001", live, ent);
+    entity_of("A-00002", dead, ent);
+    assert_int_equal(cz_station_delete(g_st, ent, id), CZ_OK);
+    for (size_t i = 0; i < 33; i++) upper[i] = (char)(live[i] >= 'a' && live[i] <= 'f' ? live[i] - 32 : live[i]);
+    const char *hh[] = { live, live, dead, live, upper, dead, upper };
+    rows_init(&r, 7, 2);
+    for (size_t i = 0; i < 7; i++) {
+        rows_set(&r, i, 0, "household", "%s", hh[i]);
+        rows_set(&r, i, 1, "name", "引用%zu", i);
+    }
+    size_t before = count_type("member");
+    assert_int_equal(cz_station_add_many(g_st, "member", r.p, r.counts, r.n, on_row, &ref, &stored), CZ_EFIELD);
+    assert_int_equal(ref.n, 2);
+    assert_int_equal(ref.row[0], 2);
+    assert_string_equal(ref.field[0], "household");
+    assert_int_equal(ref.row[1], 5);
+    assert_int_equal(count_type("member"), before);
+    /* The live ones load and live where the household does. */
+    r.a[2][0].value = live;
+    r.a[5][0].value = upper;
+    assert_int_equal(cz_station_add_many(g_st, "member", r.p, r.counts, r.n, NULL, NULL, &stored), CZ_OK);
+    assert_int_equal(stored, 7);
+    assert_int_equal(count_type("member"), before + 7);
+    cz_txn *t;
+    char term[64];
+    size_t n;
+    assert_int_equal(cz_txn_begin(cz_station_store(g_st), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_index_count(t, term, cz_term_region(term, sizeof term, "member", V1), &n), CZ_OK);
+    assert_int_equal(n, before + 7);   /* every member in the household's village */
+    cz_txn_abort(t);
+    rows_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_chain),
         cmocka_unit_test(test_load_duplicates),
         cmocka_unit_test(test_load_id_numbers),
+        cmocka_unit_test(test_load_refs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
