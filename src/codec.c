@@ -115,6 +115,15 @@ static int check_text(const uint8_t *s, size_t n)
         return CZ_EEMPTY;
     if (n > CZ_VALUE_MAX)
         return CZ_ETOOBIG;
+    /* ASCII is in NFC: only the control characters need refusing. */
+    while (pos < n && s[pos] < 0x80) {
+        if ((s[pos] < 0x20 && s[pos] != '\n' && s[pos] != '\t') || s[pos] == 0x7f)
+            return CZ_ECONTROL;
+        pos++;
+    }
+    if (pos == n)
+        return CZ_OK;
+    pos = 0;
     while (pos < n) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t r = utf8proc_iterate(s + pos, (utf8proc_ssize_t)(n - pos), &cp);
