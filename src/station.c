@@ -910,7 +910,9 @@ static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t
  *   this thread:    check row i -> slot i  ...  store slot j (j < i), in order
  *   signer thread:  slot j: seq, prev, hlc, body bytes, sign, id
  *
- * The slots form a ring of PIPE_SLOTS; counters under one mutex say how far
+ * The slots form a ring of PIPE_SLOTS (fewer with the environment variable
+ * CZ_LOAD_RING, 1..PIPE_SLOTS, which tests set so the ring fills and wraps
+ * often); counters under one mutex say how far
  * each side has got (filled >= signed >= stored).  A slot's contents
  * belong to this thread until it is counted in `filled`, then to the signer
  * until it is counted in `signed`, then to this thread again.  The chain
@@ -955,6 +957,7 @@ struct pipe {
     cz_txn *t;
     const struct cz_type *ty;
     struct pipe_slot slots[PIPE_SLOTS];
+    size_t nslots;                          /* the ring's size */
     /* the chain: the signer's alone while it runs */
     uint8_t origin[32], prev[CZ_ID_BYTES];
     uint64_t seq, hlc;
@@ -1059,7 +1062,7 @@ static int pipe_pending_prefix(struct pipe *p, const char *hex)
     size_t n = strlen(hex);
     if (n > 2 * CZ_ENTITY_BYTES) return 0;
     for (size_t k = p->stored; k < p->filled; k++)
-        if (!strncasecmp(p->slots[k % PIPE_SLOTS].entity_hex, hex, n)) return 1;
+        if (!strncasecmp(p->slots[k % p->nslots].entity_hex, hex, n)) return 1;
     return 0;
 }
 
@@ -1111,7 +1114,7 @@ static void *signer_main(void *arg)
         size_t k = p->signed_n, upto = p->filled;
         pthread_mutex_unlock(&p->mu);
         for (; k < upto; k++) {
-            sign_slot(p, &p->slots[k % PIPE_SLOTS]);
+            sign_slot(p, &p->slots[k % p->nslots]);
             pthread_mutex_lock(&p->mu);
             p->signed_n = k + 1;
             if (p->main_waits) pthread_cond_signal(&p->ready);
@@ -1159,7 +1162,7 @@ static int pipe_collect(struct pipe *p, size_t until)
         ready = p->signed_n;
         pthread_mutex_unlock(&p->mu);
         while (p->stored < ready) {
-            int rc = store_slot(p, &p->slots[p->stored % PIPE_SLOTS]);
+            int rc = store_slot(p, &p->slots[p->stored % p->nslots]);
             if (rc) return rc;
         }
         if (p->stored >= until) return CZ_OK;
@@ -1175,11 +1178,11 @@ static int pipe_drain(struct pipe *p)
 static int pipe_push(struct pipe *p, size_t row, cz_body *body, const char *region)
 {
     int rc;
-    if (p->filled - p->stored == PIPE_SLOTS && (rc = pipe_collect(p, p->stored + 1))) {
+    if (p->filled - p->stored == p->nslots && (rc = pipe_collect(p, p->stored + 1))) {
         cz_body_free(body);
         return rc;
     }
-    struct pipe_slot *sl = &p->slots[p->filled % PIPE_SLOTS];
+    struct pipe_slot *sl = &p->slots[p->filled % p->nslots];
     sl->row = row;
     sl->body = body;
     sl->rc = CZ_OK;
@@ -1202,9 +1205,12 @@ static int pipe_push(struct pipe *p, size_t row, cz_body *body, const char *regi
 static int pipe_start(struct pipe *p, cz_station *st, cz_txn *t, const struct cz_type *ty, int threaded)
 {
     int rc;
+    const char *ring = getenv("CZ_LOAD_RING");
     p->st = st;
     p->t = t;
     p->ty = ty;
+    p->nslots = PIPE_SLOTS;
+    if (ring && atoi(ring) >= 1 && atoi(ring) <= PIPE_SLOTS) p->nslots = (size_t)atoi(ring);
     crypto_shorthash_keygen(p->terms.key);
     memcpy(p->origin, cz_secrets_sign_pk(st->secrets), 32);
     if ((rc = cz_store_log_last(t, p->origin, &p->seq, p->prev))) return rc;

@@ -5,7 +5,7 @@
  * signed and chained (cz_verify, seq by seq, the clock rising and written
  * back), duplicates among rows still in flight refused by row, nothing
  * stored when a row is refused, and the single-row path carrying on the
- * chain after a load. */
+ * chain after a load; also with a ring of 1-3 slots (CZ_LOAD_RING). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -357,6 +357,42 @@ static void test_load_refs(void **state)
     rows_free(&r);
 }
 
+/* Rings of 1, 2 and 3 slots (CZ_LOAD_RING): this thread waits for the
+ * signer at almost every row and the ring wraps every few rows; the same
+ * refusals, and the same chain, as with the full ring. */
+static void test_load_small_ring(void **state)
+{
+    static const char *rings[] = { "1", "2", "3" };
+    for (size_t k = 0; k < 3; k++) {
+        struct rows r;
+        struct refused ref = { 0 };
+        size_t stored;
+        char prefix[8];
+        snprintf(prefix, sizeof prefix, "R%zu", k);
+        assert_int_equal(setenv("CZ_LOAD_RING", rings[k], 1), 0);
+        uint64_t before = log_seq(NULL);
+        size_t n_before = count_type("household");
+        households(&r, 60, prefix);
+        rows_set(&r, 5, 0, "number", "%s-00004", prefix);    /* the row before's */
+        rows_set(&r, 40, 0, "number", "%s-00039", prefix);
+        assert_int_equal(cz_station_add_many(g_st, "household", r.p, r.counts, r.n, on_row, &ref, &stored),
+                         CZ_EFIELD);
+        assert_int_equal(ref.n, 2);
+        assert_int_equal(ref.row[0], 5);
+        assert_int_equal(ref.row[1], 40);
+        assert_int_equal(log_seq(NULL), before);
+        rows_set(&r, 5, 0, "number", "%s-00005", prefix);
+        rows_set(&r, 40, 0, "number", "%s-00040", prefix);
+        assert_int_equal(cz_station_add_many(g_st, "household", r.p, r.counts, r.n, NULL, NULL, &stored), CZ_OK);
+        assert_int_equal(stored, 60);
+        assert_int_equal(log_seq(NULL), before + 60);
+        assert_int_equal(count_type("household"), n_before + 60);
+        check_chain(before);
+        rows_free(&r);
+    }
+    unsetenv("CZ_LOAD_RING");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_load_duplicates),
         cmocka_unit_test(test_load_id_numbers),
         cmocka_unit_test(test_load_refs),
+        cmocka_unit_test(test_load_small_ring),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
