@@ -926,6 +926,9 @@ static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t
  * exit state and log) first waits for them all to be stored (pipe_drain). */
 
 #define PIPE_SLOTS 128
+/* An idle signer is woken once this many rows wait for it (or when this
+ * thread needs it): one wake-up per row cost more than the hand-over. */
+#define PIPE_WAKE 16
 
 struct pipe_slot {
     size_t row;
@@ -975,6 +978,10 @@ struct pipe {
     struct termset terms;
     struct roster_cache roster;
     struct ref_memo ref;
+    /* new entity ids, drawn from the CSPRNG a page at a time (one system
+     * call per row was 5% of a load) */
+    uint8_t rnd[256 * CZ_ENTITY_BYTES];
+    size_t rnd_used;
 };
 
 static struct roster_cache *pipe_roster(struct pipe *p) { return &p->roster; }
@@ -1155,6 +1162,7 @@ static int pipe_collect(struct pipe *p, size_t until)
         pthread_mutex_lock(&p->mu);
         if (p->threaded)
             while (p->signed_n < until) {
+                if (p->signer_idle) pthread_cond_signal(&p->work);
                 p->main_waits = 1;
                 pthread_cond_wait(&p->ready, &p->mu);
                 p->main_waits = 0;
@@ -1186,7 +1194,12 @@ static int pipe_push(struct pipe *p, size_t row, cz_body *body, const char *regi
     sl->row = row;
     sl->body = body;
     sl->rc = CZ_OK;
-    randombytes_buf(sl->entity, CZ_ENTITY_BYTES);
+    if (p->rnd_used + CZ_ENTITY_BYTES > sizeof p->rnd) {
+        randombytes_buf(p->rnd, sizeof p->rnd);
+        p->rnd_used = 0;
+    }
+    memcpy(sl->entity, p->rnd + p->rnd_used, CZ_ENTITY_BYTES);
+    p->rnd_used += CZ_ENTITY_BYTES;
     cz_hex(sl->entity, CZ_ENTITY_BYTES, sl->entity_hex);
     snprintf(sl->region, sizeof sl->region, "%s", region);
     if (!p->threaded) {
@@ -1197,7 +1210,7 @@ static int pipe_push(struct pipe *p, size_t row, cz_body *body, const char *regi
     }
     pthread_mutex_lock(&p->mu);
     p->filled++;
-    if (p->signer_idle) pthread_cond_signal(&p->work);
+    if (p->signer_idle && p->filled - p->signed_n >= PIPE_WAKE) pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->mu);
     return pipe_collect(p, 0);                         /* store what is ready */
 }
@@ -1210,6 +1223,7 @@ static int pipe_start(struct pipe *p, cz_station *st, cz_txn *t, const struct cz
     p->t = t;
     p->ty = ty;
     p->nslots = PIPE_SLOTS;
+    p->rnd_used = sizeof p->rnd;
     if (ring && atoi(ring) >= 1 && atoi(ring) <= PIPE_SLOTS) p->nslots = (size_t)atoi(ring);
     crypto_shorthash_keygen(p->terms.key);
     memcpy(p->origin, cz_secrets_sign_pk(st->secrets), 32);
