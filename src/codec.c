@@ -115,6 +115,15 @@ static int check_text(const uint8_t *s, size_t n)
         return CZ_EEMPTY;
     if (n > CZ_VALUE_MAX)
         return CZ_ETOOBIG;
+    /* ASCII is in NFC: only the control characters need refusing. */
+    while (pos < n && s[pos] < 0x80) {
+        if ((s[pos] < 0x20 && s[pos] != '\n' && s[pos] != '\t') || s[pos] == 0x7f)
+            return CZ_ECONTROL;
+        pos++;
+    }
+    if (pos == n)
+        return CZ_OK;
+    pos = 0;
     while (pos < n) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t r = utf8proc_iterate(s + pos, (utf8proc_ssize_t)(n - pos), &cp);
@@ -592,24 +601,26 @@ static size_t put_bytes(uint8_t *out, const void *p, size_t n)
     return h + n;
 }
 
-int cz_body_encode(const cz_body *b, uint8_t **out, size_t *outlen)
+size_t cz_body_encoded_size(const cz_body *b)
 {
-    uint8_t *buf = NULL;
-    size_t total = 0, pos = 0, i, j;
-
-    if (!b || !out || !outlen)
-        return CZ_EINVAL;
-    *out = NULL;
-    *outlen = 0;
-    for (i = 0; i < b->n; i++)
+    size_t total = 0;
+    for (size_t i = 0; b && i < b->n; i++)
         total += b->f[i].enc;
+    return total;
+}
+
+int cz_body_encode_into(const cz_body *b, uint8_t *buf, size_t size, size_t *outlen)
+{
+    size_t total, pos = 0, i, j;
+
+    if (!b || !outlen)
+        return CZ_EINVAL;
+    *outlen = 0;
+    total = cz_body_encoded_size(b);
     if (total > CZ_BODY_MAX)
         return CZ_ETOOBIG;          /* cannot happen: setters refuse first */
-    if (total == 0)
-        return CZ_OK;
-    buf = malloc(total);
-    if (!buf)
-        return CZ_ENOMEM;
+    if (total > size)
+        return CZ_ERANGE;
     for (i = 0; i < b->n; i++) {
         const struct field *f = &b->f[i];
         pos += cz_varint_put(buf + pos, f->tag);
@@ -634,8 +645,33 @@ int cz_body_encode(const cz_body *b, uint8_t **out, size_t *outlen)
             break;
         }
     }
-    *out = buf;
     *outlen = pos;
+    return CZ_OK;
+}
+
+int cz_body_encode(const cz_body *b, uint8_t **out, size_t *outlen)
+{
+    uint8_t *buf = NULL;
+    size_t total;
+    int rc;
+
+    if (!b || !out || !outlen)
+        return CZ_EINVAL;
+    *out = NULL;
+    *outlen = 0;
+    total = cz_body_encoded_size(b);
+    if (total > CZ_BODY_MAX)
+        return CZ_ETOOBIG;          /* cannot happen: setters refuse first */
+    if (total == 0)
+        return CZ_OK;
+    buf = malloc(total);
+    if (!buf)
+        return CZ_ENOMEM;
+    if ((rc = cz_body_encode_into(b, buf, total, outlen))) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
     return CZ_OK;
 }
 

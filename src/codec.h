@@ -82,6 +82,10 @@ int cz_body_get_list_item(const cz_body *b, uint32_t tag, size_t i,
 /* Encode to a new malloc'd buffer (caller frees).  An empty body encodes to
  * zero bytes; *out is then a valid malloc'd pointer or NULL. */
 int cz_body_encode(const cz_body *b, uint8_t **out, size_t *outlen);
+/* The encoding's size, and the encoding into a caller's buffer (CZ_ERANGE
+ * when size is too small): for loops that reuse one buffer. */
+size_t cz_body_encoded_size(const cz_body *b);
+int cz_body_encode_into(const cz_body *b, uint8_t *buf, size_t size, size_t *outlen);
 
 /* Strict decode.  CZ_ETRUNC, CZ_ECANON (order, duplicate tag, non-minimal
  * varint, unsorted list, zero length...), CZ_EKIND (unknown kind), CZ_EUTF8,

@@ -60,34 +60,35 @@ void cz_entry_id(const uint8_t *buf, size_t len, uint8_t id[CZ_ID_BYTES])
     crypto_generichash(id, CZ_ID_BYTES, buf, len, NULL, 0);
 }
 
-int cz_entry_write(const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
-                   uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES])
+int cz_entry_build(const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
+                   uint8_t **bufp, size_t *cap, struct cz_entry *e, uint8_t id[CZ_ID_BYTES])
 {
     size_t tlen = strlen(d->type), rlen = d->region ? strlen(d->region) : 0;
-    uint8_t *parents = NULL, *buf = NULL;
+    uint8_t parents[CZ_PARENTS_MAX * CZ_ID_BYTES];
     int rc;
 
-    *out = NULL;
     if (!type_ok(d->type, tlen) || !region_ok(d->region, rlen) || d->seq == 0 ||
         d->nparents > CZ_PARENTS_MAX || d->body_len > CZ_BODY_MAX ||
         (d->flags & ~CZ_ENTRY_FLAG_TOMBSTONE) ||
         (d->seq == 1) != is_zero(d->prev, CZ_ID_BYTES))
         return CZ_EINVAL;
     if (d->nparents) {
-        parents = malloc(d->nparents * CZ_ID_BYTES);
-        if (!parents) return CZ_ENOMEM;
         memcpy(parents, d->parents, d->nparents * CZ_ID_BYTES);
         qsort(parents, d->nparents, CZ_ID_BYTES, cmp_id);
         for (size_t i = 1; i < d->nparents; i++)
-            if (memcmp(parents + (i - 1) * CZ_ID_BYTES, parents + i * CZ_ID_BYTES, CZ_ID_BYTES) == 0) {
-                rc = CZ_EINVAL;
-                goto cleanup;
-            }
+            if (memcmp(parents + (i - 1) * CZ_ID_BYTES, parents + i * CZ_ID_BYTES, CZ_ID_BYTES) == 0)
+                return CZ_EINVAL;
     }
     size_t len = FIXED_BYTES + 1 + tlen + 1 + rlen + 1 + d->nparents * CZ_ID_BYTES + 4 + d->body_len + 64;
-    buf = malloc(len);
-    if (!buf) { rc = CZ_ENOMEM; goto cleanup; }
-    uint8_t *p = buf;
+    if (!*bufp || *cap < len) {
+        size_t want = len < 512 ? 512 : len;
+        uint8_t *nb = realloc(*bufp, want);
+        if (!nb) return CZ_ENOMEM;
+        *bufp = nb;
+        *cap = want;
+    }
+    uint8_t *buf = *bufp, *p = buf;
+    memset(e, 0, sizeof *e);
     memcpy(p, MAGIC, 3); p[3] = CZ_ENTRY_VERSION; p += 4;
     memcpy(p, d->origin, 32); p += 32;
     put_be(p, d->seq, 8); p += 8;
@@ -99,22 +100,47 @@ int cz_entry_write(const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_c
     *p++ = (uint8_t)tlen; memcpy(p, d->type, tlen); p += tlen;
     *p++ = (uint8_t)rlen; if (rlen) memcpy(p, d->region, rlen); p += rlen;
     *p++ = (uint8_t)d->nparents;
+    e->parents = p;
     if (d->nparents) memcpy(p, parents, d->nparents * CZ_ID_BYTES);
     p += d->nparents * CZ_ID_BYTES;
     put_be(p, d->body_len, 4); p += 4;
+    e->body = p;
     if (d->body_len) memcpy(p, d->body, d->body_len);
     p += d->body_len;
-    rc = sign(sign_ctx, buf, (size_t)(p - buf), p);
-    if (rc) goto cleanup;
+    if ((rc = sign(sign_ctx, buf, (size_t)(p - buf), p))) return rc;
     cz_entry_id(buf, len, id);
+    /* What cz_entry_parse would find in these bytes: the fields were checked
+     * above and laid out here (tests/unit/test_entry.c compares the two). */
+    e->version = CZ_ENTRY_VERSION;
+    e->origin = buf + 4;
+    e->seq = d->seq;
+    e->prev = buf + 44;
+    e->hlc = d->hlc;
+    e->wall = d->wall;
+    e->entity = buf + 92;
+    e->flags = d->flags;
+    memcpy(e->type, d->type, tlen);
+    if (rlen) memcpy(e->region, d->region, rlen);
+    e->nparents = d->nparents;
+    e->body_len = d->body_len;
+    e->sig = p;
+    e->raw = buf;
+    e->raw_len = len;
+    return CZ_OK;
+}
+
+int cz_entry_write(const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
+                   uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES])
+{
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    struct cz_entry e;
+    int rc = cz_entry_build(d, sign, sign_ctx, &buf, &cap, &e, id);
+    *out = NULL;
+    if (rc) { free(buf); return rc; }
     *out = buf;
-    *out_len = len;
-    buf = NULL;
-    rc = CZ_OK;
-cleanup:
-    free(parents);
-    free(buf);
-    return rc;
+    *out_len = e.raw_len;
+    return CZ_OK;
 }
 
 static int decode_structure(const uint8_t *buf, size_t len, struct cz_entry *e)

@@ -83,6 +83,12 @@ typedef int (*cz_sign_fn)(void *ctx, const uint8_t *msg, size_t len, uint8_t sig
 int cz_entry_write(const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
                    uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES]);
 
+/* The same into a reusable buffer (*buf realloc'd when smaller than the
+ * entry; the caller frees it), filling *e as cz_entry_parse would from the
+ * bytes (pointers into *buf) without parsing them back. */
+int cz_entry_build(const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
+                   uint8_t **buf, size_t *cap, struct cz_entry *e, uint8_t id[CZ_ID_BYTES]);
+
 /* Strict decode (structure, canonical form, body decodes strictly).  Does
  * not check the signature: see cz_entry_verify. */
 int cz_entry_decode(const uint8_t *buf, size_t len, struct cz_entry *e);

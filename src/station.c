@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,7 +222,7 @@ static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_E
     struct cz_entry_draft d;
     struct signer sg = { r->secrets, r->as_root };
     uint8_t *body = NULL, *raw = NULL;
-    size_t body_len = 0, raw_len = 0;
+    size_t body_len = 0, raw_cap = 0;
     uint64_t last_seq, hlc;
     struct cz_entry e;
     int rc, result;
@@ -250,8 +251,8 @@ static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_E
     if (r->body && (rc = cz_body_encode(r->body, &body, &body_len))) return rc;
     d.body = body;
     d.body_len = body_len;
-    rc = cz_entry_write(&d, sign_cb, &sg, &raw, &raw_len, id);
-    if (rc == CZ_OK) rc = cz_entry_parse(raw, raw_len, &e);   /* the body came from our own codec */
+    /* e is filled from what was laid out, not parsed back (entry.h). */
+    rc = cz_entry_build(&d, sign_cb, &sg, &raw, &raw_cap, &e, id);
     if (rc == CZ_OK) rc = cz_store_put_entry(t, &e, id, &result);
     if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
     if (rc == CZ_OK) rc = cz_meta_put_u64(t, META_HLC, d.hlc);
@@ -516,6 +517,26 @@ int cz_identity_parse(const char *text, struct cz_identity *id)
 
 /* ---- records ---- */
 
+/* A load in progress (cz_station_add_many): rows checked here whose entries
+ * are still being signed or not yet stored.  Checks that read what an
+ * earlier row wrote ask it (NULL outside a load). */
+struct pipe;
+static int pipe_pending_prefix(struct pipe *p, const char *hex);
+static int pipe_drain(struct pipe *p);
+static int pipe_has_term(struct pipe *p, const char *term, size_t len);
+/* What the roster says of the person loading, looked up once per load. */
+struct roster_cache { struct cz_trust_info info; int known; };
+static struct roster_cache *pipe_roster(struct pipe *p);
+/* The record a full id typed in the load's previous reference named (a
+ * household's members come one after another). */
+struct ref_memo {
+    int valid;
+    char value[2 * CZ_ENTITY_BYTES + 1];
+    uint8_t entity[CZ_ENTITY_BYTES];
+    char type[CZ_TYPE_MAX + 1], region[CZ_REGION_MAX + 1];
+};
+static struct ref_memo *pipe_ref_memo(struct pipe *p);
+
 /* The current winning head of an entity: newest clock first (cz_store_heads
  * orders them), so every station shows the same provisional value. */
 static int winning_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_entry *e,
@@ -530,7 +551,7 @@ static int winning_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct
 /* References typed as id prefixes become full ids of live records of the
  * right type; *region_out gets the referenced record's region when the
  * field passes its region on (a member lives where its household does). */
-static int resolve_ref(cz_txn *t, const struct cz_field *f, const char *value, char *full,
+static int resolve_ref(cz_txn *t, struct pipe *pl, const struct cz_field *f, const char *value, char *full,
                        size_t full_size, char *region_out, struct cz_field_error *err)
 {
     uint8_t entity[CZ_ENTITY_BYTES], heads[1][CZ_ID_BYTES], id[CZ_ID_BYTES];
@@ -541,14 +562,37 @@ static int resolve_ref(cz_txn *t, const struct cz_field *f, const char *value, c
 
     memset(&e, 0, sizeof e);
     if ((rc = cz_text_normalize_line(value, strlen(value), &v))) goto bad;
+    /* A load's rows in flight are not in the store yet: a version (its id
+     * is known once signed) or an entity prefix that one of them matches
+     * waits until they are, so the look-up sees what it would row by row. */
+    if (pl && (f->type == CZ_F_VERSION || pipe_pending_prefix(pl, v)) && (rc = pipe_drain(pl))) {
+        free(v);
+        return rc;
+    }
     if (f->type == CZ_F_VERSION) {
         rc = cz_store_resolve_entry(t, v, id);
         if (rc == CZ_OK) rc = cz_store_get_entry(t, id, &e);
         if (rc == CZ_OK) cz_hex(id, CZ_ID_BYTES, full);
     } else {
-        rc = cz_store_resolve_entity(t, v, entity);
-        if (rc == CZ_OK) rc = winning_head(t, entity, &e, heads, 1, &n);
-        if (rc == CZ_OK && (e.flags & CZ_ENTRY_FLAG_TOMBSTONE)) rc = CZ_EDELETED;
+        /* A load writes only new records, so a full id resolved once in it
+         * names the same live record, of the same type and region, later. */
+        struct ref_memo *memo = pl && strlen(v) == 2 * CZ_ENTITY_BYTES ? pipe_ref_memo(pl) : NULL;
+        if (memo && memo->valid && !strcmp(memo->value, v)) {
+            memcpy(entity, memo->entity, CZ_ENTITY_BYTES);
+            memcpy(e.type, memo->type, sizeof e.type);
+            memcpy(e.region, memo->region, sizeof e.region);
+        } else {
+            rc = cz_store_resolve_entity(t, v, entity);
+            if (rc == CZ_OK) rc = winning_head(t, entity, &e, heads, 1, &n);
+            if (rc == CZ_OK && (e.flags & CZ_ENTRY_FLAG_TOMBSTONE)) rc = CZ_EDELETED;
+            if (rc == CZ_OK && memo) {
+                memo->valid = 1;
+                memcpy(memo->value, v, sizeof memo->value);
+                memcpy(memo->entity, entity, CZ_ENTITY_BYTES);
+                memcpy(memo->type, e.type, sizeof memo->type);
+                memcpy(memo->region, e.region, sizeof memo->region);
+            }
+        }
         if (rc == CZ_OK) cz_hex(entity, CZ_ENTITY_BYTES, full);
     }
     if (rc == CZ_OK && f->ref_type && strcmp(e.type, f->ref_type) != 0) rc = CZ_ETYPE;
@@ -569,7 +613,7 @@ bad:
 }
 
 /* Applies the typed assignments to body, resolving references first. */
-static int apply_assignments(cz_txn *t, const struct cz_type *ty, cz_body *body,
+static int apply_assignments(cz_txn *t, struct pipe *pl, const struct cz_type *ty, cz_body *body,
                              const struct cz_assign *a, size_t n, char *inherited_region,
                              struct cz_field_error *err)
 {
@@ -580,7 +624,7 @@ static int apply_assignments(cz_txn *t, const struct cz_type *ty, cz_body *body,
         const struct cz_field *f = cz_schema_field(ty, a[i].field);
         resolved[i] = a[i];
         if (f && (f->type == CZ_F_REF || f->type == CZ_F_VERSION) && a[i].value[0]) {
-            rc = resolve_ref(t, f, a[i].value, full[i], sizeof full[i], inherited_region, err);
+            rc = resolve_ref(t, pl, f, a[i].value, full[i], sizeof full[i], inherited_region, err);
             resolved[i].value = full[i];
         }
     }
@@ -611,9 +655,12 @@ static int inherited_region_of(cz_txn *t, const struct cz_type *ty, const cz_bod
     return CZ_OK;
 }
 
-/* The region an entry concerns (DESIGN.md: replication is scoped by it). */
+/* The region an entry concerns (DESIGN.md: replication is scoped by it).
+ * `typed` is the region of the reference typed in this write that passes
+ * its region on ("" when none was): when the type has only one such field
+ * it is the one inherited_region_of would look up again. */
 static int record_region(cz_txn *t, const struct cz_station_info *info, const struct cz_type *ty,
-                         const cz_body *body, char *region)
+                         const cz_body *body, const char *typed, char *region)
 {
     int has_region_field = 0, inherits = 0;
     region[0] = 0;
@@ -628,7 +675,11 @@ static int record_region(cz_txn *t, const struct cz_station_info *info, const st
                 return CZ_OK;
             }
         }
-        if (f->flags & CZ_FF_INHERIT) inherits = 1;
+        if (f->flags & CZ_FF_INHERIT) inherits++;
+    }
+    if (inherits == 1 && typed[0]) {
+        snprintf(region, CZ_REGION_MAX + 1, "%s", typed);
+        return CZ_OK;
     }
     if (inherits) {
         int rc = inherited_region_of(t, ty, body, region);
@@ -650,8 +701,9 @@ static int holds_cb(void *ctx, const uint8_t *entity)
 }
 
 /* An exact-look-up value (household number, ID number) names one record;
- * `self` (NULL for a new record) may keep its own value. */
-static int check_unique(cz_txn *t, const struct cz_type *ty, const cz_body *body,
+ * `self` (NULL for a new record) may keep its own value.  In a load, the
+ * values of its earlier rows count too (pipe_has_term). */
+static int check_unique(cz_txn *t, struct pipe *pl, const struct cz_type *ty, const cz_body *body,
                         const uint8_t *self, struct cz_field_error *err)
 {
     for (size_t i = 0; i < ty->nfields; i++) {
@@ -664,6 +716,8 @@ static int check_unique(cz_txn *t, const struct cz_type *ty, const cz_body *body
             continue;
         size_t tl = cz_term_exact(term, sizeof term, ty->key, f->key, s);
         if ((rc = cz_store_index_count(t, term, tl, &count))) return rc;
+        if (count == 0 && pl && pipe_has_term(pl, term, tl))
+            return cz_field_error_set(err, f, CZ_EEXIST, HINT_EXISTS, NULL);
         if (count == 0) continue;
         struct holds_ctx h = { self, 0 };
         if (self && count == 1 && (rc = cz_store_index_each(t, term, tl, holds_cb, &h))) return rc;
@@ -676,12 +730,20 @@ static int check_unique(cz_txn *t, const struct cz_type *ty, const cz_body *body
 /* Whether the person logged in may write a record for `region`.  Before
  * enrolment comes back a person acts within the station's declared region;
  * afterwards within the certificate's jurisdiction. */
-static int may_write(cz_txn *t, const cz_station *st, const struct cz_type *ty, const char *region)
+static int may_write(cz_txn *t, struct pipe *pl, const cz_station *st, const struct cz_type *ty,
+                     const char *region)
 {
     struct cz_trust_info info;
     if (ty->trust) return CZ_EPERM;   /* only the office root writes these */
-    int rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &info);
-    if (rc) return rc;
+    /* A load writes no trust records, so it looks the roster up once. */
+    struct roster_cache *cache = pl ? pipe_roster(pl) : NULL;
+    if (cache && cache->known) {
+        info = cache->info;
+    } else {
+        int rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &info);
+        if (rc) return rc;
+        if (cache) { cache->info = info; cache->known = 1; }
+    }
     if (info.state == CZ_TRUST_CERTIFIED && info.revoked) return CZ_EPERM;
     const char *jurisdiction = info.state == CZ_TRUST_CERTIFIED ? info.region : st->info.region;
     if ((info.state == CZ_TRUST_CERTIFIED && !strcmp(info.role, "office")) ||
@@ -704,7 +766,8 @@ static int approval_date(const struct cz_type *ty, cz_body *body, struct cz_fiel
 }
 
 /* The exit chain's rules for a new approval (see exitchain.h). */
-static int check_approval(cz_txn *t, const cz_station *st, const cz_body *body, const char *region)
+static int check_approval(cz_txn *t, struct pipe *pl, const cz_station *st, const cz_body *body,
+                          const char *region)
 {
     const struct cz_type *ty = cz_schema_type("approval");
     const uint8_t *version;
@@ -720,6 +783,8 @@ static int check_approval(cz_txn *t, const cz_station *st, const cz_body *body, 
         return CZ_EFIELD;
     int step = cz_step_parse(step_key);
     if (step < 0) return CZ_EFIELD;
+    /* The exit's state and the signer's log count earlier rows of a load. */
+    if (pl && (rc = pipe_drain(pl))) return rc;
     if ((rc = cz_store_get_entry(t, version, &e))) return rc;
     if (strcmp(e.type, "exit")) return CZ_ETYPE;
     uint8_t entity[CZ_ENTITY_BYTES];
@@ -744,25 +809,35 @@ static int check_approval(cz_txn *t, const cz_station *st, const cz_body *body, 
     return CZ_OK;
 }
 
-/* Builds, checks, signs and stores one version inside t (the caller
- * commits or aborts). */
-static int write_in_txn(cz_station *st, cz_txn *t, const struct cz_type *ty, const uint8_t *entity,
-                        const struct cz_assign *a, size_t n, uint8_t entity_out[CZ_ENTITY_BYTES],
-                        uint8_t id[CZ_ID_BYTES], struct cz_field_error *err)
+/* A checked version, ready to sign: the body (owned), its parents and
+ * region. */
+struct version {
+    cz_body *body;
+    uint8_t heads[CZ_PARENTS_MAX][CZ_ID_BYTES];
+    size_t nheads;
+    char region[CZ_REGION_MAX + 1];
+};
+
+/* Builds and checks one version inside t: everything short of signing and
+ * storing it.  On CZ_OK the caller owns v->body. */
+static int check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct cz_type *ty,
+                         const uint8_t *entity, const struct cz_assign *a, size_t n,
+                         struct version *v, struct cz_field_error *err)
 {
     cz_body *body = NULL;
-    uint8_t heads[CZ_PARENTS_MAX][CZ_ID_BYTES];
-    size_t nheads = 0;
-    char region[CZ_REGION_MAX + 1] = "", inherited[CZ_REGION_MAX + 1] = "";
+    char inherited[CZ_REGION_MAX + 1] = "";
     int rc;
 
     if (err) memset(err, 0, sizeof *err);
+    v->body = NULL;
+    v->nheads = 0;
+    v->region[0] = 0;
     if (!st->secrets) return CZ_EPERM;
     if (entity) {
         struct cz_entry cur;
-        if ((rc = winning_head(t, entity, &cur, heads, CZ_PARENTS_MAX, &nheads))) goto cleanup;
+        if ((rc = winning_head(t, entity, &cur, v->heads, CZ_PARENTS_MAX, &v->nheads))) goto cleanup;
         if (strcmp(cur.type, ty->key) != 0) { rc = CZ_ETYPE; goto cleanup; }
-        if (nheads > 1) {
+        if (v->nheads > 1) {
             /* Concurrent heads: the new version starts from their merge and
              * names them all as parents, which resolves every conflict (a
              * deletion concurrent with an edit is undone this way). */
@@ -776,23 +851,38 @@ static int write_in_txn(cz_station *st, cz_txn *t, const struct cz_type *ty, con
             if (cur.flags & CZ_ENTRY_FLAG_TOMBSTONE) { rc = CZ_EDELETED; goto cleanup; }
             if ((rc = cz_body_decode(cur.body, cur.body_len, &body))) goto cleanup;
         }
+        if (v->nheads > CZ_PARENTS_MAX) v->nheads = CZ_PARENTS_MAX;
     } else if (!(body = cz_body_new())) {
         rc = CZ_ENOMEM;
         goto cleanup;
     }
-    if ((rc = apply_assignments(t, ty, body, a, n, inherited, err))) goto cleanup;
+    if ((rc = apply_assignments(t, pl, ty, body, a, n, inherited, err))) goto cleanup;
     if ((rc = cz_schema_finish(ty, body, cz_today(), err))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = approval_date(ty, body, err))) goto cleanup;
-    if ((rc = check_unique(t, ty, body, entity, err))) goto cleanup;
-    if ((rc = record_region(t, &st->info, ty, body, region))) goto cleanup;
-    if ((rc = may_write(t, st, ty, region))) goto cleanup;
-    if (!strcmp(ty->key, "approval") && (rc = check_approval(t, st, body, region))) goto cleanup;
-    struct append_req r = { st->secrets, 0, ty->key, entity, (const uint8_t *)heads,
-                            entity ? (nheads < CZ_PARENTS_MAX ? nheads : CZ_PARENTS_MAX) : 0,
-                            region, body, 0 };
-    rc = append(t, &r, entity_out, id);
+    if ((rc = check_unique(t, pl, ty, body, entity, err))) goto cleanup;
+    if ((rc = record_region(t, &st->info, ty, body, inherited, v->region))) goto cleanup;
+    if ((rc = may_write(t, pl, st, ty, v->region))) goto cleanup;
+    if (!strcmp(ty->key, "approval") && (rc = check_approval(t, pl, st, body, v->region))) goto cleanup;
+    v->body = body;
+    body = NULL;
 cleanup:
     cz_body_free(body);
+    return rc;
+}
+
+/* Builds, checks, signs and stores one version inside t (the caller
+ * commits or aborts). */
+static int write_in_txn(cz_station *st, cz_txn *t, const struct cz_type *ty, const uint8_t *entity,
+                        const struct cz_assign *a, size_t n, uint8_t entity_out[CZ_ENTITY_BYTES],
+                        uint8_t id[CZ_ID_BYTES], struct cz_field_error *err)
+{
+    struct version v;
+    int rc = check_version(st, t, NULL, ty, entity, a, n, &v, err);
+    if (rc) return rc;
+    struct append_req r = { st->secrets, 0, ty->key, entity, (const uint8_t *)v.heads,
+                            entity ? v.nheads : 0, v.region, v.body, 0 };
+    rc = append(t, &r, entity_out, id);
+    cz_body_free(v.body);
     return rc;
 }
 
@@ -810,35 +900,411 @@ static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t
     return cz_txn_commit(t);
 }
 
+/* ---- loading many rows: checked here, signed on a second thread ----
+ *
+ * A load is one write transaction, which LMDB lets only this thread use.
+ * Signing is sequential too (each entry names its predecessor's id) but
+ * needs no database, so a second thread signs while this one checks the
+ * next rows and stores what has been signed:
+ *
+ *   this thread:    check row i -> slot i  ...  store slot j (j < i), in order
+ *   signer thread:  slot j: seq, prev, hlc, body bytes, sign, id
+ *
+ * The slots form a ring of PIPE_SLOTS (fewer with the environment variable
+ * CZ_LOAD_RING, 1..PIPE_SLOTS, which tests set so the ring fills and wraps
+ * often); counters under one mutex say how far
+ * each side has got (filled >= signed >= stored).  A slot's contents
+ * belong to this thread until it is counted in `filled`, then to the signer
+ * until it is counted in `signed`, then to this thread again.  The chain
+ * (seq, prev id, clock) is read from the store once per load, carried by
+ * the signer, and the clock written back once at the end.
+ *
+ * A row is checked against the store as it is after every earlier row,
+ * as row by row: the exact-look-up values of rows checked so far are kept
+ * in a set (pipe_has_term), and a look-up that could meet a row still in
+ * flight (an entity prefix one of them matches, a version id, an approval's
+ * exit state and log) first waits for them all to be stored (pipe_drain). */
+
+#define PIPE_SLOTS 128
+/* An idle signer is woken once this many rows wait for it (or when this
+ * thread needs it): one wake-up per row cost more than the hand-over. */
+#define PIPE_WAKE 16
+
+struct pipe_slot {
+    size_t row;
+    cz_body *body;                          /* owned; freed once stored */
+    uint8_t entity[CZ_ENTITY_BYTES];
+    char entity_hex[2 * CZ_ENTITY_BYTES + 1];
+    char region[CZ_REGION_MAX + 1];
+    /* filled in by the signer */
+    int rc;
+    uint8_t *body_buf, *raw;                /* reused from row to row */
+    size_t body_cap, raw_cap;
+    struct cz_entry e;
+    uint8_t id[CZ_ID_BYTES];
+};
+
+/* The exact-look-up terms of the rows checked so far: open addressing,
+ * SipHash with a per-load key, the bytes in one arena. */
+struct term_slot { uint64_t h; size_t off, len; };
+struct termset {
+    struct term_slot *tab;
+    size_t cap, n;
+    char *arena;
+    size_t used, room;
+    uint8_t key[crypto_shorthash_KEYBYTES];
+};
+
+struct pipe {
+    cz_station *st;
+    cz_txn *t;
+    const struct cz_type *ty;
+    struct pipe_slot slots[PIPE_SLOTS];
+    size_t nslots;                          /* the ring's size */
+    /* the chain: the signer's alone while it runs */
+    uint8_t origin[32], prev[CZ_ID_BYTES];
+    uint64_t seq, hlc;
+    pthread_t thread;
+    int threaded;
+    pthread_mutex_t mu;
+    pthread_cond_t work, ready;
+    size_t filled, signed_n;                /* under mu */
+    int quit;                               /* under mu */
+    size_t stored;                          /* this thread's */
+    int signer_idle, main_waits;            /* under mu: who needs a signal */
+    size_t bad;
+    cz_row_error_fn fn;
+    void *ctx;
+    struct termset terms;
+    struct roster_cache roster;
+    struct ref_memo ref;
+    /* new entity ids, drawn from the CSPRNG a page at a time (one system
+     * call per row was 5% of a load) */
+    uint8_t rnd[256 * CZ_ENTITY_BYTES];
+    size_t rnd_used;
+};
+
+static struct roster_cache *pipe_roster(struct pipe *p) { return &p->roster; }
+static struct ref_memo *pipe_ref_memo(struct pipe *p) { return &p->ref; }
+
+static uint64_t term_hash(const struct termset *ts, const char *term, size_t len)
+{
+    uint8_t h[crypto_shorthash_BYTES];
+    uint64_t v;
+    crypto_shorthash(h, (const unsigned char *)term, len, ts->key);
+    memcpy(&v, h, sizeof v);
+    return v | 1;                           /* 0 marks an empty slot */
+}
+
+static int term_find(const struct termset *ts, uint64_t h, const char *term, size_t len, size_t *at)
+{
+    size_t i = (size_t)h & (ts->cap - 1);
+    for (; ts->tab[i].h; i = (i + 1) & (ts->cap - 1))
+        if (ts->tab[i].h == h && ts->tab[i].len == len && !memcmp(ts->arena + ts->tab[i].off, term, len))
+            return 1;
+    *at = i;
+    return 0;
+}
+
+static int pipe_has_term(struct pipe *p, const char *term, size_t len)
+{
+    size_t at;
+    if (!p->terms.n) return 0;
+    return term_find(&p->terms, term_hash(&p->terms, term, len), term, len, &at);
+}
+
+static int termset_add(struct termset *ts, const char *term, size_t len)
+{
+    size_t at;
+    if (2 * (ts->n + 1) > ts->cap) {
+        size_t ncap = ts->cap ? 2 * ts->cap : 1024;
+        struct term_slot *nt = calloc(ncap, sizeof *nt), *old = ts->tab;
+        if (!nt) return CZ_ENOMEM;
+        for (size_t i = 0; i < ts->cap; i++) {
+            if (!old[i].h) continue;
+            size_t j = (size_t)old[i].h & (ncap - 1);
+            while (nt[j].h) j = (j + 1) & (ncap - 1);
+            nt[j] = old[i];
+        }
+        free(old);
+        ts->tab = nt;
+        ts->cap = ncap;
+    }
+    uint64_t h = term_hash(ts, term, len);
+    if (term_find(ts, h, term, len, &at)) return CZ_OK;
+    if (ts->used + len > ts->room) {
+        size_t nroom = ts->room ? 2 * ts->room : 1 << 16;
+        while (nroom < ts->used + len) nroom *= 2;
+        char *na = realloc(ts->arena, nroom);
+        if (!na) return CZ_ENOMEM;
+        ts->arena = na;
+        ts->room = nroom;
+    }
+    memcpy(ts->arena + ts->used, term, len);
+    ts->tab[at] = (struct term_slot){ h, ts->used, len };
+    ts->used += len;
+    ts->n++;
+    return CZ_OK;
+}
+
+/* The exact-look-up values of a row that passed its checks. */
+static int pipe_add_terms(struct pipe *p, const cz_body *body)
+{
+    const struct cz_type *ty = p->ty;
+    for (size_t i = 0; i < ty->nfields; i++) {
+        const struct cz_field *f = &ty->fields[i];
+        const char *s;
+        size_t len;
+        char term[512];
+        if (!(f->flags & CZ_FF_EXACT) || cz_body_get_text(body, f->tag, &s, &len) != CZ_OK) continue;
+        int rc = termset_add(&p->terms, term, cz_term_exact(term, sizeof term, ty->key, f->key, s));
+        if (rc) return rc;
+    }
+    return CZ_OK;
+}
+
+/* Whether a row in flight has an entity whose hex starts with `hex`. */
+static int pipe_pending_prefix(struct pipe *p, const char *hex)
+{
+    size_t n = strlen(hex);
+    if (n > 2 * CZ_ENTITY_BYTES) return 0;
+    for (size_t k = p->stored; k < p->filled; k++)
+        if (!strncasecmp(p->slots[k % p->nslots].entity_hex, hex, n)) return 1;
+    return 0;
+}
+
+/* Signs one slot onto the chain (the signer thread, or this one when there
+ * is no second thread).  A slot that fails keeps its status in slot->rc
+ * and leaves the chain as it was. */
+static void sign_slot(struct pipe *p, struct pipe_slot *sl)
+{
+    struct cz_entry_draft d;
+    struct signer sg = { p->st->secrets, 0 };
+    size_t need = cz_body_encoded_size(sl->body), body_len = 0;
+
+    if (sl->body_cap < need) {
+        uint8_t *nb = realloc(sl->body_buf, need);
+        if (!nb) { sl->rc = CZ_ENOMEM; return; }
+        sl->body_buf = nb;
+        sl->body_cap = need;
+    }
+    if ((sl->rc = cz_body_encode_into(sl->body, sl->body_buf, sl->body_cap, &body_len))) return;
+    memset(&d, 0, sizeof d);
+    memcpy(d.origin, p->origin, 32);
+    d.seq = p->seq + 1;
+    memcpy(d.prev, p->prev, CZ_ID_BYTES);
+    d.hlc = cz_hlc_next(p->hlc, cz_now_ms());
+    d.wall = (int64_t)time(NULL);
+    memcpy(d.entity, sl->entity, CZ_ENTITY_BYTES);
+    d.type = p->ty->key;
+    d.region = sl->region;
+    d.body = sl->body_buf;
+    d.body_len = body_len;
+    sl->rc = cz_entry_build(&d, sign_cb, &sg, &sl->raw, &sl->raw_cap, &sl->e, sl->id);
+    if (sl->rc) return;
+    p->seq = d.seq;
+    p->hlc = d.hlc;
+    memcpy(p->prev, sl->id, CZ_ID_BYTES);
+}
+
+static void *signer_main(void *arg)
+{
+    struct pipe *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->signed_n == p->filled && !p->quit) {
+            p->signer_idle = 1;
+            pthread_cond_wait(&p->work, &p->mu);
+            p->signer_idle = 0;
+        }
+        if (p->signed_n == p->filled) break;          /* told to stop, nothing left */
+        size_t k = p->signed_n, upto = p->filled;
+        pthread_mutex_unlock(&p->mu);
+        for (; k < upto; k++) {
+            sign_slot(p, &p->slots[k % p->nslots]);
+            pthread_mutex_lock(&p->mu);
+            p->signed_n = k + 1;
+            if (p->main_waits) pthread_cond_signal(&p->ready);
+            pthread_mutex_unlock(&p->mu);
+        }
+        pthread_mutex_lock(&p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Stores one signed slot.  Returns a status that ends the load (no memory,
+ * the database); a row refused here is counted like a refused check. */
+static int store_slot(struct pipe *p, struct pipe_slot *sl)
+{
+    int rc = sl->rc, result;
+    if (rc == CZ_OK) rc = cz_store_put_entry(p->t, &sl->e, sl->id, &result);
+    if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
+    cz_body_free(sl->body);
+    sl->body = NULL;
+    p->stored++;
+    if (rc == CZ_ENOMEM || rc == CZ_EDB) return rc;
+    if (rc) {
+        struct cz_field_error err;
+        memset(&err, 0, sizeof err);
+        p->bad++;
+        if (p->fn) p->fn(p->ctx, sl->row, rc, &err);
+    }
+    return CZ_OK;
+}
+
+/* Stores what the signer has finished; with `until`, first waits until
+ * that many slots are signed. */
+static int pipe_collect(struct pipe *p, size_t until)
+{
+    for (;;) {
+        size_t ready;
+        pthread_mutex_lock(&p->mu);
+        if (p->threaded)
+            while (p->signed_n < until) {
+                if (p->signer_idle) pthread_cond_signal(&p->work);
+                p->main_waits = 1;
+                pthread_cond_wait(&p->ready, &p->mu);
+                p->main_waits = 0;
+            }
+        ready = p->signed_n;
+        pthread_mutex_unlock(&p->mu);
+        while (p->stored < ready) {
+            int rc = store_slot(p, &p->slots[p->stored % p->nslots]);
+            if (rc) return rc;
+        }
+        if (p->stored >= until) return CZ_OK;
+    }
+}
+
+static int pipe_drain(struct pipe *p)
+{
+    return p->stored < p->filled ? pipe_collect(p, p->filled) : CZ_OK;
+}
+
+/* Hands a checked row to the signer (body is the slot's from now on). */
+static int pipe_push(struct pipe *p, size_t row, cz_body *body, const char *region)
+{
+    int rc;
+    if (p->filled - p->stored == p->nslots && (rc = pipe_collect(p, p->stored + 1))) {
+        cz_body_free(body);
+        return rc;
+    }
+    struct pipe_slot *sl = &p->slots[p->filled % p->nslots];
+    sl->row = row;
+    sl->body = body;
+    sl->rc = CZ_OK;
+    if (p->rnd_used + CZ_ENTITY_BYTES > sizeof p->rnd) {
+        randombytes_buf(p->rnd, sizeof p->rnd);
+        p->rnd_used = 0;
+    }
+    memcpy(sl->entity, p->rnd + p->rnd_used, CZ_ENTITY_BYTES);
+    p->rnd_used += CZ_ENTITY_BYTES;
+    cz_hex(sl->entity, CZ_ENTITY_BYTES, sl->entity_hex);
+    snprintf(sl->region, sizeof sl->region, "%s", region);
+    if (!p->threaded) {
+        sign_slot(p, sl);
+        p->filled++;
+        p->signed_n++;
+        return store_slot(p, sl);
+    }
+    pthread_mutex_lock(&p->mu);
+    p->filled++;
+    if (p->signer_idle && p->filled - p->signed_n >= PIPE_WAKE) pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    return pipe_collect(p, 0);                         /* store what is ready */
+}
+
+static int pipe_start(struct pipe *p, cz_station *st, cz_txn *t, const struct cz_type *ty, int threaded)
+{
+    int rc;
+    const char *ring = getenv("CZ_LOAD_RING");
+    p->st = st;
+    p->t = t;
+    p->ty = ty;
+    p->nslots = PIPE_SLOTS;
+    p->rnd_used = sizeof p->rnd;
+    if (ring && atoi(ring) >= 1 && atoi(ring) <= PIPE_SLOTS) p->nslots = (size_t)atoi(ring);
+    crypto_shorthash_keygen(p->terms.key);
+    memcpy(p->origin, cz_secrets_sign_pk(st->secrets), 32);
+    if ((rc = cz_store_log_last(t, p->origin, &p->seq, p->prev))) return rc;
+    if ((rc = cz_meta_get_u64(t, META_HLC, &p->hlc)) && rc != CZ_ENOTFOUND) return rc;
+    if (pthread_mutex_init(&p->mu, NULL)) return CZ_ENOMEM;
+    if (pthread_cond_init(&p->work, NULL)) { pthread_mutex_destroy(&p->mu); return CZ_ENOMEM; }
+    if (pthread_cond_init(&p->ready, NULL)) {
+        pthread_cond_destroy(&p->work);
+        pthread_mutex_destroy(&p->mu);
+        return CZ_ENOMEM;
+    }
+    /* Without a second thread (one row, or none to be had) this one signs. */
+    p->threaded = threaded && pthread_create(&p->thread, NULL, signer_main, p) == 0;
+    return CZ_OK;
+}
+
+static void pipe_stop(struct pipe *p)
+{
+    if (p->threaded) {
+        pthread_mutex_lock(&p->mu);
+        p->quit = 1;
+        pthread_cond_signal(&p->work);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->thread, NULL);
+    }
+    pthread_cond_destroy(&p->ready);
+    pthread_cond_destroy(&p->work);
+    pthread_mutex_destroy(&p->mu);
+    for (size_t i = 0; i < PIPE_SLOTS; i++) {
+        cz_body_free(p->slots[i].body);
+        free(p->slots[i].body_buf);
+        free(p->slots[i].raw);
+    }
+    free(p->terms.tab);
+    free(p->terms.arena);
+}
+
 int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign *const *rows,
                         const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
                         size_t *stored)
 {
     const struct cz_type *ty = cz_schema_type(type);
     cz_txn *t = NULL;
-    size_t bad = 0;
-    int rc;
+    struct pipe *p = NULL;
+    int rc, started = 0;
 
     *stored = 0;
     if (!ty) return CZ_ETYPE;
     if (!st->secrets) return CZ_EPERM;
-    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
+    if (!(p = calloc(1, sizeof *p))) return CZ_ENOMEM;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) goto cleanup;
+    if ((rc = pipe_start(p, st, t, ty, nrows > 1))) goto cleanup;
+    started = 1;
+    p->fn = fn;
+    p->ctx = ctx;
     for (size_t i = 0; i < nrows; i++) {
         struct cz_field_error err;
-        uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
-        rc = write_in_txn(st, t, ty, NULL, rows[i], counts[i], entity, id, &err);
-        if (rc == CZ_ENOMEM || rc == CZ_EDB) { cz_txn_abort(t); return rc; }
+        struct version v;
+        rc = check_version(st, t, p, ty, NULL, rows[i], counts[i], &v, &err);
+        if (rc == CZ_ENOMEM || rc == CZ_EDB) goto cleanup;
         if (rc) {
-            bad++;
+            p->bad++;
             if (fn) fn(ctx, i, rc, &err);
+            continue;
         }
+        if ((rc = pipe_add_terms(p, v.body))) { cz_body_free(v.body); goto cleanup; }
+        if ((rc = pipe_push(p, i, v.body, v.region))) goto cleanup;
     }
-    if (bad) {
-        cz_txn_abort(t);
-        return CZ_EFIELD;
-    }
+    if ((rc = pipe_drain(p))) goto cleanup;
+    if (p->bad) { rc = CZ_EFIELD; goto cleanup; }
+    if (p->filled && (rc = cz_meta_put_u64(t, META_HLC, p->hlc))) goto cleanup;
+    pipe_stop(p);
+    started = 0;
     rc = cz_txn_commit(t);
+    t = NULL;
     if (rc == CZ_OK) *stored = nrows;
+cleanup:
+    if (started) pipe_stop(p);
+    cz_txn_abort(t);
+    free(p);
     return rc;
 }
 
@@ -888,7 +1354,7 @@ int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uin
     snprintf(region, sizeof region, "%s", cur.region);
     const struct cz_type *ty = cz_schema_type(type);
     if (!ty) { rc = CZ_ETYPE; goto cleanup; }
-    if ((rc = may_write(t, st, ty, region))) goto cleanup;
+    if ((rc = may_write(t, NULL, st, ty, region))) goto cleanup;
     struct append_req r = { st->secrets, 0, type, entity, (const uint8_t *)heads,
                             nheads < CZ_PARENTS_MAX ? nheads : CZ_PARENTS_MAX, region, NULL,
                             CZ_ENTRY_FLAG_TOMBSTONE };

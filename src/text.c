@@ -156,6 +156,18 @@ static int normalize(const char *in, size_t len, int one_line, char **out)
     *out = NULL;
     if (in == NULL && len != 0)
         return CZ_EINVAL;
+    /* Printable ASCII without spaces (numbers, codes, dates, ids) is its
+     * own normal form: NFKC keeps it, and there is nothing to trim or fold. */
+    for (i = 0; i < len && (unsigned char)in[i] > 0x20 && (unsigned char)in[i] < 0x7f; i++)
+        ;
+    if (i == len) {
+        if (!(buf = malloc(len + 1)))
+            return CZ_ENOMEM;
+        if (len) memcpy(buf, in, len);
+        buf[len] = '\0';
+        *out = buf;
+        return CZ_OK;
+    }
     if (!cz_utf8_valid(in, len))
         return CZ_EUTF8;
 

@@ -103,4 +103,61 @@ contains "converted name" "$OUT" "欧阳修"
 expect "unknown column refused" 1 cz -C "$S" load household <(printf 'number,colour\nX,red\n')
 expect "verify after load" 0 cz -C "$S" verify
 
+# Duplicates inside one file (the load signs on a second thread while it
+# checks later rows: rows in flight still count).  D-0001 and D-0002 come
+# twice; T-00001 is already stored; D-0009's first row is bad, so its
+# second is not a duplicate (nothing of the bad row is stored).
+{
+    printf 'number,village,head,identified\n'
+    for i in $(seq 1 300); do printf 'D-%04d,%s,周%d,2016\n' "$i" $YSW "$i"; done
+    printf 'D-0001,%s,重复一,2016\n' $YSW          # line 302
+    printf 'T-00001,%s,已有,2016\n' $YSW           # line 303
+    printf 'D-0002,%s,重复二,2016\n' $YSW          # line 304
+    printf 'D-0400,%s,坏年,20x6\n' $YSW            # line 305
+    printf 'D-0400,%s,好年,2016\n' $YSW            # line 306
+    printf 'D-0500,%s,相邻一,2016\n' $YSW          # line 307
+    printf 'D-0500,%s,相邻二,2016\n' $YSW          # line 308: still in flight
+} > "$WORK/dup.csv"
+expect "duplicate numbers in one file refused" 1 cz -C "$S" load household "$WORK/dup.csv"
+contains "names line 302" "$ERR" "line 302:"
+contains "names line 303" "$ERR" "line 303:"
+contains "names line 304" "$ERR" "line 304:"
+contains "names line 305" "$ERR" "line 305:"
+contains "names line 308" "$ERR" "line 308:"
+equals "exactly 5 rows named" "$(printf '%s\n' "$ERR" | grep -c '^line ')" 5
+contains "duplicate named as the number" "$(printf '%s\n' "$ERR" | grep '^line 302:')" "number"
+expect "nothing of it stored" 0 cz -C "$S" find D-0001
+equals "no D-0001" "$OUT" ""
+expect "find a stored household" 0 cz -C "$S" find T-00002 --json
+HT=$(printf '%s' "$OUT" | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
+[ -n "$HT" ] && pass "household id for members" || fail "household id for members" "$OUT"
+# ID numbers: the same one twice in a file of members (full-width X as typed).
+{
+    printf 'household,name,id_number\n'
+    printf '%s,甲,411024198001010011\n' "$HT"
+    printf '%s,乙,41102419800101002X\n' "$HT"
+    printf '%s,丙,411024198001010038\n' "$HT"
+    printf '%s,丁,41102419800101002x\n' "$HT"     # line 5: 乙's number
+    printf '%s,戊,411024198001010046\n' "$HT"
+    printf '%s,己,411024198001010011\n' "$HT"     # line 7: 甲's number
+} > "$WORK/dupid.csv"
+expect "duplicate ID numbers in one file refused" 1 cz -C "$S" load member "$WORK/dupid.csv"
+contains "names line 5" "$ERR" "line 5:"
+contains "names line 7" "$ERR" "line 7:"
+equals "exactly 2 member rows named" "$(printf '%s\n' "$ERR" | grep -c '^line ')" 2
+contains "duplicate named as the ID number" "$ERR" "id_number"
+expect "no members stored" 0 cz -C "$S" list member --json
+equals "no members" "$OUT" "[]"
+# Without the duplicates the file loads, the chain checks out, and a number
+# loaded in it is refused next time.
+sed -e '5d;7d' "$WORK/dupid.csv" > "$WORK/okid.csv"
+expect "members without duplicates load" 0 cz -C "$S" load member "$WORK/okid.csv"
+contains "4 members stored" "$OUT" "4"
+sed -e '/^D-0001,[0-9]*,重复一/d; /^T-00001,/d; /^D-0002,[0-9]*,重复二/d; /20x6$/d; /相邻二/d' "$WORK/dup.csv" > "$WORK/nodup.csv"
+expect "households without duplicates load" 0 cz -C "$S" load household "$WORK/nodup.csv"
+contains "302 stored" "$OUT" "302"
+expect "verify after pipelined loads" 0 cz -C "$S" verify
+expect "a loaded ID number refused in the next load" 1 cz -C "$S" load member <(printf 'household,name,id_number\n%s,庚,411024198001010046\n' "$HT")
+contains "names line 2" "$ERR" "line 2:"
+
 finish

@@ -1113,10 +1113,40 @@ static void test_clone_equal(void **state)
     cz_body_free(a);
 }
 
+/* cz_body_encode_into writes what cz_body_encode does, into a caller's
+ * buffer, and refuses one too small without writing past it. */
+static void test_encode_into(void **state)
+{
+    cz_body *b = cz_body_new();
+    uint8_t *enc = NULL, buf[256];
+    size_t len = 0, len2 = 0;
+    (void)state;
+    assert_non_null(b);
+    assert_int_equal(cz_body_encoded_size(b), 0);
+    assert_int_equal(cz_body_encode_into(b, buf, 0, &len2), CZ_OK);
+    assert_int_equal(len2, 0);
+    assert_int_equal(cz_body_set_text(b, 1, "王秀英", strlen("王秀英")), CZ_OK);
+    assert_int_equal(cz_body_set_uint(b, 2, 300), CZ_OK);
+    assert_int_equal(cz_body_set_sint(b, 3, -2), CZ_OK);
+    assert_int_equal(cz_body_encode(b, &enc, &len), CZ_OK);
+    assert_int_equal(cz_body_encoded_size(b), len);
+    memset(buf, 0xee, sizeof buf);
+    assert_int_equal(cz_body_encode_into(b, buf, len, &len2), CZ_OK);
+    assert_int_equal(len2, len);
+    assert_memory_equal(buf, enc, len);
+    assert_int_equal(buf[len], 0xee);
+    memset(buf, 0xee, sizeof buf);
+    assert_int_equal(cz_body_encode_into(b, buf, len - 1, &len2), CZ_ERANGE);
+    assert_int_equal(buf[0], 0xee);
+    free(enc);
+    cz_body_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_varint_vectors),
+        cmocka_unit_test(test_encode_into),
         cmocka_unit_test(test_varint_refusals),
         cmocka_unit_test(test_roundtrip_uint),
         cmocka_unit_test(test_roundtrip_sint),

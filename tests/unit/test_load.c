@@ -1,0 +1,406 @@
+/* test_load.c — cz_station_add_many: rows checked on the calling thread and
+ * signed on a second one (station.c, "loading many rows").  Real LMDB and
+ * libsodium in a temporary folder; run it under ASan (make VARIANT=asan)
+ * and helgrind/drd too: the point is the threads.  Checks: every entry
+ * signed and chained (cz_verify, seq by seq, the clock rising and written
+ * back), duplicates among rows still in flight refused by row, nothing
+ * stored when a row is refused, and the single-row path carrying on the
+ * chain after a load; also with a ring of 1-3 slots (CZ_LOAD_RING). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entry.h"
+#include "schema.h"
+#include "station.h"
+#include "status.h"
+#include "store.h"
+#include "verify.h"
+
+#define V1 "411081106201"
+#define PASS "load-pass"
+
+static char g_dir[64];
+static cz_station *g_st;
+
+static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    return remove(p);
+}
+
+static int setup(void **state)
+{
+    char od[128], vd[128], why[64];
+    char *ident = NULL;
+    cz_station *office = NULL;
+    strcpy(g_dir, "/tmp/cz_test_load_XXXXXX");
+    if (!mkdtemp(g_dir) || sodium_init() < 0) return -1;
+    snprintf(od, sizeof od, "%s/office", g_dir);
+    snprintf(vd, sizeof vd, "%s/village", g_dir);
+    struct cz_init_opts oo = { CZ_KIND_OFFICE, "市办", "", "张主任", NULL };
+    if (cz_station_init(od, &oo, PASS, &office, why, sizeof why)) return -1;
+    if (cz_station_identity(office, &ident)) return -1;
+    cz_station_close(office);
+    struct cz_init_opts vo = { CZ_KIND_STATION, "杨树湾村", V1, "李书记", ident };
+    int rc = cz_station_init(vd, &vo, PASS, &g_st, why, sizeof why);
+    free(ident);
+    return rc ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    cz_station_close(g_st);
+    nftw(g_dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+/* Rows of text, as cz_csv_load gives them. */
+struct rows {
+    size_t n, nf;
+    char (*text)[4][64];
+    struct cz_assign (*a)[4];
+    const struct cz_assign **p;
+    size_t *counts;
+};
+
+static void rows_init(struct rows *r, size_t n, size_t nf)
+{
+    r->n = n;
+    r->nf = nf;
+    r->text = calloc(n, sizeof *r->text);
+    r->a = calloc(n, sizeof *r->a);
+    r->p = calloc(n, sizeof *r->p);
+    r->counts = calloc(n, sizeof *r->counts);
+    assert_non_null(r->text);
+    assert_non_null(r->a);
+    assert_non_null(r->p);
+    assert_non_null(r->counts);
+    for (size_t i = 0; i < n; i++) {
+        r->p[i] = r->a[i];
+        r->counts[i] = nf;
+    }
+}
+
+static void rows_set(struct rows *r, size_t i, size_t k, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->text[i][k], sizeof r->text[i][k], fmt, ap);
+    va_end(ap);
+    r->a[i][k].field = field;
+    r->a[i][k].value = r->text[i][k];
+}
+
+static void rows_free(struct rows *r)
+{
+    free(r->text);
+    free(r->a);
+    free(r->p);
+    free(r->counts);
+}
+
+/* Households PREFIX-0..n-1 in village V1. */
+static void households(struct rows *r, size_t n, const char *prefix)
+{
+    rows_init(r, n, 3);
+    for (size_t i = 0; i < n; i++) {
+        rows_set(r, i, 0, "number", "%s-%05zu", prefix, i);
+        rows_set(r, i, 1, "village", "%s", V1);
+        rows_set(r, i, 2, "head", "王%zu", i);
+    }
+}
+
+struct refused { size_t n, row[16]; int status[16]; char field[16][32]; };
+
+static void on_row(void *ctx, size_t row, int status, const struct cz_field_error *err)
+{
+    struct refused *r = ctx;
+    if (r->n < 16) {
+        r->row[r->n] = row;
+        r->status[r->n] = status;
+        snprintf(r->field[r->n], sizeof r->field[r->n], "%s", err && err->field ? err->field->key : "");
+    }
+    r->n++;
+}
+
+static uint64_t log_seq(uint8_t last[32])
+{
+    cz_txn *t;
+    uint64_t seq;
+    uint8_t id[32];
+    assert_int_equal(cz_txn_begin(cz_station_store(g_st), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, cz_station_person_pk(g_st), &seq, last ? last : id), CZ_OK);
+    cz_txn_abort(t);
+    return seq;
+}
+
+static size_t count_type(const char *type)
+{
+    cz_txn *t;
+    char term[64];
+    size_t n;
+    assert_int_equal(cz_txn_begin(cz_station_store(g_st), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_index_count(t, term, cz_term_type(term, sizeof term, type), &n), CZ_OK);
+    cz_txn_abort(t);
+    return n;
+}
+
+static void no_problem(void *ctx, enum cz_problem kind, const uint8_t *id, int status)
+{
+    if (kind != CZ_PROBLEM_PENDING) ++*(size_t *)ctx;
+}
+
+/* cz_verify finds no problem, and the person's log from seq `from` on is
+ * one chain: each entry names the one before, clocks strictly rising, and
+ * the station's clock is the last entry's. */
+static void check_chain(uint64_t from)
+{
+    cz_txn *t;
+    struct cz_verify_report rep;
+    size_t problems = 0;
+    uint64_t last, hlc_meta, prev_hlc = 0;
+    uint8_t id[32], prev[32];
+    assert_int_equal(cz_txn_begin(cz_station_store(g_st), 0, &t), CZ_OK);
+    assert_int_equal(cz_verify(t, cz_station_info(g_st)->office_root, no_problem, &problems, &rep), CZ_OK);
+    assert_int_equal(problems, 0);
+    assert_int_equal(rep.problems, 0);
+    assert_int_equal(cz_store_log_last(t, cz_station_person_pk(g_st), &last, id), CZ_OK);
+    for (uint64_t s = from; s <= last; s++) {
+        struct cz_entry e;
+        assert_int_equal(cz_store_log_get(t, cz_station_person_pk(g_st), s, id), CZ_OK);
+        assert_int_equal(cz_store_get_entry(t, id, &e), CZ_OK);
+        assert_int_equal(e.seq, s);
+        if (s > from) {
+            assert_memory_equal(e.prev, prev, 32);
+            assert_true(e.hlc > prev_hlc);
+        }
+        assert_int_equal(cz_entry_verify(&e), CZ_OK);
+        prev_hlc = e.hlc;
+        memcpy(prev, id, 32);
+    }
+    assert_int_equal(cz_meta_get_u64(t, "hlc", &hlc_meta), CZ_OK);
+    assert_true(hlc_meta == prev_hlc);
+    cz_txn_abort(t);
+}
+
+/* Many more rows than the ring holds: all stored, signed and chained. */
+static void test_load_chain(void **state)
+{
+    struct rows r;
+    size_t stored = 0;
+    uint64_t before = log_seq(NULL);
+    households(&r, 500, "A");
+    assert_int_equal(cz_station_add_many(g_st, "household", r.p, r.counts, r.n, NULL, NULL, &stored), CZ_OK);
+    assert_int_equal(stored, 500);
+    assert_int_equal(log_seq(NULL), before + 500);
+    assert_int_equal(count_type("household"), 500);
+    check_chain(before > 0 ? before : 1);
+    rows_free(&r);
+
+    /* The single-row path goes on from where the load left the chain. */
+    struct cz_assign a[] = { { "number", "A-SINGLE" }, { "village", V1 }, { "head", "单" } };
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES], last[32];
+    struct cz_field_error err;
+    assert_int_equal(cz_station_add(g_st, "household", a, 3, entity, id, &err), CZ_OK);
+    assert_int_equal(log_seq(last), before + 501);
+    assert_memory_equal(last, id, 32);
+    check_chain(before > 0 ? before : 1);
+}
+
+/* Duplicates whose first row is still being signed (adjacent), one whose
+ * first is long stored, a value already in the store, and a refused row's
+ * value used again (not a duplicate: nothing of a refused row counts). */
+static void test_load_duplicates(void **state)
+{
+    struct rows r;
+    struct refused ref = { 0 };
+    size_t stored = 99;
+    uint64_t before = log_seq(NULL);
+    size_t n_before = count_type("household");
+    households(&r, 400, "B");
+    rows_set(&r, 11, 0, "number", "B-00010");      /* adjacent: in flight */
+    rows_set(&r, 300, 0, "number", "B-00020");     /* long since stored */
+    rows_set(&r, 350, 0, "number", "A-00007");     /* already in the store */
+    rows_set(&r, 360, 2, "head", "%s", "");        /* refused: no head ... */
+    rows_set(&r, 361, 0, "number", "B-00360");     /* ... so its number is free */
+    assert_int_equal(cz_station_add_many(g_st, "household", r.p, r.counts, r.n, on_row, &ref, &stored),
+                     CZ_EFIELD);
+    assert_int_equal(stored, 0);
+    assert_int_equal(ref.n, 4);
+    assert_int_equal(ref.row[0], 11);
+    assert_int_equal(ref.status[0], CZ_EEXIST);
+    assert_string_equal(ref.field[0], "number");
+    assert_int_equal(ref.row[1], 300);
+    assert_int_equal(ref.status[1], CZ_EEXIST);
+    assert_int_equal(ref.row[2], 350);
+    assert_int_equal(ref.status[2], CZ_EEXIST);
+    assert_int_equal(ref.row[3], 360);
+    assert_string_equal(ref.field[3], "head");
+    /* Nothing stored: not a record, not a log position, not a term. */
+    assert_int_equal(log_seq(NULL), before);
+    assert_int_equal(count_type("household"), n_before);
+    rows_free(&r);
+}
+
+static int copy_entity(void *ctx, const uint8_t *e)
+{
+    memcpy(ctx, e, CZ_ENTITY_BYTES);
+    return CZ_WALK_STOP;
+}
+
+/* ID numbers of members, duplicates inside one file (the check letter in
+ * either case). */
+static void test_load_id_numbers(void **state)
+{
+    struct rows hh, r;
+    struct refused ref = { 0 };
+    size_t stored;
+    households(&hh, 1, "C");
+    assert_int_equal(cz_station_add_many(g_st, "household", hh.p, hh.counts, 1, NULL, NULL, &stored), CZ_OK);
+    assert_int_equal(stored, 1);   /* one row: signed on this thread */
+    rows_free(&hh);
+    cz_txn *t;
+    char term[64], hex[2 * CZ_ENTITY_BYTES + 1];
+    uint8_t ent[CZ_ENTITY_BYTES];
+    assert_int_equal(cz_txn_begin(cz_station_store(g_st), 0, &t), CZ_OK);
+    size_t tl = cz_term_exact(term, sizeof term, "household", "number", "C-00000");
+    assert_int_equal(cz_store_index_each(t, term, tl, copy_entity, ent), CZ_WALK_STOP);
+    cz_txn_abort(t);
+    for (size_t i = 0; i < CZ_ENTITY_BYTES; i++) snprintf(hex + 2 * i, 3, "%02x", ent[i]);
+
+    static const char *ids[] = { "411024198001010011", "41102419800101002X", "411024198001010038",
+                                 "41102419800101002x", "411024198001010046", "411024198001010011" };
+    rows_init(&r, 6, 3);
+    for (size_t i = 0; i < 6; i++) {
+        rows_set(&r, i, 0, "household", "%.8s", hex);    /* a prefix, as a clerk may type it */
+        rows_set(&r, i, 1, "name", "成员%zu", i);
+        rows_set(&r, i, 2, "id_number", "%s", ids[i]);
+    }
+    uint64_t before = log_seq(NULL);
+    assert_int_equal(cz_station_add_many(g_st, "member", r.p, r.counts, r.n, on_row, &ref, &stored), CZ_EFIELD);
+    assert_int_equal(ref.n, 2);
+    assert_int_equal(ref.row[0], 3);
+    assert_int_equal(ref.status[0], CZ_EEXIST);
+    assert_string_equal(ref.field[0], "id_number");
+    assert_int_equal(ref.row[1], 5);
+    assert_int_equal(log_seq(NULL), before);
+    assert_int_equal(count_type("member"), 0);
+
+    /* Without them the rest loads, chained. */
+    r.n = 3;
+    assert_int_equal(cz_station_add_many(g_st, "member", r.p, r.counts, r.n, NULL, NULL, &stored), CZ_OK);
+    assert_int_equal(stored, 3);
+    assert_int_equal(count_type("member"), 3);
+    check_chain(before);
+    rows_free(&r);
+}
+
+static void entity_of(const char *number, char hex[2 * CZ_ENTITY_BYTES + 1], uint8_t ent[CZ_ENTITY_BYTES])
+{
+    cz_txn *t;
+    char term[64];
+    assert_int_equal(cz_txn_begin(cz_station_store(g_st), 0, &t), CZ_OK);
+    size_t tl = cz_term_exact(term, sizeof term, "household", "number", number);
+    assert_int_equal(cz_store_index_each(t, term, tl, copy_entity, ent), CZ_WALK_STOP);
+    cz_txn_abort(t);
+    for (size_t i = 0; i < CZ_ENTITY_BYTES; i++) snprintf(hex + 2 * i, 3, "%02x", ent[i]);
+}
+
+/* References by full id, one after another to the same household (the
+ * load remembers the last one), in upper case too, with a deleted
+ * household's row between them refused by its own row. */
+static void test_load_refs(void **state)
+{
+    struct rows r;
+    struct refused ref = { 0 };
+    size_t stored;
+    char live[33], dead[33], upper[33];
+    uint8_t ent[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    entity_of("A-00001", live, ent);
+    entity_of("A-00002", dead, ent);
+    assert_int_equal(cz_station_delete(g_st, ent, id), CZ_OK);
+    for (size_t i = 0; i < 33; i++) upper[i] = (char)(live[i] >= 'a' && live[i] <= 'f' ? live[i] - 32 : live[i]);
+    const char *hh[] = { live, live, dead, live, upper, dead, upper };
+    rows_init(&r, 7, 2);
+    for (size_t i = 0; i < 7; i++) {
+        rows_set(&r, i, 0, "household", "%s", hh[i]);
+        rows_set(&r, i, 1, "name", "引用%zu", i);
+    }
+    size_t before = count_type("member");
+    assert_int_equal(cz_station_add_many(g_st, "member", r.p, r.counts, r.n, on_row, &ref, &stored), CZ_EFIELD);
+    assert_int_equal(ref.n, 2);
+    assert_int_equal(ref.row[0], 2);
+    assert_string_equal(ref.field[0], "household");
+    assert_int_equal(ref.row[1], 5);
+    assert_int_equal(count_type("member"), before);
+    /* The live ones load and live where the household does. */
+    r.a[2][0].value = live;
+    r.a[5][0].value = upper;
+    assert_int_equal(cz_station_add_many(g_st, "member", r.p, r.counts, r.n, NULL, NULL, &stored), CZ_OK);
+    assert_int_equal(stored, 7);
+    assert_int_equal(count_type("member"), before + 7);
+    cz_txn *t;
+    char term[64];
+    size_t n;
+    assert_int_equal(cz_txn_begin(cz_station_store(g_st), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_index_count(t, term, cz_term_region(term, sizeof term, "member", V1), &n), CZ_OK);
+    assert_int_equal(n, before + 7);   /* every member in the household's village */
+    cz_txn_abort(t);
+    rows_free(&r);
+}
+
+/* Rings of 1, 2 and 3 slots (CZ_LOAD_RING): this thread waits for the
+ * signer at almost every row and the ring wraps every few rows; the same
+ * refusals, and the same chain, as with the full ring. */
+static void test_load_small_ring(void **state)
+{
+    static const char *rings[] = { "1", "2", "3" };
+    for (size_t k = 0; k < 3; k++) {
+        struct rows r;
+        struct refused ref = { 0 };
+        size_t stored;
+        char prefix[8];
+        snprintf(prefix, sizeof prefix, "R%zu", k);
+        assert_int_equal(setenv("CZ_LOAD_RING", rings[k], 1), 0);
+        uint64_t before = log_seq(NULL);
+        size_t n_before = count_type("household");
+        households(&r, 60, prefix);
+        rows_set(&r, 5, 0, "number", "%s-00004", prefix);    /* the row before's */
+        rows_set(&r, 40, 0, "number", "%s-00039", prefix);
+        assert_int_equal(cz_station_add_many(g_st, "household", r.p, r.counts, r.n, on_row, &ref, &stored),
+                         CZ_EFIELD);
+        assert_int_equal(ref.n, 2);
+        assert_int_equal(ref.row[0], 5);
+        assert_int_equal(ref.row[1], 40);
+        assert_int_equal(log_seq(NULL), before);
+        rows_set(&r, 5, 0, "number", "%s-00005", prefix);
+        rows_set(&r, 40, 0, "number", "%s-00040", prefix);
+        assert_int_equal(cz_station_add_many(g_st, "household", r.p, r.counts, r.n, NULL, NULL, &stored), CZ_OK);
+        assert_int_equal(stored, 60);
+        assert_int_equal(log_seq(NULL), before + 60);
+        assert_int_equal(count_type("household"), n_before + 60);
+        check_chain(before);
+        rows_free(&r);
+    }
+    unsetenv("CZ_LOAD_RING");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_load_chain),
+        cmocka_unit_test(test_load_duplicates),
+        cmocka_unit_test(test_load_id_numbers),
+        cmocka_unit_test(test_load_refs),
+        cmocka_unit_test(test_load_small_ring),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
