@@ -659,9 +659,19 @@ static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t en
     return ST(t, rc);
 }
 
-/* Takes the entity out of the index under every term eterms lists for it,
- * and drops that list. */
-static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
+/* True when the term list holds this term. */
+static int terms_has(const struct terms *ts, const uint8_t *term, size_t len)
+{
+    EACH_TERM(ts->buf, ts->len, pos, tl)
+        if (tl == len && memcmp(ts->buf + pos + 2, term, len) == 0) return 1;
+    return 0;
+}
+
+/* Takes the entity out of the index under every term eterms lists for it
+ * but those it keeps (`keep`, the terms it is about to be filed under: they
+ * are put again, and a delete and re-insert would end the same), and drops
+ * that list when there is no new one. */
+static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *keep)
 {
     MDB_val k = val(entity, CZ_ENTITY_BYTES), d;
     MDB_cursor *c = NULL;
@@ -673,9 +683,14 @@ static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
     size_t len = d.mv_size;
     if (len > sizeof local && !(copy = malloc(len))) return CZ_ENOMEM;
     memcpy(copy, d.mv_data, len);
+    /* Comparing each old term with each new one costs nothing next to a
+     * B-tree delete, unless both lists are long (a name of thousands of
+     * characters): then every old term goes, as it always did. */
+    int compare = len / 4 * (keep->len / 4) <= 65536;
     rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c);
     if (rc == 0) {
         EACH_TERM(copy, len, pos, tl) {
+            if (compare && terms_has(keep, copy + pos + 2, tl)) continue;
             MDB_val tk = val(copy + pos + 2, tl), tv = val(entity, CZ_ENTITY_BYTES);
             /* what mdb_del(term, entity) does, on the one cursor */
             rc = mdb_cursor_get(c, &tk, &tv, MDB_GET_BOTH);
@@ -686,7 +701,8 @@ static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
         mdb_cursor_close(c);
     }
     if (copy != local) free(copy);
-    if (rc == 0) rc = mdb_del(t->txn, t->s->dbi[DB_ETERMS], &k, NULL);
+    /* A new list is put over this one (index_terms); none: it goes. */
+    if (rc == 0 && keep->len == 0) rc = mdb_del(t->txn, t->s->dbi[DB_ETERMS], &k, NULL);
     return ST(t, rc);
 }
 
@@ -724,8 +740,8 @@ static int reindex(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_B
     struct terms ts;
     terms_init(&ts);
     struct reindex_ctx r = { t, &ts, e, id, CZ_OK };
-    int rc = del_terms(t, e->entity);
-    if (rc == CZ_OK) rc = each_dup(t, DB_HEADS, e->entity, CZ_ENTITY_BYTES, reindex_head_cb, &r);
+    int rc = each_dup(t, DB_HEADS, e->entity, CZ_ENTITY_BYTES, reindex_head_cb, &r);
+    if (rc == CZ_OK) rc = del_terms(t, e->entity, &ts);
     if (rc == CZ_OK) rc = index_terms(t, e->entity, &ts);
     terms_free(&ts);
     return rc;
