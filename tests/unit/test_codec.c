@@ -689,8 +689,11 @@ static void test_refuse_not_nfc(void **state)
 static void test_nfc_fast_path(void **state)
 {
     (void)state;
-    static const utf8proc_int32_t ranges[][2] = { { 0x20, 0x7e }, { 0x3400, 0x4dbf }, { 0x4e00, 0x9fff } };
-    for (size_t r = 0; r < 3; r++)
+    /* the fast ranges and their neighbours (compatibility ideographs,
+     * kana, full-width forms), which must not be taken for them */
+    static const utf8proc_int32_t ranges[][2] = { { 0x20, 0x7e }, { 0xa0, 0x17f }, { 0x2e80, 0xa4ff },
+                                                  { 0xf900, 0xfaff }, { 0xff00, 0xffef } };
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
         for (utf8proc_int32_t cp = ranges[r][0]; cp <= ranges[r][1]; cp++) {
             /* cp, "a" cp "a", cp U+0301, cp U+3099 (combining kana voicing) */
             utf8proc_int32_t seqs[4][3] = { { cp, -1 }, { 'a', cp, 'a' }, { cp, 0x301, -1 }, { cp, 0x3099, -1 } };
@@ -704,7 +707,8 @@ static void test_nfc_fast_path(void **state)
                 utf8proc_ssize_t m = utf8proc_map(buf, (utf8proc_ssize_t)n, &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
                 int want = (m == (utf8proc_ssize_t)n && !memcmp(nfc, buf, n)) ? CZ_OK : CZ_ENOTNFC;
                 free(nfc);
-                if (q < 2 && want != CZ_OK) fail_msg("U+%04X is not NFC by utf8proc", (unsigned)cp);
+                int fast = cp < 0x80 || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff);
+                if (fast && q < 2 && want != CZ_OK) fail_msg("U+%04X is not NFC by utf8proc", (unsigned)cp);
                 cz_body *b = cz_body_new();
                 assert_non_null(b);
                 int got = cz_body_set_text(b, 1, (const char *)buf, n);
