@@ -104,12 +104,23 @@ static int64_t unzigzag(uint64_t u)
 
 /* ---- text rules --------------------------------------------------------- */
 
+/* Code points that are NFC whatever surrounds them: canonical combining
+ * class 0 and NFC_Quick_Check=Yes (UAX #15, section 9): ASCII and the CJK
+ * Unified Ideographs and Extension A, which have no decomposition and
+ * compose with nothing.  Text made only of them is NFC without asking
+ * utf8proc, which is most of this program's text (numbers, codes, Chinese
+ * names) and most of the time spent checking it. */
+static int nfc_stable(utf8proc_int32_t cp)
+{
+    return cp < 0x80 || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf);
+}
+
 static int check_text(const uint8_t *s, size_t n)
 {
     size_t pos = 0;
     utf8proc_uint8_t *nfc = NULL;
     utf8proc_ssize_t m;
-    int rc;
+    int rc, stable = 1;
 
     if (n == 0)
         return CZ_EEMPTY;
@@ -135,8 +146,11 @@ static int check_text(const uint8_t *s, size_t n)
          * reorder what a terminal shows around it ("Trojan Source"). */
         if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
             return CZ_ECONTROL;
+        stable = stable && nfc_stable(cp);
         pos += (size_t)r;
     }
+    if (stable)
+        return CZ_OK;
     m = utf8proc_map(s, (utf8proc_ssize_t)n, &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
     if (m < 0) {
         rc = m == UTF8PROC_ERROR_NOMEM ? CZ_ENOMEM : CZ_EUTF8;

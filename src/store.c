@@ -546,17 +546,33 @@ size_t cz_term_link(char *buf, size_t size, const uint8_t *target, size_t len)
     return 1 + len;
 }
 
-/* A growable list of terms, each stored as u16 length + bytes. */
-struct terms { uint8_t *buf; size_t len, cap; };
+/* A growable list of terms, each stored as u16 length + bytes.  It starts
+ * in `local` (on the caller's stack): most records' terms fit, so storing
+ * one costs no allocation. */
+struct terms { uint8_t *buf; size_t len, cap; uint8_t local[1024]; };
+
+static void terms_init(struct terms *ts)
+{
+    ts->buf = ts->local;
+    ts->len = 0;
+    ts->cap = sizeof ts->local;
+}
+
+static void terms_free(struct terms *ts)
+{
+    if (ts->buf != ts->local) free(ts->buf);
+    ts->buf = ts->local;
+}
 
 static int terms_add(struct terms *ts, const void *term, size_t len)
 {
     if (len == 0) return CZ_OK;
     if (ts->len + 2 + len > ts->cap) {
-        size_t cap = ts->cap ? ts->cap * 2 : 512;
+        size_t cap = ts->cap * 2;
         while (cap < ts->len + 2 + len) cap *= 2;
-        uint8_t *b = realloc(ts->buf, cap);
+        uint8_t *b = ts->buf == ts->local ? malloc(cap) : realloc(ts->buf, cap);
         if (!b) return CZ_ENOMEM;
+        if (ts->buf == ts->local) memcpy(b, ts->local, ts->len);
         ts->buf = b;
         ts->cap = cap;
     }
@@ -635,62 +651,133 @@ static int entry_terms(const struct cz_entry *e, struct terms *ts)
     return rc;
 }
 
-static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
+/* Walks a term list (u16 length + bytes each), stopping at a malformed end. */
+#define EACH_TERM(buf, len, pos, tl)                                              \
+    for (size_t pos = 0, tl = 0;                                                \
+         pos + 2 <= (len) && (tl = (size_t)(buf)[pos] << 8 | (buf)[pos + 1],    \
+                              pos + 2 + tl <= (len));                          \
+         pos += 2 + tl)
+
+/* Files the entity under every term of the list, through one cursor (an
+ * mdb_put per term would set one up each time).  A term already holding
+ * the entity is left as it is. */
+static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    MDB_cursor *c;
+    if (len == 0) return CZ_OK;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c);
+    if (rc) return ST(t, rc);
+    EACH_TERM(buf, len, pos, tl) {
+        MDB_val tk = val(buf + pos + 2, tl), tv = val(entity, CZ_ENTITY_BYTES);
+        rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
+        if (rc == MDB_KEYEXIST) rc = 0;
+        if (rc) break;
+    }
+    mdb_cursor_close(c);
+    return ST(t, rc);
+}
+
+/* True when the term list holds this term. */
+static int terms_has(const struct terms *ts, const uint8_t *term, size_t len)
+{
+    EACH_TERM(ts->buf, ts->len, pos, tl)
+        if (tl == len && memcmp(ts->buf + pos + 2, term, len) == 0) return 1;
+    return 0;
+}
+
+/* Takes the entity out of the index under every term eterms lists for it
+ * but those it keeps (`keep`, the terms it is about to be filed under: they
+ * are put again, and a delete and re-insert would end the same), and drops
+ * that list when there is no new one. */
+static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *keep)
 {
     MDB_val k = val(entity, CZ_ENTITY_BYTES), d;
+    MDB_cursor *c = NULL;
+    uint8_t local[1024], *copy = local;
     int rc = mdb_get(t->txn, t->s->dbi[DB_ETERMS], &k, &d);
     if (rc == MDB_NOTFOUND) return CZ_OK;
     if (rc) return ST(t, rc);
     /* Copy: deleting from the index may move the page d points into. */
-    uint8_t *copy = malloc(d.mv_size ? d.mv_size : 1);
-    if (!copy) return CZ_ENOMEM;
     size_t len = d.mv_size;
+    if (len > sizeof local && !(copy = malloc(len))) return CZ_ENOMEM;
     memcpy(copy, d.mv_data, len);
-    for (size_t pos = 0; pos + 2 <= len && rc == 0;) {
-        size_t tl = (size_t)copy[pos] << 8 | copy[pos + 1];
-        MDB_val tk = val(copy + pos + 2, tl), tv = val(entity, CZ_ENTITY_BYTES);
-        rc = mdb_del(t->txn, t->s->dbi[DB_INDEX], &tk, &tv);
-        if (rc == MDB_NOTFOUND) rc = 0;
-        pos += 2 + tl;
+    /* Comparing each old term with each new one costs nothing next to a
+     * B-tree delete, unless both lists are long (a name of thousands of
+     * characters): then every old term goes, as it always did. */
+    int compare = len / 4 * (keep->len / 4) <= 65536;
+    rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c);
+    if (rc == 0) {
+        EACH_TERM(copy, len, pos, tl) {
+            if (compare && terms_has(keep, copy + pos + 2, tl)) continue;
+            MDB_val tk = val(copy + pos + 2, tl), tv = val(entity, CZ_ENTITY_BYTES);
+            /* what mdb_del(term, entity) does, on the one cursor */
+            rc = mdb_cursor_get(c, &tk, &tv, MDB_GET_BOTH);
+            if (rc == 0) rc = mdb_cursor_del(c, 0);
+            else if (rc == MDB_NOTFOUND) rc = 0;
+            if (rc) break;
+        }
+        mdb_cursor_close(c);
     }
-    free(copy);
-    if (rc == 0) rc = mdb_del(t->txn, t->s->dbi[DB_ETERMS], &k, NULL);
+    if (copy != local) free(copy);
+    /* A new list is put over this one (index_terms); none: it goes. */
+    if (rc == 0 && keep->len == 0) rc = mdb_del(t->txn, t->s->dbi[DB_ETERMS], &k, NULL);
     return ST(t, rc);
 }
 
-struct reindex_ctx { cz_txn *t; struct terms *ts; int rc; };
+/* Files the entity under its terms and records them in eterms. */
+static int index_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *ts)
+{
+    int rc = index_put(t, ts->buf, ts->len, entity);
+    if (rc == CZ_OK && ts->len) {
+        MDB_val k = val(entity, CZ_ENTITY_BYTES), d = val(ts->buf, ts->len);
+        rc = ST(t, mdb_put(t->txn, t->s->dbi[DB_ETERMS], &k, &d, 0));
+    }
+    return rc;
+}
+
+struct reindex_ctx { cz_txn *t; struct terms *ts; const struct cz_entry *e; const uint8_t *id; int rc; };
 
 static int reindex_head_cb(void *ctx, const uint8_t *id)
 {
     struct reindex_ctx *r = ctx;
-    struct cz_entry e;
-    r->rc = cz_store_get_entry(r->t, id, &e);
-    if (r->rc) return r->rc;
-    if (e.flags & CZ_ENTRY_FLAG_TOMBSTONE)   /* a deleted version is found by nothing */
+    struct cz_entry stored;
+    const struct cz_entry *e = &stored;
+    if (memcmp(id, r->id, CZ_ID_BYTES) == 0)   /* the entry being put: its bytes are what was stored */
+        e = r->e;
+    else if ((r->rc = cz_store_get_entry(r->t, id, &stored)))
+        return r->rc;
+    if (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)   /* a deleted version is found by nothing */
         return 0;
-    return r->rc = entry_terms(&e, r->ts);
+    return r->rc = entry_terms(e, r->ts);
 }
 
-/* Re-derives an entity's index terms from its current heads. */
-static int reindex(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
+/* Re-derives an entity's index terms from its current heads; `e` (stored
+ * under `id` in this call) is used as it is rather than read back. */
+static int reindex(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
 {
-    struct terms ts = { 0 };
-    struct reindex_ctx r = { t, &ts, CZ_OK };
-    int rc = del_terms(t, entity);
-    if (rc) return rc;
-    rc = each_dup(t, DB_HEADS, entity, CZ_ENTITY_BYTES, reindex_head_cb, &r);
-    for (size_t pos = 0; rc == CZ_OK && pos + 2 <= ts.len;) {
-        size_t tl = (size_t)ts.buf[pos] << 8 | ts.buf[pos + 1];
-        MDB_val tk = val(ts.buf + pos + 2, tl), tv = val(entity, CZ_ENTITY_BYTES);
-        int mrc = mdb_put(t->txn, t->s->dbi[DB_INDEX], &tk, &tv, MDB_NODUPDATA);
-        if (mrc && mrc != MDB_KEYEXIST) rc = ST(t, mrc);
-        pos += 2 + tl;
-    }
-    if (rc == CZ_OK && ts.len) {
-        MDB_val k = val(entity, CZ_ENTITY_BYTES), d = val(ts.buf, ts.len);
-        rc = ST(t, mdb_put(t->txn, t->s->dbi[DB_ETERMS], &k, &d, 0));
-    }
-    free(ts.buf);
+    struct terms ts;
+    terms_init(&ts);
+    struct reindex_ctx r = { t, &ts, e, id, CZ_OK };
+    int rc = each_dup(t, DB_HEADS, e->entity, CZ_ENTITY_BYTES, reindex_head_cb, &r);
+    if (rc == CZ_OK) rc = del_terms(t, e->entity, &ts);
+    if (rc == CZ_OK) rc = index_terms(t, e->entity, &ts);
+    terms_free(&ts);
+    return rc;
+}
+
+/* The first version of an entity to arrive: it had no versions, so no heads
+ * and no eterms (only reindex writes eterms, after storing a version).  Its
+ * terms are those of this entry if it is a head (no child arrived before
+ * it) and not a tombstone: what reindex would find, without looking. */
+static int index_first(cz_txn *t, const struct cz_entry *e, int is_head)
+{
+    struct terms ts;
+    int rc = CZ_OK;
+    if (!is_head || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) return CZ_OK;
+    terms_init(&ts);
+    rc = entry_terms(e, &ts);
+    if (rc == CZ_OK) rc = index_terms(t, e->entity, &ts);
+    terms_free(&ts);
     return rc;
 }
 
@@ -698,6 +785,7 @@ int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_
 {
     MDB_dbi *dbi = t->s->dbi;
     MDB_val k = val(id, CZ_ID_BYTES), d = val(e->raw, e->raw_len);
+    MDB_cursor *c;
     uint8_t lkey[40];
     int rc;
 
@@ -723,13 +811,22 @@ int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_
     }
     if (rc) return ST(t, rc);
 
+    /* Listed among the entity's versions; the cursor stays on it, and the
+     * count of versions says whether this is the entity's first. */
     MDB_val ek = val(e->entity, CZ_ENTITY_BYTES), ev = val(id, CZ_ID_BYTES);
-    if ((rc = mdb_put(t->txn, dbi[DB_VERSIONS], &ek, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
-        return ST(t, rc);
+    size_t nversions = 0;
+    if ((rc = mdb_cursor_open(t->txn, dbi[DB_VERSIONS], &c))) return ST(t, rc);
+    rc = mdb_cursor_put(c, &ek, &ev, MDB_NODUPDATA);
+    if (rc == 0) rc = mdb_cursor_count(c, &nversions);
+    else if (rc == MDB_KEYEXIST) rc = 0;   /* listed already: not the first (nversions 0 takes the full path) */
+    mdb_cursor_close(c);
+    if (rc) return ST(t, rc);
+    ev = val(id, CZ_ID_BYTES);
     for (size_t i = 0; i < e->nparents; i++) {
         MDB_val pk = val(e->parents + i * CZ_ID_BYTES, CZ_ID_BYTES);
         if ((rc = mdb_put(t->txn, dbi[DB_CHILDREN], &pk, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
             return ST(t, rc);
+        if (nversions == 1) continue;   /* no heads yet: nothing to supersede */
         MDB_val hv = pk;
         rc = mdb_del(t->txn, dbi[DB_HEADS], &ek, &hv);
         if (rc && rc != MDB_NOTFOUND) return ST(t, rc);
@@ -739,7 +836,8 @@ int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_
     if ((rc = dup_count(t, DB_CHILDREN, id, CZ_ID_BYTES, &nchildren))) return rc;
     if (nchildren == 0 && (rc = mdb_put(t->txn, dbi[DB_HEADS], &ek, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
         return ST(t, rc);
-    if ((rc = reindex(t, e->entity))) return rc;
+    rc = nversions == 1 ? index_first(t, e, nchildren == 0) : reindex(t, e, id);
+    if (rc) return rc;
     *result = CZ_PUT_NEW;
     return CZ_OK;
 }

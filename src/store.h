@@ -75,7 +75,11 @@ enum cz_put_result { CZ_PUT_NEW = 0, CZ_PUT_DUPLICATE = 1, CZ_PUT_FORK = 2 };
 
 /* Stores an entry (already decoded and verified by the caller) and updates
  * logs, versions, heads and indexes.  *result says whether it was new, a
- * duplicate (nothing changed) or a fork (kept as evidence, not applied). */
+ * duplicate (nothing changed) or a fork (kept as evidence, not applied).
+ * `e` must be the decoding of e->raw: its fields are indexed as they are,
+ * not read back from the stored bytes.  An entity's first version is
+ * indexed from `e` alone (it has no other heads and no old terms); later
+ * versions re-derive the entity's terms from all its heads. */
 int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
                        int *result);
 

@@ -76,6 +76,29 @@ static int scan_controls(const char *s, size_t len, int allow_cr)
 
 /* utf8proc_map with our error mapping.  Its only failures on input we have
  * already validated are allocation failures. */
+/* True when every character is one the normal forms used here leave as it
+ * is whatever surrounds it (canonical combining class 0, NFC and NFKC
+ * quick check Yes; UAX #15): ASCII, and the CJK Unified Ideographs with
+ * Extension A (no decomposition of either kind, no composition).  Only
+ * well-formed sequences count. */
+static int map_stable(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (len - i < 3 || (p[i] & 0xF0) != 0xE0 || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80)
+            return 0;
+        uint32_t cp = (uint32_t)(p[i] & 0x0F) << 12 | (uint32_t)(p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3F);
+        if (!((cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf)))
+            return 0;
+        i += 3;
+    }
+    return 1;
+}
+
 static int map(const char *s, size_t len, int options, char **out, size_t *outlen)
 {
     utf8proc_uint8_t *buf = NULL;
@@ -86,6 +109,21 @@ static int map(const char *s, size_t len, int options, char **out, size_t *outle
      * points; refuse what it cannot represent. */
     if (len > (size_t)PTRDIFF_MAX / 8)
         return CZ_ETOOBIG;
+    /* Numbers, codes and Chinese names: NFC and NFKC leave them as they
+     * are and case folding only lowers A-Z, so the answer is a copy (what
+     * utf8proc gives, without its round trip through 4-byte code points). */
+    if ((options == NFC_OPTS || options == NFKC_OPTS || options == (NFKC_OPTS | UTF8PROC_CASEFOLD)) &&
+        map_stable(s, len)) {
+        char *copy = malloc(len + 1);
+        if (copy == NULL)
+            return CZ_ENOMEM;
+        for (size_t i = 0; i < len; i++)
+            copy[i] = (options & UTF8PROC_CASEFOLD) && s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+        copy[len] = '\0';
+        *out = copy;
+        *outlen = len;
+        return CZ_OK;
+    }
     n = utf8proc_map((const utf8proc_uint8_t *)(len ? s : ""),
                      (utf8proc_ssize_t)len, &buf, (utf8proc_option_t)options);
     if (n < 0) {

@@ -11,3 +11,14 @@ bench: setup
 	$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@command -v age >/dev/null || echo "bench: install the Debian package age to compare bundle sizes"
 	CZ_TOP=$(CURDIR) BENCH_CSV=$(B)/bench.csv BENCH_MD=$(B)/bench.md ./$(BENCH_BIN)
+
+# make putbench: cz_store_put_entry alone (tests/bench/putbench.c).
+# PUTBENCH_N records (100000), PUTBENCH_TXN per transaction, PUTBENCH_EDITS=1.
+.PHONY: putbench
+PUTBENCH_BIN := $(B)/putbench
+$(PUTBENCH_BIN): tests/bench/putbench.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+putbench: $(PUTBENCH_BIN)
+	./$(PUTBENCH_BIN) $(or $(PUTBENCH_N),100000)

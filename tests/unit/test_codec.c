@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
 #include "codec.h"
 #include "status.h"
 
@@ -681,6 +682,48 @@ static void test_refuse_not_nfc(void **state)
     ACCEPT(0x01, 0x04, 0x03, 0x65, 0xcc, 0x81);                    /* BYTES: anything */
 }
 
+/* check_text takes ASCII and CJK ideographs (U+4E00-9FFF, U+3400-4DBF) as
+ * NFC without asking utf8proc: every one of them, alone, before and after
+ * another, and before a combining mark, must be NFC by utf8proc itself; and
+ * text mixing them with anything else still goes through utf8proc. */
+static void test_nfc_fast_path(void **state)
+{
+    (void)state;
+    /* the fast ranges and their neighbours (compatibility ideographs,
+     * kana, full-width forms), which must not be taken for them */
+    static const utf8proc_int32_t ranges[][2] = { { 0x20, 0x7e }, { 0xa0, 0x17f }, { 0x2e80, 0xa4ff },
+                                                  { 0xf900, 0xfaff }, { 0xff00, 0xffef } };
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+        for (utf8proc_int32_t cp = ranges[r][0]; cp <= ranges[r][1]; cp++) {
+            /* cp, "a" cp "a", cp U+0301, cp U+3099 (combining kana voicing) */
+            utf8proc_int32_t seqs[4][3] = { { cp, -1 }, { 'a', cp, 'a' }, { cp, 0x301, -1 }, { cp, 0x3099, -1 } };
+            size_t lens[4] = { 1, 3, 2, 2 };
+            for (size_t q = 0; q < 4; q++) {
+                uint8_t buf[16];
+                size_t n = 0;
+                for (size_t i = 0; i < lens[q]; i++)
+                    n += (size_t)utf8proc_encode_char(seqs[q][i], buf + n);
+                uint8_t *nfc = NULL;
+                utf8proc_ssize_t m = utf8proc_map(buf, (utf8proc_ssize_t)n, &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+                int want = (m == (utf8proc_ssize_t)n && !memcmp(nfc, buf, n)) ? CZ_OK : CZ_ENOTNFC;
+                free(nfc);
+                int fast = cp < 0x80 || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff);
+                if (fast && q < 2 && want != CZ_OK) fail_msg("U+%04X is not NFC by utf8proc", (unsigned)cp);
+                cz_body *b = cz_body_new();
+                assert_non_null(b);
+                int got = cz_body_set_text(b, 1, (const char *)buf, n);
+                cz_body_free(b);
+                if (got != want) fail_msg("U+%04X seq %zu: %s, utf8proc says %s", (unsigned)cp, q,
+                                          cz_status_name(got), cz_status_name(want));
+            }
+        }
+    /* Fast-path characters next to others that recompose: still refused. */
+    REFUSE(CZ_ENOTNFC, 0x01, 0x03, 0x06, 0xe7, 0x8e, 0x8b, 0x41, 0xcc, 0x8a);   /* 王 A + U+030A -> Å */
+    REFUSE(CZ_ENOTNFC, 0x01, 0x03, 0x09, 0xe7, 0x8e, 0x8b, 0xe1, 0x84, 0x80,   /* 王 U+1100 U+1161 -> 가 */
+           0xe1, 0x85, 0xa1);
+    ACCEPT(0x01, 0x03, 0x06, 0xe7, 0x8e, 0x8b, 0xea, 0xb0, 0x80);              /* 王가 */
+}
+
 static void test_refuse_controls(void **state)
 {
     static const uint8_t bad[][2] = { { 0x00 }, { 0x01 }, { 0x07 }, { 0x0b }, { 0x0c }, { 0x0d },
@@ -1170,6 +1213,7 @@ int main(void)
         cmocka_unit_test(test_refuse_list_order),
         cmocka_unit_test(test_refuse_bad_utf8),
         cmocka_unit_test(test_refuse_not_nfc),
+        cmocka_unit_test(test_nfc_fast_path),
         cmocka_unit_test(test_refuse_controls),
         cmocka_unit_test(test_refuse_over_limits),
         cmocka_unit_test(test_body_max),

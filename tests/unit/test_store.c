@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <ftw.h>
+#include <lmdb.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1135,6 +1136,210 @@ static void test_terms(void **state)
     assert_true(n <= 400);
 }
 
+/* --- the same entries in any order give the same store ------------------- */
+
+/* Every key and value of the store's tables, hashed table by table in key
+ * order: the store's logical contents (not its page layout).  Read with
+ * LMDB itself, the store closed. */
+static void store_digest(const char *dir, uint8_t out[32])
+{
+    static const struct { const char *name; unsigned flags; } tabs[] = {
+        { "entries", 0 }, { "logs", 0 }, { "forks", 0 },
+        { "versions", MDB_DUPSORT | MDB_DUPFIXED }, { "children", MDB_DUPSORT | MDB_DUPFIXED },
+        { "heads", MDB_DUPSORT | MDB_DUPFIXED }, { "index", MDB_DUPSORT | MDB_DUPFIXED }, { "eterms", 0 } };
+    MDB_env *env;
+    MDB_txn *txn;
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 32);
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
+        MDB_dbi dbi;
+        MDB_cursor *c;
+        MDB_val k, v;
+        assert_int_equal(mdb_dbi_open(txn, tabs[i].name, tabs[i].flags, &dbi), 0);
+        assert_int_equal(mdb_cursor_open(txn, dbi, &c), 0);
+        crypto_generichash_update(&st, (const uint8_t *)tabs[i].name, strlen(tabs[i].name) + 1);
+        for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+            uint64_t lens[2] = { k.mv_size, v.mv_size };
+            crypto_generichash_update(&st, (const uint8_t *)lens, sizeof lens);
+            crypto_generichash_update(&st, k.mv_data, k.mv_size);
+            crypto_generichash_update(&st, v.mv_data, v.mv_size);
+        }
+        mdb_cursor_close(c);
+    }
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    crypto_generichash_final(&st, out, 32);
+}
+
+#define NMIX 15
+
+/* Entries that take every path through cz_store_put_entry but a fork:
+ * first versions, edits changing an indexed name, an exact field and a link,
+ * concurrent edits and their merge, a tombstone, a tombstone concurrent with
+ * an edit, a version whose child (of another entity) arrived first, a type
+ * from a newer build, a tombstone whose parent never arrives.  Keys, clocks and entities are fixed, so the entries
+ * (Ed25519 is deterministic) and the store they make are the same on every
+ * run. */
+static void mixed_entries(struct ent w[NMIX])
+{
+    struct author a, b;
+    uint8_t seed[32], h1[16], h2[16], h3[16], h4[16], h5[16], m1[16], u1[16], par[2][32];
+    char hex1[33], hex2[33];
+    memset(seed, 1, 32);
+    crypto_sign_seed_keypair(a.pk, a.sk, seed);
+    memset(seed, 2, 32);
+    crypto_sign_seed_keypair(b.pk, b.sk, seed);
+    a.seq = b.seq = 0;
+    memset(a.last, 0, 32);
+    memset(b.last, 0, 32);
+    memset(h1, 0x11, 16); memset(h2, 0x22, 16); memset(h3, 0x33, 16); memset(h4, 0x44, 16);
+    memset(h5, 0x55, 16); memset(m1, 0x66, 16); memset(u1, 0x77, 16);
+    cz_hex(h1, 16, hex1);
+    cz_hex(h2, 16, hex2);
+    uint64_t saved = g_hlc;
+    g_hlc = UINT64_C(1767225600000) << 16;
+
+    household(&a, h1, NULL, 0, 0, "YSW-100", "王秀英", &w[0]);
+    household(&a, h1, w[0].id, 1, 0, "YSW-100", "李秀兰", &w[1]);            /* name edited */
+    household(&b, h1, w[0].id, 1, 0, "YSW-101", "王秀英", &w[2]);            /* concurrent: number */
+    memcpy(par[0], w[1].id, 32);
+    memcpy(par[1], w[2].id, 32);
+    household(&a, h1, &par[0][0], 2, 0, "YSW-102", "李秀兰", &w[3]);         /* merge */
+    {
+        const char *kv[] = { "household", hex1, "name", "王小明", NULL };
+        size_t blen;
+        uint8_t *body = make_body("member", kv, &blen);
+        write_entry(&a, m1, "member", VILLAGE, NULL, 0, 0, body, blen, &w[4]);
+        free(body);
+    }
+    household(&b, h2, NULL, 0, 0, "YSW-200", "张三", &w[5]);
+    household(&b, h2, w[5].id, 1, CZ_ENTRY_FLAG_TOMBSTONE, "YSW-200", "张三", &w[6]);
+    household(&a, h3, NULL, 0, 0, "YSW-300", "赵四", &w[7]);
+    household(&b, h4, w[7].id, 1, 0, "YSW-400", "钱五", &w[8]);              /* names another entity's version */
+    {
+        static const uint8_t body[] = { 0x01, 0x03, 0x02, 'h', 'i' };
+        write_entry(&a, u1, "futurething", VILLAGE, NULL, 0, 0, body, sizeof body, &w[9]);
+    }
+    household(&a, h5, NULL, 0, 0, "YSW-500", "孙六", &w[10]);
+    household(&b, h5, w[10].id, 1, CZ_ENTRY_FLAG_TOMBSTONE, "YSW-500", "孙六", &w[11]);
+    household(&a, h5, w[10].id, 1, 0, "YSW-501", "孙六七", &w[12]);          /* edit concurrent with it */
+    {
+        const char *kv[] = { "household", hex2, "name", "王小明", NULL };   /* the link moves */
+        size_t blen;
+        uint8_t *body = make_body("member", kv, &blen);
+        write_entry(&b, m1, "member", VILLAGE, w[4].id, 1, 0, body, blen, &w[13]);
+        free(body);
+    }
+    {
+        uint8_t h6[16], lost[32];
+        memset(h6, 0x88, 16);
+        memset(lost, 0x99, 32);
+        household(&a, h6, lost, 1, CZ_ENTRY_FLAG_TOMBSTONE, "YSW-600", "周八", &w[14]);
+    }
+    g_hlc = saved;
+}
+
+/* The digest of mixed_entries() stored by cunzhan before cz_store_put_entry
+ * took short cuts (commit 4a48e3a, every put re-deriving the index from the
+ * heads read back): the short cuts must store exactly the same. */
+static const char golden_digest[] = "3802ff864e01d2aaa6b9fc11e4fd8631aa8817aab37d4d928a9a322728e81937";
+
+static void test_put_order_independent(void **state)
+{
+    struct fx *f = *state;
+    struct ent w[NMIX];
+    uint8_t first[32];
+    char hex[65];
+    uint32_t lcg = 12345;
+    mixed_entries(w);
+    cz_store_close(f->s);
+    f->s = NULL;
+    for (int round = 0; round < 10; round++) {
+        size_t order[NMIX];
+        char db[128];
+        cz_store *s;
+        for (size_t i = 0; i < NMIX; i++) order[i] = round == 1 ? NMIX - 1 - i : i;
+        for (size_t i = NMIX - 1; round >= 2 && i > 0; i--) {   /* Fisher-Yates, fixed seed */
+            lcg = lcg * 1103515245u + 12345u;
+            size_t j = (lcg >> 8) % (i + 1), x = order[i];
+            order[i] = order[j];
+            order[j] = x;
+        }
+        /* A version naming another entity's version as parent supersedes it
+         * only when it arrives second (heads are kept per entity): that one
+         * child always comes first here, as a child arriving before its
+         * parent does. */
+        size_t p7 = 0, p8 = 0;
+        for (size_t i = 0; i < NMIX; i++) {
+            if (order[i] == 7) p7 = i;
+            if (order[i] == 8) p8 = i;
+        }
+        if (p7 < p8) { order[p7] = 8; order[p8] = 7; }
+        snprintf(db, sizeof db, "%s/order%d", f->dir, round);
+        assert_int_equal(cz_store_open(db, 1, &s), CZ_OK);
+        /* odd rounds: one transaction for all, as a load or an import does */
+        cz_txn *t = NULL;
+        if (round % 2) assert_int_equal(cz_txn_begin(s, 1, &t), CZ_OK);
+        for (size_t i = 0; i < NMIX + 3; i++) {
+            const struct ent *e = &w[order[i % NMIX]];   /* the first three again: duplicates */
+            struct cz_entry de;
+            int result = -1;
+            assert_int_equal(cz_entry_decode(e->buf, e->len, &de), CZ_OK);
+            if (!(round % 2)) assert_int_equal(cz_txn_begin(s, 1, &t), CZ_OK);
+            assert_int_equal(cz_store_put_entry(t, &de, e->id, &result), CZ_OK);
+            assert_int_equal(result, i < NMIX ? CZ_PUT_NEW : CZ_PUT_DUPLICATE);
+            if (!(round % 2)) assert_int_equal(cz_txn_commit(t), CZ_OK);
+        }
+        if (round % 2) assert_int_equal(cz_txn_commit(t), CZ_OK);
+
+        /* what anyone would expect, whatever the order */
+        uint8_t ids[4][32], h1[16], h2[16], h3[16], h4[16], h5[16];
+        memset(h1, 0x11, 16); memset(h2, 0x22, 16); memset(h3, 0x33, 16); memset(h4, 0x44, 16);
+        memset(h5, 0x55, 16);
+        t = rtxn(s);
+        assert_int_equal(heads(t, h1, ids, 4), 1);
+        assert_memory_equal(ids[0], w[3].id, 32);
+        assert_int_equal(heads(t, h2, ids, 4), 1);
+        assert_memory_equal(ids[0], w[6].id, 32);
+        assert_int_equal(heads(t, h3, ids, 4), 0);    /* superseded by h4's version */
+        assert_int_equal(heads(t, h4, ids, 4), 1);
+        assert_int_equal(heads(t, h5, ids, 4), 2);
+        assert_int_equal(count_type(t, "household"), 3);   /* h1, h4, h5 */
+        assert_int_equal(count_type(t, "member"), 1);
+        assert_int_equal(count_type(t, "futurething"), 1);
+        assert_int_equal(count_exact(t, "household", "number", "YSW-102"), 1);
+        assert_int_equal(count_exact(t, "household", "number", "YSW-100"), 0);
+        assert_int_equal(count_exact(t, "household", "number", "YSW-101"), 0);
+        assert_int_equal(count_exact(t, "household", "number", "YSW-200"), 0);
+        assert_int_equal(count_exact(t, "household", "number", "YSW-300"), 0);
+        assert_int_equal(count_exact(t, "household", "number", "YSW-501"), 1);
+        assert_int_equal(count_exact(t, "household", "number", "YSW-600"), 0);   /* h6: only a tombstone */
+        assert_int_equal(count_gram(t, "周"), 0);
+        assert_int_equal(count_gram(t, "李秀"), 1);
+        assert_int_equal(count_gram(t, "王秀"), 0);
+        assert_int_equal(count_gram(t, "王"), 1);          /* the member */
+        assert_int_equal(count_gram(t, "六七"), 1);
+        char term[64];
+        assert_int_equal(count_term(t, term, cz_term_link(term, sizeof term, h1, 16)), 0);
+        assert_int_equal(count_term(t, term, cz_term_link(term, sizeof term, h2, 16)), 1);
+        cz_txn_abort(t);
+        cz_store_close(s);
+
+        uint8_t d[32];
+        store_digest(db, d);
+        cz_hex(d, 32, hex);
+        if (round == 0) memcpy(first, d, 32);
+        else if (memcmp(d, first, 32)) fail_msg("order %d stored something else: %s", round, hex);
+    }
+    cz_hex(first, 32, hex);
+    if (strcmp(hex, golden_digest)) fail_msg("store digest %s, before the short cuts %s", hex, golden_digest);
+    for (size_t i = 0; i < NMIX; i++) free_ent(&w[i]);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1148,6 +1353,7 @@ int main(void)
         T(test_heads_edit_concurrent_merge),
         T(test_stats_entities_with_two_heads),
         T(test_child_before_parent),
+        T(test_put_order_independent),
         T(test_index_terms),
         T(test_index_link_and_tombstone),
         T(test_tombstone_concurrent_with_edit),

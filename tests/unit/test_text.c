@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
 #include "status.h"
 #include "text.h"
 
@@ -328,6 +329,71 @@ static void test_fold(void **state)
     assert_int_equal(cz_text_fold("\xed\xb0\x80", 3, &a), CZ_EUTF8);
 }
 
+/* Text made only of ASCII and CJK ideographs skips utf8proc inside
+ * normalize, fold and is_nfc: for every such character and its neighbours,
+ * alone, between letters and before a combining mark (which must still go
+ * through utf8proc and may compose), the results are utf8proc's own. */
+static void test_fast_path_matches_utf8proc(void **state)
+{
+    /* the fast ranges and their neighbours (ideographic space, kana,
+     * compatibility ideographs, full-width forms), which must not be taken
+     * for them */
+    static const utf8proc_int32_t ranges[][2] = { { 0x21, 0x7e }, { 0xa0, 0x17f }, { 0x2e80, 0xa4ff },
+                                                  { 0xf900, 0xfaff }, { 0xff00, 0xffef } };
+    (void)state;
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+        for (utf8proc_int32_t cp = ranges[r][0]; cp <= ranges[r][1]; cp++) {
+            utf8proc_int32_t seqs[3][3] = { { cp }, { 'A', cp, 'z' }, { cp, 0x301 } };
+            size_t lens[3] = { 1, 3, 2 };
+            for (size_t q = 0; q < 3; q++) {
+                char in[16];
+                size_t n = 0;
+                for (size_t i = 0; i < lens[q]; i++)
+                    n += (size_t)utf8proc_encode_char(seqs[q][i], (utf8proc_uint8_t *)in + n);
+                in[n] = 0;
+                utf8proc_uint8_t *want_norm = NULL, *want_fold = NULL;
+                assert_true(utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)n, &want_norm,
+                                         UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT) >= 0);
+                assert_true(utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)n, &want_fold,
+                                         UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                             UTF8PROC_CASEFOLD) >= 0);
+                /* normalize trims and collapses white space and fold drops
+                 * it: compare where there is none, before or after NFKC */
+                utf8proc_category_t cat = utf8proc_category(cp);
+                int spaced = cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL ||
+                             cat == UTF8PROC_CATEGORY_ZP || strchr((const char *)want_norm, ' ');
+                char *got = NULL;
+                assert_int_equal(cz_text_normalize_line(in, n, &got), CZ_OK);
+                if (!spaced && strcmp(got, (const char *)want_norm))
+                    fail_msg("normalize U+%04X seq %zu: %s, utf8proc %s", (unsigned)cp, q, got, want_norm);
+                free(got);
+                got = NULL;
+                if (!spaced) {
+                    assert_int_equal(cz_text_fold(in, n, &got), CZ_OK);
+                    if (strcmp(got, (const char *)want_fold))
+                        fail_msg("fold U+%04X seq %zu: %s, utf8proc %s", (unsigned)cp, q, got, want_fold);
+                    free(got);
+                }
+                utf8proc_uint8_t *nfc = NULL;
+                assert_true(utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)n, &nfc,
+                                         UTF8PROC_STABLE | UTF8PROC_COMPOSE) >= 0);
+                if (!cz_text_is_nfc(in, n) != !!strcmp((const char *)nfc, in))
+                    fail_msg("is_nfc U+%04X seq %zu", (unsigned)cp, q);
+                free(nfc);
+                free(want_norm);
+                free(want_fold);
+            }
+        }
+    /* mixed with what must go through utf8proc: still normalized */
+    char *got = NULL;
+    assert_int_equal(cz_text_normalize_line("王Ａ1", strlen("王Ａ1"), &got), CZ_OK);
+    assert_string_equal(got, "王A1");
+    free(got);
+    assert_int_equal(cz_text_fold("王E\xcc\x81", strlen("王E\xcc\x81"), &got), CZ_OK);
+    assert_string_equal(got, "王\xc3\xa9");
+    free(got);
+}
+
 /* --- widths ----------------------------------------------------------------- */
 
 static void test_width_ascii(void **state)
@@ -466,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_normalize_refused),
         cmocka_unit_test(test_normalize_line),
         cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_fast_path_matches_utf8proc),
         cmocka_unit_test(test_width_ascii),
         cmocka_unit_test(test_width_cjk),
         cmocka_unit_test(test_width_combining_controls_invalid),
