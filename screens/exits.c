@@ -150,7 +150,8 @@ static void load(struct ui *ui, struct exits *x)
     if (rc && !x->rc) x->rc = rc;
     cz_txn_abort(t);
     for (size_t i = 0; i < x->n; i++) {
-        snprintf(line, sizeof line, " %s  %s%s", x->p[i].name, T(ui, "awaits: ", "待审批："), step_label(ui, x->p[i].next));
+        snprintf(line, sizeof line, " %s  %s%s%s", x->p[i].name, T(ui, "awaits: ", "待审批："), step_label(ui, x->p[i].next),
+                 x->p[i].rejected[x->p[i].next] ? T(ui, " (rejected)", "（未通过）") : "");
         list_add(&x->l, line, x->p[i].exit, 0, 1);
     }
     if (sel < x->l.n) x->l.sel = sel;

@@ -124,6 +124,7 @@ entries() { "$CUNZHAN" -C "$OFFICE" --json status | jq .entries; }
 # one shown below the list (its name then its year).
 select_exit() {
     local i
+    keys C-a
     for i in 1 2 3 4 5 6; do
         capture
         has_text "$1  year" && return 0
@@ -172,7 +173,8 @@ text "income not checked by the village meeting"; keys Enter
 see "reject: confirm again" 'Reject "village appraisal" for 何秋菊?'
 keys Enter
 see "reject: the status line says so" "Rejected: village appraisal ("
-on_line "reject: the list shows the step rejected" "1\. village appraisal: rejected"
+on_line "reject: the chain shows the step rejected" "1\. village appraisal: rejected"
+see "reject: the list row says so" "何秋菊  awaits: village appraisal (rejected)"
 keys F10
 see "reject: quits" "EXIT=0"
 equals "reject: one entry stored" "$(entries)" "$((E0 + 1))"
@@ -201,6 +203,7 @@ menu_open "Exit approvals" "退出审批"
 see "reject zh: the footer names the key" "Ctrl-R 不同意"
 select_exit 何秋菊
 see "reject zh: the rejected step in Chinese" "村民主评议：未通过"
+keys C-a
 for i in 1 2 3 4 5 6; do
     capture; has_text "公示公告：待您签署" && break
     keys Down; sleep 0.2
@@ -217,7 +220,8 @@ text "公示期间有群众异议"; keys Enter
 see "reject zh: confirm in Chinese" "不同意“公示公告”"
 keys y
 see "reject zh: the status line in Chinese" "已签署不同意：公示公告"
-see "reject zh: the list shows it" "公示公告：未通过"
+see "reject zh: the chain shows it" "公示公告：未通过"
+see "reject zh: the list row says so" "待审批：公示公告（未通过）"
 keys F10
 see "reject zh: quits" "EXIT=0"
 expect "cli: the Chinese reason is stored" 0 "$CUNZHAN" -C "$OFFICE" --json list approval decision=reject step=notice
@@ -359,6 +363,29 @@ see "keymap: reloaded" "按键已重新读取"
 see "keymap: no file now" "不存在"
 keys F10
 see "keymap: quits" "EXIT=0"
+
+# ---- Reject refused as Approve's refusals are: the supervisor's key is
+# revoked (CLI, the office) while the approvals screen is open.  Last, so
+# that the revocation touches no other test. ----
+TERMTYPE=vt100 startat "$OFFICE" --lang en --user 刘镇长
+see "reject refused: home" "Exit approvals"
+menu_open "Exit approvals" "退出审批"
+select_exit 何秋菊
+see "reject refused: 何秋菊's assessment shown" "何秋菊  year 2019"
+expect "cli: 刘镇长's key" 0 "$CUNZHAN" -C "$OFFICE" --json status
+LZZ=$(printf '%s\n' "$OUT" | jq -r '.users[] | select(.name == "刘镇长") | .key')
+expect "cli: the office revokes 刘镇长 meanwhile" 0 "$CUNZHAN" -C "$OFFICE" --user 张主任 revoke "$LZZ"
+E0=$(entries)
+keys C-r
+see "reject refused: asks the reason" 'Why reject "village appraisal"?'
+text "too late"; keys Enter
+see "reject refused: confirm" 'Reject "village appraisal" for 何秋菊?'
+keys y
+see "reject refused: the refusal, as Approve shows it" "outside your jurisdiction or role; nothing was stored."
+lacks "reject refused: not reported as rejected" "$SCREEN" "Rejected: "
+equals "reject refused: nothing stored" "$(entries)" "$E0"
+keys F10
+see "reject refused: quits" "EXIT=0"
 
 equals "every screen fits 80 columns" "$WIDE" 0
 finish
