@@ -1,8 +1,9 @@
 /* exits.c — exit assessments awaiting a step the person logged in may sign
  * (supervisors and the office): the assessment, the chain so far (who
  * signed each step, when), and Approve, which signs the next step exactly
- * as `cunzhan approve` does (cz_approve_sign).  Add starts an exit
- * assessment for a household found by name or number. */
+ * as `cunzhan approve` does (cz_approve_sign); Reject signs a refusal of
+ * that step with its reason, as `cunzhan approve --reject --notes` does.
+ * Add starts an exit assessment for a household found by name or number. */
 #include "approve.h"
 #include "data.h"
 #include "exitchain.h"
@@ -149,7 +150,8 @@ static void load(struct ui *ui, struct exits *x)
     if (rc && !x->rc) x->rc = rc;
     cz_txn_abort(t);
     for (size_t i = 0; i < x->n; i++) {
-        snprintf(line, sizeof line, " %s  %s%s", x->p[i].name, T(ui, "awaits: ", "待审批："), step_label(ui, x->p[i].next));
+        snprintf(line, sizeof line, " %s  %s%s%s", x->p[i].name, T(ui, "awaits: ", "待审批："), step_label(ui, x->p[i].next),
+                 x->p[i].rejected[x->p[i].next] ? T(ui, " (rejected)", "（未通过）") : "");
         list_add(&x->l, line, x->p[i].exit, 0, 1);
     }
     if (sel < x->l.n) x->l.sel = sel;
@@ -235,6 +237,54 @@ static void approve(struct ui *ui, struct exits *x)
     ui_message(ui, 0, T(ui, "Signed: %s (%.12s)", "已签署：%s（%.12s）"), q, hex);
 }
 
+/* The reason with the spaces around it gone, in place; "" when it is only
+ * spaces. */
+static char *trimmed(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = 0;
+    while (*s == ' ' || *s == '\t') s++;
+    return s;
+}
+
+/* Refuses the next step: the reason (required), a confirm, then the
+ * signed `approval` with decision "reject".  Esc at either question
+ * stores nothing. */
+static void reject(struct ui *ui, struct exits *x)
+{
+    char q[512], hex[65], step[64];
+    char *text = NULL;
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    struct cz_field_error err;
+    if (x->l.sel >= x->n) return;
+    const struct pending *p = &x->p[x->l.sel];
+    snprintf(step, sizeof step, "%s", step_label(ui, p->next));
+    snprintf(q, sizeof q, T(ui, "Why reject \"%s\"?", "不同意“%s”的理由："), step);
+    if (ui_prompt(ui, q, &text)) {
+        ui_message(ui, 0, "%s", T(ui, "Rejection cancelled; nothing was stored.", "已取消；没有保存任何内容。"));
+        return;
+    }
+    const char *reason = trimmed(text);
+    if (!reason[0]) {
+        ui_message(ui, 1, "%s", T(ui, "A rejection needs a reason; nothing was stored.",
+                                  "不同意须写明理由；没有保存任何内容。"));
+        goto cleanup;
+    }
+    snprintf(q, sizeof q, T(ui, "Reject \"%s\" for %s?", "不同意“%s”：%s？"), step, p->name);
+    if (!ui_confirm(ui, q)) {
+        ui_message(ui, 0, "%s", T(ui, "Rejection cancelled; nothing was stored.", "已取消；没有保存任何内容。"));
+        goto cleanup;
+    }
+    int rc = cz_approve_sign(ui->st, p->exit, cz_step_key((enum cz_step)p->next), "reject", reason, NULL,
+                             entity, id, NULL, &err);
+    if (rc) { refused(ui, rc, &err); goto cleanup; }
+    cz_hex(entity, CZ_ENTITY_BYTES, hex);
+    load(ui, x);
+    ui_message(ui, 0, T(ui, "Rejected: %s (%.12s)", "已签署不同意：%s（%.12s）"), step, hex);
+cleanup:
+    free(text);
+}
+
 static int hh_cb(void *ctx, const uint8_t *entity)
 {
     void **c = ctx;
@@ -282,6 +332,7 @@ static enum ui_result exits_key(struct ui *ui, struct screen *s, const struct ui
     struct exits *x = s->state;
     switch (k->action) {
     case ACT_OPEN: case ACT_SAVE: approve(ui, x); return UI_HANDLED;
+    case ACT_REJECT: reject(ui, x); return UI_HANDLED;
     case ACT_ADD: start_exit(ui); return UI_HANDLED;
     default: return list_key(&x->l, k);
     }
@@ -300,7 +351,7 @@ static void exits_close(struct screen *s)
     free(x);
 }
 
-static const enum cz_action exits_hints[] = { ACT_OPEN, ACT_ADD, ACT_BACK, ACT_NONE };
+static const enum cz_action exits_hints[] = { ACT_OPEN, ACT_REJECT, ACT_ADD, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_exits = {
     "exits", exits_open, exits_draw, exits_key, exits_close, exits_resume, NULL, exits_hints,

@@ -117,6 +117,116 @@ see "start exit: quits" "EXIT=0"
 expect "cli: the new exit assessment" 0 "$CUNZHAN" -C "$OFFICE" --lang en list exit year=2019
 contains "cli: exit listed" "$OUT" "2019"
 
+# ---- a supervisor rejects the next step, with a reason: Ctrl-R, on a
+# vt100 (no function keys).  An empty reason and Esc store nothing. ----
+entries() { "$CUNZHAN" -C "$OFFICE" --json status | jq .entries; }
+# select_exit NAME: moves the approvals list until NAME's assessment is the
+# one shown below the list (its name then its year).
+select_exit() {
+    local i
+    keys C-a
+    for i in 1 2 3 4 5 6; do
+        capture
+        has_text "$1  year" && return 0
+        has_text "$1  年度" && return 0
+        keys Down; sleep 0.2
+    done
+    capture
+}
+expect "cli: the 2019 assessment's id" 0 "$CUNZHAN" -C "$OFFICE" --json list exit year=2019
+HQJ=$(printf '%s\n' "$OUT" | jq -r '.[0].id')
+E0=$(entries)
+TERMTYPE=vt100 startat "$OFFICE" --lang en --user 刘镇长
+see "reject: home on a vt100" "Exit approvals"
+menu_open "Exit approvals" "退出审批"
+see "reject: the new assessment awaits the village step" "何秋菊  awaits: village appraisal"
+see "reject: the footer names the key" "Ctrl-R Reject"
+select_exit 何秋菊
+see "reject: 何秋菊's assessment shown" "何秋菊  year 2019"
+keys C-r
+see "reject: asks the reason" 'Why reject "village appraisal"?'
+keys Enter
+see "reject: an empty reason is refused" "A rejection needs a reason; nothing was stored."
+equals "reject: nothing stored for an empty reason" "$(entries)" "$E0"
+keys C-r
+see "reject: asks again" 'Why reject "village appraisal"?'
+text "   "; keys Enter
+see "reject: spaces are no reason either" "A rejection needs a reason; nothing was stored."
+keys C-r
+see "reject: asks a third time" 'Why reject "village appraisal"?'
+text "about to change my mind"
+see "reject: the reason typed" "about to change my mind"
+keys Escape
+see "reject: Esc at the reason cancels" "Rejection cancelled; nothing was stored."
+equals "reject: nothing stored after Esc at the reason" "$(entries)" "$E0"
+keys C-r
+see "reject: asks once more" 'Why reject "village appraisal"?'
+text "income not checked by the village meeting"; keys Enter
+see "reject: confirm" 'Reject "village appraisal" for 何秋菊?'
+keys Escape
+see "reject: Esc at the confirm cancels" "Rejection cancelled; nothing was stored."
+equals "reject: nothing stored after Esc at the confirm" "$(entries)" "$E0"
+on_line "reject: still awaiting, not rejected" "1\. village appraisal: awaits your signature"
+keys C-r
+see "reject: asks for the last time" 'Why reject "village appraisal"?'
+text "income not checked by the village meeting"; keys Enter
+see "reject: confirm again" 'Reject "village appraisal" for 何秋菊?'
+keys Enter
+see "reject: the status line says so" "Rejected: village appraisal ("
+on_line "reject: the chain shows the step rejected" "1\. village appraisal: rejected"
+see "reject: the list row says so" "何秋菊  awaits: village appraisal (rejected)"
+keys F10
+see "reject: quits" "EXIT=0"
+equals "reject: one entry stored" "$(entries)" "$((E0 + 1))"
+expect "cli: verify after the screen's rejection" 0 "$CUNZHAN" -C "$OFFICE" --lang en verify
+lacks "cli: verify finds no problem after it" "$OUT" "BAD"
+expect "cli: the rejection is stored" 0 "$CUNZHAN" -C "$OFFICE" --json list approval decision=reject
+equals "cli: one rejection" "$(printf '%s\n' "$OUT" | jq length)" 1
+equals "cli: it refuses the village step" "$(printf '%s\n' "$OUT" | jq -r '.[0].fields.step')" village
+equals "cli: with the reason typed" "$(printf '%s\n' "$OUT" | jq -r '.[0].fields.notes')" \
+    "income not checked by the village meeting"
+equals "cli: signed by the township supervisor" "$(printf '%s\n' "$OUT" | jq -r '.[0].signed_by')" "刘镇长@许昌市科协"
+REJ=$(printf '%s\n' "$OUT" | jq -r '.[0].id')
+expect "cli: show the rejection" 0 "$CUNZHAN" -C "$OFFICE" --lang en show "$REJ"
+contains "cli: show has the reason" "$OUT" "income not checked by the village meeting"
+contains "cli: show has the decision" "$OUT" "Reject"
+expect "cli: show the assessment" 0 "$CUNZHAN" -C "$OFFICE" --lang en show "$HQJ"
+OUT=$(printf '%s\n' "$OUT" | grep -E '^ +village ')
+contains "cli: its chain has the village step rejected" "$OUT" "rejected"
+
+# In Chinese: the empty reason refused, then the notice step of the demo's
+# assessment refused with a reason.
+E0=$(entries)
+TERMTYPE=vt100 startat "$OFFICE" --lang zh --user 刘镇长
+see "reject zh: home" "退出审批"
+menu_open "Exit approvals" "退出审批"
+see "reject zh: the footer names the key" "Ctrl-R 不同意"
+select_exit 何秋菊
+see "reject zh: the rejected step in Chinese" "村民主评议：未通过"
+keys C-a
+for i in 1 2 3 4 5 6; do
+    capture; has_text "公示公告：待您签署" && break
+    keys Down; sleep 0.2
+done
+see "reject zh: the notice step awaits" "公示公告：待您签署"
+keys C-r
+see "reject zh: asks the reason in Chinese" "不同意“公示公告”的理由"
+keys Enter
+see "reject zh: an empty reason is refused in Chinese" "不同意须写明理由；没有保存任何内容。"
+equals "reject zh: nothing stored" "$(entries)" "$E0"
+keys C-r
+see "reject zh: asks again" "不同意“公示公告”的理由"
+text "公示期间有群众异议"; keys Enter
+see "reject zh: confirm in Chinese" "不同意“公示公告”"
+keys y
+see "reject zh: the status line in Chinese" "已签署不同意：公示公告"
+see "reject zh: the chain shows it" "公示公告：未通过"
+see "reject zh: the list row says so" "待审批：公示公告（未通过）"
+keys F10
+see "reject zh: quits" "EXIT=0"
+expect "cli: the Chinese reason is stored" 0 "$CUNZHAN" -C "$OFFICE" --json list approval decision=reject step=notice
+equals "cli: with the Chinese reason" "$(printf '%s\n' "$OUT" | jq -r '.[0].fields.notes')" "公示期间有群众异议"
+
 # ---- users: the office enrols a pending key ----
 export CUNZHAN_NEW_PASSPHRASE=new-pass
 expect "village adds a person (pending)" 0 "$CUNZHAN" -C "$WORK/demo/yangshuwan" user add 赵出纳
@@ -253,6 +363,29 @@ see "keymap: reloaded" "按键已重新读取"
 see "keymap: no file now" "不存在"
 keys F10
 see "keymap: quits" "EXIT=0"
+
+# ---- Reject refused as Approve's refusals are: the supervisor's key is
+# revoked (CLI, the office) while the approvals screen is open.  Last, so
+# that the revocation touches no other test. ----
+TERMTYPE=vt100 startat "$OFFICE" --lang en --user 刘镇长
+see "reject refused: home" "Exit approvals"
+menu_open "Exit approvals" "退出审批"
+select_exit 何秋菊
+see "reject refused: 何秋菊's assessment shown" "何秋菊  year 2019"
+expect "cli: 刘镇长's key" 0 "$CUNZHAN" -C "$OFFICE" --json status
+LZZ=$(printf '%s\n' "$OUT" | jq -r '.users[] | select(.name == "刘镇长") | .key')
+expect "cli: the office revokes 刘镇长 meanwhile" 0 "$CUNZHAN" -C "$OFFICE" --user 张主任 revoke "$LZZ"
+E0=$(entries)
+keys C-r
+see "reject refused: asks the reason" 'Why reject "village appraisal"?'
+text "too late"; keys Enter
+see "reject refused: confirm" 'Reject "village appraisal" for 何秋菊?'
+keys y
+see "reject refused: the refusal, as Approve shows it" "outside your jurisdiction or role; nothing was stored."
+lacks "reject refused: not reported as rejected" "$SCREEN" "Rejected: "
+equals "reject refused: nothing stored" "$(entries)" "$E0"
+keys F10
+see "reject refused: quits" "EXIT=0"
 
 equals "every screen fits 80 columns" "$WIDE" 0
 finish
