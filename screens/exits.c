@@ -21,6 +21,7 @@
 struct pending {
     uint8_t exit[CZ_ENTITY_BYTES];
     uint8_t household[CZ_ENTITY_BYTES];
+    uint8_t version[CZ_ID_BYTES];           /* the version shown, the one signed */
     char name[128];
     char summary[256];                      /* year, income */
     char checks[512];                       /* food, clothing, schooling, medical, housing */
@@ -104,6 +105,7 @@ static int exit_cb(void *ctx, const uint8_t *entity)
     struct pending *p = &x->p[x->n++];
     memset(p, 0, sizeof *p);
     memcpy(p->exit, entity, CZ_ENTITY_BYTES);
+    memcpy(p->version, r.id, CZ_ID_BYTES);
     p->next = next;
     for (int s = 0; s < CZ_STEP_COUNT; s++) p->rejected[s] = es.rejected[s];
     char year[32], income[64];
@@ -198,15 +200,22 @@ static void exits_draw(struct ui *ui, struct screen *s)
 }
 
 /* The refusal in the person's language. */
-static void refused(struct ui *ui, int rc, const struct cz_field_error *err)
+static void refused(struct ui *ui, struct exits *x, int rc, const struct cz_field_error *err)
 {
     char msg[512];
     switch (rc) {
+    case CZ_ESTALE:
+        /* Someone changed the assessment after it was shown: show the
+         * current version, which is the one to read before signing. */
+        load(ui, x);
+        ui_message(ui, 1, "%s", T(ui, "Changed since shown: now showing the current version. Nothing stored.",
+                                  "评估已被修改，现显示当前版本，请阅读后再签署。未保存。"));
+        return;
     case CZ_EPERM:
         ui_message(ui, 1, "%s", T(ui, "This household lies outside your jurisdiction or role; nothing was stored.",
                                   "该户超出您的辖区或角色权限；没有保存任何内容。"));
         return;
-    case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_ESTALE: case CZ_EDONE:
+    case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_EDONE:
         ui_message(ui, 1, "%s %s", cz_strerror(rc, ui->lang), T(ui, "Nothing was stored.", "没有保存任何内容。"));
         return;
     default:
@@ -229,8 +238,8 @@ static void approve(struct ui *ui, struct exits *x)
     snprintf(q, sizeof q, T(ui, "Sign \"%s\" for %s?", "签署“%s”：%s？"), step_label(ui, p->next), p->name);
     if (!ui_confirm(ui, q)) return;
     int rc = cz_approve_sign(ui->st, p->exit, cz_step_key((enum cz_step)p->next), "approve", NULL, NULL,
-                             entity, id, NULL, &err);
-    if (rc) { refused(ui, rc, &err); return; }
+                             p->version, entity, id, NULL, &err);
+    if (rc) { refused(ui, x, rc, &err); return; }
     cz_hex(entity, CZ_ENTITY_BYTES, hex);
     snprintf(q, sizeof q, "%s", step_label(ui, p->next));
     load(ui, x);
@@ -276,8 +285,8 @@ static void reject(struct ui *ui, struct exits *x)
         goto cleanup;
     }
     int rc = cz_approve_sign(ui->st, p->exit, cz_step_key((enum cz_step)p->next), "reject", reason, NULL,
-                             entity, id, NULL, &err);
-    if (rc) { refused(ui, rc, &err); goto cleanup; }
+                             p->version, entity, id, NULL, &err);
+    if (rc) { refused(ui, x, rc, &err); goto cleanup; }
     cz_hex(entity, CZ_ENTITY_BYTES, hex);
     load(ui, x);
     ui_message(ui, 0, T(ui, "Rejected: %s (%.12s)", "已签署不同意：%s（%.12s）"), step, hex);

@@ -37,7 +37,7 @@ int cz_exit_latest(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], uint8_t 
 
 int cz_approve_sign(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES], const char *step,
                     const char *decision, const char *notes, const char *date,
-                    uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES], char version_hex[65],
+                    const uint8_t seen[CZ_ID_BYTES], uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES], char version_hex[65],
                     struct cz_field_error *err)
 {
     char hex[65];
@@ -49,6 +49,7 @@ int cz_approve_sign(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES], 
     rc = cz_record_load(t, exit_entity, &r);
     if (rc == CZ_OK && strcmp(r.type_key, "exit")) rc = CZ_ETYPE;
     if (rc == CZ_OK && r.deleted) rc = CZ_EDELETED;
+    if (rc == CZ_OK && seen && memcmp(seen, r.id, CZ_ID_BYTES)) rc = CZ_ESTALE;
     if (rc == CZ_OK) cz_hex(r.id, CZ_ID_BYTES, hex);
     cz_record_clear(&r);
     cz_txn_abort(t);

@@ -14,13 +14,17 @@ int cz_exit_latest(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], uint8_t 
 
 /* Signs an `approval` record naming the current version of exit_entity
  * (version_hex gets it, may be NULL).  decision "approve" or "reject";
- * notes and date (YYYY-MM-DD) may be NULL.  Needs a login.  Refusals:
+ * notes and date (YYYY-MM-DD) may be NULL.  `seen` is the version the
+ * person was shown (a screen loaded it earlier): when the assessment has
+ * changed since, CZ_ESTALE and nothing is signed, so nobody signs a version
+ * they have not read; NULL signs whatever is current (the CLI names the
+ * record and signs it as it stands).  Needs a login.  Refusals:
  * CZ_EROLE, CZ_EORDER, CZ_ENOTICE, CZ_ESTALE, CZ_EDONE, CZ_EPERM (outside
  * the signer's jurisdiction or role), CZ_ETYPE (not an exit assessment);
  * field errors in *err.  Nothing is stored unless it holds. */
 int cz_approve_sign(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES], const char *step,
                     const char *decision, const char *notes, const char *date,
-                    uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES], char version_hex[65],
+                    const uint8_t seen[CZ_ID_BYTES], uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES], char version_hex[65],
                     struct cz_field_error *err);
 
 #endif

@@ -75,7 +75,7 @@ int cmd_approve(struct cli *c, int argc, char **argv)
     cz_txn_abort(t);
     if (rc) return CZ_EXIT_FAIL;
     if (login(c)) return CZ_EXIT_FAIL;
-    rc = cz_approve_sign(c->st, exit_entity, step, decision, notes, date, entity, version, version_hex, &err);
+    rc = cz_approve_sign(c->st, exit_entity, step, decision, notes, date, NULL, entity, version, version_hex, &err);
     switch (rc) {
     case CZ_OK: break;
     case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_ESTALE: case CZ_EDONE:

@@ -364,6 +364,27 @@ see "keymap: no file now" "不存在"
 keys F10
 see "keymap: quits" "EXIT=0"
 
+# ---- Approve signs the version shown: the assessment is edited (CLI)
+# while the approvals screen shows the older version; signing is refused,
+# nothing is stored, and the current version is shown instead. ----
+TERMTYPE=vt100 startat "$OFFICE" --lang en --user 刘镇长
+see "stale: home" "Exit approvals"
+menu_open "Exit approvals" "退出审批"
+select_exit 何秋菊
+see "stale: 何秋菊's assessment shown" "何秋菊  year 2019"
+lacks "stale: not yet the new income" "$SCREEN" "6543"
+expect "cli: the assessment edited meanwhile" 0 "$CUNZHAN" -C "$OFFICE" --user 张主任 edit "$HQJ" income_per_capita=6543
+E0=$(entries)
+keys Enter
+see "stale: asks to sign" 'Sign "village appraisal" for 何秋菊?'
+keys y
+see "stale: refused, shown again" "Changed since shown: now showing the current version. Nothing stored."
+equals "stale: nothing stored" "$(entries)" "$E0"
+select_exit 何秋菊
+see "stale: the current version is shown" "6543"
+keys F10
+see "stale: quits" "EXIT=0"
+
 # ---- Reject refused as Approve's refusals are: the supervisor's key is
 # revoked (CLI, the office) while the approvals screen is open.  Last, so
 # that the revocation touches no other test. ----

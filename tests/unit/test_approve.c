@@ -95,6 +95,10 @@ static void test_latest_and_sign(void **state)
     assert_int_equal(cz_body_get_bytes(r.body, cz_schema_field(r.type, "household")->tag, &ref, &len), CZ_OK);
     assert_int_equal(len, CZ_ENTITY_BYTES);
     memcpy(hh, ref, CZ_ENTITY_BYTES);
+    uint8_t shown[CZ_ID_BYTES], other[CZ_ID_BYTES];
+    memcpy(shown, r.id, CZ_ID_BYTES);
+    memcpy(other, r.id, CZ_ID_BYTES);
+    other[0] ^= 1;
     cz_record_clear(&r);
     assert_int_equal(cz_exit_latest(x.t, hh, latest), CZ_OK);
     assert_memory_equal(latest, x.open, CZ_ENTITY_BYTES);
@@ -104,15 +108,27 @@ static void test_latest_and_sign(void **state)
 
     /* Not an exit assessment: refused before anything is signed. */
     assert_int_equal(cz_station_login(st, "王县长", PASS), CZ_OK);
-    assert_int_equal(cz_approve_sign(st, hh, "county", "approve", NULL, NULL, entity, id, version, &err), CZ_ETYPE);
+    assert_int_equal(cz_approve_sign(st, hh, "county", "approve", NULL, NULL, NULL, entity, id, version, &err), CZ_ETYPE);
     /* Out of order: the notice before the county decision. */
-    assert_int_equal(cz_approve_sign(st, x.open, "notice", "approve", NULL, NULL, entity, id, version, &err),
+    assert_int_equal(cz_approve_sign(st, x.open, "notice", "approve", NULL, NULL, NULL, entity, id, version, &err),
                      CZ_EORDER);
-    /* The county decision. */
-    assert_int_equal(cz_approve_sign(st, x.open, "county", "approve", NULL, NULL, entity, id, version, &err), CZ_OK);
+    /* A screen that showed another version than the current one: refused,
+     * nothing signed (the entry count does not move). */
+    struct cz_store_stats before, after;
+    assert_int_equal(cz_txn_begin(cz_station_store(st), 0, &x.t), CZ_OK);
+    assert_int_equal(cz_store_stats(x.t, &before), CZ_OK);
+    cz_txn_abort(x.t);
+    assert_int_equal(cz_approve_sign(st, x.open, "county", "approve", NULL, NULL, other, entity, id, version, &err),
+                     CZ_ESTALE);
+    assert_int_equal(cz_txn_begin(cz_station_store(st), 0, &x.t), CZ_OK);
+    assert_int_equal(cz_store_stats(x.t, &after), CZ_OK);
+    cz_txn_abort(x.t);
+    assert_int_equal(after.entries, before.entries);
+    /* The county decision, on the version shown. */
+    assert_int_equal(cz_approve_sign(st, x.open, "county", "approve", NULL, NULL, shown, entity, id, version, &err), CZ_OK);
     assert_int_equal(strlen(version), 64);
     /* The notice the same day: its 7 days are not over. */
-    assert_int_equal(cz_approve_sign(st, x.open, "notice", "approve", NULL, NULL, entity, id, version, &err),
+    assert_int_equal(cz_approve_sign(st, x.open, "notice", "approve", NULL, NULL, NULL, entity, id, version, &err),
                      CZ_ENOTICE);
     cz_txn *t = NULL;
     assert_int_equal(cz_txn_begin(cz_station_store(st), 0, &t), CZ_OK);
@@ -136,7 +152,7 @@ static void test_clerk_refused(void **state)
     cz_txn_abort(x.t);
     assert_int_equal(x.nopen, 1);
     assert_int_equal(cz_station_login(st, "李会计", PASS), CZ_OK);
-    int rc = cz_approve_sign(st, x.open, "county", "approve", NULL, NULL, entity, id, NULL, &err);
+    int rc = cz_approve_sign(st, x.open, "county", "approve", NULL, NULL, NULL, entity, id, NULL, &err);
     assert_true(rc == CZ_EPERM || rc == CZ_EROLE);
     cz_station_close(st);
 }
