@@ -10,6 +10,7 @@
  * Text checks use utf8proc directly (not text.c) so the codec stands alone. */
 #include "codec.h"
 #include "status.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -104,17 +105,6 @@ static int64_t unzigzag(uint64_t u)
 
 /* ---- text rules --------------------------------------------------------- */
 
-/* Code points that are NFC whatever surrounds them: canonical combining
- * class 0 and NFC_Quick_Check=Yes (UAX #15, section 9): ASCII and the CJK
- * Unified Ideographs and Extension A, which have no decomposition and
- * compose with nothing.  Text made only of them is NFC without asking
- * utf8proc, which is most of this program's text (numbers, codes, Chinese
- * names) and most of the time spent checking it. */
-static int nfc_stable(utf8proc_int32_t cp)
-{
-    return cp < 0x80 || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf);
-}
-
 static int check_text(const uint8_t *s, size_t n)
 {
     size_t pos = 0;
@@ -126,15 +116,6 @@ static int check_text(const uint8_t *s, size_t n)
         return CZ_EEMPTY;
     if (n > CZ_VALUE_MAX)
         return CZ_ETOOBIG;
-    /* ASCII is in NFC: only the control characters need refusing. */
-    while (pos < n && s[pos] < 0x80) {
-        if ((s[pos] < 0x20 && s[pos] != '\n' && s[pos] != '\t') || s[pos] == 0x7f)
-            return CZ_ECONTROL;
-        pos++;
-    }
-    if (pos == n)
-        return CZ_OK;
-    pos = 0;
     while (pos < n) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t r = utf8proc_iterate(s + pos, (utf8proc_ssize_t)(n - pos), &cp);
@@ -146,7 +127,9 @@ static int check_text(const uint8_t *s, size_t n)
          * reorder what a terminal shows around it ("Trojan Source"). */
         if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
             return CZ_ECONTROL;
-        stable = stable && nfc_stable(cp);
+        /* Text made only of code points NFC leaves alone whatever
+         * surrounds them is NFC without asking utf8proc. */
+        stable = stable && cz_text_cp_stable((uint32_t)cp);
         pos += (size_t)r;
     }
     if (stable)

@@ -74,13 +74,13 @@ static int scan_controls(const char *s, size_t len, int allow_cr)
     return CZ_OK;
 }
 
-/* utf8proc_map with our error mapping.  Its only failures on input we have
- * already validated are allocation failures. */
-/* True when every character is one the normal forms used here leave as it
- * is whatever surrounds it (canonical combining class 0, NFC and NFKC
- * quick check Yes; UAX #15): ASCII, and the CJK Unified Ideographs with
- * Extension A (no decomposition of either kind, no composition).  Only
- * well-formed sequences count. */
+int cz_text_cp_stable(uint32_t cp)
+{
+    return cp < 0x80 || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf);
+}
+
+/* True when every character is cz_text_cp_stable.  Only well-formed
+ * sequences count (the stable ideographs are all 3-byte UTF-8). */
 static int map_stable(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -92,13 +92,15 @@ static int map_stable(const char *s, size_t len)
         if (len - i < 3 || (p[i] & 0xF0) != 0xE0 || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80)
             return 0;
         uint32_t cp = (uint32_t)(p[i] & 0x0F) << 12 | (uint32_t)(p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3F);
-        if (!((cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf)))
+        if (!cz_text_cp_stable(cp))
             return 0;
         i += 3;
     }
     return 1;
 }
 
+/* utf8proc_map with our error mapping.  Its only failures on input we have
+ * already validated are allocation failures. */
 static int map(const char *s, size_t len, int options, char **out, size_t *outlen)
 {
     utf8proc_uint8_t *buf = NULL;
@@ -156,15 +158,14 @@ int cz_utf8_valid(const char *s, size_t len)
 int cz_text_is_nfc(const char *s, size_t len)
 {
     char *nfc = NULL;
-    size_t nfclen = 0, i;
+    size_t nfclen = 0;
     int ok;
 
     if (!cz_utf8_valid(s, len))
         return 0;
-    /* ASCII is always NFC and is by far the common case: skip the allocation. */
-    for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
-        ;
-    if (i == len)
+    /* ASCII and CJK ideographs are always NFC and by far the common case:
+     * skip the allocation. */
+    if (map_stable(s, len))
         return 1;
     /* Out of memory reads as "not NFC": the caller then refuses the text,
      * which is the safe side. */

@@ -13,6 +13,13 @@ int cz_utf8_valid(const char *s, size_t len);
 /* True when valid UTF-8 already in NFC. */
 int cz_text_is_nfc(const char *s, size_t len);
 
+/* True when NFC and NFKC leave the code point as it is whatever surrounds
+ * it (UAX #15: canonical combining class 0, quick check Yes, no
+ * decomposition of either kind): ASCII and the CJK Unified Ideographs with
+ * Extension A.  Text made only of these needs no normalisation pass, which
+ * is most of this program's text (numbers, codes, Chinese names). */
+int cz_text_cp_stable(uint32_t cp);
+
 /* CZ_OK, or CZ_ECONTROL when s holds C0 controls other than \n and \t,
  * DEL, C1 controls or bidi embeddings, overrides and isolates (U+202A..E,
  * U+2066..9), as the codec refuses.  Assumes valid UTF-8. */
