@@ -41,7 +41,12 @@ WIDE=0
 
 # start ARGS... : a fresh terminal running `cunzhan -C $ST ARGS...`; the
 # shell after it prints the exit code (EXIT=N) so a test can see it and
-# that the terminal is back.  For one call (VAR=value start ...):
+# that the terminal is back.  EXIT=N goes at the start of a line of its own
+# (an explicit carriage return): a program killed by a signal leaves the
+# terminal raw, where a newline does not return the carriage, and the
+# shell's "Killed ..." message, as long as the paths in it, would otherwise
+# push EXIT=N across the right margin and split it over two rows.
+# For one call (VAR=value start ...):
 #   TERMTYPE  the terminal type (xterm)
 #   ENVARGS   more words for env(1) before the others, such as
 #             "-u CUNZHAN_PASSPHRASE" or "CUNZHAN_LANG=zh"
@@ -52,7 +57,7 @@ start() {
     RUN=$((RUN + 1))
     TM="tmux -L $TMUX_SOCKET-$RUN -f /dev/null"
     $TM new-session -d -x 80 -y 24 \
-        "env ${ENVARGS:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=${MOUNTS:-$WORK/mounts} CUNZHAN_SYSBLOCK=$WORK/sys $CUNZHAN -C $ST $*; echo EXIT=\$?; sleep 600"
+        "env ${ENVARGS:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=${MOUNTS:-$WORK/mounts} CUNZHAN_SYSBLOCK=$WORK/sys $CUNZHAN -C $ST $*; rc=\$?; printf '\r\nEXIT=%s\r\n' \$rc; sleep 600"
 }
 # startat DIR ARGS... : as start, at another station's folder.
 startat() { local d=$1; shift; ST=$d start "$@"; }
