@@ -1,0 +1,128 @@
+/* hashset.c — a set of byte strings (hashset.h).
+ *
+ * Open addressing with linear probing, at most half full.  A slot keeps
+ * the key's 64-bit hash (never 0: 0 marks an empty slot) and where its
+ * bytes are in the arena, so growing rehashes nothing and a probe compares
+ * bytes only when the whole hash matches. */
+#include "hashset.h"
+
+#include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+
+#define FIRST_SLOTS 64          /* a power of two */
+#define FIRST_ROOM 1024
+
+struct slot {
+    uint64_t h;                 /* 0: empty */
+    size_t off, len;            /* the key's bytes: arena[off..off+len) */
+};
+
+struct cz_hashset {
+    struct slot *tab;
+    size_t cap, n;              /* cap: 0 or a power of two, >= 2n */
+    unsigned char *arena;
+    size_t used, room;
+    unsigned char key[crypto_shorthash_KEYBYTES];
+};
+
+int cz_hashset_new(cz_hashset **out)
+{
+    cz_hashset *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s) return CZ_ENOMEM;
+    crypto_shorthash_keygen(s->key);
+    *out = s;
+    return CZ_OK;
+}
+
+void cz_hashset_free(cz_hashset *s)
+{
+    if (!s) return;
+    free(s->tab);
+    free(s->arena);
+    free(s);
+}
+
+size_t cz_hashset_count(const cz_hashset *s)
+{
+    return s->n;
+}
+
+static uint64_t key_hash(const cz_hashset *s, const void *key, size_t len)
+{
+    static const unsigned char none[1];
+    unsigned char out[crypto_shorthash_BYTES];
+    uint64_t h;
+    crypto_shorthash(out, len ? key : none, len, s->key);
+    memcpy(&h, out, sizeof h);
+    return h | 1;
+}
+
+/* 1 when the key is there; else 0 and *at is the empty slot it would take. */
+static int find(const cz_hashset *s, uint64_t h, const void *key, size_t len, size_t *at)
+{
+    size_t mask = s->cap - 1, i = (size_t)h & mask;
+    for (; s->tab[i].h; i = (i + 1) & mask)
+        if (s->tab[i].h == h && s->tab[i].len == len && (!len || !memcmp(s->arena + s->tab[i].off, key, len)))
+            return 1;
+    *at = i;
+    return 0;
+}
+
+static int grow_table(cz_hashset *s)
+{
+    size_t ncap = s->cap ? 2 * s->cap : FIRST_SLOTS;
+    struct slot *nt;
+    if (ncap > SIZE_MAX / sizeof *nt || !(nt = calloc(ncap, sizeof *nt))) return -1;
+    for (size_t i = 0; i < s->cap; i++) {
+        if (!s->tab[i].h) continue;
+        size_t j = (size_t)s->tab[i].h & (ncap - 1);
+        while (nt[j].h) j = (j + 1) & (ncap - 1);
+        nt[j] = s->tab[i];
+    }
+    free(s->tab);
+    s->tab = nt;
+    s->cap = ncap;
+    return 0;
+}
+
+static int grow_arena(cz_hashset *s, size_t len)
+{
+    size_t nroom = s->room ? s->room : FIRST_ROOM;
+    unsigned char *na;
+    if (len > SIZE_MAX / 2 - s->used) return -1;
+    while (nroom < s->used + len) nroom *= 2;
+    if (!(na = realloc(s->arena, nroom))) return -1;
+    s->arena = na;
+    s->room = nroom;
+    return 0;
+}
+
+int cz_hashset_add(cz_hashset *s, const void *key, size_t len)
+{
+    uint64_t h = key_hash(s, key, len);
+    size_t at = 0;
+    if (s->n && find(s, h, key, len, &at)) return 0;
+    /* Grow before anything changes, so running out leaves the set whole. */
+    if (len > s->room - s->used && grow_arena(s, len)) return -1;
+    if (2 * (s->n + 1) > s->cap) {
+        if (grow_table(s)) return -1;
+        find(s, h, key, len, &at);
+    }
+    if (len) memcpy(s->arena + s->used, key, len);
+    s->tab[at] = (struct slot){ h, s->used, len };
+    s->used += len;
+    s->n++;
+    return 1;
+}
+
+int cz_hashset_has(const cz_hashset *s, const void *key, size_t len)
+{
+    size_t at;
+    if (!s->n) return 0;
+    return find(s, key_hash(s, key, len), key, len, &at);
+}
