@@ -1,4 +1,5 @@
 #include "query.h"
+#include "hashset.h"
 #include "keys.h"
 #include "merge.h"
 #include "status.h"
@@ -213,51 +214,12 @@ int cz_query_list(cz_txn *t, const struct cz_type *type, const struct cz_assign 
 
 /* ---- find ---- */
 
-/* Entities already reported: an open-addressing set, so a find with many
- * results stays linear. */
-struct seen { uint8_t (*ids)[CZ_ENTITY_BYTES]; size_t n, cap; };
-
-static size_t seen_hash(const uint8_t *e, size_t cap)
-{
-    size_t h = 0;
-    memcpy(&h, e, sizeof h < CZ_ENTITY_BYTES ? sizeof h : CZ_ENTITY_BYTES);   /* ids are random */
-    return h & (cap - 1);
-}
-
-static const uint8_t seen_empty[CZ_ENTITY_BYTES];
-
-static int seen_add(struct seen *s, const uint8_t *entity)
-{
-    if (2 * (s->n + 1) > s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 64;
-        uint8_t (*ids)[CZ_ENTITY_BYTES] = calloc(cap, CZ_ENTITY_BYTES);
-        if (!ids) return -1;
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!memcmp(s->ids[i], seen_empty, CZ_ENTITY_BYTES)) continue;
-            size_t j = seen_hash(s->ids[i], cap);
-            while (memcmp(ids[j], seen_empty, CZ_ENTITY_BYTES)) j = (j + 1) & (cap - 1);
-            memcpy(ids[j], s->ids[i], CZ_ENTITY_BYTES);
-        }
-        free(s->ids);
-        s->ids = ids;
-        s->cap = cap;
-    }
-    size_t j = seen_hash(entity, s->cap);
-    while (memcmp(s->ids[j], seen_empty, CZ_ENTITY_BYTES)) {
-        if (!memcmp(s->ids[j], entity, CZ_ENTITY_BYTES)) return 0;
-        j = (j + 1) & (s->cap - 1);
-    }
-    memcpy(s->ids[j], entity, CZ_ENTITY_BYTES);
-    s->n++;
-    return 1;
-}
-
 #define FIND_GRAMS 16
 
 struct find_ctx {
     cz_txn *t;
     const char *folded;          /* query, folded */
-    struct seen seen;
+    cz_hashset *seen;            /* entities reported: a find with many results stays linear */
     cz_entity_fn fn;
     void *ctx;
     int rc;
@@ -310,7 +272,7 @@ static int find_cb(void *ctx, const uint8_t *entity)
     }
     rc = cz_record_load(f->t, entity, &r);
     if (rc == CZ_OK && !r.deleted && (!f->check_name || name_contains(&r, f->folded))) {
-        int fresh = seen_add(&f->seen, entity);
+        int fresh = cz_hashset_add(f->seen, entity, CZ_ENTITY_BYTES);
         if (fresh < 0) rc = CZ_ENOMEM;
         else if (fresh) { f->reported++; rc = f->fn(f->ctx, entity); }
     }
@@ -356,7 +318,8 @@ int cz_query_find_page(cz_txn *t, const char *text, size_t limit, cz_entity_fn f
     f.limit = limit;
     *total = 0;
     *exact = 1;
-    if ((rc = cz_text_normalize_line(text, strlen(text), &line))) return rc;
+    if ((rc = cz_hashset_new(&f.seen))) goto cleanup;
+    if ((rc = cz_text_normalize_line(text, strlen(text), &line))) goto cleanup;
     if ((rc = cz_text_fold(line, strlen(line), &folded))) goto cleanup;
     f.folded = folded;
     if (!folded[0]) goto cleanup;
@@ -430,7 +393,7 @@ cleanup:
      * characters the n-gram is the query, so they are matches; longer
      * queries count them as at most. */
     *exact = f.unverified == 0 || (folded && at_most_two_chars(folded));
-    free(f.seen.ids);
+    cz_hashset_free(f.seen);
     free(line);
     free(folded);
     return rc;
@@ -438,7 +401,7 @@ cleanup:
 
 /* ---- the first page of a list ---- */
 
-struct first_ctx { struct seen seen; size_t limit, n; cz_entity_fn fn; void *ctx; int stopped; };
+struct first_ctx { cz_hashset *seen; size_t limit, n; cz_entity_fn fn; void *ctx; int stopped; };
 
 static int first_cb(void *ctx, const uint8_t *entity)
 {
@@ -446,7 +409,7 @@ static int first_cb(void *ctx, const uint8_t *entity)
     int fresh;
     if (f->n >= f->limit) { f->stopped = 1; return CZ_WALK_STOP; }
     /* A record with concurrent versions may be under two values. */
-    if ((fresh = seen_add(&f->seen, entity)) < 0) return CZ_ENOMEM;
+    if ((fresh = cz_hashset_add(f->seen, entity, CZ_ENTITY_BYTES)) < 0) return CZ_ENOMEM;
     if (!fresh) return 0;
     f->n++;
     return f->fn(f->ctx, entity);
@@ -456,14 +419,15 @@ int cz_query_first(cz_txn *t, const struct cz_type *type, const char *field, siz
                    cz_entity_fn fn, void *ctx, size_t *total)
 {
     char term[512];
-    struct first_ctx f = { { NULL, 0, 0 }, limit, 0, fn, ctx, 0 };
+    struct first_ctx f = { NULL, limit, 0, fn, ctx, 0 };
     int rc;
     *total = 0;
     if ((rc = cz_store_index_count(t, term, cz_term_type(term, sizeof term, type->key), total))) return rc;
+    if ((rc = cz_hashset_new(&f.seen))) return rc;
     /* 'X' type \0 field \0 value: every value of the field, in order. */
     size_t tl = cz_term_exact(term, sizeof term, type->key, field, "");
     rc = cz_store_index_prefix(t, term, tl, first_cb, &f);
     if (f.stopped) rc = CZ_OK;
-    free(f.seen.ids);
+    cz_hashset_free(f.seen);
     return rc;
 }

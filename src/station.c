@@ -1,6 +1,7 @@
 #include "station.h"
 #include "codec.h"
 #include "exitchain.h"
+#include "hashset.h"
 #include "keys.h"
 #include "merge.h"
 #include "parse.h"
@@ -944,17 +945,6 @@ struct pipe_slot {
     uint8_t id[CZ_ID_BYTES];
 };
 
-/* The exact-look-up terms of the rows checked so far: open addressing,
- * SipHash with a per-load key, the bytes in one arena. */
-struct term_slot { uint64_t h; size_t off, len; };
-struct termset {
-    struct term_slot *tab;
-    size_t cap, n;
-    char *arena;
-    size_t used, room;
-    uint8_t key[crypto_shorthash_KEYBYTES];
-};
-
 struct pipe {
     cz_station *st;
     cz_txn *t;
@@ -975,7 +965,7 @@ struct pipe {
     size_t bad;
     cz_row_error_fn fn;
     void *ctx;
-    struct termset terms;
+    cz_hashset *terms;                      /* exact-look-up terms of rows checked */
     struct roster_cache roster;
     struct ref_memo ref;
     /* new entity ids, drawn from the CSPRNG a page at a time (one system
@@ -987,64 +977,9 @@ struct pipe {
 static struct roster_cache *pipe_roster(struct pipe *p) { return &p->roster; }
 static struct ref_memo *pipe_ref_memo(struct pipe *p) { return &p->ref; }
 
-static uint64_t term_hash(const struct termset *ts, const char *term, size_t len)
-{
-    uint8_t h[crypto_shorthash_BYTES];
-    uint64_t v;
-    crypto_shorthash(h, (const unsigned char *)term, len, ts->key);
-    memcpy(&v, h, sizeof v);
-    return v | 1;                           /* 0 marks an empty slot */
-}
-
-static int term_find(const struct termset *ts, uint64_t h, const char *term, size_t len, size_t *at)
-{
-    size_t i = (size_t)h & (ts->cap - 1);
-    for (; ts->tab[i].h; i = (i + 1) & (ts->cap - 1))
-        if (ts->tab[i].h == h && ts->tab[i].len == len && !memcmp(ts->arena + ts->tab[i].off, term, len))
-            return 1;
-    *at = i;
-    return 0;
-}
-
 static int pipe_has_term(struct pipe *p, const char *term, size_t len)
 {
-    size_t at;
-    if (!p->terms.n) return 0;
-    return term_find(&p->terms, term_hash(&p->terms, term, len), term, len, &at);
-}
-
-static int termset_add(struct termset *ts, const char *term, size_t len)
-{
-    size_t at;
-    if (2 * (ts->n + 1) > ts->cap) {
-        size_t ncap = ts->cap ? 2 * ts->cap : 1024;
-        struct term_slot *nt = calloc(ncap, sizeof *nt), *old = ts->tab;
-        if (!nt) return CZ_ENOMEM;
-        for (size_t i = 0; i < ts->cap; i++) {
-            if (!old[i].h) continue;
-            size_t j = (size_t)old[i].h & (ncap - 1);
-            while (nt[j].h) j = (j + 1) & (ncap - 1);
-            nt[j] = old[i];
-        }
-        free(old);
-        ts->tab = nt;
-        ts->cap = ncap;
-    }
-    uint64_t h = term_hash(ts, term, len);
-    if (term_find(ts, h, term, len, &at)) return CZ_OK;
-    if (ts->used + len > ts->room) {
-        size_t nroom = ts->room ? 2 * ts->room : 1 << 16;
-        while (nroom < ts->used + len) nroom *= 2;
-        char *na = realloc(ts->arena, nroom);
-        if (!na) return CZ_ENOMEM;
-        ts->arena = na;
-        ts->room = nroom;
-    }
-    memcpy(ts->arena + ts->used, term, len);
-    ts->tab[at] = (struct term_slot){ h, ts->used, len };
-    ts->used += len;
-    ts->n++;
-    return CZ_OK;
+    return cz_hashset_has(p->terms, term, len);
 }
 
 /* The exact-look-up values of a row that passed its checks. */
@@ -1057,8 +992,8 @@ static int pipe_add_terms(struct pipe *p, const cz_body *body)
         size_t len;
         char term[512];
         if (!(f->flags & CZ_FF_EXACT) || cz_body_get_text(body, f->tag, &s, &len) != CZ_OK) continue;
-        int rc = termset_add(&p->terms, term, cz_term_exact(term, sizeof term, ty->key, f->key, s));
-        if (rc) return rc;
+        if (cz_hashset_add(p->terms, term, cz_term_exact(term, sizeof term, ty->key, f->key, s)) < 0)
+            return CZ_ENOMEM;
     }
     return CZ_OK;
 }
@@ -1225,7 +1160,6 @@ static int pipe_start(struct pipe *p, cz_station *st, cz_txn *t, const struct cz
     p->nslots = PIPE_SLOTS;
     p->rnd_used = sizeof p->rnd;
     if (ring && atoi(ring) >= 1 && atoi(ring) <= PIPE_SLOTS) p->nslots = (size_t)atoi(ring);
-    crypto_shorthash_keygen(p->terms.key);
     memcpy(p->origin, cz_secrets_sign_pk(st->secrets), 32);
     if ((rc = cz_store_log_last(t, p->origin, &p->seq, p->prev))) return rc;
     if ((rc = cz_meta_get_u64(t, META_HLC, &p->hlc)) && rc != CZ_ENOTFOUND) return rc;
@@ -1258,8 +1192,6 @@ static void pipe_stop(struct pipe *p)
         free(p->slots[i].body_buf);
         free(p->slots[i].raw);
     }
-    free(p->terms.tab);
-    free(p->terms.arena);
 }
 
 int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign *const *rows,
@@ -1275,6 +1207,7 @@ int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign
     if (!ty) return CZ_ETYPE;
     if (!st->secrets) return CZ_EPERM;
     if (!(p = calloc(1, sizeof *p))) return CZ_ENOMEM;
+    if ((rc = cz_hashset_new(&p->terms))) goto cleanup;
     if ((rc = cz_txn_begin(st->store, 1, &t))) goto cleanup;
     if ((rc = pipe_start(p, st, t, ty, nrows > 1))) goto cleanup;
     started = 1;
@@ -1304,6 +1237,7 @@ int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign
 cleanup:
     if (started) pipe_stop(p);
     cz_txn_abort(t);
+    cz_hashset_free(p->terms);
     free(p);
     return rc;
 }
