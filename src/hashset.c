@@ -55,10 +55,9 @@ size_t cz_hashset_count(const cz_hashset *s)
 static uint64_t key_hash(const cz_hashset *s, const void *key, size_t len)
 {
     static const unsigned char none[1];
-    unsigned char out[crypto_shorthash_BYTES];
     uint64_t h;
-    crypto_shorthash(out, len ? key : none, len, s->key);
-    memcpy(&h, out, sizeof h);
+    _Static_assert(crypto_shorthash_BYTES == sizeof h, "SipHash gives 64 bits");
+    crypto_shorthash((unsigned char *)&h, len ? key : none, len, s->key);
     return h | 1;
 }
 
