@@ -15,8 +15,9 @@
 
 #include "draft.h"
 #include "status.h"
+#include "testkit.h"
 
-static char dir[] = "/tmp/test_draft.XXXXXX";
+static char dir[64];
 
 static void sample(struct cz_draft *d)
 {
@@ -181,7 +182,7 @@ static void test_encode_refuses(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(dir)) return -1;
+    if (tk_tmpdir(dir, sizeof dir, "draft")) return -1;
     char sub[512];
     snprintf(sub, sizeof sub, "%s/drafts", dir);
     return mkdir(sub, 0700);
@@ -189,10 +190,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[600];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tk_rmtree(dir);
 }
 
 int main(void)

@@ -34,7 +34,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +50,7 @@
 #include "station.h"
 #include "status.h"
 #include "store.h"
+#include "testkit.h"
 
 #define V1 "411024104201"
 #define V2 "411081112205"
@@ -65,12 +65,6 @@ struct fx {
     char exit_version[4][65];
     uint8_t village_person[32];
 };
-
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb; (void)flag; (void)ftw;
-    return remove(path);
-}
 
 /* add(st, type, entity_hex, version_hex, "field=value", ..., NULL).  The
  * hex outputs may be NULL.  Returns the status; prints the refused field. */
@@ -302,8 +296,7 @@ static int group_setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     char why[64];
     if (!f) return -1;
-    strcpy(f->dir, "/tmp/cz_test_report_XXXXXX");
-    if (!mkdtemp(f->dir)) { free(f); return -1; }
+    if (tk_tmpdir(f->dir, sizeof f->dir, "report")) { free(f); return -1; }
     snprintf(f->office_dir, sizeof f->office_dir, "%s/office", f->dir);
     snprintf(f->village_dir, sizeof f->village_dir, "%s/village", f->dir);
     *state = f;
@@ -324,8 +317,7 @@ static int group_teardown(void **state)
     if (!f) return 0;
     cz_station_close(f->office);
     cz_station_close(f->village);
-    nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
-    int gone = access(f->dir, F_OK) != 0;
+    int gone = tk_rmtree(f->dir) == 0;
     free(f);
     return gone ? 0 : -1;
 }

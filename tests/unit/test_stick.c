@@ -8,7 +8,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +15,9 @@
 
 #include "status.h"
 #include "stick.h"
+#include "testkit.h"
 
 static char g_dir[64];
-
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
 
 static void put(const char *rel, const char *text)
 {
@@ -43,14 +38,12 @@ static void dir(const char *rel)
 
 static int setup(void **state)
 {
-    strcpy(g_dir, "/tmp/cz_test_stick_XXXXXX");
-    if (!mkdtemp(g_dir)) return -1;
-    return 0;
+    return tk_tmpdir(g_dir, sizeof g_dir, "stick");
 }
 
 static int teardown(void **state)
 {
-    nftw(g_dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_rmtree(g_dir);
     return 0;
 }
 

@@ -8,7 +8,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <lmdb.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include "schema.h"
 #include "status.h"
 #include "store.h"
+#include "testkit.h"
 
 #define VILLAGE "520123101201"
 
@@ -39,11 +39,6 @@ struct ent { uint8_t *buf; size_t len; uint8_t id[32]; };
 
 static uint64_t g_hlc = UINT64_C(1767225600000) << 16;
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
 static void author_init(struct author *a)
 {
     crypto_sign_keypair(a->pk, a->sk);
@@ -55,13 +50,12 @@ static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
     if (!f || sodium_init() < 0) { free(f); return -1; }
-    strcpy(f->dir, "/tmp/cz_test_store_XXXXXX");
-    if (!mkdtemp(f->dir)) { free(f); return -1; }
+    if (tk_tmpdir(f->dir, sizeof f->dir, "store")) { free(f); return -1; }
     snprintf(f->db, sizeof f->db, "%s/db", f->dir);
     int rc = cz_store_open(f->db, 1, &f->s);
     if (rc != CZ_OK) {
         print_error("cz_store_open: %s\n", cz_status_name(rc));
-        nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+        tk_rmtree(f->dir);
         free(f);
         return -1;
     }
@@ -75,8 +69,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     cz_store_close(f->s);
-    nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
-    assert_int_not_equal(access(f->dir, F_OK), 0);
+    assert_int_equal(tk_rmtree(f->dir), 0);
     free(f);
     return 0;
 }
