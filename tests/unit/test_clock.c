@@ -42,7 +42,8 @@ static int teardown(void **state)
     return 0;
 }
 
-struct author { uint8_t pk[32], sk[64]; };
+/* An author: its log (testkit.h) and the key that signs it. */
+struct author { struct tk_log log; uint8_t sk[64]; };
 
 static int author_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
 {
@@ -55,9 +56,9 @@ static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[6
     return cz_secrets_sign(cz_station_secrets(ctx), msg, len, sig);
 }
 
-/* A new household by a (not yet certified) author, at clock hlc_ms. */
-static void household_entry(const struct author *a, uint64_t seq, const uint8_t prev[32], uint64_t hlc_ms,
-                            const char *head, uint8_t **out, size_t *len, uint8_t id[32])
+/* A new household, the next entry of a (not yet certified) author's log, at clock hlc_ms. */
+static void household_entry(struct author *a, uint64_t hlc_ms, const char *head, uint8_t **out, size_t *len,
+                            uint8_t id[32])
 {
     const struct cz_type *ty = cz_schema_type("household");
     cz_body *b = cz_body_new();
@@ -69,26 +70,18 @@ static void household_entry(const struct author *a, uint64_t seq, const uint8_t 
     assert_int_equal(cz_schema_set(ty, b, "head", head, NULL), CZ_OK);
     assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
     struct cz_entry_draft d;
-    memset(&d, 0, sizeof d);
-    memcpy(d.origin, a->pk, 32);
-    d.seq = seq;
-    memcpy(d.prev, prev, 32);
-    d.hlc = hlc_ms << 16;
-    d.wall = (int64_t)(hlc_ms / 1000);
-    randombytes_buf(d.entity, sizeof d.entity);
-    d.type = "household";
-    d.region = V1;
-    d.body = body;
-    d.body_len = body_len;
-    assert_int_equal(cz_entry_write(&d, author_sign, (void *)a, out, len, id), CZ_OK);
+    uint8_t entity[CZ_ENTITY_BYTES];
+    randombytes_buf(entity, sizeof entity);
+    tk_log_draft(&a->log, &d, hlc_ms << 16, entity, "household", V1, NULL, 0, body, body_len);
+    assert_int_equal(tk_log_write(&a->log, &d, author_sign, a, out, len, id), CZ_OK);
     free(body);
     cz_body_free(b);
 }
 
 static void test_clock_ahead_flagged_not_followed(void **state)
 {
-    struct author a;
-    uint8_t *e1, *e2, *file, id1[32], id2[32], bid[32], zero[32] = { 0 };
+    struct author a = { 0 };
+    uint8_t *e1, *e2, *file, id1[32], id2[32], bid[32];
     size_t l1, l2, flen;
     uint64_t now = cz_now_ms(), future = now + 2 * DAY_MS, hlc_after = 0;
     struct cz_vv vv = { 0 };
@@ -96,9 +89,9 @@ static void test_clock_ahead_flagged_not_followed(void **state)
     struct cz_import_result res;
     cz_txn *t = NULL;
 
-    crypto_sign_keypair(a.pk, a.sk);
-    household_entry(&a, 1, zero, now, "正常", &e1, &l1, id1);
-    household_entry(&a, 2, id1, future, "超前", &e2, &l2, id2);
+    crypto_sign_keypair(a.log.origin, a.sk);
+    household_entry(&a, now, "正常", &e1, &l1, id1);        /* seq 1 */
+    household_entry(&a, future, "超前", &e2, &l2, id2);     /* seq 2, after id1 */
     assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &vv), CZ_OK);
     assert_int_equal(cz_payload_add(&w, e1, l1), CZ_OK);
     assert_int_equal(cz_payload_add(&w, e2, l2), CZ_OK);

@@ -25,7 +25,8 @@
 
 #define VILLAGE "520123101201"
 
-struct author { uint8_t pk[32], sk[64]; uint64_t seq; uint8_t last[32]; };
+/* An author: its log (testkit.h) and the key that signs it. */
+struct author { struct tk_log log; uint8_t sk[64]; };
 
 struct fx {
     char dir[64];
@@ -41,9 +42,8 @@ static uint64_t g_hlc = UINT64_C(1767225600000) << 16;
 
 static void author_init(struct author *a)
 {
-    crypto_sign_keypair(a->pk, a->sk);
-    a->seq = 0;
-    memset(a->last, 0, sizeof a->last);
+    memset(&a->log, 0, sizeof a->log);
+    crypto_sign_keypair(a->log.origin, a->sk);
 }
 
 static int setup(void **state)
@@ -105,23 +105,9 @@ static void write_entry(struct author *a, const uint8_t entity[16], const char *
                         const uint8_t *body, size_t blen, struct ent *out)
 {
     struct cz_entry_draft d;
-    memset(&d, 0, sizeof d);
-    memcpy(d.origin, a->pk, 32);
-    d.seq = a->seq + 1;
-    memcpy(d.prev, a->last, 32);
-    d.hlc = ++g_hlc;
-    d.wall = (int64_t)(cz_hlc_ms(d.hlc) / 1000);
-    memcpy(d.entity, entity, 16);
+    tk_log_draft(&a->log, &d, ++g_hlc, entity, type, region, parents, np, body, blen);
     d.flags = flags;
-    d.type = type;
-    d.region = region;
-    d.nparents = np;
-    d.parents = parents;
-    d.body = body;
-    d.body_len = blen;
-    assert_int_equal(cz_entry_write(&d, sign_cb, a, &out->buf, &out->len, out->id), CZ_OK);
-    a->seq++;
-    memcpy(a->last, out->id, 32);
+    assert_int_equal(tk_log_write(&a->log, &d, sign_cb, a, &out->buf, &out->len, out->id), CZ_OK);
 }
 
 /* A household version. */
@@ -303,19 +289,19 @@ static void test_logs(void **state)
     assert_int_equal(put(f->s, &eb), CZ_PUT_NEW);
 
     cz_txn *t = rtxn(f->s);
-    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, f->a.log.origin, &seq, id), CZ_OK);
     assert_int_equal(seq, 3);
     assert_memory_equal(id, e[2].id, 32);
-    assert_int_equal(cz_store_log_last(t, f->b.pk, &seq, id), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, f->b.log.origin, &seq, id), CZ_OK);
     assert_int_equal(seq, 1);
     assert_memory_equal(id, eb.id, 32);
     for (uint64_t s = 1; s <= 3; s++) {
-        assert_int_equal(cz_store_log_get(t, f->a.pk, s, id), CZ_OK);
+        assert_int_equal(cz_store_log_get(t, f->a.log.origin, s, id), CZ_OK);
         assert_memory_equal(id, e[s - 1].id, 32);
     }
-    assert_int_equal(cz_store_log_get(t, f->a.pk, 4, id), CZ_ENOTFOUND);
-    assert_int_equal(cz_store_log_get(t, f->a.pk, 0, id), CZ_ENOTFOUND);
-    assert_int_equal(cz_store_log_get(t, f->b.pk, 2, id), CZ_ENOTFOUND);
+    assert_int_equal(cz_store_log_get(t, f->a.log.origin, 4, id), CZ_ENOTFOUND);
+    assert_int_equal(cz_store_log_get(t, f->a.log.origin, 0, id), CZ_ENOTFOUND);
+    assert_int_equal(cz_store_log_get(t, f->b.log.origin, 2, id), CZ_ENOTFOUND);
 
     /* An origin with no log, both below and above every stored one. */
     uint8_t lo[32], hi[32];
@@ -360,7 +346,7 @@ static void test_log_last_neighbours(void **state)
     struct author *ord[3] = { &lo, &mid, &hi };
     for (int i = 0; i < 3; i++)
         for (int j = i + 1; j < 3; j++)
-            if (memcmp(ord[i]->pk, ord[j]->pk, 32) > 0) {
+            if (memcmp(ord[i]->log.origin, ord[j]->log.origin, 32) > 0) {
                 struct author tmp = *ord[i]; *ord[i] = *ord[j]; *ord[j] = tmp;
             }
     new_entity(ent);
@@ -370,12 +356,12 @@ static void test_log_last_neighbours(void **state)
     assert_int_equal(put(f->s, &eh), CZ_PUT_NEW);
     cz_txn *t = rtxn(f->s);
     seq = 99;
-    assert_int_equal(cz_store_log_last(t, mid.pk, &seq, id), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, mid.log.origin, &seq, id), CZ_OK);
     assert_int_equal(seq, 0);
-    assert_int_equal(cz_store_log_last(t, lo.pk, &seq, id), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, lo.log.origin, &seq, id), CZ_OK);
     assert_int_equal(seq, 1);
     assert_memory_equal(id, el.id, 32);
-    assert_int_equal(cz_store_log_last(t, hi.pk, &seq, id), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, hi.log.origin, &seq, id), CZ_OK);
     assert_int_equal(seq, 1);
     assert_memory_equal(id, eh.id, 32);
     cz_txn_abort(t);
@@ -393,14 +379,14 @@ static void test_log_last_max_seq(void **state)
 
     new_entity(ent);
     household(&f->a, ent, NULL, 0, 0, "N-1", "甲", &e1);
-    f->a.seq = UINT64_MAX - 1;              /* the next entry gets seq 2^64-1 */
+    f->a.log.seq = UINT64_MAX - 1;          /* the next entry gets seq 2^64-1 */
     household(&f->a, ent, e1.id, 1, 0, "N-2", "甲", &emax);
     assert_int_equal(put(f->s, &e1), CZ_PUT_NEW);
     assert_int_equal(put(f->s, &emax), CZ_PUT_NEW);
     cz_txn *t = rtxn(f->s);
-    assert_int_equal(cz_store_log_get(t, f->a.pk, UINT64_MAX, id), CZ_OK);
+    assert_int_equal(cz_store_log_get(t, f->a.log.origin, UINT64_MAX, id), CZ_OK);
     assert_memory_equal(id, emax.id, 32);
-    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, f->a.log.origin, &seq, id), CZ_OK);
     assert_true(seq == UINT64_MAX);
     assert_memory_equal(id, emax.id, 32);
     cz_txn_abort(t);
@@ -418,8 +404,8 @@ static void test_fork(void **state)
     household(&f->a, ent, NULL, 0, 0, "YSW-001", "王秀英", &e1);
     household(&f->a, ent, e1.id, 1, 0, "YSW-001", "王秀兰", &e2);
     /* Rewind the author: same origin and seq 2, other content. */
-    f->a.seq = 1;
-    memcpy(f->a.last, e1.id, 32);
+    f->a.log.seq = 1;
+    memcpy(f->a.log.last, e1.id, 32);
     household(&f->a, ent, e1.id, 1, 0, "YSW-001", "王秀梅", &fork2);
     assert_memory_not_equal(e2.id, fork2.id, 32);
 
@@ -436,7 +422,7 @@ static void test_fork(void **state)
     int seen_e2 = 0, seen_fork = 0;
     for (size_t i = 0; i < 2; i++) {
         assert_int_equal(r.klen[i], 72);
-        assert_memory_equal(r.keys[i], f->a.pk, 32);
+        assert_memory_equal(r.keys[i], f->a.log.origin, 32);
         for (int b = 0; b < 7; b++) assert_int_equal(r.keys[i][32 + b], 0);
         assert_int_equal(r.keys[i][39], 2);
         seen_e2 += memcmp(r.keys[i] + 40, e2.id, 32) == 0;
@@ -447,7 +433,7 @@ static void test_fork(void **state)
 
     /* Kept as evidence, not applied: the log and the heads are e2's. */
     uint64_t seq;
-    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, f->a.log.origin, &seq, id), CZ_OK);
     assert_int_equal(seq, 2);
     assert_memory_equal(id, e2.id, 32);
     assert_int_equal(heads(t, ent, hid, 4), 1);
@@ -900,7 +886,7 @@ static void test_abort_leaves_nothing(void **state)
     t = rtxn(f->s);
     struct cz_entry got;
     assert_int_equal(cz_store_get_entry(t, e.id, &got), CZ_ENOTFOUND);
-    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, f->a.log.origin, &seq, id), CZ_OK);
     assert_int_equal(seq, 0);
     assert_int_equal(heads(t, ent, ids, 2), 0);
     assert_int_equal(count_type(t, "household"), 0);
@@ -953,7 +939,7 @@ static void test_reopen_keeps_everything(void **state)
     assert_memory_equal(got.raw, v1.buf, v1.len);
     assert_int_equal(cz_store_get_entry(t, v2.id, &got), CZ_OK);
     assert_int_equal(cz_entry_verify(&got), CZ_OK);
-    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, f->a.log.origin, &seq, id), CZ_OK);
     assert_int_equal(seq, 2);
     assert_memory_equal(id, v2.id, 32);
     assert_int_equal(heads(t, ent, ids, 2), 1);
@@ -1186,12 +1172,12 @@ static void mixed_entries(struct ent w[NMIX])
     uint8_t seed[32], h1[16], h2[16], h3[16], h4[16], h5[16], m1[16], u1[16], par[2][32];
     char hex1[33], hex2[33];
     memset(seed, 1, 32);
-    crypto_sign_seed_keypair(a.pk, a.sk, seed);
+    crypto_sign_seed_keypair(a.log.origin, a.sk, seed);
     memset(seed, 2, 32);
-    crypto_sign_seed_keypair(b.pk, b.sk, seed);
-    a.seq = b.seq = 0;
-    memset(a.last, 0, 32);
-    memset(b.last, 0, 32);
+    crypto_sign_seed_keypair(b.log.origin, b.sk, seed);
+    a.log.seq = b.log.seq = 0;
+    memset(a.log.last, 0, 32);
+    memset(b.log.last, 0, 32);
     memset(h1, 0x11, 16); memset(h2, 0x22, 16); memset(h3, 0x33, 16); memset(h4, 0x44, 16);
     memset(h5, 0x55, 16); memset(m1, 0x66, 16); memset(u1, 0x77, 16);
     cz_hex(h1, 16, hex1);
