@@ -64,4 +64,29 @@ void tk_log_draft(const struct tk_log *l, struct cz_entry_draft *d, uint64_t hlc
 int tk_log_write(struct tk_log *l, const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
                  uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES]);
 
+/* Checks for table-driven tests (cmocka suites only: cmocka.h first): the
+ * same check as assert_int_equal, assert_string_equal, assert_true, but a
+ * failure names the case (what), not only the line of the loop. */
+#ifdef fail_msg
+#include <inttypes.h>
+#include <string.h>
+#define tk_assert_int(what, a, b)                                                                  \
+    do {                                                                                           \
+        uintmax_t a_ = (uintmax_t)(a), b_ = (uintmax_t)(b);                                        \
+        if (a_ != b_)                                                                              \
+            fail_msg("case %s: %s is %jd, want %jd", (what), #a, (intmax_t)a_, (intmax_t)b_);      \
+    } while (0)
+#define tk_assert_str(what, a, b)                                                                  \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_))                                                          \
+            fail_msg("case %s: %s is \"%s\", want \"%s\"", (what), #a, a_ ? a_ : "(null)",        \
+                     b_ ? b_ : "(null)");                                                          \
+    } while (0)
+#define tk_assert_true(what, c)                                                                    \
+    do {                                                                                           \
+        if (!(c)) fail_msg("case %s: %s is false", (what), #c);                                    \
+    } while (0)
+#endif
+
 #endif
