@@ -140,6 +140,18 @@ static int put(cz_store *s, const struct ent *e)
     return result;
 }
 
+/* The last entry of origin's log: seq want_seq and, unless want_id is
+ * NULL, that id (the seq is set to 99 first, so 0 is seen to be written). */
+static void expect_log_last(const char *what, cz_txn *t, const uint8_t origin[32], uint64_t want_seq,
+                            const uint8_t *want_id)
+{
+    uint64_t seq = 99;
+    uint8_t id[32];
+    tk_assert_int(what, cz_store_log_last(t, origin, &seq, id), CZ_OK);
+    tk_assert_int(what, seq, want_seq);
+    if (want_id) tk_assert_true(what, memcmp(id, want_id, 32) == 0);
+}
+
 static cz_txn *rtxn(cz_store *s)
 {
     cz_txn *t = NULL;
@@ -275,7 +287,6 @@ static void test_logs(void **state)
     struct fx *f = *state;
     uint8_t ent[16], id[32];
     struct ent e[3], eb;
-    uint64_t seq = 99;
 
     new_entity(ent);
     household(&f->a, ent, NULL, 0, 0, "YSW-001", "王秀英", &e[0]);
@@ -289,12 +300,8 @@ static void test_logs(void **state)
     assert_int_equal(put(f->s, &eb), CZ_PUT_NEW);
 
     cz_txn *t = rtxn(f->s);
-    assert_int_equal(cz_store_log_last(t, f->a.log.origin, &seq, id), CZ_OK);
-    assert_int_equal(seq, 3);
-    assert_memory_equal(id, e[2].id, 32);
-    assert_int_equal(cz_store_log_last(t, f->b.log.origin, &seq, id), CZ_OK);
-    assert_int_equal(seq, 1);
-    assert_memory_equal(id, eb.id, 32);
+    expect_log_last("a's log", t, f->a.log.origin, 3, e[2].id);
+    expect_log_last("b's log", t, f->b.log.origin, 1, eb.id);
     for (uint64_t s = 1; s <= 3; s++) {
         assert_int_equal(cz_store_log_get(t, f->a.log.origin, s, id), CZ_OK);
         assert_memory_equal(id, e[s - 1].id, 32);
@@ -307,12 +314,8 @@ static void test_logs(void **state)
     uint8_t lo[32], hi[32];
     memset(lo, 0x00, 32);
     memset(hi, 0xff, 32);
-    seq = 99;
-    assert_int_equal(cz_store_log_last(t, lo, &seq, id), CZ_OK);
-    assert_int_equal(seq, 0);
-    seq = 99;
-    assert_int_equal(cz_store_log_last(t, hi, &seq, id), CZ_OK);
-    assert_int_equal(seq, 0);
+    expect_log_last("no log, below", t, lo, 0, NULL);
+    expect_log_last("no log, above", t, hi, 0, NULL);
 
     struct raw_list r = { 0 };
     assert_int_equal(cz_store_each_log(t, raw_cb, &r), CZ_OK);
@@ -334,10 +337,9 @@ static void test_logs(void **state)
 static void test_log_last_neighbours(void **state)
 {
     struct fx *f = *state;
-    uint8_t ent[16], id[32];
+    uint8_t ent[16];
     struct author lo, mid, hi;
     struct ent el, eh;
-    uint64_t seq;
 
     /* Origins chosen by hand: any Ed25519 key will do for the store. */
     author_init(&lo);
@@ -355,15 +357,9 @@ static void test_log_last_neighbours(void **state)
     assert_int_equal(put(f->s, &el), CZ_PUT_NEW);
     assert_int_equal(put(f->s, &eh), CZ_PUT_NEW);
     cz_txn *t = rtxn(f->s);
-    seq = 99;
-    assert_int_equal(cz_store_log_last(t, mid.log.origin, &seq, id), CZ_OK);
-    assert_int_equal(seq, 0);
-    assert_int_equal(cz_store_log_last(t, lo.log.origin, &seq, id), CZ_OK);
-    assert_int_equal(seq, 1);
-    assert_memory_equal(id, el.id, 32);
-    assert_int_equal(cz_store_log_last(t, hi.log.origin, &seq, id), CZ_OK);
-    assert_int_equal(seq, 1);
-    assert_memory_equal(id, eh.id, 32);
+    expect_log_last("the empty middle log", t, mid.log.origin, 0, NULL);
+    expect_log_last("the lower log", t, lo.log.origin, 1, el.id);
+    expect_log_last("the higher log", t, hi.log.origin, 1, eh.id);
     cz_txn_abort(t);
     free_ent(&el);
     free_ent(&eh);
@@ -375,7 +371,6 @@ static void test_log_last_max_seq(void **state)
     struct fx *f = *state;
     uint8_t ent[16], id[32];
     struct ent e1, emax;
-    uint64_t seq = 0;
 
     new_entity(ent);
     household(&f->a, ent, NULL, 0, 0, "N-1", "甲", &e1);
@@ -386,9 +381,7 @@ static void test_log_last_max_seq(void **state)
     cz_txn *t = rtxn(f->s);
     assert_int_equal(cz_store_log_get(t, f->a.log.origin, UINT64_MAX, id), CZ_OK);
     assert_memory_equal(id, emax.id, 32);
-    assert_int_equal(cz_store_log_last(t, f->a.log.origin, &seq, id), CZ_OK);
-    assert_true(seq == UINT64_MAX);
-    assert_memory_equal(id, emax.id, 32);
+    expect_log_last("seq 2^64-1", t, f->a.log.origin, UINT64_MAX, emax.id);
     cz_txn_abort(t);
     free_ent(&e1);
     free_ent(&emax);
@@ -397,7 +390,7 @@ static void test_log_last_max_seq(void **state)
 static void test_fork(void **state)
 {
     struct fx *f = *state;
-    uint8_t ent[16], id[32], hid[4][32];
+    uint8_t ent[16], hid[4][32];
     struct ent e1, e2, fork2;
 
     new_entity(ent);
@@ -432,10 +425,7 @@ static void test_fork(void **state)
     assert_int_equal(seen_fork, 1);
 
     /* Kept as evidence, not applied: the log and the heads are e2's. */
-    uint64_t seq;
-    assert_int_equal(cz_store_log_last(t, f->a.log.origin, &seq, id), CZ_OK);
-    assert_int_equal(seq, 2);
-    assert_memory_equal(id, e2.id, 32);
+    expect_log_last("the fork not applied", t, f->a.log.origin, 2, e2.id);
     assert_int_equal(heads(t, ent, hid, 4), 1);
     assert_memory_equal(hid[0], e2.id, 32);
     struct cz_entry got;
@@ -862,11 +852,10 @@ static void test_resolve(void **state)
 static void test_abort_leaves_nothing(void **state)
 {
     struct fx *f = *state;
-    uint8_t ent[16], id[32], ids[2][32];
+    uint8_t ent[16], ids[2][32];
     struct ent e;
     struct cz_entry de;
     int result = -1;
-    uint64_t seq = 99;
     const uint8_t *blob;
     size_t len;
 
@@ -886,8 +875,7 @@ static void test_abort_leaves_nothing(void **state)
     t = rtxn(f->s);
     struct cz_entry got;
     assert_int_equal(cz_store_get_entry(t, e.id, &got), CZ_ENOTFOUND);
-    assert_int_equal(cz_store_log_last(t, f->a.log.origin, &seq, id), CZ_OK);
-    assert_int_equal(seq, 0);
+    expect_log_last("nothing committed", t, f->a.log.origin, 0, NULL);
     assert_int_equal(heads(t, ent, ids, 2), 0);
     assert_int_equal(count_type(t, "household"), 0);
     assert_int_equal(count_exact(t, "household", "number", "YSW-404"), 0);
@@ -910,9 +898,9 @@ static void test_abort_leaves_nothing(void **state)
 static void test_reopen_keeps_everything(void **state)
 {
     struct fx *f = *state;
-    uint8_t ent[16], id[32], ids[2][32];
+    uint8_t ent[16], ids[2][32];
     struct ent v1, v2;
-    uint64_t seq, u;
+    uint64_t u;
     const uint8_t *blob;
     size_t len;
     char buf[64];
@@ -939,9 +927,7 @@ static void test_reopen_keeps_everything(void **state)
     assert_memory_equal(got.raw, v1.buf, v1.len);
     assert_int_equal(cz_store_get_entry(t, v2.id, &got), CZ_OK);
     assert_int_equal(cz_entry_verify(&got), CZ_OK);
-    assert_int_equal(cz_store_log_last(t, f->a.log.origin, &seq, id), CZ_OK);
-    assert_int_equal(seq, 2);
-    assert_memory_equal(id, v2.id, 32);
+    expect_log_last("after v2", t, f->a.log.origin, 2, v2.id);
     assert_int_equal(heads(t, ent, ids, 2), 1);
     assert_memory_equal(ids[0], v2.id, 32);
     assert_int_equal(count_exact(t, "household", "number", "YSW-501"), 1);
