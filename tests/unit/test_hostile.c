@@ -338,10 +338,7 @@ static struct cz_import_result deliver_raw(unsigned version, const uint8_t *stor
     };
     assert_int_equal(cz_bundle_seal_raw(&p, version, stored, n, unpacked, &img, &img_len, id), CZ_OK);
     snprintf(path, sizeof path, "%s/raw.czb", F.p.dir);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(img, 1, img_len, f), img_len);
-    assert_int_equal(fclose(f), 0);
+    assert_int_equal(tk_write_file(path, img, img_len), 0);
     assert_int_equal(cz_sync_import_file(F.p.office, path, NULL, NULL, &r), CZ_OK);
     free(img);
     return r;

@@ -76,10 +76,7 @@ static void refuse_file(const uint8_t *buf, size_t len)
     struct cz_import_result r;
     char path[128];
     snprintf(path, sizeof path, "%s/mutated.czb", F.p.dir);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(buf, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
+    assert_int_equal(tk_write_file(path, buf, len), 0);
     assert_int_equal(cz_sync_import_file(F.p.office, path, NULL, NULL, &r), CZ_OK);
     if (r.status == CZ_OK || r.status == CZ_ESEEN) {
         print_error("mutation %lu accepted from a file (status %s)\n", tried, cz_status_name(r.status));
@@ -389,10 +386,7 @@ static void test_original_accepted(void **state)
     struct cz_store_stats now;
     char path[128];
     snprintf(path, sizeof path, "%s/original.czb", F.p.dir);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(F.img, 1, F.len, f), F.len);
-    assert_int_equal(fclose(f), 0);
+    assert_int_equal(tk_write_file(path, F.img, F.len), 0);
     assert_int_equal(cz_sync_import_file(F.p.office, path, NULL, NULL, &r), CZ_OK);
     assert_int_equal(r.status, CZ_OK);
     assert_true(r.fresh > 0);

@@ -23,10 +23,7 @@ static void put(const char *rel, const char *text)
 {
     char p[256];
     snprintf(p, sizeof p, "%s/%s", g_dir, rel);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    assert_int_equal(tk_write_file(p, text, strlen(text)), 0);
 }
 
 static void dir(const char *rel)

@@ -103,9 +103,7 @@ static void test_failed_export_not_sent(void **state)
     snprintf(bad, sizeof bad, "%s/badstick", P.dir);
     snprintf(file, sizeof file, "%s/cunzhan", bad);
     assert_int_equal(mkdir(bad, 0755), 0);
-    FILE *f = fopen(file, "w");
-    assert_non_null(f);
-    fclose(f);
+    assert_int_equal(tk_write_file(file, "", 0), 0);
     assert_int_not_equal(cz_sync_export(P.village, bad, &peers[0], 1, &res), CZ_OK);
     assert_int_equal(cz_sync_last(P.village, peers[0].box, &sent, &received), CZ_OK);
     assert_int_equal(sent, 0);
@@ -114,9 +112,7 @@ static void test_failed_export_not_sent(void **state)
     /* A stick that is not there at all. */
     snprintf(bad, sizeof bad, "%s/gone/stick", P.dir);
     snprintf(file, sizeof file, "%s/gone", P.dir);
-    f = fopen(file, "w");
-    assert_non_null(f);
-    fclose(f);
+    assert_int_equal(tk_write_file(file, "", 0), 0);
     assert_int_not_equal(cz_sync_export(P.village, bad, &peers[0], 1, &res), CZ_OK);
     assert_int_equal(cz_sync_latest(P.village, &last), CZ_ENOTFOUND);
     free(peers);

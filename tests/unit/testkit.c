@@ -33,6 +33,14 @@ int tk_rmtree(const char *dir)
     return access(dir, F_OK) == 0 ? -1 : 0;
 }
 
+int tk_write_file(const char *path, const void *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    size_t n = len ? fwrite(buf, 1, len, f) : 0;
+    return fclose(f) == 0 && n == len ? 0 : -1;
+}
+
 static int say(const char *step, int rc, const char *why)
 {
     fprintf(stderr, "testkit: %s: %s%s%s\n", step, cz_status_name(rc), why && *why ? " " : "", why ? why : "");

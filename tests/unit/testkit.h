@@ -22,6 +22,10 @@ int tk_tmpdir(char *dir, size_t size, const char *name);
  * gone afterwards, -1 when something is left. */
 int tk_rmtree(const char *dir);
 
+/* Writes len bytes of buf as the whole file path (made or replaced, not
+ * atomically: a test's own file).  0, or -1 when any step failed. */
+int tk_write_file(const char *path, const void *buf, size_t len);
+
 /* An office station ("张主任") in dir/office and a village station
  * "杨树湾村" ("李书记", region) enrolled with it at init (the office's
  * identity), in dir/village; stick is dir/stick, not made.  Both are opened
