@@ -305,7 +305,7 @@ static void view_in_order(const struct written *w, const size_t *order, size_t n
         bytes_add(bytes, blen, &c->tag, sizeof c->tag);
         text_add(text, tsize, " !%s%s:", c->tag ? f->key : "deleted", "");
         for (size_t k = 0; k < c->n; k++) {
-            char who[8];
+            char who[16];
             bytes_add(bytes, blen, c->v[k].head, CZ_ID_BYTES);
             body_bytes(bytes, blen, c->v[k].value);
             strcpy(val, "-");
