@@ -67,13 +67,15 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(MAIN_OBJ) $(SCREEN_OBJ) $(LIB)
 	$(CC) $(CZ_LDFLAGS) -o $@ $(MAIN_OBJ) $(SCREEN_OBJ) $(LIB) $(PKG_LIBS) $(CURSES_LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(LIB)
+# Every suite links the shared test set-up (tests/unit/testkit.c, .h).
+TESTKIT_OBJ := $(B)/tests/unit/testkit.o
+$(B)/tests/%: tests/unit/%.c tests/unit/testkit.h $(TESTKIT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CZ_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CZ_CFLAGS) -o $@ $< $(TESTKIT_OBJ) $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 # test_keymap also links the keymap loader and the compiled-in default
 # keymap; keymap.c uses only curses' key-code macros, so no curses library.
-$(B)/tests/test_keymap: tests/unit/test_keymap.c $(B)/keys/keymap.o $(KEYS_GEN:.c=.o) $(LIB)
+$(B)/tests/test_keymap: tests/unit/test_keymap.c $(B)/keys/keymap.o $(KEYS_GEN:.c=.o) $(TESTKIT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CZ_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 

@@ -16,9 +16,9 @@ bench: setup
 # PUTBENCH_N records (100000), PUTBENCH_TXN per transaction, PUTBENCH_EDITS=1.
 .PHONY: putbench
 PUTBENCH_BIN := $(B)/putbench
-$(PUTBENCH_BIN): tests/bench/putbench.c $(LIB)
+$(PUTBENCH_BIN): tests/bench/putbench.c tests/unit/testkit.h $(TESTKIT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CZ_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(CZ_CFLAGS) -Itests/unit -o $@ $< $(TESTKIT_OBJ) $(LIB) $(PKG_LIBS)
 
 putbench: $(PUTBENCH_BIN)
 	./$(PUTBENCH_BIN) $(or $(PUTBENCH_N),100000)

@@ -26,6 +26,7 @@
 #include "schema.h"
 #include "status.h"
 #include "store.h"
+#include "testkit.h"
 
 #define VILLAGE "411024104201"
 
@@ -66,7 +67,7 @@ static void name_of(unsigned long i, char *buf, size_t size)
     snprintf(buf, size, "%s%s%s", surnames[i % 10], given[(i / 10) % 20], given[(i / 200) % 20]);
 }
 
-struct w { uint8_t origin[32], prev[32]; uint64_t seq, hlc; };
+struct w { struct tk_log log; uint64_t hlc; };
 struct rec { uint8_t *raw; size_t len; uint8_t id[32]; struct cz_entry e; };
 
 static void write_rec(struct w *w, const uint8_t entity[16], const char *type, const uint8_t *parents, size_t np,
@@ -84,21 +85,8 @@ static void write_rec(struct w *w, const uint8_t entity[16], const char *type, c
     if ((rc = cz_body_encode(b, &body, &blen))) die("encode", rc);
     cz_body_free(b);
     struct cz_entry_draft d;
-    memset(&d, 0, sizeof d);
-    memcpy(d.origin, w->origin, 32);
-    d.seq = ++w->seq;
-    memcpy(d.prev, w->prev, 32);
-    d.hlc = ++w->hlc;
-    d.wall = 1767225600;
-    memcpy(d.entity, entity, 16);
-    d.type = type;
-    d.region = VILLAGE;
-    d.nparents = np;
-    d.parents = parents;
-    d.body = body;
-    d.body_len = blen;
-    if ((rc = cz_entry_write(&d, fake_sign, NULL, &out->raw, &out->len, out->id))) die("write", rc);
-    memcpy(w->prev, out->id, 32);
+    tk_log_draft(&w->log, &d, ++w->hlc, entity, type, VILLAGE, parents, np, body, blen);
+    if ((rc = tk_log_write(&w->log, &d, fake_sign, NULL, &out->raw, &out->len, out->id))) die("write", rc);
     free(body);
     if ((rc = cz_entry_decode(out->raw, out->len, &out->e))) die("decode", rc);
 }
@@ -146,7 +134,7 @@ int main(int argc, char **argv)
     if (!r || !hh || (edits && !ed)) die("memory", CZ_ENOMEM);
     struct w w;
     memset(&w, 0, sizeof w);
-    randombytes_buf(w.origin, 32);
+    randombytes_buf(w.log.origin, 32);
     w.hlc = UINT64_C(1767225600000) << 16;
     double g0 = now();
     size_t k = 0;

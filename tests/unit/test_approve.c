@@ -9,7 +9,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,23 +22,17 @@
 #include "station.h"
 #include "status.h"
 #include "store.h"
+#include "testkit.h"
 
 #define PASS "demo-pass"
 
 static char dir[64], office[128], ysw[128];
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb; (void)flag; (void)ftw;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     (void)state;
     const char *what = NULL;
-    snprintf(dir, sizeof dir, "/tmp/cz-approve-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
+    if (tk_tmpdir(dir, sizeof dir, "approve")) return -1;
     snprintf(office, sizeof office, "%s/office", dir);
     snprintf(ysw, sizeof ysw, "%s/yangshuwan", dir);
     return cz_demo_build(dir, PASS, NULL, &what) == CZ_OK ? 0 : -1;
@@ -48,7 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_rmtree(dir);
     return 0;
 }
 

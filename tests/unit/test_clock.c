@@ -8,7 +8,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,45 +23,27 @@
 #include "status.h"
 #include "store.h"
 #include "sync.h"
+#include "testkit.h"
 
 #define V1 "411081106201"
 #define PASS "clock-pass"
 #define DAY_MS (24ull * 3600 * 1000)
 
-static char g_dir[64];
-static cz_station *g_office, *g_village;
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(p);
-}
+static struct tk_pair P;
 
 static int setup(void **state)
 {
-    char od[128], vd[128], why[64];
-    char *ident = NULL;
-    strcpy(g_dir, "/tmp/cz_test_clock_XXXXXX");
-    if (!mkdtemp(g_dir) || sodium_init() < 0) return -1;
-    snprintf(od, sizeof od, "%s/office", g_dir);
-    snprintf(vd, sizeof vd, "%s/village", g_dir);
-    struct cz_init_opts oo = { CZ_KIND_OFFICE, "市办", "", "张主任", NULL };
-    if (cz_station_init(od, &oo, PASS, &g_office, why, sizeof why)) return -1;
-    if (cz_station_identity(g_office, &ident)) return -1;
-    struct cz_init_opts vo = { CZ_KIND_STATION, "杨树湾村", V1, "李书记", ident };
-    int rc = cz_station_init(vd, &vo, PASS, &g_village, why, sizeof why);
-    free(ident);
-    return rc ? -1 : 0;
+    return tk_pair_init(&P, "clock", "市办", V1, PASS);
 }
 
 static int teardown(void **state)
 {
-    cz_station_close(g_office);
-    cz_station_close(g_village);
-    nftw(g_dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_pair_free(&P);
     return 0;
 }
 
-struct author { uint8_t pk[32], sk[64]; };
+/* An author: its log (testkit.h) and the key that signs it. */
+struct author { struct tk_log log; uint8_t sk[64]; };
 
 static int author_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
 {
@@ -75,9 +56,9 @@ static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[6
     return cz_secrets_sign(cz_station_secrets(ctx), msg, len, sig);
 }
 
-/* A new household by a (not yet certified) author, at clock hlc_ms. */
-static void household_entry(const struct author *a, uint64_t seq, const uint8_t prev[32], uint64_t hlc_ms,
-                            const char *head, uint8_t **out, size_t *len, uint8_t id[32])
+/* A new household, the next entry of a (not yet certified) author's log, at clock hlc_ms. */
+static void household_entry(struct author *a, uint64_t hlc_ms, const char *head, uint8_t **out, size_t *len,
+                            uint8_t id[32])
 {
     const struct cz_type *ty = cz_schema_type("household");
     cz_body *b = cz_body_new();
@@ -89,26 +70,18 @@ static void household_entry(const struct author *a, uint64_t seq, const uint8_t 
     assert_int_equal(cz_schema_set(ty, b, "head", head, NULL), CZ_OK);
     assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
     struct cz_entry_draft d;
-    memset(&d, 0, sizeof d);
-    memcpy(d.origin, a->pk, 32);
-    d.seq = seq;
-    memcpy(d.prev, prev, 32);
-    d.hlc = hlc_ms << 16;
-    d.wall = (int64_t)(hlc_ms / 1000);
-    randombytes_buf(d.entity, sizeof d.entity);
-    d.type = "household";
-    d.region = V1;
-    d.body = body;
-    d.body_len = body_len;
-    assert_int_equal(cz_entry_write(&d, author_sign, (void *)a, out, len, id), CZ_OK);
+    uint8_t entity[CZ_ENTITY_BYTES];
+    randombytes_buf(entity, sizeof entity);
+    tk_log_draft(&a->log, &d, hlc_ms << 16, entity, "household", V1, NULL, 0, body, body_len);
+    assert_int_equal(tk_log_write(&a->log, &d, author_sign, a, out, len, id), CZ_OK);
     free(body);
     cz_body_free(b);
 }
 
 static void test_clock_ahead_flagged_not_followed(void **state)
 {
-    struct author a;
-    uint8_t *e1, *e2, *file, id1[32], id2[32], bid[32], zero[32] = { 0 };
+    struct author a = { 0 };
+    uint8_t *e1, *e2, *file, id1[32], id2[32], bid[32];
     size_t l1, l2, flen;
     uint64_t now = cz_now_ms(), future = now + 2 * DAY_MS, hlc_after = 0;
     struct cz_vv vv = { 0 };
@@ -116,29 +89,29 @@ static void test_clock_ahead_flagged_not_followed(void **state)
     struct cz_import_result res;
     cz_txn *t = NULL;
 
-    crypto_sign_keypair(a.pk, a.sk);
-    household_entry(&a, 1, zero, now, "正常", &e1, &l1, id1);
-    household_entry(&a, 2, id1, future, "超前", &e2, &l2, id2);
+    crypto_sign_keypair(a.log.origin, a.sk);
+    household_entry(&a, now, "正常", &e1, &l1, id1);        /* seq 1 */
+    household_entry(&a, future, "超前", &e2, &l2, id2);     /* seq 2, after id1 */
     assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &vv), CZ_OK);
     assert_int_equal(cz_payload_add(&w, e1, l1), CZ_OK);
     assert_int_equal(cz_payload_add(&w, e2, l2), CZ_OK);
     cz_payload_finish(&w);
-    const struct cz_station_info *vi = cz_station_info(g_village);
+    const struct cz_station_info *vi = cz_station_info(P.village);
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = 1, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(g_village), .sign = village_sign,
-        .sign_ctx = g_village, .chunk_log2 = 0,
+        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = village_sign,
+        .sign_ctx = P.village, .chunk_log2 = 0,
     };
     assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &file, &flen, bid), CZ_OK);
 
-    assert_int_equal(cz_sync_import(g_office, file, flen, NULL, NULL, &res), CZ_OK);
+    assert_int_equal(cz_sync_import(P.office, file, flen, NULL, NULL, &res), CZ_OK);
     assert_int_equal(res.status, CZ_OK);
     assert_int_equal(res.fresh, 2);            /* both accepted ... */
     assert_int_equal(res.clock_ahead, 1);      /* ... one flagged */
     assert_int_equal(res.refused, 0);
 
     /* The office's clock stayed with the present. */
-    assert_int_equal(cz_txn_begin(cz_station_store(g_office), 0, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
     assert_int_equal(cz_meta_get_u64(t, "hlc", &hlc_after), CZ_OK);
     cz_txn_abort(t);
     assert_true(cz_hlc_ms(hlc_after) < now + DAY_MS);
@@ -148,8 +121,8 @@ static void test_clock_ahead_flagged_not_followed(void **state)
     uint8_t entity[16], id[32];
     struct cz_field_error err;
     struct cz_record r;
-    assert_int_equal(cz_station_add(g_office, "household", as, 3, entity, id, &err), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(g_office), 0, &t), CZ_OK);
+    assert_int_equal(cz_station_add(P.office, "household", as, 3, entity, id, &err), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
     assert_int_equal(cz_record_load(t, entity, &r), CZ_OK);
     assert_true(cz_hlc_ms(r.hlc) < now + DAY_MS);
     assert_true(r.hlc < (future << 16));
@@ -157,7 +130,7 @@ static void test_clock_ahead_flagged_not_followed(void **state)
     cz_txn_abort(t);
 
     /* A replay counts nothing again. */
-    assert_int_equal(cz_sync_import(g_office, file, flen, NULL, NULL, &res), CZ_OK);
+    assert_int_equal(cz_sync_import(P.office, file, flen, NULL, NULL, &res), CZ_OK);
     assert_int_equal(res.status, CZ_ESEEN);
     assert_int_equal(res.clock_ahead, 0);
     free(e1);

@@ -15,8 +15,9 @@
 
 #include "draft.h"
 #include "status.h"
+#include "testkit.h"
 
-static char dir[] = "/tmp/test_draft.XXXXXX";
+static char dir[64];
 
 static void sample(struct cz_draft *d)
 {
@@ -119,10 +120,7 @@ static void test_truncated(void **state)
     /* A truncated file on disk too. */
     char path[512];
     snprintf(path, sizeof path, "%s/drafts/cut.draft", dir);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fwrite(buf, 1, len - 5, f);
-    fclose(f);
+    assert_int_equal(tk_write_file(path, buf, len - 5), 0);
     assert_int_equal(cz_draft_read(path, &back), CZ_ETRUNC);
     free(buf);
     cz_draft_free(&d);
@@ -181,7 +179,7 @@ static void test_encode_refuses(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(dir)) return -1;
+    if (tk_tmpdir(dir, sizeof dir, "draft")) return -1;
     char sub[512];
     snprintf(sub, sizeof sub, "%s/drafts", dir);
     return mkdir(sub, 0700);
@@ -189,10 +187,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[600];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tk_rmtree(dir);
 }
 
 int main(void)

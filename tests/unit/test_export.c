@@ -13,7 +13,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,7 @@
 #include "status.h"
 #include "store.h"
 #include "sync.h"
+#include "testkit.h"
 
 #define V1 "411081106201"
 #define V2 "411081106202"
@@ -42,8 +42,6 @@ static struct {
     uint8_t box_pk[32], box_sk[32];
     uint8_t fork_id[32];             /* the entry that lost its log position */
 } F;
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw) { return remove(p); }
 
 static int office_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
 {
@@ -117,8 +115,7 @@ static void make_fork(void)
 static int setup(void **state)
 {
     char why[96];
-    strcpy(F.dir, "/tmp/cz_test_export_XXXXXX");
-    if (!mkdtemp(F.dir)) return -1;
+    if (tk_tmpdir(F.dir, sizeof F.dir, "export")) return -1;
     snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
     snprintf(F.stick, sizeof F.stick, "%s/stick", F.dir);
     struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "", .user = "张主任" };
@@ -135,7 +132,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     cz_station_close(F.office);
-    nftw(F.dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_rmtree(F.dir);
     return 0;
 }
 

@@ -11,7 +11,6 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,23 +21,18 @@
 
 #include "fsutil.h"
 #include "status.h"
+#include "testkit.h"
 
 static char g_dir[64];
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(p);
-}
-
 static int setup(void **state)
 {
-    strcpy(g_dir, "/tmp/cz_test_fsutil_XXXXXX");
-    return mkdtemp(g_dir) ? 0 : -1;
+    return tk_tmpdir(g_dir, sizeof g_dir, "fsutil");
 }
 
 static int teardown(void **state)
 {
-    nftw(g_dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_rmtree(g_dir);
     return 0;
 }
 

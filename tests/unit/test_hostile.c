@@ -15,7 +15,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <zstd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +30,7 @@
 #include "status.h"
 #include "store.h"
 #include "sync.h"
+#include "testkit.h"
 #include "text.h"
 #include "verify.h"
 
@@ -39,20 +39,17 @@
 #define PASS "hostile-pass"
 
 static struct {
-    char dir[64], odir[96], vdir[96], stick[96];
-    cz_station *office, *village;
+    struct tk_pair p;                /* the office and the village station */
     uint64_t seq;                    /* the village person's last seq */
     uint8_t prev[32];
     uint8_t entity_counter;
 } F;
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw) { return remove(p); }
-
 static size_t entries(void)
 {
     cz_txn *t = NULL;
     struct cz_store_stats s;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 0, &t), CZ_OK);
     assert_int_equal(cz_store_stats(t, &s), CZ_OK);
     cz_txn_abort(t);
     return s.entries;
@@ -60,7 +57,7 @@ static size_t entries(void)
 
 static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
 {
-    return cz_secrets_sign(cz_station_secrets(F.village), msg, len, sig);
+    return cz_secrets_sign(cz_station_secrets(F.p.village), msg, len, sig);
 }
 
 /* An entry by the village person at seq, after prev, over raw body bytes. */
@@ -69,7 +66,7 @@ static void forge(const char *type, const char *region, const uint8_t *body, siz
 {
     struct cz_entry_draft d;
     memset(&d, 0, sizeof d);
-    memcpy(d.origin, cz_station_person_pk(F.village), 32);
+    memcpy(d.origin, cz_station_person_pk(F.p.village), 32);
     d.seq = seq;
     memcpy(d.prev, prev, 32);
     d.hlc = cz_hlc_next(0, cz_now_ms());
@@ -109,7 +106,7 @@ static struct cz_import_result deliver(const uint8_t *const *e, const size_t *le
                                        struct refusals *rf)
 {
     static uint64_t bseq = 100;
-    const struct cz_station_info *vi = cz_station_info(F.village);
+    const struct cz_station_info *vi = cz_station_info(F.p.village);
     struct cz_vv none = { 0 };
     struct cz_payload_writer w;
     struct cz_import_result r;
@@ -120,11 +117,11 @@ static struct cz_import_result deliver(const uint8_t *const *e, const size_t *le
     cz_payload_finish(&w);
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = ++bseq, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(F.village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = village_sign,
     };
     assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &img, &img_len, id), CZ_OK);
     memset(rf, 0, sizeof *rf);
-    assert_int_equal(cz_sync_import(F.office, img, img_len, on_refused, rf, &r), CZ_OK);
+    assert_int_equal(cz_sync_import(F.p.office, img, img_len, on_refused, rf, &r), CZ_OK);
     free(img);
     free(w.buf);
     return r;
@@ -132,42 +129,24 @@ static struct cz_import_result deliver(const uint8_t *const *e, const size_t *le
 
 static int setup(void **state)
 {
-    char why[96], *identity = NULL;
-    strcpy(F.dir, "/tmp/cz_test_hostile_XXXXXX");
-    if (!mkdtemp(F.dir)) return -1;
-    snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
-    snprintf(F.vdir, sizeof F.vdir, "%s/village", F.dir);
-    snprintf(F.stick, sizeof F.stick, "%s/stick", F.dir);
-    struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "", .user = "张主任" };
-    if (cz_station_init(F.odir, &o, PASS, &F.office, why, sizeof why)) return -1;
-    if (cz_station_identity(F.office, &identity)) return -1;
-    struct cz_init_opts v = { .kind = CZ_KIND_STATION, .name = "杨树湾村", .region = V1, .user = "李书记",
-                              .office_identity = identity };
-    int rc = cz_station_init(F.vdir, &v, PASS, &F.village, why, sizeof why);
-    free(identity);
-    if (rc) return -1;
-    /* The village's key announcement reaches the office; the office
-     * certifies its person as a clerk for V1 only. */
-    struct cz_peer *peers = NULL;
-    size_t npeers = 0;
-    struct cz_export_result er;
     struct cz_import_result ir;
     uint8_t *img = NULL, id[32];
     size_t len = 0;
-    if (cz_sync_peers(F.village, &peers, &npeers) || npeers != 1) return -1;
-    rc = cz_sync_export(F.village, F.stick, &peers[0], 1, &er);
-    free(peers);
-    if (rc || cz_read_file(er.path, &img, &len)) return -1;
-    rc = cz_sync_import(F.office, img, len, NULL, NULL, &ir);
+    int rc;
+    if (tk_pair_init(&F.p, "hostile", "许昌市科协", V1, PASS)) return -1;
+    /* The village's key announcement reaches the office; the office
+     * certifies its person as a clerk for V1 only. */
+    if (tk_pair_export(&F.p, &img, &len)) return -1;
+    rc = cz_sync_import(F.p.office, img, len, NULL, NULL, &ir);
     free(img);
     if (rc || ir.status) return -1;
     struct cz_cert_req req = { .kind = "person", .name = "李书记", .station = "杨树湾村",
                                .region = V1, .role = "clerk" };
-    memcpy(req.key, cz_station_person_pk(F.village), 32);
-    if (cz_station_certify(F.office, &req, id)) return -1;
+    memcpy(req.key, cz_station_person_pk(F.p.village), 32);
+    if (cz_station_certify(F.p.office, &req, id)) return -1;
     cz_txn *t = NULL;
-    if (cz_txn_begin(cz_station_store(F.village), 0, &t)) return -1;
-    rc = cz_store_log_last(t, cz_station_person_pk(F.village), &F.seq, F.prev);
+    if (cz_txn_begin(cz_station_store(F.p.village), 0, &t)) return -1;
+    rc = cz_store_log_last(t, cz_station_person_pk(F.p.village), &F.seq, F.prev);
     cz_txn_abort(t);
     *state = &F;
     return rc;
@@ -175,9 +154,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    cz_station_close(F.office);
-    cz_station_close(F.village);
-    nftw(F.dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_pair_free(&F.p);
     return 0;
 }
 
@@ -312,14 +289,14 @@ static void test_fork_then_revoked(void **state)
 
     cz_txn *t = NULL;
     struct cz_verify_report rep;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_verify(t, cz_station_info(F.office)->office_root, on_problem, NULL, &rep), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_verify(t, cz_station_info(F.p.office)->office_root, on_problem, NULL, &rep), CZ_OK);
     cz_txn_abort(t);
     assert_true(forks_seen >= 1);
     print_message("fork: kept as evidence, verify shows %zu fork finding(s)\n", forks_seen);
 
     /* Revoked after seq+1: the next entry must not count. */
-    assert_int_equal(cz_station_revoke(F.office, cz_station_person_pk(F.village), F.seq + 1, "test", rid), CZ_OK);
+    assert_int_equal(cz_station_revoke(F.p.office, cz_station_person_pk(F.p.village), F.seq + 1, "test", rid), CZ_OK);
     size_t mid = entries();
     household_body(V1, "LATE-1", &b3, &l3);
     forge("household", V1, b3, l3, F.seq + 2, id1, &e3, &el3, id3);
@@ -331,8 +308,8 @@ static void test_fork_then_revoked(void **state)
 
     /* The same entry carried by another person of the station, whose key
      * is not revoked: the bundle is taken, that entry alone is refused. */
-    assert_int_equal(cz_station_user_add(F.village, "王会计", "clerk", PASS), CZ_OK);
-    assert_int_equal(cz_station_login(F.village, "王会计", PASS), CZ_OK);
+    assert_int_equal(cz_station_user_add(F.p.village, "王会计", "clerk", PASS), CZ_OK);
+    assert_int_equal(cz_station_login(F.p.village, "王会计", PASS), CZ_OK);
     r = deliver(ev3, &el3, 1, &rf);
     print_message("revoked key's later entry in another signer's bundle: %s, entry refused: %s\n",
                   cz_status_name(r.status), cz_status_name(rf.why));
@@ -350,22 +327,19 @@ static void test_fork_then_revoked(void **state)
 static struct cz_import_result deliver_raw(unsigned version, const uint8_t *stored, size_t n, uint64_t unpacked)
 {
     static uint64_t bseq = 500;
-    const struct cz_station_info *vi = cz_station_info(F.village);
+    const struct cz_station_info *vi = cz_station_info(F.p.village);
     struct cz_import_result r;
     uint8_t *img = NULL, id[32];
     size_t img_len = 0;
     char path[160];
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = ++bseq, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(F.village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = village_sign,
     };
     assert_int_equal(cz_bundle_seal_raw(&p, version, stored, n, unpacked, &img, &img_len, id), CZ_OK);
-    snprintf(path, sizeof path, "%s/raw.czb", F.dir);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(img, 1, img_len, f), img_len);
-    assert_int_equal(fclose(f), 0);
-    assert_int_equal(cz_sync_import_file(F.office, path, NULL, NULL, &r), CZ_OK);
+    snprintf(path, sizeof path, "%s/raw.czb", F.p.dir);
+    assert_int_equal(tk_write_file(path, img, img_len), 0);
+    assert_int_equal(cz_sync_import_file(F.p.office, path, NULL, NULL, &r), CZ_OK);
     free(img);
     return r;
 }
@@ -466,10 +440,10 @@ static void test_backup_formats(void **state)
     struct cz_bundle_header h;
     uint8_t *file = NULL, *plain = NULL, *img = NULL, id[32];
     size_t len = 0, plain_len = 0, img_len = 0;
-    const struct cz_secrets *sec = cz_station_secrets(F.village);
+    const struct cz_secrets *sec = cz_station_secrets(F.p.village);
     char dir[160];
 
-    assert_int_equal(cz_backup_write(F.village, F.stick, &br), CZ_OK);
+    assert_int_equal(cz_backup_write(F.p.village, F.p.stick, &br), CZ_OK);
     assert_int_equal(cz_read_file(br.path, &file, &len), CZ_OK);
     /* "CZA" version nslots { u32 len, blob } then the bundle */
     size_t at = 5;
@@ -479,7 +453,7 @@ static void test_backup_formats(void **state)
     assert_int_equal(h.version, 2);
     assert_int_equal(cz_bundle_open(file + at, len - at, &h, cz_secrets_box_pk(sec), cz_secrets_box_sk(sec),
                                     &plain, &plain_len), CZ_OK);
-    snprintf(dir, sizeof dir, "%s/restored2", F.dir);
+    snprintf(dir, sizeof dir, "%s/restored2", F.p.dir);
     assert_int_equal(cz_backup_restore(dir, file, len, PASS, &rr), CZ_OK);
     size_t n2 = rr.entries;
     assert_true(n2 > 0);
@@ -489,13 +463,13 @@ static void test_backup_formats(void **state)
     for (size_t i = 0; i < h.nrecipients; i++) memcpy(rcpt[i], h.stanzas + i * CZ_BUNDLE_STANZA, 32);
     struct cz_bundle_params p = {
         .sender_box = h.sender_box, .seq = h.seq, .recipients = (const uint8_t (*)[32])rcpt,
-        .nrecipients = h.nrecipients, .signer = cz_station_person_pk(F.village), .sign = village_sign,
+        .nrecipients = h.nrecipients, .signer = cz_station_person_pk(F.p.village), .sign = village_sign,
     };
     assert_int_equal(cz_bundle_seal_raw(&p, 1, plain, plain_len, plain_len, &img, &img_len, id), CZ_OK);
     uint8_t *old = malloc(at + img_len);
     memcpy(old, file, at);
     memcpy(old + at, img, img_len);
-    snprintf(dir, sizeof dir, "%s/restored1", F.dir);
+    snprintf(dir, sizeof dir, "%s/restored1", F.p.dir);
     assert_int_equal(cz_backup_restore(dir, old, at + img_len, PASS, &rr), CZ_OK);
     assert_int_equal(rr.entries, n2);
     assert_true(img_len > len - at);                     /* format 2 is the smaller */

@@ -12,7 +12,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,42 +22,27 @@
 #include "station.h"
 #include "status.h"
 #include "store.h"
+#include "testkit.h"
 #include "verify.h"
 
 #define V1 "411081106201"
 #define PASS "load-pass"
 
-static char g_dir[64];
-static cz_station *g_st;
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(p);
-}
+static struct tk_pair P;
+static cz_station *g_st;          /* P.village: the office is closed at once */
 
 static int setup(void **state)
 {
-    char od[128], vd[128], why[64];
-    char *ident = NULL;
-    cz_station *office = NULL;
-    strcpy(g_dir, "/tmp/cz_test_load_XXXXXX");
-    if (!mkdtemp(g_dir) || sodium_init() < 0) return -1;
-    snprintf(od, sizeof od, "%s/office", g_dir);
-    snprintf(vd, sizeof vd, "%s/village", g_dir);
-    struct cz_init_opts oo = { CZ_KIND_OFFICE, "市办", "", "张主任", NULL };
-    if (cz_station_init(od, &oo, PASS, &office, why, sizeof why)) return -1;
-    if (cz_station_identity(office, &ident)) return -1;
-    cz_station_close(office);
-    struct cz_init_opts vo = { CZ_KIND_STATION, "杨树湾村", V1, "李书记", ident };
-    int rc = cz_station_init(vd, &vo, PASS, &g_st, why, sizeof why);
-    free(ident);
-    return rc ? -1 : 0;
+    if (tk_pair_init(&P, "load", "市办", V1, PASS)) return -1;
+    cz_station_close(P.office);
+    P.office = NULL;
+    g_st = P.village;
+    return 0;
 }
 
 static int teardown(void **state)
 {
-    cz_station_close(g_st);
-    nftw(g_dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_pair_free(&P);
     return 0;
 }
 

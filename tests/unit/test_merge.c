@@ -20,7 +20,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +33,7 @@
 #include "schema.h"
 #include "status.h"
 #include "store.h"
+#include "testkit.h"
 
 #define VILLAGE "520123101201"
 #define MAX_STEPS 6
@@ -215,11 +215,6 @@ static void write_vector(const struct vector *v, struct written *w)
 
 /* ---- the view, as bytes (compared across orders) and as text ---- */
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
 static int author_of(const uint8_t pk[32])
 {
     for (int i = 0; i < NAUTHORS; i++)
@@ -260,7 +255,7 @@ static void view_in_order(const struct written *w, const size_t *order, size_t n
                           uint8_t **bytes, size_t *blen, char *text, size_t tsize)
 {
     const struct cz_type *ty = cz_schema_type("household");
-    char dir[] = "/tmp/cz_test_merge_XXXXXX", db[64], val[256];
+    char dir[64], db[96], val[256];
     cz_store *s = NULL;
     cz_txn *t = NULL;
     struct cz_record r;
@@ -268,7 +263,7 @@ static void view_in_order(const struct written *w, const size_t *order, size_t n
     uint8_t entity[CZ_ENTITY_BYTES];
     int result;
 
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(tk_tmpdir(dir, sizeof dir, "merge"), 0);
     snprintf(db, sizeof db, "%s/db", dir);
     assert_int_equal(cz_store_open(db, 1, &s), CZ_OK);
     assert_int_equal(cz_txn_begin(s, 1, &t), CZ_OK);
@@ -310,7 +305,7 @@ static void view_in_order(const struct written *w, const size_t *order, size_t n
         bytes_add(bytes, blen, &c->tag, sizeof c->tag);
         text_add(text, tsize, " !%s%s:", c->tag ? f->key : "deleted", "");
         for (size_t k = 0; k < c->n; k++) {
-            char who[8];
+            char who[16];
             bytes_add(bytes, blen, c->v[k].head, CZ_ID_BYTES);
             body_bytes(bytes, blen, c->v[k].value);
             strcpy(val, "-");
@@ -323,7 +318,7 @@ static void view_in_order(const struct written *w, const size_t *order, size_t n
     cz_record_clear(&r);
     cz_txn_abort(t);
     cz_store_close(s);
-    nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_rmtree(dir);
 }
 
 /* Next permutation in lexicographic order; 0 after the last. */

@@ -14,7 +14,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +26,13 @@
 #include "status.h"
 #include "store.h"
 #include "sync.h"
+#include "testkit.h"
 
 #define V1 "411081106201"
 #define PASS "mutate-pass"
 
 struct fx {
-    char dir[64], odir[96], vdir[96], stick[96];
-    cz_station *office, *village;
+    struct tk_pair p;                /* the office and the village station */
     uint8_t *img;               /* the exported bundle (one 64 KiB chunk) */
     size_t len;
     uint8_t *chunked;           /* the same plaintext re-sealed in 1 KiB chunks */
@@ -53,11 +52,6 @@ static uint32_t rnd(void)
     return (uint32_t)(rng >> 16);
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(p);
-}
-
 static void stats(cz_station *st, struct cz_store_stats *s)
 {
     cz_txn *t = NULL;
@@ -69,7 +63,7 @@ static void stats(cz_station *st, struct cz_store_stats *s)
 static void assert_unchanged(void)
 {
     struct cz_store_stats now;
-    stats(F.office, &now);
+    stats(F.p.office, &now);
     assert_int_equal(now.entries, F.before.entries);
     assert_int_equal(now.entities, F.before.entities);
     assert_int_equal(now.logs, F.before.logs);
@@ -81,12 +75,9 @@ static void refuse_file(const uint8_t *buf, size_t len)
 {
     struct cz_import_result r;
     char path[128];
-    snprintf(path, sizeof path, "%s/mutated.czb", F.dir);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(buf, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-    assert_int_equal(cz_sync_import_file(F.office, path, NULL, NULL, &r), CZ_OK);
+    snprintf(path, sizeof path, "%s/mutated.czb", F.p.dir);
+    assert_int_equal(tk_write_file(path, buf, len), 0);
+    assert_int_equal(cz_sync_import_file(F.p.office, path, NULL, NULL, &r), CZ_OK);
     if (r.status == CZ_OK || r.status == CZ_ESEEN) {
         print_error("mutation %lu accepted from a file (status %s)\n", tried, cz_status_name(r.status));
         fail();
@@ -100,7 +91,7 @@ static void refuse(const uint8_t *buf, size_t len)
 {
     struct cz_import_result r;
     tried++;
-    assert_int_equal(cz_sync_import(F.office, buf, len, NULL, NULL, &r), CZ_OK);
+    assert_int_equal(cz_sync_import(F.p.office, buf, len, NULL, NULL, &r), CZ_OK);
     if (r.status == CZ_OK || r.status == CZ_ESEEN) {
         print_error("mutation %lu accepted (status %s)\n", tried, cz_status_name(r.status));
         fail();
@@ -116,12 +107,12 @@ static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[6
 /* Seals plaintext as the village station would, for the office. */
 static void village_seal(const uint8_t *plain, size_t len, unsigned log2, uint8_t **out, size_t *out_len)
 {
-    const struct cz_station_info *vi = cz_station_info(F.village);
+    const struct cz_station_info *vi = cz_station_info(F.p.village);
     uint8_t id[32];
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = 1000 + tried, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(F.village), .sign = village_sign,
-        .sign_ctx = F.village, .chunk_log2 = log2,
+        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = village_sign,
+        .sign_ctx = F.p.village, .chunk_log2 = log2,
     };
     assert_int_equal(cz_bundle_seal(&p, plain, len, out, out_len, id), CZ_OK);
 }
@@ -135,61 +126,40 @@ static int add_household(int i)
                              { "notes", "多行备注\n第二行，用来把明文撑过几个 1 KiB 的分块。" } };
     uint8_t entity[16], id[32];
     struct cz_field_error err;
-    return cz_station_add(F.village, "household", a, 4, entity, id, &err);
+    return cz_station_add(F.p.village, "household", a, 4, entity, id, &err);
 }
 
 static int setup(void **state)
 {
-    char why[96], *identity = NULL;
     const char *env = getenv("CZ_MUTATIONS");
     if (env && atol(env) > 0) nmut = (unsigned long)atol(env);
-    strcpy(F.dir, "/tmp/cz_test_mutate_XXXXXX");
-    if (!mkdtemp(F.dir)) return -1;
-    snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
-    snprintf(F.vdir, sizeof F.vdir, "%s/village", F.dir);
-    snprintf(F.stick, sizeof F.stick, "%s/stick", F.dir);
-    struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "", .user = "张主任" };
-    if (cz_station_init(F.odir, &o, PASS, &F.office, why, sizeof why)) return -1;
-    if (cz_station_identity(F.office, &identity)) return -1;
-    struct cz_init_opts v = { .kind = CZ_KIND_STATION, .name = "杨树湾村", .region = V1, .user = "李书记",
-                              .office_identity = identity };
-    int rc = cz_station_init(F.vdir, &v, PASS, &F.village, why, sizeof why);
-    free(identity);
-    if (rc) return -1;
+    if (tk_pair_init(&F.p, "mutate", "许昌市科协", V1, PASS)) return -1;
     for (int i = 0; i < 12; i++)
         if (add_household(i)) return -1;
 
-    struct cz_peer *peers = NULL;
-    size_t npeers = 0;
-    struct cz_export_result er;
-    if (cz_sync_peers(F.village, &peers, &npeers) || npeers != 1) return -1;
-    rc = cz_sync_export(F.village, F.stick, &peers[0], 1, &er);
-    free(peers);
-    if (rc || cz_read_file(er.path, &F.img, &F.len)) return -1;
+    if (tk_pair_export(&F.p, &F.img, &F.len)) return -1;
 
     struct cz_bundle_header h;
-    const struct cz_station_info *oi = cz_station_info(F.office);
+    const struct cz_station_info *oi = cz_station_info(F.p.office);
     if (cz_bundle_read_header(F.img, F.len, &h) ||
-        cz_bundle_open(F.img, F.len, &h, oi->box_pk, cz_secrets_box_sk(cz_station_secrets(F.office)),
+        cz_bundle_open(F.img, F.len, &h, oi->box_pk, cz_secrets_box_sk(cz_station_secrets(F.p.office)),
                        &F.plain, &F.plain_len))
         return -1;
     village_seal(F.plain, F.plain_len, 10, &F.chunked, &F.chunked_len);
     if (cz_bundle_read_header(F.chunked, F.chunked_len, &h)) return -1;
     F.header_len = h.header_len;
     F.nchunks = (F.chunked_len - F.header_len + 1024 + 16) / (1024 + 17);
-    stats(F.office, &F.before);
+    stats(F.p.office, &F.before);
     *state = &F;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    cz_station_close(F.office);
-    cz_station_close(F.village);
+    tk_pair_free(&F.p);
     free(F.img);
     free(F.chunked);
     cz_bundle_plain_free(F.plain, F.plain_len);
-    nftw(F.dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
     return 0;
 }
 
@@ -395,7 +365,7 @@ static void test_late_fault_changes_nothing(void **state)
         village_seal(w.buf, w.len, kind == 1 ? 10 : 0, &img, &img_len);
         tried++;
         struct cz_import_result r;
-        assert_int_equal(cz_sync_import(F.office, img, img_len, NULL, NULL, &r), CZ_OK);
+        assert_int_equal(cz_sync_import(F.p.office, img, img_len, NULL, NULL, &r), CZ_OK);
         if (kind < 3) assert_int_equal(r.status, kind == 0 ? CZ_ESIG : kind == 1 ? CZ_ETRUNC : CZ_ETRAILING);
         else assert_true(r.status != CZ_OK && r.status != CZ_ESEEN);
         if (kind == 3) print_message("an entry of 300 KiB, longer than any may be: %s\n", cz_status_name(r.status));
@@ -415,18 +385,15 @@ static void test_original_accepted(void **state)
     struct cz_import_result r;
     struct cz_store_stats now;
     char path[128];
-    snprintf(path, sizeof path, "%s/original.czb", F.dir);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(F.img, 1, F.len, f), F.len);
-    assert_int_equal(fclose(f), 0);
-    assert_int_equal(cz_sync_import_file(F.office, path, NULL, NULL, &r), CZ_OK);
+    snprintf(path, sizeof path, "%s/original.czb", F.p.dir);
+    assert_int_equal(tk_write_file(path, F.img, F.len), 0);
+    assert_int_equal(cz_sync_import_file(F.p.office, path, NULL, NULL, &r), CZ_OK);
     assert_int_equal(r.status, CZ_OK);
     assert_true(r.fresh > 0);
     /* and the same bytes again, from memory: a replay */
-    assert_int_equal(cz_sync_import(F.office, F.img, F.len, NULL, NULL, &r), CZ_OK);
+    assert_int_equal(cz_sync_import(F.p.office, F.img, F.len, NULL, NULL, &r), CZ_OK);
     assert_int_equal(r.status, CZ_ESEEN);
-    stats(F.office, &now);
+    stats(F.p.office, &now);
     assert_true(now.entries > F.before.entries);
     print_message("mutations tried in all: %lu; the unmutated bundle then imports (%zu new entries)\n",
                   tried, now.entries - F.before.entries);

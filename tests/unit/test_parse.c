@@ -11,6 +11,7 @@
 
 #include "parse.h"
 #include "status.h"
+#include "testkit.h"
 
 #define SENTINEL ((int64_t)0x5a5a5a5a)
 
@@ -195,24 +196,14 @@ static void test_format_hundredths(void **state)
     char small[5];
 
     (void)state;
-    cz_format_hundredths(1250, buf, sizeof buf);
-    assert_string_equal(buf, "12.50");
-    cz_format_hundredths(5, buf, sizeof buf);
-    assert_string_equal(buf, "0.05");
-    cz_format_hundredths(0, buf, sizeof buf);
-    assert_string_equal(buf, "0.00");
-    cz_format_hundredths(100, buf, sizeof buf);
-    assert_string_equal(buf, "1.00");
-    cz_format_hundredths(-300, buf, sizeof buf);
-    assert_string_equal(buf, "-3.00");
-    cz_format_hundredths(-5, buf, sizeof buf);
-    assert_string_equal(buf, "-0.05");
-    cz_format_hundredths(123456789, buf, sizeof buf);
-    assert_string_equal(buf, "1234567.89");
-    cz_format_hundredths(INT64_MAX, buf, sizeof buf);
-    assert_string_equal(buf, "92233720368547758.07");
-    cz_format_hundredths(INT64_MIN, buf, sizeof buf);
-    assert_string_equal(buf, "-92233720368547758.08");
+    static const struct { int64_t v; const char *text; } shown[] = {
+        { 1250, "12.50" }, { 5, "0.05" }, { 0, "0.00" }, { 100, "1.00" }, { -300, "-3.00" }, { -5, "-0.05" },
+        { 123456789, "1234567.89" }, { INT64_MAX, "92233720368547758.07" }, { INT64_MIN, "-92233720368547758.08" },
+    };
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        cz_format_hundredths(shown[i].v, buf, sizeof buf);
+        tk_assert_str(shown[i].text, buf, shown[i].text);
+    }
     /* A short buffer is truncated, still terminated. */
     cz_format_hundredths(123456, small, sizeof small);
     assert_string_equal(small, "1234");
@@ -296,19 +287,22 @@ static void test_date_valid_and_format(void **state)
     uint32_t d, back = 0;
 
     (void)state;
-    assert_true(cz_date_valid(20160229));
-    assert_false(cz_date_valid(20150229));
-    assert_false(cz_date_valid(0));
-    assert_false(cz_date_valid(20161301));
-    assert_false(cz_date_valid(20160100));
-    assert_false(cz_date_valid(18991231));      /* outside cz_parse_date's years */
-    assert_false(cz_date_valid(22000101));
-    assert_false(cz_date_valid(UINT32_MAX));
+    static const struct { const char *what; uint32_t d; int valid; } days[] = {
+        { "leap day 2016", 20160229, 1 }, { "no leap day 2015", 20150229, 0 }, { "0", 0, 0 },
+        { "month 13", 20161301, 0 }, { "day 0", 20160100, 0 },
+        { "1899", 18991231, 0 },      /* outside cz_parse_date's years */
+        { "2200", 22000101, 0 }, { "UINT32_MAX", UINT32_MAX, 0 },
+    };
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
+        tk_assert_int(days[i].what, !!cz_date_valid(days[i].d), days[i].valid);
 
-    cz_format_date(20160305, buf, sizeof buf);
-    assert_string_equal(buf, "2016-03-05");
-    cz_format_date(19000101, buf, sizeof buf);
-    assert_string_equal(buf, "1900-01-01");
+    static const struct { uint32_t d; const char *text; } shown[] = {
+        { 20160305, "2016-03-05" }, { 19000101, "1900-01-01" },
+    };
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        cz_format_date(shown[i].d, buf, sizeof buf);
+        tk_assert_str(shown[i].text, buf, shown[i].text);
+    }
     cz_format_date(20160305, small, sizeof small);
     assert_string_equal(small, "2016-");
 

@@ -10,7 +10,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +21,15 @@
 #include "station.h"
 #include "status.h"
 #include "store.h"
+#include "testkit.h"
 
 #define V1 "411081106201"
 #define PASS "query-pass"
 #define WANG 250                 /* households headed by 王秀英 */
 #define LI 5                     /* ... by 李秀英 */
 
-static char g_dir[64];
-static cz_station *g_st;
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(p);
-}
+static struct tk_pair P;
+static cz_station *g_st;          /* P.village: the office is closed at once */
 
 static void household_id(const char *number, uint8_t entity[CZ_ENTITY_BYTES]);
 
@@ -61,22 +56,11 @@ static int add_households(const char *head, size_t n, size_t base)
 
 static int setup(void **state)
 {
-    char dir[128], why[64];
     uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
-    strcpy(g_dir, "/tmp/cz_test_query_XXXXXX");
-    if (!mkdtemp(g_dir) || sodium_init() < 0) return -1;
-    snprintf(dir, sizeof dir, "%s/village", g_dir);
-    cz_station *office;
-    char *ident = NULL;
-    snprintf(dir, sizeof dir, "%s/office", g_dir);
-    struct cz_init_opts oo = { CZ_KIND_OFFICE, "市办", "", "张主任", NULL };
-    if (cz_station_init(dir, &oo, PASS, &office, why, sizeof why) || cz_station_identity(office, &ident)) return -1;
-    cz_station_close(office);
-    snprintf(dir, sizeof dir, "%s/village", g_dir);
-    struct cz_init_opts vo = { CZ_KIND_STATION, "杨树湾村", V1, "李书记", ident };
-    int rc = cz_station_init(dir, &vo, PASS, &g_st, why, sizeof why);
-    free(ident);
-    if (rc) { fprintf(stderr, "init: %s %s\n", cz_strerror(rc, CZ_LANG_EN), why); return -1; }
+    if (tk_pair_init(&P, "query", "市办", V1, PASS)) return -1;
+    cz_station_close(P.office);
+    P.office = NULL;
+    g_st = P.village;
     /* Numbers are given out of name order, so number order is checked. */
     if (add_households("王秀英", WANG, 100)) return -2;
     if (add_households("李秀英", LI, 0) ||
@@ -89,8 +73,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    cz_station_close(g_st);
-    nftw(g_dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_pair_free(&P);
     return 0;
 }
 

@@ -34,7 +34,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +50,7 @@
 #include "station.h"
 #include "status.h"
 #include "store.h"
+#include "testkit.h"
 
 #define V1 "411024104201"
 #define V2 "411081112205"
@@ -65,12 +65,6 @@ struct fx {
     char exit_version[4][65];
     uint8_t village_person[32];
 };
-
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb; (void)flag; (void)ftw;
-    return remove(path);
-}
 
 /* add(st, type, entity_hex, version_hex, "field=value", ..., NULL).  The
  * hex outputs may be NULL.  Returns the status; prints the refused field. */
@@ -302,8 +296,7 @@ static int group_setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     char why[64];
     if (!f) return -1;
-    strcpy(f->dir, "/tmp/cz_test_report_XXXXXX");
-    if (!mkdtemp(f->dir)) { free(f); return -1; }
+    if (tk_tmpdir(f->dir, sizeof f->dir, "report")) { free(f); return -1; }
     snprintf(f->office_dir, sizeof f->office_dir, "%s/office", f->dir);
     snprintf(f->village_dir, sizeof f->village_dir, "%s/village", f->dir);
     *state = f;
@@ -324,8 +317,7 @@ static int group_teardown(void **state)
     if (!f) return 0;
     cz_station_close(f->office);
     cz_station_close(f->village);
-    nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
-    int gone = access(f->dir, F_OK) != 0;
+    int gone = tk_rmtree(f->dir) == 0;
     free(f);
     return gone ? 0 : -1;
 }
@@ -354,6 +346,39 @@ static void expect_table(const char *what, const struct cz_report_table *tb, con
     if (tb->n != n) fail_msg("%s: %zu rows, want %zu", what, tb->n, n);
 }
 #define EXPECT_TABLE(what, tb, rows) expect_table(what, tb, rows, sizeof rows / sizeof rows[0])
+
+/* A report's totals past its tables, as one row to compare. */
+struct want_totals {
+    int64_t special_total, special_industry, special_industry_households;
+    int32_t industry_share_bp, household_share_bp;
+    int industry_pass, household_pass;
+    int64_t trainings, trainees, leaflets;
+    int64_t pepper_plots, pepper_area, pepper_expected;
+    int64_t sales, sale_quantity, sale_paid, sale_at_floor;
+};
+
+/* Each total of r against w; a failure names the region and the total. */
+static void expect_totals(const struct cz_report *r, const struct want_totals *w)
+{
+    const char *what = r->region[0] ? r->region : "all regions";
+    tk_assert_int(what, r->special_total, w->special_total);
+    tk_assert_int(what, r->special_industry, w->special_industry);
+    tk_assert_int(what, r->special_industry_households, w->special_industry_households);
+    tk_assert_int(what, r->industry_share_bp, w->industry_share_bp);
+    tk_assert_int(what, r->household_share_bp, w->household_share_bp);
+    tk_assert_int(what, !!r->industry_pass, w->industry_pass);
+    tk_assert_int(what, !!r->household_pass, w->household_pass);
+    tk_assert_int(what, r->trainings, w->trainings);
+    tk_assert_int(what, r->trainees, w->trainees);
+    tk_assert_int(what, r->leaflets, w->leaflets);
+    tk_assert_int(what, r->pepper_plots, w->pepper_plots);
+    tk_assert_int(what, r->pepper_area, w->pepper_area);
+    tk_assert_int(what, r->pepper_expected, w->pepper_expected);
+    tk_assert_int(what, r->sales, w->sales);
+    tk_assert_int(what, r->sale_quantity, w->sale_quantity);
+    tk_assert_int(what, r->sale_paid, w->sale_paid);
+    tk_assert_int(what, r->sale_at_floor, w->sale_at_floor);
+}
 
 /* ---- the tests ---- */
 
@@ -424,27 +449,19 @@ static void test_report_all(void **state)
     };
     EXPECT_TABLE("aid", &r.aid, aid);
 
-    assert_int_equal(r.special_total, 261000);
-    assert_int_equal(r.special_industry, 231000);
-    assert_int_equal(r.special_industry_households, 171000);
-    assert_int_equal(r.industry_share_bp, 8851);     /* 231000 / 261000 = 88.51 % */
-    assert_int_equal(r.household_share_bp, 7403);    /* 171000 / 231000 = 74.03 % */
-    assert_true(r.industry_pass);
-    assert_false(r.household_pass);
-
-    assert_int_equal(r.trainings, 3);
-    assert_int_equal(r.trainees, 80);
-    assert_int_equal(r.leaflets, 450);
-
-    assert_int_equal(r.pepper_plots, 2);
-    assert_int_equal(r.pepper_area, 575);
-    /* 350 x 550000 / 100 + 225 x 500050 / 100 (1125112.5, truncated) */
-    assert_int_equal(r.pepper_expected, 1925000 + 1125112);
-
-    assert_int_equal(r.sales, 3);
-    assert_int_equal(r.sale_quantity, 10050 + 200000 + 1000);
-    assert_int_equal(r.sale_paid, 10050 + 240000 + 1500);
-    assert_int_equal(r.sale_at_floor, 10050 + 200000 + 0);
+    static const struct want_totals totals = {
+        .special_total = 261000, .special_industry = 231000, .special_industry_households = 171000,
+        .industry_share_bp = 8851,     /* 231000 / 261000 = 88.51 % */
+        .household_share_bp = 7403,    /* 171000 / 231000 = 74.03 % */
+        .industry_pass = 1, .household_pass = 0,
+        .trainings = 3, .trainees = 80, .leaflets = 450,
+        .pepper_plots = 2, .pepper_area = 575,
+        /* 350 x 550000 / 100 + 225 x 500050 / 100 (1125112.5, truncated) */
+        .pepper_expected = 1925000 + 1125112,
+        .sales = 3, .sale_quantity = 10050 + 200000 + 1000, .sale_paid = 10050 + 240000 + 1500,
+        .sale_at_floor = 10050 + 200000 + 0,
+    };
+    expect_totals(&r, &totals);
     cz_report_free(&r);
     assert_null(r.by_village.rows);
 }
@@ -473,23 +490,14 @@ static void test_report_county_filter(void **state)
         { "mulch", "special", 70000, 1 }, { "seeds", "other", 5050, 1 }, { "seeds", "special", 101000, 1 },
     };
     EXPECT_TABLE("aid", &r.aid, aid);
-    assert_int_equal(r.special_total, 171000);
-    assert_int_equal(r.special_industry, 171000);
-    assert_int_equal(r.special_industry_households, 171000);
-    assert_int_equal(r.industry_share_bp, 10000);
-    assert_int_equal(r.household_share_bp, 10000);
-    assert_true(r.industry_pass);
-    assert_true(r.household_pass);
-    assert_int_equal(r.trainings, 1);
-    assert_int_equal(r.trainees, 45);
-    assert_int_equal(r.leaflets, 300);
-    assert_int_equal(r.pepper_plots, 1);
-    assert_int_equal(r.pepper_area, 350);
-    assert_int_equal(r.pepper_expected, 1925000);
-    assert_int_equal(r.sales, 2);
-    assert_int_equal(r.sale_quantity, 11050);
-    assert_int_equal(r.sale_paid, 11550);
-    assert_int_equal(r.sale_at_floor, 10050);
+    static const struct want_totals totals = {
+        .special_total = 171000, .special_industry = 171000, .special_industry_households = 171000,
+        .industry_share_bp = 10000, .household_share_bp = 10000, .industry_pass = 1, .household_pass = 1,
+        .trainings = 1, .trainees = 45, .leaflets = 300,
+        .pepper_plots = 1, .pepper_area = 350, .pepper_expected = 1925000,
+        .sales = 2, .sale_quantity = 11050, .sale_paid = 11550, .sale_at_floor = 10050,
+    };
+    expect_totals(&r, &totals);
     cz_report_free(&r);
 }
 
@@ -509,23 +517,16 @@ static void test_report_village_filter(void **state)
     EXPECT_TABLE("by_cause", &r.by_cause, causes);
     static const struct want_row aid[] = { { "gift", "special", 30000, 1 }, { "loan", "other", 500000, 1 } };
     EXPECT_TABLE("aid", &r.aid, aid);
-    assert_int_equal(r.special_total, 30000);
-    assert_int_equal(r.special_industry, 0);
-    assert_int_equal(r.special_industry_households, 0);
-    assert_int_equal(r.industry_share_bp, 0);
-    assert_int_equal(r.household_share_bp, -1);    /* no special industry funds at all */
-    assert_false(r.industry_pass);
-    assert_false(r.household_pass);
-    assert_int_equal(r.trainings, 1);
-    assert_int_equal(r.trainees, 25);
-    assert_int_equal(r.leaflets, 150);
-    assert_int_equal(r.pepper_plots, 1);
-    assert_int_equal(r.pepper_area, 225);
-    assert_int_equal(r.pepper_expected, 1125112);
-    assert_int_equal(r.sales, 1);
-    assert_int_equal(r.sale_quantity, 200000);
-    assert_int_equal(r.sale_paid, 240000);
-    assert_int_equal(r.sale_at_floor, 200000);
+    static const struct want_totals totals = {
+        .special_total = 30000, .special_industry = 0, .special_industry_households = 0,
+        .industry_share_bp = 0,
+        .household_share_bp = -1,    /* no special industry funds at all */
+        .industry_pass = 0, .household_pass = 0,
+        .trainings = 1, .trainees = 25, .leaflets = 150,
+        .pepper_plots = 1, .pepper_area = 225, .pepper_expected = 1125112,
+        .sales = 1, .sale_quantity = 200000, .sale_paid = 240000, .sale_at_floor = 200000,
+    };
+    expect_totals(&r, &totals);
     cz_report_free(&r);
 }
 
@@ -538,13 +539,9 @@ static void test_report_empty_region(void **state)
     assert_int_equal(r.people, 0);
     assert_int_equal(r.pending_left_out, 0);
     assert_int_equal(r.by_village.n + r.exited_by_year.n + r.by_cause.n + r.aid.n, 0);
-    assert_int_equal(r.special_total, 0);
-    assert_int_equal(r.industry_share_bp, -1);
-    assert_int_equal(r.household_share_bp, -1);
-    assert_false(r.industry_pass || r.household_pass);
-    assert_int_equal(r.trainings + r.trainees + r.leaflets, 0);
-    assert_int_equal(r.pepper_plots + r.pepper_area + r.pepper_expected, 0);
-    assert_int_equal(r.sales + r.sale_quantity + r.sale_paid + r.sale_at_floor, 0);
+    /* Every total 0, each on its own; no shares without funds. */
+    static const struct want_totals totals = { .industry_share_bp = -1, .household_share_bp = -1 };
+    expect_totals(&r, &totals);
     cz_report_free(&r);
 }
 

@@ -21,6 +21,7 @@
 #include "idnum.h"
 #include "schema.h"
 #include "status.h"
+#include "testkit.h"
 
 #define TODAY 20240601u
 
@@ -872,48 +873,33 @@ static void test_sale_amount(void **state)
     char en[512], zh[512];
     cz_body *b = NULL;
 
-    /* Below the floor: paid at the floor price. */
-    assert_int_equal(build("sale", &b, &err, "household=" REF1, "buyer=合作社", "floor_price=1", "price=0.80",
-                           "quantity=100.5", NULL), CZ_OK);
-    assert_int_equal(amount_of(b), 10050);
-    expect_format(t, b, "amount", "100.50");
-    cz_body_free(b);
-
-    /* Above the floor: at the price. */
-    assert_int_equal(build("sale", &b, &err, "household=" REF1, "buyer=合作社", "floor_price=1", "price=1.20",
-                           "quantity=2000", NULL), CZ_OK);
-    assert_int_equal(amount_of(b), 240000);
-    cz_body_free(b);
-
-    /* Rounded half up to the fen: 0.5 jin at 0.01 yuan is 0.005 -> 0.01;
-     * 0.49 jin -> 0.0049 -> 0.00; 3.33 jin at 1.55 = 5.1615 -> 5.16. */
-    assert_int_equal(build("sale", &b, &err, "household=" REF1, "buyer=合作社", "price=0.01", "quantity=0.5", NULL),
-                     CZ_OK);
-    assert_int_equal(amount_of(b), 1);
-    cz_body_free(b);
-    assert_int_equal(build("sale", &b, &err, "household=" REF1, "buyer=合作社", "price=0.01", "quantity=0.49", NULL),
-                     CZ_OK);
-    assert_int_equal(amount_of(b), 0);
-    cz_body_free(b);
-    assert_int_equal(build("sale", &b, &err, "household=" REF1, "buyer=合作社", "price=1.55", "quantity=3.33", NULL),
-                     CZ_OK);
-    assert_int_equal(amount_of(b), 516);
-    cz_body_free(b);
-
-    /* Only a floor price: paid at the floor. */
-    assert_int_equal(build("sale", &b, &err, "household=" REF1, "buyer=合作社", "floor_price=1", "quantity=10", NULL),
-                     CZ_OK);
-    assert_int_equal(amount_of(b), 1000);
-    cz_body_free(b);
-
-    /* No price at all: a typed amount stands; none is derived without it. */
-    assert_int_equal(build("sale", &b, &err, "household=" REF1, "buyer=合作社", "quantity=10", "amount=12", NULL),
-                     CZ_OK);
-    assert_int_equal(amount_of(b), 1200);
-    cz_body_free(b);
-    assert_int_equal(build("sale", &b, &err, "household=" REF1, "buyer=合作社", "quantity=10", NULL), CZ_OK);
-    assert_int_equal(cz_body_kind(b, field_of(t, "amount")->tag), 0);
-    cz_body_free(b);
+    /* The amount a sale stores, from what is typed (household and buyer
+     * besides); want -1: no amount is stored at all. */
+    static const struct { const char *what, *kv[4]; int64_t want; const char *shown; } cases[] = {
+        { "below the floor: paid at the floor price",
+          { "floor_price=1", "price=0.80", "quantity=100.5" }, 10050, "100.50" },
+        { "above the floor: at the price", { "floor_price=1", "price=1.20", "quantity=2000" }, 240000, NULL },
+        /* Rounded half up to the fen: 0.5 jin at 0.01 yuan is 0.005 -> 0.01;
+         * 0.49 jin -> 0.0049 -> 0.00; 3.33 jin at 1.55 = 5.1615 -> 5.16. */
+        { "half a fen rounds up", { "price=0.01", "quantity=0.5" }, 1, NULL },
+        { "under half a fen rounds down", { "price=0.01", "quantity=0.49" }, 0, NULL },
+        { "3.33 at 1.55", { "price=1.55", "quantity=3.33" }, 516, NULL },
+        { "only a floor price: paid at the floor", { "floor_price=1", "quantity=10" }, 1000, NULL },
+        /* No price at all: a typed amount stands; none is derived without it. */
+        { "no price, a typed amount stands", { "quantity=10", "amount=12" }, 1200, NULL },
+        { "no price, none derived", { "quantity=10" }, -1, NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *const *kv = cases[i].kv;
+        tk_assert_int(cases[i].what, build("sale", &b, &err, "household=" REF1, "buyer=合作社", kv[0], kv[1], kv[2],
+                                           kv[3], NULL), CZ_OK);
+        if (cases[i].want < 0)
+            tk_assert_int(cases[i].what, cz_body_kind(b, field_of(t, "amount")->tag), 0);
+        else
+            tk_assert_int(cases[i].what, amount_of(b), cases[i].want);
+        if (cases[i].shown) expect_format(t, b, "amount", cases[i].shown);
+        cz_body_free(b);
+    }
 
     /* A typed amount that contradicts: refused, saying the right one. */
     assert_int_equal(build("sale", NULL, &err, "household=" REF1, "buyer=合作社", "floor_price=1", "price=1.5",

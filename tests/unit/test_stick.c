@@ -8,7 +8,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +15,15 @@
 
 #include "status.h"
 #include "stick.h"
+#include "testkit.h"
 
 static char g_dir[64];
-
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
 
 static void put(const char *rel, const char *text)
 {
     char p[256];
     snprintf(p, sizeof p, "%s/%s", g_dir, rel);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    assert_int_equal(tk_write_file(p, text, strlen(text)), 0);
 }
 
 static void dir(const char *rel)
@@ -43,14 +35,12 @@ static void dir(const char *rel)
 
 static int setup(void **state)
 {
-    strcpy(g_dir, "/tmp/cz_test_stick_XXXXXX");
-    if (!mkdtemp(g_dir)) return -1;
-    return 0;
+    return tk_tmpdir(g_dir, sizeof g_dir, "stick");
 }
 
 static int teardown(void **state)
 {
-    nftw(g_dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_rmtree(g_dir);
     return 0;
 }
 
@@ -73,30 +63,31 @@ static void test_sticks(void **state)
     dir("sys/mmcblk0"); dir("sys/mmcblk0/mmcblk0p1"); put("sys/mmcblk0/removable", "1\n");
     dir("sys/nvme0n1"); dir("sys/nvme0n1/nvme0n1p1"); put("sys/nvme0n1/removable", "0\n");
 
-    put("none", "/dev/sda1 / ext4 rw 0 0\n/dev/sda2 /home ext4 rw 0 0\nproc /proc proc rw 0 0\n"
-                "tmpfs /run tmpfs rw 0 0\n/dev/nvme0n1p1 /data ext4 rw 0 0\n");
-    find("none", &v, &n);
-    assert_int_equal(n, 0);
-    assert_null(v);
-
-    put("one", "/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 /media/li/U\\040PAN vfat rw 0 0\n"
-               "/dev/sdb1 /mnt/again vfat rw 0 0\n");
-    find("one", &v, &n);
-    assert_int_equal(n, 1);
-    assert_string_equal(v[0].mount, "/media/li/U PAN");
-    assert_string_equal(v[0].dev, "sdb1");
-    free(v);
-
-    put("many", "/dev/sdb1 /media/a vfat rw 0 0\n/dev/sdc /media/b vfat rw 0 0\n"
-                "/dev/mmcblk0p1 /media/c vfat rw 0 0\n/dev/sdz9 /media/gone vfat rw 0 0\n");
-    find("many", &v, &n);
-    assert_int_equal(n, 3);
-    assert_string_equal(v[0].mount, "/media/a");
-    assert_string_equal(v[1].mount, "/media/b");
-    assert_string_equal(v[1].dev, "sdc");
-    assert_string_equal(v[2].mount, "/media/c");
-    assert_string_equal(v[2].dev, "mmcblk0p1");
-    free(v);
+    /* Mount tables and the sticks found in them, in order (mount, device). */
+    static const struct {
+        const char *what, *table;
+        size_t n;
+        const char *mount[3], *dev[3];
+    } cases[] = {
+        { "none", "/dev/sda1 / ext4 rw 0 0\n/dev/sda2 /home ext4 rw 0 0\nproc /proc proc rw 0 0\n"
+                  "tmpfs /run tmpfs rw 0 0\n/dev/nvme0n1p1 /data ext4 rw 0 0\n", 0, { NULL }, { NULL } },
+        { "one", "/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 /media/li/U\\040PAN vfat rw 0 0\n"
+                 "/dev/sdb1 /mnt/again vfat rw 0 0\n", 1, { "/media/li/U PAN" }, { "sdb1" } },
+        { "many", "/dev/sdb1 /media/a vfat rw 0 0\n/dev/sdc /media/b vfat rw 0 0\n"
+                  "/dev/mmcblk0p1 /media/c vfat rw 0 0\n/dev/sdz9 /media/gone vfat rw 0 0\n",
+          3, { "/media/a", "/media/b", "/media/c" }, { "sdb1", "sdc", "mmcblk0p1" } },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        put(cases[i].what, cases[i].table);
+        find(cases[i].what, &v, &n);
+        tk_assert_int(cases[i].what, n, cases[i].n);
+        if (!n) tk_assert_true(cases[i].what, v == NULL);
+        for (size_t k = 0; k < n; k++) {
+            tk_assert_str(cases[i].what, v[k].mount, cases[i].mount[k]);
+            tk_assert_str(cases[i].what, v[k].dev, cases[i].dev[k]);
+        }
+        free(v);
+    }
 }
 
 static void test_no_mount_table(void **state)

@@ -8,7 +8,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <lmdb.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -22,10 +21,12 @@
 #include "schema.h"
 #include "status.h"
 #include "store.h"
+#include "testkit.h"
 
 #define VILLAGE "520123101201"
 
-struct author { uint8_t pk[32], sk[64]; uint64_t seq; uint8_t last[32]; };
+/* An author: its log (testkit.h) and the key that signs it. */
+struct author { struct tk_log log; uint8_t sk[64]; };
 
 struct fx {
     char dir[64];
@@ -39,29 +40,22 @@ struct ent { uint8_t *buf; size_t len; uint8_t id[32]; };
 
 static uint64_t g_hlc = UINT64_C(1767225600000) << 16;
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
 static void author_init(struct author *a)
 {
-    crypto_sign_keypair(a->pk, a->sk);
-    a->seq = 0;
-    memset(a->last, 0, sizeof a->last);
+    memset(&a->log, 0, sizeof a->log);
+    crypto_sign_keypair(a->log.origin, a->sk);
 }
 
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
     if (!f || sodium_init() < 0) { free(f); return -1; }
-    strcpy(f->dir, "/tmp/cz_test_store_XXXXXX");
-    if (!mkdtemp(f->dir)) { free(f); return -1; }
+    if (tk_tmpdir(f->dir, sizeof f->dir, "store")) { free(f); return -1; }
     snprintf(f->db, sizeof f->db, "%s/db", f->dir);
     int rc = cz_store_open(f->db, 1, &f->s);
     if (rc != CZ_OK) {
         print_error("cz_store_open: %s\n", cz_status_name(rc));
-        nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+        tk_rmtree(f->dir);
         free(f);
         return -1;
     }
@@ -75,8 +69,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     cz_store_close(f->s);
-    nftw(f->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
-    assert_int_not_equal(access(f->dir, F_OK), 0);
+    assert_int_equal(tk_rmtree(f->dir), 0);
     free(f);
     return 0;
 }
@@ -112,23 +105,9 @@ static void write_entry(struct author *a, const uint8_t entity[16], const char *
                         const uint8_t *body, size_t blen, struct ent *out)
 {
     struct cz_entry_draft d;
-    memset(&d, 0, sizeof d);
-    memcpy(d.origin, a->pk, 32);
-    d.seq = a->seq + 1;
-    memcpy(d.prev, a->last, 32);
-    d.hlc = ++g_hlc;
-    d.wall = (int64_t)(cz_hlc_ms(d.hlc) / 1000);
-    memcpy(d.entity, entity, 16);
+    tk_log_draft(&a->log, &d, ++g_hlc, entity, type, region, parents, np, body, blen);
     d.flags = flags;
-    d.type = type;
-    d.region = region;
-    d.nparents = np;
-    d.parents = parents;
-    d.body = body;
-    d.body_len = blen;
-    assert_int_equal(cz_entry_write(&d, sign_cb, a, &out->buf, &out->len, out->id), CZ_OK);
-    a->seq++;
-    memcpy(a->last, out->id, 32);
+    assert_int_equal(tk_log_write(&a->log, &d, sign_cb, a, &out->buf, &out->len, out->id), CZ_OK);
 }
 
 /* A household version. */
@@ -159,6 +138,18 @@ static int put(cz_store *s, const struct ent *e)
     }
     assert_int_equal(cz_txn_commit(t), CZ_OK);
     return result;
+}
+
+/* The last entry of origin's log: seq want_seq and, unless want_id is
+ * NULL, that id (the seq is set to 99 first, so 0 is seen to be written). */
+static void expect_log_last(const char *what, cz_txn *t, const uint8_t origin[32], uint64_t want_seq,
+                            const uint8_t *want_id)
+{
+    uint64_t seq = 99;
+    uint8_t id[32];
+    tk_assert_int(what, cz_store_log_last(t, origin, &seq, id), CZ_OK);
+    tk_assert_int(what, seq, want_seq);
+    if (want_id) tk_assert_true(what, memcmp(id, want_id, 32) == 0);
 }
 
 static cz_txn *rtxn(cz_store *s)
@@ -296,7 +287,6 @@ static void test_logs(void **state)
     struct fx *f = *state;
     uint8_t ent[16], id[32];
     struct ent e[3], eb;
-    uint64_t seq = 99;
 
     new_entity(ent);
     household(&f->a, ent, NULL, 0, 0, "YSW-001", "王秀英", &e[0]);
@@ -310,30 +300,22 @@ static void test_logs(void **state)
     assert_int_equal(put(f->s, &eb), CZ_PUT_NEW);
 
     cz_txn *t = rtxn(f->s);
-    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
-    assert_int_equal(seq, 3);
-    assert_memory_equal(id, e[2].id, 32);
-    assert_int_equal(cz_store_log_last(t, f->b.pk, &seq, id), CZ_OK);
-    assert_int_equal(seq, 1);
-    assert_memory_equal(id, eb.id, 32);
+    expect_log_last("a's log", t, f->a.log.origin, 3, e[2].id);
+    expect_log_last("b's log", t, f->b.log.origin, 1, eb.id);
     for (uint64_t s = 1; s <= 3; s++) {
-        assert_int_equal(cz_store_log_get(t, f->a.pk, s, id), CZ_OK);
+        assert_int_equal(cz_store_log_get(t, f->a.log.origin, s, id), CZ_OK);
         assert_memory_equal(id, e[s - 1].id, 32);
     }
-    assert_int_equal(cz_store_log_get(t, f->a.pk, 4, id), CZ_ENOTFOUND);
-    assert_int_equal(cz_store_log_get(t, f->a.pk, 0, id), CZ_ENOTFOUND);
-    assert_int_equal(cz_store_log_get(t, f->b.pk, 2, id), CZ_ENOTFOUND);
+    assert_int_equal(cz_store_log_get(t, f->a.log.origin, 4, id), CZ_ENOTFOUND);
+    assert_int_equal(cz_store_log_get(t, f->a.log.origin, 0, id), CZ_ENOTFOUND);
+    assert_int_equal(cz_store_log_get(t, f->b.log.origin, 2, id), CZ_ENOTFOUND);
 
     /* An origin with no log, both below and above every stored one. */
     uint8_t lo[32], hi[32];
     memset(lo, 0x00, 32);
     memset(hi, 0xff, 32);
-    seq = 99;
-    assert_int_equal(cz_store_log_last(t, lo, &seq, id), CZ_OK);
-    assert_int_equal(seq, 0);
-    seq = 99;
-    assert_int_equal(cz_store_log_last(t, hi, &seq, id), CZ_OK);
-    assert_int_equal(seq, 0);
+    expect_log_last("no log, below", t, lo, 0, NULL);
+    expect_log_last("no log, above", t, hi, 0, NULL);
 
     struct raw_list r = { 0 };
     assert_int_equal(cz_store_each_log(t, raw_cb, &r), CZ_OK);
@@ -355,10 +337,9 @@ static void test_logs(void **state)
 static void test_log_last_neighbours(void **state)
 {
     struct fx *f = *state;
-    uint8_t ent[16], id[32];
+    uint8_t ent[16];
     struct author lo, mid, hi;
     struct ent el, eh;
-    uint64_t seq;
 
     /* Origins chosen by hand: any Ed25519 key will do for the store. */
     author_init(&lo);
@@ -367,7 +348,7 @@ static void test_log_last_neighbours(void **state)
     struct author *ord[3] = { &lo, &mid, &hi };
     for (int i = 0; i < 3; i++)
         for (int j = i + 1; j < 3; j++)
-            if (memcmp(ord[i]->pk, ord[j]->pk, 32) > 0) {
+            if (memcmp(ord[i]->log.origin, ord[j]->log.origin, 32) > 0) {
                 struct author tmp = *ord[i]; *ord[i] = *ord[j]; *ord[j] = tmp;
             }
     new_entity(ent);
@@ -376,15 +357,9 @@ static void test_log_last_neighbours(void **state)
     assert_int_equal(put(f->s, &el), CZ_PUT_NEW);
     assert_int_equal(put(f->s, &eh), CZ_PUT_NEW);
     cz_txn *t = rtxn(f->s);
-    seq = 99;
-    assert_int_equal(cz_store_log_last(t, mid.pk, &seq, id), CZ_OK);
-    assert_int_equal(seq, 0);
-    assert_int_equal(cz_store_log_last(t, lo.pk, &seq, id), CZ_OK);
-    assert_int_equal(seq, 1);
-    assert_memory_equal(id, el.id, 32);
-    assert_int_equal(cz_store_log_last(t, hi.pk, &seq, id), CZ_OK);
-    assert_int_equal(seq, 1);
-    assert_memory_equal(id, eh.id, 32);
+    expect_log_last("the empty middle log", t, mid.log.origin, 0, NULL);
+    expect_log_last("the lower log", t, lo.log.origin, 1, el.id);
+    expect_log_last("the higher log", t, hi.log.origin, 1, eh.id);
     cz_txn_abort(t);
     free_ent(&el);
     free_ent(&eh);
@@ -396,20 +371,17 @@ static void test_log_last_max_seq(void **state)
     struct fx *f = *state;
     uint8_t ent[16], id[32];
     struct ent e1, emax;
-    uint64_t seq = 0;
 
     new_entity(ent);
     household(&f->a, ent, NULL, 0, 0, "N-1", "甲", &e1);
-    f->a.seq = UINT64_MAX - 1;              /* the next entry gets seq 2^64-1 */
+    f->a.log.seq = UINT64_MAX - 1;          /* the next entry gets seq 2^64-1 */
     household(&f->a, ent, e1.id, 1, 0, "N-2", "甲", &emax);
     assert_int_equal(put(f->s, &e1), CZ_PUT_NEW);
     assert_int_equal(put(f->s, &emax), CZ_PUT_NEW);
     cz_txn *t = rtxn(f->s);
-    assert_int_equal(cz_store_log_get(t, f->a.pk, UINT64_MAX, id), CZ_OK);
+    assert_int_equal(cz_store_log_get(t, f->a.log.origin, UINT64_MAX, id), CZ_OK);
     assert_memory_equal(id, emax.id, 32);
-    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
-    assert_true(seq == UINT64_MAX);
-    assert_memory_equal(id, emax.id, 32);
+    expect_log_last("seq 2^64-1", t, f->a.log.origin, UINT64_MAX, emax.id);
     cz_txn_abort(t);
     free_ent(&e1);
     free_ent(&emax);
@@ -418,15 +390,15 @@ static void test_log_last_max_seq(void **state)
 static void test_fork(void **state)
 {
     struct fx *f = *state;
-    uint8_t ent[16], id[32], hid[4][32];
+    uint8_t ent[16], hid[4][32];
     struct ent e1, e2, fork2;
 
     new_entity(ent);
     household(&f->a, ent, NULL, 0, 0, "YSW-001", "王秀英", &e1);
     household(&f->a, ent, e1.id, 1, 0, "YSW-001", "王秀兰", &e2);
     /* Rewind the author: same origin and seq 2, other content. */
-    f->a.seq = 1;
-    memcpy(f->a.last, e1.id, 32);
+    f->a.log.seq = 1;
+    memcpy(f->a.log.last, e1.id, 32);
     household(&f->a, ent, e1.id, 1, 0, "YSW-001", "王秀梅", &fork2);
     assert_memory_not_equal(e2.id, fork2.id, 32);
 
@@ -443,7 +415,7 @@ static void test_fork(void **state)
     int seen_e2 = 0, seen_fork = 0;
     for (size_t i = 0; i < 2; i++) {
         assert_int_equal(r.klen[i], 72);
-        assert_memory_equal(r.keys[i], f->a.pk, 32);
+        assert_memory_equal(r.keys[i], f->a.log.origin, 32);
         for (int b = 0; b < 7; b++) assert_int_equal(r.keys[i][32 + b], 0);
         assert_int_equal(r.keys[i][39], 2);
         seen_e2 += memcmp(r.keys[i] + 40, e2.id, 32) == 0;
@@ -453,10 +425,7 @@ static void test_fork(void **state)
     assert_int_equal(seen_fork, 1);
 
     /* Kept as evidence, not applied: the log and the heads are e2's. */
-    uint64_t seq;
-    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
-    assert_int_equal(seq, 2);
-    assert_memory_equal(id, e2.id, 32);
+    expect_log_last("the fork not applied", t, f->a.log.origin, 2, e2.id);
     assert_int_equal(heads(t, ent, hid, 4), 1);
     assert_memory_equal(hid[0], e2.id, 32);
     struct cz_entry got;
@@ -883,11 +852,10 @@ static void test_resolve(void **state)
 static void test_abort_leaves_nothing(void **state)
 {
     struct fx *f = *state;
-    uint8_t ent[16], id[32], ids[2][32];
+    uint8_t ent[16], ids[2][32];
     struct ent e;
     struct cz_entry de;
     int result = -1;
-    uint64_t seq = 99;
     const uint8_t *blob;
     size_t len;
 
@@ -907,8 +875,7 @@ static void test_abort_leaves_nothing(void **state)
     t = rtxn(f->s);
     struct cz_entry got;
     assert_int_equal(cz_store_get_entry(t, e.id, &got), CZ_ENOTFOUND);
-    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
-    assert_int_equal(seq, 0);
+    expect_log_last("nothing committed", t, f->a.log.origin, 0, NULL);
     assert_int_equal(heads(t, ent, ids, 2), 0);
     assert_int_equal(count_type(t, "household"), 0);
     assert_int_equal(count_exact(t, "household", "number", "YSW-404"), 0);
@@ -931,9 +898,9 @@ static void test_abort_leaves_nothing(void **state)
 static void test_reopen_keeps_everything(void **state)
 {
     struct fx *f = *state;
-    uint8_t ent[16], id[32], ids[2][32];
+    uint8_t ent[16], ids[2][32];
     struct ent v1, v2;
-    uint64_t seq, u;
+    uint64_t u;
     const uint8_t *blob;
     size_t len;
     char buf[64];
@@ -960,9 +927,7 @@ static void test_reopen_keeps_everything(void **state)
     assert_memory_equal(got.raw, v1.buf, v1.len);
     assert_int_equal(cz_store_get_entry(t, v2.id, &got), CZ_OK);
     assert_int_equal(cz_entry_verify(&got), CZ_OK);
-    assert_int_equal(cz_store_log_last(t, f->a.pk, &seq, id), CZ_OK);
-    assert_int_equal(seq, 2);
-    assert_memory_equal(id, v2.id, 32);
+    expect_log_last("after v2", t, f->a.log.origin, 2, v2.id);
     assert_int_equal(heads(t, ent, ids, 2), 1);
     assert_memory_equal(ids[0], v2.id, 32);
     assert_int_equal(count_exact(t, "household", "number", "YSW-501"), 1);
@@ -1193,12 +1158,12 @@ static void mixed_entries(struct ent w[NMIX])
     uint8_t seed[32], h1[16], h2[16], h3[16], h4[16], h5[16], m1[16], u1[16], par[2][32];
     char hex1[33], hex2[33];
     memset(seed, 1, 32);
-    crypto_sign_seed_keypair(a.pk, a.sk, seed);
+    crypto_sign_seed_keypair(a.log.origin, a.sk, seed);
     memset(seed, 2, 32);
-    crypto_sign_seed_keypair(b.pk, b.sk, seed);
-    a.seq = b.seq = 0;
-    memset(a.last, 0, 32);
-    memset(b.last, 0, 32);
+    crypto_sign_seed_keypair(b.log.origin, b.sk, seed);
+    a.log.seq = b.log.seq = 0;
+    memset(a.log.last, 0, 32);
+    memset(b.log.last, 0, 32);
     memset(h1, 0x11, 16); memset(h2, 0x22, 16); memset(h3, 0x33, 16); memset(h4, 0x44, 16);
     memset(h5, 0x55, 16); memset(m1, 0x66, 16); memset(u1, 0x77, 16);
     cz_hex(h1, 16, hex1);

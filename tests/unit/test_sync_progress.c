@@ -12,7 +12,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,42 +26,22 @@
 #include "stick.h"
 #include "store.h"
 #include "sync.h"
+#include "testkit.h"
 
 #define V1 "411081106201"
 #define PASS "progress-pass"
 #define ROWS 700
 
-static char g_dir[64], g_stick[128];
-static cz_station *g_office, *g_village;
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(p);
-}
+static struct tk_pair P;
 
 static int setup(void **state)
 {
-    char od[128], vd[128], why[64];
-    char *ident = NULL;
-    strcpy(g_dir, "/tmp/cz_test_progress_XXXXXX");
-    if (!mkdtemp(g_dir) || sodium_init() < 0) return -1;
-    snprintf(od, sizeof od, "%s/office", g_dir);
-    snprintf(vd, sizeof vd, "%s/village", g_dir);
-    snprintf(g_stick, sizeof g_stick, "%s/stick", g_dir);
-    struct cz_init_opts oo = { CZ_KIND_OFFICE, "市办", "", "张主任", NULL };
-    if (cz_station_init(od, &oo, PASS, &g_office, why, sizeof why)) return -1;
-    if (cz_station_identity(g_office, &ident)) return -1;
-    struct cz_init_opts vo = { CZ_KIND_STATION, "杨树湾村", V1, "李书记", ident };
-    int rc = cz_station_init(vd, &vo, PASS, &g_village, why, sizeof why);
-    free(ident);
-    return rc ? -1 : 0;
+    return tk_pair_init(&P, "progress", "市办", V1, PASS);
 }
 
 static int teardown(void **state)
 {
-    cz_station_close(g_office);
-    cz_station_close(g_village);
-    nftw(g_dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_pair_free(&P);
     return 0;
 }
 
@@ -85,7 +64,7 @@ static void import_all(cz_station *st, const struct cz_progress *pr, struct cz_i
 {
     char **files = NULL;
     size_t n = 0;
-    assert_int_equal(cz_stick_bundles(g_stick, cz_station_info(st)->box_pk, &files, &n), CZ_OK);
+    assert_int_equal(cz_stick_bundles(P.stick, cz_station_info(st)->box_pk, &files, &n), CZ_OK);
     assert_true(n >= 1);
     for (size_t i = 0; i < n; i++) {
         uint8_t *buf;
@@ -113,33 +92,29 @@ static void test_failed_export_not_sent(void **state)
     cz_txn *t = NULL;
     uint8_t legacy[41] = { CZ_SYNC_EXPORT, 0, 0, 0, 0, 0x65, 0, 0, 0 };
 
-    assert_int_equal(cz_sync_peers(g_village, &peers, &np), CZ_OK);
+    assert_int_equal(cz_sync_peers(P.village, &peers, &np), CZ_OK);
     assert_int_equal(np, 1);
     memcpy(legacy + 9, peers[0].box, 32);
-    assert_int_equal(cz_txn_begin(cz_station_store(g_village), 1, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.village), 1, &t), CZ_OK);
     assert_int_equal(cz_meta_put(t, "last_sync", legacy, sizeof legacy), CZ_OK);
     assert_int_equal(cz_txn_commit(t), CZ_OK);
-    assert_int_equal(cz_sync_latest(g_village, &last), CZ_ENOTFOUND);
+    assert_int_equal(cz_sync_latest(P.village, &last), CZ_ENOTFOUND);
 
-    snprintf(bad, sizeof bad, "%s/badstick", g_dir);
+    snprintf(bad, sizeof bad, "%s/badstick", P.dir);
     snprintf(file, sizeof file, "%s/cunzhan", bad);
     assert_int_equal(mkdir(bad, 0755), 0);
-    FILE *f = fopen(file, "w");
-    assert_non_null(f);
-    fclose(f);
-    assert_int_not_equal(cz_sync_export(g_village, bad, &peers[0], 1, &res), CZ_OK);
-    assert_int_equal(cz_sync_last(g_village, peers[0].box, &sent, &received), CZ_OK);
+    assert_int_equal(tk_write_file(file, "", 0), 0);
+    assert_int_not_equal(cz_sync_export(P.village, bad, &peers[0], 1, &res), CZ_OK);
+    assert_int_equal(cz_sync_last(P.village, peers[0].box, &sent, &received), CZ_OK);
     assert_int_equal(sent, 0);
     assert_int_equal(received, 0);
-    assert_int_equal(cz_sync_latest(g_village, &last), CZ_ENOTFOUND);
+    assert_int_equal(cz_sync_latest(P.village, &last), CZ_ENOTFOUND);
     /* A stick that is not there at all. */
-    snprintf(bad, sizeof bad, "%s/gone/stick", g_dir);
-    snprintf(file, sizeof file, "%s/gone", g_dir);
-    f = fopen(file, "w");
-    assert_non_null(f);
-    fclose(f);
-    assert_int_not_equal(cz_sync_export(g_village, bad, &peers[0], 1, &res), CZ_OK);
-    assert_int_equal(cz_sync_latest(g_village, &last), CZ_ENOTFOUND);
+    snprintf(bad, sizeof bad, "%s/gone/stick", P.dir);
+    snprintf(file, sizeof file, "%s/gone", P.dir);
+    assert_int_equal(tk_write_file(file, "", 0), 0);
+    assert_int_not_equal(cz_sync_export(P.village, bad, &peers[0], 1, &res), CZ_OK);
+    assert_int_equal(cz_sync_latest(P.village, &last), CZ_ENOTFOUND);
     free(peers);
 }
 
@@ -156,33 +131,33 @@ static void test_export_import_progress(void **state)
         rows[i][2] = (struct cz_assign){ "head", "进度测试" };
         counts[i] = 3;
     }
-    assert_int_equal(cz_station_add_many(g_village, "household", (const struct cz_assign *const *)rows, counts,
+    assert_int_equal(cz_station_add_many(P.village, "household", (const struct cz_assign *const *)rows, counts,
                                          ROWS, NULL, NULL, &stored), CZ_OK);
     for (size_t i = 0; i < ROWS; i++) free(rows[i]);
 
     struct cz_peer *peers = NULL;
     size_t np = 0;
     uint64_t sent, received;
-    assert_int_equal(cz_sync_peers(g_village, &peers, &np), CZ_OK);
+    assert_int_equal(cz_sync_peers(P.village, &peers, &np), CZ_OK);
     assert_int_equal(np, 1);
-    assert_int_equal(cz_sync_last(g_village, peers[0].box, &sent, &received), CZ_OK);
+    assert_int_equal(cz_sync_last(P.village, peers[0].box, &sent, &received), CZ_OK);
     assert_true(sent == 0 && received == 0);
 
     struct calls c = { 0 };
     struct cz_progress pr = { count_cb, &c };
     struct cz_export_result res;
-    assert_int_equal(cz_sync_export_with(g_village, g_stick, &peers[0], 0, &pr, &res), CZ_OK);
+    assert_int_equal(cz_sync_export_with(P.village, P.stick, &peers[0], 0, &pr, &res), CZ_OK);
     assert_true(res.entries >= ROWS);
     assert_true(c.n >= 3);                    /* start, every 256 entries, end */
     assert_false(c.backwards);
     assert_false(c.total_changed);
     assert_int_equal(c.last_done, c.last_total);
-    assert_int_equal(cz_sync_last(g_village, peers[0].box, &sent, &received), CZ_OK);
+    assert_int_equal(cz_sync_last(P.village, peers[0].box, &sent, &received), CZ_OK);
     assert_true(sent > 0);
     assert_int_equal(received, 0);
     /* The home screen's line is the same time, named as the Sync screen names the peer. */
     struct cz_sync_last last;
-    assert_int_equal(cz_sync_latest(g_village, &last), CZ_OK);
+    assert_int_equal(cz_sync_latest(P.village, &last), CZ_OK);
     assert_int_equal(last.dir, CZ_SYNC_EXPORT);
     assert_int_equal(last.when, (int64_t)(sent / 1000));
     assert_memory_equal(last.box, peers[0].box, 32);
@@ -190,7 +165,7 @@ static void test_export_import_progress(void **state)
 
     /* The same export without progress writes as many entries. */
     struct cz_export_result plain;
-    assert_int_equal(cz_sync_export(g_village, g_stick, &peers[0], 1, &plain), CZ_OK);
+    assert_int_equal(cz_sync_export(P.village, P.stick, &peers[0], 1, &plain), CZ_OK);
     assert_int_equal(plain.entries, res.entries);
     free(peers);
 
@@ -199,17 +174,17 @@ static void test_export_import_progress(void **state)
     struct calls ci = { 0 };
     struct cz_progress pri = { count_cb, &ci };
     struct cz_import_result ir;
-    import_all(g_office, &pri, &ir);
+    import_all(P.office, &pri, &ir);
     assert_true(ci.n >= 3);
     assert_false(ci.backwards);
     assert_int_equal(ci.last_done, ci.last_total);
-    assert_int_equal(cz_sync_last(g_office, cz_station_info(g_village)->box_pk, &sent, &received), CZ_OK);
+    assert_int_equal(cz_sync_last(P.office, cz_station_info(P.village)->box_pk, &sent, &received), CZ_OK);
     assert_true(received > 0);
     assert_int_equal(sent, 0);
     /* The office has not enrolled the village: still its last sync, named by key. */
     char hex[65];
-    cz_hex(cz_station_info(g_village)->box_pk, 32, hex);
-    assert_int_equal(cz_sync_latest(g_office, &last), CZ_OK);
+    cz_hex(cz_station_info(P.village)->box_pk, 32, hex);
+    assert_int_equal(cz_sync_latest(P.office, &last), CZ_OK);
     assert_int_equal(last.dir, CZ_SYNC_IMPORT);
     assert_int_equal(last.when, (int64_t)(received / 1000));
     assert_true(strncmp(last.with, hex, 12) == 0);
@@ -235,45 +210,45 @@ static void test_conflict_resolve(void **state)
     struct cz_field_error err;
     cz_txn *t = NULL;
     struct cz_assign a = { "number", "YSW-P-0001" };
-    assert_int_equal(cz_txn_begin(cz_station_store(g_office), 0, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
     cz_query_list(t, cz_schema_type("household"), &a, 1, find_cb, g_household, NULL);
     cz_txn_abort(t);
 
-    assert_int_equal(cz_conflicts_count(g_office, &n), CZ_OK);
+    assert_int_equal(cz_conflicts_count(P.office, &n), CZ_OK);
     assert_int_equal(n, 0);
     struct cz_assign p1 = { "phone", "13600000001" }, p2 = { "phone", "13600000002" };
-    assert_int_equal(cz_resolve(g_office, g_household, &p1, 1, id, &err), CZ_ENOTFOUND);
+    assert_int_equal(cz_resolve(P.office, g_household, &p1, 1, id, &err), CZ_ENOTFOUND);
 
     /* Both sides change the phone, then the village's edit reaches the office. */
-    assert_int_equal(cz_station_edit(g_office, g_household, &p1, 1, id, &err), CZ_OK);
-    assert_int_equal(cz_station_edit(g_village, g_household, &p2, 1, id, &err), CZ_OK);
+    assert_int_equal(cz_station_edit(P.office, g_household, &p1, 1, id, &err), CZ_OK);
+    assert_int_equal(cz_station_edit(P.village, g_household, &p2, 1, id, &err), CZ_OK);
     struct cz_peer *peers = NULL;
     size_t np = 0;
     struct cz_export_result res;
     struct cz_import_result ir;
-    assert_int_equal(cz_sync_peers(g_village, &peers, &np), CZ_OK);
-    assert_int_equal(cz_sync_export(g_village, g_stick, &peers[0], 0, &res), CZ_OK);
+    assert_int_equal(cz_sync_peers(P.village, &peers, &np), CZ_OK);
+    assert_int_equal(cz_sync_export(P.village, P.stick, &peers[0], 0, &res), CZ_OK);
     free(peers);
-    import_all(g_office, NULL, &ir);
+    import_all(P.office, NULL, &ir);
     assert_int_equal(ir.status, CZ_OK);
-    assert_int_equal(cz_conflicts_count(g_office, &n), CZ_OK);
+    assert_int_equal(cz_conflicts_count(P.office, &n), CZ_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(cz_txn_begin(cz_station_store(g_office), 0, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
     assert_int_equal(cz_conflicts_each(t, first_cb, entity), CZ_OK);
     cz_txn_abort(t);
     assert_memory_equal(entity, g_household, CZ_ENTITY_BYTES);
 
     /* A value refused names its field and stores nothing. */
     struct cz_assign bad = { "phone", "abc" };
-    assert_int_not_equal(cz_resolve(g_office, g_household, &bad, 1, id, &err), CZ_OK);
+    assert_int_not_equal(cz_resolve(P.office, g_household, &bad, 1, id, &err), CZ_OK);
     assert_non_null(err.field);
-    assert_int_equal(cz_conflicts_count(g_office, &n), CZ_OK);
+    assert_int_equal(cz_conflicts_count(P.office, &n), CZ_OK);
     assert_int_equal(n, 1);
 
-    assert_int_equal(cz_resolve(g_office, g_household, &p2, 1, id, &err), CZ_OK);
-    assert_int_equal(cz_conflicts_count(g_office, &n), CZ_OK);
+    assert_int_equal(cz_resolve(P.office, g_household, &p2, 1, id, &err), CZ_OK);
+    assert_int_equal(cz_conflicts_count(P.office, &n), CZ_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(cz_resolve(g_office, g_household, &p2, 1, id, &err), CZ_ENOTFOUND);
+    assert_int_equal(cz_resolve(P.office, g_household, &p2, 1, id, &err), CZ_ENOTFOUND);
 }
 
 int main(void)

@@ -10,6 +10,7 @@
 
 #include <utf8proc.h>
 #include "status.h"
+#include "testkit.h"
 #include "text.h"
 
 /* Normalise s and compare with want; want NULL means expect status rc. */
@@ -396,27 +397,38 @@ static void test_fast_path_matches_utf8proc(void **state)
 
 /* --- widths ----------------------------------------------------------------- */
 
+/* cz_text_width of s (len bytes) in budget columns: bytes taken, columns
+ * used, trimmed or not. */
+struct width_case { const char *what, *s; size_t len, budget, bytes, cols; int trimmed; };
+/* cz_text_cols of s (len bytes). */
+struct cols_case { const char *what, *s; size_t len, cols; };
+
+static void expect_widths(const struct width_case *c, size_t n, const struct cols_case *k, size_t nk)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t cols = 99;
+        int trimmed = 99;
+        tk_assert_int(c[i].what, cz_text_width(c[i].s, c[i].len, c[i].budget, &cols, &trimmed), c[i].bytes);
+        tk_assert_int(c[i].what, cols, c[i].cols);
+        tk_assert_int(c[i].what, trimmed, c[i].trimmed);
+    }
+    for (size_t i = 0; i < nk; i++) tk_assert_int(k[i].what, cz_text_cols(k[i].s, k[i].len), k[i].cols);
+}
+#define EXPECT_WIDTHS(c, k) expect_widths(c, sizeof c / sizeof c[0], k, sizeof k / sizeof k[0])
+
 static void test_width_ascii(void **state)
 {
-    size_t cols = 99;
-    int trimmed = 99;
+    static const struct width_case c[] = {
+        { "room to spare", "hello", 5, 10, 5, 5, 0 },
+        { "exactly", "hello", 5, 5, 5, 5, 0 },
+        { "cut", "hello", 5, 3, 3, 3, 1 },
+        { "no columns", "hello", 5, 0, 0, 0, 1 },
+        { "empty", "", 0, 0, 0, 0, 0 },
+    };
+    static const struct cols_case k[] = { { "hello", "hello", 5, 5 } };
 
     (void)state;
-    assert_int_equal(cz_text_width("hello", 5, 10, &cols, &trimmed), 5);
-    assert_int_equal(cols, 5);
-    assert_int_equal(trimmed, 0);
-    assert_int_equal(cz_text_width("hello", 5, 5, &cols, &trimmed), 5);
-    assert_int_equal(cols, 5);
-    assert_int_equal(trimmed, 0);
-    assert_int_equal(cz_text_width("hello", 5, 3, &cols, &trimmed), 3);
-    assert_int_equal(cols, 3);
-    assert_int_equal(trimmed, 1);
-    assert_int_equal(cz_text_width("hello", 5, 0, &cols, &trimmed), 0);
-    assert_int_equal(cols, 0);
-    assert_int_equal(trimmed, 1);
-    assert_int_equal(cz_text_width("", 0, 0, &cols, &trimmed), 0);
-    assert_int_equal(cols, 0);
-    assert_int_equal(trimmed, 0);
+    EXPECT_WIDTHS(c, k);
     /* Out-pointers may be NULL. */
     assert_int_equal(cz_text_width("hello", 5, 2, NULL, NULL), 2);
     assert_int_equal(cz_text_width(NULL, 0, 2, NULL, NULL), 0);
@@ -425,74 +437,60 @@ static void test_width_ascii(void **state)
 static void test_width_cjk(void **state)
 {
     /* "村站ab中" = 3+3+1+1+3 bytes, 2+2+1+1+2 columns. */
-    const char *s = "村站ab中";
-    size_t len = strlen(s), cols = 0;
-    int trimmed = 0;
+#define S "村站ab中"
+    static const struct width_case c[] = {
+        { "all of it", S, 11, 8, 11, 8, 0 },
+        /* Budget ends in the middle of the first wide char: nothing fits. */
+        { "middle of the first wide char", S, 11, 1, 0, 0, 1 },
+        { "the first wide char", S, 11, 2, 3, 2, 1 },
+        { "middle of the second wide char", S, 11, 3, 3, 2, 1 },
+        { "up to b", S, 11, 5, 7, 5, 1 },
+        { "middle of the last wide char", S, 11, 7, 8, 6, 1 },
+        /* A wide char that does not fit stops the walk: later narrow ones
+         * are not taken either. */
+        { "a wide char stops the walk", "a中b", 5, 2, 1, 1, 1 },
+    };
+    static const struct cols_case k[] = {
+        { "村站ab中", S, 11, 8 },
+        /* Full-width Latin and the ideographic space are wide, too. */
+        { "full-width Latin", "ＹＳＷ", 9, 6 },
+        { "ideographic space", "\xe3\x80\x80", 3, 2 },
+        /* CJK Extension B (4-byte UTF-8) is wide. */
+        { "Extension B", "\xf0\xa0\x80\x80", 4, 2 },
+        /* Ambiguous-width punctuation counts as narrow (utf8proc's choice). */
+        { "ambiguous “", "\xe2\x80\x9c", 3, 1 },
+        { "。", "。", 3, 2 },
+    };
+#undef S
 
     (void)state;
-    assert_int_equal(cz_text_cols(s, len), 8);
-    assert_int_equal(cz_text_width(s, len, 8, &cols, &trimmed), len);
-    assert_int_equal(cols, 8);
-    assert_int_equal(trimmed, 0);
-    /* Budget ends in the middle of the first wide char: nothing fits. */
-    assert_int_equal(cz_text_width(s, len, 1, &cols, &trimmed), 0);
-    assert_int_equal(cols, 0);
-    assert_int_equal(trimmed, 1);
-    assert_int_equal(cz_text_width(s, len, 2, &cols, &trimmed), 3);
-    assert_int_equal(cols, 2);
-    /* Middle of the second wide char. */
-    assert_int_equal(cz_text_width(s, len, 3, &cols, &trimmed), 3);
-    assert_int_equal(cols, 2);
-    assert_int_equal(trimmed, 1);
-    assert_int_equal(cz_text_width(s, len, 5, &cols, &trimmed), 7);
-    assert_int_equal(cols, 5);
-    /* Middle of the last wide char. */
-    assert_int_equal(cz_text_width(s, len, 7, &cols, &trimmed), 8);
-    assert_int_equal(cols, 6);
-    assert_int_equal(trimmed, 1);
-    /* A wide char that does not fit stops the walk: later narrow ones are
-     * not taken either. */
-    assert_int_equal(cz_text_width("a中b", 5, 2, &cols, &trimmed), 1);
-    assert_int_equal(cols, 1);
-    assert_int_equal(trimmed, 1);
-    /* Full-width Latin and the ideographic space are wide, too. */
-    assert_int_equal(cz_text_cols("ＹＳＷ", strlen("ＹＳＷ")), 6);
-    assert_int_equal(cz_text_cols("\xe3\x80\x80", 3), 2);
-    /* CJK Extension B (4-byte UTF-8) is wide. */
-    assert_int_equal(cz_text_cols("\xf0\xa0\x80\x80", 4), 2);
-    /* Ambiguous-width punctuation counts as narrow (utf8proc's choice). */
-    assert_int_equal(cz_text_cols("\xe2\x80\x9c", 3), 1);      /* “ */
-    assert_int_equal(cz_text_cols("。", strlen("。")), 2);
+    EXPECT_WIDTHS(c, k);
 }
 
 static void test_width_combining_controls_invalid(void **state)
 {
-    size_t cols = 0;
-    int trimmed = 0;
+    static const struct width_case c[] = {
+        /* e + COMBINING ACUTE is one column; the mark travels with its base
+         * even when the budget is exactly used up. */
+        { "mark with its base", "e\xcc\x81x", 4, 1, 3, 1, 1 },
+        /* Invalid bytes: one column per byte, never swallowing a good char. */
+        { "bad byte, then wide", "\xff中", 4, 2, 1, 1, 1 },
+        { "surrogate bytes", "\xed\xa0\x80", 3, 2, 2, 2, 1 },
+        /* A character cut off by len is invalid bytes, not a wide char. */
+        { "wide char cut by len", "中", 2, 10, 2, 2, 0 },
+    };
+    static const struct cols_case k[] = {
+        { "e + combining acute", "e\xcc\x81", 3, 1 },
+        /* Controls count as one column each (drawn as U+FFFD). */
+        { "tab and newline", "a\tb\n", 4, 4 },
+        { "DEL and NEL", "\x7f\xc2\x85", 3, 2 },
+        { "NUL", "\0", 1, 1 },
+        { "0xff", "\xff", 1, 1 },
+        { "cut char, then a", "\xe4\xb8" "a", 3, 3 },
+    };
 
     (void)state;
-    /* e + COMBINING ACUTE is one column; the mark travels with its base
-     * even when the budget is exactly used up. */
-    assert_int_equal(cz_text_width("e\xcc\x81x", 4, 1, &cols, &trimmed), 3);
-    assert_int_equal(cols, 1);
-    assert_int_equal(trimmed, 1);
-    assert_int_equal(cz_text_cols("e\xcc\x81", 3), 1);
-    /* Controls count as one column each (drawn as U+FFFD). */
-    assert_int_equal(cz_text_cols("a\tb\n", 4), 4);
-    assert_int_equal(cz_text_cols("\x7f\xc2\x85", 3), 2);
-    assert_int_equal(cz_text_cols("\0", 1), 1);
-    /* Invalid bytes: one column per byte, never swallowing a good char. */
-    assert_int_equal(cz_text_cols("\xff", 1), 1);
-    assert_int_equal(cz_text_cols("\xe4\xb8" "a", 3), 3);
-    assert_int_equal(cz_text_width("\xff中", 4, 2, &cols, &trimmed), 1);
-    assert_int_equal(cols, 1);
-    assert_int_equal(trimmed, 1);
-    assert_int_equal(cz_text_width("\xed\xa0\x80", 3, 2, &cols, &trimmed), 2);
-    assert_int_equal(cols, 2);
-    /* A character cut off by len is invalid bytes, not a wide char. */
-    assert_int_equal(cz_text_width("中", 2, 10, &cols, &trimmed), 2);
-    assert_int_equal(cols, 2);
-    assert_int_equal(trimmed, 0);
+    EXPECT_WIDTHS(c, k);
 }
 
 static void test_width_never_splits(void **state)

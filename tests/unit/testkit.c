@@ -1,0 +1,124 @@
+/* testkit.c — see testkit.h. */
+#include "testkit.h"
+
+#include <ftw.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "status.h"
+#include "sync.h"
+
+int tk_tmpdir(char *dir, size_t size, const char *name)
+{
+    int n = snprintf(dir, size, "/tmp/cz_test_%s_XXXXXX", name);
+    if (n < 0 || (size_t)n >= size || !mkdtemp(dir)) {
+        fprintf(stderr, "testkit: cannot make a folder for %s\n", name);
+        return -1;
+    }
+    return 0;
+}
+
+static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb; (void)flag; (void)ftw;
+    return remove(p);
+}
+
+int tk_rmtree(const char *dir)
+{
+    nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    return access(dir, F_OK) == 0 ? -1 : 0;
+}
+
+int tk_write_file(const char *path, const void *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    size_t n = len ? fwrite(buf, 1, len, f) : 0;
+    return fclose(f) == 0 && n == len ? 0 : -1;
+}
+
+static int say(const char *step, int rc, const char *why)
+{
+    fprintf(stderr, "testkit: %s: %s%s%s\n", step, cz_status_name(rc), why && *why ? " " : "", why ? why : "");
+    return -1;
+}
+
+int tk_pair_init(struct tk_pair *p, const char *name, const char *office_name, const char *region,
+                 const char *pass)
+{
+    char why[128] = "", *identity = NULL;
+    int rc;
+    memset(p, 0, sizeof *p);
+    if (sodium_init() < 0) return say("sodium_init", CZ_ECRYPTO, NULL);
+    if (tk_tmpdir(p->dir, sizeof p->dir, name)) return -1;
+    snprintf(p->odir, sizeof p->odir, "%s/office", p->dir);
+    snprintf(p->vdir, sizeof p->vdir, "%s/village", p->dir);
+    snprintf(p->stick, sizeof p->stick, "%s/stick", p->dir);
+    struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = office_name, .region = "", .user = "张主任" };
+    if ((rc = cz_station_init(p->odir, &o, pass, &p->office, why, sizeof why))) return say("office init", rc, why);
+    if ((rc = cz_station_identity(p->office, &identity))) return say("office identity", rc, NULL);
+    struct cz_init_opts v = { .kind = CZ_KIND_STATION, .name = "杨树湾村", .region = region, .user = "李书记",
+                              .office_identity = identity };
+    rc = cz_station_init(p->vdir, &v, pass, &p->village, why, sizeof why);
+    free(identity);
+    return rc ? say("village init", rc, why) : 0;
+}
+
+int tk_pair_export(struct tk_pair *p, uint8_t **img, size_t *len)
+{
+    struct cz_peer *peers = NULL;
+    size_t npeers = 0;
+    struct cz_export_result er;
+    int rc;
+    if ((rc = cz_sync_peers(p->village, &peers, &npeers))) return say("village peers", rc, NULL);
+    if (npeers != 1) {
+        free(peers);
+        return say("village peers: not one", CZ_EINVAL, NULL);
+    }
+    rc = cz_sync_export(p->village, p->stick, &peers[0], 1, &er);
+    free(peers);
+    if (rc) return say("village export", rc, NULL);
+    if ((rc = cz_read_file(er.path, img, len))) return say("reading the bundle", rc, er.path);
+    return 0;
+}
+
+void tk_pair_free(struct tk_pair *p)
+{
+    cz_station_close(p->office);
+    cz_station_close(p->village);
+    p->office = p->village = NULL;
+    if (p->dir[0]) tk_rmtree(p->dir);
+}
+
+void tk_log_draft(const struct tk_log *l, struct cz_entry_draft *d, uint64_t hlc,
+                  const uint8_t entity[CZ_ENTITY_BYTES], const char *type, const char *region,
+                  const uint8_t *parents, size_t nparents, const uint8_t *body, size_t body_len)
+{
+    memset(d, 0, sizeof *d);
+    memcpy(d->origin, l->origin, sizeof d->origin);
+    d->seq = l->seq + 1;
+    memcpy(d->prev, l->last, sizeof d->prev);
+    d->hlc = hlc;
+    d->wall = (int64_t)(cz_hlc_ms(hlc) / 1000);
+    memcpy(d->entity, entity, sizeof d->entity);
+    d->type = type;
+    d->region = region;
+    d->nparents = nparents;
+    d->parents = parents;
+    d->body = body;
+    d->body_len = body_len;
+}
+
+int tk_log_write(struct tk_log *l, const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
+                 uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES])
+{
+    int rc = cz_entry_write(d, sign, sign_ctx, out, out_len, id);
+    if (rc) return rc;
+    l->seq = d->seq;
+    memcpy(l->last, id, sizeof l->last);
+    return CZ_OK;
+}

@@ -1,0 +1,96 @@
+/* testkit.h — set-up the unit suites share (tests/unit/testkit.c, linked
+ * into every suite by the Makefile's unit rule, and into putbench): a
+ * temporary folder, the office + village station pair most station tests
+ * start from, and the next entry of an author's log.  Real folders, real
+ * LMDB, real keys: nothing here stands in for the library.  No cmocka
+ * here either (the bench links it): the helpers return a status and say
+ * what failed on stderr; the suites assert on what they return. */
+#ifndef CZ_TESTKIT_H
+#define CZ_TESTKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "station.h"
+
+/* Makes a fresh folder /tmp/cz_test_<name>_XXXXXX into dir (size bytes).
+ * 0, or -1 when it could not be made. */
+int tk_tmpdir(char *dir, size_t size, const char *name);
+
+/* Removes dir and everything below it (links not followed).  0 when it is
+ * gone afterwards, -1 when something is left. */
+int tk_rmtree(const char *dir);
+
+/* Writes len bytes of buf as the whole file path (made or replaced, not
+ * atomically: a test's own file).  0, or -1 when any step failed. */
+int tk_write_file(const char *path, const void *buf, size_t len);
+
+/* An office station ("张主任") in dir/office and a village station
+ * "杨树湾村" ("李书记", region) enrolled with it at init (the office's
+ * identity), in dir/village; stick is dir/stick, not made.  Both are opened
+ * with passphrase pass.  tk_pair_free closes what is open (a suite may close
+ * one early and set it to NULL) and removes dir. */
+struct tk_pair {
+    char dir[64], odir[96], vdir[96], stick[96];
+    cz_station *office, *village;
+};
+
+/* name: the folder's (tk_tmpdir); office_name: the office station's name.
+ * 0, or -1 with the failing step on stderr (what is made so far is left
+ * for tk_pair_free). */
+int tk_pair_init(struct tk_pair *p, const char *name, const char *office_name, const char *region,
+                 const char *pass);
+void tk_pair_free(struct tk_pair *p);
+
+/* The village's full export for its one peer (the office) onto p->stick,
+ * read back: *img is malloc'd (the caller frees it).  0, or -1 with the
+ * failing step on stderr. */
+int tk_pair_export(struct tk_pair *p, uint8_t **img, size_t *len);
+
+/* Where an author's log stands: its key and its last entry (seq 0 and an
+ * all-zero id before the first). */
+struct tk_log {
+    uint8_t origin[32];
+    uint64_t seq;
+    uint8_t last[CZ_ID_BYTES];
+};
+
+/* Fills *d as the log's next entry: origin, seq + 1, prev = last, the clock
+ * hlc and the wall time it names (seconds of cz_hlc_ms(hlc)), entity, type,
+ * region, parents and body.  Nothing else set (flags 0). */
+void tk_log_draft(const struct tk_log *l, struct cz_entry_draft *d, uint64_t hlc,
+                  const uint8_t entity[CZ_ENTITY_BYTES], const char *type, const char *region,
+                  const uint8_t *parents, size_t nparents, const uint8_t *body, size_t body_len);
+
+/* Writes d (a tk_log_draft of l) with sign, and on CZ_OK moves l on to
+ * it.  As cz_entry_write: *out is malloc'd, the caller frees it. */
+int tk_log_write(struct tk_log *l, const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
+                 uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES]);
+
+/* Checks for table-driven tests (cmocka suites only: cmocka.h first): the
+ * same check as assert_int_equal, assert_string_equal, assert_true, but a
+ * failure names the case (what), not only the line of the loop. */
+#ifdef fail_msg
+#include <inttypes.h>
+#include <string.h>
+#define tk_assert_int(what, a, b)                                                                  \
+    do {                                                                                           \
+        uintmax_t a_ = (uintmax_t)(a), b_ = (uintmax_t)(b);                                        \
+        if (a_ != b_)                                                                              \
+            fail_msg("case %s: %s is %jd, want %jd", (what), #a, (intmax_t)a_, (intmax_t)b_);      \
+    } while (0)
+#define tk_assert_str(what, a, b)                                                                  \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_))                                                          \
+            fail_msg("case %s: %s is \"%s\", want \"%s\"", (what), #a, a_ ? a_ : "(null)",        \
+                     b_ ? b_ : "(null)");                                                          \
+    } while (0)
+#define tk_assert_true(what, c)                                                                    \
+    do {                                                                                           \
+        if (!(c)) fail_msg("case %s: %s is false", (what), #c);                                    \
+    } while (0)
+#endif
+
+#endif
