@@ -75,6 +75,11 @@ void ui_message(struct ui *ui, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_status_message(struct ui *ui, int status);
 void ui_refresh_counts(struct ui *ui);
+/* Removes the drafts of records deleted since they were typed
+ * (cz_draft_sweep): at start-up, after an import and after a deletion
+ * signed here, so a draft never outlives the form it was for.  An error
+ * is shown as the message; nothing else is said. */
+void ui_sweep_drafts(struct ui *ui);
 int ui_any_dirty(const struct ui *ui);
 
 /* Text on screen.  The only way text reaches the terminal: it is laid out
