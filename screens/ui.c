@@ -90,6 +90,18 @@ void ui_refresh_counts(struct ui *ui)
     cz_txn_abort(t);
 }
 
+void ui_title(struct ui *ui, const char *title)
+{
+    ui_text(ui, UI_TOP, 1, title, ui->cols - 2, A_BOLD);
+}
+
+int ui_failed(struct ui *ui, int y, int rc)
+{
+    if (!rc) return 0;
+    ui_text(ui, y, 1, cz_strerror(rc, ui->lang), ui->cols - 2, A_BOLD);
+    return 1;
+}
+
 void ui_sweep_drafts(struct ui *ui)
 {
     int rc = cz_draft_sweep(cz_station_dir(ui->st), cz_station_store(ui->st), NULL);
