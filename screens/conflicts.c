@@ -49,7 +49,7 @@ static void load(struct ui *ui, struct conflicts *c)
     c->rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
     if (!c->rc) c->rc = cz_conflicts_each(t, fill_cb, &f);
     cz_txn_abort(t);
-    if (sel < c->l.n) c->l.sel = sel;
+    list_reselect(&c->l, sel);
 }
 
 static int conflicts_open(struct ui *ui, struct screen *s, const void *arg)
@@ -65,13 +65,13 @@ static void conflicts_draw(struct ui *ui, struct screen *s)
 {
     struct conflicts *c = s->state;
     char line[256];
-    ui_text(ui, UI_TOP, 1, T(ui, "Conflicts: records whose values disagree after sync", "冲突：同步后取值不一致的记录"),
-            ui->cols - 2, A_BOLD);
-    if (c->rc) snprintf(line, sizeof line, "%s", cz_strerror(c->rc, ui->lang));
-    else if (!c->count) snprintf(line, sizeof line, "%s", T(ui, "No conflicts.", "没有冲突。"));
-    else snprintf(line, sizeof line, T(ui, "%zu records in conflict: Enter opens one to choose the values",
-                                       "%zu 条记录有冲突：按回车打开并选择取值"), c->count);
-    ui_text(ui, UI_TOP + 1, 1, line, ui->cols - 2, c->rc ? A_BOLD : A_NORMAL);
+    ui_title(ui, T(ui, "Conflicts: records whose values disagree after sync", "冲突：同步后取值不一致的记录"));
+    if (!ui_failed(ui, UI_TOP + 1, c->rc)) {
+        if (!c->count) snprintf(line, sizeof line, "%s", T(ui, "No conflicts.", "没有冲突。"));
+        else snprintf(line, sizeof line, T(ui, "%zu records in conflict: Enter opens one to choose the values",
+                                           "%zu 条记录有冲突：按回车打开并选择取值"), c->count);
+        ui_text(ui, UI_TOP + 1, 1, line, ui->cols - 2, A_NORMAL);
+    }
     list_draw(ui, &c->l, UI_TOP + 3, ui_body_rows(ui) - 3, 1);
 }
 

@@ -79,6 +79,16 @@ void data_field(const struct cz_record *r, const char *field, enum cz_lang lang,
     if (f && r->body) cz_schema_format(f, r->body, lang, 1, buf, size);
 }
 
+void data_cells(const struct cz_record *r, enum cz_lang lang, const char *const *fields, int n,
+                char (*buf)[DATA_CELL], const char **cells)
+{
+    for (int i = 0; i < n; i++) {
+        buf[i][0] = 0;
+        if (fields[i]) data_field(r, fields[i], lang, buf[i], DATA_CELL);
+        cells[i] = buf[i];
+    }
+}
+
 void data_columns(char *out, size_t size, const char *const *cells, const int *widths, int n)
 {
     size_t used = 0;

@@ -18,6 +18,14 @@ int data_ref(const struct cz_record *r, const char *field, uint8_t out[CZ_ENTITY
 /* A field formatted with labels, or "" . */
 void data_field(const struct cz_record *r, const char *field, enum cz_lang lang, char *buf, size_t size);
 
+/* A record's fields as the cells of a list row (for data_columns):
+ * cells[i] points at buf[i], which holds field fields[i] as data_field
+ * formats it, or "" where fields[i] is NULL (a cell the caller fills or
+ * leaves empty). */
+#define DATA_CELL 256
+void data_cells(const struct cz_record *r, enum cz_lang lang, const char *const *fields, int n,
+                char (*buf)[DATA_CELL], const char **cells);
+
 /* Lays cells out in columns of the given display widths (the last may be
  * 0: the rest), cutting by display width, never by bytes. */
 void data_columns(char *out, size_t size, const char *const *cells, const int *widths, int n);

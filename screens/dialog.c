@@ -80,24 +80,37 @@ int ui_move_sel(const struct ui_key *k, size_t *sel, size_t n, int page)
     }
 }
 
-static void pick_draw(struct ui *ui, const char *title, const char *const *items, size_t n,
-                      size_t sel)
+void ui_box_rows(struct ui *ui, const char *title, const char *hint, const char *const *items, size_t n,
+                 size_t sel, int pad, int min_w, ui_box_row_fn row, void *ctx)
 {
-    const char *hint = T(ui, "Enter: choose   Esc: cancel", "回车：选定   Esc：取消");
     int w = ui_cols(title) + 6;
-    for (size_t i = 0; i < n; i++) if (ui_cols(items[i]) + 6 > w) w = ui_cols(items[i]) + 6;
+    for (size_t i = 0; i < n; i++) if (ui_cols(items[i]) + pad > w) w = ui_cols(items[i]) + pad;
     if (ui_cols(hint) + 6 > w) w = ui_cols(hint) + 6;
-    if (w < 30) w = 30;
+    if (w < min_w) w = min_w;
     struct ui_box b = ui_box_place(ui, (int)n + 2, w);
     int rows = b.h - 2;
     size_t top = rows > 0 && sel >= (size_t)rows ? sel - (size_t)rows + 1 : 0;
     ui_box_draw(ui, &b, title);
     for (int r = 0; r < rows && top + (size_t)r < n; r++) {
         size_t i = top + (size_t)r;
-        ui_text_pad(ui, b.y + 1 + r, b.x + 1, "", b.w - 2, i == sel ? A_REVERSE : A_NORMAL);
-        ui_text(ui, b.y + 1 + r, b.x + 2, items[i], b.w - 4, i == sel ? A_REVERSE : A_NORMAL);
+        int attr = i == sel ? A_REVERSE : A_NORMAL;
+        ui_text_pad(ui, b.y + 1 + r, b.x + 1, "", b.w - 2, attr);
+        row(ui, &b, b.y + 1 + r, i, attr, ctx);
     }
     ui_box_hint(ui, &b, hint);
+}
+
+static void pick_row(struct ui *ui, const struct ui_box *b, int y, size_t i, int attr, void *ctx)
+{
+    const char *const *items = ctx;
+    ui_text(ui, y, b->x + 2, items[i], b->w - 4, attr);
+}
+
+static void pick_draw(struct ui *ui, const char *title, const char *const *items, size_t n,
+                      size_t sel)
+{
+    ui_box_rows(ui, title, T(ui, "Enter: choose   Esc: cancel", "回车：选定   Esc：取消"), items, n, sel, 6, 30,
+                pick_row, (void *)items);
 }
 
 int ui_pick(struct ui *ui, const char *title, const char *const *items, size_t n, size_t current)

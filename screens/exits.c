@@ -156,7 +156,7 @@ static void load(struct ui *ui, struct exits *x)
                  x->p[i].rejected[x->p[i].next] ? T(ui, " (rejected)", "（未通过）") : "");
         list_add(&x->l, line, x->p[i].exit, 0, 1);
     }
-    if (sel < x->l.n) x->l.sel = sel;
+    list_reselect(&x->l, sel);
 }
 
 static int exits_open(struct ui *ui, struct screen *s, const void *arg)
@@ -174,8 +174,8 @@ static void exits_draw(struct ui *ui, struct screen *s)
 {
     struct exits *x = s->state;
     char line[512];
-    ui_text(ui, UI_TOP, 1, T(ui, "Exit approvals awaiting your signature", "待您审批的贫困户退出"), ui->cols - 2, A_BOLD);
-    if (x->rc) { ui_text(ui, UI_TOP + 2, 1, cz_strerror(x->rc, ui->lang), ui->cols - 2, A_BOLD); return; }
+    ui_title(ui, T(ui, "Exit approvals awaiting your signature", "待您审批的贫困户退出"));
+    if (ui_failed(ui, UI_TOP + 2, x->rc)) return;
     if (!x->n) {
         ui_text(ui, UI_TOP + 2, 1, T(ui, "Nothing awaits a step you may sign.", "没有等待您审批的环节。"), ui->cols - 2, A_NORMAL);
         return;
@@ -331,9 +331,7 @@ static void start_exit(struct ui *ui)
                                   : T(ui, "No household matches.", "没有匹配的贫困户。"));
         return;
     }
-    struct record_form_arg a = { "exit", NULL, hh };
-    rc = ui_push(ui, &cz_screen_record, &a);
-    if (rc) ui_status_message(ui, rc);
+    record_form(ui, "exit", NULL, hh);
 }
 
 static enum ui_result exits_key(struct ui *ui, struct screen *s, const struct ui_key *k)

@@ -60,8 +60,8 @@ static void help_draw(struct ui *ui, struct screen *s)
     struct help *h = s->state;
     size_t sel = h->l.sel, top = h->l.top;
     fill(ui, h);   /* the language may have changed */
-    if (sel < h->l.n) { h->l.sel = sel; h->l.top = top; }
-    ui_text(ui, UI_TOP, 1, T(ui, "Help: keys", "帮助：按键"), ui->cols - 2, A_BOLD);
+    if (list_reselect(&h->l, sel)) h->l.top = top;
+    ui_title(ui, T(ui, "Help: keys", "帮助：按键"));
     list_draw(ui, &h->l, UI_TOP + 2, ui_body_rows(ui) - 2, 1);
 }
 

@@ -209,11 +209,7 @@ static enum ui_result home_key(struct ui *ui, struct screen *s, const struct ui_
     case ACT_UP: case ACT_PREV: if (h->sel) h->sel--; return UI_HANDLED;
     case ACT_DOWN: case ACT_NEXT: if (h->sel + 1 < h->nvisible) h->sel++; return UI_HANDLED;
     case ACT_OPEN: open_item(ui, h); return UI_HANDLED;
-    case ACT_ADD: {
-        int rc = ui_push(ui, &cz_screen_record, &add_household);
-        if (rc) ui_status_message(ui, rc);
-        return UI_HANDLED;
-    }
+    case ACT_ADD: record_form(ui, "household", NULL, NULL); return UI_HANDLED;
     default: return UI_UNHANDLED;
     }
 }

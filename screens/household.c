@@ -41,18 +41,15 @@ static int add_fields(struct ui *ui, struct household *h, const struct cz_record
 
 static int member_cb(void *ctx, const uint8_t *entity)
 {
+    static const char *const fields[] = { NULL, "name", "id_number", "relation", "sex", "born" };
+    static const int widths[] = { 4, 12, 20, 18, 8, 0 };
     struct load_ctx *c = ctx;
     struct cz_record r;
-    char name[128], idn[32], rel[64], sex[16], born[16], line[512];
-    const char *cells[] = { "", name, idn, rel, sex, born };
-    static const int widths[] = { 4, 12, 20, 18, 8, 0 };
+    char buf[6][DATA_CELL], line[512];
+    const char *cells[6];
     if (cz_record_load(c->t, entity, &r)) return 0;
     if (!r.deleted && r.body) {
-        data_field(&r, "name", c->ui->lang, name, sizeof name);
-        data_field(&r, "id_number", c->ui->lang, idn, sizeof idn);
-        data_field(&r, "relation", c->ui->lang, rel, sizeof rel);
-        data_field(&r, "sex", c->ui->lang, sex, sizeof sex);
-        data_field(&r, "born", c->ui->lang, born, sizeof born);
+        data_cells(&r, c->ui->lang, fields, 6, buf, cells);
         data_columns(line, sizeof line, cells, widths, 6);
         c->rc = list_add(&c->h->l, line, entity, 1, 1);
     }
@@ -207,15 +204,8 @@ static void household_draw(struct ui *ui, struct screen *s)
     struct household *h = s->state;
     char line[400];
     snprintf(line, sizeof line, "%s: %s", T(ui, "Household", "贫困户"), h->title);
-    ui_text(ui, UI_TOP, 1, line, ui->cols - 2, A_BOLD);
+    ui_title(ui, line);
     list_draw(ui, &h->l, UI_TOP + 1, ui_body_rows(ui) - 1, 1);
-}
-
-static void push_form(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent)
-{
-    struct record_form_arg a = { type, entity, parent };
-    int rc = ui_push(ui, &cz_screen_record, &a);
-    if (rc) ui_status_message(ui, rc);
 }
 
 /* Add: which kind of record, then its form with the household set. */
@@ -230,15 +220,15 @@ static void add_child(struct ui *ui, struct household *h)
         keys[n++] = types[i].key;
     }
     int got = ui_pick(ui, T(ui, "Add to this household", "为本户新增"), items, n, 0);
-    if (got >= 0) push_form(ui, keys[got], NULL, h->entity);
+    if (got >= 0) record_form(ui, keys[got], NULL, h->entity);
 }
 
 static void open_row(struct ui *ui, struct household *h, const struct list_row *r)
 {
     size_t ntypes;
     const struct cz_type *types = cz_schema_types(&ntypes);
-    if (r->kind == 1) push_form(ui, "member", r->entity, h->entity);
-    else if (r->kind > 1 && (size_t)r->kind <= ntypes) push_form(ui, types[r->kind - 1].key, r->entity, h->entity);
+    if (r->kind == 1) record_form(ui, "member", r->entity, h->entity);
+    else if (r->kind > 1 && (size_t)r->kind <= ntypes) record_form(ui, types[r->kind - 1].key, r->entity, h->entity);
 }
 
 static enum ui_result household_key(struct ui *ui, struct screen *s, const struct ui_key *k)
@@ -246,7 +236,7 @@ static enum ui_result household_key(struct ui *ui, struct screen *s, const struc
     struct household *h = s->state;
     const struct list_row *r = list_selected(&h->l);
     switch (k->action) {
-    case ACT_EDIT: push_form(ui, "household", h->entity, NULL); return UI_HANDLED;
+    case ACT_EDIT: record_form(ui, "household", h->entity, NULL); return UI_HANDLED;
     case ACT_ADD: add_child(ui, h); return UI_HANDLED;
     case ACT_OPEN: if (r) open_row(ui, h, r); return UI_HANDLED;
     default: return list_key(&h->l, k);
@@ -259,7 +249,7 @@ static void household_resume(struct ui *ui, struct screen *s)
     size_t sel = h->l.sel;
     int rc = load(ui, h);
     if (rc) ui_status_message(ui, rc);
-    if (sel < h->l.n && h->l.rows[sel].selectable) h->l.sel = sel;
+    list_reselect(&h->l, sel);
 }
 
 static void household_close(struct screen *s)

@@ -50,13 +50,11 @@ struct fill_ctx {
 
 static void household_row(struct fill_ctx *c, const struct cz_record *r, char *buf, size_t size)
 {
-    char number[64], head[128], status[64], phone[64];
-    const char *cells[] = { number, head, status, phone };
+    static const char *const fields[] = { "number", "head", "status", "phone" };
     static const int widths[] = { 16, 14, 14, 0 };
-    data_field(r, "number", c->ui->lang, number, sizeof number);
-    data_field(r, "head", c->ui->lang, head, sizeof head);
-    data_field(r, "status", c->ui->lang, status, sizeof status);
-    data_field(r, "phone", c->ui->lang, phone, sizeof phone);
+    char cell[4][DATA_CELL];
+    const char *cells[4];
+    data_cells(r, c->ui->lang, fields, 4, cell, cells);
     data_columns(buf, size, cells, widths, 4);
 }
 
@@ -258,7 +256,6 @@ static void open_selected(struct ui *ui, struct households *h)
 
 static enum ui_result households_key(struct ui *ui, struct screen *s, const struct ui_key *k)
 {
-    static const struct record_form_arg add_household = { "household", NULL, NULL };
     struct households *h = s->state;
     if (k->action == ACT_OPEN) { open_selected(ui, h); return UI_HANDLED; }
     if (k->action == ACT_FIND) { edit_set(&h->search, ""); fill(ui, h); return UI_HANDLED; }
@@ -267,11 +264,7 @@ static enum ui_result households_key(struct ui *ui, struct screen *s, const stru
         fill(ui, h);
         return UI_HANDLED;
     }
-    if (k->action == ACT_ADD) {
-        int rc = ui_push(ui, &cz_screen_record, &add_household);
-        if (rc) ui_status_message(ui, rc);
-        return UI_HANDLED;
-    }
+    if (k->action == ACT_ADD) { record_form(ui, "household", NULL, NULL); return UI_HANDLED; }
     if (list_key(&h->l, k) == UI_HANDLED) return UI_HANDLED;
     if (edit_key(&h->search, k)) { fill(ui, h); return UI_HANDLED; }
     return UI_UNHANDLED;
@@ -282,7 +275,7 @@ static void households_resume(struct ui *ui, struct screen *s)
     struct households *h = s->state;
     size_t sel = h->l.sel;
     fill(ui, h);
-    if (sel < h->l.n) h->l.sel = sel;
+    list_reselect(&h->l, sel);
 }
 
 static void households_close(struct screen *s)

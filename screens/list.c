@@ -32,6 +32,13 @@ const struct list_row *list_selected(const struct list *l)
     return l->sel < l->n && l->rows[l->sel].selectable ? &l->rows[l->sel] : NULL;
 }
 
+int list_reselect(struct list *l, size_t sel)
+{
+    if (sel >= l->n || !l->rows[sel].selectable) return 0;
+    l->sel = sel;
+    return 1;
+}
+
 void list_draw(struct ui *ui, struct list *l, int y, int rows, int focused)
 {
     if (rows <= 0) return;

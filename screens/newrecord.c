@@ -46,7 +46,7 @@ static int newrecord_open(struct ui *ui, struct screen *s, const void *arg)
 static void newrecord_draw(struct ui *ui, struct screen *s)
 {
     struct newrecord *nr = s->state;
-    ui_text(ui, UI_TOP, 1, T(ui, "New record: which kind?", "新增记录：选择类别"), ui->cols - 2, A_BOLD);
+    ui_title(ui, T(ui, "New record: which kind?", "新增记录：选择类别"));
     list_draw(ui, &nr->l, UI_TOP + 2, ui_body_rows(ui) - 2, 1);
 }
 
@@ -58,9 +58,7 @@ static enum ui_result newrecord_key(struct ui *ui, struct screen *s, const struc
     if (!r) return UI_HANDLED;
     size_t ntypes;
     const struct cz_type *types = cz_schema_types(&ntypes);
-    struct record_form_arg a = { types[r->kind].key, NULL, NULL };
-    int rc = ui_push(ui, &cz_screen_record, &a);
-    if (rc) ui_status_message(ui, rc);
+    record_form(ui, types[r->kind].key, NULL, NULL);
     return UI_HANDLED;
 }
 

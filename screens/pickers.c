@@ -11,25 +11,21 @@
 
 /* ---- checklist ---- */
 
+struct check_rows { const char *const *items; const int *checked; };
+
+static void checklist_row(struct ui *ui, const struct ui_box *b, int y, size_t i, int attr, void *ctx)
+{
+    const struct check_rows *c = ctx;
+    ui_text(ui, y, b->x + 2, c->checked[i] ? "[x]" : "[ ]", 3, attr);
+    ui_text(ui, y, b->x + 6, c->items[i], b->w - 8, attr);
+}
+
 static void checklist_draw(struct ui *ui, const char *title, const char *const *items, size_t n,
                            const int *checked, size_t sel)
 {
-    const char *hint = T(ui, "Space: tick  Enter: done  Esc: cancel", "空格：勾选  回车：完成  Esc：取消");
-    int w = ui_cols(title) + 6;
-    for (size_t i = 0; i < n; i++) if (ui_cols(items[i]) + 10 > w) w = ui_cols(items[i]) + 10;
-    if (ui_cols(hint) + 6 > w) w = ui_cols(hint) + 6;
-    struct ui_box b = ui_box_place(ui, (int)n + 2, w);
-    int rows = b.h - 2;
-    size_t top = rows > 0 && sel >= (size_t)rows ? sel - (size_t)rows + 1 : 0;
-    ui_box_draw(ui, &b, title);
-    for (int r = 0; r < rows && top + (size_t)r < n; r++) {
-        size_t i = top + (size_t)r;
-        int attr = i == sel ? A_REVERSE : A_NORMAL;
-        ui_text_pad(ui, b.y + 1 + r, b.x + 1, "", b.w - 2, attr);
-        ui_text(ui, b.y + 1 + r, b.x + 2, checked[i] ? "[x]" : "[ ]", 3, attr);
-        ui_text(ui, b.y + 1 + r, b.x + 6, items[i], b.w - 8, attr);
-    }
-    ui_box_hint(ui, &b, hint);
+    struct check_rows c = { items, checked };
+    ui_box_rows(ui, title, T(ui, "Space: tick  Enter: done  Esc: cancel", "空格：勾选  回车：完成  Esc：取消"), items, n,
+                sel, 10, 0, checklist_row, &c);
 }
 
 int ui_checklist(struct ui *ui, const char *title, const char *const *items, size_t n, int *checked)

@@ -205,7 +205,7 @@ static void record_draw(struct ui *ui, struct screen *s)
     if (rf->editing) snprintf(line, sizeof line, "%s %s: %s", T(ui, "Edit", "修改"), type, rf->title);
     else snprintf(line, sizeof line, "%s%s%s", T(ui, "New ", "新增"), type,
                   T(ui, "  (* required; Enter on a list field opens its choices)", "（*为必填；在选项字段上按回车选择）"));
-    ui_text(ui, UI_TOP, 1, line, ui->cols - 2, A_BOLD);
+    ui_title(ui, line);
     form_draw(ui, &rf->fm, UI_TOP + 2, ui_body_rows(ui) - 2);
 }
 
@@ -295,3 +295,10 @@ static const enum cz_action record_hints[] = { ACT_SAVE, ACT_NEXT, ACT_OPEN, ACT
 const struct screen_ops cz_screen_record = {
     "record", record_open, record_draw, record_key, record_close, NULL, record_dirty, record_hints,
 };
+
+void record_form(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent)
+{
+    struct record_form_arg a = { type, entity, parent };
+    int rc = ui_push(ui, &cz_screen_record, &a);
+    if (rc) ui_status_message(ui, rc);
+}

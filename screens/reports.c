@@ -213,8 +213,8 @@ static void reports_draw(struct ui *ui, struct screen *s)
     char line[256];
     snprintf(line, sizeof line, "%s  %s %s", T(ui, "Report", "统计报表"), T(ui, "region", "地区"),
              p->region[0] ? p->region : T(ui, "all", "全部"));
-    ui_text(ui, UI_TOP, 1, line, ui->cols - 2, A_BOLD);
-    if (p->rc) { ui_text(ui, UI_TOP + 2, 1, cz_strerror(p->rc, ui->lang), ui->cols - 2, A_BOLD); return; }
+    ui_title(ui, line);
+    if (ui_failed(ui, UI_TOP + 2, p->rc)) return;
     int rows = page_rows(ui), width = ui->cols - 2;
     int label_cols = width * 2 / 5;
     for (int i = 0; i < rows && p->top + (size_t)i < p->n; i++) {

@@ -221,6 +221,7 @@ static enum ui_result save(struct ui *ui, struct resolve *r)
         return UI_HANDLED;
     }
     ui_message(ui, 0, "%s", T(ui, "Resolved: the chosen values are signed and saved", "冲突已解决：所选取值已签名保存"));
+    if (deleting) ui_sweep_drafts(ui);
     r->changed = 0;
     return UI_POP;
 }

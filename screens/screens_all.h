@@ -29,5 +29,8 @@ struct record_form_arg {
     const uint8_t *entity;
     const uint8_t *parent;
 };
+/* Opens that form over the current screen; when it cannot open (a record
+ * deleted since, say), the reason is the message. */
+void record_form(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent);
 
 #endif

@@ -341,6 +341,7 @@ static void do_import(struct ui *ui, struct sync *s)
                                   "部分数据包被拒收（见下）；它们没有造成任何改变"));
     else
         ui_message(ui, 0, T(ui, "Import done: %zu new entries", "导入完成：新增 %zu 条记录"), is.fresh);
+    ui_sweep_drafts(ui);                /* deletions may have come in (its error, if any, shows) */
 }
 
 static void type_folder(struct ui *ui, struct sync *s)

@@ -18,21 +18,19 @@ struct fill_ctx { struct ui *ui; cz_txn *t; struct list *l; int rc; };
 
 static int row_cb(void *ctx, const uint8_t *entity)
 {
+    static const char *const fields[] = { "date", "topic", "place", "trainees", NULL };
+    static const int widths[] = { 12, 24, 20, 8, 0 };
     struct fill_ctx *c = ctx;
     struct cz_record r;
-    char date[16], topic[200], place[200], trainees[24], hh[24], line[700], list[4096];
-    const char *cells[] = { date, topic, place, trainees, hh };
-    static const int widths[] = { 12, 24, 20, 8, 0 };
+    char buf[5][DATA_CELL], line[700], list[4096];
+    const char *cells[5];
     if (cz_record_load(c->t, entity, &r)) return 0;
     if (!r.deleted && r.body) {
-        data_field(&r, "date", c->ui->lang, date, sizeof date);
-        data_field(&r, "topic", c->ui->lang, topic, sizeof topic);
-        data_field(&r, "place", c->ui->lang, place, sizeof place);
-        data_field(&r, "trainees", c->ui->lang, trainees, sizeof trainees);
-        data_field(&r, "households", c->ui->lang, list, sizeof list);
+        data_cells(&r, c->ui->lang, fields, 5, buf, cells);
+        data_field(&r, "households", c->ui->lang, list, sizeof list);   /* shown as a count */
         size_t n = 0;
         for (const char *p = list; *p; p++) n += *p == ',';
-        snprintf(hh, sizeof hh, "%zu", list[0] ? n + 1 : 0);
+        snprintf(buf[4], DATA_CELL, "%zu", list[0] ? n + 1 : 0);
         data_columns(line, sizeof line, cells, widths, 5);
         c->rc = list_add(c->l, line, entity, 0, 1);
     }
@@ -47,15 +45,18 @@ static int newest_first(const void *a, const void *b)
     return strcmp(y->text, x->text);
 }
 
+/* Reads the list again, the same row selected if it is still there. */
 static void fill(struct ui *ui, struct trainings *tr)
 {
     struct fill_ctx c = { ui, NULL, &tr->l, CZ_OK };
+    size_t sel = tr->l.sel;
     int rc;
     list_clear(&tr->l);
     if ((rc = cz_txn_begin(cz_station_store(ui->st), 0, &c.t))) goto cleanup;
     rc = cz_query_list(c.t, cz_schema_type("training"), NULL, 0, row_cb, &c, NULL);
     if (!rc) rc = c.rc;
     if (tr->l.n) qsort(tr->l.rows, tr->l.n, sizeof *tr->l.rows, newest_first);
+    list_reselect(&tr->l, sel);
 cleanup:
     cz_txn_abort(c.t);
     if (rc) ui_status_message(ui, rc);
@@ -78,7 +79,7 @@ static void trainings_draw(struct ui *ui, struct screen *s)
                             T(ui, "People", "人数"), T(ui, "Households", "参训户") };
     static const int widths[] = { 12, 24, 20, 8, 0 };
     snprintf(line, sizeof line, T(ui, "Trainings: %zu (newest first)", "培训：%zu 场（新的在前）"), tr->l.n);
-    ui_text(ui, UI_TOP, 1, line, ui->cols - 2, A_BOLD);
+    ui_title(ui, line);
     data_columns(head, sizeof head, cells, widths, 5);
     ui_text(ui, UI_TOP + 1, 0, head, ui->cols, A_UNDERLINE);
     if (!tr->l.n)
@@ -89,30 +90,15 @@ static void trainings_draw(struct ui *ui, struct screen *s)
 
 static enum ui_result trainings_key(struct ui *ui, struct screen *s, const struct ui_key *k)
 {
-    static const struct record_form_arg add = { "training", NULL, NULL };
     struct trainings *tr = s->state;
     const struct list_row *r = list_selected(&tr->l);
-    int rc = CZ_OK;
-    if (k->action == ACT_ADD) {
-        rc = ui_push(ui, &cz_screen_record, &add);
-    } else if (k->action == ACT_OPEN || k->action == ACT_EDIT) {
-        if (!r) return UI_HANDLED;
-        struct record_form_arg a = { "training", r->entity, NULL };
-        rc = ui_push(ui, &cz_screen_record, &a);
-    } else {
-        return list_key(&tr->l, k);
-    }
-    if (rc) ui_status_message(ui, rc);
+    if (k->action == ACT_ADD) record_form(ui, "training", NULL, NULL);
+    else if (k->action == ACT_OPEN || k->action == ACT_EDIT) { if (r) record_form(ui, "training", r->entity, NULL); }
+    else return list_key(&tr->l, k);
     return UI_HANDLED;
 }
 
-static void trainings_resume(struct ui *ui, struct screen *s)
-{
-    struct trainings *tr = s->state;
-    size_t sel = tr->l.sel;
-    fill(ui, tr);
-    if (sel < tr->l.n) tr->l.sel = sel;
-}
+static void trainings_resume(struct ui *ui, struct screen *s) { fill(ui, s->state); }
 
 static void trainings_close(struct screen *s)
 {

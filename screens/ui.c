@@ -1,5 +1,6 @@
 /* ui.c — the main loop, the screen stack, the status line and the footer. */
 #include "ui.h"
+#include "draft.h"
 #include "prefs.h"
 #include "screens.h"
 #include "screens_all.h"
@@ -87,6 +88,26 @@ void ui_refresh_counts(struct ui *ui)
     len = cz_term_type(term, sizeof term, "member");
     cz_store_index_count(t, term, len, &ui->members);
     cz_txn_abort(t);
+}
+
+void ui_title(struct ui *ui, const char *title)
+{
+    ui_text(ui, UI_TOP, 1, title, ui->cols - 2, A_BOLD);
+}
+
+int ui_failed(struct ui *ui, int y, int rc)
+{
+    if (!rc) return 0;
+    ui_text(ui, y, 1, cz_strerror(rc, ui->lang), ui->cols - 2, A_BOLD);
+    return 1;
+}
+
+void ui_sweep_drafts(struct ui *ui)
+{
+    int rc = cz_draft_sweep(cz_station_dir(ui->st), cz_station_store(ui->st), NULL);
+    if (rc)
+        ui_message(ui, 1, "%s: %s", T(ui, "Drafts of deleted records could not be removed", "无法清除已删除记录的草稿"),
+                   cz_strerror(rc, ui->lang));
 }
 
 static void draw_status(struct ui *ui)
@@ -306,6 +327,7 @@ int cz_screens_main(const struct cz_screens_args *a)
     }
     cz_keymap_load(&ui->km, keymap_error, ui);
     ui_refresh_counts(ui);
+    ui_sweep_drafts(ui);
     start_curses();
     if (ui->keymap_errors[0]) ui_message(ui, 1, "%s", ui->keymap_errors);
     else if (console) {

@@ -75,6 +75,11 @@ void ui_message(struct ui *ui, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_status_message(struct ui *ui, int status);
 void ui_refresh_counts(struct ui *ui);
+/* Removes the drafts of records deleted since they were typed
+ * (cz_draft_sweep): at start-up, after an import and after a deletion
+ * signed here, so a draft never outlives the form it was for.  An error
+ * is shown as the message; nothing else is said. */
+void ui_sweep_drafts(struct ui *ui);
 int ui_any_dirty(const struct ui *ui);
 
 /* Text on screen.  The only way text reaches the terminal: it is laid out
@@ -84,6 +89,11 @@ int ui_any_dirty(const struct ui *ui);
 int ui_text(struct ui *ui, int y, int x, const char *s, int maxcols, int attr);
 /* As ui_text, then spaces up to exactly maxcols. */
 int ui_text_pad(struct ui *ui, int y, int x, const char *s, int maxcols, int attr);
+/* A screen's title: bold, on the first row of the body. */
+void ui_title(struct ui *ui, const char *title);
+/* A screen whose reading failed (rc set) says why, in bold, at row y:
+ * 1 then, 0 (nothing drawn) when rc is CZ_OK. */
+int ui_failed(struct ui *ui, int y, int rc);
 /* Columns a string takes on screen (as ui_text would draw it). */
 int ui_cols(const char *s);
 /* Wraps s over at most maxrows rows of width columns (y < 0: only counts).
@@ -103,6 +113,14 @@ struct ui_box { int y, x, h, w; };
 struct ui_box ui_box_place(const struct ui *ui, int h, int w);
 void ui_box_draw(struct ui *ui, const struct ui_box *b, const char *title);
 void ui_box_hint(struct ui *ui, const struct ui_box *b, const char *hint);
+/* A framed list of n rows over the screen (pick-lists, checklists): the
+ * box as wide as the title and the hint need (+6 columns) and every item
+ * with `pad` columns more, at least min_w; scrolled so that row sel shows.
+ * Each row shown is cleared (reversed when selected) and row() draws it
+ * at screen row y with that attribute; the hint comes last. */
+typedef void (*ui_box_row_fn)(struct ui *ui, const struct ui_box *b, int y, size_t i, int attr, void *ctx);
+void ui_box_rows(struct ui *ui, const char *title, const char *hint, const char *const *items, size_t n,
+                 size_t sel, int pad, int min_w, ui_box_row_fn row, void *ctx);
 /* Moves a selection in a list of n by an Up/Down/PgUp/PgDn/Home/End key;
  * 1 when the key was one of those. */
 int ui_move_sel(const struct ui_key *k, size_t *sel, size_t n, int page);

@@ -75,7 +75,7 @@ static void load(struct ui *ui, struct users *u)
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < u->kl.n; i++)
             if ((u->kl.v[i].trust.state == CZ_TRUST_PENDING) == (pass == 0)) add_row(ui, u, i);
-    if (sel < u->l.n) u->l.sel = sel;
+    list_reselect(&u->l, sel);
 }
 
 static int users_open(struct ui *ui, struct screen *s, const void *arg)
@@ -93,9 +93,8 @@ static void users_draw(struct ui *ui, struct screen *s)
 {
     struct users *u = s->state;
     char head[256];
-    ui_text(ui, UI_TOP, 1, T(ui, "Users and keys  (Enter: enrol a pending key)", "用户与密钥（回车：认证待认证的密钥）"),
-            ui->cols - 2, A_BOLD);
-    if (u->rc) { ui_text(ui, UI_TOP + 2, 1, cz_strerror(u->rc, ui->lang), ui->cols - 2, A_BOLD); return; }
+    ui_title(ui, T(ui, "Users and keys  (Enter: enrol a pending key)", "用户与密钥（回车：认证待认证的密钥）"));
+    if (ui_failed(ui, UI_TOP + 2, u->rc)) return;
     const char *cells[] = { T(ui, "Name@station", "姓名@站点"), T(ui, "Kind", "类别"), T(ui, "Role", "角色"),
                             T(ui, "Region", "辖区"), T(ui, "Status", "状态") };
     data_columns(head, sizeof head, cells, col_widths, 5);

@@ -45,15 +45,14 @@ static void verify_draw(struct ui *ui, struct screen *s)
 {
     struct verify *v = s->state;
     char line[512];
-    ui_text(ui, UI_TOP, 1, T(ui, "Verify: every signature, chain and certificate", "验证：所有签名、日志链和证书"),
-            ui->cols - 2, A_BOLD);
-    if (v->rc) snprintf(line, sizeof line, "%s", cz_strerror(v->rc, ui->lang));
-    else snprintf(line, sizeof line, T(ui, "%zu entries: %zu verified, %zu pending, %zu problems",
-                                       "共 %zu 条：%zu 条验证通过，%zu 条待认证，%zu 个问题"),
-                  v->rep.entries, v->rep.verified, v->rep.pending, v->rep.problems);
-    ui_text(ui, UI_TOP + 2, 1, line, ui->cols - 2, v->rep.problems || v->rc ? A_BOLD : A_NORMAL);
-    if (!v->rc && !v->rep.problems)
-        ui_text(ui, UI_TOP + 3, 1, T(ui, "All good.", "全部正常。"), ui->cols - 2, A_NORMAL);
+    ui_title(ui, T(ui, "Verify: every signature, chain and certificate", "验证：所有签名、日志链和证书"));
+    if (!ui_failed(ui, UI_TOP + 2, v->rc)) {
+        snprintf(line, sizeof line, T(ui, "%zu entries: %zu verified, %zu pending, %zu problems",
+                                      "共 %zu 条：%zu 条验证通过，%zu 条待认证，%zu 个问题"),
+                 v->rep.entries, v->rep.verified, v->rep.pending, v->rep.problems);
+        ui_text(ui, UI_TOP + 2, 1, line, ui->cols - 2, v->rep.problems ? A_BOLD : A_NORMAL);
+        if (!v->rep.problems) ui_text(ui, UI_TOP + 3, 1, T(ui, "All good.", "全部正常。"), ui->cols - 2, A_NORMAL);
+    }
     list_draw(ui, &v->l, UI_TOP + 4, ui_body_rows(ui) - 4, 1);
 }
 

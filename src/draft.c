@@ -4,6 +4,7 @@
 #include "status.h"
 #include "text.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -302,4 +303,81 @@ int cz_draft_remove(const char *path)
 {
     if (unlink(path) != 0 && errno != ENOENT) return CZ_EIO;
     return CZ_OK;
+}
+
+/* Every current head of entity is a tombstone (none: not held here, so not
+ * known to be deleted). */
+static int all_heads_deleted(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], int *gone)
+{
+    uint8_t heads[CZ_PARENTS_MAX][CZ_ID_BYTES];
+    size_t n = 0;
+    struct cz_entry e;
+    int rc;
+    *gone = 0;
+    if ((rc = cz_store_heads(t, entity, heads, CZ_PARENTS_MAX, &n))) return rc == CZ_ENOTFOUND ? CZ_OK : rc;
+    if (n == 0 || n > CZ_PARENTS_MAX) return CZ_OK;
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = cz_store_get_entry(t, heads[i], &e))) return rc;
+        if (!(e.flags & CZ_ENTRY_FLAG_TOMBSTONE)) return CZ_OK;
+    }
+    *gone = 1;
+    return CZ_OK;
+}
+
+/* The entity a draft's file name depends on: the record's own
+ * (<type>-<hex>.draft) or its parent's (<type>-new-<hex>.draft).  0 for
+ * <type>-new.draft and for any name cz_draft_path does not make. */
+static int name_entity(const char *name, uint8_t entity[CZ_ENTITY_BYTES])
+{
+    size_t len = strlen(name), sfx = strlen(".draft");
+    const char *dash = strchr(name, '-');
+    if (!dash || len <= sfx || strcmp(name + len - sfx, ".draft")) return 0;
+    if (!word_ok(name, (size_t)(dash - name)) || (size_t)(dash - name) > CZ_TYPE_MAX) return 0;
+    const char *hex = dash + 1;
+    size_t hl = (size_t)(name + len - sfx - hex);
+    if (hl == 4 + 2 * CZ_ENTITY_BYTES && !memcmp(hex, "new-", 4)) { hex += 4; hl -= 4; }
+    if (hl != 2 * CZ_ENTITY_BYTES || !entity_ok(hex, hl)) return 0;   /* "new" has 3 */
+    char buf[2 * CZ_ENTITY_BYTES + 1];
+    memcpy(buf, hex, hl);
+    buf[hl] = 0;
+    return cz_unhex(buf, entity, CZ_ENTITY_BYTES) == CZ_OK;
+}
+
+int cz_draft_sweep(const char *dir, cz_store *store, size_t *removed)
+{
+    char *folder = NULL, *path = NULL;
+    DIR *d = NULL;
+    cz_txn *t = NULL;
+    size_t count = 0;
+    int rc = CZ_OK, first = CZ_OK;
+    if (removed) *removed = 0;
+    if (!dir || !store) return CZ_EINVAL;
+    size_t n = strlen(dir) + sizeof "/drafts";
+    if (!(folder = malloc(n))) return CZ_ENOMEM;
+    snprintf(folder, n, "%s/drafts", dir);
+    if (!(d = opendir(folder))) { rc = errno == ENOENT ? CZ_OK : CZ_EIO; goto cleanup; }
+    if ((rc = cz_txn_begin(store, 0, &t))) goto cleanup;
+    for (struct dirent *de; (errno = 0, de = readdir(d));) {
+        uint8_t entity[CZ_ENTITY_BYTES];
+        int gone = 0;
+        if (de->d_name[0] == '.' || !name_entity(de->d_name, entity)) continue;
+        if ((rc = all_heads_deleted(t, entity, &gone))) { if (!first) first = rc; continue; }
+        if (!gone) continue;
+        free(path);
+        if (!(path = malloc(strlen(folder) + strlen(de->d_name) + 2))) { rc = CZ_ENOMEM; goto cleanup; }
+        sprintf(path, "%s/%s", folder, de->d_name);
+        if ((rc = cz_draft_remove(path))) { if (!first) first = rc; continue; }
+        count++;
+    }
+    if (errno) { rc = CZ_EIO; goto cleanup; }
+    /* The names are gone for good only once the folder says so. */
+    rc = count ? cz_fs_fsync_dir(folder) : CZ_OK;
+cleanup:
+    if (!rc) rc = first;
+    if (removed) *removed = count;
+    cz_txn_abort(t);
+    if (d) closedir(d);
+    free(path);
+    free(folder);
+    return rc;
 }

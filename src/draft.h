@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "entry.h"
+#include "store.h"
 
 #define CZ_DRAFT_VERSION 1
 #define CZ_DRAFT_MAX (256 * 1024)   /* a draft larger than this is refused */
@@ -59,5 +60,26 @@ int cz_draft_write(const char *path, const struct cz_draft *d);
 int cz_draft_read(const char *path, struct cz_draft *d);
 /* Removes the draft (CZ_OK when there was none). */
 int cz_draft_remove(const char *path);
+
+/* Removes the drafts whose form can never open again, so that the personal
+ * data typed into them does not stay on disk for ever: the screens call it
+ * at start-up (catching deletions made by the command line or imported
+ * while they were closed), after an import, and after a deletion signed in
+ * them.  A draft goes when every current head of its record is a tombstone:
+ *     <type>-<entity>.draft        the record <entity> is deleted;
+ *     <type>-new-<parent>.draft    the record <parent> (a household) it
+ *                                  was being added under is deleted: that
+ *                                  form opens only from a live household.
+ * Kept: <type>-new.draft (a new record not stored yet); a draft whose
+ * record has a live head, even when the provisional view is a deletion (a
+ * deletion concurrent with an edit is a conflict a person may resolve
+ * either way); a draft whose record this store does not hold (after a
+ * restore it may yet arrive); and every file not named as above (temp
+ * files, dot files, anything else).  Only file names and the store are
+ * read, one read transaction; the folder is fsynced after a removal.
+ * *removed (may be NULL) counts the drafts removed.  A missing drafts
+ * folder is CZ_OK.  On an error the sweep goes on with the other drafts
+ * and returns the first error (CZ_EIO for a file that would not go). */
+int cz_draft_sweep(const char *dir, cz_store *store, size_t *removed);
 
 #endif

@@ -3,7 +3,8 @@
 # typed money, decimal and date fields; a set ticked in a checklist; a
 # reference picked by searching; a training's households ticked; the record
 # types under a household; framed pick-lists; drafts that survive a killed
-# terminal or a kill -9 and are offered back (or discarded).  Every wait
+# terminal or a kill -9 and are offered back (or discarded), and removed
+# once their record is deleted (here or by a bundle).  Every wait
 # polls the pane; every dump is checked to fit 80 columns (widthcheck.c).
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/tmux.bash"
@@ -254,6 +255,79 @@ keys Escape
 keys F10
 see "damaged drafts: quits normally" "EXIT=0"
 lacks "no draft inside the store folder" "$(ls "$ST/db")" "draft"
+
+# ---- drafts of deleted records: removed; a live record's draft stays ----
+# A draft holds what was typed (names, ID numbers, phones): once its record
+# is deleted its form never opens again, so the draft must go (draft.h,
+# cz_draft_sweep): at start-up for a deletion made while the screens were
+# closed, after an import for one that came in a bundle.
+V=411024104201 O=$WORK/demo/office
+"$CUNZHAN" -C "$ST" add household number=YSW-D-01 village=$V head=删除测试 >/dev/null || fail "a household to delete"
+"$CUNZHAN" -C "$ST" add household number=YSW-D-02 village=$V head=导入删除 >/dev/null || fail "a household to delete by import"
+DEL=$(id_of YSW-D-01) IMP=$(id_of YSW-D-02)
+DEL_DRAFT=$ST/drafts/household-$DEL.draft IMP_DRAFT=$ST/drafts/household-$IMP.draft
+UNDER_DEL=$ST/drafts/member-new-$DEL.draft UNDER_LIVE=$ST/drafts/member-new-$HH4.draft
+NEW_DRAFT=$ST/drafts/household-new.draft
+# put_draft TYPE ENTITY ADDRESS FILE: a draft as the form writes one.
+put_draft() {
+    printf 'cunzhan-draft 1\ntype %s\nentity %s\nsaved 1764390000\nfield address %s\nend\n' "$1" "$2" "$3" >"$4"
+}
+start --lang en
+see "deleted drafts: home" "registered households"
+keys Enter; text "YSW-D-01"
+see "deleted drafts: found" "删除测试"
+keys Enter F5
+see "deleted drafts: edit form" "Edit Household"
+keys Down Down Down Down
+text "待删除"
+deadline=$((SECONDS + 5)); while ! grep -q "待删除" "$DEL_DRAFT" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+contains "deleted drafts: the form left a draft" "$(cat "$DEL_DRAFT" 2>/dev/null)" "field address 待删除"
+pid=$(program_pid)
+[ -n "$pid" ] && kill -9 "$pid"
+see "deleted drafts: the program died" "EXIT=137"
+put_draft household "$HH4" 村西头 "$DRAFT"
+put_draft household new 新户 "$NEW_DRAFT"
+put_draft member new 新成员 "$UNDER_DEL"
+put_draft member new 新成员 "$UNDER_LIVE"
+expect "deleted drafts: the record deleted at the command line" 0 "$CUNZHAN" -C "$ST" delete "$DEL"
+start --lang en
+see "deleted drafts: restarted" "registered households"
+[ -e "$DEL_DRAFT" ]; equals "deleted drafts: the deleted record's draft is gone at start-up" "$?" 1
+[ -e "$UNDER_DEL" ]; equals "deleted drafts: ... and a new member's under it" "$?" 1
+[ -e "$DRAFT" ]; equals "deleted drafts: a live record's draft stays" "$?" 0
+[ -e "$UNDER_LIVE" ]; equals "deleted drafts: ... a new member's under a live household" "$?" 0
+[ -e "$NEW_DRAFT" ]; equals "deleted drafts: ... a new household's" "$?" 0
+# A deletion that arrives in a bundle, imported in the Sync screen.
+put_draft household "$IMP" 东头 "$IMP_DRAFT"
+"$CUNZHAN" -C "$ST" export --to "$WORK/up" >/dev/null && "$CUNZHAN" -C "$O" import "$WORK/up" >/dev/null ||
+    fail "the household to the office"
+"$CUNZHAN" -C "$O" delete "$IMP" >/dev/null || fail "the office deletes it"
+"$CUNZHAN" -C "$O" export --to "$WORK/down" --for 杨树湾村 >/dev/null || fail "the office's bundle"
+ready; menu_open "Sync: export and import"
+see "deleted drafts: sync screen" "Sync: exchange bundles"
+keys C-a Enter; text "$WORK/down"; keys Enter
+see "deleted drafts: the folder is chosen" "Stick or folder: $WORK/down"
+keys Down Enter
+see "deleted drafts: the deletion imported" "Bundles: 1 read, 1 imported"
+[ -e "$IMP_DRAFT" ]; equals "deleted drafts: the draft of the record deleted by import is gone" "$?" 1
+[ -e "$DRAFT" ]; equals "deleted drafts: the live record's draft still stays" "$?" 0
+[ -e "$NEW_DRAFT" ]; equals "deleted drafts: ... and the new household's" "$?" 0
+keys Escape
+see "deleted drafts: home again" "registered households"
+menu_open "Households: list and find"
+text "YSW-2016-04"
+see "deleted drafts: live household found" "陈春花"
+keys Enter F5
+see "deleted drafts: the live record's draft is offered back" "Restore the unsaved form from"
+keys Enter
+on_line "deleted drafts: restored" "Address +村西头"
+keys Escape
+see "deleted drafts: leaving asks" "Leave without saving?"
+keys Enter
+gone "deleted drafts: left the form" "Edit Household"
+keys F10
+see "deleted drafts: quits" "EXIT=0"
+rm -f "$NEW_DRAFT" "$UNDER_LIVE"
 
 # ---- vt100 and the linux console: framed pick-lists still fit ----
 rm -f "$DRAFT"

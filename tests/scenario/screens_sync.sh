@@ -187,6 +187,36 @@ expect "zh: the typed value stands" 0 cz -C "$Y" show "$H" --json
 contains "zh: typed phone" "$OUT" "13600000009"
 expect "zh: verify passes" 0 cz -C "$Y" verify
 
+# A deletion at the office concurrent with an edit here, resolved here as
+# a deletion: the record's draft at this station goes with it (draft.h,
+# cz_draft_sweep); before that, the deletion contested, it stays.
+cz -C "$Y" add household number=YSW-S-02 village=411024104201 head=删改冲突 >/dev/null || fail "a household to delete"
+Z=$(cz -C "$Y" show "$(cz -C "$Y" find YSW-S-02 | cut -c1-12)" | awk 'NR == 1 { print $2 }')
+sync_both
+expect "the office deletes it" 0 cz -C "$O" delete "$Z"
+expect "the station edits it after" 0 cz -C "$Y" edit "$Z" phone=13600000011
+sync_both
+ZDRAFT=$Y/drafts/household-$Z.draft
+mkdir -p "$Y/drafts"
+printf 'cunzhan-draft 1\ntype household\nentity %s\nsaved 1764390000\nfield address 草稿\nend\n' "$Z" >"$ZDRAFT"
+startat "$Y" --lang en
+open_conflicts
+see "deletion conflict: listed" "删改冲突"
+[ -e "$ZDRAFT" ]; equals "deletion conflict: the draft stays while it is contested" "$?" 0
+keys Enter
+see "deletion conflict: both sides" "(deleted)"
+keys Right
+see "deletion conflict: the deletion chosen" "(*) (deleted)"
+keys F2
+see "deletion conflict: asks" "Delete this record on every station?"
+keys Enter
+see "deletion conflict: resolved" "Resolved"
+[ -e "$ZDRAFT" ]; equals "deletion conflict: resolved as a deletion, the draft is gone" "$?" 1
+keys F10
+see "deletion conflict: quits" "EXIT=0"
+expect "deletion conflict: the record is deleted" 0 cz -C "$Y" show "$Z"
+contains "deletion conflict: shown as deleted" "$OUT" "(deleted)"
+
 # ---- Chinese: export at another station, import at the office ----
 Z=$WORK/zstick
 mkdir -p "$Z"
