@@ -1283,6 +1283,11 @@ int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uin
     if (!st->secrets) return CZ_EPERM;
     if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
     if ((rc = winning_head(t, entity, &cur, heads, CZ_PARENTS_MAX, &nheads))) goto cleanup;
+    /* Deleted only when every head is: a deletion concurrent with a live
+     * edit may show as the current version, and resolving that conflict as
+     * a deletion (cz_resolve_delete) is a deletion with both as parents. */
+    for (size_t h = 1; (cur.flags & CZ_ENTRY_FLAG_TOMBSTONE) && h < nheads && h < CZ_PARENTS_MAX; h++)
+        if ((rc = cz_store_get_entry(t, heads[h], &cur))) goto cleanup;
     if (cur.flags & CZ_ENTRY_FLAG_TOMBSTONE) { rc = CZ_EDELETED; goto cleanup; }
     snprintf(type, sizeof type, "%s", cur.type);
     snprintf(region, sizeof region, "%s", cur.region);

@@ -249,7 +249,7 @@ static void test_deleted_by_import(void **state)
     /* Elsewhere, unseen here, another person deletes three households:
      * `lost` before the edit made here below (by the clock), `won` an
      * hour after it, so that deletion is the provisional view. */
-    uint64_t before = cz_now_ms();
+    uint64_t before = cz_now_ms() - 60 * 1000;   /* clearly before: a tie would go by origin id */
     crypto_sign_keypair(a.pk, a.sk);
     tombstone(&a, 1, zero, before, lost, v_lost, &e[0], &l[0], ids[0]);
     tombstone(&a, 2, ids[0], before + 3600 * 1000, won, v_won, &e[1], &l[1], ids[1]);
@@ -297,14 +297,24 @@ static void test_deleted_by_import(void **state)
     assert_true(exists(d_won));             /* ... even where the deletion shows */
     assert_true(exists(d_live));
 
-    /* A conflict resolved as a deletion: now that draft goes too. */
-    assert_int_equal(cz_resolve_delete(g_office, lost, id), CZ_OK);
+    /* A conflict resolved as a deletion: now that draft goes too.  (`won`
+     * shows the deletion: resolving it as one must still be possible, with
+     * the live edit among the parents.) */
+    assert_int_equal(cz_resolve_delete(g_office, won, id), CZ_OK);
     assert_int_equal(sweep(), 1);
-    assert_false(exists(d_lost));
+    assert_false(exists(d_won));
+    assert_int_equal(cz_txn_begin(cz_station_store(g_office), 0, &t), CZ_OK);
+    assert_int_equal(cz_record_load(t, won, &r), CZ_OK);
+    assert_true(r.deleted);
+    assert_int_equal(r.nheads, 1);
+    cz_record_clear(&r);
+    cz_txn_abort(t);
+    /* Deleting what is deleted everywhere is still refused. */
+    assert_int_equal(cz_station_delete(g_office, won, id), CZ_EDELETED);
     /* One resolved by keeping the edit: the record lives, its draft stays. */
-    assert_int_equal(cz_resolve(g_office, won, phone, 1, id, &err), CZ_OK);
+    assert_int_equal(cz_resolve(g_office, lost, phone, 1, id, &err), CZ_OK);
     assert_int_equal(sweep(), 0);
-    assert_true(exists(d_won));
+    assert_true(exists(d_lost));
     assert_true(exists(d_live));
 
     free(d_live); free(d_lost); free(d_won); free(d_imported); free(d_under_imported);
