@@ -26,7 +26,10 @@
  * bounds time a sample (BENCH_SAMPLE, default 20,000) and scale; the table
  * says so.  Output: the table, a markdown table to paste in README.md
  * (BENCH_MD), and CSV (BENCH_CSV).  Sizes: BENCH_SIZES (default
- * "10000 100000 1000000").  Real LMDB, libsodium, files, pty; no mocks. */
+ * "10000 100000 1000000").  BENCH_KEEP=1 leaves the data folders (paths
+ * printed); BENCH_EXPORT=STATION-FOLDER then times only the export of a
+ * kept station, BENCH_REPEAT times.  Real LMDB, libsodium, files, pty; no
+ * mocks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
@@ -63,6 +66,9 @@
 /* Households per CSV file loaded (BENCH_FILE_HOUSEHOLDS): each file is one
  * all-or-nothing transaction. */
 static size_t file_households = 20000;
+/* BENCH_KEEP=1: the station, office and stick folders stay, their paths
+ * printed (for profiling one phase again; see BENCH_EXPORT). */
+static int keep;
 
 static double now(void)
 {
@@ -725,8 +731,41 @@ static void run(size_t n_records, const char *root)
     record("database bytes per record", r->n, ss.entries, ss.entries ? (double)ss.db_bytes / (double)ss.entries : 0, 0,
            "B", "small", "");
     printf("  (this size took %.0f s)\n", now() - t_size);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s'", r->dir, r->office, r->stick);
-    if (system(cmd)) fprintf(stderr, "bench: could not remove %s\n", r->dir);
+    if (keep) {
+        printf("  kept: station %s\n        office %s\n        stick %s\n", r->dir, r->office, r->stick);
+    } else {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s'", r->dir, r->office, r->stick);
+        if (system(cmd)) fprintf(stderr, "bench: could not remove %s\n", r->dir);
+    }
+    free(r);
+}
+
+/* BENCH_EXPORT=DIR: only the export phase, BENCH_REPEAT times (3), on a
+ * station a BENCH_KEEP=1 run left, each bundle written to a fresh folder
+ * under the run's data folder and removed after; prints each export and its
+ * bound.  For comparing builds back to back on one database. */
+static void export_only(const char *dir, const char *root)
+{
+    const char *rep = getenv("BENCH_REPEAT");
+    size_t n = rep && strtoul(rep, NULL, 10) ? strtoul(rep, NULL, 10) : 3;
+    struct run *r = calloc(1, sizeof *r);
+    double out[NOUT], sum = 0, lo = 1e30, hi = 0;
+    char cmd[9000];
+    snprintf(r->dir, sizeof r->dir, "%.4000s", dir);
+    snprintf(r->stick, sizeof r->stick, "%.3000s/stick", root);
+    for (size_t i = 0; i < n; i++) {
+        struct phase_mem m = phase("export", phase_export, r, out);
+        double ratio = out[0] / out[3];
+        printf("export %zu: %.0f entries, %.3f s, %.0f bytes; bound %.3f s; ratio %.2f; anon %.1f MB\n", i + 1,
+               out[1], out[0], out[2], out[3], ratio, m.anon_mb);
+        fflush(stdout);
+        sum += out[0];
+        if (out[0] < lo) lo = out[0];
+        if (out[0] > hi) hi = out[0];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->stick);
+        if (system(cmd)) fprintf(stderr, "bench: could not remove %s\n", r->stick);
+    }
+    printf("export: %zu runs, %.3f-%.3f s, mean %.3f s\n", n, lo, hi, sum / (double)n);
     free(r);
 }
 
@@ -838,7 +877,14 @@ int main(void)
     machine(mach, sizeof mach);
     if (getenv("BENCH_FILE_HOUSEHOLDS") && strtoul(getenv("BENCH_FILE_HOUSEHOLDS"), NULL, 10))
         file_households = strtoul(getenv("BENCH_FILE_HOUSEHOLDS"), NULL, 10);
+    keep = getenv("BENCH_KEEP") && atoi(getenv("BENCH_KEEP"));
     printf("cunzhan bench: %s; data in %s\n", mach, root);
+    if (getenv("BENCH_EXPORT") && getenv("BENCH_EXPORT")[0]) {
+        export_only(getenv("BENCH_EXPORT"), root);
+        char rm[4200];
+        snprintf(rm, sizeof rm, "rm -rf '%s'", root);
+        return system(rm) == 0 ? 0 : 1;
+    }
     char *copy = strdup(sizes);
     for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " ")) run((size_t)strtoul(tok, NULL, 10), root);
     free(copy);
@@ -861,6 +907,7 @@ int main(void)
     markdown(stdout, mach, elapsed);
     if ((f = fopen(md_path, "w"))) { markdown(f, mach, elapsed); fclose(f); }
     printf("\nwritten %s and %s; whole run %.0f s\n", csv_path, md_path, elapsed);
+    if (keep) return 0;
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     return system(cmd) == 0 ? 0 : 1;
