@@ -23,6 +23,11 @@
  * status code) stops the write. */
 typedef int (*cz_plain_fill_fn)(void *ctx, uint8_t *buf, size_t want);
 
+/* Makes the folder cz_bundle_write_stream writes into (as it does itself,
+ * each new folder's parent fsync'd): for a caller that wants it made while
+ * it is busy with something else.  p's seq and signer are not used. */
+int cz_bundle_stream_folder(const char *stick, const struct cz_bundle_params *p);
+
 /* Writes STICK/cunzhan/<recipient>/<sender>/<id>.czb (the names as
  * cz_bundle_write gives them) for p->recipients[0] from p->sender_box.
  * path gets the file's name, id the bundle id, *file_len its size. */
