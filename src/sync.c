@@ -334,6 +334,42 @@ static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
     return cz_secrets_sign(ctx, msg, len, sig);
 }
 
+/* The bundle's sequence number, taken and committed (durably: an fsync or
+ * two), and the folder on the stick made (an fsync per new folder), on a
+ * second thread while this one finds the entries; both are waited for
+ * before a byte of the bundle is written, so a bundle still never exists
+ * under a number not yet committed.  The write transaction is this
+ * thread's own (LMDB: one transaction a thread); it does not touch what
+ * the export reads. */
+struct seq_job {
+    cz_station *st;
+    const char *stick;
+    const struct cz_bundle_params *p;
+    uint64_t seq;
+    int rc, folder_rc;                /* the number's, the folder's */
+};
+
+static void *seq_take(void *arg)
+{
+    struct seq_job *j = arg;
+    cz_txn *t = NULL;
+    uint64_t seq = 0;
+    int rc = cz_txn_begin(cz_station_store(j->st), 1, &t);
+    if (rc) goto done;
+    if ((rc = cz_meta_get_u64(t, "bundle_seq", &seq)) && rc != CZ_ENOTFOUND) goto done;
+    seq++;
+    if ((rc = cz_meta_put_u64(t, "bundle_seq", seq))) goto done;
+    rc = cz_txn_commit(t);
+    t = NULL;
+    if (rc) goto done;
+    j->seq = seq;
+    j->folder_rc = cz_bundle_stream_folder(j->stick, j->p);
+done:
+    cz_txn_abort(t);
+    j->rc = rc;
+    return NULL;
+}
+
 int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer, int full,
                    struct cz_export_result *res)
 {
@@ -356,19 +392,16 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     if (!sec) return CZ_EPERM;
 
     /* The bundle's sequence number is taken before the file is written, so
-     * two exports never share one even when the second write fails.  (It
-     * is taken first: the read below holds its transaction open while the
-     * file is written from the store's pages.) */
-    uint64_t seq = 0;
-    if ((rc = cz_txn_begin(cz_station_store(st), 1, &t))) return rc;
-    if ((rc = cz_meta_get_u64(t, "bundle_seq", &seq)) && rc != CZ_ENOTFOUND) goto cleanup;
-    seq++;
-    if ((rc = cz_meta_put_u64(t, "bundle_seq", seq))) goto cleanup;
-    rc = cz_txn_commit(t);
-    t = NULL;
-    if (rc) goto cleanup;
+     * two exports never share one even when the second write fails; it is
+     * committed on another thread (seq_take) while the entries are found. */
+    const uint8_t (*rcpt)[32] = (const uint8_t (*)[32])peer->box;
+    struct cz_bundle_params p = { info->box_pk, 0, rcpt, 1, cz_secrets_sign_pk(sec), sign_cb, (void *)sec, 0 };
+    struct seq_job sj = { st, stick, &p, 0, CZ_OK, CZ_OK };
+    pthread_t seq_thread;
+    int seq_running = pthread_create(&seq_thread, NULL, seq_take, &sj) == 0;
+    if (!seq_running && (seq_take(&sj), (rc = sj.rc))) return rc;
 
-    if ((rc = cz_txn_begin(cz_station_store(st), 0, &t))) return rc;
+    if ((rc = cz_txn_begin(cz_station_store(st), 0, &t))) goto cleanup;
     if (!full) {
         const void *v;
         size_t len, pos = 0;
@@ -385,7 +418,15 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     x.region = peer->region;
     x.mine = &mine;
     x.res = res;
-    if ((rc = export_collect(&x))) goto cleanup;
+    rc = export_collect(&x);
+    if (seq_running) {
+        pthread_join(seq_thread, NULL);
+        seq_running = 0;
+    }
+    /* The failures in the order they used to be met. */
+    if (sj.rc) rc = sj.rc;
+    if (rc || (rc = sj.folder_rc)) goto cleanup;
+    uint64_t seq = p.seq = sj.seq;
     res->entries = x.n;
 
     /* The payload's head: magic, kind, vector, count. */
@@ -404,9 +445,6 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     for (int b = 0; b < 4; b++) head[head_len + (size_t)b] = (uint8_t)(x.n >> (8 * (3 - b)));
     head_len += 4;
 
-    const uint8_t (*rcpt)[32] = (const uint8_t (*)[32])peer->box;
-    struct cz_bundle_params p = { info->box_pk, seq, rcpt, 1, cz_secrets_sign_pk(sec), sign_cb,
-                                  (void *)sec, 0 };
     struct export_fill f = { head, head_len, 0, x.items, x.n, SIZE_MAX, pr };
     progress(pr, 0, x.n);
     if ((rc = cz_bundle_write_stream(stick, &p, (uint64_t)head_len + x.bytes, export_fill_cb, &f,
@@ -431,6 +469,7 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
         t = NULL;
     }
 cleanup:
+    if (seq_running) pthread_join(seq_thread, NULL);
     cz_txn_abort(t);
     free(head);
     free(x.items);
