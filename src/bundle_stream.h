@@ -3,9 +3,12 @@
  * plaintext or the encrypted file in memory.
  *
  * The plaintext's length must be known up front (the zstd frame and the
- * header name it).  The plaintext is filled a batch (1 MiB) at a time; a
- * second thread compresses the batch, hashes, encrypts and writes the
- * compressed bytes while the next batch is filled.  The last chunk is held
+ * header name it).  The plaintext is filled a batch (1 MiB) at a time on
+ * the calling thread, which also hashes, encrypts and writes the
+ * compressed bytes as they come; from 4 MiB of plaintext zstd's own
+ * threads (one per core, up to 4) compress meanwhile, below that the
+ * calling thread compresses too.  Written stretches are handed to the
+ * kernel's writeback as they pass 4 MiB.  The last chunk is held
  * back until the frame ends (it is the FINAL one); the signed header, with
  * the stored length and hash, is written last, into the room left for it
  * at the start of the temp file.
