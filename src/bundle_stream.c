@@ -15,8 +15,11 @@
 #include <zstd.h>
 
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
-/* Encrypted chunks gathered before one write(). */
-#define OUT_BATCH (1u << 20)
+/* Plaintext filled, and encrypted chunks gathered before one write(), a
+ * batch at a time.  Small: each new page costs a fault (on the build VM
+ * 256 KiB instead of 1 MiB batches took 570 fewer faults and 20-25% less
+ * CPU for a 10,000-record export; 128 and 64 KiB did no better). */
+#define OUT_BATCH (1u << 18)
 
 static void put64(uint8_t *p, uint64_t v) { for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v; }
 

@@ -3,7 +3,7 @@
  * plaintext or the encrypted file in memory.
  *
  * The plaintext's length must be known up front (the zstd frame and the
- * header name it).  The plaintext is filled a batch (1 MiB) at a time on
+ * header name it).  The plaintext is filled a batch (256 KiB) at a time on
  * the calling thread, which also hashes, encrypts and writes the
  * compressed bytes as they come; from 4 MiB of plaintext zstd's own
  * threads (one per core, up to 4) compress meanwhile, below that the
