@@ -3,9 +3,12 @@
  * plaintext or the encrypted file in memory.
  *
  * The plaintext's length must be known up front (the zstd frame and the
- * header name it).  The plaintext is filled a batch (1 MiB) at a time; a
- * second thread compresses the batch, hashes, encrypts and writes the
- * compressed bytes while the next batch is filled.  The last chunk is held
+ * header name it).  The plaintext is filled a batch (256 KiB) at a time on
+ * the calling thread, which also hashes, encrypts and writes the
+ * compressed bytes as they come; from 4 MiB of plaintext zstd's own
+ * threads (one per core, up to 4) compress meanwhile, below that the
+ * calling thread compresses too.  Written stretches are handed to the
+ * kernel's writeback as they pass 4 MiB.  The last chunk is held
  * back until the frame ends (it is the FINAL one); the signed header, with
  * the stored length and hash, is written last, into the room left for it
  * at the start of the temp file.
@@ -22,6 +25,11 @@
 /* Fills buf with exactly `want` of the next plaintext bytes; non-zero (a
  * status code) stops the write. */
 typedef int (*cz_plain_fill_fn)(void *ctx, uint8_t *buf, size_t want);
+
+/* Makes the folder cz_bundle_write_stream writes into (as it does itself,
+ * each new folder's parent fsync'd): for a caller that wants it made while
+ * it is busy with something else.  p's seq and signer are not used. */
+int cz_bundle_stream_folder(const char *stick, const struct cz_bundle_params *p);
 
 /* Writes STICK/cunzhan/<recipient>/<sender>/<id>.czb (the names as
  * cz_bundle_write gives them) for p->recipients[0] from p->sender_box.

@@ -180,11 +180,19 @@ struct export_ctx {
     struct export_item *items;
     size_t n, cap;
     size_t logged, wanted, matched;   /* log positions, those not acknowledged, entries found for them */
+    uint64_t logged_sum, matched_sum; /* sums of the first 8 bytes of their ids */
     uint8_t (*forked)[CZ_ID_BYTES];   /* ids on either side of a fork, sorted */
     size_t nforked, forked_cap;
     uint64_t bytes;                   /* sum of 4 + len over items */
     struct cz_export_result *res;
 };
+
+static uint64_t id_word(const uint8_t *id)
+{
+    uint64_t w;
+    memcpy(&w, id, sizeof w);
+    return w;
+}
 
 static int log_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
@@ -193,6 +201,7 @@ static int log_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val
     int rc = cz_vv_add(x->mine, key, seq_of(key), val);
     if (rc) return rc;
     x->logged++;
+    x->logged_sum += id_word(val);
     if (!x->ack || !cz_vv_has(x->ack, key, seq_of(key))) x->wanted++;
     return 0;
 }
@@ -248,7 +257,9 @@ static int fork_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
 
 static int id_cmp(const void *a, const void *b) { return memcmp(a, b, CZ_ID_BYTES); }
 
-/* The many-wanted way: every entry in the store's order. */
+/* The many-wanted way: every entry in the store's order.  `mine` (the log
+ * walk) says which are logged here; an entry on either side of a fork is
+ * sent only when it is the one logged. */
 static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct export_ctx *x = ctx;
@@ -269,16 +280,70 @@ static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     return export_take(x, val, vlen, region);
 }
 
+/* The same while the logs are walked on another thread (a full export):
+ * every entry not on the losing side of a fork is taken as logged, as
+ * cz_store_put_entry keeps them (an entry is logged at its position or
+ * listed as a fork).  Checked once both walks are done: as many entries
+ * as positions, and the same ids (the sums of their first 8 bytes agree);
+ * otherwise (a damaged store) the entries are walked again with entry_cb. */
+static int entry_early_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct export_ctx *x = ctx;
+    const uint8_t *origin;
+    uint64_t seq;
+    char region[CZ_REGION_MAX + 1];
+    if (klen != CZ_ID_BYTES) return CZ_EDB;
+    int rc = cz_entry_peek(val, vlen, &origin, &seq, region);
+    if (rc) return rc;
+    if (x->nforked && bsearch(key, x->forked, x->nforked, CZ_ID_BYTES, id_cmp)) {
+        uint8_t logged[CZ_ID_BYTES];
+        if ((rc = cz_store_log_get(x->t, origin, seq, logged))) return rc == CZ_ENOTFOUND ? CZ_OK : rc;
+        if (memcmp(logged, key, CZ_ID_BYTES)) return 0;
+    }
+    x->matched++;
+    x->matched_sum += id_word(key);
+    if (x->ack && cz_vv_has(x->ack, origin, seq)) return 0;
+    return export_take(x, val, vlen, region);
+}
+
+static int export_forks(struct export_ctx *x)
+{
+    int rc = cz_store_each_fork(x->t, fork_cb, x);
+    if (rc == CZ_OK && x->nforked > 1) qsort(x->forked, x->nforked, CZ_ID_BYTES, id_cmp);
+    return rc;
+}
+
 static int export_collect(struct export_ctx *x)
 {
     int rc;
     if ((rc = cz_store_each_log(x->t, log_cb, x))) return rc;
     if (x->wanted * 8 < x->logged) return cz_store_each_log(x->t, lookup_cb, x);
-    if ((rc = cz_store_each_fork(x->t, fork_cb, x))) return rc;
-    if (x->nforked > 1) qsort(x->forked, x->nforked, CZ_ID_BYTES, id_cmp);
+    if ((rc = export_forks(x))) return rc;
     if ((rc = cz_store_each_entry(x->t, entry_cb, x))) return rc;
     /* A logged id with no entry: the store is damaged (a look-up said so
      * before). */
+    return x->matched == x->logged ? CZ_OK : CZ_ENOTFOUND;
+}
+
+/* A full export's entries, found while another thread walks the logs
+ * (export_collect's many-wanted way, without waiting for `mine`). */
+static int export_collect_early(struct export_ctx *x)
+{
+    int rc = export_forks(x);
+    return rc ? rc : cz_store_each_entry(x->t, entry_early_cb, x);
+}
+
+/* After export_collect_early and the log walk: the entries found are the
+ * ones logged, or they are found again the careful way. */
+static int export_collect_check(struct export_ctx *x)
+{
+    if (x->matched == x->logged && x->matched_sum == x->logged_sum) return CZ_OK;
+    x->n = 0;
+    x->bytes = 0;
+    x->matched = 0;
+    x->res->skipped_scope = 0;
+    int rc = cz_store_each_entry(x->t, entry_cb, x);
+    if (rc) return rc;
     return x->matched == x->logged ? CZ_OK : CZ_ENOTFOUND;
 }
 
@@ -292,10 +357,35 @@ struct export_fill {
     const struct cz_progress *pr;
 };
 
+/* Items read ahead of the copy: the entries lie in the store's pages in
+ * no order the processor can guess, and each would otherwise wait for
+ * memory. */
+#define FILL_AHEAD 8
+
+static void fill_ahead(const struct export_fill *f, size_t i)
+{
+    if (i >= f->n) return;
+    const struct export_item *it = &f->items[i];
+    for (uint32_t at = 0; at < it->len; at += 64) __builtin_prefetch(it->p + at);
+}
+
 static int export_fill_cb(void *ctx, uint8_t *buf, size_t want)
 {
     struct export_fill *f = ctx;
     while (want) {
+        /* Whole items while they fit (most of the time). */
+        if (f->i != SIZE_MAX && f->pos == 0) {
+            while (f->i < f->n && 4 + (size_t)f->items[f->i].len <= want) {
+                const struct export_item *it = &f->items[f->i];
+                fill_ahead(f, f->i + FILL_AHEAD);
+                for (int b = 0; b < 4; b++) buf[b] = (uint8_t)(it->len >> (8 * (3 - b)));
+                memcpy(buf + 4, it->p, it->len);
+                buf += 4 + (size_t)it->len;
+                want -= 4 + (size_t)it->len;
+                if (++f->i % 256 == 0) progress(f->pr, f->i, f->n);
+            }
+            if (!want) break;
+        }
         const uint8_t *src;
         size_t avail;
         uint8_t lenbuf[4];
@@ -334,6 +424,70 @@ static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
     return cz_secrets_sign(ctx, msg, len, sig);
 }
 
+/* The bundle's sequence number, taken and committed (durably: an fsync or
+ * two), and the folder on the stick made (an fsync per new folder), on a
+ * second thread while this one finds the entries; both are waited for
+ * before a byte of the bundle is written, so a bundle still never exists
+ * under a number not yet committed.  The write transaction is that
+ * thread's own (LMDB: one transaction a thread).
+ *
+ * For a full export the same thread also walks the logs (the vector, and
+ * what the entries are checked against) inside its write transaction,
+ * while this thread walks the entries.  Both read the same state: this
+ * thread's read transaction begins after the write transaction began
+ * (`opened`) and before it commits (it waits for `reading`), and while a
+ * write transaction is open nobody else can commit. */
+struct seq_job {
+    cz_station *st;
+    const char *stick;
+    const struct cz_bundle_params *p;
+    struct export_ctx *logs;          /* non-NULL: walk the logs too */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int opened, reading;
+    uint64_t seq;
+    int rc, log_rc, folder_rc;        /* the number's, the log walk's, the folder's */
+};
+
+static void job_signal(struct seq_job *j, int *flag)
+{
+    pthread_mutex_lock(&j->mu);
+    *flag = 1;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void job_wait(struct seq_job *j, const int *flag)
+{
+    pthread_mutex_lock(&j->mu);
+    while (!*flag) pthread_cond_wait(&j->cv, &j->mu);
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void *seq_take(void *arg)
+{
+    struct seq_job *j = arg;
+    cz_txn *t = NULL;
+    uint64_t seq = 0;
+    int rc = cz_txn_begin(cz_station_store(j->st), 1, &t);
+    job_signal(j, &j->opened);
+    if (rc) goto done;
+    if ((rc = cz_meta_get_u64(t, "bundle_seq", &seq)) && rc != CZ_ENOTFOUND) goto done;
+    seq++;
+    if ((rc = cz_meta_put_u64(t, "bundle_seq", seq))) goto done;
+    if (j->logs) j->log_rc = cz_store_each_log(t, log_cb, j->logs);
+    job_wait(j, &j->reading);
+    rc = cz_txn_commit(t);
+    t = NULL;
+    if (rc) goto done;
+    j->seq = seq;
+    j->folder_rc = cz_bundle_stream_folder(j->stick, j->p);
+done:
+    cz_txn_abort(t);
+    j->rc = rc;
+    return NULL;
+}
+
 int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer, int full,
                    struct cz_export_result *res)
 {
@@ -356,36 +510,57 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     if (!sec) return CZ_EPERM;
 
     /* The bundle's sequence number is taken before the file is written, so
-     * two exports never share one even when the second write fails.  (It
-     * is taken first: the read below holds its transaction open while the
-     * file is written from the store's pages.) */
-    uint64_t seq = 0;
-    if ((rc = cz_txn_begin(cz_station_store(st), 1, &t))) return rc;
-    if ((rc = cz_meta_get_u64(t, "bundle_seq", &seq)) && rc != CZ_ENOTFOUND) goto cleanup;
-    seq++;
-    if ((rc = cz_meta_put_u64(t, "bundle_seq", seq))) goto cleanup;
-    rc = cz_txn_commit(t);
-    t = NULL;
-    if (rc) goto cleanup;
-
-    if ((rc = cz_txn_begin(cz_station_store(st), 0, &t))) return rc;
-    if (!full) {
-        const void *v;
-        size_t len, pos = 0;
-        rc = cz_store_peer_get(t, peer->box, &v, &len);
-        if (rc == CZ_OK) {
-            /* A damaged acknowledgement only costs a full bundle. */
-            have_ack = cz_vv_decode(v, len, &pos, &ack) == CZ_OK;
-        } else if (rc != CZ_ENOTFOUND) {
-            goto cleanup;
-        }
-    }
-    x.t = t;
-    x.ack = have_ack ? &ack : NULL;
+     * two exports never share one even when the second write fails; it is
+     * committed on another thread (seq_take) while the entries are found. */
+    const uint8_t (*rcpt)[32] = (const uint8_t (*)[32])peer->box;
+    struct cz_bundle_params p = { info->box_pk, 0, rcpt, 1, cz_secrets_sign_pk(sec), sign_cb, (void *)sec, 0 };
+    struct seq_job sj = { .st = st, .stick = stick, .p = &p, .logs = full ? &x : NULL };
+    pthread_t seq_thread;
     x.region = peer->region;
     x.mine = &mine;
     x.res = res;
-    if ((rc = export_collect(&x))) goto cleanup;
+    pthread_mutex_init(&sj.mu, NULL);
+    pthread_cond_init(&sj.cv, NULL);
+    int seq_running = pthread_create(&seq_thread, NULL, seq_take, &sj) == 0;
+    if (!seq_running) {
+        sj.logs = NULL;
+        sj.reading = 1;
+        seq_take(&sj);
+        if ((rc = sj.rc)) goto cleanup;
+    }
+
+    job_wait(&sj, &sj.opened);
+    rc = cz_txn_begin(cz_station_store(st), 0, &t);
+    job_signal(&sj, &sj.reading);
+    if (rc) goto cleanup;
+    x.t = t;
+    if (sj.logs) {
+        rc = export_collect_early(&x);
+    } else {
+        if (!full) {
+            const void *v;
+            size_t len, pos = 0;
+            rc = cz_store_peer_get(t, peer->box, &v, &len);
+            if (rc == CZ_OK) {
+                /* A damaged acknowledgement only costs a full bundle. */
+                have_ack = cz_vv_decode(v, len, &pos, &ack) == CZ_OK;
+            } else if (rc != CZ_ENOTFOUND) {
+                goto cleanup;
+            }
+        }
+        x.ack = have_ack ? &ack : NULL;
+        rc = export_collect(&x);
+    }
+    if (seq_running) {
+        pthread_join(seq_thread, NULL);
+        seq_running = 0;
+    }
+    /* The failures in the order they used to be met. */
+    if (sj.rc) rc = sj.rc;
+    else if (sj.log_rc) rc = sj.log_rc;
+    if (rc == CZ_OK && sj.logs) rc = export_collect_check(&x);
+    if (rc || (rc = sj.folder_rc)) goto cleanup;
+    uint64_t seq = p.seq = sj.seq;
     res->entries = x.n;
 
     /* The payload's head: magic, kind, vector, count. */
@@ -404,9 +579,6 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     for (int b = 0; b < 4; b++) head[head_len + (size_t)b] = (uint8_t)(x.n >> (8 * (3 - b)));
     head_len += 4;
 
-    const uint8_t (*rcpt)[32] = (const uint8_t (*)[32])peer->box;
-    struct cz_bundle_params p = { info->box_pk, seq, rcpt, 1, cz_secrets_sign_pk(sec), sign_cb,
-                                  (void *)sec, 0 };
     struct export_fill f = { head, head_len, 0, x.items, x.n, SIZE_MAX, pr };
     progress(pr, 0, x.n);
     if ((rc = cz_bundle_write_stream(stick, &p, (uint64_t)head_len + x.bytes, export_fill_cb, &f,
@@ -431,6 +603,9 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
         t = NULL;
     }
 cleanup:
+    if (seq_running) pthread_join(seq_thread, NULL);
+    pthread_cond_destroy(&sj.cv);
+    pthread_mutex_destroy(&sj.mu);
     cz_txn_abort(t);
     free(head);
     free(x.items);

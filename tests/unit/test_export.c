@@ -5,14 +5,17 @@
  * and the vector of everything held.  Checked against the store read the
  * plain way, for a full export (the whole-store walk), an incremental one
  * with few entries wanted (a look-up each) and one with many wanted.
- * Real office station, real LMDB, real files; the bundle is opened with
- * the recipient's key made here. */
+ * A damaged store (an entry no log names, a logged entry gone) is met the
+ * careful way: the first left out, the second refused.  Real office
+ * station, real LMDB, real files; the bundle is opened with the
+ * recipient's key made here. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <lmdb.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,12 +272,111 @@ static void test_export_incremental_many(void **state)
     with_ack(7);
 }
 
+/* The office's database changed under cz_store: the station closed, its
+ * entries table opened with LMDB itself, then the station opened again. */
+static void damage(const uint8_t *put_id, const uint8_t *put_raw, size_t put_len, const uint8_t *del_id)
+{
+    char db[128];
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    cz_station_close(F.office);
+    snprintf(db, sizeof db, "%s/db", F.odir);
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_set_mapsize(env, (size_t)1 << 30), 0);
+    assert_int_equal(mdb_env_open(env, db, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "entries", 0, &dbi), 0);
+    if (put_id) {
+        MDB_val k = { 32, (void *)put_id }, d = { put_len, (void *)put_raw };
+        assert_int_equal(mdb_put(txn, dbi, &k, &d, MDB_NOOVERWRITE), 0);
+    }
+    if (del_id) {
+        MDB_val k = { 32, (void *)del_id };
+        assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+    }
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    assert_int_equal(cz_station_open(F.odir, &F.office), CZ_OK);
+    assert_int_equal(cz_station_login(F.office, NULL, PASS), CZ_OK);
+}
+
+/* An entry of the office person's, signed, at a position its log skips. */
+static void unlogged_entry(uint8_t **raw, size_t *raw_len, uint8_t id[32])
+{
+    cz_txn *t = NULL;
+    const uint8_t *origin = cz_station_person_pk(F.office);
+    uint64_t seq;
+    uint8_t last[32];
+    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, origin, &seq, last), CZ_OK);
+    cz_txn_abort(t);
+    struct cz_assign a[] = { { "number", "GAP-1" }, { "village", V1 }, { "head", "赵六" } };
+    struct cz_field_error err;
+    const struct cz_type *ty = cz_schema_type("household");
+    cz_body *b = cz_body_new();
+    uint8_t *body = NULL;
+    size_t body_len = 0;
+    assert_int_equal(cz_schema_set_many(ty, b, a, 3, &err), CZ_OK);
+    assert_int_equal(cz_schema_finish(ty, b, 20260101, &err), CZ_OK);
+    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
+    struct cz_entry_draft d;
+    memset(&d, 0, sizeof d);
+    memcpy(d.origin, origin, 32);
+    d.seq = seq + 50;
+    memcpy(d.prev, last, 32);
+    d.hlc = cz_hlc_next(0, cz_now_ms());
+    d.wall = (int64_t)time(NULL);
+    memset(d.entity, 0xE7, sizeof d.entity);
+    d.type = "household";
+    d.region = V1;
+    d.body = body;
+    d.body_len = body_len;
+    assert_int_equal(cz_entry_write(&d, office_sign, NULL, raw, raw_len, id), CZ_OK);
+    free(body);
+    cz_body_free(b);
+}
+
+static int first_log_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    memcpy(ctx, val, 32);
+    return 1;   /* stop */
+}
+
+/* Runs last: it damages the office's store. */
+static void test_export_damaged(void **state)
+{
+    uint8_t *raw = NULL, gap_id[32], gone[32];
+    size_t raw_len = 0;
+    /* An entry nothing logs is not sent; the rest as ever. */
+    unlogged_entry(&raw, &raw_len, gap_id);
+    damage(gap_id, raw, raw_len, NULL);
+    check_export(1, NULL);
+    /* A logged entry gone (and as many entries as positions again, the
+     * unlogged one standing in): the store is damaged, no bundle. */
+    cz_txn *t = NULL;
+    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_each_log(t, first_log_cb, gone), 1);
+    cz_txn_abort(t);
+    damage(NULL, NULL, 0, gone);
+    struct cz_peer peer;
+    struct cz_export_result er;
+    memset(&peer, 0, sizeof peer);
+    memcpy(peer.box, F.box_pk, 32);
+    snprintf(peer.region, sizeof peer.region, "%s", V1);
+    assert_int_equal(cz_sync_export(F.office, F.stick, &peer, 1, &er), CZ_ENOTFOUND);
+    assert_int_equal(cz_sync_export(F.office, F.stick, &peer, 0, &er), CZ_ENOTFOUND);
+    free(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_export_full),
         cmocka_unit_test(test_export_incremental_few),
         cmocka_unit_test(test_export_incremental_many),
+        cmocka_unit_test(test_export_damaged),
     };
     if (sodium_init() < 0) return 1;
     return cmocka_run_group_tests(tests, setup, teardown);
