@@ -5,6 +5,7 @@
 #include "exitchain.h"
 #include "keys.h"
 #include "parse.h"
+#include "people.h"
 #include "query.h"
 #include "roster.h"
 #include "screens.h"
@@ -136,53 +137,11 @@ void format_time(int64_t wall, char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
 }
 
-struct first_entity { uint8_t entity[CZ_ENTITY_BYTES]; int found; };
-
-static int first_entity_cb(void *ctx, const uint8_t *entity)
-{
-    struct first_entity *f = ctx;
-    memcpy(f->entity, entity, CZ_ENTITY_BYTES);
-    f->found = 1;
-    return CZ_WALK_STOP;
-}
-
 /* Who a key belongs to, as the roster or the key's own announcement says. */
 void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
-                        enum cz_lang lang, char *buf, size_t size)
+                 enum cz_lang lang, char *buf, size_t size)
 {
-    struct cz_trust_info ti;
-    char hex[65], term[512];
-    struct first_entity fe = { { 0 }, 0 };
-
-    buf[0] = 0;
-    if (cz_roster_lookup(t, info->office_root, key, &ti) == CZ_OK) {
-        if (ti.state == CZ_TRUST_ROOT) {
-            snprintf(buf, size, "%s", lang == CZ_LANG_ZH ? "市办根密钥" : "office root");
-            return;
-        }
-        if (ti.state == CZ_TRUST_CERTIFIED && ti.name[0]) {
-            snprintf(buf, size, "%s@%s", ti.name, ti.station);
-            return;
-        }
-    }
-    cz_hex(key, 32, hex);
-    size_t tl = cz_term_exact(term, sizeof term, "key", "key", hex);
-    cz_store_index_each(t, term, tl, first_entity_cb, &fe);
-    if (fe.found) {
-        struct cz_record r;
-        if (cz_record_load(t, fe.entity, &r) == CZ_OK && r.body) {
-            char name[64] = "", station[64] = "";
-            cz_schema_format(cz_schema_field(r.type, "name"), r.body, CZ_LANG_EN, 0, name, sizeof name);
-            cz_schema_format(cz_schema_field(r.type, "station"), r.body, CZ_LANG_EN, 0, station, sizeof station);
-            snprintf(buf, size, "%s@%s (%s)", name, station, lang == CZ_LANG_ZH ? "待认证" : "pending");
-        }
-        cz_record_clear(&r);
-    }
-    if (!buf[0]) {
-        char fp[24];
-        cz_fingerprint(key, fp);
-        snprintf(buf, size, "%s %s", lang == CZ_LANG_ZH ? "密钥" : "key", fp);
-    }
+    cz_signer_name(t, info->office_root, key, lang, 1, buf, size);
 }
 
 /* Splits FIELD=VALUE arguments; returns the count or -1 after a message. */
