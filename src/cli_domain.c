@@ -375,12 +375,8 @@ int cmd_load(struct cli *c, int argc, char **argv)
 
     memset(&csv, 0, sizeof csv);
     if (argc != 2) return usage(c, "load TYPE FILE.csv", "load 类型 文件.csv");
-    const struct cz_type *ty = cz_schema_type(argv[0]);
-    if (!ty) {
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "no such record type: `cunzhan fields` lists them",
-                                                         "没有这种记录类型：运行 `cunzhan fields` 查看"));
-        return CZ_EXIT_USAGE;
-    }
+    const struct cz_type *ty = type_arg(c, argv[0]);
+    if (!ty) return CZ_EXIT_USAGE;
     if ((rc = read_file(argv[1], &buf, &len))) {
         fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "cannot read the file", "无法读取文件"));
         return CZ_EXIT_FAIL;
