@@ -148,18 +148,13 @@ struct cz_assign *parse_assignments(struct cli *c, char **args, int n)
 {
     struct cz_assign *out = calloc((size_t)n + 1, sizeof *out);
     if (!out) return NULL;
-    for (int i = 0; i < n; i++) {
-        char *eq = strchr(args[i], '=');
-        if (!eq || eq == args[i]) {
+    for (int i = 0; i < n; i++)
+        if (cz_assign_split(args[i], &out[i])) {
             fprintf(stderr, "cunzhan: %s: %s\n", args[i],
                     TR(c, "expected FIELD=VALUE (e.g. head=王秀英)", "应为 字段=值（例如 head=王秀英）"));
             free(out);
             return NULL;
         }
-        *eq = 0;
-        out[i].field = args[i];
-        out[i].value = eq + 1;
-    }
     return out;
 }
 

@@ -49,14 +49,13 @@ static int add(struct demo *d, cz_station *st, const char *type, ...)
     size_t n = 0;
     va_list ap;
     va_start(ap, type);
-    for (const char *kv; n < 16 && (kv = va_arg(ap, const char *)); n++) {
+    int rc = CZ_OK;
+    for (const char *kv; !rc && n < 16 && (kv = va_arg(ap, const char *)); n++) {
         snprintf(buf[n], sizeof buf[n], "%s", kv);
-        char *eq = strchr(buf[n], '=');
-        *eq = 0;
-        a[n].field = buf[n];
-        a[n].value = eq + 1;
+        rc = cz_assign_split(buf[n], &a[n]);
     }
     va_end(ap);
+    if (rc) { d->what = type; return rc; }
     return add_fields(d, st, type, a, n);
 }
 
