@@ -80,18 +80,27 @@ int ui_move_sel(const struct ui_key *k, size_t *sel, size_t n, int page)
     }
 }
 
+struct ui_box ui_list_box(struct ui *ui, const char *title, const char *hint, const char *const *items, size_t n,
+                          int item_pad, int min_w, size_t sel, size_t *top)
+{
+    int w = ui_cols(title) + 6;
+    for (size_t i = 0; i < n; i++) if (ui_cols(items[i]) + item_pad > w) w = ui_cols(items[i]) + item_pad;
+    if (ui_cols(hint) + 6 > w) w = ui_cols(hint) + 6;
+    if (w < min_w) w = min_w;
+    struct ui_box b = ui_box_place(ui, (int)n + 2, w);
+    int rows = b.h - 2;
+    *top = rows > 0 && sel >= (size_t)rows ? sel - (size_t)rows + 1 : 0;
+    ui_box_draw(ui, &b, title);
+    return b;
+}
+
 static void pick_draw(struct ui *ui, const char *title, const char *const *items, size_t n,
                       size_t sel)
 {
     const char *hint = T(ui, "Enter: choose   Esc: cancel", "回车：选定   Esc：取消");
-    int w = ui_cols(title) + 6;
-    for (size_t i = 0; i < n; i++) if (ui_cols(items[i]) + 6 > w) w = ui_cols(items[i]) + 6;
-    if (ui_cols(hint) + 6 > w) w = ui_cols(hint) + 6;
-    if (w < 30) w = 30;
-    struct ui_box b = ui_box_place(ui, (int)n + 2, w);
+    size_t top;
+    struct ui_box b = ui_list_box(ui, title, hint, items, n, 6, 30, sel, &top);
     int rows = b.h - 2;
-    size_t top = rows > 0 && sel >= (size_t)rows ? sel - (size_t)rows + 1 : 0;
-    ui_box_draw(ui, &b, title);
     for (int r = 0; r < rows && top + (size_t)r < n; r++) {
         size_t i = top + (size_t)r;
         ui_text_pad(ui, b.y + 1 + r, b.x + 1, "", b.w - 2, i == sel ? A_REVERSE : A_NORMAL);

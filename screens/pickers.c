@@ -15,13 +15,9 @@ static void checklist_draw(struct ui *ui, const char *title, const char *const *
                            const int *checked, size_t sel)
 {
     const char *hint = T(ui, "Space: tick  Enter: done  Esc: cancel", "空格：勾选  回车：完成  Esc：取消");
-    int w = ui_cols(title) + 6;
-    for (size_t i = 0; i < n; i++) if (ui_cols(items[i]) + 10 > w) w = ui_cols(items[i]) + 10;
-    if (ui_cols(hint) + 6 > w) w = ui_cols(hint) + 6;
-    struct ui_box b = ui_box_place(ui, (int)n + 2, w);
+    size_t top;
+    struct ui_box b = ui_list_box(ui, title, hint, items, n, 10, 0, sel, &top);
     int rows = b.h - 2;
-    size_t top = rows > 0 && sel >= (size_t)rows ? sel - (size_t)rows + 1 : 0;
-    ui_box_draw(ui, &b, title);
     for (int r = 0; r < rows && top + (size_t)r < n; r++) {
         size_t i = top + (size_t)r;
         int attr = i == sel ? A_REVERSE : A_NORMAL;

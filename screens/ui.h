@@ -103,6 +103,12 @@ struct ui_box { int y, x, h, w; };
 struct ui_box ui_box_place(const struct ui *ui, int h, int w);
 void ui_box_draw(struct ui *ui, const struct ui_box *b, const char *title);
 void ui_box_hint(struct ui *ui, const struct ui_box *b, const char *hint);
+/* The box of a list of n items, one a row, drawn with its title: wide
+ * enough for the title and the hint, and for each item with item_pad
+ * columns about it, and at least min_w.  *top is the first item in view,
+ * so that sel is. */
+struct ui_box ui_list_box(struct ui *ui, const char *title, const char *hint, const char *const *items, size_t n,
+                          int item_pad, int min_w, size_t sel, size_t *top);
 /* Moves a selection in a list of n by an Up/Down/PgUp/PgDn/Home/End key;
  * 1 when the key was one of those. */
 int ui_move_sel(const struct ui_key *k, size_t *sel, size_t n, int page);
