@@ -1,56 +1,15 @@
 #include "data.h"
-#include "keys.h"
-#include "roster.h"
+#include "people.h"
 #include "text.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-static int first_cb(void *ctx, const uint8_t *entity)
-{
-    memcpy(ctx, entity, CZ_ENTITY_BYTES);
-    return CZ_WALK_STOP;
-}
-
-/* The name in a key's own announcement record, or "". */
-static void announced_name(cz_txn *t, const uint8_t key[32], char *buf, size_t size)
-{
-    char hex[65], term[256];
-    uint8_t entity[CZ_ENTITY_BYTES] = { 0 }, none[CZ_ENTITY_BYTES] = { 0 };
-    struct cz_record r;
-    buf[0] = 0;
-    cz_hex(key, 32, hex);
-    size_t tl = cz_term_exact(term, sizeof term, "key", "key", hex);
-    cz_store_index_each(t, term, tl, first_cb, entity);
-    if (!memcmp(entity, none, sizeof none) || cz_record_load(t, entity, &r)) return;
-    if (r.body) data_field(&r, "name", CZ_LANG_EN, buf, size);
-    cz_record_clear(&r);
-}
-
 void data_signer(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
                  enum cz_lang lang, char *buf, size_t size)
 {
-    struct cz_trust_info ti;
-    char name[64];
-    if (cz_roster_lookup(t, info->office_root, key, &ti) == CZ_OK) {
-        if (ti.state == CZ_TRUST_ROOT) {
-            snprintf(buf, size, "%s", lang == CZ_LANG_ZH ? "市办根密钥" : "office root");
-            return;
-        }
-        if (ti.state == CZ_TRUST_CERTIFIED && ti.name[0]) {
-            snprintf(buf, size, "%s@%s", ti.name, ti.station);
-            return;
-        }
-    }
-    announced_name(t, key, name, sizeof name);
-    if (name[0]) {
-        snprintf(buf, size, "%s (%s)", name, lang == CZ_LANG_ZH ? "待认证" : "pending");
-        return;
-    }
-    char fp[24];
-    cz_fingerprint(key, fp);
-    snprintf(buf, size, "%s %s", lang == CZ_LANG_ZH ? "密钥" : "key", fp);
+    cz_signer_name(t, info->office_root, key, lang, 0, buf, size);
 }
 
 void data_time(int64_t wall, char *buf, size_t size)

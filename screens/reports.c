@@ -60,47 +60,6 @@ static void bar_line(struct reports *p, const char *label, const char *value, in
     r->max = max;
 }
 
-static int first_cb(void *ctx, const uint8_t *entity)
-{
-    memcpy(ctx, entity, CZ_ENTITY_BYTES);
-    return CZ_WALK_STOP;
-}
-
-static void place_name(cz_txn *t, const char *code, char *buf, size_t size)
-{
-    char term[128];
-    uint8_t entity[CZ_ENTITY_BYTES] = { 0 }, zero[CZ_ENTITY_BYTES] = { 0 };
-    struct cz_record r;
-    buf[0] = 0;
-    cz_store_index_each(t, term, cz_term_exact(term, sizeof term, "place", "code", code), first_cb, entity);
-    if (!memcmp(entity, zero, sizeof zero)) return;
-    if (cz_record_load(t, entity, &r) == CZ_OK && r.body) cz_schema_title(r.type, r.body, buf, size);
-    cz_record_clear(&r);
-}
-
-static const char *enum_label(struct ui *ui, const char *type, const char *field, const char *key)
-{
-    const struct cz_type *t = cz_schema_type(type);
-    const struct cz_field *f = t ? cz_schema_field(t, field) : NULL;
-    return f ? cz_enum_label(f, key, ui->lang) : key;
-}
-
-static void share(int32_t bp, char *buf, size_t size)
-{
-    if (bp < 0) snprintf(buf, size, "-");
-    else snprintf(buf, size, "%d.%02d%%", bp / 100, bp % 100);
-}
-
-static int64_t table_max(const struct cz_report_table *tb, int use_b)
-{
-    int64_t max = 0;
-    for (size_t i = 0; i < tb->n; i++) {
-        int64_t v = use_b ? tb->rows[i].b : tb->rows[i].a;
-        if (v > max) max = v;
-    }
-    return max;
-}
-
 static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz_report *r)
 {
     char line[256], label[160], value[96], a[48], b[64], name[128];
@@ -115,18 +74,19 @@ static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz
     }
     text_line(p, R_TEXT, "");
     text_line(p, R_HEAD, T(ui, "Households and people by village and status", "各村各状态户数、人数"));
-    max = table_max(&r->by_village, 1);
+    max = cz_report_table_max(&r->by_village, 1);
     for (size_t i = 0; i < r->by_village.n; i++) {
         const struct cz_report_row *row = &r->by_village.rows[i];
-        place_name(t, row->key, name, sizeof name);
-        snprintf(label, sizeof label, "%s %s", name[0] ? name : row->key, enum_label(ui, "household", "status", row->sub));
+        cz_report_place_name(t, row->key, name, sizeof name);
+        snprintf(label, sizeof label, "%s %s", name[0] ? name : row->key,
+                 cz_report_label("household", "status", row->sub, ui->lang));
         snprintf(value, sizeof value, T(ui, "%lld hh %lld people", "%lld 户 %lld 人"), (long long)row->a, (long long)row->b);
         bar_line(p, label, value, row->b, max);
     }
     text_line(p, R_TEXT, "");
     text_line(p, R_HEAD, T(ui, "People exited from poverty by year", "各年脱贫人数（审批链完整）"));
     if (!r->exited_by_year.n) text_line(p, R_TEXT, T(ui, "  none yet", "  暂无"));
-    max = table_max(&r->exited_by_year, 0);
+    max = cz_report_table_max(&r->exited_by_year, 0);
     for (size_t i = 0; i < r->exited_by_year.n; i++) {
         const struct cz_report_row *row = &r->exited_by_year.rows[i];
         snprintf(value, sizeof value, T(ui, "%lld people %lld hh", "%lld 人 %lld 户"), (long long)row->a, (long long)row->b);
@@ -134,19 +94,20 @@ static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz
     }
     text_line(p, R_TEXT, "");
     text_line(p, R_HEAD, T(ui, "Households by poverty cause (primary / among causes)", "致贫原因户数（主要原因 / 含该原因）"));
-    max = table_max(&r->by_cause, 1);
+    max = cz_report_table_max(&r->by_cause, 1);
     for (size_t i = 0; i < r->by_cause.n; i++) {
         const struct cz_report_row *row = &r->by_cause.rows[i];
         snprintf(value, sizeof value, "%lld / %lld", (long long)row->a, (long long)row->b);
-        bar_line(p, enum_label(ui, "household", "causes", row->key), value, row->b, max);
+        bar_line(p, cz_report_label("household", "causes", row->key, ui->lang), value, row->b, max);
     }
     text_line(p, R_TEXT, "");
     text_line(p, R_HEAD, T(ui, "Aid value by kind and funding source (yuan)", "帮扶物资价值（按类别、资金来源，元）"));
-    max = table_max(&r->aid, 0);
+    max = cz_report_table_max(&r->aid, 0);
     for (size_t i = 0; i < r->aid.n; i++) {
         const struct cz_report_row *row = &r->aid.rows[i];
         cz_format_hundredths(row->a, a, sizeof a);
-        snprintf(label, sizeof label, "%s %s", enum_label(ui, "aid", "kind", row->key), enum_label(ui, "aid", "fund", row->sub));
+        snprintf(label, sizeof label, "%s %s", cz_report_label("aid", "kind", row->key, ui->lang),
+                 cz_report_label("aid", "fund", row->sub, ui->lang));
         snprintf(value, sizeof value, "%s (%lld)", a, (long long)row->b);
         bar_line(p, label, value, row->a, max);
     }
@@ -154,12 +115,12 @@ static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz
     cz_format_hundredths(r->special_total, a, sizeof a);
     snprintf(line, sizeof line, "%s %s", T(ui, "Special fiscal poverty funds (yuan):", "财政专项扶贫资金（元）："), a);
     text_line(p, R_HEAD, line);
-    share(r->industry_share_bp, b, sizeof b);
+    cz_report_share(r->industry_share_bp, b, sizeof b);
     snprintf(line, sizeof line, "  %s %s  %s", T(ui, "on industry:", "用于产业扶贫："), b,
              r->industry_share_bp < 0 ? "-" : r->industry_pass ? T(ui, "PASS (over 70%)", "达标（70% 以上）")
                                                               : T(ui, "FAIL (over 70%)", "未达标（70% 以上）"));
     text_line(p, R_TEXT, line);
-    share(r->household_share_bp, b, sizeof b);
+    cz_report_share(r->household_share_bp, b, sizeof b);
     snprintf(line, sizeof line, "  %s %s  %s", T(ui, "reaching registered households:", "其中用于建档立卡户："), b,
              r->household_share_bp < 0 ? "-" : r->household_pass ? T(ui, "PASS (over 80%)", "达标（80% 以上）")
                                                                 : T(ui, "FAIL (over 80%)", "未达标（80% 以上）"));

@@ -5,6 +5,7 @@
 #include "exitchain.h"
 #include "keys.h"
 #include "parse.h"
+#include "people.h"
 #include "query.h"
 #include "roster.h"
 #include "screens.h"
@@ -136,70 +137,34 @@ void format_time(int64_t wall, char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
 }
 
-struct first_entity { uint8_t entity[CZ_ENTITY_BYTES]; int found; };
-
-static int first_entity_cb(void *ctx, const uint8_t *entity)
-{
-    struct first_entity *f = ctx;
-    memcpy(f->entity, entity, CZ_ENTITY_BYTES);
-    f->found = 1;
-    return CZ_WALK_STOP;
-}
-
 /* Who a key belongs to, as the roster or the key's own announcement says. */
 void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
-                        enum cz_lang lang, char *buf, size_t size)
+                 enum cz_lang lang, char *buf, size_t size)
 {
-    struct cz_trust_info ti;
-    char hex[65], term[512];
-    struct first_entity fe = { { 0 }, 0 };
-
-    buf[0] = 0;
-    if (cz_roster_lookup(t, info->office_root, key, &ti) == CZ_OK) {
-        if (ti.state == CZ_TRUST_ROOT) {
-            snprintf(buf, size, "%s", lang == CZ_LANG_ZH ? "市办根密钥" : "office root");
-            return;
-        }
-        if (ti.state == CZ_TRUST_CERTIFIED && ti.name[0]) {
-            snprintf(buf, size, "%s@%s", ti.name, ti.station);
-            return;
-        }
-    }
-    cz_hex(key, 32, hex);
-    size_t tl = cz_term_exact(term, sizeof term, "key", "key", hex);
-    cz_store_index_each(t, term, tl, first_entity_cb, &fe);
-    if (fe.found) {
-        struct cz_record r;
-        if (cz_record_load(t, fe.entity, &r) == CZ_OK && r.body) {
-            char name[64] = "", station[64] = "";
-            cz_schema_format(cz_schema_field(r.type, "name"), r.body, CZ_LANG_EN, 0, name, sizeof name);
-            cz_schema_format(cz_schema_field(r.type, "station"), r.body, CZ_LANG_EN, 0, station, sizeof station);
-            snprintf(buf, size, "%s@%s (%s)", name, station, lang == CZ_LANG_ZH ? "待认证" : "pending");
-        }
-        cz_record_clear(&r);
-    }
-    if (!buf[0]) {
-        char fp[24];
-        cz_fingerprint(key, fp);
-        snprintf(buf, size, "%s %s", lang == CZ_LANG_ZH ? "密钥" : "key", fp);
-    }
+    cz_signer_name(t, info->office_root, key, lang, 1, buf, size);
 }
 
-/* Splits FIELD=VALUE arguments; returns the count or -1 after a message. */
-int parse_assignments(struct cli *c, char **args, int n, struct cz_assign *out)
+struct cz_assign *parse_assignments(struct cli *c, char **args, int n)
 {
-    for (int i = 0; i < n; i++) {
-        char *eq = strchr(args[i], '=');
-        if (!eq || eq == args[i]) {
+    struct cz_assign *out = calloc((size_t)n + 1, sizeof *out);
+    if (!out) return NULL;
+    for (int i = 0; i < n; i++)
+        if (cz_assign_split(args[i], &out[i])) {
             fprintf(stderr, "cunzhan: %s: %s\n", args[i],
                     TR(c, "expected FIELD=VALUE (e.g. head=王秀英)", "应为 字段=值（例如 head=王秀英）"));
-            return -1;
+            free(out);
+            return NULL;
         }
-        *eq = 0;
-        out[i].field = args[i];
-        out[i].value = eq + 1;
-    }
-    return n;
+    return out;
+}
+
+const struct cz_type *type_arg(struct cli *c, const char *name)
+{
+    const struct cz_type *t = cz_schema_type(name);
+    if (!t)
+        fprintf(stderr, "cunzhan: %s: %s\n", name, TR(c, "no such record type: `cunzhan fields` lists them",
+                                                     "没有这种记录类型：运行 `cunzhan fields` 查看"));
+    return t;
 }
 
 void field_error(struct cli *c, const char *type, int rc, const struct cz_field_error *err)
@@ -478,14 +443,9 @@ static int cmd_add(struct cli *c, int argc, char **argv)
     struct cz_field_error err;
     uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
     if (argc < 1) return usage(c, "add TYPE FIELD=VALUE...", "add 类型 字段=值...");
-    const struct cz_type *t = cz_schema_type(argv[0]);
-    if (!t) {
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "no such record type: `cunzhan fields` lists them",
-                                                         "没有这种记录类型：运行 `cunzhan fields` 查看"));
-        return CZ_EXIT_USAGE;
-    }
-    a = calloc((size_t)argc, sizeof *a);
-    if (!a || parse_assignments(c, argv + 1, argc - 1, a) < 0) { free(a); return CZ_EXIT_USAGE; }
+    const struct cz_type *t = type_arg(c, argv[0]);
+    if (!t) return CZ_EXIT_USAGE;
+    if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
     if (open_station(c) || login(c)) { free(a); return CZ_EXIT_FAIL; }
     int rc = cz_station_add(c->st, t->key, a, (size_t)argc - 1, entity, id, &err);
     free(a);
@@ -526,8 +486,7 @@ static int cmd_edit(struct cli *c, int argc, char **argv)
     uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
     char type[CZ_TYPE_MAX + 1] = "";
     if (argc < 2) return usage(c, "edit ID FIELD=VALUE...", "edit 编号 字段=值...");
-    a = calloc((size_t)argc, sizeof *a);
-    if (!a || parse_assignments(c, argv + 1, argc - 1, a) < 0) { free(a); return CZ_EXIT_USAGE; }
+    if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
     if (open_station(c) || lookup_entity(c, argv[0], entity) || login(c)) { free(a); return CZ_EXIT_FAIL; }
     cz_txn *t = NULL;
     struct cz_record r;
@@ -754,14 +713,9 @@ static int cmd_list(struct cli *c, int argc, char **argv)
     struct cz_assign *a;
     cz_txn *t = NULL;
     if (argc < 1) return usage(c, "list TYPE [FIELD=VALUE...]", "list 类型 [字段=值...]");
-    const struct cz_type *ty = cz_schema_type(argv[0]);
-    if (!ty) {
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "no such record type: `cunzhan fields` lists them",
-                                                         "没有这种记录类型：运行 `cunzhan fields` 查看"));
-        return CZ_EXIT_USAGE;
-    }
-    a = calloc((size_t)argc, sizeof *a);
-    if (!a || parse_assignments(c, argv + 1, argc - 1, a) < 0) { free(a); return CZ_EXIT_USAGE; }
+    const struct cz_type *ty = type_arg(c, argv[0]);
+    if (!ty) return CZ_EXIT_USAGE;
+    if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
     if (open_station(c)) { free(a); return CZ_EXIT_FAIL; }
     int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
     struct list_out lo = { c, t, c->json ? json_array() : NULL, 0 };

@@ -105,32 +105,6 @@ int cmd_approve(struct cli *c, int argc, char **argv)
 
 /* ---- report ---- */
 
-static int first_cb(void *ctx, const uint8_t *entity)
-{
-    memcpy(ctx, entity, CZ_ENTITY_BYTES);
-    return CZ_WALK_STOP;
-}
-
-/* The name of a place code, from its `place` record ("" when none). */
-static void place_name(cz_txn *t, const char *code, char *buf, size_t size)
-{
-    char term[128];
-    uint8_t entity[CZ_ENTITY_BYTES] = { 0 }, zero[CZ_ENTITY_BYTES] = { 0 };
-    struct cz_record r;
-    buf[0] = 0;
-    cz_store_index_each(t, term, cz_term_exact(term, sizeof term, "place", "code", code), first_cb, entity);
-    if (!memcmp(entity, zero, sizeof zero)) return;
-    if (cz_record_load(t, entity, &r) == CZ_OK && r.body) cz_schema_title(r.type, r.body, buf, size);
-    cz_record_clear(&r);
-}
-
-static const char *enum_label(struct cli *c, const char *type, const char *field, const char *key)
-{
-    const struct cz_type *t = cz_schema_type(type);
-    const struct cz_field *f = t ? cz_schema_field(t, field) : NULL;
-    return f ? cz_enum_label(f, key, c->lang) : key;
-}
-
 static void print_bar(int64_t v, int64_t max)
 {
     int width = max > 0 ? (int)((v * 30 + max - 1) / max) : 0;
@@ -140,12 +114,6 @@ static void print_bar(int64_t v, int64_t max)
 
 static void money(int64_t fen, char *buf, size_t size) { cz_format_hundredths(fen, buf, size); }
 
-static void share(int32_t bp, char *buf, size_t size)
-{
-    if (bp < 0) snprintf(buf, size, "-");
-    else snprintf(buf, size, "%d.%02d%%", bp / 100, bp % 100);
-}
-
 /* One table of the report: its title, then one line a row, each ending in a
  * bar scaled to the table's largest value (a or b, as on_b says). */
 typedef void (*report_row_fn)(struct cli *c, cz_txn *t, const struct cz_report_row *row);
@@ -153,12 +121,8 @@ typedef void (*report_row_fn)(struct cli *c, cz_txn *t, const struct cz_report_r
 static void print_table(struct cli *c, cz_txn *t, const char *title, const struct cz_report_table *tab, int on_b,
                         report_row_fn fn)
 {
-    int64_t max = 0;
+    int64_t max = cz_report_table_max(tab, on_b);
     printf("%s\n", title);
-    for (size_t i = 0; i < tab->n; i++) {
-        int64_t v = on_b ? tab->rows[i].b : tab->rows[i].a;
-        if (v > max) max = v;
-    }
     for (size_t i = 0; i < tab->n; i++) {
         fn(c, t, &tab->rows[i]);
         print_bar(on_b ? tab->rows[i].b : tab->rows[i].a, max);
@@ -169,11 +133,11 @@ static void print_table(struct cli *c, cz_txn *t, const char *title, const struc
 static void village_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
 {
     char name[128];
-    place_name(t, row->key, name, sizeof name);
+    cz_report_place_name(t, row->key, name, sizeof name);
     printf("  %s ", row->key);
     print_padded(name, 10);
     printf(" ");
-    print_padded(enum_label(c, "household", "status", row->sub), 10);
+    print_padded(cz_report_label("household", "status", row->sub, c->lang), 10);
     printf(TR(c, "%4lld households %5lld people", "%4lld 户 %5lld 人"), (long long)row->a, (long long)row->b);
 }
 
@@ -185,7 +149,7 @@ static void exited_row(struct cli *c, cz_txn *t, const struct cz_report_row *row
 static void cause_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
 {
     printf("  ");
-    print_padded(enum_label(c, "household", "causes", row->key), 16);
+    print_padded(cz_report_label("household", "causes", row->key, c->lang), 16);
     printf("%4lld / %4lld", (long long)row->a, (long long)row->b);
 }
 
@@ -194,8 +158,8 @@ static void aid_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
     char a[64];
     money(row->a, a, sizeof a);
     printf("  ");
-    print_padded(enum_label(c, "aid", "kind", row->key), 10);
-    print_padded(enum_label(c, "aid", "fund", row->sub), 18);
+    print_padded(cz_report_label("aid", "kind", row->key, c->lang), 10);
+    print_padded(cz_report_label("aid", "fund", row->sub, c->lang), 18);
     printf("%12s  (%lld)", a, (long long)row->b);
 }
 
@@ -220,11 +184,11 @@ static void report_text(struct cli *c, cz_txn *t, const struct cz_report *r)
                 aid_row);
     money(r->special_total, a, sizeof a);
     printf("\n%s %s\n", TR(c, "Special fiscal poverty funds (yuan):", "财政专项扶贫资金（元）："), a);
-    share(r->industry_share_bp, b, sizeof b);
+    cz_report_share(r->industry_share_bp, b, sizeof b);
     printf("  %s %s  %s\n", TR(c, "spent on industry:", "用于产业扶贫："), b,
            r->industry_share_bp < 0 ? "-" : r->industry_pass ? TR(c, "PASS (target over 70%)", "达标（目标 70% 以上）")
                                                              : TR(c, "FAIL (target over 70%)", "未达标（目标 70% 以上）"));
-    share(r->household_share_bp, b, sizeof b);
+    cz_report_share(r->household_share_bp, b, sizeof b);
     printf("  %s %s  %s\n", TR(c, "of that, reaching registered households:", "其中用于建档立卡户："), b,
            r->household_share_bp < 0 ? "-" : r->household_pass ? TR(c, "PASS (target over 80%)", "达标（目标 80% 以上）")
                                                                : TR(c, "FAIL (target over 80%)", "未达标（目标 80% 以上）"));
@@ -411,12 +375,8 @@ int cmd_load(struct cli *c, int argc, char **argv)
 
     memset(&csv, 0, sizeof csv);
     if (argc != 2) return usage(c, "load TYPE FILE.csv", "load 类型 文件.csv");
-    const struct cz_type *ty = cz_schema_type(argv[0]);
-    if (!ty) {
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "no such record type: `cunzhan fields` lists them",
-                                                         "没有这种记录类型：运行 `cunzhan fields` 查看"));
-        return CZ_EXIT_USAGE;
-    }
+    const struct cz_type *ty = type_arg(c, argv[0]);
+    if (!ty) return CZ_EXIT_USAGE;
     if ((rc = read_file(argv[1], &buf, &len))) {
         fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "cannot read the file", "无法读取文件"));
         return CZ_EXIT_FAIL;

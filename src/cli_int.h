@@ -42,8 +42,11 @@ int choose_stick(struct cli *c, char *buf, size_t size);
 int login(struct cli *c);
 int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
 int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
-/* FIELD=VALUE arguments, split in place; count or -1 after a message. */
-int parse_assignments(struct cli *c, char **args, int n, struct cz_assign *out);
+/* The n FIELD=VALUE arguments, split in place, in a new array the caller
+ * frees; NULL after a message (or, with none, when out of memory). */
+struct cz_assign *parse_assignments(struct cli *c, char **args, int n);
+/* The record type `name` names; NULL after saying there is none. */
+const struct cz_type *type_arg(struct cli *c, const char *name);
 /* Says which field was refused and how to fix it, then "nothing was stored". */
 void field_error(struct cli *c, const char *type, int rc, const struct cz_field_error *err);
 

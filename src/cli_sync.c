@@ -565,7 +565,7 @@ int cmd_resolve(struct cli *c, int argc, char **argv)
     struct cz_assign *a = NULL;
     size_t nh = 0;
     cz_txn *t = NULL;
-    int rc, n;
+    int rc;
     if (argc < 1) return usage(c, "resolve ID [FIELD=VALUE...]", "resolve 编号 [字段=值...]");
     if (open_station(c)) return CZ_EXIT_FAIL;
     if (lookup_entity(c, argv[0], entity)) return CZ_EXIT_FAIL;
@@ -576,9 +576,8 @@ int cmd_resolve(struct cli *c, int argc, char **argv)
     cz_txn_abort(t);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     if (nh < 2) goto not_concurrent;
-    if (!(a = calloc((size_t)argc, sizeof *a))) return CZ_EXIT_FAIL;
-    if ((n = parse_assignments(c, argv + 1, argc - 1, a)) < 0 || login(c)) { free(a); return CZ_EXIT_FAIL; }
-    rc = cz_resolve(c->st, entity, a, (size_t)n, id, &err);
+    if (!(a = parse_assignments(c, argv + 1, argc - 1)) || login(c)) { free(a); return CZ_EXIT_FAIL; }
+    rc = cz_resolve(c->st, entity, a, (size_t)argc - 1, id, &err);
     free(a);
     if (rc == CZ_ENOTFOUND && !err.field && !err.name[0]) goto not_concurrent;
     if (rc) {

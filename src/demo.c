@@ -24,22 +24,9 @@ struct demo {
     char version[65];         /* its version */
 };
 
-/* add(d, st, type, "field=value", ..., NULL): one record; its id in d->id. */
-static int add(struct demo *d, cz_station *st, const char *type, ...)
+/* One record of a type from its fields; its id in d->id, its version in d->version. */
+static int add_fields(struct demo *d, cz_station *st, const char *type, const struct cz_assign *a, size_t n)
 {
-    struct cz_assign a[16];
-    char buf[16][256];
-    size_t n = 0;
-    va_list ap;
-    va_start(ap, type);
-    for (const char *kv; n < 16 && (kv = va_arg(ap, const char *)); n++) {
-        snprintf(buf[n], sizeof buf[n], "%s", kv);
-        char *eq = strchr(buf[n], '=');
-        *eq = 0;
-        a[n].field = buf[n];
-        a[n].value = eq + 1;
-    }
-    va_end(ap);
     uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
     struct cz_field_error err;
     int rc = cz_station_add(st, type, a, n, entity, id, &err);
@@ -52,6 +39,24 @@ static int add(struct demo *d, cz_station *st, const char *type, ...)
     cz_hex(entity, CZ_ENTITY_BYTES, d->id);
     cz_hex(id, CZ_ID_BYTES, d->version);
     return CZ_OK;
+}
+
+/* add(d, st, type, "field=value", ..., NULL): add_fields, the fields as typed. */
+static int add(struct demo *d, cz_station *st, const char *type, ...)
+{
+    struct cz_assign a[16];
+    char buf[16][256];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, type);
+    int rc = CZ_OK;
+    for (const char *kv; !rc && n < 16 && (kv = va_arg(ap, const char *)); n++) {
+        snprintf(buf[n], sizeof buf[n], "%s", kv);
+        rc = cz_assign_split(buf[n], &a[n]);
+    }
+    va_end(ap);
+    if (rc) { d->what = type; return rc; }
+    return add_fields(d, st, type, a, n);
 }
 
 /* ---- carrying bundles between the demo's folders ----
@@ -212,27 +217,22 @@ static const struct family nanzhai[] = {
 static int add_family(struct demo *d, cz_station *st, const char *village, const struct family *f,
                       char household_id[33])
 {
-    char v[64], num[64], head[64], cause[64], causes[96], phone[64];
-    snprintf(v, sizeof v, "village=%s", village);
-    snprintf(num, sizeof num, "number=%s", f->number);
-    snprintf(head, sizeof head, "head=%s", f->head);
-    snprintf(cause, sizeof cause, "primary_cause=%s", f->cause);
-    snprintf(causes, sizeof causes, "causes=%s", f->causes);
-    snprintf(phone, sizeof phone, "phone=%s", f->phone);
-    int rc = add(d, st, "household", num, v, head, cause, causes, phone, "identified=2016", "status=poor", NULL);
+    const struct cz_assign hh[] = {
+        { "number", f->number }, { "village", village }, { "head", f->head }, { "primary_cause", f->cause },
+        { "causes", f->causes }, { "phone", f->phone }, { "identified", "2016" }, { "status", "poor" },
+    };
+    int rc = add_fields(d, st, "household", hh, sizeof hh / sizeof hh[0]);
     if (rc) return rc;
     memcpy(household_id, d->id, 33);
     for (int i = 0; i < 7 && f->people[i].name; i++) {
         const struct person *p = &f->people[i];
-        char h[64], name[64], idn[19], idf[64], rel[64], health[64], work[64];
-        snprintf(h, sizeof h, "household=%s", household_id);
-        snprintf(name, sizeof name, "name=%s", p->name);
+        char idn[19];
         make_idnum(idn, village[0] && !strncmp(village, "411024", 6) ? "411024" : "411081", p->born, 11 + 2 * i, p->male);
-        snprintf(idf, sizeof idf, "id_number=%s", idn);
-        snprintf(rel, sizeof rel, "relation=%s", p->relation);
-        snprintf(health, sizeof health, "health=%s", p->health);
-        snprintf(work, sizeof work, "can_work=%s", p->can_work);
-        if ((rc = add(d, st, "member", h, name, idf, rel, health, work, NULL))) return rc;
+        const struct cz_assign m[] = {
+            { "household", household_id }, { "name", p->name }, { "id_number", idn },
+            { "relation", p->relation }, { "health", p->health }, { "can_work", p->can_work },
+        };
+        if ((rc = add_fields(d, st, "member", m, sizeof m / sizeof m[0]))) return rc;
     }
     return CZ_OK;
 }
@@ -260,11 +260,10 @@ static int build(struct demo *d, void (*say)(const char *))
         { "411081", "禹州市", "county", "4110" }, { "411081112", "鸠山镇", "town", "411081" },
         { NZ, "南寨村", "village", "411081112" } };
     for (size_t i = 0; i < sizeof places / sizeof places[0]; i++) {
-        snprintf(buf[0], 512, "code=%s", places[i][0]);
-        snprintf(buf[1], 512, "name=%s", places[i][1]);
-        snprintf(buf[2], 512, "level=%s", places[i][2]);
-        snprintf(buf[3], 512, "parent=%s", places[i][3]);
-        if ((rc = add(d, d->office, "place", buf[0], buf[1], buf[2], buf[3], NULL))) goto out;
+        const struct cz_assign a[] = {
+            { "code", places[i][0] }, { "name", places[i][1] }, { "level", places[i][2] }, { "parent", places[i][3] },
+        };
+        if ((rc = add_fields(d, d->office, "place", a, sizeof a / sizeof a[0]))) goto out;
     }
     if ((rc = add(d, d->office, "helper", "name=周专家", "kind=chief_expert", "org=许昌市科协", "field=辣椒栽培", "phone=13703740001", NULL)) ||
         (rc = add(d, d->office, "helper", "name=孙书记", "kind=first_secretary", "org=许昌市科协", "field=驻村帮扶", NULL)))

@@ -1,9 +1,11 @@
 /* people.c — the keys a station knows of (people.h). */
 #include "people.h"
+#include "keys.h"
 #include "query.h"
 #include "schema.h"
 #include "status.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,3 +71,52 @@ int cz_known_keys(cz_txn *t, const uint8_t root[32], struct cz_keylist *kl)
     return CZ_OK;
 }
 
+
+static int first_cb(void *ctx, const uint8_t *entity)
+{
+    memcpy(ctx, entity, CZ_ENTITY_BYTES);
+    return CZ_WALK_STOP;
+}
+
+/* Name and station from a key's own announcement; name "" when none. */
+static void announced(cz_txn *t, const uint8_t key[32], char *name, size_t name_size, char *station,
+                      size_t station_size)
+{
+    char hex[65], term[256];
+    uint8_t entity[CZ_ENTITY_BYTES] = { 0 }, none[CZ_ENTITY_BYTES] = { 0 };
+    struct cz_record r;
+    name[0] = station[0] = 0;
+    cz_hex(key, 32, hex);
+    cz_store_index_each(t, term, cz_term_exact(term, sizeof term, "key", "key", hex), first_cb, entity);
+    if (!memcmp(entity, none, sizeof none)) return;
+    if (cz_record_load(t, entity, &r) == CZ_OK && r.body && r.type) {
+        text_field(&r, "name", name, name_size);
+        text_field(&r, "station", station, station_size);
+    }
+    cz_record_clear(&r);
+}
+
+void cz_signer_name(cz_txn *t, const uint8_t root[32], const uint8_t key[32], enum cz_lang lang,
+                    int with_station, char *buf, size_t size)
+{
+    struct cz_trust_info ti;
+    char name[64], station[64], fp[24];
+    if (cz_roster_lookup(t, root, key, &ti) == CZ_OK) {
+        if (ti.state == CZ_TRUST_ROOT) {
+            snprintf(buf, size, "%s", lang == CZ_LANG_ZH ? "市办根密钥" : "office root");
+            return;
+        }
+        if (ti.state == CZ_TRUST_CERTIFIED && ti.name[0]) {
+            snprintf(buf, size, "%s@%s", ti.name, ti.station);
+            return;
+        }
+    }
+    announced(t, key, name, sizeof name, station, sizeof station);
+    const char *pending = lang == CZ_LANG_ZH ? "待认证" : "pending";
+    if (name[0] && with_station) snprintf(buf, size, "%s@%s (%s)", name, station, pending);
+    else if (name[0]) snprintf(buf, size, "%s (%s)", name, pending);
+    else {
+        cz_fingerprint(key, fp);
+        snprintf(buf, size, "%s %s", lang == CZ_LANG_ZH ? "密钥" : "key", fp);
+    }
+}

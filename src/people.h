@@ -20,4 +20,11 @@ struct cz_keylist { cz_txn *t; const uint8_t *root; struct cz_known_key *v; size
 /* Fills kl (zeroed first); the caller frees kl->v, also on failure. */
 int cz_known_keys(cz_txn *t, const uint8_t root[32], struct cz_keylist *kl);
 
+/* Who a key belongs to, to show beside what it signed: the office root,
+ * "name@station" from its certificate, else the name its own announcement
+ * gives, marked pending ("name (pending)", or "name@station (pending)" with
+ * with_station), else "key FINGERPRINT".  Always fills buf. */
+void cz_signer_name(cz_txn *t, const uint8_t root[32], const uint8_t key[32], enum cz_lang lang,
+                    int with_station, char *buf, size_t size);
+
 #endif

@@ -57,6 +57,47 @@ void cz_report_free(struct cz_report *r)
     memset(r, 0, sizeof *r);
 }
 
+static int first_cb(void *ctx, const uint8_t *entity)
+{
+    memcpy(ctx, entity, CZ_ENTITY_BYTES);
+    return CZ_WALK_STOP;
+}
+
+void cz_report_place_name(cz_txn *t, const char *code, char *buf, size_t size)
+{
+    char term[128];
+    uint8_t entity[CZ_ENTITY_BYTES] = { 0 }, zero[CZ_ENTITY_BYTES] = { 0 };
+    struct cz_record r;
+    buf[0] = 0;
+    cz_store_index_each(t, term, cz_term_exact(term, sizeof term, "place", "code", code), first_cb, entity);
+    if (!memcmp(entity, zero, sizeof zero)) return;
+    if (cz_record_load(t, entity, &r) == CZ_OK && r.body) cz_schema_title(r.type, r.body, buf, size);
+    cz_record_clear(&r);
+}
+
+const char *cz_report_label(const char *type, const char *field, const char *key, enum cz_lang lang)
+{
+    const struct cz_type *t = cz_schema_type(type);
+    const struct cz_field *f = t ? cz_schema_field(t, field) : NULL;
+    return f ? cz_enum_label(f, key, lang) : key;
+}
+
+void cz_report_share(int32_t bp, char *buf, size_t size)
+{
+    if (bp < 0) snprintf(buf, size, "-");
+    else snprintf(buf, size, "%d.%02d%%", bp / 100, bp % 100);
+}
+
+int64_t cz_report_table_max(const struct cz_report_table *tb, int on_b)
+{
+    int64_t max = 0;
+    for (size_t i = 0; i < tb->n; i++) {
+        int64_t v = on_b ? tb->rows[i].b : tb->rows[i].a;
+        if (v > max) max = v;
+    }
+    return max;
+}
+
 /* Whether a record's author counts, cached per key: reports see each
  * author many times. */
 struct trust_cache { uint8_t key[32]; int counts; };

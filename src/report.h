@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "status.h"
 #include "store.h"
 
 /* One row of a grouped figure: key and optional subkey, with counters. */
@@ -48,5 +49,18 @@ struct cz_report {
 int cz_report_build(cz_txn *t, const uint8_t office_root[32], const char *region,
                     struct cz_report *r);
 void cz_report_free(struct cz_report *r);
+
+/* What both the report screen and `cunzhan report` lay the figures out
+ * with, so that the two show the same names and shares. */
+
+/* The name of a place code, from its `place` record ("" when none). */
+void cz_report_place_name(cz_txn *t, const char *code, char *buf, size_t size);
+/* The label of an enum value in lang, by type and field name; the key
+ * itself when the field is not known.  Static text or `key`. */
+const char *cz_report_label(const char *type, const char *field, const char *key, enum cz_lang lang);
+/* A share in basis points as "85.82%"; "-" when negative (no special funds). */
+void cz_report_share(int32_t bp, char *buf, size_t size);
+/* The largest a (or b, when on_b) of a table's rows; 0 when it has none. */
+int64_t cz_report_table_max(const struct cz_report_table *tb, int on_b);
 
 #endif

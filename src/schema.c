@@ -526,6 +526,16 @@ void cz_schema_title(const struct cz_type *t, const cz_body *b, char *buf, size_
         }
 }
 
+int cz_assign_split(char *kv, struct cz_assign *a)
+{
+    char *eq = strchr(kv, '=');
+    if (!eq || eq == kv) return CZ_EINVAL;
+    *eq = 0;
+    a->field = kv;
+    a->value = eq + 1;
+    return CZ_OK;
+}
+
 int cz_schema_set_many(const struct cz_type *t, cz_body *body, const struct cz_assign *a, size_t n,
                        struct cz_field_error *err)
 {

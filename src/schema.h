@@ -112,6 +112,10 @@ int cz_schema_set(const struct cz_type *t, cz_body *body, const char *name,
 
 /* One FIELD=VALUE pair as typed. */
 struct cz_assign { const char *field; const char *value; };
+/* Splits "FIELD=VALUE" in place at its first '=' into *a, which then
+ * points into kv.  CZ_EINVAL (kv untouched) when there is no '=' or no
+ * field before it. */
+int cz_assign_split(char *kv, struct cz_assign *a);
 
 /* Several assignments, sources of derived values first (so the result does
  * not depend on the order they were typed in). */

@@ -99,6 +99,14 @@ equals "deleted not listed" "$OUT" ""
 expect "fields lists types" 0 cz -C "$S" fields household
 contains "fields shows labels" "$OUT" "户主姓名"
 expect "usage error exits 2" 2 cz -C "$S" frobnicate
+expect "unknown type exits 2" 2 cz -C "$S" --lang en add frobnicate head=x
+contains "unknown type named" "$ERR" "frobnicate: no such record type"
+expect "list of an unknown type exits 2" 2 cz -C "$S" --lang en list frobnicate
+contains "list: unknown type named" "$ERR" "frobnicate: no such record type"
+expect "an argument without = exits 2" 2 cz -C "$S" --lang en add household head
+contains "the argument without = named" "$ERR" "head: expected FIELD=VALUE"
+expect "an argument with no field exits 2" 2 cz -C "$S" --lang en edit "$M" =x
+contains "the argument with no field named" "$ERR" "=x: expected FIELD=VALUE"
 
 expect "verify passes" 0 cz -C "$S" verify
 expect "verify office" 0 cz -C "$O" verify
