@@ -13,7 +13,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,40 +30,25 @@
 #include "status.h"
 #include "store.h"
 #include "sync.h"
+#include "testkit.h"
 
 #define V1 "411081106201"
 #define PASS "sweep-pass"
 
-static char g_dir[64];
+static struct tk_pair g_pair;
 static cz_station *g_office, *g_village;
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(p);
-}
 
 static int setup(void **state)
 {
-    char od[128], vd[128], why[64];
-    char *ident = NULL;
-    strcpy(g_dir, "/tmp/cz_test_sweep_XXXXXX");
-    if (!mkdtemp(g_dir) || sodium_init() < 0) return -1;
-    snprintf(od, sizeof od, "%s/office", g_dir);
-    snprintf(vd, sizeof vd, "%s/village", g_dir);
-    struct cz_init_opts oo = { CZ_KIND_OFFICE, "市办", "", "张主任", NULL };
-    if (cz_station_init(od, &oo, PASS, &g_office, why, sizeof why)) return -1;
-    if (cz_station_identity(g_office, &ident)) return -1;
-    struct cz_init_opts vo = { CZ_KIND_STATION, "杨树湾村", V1, "李书记", ident };
-    int rc = cz_station_init(vd, &vo, PASS, &g_village, why, sizeof why);
-    free(ident);
-    return rc ? -1 : 0;
+    if (sodium_init() < 0 || tk_pair_init(&g_pair, "sweep", "市办", V1, PASS)) return -1;
+    g_office = g_pair.office;
+    g_village = g_pair.village;
+    return 0;
 }
 
 static int teardown(void **state)
 {
-    cz_station_close(g_office);
-    cz_station_close(g_village);
-    nftw(g_dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tk_pair_free(&g_pair);
     return 0;
 }
 
@@ -98,13 +82,11 @@ static char *put_draft(const char *type, const uint8_t *entity, const uint8_t *p
 /* Any other file in the drafts folder, by name. */
 static char *put_file(const char *name)
 {
-    char *path = malloc(strlen(g_dir) + strlen(name) + 32);
+    char *path = malloc(strlen(g_pair.odir) + strlen(name) + 32);
     assert_non_null(path);
-    sprintf(path, "%s/office/drafts/%s", g_dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("field head 王德明\n", f);
-    fclose(f);
+    sprintf(path, "%s/drafts/%s", g_pair.odir, name);
+    const char *text = "field head 王德明\n";
+    assert_int_equal(tk_write_file(path, text, strlen(text)), 0);
     return path;
 }
 
@@ -173,7 +155,7 @@ static void test_deleted_here(void **state)
 
     /* A folder the sweep cannot read is an error, and removes nothing. */
     char folder[128];
-    snprintf(folder, sizeof folder, "%s/office/drafts", g_dir);
+    snprintf(folder, sizeof folder, "%s/drafts", g_pair.odir);
     assert_int_equal(chmod(folder, 0), 0);
     if (access(folder, R_OK) != 0) {            /* not as root */
         size_t n = 99;
@@ -201,25 +183,15 @@ static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[6
     return cz_secrets_sign(cz_station_secrets(ctx), msg, len, sig);
 }
 
-/* A tombstone of `entity` by another person, on top of version `parent`. */
-static void tombstone(const struct author *a, uint64_t seq, const uint8_t prev[32], uint64_t hlc_ms,
-                      const uint8_t entity[16], const uint8_t parent[32], uint8_t **out, size_t *len,
-                      uint8_t id[32])
+/* The next entry of `a`'s log: a tombstone of `entity` on top of version
+ * `parent`, at hlc_ms. */
+static void tombstone(const struct author *a, struct tk_log *l, uint64_t hlc_ms, const uint8_t entity[16],
+                      const uint8_t parent[32], uint8_t **out, size_t *len, uint8_t id[32])
 {
     struct cz_entry_draft d;
-    memset(&d, 0, sizeof d);
-    memcpy(d.origin, a->pk, 32);
-    d.seq = seq;
-    memcpy(d.prev, prev, 32);
-    d.hlc = hlc_ms << 16;
-    d.wall = (int64_t)(hlc_ms / 1000);
-    memcpy(d.entity, entity, 16);
+    tk_log_draft(l, &d, hlc_ms << 16, entity, "household", V1, parent, 1, NULL, 0);
     d.flags = CZ_ENTRY_FLAG_TOMBSTONE;
-    d.type = "household";
-    d.region = V1;
-    d.nparents = 1;
-    d.parents = parent;
-    assert_int_equal(cz_entry_write(&d, author_sign, (void *)a, out, len, id), CZ_OK);
+    assert_int_equal(tk_log_write(l, &d, author_sign, (void *)a, out, len, id), CZ_OK);
 }
 
 static void test_deleted_by_import(void **state)
@@ -227,7 +199,7 @@ static void test_deleted_by_import(void **state)
     struct author a;
     uint8_t live[16], lost[16], won[16], imported[16];
     uint8_t v_live[32], v_lost[32], v_won[32], v_imported[32], v2[32];
-    uint8_t *e[3], *file, ids[3][32], bid[32], id[32], zero[32] = { 0 };
+    uint8_t *e[3], *file, ids[3][32], bid[32], id[32];
     size_t l[3], flen;
     struct cz_vv vv = { 0 };
     struct cz_payload_writer w = { 0 };
@@ -251,9 +223,11 @@ static void test_deleted_by_import(void **state)
      * hour after it, so that deletion is the provisional view. */
     uint64_t before = cz_now_ms() - 60 * 1000;   /* clearly before: a tie would go by origin id */
     crypto_sign_keypair(a.pk, a.sk);
-    tombstone(&a, 1, zero, before, lost, v_lost, &e[0], &l[0], ids[0]);
-    tombstone(&a, 2, ids[0], before + 3600 * 1000, won, v_won, &e[1], &l[1], ids[1]);
-    tombstone(&a, 3, ids[1], before, imported, v_imported, &e[2], &l[2], ids[2]);
+    struct tk_log alog = { .seq = 0 };
+    memcpy(alog.origin, a.pk, 32);
+    tombstone(&a, &alog, before, lost, v_lost, &e[0], &l[0], ids[0]);
+    tombstone(&a, &alog, before + 3600 * 1000, won, v_won, &e[1], &l[1], ids[1]);
+    tombstone(&a, &alog, before, imported, v_imported, &e[2], &l[2], ids[2]);
     struct cz_assign phone[] = { { "phone", "13900000001" } };
     assert_int_equal(cz_station_edit(g_office, lost, phone, 1, v2, &err), CZ_OK);
     assert_int_equal(cz_station_edit(g_office, won, phone, 1, v2, &err), CZ_OK);
