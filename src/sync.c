@@ -181,6 +181,7 @@ struct export_ctx {
     size_t n, cap;
     size_t logged, wanted, matched;   /* log positions, those not acknowledged, entries found for them */
     uint64_t logged_sum, matched_sum; /* sums of the first 8 bytes of their ids */
+    int early;                        /* entries walked before `mine` is known (entry_cb) */
     uint8_t (*forked)[CZ_ID_BYTES];   /* ids on either side of a fork, sorted */
     size_t nforked, forked_cap;
     uint64_t bytes;                   /* sum of 4 + len over items */
@@ -259,7 +260,16 @@ static int id_cmp(const void *a, const void *b) { return memcmp(a, b, CZ_ID_BYTE
 
 /* The many-wanted way: every entry in the store's order.  `mine` (the log
  * walk) says which are logged here; an entry on either side of a fork is
- * sent only when it is the one logged. */
+ * sent only when it is the one logged.
+ *
+ * In a full export the logs are walked on another thread meanwhile
+ * (x->early: `mine` is not known yet), so every entry not on the losing
+ * side of a fork is taken as logged, as cz_store_put_entry keeps them (an
+ * entry is logged at its position or listed as a fork).  That is checked
+ * once both walks are done (export_collect_check): as many entries as
+ * positions, and the same ids (the sums of their first 8 bytes agree);
+ * otherwise (a damaged store) the entries are walked again the careful
+ * way. */
 static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     struct export_ctx *x = ctx;
@@ -269,35 +279,12 @@ static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     if (klen != CZ_ID_BYTES) return CZ_EDB;
     int rc = cz_entry_peek(val, vlen, &origin, &seq, region);
     if (rc) return rc;
-    if (!cz_vv_has(x->mine, origin, seq)) return 0;   /* not logged here: nothing to send */
+    if (!x->early && !cz_vv_has(x->mine, origin, seq)) return 0;   /* not logged here: nothing to send */
     if (x->nforked && bsearch(key, x->forked, x->nforked, CZ_ID_BYTES, id_cmp)) {
         uint8_t logged[CZ_ID_BYTES];
-        if ((rc = cz_store_log_get(x->t, origin, seq, logged))) return rc;
-        if (memcmp(logged, key, CZ_ID_BYTES)) return 0;
-    }
-    x->matched++;
-    if (x->ack && cz_vv_has(x->ack, origin, seq)) return 0;
-    return export_take(x, val, vlen, region);
-}
-
-/* The same while the logs are walked on another thread (a full export):
- * every entry not on the losing side of a fork is taken as logged, as
- * cz_store_put_entry keeps them (an entry is logged at its position or
- * listed as a fork).  Checked once both walks are done: as many entries
- * as positions, and the same ids (the sums of their first 8 bytes agree);
- * otherwise (a damaged store) the entries are walked again with entry_cb. */
-static int entry_early_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
-{
-    struct export_ctx *x = ctx;
-    const uint8_t *origin;
-    uint64_t seq;
-    char region[CZ_REGION_MAX + 1];
-    if (klen != CZ_ID_BYTES) return CZ_EDB;
-    int rc = cz_entry_peek(val, vlen, &origin, &seq, region);
-    if (rc) return rc;
-    if (x->nforked && bsearch(key, x->forked, x->nforked, CZ_ID_BYTES, id_cmp)) {
-        uint8_t logged[CZ_ID_BYTES];
-        if ((rc = cz_store_log_get(x->t, origin, seq, logged))) return rc == CZ_ENOTFOUND ? CZ_OK : rc;
+        rc = cz_store_log_get(x->t, origin, seq, logged);
+        if (rc == CZ_ENOTFOUND && x->early) return 0;   /* the check afterwards tells */
+        if (rc) return rc;
         if (memcmp(logged, key, CZ_ID_BYTES)) return 0;
     }
     x->matched++;
@@ -330,7 +317,8 @@ static int export_collect(struct export_ctx *x)
 static int export_collect_early(struct export_ctx *x)
 {
     int rc = export_forks(x);
-    return rc ? rc : cz_store_each_entry(x->t, entry_early_cb, x);
+    x->early = 1;
+    return rc ? rc : cz_store_each_entry(x->t, entry_cb, x);
 }
 
 /* After export_collect_early and the log walk: the entries found are the
@@ -338,6 +326,7 @@ static int export_collect_early(struct export_ctx *x)
 static int export_collect_check(struct export_ctx *x)
 {
     if (x->matched == x->logged && x->matched_sum == x->logged_sum) return CZ_OK;
+    x->early = 0;
     x->n = 0;
     x->bytes = 0;
     x->matched = 0;

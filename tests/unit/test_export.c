@@ -70,6 +70,37 @@ static void add_households(const char *village, size_t n, size_t base)
     free(a); free(rows); free(counts); free(num);
 }
 
+/* A household entry of the office person's at log position seq (prev
+ * before it), entity all entity_byte, signed: *raw is malloc'd. */
+static void office_entry(uint64_t seq, const uint8_t prev[32], uint8_t entity_byte, const char *number,
+                         const char *head, uint8_t **raw, size_t *raw_len, uint8_t id[32])
+{
+    struct cz_assign a[] = { { "number", number }, { "village", V1 }, { "head", head } };
+    struct cz_field_error err;
+    const struct cz_type *ty = cz_schema_type("household");
+    cz_body *b = cz_body_new();
+    uint8_t *body = NULL;
+    size_t body_len = 0;
+    assert_int_equal(cz_schema_set_many(ty, b, a, 3, &err), CZ_OK);
+    assert_int_equal(cz_schema_finish(ty, b, 20260101, &err), CZ_OK);
+    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
+    struct cz_entry_draft d;
+    memset(&d, 0, sizeof d);
+    memcpy(d.origin, cz_station_person_pk(F.office), 32);
+    d.seq = seq;
+    memcpy(d.prev, prev, 32);
+    d.hlc = cz_hlc_next(0, cz_now_ms());
+    d.wall = (int64_t)time(NULL);
+    memset(d.entity, entity_byte, sizeof d.entity);
+    d.type = "household";
+    d.region = V1;
+    d.body = body;
+    d.body_len = body_len;
+    assert_int_equal(cz_entry_write(&d, office_sign, NULL, raw, raw_len, id), CZ_OK);
+    free(body);
+    cz_body_free(b);
+}
+
 /* A second entry at the office person's last position: kept as evidence of
  * a fork, never logged, so never exported. */
 static void make_fork(void)
@@ -82,28 +113,9 @@ static void make_fork(void)
     assert_int_equal(cz_store_log_last(t, origin, &seq, last), CZ_OK);
     assert_true(seq > 1);
     assert_int_equal(cz_store_log_get(t, origin, seq - 1, prev), CZ_OK);
-    struct cz_assign a[] = { { "number", "FORK-1" }, { "village", V1 }, { "head", "李四" } };
-    struct cz_field_error err;
-    const struct cz_type *ty = cz_schema_type("household");
-    cz_body *b = cz_body_new();
-    uint8_t *body = NULL, *raw = NULL;
-    size_t body_len = 0, raw_len = 0;
-    assert_int_equal(cz_schema_set_many(ty, b, a, 3, &err), CZ_OK);
-    assert_int_equal(cz_schema_finish(ty, b, 20260101, &err), CZ_OK);
-    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
-    struct cz_entry_draft d;
-    memset(&d, 0, sizeof d);
-    memcpy(d.origin, origin, 32);
-    d.seq = seq;
-    memcpy(d.prev, prev, 32);
-    d.hlc = cz_hlc_next(0, cz_now_ms());
-    d.wall = (int64_t)time(NULL);
-    memset(d.entity, 0xF0, sizeof d.entity);
-    d.type = "household";
-    d.region = V1;
-    d.body = body;
-    d.body_len = body_len;
-    assert_int_equal(cz_entry_write(&d, office_sign, NULL, &raw, &raw_len, F.fork_id), CZ_OK);
+    uint8_t *raw = NULL;
+    size_t raw_len = 0;
+    office_entry(seq, prev, 0xF0, "FORK-1", "李四", &raw, &raw_len, F.fork_id);
     struct cz_entry e;
     int result;
     assert_int_equal(cz_entry_decode(raw, raw_len, &e), CZ_OK);
@@ -111,8 +123,6 @@ static void make_fork(void)
     assert_int_equal(result, CZ_PUT_FORK);
     assert_int_equal(cz_txn_commit(t), CZ_OK);
     free(raw);
-    free(body);
-    cz_body_free(b);
 }
 
 static int setup(void **state)
@@ -306,36 +316,12 @@ static void damage(const uint8_t *put_id, const uint8_t *put_raw, size_t put_len
 static void unlogged_entry(uint8_t **raw, size_t *raw_len, uint8_t id[32])
 {
     cz_txn *t = NULL;
-    const uint8_t *origin = cz_station_person_pk(F.office);
     uint64_t seq;
     uint8_t last[32];
     assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_store_log_last(t, origin, &seq, last), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, cz_station_person_pk(F.office), &seq, last), CZ_OK);
     cz_txn_abort(t);
-    struct cz_assign a[] = { { "number", "GAP-1" }, { "village", V1 }, { "head", "赵六" } };
-    struct cz_field_error err;
-    const struct cz_type *ty = cz_schema_type("household");
-    cz_body *b = cz_body_new();
-    uint8_t *body = NULL;
-    size_t body_len = 0;
-    assert_int_equal(cz_schema_set_many(ty, b, a, 3, &err), CZ_OK);
-    assert_int_equal(cz_schema_finish(ty, b, 20260101, &err), CZ_OK);
-    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
-    struct cz_entry_draft d;
-    memset(&d, 0, sizeof d);
-    memcpy(d.origin, origin, 32);
-    d.seq = seq + 50;
-    memcpy(d.prev, last, 32);
-    d.hlc = cz_hlc_next(0, cz_now_ms());
-    d.wall = (int64_t)time(NULL);
-    memset(d.entity, 0xE7, sizeof d.entity);
-    d.type = "household";
-    d.region = V1;
-    d.body = body;
-    d.body_len = body_len;
-    assert_int_equal(cz_entry_write(&d, office_sign, NULL, raw, raw_len, id), CZ_OK);
-    free(body);
-    cz_body_free(b);
+    office_entry(seq + 50, last, 0xE7, "GAP-1", "赵六", raw, raw_len, id);
 }
 
 static int first_log_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
