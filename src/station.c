@@ -715,7 +715,10 @@ static int check_unique(cz_txn *t, struct pipe *pl, const struct cz_type *ty, co
         if (!(f->flags & CZ_FF_EXACT) || cz_body_get_text(body, f->tag, &s, &len) != CZ_OK)
             continue;
         size_t tl = cz_term_exact(term, sizeof term, ty->key, f->key, s);
-        if ((rc = cz_store_index_count(t, term, tl, &count))) return rc;
+        /* A load's own rows are in its set, so the terms it has not put
+         * yet (cz_store_defer_index) need not be put to be counted. */
+        if ((rc = pl ? cz_store_index_count_stored(t, term, tl, &count)
+                     : cz_store_index_count(t, term, tl, &count))) return rc;
         if (count == 0 && pl && pipe_has_term(pl, term, tl))
             return cz_field_error_set(err, f, CZ_EEXIST, HINT_EXISTS, NULL);
         if (count == 0) continue;
@@ -1276,6 +1279,7 @@ int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign
     if (!st->secrets) return CZ_EPERM;
     if (!(p = calloc(1, sizeof *p))) return CZ_ENOMEM;
     if ((rc = cz_txn_begin(st->store, 1, &t))) goto cleanup;
+    if (nrows > 1 && (rc = cz_store_defer_index(t))) goto cleanup;
     if ((rc = pipe_start(p, st, t, ty, nrows > 1))) goto cleanup;
     started = 1;
     p->fn = fn;

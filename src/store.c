@@ -38,10 +38,19 @@ struct cz_store {
     int last_mdb_error;
 };
 
+/* Index terms of new entities collected by a transaction that asked for it
+ * (cz_store_defer_index), put sorted later.  Records in `idx`: u16 term
+ * length, term, entity; in `et`: entity, u32 length, term list. */
+struct defer {
+    uint8_t *idx, *et;
+    size_t idx_used, idx_room, idx_n, et_used, et_room, et_n;
+};
+
 struct cz_txn {
     cz_store *s;
     MDB_txn *txn;
     int write;
+    struct defer *defer;                  /* NULL: put at once */
 };
 
 static int mdb_status(cz_store *s, int rc)
@@ -122,10 +131,28 @@ int cz_txn_begin(cz_store *s, int write, cz_txn **out)
     return CZ_OK;
 }
 
+static void defer_free(struct defer *d)
+{
+    if (!d) return;
+    free(d->idx);
+    free(d->et);
+    free(d);
+}
+
+static int defer_flush(cz_txn *t);
+/* What reads the index or eterms sees every term put before it. */
+#define DEFER_FLUSH(t) do { if ((t)->defer) { int drc_ = defer_flush(t); if (drc_) return drc_; } } while (0)
+
 int cz_txn_commit(cz_txn *t)
 {
-    int rc = mdb_txn_commit(t->txn);
-    int st = mdb_status(t->s, rc);
+    int st = defer_flush(t);
+    if (st) {
+        mdb_txn_abort(t->txn);
+    } else {
+        int rc = mdb_txn_commit(t->txn);
+        st = mdb_status(t->s, rc);
+    }
+    defer_free(t->defer);
     free(t);
     return st;
 }
@@ -134,6 +161,7 @@ void cz_txn_abort(cz_txn *t)
 {
     if (!t) return;
     mdb_txn_abort(t->txn);
+    defer_free(t->defer);
     free(t);
 }
 
@@ -372,16 +400,24 @@ int cz_store_versions(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn
 
 int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx)
 {
+    DEFER_FLUSH(t);
     return each_dup(t, DB_INDEX, term, len > TERM_MAX ? TERM_MAX : len, fn, ctx);
 }
 
 int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count)
+{
+    DEFER_FLUSH(t);
+    return dup_count(t, DB_INDEX, term, len > TERM_MAX ? TERM_MAX : len, count);
+}
+
+int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t *count)
 {
     return dup_count(t, DB_INDEX, term, len > TERM_MAX ? TERM_MAX : len, count);
 }
 
 int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
 {
+    DEFER_FLUSH(t);
     MDB_cursor *c;
     MDB_val k = val(term, len > TERM_MAX ? TERM_MAX : len), d = val(entity, CZ_ENTITY_BYTES);
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c);
@@ -393,6 +429,7 @@ int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t en
 
 int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx)
 {
+    DEFER_FLUSH(t);
     MDB_cursor *c;
     MDB_val k = val(prefix, len > TERM_MAX ? TERM_MAX : len), d;
     size_t plen = k.mv_size;
@@ -724,6 +761,136 @@ static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const str
     return ST(t, rc);
 }
 
+/* ---- deferred index terms (cz_store_defer_index) ----
+ *
+ * A load or an import stores thousands of new entities in one transaction,
+ * each filed under some ten terms: at a random place of long duplicate
+ * lists (entity ids are random), so each put lands on a page the previous
+ * one did not touch, and at a million records those pages no longer stay
+ * in the CPU's caches.  Collected and sorted (term, then entity; eterms by
+ * entity), the same puts sweep each list and table in key order instead.
+ * Only an entity's first version is deferred (it has no old terms to take
+ * out); anything that reads the index or eterms, or re-indexes an entity,
+ * puts what is pending first, and so does the commit.  The contents stored
+ * are the same, whatever the order of puts inside the transaction. */
+
+/* Pending bytes that make a batch (a 100,000-record load is about 40 MB
+ * of terms: a few batches). */
+#define DEFER_BYTES (16u << 20)
+
+int cz_store_defer_index(cz_txn *t)
+{
+    if (!t->write) return CZ_EINVAL;
+    if (!t->defer && !(t->defer = calloc(1, sizeof *t->defer))) return CZ_ENOMEM;
+    return CZ_OK;
+}
+
+static int grow(uint8_t **buf, size_t *room, size_t need)
+{
+    if (need <= *room) return CZ_OK;
+    size_t n = *room ? *room : 1 << 16;
+    while (n < need) n *= 2;
+    uint8_t *b = realloc(*buf, n);
+    if (!b) return CZ_ENOMEM;
+    *buf = b;
+    *room = n;
+    return CZ_OK;
+}
+
+/* LMDB's order of keys (memcmp, then the shorter first), then entity. */
+static int cmp_idx(const void *a, const void *b)
+{
+    const uint8_t *x = *(const uint8_t *const *)a, *y = *(const uint8_t *const *)b;
+    size_t xl = (size_t)x[0] << 8 | x[1], yl = (size_t)y[0] << 8 | y[1];
+    int c = memcmp(x + 2, y + 2, xl < yl ? xl : yl);
+    if (c) return c;
+    if (xl != yl) return xl < yl ? -1 : 1;
+    return memcmp(x + 2 + xl, y + 2 + yl, CZ_ENTITY_BYTES);
+}
+
+static int cmp_et(const void *a, const void *b)
+{
+    return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, CZ_ENTITY_BYTES);
+}
+
+/* Puts every pending term and eterms list, in key order. */
+static int defer_flush(cz_txn *t)
+{
+    struct defer *d = t->defer;
+    const uint8_t **p = NULL;
+    MDB_cursor *c = NULL;
+    int rc = 0;
+    if (!d || (d->idx_n == 0 && d->et_n == 0)) return CZ_OK;
+    size_t most = d->idx_n > d->et_n ? d->idx_n : d->et_n;
+    if (!(p = malloc(most * sizeof *p))) return CZ_ENOMEM;
+
+    size_t n = 0;
+    for (size_t pos = 0; pos < d->idx_used; n++) {
+        p[n] = d->idx + pos;
+        pos += 2 + ((size_t)d->idx[pos] << 8 | d->idx[pos + 1]) + CZ_ENTITY_BYTES;
+    }
+    qsort(p, n, sizeof *p, cmp_idx);
+    if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c))) goto done;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t tl = (size_t)p[i][0] << 8 | p[i][1];
+        MDB_val tk = val(p[i] + 2, tl), tv = val(p[i] + 2 + tl, CZ_ENTITY_BYTES);
+        rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
+        if (rc == MDB_KEYEXIST) rc = 0;
+    }
+    mdb_cursor_close(c);
+    if (rc) goto done;
+
+    n = 0;
+    for (size_t pos = 0; pos < d->et_used; n++) {
+        const uint8_t *q = d->et + pos + CZ_ENTITY_BYTES;
+        p[n] = d->et + pos;
+        pos += CZ_ENTITY_BYTES + 4 + ((size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3]);
+    }
+    qsort(p, n, sizeof *p, cmp_et);
+    if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ETERMS], &c))) goto done;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const uint8_t *q = p[i] + CZ_ENTITY_BYTES;
+        size_t len = (size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3];
+        MDB_val k = val(p[i], CZ_ENTITY_BYTES), v = val(q + 4, len);
+        rc = mdb_cursor_put(c, &k, &v, 0);
+    }
+    mdb_cursor_close(c);
+done:
+    free(p);
+    d->idx_used = d->idx_n = d->et_used = d->et_n = 0;
+    return ST(t, rc);
+}
+
+/* Keeps a new entity's terms (as index_terms would put them) for later. */
+static int defer_add(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *ts)
+{
+    struct defer *d = t->defer;
+    int rc;
+    if (ts->len == 0) return CZ_OK;
+    if (d->idx_used + d->et_used >= DEFER_BYTES && (rc = defer_flush(t))) return rc;
+    /* every term gets its 2-byte length back, and the entity */
+    size_t nterms = 0;
+    EACH_TERM(ts->buf, ts->len, pos, tl) nterms++;
+    if ((rc = grow(&d->idx, &d->idx_room, d->idx_used + ts->len + nterms * CZ_ENTITY_BYTES))) return rc;
+    if ((rc = grow(&d->et, &d->et_room, d->et_used + CZ_ENTITY_BYTES + 4 + ts->len))) return rc;
+    EACH_TERM(ts->buf, ts->len, pos, tl) {
+        memcpy(d->idx + d->idx_used, ts->buf + pos, 2 + tl);
+        memcpy(d->idx + d->idx_used + 2 + tl, entity, CZ_ENTITY_BYTES);
+        d->idx_used += 2 + tl + CZ_ENTITY_BYTES;
+        d->idx_n++;
+    }
+    uint8_t *q = d->et + d->et_used;
+    memcpy(q, entity, CZ_ENTITY_BYTES);
+    q[16] = (uint8_t)(ts->len >> 24);
+    q[17] = (uint8_t)(ts->len >> 16);
+    q[18] = (uint8_t)(ts->len >> 8);
+    q[19] = (uint8_t)ts->len;
+    memcpy(q + 20, ts->buf, ts->len);
+    d->et_used += CZ_ENTITY_BYTES + 4 + ts->len;
+    d->et_n++;
+    return CZ_OK;
+}
+
 /* Files the entity under its terms and records them in eterms. */
 static int index_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *ts)
 {
@@ -756,6 +923,7 @@ static int reindex_head_cb(void *ctx, const uint8_t *id)
 static int reindex(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
 {
     struct terms ts;
+    DEFER_FLUSH(t);
     terms_init(&ts);
     struct reindex_ctx r = { t, &ts, e, id, CZ_OK };
     int rc = each_dup(t, DB_HEADS, e->entity, CZ_ENTITY_BYTES, reindex_head_cb, &r);
@@ -776,7 +944,7 @@ static int index_first(cz_txn *t, const struct cz_entry *e, int is_head)
     if (!is_head || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) return CZ_OK;
     terms_init(&ts);
     rc = entry_terms(e, &ts);
-    if (rc == CZ_OK) rc = index_terms(t, e->entity, &ts);
+    if (rc == CZ_OK) rc = t->defer ? defer_add(t, e->entity, &ts) : index_terms(t, e->entity, &ts);
     terms_free(&ts);
     return rc;
 }

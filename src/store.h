@@ -125,6 +125,19 @@ int cz_store_each_fork(cz_txn *t, cz_raw_fn fn, void *ctx);
 int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx);
 int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count);
 
+/* As cz_store_index_count, but without first putting the terms deferred
+ * (cz_store_defer_index): only what is in the index already.  For a caller
+ * that keeps the terms it wrote in this transaction itself (a load). */
+int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t *count);
+
+/* From now on in this write transaction, a new entity's index terms are
+ * kept and put later, sorted: in batches, before anything reads the index
+ * (cz_store_index_*) or re-indexes an entity, and at the latest on commit.
+ * What is stored is the same; for transactions storing many new entities
+ * (a load, an import), which then touch each page of the index once per
+ * batch instead of once per entity. */
+int cz_store_defer_index(cz_txn *t);
+
 /* CZ_OK when `entity` is under the term, else CZ_ENOTFOUND (one B-tree
  * look-up: intersecting posting lists costs no record loads). */
 int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES]);
