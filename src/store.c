@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +40,21 @@ struct cz_store {
 };
 
 /* Index terms of new entities collected by a transaction that asked for it
- * (cz_store_defer_index), put sorted later.  Records in `idx`: u16 term
- * length, term, entity; in `et`: entity, u32 length, term list. */
+ * (cz_store_defer_index), put sorted later: each distinct term once (a
+ * hash table over `terms`), a (term, entity) pair per filing, and eterms
+ * records (entity, u32 length, term list) in `et`. */
+struct dterm { uint64_t h; uint32_t off, len, count, rank; };
+struct dpair { uint32_t term; uint8_t entity[CZ_ENTITY_BYTES]; };
 struct defer {
-    uint8_t *idx, *et;
-    size_t idx_used, idx_room, idx_n, et_used, et_room, et_n;
+    struct dterm *dt;                     /* the distinct terms */
+    size_t nterms, dt_cap;
+    uint32_t *tab;                        /* open addressing: 1 + index in dt; 0 empty */
+    size_t cap;
+    uint8_t *terms, *et;
+    size_t terms_used, terms_room, et_used, et_room, et_n;
+    struct dpair *pairs;
+    size_t npairs, pairs_cap;
+    uint8_t key[crypto_shorthash_KEYBYTES];
 };
 
 struct cz_txn {
@@ -134,8 +145,11 @@ int cz_txn_begin(cz_store *s, int write, cz_txn **out)
 static void defer_free(struct defer *d)
 {
     if (!d) return;
-    free(d->idx);
+    free(d->tab);
+    free(d->dt);
+    free(d->terms);
     free(d->et);
+    free(d->pairs);
     free(d);
 }
 
@@ -774,38 +788,79 @@ static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const str
  * puts what is pending first, and so does the commit.  The contents stored
  * are the same, whatever the order of puts inside the transaction. */
 
-/* Pending bytes that make a batch (a 100,000-record load is about 40 MB
- * of terms: a few batches). */
-#define DEFER_BYTES (16u << 20)
+/* Pending bytes that make a batch (a 100,000-record load files about a
+ * million terms, 20 bytes each: a batch or two). */
+#define DEFER_BYTES (24u << 20)
 
 int cz_store_defer_index(cz_txn *t)
 {
     if (!t->write) return CZ_EINVAL;
-    if (!t->defer && !(t->defer = calloc(1, sizeof *t->defer))) return CZ_ENOMEM;
+    if (t->defer) return CZ_OK;
+    if (!(t->defer = calloc(1, sizeof *t->defer))) return CZ_ENOMEM;
+    crypto_shorthash_keygen(t->defer->key);
     return CZ_OK;
 }
 
-static int grow(uint8_t **buf, size_t *room, size_t need)
+static int grow(void *bufp, size_t *room, size_t need, size_t elem)
 {
+    uint8_t **buf = bufp;
     if (need <= *room) return CZ_OK;
-    size_t n = *room ? *room : 1 << 16;
+    size_t n = *room ? *room : 4096;
     while (n < need) n *= 2;
-    uint8_t *b = realloc(*buf, n);
+    uint8_t *b = realloc(*buf, n * elem);
     if (!b) return CZ_ENOMEM;
     *buf = b;
     *room = n;
     return CZ_OK;
 }
 
-/* LMDB's order of keys (memcmp, then the shorter first), then entity. */
-static int cmp_idx(const void *a, const void *b)
+/* The distinct term's index in d->dt, added when new. */
+static int dterm_find(struct defer *d, const uint8_t *term, size_t len, uint32_t *at)
 {
-    const uint8_t *x = *(const uint8_t *const *)a, *y = *(const uint8_t *const *)b;
-    size_t xl = (size_t)x[0] << 8 | x[1], yl = (size_t)y[0] << 8 | y[1];
-    int c = memcmp(x + 2, y + 2, xl < yl ? xl : yl);
+    uint8_t hb[crypto_shorthash_BYTES];
+    uint64_t h;
+    int rc;
+    if (2 * (d->nterms + 1) > d->cap) {
+        size_t ncap = d->cap ? 2 * d->cap : 4096;
+        uint32_t *nt = calloc(ncap, sizeof *nt);
+        if (!nt) return CZ_ENOMEM;
+        for (size_t i = 0; i < d->nterms; i++) {
+            size_t j = (size_t)d->dt[i].h & (ncap - 1);
+            while (nt[j]) j = (j + 1) & (ncap - 1);
+            nt[j] = (uint32_t)i + 1;
+        }
+        free(d->tab);
+        d->tab = nt;
+        d->cap = ncap;
+    }
+    crypto_shorthash(hb, term, len, d->key);
+    memcpy(&h, hb, sizeof h);
+    size_t i = (size_t)h & (d->cap - 1);
+    for (; d->tab[i]; i = (i + 1) & (d->cap - 1)) {
+        const struct dterm *x = &d->dt[d->tab[i] - 1];
+        if (x->h == h && x->len == len && !memcmp(d->terms + x->off, term, len)) {
+            *at = d->tab[i] - 1;
+            return CZ_OK;
+        }
+    }
+    if ((rc = grow(&d->terms, &d->terms_room, d->terms_used + len, 1))) return rc;
+    if ((rc = grow(&d->dt, &d->dt_cap, d->nterms + 1, sizeof *d->dt))) return rc;
+    memcpy(d->terms + d->terms_used, term, len);
+    d->dt[d->nterms] = (struct dterm){ h, (uint32_t)d->terms_used, (uint32_t)len, 0, 0 };
+    d->terms_used += len;
+    d->tab[i] = (uint32_t)++d->nterms;
+    *at = (uint32_t)(d->nterms - 1);
+    return CZ_OK;
+}
+
+/* LMDB's order of keys: memcmp, then the shorter first. */
+static int cmp_dterm(const void *a, const void *b, void *terms)
+{
+    const struct dterm *x = *(const struct dterm *const *)a, *y = *(const struct dterm *const *)b;
+    const uint8_t *base = terms;
+    int c = memcmp(base + x->off, base + y->off, x->len < y->len ? x->len : y->len);
     if (c) return c;
-    if (xl != yl) return xl < yl ? -1 : 1;
-    return memcmp(x + 2 + xl, y + 2 + yl, CZ_ENTITY_BYTES);
+    return x->len < y->len ? -1 : x->len > y->len;
 }
 
 static int cmp_et(const void *a, const void *b)
@@ -813,51 +868,88 @@ static int cmp_et(const void *a, const void *b)
     return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, CZ_ENTITY_BYTES);
 }
 
+/* The pairs in term order, and under each term by the entity's first one
+ * or two bytes (a page of a duplicate list holds some 250 entities, so
+ * that is order enough): the distinct terms are sorted, the pairs placed
+ * by two counting passes.  Returns the ordered copy (NULL: no memory). */
+static struct dpair *defer_order(struct defer *d)
+{
+    struct dterm **order = malloc((d->nterms ? d->nterms : 1) * sizeof *order);
+    struct dpair *tmp = malloc(d->npairs * sizeof *tmp), *out = malloc(d->npairs * sizeof *out);
+    int bits = d->npairs < 65536 ? 8 : 16;
+    size_t nb = (size_t)1 << bits, *cnt = calloc(nb + 1, sizeof *cnt);
+    if (!order || !tmp || !out || !cnt) { free(out); out = NULL; goto done; }
+    size_t k = d->nterms;
+    for (size_t i = 0; i < k; i++) order[i] = &d->dt[i];
+    qsort_r(order, k, sizeof *order, cmp_dterm, d->terms);
+    /* first offset of each term's pairs, in term order (rank reused) */
+    size_t off = 0;
+    for (size_t i = 0; i < k; i++) {
+        order[i]->rank = (uint32_t)off;
+        off += order[i]->count;
+    }
+    /* by entity prefix ... */
+    for (size_t i = 0; i < d->npairs; i++) {
+        const uint8_t *e = d->pairs[i].entity;
+        cnt[(bits == 16 ? (size_t)e[0] << 8 | e[1] : e[0]) + 1]++;
+    }
+    for (size_t i = 0; i < nb; i++) cnt[i + 1] += cnt[i];
+    for (size_t i = 0; i < d->npairs; i++) {
+        const uint8_t *e = d->pairs[i].entity;
+        tmp[cnt[bits == 16 ? (size_t)e[0] << 8 | e[1] : e[0]]++] = d->pairs[i];
+    }
+    /* ... then stably by term */
+    for (size_t i = 0; i < d->npairs; i++) out[d->dt[tmp[i].term].rank++] = tmp[i];
+done:
+    free(order);
+    free(tmp);
+    free(cnt);
+    return out;
+}
+
 /* Puts every pending term and eterms list, in key order. */
 static int defer_flush(cz_txn *t)
 {
     struct defer *d = t->defer;
     const uint8_t **p = NULL;
+    struct dpair *o = NULL;
     MDB_cursor *c = NULL;
     int rc = 0;
-    if (!d || (d->idx_n == 0 && d->et_n == 0)) return CZ_OK;
-    size_t most = d->idx_n > d->et_n ? d->idx_n : d->et_n;
-    if (!(p = malloc(most * sizeof *p))) return CZ_ENOMEM;
+    if (!d || (d->npairs == 0 && d->et_n == 0)) return CZ_OK;
+    if (d->npairs && !(o = defer_order(d))) return CZ_ENOMEM;
+    if (d->et_n && !(p = malloc(d->et_n * sizeof *p))) { free(o); return CZ_ENOMEM; }
 
-    size_t n = 0;
-    for (size_t pos = 0; pos < d->idx_used; n++) {
-        p[n] = d->idx + pos;
-        pos += 2 + ((size_t)d->idx[pos] << 8 | d->idx[pos + 1]) + CZ_ENTITY_BYTES;
-    }
-    qsort(p, n, sizeof *p, cmp_idx);
-    if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c))) goto done;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        size_t tl = (size_t)p[i][0] << 8 | p[i][1];
-        MDB_val tk = val(p[i] + 2, tl), tv = val(p[i] + 2 + tl, CZ_ENTITY_BYTES);
+    if (d->npairs && (rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c))) goto done;
+    for (size_t i = 0; i < d->npairs && rc == 0; i++) {
+        const struct dterm *dt = &d->dt[o[i].term];
+        MDB_val tk = val(d->terms + dt->off, dt->len), tv = val(o[i].entity, CZ_ENTITY_BYTES);
         rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
         if (rc == MDB_KEYEXIST) rc = 0;
     }
-    mdb_cursor_close(c);
+    if (c) mdb_cursor_close(c);
+    c = NULL;
     if (rc) goto done;
 
-    n = 0;
+    size_t n = 0;
     for (size_t pos = 0; pos < d->et_used; n++) {
         const uint8_t *q = d->et + pos + CZ_ENTITY_BYTES;
         p[n] = d->et + pos;
         pos += CZ_ENTITY_BYTES + 4 + ((size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3]);
     }
     qsort(p, n, sizeof *p, cmp_et);
-    if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ETERMS], &c))) goto done;
+    if (n && (rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ETERMS], &c))) goto done;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const uint8_t *q = p[i] + CZ_ENTITY_BYTES;
         size_t len = (size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3];
         MDB_val k = val(p[i], CZ_ENTITY_BYTES), v = val(q + 4, len);
         rc = mdb_cursor_put(c, &k, &v, 0);
     }
-    mdb_cursor_close(c);
+    if (c) mdb_cursor_close(c);
 done:
     free(p);
-    d->idx_used = d->idx_n = d->et_used = d->et_n = 0;
+    free(o);
+    if (d->cap) memset(d->tab, 0, d->cap * sizeof *d->tab);   /* dt, terms: reused */
+    d->nterms = d->terms_used = d->npairs = d->et_used = d->et_n = 0;
     return ST(t, rc);
 }
 
@@ -867,18 +959,18 @@ static int defer_add(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const str
     struct defer *d = t->defer;
     int rc;
     if (ts->len == 0) return CZ_OK;
-    if (d->idx_used + d->et_used >= DEFER_BYTES && (rc = defer_flush(t))) return rc;
-    /* every term gets its 2-byte length back, and the entity */
-    size_t nterms = 0;
-    EACH_TERM(ts->buf, ts->len, pos, tl) nterms++;
-    if ((rc = grow(&d->idx, &d->idx_room, d->idx_used + ts->len + nterms * CZ_ENTITY_BYTES))) return rc;
-    if ((rc = grow(&d->et, &d->et_room, d->et_used + CZ_ENTITY_BYTES + 4 + ts->len))) return rc;
+    if (d->npairs * sizeof *d->pairs + d->terms_used + d->et_used >= DEFER_BYTES && (rc = defer_flush(t)))
+        return rc;
     EACH_TERM(ts->buf, ts->len, pos, tl) {
-        memcpy(d->idx + d->idx_used, ts->buf + pos, 2 + tl);
-        memcpy(d->idx + d->idx_used + 2 + tl, entity, CZ_ENTITY_BYTES);
-        d->idx_used += 2 + tl + CZ_ENTITY_BYTES;
-        d->idx_n++;
+        uint32_t at;
+        if ((rc = dterm_find(d, ts->buf + pos + 2, tl, &at))) return rc;
+        if ((rc = grow(&d->pairs, &d->pairs_cap, d->npairs + 1, sizeof *d->pairs))) return rc;
+        d->pairs[d->npairs].term = at;
+        memcpy(d->pairs[d->npairs].entity, entity, CZ_ENTITY_BYTES);
+        d->npairs++;
+        d->dt[at].count++;
     }
+    if ((rc = grow(&d->et, &d->et_room, d->et_used + CZ_ENTITY_BYTES + 4 + ts->len, 1))) return rc;
     uint8_t *q = d->et + d->et_used;
     memcpy(q, entity, CZ_ENTITY_BYTES);
     q[16] = (uint8_t)(ts->len >> 24);
