@@ -941,8 +941,8 @@ struct pipe_slot {
     char region[CZ_REGION_MAX + 1];
     /* filled in by the signer */
     int rc;
-    uint8_t *body_buf, *raw;                /* reused from row to row */
-    size_t body_cap, raw_cap;
+    uint8_t *body_buf, *raw, *terms;        /* reused from row to row */
+    size_t body_cap, raw_cap, terms_cap, terms_len;
     struct cz_entry e;
     uint8_t id[CZ_ID_BYTES];
 };
@@ -1105,6 +1105,9 @@ static void sign_slot(struct pipe *p, struct pipe_slot *sl)
     d.body_len = body_len;
     sl->rc = cz_entry_build(&d, sign_cb, &sg, &sl->raw, &sl->raw_cap, &sl->e, sl->id);
     if (sl->rc) return;
+    /* Its index terms too: work the storing thread then need not do. */
+    sl->rc = cz_store_entry_terms(&sl->e, &sl->terms, &sl->terms_cap, &sl->terms_len);
+    if (sl->rc) return;
     p->seq = d.seq;
     p->hlc = d.hlc;
     memcpy(p->prev, sl->id, CZ_ID_BYTES);
@@ -1141,7 +1144,7 @@ static void *signer_main(void *arg)
 static int store_slot(struct pipe *p, struct pipe_slot *sl)
 {
     int rc = sl->rc, result;
-    if (rc == CZ_OK) rc = cz_store_put_entry(p->t, &sl->e, sl->id, &result);
+    if (rc == CZ_OK) rc = cz_store_put_entry_terms(p->t, &sl->e, sl->id, sl->terms, sl->terms_len, &result);
     if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
     cz_body_free(sl->body);
     sl->body = NULL;
@@ -1260,6 +1263,7 @@ static void pipe_stop(struct pipe *p)
         cz_body_free(p->slots[i].body);
         free(p->slots[i].body_buf);
         free(p->slots[i].raw);
+        free(p->slots[i].terms);
     }
     free(p->terms.tab);
     free(p->terms.arena);

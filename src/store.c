@@ -1029,19 +1029,59 @@ static int reindex(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_B
  * and no eterms (only reindex writes eterms, after storing a version).  Its
  * terms are those of this entry if it is a head (no child arrived before
  * it) and not a tombstone: what reindex would find, without looking. */
-static int index_first(cz_txn *t, const struct cz_entry *e, int is_head)
+static int index_first(cz_txn *t, const struct cz_entry *e, int is_head, const uint8_t *pre, size_t pre_len)
 {
     struct terms ts;
     int rc = CZ_OK;
     if (!is_head || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) return CZ_OK;
     terms_init(&ts);
-    rc = entry_terms(e, &ts);
+    if (pre) {   /* cz_store_entry_terms(e), made by the caller */
+        ts.buf = (uint8_t *)pre;
+        ts.len = ts.cap = pre_len;
+    } else {
+        rc = entry_terms(e, &ts);
+    }
     if (rc == CZ_OK) rc = t->defer ? defer_add(t, e->entity, &ts) : index_terms(t, e->entity, &ts);
+    if (!pre) terms_free(&ts);
+    return rc;
+}
+
+int cz_store_entry_terms(const struct cz_entry *e, uint8_t **buf, size_t *cap, size_t *len)
+{
+    struct terms ts;
+    terms_init(&ts);
+    *len = 0;
+    int rc = (e->flags & CZ_ENTRY_FLAG_TOMBSTONE) ? CZ_OK : entry_terms(e, &ts);
+    if (rc == CZ_OK && ts.len > *cap) {
+        uint8_t *b = realloc(*buf, ts.len);
+        if (!b) rc = CZ_ENOMEM;
+        else { *buf = b; *cap = ts.len; }
+    }
+    if (rc == CZ_OK && ts.len) {
+        memcpy(*buf, ts.buf, ts.len);
+        *len = ts.len;
+    }
     terms_free(&ts);
     return rc;
 }
 
+static int put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                     const uint8_t *pre, size_t pre_len, int *result);
+
 int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int *result)
+{
+    return put_entry(t, e, id, NULL, 0, result);
+}
+
+int cz_store_put_entry_terms(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                             const uint8_t *terms, size_t len, int *result)
+{
+    static const uint8_t none[1];
+    return put_entry(t, e, id, terms ? terms : none, terms ? len : 0, result);
+}
+
+static int put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                     const uint8_t *pre, size_t pre_len, int *result)
 {
     MDB_dbi *dbi = t->s->dbi;
     MDB_val k = val(id, CZ_ID_BYTES), d = val(e->raw, e->raw_len);
@@ -1096,7 +1136,7 @@ int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_
     if ((rc = dup_count(t, DB_CHILDREN, id, CZ_ID_BYTES, &nchildren))) return rc;
     if (nchildren == 0 && (rc = mdb_put(t->txn, dbi[DB_HEADS], &ek, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
         return ST(t, rc);
-    rc = nversions == 1 ? index_first(t, e, nchildren == 0) : reindex(t, e, id);
+    rc = nversions == 1 ? index_first(t, e, nchildren == 0, pre, pre_len) : reindex(t, e, id);
     if (rc) return rc;
     *result = CZ_PUT_NEW;
     return CZ_OK;

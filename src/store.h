@@ -83,6 +83,17 @@ enum cz_put_result { CZ_PUT_NEW = 0, CZ_PUT_DUPLICATE = 1, CZ_PUT_FORK = 2 };
 int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
                        int *result);
 
+/* The index terms of `e` as an entity's first version (none for a
+ * tombstone), into *buf (grown as needed, *cap its size; the caller frees
+ * it), *len bytes.  Touches no store: another thread may make them while
+ * the transaction's thread stores other entries. */
+int cz_store_entry_terms(const struct cz_entry *e, uint8_t **buf, size_t *cap, size_t *len);
+/* cz_store_put_entry with `terms` made by cz_store_entry_terms(e): when e
+ * is its entity's first version these are filed as they are instead of
+ * derived again; otherwise they are not used. */
+int cz_store_put_entry_terms(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                             const uint8_t *terms, size_t len, int *result);
+
 /* A stored entry, its structure parsed (the body was decoded strictly when
  * it came in, and verify decodes it again); valid until the transaction ends. */
 int cz_store_get_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_entry *e);

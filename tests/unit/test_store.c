@@ -1338,8 +1338,9 @@ static void test_put_order_independent(void **state)
     for (int round = 0; round < 14; round++) {
         /* odd rounds: one transaction for all, as a load or an import does;
          * from round 10, one transaction deferring the index terms
-         * (cz_store_defer_index), as a load does */
-        int one = round % 2 || round >= 10, defer = round >= 10;
+         * (cz_store_defer_index), as a load does; from round 12 with the
+         * terms made beforehand (cz_store_entry_terms), as a load does */
+        int one = round % 2 || round >= 10, defer = round >= 10, pre = round >= 12;
         size_t order[NMIX];
         char db[128];
         cz_store *s;
@@ -1371,7 +1372,16 @@ static void test_put_order_independent(void **state)
             int result = -1;
             assert_int_equal(cz_entry_decode(e->buf, e->len, &de), CZ_OK);
             if (!one) assert_int_equal(cz_txn_begin(s, 1, &t), CZ_OK);
-            assert_int_equal(cz_store_put_entry(t, &de, e->id, &result), CZ_OK);
+            if (pre) {
+                uint8_t *tb = NULL;
+                size_t tcap = 0, tlen = 99;
+                assert_int_equal(cz_store_entry_terms(&de, &tb, &tcap, &tlen), CZ_OK);
+                assert_true(tlen <= tcap);
+                assert_int_equal(cz_store_put_entry_terms(t, &de, e->id, tb, tlen, &result), CZ_OK);
+                free(tb);
+            } else {
+                assert_int_equal(cz_store_put_entry(t, &de, e->id, &result), CZ_OK);
+            }
             assert_int_equal(result, i < NMIX ? CZ_PUT_NEW : CZ_PUT_DUPLICATE);
             if (!one) assert_int_equal(cz_txn_commit(t), CZ_OK);
         }
