@@ -981,9 +981,9 @@ struct pipe {
     struct termset terms;
     struct roster_cache roster;
     struct ref_memo ref;
-    /* new entity ids, drawn from the CSPRNG a page at a time (one system
+    /* new entity ids, drawn from the CSPRNG 64 KiB at a time (one system
      * call per row was 5% of a load) */
-    uint8_t rnd[256 * CZ_ENTITY_BYTES];
+    uint8_t rnd[4096 * CZ_ENTITY_BYTES];
     size_t rnd_used;
 };
 
@@ -1070,7 +1070,15 @@ static int pipe_add_terms(struct pipe *p, const cz_body *body)
 static int pipe_pending_prefix(struct pipe *p, const char *hex)
 {
     size_t n = strlen(hex);
+    uint8_t full[CZ_ENTITY_BYTES];
     if (n > 2 * CZ_ENTITY_BYTES) return 0;
+    /* A whole id (a member's household, typed from `list`): bytes compared,
+     * not hex text case-blind, for each row in flight. */
+    if (n == 2 * CZ_ENTITY_BYTES && cz_unhex(hex, full, sizeof full) == CZ_OK) {
+        for (size_t k = p->stored; k < p->filled; k++)
+            if (!memcmp(p->slots[k % p->nslots].entity, full, CZ_ENTITY_BYTES)) return 1;
+        return 0;
+    }
     for (size_t k = p->stored; k < p->filled; k++)
         if (!strncasecmp(p->slots[k % p->nslots].entity_hex, hex, n)) return 1;
     return 0;
