@@ -55,6 +55,7 @@ struct defer {
     struct dpair *pairs;
     size_t npairs, pairs_cap;
     uint8_t key[crypto_shorthash_KEYBYTES];
+    size_t limit;                         /* bytes pending that make a batch */
 };
 
 struct cz_txn {
@@ -798,6 +799,9 @@ int cz_store_defer_index(cz_txn *t)
     if (t->defer) return CZ_OK;
     if (!(t->defer = calloc(1, sizeof *t->defer))) return CZ_ENOMEM;
     crypto_shorthash_keygen(t->defer->key);
+    /* CZ_INDEX_BATCH (bytes) makes batches small, for tests. */
+    const char *env = getenv("CZ_INDEX_BATCH");
+    t->defer->limit = env && atol(env) > 0 ? (size_t)atol(env) : DEFER_BYTES;
     return CZ_OK;
 }
 
@@ -959,7 +963,7 @@ static int defer_add(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const str
     struct defer *d = t->defer;
     int rc;
     if (ts->len == 0) return CZ_OK;
-    if (d->npairs * sizeof *d->pairs + d->terms_used + d->et_used >= DEFER_BYTES && (rc = defer_flush(t)))
+    if (d->npairs * sizeof *d->pairs + d->terms_used + d->et_used >= d->limit && (rc = defer_flush(t)))
         return rc;
     EACH_TERM(ts->buf, ts->len, pos, tl) {
         uint32_t at;

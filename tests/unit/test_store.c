@@ -1335,11 +1335,12 @@ static void test_put_order_independent(void **state)
     mixed_entries(w);
     cz_store_close(f->s);
     f->s = NULL;
-    for (int round = 0; round < 14; round++) {
+    for (int round = 0; round < 16; round++) {
         /* odd rounds: one transaction for all, as a load or an import does;
          * from round 10, one transaction deferring the index terms
          * (cz_store_defer_index), as a load does; from round 12 with the
-         * terms made beforehand (cz_store_entry_terms), as a load does */
+         * terms made beforehand (cz_store_entry_terms), as a load does;
+         * rounds 14 and 15 in batches of a few entries (CZ_INDEX_BATCH) */
         int one = round % 2 || round >= 10, defer = round >= 10, pre = round >= 12;
         size_t order[NMIX];
         char db[128];
@@ -1365,7 +1366,9 @@ static void test_put_order_independent(void **state)
         assert_int_equal(cz_store_open(db, 1, &s), CZ_OK);
         cz_txn *t = NULL;
         if (one) assert_int_equal(cz_txn_begin(s, 1, &t), CZ_OK);
+        if (round >= 14) setenv("CZ_INDEX_BATCH", round == 14 ? "1" : "300", 1);
         if (defer) assert_int_equal(cz_store_defer_index(t), CZ_OK);
+        unsetenv("CZ_INDEX_BATCH");
         for (size_t i = 0; i < NMIX + 3; i++) {
             const struct ent *e = &w[order[i % NMIX]];   /* the first three again: duplicates */
             struct cz_entry de;
