@@ -875,14 +875,14 @@ static int cmp_et(const void *a, const void *b)
 /* The pairs in term order, and under each term by the entity's first one
  * or two bytes (a page of a duplicate list holds some 250 entities, so
  * that is order enough): the distinct terms are sorted, the pairs placed
- * by two counting passes.  Returns the ordered copy (NULL: no memory). */
-static struct dpair *defer_order(struct defer *d)
+ * by two counting passes (through one copy), in place. */
+static int defer_order(struct defer *d)
 {
     struct dterm **order = malloc((d->nterms ? d->nterms : 1) * sizeof *order);
-    struct dpair *tmp = malloc(d->npairs * sizeof *tmp), *out = malloc(d->npairs * sizeof *out);
-    int bits = d->npairs < 65536 ? 8 : 16;
+    struct dpair *tmp = malloc(d->npairs * sizeof *tmp), *out = d->pairs;
+    int bits = d->npairs < 65536 ? 8 : 16, rc = CZ_OK;
     size_t nb = (size_t)1 << bits, *cnt = calloc(nb + 1, sizeof *cnt);
-    if (!order || !tmp || !out || !cnt) { free(out); out = NULL; goto done; }
+    if (!order || !tmp || !cnt) { rc = CZ_ENOMEM; goto done; }
     size_t k = d->nterms;
     for (size_t i = 0; i < k; i++) order[i] = &d->dt[i];
     qsort_r(order, k, sizeof *order, cmp_dterm, d->terms);
@@ -908,7 +908,7 @@ done:
     free(order);
     free(tmp);
     free(cnt);
-    return out;
+    return rc;
 }
 
 /* Puts every pending term and eterms list, in key order. */
@@ -916,12 +916,12 @@ static int defer_flush(cz_txn *t)
 {
     struct defer *d = t->defer;
     const uint8_t **p = NULL;
-    struct dpair *o = NULL;
     MDB_cursor *c = NULL;
     int rc = 0;
     if (!d || (d->npairs == 0 && d->et_n == 0)) return CZ_OK;
-    if (d->npairs && !(o = defer_order(d))) return CZ_ENOMEM;
-    if (d->et_n && !(p = malloc(d->et_n * sizeof *p))) { free(o); return CZ_ENOMEM; }
+    const struct dpair *o = d->pairs;
+    if (d->npairs && (rc = defer_order(d))) return rc;
+    if (d->et_n && !(p = malloc(d->et_n * sizeof *p))) return CZ_ENOMEM;
 
     if (d->npairs && (rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c))) goto done;
     for (size_t i = 0; i < d->npairs && rc == 0; i++) {
@@ -951,7 +951,6 @@ static int defer_flush(cz_txn *t)
     if (c) mdb_cursor_close(c);
 done:
     free(p);
-    free(o);
     if (d->cap) memset(d->tab, 0, d->cap * sizeof *d->tab);   /* dt, terms: reused */
     d->nterms = d->terms_used = d->npairs = d->et_used = d->et_n = 0;
     return ST(t, rc);
