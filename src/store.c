@@ -802,18 +802,21 @@ int cz_store_defer_index(cz_txn *t)
     /* CZ_INDEX_BATCH (bytes) makes batches small, for tests. */
     const char *env = getenv("CZ_INDEX_BATCH");
     t->defer->limit = env && atol(env) > 0 ? (size_t)atol(env) : DEFER_BYTES;
+    if (t->defer->limit > (1u << 30)) t->defer->limit = 1u << 30;   /* offsets are 32-bit */
     return CZ_OK;
 }
 
+/* Grows the array whose pointer is at `bufp` to hold `need` elements
+ * (the pointer copied in and out, so any element type will do). */
 static int grow(void *bufp, size_t *room, size_t need, size_t elem)
 {
-    uint8_t **buf = bufp;
+    void *cur, *b;
     if (need <= *room) return CZ_OK;
     size_t n = *room ? *room : 4096;
     while (n < need) n *= 2;
-    uint8_t *b = realloc(*buf, n * elem);
-    if (!b) return CZ_ENOMEM;
-    *buf = b;
+    memcpy(&cur, bufp, sizeof cur);
+    if (!(b = realloc(cur, n * elem))) return CZ_ENOMEM;
+    memcpy(bufp, &b, sizeof b);
     *room = n;
     return CZ_OK;
 }
