@@ -94,17 +94,23 @@ int cz_roster_entry_counts(cz_txn *t, const uint8_t root[32], const struct cz_en
     int rc = cz_roster_lookup(t, root, e->origin, info);
     *why = CZ_OK;
     if (rc) return rc;
+    cz_roster_entry_judge(info, e, why);
+    return CZ_OK;
+}
+
+void cz_roster_entry_judge(const struct cz_trust_info *info, const struct cz_entry *e, int *why)
+{
+    *why = CZ_OK;
     const struct cz_type *ty = cz_schema_type(e->type);
     if (info->state == CZ_TRUST_ROOT)
-        return CZ_OK;
-    if (ty && ty->trust) { *why = CZ_EPERM; return CZ_OK; }
-    if (info->revoked && e->seq > info->revoked_after) { *why = CZ_EREVOKED; return CZ_OK; }
+        return;
+    if (ty && ty->trust) { *why = CZ_EPERM; return; }
+    if (info->revoked && e->seq > info->revoked_after) { *why = CZ_EREVOKED; return; }
     /* Key announcements need no certificate and no jurisdiction: they ask
      * for a certificate and concern everyone (region ""). */
     if (!strcmp(e->type, "key"))
-        return CZ_OK;
-    if (info->state == CZ_TRUST_PENDING) { *why = CZ_ENOTFOUND; return CZ_OK; }
+        return;
+    if (info->state == CZ_TRUST_PENDING) { *why = CZ_ENOTFOUND; return; }
     if (strcmp(info->role, "office") != 0 && !cz_region_within(e->region, info->region))
         *why = CZ_EPERM;
-    return CZ_OK;
 }

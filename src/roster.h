@@ -35,6 +35,10 @@ int cz_roster_lookup(cz_txn *t, const uint8_t root[32], const uint8_t key[32],
  * revocation, CZ_EPERM for one outside the key's role or jurisdiction. */
 int cz_roster_entry_counts(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
                            struct cz_trust_info *info, int *why);
+/* The same judgement for an author whose roster entry (cz_roster_lookup
+ * of e->origin) the caller has already; *why as above, CZ_OK when it
+ * counts. */
+void cz_roster_entry_judge(const struct cz_trust_info *info, const struct cz_entry *e, int *why);
 
 /* True when region lies inside jurisdiction (a code prefix; "" is all). */
 int cz_region_within(const char *region, const char *jurisdiction);

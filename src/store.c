@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +39,30 @@ struct cz_store {
     int last_mdb_error;
 };
 
+/* Index terms of new entities collected by a transaction that asked for it
+ * (cz_store_defer_index), put sorted later: each distinct term once (a
+ * hash table over `terms`), a (term, entity) pair per filing, and eterms
+ * records (entity, u32 length, term list) in `et`. */
+struct dterm { uint64_t h; uint32_t off, len, count, rank; };
+struct dpair { uint32_t term; uint8_t entity[CZ_ENTITY_BYTES]; };
+struct defer {
+    struct dterm *dt;                     /* the distinct terms */
+    size_t nterms, dt_cap;
+    uint32_t *tab;                        /* open addressing: 1 + index in dt; 0 empty */
+    size_t cap;
+    uint8_t *terms, *et;
+    size_t terms_used, terms_room, et_used, et_room, et_n;
+    struct dpair *pairs;
+    size_t npairs, pairs_cap;
+    uint8_t key[crypto_shorthash_KEYBYTES];
+    size_t limit;                         /* bytes pending that make a batch */
+};
+
 struct cz_txn {
     cz_store *s;
     MDB_txn *txn;
     int write;
+    struct defer *defer;                  /* NULL: put at once */
 };
 
 static int mdb_status(cz_store *s, int rc)
@@ -122,10 +143,31 @@ int cz_txn_begin(cz_store *s, int write, cz_txn **out)
     return CZ_OK;
 }
 
+static void defer_free(struct defer *d)
+{
+    if (!d) return;
+    free(d->tab);
+    free(d->dt);
+    free(d->terms);
+    free(d->et);
+    free(d->pairs);
+    free(d);
+}
+
+static int defer_flush(cz_txn *t);
+/* What reads the index or eterms sees every term put before it. */
+#define DEFER_FLUSH(t) do { if ((t)->defer) { int drc_ = defer_flush(t); if (drc_) return drc_; } } while (0)
+
 int cz_txn_commit(cz_txn *t)
 {
-    int rc = mdb_txn_commit(t->txn);
-    int st = mdb_status(t->s, rc);
+    int st = defer_flush(t);
+    if (st) {
+        mdb_txn_abort(t->txn);
+    } else {
+        int rc = mdb_txn_commit(t->txn);
+        st = mdb_status(t->s, rc);
+    }
+    defer_free(t->defer);
     free(t);
     return st;
 }
@@ -134,6 +176,7 @@ void cz_txn_abort(cz_txn *t)
 {
     if (!t) return;
     mdb_txn_abort(t->txn);
+    defer_free(t->defer);
     free(t);
 }
 
@@ -372,16 +415,24 @@ int cz_store_versions(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn
 
 int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx)
 {
+    DEFER_FLUSH(t);
     return each_dup(t, DB_INDEX, term, len > TERM_MAX ? TERM_MAX : len, fn, ctx);
 }
 
 int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count)
+{
+    DEFER_FLUSH(t);
+    return dup_count(t, DB_INDEX, term, len > TERM_MAX ? TERM_MAX : len, count);
+}
+
+int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t *count)
 {
     return dup_count(t, DB_INDEX, term, len > TERM_MAX ? TERM_MAX : len, count);
 }
 
 int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
 {
+    DEFER_FLUSH(t);
     MDB_cursor *c;
     MDB_val k = val(term, len > TERM_MAX ? TERM_MAX : len), d = val(entity, CZ_ENTITY_BYTES);
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c);
@@ -393,6 +444,7 @@ int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t en
 
 int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx)
 {
+    DEFER_FLUSH(t);
     MDB_cursor *c;
     MDB_val k = val(prefix, len > TERM_MAX ? TERM_MAX : len), d;
     size_t plen = k.mv_size;
@@ -724,6 +776,219 @@ static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const str
     return ST(t, rc);
 }
 
+/* ---- deferred index terms (cz_store_defer_index) ----
+ *
+ * A load or an import stores thousands of new entities in one transaction,
+ * each filed under some ten terms: at a random place of long duplicate
+ * lists (entity ids are random), so each put lands on a page the previous
+ * one did not touch, and at a million records those pages no longer stay
+ * in the CPU's caches.  Collected and sorted (term, then entity; eterms by
+ * entity), the same puts sweep each list and table in key order instead.
+ * Only an entity's first version is deferred (it has no old terms to take
+ * out); anything that reads the index or eterms, or re-indexes an entity,
+ * puts what is pending first, and so does the commit.  The contents stored
+ * are the same, whatever the order of puts inside the transaction. */
+
+/* Pending bytes that make a batch (a 100,000-record load files about a
+ * million terms, 20 bytes each: a batch or two). */
+#define DEFER_BYTES (24u << 20)
+
+int cz_store_defer_index(cz_txn *t)
+{
+    if (!t->write) return CZ_EINVAL;
+    if (t->defer) return CZ_OK;
+    if (!(t->defer = calloc(1, sizeof *t->defer))) return CZ_ENOMEM;
+    crypto_shorthash_keygen(t->defer->key);
+    /* CZ_INDEX_BATCH (bytes) makes batches small, for tests. */
+    const char *env = getenv("CZ_INDEX_BATCH");
+    t->defer->limit = env && atol(env) > 0 ? (size_t)atol(env) : DEFER_BYTES;
+    if (t->defer->limit > (1u << 30)) t->defer->limit = 1u << 30;   /* offsets are 32-bit */
+    return CZ_OK;
+}
+
+/* Grows the array whose pointer is at `bufp` to hold `need` elements
+ * (the pointer copied in and out, so any element type will do). */
+static int grow(void *bufp, size_t *room, size_t need, size_t elem)
+{
+    void *cur, *b;
+    if (need <= *room) return CZ_OK;
+    size_t n = *room ? *room : 4096;
+    while (n < need) n *= 2;
+    memcpy(&cur, bufp, sizeof cur);
+    if (!(b = realloc(cur, n * elem))) return CZ_ENOMEM;
+    memcpy(bufp, &b, sizeof b);
+    *room = n;
+    return CZ_OK;
+}
+
+/* The distinct term's index in d->dt, added when new. */
+static int dterm_find(struct defer *d, const uint8_t *term, size_t len, uint32_t *at)
+{
+    uint8_t hb[crypto_shorthash_BYTES];
+    uint64_t h;
+    int rc;
+    if (2 * (d->nterms + 1) > d->cap) {
+        size_t ncap = d->cap ? 2 * d->cap : 4096;
+        uint32_t *nt = calloc(ncap, sizeof *nt);
+        if (!nt) return CZ_ENOMEM;
+        for (size_t i = 0; i < d->nterms; i++) {
+            size_t j = (size_t)d->dt[i].h & (ncap - 1);
+            while (nt[j]) j = (j + 1) & (ncap - 1);
+            nt[j] = (uint32_t)i + 1;
+        }
+        free(d->tab);
+        d->tab = nt;
+        d->cap = ncap;
+    }
+    crypto_shorthash(hb, term, len, d->key);
+    memcpy(&h, hb, sizeof h);
+    size_t i = (size_t)h & (d->cap - 1);
+    for (; d->tab[i]; i = (i + 1) & (d->cap - 1)) {
+        const struct dterm *x = &d->dt[d->tab[i] - 1];
+        if (x->h == h && x->len == len && !memcmp(d->terms + x->off, term, len)) {
+            *at = d->tab[i] - 1;
+            return CZ_OK;
+        }
+    }
+    if ((rc = grow(&d->terms, &d->terms_room, d->terms_used + len, 1))) return rc;
+    if ((rc = grow(&d->dt, &d->dt_cap, d->nterms + 1, sizeof *d->dt))) return rc;
+    memcpy(d->terms + d->terms_used, term, len);
+    d->dt[d->nterms] = (struct dterm){ h, (uint32_t)d->terms_used, (uint32_t)len, 0, 0 };
+    d->terms_used += len;
+    d->tab[i] = (uint32_t)++d->nterms;
+    *at = (uint32_t)(d->nterms - 1);
+    return CZ_OK;
+}
+
+/* LMDB's order of keys: memcmp, then the shorter first. */
+static int cmp_dterm(const void *a, const void *b, void *terms)
+{
+    const struct dterm *x = *(const struct dterm *const *)a, *y = *(const struct dterm *const *)b;
+    const uint8_t *base = terms;
+    int c = memcmp(base + x->off, base + y->off, x->len < y->len ? x->len : y->len);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static int cmp_et(const void *a, const void *b)
+{
+    return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, CZ_ENTITY_BYTES);
+}
+
+/* The pairs in term order, and under each term by the entity's first one
+ * or two bytes (a page of a duplicate list holds some 250 entities, so
+ * that is order enough): the distinct terms are sorted, the pairs placed
+ * by two counting passes (through one copy), in place. */
+static int defer_order(struct defer *d)
+{
+    struct dterm **order = malloc((d->nterms ? d->nterms : 1) * sizeof *order);
+    struct dpair *tmp = malloc(d->npairs * sizeof *tmp), *out = d->pairs;
+    int bits = d->npairs < 65536 ? 8 : 16, rc = CZ_OK;
+    size_t nb = (size_t)1 << bits, *cnt = calloc(nb + 1, sizeof *cnt);
+    if (!order || !tmp || !cnt) { rc = CZ_ENOMEM; goto done; }
+    size_t k = d->nterms;
+    for (size_t i = 0; i < k; i++) order[i] = &d->dt[i];
+    qsort_r(order, k, sizeof *order, cmp_dterm, d->terms);
+    /* first offset of each term's pairs, in term order (rank reused) */
+    size_t off = 0;
+    for (size_t i = 0; i < k; i++) {
+        order[i]->rank = (uint32_t)off;
+        off += order[i]->count;
+    }
+    /* by entity prefix ... */
+    for (size_t i = 0; i < d->npairs; i++) {
+        const uint8_t *e = d->pairs[i].entity;
+        cnt[(bits == 16 ? (size_t)e[0] << 8 | e[1] : e[0]) + 1]++;
+    }
+    for (size_t i = 0; i < nb; i++) cnt[i + 1] += cnt[i];
+    for (size_t i = 0; i < d->npairs; i++) {
+        const uint8_t *e = d->pairs[i].entity;
+        tmp[cnt[bits == 16 ? (size_t)e[0] << 8 | e[1] : e[0]]++] = d->pairs[i];
+    }
+    /* ... then stably by term */
+    for (size_t i = 0; i < d->npairs; i++) out[d->dt[tmp[i].term].rank++] = tmp[i];
+done:
+    free(order);
+    free(tmp);
+    free(cnt);
+    return rc;
+}
+
+/* Puts every pending term and eterms list, in key order. */
+static int defer_flush(cz_txn *t)
+{
+    struct defer *d = t->defer;
+    const uint8_t **p = NULL;
+    MDB_cursor *c = NULL;
+    int rc = 0;
+    if (!d || (d->npairs == 0 && d->et_n == 0)) return CZ_OK;
+    const struct dpair *o = d->pairs;
+    if (d->npairs && (rc = defer_order(d))) return rc;
+    if (d->et_n && !(p = malloc(d->et_n * sizeof *p))) return CZ_ENOMEM;
+
+    if (d->npairs && (rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c))) goto done;
+    for (size_t i = 0; i < d->npairs && rc == 0; i++) {
+        const struct dterm *dt = &d->dt[o[i].term];
+        MDB_val tk = val(d->terms + dt->off, dt->len), tv = val(o[i].entity, CZ_ENTITY_BYTES);
+        rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
+        if (rc == MDB_KEYEXIST) rc = 0;
+    }
+    if (c) mdb_cursor_close(c);
+    c = NULL;
+    if (rc) goto done;
+
+    size_t n = 0;
+    for (size_t pos = 0; pos < d->et_used; n++) {
+        const uint8_t *q = d->et + pos + CZ_ENTITY_BYTES;
+        p[n] = d->et + pos;
+        pos += CZ_ENTITY_BYTES + 4 + ((size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3]);
+    }
+    qsort(p, n, sizeof *p, cmp_et);
+    if (n && (rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ETERMS], &c))) goto done;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const uint8_t *q = p[i] + CZ_ENTITY_BYTES;
+        size_t len = (size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3];
+        MDB_val k = val(p[i], CZ_ENTITY_BYTES), v = val(q + 4, len);
+        rc = mdb_cursor_put(c, &k, &v, 0);
+    }
+    if (c) mdb_cursor_close(c);
+done:
+    free(p);
+    if (d->cap) memset(d->tab, 0, d->cap * sizeof *d->tab);   /* dt, terms: reused */
+    d->nterms = d->terms_used = d->npairs = d->et_used = d->et_n = 0;
+    return ST(t, rc);
+}
+
+/* Keeps a new entity's terms (as index_terms would put them) for later. */
+static int defer_add(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *ts)
+{
+    struct defer *d = t->defer;
+    int rc;
+    if (ts->len == 0) return CZ_OK;
+    if (d->npairs * sizeof *d->pairs + d->terms_used + d->et_used >= d->limit && (rc = defer_flush(t)))
+        return rc;
+    EACH_TERM(ts->buf, ts->len, pos, tl) {
+        uint32_t at;
+        if ((rc = dterm_find(d, ts->buf + pos + 2, tl, &at))) return rc;
+        if ((rc = grow(&d->pairs, &d->pairs_cap, d->npairs + 1, sizeof *d->pairs))) return rc;
+        d->pairs[d->npairs].term = at;
+        memcpy(d->pairs[d->npairs].entity, entity, CZ_ENTITY_BYTES);
+        d->npairs++;
+        d->dt[at].count++;
+    }
+    if ((rc = grow(&d->et, &d->et_room, d->et_used + CZ_ENTITY_BYTES + 4 + ts->len, 1))) return rc;
+    uint8_t *q = d->et + d->et_used;
+    memcpy(q, entity, CZ_ENTITY_BYTES);
+    q[16] = (uint8_t)(ts->len >> 24);
+    q[17] = (uint8_t)(ts->len >> 16);
+    q[18] = (uint8_t)(ts->len >> 8);
+    q[19] = (uint8_t)ts->len;
+    memcpy(q + 20, ts->buf, ts->len);
+    d->et_used += CZ_ENTITY_BYTES + 4 + ts->len;
+    d->et_n++;
+    return CZ_OK;
+}
+
 /* Files the entity under its terms and records them in eterms. */
 static int index_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *ts)
 {
@@ -756,6 +1021,7 @@ static int reindex_head_cb(void *ctx, const uint8_t *id)
 static int reindex(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
 {
     struct terms ts;
+    DEFER_FLUSH(t);
     terms_init(&ts);
     struct reindex_ctx r = { t, &ts, e, id, CZ_OK };
     int rc = each_dup(t, DB_HEADS, e->entity, CZ_ENTITY_BYTES, reindex_head_cb, &r);
@@ -769,19 +1035,59 @@ static int reindex(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_B
  * and no eterms (only reindex writes eterms, after storing a version).  Its
  * terms are those of this entry if it is a head (no child arrived before
  * it) and not a tombstone: what reindex would find, without looking. */
-static int index_first(cz_txn *t, const struct cz_entry *e, int is_head)
+static int index_first(cz_txn *t, const struct cz_entry *e, int is_head, const uint8_t *pre, size_t pre_len)
 {
     struct terms ts;
     int rc = CZ_OK;
     if (!is_head || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) return CZ_OK;
     terms_init(&ts);
-    rc = entry_terms(e, &ts);
-    if (rc == CZ_OK) rc = index_terms(t, e->entity, &ts);
+    if (pre) {   /* cz_store_entry_terms(e), made by the caller */
+        ts.buf = (uint8_t *)pre;
+        ts.len = ts.cap = pre_len;
+    } else {
+        rc = entry_terms(e, &ts);
+    }
+    if (rc == CZ_OK) rc = t->defer ? defer_add(t, e->entity, &ts) : index_terms(t, e->entity, &ts);
+    if (!pre) terms_free(&ts);
+    return rc;
+}
+
+int cz_store_entry_terms(const struct cz_entry *e, uint8_t **buf, size_t *cap, size_t *len)
+{
+    struct terms ts;
+    terms_init(&ts);
+    *len = 0;
+    int rc = (e->flags & CZ_ENTRY_FLAG_TOMBSTONE) ? CZ_OK : entry_terms(e, &ts);
+    if (rc == CZ_OK && ts.len > *cap) {
+        uint8_t *b = realloc(*buf, ts.len);
+        if (!b) rc = CZ_ENOMEM;
+        else { *buf = b; *cap = ts.len; }
+    }
+    if (rc == CZ_OK && ts.len) {
+        memcpy(*buf, ts.buf, ts.len);
+        *len = ts.len;
+    }
     terms_free(&ts);
     return rc;
 }
 
+static int put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                     const uint8_t *pre, size_t pre_len, int *result);
+
 int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int *result)
+{
+    return put_entry(t, e, id, NULL, 0, result);
+}
+
+int cz_store_put_entry_terms(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                             const uint8_t *terms, size_t len, int *result)
+{
+    static const uint8_t none[1];
+    return put_entry(t, e, id, terms ? terms : none, terms ? len : 0, result);
+}
+
+static int put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                     const uint8_t *pre, size_t pre_len, int *result)
 {
     MDB_dbi *dbi = t->s->dbi;
     MDB_val k = val(id, CZ_ID_BYTES), d = val(e->raw, e->raw_len);
@@ -836,7 +1142,7 @@ int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_
     if ((rc = dup_count(t, DB_CHILDREN, id, CZ_ID_BYTES, &nchildren))) return rc;
     if (nchildren == 0 && (rc = mdb_put(t->txn, dbi[DB_HEADS], &ek, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
         return ST(t, rc);
-    rc = nversions == 1 ? index_first(t, e, nchildren == 0) : reindex(t, e, id);
+    rc = nversions == 1 ? index_first(t, e, nchildren == 0, pre, pre_len) : reindex(t, e, id);
     if (rc) return rc;
     *result = CZ_PUT_NEW;
     return CZ_OK;

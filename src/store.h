@@ -83,6 +83,17 @@ enum cz_put_result { CZ_PUT_NEW = 0, CZ_PUT_DUPLICATE = 1, CZ_PUT_FORK = 2 };
 int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
                        int *result);
 
+/* The index terms of `e` as an entity's first version (none for a
+ * tombstone), into *buf (grown as needed, *cap its size; the caller frees
+ * it), *len bytes.  Touches no store: another thread may make them while
+ * the transaction's thread stores other entries. */
+int cz_store_entry_terms(const struct cz_entry *e, uint8_t **buf, size_t *cap, size_t *len);
+/* cz_store_put_entry with `terms` made by cz_store_entry_terms(e): when e
+ * is its entity's first version these are filed as they are instead of
+ * derived again; otherwise they are not used. */
+int cz_store_put_entry_terms(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                             const uint8_t *terms, size_t len, int *result);
+
 /* A stored entry, its structure parsed (the body was decoded strictly when
  * it came in, and verify decodes it again); valid until the transaction ends. */
 int cz_store_get_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_entry *e);
@@ -124,6 +135,19 @@ int cz_store_each_fork(cz_txn *t, cz_raw_fn fn, void *ctx);
 #define CZ_WALK_STOP (-1)
 int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx);
 int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count);
+
+/* As cz_store_index_count, but without first putting the terms deferred
+ * (cz_store_defer_index): only what is in the index already.  For a caller
+ * that keeps the terms it wrote in this transaction itself (a load). */
+int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t *count);
+
+/* From now on in this write transaction, a new entity's index terms are
+ * kept and put later, sorted: in batches, before anything reads the index
+ * (cz_store_index_*) or re-indexes an entity, and at the latest on commit.
+ * What is stored is the same; for transactions storing many new entities
+ * (a load, an import), which then touch each page of the index once per
+ * batch instead of once per entity. */
+int cz_store_defer_index(cz_txn *t);
 
 /* CZ_OK when `entity` is under the term, else CZ_ENOTFOUND (one B-tree
  * look-up: intersecting posting lists costs no record loads). */

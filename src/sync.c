@@ -664,6 +664,12 @@ struct importer {
     size_t nrefused, refused_cap;
     const struct cz_progress *pr;     /* entries applied of the bundle's count */
     size_t done, total;
+    /* The roster entry of the author last applied (a bundle holds each
+     * author's entries one after another): looked up again only for
+     * another author or once a trust record has been stored. */
+    int roster_valid;
+    uint8_t roster_origin[32];
+    struct cz_trust_info roster_info;
 };
 
 /* The chain holds wherever the neighbouring entries are here: ours at
@@ -737,9 +743,21 @@ static int apply_one(struct importer *im, const struct cz_entry *e, const uint8_
     if (rc && rc != CZ_ENOTFOUND) return rc;
     if ((rc = chain_ok(im, e, id, &ok))) return rc;
     if (!ok) why = CZ_ECHAIN;
-    else if ((rc = cz_roster_entry_counts(im->t, im->info->office_root, e, &ti, &why))) return rc;
+    else {
+        if (!im->roster_valid || memcmp(im->roster_origin, e->origin, 32)) {
+            if ((rc = cz_roster_lookup(im->t, im->info->office_root, e->origin, &im->roster_info))) return rc;
+            memcpy(im->roster_origin, e->origin, 32);
+            im->roster_valid = 1;
+        }
+        ti = im->roster_info;
+        cz_roster_entry_judge(&ti, e, &why);
+    }
     if (why && why != CZ_ENOTFOUND) return refuse(im, e, id, why);
     if ((rc = cz_store_put_entry(im->t, e, id, &result))) return rc;
+    /* What the roster says rests on trust records (and a type this build
+     * does not know might be one of a later build's). */
+    const struct cz_type *ety = cz_schema_type(e->type);
+    if (result == CZ_PUT_NEW && (!ety || ety->trust)) im->roster_valid = 0;
     if (result == CZ_PUT_NEW) {
         res->fresh++;
         if (why == CZ_ENOTFOUND) res->pending++;
@@ -1152,6 +1170,10 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
     if ((rc = pass_root(&im, r, &vv, &res->status)) || res->status) goto cleanup;
     if ((rc = cz_bundle_reader_rewind(r))) goto cleanup;
     im.last_valid = 0;
+    im.roster_valid = 0;
+    /* Pass 2 stores thousands of new records: their index terms are put
+     * in sorted batches (before any index read, and on commit). */
+    if ((rc = cz_store_defer_index(t))) goto cleanup;
     if ((rc = pass_rest(&im, r, &res->status)) || res->status) goto cleanup;
 
     uint64_t local_hlc = 0;

@@ -26,9 +26,10 @@
  * bounds time a sample (BENCH_SAMPLE, default 20,000) and scale; the table
  * says so.  Output: the table, a markdown table to paste in README.md
  * (BENCH_MD), and CSV (BENCH_CSV).  Sizes: BENCH_SIZES (default
- * "10000 100000 1000000").  BENCH_KEEP=1 leaves the data folders (paths
- * printed); BENCH_EXPORT=STATION-FOLDER then times only the export of a
- * kept station, BENCH_REPEAT times.  Real LMDB, libsodium, files, pty; no
+ * "10000 100000 1000000").  BENCH_LOAD_ONLY=1 runs the load and its bound
+ * alone.  BENCH_KEEP=1 leaves the data folders (paths printed);
+ * BENCH_EXPORT=STATION-FOLDER then times only the export of a kept
+ * station, BENCH_REPEAT times.  Real LMDB, libsodium, files, pty; no
  * mocks. */
 #include <errno.h>
 #include <fcntl.h>
@@ -244,9 +245,24 @@ static void bprintf(struct buf *b, const char *fmt, ...)
 }
 
 /* One CSV file through the real load path; returns the seconds it took. */
+/* CPU seconds of this process (all threads) and of the calling thread. */
+static double cpu_of(int who)
+{
+    struct rusage ru;
+    getrusage(who, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The loads' CPU time: the process's (every thread) and the calling
+ * thread's (checking and storing); on a shared machine steadier than the
+ * wall clock (BENCH_LOAD_ONLY prints them). */
+static double load_cpu_all, load_cpu_main;
+
 static double load_csv(cz_station *st, const char *type, const struct buf *csv, size_t *stored)
 {
     struct cz_csv c;
+    double c_all = cpu_of(RUSAGE_SELF), c_main = cpu_of(RUSAGE_THREAD);
     double t0 = now();
     int rc = cz_csv_load(cz_schema_type(type), csv->p, csv->n, &c);
     if (rc) die(c.bad_column ? c.bad_column : "csv", rc);
@@ -254,6 +270,8 @@ static double load_csv(cz_station *st, const char *type, const struct buf *csv, 
                                   stored)))
         die(type, rc);
     double t = now() - t0;
+    load_cpu_all += cpu_of(RUSAGE_SELF) - c_all;
+    load_cpu_main += cpu_of(RUSAGE_THREAD) - c_main;
     cz_csv_free(&c);
     return t;
 }
@@ -367,6 +385,8 @@ static void phase_load(void *arg, double out[NOUT])
     out[1] = (double)total;
     out[2] = (double)csv_bytes;
     out[4] = t_gen;
+    out[5] = load_cpu_all;
+    out[6] = load_cpu_main;
 }
 
 /* ---- the bounds ---- */
@@ -409,6 +429,16 @@ static int read_cb(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, siz
             r->used = 0;
         }
     }
+    return 0;
+}
+
+/* Counts the stored entries and their bytes (BENCH_LOAD_ONLY). */
+static int count_cb(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+    struct read_ctx *r = ctx;
+    (void)k; (void)kl; (void)v;
+    r->bytes += vl;
+    r->entries++;
     return 0;
 }
 
@@ -498,11 +528,13 @@ static void phase_import(void *arg, double out[NOUT])
     int rc;
     if ((rc = cz_station_open(r->office, &office)) || (rc = cz_station_login(office, NULL, PASS))) die("office", rc);
     phase_go();
-    double t0 = now();
+    double t0 = now(), c0 = cpu_of(RUSAGE_SELF), m0 = cpu_of(RUSAGE_THREAD);
     /* as `cunzhan import` does it: streamed from the file */
     if ((rc = cz_sync_import_file(office, r->bundle, NULL, NULL, &im)) || im.status) die("import", rc ? rc : im.status);
     out[0] = now() - t0;
     out[1] = (double)im.fresh;
+    out[2] = cpu_of(RUSAGE_SELF) - c0;     /* every thread */
+    out[3] = cpu_of(RUSAGE_THREAD) - m0;   /* the thread that writes */
     cz_station_close(office);
 }
 
@@ -685,7 +717,7 @@ static void run(size_t n_records, const char *root)
     printf("N = %zu records (%zu households, %zu members, %zu aid)\n", r->n, r->nh, r->nh * MEMBERS, r->nh);
 
     struct phase_mem m = phase("load", phase_load, r, out);
-    double t_load = out[0], stored = out[1];
+    double t_load = out[0], stored = out[1], cpu_all = out[5], cpu_main = out[6];
     printf("  (generating the CSV files took %.1f s, not counted)\n", out[4]);
     /* the stored entries' average size, for the signing bound */
     if ((rc = cz_station_open(r->dir, &st))) die("open", rc);
@@ -698,6 +730,31 @@ static void run(size_t n_records, const char *root)
     size_t sampled;
     char note[64];
     struct phase_mem m_load = m;
+    if (getenv("BENCH_LOAD_ONLY")) {
+        /* Only the load and its bound (for profiling the load), the bound's
+         * message size from the stored entries. */
+        struct read_ctx rc0 = { 0 };
+        char cmd0[9000];
+        if ((rc = cz_station_open(r->dir, &st))) die("open", rc);
+        cz_txn_begin(cz_station_store(st), 0, &t);
+        cz_store_each_entry(t, count_cb, &rc0);
+        cz_txn_abort(t);
+        cz_station_close(st);
+        size_t avg0 = rc0.entries ? rc0.bytes / rc0.entries : 300;
+        double c0 = cpu_of(RUSAGE_THREAD);
+        double bound0 = time_signing((size_t)stored, avg0, 0, &sampled);
+        double bound_cpu = (cpu_of(RUSAGE_THREAD) - c0) * stored / (double)sampled;
+        printf("  load CPU: all threads %.2f s (%.2fx signing's CPU %.2f s), checking+storing thread %.2f s (%.2fx), "
+               "other threads %.2f s (%.2fx)\n", cpu_all, cpu_all / bound_cpu, bound_cpu, cpu_main, cpu_main / bound_cpu,
+               cpu_all - cpu_main, (cpu_all - cpu_main) / bound_cpu);
+        snprintf(note, sizeof note, sampled < (size_t)stored ? "bound: %zu timed, scaled" : "", sampled);
+        record("load CSV (real load path)", r->n, (size_t)stored, t_load, bound0, "s", "<= 1.3x signing", note);
+        mem_record("load", r->n, (size_t)stored, m_load);
+        snprintf(cmd0, sizeof cmd0, "rm -rf '%.2000s' '%.2000s' '%.2000s' '%.2000s'", r->dir, r->office, r->stick, r->json);
+        if (system(cmd0)) fprintf(stderr, "bench: could not remove %s\n", r->dir);
+        free(r);
+        return;
+    }
 
     m = phase("export", phase_export, r, out);
     size_t avg = out[5] > 0 ? (size_t)(out[4] / out[5]) : 300;
@@ -719,6 +776,7 @@ static void run(size_t n_records, const char *root)
     double bound_verify = time_signing(entries, entries ? (size_t)(plain / (double)entries) : 300, 1, &sampled);
     snprintf(note, sizeof note, sampled < entries ? "bound: %zu timed, scaled" : "", sampled);
     record("import full bundle", r->n, entries, out[0], bound_verify, "s", "<= 1.2x verifying", note);
+    printf("  import CPU: all threads %.2f s, the writing thread %.2f s\n", out[2], out[3]);
     mem_record("import", r->n, entries, m);
 
     /* size against the same records as JSON, encrypted with age */

@@ -895,6 +895,80 @@ static void test_abort_leaves_nothing(void **state)
     free_ent(&e);
 }
 
+/* cz_store_defer_index: what a transaction reads of the index includes
+ * the terms it deferred; cz_store_index_count_stored counts only what was
+ * put; an edit of a deferred entity takes its deferred terms out; the
+ * commit puts the rest, an abort drops them; a read transaction refuses. */
+static void test_defer_index(void **state)
+{
+    struct fx *f = *state;
+    uint8_t e1[16], e2[16], e3[16];
+    struct ent h1, h2, h3, h1b;
+    struct cz_entry de;
+    int result = -1;
+    char term[256];
+    size_t tl, n = 99;
+
+    new_entity(e1);
+    new_entity(e2);
+    new_entity(e3);
+    household(&f->a, e1, NULL, 0, 0, "YSW-701", "王秀英", &h1);
+    household(&f->a, e2, NULL, 0, 0, "YSW-702", "李明", &h2);
+    household(&f->a, e1, h1.id, 1, 0, "YSW-711", "王秀兰", &h1b);
+    household(&f->a, e3, NULL, 0, 0, "YSW-703", "张华", &h3);
+
+    cz_txn *t = rtxn(f->s);
+    assert_int_equal(cz_store_defer_index(t), CZ_EINVAL);
+    cz_txn_abort(t);
+
+    assert_int_equal(cz_txn_begin(f->s, 1, &t), CZ_OK);
+    assert_int_equal(cz_store_defer_index(t), CZ_OK);
+    assert_int_equal(cz_entry_decode(h1.buf, h1.len, &de), CZ_OK);
+    assert_int_equal(cz_store_put_entry(t, &de, h1.id, &result), CZ_OK);
+    assert_int_equal(result, CZ_PUT_NEW);
+    assert_int_equal(cz_entry_decode(h2.buf, h2.len, &de), CZ_OK);
+    assert_int_equal(cz_store_put_entry(t, &de, h2.id, &result), CZ_OK);
+    tl = cz_term_exact(term, sizeof term, "household", "number", "YSW-701");
+    assert_int_equal(cz_store_index_count_stored(t, term, tl, &n), CZ_OK);
+    assert_int_equal(n, 0);                               /* not put yet */
+    assert_int_equal(count_type(t, "household"), 2);      /* a read puts them */
+    assert_int_equal(cz_store_index_count_stored(t, term, tl, &n), CZ_OK);
+    assert_int_equal(n, 1);
+    /* an edit of a deferred first version */
+    assert_int_equal(cz_entry_decode(h3.buf, h3.len, &de), CZ_OK);
+    assert_int_equal(cz_store_put_entry(t, &de, h3.id, &result), CZ_OK);
+    assert_int_equal(cz_entry_decode(h1b.buf, h1b.len, &de), CZ_OK);
+    assert_int_equal(cz_store_put_entry(t, &de, h1b.id, &result), CZ_OK);
+    assert_int_equal(result, CZ_PUT_NEW);
+    assert_int_equal(cz_txn_commit(t), CZ_OK);
+
+    t = rtxn(f->s);
+    assert_int_equal(count_type(t, "household"), 3);
+    assert_int_equal(count_exact(t, "household", "number", "YSW-701"), 0);
+    assert_int_equal(count_exact(t, "household", "number", "YSW-711"), 1);
+    assert_int_equal(count_exact(t, "household", "number", "YSW-703"), 1);
+    assert_int_equal(count_gram(t, "秀英"), 0);
+    assert_int_equal(count_gram(t, "秀兰"), 1);
+    assert_int_equal(count_gram(t, "张华"), 1);
+    cz_txn_abort(t);
+
+    /* deferred and aborted: nothing */
+    uint8_t e4[16];
+    struct ent h4;
+    new_entity(e4);
+    household(&f->a, e4, NULL, 0, 0, "YSW-704", "赵六", &h4);
+    assert_int_equal(cz_txn_begin(f->s, 1, &t), CZ_OK);
+    assert_int_equal(cz_store_defer_index(t), CZ_OK);
+    assert_int_equal(cz_entry_decode(h4.buf, h4.len, &de), CZ_OK);
+    assert_int_equal(cz_store_put_entry(t, &de, h4.id, &result), CZ_OK);
+    cz_txn_abort(t);
+    t = rtxn(f->s);
+    assert_int_equal(count_type(t, "household"), 3);
+    assert_int_equal(count_gram(t, "赵六"), 0);
+    cz_txn_abort(t);
+    free_ent(&h1); free_ent(&h2); free_ent(&h3); free_ent(&h1b); free_ent(&h4);
+}
+
 static void test_reopen_keeps_everything(void **state)
 {
     struct fx *f = *state;
@@ -1226,7 +1300,13 @@ static void test_put_order_independent(void **state)
     mixed_entries(w);
     cz_store_close(f->s);
     f->s = NULL;
-    for (int round = 0; round < 10; round++) {
+    for (int round = 0; round < 16; round++) {
+        /* odd rounds: one transaction for all, as a load or an import does;
+         * from round 10, one transaction deferring the index terms
+         * (cz_store_defer_index), as a load does; from round 12 with the
+         * terms made beforehand (cz_store_entry_terms), as a load does;
+         * rounds 14 and 15 in batches of a few entries (CZ_INDEX_BATCH) */
+        int one = round % 2 || round >= 10, defer = round >= 10, pre = round >= 12;
         size_t order[NMIX];
         char db[128];
         cz_store *s;
@@ -1249,20 +1329,31 @@ static void test_put_order_independent(void **state)
         if (p7 < p8) { order[p7] = 8; order[p8] = 7; }
         snprintf(db, sizeof db, "%s/order%d", f->dir, round);
         assert_int_equal(cz_store_open(db, 1, &s), CZ_OK);
-        /* odd rounds: one transaction for all, as a load or an import does */
         cz_txn *t = NULL;
-        if (round % 2) assert_int_equal(cz_txn_begin(s, 1, &t), CZ_OK);
+        if (one) assert_int_equal(cz_txn_begin(s, 1, &t), CZ_OK);
+        if (round >= 14) setenv("CZ_INDEX_BATCH", round == 14 ? "1" : "300", 1);
+        if (defer) assert_int_equal(cz_store_defer_index(t), CZ_OK);
+        unsetenv("CZ_INDEX_BATCH");
         for (size_t i = 0; i < NMIX + 3; i++) {
             const struct ent *e = &w[order[i % NMIX]];   /* the first three again: duplicates */
             struct cz_entry de;
             int result = -1;
             assert_int_equal(cz_entry_decode(e->buf, e->len, &de), CZ_OK);
-            if (!(round % 2)) assert_int_equal(cz_txn_begin(s, 1, &t), CZ_OK);
-            assert_int_equal(cz_store_put_entry(t, &de, e->id, &result), CZ_OK);
+            if (!one) assert_int_equal(cz_txn_begin(s, 1, &t), CZ_OK);
+            if (pre) {
+                uint8_t *tb = NULL;
+                size_t tcap = 0, tlen = 99;
+                assert_int_equal(cz_store_entry_terms(&de, &tb, &tcap, &tlen), CZ_OK);
+                assert_true(tlen <= tcap);
+                assert_int_equal(cz_store_put_entry_terms(t, &de, e->id, tb, tlen, &result), CZ_OK);
+                free(tb);
+            } else {
+                assert_int_equal(cz_store_put_entry(t, &de, e->id, &result), CZ_OK);
+            }
             assert_int_equal(result, i < NMIX ? CZ_PUT_NEW : CZ_PUT_DUPLICATE);
-            if (!(round % 2)) assert_int_equal(cz_txn_commit(t), CZ_OK);
+            if (!one) assert_int_equal(cz_txn_commit(t), CZ_OK);
         }
-        if (round % 2) assert_int_equal(cz_txn_commit(t), CZ_OK);
+        if (one) assert_int_equal(cz_txn_commit(t), CZ_OK);
 
         /* what anyone would expect, whatever the order */
         uint8_t ids[4][32], h1[16], h2[16], h3[16], h4[16], h5[16];
@@ -1328,6 +1419,7 @@ int main(void)
         T(test_unknown_type),
         T(test_resolve),
         T(test_abort_leaves_nothing),
+        T(test_defer_index),
         T(test_reopen_keeps_everything),
         T(test_meta),
         T(test_users),
