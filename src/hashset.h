@@ -12,7 +12,11 @@
  *
  * The set copies each key it adds into memory it owns (one arena, no
  * allocation per key but for growth, which doubles), so the caller's buffer
- * may be reused as soon as a call returns.  One thread at a time; call
+ * may be reused as soon as a call returns.  Each key also has an ordinal,
+ * 0, 1, 2, ... in the order keys were first added, so a caller can keep
+ * data about each distinct key in a plain array (cz_hashset_intern) and
+ * read the key back from its ordinal (cz_hashset_key).  One thread at a
+ * time; call
  * sodium_init() before the first cz_hashset_new. */
 #ifndef CZ_HASHSET_H
 #define CZ_HASHSET_H
@@ -32,6 +36,20 @@ void cz_hashset_free(cz_hashset *s);
  * the set, 0 when it was.  -1 when memory ran out: then the set holds what
  * it held before and can still be used (the caller says CZ_ENOMEM). */
 int cz_hashset_add(cz_hashset *s, const void *key, size_t len);
+
+/* As cz_hashset_add, and *ordinal is the key's ordinal: how many distinct
+ * keys were added before it (since the set was made or last cleared),
+ * whether it is new (1) or was there (0).  On -1, *ordinal is not set. */
+int cz_hashset_intern(cz_hashset *s, const void *key, size_t len, size_t *ordinal);
+
+/* The bytes of the key with that ordinal (which must be below the count),
+ * its length in *len.  The pointer holds until the next add, intern or
+ * clear (growth may move the keys); it is not NUL-terminated. */
+const void *cz_hashset_key(const cz_hashset *s, size_t ordinal, size_t *len);
+
+/* Empties the set but keeps its memory (and hash key), for reuse: the
+ * next key added has ordinal 0. */
+void cz_hashset_clear(cz_hashset *s);
 
 /* 1 when key[0..len) is in the set, else 0. */
 int cz_hashset_has(const cz_hashset *s, const void *key, size_t len);

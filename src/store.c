@@ -1,5 +1,6 @@
 #include "store.h"
 #include "codec.h"
+#include "hashset.h"
 #include "schema.h"
 #include "status.h"
 #include "text.h"
@@ -40,21 +41,19 @@ struct cz_store {
 };
 
 /* Index terms of new entities collected by a transaction that asked for it
- * (cz_store_defer_index), put sorted later: each distinct term once (a
- * hash table over `terms`), a (term, entity) pair per filing, and eterms
- * records (entity, u32 length, term list) in `et`. */
-struct dterm { uint64_t h; uint32_t off, len, count, rank; };
+ * (cz_store_defer_index), put sorted later: each distinct term once (the
+ * set `terms`, whose ordinals index `dt`), a (term, entity) pair per
+ * filing, and eterms records (entity, u32 length, term list) in `et`. */
+struct dterm { uint32_t count, rank; };
 struct dpair { uint32_t term; uint8_t entity[CZ_ENTITY_BYTES]; };
 struct defer {
-    struct dterm *dt;                     /* the distinct terms */
+    cz_hashset *terms;                    /* the distinct terms */
+    struct dterm *dt;                     /* per distinct term, by its ordinal */
     size_t nterms, dt_cap;
-    uint32_t *tab;                        /* open addressing: 1 + index in dt; 0 empty */
-    size_t cap;
-    uint8_t *terms, *et;
-    size_t terms_used, terms_room, et_used, et_room, et_n;
+    uint8_t *et;
+    size_t terms_used, et_used, et_room, et_n;   /* terms_used: bytes of the distinct terms */
     struct dpair *pairs;
     size_t npairs, pairs_cap;
-    uint8_t key[crypto_shorthash_KEYBYTES];
     size_t limit;                         /* bytes pending that make a batch */
 };
 
@@ -146,9 +145,8 @@ int cz_txn_begin(cz_store *s, int write, cz_txn **out)
 static void defer_free(struct defer *d)
 {
     if (!d) return;
-    free(d->tab);
+    cz_hashset_free(d->terms);
     free(d->dt);
-    free(d->terms);
     free(d->et);
     free(d->pairs);
     free(d);
@@ -798,7 +796,11 @@ int cz_store_defer_index(cz_txn *t)
     if (!t->write) return CZ_EINVAL;
     if (t->defer) return CZ_OK;
     if (!(t->defer = calloc(1, sizeof *t->defer))) return CZ_ENOMEM;
-    crypto_shorthash_keygen(t->defer->key);
+    if (cz_hashset_new(&t->defer->terms)) {
+        free(t->defer);
+        t->defer = NULL;
+        return CZ_ENOMEM;
+    }
     /* CZ_INDEX_BATCH (bytes) makes batches small, for tests. */
     const char *env = getenv("CZ_INDEX_BATCH");
     t->defer->limit = env && atol(env) > 0 ? (size_t)atol(env) : DEFER_BYTES;
@@ -824,48 +826,33 @@ static int grow(void *bufp, size_t *room, size_t need, size_t elem)
 /* The distinct term's index in d->dt, added when new. */
 static int dterm_find(struct defer *d, const uint8_t *term, size_t len, uint32_t *at)
 {
-    uint8_t hb[crypto_shorthash_BYTES];
-    uint64_t h;
+    size_t ord;
     int rc;
-    if (2 * (d->nterms + 1) > d->cap) {
-        size_t ncap = d->cap ? 2 * d->cap : 4096;
-        uint32_t *nt = calloc(ncap, sizeof *nt);
-        if (!nt) return CZ_ENOMEM;
-        for (size_t i = 0; i < d->nterms; i++) {
-            size_t j = (size_t)d->dt[i].h & (ncap - 1);
-            while (nt[j]) j = (j + 1) & (ncap - 1);
-            nt[j] = (uint32_t)i + 1;
-        }
-        free(d->tab);
-        d->tab = nt;
-        d->cap = ncap;
-    }
-    crypto_shorthash(hb, term, len, d->key);
-    memcpy(&h, hb, sizeof h);
-    size_t i = (size_t)h & (d->cap - 1);
-    for (; d->tab[i]; i = (i + 1) & (d->cap - 1)) {
-        const struct dterm *x = &d->dt[d->tab[i] - 1];
-        if (x->h == h && x->len == len && !memcmp(d->terms + x->off, term, len)) {
-            *at = d->tab[i] - 1;
-            return CZ_OK;
-        }
-    }
-    if ((rc = grow(&d->terms, &d->terms_room, d->terms_used + len, 1))) return rc;
+    /* Room first: a term the set holds always has its dt entry. */
     if ((rc = grow(&d->dt, &d->dt_cap, d->nterms + 1, sizeof *d->dt))) return rc;
-    memcpy(d->terms + d->terms_used, term, len);
-    d->dt[d->nterms] = (struct dterm){ h, (uint32_t)d->terms_used, (uint32_t)len, 0, 0 };
-    d->terms_used += len;
-    d->tab[i] = (uint32_t)++d->nterms;
-    *at = (uint32_t)(d->nterms - 1);
+    switch (cz_hashset_intern(d->terms, term, len, &ord)) {
+    case 1:
+        d->dt[ord] = (struct dterm){ 0, 0 };
+        d->nterms++;
+        d->terms_used += len;
+        break;
+    case 0:
+        break;
+    default:
+        return CZ_ENOMEM;
+    }
+    *at = (uint32_t)ord;
     return CZ_OK;
 }
 
+/* A distinct term's bytes, read out of the set once per batch. */
+struct dkey { const uint8_t *p; size_t len; };
+
 /* LMDB's order of keys: memcmp, then the shorter first. */
-static int cmp_dterm(const void *a, const void *b, void *terms)
+static int cmp_dkey(const void *a, const void *b)
 {
-    const struct dterm *x = *(const struct dterm *const *)a, *y = *(const struct dterm *const *)b;
-    const uint8_t *base = terms;
-    int c = memcmp(base + x->off, base + y->off, x->len < y->len ? x->len : y->len);
+    const struct dkey *x = *(const struct dkey *const *)a, *y = *(const struct dkey *const *)b;
+    int c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
     if (c) return c;
     return x->len < y->len ? -1 : x->len > y->len;
 }
@@ -879,21 +866,22 @@ static int cmp_et(const void *a, const void *b)
  * or two bytes (a page of a duplicate list holds some 250 entities, so
  * that is order enough): the distinct terms are sorted, the pairs placed
  * by two counting passes (through one copy), in place. */
-static int defer_order(struct defer *d)
+static int defer_order(struct defer *d, const struct dkey *keys)
 {
-    struct dterm **order = malloc((d->nterms ? d->nterms : 1) * sizeof *order);
+    const struct dkey **order = malloc((d->nterms ? d->nterms : 1) * sizeof *order);
     struct dpair *tmp = malloc(d->npairs * sizeof *tmp), *out = d->pairs;
     int bits = d->npairs < 65536 ? 8 : 16, rc = CZ_OK;
     size_t nb = (size_t)1 << bits, *cnt = calloc(nb + 1, sizeof *cnt);
     if (!order || !tmp || !cnt) { rc = CZ_ENOMEM; goto done; }
     size_t k = d->nterms;
-    for (size_t i = 0; i < k; i++) order[i] = &d->dt[i];
-    qsort_r(order, k, sizeof *order, cmp_dterm, d->terms);
+    for (size_t i = 0; i < k; i++) order[i] = &keys[i];
+    qsort(order, k, sizeof *order, cmp_dkey);
     /* first offset of each term's pairs, in term order (rank reused) */
     size_t off = 0;
     for (size_t i = 0; i < k; i++) {
-        order[i]->rank = (uint32_t)off;
-        off += order[i]->count;
+        struct dterm *dt = &d->dt[order[i] - keys];
+        dt->rank = (uint32_t)off;
+        off += dt->count;
     }
     /* by entity prefix ... */
     for (size_t i = 0; i < d->npairs; i++) {
@@ -919,17 +907,22 @@ static int defer_flush(cz_txn *t)
 {
     struct defer *d = t->defer;
     const uint8_t **p = NULL;
+    struct dkey *keys = NULL;             /* by ordinal: the set's own bytes */
     MDB_cursor *c = NULL;
     int rc = 0;
     if (!d || (d->npairs == 0 && d->et_n == 0)) return CZ_OK;
     const struct dpair *o = d->pairs;
-    if (d->npairs && (rc = defer_order(d))) return rc;
-    if (d->et_n && !(p = malloc(d->et_n * sizeof *p))) return CZ_ENOMEM;
+    if (d->npairs) {
+        if (!(keys = malloc((d->nterms ? d->nterms : 1) * sizeof *keys))) return CZ_ENOMEM;
+        for (size_t i = 0; i < d->nterms; i++) keys[i].p = cz_hashset_key(d->terms, i, &keys[i].len);
+        if ((rc = defer_order(d, keys))) { free(keys); return rc; }
+    }
+    if (d->et_n && !(p = malloc(d->et_n * sizeof *p))) { free(keys); return CZ_ENOMEM; }
 
     if (d->npairs && (rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INDEX], &c))) goto done;
     for (size_t i = 0; i < d->npairs && rc == 0; i++) {
-        const struct dterm *dt = &d->dt[o[i].term];
-        MDB_val tk = val(d->terms + dt->off, dt->len), tv = val(o[i].entity, CZ_ENTITY_BYTES);
+        const struct dkey *k = &keys[o[i].term];
+        MDB_val tk = val(k->p, k->len), tv = val(o[i].entity, CZ_ENTITY_BYTES);
         rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
         if (rc == MDB_KEYEXIST) rc = 0;
     }
@@ -954,7 +947,8 @@ static int defer_flush(cz_txn *t)
     if (c) mdb_cursor_close(c);
 done:
     free(p);
-    if (d->cap) memset(d->tab, 0, d->cap * sizeof *d->tab);   /* dt, terms: reused */
+    free(keys);
+    cz_hashset_clear(d->terms);           /* its memory, and dt's: reused */
     d->nterms = d->terms_used = d->npairs = d->et_used = d->et_n = 0;
     return ST(t, rc);
 }
