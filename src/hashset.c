@@ -77,7 +77,7 @@ static uint64_t key_hash(const cz_hashset *s, const void *key, size_t len)
 
 /* 1 when the key is there (*at its slot); else 0 and *at is the empty
  * slot it would take. */
-static int find(const cz_hashset *s, uint64_t h, const void *key, size_t len, size_t *at)
+static inline int find(const cz_hashset *s, uint64_t h, const void *key, size_t len, size_t *at)
 {
     size_t mask = s->cap - 1, i = (size_t)h & mask;
     for (; s->tab[i].h; i = (i + 1) & mask) {

@@ -50,6 +50,28 @@ static void expect_key(const cz_hashset *s, size_t ord, const void *key, size_t 
     if (len) assert_memory_equal(got, key, len);
 }
 
+/* Interns key i of the salt: new (1) or there (0), and ordinal i. */
+static void expect_intern(cz_hashset *s, size_t i, unsigned salt, int fresh)
+{
+    unsigned char buf[64];
+    size_t ord = (size_t)-1, len = make_key(i, salt, buf);
+    assert_int_equal(cz_hashset_intern(s, buf, len, &ord), fresh);
+    assert_int_equal(ord, i);
+}
+
+/* Keys 0..n-1 of the salt are all there: each reads back from its
+ * ordinal, and interning it again answers 0 and the same ordinal. */
+static void expect_all(cz_hashset *s, size_t n, unsigned salt)
+{
+    unsigned char buf[64];
+    for (size_t i = 0; i < n; i++) {
+        size_t len = make_key(i, salt, buf);
+        expect_key(s, i, buf, len);
+        assert_int_equal(cz_hashset_has(s, buf, len), 1);
+        expect_intern(s, i, salt, 0);
+    }
+}
+
 static void test_ordinals_first_seen(void **state)
 {
     cz_hashset *s = new_set();
@@ -111,28 +133,13 @@ static void test_growth_ordinals(void **state)
 {
     enum { N = 60000 };
     cz_hashset *s = new_set();
-    unsigned char buf[64];
-    size_t ord;
     (void)state;
     for (size_t i = 0; i < N; i++) {
-        size_t len = make_key(i, 0, buf);
-        assert_int_equal(cz_hashset_intern(s, buf, len, &ord), 1);
-        assert_int_equal(ord, i);
-        /* Every so often, a key met before: its old ordinal. */
-        if (i % 7 == 3) {
-            size_t j = i / 2;
-            len = make_key(j, 0, buf);
-            assert_int_equal(cz_hashset_intern(s, buf, len, &ord), 0);
-            assert_int_equal(ord, j);
-        }
+        expect_intern(s, i, 0, 1);
+        if (i % 7 == 3) expect_intern(s, i / 2, 0, 0);   /* met before: its old ordinal */
     }
     assert_int_equal(cz_hashset_count(s), N);
-    for (size_t i = 0; i < N; i++) {
-        size_t len = make_key(i, 0, buf);
-        expect_key(s, i, buf, len);
-        assert_int_equal(cz_hashset_intern(s, buf, len, &ord), 0);
-        assert_int_equal(ord, i);
-    }
+    expect_all(s, N, 0);
     cz_hashset_free(s);
 }
 
@@ -141,32 +148,22 @@ static void test_growth_ordinals(void **state)
 static void test_clear(void **state)
 {
     enum { N = 5000 };
-    cz_hashset *s = new_set();
     unsigned char buf[64];
     size_t ord;
+    cz_hashset *s = new_set();
     (void)state;
     cz_hashset_clear(s);                  /* a new set clears too */
     assert_int_equal(cz_hashset_count(s), 0);
     for (unsigned round = 0; round < 3; round++) {
         size_t n = N * (round + 1);
-        for (size_t i = 0; i < n; i++) {
-            size_t len = make_key(i, round, buf);
-            assert_int_equal(cz_hashset_intern(s, buf, len, &ord), 1);
-            assert_int_equal(ord, i);
-        }
+        for (size_t i = 0; i < n; i++) expect_intern(s, i, round, 1);
         assert_int_equal(cz_hashset_intern(s, "", 0, &ord), 1);
         assert_int_equal(ord, n);
         assert_int_equal(cz_hashset_count(s), n + 1);
-        for (size_t i = 0; i < n; i++) {
-            size_t len = make_key(i, round, buf);
-            expect_key(s, i, buf, len);
-            assert_int_equal(cz_hashset_has(s, buf, len), 1);
-            if (round) {          /* the last round's keys are gone */
-                len = make_key(i, round - 1, buf);
-                assert_int_equal(cz_hashset_has(s, buf, len), 0);
-            }
-        }
+        expect_all(s, n, round);
         expect_key(s, n, "", 0);
+        for (size_t i = 0; round && i < n; i++)   /* the last round's keys are gone */
+            assert_int_equal(cz_hashset_has(s, buf, make_key(i, round - 1, buf)), 0);
         cz_hashset_clear(s);
         assert_int_equal(cz_hashset_count(s), 0);
         assert_int_equal(cz_hashset_has(s, "", 0), 0);
