@@ -5,7 +5,9 @@
  * signed and chained (cz_verify, seq by seq, the clock rising and written
  * back), duplicates among rows still in flight refused by row, nothing
  * stored when a row is refused, and the single-row path carrying on the
- * chain after a load; also with a ring of 1-3 slots (CZ_LOAD_RING). */
+ * chain after a load; also with a ring of 1-3 slots (CZ_LOAD_RING).  The
+ * whole suite runs twice: index terms put row by row, and in sorted
+ * batches (CZ_LOAD_DEFER_ROWS=2; a load of 20,000 rows or more). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -386,5 +388,11 @@ int main(void)
         cmocka_unit_test(test_load_refs),
         cmocka_unit_test(test_load_small_ring),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    /* Once as a village's load runs (index terms put row by row), once with
+     * them put in sorted batches, as a load of 20,000 rows or more does. */
+    int failed = cmocka_run_group_tests_name("row by row", tests, setup, teardown);
+    if (setenv("CZ_LOAD_DEFER_ROWS", "2", 1)) return 1;
+    failed += cmocka_run_group_tests_name("sorted batches", tests, setup, teardown);
+    unsetenv("CZ_LOAD_DEFER_ROWS");
+    return failed;
 }
