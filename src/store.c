@@ -49,7 +49,7 @@ struct dpair { uint32_t term; uint8_t entity[CZ_ENTITY_BYTES]; };
 struct defer {
     cz_hashset *terms;                    /* the distinct terms */
     struct dterm *dt;                     /* per distinct term, by its ordinal */
-    size_t nterms, dt_cap;
+    size_t dt_cap;
     uint8_t *et;
     size_t terms_used, et_used, et_room, et_n;   /* terms_used: bytes of the distinct terms */
     struct dpair *pairs;
@@ -829,11 +829,10 @@ static int dterm_find(struct defer *d, const uint8_t *term, size_t len, uint32_t
     size_t ord;
     int rc;
     /* Room first: a term the set holds always has its dt entry. */
-    if ((rc = grow(&d->dt, &d->dt_cap, d->nterms + 1, sizeof *d->dt))) return rc;
+    if ((rc = grow(&d->dt, &d->dt_cap, cz_hashset_count(d->terms) + 1, sizeof *d->dt))) return rc;
     switch (cz_hashset_intern(d->terms, term, len, &ord)) {
     case 1:
         d->dt[ord] = (struct dterm){ 0, 0 };
-        d->nterms++;
         d->terms_used += len;
         break;
     case 0:
@@ -868,12 +867,12 @@ static int cmp_et(const void *a, const void *b)
  * by two counting passes (through one copy), in place. */
 static int defer_order(struct defer *d, const struct dkey *keys)
 {
-    const struct dkey **order = malloc((d->nterms ? d->nterms : 1) * sizeof *order);
+    size_t k = cz_hashset_count(d->terms);
+    const struct dkey **order = malloc((k ? k : 1) * sizeof *order);
     struct dpair *tmp = malloc(d->npairs * sizeof *tmp), *out = d->pairs;
     int bits = d->npairs < 65536 ? 8 : 16, rc = CZ_OK;
     size_t nb = (size_t)1 << bits, *cnt = calloc(nb + 1, sizeof *cnt);
     if (!order || !tmp || !cnt) { rc = CZ_ENOMEM; goto done; }
-    size_t k = d->nterms;
     for (size_t i = 0; i < k; i++) order[i] = &keys[i];
     qsort(order, k, sizeof *order, cmp_dkey);
     /* first offset of each term's pairs, in term order (rank reused) */
@@ -902,6 +901,14 @@ done:
     return rc;
 }
 
+/* The term list's length in a pending eterms record (entity, u32 length,
+ * list), as defer_add wrote it. */
+static size_t et_len(const uint8_t *rec)
+{
+    const uint8_t *q = rec + CZ_ENTITY_BYTES;
+    return (size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3];
+}
+
 /* Puts every pending term and eterms list, in key order. */
 static int defer_flush(cz_txn *t)
 {
@@ -913,8 +920,9 @@ static int defer_flush(cz_txn *t)
     if (!d || (d->npairs == 0 && d->et_n == 0)) return CZ_OK;
     const struct dpair *o = d->pairs;
     if (d->npairs) {
-        if (!(keys = malloc((d->nterms ? d->nterms : 1) * sizeof *keys))) return CZ_ENOMEM;
-        for (size_t i = 0; i < d->nterms; i++) keys[i].p = cz_hashset_key(d->terms, i, &keys[i].len);
+        size_t nterms = cz_hashset_count(d->terms);
+        if (!(keys = malloc((nterms ? nterms : 1) * sizeof *keys))) return CZ_ENOMEM;
+        for (size_t i = 0; i < nterms; i++) keys[i].p = cz_hashset_key(d->terms, i, &keys[i].len);
         if ((rc = defer_order(d, keys))) { free(keys); return rc; }
     }
     if (d->et_n && !(p = malloc(d->et_n * sizeof *p))) { free(keys); return CZ_ENOMEM; }
@@ -932,16 +940,13 @@ static int defer_flush(cz_txn *t)
 
     size_t n = 0;
     for (size_t pos = 0; pos < d->et_used; n++) {
-        const uint8_t *q = d->et + pos + CZ_ENTITY_BYTES;
         p[n] = d->et + pos;
-        pos += CZ_ENTITY_BYTES + 4 + ((size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3]);
+        pos += CZ_ENTITY_BYTES + 4 + et_len(p[n]);
     }
     qsort(p, n, sizeof *p, cmp_et);
     if (n && (rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ETERMS], &c))) goto done;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        const uint8_t *q = p[i] + CZ_ENTITY_BYTES;
-        size_t len = (size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3];
-        MDB_val k = val(p[i], CZ_ENTITY_BYTES), v = val(q + 4, len);
+        MDB_val k = val(p[i], CZ_ENTITY_BYTES), v = val(p[i] + CZ_ENTITY_BYTES + 4, et_len(p[i]));
         rc = mdb_cursor_put(c, &k, &v, 0);
     }
     if (c) mdb_cursor_close(c);
@@ -949,7 +954,7 @@ done:
     free(p);
     free(keys);
     cz_hashset_clear(d->terms);           /* its memory, and dt's: reused */
-    d->nterms = d->terms_used = d->npairs = d->et_used = d->et_n = 0;
+    d->terms_used = d->npairs = d->et_used = d->et_n = 0;
     return ST(t, rc);
 }
 
