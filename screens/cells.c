@@ -27,11 +27,6 @@ static size_t glyph_len(const char *s, size_t n, unsigned *cp)
     return len;
 }
 
-static int is_control(unsigned cp)
-{
-    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
-}
-
 /* Lays s out into at most max cells; returns the cells used. */
 static int layout(const char *s, struct cell *cells, int max)
 {
@@ -45,7 +40,7 @@ static int layout(const char *s, struct cell *cells, int max)
         pos += len ? len : 1;
         if (!len) { g = replacement; glen = 3; }
         else if (cp == '\t' || cp == '\n') { g = " "; glen = 1; }
-        else if (is_control(cp)) { g = replacement; glen = 3; }
+        else if (cz_text_cp_control(cp)) { g = replacement; glen = 3; }
         else cz_text_width(g, glen, 2, &cols, NULL);
         if (cols == 0) {           /* combining: joins the previous glyph */
             struct cell *prev = used ? &cells[used - 1 - (used > 1 && !cells[used - 1].width)] : NULL;

@@ -673,10 +673,14 @@ int cz_bundle_write(const char *stick, const uint8_t recipient[32], const uint8_
     cz_hex(recipient, 32, rhex);
     cz_hex(sender, 32, shex);
     cz_hex(id, CZ_ID_BYTES, idhex);
+    int rc;
     if (snprintf(dir, sizeof dir, "%s/cunzhan/%.16s/%.16s", stick, rhex, shex) >= (int)sizeof dir)
         return CZ_EINVAL;
     snprintf(name, sizeof name, "%s.czb", idhex);
-    return cz_file_write_atomic(dir, name, buf, len, path, path_size);
+    /* No symlink below the stick is followed (fsutil.h). */
+    if ((rc = cz_fs_make_dirs_under(stick, dir + strlen(stick) + 1, 0755))) return rc;
+    if (snprintf(path, path_size, "%s/%s", dir, name) >= (int)path_size) return CZ_EINVAL;
+    return cz_fs_write_atomic(path, buf, len);
 }
 
 int cz_file_write_atomic(const char *folder, const char *name, const uint8_t *buf, size_t len,

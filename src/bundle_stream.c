@@ -133,11 +133,20 @@ static int folder(const char *stick, const struct cz_bundle_params *p, char *dir
     return snprintf(dir, size, "%s/cunzhan/%.16s/%.16s", stick, rhex, shex) >= (int)size ? CZ_EINVAL : CZ_OK;
 }
 
+/* The folders below the stick are made and checked part by part without
+ * following a symlink (fsutil.h): a stick can carry a `cunzhan` link to
+ * anywhere.  The writes that follow use the path; the parts were folders
+ * when checked, and a stick does not change under us by itself. */
+static int make_folder(const char *stick, const struct cz_bundle_params *p, char *dir, size_t size)
+{
+    int rc = folder(stick, p, dir, size);
+    return rc ? rc : cz_fs_make_dirs_under(stick, dir + strlen(stick) + 1, 0755);
+}
+
 int cz_bundle_stream_folder(const char *stick, const struct cz_bundle_params *p)
 {
     char dir[PATH_MAX];
-    int rc = folder(stick, p, dir, sizeof dir);
-    return rc ? rc : cz_fs_make_dirs(dir, 0755);
+    return make_folder(stick, p, dir, sizeof dir);
 }
 
 int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, uint64_t plain_len,
@@ -158,7 +167,7 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
     size_t header_len = cz_bundle_fixed_head(CZ_BUNDLE_VERSION) + p->nrecipients * CZ_BUNDLE_STANZA + 32 + 64;
     size_t chunk_size = (size_t)1 << log2;
 
-    if ((rc = folder(stick, p, dir, sizeof dir)) || (rc = cz_fs_make_dirs(dir, 0755))) return rc;
+    if ((rc = make_folder(stick, p, dir, sizeof dir))) return rc;
     snprintf(tmp, sizeof tmp, "%s/.bundle.tmp-XXXXXX", dir);
 
     size_t per_batch = OUT_BATCH / chunk_size ? OUT_BATCH / chunk_size : 1;

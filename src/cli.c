@@ -3,6 +3,7 @@
 #include "cli_sync.h"
 #include "codec.h"
 #include "exitchain.h"
+#include "fsutil.h"
 #include "keys.h"
 #include "parse.h"
 #include "people.h"
@@ -15,6 +16,7 @@
 #include "text.h"
 #include "verify.h"
 
+#include <fcntl.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -27,8 +29,10 @@
 
 void say_error(struct cli *c, int status, const char *what)
 {
+    char safe[4096 + 64];
+    /* `what` is often a file name from a stick or a name from a record. */
     if (what && *what)
-        fprintf(stderr, "cunzhan: %s: %s\n", what, cz_strerror(status, c->lang));
+        fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(what, safe, sizeof safe), cz_strerror(status, c->lang));
     else
         fprintf(stderr, "cunzhan: %s\n", cz_strerror(status, c->lang));
 }
@@ -141,7 +145,11 @@ void format_time(int64_t wall, char *buf, size_t size)
 void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
                  enum cz_lang lang, char *buf, size_t size)
 {
-    cz_signer_name(t, info->office_root, key, lang, 1, buf, size);
+    char raw[512];
+    /* Names come from records other stations signed: filtered once here
+     * for everything that prints them. */
+    cz_signer_name(t, info->office_root, key, lang, 1, raw, sizeof raw);
+    cz_text_safe(raw, buf, size);
 }
 
 struct cz_assign *parse_assignments(struct cli *c, char **args, int n)
@@ -313,7 +321,7 @@ static int cmd_init(struct cli *c, int argc, char **argv)
 {
     struct cz_init_opts o = { 0 };
     const char *office_key = NULL, *office = NULL, *station = NULL;
-    char *identity = NULL, pass[PASS_MAX], why[64];
+    char *identity = NULL, pass[PASS_MAX], why[64], safe_key[4096 + 64];
     cz_station *st = NULL;
     int rc;
 
@@ -338,9 +346,12 @@ static int cmd_init(struct cli *c, int argc, char **argv)
         if (!o.region || !office_key)
             return usage(c, "init --station needs --region CODE and --office-key FILE (the office's `cunzhan pubkey`)",
                          "init --station 需要 --region 代码 和 --office-key 文件（市办 `cunzhan pubkey` 的输出）");
-        FILE *f = fopen(office_key, "r");
+        /* A regular file only (a FIFO would block the read). */
+        int kfd;
+        FILE *f = cz_fs_open_regular(AT_FDCWD, office_key, &kfd) == CZ_OK ? fdopen(kfd, "r") : NULL;
         if (!f) {
-            fprintf(stderr, "cunzhan: %s: %s\n", office_key, TR(c, "cannot read the office key file", "无法读取市办公钥文件"));
+            fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(office_key, safe_key, sizeof safe_key),
+                    TR(c, "cannot read the office key file", "无法读取市办公钥文件"));
             return CZ_EXIT_FAIL;
         }
         identity = calloc(1, 8192);
@@ -360,7 +371,8 @@ static int cmd_init(struct cli *c, int argc, char **argv)
         return CZ_EXIT_FAIL;
     }
     if (rc == CZ_EINVAL && !strcmp(why, "office-key")) {
-        fprintf(stderr, "cunzhan: %s: %s\n", office_key, TR(c, "not an office identity: make it with `cunzhan pubkey` at the office",
+        fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(office_key, safe_key, sizeof safe_key),
+                TR(c, "not an office identity: make it with `cunzhan pubkey` at the office",
                                                              "不是市办身份文件：请在市办运行 `cunzhan pubkey` 生成"));
         return CZ_EXIT_FAIL;
     }
@@ -371,6 +383,12 @@ static int cmd_init(struct cli *c, int argc, char **argv)
     char fp[24];
     cz_fingerprint(cz_station_info(st)->office_root, fp);
     printf("%s %s\n", TR(c, "initialised", "已初始化"), c->dir);
+    if (station) {
+        char name[CZ_NAME_MAX * 3 + 8];
+        /* The office's name as its identity file gives it: text from a
+         * stick, filtered. */
+        printf("%s %s\n", TR(c, "office:", "市办："), cz_text_safe(cz_station_info(st)->office_name, name, sizeof name));
+    }
     printf("%s %s\n", TR(c, "office key fingerprint:", "市办公钥指纹："), fp);
     if (station)
         printf("%s\n", TR(c, "Compare the fingerprint with the one the office shows before you trust it.",

@@ -10,6 +10,7 @@
 #include "status.h"
 #include "stick.h"
 #include "sync.h"
+#include "text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -44,10 +45,14 @@ static int match_key(struct cli *c, const struct cz_keylist *kl, const char *pre
 
 static void print_key(struct cli *c, const struct cz_known_key *k, const char *state)
 {
-    char hex[65];
+    char hex[65], fp[24], name[CZ_NAME_MAX * 3 + 8], station[CZ_NAME_MAX * 3 + 8], region[64], kind[48];
     cz_hex(k->key, 32, hex);
-    printf("%.16s  %-8s %s@%s  %s %s  %s\n", hex, k->kind, k->name, k->station,
-           TR(c, "region", "辖区"), k->region[0] ? k->region : "-", state);
+    cz_fingerprint(k->key, fp);
+    /* Every part but the key comes from a record some station signed. */
+    printf("%.16s  %s %s  %-8s %s@%s  %s %s  %s\n", hex, TR(c, "fingerprint", "指纹"), fp,
+           cz_text_safe(k->kind, kind, sizeof kind), cz_text_safe(k->name, name, sizeof name),
+           cz_text_safe(k->station, station, sizeof station),
+           TR(c, "region", "辖区"), k->region[0] ? cz_text_safe(k->region, region, sizeof region) : "-", state);
 }
 
 static int need_office(struct cli *c)
@@ -137,12 +142,13 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
         r.role = role;
         rc = cz_station_certify(c->st, &r, id);
         if (rc == CZ_EINVAL) {
-            fprintf(stderr, "cunzhan: %s: %s\n", k->name, TR(c, "needs --role clerk|supervisor|office and a region of 2-12 digits (--region CODE)",
+            char nm[CZ_NAME_MAX * 3 + 8];
+            fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(k->name, nm, sizeof nm), TR(c, "needs --role clerk|supervisor|office and a region of 2-12 digits (--region CODE)",
                                                             "需要 --role clerk|supervisor|office 和 2-12 位辖区代码（--region 代码）"));
             failed = 1;
             continue;
         }
-        if (rc) { say_error(c, rc, k->name); failed = 1; continue; }
+        if (rc) { say_error(c, rc, k->name); failed = 1; continue; }   /* say_error filters */
         if (arr) {
             char hex[65];
             json_t *o = json_object();
@@ -225,9 +231,11 @@ int cmd_revoke(struct cli *c, int argc, char **argv)
         json_object_set_new(o, "revocation", json_string(hex));
         print_json(o);
     } else {
+        char nm[CZ_NAME_MAX * 3 + 8], sn[CZ_NAME_MAX * 3 + 8];
         printf(TR(c, "revoked %.16s (%s@%s): its entries after seq %llu no longer count\n",
                   "已吊销 %.16s（%s@%s）：其序号 %llu 之后的记录不再有效\n"),
-               hex, kl.v[w].name, kl.v[w].station, (unsigned long long)after);
+               hex, cz_text_safe(kl.v[w].name, nm, sizeof nm), cz_text_safe(kl.v[w].station, sn, sizeof sn),
+               (unsigned long long)after);
     }
     free(kl.v);
     return CZ_EXIT_OK;
@@ -260,7 +268,10 @@ int choose_stick(struct cli *c, char *buf, size_t size)
                             sysblock && *sysblock ? sysblock : "/sys/block", &v, &n);
     if (rc == CZ_OK && n == 1) {
         snprintf(buf, size, "%s", v[0].mount);
-        fprintf(stderr, "cunzhan: %s %s (%s)\n", TR(c, "using the USB stick at", "使用U盘："), v[0].mount, v[0].dev);
+        char safe[4096 + 64];
+        /* A stick's mount point carries its label, which whoever wrote the stick chose. */
+        fprintf(stderr, "cunzhan: %s %s (%s)\n", TR(c, "using the USB stick at", "使用U盘："),
+                cz_text_safe(v[0].mount, safe, sizeof safe), v[0].dev);
         free(v);
         return 0;
     }
@@ -270,7 +281,8 @@ int choose_stick(struct cli *c, char *buf, size_t size)
     else {
         fprintf(stderr, "cunzhan: %s\n", TR(c, "several USB sticks are mounted; name one with --to DIR (import: import DIR):",
                                             "挂载了多个U盘；请用 --to 文件夹 指定其一（导入：import 文件夹）："));
-        for (size_t i = 0; i < n; i++) fprintf(stderr, "  %s  (%s)\n", v[i].mount, v[i].dev);
+        char safe[4096 + 64];
+        for (size_t i = 0; i < n; i++) fprintf(stderr, "  %s  (%s)\n", cz_text_safe(v[i].mount, safe, sizeof safe), v[i].dev);
     }
     free(v);
     return CZ_EXIT_USAGE;
@@ -335,7 +347,9 @@ int cmd_export(struct cli *c, int argc, char **argv)
             json_object_set_new(o, "seq", json_integer((json_int_t)res.seq));
             json_array_append_new(arr, o);
         } else {
-            printf(TR(c, "%s: %zu entries -> %s\n", "%s：%zu 条记录 -> %s\n"), peers[k].name, res.entries, res.path);
+            char nm[CZ_NAME_MAX * 3 + 8], safe[4096 + 64];
+            printf(TR(c, "%s: %zu entries -> %s\n", "%s：%zu 条记录 -> %s\n"), cz_text_safe(peers[k].name, nm, sizeof nm),
+                   res.entries, cz_text_safe(res.path, safe, sizeof safe));
         }
     }
     if (arr) print_json(arr);
@@ -379,15 +393,12 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
 {
     struct cz_import_result res;
     struct import_out io = { c, arr ? json_array() : NULL, NULL };
-    /* Streamed from the file, never read whole (a bundle may be large). */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        say_error(c, errno == ENOENT ? CZ_ENOTFOUND : CZ_EIO, path);
-        json_decref(io.list);
-        return 1;
-    }
-    close(fd);
-    if (!arr) printf("%s\n", path);
+    char safe[4096 + 64];
+    /* Streamed from the file, never read whole (a bundle may be large);
+     * opened as a regular file only, never through a link (a FIFO or a
+     * link on a stick is named and refused).  Its name, from the stick,
+     * is printed filtered. */
+    if (!arr) printf("%s\n", cz_text_safe(path, safe, sizeof safe));
     int rc = cz_sync_import_file(c->st, path, refused_cb, &io, &res);
     if (rc) { say_error(c, rc, path); json_decref(io.list); return 1; }
     char sender[160] = "", signer[160] = "";
@@ -464,7 +475,13 @@ int cmd_import(struct cli *c, int argc, char **argv)
         char **files = NULL;
         size_t n = 0;
         int rc = cz_stick_bundles(argv[i], cz_station_info(c->st)->box_pk, &files, &n);
-        if (rc && rc != CZ_ENOTFOUND) { say_error(c, rc, argv[i]); failed = 1; }
+        if (rc && rc != CZ_ENOTFOUND) {
+            char inbox[4096 + 64];
+            /* A link where the stick's folders belong: named, never followed. */
+            cz_bundle_inbox(argv[i], cz_station_info(c->st)->box_pk, inbox, sizeof inbox);
+            say_error(c, rc, rc == CZ_ENOTPLAIN ? inbox : argv[i]);
+            failed = 1;
+        }
         for (size_t k = 0; k < n; k++) {
             failed |= import_one(c, files[k], arr);
             any = 1;

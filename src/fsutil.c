@@ -46,6 +46,64 @@ int cz_fs_make_dirs(const char *path, mode_t mode)
     return CZ_OK;
 }
 
+int cz_fs_open_dir(int dirfd, const char *name, int *fd)
+{
+    *fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (*fd >= 0) return CZ_OK;
+    if (errno == ENOENT) return CZ_ENOTFOUND;
+    /* O_NOFOLLOW on a symlink: ELOOP (Linux), EMLINK (FreeBSD); a file: ENOTDIR. */
+    if (errno == ELOOP || errno == ENOTDIR || errno == EMLINK) return CZ_ENOTPLAIN;
+    return CZ_EIO;
+}
+
+int cz_fs_open_regular(int dirfd, const char *name, int *fd)
+{
+    struct stat sb;
+    int f = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    *fd = -1;
+    if (f < 0) {
+        if (errno == ENOENT) return CZ_ENOTFOUND;
+        if (errno == ELOOP || errno == EMLINK || errno == ENXIO || errno == EISDIR) return CZ_ENOTPLAIN;
+        return CZ_EIO;
+    }
+    if (fstat(f, &sb) != 0) { close(f); return CZ_EIO; }
+    if (!S_ISREG(sb.st_mode)) { close(f); return CZ_ENOTPLAIN; }
+    int fl = fcntl(f, F_GETFL);
+    if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) { close(f); return CZ_EIO; }
+    *fd = f;
+    return CZ_OK;
+}
+
+int cz_fs_make_dirs_under(const char *base, const char *rel, mode_t mode)
+{
+    char buf[PATH_MAX];
+    size_t len = strlen(rel);
+    int dir, rc = CZ_OK;
+    if (len == 0 || rel[0] == '/' || len >= sizeof buf) return CZ_EINVAL;
+    memcpy(buf, rel, len + 1);
+    /* base is the user's own path (`--to DIR`): made as asked when missing. */
+    if ((dir = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 && errno == ENOENT &&
+        cz_fs_make_dirs(base, mode) == CZ_OK)
+        dir = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return CZ_EIO;
+    for (char *part = buf, *save = NULL, *tok; (tok = strtok_r(part, "/", &save)); part = NULL) {
+        int next;
+        if (!strcmp(tok, "..")) { rc = CZ_EINVAL; break; }
+        if (!strcmp(tok, ".")) continue;
+        if (mkdirat(dir, tok, mode) == 0) {
+            if (fsync(dir) != 0 && errno != EINVAL) { rc = CZ_EIO; break; }
+        } else if (errno != EEXIST) {
+            rc = CZ_EIO;
+            break;
+        }
+        if ((rc = cz_fs_open_dir(dir, tok, &next))) break;
+        close(dir);
+        dir = next;
+    }
+    close(dir);
+    return rc;
+}
+
 int cz_fs_write_atomic(const char *path, const void *bytes, size_t len)
 {
     char dir[PATH_MAX], tmp[PATH_MAX + 32];

@@ -24,6 +24,30 @@ int cz_fs_fsync_dir(const char *path);
  * file: the write into it fails then).  CZ_EINVAL: empty or too long. */
 int cz_fs_make_dirs(const char *path, mode_t mode);
 
+/* Folders on a stick are hostile: a `cunzhan` folder that is a symlink
+ * would send writes and reads anywhere on this PC.  These never follow a
+ * link below `base` (base itself is the user's choice and may be one).
+ *
+ * mkdir -p of `rel` (relative, '/'-separated) inside base: each part is
+ * made with mkdirat (its parent fsynced) and opened with
+ * O_NOFOLLOW|O_DIRECTORY; a missing base is made first (cz_fs_make_dirs).
+ * CZ_ENOTPLAIN when a part is a symlink or not a folder, CZ_EIO when base
+ * cannot be opened or made or a part cannot be made,
+ * CZ_EINVAL for an empty, absolute or too long rel, or a part "..". */
+int cz_fs_make_dirs_under(const char *base, const char *rel, mode_t mode);
+
+/* Opens the folder `name` inside dirfd (AT_FDCWD: the working folder)
+ * without following a final symlink.  CZ_ENOTFOUND, CZ_ENOTPLAIN (a link
+ * or not a folder), CZ_EIO. */
+int cz_fs_open_dir(int dirfd, const char *name, int *fd);
+
+/* Opens `name` inside dirfd (AT_FDCWD: the working folder) for reading
+ * only if it is a regular file: O_NOFOLLOW|O_NONBLOCK (a FIFO on a stick
+ * would otherwise block the open for ever), then fstat, then the
+ * descriptor is made blocking again.  CZ_ENOTFOUND, CZ_ENOTPLAIN (a
+ * symlink, FIFO, device, socket or folder), CZ_EIO. */
+int cz_fs_open_regular(int dirfd, const char *name, int *fd);
+
 /* Writes bytes as `path` atomically: a temp file (mode 0600, named
  * ".<first 16 bytes of the name>.tmp-XXXXXX", so folder scans that skip
  * dot files skip it) in path's folder, which must exist; write, fsync,

@@ -1,12 +1,16 @@
 #include "stick.h"
 #include "status.h"
 #include "bundle.h"
+#include "fsutil.h"
+#include "keys.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* /proc/mounts writes space, tab, newline and backslash as \ooo. */
 static void unescape(char *s)
@@ -96,39 +100,60 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every *.czb under the station's inbox on the stick, in name order. */
-static int list_inbox(const char *inbox, char ***out, size_t *n)
+static int push_path(char ***out, size_t *n, size_t *cap, const char *a, const char *b, const char *c)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        char **v = realloc(*out, nc * sizeof *v);
+        if (!v) return CZ_ENOMEM;
+        *out = v;
+        *cap = nc;
+    }
+    int len = c ? asprintf(&(*out)[*n], "%s/%s/%s", a, b, c) : asprintf(&(*out)[*n], "%s/%s", a, b);
+    if (len < 0) return CZ_ENOMEM;
+    (*n)++;
+    return CZ_OK;
+}
+
+static int is_czb(const char *name)
+{
+    size_t l = strlen(name);
+    return name[0] != '.' && l >= 5 && !strcmp(name + l - 4, ".czb");
+}
+
+/* Every *.czb under the station's inbox on the stick, in name order.  The
+ * folders are walked with openat and O_NOFOLLOW (fsutil.h): a sender
+ * folder that is a symlink is listed itself, so import names it refused
+ * (CZ_ENOTPLAIN) instead of reading where it points; the files are not
+ * opened here (import opens them as regular files only). */
+static int list_inbox(int top_fd, const char *inbox, char ***out, size_t *n)
 {
     size_t cap = 0;
-    *out = NULL;
-    *n = 0;
-    DIR *top = opendir(inbox);
-    if (!top) return CZ_ENOTFOUND;
+    int rc = CZ_OK;
+    DIR *top = fdopendir(top_fd);
+    if (!top) { close(top_fd); return CZ_EIO; }
     struct dirent *d;
-    while ((d = readdir(top))) {
+    while (rc == CZ_OK && (d = readdir(top))) {
         if (d->d_name[0] == '.') continue;
-        char sub[4096 + 256];
-        if (snprintf(sub, sizeof sub, "%s/%s", inbox, d->d_name) >= (int)sizeof sub) continue;
-        DIR *sd = opendir(sub);
-        if (!sd) continue;
-        struct dirent *f;
-        while ((f = readdir(sd))) {
-            size_t l = strlen(f->d_name);
-            if (f->d_name[0] == '.' || l < 5 || strcmp(f->d_name + l - 4, ".czb")) continue;
-            if (*n == cap) {
-                cap = cap ? 2 * cap : 16;
-                char **v = realloc(*out, cap * sizeof *v);
-                if (!v) { closedir(sd); closedir(top); return CZ_ENOMEM; }
-                *out = v;
-            }
-            if (asprintf(&(*out)[*n], "%s/%s", sub, f->d_name) < 0) { closedir(sd); closedir(top); return CZ_ENOMEM; }
-            (*n)++;
+        int sfd;
+        int src = cz_fs_open_dir(dirfd(top), d->d_name, &sfd);
+        if (src == CZ_ENOTPLAIN) {
+            struct stat sb;
+            if (fstatat(dirfd(top), d->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
+                rc = push_path(out, n, &cap, inbox, d->d_name, NULL);
+            continue;
         }
+        if (src) continue;
+        DIR *sd = fdopendir(sfd);
+        if (!sd) { close(sfd); continue; }
+        struct dirent *f;
+        while (rc == CZ_OK && (f = readdir(sd)))
+            if (is_czb(f->d_name)) rc = push_path(out, n, &cap, inbox, d->d_name, f->d_name);
         closedir(sd);
     }
     closedir(top);
-    if (*n) qsort(*out, *n, sizeof **out, by_name);
-    return CZ_OK;
+    if (rc == CZ_OK && *n) qsort(*out, *n, sizeof **out, by_name);
+    return rc;
 }
 
 void cz_stick_bundles_free(char **files, size_t n)
@@ -139,9 +164,23 @@ void cz_stick_bundles_free(char **files, size_t n)
 
 int cz_stick_bundles(const char *stick, const uint8_t me[32], char ***files, size_t *n)
 {
-    char inbox[4096];
+    char inbox[4096], hex[65], rel[96];
+    int root, mid, top, rc;
+    *files = NULL;
+    *n = 0;
     cz_bundle_inbox(stick, me, inbox, sizeof inbox);
-    int rc = list_inbox(inbox, files, n);
+    cz_hex(me, 32, hex);
+    snprintf(rel, sizeof rel, "%.16s", hex);
+    /* The stick's own folder is the user's choice (it may be a link); no
+     * link below it is followed. */
+    if ((root = open(stick, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) return CZ_ENOTFOUND;
+    rc = cz_fs_open_dir(root, "cunzhan", &mid);
+    close(root);
+    if (rc) return rc;
+    rc = cz_fs_open_dir(mid, rel, &top);
+    close(mid);
+    if (rc) return rc;
+    rc = list_inbox(top, inbox, files, n);
     if (rc) {
         cz_stick_bundles_free(*files, *n);
         *files = NULL;

@@ -27,7 +27,11 @@ int cz_sticks_find(const char *mounts, const char *sysblock, struct cz_stick **o
  * folder standing in for one): every *.czb under its inbox folder
  * (bundle.h, cz_bundle_inbox), in name order.  *files and each string are
  * malloc'd (free with cz_stick_bundles_free).  CZ_ENOTFOUND when the
- * inbox is not there. */
+ * inbox is not there, CZ_ENOTPLAIN when `cunzhan` or the inbox is a
+ * symlink or not a folder: no link below the stick folder is followed.  A
+ * sender folder that is a symlink is listed as it is (import then refuses
+ * it by name, CZ_ENOTPLAIN); *.czb names are listed whatever they are, and
+ * import opens only regular files (fsutil.h, cz_fs_open_regular). */
 int cz_stick_bundles(const char *stick, const uint8_t me[32], char ***files, size_t *n);
 void cz_stick_bundles_free(char **files, size_t n);
 

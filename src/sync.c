@@ -1,6 +1,7 @@
 #include "sync.h"
 #include "bundle_stream.h"
 #include "codec.h"
+#include "fsutil.h"
 #include "keys.h"
 #include "query.h"
 #include "roster.h"
@@ -26,11 +27,12 @@
 int cz_read_file(const char *path, uint8_t **buf, size_t *len)
 {
     struct stat sb;
-    int fd = open(path, O_RDONLY);
+    int fd, rc;
     *buf = NULL;
     *len = 0;
-    if (fd < 0) return errno == ENOENT ? CZ_ENOTFOUND : CZ_EIO;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) { close(fd); return CZ_EIO; }
+    /* A regular file only: a FIFO named *.czb would block for ever. */
+    if ((rc = cz_fs_open_regular(AT_FDCWD, path, &fd))) return rc;
+    if (fstat(fd, &sb) != 0) { close(fd); return CZ_EIO; }
     if ((uint64_t)sb.st_size > (uint64_t)CZ_BUNDLE_PLAIN_MAX * 2) { close(fd); return CZ_ETOOBIG; }
     size_t n = (size_t)sb.st_size;
     uint8_t *b = malloc(n ? n : 1);
@@ -1239,10 +1241,14 @@ int cz_sync_import_file_with(cz_station *st, const char *path, cz_refused_fn fn,
     cz_bundle_reader *r = NULL;
     struct cz_bundle_header h;
     struct stat sb;
+    int fd;
     memset(res, 0, sizeof *res);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT ? CZ_ENOTFOUND : CZ_EIO;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) { close(fd); return CZ_EIO; }
+    /* Regular files only, never through a symlink: a FIFO or a link on a
+     * stick is refused by name (CZ_ENOTPLAIN) instead of hanging or
+     * reading some file of this PC. */
+    int orc = cz_fs_open_regular(AT_FDCWD, path, &fd);
+    if (orc) return orc;
+    if (fstat(fd, &sb) != 0) { close(fd); return CZ_EIO; }
     if ((uint64_t)sb.st_size > (uint64_t)CZ_BUNDLE_PLAIN_MAX * 2) { close(fd); return CZ_ETOOBIG; }
     int hrc = cz_bundle_reader_open_fd(fd, &r, &h), rc;
     if (hrc == CZ_ENOMEM || hrc == CZ_EIO) rc = hrc;

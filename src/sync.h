@@ -60,7 +60,8 @@ int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn
 
 /* The same from a file, streamed: memory stays flat whatever the bundle's
  * size.  A file that cannot be read is a local failure (CZ_ENOTFOUND,
- * CZ_EIO, CZ_ETOOBIG), as with cz_read_file. */
+ * CZ_EIO, CZ_ETOOBIG), as with cz_read_file; a symlink, FIFO, device or
+ * folder is CZ_ENOTPLAIN (never opened for reading, never followed). */
 int cz_sync_import_file(cz_station *st, const char *path, cz_refused_fn fn, void *ctx,
                         struct cz_import_result *res);
 

@@ -48,13 +48,59 @@ static int is_space(utf8proc_int32_t cp)
     }
 }
 
-/* C0 (except \n, \t and, when allow_cr, \r), DEL and C1. */
+int cz_text_cp_control(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||   /* embeddings, overrides, isolates */
+           cp == 0x200e || cp == 0x200f || cp == 0x061c;                       /* directional marks */
+}
+
+/* What the codec refuses: cz_text_cp_control except \n, \t (and, when
+ * allow_cr, \r) and the three directional marks.  The marks were accepted
+ * in stored text before the display filter learnt them, and refusing them
+ * now would refuse other stations' validly signed records; they are
+ * dropped where text is shown instead. */
 static int is_bad_control(utf8proc_int32_t cp, int allow_cr)
 {
     if (cp == '\n' || cp == '\t' || (allow_cr && cp == '\r'))
         return 0;
-    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
-           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);   /* bidi controls */
+    if (cp == 0x200e || cp == 0x200f || cp == 0x061c)
+        return 0;
+    return cp >= 0 && cz_text_cp_control((uint32_t)cp);
+}
+
+const char *cz_text_safe(const char *s, char *out, size_t size)
+{
+    static const char repl[] = "\xEF\xBF\xBD";
+    size_t o = 0, len = s ? strlen(s) : 0, i = 0;
+
+    if (size == 0)
+        return "";
+    while (i < len) {
+        utf8proc_int32_t cp = 0;
+        size_t n = decode(s + i, len - i, &cp);
+        const char *g = s + i;
+        size_t glen = n;
+
+        if (n == 0) {
+            g = repl;
+            glen = 3;
+            n = 1;
+        } else if (cp == '\t' || cp == '\n') {
+            g = " ";
+            glen = 1;
+        } else if (cz_text_cp_control((uint32_t)cp)) {
+            g = repl;
+            glen = 3;
+        }
+        if (o + glen >= size)
+            break;   /* whole characters only */
+        memcpy(out + o, g, glen);
+        o += glen;
+        i += n;
+    }
+    out[o] = 0;
+    return out;
 }
 
 static int scan_controls(const char *s, size_t len, int allow_cr)

@@ -20,6 +20,23 @@ int cz_text_is_nfc(const char *s, size_t len);
  * is most of this program's text (numbers, codes, Chinese names). */
 int cz_text_cp_stable(uint32_t cp);
 
+/* The one control filter: true for a code point that must never reach a
+ * terminal as it is, because another station or a stick chose it: C0
+ * (\t and \n included: one line stays one line), DEL, C1, the bidi
+ * embeddings, overrides and isolates (U+202A..E, U+2066..9) and the
+ * directional marks U+200E, U+200F, U+061C (they reorder what follows, so
+ * a name can pass for another).  The screens (screens/cells.c), the
+ * command line (cz_text_safe) and the codec's check all ask this. */
+int cz_text_cp_control(uint32_t cp);
+
+/* Untrusted text (file names, names and stations from records or identity
+ * files) made safe to print on one line: \t and \n become a space, other
+ * controls (cz_text_cp_control) and invalid bytes U+FFFD, as the screens
+ * draw them.  Writes at most size-1 bytes of whole characters and a NUL
+ * into out, and returns out (NULL s reads as "").  Use it for every such
+ * string the command line prints. */
+const char *cz_text_safe(const char *s, char *out, size_t size);
+
 /* CZ_OK, or CZ_ECONTROL when s holds C0 controls other than \n and \t,
  * DEL, C1 controls or bidi embeddings, overrides and isolates (U+202A..E,
  * U+2066..9), as the codec refuses.  Assumes valid UTF-8. */

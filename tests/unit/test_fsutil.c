@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,9 +168,58 @@ static void test_make_dirs(void **state)
     assert_int_equal(cz_fs_fsync_dir(below), CZ_EIO);
 }
 
+/* A hostile stick: links are never followed below the stick's folder, and
+ * only regular files are opened (a FIFO would block an open for ever). */
+static void test_no_follow(void **state)
+{
+    (void)state;
+    char base[128], path[700], target[512];
+    int fd;
+    snprintf(base, sizeof base, "%s/stick", g_dir);
+    snprintf(target, sizeof target, "%s/target", g_dir);
+    assert_int_equal(mkdir(target, 0700), 0);
+    /* Honest: made below a base that does not exist yet, and again. */
+    assert_int_equal(cz_fs_make_dirs_under(base, "cunzhan/aa/bb", 0755), CZ_OK);
+    assert_int_equal(cz_fs_make_dirs_under(base, "cunzhan/aa/bb", 0755), CZ_OK);
+    assert_int_equal(cz_fs_make_dirs_under(base, "../x", 0755), CZ_EINVAL);
+    assert_int_equal(cz_fs_make_dirs_under(base, "/abs", 0755), CZ_EINVAL);
+    /* A link in the middle or at the end is refused, nothing made through it. */
+    snprintf(path, sizeof path, "%s/cunzhan/link", base);
+    assert_int_equal(symlink(target, path), 0);
+    assert_int_equal(cz_fs_make_dirs_under(base, "cunzhan/link/cc", 0755), CZ_ENOTPLAIN);
+    assert_int_equal(cz_fs_make_dirs_under(base, "cunzhan/link", 0755), CZ_ENOTPLAIN);
+    snprintf(path, sizeof path, "%s/cc", target);
+    assert_int_equal(access(path, F_OK), -1);
+    snprintf(path, sizeof path, "%s/cunzhan", base);
+    assert_int_equal(cz_fs_open_dir(AT_FDCWD, path, &fd), CZ_OK);
+    close(fd);
+    snprintf(path, sizeof path, "%s/cunzhan/link", base);
+    assert_int_equal(cz_fs_open_dir(AT_FDCWD, path, &fd), CZ_ENOTPLAIN);
+    /* Files: a regular one opens (blocking again), a FIFO, a link and a
+     * folder do not. */
+    snprintf(path, sizeof path, "%s/cunzhan/f.czb", base);
+    assert_int_equal(cz_fs_write_atomic(path, "x", 1), CZ_OK);
+    assert_int_equal(cz_fs_open_regular(AT_FDCWD, path, &fd), CZ_OK);
+    assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+    close(fd);
+    snprintf(path, sizeof path, "%s/cunzhan/p.czb", base);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(cz_fs_open_regular(AT_FDCWD, path, &fd), CZ_ENOTPLAIN);
+    assert_int_equal(fd, -1);
+    snprintf(path, sizeof path, "%s/cunzhan/l.czb", base);
+    snprintf(target, sizeof target, "%s/cunzhan/f.czb", base);
+    assert_int_equal(symlink(target, path), 0);
+    assert_int_equal(cz_fs_open_regular(AT_FDCWD, path, &fd), CZ_ENOTPLAIN);
+    snprintf(path, sizeof path, "%s/cunzhan/aa", base);
+    assert_int_equal(cz_fs_open_regular(AT_FDCWD, path, &fd), CZ_ENOTPLAIN);
+    snprintf(path, sizeof path, "%s/cunzhan/none.czb", base);
+    assert_int_equal(cz_fs_open_regular(AT_FDCWD, path, &fd), CZ_ENOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_follow),
         cmocka_unit_test(test_write_replaces),
         cmocka_unit_test(test_failed_write_keeps_old),
         cmocka_unit_test(test_make_dirs),

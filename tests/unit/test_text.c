@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <utf8proc.h>
@@ -516,9 +517,38 @@ static void test_width_never_splits(void **state)
     }
 }
 
+/* The one control filter (text.h): what the command line prints of a
+ * stick's file names and of names other stations signed. */
+static void test_safe(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_string_equal(cz_text_safe("杨树湾村", out, sizeof out), "杨树湾村");
+    assert_string_equal(cz_text_safe("\x1b[2Jx", out, sizeof out), "\xEF\xBF\xBD[2Jx");
+    assert_string_equal(cz_text_safe("a\tb\nc", out, sizeof out), "a b c");
+    assert_string_equal(cz_text_safe("\xc2\x9b" "1", out, sizeof out), "\xEF\xBF\xBD" "1");   /* C1 CSI */
+    /* Bidi: overrides, isolates and the three marks. */
+    static const char *bidi[] = { "\xe2\x80\xaa", "\xe2\x80\xae", "\xe2\x81\xa6", "\xe2\x81\xa9",
+                                  "\xe2\x80\x8e", "\xe2\x80\x8f", "\xd8\x9c" };
+    for (size_t i = 0; i < sizeof bidi / sizeof *bidi; i++) {
+        char in[16];
+        snprintf(in, sizeof in, "a%sb", bidi[i]);
+        assert_string_equal(cz_text_safe(in, out, sizeof out), "a\xEF\xBF\xBD" "b");
+    }
+    assert_string_equal(cz_text_safe("\xff\xfe", out, sizeof out), "\xEF\xBF\xBD\xEF\xBF\xBD");
+    assert_string_equal(cz_text_safe(NULL, out, sizeof out), "");
+    /* Whole characters only. */
+    assert_string_equal(cz_text_safe("杨树", out, 5), "杨");
+    assert_true(cz_text_cp_control(0x1b) && cz_text_cp_control(0x200f) && !cz_text_cp_control(0x6768));
+    /* The codec still takes the marks (stored records may hold them). */
+    assert_int_equal(cz_text_check_controls("a\xe2\x80\x8e", 4), CZ_OK);
+    assert_int_equal(cz_text_check_controls("a\xe2\x80\xae", 4), CZ_ECONTROL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_safe),
         cmocka_unit_test(test_utf8_valid_good),
         cmocka_unit_test(test_utf8_valid_bad),
         cmocka_unit_test(test_utf8_valid_exhaustive),
