@@ -813,45 +813,124 @@ int cz_vv_encode(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap)
     return CZ_OK;
 }
 
-int cz_vv_decode(const uint8_t *buf, size_t len, size_t *pos, struct cz_vv *v)
+/* One decoder for a vector in a buffer and in a streamed bundle: the
+ * pieces come through `take` as they are checked, and memory grows with
+ * the ranges actually read, never with a count the bundle claims. */
+struct vv_src {
+    int (*take)(void *ctx, size_t n, const uint8_t **p);
+    uint64_t (*left)(void *ctx);
+    void *ctx;
+};
+
+static int vv_grow_origins(struct cz_vv *v)
 {
+    if (v->n < v->cap) return CZ_OK;
+    size_t cap = v->cap ? 2 * v->cap : 16;
+    struct cz_vv_origin *no = realloc(v->o, cap * sizeof *no);
+    if (!no) return CZ_ENOMEM;
+    v->o = no;
+    v->cap = cap;
+    return CZ_OK;
+}
+
+static int vv_decode_from(struct vv_src *s, struct cz_vv *v)
+{
+    struct cz_vv scratch = { 0 };
+    uint8_t prev_origin[32];            /* the last origin read (v may be NULL: checks only) */
+    uint64_t prev_hi = 0;               /* and the end of its last range */
+    const uint8_t *p;
+    size_t total = 0;
+    int rc;
+    if (!v) v = &scratch;
     memset(v, 0, sizeof *v);
-    if (len - *pos < 4) return CZ_ETRUNC;
-    uint32_t n = get32(buf + *pos);
-    *pos += 4;
-    if (n > (len - *pos) / 36) return CZ_ETRUNC;
-    if (n && !(v->o = calloc(n, sizeof *v->o))) return CZ_ENOMEM;
-    v->cap = n;
+    if (s->left(s->ctx) < 4) return CZ_ETRUNC;
+    if ((rc = s->take(s->ctx, 4, &p))) return rc;
+    uint32_t n = get32(p);
+    if (n > s->left(s->ctx) / 36) return CZ_ETRUNC;
+    if (n > CZ_VV_ORIGINS_MAX) return CZ_ETOOBIG;
     for (uint32_t i = 0; i < n; i++) {
-        if (len - *pos < 36) goto trunc;
-        struct cz_vv_origin *o = &v->o[i];
-        memcpy(o->origin, buf + *pos, 32);
-        uint32_t nr = get32(buf + *pos + 32);
-        *pos += 36;
-        v->n++;
-        if (i && memcmp(v->o[i - 1].origin, o->origin, 32) >= 0) goto canon;
-        if (nr == 0) goto canon;
-        if (nr > (len - *pos) / 48) goto trunc;
-        if (!(o->r = calloc(nr, sizeof *o->r))) { cz_vv_free(v); return CZ_ENOMEM; }
-        o->n = o->cap = nr;
+        uint8_t origin[32];
+        if (s->left(s->ctx) < 36) { rc = CZ_ETRUNC; goto fail; }
+        if ((rc = s->take(s->ctx, 36, &p))) goto fail;
+        memcpy(origin, p, 32);
+        uint32_t nr = get32(p + 32);
+        if (i && memcmp(prev_origin, origin, 32) >= 0) { rc = CZ_ECANON; goto fail; }
+        memcpy(prev_origin, origin, 32);
+        if (nr == 0) { rc = CZ_ECANON; goto fail; }
+        if (nr > s->left(s->ctx) / 48) { rc = CZ_ETRUNC; goto fail; }
+        if (nr > CZ_VV_ORIGIN_RANGES_MAX || nr > CZ_VV_RANGES_MAX - total) { rc = CZ_ETOOBIG; goto fail; }
+        total += nr;
+        struct cz_vv_origin *o = NULL;
+        if (v != &scratch) {
+            if ((rc = vv_grow_origins(v))) goto fail;
+            o = &v->o[v->n++];
+            memset(o, 0, sizeof *o);
+            memcpy(o->origin, origin, 32);
+        }
         for (uint32_t j = 0; j < nr; j++) {
-            o->r[j].lo = get64(buf + *pos);
-            o->r[j].hi = get64(buf + *pos + 8);
-            memcpy(o->r[j].id, buf + *pos + 16, 32);
-            *pos += 48;
+            struct cz_vv_range r;
+            if ((rc = s->take(s->ctx, 48, &p))) goto fail;
+            r.lo = get64(p);
+            r.hi = get64(p + 8);
+            memcpy(r.id, p + 16, 32);
             /* Sorted, disjoint and not adjacent: one encoding per vector. */
-            if (o->r[j].lo == 0 || o->r[j].hi < o->r[j].lo ||
-                (j && o->r[j].lo <= o->r[j - 1].hi + 1))
-                goto canon;
+            if (r.lo == 0 || r.hi < r.lo || (j && r.lo <= prev_hi + 1)) { rc = CZ_ECANON; goto fail; }
+            prev_hi = r.hi;
+            if (o) {
+                if (o->n == o->cap) {
+                    size_t cap = o->cap ? 2 * o->cap : 4;
+                    struct cz_vv_range *nr2 = realloc(o->r, cap * sizeof *nr2);
+                    if (!nr2) { rc = CZ_ENOMEM; goto fail; }
+                    o->r = nr2;
+                    o->cap = cap;
+                }
+                o->r[o->n++] = r;
+            }
         }
     }
     return CZ_OK;
-trunc:
+fail:
     cz_vv_free(v);
-    return CZ_ETRUNC;
-canon:
-    cz_vv_free(v);
-    return CZ_ECANON;
+    return rc;
+}
+
+struct buf_src { const uint8_t *buf; size_t len, *pos; };
+
+static int buf_take(void *ctx, size_t n, const uint8_t **p)
+{
+    struct buf_src *b = ctx;
+    if (b->len - *b->pos < n) return CZ_ETRUNC;
+    *p = b->buf + *b->pos;
+    *b->pos += n;
+    return CZ_OK;
+}
+
+static uint64_t buf_left(void *ctx)
+{
+    struct buf_src *b = ctx;
+    return b->len - *b->pos;
+}
+
+int cz_vv_decode(const uint8_t *buf, size_t len, size_t *pos, struct cz_vv *v)
+{
+    struct buf_src b = { buf, len, pos };
+    struct vv_src s = { buf_take, buf_left, &b };
+    if (*pos > len) return CZ_ETRUNC;
+    return vv_decode_from(&s, v);
+}
+
+static int reader_take(void *ctx, size_t n, const uint8_t **p)
+{
+    if (cz_bundle_reader_left(ctx) < n) return CZ_ETRUNC;
+    return cz_bundle_reader_take(ctx, n, p);
+}
+
+static uint64_t reader_left(void *ctx) { return cz_bundle_reader_left(ctx); }
+
+int cz_vv_decode_reader(cz_bundle_reader *r, struct cz_vv *v)
+{
+    struct vv_src s = { reader_take, reader_left, r };
+    return vv_decode_from(&s, v);
 }
 
 /* ---- plaintext ---- */

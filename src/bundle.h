@@ -192,7 +192,20 @@ int cz_file_write_atomic(const char *folder, const char *name, const uint8_t *bu
 /* The folder on a stick holding bundles for box key `me`. */
 void cz_bundle_inbox(const char *stick, const uint8_t me[32], char *path, size_t size);
 
-/* ---- version vectors ---- */
+/* ---- version vectors ----
+ *
+ * A vector in a bundle is the sender's claim, so it is bounded before it
+ * costs anything: at most CZ_VV_ORIGINS_MAX origins (person keys: a city
+ * has a few thousand), CZ_VV_ORIGIN_RANGES_MAX ranges for one origin and
+ * CZ_VV_RANGES_MAX in all (48 bytes each in memory: 48 MB at most).
+ * Ranges are not "few": replication scoped by region leaves a station one
+ * range per run of its own village's entries in an office clerk's log.
+ * More is CZ_ETOOBIG.  Decoding allocates as ranges are read, never from
+ * a count the bundle states.  What is stored as an acknowledgement is
+ * bounded again by what the importer holds (sync.c). */
+#define CZ_VV_ORIGINS_MAX 100000u
+#define CZ_VV_ORIGIN_RANGES_MAX 65536u
+#define CZ_VV_RANGES_MAX (1u << 20)
 
 struct cz_vv_range { uint64_t lo, hi; uint8_t id[CZ_ID_BYTES]; };
 struct cz_vv_origin { uint8_t origin[32]; size_t n, cap; struct cz_vv_range *r; };
@@ -205,8 +218,12 @@ int cz_vv_has(const struct cz_vv *v, const uint8_t origin[32], uint64_t seq);
 void cz_vv_free(struct cz_vv *v);
 /* Appends the encoding to a growing buffer (*buf realloc'd). */
 int cz_vv_encode(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap);
-/* Strict: order, disjointness and bounds are checked (CZ_ECANON, CZ_ETRUNC). */
+/* Strict: order, disjointness and bounds are checked (CZ_ECANON, CZ_ETRUNC,
+ * CZ_ETOOBIG past the limits above).  v is freed on failure. */
 int cz_vv_decode(const uint8_t *buf, size_t len, size_t *pos, struct cz_vv *v);
+/* The same from a bundle being read (no more held than the ranges
+ * themselves); v NULL: checked and skipped, nothing kept. */
+int cz_vv_decode_reader(cz_bundle_reader *r, struct cz_vv *v);
 
 /* ---- plaintext ---- */
 

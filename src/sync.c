@@ -188,6 +188,11 @@ struct export_ctx {
     size_t nforked, forked_cap;
     uint64_t bytes;                   /* sum of 4 + len over items */
     struct cz_export_result *res;
+    /* The office forwards nothing of a key not yet certified (author_ok):
+     * what the roster says of each author met, sorted by key. */
+    const uint8_t *root;              /* NULL: everything goes (a village's export) */
+    struct author { uint8_t origin[32]; int ok; } *authors;
+    size_t nauthors, authors_cap;
 };
 
 static uint64_t id_word(const uint8_t *id)
@@ -207,6 +212,41 @@ static int log_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val
     x->logged_sum += id_word(val);
     if (!x->ack || !cz_vv_has(x->ack, key, seq_of(key))) x->wanted++;
     return 0;
+}
+
+/* Whether the office may forward what `origin` signed: the root's and
+ * certified keys' (revoked ones too: what they signed before the
+ * revocation counts, and the revocation travels with it), never a pending
+ * key's, however much of it a bundle brought (sync.c, admit).  A village
+ * sends everything it holds: its bundles go to the office only, and carry
+ * its own people's work from before their enrolment, which the office
+ * must see to enrol them. */
+static int author_ok(struct export_ctx *x, const uint8_t *origin, int *ok)
+{
+    size_t lo = 0, hi = x->nauthors;
+    struct cz_trust_info ti;
+    *ok = 1;
+    if (!x->root) return CZ_OK;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = memcmp(x->authors[mid].origin, origin, 32);
+        if (c == 0) { *ok = x->authors[mid].ok; return CZ_OK; }
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    int rc = cz_roster_lookup(x->t, x->root, origin, &ti);
+    if (rc) return rc;
+    if (x->nauthors == x->authors_cap) {
+        size_t cap = x->authors_cap ? 2 * x->authors_cap : 64;
+        struct author *v = realloc(x->authors, cap * sizeof *v);
+        if (!v) return CZ_ENOMEM;
+        x->authors = v;
+        x->authors_cap = cap;
+    }
+    memmove(x->authors + lo + 1, x->authors + lo, (x->nauthors - lo) * sizeof *x->authors);
+    x->nauthors++;
+    memcpy(x->authors[lo].origin, origin, 32);
+    x->authors[lo].ok = *ok = ti.state != CZ_TRUST_PENDING;
+    return CZ_OK;
 }
 
 /* Trust records and places (empty region) go everywhere; the rest only
@@ -237,8 +277,10 @@ static int lookup_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *
     struct cz_entry e;
     if (klen != 40 || vlen != CZ_ID_BYTES) return CZ_EDB;
     if (x->ack && cz_vv_has(x->ack, key, seq_of(key))) return 0;
-    int rc = cz_store_get_entry(x->t, val, &e);
+    int ok, rc = author_ok(x, key, &ok);
     if (rc) return rc;
+    if (!ok) { x->res->skipped_pending++; return 0; }
+    if ((rc = cz_store_get_entry(x->t, val, &e))) return rc;
     return export_take(x, e.raw, e.raw_len, e.region);
 }
 
@@ -292,6 +334,9 @@ static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     x->matched++;
     x->matched_sum += id_word(key);
     if (x->ack && cz_vv_has(x->ack, origin, seq)) return 0;
+    int ok;
+    if ((rc = author_ok(x, origin, &ok))) return rc;
+    if (!ok) { x->res->skipped_pending++; return 0; }
     return export_take(x, val, vlen, region);
 }
 
@@ -333,6 +378,7 @@ static int export_collect_check(struct export_ctx *x)
     x->bytes = 0;
     x->matched = 0;
     x->res->skipped_scope = 0;
+    x->res->skipped_pending = 0;
     int rc = cz_store_each_entry(x->t, entry_cb, x);
     if (rc) return rc;
     return x->matched == x->logged ? CZ_OK : CZ_ENOTFOUND;
@@ -510,6 +556,7 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     x.region = peer->region;
     x.mine = &mine;
     x.res = res;
+    x.root = info->kind == CZ_KIND_OFFICE ? info->office_root : NULL;
     pthread_mutex_init(&sj.mu, NULL);
     pthread_cond_init(&sj.cv, NULL);
     int seq_running = pthread_create(&seq_thread, NULL, seq_take, &sj) == 0;
@@ -601,6 +648,7 @@ cleanup:
     free(head);
     free(x.items);
     free(x.forked);
+    free(x.authors);
     cz_vv_free(&mine);
     cz_vv_free(&ack);
     return rc;
@@ -672,6 +720,17 @@ struct importer {
     int roster_valid;
     uint8_t roster_origin[32];
     struct cz_trust_info roster_info;
+    /* What the bundle's header vouches for (sender_judge) and the bounds
+     * on keys not yet certified (admit): kept apart from apply_one. */
+    const struct cz_bundle_header *h;
+    int sender;                       /* enum sender_trust */
+    int signer_announced;             /* the signer's key announcement was seen in the bundle */
+    char signer_station[CZ_NAME_MAX]; /* the station it names */
+    struct pending_key *pend;         /* pending authors met in this bundle, sorted */
+    size_t npend, pend_cap;
+    int adm_valid;                    /* admit's roster cache: the last author */
+    uint8_t adm_origin[32];
+    enum cz_trust adm_state;
 };
 
 /* The chain holds wherever the neighbouring entries are here: ours at
@@ -791,13 +850,12 @@ static int local_failure(int status)
     return status == CZ_EIO || status == CZ_ENOMEM;
 }
 
-/* The payload up to its entries: "CZP", version, kind, the vector (its bytes
- * gathered into *vv when vv is given) and the entry count. */
-static int payload_head(cz_bundle_reader *r, uint8_t *kind, uint8_t **vv, size_t *vv_len, uint32_t *n)
+/* The payload up to its entries: "CZP", version, kind, the vector (decoded
+ * into *vv as it streams by, bounded as bundle.h says; vv NULL: checked
+ * and skipped) and the entry count. */
+static int payload_head(cz_bundle_reader *r, uint8_t *kind, struct cz_vv *vv, uint32_t *n)
 {
     const uint8_t *p;
-    size_t len = 0, cap = 0;
-    uint8_t *buf = NULL;
     int rc;
     if (cz_bundle_reader_left(r) < 5) return CZ_ETRUNC;
     if ((rc = take(r, 5, &p))) return rc;
@@ -805,62 +863,12 @@ static int payload_head(cz_bundle_reader *r, uint8_t *kind, uint8_t **vv, size_t
     if (p[3] != 1) return p[3] < 1 ? CZ_EOLDFORMAT : CZ_EVERSION;
     *kind = p[4];
     if (*kind != CZ_PAYLOAD_SYNC && *kind != CZ_PAYLOAD_BACKUP) return CZ_EVERSION;
-    /* The vector, gathered whole and decoded strictly by cz_vv_decode. */
-    if (cz_bundle_reader_left(r) < 4) return CZ_ETRUNC;
-    if ((rc = take(r, 4, &p))) return rc;
-    uint32_t norigins = be32(p);
-    if (norigins > cz_bundle_reader_left(r) / 36) return CZ_ETRUNC;
-    if (vv) {
-        cap = 4 + (size_t)norigins * 36;
-        if (!(buf = malloc(cap))) return CZ_ENOMEM;
-        memcpy(buf, p, 4);
-        len = 4;
-    }
-    for (uint32_t i = 0; i < norigins; i++) {
-        if (cz_bundle_reader_left(r) < 36) { rc = CZ_ETRUNC; goto fail; }
-        if ((rc = take(r, 36, &p))) goto fail;
-        uint32_t nr = be32(p + 32);
-        int short_ = nr > cz_bundle_reader_left(r) / 48;
-        if (buf) {
-            size_t need = len + 36 + (short_ ? 0 : (size_t)nr * 48);
-            if (need > cap) {
-                size_t c = cap;
-                while (c < need) c *= 2;
-                uint8_t *nb = realloc(buf, c);
-                if (!nb) { rc = CZ_ENOMEM; goto fail; }
-                buf = nb;
-                cap = c;
-            }
-            memcpy(buf + len, p, 36);
-            len += 36;
-        }
-        if (short_) {
-            /* Truncated; the strict decoder is given what there is, so an
-             * earlier fault is named first. */
-            if (buf) { *vv = buf; *vv_len = len; }
-            return CZ_ETRUNC;
-        }
-        for (uint32_t j = 0; j < nr; j++) {
-            if ((rc = take(r, 48, &p))) goto fail;
-            if (buf) {
-                memcpy(buf + len, p, 48);
-                len += 48;
-            }
-        }
-    }
-    if (buf) {
-        *vv = buf;
-        *vv_len = len;
-        buf = NULL;
-    }
+    if ((rc = cz_vv_decode_reader(r, vv))) return rc;
     if (cz_bundle_reader_left(r) < 4) return CZ_ETRUNC;
     if ((rc = take(r, 4, &p))) return rc;
     *n = be32(p);
     if (*n > cz_bundle_reader_left(r) / 4) return CZ_ETRUNC;
     return CZ_OK;
-fail:
-    free(buf);
-    return rc;
 }
 
 /* The next entry's length and bytes.  An entry longer than the format
@@ -903,26 +911,258 @@ static int check_entry(const uint8_t *p, size_t len, struct cz_entry *e, uint8_t
     return rc;
 }
 
+/* ---- what a bundle's header vouches for ----
+ *
+ * Both box keys are in every clear header, so the sender a header names is
+ * only a claim.  It is believed when the header's signer is a certified
+ * person of that station (a `cert` whose `station` is the one the station
+ * key's own certificate names; station keys only encrypt), or, for the
+ * office's key, the root or a person certified with the office role.
+ * Only then is the bundle's vector taken as that station's
+ * acknowledgement (sender_ack).  Otherwise:
+ *   - a certified signer for another station: the entries are judged one
+ *     by one as ever (each is signed by its author), the vector is not kept;
+ *   - a pending signer whose own key announcement (its log's first entry,
+ *     in this bundle or here already) names the station of the sending
+ *     key, or a sending key not certified at all (a new station before its
+ *     enrolment, a restored one before its new key's): its work is kept
+ *     pending, bounded, the vector not kept;
+ *   - any other pending signer brings only key announcements.
+ * Entries of keys not yet certified are bounded whoever carries them
+ * (admit): PENDING_ENTRIES_MAX entries or PENDING_BYTES_MAX bytes a key
+ * (the count is the log's seq, the bytes are kept in meta
+ * "pending_bytes:<key hex>"), PENDING_KEYS_MAX such keys a bundle; and the
+ * office never forwards them (export skips uncertified authors). */
+enum sender_trust { SENDER_ACK, SENDER_ENTRIES, SENDER_PENDING, SENDER_UNCERT };
+
+#define PENDING_ENTRIES_MAX 100000u
+#define PENDING_BYTES_MAX (64u * 1024u * 1024u)
+#define PENDING_KEYS_MAX 256u
+
+struct pending_key { uint8_t origin[32]; uint64_t bytes; int loaded; };
+
+/* The station a key announcement of `key` names; 0 when e is not one. */
+static int announced_station(const struct cz_entry *e, const uint8_t key[32], char *out, size_t size)
+{
+    const struct cz_type *ty = cz_schema_type("key");
+    cz_body *b = NULL;
+    const uint8_t *k;
+    const char *st;
+    size_t len;
+    int ok = 0;
+    if (strcmp(e->type, "key") || !ty || cz_body_decode(e->body, e->body_len, &b) != CZ_OK) return 0;
+    if (cz_body_get_bytes(b, cz_schema_field(ty, "key")->tag, &k, &len) == CZ_OK && len == 32 && !memcmp(k, key, 32)) {
+        out[0] = 0;
+        if (cz_body_get_text(b, cz_schema_field(ty, "station")->tag, &st, &len) == CZ_OK)
+            snprintf(out, size, "%.*s", (int)len, st);
+        ok = out[0] != 0;
+    }
+    cz_body_free(b);
+    return ok;
+}
+
+/* Pass 1 sees every entry: the signer's own key announcement (its log's
+ * first entry) is noted, so the header is judged before pass 2 applies
+ * anything.  Only seq 1 of the signer is decoded and verified. */
+static void sender_note(struct importer *im, const uint8_t *p, size_t len)
+{
+    const uint8_t *origin;
+    uint64_t seq;
+    char region[CZ_REGION_MAX + 1];
+    struct cz_entry e;
+    uint8_t id[CZ_ID_BYTES];
+    if (!im->h || im->signer_announced || !p || cz_entry_peek(p, len, &origin, &seq, region) != CZ_OK) return;
+    if (seq != 1 || memcmp(origin, im->h->signer, 32)) return;
+    if (check_entry(p, len, &e, id) == CZ_OK &&
+        announced_station(&e, im->h->signer, im->signer_station, sizeof im->signer_station))
+        im->signer_announced = 1;
+}
+
+/* The station a certificate names (`station`, else its `name`). */
+static const char *cert_station(const struct cz_trust_info *ti)
+{
+    return ti->station[0] ? ti->station : ti->name;
+}
+
+/* After pass 1 (the root's certificates are stored by then). */
+static int sender_judge(struct importer *im)
+{
+    const struct cz_bundle_header *h = im->h;
+    const struct cz_station_info *info = im->info;
+    struct cz_trust_info sig, box;
+    int rc;
+    if ((rc = cz_roster_lookup(im->t, info->office_root, h->signer, &sig)) ||
+        (rc = cz_roster_lookup(im->t, info->office_root, h->sender_box, &box)))
+        return rc;
+    int office_box = !memcmp(h->sender_box, info->office_box, 32);
+    int box_ok = box.state == CZ_TRUST_CERTIFIED && !box.revoked;
+    im->sender = SENDER_ENTRIES;
+    if (!memcmp(h->sender_box, info->box_pk, 32)) return CZ_OK;   /* "from ourselves": never an acknowledgement */
+    if (sig.state == CZ_TRUST_ROOT) {
+        if (office_box) im->sender = SENDER_ACK;
+        return CZ_OK;
+    }
+    if (sig.state == CZ_TRUST_CERTIFIED) {
+        if (office_box ? !strcmp(sig.role, "office")
+                       : box_ok && sig.station[0] && !strcmp(sig.station, cert_station(&box)))
+            im->sender = SENDER_ACK;
+        return CZ_OK;
+    }
+    /* A pending signer: what its own announcement says, from the bundle
+     * (pass 1) or from an earlier one. */
+    if (!im->signer_announced) {
+        uint8_t at[CZ_ID_BYTES];
+        struct cz_entry e;
+        rc = cz_store_log_get(im->t, h->signer, 1, at);
+        if (rc == CZ_OK && (rc = cz_store_get_entry(im->t, at, &e)) == CZ_OK)
+            im->signer_announced = announced_station(&e, h->signer, im->signer_station, sizeof im->signer_station);
+        if (rc && rc != CZ_ENOTFOUND) return rc;
+    }
+    im->sender = SENDER_UNCERT;
+    if (!im->signer_announced || office_box) return CZ_OK;
+    if (box.state == CZ_TRUST_PENDING || (box_ok && !strcmp(im->signer_station, cert_station(&box))))
+        im->sender = SENDER_PENDING;
+    return CZ_OK;
+}
+
+static int pending_slot(struct importer *im, const uint8_t origin[32], struct pending_key **out)
+{
+    size_t lo = 0, hi = im->npend;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = memcmp(im->pend[mid].origin, origin, 32);
+        if (c == 0) { *out = &im->pend[mid]; return CZ_OK; }
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    if (im->npend == PENDING_KEYS_MAX) return CZ_EPENDINGMAX;
+    if (im->npend == im->pend_cap) {
+        size_t cap = im->pend_cap ? 2 * im->pend_cap : 8;
+        struct pending_key *v = realloc(im->pend, cap * sizeof *v);
+        if (!v) return CZ_ENOMEM;
+        im->pend = v;
+        im->pend_cap = cap;
+    }
+    memmove(im->pend + lo + 1, im->pend + lo, (im->npend - lo) * sizeof *im->pend);
+    im->npend++;
+    memset(&im->pend[lo], 0, sizeof im->pend[lo]);
+    memcpy(im->pend[lo].origin, origin, 32);
+    *out = &im->pend[lo];
+    return CZ_OK;
+}
+
+static void pending_meta_name(char *buf, size_t size, const uint8_t origin[32])
+{
+    char hex[65];
+    cz_hex(origin, 32, hex);
+    snprintf(buf, size, "pending_bytes:%s", hex);
+}
+
+/* Before apply_one, for the entries of keys not yet certified: *ok 0 when
+ * refused here (told as apply_one's refusals are).  apply_one's own
+ * judgement is not repeated. */
+static int admit(struct importer *im, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int *ok)
+{
+    struct pending_key *pk;
+    const struct cz_type *ty = cz_schema_type(e->type);
+    uint8_t at[CZ_ID_BYTES];
+    int rc;
+    *ok = 1;
+    if (!im->adm_valid || memcmp(im->adm_origin, e->origin, 32)) {
+        struct cz_trust_info ti;
+        if ((rc = cz_roster_lookup(im->t, im->info->office_root, e->origin, &ti))) return rc;
+        im->adm_state = ti.state;
+        memcpy(im->adm_origin, e->origin, 32);
+        im->adm_valid = 1;
+    }
+    /* A trust record may change what the roster says of anyone. */
+    if (!ty || ty->trust) im->adm_valid = 0;
+    if (im->adm_state != CZ_TRUST_PENDING) return CZ_OK;
+    /* Already here: apply_one counts it as a duplicate, nothing grows. */
+    rc = cz_store_log_get(im->t, e->origin, e->seq, at);
+    if (rc == CZ_OK && !memcmp(at, id, CZ_ID_BYTES)) return CZ_OK;
+    if (rc && rc != CZ_ENOTFOUND) return rc;
+    *ok = 0;
+    if ((rc = pending_slot(im, e->origin, &pk)) == CZ_EPENDINGMAX) return refuse(im, e, id, CZ_EPENDINGMAX);
+    if (rc) return rc;
+    if (im->sender == SENDER_UNCERT && strcmp(e->type, "key")) return refuse(im, e, id, CZ_EUNCERT);
+    if (!pk->loaded) {
+        char name[96];
+        pending_meta_name(name, sizeof name, e->origin);
+        if ((rc = cz_meta_get_u64(im->t, name, &pk->bytes)) && rc != CZ_ENOTFOUND) return rc;
+        pk->loaded = 1;
+    }
+    if (e->seq > PENDING_ENTRIES_MAX || pk->bytes + e->raw_len > PENDING_BYTES_MAX)
+        return refuse(im, e, id, CZ_EPENDINGMAX);
+    pk->bytes += e->raw_len;
+    *ok = 1;
+    return CZ_OK;
+}
+
+/* In the import's transaction, before the commit. */
+static int pending_save(struct importer *im)
+{
+    for (size_t i = 0; i < im->npend; i++) {
+        char name[96];
+        int rc;
+        if (!im->pend[i].loaded) continue;
+        pending_meta_name(name, sizeof name, im->pend[i].origin);
+        if ((rc = cz_meta_put_u64(im->t, name, im->pend[i].bytes))) return rc;
+    }
+    return CZ_OK;
+}
+
+/* The acknowledgement a trusted sender's vector gives: it only moves
+ * forward (what was stored for the peer stays) and only over positions
+ * held here (what we could have sent it; a claim beyond that, or an origin
+ * unknown here, is dropped), so a bundle can neither stop what would be
+ * sent nor store more than this station's own vector.  Restoring a peer
+ * (its acknowledgement moving back) is left to `export --full`. */
+struct ack_ctx { const struct cz_vv *claim, *stored; struct cz_vv *out; };
+
+static int ack_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct ack_ctx *a = ctx;
+    if (klen != 40 || vlen != CZ_ID_BYTES) return CZ_EDB;
+    uint64_t seq = seq_of(key);
+    if (cz_vv_has(a->claim, key, seq) || (a->stored && cz_vv_has(a->stored, key, seq)))
+        return cz_vv_add(a->out, key, seq, val);
+    return 0;
+}
+
+static int sender_ack(struct importer *im, const struct cz_vv *claim)
+{
+    struct cz_vv stored = { 0 }, out = { 0 };
+    const void *v;
+    size_t len, pos = 0, vcap = 0, vlen = 0;
+    uint8_t *vbuf = NULL;
+    int have = 0;
+    int rc = cz_store_peer_get(im->t, im->h->sender_box, &v, &len);
+    if (rc == CZ_OK) have = cz_vv_decode(v, len, &pos, &stored) == CZ_OK;
+    else if (rc != CZ_ENOTFOUND) return rc;
+    struct ack_ctx a = { claim, have ? &stored : NULL, &out };
+    if ((rc = cz_store_each_log(im->t, ack_cb, &a)) == CZ_OK &&
+        (rc = cz_vv_encode(&out, &vbuf, &vlen, &vcap)) == CZ_OK)
+        rc = cz_store_peer_put(im->t, im->h->sender_box, vbuf, vlen);
+    free(vbuf);
+    cz_vv_free(&out);
+    cz_vv_free(&stored);
+    return rc;
+}
+
 /* Pass 1.  *status: the bundle's refusal; the return value: local failures. */
 static int pass_root(struct importer *im, cz_bundle_reader *r, struct cz_vv *vv, int *status)
 {
-    uint8_t kind = 0, *vbuf = NULL, id[CZ_ID_BYTES];
-    size_t vlen = 0, len;
+    uint8_t kind = 0, id[CZ_ID_BYTES];
+    size_t len;
     uint32_t n = 0;
     int perr, eerr = CZ_OK, bad, rc = CZ_OK;
     const uint8_t *p;
     struct cz_entry e;
 
-    perr = payload_head(r, &kind, &vbuf, &vlen, &n);
-    if (vbuf) {
-        /* The vector comes before the entry count: its faults first. */
-        size_t pos = 0;
-        int vrc = cz_vv_decode(vbuf, vlen, &pos, vv);
-        if (vrc) perr = vrc;
-        free(vbuf);
-    }
+    perr = payload_head(r, &kind, vv, &n);
     for (uint32_t i = 0; perr == CZ_OK && i < n; i++) {
         if ((perr = next_entry(r, &p, &len, &bad))) break;
+        if (kind == CZ_PAYLOAD_SYNC && !bad) sender_note(im, p, len);
         if (eerr || kind != CZ_PAYLOAD_SYNC || !is_root(p, len, im->info->office_root)) continue;
         if ((eerr = bad) || (eerr = check_entry(p, len, &e, id))) continue;
         if ((rc = apply_one(im, &e, id))) return rc;
@@ -1054,8 +1294,10 @@ static int drain(struct pool *pl, struct importer *im, int *eerr)
     while (atomic_load(&b->done) < n) pthread_cond_wait(&pl->done, &pl->mu);
     pthread_mutex_unlock(&pl->mu);
     for (size_t i = 0; i < n && !rc && !*eerr; i++) {
+        int ok = 1;
         if (b->ent[i].status) *eerr = b->ent[i].status;
-        else rc = apply_one(im, &b->ent[i].e, b->ent[i].id);
+        else if ((rc = admit(im, &b->ent[i].e, b->ent[i].id, &ok)) == CZ_OK && ok)
+            rc = apply_one(im, &b->ent[i].e, b->ent[i].id);
     }
     im->done += n;
     progress(im->pr, im->done, im->total);
@@ -1080,7 +1322,7 @@ static int pass_rest(struct importer *im, cz_bundle_reader *r, int *status)
     int perr, eerr = CZ_OK, bad, rc;
 
     if ((rc = pool_start(&pl))) return rc;
-    perr = payload_head(r, &kind, NULL, NULL, &n);
+    perr = payload_head(r, &kind, NULL, &n);
     im->total = n;
     progress(im->pr, 0, n);
     for (uint32_t i = 0; perr == CZ_OK && !rc && !eerr && i < n; i++) {
@@ -1169,7 +1411,10 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
     im.info = info;
     im.res = res;
     im.pr = pr;
+    im.h = h;
     if ((rc = pass_root(&im, r, &vv, &res->status)) || res->status) goto cleanup;
+    if ((rc = sender_judge(&im))) goto cleanup;
+    res->sender_trusted = im.sender == SENDER_ACK;
     if ((rc = cz_bundle_reader_rewind(r))) goto cleanup;
     im.last_valid = 0;
     im.roster_valid = 0;
@@ -1186,14 +1431,10 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
     char last[96];
     last_name(last, sizeof last, "received", h->sender_box);
     if ((rc = cz_meta_put_u64(t, last, cz_now_ms()))) goto cleanup;
-    /* What the sender holds is what it acknowledges: the next export to it
-     * leaves that out. */
-    uint8_t *vbuf = NULL;
-    size_t vlen = 0, vcap = 0;
-    if ((rc = cz_vv_encode(&vv, &vbuf, &vlen, &vcap)) == CZ_OK)
-        rc = cz_store_peer_put(t, h->sender_box, vbuf, vlen);
-    free(vbuf);
-    if (rc) goto cleanup;
+    /* What the sender holds is what it acknowledges (the next export to it
+     * leaves that out), when the header vouches for the sender. */
+    if (im.sender == SENDER_ACK && (rc = sender_ack(&im, &vv))) goto cleanup;
+    if ((rc = pending_save(&im))) goto cleanup;
     if ((rc = cz_meta_get_u64(t, "hlc", &local_hlc)) && rc != CZ_ENOTFOUND) goto cleanup;
     if (im.max_hlc > local_hlc && (rc = cz_meta_put_u64(t, "hlc", im.max_hlc))) goto cleanup;
     rc = cz_txn_commit(t);
@@ -1207,6 +1448,7 @@ cleanup:
     if (rc || (res->status && res->status != CZ_ESEEN))
         res->fresh = res->duplicate = res->pending = res->forks = res->refused = res->clock_ahead = 0;
     free(im.refused);
+    free(im.pend);
     cz_vv_free(&vv);
     return rc;
 }

@@ -28,6 +28,7 @@ struct cz_export_result {
     char path[4096];
     size_t entries;          /* entries in the bundle */
     size_t skipped_scope;    /* held here but outside the peer's jurisdiction */
+    size_t skipped_pending;  /* the office's: signed by keys not yet certified (never forwarded) */
     size_t bytes;
     uint64_t seq;
 };
@@ -48,6 +49,15 @@ struct cz_import_result {
     /* New entries whose clock is more than a day ahead of ours: accepted,
      * but our clock does not follow them (PITFALLS: HLC). */
     size_t clock_ahead;
+    /* The header's signer is a certified person of the sending station
+     * (or the office's): only then was the bundle's version vector taken
+     * as that station's acknowledgement (merged: it never moves back, and
+     * covers only what this station holds).  0: the entries were judged
+     * one by one, the vector ignored; entries of keys not yet certified
+     * were kept pending (bounded) only when the signer is the sending
+     * station's own pending person or the station is not enrolled yet,
+     * else refused (CZ_EUNCERT) but for key announcements. */
+    int sender_trusted;
 };
 /* Told of each entry refused on its own (outside the author's role or
  * jurisdiction, revoked, broken chain); the rest of the bundle is applied. */
