@@ -974,7 +974,10 @@ static int cmd_status(struct cli *c, int argc, char **argv)
         printf("%s %s (%s)  %s %s\n", TR(c, "Station", "站点"), info->name,
                info->kind == CZ_KIND_OFFICE ? TR(c, "city office", "市办") : TR(c, "village station", "村站"),
                TR(c, "region", "辖区"), info->region[0] ? info->region : "-");
-        printf("%s %s  %s %s\n", TR(c, "Office", "市办"), info->office_name, TR(c, "fingerprint", "指纹"), fp);
+        char oname[CZ_NAME_MAX * 3 + 8];
+        /* The office's name came from its identity file, on a stick. */
+        printf("%s %s  %s %s\n", TR(c, "Office", "市办"), cz_text_safe(info->office_name, oname, sizeof oname),
+               TR(c, "fingerprint", "指纹"), fp);
         printf("%s %zu  %s %zu  %s %zu\n", TR(c, "Entries", "签名记录"), ss.entries,
                TR(c, "records", "档案"), ss.entities, TR(c, "forks", "分叉"), ss.forks);
         printf("%s\n", TR(c, "Records by type:", "各类档案数："));

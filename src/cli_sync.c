@@ -1,6 +1,7 @@
 /* cli_sync.c — enrol, revoke, export, import, conflicts, resolve. */
 #include "cli.h"
 #include "cli_int.h"
+#include "authz.h"
 #include "cli_sync.h"
 #include "conflicts.h"
 #include "keys.h"
@@ -109,6 +110,9 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
                 json_t *o = json_object();
                 cz_hex(k->key, 32, hex);
                 json_object_set_new(o, "key", json_string(hex));
+                char fp[24];
+                cz_fingerprint(k->key, fp);
+                json_object_set_new(o, "fingerprint", json_string(fp));
                 json_object_set_new(o, "kind", json_string(k->kind));
                 json_object_set_new(o, "name", json_string(k->name));
                 json_object_set_new(o, "station", json_string(k->station));
@@ -127,6 +131,50 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
     if (npick == 0) {
         printf("%s\n", TR(c, "no keys are waiting for enrolment", "没有等待认证的密钥"));
         goto done;
+    }
+    /* What a key announces for itself is its owner's claim: a jurisdiction
+     * wider than a village (a station announcing province `41` received
+     * every village's households) is given only when --region says so. */
+    size_t keep = 0;
+    for (size_t i = 0; i < npick; i++) {
+        const struct cz_known_key *k = &kl.v[pick[i]];
+        if (!region && strcmp(role, "office") && cz_region_level(k->region) < CZ_LEVEL_VILLAGE) {
+            char nm[CZ_NAME_MAX * 3 + 8], rg[64], kd[48], fp[24];
+            cz_fingerprint(k->key, fp);
+            fprintf(stderr, TR(c, "cunzhan: %s (%s, fingerprint %s): announces region %s, wider than a village; not enrolled: "
+                                  "give the jurisdiction explicitly with --region CODE\n",
+                               "cunzhan：%s（%s，指纹 %s）：申报的辖区 %s 大于一个村；未认证：请用 --region 代码 明确指定辖区\n"),
+                    cz_text_safe(k->name, nm, sizeof nm), cz_text_safe(k->kind, kd, sizeof kd), fp,
+                    k->region[0] ? cz_text_safe(k->region, rg, sizeof rg) : "-");
+            failed = 1;
+            continue;
+        }
+        pick[keep++] = pick[i];
+    }
+    npick = keep;
+    if (npick == 0) goto done;
+    /* Two keys of one kind with one name: stations are told apart by the
+     * name in their certificates, so a look-alike is worth a second look. */
+    for (size_t i = 0; i < npick; i++) {
+        const struct cz_known_key *k = &kl.v[pick[i]];
+        for (size_t j = 0; j < kl.n; j++) {
+            const struct cz_known_key *o = &kl.v[j];
+            int also_picked = 0;
+            for (size_t q = 0; q < npick; q++) also_picked |= pick[q] == j;
+            if (j == pick[i] || strcmp(o->kind, k->kind) || strcmp(o->name, k->name) ||
+                (strcmp(o->kind, "station") && strcmp(o->station, k->station)) ||
+                (o->trust.state == CZ_TRUST_PENDING && !also_picked) || o->trust.revoked)
+                continue;
+            char nm[CZ_NAME_MAX * 3 + 8], fp[24], ofp[24];
+            cz_fingerprint(k->key, fp);
+            cz_fingerprint(o->key, ofp);
+            fprintf(stderr, TR(c, "cunzhan: warning: %s (fingerprint %s): another %s key has this name (fingerprint %s); "
+                                  "compare fingerprints with the station before trusting it\n",
+                               "cunzhan：警告：%s（指纹 %s）：另一个%s密钥也叫这个名字（指纹 %s）；请先与该站核对指纹\n"),
+                    cz_text_safe(k->name, nm, sizeof nm), fp,
+                    !strcmp(k->kind, "station") ? TR(c, "station", "站点") : TR(c, "person", "人员"), ofp);
+            break;
+        }
     }
     if (login(c)) { failed = 1; goto done; }
     json_t *arr = c->json ? json_array() : NULL;
@@ -429,6 +477,7 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
         json_object_set_new(o, "forks", json_integer((json_int_t)res.forks));
         json_object_set_new(o, "refused", json_integer((json_int_t)res.refused));
         json_object_set_new(o, "clock_ahead", json_integer((json_int_t)res.clock_ahead));
+        json_object_set_new(o, "acknowledgement", json_boolean(res.sender_trusted));
         json_object_set_new(o, "refused_entries", io.list);
         json_array_append_new(arr, o);
     } else if (res.status == CZ_OK) {
@@ -436,6 +485,9 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
                   "  来自 %s（第 %llu 个数据包，签名人 %s）：新增 %zu 条（其中 %zu 条来自尚未认证的密钥），重复 %zu 条，拒收 %zu 条%s\n"),
                sender, (unsigned long long)res.seq, signer, res.fresh, res.pending, res.duplicate, res.refused,
                res.forks ? TR(c, "; FORK found: show a supervisor", "；发现分叉：请报告审核员") : "");
+        if (!res.sender_trusted)
+            printf("  %s\n", TR(c, "(the signer is not a certified person of the sending station: what it says it holds is not taken as that station's acknowledgement)",
+                                 "（签名人不是发送站点的已认证人员：其所称已有的数据不作为该站的确认）"));
         if (res.clock_ahead)
             printf(TR(c, "  %zu of them carry a clock more than a day ahead of this PC's: kept, but this station's clock does not follow; check the sender's date and time\n",
                       "  其中 %zu 条的时钟比本机快一天以上：已保留，但本站时钟不跟随；请检查发送方电脑的日期和时间\n"),

@@ -916,7 +916,8 @@ static int check_entry(const uint8_t *p, size_t len, struct cz_entry *e, uint8_t
  * Both box keys are in every clear header, so the sender a header names is
  * only a claim.  It is believed when the header's signer is a certified
  * person of that station (a `cert` whose `station` is the one the station
- * key's own certificate names; station keys only encrypt), or, for the
+ * key's own certificate names, and whose jurisdiction lies inside the
+ * station's; station keys only encrypt), or, for the
  * office's key, the root or a person certified with the office role.
  * Only then is the bundle's vector taken as that station's
  * acknowledgement (sender_ack).  Otherwise:
@@ -1004,7 +1005,8 @@ static int sender_judge(struct importer *im)
     }
     if (sig.state == CZ_TRUST_CERTIFIED) {
         if (office_box ? !strcmp(sig.role, "office")
-                       : box_ok && sig.station[0] && !strcmp(sig.station, cert_station(&box)))
+                       : box_ok && sig.station[0] && !strcmp(sig.station, cert_station(&box)) &&
+                             cz_region_within(sig.region, box.region))
             im->sender = SENDER_ACK;
         return CZ_OK;
     }

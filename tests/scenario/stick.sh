@@ -77,6 +77,8 @@ no_controls "the office name is printed filtered" "$OUT$ERR"
 contains "and shown" "$OUT" "许昌"
 expect "export names the office filtered" 0 cz -C "$WORK/b" export --to "$WORK/stick3"
 no_controls "no control in export's output" "$OUT$ERR"
+expect "status names the office" 0 cz -C "$WORK/b" status
+no_controls "filtered" "$OUT$ERR"
 mkfifo "$WORK/fifo.id"
 expect "an identity file that is a FIFO does not hang init" 1 timeout 20 "$CUNZHAN" -C "$WORK/c" init --station 柳树村 --region 411081106202 --user 王会计 --office-key "$WORK/fifo.id"
 EVILPATH="$WORK/$(printf '\e[2J')x.id"
