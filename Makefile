@@ -114,7 +114,7 @@ valgrind: $(UNIT_BIN)
 # Fuzzing (tests/fuzz/, README.md): libFuzzer targets built with clang under
 # ASan+UBSan.  `make fuzz` runs each FUZZ_SECONDS; `make fuzz-smoke` (part of
 # `make check`) replays tests/fuzz/regress/ and fuzzes each target briefly.
-FUZZ_TARGETS       := body entry bundle csv
+FUZZ_TARGETS       := body entry bundle csv identity keyblob
 FUZZ_BIN           := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 FUZZ_SECONDS       ?= 600
 FUZZ_SMOKE_SECONDS ?= 12

@@ -505,6 +505,13 @@ int cz_identity_parse(const char *text, struct cz_identity *id)
             if (strcmp(v, "1")) return CZ_EVERSION;
             have_header = 1;
         } else if (!strcmp(key, "kind")) id->is_office = !strcmp(v, "office");
+        /* The file comes on a stick: a value `pubkey` never writes (too
+         * long: a cut value is another name; a control character, which
+         * names never hold) is refused, not cut or kept (fuzz_identity). */
+        else if ((!strcmp(key, "name") || !strcmp(key, "region")) &&
+                 (strlen(v) >= (!strcmp(key, "name") ? sizeof id->name : sizeof id->region) ||
+                  cz_text_check_controls(v, strlen(v)) != CZ_OK))
+            return CZ_ECANON;
         else if (!strcmp(key, "name")) snprintf(id->name, sizeof id->name, "%s", v);
         else if (!strcmp(key, "region")) snprintf(id->region, sizeof id->region, "%s", v);
         else if (!strcmp(key, "root")) have_root = cz_unhex(v, id->root, 32) == CZ_OK;

@@ -2,7 +2,7 @@
  * (tests/fuzz/corpus in the tree; run `make fuzz-corpus` to regenerate).
  * Seeds are valid inputs that reach deep: bodies of every kind, signed
  * entries, a real bundle sealed for the fixed test key (fuzzkeys.h), its
- * plaintext, and spreadsheet exports. */
+ * plaintext, spreadsheet exports, identity files and key blobs. */
 #include "bundle.h"
 #include <zstd.h>
 #include "codec.h"
@@ -181,6 +181,64 @@ static void csv_seeds(void)
     put("csv", "aid", type_index("aid"), 1, aid, strlen(aid));
 }
 
+/* Identity files as `pubkey` writes them, and the forms the parser also
+ * takes (CRLF lines, a Chinese name). */
+static void identity_seeds(const struct fuzz_keys *k)
+{
+    char root_hex[65], box_hex[65], text[1024];
+    static const char hexd[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        root_hex[2 * i] = hexd[k->sign_pk[i] >> 4];
+        root_hex[2 * i + 1] = hexd[k->sign_pk[i] & 15];
+        box_hex[2 * i] = hexd[k->box_pk[i] >> 4];
+        box_hex[2 * i + 1] = hexd[k->box_pk[i] & 15];
+    }
+    root_hex[64] = box_hex[64] = 0;
+    int n = snprintf(text, sizeof text, "cunzhan-identity 1\nkind office\nname 许昌市科协\nregion \nroot %s\nbox %s\n",
+                     root_hex, box_hex);
+    put("identity", "office", 0, 0, text, (size_t)n);
+    n = snprintf(text, sizeof text, "cunzhan-identity 1\r\nkind station\r\nname 杨树湾村\r\nregion 411081106201\r\nbox %s\r\n",
+                 box_hex);
+    put("identity", "station-crlf", 0, 0, text, (size_t)n);
+}
+
+/* Key blobs in format 1 (keys.h), sealed under the passphrase "fuzz" with
+ * Argon2id's smallest limits, so the fuzz target opens them fast: one of a
+ * village person, one with the office root key. */
+static void keyblob_seed(const struct fuzz_keys *k, int with_root, const char *name)
+{
+    uint8_t blob[512], key[crypto_secretbox_KEYBYTES], station[1 + 32 + 1 + 64];
+    uint64_t ops = crypto_pwhash_OPSLIMIT_MIN, mem = crypto_pwhash_MEMLIMIT_MIN;
+    size_t at = 0, slen = 0;
+    memcpy(blob, "CZK", 3);
+    blob[3] = 1;
+    blob[4] = 1;
+    at = 5;
+    for (int i = 7; i >= 0; i--) blob[at++] = (uint8_t)(ops >> (8 * i));
+    for (int i = 7; i >= 0; i--) blob[at++] = (uint8_t)(mem >> (8 * i));
+    uint8_t *salt = blob + at;
+    memset(salt, 0x5a, 16);
+    at += 16;
+    memcpy(blob + at, k->sign_pk, 32);
+    at += 32;
+    if (crypto_pwhash(key, sizeof key, "fuzz", 4, salt, ops, (size_t)mem, crypto_pwhash_ALG_ARGON2ID13)) exit(1);
+    memset(blob + at, 0x11, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(blob + at + crypto_secretbox_NONCEBYTES, k->sign_sk, 64, blob + at, key);
+    at += crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 64;
+    station[slen++] = 1;
+    memcpy(station + slen, k->box_sk, 32);
+    slen += 32;
+    station[slen++] = (uint8_t)with_root;
+    if (with_root) { memcpy(station + slen, k->sign_sk, 64); slen += 64; }
+    memset(blob + at, 0x22, crypto_secretbox_NONCEBYTES);
+    size_t sealed = crypto_secretbox_MACBYTES + slen;
+    blob[at + crypto_secretbox_NONCEBYTES] = (uint8_t)(sealed >> 8);
+    blob[at + crypto_secretbox_NONCEBYTES + 1] = (uint8_t)sealed;
+    crypto_secretbox_easy(blob + at + crypto_secretbox_NONCEBYTES + 2, station, slen, blob + at, key);
+    at += crypto_secretbox_NONCEBYTES + 2 + sealed;
+    put("keyblob", name, 0, 0, blob, at);
+}
+
 int main(int argc, char **argv)
 {
     struct fuzz_keys k;
@@ -194,6 +252,9 @@ int main(int argc, char **argv)
     entry_seeds(&k, body, body_len, e, e_len, ids);
     bundle_seeds(&k, e, e_len, ids);
     csv_seeds();
+    identity_seeds(&k);
+    keyblob_seed(&k, 0, "person");
+    keyblob_seed(&k, 1, "office-root");
     free(body);
     free(e[0]);
     free(e[1]);
