@@ -724,8 +724,10 @@ struct importer {
      * on keys not yet certified (admit): kept apart from apply_one. */
     const struct cz_bundle_header *h;
     int sender;                       /* enum sender_trust */
-    int signer_announced;             /* the signer's key announcement was seen in the bundle */
+    int signer_announced;             /* the signer's key announcement was seen (bundle or store) */
     char signer_station[CZ_NAME_MAX]; /* the station it names */
+    int signer_replaces;              /* and the key it takes over (a restored station's) */
+    uint8_t replaced[32];
     struct pending_key *pend;         /* pending authors met in this bundle, sorted */
     size_t npend, pend_cap;
     int adm_valid;                    /* admit's roster cache: the last author */
@@ -942,8 +944,10 @@ enum sender_trust { SENDER_ACK, SENDER_ENTRIES, SENDER_PENDING, SENDER_UNCERT };
 
 struct pending_key { uint8_t origin[32]; uint64_t bytes; int loaded; };
 
-/* The station a key announcement of `key` names; 0 when e is not one. */
-static int announced_station(const struct cz_entry *e, const uint8_t key[32], char *out, size_t size)
+/* The station a key announcement of `key` names, and the key it replaces
+ * (*replaces 1); 0 when e is not one. */
+static int announced_station(const struct cz_entry *e, const uint8_t key[32], char *out, size_t size,
+                             int *replaces, uint8_t replaced[32])
 {
     const struct cz_type *ty = cz_schema_type("key");
     cz_body *b = NULL;
@@ -957,6 +961,8 @@ static int announced_station(const struct cz_entry *e, const uint8_t key[32], ch
         if (cz_body_get_text(b, cz_schema_field(ty, "station")->tag, &st, &len) == CZ_OK)
             snprintf(out, size, "%.*s", (int)len, st);
         ok = out[0] != 0;
+        *replaces = cz_body_get_bytes(b, cz_schema_field(ty, "replaces")->tag, &k, &len) == CZ_OK && len == 32;
+        if (*replaces) memcpy(replaced, k, 32);
     }
     cz_body_free(b);
     return ok;
@@ -975,7 +981,8 @@ static void sender_note(struct importer *im, const uint8_t *p, size_t len)
     if (!im->h || im->signer_announced || !p || cz_entry_peek(p, len, &origin, &seq, region) != CZ_OK) return;
     if (seq != 1 || memcmp(origin, im->h->signer, 32)) return;
     if (check_entry(p, len, &e, id) == CZ_OK &&
-        announced_station(&e, im->h->signer, im->signer_station, sizeof im->signer_station))
+        announced_station(&e, im->h->signer, im->signer_station, sizeof im->signer_station,
+                          &im->signer_replaces, im->replaced))
         im->signer_announced = 1;
 }
 
@@ -1003,22 +1010,23 @@ static int sender_judge(struct importer *im)
         if (office_box) im->sender = SENDER_ACK;
         return CZ_OK;
     }
+    /* What the signer's own announcement says, from the bundle (pass 1)
+     * or from an earlier one. */
+    if (!im->signer_announced) {
+        uint8_t at[CZ_ID_BYTES];
+        struct cz_entry e;
+        rc = cz_store_log_get(im->t, h->signer, 1, at);
+        if (rc == CZ_OK && (rc = cz_store_get_entry(im->t, at, &e)) == CZ_OK)
+            im->signer_announced = announced_station(&e, h->signer, im->signer_station, sizeof im->signer_station,
+                                                     &im->signer_replaces, im->replaced);
+        if (rc && rc != CZ_ENOTFOUND) return rc;
+    }
     if (sig.state == CZ_TRUST_CERTIFIED) {
         if (office_box ? !strcmp(sig.role, "office")
                        : box_ok && sig.station[0] && !strcmp(sig.station, cert_station(&box)) &&
                              cz_region_within(sig.region, box.region))
             im->sender = SENDER_ACK;
         return CZ_OK;
-    }
-    /* A pending signer: what its own announcement says, from the bundle
-     * (pass 1) or from an earlier one. */
-    if (!im->signer_announced) {
-        uint8_t at[CZ_ID_BYTES];
-        struct cz_entry e;
-        rc = cz_store_log_get(im->t, h->signer, 1, at);
-        if (rc == CZ_OK && (rc = cz_store_get_entry(im->t, at, &e)) == CZ_OK)
-            im->signer_announced = announced_station(&e, h->signer, im->signer_station, sizeof im->signer_station);
-        if (rc && rc != CZ_ENOTFOUND) return rc;
     }
     im->sender = SENDER_UNCERT;
     if (!im->signer_announced || office_box) return CZ_OK;
@@ -1117,8 +1125,33 @@ static int pending_save(struct importer *im)
  * forward (what was stored for the peer stays) and only over positions
  * held here (what we could have sent it; a claim beyond that, or an origin
  * unknown here, is dropped), so a bundle can neither stop what would be
- * sent nor store more than this station's own vector.  Restoring a peer
- * (its acknowledgement moving back) is left to `export --full`. */
+ * sent nor store more than this station's own vector.
+ *
+ * It moves back only on a restore notice: a restored station signs with a
+ * new key whose announcement names the key it replaces (station.c,
+ * rekey); the first bundle that key signs once the office has certified
+ * it, when the replaced key was certified for the same station, sets the
+ * acknowledgement to what the station holds now, so what it lost is sent
+ * again.  Once per key (meta "ack_reset:<key hex>"): later bundles merge. */
+static int restore_notice(struct importer *im, int *reset)
+{
+    struct cz_trust_info old, box;
+    char name[96], hex[65];
+    uint64_t done;
+    int rc;
+    *reset = 0;
+    if (!im->signer_replaces || !memcmp(im->h->sender_box, im->info->office_box, 32)) return CZ_OK;
+    if ((rc = cz_roster_lookup(im->t, im->info->office_root, im->replaced, &old)) ||
+        (rc = cz_roster_lookup(im->t, im->info->office_root, im->h->sender_box, &box)))
+        return rc;
+    if (old.state != CZ_TRUST_CERTIFIED || !old.station[0] || strcmp(old.station, cert_station(&box))) return CZ_OK;
+    cz_hex(im->h->signer, 32, hex);
+    snprintf(name, sizeof name, "ack_reset:%s", hex);
+    if ((rc = cz_meta_get_u64(im->t, name, &done)) == CZ_OK) return CZ_OK;
+    if (rc != CZ_ENOTFOUND) return rc;
+    *reset = 1;
+    return cz_meta_put_u64(im->t, name, 1);
+}
 struct ack_ctx { const struct cz_vv *claim, *stored; struct cz_vv *out; };
 
 static int ack_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
@@ -1137,10 +1170,12 @@ static int sender_ack(struct importer *im, const struct cz_vv *claim)
     const void *v;
     size_t len, pos = 0, vcap = 0, vlen = 0;
     uint8_t *vbuf = NULL;
-    int have = 0;
-    int rc = cz_store_peer_get(im->t, im->h->sender_box, &v, &len);
-    if (rc == CZ_OK) have = cz_vv_decode(v, len, &pos, &stored) == CZ_OK;
-    else if (rc != CZ_ENOTFOUND) return rc;
+    int have = 0, reset;
+    int rc = restore_notice(im, &reset);
+    if (rc) return rc;
+    if (!reset && (rc = cz_store_peer_get(im->t, im->h->sender_box, &v, &len)) == CZ_OK)
+        have = cz_vv_decode(v, len, &pos, &stored) == CZ_OK;
+    else if (!reset && rc != CZ_ENOTFOUND) return rc;
     struct ack_ctx a = { claim, have ? &stored : NULL, &out };
     if ((rc = cz_store_each_log(im->t, ack_cb, &a)) == CZ_OK &&
         (rc = cz_vv_encode(&out, &vbuf, &vlen, &vcap)) == CZ_OK)

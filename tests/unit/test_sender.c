@@ -13,7 +13,9 @@
  *     announcements (CZ_EUNCERT); a new station's own pending person brings
  *     its work, pending;
  *   - pending keys are bounded (100,000 entries, 64 MB, 256 keys a bundle:
- *     CZ_EPENDINGMAX) and never forwarded by the office.
+ *     CZ_EPENDINGMAX) and never forwarded by the office;
+ *   - an acknowledgement moves back only on a restore notice: the first
+ *     bundle of a certified new key that replaces a key of that station.
  * Real stations (init, certify, export, import), real LMDB. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -170,8 +172,10 @@ static uint64_t last_seq(cz_station *st, const uint8_t key[32])
     return seq;
 }
 
-/* A key announcement of the key pair's own key, naming `station`. */
-static void announce(struct tk_log *l, struct kp *k, const char *station, uint8_t **out, size_t *len)
+/* A key announcement of the key pair's own key, naming `station` (and the
+ * key it replaces, as a restored station's new key does). */
+static void announce_replacing(struct tk_log *l, struct kp *k, const char *station, const uint8_t *replaces,
+                               uint8_t **out, size_t *len)
 {
     const struct cz_type *ty = cz_schema_type("key");
     cz_body *b = cz_body_new();
@@ -184,12 +188,21 @@ static void announce(struct tk_log *l, struct kp *k, const char *station, uint8_
     assert_int_equal(cz_schema_set(ty, b, "kind", "person", NULL), CZ_OK);
     assert_int_equal(cz_schema_set(ty, b, "name", "来客", NULL), CZ_OK);
     assert_int_equal(cz_schema_set(ty, b, "station", station, NULL), CZ_OK);
+    if (replaces) {
+        cz_hex(replaces, 32, hex);
+        assert_int_equal(cz_schema_set(ty, b, "replaces", hex, NULL), CZ_OK);
+    }
     assert_int_equal(cz_body_encode(b, &body, &blen), CZ_OK);
     cz_body_free(b);
     randombytes_buf(entity, sizeof entity);
     tk_log_draft(l, &d, cz_hlc_next(0, cz_now_ms()), entity, "key", "", NULL, 0, body, blen);
     assert_int_equal(tk_log_write(l, &d, kp_sign, k, out, len, id), CZ_OK);
     free(body);
+}
+
+static void announce(struct tk_log *l, struct kp *k, const char *station, uint8_t **out, size_t *len)
+{
+    announce_replacing(l, k, station, NULL, out, len);
 }
 
 static void household(struct tk_log *l, cz_sign_fn sign, void *ctx, const char *village, const char *number,
@@ -506,6 +519,58 @@ static void test_pending_bounds(void **state)
     for (int i = 0; i < N; i++) free(many[i]);
 }
 
+/* A restored station signs with a new key that names the one it
+ * replaces: once the office certified it, its first bundle sets A's
+ * acknowledgement back to what A holds now (so what A lost is sent
+ * again); after that, acknowledgements merge again. */
+static void test_restore_notice(void **state)
+{
+    (void)state;
+    struct kp k;
+    struct tk_log l = { 0 };
+    uint8_t *e;
+    size_t elen;
+    struct cz_vv ack, claim = { 0 };
+    const uint8_t *abox = cz_station_info(F.p.village)->box_pk, *old = cz_station_person_pk(F.p.village);
+    const uint8_t *root = cz_station_info(F.p.office)->office_root;
+    crypto_sign_keypair(k.pk, k.sk);
+    memcpy(l.origin, k.pk, 32);
+    announce_replacing(&l, &k, "杨树湾村", old, &e, &elen);
+    /* Pending: its announcement is kept, A's acknowledgement untouched. */
+    struct cz_import_result r = deliver(abox, k.pk, kp_sign, &k, NULL, &e, &elen, 1, NULL);
+    assert_int_equal(r.status, CZ_OK);
+    assert_int_equal(r.sender_trusted, 0);
+    stored_ack(abox, &ack);
+    assert_true(cz_vv_has(&ack, root, 1));
+    cz_vv_free(&ack);
+    certify(k.pk, "person", "李书记", "杨树湾村", VA);
+    /* Certified: the restore notice.  A now holds only its old person's
+     * first entry. */
+    uint8_t id1[32];
+    cz_txn *t = NULL;
+    assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_log_get(t, old, 1, id1), CZ_OK);
+    cz_txn_abort(t);
+    assert_int_equal(cz_vv_add(&claim, old, 1, id1), CZ_OK);
+    r = deliver(abox, k.pk, kp_sign, &k, &claim, NULL, NULL, 0, NULL);
+    assert_int_equal(r.status, CZ_OK);
+    assert_int_equal(r.sender_trusted, 1);
+    stored_ack(abox, &ack);
+    assert_false(cz_vv_has(&ack, root, 1));           /* moved back: the root's entries go to A again */
+    assert_true(cz_vv_has(&ack, old, 1));
+    cz_vv_free(&ack);
+    /* Once only: a later empty vector does not lower it further. */
+    r = deliver(abox, k.pk, kp_sign, &k, NULL, NULL, NULL, 0, NULL);
+    assert_int_equal(r.status, CZ_OK);
+    stored_ack(abox, &ack);
+    assert_true(cz_vv_has(&ack, old, 1));
+    cz_vv_free(&ack);
+    struct cz_export_result er = from_office(F.p.village);
+    assert_true(er.entries > 0);
+    cz_vv_free(&claim);
+    free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_uncertified_signer),
         cmocka_unit_test(test_new_station_pending_not_forwarded),
         cmocka_unit_test(test_pending_bounds),
+        cmocka_unit_test(test_restore_notice),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
