@@ -730,9 +730,8 @@ struct importer {
     uint8_t replaced[32];
     struct pending_key *pend;         /* pending authors met in this bundle, sorted */
     size_t npend, pend_cap;
-    int adm_valid;                    /* admit's roster cache: the last author */
-    uint8_t adm_origin[32];
-    enum cz_trust adm_state;
+    struct adm_author *adm;           /* admit's roster cache, sorted by key: entries */
+    size_t nadm, adm_cap;             /* come in the store's order, authors interleaved */
 };
 
 /* The chain holds wherever the neighbouring entries are here: ours at
@@ -943,6 +942,36 @@ enum sender_trust { SENDER_ACK, SENDER_ENTRIES, SENDER_PENDING, SENDER_UNCERT };
 #define PENDING_KEYS_MAX 256u
 
 struct pending_key { uint8_t origin[32]; uint64_t bytes; int loaded; };
+struct adm_author { uint8_t origin[32]; enum cz_trust state; };
+
+/* What the roster says of an author, looked up once per author until a
+ * trust record comes (admit empties the table then). */
+static int adm_state(struct importer *im, const uint8_t origin[32], enum cz_trust *state)
+{
+    size_t lo = 0, hi = im->nadm;
+    struct cz_trust_info ti;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = memcmp(im->adm[mid].origin, origin, 32);
+        if (c == 0) { *state = im->adm[mid].state; return CZ_OK; }
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    int rc = cz_roster_lookup(im->t, im->info->office_root, origin, &ti);
+    if (rc) return rc;
+    *state = ti.state;
+    if (im->nadm == im->adm_cap) {
+        size_t cap = im->adm_cap ? 2 * im->adm_cap : 64;
+        struct adm_author *v = realloc(im->adm, cap * sizeof *v);
+        if (!v) return CZ_ENOMEM;
+        im->adm = v;
+        im->adm_cap = cap;
+    }
+    memmove(im->adm + lo + 1, im->adm + lo, (im->nadm - lo) * sizeof *im->adm);
+    im->nadm++;
+    memcpy(im->adm[lo].origin, origin, 32);
+    im->adm[lo].state = ti.state;
+    return CZ_OK;
+}
 
 /* The station a key announcement of `key` names, and the key it replaces
  * (*replaces 1); 0 when e is not one. */
@@ -1075,18 +1104,13 @@ static int admit(struct importer *im, const struct cz_entry *e, const uint8_t id
     struct pending_key *pk;
     const struct cz_type *ty = cz_schema_type(e->type);
     uint8_t at[CZ_ID_BYTES];
+    enum cz_trust state;
     int rc;
     *ok = 1;
-    if (!im->adm_valid || memcmp(im->adm_origin, e->origin, 32)) {
-        struct cz_trust_info ti;
-        if ((rc = cz_roster_lookup(im->t, im->info->office_root, e->origin, &ti))) return rc;
-        im->adm_state = ti.state;
-        memcpy(im->adm_origin, e->origin, 32);
-        im->adm_valid = 1;
-    }
+    if ((rc = adm_state(im, e->origin, &state))) return rc;
     /* A trust record may change what the roster says of anyone. */
-    if (!ty || ty->trust) im->adm_valid = 0;
-    if (im->adm_state != CZ_TRUST_PENDING) return CZ_OK;
+    if (!ty || ty->trust) im->nadm = 0;
+    if (state != CZ_TRUST_PENDING) return CZ_OK;
     /* Already here: apply_one counts it as a duplicate, nothing grows. */
     rc = cz_store_log_get(im->t, e->origin, e->seq, at);
     if (rc == CZ_OK && !memcmp(at, id, CZ_ID_BYTES)) return CZ_OK;
@@ -1486,6 +1510,7 @@ cleanup:
         res->fresh = res->duplicate = res->pending = res->forks = res->refused = res->clock_ahead = 0;
     free(im.refused);
     free(im.pend);
+    free(im.adm);
     cz_vv_free(&vv);
     return rc;
 }
