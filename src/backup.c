@@ -224,12 +224,13 @@ int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *
     strftime(when, sizeof when, "%Y%m%d-%H%M%S", &tm);
     cz_hex(info->box_pk, 32, boxhex);
     cz_hex(id, CZ_ID_BYTES, idhex);
-    if (snprintf(folder, sizeof folder, "%s/cunzhan/backup/%.16s", stick, boxhex) >= (int)sizeof folder) {
+    if (snprintf(folder, sizeof folder, "cunzhan/backup/%.16s", boxhex) >= (int)sizeof folder) {
         rc = CZ_EINVAL;
         goto cleanup;
     }
     snprintf(name, sizeof name, "%s-%.16s.czbak", when, idhex);
-    if ((rc = cz_file_write_atomic(folder, name, file.p, file.len, res->path, sizeof res->path))) goto cleanup;
+    /* No symlink on the stick is followed (a `cunzhan` link could point anywhere). */
+    if ((rc = cz_file_write_under(stick, folder, name, file.p, file.len, res->path, sizeof res->path))) goto cleanup;
     res->entries = x.n;
     res->people = sl.n;
     res->bytes = file.len;

@@ -694,6 +694,15 @@ int cz_file_write_atomic(const char *folder, const char *name, const uint8_t *bu
     return cz_fs_write_atomic(path, buf, len);
 }
 
+int cz_file_write_under(const char *base, const char *rel, const char *name, const uint8_t *buf, size_t len,
+                        char *path, size_t path_size)
+{
+    int rc = cz_fs_make_dirs_under(base, rel, 0755);
+    if (rc) return rc;
+    if (snprintf(path, path_size, "%s/%s/%s", base, rel, name) >= (int)path_size) return CZ_EINVAL;
+    return cz_fs_write_atomic(path, buf, len);
+}
+
 /* ---- version vectors ---- */
 
 static struct cz_vv_origin *vv_find(const struct cz_vv *v, const uint8_t origin[32], size_t *at)

@@ -189,6 +189,10 @@ int cz_bundle_write(const char *stick, const uint8_t recipient[32], const uint8_
  * file's name.  Bundles and backups both go through here. */
 int cz_file_write_atomic(const char *folder, const char *name, const uint8_t *buf, size_t len,
                          char *path, size_t path_size);
+/* The same below a stick: FOLDER is base/rel, and no symlink in rel is
+ * followed (fsutil.h, cz_fs_make_dirs_under; CZ_ENOTPLAIN). */
+int cz_file_write_under(const char *base, const char *rel, const char *name, const uint8_t *buf, size_t len,
+                        char *path, size_t path_size);
 /* The folder on a stick holding bundles for box key `me`. */
 void cz_bundle_inbox(const char *stick, const uint8_t me[32], char *path, size_t size);
 
