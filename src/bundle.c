@@ -800,19 +800,36 @@ static int grow(uint8_t **buf, size_t *len, size_t *cap, size_t more)
     return CZ_OK;
 }
 
-int cz_vv_encode(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap)
+/* bounded: at most the CZ_VV_*_MAX a reader takes (bundle.h). */
+static int vv_encode(const struct cz_vv *v, int bounded, uint8_t **buf, size_t *len, size_t *cap)
 {
+    size_t norigins = v->n, left = SIZE_MAX;
+    if (bounded) {
+        /* Origins while ranges are left (an origin needs one). */
+        left = CZ_VV_RANGES_MAX;
+        norigins = 0;
+        for (size_t i = 0; i < v->n && norigins < CZ_VV_ORIGINS_MAX && left; i++, norigins++)
+            left -= v->o[i].n < CZ_VV_ORIGIN_RANGES_MAX && v->o[i].n < left ? v->o[i].n
+                  : CZ_VV_ORIGIN_RANGES_MAX < left ? CZ_VV_ORIGIN_RANGES_MAX : left;
+        left = CZ_VV_RANGES_MAX;
+    }
     int rc = grow(buf, len, cap, 4);
     if (rc) return rc;
-    put32(*buf + *len, (uint32_t)v->n);
+    put32(*buf + *len, (uint32_t)norigins);
     *len += 4;
-    for (size_t i = 0; i < v->n; i++) {
+    for (size_t i = 0; i < norigins; i++) {
         const struct cz_vv_origin *o = &v->o[i];
-        if ((rc = grow(buf, len, cap, 36 + o->n * 48))) return rc;
+        size_t nr = o->n;
+        if (bounded) {
+            if (nr > CZ_VV_ORIGIN_RANGES_MAX) nr = CZ_VV_ORIGIN_RANGES_MAX;
+            if (nr > left) nr = left;
+            left -= nr;
+        }
+        if ((rc = grow(buf, len, cap, 36 + nr * 48))) return rc;
         memcpy(*buf + *len, o->origin, 32);
-        put32(*buf + *len + 32, (uint32_t)o->n);
+        put32(*buf + *len + 32, (uint32_t)nr);
         *len += 36;
-        for (size_t j = 0; j < o->n; j++) {
+        for (size_t j = 0; j < nr; j++) {
             put64(*buf + *len, o->r[j].lo);
             put64(*buf + *len + 8, o->r[j].hi);
             memcpy(*buf + *len + 16, o->r[j].id, 32);
@@ -820,6 +837,16 @@ int cz_vv_encode(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap)
         }
     }
     return CZ_OK;
+}
+
+int cz_vv_encode(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap)
+{
+    return vv_encode(v, 1, buf, len, cap);
+}
+
+int cz_vv_encode_unbounded(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap)
+{
+    return vv_encode(v, 0, buf, len, cap);
 }
 
 /* One decoder for a vector in a buffer and in a streamed bundle: the

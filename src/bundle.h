@@ -220,8 +220,13 @@ struct cz_vv { size_t n, cap; struct cz_vv_origin *o; };   /* zero-initialise */
 int cz_vv_add(struct cz_vv *v, const uint8_t origin[32], uint64_t seq, const uint8_t id[CZ_ID_BYTES]);
 int cz_vv_has(const struct cz_vv *v, const uint8_t origin[32], uint64_t seq);
 void cz_vv_free(struct cz_vv *v);
-/* Appends the encoding to a growing buffer (*buf realloc'd). */
+/* Appends the encoding to a growing buffer (*buf realloc'd), within the
+ * bounds a reader takes: origins and ranges past them are left out, which
+ * only makes the vector claim less (an acknowledgement that says less
+ * costs a resend, never a loss), so an honest bundle is never refused for
+ * its vector.  _unbounded writes all of it (tests that forge a vector). */
 int cz_vv_encode(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap);
+int cz_vv_encode_unbounded(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap);
 /* Strict: order, disjointness and bounds are checked (CZ_ECANON, CZ_ETRUNC,
  * CZ_ETOOBIG past the limits above).  v is freed on failure. */
 int cz_vv_decode(const uint8_t *buf, size_t len, size_t *pos, struct cz_vv *v);
