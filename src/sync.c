@@ -1051,9 +1051,12 @@ static int sender_judge(struct importer *im)
         if (rc && rc != CZ_ENOTFOUND) return rc;
     }
     if (sig.state == CZ_TRUST_CERTIFIED) {
-        if (office_box ? !strcmp(sig.role, "office")
-                       : box_ok && sig.station[0] && !strcmp(sig.station, cert_station(&box)) &&
-                             cz_region_within(sig.region, box.region))
+        /* The office's people are certified for the office's station too
+         * (its key's certificate arrives with its first bundle); an
+         * office-role person speaks for the office whatever it names. */
+        if ((box_ok && sig.station[0] && !strcmp(sig.station, cert_station(&box)) &&
+             cz_region_within(sig.region, box.region)) ||
+            (office_box && !strcmp(sig.role, "office")))
             im->sender = SENDER_ACK;
         return CZ_OK;
     }

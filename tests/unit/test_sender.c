@@ -595,6 +595,33 @@ static void test_restore_notice(void **state)
     free(e);
 }
 
+/* Honest: a clerk at the office (certified at once, role clerk, for the
+ * office's station) signs the office's export: A takes its vector as the
+ * office's acknowledgement. */
+static void test_office_clerk_acknowledges(void **state)
+{
+    (void)state;
+    struct cz_peer *peers = NULL;
+    size_t n = 0;
+    struct cz_export_result er = { 0 };
+    struct cz_import_result r;
+    uint8_t *img = NULL;
+    size_t len = 0;
+    assert_int_equal(cz_station_user_add(F.p.office, "赵文书", "clerk", PASS), CZ_OK);
+    assert_int_equal(cz_station_login(F.p.office, "赵文书", PASS), CZ_OK);
+    assert_int_equal(cz_sync_peers(F.p.office, &peers, &n), CZ_OK);
+    for (size_t i = 0; i < n; i++)
+        if (!memcmp(peers[i].box, cz_station_info(F.p.village)->box_pk, 32))
+            assert_int_equal(cz_sync_export(F.p.office, F.p.stick, &peers[i], 1, &er), CZ_OK);
+    free(peers);
+    assert_int_equal(cz_read_file(er.path, &img, &len), CZ_OK);
+    assert_int_equal(cz_sync_import(F.p.village, img, len, NULL, NULL, &r), CZ_OK);
+    free(img);
+    assert_int_equal(r.status, CZ_OK);
+    assert_int_equal(r.sender_trusted, 1);
+    assert_int_equal(cz_station_login(F.p.office, "张主任", PASS), CZ_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -606,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_new_station_pending_not_forwarded),
         cmocka_unit_test(test_pending_bounds),
         cmocka_unit_test(test_restore_notice),
+        cmocka_unit_test(test_office_clerk_acknowledges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
