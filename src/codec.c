@@ -121,11 +121,10 @@ static int check_text(const uint8_t *s, size_t n)
         utf8proc_ssize_t r = utf8proc_iterate(s + pos, (utf8proc_ssize_t)(n - pos), &cp);
         if (r <= 0)
             return CZ_EUTF8;
-        if ((cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f))
-            return CZ_ECONTROL;
-        /* Bidi embeddings, overrides and isolates would let record text
-         * reorder what a terminal shows around it ("Trojan Source"). */
-        if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+        /* C0, DEL, C1; bidi embeddings, overrides and isolates would let
+         * record text reorder what a terminal shows around it ("Trojan
+         * Source").  The one list is text.c's. */
+        if (cz_text_cp_refused((uint32_t)cp))
             return CZ_ECONTROL;
         /* Text made only of code points NFC leaves alone whatever
          * surrounds them is NFC without asking utf8proc. */

@@ -55,18 +55,20 @@ int cz_text_cp_control(uint32_t cp)
            cp == 0x200e || cp == 0x200f || cp == 0x061c;                       /* directional marks */
 }
 
-/* What the codec refuses: cz_text_cp_control except \n, \t (and, when
- * allow_cr, \r) and the three directional marks.  The marks were accepted
- * in stored text before the display filter learnt them, and refusing them
- * now would refuse other stations' validly signed records; they are
- * dropped where text is shown instead. */
+/* The marks were accepted in stored text before the display filter learnt
+ * them, and refusing them now would refuse other stations' validly signed
+ * records; they are dropped where text is shown instead. */
+int cz_text_cp_refused(uint32_t cp)
+{
+    if (cp == '\n' || cp == '\t' || cp == 0x200e || cp == 0x200f || cp == 0x061c)
+        return 0;
+    return cz_text_cp_control(cp);
+}
+
+/* cz_text_cp_refused, and \r too unless allow_cr. */
 static int is_bad_control(utf8proc_int32_t cp, int allow_cr)
 {
-    if (cp == '\n' || cp == '\t' || (allow_cr && cp == '\r'))
-        return 0;
-    if (cp == 0x200e || cp == 0x200f || cp == 0x061c)
-        return 0;
-    return cp >= 0 && cz_text_cp_control((uint32_t)cp);
+    return cp >= 0 && !(allow_cr && cp == '\r') && cz_text_cp_refused((uint32_t)cp);
 }
 
 const char *cz_text_safe(const char *s, char *out, size_t size)

@@ -29,6 +29,11 @@ int cz_text_cp_stable(uint32_t cp);
  * command line (cz_text_safe) and the codec's check all ask this. */
 int cz_text_cp_control(uint32_t cp);
 
+/* What stored text may not hold (the codec's check, cz_text_check_controls):
+ * cz_text_cp_control except \n, \t and the directional marks U+200E,
+ * U+200F, U+061C. */
+int cz_text_cp_refused(uint32_t cp);
+
 /* Untrusted text (file names, names and stations from records or identity
  * files) made safe to print on one line: \t and \n become a space, other
  * controls (cz_text_cp_control) and invalid bytes U+FFFD, as the screens
