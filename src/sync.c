@@ -2,6 +2,7 @@
 #include "bundle_stream.h"
 #include "codec.h"
 #include "keys.h"
+#include "authz.h"
 #include "query.h"
 #include "roster.h"
 #include "schema.h"
@@ -726,13 +727,30 @@ static int refuse(struct importer *im, const struct cz_entry *e, const uint8_t i
     return CZ_OK;
 }
 
-/* One entry whose structure and signature were checked. */
+/* The roster's word on e's author, looked up again only for another
+ * author or after a trust record was stored. */
+static int author_of(struct importer *im, const struct cz_entry *e, struct cz_trust_info *ti)
+{
+    int rc;
+    if (!im->roster_valid || memcmp(im->roster_origin, e->origin, 32)) {
+        if ((rc = cz_roster_lookup(im->t, im->info->office_root, e->origin, &im->roster_info))) return rc;
+        memcpy(im->roster_origin, e->origin, 32);
+        im->roster_valid = 1;
+    }
+    *ti = im->roster_info;
+    return CZ_OK;
+}
+
+/* One entry whose structure and signature were checked: judged by the
+ * rule set (authz.h) and kept whatever the verdict; only what is
+ * authorised (or pending its author's certificate) becomes a version. */
 static int apply_one(struct importer *im, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
 {
     uint8_t at[CZ_ID_BYTES];
     struct cz_trust_info ti;
+    struct cz_judgement j;
     struct cz_import_result *res = im->res;
-    int rc, why, ok, result;
+    int rc, ok, result;
     /* Already here: nothing to check or report. */
     rc = cz_store_log_get(im->t, e->origin, e->seq, at);
     if (rc == CZ_OK && !memcmp(at, id, CZ_ID_BYTES)) {
@@ -741,26 +759,26 @@ static int apply_one(struct importer *im, const struct cz_entry *e, const uint8_
         return CZ_OK;
     }
     if (rc && rc != CZ_ENOTFOUND) return rc;
+    /* A broken chain claims a place in a log it does not fit: not kept. */
     if ((rc = chain_ok(im, e, id, &ok))) return rc;
-    if (!ok) why = CZ_ECHAIN;
-    else {
-        if (!im->roster_valid || memcmp(im->roster_origin, e->origin, 32)) {
-            if ((rc = cz_roster_lookup(im->t, im->info->office_root, e->origin, &im->roster_info))) return rc;
-            memcpy(im->roster_origin, e->origin, 32);
-            im->roster_valid = 1;
-        }
-        ti = im->roster_info;
-        cz_roster_entry_judge(&ti, e, &why);
+    if (!ok) return refuse(im, e, id, CZ_ECHAIN);
+    if ((rc = author_of(im, e, &ti))) return rc;
+    if ((rc = cz_authz_judge(im->t, im->info->office_root, e, &ti, 0, &j))) return rc;
+    if (j.verdict == CZ_VERDICT_REFUSED || j.verdict == CZ_VERDICT_HOLD) {
+        int state = j.verdict == CZ_VERDICT_REFUSED ? CZ_JUDGED_REFUSED : CZ_JUDGED_HELD;
+        if ((rc = cz_store_put_judged(im->t, e, id, state, j.why, &result))) return rc;
+        if (result == CZ_PUT_NEW) remember_log(im, e, id);
+        if (result == CZ_PUT_FORK) res->forks++;
+        if (j.verdict == CZ_VERDICT_HOLD) { res->held++; return CZ_OK; }
+        return refuse(im, e, id, j.why);
     }
-    if (why && why != CZ_ENOTFOUND) return refuse(im, e, id, why);
     if ((rc = cz_store_put_entry(im->t, e, id, &result))) return rc;
-    /* What the roster says rests on trust records (and a type this build
-     * does not know might be one of a later build's). */
+    /* What the roster says rests on trust records. */
     const struct cz_type *ety = cz_schema_type(e->type);
-    if (result == CZ_PUT_NEW && (!ety || ety->trust)) im->roster_valid = 0;
+    if (result == CZ_PUT_NEW && ety->trust) im->roster_valid = 0;
     if (result == CZ_PUT_NEW) {
         res->fresh++;
-        if (why == CZ_ENOTFOUND) res->pending++;
+        if (j.verdict == CZ_VERDICT_PENDING) res->pending++;
         remember_log(im, e, id);
     } else if (result == CZ_PUT_FORK) {
         res->forks++;
@@ -774,6 +792,62 @@ static int apply_one(struct importer *im, const struct cz_entry *e, const uint8_
         im->max_hlc = e->hlc;
     }
     return CZ_OK;
+}
+
+/* Entries held for what they name are judged again once a bundle is in:
+ * a member that came before its household within one bundle, or over two
+ * sticks.  Repeated while anything is released (a release can free the
+ * next). */
+struct held_list { uint8_t (*ids)[CZ_ID_BYTES]; size_t n, cap; };
+
+static int held_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], int state, int why)
+{
+    struct held_list *h = ctx;
+    if (state != CZ_JUDGED_HELD) return 0;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 64;
+        if (cap > SIZE_MAX / CZ_ID_BYTES) return CZ_ENOMEM;
+        void *v = realloc(h->ids, cap * CZ_ID_BYTES);
+        if (!v) return CZ_ENOMEM;
+        h->ids = v;
+        h->cap = cap;
+    }
+    memcpy(h->ids[h->n++], id, CZ_ID_BYTES);
+    return 0;
+}
+
+static int rejudge_held(struct importer *im)
+{
+    struct held_list h = { NULL, 0, 0 };
+    size_t released;
+    int rc;
+    do {
+        released = 0;
+        h.n = 0;
+        if ((rc = cz_store_each_judged(im->t, held_cb, &h))) break;
+        for (size_t i = 0; i < h.n && !rc; i++) {
+            struct cz_entry e;
+            struct cz_trust_info ti;
+            struct cz_judgement j;
+            im->roster_valid = 0;
+            if ((rc = cz_store_get_entry(im->t, h.ids[i], &e)) || (rc = author_of(im, &e, &ti)) ||
+                (rc = cz_authz_judge(im->t, im->info->office_root, &e, &ti, 0, &j)))
+                break;
+            if (j.verdict == CZ_VERDICT_HOLD) continue;
+            if (j.verdict == CZ_VERDICT_REFUSED) {
+                if ((rc = cz_store_judged_set(im->t, h.ids[i], CZ_JUDGED_REFUSED, j.why))) break;
+                if (im->res->held) im->res->held--;
+                rc = refuse(im, &e, h.ids[i], j.why);
+                continue;
+            }
+            if ((rc = cz_store_release(im->t, &e, h.ids[i]))) break;
+            if (im->res->held) im->res->held--;
+            im->res->released++;
+            released++;
+        }
+    } while (!rc && released);
+    free(h.ids);
+    return rc;
 }
 
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
@@ -1175,6 +1249,7 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
      * in sorted batches (before any index read, and on commit). */
     if ((rc = cz_store_defer_index(t))) goto cleanup;
     if ((rc = pass_rest(&im, r, &res->status)) || res->status) goto cleanup;
+    if ((rc = rejudge_held(&im))) goto cleanup;
 
     uint64_t local_hlc = 0;
     uint8_t note[40];
@@ -1203,7 +1278,8 @@ cleanup:
     cz_txn_abort(t);
     /* A refusal after entries were counted changed nothing: say so. */
     if (rc || (res->status && res->status != CZ_ESEEN))
-        res->fresh = res->duplicate = res->pending = res->forks = res->refused = res->clock_ahead = 0;
+        res->fresh = res->duplicate = res->pending = res->forks = res->refused = res->clock_ahead =
+            res->held = res->released = 0;
     free(im.refused);
     cz_vv_free(&vv);
     return rc;
