@@ -1,4 +1,5 @@
 #include "roster.h"
+#include "authz.h"
 #include "codec.h"
 #include "keys.h"
 #include "schema.h"
@@ -9,7 +10,7 @@
 
 int cz_region_within(const char *region, const char *jurisdiction)
 {
-    return strncmp(region, jurisdiction, strlen(jurisdiction)) == 0;
+    return cz_region_under(region, jurisdiction);
 }
 
 struct scan { cz_txn *t; const uint8_t *root; const char *type; struct cz_trust_info *info;

@@ -40,7 +40,8 @@ int cz_roster_entry_counts(cz_txn *t, const uint8_t root[32], const struct cz_en
  * counts. */
 void cz_roster_entry_judge(const struct cz_trust_info *info, const struct cz_entry *e, int *why);
 
-/* True when region lies inside jurisdiction (a code prefix; "" is all). */
+/* True when region lies inside jurisdiction (a code prefix; "" is all),
+ * both normalised first (authz.h: "411024000000" is the county 411024). */
 int cz_region_within(const char *region, const char *jurisdiction);
 
 #endif

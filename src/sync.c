@@ -185,6 +185,10 @@ struct export_ctx {
     int early;                        /* entries walked before `mine` is known (entry_cb) */
     uint8_t (*forked)[CZ_ID_BYTES];   /* ids on either side of a fork, sorted */
     size_t nforked, forked_cap;
+    /* ids kept but not applied (refused or held: authz.h), sorted: they
+     * are acknowledged like every logged entry but never forwarded */
+    uint8_t (*kept)[CZ_ID_BYTES];
+    size_t nkept, kept_cap;
     uint64_t bytes;                   /* sum of 4 + len over items */
     struct cz_export_result *res;
 };
@@ -229,6 +233,35 @@ static int export_take(struct export_ctx *x, const uint8_t *raw, size_t len, con
     return CZ_OK;
 }
 
+static int id_cmp(const void *a, const void *b) { return memcmp(a, b, CZ_ID_BYTES); }
+
+static int is_kept(const struct export_ctx *x, const uint8_t *id)
+{
+    return x->nkept && bsearch(id, x->kept, x->nkept, CZ_ID_BYTES, id_cmp);
+}
+
+static int kept_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], int state, int why)
+{
+    struct export_ctx *x = ctx;
+    if (x->nkept == x->kept_cap) {
+        size_t cap = x->kept_cap ? 2 * x->kept_cap : 16;
+        if (cap > SIZE_MAX / CZ_ID_BYTES) return CZ_ENOMEM;
+        uint8_t (*v)[CZ_ID_BYTES] = realloc(x->kept, cap * CZ_ID_BYTES);
+        if (!v) return CZ_ENOMEM;
+        x->kept = v;
+        x->kept_cap = cap;
+    }
+    memcpy(x->kept[x->nkept++], id, CZ_ID_BYTES);
+    return 0;
+}
+
+static int export_kept(struct export_ctx *x)
+{
+    int rc = cz_store_each_judged(x->t, kept_cb, x);
+    if (rc == CZ_OK && x->nkept > 1) qsort(x->kept, x->nkept, CZ_ID_BYTES, id_cmp);
+    return rc;
+}
+
 /* The few-wanted way: the logs again, a look-up per position wanted. */
 static int lookup_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
@@ -236,6 +269,7 @@ static int lookup_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *
     struct cz_entry e;
     if (klen != 40 || vlen != CZ_ID_BYTES) return CZ_EDB;
     if (x->ack && cz_vv_has(x->ack, key, seq_of(key))) return 0;
+    if (is_kept(x, val)) return 0;
     int rc = cz_store_get_entry(x->t, val, &e);
     if (rc) return rc;
     return export_take(x, e.raw, e.raw_len, e.region);
@@ -256,8 +290,6 @@ static int fork_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
     memcpy(x->forked[x->nforked++], key + 40, CZ_ID_BYTES);
     return 0;
 }
-
-static int id_cmp(const void *a, const void *b) { return memcmp(a, b, CZ_ID_BYTES); }
 
 /* The many-wanted way: every entry in the store's order.  `mine` (the log
  * walk) says which are logged here; an entry on either side of a fork is
@@ -291,6 +323,7 @@ static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     x->matched++;
     x->matched_sum += id_word(key);
     if (x->ack && cz_vv_has(x->ack, origin, seq)) return 0;
+    if (is_kept(x, key)) return 0;
     return export_take(x, val, vlen, region);
 }
 
@@ -304,6 +337,7 @@ static int export_forks(struct export_ctx *x)
 static int export_collect(struct export_ctx *x)
 {
     int rc;
+    if ((rc = export_kept(x))) return rc;
     if ((rc = cz_store_each_log(x->t, log_cb, x))) return rc;
     if (x->wanted * 8 < x->logged) return cz_store_each_log(x->t, lookup_cb, x);
     if ((rc = export_forks(x))) return rc;
@@ -318,6 +352,7 @@ static int export_collect(struct export_ctx *x)
 static int export_collect_early(struct export_ctx *x)
 {
     int rc = export_forks(x);
+    if (rc == CZ_OK) rc = export_kept(x);
     x->early = 1;
     return rc ? rc : cz_store_each_entry(x->t, entry_cb, x);
 }
@@ -600,6 +635,7 @@ cleanup:
     free(head);
     free(x.items);
     free(x.forked);
+    free(x.kept);
     cz_vv_free(&mine);
     cz_vv_free(&ack);
     return rc;
@@ -741,6 +777,17 @@ static int author_of(struct importer *im, const struct cz_entry *e, struct cz_tr
     return CZ_OK;
 }
 
+/* A new entry became a version: counted, and the clock followed unless it
+ * is more than a day ahead (PITFALLS: HLC). */
+static void count_new(struct importer *im, const struct cz_entry *e, enum cz_verdict verdict)
+{
+    im->res->fresh++;
+    if (verdict == CZ_VERDICT_PENDING) im->res->pending++;
+    uint64_t limit = (cz_now_ms() + HLC_AHEAD_MAX_MS) << 16;
+    if (e->hlc > limit) im->res->clock_ahead++;
+    else if (e->hlc > im->max_hlc) im->max_hlc = e->hlc;
+}
+
 /* One entry whose structure and signature were checked: judged by the
  * rule set (authz.h) and kept whatever the verdict; only what is
  * authorised (or pending its author's certificate) becomes a version. */
@@ -777,19 +824,12 @@ static int apply_one(struct importer *im, const struct cz_entry *e, const uint8_
     const struct cz_type *ety = cz_schema_type(e->type);
     if (result == CZ_PUT_NEW && ety->trust) im->roster_valid = 0;
     if (result == CZ_PUT_NEW) {
-        res->fresh++;
-        if (j.verdict == CZ_VERDICT_PENDING) res->pending++;
         remember_log(im, e, id);
+        count_new(im, e, j.verdict);
     } else if (result == CZ_PUT_FORK) {
         res->forks++;
     } else {
         res->duplicate++;
-    }
-    uint64_t limit = (cz_now_ms() + HLC_AHEAD_MAX_MS) << 16;
-    if (e->hlc > limit) {
-        if (result == CZ_PUT_NEW) res->clock_ahead++;
-    } else if (e->hlc > im->max_hlc) {
-        im->max_hlc = e->hlc;
     }
     return CZ_OK;
 }
@@ -842,7 +882,8 @@ static int rejudge_held(struct importer *im)
             }
             if ((rc = cz_store_release(im->t, &e, h.ids[i]))) break;
             if (im->res->held) im->res->held--;
-            im->res->released++;
+            else im->res->released++;       /* held by an earlier bundle */
+            count_new(im, &e, j.verdict);
             released++;
         }
     } while (!rc && released);
