@@ -167,7 +167,7 @@ static void add_user(struct ui *ui, struct users *u)
     for (int i = 0; i < 3; i++) items[i] = role_label(ui, roles[i]);
     int r = ui_pick(ui, T(ui, "Role", "角色"), items, 3, 0);
     if (r < 0) goto cleanup;
-    if (ui_prompt_secret(ui, T(ui, "Passphrase for the new person:", "新用户的口令："), &p1)) goto cleanup;
+    if (ui_prompt_secret(ui, T(ui, "Passphrase for the new person (8 characters or more):", "新用户的口令（至少 8 个字符）："), &p1)) goto cleanup;
     if (ui_prompt_secret(ui, T(ui, "The same passphrase again:", "再次输入口令："), &p2)) goto cleanup;
     if (strcmp(p1, p2)) {
         ui_message(ui, 1, "%s", T(ui, "The two passphrases differ; nobody was added.", "两次输入的口令不一致；没有添加用户。"));
