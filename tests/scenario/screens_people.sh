@@ -40,6 +40,25 @@ CUNZHAN_PASSPHRASE=qian-kuaiji expect "a supervisor at the office cannot add peo
 expect "the head is not revoked" 0 cz -C "$OFFICE" --json enrol
 equals "the head still certified" "$(printf '%s\n' "$OUT" | jq -r '.[] | select(.name == "张主任") | .state')" certified
 
+# On screen too: a supervisor logged in at the office adds no one.
+startat "$OFFICE" --lang en --user 王县长
+see "supervisor at the office: home" "Users and enrolment"
+menu_open "Users and enrolment" "用户与认证"
+see "supervisor: users list" "Name@station"
+keys F4
+see "supervisor: name prompt" "New person's name"
+text "同伙"; keys Enter
+see "supervisor: role pick" "Role"
+keys Down Down Enter
+see "supervisor: passphrase prompt" "8 characters or more"
+text "accomplice-pass"; keys Enter
+text "accomplice-pass"; keys Enter
+see "supervisor: refused, clearly" "Only a person certified as office (holding the root key)"
+keys F10
+see "supervisor: quits" "EXIT=0"
+expect "nobody was added" 0 cz -C "$OFFICE" --json status
+equals "no 同伙" "$(printf '%s\n' "$OUT" | jq -r '[.users[].name] | index("同伙")')" null
+
 # ---- user remove on the command line ----
 expect "cannot remove yourself" 1 cz -C "$OFFICE" --user 张主任 user remove 张主任
 contains "says why" "$ERR" "cannot remove yourself"
