@@ -46,7 +46,9 @@ typedef struct cz_secrets cz_secrets;
  * also makes an office root signing key. */
 int cz_secrets_generate(int with_root, cz_secrets **out);
 
-/* A fresh person key sharing `station`'s station secrets (user add). */
+/* A fresh person key sharing `station`'s station secrets (user add),
+ * the root key included when `station` holds it: a caller making a slot
+ * for someone who is not office calls cz_secrets_drop_root on it. */
 int cz_secrets_new_person(const cz_secrets *station, cz_secrets **out);
 
 void cz_secrets_free(cz_secrets *s);   /* wipes; NULL is fine */

@@ -34,7 +34,14 @@
  *    station.c refuses to sign one.
  *
  * The roster is built once per transaction from the root log and kept with
- * it (cz_txn_set_aux) until an entry is put. */
+ * it (cz_txn_set_aux) until an entry is put.
+ *
+ * A limit, stated: "at that point" is the root log's order.  The seqs a
+ * restored office skips (CZ_META_ROOT_FLOOR) are unused positions below
+ * later ones, so someone who kept the root key AND was an office person
+ * could sign into that gap, "before" their own revocation.  A clerk cannot
+ * (no root key), and the cure for a leaked root key is replacing it (root
+ * rollover), which this build does not have. */
 #ifndef CZ_ROSTER_H
 #define CZ_ROSTER_H
 
