@@ -930,8 +930,20 @@ static const char *problem_name(enum cz_problem p)
     static const char *names[] = {
         [CZ_PROBLEM_HASH] = "hash", [CZ_PROBLEM_DECODE] = "decode", [CZ_PROBLEM_SIGNATURE] = "signature",
         [CZ_PROBLEM_CHAIN] = "chain", [CZ_PROBLEM_FORK] = "fork", [CZ_PROBLEM_AUTHORITY] = "authority",
-        [CZ_PROBLEM_PENDING] = "pending" };
+        [CZ_PROBLEM_PENDING] = "pending", [CZ_PROBLEM_REFUSED] = "refused", [CZ_PROBLEM_HELD] = "held",
+        [CZ_PROBLEM_QUARANTINE] = "quarantined" };
     return names[p];
+}
+
+/* What a supervisor needs to see of a kept entry: its type and author. */
+static void entry_brief(cz_txn *t, const uint8_t *id, char *type, size_t tsize, char fp[24])
+{
+    struct cz_entry e;
+    type[0] = 0;
+    fp[0] = 0;
+    if (cz_store_get_entry(t, id, &e) != CZ_OK) return;
+    snprintf(type, tsize, "%s", e.type);
+    cz_fingerprint(e.origin, fp);
 }
 
 static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int status)
@@ -947,7 +959,15 @@ static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int st
         json_array_append_new(vo->arr, o);
         return;
     }
-    if (kind == CZ_PROBLEM_PENDING) return;   /* counted in the summary */
+    if (kind == CZ_PROBLEM_PENDING || kind == CZ_PROBLEM_QUARANTINE) return;   /* counted in the summary */
+    if (kind == CZ_PROBLEM_REFUSED || kind == CZ_PROBLEM_HELD) {
+        char type[CZ_TYPE_MAX + 1], fp[24];
+        entry_brief(vo->t, id, type, sizeof type, fp);
+        printf("%s %s %s %s %s: %s\n",
+               kind == CZ_PROBLEM_REFUSED ? TR(vo->c, "REFUSED", "已拒绝") : TR(vo->c, "HELD", "暂存"), hex, type,
+               TR(vo->c, "by", "作者"), fp, cz_strerror(status, vo->c->lang));
+        return;
+    }
     fprintf(stdout, "%s %s: %s\n", TR(vo->c, "BAD", "错误"), hex, cz_strerror(status, vo->c->lang));
 }
 
@@ -968,6 +988,9 @@ static int cmd_verify(struct cli *c, int argc, char **argv)
         json_object_set_new(o, "verified", json_integer((json_int_t)rep.verified));
         json_object_set_new(o, "pending", json_integer((json_int_t)rep.pending));
         json_object_set_new(o, "problems", json_integer((json_int_t)rep.problems));
+        json_object_set_new(o, "refused", json_integer((json_int_t)rep.refused));
+        json_object_set_new(o, "held", json_integer((json_int_t)rep.held));
+        json_object_set_new(o, "quarantined", json_integer((json_int_t)rep.quarantined));
         json_object_set_new(o, "findings", vo.arr);
         json_object_set_new(o, "ok", json_boolean(rep.problems == 0));
         print_json(o);
@@ -975,6 +998,14 @@ static int cmd_verify(struct cli *c, int argc, char **argv)
         printf(TR(c, "%zu entries: %zu verified, %zu from keys not yet certified (pending), %zu problems\n",
                   "共 %zu 条记录：%zu 条验证通过，%zu 条来自尚未认证的密钥（待认证），%zu 个问题\n"),
                rep.entries, rep.verified, rep.pending, rep.problems);
+        if (rep.refused || rep.held || rep.quarantined)
+            printf(TR(c, "Kept apart and not counted: %zu refused (evidence), %zu held until what they name arrives, "
+                         "%zu after their author's fork\n",
+                      "另行保存、不计入：%zu 条被拒绝（留作证据），%zu 条暂存待其引用的记录到达，%zu 条在作者日志分叉之后\n"),
+                   rep.refused, rep.held, rep.quarantined);
+        if (rep.refused)
+            printf("%s\n", TR(c, "Refused entries were signed by the key shown but broke the rule named: show them to a supervisor.",
+                              "被拒绝的记录由所示密钥签名，但违反了所列规则：请报告审核员。"));
         if (rep.problems)
             printf("%s\n", TR(c, "Do not trust the entries named above; show this to a supervisor.",
                               "请不要信任上面列出的记录；请报告审核员。"));

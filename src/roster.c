@@ -1,4 +1,5 @@
 #include "roster.h"
+#include "authz.h"
 #include "codec.h"
 #include "keys.h"
 #include "schema.h"
@@ -11,7 +12,7 @@
 
 int cz_region_within(const char *region, const char *jurisdiction)
 {
-    return strncmp(region, jurisdiction, strlen(jurisdiction)) == 0;
+    return cz_region_under(region, jurisdiction);
 }
 
 #define COUNTERSIGN_DOMAIN "cunzhan countersign 1"

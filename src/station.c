@@ -1,4 +1,5 @@
 #include "station.h"
+#include "authz.h"
 #include "codec.h"
 #include "exitchain.h"
 #include "hashset.h"
@@ -257,7 +258,23 @@ struct append_req {
     const char *region;
     const cz_body *body;
     uint8_t flags;
+    const uint8_t *office_root;  /* whose roster judges the entry (authz.h) */
 };
+
+/* The rule set judges what a person writes exactly as it judges what
+ * arrives on a stick: a refusal here is a refusal there. */
+static int judge_own(cz_txn *t, const uint8_t office_root[32], const struct cz_entry *e,
+                     const struct cz_trust_info *known)
+{
+    struct cz_trust_info author;
+    struct cz_judgement j;
+    int rc = CZ_OK;
+    if (known) author = *known;
+    else rc = cz_roster_lookup(t, office_root, e->origin, &author);
+    if (rc == CZ_OK) rc = cz_authz_judge(t, office_root, e, &author, 0, &j);
+    if (rc) return rc;
+    return j.verdict == CZ_VERDICT_OK || j.verdict == CZ_VERDICT_PENDING ? CZ_OK : j.why;
+}
 
 /* Appends one entry to the signer's log inside t. */
 static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_ENTITY_BYTES],
@@ -297,6 +314,7 @@ static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_E
     d.body_len = body_len;
     /* e is filled from what was laid out, not parsed back (entry.h). */
     rc = cz_entry_build(&d, sign_cb, &sg, &raw, &raw_cap, &e, id);
+    if (rc == CZ_OK) rc = judge_own(t, r->office_root, &e, NULL);
     if (rc == CZ_OK) rc = cz_store_put_entry(t, &e, id, &result);
     if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
     if (rc == CZ_OK) rc = cz_meta_put_u64(t, META_HLC, d.hlc);
@@ -370,7 +388,7 @@ static int introduce(cz_txn *t, const struct cz_station_info *info, const cz_sec
     if (rc == CZ_OK && office) rc = countersign(info->office_root, counter, "cert", b);
     if (rc) { cz_body_free(b); return rc; }
     struct append_req r = { office ? root_holder : person, office, office ? "cert" : "key",
-                            NULL, NULL, 0, "", b, 0 };
+                            NULL, NULL, 0, "", b, 0, info->office_root };
     rc = append(t, &r, NULL, id);
     cz_body_free(b);
     return rc;
@@ -1065,7 +1083,7 @@ static int write_in_txn(cz_station *st, cz_txn *t, const struct cz_type *ty, con
     int rc = check_version(st, t, NULL, ty, entity, a, n, &v, err);
     if (rc) return rc;
     struct append_req r = { st->secrets, 0, ty->key, entity, (const uint8_t *)v.heads,
-                            entity ? v.nheads : 0, v.region, v.body, 0 };
+                            entity ? v.nheads : 0, v.region, v.body, 0, st->info.office_root };
     rc = append(t, &r, entity_out, id);
     cz_body_free(v.body);
     return rc;
@@ -1268,6 +1286,9 @@ static void *signer_main(void *arg)
 static int store_slot(struct pipe *p, struct pipe_slot *sl)
 {
     int rc = sl->rc, result;
+    /* A load writes no trust records, so the roster it looked up holds. */
+    if (rc == CZ_OK)
+        rc = judge_own(p->t, p->st->info.office_root, &sl->e, p->roster.known ? &p->roster.info : NULL);
     if (rc == CZ_OK) rc = cz_store_put_entry_terms(p->t, &sl->e, sl->id, sl->terms, sl->terms_len, &result);
     if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
     cz_body_free(sl->body);
@@ -1511,7 +1532,7 @@ int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uin
     if ((rc = may_write(t, NULL, st, ty, region))) goto cleanup;
     struct append_req r = { st->secrets, 0, type, entity, (const uint8_t *)heads,
                             nheads < CZ_PARENTS_MAX ? nheads : CZ_PARENTS_MAX, region, NULL,
-                            CZ_ENTRY_FLAG_TOMBSTONE };
+                            CZ_ENTRY_FLAG_TOMBSTONE, st->info.office_root };
     if ((rc = append(t, &r, NULL, id))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
@@ -1537,7 +1558,7 @@ static int root_append(cz_station *st, const char *type, cz_body *b, uint8_t id[
         cz_txn_abort(t);
         return rc;
     }
-    struct append_req r = { st->secrets, 1, type, NULL, NULL, 0, "", b, 0 };
+    struct append_req r = { st->secrets, 1, type, NULL, NULL, 0, "", b, 0, st->info.office_root };
     if ((rc = append(t, &r, NULL, id))) { cz_txn_abort(t); return rc; }
     return cz_txn_commit(t);
 }

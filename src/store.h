@@ -18,6 +18,12 @@
  *   peers     box key -> vector       the version vector each peer station
  *                                     last acknowledged (bundle.h), so
  *                                     exports are incremental
+ *   judged    id -> u8 state, u32 why entries kept but not applied
+ *                                     (authz.h): refused as evidence, or
+ *                                     held until what they name arrives.
+ *                                     They are in entries and logs (so a
+ *                                     log's chain and acknowledgement hold)
+ *                                     and in no other table
  *
  * Index terms (first byte says which):
  *   'T' type                       every live entity of a type
@@ -93,6 +99,29 @@ enum cz_put_result { CZ_PUT_NEW = 0, CZ_PUT_DUPLICATE = 1, CZ_PUT_FORK = 2 };
  * versions re-derive the entity's terms from all its heads. */
 int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
                        int *result);
+
+/* Keeps an entry without applying it (authz.h): in entries and logs, and
+ * in judged with its state (CZ_JUDGED_*) and the status naming the rule
+ * (why), but in no version, head or index.  *result as above (a fork is
+ * kept in forks as usual). */
+enum cz_judged_state { CZ_JUDGED_REFUSED = 1, CZ_JUDGED_HELD = 2 };
+int cz_store_put_judged(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                        int state, int why, int *result);
+/* The state of a kept entry; CZ_ENOTFOUND for an entry that is applied
+ * (or not here at all). */
+int cz_store_judged_get(cz_txn *t, const uint8_t id[CZ_ID_BYTES], int *state, int *why);
+/* A held entry whose judgement is now OK or PENDING: applied as
+ * cz_store_put_entry would have, and no longer held. */
+int cz_store_release(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES]);
+/* A held entry judged again and refused this time. */
+int cz_store_judged_set(cz_txn *t, const uint8_t id[CZ_ID_BYTES], int state, int why);
+/* Every kept entry: fn gets its id, state and why; non-zero stops. */
+typedef int (*cz_judged_fn)(void *ctx, const uint8_t id[CZ_ID_BYTES], int state, int why);
+int cz_store_each_judged(cz_txn *t, cz_judged_fn fn, void *ctx);
+/* How many are kept in each state. */
+int cz_store_judged_count(cz_txn *t, size_t *refused, size_t *held);
+/* The lowest seq at which origin's log forked; CZ_ENOTFOUND when never. */
+int cz_store_fork_first(cz_txn *t, const uint8_t origin[32], uint64_t *seq);
 
 /* The index terms of `e` as an entity's first version (none for a
  * tombstone), into *buf (grown as needed, *cap its size; the caller frees

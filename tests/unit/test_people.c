@@ -376,10 +376,10 @@ static void test_root_only_in_office_slots(void **state)
     }
     /* They can still write within their role. */
     assert_int_equal(cz_station_login(F.o, "王会计", PASS), CZ_OK);
-    struct cz_assign place[] = { { "code", REGION "100" }, { "name", "南坞镇" }, { "level", "town" } };
+    struct cz_assign hh[] = { { "number", "YL-001" }, { "village", REGION "100201" }, { "head", "王大" } };
     uint8_t entity[CZ_ENTITY_BYTES];
     struct cz_field_error err;
-    assert_int_equal(cz_station_add(F.o, "place", place, 3, entity, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o, "household", hh, 3, entity, id, &err), CZ_OK);
     assert_true(lookup(F.founder).state == CZ_TRUST_CERTIFIED && !lookup(F.founder).revoked);
     /* The honest office person certifies. */
     assert_int_equal(cz_station_login(F.o, "赵科员", PASS), CZ_OK);
@@ -628,10 +628,10 @@ static void test_revoked_cannot_sign(void **state)
     cz_secrets *founder = open_slot("张主任", PASS);
     uint8_t id[CZ_ID_BYTES], entity[CZ_ENTITY_BYTES];
     struct cz_field_error err;
-    struct cz_assign place[] = { { "code", REGION "100" }, { "name", "南坞镇" }, { "level", "town" } };
+    struct cz_assign place[] = { { "number", "YL-002" }, { "village", REGION "100201" }, { "head", "王二" } };
     /* Logged in first; the revocation arrives meanwhile (as an import). */
     assert_int_equal(cz_station_login(F.o, "王会计", PASS), CZ_OK);
-    assert_int_equal(cz_station_add(F.o, "place", place, 3, entity, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o, "household", place, 3, entity, id, &err), CZ_OK);
     cz_body *b = revoke_body(F.clerk);
     assert_int_equal(cz_body_set_sint(b, cz_schema_field(cz_schema_type("revoke"), "after_seq")->tag, 50), CZ_OK);
     countersign(b, "revoke", founder);
