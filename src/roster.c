@@ -75,7 +75,8 @@ struct person {
 /* What one transaction knows of the roster (kept in the txn's aux slot). */
 struct roster {
     uint8_t root[32];
-    uint64_t puts;               /* cz_txn_puts when built */
+    uint64_t puts;               /* cz_txn_puts when last checked */
+    size_t positions;            /* root-log positions it was built from */
     struct person *people;       /* sorted by key once built */
     size_t n, cap;
     uint64_t *counted;           /* root-log seqs of the trust records that count, ascending */
@@ -232,6 +233,7 @@ static int build_cb(void *ctx, uint64_t seq, const uint8_t id[CZ_ID_BYTES])
 {
     struct build *bd = ctx;
     struct cz_entry e;
+    bd->r->positions++;
     /* Stored entries were verified on the way in (and `verify` checks them
      * again); only the countersignature is checked here. */
     if (cz_store_get_entry(bd->t, id, &e) != CZ_OK || e.seq != seq) return 0;
@@ -243,10 +245,27 @@ static int by_key(const void *a, const void *b)
     return memcmp(((const struct person *)a)->key, ((const struct person *)b)->key, 32);
 }
 
+static int count_cb(void *ctx, uint64_t seq, const uint8_t id[CZ_ID_BYTES])
+{
+    (void)seq; (void)id;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
 static int roster_get(cz_txn *t, const uint8_t root[32], struct roster **out)
 {
     struct roster *r = cz_txn_aux(t);
-    if (r && !memcmp(r->root, root, 32) && r->puts == cz_txn_puts(t)) { *out = r; return CZ_OK; }
+    if (r && !memcmp(r->root, root, 32)) {
+        if (r->puts == cz_txn_puts(t)) { *out = r; return CZ_OK; }
+        /* Entries were put: the roster moved only if the root log did.
+         * Log positions are never removed, so the same count is the same
+         * log, and counting keys is far cheaper than checking every
+         * countersignature again (an import puts between look-ups). */
+        size_t n = 0;
+        int rc = cz_store_log_each(t, root, count_cb, &n);
+        if (rc) return rc;
+        if (n == r->positions) { r->puts = cz_txn_puts(t); *out = r; return CZ_OK; }
+    }
     if (!(r = calloc(1, sizeof *r))) return CZ_ENOMEM;
     memcpy(r->root, root, 32);
     r->puts = cz_txn_puts(t);

@@ -648,6 +648,46 @@ static void test_revoked_cannot_sign(void **state)
     cz_secrets_free(founder);
 }
 
+/* The roster kept with a transaction follows what is put in it: a
+ * revocation stored mid-import counts for the very next look-up. */
+static void test_roster_follows_puts(void **state)
+{
+    cz_secrets *founder = open_slot("张主任", PASS);
+    cz_body *b = revoke_body(F.clerk);
+    uint8_t *body = NULL, *raw = NULL, ent[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    size_t body_len = 0, raw_len = 0;
+    struct tk_log l;
+    struct cz_entry_draft d;
+    struct cz_entry e;
+    struct cz_trust_info ti;
+    cz_txn *t = NULL;
+    int result;
+    countersign(b, "revoke", founder);
+    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
+    randombytes_buf(ent, sizeof ent);
+    memset(&l, 0, sizeof l);
+    memcpy(l.origin, F.root, 32);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o), 1, &t), CZ_OK);
+    assert_int_equal(cz_roster_lookup(t, F.root, F.clerk, &ti), CZ_OK);
+    assert_int_equal(ti.revoked, 0);
+    assert_int_equal(cz_store_log_last(t, F.root, &l.seq, l.last), CZ_OK);
+    tk_log_draft(&l, &d, next_hlc(), ent, "revoke", "", NULL, 0, body, body_len);
+    assert_int_equal(tk_log_write(&l, &d, root_sign_cb, founder, &raw, &raw_len, id), CZ_OK);
+    assert_int_equal(cz_entry_decode(raw, raw_len, &e), CZ_OK);
+    assert_int_equal(cz_store_put_entry(t, &e, id, &result), CZ_OK);
+    assert_int_equal(cz_roster_lookup(t, F.root, F.clerk, &ti), CZ_OK);
+    assert_int_equal(ti.revoked, 1);
+    /* The honest case in the same transaction: the supervisor is not. */
+    assert_int_equal(cz_roster_lookup(t, F.root, F.sup, &ti), CZ_OK);
+    assert_int_equal(ti.revoked, 0);
+    assert_int_equal(ti.state, CZ_TRUST_CERTIFIED);
+    cz_txn_abort(t);
+    free(raw);
+    free(body);
+    cz_body_free(b);
+    cz_secrets_free(founder);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -666,6 +706,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_valid_until, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_cannot_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revoked_cannot_sign, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_roster_follows_puts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
