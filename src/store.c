@@ -63,6 +63,9 @@ struct cz_txn {
     MDB_txn *txn;
     int write;
     struct defer *defer;                  /* NULL: put at once */
+    uint64_t puts;                        /* entries put so far (cz_txn_puts) */
+    void *aux;                            /* cz_txn_set_aux: freed with t */
+    void (*aux_free)(void *);
 };
 
 static int mdb_status(cz_store *s, int rc)
@@ -167,6 +170,7 @@ int cz_txn_commit(cz_txn *t)
         st = mdb_status(t->s, rc);
     }
     defer_free(t->defer);
+    if (t->aux_free) t->aux_free(t->aux);
     free(t);
     return st;
 }
@@ -176,7 +180,18 @@ void cz_txn_abort(cz_txn *t)
     if (!t) return;
     mdb_txn_abort(t->txn);
     defer_free(t->defer);
+    if (t->aux_free) t->aux_free(t->aux);
     free(t);
+}
+
+uint64_t cz_txn_puts(const cz_txn *t) { return t->puts; }
+void *cz_txn_aux(const cz_txn *t) { return t->aux; }
+
+void cz_txn_set_aux(cz_txn *t, void *aux, void (*aux_free)(void *))
+{
+    if (t->aux_free && t->aux != aux) t->aux_free(t->aux);
+    t->aux = aux;
+    t->aux_free = aux_free;
 }
 
 static MDB_val val(const void *p, size_t n) { MDB_val v = { n, (void *)p }; return v; }
@@ -259,6 +274,13 @@ int cz_user_put(cz_txn *t, const char *name, const uint8_t *blob, size_t len)
     return ST(t, mdb_put(t->txn, t->s->dbi[DB_USERS], &k, &d, 0));
 }
 
+int cz_user_del(cz_txn *t, const char *name)
+{
+    MDB_val k = val(name, strlen(name));
+    int rc = mdb_del(t->txn, t->s->dbi[DB_USERS], &k, NULL);
+    return rc == MDB_NOTFOUND ? CZ_ENOUSER : ST(t, rc);
+}
+
 int cz_user_get(cz_txn *t, const char *name, const uint8_t **blob, size_t *len)
 {
     MDB_val k = val(name, strlen(name)), d;
@@ -332,6 +354,28 @@ int cz_store_log_get(cz_txn *t, const uint8_t origin[32], uint64_t seq, uint8_t 
     if (rc) return ST(t, rc);
     memcpy(id, d.mv_data, CZ_ID_BYTES);
     return CZ_OK;
+}
+
+int cz_store_log_each(cz_txn *t, const uint8_t origin[32], cz_log_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    uint8_t key[40];
+    log_key(key, origin, 0);
+    MDB_val k = val(key, sizeof key), d;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_LOGS], &c);
+    if (rc) return ST(t, rc);
+    int st = CZ_OK;
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        if (k.mv_size != 40 || memcmp(k.mv_data, origin, 32) != 0 || d.mv_size != CZ_ID_BYTES) break;
+        uint64_t seq = 0;
+        const uint8_t *p = (const uint8_t *)k.mv_data + 32;
+        for (int i = 0; i < 8; i++) seq = seq << 8 | p[i];
+        if ((st = fn(ctx, seq, d.mv_data)) != 0) break;
+    }
+    mdb_cursor_close(c);
+    if (st == CZ_WALK_STOP) return CZ_OK;
+    if (st) return st;
+    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
 }
 
 int cz_store_log_last(cz_txn *t, const uint8_t origin[32], uint64_t *seq, uint8_t id[CZ_ID_BYTES])
@@ -1091,6 +1135,7 @@ int cz_store_put_entry_terms(cz_txn *t, const struct cz_entry *e, const uint8_t 
  * another entry holds its position (both kept in forks as proof). */
 static int put_logged(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int *result)
 {
+    t->puts++;
     MDB_dbi *dbi = t->s->dbi;
     MDB_val k = val(id, CZ_ID_BYTES), d = val(e->raw, e->raw_len);
     uint8_t lkey[40];

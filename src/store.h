@@ -58,6 +58,15 @@ int cz_txn_begin(cz_store *s, int write, cz_txn **out);
 int cz_txn_commit(cz_txn *t);         /* frees t whatever happens */
 void cz_txn_abort(cz_txn *t);         /* frees t; NULL is fine */
 
+/* How many entries have been put in t so far (any result): a reader that
+ * keeps what it derived from the store (the roster, roster.c) knows it is
+ * stale when this moved. */
+uint64_t cz_txn_puts(const cz_txn *t);
+/* One slot for a derived cache that lives and dies with t (the roster's
+ * snapshot): aux_free(aux) is called when t ends or the slot is replaced. */
+void *cz_txn_aux(const cz_txn *t);
+void cz_txn_set_aux(cz_txn *t, void *aux, void (*aux_free)(void *));
+
 int cz_meta_get(cz_txn *t, const char *name, const void **val, size_t *len);
 int cz_meta_put(cz_txn *t, const char *name, const void *val, size_t len);
 /* NUL-terminated copy into buf; "" and CZ_ENOTFOUND when absent. */
@@ -74,6 +83,8 @@ int cz_meta_each_prefix(cz_txn *t, const char *prefix, cz_raw_fn fn, void *ctx);
 
 int cz_user_put(cz_txn *t, const char *name, const uint8_t *blob, size_t len);
 int cz_user_get(cz_txn *t, const char *name, const uint8_t **blob, size_t *len);
+/* Removes a person's key blob (CZ_ENOUSER when there is none). */
+int cz_user_del(cz_txn *t, const char *name);
 typedef int (*cz_user_fn)(void *ctx, const char *name, const uint8_t *blob, size_t len);
 int cz_user_each(cz_txn *t, cz_user_fn fn, void *ctx);
 
@@ -130,6 +141,10 @@ int cz_store_get_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_entry
 /* Highest seq in an origin's log and its id; seq 0 when the log is empty. */
 int cz_store_log_last(cz_txn *t, const uint8_t origin[32], uint64_t *seq, uint8_t id[CZ_ID_BYTES]);
 int cz_store_log_get(cz_txn *t, const uint8_t origin[32], uint64_t seq, uint8_t id[CZ_ID_BYTES]);
+/* Every position of one origin's log, in seq order (one cursor range).  fn
+ * returning non-zero stops the walk: CZ_WALK_STOP without an error. */
+typedef int (*cz_log_fn)(void *ctx, uint64_t seq, const uint8_t id[CZ_ID_BYTES]);
+int cz_store_log_each(cz_txn *t, const uint8_t origin[32], cz_log_fn fn, void *ctx);
 
 /* Current heads of an entity, the provisional winner first (higher clock,
  * then higher origin, as DESIGN.md says); *n may exceed max,
