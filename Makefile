@@ -42,8 +42,16 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BIN_rel    := cunzhan
 BIN_asan   := $(B)/cunzhan
 BIN        := $(BIN_$(VARIANT))
+# Test builds (unit suites, the binary the scenarios run, every variant's):
+# key slots are sealed with Argon2id's weakest limits (src/keys.c,
+# CZ_TEST_KDF), chosen here at compile time and never by the environment,
+# so `make`, `make install` and `make run` keep the real limits.
+TEST_KDF   := -DCZ_TEST_KDF
+KEYS_TEST_OBJ := $(B)/test/src/keys.o
+TEST_LIB   := $(B)/libcunzhan-test.a
+TEST_BIN   := $(B)/cunzhan-test
 
-.PHONY: bench all run check test unit scenario asan valgrind install clean setup demo \
+.PHONY: bench all run check test test-bin unit scenario asan valgrind install clean setup demo \
         fuzz fuzz-smoke fuzz-bins fuzz-corpus
 all: $(BIN)
 
@@ -64,18 +72,29 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(KEYS_TEST_OBJ): src/keys.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) $(TEST_KDF) -MMD -MP -c $< -o $@
+
+$(TEST_LIB): $(filter-out $(B)/src/keys.o,$(LIB_OBJ)) $(KEYS_TEST_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(TEST_BIN): $(MAIN_OBJ) $(SCREEN_OBJ) $(TEST_LIB)
+	$(CC) $(CZ_LDFLAGS) -o $@ $(MAIN_OBJ) $(SCREEN_OBJ) $(TEST_LIB) $(PKG_LIBS) $(CURSES_LIBS)
+
 $(BIN): $(MAIN_OBJ) $(SCREEN_OBJ) $(LIB)
 	$(CC) $(CZ_LDFLAGS) -o $@ $(MAIN_OBJ) $(SCREEN_OBJ) $(LIB) $(PKG_LIBS) $(CURSES_LIBS)
 
 # Every suite links the shared test set-up (tests/unit/testkit.c, .h).
 TESTKIT_OBJ := $(B)/tests/unit/testkit.o
-$(B)/tests/%: tests/unit/%.c tests/unit/testkit.h $(TESTKIT_OBJ) $(LIB)
+$(B)/tests/%: tests/unit/%.c tests/unit/testkit.h $(TESTKIT_OBJ) $(TEST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CZ_CFLAGS) -o $@ $< $(TESTKIT_OBJ) $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CZ_CFLAGS) -o $@ $< $(TESTKIT_OBJ) $(TEST_LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 # test_keymap also links the keymap loader and the compiled-in default
 # keymap; keymap.c uses only curses' key-code macros, so no curses library.
-$(B)/tests/test_keymap: tests/unit/test_keymap.c $(B)/keys/keymap.o $(KEYS_GEN:.c=.o) $(TESTKIT_OBJ) $(LIB)
+$(B)/tests/test_keymap: tests/unit/test_keymap.c $(B)/keys/keymap.o $(KEYS_GEN:.c=.o) $(TESTKIT_OBJ) $(TEST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CZ_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
@@ -95,8 +114,12 @@ run: setup
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $(TEST_WRAP) $$t || fail=1; done; exit $$fail
 
-scenario: $(BIN)
-	@fail=0; for t in tests/scenario/*.sh; do echo "== $$t"; CUNZHAN=$(CURDIR)/$(BIN) bash $$t || fail=1; done; exit $$fail
+# The scenarios run the test build (TEST_KDF): `make test-bin` builds it
+# alone, for running one script by hand (README.md).
+test-bin: $(TEST_BIN)
+
+scenario: $(TEST_BIN)
+	@fail=0; for t in tests/scenario/*.sh; do echo "== $$t"; CUNZHAN=$(CURDIR)/$(TEST_BIN) bash $$t || fail=1; done; exit $$fail
 
 test: all
 	@$(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory scenario && echo "make check: all tests passed"

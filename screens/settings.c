@@ -1,8 +1,11 @@
 /* settings.c — the language (saved for the next start; --lang on the
- * command line still wins) and the keymap: where the user's file is,
- * whether it loaded, its errors, and reloading it. */
+ * command line still wins), the keymap: where the user's file is,
+ * whether it loaded, its errors, and reloading it; and the people on this
+ * PC: changing one's own passphrase (as `cunzhan user passwd`) and
+ * removing another person's key slot (as `cunzhan user remove`). */
 #include "prefs.h"
 #include "screens_all.h"
+#include "store.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -10,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { ROW_LANG_ZH, ROW_LANG_EN, ROW_RELOAD, ROW_COUNT };
+enum { ROW_LANG_ZH, ROW_LANG_EN, ROW_RELOAD, ROW_PASSWD, ROW_REMOVE, ROW_COUNT };
 
 struct settings {
     size_t sel;
@@ -46,7 +49,8 @@ static void settings_draw(struct ui *ui, struct screen *s)
     y++;
     ui_text(ui, y++, 1, T(ui, "Language (saved for the next start):", "界面语言（下次启动时沿用）："), w, A_BOLD);
     static const char *const rows[ROW_COUNT][2] = {
-        { "中文", "中文" }, { "English", "English" }, { "Reload the keymap file", "重新读取按键文件" } };
+        { "中文", "中文" }, { "English", "English" }, { "Reload the keymap file", "重新读取按键文件" },
+        { "Change my passphrase", "修改我的口令" }, { "Remove a person from this PC", "从本机删除用户" } };
     for (int i = 0; i < ROW_COUNT; i++) {
         if (i == ROW_RELOAD) {
             y++;
@@ -60,10 +64,15 @@ static void settings_draw(struct ui *ui, struct screen *s)
             snprintf(line, sizeof line, "%s %s", T(ui, "State:", "状态："), state);
             ui_text(ui, y++, 2, line, w - 1, A_NORMAL);
             if (ui->keymap_errors[0]) y += ui_text_wrap(ui, y, 2, ui->keymap_errors, w - 1, 3, A_NORMAL);
+        } else if (i == ROW_PASSWD) {
+            y++;
+            snprintf(line, sizeof line, "%s %s", T(ui, "People on this PC; logged in:", "本机用户；当前登录："),
+                     cz_station_user(ui->st) ? cz_station_user(ui->st) : "-");
+            ui_text(ui, y++, 1, line, w, A_BOLD);
         }
         int attr = (size_t)i == st->sel ? A_REVERSE : A_NORMAL;
         const char *mark = (i == ROW_LANG_ZH && ui->lang == CZ_LANG_ZH) || (i == ROW_LANG_EN && ui->lang == CZ_LANG_EN)
-                         ? "(*) " : i == ROW_RELOAD ? "" : "( ) ";
+                         ? "(*) " : i >= ROW_RELOAD ? "" : "( ) ";
         snprintf(line, sizeof line, "%s%s", mark, T(ui, rows[i][0], rows[i][1]));
         ui_text_pad(ui, y, 2, line, w - 1, attr);
         if ((size_t)i == st->sel) ui_cursor(ui, y, 2);
@@ -89,8 +98,81 @@ static void keymap_error(void *ctx, const char *file, int line, const char *what
              used ? "; " : "", file, line, what, token);
 }
 
+static void wipe_free(char *s)
+{
+    if (!s) return;
+    volatile char *p = s;
+    while (*p) *p++ = 0;
+    free(s);
+}
+
+/* The person logged in changes their own passphrase: the old one, then the
+ * new one twice.  The rule (cz_passphrase_check) is the core's message. */
+static void change_passphrase(struct ui *ui)
+{
+    char *old = NULL, *p1 = NULL, *p2 = NULL;
+    const char *user = cz_station_user(ui->st);
+    if (!user) return;
+    if (ui_prompt_secret(ui, T(ui, "Your current passphrase:", "当前口令："), &old)) goto cleanup;
+    if (ui_prompt_secret(ui, T(ui, "New passphrase (8 characters or more):", "新口令（至少 8 个字符）："), &p1)) goto cleanup;
+    if (ui_prompt_secret(ui, T(ui, "The new passphrase again:", "再次输入新口令："), &p2)) goto cleanup;
+    if (strcmp(p1, p2)) {
+        ui_message(ui, 1, "%s", T(ui, "The two new passphrases differ; nothing was changed.", "两次输入的新口令不一致；没有修改。"));
+        goto cleanup;
+    }
+    int rc = cz_station_passwd(ui->st, user, old, p1);
+    if (rc == CZ_EPASS)
+        ui_message(ui, 1, "%s", T(ui, "The current passphrase is wrong; nothing was changed.", "当前口令错误；没有修改。"));
+    else if (rc) ui_status_message(ui, rc);
+    else ui_message(ui, 0, "%s", T(ui, "Passphrase changed.", "口令已修改。"));
+cleanup:
+    wipe_free(old);
+    wipe_free(p1);
+    wipe_free(p2);
+}
+
+struct names { char (*v)[CZ_NAME_MAX]; size_t n; const char *skip; };
+
+static int name_cb(void *ctx, const char *name, const uint8_t *blob, size_t len)
+{
+    (void)blob; (void)len;
+    struct names *ns = ctx;
+    if (!strcmp(name, ns->skip) || ns->n >= 64) return 0;
+    snprintf(ns->v[ns->n++], CZ_NAME_MAX, "%s", name);
+    return 0;
+}
+
+/* Another person's key slot off this PC, after a confirm (their key is
+ * not revoked: the office does that). */
+static void remove_person(struct ui *ui)
+{
+    char v[64][CZ_NAME_MAX], q[512];
+    const char *items[64];
+    struct names ns = { v, 0, cz_station_user(ui->st) ? cz_station_user(ui->st) : "" };
+    cz_txn *t = NULL;
+    int rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
+    if (!rc) rc = cz_user_each(t, name_cb, &ns);
+    cz_txn_abort(t);
+    if (rc) { ui_status_message(ui, rc); return; }
+    if (!ns.n) {
+        ui_message(ui, 1, "%s", T(ui, "Nobody else has a key on this PC.", "本机没有其他用户。"));
+        return;
+    }
+    for (size_t i = 0; i < ns.n; i++) items[i] = v[i];
+    int r = ui_pick(ui, T(ui, "Remove whom from this PC?", "从本机删除谁？"), items, ns.n, 0);
+    if (r < 0) return;
+    snprintf(q, sizeof q, T(ui, "Remove %s's key from this PC? (Not revoked: the office does that.)",
+                            "从本机删除 %s 的密钥？（并未吊销：吊销由市办进行。）"), v[r]);
+    if (!ui_confirm(ui, q)) return;
+    rc = cz_station_user_remove(ui->st, v[r]);
+    if (rc) ui_status_message(ui, rc);
+    else ui_message(ui, 0, T(ui, "Removed %s from this PC.", "已从本机删除 %s。"), v[r]);
+}
+
 static void choose(struct ui *ui, struct settings *st)
 {
+    if (st->sel == ROW_PASSWD) { change_passphrase(ui); return; }
+    if (st->sel == ROW_REMOVE) { remove_person(ui); return; }
     if (st->sel == ROW_RELOAD) {
         ui->keymap_errors[0] = 0;
         int bad = cz_keymap_load(&ui->km, keymap_error, ui);

@@ -108,6 +108,16 @@ static const struct cz_known_key *selected(struct users *u)
     return &u->kl.v[u->row_key[u->l.sel]];
 }
 
+/* Certifying and revoking need an office person (their slot holds the
+ * root key): a clerk or supervisor logged in at the office is told so. */
+static void say_refused(struct ui *ui, int rc)
+{
+    if (rc == CZ_EPERM)
+        ui_message(ui, 1, "%s", T(ui, "Only a person certified as office (holding the root key) may do this; nothing was stored.",
+                                  "只有已认证的市办人员（持有根密钥）才能这样做；没有保存任何内容。"));
+    else ui_status_message(ui, rc);
+}
+
 static void enrol(struct ui *ui, struct users *u)
 {
     const struct cz_known_key *k = selected(u);
@@ -143,7 +153,7 @@ static void enrol(struct ui *ui, struct users *u)
     if (rc == CZ_EINVAL)
         ui_message(ui, 1, "%s", T(ui, "A region is 2-12 digits (empty only for the office role); nothing was stored.",
                                   "辖区须为 2-12 位数字（仅市办角色可留空）；没有保存任何内容。"));
-    else if (rc) ui_status_message(ui, rc);
+    else if (rc) say_refused(ui, rc);
     else {
         load(ui, u);
         ui_message(ui, 0, "%s", T(ui, "Certified.", "已认证。"));
@@ -167,7 +177,7 @@ static void add_user(struct ui *ui, struct users *u)
     for (int i = 0; i < 3; i++) items[i] = role_label(ui, roles[i]);
     int r = ui_pick(ui, T(ui, "Role", "角色"), items, 3, 0);
     if (r < 0) goto cleanup;
-    if (ui_prompt_secret(ui, T(ui, "Passphrase for the new person:", "新用户的口令："), &p1)) goto cleanup;
+    if (ui_prompt_secret(ui, T(ui, "Passphrase for the new person (8 characters or more):", "新用户的口令（至少 8 个字符）："), &p1)) goto cleanup;
     if (ui_prompt_secret(ui, T(ui, "The same passphrase again:", "再次输入口令："), &p2)) goto cleanup;
     if (strcmp(p1, p2)) {
         ui_message(ui, 1, "%s", T(ui, "The two passphrases differ; nobody was added.", "两次输入的口令不一致；没有添加用户。"));
@@ -180,7 +190,7 @@ static void add_user(struct ui *ui, struct users *u)
     int rc = cz_station_user_add(ui->st, name, roles[r], p1);
     if (rc == CZ_EINVAL)
         ui_message(ui, 1, "%s", T(ui, "A name is 1-63 bytes without '/'; nobody was added.", "姓名须为 1-63 字节且不含 '/'；没有添加用户。"));
-    else if (rc) ui_status_message(ui, rc);
+    else if (rc) say_refused(ui, rc);
     else {
         load(ui, u);
         ui_message(ui, 0, T(ui, "Added %s.", "已添加 %s。"), name);
@@ -214,7 +224,7 @@ static void revoke(struct ui *ui, struct users *u)
     if (!rc) rc = cz_store_log_last(t, k->key, &after, last);
     cz_txn_abort(t);
     if (!rc) rc = cz_station_revoke(ui->st, k->key, after, NULL, id);
-    if (rc) { ui_status_message(ui, rc); return; }
+    if (rc) { say_refused(ui, rc); return; }
     load(ui, u);
     ui_message(ui, 0, "%s", T(ui, "Revoked.", "已吊销。"));
 }

@@ -21,9 +21,12 @@ static void problem_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int s
 {
     struct found *f = ctx;
     char hex[65], line[512];
-    if (kind == CZ_PROBLEM_PENDING) return;
+    if (kind == CZ_PROBLEM_PENDING || kind == CZ_PROBLEM_QUARANTINE) return;
     cz_hex(id, 32, hex);
-    snprintf(line, sizeof line, " %s %.16s: %s", T(f->ui, "BAD", "错误"), hex, cz_strerror(status, f->ui->lang));
+    const char *what = kind == CZ_PROBLEM_REFUSED ? T(f->ui, "REFUSED", "已拒绝")
+                     : kind == CZ_PROBLEM_HELD    ? T(f->ui, "HELD", "暂存")
+                                                  : T(f->ui, "BAD", "错误");
+    snprintf(line, sizeof line, " %s %.16s: %s", what, hex, cz_strerror(status, f->ui->lang));
     list_add(f->l, line, NULL, 0, 1);
 }
 
@@ -51,7 +54,14 @@ static void verify_draw(struct ui *ui, struct screen *s)
                                       "共 %zu 条：%zu 条验证通过，%zu 条待认证，%zu 个问题"),
                  v->rep.entries, v->rep.verified, v->rep.pending, v->rep.problems);
         ui_text(ui, UI_TOP + 2, 1, line, ui->cols - 2, v->rep.problems ? A_BOLD : A_NORMAL);
-        if (!v->rep.problems) ui_text(ui, UI_TOP + 3, 1, T(ui, "All good.", "全部正常。"), ui->cols - 2, A_NORMAL);
+        if (v->rep.refused || v->rep.held) {
+            snprintf(line, sizeof line, T(ui, "Kept apart, not counted: %zu refused, %zu held",
+                                          "另行保存、不计入：%zu 条被拒绝，%zu 条暂存"),
+                     v->rep.refused, v->rep.held);
+            ui_text(ui, UI_TOP + 3, 1, line, ui->cols - 2, A_BOLD);
+        } else if (!v->rep.problems) {
+            ui_text(ui, UI_TOP + 3, 1, T(ui, "All good.", "全部正常。"), ui->cols - 2, A_NORMAL);
+        }
     }
     list_draw(ui, &v->l, UI_TOP + 4, ui_body_rows(ui) - 4, 1);
 }

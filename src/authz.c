@@ -1,4 +1,8 @@
 #include "authz.h"
+#include "codec.h"
+#include "keys.h"
+#include "schema.h"
+#include "status.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,4 +48,280 @@ int cz_region_under(const char *region, const char *jurisdiction)
     cz_region_normalize(region, r);
     cz_region_normalize(jurisdiction, j);
     return strncmp(r, j, strlen(j)) == 0;
+}
+
+/* ---- the rule set ---- */
+
+static void judged(struct cz_judgement *j, enum cz_verdict v, int why)
+{
+    j->verdict = v;
+    j->why = why;
+}
+
+/* Office people and the root act everywhere; everyone else within the
+ * jurisdiction of their certificate. */
+static int acts_everywhere(const struct cz_trust_info *a)
+{
+    return a->state == CZ_TRUST_ROOT || (a->state == CZ_TRUST_CERTIFIED && !strcmp(a->role, "office"));
+}
+
+/* A stored entry that is a version of its record: not kept aside as
+ * evidence or held.  CZ_ENOTFOUND when absent, CZ_EHELD when held,
+ * CZ_EPARENT when refused. */
+static int applied_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_entry *out)
+{
+    int state, why;
+    int rc = cz_store_get_entry(t, id, out);
+    if (rc) return rc;
+    rc = cz_store_judged_get(t, id, &state, &why);
+    if (rc == CZ_ENOTFOUND) return CZ_OK;
+    if (rc) return rc;
+    return state == CZ_JUDGED_HELD ? CZ_EHELD : CZ_EPARENT;
+}
+
+/* The current version of a record (the provisional winner). */
+static int current_entry(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_entry *out)
+{
+    uint8_t heads[1][CZ_ID_BYTES];
+    size_t n = 0;
+    int rc = cz_store_heads(t, entity, heads, 1, &n);
+    if (rc) return rc;
+    if (n == 0) return CZ_ENOTFOUND;
+    return cz_store_get_entry(t, heads[0], out);
+}
+
+struct parentless { const uint8_t *self_id; uint64_t self_hlc; int earlier; cz_txn *t; };
+
+static int parentless_cb(void *ctx, const uint8_t *id)
+{
+    struct parentless *p = ctx;
+    struct cz_entry v;
+    if (!memcmp(id, p->self_id, CZ_ID_BYTES) || cz_store_get_entry(p->t, id, &v) != CZ_OK) return 0;
+    if (v.nparents == 0 &&
+        (v.hlc < p->self_hlc || (v.hlc == p->self_hlc && memcmp(id, p->self_id, CZ_ID_BYTES) < 0)))
+        p->earlier = 1;
+    return 0;
+}
+
+/* Versions belong to one record: parents are applied versions of the same
+ * entity and type, every parent's region is one the author may write (no
+ * taking over another village's record), and only a record's first
+ * version has no parents.  A pending author builds only on pending work. */
+static int judge_versions(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
+                          const struct cz_trust_info *author, int replay, const uint8_t *self_id,
+                          struct cz_judgement *j)
+{
+    int rc;
+    if (e->nparents == 0) {
+        if (e->flags & CZ_ENTRY_FLAG_TOMBSTONE) { judged(j, CZ_VERDICT_REFUSED, CZ_EPARENT); return CZ_OK; }
+        if (!replay) {
+            uint8_t any[1][CZ_ID_BYTES];
+            size_t n = 0;
+            if ((rc = cz_store_heads(t, e->entity, any, 1, &n))) return rc;
+            if (n) judged(j, CZ_VERDICT_REFUSED, CZ_EPARENT);
+            return CZ_OK;
+        }
+        struct parentless p = { self_id, e->hlc, 0, t };
+        if ((rc = cz_store_versions(t, e->entity, parentless_cb, &p))) return rc;
+        if (p.earlier) judged(j, CZ_VERDICT_REFUSED, CZ_EPARENT);
+        return CZ_OK;
+    }
+    for (size_t i = 0; i < e->nparents; i++) {
+        struct cz_entry p;
+        rc = applied_entry(t, e->parents + i * CZ_ID_BYTES, &p);
+        if (rc == CZ_ENOTFOUND || rc == CZ_EHELD) { judged(j, CZ_VERDICT_HOLD, CZ_EHELD); return CZ_OK; }
+        if (rc == CZ_EPARENT) { judged(j, CZ_VERDICT_REFUSED, CZ_EPARENT); return CZ_OK; }
+        if (rc) return rc;
+        if (memcmp(p.entity, e->entity, CZ_ENTITY_BYTES) || strcmp(p.type, e->type)) {
+            judged(j, CZ_VERDICT_REFUSED, CZ_EPARENT);
+            return CZ_OK;
+        }
+        if (author->state == CZ_TRUST_PENDING) {
+            struct cz_trust_info pa;
+            if ((rc = cz_roster_lookup(t, root, p.origin, &pa))) return rc;
+            if (pa.state != CZ_TRUST_PENDING) { judged(j, CZ_VERDICT_REFUSED, CZ_EPERM); return CZ_OK; }
+        } else if (!acts_everywhere(author) && !cz_region_under(p.region, author->region)) {
+            judged(j, CZ_VERDICT_REFUSED, CZ_EPERM);
+            return CZ_OK;
+        }
+    }
+    return CZ_OK;
+}
+
+/* The region e's content belongs to, into region; *global when the type
+ * has no region of its own (places, helpers, trust records).  A
+ * tombstone's is its parents'.  CZ_EHELD when a record it names is not
+ * here; CZ_EREGION when its sources disagree. */
+static int derived_region(cz_txn *t, const struct cz_type *ty, const struct cz_entry *e,
+                          const cz_body *b, char region[CZ_REGION_MAX + 1], int *known, int *global)
+{
+    int rc;
+    region[0] = 0;
+    *known = 0;
+    *global = 1;
+    for (size_t i = 0; i < ty->nfields; i++)
+        if (ty->fields[i].flags & (CZ_FF_REGION | CZ_FF_INHERIT)) *global = 0;
+    if (*global) { *known = 1; return CZ_OK; }
+    if (e->flags & CZ_ENTRY_FLAG_TOMBSTONE) {
+        struct cz_entry p;
+        if ((rc = cz_store_get_entry(t, e->parents, &p))) return rc == CZ_ENOTFOUND ? CZ_EHELD : rc;
+        snprintf(region, CZ_REGION_MAX + 1, "%s", p.region);
+        *known = 1;
+        return CZ_OK;
+    }
+    for (size_t i = 0; i < ty->nfields; i++) {
+        const struct cz_field *f = &ty->fields[i];
+        char from[CZ_REGION_MAX + 1];
+        const char *s;
+        const uint8_t *ref;
+        size_t len;
+        if ((f->flags & CZ_FF_REGION) && cz_body_get_text(b, f->tag, &s, &len) == CZ_OK) {
+            snprintf(from, sizeof from, "%s", s);
+        } else if ((f->flags & CZ_FF_INHERIT) && cz_body_get_bytes(b, f->tag, &ref, &len) == CZ_OK) {
+            struct cz_entry r;
+            rc = len == CZ_ID_BYTES ? applied_entry(t, ref, &r) : current_entry(t, ref, &r);
+            if (rc == CZ_ENOTFOUND || rc == CZ_EHELD) return CZ_EHELD;
+            if (rc == CZ_EPARENT) return CZ_EREGION;
+            if (rc) return rc;
+            snprintf(from, sizeof from, "%s", r.region);
+        } else {
+            continue;
+        }
+        char a[CZ_REGION_MAX + 1], c[CZ_REGION_MAX + 1];
+        cz_region_normalize(from, a);
+        if (*known) {
+            cz_region_normalize(region, c);
+            if (strcmp(a, c)) return CZ_EREGION;
+        } else {
+            snprintf(region, CZ_REGION_MAX + 1, "%s", from);
+            *known = 1;
+        }
+    }
+    return CZ_OK;
+}
+
+/* Every other reference names a record here, of the type the field asks
+ * for, in the entry's region or a wider one (a city expert, a county
+ * place); never a narrower or another village's. */
+static int judge_references(cz_txn *t, const struct cz_type *ty, const struct cz_entry *e,
+                            const cz_body *b, struct cz_judgement *j)
+{
+    for (size_t i = 0; i < ty->nfields; i++) {
+        const struct cz_field *f = &ty->fields[i];
+        const uint8_t *ref;
+        size_t len;
+        if ((f->type != CZ_F_REF && f->type != CZ_F_VERSION) || cz_body_get_bytes(b, f->tag, &ref, &len) != CZ_OK)
+            continue;
+        struct cz_entry r;
+        int rc = len == CZ_ID_BYTES ? applied_entry(t, ref, &r) : current_entry(t, ref, &r);
+        if (rc == CZ_ENOTFOUND || rc == CZ_EHELD) { judged(j, CZ_VERDICT_HOLD, CZ_EHELD); return CZ_OK; }
+        if (rc == CZ_EPARENT) { judged(j, CZ_VERDICT_REFUSED, CZ_EREGION); return CZ_OK; }
+        if (rc) return rc;
+        if ((f->ref_type && strcmp(r.type, f->ref_type)) || !cz_region_under(e->region, r.region)) {
+            judged(j, CZ_VERDICT_REFUSED, CZ_EREGION);
+            return CZ_OK;
+        }
+    }
+    return CZ_OK;
+}
+
+struct announced { cz_txn *t; const uint8_t *origin; const uint8_t *self_entity; int twice; };
+
+static int announced_cb(void *ctx, const uint8_t *entity)
+{
+    struct announced *a = ctx;
+    struct cz_entry v;
+    if (!memcmp(entity, a->self_entity, CZ_ENTITY_BYTES)) return 0;
+    if (current_entry(a->t, entity, &v) == CZ_OK && !strcmp(v.type, "key") && !memcmp(v.origin, a->origin, 32))
+        a->twice = 1;
+    return 0;
+}
+
+/* A key announcement is a first version, global, naming its author's own
+ * key (kind person) or its station's bundle key (kind station), once. */
+static int judge_key(cz_txn *t, const struct cz_type *ty, const struct cz_entry *e, const cz_body *b,
+                     struct cz_judgement *j)
+{
+    const uint8_t *key;
+    const char *kind;
+    size_t len, klen;
+    char hex[65], term[256];
+    if (e->nparents || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE) ||
+        cz_body_get_bytes(b, cz_schema_field(ty, "key")->tag, &key, &len) != CZ_OK || len != 32 ||
+        cz_body_get_text(b, cz_schema_field(ty, "kind")->tag, &kind, &klen) != CZ_OK ||
+        (!strcmp(kind, "person") && memcmp(key, e->origin, 32))) {
+        judged(j, CZ_VERDICT_REFUSED, CZ_EKEYANN);
+        return CZ_OK;
+    }
+    cz_hex(key, 32, hex);
+    size_t n = cz_term_exact(term, sizeof term, "key", "key", hex);
+    struct announced a = { t, e->origin, e->entity, 0 };
+    int rc = cz_store_index_each(t, term, n, announced_cb, &a);
+    if (rc) return rc;
+    if (a.twice) judged(j, CZ_VERDICT_REFUSED, CZ_EKEYANN);
+    return CZ_OK;
+}
+
+int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
+                   const struct cz_trust_info *author, int replay, struct cz_judgement *j)
+{
+    const struct cz_type *ty = cz_schema_type(e->type);
+    cz_body *b = NULL;
+    uint8_t self_id[CZ_ID_BYTES];
+    char region[CZ_REGION_MAX + 1], hn[CZ_REGION_MAX + 1], dn[CZ_REGION_MAX + 1];
+    int rc, why, known, global;
+
+    judged(j, CZ_VERDICT_OK, CZ_OK);
+    /* A later build's record type: nothing here can judge it yet. */
+    if (!ty) { judged(j, CZ_VERDICT_HOLD, CZ_ETYPE); return CZ_OK; }
+    cz_roster_entry_judge(author, e, &why);
+    if (why && why != CZ_ENOTFOUND) { judged(j, CZ_VERDICT_REFUSED, why); return CZ_OK; }
+    cz_entry_id(e->raw, e->raw_len, self_id);
+    if ((rc = judge_versions(t, root, e, author, replay, self_id, j)) || j->verdict) return rc;
+    if ((rc = cz_body_decode(e->body, e->body_len, &b))) {
+        judged(j, CZ_VERDICT_REFUSED, rc);
+        return CZ_OK;
+    }
+    rc = derived_region(t, ty, e, b, region, &known, &global);
+    if (rc == CZ_EHELD || rc == CZ_EREGION) {
+        judged(j, rc == CZ_EHELD ? CZ_VERDICT_HOLD : CZ_VERDICT_REFUSED, rc);
+        rc = CZ_OK;
+        goto cleanup;
+    }
+    if (rc) goto cleanup;
+    cz_region_normalize(e->region, hn);
+    cz_region_normalize(region, dn);
+    if (known && strcmp(hn, dn)) { judged(j, CZ_VERDICT_REFUSED, CZ_EREGION); goto cleanup; }
+    /* Records everyone shares are the office's to write; key announcements
+     * are how a new person asks for a certificate. */
+    if (global && !ty->trust && strcmp(ty->key, "key") && !acts_everywhere(author)) {
+        judged(j, CZ_VERDICT_REFUSED, CZ_EPERM);
+        goto cleanup;
+    }
+    if (!global && author->state == CZ_TRUST_CERTIFIED && !acts_everywhere(author) &&
+        !cz_region_under(e->region, author->region)) {
+        judged(j, CZ_VERDICT_REFUSED, CZ_EPERM);
+        goto cleanup;
+    }
+    if (!strcmp(ty->key, "key") && (rc = judge_key(t, ty, e, b, j))) goto cleanup;
+    if (j->verdict) goto cleanup;
+    if (!(e->flags & CZ_ENTRY_FLAG_TOMBSTONE) && (rc = judge_references(t, ty, e, b, j))) goto cleanup;
+    if (j->verdict) goto cleanup;
+    if (author->state == CZ_TRUST_PENDING && strcmp(ty->key, "key"))
+        judged(j, CZ_VERDICT_PENDING, CZ_ENOTFOUND);
+cleanup:
+    cz_body_free(b);
+    return rc;
+}
+
+int cz_authz_counts(cz_txn *t, const struct cz_trust_info *author, const struct cz_entry *e, int *why)
+{
+    uint64_t fork_seq;
+    cz_roster_entry_judge(author, e, why);
+    if (*why || author->state == CZ_TRUST_ROOT) return CZ_OK;
+    int rc = cz_store_fork_first(t, e->origin, &fork_seq);
+    if (rc == CZ_ENOTFOUND) return CZ_OK;
+    if (rc) return rc;
+    if (e->seq >= fork_seq && !author->revoked) *why = CZ_EQUARANTINE;
+    return CZ_OK;
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "entry.h"
+#include "roster.h"
 #include "store.h"
 
 /* The level of a normalised code: 2 province, 4 city, 6 county, 9 township,
@@ -30,5 +31,39 @@ size_t cz_region_level(const char *code);
 /* True when region lies inside jurisdiction, both normalised first ("" is
  * everywhere). */
 int cz_region_under(const char *region, const char *jurisdiction);
+
+/* What the rules make of one entry whose structure and signature hold.
+ * Every verdict but OK keeps the entry (nothing signed is ever dropped);
+ * only OK and PENDING entries become versions of their record. */
+enum cz_verdict {
+    CZ_VERDICT_OK = 0,    /* authorised */
+    CZ_VERDICT_PENDING,   /* its author has no certificate yet: kept, shown
+                             as pending, not counted (DESIGN.md, Trust) */
+    CZ_VERDICT_HOLD,      /* a version or record it names is not here yet,
+                             or its type is a later build's: kept aside and
+                             judged again when more arrives */
+    CZ_VERDICT_REFUSED,   /* breaks a rule: kept as evidence, shown to
+                             supervisors with the rule, never current, never
+                             counted, never forwarded */
+};
+struct cz_judgement {
+    enum cz_verdict verdict;
+    int why;              /* a status naming the rule; CZ_OK for OK */
+};
+
+/* Judges entry e against the store in t.  author is what the roster says
+ * of e->origin (cz_roster_lookup; callers cache it per author).  With
+ * replay (verify), e is itself stored already, so "the record exists"
+ * means another version of it.  Returns a status only for a local failure
+ * (the database); the verdict is in *j. */
+int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
+                   const struct cz_trust_info *author, int replay, struct cz_judgement *j);
+
+/* Whether an applied entry counts now (reports, the exit chain, verify):
+ * the roster's judgement (cz_roster_entry_judge) and, besides, an author
+ * whose log forked is quarantined from the first forked position on
+ * (CZ_EQUARANTINE) until the office revokes the key.  *why CZ_OK when it
+ * counts, CZ_ENOTFOUND when its author is pending. */
+int cz_authz_counts(cz_txn *t, const struct cz_trust_info *author, const struct cz_entry *e, int *why);
 
 #endif

@@ -427,12 +427,16 @@ static int cmd_pubkey(struct cli *c, int argc, char **argv)
     return CZ_EXIT_OK;
 }
 
-static int cmd_user(struct cli *c, int argc, char **argv)
+/* A weak new passphrase: the rule, in the person's language. */
+static void say_weak(struct cli *c)
+{
+    fprintf(stderr, "cunzhan: %s\n", cz_strerror(CZ_EWEAKPASS, c->lang));
+}
+
+static int user_add(struct cli *c, int argc, char **argv)
 {
     const char *role = NULL, *name = NULL;
     char pass[PASS_MAX];
-    if (argc < 2 || strcmp(argv[0], "add"))
-        return usage(c, "user add NAME [--role clerk|supervisor|office]", "user add 姓名 [--role clerk|supervisor|office]");
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--role") && i + 1 < argc) role = argv[++i];
         else if (!name) name = argv[i];
@@ -445,14 +449,97 @@ static int cmd_user(struct cli *c, int argc, char **argv)
     int rc = cz_station_user_add(c->st, name, role, pass);
     sodium_memzero(pass, sizeof pass);
     if (rc == CZ_EEXIST) { fprintf(stderr, "cunzhan: %s: %s\n", name, cz_strerror(rc, c->lang)); return CZ_EXIT_FAIL; }
+    if (rc == CZ_EWEAKPASS) { say_weak(c); return CZ_EXIT_FAIL; }
     if (rc == CZ_EINVAL)
         return usage(c, "user add: a name is 1-63 bytes without '/'; roles are clerk, supervisor, office",
                      "user add：姓名须为 1-63 字节且不含 '/'；角色为 clerk、supervisor、office");
+    if (rc == CZ_EPERM && cz_station_info(c->st)->kind == CZ_KIND_OFFICE) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "at the office only a person certified as office adds people (the root certifies them at once); log in as one with --user",
+                                           "在市办只有市办角色的人员才能添加用户（由根密钥立即认证）；请用 --user 以市办人员登录"));
+        return CZ_EXIT_FAIL;
+    }
     if (rc) { say_error(c, rc, name); return CZ_EXIT_FAIL; }
     printf("%s %s\n", TR(c, "added", "已添加"), name);
     if (cz_station_info(c->st)->kind != CZ_KIND_OFFICE)
         printf("%s\n", TR(c, "The key is pending until the office enrols it.", "该密钥在市办认证前为待认证状态。"));
     return CZ_EXIT_OK;
+}
+
+/* The new passphrase for `user passwd`: CUNZHAN_NEW_PASSPHRASE, else asked
+ * twice on the terminal (never CUNZHAN_PASSPHRASE, which is the old one). */
+static int new_passphrase(struct cli *c, char *buf, size_t size)
+{
+    const char *e = getenv("CUNZHAN_NEW_PASSPHRASE");
+    char again[PASS_MAX];
+    if (e) { snprintf(buf, size, "%s", e); return 0; }
+    if (read_tty_line(TR(c, "New passphrase: ", "新口令："), buf, size) != 0) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "no terminal to ask the new passphrase on: set CUNZHAN_NEW_PASSPHRASE",
+                                           "没有终端可以输入新口令：请设置 CUNZHAN_NEW_PASSPHRASE"));
+        return -1;
+    }
+    int differ = read_tty_line(TR(c, "New passphrase again: ", "再输一次新口令："), again, sizeof again) != 0 ||
+                 strcmp(buf, again) != 0;
+    sodium_memzero(again, sizeof again);
+    if (differ) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "the two passphrases differ; nothing was written",
+                                           "两次输入的口令不同；没有写入任何内容"));
+        return -1;
+    }
+    return 0;
+}
+
+static int user_passwd(struct cli *c, int argc, char **argv)
+{
+    const char *name = argc > 1 ? argv[1] : c->user;
+    char old[PASS_MAX], pass[PASS_MAX];
+    if (argc > 2) return usage(c, "user passwd [NAME]", "user passwd [姓名]");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    if (!name || !*name) name = cz_station_info(c->st)->default_user;
+    printf("%s %s\n", TR(c, "Changing the passphrase of", "修改口令："), name);
+    if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, old, sizeof old)) return CZ_EXIT_FAIL;
+    if (new_passphrase(c, pass, sizeof pass)) { sodium_memzero(old, sizeof old); return CZ_EXIT_FAIL; }
+    int rc = cz_station_passwd(c->st, name, old, pass);
+    sodium_memzero(old, sizeof old);
+    sodium_memzero(pass, sizeof pass);
+    if (rc == CZ_EWEAKPASS) { say_weak(c); return CZ_EXIT_FAIL; }
+    if (rc == CZ_EPASS) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "wrong (old) passphrase; nothing was changed", "原口令错误；没有任何改动"));
+        return CZ_EXIT_FAIL;
+    }
+    if (rc) { say_error(c, rc, name); return CZ_EXIT_FAIL; }
+    printf("%s\n", TR(c, "passphrase changed", "口令已修改"));
+    return CZ_EXIT_OK;
+}
+
+static int user_remove(struct cli *c, int argc, char **argv)
+{
+    if (argc != 2) return usage(c, "user remove NAME", "user remove 姓名");
+    const char *name = argv[1];
+    if (open_station(c) || login(c)) return CZ_EXIT_FAIL;
+    int rc = cz_station_user_remove(c->st, name);
+    if (rc == CZ_ENOUSER || rc == CZ_ESELF || rc == CZ_ELASTUSER) {
+        fprintf(stderr, "cunzhan: %s: %s\n", name, cz_strerror(rc, c->lang));
+        return CZ_EXIT_FAIL;
+    }
+    if (rc == CZ_EPERM) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "only a supervisor, or at the office an office person, removes people from this PC",
+                                           "只有审核员（在市办为市办角色人员）才能从本机删除用户"));
+        return CZ_EXIT_FAIL;
+    }
+    if (rc) { say_error(c, rc, name); return CZ_EXIT_FAIL; }
+    printf("%s %s\n", TR(c, "removed from this PC:", "已从本机删除："), name);
+    printf("%s\n", TR(c, "Their key is not revoked: if they have left, the office should revoke it too (cunzhan revoke).",
+                      "其密钥并未吊销：如该人员已离职，市办还应吊销其密钥（cunzhan revoke）。"));
+    return CZ_EXIT_OK;
+}
+
+static int cmd_user(struct cli *c, int argc, char **argv)
+{
+    if (argc >= 1 && !strcmp(argv[0], "add") && argc >= 2) return user_add(c, argc, argv);
+    if (argc >= 1 && !strcmp(argv[0], "passwd")) return user_passwd(c, argc, argv);
+    if (argc >= 1 && !strcmp(argv[0], "remove")) return user_remove(c, argc, argv);
+    return usage(c, "user add NAME [--role clerk|supervisor|office] | user passwd [NAME] | user remove NAME",
+                 "user add 姓名 [--role clerk|supervisor|office] | user passwd [姓名] | user remove 姓名");
 }
 
 static int cmd_add(struct cli *c, int argc, char **argv)
@@ -861,8 +948,20 @@ static const char *problem_name(enum cz_problem p)
     static const char *names[] = {
         [CZ_PROBLEM_HASH] = "hash", [CZ_PROBLEM_DECODE] = "decode", [CZ_PROBLEM_SIGNATURE] = "signature",
         [CZ_PROBLEM_CHAIN] = "chain", [CZ_PROBLEM_FORK] = "fork", [CZ_PROBLEM_AUTHORITY] = "authority",
-        [CZ_PROBLEM_PENDING] = "pending" };
+        [CZ_PROBLEM_PENDING] = "pending", [CZ_PROBLEM_REFUSED] = "refused", [CZ_PROBLEM_HELD] = "held",
+        [CZ_PROBLEM_QUARANTINE] = "quarantined" };
     return names[p];
+}
+
+/* What a supervisor needs to see of a kept entry: its type and author. */
+static void entry_brief(cz_txn *t, const uint8_t *id, char *type, size_t tsize, char fp[24])
+{
+    struct cz_entry e;
+    type[0] = 0;
+    fp[0] = 0;
+    if (cz_store_get_entry(t, id, &e) != CZ_OK) return;
+    snprintf(type, tsize, "%s", e.type);
+    cz_fingerprint(e.origin, fp);
 }
 
 static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int status)
@@ -878,7 +977,15 @@ static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int st
         json_array_append_new(vo->arr, o);
         return;
     }
-    if (kind == CZ_PROBLEM_PENDING) return;   /* counted in the summary */
+    if (kind == CZ_PROBLEM_PENDING || kind == CZ_PROBLEM_QUARANTINE) return;   /* counted in the summary */
+    if (kind == CZ_PROBLEM_REFUSED || kind == CZ_PROBLEM_HELD) {
+        char type[CZ_TYPE_MAX + 1], fp[24];
+        entry_brief(vo->t, id, type, sizeof type, fp);
+        printf("%s %s %s %s %s: %s\n",
+               kind == CZ_PROBLEM_REFUSED ? TR(vo->c, "REFUSED", "已拒绝") : TR(vo->c, "HELD", "暂存"), hex, type,
+               TR(vo->c, "by", "作者"), fp, cz_strerror(status, vo->c->lang));
+        return;
+    }
     fprintf(stdout, "%s %s: %s\n", TR(vo->c, "BAD", "错误"), hex, cz_strerror(status, vo->c->lang));
 }
 
@@ -899,6 +1006,9 @@ static int cmd_verify(struct cli *c, int argc, char **argv)
         json_object_set_new(o, "verified", json_integer((json_int_t)rep.verified));
         json_object_set_new(o, "pending", json_integer((json_int_t)rep.pending));
         json_object_set_new(o, "problems", json_integer((json_int_t)rep.problems));
+        json_object_set_new(o, "refused", json_integer((json_int_t)rep.refused));
+        json_object_set_new(o, "held", json_integer((json_int_t)rep.held));
+        json_object_set_new(o, "quarantined", json_integer((json_int_t)rep.quarantined));
         json_object_set_new(o, "findings", vo.arr);
         json_object_set_new(o, "ok", json_boolean(rep.problems == 0));
         print_json(o);
@@ -906,6 +1016,14 @@ static int cmd_verify(struct cli *c, int argc, char **argv)
         printf(TR(c, "%zu entries: %zu verified, %zu from keys not yet certified (pending), %zu problems\n",
                   "共 %zu 条记录：%zu 条验证通过，%zu 条来自尚未认证的密钥（待认证），%zu 个问题\n"),
                rep.entries, rep.verified, rep.pending, rep.problems);
+        if (rep.refused || rep.held || rep.quarantined)
+            printf(TR(c, "Kept apart and not counted: %zu refused (evidence), %zu held until what they name arrives, "
+                         "%zu after their author's fork\n",
+                      "另行保存、不计入：%zu 条被拒绝（留作证据），%zu 条暂存待其引用的记录到达，%zu 条在作者日志分叉之后\n"),
+                   rep.refused, rep.held, rep.quarantined);
+        if (rep.refused)
+            printf("%s\n", TR(c, "Refused entries were signed by the key shown but broke the rule named: show them to a supervisor.",
+                              "被拒绝的记录由所示密钥签名，但违反了所列规则：请报告审核员。"));
         if (rep.problems)
             printf("%s\n", TR(c, "Do not trust the entries named above; show this to a supervisor.",
                               "请不要信任上面列出的记录；请报告审核员。"));
@@ -1016,7 +1134,9 @@ static const struct command commands[] = {
     { "init", cmd_init, "--office NAME --user NAME | --station NAME --region CODE --user NAME --office-key FILE",
       "set up a city office or a village station", "建立市办或村站" },
     { "pubkey", cmd_pubkey, "", "print this station's public identity", "显示本站公开身份" },
-    { "user", cmd_user, "add NAME [--role R]", "add another person on this machine", "在本机添加用户" },
+    { "user", cmd_user, "add NAME [--role R] | passwd [NAME] | remove NAME",
+      "add a person on this machine, change a passphrase, remove a person's key slot",
+      "在本机添加用户、修改口令、删除用户的密钥槽" },
     { "add", cmd_add, "TYPE FIELD=VALUE...", "new record; prints its id", "新建记录；输出编号" },
     { "edit", cmd_edit, "ID FIELD=VALUE...", "new version of a record", "修改记录（产生新版本）" },
     { "delete", cmd_delete, "ID", "mark a record deleted (a signed tombstone)", "删除记录（签名的删除标记）" },

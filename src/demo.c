@@ -248,10 +248,11 @@ static int build(struct demo *d, void (*say)(const char *))
 
     step(say, "office");
     o.kind = CZ_KIND_OFFICE; o.name = "许昌市科协"; o.region = "4110"; o.user = "张主任";
+    o.demo_passphrase = 1;   /* `demo` is documented, though shorter than the rule */
     if ((rc = open_new(d, "office", &o, &d->office))) return rc;
-    if ((rc = cz_station_user_add(d->office, "刘镇长", "supervisor", d->pass)) ||
-        (rc = cz_station_user_add(d->office, "王县长", "supervisor", d->pass)) ||
-        (rc = cz_station_user_add(d->office, "禹州审核员", "supervisor", d->pass))) { d->what = "office users"; return rc; }
+    if ((rc = cz_station_user_add_demo(d->office, "刘镇长", "supervisor", d->pass)) ||
+        (rc = cz_station_user_add_demo(d->office, "王县长", "supervisor", d->pass)) ||
+        (rc = cz_station_user_add_demo(d->office, "禹州审核员", "supervisor", d->pass))) { d->what = "office users"; return rc; }
     /* Jurisdictions: the township reviews, the county decides. */
     if ((rc = cz_station_identity(d->office, &identity))) return rc;
     static const char *const places[][4] = {
@@ -277,7 +278,7 @@ static int build(struct demo *d, void (*say)(const char *))
     if ((rc = open_new(d, "yangshuwan", &o, &d->ysw))) goto out;
     o.name = "南寨村"; o.region = NZ; o.user = "钱书记";
     if ((rc = open_new(d, "nanzhai", &o, &d->nz))) goto out;
-    if ((rc = cz_station_user_add(d->ysw, "李会计", "clerk", d->pass))) { d->what = "station users"; goto out; }
+    if ((rc = cz_station_user_add_demo(d->ysw, "李会计", "clerk", d->pass))) { d->what = "station users"; goto out; }
 
     step(say, "enrolment");
     if ((rc = carry(d, d->ysw, d->office)) || (rc = carry(d, d->nz, d->office)) || (rc = enrol_all(d)) ||

@@ -18,6 +18,24 @@
 #define STATION_SECRETS_VERSION 1
 #define STATION_SECRETS_MAX (2 + BOX_KEY_BYTES + SIGN_SK_BYTES)
 
+/* Argon2id limits for sealing.  A slot that holds the office root key is
+ * worth far more to a thief than a clerk's, so it costs more to guess at.
+ * Test builds (the Makefile's TEST_KDF, never `make`/`make install`) take
+ * the weakest limits Argon2id allows, the root's one step above so tests
+ * can still tell them apart; a blob records its limits, so either build
+ * opens the other's slots. */
+#ifdef CZ_TEST_KDF
+#define SEAL_OPS_PERSON crypto_pwhash_OPSLIMIT_MIN
+#define SEAL_MEM_PERSON crypto_pwhash_MEMLIMIT_MIN
+#define SEAL_OPS_ROOT (crypto_pwhash_OPSLIMIT_MIN + 1)
+#define SEAL_MEM_ROOT (2 * crypto_pwhash_MEMLIMIT_MIN)
+#else
+#define SEAL_OPS_PERSON crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define SEAL_MEM_PERSON crypto_pwhash_MEMLIMIT_INTERACTIVE
+#define SEAL_OPS_ROOT crypto_pwhash_OPSLIMIT_MODERATE
+#define SEAL_MEM_ROOT crypto_pwhash_MEMLIMIT_MODERATE
+#endif
+
 /* Everything secret sits in one sodium_malloc block. */
 struct cz_secrets {
     uint8_t sign_pk[CZ_PK_BYTES];
@@ -86,6 +104,47 @@ int cz_secrets_new_person(const cz_secrets *station, cz_secrets **out)
     return CZ_OK;
 }
 
+void cz_secrets_drop_root(cz_secrets *s)
+{
+    s->has_root = 0;
+    sodium_memzero(s->root_pk, sizeof s->root_pk);
+    sodium_memzero(s->root_sk, sizeof s->root_sk);
+}
+
+int cz_passphrase_check(const char *pass)
+{
+    size_t chars = 0;
+    int all_same = 1;
+    const unsigned char *first = (const unsigned char *)pass;
+    size_t first_len = 0;
+    /* Count code points (a byte that does not continue a UTF-8 sequence
+     * starts one): 8 Chinese characters are as good as 8 letters. */
+    for (const unsigned char *p = first; *p; p++) {
+        if ((*p & 0xc0) == 0x80) {
+            if (chars == 1) first_len++;
+            continue;
+        }
+        if (++chars == 1) first_len = 1;
+    }
+    if (chars < CZ_PASSPHRASE_MIN_CHARS) return CZ_EWEAKPASS;
+    /* One character typed over and over ("aaaaaaaa", eight spaces). */
+    for (size_t off = first_len; pass[off]; off += first_len)
+        if (strncmp(pass + off, pass, first_len) != 0) { all_same = 0; break; }
+    return all_same ? CZ_EWEAKPASS : CZ_OK;
+}
+
+int cz_keyblob_limits(const uint8_t *blob, size_t len, uint64_t *ops, uint64_t *mem)
+{
+    if (len < 21 || memcmp(blob, BLOB_MAGIC, 3) != 0) return len < 21 ? CZ_ETRUNC : CZ_EMAGIC;
+    *ops = 0;
+    *mem = 0;
+    for (int i = 0; i < 8; i++) {
+        *ops = *ops << 8 | blob[5 + i];
+        *mem = *mem << 8 | blob[13 + i];
+    }
+    return CZ_OK;
+}
+
 const uint8_t *cz_secrets_sign_pk(const cz_secrets *s) { return s->sign_pk; }
 const uint8_t *cz_secrets_box_pk(const cz_secrets *s) { return s->box_pk; }
 const uint8_t *cz_secrets_box_sk(const cz_secrets *s) { return s->box_sk; }
@@ -144,7 +203,8 @@ int cz_secrets_seal(const cz_secrets *s, const char *pass, uint8_t **blob_out, s
     size_t station_len = 0;
     uint8_t *key = NULL, *blob = NULL;
     int rc;
-    uint64_t ops = crypto_pwhash_OPSLIMIT_INTERACTIVE, mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    uint64_t ops = s->has_root ? SEAL_OPS_ROOT : SEAL_OPS_PERSON;
+    uint64_t mem = s->has_root ? SEAL_MEM_ROOT : SEAL_MEM_PERSON;
 
     *blob_out = NULL;
     station[station_len++] = STATION_SECRETS_VERSION;
@@ -211,6 +271,16 @@ int cz_keyblob_sign_pk(const uint8_t *blob, size_t len, uint8_t pk[CZ_PK_BYTES])
     if (rc == CZ_OK)
         memcpy(pk, blob + HDR_BYTES - CZ_PK_BYTES, CZ_PK_BYTES);
     return rc;
+}
+
+int cz_keyblob_has_root(const uint8_t *blob, size_t len)
+{
+    if (check_header(blob, len) != CZ_OK) return 0;
+    const uint8_t *n = blob + HDR_BYTES + SEALED_SIGN_BYTES + NONCE_BYTES;
+    size_t sealed_len = (size_t)n[0] << 8 | n[1];
+    /* The sealed station secrets' length is in the clear: with the root
+     * key they are 64 bytes longer. */
+    return sealed_len == MAC_BYTES + 2 + BOX_KEY_BYTES + SIGN_SK_BYTES;
 }
 
 int cz_secrets_open(const uint8_t *blob, size_t len, const char *pass, cz_secrets **out)

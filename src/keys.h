@@ -20,10 +20,17 @@
  * process is made non-dumpable (prctl PR_SET_DUMPABLE 0: no core dump, no
  * ptrace by other processes of the same user).
  *
- * Argon2id limits: sealing uses libsodium's "interactive" limits (2 passes,
- * 64 MiB: about 0.1-0.3 s and well within a 1 GB PC); opening accepts at
- * most 4 passes and 256 MiB, so a damaged or hostile blob cannot exhaust a
- * 1 GB PC. */
+ * Argon2id limits: a person's slot is sealed with libsodium's "interactive"
+ * limits (2 passes, 64 MiB: about 0.1-0.3 s and well within a 1 GB PC); a
+ * slot holding the office root key with the "moderate" ones (3 passes,
+ * 256 MiB: about 1 s), since it is the office's most valuable secret.
+ * Test builds (-DCZ_TEST_KDF, set only by the Makefile's test targets) seal
+ * with the weakest limits instead.  Opening reads the limits from the blob
+ * and accepts at most 4 passes and 256 MiB, so a damaged or hostile blob
+ * cannot exhaust a 1 GB PC.
+ *
+ * Only people whose certificate says role `office` get a slot holding the
+ * root key (station.c); everyone else's slot has has_root 0. */
 #ifndef CZ_KEYS_H
 #define CZ_KEYS_H
 
@@ -39,10 +46,29 @@ typedef struct cz_secrets cz_secrets;
  * also makes an office root signing key. */
 int cz_secrets_generate(int with_root, cz_secrets **out);
 
-/* A fresh person key sharing `station`'s station secrets (user add). */
+/* A fresh person key sharing `station`'s station secrets (user add),
+ * the root key included when `station` holds it: a caller making a slot
+ * for someone who is not office calls cz_secrets_drop_root on it. */
 int cz_secrets_new_person(const cz_secrets *station, cz_secrets **out);
 
 void cz_secrets_free(cz_secrets *s);   /* wipes; NULL is fine */
+
+/* Forgets the office root key (wiped): for a person who is not office. */
+void cz_secrets_drop_root(cz_secrets *s);
+
+/* The rule for a passphrase being SET (init, user add, a change; never
+ * checked at login, so old slots still open): at least
+ * CZ_PASSPHRASE_MIN_CHARS characters (UTF-8 code points, not bytes) and
+ * not one character repeated.  CZ_OK or CZ_EWEAKPASS. */
+#define CZ_PASSPHRASE_MIN_CHARS 8
+int cz_passphrase_check(const char *passphrase);
+
+/* Whether a blob's slot holds the office root key, told without the
+ * passphrase from the sealed part's length (it is not secret which people
+ * hold the root: their certificates say role office). */
+int cz_keyblob_has_root(const uint8_t *blob, size_t blob_len);
+/* The Argon2id limits a blob was sealed with (from its header). */
+int cz_keyblob_limits(const uint8_t *blob, size_t blob_len, uint64_t *ops, uint64_t *mem);
 
 const uint8_t *cz_secrets_sign_pk(const cz_secrets *s);  /* 32 bytes */
 const uint8_t *cz_secrets_box_pk(const cz_secrets *s);   /* 32 bytes */

@@ -1,4 +1,5 @@
 #include "report.h"
+#include "authz.h"
 #include "codec.h"
 #include "exitchain.h"
 #include "query.h"
@@ -122,11 +123,15 @@ static int author_counts(struct walk *w, const struct cz_record *rec)
     struct cz_trust_info info;
     int why = CZ_EPERM;
     memset(&info, 0, sizeof info);
-    if (cz_store_get_entry(w->t, rec->id, &e) == CZ_OK)
-        cz_roster_entry_counts(w->t, w->root, &e, &info, &why);
+    uint64_t fork_seq;
+    if (cz_store_get_entry(w->t, rec->id, &e) == CZ_OK &&
+        cz_roster_lookup(w->t, w->root, e.origin, &info) == CZ_OK)
+        cz_authz_counts(w->t, &info, &e, &why);
     int counts = why == CZ_OK;
-    /* Revocation depends on seq, so only cache what cannot change by entry. */
-    if (!info.revoked && w->ncache < sizeof w->cache / sizeof w->cache[0]) {
+    /* Revocation and a fork depend on seq, so only cache what cannot
+     * change by entry. */
+    int forked = cz_store_fork_first(w->t, rec->origin, &fork_seq) != CZ_ENOTFOUND;
+    if (!info.revoked && !forked && w->ncache < sizeof w->cache / sizeof w->cache[0]) {
         memcpy(w->cache[w->ncache].key, rec->origin, 32);
         w->cache[w->ncache++].counts = counts;
     }

@@ -1,19 +1,120 @@
 #include "roster.h"
+#include "authz.h"
 #include "codec.h"
 #include "keys.h"
 #include "schema.h"
 #include "status.h"
 
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cz_region_within(const char *region, const char *jurisdiction)
 {
-    return strncmp(region, jurisdiction, strlen(jurisdiction)) == 0;
+    return cz_region_under(region, jurisdiction);
 }
 
-struct scan { cz_txn *t; const uint8_t *root; const char *type; struct cz_trust_info *info;
-              uint64_t best_hlc; int found; };
+#define COUNTERSIGN_DOMAIN "cunzhan countersign 1"
+
+int cz_roster_countersign_msg(const uint8_t root[32], const char *type, const cz_body *body,
+                              uint8_t **msg_out, size_t *len_out)
+{
+    const struct cz_type *ty = cz_schema_type(type);
+    const struct cz_field *f = ty ? cz_schema_field(ty, "by_sig") : NULL;
+    uint8_t *enc = NULL, *msg = NULL;
+    size_t enc_len = 0;
+    *msg_out = NULL;
+    if (!f) return CZ_ETYPE;
+    cz_body *b = cz_body_clone(body);
+    if (!b) return CZ_ENOMEM;
+    cz_body_remove(b, f->tag);
+    int rc = cz_body_encode(b, &enc, &enc_len);
+    cz_body_free(b);
+    if (rc) return rc;
+    size_t dlen = sizeof COUNTERSIGN_DOMAIN, tlen = strlen(type) + 1;
+    size_t len = dlen + 32 + tlen + enc_len;
+    if (!(msg = malloc(len))) { free(enc); return CZ_ENOMEM; }
+    memcpy(msg, COUNTERSIGN_DOMAIN, dlen);          /* with its NUL */
+    memcpy(msg + dlen, root, 32);
+    memcpy(msg + dlen + 32, type, tlen);
+    if (enc_len) memcpy(msg + dlen + 32 + tlen, enc, enc_len);
+    free(enc);
+    *msg_out = msg;
+    *len_out = len;
+    return CZ_OK;
+}
+
+/* Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm). */
+static uint32_t civil_date(int64_t days)
+{
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t doe = days - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2) y++;
+    return (uint32_t)(y * 10000 + m * 100 + d);
+}
+
+uint32_t cz_roster_hlc_date(uint64_t hlc)
+{
+    int64_t secs = (int64_t)(cz_hlc_ms(hlc) / 1000) + 8 * 3600;
+    return civil_date(secs / 86400);
+}
+
+/* ---- the roster of one root log ---- */
+
+struct person {
+    uint8_t key[32];
+    struct cz_trust_info info;   /* state CERTIFIED once a cert counts */
+};
+
+/* What one transaction knows of the roster (kept in the txn's aux slot). */
+struct roster {
+    uint8_t root[32];
+    uint64_t puts;               /* cz_txn_puts when last checked */
+    size_t positions;            /* root-log positions it was built from */
+    struct person *people;       /* sorted by key once built */
+    size_t n, cap;
+    uint64_t *counted;           /* root-log seqs of the trust records that count, ascending */
+    size_t ncounted, capcounted;
+};
+
+static void roster_free(void *p)
+{
+    struct roster *r = p;
+    if (!r) return;
+    free(r->people);
+    free(r->counted);
+    free(r);
+}
+
+static struct person *find_linear(struct roster *r, const uint8_t key[32])
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!memcmp(r->people[i].key, key, 32)) return &r->people[i];
+    return NULL;
+}
+
+static struct person *person_for(struct roster *r, const uint8_t key[32])
+{
+    struct person *p = find_linear(r, key);
+    if (p) return p;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16;
+        struct person *np = realloc(r->people, cap * sizeof *np);
+        if (!np) return NULL;
+        r->people = np;
+        r->cap = cap;
+    }
+    p = &r->people[r->n++];
+    memset(p, 0, sizeof *p);
+    memcpy(p->key, key, 32);
+    return p;
+}
 
 static void copy_text(const cz_body *b, const struct cz_type *ty, const char *field, char *out, size_t size)
 {
@@ -22,70 +123,200 @@ static void copy_text(const cz_body *b, const struct cz_type *ty, const char *fi
     out[0] = 0;
     const struct cz_field *f = cz_schema_field(ty, field);
     if (f && cz_body_get_text(b, f->tag, &s, &len) == CZ_OK)
-        snprintf(out, size, "%s", s);
+        snprintf(out, size, "%.*s", (int)len, s);
 }
 
-static int scan_cb(void *ctx, const uint8_t *entity)
+static int get_key(const cz_body *b, const struct cz_type *ty, const char *field, uint8_t out[32])
 {
-    struct scan *sc = ctx;
-    uint8_t heads[4][CZ_ID_BYTES];
-    size_t n = 0;
-    if (cz_store_heads(sc->t, entity, heads, 4, &n) != CZ_OK) return 0;
-    for (size_t i = 0; i < n && i < 4; i++) {
-        struct cz_entry e;
-        cz_body *b = NULL;
-        if (cz_store_get_entry(sc->t, heads[i], &e) != CZ_OK) continue;
-        /* Only the root speaks for the roster; anything else is ignored. */
-        if (memcmp(e.origin, sc->root, 32) != 0 || (e.flags & CZ_ENTRY_FLAG_TOMBSTONE) ||
-            strcmp(e.type, sc->type) != 0)
-            continue;
-        /* Stored entries were verified on the way in (and `verify` checks
-         * them again); re-verifying here made every write pay for it. */
-        if (cz_body_decode(e.body, e.body_len, &b) != CZ_OK)
-            continue;
-        const struct cz_type *ty = cz_schema_type(sc->type);
-        if (!strcmp(sc->type, "cert")) {
-            if (!sc->found || e.hlc > sc->best_hlc) {
-                sc->info->state = CZ_TRUST_CERTIFIED;
-                copy_text(b, ty, "role", sc->info->role, sizeof sc->info->role);
-                copy_text(b, ty, "region", sc->info->region, sizeof sc->info->region);
-                copy_text(b, ty, "name", sc->info->name, sizeof sc->info->name);
-                copy_text(b, ty, "station", sc->info->station, sizeof sc->info->station);
-                sc->best_hlc = e.hlc;
-            }
-        } else {
-            int64_t after = 0;
-            const struct cz_field *f = cz_schema_field(ty, "after_seq");
-            cz_body_get_sint(b, f->tag, &after);
-            /* Several revocations: the earliest bound wins. */
-            if (!sc->info->revoked || (uint64_t)after < sc->info->revoked_after)
-                sc->info->revoked_after = (uint64_t)after;
-            sc->info->revoked = 1;
-        }
-        sc->found = 1;
-        cz_body_free(b);
+    const uint8_t *p;
+    size_t len;
+    const struct cz_field *f = cz_schema_field(ty, field);
+    if (!f || cz_body_get_bytes(b, f->tag, &p, &len) != CZ_OK || len != 32) return 0;
+    memcpy(out, p, 32);
+    return 1;
+}
+
+/* The countersignature checks out against `by`. */
+static int countersigned(const uint8_t root[32], const struct cz_entry *e, const cz_body *b,
+                         const struct cz_type *ty, uint8_t by[32])
+{
+    const struct cz_field *f = cz_schema_field(ty, "by_sig");
+    const char *hex;
+    size_t len;
+    uint8_t sig[CZ_SIG_BYTES], *msg = NULL;
+    size_t msg_len;
+    char buf[2 * CZ_SIG_BYTES + 1];
+    if (!get_key(b, ty, "by", by) || !f || cz_body_get_text(b, f->tag, &hex, &len) != CZ_OK ||
+        len != 2 * CZ_SIG_BYTES)
+        return 0;
+    memcpy(buf, hex, len);
+    buf[len] = 0;
+    if (cz_unhex(buf, sig, sizeof sig) != CZ_OK) return 0;
+    if (cz_roster_countersign_msg(root, e->type, b, &msg, &msg_len) != CZ_OK) return 0;
+    int ok = crypto_sign_verify_detached(sig, msg, msg_len, by) == 0;
+    free(msg);
+    return ok;
+}
+
+/* Whether `by` may countersign a record at this point of the root log
+ * (everything before it already applied to r). */
+static int office_at(struct roster *r, const uint8_t by[32], uint64_t hlc)
+{
+    struct person *p = find_linear(r, by);
+    if (!p || p->info.state != CZ_TRUST_CERTIFIED || p->info.revoked) return 0;
+    if (strcmp(p->info.role, "office") || strcmp(p->info.kind, "person")) return 0;
+    return !p->info.valid_until || cz_roster_hlc_date(hlc) <= p->info.valid_until;
+}
+
+static int note_counted(struct roster *r, uint64_t seq)
+{
+    if (r->ncounted == r->capcounted) {
+        size_t cap = r->capcounted ? 2 * r->capcounted : 16;
+        uint64_t *n = realloc(r->counted, cap * sizeof *n);
+        if (!n) return CZ_ENOMEM;
+        r->counted = n;
+        r->capcounted = cap;
     }
+    r->counted[r->ncounted++] = seq;
+    return CZ_OK;
+}
+
+/* One root-signed entry, in root-log order. */
+static int apply_trust(struct roster *r, const struct cz_entry *e)
+{
+    int is_cert = !strcmp(e->type, "cert");
+    if ((!is_cert && strcmp(e->type, "revoke")) || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) return CZ_OK;
+    const struct cz_type *ty = cz_schema_type(e->type);
+    cz_body *b = NULL;
+    uint8_t key[32], by[32];
+    int rc = CZ_OK;
+    if (!ty || cz_body_decode(e->body, e->body_len, &b) != CZ_OK) return CZ_OK;
+    if (!get_key(b, ty, "key", key) || !countersigned(r->root, e, b, ty, by)) goto done;
+    char role[16], kind[16];
+    copy_text(b, ty, "role", role, sizeof role);
+    copy_text(b, ty, "kind", kind, sizeof kind);
+    /* The founding cert: the root log's first entry, the office's first
+     * person certifying themselves (roster.h). */
+    int founding = is_cert && e->seq == 1 && !memcmp(by, key, 32) && !strcmp(role, "office") &&
+                   !strcmp(kind, "person");
+    if (!founding && !office_at(r, by, e->hlc)) goto done;
+    struct person *p = person_for(r, key);
+    if (!p) { rc = CZ_ENOMEM; goto done; }
+    if (is_cert) {
+        uint64_t until = 0;
+        const struct cz_field *f = cz_schema_field(ty, "valid_until");
+        p->info.state = CZ_TRUST_CERTIFIED;
+        snprintf(p->info.role, sizeof p->info.role, "%s", role);
+        snprintf(p->info.kind, sizeof p->info.kind, "%s", kind);
+        copy_text(b, ty, "region", p->info.region, sizeof p->info.region);
+        copy_text(b, ty, "name", p->info.name, sizeof p->info.name);
+        copy_text(b, ty, "station", p->info.station, sizeof p->info.station);
+        p->info.valid_until = f && cz_body_get_uint(b, f->tag, &until) == CZ_OK ? (uint32_t)until : 0;
+    } else {
+        int64_t after = 0;
+        cz_body_get_sint(b, cz_schema_field(ty, "after_seq")->tag, &after);
+        if (after < 0) after = 0;
+        /* Several revocations: the earliest bound wins, whatever came later. */
+        if (!p->info.revoked || (uint64_t)after < p->info.revoked_after)
+            p->info.revoked_after = (uint64_t)after;
+        p->info.revoked = 1;
+    }
+    rc = note_counted(r, e->seq);
+done:
+    cz_body_free(b);
+    return rc;
+}
+
+struct build { cz_txn *t; struct roster *r; int rc; };
+
+static int build_cb(void *ctx, uint64_t seq, const uint8_t id[CZ_ID_BYTES])
+{
+    struct build *bd = ctx;
+    struct cz_entry e;
+    bd->r->positions++;
+    /* Stored entries were verified on the way in (and `verify` checks them
+     * again); only the countersignature is checked here. */
+    if (cz_store_get_entry(bd->t, id, &e) != CZ_OK || e.seq != seq) return 0;
+    return apply_trust(bd->r, &e);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    return memcmp(((const struct person *)a)->key, ((const struct person *)b)->key, 32);
+}
+
+static int count_cb(void *ctx, uint64_t seq, const uint8_t id[CZ_ID_BYTES])
+{
+    (void)seq; (void)id;
+    (*(size_t *)ctx)++;
     return 0;
+}
+
+static int roster_get(cz_txn *t, const uint8_t root[32], struct roster **out)
+{
+    struct roster *r = cz_txn_aux(t);
+    if (r && !memcmp(r->root, root, 32)) {
+        if (r->puts == cz_txn_puts(t)) { *out = r; return CZ_OK; }
+        /* Entries were put: the roster moved only if the root log did.
+         * Log positions are never removed, so the same count is the same
+         * log, and counting keys is far cheaper than checking every
+         * countersignature again (an import puts between look-ups). */
+        size_t n = 0;
+        int rc = cz_store_log_each(t, root, count_cb, &n);
+        if (rc) return rc;
+        if (n == r->positions) { r->puts = cz_txn_puts(t); *out = r; return CZ_OK; }
+    }
+    if (!(r = calloc(1, sizeof *r))) return CZ_ENOMEM;
+    memcpy(r->root, root, 32);
+    r->puts = cz_txn_puts(t);
+    struct build bd = { t, r, 0 };
+    int rc = cz_store_log_each(t, root, build_cb, &bd);
+    if (rc) { roster_free(r); return rc; }
+    if (r->n) qsort(r->people, r->n, sizeof *r->people, by_key);
+    cz_txn_set_aux(t, r, roster_free);
+    *out = r;
+    return CZ_OK;
 }
 
 int cz_roster_lookup(cz_txn *t, const uint8_t root[32], const uint8_t key[32], struct cz_trust_info *out)
 {
-    char hex[65], term[512];
+    struct roster *r;
     memset(out, 0, sizeof *out);
     if (memcmp(root, key, 32) == 0) {
         out->state = CZ_TRUST_ROOT;
         snprintf(out->role, sizeof out->role, "office");
         return CZ_OK;
     }
-    cz_hex(key, 32, hex);
-    struct scan sc = { t, root, "cert", out, 0, 0 };
-    size_t n = cz_term_exact(term, sizeof term, "cert", "key", hex);
-    int rc = cz_store_index_each(t, term, n, scan_cb, &sc);
+    int rc = roster_get(t, root, &r);
     if (rc) return rc;
-    sc.type = "revoke";
-    sc.found = 0;
-    n = cz_term_exact(term, sizeof term, "revoke", "key", hex);
-    return cz_store_index_each(t, term, n, scan_cb, &sc);
+    struct person probe;
+    memcpy(probe.key, key, 32);
+    const struct person *p = r->n ? bsearch(&probe, r->people, r->n, sizeof *r->people, by_key) : NULL;
+    if (p) *out = p->info;
+    return CZ_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int cz_roster_trust_counts(cz_txn *t, const uint8_t root[32], const struct cz_entry *e, int *counts)
+{
+    struct roster *r;
+    *counts = 0;
+    if (memcmp(e->origin, root, 32) != 0) return CZ_OK;
+    int rc = roster_get(t, root, &r);
+    if (rc) return rc;
+    uint8_t at[CZ_ID_BYTES];
+    /* The record at that log position must be this one (not a fork). */
+    if (cz_store_log_get(t, root, e->seq, at) != CZ_OK) return CZ_OK;
+    uint8_t id[CZ_ID_BYTES];
+    crypto_generichash(id, sizeof id, e->raw, e->raw_len, NULL, 0);
+    if (memcmp(at, id, CZ_ID_BYTES) != 0) return CZ_OK;
+    *counts = r->ncounted && bsearch(&e->seq, r->counted, r->ncounted, sizeof *r->counted, cmp_u64);
+    return CZ_OK;
 }
 
 int cz_roster_entry_counts(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
@@ -95,6 +326,13 @@ int cz_roster_entry_counts(cz_txn *t, const uint8_t root[32], const struct cz_en
     *why = CZ_OK;
     if (rc) return rc;
     cz_roster_entry_judge(info, e, why);
+    const struct cz_type *ty = cz_schema_type(e->type);
+    if (*why == CZ_OK && info->state == CZ_TRUST_ROOT && ty && ty->trust &&
+        !(e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) {
+        int counts;
+        if ((rc = cz_roster_trust_counts(t, root, e, &counts))) return rc;
+        if (!counts) *why = CZ_EPERM;
+    }
     return CZ_OK;
 }
 
@@ -111,6 +349,7 @@ void cz_roster_entry_judge(const struct cz_trust_info *info, const struct cz_ent
     if (!strcmp(e->type, "key"))
         return;
     if (info->state == CZ_TRUST_PENDING) { *why = CZ_ENOTFOUND; return; }
+    if (info->valid_until && cz_roster_hlc_date(e->hlc) > info->valid_until) { *why = CZ_EEXPIRED; return; }
     if (strcmp(info->role, "office") != 0 && !cz_region_within(e->region, info->region))
         *why = CZ_EPERM;
 }

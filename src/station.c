@@ -1,4 +1,5 @@
 #include "station.h"
+#include "authz.h"
 #include "codec.h"
 #include "exitchain.h"
 #include "hashset.h"
@@ -120,9 +121,9 @@ void cz_station_close(cz_station *st)
     free(st);
 }
 
-static int introduce(cz_txn *t, const struct cz_station_info *info, const cz_secrets *station_secrets,
-                     const cz_secrets *person, const uint8_t key[32], const char *kind,
-                     const char *name, const char *role, const uint8_t *replaces);
+static int introduce(cz_txn *t, const struct cz_station_info *info, const cz_secrets *root_holder,
+                     const cz_secrets *counter, const cz_secrets *person, const uint8_t key[32],
+                     const char *kind, const char *name, const char *role, const uint8_t *replaces);
 
 /* True when pk is listed in meta "retired" (keys of a restored station). */
 static int is_retired(cz_txn *t, const uint8_t pk[32])
@@ -154,8 +155,10 @@ static int rekey(cz_station *st, const char *user, const cz_secrets *old, const 
     if ((rc = cz_txn_begin(st->store, 1, &t))) goto cleanup;
     if ((rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(old), &ti))) goto cleanup;
     const char *role = ti.role[0] ? ti.role : "clerk";
+    /* The old key, still office, countersigns its successor's cert. */
     if ((rc = cz_user_put(t, user, blob, blob_len)) ||
-        (rc = introduce(t, &st->info, n, n, cz_secrets_sign_pk(n), "person", user, role, cz_secrets_sign_pk(old))))
+        (rc = introduce(t, &st->info, n, old, n, cz_secrets_sign_pk(n), "person", user, role,
+                        cz_secrets_sign_pk(old))))
         goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
@@ -165,6 +168,46 @@ cleanup:
     free(blob);
     cz_secrets_free(n);
     return rc;
+}
+
+/* Reseals a person's slot (a passphrase change, or a slot giving up the
+ * root key) in its own write transaction. */
+static int reseal(cz_station *st, const char *user, const cz_secrets *s, const char *pass)
+{
+    uint8_t *blob = NULL;
+    size_t blob_len;
+    cz_txn *t = NULL;
+    int rc = cz_secrets_seal(s, pass, &blob, &blob_len);
+    if (rc == CZ_OK && (rc = cz_txn_begin(st->store, 1, &t)) == CZ_OK) {
+        rc = cz_user_put(t, user, blob, blob_len);
+        if (rc == CZ_OK) rc = cz_txn_commit(t);
+        else cz_txn_abort(t);
+    }
+    free(blob);
+    return rc;
+}
+
+/* What the roster says of a person who has just unlocked their slot: a
+ * revoked key signs nothing here again (CZ_EREVOKED), and a slot holding
+ * the root key whose certificate says another role than office (a slot
+ * made before the root was kept to office people, or a person since
+ * re-certified as clerk) gives the root key up, in memory and on disk. */
+static int admit(cz_station *st, const char *user, cz_secrets *s, const char *pass)
+{
+    struct cz_trust_info ti;
+    cz_txn *t = NULL;
+    int rc = cz_txn_begin(st->store, 0, &t);
+    if (rc) return rc;
+    rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(s), &ti);
+    cz_txn_abort(t);
+    if (rc) return rc;
+    if (ti.revoked) return CZ_EREVOKED;
+    if (cz_secrets_root_pk(s) && ti.state == CZ_TRUST_CERTIFIED &&
+        (strcmp(ti.role, "office") || strcmp(ti.kind, "person"))) {
+        cz_secrets_drop_root(s);
+        return reseal(st, user, s, pass);
+    }
+    return CZ_OK;
 }
 
 int cz_station_login(cz_station *st, const char *user, const char *pass)
@@ -181,7 +224,8 @@ int cz_station_login(cz_station *st, const char *user, const char *pass)
     if (rc == CZ_OK) rc = cz_secrets_open(blob, len, pass, &s);
     if (rc == CZ_OK) retired = is_retired(t, cz_secrets_sign_pk(s));
     cz_txn_abort(t);
-    if (rc) return rc;
+    if (rc == CZ_OK) rc = admit(st, user, s, pass);
+    if (rc) { cz_secrets_free(s); return rc; }
     if (retired) {
         rc = rekey(st, user, s, pass, &fresh);
         cz_secrets_free(s);
@@ -214,7 +258,23 @@ struct append_req {
     const char *region;
     const cz_body *body;
     uint8_t flags;
+    const uint8_t *office_root;  /* whose roster judges the entry (authz.h) */
 };
+
+/* The rule set judges what a person writes exactly as it judges what
+ * arrives on a stick: a refusal here is a refusal there. */
+static int judge_own(cz_txn *t, const uint8_t office_root[32], const struct cz_entry *e,
+                     const struct cz_trust_info *known)
+{
+    struct cz_trust_info author;
+    struct cz_judgement j;
+    int rc = CZ_OK;
+    if (known) author = *known;
+    else rc = cz_roster_lookup(t, office_root, e->origin, &author);
+    if (rc == CZ_OK) rc = cz_authz_judge(t, office_root, e, &author, 0, &j);
+    if (rc) return rc;
+    return j.verdict == CZ_VERDICT_OK || j.verdict == CZ_VERDICT_PENDING ? CZ_OK : j.why;
+}
 
 /* Appends one entry to the signer's log inside t. */
 static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_ENTITY_BYTES],
@@ -254,6 +314,7 @@ static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_E
     d.body_len = body_len;
     /* e is filled from what was laid out, not parsed back (entry.h). */
     rc = cz_entry_build(&d, sign_cb, &sg, &raw, &raw_cap, &e, id);
+    if (rc == CZ_OK) rc = judge_own(t, r->office_root, &e, NULL);
     if (rc == CZ_OK) rc = cz_store_put_entry(t, &e, id, &result);
     if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
     if (rc == CZ_OK) rc = cz_meta_put_u64(t, META_HLC, d.hlc);
@@ -266,7 +327,7 @@ static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_E
 /* A trust record body: a key announcement or certificate. */
 static int trust_body(const char *type, const uint8_t key[32], const char *kind, const char *name,
                       const char *station, const char *region, const char *role,
-                      const uint8_t *replaces, cz_body **out)
+                      const uint8_t *replaces, const char *valid_until, cz_body **out)
 {
     const struct cz_type *t = cz_schema_type(type);
     cz_body *b = cz_body_new();
@@ -286,26 +347,48 @@ static int trust_body(const char *type, const uint8_t key[32], const char *kind,
         char today[11];
         cz_format_date(cz_today(), today, sizeof today);
         rc = cz_schema_set(t, b, "valid_from", today, NULL);
+        if (rc == CZ_OK && valid_until && *valid_until)
+            rc = cz_schema_set(t, b, "valid_until", valid_until, NULL);
     }
     if (rc) { cz_body_free(b); return rc; }
     *out = b;
     return CZ_OK;
 }
 
-/* Writes the trust records that introduce a person (or the station key):
- * at the office the root certifies at once; elsewhere the key announces
- * itself and waits for enrolment. */
-static int introduce(cz_txn *t, const struct cz_station_info *info, const cz_secrets *station_secrets,
-                     const cz_secrets *person, const uint8_t key[32], const char *kind,
-                     const char *name, const char *role, const uint8_t *replaces)
+/* Adds `by` (the person countersigning) and `by_sig` to a trust record
+ * the root is about to sign (roster.h: without them it does not count). */
+static int countersign(const uint8_t root[32], const cz_secrets *person, const char *type, cz_body *b)
 {
-    int office = info->kind == CZ_KIND_OFFICE;
+    const struct cz_type *ty = cz_schema_type(type);
+    uint8_t sig[64], *msg = NULL;
+    size_t len;
+    char hex[2 * sizeof sig + 1];
+    int rc = cz_body_set_bytes(b, cz_schema_field(ty, "by")->tag, cz_secrets_sign_pk(person), 32);
+    if (rc == CZ_OK) rc = cz_roster_countersign_msg(root, type, b, &msg, &len);
+    if (rc == CZ_OK) rc = cz_secrets_sign(person, msg, len, sig);
+    free(msg);
+    if (rc) return rc;
+    cz_hex(sig, sizeof sig, hex);
+    return cz_body_set_text(b, cz_schema_field(ty, "by_sig")->tag, hex, strlen(hex));
+}
+
+/* Writes the trust records that introduce a person (or the station key):
+ * at the office, when the person at the keyboard holds the root key
+ * (root_holder), the root certifies at once, countersigned by `counter`;
+ * otherwise the key announces itself and waits for enrolment. */
+static int introduce(cz_txn *t, const struct cz_station_info *info, const cz_secrets *root_holder,
+                     const cz_secrets *counter, const cz_secrets *person, const uint8_t key[32],
+                     const char *kind, const char *name, const char *role, const uint8_t *replaces)
+{
+    int office = info->kind == CZ_KIND_OFFICE && root_holder && cz_secrets_root_pk(root_holder);
     cz_body *b = NULL;
     uint8_t id[CZ_ID_BYTES];
-    int rc = trust_body(office ? "cert" : "key", key, kind, name, info->name, info->region, role, replaces, &b);
-    if (rc) return rc;
-    struct append_req r = { office ? station_secrets : person, office, office ? "cert" : "key",
-                            NULL, NULL, 0, "", b, 0 };
+    int rc = trust_body(office ? "cert" : "key", key, kind, name, info->name, info->region, role, replaces,
+                        NULL, &b);
+    if (rc == CZ_OK && office) rc = countersign(info->office_root, counter, "cert", b);
+    if (rc) { cz_body_free(b); return rc; }
+    struct append_req r = { office ? root_holder : person, office, office ? "cert" : "key",
+                            NULL, NULL, 0, "", b, 0, info->office_root };
     rc = append(t, &r, NULL, id);
     cz_body_free(b);
     return rc;
@@ -365,6 +448,7 @@ int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *p
     *out = NULL;
     if (why_size) why[0] = 0;
     if (!name_ok(o->name) || !name_ok(o->user)) return CZ_EINVAL;
+    if (!o->demo_passphrase && (rc = cz_passphrase_check(pass))) return rc;
     const char *region = o->region ? o->region : "";
     if (strlen(region) > CZ_REGION_MAX || strspn(region, "0123456789") != strlen(region) ||
         (o->kind == CZ_KIND_STATION && strlen(region) < 2))
@@ -407,8 +491,10 @@ int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *p
     if ((rc = cz_station_put_info(t, &info)) || (rc = cz_user_put(t, o->user, blob, blob_len)))
         goto abort;
     const char *role = o->kind == CZ_KIND_OFFICE ? "office" : "supervisor";
-    if ((rc = introduce(t, &info, s, s, cz_secrets_sign_pk(s), "person", o->user, role, NULL)) ||
-        (rc = introduce(t, &info, s, s, info.box_pk, "station", o->name, role, NULL)))
+    /* At the office the founder's cert is the root log's first entry and
+     * countersigned by the founder: the bootstrap of roster.h. */
+    if ((rc = introduce(t, &info, s, s, s, cz_secrets_sign_pk(s), "person", o->user, role, NULL)) ||
+        (rc = introduce(t, &info, s, s, s, info.box_pk, "station", o->name, role, NULL)))
         goto abort;
     rc = cz_txn_commit(t);
     t = NULL;
@@ -434,27 +520,56 @@ cleanup:
     return rc;
 }
 
-int cz_station_user_add(cz_station *st, const char *name, const char *role, const char *pass)
+/* Whether the person logged in may act for the office root now: certified
+ * as an office person, not revoked, not expired.  CZ_EPERM (not office, or
+ * a slot without the root key), CZ_EREVOKED, CZ_EEXPIRED. */
+static int office_person(cz_station *st, cz_txn *t)
+{
+    struct cz_trust_info ti;
+    if (!st->secrets || !cz_secrets_root_pk(st->secrets)) return CZ_EPERM;
+    int rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &ti);
+    if (rc) return rc;
+    if (ti.revoked) return CZ_EREVOKED;
+    if (ti.state != CZ_TRUST_CERTIFIED || strcmp(ti.role, "office") || strcmp(ti.kind, "person"))
+        return CZ_EPERM;
+    if (ti.valid_until && cz_roster_hlc_date(cz_now_ms() << 16) > ti.valid_until) return CZ_EEXPIRED;
+    return CZ_OK;
+}
+
+static int user_add(cz_station *st, const char *name, const char *role, const char *pass, int check_pass)
 {
     cz_secrets *s = NULL;
     uint8_t *blob = NULL;
     size_t blob_len;
     const uint8_t *existing;
     size_t existing_len;
+    struct cz_trust_info ti;
     cz_txn *t = NULL;
     int rc;
 
     if (!st->secrets) return CZ_EPERM;
     if (!name_ok(name)) return CZ_EINVAL;
+    if (check_pass && (rc = cz_passphrase_check(pass))) return rc;
     if (!role || !*role) role = "clerk";
     if (strcmp(role, "clerk") && strcmp(role, "supervisor") && strcmp(role, "office")) return CZ_EINVAL;
     if (!strcmp(role, "office") && st->info.kind != CZ_KIND_OFFICE) return CZ_EPERM;
-    if ((rc = cz_secrets_new_person(st->secrets, &s))) return rc;
-    if ((rc = cz_secrets_seal(s, pass, &blob, &blob_len))) goto cleanup;
-    if ((rc = cz_txn_begin(st->store, 1, &t))) goto cleanup;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
+    /* At the office a new person is certified at once, which only an
+     * office person (holding the root key) may do; anywhere, a revoked
+     * person adds no one. */
+    if (st->info.kind == CZ_KIND_OFFICE) rc = office_person(st, t);
+    else if ((rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &ti)) == CZ_OK &&
+             ti.revoked)
+        rc = CZ_EREVOKED;
+    if (rc) goto cleanup;
     if (cz_user_get(t, name, &existing, &existing_len) == CZ_OK) { rc = CZ_EEXIST; goto cleanup; }
+    if ((rc = cz_secrets_new_person(st->secrets, &s))) goto cleanup;
+    /* The root key goes only into the slots of office people. */
+    if (strcmp(role, "office")) cz_secrets_drop_root(s);
+    if ((rc = cz_secrets_seal(s, pass, &blob, &blob_len))) goto cleanup;
     if ((rc = cz_user_put(t, name, blob, blob_len))) goto cleanup;
-    if ((rc = introduce(t, &st->info, st->secrets, s, cz_secrets_sign_pk(s), "person", name, role, NULL)))
+    if ((rc = introduce(t, &st->info, st->secrets, st->secrets, s, cz_secrets_sign_pk(s), "person", name,
+                        role, NULL)))
         goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
@@ -462,6 +577,85 @@ cleanup:
     cz_txn_abort(t);
     free(blob);
     cz_secrets_free(s);
+    return rc;
+}
+
+int cz_station_user_add(cz_station *st, const char *name, const char *role, const char *pass)
+{
+    return user_add(st, name, role, pass, 1);
+}
+
+int cz_station_user_add_demo(cz_station *st, const char *name, const char *role, const char *pass)
+{
+    return user_add(st, name, role, pass, 0);
+}
+
+int cz_station_passwd(cz_station *st, const char *user, const char *old_pass, const char *new_pass)
+{
+    cz_txn *t = NULL;
+    const uint8_t *blob;
+    size_t len;
+    cz_secrets *s = NULL;
+    if (!user || !*user) user = st->secrets ? st->user : st->info.default_user;
+    int rc = cz_passphrase_check(new_pass);
+    if (rc) return rc;
+    if ((rc = cz_txn_begin(st->store, 0, &t))) return rc;
+    rc = cz_user_get(t, user, &blob, &len);
+    if (rc == CZ_OK) rc = cz_secrets_open(blob, len, old_pass, &s);
+    cz_txn_abort(t);
+    /* A revoked person's slot is not renewed (and a non-office slot gives
+     * up the root key on the way, as at login). */
+    if (rc == CZ_OK) rc = admit(st, user, s, old_pass);
+    if (rc == CZ_OK) rc = reseal(st, user, s, new_pass);
+    cz_secrets_free(s);
+    return rc;
+}
+
+struct slot_count { size_t people, root_holders; const char *skip; };
+
+static int count_slot(void *ctx, const char *name, const uint8_t *blob, size_t len)
+{
+    struct slot_count *c = ctx;
+    if (!strcmp(name, c->skip)) return 0;
+    c->people++;
+    c->root_holders += cz_keyblob_has_root(blob, len) ? 1 : 0;
+    return 0;
+}
+
+int cz_station_user_remove(cz_station *st, const char *name)
+{
+    cz_txn *t = NULL;
+    const uint8_t *blob;
+    size_t len;
+    struct cz_trust_info ti;
+    struct slot_count c = { 0, 0, name };
+    int rc;
+    if (!st->secrets) return CZ_EPERM;
+    if (!strcmp(name, st->user)) return CZ_ESELF;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
+    if ((rc = cz_user_get(t, name, &blob, &len))) goto cleanup;
+    int target_root = cz_keyblob_has_root(blob, len);
+    if ((rc = cz_user_each(t, count_slot, &c))) goto cleanup;
+    if ((rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &ti))) goto cleanup;
+    /* Who may take a person off this PC: not a revoked person, not a clerk;
+     * at the office only an office person (it may take a root holder);
+     * and the office never loses its last slot holding the root key, or
+     * no one could ever certify or revoke again. */
+    if (ti.revoked) { rc = CZ_EREVOKED; goto cleanup; }
+    if (st->info.kind == CZ_KIND_OFFICE) { if ((rc = office_person(st, t))) goto cleanup; }
+    else if (ti.state == CZ_TRUST_CERTIFIED && !strcmp(ti.role, "clerk")) { rc = CZ_EPERM; goto cleanup; }
+    if (c.people == 0 || (target_root && c.root_holders == 0)) { rc = CZ_ELASTUSER; goto cleanup; }
+    if ((rc = cz_user_del(t, name))) goto cleanup;
+    /* The default person (who signs when no --user is given) must exist. */
+    if (!strcmp(st->info.default_user, name) &&
+        (rc = cz_meta_put_str(t, "default_user", st->user)))
+        goto cleanup;
+    rc = cz_txn_commit(t);
+    t = NULL;
+    if (rc == CZ_OK && !strcmp(st->info.default_user, name))
+        snprintf(st->info.default_user, sizeof st->info.default_user, "%s", st->user);
+cleanup:
+    cz_txn_abort(t);
     return rc;
 }
 
@@ -755,7 +949,12 @@ static int may_write(cz_txn *t, struct pipe *pl, const cz_station *st, const str
         if (rc) return rc;
         if (cache) { cache->info = info; cache->known = 1; }
     }
-    if (info.state == CZ_TRUST_CERTIFIED && info.revoked) return CZ_EPERM;
+    /* A revoked or expired person signs nothing (roster.h); the roster may
+     * have changed since login (an import in the screens). */
+    if (info.revoked) return CZ_EREVOKED;
+    if (info.state == CZ_TRUST_CERTIFIED && info.valid_until &&
+        cz_roster_hlc_date(cz_now_ms() << 16) > info.valid_until)
+        return CZ_EEXPIRED;
     const char *jurisdiction = info.state == CZ_TRUST_CERTIFIED ? info.region : st->info.region;
     if ((info.state == CZ_TRUST_CERTIFIED && !strcmp(info.role, "office")) ||
         (info.state == CZ_TRUST_PENDING && st->info.kind == CZ_KIND_OFFICE))
@@ -891,7 +1090,7 @@ static int write_in_txn(cz_station *st, cz_txn *t, const struct cz_type *ty, con
     int rc = check_version(st, t, NULL, ty, entity, a, n, &v, err);
     if (rc) return rc;
     struct append_req r = { st->secrets, 0, ty->key, entity, (const uint8_t *)v.heads,
-                            entity ? v.nheads : 0, v.region, v.body, 0 };
+                            entity ? v.nheads : 0, v.region, v.body, 0, st->info.office_root };
     rc = append(t, &r, entity_out, id);
     cz_body_free(v.body);
     return rc;
@@ -1094,6 +1293,9 @@ static void *signer_main(void *arg)
 static int store_slot(struct pipe *p, struct pipe_slot *sl)
 {
     int rc = sl->rc, result;
+    /* A load writes no trust records, so the roster it looked up holds. */
+    if (rc == CZ_OK)
+        rc = judge_own(p->t, p->st->info.office_root, &sl->e, p->roster.known ? &p->roster.info : NULL);
     if (rc == CZ_OK) rc = cz_store_put_entry_terms(p->t, &sl->e, sl->id, sl->terms, sl->terms_len, &result);
     if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
     cz_body_free(sl->body);
@@ -1337,7 +1539,7 @@ int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uin
     if ((rc = may_write(t, NULL, st, ty, region))) goto cleanup;
     struct append_req r = { st->secrets, 0, type, entity, (const uint8_t *)heads,
                             nheads < CZ_PARENTS_MAX ? nheads : CZ_PARENTS_MAX, region, NULL,
-                            CZ_ENTRY_FLAG_TOMBSTONE };
+                            CZ_ENTRY_FLAG_TOMBSTONE, st->info.office_root };
     if ((rc = append(t, &r, NULL, id))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
@@ -1350,19 +1552,26 @@ cleanup:
 
 const struct cz_secrets *cz_station_secrets(const cz_station *st) { return st->secrets; }
 
-/* Trust records are signed by the root, so only the office can write them. */
-static int root_append(cz_station *st, const char *type, const cz_body *b, uint8_t id[CZ_ID_BYTES])
+/* Trust records are signed by the root and countersigned by the office
+ * person logged in (roster.h), so only a certified office person can
+ * write them: a clerk's or supervisor's slot has no root key. */
+static int root_append(cz_station *st, const char *type, cz_body *b, uint8_t id[CZ_ID_BYTES])
 {
     cz_txn *t = NULL;
     if (!st->secrets || !cz_secrets_root_pk(st->secrets)) return CZ_EPERM;
     int rc = cz_txn_begin(st->store, 1, &t);
     if (rc) return rc;
-    struct append_req r = { st->secrets, 1, type, NULL, NULL, 0, "", b, 0 };
+    if ((rc = office_person(st, t)) || (rc = countersign(st->info.office_root, st->secrets, type, b))) {
+        cz_txn_abort(t);
+        return rc;
+    }
+    struct append_req r = { st->secrets, 1, type, NULL, NULL, 0, "", b, 0, st->info.office_root };
     if ((rc = append(t, &r, NULL, id))) { cz_txn_abort(t); return rc; }
     return cz_txn_commit(t);
 }
 
-int cz_station_certify(cz_station *st, const struct cz_cert_req *r, uint8_t id[CZ_ID_BYTES])
+int cz_station_certify_until(cz_station *st, const struct cz_cert_req *r, const char *valid_until,
+                             uint8_t id[CZ_ID_BYTES])
 {
     cz_body *b = NULL;
     if (!r->kind || (strcmp(r->kind, "person") && strcmp(r->kind, "station"))) return CZ_EINVAL;
@@ -1371,11 +1580,16 @@ int cz_station_certify(cz_station *st, const struct cz_cert_req *r, uint8_t id[C
     /* Only the office may see everything; anyone else needs a jurisdiction. */
     if (strcmp(r->role, "office") && (!r->region || strlen(r->region) < 2)) return CZ_EINVAL;
     int rc = trust_body("cert", r->key, r->kind, r->name && *r->name ? r->name : "?", r->station,
-                        r->region, r->role, NULL, &b);
+                        r->region, r->role, NULL, valid_until, &b);
     if (rc) return rc;
     rc = root_append(st, "cert", b, id);
     cz_body_free(b);
     return rc;
+}
+
+int cz_station_certify(cz_station *st, const struct cz_cert_req *r, uint8_t id[CZ_ID_BYTES])
+{
+    return cz_station_certify_until(st, r, NULL, id);
 }
 
 int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,

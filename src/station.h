@@ -40,6 +40,9 @@ struct cz_init_opts {
     const char *user;
     /* Station only: the office identity, from its `pubkey` output. */
     const char *office_identity; /* the text of the file */
+    /* The demo builder only (demo.c): its documented passphrase `demo` is
+     * shorter than the rule of cz_passphrase_check allows. */
+    int demo_passphrase;
 };
 
 typedef struct cz_station cz_station;
@@ -57,8 +60,10 @@ cz_store *cz_station_store(cz_station *st);
 /* The data folder it was opened on (owned by st). */
 const char *cz_station_dir(const cz_station *st);
 
-/* Unlocks `user` (NULL: the default user).  CZ_ENOUSER, CZ_EPASS.  A
- * retired key (CZ_META_RETIRED) is replaced first, in its own write. */
+/* Unlocks `user` (NULL: the default user).  CZ_ENOUSER, CZ_EPASS,
+ * CZ_EREVOKED (a revoked person signs nothing again).  A retired key
+ * (CZ_META_RETIRED) is replaced first, in its own write; a slot holding
+ * the root key whose certificate is not office gives it up. */
 int cz_station_login(cz_station *st, const char *user, const char *passphrase);
 const char *cz_station_user(const cz_station *st);   /* NULL before login */
 /* The logged-in person's public key (32 bytes) or NULL. */
@@ -69,6 +74,28 @@ const uint8_t *cz_station_person_pk(const cz_station *st);
  * once; at a village station they stay pending until enrolment. */
 int cz_station_user_add(cz_station *st, const char *name, const char *role,
                         const char *new_passphrase);
+/* As cz_station_user_add without the passphrase rule: for the demo
+ * builder alone (its documented passphrase is `demo`). */
+int cz_station_user_add_demo(cz_station *st, const char *name, const char *role,
+                             const char *new_passphrase);
+/* Passphrases and slots (keys.h).  At the office a new person's slot holds
+ * the root key only when their role is office; adding anyone there needs
+ * an office person logged in (CZ_EPERM otherwise), since the root
+ * certifies them at once.  A passphrase being set must pass
+ * cz_passphrase_check (CZ_EWEAKPASS). */
+
+/* Changes `user`'s passphrase (NULL: the person logged in, else the
+ * default user): needs their old one (CZ_EPASS), not a login.  A revoked
+ * person's slot is not renewed (CZ_EREVOKED). */
+int cz_station_passwd(cz_station *st, const char *user, const char *old_passphrase,
+                      const char *new_passphrase);
+/* Wipes `name`'s slot from this PC (the key is NOT revoked: at the office,
+ * revoke it too when the person has left).  Needs a login: not yourself
+ * (CZ_ESELF), not a clerk or a revoked person (CZ_EPERM, CZ_EREVOKED), at
+ * the office an office person; never the last person, nor the office's
+ * last slot holding the root key (CZ_ELASTUSER).  Removing the default
+ * user makes the person logged in the default. */
+int cz_station_user_remove(cz_station *st, const char *name);
 
 /* This station's public identity as text (for --office-key and enrolment).
  * *out malloc'd. */
@@ -116,10 +143,17 @@ struct cz_cert_req {
     uint8_t key[32];
     const char *kind, *name, *station, *region, *role;
 };
-/* Root signs a `cert` record; id gets its entry id. */
+/* Root signs a `cert` record, countersigned by the office person logged
+ * in (roster.h); id gets its entry id.  CZ_EPERM unless that person is a
+ * certified office person whose slot holds the root key; CZ_EREVOKED,
+ * CZ_EEXPIRED for a revoked or expired one. */
 int cz_station_certify(cz_station *st, const struct cz_cert_req *r, uint8_t id[CZ_ID_BYTES]);
-/* Root signs a `revoke` record: entries of `key` with seq > after_seq stop
- * counting. */
+/* The same with a last day (YYYY-MM-DD, China Standard Time; NULL: none). */
+int cz_station_certify_until(cz_station *st, const struct cz_cert_req *r, const char *valid_until,
+                             uint8_t id[CZ_ID_BYTES]);
+/* Root signs a `revoke` record, countersigned as above: entries of `key`
+ * with seq > after_seq stop counting, and the key signs nothing again
+ * (permanent: no later cert undoes it). */
 int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
                       const char *reason, uint8_t id[CZ_ID_BYTES]);
 

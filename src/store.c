@@ -17,7 +17,7 @@
 #define TERM_MAX 400
 
 enum dbi_name { DB_META, DB_USERS, DB_ENTRIES, DB_LOGS, DB_FORKS, DB_VERSIONS,
-                DB_CHILDREN, DB_HEADS, DB_INDEX, DB_ETERMS, DB_SEEN, DB_PEERS, DB_COUNT };
+                DB_CHILDREN, DB_HEADS, DB_INDEX, DB_ETERMS, DB_SEEN, DB_PEERS, DB_JUDGED, DB_COUNT };
 
 static const struct { const char *name; unsigned flags; } dbi_specs[DB_COUNT] = {
     [DB_META]     = { "meta", 0 },
@@ -32,6 +32,7 @@ static const struct { const char *name; unsigned flags; } dbi_specs[DB_COUNT] = 
     [DB_ETERMS]   = { "eterms", 0 },
     [DB_SEEN]     = { "seen", 0 },
     [DB_PEERS]    = { "peers", 0 },
+    [DB_JUDGED]   = { "judged", 0 },
 };
 
 struct cz_store {
@@ -62,6 +63,9 @@ struct cz_txn {
     MDB_txn *txn;
     int write;
     struct defer *defer;                  /* NULL: put at once */
+    uint64_t puts;                        /* entries put so far (cz_txn_puts) */
+    void *aux;                            /* cz_txn_set_aux: freed with t */
+    void (*aux_free)(void *);
 };
 
 static int mdb_status(cz_store *s, int rc)
@@ -166,6 +170,7 @@ int cz_txn_commit(cz_txn *t)
         st = mdb_status(t->s, rc);
     }
     defer_free(t->defer);
+    if (t->aux_free) t->aux_free(t->aux);
     free(t);
     return st;
 }
@@ -175,7 +180,18 @@ void cz_txn_abort(cz_txn *t)
     if (!t) return;
     mdb_txn_abort(t->txn);
     defer_free(t->defer);
+    if (t->aux_free) t->aux_free(t->aux);
     free(t);
+}
+
+uint64_t cz_txn_puts(const cz_txn *t) { return t->puts; }
+void *cz_txn_aux(const cz_txn *t) { return t->aux; }
+
+void cz_txn_set_aux(cz_txn *t, void *aux, void (*aux_free)(void *))
+{
+    if (t->aux_free && t->aux != aux) t->aux_free(t->aux);
+    t->aux = aux;
+    t->aux_free = aux_free;
 }
 
 static MDB_val val(const void *p, size_t n) { MDB_val v = { n, (void *)p }; return v; }
@@ -258,6 +274,13 @@ int cz_user_put(cz_txn *t, const char *name, const uint8_t *blob, size_t len)
     return ST(t, mdb_put(t->txn, t->s->dbi[DB_USERS], &k, &d, 0));
 }
 
+int cz_user_del(cz_txn *t, const char *name)
+{
+    MDB_val k = val(name, strlen(name));
+    int rc = mdb_del(t->txn, t->s->dbi[DB_USERS], &k, NULL);
+    return rc == MDB_NOTFOUND ? CZ_ENOUSER : ST(t, rc);
+}
+
 int cz_user_get(cz_txn *t, const char *name, const uint8_t **blob, size_t *len)
 {
     MDB_val k = val(name, strlen(name)), d;
@@ -331,6 +354,28 @@ int cz_store_log_get(cz_txn *t, const uint8_t origin[32], uint64_t seq, uint8_t 
     if (rc) return ST(t, rc);
     memcpy(id, d.mv_data, CZ_ID_BYTES);
     return CZ_OK;
+}
+
+int cz_store_log_each(cz_txn *t, const uint8_t origin[32], cz_log_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    uint8_t key[40];
+    log_key(key, origin, 0);
+    MDB_val k = val(key, sizeof key), d;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_LOGS], &c);
+    if (rc) return ST(t, rc);
+    int st = CZ_OK;
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        if (k.mv_size != 40 || memcmp(k.mv_data, origin, 32) != 0 || d.mv_size != CZ_ID_BYTES) break;
+        uint64_t seq = 0;
+        const uint8_t *p = (const uint8_t *)k.mv_data + 32;
+        for (int i = 0; i < 8; i++) seq = seq << 8 | p[i];
+        if ((st = fn(ctx, seq, d.mv_data)) != 0) break;
+    }
+    mdb_cursor_close(c);
+    if (st == CZ_WALK_STOP) return CZ_OK;
+    if (st) return st;
+    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
 }
 
 int cz_store_log_last(cz_txn *t, const uint8_t origin[32], uint64_t *seq, uint8_t id[CZ_ID_BYTES])
@@ -1085,12 +1130,14 @@ int cz_store_put_entry_terms(cz_txn *t, const struct cz_entry *e, const uint8_t 
     return put_entry(t, e, id, terms ? terms : none, terms ? len : 0, result);
 }
 
-static int put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
-                     const uint8_t *pre, size_t pre_len, int *result)
+/* The entry's bytes and its log position.  *result CZ_PUT_NEW when both
+ * are new, CZ_PUT_DUPLICATE when the entry was here, CZ_PUT_FORK when
+ * another entry holds its position (both kept in forks as proof). */
+static int put_logged(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int *result)
 {
+    t->puts++;
     MDB_dbi *dbi = t->s->dbi;
     MDB_val k = val(id, CZ_ID_BYTES), d = val(e->raw, e->raw_len);
-    MDB_cursor *c;
     uint8_t lkey[40];
     int rc;
 
@@ -1115,6 +1162,18 @@ static int put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID
         return CZ_OK;
     }
     if (rc) return ST(t, rc);
+    *result = CZ_PUT_NEW;
+    return CZ_OK;
+}
+
+/* The entry as a version of its entity: versions, children, heads and the
+ * index. */
+static int apply_version(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                         const uint8_t *pre, size_t pre_len)
+{
+    MDB_dbi *dbi = t->s->dbi;
+    MDB_cursor *c;
+    int rc;
 
     /* Listed among the entity's versions; the cursor stays on it, and the
      * count of versions says whether this is the entity's first. */
@@ -1141,10 +1200,118 @@ static int put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID
     if ((rc = dup_count(t, DB_CHILDREN, id, CZ_ID_BYTES, &nchildren))) return rc;
     if (nchildren == 0 && (rc = mdb_put(t->txn, dbi[DB_HEADS], &ek, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
         return ST(t, rc);
-    rc = nversions == 1 ? index_first(t, e, nchildren == 0, pre, pre_len) : reindex(t, e, id);
-    if (rc) return rc;
-    *result = CZ_PUT_NEW;
+    return nversions == 1 ? index_first(t, e, nchildren == 0, pre, pre_len) : reindex(t, e, id);
+}
+
+static int put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                     const uint8_t *pre, size_t pre_len, int *result)
+{
+    int rc = put_logged(t, e, id, result);
+    if (rc || *result != CZ_PUT_NEW) return rc;
+    return apply_version(t, e, id, pre, pre_len);
+}
+
+static void judged_val(uint8_t v[5], int state, int why)
+{
+    v[0] = (uint8_t)state;
+    for (int i = 0; i < 4; i++) v[1 + i] = (uint8_t)((uint32_t)why >> (8 * (3 - i)));
+}
+
+int cz_store_judged_set(cz_txn *t, const uint8_t id[CZ_ID_BYTES], int state, int why)
+{
+    uint8_t v[5];
+    judged_val(v, state, why);
+    MDB_val k = val(id, CZ_ID_BYTES), d = val(v, sizeof v);
+    return ST(t, mdb_put(t->txn, t->s->dbi[DB_JUDGED], &k, &d, 0));
+}
+
+int cz_store_put_judged(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                        int state, int why, int *result)
+{
+    int rc = put_logged(t, e, id, result);
+    if (rc || *result != CZ_PUT_NEW) return rc;
+    return cz_store_judged_set(t, id, state, why);
+}
+
+static int judged_parse(const MDB_val *d, int *state, int *why)
+{
+    const uint8_t *p = d->mv_data;
+    if (d->mv_size != 5) return CZ_EDB;
+    *state = p[0];
+    *why = (int)((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4]);
     return CZ_OK;
+}
+
+int cz_store_judged_get(cz_txn *t, const uint8_t id[CZ_ID_BYTES], int *state, int *why)
+{
+    MDB_val k = val(id, CZ_ID_BYTES), d;
+    int rc = mdb_get(t->txn, t->s->dbi[DB_JUDGED], &k, &d);
+    if (rc == MDB_NOTFOUND) return CZ_ENOTFOUND;
+    if (rc) return ST(t, rc);
+    return judged_parse(&d, state, why);
+}
+
+int cz_store_release(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
+{
+    MDB_val k = val(id, CZ_ID_BYTES);
+    int rc = mdb_del(t->txn, t->s->dbi[DB_JUDGED], &k, NULL);
+    if (rc) return ST(t, rc);
+    return apply_version(t, e, id, NULL, 0);
+}
+
+struct judged_walk { cz_judged_fn fn; void *ctx; };
+
+static int judged_walk_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v, size_t vlen)
+{
+    struct judged_walk *w = ctx;
+    MDB_val d = val(v, vlen);
+    int state, why, rc;
+    if (klen != CZ_ID_BYTES || (rc = judged_parse(&d, &state, &why))) return CZ_EDB;
+    return w->fn(w->ctx, key, state, why);
+}
+
+int cz_store_each_judged(cz_txn *t, cz_judged_fn fn, void *ctx)
+{
+    struct judged_walk w = { fn, ctx };
+    return walk(t, DB_JUDGED, judged_walk_cb, &w);
+}
+
+static int count_judged_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], int state, int why)
+{
+    size_t *n = ctx;
+    n[state == CZ_JUDGED_HELD]++;
+    return 0;
+}
+
+int cz_store_judged_count(cz_txn *t, size_t *refused, size_t *held)
+{
+    size_t n[2] = { 0, 0 };
+    MDB_stat ms;
+    int rc = mdb_stat(t->txn, t->s->dbi[DB_JUDGED], &ms);
+    if (rc) return ST(t, rc);
+    if (ms.ms_entries && (rc = cz_store_each_judged(t, count_judged_cb, n))) return rc;
+    *refused = n[0];
+    *held = n[1];
+    return CZ_OK;
+}
+
+int cz_store_fork_first(cz_txn *t, const uint8_t origin[32], uint64_t *seq)
+{
+    MDB_cursor *c;
+    MDB_val k = val(origin, 32), d;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_FORKS], &c);
+    if (rc) return ST(t, rc);
+    rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
+    if (rc == 0 && (k.mv_size != 72 || memcmp(k.mv_data, origin, 32))) rc = MDB_NOTFOUND;
+    if (rc == 0) {
+        const uint8_t *p = (const uint8_t *)k.mv_data + 32;
+        uint64_t s = 0;
+        for (int i = 0; i < 8; i++) s = s << 8 | p[i];
+        *seq = s;
+    }
+    mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND) return CZ_ENOTFOUND;
+    return ST(t, rc);
 }
 
 int cz_store_stats(cz_txn *t, struct cz_store_stats *st)

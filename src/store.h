@@ -18,6 +18,12 @@
  *   peers     box key -> vector       the version vector each peer station
  *                                     last acknowledged (bundle.h), so
  *                                     exports are incremental
+ *   judged    id -> u8 state, u32 why entries kept but not applied
+ *                                     (authz.h): refused as evidence, or
+ *                                     held until what they name arrives.
+ *                                     They are in entries and logs (so a
+ *                                     log's chain and acknowledgement hold)
+ *                                     and in no other table
  *
  * Index terms (first byte says which):
  *   'T' type                       every live entity of a type
@@ -52,6 +58,15 @@ int cz_txn_begin(cz_store *s, int write, cz_txn **out);
 int cz_txn_commit(cz_txn *t);         /* frees t whatever happens */
 void cz_txn_abort(cz_txn *t);         /* frees t; NULL is fine */
 
+/* How many entries have been put in t so far (any result): a reader that
+ * keeps what it derived from the store (the roster, roster.c) knows it is
+ * stale when this moved. */
+uint64_t cz_txn_puts(const cz_txn *t);
+/* One slot for a derived cache that lives and dies with t (the roster's
+ * snapshot): aux_free(aux) is called when t ends or the slot is replaced. */
+void *cz_txn_aux(const cz_txn *t);
+void cz_txn_set_aux(cz_txn *t, void *aux, void (*aux_free)(void *));
+
 int cz_meta_get(cz_txn *t, const char *name, const void **val, size_t *len);
 int cz_meta_put(cz_txn *t, const char *name, const void *val, size_t len);
 /* NUL-terminated copy into buf; "" and CZ_ENOTFOUND when absent. */
@@ -68,6 +83,8 @@ int cz_meta_each_prefix(cz_txn *t, const char *prefix, cz_raw_fn fn, void *ctx);
 
 int cz_user_put(cz_txn *t, const char *name, const uint8_t *blob, size_t len);
 int cz_user_get(cz_txn *t, const char *name, const uint8_t **blob, size_t *len);
+/* Removes a person's key blob (CZ_ENOUSER when there is none). */
+int cz_user_del(cz_txn *t, const char *name);
 typedef int (*cz_user_fn)(void *ctx, const char *name, const uint8_t *blob, size_t len);
 int cz_user_each(cz_txn *t, cz_user_fn fn, void *ctx);
 
@@ -82,6 +99,29 @@ enum cz_put_result { CZ_PUT_NEW = 0, CZ_PUT_DUPLICATE = 1, CZ_PUT_FORK = 2 };
  * versions re-derive the entity's terms from all its heads. */
 int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
                        int *result);
+
+/* Keeps an entry without applying it (authz.h): in entries and logs, and
+ * in judged with its state (CZ_JUDGED_*) and the status naming the rule
+ * (why), but in no version, head or index.  *result as above (a fork is
+ * kept in forks as usual). */
+enum cz_judged_state { CZ_JUDGED_REFUSED = 1, CZ_JUDGED_HELD = 2 };
+int cz_store_put_judged(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                        int state, int why, int *result);
+/* The state of a kept entry; CZ_ENOTFOUND for an entry that is applied
+ * (or not here at all). */
+int cz_store_judged_get(cz_txn *t, const uint8_t id[CZ_ID_BYTES], int *state, int *why);
+/* A held entry whose judgement is now OK or PENDING: applied as
+ * cz_store_put_entry would have, and no longer held. */
+int cz_store_release(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES]);
+/* A held entry judged again and refused this time. */
+int cz_store_judged_set(cz_txn *t, const uint8_t id[CZ_ID_BYTES], int state, int why);
+/* Every kept entry: fn gets its id, state and why; non-zero stops. */
+typedef int (*cz_judged_fn)(void *ctx, const uint8_t id[CZ_ID_BYTES], int state, int why);
+int cz_store_each_judged(cz_txn *t, cz_judged_fn fn, void *ctx);
+/* How many are kept in each state. */
+int cz_store_judged_count(cz_txn *t, size_t *refused, size_t *held);
+/* The lowest seq at which origin's log forked; CZ_ENOTFOUND when never. */
+int cz_store_fork_first(cz_txn *t, const uint8_t origin[32], uint64_t *seq);
 
 /* The index terms of `e` as an entity's first version (none for a
  * tombstone), into *buf (grown as needed, *cap its size; the caller frees
@@ -101,6 +141,10 @@ int cz_store_get_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_entry
 /* Highest seq in an origin's log and its id; seq 0 when the log is empty. */
 int cz_store_log_last(cz_txn *t, const uint8_t origin[32], uint64_t *seq, uint8_t id[CZ_ID_BYTES]);
 int cz_store_log_get(cz_txn *t, const uint8_t origin[32], uint64_t seq, uint8_t id[CZ_ID_BYTES]);
+/* Every position of one origin's log, in seq order (one cursor range).  fn
+ * returning non-zero stops the walk: CZ_WALK_STOP without an error. */
+typedef int (*cz_log_fn)(void *ctx, uint64_t seq, const uint8_t id[CZ_ID_BYTES]);
+int cz_store_log_each(cz_txn *t, const uint8_t origin[32], cz_log_fn fn, void *ctx);
 
 /* Current heads of an entity, the provisional winner first (higher clock,
  * then higher origin, as DESIGN.md says); *n may exceed max,

@@ -3,6 +3,7 @@
 #include "codec.h"
 #include "fsutil.h"
 #include "keys.h"
+#include "authz.h"
 #include "query.h"
 #include "roster.h"
 #include "schema.h"
@@ -186,6 +187,10 @@ struct export_ctx {
     int early;                        /* entries walked before `mine` is known (entry_cb) */
     uint8_t (*forked)[CZ_ID_BYTES];   /* ids on either side of a fork, sorted */
     size_t nforked, forked_cap;
+    /* ids kept but not applied (refused or held: authz.h), sorted: they
+     * are acknowledged like every logged entry but never forwarded */
+    uint8_t (*kept)[CZ_ID_BYTES];
+    size_t nkept, kept_cap;
     uint64_t bytes;                   /* sum of 4 + len over items */
     struct cz_export_result *res;
     /* The office forwards nothing of a key not yet certified (author_ok):
@@ -270,6 +275,35 @@ static int export_take(struct export_ctx *x, const uint8_t *raw, size_t len, con
     return CZ_OK;
 }
 
+static int id_cmp(const void *a, const void *b) { return memcmp(a, b, CZ_ID_BYTES); }
+
+static int is_kept(const struct export_ctx *x, const uint8_t *id)
+{
+    return x->nkept && bsearch(id, x->kept, x->nkept, CZ_ID_BYTES, id_cmp);
+}
+
+static int kept_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], int state, int why)
+{
+    struct export_ctx *x = ctx;
+    if (x->nkept == x->kept_cap) {
+        size_t cap = x->kept_cap ? 2 * x->kept_cap : 16;
+        if (cap > SIZE_MAX / CZ_ID_BYTES) return CZ_ENOMEM;
+        uint8_t (*v)[CZ_ID_BYTES] = realloc(x->kept, cap * CZ_ID_BYTES);
+        if (!v) return CZ_ENOMEM;
+        x->kept = v;
+        x->kept_cap = cap;
+    }
+    memcpy(x->kept[x->nkept++], id, CZ_ID_BYTES);
+    return 0;
+}
+
+static int export_kept(struct export_ctx *x)
+{
+    int rc = cz_store_each_judged(x->t, kept_cb, x);
+    if (rc == CZ_OK && x->nkept > 1) qsort(x->kept, x->nkept, CZ_ID_BYTES, id_cmp);
+    return rc;
+}
+
 /* The few-wanted way: the logs again, a look-up per position wanted. */
 static int lookup_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
@@ -277,6 +311,7 @@ static int lookup_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *
     struct cz_entry e;
     if (klen != 40 || vlen != CZ_ID_BYTES) return CZ_EDB;
     if (x->ack && cz_vv_has(x->ack, key, seq_of(key))) return 0;
+    if (is_kept(x, val)) return 0;
     int ok, rc = author_ok(x, key, &ok);
     if (rc) return rc;
     if (!ok) { x->res->skipped_pending++; return 0; }
@@ -299,8 +334,6 @@ static int fork_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
     memcpy(x->forked[x->nforked++], key + 40, CZ_ID_BYTES);
     return 0;
 }
-
-static int id_cmp(const void *a, const void *b) { return memcmp(a, b, CZ_ID_BYTES); }
 
 /* The many-wanted way: every entry in the store's order.  `mine` (the log
  * walk) says which are logged here; an entry on either side of a fork is
@@ -334,6 +367,7 @@ static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *v
     x->matched++;
     x->matched_sum += id_word(key);
     if (x->ack && cz_vv_has(x->ack, origin, seq)) return 0;
+    if (is_kept(x, key)) return 0;
     int ok;
     if ((rc = author_ok(x, origin, &ok))) return rc;
     if (!ok) { x->res->skipped_pending++; return 0; }
@@ -350,6 +384,7 @@ static int export_forks(struct export_ctx *x)
 static int export_collect(struct export_ctx *x)
 {
     int rc;
+    if ((rc = export_kept(x))) return rc;
     if ((rc = cz_store_each_log(x->t, log_cb, x))) return rc;
     if (x->wanted * 8 < x->logged) return cz_store_each_log(x->t, lookup_cb, x);
     if ((rc = export_forks(x))) return rc;
@@ -364,6 +399,7 @@ static int export_collect(struct export_ctx *x)
 static int export_collect_early(struct export_ctx *x)
 {
     int rc = export_forks(x);
+    if (rc == CZ_OK) rc = export_kept(x);
     x->early = 1;
     return rc ? rc : cz_store_each_entry(x->t, entry_cb, x);
 }
@@ -649,6 +685,7 @@ cleanup:
     free(x.items);
     free(x.forked);
     free(x.authors);
+    free(x.kept);
     cz_vv_free(&mine);
     cz_vv_free(&ack);
     return rc;
@@ -788,13 +825,41 @@ static int refuse(struct importer *im, const struct cz_entry *e, const uint8_t i
     return CZ_OK;
 }
 
-/* One entry whose structure and signature were checked. */
+/* The roster's word on e's author, looked up again only for another
+ * author or after a trust record was stored. */
+static int author_of(struct importer *im, const struct cz_entry *e, struct cz_trust_info *ti)
+{
+    int rc;
+    if (!im->roster_valid || memcmp(im->roster_origin, e->origin, 32)) {
+        if ((rc = cz_roster_lookup(im->t, im->info->office_root, e->origin, &im->roster_info))) return rc;
+        memcpy(im->roster_origin, e->origin, 32);
+        im->roster_valid = 1;
+    }
+    *ti = im->roster_info;
+    return CZ_OK;
+}
+
+/* A new entry became a version: counted, and the clock followed unless it
+ * is more than a day ahead (PITFALLS: HLC). */
+static void count_new(struct importer *im, const struct cz_entry *e, enum cz_verdict verdict)
+{
+    im->res->fresh++;
+    if (verdict == CZ_VERDICT_PENDING) im->res->pending++;
+    uint64_t limit = (cz_now_ms() + HLC_AHEAD_MAX_MS) << 16;
+    if (e->hlc > limit) im->res->clock_ahead++;
+    else if (e->hlc > im->max_hlc) im->max_hlc = e->hlc;
+}
+
+/* One entry whose structure and signature were checked: judged by the
+ * rule set (authz.h) and kept whatever the verdict; only what is
+ * authorised (or pending its author's certificate) becomes a version. */
 static int apply_one(struct importer *im, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
 {
     uint8_t at[CZ_ID_BYTES];
     struct cz_trust_info ti;
+    struct cz_judgement j;
     struct cz_import_result *res = im->res;
-    int rc, why, ok, result;
+    int rc, ok, result;
     /* Already here: nothing to check or report. */
     rc = cz_store_log_get(im->t, e->origin, e->seq, at);
     if (rc == CZ_OK && !memcmp(at, id, CZ_ID_BYTES)) {
@@ -803,39 +868,89 @@ static int apply_one(struct importer *im, const struct cz_entry *e, const uint8_
         return CZ_OK;
     }
     if (rc && rc != CZ_ENOTFOUND) return rc;
+    /* A broken chain claims a place in a log it does not fit: not kept. */
     if ((rc = chain_ok(im, e, id, &ok))) return rc;
-    if (!ok) why = CZ_ECHAIN;
-    else {
-        if (!im->roster_valid || memcmp(im->roster_origin, e->origin, 32)) {
-            if ((rc = cz_roster_lookup(im->t, im->info->office_root, e->origin, &im->roster_info))) return rc;
-            memcpy(im->roster_origin, e->origin, 32);
-            im->roster_valid = 1;
-        }
-        ti = im->roster_info;
-        cz_roster_entry_judge(&ti, e, &why);
+    if (!ok) return refuse(im, e, id, CZ_ECHAIN);
+    if ((rc = author_of(im, e, &ti))) return rc;
+    if ((rc = cz_authz_judge(im->t, im->info->office_root, e, &ti, 0, &j))) return rc;
+    if (j.verdict == CZ_VERDICT_REFUSED || j.verdict == CZ_VERDICT_HOLD) {
+        int state = j.verdict == CZ_VERDICT_REFUSED ? CZ_JUDGED_REFUSED : CZ_JUDGED_HELD;
+        if ((rc = cz_store_put_judged(im->t, e, id, state, j.why, &result))) return rc;
+        if (result == CZ_PUT_NEW) remember_log(im, e, id);
+        if (result == CZ_PUT_FORK) res->forks++;
+        if (j.verdict == CZ_VERDICT_HOLD) { res->held++; return CZ_OK; }
+        return refuse(im, e, id, j.why);
     }
-    if (why && why != CZ_ENOTFOUND) return refuse(im, e, id, why);
     if ((rc = cz_store_put_entry(im->t, e, id, &result))) return rc;
-    /* What the roster says rests on trust records (and a type this build
-     * does not know might be one of a later build's). */
+    /* What the roster says rests on trust records. */
     const struct cz_type *ety = cz_schema_type(e->type);
-    if (result == CZ_PUT_NEW && (!ety || ety->trust)) im->roster_valid = 0;
+    if (result == CZ_PUT_NEW && ety->trust) im->roster_valid = 0;
     if (result == CZ_PUT_NEW) {
-        res->fresh++;
-        if (why == CZ_ENOTFOUND) res->pending++;
         remember_log(im, e, id);
+        count_new(im, e, j.verdict);
     } else if (result == CZ_PUT_FORK) {
         res->forks++;
     } else {
         res->duplicate++;
     }
-    uint64_t limit = (cz_now_ms() + HLC_AHEAD_MAX_MS) << 16;
-    if (e->hlc > limit) {
-        if (result == CZ_PUT_NEW) res->clock_ahead++;
-    } else if (e->hlc > im->max_hlc) {
-        im->max_hlc = e->hlc;
-    }
     return CZ_OK;
+}
+
+/* Entries held for what they name are judged again once a bundle is in:
+ * a member that came before its household within one bundle, or over two
+ * sticks.  Repeated while anything is released (a release can free the
+ * next). */
+struct held_list { uint8_t (*ids)[CZ_ID_BYTES]; size_t n, cap; };
+
+static int held_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], int state, int why)
+{
+    struct held_list *h = ctx;
+    if (state != CZ_JUDGED_HELD) return 0;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 64;
+        if (cap > SIZE_MAX / CZ_ID_BYTES) return CZ_ENOMEM;
+        void *v = realloc(h->ids, cap * CZ_ID_BYTES);
+        if (!v) return CZ_ENOMEM;
+        h->ids = v;
+        h->cap = cap;
+    }
+    memcpy(h->ids[h->n++], id, CZ_ID_BYTES);
+    return 0;
+}
+
+static int rejudge_held(struct importer *im)
+{
+    struct held_list h = { NULL, 0, 0 };
+    size_t released;
+    int rc;
+    do {
+        released = 0;
+        h.n = 0;
+        if ((rc = cz_store_each_judged(im->t, held_cb, &h))) break;
+        for (size_t i = 0; i < h.n && !rc; i++) {
+            struct cz_entry e;
+            struct cz_trust_info ti;
+            struct cz_judgement j;
+            im->roster_valid = 0;
+            if ((rc = cz_store_get_entry(im->t, h.ids[i], &e)) || (rc = author_of(im, &e, &ti)) ||
+                (rc = cz_authz_judge(im->t, im->info->office_root, &e, &ti, 0, &j)))
+                break;
+            if (j.verdict == CZ_VERDICT_HOLD) continue;
+            if (j.verdict == CZ_VERDICT_REFUSED) {
+                if ((rc = cz_store_judged_set(im->t, h.ids[i], CZ_JUDGED_REFUSED, j.why))) break;
+                if (im->res->held) im->res->held--;
+                rc = refuse(im, &e, h.ids[i], j.why);
+                continue;
+            }
+            if ((rc = cz_store_release(im->t, &e, h.ids[i]))) break;
+            if (im->res->held) im->res->held--;
+            else im->res->released++;       /* held by an earlier bundle */
+            count_new(im, &e, j.verdict);
+            released++;
+        }
+    } while (!rc && released);
+    free(h.ids);
+    return rc;
 }
 
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
@@ -1486,6 +1601,7 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
      * in sorted batches (before any index read, and on commit). */
     if ((rc = cz_store_defer_index(t))) goto cleanup;
     if ((rc = pass_rest(&im, r, &res->status)) || res->status) goto cleanup;
+    if ((rc = rejudge_held(&im))) goto cleanup;
 
     uint64_t local_hlc = 0;
     uint8_t note[40];
@@ -1510,7 +1626,8 @@ cleanup:
     cz_txn_abort(t);
     /* A refusal after entries were counted changed nothing: say so. */
     if (rc || (res->status && res->status != CZ_ESEEN))
-        res->fresh = res->duplicate = res->pending = res->forks = res->refused = res->clock_ahead = 0;
+        res->fresh = res->duplicate = res->pending = res->forks = res->refused = res->clock_ahead =
+            res->held = res->released = 0;
     free(im.refused);
     free(im.pend);
     free(im.adm);

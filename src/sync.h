@@ -46,6 +46,10 @@ struct cz_import_result {
     uint8_t sender_box[32], signer[32];
     uint64_t seq;
     size_t fresh, duplicate, pending, forks, refused;
+    /* Entries held until a record they name arrives (authz.h), and
+     * entries an earlier bundle left held that this one let in (counted
+     * in fresh too). */
+    size_t held, released;
     /* New entries whose clock is more than a day ahead of ours: accepted,
      * but our clock does not follow them (PITFALLS: HLC). */
     size_t clock_ahead;

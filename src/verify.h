@@ -1,6 +1,7 @@
 /* verify.h — re-check everything stored: every entry's id (its hash), its
- * strict decoding and signature, every log chain, forks, and whether each
- * author is certified for what they wrote.  Reading only. */
+ * strict decoding and signature, every log chain, forks, and the whole
+ * rule set (authz.h) replayed over every applied entry, so data that an
+ * older build let in is named by the rule it breaks.  Reading only. */
 #ifndef CZ_VERIFY_H
 #define CZ_VERIFY_H
 
@@ -16,10 +17,17 @@ enum cz_problem {
     CZ_PROBLEM_FORK,       /* two entries at one log position */
     CZ_PROBLEM_AUTHORITY,  /* author not allowed this role or region */
     CZ_PROBLEM_PENDING,    /* author not yet certified: a note, not a failure */
+    CZ_PROBLEM_REFUSED,    /* kept as evidence when it came in: the rule it
+                              broke (a note: it never counted) */
+    CZ_PROBLEM_HELD,       /* kept aside until what it names arrives (a note) */
+    CZ_PROBLEM_QUARANTINE, /* after its author's fork: kept, not counted (a
+                              note: the fork itself is the problem) */
 };
 
+/* problems: what breaks the rules and is applied, or is damaged; the
+ * notes (pending, refused, held, quarantined) are counted apart. */
 struct cz_verify_report {
-    size_t entries, logs, verified, pending, problems;
+    size_t entries, logs, verified, pending, problems, refused, held, quarantined;
 };
 
 /* Called for each finding; `id` is the entry id (32 bytes), `status` the

@@ -59,7 +59,7 @@
 #include "store.h"
 #include "sync.h"
 
-#define PASS "bench"
+#define PASS "bench-pass"
 #define VILLAGE "411024104201"
 #define STATION_NAME "杨树湾村"
 #define MEMBERS 3                   /* per household; and one aid record */

@@ -1,12 +1,13 @@
 /* Fuzz target: a person's key blob (keys.h), as it lies in a station's
- * store or a backup on a stick: the header parser that reads the public
- * key without the passphrase (cz_keyblob_sign_pk) and, when the header
- * asks for little Argon2 work (a hostile header asking for more is refused
- * by cz_secrets_open, which keys.c tests; here it would only be slow), the
- * whole open with the passphrase "fuzz" (the seeds, tests/fuzz/mkcorpus.c,
- * are sealed with it).  Invariants: the public key read is the header's;
- * a blob that opens has a header that parses, and the secrets' public key
- * is the header's. */
+ * store or a backup on a stick: the header parsers that need no passphrase
+ * (cz_keyblob_sign_pk, cz_keyblob_limits, cz_keyblob_has_root) and, when
+ * the header asks for little Argon2 work (a hostile header asking for more
+ * is refused by cz_secrets_open, which keys.c tests; here it would only be
+ * slow), the whole open with the passphrase "fuzz" (the seeds,
+ * tests/fuzz/mkcorpus.c, are sealed with it).  Invariants: the public key
+ * and limits read are the header's bytes; a blob that opens has a header
+ * that parses, the secrets' public key is the header's, and it holds the
+ * root key exactly when cz_keyblob_has_root said so. */
 #include "keys.h"
 #include "status.h"
 
@@ -35,11 +36,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sodium_init() < 0) abort();
     int hrc = cz_keyblob_sign_pk(data, size, pk);
     if (hrc == CZ_OK && (size < PK_AT + CZ_PK_BYTES || memcmp(pk, data + PK_AT, CZ_PK_BYTES))) abort();
-    if (size < PK_AT || be64(data + 5) > FUZZ_OPS_MAX || be64(data + 13) > FUZZ_MEM_MAX) return 0;
+    uint64_t ops = 0, mem = 0;
+    int lrc = cz_keyblob_limits(data, size, &ops, &mem);
+    int has_root = cz_keyblob_has_root(data, size);
+    if (hrc == CZ_OK && lrc != CZ_OK) abort();
+    if (lrc == CZ_OK && (ops != be64(data + 5) || mem != be64(data + 13))) abort();
+    if (has_root && hrc != CZ_OK) abort();
+    if (lrc != CZ_OK || ops > FUZZ_OPS_MAX || mem > FUZZ_MEM_MAX) return 0;
     cz_secrets *s = NULL;
     int orc = cz_secrets_open(data, size, "fuzz", &s);
     if (orc == CZ_OK) {
         if (!s || hrc != CZ_OK || memcmp(cz_secrets_sign_pk(s), pk, CZ_PK_BYTES)) abort();
+        if ((cz_secrets_root_pk(s) != NULL) != (has_root != 0)) abort();
         cz_secrets_free(s);
     } else if (s) {
         abort();

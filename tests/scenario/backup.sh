@@ -103,7 +103,7 @@ equals "restored office's new key certified at once" \
        "$(cz -C "$WORK/office2" status --json | jq -r '.users[0].state')" certified
 # The lost office PC (here the original) signs a root entry after the backup;
 # the restored office signs its own.  A station holding both sees no fork.
-CUNZHAN_NEW_PASSPHRASE=x cz -C "$O" user add 刘科员 --role office >/dev/null
+CUNZHAN_NEW_PASSPHRASE=kekeyuan-pass cz -C "$O" user add 刘科员 --role office >/dev/null
 cz -C "$O" export --to "$WORK/s2" --for 杨树湾村 >/dev/null
 cz -C "$WORK/office2" export --to "$WORK/s3" --for 杨树湾村 >/dev/null
 expect "station takes the old office PC's bundle" 0 cz -C "$A" import "$WORK/s2"

@@ -269,10 +269,10 @@ text "周会计"; keys Enter
 see "add user: role pick" "角色"
 keys Enter
 see "add user: passphrase" "新用户的口令"
-text "pw-one"; keys Enter
+text "pw-one-one"; keys Enter
 see "add user: again" "再次输入口令"
-lacks "add user: the passphrase is not echoed" "$SCREEN" "pw-one"
-text "pw-two"; keys Enter
+lacks "add user: the passphrase is not echoed" "$SCREEN" "pw-one-one"
+text "pw-two-two"; keys Enter
 see "add user: two different passphrases refused" "两次输入的口令不一致"
 keys F4
 see "add user: name prompt again" "新用户姓名"
@@ -280,9 +280,9 @@ text "周会计"; keys Enter
 see "add user: role pick again" "角色"
 keys Enter
 see "add user: passphrase again" "新用户的口令"
-text "pw-one"; keys Enter
+text "pw-one-one"; keys Enter
 see "add user: again 2" "再次输入口令"
-text "pw-one"; keys Enter
+text "pw-one-one"; keys Enter
 see "add user: added" "已添加 周会计"
 see "add user: listed as certified" "周会计@许昌市科协"
 keys F10
@@ -291,7 +291,7 @@ see "add user: quits" "EXIT=0"
 CUNZHAN_PASSPHRASE=wrong expect "cli: a wrong passphrase for the new person" 1 \
     "$CUNZHAN" -C "$OFFICE" --lang en --user 周会计 add helper name=测试专家 kind=chief_expert
 contains "cli: refused for the passphrase" "$ERR" "passphrase"
-CUNZHAN_PASSPHRASE=pw-one expect "cli: the new person's passphrase unlocks (a clerk may not add helpers)" 1 \
+CUNZHAN_PASSPHRASE=pw-one-one expect "cli: the new person's passphrase unlocks (a clerk may not add helpers)" 1 \
     "$CUNZHAN" -C "$OFFICE" --lang en --user 周会计 add helper name=测试专家 kind=chief_expert
 lacks "cli: not refused for the passphrase" "$ERR" "passphrase"
 contains "cli: refused for the role" "$ERR" "jurisdiction or role"
@@ -402,7 +402,8 @@ see "reject refused: asks the reason" 'Why reject "village appraisal"?'
 text "too late"; keys Enter
 see "reject refused: confirm" 'Reject "village appraisal" for 何秋菊?'
 keys y
-see "reject refused: the refusal, as Approve shows it" "outside your jurisdiction or role; nothing was stored."
+# A revoked person signs nothing (CZ_EREVOKED, station.c may_write).
+see "reject refused: the refusal, as Approve shows it" "signed by a key the office has revoked"
 lacks "reject refused: not reported as rejected" "$SCREEN" "Rejected: "
 equals "reject refused: nothing stored" "$(entries)" "$E0"
 keys F10

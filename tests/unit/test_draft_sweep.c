@@ -223,6 +223,12 @@ static void test_deleted_by_import(void **state)
      * hour after it, so that deletion is the provisional view. */
     uint64_t before = cz_now_ms() - 60 * 1000;   /* clearly before: a tie would go by origin id */
     crypto_sign_keypair(a.pk, a.sk);
+    /* A clerk the office certified for the village: a key it never
+     * certified may not delete anyone's records (authz.h). */
+    struct cz_cert_req cert = { .kind = "person", .name = "王会计", .station = "杨树湾村", .region = V1,
+                                .role = "clerk" };
+    memcpy(cert.key, a.pk, 32);
+    assert_int_equal(cz_station_certify(g_office, &cert, id), CZ_OK);
     struct tk_log alog = { .seq = 0 };
     memcpy(alog.origin, a.pk, 32);
     tombstone(&a, &alog, before, lost, v_lost, &e[0], &l[0], ids[0]);

@@ -29,6 +29,8 @@
 #define REF2 "fedcba9876543210fedcba9876543210"
 #define VER1 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 #define KEY_UPPER "A0B1C2D3E4F5061728394A5B6C7D8E9FA0B1C2D3E4F5061728394A5B6C7D8E9F"
+/* A countersignature's shape (roster.h): 128 hex digits. */
+#define SIG_HEX KEY_LOWER KEY_LOWER
 #define KEY_LOWER "a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f"
 
 /* ---- helpers ---- */
@@ -106,9 +108,11 @@ static const struct sample samples[] = {
         { "key", KEY_LOWER, NULL }, { "kind", "站点", "station" }, { "name", "杨树湾村", NULL },
         { "station", "杨树湾村", NULL }, { "region", "411024104201", NULL },
         { "role", "Office", "office" }, { "valid_from", "2018-01-01", NULL },
-        { "valid_until", "2019-12-31", NULL } }, { { NULL, NULL, NULL } } },
+        { "valid_until", "2019-12-31", NULL }, { "by", KEY_LOWER, NULL }, { "by_sig", SIG_HEX, NULL } },
+      { { NULL, NULL, NULL } } },
     { "revoke", {
-        { "key", KEY_LOWER, NULL }, { "after_seq", "12", NULL }, { "reason", "U盘丢失", NULL } },
+        { "key", KEY_LOWER, NULL }, { "after_seq", "12", NULL }, { "reason", "U盘丢失", NULL },
+        { "by", KEY_LOWER, NULL }, { "by_sig", SIG_HEX, NULL } },
       { { NULL, NULL, NULL } } },
 };
 #define NSAMPLES (sizeof samples / sizeof samples[0])
