@@ -58,16 +58,24 @@ int cz_fs_open_dir(int dirfd, const char *name, int *fd)
 
 int cz_fs_open_regular(int dirfd, const char *name, int *fd)
 {
-    struct stat sb;
-    int f = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat sb, before;
     *fd = -1;
+    /* Looked at first, so a device is never even opened (opening some has
+     * effects: a tape rewinds, a modem hangs up). */
+    if (fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW) != 0) return errno == ENOENT ? CZ_ENOTFOUND : CZ_EIO;
+    if (!S_ISREG(before.st_mode)) return CZ_ENOTPLAIN;
+    int f = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (f < 0) {
         if (errno == ENOENT) return CZ_ENOTFOUND;
         if (errno == ELOOP || errno == EMLINK || errno == ENXIO || errno == EISDIR) return CZ_ENOTPLAIN;
         return CZ_EIO;
     }
     if (fstat(f, &sb) != 0) { close(f); return CZ_EIO; }
-    if (!S_ISREG(sb.st_mode)) { close(f); return CZ_ENOTPLAIN; }
+    /* Swapped for something else since it was looked at: refused too. */
+    if (!S_ISREG(sb.st_mode) || sb.st_ino != before.st_ino || sb.st_dev != before.st_dev) {
+        close(f);
+        return CZ_ENOTPLAIN;
+    }
     int fl = fcntl(f, F_GETFL);
     if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) { close(f); return CZ_EIO; }
     *fd = f;

@@ -42,9 +42,10 @@ int cz_fs_make_dirs_under(const char *base, const char *rel, mode_t mode);
 int cz_fs_open_dir(int dirfd, const char *name, int *fd);
 
 /* Opens `name` inside dirfd (AT_FDCWD: the working folder) for reading
- * only if it is a regular file: O_NOFOLLOW|O_NONBLOCK (a FIFO on a stick
- * would otherwise block the open for ever), then fstat, then the
- * descriptor is made blocking again.  CZ_ENOTFOUND, CZ_ENOTPLAIN (a
+ * only if it is a regular file: looked at first without following a link
+ * (a device is never opened), then opened O_NOFOLLOW|O_NONBLOCK (a FIFO
+ * swapped in would otherwise block the open for ever), fstat'ed (the same
+ * regular file), and the descriptor made blocking again.  CZ_ENOTFOUND, CZ_ENOTPLAIN (a
  * symlink, FIFO, device, socket or folder), CZ_EIO. */
 int cz_fs_open_regular(int dirfd, const char *name, int *fd);
 
