@@ -700,14 +700,19 @@ cleanup:
  * the hash, so both passes read the same bytes).  Anything wrong aborts the
  * transaction: the database is as it was.
  *
- *   pass 1  the payload's structure and its version vector; the root's
- *           certificates and revocations are decoded, verified and applied
- *           first, so the entries they speak for are judged by them;
+ *   pass 1  the payload's structure and its version vector (bounded,
+ *           decoded as it streams); the root's certificates and
+ *           revocations are decoded, verified and applied first, so the
+ *           entries they speak for are judged by them; the signer's own
+ *           key announcement is noted, and then the header is judged
+ *           (sender_judge: whether the vector is the sender's
+ *           acknowledgement, what keys not yet certified may bring);
  *   pass 2  every other entry: the main thread decrypts and cuts entries
  *           into batches, worker threads (one per other core) decode and
  *           verify their signatures, and the main thread (helping with the
  *           checks while it waits) applies each batch in bundle order, so
- *           the writes are the same whatever the threads did.
+ *           the writes are the same whatever the threads did (admit bounds
+ *           keys not yet certified first, then apply_one judges).
  *
  * A refusal found after entries were applied aborts the transaction, so
  * entries refused one by one are told (fn) only after the commit.  When a
