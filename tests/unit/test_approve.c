@@ -120,7 +120,11 @@ static void test_latest_and_sign(void **state)
     /* The county decision, on the version shown. */
     assert_int_equal(cz_approve_sign(st, x.open, "county", "approve", NULL, NULL, shown, entity, id, version, &err), CZ_OK);
     assert_int_equal(strlen(version), 64);
-    /* The notice the same day: its 7 days are not over. */
+    /* The notice by the same person: refused, each step needs another. */
+    assert_int_equal(cz_approve_sign(st, x.open, "notice", "approve", NULL, NULL, NULL, entity, id, version, &err),
+                     CZ_ESAMESIGNER);
+    /* By another county person the same day: its 7 days are not over. */
+    assert_int_equal(cz_station_login(st, "陈科长", PASS), CZ_OK);
     assert_int_equal(cz_approve_sign(st, x.open, "notice", "approve", NULL, NULL, NULL, entity, id, version, &err),
                      CZ_ENOTICE);
     cz_txn *t = NULL;
