@@ -30,6 +30,7 @@ struct pending {
     char signed_by[CZ_STEP_COUNT][160];     /* "name@station date", or "" */
     int rejected[CZ_STEP_COUNT];
     int ahead[CZ_STEP_COUNT];               /* signed with a clock ahead of this PC */
+    int may_approve;                        /* this person's level signs the next step */
     char state[256];                        /* why it cannot go on, or when the notice may close */
 };
 
@@ -79,8 +80,8 @@ static int exit_cb(void *ctx, const uint8_t *entity)
     if (next < 0) goto done;   /* all four signed, the notice not yet over: nothing to sign */
     /* Listed when this person may approve the step, or stop it (a level
      * above may reject, exitchain.h). */
-    if (cz_step_signer_ok(sc->t, sc->root, sc->pk, 0, (enum cz_step)next, 1, r.region, &why) != CZ_OK &&
-        cz_step_signer_ok(sc->t, sc->root, sc->pk, 0, (enum cz_step)next, 0, r.region, &why) != CZ_OK)
+    int may_approve = cz_step_signer_ok(sc->t, sc->root, sc->pk, 0, (enum cz_step)next, 1, r.region, &why) == CZ_OK;
+    if (!may_approve && cz_step_signer_ok(sc->t, sc->root, sc->pk, 0, (enum cz_step)next, 0, r.region, &why) != CZ_OK)
         goto done;
     if (x->n == x->cap) {
         size_t cap = x->cap ? 2 * x->cap : 16;
@@ -94,6 +95,7 @@ static int exit_cb(void *ctx, const uint8_t *entity)
     memcpy(p->exit, entity, CZ_ENTITY_BYTES);
     memcpy(p->version, r.id, CZ_ID_BYTES);
     p->next = next;
+    p->may_approve = may_approve;
     for (int s = 0; s < CZ_STEP_COUNT; s++) p->rejected[s] = es.rejected[s], p->ahead[s] = es.ahead[s];
     if (es.criteria) {
         struct cz_exit_detail d;
@@ -190,11 +192,13 @@ static void exits_draw(struct ui *ui, struct screen *s)
                           : p->rejected[st] ? T(ui, "rejected", "未通过")
                           : p->ahead[st] ? T(ui, "signed with a clock ahead of this PC: not counted yet",
                                              "签署时钟超前于本机：暂不计入")
-                          : st == p->next ? T(ui, "awaits your signature", "待您签署") : "-";
+                          : st != p->next ? "-"
+                          : p->may_approve ? T(ui, "awaits your signature", "待您签署")
+                          : T(ui, "awaits its level's signature (you may reject)", "待该级签署（您可不同意）");
         snprintf(line, sizeof line, " %d. %s%s%s", st + 1, step_label(ui, st), T(ui, ": ", "："), state);
         ui_text(ui, y, 1, line, ui->cols - 2, st == p->next ? A_BOLD : A_NORMAL);
     }
-    if (p->state[0] && y < ui->rows - 2) ui_text(ui, y, 1, p->state, ui->cols - 2, A_NORMAL);
+    if (p->state[0] && y < ui->rows - 2) ui_text_wrap(ui, y, 1, p->state, ui->cols - 2, ui->rows - 2 - y, A_NORMAL);
 }
 
 /* The refusal in the person's language. */

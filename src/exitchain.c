@@ -166,27 +166,28 @@ void cz_exit_message(int rc, const struct cz_exit_detail *d, enum cz_lang lang, 
     int zh = lang == CZ_LANG_ZH;
     switch (rc) {
     case CZ_EGUARANTEE:
-        snprintf(buf, size, zh ? "%s：“%s”不是“是”，不能审批通过（评估可以保存）"
-                               : "%s: \"%s\" is not \"yes\"; it cannot be approved (the assessment can still be saved)",
-                 cz_strerror(rc, lang), d && d->field ? cz_label(d->field->en, d->field->zh, lang) : "?");
+        snprintf(buf, size, zh ? "不符合退出标准：“%s”不是“是”；评估可以保存，但不能审批通过"
+                               : "exit criteria not met: \"%s\" is not \"yes\"; the assessment can be saved, not approved",
+                 d && d->field ? cz_label(d->field->en, d->field->zh, lang) : "?");
         return;
     case CZ_EINCOME:
         cz_format_hundredths(d ? d->income : 0, a, sizeof a);
         cz_format_hundredths(d ? d->line : 0, b, sizeof b);
-        snprintf(buf, size, zh ? "%s：人均纯收入 %s 元低于 %u 年贫困线 %s 元"
-                               : "%s: income per person %s yuan is below the %u poverty line of %s yuan",
-                 cz_strerror(rc, lang), a, d ? d->year : 0, b);
+        snprintf(buf, size, zh ? "不符合退出标准：人均纯收入 %s 元低于 %u 年贫困标准 %s 元"
+                               : "exit criteria not met: income per person %s yuan is below the %u poverty line of %s yuan",
+                 a, d ? d->year : 0, b);
         return;
     case CZ_ENOLINE:
-        snprintf(buf, size, zh ? "%s（%u 年）：请市办先录入该年度的贫困标准（记录类型 poverty_line）"
-                               : "%s (%u): the office must first add that year's poverty line (record type poverty_line)",
-                 cz_strerror(rc, lang), d ? d->year : 0);
+        snprintf(buf, size, zh ? "%u 年尚未设定贫困标准：须市办先录入（记录类型 poverty_line）才能审批"
+                               : "no poverty line is set for %u: the office must add it (record type poverty_line) before approval",
+                 d ? d->year : 0);
         return;
     case CZ_ENOTICE:
         if (d && d->notice_close_ms) {
             cz_format_cst((int64_t)(d->notice_close_ms / 1000), a, sizeof a);
-            snprintf(buf, size, zh ? "%s：最早可于 %s（北京时间）结束公示" : "%s: it may close from %s (China time)",
-                     cz_strerror(rc, lang), a);
+            /* Short: a screen's status line holds it and "nothing stored". */
+            snprintf(buf, size, zh ? "公示须满 7 天：最早可于 %s（北京时间）结束" : "the notice runs 7 days: it may close from %s China time",
+                     a);
             return;
         }
         break;
