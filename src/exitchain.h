@@ -152,7 +152,8 @@ int cz_approval_check(cz_txn *t, const uint8_t office_root[32], const struct cz_
  *                   here yet; the caller holds it pending and judges it
  *                   again later;
  *   CZ_EFIELD       its body lacks the record, step or decision;
- *   CZ_ETYPE        the record it names is not an exit assessment;
+ *   CZ_ETYPE        the record it names is not an exit assessment (or e
+ *                   is not an `approval` at all);
  *   CZ_EROLE        its signer's role or jurisdiction level is wrong for
  *                   the step (or the household lies outside it);
  *   CZ_EREVOKED     signed after its key's revocation;

@@ -477,6 +477,28 @@ static void test_judge_pending(void **state)
     forge(VIL, ver, "village", "approve", F.t0, cz_date_of_ms(F.t0), &raw, &e);
     assert_int_equal(judge(&e), CZ_ENOTFOUND);
     free(raw);
+    /* A signer whose certificate has not come yet: held too; a rejection
+     * from below the step's level: refused. */
+    uint8_t ent[CZ_ENTITY_BYTES], ver2[CZ_ID_BYTES];
+    honest(ent, ver2);
+    struct person saved = F.p[CLERK];
+    crypto_sign_keypair(F.p[CLERK].log.origin, F.p[CLERK].sk);
+    F.p[CLERK].log.seq = 0;
+    memset(F.p[CLERK].log.last, 0, sizeof F.p[CLERK].log.last);
+    forge(CLERK, ver2, "village", "approve", F.t0, cz_date_of_ms(F.t0), &raw, &e);
+    assert_int_equal(judge(&e), CZ_ENOTFOUND);
+    free(raw);
+    F.p[CLERK] = saved;
+    forge(VIL, ver2, "county", "reject", F.t0, 0, &raw, &e);
+    assert_int_equal(judge(&e), CZ_EROLE);
+    free(raw);
+    forge(CTY, ver2, "village", "reject", F.t0, 0, &raw, &e);
+    assert_int_equal(judge(&e), CZ_OK);
+    free(raw);
+    struct cz_exit_state es;
+    state_of(ent, &es);
+    assert_true(es.rejected[CZ_STEP_VILLAGE]);
+    assert_false(es.rejected[CZ_STEP_COUNTY]);
 }
 
 int main(void)
