@@ -1,5 +1,6 @@
 #include "authz.h"
 #include "codec.h"
+#include "exitchain.h"
 #include "keys.h"
 #include "schema.h"
 #include "status.h"
@@ -307,6 +308,13 @@ int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
     if (j->verdict) goto cleanup;
     if (!(e->flags & CZ_ENTRY_FLAG_TOMBSTONE) && (rc = judge_references(t, ty, e, b, j))) goto cleanup;
     if (j->verdict) goto cleanup;
+    /* The exit chain's own rules: signer levels, distinct signers, dates
+     * on the entries' clocks, the criteria (exitchain.h). */
+    if (!strcmp(ty->key, "approval") && !(e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) {
+        if ((rc = cz_approval_judge(t, root, e, &why))) goto cleanup;
+        if (why == CZ_ENOTFOUND) { judged(j, CZ_VERDICT_HOLD, CZ_EHELD); goto cleanup; }
+        if (why) { judged(j, CZ_VERDICT_REFUSED, why); goto cleanup; }
+    }
     if (author->state == CZ_TRUST_PENDING && strcmp(ty->key, "key"))
         judged(j, CZ_VERDICT_PENDING, CZ_ENOTFOUND);
 cleanup:
