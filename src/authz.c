@@ -138,9 +138,12 @@ static int judge_versions(cz_txn *t, const uint8_t root[32], const struct cz_ent
             return CZ_OK;
         }
         if (author->state == CZ_TRUST_PENDING) {
+            /* A key without a certificate (a restored station's new key,
+             * say) may edit certified records only once the office says
+             * where it may write: held until then. */
             struct cz_trust_info pa;
             if ((rc = cz_roster_lookup(t, root, p.origin, &pa))) return rc;
-            if (pa.state != CZ_TRUST_PENDING) { judged(j, CZ_VERDICT_REFUSED, CZ_EPERM); return CZ_OK; }
+            if (pa.state != CZ_TRUST_PENDING) { judged(j, CZ_VERDICT_HOLD, CZ_ENOTFOUND); return CZ_OK; }
         } else if (!acts_everywhere(author) && !cz_region_under(p.region, author->region)) {
             judged(j, CZ_VERDICT_REFUSED, CZ_EPERM);
             return CZ_OK;
