@@ -1,4 +1,5 @@
 #include "data.h"
+#include "parse.h"
 #include "people.h"
 #include "text.h"
 
@@ -14,10 +15,7 @@ void data_signer(cz_txn *t, const struct cz_station_info *info, const uint8_t ke
 
 void data_time(int64_t wall, char *buf, size_t size)
 {
-    time_t s = (time_t)wall;
-    struct tm tm;
-    if (!localtime_r(&s, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M", &tm))
-        snprintf(buf, size, "-");
+    cz_format_cst(wall, buf, size);   /* China time, whatever the PC's zone */
 }
 
 int data_ref(const struct cz_record *r, const char *field, uint8_t out[CZ_ENTITY_BYTES])

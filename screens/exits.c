@@ -9,6 +9,7 @@
 #include "exitchain.h"
 #include "keys.h"
 #include "list.h"
+#include "parse.h"
 #include "roles.h"
 #include "screens_all.h"
 #include "store.h"
@@ -28,6 +29,9 @@ struct pending {
     int next;                               /* the step awaiting a signature */
     char signed_by[CZ_STEP_COUNT][160];     /* "name@station date", or "" */
     int rejected[CZ_STEP_COUNT];
+    int ahead[CZ_STEP_COUNT];               /* signed with a clock ahead of this PC */
+    int may_approve;                        /* this person's level signs the next step */
+    char state[256];                        /* why it cannot go on, or when the notice may close */
 };
 
 struct exits {
@@ -46,40 +50,20 @@ static const char *step_label(struct ui *ui, int s)
 
 struct scan { struct ui *ui; struct exits *x; cz_txn *t; const uint8_t *root, *pk; };
 
-struct sig_scan {
-    struct ui *ui; cz_txn *t; const uint8_t *root; const char *region;
-    const struct cz_exit_state *es; struct pending *p;
-};
-
-/* A field's stored value (an enum's key, not its label). */
-static void raw_field(const struct cz_record *r, const char *field, char *out, size_t size)
+/* Who signed each step that counts on this version (cz_exit_state names
+ * the approval record that counts), and when. */
+static void signers(struct scan *sc, const struct cz_exit_state *es, struct pending *p)
 {
-    const struct cz_field *f = r->type ? cz_schema_field(r->type, field) : NULL;
-    out[0] = 0;
-    if (f && r->body) cz_schema_format(f, r->body, CZ_LANG_EN, 0, out, size);
-}
-
-/* Who signed each step on this version: the first approval met whose
- * signer counts for that step (cz_step_signer_ok, as cz_exit_state). */
-static int approval_cb(void *ctx, const uint8_t *entity)
-{
-    struct sig_scan *ss = ctx;
-    struct cz_record r;
-    char step[32], decision[32], date[32], who[96];
-    int why;
-    if (cz_record_load(ss->t, entity, &r) != CZ_OK || r.deleted || strcmp(r.type_key, "approval")) goto done;
-    raw_field(&r, "step", step, sizeof step);
-    raw_field(&r, "decision", decision, sizeof decision);
-    int s = cz_step_parse(step);
-    if (s < 0 || strcmp(decision, "approve") || !ss->es->approved[s] || ss->p->signed_by[s][0]) goto done;
-    if (cz_step_signer_ok(ss->t, ss->root, r.origin, r.seq, (enum cz_step)s, ss->region, &why) != CZ_OK) goto done;
-    data_field(&r, "date", ss->ui->lang, date, sizeof date);
-    if (!date[0]) data_time(r.wall, date, sizeof date);
-    data_signer(ss->t, cz_station_info(ss->ui->st), r.origin, ss->ui->lang, who, sizeof who);
-    snprintf(ss->p->signed_by[s], sizeof ss->p->signed_by[s], "%s  %s", who, date);
-done:
-    cz_record_clear(&r);
-    return 0;
+    for (int s = 0; s < CZ_STEP_COUNT; s++) {
+        struct cz_record r;
+        char date[32], who[96];
+        if (!es->approved[s] || cz_record_load(sc->t, es->approval[s], &r) != CZ_OK) continue;
+        data_field(&r, "date", sc->ui->lang, date, sizeof date);
+        if (!date[0]) data_time(r.wall, date, sizeof date);
+        data_signer(sc->t, cz_station_info(sc->ui->st), r.origin, sc->ui->lang, who, sizeof who);
+        snprintf(p->signed_by[s], sizeof p->signed_by[s], "%s  %s", who, date);
+        cz_record_clear(&r);
+    }
 }
 
 static int exit_cb(void *ctx, const uint8_t *entity)
@@ -94,7 +78,11 @@ static int exit_cb(void *ctx, const uint8_t *entity)
     int next = -1;
     for (int s = 0; s < CZ_STEP_COUNT && next < 0; s++) if (!es.approved[s]) next = s;
     if (next < 0) goto done;   /* all four signed, the notice not yet over: nothing to sign */
-    if (cz_step_signer_ok(sc->t, sc->root, sc->pk, 0, (enum cz_step)next, r.region, &why) != CZ_OK) goto done;
+    /* Listed when this person may approve the step, or stop it (a level
+     * above may reject, exitchain.h). */
+    int may_approve = cz_step_signer_ok(sc->t, sc->root, sc->pk, 0, (enum cz_step)next, 1, r.region, &why) == CZ_OK;
+    if (!may_approve && cz_step_signer_ok(sc->t, sc->root, sc->pk, 0, (enum cz_step)next, 0, r.region, &why) != CZ_OK)
+        goto done;
     if (x->n == x->cap) {
         size_t cap = x->cap ? 2 * x->cap : 16;
         struct pending *v = realloc(x->p, cap * sizeof *v);
@@ -107,7 +95,18 @@ static int exit_cb(void *ctx, const uint8_t *entity)
     memcpy(p->exit, entity, CZ_ENTITY_BYTES);
     memcpy(p->version, r.id, CZ_ID_BYTES);
     p->next = next;
-    for (int s = 0; s < CZ_STEP_COUNT; s++) p->rejected[s] = es.rejected[s];
+    p->may_approve = may_approve;
+    for (int s = 0; s < CZ_STEP_COUNT; s++) p->rejected[s] = es.rejected[s], p->ahead[s] = es.ahead[s];
+    if (es.criteria) {
+        struct cz_exit_detail d;
+        cz_exit_criteria(sc->t, sc->root, r.body, &d);
+        cz_exit_message(es.criteria, &d, sc->ui->lang, p->state, sizeof p->state);
+    } else if (next == CZ_STEP_NOTICE) {
+        char when[32];
+        cz_format_cst((int64_t)(es.notice_close_ms / 1000), when, sizeof when);
+        snprintf(p->state, sizeof p->state, T(sc->ui, "The notice may close from %s (China time).",
+                                                 "公示最早可于 %s（北京时间）结束。"), when);
+    }
     char year[32], income[64];
     data_field(&r, "year", sc->ui->lang, year, sizeof year);
     data_field(&r, "income_per_capita", sc->ui->lang, income, sizeof income);
@@ -128,9 +127,7 @@ static int exit_cb(void *ctx, const uint8_t *entity)
         cz_schema_title(h.type, h.body, p->name, sizeof p->name);
     cz_record_clear(&h);
     if (!p->name[0]) snprintf(p->name, sizeof p->name, "-");
-    struct sig_scan ss = { sc->ui, sc->t, sc->root, r.region, &es, p };
-    char term[64];
-    cz_store_index_each(sc->t, term, cz_term_link(term, sizeof term, es.version, CZ_ID_BYTES), approval_cb, &ss);
+    signers(sc, &es, p);
 done:
     cz_record_clear(&r);
     return 0;
@@ -193,14 +190,20 @@ static void exits_draw(struct ui *ui, struct screen *s)
     for (int st = 0; st < CZ_STEP_COUNT && y < ui->rows - 2; st++, y++) {
         const char *state = p->signed_by[st][0] ? p->signed_by[st]
                           : p->rejected[st] ? T(ui, "rejected", "未通过")
-                          : st == p->next ? T(ui, "awaits your signature", "待您签署") : "-";
+                          : p->ahead[st] ? T(ui, "signed with a clock ahead of this PC: not counted yet",
+                                             "签署时钟超前于本机：暂不计入")
+                          : st != p->next ? "-"
+                          : p->may_approve ? T(ui, "awaits your signature", "待您签署")
+                          : T(ui, "awaits its level's signature (you may reject)", "待该级签署（您可不同意）");
         snprintf(line, sizeof line, " %d. %s%s%s", st + 1, step_label(ui, st), T(ui, ": ", "："), state);
         ui_text(ui, y, 1, line, ui->cols - 2, st == p->next ? A_BOLD : A_NORMAL);
     }
+    if (p->state[0] && y < ui->rows - 2) ui_text_wrap(ui, y, 1, p->state, ui->cols - 2, ui->rows - 2 - y, A_NORMAL);
 }
 
 /* The refusal in the person's language. */
-static void refused(struct ui *ui, struct exits *x, int rc, const struct cz_field_error *err)
+static void refused(struct ui *ui, struct exits *x, int rc, const struct cz_field_error *err,
+                    const struct cz_exit_detail *d)
 {
     char msg[512];
     switch (rc) {
@@ -215,8 +218,10 @@ static void refused(struct ui *ui, struct exits *x, int rc, const struct cz_fiel
         ui_message(ui, 1, "%s", T(ui, "This household lies outside your jurisdiction or role; nothing was stored.",
                                   "该户超出您的辖区或角色权限；没有保存任何内容。"));
         return;
-    case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_EDONE:
-        ui_message(ui, 1, "%s %s", cz_strerror(rc, ui->lang), T(ui, "Nothing was stored.", "没有保存任何内容。"));
+    case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_EDONE: case CZ_ESAMESIGNER: case CZ_EDATECLOCK:
+    case CZ_EDATEORDER: case CZ_EGUARANTEE: case CZ_EINCOME: case CZ_ENOLINE:
+        cz_exit_message(rc, d, ui->lang, msg, sizeof msg);
+        ui_message(ui, 1, "%s %s", msg, T(ui, "Nothing was stored.", "没有保存任何内容。"));
         return;
     default:
         if (err && (err->field || err->name[0])) {
@@ -235,11 +240,17 @@ static void approve(struct ui *ui, struct exits *x)
     struct cz_field_error err;
     if (x->l.sel >= x->n) return;
     const struct pending *p = &x->p[x->l.sel];
+    struct cz_exit_detail d;
+    /* The rules first, so a refusal (the notice's closing date, the
+     * criterion that fails) comes before the question, not after it. */
+    int rc = cz_approve_check(ui->st, p->exit, cz_step_key((enum cz_step)p->next), "approve", NULL, p->version, &d);
+    memset(&err, 0, sizeof err);
+    if (rc) { refused(ui, x, rc, &err, &d); return; }
     snprintf(q, sizeof q, T(ui, "Sign \"%s\" for %s?", "签署“%s”：%s？"), step_label(ui, p->next), p->name);
     if (!ui_confirm(ui, q)) return;
-    int rc = cz_approve_sign(ui->st, p->exit, cz_step_key((enum cz_step)p->next), "approve", NULL, NULL,
-                             p->version, entity, id, NULL, &err);
-    if (rc) { refused(ui, x, rc, &err); return; }
+    rc = cz_approve_sign(ui->st, p->exit, cz_step_key((enum cz_step)p->next), "approve", NULL, NULL,
+                         p->version, entity, id, NULL, &err);
+    if (rc) { refused(ui, x, rc, &err, NULL); return; }
     cz_hex(entity, CZ_ENTITY_BYTES, hex);
     snprintf(q, sizeof q, "%s", step_label(ui, p->next));
     load(ui, x);
@@ -286,7 +297,7 @@ static void reject(struct ui *ui, struct exits *x)
     }
     int rc = cz_approve_sign(ui->st, p->exit, cz_step_key((enum cz_step)p->next), "reject", reason, NULL,
                              p->version, entity, id, NULL, &err);
-    if (rc) { refused(ui, x, rc, &err); goto cleanup; }
+    if (rc) { refused(ui, x, rc, &err, NULL); goto cleanup; }
     cz_hex(entity, CZ_ENTITY_BYTES, hex);
     load(ui, x);
     ui_message(ui, 0, T(ui, "Rejected: %s (%.12s)", "已签署不同意：%s（%.12s）"), step, hex);

@@ -1,4 +1,5 @@
 #include "fields.h"
+#include "parse.h"
 #include "text.h"
 
 #include <curses.h>
@@ -88,10 +89,9 @@ static int date_key(struct form_field *f, const struct ui_key *k)
     size_t n = date_digits(f->e.s, d);
     wchar_t ch = field_fold_char(k->ch);
     if (ch == 't' || ch == 'T') {
-        time_t now = time(NULL);
-        struct tm tm;
         char today[16];
-        if (localtime_r(&now, &tm) && strftime(today, sizeof today, "%Y-%m-%d", &tm)) edit_set(&f->e, today);
+        cz_format_date(cz_today(), today, sizeof today);   /* China time, as the core dates */
+        edit_set(&f->e, today);
         return 1;
     }
     if (is_digit(ch)) {

@@ -1,6 +1,7 @@
 /* approve.c — one signed step of an exit chain (approve.h). */
 #include "approve.h"
 #include "keys.h"
+#include "parse.h"
 #include "query.h"
 #include "status.h"
 
@@ -60,4 +61,53 @@ int cz_approve_sign(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES], 
     if (notes) a[n++] = (struct cz_assign){ "notes", notes };
     if (date) a[n++] = (struct cz_assign){ "date", date };
     return cz_station_add(st, "approval", a, n, entity, id, err);
+}
+
+int cz_approve_check(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES], const char *step,
+                     const char *decision, const char *date, const uint8_t seen[CZ_ID_BYTES],
+                     struct cz_exit_detail *d)
+{
+    struct cz_record r;
+    cz_txn *t = NULL;
+    uint8_t version[CZ_ID_BYTES], last[CZ_ID_BYTES];
+    uint64_t seq, hlc = 0;
+    uint32_t day = cz_today();
+    const uint8_t *pk = cz_station_person_pk(st);
+    memset(d, 0, sizeof *d);
+    int s = step ? cz_step_parse(step) : -1;
+    if (!pk) return CZ_EPERM;
+    if (s < 0) return CZ_EFIELD;
+    if (date && cz_parse_date(date, &day)) return CZ_EDATE;
+    int rc = cz_txn_begin(cz_station_store(st), 0, &t);
+    if (rc) return rc;
+    rc = cz_record_load(t, exit_entity, &r);
+    if (rc == CZ_OK && strcmp(r.type_key, "exit")) rc = CZ_ETYPE;
+    if (rc == CZ_OK && r.deleted) rc = CZ_EDELETED;
+    if (rc == CZ_OK && seen && memcmp(seen, r.id, CZ_ID_BYTES)) rc = CZ_ESTALE;
+    if (rc == CZ_OK) memcpy(version, r.id, CZ_ID_BYTES);
+    cz_record_clear(&r);
+    if (rc == CZ_OK) rc = cz_store_log_last(t, pk, &seq, last);
+    /* The clock the station would sign it with (station.c, append). */
+    if (rc == CZ_OK && (rc = cz_meta_get_u64(t, "hlc", &hlc)) == CZ_ENOTFOUND) rc = CZ_OK;
+    if (rc == CZ_OK) {
+        struct cz_approval_claim c = { version, (enum cz_step)s, !decision || !strcmp(decision, "approve"),
+                                       pk, seq + 1, cz_hlc_next(hlc, cz_now_ms()), day };
+        rc = cz_approval_check(t, cz_station_info(st)->office_root, &c, d);
+    }
+    cz_txn_abort(t);
+    return rc;
+}
+
+int cz_approve_notice_close(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES], uint64_t *close_ms)
+{
+    cz_txn *t = NULL;
+    struct cz_exit_state es;
+    int rc = cz_txn_begin(cz_station_store(st), 0, &t);
+    if (rc) return rc;
+    rc = cz_exit_state(t, cz_station_info(st)->office_root, exit_entity, &es);
+    cz_txn_abort(t);
+    if (rc) return rc;
+    if (!es.approved[CZ_STEP_COUNTY]) return CZ_ENOTFOUND;
+    *close_ms = es.notice_close_ms;
+    return CZ_OK;
 }

@@ -1,5 +1,6 @@
 #include "authz.h"
 #include "codec.h"
+#include "exitchain.h"
 #include "keys.h"
 #include "schema.h"
 #include "status.h"
@@ -137,9 +138,12 @@ static int judge_versions(cz_txn *t, const uint8_t root[32], const struct cz_ent
             return CZ_OK;
         }
         if (author->state == CZ_TRUST_PENDING) {
+            /* A key without a certificate (a restored station's new key,
+             * say) may edit certified records only once the office says
+             * where it may write: held until then. */
             struct cz_trust_info pa;
             if ((rc = cz_roster_lookup(t, root, p.origin, &pa))) return rc;
-            if (pa.state != CZ_TRUST_PENDING) { judged(j, CZ_VERDICT_REFUSED, CZ_EPERM); return CZ_OK; }
+            if (pa.state != CZ_TRUST_PENDING) { judged(j, CZ_VERDICT_HOLD, CZ_ENOTFOUND); return CZ_OK; }
         } else if (!acts_everywhere(author) && !cz_region_under(p.region, author->region)) {
             judged(j, CZ_VERDICT_REFUSED, CZ_EPERM);
             return CZ_OK;
@@ -307,6 +311,13 @@ int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
     if (j->verdict) goto cleanup;
     if (!(e->flags & CZ_ENTRY_FLAG_TOMBSTONE) && (rc = judge_references(t, ty, e, b, j))) goto cleanup;
     if (j->verdict) goto cleanup;
+    /* The exit chain's own rules: signer levels, distinct signers, dates
+     * on the entries' clocks, the criteria (exitchain.h). */
+    if (!strcmp(ty->key, "approval") && !(e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) {
+        if ((rc = cz_approval_judge(t, root, e, &why))) goto cleanup;
+        if (why == CZ_ENOTFOUND) { judged(j, CZ_VERDICT_HOLD, CZ_EHELD); goto cleanup; }
+        if (why) { judged(j, CZ_VERDICT_REFUSED, why); goto cleanup; }
+    }
     if (author->state == CZ_TRUST_PENDING && strcmp(ty->key, "key"))
         judged(j, CZ_VERDICT_PENDING, CZ_ENOTFOUND);
 cleanup:

@@ -40,8 +40,10 @@ enum cz_verdict {
     CZ_VERDICT_PENDING,   /* its author has no certificate yet: kept, shown
                              as pending, not counted (DESIGN.md, Trust) */
     CZ_VERDICT_HOLD,      /* a version or record it names is not here yet,
-                             or its type is a later build's: kept aside and
-                             judged again when more arrives */
+                             its type is a later build's, or (why
+                             CZ_ENOTFOUND) an uncertified author's version of
+                             a certified record: kept aside and judged again
+                             after every import */
     CZ_VERDICT_REFUSED,   /* breaks a rule: kept as evidence, shown to
                              supervisors with the rule, never current, never
                              counted, never forwarded */

@@ -135,10 +135,7 @@ int login(struct cli *c)
 
 void format_time(int64_t wall, char *buf, size_t size)
 {
-    time_t t = (time_t)wall;
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
+    cz_format_cst(wall, buf, size);   /* China time, whatever the PC's zone */
 }
 
 /* Who a key belongs to, as the roster or the key's own announcement says. */
@@ -684,7 +681,24 @@ static void print_exit_chain(struct cli *c, cz_txn *t, const uint8_t entity[CZ_E
         if (es.approved[s]) cz_format_date(es.approved_on[s], date, sizeof date);
         printf("    %-9s", cz_step_key((enum cz_step)s));
         print_padded(TR(c, en[s], zh[s]), 18);
-        printf("%s\n", es.rejected[s] ? TR(c, "rejected", "不同意") : es.approved[s] ? date : "-");
+        printf("%s\n", es.rejected[s] ? TR(c, "rejected", "不同意") : es.approved[s] ? date
+                      : es.ahead[s] ? TR(c, "signed with a clock over a day ahead of this PC: not counted yet",
+                                         "签署时钟超前本机一天以上：暂不计入") : "-");
+    }
+    char why[512];
+    if (es.criteria) {
+        struct cz_exit_detail d;
+        struct cz_record r;
+        memset(&d, 0, sizeof d);
+        if (cz_record_load(t, entity, &r) == CZ_OK && r.body)
+            cz_exit_criteria(t, cz_station_info(c->st)->office_root, r.body, &d);
+        cz_record_clear(&r);
+        cz_exit_message(es.criteria, &d, c->lang, why, sizeof why);
+        printf("  %s\n", why);
+    } else if (es.approved[CZ_STEP_COUNTY] && !es.approved[CZ_STEP_NOTICE]) {
+        cz_format_cst((int64_t)(es.notice_close_ms / 1000), why, sizeof why);
+        printf("  %s %s%s\n", TR(c, "The public notice may close from", "公示最早可于"), why,
+               TR(c, " (China time).", "（北京时间）结束。"));
     }
     printf("  %s\n", es.complete ? TR(c, "The household counts as exited.", "该户计为已脱贫。")
                                  : TR(c, "The chain is not complete: the household does not count as exited.",

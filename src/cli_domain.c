@@ -75,11 +75,23 @@ int cmd_approve(struct cli *c, int argc, char **argv)
     cz_txn_abort(t);
     if (rc) return CZ_EXIT_FAIL;
     if (login(c)) return CZ_EXIT_FAIL;
-    rc = cz_approve_sign(c->st, exit_entity, step, decision, notes, date, NULL, entity, version, version_hex, &err);
+    /* The rules first, to say which one fails with what it needs (the day
+     * the notice may close, the criterion not met); cz_approve_sign
+     * judges them again as it signs. */
+    struct cz_exit_detail d;
+    char msg[512];
+    rc = cz_approve_check(c->st, exit_entity, step, decision, date, NULL, &d);
+    if (rc == CZ_EDATE || rc == CZ_EFIELD) rc = CZ_OK;   /* field errors: reported by the signing below */
+    if (rc == CZ_OK) {
+        memset(&d, 0, sizeof d);
+        rc = cz_approve_sign(c->st, exit_entity, step, decision, notes, date, NULL, entity, version, version_hex, &err);
+    }
     switch (rc) {
     case CZ_OK: break;
-    case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_ESTALE: case CZ_EDONE:
-        fprintf(stderr, "cunzhan: %s\n", cz_strerror(rc, c->lang));
+    case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_ESTALE: case CZ_EDONE: case CZ_ESAMESIGNER:
+    case CZ_EDATECLOCK: case CZ_EDATEORDER: case CZ_EGUARANTEE: case CZ_EINCOME: case CZ_ENOLINE:
+        cz_exit_message(rc, &d, c->lang, msg, sizeof msg);
+        fprintf(stderr, "cunzhan: %s\n", msg);
         fprintf(stderr, "cunzhan: %s\n", TR(c, "nothing was stored", "没有保存任何内容"));
         return CZ_EXIT_FAIL;
     case CZ_EPERM:
@@ -89,6 +101,14 @@ int cmd_approve(struct cli *c, int argc, char **argv)
     default:
         field_error(c, "approval", rc, &err);
         return CZ_EXIT_FAIL;
+    }
+    /* After the county decision: the day the notice may close. */
+    uint64_t close_ms;
+    if (cz_step_parse(step) == CZ_STEP_COUNTY && !strcmp(decision, "approve") &&
+        cz_approve_notice_close(c->st, exit_entity, &close_ms) == CZ_OK) {
+        cz_format_cst((int64_t)(close_ms / 1000), msg, sizeof msg);
+        fprintf(stderr, TR(c, "cunzhan: the public notice may close from %s (China time)\n",
+                           "cunzhan: 公示最早可于 %s（北京时间）结束\n"), msg);
     }
     char hex[65];
     cz_hex(entity, CZ_ENTITY_BYTES, hex);

@@ -477,6 +477,8 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
         json_object_set_new(o, "forks", json_integer((json_int_t)res.forks));
         json_object_set_new(o, "refused", json_integer((json_int_t)res.refused));
         json_object_set_new(o, "clock_ahead", json_integer((json_int_t)res.clock_ahead));
+        json_object_set_new(o, "held", json_integer((json_int_t)res.held));
+        json_object_set_new(o, "released", json_integer((json_int_t)res.released));
         json_object_set_new(o, "acknowledgement", json_boolean(res.sender_trusted));
         json_object_set_new(o, "refused_entries", io.list);
         json_array_append_new(arr, o);
@@ -485,6 +487,10 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
                   "  来自 %s（第 %llu 个数据包，签名人 %s）：新增 %zu 条（其中 %zu 条来自尚未认证的密钥），重复 %zu 条，拒收 %zu 条%s\n"),
                sender, (unsigned long long)res.seq, signer, res.fresh, res.pending, res.duplicate, res.refused,
                res.forks ? TR(c, "; FORK found: show a supervisor", "；发现分叉：请报告审核员") : "");
+        if (res.held || res.released)
+            printf(TR(c, "  %zu held until a record they name arrives or their author is certified (kept, not counted, not sent on); %zu held earlier now let in\n",
+                      "  %zu 条暂存，待其引用的记录到达或作者获得认证（已保留，不计入，不转发）；%zu 条先前暂存的现已接收\n"),
+                   res.held, res.released);
         if (!res.sender_trusted)
             printf("  %s\n", TR(c, "(the signer is not a certified person of the sending station: what it says it holds is not taken as that station's acknowledgement)",
                                  "（签名人不是发送站点的已认证人员：其所称已有的数据不作为该站的确认）"));

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define YSW "411024104201"   /* 杨树湾村, 南坞镇, 鄢陵县 (invented village and town digits) */
 #define NZ  "411081112205"   /* 南寨村, 鸠山镇, 禹州市 */
@@ -239,6 +240,40 @@ static int add_family(struct demo *d, cz_station *st, const char *village, const
 
 static void step(void (*say)(const char *), const char *s) { if (say) say(s); }
 
+/* The demo tells a story dated 2018 and signs it with its own office
+ * root, so its builder's clock is set back to each scene's day (China
+ * time): the approvals' clocks then agree with their dates and the notice
+ * runs its 7 days between the clocks, as the exit chain's rules demand
+ * (exitchain.h).  cz_demo_build puts the real clock back. */
+static void clock_at(int y, int mo, int day, int h)
+{
+    struct tm tm = { 0 };
+    tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = day; tm.tm_hour = h;
+    int64_t target = ((int64_t)timegm(&tm) - 8 * 3600) * 1000;   /* UTC+8 */
+    cz_clock_shift(0);
+    cz_clock_shift(target - (int64_t)cz_now_ms());
+}
+
+/* Re-certifies an office user with the jurisdiction of the level they sign
+ * at (user add at the office certifies with the office's own region). */
+static int certify_as(struct demo *d, const char *name, const char *region)
+{
+    struct cz_cert_req q;
+    uint8_t id[CZ_ID_BYTES];
+    int rc;
+    memset(&q, 0, sizeof q);
+    d->what = name;
+    if ((rc = cz_station_login(d->office, name, d->pass))) return rc;
+    memcpy(q.key, cz_station_person_pk(d->office), 32);
+    q.kind = "person";
+    q.name = name;
+    q.station = cz_station_info(d->office)->name;
+    q.region = region;
+    q.role = "supervisor";
+    if ((rc = cz_station_login(d->office, "张主任", d->pass))) return rc;
+    return cz_station_certify(d->office, &q, id);
+}
+
 static int build(struct demo *d, void (*say)(const char *))
 {
     struct cz_init_opts o = { 0 };
@@ -247,13 +282,26 @@ static int build(struct demo *d, void (*say)(const char *))
     int rc;
 
     step(say, "office");
+    clock_at(2018, 9, 25, 9);
     o.kind = CZ_KIND_OFFICE; o.name = "许昌市科协"; o.region = "4110"; o.user = "张主任";
     o.demo_passphrase = 1;   /* `demo` is documented, though shorter than the rule */
     if ((rc = open_new(d, "office", &o, &d->office))) return rc;
     if ((rc = cz_station_user_add_demo(d->office, "刘镇长", "supervisor", d->pass)) ||
         (rc = cz_station_user_add_demo(d->office, "王县长", "supervisor", d->pass)) ||
+        (rc = cz_station_user_add_demo(d->office, "陈科长", "supervisor", d->pass)) ||
         (rc = cz_station_user_add_demo(d->office, "禹州审核员", "supervisor", d->pass))) { d->what = "office users"; return rc; }
-    /* Jurisdictions: the township reviews, the county decides. */
+    /* Jurisdictions: each step is signed by a different person of exactly
+     * its level: the township (南坞镇) reviews, the county (鄢陵县)
+     * decides, and another county person (陈科长) closes the notice. */
+    if ((rc = certify_as(d, "刘镇长", "411024104")) || (rc = certify_as(d, "王县长", "411024")) ||
+        (rc = certify_as(d, "陈科长", "411024")) || (rc = certify_as(d, "禹州审核员", "411081")))
+        return rc;
+    /* The poverty lines the office set (yuan per person a year, current
+     * prices of the national 2,300 yuan line of 2010). */
+    if ((rc = add(d, d->office, "poverty_line", "year=2018", "amount=3535", "notes=国家扶贫标准（当年价）", NULL)) ||
+        (rc = add(d, d->office, "poverty_line", "year=2019", "amount=3747", "notes=国家扶贫标准（当年价）", NULL)) ||
+        (rc = add(d, d->office, "poverty_line", "year=2020", "amount=4000", "notes=国家扶贫标准（当年价）", NULL)))
+        return rc;
     if ((rc = cz_station_identity(d->office, &identity))) return rc;
     static const char *const places[][4] = {
         { "4110", "许昌市", "city", "" }, { "411024", "鄢陵县", "county", "4110" },
@@ -345,6 +393,7 @@ static int build(struct demo *d, void (*say)(const char *))
     memcpy(exit2, d->version, 65);
     snprintf(buf[0], 512, "record=%s", exit1);
     snprintf(buf[1], 512, "record=%s", exit2);
+    clock_at(2018, 10, 8, 16);
     if ((rc = add(d, d->ysw, "approval", buf[0], "step=village", "decision=approve", "date=2018-10-08",
                   "notes=村民主评议通过", NULL)) ||
         (rc = add(d, d->ysw, "approval", buf[1], "step=village", "decision=approve", "date=2018-10-08", NULL)))
@@ -359,11 +408,17 @@ static int build(struct demo *d, void (*say)(const char *))
 
     step(say, "office approvals");
     if ((rc = carry(d, d->ysw, d->office)) || (rc = carry(d, d->nz, d->office))) goto out;
+    clock_at(2018, 10, 15, 10);
     if ((rc = cz_station_login(d->office, "刘镇长", d->pass)) ||
         (rc = add(d, d->office, "approval", buf[0], "step=township", "decision=approve", "date=2018-10-15", NULL)) ||
-        (rc = add(d, d->office, "approval", buf[1], "step=township", "decision=approve", "date=2018-10-15", NULL)) ||
-        (rc = cz_station_login(d->office, "王县长", d->pass)) ||
-        (rc = add(d, d->office, "approval", buf[0], "step=county", "decision=approve", "date=2018-10-22", NULL)) ||
+        (rc = add(d, d->office, "approval", buf[1], "step=township", "decision=approve", "date=2018-10-15", NULL)))
+        goto out;
+    clock_at(2018, 10, 22, 10);
+    if ((rc = cz_station_login(d->office, "王县长", d->pass)) ||
+        (rc = add(d, d->office, "approval", buf[0], "step=county", "decision=approve", "date=2018-10-22", NULL)))
+        goto out;
+    clock_at(2018, 11, 1, 10);
+    if ((rc = cz_station_login(d->office, "陈科长", d->pass)) ||
         (rc = add(d, d->office, "approval", buf[0], "step=notice", "decision=approve", "date=2018-11-01",
                   "notes=公示期满无异议", NULL)))
         goto out;
@@ -378,7 +433,8 @@ out:
 
 /* Office supervisors' jurisdictions: the demo enrols them through the same
  * certificate path as everyone (user add at the office certifies with the
- * office's region); the township and county ones are narrowed here. */
+ * office's region); the township and county ones are narrowed in build
+ * (certify_as).  The story is signed with the clock of its days (clock_at). */
 int cz_demo_build(const char *dir, const char *passphrase, void (*say)(const char *), const char **what)
 {
     struct demo d;
@@ -386,6 +442,7 @@ int cz_demo_build(const char *dir, const char *passphrase, void (*say)(const cha
     d.dir = dir;
     d.pass = passphrase;
     int rc = build(&d, say);
+    cz_clock_shift(0);
     *what = d.what;
     cz_station_close(d.office);
     cz_station_close(d.ysw);

@@ -246,9 +246,14 @@ uint64_t cz_hlc_next(uint64_t last, uint64_t now_ms)
     return wall > last ? wall : last + 1;
 }
 
+/* Atomic: a load's signer thread and export's threads read the clock. */
+static _Atomic int64_t clock_offset_ms;
+
+void cz_clock_shift(int64_t offset_ms) { clock_offset_ms = offset_ms; }
+
 uint64_t cz_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return (uint64_t)((int64_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u) + clock_offset_ms);
 }

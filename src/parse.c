@@ -2,6 +2,7 @@
  * Everything is integer arithmetic with the overflow test made before the
  * operation, so no input can wrap or round. */
 #include "parse.h"
+#include "entry.h"
 #include "status.h"
 
 #include <inttypes.h>
@@ -263,20 +264,41 @@ static int parse_iso(const char *s, uint32_t *out)
     return 1;
 }
 
+/* China Standard Time has had no daylight saving since 1991. */
+#define CST_OFFSET_S (8 * 3600)
+
+static int cst_tm(int64_t secs, struct tm *tm)
+{
+    time_t t = (time_t)(secs + CST_OFFSET_S);
+    return gmtime_r(&t, tm) != NULL;
+}
+
+uint32_t cz_date_of_ms(uint64_t ms)
+{
+    struct tm tm;
+    if (!cst_tm((int64_t)(ms / 1000), &tm))
+        return 0;
+    return (uint32_t)(tm.tm_year + 1900) * 10000
+         + (uint32_t)(tm.tm_mon + 1) * 100 + (uint32_t)tm.tm_mday;
+}
+
+void cz_format_cst(int64_t secs, char *buf, size_t size)
+{
+    struct tm tm;
+    if (!cst_tm(secs, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M", &tm))
+        snprintf(buf, size, "-");
+}
+
 uint32_t cz_today(void)
 {
     const char *env = getenv("CUNZHAN_TODAY");
     uint32_t forced;
-    time_t now;
-    struct tm tm;
 
     /* A malformed override falls back to the clock rather than to a
      * made-up date: there is no way to report it from here. */
     if (env != NULL && parse_iso(env, &forced))
         return forced;
-    now = time(NULL);
-    if (now == (time_t)-1 || localtime_r(&now, &tm) == NULL)
-        return 0;
-    return (uint32_t)(tm.tm_year + 1900) * 10000
-         + (uint32_t)(tm.tm_mon + 1) * 100 + (uint32_t)tm.tm_mday;
+    /* The entries' clock, not time(): the demo builder shifts it
+     * (cz_clock_shift) and its dates must follow. */
+    return cz_date_of_ms(cz_now_ms());
 }

@@ -33,8 +33,15 @@ void cz_format_date(uint32_t yyyymmdd, char *buf, size_t size);
 /* True for a real calendar day. */
 int cz_date_valid(uint32_t yyyymmdd);
 
-/* Today in local time as YYYYMMDD (CUNZHAN_TODAY=YYYY-MM-DD overrides it,
- * for tests and for stations whose clock is known to be wrong). */
+/* Today in China Standard Time (UTC+8, the programme's time wherever the
+ * PC's zone is set) as YYYYMMDD, from the same clock the entries' clocks
+ * come from (cz_now_ms).  CUNZHAN_TODAY=YYYY-MM-DD overrides it, for tests
+ * and for stations whose clock is known to be wrong. */
 uint32_t cz_today(void);
+
+/* The China Standard Time day (YYYYMMDD) of ms since 1970. */
+uint32_t cz_date_of_ms(uint64_t ms);
+/* "YYYY-MM-DD HH:MM" in China Standard Time of seconds since 1970. */
+void cz_format_cst(int64_t secs, char *buf, size_t size);
 
 #endif

@@ -77,10 +77,13 @@ expect "the clerk still has the old key until logging in" 0 cz -C "$R" status --
 equals "clerk untouched" "$(printf '%s' "$OUT" | jq -r '.users[] | select(.name=="王会计") | .key')" \
        "$(cz -C "$A" status --json | jq -r '.users[] | select(.name=="王会计") | .key')"
 expect "restored station verifies" 0 cz -C "$R" verify
+expect "the new key edits a record the old key wrote" 0 cz -C "$R" edit "$H1" notes=恢复后核实
 
 expect "restored station exports (full: no acknowledgements kept)" 0 cz -C "$R" export --to "$STICK" --json
 expect "office imports the restored station's bundle" 0 cz -C "$O" import "$STICK" --json
 contains "the new key's household and edit pending" "$OUT" '"pending": 2'
+contains "its edit of a certified record held until enrolment" "$OUT" '"held": 1'
+lacks "not shown at the office yet" "$(cz -C "$O" show "$H1")" "恢复后核实"
 expect "office sees the key announcement" 0 cz -C "$O" list key --json
 contains "names the old key" "$OUT" "$OLDKEY"
 expect "office enrols the new key" 0 cz -C "$O" enrol --all-pending --role supervisor
@@ -88,6 +91,10 @@ contains "the region declared" "$OUT" "411081106201"
 cz -C "$O" export --to "$STICK" >/dev/null
 expect "restored station takes the certificate" 0 cz -C "$R" import "$STICK"
 equals "new key certified" "$(cz -C "$R" status --json | jq -r '.users[] | select(.name=="李书记") | .state')" certified
+cz -C "$R" export --to "$STICK" >/dev/null
+expect "the office's next import lets the held edit in" 0 cz -C "$O" import "$STICK" --json
+contains "released" "$OUT" '"released": 1'
+contains "the edit at the office" "$(cz -C "$O" show "$H1")" "恢复后核实"
 expect "office has the new household" 0 cz -C "$O" find 钱小红
 contains "found" "$OUT" "钱小红"
 expect "office verifies" 0 cz -C "$O" verify

@@ -40,16 +40,40 @@ contains "clear refusal" "$ERR" "supervisor"
 CUNZHAN_USER=孙书记 expect "a village supervisor cannot decide for the county" 1 cz -C "$D/yangshuwan" approve "$H7" --step county
 CUNZHAN_USER=王县长 expect "notice before the county decision refused" 1 cz -C "$D/office" approve "$H7" --step notice
 contains "order explained" "$ERR" "previous approval step"
-CUNZHAN_USER=王县长 expect "county decision" 0 cz -C "$D/office" approve "$H7" --step county --date 2018-10-22
-CUNZHAN_USER=王县长 expect "notice closing after 3 days refused" 1 cz -C "$D/office" approve "$H7" --step notice --date 2018-10-25
+CUNZHAN_USER=王县长 expect "a typed date far in the past refused" 1 cz -C "$D/office" approve "$H7" --step county --date 2018-10-22
+contains "the date must match the clock" "$ERR" "more than a day from when it is signed"
+CUNZHAN_USER=王县长 expect "county decision" 0 cz -C "$D/office" approve "$H7" --step county
+contains "says when the notice may close" "$ERR" "may close from"
+CUNZHAN_USER=王县长 expect "the same person for the notice refused" 1 cz -C "$D/office" approve "$H7" --step notice
+contains "different person explained" "$ERR" "different person"
+CUNZHAN_USER=陈科长 expect "notice the same day refused" 1 cz -C "$D/office" approve "$H7" --step notice
 contains "7 days explained" "$ERR" "7 days"
+contains "the closing date named" "$ERR" "may close from"
+CUNZHAN_USER=陈科长 expect "a notice typed 8 days ahead refused" 1 cz -C "$D/office" approve "$H7" --step notice \
+    --date "$(date -u -d '+8 hours +8 days' +%Y-%m-%d)"
 equals "still one exited" "$(exited)" 1
-CUNZHAN_USER=王县长 expect "notice after 8 days" 0 cz -C "$D/office" approve "$H7" --step notice --date 2018-10-30
-equals "two exited with the whole chain" "$(exited)" 2
-CUNZHAN_USER=王县长 expect "the same step twice refused" 1 cz -C "$D/office" approve "$H7" --step notice
+CUNZHAN_USER=王县长 expect "the same step twice refused" 1 cz -C "$D/office" approve "$H7" --step county
+# A village supervisor's decision for the county, and an assessment that
+# fails the criteria: saved, never approved, the criterion named.
+H9=$(cz -C "$D/yangshuwan" find YSW-2016-09 | cut -c1-12)
+expect "a failing assessment is saved" 0 cz -C "$D/yangshuwan" add exit household="$H9" year=2018 income_per_capita=1.00 \
+    food=no clothing=no schooling=no medical=no housing=no
+E9=$OUT
+CUNZHAN_USER=孙书记 expect "a failing assessment is not approved" 1 cz -C "$D/yangshuwan" approve "$E9" --step village
+contains "the guarantee named" "$ERR" "Enough food"
+expect "income 1.00 with every guarantee met" 0 cz -C "$D/yangshuwan" edit "$E9" food=yes clothing=yes schooling=yes medical=yes housing=yes
+CUNZHAN_USER=孙书记 expect "income under the line is not approved" 1 cz -C "$D/yangshuwan" approve "$E9" --step village
+contains "income and line named" "$ERR" "below the 2018 poverty line of 3535.00"
+expect "an assessment of a year with no line" 0 cz -C "$D/yangshuwan" edit "$E9" year=2017 income_per_capita=9000
+CUNZHAN_USER=孙书记 expect "no line for the year: not approved" 1 cz -C "$D/yangshuwan" approve "$E9" --step village
+contains "the missing line named" "$ERR" "poverty line"
+contains "the year named" "$ERR" "2017"
+CUNZHAN_USER=李会计 expect "a clerk cannot set the poverty line" 1 cz -C "$D/yangshuwan" add poverty_line year=2017 amount=2952
 E7=$(cz -C "$D/office" list exit household="$H7" | cut -c1-12)
 expect "edit the assessment" 0 cz -C "$D/office" edit "$E7" income_per_capita=4000
-equals "an edited assessment needs fresh approvals" "$(exited)" 1
+expect "show the edited assessment" 0 cz -C "$D/office" --lang en show "$E7"
+contains "an edited assessment needs fresh approvals" "$OUT" "county   county decision   -"
+equals "one exited" "$(exited)" 1
 expect "verify after approvals" 0 cz -C "$D/office" verify
 
 # Derived values: a sale's amount from quantity and price, at least the floor.

@@ -84,19 +84,32 @@ expect "cli: show the screen's approval" 0 "$CUNZHAN" -C "$OFFICE" --lang en sho
 contains "cli: signed by the county supervisor" "$OUT" "王县长@许昌市科协"
 contains "cli: it approves the county step" "$OUT" "County decision"
 
-# The notice may not close before 7 days: the refusal in Chinese.
+# The notice: not by the county's own signer, and not before 7 days after
+# the county's clock; refused before the confirm, in Chinese, with the day
+# it may close.  Dates are China time (UTC+8) whatever this machine's zone.
+CST_TODAY=$(date -u -d '+8 hours' +%Y-%m-%d)
 startat "$OFFICE" --lang zh --user 王县长
 see "notice: home" "退出审批"
 menu_open "Exit approvals" "退出审批"
 see "notice: awaits the notice step" "待审批：公示公告"
 see "notice: the assessment in Chinese" "住房安全有保障：是"
-see "notice: the county step signed today" "县级审定：王县长@许昌市科协  $(date +%Y-%m-%d)"
+see "notice: the county step signed today" "县级审定：王县长@许昌市科协  $CST_TODAY"
+see "notice: the day it may close" "公示最早可于 $(date -u -d '+8 hours +7 days' +%Y-%m-%d)"
 keys Enter
-see "notice: confirm in Chinese" "签署“公示公告”"
-keys y
-see "notice: refused in Chinese" "没有保存任何内容"
+see "notice: the same person refused in Chinese" "此人已审批过该评估的另一环节"
+lacks "notice: no confirm for the same person" "$SCREEN" "签署“公示公告”"
+see "notice: nothing stored" "没有保存任何内容"
 keys F10
 see "notice: quits" "EXIT=0"
+startat "$OFFICE" --lang zh --user 陈科长
+menu_open "Exit approvals" "退出审批"
+see "notice: another county person sees it" "待审批：公示公告"
+keys Enter
+see "notice: refused before 7 days, with the day" "公示最早可于 $(date -u -d '+8 hours +7 days' +%Y-%m-%d)"
+lacks "notice: refused before the confirm" "$SCREEN" "签署“公示公告”"
+see "notice: refused in Chinese" "没有保存任何内容"
+keys F10
+see "notice: quits again" "EXIT=0"
 
 # ---- a supervisor starts an exit assessment from the approvals screen ----
 startat "$OFFICE" --lang en --user 刘镇长
@@ -166,7 +179,7 @@ see "reject: confirm" 'Reject "village appraisal" for 何秋菊?'
 keys Escape
 see "reject: Esc at the confirm cancels" "Rejection cancelled; nothing was stored."
 equals "reject: nothing stored after Esc at the confirm" "$(entries)" "$E0"
-on_line "reject: still awaiting, not rejected" "1\. village appraisal: awaits your signature"
+on_line "reject: still awaiting, not rejected" "1\. village appraisal: awaits its level's signature \(you may reject\)"
 keys C-r
 see "reject: asks for the last time" 'Why reject "village appraisal"?'
 text "income not checked by the village meeting"; keys Enter
@@ -195,9 +208,10 @@ OUT=$(printf '%s\n' "$OUT" | grep -E '^ +village ')
 contains "cli: its chain has the village step rejected" "$OUT" "rejected"
 
 # In Chinese: the empty reason refused, then the notice step of the demo's
-# assessment refused with a reason.
+# assessment refused with a reason, by the county (a township may not stop
+# a county's step).
 E0=$(entries)
-TERMTYPE=vt100 startat "$OFFICE" --lang zh --user 刘镇长
+TERMTYPE=vt100 startat "$OFFICE" --lang zh --user 王县长
 see "reject zh: home" "退出审批"
 menu_open "Exit approvals" "退出审批"
 see "reject zh: the footer names the key" "Ctrl-R 不同意"
@@ -376,9 +390,8 @@ lacks "stale: not yet the new income" "$SCREEN" "6543"
 expect "cli: the assessment edited meanwhile" 0 "$CUNZHAN" -C "$OFFICE" --user 张主任 edit "$HQJ" income_per_capita=6543
 E0=$(entries)
 keys Enter
-see "stale: asks to sign" 'Sign "village appraisal" for 何秋菊?'
-keys y
-see "stale: refused, shown again" "Changed since shown: now showing the current version. Nothing stored."
+see "stale: refused before the confirm, shown again" "Changed since shown: now showing the current version. Nothing stored."
+lacks "stale: no confirm" "$SCREEN" 'Sign "village appraisal" for 何秋菊?'
 equals "stale: nothing stored" "$(entries)" "$E0"
 select_exit 何秋菊
 see "stale: the current version is shown" "6543"

@@ -88,7 +88,7 @@ keys Enter
 on_line "the helper picked is shown by name" "Helper +周专家"
 keys Tab
 text "t"
-on_line "t puts today's date" "Date\* +$(date +%F)"
+on_line "t puts today's date (China time)" "Date\* +$(date -u -d '+8 hours' +%F)"
 keys Tab
 text "看望"; keys F2
 see "visit saved" "Signed and saved"

@@ -47,7 +47,7 @@ ls "$STICK"/cunzhan/"$BOX_O"/*/*.czb >/dev/null 2>&1 && pass "en: a bundle file 
 keys Escape
 see "en: back home" "Sync: export and import"
 open_sync
-see "en: the last sent time is shown now" "$(date +%Y-%m-%d)"
+see "en: the last sent time is shown now (China time)" "$(date -u -d '+8 hours' +%Y-%m-%d)"
 keys F10
 see "en: quits" "EXIT=0"
 

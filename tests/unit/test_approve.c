@@ -17,6 +17,7 @@
 #include "approve.h"
 #include "demo.h"
 #include "exitchain.h"
+#include "keys.h"
 #include "query.h"
 #include "schema.h"
 #include "station.h"
@@ -120,7 +121,11 @@ static void test_latest_and_sign(void **state)
     /* The county decision, on the version shown. */
     assert_int_equal(cz_approve_sign(st, x.open, "county", "approve", NULL, NULL, shown, entity, id, version, &err), CZ_OK);
     assert_int_equal(strlen(version), 64);
-    /* The notice the same day: its 7 days are not over. */
+    /* The notice by the same person: refused, each step needs another. */
+    assert_int_equal(cz_approve_sign(st, x.open, "notice", "approve", NULL, NULL, NULL, entity, id, version, &err),
+                     CZ_ESAMESIGNER);
+    /* By another county person the same day: its 7 days are not over. */
+    assert_int_equal(cz_station_login(st, "陈科长", PASS), CZ_OK);
     assert_int_equal(cz_approve_sign(st, x.open, "notice", "approve", NULL, NULL, NULL, entity, id, version, &err),
                      CZ_ENOTICE);
     cz_txn *t = NULL;
@@ -150,11 +155,74 @@ static void test_clerk_refused(void **state)
     cz_station_close(st);
 }
 
+/* At the signing gate as a person meets it: an assessment failing the
+ * criteria is saved, its approval refused with the criterion, nothing
+ * signed; a typed date far from the clock refused. */
+static void test_criteria_refused(void **state)
+{
+    (void)state;
+    cz_station *st = NULL;
+    struct exits x;
+    struct cz_record r;
+    struct cz_field_error err;
+    struct cz_exit_detail d;
+    uint8_t hh[CZ_ENTITY_BYTES], ent[CZ_ENTITY_BYTES], ver[CZ_ID_BYTES], entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    char hex[33];
+    assert_int_equal(cz_station_open(ysw, &st), CZ_OK);
+    find_open(st, &x);
+    assert_int_equal(cz_record_load(x.t, x.open, &r), CZ_OK);
+    const uint8_t *ref;
+    size_t len;
+    assert_int_equal(cz_body_get_bytes(r.body, cz_schema_field(r.type, "household")->tag, &ref, &len), CZ_OK);
+    memcpy(hh, ref, CZ_ENTITY_BYTES);
+    cz_record_clear(&r);
+    cz_txn_abort(x.t);
+    cz_hex(hh, CZ_ENTITY_BYTES, hex);
+    assert_int_equal(cz_station_login(st, "孙书记", PASS), CZ_OK);
+    static const struct { const char *year, *income, *housing; int rc; } cases[] = {
+        { "2018", "4200", "no", CZ_EGUARANTEE }, { "2018", "1.00", "yes", CZ_EINCOME },
+        { "2017", "9000", "yes", CZ_ENOLINE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct cz_assign a[] = {
+            { "household", hex }, { "year", cases[i].year }, { "income_per_capita", cases[i].income },
+            { "food", "yes" }, { "clothing", "yes" }, { "schooling", "yes" }, { "medical", "yes" },
+            { "housing", cases[i].housing },
+        };
+        assert_int_equal(cz_station_add(st, "exit", a, sizeof a / sizeof a[0], ent, ver, &err), CZ_OK);
+        tk_assert_int(cases[i].income, cz_approve_check(st, ent, "village", NULL, NULL, NULL, &d), cases[i].rc);
+        tk_assert_int(cases[i].income, cz_approve_sign(st, ent, "village", "approve", NULL, NULL, NULL, entity, id,
+                                                       NULL, &err), cases[i].rc);
+        char msg[512];
+        cz_exit_message(cases[i].rc, &d, CZ_LANG_ZH, msg, sizeof msg);
+        if (cases[i].rc == CZ_EGUARANTEE) tk_assert_true(msg, strstr(msg, "住房安全有保障") != NULL);
+        if (cases[i].rc == CZ_EINCOME) tk_assert_true(msg, strstr(msg, "3535.00") != NULL);
+        /* A rejection of it is fine. */
+        if (i == 0)
+            assert_int_equal(cz_approve_sign(st, ent, "village", "reject", "住房不安全", NULL, NULL, entity, id,
+                                             NULL, &err), CZ_OK);
+    }
+    /* An honest one, but typed as signed in 2000. */
+    const struct cz_assign ok[] = {
+        { "household", hex }, { "year", "2018" }, { "income_per_capita", "5000" }, { "food", "yes" },
+        { "clothing", "yes" }, { "schooling", "yes" }, { "medical", "yes" }, { "housing", "yes" },
+    };
+    assert_int_equal(cz_station_add(st, "exit", ok, sizeof ok / sizeof ok[0], ent, ver, &err), CZ_OK);
+    assert_int_equal(cz_approve_sign(st, ent, "village", "approve", NULL, "2000-01-01", NULL, entity, id, NULL, &err),
+                     CZ_EDATECLOCK);
+    assert_int_equal(cz_approve_sign(st, ent, "village", "approve", NULL, NULL, NULL, entity, id, NULL, &err), CZ_OK);
+    /* The village supervisor cannot also review for the township. */
+    assert_int_equal(cz_approve_sign(st, ent, "township", "approve", NULL, NULL, NULL, entity, id, NULL, &err),
+                     CZ_EROLE);
+    cz_station_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_latest_and_sign),
         cmocka_unit_test(test_clerk_refused),
+        cmocka_unit_test(test_criteria_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

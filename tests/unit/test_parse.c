@@ -328,16 +328,24 @@ static void test_today(void **state)
     assert_int_equal(setenv("CUNZHAN_TODAY", "2000-02-29", 1), 0);
     assert_int_equal(cz_today(), 20000229);
 
-    /* Without (or with a malformed) override: the local date. */
+    /* Without (or with a malformed) override: the date in China Standard
+     * Time (UTC+8) whatever the zone of the PC (TZ set far from it). */
     assert_int_equal(unsetenv("CUNZHAN_TODAY"), 0);
-    now = time(NULL);
-    localtime_r(&now, &tm);
+    assert_int_equal(setenv("TZ", "America/Los_Angeles", 1), 0);
+    tzset();
+    now = time(NULL) + 8 * 3600;
+    gmtime_r(&now, &tm);
     before = (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
     got = cz_today();
-    now = time(NULL);
-    localtime_r(&now, &tm);
+    now = time(NULL) + 8 * 3600;
+    gmtime_r(&now, &tm);
     after = (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
     assert_true(got == before || got == after);    /* midnight between */
+    /* 2018-10-22 15:59:59 UTC is the 22nd in Beijing; a second later the 23rd. */
+    assert_int_equal(cz_date_of_ms(UINT64_C(1540223999) * 1000), 20181022);
+    assert_int_equal(cz_date_of_ms(UINT64_C(1540224000) * 1000), 20181023);
+    unsetenv("TZ");
+    tzset();
     assert_true(cz_date_valid(got));
 
     {

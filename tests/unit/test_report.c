@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "codec.h"
@@ -129,18 +130,32 @@ static int members(cz_station *st, const char *h, int n)
     return CZ_OK;
 }
 
-/* Every approval step on one exit version, as the logged-in person. */
-static int approve(cz_station *st, const char *version, int steps)
+/* The builder's clock at noon (China time) of a day of 2018's story, so
+ * approvals' clocks agree with their dates (exitchain.h). */
+static void clock_at(int mo, int day)
 {
-    static const char *const step[] = { "step=village", "step=township", "step=county", "step=notice" };
-    static const char *const date[] = { "date=2018-10-08", "date=2018-10-15", "date=2018-10-22", "date=2018-10-30" };
-    char rf[96];
-    snprintf(rf, sizeof rf, "record=%s", version);
-    for (int i = 0; i < steps; i++) {
-        int rc = add(st, "approval", NULL, NULL, rf, step[i], "decision=approve", date[i], NULL);
-        if (rc) return rc;
-    }
-    return CZ_OK;
+    struct tm tm = { 0 };
+    tm.tm_year = 2018 - 1900; tm.tm_mon = mo - 1; tm.tm_mday = day; tm.tm_hour = 12;
+    cz_clock_shift(0);
+    cz_clock_shift(((int64_t)timegm(&tm) - 8 * 3600) * 1000 - (int64_t)cz_now_ms());
+}
+
+/* An office user re-certified as a supervisor of exactly one level. */
+static int certify_as(cz_station *o, const char *name, const char *region)
+{
+    struct cz_cert_req q;
+    uint8_t id[CZ_ID_BYTES];
+    int rc = cz_station_login(o, name, PASS);
+    if (rc) return rc;
+    memset(&q, 0, sizeof q);
+    memcpy(q.key, cz_station_person_pk(o), 32);
+    q.kind = "person";
+    q.name = name;
+    q.station = "许昌市科协";
+    q.region = region;
+    q.role = "supervisor";
+    if ((rc = cz_station_login(o, "张主任", PASS))) return rc;
+    return cz_station_certify(o, &q, id);
 }
 
 /* Carries every entry of `from` into `to`, as src/demo.c's carry() does. */
@@ -182,8 +197,15 @@ static int build_office(struct fx *f)
     cz_station *o = f->office;
     char hf[64], buf[4][96];
 
+    TRY(cz_station_user_add(o, "孙村长", "supervisor", PASS));
     TRY(cz_station_user_add(o, "刘镇长", "supervisor", PASS));
     TRY(cz_station_user_add(o, "王县长", "supervisor", PASS));
+    TRY(cz_station_user_add(o, "陈科长", "supervisor", PASS));
+    TRY(certify_as(o, "孙村长", V1));
+    TRY(certify_as(o, "刘镇长", "411024104"));
+    TRY(certify_as(o, "王县长", "411024"));
+    TRY(certify_as(o, "陈科长", "411024"));
+    TRY(add(o, "poverty_line", NULL, NULL, "year=2018", "amount=3535", NULL));
     TRY(add(o, "place", NULL, NULL, "code=411024", "name=鄢陵县", "level=county", "parent=4110", NULL));
     TRY(add(o, "place", NULL, NULL, "code=" V1, "name=杨树湾村", "level=village", "parent=411024104", NULL));
 
@@ -244,20 +266,22 @@ static int build_office(struct fx *f)
         TRY(add(o, "exit", f->exit_entity[i], f->exit_version[i], hf, "year=2018", "income_per_capita=4200",
                 "food=yes", "clothing=yes", "schooling=yes", "medical=yes", "housing=yes", NULL));
     }
-    /* Supervisors sign: the township one the first two steps, the county one the rest. */
-    TRY(cz_station_login(o, "刘镇长", PASS));
-    TRY(approve(o, f->exit_version[1], 2));
-    TRY(approve(o, f->exit_version[2], 2));
-    TRY(approve(o, f->exit_version[3], 2));
-    TRY(cz_station_login(o, "王县长", PASS));
-    static const char *const later[] = { "step=county", "step=notice" };
-    static const char *const later_date[] = { "date=2018-10-22", "date=2018-10-30" };
-    for (int e = 1; e <= 3; e += 2)
-        for (int s = 0; s < 2; s++) {
+    /* Four people sign, each at their level and day: E1 and E3 the whole
+     * chain, E2 village and township. */
+    static const char *const who[] = { "孙村长", "刘镇长", "王县长", "陈科长" };
+    static const char *const step[] = { "step=village", "step=township", "step=county", "step=notice" };
+    static const char *const date[] = { "date=2018-10-08", "date=2018-10-15", "date=2018-10-22", "date=2018-10-30" };
+    static const int day[] = { 8, 15, 22, 30 };
+    for (int s = 0; s < 4; s++) {
+        clock_at(10, day[s]);
+        TRY(cz_station_login(o, who[s], PASS));
+        for (int e = 1; e <= 3; e++) {
             char rf[96];
+            if (e == 2 && s >= 2) continue;
             snprintf(rf, sizeof rf, "record=%s", f->exit_version[e]);
-            TRY(add(o, "approval", NULL, NULL, rf, later[s], "decision=approve", later_date[s], NULL));
+            TRY(add(o, "approval", NULL, NULL, rf, step[s], "decision=approve", date[s], NULL));
         }
+    }
     /* E3 is edited after its chain completed: a new version, no approvals. */
     char old3[65];
     memcpy(old3, f->exit_version[3], sizeof old3);
@@ -305,10 +329,13 @@ static int group_setup(void **state)
     o.name = "许昌市科协";
     o.region = "4110";
     o.user = "张主任";
+    clock_at(9, 1);
     int rc = cz_station_init(f->office_dir, &o, PASS, &f->office, why, sizeof why);
     if (rc) { print_error("office init: %s %s\n", cz_status_name(rc), why); return -1; }
-    if (build_office(f) || build_village(f)) return -1;
-    return 0;
+    /* The story is of 2018: its clock too (clock_at), back to now after. */
+    rc = build_office(f) || build_village(f) ? -1 : 0;
+    cz_clock_shift(0);
+    return rc;
 }
 
 static int group_teardown(void **state)
