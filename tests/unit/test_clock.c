@@ -90,6 +90,13 @@ static void test_clock_ahead_flagged_not_followed(void **state)
     cz_txn *t = NULL;
 
     crypto_sign_keypair(a.log.origin, a.sk);
+    /* A clerk the office certified for the village: an uncertified key
+     * carried by another station's person brings only its key
+     * announcements (TRUST.md, Bundles). */
+    struct cz_cert_req cert = { .kind = "person", .name = "王会计", .station = "杨树湾村", .region = V1,
+                                .role = "clerk" };
+    memcpy(cert.key, a.log.origin, 32);
+    assert_int_equal(cz_station_certify(P.office, &cert, bid), CZ_OK);
     household_entry(&a, now, "正常", &e1, &l1, id1);        /* seq 1 */
     household_entry(&a, future, "超前", &e2, &l2, id2);     /* seq 2, after id1 */
     assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &vv), CZ_OK);
