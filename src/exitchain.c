@@ -40,6 +40,12 @@ long cz_days_between(uint32_t a, uint32_t b)
 
 uint32_t cz_date_of_hlc(uint64_t hlc) { return cz_date_of_ms(cz_hlc_ms(hlc)); }
 
+static int forked_before(cz_txn *t, const uint8_t key[32], uint64_t seq)
+{
+    uint64_t fork_seq;
+    return cz_store_fork_first(t, key, &fork_seq) == CZ_OK && seq >= fork_seq;
+}
+
 /* CZ_OK when key may sign step with that decision for region at seq;
  * CZ_ENOTFOUND while it has no certificate, CZ_EREVOKED after its
  * revocation, CZ_EROLE for the wrong role, level or area. */
@@ -312,6 +318,9 @@ static int version_state(cz_txn *t, const uint8_t root[32], const uint8_t versio
         int s = c->step;
         if (!c->approve || st->approved[s] || (s > 0 && !st->approved[s - 1])) continue;
         if (signer_status(t, root, c->origin, c->seq, (enum cz_step)s, 1, ex->region) != CZ_OK) continue;
+        /* A signer whose log forked before this approval is quarantined
+         * (authz.h): kept and shown, not counted. */
+        if (forked_before(t, c->origin, c->seq)) continue;
         /* A clock from the future counts once this PC's time passes it. */
         if (cz_hlc_ms(c->hlc) > now_ms + CZ_AHEAD_MAX_MS) { st->ahead[s] = 1; continue; }
         if (!date_near_clock(c->date, c->hlc)) continue;

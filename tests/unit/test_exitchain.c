@@ -228,6 +228,29 @@ static void test_honest_chain_exits(void **state)
     assert_true(exited);
 }
 
+/* A signer whose log forks is quarantined from the fork on (authz.h):
+ * the notice they closed stops counting. */
+static void test_forked_signer_quarantined(void **state)
+{
+    (void)state;
+    uint8_t ent[CZ_ENTITY_BYTES], ver[CZ_ID_BYTES], *raw;
+    struct cz_exit_state es;
+    struct cz_entry e;
+    honest(ent, ver);
+    first_three(ver, F.t0, CTY);
+    struct tk_log before = F.p[CTY2].log;
+    sign_step(CTY2, ver, "notice", F.t0 + 9 * DAY);
+    state_of(ent, &es);
+    assert_true(es.complete);
+    /* the same log position signed again: a fork */
+    F.p[CTY2].log = before;
+    forge(CTY2, ver, "notice", "approve", F.t0 + 9 * DAY + 1000, cz_date_of_ms(F.t0 + 9 * DAY), &raw, &e);
+    free(raw);
+    state_of(ent, &es);
+    assert_false(es.approved[CZ_STEP_NOTICE]);
+    assert_false(es.complete);
+}
+
 static void test_one_person_two_steps(void **state)
 {
     (void)state;
@@ -514,6 +537,8 @@ int main(void)
         cmocka_unit_test(test_criteria),
         cmocka_unit_test(test_line_only_from_the_office),
         cmocka_unit_test(test_judge_pending),
+        /* last: it forks CTY2's log for good */
+        cmocka_unit_test(test_forked_signer_quarantined),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
