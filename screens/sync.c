@@ -192,7 +192,13 @@ static void do_export(struct ui *ui, struct sync *s)
         struct cz_progress pr = { progress_cb, &p };
         rc = cz_sync_export_with(ui->st, s->path, &peers[i], 0, &pr, &res);
         if (rc) {
-            snprintf(line, sizeof line, "  %s: %s", peers[i].name, cz_strerror(rc, ui->lang));
+            /* A full or write-protected stick is fixed at the stick. */
+            if (cz_status_is_stick(rc))
+                snprintf(line, sizeof line, "  %s: %s: %s", peers[i].name, s->path, cz_strerror(rc, ui->lang));
+            else if (cz_status_is_store(rc))
+                snprintf(line, sizeof line, "  %s: %s/db: %s", peers[i].name, cz_station_dir(ui->st), cz_strerror(rc, ui->lang));
+            else
+                snprintf(line, sizeof line, "  %s: %s", peers[i].name, cz_strerror(rc, ui->lang));
             add_info(s, line);
             failed++;
             continue;

@@ -378,7 +378,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
         if (!chosen) continue;
         struct cz_export_result res;
         if ((rc = cz_sync_export(c->st, to, &peers[k], full, &res))) {
-            say_error(c, rc, peers[k].name);
+            /* A full or write-protected stick is fixed at the stick. */
+            say_error(c, rc, cz_status_is_stick(rc) ? to : peers[k].name);
             failed = 1;
             continue;
         }
