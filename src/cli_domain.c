@@ -449,7 +449,8 @@ int cmd_load(struct cli *c, int argc, char **argv)
                            "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le.n, csv.nrows);
     } else {
         json_decref(le.arr);
-        say_error(c, rc, argv[1]);
+        /* Failing to store is the database's (or its disk's) failure, not the file's. */
+        say_error(c, rc, cz_status_is_store(rc) ? NULL : argv[1]);
     }
 cleanup:
     cz_csv_free(&csv);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* One LMDB page holds keys up to this size; longer values are cut. */
@@ -104,11 +105,22 @@ static int mdb_cause(int rc)
     }
 }
 
+/* LMDB answers a short write with EIO (mdb_page_flush), and a write cut
+ * short is what a full disk gives before any ENOSPC: EIO with (almost) no
+ * room left on the store's disk is a full disk. */
+#define DISK_FULL_BELOW ((uint64_t)1 << 20)
+static int disk_full(const cz_store *s)
+{
+    struct statvfs vfs;
+    return s->dir && statvfs(s->dir, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < DISK_FULL_BELOW;
+}
+
 static int mdb_status(cz_store *s, int rc)
 {
     int st = mdb_cause(rc);
     if (st == CZ_OK || st == CZ_ENOTFOUND) return st;
     s->last_mdb_error = rc;
+    if (rc == EIO && disk_full(s)) return CZ_EDISKFULL;
     if (st == CZ_EDBFULL) {
         pthread_mutex_lock(&s->mu);
         if (s->map >= s->map_max) st = CZ_EDBMAX;
