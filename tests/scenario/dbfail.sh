@@ -165,7 +165,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     expect "permission: status fails" 1 as_other "$CUNZHAN" -C "$A" status
     contains "permission: names the cause" "$ERR" "permission denied"
     contains "permission: names the data folder" "$ERR" "$A/db"
-    contains "permission: says what to do" "$ERR" "owns the data folder"
+    contains "permission: says what to do" "$ERR" "run cunzhan as the user who owns it"
     lacks "permission: not 'no station'" "$ERR" "no station here"
     expect "permission: init does not take it for a new folder" 1 as_other "$CUNZHAN" -C "$A" init --station X --region $V --user y --office-key "$WORK/office.id"
     lacks "permission: init does not say a station lives here" "$ERR" "already lives here"
