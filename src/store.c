@@ -221,8 +221,9 @@ int cz_store_open_map(const char *dir, int create, size_t map, size_t map_max, c
         if (mkdir(dir, 0700) != 0) { st = cz_fs_errno_status(errno); goto fail; }
     }
     /* An existing store whose data file is gone or empty would be opened
-     * by LMDB as a new, empty one. */
-    if (!create && stat(data, &sb) != 0) { st = errno == ENOENT ? CZ_EDBTRUNC : cz_fs_errno_status(errno); goto fail; }
+     * by LMDB as a new, empty one.  Gone is also what an init cut short
+     * after making the folder leaves. */
+    if (!create && stat(data, &sb) != 0) { st = errno == ENOENT ? CZ_EDBNOINFO : cz_fs_errno_status(errno); goto fail; }
     if (!create && sb.st_size == 0) { st = CZ_EDBTRUNC; goto fail; }
 
     /* The map is reserved address space, not disk: the file grows as used.

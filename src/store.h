@@ -52,8 +52,8 @@ typedef struct cz_txn cz_txn;
  *
  * Before LMDB touches a page, an existing store is checked, since a page
  * beyond the end of the mapped file is SIGBUS, not an error: a data file
- * missing, empty, or shorter than the last page its meta page records is
- * CZ_EDBTRUNC; meta pages LMDB refuses (MDB_INVALID, MDB_VERSION_MISMATCH)
+ * empty or shorter than the last page its meta page records is
+ * CZ_EDBTRUNC, a missing one CZ_EDBNOINFO; meta pages LMDB refuses (MDB_INVALID, MDB_VERSION_MISMATCH)
  * are CZ_EDBMETA; a main table that does not name the store's tables
  * (its root damaged) is CZ_EDBDAMAGED, never a new empty store.  At any
  * time later MDB_CORRUPTED and MDB_PAGE_NOTFOUND are CZ_EDBDAMAGED.

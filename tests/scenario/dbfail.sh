@@ -87,6 +87,18 @@ rm -rf "$A/db" && cp -a "$WORK/db.good" "$A/db"
 expect "meta, restored: verify passes" 0 cz -C "$A" verify
 equals "meta, restored: nothing lost" "$(count "$A")" "$before"
 
+# ---- data.mdb gone (an init cut short leaves that too) ----
+rm -f "$A/db/data.mdb"
+expect "no data file: status fails" 1 cz -C "$A" status
+st_err=$ERR
+contains "no data file: status says no station is in the database" "$ERR" "a database is here but it holds no station"
+contains "no data file: names the folder" "$ERR" "$A/db"
+expect "no data file: init fails" 1 cz -C "$A" init --station X --region $V --user y --office-key "$WORK/office.id"
+equals "no data file: status and init say the same" "$ERR" "$st_err"
+[ -e "$A/db/data.mdb" ] && fail "no data file: an empty one was made" || pass "no data file: none was made"
+rm -rf "$A/db" && cp -a "$WORK/db.good" "$A/db"
+expect "no data file, restored: verify passes" 0 cz -C "$A" verify
+
 # The office enrols the station, so it has something to export.
 cz -C "$A" export --to "$WORK/s0" >/dev/null
 cz -C "$O" import "$WORK/s0" >/dev/null
