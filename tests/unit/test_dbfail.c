@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -244,6 +245,44 @@ static void test_map_grows_while_reading(void **state)
     cz_store_close(s);
 }
 
+/* Another process (the command line while the screens are open) grows
+ * the map and fills it: this one adopts the size at its next transaction
+ * instead of failing. */
+static void test_map_resized_by_other(void **state)
+{
+    struct fx *f = *state;
+    cz_store *s;
+    const size_t small = 256 << 10, max = 8 << 20;
+    assert_int_equal(cz_store_open_map(f->db, 1, small, max, &s), CZ_OK);
+    assert_int_equal(put_many(s, "mine", 5), CZ_OK);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        cz_store *o;
+        int rc = cz_store_open_map(f->db, 0, small, max, &o), tries = 0;
+        if (rc == CZ_OK) {
+            do rc = put_many(o, "big", 300);
+            while (rc == CZ_EDBFULL && ++tries < 10);
+            cz_store_close(o);
+        }
+        _exit(rc == CZ_OK ? 0 : 1);
+    }
+    int ws;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+
+    cz_txn *t;
+    const void *v;
+    size_t len;
+    assert_int_equal(cz_txn_begin(s, 0, &t), CZ_OK);
+    assert_int_equal(cz_meta_get(t, "big.299", &v, &len), CZ_OK);
+    assert_int_equal(len, VAL);
+    cz_txn_abort(t);
+    assert_true(cz_store_map_size(s) > small);
+    assert_int_equal(put_many(s, "mine.after", 5), CZ_OK);
+    cz_store_close(s);
+}
+
 static void test_map_max(void **state)
 {
     struct fx *f = *state;
@@ -295,6 +334,7 @@ int main(void)
         T(test_lost_tables),
         T(test_map_grows),
         T(test_map_grows_while_reading),
+        T(test_map_resized_by_other),
         T(test_map_max),
         cmocka_unit_test(test_causes),
     };
