@@ -282,7 +282,13 @@ static void import_file(struct ui *ui, struct sync *s, struct import_sum *is, co
     is->bundles++;
     /* Streamed from the stick: memory stays flat whatever the bundle's size. */
     struct cz_progress pr = { progress_cb, &p };
-    int rc = cz_sync_import_file_with(ui->st, path, refused_entry, is, &pr, &res);
+    int rc;
+    /* An import that filled the database's map is run again once the map
+     * has grown (store.h). */
+    for (int tries = 0;; tries++) {
+        rc = cz_sync_import_file_with(ui->st, path, refused_entry, is, &pr, &res);
+        if (rc != CZ_EDBFULL || tries == 4) break;
+    }
     if (rc) {
         is->refused++;
         snprintf(line, sizeof line, "  %.16s: %s", base_name(path), T(ui, "not read; nothing changed", "未能读取；没有任何改变"));

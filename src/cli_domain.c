@@ -426,8 +426,13 @@ int cmd_load(struct cli *c, int argc, char **argv)
     }
     if (open_station(c) || login(c)) goto cleanup;
     struct load_errors le = { c, ty, csv.line_of, c->json ? json_array() : NULL, 0 };
-    rc = cz_station_add_many(c->st, ty->key, (const struct cz_assign *const *)csv.rows, csv.counts, csv.nrows,
-                             load_error_cb, &le, &stored);
+    /* A load is one transaction: when it filled the database's map, the
+     * map has grown meanwhile (store.h) and the same load is run again. */
+    for (int tries = 0;; tries++) {
+        rc = cz_station_add_many(c->st, ty->key, (const struct cz_assign *const *)csv.rows, csv.counts, csv.nrows,
+                                 load_error_cb, &le, &stored);
+        if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
+    }
     if (rc == CZ_OK) {
         if (c->json) {
             json_t *o = json_object();

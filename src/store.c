@@ -51,6 +51,7 @@ struct cz_store {
     pthread_mutex_t mu;
     int txns;                 /* transactions open in this process */
     int grow;                 /* a write ran out of map: grow once txns is 0 */
+    int broken;               /* the map could not be made again: unusable */
     size_t map, map_max;
 };
 
@@ -155,7 +156,15 @@ static void grow_map(cz_store *s)
     size_t want = s->map > s->map_max / 2 ? s->map_max : s->map * 2;
     MDB_txn *txn = NULL;
     s->grow = 0;
-    if (want <= s->map || mdb_env_set_mapsize(s->env, want) != 0) return;
+    if (want <= s->map) return;
+    if (mdb_env_set_mapsize(s->env, want) != 0) {
+        /* No room in this process's address space: this is its ceiling
+         * (CZ_EDBMAX from now on).  LMDB has let go of the old mapping, so
+         * it is mapped again, or nothing more may touch the store. */
+        s->map_max = s->map;
+        if (mdb_env_set_mapsize(s->env, s->map) != 0) s->broken = 1;
+        return;
+    }
     s->map = want;
     /* Noted at once: the write that ran out is the caller's to redo, maybe
      * in the next process, which must not start from the small map again.
@@ -170,11 +179,13 @@ static void grow_map(cz_store *s)
 
 static int txn_enter(cz_store *s)
 {
+    int rc = CZ_OK;
     pthread_mutex_lock(&s->mu);
     if (s->grow && s->txns == 0) grow_map(s);
-    s->txns++;
+    if (s->broken) rc = CZ_ENOMEM;
+    else s->txns++;
     pthread_mutex_unlock(&s->mu);
-    return CZ_OK;
+    return rc;
 }
 
 static void txn_leave(cz_store *s)
@@ -310,7 +321,7 @@ int cz_txn_begin(cz_store *s, int write, cz_txn **out)
     if (!t) return CZ_ENOMEM;
     t->s = s;
     t->write = write;
-    txn_enter(s);
+    if (txn_enter(s)) { free(t); return CZ_ENOMEM; }
     int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
     if (rc == MDB_MAP_RESIZED) {
         /* Another process grew the map: adopt its size when nothing of
@@ -320,6 +331,8 @@ int cz_txn_begin(cz_store *s, int write, cz_txn **out)
             MDB_envinfo info;
             if (mdb_env_info(s->env, &info) == 0) s->map = info.me_mapsize;
             rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+        } else if (s->txns == 1 && mdb_env_set_mapsize(s->env, s->map) != 0) {
+            s->broken = 1;            /* as in grow_map */
         }
         pthread_mutex_unlock(&s->mu);
     }

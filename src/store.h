@@ -72,7 +72,10 @@ typedef struct cz_txn cz_txn;
  * caller may simply run the same work again, in this process or the next.
  * The work is not redone here: a transaction's writes belong to its caller
  * (an import, a load), and redoing them behind its back would hide which
- * of them had been made.  At the largest size the failure is CZ_EDBMAX.
+ * of them had been made; `load` and `import` (command line and Sync
+ * screen) run themselves again on CZ_EDBFULL, a few times.  At the largest
+ * size, or when this process's address space has no room for a larger
+ * map, the failure is CZ_EDBMAX.
  * A map grown by another process is adopted at the next cz_txn_begin. */
 #define CZ_STORE_MAP_SMALL ((size_t)256 << 20)
 #define CZ_STORE_MAP_MAX32 ((size_t)1536 << 20)
