@@ -29,7 +29,7 @@
 
 void say_error(struct cli *c, int status, const char *what)
 {
-    char safe[4096 + 64], db[4096 + 8];
+    char safe[4096 + 64], db[4096 + 8], safe_db[4096 + 64];
     /* A damaged or full database, a full disk, a permission refused: the
      * person needs the folder to act on, not only the cause. */
     if (cz_status_is_store(status)) {
@@ -38,7 +38,8 @@ void say_error(struct cli *c, int status, const char *what)
             what = db;
         } else if (status != CZ_EACCESS && status != CZ_EDISKFULL && status != CZ_EREADONLY) {
             /* The database's own failure met while handling `what`. */
-            fprintf(stderr, "cunzhan: %s: %s: %s\n", cz_text_safe(what, safe, sizeof safe), db, cz_strerror(status, c->lang));
+            fprintf(stderr, "cunzhan: %s: %s: %s\n", cz_text_safe(what, safe, sizeof safe),
+                    cz_text_safe(db, safe_db, sizeof safe_db), cz_strerror(status, c->lang));
             return;
         }
     }

@@ -286,8 +286,12 @@ int cz_store_open_map(const char *dir, int create, size_t map, size_t map_max, c
     }
     if ((rc = mdb_txn_commit(txn)) != 0) { txn = NULL; goto fail_mdb; }
     txn = NULL;
-    /* A map grown by an earlier process (grow_map). */
-    if (kept > s->map && mdb_env_set_mapsize(s->env, kept) == 0) s->map = kept;
+    /* A map grown by an earlier process (grow_map); where this one cannot
+     * map that much, the size it has (mapped again, as in grow_map). */
+    if (kept > s->map) {
+        if (mdb_env_set_mapsize(s->env, kept) == 0) s->map = kept;
+        else if (mdb_env_set_mapsize(s->env, s->map) != 0) { st = CZ_ENOMEM; goto fail; }
+    }
     *out = s;
     return CZ_OK;
 fail_mdb:
