@@ -65,10 +65,13 @@ int prefs_load(struct prefs *p, int *line)
 int prefs_save(const struct prefs *p)
 {
     char dir[4000], path[4096], text[128];
+    int rc;
     config_dir(dir, sizeof dir);
-    if (!dir[0] || cz_fs_make_dirs(dir, 0700)) return CZ_EIO;
+    if (!dir[0]) return CZ_EIO;
+    /* The cause is kept (a full disk, a folder not this user's): fsutil.h. */
+    if ((rc = cz_fs_make_dirs(dir, 0700))) return rc;
     snprintf(path, sizeof path, "%s/settings", dir);
     int len = snprintf(text, sizeof text, "# cunzhan settings (written by the settings screen)\n%s",
                        p->have_lang ? (p->lang == CZ_LANG_ZH ? "lang=zh\n" : "lang=en\n") : "");
-    return cz_fs_write_atomic(path, text, (size_t)len) ? CZ_EIO : CZ_OK;
+    return cz_fs_write_atomic(path, text, (size_t)len);
 }

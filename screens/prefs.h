@@ -24,6 +24,8 @@ void prefs_keymap_path(char *buf, size_t size);
 /* CZ_OK (also when there is no file: nothing set), CZ_EIO, or CZ_EINVAL
  * for a malformed file (*line gets its line number). */
 int prefs_load(struct prefs *p, int *line);
+/* CZ_OK, or why the file could not be written (fsutil.h: a full disk, a
+ * read-only disk, permission denied, CZ_EIO). */
 int prefs_save(const struct prefs *p);
 
 #endif

@@ -185,7 +185,11 @@ static void choose(struct ui *ui, struct settings *st)
     ui->lang = p.lang;
     int rc = prefs_save(&p);
     look(st);
-    if (rc) ui_message(ui, 1, "%s: %s", T(ui, "The language was not saved", "语言设置未能保存"), cz_strerror(rc, ui->lang));
+    if (rc) {
+        char path[4096];
+        prefs_path(path, sizeof path);
+        ui_message(ui, 1, "%s: %s: %s", T(ui, "The language was not saved", "语言设置未能保存"), path, cz_strerror(rc, ui->lang));
+    }
     else ui_message(ui, 0, "%s", T(ui, "Saved: English from the next start too.", "已保存：下次启动也使用中文。"));
 }
 

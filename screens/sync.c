@@ -12,6 +12,7 @@
 #include "screens_all.h"
 #include "stick.h"
 #include "sync.h"
+#include "text.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -36,6 +37,32 @@ struct sync {
 static int add_info(struct sync *s, const char *text)
 {
     return list_add(&s->info, text, NULL, 0, 0);
+}
+
+/* A failure's place, then its message over as many rows as it takes: the
+ * fix at its end must not be cut off at the screen's edge. */
+#define INFO_COLS 76
+static void add_failure(struct ui *ui, struct sync *s, const char *head, const char *where, int rc)
+{
+    char line[4400];
+    const char *p = cz_strerror(rc, ui->lang);
+    snprintf(line, sizeof line, where ? "  %s: %s" : "  %s", head, where);
+    add_info(s, line);
+    while (*p) {
+        size_t cols, n, len = strlen(p);
+        int trimmed;
+        n = cz_text_width(p, len, INFO_COLS - 4, &cols, &trimmed);
+        if (trimmed) {
+            size_t k = n;
+            while (k > 0 && p[k - 1] != ' ') k--;
+            if (k > n / 2) n = k;              /* at a space, when there is one */
+        }
+        if (n == 0) break;
+        snprintf(line, sizeof line, "    %.*s", (int)n, p);
+        add_info(s, line);
+        p += n;
+        while (*p == ' ') p++;
+    }
 }
 
 static void when(struct ui *ui, uint64_t ms, char *buf, size_t size)
@@ -192,8 +219,11 @@ static void do_export(struct ui *ui, struct sync *s)
         struct cz_progress pr = { progress_cb, &p };
         rc = cz_sync_export_with(ui->st, s->path, &peers[i], 0, &pr, &res);
         if (rc) {
-            snprintf(line, sizeof line, "  %s: %s", peers[i].name, cz_strerror(rc, ui->lang));
-            add_info(s, line);
+            /* A full or write-protected stick is fixed at the stick, a
+             * full or damaged database at its folder. */
+            char db[4200];
+            snprintf(db, sizeof db, "%s/db", cz_station_dir(ui->st));
+            add_failure(ui, s, peers[i].name, cz_status_is_stick(rc) ? s->path : cz_status_is_store(rc) ? db : NULL, rc);
             failed++;
             continue;
         }
@@ -252,13 +282,25 @@ static void import_file(struct ui *ui, struct sync *s, struct import_sum *is, co
     is->bundles++;
     /* Streamed from the stick: memory stays flat whatever the bundle's size. */
     struct cz_progress pr = { progress_cb, &p };
-    int rc = cz_sync_import_file_with(ui->st, path, refused_entry, is, &pr, &res);
+    int rc;
+    /* An import that filled the database's map is run again once the map
+     * has grown (store.h). */
+    for (int tries = 0;; tries++) {
+        rc = cz_sync_import_file_with(ui->st, path, refused_entry, is, &pr, &res);
+        if (rc != CZ_EDBFULL || tries == 4) break;
+    }
     if (rc) {
         is->refused++;
         snprintf(line, sizeof line, "  %.16s: %s", base_name(path), T(ui, "not read; nothing changed", "未能读取；没有任何改变"));
         add_info(s, line);
-        snprintf(line, sizeof line, "    %s", cz_strerror(rc, ui->lang));
-        add_info(s, line);
+        if (cz_status_is_store(rc)) {
+            char db[4200];
+            snprintf(db, sizeof db, "%s/db", cz_station_dir(ui->st));
+            add_failure(ui, s, db, NULL, rc);
+        } else {
+            snprintf(line, sizeof line, "    %s", cz_strerror(rc, ui->lang));
+            add_info(s, line);
+        }
         return;
     }
     switch (res.status) {

@@ -66,7 +66,11 @@ void ui_message(struct ui *ui, int error, const char *fmt, ...)
 
 void ui_status_message(struct ui *ui, int status)
 {
-    ui_message(ui, status != CZ_OK, "%s", cz_strerror(status, ui->lang));
+    /* The database's own failures name its folder (status.h). */
+    if (cz_status_is_store(status) && ui->st)
+        ui_message(ui, 1, "%s/db: %s", cz_station_dir(ui->st), cz_strerror(status, ui->lang));
+    else
+        ui_message(ui, status != CZ_OK, "%s", cz_strerror(status, ui->lang));
 }
 
 int ui_any_dirty(const struct ui *ui)

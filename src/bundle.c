@@ -678,9 +678,9 @@ int cz_bundle_write(const char *stick, const uint8_t recipient[32], const uint8_
         return CZ_EINVAL;
     snprintf(name, sizeof name, "%s.czb", idhex);
     /* No symlink below the stick is followed (fsutil.h). */
-    if ((rc = cz_fs_make_dirs_under(stick, dir + strlen(stick) + 1, 0755))) return rc;
+    if ((rc = cz_fs_make_dirs_under(stick, dir + strlen(stick) + 1, 0755))) return cz_fs_stick_status(stick, rc);
     if (snprintf(path, path_size, "%s/%s", dir, name) >= (int)path_size) return CZ_EINVAL;
-    return cz_fs_write_atomic(path, buf, len);
+    return cz_fs_stick_status(stick, cz_fs_write_atomic(path, buf, len));
 }
 
 int cz_file_write_atomic(const char *folder, const char *name, const uint8_t *buf, size_t len,
@@ -698,9 +698,9 @@ int cz_file_write_under(const char *base, const char *rel, const char *name, con
                         char *path, size_t path_size)
 {
     int rc = cz_fs_make_dirs_under(base, rel, 0755);
-    if (rc) return rc;
+    if (rc) return cz_fs_stick_status(base, rc);
     if (snprintf(path, path_size, "%s/%s/%s", base, rel, name) >= (int)path_size) return CZ_EINVAL;
-    return cz_fs_write_atomic(path, buf, len);
+    return cz_fs_stick_status(base, cz_fs_write_atomic(path, buf, len));
 }
 
 /* ---- version vectors ---- */

@@ -190,7 +190,9 @@ int cz_bundle_write(const char *stick, const uint8_t recipient[32], const uint8_
 int cz_file_write_atomic(const char *folder, const char *name, const uint8_t *buf, size_t len,
                          char *path, size_t path_size);
 /* The same below a stick: FOLDER is base/rel, and no symlink in rel is
- * followed (fsutil.h, cz_fs_make_dirs_under; CZ_ENOTPLAIN). */
+ * followed (fsutil.h, cz_fs_make_dirs_under; CZ_ENOTPLAIN).  A full or
+ * write-protected base is CZ_ESTICKFULL or CZ_ESTICKRO (cz_fs_stick_status),
+ * as with cz_bundle_write. */
 int cz_file_write_under(const char *base, const char *rel, const char *name, const uint8_t *buf, size_t len,
                         char *path, size_t path_size);
 /* The folder on a stick holding bundles for box key `me`. */

@@ -28,7 +28,8 @@ static int write_all(int fd, const uint8_t *buf, size_t len, off_t at)
     for (size_t off = 0; off < len;) {
         ssize_t w = at < 0 ? write(fd, buf + off, len - off) : pwrite(fd, buf + off, len - off, at + (off_t)off);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return CZ_EIO;
+        /* A short write without an error is a full disk (write(2)). */
+        if (w <= 0) return w < 0 ? cz_fs_errno_status(errno) : CZ_EDISKFULL;
         off += (size_t)w;
     }
     return CZ_OK;
@@ -140,7 +141,7 @@ static int folder(const char *stick, const struct cz_bundle_params *p, char *dir
 static int make_folder(const char *stick, const struct cz_bundle_params *p, char *dir, size_t size)
 {
     int rc = folder(stick, p, dir, size);
-    return rc ? rc : cz_fs_make_dirs_under(stick, dir + strlen(stick) + 1, 0755);
+    return rc ? rc : cz_fs_stick_status(stick, cz_fs_make_dirs_under(stick, dir + strlen(stick) + 1, 0755));
 }
 
 int cz_bundle_stream_folder(const char *stick, const struct cz_bundle_params *p)
@@ -180,7 +181,7 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
         rc = CZ_ENOMEM;
         goto cleanup;
     }
-    if ((k.fd = mkstemp(tmp)) < 0) { rc = CZ_EIO; goto cleanup; }
+    if ((k.fd = mkstemp(tmp)) < 0) { rc = cz_fs_errno_status(errno); goto cleanup; }
     made = 1;
     crypto_secretstream_xchacha20poly1305_keygen(key);
     uint8_t *ss_header = header + 6 + 32 + 8 + 8 + 8 + 32;
@@ -221,13 +222,13 @@ int cz_bundle_write_stream(const char *stick, const struct cz_bundle_params *p, 
     if ((rc = write_all(k.fd, header, header_len, 0))) goto cleanup;
     crypto_generichash(id, CZ_ID_BYTES, header, header_len, NULL, 0);
 
-    if (fsync(k.fd) != 0) { rc = CZ_EIO; goto cleanup; }
+    if (fsync(k.fd) != 0) { rc = cz_fs_errno_status(errno); goto cleanup; }
     int cr = close(k.fd);
     k.fd = -1;
-    if (cr != 0) { rc = CZ_EIO; goto cleanup; }
+    if (cr != 0) { rc = cz_fs_errno_status(errno); goto cleanup; }
     cz_hex(id, CZ_ID_BYTES, idhex);
     if (snprintf(path, path_size, "%s/%s.czb", dir, idhex) >= (int)path_size) { rc = CZ_EINVAL; goto cleanup; }
-    if (rename(tmp, path) != 0) { rc = CZ_EIO; goto cleanup; }
+    if (rename(tmp, path) != 0) { rc = cz_fs_errno_status(errno); goto cleanup; }
     made = 0;
     if ((rc = cz_fs_fsync_dir(dir))) goto cleanup;
     *file_len = header_len + (size_t)k.stored + (size_t)k.nchunks * ABYTES;
@@ -243,5 +244,5 @@ cleanup:
     free(k.pend);
     free(k.out);
     free(header);
-    return rc;
+    return cz_fs_stick_status(stick, rc);
 }

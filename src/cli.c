@@ -29,7 +29,20 @@
 
 void say_error(struct cli *c, int status, const char *what)
 {
-    char safe[4096 + 64];
+    char safe[4096 + 64], db[4096 + 8], safe_db[4096 + 64];
+    /* A damaged or full database, a full disk, a permission refused: the
+     * person needs the folder to act on, not only the cause. */
+    if (cz_status_is_store(status)) {
+        snprintf(db, sizeof db, "%s/db", c->dir ? c->dir : ".");
+        if (!what || !*what || what == c->dir) {
+            what = db;
+        } else if (status != CZ_EACCESS && status != CZ_EDISKFULL && status != CZ_EREADONLY) {
+            /* The database's own failure met while handling `what`. */
+            fprintf(stderr, "cunzhan: %s: %s: %s\n", cz_text_safe(what, safe, sizeof safe),
+                    cz_text_safe(db, safe_db, sizeof safe_db), cz_strerror(status, c->lang));
+            return;
+        }
+    }
     /* `what` is often a file name from a stick or a name from a record. */
     if (what && *what)
         fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(what, safe, sizeof safe), cz_strerror(status, c->lang));

@@ -426,8 +426,13 @@ int cmd_load(struct cli *c, int argc, char **argv)
     }
     if (open_station(c) || login(c)) goto cleanup;
     struct load_errors le = { c, ty, csv.line_of, c->json ? json_array() : NULL, 0 };
-    rc = cz_station_add_many(c->st, ty->key, (const struct cz_assign *const *)csv.rows, csv.counts, csv.nrows,
-                             load_error_cb, &le, &stored);
+    /* A load is one transaction: when it filled the database's map, the
+     * map has grown meanwhile (store.h) and the same load is run again. */
+    for (int tries = 0;; tries++) {
+        rc = cz_station_add_many(c->st, ty->key, (const struct cz_assign *const *)csv.rows, csv.counts, csv.nrows,
+                                 load_error_cb, &le, &stored);
+        if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
+    }
     if (rc == CZ_OK) {
         if (c->json) {
             json_t *o = json_object();
@@ -449,7 +454,8 @@ int cmd_load(struct cli *c, int argc, char **argv)
                            "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le.n, csv.nrows);
     } else {
         json_decref(le.arr);
-        say_error(c, rc, argv[1]);
+        /* Failing to store is the database's (or its disk's) failure, not the file's. */
+        say_error(c, rc, cz_status_is_store(rc) ? NULL : argv[1]);
     }
 cleanup:
     cz_csv_free(&csv);

@@ -27,6 +27,11 @@ struct cli {
 /* Both languages side by side, so a message can never lack its translation. */
 #define TR(c, en, zh) ((c)->lang == CZ_LANG_ZH ? (zh) : (en))
 
+/* How many times a load or an import that filled the database's map is
+ * run again (each time the map has doubled, store.h): from 256 MiB, 1.5 GiB
+ * is three doublings away. */
+#define CZ_CLI_MAP_RETRIES 4
+
 /* "cunzhan: WHAT: message" on stderr in the user's language. */
 void say_error(struct cli *c, int status, const char *what);
 /* Prints a usage message and returns the usage exit code (2). */

@@ -378,7 +378,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
         if (!chosen) continue;
         struct cz_export_result res;
         if ((rc = cz_sync_export(c->st, to, &peers[k], full, &res))) {
-            say_error(c, rc, peers[k].name);
+            /* A full or write-protected stick is fixed at the stick. */
+            say_error(c, rc, cz_status_is_stick(rc) ? to : peers[k].name);
             failed = 1;
             continue;
         }
@@ -447,7 +448,13 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
      * link on a stick is named and refused).  Its name, from the stick,
      * is printed filtered. */
     if (!arr) printf("%s\n", cz_text_safe(path, safe, sizeof safe));
-    int rc = cz_sync_import_file(c->st, path, refused_cb, &io, &res);
+    int rc;
+    /* An import is one transaction (sync.h): when it filled the database's
+     * map, the map has grown meanwhile (store.h) and it is run again. */
+    for (int tries = 0;; tries++) {
+        rc = cz_sync_import_file(c->st, path, refused_cb, &io, &res);
+        if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
+    }
     if (rc) { say_error(c, rc, path); json_decref(io.list); return 1; }
     char sender[160] = "", signer[160] = "";
     cz_txn *t = NULL;

@@ -8,13 +8,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+int cz_fs_errno_status(int err)
+{
+    switch (err) {
+    case 0: return CZ_OK;
+    case ENOENT: return CZ_ENOTFOUND;
+    case ENOMEM: return CZ_ENOMEM;
+    case ENOSPC:
+#ifdef EDQUOT
+    case EDQUOT:
+#endif
+        return CZ_EDISKFULL;
+    case EROFS: return CZ_EREADONLY;
+    case EACCES: case EPERM: return CZ_EACCESS;
+    default: return CZ_EIO;
+    }
+}
+
+int cz_fs_stick_status(const char *stick, int status)
+{
+    struct statvfs vfs;
+    if (status == CZ_EDISKFULL) return CZ_ESTICKFULL;
+    if (status == CZ_EREADONLY) return CZ_ESTICKRO;
+    /* Some drivers answer EACCES for a write-protected medium. */
+    if (status == CZ_EACCESS && stick && statvfs(stick, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) return CZ_ESTICKRO;
+    return status;
+}
+
+#define ERRNO_STATUS() cz_fs_errno_status(errno)
 
 int cz_fs_fsync_dir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return CZ_EIO;
-    int rc = fsync(fd) == 0 || errno == EINVAL ? CZ_OK : CZ_EIO;   /* some FAT drivers refuse dir fsync */
+    if (fd < 0) return ERRNO_STATUS();
+    int rc = fsync(fd) == 0 || errno == EINVAL ? CZ_OK : ERRNO_STATUS();   /* some FAT drivers refuse dir fsync */
     close(fd);
     return rc;
 }
@@ -38,7 +68,7 @@ int cz_fs_make_dirs(const char *path, mode_t mode)
                 *slash = '/';
             }
         } else if (errno != EEXIST) {
-            return CZ_EIO;
+            return ERRNO_STATUS();
         }
         *p = saved;
         if (!saved) break;
@@ -53,24 +83,25 @@ int cz_fs_open_dir(int dirfd, const char *name, int *fd)
     if (errno == ENOENT) return CZ_ENOTFOUND;
     /* O_NOFOLLOW on a symlink: ELOOP (Linux), EMLINK (FreeBSD); a file: ENOTDIR. */
     if (errno == ELOOP || errno == ENOTDIR || errno == EMLINK) return CZ_ENOTPLAIN;
-    return CZ_EIO;
+    return ERRNO_STATUS();
 }
 
 int cz_fs_open_regular(int dirfd, const char *name, int *fd)
 {
     struct stat sb, before;
+    int rc;
     *fd = -1;
     /* Looked at first, so a device is never even opened (opening some has
      * effects: a tape rewinds, a modem hangs up). */
-    if (fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW) != 0) return errno == ENOENT ? CZ_ENOTFOUND : CZ_EIO;
+    if (fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW) != 0) return ERRNO_STATUS();
     if (!S_ISREG(before.st_mode)) return CZ_ENOTPLAIN;
     int f = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (f < 0) {
         if (errno == ENOENT) return CZ_ENOTFOUND;
         if (errno == ELOOP || errno == EMLINK || errno == ENXIO || errno == EISDIR) return CZ_ENOTPLAIN;
-        return CZ_EIO;
+        return ERRNO_STATUS();
     }
-    if (fstat(f, &sb) != 0) { close(f); return CZ_EIO; }
+    if (fstat(f, &sb) != 0) { rc = ERRNO_STATUS(); close(f); return rc; }
     /* Swapped for something else since it was looked at: refused too. */
     if (!S_ISREG(sb.st_mode) || sb.st_ino != before.st_ino || sb.st_dev != before.st_dev) {
         close(f);
@@ -93,15 +124,15 @@ int cz_fs_make_dirs_under(const char *base, const char *rel, mode_t mode)
     if ((dir = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 && errno == ENOENT &&
         cz_fs_make_dirs(base, mode) == CZ_OK)
         dir = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) return CZ_EIO;
+    if (dir < 0) return ERRNO_STATUS();
     for (char *part = buf, *save = NULL, *tok; (tok = strtok_r(part, "/", &save)); part = NULL) {
         int next;
         if (!strcmp(tok, "..")) { rc = CZ_EINVAL; break; }
         if (!strcmp(tok, ".")) continue;
         if (mkdirat(dir, tok, mode) == 0) {
-            if (fsync(dir) != 0 && errno != EINVAL) { rc = CZ_EIO; break; }
+            if (fsync(dir) != 0 && errno != EINVAL) { rc = ERRNO_STATUS(); break; }
         } else if (errno != EEXIST) {
-            rc = CZ_EIO;
+            rc = ERRNO_STATUS();
             break;
         }
         if ((rc = cz_fs_open_dir(dir, tok, &next))) break;
@@ -124,18 +155,19 @@ int cz_fs_write_atomic(const char *path, const void *bytes, size_t len)
     else if ((size_t)(slash - path) >= sizeof dir) return CZ_EINVAL;
     else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     if (snprintf(tmp, sizeof tmp, "%s/.%.16s.tmp-XXXXXX", dir, name) >= (int)sizeof tmp) return CZ_EINVAL;
-    if ((fd = mkstemp(tmp)) < 0) return CZ_EIO;
+    if ((fd = mkstemp(tmp)) < 0) return ERRNO_STATUS();
     for (size_t off = 0; off < len;) {
         ssize_t w = write(fd, p + off, len - off);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) { rc = CZ_EIO; goto fail; }
+        /* A short write without an error is a full disk (write(2)). */
+        if (w <= 0) { rc = w < 0 ? ERRNO_STATUS() : CZ_EDISKFULL; goto fail; }
         off += (size_t)w;
     }
-    if (fsync(fd) != 0) { rc = CZ_EIO; goto fail; }
+    if (fsync(fd) != 0) { rc = ERRNO_STATUS(); goto fail; }
     rc = close(fd);
     fd = -1;
-    if (rc != 0) { rc = CZ_EIO; goto fail; }
-    if (rename(tmp, path) != 0) { rc = CZ_EIO; goto fail; }
+    if (rc != 0) { rc = ERRNO_STATUS(); goto fail; }
+    if (rename(tmp, path) != 0) { rc = ERRNO_STATUS(); goto fail; }
     return cz_fs_fsync_dir(dir);
 fail:
     if (fd >= 0) close(fd);

@@ -13,6 +13,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Every function here keeps the cause of a failure: errno becomes
+ * CZ_EDISKFULL (ENOSPC, EDQUOT), CZ_EREADONLY (EROFS), CZ_EACCESS
+ * (EACCES, EPERM), CZ_ENOTFOUND (ENOENT), CZ_ENOMEM, else CZ_EIO; "CZ_EIO"
+ * below stands for any of these. */
+int cz_fs_errno_status(int err);
+
+/* The same failure when the file was being written onto a USB stick (or
+ * the folder standing in for one, `stick`): a full disk is a full stick
+ * (CZ_ESTICKFULL), a read-only one a write-protected stick (CZ_ESTICKRO,
+ * also EACCES when the stick is mounted read-only), since the fix differs
+ * from that of this PC's own disk.  Other statuses are returned as given. */
+int cz_fs_stick_status(const char *stick, int status);
+
 /* fsync on the folder itself, so a rename or a new name in it is durable.
  * CZ_OK (also when the driver refuses with EINVAL) or CZ_EIO. */
 int cz_fs_fsync_dir(const char *path);

@@ -2,6 +2,7 @@
 #include "authz.h"
 #include "codec.h"
 #include "exitchain.h"
+#include "fsutil.h"
 #include "hashset.h"
 #include "keys.h"
 #include "merge.h"
@@ -48,10 +49,10 @@ static int mkdir_p(const char *path)
     for (char *p = buf + 1; *p; p++) {
         if (*p != '/') continue;
         *p = 0;
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return CZ_EIO;
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return cz_fs_errno_status(errno);
         *p = '/';
     }
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST) return CZ_EIO;
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST) return cz_fs_errno_status(errno);
     return CZ_OK;
 }
 
@@ -94,7 +95,7 @@ int cz_station_open(const char *dir, cz_station **out)
 
     *out = NULL;
     if (!st || !db) { rc = CZ_ENOMEM; goto fail; }
-    if (stat(db, &sb) != 0) { rc = CZ_ENOINIT; goto fail; }
+    if (stat(db, &sb) != 0) { rc = errno == ENOENT ? CZ_ENOINIT : cz_fs_errno_status(errno); goto fail; }
     if (sodium_init() < 0) { rc = CZ_ECRYPTO; goto fail; }
     st->dir = strdup(dir);
     if (!st->dir) { rc = CZ_ENOMEM; goto fail; }
@@ -102,6 +103,9 @@ int cz_station_open(const char *dir, cz_station **out)
     if ((rc = cz_txn_begin(st->store, 0, &t))) goto fail;
     rc = load_info(t, &st->info);
     cz_txn_abort(t);
+    /* The db folder is there (init makes it first), so this is not a
+     * folder where no station lives: init would refuse it too. */
+    if (rc == CZ_ENOINIT) rc = CZ_EDBNOINFO;
     if (rc) goto fail;
     free(db);
     *out = st;
@@ -422,6 +426,22 @@ int cz_station_put_info(cz_txn *t, const struct cz_station_info *info)
     return CZ_OK;
 }
 
+/* Why a new station cannot go where a db folder already is: CZ_EEXIST
+ * when a station lives there, else what is wrong with it (a damaged or
+ * unreadable store), so init and status say the same. */
+static int existing_store(const char *db)
+{
+    cz_store *s = NULL;
+    cz_txn *t = NULL;
+    uint64_t format;
+    int rc = cz_store_open(db, 0, &s);
+    if (rc == CZ_OK && (rc = cz_txn_begin(s, 0, &t)) == CZ_OK)
+        rc = cz_meta_get_u64(t, META_FORMAT, &format) == CZ_OK ? CZ_EEXIST : CZ_EDBNOINFO;
+    cz_txn_abort(t);
+    cz_store_close(s);
+    return rc;
+}
+
 int cz_station_create_store(const char *dir, cz_store **out)
 {
     char *db = db_path(dir);
@@ -429,7 +449,7 @@ int cz_station_create_store(const char *dir, cz_store **out)
     int rc;
     *out = NULL;
     if (!db) return CZ_ENOMEM;
-    if (stat(db, &sb) == 0) rc = CZ_EEXIST;
+    if (stat(db, &sb) == 0) rc = existing_store(db);
     else if ((rc = mkdir_p(dir)) == CZ_OK && (rc = mkdir_p(db)) == CZ_OK) rc = cz_store_open(db, 1, out);
     free(db);
     return rc;
@@ -464,7 +484,7 @@ int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *p
         }
     }
     if (!(db = db_path(dir))) return CZ_ENOMEM;
-    if (stat(db, &sb) == 0) { free(db); return CZ_EEXIST; }
+    if (stat(db, &sb) == 0) { rc = existing_store(db); free(db); return rc; }
     if ((rc = mkdir_p(dir)) || (rc = mkdir_p(db))) { free(db); return rc; }
     free(db);
 

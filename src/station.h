@@ -48,10 +48,15 @@ struct cz_init_opts {
 typedef struct cz_station cz_station;
 
 /* Creates a new station in dir (which must not hold one) and logs in as the
- * first user.  The passphrase protects that user's key blob. */
+ * first user.  The passphrase protects that user's key blob.  Where DIR/db
+ * exists: CZ_EEXIST when a station lives there, else what is wrong with it
+ * (CZ_EDBTRUNC, CZ_EDBMETA, CZ_EDBDAMAGED, CZ_EDBNOINFO, CZ_EACCESS...),
+ * as cz_station_open says. */
 int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *passphrase,
                     cz_station **out, char *why, size_t why_size);
 
+/* CZ_ENOINIT when DIR/db does not exist; CZ_EDBNOINFO when it holds a
+ * store without a station; the store's statuses (store.h) otherwise. */
 int cz_station_open(const char *dir, cz_station **out);
 void cz_station_close(cz_station *st);
 
@@ -160,7 +165,8 @@ int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
 /* ---- restore (backup.h) ---- */
 
 /* Creates DIR/db for a station that does not exist yet (CZ_EEXIST when it
- * does) and opens the empty store. */
+ * does, or what is wrong with what is there, as cz_station_init) and opens
+ * the empty store. */
 int cz_station_create_store(const char *dir, cz_store **out);
 /* Writes a station's identity into a new store inside t. */
 int cz_station_put_info(cz_txn *t, const struct cz_station_info *info);

@@ -23,3 +23,19 @@ const char *cz_strerror(int status, enum cz_lang lang)
 }
 
 const char *cz_status_name(int status) { return lookup(status)->name; }
+
+int cz_status_is_store(int status)
+{
+    switch (status) {
+    case CZ_EDB: case CZ_EDBFULL: case CZ_EDBMAX: case CZ_EDBTRUNC: case CZ_EDBMETA: case CZ_EDBDAMAGED:
+    case CZ_EDBNOINFO: case CZ_EDISKFULL: case CZ_EREADONLY: case CZ_EACCESS:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cz_status_is_stick(int status)
+{
+    return status == CZ_ESTICKFULL || status == CZ_ESTICKRO || status == CZ_EACCESS || status == CZ_EIO;
+}

@@ -23,4 +23,12 @@ const char *cz_strerror(int status, enum cz_lang lang);
 /* The symbolic name ("CZ_ECANON") for logs and tests.  Static; never NULL. */
 const char *cz_status_name(int status);
 
+/* Statuses whose message must name a place to be any use.  The store's
+ * and the disk's (the database damaged, full, a full or read-only disk,
+ * permission denied): with no other file named, the message names the
+ * station's db folder.  A stick's (full, write-protected, or a file on it
+ * that cannot be written): the message names the stick or folder. */
+int cz_status_is_store(int status);
+int cz_status_is_stick(int status);
+
 #endif

@@ -1,5 +1,6 @@
 #include "store.h"
 #include "codec.h"
+#include "fsutil.h"
 #include "hashset.h"
 #include "schema.h"
 #include "status.h"
@@ -7,11 +8,14 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 /* One LMDB page holds keys up to this size; longer values are cut. */
 #define TERM_MAX 400
@@ -39,7 +43,21 @@ struct cz_store {
     MDB_env *env;
     MDB_dbi dbi[DB_COUNT];
     int last_mdb_error;
+    char *dir;
+    /* The map may only be resized while this process has no transaction
+     * open (mdb_env_set_mapsize), and transactions live on several threads
+     * (an export takes its sequence number on one while it reads on
+     * another): mu guards the count and the wish to grow. */
+    pthread_mutex_t mu;
+    int txns;                 /* transactions open in this process */
+    int grow;                 /* a write ran out of map: grow once txns is 0 */
+    int broken;               /* the map could not be made again: unusable */
+    size_t map, map_max;
 };
+
+/* The meta name under which a grown map's size is kept, so the next
+ * process opens with it (LMDB itself takes the size it is given). */
+#define META_MAP "store_map_bytes"
 
 /* Index terms of new entities collected by a transaction that asked for it
  * (cz_store_defer_index), put sorted later: each distinct term once (the
@@ -68,13 +86,49 @@ struct cz_txn {
     void (*aux_free)(void *);
 };
 
+/* LMDB's codes and the errno values it passes on, by cause (the fix for a
+ * full disk is not the fix for a damaged file). */
+static int mdb_cause(int rc)
+{
+    switch (rc) {
+    case 0: return CZ_OK;
+    case MDB_NOTFOUND: return CZ_ENOTFOUND;
+    case ENOMEM: return CZ_ENOMEM;
+    case MDB_CORRUPTED: case MDB_PAGE_NOTFOUND: case MDB_INCOMPATIBLE: return CZ_EDBDAMAGED;
+    case MDB_INVALID: case MDB_VERSION_MISMATCH: return CZ_EDBMETA;
+    case MDB_MAP_FULL: return CZ_EDBFULL;
+    default:
+        if (rc > 0) {
+            int f = cz_fs_errno_status(rc);
+            if (f == CZ_EDISKFULL || f == CZ_EREADONLY || f == CZ_EACCESS) return f;
+        }
+        return CZ_EDB;
+    }
+}
+
+/* LMDB answers a short write with EIO (mdb_page_flush), and a write cut
+ * short is what a full disk gives before any ENOSPC: EIO with (almost) no
+ * room left on the store's disk is a full disk. */
+#define DISK_FULL_BELOW ((uint64_t)1 << 20)
+static int disk_full(const cz_store *s)
+{
+    struct statvfs vfs;
+    return s->dir && statvfs(s->dir, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < DISK_FULL_BELOW;
+}
+
 static int mdb_status(cz_store *s, int rc)
 {
-    if (rc == 0) return CZ_OK;
-    if (rc == MDB_NOTFOUND) return CZ_ENOTFOUND;
+    int st = mdb_cause(rc);
+    if (st == CZ_OK || st == CZ_ENOTFOUND) return st;
     s->last_mdb_error = rc;
-    if (rc == ENOMEM) return CZ_ENOMEM;
-    return CZ_EDB;
+    if (rc == EIO && disk_full(s)) return CZ_EDISKFULL;
+    if (st == CZ_EDBFULL) {
+        pthread_mutex_lock(&s->mu);
+        if (s->map >= s->map_max) st = CZ_EDBMAX;
+        else s->grow = 1;
+        pthread_mutex_unlock(&s->mu);
+    }
+    return st;
 }
 #define ST(t, rc) mdb_status((t)->s, (rc))
 
@@ -83,55 +137,186 @@ const char *cz_store_last_error(const cz_store *s)
     return s && s->last_mdb_error ? mdb_strerror(s->last_mdb_error) : "";
 }
 
+static void put_be64(uint8_t b[8], uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8) b[i] = (uint8_t)v;
+}
+
+static uint64_t get_be64(const uint8_t b[8])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = v << 8 | b[i];
+    return v;
+}
+
+/* Doubles the map (up to map_max) and notes the new size in meta.  Only
+ * with s->mu held and no transaction open in this process. */
+static void grow_map(cz_store *s)
+{
+    size_t want = s->map > s->map_max / 2 ? s->map_max : s->map * 2;
+    MDB_txn *txn = NULL;
+    s->grow = 0;
+    if (want <= s->map) return;
+    if (mdb_env_set_mapsize(s->env, want) != 0) {
+        /* No room in this process's address space: this is its ceiling
+         * (CZ_EDBMAX from now on).  LMDB has let go of the old mapping, so
+         * it is mapped again, or nothing more may touch the store. */
+        s->map_max = s->map;
+        if (mdb_env_set_mapsize(s->env, s->map) != 0) s->broken = 1;
+        return;
+    }
+    s->map = want;
+    /* Noted at once: the write that ran out is the caller's to redo, maybe
+     * in the next process, which must not start from the small map again.
+     * Committing also makes LMDB record the size for other processes. */
+    uint8_t b[8];
+    put_be64(b, want);
+    MDB_val k = { strlen(META_MAP), META_MAP }, d = { 8, b };
+    if (mdb_txn_begin(s->env, NULL, 0, &txn) != 0) return;
+    if (mdb_put(txn, s->dbi[DB_META], &k, &d, 0) != 0) { mdb_txn_abort(txn); return; }
+    mdb_txn_commit(txn);
+}
+
+static int txn_enter(cz_store *s)
+{
+    int rc = CZ_OK;
+    pthread_mutex_lock(&s->mu);
+    if (s->grow && s->txns == 0) grow_map(s);
+    if (s->broken) rc = CZ_ENOMEM;
+    else s->txns++;
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static void txn_leave(cz_store *s)
+{
+    pthread_mutex_lock(&s->mu);
+    if (--s->txns == 0 && s->grow) grow_map(s);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* What a data file that LMDB will map must pass before any page of it is
+ * touched: a page beyond the end of the file is SIGBUS, not an error. */
+static int check_file(cz_store *s, const char *data)
+{
+    MDB_envinfo info;
+    MDB_stat ms;
+    struct stat st;
+    if (stat(data, &st) != 0) return cz_fs_errno_status(errno);
+    if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &ms) != 0) return CZ_EDBMETA;
+    if ((uint64_t)st.st_size < ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize) return CZ_EDBTRUNC;
+    return CZ_OK;
+}
+
 int cz_store_open(const char *dir, int create, cz_store **out)
+{
+    return cz_store_open_map(dir, create, 0, 0, out);
+}
+
+int cz_store_open_map(const char *dir, int create, size_t map, size_t map_max, cz_store **out)
 {
     cz_store *s = calloc(1, sizeof *s);
     MDB_txn *txn = NULL;
-    int rc;
-    struct stat st;
+    int rc, st = CZ_EDB;
+    struct stat sb;
+    char data[4096];
 
     *out = NULL;
     if (!s) return CZ_ENOMEM;
-    if (stat(dir, &st) != 0) {
-        if (!create) { free(s); return CZ_ENOINIT; }
-        if (mkdir(dir, 0700) != 0) { free(s); return CZ_EIO; }
+    pthread_mutex_init(&s->mu, NULL);
+    if (!(s->dir = strdup(dir))) { st = CZ_ENOMEM; goto fail; }
+    if (snprintf(data, sizeof data, "%s/data.mdb", dir) >= (int)sizeof data) { st = CZ_EINVAL; goto fail; }
+    if (stat(dir, &sb) != 0) {
+        if (errno != ENOENT) { st = cz_fs_errno_status(errno); goto fail; }
+        if (!create) { st = CZ_ENOINIT; goto fail; }
+        if (mkdir(dir, 0700) != 0) { st = cz_fs_errno_status(errno); goto fail; }
     }
+    /* An existing store whose data file is gone or empty would be opened
+     * by LMDB as a new, empty one.  Gone is also what an init cut short
+     * after making the folder leaves. */
+    if (!create && stat(data, &sb) != 0) { st = errno == ENOENT ? CZ_EDBNOINFO : cz_fs_errno_status(errno); goto fail; }
+    if (!create && sb.st_size == 0) { st = CZ_EDBTRUNC; goto fail; }
+
     /* The map is reserved address space, not disk: the file grows as used.
      * Where the address space is limited (32-bit PCs, ulimit -v, valgrind)
-     * a smaller map is tried. */
-    static const size_t map_gib[] = { 64, 16, 4, 1 };
-    for (size_t i = 0; i < sizeof map_gib / sizeof map_gib[0]; i++) {
-        size_t map = map_gib[i] << 30;
-        if (sizeof(size_t) < 8 && map_gib[i] > 1) continue;
-        if ((rc = mdb_env_create(&s->env)) != 0) goto fail;
+     * a smaller map is tried; it grows when a write fills it (store.h). */
+    static const size_t map_mib[] = {
+#if SIZE_MAX > 0xffffffffu
+        (size_t)64 << 10, 16 << 10, 4 << 10, 1 << 10,
+#endif
+        CZ_STORE_MAP_SMALL >> 20,
+    };
+    for (size_t i = 0; i < sizeof map_mib / sizeof map_mib[0]; i++) {
+        s->map = map ? map : map_mib[i] << 20;
+        s->map_max = map_max ? map_max : map ? map : sizeof(size_t) < 8 ? CZ_STORE_MAP_MAX32 : s->map * 16;
+        if ((rc = mdb_env_create(&s->env)) != 0) goto fail_mdb;
         mdb_env_set_maxdbs(s->env, DB_COUNT + 4);
-        mdb_env_set_mapsize(s->env, map);
+        mdb_env_set_mapsize(s->env, s->map);
         if ((rc = mdb_env_open(s->env, dir, 0, 0600)) == 0) break;
         mdb_env_close(s->env);
         s->env = NULL;
-        if (rc != ENOMEM && rc != EINVAL) goto fail;
+        if (map || (rc != ENOMEM && rc != EINVAL)) break;
     }
-    if (!s->env) goto fail;
-    if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) goto fail;
-    for (int i = 0; i < DB_COUNT; i++)
-        if ((rc = mdb_dbi_open(txn, dbi_specs[i].name, dbi_specs[i].flags | MDB_CREATE, &s->dbi[i])) != 0)
+    if (!s->env) {
+        /* Too short to hold the two meta pages is a truncation too. */
+        if (rc == MDB_INVALID && stat(data, &sb) == 0 && sb.st_size < 2 * sysconf(_SC_PAGESIZE)) st = CZ_EDBTRUNC;
+        else st = mdb_cause(rc);
+        goto fail;
+    }
+    if (!create || stat(data, &sb) == 0) {
+        if ((st = check_file(s, data))) goto fail;
+        st = CZ_EDB;
+    }
+    if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) goto fail_mdb;
+    for (int i = 0; i < DB_COUNT; i++) {
+        /* A store that exists always has meta: when its main table does
+         * not name it, the table's root is damaged, and a new meta would
+         * make it look like a folder where no station lives. */
+        unsigned flags = dbi_specs[i].flags | (create || i != DB_META ? MDB_CREATE : 0);
+        if ((rc = mdb_dbi_open(txn, dbi_specs[i].name, flags, &s->dbi[i])) != 0) {
+            st = rc == MDB_NOTFOUND ? CZ_EDBDAMAGED : mdb_cause(rc);
             goto fail;
-    if ((rc = mdb_txn_commit(txn)) != 0) { txn = NULL; goto fail; }
+        }
+    }
+    MDB_val k = { strlen(META_MAP), META_MAP }, d;
+    size_t kept = 0;
+    if (mdb_get(txn, s->dbi[DB_META], &k, &d) == 0 && d.mv_size == 8) {
+        uint64_t v = get_be64(d.mv_data);
+        kept = v > s->map_max ? s->map_max : (size_t)v;
+    }
+    if ((rc = mdb_txn_commit(txn)) != 0) { txn = NULL; goto fail_mdb; }
+    txn = NULL;
+    /* A map grown by an earlier process (grow_map); where this one cannot
+     * map that much, the size it has (mapped again, as in grow_map). */
+    if (kept > s->map) {
+        if (mdb_env_set_mapsize(s->env, kept) == 0) s->map = kept;
+        else if (mdb_env_set_mapsize(s->env, s->map) != 0) { st = CZ_ENOMEM; goto fail; }
+    }
     *out = s;
     return CZ_OK;
+fail_mdb:
+    st = mdb_cause(rc);
+    if (st == CZ_ENOTFOUND) st = CZ_EDB;
 fail:
     if (txn) mdb_txn_abort(txn);
     if (s->env) mdb_env_close(s->env);
+    pthread_mutex_destroy(&s->mu);
+    free(s->dir);
     free(s);
-    return rc == ENOMEM ? CZ_ENOMEM : CZ_EDB;
+    return st;
 }
 
 void cz_store_close(cz_store *s)
 {
     if (!s) return;
     mdb_env_close(s->env);
+    pthread_mutex_destroy(&s->mu);
+    free(s->dir);
     free(s);
 }
+
+const char *cz_store_dir(const cz_store *s) { return s->dir; }
+size_t cz_store_map_size(const cz_store *s) { return s->map; }
 
 int cz_txn_begin(cz_store *s, int write, cz_txn **out)
 {
@@ -140,8 +325,26 @@ int cz_txn_begin(cz_store *s, int write, cz_txn **out)
     if (!t) return CZ_ENOMEM;
     t->s = s;
     t->write = write;
+    if (txn_enter(s)) { free(t); return CZ_ENOMEM; }
     int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
-    if (rc) { free(t); return mdb_status(s, rc); }
+    if (rc == MDB_MAP_RESIZED) {
+        /* Another process grew the map: adopt its size when nothing of
+         * ours is open, then try once more. */
+        pthread_mutex_lock(&s->mu);
+        if (s->txns == 1 && mdb_env_set_mapsize(s->env, 0) == 0) {
+            MDB_envinfo info;
+            if (mdb_env_info(s->env, &info) == 0) s->map = info.me_mapsize;
+            rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+        } else if (s->txns == 1 && mdb_env_set_mapsize(s->env, s->map) != 0) {
+            s->broken = 1;            /* as in grow_map */
+        }
+        pthread_mutex_unlock(&s->mu);
+    }
+    if (rc) {
+        txn_leave(s);
+        free(t);
+        return rc == MDB_MAP_RESIZED ? CZ_EDBFULL : mdb_status(s, rc);
+    }
     *out = t;
     return CZ_OK;
 }
@@ -162,26 +365,30 @@ static int defer_flush(cz_txn *t);
 
 int cz_txn_commit(cz_txn *t)
 {
+    cz_store *s = t->s;
     int st = defer_flush(t);
     if (st) {
         mdb_txn_abort(t->txn);
     } else {
         int rc = mdb_txn_commit(t->txn);
-        st = mdb_status(t->s, rc);
+        st = mdb_status(s, rc);
     }
     defer_free(t->defer);
     if (t->aux_free) t->aux_free(t->aux);
     free(t);
+    txn_leave(s);
     return st;
 }
 
 void cz_txn_abort(cz_txn *t)
 {
     if (!t) return;
+    cz_store *s = t->s;
     mdb_txn_abort(t->txn);
     defer_free(t->defer);
     if (t->aux_free) t->aux_free(t->aux);
     free(t);
+    txn_leave(s);
 }
 
 uint64_t cz_txn_puts(const cz_txn *t) { return t->puts; }

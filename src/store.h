@@ -48,9 +48,47 @@
 typedef struct cz_store cz_store;
 typedef struct cz_txn cz_txn;
 
-/* Opens (or with create, creates) the store in directory `dir`. */
+/* Opens (or with create, creates) the store in directory `dir`.
+ *
+ * Before LMDB touches a page, an existing store is checked, since a page
+ * beyond the end of the mapped file is SIGBUS, not an error: a data file
+ * empty or shorter than the last page its meta page records is
+ * CZ_EDBTRUNC, a missing one CZ_EDBNOINFO; meta pages LMDB refuses (MDB_INVALID, MDB_VERSION_MISMATCH)
+ * are CZ_EDBMETA; a main table that does not name the store's tables
+ * (its root damaged) is CZ_EDBDAMAGED, never a new empty store.  At any
+ * time later MDB_CORRUPTED and MDB_PAGE_NOTFOUND are CZ_EDBDAMAGED.
+ * Without create, a missing `dir` is CZ_ENOINIT.  Files this user may not
+ * use are CZ_EACCESS, a read-only disk CZ_EREADONLY, a full one
+ * CZ_EDISKFULL (from any write or commit too).
+ *
+ * The map.  LMDB's map is address space reserved for the file, and its
+ * size is the most the database can hold.  On a 64-bit PC it starts at
+ * 64 GiB (16, 4, 1 GiB or CZ_STORE_MAP_SMALL where the address space is
+ * limited) and may grow to 16 times that; on a 32-bit PC it starts at
+ * CZ_STORE_MAP_SMALL and grows to CZ_STORE_MAP_MAX32.  A write that fills
+ * it fails with CZ_EDBFULL (its transaction must be aborted, as any failed
+ * one); as soon as no transaction of this process is open (at that abort,
+ * usually) the map is doubled and the new size noted in meta, so the
+ * caller may simply run the same work again, in this process or the next.
+ * The work is not redone here: a transaction's writes belong to its caller
+ * (an import, a load), and redoing them behind its back would hide which
+ * of them had been made; `load` and `import` (command line and Sync
+ * screen) run themselves again on CZ_EDBFULL, a few times.  At the largest
+ * size, or when this process's address space has no room for a larger
+ * map, the failure is CZ_EDBMAX.
+ * A map grown by another process is adopted at the next cz_txn_begin. */
+#define CZ_STORE_MAP_SMALL ((size_t)256 << 20)
+#define CZ_STORE_MAP_MAX32 ((size_t)1536 << 20)
 int cz_store_open(const char *dir, int create, cz_store **out);
+/* cz_store_open with the map's first and largest size given (0, 0: as
+ * above): for tests, which fill a tiny map to see it grow. */
+int cz_store_open_map(const char *dir, int create, size_t map, size_t map_max, cz_store **out);
 void cz_store_close(cz_store *s);     /* NULL is fine */
+/* The store's folder as given to cz_store_open, for messages; valid until
+ * cz_store_close. */
+const char *cz_store_dir(const cz_store *s);
+/* The map's size now (bytes). */
+size_t cz_store_map_size(const cz_store *s);
 /* The last LMDB error text, for messages to a person. */
 const char *cz_store_last_error(const cz_store *s);
 

@@ -119,10 +119,11 @@ static void test_failed_write_keeps_old(void **state)
     assert_int_equal(entries(folder), 2);   /* keep.txt and busy, no temp */
     assert_int_equal(entries(busy), 1);
 
-    /* The folder is not there (the stick pulled out): nothing written. */
+    /* The folder is not there (the stick pulled out): nothing written,
+     * and the cause kept (fsutil.h). */
     char gone[192];
     snprintf(gone, sizeof gone, "%s/nofolder/keep.txt", folder);
-    assert_int_equal(cz_fs_write_atomic(gone, "new\n", 4), CZ_EIO);
+    assert_int_equal(cz_fs_write_atomic(gone, "new\n", 4), CZ_ENOTFOUND);
     assert_int_equal(slurp(path, buf, sizeof buf), 4);
     assert_string_equal(buf, "old\n");
     assert_int_equal(entries(folder), 2);
@@ -165,7 +166,7 @@ static void test_make_dirs(void **state)
     assert_int_equal(cz_fs_fsync_dir(deep), CZ_OK);
     assert_int_equal(cz_fs_fsync_dir(file), CZ_EIO);   /* not a folder */
     snprintf(below, sizeof below, "%s/missing", g_dir);
-    assert_int_equal(cz_fs_fsync_dir(below), CZ_EIO);
+    assert_int_equal(cz_fs_fsync_dir(below), CZ_ENOTFOUND);
 }
 
 /* A hostile stick: links are never followed below the stick's folder, and
