@@ -1,5 +1,7 @@
 #include "status.h"
 
+#include <string.h>
+
 struct status_text { const char *name, *en, *zh; };
 
 static const struct status_text status_table[] = {
@@ -23,6 +25,13 @@ const char *cz_strerror(int status, enum cz_lang lang)
 }
 
 const char *cz_status_name(int status) { return lookup(status)->name; }
+
+int cz_status_from_name(const char *name)
+{
+    for (int i = 0; i < CZ_STATUS_COUNT; i++)
+        if (!strcmp(status_table[i].name, name)) return i;
+    return -1;
+}
 
 int cz_status_is_store(int status)
 {

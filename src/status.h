@@ -22,6 +22,9 @@ const char *cz_strerror(int status, enum cz_lang lang);
 
 /* The symbolic name ("CZ_ECANON") for logs and tests.  Static; never NULL. */
 const char *cz_status_name(int status);
+/* The status of a symbolic name; -1 when this build has none by that name.
+ * What is stored names a status this way, never by its number. */
+int cz_status_from_name(const char *name);
 
 /* Statuses whose message must name a place to be any use.  The store's
  * and the disk's (the database damaged, full, a full or read-only disk,

@@ -1418,17 +1418,26 @@ static int put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID
     return apply_version(t, e, id, pre, pre_len);
 }
 
-static void judged_val(uint8_t v[5], int state, int why)
+/* A judged record: u8 state, then the status's symbolic name
+ * ("CZ_EPARENT"), so a later build that numbers its statuses otherwise
+ * still reads the rule that was broken. */
+#define JUDGED_MAX 64
+
+static size_t judged_val(uint8_t v[JUDGED_MAX], int state, int why)
 {
+    const char *name = cz_status_name(why);
+    size_t n = strlen(name);
+    if (n > JUDGED_MAX - 1) n = JUDGED_MAX - 1;
     v[0] = (uint8_t)state;
-    for (int i = 0; i < 4; i++) v[1 + i] = (uint8_t)((uint32_t)why >> (8 * (3 - i)));
+    memcpy(v + 1, name, n);
+    return 1 + n;
 }
 
 int cz_store_judged_set(cz_txn *t, const uint8_t id[CZ_ID_BYTES], int state, int why)
 {
-    uint8_t v[5];
-    judged_val(v, state, why);
-    MDB_val k = val(id, CZ_ID_BYTES), d = val(v, sizeof v);
+    uint8_t v[JUDGED_MAX];
+    size_t n = judged_val(v, state, why);
+    MDB_val k = val(id, CZ_ID_BYTES), d = val(v, n);
     return ST(t, mdb_put(t->txn, t->s->dbi[DB_JUDGED], &k, &d, 0));
 }
 
@@ -1443,9 +1452,14 @@ int cz_store_put_judged(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ
 static int judged_parse(const MDB_val *d, int *state, int *why)
 {
     const uint8_t *p = d->mv_data;
-    if (d->mv_size != 5) return CZ_EDB;
+    char name[JUDGED_MAX];
+    if (d->mv_size < 2 || d->mv_size > JUDGED_MAX) return CZ_EDB;
     *state = p[0];
-    *why = (int)((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4]);
+    memcpy(name, p + 1, d->mv_size - 1);
+    name[d->mv_size - 1] = 0;
+    /* A rule this build does not know is still a refusal: said as such. */
+    *why = cz_status_from_name(name);
+    if (*why < 0) *why = CZ_EPERM;
     return CZ_OK;
 }
 

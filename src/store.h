@@ -18,9 +18,10 @@
  *   peers     box key -> vector       the version vector each peer station
  *                                     last acknowledged (bundle.h), so
  *                                     exports are incremental
- *   judged    id -> u8 state, u32 why entries kept but not applied
+ *   judged    id -> u8 state, why     entries kept but not applied
  *                                     (authz.h): refused as evidence, or
- *                                     held until what they name arrives.
+ *                                     held until what they name arrives;
+ *                                     why is the rule's status, by name.
  *                                     They are in entries and logs (so a
  *                                     log's chain and acknowledgement hold)
  *                                     and in no other table
