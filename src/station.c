@@ -27,10 +27,15 @@ struct cz_station {
     struct cz_station_info info;
     cz_secrets *secrets;          /* after login */
     char user[CZ_NAME_MAX];
+    int clock_confirmed;          /* cz_station_clock_confirm */
 };
 
 #define META_FORMAT "format"
 #define META_HLC "hlc"
+/* The latest wall time (seconds) an entry signed here carried: a PC clock
+ * well behind it is a PC whose date is wrong (a dead CMOS battery). */
+#define META_WALL_MAX "wall_max"
+#define CLOCK_SLACK_S (24 * 3600)
 #define META_RETIRED CZ_META_RETIRED
 
 const struct cz_station_info *cz_station_info(const cz_station *st) { return &st->info; }
@@ -214,6 +219,39 @@ static int admit(cz_station *st, const char *user, cz_secrets *s, const char *pa
     return CZ_OK;
 }
 
+int cz_station_clock(cz_station *st, struct cz_clock_state *out)
+{
+    cz_txn *t = NULL;
+    uint64_t wall_max = 0, hlc = 0;
+    int rc = cz_txn_begin(st->store, 0, &t);
+    if (rc) return rc;
+    if ((rc = cz_meta_get_u64(t, META_WALL_MAX, &wall_max)) && rc != CZ_ENOTFOUND) goto cleanup;
+    if ((rc = cz_meta_get_u64(t, META_HLC, &hlc)) && rc != CZ_ENOTFOUND) goto cleanup;
+    rc = CZ_OK;
+    memset(out, 0, sizeof *out);
+    out->now = (int64_t)(cz_now_ms() / 1000);
+    out->last_signed = (int64_t)wall_max;
+    out->station_clock = (int64_t)(cz_hlc_ms(hlc) / 1000);
+    out->pc_behind = out->last_signed > out->now + CLOCK_SLACK_S;
+    out->station_ahead = out->station_clock > out->now + CLOCK_SLACK_S;
+cleanup:
+    cz_txn_abort(t);
+    return rc;
+}
+
+void cz_station_clock_confirm(cz_station *st) { st->clock_confirmed = 1; }
+
+/* Nothing is signed with a PC clock a day or more behind what this station
+ * already signed, until the person says the date is right. */
+static int clock_gate(cz_station *st)
+{
+    struct cz_clock_state c;
+    if (st->clock_confirmed) return CZ_OK;
+    int rc = cz_station_clock(st, &c);
+    if (rc) return rc;
+    return c.pc_behind ? CZ_ECLOCKBEHIND : CZ_OK;
+}
+
 int cz_station_login(cz_station *st, const char *user, const char *pass)
 {
     cz_txn *t = NULL;
@@ -283,6 +321,14 @@ static int judge_own(cz_txn *t, const uint8_t office_root[32], const struct cz_e
     return j.verdict == CZ_VERDICT_OK || j.verdict == CZ_VERDICT_PENDING ? CZ_OK : j.why;
 }
 
+static int note_wall(cz_txn *t, int64_t wall)
+{
+    uint64_t max = 0;
+    int rc = cz_meta_get_u64(t, META_WALL_MAX, &max);
+    if (rc && rc != CZ_ENOTFOUND) return rc;
+    return wall > 0 && (uint64_t)wall > max ? cz_meta_put_u64(t, META_WALL_MAX, (uint64_t)wall) : CZ_OK;
+}
+
 /* Appends one entry to the signer's log inside t. */
 static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_ENTITY_BYTES],
                   uint8_t id[CZ_ID_BYTES])
@@ -325,6 +371,7 @@ static int append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_E
     if (rc == CZ_OK) rc = cz_store_put_entry(t, &e, id, &result);
     if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
     if (rc == CZ_OK) rc = cz_meta_put_u64(t, META_HLC, d.hlc);
+    if (rc == CZ_OK) rc = note_wall(t, d.wall);
     if (rc == CZ_OK && entity_out) memcpy(entity_out, d.entity, CZ_ENTITY_BYTES);
     free(body);
     free(raw);
@@ -1126,8 +1173,9 @@ static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t
 {
     cz_txn *t = NULL;
     if (!st->secrets) return CZ_EPERM;
-    int rc = cz_txn_begin(st->store, 1, &t);
+    int rc = clock_gate(st);
     if (rc) return rc;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
     rc = write_in_txn(st, t, ty, entity, a, n, entity_out, id, err);
     if (rc) { cz_txn_abort(t); return rc; }
     return cz_txn_commit(t);
@@ -1471,6 +1519,7 @@ int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign
     *stored = 0;
     if (!ty) return CZ_ETYPE;
     if (!st->secrets) return CZ_EPERM;
+    if ((rc = clock_gate(st))) return rc;
     if (!(p = calloc(1, sizeof *p))) return CZ_ENOMEM;
     if ((rc = cz_hashset_new(&p->terms))) goto cleanup;
     if ((rc = cz_txn_begin(st->store, 1, &t))) goto cleanup;
@@ -1547,6 +1596,7 @@ int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uin
     int rc;
 
     if (!st->secrets) return CZ_EPERM;
+    if ((rc = clock_gate(st))) return rc;
     if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
     if ((rc = winning_head(t, entity, &cur, heads, CZ_PARENTS_MAX, &nheads))) goto cleanup;
     /* Deleted only when every head is: a deletion concurrent with a live
@@ -1582,8 +1632,9 @@ static int root_append(cz_station *st, const char *type, cz_body *b, uint8_t id[
 {
     cz_txn *t = NULL;
     if (!st->secrets || !cz_secrets_root_pk(st->secrets)) return CZ_EPERM;
-    int rc = cz_txn_begin(st->store, 1, &t);
+    int rc = clock_gate(st);
     if (rc) return rc;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
     if ((rc = office_person(st, t)) || (rc = countersign(st->info.office_root, st->secrets, type, b))) {
         cz_txn_abort(t);
         return rc;
