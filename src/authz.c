@@ -280,6 +280,17 @@ int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
     if (!ty) { judged(j, CZ_VERDICT_HOLD, CZ_ETYPE); return CZ_OK; }
     cz_roster_entry_judge(author, e, &why);
     if (why && why != CZ_ENOTFOUND) { judged(j, CZ_VERDICT_REFUSED, why); return CZ_OK; }
+    /* A rollover that would not count changes no station's root: refused
+     * as evidence (roster.h).  Stored, it is judged by whether the walk
+     * counted it; one statement, never edited or deleted. */
+    if (!strcmp(ty->key, "rollover")) {
+        int counts = 0;
+        if (e->nparents || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) counts = 0;
+        else if (replay) { if ((rc = cz_roster_trust_counts(t, root, e, &counts))) return rc; }
+        else if ((rc = cz_roster_rollover_check(t, root, e)) == CZ_OK) counts = 1;
+        else if (rc != CZ_EROLLOVER) return rc;
+        if (!counts) { judged(j, CZ_VERDICT_REFUSED, CZ_EROLLOVER); return CZ_OK; }
+    }
     cz_entry_id(e->raw, e->raw_len, self_id);
     if ((rc = judge_versions(t, root, e, author, replay, self_id, j)) || j->verdict) return rc;
     if ((rc = cz_body_decode(e->body, e->body_len, &b))) {

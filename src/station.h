@@ -157,6 +157,26 @@ int cz_station_certify_until(cz_station *st, const struct cz_cert_req *r, const 
 int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
                       const char *reason, uint8_t id[CZ_ID_BYTES]);
 
+/* Root rollover (roster.h), at the office by an office person holding the
+ * current root, who gives their passphrase again (their slot is sealed
+ * anew: CZ_EPASS).  A new root key is made; the old root signs a
+ * `rollover` naming it, the new root signs the statement too, the person
+ * countersigns; this station pins the new root.  The new root goes into
+ * this person's slot, and, for every other certified office person with a
+ * slot here, into a transfer sealed to their own key, taken into their
+ * slot at their next login (*transfers: how many); a slot still holding
+ * the old root gives it up at its next login.  new_root gets the new key.
+ * CZ_EPERM for anyone else (a clerk's slot has no root key). */
+int cz_station_rollover(cz_station *st, const char *passphrase, const char *reason, uint8_t new_root[32],
+                        size_t *transfers);
+/* Inside t, after rollovers were stored (an import): pins the chain's
+ * current root (meta office_root, and root_anchor the first time).  *now
+ * gets it; *changed 1 when it is not `pinned`.  The caller reloads the
+ * station's info after the commit (cz_station_reload). */
+int cz_station_pin_root(cz_txn *t, const uint8_t pinned[32], uint8_t now[32], int *changed);
+/* Reads the station's info (the pinned root) from the store again. */
+int cz_station_reload(cz_station *st);
+
 /* ---- restore (backup.h) ---- */
 
 /* Creates DIR/db for a station that does not exist yet (CZ_EEXIST when it

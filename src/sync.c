@@ -63,7 +63,10 @@ static int peers_cb(void *ctx, const uint8_t *entity)
     size_t len;
     char kind[16] = "", name[CZ_NAME_MAX] = "";
     if (cz_record_load(pc->t, entity, &r) != CZ_OK || r.deleted || !r.type) goto done;
-    if (memcmp(r.origin, pc->info->office_root, 32) != 0) goto done;   /* only the root certifies */
+    /* Only the root certifies: any root of the chain (a station certified
+     * before a rollover is still a peer). */
+    if (cz_roster_lookup(pc->t, pc->info->office_root, r.origin, &ti) != CZ_OK || ti.state != CZ_TRUST_ROOT)
+        goto done;
     cz_schema_format(cz_schema_field(r.type, "kind"), r.body, CZ_LANG_EN, 0, kind, sizeof kind);
     if (strcmp(kind, "station") ||
         cz_body_get_bytes(r.body, cz_schema_field(r.type, "key")->tag, &key, &len) != CZ_OK || len != 32 ||
@@ -774,6 +777,10 @@ struct importer {
     size_t npend, pend_cap;
     struct adm_author *adm;           /* admit's roster cache, sorted by key: entries */
     size_t nadm, adm_cap;             /* come in the store's order, authors interleaved */
+    /* Whose entries pass 1 applies: every root of the chain and the pinned
+     * root (root_set). */
+    uint8_t roots[CZ_ROOT_CHAIN_MAX + 1][32];
+    size_t nroots;
 };
 
 /* The chain holds wherever the neighbouring entries are here: ours at
@@ -1019,9 +1026,30 @@ static int next_entry(cz_bundle_reader *r, const uint8_t **p, size_t *len, int *
     return CZ_OK;
 }
 
-static int is_root(const uint8_t *p, size_t len, const uint8_t root[32])
+static int is_root(const uint8_t *p, size_t len, const struct importer *im)
 {
-    return p && len >= 36 && !memcmp(p + 4, root, 32);
+    if (!p || len < 36) return 0;
+    for (size_t i = 0; i < im->nroots; i++)
+        if (!memcmp(p + 4, im->roots[i], 32)) return 1;
+    return 0;
+}
+
+/* The roots pass 1 takes first: the chain as the roster walks it now, and
+ * the pinned root. */
+static int root_set(struct importer *im)
+{
+    struct cz_root_link chain[CZ_ROOT_CHAIN_MAX];
+    size_t n;
+    int rc = cz_roster_chain(im->t, im->info->office_root, chain, CZ_ROOT_CHAIN_MAX, &n);
+    if (rc) return rc;
+    im->nroots = 0;
+    int pinned = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(im->roots[im->nroots++], chain[i].key, 32);
+        pinned |= !memcmp(chain[i].key, im->info->office_root, 32);
+    }
+    if (!pinned) memcpy(im->roots[im->nroots++], im->info->office_root, 32);
+    return CZ_OK;
 }
 
 static int check_entry(const uint8_t *p, size_t len, struct cz_entry *e, uint8_t id[CZ_ID_BYTES])
@@ -1347,7 +1375,7 @@ static int pass_root(struct importer *im, cz_bundle_reader *r, struct cz_vv *vv,
     for (uint32_t i = 0; perr == CZ_OK && i < n; i++) {
         if ((perr = next_entry(r, &p, &len, &bad))) break;
         if (kind == CZ_PAYLOAD_SYNC && !bad) sender_note(im, p, len);
-        if (eerr || kind != CZ_PAYLOAD_SYNC || !is_root(p, len, im->info->office_root)) continue;
+        if (eerr || kind != CZ_PAYLOAD_SYNC || !is_root(p, len, im)) continue;
         if ((eerr = bad) || (eerr = check_entry(p, len, &e, id))) continue;
         if ((rc = apply_one(im, &e, id))) return rc;
     }
@@ -1511,7 +1539,7 @@ static int pass_rest(struct importer *im, cz_bundle_reader *r, int *status)
     progress(im->pr, 0, n);
     for (uint32_t i = 0; perr == CZ_OK && !rc && !eerr && i < n; i++) {
         if ((perr = next_entry(r, &p, &len, &bad))) break;
-        if (is_root(p, len, im->info->office_root)) continue;
+        if (is_root(p, len, im)) continue;
         size_t copy = p ? len : 0;     /* an entry too long to hold has its fault already */
         struct batch *b = &pl.b[pl.fill % NBATCH];
         if (b->fill == BATCH_N || (b->fill && b->used + copy > BATCH_BYTES)) {
@@ -1596,7 +1624,17 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
     im.res = res;
     im.pr = pr;
     im.h = h;
-    if ((rc = pass_root(&im, r, &vv, &res->status)) || res->status) goto cleanup;
+    if ((rc = root_set(&im)) || (rc = pass_root(&im, r, &vv, &res->status)) || res->status) goto cleanup;
+    /* A rollover applied: the new root's entries (certificates made since)
+     * are root entries too, taken in another pass 1 before anything they
+     * speak for (once per rollover in the bundle). */
+    for (;;) {
+        size_t before = im.nroots;
+        if ((rc = root_set(&im))) goto cleanup;
+        if (im.nroots == before) break;
+        if ((rc = cz_bundle_reader_rewind(r))) goto cleanup;
+        if ((rc = pass_root(&im, r, NULL, &res->status)) || res->status) goto cleanup;
+    }
     if ((rc = sender_judge(&im))) goto cleanup;
     res->sender_trusted = im.sender == SENDER_ACK;
     if ((rc = cz_bundle_reader_rewind(r))) goto cleanup;
@@ -1620,10 +1658,13 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
      * leaves that out), when the header vouches for the sender. */
     if (im.sender == SENDER_ACK && (rc = sender_ack(&im, &vv))) goto cleanup;
     if ((rc = pending_save(&im))) goto cleanup;
+    /* The rollovers that count, pinned in the same transaction. */
+    if ((rc = cz_station_pin_root(t, info->office_root, res->root, &res->root_changed))) goto cleanup;
     if ((rc = cz_meta_get_u64(t, "hlc", &local_hlc)) && rc != CZ_ENOTFOUND) goto cleanup;
     if (im.max_hlc > local_hlc && (rc = cz_meta_put_u64(t, "hlc", im.max_hlc))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
+    if (rc == CZ_OK && res->root_changed) rc = cz_station_reload(st);
     if (rc == CZ_OK && fn)
         for (size_t i = 0; i < im.nrefused; i++) fn(ctx, im.refused[i].id, im.refused[i].origin, im.refused[i].why);
     if (rc == CZ_OK) progress(pr, im.total, im.total);
