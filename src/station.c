@@ -528,6 +528,11 @@ int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *p
     }
     if ((rc = cz_station_put_info(t, &info)) || (rc = cz_user_put(t, o->user, blob, blob_len)))
         goto abort;
+    /* An office that has rolled its root over: the chain starts at its
+     * first root (roster.h). */
+    if (o->kind == CZ_KIND_STATION && office.has_anchor && memcmp(office.anchor, office.root, 32) &&
+        (rc = cz_meta_put(t, CZ_META_ROOT_ANCHOR, office.anchor, 32)))
+        goto abort;
     const char *role = o->kind == CZ_KIND_OFFICE ? "office" : "supervisor";
     /* At the office the founder's cert is the root log's first entry and
      * countersigned by the founder: the bootstrap of roster.h. */
@@ -699,16 +704,29 @@ cleanup:
 
 int cz_station_identity(cz_station *st, char **out)
 {
-    char root[65], box[65];
+    char root[65], box[65], anchor[80] = "";
     const struct cz_station_info *i = &st->info;
     cz_hex(i->office_root, 32, root);
     cz_hex(i->box_pk, 32, box);
     char *text = NULL;
     int n;
-    if (i->kind == CZ_KIND_OFFICE)
-        n = asprintf(&text, "cunzhan-identity 1\nkind office\nname %s\nregion %s\nroot %s\nbox %s\n",
-                     i->name, i->region, root, box);
-    else
+    if (i->kind == CZ_KIND_OFFICE) {
+        /* After a rollover the chain's first root too: a station set up
+         * from this file counts what that root certified before it. */
+        cz_txn *t = NULL;
+        const void *v;
+        size_t len;
+        int rc = cz_txn_begin(st->store, 0, &t);
+        if (rc) return rc;
+        if (cz_meta_get(t, CZ_META_ROOT_ANCHOR, &v, &len) == CZ_OK && len == 32 && memcmp(v, i->office_root, 32)) {
+            char hex[65];
+            cz_hex(v, 32, hex);
+            snprintf(anchor, sizeof anchor, "anchor %s\n", hex);
+        }
+        cz_txn_abort(t);
+        n = asprintf(&text, "cunzhan-identity 1\nkind office\nname %s\nregion %s\nroot %s\n%sbox %s\n",
+                     i->name, i->region, root, anchor, box);
+    } else
         n = asprintf(&text, "cunzhan-identity 1\nkind station\nname %s\nregion %s\nbox %s\n",
                      i->name, i->region, box);
     if (n < 0) return CZ_ENOMEM;
@@ -747,6 +765,10 @@ int cz_identity_parse(const char *text, struct cz_identity *id)
         else if (!strcmp(key, "name")) snprintf(id->name, sizeof id->name, "%s", v);
         else if (!strcmp(key, "region")) snprintf(id->region, sizeof id->region, "%s", v);
         else if (!strcmp(key, "root")) have_root = cz_unhex(v, id->root, 32) == CZ_OK;
+        else if (!strcmp(key, "anchor")) {
+            if (cz_unhex(v, id->anchor, 32) != CZ_OK) return CZ_ECANON;
+            id->has_anchor = 1;
+        }
         else if (!strcmp(key, "box")) have_box = cz_unhex(v, id->box, 32) == CZ_OK;
         p += advance;
     }

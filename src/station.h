@@ -108,6 +108,9 @@ struct cz_identity {
     char region[CZ_REGION_MAX + 1];
     uint8_t root[32];
     uint8_t box[32];
+    /* After a root rollover: the chain's first root (line `anchor`). */
+    int has_anchor;
+    uint8_t anchor[32];
 };
 int cz_identity_parse(const char *text, struct cz_identity *id);
 
