@@ -781,6 +781,8 @@ struct importer {
      * root (root_set). */
     uint8_t roots[CZ_ROOT_CHAIN_MAX + 1][32];
     size_t nroots;
+    uint8_t roots_done[CZ_ROOT_CHAIN_MAX + 1][32];   /* roots an earlier pass 1 took */
+    size_t ndone;
 };
 
 /* The chain holds wherever the neighbouring entries are here: ours at
@@ -1361,15 +1363,31 @@ static int sender_ack(struct importer *im, const struct cz_vv *claim)
     return rc;
 }
 
-/* Pass 1.  *status: the bundle's refusal; the return value: local failures. */
+/* A root entry of the bundle, applied once the whole bundle is read. */
+struct root_item { size_t chain; uint64_t seq; size_t off, len; };
+
+static int root_item_cmp(const void *a, const void *b)
+{
+    const struct root_item *x = a, *y = b;
+    if (x->chain != y->chain) return x->chain < y->chain ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Pass 1.  *status: the bundle's refusal; the return value: local failures.
+ * The root entries are applied in the chain's order and each root's log
+ * order, whatever the bundle's: a rollover then meets everything its root
+ * signed before it (the countersigner's certificate, a revocation), and
+ * what its root signed after it meets the rollover (CZ_ERETIRED).  They
+ * are few (certificates and revocations), so they are held in memory. */
 static int pass_root(struct importer *im, cz_bundle_reader *r, struct cz_vv *vv, int *status)
 {
-    uint8_t kind = 0, id[CZ_ID_BYTES];
-    size_t len;
+    uint8_t kind = 0, id[CZ_ID_BYTES], *arena = NULL;
+    size_t len, used = 0, cap = 0, nitems = 0, items_cap = 0;
     uint32_t n = 0;
     int perr, eerr = CZ_OK, bad, rc = CZ_OK;
     const uint8_t *p;
     struct cz_entry e;
+    struct root_item *items = NULL;
 
     perr = payload_head(r, &kind, vv, &n);
     for (uint32_t i = 0; perr == CZ_OK && i < n; i++) {
@@ -1377,12 +1395,51 @@ static int pass_root(struct importer *im, cz_bundle_reader *r, struct cz_vv *vv,
         if (kind == CZ_PAYLOAD_SYNC && !bad) sender_note(im, p, len);
         if (eerr || kind != CZ_PAYLOAD_SYNC || !is_root(p, len, im)) continue;
         if ((eerr = bad) || (eerr = check_entry(p, len, &e, id))) continue;
-        if ((rc = apply_one(im, &e, id))) return rc;
+        if (nitems == items_cap) {
+            size_t c = items_cap ? 2 * items_cap : 64;
+            struct root_item *v = realloc(items, c * sizeof *v);
+            if (!v) { rc = CZ_ENOMEM; goto cleanup; }
+            items = v;
+            items_cap = c;
+        }
+        if (used + len > cap) {
+            /* Grown by copying, so no plaintext is left behind unwiped. */
+            size_t c = cap ? cap : 65536;
+            while (c < used + len) c *= 2;
+            uint8_t *a = malloc(c);
+            if (!a) { rc = CZ_ENOMEM; goto cleanup; }
+            if (arena) {
+                memcpy(a, arena, used);
+                sodium_memzero(arena, cap);
+                free(arena);
+            }
+            arena = a;
+            cap = c;
+        }
+        size_t chain = 0, d = 0;
+        while (d < im->ndone && memcmp(e.origin, im->roots_done[d], 32)) d++;
+        if (d < im->ndone) continue;                    /* applied by an earlier pass 1 */
+        while (chain < im->nroots && memcmp(e.origin, im->roots[chain], 32)) chain++;
+        items[nitems++] = (struct root_item){ chain, e.seq, used, len };
+        memcpy(arena + used, p, len);
+        used += len;
     }
     if (perr == CZ_OK && cz_bundle_reader_left(r)) perr = CZ_ETRAILING;
     int fin = cz_bundle_reader_finish(r);
     *status = fin ? fin : perr ? perr : kind != CZ_PAYLOAD_SYNC ? CZ_ETYPE : eerr;
     if (local_failure(*status)) { rc = *status; *status = CZ_OK; }
+    if (rc || *status) goto cleanup;
+    if (nitems) qsort(items, nitems, sizeof *items, root_item_cmp);
+    for (size_t i = 0; i < nitems && !rc; i++) {
+        /* Verified as it was read; only laid out again here. */
+        if ((rc = cz_entry_decode(arena + items[i].off, items[i].len, &e))) break;
+        cz_entry_id(arena + items[i].off, items[i].len, id);
+        rc = apply_one(im, &e, id);
+    }
+cleanup:
+    if (arena) sodium_memzero(arena, cap);
+    free(arena);
+    free(items);
     return rc;
 }
 
@@ -1630,6 +1687,8 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
      * speak for (once per rollover in the bundle). */
     for (;;) {
         size_t before = im.nroots;
+        memcpy(im.roots_done, im.roots, sizeof im.roots);
+        im.ndone = im.nroots;
         if ((rc = root_set(&im))) goto cleanup;
         if (im.nroots == before) break;
         if ((rc = cz_bundle_reader_rewind(r))) goto cleanup;
