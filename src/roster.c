@@ -454,6 +454,50 @@ int cz_roster_current(cz_txn *t, const uint8_t root[32], uint8_t out[32])
     return CZ_OK;
 }
 
+struct back { cz_txn *t; const uint8_t *cur; uint8_t prev[32]; int found; };
+
+/* An entity indexed under new_root = cur: a rollover to cur, signed by the
+ * root before it, with cur's own proof. */
+static int back_cb(void *ctx, const uint8_t *entity)
+{
+    struct back *bk = ctx;
+    const struct cz_type *ty = cz_schema_type("rollover");
+    uint8_t heads[4][CZ_ID_BYTES], key[32];
+    size_t n = 0;
+    if (bk->found || cz_store_heads(bk->t, entity, heads, 4, &n) != CZ_OK) return 0;
+    for (size_t i = 0; i < n && i < 4 && !bk->found; i++) {
+        struct cz_entry e;
+        cz_body *b = NULL;
+        if (cz_store_get_entry(bk->t, heads[i], &e) != CZ_OK || strcmp(e.type, "rollover") ||
+            !memcmp(e.origin, bk->cur, 32) || cz_body_decode(e.body, e.body_len, &b) != CZ_OK)
+            continue;
+        if (get_key(b, ty, "new_root", key) && !memcmp(key, bk->cur, 32) && new_root_signed(&e, b, ty, key)) {
+            memcpy(bk->prev, e.origin, 32);
+            bk->found = 1;
+        }
+        cz_body_free(b);
+    }
+    return 0;
+}
+
+int cz_roster_find_anchor(cz_txn *t, const uint8_t root[32], uint8_t anchor[32])
+{
+    uint8_t cur[32];
+    char hex[65], term[256];
+    memcpy(cur, root, 32);
+    for (size_t hops = 0; hops + 1 < CZ_ROOT_CHAIN_MAX; hops++) {
+        struct back bk = { t, cur, { 0 }, 0 };
+        cz_hex(cur, 32, hex);
+        size_t n = cz_term_exact(term, sizeof term, "rollover", "new_root", hex);
+        int rc = cz_store_index_each(t, term, n, back_cb, &bk);
+        if (rc) return rc;
+        if (!bk.found || !memcmp(bk.prev, root, 32)) break;
+        memcpy(cur, bk.prev, 32);
+    }
+    memcpy(anchor, cur, 32);
+    return CZ_OK;
+}
+
 int cz_roster_rollover_check(cz_txn *t, const uint8_t root[32], const struct cz_entry *e)
 {
     struct roster *r;

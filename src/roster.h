@@ -121,6 +121,11 @@ int cz_roster_chain(cz_txn *t, const uint8_t root[32], struct cz_root_link *out,
 /* The current root: the chain's last, or the pinned root when its rollover
  * has not arrived here yet. */
 int cz_roster_current(cz_txn *t, const uint8_t root[32], uint8_t out[32]);
+/* The first root of the chain that ends at `root`, found backwards from
+ * the stored rollovers (each must carry its new root's proof): for a
+ * station restored from a backup, which keeps its pinned root only.  The
+ * forward walk from it (roster_get) still checks every countersignature. */
+int cz_roster_find_anchor(cz_txn *t, const uint8_t root[32], uint8_t anchor[32]);
 /* Whether a rollover entry (not stored yet) would count as things stand:
  * CZ_OK, or CZ_EROLLOVER (not from the current root, not countersigned by
  * an office person, no proof by the new key, a key the chain has had). */

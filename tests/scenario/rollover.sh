@@ -53,4 +53,19 @@ expect "which counts at the office" 0 cz -C "$O" find W-001
 contains "found" "$OUT" "王五"
 expect "the village's household made after the rollover too" 0 cz -C "$O" find R-001
 contains "found" "$OUT" "李四"
+
+# ---- backup and restore after a rollover ----
+expect "office backup" 0 cz -C "$O" backup --to "$STICK" --json
+OBK=$(printf '%s' "$OUT" | jq -r .file)
+expect "office restore" 0 cz -C "$WORK/office2" restore "$OBK"
+equals "the restored office pins the new root" "$(cz -C "$WORK/office2" status --json | jq -r .office_fingerprint)" "$NEW"
+equals "office: same verify" "$(cz -C "$WORK/office2" verify --json)" "$(cz -C "$O" verify --json)"
+expect "the restored office writes (its person, certified under the old root, rekeyed)" 0 \
+    cz -C "$WORK/office2" add place code=411081106203 name=新村 level=village parent=411081106
+equals "its new key certified at once" "$(cz -C "$WORK/office2" status --json | jq -r '.users[0].state')" certified
+expect "village backup" 0 cz -C "$V" backup --to "$STICK" --json
+VBK=$(printf '%s' "$OUT" | jq -r .file)
+expect "village restore" 0 cz -C "$WORK/village2" restore "$VBK"
+equals "the restored village pins the new root" "$(cz -C "$WORK/village2" status --json | jq -r .office_fingerprint)" "$NEW"
+expect "and verifies" 0 cz -C "$WORK/village2" verify
 finish
