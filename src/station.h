@@ -192,10 +192,11 @@ int cz_station_put_info(cz_txn *t, const struct cz_station_info *info);
  * a fresh key under the same passphrase, announced with a `key` record
  * naming the old one (its `replaces` field). */
 #define CZ_META_RETIRED "retired"
-/* Meta "root_seq_floor" (u64): the office root key cannot be replaced
- * (every station pins it), so a restored office's root log goes on from
+/* Meta "root_seq_floor" (u64): a restored office's root log goes on from
  * seq floor+1, far past anything the lost PC can have signed after the
- * backup.  Logs may have holes (scoped replication), so a gap is legal. */
+ * backup (replacing the root key is the other cure: a rollover drops the
+ * floor, the new root's log being new).  Logs may have holes (scoped
+ * replication), so a gap is legal. */
 #define CZ_META_ROOT_FLOOR "root_seq_floor"
 #define CZ_ROOT_SEQ_GAP (UINT64_C(1) << 20)
 
