@@ -28,6 +28,7 @@
 #include "store.h"
 #include "sync.h"
 #include "testkit.h"
+#include "verify.h"
 
 #define PASS "rollover-pass"
 #define VILLAGE "411081106201"
@@ -307,8 +308,28 @@ static void test_other_office_slots(void **state)
     assert_memory_equal(cz_secrets_root_pk(own), r1, 32);
     cz_secrets_free(own);
 
+    /* The transfer is sealed to 赵科员's own key: the clerk's cannot open it. */
+    char name[16 + 65], hex[65];
+    const void *v;
+    size_t len;
+    cz_txn *t = NULL;
+    uint8_t office2_pk[32];
+    cz_secrets *clerk = open_slot("王会计");
+    pk_of(P.office, "赵科员", office2_pk);
+    cz_hex(office2_pk, 32, hex);
+    snprintf(name, sizeof name, "root_transfer:%s", hex);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_meta_get(t, name, &v, &len), CZ_OK);
+    assert_int_equal(cz_secrets_root_receive(clerk, v, len), CZ_ECRYPTO);
+    cz_txn_abort(t);
+    assert_null(cz_secrets_root_pk(clerk));
+    cz_secrets_free(clerk);
+
     assert_int_equal(cz_station_login(P.office, "赵科员", PASS), CZ_OK);
     assert_memory_equal(cz_secrets_root_pk(cz_station_secrets(P.office)), r1, 32);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_meta_get(t, name, &v, &len), CZ_ENOTFOUND);        /* taken at the login */
+    cz_txn_abort(t);
     cz_secrets *after = open_slot("赵科员");
     assert_memory_equal(cz_secrets_root_pk(after), r1, 32);
     cz_secrets_free(after);
@@ -320,6 +341,32 @@ static void test_other_office_slots(void **state)
     /* The clerk's slot never held a root and holds none now. */
     assert_int_equal(cz_station_login(P.office, "王会计", PASS), CZ_OK);
     assert_null(cz_secrets_root_pk(cz_station_secrets(P.office)));
+}
+
+/* A slot still holding a replaced root (no transfer for it here: a copy
+ * of the PC, or a transfer lost) gives it up at its next login. */
+static void test_stale_slot_gives_up_root(void **state)
+{
+    (void)state;
+    uint8_t r1[32], pk[32];
+    char name[16 + 65], hex[65];
+    size_t transfers;
+    cz_txn *t = NULL;
+    assert_int_equal(cz_station_rollover(P.office, PASS, NULL, r1, &transfers), CZ_OK);
+    pk_of(P.office, "赵科员", pk);
+    cz_hex(pk, 32, hex);
+    snprintf(name, sizeof name, "root_transfer:%s", hex);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 1, &t), CZ_OK);
+    assert_int_equal(cz_meta_del(t, name), CZ_OK);
+    assert_int_equal(cz_txn_commit(t), CZ_OK);
+    assert_int_equal(cz_station_login(P.office, "赵科员", PASS), CZ_OK);
+    assert_null(cz_secrets_root_pk(cz_station_secrets(P.office)));
+    cz_secrets *after = open_slot("赵科员");
+    assert_null(cz_secrets_root_pk(after));
+    cz_secrets_free(after);
+    uint8_t id[CZ_ID_BYTES];
+    struct cz_cert_req r = { { 0 }, "person", "某人", "杨树湾村", VILLAGE, "clerk" };
+    assert_int_equal(cz_station_certify(P.office, &r, id), CZ_EPERM);
 }
 
 /* ---- the attacks ---- */
@@ -375,6 +422,67 @@ static void test_old_root_after_rollover(void **state)
     assert_false(res.root_changed);
     assert_int_equal(res.refused, 1);
     assert_memory_equal(root_of(P.village), r1, 32);
+    cz_secrets_free(leaked);
+    cz_secrets_free(office2);
+}
+
+/* Copies a stored entry from the office into the village as it is, judged
+ * by nothing: what an attacker's stick, or an older build, could have left
+ * there before the rollover arrived. */
+static void carry(const uint8_t id[CZ_ID_BYTES])
+{
+    cz_txn *t = NULL, *u = NULL;
+    struct cz_entry e;
+    int result;
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_get_entry(t, id, &e), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.village), 1, &u), CZ_OK);
+    assert_int_equal(cz_store_put_entry(u, &e, id, &result), CZ_OK);
+    assert_int_equal(result, CZ_PUT_NEW);
+    assert_int_equal(cz_txn_commit(u), CZ_OK);
+    cz_txn_abort(t);
+}
+
+struct flagged { const uint8_t *id; int kind, why; };
+
+static void flagged_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int status)
+{
+    struct flagged *f = ctx;
+    if (!memcmp(id, f->id, CZ_ID_BYTES)) { f->kind = (int)kind; f->why = status; }
+}
+
+/* The old root's certificate after its rollover reached the village
+ * first: it counted until the rollover came, and from then on it counts
+ * for nothing and `verify` names it. */
+static void test_replay_flagged(void **state)
+{
+    (void)state;
+    uint8_t r1[32], pk[32], sk[64], id[CZ_ID_BYTES];
+    size_t transfers;
+    cz_secrets *leaked = open_slot("张主任");
+    cz_secrets *office2 = open_slot("赵科员");
+    const uint8_t *old = cz_secrets_root_pk(leaked);
+    assert_int_equal(cz_station_rollover(P.office, PASS, NULL, r1, &transfers), CZ_OK);
+    crypto_sign_keypair(pk, sk);
+    cz_body *b = cert_body(pk, "office");
+    countersign(b, "cert", old, office2);
+    put_root_entry(leaked, "cert", b, id);
+    cz_body_free(b);
+    carry(id);
+    assert_int_equal(lookup(P.village, pk).state, CZ_TRUST_CERTIFIED);   /* the window, stated */
+
+    struct cz_import_result res = sync_to(P.office, P.village);
+    assert_true(res.root_changed);
+    assert_int_equal(lookup(P.village, pk).state, CZ_TRUST_PENDING);
+    cz_txn *t = NULL;
+    struct flagged f = { id, -1, 0 };
+    struct cz_verify_report rep;
+    assert_int_equal(cz_txn_begin(cz_station_store(P.village), 0, &t), CZ_OK);
+    assert_int_equal(cz_verify(t, root_of(P.village), flagged_cb, &f, &rep), CZ_OK);
+    cz_txn_abort(t);
+    assert_int_equal(f.kind, CZ_PROBLEM_AUTHORITY);
+    assert_int_equal(f.why, CZ_ERETIRED);
+    assert_true(rep.problems >= 1);
     cz_secrets_free(leaked);
     cz_secrets_free(office2);
 }
@@ -455,7 +563,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_honest_rollover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_office_slots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stale_slot_gives_up_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_root_after_rollover, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replay_flagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forged_rollovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_who_may_roll_over, setup, teardown),
     };
