@@ -688,7 +688,16 @@ int cz_station_user_remove(cz_station *st, const char *name)
     if (st->info.kind == CZ_KIND_OFFICE) { if ((rc = office_person(st, t))) goto cleanup; }
     else if (ti.state == CZ_TRUST_CERTIFIED && !strcmp(ti.role, "clerk")) { rc = CZ_EPERM; goto cleanup; }
     if (c.people == 0 || (target_root && c.root_holders == 0)) { rc = CZ_ELASTUSER; goto cleanup; }
+    /* With the slot goes any new root sealed to its key (a rollover's
+     * transfer not yet taken); the key is read before the slot goes. */
+    uint8_t gone[32];
+    char transfer[sizeof META_ROOT_TRANSFER + 64];
+    int has_pk = cz_keyblob_sign_pk(blob, len, gone) == CZ_OK;
     if ((rc = cz_user_del(t, name))) goto cleanup;
+    if (has_pk) {
+        transfer_name(transfer, gone);
+        if ((rc = cz_meta_del(t, transfer))) goto cleanup;
+    }
     /* The default person (who signs when no --user is given) must exist. */
     if (!strcmp(st->info.default_user, name) &&
         (rc = cz_meta_put_str(t, "default_user", st->user)))
@@ -1615,9 +1624,11 @@ const struct cz_secrets *cz_station_secrets(const cz_station *st) { return st->s
 /* Trust records are signed by the root and countersigned by the office
  * person logged in (roster.h), so only a certified office person can
  * write them: a clerk's or supervisor's slot has no root key. */
-static int root_append(cz_station *st, const char *type, cz_body *b, uint8_t id[CZ_ID_BYTES])
+static int root_append(cz_station *st, const char *type, cz_body *b, const uint8_t *revoked,
+                       uint8_t id[CZ_ID_BYTES])
 {
     cz_txn *t = NULL;
+    char transfer[sizeof META_ROOT_TRANSFER + 64];
     if (!st->secrets || !cz_secrets_root_pk(st->secrets)) return CZ_EPERM;
     int rc = cz_txn_begin(st->store, 1, &t);
     if (rc) return rc;
@@ -1627,6 +1638,12 @@ static int root_append(cz_station *st, const char *type, cz_body *b, uint8_t id[
     }
     struct append_req r = { st->secrets, 1, type, NULL, NULL, 0, "", b, 0, st->info.office_root };
     if ((rc = append(t, &r, NULL, id))) { cz_txn_abort(t); return rc; }
+    /* A revoked person's copy of a new root, not yet taken, goes: their
+     * own key would open it from a copy of this store. */
+    if (revoked) {
+        transfer_name(transfer, revoked);
+        if ((rc = cz_meta_del(t, transfer))) { cz_txn_abort(t); return rc; }
+    }
     return cz_txn_commit(t);
 }
 
@@ -1642,7 +1659,7 @@ int cz_station_certify_until(cz_station *st, const struct cz_cert_req *r, const 
     int rc = trust_body("cert", r->key, r->kind, r->name && *r->name ? r->name : "?", r->station,
                         r->region, r->role, NULL, valid_until, &b);
     if (rc) return rc;
-    rc = root_append(st, "cert", b, id);
+    rc = root_append(st, "cert", b, NULL, id);
     cz_body_free(b);
     return rc;
 }
@@ -1793,7 +1810,7 @@ int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
     if (rc == CZ_OK && after_seq)
         rc = cz_body_set_sint(b, cz_schema_field(ty, "after_seq")->tag, (int64_t)after_seq);
     if (rc == CZ_OK && reason && *reason) rc = cz_schema_set(ty, b, "reason", reason, NULL);
-    if (rc == CZ_OK) rc = root_append(st, "revoke", b, id);
+    if (rc == CZ_OK) rc = root_append(st, "revoke", b, key, id);
     cz_body_free(b);
     return rc;
 }

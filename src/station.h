@@ -168,7 +168,8 @@ int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
  * this person's slot, and, for every other certified office person with a
  * slot here, into a transfer sealed to their own key, taken into their
  * slot at their next login (*transfers: how many); a slot still holding
- * the old root gives it up at its next login.  new_root gets the new key.
+ * the old root gives it up at its next login; revoking a person or
+ * removing their slot wipes their transfer.  new_root gets the new key.
  * CZ_EPERM for anyone else (a clerk's slot has no root key). */
 int cz_station_rollover(cz_station *st, const char *passphrase, const char *reason, uint8_t new_root[32],
                         size_t *transfers);

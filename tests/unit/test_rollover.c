@@ -369,6 +369,29 @@ static void test_stale_slot_gives_up_root(void **state)
     assert_int_equal(cz_station_certify(P.office, &r, id), CZ_EPERM);
 }
 
+/* Revoked after the rollover (the procedure the wrong way round): the new
+ * root sealed to their key is wiped with the revocation, so a copy of the
+ * store gives them nothing. */
+static void test_revoke_wipes_transfer(void **state)
+{
+    (void)state;
+    uint8_t r1[32], pk[32], id[CZ_ID_BYTES];
+    char name[16 + 65], hex[65];
+    const void *v;
+    size_t len, transfers;
+    cz_txn *t = NULL;
+    assert_int_equal(cz_station_rollover(P.office, PASS, NULL, r1, &transfers), CZ_OK);
+    assert_int_equal(transfers, 1);
+    pk_of(P.office, "赵科员", pk);
+    cz_hex(pk, 32, hex);
+    snprintf(name, sizeof name, "root_transfer:%s", hex);
+    assert_int_equal(cz_station_revoke(P.office, pk, 0, "离职", id), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_meta_get(t, name, &v, &len), CZ_ENOTFOUND);
+    cz_txn_abort(t);
+    assert_int_equal(cz_station_login(P.office, "赵科员", PASS), CZ_EREVOKED);
+}
+
 /* ---- the attacks ---- */
 
 /* The old root, kept by someone who once held it, signs a certificate
@@ -564,6 +587,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_honest_rollover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_office_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_slot_gives_up_root, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoke_wipes_transfer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_root_after_rollover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replay_flagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forged_rollovers, setup, teardown),
