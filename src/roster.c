@@ -106,6 +106,9 @@ struct roster {
     int stopped;                 /* a rollover that counts was met */
     uint64_t stop_seq;
     uint8_t next[32];
+    int limited;                 /* the identity pinned where this root ends */
+    uint64_t limit;
+    uint8_t limit_next[32];
 };
 
 static void roster_free(void *p)
@@ -261,7 +264,10 @@ static int apply_trust(struct roster *r, const struct cz_entry *e, const uint8_t
     if (!ty || cz_body_decode(e->body, e->body_len, &b) != CZ_OK) return CZ_OK;
     if (is_rollover) {
         /* This root's log ends here; the new root's takes over (roster.h). */
-        if (rollover_holds(r, e, b, key)) {
+        /* Where the identity pinned this root's end, only the rollover
+         * at that seq to that root counts. */
+        if (rollover_holds(r, e, b, key) &&
+            (!r->limited || (e->seq == r->limit && !memcmp(key, r->limit_next, 32)))) {
             r->stopped = 1;
             r->stop_seq = e->seq;
             memcpy(r->next, key, 32);
@@ -312,9 +318,10 @@ static int build_cb(void *ctx, uint64_t seq, const uint8_t id[CZ_ID_BYTES])
     struct build *bd = ctx;
     struct cz_entry e;
     bd->r->positions++;
-    /* Past a rollover this root's entries count for nothing; they are
-     * still counted as positions, so a change to them is noticed. */
-    if (bd->r->stopped) return 0;
+    /* Past a rollover (or the end the identity pinned) this root's entries
+     * count for nothing; they are still counted as positions, so a change
+     * to them is noticed. */
+    if (bd->r->stopped || (bd->r->limited && seq > bd->r->limit)) return 0;
     /* Stored entries were verified on the way in (and `verify` checks them
      * again); only the countersignature is checked here. */
     if (cz_store_get_entry(bd->t, id, &e) != CZ_OK || e.seq != seq) return 0;
@@ -350,6 +357,25 @@ static void anchor_of(cz_txn *t, const uint8_t root[32], uint8_t out[32])
 
 /* Walks the chain's logs: the anchor's up to its rollover, then the new
  * root's, and so on. */
+/* Where the identity a station was set up from says `key` ends (meta
+ * CZ_META_ROOT_PINS): *limit and the root after it. */
+static int pinned_end(cz_txn *t, const uint8_t key[32], uint64_t *limit, uint8_t next[32])
+{
+    const void *v;
+    size_t len;
+    if (cz_meta_get(t, CZ_META_ROOT_PINS, &v, &len) != CZ_OK || len % 40) return 0;
+    const uint8_t *p = v;
+    for (size_t off = 0; off + 80 <= len; off += 40) {
+        if (memcmp(p + off, key, 32)) continue;
+        uint64_t u = 0;
+        for (int i = 0; i < 8; i++) u = u << 8 | p[off + 32 + i];
+        *limit = u;
+        memcpy(next, p + off + 40, 32);
+        return 1;
+    }
+    return 0;
+}
+
 static int roster_build(cz_txn *t, struct roster *r)
 {
     uint8_t cur[32];
@@ -359,14 +385,21 @@ static int roster_build(cz_txn *t, struct roster *r)
         memcpy(l->key, cur, 32);
         l->upto = UINT64_MAX;
         r->stopped = 0;
+        r->limited = pinned_end(t, cur, &r->limit, r->limit_next);
         struct build bd = { t, r, 0 };
         int rc = cz_store_log_each(t, cur, build_cb, &bd);
         if (rc) return rc;
+        /* A pinned end holds before its rollover has arrived here. */
+        if (r->limited && !r->stopped && r->nroots < CZ_ROOT_CHAIN_MAX && !in_chain(r, r->limit_next)) {
+            r->stopped = 1;
+            r->stop_seq = r->limit;
+            memcpy(r->next, r->limit_next, 32);
+        }
         if (!r->stopped) break;
         l->upto = r->stop_seq;
         memcpy(cur, r->next, 32);
     }
-    r->stopped = 0;
+    r->stopped = r->limited = 0;
     if (r->n) qsort(r->people, r->n, sizeof *r->people, by_key);
     if (r->ncounted) qsort(r->counted, r->ncounted, sizeof *r->counted, by_id);
     return CZ_OK;

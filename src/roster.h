@@ -51,6 +51,10 @@
  * the chain has never had; "at that point" for its countersignature is,
  * as ever, everything before it in the walk.
  *
+ * A station set up from an identity published after a rollover has the
+ * chain pinned (CZ_META_ROOT_PINS): each replaced root ends where the
+ * identity says.
+ *
  * A limit, stated: "at that point" is the root log's order.  The seqs a
  * restored office skips (CZ_META_ROOT_FLOOR) are unused positions below
  * later ones, so someone who kept the root key AND was an office person
@@ -73,6 +77,13 @@ enum cz_trust { CZ_TRUST_PENDING = 0, CZ_TRUST_ROOT, CZ_TRUST_CERTIFIED };
  * station pins a root other than the one it started from. */
 #define CZ_META_ROOT_ANCHOR "root_anchor"
 #define CZ_ROOT_CHAIN_MAX 16
+/* Meta "root_pins": the chain as the office's identity named it when the
+ * station was set up (`rolled` lines): (key[32], last seq u64 big-endian)
+ * for each replaced root, then (the root pinned, UINT64_MAX).  Where it
+ * says a root ends, the walk ends it there and goes on with the next root
+ * even before the rollover itself has arrived, and only the rollover at
+ * that seq to that root counts. */
+#define CZ_META_ROOT_PINS "root_pins"
 
 /* One root of the chain: its key and the last seq of its log that counts
  * (its rollover's; UINT64_MAX for the current root). */

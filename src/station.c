@@ -529,10 +529,24 @@ int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *p
     if ((rc = cz_station_put_info(t, &info)) || (rc = cz_user_put(t, o->user, blob, blob_len)))
         goto abort;
     /* An office that has rolled its root over: the chain starts at its
-     * first root (roster.h). */
-    if (o->kind == CZ_KIND_STATION && office.has_anchor && memcmp(office.anchor, office.root, 32) &&
-        (rc = cz_meta_put(t, CZ_META_ROOT_ANCHOR, office.anchor, 32)))
+     * first root, and the identity says where each replaced root ends
+     * (roster.h). */
+    if (o->kind == CZ_KIND_STATION && office.nrolled) {
+        uint8_t pins[(CZ_ROOT_CHAIN_MAX + 1) * 40];
+        size_t np = 0;
+        for (size_t k = 0; k <= office.nrolled; k++, np += 40) {
+            const uint8_t *key = k < office.nrolled ? office.rolled[k].key : office.root;
+            uint64_t upto = k < office.nrolled ? office.rolled[k].upto : UINT64_MAX;
+            memcpy(pins + np, key, 32);
+            for (int b = 0; b < 8; b++) pins[np + 32 + b] = (uint8_t)(upto >> (8 * (7 - b)));
+        }
+        if ((rc = cz_meta_put(t, CZ_META_ROOT_ANCHOR, office.rolled[0].key, 32)) ||
+            (rc = cz_meta_put(t, CZ_META_ROOT_PINS, pins, np)))
+            goto abort;
+    } else if (o->kind == CZ_KIND_STATION && office.has_anchor && memcmp(office.anchor, office.root, 32) &&
+               (rc = cz_meta_put(t, CZ_META_ROOT_ANCHOR, office.anchor, 32))) {
         goto abort;
+    }
     const char *role = o->kind == CZ_KIND_OFFICE ? "office" : "supervisor";
     /* At the office the founder's cert is the root log's first entry and
      * countersigned by the founder: the bootstrap of roster.h. */
@@ -713,28 +727,33 @@ cleanup:
 
 int cz_station_identity(cz_station *st, char **out)
 {
-    char root[65], box[65], anchor[80] = "";
+    char root[65], box[65], chain[CZ_ROOT_CHAIN_MAX * 100] = "";
     const struct cz_station_info *i = &st->info;
     cz_hex(i->office_root, 32, root);
     cz_hex(i->box_pk, 32, box);
     char *text = NULL;
     int n;
     if (i->kind == CZ_KIND_OFFICE) {
-        /* After a rollover the chain's first root too: a station set up
-         * from this file counts what that root certified before it. */
+        /* After a rollover the chain too: the first root (`anchor`) and
+         * where each replaced root ends (`rolled`), so a station set up
+         * from this file counts what they certified, and nothing they sign
+         * after their rollovers (roster.h, CZ_META_ROOT_PINS). */
+        struct cz_root_link links[CZ_ROOT_CHAIN_MAX];
+        size_t nl = 0, used = 0;
         cz_txn *t = NULL;
-        const void *v;
-        size_t len;
         int rc = cz_txn_begin(st->store, 0, &t);
-        if (rc) return rc;
-        if (cz_meta_get(t, CZ_META_ROOT_ANCHOR, &v, &len) == CZ_OK && len == 32 && memcmp(v, i->office_root, 32)) {
-            char hex[65];
-            cz_hex(v, 32, hex);
-            snprintf(anchor, sizeof anchor, "anchor %s\n", hex);
-        }
+        if (rc == CZ_OK) rc = cz_roster_chain(t, i->office_root, links, CZ_ROOT_CHAIN_MAX, &nl);
         cz_txn_abort(t);
+        if (rc) return rc;
+        for (size_t k = 0; k < nl && links[k].upto != UINT64_MAX; k++) {
+            char hex[65];
+            cz_hex(links[k].key, 32, hex);
+            if (k == 0) used += (size_t)snprintf(chain + used, sizeof chain - used, "anchor %s\n", hex);
+            used += (size_t)snprintf(chain + used, sizeof chain - used, "rolled %s %llu\n", hex,
+                                     (unsigned long long)links[k].upto);
+        }
         n = asprintf(&text, "cunzhan-identity 1\nkind office\nname %s\nregion %s\nroot %s\n%sbox %s\n",
-                     i->name, i->region, root, anchor, box);
+                     i->name, i->region, root, chain, box);
     } else
         n = asprintf(&text, "cunzhan-identity 1\nkind station\nname %s\nregion %s\nbox %s\n",
                      i->name, i->region, box);
@@ -777,6 +796,16 @@ int cz_identity_parse(const char *text, struct cz_identity *id)
         else if (!strcmp(key, "anchor")) {
             if (cz_unhex(v, id->anchor, 32) != CZ_OK) return CZ_ECANON;
             id->has_anchor = 1;
+        } else if (!strcmp(key, "rolled")) {
+            /* "rolled <key hex> <last seq>" */
+            char hex[65], *end;
+            if (id->nrolled + 1 >= CZ_ROOT_CHAIN_MAX || strlen(v) < 66 || v[64] != ' ') return CZ_ECANON;
+            memcpy(hex, v, 64);
+            hex[64] = 0;
+            if (cz_unhex(hex, id->rolled[id->nrolled].key, 32) != CZ_OK) return CZ_ECANON;
+            unsigned long long u = strtoull(v + 65, &end, 10);
+            if (*end || v[65] < '1' || v[65] > '9' || u == UINT64_MAX) return CZ_ECANON;
+            id->rolled[id->nrolled++].upto = u;
         }
         else if (!strcmp(key, "box")) have_box = cz_unhex(v, id->box, 32) == CZ_OK;
         p += advance;

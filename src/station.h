@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "entry.h"
+#include "roster.h"
 #include "schema.h"
 #include "store.h"
 
@@ -108,9 +109,12 @@ struct cz_identity {
     char region[CZ_REGION_MAX + 1];
     uint8_t root[32];
     uint8_t box[32];
-    /* After a root rollover: the chain's first root (line `anchor`). */
+    /* After a root rollover: the chain's first root (line `anchor`) and
+     * where each replaced root ends (lines `rolled KEY SEQ`, chain order). */
     int has_anchor;
     uint8_t anchor[32];
+    struct cz_root_link rolled[CZ_ROOT_CHAIN_MAX];
+    size_t nrolled;
 };
 int cz_identity_parse(const char *text, struct cz_identity *id);
 

@@ -452,18 +452,32 @@ static void test_old_root_after_rollover(void **state)
 /* Copies a stored entry from the office into the village as it is, judged
  * by nothing: what an attacker's stick, or an older build, could have left
  * there before the rollover arrived. */
-static void carry(const uint8_t id[CZ_ID_BYTES])
+static void carry_to(cz_station *to, const uint8_t id[CZ_ID_BYTES])
 {
     cz_txn *t = NULL, *u = NULL;
     struct cz_entry e;
     int result;
     assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
     assert_int_equal(cz_store_get_entry(t, id, &e), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(P.village), 1, &u), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(to), 1, &u), CZ_OK);
     assert_int_equal(cz_store_put_entry(u, &e, id, &result), CZ_OK);
     assert_int_equal(result, CZ_PUT_NEW);
     assert_int_equal(cz_txn_commit(u), CZ_OK);
     cz_txn_abort(t);
+}
+
+static void carry(const uint8_t id[CZ_ID_BYTES])
+{
+    carry_to(P.village, id);
+}
+
+struct log_ids { uint8_t ids[64][CZ_ID_BYTES]; uint64_t seqs[64]; size_t n; };
+
+static int log_ids_cb(void *ctx, uint64_t seq, const uint8_t id[CZ_ID_BYTES])
+{
+    struct log_ids *l = ctx;
+    if (l->n < 64) { memcpy(l->ids[l->n], id, CZ_ID_BYTES); l->seqs[l->n++] = seq; }
+    return 0;
 }
 
 struct flagged { const uint8_t *id; int kind, why; };
@@ -506,6 +520,73 @@ static void test_replay_flagged(void **state)
     assert_int_equal(f.kind, CZ_PROBLEM_AUTHORITY);
     assert_int_equal(f.why, CZ_ERETIRED);
     assert_true(rep.problems >= 1);
+    cz_secrets_free(leaked);
+    cz_secrets_free(office2);
+}
+
+/* A station set up from the office's identity after a rollover: the
+ * identity pins where the old root ends, so the old root's certificate
+ * after its rollover counts for nothing there even before the rollover
+ * itself has arrived, and what the old root certified before still does. */
+static void test_new_station_pins_the_chain(void **state)
+{
+    (void)state;
+    uint8_t r1[32], pk[32], sk[64], id[CZ_ID_BYTES], old[32], sup[32];
+    size_t transfers;
+    char *identity = NULL, wdir[128], why[64];
+    cz_station *w = NULL;
+    cz_secrets *leaked = open_slot("张主任");
+    cz_secrets *office2 = open_slot("赵科员");
+    memcpy(old, cz_secrets_root_pk(leaked), 32);
+    pk_of(P.village, "李书记", sup);
+    assert_int_equal(cz_station_rollover(P.office, PASS, NULL, r1, &transfers), CZ_OK);
+    crypto_sign_keypair(pk, sk);
+    cz_body *b = cert_body(pk, "office");
+    countersign(b, "cert", old, office2);
+    put_root_entry(leaked, "cert", b, id);
+    cz_body_free(b);
+
+    assert_int_equal(cz_station_identity(P.office, &identity), CZ_OK);
+    assert_non_null(strstr(identity, "rolled "));
+    snprintf(wdir, sizeof wdir, "%s/west", P.dir);
+    struct cz_init_opts o = { .kind = CZ_KIND_STATION, .name = "柳树村", .region = "411081106202",
+                              .user = "赵会计", .office_identity = identity };
+    assert_int_equal(cz_station_init(wdir, &o, PASS, &w, why, sizeof why), CZ_OK);
+    free(identity);
+    assert_memory_equal(cz_station_info(w)->office_root, r1, 32);
+
+    /* The old root's log reaches the new station without its rollover. */
+    struct log_ids l = { .n = 0 };
+    cz_txn *t = NULL;
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_log_each(t, old, log_ids_cb, &l), CZ_OK);
+    cz_txn_abort(t);
+    assert_true(l.n >= 3);
+    uint64_t rollover_seq = l.seqs[l.n - 2];           /* the forged cert is the last */
+    for (size_t i = 0; i < l.n; i++)
+        if (l.seqs[i] != rollover_seq) carry_to(w, l.ids[i]);
+    struct cz_trust_info ti;
+    assert_int_equal(cz_txn_begin(cz_station_store(w), 0, &t), CZ_OK);
+    assert_int_equal(cz_roster_lookup(t, r1, pk, &ti), CZ_OK);
+    assert_int_equal(ti.state, CZ_TRUST_PENDING);      /* past the pinned end */
+    assert_int_equal(cz_roster_lookup(t, r1, sup, &ti), CZ_OK);
+    assert_int_equal(ti.state, CZ_TRUST_CERTIFIED);    /* certified before it */
+    assert_int_equal(cz_roster_lookup(t, r1, old, &ti), CZ_OK);
+    assert_true(ti.state == CZ_TRUST_ROOT && ti.revoked && ti.revoked_after == rollover_seq);
+    cz_txn_abort(t);
+    /* The rollover itself, when it comes, counts. */
+    carry_to(w, l.ids[l.n - 2]);
+    struct cz_entry e;
+    int counts;
+    assert_int_equal(cz_txn_begin(cz_station_store(w), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_get_entry(t, l.ids[l.n - 2], &e), CZ_OK);
+    assert_string_equal(e.type, "rollover");
+    assert_int_equal(cz_roster_trust_counts(t, r1, &e, &counts), CZ_OK);
+    assert_true(counts);
+    assert_int_equal(cz_roster_lookup(t, r1, pk, &ti), CZ_OK);
+    assert_int_equal(ti.state, CZ_TRUST_PENDING);
+    cz_txn_abort(t);
+    cz_station_close(w);
     cz_secrets_free(leaked);
     cz_secrets_free(office2);
 }
@@ -590,6 +671,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_revoke_wipes_transfer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_root_after_rollover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replay_flagged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_station_pins_the_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forged_rollovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_who_may_roll_over, setup, teardown),
     };
