@@ -1394,6 +1394,9 @@ static int pass_root(struct importer *im, cz_bundle_reader *r, struct cz_vv *vv,
         if ((perr = next_entry(r, &p, &len, &bad))) break;
         if (kind == CZ_PAYLOAD_SYNC && !bad) sender_note(im, p, len);
         if (eerr || kind != CZ_PAYLOAD_SYNC || !is_root(p, len, im)) continue;
+        size_t chain = 0, d = 0;
+        while (p && d < im->ndone && memcmp(p + 4, im->roots_done[d], 32)) d++;
+        if (p && d < im->ndone) continue;               /* applied by an earlier pass 1 */
         if ((eerr = bad) || (eerr = check_entry(p, len, &e, id))) continue;
         if (nitems == items_cap) {
             size_t c = items_cap ? 2 * items_cap : 64;
@@ -1416,9 +1419,6 @@ static int pass_root(struct importer *im, cz_bundle_reader *r, struct cz_vv *vv,
             arena = a;
             cap = c;
         }
-        size_t chain = 0, d = 0;
-        while (d < im->ndone && memcmp(e.origin, im->roots_done[d], 32)) d++;
-        if (d < im->ndone) continue;                    /* applied by an earlier pass 1 */
         while (chain < im->nroots && memcmp(e.origin, im->roots[chain], 32)) chain++;
         items[nitems++] = (struct root_item){ chain, e.seq, used, len };
         memcpy(arena + used, p, len);
