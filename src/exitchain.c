@@ -306,7 +306,7 @@ static int version_state(cz_txn *t, const uint8_t root[32], const uint8_t versio
     cz_body_free(b);
     size_t tl = cz_term_link(term, sizeof term, version, CZ_ID_BYTES);
     if ((rc = cz_store_index_each(t, term, tl, collect_cb, &co)) || (rc = co.rc)) goto cleanup;
-    qsort(co.c, co.n, sizeof *co.c, cand_cmp);
+    if (co.n > 1) qsort(co.c, co.n, sizeof *co.c, cand_cmp);
     for (size_t i = 0; i < co.n; i++) {
         const struct cand *c = &co.c[i];
         if (!c->approve &&

@@ -853,15 +853,19 @@ static int author_of(struct importer *im, const struct cz_entry *e, struct cz_tr
     return CZ_OK;
 }
 
-/* A new entry became a version: counted, and the clock followed unless it
- * is more than a day ahead (PITFALLS: HLC). */
+/* A new entry became a version: counted, and this station's clock follows
+ * it unless it is more than a day ahead of this PC (PITFALLS: HLC).
+ * "Clock ahead" is said of the entry's wall time, which its author's PC
+ * read when signing: its hybrid clock cannot go back once it ran ahead,
+ * so judging by it would flag every later entry of a station that was
+ * wrong for one day. */
 static void count_new(struct importer *im, const struct cz_entry *e, enum cz_verdict verdict)
 {
+    uint64_t now = cz_now_ms();
     im->res->fresh++;
     if (verdict == CZ_VERDICT_PENDING) im->res->pending++;
-    uint64_t limit = (cz_now_ms() + HLC_AHEAD_MAX_MS) << 16;
-    if (e->hlc > limit) im->res->clock_ahead++;
-    else if (e->hlc > im->max_hlc) im->max_hlc = e->hlc;
+    if (e->wall > 0 && (uint64_t)e->wall * 1000 > now + HLC_AHEAD_MAX_MS) im->res->clock_ahead++;
+    if (e->hlc <= (now + HLC_AHEAD_MAX_MS) << 16 && e->hlc > im->max_hlc) im->max_hlc = e->hlc;
 }
 
 /* One entry whose structure and signature were checked: judged by the

@@ -146,10 +146,68 @@ static void test_clock_ahead_flagged_not_followed(void **state)
     free(w.buf);
 }
 
+/* A station whose hybrid clock ran a year ahead once (and cannot go back)
+ * but whose PC now reads the right time: its entries are not flagged
+ * "clock ahead" (that is judged on the wall time the PC read), and this
+ * station's clock does not follow the runaway hybrid clock. */
+static void test_runaway_hlc_not_flagged(void **state)
+{
+    struct author a = { 0 };
+    uint8_t *e = NULL, *file, id[32], bid[32], entity[16];
+    size_t len, flen;
+    uint64_t now = cz_now_ms(), hlc_after = 0;
+    struct cz_vv vv = { 0 };
+    struct cz_payload_writer w = { 0 };
+    struct cz_import_result res;
+    cz_txn *t = NULL;
+    crypto_sign_keypair(a.log.origin, a.sk);
+    struct cz_cert_req cert = { .kind = "person", .name = "赵会计", .station = "杨树湾村", .region = V1,
+                                .role = "clerk" };
+    memcpy(cert.key, a.log.origin, 32);
+    assert_int_equal(cz_station_certify(P.office, &cert, bid), CZ_OK);
+    const struct cz_type *ty = cz_schema_type("household");
+    cz_body *b = cz_body_new();
+    uint8_t *body = NULL;
+    size_t body_len = 0;
+    assert_int_equal(cz_schema_set(ty, b, "number", "RUN-1", NULL), CZ_OK);
+    assert_int_equal(cz_schema_set(ty, b, "village", V1, NULL), CZ_OK);
+    assert_int_equal(cz_schema_set(ty, b, "head", "钱", NULL), CZ_OK);
+    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
+    cz_body_free(b);
+    struct cz_entry_draft d;
+    randombytes_buf(entity, sizeof entity);
+    tk_log_draft(&a.log, &d, (now + 365 * DAY_MS) << 16, entity, "household", V1, NULL, 0, body, body_len);
+    d.wall = (int64_t)(now / 1000);            /* the PC reads the right time */
+    assert_int_equal(tk_log_write(&a.log, &d, author_sign, &a, &e, &len, id), CZ_OK);
+    free(body);
+    assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &vv), CZ_OK);
+    assert_int_equal(cz_payload_add(&w, e, len), CZ_OK);
+    cz_payload_finish(&w);
+    const struct cz_station_info *vi = cz_station_info(P.village);
+    struct cz_bundle_params p = {
+        .sender_box = vi->box_pk, .seq = 2, .recipients = (const uint8_t (*)[32])vi->office_box,
+        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = village_sign,
+        .sign_ctx = P.village, .chunk_log2 = 0,
+    };
+    assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &file, &flen, bid), CZ_OK);
+    assert_int_equal(cz_sync_import(P.office, file, flen, NULL, NULL, &res), CZ_OK);
+    assert_int_equal(res.status, CZ_OK);
+    assert_int_equal(res.fresh, 1);
+    assert_int_equal(res.clock_ahead, 0);
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_meta_get_u64(t, "hlc", &hlc_after), CZ_OK);
+    cz_txn_abort(t);
+    assert_true(cz_hlc_ms(hlc_after) < now + DAY_MS);
+    free(e);
+    free(file);
+    free(w.buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clock_ahead_flagged_not_followed),
+        cmocka_unit_test(test_runaway_hlc_not_flagged),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
