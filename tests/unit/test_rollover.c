@@ -148,6 +148,11 @@ static int root_sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[6
     return cz_secrets_root_sign(ctx, msg, len, sig);
 }
 
+static int person_sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    return cz_secrets_sign(ctx, msg, len, sig);
+}
+
 /* Signs b with the root key `who` holds as the next entry of that root's
  * log and stores it at the office as an import would (nothing judged):
  * the office's export then carries it to the village. */
@@ -632,6 +637,33 @@ static void test_forged_rollovers(void **state)
     assert_int_equal(cz_station_pin_root(t, root, now, &changed), CZ_OK);
     cz_txn_abort(t);
     assert_false(changed);
+    /* Nor does a rollover signed by anyone but the root: the clerk's own. */
+    {
+        struct tk_log l;
+        struct cz_entry_draft d;
+        struct cz_entry e;
+        struct cz_trust_info ti;
+        struct cz_judgement j;
+        uint8_t *body = NULL, *raw = NULL, ent[CZ_ENTITY_BYTES];
+        size_t body_len = 0, raw_len = 0;
+        cz_body *cb = rollover_body(root, npk, nsk, clerk);
+        memset(&l, 0, sizeof l);
+        memcpy(l.origin, cz_secrets_sign_pk(clerk), 32);
+        randombytes_buf(ent, sizeof ent);
+        assert_int_equal(cz_body_encode(cb, &body, &body_len), CZ_OK);
+        tk_log_draft(&l, &d, next_hlc(), ent, "rollover", "", NULL, 0, body, body_len);
+        assert_int_equal(tk_log_write(&l, &d, person_sign_cb, clerk, &raw, &raw_len, id), CZ_OK);
+        assert_int_equal(cz_entry_decode(raw, raw_len, &e), CZ_OK);
+        assert_int_equal(cz_txn_begin(cz_station_store(P.village), 0, &t), CZ_OK);
+        assert_int_equal(cz_roster_lookup(t, root, e.origin, &ti), CZ_OK);
+        assert_int_equal(cz_authz_judge(t, root, &e, &ti, 0, &j), CZ_OK);
+        cz_txn_abort(t);
+        assert_int_equal(j.verdict, CZ_VERDICT_REFUSED);
+        assert_int_equal(j.why, CZ_EPERM);
+        cz_body_free(cb);
+        free(body);
+        free(raw);
+    }
     /* The old root still counts: the village's people write. */
     add_household(P.village, "H-003", CZ_OK);
     /* And the honest rollover still goes through after them. */
