@@ -280,6 +280,30 @@ int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
     if (!ty) { judged(j, CZ_VERDICT_HOLD, CZ_ETYPE); return CZ_OK; }
     cz_roster_entry_judge(author, e, &why);
     if (why && why != CZ_ENOTFOUND) { judged(j, CZ_VERDICT_REFUSED, why); return CZ_OK; }
+    /* A rollover counts by the roster's walk of the root logs (roster.h).
+     * Once at its log position (stored, held, or replayed by verify) it is
+     * judged by whether the walk counted it; before, by whether it would
+     * count now, and held when not: a bundle need not bring a log in seq
+     * order, and what comes before it may be later in the bundle.  One
+     * statement: never another version, never deleted. */
+    if (!strcmp(ty->key, "rollover")) {
+        uint8_t at[CZ_ID_BYTES], id[CZ_ID_BYTES];
+        int counts = 0;
+        cz_entry_id(e->raw, e->raw_len, id);
+        if (e->nparents || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) {
+            judged(j, CZ_VERDICT_REFUSED, CZ_EROLLOVER);
+            return CZ_OK;
+        }
+        if (cz_store_log_get(t, e->origin, e->seq, at) == CZ_OK && !memcmp(at, id, CZ_ID_BYTES)) {
+            if ((rc = cz_roster_trust_counts(t, root, e, &counts))) return rc;
+            if (!counts) { judged(j, CZ_VERDICT_REFUSED, CZ_EROLLOVER); return CZ_OK; }
+        } else if ((rc = cz_roster_rollover_check(t, root, e)) == CZ_EROLLOVER) {
+            judged(j, CZ_VERDICT_HOLD, CZ_EROLLOVER);
+            return CZ_OK;
+        } else if (rc) {
+            return rc;
+        }
+    }
     cz_entry_id(e->raw, e->raw_len, self_id);
     if ((rc = judge_versions(t, root, e, author, replay, self_id, j)) || j->verdict) return rc;
     if ((rc = cz_body_decode(e->body, e->body_len, &b))) {

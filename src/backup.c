@@ -1,4 +1,5 @@
 #include "backup.h"
+#include "roster.h"
 #include "bundle.h"
 #include "keys.h"
 #include "status.h"
@@ -397,6 +398,12 @@ int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const cha
          * station's wrong clock, flagged on import) must not drag it on. */
         if ((rc = cz_store_put_entry(t, &e, id, &result))) goto cleanup;
     }
+    /* A backup keeps the pinned root only: after a rollover, the chain's
+     * first root is found again from the rollovers it holds (roster.h). */
+    uint8_t anchor[32];
+    if ((rc = cz_roster_find_anchor(t, s->info.office_root, anchor))) goto cleanup;
+    if (memcmp(anchor, s->info.office_root, 32) && (rc = cz_meta_put(t, CZ_META_ROOT_ANCHOR, anchor, 32)))
+        goto cleanup;
     if (s->info.kind == CZ_KIND_OFFICE) {
         uint64_t last = 0;
         uint8_t last_id[CZ_ID_BYTES];

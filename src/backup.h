@@ -32,8 +32,14 @@
  * after the backup and signing on with the same key could fork its log.
  * Each person's first login after the restore makes a fresh key.  The
  * station's bundle key and identity stay, so the office keeps sending to it.
- * The office root key cannot change (every station pins it): a restored
- * office's root log goes on after a gap of CZ_ROOT_SEQ_GAP (station.h).
+ * A restored office's root log goes on after a gap of CZ_ROOT_SEQ_GAP
+ * (station.h), so it cannot share a seq with what the lost PC signed after
+ * the backup.  office_root is the root pinned when the backup was made;
+ * after a root rollover the chain's first root is found again from the
+ * rollovers among the entries (roster.h, cz_roster_find_anchor).  Root
+ * transfers not yet taken (station.h, cz_station_rollover) are not kept:
+ * an office person whose slot still held the old root gets the new one by
+ * being added again.
  * Peers' acknowledgements and the seen-list are not kept: the first export
  * after a restore is full, and a replayed bundle only brings duplicates. */
 #ifndef CZ_BACKUP_H

@@ -14,6 +14,7 @@
 #include "text.h"
 
 #include <dirent.h>
+#include <sodium.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -296,6 +297,54 @@ bad_usage:
     return usage(c, "revoke KEYID [--after-seq N] [--reason TEXT]", "revoke 密钥编号 [--after-seq N] [--reason 原因]");
 }
 
+/* `root rollover`: the office replaces its root key (roster.h). */
+int cmd_root(struct cli *c, int argc, char **argv)
+{
+    const char *reason = NULL;
+    char pass[PASS_MAX], fp[24], hex[65];
+    uint8_t root[32];
+    size_t transfers = 0;
+    if (argc < 1 || strcmp(argv[0], "rollover")) goto bad_usage;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--reason") && i + 1 < argc) reason = argv[++i];
+        else goto bad_usage;
+    }
+    if (open_station(c) || need_office(c)) return CZ_EXIT_FAIL;
+    /* The passphrase both unlocks the slot and seals the new root into it. */
+    if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, pass, sizeof pass)) return CZ_EXIT_FAIL;
+    int rc = cz_station_login(c->st, c->user, pass);
+    if (rc == CZ_OK) rc = cz_station_rollover(c->st, pass, reason, root, &transfers);
+    sodium_memzero(pass, sizeof pass);
+    if (rc) {
+        say_error(c, rc, NULL);
+        if (rc == CZ_EPERM)
+            fprintf(stderr, "cunzhan: %s\n", TR(c, "only an office person whose key slot holds the current root key can roll it over",
+                                                "只有密钥槽中持有现用根密钥的市办人员才能更换根密钥"));
+        return CZ_EXIT_FAIL;
+    }
+    cz_fingerprint(root, fp);
+    cz_hex(root, 32, hex);
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "root", json_string(hex));
+        json_object_set_new(o, "fingerprint", json_string(fp));
+        json_object_set_new(o, "transfers", json_integer((json_int_t)transfers));
+        print_json(o);
+        return CZ_EXIT_OK;
+    }
+    printf(TR(c, "the office root key was replaced: new root %s\n", "市办根密钥已更换：新根密钥 %s\n"), fp);
+    if (transfers)
+        printf(TR(c, "%zu other office person(s) on this PC get the new root key at their next login\n",
+                  "本机另有 %zu 位市办人员将在下次登录时获得新根密钥\n"), transfers);
+    printf("%s\n", TR(c, "Export to every station now: each pins the new root when it imports the bundle. "
+                         "Give stations set up from now on the new identity (`cunzhan pubkey`).",
+                      "请立即向所有站点导出数据包：各站导入后即固定新根密钥。"
+                      "此后新建的站点请使用新的身份文件（`cunzhan pubkey`）。"));
+    return CZ_EXIT_OK;
+bad_usage:
+    return usage(c, "root rollover [--reason TEXT]", "root rollover [--reason 原因]");
+}
+
 /* ---- export and import ---- */
 
 static int peer_matches(const struct cz_peer *p, const char *want)
@@ -487,6 +536,11 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
         json_object_set_new(o, "held", json_integer((json_int_t)res.held));
         json_object_set_new(o, "released", json_integer((json_int_t)res.released));
         json_object_set_new(o, "acknowledgement", json_boolean(res.sender_trusted));
+        if (res.root_changed) {
+            char rh[65];
+            cz_hex(res.root, 32, rh);
+            json_object_set_new(o, "new_root", json_string(rh));
+        }
         json_object_set_new(o, "refused_entries", io.list);
         json_array_append_new(arr, o);
     } else if (res.status == CZ_OK) {
@@ -501,6 +555,12 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
         if (!res.sender_trusted)
             printf("  %s\n", TR(c, "(the signer is not a certified person of the sending station: what it says it holds is not taken as that station's acknowledgement)",
                                  "（签名人不是发送站点的已认证人员：其所称已有的数据不作为该站的确认）"));
+        if (res.root_changed) {
+            char fp[24];
+            cz_fingerprint(res.root, fp);
+            printf(TR(c, "  the office root key was replaced (root rollover): this station now pins %s\n",
+                      "  市办根密钥已更换：本站现固定新根密钥 %s\n"), fp);
+        }
         if (res.clock_ahead)
             printf(TR(c, "  %zu of them carry a clock more than a day ahead of this PC's: kept, but this station's clock does not follow; check the sender's date and time\n",
                       "  其中 %zu 条的时钟比本机快一天以上：已保留，但本站时钟不跟随；请检查发送方电脑的日期和时间\n"),

@@ -111,6 +111,57 @@ void cz_secrets_drop_root(cz_secrets *s)
     sodium_memzero(s->root_sk, sizeof s->root_sk);
 }
 
+int cz_secrets_with_new_root(const cz_secrets *s, cz_secrets **out)
+{
+    *out = NULL;
+    if (!s->has_root) return CZ_EPERM;
+    cz_secrets *n = secrets_alloc();
+    if (!n) return CZ_ENOMEM;
+    memcpy(n, s, sizeof *n);
+    crypto_sign_keypair(n->root_pk, n->root_sk);
+    *out = n;
+    return CZ_OK;
+}
+
+int cz_secrets_root_transfer(const cz_secrets *s, const uint8_t person_pk[CZ_PK_BYTES], uint8_t **blob_out)
+{
+    uint8_t xpk[crypto_box_PUBLICKEYBYTES];
+    *blob_out = NULL;
+    if (!s->has_root) return CZ_EPERM;
+    if (crypto_sign_ed25519_pk_to_curve25519(xpk, person_pk) != 0) return CZ_EINVAL;
+    uint8_t *blob = malloc(CZ_ROOT_TRANSFER_BYTES);
+    if (!blob) return CZ_ENOMEM;
+    if (crypto_box_seal(blob, s->root_sk, SIGN_SK_BYTES, xpk) != 0) { free(blob); return CZ_ECRYPTO; }
+    *blob_out = blob;
+    return CZ_OK;
+}
+
+int cz_secrets_root_receive(cz_secrets *s, const uint8_t *blob, size_t len)
+{
+    uint8_t xpk[crypto_box_PUBLICKEYBYTES], pk[CZ_PK_BYTES];
+    uint8_t *xsk = NULL, *sk = NULL;
+    int rc = CZ_ECRYPTO;
+    if (len != CZ_ROOT_TRANSFER_BYTES) return CZ_ECRYPTO;
+    xsk = sodium_malloc(crypto_box_SECRETKEYBYTES);
+    sk = sodium_malloc(SIGN_SK_BYTES);
+    if (!xsk || !sk) { rc = CZ_ENOMEM; goto cleanup; }
+    if (crypto_sign_ed25519_pk_to_curve25519(xpk, s->sign_pk) != 0 ||
+        crypto_sign_ed25519_sk_to_curve25519(xsk, s->sign_sk) != 0 ||
+        crypto_box_seal_open(sk, blob, len, xpk, xsk) != 0)
+        goto cleanup;
+    crypto_sign_ed25519_sk_to_pk(pk, sk);
+    /* The secret key's second half is its public key: check they agree. */
+    if (sodium_memcmp(pk, sk + 32, CZ_PK_BYTES) != 0) goto cleanup;
+    memcpy(s->root_sk, sk, SIGN_SK_BYTES);
+    memcpy(s->root_pk, pk, CZ_PK_BYTES);
+    s->has_root = 1;
+    rc = CZ_OK;
+cleanup:
+    if (xsk) sodium_free(xsk);
+    if (sk) sodium_free(sk);
+    return rc;
+}
+
 int cz_passphrase_check(const char *pass)
 {
     size_t chars = 0;

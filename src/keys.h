@@ -56,6 +56,19 @@ void cz_secrets_free(cz_secrets *s);   /* wipes; NULL is fine */
 /* Forgets the office root key (wiped): for a person who is not office. */
 void cz_secrets_drop_root(cz_secrets *s);
 
+/* Root rollover (roster.h).  A copy of s whose root key is a fresh one
+ * (s must hold a root: CZ_EPERM otherwise). */
+int cz_secrets_with_new_root(const cz_secrets *s, cz_secrets **out);
+/* The root key held by s, sealed (crypto_box_seal) to another person's
+ * signing key converted to X25519: only that person's slot can open it.
+ * How an office person who is not at the keyboard gets the new root at
+ * their next login.  *blob malloc'd, CZ_ROOT_TRANSFER_BYTES long. */
+#define CZ_ROOT_TRANSFER_BYTES (64 + 48)
+int cz_secrets_root_transfer(const cz_secrets *s, const uint8_t person_pk[CZ_PK_BYTES], uint8_t **blob);
+/* Opens a transfer with s's own signing key and makes its root s's
+ * (replacing and wiping any other).  CZ_ECRYPTO when it is not for s. */
+int cz_secrets_root_receive(cz_secrets *s, const uint8_t *blob, size_t len);
+
 /* The rule for a passphrase being SET (init, user add, a change; never
  * checked at login, so old slots still open): at least
  * CZ_PASSPHRASE_MIN_CHARS characters (UTF-8 code points, not bytes) and

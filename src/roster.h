@@ -36,12 +36,34 @@
  * The roster is built once per transaction from the root log and kept with
  * it (cz_txn_set_aux) until an entry is put.
  *
+ * Root rollover: the root key can be replaced.  A `rollover` record,
+ * signed by the root it retires, names the new root (`new_root`), carries
+ * the new root's own signature over the statement (`new_sig`, Ed25519 over
+ * cz_roster_rollover_msg: nobody rolls over to a key they do not hold) and
+ * is countersigned like cert and revoke.  The roster walks a chain of
+ * root logs: the first root's (the anchor: meta CZ_META_ROOT_ANCHOR, or
+ * the pinned root when there is none) up to and including its first
+ * rollover that counts, then the new root's log from its start, and so on
+ * (at most CZ_ROOT_CHAIN_MAX roots).  Everything a replaced root signed
+ * before its rollover keeps counting; what it signed after does not
+ * (cz_roster_entry_judge: CZ_ERETIRED), so a leaked old root key certifies
+ * nobody.  A rollover counts only from the chain's last root, naming a key
+ * the chain has never had; "at that point" for its countersignature is,
+ * as ever, everything before it in the walk.
+ *
+ * A station set up from an identity published after a rollover has the
+ * chain pinned (CZ_META_ROOT_PINS): each replaced root ends where the
+ * identity says.
+ *
  * A limit, stated: "at that point" is the root log's order.  The seqs a
  * restored office skips (CZ_META_ROOT_FLOOR) are unused positions below
  * later ones, so someone who kept the root key AND was an office person
  * could sign into that gap, "before" their own revocation.  A clerk cannot
- * (no root key), and the cure for a leaked root key is replacing it (root
- * rollover), which this build does not have. */
+ * (no root key); the cure is revoking them and rolling the root over, after
+ * which the old root's log counts only up to the rollover.  A rollover's
+ * own position can be taken first by whoever holds the old root and an
+ * office person's key (a fork at that seq: the station keeps the first and
+ * never rolls over); that needs both keys, and the office sees the fork. */
 #ifndef CZ_ROSTER_H
 #define CZ_ROSTER_H
 
@@ -50,6 +72,22 @@
 #include "store.h"
 
 enum cz_trust { CZ_TRUST_PENDING = 0, CZ_TRUST_ROOT, CZ_TRUST_CERTIFIED };
+
+/* Meta "root_anchor" (32 bytes): the first root of the chain, set when a
+ * station pins a root other than the one it started from. */
+#define CZ_META_ROOT_ANCHOR "root_anchor"
+#define CZ_ROOT_CHAIN_MAX 16
+/* Meta "root_pins": the chain as the office's identity named it when the
+ * station was set up (`rolled` lines): (key[32], last seq u64 big-endian)
+ * for each replaced root, then (the root pinned, UINT64_MAX).  Where it
+ * says a root ends, the walk ends it there and goes on with the next root
+ * even before the rollover itself has arrived, and only the rollover at
+ * that seq to that root counts. */
+#define CZ_META_ROOT_PINS "root_pins"
+
+/* One root of the chain: its key and the last seq of its log that counts
+ * (its rollover's; UINT64_MAX for the current root). */
+struct cz_root_link { uint8_t key[32]; uint64_t upto; };
 
 struct cz_trust_info {
     enum cz_trust state;
@@ -63,7 +101,10 @@ struct cz_trust_info {
     uint32_t valid_until;        /* YYYYMMDD, China Standard Time; 0: none */
 };
 
-/* What the roster says of a key. */
+/* What the roster says of a key.  `root` is the station's pinned root
+ * (cz_station_info.office_root); every root of the chain is
+ * CZ_TRUST_ROOT, a replaced one with revoked set and revoked_after its
+ * rollover's seq. */
 int cz_roster_lookup(cz_txn *t, const uint8_t root[32], const uint8_t key[32],
                      struct cz_trust_info *out);
 
@@ -76,14 +117,35 @@ int cz_roster_lookup(cz_txn *t, const uint8_t root[32], const uint8_t key[32],
  * outside the key's role or jurisdiction or an uncountersigned trust record. */
 int cz_roster_entry_counts(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
                            struct cz_trust_info *info, int *why);
+/* (A root's entry after its rollover: CZ_ERETIRED.) */
 /* The same judgement for an author whose roster entry (cz_roster_lookup
  * of e->origin) the caller has already; *why as above, CZ_OK when it
  * counts. */
 void cz_roster_entry_judge(const struct cz_trust_info *info, const struct cz_entry *e, int *why);
 
-/* Whether a root-signed trust entry (cert or revoke, stored at its log
- * position) counts by the rules above: *counts 1 or 0. */
+/* Whether a root-signed trust entry (cert, revoke or rollover, stored at
+ * its log position) counts by the rules above: *counts 1 or 0. */
 int cz_roster_trust_counts(cz_txn *t, const uint8_t root[32], const struct cz_entry *e, int *counts);
+
+/* The chain of roots (first root first) as the roster walked it. */
+int cz_roster_chain(cz_txn *t, const uint8_t root[32], struct cz_root_link *out, size_t max, size_t *n);
+/* The current root: the chain's last, or the pinned root when its rollover
+ * has not arrived here yet. */
+int cz_roster_current(cz_txn *t, const uint8_t root[32], uint8_t out[32]);
+/* The first root of the chain that ends at `root`, found backwards from
+ * the stored rollovers (each must carry its new root's proof): for a
+ * station restored from a backup, which keeps its pinned root only.  The
+ * forward walk from it (roster_get) still checks every countersignature. */
+int cz_roster_find_anchor(cz_txn *t, const uint8_t root[32], uint8_t anchor[32]);
+/* Whether a rollover entry (not stored yet) would count as things stand:
+ * CZ_OK, or CZ_EROLLOVER (not from the current root, not countersigned by
+ * an office person, no proof by the new key, a key the chain has had). */
+int cz_roster_rollover_check(cz_txn *t, const uint8_t root[32], const struct cz_entry *e);
+/* The bytes the new root signs in a rollover (new_sig): the domain
+ * "cunzhan rollover 1\0", the old root, "rollover\0" and the canonical
+ * body without new_sig, by and by_sig.  *msg malloc'd. */
+struct cz_body;
+int cz_roster_rollover_msg(const uint8_t old_root[32], const struct cz_body *body, uint8_t **msg, size_t *len);
 
 /* The bytes an office person countersigns for a trust record: the domain
  * "cunzhan countersign 1\0", the root key, the type, a NUL and the

@@ -181,7 +181,8 @@ cleanup:
 
 /* Reseals a person's slot (a passphrase change, or a slot giving up the
  * root key) in its own write transaction. */
-static int reseal(cz_station *st, const char *user, const cz_secrets *s, const char *pass)
+static int reseal_taking(cz_station *st, const char *user, const cz_secrets *s, const char *pass,
+                         const char *transfer)
 {
     uint8_t *blob = NULL;
     size_t blob_len;
@@ -189,6 +190,8 @@ static int reseal(cz_station *st, const char *user, const cz_secrets *s, const c
     int rc = cz_secrets_seal(s, pass, &blob, &blob_len);
     if (rc == CZ_OK && (rc = cz_txn_begin(st->store, 1, &t)) == CZ_OK) {
         rc = cz_user_put(t, user, blob, blob_len);
+        /* A root transfer taken into the slot is not kept beside it. */
+        if (rc == CZ_OK && transfer) rc = cz_meta_del(t, transfer);
         if (rc == CZ_OK) rc = cz_txn_commit(t);
         else cz_txn_abort(t);
     }
@@ -196,27 +199,59 @@ static int reseal(cz_station *st, const char *user, const cz_secrets *s, const c
     return rc;
 }
 
+static int reseal(cz_station *st, const char *user, const cz_secrets *s, const char *pass)
+{
+    return reseal_taking(st, user, s, pass, NULL);
+}
+
+/* Meta "root_transfer:<person key hex>": the new root after a rollover,
+ * sealed to an office person who was not at the keyboard (keys.h,
+ * cz_secrets_root_transfer), taken into their slot at their next login. */
+#define META_ROOT_TRANSFER "root_transfer:"
+
+static void transfer_name(char out[sizeof META_ROOT_TRANSFER + 64], const uint8_t pk[32])
+{
+    char hex[65];
+    cz_hex(pk, 32, hex);
+    snprintf(out, sizeof META_ROOT_TRANSFER + 64, "%s%s", META_ROOT_TRANSFER, hex);
+}
+
 /* What the roster says of a person who has just unlocked their slot: a
  * revoked key signs nothing here again (CZ_EREVOKED), and a slot holding
  * the root key whose certificate says another role than office (a slot
  * made before the root was kept to office people, or a person since
- * re-certified as clerk) gives the root key up, in memory and on disk. */
+ * re-certified as clerk) gives the root key up, in memory and on disk.
+ * After a rollover an office person's slot takes the new root from its
+ * transfer, and a slot still holding a replaced root gives it up. */
 static int admit(cz_station *st, const char *user, cz_secrets *s, const char *pass)
 {
     struct cz_trust_info ti;
     cz_txn *t = NULL;
+    char transfer[sizeof META_ROOT_TRANSFER + 64];
+    const void *v;
+    size_t len;
+    int changed = 0, took = 0;
     int rc = cz_txn_begin(st->store, 0, &t);
     if (rc) return rc;
     rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(s), &ti);
+    transfer_name(transfer, cz_secrets_sign_pk(s));
+    int office = ti.state == CZ_TRUST_CERTIFIED && !strcmp(ti.role, "office") && !strcmp(ti.kind, "person");
+    if (rc == CZ_OK && office && !ti.revoked && st->info.kind == CZ_KIND_OFFICE &&
+        cz_meta_get(t, transfer, &v, &len) == CZ_OK && cz_secrets_root_receive(s, v, len) == CZ_OK)
+        took = changed = 1;
     cz_txn_abort(t);
     if (rc) return rc;
     if (ti.revoked) return CZ_EREVOKED;
-    if (cz_secrets_root_pk(s) && ti.state == CZ_TRUST_CERTIFIED &&
-        (strcmp(ti.role, "office") || strcmp(ti.kind, "person"))) {
+    if (cz_secrets_root_pk(s) && ti.state == CZ_TRUST_CERTIFIED && !office) {
         cz_secrets_drop_root(s);
-        return reseal(st, user, s, pass);
+        changed = 1;
     }
-    return CZ_OK;
+    /* A root the office has replaced counts for nothing now: not kept. */
+    if (cz_secrets_root_pk(s) && memcmp(cz_secrets_root_pk(s), st->info.office_root, 32)) {
+        cz_secrets_drop_root(s);
+        changed = 1;
+    }
+    return changed ? reseal_taking(st, user, s, pass, took ? transfer : NULL) : CZ_OK;
 }
 
 int cz_station_clock(cz_station *st, struct cz_clock_state *out)
@@ -560,6 +595,25 @@ int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *p
     }
     if ((rc = cz_station_put_info(t, &info)) || (rc = cz_user_put(t, o->user, blob, blob_len)))
         goto abort;
+    /* An office that has rolled its root over: the chain starts at its
+     * first root, and the identity says where each replaced root ends
+     * (roster.h). */
+    if (o->kind == CZ_KIND_STATION && office.nrolled) {
+        uint8_t pins[(CZ_ROOT_CHAIN_MAX + 1) * 40];
+        size_t np = 0;
+        for (size_t k = 0; k <= office.nrolled; k++, np += 40) {
+            const uint8_t *key = k < office.nrolled ? office.rolled[k].key : office.root;
+            uint64_t upto = k < office.nrolled ? office.rolled[k].upto : UINT64_MAX;
+            memcpy(pins + np, key, 32);
+            for (int b = 0; b < 8; b++) pins[np + 32 + b] = (uint8_t)(upto >> (8 * (7 - b)));
+        }
+        if ((rc = cz_meta_put(t, CZ_META_ROOT_ANCHOR, office.rolled[0].key, 32)) ||
+            (rc = cz_meta_put(t, CZ_META_ROOT_PINS, pins, np)))
+            goto abort;
+    } else if (o->kind == CZ_KIND_STATION && office.has_anchor && memcmp(office.anchor, office.root, 32) &&
+               (rc = cz_meta_put(t, CZ_META_ROOT_ANCHOR, office.anchor, 32))) {
+        goto abort;
+    }
     const char *role = o->kind == CZ_KIND_OFFICE ? "office" : "supervisor";
     /* At the office the founder's cert is the root log's first entry and
      * countersigned by the founder: the bootstrap of roster.h. */
@@ -715,7 +769,16 @@ int cz_station_user_remove(cz_station *st, const char *name)
     if (st->info.kind == CZ_KIND_OFFICE) { if ((rc = office_person(st, t))) goto cleanup; }
     else if (ti.state == CZ_TRUST_CERTIFIED && !strcmp(ti.role, "clerk")) { rc = CZ_EPERM; goto cleanup; }
     if (c.people == 0 || (target_root && c.root_holders == 0)) { rc = CZ_ELASTUSER; goto cleanup; }
+    /* With the slot goes any new root sealed to its key (a rollover's
+     * transfer not yet taken); the key is read before the slot goes. */
+    uint8_t gone[32];
+    char transfer[sizeof META_ROOT_TRANSFER + 64];
+    int has_pk = cz_keyblob_sign_pk(blob, len, gone) == CZ_OK;
     if ((rc = cz_user_del(t, name))) goto cleanup;
+    if (has_pk) {
+        transfer_name(transfer, gone);
+        if ((rc = cz_meta_del(t, transfer))) goto cleanup;
+    }
     /* The default person (who signs when no --user is given) must exist. */
     if (!strcmp(st->info.default_user, name) &&
         (rc = cz_meta_put_str(t, "default_user", st->user)))
@@ -731,16 +794,34 @@ cleanup:
 
 int cz_station_identity(cz_station *st, char **out)
 {
-    char root[65], box[65];
+    char root[65], box[65], chain[CZ_ROOT_CHAIN_MAX * 100] = "";
     const struct cz_station_info *i = &st->info;
     cz_hex(i->office_root, 32, root);
     cz_hex(i->box_pk, 32, box);
     char *text = NULL;
     int n;
-    if (i->kind == CZ_KIND_OFFICE)
-        n = asprintf(&text, "cunzhan-identity 1\nkind office\nname %s\nregion %s\nroot %s\nbox %s\n",
-                     i->name, i->region, root, box);
-    else
+    if (i->kind == CZ_KIND_OFFICE) {
+        /* After a rollover the chain too: the first root (`anchor`) and
+         * where each replaced root ends (`rolled`), so a station set up
+         * from this file counts what they certified, and nothing they sign
+         * after their rollovers (roster.h, CZ_META_ROOT_PINS). */
+        struct cz_root_link links[CZ_ROOT_CHAIN_MAX];
+        size_t nl = 0, used = 0;
+        cz_txn *t = NULL;
+        int rc = cz_txn_begin(st->store, 0, &t);
+        if (rc == CZ_OK) rc = cz_roster_chain(t, i->office_root, links, CZ_ROOT_CHAIN_MAX, &nl);
+        cz_txn_abort(t);
+        if (rc) return rc;
+        for (size_t k = 0; k < nl && links[k].upto != UINT64_MAX; k++) {
+            char hex[65];
+            cz_hex(links[k].key, 32, hex);
+            if (k == 0) used += (size_t)snprintf(chain + used, sizeof chain - used, "anchor %s\n", hex);
+            used += (size_t)snprintf(chain + used, sizeof chain - used, "rolled %s %llu\n", hex,
+                                     (unsigned long long)links[k].upto);
+        }
+        n = asprintf(&text, "cunzhan-identity 1\nkind office\nname %s\nregion %s\nroot %s\n%sbox %s\n",
+                     i->name, i->region, root, chain, box);
+    } else
         n = asprintf(&text, "cunzhan-identity 1\nkind station\nname %s\nregion %s\nbox %s\n",
                      i->name, i->region, box);
     if (n < 0) return CZ_ENOMEM;
@@ -779,6 +860,20 @@ int cz_identity_parse(const char *text, struct cz_identity *id)
         else if (!strcmp(key, "name")) snprintf(id->name, sizeof id->name, "%s", v);
         else if (!strcmp(key, "region")) snprintf(id->region, sizeof id->region, "%s", v);
         else if (!strcmp(key, "root")) have_root = cz_unhex(v, id->root, 32) == CZ_OK;
+        else if (!strcmp(key, "anchor")) {
+            if (cz_unhex(v, id->anchor, 32) != CZ_OK) return CZ_ECANON;
+            id->has_anchor = 1;
+        } else if (!strcmp(key, "rolled")) {
+            /* "rolled <key hex> <last seq>" */
+            char hex[65], *end;
+            if (id->nrolled + 1 >= CZ_ROOT_CHAIN_MAX || strlen(v) < 66 || v[64] != ' ') return CZ_ECANON;
+            memcpy(hex, v, 64);
+            hex[64] = 0;
+            if (cz_unhex(hex, id->rolled[id->nrolled].key, 32) != CZ_OK) return CZ_ECANON;
+            unsigned long long u = strtoull(v + 65, &end, 10);
+            if (*end || v[65] < '1' || v[65] > '9' || u == UINT64_MAX) return CZ_ECANON;
+            id->rolled[id->nrolled++].upto = u;
+        }
         else if (!strcmp(key, "box")) have_box = cz_unhex(v, id->box, 32) == CZ_OK;
         p += advance;
     }
@@ -1628,9 +1723,11 @@ const struct cz_secrets *cz_station_secrets(const cz_station *st) { return st->s
 /* Trust records are signed by the root and countersigned by the office
  * person logged in (roster.h), so only a certified office person can
  * write them: a clerk's or supervisor's slot has no root key. */
-static int root_append(cz_station *st, const char *type, cz_body *b, uint8_t id[CZ_ID_BYTES])
+static int root_append(cz_station *st, const char *type, cz_body *b, const uint8_t *revoked,
+                       uint8_t id[CZ_ID_BYTES])
 {
     cz_txn *t = NULL;
+    char transfer[sizeof META_ROOT_TRANSFER + 64];
     if (!st->secrets || !cz_secrets_root_pk(st->secrets)) return CZ_EPERM;
     int rc = clock_gate(st);
     if (rc) return rc;
@@ -1641,6 +1738,12 @@ static int root_append(cz_station *st, const char *type, cz_body *b, uint8_t id[
     }
     struct append_req r = { st->secrets, 1, type, NULL, NULL, 0, "", b, 0, st->info.office_root };
     if ((rc = append(t, &r, NULL, id))) { cz_txn_abort(t); return rc; }
+    /* A revoked person's copy of a new root, not yet taken, goes: their
+     * own key would open it from a copy of this store. */
+    if (revoked) {
+        transfer_name(transfer, revoked);
+        if ((rc = cz_meta_del(t, transfer))) { cz_txn_abort(t); return rc; }
+    }
     return cz_txn_commit(t);
 }
 
@@ -1656,7 +1759,7 @@ int cz_station_certify_until(cz_station *st, const struct cz_cert_req *r, const 
     int rc = trust_body("cert", r->key, r->kind, r->name && *r->name ? r->name : "?", r->station,
                         r->region, r->role, NULL, valid_until, &b);
     if (rc) return rc;
-    rc = root_append(st, "cert", b, id);
+    rc = root_append(st, "cert", b, NULL, id);
     cz_body_free(b);
     return rc;
 }
@@ -1664,6 +1767,133 @@ int cz_station_certify_until(cz_station *st, const struct cz_cert_req *r, const 
 int cz_station_certify(cz_station *st, const struct cz_cert_req *r, uint8_t id[CZ_ID_BYTES])
 {
     return cz_station_certify_until(st, r, NULL, id);
+}
+
+int cz_station_pin_root(cz_txn *t, const uint8_t pinned[32], uint8_t now[32], int *changed)
+{
+    struct cz_root_link first;
+    size_t n;
+    int rc;
+    *changed = 0;
+    if ((rc = cz_roster_current(t, pinned, now))) return rc;
+    if (!memcmp(now, pinned, 32)) return CZ_OK;
+    /* The chain starts where it did: from now on the pinned root is not
+     * the first, so the first is written down. */
+    if ((rc = cz_roster_chain(t, pinned, &first, 1, &n))) return rc;
+    const void *v;
+    size_t len;
+    if (n && cz_meta_get(t, CZ_META_ROOT_ANCHOR, &v, &len) != CZ_OK &&
+        (rc = cz_meta_put(t, CZ_META_ROOT_ANCHOR, first.key, 32)))
+        return rc;
+    if ((rc = cz_meta_put(t, "office_root", now, 32))) return rc;
+    *changed = 1;
+    return CZ_OK;
+}
+
+int cz_station_reload(cz_station *st)
+{
+    cz_txn *t = NULL;
+    struct cz_station_info info;
+    int rc = cz_txn_begin(st->store, 0, &t);
+    if (rc) return rc;
+    rc = load_info(t, &info);
+    cz_txn_abort(t);
+    if (rc == CZ_OK) st->info = info;
+    return rc;
+}
+
+struct transfer_ctx { cz_txn *t; const cz_station *st; const cz_secrets *n; size_t count; int rc; };
+
+/* Seals the new root to every other office person with a slot here. */
+static int transfer_cb(void *ctx, const char *name, const uint8_t *blob, size_t len)
+{
+    struct transfer_ctx *x = ctx;
+    struct cz_trust_info ti;
+    uint8_t pk[32], *sealed = NULL;
+    char key[sizeof META_ROOT_TRANSFER + 64];
+    if (!strcmp(name, x->st->user) || cz_keyblob_sign_pk(blob, len, pk) != CZ_OK) return 0;
+    if ((x->rc = cz_roster_lookup(x->t, x->st->info.office_root, pk, &ti))) return x->rc;
+    if (ti.state != CZ_TRUST_CERTIFIED || ti.revoked || strcmp(ti.role, "office") || strcmp(ti.kind, "person"))
+        return 0;
+    if ((x->rc = cz_secrets_root_transfer(x->n, pk, &sealed))) return x->rc;
+    transfer_name(key, pk);
+    x->rc = cz_meta_put(x->t, key, sealed, CZ_ROOT_TRANSFER_BYTES);
+    free(sealed);
+    if (x->rc == CZ_OK) x->count++;
+    return x->rc;
+}
+
+int cz_station_rollover(cz_station *st, const char *passphrase, const char *reason, uint8_t new_root[32],
+                        size_t *transfers)
+{
+    const struct cz_type *ty = cz_schema_type("rollover");
+    cz_secrets *n = NULL, *check = NULL;
+    cz_body *b = NULL;
+    cz_txn *t = NULL;
+    uint8_t *msg = NULL, *blob = NULL, sig[64], id[CZ_ID_BYTES];
+    const uint8_t *slot;
+    size_t msg_len, blob_len, slot_len;
+    char hex[129];
+    int rc;
+
+    *transfers = 0;
+    if (!st->secrets || !cz_secrets_root_pk(st->secrets) || st->info.kind != CZ_KIND_OFFICE) return CZ_EPERM;
+    const uint8_t *old = st->info.office_root;
+    if (memcmp(cz_secrets_root_pk(st->secrets), old, 32)) return CZ_EPERM;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
+    /* The slot is sealed again under this passphrase: it must be the
+     * person's own. */
+    if ((rc = cz_user_get(t, st->user, &slot, &slot_len)) ||
+        (rc = cz_secrets_open(slot, slot_len, passphrase, &check)))
+        goto cleanup;
+    if (memcmp(cz_secrets_sign_pk(check), cz_secrets_sign_pk(st->secrets), 32)) { rc = CZ_EPASS; goto cleanup; }
+    if ((rc = office_person(st, t))) goto cleanup;
+    if ((rc = cz_secrets_with_new_root(st->secrets, &n))) goto cleanup;
+    if (!(b = cz_body_new())) { rc = CZ_ENOMEM; goto cleanup; }
+    cz_hex(cz_secrets_root_pk(n), 32, hex);
+    if ((rc = cz_schema_set(ty, b, "new_root", hex, NULL))) goto cleanup;
+    if (reason && *reason && (rc = cz_schema_set(ty, b, "reason", reason, NULL))) goto cleanup;
+    /* The new root's proof of possession, then the countersignature over
+     * everything including it (roster.h). */
+    if ((rc = cz_roster_rollover_msg(old, b, &msg, &msg_len)) ||
+        (rc = cz_secrets_root_sign(n, msg, msg_len, sig)))
+        goto cleanup;
+    cz_hex(sig, sizeof sig, hex);
+    if ((rc = cz_body_set_text(b, cz_schema_field(ty, "new_sig")->tag, hex, strlen(hex))) ||
+        (rc = countersign(old, st->secrets, "rollover", b)))
+        goto cleanup;
+    struct append_req r = { st->secrets, 1, "rollover", NULL, NULL, 0, "", b, 0, old };
+    if ((rc = append(t, &r, NULL, id))) goto cleanup;
+    int changed;
+    uint8_t now[32];
+    if ((rc = cz_station_pin_root(t, old, now, &changed))) goto cleanup;
+    if (!changed || memcmp(now, cz_secrets_root_pk(n), 32)) { rc = CZ_EROLLOVER; goto cleanup; }
+    /* The new root's log is new: no lost PC can have signed into it, so a
+     * restored office's gap (CZ_META_ROOT_FLOOR) no longer applies. */
+    if ((rc = cz_meta_del(t, CZ_META_ROOT_FLOOR))) goto cleanup;
+    struct cz_station_info info = st->info;
+    memcpy(info.office_root, now, 32);
+    struct transfer_ctx x = { t, st, n, 0, CZ_OK };
+    if ((rc = cz_user_each(t, transfer_cb, &x)) || (rc = x.rc)) goto cleanup;
+    if ((rc = cz_secrets_seal(n, passphrase, &blob, &blob_len)) || (rc = cz_user_put(t, st->user, blob, blob_len)))
+        goto cleanup;
+    rc = cz_txn_commit(t);
+    t = NULL;
+    if (rc) goto cleanup;
+    st->info = info;
+    cz_secrets_free(st->secrets);
+    st->secrets = n;
+    n = NULL;
+    memcpy(new_root, now, 32);
+    *transfers = x.count;
+cleanup:
+    cz_txn_abort(t);
+    cz_body_free(b);
+    free(msg);
+    free(blob);
+    cz_secrets_free(n);
+    cz_secrets_free(check);
+    return rc;
 }
 
 int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
@@ -1680,7 +1910,7 @@ int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
     if (rc == CZ_OK && after_seq)
         rc = cz_body_set_sint(b, cz_schema_field(ty, "after_seq")->tag, (int64_t)after_seq);
     if (rc == CZ_OK && reason && *reason) rc = cz_schema_set(ty, b, "reason", reason, NULL);
-    if (rc == CZ_OK) rc = root_append(st, "revoke", b, id);
+    if (rc == CZ_OK) rc = root_append(st, "revoke", b, key, id);
     cz_body_free(b);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "entry.h"
+#include "roster.h"
 #include "schema.h"
 #include "store.h"
 
@@ -127,6 +128,12 @@ struct cz_identity {
     char region[CZ_REGION_MAX + 1];
     uint8_t root[32];
     uint8_t box[32];
+    /* After a root rollover: the chain's first root (line `anchor`) and
+     * where each replaced root ends (lines `rolled KEY SEQ`, chain order). */
+    int has_anchor;
+    uint8_t anchor[32];
+    struct cz_root_link rolled[CZ_ROOT_CHAIN_MAX];
+    size_t nrolled;
 };
 int cz_identity_parse(const char *text, struct cz_identity *id);
 
@@ -176,6 +183,27 @@ int cz_station_certify_until(cz_station *st, const struct cz_cert_req *r, const 
 int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
                       const char *reason, uint8_t id[CZ_ID_BYTES]);
 
+/* Root rollover (roster.h), at the office by an office person holding the
+ * current root, who gives their passphrase again (their slot is sealed
+ * anew: CZ_EPASS).  A new root key is made; the old root signs a
+ * `rollover` naming it, the new root signs the statement too, the person
+ * countersigns; this station pins the new root.  The new root goes into
+ * this person's slot, and, for every other certified office person with a
+ * slot here, into a transfer sealed to their own key, taken into their
+ * slot at their next login (*transfers: how many); a slot still holding
+ * the old root gives it up at its next login; revoking a person or
+ * removing their slot wipes their transfer.  new_root gets the new key.
+ * CZ_EPERM for anyone else (a clerk's slot has no root key). */
+int cz_station_rollover(cz_station *st, const char *passphrase, const char *reason, uint8_t new_root[32],
+                        size_t *transfers);
+/* Inside t, after rollovers were stored (an import): pins the chain's
+ * current root (meta office_root, and root_anchor the first time).  *now
+ * gets it; *changed 1 when it is not `pinned`.  The caller reloads the
+ * station's info after the commit (cz_station_reload). */
+int cz_station_pin_root(cz_txn *t, const uint8_t pinned[32], uint8_t now[32], int *changed);
+/* Reads the station's info (the pinned root) from the store again. */
+int cz_station_reload(cz_station *st);
+
 /* ---- restore (backup.h) ---- */
 
 /* Creates DIR/db for a station that does not exist yet (CZ_EEXIST when it
@@ -189,10 +217,11 @@ int cz_station_put_info(cz_txn *t, const struct cz_station_info *info);
  * a fresh key under the same passphrase, announced with a `key` record
  * naming the old one (its `replaces` field). */
 #define CZ_META_RETIRED "retired"
-/* Meta "root_seq_floor" (u64): the office root key cannot be replaced
- * (every station pins it), so a restored office's root log goes on from
+/* Meta "root_seq_floor" (u64): a restored office's root log goes on from
  * seq floor+1, far past anything the lost PC can have signed after the
- * backup.  Logs may have holes (scoped replication), so a gap is legal. */
+ * backup (replacing the root key is the other cure: a rollover drops the
+ * floor, the new root's log being new).  Logs may have holes (scoped
+ * replication), so a gap is legal. */
 #define CZ_META_ROOT_FLOOR "root_seq_floor"
 #define CZ_ROOT_SEQ_GAP (UINT64_C(1) << 20)
 

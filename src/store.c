@@ -419,6 +419,13 @@ int cz_meta_put(cz_txn *t, const char *name, const void *v, size_t len)
     return ST(t, mdb_put(t->txn, t->s->dbi[DB_META], &k, &d, 0));
 }
 
+int cz_meta_del(cz_txn *t, const char *name)
+{
+    MDB_val k = val(name, strlen(name));
+    int rc = mdb_del(t->txn, t->s->dbi[DB_META], &k, NULL);
+    return rc == MDB_NOTFOUND ? CZ_OK : ST(t, rc);
+}
+
 int cz_meta_get_str(cz_txn *t, const char *name, char *buf, size_t size)
 {
     const void *v;

@@ -108,6 +108,8 @@ void cz_txn_set_aux(cz_txn *t, void *aux, void (*aux_free)(void *));
 
 int cz_meta_get(cz_txn *t, const char *name, const void **val, size_t *len);
 int cz_meta_put(cz_txn *t, const char *name, const void *val, size_t len);
+/* Removes a meta value (absent is fine). */
+int cz_meta_del(cz_txn *t, const char *name);
 /* NUL-terminated copy into buf; "" and CZ_ENOTFOUND when absent. */
 int cz_meta_get_str(cz_txn *t, const char *name, char *buf, size_t size);
 int cz_meta_put_str(cz_txn *t, const char *name, const char *val);

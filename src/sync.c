@@ -63,7 +63,10 @@ static int peers_cb(void *ctx, const uint8_t *entity)
     size_t len;
     char kind[16] = "", name[CZ_NAME_MAX] = "";
     if (cz_record_load(pc->t, entity, &r) != CZ_OK || r.deleted || !r.type) goto done;
-    if (memcmp(r.origin, pc->info->office_root, 32) != 0) goto done;   /* only the root certifies */
+    /* Only the root certifies: any root of the chain (a station certified
+     * before a rollover is still a peer). */
+    if (cz_roster_lookup(pc->t, pc->info->office_root, r.origin, &ti) != CZ_OK || ti.state != CZ_TRUST_ROOT)
+        goto done;
     cz_schema_format(cz_schema_field(r.type, "kind"), r.body, CZ_LANG_EN, 0, kind, sizeof kind);
     if (strcmp(kind, "station") ||
         cz_body_get_bytes(r.body, cz_schema_field(r.type, "key")->tag, &key, &len) != CZ_OK || len != 32 ||
@@ -774,6 +777,12 @@ struct importer {
     size_t npend, pend_cap;
     struct adm_author *adm;           /* admit's roster cache, sorted by key: entries */
     size_t nadm, adm_cap;             /* come in the store's order, authors interleaved */
+    /* Whose entries pass 1 applies: every root of the chain and the pinned
+     * root (root_set). */
+    uint8_t roots[CZ_ROOT_CHAIN_MAX + 1][32];
+    size_t nroots;
+    uint8_t roots_done[CZ_ROOT_CHAIN_MAX + 1][32];   /* roots an earlier pass 1 took */
+    size_t ndone;
 };
 
 /* The chain holds wherever the neighbouring entries are here: ours at
@@ -1023,9 +1032,30 @@ static int next_entry(cz_bundle_reader *r, const uint8_t **p, size_t *len, int *
     return CZ_OK;
 }
 
-static int is_root(const uint8_t *p, size_t len, const uint8_t root[32])
+static int is_root(const uint8_t *p, size_t len, const struct importer *im)
 {
-    return p && len >= 36 && !memcmp(p + 4, root, 32);
+    if (!p || len < 36) return 0;
+    for (size_t i = 0; i < im->nroots; i++)
+        if (!memcmp(p + 4, im->roots[i], 32)) return 1;
+    return 0;
+}
+
+/* The roots pass 1 takes first: the chain as the roster walks it now, and
+ * the pinned root. */
+static int root_set(struct importer *im)
+{
+    struct cz_root_link chain[CZ_ROOT_CHAIN_MAX];
+    size_t n;
+    int rc = cz_roster_chain(im->t, im->info->office_root, chain, CZ_ROOT_CHAIN_MAX, &n);
+    if (rc) return rc;
+    im->nroots = 0;
+    int pinned = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(im->roots[im->nroots++], chain[i].key, 32);
+        pinned |= !memcmp(chain[i].key, im->info->office_root, 32);
+    }
+    if (!pinned) memcpy(im->roots[im->nroots++], im->info->office_root, 32);
+    return CZ_OK;
 }
 
 static int check_entry(const uint8_t *p, size_t len, struct cz_entry *e, uint8_t id[CZ_ID_BYTES])
@@ -1337,28 +1367,83 @@ static int sender_ack(struct importer *im, const struct cz_vv *claim)
     return rc;
 }
 
-/* Pass 1.  *status: the bundle's refusal; the return value: local failures. */
+/* A root entry of the bundle, applied once the whole bundle is read. */
+struct root_item { size_t chain; uint64_t seq; size_t off, len; };
+
+static int root_item_cmp(const void *a, const void *b)
+{
+    const struct root_item *x = a, *y = b;
+    if (x->chain != y->chain) return x->chain < y->chain ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Pass 1.  *status: the bundle's refusal; the return value: local failures.
+ * The root entries are applied in the chain's order and each root's log
+ * order, whatever the bundle's: a rollover then meets everything its root
+ * signed before it (the countersigner's certificate, a revocation), and
+ * what its root signed after it meets the rollover (CZ_ERETIRED).  They
+ * are few (certificates and revocations), so they are held in memory. */
 static int pass_root(struct importer *im, cz_bundle_reader *r, struct cz_vv *vv, int *status)
 {
-    uint8_t kind = 0, id[CZ_ID_BYTES];
-    size_t len;
+    uint8_t kind = 0, id[CZ_ID_BYTES], *arena = NULL;
+    size_t len, used = 0, cap = 0, nitems = 0, items_cap = 0;
     uint32_t n = 0;
     int perr, eerr = CZ_OK, bad, rc = CZ_OK;
     const uint8_t *p;
     struct cz_entry e;
+    struct root_item *items = NULL;
 
     perr = payload_head(r, &kind, vv, &n);
     for (uint32_t i = 0; perr == CZ_OK && i < n; i++) {
         if ((perr = next_entry(r, &p, &len, &bad))) break;
         if (kind == CZ_PAYLOAD_SYNC && !bad) sender_note(im, p, len);
-        if (eerr || kind != CZ_PAYLOAD_SYNC || !is_root(p, len, im->info->office_root)) continue;
+        if (eerr || kind != CZ_PAYLOAD_SYNC || !is_root(p, len, im)) continue;
+        size_t chain = 0, d = 0;
+        while (p && d < im->ndone && memcmp(p + 4, im->roots_done[d], 32)) d++;
+        if (p && d < im->ndone) continue;               /* applied by an earlier pass 1 */
         if ((eerr = bad) || (eerr = check_entry(p, len, &e, id))) continue;
-        if ((rc = apply_one(im, &e, id))) return rc;
+        if (nitems == items_cap) {
+            size_t c = items_cap ? 2 * items_cap : 64;
+            struct root_item *v = realloc(items, c * sizeof *v);
+            if (!v) { rc = CZ_ENOMEM; goto cleanup; }
+            items = v;
+            items_cap = c;
+        }
+        if (used + len > cap) {
+            /* Grown by copying, so no plaintext is left behind unwiped. */
+            size_t c = cap ? cap : 65536;
+            while (c < used + len) c *= 2;
+            uint8_t *a = malloc(c);
+            if (!a) { rc = CZ_ENOMEM; goto cleanup; }
+            if (arena) {
+                memcpy(a, arena, used);
+                sodium_memzero(arena, cap);
+                free(arena);
+            }
+            arena = a;
+            cap = c;
+        }
+        while (chain < im->nroots && memcmp(e.origin, im->roots[chain], 32)) chain++;
+        items[nitems++] = (struct root_item){ chain, e.seq, used, len };
+        memcpy(arena + used, p, len);
+        used += len;
     }
     if (perr == CZ_OK && cz_bundle_reader_left(r)) perr = CZ_ETRAILING;
     int fin = cz_bundle_reader_finish(r);
     *status = fin ? fin : perr ? perr : kind != CZ_PAYLOAD_SYNC ? CZ_ETYPE : eerr;
     if (local_failure(*status)) { rc = *status; *status = CZ_OK; }
+    if (rc || *status) goto cleanup;
+    if (nitems) qsort(items, nitems, sizeof *items, root_item_cmp);
+    for (size_t i = 0; i < nitems && !rc; i++) {
+        /* Verified as it was read; only laid out again here. */
+        if ((rc = cz_entry_decode(arena + items[i].off, items[i].len, &e))) break;
+        cz_entry_id(arena + items[i].off, items[i].len, id);
+        rc = apply_one(im, &e, id);
+    }
+cleanup:
+    if (arena) sodium_memzero(arena, cap);
+    free(arena);
+    free(items);
     return rc;
 }
 
@@ -1515,7 +1600,7 @@ static int pass_rest(struct importer *im, cz_bundle_reader *r, int *status)
     progress(im->pr, 0, n);
     for (uint32_t i = 0; perr == CZ_OK && !rc && !eerr && i < n; i++) {
         if ((perr = next_entry(r, &p, &len, &bad))) break;
-        if (is_root(p, len, im->info->office_root)) continue;
+        if (is_root(p, len, im)) continue;
         size_t copy = p ? len : 0;     /* an entry too long to hold has its fault already */
         struct batch *b = &pl.b[pl.fill % NBATCH];
         if (b->fill == BATCH_N || (b->fill && b->used + copy > BATCH_BYTES)) {
@@ -1600,7 +1685,19 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
     im.res = res;
     im.pr = pr;
     im.h = h;
-    if ((rc = pass_root(&im, r, &vv, &res->status)) || res->status) goto cleanup;
+    if ((rc = root_set(&im)) || (rc = pass_root(&im, r, &vv, &res->status)) || res->status) goto cleanup;
+    /* A rollover applied: the new root's entries (certificates made since)
+     * are root entries too, taken in another pass 1 before anything they
+     * speak for (once per rollover in the bundle). */
+    for (;;) {
+        size_t before = im.nroots;
+        memcpy(im.roots_done, im.roots, sizeof im.roots);
+        im.ndone = im.nroots;
+        if ((rc = root_set(&im))) goto cleanup;
+        if (im.nroots == before) break;
+        if ((rc = cz_bundle_reader_rewind(r))) goto cleanup;
+        if ((rc = pass_root(&im, r, NULL, &res->status)) || res->status) goto cleanup;
+    }
     if ((rc = sender_judge(&im))) goto cleanup;
     res->sender_trusted = im.sender == SENDER_ACK;
     if ((rc = cz_bundle_reader_rewind(r))) goto cleanup;
@@ -1624,10 +1721,13 @@ static int import_reader(cz_station *st, cz_bundle_reader *r, const struct cz_bu
      * leaves that out), when the header vouches for the sender. */
     if (im.sender == SENDER_ACK && (rc = sender_ack(&im, &vv))) goto cleanup;
     if ((rc = pending_save(&im))) goto cleanup;
+    /* The rollovers that count, pinned in the same transaction. */
+    if ((rc = cz_station_pin_root(t, info->office_root, res->root, &res->root_changed))) goto cleanup;
     if ((rc = cz_meta_get_u64(t, "hlc", &local_hlc)) && rc != CZ_ENOTFOUND) goto cleanup;
     if (im.max_hlc > local_hlc && (rc = cz_meta_put_u64(t, "hlc", im.max_hlc))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
+    if (rc == CZ_OK && res->root_changed) rc = cz_station_reload(st);
     if (rc == CZ_OK && fn)
         for (size_t i = 0; i < im.nrefused; i++) fn(ctx, im.refused[i].id, im.refused[i].origin, im.refused[i].why);
     if (rc == CZ_OK) progress(pr, im.total, im.total);

@@ -62,6 +62,10 @@ struct cz_import_result {
      * station's own pending person or the station is not enrolled yet,
      * else refused (CZ_EUNCERT) but for key announcements. */
     int sender_trusted;
+    /* The bundle brought a root rollover that counts: this station now
+     * pins `root` (roster.h). */
+    int root_changed;
+    uint8_t root[32];
 };
 /* Told of each entry refused on its own (outside the author's role or
  * jurisdiction, revoked, broken chain); the rest of the bundle is applied. */

@@ -44,13 +44,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_safe(id.region);
     cz_hex(id.root, 32, root);
     cz_hex(id.box, 32, box);
+    /* The chain after a rollover (`rolled` lines) round-trips too. */
+    char chain[CZ_ROOT_CHAIN_MAX * 100] = "";
+    size_t used = 0;
+    for (size_t k = 0; k < id.nrolled; k++) {
+        char hex[65];
+        cz_hex(id.rolled[k].key, 32, hex);
+        used += (size_t)snprintf(chain + used, sizeof chain - used, "rolled %s %llu\n", hex,
+                                 (unsigned long long)id.rolled[k].upto);
+    }
     int n = id.is_office
-        ? asprintf(&re, "cunzhan-identity 1\nkind office\nname %s\nregion %s\nroot %s\nbox %s\n", id.name, id.region, root, box)
-        : asprintf(&re, "cunzhan-identity 1\nkind station\nname %s\nregion %s\nbox %s\n", id.name, id.region, box);
+        ? asprintf(&re, "cunzhan-identity 1\nkind office\nname %s\nregion %s\nroot %s\n%sbox %s\n", id.name, id.region, root,
+                   chain, box)
+        : asprintf(&re, "cunzhan-identity 1\nkind station\nname %s\nregion %s\n%sbox %s\n", id.name, id.region, chain, box);
     if (n < 0) abort();
     if (cz_identity_parse(re, &again) != CZ_OK) abort();
     if (again.is_office != id.is_office || strcmp(again.name, id.name) || strcmp(again.region, id.region) ||
-        memcmp(again.box, id.box, 32) || (id.is_office && memcmp(again.root, id.root, 32)))
+        memcmp(again.box, id.box, 32) || (id.is_office && memcmp(again.root, id.root, 32)) ||
+        again.nrolled != id.nrolled || memcmp(again.rolled, id.rolled, id.nrolled * sizeof *id.rolled))
         abort();
     free(re);
     free(text);
