@@ -3,6 +3,7 @@
 #include "keys.h"
 #include "status.h"
 #include "fsutil.h"
+#include "stick.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -284,6 +285,9 @@ int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *
         goto cleanup;
     }
     snprintf(name, sizeof name, "%s-%.16s.czbak", when, idhex);
+    /* A killed backup's temp file goes first, so a full stick has room. */
+    size_t swept;
+    if ((rc = cz_stick_sweep_backup_temps(stick, info->box_pk, (int64_t)now, CZ_STICK_TEMP_AGE, &swept))) goto cleanup;
     /* No symlink on the stick is followed (a `cunzhan` link could point anywhere). */
     if ((rc = cz_file_write_under(stick, folder, name, file.p, file.len, res->path, sizeof res->path))) goto cleanup;
     if ((rc = read_back(res->path, file.p, file.len))) goto cleanup;

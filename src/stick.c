@@ -204,16 +204,10 @@ int cz_stick_is_temp_name(const char *name)
     return 1;
 }
 
-/* STICK/cunzhan/<rcpt>/<sender>, no link below the stick followed. */
-static int open_sender_dir(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], int *fd)
+/* STICK/a/b/c, no link below the stick followed. */
+static int open_parts(const char *stick, const char *const parts[3], int *fd)
 {
-    char rhex[65], shex[65], parts[3][17];
-    int cur, next, rc = CZ_OK;
-    cz_hex(rcpt, 32, rhex);
-    cz_hex(sender, 32, shex);
-    snprintf(parts[0], sizeof parts[0], "cunzhan");
-    snprintf(parts[1], sizeof parts[1], "%.16s", rhex);
-    snprintf(parts[2], sizeof parts[2], "%.16s", shex);
+    int cur, next, rc;
     *fd = -1;
     if ((cur = open(stick, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) return CZ_ENOTFOUND;
     for (int i = 0; i < 3; i++) {
@@ -226,14 +220,22 @@ static int open_sender_dir(const char *stick, const uint8_t rcpt[32], const uint
     return CZ_OK;
 }
 
-int cz_stick_sweep_temps(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], int64_t now,
-                         int64_t min_age, size_t *swept)
+/* STICK/cunzhan/<rcpt>/<sender> */
+static int open_sender_dir(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], int *fd)
 {
-    int fd, rc = open_sender_dir(stick, rcpt, sender, &fd);
-    *swept = 0;
-    if (rc == CZ_ENOTFOUND) return CZ_OK;
-    if (rc) return rc;
+    char rhex[65], shex[65], r16[17], s16[17];
+    cz_hex(rcpt, 32, rhex);
+    cz_hex(sender, 32, shex);
+    snprintf(r16, sizeof r16, "%.16s", rhex);
+    snprintf(s16, sizeof s16, "%.16s", shex);
+    const char *const parts[3] = { "cunzhan", r16, s16 };
+    return open_parts(stick, parts, fd);
+}
+
+static int sweep_fd(int fd, int64_t now, int64_t min_age, size_t *swept)
+{
     DIR *d = fdopendir(fd);
+    *swept = 0;
     if (!d) { close(fd); return CZ_EIO; }
     struct dirent *e;
     while ((e = readdir(d))) {
@@ -246,6 +248,27 @@ int cz_stick_sweep_temps(const char *stick, const uint8_t rcpt[32], const uint8_
     if (*swept) (void)fsync(dirfd(d));
     closedir(d);
     return CZ_OK;
+}
+
+int cz_stick_sweep_temps(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], int64_t now,
+                         int64_t min_age, size_t *swept)
+{
+    int fd, rc = open_sender_dir(stick, rcpt, sender, &fd);
+    *swept = 0;
+    if (rc == CZ_ENOTFOUND) return CZ_OK;
+    return rc ? rc : sweep_fd(fd, now, min_age, swept);
+}
+
+int cz_stick_sweep_backup_temps(const char *stick, const uint8_t box[32], int64_t now, int64_t min_age, size_t *swept)
+{
+    char hex[65], b16[17];
+    int fd, rc;
+    cz_hex(box, 32, hex);
+    snprintf(b16, sizeof b16, "%.16s", hex);
+    const char *const parts[3] = { "cunzhan", "backup", b16 };
+    *swept = 0;
+    if ((rc = open_parts(stick, parts, &fd)) == CZ_ENOTFOUND) return CZ_OK;
+    return rc ? rc : sweep_fd(fd, now, min_age, swept);
 }
 
 int cz_stick_drop_bundles(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], uint64_t from,

@@ -60,6 +60,9 @@ void cz_stick_bundles_free(char **files, size_t n);
 #define CZ_STICK_TEMP_AGE (15 * 60)
 int cz_stick_sweep_temps(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], int64_t now,
                          int64_t min_age, size_t *swept);
+/* The same in STICK/cunzhan/backup/<box 16 hex> (backup.c, before it
+ * writes a backup). */
+int cz_stick_sweep_backup_temps(const char *stick, const uint8_t box[32], int64_t now, int64_t min_age, size_t *swept);
 int cz_stick_drop_bundles(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], uint64_t from,
                           uint64_t below, const uint8_t keep[32], size_t *dropped);
 /* Whether <id hex>.czb is in the sender folder, a regular file. */

@@ -128,8 +128,14 @@ contains "found" "$OUT" "孙丽"
 rows() { echo "number,village,head"; for i in $(seq 1 "$1"); do echo "K-$i,$V,户主$i"; done; }
 rows 6000 > "$WORK/big.csv"
 cz -C "$A" load household "$WORK/big.csv" >/dev/null
+BIG_PREV=$BK
+BKDIR=$(dirname "$BIG_PREV")
+echo half > "$BKDIR/.20260101-000000-.tmp-Ab12Cd" && touch -d '1 hour ago' "$BKDIR/.20260101-000000-.tmp-Ab12Cd"
+echo half > "$BKDIR/.20260101-000001-.tmp-Fresh1"
 expect "a big backup" 0 cz -C "$A" backup --to "$STICK" --json
 BIG=$(printf '%s' "$OUT" | jq -r .file)
+[ ! -e "$BKDIR/.20260101-000000-.tmp-Ab12Cd" ] && pass "backup sweeps a killed backup's old temp file" || fail "old backup temp swept"
+[ -e "$BKDIR/.20260101-000001-.tmp-Fresh1" ] && pass "a fresh one is kept" || fail "fresh backup temp kept"
 BIGWANT=$(households "$A" | md5sum)
 start=$(date +%s%N)
 cz -C "$WORK/timed" restore "$BIG" >/dev/null
