@@ -437,7 +437,7 @@ static void sweep_restore_temps(const char *dir)
         char *end;
         long pid = strtol(e->d_name + sizeof RESTORE_TMP - 1, &end, 10);
         if (*end || pid <= 0) continue;
-        if (pid != (long)getpid() && kill((pid_t)pid, 0) == 0) continue;   /* still running */
+        if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) continue;   /* still running */
         remove_tree(dirfd(d), e->d_name);
     }
     closedir(d);
