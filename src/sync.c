@@ -575,7 +575,7 @@ done:
  *   c_cur      the log positions the newest bundle carried; bundles built
  *              against the same acknowledgement carry ever more (logs only
  *              grow), so it holds what every bundle since `since` carried
- *   c_old      what the bundles in [base, since) carried
+ *   c_old      what the bundles in [base, since) carried (all together)
  *   mine_hash  BLAKE2b of the vector the newest bundle sent
  *   last_id    the newest bundle's id (is it still on this stick?)
  * A new bundle, sequence s, supersedes (is whole on the stick first):
@@ -588,9 +588,10 @@ done:
  * An incremental bundle built against a NEWER acknowledgement does not by
  * itself supersede older ones: what it leaves out is what the peer says it
  * holds, and that is only relied on through the "delivered" rule, with
- * the carried positions written down.  Bundles older than `base` (written
- * before the note existed, or left when a note was lost) are removed only
- * by --full.  The note is committed before anything is removed, so a kill
+ * the carried positions written down.  Only bundles on the stick being
+ * written are removed (the new one is there).  Bundles older than `base`
+ * (written before the note existed, or left when a note was lost) are
+ * removed only by --full.  The note is committed before anything is removed, so a kill
  * between the two leaves files to remove later, never a note that says
  * less was carried than was. */
 struct basis {
@@ -741,56 +742,53 @@ static int export_carried(const struct export_ctx *x, struct cz_vv *out)
 }
 
 /* The peer would learn nothing from a new bundle: the same vector as last
- * time, and no entries, or exactly the entries the newest bundle carried
- * against the same acknowledgement while that bundle is still on this
- * stick (another stick may be the one that never reaches the peer). */
+ * time, and no entries or exactly the entries the newest bundle carried
+ * against the same acknowledgement, while that bundle is still on this
+ * stick (the last one may have gone on another stick, which may never
+ * reach the peer: then a new one is written). */
 static int nothing_new(const char *stick, const struct cz_peer *peer, const uint8_t sender[32], const struct basis *old,
                        const struct basis *nb)
 {
     if (!old->have || memcmp(old->mine_hash, nb->mine_hash, 32)) return 0;
-    if (nb->c_cur.n == 0) return 1;
-    return !memcmp(old->ack_hash, nb->ack_hash, 32) && vv_covers(&old->c_cur, &nb->c_cur) &&
-           vv_covers(&nb->c_cur, &old->c_cur) && cz_stick_has_bundle(stick, peer->box, sender, old->last_id);
+    if (nb->c_cur.n && (memcmp(old->ack_hash, nb->ack_hash, 32) || !vv_covers(&old->c_cur, &nb->c_cur) ||
+                        !vv_covers(&nb->c_cur, &old->c_cur)))
+        return 0;
+    return cz_stick_has_bundle(stick, peer->box, sender, old->last_id);
 }
 
-/* The new note and which of our older bundles the new one, s, supersedes:
- * [*from, *below), empty when *below is 0.  nb holds c_cur, ack_hash and
- * mine_hash of the new bundle on entry. */
+/* The new note and which of our older bundles the new one, s, supersedes
+ * on this stick: [*from, *below), none when *below <= *from.  nb holds
+ * c_cur, ack_hash and mine_hash of the new bundle on entry.
+ *
+ * Removal happens on one stick at a time, and a station may use several:
+ * the note always describes every bundle of ours since `base`, wherever it
+ * lies, so `base` never moves on and c_old only grows (what was sent is
+ * sent; a position is held once the peer acknowledges it, for good). */
 static int export_supersede(const struct basis *old, int full, uint64_t s, const struct cz_vv *ack,
                             struct basis *nb, uint64_t *from, uint64_t *below)
 {
+    static const struct cz_vv none;
     *from = *below = 0;
     nb->have = 1;
     nb->base = nb->since = s;
-    if (full) {
-        *below = s;
-        return CZ_OK;
-    }
+    if (full) *below = s;
     if (!old->have || old->since > s || old->base > old->since) return CZ_OK;
-    static const struct cz_vv none;
     if (!ack) ack = &none;
-    int old_ok = vv_covers(ack, &old->c_old), cur_ok = vv_covers(ack, &old->c_cur);
-    int same = !memcmp(old->ack_hash, nb->ack_hash, 32);
-    if (old_ok && (cur_ok || same)) {
-        *from = old->base;
-        *below = s;
-    } else if (same) {
-        *from = old->since;
-        *below = s;
-        nb->base = old->base;
+    int same = !full && !memcmp(old->ack_hash, nb->ack_hash, 32);
+    nb->base = old->base;
+    if (!full) {
+        int old_ok = vv_covers(ack, &old->c_old), cur_ok = vv_covers(ack, &old->c_cur);
+        /* [base, since): delivered.  [since, s): carried again by this
+         * bundle (same acknowledgement), or delivered. */
+        *from = old_ok ? old->base : old->since;
+        *below = same || cur_ok ? s : old_ok ? old->since : 0;
+    }
+    if (same) {
         nb->since = old->since;
         return vv_add_all(&nb->c_old, &old->c_old);
-    } else if (old_ok) {
-        *from = old->base;
-        *below = old->since;
-        nb->base = old->since;
-        return vv_add_all(&nb->c_old, &old->c_cur);
-    } else {
-        nb->base = old->base;
-        int rc = vv_add_all(&nb->c_old, &old->c_old);
-        return rc ? rc : vv_add_all(&nb->c_old, &old->c_cur);
     }
-    return CZ_OK;
+    int rc = vv_add_all(&nb->c_old, &old->c_old);
+    return rc ? rc : vv_add_all(&nb->c_old, &old->c_cur);
 }
 
 int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer, int full,

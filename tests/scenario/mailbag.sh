@@ -33,6 +33,10 @@ contains "says nothing new" "$OUT" '"nothing_new": true'
 expect "plain export with nothing new" 0 cz -C "$A" export --to "$STICK"
 contains "in words" "$OUT" "nothing new for 许昌市科协"
 equals "still one bundle" "$(nbundles "$BOX_O" "$BOX_A")" 1
+expect "on another stick the same export writes a bundle" 0 cz -C "$A" export --to "$WORK/stick2" --json
+contains "written" "$OUT" '"nothing_new": false'
+expect "and there nothing new the next time" 0 cz -C "$A" export --to "$WORK/stick2" --json
+contains "not written" "$OUT" '"nothing_new": true'
 
 # ---- temp files ----
 echo half > "$SF/.bundle.tmp-Ab12Cd"
