@@ -227,6 +227,12 @@ static void do_export(struct ui *ui, struct sync *s)
             failed++;
             continue;
         }
+        if (res.nothing_new) {
+            snprintf(line, sizeof line, T(ui, "  %s: nothing new, no file written", "  %s：没有新内容，未写入文件"),
+                     peers[i].name);
+            add_info(s, line);
+            continue;
+        }
         files++;
         entries += res.entries;
         bytes += res.bytes;

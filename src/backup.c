@@ -3,12 +3,19 @@
 #include "bundle.h"
 #include "keys.h"
 #include "status.h"
+#include "fsutil.h"
+#include "stick.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- a growing buffer ---- */
@@ -92,6 +99,20 @@ static void r_str(struct rd *r, char *out, size_t size)
 
 struct slots { struct buf *file; struct buf *names; size_t n; int rc; };
 
+/* Version 2: each slot's checksum, over the slot and where it sits. */
+static void slot_sum(uint8_t nslots, size_t index, const uint8_t *blob, size_t len, uint8_t out[32])
+{
+    crypto_generichash_state st;
+    uint8_t at[7] = { 2, nslots, (uint8_t)index, (uint8_t)(len >> 24), (uint8_t)(len >> 16),
+                      (uint8_t)(len >> 8), (uint8_t)len };
+    crypto_generichash_init(&st, NULL, 0, 32);
+    crypto_generichash_update(&st, (const uint8_t *)"CZA slot", 8);
+    crypto_generichash_update(&st, at, sizeof at);
+    crypto_generichash_update(&st, blob, len);
+    crypto_generichash_final(&st, out, 32);
+}
+
+
 static int slot_cb(void *ctx, const char *name, const uint8_t *blob, size_t len)
 {
     struct slots *s = ctx;
@@ -100,6 +121,7 @@ static int slot_cb(void *ctx, const char *name, const uint8_t *blob, size_t len)
     if ((s->rc = cz_keyblob_sign_pk(blob, len, pk))) return s->rc;
     b_u32(s->file, (uint32_t)len);
     b_add(s->file, blob, len);
+    b_add(s->file, (const uint8_t[32]){ 0 }, 32);    /* the checksum, once nslots is known */
     b_str(s->names, name);
     b_add(s->names, pk, 32);
     s->n++;
@@ -141,6 +163,32 @@ static int entries_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t 
 static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
 {
     return cz_secrets_sign(ctx, msg, len, sig);
+}
+
+/* A stick that loses or changes writes is caught now, while the station
+ * is still here to write another backup.  The file's cached pages are
+ * dropped first (after the fsync the write made), so the bytes come from
+ * the stick where the kernel lets go of them. */
+static int read_back(const char *path, const uint8_t *want, size_t len)
+{
+    uint8_t chunk[65536];
+    int fd;
+    int rc = cz_fs_open_regular(AT_FDCWD, path, &fd);
+    if (rc) return rc == CZ_ENOTFOUND ? CZ_EREADBACK : rc;
+#ifdef POSIX_FADV_DONTNEED
+    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+#endif
+    size_t off = 0;
+    for (;;) {
+        ssize_t r = read(fd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { rc = CZ_EIO; break; }
+        if (r == 0) { rc = off == len ? CZ_OK : CZ_EREADBACK; break; }
+        if ((size_t)r > len - off || memcmp(chunk, want + off, (size_t)r)) { rc = CZ_EREADBACK; break; }
+        off += (size_t)r;
+    }
+    close(fd);
+    return rc;
 }
 
 int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *res)
@@ -192,6 +240,9 @@ int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *
     b_u64(&plain, (uint64_t)(int64_t)time(NULL));
     b_u8(&plain, (uint8_t)sl.n);
     b_add(&plain, names.p, names.len);
+    /* The station key, for the office alone to rebuild the station when
+     * every slot is damaged (it already reads all the station holds). */
+    b_add(&plain, cz_secrets_box_sk(sec), 32);
 
     if ((rc = cz_store_each_log(t, vv_cb, &vv))) goto cleanup;
     if ((rc = cz_payload_start(&w, CZ_PAYLOAD_BACKUP, &vv))) goto cleanup;
@@ -205,6 +256,11 @@ int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *
     b_add(&plain, w.buf, w.len);
     if ((rc = file.rc) || (rc = names.rc) || (rc = plain.rc)) goto cleanup;
     file.p[4] = (uint8_t)sl.n;
+    for (size_t i = 0, at = 5; i < sl.n; i++) {
+        size_t blen = (size_t)file.p[at] << 24 | (size_t)file.p[at + 1] << 16 | (size_t)file.p[at + 2] << 8 | file.p[at + 3];
+        slot_sum((uint8_t)sl.n, i, file.p + at + 4, blen, file.p + at + 4 + blen);
+        at += 4 + blen + 32;
+    }
 
     /* Sealed to this station and the office: either can open it, and
      * restore needs this station's key, which the blobs above give back. */
@@ -230,8 +286,12 @@ int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *
         goto cleanup;
     }
     snprintf(name, sizeof name, "%s-%.16s.czbak", when, idhex);
+    /* A killed backup's temp file goes first, so a full stick has room. */
+    size_t swept;
+    if ((rc = cz_stick_sweep_backup_temps(stick, info->box_pk, (int64_t)now, CZ_STICK_TEMP_AGE, &swept))) goto cleanup;
     /* No symlink on the stick is followed (a `cunzhan` link could point anywhere). */
     if ((rc = cz_file_write_under(stick, folder, name, file.p, file.len, res->path, sizeof res->path))) goto cleanup;
+    if ((rc = read_back(res->path, file.p, file.len))) goto cleanup;
     res->entries = x.n;
     res->people = sl.n;
     res->bytes = file.len;
@@ -253,11 +313,13 @@ cleanup:
 struct person { char name[CZ_NAME_MAX]; uint8_t pk[32]; };
 
 struct section {
+    unsigned version;
     struct cz_station_info info;
     uint64_t hlc, bundle_seq;
     int64_t made_at;
     size_t npeople;
     struct person people[CZ_BACKUP_SLOTS_MAX];
+    uint8_t box_sk[32];               /* version 2 */
 };
 
 static int read_section(struct rd *r, struct section *s)
@@ -266,7 +328,8 @@ static int read_section(struct rd *r, struct section *s)
     if (!magic) return r->rc;
     if (memcmp(magic, "CZS", 3)) return CZ_EMAGIC;
     uint8_t v = r_u8(r);
-    if (!r->rc && v != CZ_BACKUP_VERSION) return CZ_EVERSION;
+    if (!r->rc && (v < CZ_BACKUP_VERSION_MIN || v > CZ_BACKUP_VERSION)) return CZ_EVERSION;
+    s->version = v;
     uint8_t kind = r_u8(r);
     if (!r->rc && kind > 1) return CZ_ECANON;
     s->info.kind = kind ? CZ_KIND_OFFICE : CZ_KIND_STATION;
@@ -286,114 +349,138 @@ static int read_section(struct rd *r, struct section *s)
         r_str(r, s->people[i].name, sizeof s->people[i].name);
         r_bytes(r, s->people[i].pk, 32);
     }
+    if (v >= 2) r_bytes(r, s->box_sk, 32);
     return r->rc;
 }
 
-/* Removes what a failed restore created, so it can simply be run again. */
-static void remove_db(const char *dir)
-{
-    char p[4200];
-    static const char *files[] = { "data.mdb", "lock.mdb" };
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(p, sizeof p, "%s/db/%s", dir, files[i]);
-        unlink(p);
-    }
-    snprintf(p, sizeof p, "%s/db", dir);
-    rmdir(p);
-}
+/* The key slots of a file: version 1 as they are, version 2 each checked
+ * against its checksum before anything costs an Argon2 run. */
+struct slot { const uint8_t *blob; size_t len; uint8_t pk[32]; int damaged; };
+struct slot_list {
+    unsigned version;
+    size_t n, first_bad;              /* first_bad: 1-based, 0 when none */
+    size_t bundle_at;
+    struct slot s[CZ_BACKUP_SLOTS_MAX];
+};
 
-int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const char *passphrase,
-                      struct cz_restore_result *res)
+static int read_slots(const uint8_t *buf, size_t len, struct slot_list *sl)
 {
     struct rd r = { buf, len, 0, CZ_OK };
-    const uint8_t *blob[CZ_BACKUP_SLOTS_MAX];
-    size_t blob_len[CZ_BACKUP_SLOTS_MAX], nslots, opened = SIZE_MAX;
-    uint8_t slot_pk[CZ_BACKUP_SLOTS_MAX][32];
-    cz_secrets *sec = NULL;
-    struct section *s = NULL;
-    struct cz_payload pl = { 0 };
-    struct cz_bundle_header h;
-    uint8_t *plain = NULL, *retired = NULL;
-    size_t plain_len = 0;
-    cz_store *store = NULL;
-    cz_txn *t = NULL;
-    int rc, created = 0;
-
-    memset(res, 0, sizeof *res);
+    memset(sl, 0, sizeof *sl);
     const uint8_t *magic = r_take(&r, 3);
     if (!magic) return r.rc;
     if (memcmp(magic, "CZA", 3)) return CZ_EMAGIC;
     uint8_t version = r_u8(&r);
-    if (!r.rc && version != CZ_BACKUP_VERSION) return CZ_EVERSION;
-    nslots = r_u8(&r);
     if (r.rc) return r.rc;
-    if (nslots == 0 || nslots > CZ_BACKUP_SLOTS_MAX) return CZ_ECANON;
+    if (version < CZ_BACKUP_VERSION_MIN || version > CZ_BACKUP_VERSION) return CZ_EVERSION;
+    sl->version = version;
+    uint8_t nslots = r_u8(&r);
+    if (r.rc) return version == 1 ? r.rc : (sl->first_bad = 1, CZ_ESLOT);
+    if (nslots == 0 || nslots > CZ_BACKUP_SLOTS_MAX) return version == 1 ? CZ_ECANON : (sl->first_bad = 1, CZ_ESLOT);
+    sl->n = nslots;
     for (size_t i = 0; i < nslots; i++) {
-        blob_len[i] = (size_t)r_uint(&r, 4);
-        if (!r.rc && blob_len[i] > CZ_BACKUP_BLOB_MAX) return CZ_ECANON;
-        blob[i] = r_take(&r, blob_len[i]);
-        if (r.rc) return r.rc;
-        if ((rc = cz_keyblob_sign_pk(blob[i], blob_len[i], slot_pk[i]))) return rc;
+        struct slot *s = &sl->s[i];
+        s->len = (size_t)r_uint(&r, 4);
+        if (!r.rc && s->len > CZ_BACKUP_BLOB_MAX) r.rc = CZ_ECANON;
+        s->blob = r_take(&r, s->len);
+        if (version >= 2) {
+            const uint8_t *sum = r_take(&r, 32);
+            uint8_t want[32];
+            /* A slot that cannot even be stepped over hides where the rest
+             * begins: the file is given up as damaged at that slot. */
+            if (r.rc) { sl->first_bad = i + 1; return CZ_ESLOT; }
+            slot_sum(nslots, i, s->blob, s->len, want);
+            s->damaged = sodium_memcmp(want, sum, 32) != 0 || cz_keyblob_sign_pk(s->blob, s->len, s->pk) != CZ_OK;
+            if (s->damaged && !sl->first_bad) sl->first_bad = i + 1;
+        } else {
+            int rc;
+            if (r.rc) return r.rc;
+            if ((rc = cz_keyblob_sign_pk(s->blob, s->len, s->pk))) return rc;
+        }
     }
-    /* Which person's passphrase this is: try each slot (Argon2id each). */
-    rc = CZ_EPASS;
-    for (size_t i = 0; i < nslots && opened == SIZE_MAX; i++) {
-        int o = cz_secrets_open(blob[i], blob_len[i], passphrase, &sec);
-        if (o == CZ_OK) opened = i;
-        else if (o != CZ_EPASS) { rc = o; break; }
-    }
-    if (opened == SIZE_MAX) return rc;
+    sl->bundle_at = r.pos;
+    return CZ_OK;
+}
 
-    const uint8_t *bundle = buf + r.pos;
-    size_t bundle_len = len - r.pos;
-    if ((rc = cz_bundle_read_header(bundle, bundle_len, &h))) goto cleanup;
-    if (!cz_bundle_addressed_to(&h, cz_secrets_box_pk(sec))) { rc = CZ_ENOTFORUS; goto cleanup; }
-    /* Made by one of this station's people, not by someone who only knows
-     * the station's public key. */
-    int signer_known = 0;
-    for (size_t i = 0; i < nslots; i++) signer_known |= !memcmp(slot_pk[i], h.signer, 32);
-    if (!signer_known) { rc = CZ_ESIG; goto cleanup; }
-    if ((rc = cz_bundle_open(bundle, bundle_len, &h, cz_secrets_box_pk(sec), cz_secrets_box_sk(sec),
-                             &plain, &plain_len)))
-        goto cleanup;
-    if (!(s = calloc(1, sizeof *s))) { rc = CZ_ENOMEM; goto cleanup; }
-    struct rd pr = { plain, plain_len, 0, CZ_OK };
-    if ((rc = read_section(&pr, s))) goto cleanup;
-    if (memcmp(s->info.box_pk, cz_secrets_box_pk(sec), 32)) { rc = CZ_ECANON; goto cleanup; }
-    if ((rc = cz_payload_decode(plain + pr.pos, plain_len - pr.pos, &pl))) goto cleanup;
-    if (pl.kind != CZ_PAYLOAD_BACKUP) { rc = CZ_ETYPE; goto cleanup; }
-    /* Every blob must have a name, or a person would lose their login. */
-    const char *slot_name[CZ_BACKUP_SLOTS_MAX];
-    for (size_t i = 0; i < nslots; i++) {
-        slot_name[i] = NULL;
-        for (size_t k = 0; k < s->npeople && !slot_name[i]; k++)
-            if (!memcmp(s->people[k].pk, slot_pk[i], 32)) slot_name[i] = s->people[k].name;
-        if (!slot_name[i] || !slot_name[i][0]) { rc = CZ_ECANON; goto cleanup; }
-    }
-    for (size_t i = 0; i < pl.n; i++) {
-        struct cz_entry e;
-        if ((rc = cz_entry_decode(pl.entry[i], pl.entry_len[i], &e)) || (rc = cz_entry_verify(&e))) goto cleanup;
-    }
+/* A leftover of a restore that was killed: DIR/.db.restore-<pid>. */
+#define RESTORE_TMP ".db.restore-"
 
-    if ((rc = cz_station_create_store(dir, &store))) goto cleanup;
-    created = 1;
+static void remove_tree(int parent, const char *name)
+{
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        DIR *d = fdopendir(fd);
+        if (d) {
+            struct dirent *e;
+            /* LMDB makes only files in its folder */
+            while ((e = readdir(d)))
+                if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) unlinkat(dirfd(d), e->d_name, 0);
+            closedir(d);
+        } else {
+            close(fd);
+        }
+    }
+    unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* Leftovers whose restore is no longer running (its process is gone) are
+ * removed, so a killed restore never blocks the next one; init ignores
+ * them (it only looks for DIR/db). */
+static void sweep_restore_temps(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    DIR *d = fdopendir(fd);
+    if (!d) { close(fd); return; }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, RESTORE_TMP, sizeof RESTORE_TMP - 1)) continue;
+        char *end;
+        long pid = strtol(e->d_name + sizeof RESTORE_TMP - 1, &end, 10);
+        if (*end || pid <= 0) continue;
+        if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) continue;   /* still running */
+        remove_tree(dirfd(d), e->d_name);
+    }
+    closedir(d);
+}
+
+struct user_blob { const char *name; const uint8_t *blob; size_t len; };
+
+/* Writes the station into DIR/db: built in DIR/.db.restore-<pid> and
+ * renamed into place once committed and closed, so a restore killed at
+ * any moment leaves no DIR/db (a retry or an init goes ahead). */
+static int rebuild(const char *dir, const struct section *s, const struct cz_payload *pl,
+                   const struct user_blob *users, size_t nusers, const uint8_t *retired, size_t nretired)
+{
+    char db[4200], tmp[4200];
+    struct stat sb;
+    cz_store *store = NULL;
+    cz_txn *t = NULL;
+    int rc, made = 0;
+
+    if (snprintf(db, sizeof db, "%s/db", dir) >= (int)sizeof db ||
+        snprintf(tmp, sizeof tmp, "%s/%s%ld", dir, RESTORE_TMP, (long)getpid()) >= (int)sizeof tmp)
+        return CZ_EINVAL;
+    if (stat(db, &sb) == 0) return CZ_EEXIST;
+    if ((rc = cz_fs_make_dirs(dir, 0700))) return rc;
+    sweep_restore_temps(dir);
+    if (mkdir(tmp, 0700) != 0) return CZ_EIO;
+    made = 1;
+    if ((rc = cz_store_open(tmp, 1, &store))) goto cleanup;
     if ((rc = cz_txn_begin(store, 1, &t))) goto cleanup;
     if ((rc = cz_station_put_info(t, &s->info)) ||
         (rc = cz_meta_put_u64(t, "hlc", s->hlc)) ||
         (rc = cz_meta_put_u64(t, "bundle_seq", s->bundle_seq)))
         goto cleanup;
-    if (!(retired = malloc(nslots * 32))) { rc = CZ_ENOMEM; goto cleanup; }
-    for (size_t i = 0; i < nslots; i++) {
-        if ((rc = cz_user_put(t, slot_name[i], blob[i], blob_len[i]))) goto cleanup;
-        memcpy(retired + 32 * i, slot_pk[i], 32);
-    }
-    if ((rc = cz_meta_put(t, CZ_META_RETIRED, retired, nslots * 32))) goto cleanup;
-    for (size_t i = 0; i < pl.n; i++) {
+    for (size_t i = 0; i < nusers; i++)
+        if ((rc = cz_user_put(t, users[i].name, users[i].blob, users[i].len))) goto cleanup;
+    if ((rc = cz_meta_put(t, CZ_META_RETIRED, retired, nretired * 32))) goto cleanup;
+    for (size_t i = 0; i < pl->n; i++) {
         struct cz_entry e;
         uint8_t id[CZ_ID_BYTES];
         int result;
-        if ((rc = cz_entry_parse(pl.entry[i], pl.entry_len[i], &e))) goto cleanup;
-        cz_entry_id(pl.entry[i], pl.entry_len[i], id);
+        if ((rc = cz_entry_parse(pl->entry[i], pl->entry_len[i], &e))) goto cleanup;
+        cz_entry_id(pl->entry[i], pl->entry_len[i], id);
         /* The clock is the saved one: an entry's clock far ahead (another
          * station's wrong clock, flagged on import) must not drag it on. */
         if ((rc = cz_store_put_entry(t, &e, id, &result))) goto cleanup;
@@ -414,19 +501,217 @@ int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const cha
     rc = cz_txn_commit(t);
     t = NULL;
     if (rc) goto cleanup;
-    res->info = s->info;
-    res->entries = pl.n;
-    res->people = nslots;
-    res->made_at = s->made_at;
-    snprintf(res->user, sizeof res->user, "%s", slot_name[opened]);
+    cz_store_close(store);
+    store = NULL;
+    /* rename refuses to replace a folder that is not empty: a station
+     * that appeared meanwhile is never overwritten. */
+    if (rename(tmp, db) != 0) { rc = errno == ENOTEMPTY || errno == EEXIST ? CZ_EEXIST : CZ_EIO; goto cleanup; }
+    made = 0;
+    rc = cz_fs_fsync_dir(dir);
 cleanup:
     cz_txn_abort(t);
     cz_store_close(store);
-    if (rc && created) remove_db(dir);
+    if (made) {
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+            remove_tree(fd, tmp + strlen(dir) + 1);
+            close(fd);
+        }
+    }
+    return rc;
+}
+
+/* The bundle part opened with box, the section and payload read and
+ * checked; the entries decode and verify. */
+static int open_part(const uint8_t *bundle, size_t bundle_len, const uint8_t box_pk[32], const uint8_t box_sk[32],
+                     struct cz_bundle_header *h, uint8_t **plain, size_t *plain_len, struct section *s,
+                     struct cz_payload *pl)
+{
+    int rc;
+    if ((rc = cz_bundle_read_header(bundle, bundle_len, h))) return rc;
+    if (!cz_bundle_addressed_to(h, box_pk)) return CZ_ENOTFORUS;
+    if ((rc = cz_bundle_open(bundle, bundle_len, h, box_pk, box_sk, plain, plain_len))) return rc;
+    struct rd pr = { *plain, *plain_len, 0, CZ_OK };
+    if ((rc = read_section(&pr, s))) return rc;
+    if ((rc = cz_payload_decode(*plain + pr.pos, *plain_len - pr.pos, pl))) return rc;
+    if (pl->kind != CZ_PAYLOAD_BACKUP) return CZ_ETYPE;
+    for (size_t i = 0; i < pl->n; i++) {
+        struct cz_entry e;
+        if ((rc = cz_entry_decode(pl->entry[i], pl->entry_len[i], &e)) || (rc = cz_entry_verify(&e))) return rc;
+    }
+    return CZ_OK;
+}
+
+static const char *person_of(const struct section *s, const uint8_t pk[32])
+{
+    for (size_t k = 0; k < s->npeople; k++)
+        if (!memcmp(s->people[k].pk, pk, 32)) return s->people[k].name;
+    return NULL;
+}
+
+int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const char *passphrase,
+                      struct cz_restore_result *res)
+{
+    struct slot_list *sl = NULL;
+    cz_secrets *sec = NULL;
+    struct section *s = NULL;
+    struct cz_payload pl = { 0 };
+    struct cz_bundle_header h;
+    struct user_blob users[CZ_BACKUP_SLOTS_MAX];
+    uint8_t *plain = NULL, *retired = NULL;
+    size_t plain_len = 0, opened = SIZE_MAX, nusers = 0;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    if (!(sl = malloc(sizeof *sl)) || !(s = calloc(1, sizeof *s))) { rc = CZ_ENOMEM; goto cleanup; }
+    rc = read_slots(buf, len, sl);
+    res->bad_slot = sl->first_bad;
+    if (rc) goto cleanup;
+    /* Which person's passphrase this is: try each sound slot (Argon2id each). */
+    rc = CZ_EPASS;
+    for (size_t i = 0; i < sl->n && opened == SIZE_MAX; i++) {
+        if (sl->s[i].damaged) continue;
+        int o = cz_secrets_open(sl->s[i].blob, sl->s[i].len, passphrase, &sec);
+        if (o == CZ_OK) opened = i;
+        else if (o != CZ_EPASS) { rc = o; break; }
+    }
+    /* The passphrase may be that of the damaged slot's person: never
+     * called wrong while a slot could not be tried. */
+    if (opened == SIZE_MAX) { if (sl->first_bad) rc = CZ_ESLOT; goto cleanup; }
+
+    if ((rc = open_part(buf + sl->bundle_at, len - sl->bundle_at, cz_secrets_box_pk(sec), cz_secrets_box_sk(sec), &h,
+                        &plain, &plain_len, s, &pl)))
+        goto cleanup;
+    if (memcmp(s->info.box_pk, cz_secrets_box_pk(sec), 32)) { rc = CZ_ECANON; goto cleanup; }
+    if (s->version >= 2 && sodium_memcmp(s->box_sk, cz_secrets_box_sk(sec), 32)) { rc = CZ_ECANON; goto cleanup; }
+    /* Made by one of this station's people, not by someone who only knows
+     * the station's public key: a sound slot's key, or a person whose slot
+     * is damaged (the section is inside what the station's key opened). */
+    int signer_known = 0;
+    for (size_t i = 0; i < sl->n; i++) signer_known |= !sl->s[i].damaged && !memcmp(sl->s[i].pk, h.signer, 32);
+    if (!signer_known && sl->first_bad) signer_known = person_of(s, h.signer) != NULL;
+    if (!signer_known) { rc = CZ_ESIG; goto cleanup; }
+    /* Every sound blob must have a name, or a person would lose their login. */
+    for (size_t i = 0; i < sl->n; i++) {
+        if (sl->s[i].damaged) continue;
+        const char *name = person_of(s, sl->s[i].pk);
+        if (!name || !name[0]) { rc = CZ_ECANON; goto cleanup; }
+        users[nusers++] = (struct user_blob){ name, sl->s[i].blob, sl->s[i].len };
+        if (i == opened) snprintf(res->user, sizeof res->user, "%s", name);
+    }
+    /* Everyone's old key is retired, the damaged slots' people's too. */
+    if (!(retired = malloc((s->npeople + sl->n) * 32 + 1))) { rc = CZ_ENOMEM; goto cleanup; }
+    size_t nretired = 0;
+    for (size_t i = 0; i < sl->n; i++)
+        if (!sl->s[i].damaged) memcpy(retired + 32 * nretired++, sl->s[i].pk, 32);
+    for (size_t k = 0; k < s->npeople; k++) {
+        int sound = 0;
+        for (size_t i = 0; i < sl->n; i++) sound |= !sl->s[i].damaged && !memcmp(sl->s[i].pk, s->people[k].pk, 32);
+        if (sound) continue;
+        memcpy(retired + 32 * nretired++, s->people[k].pk, 32);
+        if (res->nlost < CZ_BACKUP_SLOTS_MAX) snprintf(res->lost[res->nlost++], CZ_NAME_MAX, "%s", s->people[k].name);
+    }
+    if ((rc = rebuild(dir, s, &pl, users, nusers, retired, nretired))) goto cleanup;
+    res->info = s->info;
+    res->entries = pl.n;
+    res->people = nusers;
+    res->made_at = s->made_at;
+cleanup:
     free(retired);
     free(s);
+    free(sl);
     cz_payload_free(&pl);
     cz_bundle_plain_free(plain, plain_len);
     cz_secrets_free(sec);
+    return rc;
+}
+
+/* The bundle part when the slots cannot be stepped over: the one offset
+ * where a bundle header checks (signed, and its length is the rest of the
+ * file). */
+static int find_part(const uint8_t *buf, size_t len, size_t *at)
+{
+    struct cz_bundle_header h;
+    for (size_t i = 5; i + 3 <= len; i++) {
+        const uint8_t *p = memchr(buf + i, 'C', len - i);
+        if (!p) break;
+        i = (size_t)(p - buf);
+        if (len - i >= 3 && !memcmp(p, "CZB", 3) && cz_bundle_read_header(p, len - i, &h) == CZ_OK) {
+            *at = i;
+            return CZ_OK;
+        }
+    }
+    return CZ_ETRUNC;
+}
+
+int cz_backup_restore_office(const char *dir, const uint8_t *buf, size_t len, const cz_secrets *office,
+                             const char *user, const char *new_pass, struct cz_restore_result *res)
+{
+    struct slot_list *sl = NULL;
+    cz_secrets *fresh = NULL;
+    struct section *s = NULL;
+    struct cz_payload pl = { 0 };
+    struct cz_bundle_header h;
+    struct user_blob users[CZ_BACKUP_SLOTS_MAX + 1];
+    uint8_t *plain = NULL, *retired = NULL, *blob = NULL;
+    size_t plain_len = 0, blob_len = 0, nusers = 0, at = 0;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    if ((rc = cz_passphrase_check(new_pass))) return rc;
+    if (!(sl = malloc(sizeof *sl)) || !(s = calloc(1, sizeof *s))) { rc = CZ_ENOMEM; goto cleanup; }
+    rc = read_slots(buf, len, sl);
+    if (rc == CZ_EMAGIC || rc == CZ_EVERSION) goto cleanup;
+    if (rc == CZ_OK) at = sl->bundle_at;
+    else if ((rc = find_part(buf, len, &at))) goto cleanup;
+    if (rc != CZ_OK || sl->bundle_at != at) sl->n = 0;   /* slots not to be trusted */
+    if ((rc = open_part(buf + at, len - at, cz_secrets_box_pk(office), cz_secrets_box_sk(office), &h, &plain,
+                        &plain_len, s, &pl)))
+        goto cleanup;
+    if (memcmp(s->info.office_box, cz_secrets_box_pk(office), 32)) { rc = CZ_ENOTFORUS; goto cleanup; }
+    /* The office root cannot be given back this way: it is in no backup's
+     * sealed part. */
+    if (s->info.kind != CZ_KIND_STATION) { rc = CZ_EPERM; goto cleanup; }
+    if (s->version < 2) { rc = CZ_ENOSECRET; goto cleanup; }
+    if (!person_of(s, h.signer)) { rc = CZ_ESIG; goto cleanup; }
+    if ((rc = cz_secrets_for_station(s->box_sk, &fresh))) goto cleanup;
+    if (memcmp(cz_secrets_box_pk(fresh), s->info.box_pk, 32)) { rc = CZ_ECANON; goto cleanup; }
+    const char *who = NULL;
+    if (user && *user) {
+        for (size_t k = 0; k < s->npeople && !who; k++)
+            if (!strcmp(s->people[k].name, user)) who = s->people[k].name;
+    } else {
+        who = s->npeople == 1 ? s->people[0].name : NULL;
+        for (size_t k = 0; k < s->npeople && !who; k++)
+            if (!strcmp(s->people[k].name, s->info.default_user)) who = s->people[k].name;
+    }
+    if (!who) { rc = CZ_ENOUSER; goto cleanup; }
+    if ((rc = cz_secrets_seal(fresh, new_pass, &blob, &blob_len))) goto cleanup;
+    /* The sound slots of the others come back as they were. */
+    for (size_t i = 0; i < sl->n; i++) {
+        const char *name = sl->s[i].damaged ? NULL : person_of(s, sl->s[i].pk);
+        if (name && strcmp(name, who)) users[nusers++] = (struct user_blob){ name, sl->s[i].blob, sl->s[i].len };
+    }
+    users[nusers++] = (struct user_blob){ who, blob, blob_len };
+    /* Every old key is retired, and the new slot's too: that person's
+     * first login makes a key of their own and announces it as at any
+     * restore (station.c), for the office to enrol. */
+    if (!(retired = malloc((s->npeople + 1) * 32))) { rc = CZ_ENOMEM; goto cleanup; }
+    for (size_t k = 0; k < s->npeople; k++) memcpy(retired + 32 * k, s->people[k].pk, 32);
+    memcpy(retired + 32 * s->npeople, cz_secrets_sign_pk(fresh), 32);
+    if ((rc = rebuild(dir, s, &pl, users, nusers, retired, s->npeople + 1))) goto cleanup;
+    res->info = s->info;
+    res->entries = pl.n;
+    res->people = nusers;
+    res->made_at = s->made_at;
+    snprintf(res->user, sizeof res->user, "%s", who);
+cleanup:
+    free(retired);
+    free(blob);
+    free(s);
+    free(sl);
+    cz_payload_free(&pl);
+    cz_bundle_plain_free(plain, plain_len);
+    cz_secrets_free(fresh);
     return rc;
 }

@@ -4,27 +4,37 @@
  * <YYYYMMDD-HHMMSS>-<bundle id, 16 hex>.czbak, atomically like bundles.
  * `import` never reads that folder (its name is not a box key).
  *
- * File format, version 1 (integers big-endian):
- *   "CZA" u8(version=1)
- *   u8 nslots (1..CZ_BACKUP_SLOTS_MAX) { u32 len (<= 4096) keyblob[len] }
+ * File format, version 2 (integers big-endian):
+ *   "CZA" u8(version=2)
+ *   u8 nslots (1..CZ_BACKUP_SLOTS_MAX)
+ *     { u32 len (<= 4096) keyblob[len] sum[32] }
  *       every person's key blob exactly as stored (keys.h): already sealed
  *       under that person's passphrase with Argon2id, so they travel in
  *       clear; they are what lets a new PC, which holds nothing, open the
  *       station's bundle key from one person's passphrase.  Names stay
- *       inside the encryption.
- *   a bundle (bundle.h, format 1, unchanged) to the end of the file,
- *       sealed to this station's box key AND the office's, signed by the
- *       person who made the backup.
+ *       inside the encryption.  sum = BLAKE2b-256("CZA slot" u8(2)
+ *       u8(nslots) u8(index) u32(len) keyblob): checked before any
+ *       Argon2 run, so a changed bit is named ("key slot N of the backup
+ *       is damaged", CZ_ESLOT) and never taken for a wrong passphrase.
+ *   a bundle (bundle.h) to the end of the file, sealed to this station's
+ *       box key AND the office's, signed by the person who made the backup.
  * Bundle plaintext of a backup:
- *   "CZS" u8(version=1)        the station section
+ *   "CZS" u8(version=2)        the station section
  *   u8 kind (0 station, 1 office)
  *   u8 n name[n]  u8 n region[n]  u8 n default_user[n]  u8 n office_name[n]
  *   box_pk[32] office_root[32] office_box[32]
  *   u64 hlc  u64 bundle_seq  i64 made_at (seconds, for display)
  *   u8 nusers { u8 n name[n] sign_pk[32] }   which blob is whose
+ *   box_sk[32]                 the station's bundle key, so the office (which
+ *                              reads everything the station holds anyway)
+ *                              can rebuild a station whose slots are all
+ *                              damaged (cz_backup_restore_office)
  *   then a payload "CZP" version 1 kind 1 (bundle.h) to the end: this
  *   station's version vector and EVERY stored entry (log entries first,
  *   then the second entries of forks, so forks are kept as evidence).
+ * Version 1 (still restored): no sum after each key blob, and section
+ * version 1 without box_sk (the office cannot rebuild from it:
+ * CZ_ENOSECRET).
  * A sync import refuses this plaintext (it is not "CZP" kind 0).
  *
  * Restore starts a new log epoch: every person key in the backup is
@@ -47,9 +57,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "keys.h"
 #include "station.h"
 
-#define CZ_BACKUP_VERSION 1
+#define CZ_BACKUP_VERSION 2            /* what this build writes */
+#define CZ_BACKUP_VERSION_MIN 1        /* the oldest it restores */
 #define CZ_BACKUP_SLOTS_MAX 64
 #define CZ_BACKUP_BLOB_MAX 4096
 
@@ -57,22 +69,54 @@ struct cz_backup_result {
     char path[4096];
     size_t entries, people, bytes;
 };
-/* Writes a backup of the station (needs a login: the person signs it). */
+/* Writes a backup of the station (needs a login: the person signs it),
+ * then reads the file back from the stick and compares it (CZ_EREADBACK:
+ * the stick changed or lost what was written; the file is left for the
+ * user to delete). */
 int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *res);
 
 struct cz_restore_result {
     struct cz_station_info info;
     size_t entries, people;
     int64_t made_at;
-    char user[CZ_NAME_MAX];       /* whose passphrase opened it */
+    char user[CZ_NAME_MAX];       /* whose passphrase opened it (office: whose slot was made) */
+    size_t bad_slot;              /* CZ_ESLOT or a damaged slot skipped: the first, from 1 */
+    /* People whose slot was damaged: not restored (another person adds
+     * them again with `user add`). */
+    size_t nlost;
+    char lost[CZ_BACKUP_SLOTS_MAX][CZ_NAME_MAX];
 };
 /* Rebuilds the station in dir (which must not hold one: CZ_EEXIST) from a
  * backup file image, with the passphrase of any one of its people.
- * CZ_EPASS when it opens no key blob; CZ_EMAGIC, CZ_EVERSION, CZ_ETRUNC,
+ * CZ_EPASS when it opens no key blob and every slot is sound; CZ_ESLOT
+ * (res->bad_slot names it) when it opens none of the sound ones and a slot
+ * is damaged, or the slots cannot be read past one; with a damaged slot
+ * and a passphrase that opens another, the restore goes ahead without the
+ * damaged slot's person (res->lost).  CZ_EMAGIC, CZ_EVERSION, CZ_ETRUNC,
  * CZ_ECANON for a damaged file; the bundle's own refusals (bundle.h); an
- * entry that does not decode or verify refuses the whole file.  On any
- * failure nothing is left in dir/db. */
+ * entry that does not decode or verify refuses the whole file.
+ *
+ * The station is built in dir/.db.restore-<pid> and renamed to dir/db at
+ * the end, so a restore killed at any moment leaves no dir/db: the next
+ * restore removes such leftovers (their process gone) and init never looks
+ * at them.  On any failure nothing is left in dir/db. */
 int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const char *passphrase,
                       struct cz_restore_result *res);
+
+/* The office's way back for a village station whose every usable slot is
+ * damaged (README, "Backup and restore"): run at the office PC with the
+ * office's secrets (a login there).  The backup's sealed part is opened
+ * with the office's box key; the station key it carries (version 2)
+ * rebuilds the station in dir exactly as cz_backup_restore would, with a
+ * new slot for `user` (NULL: the one person, or the default user) sealed
+ * under new_pass (the passphrase rule applies), and every sound slot of
+ * the others.  Every old key and the new slot's own are retired, so that
+ * person's first login makes a key and announces it; the office enrols it
+ * at the next exchange.  The folder is then carried to the village PC.
+ * CZ_ENOSECRET for a version 1 backup, CZ_ENOTFORUS when it is not sealed
+ * to this office, CZ_EPERM for an office's own backup, CZ_ENOUSER when
+ * `user` is not one of its people, CZ_EWEAKPASS. */
+int cz_backup_restore_office(const char *dir, const uint8_t *buf, size_t len, const struct cz_secrets *office,
+                             const char *user, const char *new_pass, struct cz_restore_result *res);
 
 #endif

@@ -44,18 +44,69 @@ int cmd_backup(struct cli *c, int argc, char **argv)
     return CZ_EXIT_OK;
 }
 
+static void say_slot(struct cli *c, size_t slot)
+{
+    if (slot)
+        fprintf(stderr, TR(c, "cunzhan: key slot %zu of the backup is damaged (changed on the stick); nothing was written.\n",
+                           "cunzhan: 备份中的第 %zu 个密钥槽已损坏（U盘上的数据被改变）；没有写入任何内容。\n"), slot);
+    else
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "the backup's list of key slots is damaged; nothing was written.",
+                                            "备份的密钥槽列表已损坏；没有写入任何内容。"));
+    fprintf(stderr, "cunzhan: %s\n", TR(c, "Another person's passphrase may still open it; otherwise take the backup to the office: `cunzhan -C NEW-FOLDER restore FILE --with-office OFFICE-FOLDER` there (README, Backup and restore).",
+                                        "其他用户的口令也许仍能打开；否则请把备份带到市办，在那里运行 `cunzhan -C 新文件夹 restore 文件 --with-office 市办文件夹`（见 README“备份与恢复”）。"));
+}
+
+/* At the office PC: the office's login opens the backup, a new slot is
+ * made for the station's person (backup.h, cz_backup_restore_office). */
+static int restore_office(struct cli *c, const char *office_dir, const char *person, const uint8_t *buf, size_t len,
+                          struct cz_restore_result *res)
+{
+    const char *target = c->dir;
+    char pass[PASS_MAX];
+    c->dir = office_dir;
+    int bad = open_station(c) || login(c);
+    c->dir = target;
+    if (bad) return -1;
+    if (cz_station_info(c->st)->kind != CZ_KIND_OFFICE) {
+        fprintf(stderr, "cunzhan: %s: %s\n", office_dir, TR(c, "not the office's station: --with-office needs the office's folder",
+                                                            "不是市办的站点：--with-office 需要市办的文件夹"));
+        return -1;
+    }
+    fprintf(stderr, "cunzhan: %s\n", TR(c, "a new passphrase for the station's person (they change it at their first login if they like):",
+                                        "为村站用户设置新口令（首次登录后可自行更改）："));
+    if (get_passphrase(c, "CUNZHAN_NEW_PASSPHRASE", 1, pass, sizeof pass)) return -1;
+    int rc = cz_backup_restore_office(target, buf, len, cz_station_secrets(c->st), person, pass, res);
+    sodium_memzero(pass, sizeof pass);
+    return rc;
+}
+
 int cmd_restore(struct cli *c, int argc, char **argv)
 {
     char pass[PASS_MAX];
     uint8_t *buf = NULL;
     size_t len = 0;
     struct cz_restore_result res;
-    if (argc != 1 || argv[0][0] == '-') return usage(c, "restore FILE (into a fresh folder: -C DIR)", "restore 文件（恢复到新文件夹：-C 文件夹）");
-    int rc = cz_read_file(argv[0], &buf, &len);
-    if (rc) { say_error(c, rc, argv[0]); return CZ_EXIT_FAIL; }
-    if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, pass, sizeof pass)) { free(buf); return CZ_EXIT_FAIL; }
-    rc = cz_backup_restore(c->dir, buf, len, pass, &res);
-    sodium_memzero(pass, sizeof pass);
+    const char *file = NULL, *office = NULL, *person = NULL;
+    int rc;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--with-office") && i + 1 < argc) office = argv[++i];
+        else if (!strcmp(argv[i], "--person") && i + 1 < argc) person = argv[++i];
+        else if (argv[i][0] != '-' && !file) file = argv[i];
+        else file = NULL, i = argc;
+    }
+    if (!file || (person && !office))
+        return usage(c, "restore FILE [--with-office OFFICE-DIR [--person NAME]] (into a fresh folder: -C DIR)",
+                     "restore 文件 [--with-office 市办文件夹 [--person 姓名]]（恢复到新文件夹：-C 文件夹）");
+    rc = cz_read_file(file, &buf, &len);
+    if (rc) { say_error(c, rc, file); return CZ_EXIT_FAIL; }
+    if (office) {
+        rc = restore_office(c, office, person, buf, len, &res);
+        if (rc < 0) { free(buf); return CZ_EXIT_FAIL; }
+    } else {
+        if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, pass, sizeof pass)) { free(buf); return CZ_EXIT_FAIL; }
+        rc = cz_backup_restore(c->dir, buf, len, pass, &res);
+        sodium_memzero(pass, sizeof pass);
+    }
     free(buf);
     if (rc == CZ_EEXIST) {
         fprintf(stderr, "cunzhan: %s: %s\n", c->dir, TR(c, "a station is already here; restore into a new, empty folder with -C DIR",
@@ -67,22 +118,35 @@ int cmd_restore(struct cli *c, int argc, char **argv)
                                             "该口令打不开备份中的任何密钥；没有写入任何内容"));
         return CZ_EXIT_FAIL;
     }
-    if (rc) { say_error(c, rc, argv[0]); return CZ_EXIT_FAIL; }
+    if (rc == CZ_ESLOT) { say_slot(c, res.bad_slot); return CZ_EXIT_FAIL; }
+    if (rc == CZ_ENOUSER && person) { say_error(c, rc, person); return CZ_EXIT_FAIL; }
+    if (rc) { say_error(c, rc, file); return CZ_EXIT_FAIL; }
     char when[32];
     format_time(res.made_at, when, sizeof when);
+    for (size_t i = 0; i < res.nlost; i++)
+        fprintf(stderr, TR(c, "cunzhan: %s's key slot in the backup is damaged: %s was not restored; add them again with `cunzhan user add`.\n",
+                           "cunzhan: 备份中 %s 的密钥槽已损坏：%s 未恢复；请用 `cunzhan user add` 重新添加。\n"),
+                res.lost[i], res.lost[i]);
     if (c->json) {
         json_t *o = json_object();
         json_object_set_new(o, "station", json_string(res.info.name));
         json_object_set_new(o, "made_at", json_string(when));
         json_object_set_new(o, "entries", json_integer((json_int_t)res.entries));
         json_object_set_new(o, "people", json_integer((json_int_t)res.people));
-        json_object_set_new(o, "opened_by", json_string(res.user));
+        json_object_set_new(o, office ? "new_slot_for" : "opened_by", json_string(res.user));
+        json_t *lost = json_array();
+        for (size_t i = 0; i < res.nlost; i++) json_array_append_new(lost, json_string(res.lost[i]));
+        json_object_set_new(o, "not_restored", lost);
         print_json(o);
         return CZ_EXIT_OK;
     }
     printf(TR(c, "restored %s from the backup of %s: %zu entries, %zu people\n",
               "已从 %2$s 的备份恢复 %1$s：%3$zu 条记录，%4$zu 位用户\n"),
            res.info.name, when, res.entries, res.people);
+    if (office)
+        printf(TR(c, "A new key slot was made for %s with the new passphrase. Copy this folder to the village PC (`cunzhan -C FOLDER ...`); %s logs in there, then exports for the office and the office enrols the new key.\n",
+                  "已用新口令为 %s 生成新的密钥槽。请把此文件夹复制到村里的电脑（`cunzhan -C 文件夹 ...`）；%s 在那里登录后导出给市办，由市办认证新密钥。\n"),
+               res.user, res.user);
     printf("%s\n", res.info.kind == CZ_KIND_OFFICE
            ? TR(c, "Each person's next login makes them a new signing key (the old one may have signed on the lost PC); the root certifies it at once.",
                 "每位用户下次登录时会生成新的签名密钥（旧密钥可能在丢失的电脑上签过名）；市办根密钥会立即认证它。")

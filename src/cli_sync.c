@@ -443,12 +443,26 @@ int cmd_export(struct cli *c, int argc, char **argv)
             json_object_set_new(o, "outside_jurisdiction", json_integer((json_int_t)res.skipped_scope));
             json_object_set_new(o, "bytes", json_integer((json_int_t)res.bytes));
             json_object_set_new(o, "seq", json_integer((json_int_t)res.seq));
+            json_object_set_new(o, "nothing_new", json_boolean(res.nothing_new));
+            json_object_set_new(o, "superseded", json_integer((json_int_t)res.superseded));
+            json_object_set_new(o, "temp_swept", json_integer((json_int_t)res.swept));
             json_array_append_new(arr, o);
+        } else if (res.nothing_new) {
+            char nm[CZ_NAME_MAX * 3 + 8];
+            printf(TR(c, "nothing new for %s: no bundle written\n", "没有给%s的新内容：未写入数据包\n"),
+                   cz_text_safe(peers[k].name, nm, sizeof nm));
         } else {
             char nm[CZ_NAME_MAX * 3 + 8], safe[4096 + 64];
             printf(TR(c, "%s: %zu entries -> %s\n", "%s：%zu 条记录 -> %s\n"), cz_text_safe(peers[k].name, nm, sizeof nm),
                    res.entries, cz_text_safe(res.path, safe, sizeof safe));
+            if (res.superseded)
+                printf(TR(c, "  %zu older bundle(s) for %s removed: this one carries what they did\n",
+                          "  已删除给%2$s的 %1$zu 个旧数据包：新数据包已包含其内容\n"),
+                       res.superseded, cz_text_safe(peers[k].name, nm, sizeof nm));
         }
+        if (!arr && res.swept)
+            printf(TR(c, "  %zu unfinished temp file(s) of an earlier export removed\n",
+                      "  已删除之前导出中断留下的 %zu 个临时文件\n"), res.swept);
     }
     if (arr) print_json(arr);
     free(peers);

@@ -104,6 +104,22 @@ int cz_secrets_new_person(const cz_secrets *station, cz_secrets **out)
     return CZ_OK;
 }
 
+int cz_secrets_for_station(const uint8_t box_sk[32], cz_secrets **out)
+{
+    cz_secrets *s = secrets_alloc();
+    *out = NULL;
+    if (!s)
+        return CZ_ENOMEM;
+    memcpy(s->box_sk, box_sk, sizeof s->box_sk);
+    if (crypto_scalarmult_base(s->box_pk, s->box_sk) != 0) {
+        cz_secrets_free(s);
+        return CZ_ECRYPTO;
+    }
+    crypto_sign_keypair(s->sign_pk, s->sign_sk);
+    *out = s;
+    return CZ_OK;
+}
+
 void cz_secrets_drop_root(cz_secrets *s)
 {
     s->has_root = 0;

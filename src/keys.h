@@ -51,6 +51,11 @@ int cz_secrets_generate(int with_root, cz_secrets **out);
  * for someone who is not office calls cz_secrets_drop_root on it. */
 int cz_secrets_new_person(const cz_secrets *station, cz_secrets **out);
 
+/* A fresh person key for the station whose bundle key's secret half is
+ * box_sk (no root key): the office rebuilding a station from a backup
+ * whose every key slot is damaged (backup.h). */
+int cz_secrets_for_station(const uint8_t box_sk[32], cz_secrets **out);
+
 void cz_secrets_free(cz_secrets *s);   /* wipes; NULL is fine */
 
 /* Forgets the office root key (wiped): for a person who is not office. */

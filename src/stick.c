@@ -4,6 +4,7 @@
 #include "fsutil.h"
 #include "keys.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -187,4 +188,129 @@ int cz_stick_bundles(const char *stick, const uint8_t me[32], char ***files, siz
         *n = 0;
     }
     return rc;
+}
+
+/* ---- keeping a stick from filling up ---- */
+
+int cz_stick_is_temp_name(const char *name)
+{
+    const char *dot = name[0] == '.' ? strstr(name + 1, ".tmp-") : NULL;
+    size_t stem = dot ? (size_t)(dot - name - 1) : 0;
+    if (!dot || stem < 1 || stem > 16 || strlen(dot + 5) != 6) return 0;
+    for (const char *p = name + 1; p < dot; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-') return 0;
+    for (const char *p = dot + 5; *p; p++)
+        if (!isalnum((unsigned char)*p)) return 0;
+    return 1;
+}
+
+/* STICK/a/b/c, no link below the stick followed. */
+static int open_parts(const char *stick, const char *const parts[3], int *fd)
+{
+    int cur, next, rc;
+    *fd = -1;
+    if ((cur = open(stick, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) return CZ_ENOTFOUND;
+    for (int i = 0; i < 3; i++) {
+        rc = cz_fs_open_dir(cur, parts[i], &next);
+        close(cur);
+        if (rc) return rc;
+        cur = next;
+    }
+    *fd = cur;
+    return CZ_OK;
+}
+
+/* STICK/cunzhan/<rcpt>/<sender> */
+static int open_sender_dir(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], int *fd)
+{
+    char rhex[65], shex[65], r16[17], s16[17];
+    cz_hex(rcpt, 32, rhex);
+    cz_hex(sender, 32, shex);
+    snprintf(r16, sizeof r16, "%.16s", rhex);
+    snprintf(s16, sizeof s16, "%.16s", shex);
+    const char *const parts[3] = { "cunzhan", r16, s16 };
+    return open_parts(stick, parts, fd);
+}
+
+static int sweep_fd(int fd, int64_t now, int64_t min_age, size_t *swept)
+{
+    DIR *d = fdopendir(fd);
+    *swept = 0;
+    if (!d) { close(fd); return CZ_EIO; }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat sb;
+        if (!cz_stick_is_temp_name(e->d_name)) continue;
+        if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode)) continue;
+        if ((int64_t)sb.st_mtime > now || now - (int64_t)sb.st_mtime <= min_age) continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0) (*swept)++;
+    }
+    if (*swept) (void)fsync(dirfd(d));
+    closedir(d);
+    return CZ_OK;
+}
+
+int cz_stick_sweep_temps(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], int64_t now,
+                         int64_t min_age, size_t *swept)
+{
+    int fd, rc = open_sender_dir(stick, rcpt, sender, &fd);
+    *swept = 0;
+    if (rc == CZ_ENOTFOUND) return CZ_OK;
+    return rc ? rc : sweep_fd(fd, now, min_age, swept);
+}
+
+int cz_stick_sweep_backup_temps(const char *stick, const uint8_t box[32], int64_t now, int64_t min_age, size_t *swept)
+{
+    char hex[65], b16[17];
+    int fd, rc;
+    cz_hex(box, 32, hex);
+    snprintf(b16, sizeof b16, "%.16s", hex);
+    const char *const parts[3] = { "cunzhan", "backup", b16 };
+    *swept = 0;
+    if ((rc = open_parts(stick, parts, &fd)) == CZ_ENOTFOUND) return CZ_OK;
+    return rc ? rc : sweep_fd(fd, now, min_age, swept);
+}
+
+int cz_stick_drop_bundles(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], uint64_t from,
+                          uint64_t below, const uint8_t keep[32], size_t *dropped)
+{
+    char keephex[65], keepname[80];
+    int fd, rc = open_sender_dir(stick, rcpt, sender, &fd);
+    *dropped = 0;
+    if (rc == CZ_ENOTFOUND) return CZ_OK;
+    if (rc) return rc;
+    cz_hex(keep, 32, keephex);
+    snprintf(keepname, sizeof keepname, "%s.czb", keephex);
+    DIR *d = fdopendir(fd);
+    if (!d) { close(fd); return CZ_EIO; }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int bf;
+        if (!is_czb(e->d_name) || !strcmp(e->d_name, keepname)) continue;
+        if (cz_fs_open_regular(dirfd(d), e->d_name, &bf)) continue;
+        cz_bundle_reader *r = NULL;
+        struct cz_bundle_header h;
+        int hrc = cz_bundle_reader_open_fd(bf, &r, &h);
+        int ours = hrc == CZ_OK && !memcmp(h.sender_box, sender, 32) && h.nrecipients == 1 &&
+                   cz_bundle_addressed_to(&h, rcpt) && h.seq >= from && h.seq < below;
+        cz_bundle_reader_close(r);
+        close(bf);
+        if (ours && unlinkat(dirfd(d), e->d_name, 0) == 0) (*dropped)++;
+    }
+    if (*dropped) (void)fsync(dirfd(d));
+    closedir(d);
+    return CZ_OK;
+}
+
+int cz_stick_has_bundle(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], const uint8_t id[32])
+{
+    char hex[65], name[80];
+    struct stat sb;
+    int fd, found;
+    if (open_sender_dir(stick, rcpt, sender, &fd)) return 0;
+    cz_hex(id, 32, hex);
+    snprintf(name, sizeof name, "%s.czb", hex);
+    found = fstatat(fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode);
+    close(fd);
+    return found;
 }

@@ -8,6 +8,7 @@
 #include "roster.h"
 #include "schema.h"
 #include "status.h"
+#include "stick.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -564,6 +565,235 @@ done:
     return NULL;
 }
 
+/* ---- what a new bundle supersedes ----
+ *
+ * A bundle is only a copy: everything in it stays in this station's store,
+ * and every incremental export sends again whatever the peer has not
+ * acknowledged.  Still, an older bundle on the stick is removed only when
+ * it is certain to hold nothing the peer needs that the stick would no
+ * longer carry.  Per peer the store keeps a note (meta "sync_basis:<box>")
+ * of this station's bundles for it since `base`:
+ *   ack_hash   BLAKE2b of the acknowledgement the bundles since `since`
+ *              were built against (zeros: none, as for --full)
+ *   c_cur      the log positions the newest bundle carried; bundles built
+ *              against the same acknowledgement carry ever more (logs only
+ *              grow), so it holds what every bundle since `since` carried
+ *   c_old      what the bundles in [base, since) carried (all together)
+ *   mine_hash  BLAKE2b of the vector the newest bundle sent
+ *   last_id    the newest bundle's id (is it still on this stick?)
+ * A new bundle, sequence s, supersedes (is whole on the stick first):
+ *   --full                    every older bundle (it carries everything);
+ *   built against the same acknowledgement as [since, s)
+ *                             those: it carries all they carried and more;
+ *   the peer's acknowledgement holds c_old (and c_cur)
+ *                             [base, since) (and [since, s)): delivered,
+ *                             the peer holds all they carried.
+ * An incremental bundle built against a NEWER acknowledgement does not by
+ * itself supersede older ones: what it leaves out is what the peer says it
+ * holds, and that is only relied on through the "delivered" rule, with
+ * the carried positions written down.  Only bundles on the stick being
+ * written are removed (the new one is there).  Bundles older than `base`
+ * (written before the note existed, or left when a note was lost) are
+ * removed only by --full.  The note is committed before anything is removed, so a kill
+ * between the two leaves files to remove later, never a note that says
+ * less was carried than was. */
+struct basis {
+    int have;
+    uint64_t base, since;
+    uint8_t ack_hash[32], mine_hash[32], last_id[CZ_ID_BYTES];
+    struct cz_vv c_old, c_cur;
+};
+
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = v << 8 | p[i];
+    return v;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v;
+}
+
+static void basis_free(struct basis *b)
+{
+    cz_vv_free(&b->c_old);
+    cz_vv_free(&b->c_cur);
+    memset(b, 0, sizeof *b);
+}
+
+#define BASIS_HEAD (4 + 8 + 8 + 32 + 32 + CZ_ID_BYTES)
+
+/* A missing or damaged note only costs the tidying: nothing is removed. */
+static int basis_get(cz_txn *t, const uint8_t box[32], struct basis *b)
+{
+    char name[96];
+    const void *v;
+    size_t len, pos = BASIS_HEAD;
+    memset(b, 0, sizeof *b);
+    last_name(name, sizeof name, "basis", box);
+    int rc = cz_meta_get(t, name, &v, &len);
+    if (rc == CZ_ENOTFOUND) return CZ_OK;
+    if (rc) return rc;
+    const uint8_t *p = v;
+    if (len < BASIS_HEAD || memcmp(p, "CZE\1", 4)) return CZ_OK;
+    b->base = get64(p + 4);
+    b->since = get64(p + 12);
+    memcpy(b->ack_hash, p + 20, 32);
+    memcpy(b->mine_hash, p + 52, 32);
+    memcpy(b->last_id, p + 84, CZ_ID_BYTES);
+    if (cz_vv_decode(p, len, &pos, &b->c_old) || cz_vv_decode(p, len, &pos, &b->c_cur) || pos != len) {
+        basis_free(b);
+        return CZ_OK;
+    }
+    b->have = 1;
+    return CZ_OK;
+}
+
+/* Written whole (never the bounded encoding: a note that says less was
+ * carried than was could remove a bundle still needed). */
+static int basis_put(cz_txn *t, const uint8_t box[32], const struct basis *b)
+{
+    char name[96];
+    uint8_t *buf = malloc(1024);
+    size_t len = BASIS_HEAD, cap = 1024;
+    int rc;
+    if (!buf) return CZ_ENOMEM;
+    memcpy(buf, "CZE\1", 4);
+    put64(buf + 4, b->base);
+    put64(buf + 12, b->since);
+    memcpy(buf + 20, b->ack_hash, 32);
+    memcpy(buf + 52, b->mine_hash, 32);
+    memcpy(buf + 84, b->last_id, CZ_ID_BYTES);
+    if ((rc = cz_vv_encode_unbounded(&b->c_old, &buf, &len, &cap)) ||
+        (rc = cz_vv_encode_unbounded(&b->c_cur, &buf, &len, &cap)))
+        goto cleanup;
+    last_name(name, sizeof name, "basis", box);
+    rc = cz_meta_put(t, name, buf, len);
+cleanup:
+    free(buf);
+    return rc;
+}
+
+/* Every position of c is in a (an empty c is). */
+static int vv_covers(const struct cz_vv *a, const struct cz_vv *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const struct cz_vv_origin *o = &c->o[i], *ao = NULL;
+        size_t lo = 0, hi = a->n;
+        while (lo < hi && !ao) {
+            size_t mid = (lo + hi) / 2;
+            int cmp = memcmp(a->o[mid].origin, o->origin, 32);
+            if (cmp == 0) ao = &a->o[mid];
+            else if (cmp < 0) lo = mid + 1;
+            else hi = mid;
+        }
+        if (!ao) return 0;
+        for (size_t k = 0; k < o->n; k++) {
+            /* a's ranges are disjoint and not adjacent: one holds all of it or none does */
+            size_t l = 0, h = ao->n;
+            int held = 0;
+            while (l < h) {
+                size_t mid = (l + h) / 2;
+                if (ao->r[mid].hi < o->r[k].lo) l = mid + 1;
+                else if (ao->r[mid].lo > o->r[k].lo) h = mid;
+                else { held = o->r[k].hi <= ao->r[mid].hi; break; }
+            }
+            if (!held) return 0;
+        }
+    }
+    return 1;
+}
+
+static int vv_add_all(struct cz_vv *dst, const struct cz_vv *src)
+{
+    for (size_t i = 0; i < src->n; i++)
+        for (size_t k = 0; k < src->o[i].n; k++)
+            for (uint64_t s = src->o[i].r[k].lo; s <= src->o[i].r[k].hi && s; s++) {
+                int rc = cz_vv_add(dst, src->o[i].origin, s, src->o[i].r[k].id);
+                if (rc) return rc;
+                if (s == UINT64_MAX) break;
+            }
+    return CZ_OK;
+}
+
+struct position { const uint8_t *origin; uint64_t seq; };
+
+static int position_cmp(const void *a, const void *b)
+{
+    const struct position *x = a, *y = b;
+    int c = memcmp(x->origin, y->origin, 32);
+    return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The log positions of the entries a bundle carries (the entries are in
+ * the store's pages: while the export's read transaction lasts). */
+static int export_carried(const struct export_ctx *x, struct cz_vv *out)
+{
+    static const uint8_t no_id[CZ_ID_BYTES];
+    struct position *v = x->n ? malloc(x->n * sizeof *v) : NULL;
+    char region[CZ_REGION_MAX + 1];
+    int rc = CZ_OK;
+    if (x->n && !v) return CZ_ENOMEM;
+    for (size_t i = 0; i < x->n && rc == CZ_OK; i++)
+        rc = cz_entry_peek(x->items[i].p, x->items[i].len, &v[i].origin, &v[i].seq, region);
+    if (rc == CZ_OK && x->n > 1) qsort(v, x->n, sizeof *v, position_cmp);
+    for (size_t i = 0; i < x->n && rc == CZ_OK; i++) rc = cz_vv_add(out, v[i].origin, v[i].seq, no_id);
+    free(v);
+    return rc;
+}
+
+/* The peer would learn nothing from a new bundle: the same vector as last
+ * time, and no entries or exactly the entries the newest bundle carried
+ * against the same acknowledgement, while that bundle is still on this
+ * stick (the last one may have gone on another stick, which may never
+ * reach the peer: then a new one is written). */
+static int nothing_new(const char *stick, const struct cz_peer *peer, const uint8_t sender[32], const struct basis *old,
+                       const struct basis *nb)
+{
+    if (!old->have || memcmp(old->mine_hash, nb->mine_hash, 32)) return 0;
+    if (nb->c_cur.n && (memcmp(old->ack_hash, nb->ack_hash, 32) || !vv_covers(&old->c_cur, &nb->c_cur) ||
+                        !vv_covers(&nb->c_cur, &old->c_cur)))
+        return 0;
+    return cz_stick_has_bundle(stick, peer->box, sender, old->last_id);
+}
+
+/* The new note and which of our older bundles the new one, s, supersedes
+ * on this stick: [*from, *below), none when *below <= *from.  nb holds
+ * c_cur, ack_hash and mine_hash of the new bundle on entry.
+ *
+ * Removal happens on one stick at a time, and a station may use several:
+ * the note always describes every bundle of ours since `base`, wherever it
+ * lies, so `base` never moves on and c_old only grows (what was sent is
+ * sent; a position is held once the peer acknowledges it, for good). */
+static int export_supersede(const struct basis *old, int full, uint64_t s, const struct cz_vv *ack,
+                            struct basis *nb, uint64_t *from, uint64_t *below)
+{
+    static const struct cz_vv none;
+    *from = *below = 0;
+    nb->have = 1;
+    nb->base = nb->since = s;
+    if (full) *below = s;
+    if (!old->have || old->since > s || old->base > old->since) return CZ_OK;
+    if (!ack) ack = &none;
+    int same = !full && !memcmp(old->ack_hash, nb->ack_hash, 32);
+    nb->base = old->base;
+    if (!full) {
+        int old_ok = vv_covers(ack, &old->c_old), cur_ok = vv_covers(ack, &old->c_cur);
+        /* [base, since): delivered.  [since, s): carried again by this
+         * bundle (same acknowledgement), or delivered. */
+        *from = old_ok ? old->base : old->since;
+        *below = same || cur_ok ? s : old_ok ? old->since : 0;
+    }
+    if (same) {
+        nb->since = old->since;
+        return vv_add_all(&nb->c_old, &old->c_old);
+    }
+    int rc = vv_add_all(&nb->c_old, &old->c_old);
+    return rc ? rc : vv_add_all(&nb->c_old, &old->c_cur);
+}
+
 int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer, int full,
                    struct cz_export_result *res)
 {
@@ -577,6 +807,7 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     const struct cz_station_info *info = cz_station_info(st);
     struct cz_vv mine = { 0 }, ack = { 0 };
     struct export_ctx x = { 0 };
+    struct basis old = { 0 }, nb = { 0 };
     uint8_t *head = NULL, id[CZ_ID_BYTES];
     size_t head_len = 0, head_cap = 0, file_len = 0;
     int have_ack = 0, rc;
@@ -611,6 +842,7 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     job_signal(&sj, &sj.reading);
     if (rc) goto cleanup;
     x.t = t;
+    if ((rc = basis_get(t, peer->box, &old))) goto cleanup;
     if (sj.logs) {
         rc = export_collect_early(&x);
     } else {
@@ -621,6 +853,7 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
             if (rc == CZ_OK) {
                 /* A damaged acknowledgement only costs a full bundle. */
                 have_ack = cz_vv_decode(v, len, &pos, &ack) == CZ_OK;
+                if (have_ack) crypto_generichash(nb.ack_hash, 32, v, len, NULL, 0);
             } else if (rc != CZ_ENOTFOUND) {
                 goto cleanup;
             }
@@ -639,6 +872,10 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     if (rc || (rc = sj.folder_rc)) goto cleanup;
     uint64_t seq = p.seq = sj.seq;
     res->entries = x.n;
+    /* Before writing, so a stick that filled up with them has room again. */
+    if ((rc = cz_stick_sweep_temps(stick, peer->box, info->box_pk, (int64_t)time(NULL), CZ_STICK_TEMP_AGE,
+                                   &res->swept)))
+        goto cleanup;
 
     /* The payload's head: magic, kind, vector, count. */
     if (!(head = malloc(head_cap = 1024))) { rc = CZ_ENOMEM; goto cleanup; }
@@ -653,8 +890,14 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
         head = nh;
         head_cap = head_len + 4;
     }
+    crypto_generichash(nb.mine_hash, 32, head + 5, head_len - 5, NULL, 0);
     for (int b = 0; b < 4; b++) head[head_len + (size_t)b] = (uint8_t)(x.n >> (8 * (3 - b)));
     head_len += 4;
+    if ((rc = export_carried(&x, &nb.c_cur))) goto cleanup;
+    if (!full && nothing_new(stick, peer, info->box_pk, &old, &nb)) {
+        res->nothing_new = 1;
+        goto cleanup;
+    }
 
     struct export_fill f = { head, head_len, 0, x.items, x.n, SIZE_MAX, pr };
     progress(pr, 0, x.n);
@@ -664,6 +907,11 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     res->bytes = file_len;
     res->seq = seq;
     progress(pr, x.n, x.n);
+    uint64_t drop_from = 0, drop_below = 0;
+    int noted = 0;
+    memcpy(nb.last_id, id, CZ_ID_BYTES);
+    if ((rc = export_supersede(&old, full, seq, have_ack ? &ack : NULL, &nb, &drop_from, &drop_below)))
+        goto cleanup;
     /* "Last sent" (cz_sync_last) is noted only now that the bundle is
      * renamed into place and its folder fsynced: an export that failed, or
      * a stick pulled out before the end, does not count as sent.  The note
@@ -675,10 +923,16 @@ int cz_sync_export_with(cz_station *st, const char *stick, const struct cz_peer 
     if (cz_txn_begin(cz_station_store(st), 1, &t) == CZ_OK) {
         char last[96];
         last_name(last, sizeof last, "sent", peer->box);
-        if (cz_meta_put_u64(t, last, cz_now_ms()) == CZ_OK) cz_txn_commit(t);
-        else cz_txn_abort(t);
+        if (cz_meta_put_u64(t, last, cz_now_ms()) == CZ_OK && basis_put(t, peer->box, &nb) == CZ_OK)
+            noted = cz_txn_commit(t) == CZ_OK;
+        else
+            cz_txn_abort(t);
         t = NULL;
     }
+    /* Only once the note that says what the bundles carried is stored (a
+     * failure to remove is left for the next export). */
+    if (noted && drop_below > drop_from)
+        (void)cz_stick_drop_bundles(stick, peer->box, info->box_pk, drop_from, drop_below, id, &res->superseded);
 cleanup:
     if (seq_running) pthread_join(seq_thread, NULL);
     pthread_cond_destroy(&sj.cv);
@@ -691,6 +945,8 @@ cleanup:
     free(x.kept);
     cz_vv_free(&mine);
     cz_vv_free(&ack);
+    basis_free(&old);
+    basis_free(&nb);
     return rc;
 }
 

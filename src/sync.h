@@ -31,9 +31,17 @@ struct cz_export_result {
     size_t skipped_pending;  /* the office's: signed by keys not yet certified (never forwarded) */
     size_t bytes;
     uint64_t seq;
+    /* Nothing written: no entry to send and the vector this station would
+     * send is the one it sent last time (path is ""; never with full). */
+    int nothing_new;
+    size_t swept;            /* stale temp files removed from our sender folder */
+    size_t superseded;       /* our older bundles for this peer removed (sync.c, export_supersede) */
 };
-/* Writes one bundle for peer onto the stick.  full: ignore the peer's
- * acknowledgement and send everything in its jurisdiction. */
+/* Writes one bundle for peer onto the stick, then tidies this station's
+ * sender folder for the peer (README, "A stick is a mailbag"): stale temp
+ * files are swept and older bundles the new one supersedes are removed.
+ * full: ignore the peer's acknowledgement and send everything in its
+ * jurisdiction (always writes a bundle, and supersedes every older one). */
 int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer, int full,
                    struct cz_export_result *res);
 

@@ -327,7 +327,12 @@ contains "kept: the office's phone" "$OUT" "13600000010"
 expect "kept: verify passes" 0 cz -C "$O" verify
 
 # ---- a summary longer than the screen: totals first, PgUp for the rest ----
-for i in $(seq 1 14); do cz -C "$Y" export --to "$WORK/manyb" >/dev/null; done
+# Fourteen bundles from one sender: each written on its own stick (on one
+# stick a newer bundle supersedes the older ones), gathered on one.
+for i in $(seq 1 14); do
+    cz -C "$Y" export --full --to "$WORK/mb$i" >/dev/null
+    mkdir -p "$WORK/manyb" && cp -r "$WORK/mb$i/." "$WORK/manyb/"
+done
 startat "$O" --lang en
 open_sync
 choose_folder "$WORK/manyb"

@@ -483,10 +483,11 @@ static void test_backup_formats(void **state)
 
     assert_int_equal(cz_backup_write(F.p.village, F.p.stick, &br), CZ_OK);
     assert_int_equal(cz_read_file(br.path, &file, &len), CZ_OK);
-    /* "CZA" version nslots { u32 len, blob } then the bundle */
+    /* "CZA" version nslots { u32 len, blob, sum[32] } then the bundle */
     size_t at = 5;
+    assert_int_equal(file[3], CZ_BACKUP_VERSION);
     for (unsigned i = 0; i < file[4]; i++)
-        at += 4 + ((size_t)file[at] << 24 | (size_t)file[at + 1] << 16 | (size_t)file[at + 2] << 8 | file[at + 3]);
+        at += 4 + 32 + ((size_t)file[at] << 24 | (size_t)file[at + 1] << 16 | (size_t)file[at + 2] << 8 | file[at + 3]);
     assert_int_equal(cz_bundle_read_header(file + at, len - at, &h), CZ_OK);
     assert_int_equal(h.version, 2);
     assert_int_equal(cz_bundle_open(file + at, len - at, &h, cz_secrets_box_pk(sec), cz_secrets_box_sk(sec),
@@ -511,6 +512,37 @@ static void test_backup_formats(void **state)
     assert_int_equal(cz_backup_restore(dir, old, at + img_len, PASS, &rr), CZ_OK);
     assert_int_equal(rr.entries, n2);
     assert_true(img_len > len - at);                     /* format 2 is the smaller */
+
+    /* A backup of version 1 (no slot sums, no station key in the section)
+     * still restores. */
+    size_t v1_len = 0, sect = 3 + 1 + 1, pat = 5;
+    uint8_t *v1 = malloc(len + plain_len), *p1 = malloc(plain_len);
+    for (int k = 0; k < 4; k++) sect += 1 + plain[sect];
+    sect += 96 + 24;
+    size_t npeople = plain[sect++];
+    for (size_t k = 0; k < npeople; k++) sect += 1 + plain[sect] + 32;
+    memcpy(p1, plain, sect);
+    memcpy(p1 + sect, plain + sect + 32, plain_len - sect - 32);   /* without box_sk */
+    p1[3] = 1;
+    memcpy(v1, file, 5);
+    v1[3] = 1;
+    v1_len = 5;
+    for (unsigned i = 0; i < file[4]; i++) {
+        size_t bl = (size_t)file[pat] << 24 | (size_t)file[pat + 1] << 16 | (size_t)file[pat + 2] << 8 | file[pat + 3];
+        memcpy(v1 + v1_len, file + pat, 4 + bl);
+        v1_len += 4 + bl;
+        pat += 4 + bl + 32;
+    }
+    free(img);
+    img = NULL;
+    assert_int_equal(cz_bundle_seal(&p, p1, plain_len - 32, &img, &img_len, id), CZ_OK);
+    v1 = realloc(v1, v1_len + img_len);
+    memcpy(v1 + v1_len, img, img_len);
+    snprintf(dir, sizeof dir, "%s/restored_v1", F.p.dir);
+    assert_int_equal(cz_backup_restore(dir, v1, v1_len + img_len, PASS, &rr), CZ_OK);
+    assert_int_equal(rr.entries, n2);
+    free(v1);
+    free(p1);
     free(old);
     free(img);
     cz_bundle_plain_free(plain, plain_len);

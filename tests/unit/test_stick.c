@@ -99,11 +99,31 @@ static void test_no_mount_table(void **state)
     assert_null(v);
 }
 
+/* Only our own temp names are swept (cz_stick_sweep_temps): the bundle
+ * writer's and cz_fs_write_atomic's, nothing like them. */
+static void test_temp_names(void **state)
+{
+    (void)state;
+    assert_true(cz_stick_is_temp_name(".bundle.tmp-Ab12Cd"));
+    assert_true(cz_stick_is_temp_name(".0123456789abcdef.tmp-zZ9yX8"));
+    assert_true(cz_stick_is_temp_name(".20261201-205555-.tmp-abcdef"));
+    assert_false(cz_stick_is_temp_name("bundle.tmp-Ab12Cd"));          /* not a dot file */
+    assert_false(cz_stick_is_temp_name(".bundle.tmp-Ab12C"));          /* 5 characters */
+    assert_false(cz_stick_is_temp_name(".bundle.tmp-Ab12Cde"));        /* 7 */
+    assert_false(cz_stick_is_temp_name(".bundle.tmp-Ab12C."));
+    assert_false(cz_stick_is_temp_name("..tmp-Ab12Cd"));               /* empty stem */
+    assert_false(cz_stick_is_temp_name(".0123456789abcdef0.tmp-Ab12Cd")); /* 17 */
+    assert_false(cz_stick_is_temp_name(".my notes.tmp-Ab12Cd"));
+    assert_false(cz_stick_is_temp_name(".x.czb"));
+    assert_false(cz_stick_is_temp_name("abc.czb"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sticks),
         cmocka_unit_test(test_no_mount_table),
+        cmocka_unit_test(test_temp_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
