@@ -42,6 +42,7 @@ static enum ui_result try_login(struct ui *ui, struct login *l)
     if (rc) { ui_status_message(ui, rc); return UI_HANDLED; }
     rc = ui_replace(ui, &cz_screen_home, NULL);
     if (rc) ui_status_message(ui, rc);
+    else ui_after_login(ui);
     return UI_HANDLED;
 }
 

@@ -1,5 +1,6 @@
 /* ui.c — the main loop, the screen stack, the status line and the footer. */
 #include "ui.h"
+#include "parse.h"
 #include "draft.h"
 #include "prefs.h"
 #include "screens.h"
@@ -62,6 +63,31 @@ void ui_message(struct ui *ui, int error, const char *fmt, ...)
     vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
     va_end(ap);
     ui->msg_error = error;
+}
+
+void ui_after_login(struct ui *ui)
+{
+    struct cz_clock_state cs;
+    char pc[32], last[32], station[32], q[256];
+    if (cz_station_clock(ui->st, &cs) != CZ_OK) return;
+    cz_format_cst(cs.now, pc, sizeof pc);
+    cz_format_cst(cs.last_signed, last, sizeof last);
+    cz_format_cst(cs.station_clock, station, sizeof station);
+    if (cs.pc_behind) {
+        /* A flat CMOS battery: nothing is signed until the person says the
+         * date is right (station.h). */
+        snprintf(q, sizeof q, T(ui, "PC clock %s; signed here %s. PC date right?",
+                                "本机时钟 %s；本站已签到 %s。本机日期对吗？"), pc, last);
+        if (ui_confirm(ui, q)) {
+            int rc = cz_station_clock_confirm(ui->st);
+            if (rc) ui_status_message(ui, rc);
+        } else ui_message(ui, 1, T(ui, "Nothing will be signed: set this PC's date and time, then start again.",
+                                 "不会签名任何记录：请设置本机日期和时间后重新启动。"));
+    } else if (cs.station_ahead && !cs.ahead_noted) {
+        ui_message(ui, 0, T(ui, "Note: this station's clock runs at %s, ahead of this PC (%s); entries keep their order.",
+                            "注意：本站时钟为 %s，快于本机（%s）；记录的先后顺序不变。"), station, pc);
+        cz_station_clock_noted(ui->st);
+    }
 }
 
 void ui_status_message(struct ui *ui, int status)
@@ -340,9 +366,10 @@ int cz_screens_main(const struct cz_screens_args *a)
         ui_message(ui, 0, "Linux console: English, as Chinese may not show. %s: Chinese (中文)", key);
     }
     const char *pass = getenv("CUNZHAN_PASSPHRASE");
-    if (pass && cz_station_login(ui->st, ui->user, pass) == CZ_OK)
+    if (pass && cz_station_login(ui->st, ui->user, pass) == CZ_OK) {
         rc = ui_push(ui, &cz_screen_home, NULL);
-    else
+        if (!rc) ui_after_login(ui);
+    } else
         rc = ui_push(ui, &cz_screen_login, NULL);
     if (rc) {
         endwin();

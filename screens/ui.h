@@ -74,6 +74,10 @@ int ui_replace(struct ui *ui, const struct screen_ops *ops, const void *arg);
 void ui_message(struct ui *ui, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_status_message(struct ui *ui, int status);
+/* After a login: asks about a PC clock a day behind what this station
+ * signed (confirming lets it sign), says once that the station's clock
+ * ran ahead. */
+void ui_after_login(struct ui *ui);
 void ui_refresh_counts(struct ui *ui);
 /* Removes the drafts of records deleted since they were typed
  * (cz_draft_sweep): at start-up, after an import and after a deletion

@@ -125,6 +125,41 @@ int open_station(struct cli *c)
     return 0;
 }
 
+/* After a login: a PC clock a day behind what this station signed stops
+ * the command (nothing signed) unless --clock-ok says the date was
+ * checked; a station clock that ran ahead is said once. */
+static int check_clock(struct cli *c)
+{
+    struct cz_clock_state cs;
+    char pc[32], last[32], station[32];
+    int rc = cz_station_clock(c->st, &cs);
+    if (rc) { say_error(c, rc, NULL); return -1; }
+    format_time(cs.now, pc, sizeof pc);
+    format_time(cs.last_signed, last, sizeof last);
+    format_time(cs.station_clock, station, sizeof station);
+    if (cs.pc_behind && !c->clock_ok) {
+        fprintf(stderr, TR(c, "cunzhan: this PC's clock says %s, but this station already signed entries dated %s. "
+                              "Nothing was done. If this PC's date is wrong (a flat CMOS battery), set the date and "
+                              "time; if it is right (those entries were dated by a PC that was ahead), run the command "
+                              "again with --clock-ok.\n",
+                              "cunzhan：本机时钟显示 %s，但本站已签名的记录日期为 %s。没有做任何操作。如果本机日期不对"
+                              "（主板电池没电），请设置日期和时间；如果本机日期是对的（那些记录是在时钟偏快的电脑上签名的），"
+                              "请加 --clock-ok 重新运行该命令。\n"),
+                pc, last);
+        return -1;
+    }
+    if (cs.pc_behind && (rc = cz_station_clock_confirm(c->st))) { say_error(c, rc, NULL); return -1; }
+    if (cs.station_ahead && !cs.ahead_noted) {
+        fprintf(stderr, TR(c, "cunzhan: note: this station's clock runs at %s, ahead of this PC's %s (the PC's date was "
+                              "wrong once): entries keep their order; later ones are dated by the station's clock.\n",
+                              "cunzhan：注意：本站时钟为 %s，快于本机的 %s（本机日期曾经设错）：记录的先后顺序不变；"
+                              "之后的记录按本站时钟计时。\n"),
+                station, pc);
+        if ((rc = cz_station_clock_noted(c->st))) { say_error(c, rc, NULL); return -1; }
+    }
+    return 0;
+}
+
 int login(struct cli *c)
 {
     char pass[PASS_MAX];
@@ -141,7 +176,7 @@ int login(struct cli *c)
         return -1;
     }
     if (rc) { say_error(c, rc, NULL); return -1; }
-    return 0;
+    return check_clock(c);
 }
 
 /* ---- helpers ---- */
@@ -1197,8 +1232,8 @@ static const struct command commands[] = {
 
 static int cmd_help(struct cli *c, int argc, char **argv)
 {
-    printf("%s\n", TR(c, "cunzhan [-C DIR] [--lang zh|en] [--user NAME] COMMAND [--json] ...",
-                      "cunzhan [-C 文件夹] [--lang zh|en] [--user 姓名] 命令 [--json] ..."));
+    printf("%s\n", TR(c, "cunzhan [-C DIR] [--lang zh|en] [--user NAME] [--clock-ok] COMMAND [--json] ...",
+                      "cunzhan [-C 文件夹] [--lang zh|en] [--user 姓名] [--clock-ok] 命令 [--json] ..."));
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         printf("  %-9s %s\n", commands[i].name, commands[i].args);
         printf("            %s\n", TR(c, commands[i].en, commands[i].zh));
@@ -1238,6 +1273,7 @@ int cz_cli_main(int argc, char **argv)
             lang_given = lang_explicit = 1;
         } else if (!strcmp(argv[i], "--user") && i + 1 < argc) c.user = argv[++i];
         else if (!strcmp(argv[i], "--json")) c.json = 1;
+        else if (!strcmp(argv[i], "--clock-ok")) c.clock_ok = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return cmd_help(&c, 0, NULL);
         else return usage(&c, "unknown option", "未知选项");
     }
@@ -1264,6 +1300,7 @@ int cz_cli_main(int argc, char **argv)
     if (!rest) return CZ_EXIT_FAIL;
     for (; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) c.json = 1;
+        else if (!strcmp(argv[i], "--clock-ok")) c.clock_ok = 1;
         else if (!strcmp(argv[i], "--user") && i + 1 < argc && strcmp(name, "init")) c.user = argv[++i];
         else rest[nrest++] = argv[i];
     }

@@ -20,6 +20,7 @@ struct cli {
     enum cz_lang lang;
     const char *user;
     int json;
+    int clock_ok;            /* --clock-ok: the person checked the PC's date */
     cz_station *st;          /* opened by open_station(); closed by cz_cli_main */
     char dir_buf[4096];
 };

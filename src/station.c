@@ -36,6 +36,8 @@ struct cz_station {
  * well behind it is a PC whose date is wrong (a dead CMOS battery). */
 #define META_WALL_MAX "wall_max"
 #define CLOCK_SLACK_S (24 * 3600)
+/* The station clock (seconds) last said to be ahead, so it is said once. */
+#define META_AHEAD_NOTED "clock_ahead_noted"
 #define META_RETIRED CZ_META_RETIRED
 
 const struct cz_station_info *cz_station_info(const cz_station *st) { return &st->info; }
@@ -269,12 +271,39 @@ int cz_station_clock(cz_station *st, struct cz_clock_state *out)
     out->station_clock = (int64_t)(cz_hlc_ms(hlc) / 1000);
     out->pc_behind = out->last_signed > out->now + CLOCK_SLACK_S;
     out->station_ahead = out->station_clock > out->now + CLOCK_SLACK_S;
+    uint64_t noted = 0;
+    if ((rc = cz_meta_get_u64(t, META_AHEAD_NOTED, &noted)) && rc != CZ_ENOTFOUND) goto cleanup;
+    rc = CZ_OK;
+    out->ahead_noted = out->station_ahead && noted >= (uint64_t)out->station_clock;
 cleanup:
     cz_txn_abort(t);
     return rc;
 }
 
-void cz_station_clock_confirm(cz_station *st) { st->clock_confirmed = 1; }
+int cz_station_clock_confirm(cz_station *st)
+{
+    /* The person says this PC's date is right: what was signed later was
+     * dated by a PC that was ahead then, and the question is not asked
+     * again for it. */
+    cz_txn *t = NULL;
+    int rc = cz_txn_begin(st->store, 1, &t);
+    if (rc) return rc;
+    if ((rc = cz_meta_put_u64(t, META_WALL_MAX, cz_now_ms() / 1000))) { cz_txn_abort(t); return rc; }
+    if ((rc = cz_txn_commit(t))) return rc;
+    st->clock_confirmed = 1;
+    return CZ_OK;
+}
+
+int cz_station_clock_noted(cz_station *st)
+{
+    struct cz_clock_state c;
+    cz_txn *t = NULL;
+    int rc = cz_station_clock(st, &c);
+    if (rc || !c.station_ahead) return rc;
+    if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
+    if ((rc = cz_meta_put_u64(t, META_AHEAD_NOTED, (uint64_t)c.station_clock))) { cz_txn_abort(t); return rc; }
+    return cz_txn_commit(t);
+}
 
 /* Nothing is signed with a PC clock a day or more behind what this station
  * already signed, until the person says the date is right. */

@@ -70,15 +70,21 @@ const char *cz_station_dir(const cz_station *st);
  * 1970): a PC clock more than a day behind the latest wall time an entry
  * signed here carried (a dead CMOS battery) is pc_behind, and nothing is
  * signed (CZ_ECLOCKBEHIND) until cz_station_clock_confirm says the person
- * checked the date; a station clock more than a day ahead of the PC (an
+ * checked the date (either this PC is wrong now, or one was wrong when
+ * those entries were signed: only a person can tell); a station clock more than a day ahead of the PC (an
  * earlier wrong date; it cannot go back, entries keep their order) is
  * station_ahead, to be said once. */
 struct cz_clock_state {
     int64_t now, last_signed, station_clock;
     int pc_behind, station_ahead;
+    int ahead_noted;             /* station_ahead was said already */
 };
 int cz_station_clock(cz_station *st, struct cz_clock_state *out);
-void cz_station_clock_confirm(cz_station *st);
+/* The person checked the date: signing goes on, and the latest wall time
+ * becomes now (a write of its own). */
+int cz_station_clock_confirm(cz_station *st);
+/* Remembers that station_ahead was said (a write of its own). */
+int cz_station_clock_noted(cz_station *st);
 
 /* Unlocks `user` (NULL: the default user).  CZ_ENOUSER, CZ_EPASS,
  * CZ_EREVOKED (a revoked person signs nothing again).  A retired key
