@@ -27,8 +27,6 @@ struct menu_item {
     int (*shown)(struct ui *ui);
 };
 
-static int has_drafts(struct ui *ui);
-
 static const struct record_form_arg add_household = { "household", NULL, NULL, 0 };
 
 static const struct menu_item menu[] = {
@@ -39,7 +37,7 @@ static const struct menu_item menu[] = {
     { "Verify signatures", "验证签名", MENU_SCREEN, &cz_screen_verify, NULL, NULL },
     { "Sync: export and import by USB stick", "同步：用U盘导出和导入", MENU_SCREEN, &cz_screen_sync, NULL, NULL },
     { "Conflicts: choose between values", "冲突：在不同取值间选定", MENU_SCREEN, &cz_screen_conflicts, NULL, NULL },
-    { "Unsaved forms: %zu", "未保存的表单：%zu", MENU_DRAFTS, NULL, NULL, has_drafts },
+    { "Unsaved forms: %zu", "未保存的表单：%zu", MENU_DRAFTS, NULL, NULL, NULL },
     { "Reports: figures and charts", "统计报表与图表", MENU_SCREEN, &cz_screen_reports, NULL, NULL },
     { "Exit approvals", "退出审批", MENU_SCREEN, &cz_screen_exits, NULL, roles_shown_supervisor },
     { "Users and enrolment", "用户与认证", MENU_SCREEN, &cz_screen_users, NULL, roles_shown_office },
@@ -50,23 +48,11 @@ static const struct menu_item menu[] = {
 };
 #define MENU_COUNT (sizeof menu / sizeof menu[0])
 
-/* This person's unsaved forms (draft.h), counted as the menu is
- * filtered, which happens on open and resume. */
-static size_t g_drafts;
-
 static int count_draft(void *ctx, const char *path, const struct cz_draft *d, const uint8_t *entity,
                        const uint8_t *parent)
 {
     (*(size_t *)ctx)++;
     return 0;
-}
-
-static int has_drafts(struct ui *ui)
-{
-    g_drafts = 0;
-    if (cz_station_person_pk(ui->st))
-        cz_draft_list(cz_station_dir(ui->st), cz_station_person_pk(ui->st), count_draft, &g_drafts);
-    return g_drafts > 0;
 }
 
 struct home {
@@ -75,6 +61,7 @@ struct home {
     int synced;                  /* last holds something */
     struct cz_sync_last last;
     size_t conflicts, exits_pending;
+    size_t drafts;               /* this person's unsaved forms (draft.h); its row shows when > 0 */
     size_t sel;                  /* index into visible[] */
     size_t visible[MENU_COUNT];  /* menu rows this person sees */
     size_t nvisible;
@@ -84,7 +71,8 @@ static void menu_filter(struct ui *ui, struct home *h)
 {
     h->nvisible = 0;
     for (size_t i = 0; i < MENU_COUNT; i++)
-        if (!menu[i].shown || menu[i].shown(ui)) h->visible[h->nvisible++] = i;
+        if ((!menu[i].shown || menu[i].shown(ui)) && (menu[i].builtin != MENU_DRAFTS || h->drafts))
+            h->visible[h->nvisible++] = i;
     if (h->sel >= h->nvisible) h->sel = h->nvisible ? h->nvisible - 1 : 0;
 }
 
@@ -146,7 +134,9 @@ static void home_counts(struct ui *ui, struct home *h)
 {
     struct scan sc = { NULL, cz_station_info(ui->st)->office_root, 0, CZ_OK };
     h->synced = cz_sync_latest(ui->st, &h->last) == CZ_OK;
-    h->conflicts = h->exits_pending = 0;
+    h->conflicts = h->exits_pending = h->drafts = 0;
+    if (cz_station_person_pk(ui->st))
+        cz_draft_list(cz_station_dir(ui->st), cz_station_person_pk(ui->st), count_draft, &h->drafts);
     /* Counted as `cunzhan conflicts` counts them (one walk of the heads). */
     if (cz_conflicts_count(ui->st, &sc.n)) sc.n = 0;
     h->conflicts = sc.n;
@@ -210,7 +200,7 @@ static void home_draw(struct ui *ui, struct screen *s)
         char label[160];
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        if (m->builtin == MENU_DRAFTS) snprintf(label, sizeof label, T(ui, m->en, m->zh), g_drafts);
+        if (m->builtin == MENU_DRAFTS) snprintf(label, sizeof label, T(ui, m->en, m->zh), h->drafts);
         else snprintf(label, sizeof label, "%s", T(ui, m->en, m->zh));
 #pragma GCC diagnostic pop
         ui_text(ui, y, 4, label, ui->cols - 8, attr);

@@ -1,13 +1,24 @@
 /* record.c — the add and edit form for a record of any type.  Every field
  * is checked as it is left; F2 checks all, then cz_station_add /
- * cz_station_edit signs and stores the record, and a refusal from the store
- * lands under the field it names.
+ * cz_station_edit_seen signs and stores the record, and a refusal from the
+ * store lands under the field it names.
  *
- * Power cuts: while the form holds changes, what is typed is kept as a
- * draft (draft.h, DIR/drafts/) rewritten after every change.  Opening the
- * same form again with a draft that differs from the stored values asks to
- * restore it; saving, leaving on purpose (Esc, confirmed) or quitting
- * deletes it.  A damaged draft is ignored with a message. */
+ * Nothing changes unless someone chose it: the edit form keeps the
+ * versions (heads) its values came from and saves over exactly those.
+ * When the record changed meanwhile (CZ_ECHANGED) nothing is signed: the
+ * form shows the new values, noting under each field what changed, and
+ * the person saves again knowingly.  A record in conflict shows every
+ * value under its field; saving asks which value stands for each
+ * conflicting field the person did not type into, and a deletion
+ * concurrent with an edit is sent to the Conflicts screen for the record.
+ *
+ * Power cuts: while the form holds changes, what is typed is kept as the
+ * logged-in person's draft (draft.h, DIR/drafts/<person>/) rewritten after
+ * every change.  Opening the same form again with a draft that differs
+ * from the stored values asks: restore it, keep it for later (also Esc),
+ * or discard it (confirmed).  Saving, leaving on purpose (Esc, confirmed)
+ * or quitting deletes it, unless it was kept for later.  A damaged draft
+ * is ignored with a message. */
 #include "data.h"
 #include "draft.h"
 #include "merge.h"
