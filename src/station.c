@@ -1068,7 +1068,12 @@ static int check_chosen(const struct cz_type *ty, const struct cz_merged *m, con
         int chosen = 0;
         for (size_t i = 0; i < ty->nfields && !f; i++)
             if (ty->fields[i].tag == tag) f = &ty->fields[i];
-        for (size_t i = 0; tag && f && i < n && !chosen; i++) chosen = cz_schema_field(ty, a[i].field) == f;
+        /* A derived field (a member's birth date from the ID number) is
+         * chosen by choosing what it derives from. */
+        for (size_t i = 0; tag && f && i < n && !chosen; i++) {
+            const struct cz_field *af = cz_schema_field(ty, a[i].field);
+            chosen = af == f || (af && (f->flags & CZ_FF_DERIVED) && cz_schema_derives(ty, af));
+        }
         if (chosen) continue;
         if (!first && f) first = f;
         missing++;
