@@ -165,7 +165,8 @@ static int label_width(const struct ui *ui, const struct form *fm)
 
 static int field_rows(struct ui *ui, const struct form *fm, const struct form_field *f)
 {
-    return 1 + (f->error[0] ? ui_text_wrap(ui, -1, 0, f->error, fm->value_w, 3, 0) : 0);
+    return 1 + (f->error[0] ? ui_text_wrap(ui, -1, 0, f->error, fm->value_w, 3, 0) : 0) +
+           (f->note[0] ? ui_text_wrap(ui, -1, 0, f->note, fm->value_w, 3, 0) : 0);
 }
 
 /* Keeps the focused field inside the rows shown. */
@@ -206,7 +207,9 @@ static void draw_field(struct ui *ui, struct form *fm, size_t i, int y, int lw)
     } else {
         edit_draw(ui, &f->e, y, x, w, focused, A_UNDERLINE | (focused ? A_BOLD : 0));
     }
-    if (f->error[0]) ui_text_wrap(ui, y + 1, x, f->error, w, 3, A_BOLD);
+    int below = 1;
+    if (f->error[0]) below += ui_text_wrap(ui, y + below, x, f->error, w, 3, A_BOLD);
+    if (f->note[0]) ui_text_wrap(ui, y + below, x, f->note, w, 3, A_NORMAL);
 }
 
 void form_draw(struct ui *ui, struct form *fm, int y, int rows)

@@ -46,6 +46,7 @@ struct form_field {
     char *orig;                     /* value when the form opened */
     char *shown;                    /* READONLY, REF, HOUSEHOLDS: what to show (may be NULL) */
     char error[512];
+    char note[512];                 /* what the store says of it (changed meanwhile, in conflict) */
 };
 
 struct form {

@@ -1,5 +1,6 @@
 /* home.c — the station at a glance and a menu of what to do. */
 #include "data.h"
+#include "draft.h"
 #include "exitchain.h"
 #include "list.h"
 #include "roles.h"
@@ -16,7 +17,7 @@
 /* The menu, one row an entry.  A screen adds itself with one line here;
  * `shown` (may be NULL) hides a row from people it is not for (approvals
  * for supervisors, users for the office).  ops NULL: a built-in action. */
-enum menu_builtin { MENU_SCREEN, MENU_LANGUAGE, MENU_QUIT };
+enum menu_builtin { MENU_SCREEN, MENU_DRAFTS, MENU_LANGUAGE, MENU_QUIT };
 
 struct menu_item {
     const char *en, *zh;
@@ -26,7 +27,7 @@ struct menu_item {
     int (*shown)(struct ui *ui);
 };
 
-static const struct record_form_arg add_household = { "household", NULL, NULL };
+static const struct record_form_arg add_household = { "household", NULL, NULL, 0 };
 
 static const struct menu_item menu[] = {
     { "Households: list and find", "贫困户：列表与查找", MENU_SCREEN, &cz_screen_households, NULL, NULL },
@@ -36,6 +37,7 @@ static const struct menu_item menu[] = {
     { "Verify signatures", "验证签名", MENU_SCREEN, &cz_screen_verify, NULL, NULL },
     { "Sync: export and import by USB stick", "同步：用U盘导出和导入", MENU_SCREEN, &cz_screen_sync, NULL, NULL },
     { "Conflicts: choose between values", "冲突：在不同取值间选定", MENU_SCREEN, &cz_screen_conflicts, NULL, NULL },
+    { "Unsaved forms: %zu", "未保存的表单：%zu", MENU_DRAFTS, NULL, NULL, NULL },
     { "Reports: figures and charts", "统计报表与图表", MENU_SCREEN, &cz_screen_reports, NULL, NULL },
     { "Exit approvals", "退出审批", MENU_SCREEN, &cz_screen_exits, NULL, roles_shown_supervisor },
     { "Users and enrolment", "用户与认证", MENU_SCREEN, &cz_screen_users, NULL, roles_shown_office },
@@ -46,12 +48,20 @@ static const struct menu_item menu[] = {
 };
 #define MENU_COUNT (sizeof menu / sizeof menu[0])
 
+static int count_draft(void *ctx, const char *path, const struct cz_draft *d, const uint8_t *entity,
+                       const uint8_t *parent)
+{
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
 struct home {
     char village[128];
     /* Read in open and resume, never per key press. */
     int synced;                  /* last holds something */
     struct cz_sync_last last;
     size_t conflicts, exits_pending;
+    size_t drafts;               /* this person's unsaved forms (draft.h); its row shows when > 0 */
     size_t sel;                  /* index into visible[] */
     size_t visible[MENU_COUNT];  /* menu rows this person sees */
     size_t nvisible;
@@ -61,7 +71,8 @@ static void menu_filter(struct ui *ui, struct home *h)
 {
     h->nvisible = 0;
     for (size_t i = 0; i < MENU_COUNT; i++)
-        if (!menu[i].shown || menu[i].shown(ui)) h->visible[h->nvisible++] = i;
+        if ((!menu[i].shown || menu[i].shown(ui)) && (menu[i].builtin != MENU_DRAFTS || h->drafts))
+            h->visible[h->nvisible++] = i;
     if (h->sel >= h->nvisible) h->sel = h->nvisible ? h->nvisible - 1 : 0;
 }
 
@@ -123,7 +134,9 @@ static void home_counts(struct ui *ui, struct home *h)
 {
     struct scan sc = { NULL, cz_station_info(ui->st)->office_root, 0, CZ_OK };
     h->synced = cz_sync_latest(ui->st, &h->last) == CZ_OK;
-    h->conflicts = h->exits_pending = 0;
+    h->conflicts = h->exits_pending = h->drafts = 0;
+    if (cz_station_person_pk(ui->st))
+        cz_draft_list(cz_station_dir(ui->st), cz_station_person_pk(ui->st), count_draft, &h->drafts);
     /* Counted as `cunzhan conflicts` counts them (one walk of the heads). */
     if (cz_conflicts_count(ui->st, &sc.n)) sc.n = 0;
     h->conflicts = sc.n;
@@ -184,9 +197,71 @@ static void home_draw(struct ui *ui, struct screen *s)
         const struct menu_item *m = &menu[h->visible[i]];
         int attr = i == h->sel ? A_REVERSE : A_NORMAL;
         ui_text_pad(ui, y, 2, "", ui->cols - 4, attr);
-        ui_text(ui, y, 4, T(ui, m->en, m->zh), ui->cols - 8, attr);
+        char label[160];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        if (m->builtin == MENU_DRAFTS) snprintf(label, sizeof label, T(ui, m->en, m->zh), h->drafts);
+        else snprintf(label, sizeof label, "%s", T(ui, m->en, m->zh));
+#pragma GCC diagnostic pop
+        ui_text(ui, y, 4, label, ui->cols - 8, attr);
         if (i == h->sel) ui_cursor(ui, y, 2);
     }
+}
+
+/* The unsaved forms as a pick-list; the one chosen opens restored. */
+struct draft_rows {
+    struct ui *ui;
+    cz_txn *t;
+    size_t n;
+    char shown[32][300];
+    char type[32][CZ_TYPE_MAX + 1];
+    uint8_t entity[32][CZ_ENTITY_BYTES], parent[32][CZ_ENTITY_BYTES];
+    int has_entity[32], has_parent[32];
+};
+
+static int draft_row(void *ctx, const char *path, const struct cz_draft *d, const uint8_t *entity,
+                     const uint8_t *parent)
+{
+    struct draft_rows *r = ctx;
+    struct ui *ui = r->ui;
+    const struct cz_type *ty = cz_schema_type(d->type);
+    char when[32], title[256] = "";
+    struct cz_record rec;
+    if (!ty || r->n == 32) return 0;
+    size_t i = r->n;
+    r->has_entity[i] = entity != NULL;
+    if (entity) memcpy(r->entity[i], entity, CZ_ENTITY_BYTES);
+    if (r->has_entity[i] && r->t && cz_record_load(r->t, r->entity[i], &rec) == CZ_OK) {
+        if (rec.body && rec.type) cz_schema_title(rec.type, rec.body, title, sizeof title);
+        cz_record_clear(&rec);
+    }
+    r->has_parent[i] = parent != NULL;
+    if (parent) memcpy(r->parent[i], parent, CZ_ENTITY_BYTES);
+    snprintf(r->type[i], sizeof r->type[i], "%s", d->type);
+    data_time(d->saved, when, sizeof when);
+    snprintf(r->shown[i], sizeof r->shown[i], "%s %s %s  %s", r->has_entity[i] ? T(ui, "Edit", "修改") : T(ui, "New", "新增"),
+             T(ui, ty->en, ty->zh), title, when);
+    r->n++;
+    return 0;
+}
+
+static void open_drafts(struct ui *ui)
+{
+    struct draft_rows *r = calloc(1, sizeof *r);
+    const char *items[32];
+    if (!r) { ui_status_message(ui, CZ_ENOMEM); return; }
+    r->ui = ui;
+    if (cz_txn_begin(cz_station_store(ui->st), 0, &r->t)) r->t = NULL;
+    int rc = cz_station_person_pk(ui->st)
+                 ? cz_draft_list(cz_station_dir(ui->st), cz_station_person_pk(ui->st), draft_row, r) : CZ_OK;
+    cz_txn_abort(r->t);
+    if (rc) ui_status_message(ui, rc);
+    for (size_t i = 0; i < r->n; i++) items[i] = r->shown[i];
+    int got = r->n ? ui_pick(ui, T(ui, "Unsaved forms", "未保存的表单"), items, r->n, 0) : -1;
+    if (got >= 0)
+        record_form_restore(ui, r->type[got], r->has_entity[got] ? r->entity[got] : NULL,
+                            r->has_parent[got] ? r->parent[got] : NULL);
+    free(r);
 }
 
 static void open_item(struct ui *ui, struct home *h)
@@ -196,6 +271,7 @@ static void open_item(struct ui *ui, struct home *h)
     int rc = CZ_OK;
     switch (m->builtin) {
     case MENU_SCREEN: rc = ui_push(ui, m->ops, m->arg); break;
+    case MENU_DRAFTS: open_drafts(ui); break;
     case MENU_LANGUAGE: ui->lang = ui->lang == CZ_LANG_ZH ? CZ_LANG_EN : CZ_LANG_ZH; break;
     case MENU_QUIT: if (!ui_any_dirty(ui)) ui->quit = 1; break;
     }

@@ -1,15 +1,27 @@
 /* record.c — the add and edit form for a record of any type.  Every field
  * is checked as it is left; F2 checks all, then cz_station_add /
- * cz_station_edit signs and stores the record, and a refusal from the store
- * lands under the field it names.
+ * cz_station_edit_seen signs and stores the record, and a refusal from the
+ * store lands under the field it names.
  *
- * Power cuts: while the form holds changes, what is typed is kept as a
- * draft (draft.h, DIR/drafts/) rewritten after every change.  Opening the
- * same form again with a draft that differs from the stored values asks to
- * restore it; saving, leaving on purpose (Esc, confirmed) or quitting
- * deletes it.  A damaged draft is ignored with a message. */
+ * Nothing changes unless someone chose it: the edit form keeps the
+ * versions (heads) its values came from and saves over exactly those.
+ * When the record changed meanwhile (CZ_ECHANGED) nothing is signed: the
+ * form shows the new values, noting under each field what changed, and
+ * the person saves again knowingly.  A record in conflict shows every
+ * value under its field; saving asks which value stands for each
+ * conflicting field the person did not type into, and a deletion
+ * concurrent with an edit is sent to the Conflicts screen for the record.
+ *
+ * Power cuts: while the form holds changes, what is typed is kept as the
+ * logged-in person's draft (draft.h, DIR/drafts/<person>/) rewritten after
+ * every change.  Opening the same form again with a draft that differs
+ * from the stored values asks: restore it, keep it for later (also Esc),
+ * or discard it (confirmed).  Saving, leaving on purpose (Esc, confirmed)
+ * or quitting deletes it, unless it was kept for later.  A damaged draft
+ * is ignored with a message. */
 #include "data.h"
 #include "draft.h"
+#include "merge.h"
 #include "form.h"
 #include "keys.h"
 #include "screens_all.h"
@@ -20,6 +32,16 @@
 #include <string.h>
 #include <time.h>
 
+/* One conflicting field of the record as the form loaded it: its values,
+ * each with who signed it, as the person is asked to choose. */
+struct conflict {
+    size_t field;          /* index in the form; (size_t)-1 for a deletion */
+    size_t n;
+    char raw[CZ_PARENTS_MAX][1024];     /* as an assignment takes it */
+    char shown[CZ_PARENTS_MAX][400];    /* value and signer, in the person's language */
+    int chosen;            /* the person picked one since the form loaded */
+};
+
 struct record {
     const struct cz_type *type;
     int editing;
@@ -28,6 +50,13 @@ struct record {
     struct form fm;
     char *draft_path;      /* NULL: drafts are not kept */
     char *draft_last;      /* the draft as last written (saved time 0), or NULL */
+    int draft_kept;        /* an earlier draft kept for later: this form leaves it alone */
+    /* The versions the form's values come from: a save names exactly these
+     * as parents, or is refused when the record moved on (CZ_ECHANGED). */
+    uint8_t seen[CZ_PARENTS_MAX][CZ_ID_BYTES];
+    size_t nseen;
+    struct conflict *conflicts;
+    size_t nconflicts;
 };
 
 /* The parent reference (a member's household): shown by number and head,
@@ -70,6 +99,56 @@ static int add_fields(struct ui *ui, struct record *rf, cz_txn *t, const cz_body
     return rc;
 }
 
+/* The form field showing `tag`, or (size_t)-1. */
+static size_t field_index(const struct record *rf, uint32_t tag)
+{
+    for (size_t i = 0; i < rf->fm.n; i++)
+        if (rf->fm.f[i].field && rf->fm.f[i].kind != FK_READONLY && rf->fm.f[i].field->tag == tag) return i;
+    return (size_t)-1;
+}
+
+/* The record's conflicts (read in t, with the heads), each noted under its
+ * field with every value, so the person sees what disagrees before saving. */
+static int load_conflicts(struct ui *ui, struct record *rf, cz_txn *t)
+{
+    const struct cz_station_info *info = cz_station_info(ui->st);
+    struct cz_merged m;
+    char who[160], when[32], value[1024];
+    free(rf->conflicts);
+    rf->conflicts = NULL;
+    rf->nconflicts = 0;
+    if (rf->nseen < 2) return CZ_OK;
+    int rc = cz_merge_entity(t, rf->entity, &m);
+    if (rc) return rc;
+    if (m.nconflicts && !(rf->conflicts = calloc(m.nconflicts, sizeof *rf->conflicts))) rc = CZ_ENOMEM;
+    for (size_t c = 0; !rc && c < m.nconflicts; c++) {
+        const struct cz_merge_conflict *mc = &m.conflicts[c];
+        struct conflict *k = &rf->conflicts[rf->nconflicts];
+        k->field = mc->tag ? field_index(rf, mc->tag) : (size_t)-1;
+        if (mc->tag && k->field == (size_t)-1) continue;     /* not a field this form shows */
+        rf->nconflicts++;
+        if (!mc->tag) continue;
+        struct form_field *f = &rf->fm.f[k->field];
+        size_t used = (size_t)snprintf(f->note, sizeof f->note, "%s",
+                                       T(ui, "Conflict: the versions disagree: ", "冲突：各版本取值不同："));
+        for (size_t v = 0; v < mc->n; v++) {
+            data_signer(t, info, mc->v[v].origin, ui->lang, who, sizeof who);
+            data_time((int64_t)(cz_hlc_ms(mc->v[v].hlc) / 1000), when, sizeof when);
+            k->raw[k->n][0] = value[0] = 0;
+            cz_schema_format(f->field, mc->v[v].value, CZ_LANG_EN, 0, k->raw[k->n], sizeof k->raw[k->n]);
+            cz_schema_format(f->field, mc->v[v].value, ui->lang, 1, value, sizeof value);
+            snprintf(k->shown[k->n], sizeof k->shown[k->n], "%s  (%s, %s)", value[0] ? value : T(ui, "(empty)", "（空）"),
+                     who, when);
+            if (used < sizeof f->note)
+                used += (size_t)snprintf(f->note + used, sizeof f->note - used, "%s%s (%s)", v ? " | " : "",
+                                         value[0] ? value : T(ui, "(empty)", "（空）"), who);
+            k->n++;
+        }
+    }
+    cz_merged_free(&m);
+    return rc;
+}
+
 static int load(struct ui *ui, struct record *rf, const struct record_form_arg *a)
 {
     struct cz_record r;
@@ -81,8 +160,64 @@ static int load(struct ui *ui, struct record *rf, const struct record_form_arg *
         if ((rc = cz_record_load(t, a->entity, &r))) goto cleanup;
         if (!r.body || r.type != rf->type) { rc = r.body ? CZ_ETYPE : CZ_EDELETED; goto cleanup; }
         cz_schema_title(r.type, r.body, rf->title, sizeof rf->title);
+        if ((rc = cz_store_heads(t, a->entity, rf->seen, CZ_PARENTS_MAX, &rf->nseen))) goto cleanup;
+        if (rf->nseen > CZ_PARENTS_MAX) rf->nseen = CZ_PARENTS_MAX;
     }
     rc = add_fields(ui, rf, t, r.body, a->parent);
+    if (!rc && a->entity) rc = load_conflicts(ui, rf, t);
+cleanup:
+    cz_record_clear(&r);
+    cz_txn_abort(t);
+    return rc;
+}
+
+/* The record changed since the form loaded it: the form now shows what is
+ * stored (a field the person left alone takes the new value; one they
+ * typed in keeps their value, with the new one noted under it) and saves
+ * over these versions, so the next save is made knowing them. */
+static int reload(struct ui *ui, struct record *rf)
+{
+    struct cz_record r;
+    cz_txn *t = NULL;
+    char value[1024], shown[1024];
+    size_t changed = 0;
+    int rc;
+    memset(&r, 0, sizeof r);
+    if ((rc = cz_txn_begin(cz_station_store(ui->st), 0, &t))) return rc;
+    if ((rc = cz_record_load(t, rf->entity, &r))) goto cleanup;
+    if (!r.body) { rc = CZ_EDELETED; goto cleanup; }
+    if ((rc = cz_store_heads(t, rf->entity, rf->seen, CZ_PARENTS_MAX, &rf->nseen))) goto cleanup;
+    if (rf->nseen > CZ_PARENTS_MAX) rf->nseen = CZ_PARENTS_MAX;
+    for (size_t i = 0; i < rf->fm.n && !rc; i++) {
+        struct form_field *f = &rf->fm.f[i];
+        f->note[0] = 0;
+        if (!f->field || f->kind == FK_READONLY) continue;
+        value[0] = shown[0] = 0;
+        cz_schema_format(f->field, r.body, CZ_LANG_EN, 0, value, sizeof value);
+        if (!strcmp(value, f->orig)) continue;
+        changed++;
+        cz_schema_format(f->field, r.body, ui->lang, 1, shown, sizeof shown);
+        if (!strcmp(f->e.s, f->orig)) {
+            snprintf(f->note, sizeof f->note, "%s", T(ui, "Changed since you opened the form: the new value is shown.",
+                                                      "您打开表单后已被修改：现在显示的是新值。"));
+            rc = form_set_value(ui, &rf->fm, i, value);
+        } else {
+            snprintf(f->note, sizeof f->note, "%s %s%s", T(ui, "Changed since you opened the form to:",
+                                                          "您打开表单后已被改为："),
+                     shown[0] ? shown : T(ui, "(empty)", "（空）"),
+                     T(ui, "; your value is kept: save again to sign it over that.",
+                       "；保留了您填的值：再次保存即在此基础上签名。"));
+        }
+        char *o = strdup(value);
+        if (!o) { rc = CZ_ENOMEM; break; }
+        free(f->orig);
+        f->orig = o;
+    }
+    if (!rc) rc = load_conflicts(ui, rf, t);
+    if (!rc && !changed && !rf->nconflicts)
+        ui_message(ui, 1, "%s", T(ui, "Not saved: the record changed since you opened it (no field shown here "
+                                      "differs). Save again to sign.",
+                                  "未保存：您打开后该记录已被修改（本表单显示的字段没有变化）。再次保存即可签名。"));
 cleanup:
     cz_record_clear(&r);
     cz_txn_abort(t);
@@ -90,10 +225,11 @@ cleanup:
 }
 
 /* The form's typed content as a draft (saved time 0). */
-static int draft_build(const struct record *rf, struct cz_draft *d)
+static int draft_build(struct ui *ui, const struct record *rf, struct cz_draft *d)
 {
     int rc = CZ_OK;
     memset(d, 0, sizeof *d);
+    cz_hex(cz_station_person_pk(ui->st), 32, d->person);
     snprintf(d->type, sizeof d->type, "%s", rf->type->key);
     if (rf->editing) cz_hex(rf->entity, CZ_ENTITY_BYTES, d->entity);
     else snprintf(d->entity, sizeof d->entity, "new");
@@ -107,7 +243,7 @@ static int draft_build(const struct record *rf, struct cz_draft *d)
 
 static void draft_drop(struct record *rf)
 {
-    if (rf->draft_path) cz_draft_remove(rf->draft_path);
+    if (rf->draft_path && !rf->draft_kept) cz_draft_remove(rf->draft_path);
     free(rf->draft_last);
     rf->draft_last = NULL;
 }
@@ -119,9 +255,9 @@ static void draft_update(struct ui *ui, struct record *rf)
     struct cz_draft d;
     char *text = NULL;
     size_t len;
-    if (!rf->draft_path) return;
+    if (!rf->draft_path || rf->draft_kept) return;
     if (!form_modified(&rf->fm)) { if (rf->draft_last) draft_drop(rf); return; }
-    if (draft_build(rf, &d)) return;
+    if (draft_build(ui, rf, &d)) return;
     if (cz_draft_encode(&d, &text, &len) == CZ_OK && (!rf->draft_last || strcmp(text, rf->draft_last))) {
         d.saved = (int64_t)time(NULL);
         int rc = cz_draft_write(rf->draft_path, &d);
@@ -134,12 +270,27 @@ static void draft_update(struct ui *ui, struct record *rf)
     cz_draft_free(&d);
 }
 
-/* A draft left by a power cut (or a killed program): offered back when it
- * differs from what the form shows now. */
-static void draft_offer(struct ui *ui, struct record *rf)
+static void draft_restore(struct ui *ui, struct record *rf, const struct cz_draft *d)
+{
+    for (size_t i = 0; i < rf->fm.n; i++) {
+        struct form_field *f = &rf->fm.f[i];
+        const char *v = f->field && f->kind != FK_READONLY ? cz_draft_get(d, f->field->key) : NULL;
+        if (v) form_set_value(ui, &rf->fm, i, v);
+    }
+    ui_message(ui, 0, "%s", T(ui, "The unsaved form was restored.", "已恢复未保存的表单。"));
+    draft_update(ui, rf);
+}
+
+/* A draft left by a power cut (or a killed program, or kept for later):
+ * offered back when it differs from what the form shows now.  Three
+ * answers: restore it, keep it for later (also Esc: a question dismissed
+ * must not lose anyone's typing), or discard it after a confirmation.
+ * While a draft is kept for later this form does not write one, so the
+ * kept typing is not overwritten. */
+static void draft_offer(struct ui *ui, struct record *rf, int restore)
 {
     struct cz_draft d, now;
-    char want[2 * CZ_ENTITY_BYTES + 1], when[32], question[200];
+    char want[2 * CZ_ENTITY_BYTES + 1], who[65], when[32], question[200];
     int rc = cz_draft_read(rf->draft_path, &d), differs = 0;
     if (rc == CZ_ENOTFOUND) return;
     if (rc) {
@@ -149,31 +300,38 @@ static void draft_offer(struct ui *ui, struct record *rf)
     }
     if (rf->editing) cz_hex(rf->entity, CZ_ENTITY_BYTES, want);
     else snprintf(want, sizeof want, "new");
-    if (strcmp(d.type, rf->type->key) || strcmp(d.entity, want)) {
+    cz_hex(cz_station_person_pk(ui->st), 32, who);
+    if (strcmp(d.type, rf->type->key) || strcmp(d.entity, want) || strcmp(d.person, who)) {
         ui_message(ui, 1, "%s", T(ui, "A draft for another record was ignored", "草稿属于另一条记录，已忽略"));
         cz_draft_free(&d);
         return;
     }
-    if (draft_build(rf, &now) == CZ_OK) {
+    if (draft_build(ui, rf, &now) == CZ_OK) {
         for (size_t i = 0; i < now.n; i++) {
             const char *v = cz_draft_get(&d, now.f[i].key);
             if (strcmp(v ? v : "", now.f[i].value)) differs = 1;
         }
         cz_draft_free(&now);
     }
+    if (!differs) { draft_drop(rf); cz_draft_free(&d); return; }
+    if (restore) { draft_restore(ui, rf, &d); cz_draft_free(&d); return; }
     data_time(d.saved, when, sizeof when);
-    snprintf(question, sizeof question, T(ui, "Restore the unsaved form from %s?", "恢复 %s 未保存的表单吗？"), when);
-    if (differs && ui_confirm(ui, question)) {
-        for (size_t i = 0; i < rf->fm.n; i++) {
-            struct form_field *f = &rf->fm.f[i];
-            const char *v = f->field && f->kind != FK_READONLY ? cz_draft_get(&d, f->field->key) : NULL;
-            if (v) form_set_value(ui, &rf->fm, i, v);
-        }
-        ui_message(ui, 0, "%s", T(ui, "The unsaved form was restored.", "已恢复未保存的表单。"));
-        draft_update(ui, rf);
-    } else {
+    snprintf(question, sizeof question, T(ui, "Unsaved form from %s", "%s 未保存的表单"), when);
+    const char *items[] = {
+        T(ui, "Restore it", "恢复"),
+        T(ui, "Keep it for later (the form opens as stored)", "留待以后（表单按已保存的内容打开）"),
+        T(ui, "Discard it", "丢弃"),
+    };
+    int got = ui_pick(ui, question, items, 3, 0);
+    if (got == 0) {
+        draft_restore(ui, rf, &d);
+    } else if (got == 2 && ui_confirm(ui, T(ui, "Discard the unsaved form for good?", "永久丢弃未保存的表单吗？"))) {
         draft_drop(rf);
-        if (differs) ui_message(ui, 0, "%s", T(ui, "The draft was discarded.", "草稿已丢弃。"));
+        ui_message(ui, 0, "%s", T(ui, "The draft was discarded.", "草稿已丢弃。"));
+    } else {
+        rf->draft_kept = 1;
+        ui_message(ui, 0, "%s", T(ui, "The draft is kept for later (Unsaved forms on the home screen).",
+                                  "草稿已留待以后（见主页的“未保存的表单”）。"));
     }
     cz_draft_free(&d);
 }
@@ -192,8 +350,10 @@ static int record_open(struct ui *ui, struct screen *s, const void *arg)
     if (rc) return rc;
     form_describe(ui, &rf->fm);
     while (rf->fm.focus + 1 < rf->fm.n && rf->fm.f[rf->fm.focus].kind == FK_READONLY) rf->fm.focus++;
-    if (cz_draft_path(cz_station_dir(ui->st), rf->type->key, a->entity, a->parent, &rf->draft_path) == CZ_OK)
-        draft_offer(ui, rf);
+    if (cz_station_person_pk(ui->st) &&
+        cz_draft_path(cz_station_dir(ui->st), cz_station_person_pk(ui->st), rf->type->key, a->entity, a->parent,
+                      &rf->draft_path) == CZ_OK)
+        draft_offer(ui, rf, a->restore);
     return CZ_OK;
 }
 
@@ -209,19 +369,63 @@ static void record_draw(struct ui *ui, struct screen *s)
     form_draw(ui, &rf->fm, UI_TOP + 2, ui_body_rows(ui) - 2);
 }
 
+static int chosen(const struct record *rf, size_t i)
+{
+    for (size_t c = 0; c < rf->nconflicts; c++)
+        if (rf->conflicts[c].field == i) return rf->conflicts[c].chosen;
+    return 0;
+}
+
 /* The FIELD=VALUE pairs to sign: all filled fields for a new record, only
- * the changed ones for a new version.  Returns the count. */
+ * the changed (or chosen) ones for a new version.  Returns the count. */
 static size_t collect(const struct record *rf, struct cz_assign *a)
 {
     size_t n = 0;
     for (size_t i = 0; i < rf->fm.n; i++) {
         const struct form_field *f = &rf->fm.f[i];
         if (!f->field) continue;
-        if (rf->editing ? !strcmp(f->e.s, f->orig) : !f->e.s[0]) continue;
+        if (rf->editing ? !strcmp(f->e.s, f->orig) && !chosen(rf, i) : !f->e.s[0]) continue;
         a[n].field = f->field->key;
         a[n++].value = f->e.s;
     }
     return n;
+}
+
+/* Before an edit of a record in conflict is signed, the person chooses a
+ * value for every conflicting field they did not type into: saving settles
+ * those conflicts, and nothing is settled unless someone chose it.  A
+ * deletion concurrent with an edit is settled on the Conflicts screen for
+ * this record.  0 when every conflict has a choice. */
+static int choose_conflicts(struct ui *ui, struct record *rf)
+{
+    for (size_t c = 0; c < rf->nconflicts; c++) {
+        struct conflict *k = &rf->conflicts[c];
+        if (k->field == (size_t)-1) {
+            ui_message(ui, 1, "%s", T(ui, "Not saved: this record was deleted on one side and edited on another; "
+                                          "choose which stands here first.",
+                                      "未保存：该记录在一处被删除、在另一处被修改；请先在这里选定保留哪一个。"));
+            int rc = ui_push(ui, &cz_screen_resolve, rf->entity);
+            if (rc) ui_status_message(ui, rc);
+            return -1;
+        }
+        struct form_field *f = &rf->fm.f[k->field];
+        if (k->chosen || strcmp(f->e.s, f->orig)) continue;
+        const char *items[CZ_PARENTS_MAX];
+        char title[300];
+        for (size_t v = 0; v < k->n; v++) items[v] = k->shown[v];
+        snprintf(title, sizeof title, "%s: %s", f->label,
+                 T(ui, "the versions disagree; which value stands?", "各版本取值不同，保留哪一个？"));
+        rf->fm.focus = k->field;
+        int got = ui_pick(ui, title, items, k->n, 0);
+        if (got < 0) {
+            ui_message(ui, 1, "%s", T(ui, "Not saved: choose a value for each conflicting field.",
+                                      "未保存：请为每个冲突字段选定一个值。"));
+            return -1;
+        }
+        form_set_value(ui, &rf->fm, k->field, k->raw[got]);
+        k->chosen = 1;
+    }
+    return 0;
 }
 
 static enum ui_result save(struct ui *ui, struct record *rf)
@@ -237,12 +441,26 @@ static enum ui_result save(struct ui *ui, struct record *rf)
         free(a);
         return UI_HANDLED;
     }
+    if (rf->editing && choose_conflicts(ui, rf)) { free(a); return UI_HANDLED; }
     size_t n = collect(rf, a);
     memset(&err, 0, sizeof err);
     if (rf->editing && !n) { free(a); ui_message(ui, 0, "%s", T(ui, "Nothing changed.", "没有改动。")); return UI_POP; }
-    rc = rf->editing ? cz_station_edit(ui->st, rf->entity, a, n, id, &err)
+    rc = rf->editing ? cz_station_edit_seen(ui->st, rf->entity, (const uint8_t (*)[CZ_ID_BYTES])rf->seen,
+                                            rf->nseen, a, n, id, &err)
                      : cz_station_add(ui->st, rf->type->key, a, n, entity, id, &err);
     free(a);
+    if (rc == CZ_ECHANGED || rc == CZ_ECONFLICT) {
+        int rrc = reload(ui, rf);
+        if (rrc) { ui_status_message(ui, rrc); return UI_HANDLED; }
+        if (!ui->msg[0] || !ui->msg_error)
+            ui_message(ui, 1, "%s", rc == CZ_ECHANGED
+                ? T(ui, "Not saved: the record changed since you opened it. Its new values are shown; save again to sign.",
+                    "未保存：您打开后该记录已被修改。现在显示新的内容；确认后再次保存即可签名。")
+                : T(ui, "Not saved: the record has conflicting values; save again to choose them.",
+                    "未保存：该记录有冲突的取值；再次保存以选定。"));
+        draft_update(ui, rf);
+        return UI_HANDLED;
+    }
     if (rc) {
         if (err.field || err.name[0]) form_set_error(ui, &rf->fm, &err);
         else ui_status_message(ui, rc);
@@ -286,6 +504,7 @@ static void record_close(struct screen *s)
      * or a killed program never gets here, so its draft stays). */
     draft_drop(rf);
     free(rf->draft_path);
+    free(rf->conflicts);
     form_free(&rf->fm);
     free(rf);
 }
@@ -298,7 +517,14 @@ const struct screen_ops cz_screen_record = {
 
 void record_form(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent)
 {
-    struct record_form_arg a = { type, entity, parent };
+    struct record_form_arg a = { type, entity, parent, 0 };
+    int rc = ui_push(ui, &cz_screen_record, &a);
+    if (rc) ui_status_message(ui, rc);
+}
+
+void record_form_restore(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent)
+{
+    struct record_form_arg a = { type, entity, parent, 1 };
     int rc = ui_push(ui, &cz_screen_record, &a);
     if (rc) ui_status_message(ui, rc);
 }

@@ -28,9 +28,12 @@ struct record_form_arg {
     const char *type;
     const uint8_t *entity;
     const uint8_t *parent;
+    int restore;            /* opened from the unsaved forms: restore the draft without asking */
 };
 /* Opens that form over the current screen; when it cannot open (a record
  * deleted since, say), the reason is the message. */
 void record_form(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent);
+/* The same form with this person's draft of it restored (no question). */
+void record_form_restore(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent);
 
 #endif

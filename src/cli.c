@@ -629,6 +629,31 @@ int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES
     return rc;
 }
 
+/* An edit refused because the record is in conflict: which fields need a
+ * choice, and the two ways to give one. */
+static void conflict_error(struct cli *c, const char *type, const char *idarg, const struct cz_field_error *err)
+{
+    const struct cz_type *t = cz_schema_type(type);
+    char list[600] = "";
+    size_t used = 0;
+    for (const char *s = err->detail; *s && used < sizeof list;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)len, s);
+        const struct cz_field *f = t ? cz_schema_field(t, key) : NULL;
+        const char *label = f ? TR(c, f->en, f->zh) : !strcmp(key, "deleted") ? TR(c, "deleted or kept", "删除还是保留") : key;
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s (%s)", used ? ", " : "", label, key);
+        s = comma ? comma + 1 : s + len;
+    }
+    say_error(c, CZ_ECONFLICT, NULL);
+    fprintf(stderr, "cunzhan: %s %s\n", TR(c, "conflicting fields not chosen in this edit:", "本次修改未选定的冲突字段："), list);
+    fprintf(stderr, "cunzhan: %s `cunzhan conflicts`; %s `cunzhan edit %s FIELD=VALUE` %s `cunzhan resolve %s`\n",
+            TR(c, "see the values with", "用以下命令查看各个取值："), TR(c, "then choose with", "然后用"), idarg,
+            TR(c, "for each of them, or", "为每个字段选定，或用"), idarg);
+    fprintf(stderr, "cunzhan: %s\n", TR(c, "nothing was stored", "没有保存任何内容"));
+}
+
 static int cmd_edit(struct cli *c, int argc, char **argv)
 {
     struct cz_assign *a;
@@ -652,6 +677,7 @@ static int cmd_edit(struct cli *c, int argc, char **argv)
                                             "该记录超出您的辖区或角色权限；没有保存任何内容"));
         return CZ_EXIT_FAIL;
     }
+    if (rc == CZ_ECONFLICT) { conflict_error(c, type, argv[0], &err); return CZ_EXIT_FAIL; }
     if (rc) { field_error(c, type, rc, &err); return CZ_EXIT_FAIL; }
     char hex[65];
     cz_hex(id, CZ_ID_BYTES, hex);

@@ -96,7 +96,7 @@ int cz_resolve(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], const stru
     if (err) memset(err, 0, sizeof *err);
     int rc = concurrent(st, entity);
     if (rc) return rc;
-    return cz_station_edit(st, entity, a, n, id, err);
+    return cz_station_resolve(st, entity, a, n, id, err);
 }
 
 int cz_resolve_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES])

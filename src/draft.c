@@ -16,20 +16,21 @@
 
 #define MAGIC "cunzhan-draft"
 
-int cz_draft_path(const char *dir, const char *type, const uint8_t *entity, const uint8_t *parent,
-                  char **out)
+int cz_draft_path(const char *dir, const uint8_t person[32], const char *type, const uint8_t *entity,
+                  const uint8_t *parent, char **out)
 {
-    char hex[2 * CZ_ENTITY_BYTES + 1], phex[2 * CZ_ENTITY_BYTES + 1];
+    char hex[2 * CZ_ENTITY_BYTES + 1], phex[2 * CZ_ENTITY_BYTES + 1], who[65];
     *out = NULL;
-    if (!dir || !type) return CZ_EINVAL;
+    if (!dir || !person || !type) return CZ_EINVAL;
+    cz_hex(person, 32, who);
     if (entity) cz_hex(entity, CZ_ENTITY_BYTES, hex);
     if (parent) cz_hex(parent, CZ_ENTITY_BYTES, phex);
-    size_t n = strlen(dir) + strlen(type) + 2 * sizeof hex + 32;
+    size_t n = strlen(dir) + strlen(type) + 2 * sizeof hex + sizeof who + 32;
     char *p = malloc(n);
     if (!p) return CZ_ENOMEM;
-    if (entity) snprintf(p, n, "%s/drafts/%s-%s.draft", dir, type, hex);
-    else if (parent) snprintf(p, n, "%s/drafts/%s-new-%s.draft", dir, type, phex);
-    else snprintf(p, n, "%s/drafts/%s-new.draft", dir, type);
+    if (entity) snprintf(p, n, "%s/drafts/%s/%s-%s.draft", dir, who, type, hex);
+    else if (parent) snprintf(p, n, "%s/drafts/%s/%s-new-%s.draft", dir, who, type, phex);
+    else snprintf(p, n, "%s/drafts/%s/%s-new.draft", dir, who, type);
     *out = p;
     return CZ_OK;
 }
@@ -78,6 +79,14 @@ static int entity_ok(const char *s, size_t len)
     return 1;
 }
 
+static int person_ok(const char *s, size_t len)
+{
+    if (len != 64) return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+    return 1;
+}
+
 /* A growing output buffer. */
 struct buf { char *p; size_t len, cap; int err; };
 
@@ -115,12 +124,14 @@ static void put_escaped(struct buf *b, const char *s)
 int cz_draft_encode(const struct cz_draft *d, char **out, size_t *len)
 {
     struct buf b = { NULL, 0, 0, 0 };
-    char line[128];
+    char line[256];
     *out = NULL;
     *len = 0;
-    if (!word_ok(d->type, strlen(d->type)) || !entity_ok(d->entity, strlen(d->entity))) return CZ_EINVAL;
-    snprintf(line, sizeof line, MAGIC " %d\ntype %s\nentity %s\nsaved %" PRId64 "\n", CZ_DRAFT_VERSION,
-             d->type, d->entity, d->saved);
+    if (!person_ok(d->person, strlen(d->person)) || !word_ok(d->type, strlen(d->type)) ||
+        !entity_ok(d->entity, strlen(d->entity)))
+        return CZ_EINVAL;
+    snprintf(line, sizeof line, MAGIC " %d\nperson %s\ntype %s\nentity %s\nsaved %" PRId64 "\n",
+             CZ_DRAFT_VERSION, d->person, d->type, d->entity, d->saved);
     puts_(&b, line);
     for (size_t i = 0; i < d->n; i++) {
         if (!word_ok(d->f[i].key, strlen(d->f[i].key)) ||
@@ -227,6 +238,11 @@ int cz_draft_decode(const char *buf, size_t len, struct cz_draft *d)
             break;
         }
         case 1:
+            if (!split(p, ll, "person", &rest, &rlen) || !person_ok(rest, rlen)) { rc = CZ_ECANON; goto cleanup; }
+            memcpy(d->person, rest, rlen);
+            d->person[rlen] = 0;
+            break;
+        case 2:
             if (!split(p, ll, "type", &rest, &rlen) || !word_ok(rest, rlen) || rlen > CZ_TYPE_MAX) {
                 rc = CZ_ECANON;
                 goto cleanup;
@@ -234,12 +250,12 @@ int cz_draft_decode(const char *buf, size_t len, struct cz_draft *d)
             memcpy(d->type, rest, rlen);
             d->type[rlen] = 0;
             break;
-        case 2:
+        case 3:
             if (!split(p, ll, "entity", &rest, &rlen) || !entity_ok(rest, rlen)) { rc = CZ_ECANON; goto cleanup; }
             memcpy(d->entity, rest, rlen);
             d->entity[rlen] = 0;
             break;
-        case 3:
+        case 4:
             if (!split(p, ll, "saved", &rest, &rlen)) { rc = CZ_ECANON; goto cleanup; }
             if ((rc = parse_int(rest, rlen, &d->saved))) goto cleanup;
             break;
@@ -343,9 +359,39 @@ static int name_entity(const char *name, uint8_t entity[CZ_ENTITY_BYTES])
     return cz_unhex(buf, entity, CZ_ENTITY_BYTES) == CZ_OK;
 }
 
+/* Sweeps one folder of drafts (a person's, or the top one where drafts
+ * of the first format lie). */
+static int sweep_folder(const char *folder, cz_txn *t, size_t *count, int *first)
+{
+    DIR *d = opendir(folder);
+    char *path = NULL;
+    int rc = CZ_OK;
+    size_t before = *count;
+    if (!d) return errno == ENOENT ? CZ_OK : CZ_EIO;
+    for (struct dirent *de; (errno = 0, de = readdir(d));) {
+        uint8_t entity[CZ_ENTITY_BYTES];
+        int gone = 0;
+        if (de->d_name[0] == '.' || !name_entity(de->d_name, entity)) continue;
+        if ((rc = all_heads_deleted(t, entity, &gone))) { if (!*first) *first = rc; continue; }
+        if (!gone) continue;
+        free(path);
+        if (!(path = malloc(strlen(folder) + strlen(de->d_name) + 2))) { rc = CZ_ENOMEM; goto cleanup; }
+        sprintf(path, "%s/%s", folder, de->d_name);
+        if ((rc = cz_draft_remove(path))) { if (!*first) *first = rc; continue; }
+        (*count)++;
+    }
+    if (errno) { rc = CZ_EIO; goto cleanup; }
+    /* The names are gone for good only once the folder says so. */
+    rc = *count > before ? cz_fs_fsync_dir(folder) : CZ_OK;
+cleanup:
+    closedir(d);
+    free(path);
+    return rc;
+}
+
 int cz_draft_sweep(const char *dir, cz_store *store, size_t *removed)
 {
-    char *folder = NULL, *path = NULL;
+    char *folder = NULL, *sub = NULL;
     DIR *d = NULL;
     cz_txn *t = NULL;
     size_t count = 0;
@@ -357,25 +403,58 @@ int cz_draft_sweep(const char *dir, cz_store *store, size_t *removed)
     snprintf(folder, n, "%s/drafts", dir);
     if (!(d = opendir(folder))) { rc = errno == ENOENT ? CZ_OK : CZ_EIO; goto cleanup; }
     if ((rc = cz_txn_begin(store, 0, &t))) goto cleanup;
+    if ((rc = sweep_folder(folder, t, &count, &first))) goto cleanup;
     for (struct dirent *de; (errno = 0, de = readdir(d));) {
-        uint8_t entity[CZ_ENTITY_BYTES];
-        int gone = 0;
-        if (de->d_name[0] == '.' || !name_entity(de->d_name, entity)) continue;
-        if ((rc = all_heads_deleted(t, entity, &gone))) { if (!first) first = rc; continue; }
-        if (!gone) continue;
-        free(path);
-        if (!(path = malloc(strlen(folder) + strlen(de->d_name) + 2))) { rc = CZ_ENOMEM; goto cleanup; }
-        sprintf(path, "%s/%s", folder, de->d_name);
-        if ((rc = cz_draft_remove(path))) { if (!first) first = rc; continue; }
-        count++;
+        if (!person_ok(de->d_name, strlen(de->d_name))) continue;
+        free(sub);
+        if (!(sub = malloc(strlen(folder) + strlen(de->d_name) + 2))) { rc = CZ_ENOMEM; goto cleanup; }
+        sprintf(sub, "%s/%s", folder, de->d_name);
+        if ((rc = sweep_folder(sub, t, &count, &first)) && !first) first = rc;
+        rc = CZ_OK;
     }
-    if (errno) { rc = CZ_EIO; goto cleanup; }
-    /* The names are gone for good only once the folder says so. */
-    rc = count ? cz_fs_fsync_dir(folder) : CZ_OK;
+    if (errno) rc = CZ_EIO;
 cleanup:
     if (!rc) rc = first;
     if (removed) *removed = count;
     cz_txn_abort(t);
+    if (d) closedir(d);
+    free(sub);
+    free(folder);
+    return rc;
+}
+
+int cz_draft_list(const char *dir, const uint8_t person[32], cz_draft_fn fn, void *ctx)
+{
+    char who[65], *folder = NULL, *path = NULL;
+    DIR *d = NULL;
+    int rc = CZ_OK;
+    if (!dir || !person || !fn) return CZ_EINVAL;
+    cz_hex(person, 32, who);
+    size_t n = strlen(dir) + sizeof who + sizeof "/drafts/";
+    if (!(folder = malloc(n))) return CZ_ENOMEM;
+    snprintf(folder, n, "%s/drafts/%s", dir, who);
+    if (!(d = opendir(folder))) { rc = errno == ENOENT ? CZ_OK : CZ_EIO; goto cleanup; }
+    for (struct dirent *de; (errno = 0, de = readdir(d));) {
+        struct cz_draft dr;
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len < 7 || strcmp(de->d_name + len - 6, ".draft")) continue;
+        free(path);
+        if (!(path = malloc(strlen(folder) + len + 2))) { rc = CZ_ENOMEM; goto cleanup; }
+        sprintf(path, "%s/%s", folder, de->d_name);
+        /* Only drafts that read whole and are this person's. */
+        if (cz_draft_read(path, &dr) != CZ_OK) continue;
+        if (strcmp(dr.person, who)) { cz_draft_free(&dr); continue; }
+        uint8_t parent[CZ_ENTITY_BYTES];
+        const char *dash = strchr(de->d_name, '-');
+        int under = dash && !strncmp(dash + 1, "new-", 4) && name_entity(de->d_name, parent);
+        uint8_t entity[CZ_ENTITY_BYTES];
+        int known = strcmp(dr.entity, "new") && cz_unhex(dr.entity, entity, CZ_ENTITY_BYTES) == CZ_OK;
+        rc = fn(ctx, path, &dr, known ? entity : NULL, under ? parent : NULL);
+        cz_draft_free(&dr);
+        if (rc) goto cleanup;
+    }
+    if (errno) rc = CZ_EIO;
+cleanup:
     if (d) closedir(d);
     free(path);
     free(folder);

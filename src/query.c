@@ -82,7 +82,52 @@ static int cmp_version(const void *a, const void *b)
 {
     const struct cz_version *x = a, *y = b;
     if (x->hlc != y->hlc) return x->hlc < y->hlc ? -1 : 1;
-    return memcmp(x->origin, y->origin, 32);
+    return memcmp(x->id, y->id, CZ_ID_BYTES);
+}
+
+/* Reorders v (sorted by clock) so that every version comes after the
+ * parents it names: a clock set back, or a station's clock behind
+ * another's, must not show a version before the one it changed.  Among
+ * the versions whose parents are all placed, the earliest by clock goes
+ * next, so a history without such skew keeps its clock order. */
+static int causal_order(struct cz_version *v, size_t n)
+{
+    struct cz_version *out = malloc((n ? n : 1) * sizeof *out);
+    unsigned char *placed = calloc(n ? n : 1, 1);
+    size_t *pidx = malloc((n ? n : 1) * CZ_PARENTS_MAX * sizeof *pidx);
+    int rc = out && placed && pidx ? CZ_OK : CZ_ENOMEM;
+    /* Each parent's index in v (n: not in this history). */
+    for (size_t i = 0; rc == CZ_OK && i < n; i++)
+        for (size_t p = 0; p < CZ_PARENTS_MAX; p++) {
+            size_t j = 0;
+            if (p < v[i].nparents)
+                while (j < n && memcmp(v[j].id, v[i].parents[p], CZ_ID_BYTES)) j++;
+            else j = n;
+            pidx[i * CZ_PARENTS_MAX + p] = j;
+        }
+    for (size_t k = 0; rc == CZ_OK && k < n; k++) {
+        size_t pick = n;
+        for (size_t i = 0; i < n && pick == n; i++) {
+            if (placed[i]) continue;
+            int ready = 1;
+            for (size_t p = 0; p < CZ_PARENTS_MAX && ready; p++) {
+                size_t j = pidx[i * CZ_PARENTS_MAX + p];
+                ready = j == n || j == i || placed[j];
+            }
+            if (ready) pick = i;
+        }
+        /* A cycle cannot be signed (ids hash their parents); should the
+         * store hold one anyway, the rest follows by clock. */
+        for (size_t i = 0; i < n && pick == n; i++)
+            if (!placed[i]) pick = i;
+        placed[pick] = 1;
+        out[k] = v[pick];
+    }
+    if (rc == CZ_OK && n) memcpy(v, out, n * sizeof *out);
+    free(out);
+    free(placed);
+    free(pidx);
+    return rc;
 }
 
 int cz_record_history(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
@@ -93,6 +138,7 @@ int cz_record_history(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
     if (rc == CZ_OK && h.n == 0) rc = CZ_ENOTFOUND;
     if (rc) { cz_history_free(h.v, h.n); return rc; }
     qsort(h.v, h.n, sizeof *h.v, cmp_version);
+    if ((rc = causal_order(h.v, h.n))) { cz_history_free(h.v, h.n); return rc; }
     *out = h.v;
     *n = h.n;
     return CZ_OK;

@@ -31,7 +31,9 @@ struct cz_record {
 int cz_record_load(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_record *r);
 void cz_record_clear(struct cz_record *r);
 
-/* Every version, oldest first (by clock).  Free with cz_history_free. */
+/* Every version, parents before their children (a version names the
+ * ones it changed), otherwise oldest first by clock, then by id.  Free
+ * with cz_history_free. */
 struct cz_version {
     uint8_t id[CZ_ID_BYTES];
     uint8_t origin[32];

@@ -1221,10 +1221,70 @@ struct version {
     char region[CZ_REGION_MAX + 1];
 };
 
+/* What a writer saw of the record, and whether it settles every conflict
+ * (cz_resolve) or only the ones it assigns (an edit). */
+struct edit_opts {
+    const uint8_t (*seen)[CZ_ID_BYTES];     /* NULL: the heads read in this transaction */
+    size_t nseen;
+    int resolve;
+};
+
+/* The same set of versions, in any order. */
+static int same_heads(const uint8_t (*a)[CZ_ID_BYTES], size_t na, const uint8_t (*b)[CZ_ID_BYTES], size_t nb)
+{
+    if (na != nb) return 0;
+    for (size_t i = 0; i < na; i++) {
+        size_t k = 0;
+        while (k < nb && memcmp(a[i], b[k], CZ_ID_BYTES)) k++;
+        if (k == nb) return 0;
+    }
+    return 1;
+}
+
+/* An edit names every head as a parent, so it settles every conflict of
+ * the record: allowed only when the person chose each conflicting value,
+ * that is assigned every conflicting field.  A deletion concurrent with an
+ * edit has no field to assign: only cz_resolve / cz_resolve_delete settle
+ * it.  err names the first field left out; its detail lists them all (keys,
+ * comma-separated, "deleted" for a deletion). */
+static int check_chosen(const struct cz_type *ty, const struct cz_merged *m, const struct cz_assign *a,
+                        size_t n, struct cz_field_error *err)
+{
+    char list[sizeof err->detail] = "";
+    const struct cz_field *first = NULL;
+    size_t used = 0, missing = 0;
+    for (size_t c = 0; c < m->nconflicts; c++) {
+        uint32_t tag = m->conflicts[c].tag;
+        const struct cz_field *f = NULL;
+        int chosen = 0;
+        for (size_t i = 0; i < ty->nfields && !f; i++)
+            if (ty->fields[i].tag == tag) f = &ty->fields[i];
+        /* A derived field (a member's birth date from the ID number) is
+         * chosen by choosing what it derives from. */
+        for (size_t i = 0; tag && f && i < n && !chosen; i++) {
+            const struct cz_field *af = cz_schema_field(ty, a[i].field);
+            chosen = af == f || (af && (f->flags & CZ_FF_DERIVED) && cz_schema_derives(ty, af));
+        }
+        if (chosen) continue;
+        if (!first && f) first = f;
+        missing++;
+        const char *key = tag == 0 ? "deleted" : f ? f->key : "?";
+        if (used + strlen(key) + 2 < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? "," : "", key);
+    }
+    if (!missing) return CZ_OK;
+    if (err) {
+        cz_field_error_set(err, first, CZ_ECONFLICT, HINT_NONE, list);
+        if (!first) snprintf(err->name, sizeof err->name, "%s", "deleted");
+    }
+    return CZ_ECONFLICT;
+}
+
 /* Builds and checks one version inside t: everything short of signing and
  * storing it.  On CZ_OK the caller owns v->body. */
 static int check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct cz_type *ty,
-                         const uint8_t *entity, const struct cz_assign *a, size_t n,
+                         const uint8_t *entity, const struct edit_opts *eo,
+                         const struct cz_assign *a, size_t n,
                          struct version *v, struct cz_field_error *err)
 {
     cz_body *body = NULL;
@@ -1240,12 +1300,25 @@ static int check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struc
         struct cz_entry cur;
         if ((rc = winning_head(t, entity, &cur, v->heads, CZ_PARENTS_MAX, &v->nheads))) goto cleanup;
         if (strcmp(cur.type, ty->key) != 0) { rc = CZ_ETYPE; goto cleanup; }
+        /* Nothing is signed over versions the writer has not seen: its
+         * parents would claim a choice nobody made. */
+        if (eo && eo->seen && (v->nheads > CZ_PARENTS_MAX ||
+                               !same_heads(eo->seen, eo->nseen, (const uint8_t (*)[CZ_ID_BYTES])v->heads,
+                                           v->nheads))) {
+            rc = CZ_ECHANGED;
+            goto cleanup;
+        }
         if (v->nheads > 1) {
             /* Concurrent heads: the new version starts from their merge and
-             * names them all as parents, which resolves every conflict (a
-             * deletion concurrent with an edit is undone this way). */
+             * names them all as parents, which settles every conflict; so
+             * an edit must choose every conflicting value (a resolution
+             * may take the provisional ones). */
             struct cz_merged m;
             if ((rc = cz_merge_entity(t, entity, &m))) goto cleanup;
+            if (!(eo && eo->resolve) && (rc = check_chosen(ty, &m, a, n, err))) {
+                cz_merged_free(&m);
+                goto cleanup;
+            }
             body = m.body;
             m.body = NULL;
             cz_merged_free(&m);
@@ -1277,11 +1350,12 @@ cleanup:
 /* Builds, checks, signs and stores one version inside t (the caller
  * commits or aborts). */
 static int write_in_txn(cz_station *st, cz_txn *t, const struct cz_type *ty, const uint8_t *entity,
-                        const struct cz_assign *a, size_t n, uint8_t entity_out[CZ_ENTITY_BYTES],
-                        uint8_t id[CZ_ID_BYTES], struct cz_field_error *err)
+                        const struct edit_opts *eo, const struct cz_assign *a, size_t n,
+                        uint8_t entity_out[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES],
+                        struct cz_field_error *err)
 {
     struct version v;
-    int rc = check_version(st, t, NULL, ty, entity, a, n, &v, err);
+    int rc = check_version(st, t, NULL, ty, entity, eo, a, n, &v, err);
     if (rc) return rc;
     struct append_req r = { st->secrets, 0, ty->key, entity, (const uint8_t *)v.heads,
                             entity ? v.nheads : 0, v.region, v.body, 0, st->info.office_root };
@@ -1292,15 +1366,16 @@ static int write_in_txn(cz_station *st, cz_txn *t, const struct cz_type *ty, con
 
 /* One version in its own transaction. */
 static int write_version(cz_station *st, const struct cz_type *ty, const uint8_t *entity,
-                         const struct cz_assign *a, size_t n, uint8_t entity_out[CZ_ENTITY_BYTES],
-                         uint8_t id[CZ_ID_BYTES], struct cz_field_error *err)
+                         const struct edit_opts *eo, const struct cz_assign *a, size_t n,
+                         uint8_t entity_out[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES],
+                         struct cz_field_error *err)
 {
     cz_txn *t = NULL;
     if (!st->secrets) return CZ_EPERM;
     int rc = clock_gate(st);
     if (rc) return rc;
     if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
-    rc = write_in_txn(st, t, ty, entity, a, n, entity_out, id, err);
+    rc = write_in_txn(st, t, ty, entity, eo, a, n, entity_out, id, err);
     if (rc) { cz_txn_abort(t); return rc; }
     return cz_txn_commit(t);
 }
@@ -1655,7 +1730,7 @@ int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign
     for (size_t i = 0; i < nrows; i++) {
         struct cz_field_error err;
         struct version v;
-        rc = check_version(st, t, p, ty, NULL, rows[i], counts[i], &v, &err);
+        rc = check_version(st, t, p, ty, NULL, NULL, rows[i], counts[i], &v, &err);
         if (rc == CZ_ENOMEM || rc == CZ_EDB) goto cleanup;
         if (rc) {
             p->bad++;
@@ -1687,12 +1762,11 @@ int cz_station_add(cz_station *st, const char *type, const struct cz_assign *a, 
 {
     const struct cz_type *ty = cz_schema_type(type);
     if (!ty) return CZ_ETYPE;
-    return write_version(st, ty, NULL, a, n, entity, id, err);
+    return write_version(st, ty, NULL, NULL, a, n, entity, id, err);
 }
 
-int cz_station_edit(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
-                    const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES],
-                    struct cz_field_error *err)
+static int edit(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], const struct edit_opts *eo,
+                const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES], struct cz_field_error *err)
 {
     cz_txn *t = NULL;
     struct cz_entry cur;
@@ -1707,7 +1781,33 @@ int cz_station_edit(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
     if (rc) return rc;
     const struct cz_type *ty = cz_schema_type(type);
     if (!ty) return CZ_ETYPE;
-    return write_version(st, ty, entity, a, n, NULL, id, err);
+    return write_version(st, ty, entity, eo, a, n, NULL, id, err);
+}
+
+int cz_station_edit(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
+                    const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES],
+                    struct cz_field_error *err)
+{
+    struct edit_opts eo = { NULL, 0, 0 };
+    return edit(st, entity, &eo, a, n, id, err);
+}
+
+int cz_station_edit_seen(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
+                         const uint8_t (*seen)[CZ_ID_BYTES], size_t nseen,
+                         const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES],
+                         struct cz_field_error *err)
+{
+    if (!seen || !nseen) return CZ_EINVAL;
+    struct edit_opts eo = { seen, nseen, 0 };
+    return edit(st, entity, &eo, a, n, id, err);
+}
+
+int cz_station_resolve(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
+                       const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES],
+                       struct cz_field_error *err)
+{
+    struct edit_opts eo = { NULL, 0, 1 };
+    return edit(st, entity, &eo, a, n, id, err);
 }
 
 int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES])

@@ -151,9 +151,30 @@ int cz_identity_parse(const char *text, struct cz_identity *id);
 int cz_station_add(cz_station *st, const char *type, const struct cz_assign *a, size_t n,
                    uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES],
                    struct cz_field_error *err);
+/* A new version of a record names as parents exactly the versions its
+ * writer saw: cz_station_edit those read in its own transaction (what the
+ * command line shows is what it read), cz_station_edit_seen those the
+ * caller loaded earlier (a form: the heads read with the values it shows).
+ * When the record's current heads are not exactly `seen`, nothing is
+ * signed: CZ_ECHANGED (the record changed since the form opened; show the
+ * new values and let the person save again).  A record in conflict
+ * (merge.h) is edited only when the assignments choose a value for every
+ * conflicting field, which settles those conflicts as chosen; otherwise
+ * CZ_ECONFLICT, err->field the first field left out and err->detail every
+ * one (keys, comma-separated; "deleted" for a deletion concurrent with an
+ * edit, which only cz_resolve / cz_resolve_delete settle). */
 int cz_station_edit(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
                     const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES],
                     struct cz_field_error *err);
+int cz_station_edit_seen(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
+                         const uint8_t (*seen)[CZ_ID_BYTES], size_t nseen,
+                         const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES],
+                         struct cz_field_error *err);
+/* The resolution's edit (conflicts.h, cz_resolve): conflicting fields not
+ * assigned keep their provisional value, every head a parent. */
+int cz_station_resolve(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES],
+                       const struct cz_assign *a, size_t n, uint8_t id[CZ_ID_BYTES],
+                       struct cz_field_error *err);
 /* Many new records of one type in ONE transaction: every row is checked
  * (fn hears of each refused row: its index, status and field), and either
  * all are stored or, when any row is refused, none (CZ_EFIELD). */

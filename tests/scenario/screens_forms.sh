@@ -26,7 +26,13 @@ program_pid() {
 }
 
 HH4=$(id_of YSW-2016-04)
-DRAFT=$ST/drafts/household-$HH4.draft
+# ME: the public key of the person the screens log in as (the demo's
+# default user), whose drafts folder is drafts/$ME.
+"$CUNZHAN" -C "$ST" add household number=YSW-K-01 village=411024104201 head=钥匙户 >/dev/null || fail "a household to learn the key"
+ME=$("$CUNZHAN" -C "$ST" show "$(id_of YSW-K-01)" --history --json | grep -o '"signed_by_key": *"[0-9a-f]*"' |
+     head -1 | grep -o '[0-9a-f]\{64\}')
+[ ${#ME} = 64 ] || fail "the person's key" "$ME"
+DRAFT=$ST/drafts/$ME/household-$HH4.draft
 
 # ---- the household page adds any record filed under a household ----
 start --lang en
@@ -203,7 +209,8 @@ see "drafts: restarted" "建档立卡贫困户"
 keys Enter; text "YSW-2016-04"
 see "drafts: found again" "陈春花"
 keys Enter F5
-see "drafts: offered back (Chinese)" "未保存的表单吗"
+see "drafts: offered back (Chinese)" "未保存的表单"
+see "drafts: three answers" "留待以后"
 keys Enter
 on_line "drafts: restored" "住址 +村东头"
 see "drafts: said so" "已恢复未保存的表单"
@@ -228,21 +235,42 @@ see "kill -9: restarted" "registered households"
 keys Enter; text "YSW-2016-04"
 see "kill -9: found" "陈春花"
 keys Enter F5
-see "kill -9: the draft is offered (English)" "Restore the unsaved form from"
+see "kill -9: the draft is offered (English)" "Unsaved form from"
+see "kill -9: ... restore, keep or discard" "Keep it for later"
 keys Escape
-see "kill -9: declined, discarded" "The draft was discarded"
+see "kill -9: Esc keeps it for later" "The draft is kept for later"
 on_line "kill -9: the stored values stay" "^ Address *$"
-[ -e "$DRAFT" ]; equals "kill -9: declining deletes the draft" "$?" 1
+[ -e "$DRAFT" ]; equals "kill -9: Esc on the question keeps the draft" "$?" 0
+keys Escape
+gone "kill -9: form left unchanged" "Edit Household"
+[ -e "$DRAFT" ]; equals "kill -9: leaving the form keeps the kept draft" "$?" 0
+contains "kill -9: ... with the typing in it" "$(cat "$DRAFT" 2>/dev/null)" "field address 二号"
+keys F5
+see "kill -9: offered again" "Unsaved form from"
+keys Down Down Enter
+see "kill -9: discarding asks first" "Discard the unsaved form for good?"
+keys Escape
+see "kill -9: not confirmed: kept" "The draft is kept for later"
+[ -e "$DRAFT" ]; equals "kill -9: a discard not confirmed keeps the draft" "$?" 0
+keys Escape
+gone "kill -9: left" "Edit Household"
+keys F5
+see "kill -9: offered a third time" "Unsaved form from"
+keys Down Down Enter
+see "kill -9: discard asks" "Discard the unsaved form for good?"
+keys Enter
+see "kill -9: discarded" "The draft was discarded"
+[ -e "$DRAFT" ]; equals "kill -9: a confirmed discard deletes the draft" "$?" 1
 keys Escape
 gone "kill -9: form left unchanged" "Edit Household"
 keys F5
 see "kill -9: open again" "Edit Household"
-lacks "kill -9: nothing offered now" "$SCREEN" "Restore the unsaved"
+lacks "kill -9: nothing offered now" "$SCREEN" "Unsaved form from"
 keys Escape
 gone "kill -9: left again" "Edit Household"
 
 # ---- drafts: a damaged one is ignored with a message ----
-printf 'cunzhan-draft 1\ntype household\nentity %s\nsaved 12\nfield head 半' "$HH4" >"$DRAFT"
+printf 'cunzhan-draft 2\nperson %s\ntype household\nentity %s\nsaved 12\nfield head 半' "$ME" "$HH4" >"$DRAFT"
 keys F5
 see "damaged draft: ignored with a message" "A damaged draft of this form was ignored"
 on_line "damaged draft: the form opens as stored" "Head of household\* +陈春花"
@@ -265,12 +293,13 @@ V=411024104201 O=$WORK/demo/office
 "$CUNZHAN" -C "$ST" add household number=YSW-D-01 village=$V head=删除测试 >/dev/null || fail "a household to delete"
 "$CUNZHAN" -C "$ST" add household number=YSW-D-02 village=$V head=导入删除 >/dev/null || fail "a household to delete by import"
 DEL=$(id_of YSW-D-01) IMP=$(id_of YSW-D-02)
-DEL_DRAFT=$ST/drafts/household-$DEL.draft IMP_DRAFT=$ST/drafts/household-$IMP.draft
-UNDER_DEL=$ST/drafts/member-new-$DEL.draft UNDER_LIVE=$ST/drafts/member-new-$HH4.draft
-NEW_DRAFT=$ST/drafts/household-new.draft
+DEL_DRAFT=$ST/drafts/$ME/household-$DEL.draft IMP_DRAFT=$ST/drafts/$ME/household-$IMP.draft
+UNDER_DEL=$ST/drafts/$ME/member-new-$DEL.draft UNDER_LIVE=$ST/drafts/$ME/member-new-$HH4.draft
+NEW_DRAFT=$ST/drafts/$ME/household-new.draft
 # put_draft TYPE ENTITY ADDRESS FILE: a draft as the form writes one.
 put_draft() {
-    printf 'cunzhan-draft 1\ntype %s\nentity %s\nsaved 1764390000\nfield address %s\nend\n' "$1" "$2" "$3" >"$4"
+    printf 'cunzhan-draft 2\nperson %s\ntype %s\nentity %s\nsaved 1764390000\nfield address %s\nend\n' \
+        "$ME" "$1" "$2" "$3" >"$4"
 }
 start --lang en
 see "deleted drafts: home" "registered households"
@@ -318,7 +347,7 @@ menu_open "Households: list and find"
 text "YSW-2016-04"
 see "deleted drafts: live household found" "陈春花"
 keys Enter F5
-see "deleted drafts: the live record's draft is offered back" "Restore the unsaved form from"
+see "deleted drafts: the live record's draft is offered back" "Unsaved form from"
 keys Enter
 on_line "deleted drafts: restored" "Address +村西头"
 keys Escape

@@ -22,6 +22,7 @@ static char dir[64];
 static void sample(struct cz_draft *d)
 {
     memset(d, 0, sizeof *d);
+    memset(d->person, 'c', 64);
     snprintf(d->type, sizeof d->type, "household");
     snprintf(d->entity, sizeof d->entity, "new");
     d->saved = 1764390000;
@@ -31,22 +32,33 @@ static void sample(struct cz_draft *d)
     assert_int_equal(cz_draft_add(d, "phone", ""), CZ_OK);
 }
 
+static const uint8_t PERSON[32] = { 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+                                     0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+                                     0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc };
+#define WHO "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+
 static void test_path(void **state)
 {
-    uint8_t e[16], p[16];
-    char *path = NULL;
+    uint8_t e[16], p[16], other[32];
+    char *path = NULL, *path2 = NULL;
     (void)state;
     memset(e, 0xab, sizeof e);
     memset(p, 0x01, sizeof p);
-    assert_int_equal(cz_draft_path("/d", "member", e, p, &path), CZ_OK);
-    assert_string_equal(path, "/d/drafts/member-abababababababababababababababab.draft");
+    assert_int_equal(cz_draft_path("/d", PERSON, "member", e, p, &path), CZ_OK);
+    assert_string_equal(path, "/d/drafts/" WHO "/member-abababababababababababababababab.draft");
     free(path);
-    assert_int_equal(cz_draft_path("/d", "member", NULL, p, &path), CZ_OK);
-    assert_string_equal(path, "/d/drafts/member-new-01010101010101010101010101010101.draft");
+    assert_int_equal(cz_draft_path("/d", PERSON, "member", NULL, p, &path), CZ_OK);
+    assert_string_equal(path, "/d/drafts/" WHO "/member-new-01010101010101010101010101010101.draft");
     free(path);
-    assert_int_equal(cz_draft_path("/d", "training", NULL, NULL, &path), CZ_OK);
-    assert_string_equal(path, "/d/drafts/training-new.draft");
+    assert_int_equal(cz_draft_path("/d", PERSON, "training", NULL, NULL, &path), CZ_OK);
+    assert_string_equal(path, "/d/drafts/" WHO "/training-new.draft");
+    /* Another person's draft of the same form is another file. */
+    memset(other, 0xdd, sizeof other);
+    assert_int_equal(cz_draft_path("/d", other, "training", NULL, NULL, &path2), CZ_OK);
+    assert_string_not_equal(path, path2);
     free(path);
+    free(path2);
+    assert_int_equal(cz_draft_path("/d", NULL, "training", NULL, NULL, &path), CZ_EINVAL);
 }
 
 static void test_round_trip(void **state)
@@ -56,10 +68,11 @@ static void test_round_trip(void **state)
     struct stat sb;
     (void)state;
     sample(&d);
-    assert_int_equal(cz_draft_path(dir, d.type, NULL, NULL, &path), CZ_OK);
+    assert_int_equal(cz_draft_path(dir, PERSON, d.type, NULL, NULL, &path), CZ_OK);
     assert_int_equal(cz_draft_read(path, &back), CZ_ENOTFOUND);
     assert_int_equal(cz_draft_write(path, &d), CZ_OK);
     assert_int_equal(cz_draft_read(path, &back), CZ_OK);
+    assert_string_equal(back.person, WHO);
     assert_string_equal(back.type, "household");
     assert_string_equal(back.entity, "new");
     assert_int_equal(back.saved, 1764390000);
@@ -141,22 +154,26 @@ static void test_garbage(void **state)
     refused("", CZ_EMAGIC);
     refused("\x7f" "ELF\x02\x01\x01\n", CZ_EMAGIC);
     refused("hello world\nend\n", CZ_EMAGIC);
-    refused("cunzhan-draft 2\ntype household\nentity new\nsaved 1\nend\n", CZ_EVERSION);
-    refused("cunzhan-draft 1\ntype House\nentity new\nsaved 1\nend\n", CZ_ECANON);
-    refused("cunzhan-draft 1\ntype household\nentity 12ab\nsaved 1\nend\n", CZ_ECANON);
-    refused("cunzhan-draft 1\ntype household\nentity new\nsaved -1\nend\n", CZ_ECANON);
-    refused("cunzhan-draft 1\ntype household\nentity new\nsaved 1\nfield head\nend\n", CZ_ECANON);
-    refused("cunzhan-draft 1\ntype household\nentity new\nsaved 1\nfield head a\\qb\nend\n", CZ_ECANON);
-    refused("cunzhan-draft 1\ntype household\nentity new\nsaved 1\nfield head a\x01" "b\nend\n", CZ_ECANON);
-    refused("cunzhan-draft 1\ntype household\nentity new\nsaved 1\nfield head \xff\xfe\nend\n", CZ_EUTF8);
-    refused("cunzhan-draft 1\ntype household\nentity new\nsaved 1\nfield head a\nfield head b\nend\n",
+    refused("cunzhan-draft 3\nperson " WHO "\ntype household\nentity new\nsaved 1\nend\n", CZ_EVERSION);
+    /* The first format named nobody: refused, never offered to anyone. */
+    refused("cunzhan-draft 1\ntype household\nentity new\nsaved 1\nend\n", CZ_EVERSION);
+    refused("cunzhan-draft 2\ntype household\nentity new\nsaved 1\nend\n", CZ_ECANON);
+    refused("cunzhan-draft 2\nperson CCCC\ntype household\nentity new\nsaved 1\nend\n", CZ_ECANON);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype House\nentity new\nsaved 1\nend\n", CZ_ECANON);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype household\nentity 12ab\nsaved 1\nend\n", CZ_ECANON);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype household\nentity new\nsaved -1\nend\n", CZ_ECANON);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype household\nentity new\nsaved 1\nfield head\nend\n", CZ_ECANON);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype household\nentity new\nsaved 1\nfield head a\\qb\nend\n", CZ_ECANON);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype household\nentity new\nsaved 1\nfield head a\x01" "b\nend\n", CZ_ECANON);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype household\nentity new\nsaved 1\nfield head \xff\xfe\nend\n", CZ_EUTF8);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype household\nentity new\nsaved 1\nfield head a\nfield head b\nend\n",
             CZ_ECANON);
-    refused("cunzhan-draft 1\ntype household\nentity new\nsaved 1\nbogus line\nend\n", CZ_ECANON);
-    refused("cunzhan-draft 1\ntype household\nentity new\nsaved 1\nend\nmore\n", CZ_ECANON);
-    refused("cunzhan-draft 1\ntype household\nentity new\nsaved 1\nfield head x\n", CZ_ETRUNC);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype household\nentity new\nsaved 1\nbogus line\nend\n", CZ_ECANON);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype household\nentity new\nsaved 1\nend\nmore\n", CZ_ECANON);
+    refused("cunzhan-draft 2\nperson " WHO "\ntype household\nentity new\nsaved 1\nfield head x\n", CZ_ETRUNC);
     /* A plain good one parses. */
     struct cz_draft d;
-    const char *good = "cunzhan-draft 1\ntype visit\nentity 0123456789abcdef0123456789abcdef\nsaved 7\n"
+    const char *good = "cunzhan-draft 2\nperson " WHO "\ntype visit\nentity 0123456789abcdef0123456789abcdef\nsaved 7\n"
                        "field notes a\\nb\nend\n";
     assert_int_equal(cz_draft_decode(good, strlen(good), &d), CZ_OK);
     assert_string_equal(cz_draft_get(&d, "notes"), "a\nb");

@@ -67,13 +67,15 @@ static char *put_draft(const char *type, const uint8_t *entity, const uint8_t *p
     struct cz_draft d;
     char *path = NULL;
     memset(&d, 0, sizeof d);
+    cz_hex(cz_station_person_pk(g_office), 32, d.person);
     snprintf(d.type, sizeof d.type, "%s", type);
     if (entity) cz_hex(entity, CZ_ENTITY_BYTES, d.entity);
     else snprintf(d.entity, sizeof d.entity, "new");
     d.saved = 1764390000;
     assert_int_equal(cz_draft_add(&d, "head", "王德明"), CZ_OK);
     assert_int_equal(cz_draft_add(&d, "id_number", "411081196001010014"), CZ_OK);
-    assert_int_equal(cz_draft_path(cz_station_dir(g_office), type, entity, parent, &path), CZ_OK);
+    assert_int_equal(cz_draft_path(cz_station_dir(g_office), cz_station_person_pk(g_office), type, entity, parent, &path),
+                     CZ_OK);
     assert_int_equal(cz_draft_write(path, &d), CZ_OK);
     cz_draft_free(&d);
     return path;
@@ -128,6 +130,9 @@ static void test_deleted_here(void **state)
     char *f_bak = put_file(name);
     snprintf(name, sizeof name, "household-old-%s.draft", hex);
     char *f_old = put_file(name);
+    /* A draft of the first format, directly in drafts/ (nobody's). */
+    snprintf(name, sizeof name, "household-%s.draft", hex);
+    char *f_first = put_file(name);
 
     /* Every record still there: nothing goes. */
     assert_int_equal(sweep(), 0);
@@ -135,9 +140,10 @@ static void test_deleted_here(void **state)
 
     assert_int_equal(cz_station_delete(g_office, gone, id), CZ_OK);
     assert_true(exists(d_gone));             /* the deletion alone does not touch drafts */
-    assert_int_equal(sweep(), 2);
+    assert_int_equal(sweep(), 3);
     assert_false(exists(d_gone));
     assert_false(exists(d_under_gone));
+    assert_false(exists(f_first));
     assert_true(exists(d_live));
     assert_true(exists(d_unknown));
     assert_true(exists(d_new));
@@ -165,7 +171,7 @@ static void test_deleted_here(void **state)
     assert_int_equal(chmod(folder, 0700), 0);
 
     free(d_live); free(d_gone); free(d_unknown); free(d_new); free(d_under_live); free(d_under_gone);
-    free(f_upper); free(f_temp); free(f_bak); free(f_old);
+    free(f_upper); free(f_temp); free(f_bak); free(f_old); free(f_first);
 }
 
 /* ---- deletions that arrive in a bundle ---- */
