@@ -1249,7 +1249,7 @@ static const struct command commands[] = {
     { "report", cmd_report, "[--format text|csv|json] [--region CODE]", "the office's figures", "统计报表" },
     { "backup", cmd_backup, "[--to DIR]", "every entry and the people's sealed keys, encrypted to this station and the office",
       "备份全部记录和用户的加密密钥（加密给本站和市办）" },
-    { "restore", cmd_restore, "FILE", "rebuild a station from a backup in a new folder (-C DIR); new signing keys follow",
+    { "restore", cmd_restore, "FILE [--with-office OFFICE-DIR [--person NAME]]", "rebuild a station from a backup in a new folder (-C DIR); new signing keys follow",
       "在新文件夹（-C 文件夹）中从备份重建站点；随后生成新的签名密钥" },
     { "demo", cmd_demo, "", "a ready office and stations with the seed's villages (in -C DIR)",
       "建立演示用的市办和村站（在 -C 文件夹中）" },
