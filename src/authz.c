@@ -229,27 +229,38 @@ static int judge_references(cz_txn *t, const struct cz_type *ty, const struct cz
     return CZ_OK;
 }
 
-struct announced { cz_txn *t; const uint8_t *origin; const uint8_t *self_entity; int twice; };
+struct announced { cz_txn *t; uint64_t before; const char *kind; int twice; };
 
-static int announced_cb(void *ctx, const uint8_t *entity)
+static int announced_cb(void *ctx, uint64_t seq, const uint8_t id[CZ_ID_BYTES])
 {
     struct announced *a = ctx;
+    const struct cz_type *ty = cz_schema_type("key");
     struct cz_entry v;
-    if (!memcmp(entity, a->self_entity, CZ_ENTITY_BYTES)) return 0;
-    if (current_entry(a->t, entity, &v) == CZ_OK && !strcmp(v.type, "key") && !memcmp(v.origin, a->origin, 32))
+    cz_body *b = NULL;
+    const char *kind;
+    size_t len;
+    int state, why;
+    if (seq >= a->before) return CZ_WALK_STOP;
+    /* What was refused or is held never counted as an announcement. */
+    if (cz_store_judged_get(a->t, id, &state, &why) == CZ_OK) return 0;
+    if (cz_store_get_entry(a->t, id, &v) != CZ_OK || strcmp(v.type, "key") ||
+        cz_body_decode(v.body, v.body_len, &b) != CZ_OK)
+        return 0;
+    if (cz_body_get_text(b, cz_schema_field(ty, "kind")->tag, &kind, &len) == CZ_OK && !strcmp(kind, a->kind))
         a->twice = 1;
-    return 0;
+    cz_body_free(b);
+    return a->twice ? CZ_WALK_STOP : 0;
 }
 
 /* A key announcement is a first version, global, naming its author's own
- * key (kind person) or its station's bundle key (kind station), once. */
+ * key (kind person) or its station's bundle key (kind station), each once
+ * in the author's log (the earliest stands). */
 static int judge_key(cz_txn *t, const struct cz_type *ty, const struct cz_entry *e, const cz_body *b,
                      struct cz_judgement *j)
 {
     const uint8_t *key;
     const char *kind;
     size_t len, klen;
-    char hex[65], term[256];
     if (e->nparents || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE) ||
         cz_body_get_bytes(b, cz_schema_field(ty, "key")->tag, &key, &len) != CZ_OK || len != 32 ||
         cz_body_get_text(b, cz_schema_field(ty, "kind")->tag, &kind, &klen) != CZ_OK ||
@@ -257,11 +268,9 @@ static int judge_key(cz_txn *t, const struct cz_type *ty, const struct cz_entry 
         judged(j, CZ_VERDICT_REFUSED, CZ_EKEYANN);
         return CZ_OK;
     }
-    cz_hex(key, 32, hex);
-    size_t n = cz_term_exact(term, sizeof term, "key", "key", hex);
-    struct announced a = { t, e->origin, e->entity, 0 };
-    int rc = cz_store_index_each(t, term, n, announced_cb, &a);
-    if (rc) return rc;
+    struct announced a = { t, e->seq, kind, 0 };
+    int rc = cz_store_log_each(t, e->origin, announced_cb, &a);
+    if (rc && rc != CZ_WALK_STOP) return rc;
     if (a.twice) judged(j, CZ_VERDICT_REFUSED, CZ_EKEYANN);
     return CZ_OK;
 }

@@ -599,6 +599,20 @@ static void test_key_announcements(void **state)
     r = deliver1(e, len, &rf);
     assert_int_equal(r.refused, 1);
     assert_int_equal(rf.why, CZ_EKEYANN);
+    /* its station's bundle key, once: a second station key is refused */
+    uint8_t box[32];
+    for (int k = 0; k < 2; k++) {
+        randombytes_buf(box, sizeof box);
+        cz_hex(box, 32, hex);
+        struct cz_assign station[] = { { "key", hex }, { "kind", "station" }, { "name", "新村站" } };
+        fresh_entity(ent);
+        b = body_of("key", station, 3, &blen);
+        sign_entry(&newcomer, "key", "", ent, NULL, 0, b, blen, 0, &e, &len, id);
+        free(b);
+        r = deliver1(e, len, &rf);
+        assert_int_equal(r.refused, (size_t)k);
+    }
+    assert_int_equal(rf.why, CZ_EKEYANN);
 }
 
 /* ---- held until what it names arrives ---- */
