@@ -142,7 +142,7 @@ select_exit() {
         capture
         has_text "$1  year" && return 0
         has_text "$1  年度" && return 0
-        keys Down; sleep 0.2
+        keys Down; sleep 0.5
     done
     capture
 }
@@ -220,7 +220,7 @@ see "reject zh: the rejected step in Chinese" "村民主评议：未通过"
 keys C-a
 for i in 1 2 3 4 5 6; do
     capture; has_text "公示公告：待您签署" && break
-    keys Down; sleep 0.2
+    keys Down; sleep 0.5
 done
 see "reject zh: the notice step awaits" "公示公告：待您签署"
 keys C-r
