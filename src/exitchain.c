@@ -40,10 +40,17 @@ long cz_days_between(uint32_t a, uint32_t b)
 
 uint32_t cz_date_of_hlc(uint64_t hlc) { return cz_date_of_ms(cz_hlc_ms(hlc)); }
 
-static int forked_before(cz_txn *t, const uint8_t key[32], uint64_t seq)
+/* The fork rule of authz.h, the one every count follows; a look-up that
+ * fails counts as quarantined. */
+static int forked_before(cz_txn *t, const uint8_t root[32], const uint8_t key[32], uint64_t seq,
+                         const uint8_t id[CZ_ID_BYTES])
 {
-    uint64_t fork_seq;
-    return cz_store_fork_first(t, key, &fork_seq) == CZ_OK && seq >= fork_seq;
+    struct cz_trust_info info;
+    int q = 1;
+    if (cz_roster_lookup(t, root, key, &info) != CZ_OK ||
+        cz_authz_fork_quarantined(t, &info, key, seq, id, &q) != CZ_OK)
+        return 1;
+    return q;
 }
 
 /* CZ_OK when key may sign step with that decision for region at seq;
@@ -214,6 +221,7 @@ void cz_exit_message(int rc, const struct cz_exit_detail *d, enum cz_lang lang, 
 
 struct cand {
     uint8_t origin[32];
+    uint8_t id[CZ_ID_BYTES];
     uint8_t entity[CZ_ENTITY_BYTES];
     uint64_t seq, hlc;
     uint32_t date;
@@ -260,6 +268,7 @@ static int collect_cb(void *ctx, const uint8_t *entity)
         }
         struct cand *c = &co->c[co->n++];
         memcpy(c->origin, e.origin, 32);
+        memcpy(c->id, heads[0], CZ_ID_BYTES);
         memcpy(c->entity, entity, CZ_ENTITY_BYTES);
         c->seq = e.seq;
         c->hlc = e.hlc;
@@ -320,7 +329,7 @@ static int version_state(cz_txn *t, const uint8_t root[32], const uint8_t versio
         if (signer_status(t, root, c->origin, c->seq, (enum cz_step)s, 1, ex->region) != CZ_OK) continue;
         /* A signer whose log forked before this approval is quarantined
          * (authz.h): kept and shown, not counted. */
-        if (forked_before(t, c->origin, c->seq)) continue;
+        if (forked_before(t, root, c->origin, c->seq, c->id)) continue;
         /* A clock from the future counts once this PC's time passes it. */
         if (cz_hlc_ms(c->hlc) > now_ms + CZ_AHEAD_MAX_MS) { st->ahead[s] = 1; continue; }
         if (!date_near_clock(c->date, c->hlc)) continue;

@@ -251,11 +251,39 @@ static int rollover_holds(const struct roster *r, const struct cz_entry *e, cons
            new_root_signed(e, b, ty, new_root);
 }
 
+/* A fork choice countersigned by an office person at this point: the
+ * author's choice for that seq, replacing an earlier one.  When the
+ * author has CZ_FORK_CHOICES_MAX positions chosen already, a new position
+ * is not kept (its fork stays quarantined). */
+static int apply_choice(struct roster *r, const struct cz_entry *e, const cz_body *b, const struct cz_type *ty,
+                        const uint8_t key[32], const uint8_t by[32], const uint8_t id[CZ_ID_BYTES])
+{
+    int64_t seq = 0;
+    uint8_t entry[32];
+    if (!office_at(r, by, e->hlc) || cz_body_get_sint(b, cz_schema_field(ty, "seq")->tag, &seq) != CZ_OK ||
+        seq < 1 || !get_key(b, ty, "entry", entry))
+        return CZ_OK;
+    struct person *p = person_for(r, key);
+    if (!p) return CZ_ENOMEM;
+    struct cz_trust_info *in = &p->info;
+    size_t i = 0;
+    while (i < in->nchoices && in->choices[i].seq != (uint64_t)seq) i++;
+    if (i == in->nchoices) {
+        if (i == CZ_FORK_CHOICES_MAX) return CZ_OK;
+        in->nchoices++;
+    }
+    in->choices[i].seq = (uint64_t)seq;
+    memcpy(in->choices[i].entry, entry, 32);
+    return note_counted(r, id);
+}
+
 /* One root-signed entry, in root-log order. */
 static int apply_trust(struct roster *r, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
 {
     int is_cert = !strcmp(e->type, "cert"), is_rollover = !strcmp(e->type, "rollover");
-    if ((!is_cert && !is_rollover && strcmp(e->type, "revoke")) || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE))
+    int is_choice = !strcmp(e->type, "fork_choice");
+    if ((!is_cert && !is_rollover && !is_choice && strcmp(e->type, "revoke")) ||
+        (e->flags & CZ_ENTRY_FLAG_TOMBSTONE))
         return CZ_OK;
     const struct cz_type *ty = cz_schema_type(e->type);
     cz_body *b = NULL;
@@ -281,6 +309,10 @@ static int apply_trust(struct roster *r, const struct cz_entry *e, const uint8_t
     copy_text(b, ty, "kind", kind, sizeof kind);
     /* The founding cert: the first root's log's first entry, the office's
      * first person certifying themselves (roster.h). */
+    if (is_choice) {
+        rc = apply_choice(r, e, b, ty, key, by, id);
+        goto done;
+    }
     int founding = is_cert && e->seq == 1 && r->nroots == 1 && !memcmp(by, key, 32) &&
                    !strcmp(role, "office") && !strcmp(kind, "person");
     if (!founding && !office_at(r, by, e->hlc)) goto done;

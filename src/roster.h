@@ -29,6 +29,10 @@
  *    self-countersigned; it is written with the root itself in the same
  *    init, so no one holding a clerk's slot (which has no root key) can make
  *    one, and anyone else with the root key would fork the root log.
+ *  - A `fork_choice` (root-signed, countersigned the same way) names an
+ *    author, a forked seq and the entry chosen there; read in the same
+ *    order, a later choice for the same position replaces the earlier.
+ *    authz.h says what it does.
  *  - valid_until (a cert's last day, China Standard Time, UTC+8): an entry
  *    whose clock date is after it does not count (CZ_EEXPIRED), and
  *    station.c refuses to sign one.
@@ -89,6 +93,13 @@ enum cz_trust { CZ_TRUST_PENDING = 0, CZ_TRUST_ROOT, CZ_TRUST_CERTIFIED };
  * (its rollover's; UINT64_MAX for the current root). */
 struct cz_root_link { uint8_t key[32]; uint64_t upto; };
 
+/* The office's choice at a forked position of one author's log: the entry
+ * id whose branch counts again (authz.h).  Only the first few forked
+ * positions can be chosen; a fork beyond them stays quarantined (the
+ * office revokes such a key instead). */
+#define CZ_FORK_CHOICES_MAX 4
+struct cz_fork_choice { uint64_t seq; uint8_t entry[32]; };
+
 struct cz_trust_info {
     enum cz_trust state;
     char role[16];               /* clerk, supervisor, office */
@@ -99,6 +110,8 @@ struct cz_trust_info {
     uint64_t revoked_after;      /* entries with seq > this do not count */
     char kind[16];               /* person, station ("" when pending) */
     uint32_t valid_until;        /* YYYYMMDD, China Standard Time; 0: none */
+    size_t nchoices;             /* counting fork choices, one per seq */
+    struct cz_fork_choice choices[CZ_FORK_CHOICES_MAX];
 };
 
 /* What the roster says of a key.  `root` is the station's pinned root

@@ -1523,10 +1523,12 @@ int cz_store_judged_count(cz_txn *t, size_t *refused, size_t *held)
     return CZ_OK;
 }
 
-int cz_store_fork_first(cz_txn *t, const uint8_t origin[32], uint64_t *seq)
+static int fork_from(cz_txn *t, const uint8_t origin[32], uint64_t first, uint64_t *seq)
 {
     MDB_cursor *c;
-    MDB_val k = val(origin, 32), d;
+    uint8_t from[40];
+    log_key(from, origin, first);
+    MDB_val k = val(from, sizeof from), d;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[DB_FORKS], &c);
     if (rc) return ST(t, rc);
     rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
@@ -1540,6 +1542,17 @@ int cz_store_fork_first(cz_txn *t, const uint8_t origin[32], uint64_t *seq)
     mdb_cursor_close(c);
     if (rc == MDB_NOTFOUND) return CZ_ENOTFOUND;
     return ST(t, rc);
+}
+
+int cz_store_fork_first(cz_txn *t, const uint8_t origin[32], uint64_t *seq)
+{
+    return fork_from(t, origin, 0, seq);
+}
+
+int cz_store_fork_after(cz_txn *t, const uint8_t origin[32], uint64_t after, uint64_t *seq)
+{
+    if (after == UINT64_MAX) return CZ_ENOTFOUND;
+    return fork_from(t, origin, after + 1, seq);
 }
 
 int cz_store_stats(cz_txn *t, struct cz_store_stats *st)

@@ -163,6 +163,9 @@ int cz_store_each_judged(cz_txn *t, cz_judged_fn fn, void *ctx);
 int cz_store_judged_count(cz_txn *t, size_t *refused, size_t *held);
 /* The lowest seq at which origin's log forked; CZ_ENOTFOUND when never. */
 int cz_store_fork_first(cz_txn *t, const uint8_t origin[32], uint64_t *seq);
+/* The lowest seq above `after` at which origin's log forked;
+ * CZ_ENOTFOUND when none. */
+int cz_store_fork_after(cz_txn *t, const uint8_t origin[32], uint64_t after, uint64_t *seq);
 
 /* The index terms of `e` as an entity's first version (none for a
  * tombstone), into *buf (grown as needed, *cap its size; the caller frees

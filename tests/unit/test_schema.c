@@ -121,6 +121,10 @@ static const struct sample samples[] = {
         { "new_root", KEY_LOWER, NULL }, { "reason", "科员离职", NULL }, { "new_sig", SIG_HEX, NULL },
         { "by", KEY_LOWER, NULL }, { "by_sig", SIG_HEX, NULL } },
       { { NULL, NULL, NULL } } },
+    { "fork_choice", {
+        { "key", KEY_LOWER, NULL }, { "seq", "7", NULL }, { "entry", KEY_LOWER, NULL },
+        { "reason", "以先到者为准", NULL }, { "by", KEY_LOWER, NULL }, { "by_sig", SIG_HEX, NULL } },
+      { { NULL, NULL, NULL } } },
 };
 #define NSAMPLES (sizeof samples / sizeof samples[0])
 
@@ -377,8 +381,8 @@ static void test_required_fields_missing(void **state)
     }
     /* place 3, household 3, member 2, helper 1, pairing 1, aid 1, training 2,
      * plot 2, sale 2, visit 2, exit 2, approval 3, poverty_line 2, key 3,
-     * cert 3, revoke 1, rollover 1 */
-    assert_int_equal(checked, 34);
+     * cert 3, revoke 1, rollover 1, fork_choice 3 */
+    assert_int_equal(checked, 37);
 }
 
 /* ---- bad input, per field type ---- */
