@@ -1236,6 +1236,8 @@ static const struct command commands[] = {
     { "status", cmd_status, "", "this station at a glance", "本站概况" },
     { "enrol", cmd_enrol, "[--all-pending | KEYID...] --role R [--region CODE]", "office: certify pending keys (no arguments: list keys)", "市办：认证待认证的密钥（不带参数：列出密钥）" },
     { "revoke", cmd_revoke, "KEYID [--after-seq N]", "office: revoke a key", "市办：吊销密钥" },
+    { "fork", cmd_fork, "accept KEYID SEQ ENTRYID [--reason TEXT]", "office: accept one branch of a forked log",
+      "市办：认定分叉日志中的一支" },
     { "root", cmd_root, "rollover [--reason TEXT]", "office: replace the root key (after an office person leaves)",
       "市办：更换根密钥（市办人员离职后）" },
     { "approve", cmd_approve, "ID --step village|township|county|notice [--reject] [--notes T] [--date D]",

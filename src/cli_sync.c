@@ -297,6 +297,99 @@ bad_usage:
     return usage(c, "revoke KEYID [--after-seq N] [--reason TEXT]", "revoke 密钥编号 [--after-seq N] [--reason 原因]");
 }
 
+/* The forked entries at (key, seq) whose id starts with a given hex prefix. */
+struct fork_pick { const uint8_t *key; uint64_t seq; const char *prefix; uint8_t id[CZ_ID_BYTES]; size_t n; };
+
+static int fork_pick_cb(void *ctx, const uint8_t *k, size_t klen, const uint8_t *v, size_t vlen)
+{
+    struct fork_pick *fp = ctx;
+    char hex[2 * CZ_ID_BYTES + 1];
+    uint64_t seq = 0;
+    (void)v; (void)vlen;
+    if (klen != 72 || memcmp(k, fp->key, 32)) return 0;
+    for (int i = 0; i < 8; i++) seq = seq << 8 | k[32 + i];
+    cz_hex(k + 40, CZ_ID_BYTES, hex);
+    if (seq != fp->seq || strncasecmp(hex, fp->prefix, strlen(fp->prefix))) return 0;
+    memcpy(fp->id, k + 40, CZ_ID_BYTES);
+    fp->n++;
+    return 0;
+}
+
+/* `fork accept KEYID SEQ ENTRYID`: the office says which of a forked
+ * author's two entries at SEQ stands (authz.h); that branch counts again. */
+int cmd_fork(struct cli *c, int argc, char **argv)
+{
+    const char *args[3] = { NULL, NULL, NULL }, *reason = NULL;
+    struct cz_keylist kl = { 0 };
+    cz_txn *t = NULL;
+    size_t w, nargs = 0;
+    int rc;
+    if (argc < 1 || strcmp(argv[0], "accept")) goto bad_usage;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--reason") && i + 1 < argc) reason = argv[++i];
+        else if (argv[i][0] == '-' || nargs == 3) goto bad_usage;
+        else args[nargs++] = argv[i];
+    }
+    if (nargs != 3) goto bad_usage;
+    char *end;
+    unsigned long long seq = strtoull(args[1], &end, 10);
+    if (!*args[1] || *end || args[1][0] == '-' || seq == 0) goto bad_usage;
+    if (strlen(args[2]) < 4 || strlen(args[2]) > 2 * CZ_ID_BYTES ||
+        strspn(args[2], "0123456789abcdefABCDEF") != strlen(args[2]))
+        goto bad_usage;
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    if (need_office(c)) {
+        fprintf(stderr, "cunzhan: %s\n", TR(c, "a fork is settled at the office: bring the stick there",
+                                               "分叉须由市办认定：请把U盘带到市办"));
+        return CZ_EXIT_FAIL;
+    }
+    const struct cz_station_info *info = cz_station_info(c->st);
+    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t)) || (rc = cz_known_keys(t, info->office_root, &kl)))
+        goto fail;
+    if (match_key(c, &kl, args[0], &w)) { cz_txn_abort(t); free(kl.v); return CZ_EXIT_FAIL; }
+    struct fork_pick fp = { kl.v[w].key, seq, args[2], { 0 }, 0 };
+    if ((rc = cz_store_each_fork(t, fork_pick_cb, &fp))) goto fail;
+    cz_txn_abort(t);
+    t = NULL;
+    if (fp.n != 1) {
+        fprintf(stderr, "cunzhan: %s\n", fp.n ? TR(c, "more than one forked entry starts so: give more of its id",
+                                                    "有多条分叉记录以此开头：请给出更长的编号")
+                                              : TR(c, "no forked entry of that key at that entry number starts so (see `cunzhan verify`)",
+                                                   "该密钥在该序号处没有以此开头的分叉记录（见 `cunzhan verify`）"));
+        free(kl.v);
+        return CZ_EXIT_FAIL;
+    }
+    if (login(c)) { free(kl.v); return CZ_EXIT_FAIL; }
+    uint8_t id[CZ_ID_BYTES];
+    if ((rc = cz_station_fork_accept(c->st, kl.v[w].key, seq, fp.id, reason, id))) goto fail;
+    char khex[65], ehex[65], hex[65];
+    cz_hex(kl.v[w].key, 32, khex);
+    cz_hex(fp.id, CZ_ID_BYTES, ehex);
+    cz_hex(id, CZ_ID_BYTES, hex);
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "key", json_string(khex));
+        json_object_set_new(o, "seq", json_integer((json_int_t)seq));
+        json_object_set_new(o, "entry", json_string(ehex));
+        json_object_set_new(o, "fork_choice", json_string(hex));
+        print_json(o);
+    } else {
+        char nm[CZ_NAME_MAX * 3 + 8];
+        printf(TR(c, "accepted %.16s at seq %llu of %.16s (%s): that branch counts again where it is the one logged\n",
+                  "已认定 %.16s（序号 %llu，密钥 %.16s，%s）：该分支在已记录它的站点重新有效\n"),
+               ehex, (unsigned long long)seq, khex, cz_text_safe(kl.v[w].name, nm, sizeof nm));
+    }
+    free(kl.v);
+    return CZ_EXIT_OK;
+fail:
+    cz_txn_abort(t);
+    free(kl.v);
+    say_error(c, rc, NULL);
+    return CZ_EXIT_FAIL;
+bad_usage:
+    return usage(c, "fork accept KEYID SEQ ENTRYID [--reason TEXT]", "fork accept 密钥编号 序号 记录编号 [--reason 原因]");
+}
+
 /* `root rollover`: the office replaces its root key (roster.h). */
 int cmd_root(struct cli *c, int argc, char **argv)
 {

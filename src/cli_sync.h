@@ -7,6 +7,7 @@
 struct cli;
 int cmd_enrol(struct cli *c, int argc, char **argv);
 int cmd_revoke(struct cli *c, int argc, char **argv);
+int cmd_fork(struct cli *c, int argc, char **argv);
 int cmd_root(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);

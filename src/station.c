@@ -2043,3 +2043,37 @@ int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
     cz_body_free(b);
     return rc;
 }
+
+int cz_station_fork_accept(cz_station *st, const uint8_t key[32], uint64_t seq, const uint8_t entry[CZ_ID_BYTES],
+                           const char *reason, uint8_t id[CZ_ID_BYTES])
+{
+    const struct cz_type *ty = cz_schema_type("fork_choice");
+    cz_body *b = NULL;
+    cz_txn *t = NULL;
+    struct cz_entry e;
+    uint64_t fork_seq;
+    char hex[65];
+    int rc;
+    if (seq < 1 || seq > INT64_MAX) return CZ_ERANGE;
+    /* Only an entry this station holds at that forked position can be
+     * chosen: the office names what it has seen. */
+    if ((rc = cz_txn_begin(st->store, 0, &t))) return rc;
+    rc = cz_store_get_entry(t, entry, &e);
+    if (rc == CZ_OK && (memcmp(e.origin, key, 32) || e.seq != seq)) rc = CZ_ENOTFOUND;
+    if (rc == CZ_OK) {
+        rc = cz_store_fork_after(t, key, seq - 1, &fork_seq);
+        if (rc == CZ_ENOTFOUND || (rc == CZ_OK && fork_seq != seq)) rc = CZ_ENOFORK;
+    }
+    cz_txn_abort(t);
+    if (rc) return rc;
+    if (!(b = cz_body_new())) return CZ_ENOMEM;
+    cz_hex(key, 32, hex);
+    rc = cz_schema_set(ty, b, "key", hex, NULL);
+    if (rc == CZ_OK) rc = cz_body_set_sint(b, cz_schema_field(ty, "seq")->tag, (int64_t)seq);
+    cz_hex(entry, CZ_ID_BYTES, hex);
+    if (rc == CZ_OK) rc = cz_schema_set(ty, b, "entry", hex, NULL);
+    if (rc == CZ_OK && reason && *reason) rc = cz_schema_set(ty, b, "reason", reason, NULL);
+    if (rc == CZ_OK) rc = root_append(st, "fork_choice", b, NULL, id);
+    cz_body_free(b);
+    return rc;
+}

@@ -210,6 +210,13 @@ int cz_station_certify_until(cz_station *st, const struct cz_cert_req *r, const 
 int cz_station_revoke(cz_station *st, const uint8_t key[32], uint64_t after_seq,
                       const char *reason, uint8_t id[CZ_ID_BYTES]);
 
+/* Root signs a `fork_choice` record, countersigned as above: of the two
+ * entries at (key, seq), `entry` is the branch that counts again
+ * (authz.h).  CZ_ENOTFOUND unless this station holds `entry` at that
+ * position; CZ_ENOFORK when the key's log did not fork there. */
+int cz_station_fork_accept(cz_station *st, const uint8_t key[32], uint64_t seq, const uint8_t entry[CZ_ID_BYTES],
+                           const char *reason, uint8_t id[CZ_ID_BYTES]);
+
 /* Root rollover (roster.h), at the office by an office person holding the
  * current root, who gives their passphrase again (their slot is sealed
  * anew: CZ_EPASS).  A new root key is made; the old root signs a
