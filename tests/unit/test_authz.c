@@ -791,6 +791,211 @@ static void test_fork_quarantines(void **state)
     cz_txn_abort(t);
 }
 
+/* ---- the office accepts one branch of a fork ---- */
+
+/* What cz_authz_counts says of entry id at the office (CZ_OK: counts). */
+static int counts_at_office(const uint8_t id[32])
+{
+    cz_txn *t = NULL;
+    struct cz_entry e;
+    struct cz_trust_info ti;
+    int why = -1;
+    assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_get_entry(t, id, &e), CZ_OK);
+    assert_int_equal(cz_roster_lookup(t, cz_station_info(F.p.office)->office_root, e.origin, &ti), CZ_OK);
+    assert_int_equal(cz_authz_counts(t, &ti, &e, &why), CZ_OK);
+    cz_txn_abort(t);
+    return why;
+}
+
+/* A certified clerk of village B whose log forks at its first entry: x
+ * (and x2 after it) arrive first and are logged, y takes x's position. */
+struct forked { struct author a; uint8_t x[32], x2[32], y[32]; struct tk_log after_x2; };
+
+static void make_fork(struct forked *f, const char *name)
+{
+    uint8_t *e, *e2, *b, h[16];
+    size_t len, len2, blen;
+    struct refusals rf;
+    new_author(&f->a);
+    certify(&f->a, name, VB, "clerk");
+    struct tk_log at_fork = f->a.log;
+    fresh_entity(h);
+    b = household_body(VB, "K-1", &blen);
+    sign_entry(&f->a, "household", VB, h, NULL, 0, b, blen, 0, &e, &len, f->x);
+    free(b);
+    assert_int_equal(deliver1(e, len, &rf).fresh, 1);
+    fresh_entity(h);
+    b = household_body(VB, "K-2", &blen);
+    sign_entry(&f->a, "household", VB, h, NULL, 0, b, blen, 0, &e2, &len2, f->x2);
+    free(b);
+    f->after_x2 = f->a.log;
+    f->a.log = at_fork;
+    fresh_entity(h);
+    b = household_body(VB, "K-3", &blen);
+    sign_entry(&f->a, "household", VB, h, NULL, 0, b, blen, 0, &e, &len, f->y);
+    free(b);
+    assert_int_equal(deliver1(e, len, &rf).forks, 1);
+    /* x2 names x, the entry logged before it: it fits the logged chain. */
+    assert_int_equal(deliver1(e2, len2, &rf).fresh, 1);
+    f->a.log = f->after_x2;
+}
+
+static void test_fork_accept_logged_branch(void **state)
+{
+    (void)state;
+    struct forked f;
+    uint8_t id[32], h[16], x3[32], z3[32], *e, *b;
+    size_t len, blen;
+    struct refusals rf;
+    make_fork(&f, "分叉甲");
+    assert_int_equal(counts_at_office(f.x), CZ_EQUARANTINE);
+    assert_int_equal(counts_at_office(f.x2), CZ_EQUARANTINE);
+    /* Only a forked position, and an entry held at it, can be chosen. */
+    assert_int_equal(cz_station_fork_accept(F.p.office, f.a.pk, 2, f.x2, NULL, id), CZ_ENOFORK);
+    assert_int_equal(cz_station_fork_accept(F.p.office, f.a.pk, 1, f.x2, NULL, id), CZ_ENOTFOUND);
+    assert_int_equal(cz_station_fork_accept(F.p.office, f.a.pk, 1, f.x, "先到者为准", id), CZ_OK);
+    /* x's branch counts again; y, the other side, stays quarantined. */
+    assert_int_equal(counts_at_office(f.x), CZ_OK);
+    assert_int_equal(counts_at_office(f.x2), CZ_OK);
+    assert_int_equal(counts_at_office(f.y), CZ_EQUARANTINE);
+    /* A second fork, later: quarantined again from there, until chosen. */
+    struct tk_log at3 = f.a.log;
+    fresh_entity(h);
+    b = household_body(VB, "K-4", &blen);
+    sign_entry(&f.a, "household", VB, h, NULL, 0, b, blen, 0, &e, &len, x3);
+    free(b);
+    assert_int_equal(deliver1(e, len, &rf).fresh, 1);
+    assert_int_equal(counts_at_office(x3), CZ_OK);
+    f.a.log = at3;
+    fresh_entity(h);
+    b = household_body(VB, "K-5", &blen);
+    sign_entry(&f.a, "household", VB, h, NULL, 0, b, blen, 0, &e, &len, z3);
+    free(b);
+    assert_int_equal(deliver1(e, len, &rf).forks, 1);
+    assert_int_equal(counts_at_office(x3), CZ_EQUARANTINE);
+    assert_int_equal(counts_at_office(f.x2), CZ_OK);
+    assert_int_equal(cz_station_fork_accept(F.p.office, f.a.pk, 3, x3, NULL, id), CZ_OK);
+    assert_int_equal(counts_at_office(x3), CZ_OK);
+    assert_int_equal(counts_at_office(z3), CZ_EQUARANTINE);
+}
+
+/* The office names the branch this station did not log: the quarantine
+ * stays here for everything from the fork on (TRUST.md, Forks). */
+static void test_fork_accept_unlogged_branch(void **state)
+{
+    (void)state;
+    struct forked f;
+    uint8_t id[32];
+    make_fork(&f, "分叉乙");
+    assert_int_equal(cz_station_fork_accept(F.p.office, f.a.pk, 1, f.y, NULL, id), CZ_OK);
+    assert_int_equal(counts_at_office(f.y), CZ_EQUARANTINE);
+    assert_int_equal(counts_at_office(f.x), CZ_EQUARANTINE);
+    assert_int_equal(counts_at_office(f.x2), CZ_EQUARANTINE);
+    /* A later choice for the same position replaces it. */
+    assert_int_equal(cz_station_fork_accept(F.p.office, f.a.pk, 1, f.x, NULL, id), CZ_OK);
+    assert_int_equal(counts_at_office(f.x), CZ_OK);
+    assert_int_equal(counts_at_office(f.y), CZ_EQUARANTINE);
+}
+
+static int root_sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    return cz_secrets_root_sign(ctx, msg, len, sig);
+}
+
+/* A fork_choice body for (key, seq, entry); countersigned by `by` (a raw
+ * key: NULL leaves it uncountersigned). */
+static cz_body *choice_body(const uint8_t key[32], uint64_t seq, const uint8_t entry[32], const struct author *by)
+{
+    const struct cz_type *ty = cz_schema_type("fork_choice");
+    cz_body *b = cz_body_new();
+    assert_int_equal(cz_body_set_bytes(b, cz_schema_field(ty, "key")->tag, key, 32), CZ_OK);
+    assert_int_equal(cz_body_set_sint(b, cz_schema_field(ty, "seq")->tag, (int64_t)seq), CZ_OK);
+    assert_int_equal(cz_body_set_bytes(b, cz_schema_field(ty, "entry")->tag, entry, 32), CZ_OK);
+    if (by) {
+        uint8_t *msg = NULL, sig[64];
+        size_t len;
+        char hex[129];
+        const uint8_t *root = cz_station_info(F.p.office)->office_root;
+        assert_int_equal(cz_body_set_bytes(b, cz_schema_field(ty, "by")->tag, by->pk, 32), CZ_OK);
+        assert_int_equal(cz_roster_countersign_msg(root, "fork_choice", b, &msg, &len), CZ_OK);
+        crypto_sign_detached(sig, NULL, msg, len, by->sk);
+        free(msg);
+        cz_hex(sig, sizeof sig, hex);
+        assert_int_equal(cz_body_set_text(b, cz_schema_field(ty, "by_sig")->tag, hex, 128), CZ_OK);
+    }
+    return b;
+}
+
+/* Signs b with the office root as the next entry of the root's log and
+ * stores it there (validly signed by the root, whatever its body says). */
+static void put_root_choice(cz_body *b, uint8_t id[32])
+{
+    const cz_secrets *sec = cz_station_secrets(F.p.office);
+    struct tk_log l;
+    struct cz_entry_draft d;
+    struct cz_entry e;
+    uint8_t *body = NULL, *raw = NULL, ent[16];
+    size_t body_len = 0, raw_len = 0;
+    cz_txn *t = NULL;
+    int result;
+    memset(&l, 0, sizeof l);
+    memcpy(l.origin, cz_secrets_root_pk(sec), 32);
+    fresh_entity(ent);
+    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 1, &t), CZ_OK);
+    assert_int_equal(cz_store_log_last(t, l.origin, &l.seq, l.last), CZ_OK);
+    tk_log_draft(&l, &d, cz_hlc_next(0, cz_now_ms()), ent, "fork_choice", "", NULL, 0, body, body_len);
+    assert_int_equal(tk_log_write(&l, &d, root_sign_cb, (void *)sec, &raw, &raw_len, id), CZ_OK);
+    assert_int_equal(cz_entry_decode(raw, raw_len, &e), CZ_OK);
+    assert_int_equal(cz_store_put_entry(t, &e, id, &result), CZ_OK);
+    assert_int_equal(result, CZ_PUT_NEW);
+    assert_int_equal(cz_txn_commit(t), CZ_OK);
+    free(body);
+    free(raw);
+}
+
+static void test_fork_choice_attacks(void **state)
+{
+    (void)state;
+    struct forked f;
+    uint8_t id[32], ent[16], *e, *raw;
+    size_t len, blen;
+    struct refusals rf;
+    make_fork(&f, "分叉丙");
+    /* A clerk signs a fork_choice for the forker: refused at import, not
+     * from the root. */
+    cz_body *b = choice_body(f.a.pk, 1, f.x, NULL);
+    assert_int_equal(cz_body_encode(b, &raw, &blen), CZ_OK);
+    cz_body_free(b);
+    fresh_entity(ent);
+    sign_entry(&F.clerk_a, "fork_choice", "", ent, NULL, 0, raw, blen, 0, &e, &len, id);
+    free(raw);
+    struct cz_import_result r = deliver1(e, len, &rf);
+    assert_int_equal(r.refused, 1);
+    assert_int_equal(rf.why, CZ_EPERM);
+    assert_int_equal(counts_at_office(f.x), CZ_EQUARANTINE);
+    /* Root-signed but uncountersigned, or countersigned by a clerk: the
+     * root's signature alone does not make it count. */
+    b = choice_body(f.a.pk, 1, f.x, NULL);
+    put_root_choice(b, id);
+    cz_body_free(b);
+    assert_int_equal(counts_at_office(f.x), CZ_EQUARANTINE);
+    b = choice_body(f.a.pk, 1, f.x, &F.clerk_a);
+    put_root_choice(b, id);
+    cz_body_free(b);
+    assert_int_equal(counts_at_office(f.x), CZ_EQUARANTINE);
+    assert_int_equal(counts_at_office(f.x2), CZ_EQUARANTINE);
+    cz_txn *t = NULL;
+    struct cz_entry ce;
+    int counts = 1;
+    assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_get_entry(t, id, &ce), CZ_OK);
+    assert_int_equal(cz_roster_trust_counts(t, cz_station_info(F.p.office)->office_root, &ce, &counts), CZ_OK);
+    assert_false(counts);
+    cz_txn_abort(t);
+}
+
 /* ---- the same rules when a person writes ---- */
 
 static void test_write_side(void **state)
@@ -820,6 +1025,9 @@ int main(void)
         cmocka_unit_test(test_held_in_one_bundle),
         cmocka_unit_test(test_refused_never_forwarded),
         cmocka_unit_test(test_fork_quarantines),
+        cmocka_unit_test(test_fork_accept_logged_branch),
+        cmocka_unit_test(test_fork_accept_unlogged_branch),
+        cmocka_unit_test(test_fork_choice_attacks),
         cmocka_unit_test(test_write_side),
         cmocka_unit_test(test_verify_flags_old_data),
     };
