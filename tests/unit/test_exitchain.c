@@ -251,6 +251,61 @@ static void test_forked_signer_quarantined(void **state)
     assert_false(es.complete);
 }
 
+/* The office accepts the branch this station logged (authz.h): the forked
+ * supervisor's notice counts again; the other side's never does. */
+static void test_forked_signer_accepted(void **state)
+{
+    (void)state;
+    uint8_t ent[CZ_ENTITY_BYTES], ver[CZ_ID_BYTES], notice[CZ_ID_BYTES], forked[CZ_ID_BYTES], id[CZ_ID_BYTES];
+    uint8_t *raw;
+    struct cz_exit_state es;
+    struct cz_entry e;
+    cz_txn *t = NULL;
+    const uint8_t *key = F.p[CTY2].log.origin;
+    /* Go on from the log this station holds (an earlier test may have
+     * left CTY2's own log on a forked entry). */
+    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    int rc = cz_store_log_last(t, key, &F.p[CTY2].log.seq, F.p[CTY2].log.last);
+    assert_true(rc == CZ_OK || rc == CZ_ENOTFOUND);
+    cz_txn_abort(t);
+    honest(ent, ver);
+    first_three(ver, F.t0, CTY);
+    struct tk_log before = F.p[CTY2].log;
+    sign_step(CTY2, ver, "notice", F.t0 + 9 * DAY);
+    memcpy(notice, F.p[CTY2].log.last, CZ_ID_BYTES);
+    F.p[CTY2].log = before;
+    forge(CTY2, ver, "notice", "approve", F.t0 + 9 * DAY + 1000, cz_date_of_ms(F.t0 + 9 * DAY), &raw, &e);
+    free(raw);
+    memcpy(forked, F.p[CTY2].log.last, CZ_ID_BYTES);
+    state_of(ent, &es);
+    assert_false(es.approved[CZ_STEP_NOTICE]);
+    /* Every fork of CTY2's log (an earlier one too): the logged side. */
+    uint64_t at = 0, seq;
+    for (;;) {
+        uint8_t logged[CZ_ID_BYTES];
+        assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+        rc = cz_store_fork_after(t, key, at, &seq);
+        if (rc == CZ_OK) assert_int_equal(cz_store_log_get(t, key, seq, logged), CZ_OK);
+        cz_txn_abort(t);
+        if (rc == CZ_ENOTFOUND) break;
+        assert_int_equal(rc, CZ_OK);
+        assert_int_equal(cz_station_fork_accept(F.office, key, seq, logged, "先到者为准", id), CZ_OK);
+        at = seq;
+    }
+    assert_int_equal(at, before.seq + 1);
+    state_of(ent, &es);
+    assert_true(es.approved[CZ_STEP_NOTICE]);
+    assert_true(es.complete);
+    /* Choosing the other side, which this station did not log, leaves the
+     * quarantine in place here. */
+    assert_int_equal(cz_station_fork_accept(F.office, key, at, forked, NULL, id), CZ_OK);
+    state_of(ent, &es);
+    assert_false(es.approved[CZ_STEP_NOTICE]);
+    assert_int_equal(cz_station_fork_accept(F.office, key, at, notice, NULL, id), CZ_OK);
+    state_of(ent, &es);
+    assert_true(es.complete);
+}
+
 static void test_one_person_two_steps(void **state)
 {
     (void)state;
@@ -539,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_judge_pending),
         /* last: it forks CTY2's log for good */
         cmocka_unit_test(test_forked_signer_quarantined),
+        cmocka_unit_test(test_forked_signer_accepted),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
