@@ -1052,22 +1052,51 @@ static void entry_brief(cz_txn *t, const uint8_t *id, char *type, size_t tsize, 
     cz_fingerprint(e.origin, fp);
 }
 
+/* Of a forked entry: its author's fingerprint, its seq, and whether the
+ * office's counting fork_choice names it (what `fork accept` needs). */
+static int fork_brief(struct verify_out *vo, const uint8_t *id, char fp[24], uint64_t *seq)
+{
+    struct cz_entry e;
+    struct cz_trust_info ti;
+    fp[0] = 0;
+    *seq = 0;
+    if (cz_store_get_entry(vo->t, id, &e) != CZ_OK) return 0;
+    cz_fingerprint(e.origin, fp);
+    *seq = e.seq;
+    if (cz_roster_lookup(vo->t, cz_station_info(vo->c->st)->office_root, e.origin, &ti) != CZ_OK) return 0;
+    for (size_t i = 0; i < ti.nchoices && i < CZ_FORK_CHOICES_MAX; i++)
+        if (ti.choices[i].seq == e.seq && !memcmp(ti.choices[i].entry, id, CZ_ID_BYTES)) return 1;
+    return 0;
+}
+
 static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int status)
 {
     struct verify_out *vo = ctx;
-    char hex[65];
+    char hex[65], fp[24];
+    uint64_t seq = 0;
+    int accepted = kind == CZ_PROBLEM_FORK ? fork_brief(vo, id, fp, &seq) : 0;
     cz_hex(id, CZ_ID_BYTES, hex);
     if (vo->arr) {
         json_t *o = json_object();
         json_object_set_new(o, "entry", json_string(hex));
         json_object_set_new(o, "problem", json_string(problem_name(kind)));
         json_object_set_new(o, "message", json_string(cz_strerror(status, CZ_LANG_EN)));
+        if (kind == CZ_PROBLEM_FORK) {
+            json_object_set_new(o, "seq", json_integer((json_int_t)seq));
+            json_object_set_new(o, "accepted", json_boolean(accepted));
+        }
         json_array_append_new(vo->arr, o);
+        return;
+    }
+    if (kind == CZ_PROBLEM_FORK) {
+        printf("%s %s: %s (%s %s, %s %llu)%s\n", TR(vo->c, "BAD", "错误"), hex, cz_strerror(status, vo->c->lang),
+               TR(vo->c, "by", "作者"), fp, TR(vo->c, "seq", "序号"), (unsigned long long)seq,
+               accepted ? TR(vo->c, ": the branch the office accepted", "：市办认定的一支") : "");
         return;
     }
     if (kind == CZ_PROBLEM_PENDING || kind == CZ_PROBLEM_QUARANTINE) return;   /* counted in the summary */
     if (kind == CZ_PROBLEM_REFUSED || kind == CZ_PROBLEM_HELD) {
-        char type[CZ_TYPE_MAX + 1], fp[24];
+        char type[CZ_TYPE_MAX + 1];
         entry_brief(vo->t, id, type, sizeof type, fp);
         printf("%s %s %s %s %s: %s\n",
                kind == CZ_PROBLEM_REFUSED ? TR(vo->c, "REFUSED", "已拒绝") : TR(vo->c, "HELD", "暂存"), hex, type,
