@@ -718,13 +718,37 @@ static int vv_add_all(struct cz_vv *dst, const struct cz_vv *src)
     return CZ_OK;
 }
 
-struct position { const uint8_t *origin; uint64_t seq; };
+/* The seqs a bundle carries of one origin. */
+struct carried_origin { const uint8_t *origin; uint64_t *seq; size_t n, cap; };
 
-static int position_cmp(const void *a, const void *b)
+static int u64_cmp(const void *a, const void *b)
 {
-    const struct position *x = a, *y = b;
-    int c = memcmp(x->origin, y->origin, 32);
-    return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A bundle holds few origins and many entries: the seqs are gathered per
+ * origin (found by a scan of the few, the last one tried first) and
+ * sorted as integers, instead of sorting every position by its 32-byte
+ * origin. */
+static struct carried_origin *carried_find(struct carried_origin **o, size_t *n, size_t *cap, size_t *last,
+                                           const uint8_t *origin)
+{
+    if (*n && !memcmp((*o)[*last].origin, origin, 32)) return &(*o)[*last];
+    for (size_t i = 0; i < *n; i++)
+        if (!memcmp((*o)[i].origin, origin, 32)) { *last = i; return &(*o)[i]; }
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        struct carried_origin *v = realloc(*o, nc * sizeof *v);
+        if (!v) return NULL;
+        *o = v;
+        *cap = nc;
+    }
+    struct carried_origin *c = &(*o)[*n];
+    memset(c, 0, sizeof *c);
+    c->origin = origin;
+    *last = (*n)++;
+    return c;
 }
 
 /* The log positions of the entries a bundle carries (the entries are in
@@ -732,15 +756,31 @@ static int position_cmp(const void *a, const void *b)
 static int export_carried(const struct export_ctx *x, struct cz_vv *out)
 {
     static const uint8_t no_id[CZ_ID_BYTES];
-    struct position *v = x->n ? malloc(x->n * sizeof *v) : NULL;
+    struct carried_origin *o = NULL;
+    size_t no = 0, cap = 0, last = 0;
     char region[CZ_REGION_MAX + 1];
     int rc = CZ_OK;
-    if (x->n && !v) return CZ_ENOMEM;
-    for (size_t i = 0; i < x->n && rc == CZ_OK; i++)
-        rc = cz_entry_peek(x->items[i].p, x->items[i].len, &v[i].origin, &v[i].seq, region);
-    if (rc == CZ_OK && x->n > 1) qsort(v, x->n, sizeof *v, position_cmp);
-    for (size_t i = 0; i < x->n && rc == CZ_OK; i++) rc = cz_vv_add(out, v[i].origin, v[i].seq, no_id);
-    free(v);
+    for (size_t i = 0; i < x->n && rc == CZ_OK; i++) {
+        const uint8_t *origin;
+        uint64_t seq;
+        struct carried_origin *c;
+        if ((rc = cz_entry_peek(x->items[i].p, x->items[i].len, &origin, &seq, region))) break;
+        if (!(c = carried_find(&o, &no, &cap, &last, origin))) { rc = CZ_ENOMEM; break; }
+        if (c->n == c->cap) {
+            size_t nc = c->cap ? 2 * c->cap : 256;
+            uint64_t *v = nc <= SIZE_MAX / sizeof *v ? realloc(c->seq, nc * sizeof *v) : NULL;
+            if (!v) { rc = CZ_ENOMEM; break; }
+            c->seq = v;
+            c->cap = nc;
+        }
+        c->seq[c->n++] = seq;
+    }
+    for (size_t i = 0; i < no && rc == CZ_OK; i++) {
+        if (o[i].n > 1) qsort(o[i].seq, o[i].n, sizeof *o[i].seq, u64_cmp);
+        for (size_t k = 0; k < o[i].n && rc == CZ_OK; k++) rc = cz_vv_add(out, o[i].origin, o[i].seq[k], no_id);
+    }
+    for (size_t i = 0; i < no; i++) free(o[i].seq);
+    free(o);
     return rc;
 }
 

@@ -705,11 +705,12 @@ static void run(size_t n_records, const char *root)
     snprintf(r->dir, sizeof r->dir, "%.3000s/station-%zu", root, n_records);
     snprintf(r->stick, sizeof r->stick, "%.3000s/stick-%zu", root, n_records);
     snprintf(r->json, sizeof r->json, "%.3000s/records-%zu.json", root, n_records);
-    struct cz_init_opts oo = { CZ_KIND_OFFICE, "市办", "4110", "张主任", NULL };
+    struct cz_init_opts oo = { .kind = CZ_KIND_OFFICE, .name = "市办", .region = "4110", .user = "张主任" };
     if ((rc = cz_station_init(r->office, &oo, PASS, &office, why, sizeof why))) die("init office", rc);
     char *identity;
     cz_station_identity(office, &identity);
-    struct cz_init_opts so = { CZ_KIND_STATION, STATION_NAME, VILLAGE, "孙书记", identity };
+    struct cz_init_opts so = { .kind = CZ_KIND_STATION, .name = STATION_NAME, .region = VILLAGE, .user = "孙书记",
+                               .office_identity = identity };
     if ((rc = cz_station_init(r->dir, &so, PASS, &st, why, sizeof why))) die("init station", rc);
     free(identity);
     cz_station_close(st);
