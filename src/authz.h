@@ -38,7 +38,7 @@ int cz_region_under(const char *region, const char *jurisdiction);
 enum cz_verdict {
     CZ_VERDICT_OK = 0,    /* authorised */
     CZ_VERDICT_PENDING,   /* its author has no certificate yet: kept, shown
-                             as pending, not counted (DESIGN.md, Trust) */
+                             as pending, not counted (TRUST.md) */
     CZ_VERDICT_HOLD,      /* a version or record it names is not here yet,
                              its type is a later build's, or (why
                              CZ_ENOTFOUND) an uncertified author's version of

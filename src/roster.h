@@ -1,5 +1,5 @@
 /* roster.h — who may sign what: certificates and revocations, which are
- * records signed by the office root key (DESIGN.md, Trust).
+ * records signed by the office root key (src/TRUST.md).
  *
  * A key is ROOT (the office root itself), CERTIFIED (a current certificate
  * from the root), PENDING (no certificate yet: its records are kept but do

@@ -186,7 +186,7 @@ int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign
 /* A tombstone version. */
 int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES]);
 
-/* ---- the office: enrolment and revocation (DESIGN.md, Trust) ----
+/* ---- the office: enrolment and revocation (src/TRUST.md) ----
  * Both need a login at the office (the root key); CZ_EPERM elsewhere. */
 
 /* What a certificate says of one key.  kind is "person" or "station" (a
