@@ -137,18 +137,39 @@ static int frame_check(const uint8_t *p, size_t len, int all, uint64_t unpacked_
     return CZ_OK;
 }
 
+/* The first output buffer of a whole-frame unpack; it doubles as the frame
+ * really produces bytes.  The header's unpacked length is the sender's
+ * claim: a few bytes claiming a gigabyte must not make this PC set one
+ * aside before a byte of it has come out. */
+#define UNPACK_FIRST ((size_t)4 << 20)
+
+/* Grows the output of unpack_whole, by copying (so no plaintext is left
+ * behind unwiped in a freed block). */
+static int unpack_grow(uint8_t **dst, size_t *cap, size_t used, uint64_t limit)
+{
+    size_t ncap = *cap > (size_t)limit / 2 ? (size_t)limit : 2 * *cap;
+    uint8_t *n = malloc(ncap);
+    if (!n) return CZ_ENOMEM;
+    memcpy(n, *dst, used);
+    cz_bundle_plain_free(*dst, *cap);
+    *dst = n;
+    *cap = ncap;
+    return CZ_OK;
+}
+
 /* Unpacks a whole frame into a new buffer of exactly unpacked_len bytes. */
 static int unpack_whole(const uint8_t *src, size_t len, uint64_t unpacked_len, uint8_t **out)
 {
     uint8_t spare[256];
     ZSTD_DCtx *d = NULL;
     uint8_t *dst = NULL;
+    size_t cap = unpacked_len < UNPACK_FIRST ? (size_t)unpacked_len : UNPACK_FIRST;
     int rc = frame_check(src, len, 1, unpacked_len);
     *out = NULL;
     if (rc) return rc;
-    if (!(d = dctx_new()) || !(dst = malloc(unpacked_len ? (size_t)unpacked_len : 1))) { rc = CZ_ENOMEM; goto cleanup; }
+    if (!(d = dctx_new()) || !(dst = malloc(cap ? cap : 1))) { rc = CZ_ENOMEM; goto cleanup; }
     ZSTD_inBuffer in = { src, len, 0 };
-    ZSTD_outBuffer o = { dst, (size_t)unpacked_len, 0 };
+    ZSTD_outBuffer o = { dst, cap, 0 };
     for (;;) {
         size_t ret = ZSTD_decompressStream(d, &o, &in);
         if (ZSTD_isError(ret)) { rc = CZ_EUNPACK; break; }
@@ -158,14 +179,20 @@ static int unpack_whole(const uint8_t *src, size_t len, uint64_t unpacked_len, u
             break;
         }
         if (o.pos == o.size) {
-            if (o.dst == dst) o = (ZSTD_outBuffer){ spare, sizeof spare, 0 };
+            if (o.dst == dst && cap < unpacked_len) {
+                if ((rc = unpack_grow(&dst, &cap, o.pos, unpacked_len))) break;
+                o.dst = dst;
+                o.size = cap;
+            } else if (o.dst == dst) {
+                o = (ZSTD_outBuffer){ spare, sizeof spare, 0 };
+            }
             continue;
         }
         if (in.pos == in.size) { rc = CZ_ETRUNC; break; }             /* the frame is cut short */
     }
     if (rc == CZ_OK) { *out = dst; dst = NULL; }
 cleanup:
-    if (dst) cz_bundle_plain_free(dst, (size_t)unpacked_len);
+    if (dst) cz_bundle_plain_free(dst, cap);
     ZSTD_freeDCtx(d);
     return rc;
 }
@@ -206,6 +233,9 @@ int cz_bundle_open(const uint8_t *buf, size_t len, const struct cz_bundle_header
     if (!(key = sodium_malloc(32))) return CZ_ENOMEM;
     if (crypto_box_seal_open(key, stanza + 32, 80, box_pk, box_sk) != 0) { rc = CZ_ECRYPTO; goto cleanup; }
     if (crypto_secretstream_xchacha20poly1305_init_pull(&ss, h->ss_header, key) != 0) { rc = CZ_ECRYPTO; goto cleanup; }
+    /* A file shorter than the plaintext it claims is cut short: said before
+     * a buffer of the claimed size is set aside. */
+    if (len < h->header_len || len - h->header_len < h->plain_len) { rc = CZ_ETRUNC; goto cleanup; }
     /* Staging: nothing of this buffer leaves here before FINAL and the hash hold. */
     if (!(plain = malloc(h->plain_len ? h->plain_len : 1))) { rc = CZ_ENOMEM; goto cleanup; }
     uint64_t chunk = (uint64_t)1 << h->chunk_log2, n = nchunks(h->plain_len, h->chunk_log2);
