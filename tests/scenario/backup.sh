@@ -45,7 +45,7 @@ contains "says the passphrase opens nothing" "$ERR" "opens none of the keys"
 equals "nothing left behind" "$left" 0
 cp "$BK" "$WORK/flip.czbak"
 size=$(stat -c %s "$BK")
-printf '\x55' | dd of="$WORK/flip.czbak" bs=1 seek=$((size - 30)) conv=notrunc 2>/dev/null
+flip_byte "$WORK/flip.czbak" $((size - 30))
 expect "a damaged backup is refused" 1 cz -C "$WORK/r2" restore "$WORK/flip.czbak"
 contains "says damaged" "$ERR" "damaged"
 [ -e "$WORK/r2/db" ] && left=1 || left=0

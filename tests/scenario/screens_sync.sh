@@ -74,7 +74,7 @@ cz -C "$Y" edit "$(cz -C "$Y" find YSW-S-01 | cut -c1-12)" phone=13900000077 >/d
 cz -C "$Y" export --to "$T" >/dev/null || fail "export for tampering"
 F=$(ls "$T"/cunzhan/"$BOX_O"/*/*.czb | head -1)
 size=$(stat -c %s "$F")
-printf '\x55' | dd of="$F" bs=1 seek=$((size - 20)) conv=notrunc 2>/dev/null
+flip_byte "$F" $((size - 20))
 before=$(cz -C "$O" status --json)
 startat "$O" --lang en
 open_sync
@@ -246,7 +246,7 @@ contains "found" "$OUT" "NZ-S-01"
 cz -C "$N" edit "$(cz -C "$N" find NZ-S-01 | cut -c1-12)" phone=13900000088 >/dev/null
 cz -C "$N" export --to "$Z" >/dev/null
 F=$(ls -t "$Z"/cunzhan/"$BOX_O"/*/*.czb | head -1)
-printf '\x55' | dd of="$F" bs=1 seek=50 conv=notrunc 2>/dev/null
+flip_byte "$F" 50
 before=$(cz -C "$O" status --json)
 startat "$O" --lang zh
 open_sync

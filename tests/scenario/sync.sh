@@ -94,10 +94,10 @@ refuse() {   # NAME FILE WANTED-TEXT
 }
 size=$(stat -c %s "$GOOD")
 cp "$GOOD" "$WORK/flip.czb"
-printf '\x55' | dd of="$WORK/flip.czb" bs=1 seek=$((size - 20)) conv=notrunc 2>/dev/null
+flip_byte "$WORK/flip.czb" $((size - 20))
 refuse "flipped byte in the data" "$WORK/flip.czb" "damaged or was altered"
 cp "$GOOD" "$WORK/fliph.czb"
-printf '\x55' | dd of="$WORK/fliph.czb" bs=1 seek=50 conv=notrunc 2>/dev/null
+flip_byte "$WORK/fliph.czb" 50
 refuse "flipped byte in the header" "$WORK/fliph.czb" "signature does not verify"
 head -c 351 "$GOOD" > "$WORK/trunc.czb"      # header only: cut at the chunk boundary
 refuse "truncated at the chunk boundary" "$WORK/trunc.czb" "truncated"
