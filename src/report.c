@@ -261,7 +261,7 @@ static int walk_cb(void *ctx, const uint8_t *entity)
     struct cz_record rec;
     int rc = cz_record_load(w->t, entity, &rec);
     if (rc) return rc;
-    if (!rec.deleted && rec.type && cz_region_within(rec.region, w->r->region)) {
+    if (!rec.deleted && rec.type && cz_region_under(rec.region, w->r->region)) {
         if (author_counts(w, &rec)) rc = visit(w, &rec);
         else w->r->pending_left_out++;
     }

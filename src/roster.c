@@ -10,11 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cz_region_within(const char *region, const char *jurisdiction)
-{
-    return cz_region_under(region, jurisdiction);
-}
-
 #define COUNTERSIGN_DOMAIN "cunzhan countersign 1"
 #define ROLLOVER_DOMAIN "cunzhan rollover 1"
 
@@ -624,6 +619,6 @@ void cz_roster_entry_judge(const struct cz_trust_info *info, const struct cz_ent
         return;
     if (info->state == CZ_TRUST_PENDING) { *why = CZ_ENOTFOUND; return; }
     if (info->valid_until && cz_roster_hlc_date(e->hlc) > info->valid_until) { *why = CZ_EEXPIRED; return; }
-    if (strcmp(info->role, "office") != 0 && !cz_region_within(e->region, info->region))
+    if (strcmp(info->role, "office") != 0 && !cz_region_under(e->region, info->region))
         *why = CZ_EPERM;
 }

@@ -171,8 +171,4 @@ int cz_roster_countersign_msg(const uint8_t root[32], const char *type, const st
  * certificates' dates are. */
 uint32_t cz_roster_hlc_date(uint64_t hlc);
 
-/* True when region lies inside jurisdiction (a code prefix; "" is all),
- * both normalised first (authz.h: "411024000000" is the county 411024). */
-int cz_region_within(const char *region, const char *jurisdiction);
-
 #endif

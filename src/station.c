@@ -1153,7 +1153,7 @@ static int may_write(cz_txn *t, struct pipe *pl, const cz_station *st, const str
     if ((info.state == CZ_TRUST_CERTIFIED && !strcmp(info.role, "office")) ||
         (info.state == CZ_TRUST_PENDING && st->info.kind == CZ_KIND_OFFICE))
         return CZ_OK;
-    return cz_region_within(region, jurisdiction) ? CZ_OK : CZ_EPERM;
+    return cz_region_under(region, jurisdiction) ? CZ_OK : CZ_EPERM;
 }
 
 /* An approval is dated the day it is signed unless the paper says earlier;

@@ -262,7 +262,7 @@ static int author_ok(struct export_ctx *x, const uint8_t *origin, int *ok)
  * inside the recipient's jurisdiction. */
 static int export_take(struct export_ctx *x, const uint8_t *raw, size_t len, const char *region)
 {
-    if (region[0] && !cz_region_within(region, x->region)) {
+    if (region[0] && !cz_region_under(region, x->region)) {
         x->res->skipped_scope++;
         return CZ_OK;
     }
@@ -1505,7 +1505,7 @@ static int sender_judge(struct importer *im)
          * (its key's certificate arrives with its first bundle); an
          * office-role person speaks for the office whatever it names. */
         if ((box_ok && sig.station[0] && !strcmp(sig.station, cert_station(&box)) &&
-             cz_region_within(sig.region, box.region)) ||
+             cz_region_under(sig.region, box.region)) ||
             (office_box && !strcmp(sig.role, "office")))
             im->sender = SENDER_ACK;
         return CZ_OK;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "authz.h"
 #include "bundle.h"
 #include "codec.h"
 #include "entry.h"
@@ -164,7 +165,7 @@ static int want_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
     assert_int_equal(cz_vv_add(&w->all, key, seq, val), CZ_OK);
     if (w->ack && cz_vv_has(w->ack, key, seq)) return 0;
     assert_int_equal(cz_store_get_entry(w->t, val, &e), CZ_OK);
-    if (e.region[0] && !cz_region_within(e.region, w->region)) { w->scope++; return 0; }
+    if (e.region[0] && !cz_region_under(e.region, w->region)) { w->scope++; return 0; }
     memcpy(w->ids[w->n++], val, 32);
     return 0;
 }
@@ -211,7 +212,7 @@ static void check_export(int full, const struct cz_vv *ack)
         struct cz_entry e;
         assert_int_equal(cz_entry_decode(pl.entry[i], pl.entry_len[i], &e), CZ_OK);
         assert_int_equal(cz_entry_verify(&e), CZ_OK);
-        assert_true(!e.region[0] || cz_region_within(e.region, V1));
+        assert_true(!e.region[0] || cz_region_under(e.region, V1));
         cz_entry_id(pl.entry[i], pl.entry_len[i], got[i]);
         assert_memory_not_equal(got[i], F.fork_id, 32);
     }

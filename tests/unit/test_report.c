@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authz.h"
 #include "codec.h"
 #include "entry.h"
 #include "exitchain.h"
@@ -169,7 +170,7 @@ static int copy_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *ra
     uint8_t id[CZ_ID_BYTES];
     (void)key; (void)klen;
     if ((cc->rc = cz_entry_decode(raw, len, &e)) || (cc->rc = cz_entry_verify(&e))) return cc->rc;
-    if (e.region[0] && !cz_region_within(e.region, cc->jurisdiction)) return 0;
+    if (e.region[0] && !cz_region_under(e.region, cc->jurisdiction)) return 0;
     cz_entry_id(raw, len, id);
     return cc->rc = cz_store_put_entry(cc->to, &e, id, &result);
 }
