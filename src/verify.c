@@ -4,13 +4,7 @@
 #include "roster.h"
 #include "status.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-/* The roster's word on the last few authors: the entry walk goes in id
- * order, so authors come mixed, but a store holds few of them. */
-#define AUTHORS_CACHED 64
-struct author { uint8_t key[32]; struct cz_trust_info info; };
 
 struct vctx {
     cz_txn *t;
@@ -18,8 +12,6 @@ struct vctx {
     cz_problem_fn fn;
     void *ctx;
     struct cz_verify_report *rep;
-    struct author authors[AUTHORS_CACHED];
-    size_t nauthors, next_slot;
 };
 
 static void problem(struct vctx *v, enum cz_problem kind, const uint8_t *id, int status)
@@ -32,20 +24,6 @@ static void problem(struct vctx *v, enum cz_problem kind, const uint8_t *id, int
     default:                    v->rep->problems++; break;
     }
     if (v->fn) v->fn(v->ctx, kind, id, status);
-}
-
-static int author_info(struct vctx *v, const uint8_t key[32], struct cz_trust_info *out)
-{
-    for (size_t i = 0; i < v->nauthors; i++)
-        if (!memcmp(v->authors[i].key, key, 32)) { *out = v->authors[i].info; return CZ_OK; }
-    int rc = cz_roster_lookup(v->t, v->root, key, out);
-    if (rc) return rc;
-    struct author *a = &v->authors[v->next_slot];
-    v->next_slot = (v->next_slot + 1) % AUTHORS_CACHED;
-    if (v->nauthors < AUTHORS_CACHED) v->nauthors++;
-    memcpy(a->key, key, 32);
-    a->info = *out;
-    return CZ_OK;
 }
 
 static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *raw, size_t len)
@@ -84,11 +62,18 @@ static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *r
     if (rc != CZ_ENOTFOUND) return rc;
     struct cz_trust_info info;
     struct cz_judgement j;
-    if ((rc = author_info(v, e.origin, &info))) return rc;
+    /* The roster is built once per transaction (roster.c): a look-up is
+     * a binary search. */
+    if ((rc = cz_roster_lookup(v->t, v->root, e.origin, &info))) return rc;
     if ((rc = cz_authz_judge(v->t, v->root, &e, &info, 1, &j))) return rc;
     if (j.verdict == CZ_VERDICT_REFUSED) { problem(v, CZ_PROBLEM_AUTHORITY, key, j.why); return 0; }
     if (j.verdict == CZ_VERDICT_HOLD) { problem(v, CZ_PROBLEM_HELD, key, j.why); return 0; }
     if ((rc = cz_authz_counts(v->t, &info, &e, &why))) return rc;
+    /* A root-signed trust record counts only as the roster read it
+     * (countersigned by an office person at that point). */
+    if (why == CZ_OK && info.state == CZ_TRUST_ROOT &&
+        (rc = cz_roster_entry_counts(v->t, v->root, &e, &info, &why)))
+        return rc;
     if (why == CZ_ENOTFOUND) problem(v, CZ_PROBLEM_PENDING, key, why);
     else if (why == CZ_EQUARANTINE) problem(v, CZ_PROBLEM_QUARANTINE, key, why);
     else if (why) problem(v, CZ_PROBLEM_AUTHORITY, key, why);
@@ -118,27 +103,13 @@ static int fork_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
     return 0;
 }
 
-static int verify_all(struct vctx *v)
-{
-    int rc;
-    if ((rc = cz_store_each_entry(v->t, entry_cb, v))) return rc;
-    if ((rc = cz_store_each_log(v->t, log_cb, v))) return rc;
-    return cz_store_each_fork(v->t, fork_cb, v);
-}
-
 int cz_verify(cz_txn *t, const uint8_t office_root[32], cz_problem_fn fn, void *ctx,
               struct cz_verify_report *report)
 {
-    struct vctx *v = calloc(1, sizeof *v);
+    struct vctx v = { t, office_root, fn, ctx, report };
     int rc;
     memset(report, 0, sizeof *report);
-    if (!v) return CZ_ENOMEM;
-    v->t = t;
-    v->root = office_root;
-    v->fn = fn;
-    v->ctx = ctx;
-    v->rep = report;
-    rc = verify_all(v);
-    free(v);
-    return rc;
+    if ((rc = cz_store_each_entry(t, entry_cb, &v))) return rc;
+    if ((rc = cz_store_each_log(t, log_cb, &v))) return rc;
+    return cz_store_each_fork(t, fork_cb, &v);
 }
