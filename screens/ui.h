@@ -17,9 +17,6 @@
 #include "station.h"
 #include "status.h"
 
-/* Both languages side by side, so no text can lack its translation. */
-#define T(ui, en, zh) ((ui)->lang == CZ_LANG_ZH ? (zh) : (en))
-
 struct ui;
 struct screen;
 

@@ -52,8 +52,8 @@ void say_error(struct cli *c, int status, const char *what)
 
 int usage(struct cli *c, const char *en, const char *zh)
 {
-    fprintf(stderr, "cunzhan: %s\n", TR(c, en, zh));
-    fprintf(stderr, "%s\n", TR(c, "Run `cunzhan help` for the commands.", "运行 `cunzhan help` 查看所有命令。"));
+    fprintf(stderr, "cunzhan: %s\n", T(c, en, zh));
+    fprintf(stderr, "%s\n", T(c, "Run `cunzhan help` for the commands.", "运行 `cunzhan help` 查看所有命令。"));
     return CZ_EXIT_USAGE;
 }
 
@@ -91,16 +91,16 @@ int get_passphrase(struct cli *c, const char *env, int new_one, char *buf, size_
         snprintf(buf, size, "%s", e);
     } else {
         char again[PASS_MAX];
-        if (read_tty_line(TR(c, "Passphrase: ", "口令："), buf, size) != 0) {
-            fprintf(stderr, "cunzhan: %s\n", TR(c, "no terminal to ask the passphrase on: set CUNZHAN_PASSPHRASE",
+        if (read_tty_line(T(c, "Passphrase: ", "口令："), buf, size) != 0) {
+            fprintf(stderr, "cunzhan: %s\n", T(c, "no terminal to ask the passphrase on: set CUNZHAN_PASSPHRASE",
                                                 "没有终端可以输入口令：请设置 CUNZHAN_PASSPHRASE"));
             return -1;
         }
         if (new_one) {
-            if (read_tty_line(TR(c, "Passphrase again: ", "再输一次口令："), again, sizeof again) != 0 ||
+            if (read_tty_line(T(c, "Passphrase again: ", "再输一次口令："), again, sizeof again) != 0 ||
                 strcmp(buf, again) != 0) {
                 sodium_memzero(again, sizeof again);
-                fprintf(stderr, "cunzhan: %s\n", TR(c, "the two passphrases differ; nothing was written",
+                fprintf(stderr, "cunzhan: %s\n", T(c, "the two passphrases differ; nothing was written",
                                                     "两次输入的口令不同；没有写入任何内容"));
                 return -1;
             }
@@ -108,7 +108,7 @@ int get_passphrase(struct cli *c, const char *env, int new_one, char *buf, size_
         }
     }
     if (new_one && !buf[0]) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "the passphrase must not be empty", "口令不能为空"));
+        fprintf(stderr, "cunzhan: %s\n", T(c, "the passphrase must not be empty", "口令不能为空"));
         return -1;
     }
     return 0;
@@ -138,7 +138,7 @@ static int check_clock(struct cli *c)
     format_time(cs.last_signed, last, sizeof last);
     format_time(cs.station_clock, station, sizeof station);
     if (cs.pc_behind && !c->clock_ok) {
-        fprintf(stderr, TR(c, "cunzhan: this PC's clock says %s, but this station already signed entries dated %s. "
+        fprintf(stderr, T(c, "cunzhan: this PC's clock says %s, but this station already signed entries dated %s. "
                               "Nothing was done. If this PC's date is wrong (a flat CMOS battery), set the date and "
                               "time; if it is right (those entries were dated by a PC that was ahead), run the command "
                               "again with --clock-ok.\n",
@@ -150,7 +150,7 @@ static int check_clock(struct cli *c)
     }
     if (cs.pc_behind && (rc = cz_station_clock_confirm(c->st))) { say_error(c, rc, NULL); return -1; }
     if (cs.station_ahead && !cs.ahead_noted) {
-        fprintf(stderr, TR(c, "cunzhan: note: this station's clock runs at %s, ahead of this PC's %s (the PC's date was "
+        fprintf(stderr, T(c, "cunzhan: note: this station's clock runs at %s, ahead of this PC's %s (the PC's date was "
                               "wrong once): entries keep their order; later ones are dated by the station's clock.\n",
                               "cunzhan：注意：本站时钟为 %s，快于本机的 %s（本机日期曾经设错）：记录的先后顺序不变；"
                               "之后的记录按本站时钟计时。\n"),
@@ -167,7 +167,7 @@ int login(struct cli *c)
     int rc = cz_station_login(c->st, c->user, pass);
     sodium_memzero(pass, sizeof pass);
     if (rc == CZ_EPASS) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "wrong passphrase; nothing was written. Try again, or ask the station's supervisor.",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "wrong passphrase; nothing was written. Try again, or ask the station's supervisor.",
                                             "口令错误；没有写入任何内容。请重试，或询问本站审核员。"));
         return -1;
     }
@@ -204,7 +204,7 @@ struct cz_assign *parse_assignments(struct cli *c, char **args, int n)
     for (int i = 0; i < n; i++)
         if (cz_assign_split(args[i], &out[i])) {
             fprintf(stderr, "cunzhan: %s: %s\n", args[i],
-                    TR(c, "expected FIELD=VALUE (e.g. head=王秀英)", "应为 字段=值（例如 head=王秀英）"));
+                    T(c, "expected FIELD=VALUE (e.g. head=王秀英)", "应为 字段=值（例如 head=王秀英）"));
             free(out);
             return NULL;
         }
@@ -215,7 +215,7 @@ const struct cz_type *type_arg(struct cli *c, const char *name)
 {
     const struct cz_type *t = cz_schema_type(name);
     if (!t)
-        fprintf(stderr, "cunzhan: %s: %s\n", name, TR(c, "no such record type: `cunzhan fields` lists them",
+        fprintf(stderr, "cunzhan: %s: %s\n", name, T(c, "no such record type: `cunzhan fields` lists them",
                                                      "没有这种记录类型：运行 `cunzhan fields` 查看"));
     return t;
 }
@@ -230,7 +230,7 @@ void field_error(struct cli *c, const char *type, int rc, const struct cz_field_
     } else {
         say_error(c, rc, NULL);
     }
-    fprintf(stderr, "cunzhan: %s\n", TR(c, "nothing was stored", "没有保存任何内容"));
+    fprintf(stderr, "cunzhan: %s\n", T(c, "nothing was stored", "没有保存任何内容"));
 }
 
 /* An entity from an id prefix typed on the command line (or a version id). */
@@ -247,7 +247,7 @@ int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_
         rc = rc == CZ_EINVAL ? CZ_ENOTFOUND : rc;
     }
     if (rc == CZ_EINVAL)
-        fprintf(stderr, "cunzhan: %s: %s\n", hex, TR(c, "an id is at least 6 hex digits, as `add` or `find` printed it",
+        fprintf(stderr, "cunzhan: %s: %s\n", hex, T(c, "an id is at least 6 hex digits, as `add` or `find` printed it",
                                                       "编号至少 6 位十六进制数字，即 `add` 或 `find` 输出的编号"));
     else if (rc)
         fprintf(stderr, "cunzhan: %s: %s\n", hex, cz_strerror(rc, c->lang));
@@ -344,7 +344,7 @@ static void print_fields(struct cli *c, cz_txn *txn, const struct cz_type *t, co
     char buf[4096];
     size_t label_w = 0;
     for (size_t i = 0; i < t->nfields; i++) {
-        const char *label = TR(c, t->fields[i].en, t->fields[i].zh);
+        const char *label = T(c, t->fields[i].en, t->fields[i].zh);
         size_t w = cz_text_cols(label, strlen(label));
         if (w > label_w) label_w = w;
     }
@@ -352,7 +352,7 @@ static void print_fields(struct cli *c, cz_txn *txn, const struct cz_type *t, co
         const struct cz_field *f = &t->fields[i];
         if (!cz_schema_format(f, b, c->lang, 1, buf, sizeof buf)) continue;
         fputs(indent, stdout);
-        print_padded(TR(c, f->en, f->zh), label_w);
+        print_padded(T(c, f->en, f->zh), label_w);
         char title[256];
         ref_title(txn, f, b, title, sizeof title);
         if (title[0]) printf("  %s (%.12s)\n", title, buf);
@@ -396,7 +396,7 @@ static int cmd_init(struct cli *c, int argc, char **argv)
         FILE *f = cz_fs_open_regular(AT_FDCWD, office_key, &kfd) == CZ_OK ? fdopen(kfd, "r") : NULL;
         if (!f) {
             fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(office_key, safe_key, sizeof safe_key),
-                    TR(c, "cannot read the office key file", "无法读取市办公钥文件"));
+                    T(c, "cannot read the office key file", "无法读取市办公钥文件"));
             return CZ_EXIT_FAIL;
         }
         identity = calloc(1, 8192);
@@ -411,13 +411,13 @@ static int cmd_init(struct cli *c, int argc, char **argv)
     sodium_memzero(pass, sizeof pass);
     free(identity);
     if (rc == CZ_EEXIST) {
-        fprintf(stderr, "cunzhan: %s: %s\n", c->dir, TR(c, "a station already lives here; choose another folder with -C",
+        fprintf(stderr, "cunzhan: %s: %s\n", c->dir, T(c, "a station already lives here; choose another folder with -C",
                                                         "这里已有村站数据；请用 -C 选择其他文件夹"));
         return CZ_EXIT_FAIL;
     }
     if (rc == CZ_EINVAL && !strcmp(why, "office-key")) {
         fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(office_key, safe_key, sizeof safe_key),
-                TR(c, "not an office identity: make it with `cunzhan pubkey` at the office",
+                T(c, "not an office identity: make it with `cunzhan pubkey` at the office",
                                                              "不是市办身份文件：请在市办运行 `cunzhan pubkey` 生成"));
         return CZ_EXIT_FAIL;
     }
@@ -427,16 +427,16 @@ static int cmd_init(struct cli *c, int argc, char **argv)
     if (rc) { say_error(c, rc, c->dir); return CZ_EXIT_FAIL; }
     char fp[24];
     cz_fingerprint(cz_station_info(st)->office_root, fp);
-    printf("%s %s\n", TR(c, "initialised", "已初始化"), c->dir);
+    printf("%s %s\n", T(c, "initialised", "已初始化"), c->dir);
     if (station) {
         char name[CZ_NAME_MAX * 3 + 8];
         /* The office's name as its identity file gives it: text from a
          * stick, filtered. */
-        printf("%s %s\n", TR(c, "office:", "市办："), cz_text_safe(cz_station_info(st)->office_name, name, sizeof name));
+        printf("%s %s\n", T(c, "office:", "市办："), cz_text_safe(cz_station_info(st)->office_name, name, sizeof name));
     }
-    printf("%s %s\n", TR(c, "office key fingerprint:", "市办公钥指纹："), fp);
+    printf("%s %s\n", T(c, "office key fingerprint:", "市办公钥指纹："), fp);
     if (station)
-        printf("%s\n", TR(c, "Compare the fingerprint with the one the office shows before you trust it.",
+        printf("%s\n", T(c, "Compare the fingerprint with the one the office shows before you trust it.",
                           "请与市办显示的指纹核对一致后再使用。"));
     cz_station_close(st);
     return CZ_EXIT_OK;
@@ -489,7 +489,7 @@ static int user_add(struct cli *c, int argc, char **argv)
     }
     if (!name) return usage(c, "user add NAME", "user add 姓名");
     if (open_station(c) || login(c)) return CZ_EXIT_FAIL;
-    printf("%s\n", TR(c, "New person's passphrase:", "新用户的口令："));
+    printf("%s\n", T(c, "New person's passphrase:", "新用户的口令："));
     if (get_passphrase(c, "CUNZHAN_NEW_PASSPHRASE", 1, pass, sizeof pass)) return CZ_EXIT_FAIL;
     int rc = cz_station_user_add(c->st, name, role, pass);
     sodium_memzero(pass, sizeof pass);
@@ -499,14 +499,14 @@ static int user_add(struct cli *c, int argc, char **argv)
         return usage(c, "user add: a name is 1-63 bytes without '/'; roles are clerk, supervisor, office",
                      "user add：姓名须为 1-63 字节且不含 '/'；角色为 clerk、supervisor、office");
     if (rc == CZ_EPERM && cz_station_info(c->st)->kind == CZ_KIND_OFFICE) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "at the office only a person certified as office adds people (the root certifies them at once); log in as one with --user",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "at the office only a person certified as office adds people (the root certifies them at once); log in as one with --user",
                                            "在市办只有市办角色的人员才能添加用户（由根密钥立即认证）；请用 --user 以市办人员登录"));
         return CZ_EXIT_FAIL;
     }
     if (rc) { say_error(c, rc, name); return CZ_EXIT_FAIL; }
-    printf("%s %s\n", TR(c, "added", "已添加"), name);
+    printf("%s %s\n", T(c, "added", "已添加"), name);
     if (cz_station_info(c->st)->kind != CZ_KIND_OFFICE)
-        printf("%s\n", TR(c, "The key is pending until the office enrols it.", "该密钥在市办认证前为待认证状态。"));
+        printf("%s\n", T(c, "The key is pending until the office enrols it.", "该密钥在市办认证前为待认证状态。"));
     return CZ_EXIT_OK;
 }
 
@@ -517,16 +517,16 @@ static int new_passphrase(struct cli *c, char *buf, size_t size)
     const char *e = getenv("CUNZHAN_NEW_PASSPHRASE");
     char again[PASS_MAX];
     if (e) { snprintf(buf, size, "%s", e); return 0; }
-    if (read_tty_line(TR(c, "New passphrase: ", "新口令："), buf, size) != 0) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "no terminal to ask the new passphrase on: set CUNZHAN_NEW_PASSPHRASE",
+    if (read_tty_line(T(c, "New passphrase: ", "新口令："), buf, size) != 0) {
+        fprintf(stderr, "cunzhan: %s\n", T(c, "no terminal to ask the new passphrase on: set CUNZHAN_NEW_PASSPHRASE",
                                            "没有终端可以输入新口令：请设置 CUNZHAN_NEW_PASSPHRASE"));
         return -1;
     }
-    int differ = read_tty_line(TR(c, "New passphrase again: ", "再输一次新口令："), again, sizeof again) != 0 ||
+    int differ = read_tty_line(T(c, "New passphrase again: ", "再输一次新口令："), again, sizeof again) != 0 ||
                  strcmp(buf, again) != 0;
     sodium_memzero(again, sizeof again);
     if (differ) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "the two passphrases differ; nothing was written",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "the two passphrases differ; nothing was written",
                                            "两次输入的口令不同；没有写入任何内容"));
         return -1;
     }
@@ -540,7 +540,7 @@ static int user_passwd(struct cli *c, int argc, char **argv)
     if (argc > 2) return usage(c, "user passwd [NAME]", "user passwd [姓名]");
     if (open_station(c)) return CZ_EXIT_FAIL;
     if (!name || !*name) name = cz_station_info(c->st)->default_user;
-    printf("%s %s\n", TR(c, "Changing the passphrase of", "修改口令："), name);
+    printf("%s %s\n", T(c, "Changing the passphrase of", "修改口令："), name);
     if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, old, sizeof old)) return CZ_EXIT_FAIL;
     if (new_passphrase(c, pass, sizeof pass)) { sodium_memzero(old, sizeof old); return CZ_EXIT_FAIL; }
     int rc = cz_station_passwd(c->st, name, old, pass);
@@ -548,11 +548,11 @@ static int user_passwd(struct cli *c, int argc, char **argv)
     sodium_memzero(pass, sizeof pass);
     if (rc == CZ_EWEAKPASS) { say_weak(c); return CZ_EXIT_FAIL; }
     if (rc == CZ_EPASS) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "wrong (old) passphrase; nothing was changed", "原口令错误；没有任何改动"));
+        fprintf(stderr, "cunzhan: %s\n", T(c, "wrong (old) passphrase; nothing was changed", "原口令错误；没有任何改动"));
         return CZ_EXIT_FAIL;
     }
     if (rc) { say_error(c, rc, name); return CZ_EXIT_FAIL; }
-    printf("%s\n", TR(c, "passphrase changed", "口令已修改"));
+    printf("%s\n", T(c, "passphrase changed", "口令已修改"));
     return CZ_EXIT_OK;
 }
 
@@ -567,13 +567,13 @@ static int user_remove(struct cli *c, int argc, char **argv)
         return CZ_EXIT_FAIL;
     }
     if (rc == CZ_EPERM) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "only a supervisor, or at the office an office person, removes people from this PC",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "only a supervisor, or at the office an office person, removes people from this PC",
                                            "只有审核员（在市办为市办角色人员）才能从本机删除用户"));
         return CZ_EXIT_FAIL;
     }
     if (rc) { say_error(c, rc, name); return CZ_EXIT_FAIL; }
-    printf("%s %s\n", TR(c, "removed from this PC:", "已从本机删除："), name);
-    printf("%s\n", TR(c, "Their key is not revoked: if they have left, the office should revoke it too (cunzhan revoke).",
+    printf("%s %s\n", T(c, "removed from this PC:", "已从本机删除："), name);
+    printf("%s\n", T(c, "Their key is not revoked: if they have left, the office should revoke it too (cunzhan revoke).",
                       "其密钥并未吊销：如该人员已离职，市办还应吊销其密钥（cunzhan revoke）。"));
     return CZ_EXIT_OK;
 }
@@ -600,7 +600,7 @@ static int cmd_add(struct cli *c, int argc, char **argv)
     int rc = cz_station_add(c->st, t->key, a, (size_t)argc - 1, entity, id, &err);
     free(a);
     if (rc == CZ_EPERM) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "this record lies outside your jurisdiction or role; nothing was stored",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "this record lies outside your jurisdiction or role; nothing was stored",
                                             "该记录超出您的辖区或角色权限；没有保存任何内容"));
         return CZ_EXIT_FAIL;
     }
@@ -642,16 +642,16 @@ static void conflict_error(struct cli *c, const char *type, const char *idarg, c
         char key[64];
         snprintf(key, sizeof key, "%.*s", (int)len, s);
         const struct cz_field *f = t ? cz_schema_field(t, key) : NULL;
-        const char *label = f ? TR(c, f->en, f->zh) : !strcmp(key, "deleted") ? TR(c, "deleted or kept", "删除还是保留") : key;
+        const char *label = f ? T(c, f->en, f->zh) : !strcmp(key, "deleted") ? T(c, "deleted or kept", "删除还是保留") : key;
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%s (%s)", used ? ", " : "", label, key);
         s = comma ? comma + 1 : s + len;
     }
     say_error(c, CZ_ECONFLICT, NULL);
-    fprintf(stderr, "cunzhan: %s %s\n", TR(c, "conflicting fields not chosen in this edit:", "本次修改未选定的冲突字段："), list);
+    fprintf(stderr, "cunzhan: %s %s\n", T(c, "conflicting fields not chosen in this edit:", "本次修改未选定的冲突字段："), list);
     fprintf(stderr, "cunzhan: %s `cunzhan conflicts`; %s `cunzhan edit %s FIELD=VALUE` %s `cunzhan resolve %s`\n",
-            TR(c, "see the values with", "用以下命令查看各个取值："), TR(c, "then choose with", "然后用"), idarg,
-            TR(c, "for each of them, or", "为每个字段选定，或用"), idarg);
-    fprintf(stderr, "cunzhan: %s\n", TR(c, "nothing was stored", "没有保存任何内容"));
+            T(c, "see the values with", "用以下命令查看各个取值："), T(c, "then choose with", "然后用"), idarg,
+            T(c, "for each of them, or", "为每个字段选定，或用"), idarg);
+    fprintf(stderr, "cunzhan: %s\n", T(c, "nothing was stored", "没有保存任何内容"));
 }
 
 static int cmd_edit(struct cli *c, int argc, char **argv)
@@ -673,7 +673,7 @@ static int cmd_edit(struct cli *c, int argc, char **argv)
     int rc = cz_station_edit(c->st, entity, a, (size_t)argc - 1, id, &err);
     free(a);
     if (rc == CZ_EPERM) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "this record lies outside your jurisdiction or role; nothing was stored",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "this record lies outside your jurisdiction or role; nothing was stored",
                                             "该记录超出您的辖区或角色权限；没有保存任何内容"));
         return CZ_EXIT_FAIL;
     }
@@ -718,7 +718,7 @@ static void print_changes(struct cli *c, const struct cz_type *t, const struct c
         if (before) cz_schema_format(f, before, c->lang, 1, a, sizeof a);
         if (v->body) cz_schema_format(f, v->body, c->lang, 1, b, sizeof b);
         if (!strcmp(a, b)) continue;
-        printf("      %s: %s -> %s\n", TR(c, f->en, f->zh), a[0] ? a : "-", b[0] ? b : "-");
+        printf("      %s: %s -> %s\n", T(c, f->en, f->zh), a[0] ? a : "-", b[0] ? b : "-");
     }
 }
 
@@ -750,13 +750,13 @@ static void print_exit_chain(struct cli *c, cz_txn *t, const uint8_t entity[CZ_E
     struct cz_exit_state es;
     char date[16];
     if (cz_exit_state(t, cz_station_info(c->st)->office_root, entity, &es) != CZ_OK) return;
-    printf("  %s\n", TR(c, "Approval chain on this version:", "本版本的审批链："));
+    printf("  %s\n", T(c, "Approval chain on this version:", "本版本的审批链："));
     for (int s = 0; s < CZ_STEP_COUNT; s++) {
         if (es.approved[s]) cz_format_date(es.approved_on[s], date, sizeof date);
         printf("    %-9s", cz_step_key((enum cz_step)s));
-        print_padded(TR(c, en[s], zh[s]), 18);
-        printf("%s\n", es.rejected[s] ? TR(c, "rejected", "不同意") : es.approved[s] ? date
-                      : es.ahead[s] ? TR(c, "signed with a clock over a day ahead of this PC: not counted yet",
+        print_padded(T(c, en[s], zh[s]), 18);
+        printf("%s\n", es.rejected[s] ? T(c, "rejected", "不同意") : es.approved[s] ? date
+                      : es.ahead[s] ? T(c, "signed with a clock over a day ahead of this PC: not counted yet",
                                          "签署时钟超前本机一天以上：暂不计入") : "-");
     }
     char why[512];
@@ -771,11 +771,11 @@ static void print_exit_chain(struct cli *c, cz_txn *t, const uint8_t entity[CZ_E
         printf("  %s\n", why);
     } else if (es.approved[CZ_STEP_COUNTY] && !es.approved[CZ_STEP_NOTICE]) {
         cz_format_cst((int64_t)(es.notice_close_ms / 1000), why, sizeof why);
-        printf("  %s %s%s\n", TR(c, "The public notice may close from", "公示最早可于"), why,
-               TR(c, " (China time).", "（北京时间）结束。"));
+        printf("  %s %s%s\n", T(c, "The public notice may close from", "公示最早可于"), why,
+               T(c, " (China time).", "（北京时间）结束。"));
     }
-    printf("  %s\n", es.complete ? TR(c, "The household counts as exited.", "该户计为已脱贫。")
-                                 : TR(c, "The chain is not complete: the household does not count as exited.",
+    printf("  %s\n", es.complete ? T(c, "The household counts as exited.", "该户计为已脱贫。")
+                                 : T(c, "The chain is not complete: the household does not count as exited.",
                                       "审批链不完整：该户不计为已脱贫。"));
 }
 
@@ -838,26 +838,26 @@ static int cmd_show(struct cli *c, int argc, char **argv)
         print_json(o);
     } else {
         cz_hex(r.entity, CZ_ENTITY_BYTES, hex);
-        printf("%s %s  %s\n", r.type ? TR(c, r.type->en, r.type->zh) : r.type_key, hex,
-               r.deleted ? TR(c, "(deleted)", "（已删除）") : "");
+        printf("%s %s  %s\n", r.type ? T(c, r.type->en, r.type->zh) : r.type_key, hex,
+               r.deleted ? T(c, "(deleted)", "（已删除）") : "");
         if (r.type && r.body) print_fields(c, t, r.type, r.body, "  ");
         if (!strcmp(r.type_key, "household"))
-            printf("  %s  %zu\n", TR(c, "Household size (members)", "家庭人口（成员数）"), household_size(t, r.entity));
+            printf("  %s  %zu\n", T(c, "Household size (members)", "家庭人口（成员数）"), household_size(t, r.entity));
         if (!strcmp(r.type_key, "exit") && !r.deleted) print_exit_chain(c, t, r.entity);
         signer_name(t, info, r.origin, c->lang, who, sizeof who);
         format_time(r.wall, when, sizeof when);
         cz_hex(r.id, CZ_ID_BYTES, hex);
-        printf("  %s %s  %s  %s %s\n", TR(c, "version", "版本"), hex, when, TR(c, "signed by", "签名人"), who);
+        printf("  %s %s  %s  %s %s\n", T(c, "version", "版本"), hex, when, T(c, "signed by", "签名人"), who);
         if (r.nheads > 1)
-            printf("  %s\n", TR(c, "! concurrent versions: run `cunzhan conflicts`", "！存在并发版本：请运行 `cunzhan conflicts`"));
+            printf("  %s\n", T(c, "! concurrent versions: run `cunzhan conflicts`", "！存在并发版本：请运行 `cunzhan conflicts`"));
         if (history) {
-            printf("%s\n", TR(c, "History:", "历史版本："));
+            printf("%s\n", T(c, "History:", "历史版本："));
             for (size_t i = 0; i < nv; i++) {
                 cz_hex(vs[i].id, CZ_ID_BYTES, hex);
                 format_time(vs[i].wall, when, sizeof when);
                 signer_name(t, info, vs[i].origin, c->lang, who, sizeof who);
                 printf("  %zu. %.16s  %s  %s%s\n", i + 1, hex, when, who,
-                       vs[i].tombstone ? TR(c, "  (deleted)", "  （删除）") : "");
+                       vs[i].tombstone ? T(c, "  (deleted)", "  （删除）") : "");
                 print_changes(c, r.type, &vs[i], vs, nv);
             }
         }
@@ -883,7 +883,7 @@ static int list_print_cb(void *ctx, const uint8_t *entity)
         char hex[65], buf[512];
         cz_hex(entity, CZ_ENTITY_BYTES, hex);
         printf("%.12s  ", hex);
-        print_padded(r.type ? TR(lo->c, r.type->en, r.type->zh) : r.type_key, 10);
+        print_padded(r.type ? T(lo->c, r.type->en, r.type->zh) : r.type_key, 10);
         /* The first few filled fields, in table order. */
         int shown = 0;
         for (size_t i = 0; r.type && r.body && i < r.type->nfields && shown < 5; i++) {
@@ -893,7 +893,7 @@ static int list_print_cb(void *ctx, const uint8_t *entity)
             printf("  %s", buf);
             shown++;
         }
-        if (r.nheads > 1) printf("  %s", TR(lo->c, "[conflict]", "[冲突]"));
+        if (r.nheads > 1) printf("  %s", T(lo->c, "[conflict]", "[冲突]"));
         putchar('\n');
     }
     cz_record_clear(&r);
@@ -942,7 +942,7 @@ static int cmd_find(struct cli *c, int argc, char **argv)
     if (rc == CZ_OK) rc = cz_query_find(t, argv[0], list_print_cb, &lo);
     if (rc) { say_error(c, rc, argv[0]); json_decref(lo.arr); cz_txn_abort(t); return CZ_EXIT_FAIL; }
     if (lo.arr) print_json(lo.arr);
-    else if (lo.count == 0) fprintf(stderr, "%s\n", TR(c, "nothing found", "没有找到"));
+    else if (lo.count == 0) fprintf(stderr, "%s\n", T(c, "nothing found", "没有找到"));
     cz_txn_abort(t);
     return CZ_EXIT_OK;
 }
@@ -966,7 +966,7 @@ static int cmd_fields(struct cli *c, int argc, char **argv)
     const struct cz_type *only = NULL;
     if (argc > 1) return usage(c, "fields [TYPE]", "fields [类型]");
     if (argc == 1 && !(only = cz_schema_type(argv[0]))) {
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "no such record type", "没有这种记录类型"));
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], T(c, "no such record type", "没有这种记录类型"));
         return CZ_EXIT_USAGE;
     }
     json_t *arr = c->json ? json_array() : NULL;
@@ -1011,8 +1011,8 @@ static int cmd_fields(struct cli *c, int argc, char **argv)
             print_padded(f->key, 18);
             print_padded(f->zh, 18);
             print_padded(f->en, 30);
-            printf("%s%s%s", ftype_name(f->type), f->flags & CZ_FF_REQUIRED ? TR(c, ", required", "，必填") : "",
-                   f->flags & CZ_FF_DERIVED ? TR(c, ", from the ID number", "，由身份证号得出") : "");
+            printf("%s%s%s", ftype_name(f->type), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
+                   f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
             if (f->values) {
                 printf(":");
                 for (const struct cz_enum_value *v = f->values; v->key; v++)
@@ -1089,9 +1089,9 @@ static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int st
         return;
     }
     if (kind == CZ_PROBLEM_FORK) {
-        printf("%s %s: %s (%s %s, %s %llu)%s\n", TR(vo->c, "BAD", "错误"), hex, cz_strerror(status, vo->c->lang),
-               TR(vo->c, "by", "作者"), fp, TR(vo->c, "seq", "序号"), (unsigned long long)seq,
-               accepted ? TR(vo->c, ": the branch the office accepted", "：市办认定的一支") : "");
+        printf("%s %s: %s (%s %s, %s %llu)%s\n", T(vo->c, "BAD", "错误"), hex, cz_strerror(status, vo->c->lang),
+               T(vo->c, "by", "作者"), fp, T(vo->c, "seq", "序号"), (unsigned long long)seq,
+               accepted ? T(vo->c, ": the branch the office accepted", "：市办认定的一支") : "");
         return;
     }
     if (kind == CZ_PROBLEM_PENDING || kind == CZ_PROBLEM_QUARANTINE) return;   /* counted in the summary */
@@ -1099,11 +1099,11 @@ static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int st
         char type[CZ_TYPE_MAX + 1];
         entry_brief(vo->t, id, type, sizeof type, fp);
         printf("%s %s %s %s %s: %s\n",
-               kind == CZ_PROBLEM_REFUSED ? TR(vo->c, "REFUSED", "已拒绝") : TR(vo->c, "HELD", "暂存"), hex, type,
-               TR(vo->c, "by", "作者"), fp, cz_strerror(status, vo->c->lang));
+               kind == CZ_PROBLEM_REFUSED ? T(vo->c, "REFUSED", "已拒绝") : T(vo->c, "HELD", "暂存"), hex, type,
+               T(vo->c, "by", "作者"), fp, cz_strerror(status, vo->c->lang));
         return;
     }
-    fprintf(stdout, "%s %s: %s\n", TR(vo->c, "BAD", "错误"), hex, cz_strerror(status, vo->c->lang));
+    fprintf(stdout, "%s %s: %s\n", T(vo->c, "BAD", "错误"), hex, cz_strerror(status, vo->c->lang));
 }
 
 static int cmd_verify(struct cli *c, int argc, char **argv)
@@ -1130,19 +1130,19 @@ static int cmd_verify(struct cli *c, int argc, char **argv)
         json_object_set_new(o, "ok", json_boolean(rep.problems == 0));
         print_json(o);
     } else {
-        printf(TR(c, "%zu entries: %zu verified, %zu from keys not yet certified (pending), %zu problems\n",
+        printf(T(c, "%zu entries: %zu verified, %zu from keys not yet certified (pending), %zu problems\n",
                   "共 %zu 条记录：%zu 条验证通过，%zu 条来自尚未认证的密钥（待认证），%zu 个问题\n"),
                rep.entries, rep.verified, rep.pending, rep.problems);
         if (rep.refused || rep.held || rep.quarantined)
-            printf(TR(c, "Kept apart and not counted: %zu refused (evidence), %zu held until what they name arrives, "
+            printf(T(c, "Kept apart and not counted: %zu refused (evidence), %zu held until what they name arrives, "
                          "%zu after their author's fork\n",
                       "另行保存、不计入：%zu 条被拒绝（留作证据），%zu 条暂存待其引用的记录到达，%zu 条在作者日志分叉之后\n"),
                    rep.refused, rep.held, rep.quarantined);
         if (rep.refused)
-            printf("%s\n", TR(c, "Refused entries were signed by the key shown but broke the rule named: show them to a supervisor.",
+            printf("%s\n", T(c, "Refused entries were signed by the key shown but broke the rule named: show them to a supervisor.",
                               "被拒绝的记录由所示密钥签名，但违反了所列规则：请报告审核员。"));
         if (rep.problems)
-            printf("%s\n", TR(c, "Do not trust the entries named above; show this to a supervisor.",
+            printf("%s\n", T(c, "Do not trust the entries named above; show this to a supervisor.",
                               "请不要信任上面列出的记录；请报告审核员。"));
     }
     return rep.problems ? CZ_EXIT_FAIL : CZ_EXIT_OK;
@@ -1173,8 +1173,8 @@ static int status_user_cb(void *ctx, const char *name, const uint8_t *blob, size
     } else {
         printf("  ");
         print_padded(name, 16);
-        printf("%s  %s %s\n", fp, ti.state == CZ_TRUST_PENDING ? TR(uo->c, "pending", "待认证")
-                                  : ti.revoked ? TR(uo->c, "revoked", "已吊销") : TR(uo->c, "certified", "已认证"),
+        printf("%s  %s %s\n", fp, ti.state == CZ_TRUST_PENDING ? T(uo->c, "pending", "待认证")
+                                  : ti.revoked ? T(uo->c, "revoked", "已吊销") : T(uo->c, "certified", "已认证"),
                ti.role);
     }
     return 0;
@@ -1206,16 +1206,16 @@ static int cmd_status(struct cli *c, int argc, char **argv)
         json_object_set_new(o, "forks", json_integer((json_int_t)ss.forks));
         json_object_set_new(o, "db_bytes", json_integer((json_int_t)ss.db_bytes));
     } else {
-        printf("%s %s (%s)  %s %s\n", TR(c, "Station", "站点"), info->name,
-               info->kind == CZ_KIND_OFFICE ? TR(c, "city office", "市办") : TR(c, "village station", "村站"),
-               TR(c, "region", "辖区"), info->region[0] ? info->region : "-");
+        printf("%s %s (%s)  %s %s\n", T(c, "Station", "站点"), info->name,
+               info->kind == CZ_KIND_OFFICE ? T(c, "city office", "市办") : T(c, "village station", "村站"),
+               T(c, "region", "辖区"), info->region[0] ? info->region : "-");
         char oname[CZ_NAME_MAX * 3 + 8];
         /* The office's name came from its identity file, on a stick. */
-        printf("%s %s  %s %s\n", TR(c, "Office", "市办"), cz_text_safe(info->office_name, oname, sizeof oname),
-               TR(c, "fingerprint", "指纹"), fp);
-        printf("%s %zu  %s %zu  %s %zu\n", TR(c, "Entries", "签名记录"), ss.entries,
-               TR(c, "records", "档案"), ss.entities, TR(c, "forks", "分叉"), ss.forks);
-        printf("%s\n", TR(c, "Records by type:", "各类档案数："));
+        printf("%s %s  %s %s\n", T(c, "Office", "市办"), cz_text_safe(info->office_name, oname, sizeof oname),
+               T(c, "fingerprint", "指纹"), fp);
+        printf("%s %zu  %s %zu  %s %zu\n", T(c, "Entries", "签名记录"), ss.entries,
+               T(c, "records", "档案"), ss.entities, T(c, "forks", "分叉"), ss.forks);
+        printf("%s\n", T(c, "Records by type:", "各类档案数："));
     }
     for (size_t i = 0; i < ntypes; i++) {
         size_t n = 0, tl = cz_term_type(term, sizeof term, types[i].key);
@@ -1223,12 +1223,12 @@ static int cmd_status(struct cli *c, int argc, char **argv)
         if (o) json_object_set_new(counts, types[i].key, json_integer((json_int_t)n));
         else if (n) {
             printf("  ");
-            print_padded(TR(c, types[i].en, types[i].zh), 20);
+            print_padded(T(c, types[i].en, types[i].zh), 20);
             printf("%zu\n", n);
         }
     }
     struct user_out uo = { c, t, o ? json_array() : NULL };
-    if (!o) printf("%s\n", TR(c, "People on this machine:", "本机用户："));
+    if (!o) printf("%s\n", T(c, "People on this machine:", "本机用户："));
     cz_user_each(t, status_user_cb, &uo);
     if (o) {
         json_object_set_new(o, "counts", counts);
@@ -1289,13 +1289,13 @@ static const struct command commands[] = {
 
 static int cmd_help(struct cli *c, int argc, char **argv)
 {
-    printf("%s\n", TR(c, "cunzhan [-C DIR] [--lang zh|en] [--user NAME] [--clock-ok] COMMAND [--json] ...",
+    printf("%s\n", T(c, "cunzhan [-C DIR] [--lang zh|en] [--user NAME] [--clock-ok] COMMAND [--json] ...",
                       "cunzhan [-C 文件夹] [--lang zh|en] [--user 姓名] [--clock-ok] 命令 [--json] ..."));
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         printf("  %-9s %s\n", commands[i].name, commands[i].args);
-        printf("            %s\n", TR(c, commands[i].en, commands[i].zh));
+        printf("            %s\n", T(c, commands[i].en, commands[i].zh));
     }
-    printf("%s\n", TR(c, "The passphrase is asked without echo, or taken from CUNZHAN_PASSPHRASE.",
+    printf("%s\n", T(c, "The passphrase is asked without echo, or taken from CUNZHAN_PASSPHRASE.",
                       "口令在终端中不回显输入，或从环境变量 CUNZHAN_PASSPHRASE 读取。"));
     return CZ_EXIT_OK;
 }

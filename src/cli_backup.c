@@ -36,9 +36,9 @@ int cmd_backup(struct cli *c, int argc, char **argv)
         json_object_set_new(o, "bytes", json_integer((json_int_t)res.bytes));
         print_json(o);
     } else {
-        printf(TR(c, "backup of %zu entries and %zu people's keys -> %s\n",
+        printf(T(c, "backup of %zu entries and %zu people's keys -> %s\n",
                   "已备份 %zu 条记录和 %zu 位用户的密钥 -> %s\n"), res.entries, res.people, res.path);
-        printf("%s\n", TR(c, "Keep the stick somewhere safe: `cunzhan -C NEW-FOLDER restore FILE` rebuilds this station with any of its people's passphrases.",
+        printf("%s\n", T(c, "Keep the stick somewhere safe: `cunzhan -C NEW-FOLDER restore FILE` rebuilds this station with any of its people's passphrases.",
                           "请妥善保管此U盘：`cunzhan -C 新文件夹 restore 文件` 可用本站任一用户的口令恢复本站。"));
     }
     return CZ_EXIT_OK;
@@ -47,12 +47,12 @@ int cmd_backup(struct cli *c, int argc, char **argv)
 static void say_slot(struct cli *c, size_t slot)
 {
     if (slot)
-        fprintf(stderr, TR(c, "cunzhan: key slot %zu of the backup is damaged (changed on the stick); nothing was written.\n",
+        fprintf(stderr, T(c, "cunzhan: key slot %zu of the backup is damaged (changed on the stick); nothing was written.\n",
                            "cunzhan: 备份中的第 %zu 个密钥槽已损坏（U盘上的数据被改变）；没有写入任何内容。\n"), slot);
     else
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "the backup's list of key slots is damaged; nothing was written.",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "the backup's list of key slots is damaged; nothing was written.",
                                             "备份的密钥槽列表已损坏；没有写入任何内容。"));
-    fprintf(stderr, "cunzhan: %s\n", TR(c, "Another person's passphrase may still open it; otherwise take the backup to the office: `cunzhan -C NEW-FOLDER restore FILE --with-office OFFICE-FOLDER` there (README, Backup and restore).",
+    fprintf(stderr, "cunzhan: %s\n", T(c, "Another person's passphrase may still open it; otherwise take the backup to the office: `cunzhan -C NEW-FOLDER restore FILE --with-office OFFICE-FOLDER` there (README, Backup and restore).",
                                         "其他用户的口令也许仍能打开；否则请把备份带到市办，在那里运行 `cunzhan -C 新文件夹 restore 文件 --with-office 市办文件夹`（见 README“备份与恢复”）。"));
 }
 
@@ -68,11 +68,11 @@ static int restore_office(struct cli *c, const char *office_dir, const char *per
     c->dir = target;
     if (bad) return -1;
     if (cz_station_info(c->st)->kind != CZ_KIND_OFFICE) {
-        fprintf(stderr, "cunzhan: %s: %s\n", office_dir, TR(c, "not the office's station: --with-office needs the office's folder",
+        fprintf(stderr, "cunzhan: %s: %s\n", office_dir, T(c, "not the office's station: --with-office needs the office's folder",
                                                             "不是市办的站点：--with-office 需要市办的文件夹"));
         return -1;
     }
-    fprintf(stderr, "cunzhan: %s\n", TR(c, "a new passphrase for the station's person (they change it at their first login if they like):",
+    fprintf(stderr, "cunzhan: %s\n", T(c, "a new passphrase for the station's person (they change it at their first login if they like):",
                                         "为村站用户设置新口令（首次登录后可自行更改）："));
     if (get_passphrase(c, "CUNZHAN_NEW_PASSPHRASE", 1, pass, sizeof pass)) return -1;
     int rc = cz_backup_restore_office(target, buf, len, cz_station_secrets(c->st), person, pass, res);
@@ -109,12 +109,12 @@ int cmd_restore(struct cli *c, int argc, char **argv)
     }
     free(buf);
     if (rc == CZ_EEXIST) {
-        fprintf(stderr, "cunzhan: %s: %s\n", c->dir, TR(c, "a station is already here; restore into a new, empty folder with -C DIR",
+        fprintf(stderr, "cunzhan: %s: %s\n", c->dir, T(c, "a station is already here; restore into a new, empty folder with -C DIR",
                                                       "这里已有站点；请用 -C 文件夹 恢复到一个新的空文件夹"));
         return CZ_EXIT_FAIL;
     }
     if (rc == CZ_EPASS) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "the passphrase opens none of the keys in this backup; nothing was written",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "the passphrase opens none of the keys in this backup; nothing was written",
                                             "该口令打不开备份中的任何密钥；没有写入任何内容"));
         return CZ_EXIT_FAIL;
     }
@@ -124,7 +124,7 @@ int cmd_restore(struct cli *c, int argc, char **argv)
     char when[32];
     format_time(res.made_at, when, sizeof when);
     for (size_t i = 0; i < res.nlost; i++)
-        fprintf(stderr, TR(c, "cunzhan: %s's key slot in the backup is damaged: %s was not restored; add them again with `cunzhan user add`.\n",
+        fprintf(stderr, T(c, "cunzhan: %s's key slot in the backup is damaged: %s was not restored; add them again with `cunzhan user add`.\n",
                            "cunzhan: 备份中 %s 的密钥槽已损坏：%s 未恢复；请用 `cunzhan user add` 重新添加。\n"),
                 res.lost[i], res.lost[i]);
     if (c->json) {
@@ -140,17 +140,17 @@ int cmd_restore(struct cli *c, int argc, char **argv)
         print_json(o);
         return CZ_EXIT_OK;
     }
-    printf(TR(c, "restored %s from the backup of %s: %zu entries, %zu people\n",
+    printf(T(c, "restored %s from the backup of %s: %zu entries, %zu people\n",
               "已从 %2$s 的备份恢复 %1$s：%3$zu 条记录，%4$zu 位用户\n"),
            res.info.name, when, res.entries, res.people);
     if (office)
-        printf(TR(c, "A new key slot was made for %s with the new passphrase. Copy this folder to the village PC (`cunzhan -C FOLDER ...`); %s logs in there, then exports for the office and the office enrols the new key.\n",
+        printf(T(c, "A new key slot was made for %s with the new passphrase. Copy this folder to the village PC (`cunzhan -C FOLDER ...`); %s logs in there, then exports for the office and the office enrols the new key.\n",
                   "已用新口令为 %s 生成新的密钥槽。请把此文件夹复制到村里的电脑（`cunzhan -C 文件夹 ...`）；%s 在那里登录后导出给市办，由市办认证新密钥。\n"),
                res.user, res.user);
     printf("%s\n", res.info.kind == CZ_KIND_OFFICE
-           ? TR(c, "Each person's next login makes them a new signing key (the old one may have signed on the lost PC); the root certifies it at once.",
+           ? T(c, "Each person's next login makes them a new signing key (the old one may have signed on the lost PC); the root certifies it at once.",
                 "每位用户下次登录时会生成新的签名密钥（旧密钥可能在丢失的电脑上签过名）；市办根密钥会立即认证它。")
-           : TR(c, "Each person's next login makes them a new signing key (the old one may have signed on the lost PC); it stays pending until the office enrols it: export for the office and import its answer.",
+           : T(c, "Each person's next login makes them a new signing key (the old one may have signed on the lost PC); it stays pending until the office enrols it: export for the office and import its answer.",
                 "每位用户下次登录时会生成新的签名密钥（旧密钥可能在丢失的电脑上签过名）；在市办认证之前为待认证状态：请导出给市办，再导入市办的回复。"));
     return CZ_EXIT_OK;
 }

@@ -29,7 +29,7 @@ static int exit_of(struct cli *c, cz_txn *t, const char *arg, uint8_t exit_entit
         uint8_t latest[CZ_ENTITY_BYTES];
         cz_record_clear(&r);
         if (cz_exit_latest(t, entity, latest) != CZ_OK) {
-            fprintf(stderr, "cunzhan: %s\n", TR(c, "this household has no exit assessment: add one with `cunzhan add exit household=ID year=...`",
+            fprintf(stderr, "cunzhan: %s\n", T(c, "this household has no exit assessment: add one with `cunzhan add exit household=ID year=...`",
                                                 "该户还没有退出评估：请先用 `cunzhan add exit household=编号 year=...` 添加"));
             return -1;
         }
@@ -38,7 +38,7 @@ static int exit_of(struct cli *c, cz_txn *t, const char *arg, uint8_t exit_entit
     }
     if (rc == CZ_OK && strcmp(r.type_key, "exit")) rc = CZ_ETYPE;
     if (rc) {
-        fprintf(stderr, "cunzhan: %s: %s\n", arg, rc == CZ_ETYPE ? TR(c, "not an exit assessment or a household", "不是退出评估或贫困户")
+        fprintf(stderr, "cunzhan: %s: %s\n", arg, rc == CZ_ETYPE ? T(c, "not an exit assessment or a household", "不是退出评估或贫困户")
                                                                 : cz_strerror(rc, c->lang));
         cz_record_clear(&r);
         return -1;
@@ -92,10 +92,10 @@ int cmd_approve(struct cli *c, int argc, char **argv)
     case CZ_EDATECLOCK: case CZ_EDATEORDER: case CZ_EGUARANTEE: case CZ_EINCOME: case CZ_ENOLINE:
         cz_exit_message(rc, &d, c->lang, msg, sizeof msg);
         fprintf(stderr, "cunzhan: %s\n", msg);
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "nothing was stored", "没有保存任何内容"));
+        fprintf(stderr, "cunzhan: %s\n", T(c, "nothing was stored", "没有保存任何内容"));
         return CZ_EXIT_FAIL;
     case CZ_EPERM:
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "this household lies outside your jurisdiction or role; nothing was stored",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "this household lies outside your jurisdiction or role; nothing was stored",
                                             "该户超出您的辖区或角色权限；没有保存任何内容"));
         return CZ_EXIT_FAIL;
     default:
@@ -107,7 +107,7 @@ int cmd_approve(struct cli *c, int argc, char **argv)
     if (cz_step_parse(step) == CZ_STEP_COUNTY && !strcmp(decision, "approve") &&
         cz_approve_notice_close(c->st, exit_entity, &close_ms) == CZ_OK) {
         cz_format_cst((int64_t)(close_ms / 1000), msg, sizeof msg);
-        fprintf(stderr, TR(c, "cunzhan: the public notice may close from %s (China time)\n",
+        fprintf(stderr, T(c, "cunzhan: the public notice may close from %s (China time)\n",
                            "cunzhan: 公示最早可于 %s（北京时间）结束\n"), msg);
     }
     char hex[65];
@@ -158,12 +158,12 @@ static void village_row(struct cli *c, cz_txn *t, const struct cz_report_row *ro
     print_padded(name, 10);
     printf(" ");
     print_padded(cz_report_label("household", "status", row->sub, c->lang), 10);
-    printf(TR(c, "%4lld households %5lld people", "%4lld 户 %5lld 人"), (long long)row->a, (long long)row->b);
+    printf(T(c, "%4lld households %5lld people", "%4lld 户 %5lld 人"), (long long)row->a, (long long)row->b);
 }
 
 static void exited_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
 {
-    printf(TR(c, "  %s  %5lld people %4lld households", "  %s  %5lld 人 %4lld 户"), row->key, (long long)row->a, (long long)row->b);
+    printf(T(c, "  %s  %5lld people %4lld households", "  %s  %5lld 人 %4lld 户"), row->key, (long long)row->a, (long long)row->b);
 }
 
 static void cause_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
@@ -186,43 +186,43 @@ static void aid_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
 static void report_text(struct cli *c, cz_txn *t, const struct cz_report *r)
 {
     char a[64], b[64];
-    printf("%s  %s %s\n", TR(c, "Report", "统计报表"), TR(c, "region", "地区"), r->region[0] ? r->region : TR(c, "all", "全部"));
-    printf("%s %lld  %s %lld", TR(c, "Households", "户数"), (long long)r->households, TR(c, "people", "人数"), (long long)r->people);
+    printf("%s  %s %s\n", T(c, "Report", "统计报表"), T(c, "region", "地区"), r->region[0] ? r->region : T(c, "all", "全部"));
+    printf("%s %lld  %s %lld", T(c, "Households", "户数"), (long long)r->households, T(c, "people", "人数"), (long long)r->people);
     if (r->pending_left_out)
-        printf("  (%s %lld)", TR(c, "left out, author not yet certified:", "未计入（作者待认证）："), (long long)r->pending_left_out);
+        printf("  (%s %lld)", T(c, "left out, author not yet certified:", "未计入（作者待认证）："), (long long)r->pending_left_out);
     printf("\n\n");
-    print_table(c, t, TR(c, "Households and people by village and status", "各村各状态户数、人数"), &r->by_village, 1,
+    print_table(c, t, T(c, "Households and people by village and status", "各村各状态户数、人数"), &r->by_village, 1,
                 village_row);
     printf("\n");
-    print_table(c, t, TR(c, "People exited from poverty by year (whole approval chain)", "各年脱贫人数（审批链完整）"),
+    print_table(c, t, T(c, "People exited from poverty by year (whole approval chain)", "各年脱贫人数（审批链完整）"),
                 &r->exited_by_year, 0, exited_row);
     printf("\n");
-    print_table(c, t, TR(c, "Households by poverty cause (primary / among causes)", "致贫原因户数（主要原因 / 含该原因）"),
+    print_table(c, t, T(c, "Households by poverty cause (primary / among causes)", "致贫原因户数（主要原因 / 含该原因）"),
                 &r->by_cause, 1, cause_row);
     printf("\n");
-    print_table(c, t, TR(c, "Aid value by kind and funding source (yuan)", "帮扶物资价值（按类别、资金来源，元）"), &r->aid, 0,
+    print_table(c, t, T(c, "Aid value by kind and funding source (yuan)", "帮扶物资价值（按类别、资金来源，元）"), &r->aid, 0,
                 aid_row);
     money(r->special_total, a, sizeof a);
-    printf("\n%s %s\n", TR(c, "Special fiscal poverty funds (yuan):", "财政专项扶贫资金（元）："), a);
+    printf("\n%s %s\n", T(c, "Special fiscal poverty funds (yuan):", "财政专项扶贫资金（元）："), a);
     cz_report_share(r->industry_share_bp, b, sizeof b);
-    printf("  %s %s  %s\n", TR(c, "spent on industry:", "用于产业扶贫："), b,
-           r->industry_share_bp < 0 ? "-" : r->industry_pass ? TR(c, "PASS (target over 70%)", "达标（目标 70% 以上）")
-                                                             : TR(c, "FAIL (target over 70%)", "未达标（目标 70% 以上）"));
+    printf("  %s %s  %s\n", T(c, "spent on industry:", "用于产业扶贫："), b,
+           r->industry_share_bp < 0 ? "-" : r->industry_pass ? T(c, "PASS (target over 70%)", "达标（目标 70% 以上）")
+                                                             : T(c, "FAIL (target over 70%)", "未达标（目标 70% 以上）"));
     cz_report_share(r->household_share_bp, b, sizeof b);
-    printf("  %s %s  %s\n", TR(c, "of that, reaching registered households:", "其中用于建档立卡户："), b,
-           r->household_share_bp < 0 ? "-" : r->household_pass ? TR(c, "PASS (target over 80%)", "达标（目标 80% 以上）")
-                                                               : TR(c, "FAIL (target over 80%)", "未达标（目标 80% 以上）"));
-    printf("\n%s %lld  %s %lld  %s %lld\n", TR(c, "Trainings", "培训场次"), (long long)r->trainings,
-           TR(c, "trainees", "培训人数"), (long long)r->trainees, TR(c, "leaflets", "发放资料"), (long long)r->leaflets);
+    printf("  %s %s  %s\n", T(c, "of that, reaching registered households:", "其中用于建档立卡户："), b,
+           r->household_share_bp < 0 ? "-" : r->household_pass ? T(c, "PASS (target over 80%)", "达标（目标 80% 以上）")
+                                                               : T(c, "FAIL (target over 80%)", "未达标（目标 80% 以上）"));
+    printf("\n%s %lld  %s %lld  %s %lld\n", T(c, "Trainings", "培训场次"), (long long)r->trainings,
+           T(c, "trainees", "培训人数"), (long long)r->trainees, T(c, "leaflets", "发放资料"), (long long)r->leaflets);
     cz_format_hundredths(r->pepper_area, a, sizeof a);
     money(r->pepper_expected, b, sizeof b);
-    printf("%s %lld  %s %s  %s %s\n", TR(c, "Pepper plots", "辣椒地块"), (long long)r->pepper_plots,
-           TR(c, "area (mu)", "面积（亩）"), a, TR(c, "expected income (yuan)", "预计收入（元）"), b);
+    printf("%s %lld  %s %s  %s %s\n", T(c, "Pepper plots", "辣椒地块"), (long long)r->pepper_plots,
+           T(c, "area (mu)", "面积（亩）"), a, T(c, "expected income (yuan)", "预计收入（元）"), b);
     cz_format_hundredths(r->sale_quantity, a, sizeof a);
-    printf("%s %lld  %s %s", TR(c, "Purchases", "订单收购"), (long long)r->sales, TR(c, "quantity (jin)", "数量（斤）"), a);
+    printf("%s %lld  %s %s", T(c, "Purchases", "订单收购"), (long long)r->sales, T(c, "quantity (jin)", "数量（斤）"), a);
     money(r->sale_paid, a, sizeof a);
     money(r->sale_at_floor, b, sizeof b);
-    printf("  %s %s  %s %s\n", TR(c, "paid (yuan)", "已付（元）"), a, TR(c, "at floor price", "按保底价"), b);
+    printf("  %s %s  %s %s\n", T(c, "paid (yuan)", "已付（元）"), a, T(c, "at floor price", "按保底价"), b);
 }
 
 static void csv_row(const char *section, const char *key, const char *sub, long long v1, long long v2)
@@ -372,7 +372,7 @@ static void load_error_cb(void *ctx, size_t row, int status, const struct cz_fie
     char msg[1024];
     if (err && (err->field || err->name[0])) cz_field_error_message(le->ty, err, le->c->lang, msg, sizeof msg);
     else if (status == CZ_EPERM)
-        snprintf(msg, sizeof msg, "%s", TR(le->c, "outside your jurisdiction or role", "超出您的辖区或角色权限"));
+        snprintf(msg, sizeof msg, "%s", T(le->c, "outside your jurisdiction or role", "超出您的辖区或角色权限"));
     else snprintf(msg, sizeof msg, "%s", cz_strerror(status, le->c->lang));
     le->n++;
     if (le->arr) {
@@ -382,7 +382,7 @@ static void load_error_cb(void *ctx, size_t row, int status, const struct cz_fie
         json_object_set_new(o, "message", json_string(msg));
         json_array_append_new(le->arr, o);
     } else {
-        fprintf(stderr, TR(le->c, "line %zu: %s\n", "第 %zu 行：%s\n"), le->line_of[row], msg);
+        fprintf(stderr, T(le->c, "line %zu: %s\n", "第 %zu 行：%s\n"), le->line_of[row], msg);
     }
 }
 
@@ -398,7 +398,7 @@ int cmd_load(struct cli *c, int argc, char **argv)
     const struct cz_type *ty = type_arg(c, argv[0]);
     if (!ty) return CZ_EXIT_USAGE;
     if ((rc = read_file(argv[1], &buf, &len))) {
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "cannot read the file", "无法读取文件"));
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], T(c, "cannot read the file", "无法读取文件"));
         return CZ_EXIT_FAIL;
     }
     rc = cz_csv_load(ty, buf, len, &csv);
@@ -406,18 +406,18 @@ int cmd_load(struct cli *c, int argc, char **argv)
     switch (rc) {
     case CZ_OK: break;
     case CZ_EUTF8:
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "the file is neither UTF-8 nor GB18030: save it again as CSV (UTF-8)",
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], T(c, "the file is neither UTF-8 nor GB18030: save it again as CSV (UTF-8)",
                                                          "文件既不是 UTF-8 也不是 GB18030 编码：请重新另存为 CSV (UTF-8)"));
         goto cleanup;
     case CZ_ECANON:
         fprintf(stderr, "cunzhan: %s: %s\n", argv[1], csv.csv_error);
         goto cleanup;
     case CZ_EEMPTY:
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], TR(c, "the file is empty", "文件是空的"));
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], T(c, "the file is empty", "文件是空的"));
         goto cleanup;
     case CZ_EFIELD:
         fprintf(stderr, "cunzhan: %s: %s: %s\n", argv[1], csv.bad_column,
-                TR(c, "column is not a field of this type (`cunzhan fields` lists them); nothing was stored",
+                T(c, "column is not a field of this type (`cunzhan fields` lists them); nothing was stored",
                    "该列不是此类型的字段（运行 `cunzhan fields` 查看）；没有保存任何内容"));
         goto cleanup;
     default:
@@ -440,7 +440,7 @@ int cmd_load(struct cli *c, int argc, char **argv)
             print_json(o);
             json_decref(le.arr);
         } else {
-            printf(TR(c, "%zu records stored\n", "已保存 %zu 条记录\n"), stored);
+            printf(T(c, "%zu records stored\n", "已保存 %zu 条记录\n"), stored);
         }
         ret = CZ_EXIT_OK;
     } else if (rc == CZ_EFIELD) {
@@ -450,7 +450,7 @@ int cmd_load(struct cli *c, int argc, char **argv)
             json_object_set_new(o, "errors", le.arr);
             print_json(o);
         }
-        fprintf(stderr, TR(c, "cunzhan: %zu of %zu rows refused; nothing was stored. Fix those rows and load the file again.\n",
+        fprintf(stderr, T(c, "cunzhan: %zu of %zu rows refused; nothing was stored. Fix those rows and load the file again.\n",
                            "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le.n, csv.nrows);
     } else {
         json_decref(le.arr);
@@ -474,7 +474,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
     if (!pass || !*pass) pass = "demo";
     int rc = cz_demo_build(c->dir, pass, demo_say, &what);
     if (rc == CZ_EEXIST) {
-        fprintf(stderr, "cunzhan: %s: %s\n", c->dir, TR(c, "a demo (or a station) already lives here; choose another folder with -C",
+        fprintf(stderr, "cunzhan: %s: %s\n", c->dir, T(c, "a demo (or a station) already lives here; choose another folder with -C",
                                                         "这里已有演示数据（或村站）；请用 -C 选择其他文件夹"));
         return CZ_EXIT_FAIL;
     }
@@ -482,8 +482,8 @@ int cmd_demo(struct cli *c, int argc, char **argv)
         fprintf(stderr, "cunzhan: demo: %s: %s\n", what ? what : "?", cz_strerror(rc, c->lang));
         return CZ_EXIT_FAIL;
     }
-    printf(TR(c, "demo ready in %s: office, yangshuwan, nanzhai (passphrase: %s)\n",
+    printf(T(c, "demo ready in %s: office, yangshuwan, nanzhai (passphrase: %s)\n",
               "演示数据已建立于 %s：office、yangshuwan、nanzhai（口令：%s）\n"), c->dir,
-           getenv("CUNZHAN_PASSPHRASE") ? TR(c, "from CUNZHAN_PASSPHRASE", "同 CUNZHAN_PASSPHRASE") : "demo");
+           getenv("CUNZHAN_PASSPHRASE") ? T(c, "from CUNZHAN_PASSPHRASE", "同 CUNZHAN_PASSPHRASE") : "demo");
     return CZ_EXIT_OK;
 }

@@ -25,9 +25,6 @@ struct cli {
     char dir_buf[4096];
 };
 
-/* Both languages side by side, so a message can never lack its translation. */
-#define TR(c, en, zh) ((c)->lang == CZ_LANG_ZH ? (zh) : (en))
-
 /* How many times a load or an import that filled the database's map is
  * run again (each time the map has doubled, store.h): from 256 MiB, 1.5 GiB
  * is three doublings away. */

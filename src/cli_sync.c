@@ -30,7 +30,7 @@ static int match_key(struct cli *c, const struct cz_keylist *kl, const char *pre
     size_t n = strlen(prefix), found = 0;
     char hex[65];
     if (n < 6 || n > 64 || strspn(prefix, "0123456789abcdefABCDEF") != n) {
-        fprintf(stderr, "cunzhan: %s: %s\n", prefix, TR(c, "a key id is at least 6 hex digits of the public key (see `enrol` with no arguments)",
+        fprintf(stderr, "cunzhan: %s: %s\n", prefix, T(c, "a key id is at least 6 hex digits of the public key (see `enrol` with no arguments)",
                                                         "密钥编号至少为公钥的 6 位十六进制数字（不带参数运行 `enrol` 可查看）"));
         return CZ_EINVAL;
     }
@@ -41,7 +41,7 @@ static int match_key(struct cli *c, const struct cz_keylist *kl, const char *pre
     if (found == 1) return CZ_OK;
     int rc = found ? CZ_EAMBIG : CZ_ENOTFOUND;
     fprintf(stderr, "cunzhan: %s: %s\n", prefix, found ? cz_strerror(rc, c->lang)
-            : TR(c, "no such key here: import the station's bundle first", "这里没有该密钥：请先导入该站的数据包"));
+            : T(c, "no such key here: import the station's bundle first", "这里没有该密钥：请先导入该站的数据包"));
     return rc;
 }
 
@@ -51,16 +51,16 @@ static void print_key(struct cli *c, const struct cz_known_key *k, const char *s
     cz_hex(k->key, 32, hex);
     cz_fingerprint(k->key, fp);
     /* Every part but the key comes from a record some station signed. */
-    printf("%.16s  %s %s  %-8s %s@%s  %s %s  %s\n", hex, TR(c, "fingerprint", "指纹"), fp,
+    printf("%.16s  %s %s  %-8s %s@%s  %s %s  %s\n", hex, T(c, "fingerprint", "指纹"), fp,
            cz_text_safe(k->kind, kind, sizeof kind), cz_text_safe(k->name, name, sizeof name),
            cz_text_safe(k->station, station, sizeof station),
-           TR(c, "region", "辖区"), k->region[0] ? cz_text_safe(k->region, region, sizeof region) : "-", state);
+           T(c, "region", "辖区"), k->region[0] ? cz_text_safe(k->region, region, sizeof region) : "-", state);
 }
 
 static int need_office(struct cli *c)
 {
     if (cz_station_info(c->st)->kind == CZ_KIND_OFFICE) return 0;
-    fprintf(stderr, "cunzhan: %s\n", TR(c, "only the city office can do this", "只有市办可以执行此操作"));
+    fprintf(stderr, "cunzhan: %s\n", T(c, "only the city office can do this", "只有市办可以执行此操作"));
     return -1;
 }
 
@@ -122,15 +122,15 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
                 json_object_set_new(o, "state", json_string(state));
                 json_array_append_new(arr, o);
             } else if (k->trust.state != CZ_TRUST_ROOT) {
-                print_key(c, k, !strcmp(state, "pending") ? TR(c, "pending", "待认证")
-                          : !strcmp(state, "revoked") ? TR(c, "revoked", "已吊销") : TR(c, "certified", "已认证"));
+                print_key(c, k, !strcmp(state, "pending") ? T(c, "pending", "待认证")
+                          : !strcmp(state, "revoked") ? T(c, "revoked", "已吊销") : T(c, "certified", "已认证"));
             }
         }
         if (arr) print_json(arr);
         goto done;
     }
     if (npick == 0) {
-        printf("%s\n", TR(c, "no keys are waiting for enrolment", "没有等待认证的密钥"));
+        printf("%s\n", T(c, "no keys are waiting for enrolment", "没有等待认证的密钥"));
         goto done;
     }
     /* What a key announces for itself is its owner's claim: a jurisdiction
@@ -142,7 +142,7 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
         if (!region && strcmp(role, "office") && cz_region_level(k->region) < CZ_LEVEL_VILLAGE) {
             char nm[CZ_NAME_MAX * 3 + 8], rg[64], kd[48], fp[24];
             cz_fingerprint(k->key, fp);
-            fprintf(stderr, TR(c, "cunzhan: %s (%s, fingerprint %s): announces region %s, wider than a village; not enrolled: "
+            fprintf(stderr, T(c, "cunzhan: %s (%s, fingerprint %s): announces region %s, wider than a village; not enrolled: "
                                   "give the jurisdiction explicitly with --region CODE\n",
                                "cunzhan：%s（%s，指纹 %s）：申报的辖区 %s 大于一个村；未认证：请用 --region 代码 明确指定辖区\n"),
                     cz_text_safe(k->name, nm, sizeof nm), cz_text_safe(k->kind, kd, sizeof kd), fp,
@@ -169,11 +169,11 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
             char nm[CZ_NAME_MAX * 3 + 8], fp[24], ofp[24];
             cz_fingerprint(k->key, fp);
             cz_fingerprint(o->key, ofp);
-            fprintf(stderr, TR(c, "cunzhan: warning: %s (fingerprint %s): another %s key has this name (fingerprint %s); "
+            fprintf(stderr, T(c, "cunzhan: warning: %s (fingerprint %s): another %s key has this name (fingerprint %s); "
                                   "compare fingerprints with the station before trusting it\n",
                                "cunzhan：警告：%s（指纹 %s）：另一个%s密钥也叫这个名字（指纹 %s）；请先与该站核对指纹\n"),
                     cz_text_safe(k->name, nm, sizeof nm), fp,
-                    !strcmp(k->kind, "station") ? TR(c, "station", "站点") : TR(c, "person", "人员"), ofp);
+                    !strcmp(k->kind, "station") ? T(c, "station", "站点") : T(c, "person", "人员"), ofp);
             break;
         }
     }
@@ -192,7 +192,7 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
         rc = cz_station_certify(c->st, &r, id);
         if (rc == CZ_EINVAL) {
             char nm[CZ_NAME_MAX * 3 + 8];
-            fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(k->name, nm, sizeof nm), TR(c, "needs --role clerk|supervisor|office and a region of 2-12 digits (--region CODE)",
+            fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(k->name, nm, sizeof nm), T(c, "needs --role clerk|supervisor|office and a region of 2-12 digits (--region CODE)",
                                                             "需要 --role clerk|supervisor|office 和 2-12 位辖区代码（--region 代码）"));
             failed = 1;
             continue;
@@ -213,7 +213,7 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
         } else {
             struct cz_known_key shown = *k;
             snprintf(shown.region, sizeof shown.region, "%s", r.region);
-            print_key(c, &shown, TR(c, "certified", "已认证"));
+            print_key(c, &shown, T(c, "certified", "已认证"));
         }
     }
     if (arr) print_json(arr);
@@ -254,7 +254,7 @@ int cmd_revoke(struct cli *c, int argc, char **argv)
         goto fail;
     if (match_key(c, &kl, keyid, &w)) { cz_txn_abort(t); free(kl.v); return CZ_EXIT_FAIL; }
     if (kl.v[w].trust.state == CZ_TRUST_ROOT) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "the office root key cannot be revoked", "市办根密钥不能吊销"));
+        fprintf(stderr, "cunzhan: %s\n", T(c, "the office root key cannot be revoked", "市办根密钥不能吊销"));
         cz_txn_abort(t);
         free(kl.v);
         return CZ_EXIT_FAIL;
@@ -281,7 +281,7 @@ int cmd_revoke(struct cli *c, int argc, char **argv)
         print_json(o);
     } else {
         char nm[CZ_NAME_MAX * 3 + 8], sn[CZ_NAME_MAX * 3 + 8];
-        printf(TR(c, "revoked %.16s (%s@%s): its entries after seq %llu no longer count\n",
+        printf(T(c, "revoked %.16s (%s@%s): its entries after seq %llu no longer count\n",
                   "已吊销 %.16s（%s@%s）：其序号 %llu 之后的记录不再有效\n"),
                hex, cz_text_safe(kl.v[w].name, nm, sizeof nm), cz_text_safe(kl.v[w].station, sn, sizeof sn),
                (unsigned long long)after);
@@ -339,7 +339,7 @@ int cmd_fork(struct cli *c, int argc, char **argv)
         goto bad_usage;
     if (open_station(c)) return CZ_EXIT_FAIL;
     if (need_office(c)) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "a fork is settled at the office: bring the stick there",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "a fork is settled at the office: bring the stick there",
                                                "分叉须由市办认定：请把U盘带到市办"));
         return CZ_EXIT_FAIL;
     }
@@ -352,9 +352,9 @@ int cmd_fork(struct cli *c, int argc, char **argv)
     cz_txn_abort(t);
     t = NULL;
     if (fp.n != 1) {
-        fprintf(stderr, "cunzhan: %s\n", fp.n ? TR(c, "more than one forked entry starts so: give more of its id",
+        fprintf(stderr, "cunzhan: %s\n", fp.n ? T(c, "more than one forked entry starts so: give more of its id",
                                                     "有多条分叉记录以此开头：请给出更长的编号")
-                                              : TR(c, "no forked entry of that key at that entry number starts so (see `cunzhan verify`)",
+                                              : T(c, "no forked entry of that key at that entry number starts so (see `cunzhan verify`)",
                                                    "该密钥在该序号处没有以此开头的分叉记录（见 `cunzhan verify`）"));
         free(kl.v);
         return CZ_EXIT_FAIL;
@@ -375,7 +375,7 @@ int cmd_fork(struct cli *c, int argc, char **argv)
         print_json(o);
     } else {
         char nm[CZ_NAME_MAX * 3 + 8];
-        printf(TR(c, "accepted %.16s at seq %llu of %.16s (%s): that branch counts again where it is the one logged\n",
+        printf(T(c, "accepted %.16s at seq %llu of %.16s (%s): that branch counts again where it is the one logged\n",
                   "已认定 %.16s（序号 %llu，密钥 %.16s，%s）：该分支在已记录它的站点重新有效\n"),
                ehex, (unsigned long long)seq, khex, cz_text_safe(kl.v[w].name, nm, sizeof nm));
     }
@@ -411,7 +411,7 @@ int cmd_root(struct cli *c, int argc, char **argv)
     if (rc) {
         say_error(c, rc, NULL);
         if (rc == CZ_EPERM)
-            fprintf(stderr, "cunzhan: %s\n", TR(c, "only an office person whose key slot holds the current root key can roll it over",
+            fprintf(stderr, "cunzhan: %s\n", T(c, "only an office person whose key slot holds the current root key can roll it over",
                                                 "只有密钥槽中持有现用根密钥的市办人员才能更换根密钥"));
         return CZ_EXIT_FAIL;
     }
@@ -425,11 +425,11 @@ int cmd_root(struct cli *c, int argc, char **argv)
         print_json(o);
         return CZ_EXIT_OK;
     }
-    printf(TR(c, "the office root key was replaced: new root %s\n", "市办根密钥已更换：新根密钥 %s\n"), fp);
+    printf(T(c, "the office root key was replaced: new root %s\n", "市办根密钥已更换：新根密钥 %s\n"), fp);
     if (transfers)
-        printf(TR(c, "%zu other office person(s) on this PC get the new root key at their next login\n",
+        printf(T(c, "%zu other office person(s) on this PC get the new root key at their next login\n",
                   "本机另有 %zu 位市办人员将在下次登录时获得新根密钥\n"), transfers);
-    printf("%s\n", TR(c, "Export to every station now: each pins the new root when it imports the bundle. "
+    printf("%s\n", T(c, "Export to every station now: each pins the new root when it imports the bundle. "
                          "Give stations set up from now on the new identity (`cunzhan pubkey`).",
                       "请立即向所有站点导出数据包：各站导入后即固定新根密钥。"
                       "此后新建的站点请使用新的身份文件（`cunzhan pubkey`）。"));
@@ -460,16 +460,16 @@ int choose_stick(struct cli *c, char *buf, size_t size)
         snprintf(buf, size, "%s", v[0].mount);
         char safe[4096 + 64];
         /* A stick's mount point carries its label, which whoever wrote the stick chose. */
-        fprintf(stderr, "cunzhan: %s %s (%s)\n", TR(c, "using the USB stick at", "使用U盘："),
+        fprintf(stderr, "cunzhan: %s %s (%s)\n", T(c, "using the USB stick at", "使用U盘："),
                 cz_text_safe(v[0].mount, safe, sizeof safe), v[0].dev);
         free(v);
         return 0;
     }
     if (n == 0)
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "no USB stick is mounted: plug one in, or name a folder with --to DIR (import: import DIR)",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "no USB stick is mounted: plug one in, or name a folder with --to DIR (import: import DIR)",
                                             "没有挂载U盘：请插入U盘，或用 --to 文件夹 指定（导入：import 文件夹）"));
     else {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "several USB sticks are mounted; name one with --to DIR (import: import DIR):",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "several USB sticks are mounted; name one with --to DIR (import: import DIR):",
                                             "挂载了多个U盘；请用 --to 文件夹 指定其一（导入：import 文件夹）："));
         char safe[4096 + 64];
         for (size_t i = 0; i < n; i++) fprintf(stderr, "  %s  (%s)\n", cz_text_safe(v[i].mount, safe, sizeof safe), v[i].dev);
@@ -503,13 +503,13 @@ int cmd_export(struct cli *c, int argc, char **argv)
         int found = 0;
         for (size_t k = 0; k < npeers; k++) found |= peer_matches(&peers[k], want[i]);
         if (!found) {
-            fprintf(stderr, "cunzhan: %s: %s\n", want[i], TR(c, "no enrolled station by that name or key: see `cunzhan enrol`",
+            fprintf(stderr, "cunzhan: %s: %s\n", want[i], T(c, "no enrolled station by that name or key: see `cunzhan enrol`",
                                                             "没有该名称或密钥的已认证站点：请查看 `cunzhan enrol`"));
             failed = 1;
         }
     }
     if (npeers == 0) {
-        fprintf(stderr, "cunzhan: %s\n", TR(c, "no station is enrolled yet: import a station's bundle, then `cunzhan enrol`",
+        fprintf(stderr, "cunzhan: %s\n", T(c, "no station is enrolled yet: import a station's bundle, then `cunzhan enrol`",
                                             "还没有已认证的站点：请先导入村站的数据包，再运行 `cunzhan enrol`"));
         failed = 1;
     }
@@ -542,19 +542,19 @@ int cmd_export(struct cli *c, int argc, char **argv)
             json_array_append_new(arr, o);
         } else if (res.nothing_new) {
             char nm[CZ_NAME_MAX * 3 + 8];
-            printf(TR(c, "nothing new for %s: no bundle written\n", "没有给%s的新内容：未写入数据包\n"),
+            printf(T(c, "nothing new for %s: no bundle written\n", "没有给%s的新内容：未写入数据包\n"),
                    cz_text_safe(peers[k].name, nm, sizeof nm));
         } else {
             char nm[CZ_NAME_MAX * 3 + 8], safe[4096 + 64];
-            printf(TR(c, "%s: %zu entries -> %s\n", "%s：%zu 条记录 -> %s\n"), cz_text_safe(peers[k].name, nm, sizeof nm),
+            printf(T(c, "%s: %zu entries -> %s\n", "%s：%zu 条记录 -> %s\n"), cz_text_safe(peers[k].name, nm, sizeof nm),
                    res.entries, cz_text_safe(res.path, safe, sizeof safe));
             if (res.superseded)
-                printf(TR(c, "  %zu older bundle(s) for %s removed: this one carries what they did\n",
+                printf(T(c, "  %zu older bundle(s) for %s removed: this one carries what they did\n",
                           "  已删除给%2$s的 %1$zu 个旧数据包：新数据包已包含其内容\n"),
                        res.superseded, cz_text_safe(peers[k].name, nm, sizeof nm));
         }
         if (!arr && res.swept)
-            printf(TR(c, "  %zu unfinished temp file(s) of an earlier export removed\n",
+            printf(T(c, "  %zu unfinished temp file(s) of an earlier export removed\n",
                       "  已删除之前导出中断留下的 %zu 个临时文件\n"), res.swept);
     }
     if (arr) print_json(arr);
@@ -583,8 +583,8 @@ static void refused_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], const uint8_t o
         json_object_set_new(o, "code", json_string(cz_status_name(why)));
         json_array_append_new(io->list, o);
     } else {
-        printf("  %s %.16s (%s %s): %s\n", TR(io->c, "refused entry", "拒收记录"), hex,
-               TR(io->c, "key", "密钥"), fp, cz_strerror(why, io->c->lang));
+        printf("  %s %.16s (%s %s): %s\n", T(io->c, "refused entry", "拒收记录"), hex,
+               T(io->c, "key", "密钥"), fp, cz_strerror(why, io->c->lang));
     }
 }
 
@@ -651,32 +651,32 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
         json_object_set_new(o, "refused_entries", io.list);
         json_array_append_new(arr, o);
     } else if (res.status == CZ_OK) {
-        printf(TR(c, "  from %s (bundle %llu, signed by %s): %zu new (%zu from keys not yet certified), %zu duplicates, %zu refused%s\n",
+        printf(T(c, "  from %s (bundle %llu, signed by %s): %zu new (%zu from keys not yet certified), %zu duplicates, %zu refused%s\n",
                   "  来自 %s（第 %llu 个数据包，签名人 %s）：新增 %zu 条（其中 %zu 条来自尚未认证的密钥），重复 %zu 条，拒收 %zu 条%s\n"),
                sender, (unsigned long long)res.seq, signer, res.fresh, res.pending, res.duplicate, res.refused,
-               res.forks ? TR(c, "; FORK found: show a supervisor", "；发现分叉：请报告审核员") : "");
+               res.forks ? T(c, "; FORK found: show a supervisor", "；发现分叉：请报告审核员") : "");
         if (res.held || res.released)
-            printf(TR(c, "  %zu held until a record they name arrives or their author is certified (kept, not counted, not sent on); %zu held earlier now let in\n",
+            printf(T(c, "  %zu held until a record they name arrives or their author is certified (kept, not counted, not sent on); %zu held earlier now let in\n",
                       "  %zu 条暂存，待其引用的记录到达或作者获得认证（已保留，不计入，不转发）；%zu 条先前暂存的现已接收\n"),
                    res.held, res.released);
         if (!res.sender_trusted)
-            printf("  %s\n", TR(c, "(the signer is not a certified person of the sending station: what it says it holds is not taken as that station's acknowledgement)",
+            printf("  %s\n", T(c, "(the signer is not a certified person of the sending station: what it says it holds is not taken as that station's acknowledgement)",
                                  "（签名人不是发送站点的已认证人员：其所称已有的数据不作为该站的确认）"));
         if (res.root_changed) {
             char fp[24];
             cz_fingerprint(res.root, fp);
-            printf(TR(c, "  the office root key was replaced (root rollover): this station now pins %s\n",
+            printf(T(c, "  the office root key was replaced (root rollover): this station now pins %s\n",
                       "  市办根密钥已更换：本站现固定新根密钥 %s\n"), fp);
         }
         if (res.clock_ahead)
-            printf(TR(c, "  %zu of them carry a clock more than a day ahead of this PC's: kept, but this station's clock does not follow; check the sender's date and time\n",
+            printf(T(c, "  %zu of them carry a clock more than a day ahead of this PC's: kept, but this station's clock does not follow; check the sender's date and time\n",
                       "  其中 %zu 条的时钟比本机快一天以上：已保留，但本站时钟不跟随；请检查发送方电脑的日期和时间\n"),
                    res.clock_ahead);
     } else if (res.status == CZ_ESEEN) {
         printf("  %s\n", cz_strerror(res.status, c->lang));
     } else {
-        printf("  %s: %s; %s\n", TR(c, "refused", "拒收"), cz_strerror(res.status, c->lang),
-               TR(c, "nothing changed", "没有任何改变"));
+        printf("  %s: %s; %s\n", T(c, "refused", "拒收"), cz_strerror(res.status, c->lang),
+               T(c, "nothing changed", "没有任何改变"));
     }
     return (res.status && res.status != CZ_ESEEN) || res.refused || res.forks;
 }
@@ -750,15 +750,15 @@ static int conflicts_cb(void *ctx, const struct cz_type *type, const uint8_t ent
         json_object_set_new(jo, "title", json_string(title));
         json_object_set_new(jo, "heads", json_integer((json_int_t)m.nheads));
     } else {
-        printf("%.12s  %s  %s\n", hex, TR(c, co->type->en, co->type->zh), title);
+        printf("%.12s  %s  %s\n", hex, T(c, co->type->en, co->type->zh), title);
     }
     for (size_t i = 0; i < m.nconflicts; i++) {
         const struct cz_merge_conflict *k = &m.conflicts[i];
         const struct cz_field *f = k->tag ? cz_schema_field_by_tag(co->type, k->tag) : NULL;
         const char *fkey = k->tag == 0 ? "deleted" : f ? f->key : "?";
         json_t *jv = co->arr ? json_array() : NULL;
-        if (!jv) printf("  %s:\n", k->tag == 0 ? TR(c, "deleted on one side, edited on another", "一方删除、另一方修改")
-                                              : f ? TR(c, f->en, f->zh) : "?");
+        if (!jv) printf("  %s:\n", k->tag == 0 ? T(c, "deleted on one side, edited on another", "一方删除、另一方修改")
+                                              : f ? T(c, f->en, f->zh) : "?");
         for (size_t j = 0; j < k->n; j++) {
             buf[0] = 0;
             if (f && k->v[j].value) cz_schema_format(f, k->v[j].value, co->arr ? CZ_LANG_EN : c->lang, !co->arr, buf, sizeof buf);
@@ -801,8 +801,8 @@ int cmd_conflicts(struct cli *c, int argc, char **argv)
     cz_txn_abort(t);
     if (rc) { say_error(c, rc, NULL); json_decref(co.arr); return CZ_EXIT_FAIL; }
     if (co.arr) print_json(co.arr);
-    else if (co.count == 0) printf("%s\n", TR(c, "no conflicts", "没有冲突"));
-    else printf("%s\n", TR(c, "* marks the value shown until someone runs `cunzhan resolve ID FIELD=VALUE...`",
+    else if (co.count == 0) printf("%s\n", T(c, "no conflicts", "没有冲突"));
+    else printf("%s\n", T(c, "* marks the value shown until someone runs `cunzhan resolve ID FIELD=VALUE...`",
                            "* 表示在有人运行 `cunzhan resolve 编号 字段=值...` 之前暂时显示的值"));
     return CZ_EXIT_OK;
 }
@@ -839,7 +839,7 @@ int cmd_resolve(struct cli *c, int argc, char **argv)
     printf("%s\n", hex);
     return CZ_EXIT_OK;
 not_concurrent:
-    fprintf(stderr, "cunzhan: %s: %s\n", argv[0], TR(c, "this record has no concurrent versions to resolve; use `edit`",
+    fprintf(stderr, "cunzhan: %s: %s\n", argv[0], T(c, "this record has no concurrent versions to resolve; use `edit`",
                                                   "该记录没有需要解决的并发版本；请用 `edit`"));
     return CZ_EXIT_FAIL;
 }

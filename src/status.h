@@ -17,6 +17,11 @@ enum cz_status {
 /* The user's language for every message the core produces. */
 enum cz_lang { CZ_LANG_EN = 0, CZ_LANG_ZH = 1 };
 
+/* The one translation macro: both languages side by side at the call, so
+ * no text can lack its translation.  `who` is anything with a `lang`
+ * member (a screen's ui, the command line's context). */
+#define T(who, en, zh) ((who)->lang == CZ_LANG_ZH ? (zh) : (en))
+
 /* Message for a status in the given language.  Static storage; never NULL. */
 const char *cz_strerror(int status, enum cz_lang lang);
 
