@@ -6,7 +6,6 @@
  * says what they share). */
 #include "station.h"
 #include "bytes.h"
-#include "codec.h"
 #include "fsutil.h"
 #include "keys.h"
 #include "roster.h"

@@ -138,7 +138,7 @@ static int inherited_region_of(cz_txn *t, const struct cz_type *ty, const cz_bod
     return CZ_OK;
 }
 
-/* The region an entry concerns (DESIGN.md: replication is scoped by it).
+/* The region an entry concerns (src/FORMATS.md: replication is scoped by it).
  * `typed` is the region of the reference typed in this write that passes
  * its region on ("" when none was): when the type has only one such field
  * it is the one inherited_region_of would look up again. */

@@ -3,7 +3,6 @@
  * replaced), passphrases, and adding and removing their key slots.  A
  * slot is a person's keys sealed under their passphrase (keys.h). */
 #include "station.h"
-#include "codec.h"
 #include "keys.h"
 #include "roster.h"
 #include "station_int.h"

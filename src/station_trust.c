@@ -244,7 +244,8 @@ static int rollover_in_txn(cz_station *st, cz_txn *t, const cz_secrets *n, const
     if ((rc = cz_meta_del(t, CZ_META_ROOT_FLOOR))) goto cleanup;
     struct transfer_ctx x = { .t = t, .st = st, .n = n, .count = 0, .rc = CZ_OK };
     if ((rc = cz_user_each(t, transfer_cb, &x)) || (rc = x.rc)) goto cleanup;
-    if ((rc = cz_secrets_seal(n, passphrase, &blob, &blob_len)) || (rc = cz_user_put(t, st->user, blob, blob_len)))
+    if ((rc = cz_secrets_seal(n, passphrase, &blob, &blob_len)) ||
+        (rc = cz_user_put(t, st->user, blob, blob_len)))
         goto cleanup;
     *count = x.count;
 cleanup:
