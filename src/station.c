@@ -131,7 +131,6 @@ int cz_station_reload(cz_station *st)
     return rc;
 }
 
-
 int cz_station_put_info(cz_txn *t, const struct cz_station_info *info)
 {
     int rc;
