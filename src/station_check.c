@@ -205,7 +205,7 @@ static int check_unique(cz_txn *t, struct pipe *pl, const struct cz_type *ty, co
         if (count == 0 && pl && cz_st_pipe_has_term(pl, term, tl))
             return cz_field_error_set(err, f, CZ_EEXIST, HINT_EXISTS, NULL);
         if (count == 0) continue;
-        struct holds_ctx h = { self, 0 };
+        struct holds_ctx h = { .self = self, .found = 0 };
         if (self && count == 1 && (rc = cz_store_index_each(t, term, tl, holds_cb, &h))) return rc;
         if (!h.found)
             return cz_field_error_set(err, f, CZ_EEXIST, HINT_EXISTS, NULL);

@@ -263,7 +263,7 @@ int cz_station_user_remove(cz_station *st, const char *name)
     const uint8_t *blob;
     size_t len;
     struct cz_trust_info ti;
-    struct slot_count c = { 0, 0, name };
+    struct slot_count c = { .people = 0, .root_holders = 0, .skip = name };
     int rc;
     if (!st->secrets) return CZ_EPERM;
     if (!strcmp(name, st->user)) return CZ_ESELF;
