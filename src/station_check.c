@@ -31,15 +31,43 @@ int cz_st_winning_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct 
     return cz_store_get_entry(t, heads[0], e);
 }
 
+/* The live record an entity id (or prefix) v names, into entity; e gets
+ * its type and region. */
+static int resolve_entity(cz_txn *t, struct pipe *pl, const char *v, uint8_t entity[CZ_ENTITY_BYTES],
+                          struct cz_entry *e)
+{
+    uint8_t heads[1][CZ_ID_BYTES];
+    size_t n;
+    /* A load writes only new records, so a full id resolved once in it
+     * names the same live record, of the same type and region, later. */
+    struct ref_memo *memo = pl && strlen(v) == 2 * CZ_ENTITY_BYTES ? cz_st_pipe_ref_memo(pl) : NULL;
+    if (memo && memo->valid && !strcmp(memo->value, v)) {
+        memcpy(entity, memo->entity, CZ_ENTITY_BYTES);
+        memcpy(e->type, memo->type, sizeof e->type);
+        memcpy(e->region, memo->region, sizeof e->region);
+        return CZ_OK;
+    }
+    int rc = cz_store_resolve_entity(t, v, entity);
+    if (rc == CZ_OK) rc = cz_st_winning_head(t, entity, e, heads, 1, &n);
+    if (rc == CZ_OK && (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) rc = CZ_EDELETED;
+    if (rc == CZ_OK && memo) {
+        memo->valid = 1;
+        memcpy(memo->value, v, sizeof memo->value);
+        memcpy(memo->entity, entity, CZ_ENTITY_BYTES);
+        memcpy(memo->type, e->type, sizeof memo->type);
+        memcpy(memo->region, e->region, sizeof memo->region);
+    }
+    return rc;
+}
+
 /* References typed as id prefixes become full ids of live records of the
  * right type; *region_out gets the referenced record's region when the
  * field passes its region on (a member lives where its household does). */
 static int resolve_ref(cz_txn *t, struct pipe *pl, const struct cz_field *f, const char *value, char *full,
                        size_t full_size, char *region_out, struct cz_field_error *err)
 {
-    uint8_t entity[CZ_ENTITY_BYTES], heads[1][CZ_ID_BYTES], id[CZ_ID_BYTES];
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
     struct cz_entry e;
-    size_t n;
     int rc;
     char *v = NULL;
 
@@ -57,25 +85,7 @@ static int resolve_ref(cz_txn *t, struct pipe *pl, const struct cz_field *f, con
         if (rc == CZ_OK) rc = cz_store_get_entry(t, id, &e);
         if (rc == CZ_OK) cz_hex(id, CZ_ID_BYTES, full);
     } else {
-        /* A load writes only new records, so a full id resolved once in it
-         * names the same live record, of the same type and region, later. */
-        struct ref_memo *memo = pl && strlen(v) == 2 * CZ_ENTITY_BYTES ? cz_st_pipe_ref_memo(pl) : NULL;
-        if (memo && memo->valid && !strcmp(memo->value, v)) {
-            memcpy(entity, memo->entity, CZ_ENTITY_BYTES);
-            memcpy(e.type, memo->type, sizeof e.type);
-            memcpy(e.region, memo->region, sizeof e.region);
-        } else {
-            rc = cz_store_resolve_entity(t, v, entity);
-            if (rc == CZ_OK) rc = cz_st_winning_head(t, entity, &e, heads, 1, &n);
-            if (rc == CZ_OK && (e.flags & CZ_ENTRY_FLAG_TOMBSTONE)) rc = CZ_EDELETED;
-            if (rc == CZ_OK && memo) {
-                memo->valid = 1;
-                memcpy(memo->value, v, sizeof memo->value);
-                memcpy(memo->entity, entity, CZ_ENTITY_BYTES);
-                memcpy(memo->type, e.type, sizeof memo->type);
-                memcpy(memo->region, e.region, sizeof memo->region);
-            }
-        }
+        rc = resolve_entity(t, pl, v, entity, &e);
         if (rc == CZ_OK) cz_hex(entity, CZ_ENTITY_BYTES, full);
     }
     if (rc == CZ_OK && f->ref_type && strcmp(e.type, f->ref_type) != 0) rc = CZ_ETYPE;
