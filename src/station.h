@@ -8,7 +8,9 @@
  *
  * A cz_station is opened read-only in effect until cz_station_login()
  * unlocks a person's key; writes need a login.  Not thread-safe: one
- * cz_station per thread. */
+ * cz_station per thread (a load signs on a thread of its own, inside
+ * the call).  The code lives in src/station*.c, one file per purpose
+ * (station_int.h lists them). */
 #ifndef CZ_STATION_H
 #define CZ_STATION_H
 

@@ -1,5 +1,5 @@
-/* test_clock.c — a clock more than a day ahead (DESIGN.md, Reconciling;
- * PITFALLS: a persisted future timestamp cannot be undone): the entry is
+/* test_clock.c — a clock more than a day ahead (src/FORMATS.md,
+ * Reconciling; a persisted future timestamp cannot be undone): the entry is
  * accepted and counted in the import result, and the receiving station's
  * clock does not follow it, so its next record is not dated in the future. */
 #include <stdarg.h>
@@ -78,38 +78,63 @@ static void household_entry(struct author *a, uint64_t hlc_ms, const char *head,
     cz_body_free(b);
 }
 
+/* A new author's key, certified by the office as a clerk of the village:
+ * an uncertified key carried by another station's person brings only its
+ * key announcements (TRUST.md, Bundles). */
+static void certify_author(struct author *a, const char *name)
+{
+    uint8_t id[32];
+    crypto_sign_keypair(a->log.origin, a->sk);
+    struct cz_cert_req cert = { .kind = "person", .name = name, .station = "杨树湾村", .region = V1,
+                                .role = "clerk" };
+    memcpy(cert.key, a->log.origin, 32);
+    assert_int_equal(cz_station_certify(P.office, &cert, id), CZ_OK);
+}
+
+/* The payload w sealed by the village station to the office as its
+ * bundle number seq; *file malloc'd. */
+static void seal_from_village(const struct cz_payload_writer *w, uint64_t seq, uint8_t **file, size_t *flen)
+{
+    const struct cz_station_info *vi = cz_station_info(P.village);
+    uint8_t bid[32];
+    struct cz_bundle_params p = {
+        .sender_box = vi->box_pk, .seq = seq, .recipients = (const uint8_t (*)[32])vi->office_box,
+        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = village_sign,
+        .sign_ctx = P.village, .chunk_log2 = 0,
+    };
+    assert_int_equal(cz_bundle_seal(&p, w->buf, w->len, file, flen, bid), CZ_OK);
+}
+
+/* The office's hybrid clock, in milliseconds. */
+static uint64_t office_clock_ms(void)
+{
+    cz_txn *t = NULL;
+    uint64_t hlc = 0;
+    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_meta_get_u64(t, "hlc", &hlc), CZ_OK);
+    cz_txn_abort(t);
+    return cz_hlc_ms(hlc);
+}
+
 static void test_clock_ahead_flagged_not_followed(void **state)
 {
     struct author a = { 0 };
-    uint8_t *e1, *e2, *file, id1[32], id2[32], bid[32];
+    uint8_t *e1, *e2, *file, id1[32], id2[32];
     size_t l1, l2, flen;
-    uint64_t now = cz_now_ms(), future = now + 2 * DAY_MS, hlc_after = 0;
+    uint64_t now = cz_now_ms(), future = now + 2 * DAY_MS;
     struct cz_vv vv = { 0 };
     struct cz_payload_writer w = { 0 };
     struct cz_import_result res;
     cz_txn *t = NULL;
 
-    crypto_sign_keypair(a.log.origin, a.sk);
-    /* A clerk the office certified for the village: an uncertified key
-     * carried by another station's person brings only its key
-     * announcements (TRUST.md, Bundles). */
-    struct cz_cert_req cert = { .kind = "person", .name = "王会计", .station = "杨树湾村", .region = V1,
-                                .role = "clerk" };
-    memcpy(cert.key, a.log.origin, 32);
-    assert_int_equal(cz_station_certify(P.office, &cert, bid), CZ_OK);
+    certify_author(&a, "王会计");
     household_entry(&a, now, "正常", &e1, &l1, id1);        /* seq 1 */
     household_entry(&a, future, "超前", &e2, &l2, id2);     /* seq 2, after id1 */
     assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &vv), CZ_OK);
     assert_int_equal(cz_payload_add(&w, e1, l1), CZ_OK);
     assert_int_equal(cz_payload_add(&w, e2, l2), CZ_OK);
     cz_payload_finish(&w);
-    const struct cz_station_info *vi = cz_station_info(P.village);
-    struct cz_bundle_params p = {
-        .sender_box = vi->box_pk, .seq = 1, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = village_sign,
-        .sign_ctx = P.village, .chunk_log2 = 0,
-    };
-    assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &file, &flen, bid), CZ_OK);
+    seal_from_village(&w, 1, &file, &flen);
 
     assert_int_equal(cz_sync_import(P.office, file, flen, NULL, NULL, &res), CZ_OK);
     assert_int_equal(res.status, CZ_OK);
@@ -118,10 +143,7 @@ static void test_clock_ahead_flagged_not_followed(void **state)
     assert_int_equal(res.refused, 0);
 
     /* The office's clock stayed with the present. */
-    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_meta_get_u64(t, "hlc", &hlc_after), CZ_OK);
-    cz_txn_abort(t);
-    assert_true(cz_hlc_ms(hlc_after) < now + DAY_MS);
+    assert_true(office_clock_ms() < now + DAY_MS);
 
     /* Its next record is dated now, not after the future entry. */
     struct cz_assign as[] = { { "number", "O-1" }, { "village", V1 }, { "head", "市办录入" } };
@@ -153,18 +175,13 @@ static void test_clock_ahead_flagged_not_followed(void **state)
 static void test_runaway_hlc_not_flagged(void **state)
 {
     struct author a = { 0 };
-    uint8_t *e = NULL, *file, id[32], bid[32], entity[16];
+    uint8_t *e = NULL, *file, id[32], entity[16];
     size_t len, flen;
-    uint64_t now = cz_now_ms(), hlc_after = 0;
+    uint64_t now = cz_now_ms();
     struct cz_vv vv = { 0 };
     struct cz_payload_writer w = { 0 };
     struct cz_import_result res;
-    cz_txn *t = NULL;
-    crypto_sign_keypair(a.log.origin, a.sk);
-    struct cz_cert_req cert = { .kind = "person", .name = "赵会计", .station = "杨树湾村", .region = V1,
-                                .role = "clerk" };
-    memcpy(cert.key, a.log.origin, 32);
-    assert_int_equal(cz_station_certify(P.office, &cert, bid), CZ_OK);
+    certify_author(&a, "赵会计");
     const struct cz_type *ty = cz_schema_type("household");
     cz_body *b = cz_body_new();
     uint8_t *body = NULL;
@@ -183,21 +200,12 @@ static void test_runaway_hlc_not_flagged(void **state)
     assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &vv), CZ_OK);
     assert_int_equal(cz_payload_add(&w, e, len), CZ_OK);
     cz_payload_finish(&w);
-    const struct cz_station_info *vi = cz_station_info(P.village);
-    struct cz_bundle_params p = {
-        .sender_box = vi->box_pk, .seq = 2, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = village_sign,
-        .sign_ctx = P.village, .chunk_log2 = 0,
-    };
-    assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &file, &flen, bid), CZ_OK);
+    seal_from_village(&w, 2, &file, &flen);
     assert_int_equal(cz_sync_import(P.office, file, flen, NULL, NULL, &res), CZ_OK);
     assert_int_equal(res.status, CZ_OK);
     assert_int_equal(res.fresh, 1);
     assert_int_equal(res.clock_ahead, 0);
-    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_meta_get_u64(t, "hlc", &hlc_after), CZ_OK);
-    cz_txn_abort(t);
-    assert_true(cz_hlc_ms(hlc_after) < now + DAY_MS);
+    assert_true(office_clock_ms() < now + DAY_MS);
     free(e);
     free(file);
     free(w.buf);

@@ -1,0 +1,433 @@
+/* station_check.c — the checks a version passes before it is signed,
+ * the same for one record (station_write.c) and for each row of a load
+ * (station_load.c): references typed as id prefixes resolved, the region
+ * the record concerns, exact-look-up values unique, who may write it
+ * there, the exit chain's rules for an approval, and no edit signed over
+ * versions its writer has not seen or conflicts they did not choose. */
+#include "station.h"
+#include "authz.h"
+#include "codec.h"
+#include "exitchain.h"
+#include "keys.h"
+#include "merge.h"
+#include "parse.h"
+#include "roster.h"
+#include "station_int.h"
+#include "status.h"
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The current winning head of an entity: newest clock first (cz_store_heads
+ * orders them), so every station shows the same provisional value. */
+int cz_st_winning_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_entry *e,
+                       uint8_t (*heads)[CZ_ID_BYTES], size_t max, size_t *nheads)
+{
+    int rc = cz_store_heads(t, entity, heads, max, nheads);
+    if (rc) return rc;
+    if (*nheads == 0) return CZ_ENOTFOUND;
+    return cz_store_get_entry(t, heads[0], e);
+}
+
+/* The live record an entity id (or prefix) v names, into entity; e gets
+ * its type and region. */
+static int resolve_entity(cz_txn *t, struct pipe *pl, const char *v, uint8_t entity[CZ_ENTITY_BYTES],
+                          struct cz_entry *e)
+{
+    uint8_t heads[1][CZ_ID_BYTES];
+    size_t n;
+    /* A load writes only new records, so a full id resolved once in it
+     * names the same live record, of the same type and region, later. */
+    struct ref_memo *memo = pl && strlen(v) == 2 * CZ_ENTITY_BYTES ? cz_st_pipe_ref_memo(pl) : NULL;
+    if (memo && memo->valid && !strcmp(memo->value, v)) {
+        memcpy(entity, memo->entity, CZ_ENTITY_BYTES);
+        memcpy(e->type, memo->type, sizeof e->type);
+        memcpy(e->region, memo->region, sizeof e->region);
+        return CZ_OK;
+    }
+    int rc = cz_store_resolve_entity(t, v, entity);
+    if (rc == CZ_OK) rc = cz_st_winning_head(t, entity, e, heads, 1, &n);
+    if (rc == CZ_OK && (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) rc = CZ_EDELETED;
+    if (rc == CZ_OK && memo) {
+        memo->valid = 1;
+        memcpy(memo->value, v, sizeof memo->value);
+        memcpy(memo->entity, entity, CZ_ENTITY_BYTES);
+        memcpy(memo->type, e->type, sizeof memo->type);
+        memcpy(memo->region, e->region, sizeof memo->region);
+    }
+    return rc;
+}
+
+/* References typed as id prefixes become full ids of live records of the
+ * right type; *region_out gets the referenced record's region when the
+ * field passes its region on (a member lives where its household does). */
+static int resolve_ref(cz_txn *t, struct pipe *pl, const struct cz_field *f, const char *value, char *full,
+                       size_t full_size, char *region_out, struct cz_field_error *err)
+{
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    struct cz_entry e;
+    int rc;
+    char *v = NULL;
+
+    memset(&e, 0, sizeof e);
+    if ((rc = cz_text_normalize_line(value, strlen(value), &v))) goto bad;
+    /* A load's rows in flight are not in the store yet: a version (its id
+     * is known once signed) or an entity prefix that one of them matches
+     * waits until they are, so the look-up sees what it would row by row. */
+    if (pl && (f->type == CZ_F_VERSION || cz_st_pipe_pending_prefix(pl, v)) && (rc = cz_st_pipe_drain(pl))) {
+        free(v);
+        return rc;
+    }
+    if (f->type == CZ_F_VERSION) {
+        rc = cz_store_resolve_entry(t, v, id);
+        if (rc == CZ_OK) rc = cz_store_get_entry(t, id, &e);
+        if (rc == CZ_OK) cz_hex(id, CZ_ID_BYTES, full);
+    } else {
+        rc = resolve_entity(t, pl, v, entity, &e);
+        if (rc == CZ_OK) cz_hex(entity, CZ_ENTITY_BYTES, full);
+    }
+    if (rc == CZ_OK && f->ref_type && strcmp(e.type, f->ref_type) != 0) rc = CZ_ETYPE;
+    if (rc == CZ_OK && (f->flags & CZ_FF_INHERIT) && region_out)
+        snprintf(region_out, CZ_REGION_MAX + 1, "%s", e.region);
+    (void)full_size;
+bad:
+    free(v);
+    switch (rc) {
+    case CZ_OK:        return CZ_OK;
+    case CZ_EINVAL:    return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF, value);
+    case CZ_ENOTFOUND: return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF_MISSING, value);
+    case CZ_ETYPE:     return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF_TYPE, e.type);
+    case CZ_EDELETED:  return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF_DELETED, value);
+    case CZ_EAMBIG:    return cz_field_error_set(err, f, CZ_EFIELD, HINT_REF_AMBIG, value);
+    default:           return rc;
+    }
+}
+
+/* Applies the typed assignments to body, resolving references first. */
+static int apply_assignments(cz_txn *t, struct pipe *pl, const struct cz_type *ty, cz_body *body,
+                             const struct cz_assign *a, size_t n, char *inherited_region,
+                             struct cz_field_error *err)
+{
+    struct cz_assign *resolved = calloc(n ? n : 1, sizeof *resolved);
+    char (*full)[65] = calloc(n ? n : 1, sizeof *full);
+    int rc = resolved && full ? CZ_OK : CZ_ENOMEM;
+    for (size_t i = 0; rc == CZ_OK && i < n; i++) {
+        const struct cz_field *f = cz_schema_field(ty, a[i].field);
+        resolved[i] = a[i];
+        if (f && (f->type == CZ_F_REF || f->type == CZ_F_VERSION) && a[i].value[0]) {
+            rc = resolve_ref(t, pl, f, a[i].value, full[i], sizeof full[i], inherited_region, err);
+            resolved[i].value = full[i];
+        }
+    }
+    if (rc == CZ_OK) rc = cz_schema_set_many(ty, body, resolved, n, err);
+    free(resolved);
+    free(full);
+    return rc;
+}
+
+/* For REF fields not typed in this edit, the inherited region still comes
+ * from the stored reference. */
+static int inherited_region_of(cz_txn *t, const struct cz_type *ty, const cz_body *body, char *region)
+{
+    for (size_t i = 0; i < ty->nfields; i++) {
+        const struct cz_field *f = &ty->fields[i];
+        const uint8_t *b;
+        size_t len;
+        if (!(f->flags & CZ_FF_INHERIT) || cz_body_get_bytes(body, f->tag, &b, &len) != CZ_OK)
+            continue;
+        struct cz_entry e;
+        uint8_t heads[1][CZ_ID_BYTES];
+        size_t n;
+        int rc = len == CZ_ID_BYTES ? cz_store_get_entry(t, b, &e)
+                                    : cz_st_winning_head(t, b, &e, heads, 1, &n);
+        if (rc == CZ_OK) snprintf(region, CZ_REGION_MAX + 1, "%s", e.region);
+        return rc;
+    }
+    return CZ_OK;
+}
+
+/* The region an entry concerns (src/FORMATS.md: replication is scoped by it).
+ * `typed` is the region of the reference typed in this write that passes
+ * its region on ("" when none was): when the type has only one such field
+ * it is the one inherited_region_of would look up again. */
+static int record_region(cz_txn *t, const struct cz_station_info *info, const struct cz_type *ty,
+                         const cz_body *body, const char *typed, char *region)
+{
+    int has_region_field = 0, inherits = 0;
+    region[0] = 0;
+    for (size_t i = 0; i < ty->nfields; i++) {
+        const struct cz_field *f = &ty->fields[i];
+        const char *s;
+        size_t len;
+        if (f->flags & CZ_FF_REGION) {
+            has_region_field = 1;
+            if (cz_body_get_text(body, f->tag, &s, &len) == CZ_OK) {
+                snprintf(region, CZ_REGION_MAX + 1, "%s", s);
+                return CZ_OK;
+            }
+        }
+        if (f->flags & CZ_FF_INHERIT) inherits++;
+    }
+    if (inherits == 1 && typed[0]) {
+        snprintf(region, CZ_REGION_MAX + 1, "%s", typed);
+        return CZ_OK;
+    }
+    if (inherits) {
+        int rc = inherited_region_of(t, ty, body, region);
+        if (rc || region[0]) return rc;
+    }
+    /* Places and helpers are for everyone; other records belong here. */
+    if (has_region_field || inherits)
+        snprintf(region, CZ_REGION_MAX + 1, "%s", info->region);
+    return CZ_OK;
+}
+
+struct holds_ctx { const uint8_t *self; int found; };
+
+static int holds_cb(void *ctx, const uint8_t *entity)
+{
+    struct holds_ctx *h = ctx;
+    if (memcmp(entity, h->self, CZ_ENTITY_BYTES) == 0) h->found = 1;
+    return 0;
+}
+
+/* An exact-look-up value (household number, ID number) names one record;
+ * `self` (NULL for a new record) may keep its own value.  In a load, the
+ * values of its earlier rows count too (cz_st_pipe_has_term). */
+static int check_unique(cz_txn *t, struct pipe *pl, const struct cz_type *ty, const cz_body *body,
+                        const uint8_t *self, struct cz_field_error *err)
+{
+    for (size_t i = 0; i < ty->nfields; i++) {
+        const struct cz_field *f = &ty->fields[i];
+        const char *s;
+        size_t len, count = 0;
+        char term[512];
+        int rc;
+        if (!(f->flags & CZ_FF_EXACT) || cz_body_get_text(body, f->tag, &s, &len) != CZ_OK)
+            continue;
+        size_t tl = cz_term_exact(term, sizeof term, ty->key, f->key, s);
+        /* A load's own rows are in its set, so the terms it has not put
+         * yet (cz_store_defer_index) need not be put to be counted. */
+        if ((rc = pl ? cz_store_index_count_stored(t, term, tl, &count)
+                     : cz_store_index_count(t, term, tl, &count))) return rc;
+        if (count == 0 && pl && cz_st_pipe_has_term(pl, term, tl))
+            return cz_field_error_set(err, f, CZ_EEXIST, HINT_EXISTS, NULL);
+        if (count == 0) continue;
+        struct holds_ctx h = { .self = self, .found = 0 };
+        if (self && count == 1 && (rc = cz_store_index_each(t, term, tl, holds_cb, &h))) return rc;
+        if (!h.found)
+            return cz_field_error_set(err, f, CZ_EEXIST, HINT_EXISTS, NULL);
+    }
+    return CZ_OK;
+}
+
+/* Whether the person logged in may write a record for `region`.  Before
+ * enrolment comes back a person acts within the station's declared region;
+ * afterwards within the certificate's jurisdiction. */
+int cz_st_may_write(cz_txn *t, struct pipe *pl, const cz_station *st, const struct cz_type *ty,
+                    const char *region)
+{
+    struct cz_trust_info info;
+    if (ty->trust) return CZ_EPERM;   /* only the office root writes these */
+    /* A load writes no trust records, so it looks the roster up once. */
+    struct roster_cache *cache = pl ? cz_st_pipe_roster(pl) : NULL;
+    if (cache && cache->known) {
+        info = cache->info;
+    } else {
+        int rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &info);
+        if (rc) return rc;
+        if (cache) { cache->info = info; cache->known = 1; }
+    }
+    /* A revoked or expired person signs nothing (roster.h); the roster may
+     * have changed since login (an import in the screens). */
+    if (info.revoked) return CZ_EREVOKED;
+    if (info.state == CZ_TRUST_CERTIFIED && info.valid_until &&
+        cz_roster_hlc_date(cz_now_ms() << 16) > info.valid_until)
+        return CZ_EEXPIRED;
+    const char *jurisdiction = info.state == CZ_TRUST_CERTIFIED ? info.region : st->info.region;
+    if ((info.state == CZ_TRUST_CERTIFIED && !strcmp(info.role, "office")) ||
+        (info.state == CZ_TRUST_PENDING && st->info.kind == CZ_KIND_OFFICE))
+        return CZ_OK;
+    return cz_region_under(region, jurisdiction) ? CZ_OK : CZ_EPERM;
+}
+
+/* An approval is dated the day it is signed unless the paper says earlier;
+ * never later than today. */
+static int approval_date(const struct cz_type *ty, cz_body *body, struct cz_field_error *err)
+{
+    const struct cz_field *f = cz_schema_field(ty, "date");
+    uint64_t date;
+    if (cz_body_get_uint(body, f->tag, &date) != CZ_OK)
+        return cz_body_set_uint(body, f->tag, cz_today());
+    if (date > cz_today())
+        return cz_field_error_set(err, f, CZ_EFIELD, HINT_DATE_FUTURE, NULL);
+    return CZ_OK;
+}
+
+/* The exit chain's rules for a new approval (exitchain.h,
+ * cz_approval_check), with the clock and log position the entry will be
+ * signed at. */
+static int check_approval(cz_txn *t, struct pipe *pl, const cz_station *st, const cz_body *body,
+                          const char *region)
+{
+    const struct cz_type *ty = cz_schema_type("approval");
+    const uint8_t *version;
+    const char *step_key, *decision;
+    size_t len;
+    int rc;
+    (void)region;   /* the assessment's own region is the one judged */
+
+    if (cz_body_get_bytes(body, cz_schema_field(ty, "record")->tag, &version, &len) != CZ_OK ||
+        len != CZ_ID_BYTES ||
+        cz_body_get_text(body, cz_schema_field(ty, "step")->tag, &step_key, &len) != CZ_OK ||
+        cz_body_get_text(body, cz_schema_field(ty, "decision")->tag, &decision, &len) != CZ_OK)
+        return CZ_EFIELD;
+    int step = cz_step_parse(step_key);
+    if (step < 0) return CZ_EFIELD;
+    /* The exit's state and the signer's log count earlier rows of a load. */
+    if (pl && (rc = cz_st_pipe_drain(pl))) return rc;
+    uint64_t seq, hlc = 0, date = 0;
+    uint8_t last[CZ_ID_BYTES];
+    if ((rc = cz_store_log_last(t, cz_secrets_sign_pk(st->secrets), &seq, last))) return rc;
+    /* The clock cz_st_append will give it (a load's may be a little later). */
+    if ((rc = cz_meta_get_u64(t, META_HLC, &hlc)) && rc != CZ_ENOTFOUND) return rc;
+    hlc = cz_hlc_next(hlc, cz_now_ms());
+    cz_body_get_uint(body, cz_schema_field(ty, "date")->tag, &date);
+    struct cz_approval_claim c = {
+        .version = version, .step = (enum cz_step)step, .approve = !strcmp(decision, "approve"),
+        .signer = cz_secrets_sign_pk(st->secrets), .seq = seq + 1, .hlc = hlc, .date = (uint32_t)date,
+    };
+    return cz_approval_check(t, st->info.office_root, &c, NULL);
+}
+
+/* Only office people set the poverty line (exitchain.h counts no other). */
+static int check_poverty_line(cz_txn *t, const cz_station *st)
+{
+    struct cz_trust_info info;
+    int rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &info);
+    if (rc) return rc;
+    return info.state == CZ_TRUST_CERTIFIED && !strcmp(info.role, "office") && !info.revoked ? CZ_OK : CZ_EPERM;
+}
+
+/* The same set of versions, in any order. */
+static int same_heads(const uint8_t (*a)[CZ_ID_BYTES], size_t na, const uint8_t (*b)[CZ_ID_BYTES], size_t nb)
+{
+    if (na != nb) return 0;
+    for (size_t i = 0; i < na; i++) {
+        size_t k = 0;
+        while (k < nb && memcmp(a[i], b[k], CZ_ID_BYTES)) k++;
+        if (k == nb) return 0;
+    }
+    return 1;
+}
+
+/* An edit names every head as a parent, so it settles every conflict of
+ * the record: allowed only when the person chose each conflicting value,
+ * that is assigned every conflicting field.  A deletion concurrent with an
+ * edit has no field to assign: only cz_resolve / cz_resolve_delete settle
+ * it.  err names the first field left out; its detail lists them all (keys,
+ * comma-separated, "deleted" for a deletion). */
+static int check_chosen(const struct cz_type *ty, const struct cz_merged *m, const struct cz_assign *a,
+                        size_t n, struct cz_field_error *err)
+{
+    char list[sizeof err->detail] = "";
+    const struct cz_field *first = NULL;
+    size_t used = 0, missing = 0;
+    for (size_t c = 0; c < m->nconflicts; c++) {
+        uint32_t tag = m->conflicts[c].tag;
+        const struct cz_field *f = NULL;
+        int chosen = 0;
+        for (size_t i = 0; i < ty->nfields && !f; i++)
+            if (ty->fields[i].tag == tag) f = &ty->fields[i];
+        /* A derived field (a member's birth date from the ID number) is
+         * chosen by choosing what it derives from. */
+        for (size_t i = 0; tag && f && i < n && !chosen; i++) {
+            const struct cz_field *af = cz_schema_field(ty, a[i].field);
+            chosen = af == f || (af && (f->flags & CZ_FF_DERIVED) && cz_schema_derives(ty, af));
+        }
+        if (chosen) continue;
+        if (!first && f) first = f;
+        missing++;
+        const char *key = tag == 0 ? "deleted" : f ? f->key : "?";
+        if (used + strlen(key) + 2 < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? "," : "", key);
+    }
+    if (!missing) return CZ_OK;
+    if (err) {
+        cz_field_error_set(err, first, CZ_ECONFLICT, HINT_NONE, list);
+        if (!first) snprintf(err->name, sizeof err->name, "%s", "deleted");
+    }
+    return CZ_ECONFLICT;
+}
+
+/* The body a new version of `entity` starts from, into *body (owned by
+ * the caller on CZ_OK), with v->heads its parents: the current version,
+ * or the merge of concurrent heads. */
+static int start_body(cz_txn *t, const struct cz_type *ty, const uint8_t *entity, const struct edit_opts *eo,
+                      const struct cz_assign *a, size_t n, struct version *v, cz_body **body,
+                      struct cz_field_error *err)
+{
+    struct cz_entry cur;
+    int rc;
+    if ((rc = cz_st_winning_head(t, entity, &cur, v->heads, CZ_PARENTS_MAX, &v->nheads))) return rc;
+    if (strcmp(cur.type, ty->key) != 0) return CZ_ETYPE;
+    /* Nothing is signed over versions the writer has not seen: its
+     * parents would claim a choice nobody made. */
+    if (eo && eo->seen && (v->nheads > CZ_PARENTS_MAX ||
+                           !same_heads(eo->seen, eo->nseen, (const uint8_t (*)[CZ_ID_BYTES])v->heads,
+                                       v->nheads)))
+        return CZ_ECHANGED;
+    if (v->nheads > CZ_PARENTS_MAX) v->nheads = CZ_PARENTS_MAX;
+    if (v->nheads == 1) {
+        if (cur.flags & CZ_ENTRY_FLAG_TOMBSTONE) return CZ_EDELETED;
+        return cz_body_decode(cur.body, cur.body_len, body);
+    }
+    /* Concurrent heads: the new version starts from their merge and names
+     * them all as parents, which settles every conflict; so an edit must
+     * choose every conflicting value (a resolution may take the
+     * provisional ones). */
+    struct cz_merged m;
+    if ((rc = cz_merge_entity(t, entity, &m))) return rc;
+    if (!(eo && eo->resolve)) rc = check_chosen(ty, &m, a, n, err);
+    if (rc == CZ_OK) {
+        *body = m.body;
+        m.body = NULL;
+    }
+    cz_merged_free(&m);
+    if (rc == CZ_OK && !*body) rc = CZ_EDELETED;
+    return rc;
+}
+
+int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct cz_type *ty,
+                        const uint8_t *entity, const struct edit_opts *eo,
+                        const struct cz_assign *a, size_t n,
+                        struct version *v, struct cz_field_error *err)
+{
+    cz_body *body = NULL;
+    char inherited[CZ_REGION_MAX + 1] = "";
+    int rc;
+
+    if (err) memset(err, 0, sizeof *err);
+    v->body = NULL;
+    v->nheads = 0;
+    v->region[0] = 0;
+    if (!st->secrets) return CZ_EPERM;
+    if (entity) rc = start_body(t, ty, entity, eo, a, n, v, &body, err);
+    else rc = (body = cz_body_new()) ? CZ_OK : CZ_ENOMEM;
+    if (rc) goto cleanup;
+    if ((rc = apply_assignments(t, pl, ty, body, a, n, inherited, err))) goto cleanup;
+    if ((rc = cz_schema_finish(ty, body, cz_today(), err))) goto cleanup;
+    if (!strcmp(ty->key, "approval") && (rc = approval_date(ty, body, err))) goto cleanup;
+    if ((rc = check_unique(t, pl, ty, body, entity, err))) goto cleanup;
+    if ((rc = record_region(t, &st->info, ty, body, inherited, v->region))) goto cleanup;
+    if ((rc = cz_st_may_write(t, pl, st, ty, v->region))) goto cleanup;
+    if (!strcmp(ty->key, "approval") && (rc = check_approval(t, pl, st, body, v->region))) goto cleanup;
+    if (!strcmp(ty->key, "poverty_line") && (rc = check_poverty_line(t, st))) goto cleanup;
+    v->body = body;
+    body = NULL;
+cleanup:
+    cz_body_free(body);
+    return rc;
+}
