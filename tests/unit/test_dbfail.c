@@ -326,18 +326,18 @@ static void test_causes(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_truncated),
-        T(test_meta_damaged),
-        T(test_meta_version),
-        T(test_lost_tables),
-        T(test_map_grows),
-        T(test_map_grows_while_reading),
-        T(test_map_resized_by_other),
-        T(test_map_max),
+        CASE(test_truncated),
+        CASE(test_meta_damaged),
+        CASE(test_meta_version),
+        CASE(test_lost_tables),
+        CASE(test_map_grows),
+        CASE(test_map_grows_while_reading),
+        CASE(test_map_resized_by_other),
+        CASE(test_map_max),
         cmocka_unit_test(test_causes),
     };
-#undef T
+#undef CASE
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
