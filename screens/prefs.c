@@ -37,7 +37,7 @@ void prefs_keymap_path(char *buf, size_t size)
 int prefs_load(struct prefs *p, int *line)
 {
     char path[4096], buf[256];
-    struct prefs got = { 0, CZ_LANG_EN };
+    struct prefs got = { .have_lang = 0, .lang = CZ_LANG_EN };
     int n = 0, rc = CZ_OK;
     *line = 0;
     memset(p, 0, sizeof *p);
