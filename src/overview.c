@@ -83,7 +83,8 @@ int cz_view_linked(cz_view *v, const uint8_t target[CZ_ENTITY_BYTES], const char
 {
     char term[64];
     struct linked_walk w = { .t = v->t, .type = type, .fn = fn, .ctx = ctx };
-    return cz_store_index_each(v->t, term, cz_term_link(term, sizeof term, target, CZ_ENTITY_BYTES), linked_cb, &w);
+    int rc = cz_store_index_each(v->t, term, cz_term_link(term, sizeof term, target, CZ_ENTITY_BYTES), linked_cb, &w);
+    return rc == CZ_WALK_STOP ? CZ_OK : rc;
 }
 
 int cz_view_linked_count(cz_view *v, const uint8_t target[CZ_ENTITY_BYTES], const char *type, size_t *n)
@@ -173,7 +174,7 @@ int cz_view_exits_pending(cz_view *v, const uint8_t *pk, cz_pending_exit_fn fn, 
     };
     int rc = cz_store_index_each(v->t, term, cz_term_type(term, sizeof term, "exit"), pending_cb, &w);
     if (n) *n = w.n;
-    return rc;
+    return rc == CZ_WALK_STOP ? CZ_OK : rc;
 }
 
 /* ---- versions, entries, ids ---- */
