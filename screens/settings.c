@@ -151,7 +151,7 @@ static void remove_person(struct ui *ui)
     struct names ns = { .v = v, .skip = cz_station_user(ui->st) ? cz_station_user(ui->st) : "" };
     cz_view *view = NULL;
     int rc = cz_view_begin(ui->st, &view);
-    if (!rc) rc = cz_user_each(cz_view_txn(view), name_cb, &ns);
+    if (!rc) rc = cz_view_each_user(view, name_cb, &ns);
     cz_view_end(view);
     if (rc) { ui_status_message(ui, rc); return; }
     if (!ns.n) {

@@ -250,6 +250,11 @@ int cz_view_stats(cz_view *v, struct cz_store_stats *out)
     return cz_store_stats(v->t, out);
 }
 
+int cz_view_each_user(cz_view *v, cz_user_fn fn, void *ctx)
+{
+    return cz_user_each(v->t, fn, ctx);
+}
+
 /* ---- whole-station questions ---- */
 
 int cz_overview_counts(cz_station *st, size_t *households, size_t *members)

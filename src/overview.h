@@ -59,11 +59,10 @@ int cz_view_linked_count(cz_view *v, const uint8_t target[CZ_ENTITY_BYTES], cons
 /* ---- exit assessments awaiting approval ---- */
 
 /* One live exit assessment whose approval chain is not complete (judged
- * now, exitchain.h).  record is NULL when the walk did not need to load it
- * (counting only). */
+ * now, exitchain.h); every pointer is valid during the callback only. */
 struct cz_pending_exit {
     const uint8_t *entity;
-    const struct cz_record *record;
+    const struct cz_record *record;     /* its current version, loaded */
     const struct cz_exit_state *state;
     int next;            /* the first step not approved yet; -1 when all four are */
     int may_approve;     /* pk given: pk may sign the next step (else it may only reject it) */
@@ -74,11 +73,15 @@ typedef int (*cz_pending_exit_fn)(void *ctx, const struct cz_pending_exit *p);
  * whose chain is not complete (the station's count).  pk given: only those
  * with a step left to sign that the key pk may approve or, from a level
  * above, reject (exitchain.h, cz_step_signer_ok): a person's work list.
- * fn (may be NULL) hears of each, in entity order, with the record loaded
- * whenever fn or pk is given; *n (may be NULL) counts them.  fn returning
- * non-zero stops the walk with that value (CZ_WALK_STOP: no error).  Each
- * chain depends on its signers as trusted now and on the dates, so every
- * live assessment is judged: no index term answers it. */
+ * fn (may be NULL) hears of each, in entity order; *n (may be NULL)
+ * counts them.  fn returning non-zero stops the walk with that value
+ * (CZ_WALK_STOP: no error); so does an assessment that cannot be read
+ * when fn or pk is given (as cz_query_list).  Each chain depends on its
+ * signers as trusted now and on the dates, so every live assessment is
+ * judged: no index term answers it.  A count alone (fn and pk NULL)
+ * saves the record load of each (cz_exit_state reads what it needs);
+ * only an assessment with concurrent versions is loaded, since a merge
+ * may make it deleted. */
 int cz_view_exits_pending(cz_view *v, const uint8_t *pk, cz_pending_exit_fn fn, void *ctx, size_t *n);
 
 /* ---- versions, entries, ids ---- */
@@ -116,6 +119,10 @@ int cz_view_each_fork(cz_view *v, cz_fork_fn fn, void *ctx);
 
 /* Entries, records, logs, forks and the database file's size. */
 int cz_view_stats(cz_view *v, struct cz_store_stats *out);
+
+/* The people with a key slot on this PC, by name: fn gets each name and
+ * its sealed key blob (keys.h); non-zero stops with that value. */
+int cz_view_each_user(cz_view *v, cz_user_fn fn, void *ctx);
 
 /* ---- whole-station questions (each opens what it needs itself) ---- */
 

@@ -3,7 +3,7 @@
  * records linked to a household, the exit assessments awaiting a step
  * (every one for the station's count, and a person's work list by level),
  * heads, tombstones, log positions, ids typed as prefixes, fork records,
- * store statistics and the sync peers. */
+ * store statistics, the sync peers and the people on this PC. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -447,6 +447,25 @@ static void test_peers_and_sweep(void **state)
     assert_int_equal(removed, 0);
 }
 
+static int user_cb(void *ctx, const char *name, const uint8_t *blob, size_t len)
+{
+    char *names = ctx;
+    size_t used = strlen(names);
+    snprintf(names + used, 128 - used, "%s%s", used ? "," : "", name);
+    return len ? CZ_OK : CZ_EINVAL;
+}
+
+static void test_users(void **state)
+{
+    (void)state;
+    cz_view *v = NULL;
+    char names[128] = "";
+    begin(&v);
+    assert_int_equal(cz_view_each_user(v, user_cb, names), CZ_OK);
+    cz_view_end(v);
+    assert_string_equal(names, "张主任");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_forks_and_stats),
         cmocka_unit_test(test_peers_and_sweep),
+        cmocka_unit_test(test_users),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
