@@ -6,17 +6,19 @@
 #include <string.h>
 
 static const struct { const char *name, *en, *zh; } actions[] = {
-#define ACTION(id, name, en, zh) { name, en, zh },
+#define ACTION(id, key, help_en, help_zh) [id] = { .name = key, .en = help_en, .zh = help_zh },
 #include "actions.def"
 #undef ACTION
 };
 
 static const struct { const char *name; int key; } named_keys[] = {
-    { "Esc", CZ_KEY_ESC }, { "Tab", CZ_KEY_TAB }, { "Shift-Tab", KEY_BTAB },
-    { "Enter", CZ_KEY_ENTER }, { "Up", KEY_UP }, { "Down", KEY_DOWN },
-    { "Left", KEY_LEFT }, { "Right", KEY_RIGHT }, { "Home", KEY_HOME },
-    { "End", KEY_END }, { "PgUp", KEY_PPAGE }, { "PgDn", KEY_NPAGE },
-    { "Backspace", KEY_BACKSPACE }, { "Delete", KEY_DC },
+#define NAMED(n, k) { .name = n, .key = k }
+    NAMED("Esc", CZ_KEY_ESC), NAMED("Tab", CZ_KEY_TAB), NAMED("Shift-Tab", KEY_BTAB),
+    NAMED("Enter", CZ_KEY_ENTER), NAMED("Up", KEY_UP), NAMED("Down", KEY_DOWN),
+    NAMED("Left", KEY_LEFT), NAMED("Right", KEY_RIGHT), NAMED("Home", KEY_HOME),
+    NAMED("End", KEY_END), NAMED("PgUp", KEY_PPAGE), NAMED("PgDn", KEY_NPAGE),
+    NAMED("Backspace", KEY_BACKSPACE), NAMED("Delete", KEY_DC),
+#undef NAMED
 };
 
 const char *cz_action_name(enum cz_action a)

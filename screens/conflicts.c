@@ -5,6 +5,7 @@
 #include "data.h"
 #include "keys.h"
 #include "list.h"
+#include "overview.h"
 #include "screens_all.h"
 
 #include <curses.h>
@@ -41,14 +42,14 @@ static int fill_cb(void *ctx, const struct cz_type *type, const uint8_t entity[C
 
 static void load(struct ui *ui, struct conflicts *c)
 {
-    struct fill f = { ui, c };
-    cz_txn *t = NULL;
+    struct fill f = { .ui = ui, .c = c };
+    cz_view *v = NULL;
     size_t sel = c->l.sel;
     list_clear(&c->l);
     c->count = 0;
-    c->rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
-    if (!c->rc) c->rc = cz_conflicts_each(t, fill_cb, &f);
-    cz_txn_abort(t);
+    c->rc = cz_view_begin(ui->st, &v);
+    if (!c->rc) c->rc = cz_conflicts_each(cz_view_txn(v), fill_cb, &f);
+    cz_view_end(v);
     list_reselect(&c->l, sel);
 }
 
@@ -104,6 +105,11 @@ static void conflicts_close(struct screen *s)
 static const enum cz_action conflicts_hints[] = { ACT_OPEN, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_conflicts = {
-    "conflicts", conflicts_open, conflicts_draw, conflicts_key, conflicts_close, conflicts_resume, NULL,
-    conflicts_hints,
+    .name = "conflicts",
+    .open = conflicts_open,
+    .draw = conflicts_draw,
+    .key = conflicts_key,
+    .close = conflicts_close,
+    .resume = conflicts_resume,
+    .hints = conflicts_hints,
 };

@@ -131,7 +131,7 @@ int ui_pick(struct ui *ui, const char *title, const char *const *items, size_t n
 
 static int prompt(struct ui *ui, const char *question, char **out, int secret)
 {
-    struct line_edit e = { NULL, 0, secret };
+    struct line_edit e = { .secret = secret };
     struct ui_key k;
     *out = NULL;
     if (edit_set(&e, "")) return -1;

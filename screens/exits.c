@@ -6,13 +6,13 @@
  * Add starts an exit assessment for a household found by name or number. */
 #include "approve.h"
 #include "data.h"
-#include "exitchain.h"
+#include "grow.h"
 #include "keys.h"
 #include "list.h"
 #include "parse.h"
 #include "roles.h"
 #include "screens_all.h"
-#include "store.h"
+#include "overview.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -48,7 +48,7 @@ static const char *step_label(struct ui *ui, int s)
     return s >= 0 && s < CZ_STEP_COUNT ? T(ui, en[s], zh[s]) : "-";
 }
 
-struct scan { struct ui *ui; struct exits *x; cz_txn *t; const uint8_t *root, *pk; };
+struct scan { struct ui *ui; struct exits *x; cz_txn *t; const uint8_t *root; };
 
 /* Who signed each step that counts on this version (cz_exit_state names
  * the approval record that counts), and when. */
@@ -66,76 +66,79 @@ static void signers(struct scan *sc, const struct cz_exit_state *es, struct pend
     }
 }
 
-static int exit_cb(void *ctx, const uint8_t *entity)
+/* Why the chain cannot go on (the criteria), or when the notice may close. */
+static void chain_state(struct scan *sc, const struct cz_record *r, const struct cz_exit_state *es,
+                        struct pending *p)
 {
-    struct scan *sc = ctx;
-    struct exits *x = sc->x;
-    struct cz_record r, h;
-    struct cz_exit_state es;
-    int why;
-    if (cz_record_load(sc->t, entity, &r) != CZ_OK) { cz_record_clear(&r); return 0; }
-    if (r.deleted || cz_exit_state(sc->t, sc->root, entity, &es) != CZ_OK || es.complete) goto done;
-    int next = -1;
-    for (int s = 0; s < CZ_STEP_COUNT && next < 0; s++) if (!es.approved[s]) next = s;
-    if (next < 0) goto done;   /* all four signed, the notice not yet over: nothing to sign */
-    /* Listed when this person may approve the step, or stop it (a level
-     * above may reject, exitchain.h). */
-    int may_approve = cz_step_signer_ok(sc->t, sc->root, sc->pk, 0, (enum cz_step)next, 1, r.region, &why) == CZ_OK;
-    if (!may_approve && cz_step_signer_ok(sc->t, sc->root, sc->pk, 0, (enum cz_step)next, 0, r.region, &why) != CZ_OK)
-        goto done;
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? 2 * x->cap : 16;
-        struct pending *v = realloc(x->p, cap * sizeof *v);
-        if (!v) { x->rc = CZ_ENOMEM; goto done; }
-        x->p = v;
-        x->cap = cap;
-    }
-    struct pending *p = &x->p[x->n++];
-    memset(p, 0, sizeof *p);
-    memcpy(p->exit, entity, CZ_ENTITY_BYTES);
-    memcpy(p->version, r.id, CZ_ID_BYTES);
-    p->next = next;
-    p->may_approve = may_approve;
-    for (int s = 0; s < CZ_STEP_COUNT; s++) p->rejected[s] = es.rejected[s], p->ahead[s] = es.ahead[s];
-    if (es.criteria) {
+    if (es->criteria) {
         struct cz_exit_detail d;
-        cz_exit_criteria(sc->t, sc->root, r.body, &d);
-        cz_exit_message(es.criteria, &d, sc->ui->lang, p->state, sizeof p->state);
-    } else if (next == CZ_STEP_NOTICE) {
+        cz_exit_criteria(sc->t, sc->root, r->body, &d);
+        cz_exit_message(es->criteria, &d, sc->ui->lang, p->state, sizeof p->state);
+    } else if (p->next == CZ_STEP_NOTICE) {
         char when[32];
-        cz_format_cst((int64_t)(es.notice_close_ms / 1000), when, sizeof when);
+        cz_format_cst((int64_t)(es->notice_close_ms / 1000), when, sizeof when);
         snprintf(p->state, sizeof p->state, T(sc->ui, "The notice may close from %s (China time).",
                                                  "公示最早可于 %s（北京时间）结束。"), when);
     }
+}
+
+/* The assessment's year, income and the five guarantees, as text. */
+static void summarise(struct scan *sc, const struct cz_record *r, struct pending *p)
+{
+    static const char *const checks[] = { "food", "clothing", "schooling", "medical", "housing" };
     char year[32], income[64];
-    data_field(&r, "year", sc->ui->lang, year, sizeof year);
-    data_field(&r, "income_per_capita", sc->ui->lang, income, sizeof income);
+    size_t used = 0;
+    data_field(r, "year", sc->ui->lang, year, sizeof year);
+    data_field(r, "income_per_capita", sc->ui->lang, income, sizeof income);
     snprintf(p->summary, sizeof p->summary, "%s %s  %s %s", T(sc->ui, "year", "年度"), year,
              T(sc->ui, "income per head", "人均纯收入"), income);
-    static const char *const checks[] = { "food", "clothing", "schooling", "medical", "housing" };
-    size_t used = 0;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        const struct cz_field *f = cz_schema_field(r.type, checks[i]);
+        const struct cz_field *f = cz_schema_field(r->type, checks[i]);
         char v[64];
-        data_field(&r, checks[i], sc->ui->lang, v, sizeof v);
+        data_field(r, checks[i], sc->ui->lang, v, sizeof v);
         if (!f || used >= sizeof p->checks) continue;
         int k = snprintf(p->checks + used, sizeof p->checks - used, "%s%s%s%s", used ? "  " : "",
                          T(sc->ui, f->en, f->zh), T(sc->ui, ": ", "："), v[0] ? v : "-");
         if (k > 0) used += (size_t)k;
     }
-    if (data_ref(&r, "household", p->household) == 0 && cz_record_load(sc->t, p->household, &h) == CZ_OK && h.body)
+}
+
+/* The household's name ("-" when it cannot be read). */
+static void household_name(struct scan *sc, const struct cz_record *r, struct pending *p)
+{
+    struct cz_record h;
+    memset(&h, 0, sizeof h);
+    if (data_ref(r, "household", p->household) == 0 && cz_record_load(sc->t, p->household, &h) == CZ_OK && h.body)
         cz_schema_title(h.type, h.body, p->name, sizeof p->name);
     cz_record_clear(&h);
     if (!p->name[0]) snprintf(p->name, sizeof p->name, "-");
-    signers(sc, &es, p);
-done:
-    cz_record_clear(&r);
-    return 0;
+}
+
+/* One assessment awaiting a step this person may sign or stop
+ * (cz_view_exits_pending decides which). */
+static int exit_cb(void *ctx, const struct cz_pending_exit *e)
+{
+    struct scan *sc = ctx;
+    struct exits *x = sc->x;
+    const struct cz_exit_state *es = e->state;
+    if (cz_grow(&x->p, &x->cap, x->n + 1, sizeof *x->p)) { x->rc = CZ_ENOMEM; return CZ_OK; }
+    struct pending *p = &x->p[x->n++];
+    memset(p, 0, sizeof *p);
+    memcpy(p->exit, e->entity, CZ_ENTITY_BYTES);
+    memcpy(p->version, e->record->id, CZ_ID_BYTES);
+    p->next = e->next;
+    p->may_approve = e->may_approve;
+    for (int s = 0; s < CZ_STEP_COUNT; s++) p->rejected[s] = es->rejected[s], p->ahead[s] = es->ahead[s];
+    chain_state(sc, e->record, es, p);
+    summarise(sc, e->record, p);
+    household_name(sc, e->record, p);
+    signers(sc, es, p);
+    return CZ_OK;
 }
 
 static void load(struct ui *ui, struct exits *x)
 {
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     char line[512];
     size_t sel = x->l.sel;
     list_clear(&x->l);
@@ -143,11 +146,11 @@ static void load(struct ui *ui, struct exits *x)
     x->rc = CZ_OK;
     const uint8_t *pk = cz_station_person_pk(ui->st);
     if (!pk) { x->rc = CZ_EPERM; return; }
-    if ((x->rc = cz_txn_begin(cz_station_store(ui->st), 0, &t))) return;
-    struct scan sc = { ui, x, t, cz_station_info(ui->st)->office_root, pk };
-    int rc = cz_query_list(t, cz_schema_type("exit"), NULL, 0, exit_cb, &sc, NULL);
+    if ((x->rc = cz_view_begin(ui->st, &v))) return;
+    struct scan sc = { .ui = ui, .x = x, .t = cz_view_txn(v), .root = cz_station_info(ui->st)->office_root };
+    int rc = cz_view_exits_pending(v, pk, exit_cb, &sc, NULL);
     if (rc && !x->rc) x->rc = rc;
-    cz_txn_abort(t);
+    cz_view_end(v);
     for (size_t i = 0; i < x->n; i++) {
         snprintf(line, sizeof line, " %s  %s%s%s", x->p[i].name, T(ui, "awaits: ", "待审批："), step_label(ui, x->p[i].next),
                  x->p[i].rejected[x->p[i].next] ? T(ui, " (rejected)", "（未通过）") : "");
@@ -305,15 +308,16 @@ cleanup:
     free(text);
 }
 
+/* The households a search finds: how many, and the first. */
+struct hh_find { cz_txn *t; size_t n; uint8_t first[CZ_ENTITY_BYTES]; };
+
 static int hh_cb(void *ctx, const uint8_t *entity)
 {
-    void **c = ctx;
-    cz_txn *t = c[0];
+    struct hh_find *f = ctx;
     struct cz_record r;
-    if (cz_record_load(t, entity, &r) == CZ_OK && !r.deleted && !strcmp(r.type_key, "household")) {
-        size_t *n = c[1];
-        if (*n == 0) memcpy(c[2], entity, CZ_ENTITY_BYTES);
-        (*n)++;
+    if (cz_record_load(f->t, entity, &r) == CZ_OK && !r.deleted && !strcmp(r.type_key, "household")) {
+        if (f->n == 0) memcpy(f->first, entity, CZ_ENTITY_BYTES);
+        f->n++;
     }
     cz_record_clear(&r);
     return 0;
@@ -324,25 +328,24 @@ static int hh_cb(void *ctx, const uint8_t *entity)
 static void start_exit(struct ui *ui)
 {
     char *text = NULL;
-    uint8_t hh[CZ_ENTITY_BYTES];
-    size_t n = 0;
-    cz_txn *t = NULL;
+    struct hh_find f = { .n = 0 };
+    cz_view *v = NULL;
     if (ui_prompt(ui, T(ui, "Household (name or number):", "贫困户（户主姓名或户编号）："), &text)) return;
-    int rc = text[0] ? cz_txn_begin(cz_station_store(ui->st), 0, &t) : CZ_EEMPTY;
+    int rc = text[0] ? cz_view_begin(ui->st, &v) : CZ_EEMPTY;
     if (rc == CZ_OK) {
-        void *ctx[3] = { t, &n, hh };
-        rc = cz_query_find(t, text, hh_cb, ctx);
-        cz_txn_abort(t);
+        f.t = cz_view_txn(v);
+        rc = cz_query_find(f.t, text, hh_cb, &f);
+        cz_view_end(v);
     }
     free(text);
     if (rc) { ui_status_message(ui, rc); return; }
-    if (n != 1) {
-        ui_message(ui, 1, "%s", n ? T(ui, "More than one household matches: type the household number.",
+    if (f.n != 1) {
+        ui_message(ui, 1, "%s", f.n ? T(ui, "More than one household matches: type the household number.",
                                       "匹配到多户：请输入户编号。")
                                   : T(ui, "No household matches.", "没有匹配的贫困户。"));
         return;
     }
-    record_form(ui, "exit", NULL, hh);
+    record_form(ui, "exit", NULL, f.first);
 }
 
 static enum ui_result exits_key(struct ui *ui, struct screen *s, const struct ui_key *k)
@@ -372,5 +375,11 @@ static void exits_close(struct screen *s)
 static const enum cz_action exits_hints[] = { ACT_OPEN, ACT_REJECT, ACT_ADD, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_exits = {
-    "exits", exits_open, exits_draw, exits_key, exits_close, exits_resume, NULL, exits_hints,
+    .name = "exits",
+    .open = exits_open,
+    .draw = exits_draw,
+    .key = exits_key,
+    .close = exits_close,
+    .resume = exits_resume,
+    .hints = exits_hints,
 };

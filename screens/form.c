@@ -1,6 +1,7 @@
 #include "form.h"
 #include "codec.h"
 #include "fields.h"
+#include "grow.h"
 #include "pickers.h"
 
 #include <curses.h>
@@ -68,9 +69,7 @@ int form_set_value(struct ui *ui, struct form *fm, size_t i, const char *value)
 int form_add(struct form *fm, const char *label, enum form_kind kind,
              const struct cz_field *field, const char *value)
 {
-    struct form_field *grown = realloc(fm->f, (fm->n + 1) * sizeof *grown);
-    if (!grown) return CZ_ENOMEM;
-    fm->f = grown;
+    if (cz_grow(&fm->f, &fm->cap, fm->n + 1, sizeof *fm->f)) return CZ_ENOMEM;
     struct form_field *f = &fm->f[fm->n];
     memset(f, 0, sizeof *f);
     snprintf(f->label, sizeof f->label, "%s", label);

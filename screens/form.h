@@ -52,7 +52,7 @@ struct form_field {
 struct form {
     const struct cz_type *type;     /* for validation; NULL: none */
     struct form_field *f;
-    size_t n, focus, top;
+    size_t n, cap, focus, top;
     int value_w;                    /* columns for values, set by form_draw */
 };
 

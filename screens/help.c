@@ -82,5 +82,10 @@ static void help_close(struct screen *s)
 static const enum cz_action help_hints[] = { ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_help = {
-    "help", help_open, help_draw, help_key, help_close, NULL, NULL, help_hints,
+    .name = "help",
+    .open = help_open,
+    .draw = help_draw,
+    .key = help_key,
+    .close = help_close,
+    .hints = help_hints,
 };

@@ -1,12 +1,11 @@
 /* home.c — the station at a glance and a menu of what to do. */
 #include "data.h"
 #include "draft.h"
-#include "exitchain.h"
 #include "list.h"
 #include "roles.h"
 #include "conflicts.h"
 #include "screens_all.h"
-#include "store.h"
+#include "overview.h"
 #include "sync.h"
 
 #include <curses.h>
@@ -27,25 +26,29 @@ struct menu_item {
     int (*shown)(struct ui *ui);
 };
 
-static const struct record_form_arg add_household = { "household", NULL, NULL, 0 };
+static const struct record_form_arg add_household = { .type = "household" };
 
+#define ITEM(e, z, o, a, sh) { .en = e, .zh = z, .builtin = MENU_SCREEN, .ops = o, .arg = a, .shown = sh }
+#define BUILTIN(e, z, b) { .en = e, .zh = z, .builtin = b }
 static const struct menu_item menu[] = {
-    { "Households: list and find", "贫困户：列表与查找", MENU_SCREEN, &cz_screen_households, NULL, NULL },
-    { "Add a household", "新增贫困户", MENU_SCREEN, &cz_screen_record, &add_household, NULL },
-    { "Trainings", "培训", MENU_SCREEN, &cz_screen_trainings, NULL, NULL },
-    { "Add another kind of record", "新增其他记录", MENU_SCREEN, &cz_screen_newrecord, NULL, NULL },
-    { "Verify signatures", "验证签名", MENU_SCREEN, &cz_screen_verify, NULL, NULL },
-    { "Sync: export and import by USB stick", "同步：用U盘导出和导入", MENU_SCREEN, &cz_screen_sync, NULL, NULL },
-    { "Conflicts: choose between values", "冲突：在不同取值间选定", MENU_SCREEN, &cz_screen_conflicts, NULL, NULL },
-    { "Unsaved forms: %zu", "未保存的表单：%zu", MENU_DRAFTS, NULL, NULL, NULL },
-    { "Reports: figures and charts", "统计报表与图表", MENU_SCREEN, &cz_screen_reports, NULL, NULL },
-    { "Exit approvals", "退出审批", MENU_SCREEN, &cz_screen_exits, NULL, roles_shown_supervisor },
-    { "Users and enrolment", "用户与认证", MENU_SCREEN, &cz_screen_users, NULL, roles_shown_office },
-    { "Settings: language, keys", "设置：语言、按键", MENU_SCREEN, &cz_screen_settings, NULL, NULL },
-    { "中文界面", "English interface", MENU_LANGUAGE, NULL, NULL, NULL },
-    { "Help: keys", "帮助：按键", MENU_SCREEN, &cz_screen_help, NULL, NULL },
-    { "Quit", "退出", MENU_QUIT, NULL, NULL, NULL },
+    ITEM("Households: list and find", "贫困户：列表与查找", &cz_screen_households, NULL, NULL),
+    ITEM("Add a household", "新增贫困户", &cz_screen_record, &add_household, NULL),
+    ITEM("Trainings", "培训", &cz_screen_trainings, NULL, NULL),
+    ITEM("Add another kind of record", "新增其他记录", &cz_screen_newrecord, NULL, NULL),
+    ITEM("Verify signatures", "验证签名", &cz_screen_verify, NULL, NULL),
+    ITEM("Sync: export and import by USB stick", "同步：用U盘导出和导入", &cz_screen_sync, NULL, NULL),
+    ITEM("Conflicts: choose between values", "冲突：在不同取值间选定", &cz_screen_conflicts, NULL, NULL),
+    BUILTIN("Unsaved forms: %zu", "未保存的表单：%zu", MENU_DRAFTS),
+    ITEM("Reports: figures and charts", "统计报表与图表", &cz_screen_reports, NULL, NULL),
+    ITEM("Exit approvals", "退出审批", &cz_screen_exits, NULL, roles_shown_supervisor),
+    ITEM("Users and enrolment", "用户与认证", &cz_screen_users, NULL, roles_shown_office),
+    ITEM("Settings: language, keys", "设置：语言、按键", &cz_screen_settings, NULL, NULL),
+    BUILTIN("中文界面", "English interface", MENU_LANGUAGE),
+    ITEM("Help: keys", "帮助：按键", &cz_screen_help, NULL, NULL),
+    BUILTIN("Quit", "退出", MENU_QUIT),
 };
+#undef ITEM
+#undef BUILTIN
 #define MENU_COUNT (sizeof menu / sizeof menu[0])
 
 static int count_draft(void *ctx, const char *path, const struct cz_draft *d, const uint8_t *entity,
@@ -86,66 +89,36 @@ static int place_cb(void *ctx, const uint8_t *entity)
 static void village_name(struct ui *ui, char *buf, size_t size)
 {
     const struct cz_station_info *info = cz_station_info(ui->st);
-    struct cz_assign a = { "code", info->region };
+    struct cz_assign a = { .field = "code", .value = info->region };
     uint8_t entity[CZ_ENTITY_BYTES] = { 0 }, none[CZ_ENTITY_BYTES] = { 0 };
     struct cz_record r;
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     buf[0] = 0;
-    if (!info->region[0] || cz_txn_begin(cz_station_store(ui->st), 0, &t)) return;
+    if (!info->region[0] || cz_view_begin(ui->st, &v)) return;
+    cz_txn *t = cz_view_txn(v);
     cz_query_list(t, cz_schema_type("place"), &a, 1, place_cb, entity, NULL);
-    if (
-        memcmp(entity, none, sizeof none) && cz_record_load(t, entity, &r) == CZ_OK) {
+    if (memcmp(entity, none, sizeof none) && cz_record_load(t, entity, &r) == CZ_OK) {
         data_field(&r, "name", ui->lang, buf, size);
         cz_record_clear(&r);
     }
-    cz_txn_abort(t);
-}
-
-struct scan { cz_txn *t; const uint8_t *root; size_t n; int rc; };
-
-/* Exit assessments whose approval chain is not complete yet.  Whether a
- * chain is complete depends on each approval's signer as trusted now
- * (certified, not revoked, jurisdiction), on the assessment's current
- * version and on the dates, so no index term or count answers it: each
- * live assessment is judged (cz_exit_state).  What is saved is the record
- * load a cz_query_list made first (decode and merge of every assessment):
- * the type's index is walked directly, and cz_exit_state already refuses a
- * deleted one (its provisional head a tombstone).  Only an assessment with
- * concurrent versions is loaded, so a merge that makes it deleted is
- * honoured as the Exits screen honours it. */
-static int exit_cb(void *ctx, const uint8_t *entity)
-{
-    struct scan *sc = ctx;
-    struct cz_exit_state es;
-    uint8_t head[1][CZ_ID_BYTES];
-    size_t nheads = 0;
-    if (cz_store_heads(sc->t, entity, head, 1, &nheads) != CZ_OK || nheads == 0) return 0;
-    if (nheads > 1) {
-        struct cz_record r;
-        int gone = cz_record_load(sc->t, entity, &r) != CZ_OK || r.deleted;
-        cz_record_clear(&r);
-        if (gone) return 0;
-    }
-    if (cz_exit_state(sc->t, sc->root, entity, &es) == CZ_OK && !es.complete) sc->n++;
-    return 0;
+    cz_view_end(v);
 }
 
 static void home_counts(struct ui *ui, struct home *h)
 {
-    struct scan sc = { NULL, cz_station_info(ui->st)->office_root, 0, CZ_OK };
+    cz_view *v = NULL;
+    size_t n = 0;
     h->synced = cz_sync_latest(ui->st, &h->last) == CZ_OK;
     h->conflicts = h->exits_pending = h->drafts = 0;
     if (cz_station_person_pk(ui->st))
         cz_draft_list(cz_station_dir(ui->st), cz_station_person_pk(ui->st), count_draft, &h->drafts);
     /* Counted as `cunzhan conflicts` counts them (one walk of the heads). */
-    if (cz_conflicts_count(ui->st, &sc.n)) sc.n = 0;
-    h->conflicts = sc.n;
-    if (cz_txn_begin(cz_station_store(ui->st), 0, &sc.t)) return;
-    sc.n = 0;
-    char term[64];
-    cz_store_index_each(sc.t, term, cz_term_type(term, sizeof term, "exit"), exit_cb, &sc);
-    h->exits_pending = sc.n;
-    cz_txn_abort(sc.t);
+    if (cz_conflicts_count(ui->st, &n)) n = 0;
+    h->conflicts = n;
+    if (cz_view_begin(ui->st, &v)) return;
+    /* Every assessment still in its chain, whoever may sign next. */
+    cz_view_exits_pending(v, NULL, NULL, NULL, &h->exits_pending);
+    cz_view_end(v);
 }
 
 static int home_open(struct ui *ui, struct screen *s, const void *arg)
@@ -211,7 +184,7 @@ static void home_draw(struct ui *ui, struct screen *s)
 /* The unsaved forms as a pick-list; the one chosen opens restored. */
 struct draft_rows {
     struct ui *ui;
-    cz_txn *t;
+    cz_view *v;
     size_t n;
     char shown[32][300];
     char type[32][CZ_TYPE_MAX + 1];
@@ -231,7 +204,7 @@ static int draft_row(void *ctx, const char *path, const struct cz_draft *d, cons
     size_t i = r->n;
     r->has_entity[i] = entity != NULL;
     if (entity) memcpy(r->entity[i], entity, CZ_ENTITY_BYTES);
-    if (r->has_entity[i] && r->t && cz_record_load(r->t, r->entity[i], &rec) == CZ_OK) {
+    if (r->has_entity[i] && r->v && cz_record_load(cz_view_txn(r->v), r->entity[i], &rec) == CZ_OK) {
         if (rec.body && rec.type) cz_schema_title(rec.type, rec.body, title, sizeof title);
         cz_record_clear(&rec);
     }
@@ -251,10 +224,10 @@ static void open_drafts(struct ui *ui)
     const char *items[32];
     if (!r) { ui_status_message(ui, CZ_ENOMEM); return; }
     r->ui = ui;
-    if (cz_txn_begin(cz_station_store(ui->st), 0, &r->t)) r->t = NULL;
+    if (cz_view_begin(ui->st, &r->v)) r->v = NULL;
     int rc = cz_station_person_pk(ui->st)
                  ? cz_draft_list(cz_station_dir(ui->st), cz_station_person_pk(ui->st), draft_row, r) : CZ_OK;
-    cz_txn_abort(r->t);
+    cz_view_end(r->v);
     if (rc) ui_status_message(ui, rc);
     for (size_t i = 0; i < r->n; i++) items[i] = r->shown[i];
     int got = r->n ? ui_pick(ui, T(ui, "Unsaved forms", "未保存的表单"), items, r->n, 0) : -1;
@@ -307,5 +280,11 @@ static void home_close(struct screen *s)
 static const enum cz_action home_hints[] = { ACT_OPEN, ACT_FIND, ACT_ADD, ACT_LANGUAGE, ACT_NONE };
 
 const struct screen_ops cz_screen_home = {
-    "home", home_open, home_draw, home_key, home_close, home_resume, NULL, home_hints,
+    .name = "home",
+    .open = home_open,
+    .draw = home_draw,
+    .key = home_key,
+    .close = home_close,
+    .resume = home_resume,
+    .hints = home_hints,
 };

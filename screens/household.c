@@ -3,6 +3,7 @@
 #include "data.h"
 #include "keys.h"
 #include "list.h"
+#include "overview.h"
 #include "screens_all.h"
 
 #include <curses.h>
@@ -16,7 +17,7 @@ struct household {
     struct list l;
 };
 
-struct load_ctx { struct ui *ui; cz_txn *t; struct household *h; int rc; };
+struct load_ctx { struct ui *ui; cz_view *v; cz_txn *t; struct household *h; int rc; };
 
 static int add_line(struct household *h, const char *text)
 {
@@ -59,13 +60,9 @@ static int member_cb(void *ctx, const uint8_t *entity)
 
 static int add_members(struct load_ctx *c)
 {
-    struct cz_assign a;
-    char hex[2 * CZ_ENTITY_BYTES + 1];
-    cz_hex(c->h->entity, CZ_ENTITY_BYTES, hex);
-    a.field = "household";
-    a.value = hex;
     int rc = add_line(c->h, T(c->ui, "Members (Enter: edit; F4: add)", "家庭成员（回车：修改；F4：新增）"));
-    if (!rc) rc = cz_query_list(c->t, cz_schema_type("member"), &a, 1, member_cb, c, NULL);
+    /* A member refers to nothing but its household. */
+    if (!rc) rc = cz_view_linked(c->v, c->h->entity, "member", member_cb, c);
     return rc ? rc : c->rc;
 }
 
@@ -103,7 +100,7 @@ static int add_others(struct load_ctx *c)
     size_t ntypes;
     const struct cz_type *types = cz_schema_types(&ntypes);
     char hex[2 * CZ_ENTITY_BYTES + 1];
-    struct cz_assign a = { "household", hex };
+    struct cz_assign a = { .field = "household", .value = hex };
     int rc = add_line(c->h, T(c->ui, "Other records (Enter: edit; F4: add)", "其他记录（回车：修改；F4：新增）"));
     cz_hex(c->h->entity, CZ_ENTITY_BYTES, hex);
     for (size_t i = 0; i < ntypes && !rc; i++) {
@@ -170,12 +167,15 @@ static int to_household(cz_txn *t, struct household *h, struct cz_record *r)
 
 static int load(struct ui *ui, struct household *h)
 {
-    struct load_ctx c = { ui, NULL, h, CZ_OK };
+    struct load_ctx c = { .ui = ui, .h = h, .rc = CZ_OK };
     struct cz_record r;
+    cz_view *v = NULL;
     int rc;
     memset(&r, 0, sizeof r);
     list_clear(&h->l);
-    if ((rc = cz_txn_begin(cz_station_store(ui->st), 0, &c.t))) return rc;
+    if ((rc = cz_view_begin(ui->st, &v))) return rc;
+    c.v = v;
+    c.t = cz_view_txn(v);
     if ((rc = cz_record_load(c.t, h->entity, &r)) || (rc = to_household(c.t, h, &r))) goto cleanup;
     if (!r.body) { rc = CZ_EDELETED; goto cleanup; }
     cz_schema_title(r.type, r.body, h->title, sizeof h->title);
@@ -186,7 +186,7 @@ static int load(struct ui *ui, struct household *h)
     rc = add_history(&c);
 cleanup:
     cz_record_clear(&r);
-    cz_txn_abort(c.t);
+    cz_view_end(v);
     return rc;
 }
 
@@ -262,6 +262,11 @@ static void household_close(struct screen *s)
 static const enum cz_action household_hints[] = { ACT_EDIT, ACT_ADD, ACT_OPEN, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_household = {
-    "household", household_open, household_draw, household_key, household_close,
-    household_resume, NULL, household_hints,
+    .name = "household",
+    .open = household_open,
+    .draw = household_draw,
+    .key = household_key,
+    .close = household_close,
+    .resume = household_resume,
+    .hints = household_hints,
 };

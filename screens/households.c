@@ -10,7 +10,9 @@
  * counted in one walk over the members, and only when sorting by size. */
 #include "data.h"
 #include "edit.h"
+#include "grow.h"
 #include "list.h"
+#include "overview.h"
 #include "screens_all.h"
 
 #include <curses.h>
@@ -87,13 +89,7 @@ static int add_cb(void *ctx, const uint8_t *entity)
     if (!r.deleted && r.body && !strcmp(r.type_key, "household")) kind = ROW_HOUSEHOLD;
     if (!r.deleted && r.body && !strcmp(r.type_key, "member")) kind = ROW_MEMBER;
     if (!kind) goto cleanup;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        struct item *grown = realloc(c->items, cap * sizeof *grown);
-        if (!grown) { c->rc = CZ_ENOMEM; goto cleanup; }
-        c->items = grown;
-        c->cap = cap;
-    }
+    if (cz_grow(&c->items, &c->cap, c->n + 1, sizeof *c->items)) { c->rc = CZ_ENOMEM; goto cleanup; }
     struct item *it = &c->items[c->n];
     memset(it, 0, sizeof *it);
     memcpy(it->entity, entity, CZ_ENTITY_BYTES);
@@ -140,7 +136,7 @@ static int size_cb(void *ctx, const uint8_t *entity)
 /* Members per household: one walk over the live members. */
 static int count_sizes(struct fill_ctx *c)
 {
-    struct size_ctx sc = { c->t, calloc(c->n ? c->n : 1, sizeof(struct item *)), c->n };
+    struct size_ctx sc = { .t = c->t, .by_entity = calloc(c->n ? c->n : 1, sizeof(struct item *)), .n = c->n };
     int rc;
     if (!sc.by_entity) return CZ_ENOMEM;
     for (size_t i = 0; i < c->n; i++) sc.by_entity[i] = &c->items[i];
@@ -180,10 +176,12 @@ static const char *sort_label(struct ui *ui, enum sort_key k)
 
 static void fill(struct ui *ui, struct households *h)
 {
-    struct fill_ctx c = { ui, NULL, NULL, 0, 0, 0, CZ_OK };
+    struct fill_ctx c = { .ui = ui, .rc = CZ_OK };
+    cz_view *v = NULL;
     int rc;
     list_clear(&h->l);
-    if ((rc = cz_txn_begin(cz_station_store(ui->st), 0, &c.t))) goto cleanup;
+    if ((rc = cz_view_begin(ui->st, &v))) goto cleanup;
+    c.t = cz_view_txn(v);
     /* A search, or the list in number order, loads one page (CZ_QUERY_PAGE
      * rows) so the screen stays quick with 100,000 households; the count
      * says how many there are, and typing more narrows.  Another order of
@@ -204,7 +202,7 @@ static void fill(struct ui *ui, struct households *h)
     for (size_t i = 0; i < c.n && rc == CZ_OK; i++)
         rc = list_add(&h->l, c.items[i].text, c.items[i].entity, c.items[i].kind, 1);
 cleanup:
-    cz_txn_abort(c.t);
+    cz_view_end(v);
     for (size_t i = 0; i < c.n; i++) free(c.items[i].text);
     free(c.items);
     h->failed = rc != CZ_OK;
@@ -289,6 +287,11 @@ static void households_close(struct screen *s)
 static const enum cz_action households_hints[] = { ACT_OPEN, ACT_ADD, ACT_FIND, ACT_SORT, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_households = {
-    "households", households_open, households_draw, households_key, households_close,
-    households_resume, NULL, households_hints,
+    .name = "households",
+    .open = households_open,
+    .draw = households_draw,
+    .key = households_key,
+    .close = households_close,
+    .resume = households_resume,
+    .hints = households_hints,
 };

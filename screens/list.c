@@ -1,4 +1,5 @@
 #include "list.h"
+#include "grow.h"
 
 #include <curses.h>
 #include <stdlib.h>
@@ -6,9 +7,7 @@
 
 int list_add(struct list *l, const char *text, const uint8_t *entity, int kind, int selectable)
 {
-    struct list_row *grown = realloc(l->rows, (l->n + 1) * sizeof *grown);
-    if (!grown) return CZ_ENOMEM;
-    l->rows = grown;
+    if (cz_grow(&l->rows, &l->cap, l->n + 1, sizeof *l->rows)) return CZ_ENOMEM;
     struct list_row *r = &l->rows[l->n];
     memset(r, 0, sizeof *r);
     if (!(r->text = strdup(text))) return CZ_ENOMEM;

@@ -17,7 +17,7 @@ struct list_row {
 
 struct list {
     struct list_row *rows;
-    size_t n, sel, top;
+    size_t n, cap, sel, top;
     int page;            /* rows shown at the last draw */
 };
 

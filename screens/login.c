@@ -64,5 +64,10 @@ static void login_close(struct screen *s)
 static const enum cz_action login_hints[] = { ACT_OPEN, ACT_NEXT, ACT_NONE };
 
 const struct screen_ops cz_screen_login = {
-    "login", login_open, login_draw, login_key, login_close, NULL, NULL, login_hints,
+    .name = "login",
+    .open = login_open,
+    .draw = login_draw,
+    .key = login_key,
+    .close = login_close,
+    .hints = login_hints,
 };

@@ -79,6 +79,11 @@ static void newrecord_close(struct screen *s)
 static const enum cz_action newrecord_hints[] = { ACT_OPEN, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_newrecord = {
-    "newrecord", newrecord_open, newrecord_draw, newrecord_key, newrecord_close, newrecord_resume, NULL,
-    newrecord_hints,
+    .name = "newrecord",
+    .open = newrecord_open,
+    .draw = newrecord_draw,
+    .key = newrecord_key,
+    .close = newrecord_close,
+    .resume = newrecord_resume,
+    .hints = newrecord_hints,
 };

@@ -1,7 +1,9 @@
 #include "pickers.h"
 #include "data.h"
 #include "edit.h"
+#include "grow.h"
 #include "keys.h"
+#include "overview.h"
 #include "text.h"
 
 #include <curses.h>
@@ -23,7 +25,7 @@ static void checklist_row(struct ui *ui, const struct ui_box *b, int y, size_t i
 static void checklist_draw(struct ui *ui, const char *title, const char *const *items, size_t n,
                            const int *checked, size_t sel)
 {
-    struct check_rows c = { items, checked };
+    struct check_rows c = { .items = items, .checked = checked };
     ui_box_rows(ui, title, T(ui, "Space: tick  Enter: done  Esc: cancel", "空格：勾选  回车：完成  Esc：取消"), items, n,
                 sel, 10, 0, checklist_row, &c);
 }
@@ -60,7 +62,7 @@ struct plist {
     struct ui *ui;
     cz_txn *t;
     struct prow *rows;
-    size_t n;
+    size_t n, cap;
     int rc;
 };
 
@@ -97,9 +99,11 @@ static int row_cb(void *ctx, const uint8_t *entity)
     char name[300];
     if (cz_record_load(p->t, entity, &r)) return 0;
     if (!r.deleted && r.body) {
-        struct prow *grown = realloc(p->rows, (p->n + 1) * sizeof *grown);
-        if (!grown) { p->rc = CZ_ENOMEM; cz_record_clear(&r); return p->rc; }
-        p->rows = grown;
+        if (cz_grow(&p->rows, &p->cap, p->n + 1, sizeof *p->rows)) {
+            p->rc = CZ_ENOMEM;
+            cz_record_clear(&r);
+            return p->rc;
+        }
         struct prow *row = &p->rows[p->n];
         memset(row, 0, sizeof *row);
         cz_hex(entity, CZ_ENTITY_BYTES, row->hex);
@@ -127,7 +131,7 @@ static void plist_free(struct plist *p)
     for (size_t i = 0; i < p->n; i++) { free(p->rows[i].text); free(p->rows[i].fold); }
     free(p->rows);
     p->rows = NULL;
-    p->n = 0;
+    p->n = p->cap = 0;
 }
 
 static int plist_load(struct ui *ui, struct plist *p, const char *type)
@@ -137,9 +141,11 @@ static int plist_load(struct ui *ui, struct plist *p, const char *type)
     memset(p, 0, sizeof *p);
     p->ui = ui;
     if (!ty) return CZ_ETYPE;
-    if ((rc = cz_txn_begin(cz_station_store(ui->st), 0, &p->t))) return rc;
+    cz_view *v = NULL;
+    if ((rc = cz_view_begin(ui->st, &v))) return rc;
+    p->t = cz_view_txn(v);
     rc = cz_query_list(p->t, ty, NULL, 0, row_cb, p, NULL);
-    cz_txn_abort(p->t);
+    cz_view_end(v);
     p->t = NULL;
     if (!rc) rc = p->rc;
     if (rc) { plist_free(p); return rc; }
@@ -293,12 +299,13 @@ int pick_describe(struct ui *ui, const char *value, char **out)
 {
     size_t cap = strlen(value) * 4 + 64, used = 0;
     char *buf = malloc(cap);
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     *out = NULL;
     if (!buf) return CZ_ENOMEM;
     buf[0] = 0;
-    int rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
+    int rc = cz_view_begin(ui->st, &v);
     if (rc) { free(buf); return rc; }
+    cz_txn *t = cz_view_txn(v);
     for (const char *s = value; s && *s;) {
         const char *c = strchr(s, ',');
         size_t len = c ? (size_t)(c - s) : strlen(s);
@@ -315,15 +322,15 @@ int pick_describe(struct ui *ui, const char *value, char **out)
         }
         if (!item[0]) snprintf(item, sizeof item, "%.*s", (int)len, s);
         size_t il = strlen(item);
-        if (used + il + 3 >= cap) {
-            char *g = realloc(buf, cap = cap * 2 + il + 3);
-            if (!g) { free(buf); cz_txn_abort(t); return CZ_ENOMEM; }
-            buf = g;
+        if (used + il + 3 >= cap && cz_grow(&buf, &cap, used + il + 4, 1)) {
+            free(buf);
+            cz_view_end(v);
+            return CZ_ENOMEM;
         }
         used += (size_t)snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", item);
         s = c ? c + 1 : NULL;
     }
-    cz_txn_abort(t);
+    cz_view_end(v);
     *out = buf;
     return CZ_OK;
 }

@@ -37,14 +37,15 @@ void prefs_keymap_path(char *buf, size_t size)
 int prefs_load(struct prefs *p, int *line)
 {
     char path[4096], buf[256];
-    struct prefs got = { 0, CZ_LANG_EN };
+    struct prefs got = { .have_lang = 0, .lang = CZ_LANG_EN };
     int n = 0, rc = CZ_OK;
     *line = 0;
     memset(p, 0, sizeof *p);
     prefs_path(path, sizeof path);
     if (!path[0]) return CZ_OK;
     FILE *f = fopen(path, "r");
-    if (!f) return errno == ENOENT ? CZ_OK : CZ_EIO;
+    /* No file is no settings; otherwise the cause is kept (fsutil.h). */
+    if (!f) return errno == ENOENT ? CZ_OK : cz_fs_errno_status(errno);
     while (fgets(buf, sizeof buf, f)) {
         n++;
         size_t len = strlen(buf);
@@ -55,7 +56,7 @@ int prefs_load(struct prefs *p, int *line)
         else if (!strcmp(buf, "lang=en")) got.have_lang = 1, got.lang = CZ_LANG_EN;
         else { rc = CZ_EINVAL; break; }
     }
-    if (ferror(f) && rc == CZ_OK) rc = CZ_EIO;
+    if (ferror(f) && rc == CZ_OK) rc = cz_fs_errno_status(errno);
     fclose(f);
     if (rc == CZ_EINVAL) *line = n;
     if (rc == CZ_OK) *p = got;

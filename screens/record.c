@@ -24,6 +24,7 @@
 #include "merge.h"
 #include "form.h"
 #include "keys.h"
+#include "overview.h"
 #include "screens_all.h"
 
 #include <curses.h>
@@ -152,22 +153,23 @@ static int load_conflicts(struct ui *ui, struct record *rf, cz_txn *t)
 static int load(struct ui *ui, struct record *rf, const struct record_form_arg *a)
 {
     struct cz_record r;
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     int rc;
     memset(&r, 0, sizeof r);
-    if ((rc = cz_txn_begin(cz_station_store(ui->st), 0, &t))) return rc;
+    if ((rc = cz_view_begin(ui->st, &v))) return rc;
+    cz_txn *t = cz_view_txn(v);
     if (a->entity) {
         if ((rc = cz_record_load(t, a->entity, &r))) goto cleanup;
         if (!r.body || r.type != rf->type) { rc = r.body ? CZ_ETYPE : CZ_EDELETED; goto cleanup; }
         cz_schema_title(r.type, r.body, rf->title, sizeof rf->title);
-        if ((rc = cz_store_heads(t, a->entity, rf->seen, CZ_PARENTS_MAX, &rf->nseen))) goto cleanup;
+        if ((rc = cz_view_heads(v, a->entity, rf->seen, CZ_PARENTS_MAX, &rf->nseen))) goto cleanup;
         if (rf->nseen > CZ_PARENTS_MAX) rf->nseen = CZ_PARENTS_MAX;
     }
     rc = add_fields(ui, rf, t, r.body, a->parent);
     if (!rc && a->entity) rc = load_conflicts(ui, rf, t);
 cleanup:
     cz_record_clear(&r);
-    cz_txn_abort(t);
+    cz_view_end(v);
     return rc;
 }
 
@@ -178,15 +180,16 @@ cleanup:
 static int reload(struct ui *ui, struct record *rf)
 {
     struct cz_record r;
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     char value[1024], shown[1024];
     size_t changed = 0;
     int rc;
     memset(&r, 0, sizeof r);
-    if ((rc = cz_txn_begin(cz_station_store(ui->st), 0, &t))) return rc;
+    if ((rc = cz_view_begin(ui->st, &v))) return rc;
+    cz_txn *t = cz_view_txn(v);
     if ((rc = cz_record_load(t, rf->entity, &r))) goto cleanup;
     if (!r.body) { rc = CZ_EDELETED; goto cleanup; }
-    if ((rc = cz_store_heads(t, rf->entity, rf->seen, CZ_PARENTS_MAX, &rf->nseen))) goto cleanup;
+    if ((rc = cz_view_heads(v, rf->entity, rf->seen, CZ_PARENTS_MAX, &rf->nseen))) goto cleanup;
     if (rf->nseen > CZ_PARENTS_MAX) rf->nseen = CZ_PARENTS_MAX;
     for (size_t i = 0; i < rf->fm.n && !rc; i++) {
         struct form_field *f = &rf->fm.f[i];
@@ -220,7 +223,7 @@ static int reload(struct ui *ui, struct record *rf)
                                   "未保存：您打开后该记录已被修改（本表单显示的字段没有变化）。再次保存即可签名。"));
 cleanup:
     cz_record_clear(&r);
-    cz_txn_abort(t);
+    cz_view_end(v);
     return rc;
 }
 
@@ -512,19 +515,25 @@ static void record_close(struct screen *s)
 static const enum cz_action record_hints[] = { ACT_SAVE, ACT_NEXT, ACT_OPEN, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_record = {
-    "record", record_open, record_draw, record_key, record_close, NULL, record_dirty, record_hints,
+    .name = "record",
+    .open = record_open,
+    .draw = record_draw,
+    .key = record_key,
+    .close = record_close,
+    .dirty = record_dirty,
+    .hints = record_hints,
 };
 
 void record_form(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent)
 {
-    struct record_form_arg a = { type, entity, parent, 0 };
+    struct record_form_arg a = { .type = type, .entity = entity, .parent = parent };
     int rc = ui_push(ui, &cz_screen_record, &a);
     if (rc) ui_status_message(ui, rc);
 }
 
 void record_form_restore(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent)
 {
-    struct record_form_arg a = { type, entity, parent, 1 };
+    struct record_form_arg a = { .type = type, .entity = entity, .parent = parent, .restore = 1 };
     int rc = ui_push(ui, &cz_screen_record, &a);
     if (rc) ui_status_message(ui, rc);
 }

@@ -2,10 +2,11 @@
  * `cunzhan report`) as tables with bar charts, scrolled a page at a time.
  * Find asks for a region code to filter by (empty: all). */
 #include "chart.h"
+#include "grow.h"
 #include "query.h"
 #include "report.h"
 #include "screens_all.h"
-#include "store.h"
+#include "overview.h"
 #include "parse.h"
 
 #include <curses.h>
@@ -31,13 +32,7 @@ struct reports {
 
 static struct rline *add_line(struct reports *p, enum rkind kind)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 64;
-        struct rline *v = realloc(p->l, cap * sizeof *v);
-        if (!v) return NULL;
-        p->l = v;
-        p->cap = cap;
-    }
+    if (cz_grow(&p->l, &p->cap, p->n + 1, sizeof *p->l)) return NULL;
     struct rline *r = &p->l[p->n++];
     memset(r, 0, sizeof *r);
     r->kind = kind;
@@ -60,10 +55,10 @@ static void bar_line(struct reports *p, const char *label, const char *value, in
     r->max = max;
 }
 
-static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz_report *r)
+/* The totals and the households and people by village and status. */
+static void lay_out_villages(struct ui *ui, struct reports *p, cz_txn *t, const struct cz_report *r)
 {
-    char line[256], label[160], value[96], a[48], b[64], name[128];
-    int64_t max;
+    char line[256], label[160], value[96], name[128];
     snprintf(line, sizeof line, "%s %lld  %s %lld", T(ui, "Households", "户数"), (long long)r->households,
              T(ui, "people", "人数"), (long long)r->people);
     text_line(p, R_HEAD, line);
@@ -74,7 +69,7 @@ static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz
     }
     text_line(p, R_TEXT, "");
     text_line(p, R_HEAD, T(ui, "Households and people by village and status", "各村各状态户数、人数"));
-    max = cz_report_table_max(&r->by_village, 1);
+    int64_t max = cz_report_table_max(&r->by_village, 1);
     for (size_t i = 0; i < r->by_village.n; i++) {
         const struct cz_report_row *row = &r->by_village.rows[i];
         cz_report_place_name(t, row->key, name, sizeof name);
@@ -83,6 +78,13 @@ static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz
         snprintf(value, sizeof value, T(ui, "%lld hh %lld people", "%lld 户 %lld 人"), (long long)row->a, (long long)row->b);
         bar_line(p, label, value, row->b, max);
     }
+}
+
+/* Exits by year, households by poverty cause, aid by kind and fund. */
+static void lay_out_tables(struct ui *ui, struct reports *p, const struct cz_report *r)
+{
+    char label[160], value[96], a[48];
+    int64_t max;
     text_line(p, R_TEXT, "");
     text_line(p, R_HEAD, T(ui, "People exited from poverty by year", "各年脱贫人数（审批链完整）"));
     if (!r->exited_by_year.n) text_line(p, R_TEXT, T(ui, "  none yet", "  暂无"));
@@ -111,6 +113,12 @@ static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz
         snprintf(value, sizeof value, "%s (%lld)", a, (long long)row->b);
         bar_line(p, label, value, row->a, max);
     }
+}
+
+/* The special funds and their two shares, trainings, peppers, purchases. */
+static void lay_out_funds(struct ui *ui, struct reports *p, const struct cz_report *r)
+{
+    char line[256], a[48], b[64];
     text_line(p, R_TEXT, "");
     cz_format_hundredths(r->special_total, a, sizeof a);
     snprintf(line, sizeof line, "%s %s", T(ui, "Special fiscal poverty funds (yuan):", "财政专项扶贫资金（元）："), a);
@@ -141,19 +149,26 @@ static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz
     text_line(p, R_TEXT, line);
 }
 
+static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz_report *r)
+{
+    lay_out_villages(ui, p, t, r);
+    lay_out_tables(ui, p, r);
+    lay_out_funds(ui, p, r);
+}
+
 static void build(struct ui *ui, struct reports *p)
 {
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     struct cz_report r;
     p->n = 0;
     p->top = 0;
-    p->rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
-    if (!p->rc) p->rc = cz_report_build(t, cz_station_info(ui->st)->office_root, p->region, &r);
+    p->rc = cz_view_begin(ui->st, &v);
+    if (!p->rc) p->rc = cz_report_build(cz_view_txn(v), cz_station_info(ui->st)->office_root, p->region, &r);
     if (!p->rc) {
-        lay_out(ui, p, t, &r);
+        lay_out(ui, p, cz_view_txn(v), &r);
         cz_report_free(&r);
     }
-    cz_txn_abort(t);
+    cz_view_end(v);
 }
 
 static int reports_open(struct ui *ui, struct screen *s, const void *arg)
@@ -235,5 +250,10 @@ static void reports_close(struct screen *s)
 static const enum cz_action reports_hints[] = { ACT_PAGE_DOWN, ACT_PAGE_UP, ACT_FIND, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_reports = {
-    "reports", reports_open, reports_draw, reports_key, reports_close, NULL, NULL, reports_hints,
+    .name = "reports",
+    .open = reports_open,
+    .draw = reports_draw,
+    .key = reports_key,
+    .close = reports_close,
+    .hints = reports_hints,
 };

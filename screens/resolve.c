@@ -7,6 +7,7 @@
 #include "conflicts.h"
 #include "data.h"
 #include "keys.h"
+#include "overview.h"
 #include "screens_all.h"
 
 #include <curses.h>
@@ -41,11 +42,12 @@ struct resolve {
 
 static int load(struct ui *ui, struct resolve *r)
 {
-    cz_txn *t = NULL;
+    cz_view *view = NULL;
     struct cz_merged m;
     const struct cz_station_info *info = cz_station_info(ui->st);
-    int rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
+    int rc = cz_view_begin(ui->st, &view);
     if (rc) return rc;
+    cz_txn *t = cz_view_txn(view);
     if ((rc = cz_merge_entity(t, r->entity, &m))) goto cleanup;
     struct cz_record rec;
     if ((rc = cz_record_load(t, r->entity, &rec)) == CZ_OK) {
@@ -68,8 +70,7 @@ static int load(struct ui *ui, struct resolve *r)
             struct value *v = &c->v[j];
             if (k->tag == 0) {
                 /* The values say nothing here: whether the head is a tombstone does. */
-                struct cz_entry e;
-                v->deletion = cz_store_get_entry(t, k->v[j].head, &e) == CZ_OK && (e.flags & CZ_ENTRY_FLAG_TOMBSTONE);
+                v->deletion = cz_view_is_tombstone(view, k->v[j].head);
                 snprintf(v->shown, sizeof v->shown, "%s", v->deletion ? T(ui, "(deleted)", "（已删除）")
                                                                       : T(ui, "(kept, edited)", "（保留并修改）"));
             } else if (c->f && k->v[j].value) {
@@ -83,7 +84,7 @@ static int load(struct ui *ui, struct resolve *r)
     }
     cz_merged_free(&m);
 cleanup:
-    cz_txn_abort(t);
+    cz_view_end(view);
     return rc;
 }
 
@@ -263,5 +264,11 @@ static void resolve_close(struct screen *s)
 static const enum cz_action resolve_hints[] = { ACT_SAVE, ACT_OPEN, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_resolve = {
-    "resolve", resolve_open, resolve_draw, resolve_key, resolve_close, NULL, resolve_dirty, resolve_hints,
+    .name = "resolve",
+    .open = resolve_open,
+    .draw = resolve_draw,
+    .key = resolve_key,
+    .close = resolve_close,
+    .dirty = resolve_dirty,
+    .hints = resolve_hints,
 };

@@ -5,7 +5,7 @@
  * removing another person's key slot (as `cunzhan user remove`). */
 #include "prefs.h"
 #include "screens_all.h"
-#include "store.h"
+#include "overview.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -148,11 +148,11 @@ static void remove_person(struct ui *ui)
 {
     char v[64][CZ_NAME_MAX], q[512];
     const char *items[64];
-    struct names ns = { v, 0, cz_station_user(ui->st) ? cz_station_user(ui->st) : "" };
-    cz_txn *t = NULL;
-    int rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
-    if (!rc) rc = cz_user_each(t, name_cb, &ns);
-    cz_txn_abort(t);
+    struct names ns = { .v = v, .skip = cz_station_user(ui->st) ? cz_station_user(ui->st) : "" };
+    cz_view *view = NULL;
+    int rc = cz_view_begin(ui->st, &view);
+    if (!rc) rc = cz_view_each_user(view, name_cb, &ns);
+    cz_view_end(view);
     if (rc) { ui_status_message(ui, rc); return; }
     if (!ns.n) {
         ui_message(ui, 1, "%s", T(ui, "Nobody else has a key on this PC.", "本机没有其他用户。"));
@@ -181,7 +181,7 @@ static void choose(struct ui *ui, struct settings *st)
         look(st);
         return;
     }
-    struct prefs p = { 1, st->sel == ROW_LANG_ZH ? CZ_LANG_ZH : CZ_LANG_EN };
+    struct prefs p = { .have_lang = 1, .lang = st->sel == ROW_LANG_ZH ? CZ_LANG_ZH : CZ_LANG_EN };
     ui->lang = p.lang;
     int rc = prefs_save(&p);
     look(st);
@@ -212,5 +212,10 @@ static void settings_close(struct screen *s)
 static const enum cz_action settings_hints[] = { ACT_OPEN, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_settings = {
-    "settings", settings_open, settings_draw, settings_key, settings_close, NULL, NULL, settings_hints,
+    .name = "settings",
+    .open = settings_open,
+    .draw = settings_draw,
+    .key = settings_key,
+    .close = settings_close,
+    .hints = settings_hints,
 };

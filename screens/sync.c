@@ -8,6 +8,7 @@
 #include "data.h"
 #include "keys.h"
 #include "list.h"
+#include "overview.h"
 #include "progress.h"
 #include "screens_all.h"
 #include "stick.h"
@@ -74,7 +75,7 @@ static void when(struct ui *ui, uint64_t ms, char *buf, size_t size)
 /* The peers and when each last synced. */
 static int load_peers(struct ui *ui, struct sync *s)
 {
-    struct cz_peer *peers = NULL;
+    struct cz_peer_status *peers = NULL;
     size_t n = 0;
     char sent[32], recv[32], line[512];
     const char *cells[] = { "  ", NULL, sent, recv };
@@ -82,7 +83,7 @@ static int load_peers(struct ui *ui, struct sync *s)
     list_clear(&s->info);
     s->summary = 0;
     s->info_top = 0;
-    int rc = cz_sync_peers(ui->st, &peers, &n);
+    int rc = cz_overview_peers(ui->st, &peers, &n);
     if (rc) return add_info(s, cz_strerror(rc, ui->lang));
     add_info(s, T(ui, "Exchanges with:", "同步对象："));
     snprintf(sent, sizeof sent, "%s", T(ui, "last sent", "上次导出"));
@@ -94,11 +95,9 @@ static int load_peers(struct ui *ui, struct sync *s)
         add_info(s, T(ui, "  no station is enrolled yet: import a station's bundle, then enrol it",
                       "  还没有已认证的站点：请先导入村站的数据包，再认证"));
     for (size_t i = 0; i < n; i++) {
-        uint64_t out_ms = 0, in_ms = 0;
-        cz_sync_last(ui->st, peers[i].box, &out_ms, &in_ms);
-        when(ui, out_ms, sent, sizeof sent);
-        when(ui, in_ms, recv, sizeof recv);
-        cells[1] = peers[i].name;
+        when(ui, peers[i].sent_ms, sent, sizeof sent);
+        when(ui, peers[i].received_ms, recv, sizeof recv);
+        cells[1] = peers[i].peer.name;
         data_columns(line, sizeof line, cells, widths, 4);
         add_info(s, line);
     }
@@ -216,7 +215,7 @@ static void do_export(struct ui *ui, struct sync *s)
         struct cz_export_result res;
         snprintf(line, sizeof line, "%s %s", T(ui, "Export for", "导出给"), peers[i].name);
         progress_start(&p, ui, line);
-        struct cz_progress pr = { progress_cb, &p };
+        struct cz_progress pr = { .fn = progress_cb, .ctx = &p };
         rc = cz_sync_export_with(ui->st, s->path, &peers[i], 0, &pr, &res);
         if (rc) {
             /* A full or write-protected stick is fixed at the stick, a
@@ -278,6 +277,60 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
+/* A bundle that could not be read at all (rc): the database's failure
+ * names its folder. */
+static void import_unread(struct ui *ui, struct sync *s, struct import_sum *is, const char *path, int rc)
+{
+    char line[4400];
+    is->refused++;
+    snprintf(line, sizeof line, "  %.16s: %s", base_name(path), T(ui, "not read; nothing changed", "未能读取；没有任何改变"));
+    add_info(s, line);
+    if (cz_status_is_store(rc)) {
+        char db[4200];
+        snprintf(db, sizeof db, "%s/db", cz_station_dir(ui->st));
+        add_failure(ui, s, db, NULL, rc);
+    } else {
+        snprintf(line, sizeof line, "    %s", cz_strerror(rc, ui->lang));
+        add_info(s, line);
+    }
+}
+
+/* A bundle read: what it brought, or why it was set aside whole. */
+static void import_noted(struct ui *ui, struct sync *s, struct import_sum *is, const char *path,
+                         const struct cz_import_result *r)
+{
+    char line[4400];
+    switch (r->status) {
+    case CZ_OK:
+        is->applied++;
+        is->fresh += r->fresh;
+        is->duplicate += r->duplicate;
+        is->pending += r->pending;
+        is->forks += r->forks;
+        is->entries_refused += r->refused;
+        is->clock_ahead += r->clock_ahead;
+        snprintf(line, sizeof line, T(ui, "  %.16s: %zu new, %zu already had, %zu refused",
+                                      "  %.16s：新增 %zu 条，已有 %zu 条，拒收 %zu 条"),
+                 base_name(path), r->fresh, r->duplicate, r->refused);
+        break;
+    case CZ_ESEEN:
+        is->seen++;
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), cz_strerror(r->status, ui->lang));
+        break;
+    case CZ_ENOTFORUS:
+        is->notforus++;
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), cz_strerror(r->status, ui->lang));
+        break;
+    default:
+        is->refused++;
+        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), T(ui, "refused whole; nothing changed", "整包拒收；没有任何改变"));
+        add_info(s, line);
+        snprintf(line, sizeof line, "    %s", cz_strerror(r->status, ui->lang));
+        break;
+    }
+    add_info(s, line);
+}
+
 static void import_file(struct ui *ui, struct sync *s, struct import_sum *is, const char *path, size_t k, size_t n)
 {
     struct progress p;
@@ -287,7 +340,7 @@ static void import_file(struct ui *ui, struct sync *s, struct import_sum *is, co
     progress_start(&p, ui, line);
     is->bundles++;
     /* Streamed from the stick: memory stays flat whatever the bundle's size. */
-    struct cz_progress pr = { progress_cb, &p };
+    struct cz_progress pr = { .fn = progress_cb, .ctx = &p };
     int rc;
     /* An import that filled the database's map is run again once the map
      * has grown (store.h). */
@@ -295,49 +348,8 @@ static void import_file(struct ui *ui, struct sync *s, struct import_sum *is, co
         rc = cz_sync_import_file_with(ui->st, path, refused_entry, is, &pr, &res);
         if (rc != CZ_EDBFULL || tries == 4) break;
     }
-    if (rc) {
-        is->refused++;
-        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), T(ui, "not read; nothing changed", "未能读取；没有任何改变"));
-        add_info(s, line);
-        if (cz_status_is_store(rc)) {
-            char db[4200];
-            snprintf(db, sizeof db, "%s/db", cz_station_dir(ui->st));
-            add_failure(ui, s, db, NULL, rc);
-        } else {
-            snprintf(line, sizeof line, "    %s", cz_strerror(rc, ui->lang));
-            add_info(s, line);
-        }
-        return;
-    }
-    switch (res.status) {
-    case CZ_OK:
-        is->applied++;
-        is->fresh += res.fresh;
-        is->duplicate += res.duplicate;
-        is->pending += res.pending;
-        is->forks += res.forks;
-        is->entries_refused += res.refused;
-        is->clock_ahead += res.clock_ahead;
-        snprintf(line, sizeof line, T(ui, "  %.16s: %zu new, %zu already had, %zu refused",
-                                      "  %.16s：新增 %zu 条，已有 %zu 条，拒收 %zu 条"),
-                 base_name(path), res.fresh, res.duplicate, res.refused);
-        break;
-    case CZ_ESEEN:
-        is->seen++;
-        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), cz_strerror(res.status, ui->lang));
-        break;
-    case CZ_ENOTFORUS:
-        is->notforus++;
-        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), cz_strerror(res.status, ui->lang));
-        break;
-    default:
-        is->refused++;
-        snprintf(line, sizeof line, "  %.16s: %s", base_name(path), T(ui, "refused whole; nothing changed", "整包拒收；没有任何改变"));
-        add_info(s, line);
-        snprintf(line, sizeof line, "    %s", cz_strerror(res.status, ui->lang));
-        break;
-    }
-    add_info(s, line);
+    if (rc) import_unread(ui, s, is, path, rc);
+    else import_noted(ui, s, is, path, &res);
 }
 
 static void do_import(struct ui *ui, struct sync *s)
@@ -356,7 +368,7 @@ static void do_import(struct ui *ui, struct sync *s)
     s->summary = 1;
     s->info_top = SIZE_MAX;           /* the totals come last */
     add_info(s, T(ui, "Import results:", "导入结果："));
-    struct import_sum is = { ui, s, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    struct import_sum is = { .ui = ui, .s = s };
     for (size_t k = 0; k < n; k++) import_file(ui, s, &is, files[k], k, n);
     cz_stick_bundles_free(files, n);
     cz_conflicts_count(ui->st, &after);
@@ -468,5 +480,11 @@ static void sync_close(struct screen *sc)
 static const enum cz_action sync_hints[] = { ACT_OPEN, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_sync = {
-    "sync", sync_open, sync_draw, sync_key, sync_close, sync_resume, NULL, sync_hints,
+    .name = "sync",
+    .open = sync_open,
+    .draw = sync_draw,
+    .key = sync_key,
+    .close = sync_close,
+    .resume = sync_resume,
+    .hints = sync_hints,
 };

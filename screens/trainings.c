@@ -3,6 +3,7 @@
  * households are ticked from the station's households). */
 #include "data.h"
 #include "list.h"
+#include "overview.h"
 #include "screens_all.h"
 
 #include <curses.h>
@@ -48,17 +49,19 @@ static int newest_first(const void *a, const void *b)
 /* Reads the list again, the same row selected if it is still there. */
 static void fill(struct ui *ui, struct trainings *tr)
 {
-    struct fill_ctx c = { ui, NULL, &tr->l, CZ_OK };
+    struct fill_ctx c = { .ui = ui, .l = &tr->l, .rc = CZ_OK };
+    cz_view *v = NULL;
     size_t sel = tr->l.sel;
     int rc;
     list_clear(&tr->l);
-    if ((rc = cz_txn_begin(cz_station_store(ui->st), 0, &c.t))) goto cleanup;
+    if ((rc = cz_view_begin(ui->st, &v))) goto cleanup;
+    c.t = cz_view_txn(v);
     rc = cz_query_list(c.t, cz_schema_type("training"), NULL, 0, row_cb, &c, NULL);
     if (!rc) rc = c.rc;
     if (tr->l.n) qsort(tr->l.rows, tr->l.n, sizeof *tr->l.rows, newest_first);
     list_reselect(&tr->l, sel);
 cleanup:
-    cz_txn_abort(c.t);
+    cz_view_end(v);
     if (rc) ui_status_message(ui, rc);
 }
 
@@ -110,6 +113,11 @@ static void trainings_close(struct screen *s)
 static const enum cz_action trainings_hints[] = { ACT_OPEN, ACT_ADD, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_trainings = {
-    "trainings", trainings_open, trainings_draw, trainings_key, trainings_close, trainings_resume, NULL,
-    trainings_hints,
+    .name = "trainings",
+    .open = trainings_open,
+    .draw = trainings_draw,
+    .key = trainings_key,
+    .close = trainings_close,
+    .resume = trainings_resume,
+    .hints = trainings_hints,
 };

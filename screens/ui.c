@@ -1,11 +1,10 @@
 /* ui.c — the main loop, the screen stack, the status line and the footer. */
 #include "ui.h"
 #include "parse.h"
-#include "draft.h"
 #include "prefs.h"
 #include "screens.h"
 #include "screens_all.h"
-#include "store.h"
+#include "overview.h"
 
 #include <curses.h>
 #include <locale.h>
@@ -108,16 +107,8 @@ int ui_any_dirty(const struct ui *ui)
 
 void ui_refresh_counts(struct ui *ui)
 {
-    cz_txn *t = NULL;
-    char term[64];
-    size_t len;
-    ui->households = ui->members = 0;
-    if (cz_txn_begin(cz_station_store(ui->st), 0, &t)) return;
-    len = cz_term_type(term, sizeof term, "household");
-    cz_store_index_count(t, term, len, &ui->households);
-    len = cz_term_type(term, sizeof term, "member");
-    cz_store_index_count(t, term, len, &ui->members);
-    cz_txn_abort(t);
+    /* What could not be read shows as 0 (the status line only). */
+    (void)cz_overview_counts(ui->st, &ui->households, &ui->members);
 }
 
 void ui_title(struct ui *ui, const char *title)
@@ -134,7 +125,7 @@ int ui_failed(struct ui *ui, int y, int rc)
 
 void ui_sweep_drafts(struct ui *ui)
 {
-    int rc = cz_draft_sweep(cz_station_dir(ui->st), cz_station_store(ui->st), NULL);
+    int rc = cz_overview_sweep_drafts(ui->st, NULL);
     if (rc)
         ui_message(ui, 1, "%s: %s", T(ui, "Drafts of deleted records could not be removed", "无法清除已删除记录的草稿"),
                    cz_strerror(rc, ui->lang));
@@ -207,17 +198,19 @@ void ui_draw_all(struct ui *ui)
 static int escape_sequence(int introducer)
 {
     static const struct { const char *seq; int key; } known[] = {
-        { "[11~", KEY_F(1) }, { "[12~", KEY_F(2) }, { "[13~", KEY_F(3) }, { "[14~", KEY_F(4) },
-        { "[15~", KEY_F(5) }, { "[17~", KEY_F(6) }, { "[18~", KEY_F(7) }, { "[19~", KEY_F(8) },
-        { "[20~", KEY_F(9) }, { "[21~", KEY_F(10) }, { "[23~", KEY_F(11) }, { "[24~", KEY_F(12) },
-        { "OP", KEY_F(1) }, { "OQ", KEY_F(2) }, { "OR", KEY_F(3) }, { "OS", KEY_F(4) },
-        { "[[A", KEY_F(1) }, { "[[B", KEY_F(2) }, { "[[C", KEY_F(3) }, { "[[D", KEY_F(4) },
-        { "[[E", KEY_F(5) },
-        { "[A", KEY_UP }, { "[B", KEY_DOWN }, { "[C", KEY_RIGHT }, { "[D", KEY_LEFT },
-        { "OA", KEY_UP }, { "OB", KEY_DOWN }, { "OC", KEY_RIGHT }, { "OD", KEY_LEFT },
-        { "[H", KEY_HOME }, { "[F", KEY_END }, { "OH", KEY_HOME }, { "OF", KEY_END },
-        { "[1~", KEY_HOME }, { "[7~", KEY_HOME }, { "[4~", KEY_END }, { "[8~", KEY_END },
-        { "[3~", KEY_DC }, { "[5~", KEY_PPAGE }, { "[6~", KEY_NPAGE }, { "[Z", KEY_BTAB },
+#define SEQ(s, k) { .seq = s, .key = k }
+        SEQ("[11~", KEY_F(1)), SEQ("[12~", KEY_F(2)), SEQ("[13~", KEY_F(3)), SEQ("[14~", KEY_F(4)),
+        SEQ("[15~", KEY_F(5)), SEQ("[17~", KEY_F(6)), SEQ("[18~", KEY_F(7)), SEQ("[19~", KEY_F(8)),
+        SEQ("[20~", KEY_F(9)), SEQ("[21~", KEY_F(10)), SEQ("[23~", KEY_F(11)), SEQ("[24~", KEY_F(12)),
+        SEQ("OP", KEY_F(1)), SEQ("OQ", KEY_F(2)), SEQ("OR", KEY_F(3)), SEQ("OS", KEY_F(4)),
+        SEQ("[[A", KEY_F(1)), SEQ("[[B", KEY_F(2)), SEQ("[[C", KEY_F(3)), SEQ("[[D", KEY_F(4)),
+        SEQ("[[E", KEY_F(5)),
+        SEQ("[A", KEY_UP), SEQ("[B", KEY_DOWN), SEQ("[C", KEY_RIGHT), SEQ("[D", KEY_LEFT),
+        SEQ("OA", KEY_UP), SEQ("OB", KEY_DOWN), SEQ("OC", KEY_RIGHT), SEQ("OD", KEY_LEFT),
+        SEQ("[H", KEY_HOME), SEQ("[F", KEY_END), SEQ("OH", KEY_HOME), SEQ("OF", KEY_END),
+        SEQ("[1~", KEY_HOME), SEQ("[7~", KEY_HOME), SEQ("[4~", KEY_END), SEQ("[8~", KEY_END),
+        SEQ("[3~", KEY_DC), SEQ("[5~", KEY_PPAGE), SEQ("[6~", KEY_NPAGE), SEQ("[Z", KEY_BTAB),
+#undef SEQ
     };
     char seq[16];
     size_t n = 0;

@@ -4,9 +4,10 @@
  * Every screen is one file exporting a `struct screen_ops` (screens_all.h);
  * the loop only knows that table.  A screen's state is its own malloc'd
  * struct, freed by its close(); nothing is shared through static buffers.
- * Screens read and write only through src/ (station.h, query.h): each
- * opens a read transaction, copies what it shows, and ends it before
- * returning, so no transaction outlives a key press. */
+ * Screens read and write only through src/: they write with station.h
+ * and read through a view (overview.h), never the store itself.  Each
+ * begins a view, copies what it shows, and ends it before returning, so no
+ * read transaction outlives a key press. */
 #ifndef CZ_UI_H
 #define CZ_UI_H
 

@@ -11,7 +11,7 @@
 #include "people.h"
 #include "roles.h"
 #include "screens_all.h"
-#include "store.h"
+#include "overview.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -59,16 +59,16 @@ static void add_row(struct ui *ui, struct users *u, size_t i)
 
 static void load(struct ui *ui, struct users *u)
 {
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     size_t sel = u->l.sel;
     list_clear(&u->l);
     free(u->kl.v);
     free(u->row_key);
     memset(&u->kl, 0, sizeof u->kl);
     u->row_key = NULL;
-    if ((u->rc = cz_txn_begin(cz_station_store(ui->st), 0, &t))) return;
-    u->rc = cz_known_keys(t, cz_station_info(ui->st)->office_root, &u->kl);
-    cz_txn_abort(t);
+    if ((u->rc = cz_view_begin(ui->st, &v))) return;
+    u->rc = cz_known_keys(cz_view_txn(v), cz_station_info(ui->st)->office_root, &u->kl);
+    cz_view_end(v);
     if (u->rc) return;
     if (!(u->row_key = calloc(u->kl.n + 1, sizeof *u->row_key))) { u->rc = CZ_ENOMEM; return; }
     /* Pending keys first (what the office has to act on), then the rest. */
@@ -205,9 +205,9 @@ static void revoke(struct ui *ui, struct users *u)
 {
     const struct cz_known_key *k = selected(u);
     char q[512];
-    uint8_t last[CZ_ID_BYTES], id[CZ_ID_BYTES];
+    uint8_t id[CZ_ID_BYTES];
     uint64_t after = 0;
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     if (!k) return;
     if (k->trust.state == CZ_TRUST_ROOT) {
         ui_message(ui, 1, "%s", T(ui, "The office root key cannot be revoked.", "市办根密钥不能吊销。"));
@@ -220,9 +220,9 @@ static void revoke(struct ui *ui, struct users *u)
     snprintf(q, sizeof q, T(ui, "Revoke %s@%s? Its later records will not count.", "吊销 %s@%s？其以后的记录将不再有效。"),
              k->name, k->station);
     if (!ui_confirm(ui, q)) return;
-    int rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
-    if (!rc) rc = cz_store_log_last(t, k->key, &after, last);
-    cz_txn_abort(t);
+    int rc = cz_view_begin(ui->st, &v);
+    if (!rc) rc = cz_view_log_last(v, k->key, &after);
+    cz_view_end(v);
     if (!rc) rc = cz_station_revoke(ui->st, k->key, after, NULL, id);
     if (rc) { say_refused(ui, rc); return; }
     load(ui, u);
@@ -252,5 +252,10 @@ static void users_close(struct screen *s)
 static const enum cz_action users_hints[] = { ACT_OPEN, ACT_ADD, ACT_DELETE, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_users = {
-    "users", users_open, users_draw, users_key, users_close, NULL, NULL, users_hints,
+    .name = "users",
+    .open = users_open,
+    .draw = users_draw,
+    .key = users_key,
+    .close = users_close,
+    .hints = users_hints,
 };

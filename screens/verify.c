@@ -2,6 +2,7 @@
  * and list what was found. */
 #include "keys.h"
 #include "list.h"
+#include "overview.h"
 #include "screens_all.h"
 #include "verify.h"
 
@@ -33,14 +34,14 @@ static void problem_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int s
 static int verify_open(struct ui *ui, struct screen *s, const void *arg)
 {
     struct verify *v = calloc(1, sizeof *v);
-    struct found f = { ui, NULL };
-    cz_txn *t = NULL;
+    struct found f = { .ui = ui };
+    cz_view *view = NULL;
     if (!v) return CZ_ENOMEM;
     s->state = v;
     f.l = &v->l;
-    v->rc = cz_txn_begin(cz_station_store(ui->st), 0, &t);
-    if (!v->rc) v->rc = cz_verify(t, cz_station_info(ui->st)->office_root, problem_cb, &f, &v->rep);
-    cz_txn_abort(t);
+    v->rc = cz_view_begin(ui->st, &view);
+    if (!v->rc) v->rc = cz_verify(cz_view_txn(view), cz_station_info(ui->st)->office_root, problem_cb, &f, &v->rep);
+    cz_view_end(view);
     return CZ_OK;
 }
 
@@ -83,5 +84,10 @@ static void verify_close(struct screen *s)
 static const enum cz_action verify_hints[] = { ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_verify = {
-    "verify", verify_open, verify_draw, verify_key, verify_close, NULL, NULL, verify_hints,
+    .name = "verify",
+    .open = verify_open,
+    .draw = verify_draw,
+    .key = verify_key,
+    .close = verify_close,
+    .hints = verify_hints,
 };

@@ -1,0 +1,297 @@
+/* overview.c — the questions screens and the command line ask (overview.h),
+ * answered with the store's index and the record functions of query.h. */
+#include "overview.h"
+#include "bytes.h"
+#include "draft.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct cz_view {
+    cz_station *st;
+    cz_txn *t;
+};
+
+int cz_view_begin(cz_station *st, cz_view **out)
+{
+    cz_view *v = calloc(1, sizeof *v);
+    int rc;
+    *out = NULL;
+    if (!v) return CZ_ENOMEM;
+    v->st = st;
+    if ((rc = cz_txn_begin(cz_station_store(st), 0, &v->t))) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    return CZ_OK;
+}
+
+void cz_view_end(cz_view *v)
+{
+    if (!v) return;
+    cz_txn_abort(v->t);
+    free(v);
+}
+
+cz_txn *cz_view_txn(cz_view *v)
+{
+    return v->t;
+}
+
+cz_station *cz_view_station(const cz_view *v)
+{
+    return v->st;
+}
+
+/* ---- counts and links ---- */
+
+int cz_view_count(cz_view *v, const char *type, const char *region, size_t *n)
+{
+    char term[128];
+    size_t len = region && region[0] ? cz_term_region(term, sizeof term, type, region)
+                                     : cz_term_type(term, sizeof term, type);
+    *n = 0;
+    return cz_store_index_count(v->t, term, len, n);
+}
+
+struct linked_walk {
+    cz_txn *t;
+    const char *type;
+    cz_entity_fn fn;
+    void *ctx;
+    size_t n;
+};
+
+static int linked_cb(void *ctx, const uint8_t *entity)
+{
+    struct linked_walk *w = ctx;
+    struct cz_record r;
+    int rc = cz_record_load(w->t, entity, &r);
+    if (rc == CZ_OK && !r.deleted && (!w->type || !strcmp(r.type_key, w->type))) {
+        w->n++;
+        if (w->fn) rc = w->fn(w->ctx, entity);
+    }
+    cz_record_clear(&r);
+    /* A listing stops where a record cannot be read, as cz_query_list
+     * does; a count goes on without it. */
+    return w->fn ? rc : CZ_OK;
+}
+
+int cz_view_linked(cz_view *v, const uint8_t target[CZ_ENTITY_BYTES], const char *type,
+                   cz_entity_fn fn, void *ctx)
+{
+    char term[64];
+    struct linked_walk w = { .t = v->t, .type = type, .fn = fn, .ctx = ctx };
+    int rc = cz_store_index_each(v->t, term, cz_term_link(term, sizeof term, target, CZ_ENTITY_BYTES), linked_cb, &w);
+    return rc == CZ_WALK_STOP ? CZ_OK : rc;
+}
+
+int cz_view_linked_count(cz_view *v, const uint8_t target[CZ_ENTITY_BYTES], const char *type, size_t *n)
+{
+    char term[64];
+    struct linked_walk w = { .t = v->t, .type = type };
+    int rc = cz_store_index_each(v->t, term, cz_term_link(term, sizeof term, target, CZ_ENTITY_BYTES), linked_cb, &w);
+    *n = w.n;
+    return rc;
+}
+
+/* ---- exit assessments awaiting approval ---- */
+
+struct pending_walk {
+    cz_txn *t;
+    const uint8_t *root, *pk;
+    const struct cz_type *type;
+    cz_pending_exit_fn fn;
+    void *ctx;
+    size_t n;
+};
+
+/* For a count alone, whether an assessment is live without decoding it:
+ * cz_exit_state refuses one whose provisional head is a tombstone, so only
+ * one with concurrent versions is loaded, where a merge may make it
+ * deleted. */
+static int live_unloaded(cz_txn *t, const uint8_t *entity)
+{
+    uint8_t head[1][CZ_ID_BYTES];
+    size_t nheads = 0;
+    if (cz_store_heads(t, entity, head, 1, &nheads) != CZ_OK || nheads == 0) return 0;
+    if (nheads == 1) return 1;
+    struct cz_record r;
+    int live = cz_record_load(t, entity, &r) == CZ_OK && !r.deleted;
+    cz_record_clear(&r);
+    return live;
+}
+
+/* With pk: whether pk may sign the next step, or stop it from a level
+ * above; 0 when it may do neither (not this person's work). */
+static int person_may(struct pending_walk *w, const struct cz_record *r, int next, int *may_approve)
+{
+    int why;
+    if (next < 0) return 0;    /* all four signed, the notice not yet over: nothing to sign */
+    *may_approve = cz_step_signer_ok(w->t, w->root, w->pk, 0, (enum cz_step)next, 1, r->region, &why) == CZ_OK;
+    return *may_approve ||
+           cz_step_signer_ok(w->t, w->root, w->pk, 0, (enum cz_step)next, 0, r->region, &why) == CZ_OK;
+}
+
+static int pending_cb(void *ctx, const uint8_t *entity)
+{
+    struct pending_walk *w = ctx;
+    struct cz_record r;
+    struct cz_exit_state es;
+    struct cz_pending_exit p = { .entity = entity, .state = &es, .next = -1 };
+    int rc = CZ_OK;
+    memset(&r, 0, sizeof r);
+    if (w->fn || w->pk) {
+        /* As cz_query_list: a record that cannot be read stops the walk. */
+        if ((rc = cz_record_load(w->t, entity, &r))) goto done;
+        if (r.deleted || r.type != w->type) goto done;
+        p.record = &r;
+    } else if (!live_unloaded(w->t, entity)) {
+        return CZ_OK;
+    }
+    if (cz_exit_state(w->t, w->root, entity, &es) != CZ_OK || es.complete) goto done;
+    for (int s = 0; s < CZ_STEP_COUNT && p.next < 0; s++)
+        if (!es.approved[s]) p.next = s;
+    if (w->pk && !person_may(w, &r, p.next, &p.may_approve)) goto done;
+    w->n++;
+    if (w->fn) rc = w->fn(w->ctx, &p);
+done:
+    cz_record_clear(&r);
+    return rc;
+}
+
+int cz_view_exits_pending(cz_view *v, const uint8_t *pk, cz_pending_exit_fn fn, void *ctx, size_t *n)
+{
+    char term[64];
+    struct pending_walk w = {
+        .t = v->t,
+        .root = cz_station_info(v->st)->office_root,
+        .pk = pk,
+        .type = cz_schema_type("exit"),
+        .fn = fn,
+        .ctx = ctx,
+    };
+    int rc = cz_store_index_each(v->t, term, cz_term_type(term, sizeof term, "exit"), pending_cb, &w);
+    if (n) *n = w.n;
+    return rc == CZ_WALK_STOP ? CZ_OK : rc;
+}
+
+/* ---- versions, entries, ids ---- */
+
+int cz_view_heads(cz_view *v, const uint8_t entity[CZ_ENTITY_BYTES], uint8_t (*ids)[CZ_ID_BYTES],
+                  size_t max, size_t *n)
+{
+    return cz_store_heads(v->t, entity, ids, max, n);
+}
+
+int cz_view_entry(cz_view *v, const uint8_t id[CZ_ID_BYTES], struct cz_entry *e)
+{
+    return cz_store_get_entry(v->t, id, e);
+}
+
+int cz_view_is_tombstone(cz_view *v, const uint8_t id[CZ_ID_BYTES])
+{
+    struct cz_entry e;
+    return cz_store_get_entry(v->t, id, &e) == CZ_OK && (e.flags & CZ_ENTRY_FLAG_TOMBSTONE);
+}
+
+int cz_view_log_last(cz_view *v, const uint8_t key[32], uint64_t *seq)
+{
+    uint8_t last[CZ_ID_BYTES];
+    return cz_store_log_last(v->t, key, seq, last);
+}
+
+int cz_view_resolve(cz_view *v, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
+{
+    int rc = cz_store_resolve_entity(v->t, hex, entity);
+    /* Longer than an entity id can only be an entry id. */
+    if (rc == CZ_ENOTFOUND || (rc == CZ_EINVAL && strlen(hex) > 2 * CZ_ENTITY_BYTES)) {
+        uint8_t id[CZ_ID_BYTES];
+        struct cz_entry e;
+        if (cz_store_resolve_entry(v->t, hex, id) == CZ_OK && cz_store_get_entry(v->t, id, &e) == CZ_OK) {
+            memcpy(entity, e.entity, CZ_ENTITY_BYTES);
+            return CZ_OK;
+        }
+        rc = rc == CZ_EINVAL ? CZ_ENOTFOUND : rc;
+    }
+    return rc;
+}
+
+int cz_view_resolve_entry(cz_view *v, const char *hex, uint8_t id[CZ_ID_BYTES])
+{
+    return cz_store_resolve_entry(v->t, hex, id);
+}
+
+/* ---- forks and the store ---- */
+
+struct fork_walk { cz_fork_fn fn; void *ctx; };
+
+/* A fork record's key is origin(32) | seq(8, big-endian) | id(32) (store.h). */
+static int fork_cb(void *ctx, const uint8_t *key, size_t key_len, const uint8_t *val, size_t val_len)
+{
+    struct fork_walk *w = ctx;
+    (void)val;
+    (void)val_len;
+    if (key_len != 32 + 8 + CZ_ID_BYTES) return CZ_OK;
+    struct cz_fork_entry f = { .key = key, .seq = cz_get_be64(key + 32), .id = key + 40 };
+    return w->fn(w->ctx, &f);
+}
+
+int cz_view_each_fork(cz_view *v, cz_fork_fn fn, void *ctx)
+{
+    struct fork_walk w = { .fn = fn, .ctx = ctx };
+    int rc = cz_store_each_fork(v->t, fork_cb, &w);
+    return rc == CZ_WALK_STOP ? CZ_OK : rc;
+}
+
+int cz_view_stats(cz_view *v, struct cz_store_stats *out)
+{
+    return cz_store_stats(v->t, out);
+}
+
+int cz_view_each_user(cz_view *v, cz_user_fn fn, void *ctx)
+{
+    return cz_user_each(v->t, fn, ctx);
+}
+
+/* ---- whole-station questions ---- */
+
+int cz_overview_counts(cz_station *st, size_t *households, size_t *members)
+{
+    cz_view *v = NULL;
+    *households = *members = 0;
+    int rc = cz_view_begin(st, &v);
+    if (rc) return rc;
+    /* Each figure on its own: one that cannot be read leaves the other. */
+    rc = cz_view_count(v, "household", NULL, households);
+    int rc2 = cz_view_count(v, "member", NULL, members);
+    cz_view_end(v);
+    return rc ? rc : rc2;
+}
+
+int cz_overview_peers(cz_station *st, struct cz_peer_status **out, size_t *n)
+{
+    struct cz_peer *peers = NULL;
+    size_t np = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = cz_sync_peers(st, &peers, &np);
+    if (rc) return rc;
+    struct cz_peer_status *ps = calloc(np ? np : 1, sizeof *ps);
+    if (!ps) { free(peers); return CZ_ENOMEM; }
+    for (size_t i = 0; i < np; i++) {
+        ps[i].peer = peers[i];
+        /* A time that cannot be read shows as never: the list still helps. */
+        (void)cz_sync_last(st, peers[i].box, &ps[i].sent_ms, &ps[i].received_ms);
+    }
+    free(peers);
+    *out = ps;
+    *n = np;
+    return CZ_OK;
+}
+
+int cz_overview_sweep_drafts(cz_station *st, size_t *removed)
+{
+    return cz_draft_sweep(cz_station_dir(st), cz_station_store(st), removed);
+}
