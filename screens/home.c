@@ -2,6 +2,7 @@
 #include "data.h"
 #include "draft.h"
 #include "exitchain.h"
+#include "index.h"
 #include "list.h"
 #include "roles.h"
 #include "conflicts.h"

@@ -1,5 +1,6 @@
 #include "query.h"
 #include "hashset.h"
+#include "index.h"
 #include "keys.h"
 #include "merge.h"
 #include "status.h"

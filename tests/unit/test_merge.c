@@ -28,6 +28,7 @@
 
 #include "codec.h"
 #include "entry.h"
+#include "index.h"
 #include "merge.h"
 #include "query.h"
 #include "schema.h"
