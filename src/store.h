@@ -132,8 +132,9 @@ int cz_user_del(cz_txn *t, const char *name);
 typedef int (*cz_user_fn)(void *ctx, const char *name, const uint8_t *blob, size_t len);
 int cz_user_each(cz_txn *t, cz_user_fn fn, void *ctx);
 
-
-/* What storing an entry did (cz_store_put_entry, index.h; and below). */
+/* What storing an entry did: new, a duplicate (nothing changed) or a fork
+ * (kept as evidence, not applied).  cz_store_put_entry (index.h) and
+ * cz_store_put_judged say. */
 enum cz_put_result { CZ_PUT_NEW = 0, CZ_PUT_DUPLICATE = 1, CZ_PUT_FORK = 2 };
 
 /* Keeps an entry without applying it (authz.h): in entries and logs, and
