@@ -146,7 +146,7 @@ static int field_terms(const struct cz_entry *e, const struct cz_field *f, const
         rc = terms_add(ts, term, cz_term_exact(term, sizeof term, e->type, f->key, s));
     else if ((f->flags & CZ_FF_EXACT) && f->type == CZ_F_KEY &&
              cz_body_get_bytes(body, f->tag, &b, &len) == CZ_OK) {
-        char hex[65];
+        char hex[65] = "";   /* an empty key field (another station's entry) is "" */
         for (size_t j = 0; j < len && j < 32; j++) snprintf(hex + 2 * j, 3, "%02x", b[j]);
         rc = terms_add(ts, term, cz_term_exact(term, sizeof term, e->type, f->key, hex));
     }
