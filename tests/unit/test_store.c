@@ -1426,6 +1426,6 @@ int main(void)
         TC(test_users),
         cmocka_unit_test(test_terms),
     };
-#undef T
+#undef TC
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
