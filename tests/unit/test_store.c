@@ -1,4 +1,5 @@
-/* test_store.c — the LMDB store: entries, logs, forks, heads, index (store.h).
+/* test_store.c — the LMDB store: entries, logs, forks, heads (store.h),
+ * and the index kept in it (index.h).
  *
  * Real LMDB in a mkdtemp folder, real Ed25519 signatures, bodies built with
  * codec.h + schema.h as the station builds them. */
