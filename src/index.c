@@ -1,7 +1,8 @@
-/* index.c — index terms: which terms a record is found under (the only
- * module that reads records for that, through schema.h), filing and
- * unfiling an entity under them, the deferred batches, and look-ups
- * (index.h).  The tables are the store's (index, eterms; store_int.h). */
+/* index.c — index terms (index.h): which terms a record is found under
+ * (the only module that reads records for that, through schema.h), filing
+ * and unfiling an entity under them, storing an entry so it is found, and
+ * look-ups.  The deferred batches are index_batch.c's; the tables are the
+ * store's (index, eterms; store_int.h). */
 #include "index.h"
 #include "bytes.h"
 #include "codec.h"
@@ -17,9 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TERM_MAX CZ_TERM_MAX
-#define EACH_TERM CZ_EACH_TERM
-
 /* ---- terms ---- */
 
 static size_t term_cat(char *buf, size_t size, char tag, const char *const *parts, size_t nparts)
@@ -33,7 +31,7 @@ static size_t term_cat(char *buf, size_t size, char tag, const char *const *part
         memcpy(buf + n, parts[i], l);
         n += l;
     }
-    return n > TERM_MAX ? TERM_MAX : n;
+    return n > CZ_TERM_MAX ? CZ_TERM_MAX : n;
 }
 
 size_t cz_term_type(char *buf, size_t size, const char *type)
@@ -99,7 +97,7 @@ static int terms_add(struct terms *ts, const void *term, size_t len)
 /* True when the term list holds this term. */
 static int terms_has(const struct terms *ts, const uint8_t *term, size_t len)
 {
-    EACH_TERM(ts->buf, ts->len, pos, tl)
+    CZ_EACH_TERM(ts->buf, ts->len, pos, tl)
         if (tl == len && memcmp(ts->buf + pos + 2, term, len) == 0) return 1;
     return 0;
 }
@@ -137,7 +135,7 @@ static int add_ngrams(struct terms *ts, const char *text, size_t len)
 static int field_terms(const struct cz_entry *e, const struct cz_field *f, const cz_body *body,
                        struct terms *ts)
 {
-    char term[TERM_MAX + 64];
+    char term[CZ_TERM_MAX + 64];
     const char *s;
     const uint8_t *b;
     size_t len;
@@ -161,7 +159,7 @@ static int field_terms(const struct cz_entry *e, const struct cz_field *f, const
 /* The terms one live version is found under. */
 static int entry_terms(const struct cz_entry *e, struct terms *ts)
 {
-    char term[TERM_MAX + 64];
+    char term[CZ_TERM_MAX + 64];
     const struct cz_type *type = cz_schema_type(e->type);
     cz_body *body = NULL;
     int rc;
@@ -209,7 +207,7 @@ static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t en
     if (len == 0) return CZ_OK;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
     if (rc) return CZ_ST(t, rc);
-    EACH_TERM(buf, len, pos, tl) {
+    CZ_EACH_TERM(buf, len, pos, tl) {
         MDB_val tk = cz_val(buf + pos + 2, tl), tv = cz_val(entity, CZ_ENTITY_BYTES);
         rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
         if (rc == MDB_KEYEXIST) rc = 0;
@@ -220,7 +218,7 @@ static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t en
 }
 
 /* Takes the entity out of the index under every term of the list (old,
- * len bytes) but those it keeps. */
+ * len bytes) but those it keeps.  An LMDB code. */
 static int unfile(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t *old, size_t len,
                   const struct terms *keep)
 {
@@ -231,7 +229,7 @@ static int unfile(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_
     int compare = len / 4 * (keep->len / 4) <= 65536;
     int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
     if (rc) return rc;
-    EACH_TERM(old, len, pos, tl) {
+    CZ_EACH_TERM(old, len, pos, tl) {
         if (compare && terms_has(keep, old + pos + 2, tl)) continue;
         MDB_val tk = cz_val(old + pos + 2, tl), tv = cz_val(entity, CZ_ENTITY_BYTES);
         /* what mdb_del(term, entity) does, on the one cursor */
@@ -374,7 +372,7 @@ int cz_store_release(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID
 
 static size_t term_len(size_t len)
 {
-    return len > TERM_MAX ? TERM_MAX : len;
+    return len > CZ_TERM_MAX ? CZ_TERM_MAX : len;
 }
 
 int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx)
