@@ -1,5 +1,6 @@
 /* ui.c — the main loop, the screen stack, the status line and the footer. */
 #include "ui.h"
+#include "index.h"
 #include "parse.h"
 #include "prefs.h"
 #include "screens.h"

@@ -1,5 +1,6 @@
 /* approve.c — one signed step of an exit chain (approve.h). */
 #include "approve.h"
+#include "index.h"
 #include "keys.h"
 #include "parse.h"
 #include "query.h"

@@ -1,4 +1,5 @@
 #include "backup.h"
+#include "index.h"
 #include "roster.h"
 #include "bundle.h"
 #include "keys.h"

@@ -1,4 +1,5 @@
 #include "conflicts.h"
+#include "index.h"
 #include "status.h"
 
 #include <stdlib.h>

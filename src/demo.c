@@ -1,6 +1,7 @@
 #include "demo.h"
 #include "codec.h"
 #include "idnum.h"
+#include "index.h"
 #include "keys.h"
 #include "query.h"
 #include "roster.h"

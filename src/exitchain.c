@@ -1,6 +1,7 @@
 #include "exitchain.h"
 #include "authz.h"
 #include "codec.h"
+#include "index.h"
 #include "parse.h"
 #include "roster.h"
 #include "schema.h"

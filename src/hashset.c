@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "status.h"
 
 #define FIRST_SLOTS 64          /* a power of two */
@@ -112,24 +113,16 @@ static int grow_table(cz_hashset *s)
 
 static int grow_arena(cz_hashset *s, size_t len)
 {
-    size_t nroom = s->room ? s->room : FIRST_ROOM;
-    unsigned char *na;
-    if (len > SIZE_MAX / 2 - s->used) return -1;
-    while (nroom < s->used + len) nroom *= 2;
-    if (!(na = realloc(s->arena, nroom))) return -1;
-    s->arena = na;
-    s->room = nroom;
-    return 0;
+    if (len > SIZE_MAX - s->used) return -1;
+    size_t need = s->used + len;
+    return cz_grow(&s->arena, &s->room, need > FIRST_ROOM ? need : FIRST_ROOM, 1) ? -1 : 0;
 }
 
 static int grow_ents(cz_hashset *s)
 {
-    size_t nroom = s->ents_room ? 2 * s->ents_room : FIRST_SLOTS / 2;
-    struct ent *ne;
-    if (nroom > SIZE_MAX / sizeof *ne || !(ne = realloc(s->ents, nroom * sizeof *ne))) return -1;
-    s->ents = ne;
-    s->ents_room = nroom;
-    return 0;
+    size_t need = s->n + 1;
+    return cz_grow(&s->ents, &s->ents_room, need > FIRST_SLOTS / 2 ? need : FIRST_SLOTS / 2,
+                   sizeof *s->ents) ? -1 : 0;
 }
 
 int cz_hashset_intern(cz_hashset *s, const void *key, size_t len, size_t *ordinal)
@@ -149,8 +142,8 @@ int cz_hashset_intern(cz_hashset *s, const void *key, size_t len, size_t *ordina
         for (at = (size_t)h & (s->cap - 1); s->tab[at].h; at = (at + 1) & (s->cap - 1)) {}
     }
     if (len) memcpy(s->arena + s->used, key, len);
-    s->ents[s->n] = (struct ent){ s->used, len };
-    s->tab[at] = (struct slot){ h, s->n };
+    s->ents[s->n] = (struct ent){ .off = s->used, .len = len };
+    s->tab[at] = (struct slot){ .h = h, .ord = s->n };
     s->used += len;
     *ordinal = s->n++;
     return 1;

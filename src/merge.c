@@ -1,5 +1,6 @@
 #include "merge.h"
-#include "query.h"
+#include "grow.h"
+#include "history.h"
 #include "status.h"
 
 #include <stdlib.h>
@@ -52,16 +53,6 @@ static int field_equal(const cz_body *a, const cz_body *b, uint32_t tag)
     return same;
 }
 
-/* Provisional order: higher clock first, then higher origin, then id, so
- * every station picks the same winner. */
-static int cmp_newest(const struct cz_version *a, const struct cz_version *b)
-{
-    if (a->hlc != b->hlc) return a->hlc > b->hlc ? -1 : 1;
-    int c = memcmp(b->origin, a->origin, 32);
-    if (c) return c;
-    return memcmp(b->id, a->id, CZ_ID_BYTES);
-}
-
 static ptrdiff_t find_version(const struct cz_version *v, size_t n, const uint8_t *id)
 {
     for (size_t i = 0; i < n; i++)
@@ -98,17 +89,32 @@ static int same_as_bases(const cz_body *b, const struct cz_version *const *bases
     return 1;
 }
 
-static int add_tags(uint32_t **tags, size_t *n, const cz_body *b)
+/* One merge in progress: the entity's history, its heads (provisional
+ * winner first) and their common ancestors, the tags to look at. */
+struct merge {
+    struct cz_merged *m;
+    struct cz_version *v;            /* the history, nv versions */
+    size_t nv;
+    struct cz_version *heads[CZ_PARENTS_MAX];
+    size_t nh;
+    const struct cz_version *bases[CZ_PARENTS_MAX];
+    size_t nbases;
+    uint8_t *mark;                   /* nv bytes, for ancestors() */
+    uint32_t *tags;                  /* every tag of the bases and live heads, sorted */
+    size_t ntags, tags_cap;
+    size_t conflicts_cap;
+    cz_body *empty;
+};
+
+static int add_tags(struct merge *g, const cz_body *b)
 {
     for (size_t i = 0; b && i < cz_body_count(b); i++) {
         uint32_t tag = cz_body_tag_at(b, i);
         size_t k = 0;
-        while (k < *n && (*tags)[k] != tag) k++;
-        if (k < *n) continue;
-        uint32_t *nt = realloc(*tags, (*n + 1) * sizeof *nt);
-        if (!nt) return CZ_ENOMEM;
-        *tags = nt;
-        (*tags)[(*n)++] = tag;
+        while (k < g->ntags && g->tags[k] != tag) k++;
+        if (k < g->ntags) continue;
+        if (cz_grow(&g->tags, &g->tags_cap, g->ntags + 1, sizeof *g->tags)) return CZ_ENOMEM;
+        g->tags[g->ntags++] = tag;
     }
     return CZ_OK;
 }
@@ -119,12 +125,11 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static struct cz_merge_conflict *new_conflict(struct cz_merged *m, uint32_t tag)
+static struct cz_merge_conflict *new_conflict(struct merge *g, uint32_t tag)
 {
-    struct cz_merge_conflict *c = realloc(m->conflicts, (m->nconflicts + 1) * sizeof *c);
-    if (!c) return NULL;
-    m->conflicts = c;
-    c = &m->conflicts[m->nconflicts++];
+    struct cz_merged *m = g->m;
+    if (cz_grow(&m->conflicts, &g->conflicts_cap, m->nconflicts + 1, sizeof *m->conflicts)) return NULL;
+    struct cz_merge_conflict *c = &m->conflicts[m->nconflicts++];
     memset(c, 0, sizeof *c);
     c->tag = tag;
     return c;
@@ -139,124 +144,147 @@ static void conflict_add(struct cz_merge_conflict *c, const struct cz_version *h
     mv->value = value;
 }
 
-int cz_merge_entity(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_merged *m)
+/* The entity's heads within its history, the provisional winner first
+ * (the same order everywhere). */
+static int load_heads(struct merge *g, cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
 {
     uint8_t ids[CZ_PARENTS_MAX][CZ_ID_BYTES];
-    struct cz_version *v = NULL, *heads[CZ_PARENTS_MAX] = { 0 };
-    size_t nv = 0, nh = 0, nlive = 0, ntags = 0;
-    uint8_t *common = NULL, *mark = NULL;
-    uint32_t *tags = NULL;
-    cz_body *empty = NULL;
+    int rc;
+    if ((rc = cz_store_heads(t, entity, ids, CZ_PARENTS_MAX, &g->nh))) return rc;
+    if (g->nh == 0) return CZ_ENOTFOUND;
+    if (g->nh > CZ_PARENTS_MAX) g->nh = CZ_PARENTS_MAX;
+    if ((rc = cz_record_history(t, entity, &g->v, &g->nv))) return rc;
+    for (size_t i = 0; i < g->nh; i++) {
+        ptrdiff_t j = find_version(g->v, g->nv, ids[i]);
+        if (j < 0) return CZ_EDB;
+        g->heads[i] = &g->v[j];
+    }
+    for (size_t i = 1; i < g->nh; i++)
+        for (size_t k = i; k > 0 && cz_version_cmp_newest(g->heads[k], g->heads[k - 1]) < 0; k--) {
+            struct cz_version *x = g->heads[k]; g->heads[k] = g->heads[k - 1]; g->heads[k - 1] = x;
+        }
+    return CZ_OK;
+}
+
+/* The common ancestors: reachable from every head, and not themselves an
+ * ancestor of another such version.  Several (a criss-cross: two people
+ * merged the same heads differently) are all kept as bases.  A field
+ * counts as unchanged only when it equals every base; where the bases
+ * disagree, taking any one of them would silently drop the other person's
+ * decision, so every head's value stands and differing ones conflict. */
+static int find_bases(struct merge *g)
+{
+    uint8_t *common = malloc(g->nv);
+    int rc = CZ_OK;
+    if (!common || !(g->mark = malloc(g->nv))) { free(common); return CZ_ENOMEM; }
+    memset(common, 1, g->nv);
+    for (size_t i = 0; i < g->nh && rc == CZ_OK; i++) {
+        rc = ancestors(g->v, g->nv, (size_t)(g->heads[i] - g->v), g->mark);
+        for (size_t k = 0; rc == CZ_OK && k < g->nv; k++) common[k] &= g->mark[k];
+    }
+    for (size_t k = 0; rc == CZ_OK && k < g->nv; k++) {
+        if (!common[k]) continue;
+        int below_another = 0;
+        for (size_t d = 0; d < g->nv && !below_another && rc == CZ_OK; d++) {
+            if (d == k || !common[d]) continue;
+            if ((rc = ancestors(g->v, g->nv, d, g->mark)) == CZ_OK) below_another = g->mark[k];
+        }
+        if (rc || below_another) continue;
+        if (g->nbases == CZ_PARENTS_MAX) { rc = CZ_ETOOBIG; break; }
+        /* Kept in provisional order, so the first is the same everywhere. */
+        size_t at = g->nbases++;
+        for (; at > 0 && cz_version_cmp_newest(&g->v[k], g->bases[at - 1]) < 0; at--)
+            g->bases[at] = g->bases[at - 1];
+        g->bases[at] = &g->v[k];
+    }
+    free(common);
+    return rc;
+}
+
+/* Whether changed[i]'s value of the field equals an earlier one's. */
+static int seen_before(const struct cz_version *const *changed, size_t i, uint32_t tag)
+{
+    for (size_t k = 0; k < i; k++)
+        if (field_equal(changed[i]->body, changed[k]->body, tag)) return 1;
+    return 0;
+}
+
+/* One field: the heads that changed it from the bases; one distinct change
+ * is simply the merge, several are a conflict that keeps each value, the
+ * provisional winner's shown. */
+static int merge_field(struct merge *g, uint32_t tag)
+{
+    const struct cz_version *changed[CZ_PARENTS_MAX];
+    size_t nc = 0, distinct = 1;
+    int rc;
+    for (size_t i = 0; i < g->nh; i++)
+        if (!g->heads[i]->tombstone && !same_as_bases(g->heads[i]->body, g->bases, g->nbases, g->empty, tag))
+            changed[nc++] = g->heads[i];
+    if (nc == 0) return CZ_OK;
+    for (size_t i = 1; i < nc; i++) distinct += !seen_before(changed, i, tag);
+    if ((rc = cz_body_copy_field(g->m->body, changed[0]->body, tag))) return rc;
+    if (distinct == 1) return CZ_OK;
+    struct cz_merge_conflict *c = new_conflict(g, tag);
+    if (!c) return CZ_ENOMEM;
+    for (size_t i = 0; i < nc; i++) {
+        if (seen_before(changed, i, tag)) continue;
+        cz_body *val = field_alone(changed[i]->body, tag);
+        if (!val) return CZ_ENOMEM;
+        conflict_add(c, changed[i], val);
+    }
+    return CZ_OK;
+}
+
+/* Every field of the bases and the live heads, merged onto the first
+ * base; a deletion beside an edit is a conflict of its own (tag 0). */
+static int merge_heads(struct merge *g)
+{
+    struct cz_merged *m = g->m;
+    size_t nlive = 0;
+    int rc;
+    if (!(g->empty = cz_body_new())) return CZ_ENOMEM;
+    const cz_body *bb = g->nbases && g->bases[0]->body ? g->bases[0]->body : g->empty;
+    if (!(m->body = cz_body_clone(bb))) return CZ_ENOMEM;
+    for (size_t b = 0; b < g->nbases; b++)
+        if ((rc = add_tags(g, g->bases[b]->body))) return rc;
+    for (size_t i = 0; i < g->nh; i++)
+        if (!g->heads[i]->tombstone) {
+            nlive++;
+            if ((rc = add_tags(g, g->heads[i]->body))) return rc;
+        }
+    if (g->ntags) qsort(g->tags, g->ntags, sizeof *g->tags, cmp_u32);
+    for (size_t ti = 0; ti < g->ntags; ti++)
+        if ((rc = merge_field(g, g->tags[ti]))) return rc;
+    if (nlive < g->nh && nlive > 0) {
+        struct cz_merge_conflict *c = new_conflict(g, 0);
+        if (!c) return CZ_ENOMEM;
+        for (size_t i = 0; i < g->nh; i++) conflict_add(c, g->heads[i], NULL);
+    }
+    if (nlive == 0) { cz_body_free(m->body); m->body = NULL; }
+    return CZ_OK;
+}
+
+int cz_merge_entity(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_merged *m)
+{
+    struct merge g = { .m = m };
     int rc;
 
     memset(m, 0, sizeof *m);
-    if ((rc = cz_store_heads(t, entity, ids, CZ_PARENTS_MAX, &nh))) return rc;
-    if (nh == 0) return CZ_ENOTFOUND;
-    if (nh > CZ_PARENTS_MAX) nh = CZ_PARENTS_MAX;
-    if ((rc = cz_record_history(t, entity, &v, &nv))) return rc;
-    m->nheads = nh;
-    for (size_t i = 0; i < nh; i++) {
-        ptrdiff_t j = find_version(v, nv, ids[i]);
-        if (j < 0) { rc = CZ_EDB; goto cleanup; }
-        heads[i] = &v[j];
-    }
-    /* Winner first, by the same order everywhere. */
-    for (size_t i = 1; i < nh; i++)
-        for (size_t k = i; k > 0 && cmp_newest(heads[k], heads[k - 1]) < 0; k--) {
-            struct cz_version *x = heads[k]; heads[k] = heads[k - 1]; heads[k - 1] = x;
-        }
-    m->deleted = heads[0]->tombstone;
-    if (nh == 1) {
-        if (!heads[0]->tombstone && !(m->body = cz_body_clone(heads[0]->body))) rc = CZ_ENOMEM;
+    if ((rc = load_heads(&g, t, entity))) goto cleanup;
+    m->nheads = g.nh;
+    m->deleted = g.heads[0]->tombstone;
+    if (g.nh == 1) {
+        if (!g.heads[0]->tombstone && !(m->body = cz_body_clone(g.heads[0]->body))) rc = CZ_ENOMEM;
         goto cleanup;
     }
-
-    /* The common ancestor: reachable from every head, and not itself an
-     * ancestor of another such version (ties by the provisional order). */
-    common = malloc(nv);
-    mark = malloc(nv);
-    if (!common || !mark) { rc = CZ_ENOMEM; goto cleanup; }
-    memset(common, 1, nv);
-    for (size_t i = 0; i < nh; i++) {
-        if ((rc = ancestors(v, nv, (size_t)(heads[i] - v), mark))) goto cleanup;
-        for (size_t k = 0; k < nv; k++) common[k] &= mark[k];
-    }
-    /* Several maximal common ancestors (a criss-cross: two people merged
-     * the same heads differently) are all kept as bases.  A field counts as
-     * unchanged only when it equals every base; where the bases disagree,
-     * taking any one of them would silently drop the other person's
-     * decision, so every head's value stands and differing ones conflict. */
-    const struct cz_version *bases[CZ_PARENTS_MAX];
-    size_t nbases = 0;
-    for (size_t k = 0; k < nv; k++) {
-        if (!common[k]) continue;
-        int below_another = 0;
-        for (size_t d = 0; d < nv && !below_another; d++) {
-            if (d == k || !common[d]) continue;
-            if ((rc = ancestors(v, nv, d, mark))) goto cleanup;
-            below_another = mark[k];
-        }
-        if (below_another) continue;
-        if (nbases == CZ_PARENTS_MAX) { rc = CZ_ETOOBIG; goto cleanup; }
-        /* Kept in provisional order, so the first is the same everywhere. */
-        size_t at = nbases++;
-        for (; at > 0 && cmp_newest(&v[k], bases[at - 1]) < 0; at--) bases[at] = bases[at - 1];
-        bases[at] = &v[k];
-    }
-    if (!(empty = cz_body_new())) { rc = CZ_ENOMEM; goto cleanup; }
-    const cz_body *bb = nbases && bases[0]->body ? bases[0]->body : empty;
-    if (!(m->body = cz_body_clone(bb))) { rc = CZ_ENOMEM; goto cleanup; }
-
-    for (size_t b = 0; b < nbases; b++)
-        if ((rc = add_tags(&tags, &ntags, bases[b]->body))) goto cleanup;
-    for (size_t i = 0; i < nh; i++)
-        if (!heads[i]->tombstone) {
-            nlive++;
-            if ((rc = add_tags(&tags, &ntags, heads[i]->body))) goto cleanup;
-        }
-    if (ntags) qsort(tags, ntags, sizeof *tags, cmp_u32);
-    for (size_t ti = 0; ti < ntags; ti++) {
-        uint32_t tag = tags[ti];
-        const struct cz_version *changed[CZ_PARENTS_MAX];
-        size_t nc = 0, distinct = 1;
-        for (size_t i = 0; i < nh; i++)
-            if (!heads[i]->tombstone && !same_as_bases(heads[i]->body, bases, nbases, empty, tag))
-                changed[nc++] = heads[i];
-        if (nc == 0) continue;
-        for (size_t i = 1; i < nc; i++) {
-            int seen = 0;
-            for (size_t k = 0; k < i && !seen; k++) seen = field_equal(changed[i]->body, changed[k]->body, tag);
-            distinct += !seen;
-        }
-        /* The provisional winner's value is shown; with one distinct change
-         * it is simply the merge. */
-        if ((rc = cz_body_copy_field(m->body, changed[0]->body, tag))) goto cleanup;
-        if (distinct == 1) continue;
-        struct cz_merge_conflict *c = new_conflict(m, tag);
-        if (!c) { rc = CZ_ENOMEM; goto cleanup; }
-        for (size_t i = 0; i < nc; i++) {
-            int seen = 0;
-            for (size_t k = 0; k < i && !seen; k++) seen = field_equal(changed[i]->body, changed[k]->body, tag);
-            if (seen) continue;
-            cz_body *val = field_alone(changed[i]->body, tag);
-            if (!val) { rc = CZ_ENOMEM; goto cleanup; }
-            conflict_add(c, changed[i], val);
-        }
-    }
-    if (nlive < nh && nlive > 0) {
-        struct cz_merge_conflict *c = new_conflict(m, 0);
-        if (!c) { rc = CZ_ENOMEM; goto cleanup; }
-        for (size_t i = 0; i < nh; i++) conflict_add(c, heads[i], NULL);
-    }
-    if (nlive == 0) { cz_body_free(m->body); m->body = NULL; }
-    rc = CZ_OK;
+    if ((rc = find_bases(&g))) goto cleanup;
+    rc = merge_heads(&g);
 cleanup:
     if (rc) cz_merged_free(m);
-    cz_body_free(empty);
-    free(tags);
-    free(common);
-    free(mark);
-    cz_history_free(v, nv);
+    cz_body_free(g.empty);
+    free(g.tags);
+    free(g.mark);
+    cz_history_free(g.v, g.nv);
     return rc;
 }
 

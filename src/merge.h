@@ -1,4 +1,4 @@
-/* merge.h — reconciling concurrent versions of one record (DESIGN.md,
+/* merge.h — reconciling concurrent versions of one record (FORMATS.md,
  * Reconciling).  Causality comes from parents, never clocks: for an entity
  * with several heads, the common ancestors are the versions every head
  * descends from that no other such version descends from (usually one; two

@@ -3,6 +3,7 @@
 #include "overview.h"
 #include "bytes.h"
 #include "draft.h"
+#include "index.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* people.c — the keys a station knows of (people.h). */
 #include "people.h"
+#include "index.h"
 #include "keys.h"
 #include "query.h"
 #include "schema.h"

@@ -1,5 +1,7 @@
 #include "query.h"
 #include "hashset.h"
+#include "history.h"
+#include "index.h"
 #include "keys.h"
 #include "merge.h"
 #include "status.h"
@@ -22,9 +24,7 @@ int cz_record_load(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_r
     int rc;
 
     memset(r, 0, sizeof *r);
-    if ((rc = cz_store_heads(t, entity, heads, 1, &r->nheads))) return rc;
-    if (r->nheads == 0) return CZ_ENOTFOUND;
-    if ((rc = cz_store_get_entry(t, heads[0], &e))) return rc;
+    if ((rc = cz_history_winner(t, entity, heads, 1, &r->nheads, &e))) return rc;
     memcpy(r->entity, entity, CZ_ENTITY_BYTES);
     memcpy(r->id, heads[0], CZ_ID_BYTES);
     memcpy(r->origin, e.origin, 32);
@@ -47,107 +47,6 @@ int cz_record_load(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_r
     }
     if (!r->deleted && (rc = cz_body_decode(e.body, e.body_len, &r->body))) return rc;
     return CZ_OK;
-}
-
-struct hist { cz_txn *t; struct cz_version *v; size_t n, cap; int rc; };
-
-static int hist_cb(void *ctx, const uint8_t *id)
-{
-    struct hist *h = ctx;
-    struct cz_entry e;
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 8;
-        struct cz_version *v = realloc(h->v, cap * sizeof *v);
-        if (!v) return h->rc = CZ_ENOMEM;
-        h->v = v;
-        h->cap = cap;
-    }
-    if ((h->rc = cz_store_get_entry(h->t, id, &e))) return h->rc;
-    struct cz_version *v = &h->v[h->n];
-    memset(v, 0, sizeof *v);
-    memcpy(v->id, id, CZ_ID_BYTES);
-    memcpy(v->origin, e.origin, 32);
-    v->seq = e.seq;
-    v->hlc = e.hlc;
-    v->wall = e.wall;
-    v->tombstone = (e.flags & CZ_ENTRY_FLAG_TOMBSTONE) != 0;
-    v->nparents = e.nparents;
-    memcpy(v->parents, e.parents, e.nparents * CZ_ID_BYTES);
-    if (!v->tombstone && (h->rc = cz_body_decode(e.body, e.body_len, &v->body))) return h->rc;
-    h->n++;
-    return 0;
-}
-
-static int cmp_version(const void *a, const void *b)
-{
-    const struct cz_version *x = a, *y = b;
-    if (x->hlc != y->hlc) return x->hlc < y->hlc ? -1 : 1;
-    return memcmp(x->id, y->id, CZ_ID_BYTES);
-}
-
-/* Reorders v (sorted by clock) so that every version comes after the
- * parents it names: a clock set back, or a station's clock behind
- * another's, must not show a version before the one it changed.  Among
- * the versions whose parents are all placed, the earliest by clock goes
- * next, so a history without such skew keeps its clock order. */
-static int causal_order(struct cz_version *v, size_t n)
-{
-    struct cz_version *out = malloc((n ? n : 1) * sizeof *out);
-    unsigned char *placed = calloc(n ? n : 1, 1);
-    size_t *pidx = malloc((n ? n : 1) * CZ_PARENTS_MAX * sizeof *pidx);
-    int rc = out && placed && pidx ? CZ_OK : CZ_ENOMEM;
-    /* Each parent's index in v (n: not in this history). */
-    for (size_t i = 0; rc == CZ_OK && i < n; i++)
-        for (size_t p = 0; p < CZ_PARENTS_MAX; p++) {
-            size_t j = 0;
-            if (p < v[i].nparents)
-                while (j < n && memcmp(v[j].id, v[i].parents[p], CZ_ID_BYTES)) j++;
-            else j = n;
-            pidx[i * CZ_PARENTS_MAX + p] = j;
-        }
-    for (size_t k = 0; rc == CZ_OK && k < n; k++) {
-        size_t pick = n;
-        for (size_t i = 0; i < n && pick == n; i++) {
-            if (placed[i]) continue;
-            int ready = 1;
-            for (size_t p = 0; p < CZ_PARENTS_MAX && ready; p++) {
-                size_t j = pidx[i * CZ_PARENTS_MAX + p];
-                ready = j == n || j == i || placed[j];
-            }
-            if (ready) pick = i;
-        }
-        /* A cycle cannot be signed (ids hash their parents); should the
-         * store hold one anyway, the rest follows by clock. */
-        for (size_t i = 0; i < n && pick == n; i++)
-            if (!placed[i]) pick = i;
-        placed[pick] = 1;
-        out[k] = v[pick];
-    }
-    if (rc == CZ_OK && n) memcpy(v, out, n * sizeof *out);
-    free(out);
-    free(placed);
-    free(pidx);
-    return rc;
-}
-
-int cz_record_history(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
-                      struct cz_version **out, size_t *n)
-{
-    struct hist h = { t, NULL, 0, 0, CZ_OK };
-    int rc = cz_store_versions(t, entity, hist_cb, &h);
-    if (rc == CZ_OK && h.n == 0) rc = CZ_ENOTFOUND;
-    if (rc) { cz_history_free(h.v, h.n); return rc; }
-    qsort(h.v, h.n, sizeof *h.v, cmp_version);
-    if ((rc = causal_order(h.v, h.n))) { cz_history_free(h.v, h.n); return rc; }
-    *out = h.v;
-    *n = h.n;
-    return CZ_OK;
-}
-
-void cz_history_free(struct cz_version *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) cz_body_free(v[i].body);
-    free(v);
 }
 
 /* ---- list ---- */
@@ -252,7 +151,7 @@ int cz_query_list(cz_txn *t, const struct cz_type *type, const struct cz_assign 
             cz_body_get_text(filter, type->fields[i].tag, &region, &rlen) == CZ_OK)
             break;
     tl = region ? cz_term_region(term, sizeof term, type->key, region) : cz_term_type(term, sizeof term, type->key);
-    struct list_ctx l = { t, type, filter, fn, ctx, CZ_OK };
+    struct list_ctx l = { .t = t, .type = type, .filter = filter, .fn = fn, .ctx = ctx, .rc = CZ_OK };
     rc = cz_store_index_each(t, term, tl, list_cb, &l);
     cz_body_free(filter);
     return rc;
@@ -347,30 +246,13 @@ int cz_query_find(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx)
     return cz_query_find_page(t, text, SIZE_MAX, fn, ctx, &total, &exact);
 }
 
-int cz_query_find_page(cz_txn *t, const char *text, size_t limit, cz_entity_fn fn, void *ctx,
-                       size_t *total, int *exact)
+/* Exact numbers: household numbers, ID numbers (x or X). */
+static int find_exact(cz_txn *t, const char *line, struct find_ctx *f)
 {
-    char *line = NULL, *folded = NULL;
     char term[512];
     size_t ntypes;
-    int rc;
     const struct cz_type *types = cz_schema_types(&ntypes);
-    struct find_ctx f;
-
-    memset(&f, 0, sizeof f);
-    f.t = t;
-    f.fn = fn;
-    f.ctx = ctx;
-    f.limit = limit;
-    *total = 0;
-    *exact = 1;
-    if ((rc = cz_hashset_new(&f.seen))) goto cleanup;
-    if ((rc = cz_text_normalize_line(text, strlen(text), &line))) goto cleanup;
-    if ((rc = cz_text_fold(line, strlen(line), &folded))) goto cleanup;
-    f.folded = folded;
-    if (!folded[0]) goto cleanup;
-
-    /* Exact numbers first: household numbers, ID numbers (x or X). */
+    int rc = CZ_OK;
     for (size_t i = 0; i < ntypes && rc == CZ_OK; i++)
         for (size_t j = 0; j < types[i].nfields && rc == CZ_OK; j++) {
             const struct cz_field *fd = &types[i].fields[j];
@@ -380,59 +262,97 @@ int cz_query_find_page(cz_txn *t, const char *text, size_t limit, cz_entity_fn f
             if (fd->type == CZ_F_IDNUM)
                 for (char *p = upper; *p; p++) if (*p == 'x') *p = 'X';
             size_t tl = cz_term_exact(term, sizeof term, types[i].key, fd->key, upper);
-            rc = cz_store_index_each(t, term, tl, find_cb, &f);
+            rc = cz_store_index_each(t, term, tl, find_cb, f);
         }
-    if (rc) goto cleanup;
+    return rc;
+}
 
-    /* Then names.  Every n-gram of the query must hold the record: walk
-     * the rarest one and look the candidates up in the others (smallest
-     * first, so a miss is found soonest); only then load a record, and
-     * only until the page is full. */
-    char grams[FIND_GRAMS + 1][16];
-    size_t lens[FIND_GRAMS + 1], counts[FIND_GRAMS + 1], ng = 0;
+/* The n-gram terms of a folded query: the one character of a query of
+ * one, else every two-character part (none when one would not fit). */
+struct grams { char g[FIND_GRAMS + 1][16]; size_t len[FIND_GRAMS + 1], count[FIND_GRAMS + 1], n; };
+
+static void query_grams(const char *folded, struct grams *q)
+{
     size_t qlen = strlen(folded);
     size_t first = utf8_char_len(folded);
+    q->n = 0;
     if (first == qlen) {
-        grams[0][0] = 'G';
-        memcpy(grams[0] + 1, folded, first);
-        lens[0] = 1 + first;
-        ng = 1;
-    } else {
-        for (size_t i = 0; i < qlen && ng <= FIND_GRAMS;) {
-            size_t l1 = utf8_char_len(folded + i);
-            if (i + l1 >= qlen) break;
-            size_t l2 = utf8_char_len(folded + i + l1);
-            if (1 + l1 + l2 > sizeof grams[0]) { ng = 0; break; }
-            grams[ng][0] = 'G';
-            memcpy(grams[ng] + 1, folded + i, l1 + l2);
-            lens[ng] = 1 + l1 + l2;
-            ng++;
-            i += l1;
-        }
+        q->g[0][0] = 'G';
+        memcpy(q->g[0] + 1, folded, first);
+        q->len[0] = 1 + first;
+        q->n = 1;
+        return;
     }
-    for (size_t i = 0; i < ng; i++) {
-        if ((rc = cz_store_index_count(t, grams[i], lens[i], &counts[i]))) goto cleanup;
-        if (counts[i] == 0) goto cleanup;   /* an n-gram nobody has: nothing */
+    for (size_t i = 0; i < qlen && q->n <= FIND_GRAMS;) {
+        size_t l1 = utf8_char_len(folded + i);
+        if (i + l1 >= qlen) break;
+        size_t l2 = utf8_char_len(folded + i + l1);
+        if (1 + l1 + l2 > sizeof q->g[0]) { q->n = 0; break; }
+        q->g[q->n][0] = 'G';
+        memcpy(q->g[q->n] + 1, folded + i, l1 + l2);
+        q->len[q->n] = 1 + l1 + l2;
+        q->n++;
+        i += l1;
+    }
+}
+
+/* Counts each n-gram's records and sorts them rarest first (so a miss is
+ * found soonest); q->n becomes 0 when one has none: nothing matches. */
+static int rarest_first(cz_txn *t, struct grams *q)
+{
+    int rc;
+    for (size_t i = 0; i < q->n; i++) {
+        if ((rc = cz_store_index_count(t, q->g[i], q->len[i], &q->count[i]))) return rc;
+        if (q->count[i] == 0) { q->n = 0; return CZ_OK; }   /* an n-gram nobody has: nothing */
         /* insertion sort by count, rarest first */
-        for (size_t j = i; j > 0 && counts[j] < counts[j - 1]; j--) {
+        for (size_t j = i; j > 0 && q->count[j] < q->count[j - 1]; j--) {
             char g[16];
             size_t tmp;
-            memcpy(g, grams[j], 16); memcpy(grams[j], grams[j - 1], 16); memcpy(grams[j - 1], g, 16);
-            tmp = lens[j]; lens[j] = lens[j - 1]; lens[j - 1] = tmp;
-            tmp = counts[j]; counts[j] = counts[j - 1]; counts[j - 1] = tmp;
+            memcpy(g, q->g[j], 16); memcpy(q->g[j], q->g[j - 1], 16); memcpy(q->g[j - 1], g, 16);
+            tmp = q->len[j]; q->len[j] = q->len[j - 1]; q->len[j - 1] = tmp;
+            tmp = q->count[j]; q->count[j] = q->count[j - 1]; q->count[j - 1] = tmp;
         }
     }
-    if (ng == 0) goto cleanup;
-    for (size_t i = 1; i < ng && f.ngrams < FIND_GRAMS; i++) {
-        memcpy(f.grams[f.ngrams], grams[i], 16);
-        f.gram_len[f.ngrams++] = lens[i];
+    return CZ_OK;
+}
+
+/* Names.  Every n-gram of the query must hold the record: walk the rarest
+ * one and look the candidates up in the others; only then load a record,
+ * and only until the page is full. */
+static int find_names(cz_txn *t, const char *folded, struct find_ctx *f)
+{
+    struct grams q;
+    int rc;
+    query_grams(folded, &q);
+    if ((rc = rarest_first(t, &q)) || q.n == 0) return rc;
+    for (size_t i = 1; i < q.n && f->ngrams < FIND_GRAMS; i++) {
+        memcpy(f->grams[f->ngrams], q.g[i], 16);
+        f->gram_len[f->ngrams++] = q.len[i];
     }
-    f.check_name = 1;
-    rc = cz_store_index_each(t, grams[0], lens[0], find_cb, &f);
-    if (f.stopped) {
+    f->check_name = 1;
+    rc = cz_store_index_each(t, q.g[0], q.len[0], find_cb, f);
+    if (f->stopped) {
         rc = CZ_OK;
-        f.unverified = counts[0] - f.walked + 1;
+        f->unverified = q.count[0] - f->walked + 1;
     }
+    return rc;
+}
+
+int cz_query_find_page(cz_txn *t, const char *text, size_t limit, cz_entity_fn fn, void *ctx,
+                       size_t *total, int *exact)
+{
+    char *line = NULL, *folded = NULL;
+    struct find_ctx f = { .t = t, .fn = fn, .ctx = ctx, .limit = limit };
+    int rc;
+
+    *total = 0;
+    *exact = 1;
+    if ((rc = cz_hashset_new(&f.seen))) goto cleanup;
+    if ((rc = cz_text_normalize_line(text, strlen(text), &line))) goto cleanup;
+    if ((rc = cz_text_fold(line, strlen(line), &folded))) goto cleanup;
+    f.folded = folded;
+    if (!folded[0]) goto cleanup;
+    if ((rc = find_exact(t, line, &f)) == CZ_OK) rc = find_names(t, folded, &f);
 cleanup:
     *total = f.reported + f.unverified;
     /* Candidates past the page were not loaded: for a query of one or two
@@ -465,7 +385,7 @@ int cz_query_first(cz_txn *t, const struct cz_type *type, const char *field, siz
                    cz_entity_fn fn, void *ctx, size_t *total)
 {
     char term[512];
-    struct first_ctx f = { NULL, limit, 0, fn, ctx, 0 };
+    struct first_ctx f = { .seen = NULL, .limit = limit, .n = 0, .fn = fn, .ctx = ctx, .stopped = 0 };
     int rc;
     *total = 0;
     if ((rc = cz_store_index_count(t, term, cz_term_type(term, sizeof term, type->key), total))) return rc;

@@ -8,13 +8,14 @@
 #include <stdint.h>
 #include "codec.h"
 #include "entry.h"
+#include "history.h"
 #include "schema.h"
-#include "station.h"
 #include "store.h"
 
 /* The current view of a record: its winning head (newest clock, then
- * highest origin; see DESIGN.md, Reconciling).  `body` is owned by the
- * record (NULL when deleted); release with cz_record_clear. */
+ * highest origin; history.h), merged with any concurrent ones (merge.h).
+ * `body` is owned by the record (NULL when deleted); release with
+ * cz_record_clear. */
 struct cz_record {
     uint8_t entity[CZ_ENTITY_BYTES];
     uint8_t id[CZ_ID_BYTES];
@@ -31,22 +32,8 @@ struct cz_record {
 int cz_record_load(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_record *r);
 void cz_record_clear(struct cz_record *r);
 
-/* Every version, parents before their children (a version names the
- * ones it changed), otherwise oldest first by clock, then by id.  Free
- * with cz_history_free. */
-struct cz_version {
-    uint8_t id[CZ_ID_BYTES];
-    uint8_t origin[32];
-    uint64_t seq, hlc;
-    int64_t wall;
-    int tombstone;
-    size_t nparents;
-    uint8_t parents[CZ_PARENTS_MAX][CZ_ID_BYTES];
-    cz_body *body;               /* NULL for a tombstone */
-};
-int cz_record_history(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
-                      struct cz_version **out, size_t *n);
-void cz_history_free(struct cz_version *v, size_t n);
+/* A record's versions are history.h's (cz_record_history): included
+ * here, as reading a record is where callers meet them. */
 
 typedef int (*cz_entity_fn)(void *ctx, const uint8_t entity[CZ_ENTITY_BYTES]);
 

@@ -2,6 +2,7 @@
 #include "authz.h"
 #include "codec.h"
 #include "exitchain.h"
+#include "index.h"
 #include "query.h"
 #include "roster.h"
 #include "schema.h"

@@ -7,6 +7,7 @@
 #include "station.h"
 #include "authz.h"
 #include "codec.h"
+#include "index.h"
 #include "exitchain.h"
 #include "keys.h"
 #include "merge.h"

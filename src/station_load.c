@@ -5,6 +5,7 @@
  * sorted batches at the commit. */
 #include "station.h"
 #include "codec.h"
+#include "index.h"
 #include "grow.h"
 #include "hashset.h"
 #include "keys.h"

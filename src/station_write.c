@@ -5,6 +5,7 @@
 #include "station.h"
 #include "authz.h"
 #include "codec.h"
+#include "index.h"
 #include "keys.h"
 #include "roster.h"
 #include "station_int.h"

@@ -10,9 +10,10 @@
  *   versions  entity -> id (dup)      every version of an entity
  *   children  id -> id (dup)          which versions name this one as parent
  *   heads     entity -> id (dup)      versions no other version supersedes
- *   index     term -> entity (dup)    look-ups over the current heads
+ *   index     term -> entity (dup)    look-ups over the current heads, and
  *   eterms    entity -> terms         the terms an entity is indexed under,
- *                                     so an update can remove them
+ *                                     so an update can remove them: both
+ *                                     kept by index.c (index.h)
  *   seen      bundle id -> note       bundles already imported, so a replay
  *                                     is a no-op (bundle.h)
  *   peers     box key -> vector       the version vector each peer station
@@ -26,12 +27,9 @@
  *                                     log's chain and acknowledgement hold)
  *                                     and in no other table
  *
- * Index terms (first byte says which):
- *   'T' type                       every live entity of a type
- *   'R' type \0 region             ... by region (village)
- *   'X' type \0 field \0 value     exact look-up fields (numbers, ID numbers)
- *   'L' entity(16) or id(32)       records that refer to an entity or version
- *   'G' one or two folded chars    n-grams of name fields, for find by part
+ * The store keeps bytes and knows no record type: what a record is found
+ * under is the index's say (index.h), and storing an entry so it is
+ * applied (versions, heads and index) is cz_store_put_entry there.
  *
  * Every change happens inside a write transaction, which is all-or-nothing
  * and durable on commit.  A failed write transaction must be aborted.
@@ -48,6 +46,11 @@
 
 typedef struct cz_store cz_store;
 typedef struct cz_txn cz_txn;
+
+/* What a walk's callback returns to stop early without an error (each
+ * walk says what it returns then); any other non-zero is a status that
+ * stops the walk and is returned. */
+#define CZ_WALK_STOP (-1)
 
 /* Opens (or with create, creates) the store in directory `dir`.
  *
@@ -129,17 +132,10 @@ int cz_user_del(cz_txn *t, const char *name);
 typedef int (*cz_user_fn)(void *ctx, const char *name, const uint8_t *blob, size_t len);
 int cz_user_each(cz_txn *t, cz_user_fn fn, void *ctx);
 
+/* What storing an entry did: new, a duplicate (nothing changed) or a fork
+ * (kept as evidence, not applied).  cz_store_put_entry (index.h) and
+ * cz_store_put_judged say. */
 enum cz_put_result { CZ_PUT_NEW = 0, CZ_PUT_DUPLICATE = 1, CZ_PUT_FORK = 2 };
-
-/* Stores an entry (already decoded and verified by the caller) and updates
- * logs, versions, heads and indexes.  *result says whether it was new, a
- * duplicate (nothing changed) or a fork (kept as evidence, not applied).
- * `e` must be the decoding of e->raw: its fields are indexed as they are,
- * not read back from the stored bytes.  An entity's first version is
- * indexed from `e` alone (it has no other heads and no old terms); later
- * versions re-derive the entity's terms from all its heads. */
-int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
-                       int *result);
 
 /* Keeps an entry without applying it (authz.h): in entries and logs, and
  * in judged with its state (CZ_JUDGED_*) and the status naming the rule
@@ -151,10 +147,8 @@ int cz_store_put_judged(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ
 /* The state of a kept entry; CZ_ENOTFOUND for an entry that is applied
  * (or not here at all). */
 int cz_store_judged_get(cz_txn *t, const uint8_t id[CZ_ID_BYTES], int *state, int *why);
-/* A held entry whose judgement is now OK or PENDING: applied as
- * cz_store_put_entry would have, and no longer held. */
-int cz_store_release(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES]);
-/* A held entry judged again and refused this time. */
+/* A held entry judged again and refused this time.  One that may now be
+ * applied is cz_store_release (index.h). */
 int cz_store_judged_set(cz_txn *t, const uint8_t id[CZ_ID_BYTES], int state, int why);
 /* Every kept entry: fn gets its id, state and why; non-zero stops. */
 typedef int (*cz_judged_fn)(void *ctx, const uint8_t id[CZ_ID_BYTES], int state, int why);
@@ -166,17 +160,6 @@ int cz_store_fork_first(cz_txn *t, const uint8_t origin[32], uint64_t *seq);
 /* The lowest seq above `after` at which origin's log forked;
  * CZ_ENOTFOUND when none. */
 int cz_store_fork_after(cz_txn *t, const uint8_t origin[32], uint64_t after, uint64_t *seq);
-
-/* The index terms of `e` as an entity's first version (none for a
- * tombstone), into *buf (grown as needed, *cap its size; the caller frees
- * it), *len bytes.  Touches no store: another thread may make them while
- * the transaction's thread stores other entries. */
-int cz_store_entry_terms(const struct cz_entry *e, uint8_t **buf, size_t *cap, size_t *len);
-/* cz_store_put_entry with `terms` made by cz_store_entry_terms(e): when e
- * is its entity's first version these are filed as they are instead of
- * derived again; otherwise they are not used. */
-int cz_store_put_entry_terms(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
-                             const uint8_t *terms, size_t len, int *result);
 
 /* A stored entry, its structure parsed (the body was decoded strictly when
  * it came in, and verify decodes it again); valid until the transaction ends. */
@@ -191,11 +174,13 @@ typedef int (*cz_log_fn)(void *ctx, uint64_t seq, const uint8_t id[CZ_ID_BYTES])
 int cz_store_log_each(cz_txn *t, const uint8_t origin[32], cz_log_fn fn, void *ctx);
 
 /* Current heads of an entity, the provisional winner first (higher clock,
- * then higher origin, as DESIGN.md says); *n may exceed max,
+ * then higher origin, as FORMATS.md, Reconciling, says); *n may exceed max,
  * then only max are filled.  *n == 0: no such entity. */
 int cz_store_heads(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES],
                    uint8_t (*ids)[CZ_ID_BYTES], size_t max, size_t *n);
 
+/* A walk over ids (16-byte entities or 32-byte entries, as the walk
+ * says); non-zero stops it, and is returned. */
 typedef int (*cz_id_fn)(void *ctx, const uint8_t *id);
 /* Every entity with two or more current heads (concurrent versions), in
  * entity order: one sequential walk of the heads table, not a look-up per
@@ -216,40 +201,6 @@ int cz_store_each_entry(cz_txn *t, cz_raw_fn fn, void *ctx);
 int cz_store_each_log(cz_txn *t, cz_raw_fn fn, void *ctx);
 /* Every fork record: key origin|seq|id. */
 int cz_store_each_fork(cz_txn *t, cz_raw_fn fn, void *ctx);
-
-/* Entities under one exact index term; the callback gets 16-byte ids.
- * A callback returning non-zero stops the walk and that value is returned:
- * a status code, or CZ_WALK_STOP to stop early without an error. */
-#define CZ_WALK_STOP (-1)
-int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx);
-int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count);
-
-/* As cz_store_index_count, but without first putting the terms deferred
- * (cz_store_defer_index): only what is in the index already.  For a caller
- * that keeps the terms it wrote in this transaction itself (a load). */
-int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t *count);
-
-/* From now on in this write transaction, a new entity's index terms are
- * kept and put later, sorted: in batches, before anything reads the index
- * (cz_store_index_*) or re-indexes an entity, and at the latest on commit.
- * What is stored is the same; for transactions storing many new entities
- * (a load, an import), which then touch each page of the index once per
- * batch instead of once per entity. */
-int cz_store_defer_index(cz_txn *t);
-
-/* CZ_OK when `entity` is under the term, else CZ_ENOTFOUND (one B-tree
- * look-up: intersecting posting lists costs no record loads). */
-int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES]);
-/* Entities under every term that starts with `prefix`, in term order (so an
- * 'X' prefix up to the value walks records in the order of that field). */
-int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx);
-
-/* Build the terms above (exposed for search.c). */
-size_t cz_term_type(char *buf, size_t size, const char *type);
-size_t cz_term_region(char *buf, size_t size, const char *type, const char *region);
-size_t cz_term_exact(char *buf, size_t size, const char *type, const char *field, const char *value);
-/* Records referring to an entity (16 bytes) or to one exact version (32). */
-size_t cz_term_link(char *buf, size_t size, const uint8_t *target, size_t len);
 
 /* Bundles already imported (CZ_ENOTFOUND when not), and peers' last
  * acknowledged version vectors.  Values are opaque to the store. */

@@ -51,6 +51,7 @@
 #include "csvload.h"
 #include "entry.h"
 #include "idnum.h"
+#include "index.h"
 #include "keys.h"
 #include "query.h"
 #include "schema.h"

@@ -23,6 +23,7 @@
 #include "codec.h"
 #include "entry.h"
 #include "idnum.h"
+#include "index.h"
 #include "keys.h"
 #include "schema.h"
 #include "status.h"

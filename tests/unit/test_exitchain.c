@@ -21,6 +21,7 @@
 
 #include "codec.h"
 #include "exitchain.h"
+#include "index.h"
 #include "keys.h"
 #include "parse.h"
 #include "schema.h"

@@ -26,6 +26,7 @@
 #include "bundle.h"
 #include "codec.h"
 #include "entry.h"
+#include "index.h"
 #include "keys.h"
 #include "roster.h"
 #include "schema.h"

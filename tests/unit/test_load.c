@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "entry.h"
+#include "index.h"
 #include "schema.h"
 #include "station.h"
 #include "status.h"

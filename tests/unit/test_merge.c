@@ -1,6 +1,6 @@
-/* test_merge.c — shared test vectors for reconciling (merge.h, DESIGN.md
+/* test_merge.c — shared test vectors for reconciling (merge.h, FORMATS.md,
  * Reconciling): every station must show the same view of the same entries
- * whatever order they arrived in (PITFALLS: automerge#263, a reversed
+ * whatever order they arrived in (automerge#263 is such a bug: a reversed
  * comparison that hid in tests).
  *
  * Each vector is a small history of one household written by up to three
@@ -28,6 +28,7 @@
 
 #include "codec.h"
 #include "entry.h"
+#include "index.h"
 #include "merge.h"
 #include "query.h"
 #include "schema.h"

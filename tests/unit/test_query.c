@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "index.h"
 #include "query.h"
 #include "schema.h"
 #include "station.h"

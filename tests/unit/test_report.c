@@ -44,6 +44,7 @@
 #include "codec.h"
 #include "entry.h"
 #include "exitchain.h"
+#include "index.h"
 #include "keys.h"
 #include "query.h"
 #include "report.h"

@@ -1,4 +1,5 @@
-/* test_store.c — the LMDB store: entries, logs, forks, heads, index (store.h).
+/* test_store.c — the LMDB store: entries, logs, forks, heads (store.h),
+ * and the index kept in it (index.h).
  *
  * Real LMDB in a mkdtemp folder, real Ed25519 signatures, bodies built with
  * codec.h + schema.h as the station builds them. */
@@ -17,6 +18,7 @@
 
 #include "codec.h"
 #include "entry.h"
+#include "index.h"
 #include "keys.h"
 #include "schema.h"
 #include "status.h"
@@ -1401,30 +1403,30 @@ static void test_put_order_independent(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define TC(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_open_missing_without_create),
-        T(test_put_new_duplicate_get),
-        T(test_logs),
-        T(test_log_last_neighbours),
-        T(test_log_last_max_seq),
-        T(test_fork),
-        T(test_heads_edit_concurrent_merge),
-        T(test_stats_entities_with_two_heads),
-        T(test_child_before_parent),
-        T(test_put_order_independent),
-        T(test_index_terms),
-        T(test_index_link_and_tombstone),
-        T(test_tombstone_concurrent_with_edit),
-        T(test_unknown_type),
-        T(test_resolve),
-        T(test_abort_leaves_nothing),
-        T(test_defer_index),
-        T(test_reopen_keeps_everything),
-        T(test_meta),
-        T(test_users),
+        TC(test_open_missing_without_create),
+        TC(test_put_new_duplicate_get),
+        TC(test_logs),
+        TC(test_log_last_neighbours),
+        TC(test_log_last_max_seq),
+        TC(test_fork),
+        TC(test_heads_edit_concurrent_merge),
+        TC(test_stats_entities_with_two_heads),
+        TC(test_child_before_parent),
+        TC(test_put_order_independent),
+        TC(test_index_terms),
+        TC(test_index_link_and_tombstone),
+        TC(test_tombstone_concurrent_with_edit),
+        TC(test_unknown_type),
+        TC(test_resolve),
+        TC(test_abort_leaves_nothing),
+        TC(test_defer_index),
+        TC(test_reopen_keeps_everything),
+        TC(test_meta),
+        TC(test_users),
         cmocka_unit_test(test_terms),
     };
-#undef T
+#undef TC
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,425 @@
+/* index.c — index terms (index.h): which terms a record is found under
+ * (the only module that reads records for that, through schema.h), filing
+ * and unfiling an entity under them, storing an entry so it is found, and
+ * look-ups.  The deferred batches are index_batch.c's; the tables are the
+ * store's (index, eterms; store_int.h). */
+#include "index.h"
+#include "bytes.h"
+#include "codec.h"
+#include "grow.h"
+#include "index_int.h"
+#include "schema.h"
+#include "status.h"
+#include "store_int.h"
+#include "text.h"
+
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- terms ---- */
+
+static size_t term_cat(char *buf, size_t size, char tag, const char *const *parts, size_t nparts)
+{
+    size_t n = 0;
+    if (size) buf[n++] = tag;
+    for (size_t i = 0; i < nparts; i++) {
+        if (i && n < size) buf[n++] = 0;
+        size_t l = strlen(parts[i]);
+        if (l > size - n) l = size - n;
+        memcpy(buf + n, parts[i], l);
+        n += l;
+    }
+    return n > CZ_TERM_MAX ? CZ_TERM_MAX : n;
+}
+
+size_t cz_term_type(char *buf, size_t size, const char *type)
+{
+    return term_cat(buf, size, 'T', &type, 1);
+}
+
+size_t cz_term_region(char *buf, size_t size, const char *type, const char *region)
+{
+    const char *p[] = { type, region };
+    return term_cat(buf, size, 'R', p, 2);
+}
+
+size_t cz_term_exact(char *buf, size_t size, const char *type, const char *field, const char *value)
+{
+    const char *p[] = { type, field, value };
+    return term_cat(buf, size, 'X', p, 3);
+}
+
+size_t cz_term_link(char *buf, size_t size, const uint8_t *target, size_t len)
+{
+    if (size < 1 + len || len > CZ_ID_BYTES) return 0;
+    buf[0] = 'L';
+    memcpy(buf + 1, target, len);
+    return 1 + len;
+}
+
+/* A growable list of terms, each stored as u16 length + bytes (the form
+ * eterms keeps).  It starts in `local` (on the caller's stack): most
+ * records' terms fit, so storing one costs no allocation. */
+struct terms { uint8_t *buf; size_t len, cap; uint8_t local[1024]; };
+
+static void terms_init(struct terms *ts)
+{
+    ts->buf = ts->local;
+    ts->len = 0;
+    ts->cap = sizeof ts->local;
+}
+
+static void terms_free(struct terms *ts)
+{
+    if (ts->buf != ts->local) free(ts->buf);
+    ts->buf = ts->local;
+}
+
+static int terms_add(struct terms *ts, const void *term, size_t len)
+{
+    if (len == 0) return CZ_OK;
+    if (ts->len + 2 + len > ts->cap) {
+        uint8_t *heap = ts->buf == ts->local ? NULL : ts->buf;
+        size_t cap = heap ? ts->cap : 0;
+        if (cz_grow(&heap, &cap, ts->len + 2 + len, 1)) return CZ_ENOMEM;
+        if (ts->buf == ts->local) memcpy(heap, ts->local, ts->len);
+        ts->buf = heap;
+        ts->cap = cap;
+    }
+    cz_put_be16(ts->buf + ts->len, (uint16_t)len);
+    memcpy(ts->buf + ts->len + 2, term, len);
+    ts->len += 2 + len;
+    return CZ_OK;
+}
+
+/* True when the term list holds this term. */
+static int terms_has(const struct terms *ts, const uint8_t *term, size_t len)
+{
+    CZ_EACH_TERM(ts->buf, ts->len, pos, tl)
+        if (tl == len && memcmp(ts->buf + pos + 2, term, len) == 0) return 1;
+    return 0;
+}
+
+/* One- and two-character n-grams of folded text, for search by any part. */
+static int add_ngrams(struct terms *ts, const char *text, size_t len)
+{
+    char *folded = NULL;
+    int rc = cz_text_fold(text, len, &folded);
+    if (rc) return rc == CZ_EUTF8 ? CZ_OK : rc;
+    size_t n = strlen(folded);
+    char gram[16];
+    for (size_t i = 0; i < n && rc == CZ_OK;) {
+        size_t l1 = 1;   /* bytes of the character at i (folded text is valid UTF-8) */
+        while (i + l1 < n && ((unsigned char)folded[i + l1] & 0xC0) == 0x80) l1++;
+        size_t l2 = 0;
+        if (i + l1 < n) {
+            l2 = 1;
+            while (i + l1 + l2 < n && ((unsigned char)folded[i + l1 + l2] & 0xC0) == 0x80) l2++;
+        }
+        gram[0] = 'G';
+        memcpy(gram + 1, folded + i, l1);
+        rc = terms_add(ts, gram, 1 + l1);
+        if (rc == CZ_OK && l2) {
+            memcpy(gram + 1 + l1, folded + i + l1, l2);
+            rc = terms_add(ts, gram, 1 + l1 + l2);
+        }
+        i += l1;
+    }
+    free(folded);
+    return rc;
+}
+
+/* The terms one field of a record gives (schema.h says which). */
+static int field_terms(const struct cz_entry *e, const struct cz_field *f, const cz_body *body,
+                       struct terms *ts)
+{
+    char term[CZ_TERM_MAX + 64];
+    const char *s;
+    const uint8_t *b;
+    size_t len;
+    int rc = CZ_OK;
+    if ((f->flags & CZ_FF_EXACT) && cz_body_get_text(body, f->tag, &s, &len) == CZ_OK)
+        rc = terms_add(ts, term, cz_term_exact(term, sizeof term, e->type, f->key, s));
+    else if ((f->flags & CZ_FF_EXACT) && f->type == CZ_F_KEY &&
+             cz_body_get_bytes(body, f->tag, &b, &len) == CZ_OK) {
+        char hex[65] = "";   /* an empty key field (another station's entry) is "" */
+        for (size_t j = 0; j < len && j < 32; j++) snprintf(hex + 2 * j, 3, "%02x", b[j]);
+        rc = terms_add(ts, term, cz_term_exact(term, sizeof term, e->type, f->key, hex));
+    }
+    if (rc == CZ_OK && (f->flags & CZ_FF_NAME) && cz_body_get_text(body, f->tag, &s, &len) == CZ_OK)
+        rc = add_ngrams(ts, s, len);
+    if (rc == CZ_OK && (f->type == CZ_F_REF || f->type == CZ_F_VERSION) &&
+        cz_body_get_bytes(body, f->tag, &b, &len) == CZ_OK)
+        rc = terms_add(ts, term, cz_term_link(term, sizeof term, b, len));
+    return rc;
+}
+
+/* The terms one live version is found under. */
+static int entry_terms(const struct cz_entry *e, struct terms *ts)
+{
+    char term[CZ_TERM_MAX + 64];
+    const struct cz_type *type = cz_schema_type(e->type);
+    cz_body *body = NULL;
+    int rc;
+
+    if ((rc = terms_add(ts, term, cz_term_type(term, sizeof term, e->type))))
+        return rc;
+    if ((rc = terms_add(ts, term, cz_term_region(term, sizeof term, e->type, e->region))))
+        return rc;
+    if (!type)   /* a type from a newer build: kept and counted, not indexed */
+        return CZ_OK;
+    if ((rc = cz_body_decode(e->body, e->body_len, &body)))
+        return rc;
+    for (size_t i = 0; i < type->nfields && rc == CZ_OK; i++)
+        rc = field_terms(e, &type->fields[i], body, ts);
+    cz_body_free(body);
+    return rc;
+}
+
+int cz_store_entry_terms(const struct cz_entry *e, uint8_t **buf, size_t *cap, size_t *len)
+{
+    struct terms ts;
+    terms_init(&ts);
+    *len = 0;
+    int rc = (e->flags & CZ_ENTRY_FLAG_TOMBSTONE) ? CZ_OK : entry_terms(e, &ts);
+    if (rc == CZ_OK) rc = cz_grow(buf, cap, ts.len, 1);
+    if (rc == CZ_OK && ts.len) {
+        memcpy(*buf, ts.buf, ts.len);
+        *len = ts.len;
+    }
+    terms_free(&ts);
+    return rc;
+}
+
+/* ---- filing ---- */
+
+/* What reads the index or eterms sees every term put before it. */
+#define DEFER_FLUSH(t) do { int drc_ = cz_index_batch_flush(t); if (drc_) return drc_; } while (0)
+
+/* Files the entity under every term of the list, through one cursor (an
+ * mdb_put per term would set one up each time).  A term already holding
+ * the entity is left as it is. */
+static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    MDB_cursor *c;
+    if (len == 0) return CZ_OK;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
+    if (rc) return CZ_ST(t, rc);
+    CZ_EACH_TERM(buf, len, pos, tl) {
+        MDB_val tk = cz_val(buf + pos + 2, tl), tv = cz_val(entity, CZ_ENTITY_BYTES);
+        rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
+        if (rc == MDB_KEYEXIST) rc = 0;
+        if (rc) break;
+    }
+    mdb_cursor_close(c);
+    return CZ_ST(t, rc);
+}
+
+/* Takes the entity out of the index under every term of the list (old,
+ * len bytes) but those it keeps.  An LMDB code. */
+static int unfile(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t *old, size_t len,
+                  const struct terms *keep)
+{
+    MDB_cursor *c;
+    /* Comparing each old term with each new one costs nothing next to a
+     * B-tree delete, unless both lists are long (a name of thousands of
+     * characters): then every old term goes, as it always did. */
+    int compare = len / 4 * (keep->len / 4) <= 65536;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
+    if (rc) return rc;
+    CZ_EACH_TERM(old, len, pos, tl) {
+        if (compare && terms_has(keep, old + pos + 2, tl)) continue;
+        MDB_val tk = cz_val(old + pos + 2, tl), tv = cz_val(entity, CZ_ENTITY_BYTES);
+        /* what mdb_del(term, entity) does, on the one cursor */
+        rc = mdb_cursor_get(c, &tk, &tv, MDB_GET_BOTH);
+        if (rc == 0) rc = mdb_cursor_del(c, 0);
+        else if (rc == MDB_NOTFOUND) rc = 0;
+        if (rc) break;
+    }
+    mdb_cursor_close(c);
+    return rc;
+}
+
+/* Takes the entity out of the index under every term eterms lists for it
+ * but those it keeps (`keep`, the terms it is about to be filed under: they
+ * are put again, and a delete and re-insert would end the same), and drops
+ * that list when there is no new one. */
+static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *keep)
+{
+    MDB_val k = cz_val(entity, CZ_ENTITY_BYTES), d;
+    uint8_t local[1024], *copy = local;
+    int rc = mdb_get(t->txn, t->s->dbi[CZ_DB_ETERMS], &k, &d);
+    if (rc == MDB_NOTFOUND) return CZ_OK;
+    if (rc) return CZ_ST(t, rc);
+    /* Copy: deleting from the index may move the page d points into. */
+    size_t len = d.mv_size;
+    if (len > sizeof local && !(copy = malloc(len))) return CZ_ENOMEM;
+    memcpy(copy, d.mv_data, len);
+    rc = unfile(t, entity, copy, len, keep);
+    if (copy != local) free(copy);
+    /* A new list is put over this one (index_terms); none: it goes. */
+    if (rc == 0 && keep->len == 0) rc = mdb_del(t->txn, t->s->dbi[CZ_DB_ETERMS], &k, NULL);
+    return CZ_ST(t, rc);
+}
+
+/* Files the entity under its terms and records them in eterms. */
+static int index_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *ts)
+{
+    int rc = index_put(t, ts->buf, ts->len, entity);
+    if (rc == CZ_OK && ts->len) {
+        MDB_val k = cz_val(entity, CZ_ENTITY_BYTES), d = cz_val(ts->buf, ts->len);
+        rc = CZ_ST(t, mdb_put(t->txn, t->s->dbi[CZ_DB_ETERMS], &k, &d, 0));
+    }
+    return rc;
+}
+
+struct reindex_ctx { cz_txn *t; struct terms *ts; const struct cz_entry *e; const uint8_t *id; int rc; };
+
+static int reindex_head_cb(void *ctx, const uint8_t *id)
+{
+    struct reindex_ctx *r = ctx;
+    struct cz_entry stored;
+    const struct cz_entry *e = &stored;
+    if (memcmp(id, r->id, CZ_ID_BYTES) == 0)   /* the entry being put: its bytes are what was stored */
+        e = r->e;
+    else if ((r->rc = cz_store_get_entry(r->t, id, &stored)))
+        return r->rc;
+    if (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)   /* a deleted version is found by nothing */
+        return 0;
+    return r->rc = entry_terms(e, r->ts);
+}
+
+/* Re-derives an entity's index terms from its current heads; `e` (stored
+ * under `id` in this call) is used as it is rather than read back. */
+static int reindex(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
+{
+    struct terms ts;
+    DEFER_FLUSH(t);
+    terms_init(&ts);
+    struct reindex_ctx r = { .t = t, .ts = &ts, .e = e, .id = id, .rc = CZ_OK };
+    int rc = cz_store_each_head(t, e->entity, reindex_head_cb, &r);
+    if (rc == CZ_OK) rc = del_terms(t, e->entity, &ts);
+    if (rc == CZ_OK) rc = index_terms(t, e->entity, &ts);
+    terms_free(&ts);
+    return rc;
+}
+
+/* The first version of an entity to arrive: it had no versions, so no heads
+ * and no eterms (only reindex writes eterms, after storing a version).  Its
+ * terms are those of this entry if it is a head (no child arrived before
+ * it) and not a tombstone: what reindex would find, without looking. */
+static int index_first(cz_txn *t, const struct cz_entry *e, int is_head, const uint8_t *pre, size_t pre_len)
+{
+    struct terms ts;
+    int rc = CZ_OK;
+    if (!is_head || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) return CZ_OK;
+    terms_init(&ts);
+    if (pre) {   /* cz_store_entry_terms(e), made by the caller */
+        ts.buf = (uint8_t *)pre;
+        ts.len = ts.cap = pre_len;
+    } else {
+        rc = entry_terms(e, &ts);
+    }
+    if (rc == CZ_OK)
+        rc = cz_index_batching(t) ? cz_index_batch_add(t, e->entity, ts.buf, ts.len)
+                                  : index_terms(t, e->entity, &ts);
+    if (!pre) terms_free(&ts);
+    return rc;
+}
+
+/* ---- storing an entry ---- */
+
+/* The entry as a version of its entity (store_int.h), then filed. */
+static int apply_version(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                         const uint8_t *pre, size_t pre_len)
+{
+    int first, head;
+    int rc = cz_store_add_version(t, e, id, &first, &head);
+    if (rc) return rc;
+    return first ? index_first(t, e, head, pre, pre_len) : reindex(t, e, id);
+}
+
+static int put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                     const uint8_t *pre, size_t pre_len, int *result)
+{
+    int rc = cz_store_put_logged(t, e, id, result);
+    if (rc || *result != CZ_PUT_NEW) return rc;
+    return apply_version(t, e, id, pre, pre_len);
+}
+
+int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int *result)
+{
+    return put_entry(t, e, id, NULL, 0, result);
+}
+
+int cz_store_put_entry_terms(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                             const uint8_t *terms, size_t len, int *result)
+{
+    static const uint8_t none[1];
+    return put_entry(t, e, id, terms ? terms : none, terms ? len : 0, result);
+}
+
+int cz_store_release(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
+{
+    int rc = cz_store_judged_del(t, id);
+    if (rc) return rc;
+    return apply_version(t, e, id, NULL, 0);
+}
+
+/* ---- look-ups ---- */
+
+static size_t term_len(size_t len)
+{
+    return len > CZ_TERM_MAX ? CZ_TERM_MAX : len;
+}
+
+int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx)
+{
+    DEFER_FLUSH(t);
+    return cz_db_each_dup(t, CZ_DB_INDEX, term, term_len(len), fn, ctx);
+}
+
+int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count)
+{
+    DEFER_FLUSH(t);
+    return cz_db_dup_count(t, CZ_DB_INDEX, term, term_len(len), count);
+}
+
+int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t *count)
+{
+    return cz_db_dup_count(t, CZ_DB_INDEX, term, term_len(len), count);
+}
+
+int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    DEFER_FLUSH(t);
+    MDB_cursor *c;
+    MDB_val k = cz_val(term, term_len(len)), d = cz_val(entity, CZ_ENTITY_BYTES);
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
+    if (rc) return CZ_ST(t, rc);
+    rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
+    mdb_cursor_close(c);
+    return rc == 0 ? CZ_OK : CZ_ST(t, rc);
+}
+
+int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx)
+{
+    DEFER_FLUSH(t);
+    MDB_cursor *c;
+    MDB_val k = cz_val(prefix, term_len(len)), d;
+    size_t plen = k.mv_size;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
+    if (rc) return CZ_ST(t, rc);
+    int ret = CZ_OK;
+    /* Terms sharing the prefix follow it in key order; duplicates (entity
+     * ids) in their order under each term. */
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)) break;
+        if ((ret = fn(ctx, d.mv_data))) break;
+    }
+    mdb_cursor_close(c);
+    if (ret) return ret;
+    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
+}

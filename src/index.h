@@ -1,0 +1,89 @@
+/* index.h — finding records: the store's index of the current heads, and
+ * storing an entry so that it is found.
+ *
+ * Index terms (first byte says which):
+ *   'T' type                       every live entity of a type
+ *   'R' type \0 region             ... by region (village)
+ *   'X' type \0 field \0 value     exact look-up fields (numbers, ID numbers)
+ *   'L' entity(16) or id(32)       records that refer to an entity or version
+ *   'G' one or two folded chars    n-grams of name fields, for find by part
+ *
+ * Which fields give which terms is the schema's say (schema.h: CZ_FF_EXACT,
+ * CZ_FF_NAME, references): this module is the one that reads records to
+ * make terms; the store (store.h) keeps bytes and knows no record type.
+ * The terms live in the store's index table (term -> entity, one
+ * duplicate per entity) and, per entity, in eterms (the list it is filed
+ * under, so an update can take it out again).  A term longer than one
+ * LMDB key (400 bytes) is cut there, here and in every look-up alike.
+ *
+ * Everything works inside a store transaction (store.h); ids passed to a
+ * callback hold until the transaction ends. */
+#ifndef CZ_INDEX_H
+#define CZ_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "entry.h"
+#include "store.h"
+
+/* Stores an entry (already decoded and verified by the caller) and updates
+ * logs, versions, heads and indexes.  *result says whether it was new, a
+ * duplicate (nothing changed) or a fork (kept as evidence, not applied).
+ * `e` must be the decoding of e->raw: its fields are indexed as they are,
+ * not read back from the stored bytes.  An entity's first version is
+ * indexed from `e` alone (it has no other heads and no old terms); later
+ * versions re-derive the entity's terms from all its heads.  An entry
+ * kept but not applied is cz_store_put_judged (store.h). */
+int cz_store_put_entry(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                       int *result);
+
+/* A held entry whose judgement is now OK or PENDING (authz.h): applied as
+ * cz_store_put_entry would have, and no longer held. */
+int cz_store_release(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES]);
+
+/* The index terms of `e` as an entity's first version (none for a
+ * tombstone), into *buf (grown as needed, *cap its size; the caller frees
+ * it), *len bytes.  Touches no store: another thread may make them while
+ * the transaction's thread stores other entries. */
+int cz_store_entry_terms(const struct cz_entry *e, uint8_t **buf, size_t *cap, size_t *len);
+/* cz_store_put_entry with `terms` made by cz_store_entry_terms(e): when e
+ * is its entity's first version these are filed as they are instead of
+ * derived again; otherwise they are not used. */
+int cz_store_put_entry_terms(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
+                             const uint8_t *terms, size_t len, int *result);
+
+/* From now on in this write transaction, a new entity's index terms are
+ * kept and put later, sorted: in batches, before anything reads the index
+ * (cz_store_index_*) or re-indexes an entity, and at the latest on commit.
+ * What is stored is the same; for transactions storing many new entities
+ * (a load, an import), which then touch each page of the index once per
+ * batch instead of once per entity.  CZ_EINVAL in a read transaction. */
+int cz_store_defer_index(cz_txn *t);
+
+/* Entities under one exact index term; the callback gets 16-byte ids.
+ * A callback returning non-zero stops the walk and that value is returned:
+ * a status code, or CZ_WALK_STOP (store.h) to stop early without an error. */
+int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx);
+int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count);
+
+/* As cz_store_index_count, but without first putting the terms deferred
+ * (cz_store_defer_index): only what is in the index already.  For a caller
+ * that keeps the terms it wrote in this transaction itself (a load). */
+int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t *count);
+
+/* CZ_OK when `entity` is under the term, else CZ_ENOTFOUND (one B-tree
+ * look-up: intersecting posting lists costs no record loads). */
+int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES]);
+/* Entities under every term that starts with `prefix`, in term order (so an
+ * 'X' prefix up to the value walks records in the order of that field). */
+int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx);
+
+/* The terms above, written into buf (size bytes); the length returned is
+ * never more than the longest term the index keeps. */
+size_t cz_term_type(char *buf, size_t size, const char *type);
+size_t cz_term_region(char *buf, size_t size, const char *type, const char *region);
+size_t cz_term_exact(char *buf, size_t size, const char *type, const char *field, const char *value);
+/* Records referring to an entity (16 bytes) or to one exact version (32). */
+size_t cz_term_link(char *buf, size_t size, const uint8_t *target, size_t len);
+
+#endif

@@ -1,0 +1,262 @@
+/* index_batch.c — deferred index terms (cz_store_defer_index, index.h).
+ *
+ * A load or an import stores thousands of new entities in one transaction,
+ * each filed under some ten terms: at a random place of long duplicate
+ * lists (entity ids are random), so each put lands on a page the previous
+ * one did not touch, and at a million records those pages no longer stay
+ * in the CPU's caches.  Collected and sorted (term, then entity; eterms by
+ * entity), the same puts sweep each list and table in key order instead.
+ * Only an entity's first version is deferred (it has no old terms to take
+ * out); anything that reads the index or eterms, or re-indexes an entity,
+ * puts what is pending first, and so does the commit.  The contents stored
+ * are the same, whatever the order of puts inside the transaction. */
+#include "index.h"
+#include "bytes.h"
+#include "grow.h"
+#include "hashset.h"
+#include "index_int.h"
+#include "status.h"
+#include "store_int.h"
+
+#include <lmdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Pending bytes that make a batch (a 100,000-record load files about a
+ * million terms, 20 bytes each: a batch or two). */
+#define DEFER_BYTES (24u << 20)
+
+/* The terms kept back: each distinct term once (the set `terms`, whose
+ * ordinals index `dt`), a (term, entity) pair per filing, and eterms
+ * records (entity, u32 length, term list) in `et`. */
+struct dterm { uint32_t count, rank; };
+struct dpair { uint32_t term; uint8_t entity[CZ_ENTITY_BYTES]; };
+struct defer {
+    cz_hashset *terms;                    /* the distinct terms */
+    struct dterm *dt;                     /* per distinct term, by its ordinal */
+    size_t dt_cap;
+    uint8_t *et;
+    size_t terms_used, et_used, et_room, et_n;   /* terms_used: bytes of the distinct terms */
+    struct dpair *pairs;
+    size_t npairs, pairs_cap;
+    size_t limit;                         /* bytes pending that make a batch */
+};
+
+static void defer_free(void *p)
+{
+    struct defer *d = p;
+    if (!d) return;
+    cz_hashset_free(d->terms);
+    free(d->dt);
+    free(d->et);
+    free(d->pairs);
+    free(d);
+}
+
+int cz_index_batching(const cz_txn *t)
+{
+    return t->pending != NULL;
+}
+
+int cz_store_defer_index(cz_txn *t)
+{
+    struct defer *d;
+    if (!t->write) return CZ_EINVAL;
+    if (t->pending) return CZ_OK;
+    if (!(d = calloc(1, sizeof *d))) return CZ_ENOMEM;
+    if (cz_hashset_new(&d->terms)) {
+        free(d);
+        return CZ_ENOMEM;
+    }
+    /* CZ_INDEX_BATCH (bytes) makes batches small, for tests. */
+    const char *env = getenv("CZ_INDEX_BATCH");
+    d->limit = env && atol(env) > 0 ? (size_t)atol(env) : DEFER_BYTES;
+    if (d->limit > (1u << 30)) d->limit = 1u << 30;   /* offsets are 32-bit */
+    t->pending = d;
+    t->flush = cz_index_batch_flush;
+    t->pending_free = defer_free;
+    return CZ_OK;
+}
+
+/* The distinct term's index in d->dt, added when new. */
+static int dterm_find(struct defer *d, const uint8_t *term, size_t len, uint32_t *at)
+{
+    size_t ord;
+    int rc;
+    /* Room first: a term the set holds always has its dt entry. */
+    if ((rc = cz_grow(&d->dt, &d->dt_cap, cz_hashset_count(d->terms) + 1, sizeof *d->dt))) return rc;
+    switch (cz_hashset_intern(d->terms, term, len, &ord)) {
+    case 1:
+        d->dt[ord] = (struct dterm){ .count = 0, .rank = 0 };
+        d->terms_used += len;
+        break;
+    case 0:
+        break;
+    default:
+        return CZ_ENOMEM;
+    }
+    *at = (uint32_t)ord;
+    return CZ_OK;
+}
+
+/* A distinct term's bytes, read out of the set once per batch. */
+struct dkey { const uint8_t *p; size_t len; };
+
+/* LMDB's order of keys: memcmp, then the shorter first. */
+static int cmp_dkey(const void *a, const void *b)
+{
+    const struct dkey *x = *(const struct dkey *const *)a, *y = *(const struct dkey *const *)b;
+    int c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static int cmp_et(const void *a, const void *b)
+{
+    return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, CZ_ENTITY_BYTES);
+}
+
+/* The pairs in term order, and under each term by the entity's first one
+ * or two bytes (a page of a duplicate list holds some 250 entities, so
+ * that is order enough): the distinct terms are sorted, the pairs placed
+ * by two counting passes (through one copy), in place. */
+static int defer_order(struct defer *d, const struct dkey *keys)
+{
+    size_t k = cz_hashset_count(d->terms);
+    const struct dkey **order = malloc((k ? k : 1) * sizeof *order);
+    struct dpair *tmp = malloc(d->npairs * sizeof *tmp), *out = d->pairs;
+    int bits = d->npairs < 65536 ? 8 : 16, rc = CZ_OK;
+    size_t nb = (size_t)1 << bits, *cnt = calloc(nb + 1, sizeof *cnt);
+    if (!order || !tmp || !cnt) { rc = CZ_ENOMEM; goto done; }
+    for (size_t i = 0; i < k; i++) order[i] = &keys[i];
+    qsort(order, k, sizeof *order, cmp_dkey);
+    /* first offset of each term's pairs, in term order (rank reused) */
+    size_t off = 0;
+    for (size_t i = 0; i < k; i++) {
+        struct dterm *dt = &d->dt[order[i] - keys];
+        dt->rank = (uint32_t)off;
+        off += dt->count;
+    }
+    /* by entity prefix ... */
+    for (size_t i = 0; i < d->npairs; i++) {
+        const uint8_t *e = d->pairs[i].entity;
+        cnt[(bits == 16 ? (size_t)e[0] << 8 | e[1] : e[0]) + 1]++;
+    }
+    for (size_t i = 0; i < nb; i++) cnt[i + 1] += cnt[i];
+    for (size_t i = 0; i < d->npairs; i++) {
+        const uint8_t *e = d->pairs[i].entity;
+        tmp[cnt[bits == 16 ? (size_t)e[0] << 8 | e[1] : e[0]]++] = d->pairs[i];
+    }
+    /* ... then stably by term */
+    for (size_t i = 0; i < d->npairs; i++) out[d->dt[tmp[i].term].rank++] = tmp[i];
+done:
+    free(order);
+    free(tmp);
+    free(cnt);
+    return rc;
+}
+
+/* The term list's length in a pending eterms record (entity, u32 length,
+ * list), as cz_index_batch_add wrote it. */
+static size_t et_len(const uint8_t *rec)
+{
+    return cz_get_be32(rec + CZ_ENTITY_BYTES);
+}
+
+/* The distinct terms' bytes by ordinal (*keys, the set's own bytes), and
+ * the pairs in the order they are put. */
+static int order_pairs(struct defer *d, struct dkey **keys)
+{
+    size_t nterms = cz_hashset_count(d->terms);
+    int rc;
+    if (!(*keys = malloc((nterms ? nterms : 1) * sizeof **keys))) return CZ_ENOMEM;
+    for (size_t i = 0; i < nterms; i++) (*keys)[i].p = cz_hashset_key(d->terms, i, &(*keys)[i].len);
+    if ((rc = defer_order(d, *keys))) { free(*keys); *keys = NULL; }
+    return rc;
+}
+
+/* Every pending (term, entity) pair, in order, through one cursor. */
+static int put_pairs(cz_txn *t, const struct defer *d, const struct dkey *keys)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
+    if (rc) return CZ_ST(t, rc);
+    for (size_t i = 0; i < d->npairs && rc == 0; i++) {
+        const struct dkey *k = &keys[d->pairs[i].term];
+        MDB_val tk = cz_val(k->p, k->len), tv = cz_val(d->pairs[i].entity, CZ_ENTITY_BYTES);
+        rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
+        if (rc == MDB_KEYEXIST) rc = 0;
+    }
+    mdb_cursor_close(c);
+    return CZ_ST(t, rc);
+}
+
+/* Every pending eterms list, by entity, through one cursor; recs has room
+ * for d->et_n pointers. */
+static int put_eterms(cz_txn *t, const struct defer *d, const uint8_t **recs)
+{
+    MDB_cursor *c;
+    size_t n = 0;
+    for (size_t pos = 0; pos < d->et_used; n++) {
+        recs[n] = d->et + pos;
+        pos += CZ_ENTITY_BYTES + 4 + et_len(recs[n]);
+    }
+    qsort(recs, n, sizeof *recs, cmp_et);
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_ETERMS], &c);
+    if (rc) return CZ_ST(t, rc);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        MDB_val k = cz_val(recs[i], CZ_ENTITY_BYTES);
+        MDB_val v = cz_val(recs[i] + CZ_ENTITY_BYTES + 4, et_len(recs[i]));
+        rc = mdb_cursor_put(c, &k, &v, 0);
+    }
+    mdb_cursor_close(c);
+    return CZ_ST(t, rc);
+}
+
+int cz_index_batch_flush(cz_txn *t)
+{
+    struct defer *d = t->pending;
+    struct dkey *keys = NULL;
+    const uint8_t **recs = NULL;
+    int rc = CZ_OK;
+    if (!d || (d->npairs == 0 && d->et_n == 0)) return CZ_OK;
+    /* Memory first: running out before the first put leaves the batch
+     * whole, to be put by the next flush (the commit's at the latest). */
+    if (d->npairs && (rc = order_pairs(d, &keys))) return rc;
+    if (d->et_n && !(recs = malloc(d->et_n * sizeof *recs))) { free(keys); return CZ_ENOMEM; }
+    if (d->npairs) rc = put_pairs(t, d, keys);
+    if (rc == CZ_OK && d->et_n) rc = put_eterms(t, d, recs);
+    free(keys);
+    free(recs);
+    cz_hashset_clear(d->terms);           /* its memory, and dt's: reused */
+    d->terms_used = d->npairs = d->et_used = d->et_n = 0;
+    return rc;
+}
+
+int cz_index_batch_add(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t *terms,
+                       size_t len)
+{
+    struct defer *d = t->pending;
+    int rc;
+    if (len == 0) return CZ_OK;
+    if (d->npairs * sizeof *d->pairs + d->terms_used + d->et_used >= d->limit &&
+        (rc = cz_index_batch_flush(t)))
+        return rc;
+    CZ_EACH_TERM(terms, len, pos, tl) {
+        uint32_t at;
+        if ((rc = dterm_find(d, terms + pos + 2, tl, &at))) return rc;
+        if ((rc = cz_grow(&d->pairs, &d->pairs_cap, d->npairs + 1, sizeof *d->pairs))) return rc;
+        d->pairs[d->npairs].term = at;
+        memcpy(d->pairs[d->npairs].entity, entity, CZ_ENTITY_BYTES);
+        d->npairs++;
+        d->dt[at].count++;
+    }
+    if ((rc = cz_grow(&d->et, &d->et_room, d->et_used + CZ_ENTITY_BYTES + 4 + len, 1))) return rc;
+    uint8_t *q = d->et + d->et_used;
+    memcpy(q, entity, CZ_ENTITY_BYTES);
+    cz_put_be32(q + CZ_ENTITY_BYTES, (uint32_t)len);
+    memcpy(q + CZ_ENTITY_BYTES + 4, terms, len);
+    d->et_used += CZ_ENTITY_BYTES + 4 + len;
+    d->et_n++;
+    return CZ_OK;
+}

@@ -1,0 +1,33 @@
+/* index_int.h — what the index's two files share: index.c (terms, filing,
+ * look-ups) and index_batch.c (the deferred batches of
+ * cz_store_defer_index).  Nothing else includes it. */
+#ifndef CZ_INDEX_INT_H
+#define CZ_INDEX_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "bytes.h"
+#include "entry.h"
+#include "store.h"
+
+/* One LMDB page holds keys up to this size; longer terms are cut. */
+#define CZ_TERM_MAX 400
+
+/* Walks a term list (u16 length + bytes each, as eterms keeps it),
+ * stopping at a malformed end. */
+#define CZ_EACH_TERM(buf, len, pos, tl)                                          \
+    for (size_t pos = 0, tl = 0;                                                \
+         pos + 2 <= (len) && (tl = cz_get_be16((buf) + pos), pos + 2 + tl <= (len)); \
+         pos += 2 + tl)
+
+/* Keeps a new entity's term list (as index.c would file it, eterms too)
+ * for the next batch; the transaction must have asked for batches. */
+int cz_index_batch_add(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t *terms,
+                       size_t len);
+/* Puts every term and list kept back, in key order: before anything reads
+ * the index or eterms.  CZ_OK at once when nothing is. */
+int cz_index_batch_flush(cz_txn *t);
+/* The transaction asked for batches (cz_store_defer_index). */
+int cz_index_batching(const cz_txn *t);
+
+#endif
