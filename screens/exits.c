@@ -7,7 +7,7 @@
 #include "approve.h"
 #include "data.h"
 #include "exitchain.h"
-#include "keys.h"
+#include "hex.h"
 #include "list.h"
 #include "parse.h"
 #include "roles.h"

@@ -1,7 +1,7 @@
 #include "pickers.h"
 #include "data.h"
 #include "edit.h"
-#include "keys.h"
+#include "hex.h"
 #include "text.h"
 
 #include <curses.h>

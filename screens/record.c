@@ -23,7 +23,7 @@
 #include "draft.h"
 #include "merge.h"
 #include "form.h"
-#include "keys.h"
+#include "hex.h"
 #include "screens_all.h"
 
 #include <curses.h>

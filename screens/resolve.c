@@ -6,7 +6,7 @@
  * does (cz_resolve), naming every concurrent version as a parent. */
 #include "conflicts.h"
 #include "data.h"
-#include "keys.h"
+#include "hex.h"
 #include "screens_all.h"
 
 #include <curses.h>

@@ -1,6 +1,6 @@
 /* approve.c — one signed step of an exit chain (approve.h). */
 #include "approve.h"
-#include "keys.h"
+#include "hex.h"
 #include "parse.h"
 #include "query.h"
 #include "status.h"

@@ -4,6 +4,7 @@
 #include "codec.h"
 #include "exitchain.h"
 #include "fsutil.h"
+#include "hex.h"
 #include "keys.h"
 #include "parse.h"
 #include "people.h"

@@ -1,7 +1,7 @@
 #include "demo.h"
 #include "codec.h"
 #include "idnum.h"
-#include "keys.h"
+#include "hex.h"
 #include "query.h"
 #include "roster.h"
 #include "station.h"

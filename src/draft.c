@@ -1,6 +1,6 @@
 #include "draft.h"
 #include "fsutil.h"
-#include "keys.h"
+#include "hex.h"
 #include "status.h"
 #include "text.h"
 

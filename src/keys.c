@@ -2,7 +2,6 @@
 #include "status.h"
 
 #include <sodium.h>
-#include <stdio.h>
 #include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,29 +421,4 @@ cleanup:
     if (key) sodium_free(key);
     cz_secrets_free(s);
     return rc;
-}
-
-void cz_hex(const uint8_t *in, size_t len, char *out)
-{
-    sodium_bin2hex(out, 2 * len + 1, in, len);
-}
-
-int cz_unhex(const char *hex, uint8_t *out, size_t len)
-{
-    size_t got = 0;
-    const char *end = NULL;
-    if (strlen(hex) != 2 * len)
-        return CZ_EINVAL;
-    if (sodium_hex2bin(out, len, hex, 2 * len, NULL, &got, &end) != 0 || got != len)
-        return CZ_EINVAL;
-    return CZ_OK;
-}
-
-void cz_fingerprint(const uint8_t pk[CZ_PK_BYTES], char out[24])
-{
-    uint8_t h[8];
-    char hex[17];
-    crypto_generichash(h, sizeof h, pk, CZ_PK_BYTES, NULL, 0);
-    cz_hex(h, sizeof h, hex);
-    snprintf(out, 24, "%.4s %.4s %.4s %.4s", hex, hex + 4, hex + 8, hex + 12);
 }

@@ -1,6 +1,6 @@
 /* people.c — the keys a station knows of (people.h). */
 #include "people.h"
-#include "keys.h"
+#include "hex.h"
 #include "query.h"
 #include "schema.h"
 #include "status.h"

@@ -1,6 +1,6 @@
 #include "query.h"
 #include "hashset.h"
-#include "keys.h"
+#include "hex.h"
 #include "merge.h"
 #include "status.h"
 #include "text.h"

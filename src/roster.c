@@ -1,6 +1,7 @@
 #include "roster.h"
 #include "authz.h"
 #include "codec.h"
+#include "hex.h"
 #include "keys.h"
 #include "schema.h"
 #include "status.h"

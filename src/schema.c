@@ -1,6 +1,6 @@
 #include "schema.h"
 #include "idnum.h"
-#include "keys.h"
+#include "hex.h"
 #include "parse.h"
 #include "text.h"
 

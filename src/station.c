@@ -4,6 +4,7 @@
 #include "exitchain.h"
 #include "fsutil.h"
 #include "hashset.h"
+#include "hex.h"
 #include "keys.h"
 #include "merge.h"
 #include "parse.h"

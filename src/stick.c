@@ -2,7 +2,7 @@
 #include "status.h"
 #include "bundle.h"
 #include "fsutil.h"
-#include "keys.h"
+#include "hex.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -2,6 +2,7 @@
 #include "bundle_stream.h"
 #include "codec.h"
 #include "fsutil.h"
+#include "hex.h"
 #include "keys.h"
 #include "authz.h"
 #include "query.h"

@@ -51,7 +51,7 @@
 #include "csvload.h"
 #include "entry.h"
 #include "idnum.h"
-#include "keys.h"
+#include "hex.h"
 #include "query.h"
 #include "schema.h"
 #include "station.h"

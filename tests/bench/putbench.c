@@ -23,7 +23,7 @@
 #include "codec.h"
 #include "entry.h"
 #include "idnum.h"
-#include "keys.h"
+#include "hex.h"
 #include "schema.h"
 #include "status.h"
 #include "store.h"

@@ -21,7 +21,7 @@
 
 #include "codec.h"
 #include "exitchain.h"
-#include "keys.h"
+#include "hex.h"
 #include "parse.h"
 #include "schema.h"
 #include "station.h"

@@ -18,6 +18,7 @@
 #include <time.h>
 #include "codec.h"
 #include "entry.h"
+#include "hex.h"
 #include "keys.h"
 #include "roster.h"
 #include "schema.h"

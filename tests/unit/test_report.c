@@ -44,7 +44,7 @@
 #include "codec.h"
 #include "entry.h"
 #include "exitchain.h"
-#include "keys.h"
+#include "hex.h"
 #include "query.h"
 #include "report.h"
 #include "roster.h"

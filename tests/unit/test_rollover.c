@@ -20,6 +20,7 @@
 #include "authz.h"
 #include "codec.h"
 #include "entry.h"
+#include "hex.h"
 #include "keys.h"
 #include "roster.h"
 #include "schema.h"

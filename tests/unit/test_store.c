@@ -17,7 +17,7 @@
 
 #include "codec.h"
 #include "entry.h"
-#include "keys.h"
+#include "hex.h"
 #include "schema.h"
 #include "status.h"
 #include "store.h"
