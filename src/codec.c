@@ -9,6 +9,7 @@
  *
  * Text checks use utf8proc directly (not text.c) so the codec stands alone. */
 #include "codec.h"
+#include "grow.h"
 #include "status.h"
 #include "text.h"
 
@@ -315,21 +316,7 @@ static const struct field *lookup(const cz_body *b, uint32_t tag)
 
 static int reserve(cz_body *b, size_t want)
 {
-    struct field *nf;
-    size_t cap;
-    if (want <= b->cap)
-        return CZ_OK;
-    cap = b->cap ? b->cap * 2 : 8;
-    if (cap < want)
-        cap = want;
-    if (cap > SIZE_MAX / sizeof *nf)
-        return CZ_ENOMEM;
-    nf = realloc(b->f, cap * sizeof *nf);
-    if (!nf)
-        return CZ_ENOMEM;
-    b->f = nf;
-    b->cap = cap;
-    return CZ_OK;
+    return cz_grow(&b->f, &b->cap, want, sizeof *b->f);
 }
 
 /* Put a fully built field in place, taking ownership of its value.  On error

@@ -1,4 +1,5 @@
 #include "conflicts.h"
+#include "grow.h"
 #include "status.h"
 
 #include <stdlib.h>
@@ -24,13 +25,8 @@ struct concurrent_set { uint8_t (*e)[CZ_ENTITY_BYTES]; size_t n, cap; };
 static int collect_cb(void *ctx, const uint8_t *entity)
 {
     struct concurrent_set *cs = ctx;
-    if (cs->n == cs->cap) {
-        size_t cap = cs->cap ? cs->cap * 2 : 64;
-        void *grown = realloc(cs->e, cap * CZ_ENTITY_BYTES);
-        if (!grown) return CZ_ENOMEM;
-        cs->e = grown;
-        cs->cap = cap;
-    }
+    int rc = cz_grow(&cs->e, &cs->cap, cs->n + 1, sizeof *cs->e);
+    if (rc) return rc;
     memcpy(cs->e[cs->n++], entity, CZ_ENTITY_BYTES);
     return CZ_OK;
 }

@@ -1,6 +1,7 @@
 #include "exitchain.h"
 #include "authz.h"
 #include "codec.h"
+#include "grow.h"
 #include "parse.h"
 #include "roster.h"
 #include "schema.h"
@@ -259,13 +260,8 @@ static int collect_cb(void *ctx, const uint8_t *entity)
         cz_body_get_text(b, cz_schema_field(ty, "step")->tag, &step, &len) == CZ_OK &&
         cz_body_get_text(b, cz_schema_field(ty, "decision")->tag, &decision, &len) == CZ_OK &&
         (s = cz_step_parse(step)) >= 0) {
-        if (co->n == co->cap) {
-            size_t cap = co->cap ? 2 * co->cap : 8;
-            struct cand *v = realloc(co->c, cap * sizeof *v);
-            if (!v) { co->rc = CZ_ENOMEM; cz_body_free(b); return 1; }
-            co->c = v;
-            co->cap = cap;
-        }
+        int grc = cz_grow(&co->c, &co->cap, co->n + 1, sizeof *co->c);
+        if (grc) { co->rc = grc; cz_body_free(b); return 1; }
         struct cand *c = &co->c[co->n++];
         memcpy(c->origin, e.origin, 32);
         memcpy(c->id, heads[0], CZ_ID_BYTES);

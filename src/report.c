@@ -2,6 +2,7 @@
 #include "authz.h"
 #include "codec.h"
 #include "exitchain.h"
+#include "grow.h"
 #include "query.h"
 #include "roster.h"
 #include "schema.h"
@@ -21,13 +22,8 @@ static int add_row(struct cz_report_table *tb, const char *key, const char *sub,
             tb->rows[i].b += b;
             return CZ_OK;
         }
-    if (tb->n == tb->cap) {
-        size_t cap = tb->cap ? 2 * tb->cap : 16;
-        struct cz_report_row *g = realloc(tb->rows, cap * sizeof *g);
-        if (!g) return CZ_ENOMEM;
-        tb->rows = g;
-        tb->cap = cap;
-    }
+    int rc = cz_grow(&tb->rows, &tb->cap, tb->n + 1, sizeof *tb->rows);
+    if (rc) return rc;
     struct cz_report_row *r = &tb->rows[tb->n++];
     memset(r, 0, sizeof *r);
     snprintf(r->key, sizeof r->key, "%s", key);
@@ -187,13 +183,8 @@ static int visit(struct walk *w, const struct cz_record *rec)
     if (!strcmp(ty, "member")) {
         const uint8_t *h = ref_of(rec, "household");
         if (!h) return CZ_OK;
-        if (w->nmembers == w->capmembers) {
-            size_t cap = w->capmembers ? 2 * w->capmembers : 256;
-            void *g = realloc(w->member_of, cap * CZ_ENTITY_BYTES);
-            if (!g) return CZ_ENOMEM;
-            w->member_of = g;
-            w->capmembers = cap;
-        }
+        int rc = cz_grow(&w->member_of, &w->capmembers, w->nmembers + 1, sizeof *w->member_of);
+        if (rc) return rc;
         memcpy(w->member_of[w->nmembers++], h, CZ_ENTITY_BYTES);
     } else if (!strcmp(ty, "household")) {
         int exited = 0;

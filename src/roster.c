@@ -1,6 +1,8 @@
 #include "roster.h"
 #include "authz.h"
+#include "bytes.h"
 #include "codec.h"
+#include "grow.h"
 #include "hex.h"
 #include "keys.h"
 #include "schema.h"
@@ -127,13 +129,7 @@ static struct person *person_for(struct roster *r, const uint8_t key[32])
 {
     struct person *p = find_linear(r, key);
     if (p) return p;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 16;
-        struct person *np = realloc(r->people, cap * sizeof *np);
-        if (!np) return NULL;
-        r->people = np;
-        r->cap = cap;
-    }
+    if (cz_grow(&r->people, &r->cap, r->n + 1, sizeof *r->people)) return NULL;
     p = &r->people[r->n++];
     memset(p, 0, sizeof *p);
     memcpy(p->key, key, 32);
@@ -194,13 +190,8 @@ static int office_at(struct roster *r, const uint8_t by[32], uint64_t hlc)
 
 static int note_counted(struct roster *r, const uint8_t id[CZ_ID_BYTES])
 {
-    if (r->ncounted == r->capcounted) {
-        size_t cap = r->capcounted ? 2 * r->capcounted : 16;
-        uint8_t (*n)[CZ_ID_BYTES] = realloc(r->counted, cap * sizeof *n);
-        if (!n) return CZ_ENOMEM;
-        r->counted = n;
-        r->capcounted = cap;
-    }
+    int rc = cz_grow(&r->counted, &r->capcounted, r->ncounted + 1, sizeof *r->counted);
+    if (rc) return rc;
     memcpy(r->counted[r->ncounted++], id, CZ_ID_BYTES);
     return CZ_OK;
 }
@@ -395,9 +386,7 @@ static int pinned_end(cz_txn *t, const uint8_t key[32], uint64_t *limit, uint8_t
     const uint8_t *p = v;
     for (size_t off = 0; off + 80 <= len; off += 40) {
         if (memcmp(p + off, key, 32)) continue;
-        uint64_t u = 0;
-        for (int i = 0; i < 8; i++) u = u << 8 | p[off + 32 + i];
-        *limit = u;
+        *limit = cz_get_be64(p + off + 32);
         memcpy(next, p + off + 40, 32);
         return 1;
     }

@@ -1,6 +1,7 @@
 #include "schema.h"
-#include "idnum.h"
+#include "grow.h"
 #include "hex.h"
+#include "idnum.h"
 #include "parse.h"
 #include "text.h"
 
@@ -186,12 +187,7 @@ static int split_list(const char *value, char ***items_out, size_t *n_out)
         rc = cz_text_normalize_line(p, (size_t)(end - p), &item);
         if (rc) goto fail;
         if (item[0]) {
-            if (n == cap) {
-                char **grown = realloc(items, 2 * cap * sizeof *items);
-                if (!grown) { free(item); rc = CZ_ENOMEM; goto fail; }
-                items = grown;
-                cap *= 2;
-            }
+            if ((rc = cz_grow(&items, &cap, n + 1, sizeof *items))) { free(item); goto fail; }
             items[n++] = item;
         } else {
             free(item);
