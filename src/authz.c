@@ -122,7 +122,7 @@ static int judge_versions(cz_txn *t, const uint8_t root[32], const struct cz_ent
             if (n) judged(j, CZ_VERDICT_REFUSED, CZ_EPARENT);
             return CZ_OK;
         }
-        struct parentless p = { self_id, e->hlc, 0, t };
+        struct parentless p = { .self_id = self_id, .self_hlc = e->hlc, .earlier = 0, .t = t };
         if ((rc = cz_store_versions(t, e->entity, parentless_cb, &p))) return rc;
         if (p.earlier) judged(j, CZ_VERDICT_REFUSED, CZ_EPARENT);
         return CZ_OK;
@@ -268,7 +268,7 @@ static int judge_key(cz_txn *t, const struct cz_type *ty, const struct cz_entry 
         judged(j, CZ_VERDICT_REFUSED, CZ_EKEYANN);
         return CZ_OK;
     }
-    struct announced a = { t, e->seq, kind, 0 };
+    struct announced a = { .t = t, .before = e->seq, .kind = kind, .twice = 0 };
     int rc = cz_store_log_each(t, e->origin, announced_cb, &a);
     if (rc && rc != CZ_WALK_STOP) return rc;
     if (a.twice) judged(j, CZ_VERDICT_REFUSED, CZ_EKEYANN);

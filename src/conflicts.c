@@ -38,8 +38,8 @@ int cz_conflicts_each(cz_txn *t, cz_conflict_fn fn, void *ctx)
 {
     size_t ntypes;
     const struct cz_type *types = cz_schema_types(&ntypes);
-    struct walk w = { t, NULL, fn, ctx, CZ_OK };
-    struct concurrent_set cs = { NULL, 0, 0 };
+    struct walk w = { .t = t, .type = NULL, .fn = fn, .ctx = ctx, .rc = CZ_OK };
+    struct concurrent_set cs = { .e = NULL };
     int rc = cz_store_each_concurrent(t, collect_cb, &cs);
     for (size_t i = 0; i < ntypes && rc == CZ_OK && cs.n; i++) {
         char term[64];

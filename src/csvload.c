@@ -139,7 +139,7 @@ static int build_rows(struct cz_csv *c)
         if (!row) return CZ_ENOMEM;
         for (size_t j = 0; j < sh->row_len[i] && j < c->ncols; j++) {
             const char *v = sh->cells[sh->row_start[i] + j];
-            if (c->cols[j] && v[0]) row[n++] = (struct cz_assign){ c->cols[j]->key, v };
+            if (c->cols[j] && v[0]) row[n++] = (struct cz_assign){ .field = c->cols[j]->key, .value = v };
         }
         if (n == 0) { free(row); continue; }   /* blank line */
         c->rows[c->nrows] = row;

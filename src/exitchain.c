@@ -134,7 +134,7 @@ static int line_cb(void *ctx, const uint8_t *entity)
 int cz_poverty_line(cz_txn *t, const uint8_t root[32], uint32_t year, int64_t *fen)
 {
     char term[64];
-    struct line_scan ls = { t, root, year, 0, 0, 0 };
+    struct line_scan ls = { .t = t, .root = root, .year = year };
     int rc = cz_store_index_each(t, term, cz_term_type(term, sizeof term, "poverty_line"), line_cb, &ls);
     if (rc) return rc;
     if (!ls.found) return CZ_ENOTFOUND;
@@ -299,7 +299,7 @@ static int version_state(cz_txn *t, const uint8_t root[32], const uint8_t versio
                          const struct cz_entry *ex, const uint8_t *skip, struct cz_exit_state *st)
 {
     char term[64];
-    struct collect co = { t, version, skip, NULL, 0, 0, CZ_OK };
+    struct collect co = { .t = t, .version = version, .skip = skip, .rc = CZ_OK };
     cz_body *b = NULL;
     int rc;
     uint64_t now_ms = cz_now_ms();
@@ -386,7 +386,7 @@ int cz_household_exited(cz_txn *t, const uint8_t root[32], const uint8_t househo
                         int *exited, uint32_t *year)
 {
     char term[64];
-    struct hh_ctx h = { t, root, 0, 0 };
+    struct hh_ctx h = { .t = t, .root = root };
     size_t tl = cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES);
     int rc = cz_store_index_each(t, term, tl, exit_cb, &h);
     *exited = h.exited;

@@ -403,7 +403,7 @@ static int roster_build(cz_txn *t, struct roster *r)
         l->upto = UINT64_MAX;
         r->stopped = 0;
         r->limited = pinned_end(t, cur, &r->limit, r->limit_next);
-        struct build bd = { t, r, 0 };
+        struct build bd = { .t = t, .r = r, .rc = CZ_OK };
         int rc = cz_store_log_each(t, cur, build_cb, &bd);
         if (rc) return rc;
         /* A pinned end holds before its rollover has arrived here. */
@@ -536,7 +536,7 @@ int cz_roster_find_anchor(cz_txn *t, const uint8_t root[32], uint8_t anchor[32])
     char hex[65], term[256];
     memcpy(cur, root, 32);
     for (size_t hops = 0; hops + 1 < CZ_ROOT_CHAIN_MAX; hops++) {
-        struct back bk = { t, cur, { 0 }, 0 };
+        struct back bk = { .t = t, .cur = cur };
         cz_hex(cur, 32, hex);
         size_t n = cz_term_exact(term, sizeof term, "rollover", "new_root", hex);
         int rc = cz_store_index_each(t, term, n, back_cb, &bk);

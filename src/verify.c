@@ -106,7 +106,7 @@ static int fork_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
 int cz_verify(cz_txn *t, const uint8_t office_root[32], cz_problem_fn fn, void *ctx,
               struct cz_verify_report *report)
 {
-    struct vctx v = { t, office_root, fn, ctx, report };
+    struct vctx v = { .t = t, .root = office_root, .fn = fn, .ctx = ctx, .rep = report };
     int rc;
     memset(report, 0, sizeof *report);
     if ((rc = cz_store_each_entry(t, entry_cb, &v))) return rc;
