@@ -264,6 +264,32 @@ static int apply_choice(struct roster *r, const struct cz_entry *e, const cz_bod
     return note_counted(r, id);
 }
 
+/* A certificate's grant, replacing whatever an earlier one granted. */
+static void apply_cert(struct person *p, const cz_body *b, const struct cz_type *ty, const char *role,
+                       const char *kind)
+{
+    uint64_t until = 0;
+    const struct cz_field *f = cz_schema_field(ty, "valid_until");
+    p->info.state = CZ_TRUST_CERTIFIED;
+    snprintf(p->info.role, sizeof p->info.role, "%s", role);
+    snprintf(p->info.kind, sizeof p->info.kind, "%s", kind);
+    copy_text(b, ty, "region", p->info.region, sizeof p->info.region);
+    copy_text(b, ty, "name", p->info.name, sizeof p->info.name);
+    copy_text(b, ty, "station", p->info.station, sizeof p->info.station);
+    p->info.valid_until = f && cz_body_get_uint(b, f->tag, &until) == CZ_OK ? (uint32_t)until : 0;
+}
+
+static void apply_revoke(struct person *p, const cz_body *b, const struct cz_type *ty)
+{
+    int64_t after = 0;
+    cz_body_get_sint(b, cz_schema_field(ty, "after_seq")->tag, &after);
+    if (after < 0) after = 0;
+    /* Several revocations: the earliest bound wins, whatever came later. */
+    if (!p->info.revoked || (uint64_t)after < p->info.revoked_after)
+        p->info.revoked_after = (uint64_t)after;
+    p->info.revoked = 1;
+}
+
 /* One root-signed entry, in root-log order. */
 static int apply_trust(struct roster *r, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
 {
@@ -294,36 +320,19 @@ static int apply_trust(struct roster *r, const struct cz_entry *e, const uint8_t
     char role[16], kind[16];
     copy_text(b, ty, "role", role, sizeof role);
     copy_text(b, ty, "kind", kind, sizeof kind);
-    /* The founding cert: the first root's log's first entry, the office's
-     * first person certifying themselves (roster.h). */
     if (is_choice) {
         rc = apply_choice(r, e, b, ty, key, by, id);
         goto done;
     }
+    /* The founding cert: the first root's log's first entry, the office's
+     * first person certifying themselves (roster.h). */
     int founding = is_cert && e->seq == 1 && r->nroots == 1 && !memcmp(by, key, 32) &&
                    !strcmp(role, "office") && !strcmp(kind, "person");
     if (!founding && !office_at(r, by, e->hlc)) goto done;
     struct person *p = person_for(r, key);
     if (!p) { rc = CZ_ENOMEM; goto done; }
-    if (is_cert) {
-        uint64_t until = 0;
-        const struct cz_field *f = cz_schema_field(ty, "valid_until");
-        p->info.state = CZ_TRUST_CERTIFIED;
-        snprintf(p->info.role, sizeof p->info.role, "%s", role);
-        snprintf(p->info.kind, sizeof p->info.kind, "%s", kind);
-        copy_text(b, ty, "region", p->info.region, sizeof p->info.region);
-        copy_text(b, ty, "name", p->info.name, sizeof p->info.name);
-        copy_text(b, ty, "station", p->info.station, sizeof p->info.station);
-        p->info.valid_until = f && cz_body_get_uint(b, f->tag, &until) == CZ_OK ? (uint32_t)until : 0;
-    } else {
-        int64_t after = 0;
-        cz_body_get_sint(b, cz_schema_field(ty, "after_seq")->tag, &after);
-        if (after < 0) after = 0;
-        /* Several revocations: the earliest bound wins, whatever came later. */
-        if (!p->info.revoked || (uint64_t)after < p->info.revoked_after)
-            p->info.revoked_after = (uint64_t)after;
-        p->info.revoked = 1;
-    }
+    if (is_cert) apply_cert(p, b, ty, role, kind);
+    else apply_revoke(p, b, ty);
     rc = note_counted(r, id);
 done:
     cz_body_free(b);
