@@ -435,6 +435,19 @@ static const char *restore_person(const struct section *s, const char *user)
     return NULL;
 }
 
+/* Every old key is retired, and the new slot's (fresh_pk) too: that
+ * person's first login makes a key of their own and announces it as at any
+ * restore (station.c), for the office to enrol.  malloc'd, npeople + 1
+ * keys; NULL when out of memory. */
+static uint8_t *retire_with(const struct section *s, const uint8_t fresh_pk[32])
+{
+    uint8_t *retired = malloc((s->npeople + 1) * 32);
+    if (!retired) return NULL;
+    for (size_t k = 0; k < s->npeople; k++) memcpy(retired + 32 * k, s->people[k].pk, 32);
+    memcpy(retired + 32 * s->npeople, fresh_pk, 32);
+    return retired;
+}
+
 int cz_backup_restore_office(const char *dir, const uint8_t *buf, size_t len, const cz_secrets *office,
                              const char *user, const char *new_pass, struct cz_restore_result *res)
 {
@@ -476,12 +489,7 @@ int cz_backup_restore_office(const char *dir, const uint8_t *buf, size_t len, co
         if (name && strcmp(name, who)) users[nusers++] = (struct user_blob){ .name = name, .blob = sl->s[i].blob, .len = sl->s[i].len };
     }
     users[nusers++] = (struct user_blob){ .name = who, .blob = blob, .len = blob_len };
-    /* Every old key is retired, and the new slot's too: that person's
-     * first login makes a key of their own and announces it as at any
-     * restore (station.c), for the office to enrol. */
-    if (!(retired = malloc((s->npeople + 1) * 32))) { rc = CZ_ENOMEM; goto cleanup; }
-    for (size_t k = 0; k < s->npeople; k++) memcpy(retired + 32 * k, s->people[k].pk, 32);
-    memcpy(retired + 32 * s->npeople, cz_secrets_sign_pk(fresh), 32);
+    if (!(retired = retire_with(s, cz_secrets_sign_pk(fresh)))) { rc = CZ_ENOMEM; goto cleanup; }
     if ((rc = rebuild(dir, s, &pl, users, nusers, retired, s->npeople + 1))) goto cleanup;
     res->info = s->info;
     res->entries = pl.n;
