@@ -3,7 +3,7 @@
  * (resolve.c) to choose a value per field. */
 #include "conflicts.h"
 #include "data.h"
-#include "keys.h"
+#include "hex.h"
 #include "list.h"
 #include "overview.h"
 #include "screens_all.h"

@@ -8,6 +8,8 @@
 #include "data.h"
 #include "grow.h"
 #include "keys.h"
+#include "exitchain.h"
+#include "hex.h"
 #include "list.h"
 #include "parse.h"
 #include "roles.h"

@@ -1,7 +1,7 @@
 /* household.c — one household: its fields, its members, and every version
  * with who signed it.  Opened on a household or on one of its members. */
 #include "data.h"
-#include "keys.h"
+#include "hex.h"
 #include "list.h"
 #include "overview.h"
 #include "screens_all.h"

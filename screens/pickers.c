@@ -4,6 +4,7 @@
 #include "grow.h"
 #include "keys.h"
 #include "overview.h"
+#include "hex.h"
 #include "text.h"
 
 #include <curses.h>

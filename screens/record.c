@@ -25,6 +25,7 @@
 #include "form.h"
 #include "keys.h"
 #include "overview.h"
+#include "hex.h"
 #include "screens_all.h"
 
 #include <curses.h>

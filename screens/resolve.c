@@ -8,6 +8,7 @@
 #include "data.h"
 #include "keys.h"
 #include "overview.h"
+#include "hex.h"
 #include "screens_all.h"
 
 #include <curses.h>

@@ -6,7 +6,7 @@
  * changed nothing. */
 #include "conflicts.h"
 #include "data.h"
-#include "keys.h"
+#include "hex.h"
 #include "list.h"
 #include "overview.h"
 #include "progress.h"

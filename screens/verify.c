@@ -1,6 +1,6 @@
 /* verify.c — re-check every signature, chain and certificate (cz_verify)
  * and list what was found. */
-#include "keys.h"
+#include "hex.h"
 #include "list.h"
 #include "overview.h"
 #include "screens_all.h"

@@ -2,6 +2,7 @@
 #include "approve.h"
 #include "index.h"
 #include "keys.h"
+#include "hex.h"
 #include "parse.h"
 #include "query.h"
 #include "status.h"
@@ -28,7 +29,7 @@ static int latest_exit_cb(void *ctx, const uint8_t *entity)
 int cz_exit_latest(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], uint8_t exit_entity[CZ_ENTITY_BYTES])
 {
     char term[64];
-    struct latest_exit le = { t, { 0 }, 0, 0 };
+    struct latest_exit le = { .t = t };
     int rc = cz_store_index_each(t, term, cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES),
                                  latest_exit_cb, &le);
     if (rc) return rc;
@@ -57,10 +58,14 @@ int cz_approve_sign(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES], 
     cz_txn_abort(t);
     if (rc) return rc;
     if (version_hex) memcpy(version_hex, hex, 65);
-    struct cz_assign a[5] = { { "record", hex }, { "step", step }, { "decision", decision ? decision : "approve" } };
+    struct cz_assign a[5] = {
+        { .field = "record", .value = hex },
+        { .field = "step", .value = step },
+        { .field = "decision", .value = decision ? decision : "approve" },
+    };
     size_t n = 3;
-    if (notes) a[n++] = (struct cz_assign){ "notes", notes };
-    if (date) a[n++] = (struct cz_assign){ "date", date };
+    if (notes) a[n++] = (struct cz_assign){ .field = "notes", .value = notes };
+    if (date) a[n++] = (struct cz_assign){ .field = "date", .value = date };
     return cz_station_add(st, "approval", a, n, entity, id, err);
 }
 
@@ -91,8 +96,15 @@ int cz_approve_check(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES],
     /* The clock the station would sign it with (station.c, append). */
     if (rc == CZ_OK && (rc = cz_meta_get_u64(t, "hlc", &hlc)) == CZ_ENOTFOUND) rc = CZ_OK;
     if (rc == CZ_OK) {
-        struct cz_approval_claim c = { version, (enum cz_step)s, !decision || !strcmp(decision, "approve"),
-                                       pk, seq + 1, cz_hlc_next(hlc, cz_now_ms()), day };
+        struct cz_approval_claim c = {
+            .version = version,
+            .step = (enum cz_step)s,
+            .approve = !decision || !strcmp(decision, "approve"),
+            .signer = pk,
+            .seq = seq + 1,
+            .hlc = cz_hlc_next(hlc, cz_now_ms()),
+            .date = day,
+        };
         rc = cz_approval_check(t, cz_station_info(st)->office_root, &c, d);
     }
     cz_txn_abort(t);

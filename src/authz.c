@@ -122,7 +122,7 @@ static int judge_versions(cz_txn *t, const uint8_t root[32], const struct cz_ent
             if (n) judged(j, CZ_VERDICT_REFUSED, CZ_EPARENT);
             return CZ_OK;
         }
-        struct parentless p = { self_id, e->hlc, 0, t };
+        struct parentless p = { .self_id = self_id, .self_hlc = e->hlc, .earlier = 0, .t = t };
         if ((rc = cz_store_versions(t, e->entity, parentless_cb, &p))) return rc;
         if (p.earlier) judged(j, CZ_VERDICT_REFUSED, CZ_EPARENT);
         return CZ_OK;
@@ -268,10 +268,64 @@ static int judge_key(cz_txn *t, const struct cz_type *ty, const struct cz_entry 
         judged(j, CZ_VERDICT_REFUSED, CZ_EKEYANN);
         return CZ_OK;
     }
-    struct announced a = { t, e->seq, kind, 0 };
+    struct announced a = { .t = t, .before = e->seq, .kind = kind, .twice = 0 };
     int rc = cz_store_log_each(t, e->origin, announced_cb, &a);
     if (rc && rc != CZ_WALK_STOP) return rc;
     if (a.twice) judged(j, CZ_VERDICT_REFUSED, CZ_EKEYANN);
+    return CZ_OK;
+}
+
+/* A rollover counts by the roster's walk of the root logs (roster.h).
+ * Once at its log position (stored, held, or replayed by verify) it is
+ * judged by whether the walk counted it; before, by whether it would count
+ * now, and held when not: a bundle need not bring a log in seq order, and
+ * what comes before it may be later in the bundle.  One statement: never
+ * another version, never deleted. */
+static int judge_rollover(cz_txn *t, const uint8_t root[32], const struct cz_entry *e, struct cz_judgement *j)
+{
+    uint8_t at[CZ_ID_BYTES], id[CZ_ID_BYTES];
+    int counts = 0, rc;
+    cz_entry_id(e->raw, e->raw_len, id);
+    if (e->nparents || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) {
+        judged(j, CZ_VERDICT_REFUSED, CZ_EROLLOVER);
+        return CZ_OK;
+    }
+    if (cz_store_log_get(t, e->origin, e->seq, at) == CZ_OK && !memcmp(at, id, CZ_ID_BYTES)) {
+        if ((rc = cz_roster_trust_counts(t, root, e, &counts))) return rc;
+        if (!counts) judged(j, CZ_VERDICT_REFUSED, CZ_EROLLOVER);
+        return CZ_OK;
+    }
+    rc = cz_roster_rollover_check(t, root, e);
+    if (rc == CZ_EROLLOVER) {
+        judged(j, CZ_VERDICT_HOLD, CZ_EROLLOVER);
+        return CZ_OK;
+    }
+    return rc;
+}
+
+/* The region an entry's content belongs to must be the one in its header,
+ * and within the author's jurisdiction; records everyone shares are the
+ * office's to write, and key announcements are how a new person asks for a
+ * certificate. */
+static int judge_region(cz_txn *t, const struct cz_type *ty, const struct cz_entry *e, const cz_body *b,
+                        const struct cz_trust_info *author, struct cz_judgement *j)
+{
+    char region[CZ_REGION_MAX + 1], hn[CZ_REGION_MAX + 1], dn[CZ_REGION_MAX + 1];
+    int known, global;
+    int rc = derived_region(t, ty, e, b, region, &known, &global);
+    if (rc == CZ_EHELD || rc == CZ_EREGION) {
+        judged(j, rc == CZ_EHELD ? CZ_VERDICT_HOLD : CZ_VERDICT_REFUSED, rc);
+        return CZ_OK;
+    }
+    if (rc) return rc;
+    cz_region_normalize(e->region, hn);
+    cz_region_normalize(region, dn);
+    if (known && strcmp(hn, dn)) judged(j, CZ_VERDICT_REFUSED, CZ_EREGION);
+    else if (global && !ty->trust && strcmp(ty->key, "key") && !acts_everywhere(author))
+        judged(j, CZ_VERDICT_REFUSED, CZ_EPERM);
+    else if (!global && author->state == CZ_TRUST_CERTIFIED && !acts_everywhere(author) &&
+             !cz_region_under(e->region, author->region))
+        judged(j, CZ_VERDICT_REFUSED, CZ_EPERM);
     return CZ_OK;
 }
 
@@ -281,65 +335,21 @@ int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
     const struct cz_type *ty = cz_schema_type(e->type);
     cz_body *b = NULL;
     uint8_t self_id[CZ_ID_BYTES];
-    char region[CZ_REGION_MAX + 1], hn[CZ_REGION_MAX + 1], dn[CZ_REGION_MAX + 1];
-    int rc, why, known, global;
+    int rc, why;
 
     judged(j, CZ_VERDICT_OK, CZ_OK);
     /* A later build's record type: nothing here can judge it yet. */
     if (!ty) { judged(j, CZ_VERDICT_HOLD, CZ_ETYPE); return CZ_OK; }
     cz_roster_entry_judge(author, e, &why);
     if (why && why != CZ_ENOTFOUND) { judged(j, CZ_VERDICT_REFUSED, why); return CZ_OK; }
-    /* A rollover counts by the roster's walk of the root logs (roster.h).
-     * Once at its log position (stored, held, or replayed by verify) it is
-     * judged by whether the walk counted it; before, by whether it would
-     * count now, and held when not: a bundle need not bring a log in seq
-     * order, and what comes before it may be later in the bundle.  One
-     * statement: never another version, never deleted. */
-    if (!strcmp(ty->key, "rollover")) {
-        uint8_t at[CZ_ID_BYTES], id[CZ_ID_BYTES];
-        int counts = 0;
-        cz_entry_id(e->raw, e->raw_len, id);
-        if (e->nparents || (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) {
-            judged(j, CZ_VERDICT_REFUSED, CZ_EROLLOVER);
-            return CZ_OK;
-        }
-        if (cz_store_log_get(t, e->origin, e->seq, at) == CZ_OK && !memcmp(at, id, CZ_ID_BYTES)) {
-            if ((rc = cz_roster_trust_counts(t, root, e, &counts))) return rc;
-            if (!counts) { judged(j, CZ_VERDICT_REFUSED, CZ_EROLLOVER); return CZ_OK; }
-        } else if ((rc = cz_roster_rollover_check(t, root, e)) == CZ_EROLLOVER) {
-            judged(j, CZ_VERDICT_HOLD, CZ_EROLLOVER);
-            return CZ_OK;
-        } else if (rc) {
-            return rc;
-        }
-    }
+    if (!strcmp(ty->key, "rollover") && ((rc = judge_rollover(t, root, e, j)) || j->verdict)) return rc;
     cz_entry_id(e->raw, e->raw_len, self_id);
     if ((rc = judge_versions(t, root, e, author, replay, self_id, j)) || j->verdict) return rc;
     if ((rc = cz_body_decode(e->body, e->body_len, &b))) {
         judged(j, CZ_VERDICT_REFUSED, rc);
         return CZ_OK;
     }
-    rc = derived_region(t, ty, e, b, region, &known, &global);
-    if (rc == CZ_EHELD || rc == CZ_EREGION) {
-        judged(j, rc == CZ_EHELD ? CZ_VERDICT_HOLD : CZ_VERDICT_REFUSED, rc);
-        rc = CZ_OK;
-        goto cleanup;
-    }
-    if (rc) goto cleanup;
-    cz_region_normalize(e->region, hn);
-    cz_region_normalize(region, dn);
-    if (known && strcmp(hn, dn)) { judged(j, CZ_VERDICT_REFUSED, CZ_EREGION); goto cleanup; }
-    /* Records everyone shares are the office's to write; key announcements
-     * are how a new person asks for a certificate. */
-    if (global && !ty->trust && strcmp(ty->key, "key") && !acts_everywhere(author)) {
-        judged(j, CZ_VERDICT_REFUSED, CZ_EPERM);
-        goto cleanup;
-    }
-    if (!global && author->state == CZ_TRUST_CERTIFIED && !acts_everywhere(author) &&
-        !cz_region_under(e->region, author->region)) {
-        judged(j, CZ_VERDICT_REFUSED, CZ_EPERM);
-        goto cleanup;
-    }
+    if ((rc = judge_region(t, ty, e, b, author, j)) || j->verdict) goto cleanup;
     if (!strcmp(ty->key, "key") && (rc = judge_key(t, ty, e, b, j))) goto cleanup;
     if (j->verdict) goto cleanup;
     if (!(e->flags & CZ_ENTRY_FLAG_TOMBSTONE) && (rc = judge_references(t, ty, e, b, j))) goto cleanup;

@@ -1,6 +1,6 @@
 #include "bundle.h"
 #include "fsutil.h"
-#include "keys.h"
+#include "hex.h"
 #include "status.h"
 
 #include <errno.h>

@@ -5,6 +5,7 @@
 #include "exitchain.h"
 #include "fsutil.h"
 #include "index.h"
+#include "hex.h"
 #include "keys.h"
 #include "parse.h"
 #include "people.h"

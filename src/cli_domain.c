@@ -5,7 +5,7 @@
 #include "csvload.h"
 #include "demo.h"
 #include "exitchain.h"
-#include "keys.h"
+#include "hex.h"
 #include "parse.h"
 #include "report.h"
 #include "text.h"

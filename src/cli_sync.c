@@ -4,7 +4,7 @@
 #include "authz.h"
 #include "cli_sync.h"
 #include "conflicts.h"
-#include "keys.h"
+#include "hex.h"
 #include "merge.h"
 #include "people.h"
 #include "roster.h"

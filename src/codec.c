@@ -7,8 +7,13 @@
  * back an equal body.  The body also tracks the size its encoding will have,
  * so a setter can refuse a value that would push it over CZ_BODY_MAX.
  *
- * Text checks use utf8proc directly (not text.c) so the codec stands alone. */
+ * This file is the body in memory; its bytes (varints, encode, decode) are
+ * codec_wire.c.  Text is checked for NFC with utf8proc directly, against
+ * text.c's one list of refused code points. */
 #include "codec.h"
+
+#include "codec_int.h"
+#include "grow.h"
 #include "status.h"
 #include "text.h"
 
@@ -16,96 +21,9 @@
 #include <string.h>
 #include <utf8proc.h>
 
-struct item {               /* a TEXT list item: NUL-terminated copy */
-    char *s;
-    size_t n;
-};
-
-struct field {
-    uint32_t tag;
-    int kind;               /* enum cz_kind */
-    size_t enc;             /* bytes this field takes when encoded */
-    union {
-        uint64_t u;
-        int64_t i;
-        struct { uint8_t *p; size_t n; } buf;   /* TEXT, BYTES; NUL after */
-        struct { struct item *v; size_t n; } list;
-    } val;
-};
-
-struct cz_body {
-    struct field *f;
-    size_t n, cap;
-    size_t enc;             /* total encoded size, <= CZ_BODY_MAX */
-};
-
-/* ---- varints ---------------------------------------------------------- */
-
-static size_t varint_len(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-size_t cz_varint_put(uint8_t out[10], uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        out[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    out[n++] = (uint8_t)v;
-    return n;
-}
-
-int cz_varint_get(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v)
-{
-    uint64_t r = 0;
-    size_t p, i;
-
-    if (!pos || !v || (!buf && len > 0))
-        return CZ_EINVAL;
-    p = *pos;
-    for (i = 0; i < 10; i++) {
-        uint8_t c;
-        if (p >= len)
-            return CZ_ETRUNC;
-        c = buf[p++];
-        if (i == 9 && c > 0x01)     /* an 11th byte, or bits past 64 */
-            return CZ_ECANON;
-        r |= (uint64_t)(c & 0x7f) << (7 * i);
-        if (!(c & 0x80)) {
-            if (c == 0 && i > 0)    /* trailing zero group: not minimal */
-                return CZ_ECANON;
-            *v = r;
-            *pos = p;
-            return CZ_OK;
-        }
-    }
-    return CZ_ECANON;   /* not reached: the 10th byte either ends or fails */
-}
-
-/* ---- zigzag ----------------------------------------------------------- */
-
-static uint64_t zigzag(int64_t v)
-{
-    /* 0,-1,1,-2 -> 0,1,2,3 without shifting negative numbers */
-    return v < 0 ? ((~(uint64_t)v) << 1) | 1u : (uint64_t)v << 1;
-}
-
-static int64_t unzigzag(uint64_t u)
-{
-    int64_t h = (int64_t)(u >> 1);          /* 0..INT64_MAX */
-    return (u & 1u) ? -h - 1 : h;
-}
-
 /* ---- text rules --------------------------------------------------------- */
 
-static int check_text(const uint8_t *s, size_t n)
+int cz_codec_check_text(const uint8_t *s, size_t n)
 {
     size_t pos = 0;
     utf8proc_uint8_t *nfc = NULL;
@@ -145,7 +63,7 @@ cleanup:
 }
 
 /* Bytewise order: memcmp on the common prefix, then shorter first. */
-static int item_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+int cz_codec_item_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
     int c = memcmp(a, b, an < bn ? an : bn);
     if (c != 0)
@@ -156,12 +74,12 @@ static int item_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 static int item_qsort_cmp(const void *x, const void *y)
 {
     const struct item *a = x, *b = y;
-    return item_cmp((const uint8_t *)a->s, a->n, (const uint8_t *)b->s, b->n);
+    return cz_codec_item_cmp((const uint8_t *)a->s, a->n, (const uint8_t *)b->s, b->n);
 }
 
 /* ---- fields --------------------------------------------------------------- */
 
-static void field_clear(struct field *f)
+void cz_codec_field_clear(struct field *f)
 {
     size_t i;
     if (f->kind == CZ_KIND_TEXT || f->kind == CZ_KIND_BYTES) {
@@ -197,7 +115,7 @@ static void field_size(struct field *f)
 }
 
 /* malloc'd copy of p[0..n) with a NUL after it. */
-static uint8_t *dup_nul(const uint8_t *p, size_t n)
+uint8_t *cz_codec_dup_nul(const uint8_t *p, size_t n)
 {
     uint8_t *c = malloc(n + 1);
     if (!c)
@@ -215,7 +133,7 @@ static int field_copy(struct field *dst, const struct field *src)
 
     *dst = *src;
     if (src->kind == CZ_KIND_TEXT || src->kind == CZ_KIND_BYTES) {
-        dst->val.buf.p = dup_nul(src->val.buf.p, src->val.buf.n);
+        dst->val.buf.p = cz_codec_dup_nul(src->val.buf.p, src->val.buf.n);
         if (!dst->val.buf.p) {
             dst->kind = 0;
             return CZ_ENOMEM;
@@ -228,7 +146,7 @@ static int field_copy(struct field *dst, const struct field *src)
         }
         for (i = 0; i < src->val.list.n; i++) {
             const struct item *it = &src->val.list.v[i];
-            dst->val.list.v[i].s = (char *)dup_nul((const uint8_t *)it->s, it->n);
+            dst->val.list.v[i].s = (char *)cz_codec_dup_nul((const uint8_t *)it->s, it->n);
             if (!dst->val.list.v[i].s) {
                 rc = CZ_ENOMEM;
                 goto cleanup;
@@ -238,7 +156,7 @@ static int field_copy(struct field *dst, const struct field *src)
     }
 cleanup:
     if (rc != CZ_OK)
-        field_clear(dst);   /* calloc'd items past the failure are NULL */
+        cz_codec_field_clear(dst);   /* calloc'd items past the failure are NULL */
     return rc;
 }
 
@@ -255,7 +173,7 @@ void cz_body_free(cz_body *b)
     if (!b)
         return;
     for (i = 0; i < b->n; i++)
-        field_clear(&b->f[i]);
+        cz_codec_field_clear(&b->f[i]);
     free(b->f);
     free(b);
 }
@@ -313,23 +231,9 @@ static const struct field *lookup(const cz_body *b, uint32_t tag)
     return found ? &b->f[i] : NULL;
 }
 
-static int reserve(cz_body *b, size_t want)
+int cz_codec_reserve(cz_body *b, size_t want)
 {
-    struct field *nf;
-    size_t cap;
-    if (want <= b->cap)
-        return CZ_OK;
-    cap = b->cap ? b->cap * 2 : 8;
-    if (cap < want)
-        cap = want;
-    if (cap > SIZE_MAX / sizeof *nf)
-        return CZ_ENOMEM;
-    nf = realloc(b->f, cap * sizeof *nf);
-    if (!nf)
-        return CZ_ENOMEM;
-    b->f = nf;
-    b->cap = cap;
-    return CZ_OK;
+    return cz_grow(&b->f, &b->cap, want, sizeof *b->f);
 }
 
 /* Put a fully built field in place, taking ownership of its value.  On error
@@ -345,9 +249,9 @@ static int put(cz_body *b, struct field *f)
     if (total > CZ_BODY_MAX)
         return CZ_ETOOBIG;
     if (found) {
-        field_clear(&b->f[i]);
+        cz_codec_field_clear(&b->f[i]);
     } else {
-        rc = reserve(b, b->n + 1);
+        rc = cz_codec_reserve(b, b->n + 1);
         if (rc != CZ_OK)
             return rc;
         memmove(&b->f[i + 1], &b->f[i], (b->n - i) * sizeof *b->f);
@@ -386,17 +290,17 @@ static int set_buf(cz_body *b, uint32_t tag, int kind, const uint8_t *p, size_t 
     if (len > CZ_VALUE_MAX)
         return CZ_ETOOBIG;
     if (kind == CZ_KIND_TEXT) {
-        rc = check_text(p, len);
+        rc = cz_codec_check_text(p, len);
         if (rc != CZ_OK)
             return rc;
     }
-    f.val.buf.p = dup_nul(p, len);
+    f.val.buf.p = cz_codec_dup_nul(p, len);
     if (!f.val.buf.p)
         return CZ_ENOMEM;
     f.val.buf.n = len;
     rc = put(b, &f);
     if (rc != CZ_OK)
-        field_clear(&f);
+        cz_codec_field_clear(&f);
     return rc;
 }
 
@@ -425,7 +329,7 @@ int cz_body_set_list(cz_body *b, uint32_t tag, const char *const *items,
     for (i = 0; i < count; i++) {
         if (!items[i] && lens[i] > 0)
             return CZ_EINVAL;
-        rc = check_text((const uint8_t *)items[i], lens[i]);
+        rc = cz_codec_check_text((const uint8_t *)items[i], lens[i]);
         if (rc != CZ_OK)
             return rc;
     }
@@ -454,7 +358,7 @@ int cz_body_set_list(cz_body *b, uint32_t tag, const char *const *items,
     }
     f.val.list.n = n;
     for (i = 0; i < n; i++) {
-        f.val.list.v[i].s = (char *)dup_nul((const uint8_t *)v[i].s, v[i].n);
+        f.val.list.v[i].s = (char *)cz_codec_dup_nul((const uint8_t *)v[i].s, v[i].n);
         if (!f.val.list.v[i].s) {
             rc = CZ_ENOMEM;
             goto cleanup;
@@ -464,7 +368,7 @@ int cz_body_set_list(cz_body *b, uint32_t tag, const char *const *items,
     rc = put(b, &f);
 cleanup:
     if (rc != CZ_OK)
-        field_clear(&f);
+        cz_codec_field_clear(&f);
     free(v);
     return rc;
 }
@@ -480,7 +384,7 @@ int cz_body_remove(cz_body *b, uint32_t tag)
     if (!found)
         return CZ_ENOTFOUND;
     b->enc -= b->f[i].enc;
-    field_clear(&b->f[i]);
+    cz_codec_field_clear(&b->f[i]);
     memmove(&b->f[i], &b->f[i + 1], (b->n - i - 1) * sizeof *b->f);
     b->n--;
     return CZ_OK;
@@ -585,246 +489,6 @@ int cz_body_get_list_item(const cz_body *b, uint32_t tag, size_t i,
         *s = f->val.list.v[i].s;
     if (len)
         *len = f->val.list.v[i].n;
-    return CZ_OK;
-}
-
-/* ---- encode ------------------------------------------------------------- */
-
-static size_t put_bytes(uint8_t *out, const void *p, size_t n)
-{
-    size_t h = cz_varint_put(out, n);
-    memcpy(out + h, p, n);
-    return h + n;
-}
-
-size_t cz_body_encoded_size(const cz_body *b)
-{
-    size_t total = 0;
-    for (size_t i = 0; b && i < b->n; i++)
-        total += b->f[i].enc;
-    return total;
-}
-
-int cz_body_encode_into(const cz_body *b, uint8_t *buf, size_t size, size_t *outlen)
-{
-    size_t total, pos = 0, i, j;
-
-    if (!b || !outlen)
-        return CZ_EINVAL;
-    *outlen = 0;
-    total = cz_body_encoded_size(b);
-    if (total > CZ_BODY_MAX)
-        return CZ_ETOOBIG;          /* cannot happen: setters refuse first */
-    if (total > size)
-        return CZ_ERANGE;
-    for (i = 0; i < b->n; i++) {
-        const struct field *f = &b->f[i];
-        pos += cz_varint_put(buf + pos, f->tag);
-        buf[pos++] = (uint8_t)f->kind;
-        switch (f->kind) {
-        case CZ_KIND_UINT:
-            pos += cz_varint_put(buf + pos, f->val.u);
-            break;
-        case CZ_KIND_SINT:
-            pos += cz_varint_put(buf + pos, zigzag(f->val.i));
-            break;
-        case CZ_KIND_TEXT:
-        case CZ_KIND_BYTES:
-            pos += put_bytes(buf + pos, f->val.buf.p, f->val.buf.n);
-            break;
-        case CZ_KIND_LIST:
-            pos += cz_varint_put(buf + pos, f->val.list.n);
-            for (j = 0; j < f->val.list.n; j++)
-                pos += put_bytes(buf + pos, f->val.list.v[j].s, f->val.list.v[j].n);
-            break;
-        default:
-            break;
-        }
-    }
-    *outlen = pos;
-    return CZ_OK;
-}
-
-int cz_body_encode(const cz_body *b, uint8_t **out, size_t *outlen)
-{
-    uint8_t *buf = NULL;
-    size_t total;
-    int rc;
-
-    if (!b || !out || !outlen)
-        return CZ_EINVAL;
-    *out = NULL;
-    *outlen = 0;
-    total = cz_body_encoded_size(b);
-    if (total > CZ_BODY_MAX)
-        return CZ_ETOOBIG;          /* cannot happen: setters refuse first */
-    if (total == 0)
-        return CZ_OK;
-    buf = malloc(total);
-    if (!buf)
-        return CZ_ENOMEM;
-    if ((rc = cz_body_encode_into(b, buf, total, outlen))) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    return CZ_OK;
-}
-
-/* ---- decode ------------------------------------------------------------- */
-
-/* A length-prefixed TEXT or BYTES run: checks zero, limit and remaining
- * bytes (in that order) before anything is allocated. */
-static int get_len(const uint8_t *buf, size_t len, size_t *pos, size_t *n)
-{
-    uint64_t v;
-    int rc = cz_varint_get(buf, len, pos, &v);
-    if (rc != CZ_OK)
-        return rc;
-    if (v == 0)
-        return CZ_ECANON;
-    if (v > CZ_VALUE_MAX)
-        return CZ_ETOOBIG;
-    if (v > len - *pos)
-        return CZ_ETRUNC;
-    *n = (size_t)v;
-    return CZ_OK;
-}
-
-static int decode_list(const uint8_t *buf, size_t len, size_t *pos, struct field *f)
-{
-    uint64_t count;
-    size_t i, n;
-    int rc = cz_varint_get(buf, len, pos, &count);
-
-    if (rc != CZ_OK)
-        return rc;
-    if (count == 0)
-        return CZ_ECANON;
-    if (count > CZ_LIST_MAX)
-        return CZ_ETOOBIG;
-    /* Each item takes at least its length byte; bounding by that (not by the
-     * 2 bytes a valid item needs) lets a present but empty item report
-     * CZ_ECANON rather than CZ_ETRUNC. */
-    if (count > len - *pos)
-        return CZ_ETRUNC;
-    f->val.list.v = calloc((size_t)count, sizeof *f->val.list.v);
-    if (!f->val.list.v)
-        return CZ_ENOMEM;
-    for (i = 0; i < count; i++) {
-        const uint8_t *s;
-        rc = get_len(buf, len, pos, &n);
-        if (rc != CZ_OK)
-            return rc;
-        s = buf + *pos;
-        rc = check_text(s, n);
-        if (rc != CZ_OK)
-            return rc;
-        if (i > 0 && item_cmp((const uint8_t *)f->val.list.v[i - 1].s,
-                              f->val.list.v[i - 1].n, s, n) >= 0)
-            return CZ_ECANON;
-        f->val.list.v[i].s = (char *)dup_nul(s, n);
-        if (!f->val.list.v[i].s)
-            return CZ_ENOMEM;
-        f->val.list.v[i].n = n;
-        f->val.list.n = i + 1;
-        *pos += n;
-    }
-    return CZ_OK;
-}
-
-/* One field at buf[*pos]; tags must exceed prev.  On error f owns whatever
- * was allocated and the caller clears it. */
-static int decode_field(const uint8_t *buf, size_t len, size_t *pos,
-                        uint32_t prev, struct field *f)
-{
-    uint64_t tag, v;
-    size_t n;
-    int rc = cz_varint_get(buf, len, pos, &tag);
-
-    if (rc != CZ_OK)
-        return rc;
-    if (tag == 0 || tag > UINT32_MAX || tag <= prev)
-        return CZ_ECANON;
-    f->tag = (uint32_t)tag;
-    if (*pos >= len)
-        return CZ_ETRUNC;
-    switch (buf[*pos]) {
-    case CZ_KIND_UINT:
-    case CZ_KIND_SINT:
-        f->kind = buf[(*pos)++];
-        rc = cz_varint_get(buf, len, pos, &v);
-        if (rc != CZ_OK)
-            return rc;
-        if (f->kind == CZ_KIND_UINT)
-            f->val.u = v;
-        else
-            f->val.i = unzigzag(v);
-        return CZ_OK;
-    case CZ_KIND_TEXT:
-    case CZ_KIND_BYTES:
-        f->kind = buf[(*pos)++];
-        rc = get_len(buf, len, pos, &n);
-        if (rc != CZ_OK)
-            return rc;
-        if (f->kind == CZ_KIND_TEXT) {
-            rc = check_text(buf + *pos, n);
-            if (rc != CZ_OK)
-                return rc;
-        }
-        f->val.buf.p = dup_nul(buf + *pos, n);
-        if (!f->val.buf.p)
-            return CZ_ENOMEM;
-        f->val.buf.n = n;
-        *pos += n;
-        return CZ_OK;
-    case CZ_KIND_LIST:
-        f->kind = buf[(*pos)++];
-        return decode_list(buf, len, pos, f);
-    default:
-        return CZ_EKIND;
-    }
-}
-
-int cz_body_decode(const uint8_t *buf, size_t len, cz_body **out)
-{
-    cz_body *b = NULL;
-    struct field f;
-    size_t pos = 0;
-    uint32_t prev = 0;
-    int rc = CZ_OK;
-
-    if (!out)
-        return CZ_EINVAL;
-    *out = NULL;
-    if (!buf && len > 0)
-        return CZ_EINVAL;
-    if (len > CZ_BODY_MAX)
-        return CZ_ETOOBIG;
-    b = cz_body_new();
-    if (!b)
-        return CZ_ENOMEM;
-    while (pos < len) {
-        size_t start = pos;
-        memset(&f, 0, sizeof f);
-        rc = decode_field(buf, len, &pos, prev, &f);
-        if (rc == CZ_OK)
-            rc = reserve(b, b->n + 1);
-        if (rc != CZ_OK) {
-            field_clear(&f);
-            goto cleanup;
-        }
-        f.enc = pos - start;
-        b->f[b->n++] = f;
-        b->enc += f.enc;
-        prev = f.tag;
-    }
-cleanup:
-    if (rc != CZ_OK) {
-        cz_body_free(b);
-        return rc;
-    }
-    *out = b;
     return CZ_OK;
 }
 

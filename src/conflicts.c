@@ -1,5 +1,6 @@
 #include "conflicts.h"
 #include "index.h"
+#include "grow.h"
 #include "status.h"
 
 #include <stdlib.h>
@@ -25,13 +26,8 @@ struct concurrent_set { uint8_t (*e)[CZ_ENTITY_BYTES]; size_t n, cap; };
 static int collect_cb(void *ctx, const uint8_t *entity)
 {
     struct concurrent_set *cs = ctx;
-    if (cs->n == cs->cap) {
-        size_t cap = cs->cap ? cs->cap * 2 : 64;
-        void *grown = realloc(cs->e, cap * CZ_ENTITY_BYTES);
-        if (!grown) return CZ_ENOMEM;
-        cs->e = grown;
-        cs->cap = cap;
-    }
+    int rc = cz_grow(&cs->e, &cs->cap, cs->n + 1, sizeof *cs->e);
+    if (rc) return rc;
     memcpy(cs->e[cs->n++], entity, CZ_ENTITY_BYTES);
     return CZ_OK;
 }
@@ -43,8 +39,8 @@ int cz_conflicts_each(cz_txn *t, cz_conflict_fn fn, void *ctx)
 {
     size_t ntypes;
     const struct cz_type *types = cz_schema_types(&ntypes);
-    struct walk w = { t, NULL, fn, ctx, CZ_OK };
-    struct concurrent_set cs = { NULL, 0, 0 };
+    struct walk w = { .t = t, .type = NULL, .fn = fn, .ctx = ctx, .rc = CZ_OK };
+    struct concurrent_set cs = { .e = NULL };
     int rc = cz_store_each_concurrent(t, collect_cb, &cs);
     for (size_t i = 0; i < ntypes && rc == CZ_OK && cs.n; i++) {
         char term[64];

@@ -1,5 +1,6 @@
 /* csvload.c — CSV bytes to rows of assignments (csvload.h), on libcsv. */
 #include "csvload.h"
+#include "grow.h"
 #include "status.h"
 #include "text.h"
 
@@ -22,13 +23,7 @@ static void sheet_cell(void *s, size_t len, void *data)
 {
     struct cz_csv_sheet *sh = data;
     if (sh->oom) return;
-    if (sh->ncells == sh->capcells) {
-        size_t cap = sh->capcells ? 2 * sh->capcells : 1024;
-        char **g = realloc(sh->cells, cap * sizeof *g);
-        if (!g) { sh->oom = 1; return; }
-        sh->cells = g;
-        sh->capcells = cap;
-    }
+    if (cz_grow(&sh->cells, &sh->capcells, sh->ncells + 1, sizeof *sh->cells)) { sh->oom = 1; return; }
     char *cell = malloc(len + 1);
     if (!cell) { sh->oom = 1; return; }
     if (len) memcpy(cell, s, len);
@@ -40,15 +35,16 @@ static void sheet_row(int term, void *data)
 {
     struct cz_csv_sheet *sh = data;
     if (sh->oom) return;
+    /* Two arrays of one length: row_len is grown to at least row_start's
+     * new room, so caprows holds for both. */
     if (sh->nrows == sh->caprows) {
-        size_t cap = sh->caprows ? 2 * sh->caprows : 256;
-        size_t *a = realloc(sh->row_start, cap * sizeof *a);
-        if (!a) { sh->oom = 1; return; }
-        sh->row_start = a;
-        size_t *b = realloc(sh->row_len, cap * sizeof *b);
-        if (!b) { sh->oom = 1; return; }
-        sh->row_len = b;
-        sh->caprows = cap;
+        size_t start_cap = sh->caprows, len_cap = sh->caprows;
+        if (cz_grow(&sh->row_start, &start_cap, sh->nrows + 1, sizeof *sh->row_start) ||
+            cz_grow(&sh->row_len, &len_cap, start_cap, sizeof *sh->row_len)) {
+            sh->oom = 1;
+            return;
+        }
+        sh->caprows = start_cap;
     }
     sh->row_start[sh->nrows] = sh->cur_start;
     sh->row_len[sh->nrows] = sh->ncells - sh->cur_start;
@@ -143,7 +139,7 @@ static int build_rows(struct cz_csv *c)
         if (!row) return CZ_ENOMEM;
         for (size_t j = 0; j < sh->row_len[i] && j < c->ncols; j++) {
             const char *v = sh->cells[sh->row_start[i] + j];
-            if (c->cols[j] && v[0]) row[n++] = (struct cz_assign){ c->cols[j]->key, v };
+            if (c->cols[j] && v[0]) row[n++] = (struct cz_assign){ .field = c->cols[j]->key, .value = v };
         }
         if (n == 0) { free(row); continue; }   /* blank line */
         c->rows[c->nrows] = row;

@@ -3,6 +3,7 @@
 #include "idnum.h"
 #include "index.h"
 #include "keys.h"
+#include "hex.h"
 #include "query.h"
 #include "roster.h"
 #include "station.h"
@@ -275,17 +276,35 @@ static int certify_as(struct demo *d, const char *name, const char *region)
     return cz_station_certify(d->office, &q, id);
 }
 
-static int build(struct demo *d, void (*say)(const char *))
+/* The places the office's regions are made of, from the city down to the
+ * two villages. */
+static int add_places(struct demo *d)
 {
-    struct cz_init_opts o = { 0 };
-    char *identity = NULL;
-    char hh[9][33], nzh[3][33], buf[8][512];
-    int rc;
+    static const char *const places[][4] = {
+        { "4110", "许昌市", "city", "" }, { "411024", "鄢陵县", "county", "4110" },
+        { "411024104", "南坞镇", "town", "411024" }, { YSW, "杨树湾村", "village", "411024104" },
+        { "411081", "禹州市", "county", "4110" }, { "411081112", "鸠山镇", "town", "411081" },
+        { NZ, "南寨村", "village", "411081112" } };
+    for (size_t i = 0; i < sizeof places / sizeof places[0]; i++) {
+        const struct cz_assign a[] = {
+            { "code", places[i][0] }, { "name", places[i][1] }, { "level", places[i][2] }, { "parent", places[i][3] },
+        };
+        int rc = add_fields(d, d->office, "place", a, sizeof a / sizeof a[0]);
+        if (rc) return rc;
+    }
+    return CZ_OK;
+}
 
-    step(say, "office");
-    clock_at(2018, 9, 25, 9);
-    o.kind = CZ_KIND_OFFICE; o.name = "许昌市科协"; o.region = "4110"; o.user = "张主任";
-    o.demo_passphrase = 1;   /* `demo` is documented, though shorter than the rule */
+/* The city office: its supervisors and their jurisdictions, the poverty
+ * lines, the places and the helpers.  *identity (malloc'd): the office's
+ * identity for the stations; expert: the chief expert's record id. */
+static int build_office(struct demo *d, char **identity, char expert[33])
+{
+    struct cz_init_opts o = {
+        .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "4110", .user = "张主任",
+        .demo_passphrase = 1,   /* `demo` is documented, though shorter than the rule */
+    };
+    int rc;
     if ((rc = open_new(d, "office", &o, &d->office))) return rc;
     if ((rc = cz_station_user_add_demo(d->office, "刘镇长", "supervisor", d->pass)) ||
         (rc = cz_station_user_add_demo(d->office, "王县长", "supervisor", d->pass)) ||
@@ -303,127 +322,169 @@ static int build(struct demo *d, void (*say)(const char *))
         (rc = add(d, d->office, "poverty_line", "year=2019", "amount=3747", "notes=国家扶贫标准（当年价）", NULL)) ||
         (rc = add(d, d->office, "poverty_line", "year=2020", "amount=4000", "notes=国家扶贫标准（当年价）", NULL)))
         return rc;
-    if ((rc = cz_station_identity(d->office, &identity))) return rc;
-    static const char *const places[][4] = {
-        { "4110", "许昌市", "city", "" }, { "411024", "鄢陵县", "county", "4110" },
-        { "411024104", "南坞镇", "town", "411024" }, { YSW, "杨树湾村", "village", "411024104" },
-        { "411081", "禹州市", "county", "4110" }, { "411081112", "鸠山镇", "town", "411081" },
-        { NZ, "南寨村", "village", "411081112" } };
-    for (size_t i = 0; i < sizeof places / sizeof places[0]; i++) {
-        const struct cz_assign a[] = {
-            { "code", places[i][0] }, { "name", places[i][1] }, { "level", places[i][2] }, { "parent", places[i][3] },
-        };
-        if ((rc = add_fields(d, d->office, "place", a, sizeof a / sizeof a[0]))) goto out;
-    }
+    if ((rc = cz_station_identity(d->office, identity))) return rc;
+    if ((rc = add_places(d))) return rc;
     if ((rc = add(d, d->office, "helper", "name=周专家", "kind=chief_expert", "org=许昌市科协", "field=辣椒栽培", "phone=13703740001", NULL)) ||
         (rc = add(d, d->office, "helper", "name=孙书记", "kind=first_secretary", "org=许昌市科协", "field=驻村帮扶", NULL)))
-        goto out;
-    char expert[33];
+        return rc;
     memcpy(expert, d->id, 33);
+    return CZ_OK;
+}
 
-    step(say, "stations");
-    o.kind = CZ_KIND_STATION; o.office_identity = identity;
-    o.name = "杨树湾村"; o.region = YSW; o.user = "孙书记";
-    if ((rc = open_new(d, "yangshuwan", &o, &d->ysw))) goto out;
+/* The two village stations, set up with the office's identity. */
+static int build_stations(struct demo *d, const char *identity)
+{
+    struct cz_init_opts o = {
+        .kind = CZ_KIND_STATION, .office_identity = identity,
+        .name = "杨树湾村", .region = YSW, .user = "孙书记", .demo_passphrase = 1,
+    };
+    int rc;
+    if ((rc = open_new(d, "yangshuwan", &o, &d->ysw))) return rc;
     o.name = "南寨村"; o.region = NZ; o.user = "钱书记";
-    if ((rc = open_new(d, "nanzhai", &o, &d->nz))) goto out;
-    if ((rc = cz_station_user_add_demo(d->ysw, "李会计", "clerk", d->pass))) { d->what = "station users"; goto out; }
+    if ((rc = open_new(d, "nanzhai", &o, &d->nz))) return rc;
+    if ((rc = cz_station_user_add_demo(d->ysw, "李会计", "clerk", d->pass))) { d->what = "station users"; return rc; }
+    return CZ_OK;
+}
 
-    step(say, "enrolment");
-    if ((rc = carry(d, d->ysw, d->office)) || (rc = carry(d, d->nz, d->office)) || (rc = enrol_all(d)) ||
-        (rc = carry(d, d->office, d->ysw)) || (rc = carry(d, d->office, d->nz)))
-        goto out;
-
-    step(say, "yangshuwan records");
+/* 杨树湾村's households, their pepper plots and the subsidies for them,
+ * and the seed given to two of them.  hh: the households' record ids. */
+static int ysw_households(struct demo *d, char hh[9][33])
+{
+    char buf[3][512];
+    int rc;
     for (size_t i = 0; i < 9; i++)
-        if ((rc = add_family(d, d->ysw, YSW, &yangshuwan[i], hh[i]))) goto out;
+        if ((rc = add_family(d, d->ysw, YSW, &yangshuwan[i], hh[i]))) return rc;
     for (size_t i = 0; i < 9; i++) {
         if (!yangshuwan[i].plot_hundredths_mu) continue;
         snprintf(buf[0], 512, "household=%s", hh[i]);
         snprintf(buf[1], 512, "area=%d.%02d", yangshuwan[i].plot_hundredths_mu / 100, yangshuwan[i].plot_hundredths_mu % 100);
         if ((rc = add(d, d->ysw, "plot", buf[0], "crop=辣椒", "variety=帅辣316", buf[1], "planted=2018-05-10",
                       "expected_per_mu=5500", NULL)))
-            goto out;
+            return rc;
         /* Pesticide, fertiliser and mulch subsidies by transplanted area. */
         snprintf(buf[2], 512, "value=%d", yangshuwan[i].plot_hundredths_mu * 2);
         if ((rc = add(d, d->ysw, "aid", buf[0], "kind=mulch", "item=地膜、农药、化肥补助", buf[2], "date=2018-05-20",
                       "giver=许昌市科协", "fund=special", "industry=yes", NULL)))
-            goto out;
+            return rc;
     }
     /* The seed's 40-odd packs of pepper seed to two households, about 2,000 yuan. */
     for (size_t i = 0; i < 2; i++) {
         snprintf(buf[0], 512, "household=%s", hh[i]);
         if ((rc = add(d, d->ysw, "aid", buf[0], "kind=seeds", "item=辣椒种子 帅辣316", "quantity=21", "unit=包",
                       "value=1010", "date=2018-04-15", "giver=许昌市科协", "fund=special", "industry=yes", NULL)))
-            goto out;
+            return rc;
     }
+    return CZ_OK;
+}
+
+/* The village's year: aid to all, sales to the cooperative, trainings,
+ * and the chief expert's visit and pairing. */
+static int ysw_year(struct demo *d, char hh[9][33], const char expert[33])
+{
+    char buf[2][512];
+    int rc;
     if ((rc = add(d, d->ysw, "aid", "kind=other", "item=辣椒种植示范基地育苗棚", "value=600", "date=2018-04-01",
                   "giver=许昌市科协", "fund=special", "industry=yes", NULL)) ||
         (rc = add(d, d->ysw, "aid", "household=", "kind=gift", "item=春节慰问品", "value=1200", "date=2018-02-10",
                   "giver=县公安局", "fund=special", "industry=no", NULL)))
-        goto out;
+        return rc;
     for (size_t i = 0; i < 9; i += 2) {
         snprintf(buf[0], 512, "household=%s", hh[i]);
         snprintf(buf[1], 512, "quantity=%zu", 2000 + 300 * i);
         if ((rc = add(d, d->ysw, "sale", buf[0], "buyer=及时雨种植专业合作社", "floor_price=1", "price=1.20", buf[1],
                       "date=2018-09-20", NULL)))
-            goto out;
+            return rc;
     }
     snprintf(buf[0], 512, "households=%s,%s,%s", hh[0], hh[2], hh[4]);
     if ((rc = add(d, d->ysw, "training", "date=2018-04-20", "place=杨树湾村委会", "organiser=许昌市科协",
                   "topic=辣椒栽培技术", "experts=周专家", "trainees=45", buf[0], "leaflets=300", "village=" YSW, NULL)) ||
         (rc = add(d, d->ysw, "training", "date=2018-06-12", "place=杨树湾村委会", "organiser=及时雨种植专业合作社",
                   "topic=农村电商", "experts=周专家", "trainees=30", "leaflets=200", "village=" YSW, NULL)))
-        goto out;
+        return rc;
     snprintf(buf[0], 512, "household=%s", hh[0]);
     snprintf(buf[1], 512, "helper=%s", expert);
     if ((rc = add(d, d->ysw, "visit", buf[0], buf[1], "date=2018-07-03", "notes=查看辣椒长势，指导病虫害防治", NULL)) ||
         (rc = add(d, d->ysw, "pairing", buf[1], "village=" YSW, "mode=one_to_many", NULL)))
-        goto out;
+        return rc;
+    return CZ_OK;
+}
 
-    step(say, "exit chain");
-    char exit1[65], exit2[65];
-    if ((rc = add(d, d->ysw, "exit", buf[0], "year=2018", "income_per_capita=4200", "food=yes", "clothing=yes",
+/* Two households' exit assessments, approved by the village.  rec1, rec2:
+ * "record=<version>" of each, for the office's steps. */
+static int ysw_exits(struct demo *d, char hh[9][33], char rec1[512], char rec2[512])
+{
+    char household[512], exit1[65];
+    int rc;
+    snprintf(household, sizeof household, "household=%s", hh[0]);
+    if ((rc = add(d, d->ysw, "exit", household, "year=2018", "income_per_capita=4200", "food=yes", "clothing=yes",
                   "schooling=yes", "medical=yes", "housing=yes", NULL)))
-        goto out;
+        return rc;
     memcpy(exit1, d->version, 65);
-    snprintf(buf[0], 512, "household=%s", hh[6]);
-    if ((rc = add(d, d->ysw, "exit", buf[0], "year=2018", "income_per_capita=3900", "food=yes", "clothing=yes",
+    snprintf(household, sizeof household, "household=%s", hh[6]);
+    if ((rc = add(d, d->ysw, "exit", household, "year=2018", "income_per_capita=3900", "food=yes", "clothing=yes",
                   "schooling=yes", "medical=yes", "housing=yes", NULL)))
-        goto out;
-    memcpy(exit2, d->version, 65);
-    snprintf(buf[0], 512, "record=%s", exit1);
-    snprintf(buf[1], 512, "record=%s", exit2);
+        return rc;
+    snprintf(rec1, 512, "record=%s", exit1);
+    snprintf(rec2, 512, "record=%s", d->version);
     clock_at(2018, 10, 8, 16);
-    if ((rc = add(d, d->ysw, "approval", buf[0], "step=village", "decision=approve", "date=2018-10-08",
+    if ((rc = add(d, d->ysw, "approval", rec1, "step=village", "decision=approve", "date=2018-10-08",
                   "notes=村民主评议通过", NULL)) ||
-        (rc = add(d, d->ysw, "approval", buf[1], "step=village", "decision=approve", "date=2018-10-08", NULL)))
-        goto out;
+        (rc = add(d, d->ysw, "approval", rec2, "step=village", "decision=approve", "date=2018-10-08", NULL)))
+        return rc;
+    return CZ_OK;
+}
 
+/* The office's steps, each by the person of its level on its own day:
+ * both exits pass the township, the first the county and the notice. */
+static int office_approvals(struct demo *d, const char *rec1, const char *rec2)
+{
+    int rc;
+    if ((rc = carry(d, d->ysw, d->office)) || (rc = carry(d, d->nz, d->office))) return rc;
+    clock_at(2018, 10, 15, 10);
+    if ((rc = cz_station_login(d->office, "刘镇长", d->pass)) ||
+        (rc = add(d, d->office, "approval", rec1, "step=township", "decision=approve", "date=2018-10-15", NULL)) ||
+        (rc = add(d, d->office, "approval", rec2, "step=township", "decision=approve", "date=2018-10-15", NULL)))
+        return rc;
+    clock_at(2018, 10, 22, 10);
+    if ((rc = cz_station_login(d->office, "王县长", d->pass)) ||
+        (rc = add(d, d->office, "approval", rec1, "step=county", "decision=approve", "date=2018-10-22", NULL)))
+        return rc;
+    clock_at(2018, 11, 1, 10);
+    if ((rc = cz_station_login(d->office, "陈科长", d->pass)) ||
+        (rc = add(d, d->office, "approval", rec1, "step=notice", "decision=approve", "date=2018-11-01",
+                  "notes=公示期满无异议", NULL)))
+        return rc;
+    return CZ_OK;
+}
+
+static int build(struct demo *d, void (*say)(const char *))
+{
+    char *identity = NULL;
+    char hh[9][33], nzh[3][33], expert[33], rec1[512], rec2[512];
+    int rc;
+
+    step(say, "office");
+    clock_at(2018, 9, 25, 9);
+    if ((rc = build_office(d, &identity, expert))) goto out;
+    step(say, "stations");
+    if ((rc = build_stations(d, identity))) goto out;
+    /* Everyone's key to the office, certified there, and back. */
+    step(say, "enrolment");
+    if ((rc = carry(d, d->ysw, d->office)) || (rc = carry(d, d->nz, d->office)) || (rc = enrol_all(d)) ||
+        (rc = carry(d, d->office, d->ysw)) || (rc = carry(d, d->office, d->nz)))
+        goto out;
+    step(say, "yangshuwan records");
+    if ((rc = ysw_households(d, hh)) || (rc = ysw_year(d, hh, expert))) goto out;
+    step(say, "exit chain");
+    if ((rc = ysw_exits(d, hh, rec1, rec2))) goto out;
     step(say, "nanzhai records");
     for (size_t i = 0; i < 3; i++)
         if ((rc = add_family(d, d->nz, NZ, &nanzhai[i], nzh[i]))) goto out;
     if ((rc = add(d, d->nz, "training", "date=2018-05-08", "place=南寨村", "organiser=禹州市科协",
                   "topic=防灾减灾", "trainees=25", "leaflets=150", "village=" NZ, NULL)))
         goto out;
-
     step(say, "office approvals");
-    if ((rc = carry(d, d->ysw, d->office)) || (rc = carry(d, d->nz, d->office))) goto out;
-    clock_at(2018, 10, 15, 10);
-    if ((rc = cz_station_login(d->office, "刘镇长", d->pass)) ||
-        (rc = add(d, d->office, "approval", buf[0], "step=township", "decision=approve", "date=2018-10-15", NULL)) ||
-        (rc = add(d, d->office, "approval", buf[1], "step=township", "decision=approve", "date=2018-10-15", NULL)))
-        goto out;
-    clock_at(2018, 10, 22, 10);
-    if ((rc = cz_station_login(d->office, "王县长", d->pass)) ||
-        (rc = add(d, d->office, "approval", buf[0], "step=county", "decision=approve", "date=2018-10-22", NULL)))
-        goto out;
-    clock_at(2018, 11, 1, 10);
-    if ((rc = cz_station_login(d->office, "陈科长", d->pass)) ||
-        (rc = add(d, d->office, "approval", buf[0], "step=notice", "decision=approve", "date=2018-11-01",
-                  "notes=公示期满无异议", NULL)))
-        goto out;
-
+    if ((rc = office_approvals(d, rec1, rec2))) goto out;
     step(say, "sync");
     rc = carry(d, d->office, d->ysw);
     if (rc == CZ_OK) rc = carry(d, d->office, d->nz);

@@ -1,5 +1,5 @@
 /* demo.h — a ready city office and two village stations filled with the
- * seed document's villages (DESIGN.md: `demo -C DIR`): DIR/office,
+ * seed document's villages (CLI.md: `demo -C DIR`): DIR/office,
  * DIR/yangshuwan (杨树湾村: 9 registered households, 40 people, pepper on the
  * demonstration base, seed packs, the floor-price purchase agreement,
  * trainings, one household through the whole exit chain and one half-way)

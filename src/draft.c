@@ -1,6 +1,7 @@
 #include "draft.h"
 #include "fsutil.h"
-#include "keys.h"
+#include "grow.h"
+#include "hex.h"
 #include "status.h"
 #include "text.h"
 
@@ -37,9 +38,8 @@ int cz_draft_path(const char *dir, const uint8_t person[32], const char *type, c
 
 int cz_draft_add(struct cz_draft *d, const char *key, const char *value)
 {
-    struct cz_draft_field *grown = realloc(d->f, (d->n + 1) * sizeof *grown);
-    if (!grown) return CZ_ENOMEM;
-    d->f = grown;
+    int rc = cz_grow(&d->f, &d->cap, d->n + 1, sizeof *d->f);
+    if (rc) return rc;
     char *k = strdup(key), *v = strdup(value ? value : "");
     if (!k || !v) { free(k); free(v); return CZ_ENOMEM; }
     d->f[d->n].key = k;
@@ -93,14 +93,7 @@ struct buf { char *p; size_t len, cap; int err; };
 static void put(struct buf *b, const char *s, size_t n)
 {
     if (b->err) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *g = realloc(b->p, cap);
-        if (!g) { b->err = 1; return; }
-        b->p = g;
-        b->cap = cap;
-    }
+    if (n >= SIZE_MAX - b->len || cz_grow(&b->p, &b->cap, b->len + n + 1, 1)) { b->err = 1; return; }
     memcpy(b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = 0;
@@ -123,7 +116,7 @@ static void put_escaped(struct buf *b, const char *s)
 
 int cz_draft_encode(const struct cz_draft *d, char **out, size_t *len)
 {
-    struct buf b = { NULL, 0, 0, 0 };
+    struct buf b = { 0 };
     char line[256];
     *out = NULL;
     *len = 0;
@@ -304,10 +297,10 @@ int cz_draft_read(const char *path, struct cz_draft *d)
     int rc = CZ_OK;
     memset(d, 0, sizeof d[0]);
     FILE *f = fopen(path, "rb");
-    if (!f) return errno == ENOENT ? CZ_ENOTFOUND : CZ_EIO;
+    if (!f) return cz_fs_errno_status(errno);   /* ENOENT: CZ_ENOTFOUND */
     if (!(buf = malloc(CZ_DRAFT_MAX + 1))) { rc = CZ_ENOMEM; goto cleanup; }
     len = fread(buf, 1, CZ_DRAFT_MAX + 1, f);
-    if (ferror(f)) { rc = CZ_EIO; goto cleanup; }
+    if (ferror(f)) { rc = errno ? cz_fs_errno_status(errno) : CZ_EIO; goto cleanup; }
     rc = cz_draft_decode(buf, len, d);
 cleanup:
     free(buf);
@@ -317,7 +310,7 @@ cleanup:
 
 int cz_draft_remove(const char *path)
 {
-    if (unlink(path) != 0 && errno != ENOENT) return CZ_EIO;
+    if (unlink(path) != 0 && errno != ENOENT) return cz_fs_errno_status(errno);
     return CZ_OK;
 }
 
@@ -367,7 +360,7 @@ static int sweep_folder(const char *folder, cz_txn *t, size_t *count, int *first
     char *path = NULL;
     int rc = CZ_OK;
     size_t before = *count;
-    if (!d) return errno == ENOENT ? CZ_OK : CZ_EIO;
+    if (!d) return errno == ENOENT ? CZ_OK : cz_fs_errno_status(errno);
     for (struct dirent *de; (errno = 0, de = readdir(d));) {
         uint8_t entity[CZ_ENTITY_BYTES];
         int gone = 0;
@@ -380,7 +373,7 @@ static int sweep_folder(const char *folder, cz_txn *t, size_t *count, int *first
         if ((rc = cz_draft_remove(path))) { if (!*first) *first = rc; continue; }
         (*count)++;
     }
-    if (errno) { rc = CZ_EIO; goto cleanup; }
+    if (errno) { rc = cz_fs_errno_status(errno); goto cleanup; }
     /* The names are gone for good only once the folder says so. */
     rc = *count > before ? cz_fs_fsync_dir(folder) : CZ_OK;
 cleanup:
@@ -401,7 +394,7 @@ int cz_draft_sweep(const char *dir, cz_store *store, size_t *removed)
     size_t n = strlen(dir) + sizeof "/drafts";
     if (!(folder = malloc(n))) return CZ_ENOMEM;
     snprintf(folder, n, "%s/drafts", dir);
-    if (!(d = opendir(folder))) { rc = errno == ENOENT ? CZ_OK : CZ_EIO; goto cleanup; }
+    if (!(d = opendir(folder))) { rc = errno == ENOENT ? CZ_OK : cz_fs_errno_status(errno); goto cleanup; }
     if ((rc = cz_txn_begin(store, 0, &t))) goto cleanup;
     if ((rc = sweep_folder(folder, t, &count, &first))) goto cleanup;
     for (struct dirent *de; (errno = 0, de = readdir(d));) {
@@ -412,7 +405,7 @@ int cz_draft_sweep(const char *dir, cz_store *store, size_t *removed)
         if ((rc = sweep_folder(sub, t, &count, &first)) && !first) first = rc;
         rc = CZ_OK;
     }
-    if (errno) rc = CZ_EIO;
+    if (errno) rc = cz_fs_errno_status(errno);
 cleanup:
     if (!rc) rc = first;
     if (removed) *removed = count;
@@ -433,7 +426,7 @@ int cz_draft_list(const char *dir, const uint8_t person[32], cz_draft_fn fn, voi
     size_t n = strlen(dir) + sizeof who + sizeof "/drafts/";
     if (!(folder = malloc(n))) return CZ_ENOMEM;
     snprintf(folder, n, "%s/drafts/%s", dir, who);
-    if (!(d = opendir(folder))) { rc = errno == ENOENT ? CZ_OK : CZ_EIO; goto cleanup; }
+    if (!(d = opendir(folder))) { rc = errno == ENOENT ? CZ_OK : cz_fs_errno_status(errno); goto cleanup; }
     for (struct dirent *de; (errno = 0, de = readdir(d));) {
         struct cz_draft dr;
         size_t len = strlen(de->d_name);
@@ -453,7 +446,7 @@ int cz_draft_list(const char *dir, const uint8_t person[32], cz_draft_fn fn, voi
         cz_draft_free(&dr);
         if (rc) goto cleanup;
     }
-    if (errno) rc = CZ_EIO;
+    if (errno) rc = cz_fs_errno_status(errno);
 cleanup:
     if (d) closedir(d);
     free(path);

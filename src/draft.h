@@ -44,7 +44,7 @@ struct cz_draft {
     char entity[2 * CZ_ENTITY_BYTES + 1];   /* hex, or "new" */
     int64_t saved;
     struct cz_draft_field *f;               /* owned; free with cz_draft_free */
-    size_t n;
+    size_t n, cap;                          /* cap: room in f (cz_draft_add) */
 };
 
 /* The path of a person's draft of a form:

@@ -1,5 +1,8 @@
 #include "entry.h"
+
+#include "bytes.h"
 #include "codec.h"
+#include "grow.h"
 #include "status.h"
 
 #include <sodium.h>
@@ -10,20 +13,6 @@
 static const uint8_t MAGIC[3] = { 'C', 'Z', 'E' };
 /* magic+version, origin, seq, prev, hlc, wall, entity, flags */
 #define FIXED_BYTES (4 + 32 + 8 + 32 + 8 + 8 + 16 + 1)
-
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
 
 static int type_ok(const char *t, size_t n)
 {
@@ -60,6 +49,30 @@ void cz_entry_id(const uint8_t *buf, size_t len, uint8_t id[CZ_ID_BYTES])
     crypto_generichash(id, CZ_ID_BYTES, buf, len, NULL, 0);
 }
 
+/* What cz_entry_parse would find in the bytes cz_entry_build laid out
+ * (buf, len; sig where the signature went): the fields were checked there
+ * (tests/unit/test_entry.c compares the two).  e->parents and e->body are
+ * set by the builder as it writes them. */
+static void describe_built(const struct cz_entry_draft *d, const uint8_t *buf, size_t len, const uint8_t *sig,
+                           struct cz_entry *e)
+{
+    e->version = CZ_ENTRY_VERSION;
+    e->origin = buf + 4;
+    e->seq = d->seq;
+    e->prev = buf + 44;
+    e->hlc = d->hlc;
+    e->wall = d->wall;
+    e->entity = buf + 92;
+    e->flags = d->flags;
+    memcpy(e->type, d->type, strlen(d->type));
+    if (d->region) memcpy(e->region, d->region, strlen(d->region));
+    e->nparents = d->nparents;
+    e->body_len = d->body_len;
+    e->sig = sig;
+    e->raw = buf;
+    e->raw_len = len;
+}
+
 int cz_entry_build(const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
                    uint8_t **bufp, size_t *cap, struct cz_entry *e, uint8_t id[CZ_ID_BYTES])
 {
@@ -80,21 +93,16 @@ int cz_entry_build(const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_c
                 return CZ_EINVAL;
     }
     size_t len = FIXED_BYTES + 1 + tlen + 1 + rlen + 1 + d->nparents * CZ_ID_BYTES + 4 + d->body_len + 64;
-    if (!*bufp || *cap < len) {
-        size_t want = len < 512 ? 512 : len;
-        uint8_t *nb = realloc(*bufp, want);
-        if (!nb) return CZ_ENOMEM;
-        *bufp = nb;
-        *cap = want;
-    }
+    if (!*bufp) *cap = 0;
+    if ((rc = cz_grow(bufp, cap, len < 512 ? 512 : len, 1))) return rc;
     uint8_t *buf = *bufp, *p = buf;
     memset(e, 0, sizeof *e);
     memcpy(p, MAGIC, 3); p[3] = CZ_ENTRY_VERSION; p += 4;
     memcpy(p, d->origin, 32); p += 32;
-    put_be(p, d->seq, 8); p += 8;
+    cz_put_be64(p, d->seq); p += 8;
     memcpy(p, d->prev, 32); p += 32;
-    put_be(p, d->hlc, 8); p += 8;
-    put_be(p, (uint64_t)d->wall, 8); p += 8;
+    cz_put_be64(p, d->hlc); p += 8;
+    cz_put_be64(p, (uint64_t)d->wall); p += 8;
     memcpy(p, d->entity, 16); p += 16;
     *p++ = d->flags;
     *p++ = (uint8_t)tlen; memcpy(p, d->type, tlen); p += tlen;
@@ -103,29 +111,13 @@ int cz_entry_build(const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_c
     e->parents = p;
     if (d->nparents) memcpy(p, parents, d->nparents * CZ_ID_BYTES);
     p += d->nparents * CZ_ID_BYTES;
-    put_be(p, d->body_len, 4); p += 4;
+    cz_put_be32(p, (uint32_t)d->body_len); p += 4;
     e->body = p;
     if (d->body_len) memcpy(p, d->body, d->body_len);
     p += d->body_len;
     if ((rc = sign(sign_ctx, buf, (size_t)(p - buf), p))) return rc;
     cz_entry_id(buf, len, id);
-    /* What cz_entry_parse would find in these bytes: the fields were checked
-     * above and laid out here (tests/unit/test_entry.c compares the two). */
-    e->version = CZ_ENTRY_VERSION;
-    e->origin = buf + 4;
-    e->seq = d->seq;
-    e->prev = buf + 44;
-    e->hlc = d->hlc;
-    e->wall = d->wall;
-    e->entity = buf + 92;
-    e->flags = d->flags;
-    memcpy(e->type, d->type, tlen);
-    if (rlen) memcpy(e->region, d->region, rlen);
-    e->nparents = d->nparents;
-    e->body_len = d->body_len;
-    e->sig = p;
-    e->raw = buf;
-    e->raw_len = len;
+    describe_built(d, buf, len, p, e);
     return CZ_OK;
 }
 
@@ -157,10 +149,10 @@ static int decode_structure(const uint8_t *buf, size_t len, struct cz_entry *e)
         return CZ_ETRUNC;
     e->version = buf[3];
     e->origin = buf + 4;
-    e->seq = get_be(buf + 36, 8);
+    e->seq = cz_get_be64(buf + 36);
     e->prev = buf + 44;
-    e->hlc = get_be(buf + 76, 8);
-    e->wall = (int64_t)get_be(buf + 84, 8);
+    e->hlc = cz_get_be64(buf + 76);
+    e->wall = (int64_t)cz_get_be64(buf + 84);
     e->entity = buf + 92;
     e->flags = buf[108];
     pos = FIXED_BYTES;
@@ -186,7 +178,7 @@ static int decode_structure(const uint8_t *buf, size_t len, struct cz_entry *e)
         if (memcmp(e->parents + (i - 1) * CZ_ID_BYTES, e->parents + i * CZ_ID_BYTES, CZ_ID_BYTES) >= 0)
             return CZ_ECANON;
     pos += e->nparents * CZ_ID_BYTES;
-    e->body_len = (size_t)get_be(buf + pos, 4);
+    e->body_len = cz_get_be32(buf + pos);
     pos += 4;
     if (e->body_len > CZ_BODY_MAX) return CZ_ETOOBIG;
     if (pos + e->body_len + 64 > len) return CZ_ETRUNC;
@@ -216,7 +208,7 @@ int cz_entry_peek(const uint8_t *buf, size_t len, const uint8_t **origin, uint64
     if (rlen > CZ_REGION_MAX) return CZ_ECANON;
     if (FIXED_BYTES + 2 + tlen + rlen > len) return CZ_ETRUNC;
     *origin = buf + 4;
-    *seq = get_be(buf + 36, 8);
+    *seq = cz_get_be64(buf + 36);
     memcpy(region, buf + FIXED_BYTES + 2 + tlen, rlen);
     region[rlen] = 0;
     return CZ_OK;

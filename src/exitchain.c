@@ -2,6 +2,7 @@
 #include "authz.h"
 #include "codec.h"
 #include "index.h"
+#include "grow.h"
 #include "parse.h"
 #include "roster.h"
 #include "schema.h"
@@ -134,7 +135,7 @@ static int line_cb(void *ctx, const uint8_t *entity)
 int cz_poverty_line(cz_txn *t, const uint8_t root[32], uint32_t year, int64_t *fen)
 {
     char term[64];
-    struct line_scan ls = { t, root, year, 0, 0, 0 };
+    struct line_scan ls = { .t = t, .root = root, .year = year };
     int rc = cz_store_index_each(t, term, cz_term_type(term, sizeof term, "poverty_line"), line_cb, &ls);
     if (rc) return rc;
     if (!ls.found) return CZ_ENOTFOUND;
@@ -260,13 +261,8 @@ static int collect_cb(void *ctx, const uint8_t *entity)
         cz_body_get_text(b, cz_schema_field(ty, "step")->tag, &step, &len) == CZ_OK &&
         cz_body_get_text(b, cz_schema_field(ty, "decision")->tag, &decision, &len) == CZ_OK &&
         (s = cz_step_parse(step)) >= 0) {
-        if (co->n == co->cap) {
-            size_t cap = co->cap ? 2 * co->cap : 8;
-            struct cand *v = realloc(co->c, cap * sizeof *v);
-            if (!v) { co->rc = CZ_ENOMEM; cz_body_free(b); return 1; }
-            co->c = v;
-            co->cap = cap;
-        }
+        int grc = cz_grow(&co->c, &co->cap, co->n + 1, sizeof *co->c);
+        if (grc) { co->rc = grc; cz_body_free(b); return 1; }
         struct cand *c = &co->c[co->n++];
         memcpy(c->origin, e.origin, 32);
         memcpy(c->id, heads[0], CZ_ID_BYTES);
@@ -304,7 +300,7 @@ static int version_state(cz_txn *t, const uint8_t root[32], const uint8_t versio
                          const struct cz_entry *ex, const uint8_t *skip, struct cz_exit_state *st)
 {
     char term[64];
-    struct collect co = { t, version, skip, NULL, 0, 0, CZ_OK };
+    struct collect co = { .t = t, .version = version, .skip = skip, .rc = CZ_OK };
     cz_body *b = NULL;
     int rc;
     uint64_t now_ms = cz_now_ms();
@@ -391,7 +387,7 @@ int cz_household_exited(cz_txn *t, const uint8_t root[32], const uint8_t househo
                         int *exited, uint32_t *year)
 {
     char term[64];
-    struct hh_ctx h = { t, root, 0, 0 };
+    struct hh_ctx h = { .t = t, .root = root };
     size_t tl = cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES);
     int rc = cz_store_index_each(t, term, tl, exit_cb, &h);
     *exited = h.exited;

@@ -108,7 +108,7 @@ int cz_fs_open_regular(int dirfd, const char *name, int *fd)
         return CZ_ENOTPLAIN;
     }
     int fl = fcntl(f, F_GETFL);
-    if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) { close(f); return CZ_EIO; }
+    if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) { rc = ERRNO_STATUS(); close(f); return rc; }
     *fd = f;
     return CZ_OK;
 }

@@ -39,13 +39,32 @@ static size_t count_chars(const char *s)
     return n;
 }
 
+/* The 18 characters in canonical form (a lower-case check 'x' made
+ * upper): CZ_IDNUM_OK, or CZ_IDNUM_LENGTH / CZ_IDNUM_CHARS. */
+static enum cz_idnum_error canonical(const char *s, char canon[19])
+{
+    if (count_chars(s) != 18)
+        return CZ_IDNUM_LENGTH;
+    if (strlen(s) != 18)
+        return CZ_IDNUM_CHARS;
+    for (int i = 0; i < 17; i++) {
+        if (!is_digit(s[i]))
+            return CZ_IDNUM_CHARS;
+        canon[i] = s[i];
+    }
+    if (!is_digit(s[17]) && s[17] != 'X' && s[17] != 'x')
+        return CZ_IDNUM_CHARS;
+    canon[17] = s[17] == 'x' ? 'X' : s[17];
+    canon[18] = '\0';
+    return CZ_IDNUM_OK;
+}
+
 int cz_idnum_parse(const char *s, uint32_t today, struct cz_idnum_info *info,
                    enum cz_idnum_error *why)
 {
-    enum cz_idnum_error err = CZ_IDNUM_OK;
+    enum cz_idnum_error err;
     char canon[19];
     uint32_t born = 0;
-    int i;
 
     if (why != NULL)
         *why = CZ_IDNUM_OK;
@@ -53,31 +72,10 @@ int cz_idnum_parse(const char *s, uint32_t today, struct cz_idnum_info *info,
         memset(info, 0, sizeof *info);
     if (s == NULL)
         return CZ_EINVAL;
+    if ((err = canonical(s, canon)) != CZ_IDNUM_OK)
+        goto refused;
 
-    if (count_chars(s) != 18) {
-        err = CZ_IDNUM_LENGTH;
-        goto refused;
-    }
-    if (strlen(s) != 18) {
-        err = CZ_IDNUM_CHARS;
-        goto refused;
-    }
-    for (i = 0; i < 17; i++) {
-        if (!is_digit(s[i])) {
-            err = CZ_IDNUM_CHARS;
-            goto refused;
-        }
-        canon[i] = s[i];
-    }
-    if (is_digit(s[17]) || s[17] == 'X' || s[17] == 'x') {
-        canon[17] = s[17] == 'x' ? 'X' : s[17];
-    } else {
-        err = CZ_IDNUM_CHARS;
-        goto refused;
-    }
-    canon[18] = '\0';
-
-    for (i = 6; i < 14; i++)
+    for (int i = 6; i < 14; i++)
         born = born * 10 + (uint32_t)(canon[i] - '0');
     /* The date is tested before the check character: a typo in the date
      * usually breaks both, and "impossible date" says where to look. */

@@ -1,8 +1,9 @@
 #include "keys.h"
+
+#include "bytes.h"
 #include "status.h"
 
 #include <sodium.h>
-#include <stdio.h>
 #include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,12 +204,8 @@ int cz_passphrase_check(const char *pass)
 int cz_keyblob_limits(const uint8_t *blob, size_t len, uint64_t *ops, uint64_t *mem)
 {
     if (len < 21 || memcmp(blob, BLOB_MAGIC, 3) != 0) return len < 21 ? CZ_ETRUNC : CZ_EMAGIC;
-    *ops = 0;
-    *mem = 0;
-    for (int i = 0; i < 8; i++) {
-        *ops = *ops << 8 | blob[5 + i];
-        *mem = *mem << 8 | blob[13 + i];
-    }
+    *ops = cz_get_be64(blob + 5);
+    *mem = cz_get_be64(blob + 13);
     return CZ_OK;
 }
 
@@ -227,20 +224,6 @@ int cz_secrets_root_sign(const cz_secrets *s, const uint8_t *msg, size_t len, ui
     if (!s->has_root)
         return CZ_EPERM;
     return crypto_sign_detached(sig, NULL, msg, len, s->root_sk) == 0 ? CZ_OK : CZ_ECRYPTO;
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
 }
 
 /* Fixed part of the blob up to the sealed station secrets' length field. */
@@ -290,8 +273,8 @@ int cz_secrets_seal(const cz_secrets *s, const char *pass, uint8_t **blob_out, s
     memcpy(p, BLOB_MAGIC, 3); p += 3;
     *p++ = BLOB_VERSION;
     *p++ = KDF_ARGON2ID13;
-    put_u64(p, ops); p += 8;
-    put_u64(p, mem); p += 8;
+    cz_put_be64(p, ops); p += 8;
+    cz_put_be64(p, mem); p += 8;
     uint8_t *salt = p;
     randombytes_buf(salt, SALT_BYTES); p += SALT_BYTES;
     memcpy(p, s->sign_pk, CZ_PK_BYTES); p += CZ_PK_BYTES;
@@ -304,8 +287,7 @@ int cz_secrets_seal(const cz_secrets *s, const char *pass, uint8_t **blob_out, s
     p += SEALED_SIGN_BYTES;
     randombytes_buf(p, NONCE_BYTES);
     size_t sealed_len = MAC_BYTES + station_len;
-    p[NONCE_BYTES] = (uint8_t)(sealed_len >> 8);
-    p[NONCE_BYTES + 1] = (uint8_t)sealed_len;
+    cz_put_be16(p + NONCE_BYTES, (uint16_t)sealed_len);
     crypto_secretbox_easy(p + NONCE_BYTES + 2, station, station_len, p, key);
 
     *blob_out = blob;
@@ -344,71 +326,84 @@ int cz_keyblob_has_root(const uint8_t *blob, size_t len)
 {
     if (check_header(blob, len) != CZ_OK) return 0;
     const uint8_t *n = blob + HDR_BYTES + SEALED_SIGN_BYTES + NONCE_BYTES;
-    size_t sealed_len = (size_t)n[0] << 8 | n[1];
+    size_t sealed_len = cz_get_be16(n);
     /* The sealed station secrets' length is in the clear: with the root
      * key they are 64 bytes longer. */
     return sealed_len == MAC_BYTES + 2 + BOX_KEY_BYTES + SIGN_SK_BYTES;
 }
 
+/* The parts of a blob that can be checked without the passphrase: header,
+ * Argon2id limits, and a total length that matches the sealed station
+ * secrets' length field.  *sealed_len: that field's value. */
+static int check_sealed_layout(const uint8_t *blob, size_t len, uint64_t *ops, uint64_t *mem,
+                               size_t *sealed_len)
+{
+    int rc = check_header(blob, len);
+    if (rc) return rc;
+    *ops = cz_get_be64(blob + 5);
+    *mem = cz_get_be64(blob + 13);
+    /* A hostile blob must not make us spend hours or all memory: at most
+     * libsodium's "moderate" 256 MiB, which a 1 GB PC can still give. */
+    if (*ops < crypto_pwhash_OPSLIMIT_MIN || *ops > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+        *mem < crypto_pwhash_MEMLIMIT_MIN || *mem > crypto_pwhash_MEMLIMIT_MODERATE ||
+        *mem % 1024 != 0)   /* Argon2 uses whole KiB: other low bits would be malleable */
+        return CZ_ECANON;
+    size_t fixed = HDR_BYTES + SEALED_SIGN_BYTES + NONCE_BYTES + 2;
+    *sealed_len = cz_get_be16(blob + HDR_BYTES + SEALED_SIGN_BYTES + NONCE_BYTES);
+    if (*sealed_len < MAC_BYTES || *sealed_len - MAC_BYTES > STATION_SECRETS_MAX)
+        return CZ_ECANON;
+    if (len != fixed + *sealed_len)
+        return len < fixed + *sealed_len ? CZ_ETRUNC : CZ_ECANON;
+    return CZ_OK;
+}
+
+/* The opened station secrets (version, box key, root flag, root key) into
+ * s, each length exactly as its flag says. */
+static int take_station_secrets(cz_secrets *s, const uint8_t *station, size_t station_len)
+{
+    if (station_len < 2 + BOX_KEY_BYTES || station[0] != STATION_SECRETS_VERSION)
+        return CZ_EVERSION;
+    memcpy(s->box_sk, station + 1, BOX_KEY_BYTES);
+    crypto_scalarmult_base(s->box_pk, s->box_sk);
+    s->has_root = station[1 + BOX_KEY_BYTES];
+    if (s->has_root > 1) return CZ_ECANON;   /* a flag: 0 or 1 */
+    if (!s->has_root)
+        return station_len == 2 + BOX_KEY_BYTES ? CZ_OK : CZ_ECANON;
+    if (station_len != 2 + BOX_KEY_BYTES + SIGN_SK_BYTES) return CZ_ECANON;
+    memcpy(s->root_sk, station + 2 + BOX_KEY_BYTES, SIGN_SK_BYTES);
+    crypto_sign_ed25519_sk_to_pk(s->root_pk, s->root_sk);
+    return CZ_OK;
+}
+
 int cz_secrets_open(const uint8_t *blob, size_t len, const char *pass, cz_secrets **out)
 {
     uint8_t station[STATION_SECRETS_MAX];
+    uint8_t derived_pk[CZ_PK_BYTES];
     uint8_t *key = NULL;
     cz_secrets *s = NULL;
+    uint64_t ops, mem;
+    size_t sealed_len;
     int rc;
 
     *out = NULL;
-    rc = check_header(blob, len);
-    if (rc) return rc;
-    uint64_t ops = get_u64(blob + 5), mem = get_u64(blob + 13);
-    /* A hostile blob must not make us spend hours or all memory: at most
-     * libsodium's "moderate" 256 MiB, which a 1 GB PC can still give. */
-    if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_SENSITIVE ||
-        mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_MODERATE ||
-        mem % 1024 != 0)   /* Argon2 uses whole KiB: other low bits would be malleable */
-        return CZ_ECANON;
+    if ((rc = check_sealed_layout(blob, len, &ops, &mem, &sealed_len))) return rc;
     const uint8_t *salt = blob + 21;
     const uint8_t *p = blob + HDR_BYTES;
     const uint8_t *sealed_station = p + SEALED_SIGN_BYTES;
-    size_t sealed_len = (size_t)sealed_station[NONCE_BYTES] << 8 | sealed_station[NONCE_BYTES + 1];
-    if (sealed_len < MAC_BYTES || sealed_len - MAC_BYTES > STATION_SECRETS_MAX)
-        return CZ_ECANON;
-    if (len != HDR_BYTES + SEALED_SIGN_BYTES + NONCE_BYTES + 2 + sealed_len)
-        return len < HDR_BYTES + SEALED_SIGN_BYTES + NONCE_BYTES + 2 + sealed_len ? CZ_ETRUNC : CZ_ECANON;
 
     s = secrets_alloc();
     if (!s) return CZ_ENOMEM;
     rc = derive_key(pass, salt, ops, mem, &key);
     if (rc) goto cleanup;
     memcpy(s->sign_pk, blob + HDR_BYTES - CZ_PK_BYTES, CZ_PK_BYTES);
-    if (crypto_secretbox_open_easy(s->sign_sk, p + NONCE_BYTES, MAC_BYTES + SIGN_SK_BYTES, p, key) != 0) {
-        rc = CZ_EPASS;
+    rc = CZ_EPASS;
+    if (crypto_secretbox_open_easy(s->sign_sk, p + NONCE_BYTES, MAC_BYTES + SIGN_SK_BYTES, p, key) != 0)
         goto cleanup;
-    }
-    size_t station_len = sealed_len - MAC_BYTES;
     if (crypto_secretbox_open_easy(station, sealed_station + NONCE_BYTES + 2, sealed_len,
-                                   sealed_station, key) != 0) {
-        rc = CZ_EPASS;
+                                   sealed_station, key) != 0)
         goto cleanup;
-    }
-    if (station_len < 2 + BOX_KEY_BYTES || station[0] != STATION_SECRETS_VERSION) {
-        rc = CZ_EVERSION;
-        goto cleanup;
-    }
-    memcpy(s->box_sk, station + 1, BOX_KEY_BYTES);
-    crypto_scalarmult_base(s->box_pk, s->box_sk);
-    s->has_root = station[1 + BOX_KEY_BYTES];
-    if (s->has_root > 1) { rc = CZ_ECANON; goto cleanup; }   /* a flag: 0 or 1 */
-    if (s->has_root) {
-        if (station_len != 2 + BOX_KEY_BYTES + SIGN_SK_BYTES) { rc = CZ_ECANON; goto cleanup; }
-        memcpy(s->root_sk, station + 2 + BOX_KEY_BYTES, SIGN_SK_BYTES);
-        crypto_sign_ed25519_sk_to_pk(s->root_pk, s->root_sk);
-    } else if (station_len != 2 + BOX_KEY_BYTES) {
-        rc = CZ_ECANON;
-        goto cleanup;
-    }
+    if ((rc = take_station_secrets(s, station, sealed_len - MAC_BYTES))) goto cleanup;
     /* The public key in the clear must match the sealed secret key. */
-    uint8_t derived_pk[CZ_PK_BYTES];
     crypto_sign_ed25519_sk_to_pk(derived_pk, s->sign_sk);
     if (sodium_memcmp(derived_pk, s->sign_pk, CZ_PK_BYTES) != 0) {
         rc = CZ_ECANON;
@@ -422,29 +417,4 @@ cleanup:
     if (key) sodium_free(key);
     cz_secrets_free(s);
     return rc;
-}
-
-void cz_hex(const uint8_t *in, size_t len, char *out)
-{
-    sodium_bin2hex(out, 2 * len + 1, in, len);
-}
-
-int cz_unhex(const char *hex, uint8_t *out, size_t len)
-{
-    size_t got = 0;
-    const char *end = NULL;
-    if (strlen(hex) != 2 * len)
-        return CZ_EINVAL;
-    if (sodium_hex2bin(out, len, hex, 2 * len, NULL, &got, &end) != 0 || got != len)
-        return CZ_EINVAL;
-    return CZ_OK;
-}
-
-void cz_fingerprint(const uint8_t pk[CZ_PK_BYTES], char out[24])
-{
-    uint8_t h[8];
-    char hex[17];
-    crypto_generichash(h, sizeof h, pk, CZ_PK_BYTES, NULL, 0);
-    cz_hex(h, sizeof h, hex);
-    snprintf(out, 24, "%.4s %.4s %.4s %.4s", hex, hex + 4, hex + 8, hex + 12);
 }

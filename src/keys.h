@@ -112,11 +112,4 @@ int cz_secrets_open(const uint8_t *blob, size_t blob_len, const char *passphrase
 /* The person's public key from a blob, without the passphrase. */
 int cz_keyblob_sign_pk(const uint8_t *blob, size_t blob_len, uint8_t pk[CZ_PK_BYTES]);
 
-/* Hex helpers used wherever keys and ids are shown. out gets 2*len+1 bytes. */
-void cz_hex(const uint8_t *in, size_t len, char *out);
-/* Exactly 2*len hex digits -> bytes; CZ_EINVAL otherwise. */
-int cz_unhex(const char *hex, uint8_t *out, size_t len);
-/* Short fingerprint for comparing keys by eye: "ab12 cd34 ef56 7890". */
-void cz_fingerprint(const uint8_t pk[CZ_PK_BYTES], char out[24]);
-
 #endif

@@ -2,6 +2,8 @@
 #include "people.h"
 #include "index.h"
 #include "keys.h"
+#include "grow.h"
+#include "hex.h"
 #include "query.h"
 #include "schema.h"
 #include "status.h"
@@ -30,13 +32,8 @@ static int keylist_cb(void *ctx, const uint8_t *entity)
     for (size_t i = 0; i < kl->n && !k; i++)
         if (!memcmp(kl->v[i].key, key, 32)) k = &kl->v[i];
     if (!k) {
-        if (kl->n == kl->cap) {
-            size_t cap = kl->cap ? 2 * kl->cap : 16;
-            struct cz_known_key *v = realloc(kl->v, cap * sizeof *v);
-            if (!v) { cz_record_clear(&r); return kl->rc = CZ_ENOMEM; }
-            kl->v = v;
-            kl->cap = cap;
-        }
+        int grc = cz_grow(&kl->v, &kl->cap, kl->n + 1, sizeof *kl->v);
+        if (grc) { cz_record_clear(&r); return kl->rc = grc; }
         k = &kl->v[kl->n++];
         memset(k, 0, sizeof *k);
         memcpy(k->key, key, 32);

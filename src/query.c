@@ -3,6 +3,7 @@
 #include "history.h"
 #include "index.h"
 #include "keys.h"
+#include "hex.h"
 #include "merge.h"
 #include "status.h"
 #include "text.h"

@@ -3,6 +3,7 @@
 #include "codec.h"
 #include "exitchain.h"
 #include "index.h"
+#include "grow.h"
 #include "query.h"
 #include "roster.h"
 #include "schema.h"
@@ -22,13 +23,8 @@ static int add_row(struct cz_report_table *tb, const char *key, const char *sub,
             tb->rows[i].b += b;
             return CZ_OK;
         }
-    if (tb->n == tb->cap) {
-        size_t cap = tb->cap ? 2 * tb->cap : 16;
-        struct cz_report_row *g = realloc(tb->rows, cap * sizeof *g);
-        if (!g) return CZ_ENOMEM;
-        tb->rows = g;
-        tb->cap = cap;
-    }
+    int rc = cz_grow(&tb->rows, &tb->cap, tb->n + 1, sizeof *tb->rows);
+    if (rc) return rc;
     struct cz_report_row *r = &tb->rows[tb->n++];
     memset(r, 0, sizeof *r);
     snprintf(r->key, sizeof r->key, "%s", key);
@@ -179,62 +175,78 @@ static size_t members_of(const struct walk *w, const uint8_t *household)
     return n;
 }
 
-static int visit(struct walk *w, const struct cz_record *rec)
+/* A member is counted under its household once the walk reaches the
+ * household (members_of): noted here, sorted before the households. */
+static int visit_member(struct walk *w, const struct cz_record *rec)
+{
+    const uint8_t *h = ref_of(rec, "household");
+    if (!h) return CZ_OK;
+    int rc = cz_grow(&w->member_of, &w->capmembers, w->nmembers + 1, sizeof *w->member_of);
+    if (rc) return rc;
+    memcpy(w->member_of[w->nmembers++], h, CZ_ENTITY_BYTES);
+    return CZ_OK;
+}
+
+static int visit_household(struct walk *w, const struct cz_record *rec)
 {
     char buf[256], buf2[256];
     struct cz_report *r = w->r;
+    int exited = 0;
+    uint32_t year = 0;
+    int rc = cz_household_exited(w->t, w->root, rec->entity, &exited, &year);
+    if (rc) return rc;
+    text_of(rec, "status", buf2, sizeof buf2);
+    const char *status = exited ? "exited" : !strcmp(buf2, "returned") ? "returned" : "poor";
+    int64_t people = (int64_t)members_of(w, rec->entity);
+    r->households++;
+    r->people += people;   /* members of a deleted or left-out household are no one's */
+    if ((rc = add_row(&r->by_village, text_of(rec, "village", buf, sizeof buf), status, 1, people))) return rc;
+    if (exited) {
+        snprintf(buf, sizeof buf, "%u", year);
+        if ((rc = add_row(&r->exited_by_year, buf, "", people, 1))) return rc;
+    }
+    const struct cz_field *cf = cz_schema_field(rec->type, "causes");
+    size_t n = 0;
+    cz_body_get_list_count(rec->body, cf->tag, &n);
+    for (size_t i = 0; i < n; i++) {
+        const char *s;
+        size_t len;
+        cz_body_get_list_item(rec->body, cf->tag, i, &s, &len);
+        if ((rc = add_row(&r->by_cause, s, "", 0, 1))) return rc;
+    }
+    if (text_of(rec, "primary_cause", buf, sizeof buf)[0] && (rc = add_row(&r->by_cause, buf, "", 1, 0)))
+        return rc;
+    return CZ_OK;
+}
+
+static int visit_aid(struct walk *w, const struct cz_record *rec)
+{
+    char buf[256], fund[256];
+    struct cz_report *r = w->r;
+    int64_t value = sint_of(rec, "value");
+    text_of(rec, "fund", fund, sizeof fund);
+    int rc = add_row(&r->aid, text_of(rec, "kind", buf, sizeof buf), fund[0] ? fund : "other", value, 1);
+    if (rc) return rc;
+    if (!strcmp(fund, "special")) {
+        r->special_total += value;
+        if (!strcmp(text_of(rec, "industry", buf, sizeof buf), "yes")) {
+            r->special_industry += value;
+            if (ref_of(rec, "household")) r->special_industry_households += value;
+        }
+    }
+    return CZ_OK;
+}
+
+static int visit(struct walk *w, const struct cz_record *rec)
+{
+    char buf[256];
+    struct cz_report *r = w->r;
     const char *ty = rec->type_key;
 
-    if (!strcmp(ty, "member")) {
-        const uint8_t *h = ref_of(rec, "household");
-        if (!h) return CZ_OK;
-        if (w->nmembers == w->capmembers) {
-            size_t cap = w->capmembers ? 2 * w->capmembers : 256;
-            void *g = realloc(w->member_of, cap * CZ_ENTITY_BYTES);
-            if (!g) return CZ_ENOMEM;
-            w->member_of = g;
-            w->capmembers = cap;
-        }
-        memcpy(w->member_of[w->nmembers++], h, CZ_ENTITY_BYTES);
-    } else if (!strcmp(ty, "household")) {
-        int exited = 0;
-        uint32_t year = 0;
-        int rc = cz_household_exited(w->t, w->root, rec->entity, &exited, &year);
-        if (rc) return rc;
-        text_of(rec, "status", buf2, sizeof buf2);
-        const char *status = exited ? "exited" : !strcmp(buf2, "returned") ? "returned" : "poor";
-        int64_t people = (int64_t)members_of(w, rec->entity);
-        r->households++;
-        r->people += people;   /* members of a deleted or left-out household are no one's */
-        if ((rc = add_row(&r->by_village, text_of(rec, "village", buf, sizeof buf), status, 1, people))) return rc;
-        if (exited) {
-            snprintf(buf, sizeof buf, "%u", year);
-            if ((rc = add_row(&r->exited_by_year, buf, "", people, 1))) return rc;
-        }
-        const struct cz_field *cf = cz_schema_field(rec->type, "causes");
-        size_t n = 0;
-        cz_body_get_list_count(rec->body, cf->tag, &n);
-        for (size_t i = 0; i < n; i++) {
-            const char *s;
-            size_t len;
-            cz_body_get_list_item(rec->body, cf->tag, i, &s, &len);
-            if ((rc = add_row(&r->by_cause, s, "", 0, 1))) return rc;
-        }
-        if (text_of(rec, "primary_cause", buf, sizeof buf)[0] && (rc = add_row(&r->by_cause, buf, "", 1, 0)))
-            return rc;
-    } else if (!strcmp(ty, "aid")) {
-        int64_t value = sint_of(rec, "value");
-        text_of(rec, "fund", buf2, sizeof buf2);
-        int rc = add_row(&r->aid, text_of(rec, "kind", buf, sizeof buf), buf2[0] ? buf2 : "other", value, 1);
-        if (rc) return rc;
-        if (!strcmp(buf2, "special")) {
-            r->special_total += value;
-            if (!strcmp(text_of(rec, "industry", buf, sizeof buf), "yes")) {
-                r->special_industry += value;
-                if (ref_of(rec, "household")) r->special_industry_households += value;
-            }
-        }
-    } else if (!strcmp(ty, "training")) {
+    if (!strcmp(ty, "member")) return visit_member(w, rec);
+    if (!strcmp(ty, "household")) return visit_household(w, rec);
+    if (!strcmp(ty, "aid")) return visit_aid(w, rec);
+    if (!strcmp(ty, "training")) {
         r->trainings++;
         r->trainees += sint_of(rec, "trainees");
         r->leaflets += sint_of(rec, "leaflets");

@@ -1,7 +1,10 @@
 #include "roster.h"
 #include "authz.h"
+#include "bytes.h"
 #include "codec.h"
 #include "index.h"
+#include "grow.h"
+#include "hex.h"
 #include "keys.h"
 #include "schema.h"
 #include "status.h"
@@ -127,13 +130,7 @@ static struct person *person_for(struct roster *r, const uint8_t key[32])
 {
     struct person *p = find_linear(r, key);
     if (p) return p;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 16;
-        struct person *np = realloc(r->people, cap * sizeof *np);
-        if (!np) return NULL;
-        r->people = np;
-        r->cap = cap;
-    }
+    if (cz_grow(&r->people, &r->cap, r->n + 1, sizeof *r->people)) return NULL;
     p = &r->people[r->n++];
     memset(p, 0, sizeof *p);
     memcpy(p->key, key, 32);
@@ -194,13 +191,8 @@ static int office_at(struct roster *r, const uint8_t by[32], uint64_t hlc)
 
 static int note_counted(struct roster *r, const uint8_t id[CZ_ID_BYTES])
 {
-    if (r->ncounted == r->capcounted) {
-        size_t cap = r->capcounted ? 2 * r->capcounted : 16;
-        uint8_t (*n)[CZ_ID_BYTES] = realloc(r->counted, cap * sizeof *n);
-        if (!n) return CZ_ENOMEM;
-        r->counted = n;
-        r->capcounted = cap;
-    }
+    int rc = cz_grow(&r->counted, &r->capcounted, r->ncounted + 1, sizeof *r->counted);
+    if (rc) return rc;
     memcpy(r->counted[r->ncounted++], id, CZ_ID_BYTES);
     return CZ_OK;
 }
@@ -273,6 +265,32 @@ static int apply_choice(struct roster *r, const struct cz_entry *e, const cz_bod
     return note_counted(r, id);
 }
 
+/* A certificate's grant, replacing whatever an earlier one granted. */
+static void apply_cert(struct person *p, const cz_body *b, const struct cz_type *ty, const char *role,
+                       const char *kind)
+{
+    uint64_t until = 0;
+    const struct cz_field *f = cz_schema_field(ty, "valid_until");
+    p->info.state = CZ_TRUST_CERTIFIED;
+    snprintf(p->info.role, sizeof p->info.role, "%s", role);
+    snprintf(p->info.kind, sizeof p->info.kind, "%s", kind);
+    copy_text(b, ty, "region", p->info.region, sizeof p->info.region);
+    copy_text(b, ty, "name", p->info.name, sizeof p->info.name);
+    copy_text(b, ty, "station", p->info.station, sizeof p->info.station);
+    p->info.valid_until = f && cz_body_get_uint(b, f->tag, &until) == CZ_OK ? (uint32_t)until : 0;
+}
+
+static void apply_revoke(struct person *p, const cz_body *b, const struct cz_type *ty)
+{
+    int64_t after = 0;
+    cz_body_get_sint(b, cz_schema_field(ty, "after_seq")->tag, &after);
+    if (after < 0) after = 0;
+    /* Several revocations: the earliest bound wins, whatever came later. */
+    if (!p->info.revoked || (uint64_t)after < p->info.revoked_after)
+        p->info.revoked_after = (uint64_t)after;
+    p->info.revoked = 1;
+}
+
 /* One root-signed entry, in root-log order. */
 static int apply_trust(struct roster *r, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
 {
@@ -303,36 +321,19 @@ static int apply_trust(struct roster *r, const struct cz_entry *e, const uint8_t
     char role[16], kind[16];
     copy_text(b, ty, "role", role, sizeof role);
     copy_text(b, ty, "kind", kind, sizeof kind);
-    /* The founding cert: the first root's log's first entry, the office's
-     * first person certifying themselves (roster.h). */
     if (is_choice) {
         rc = apply_choice(r, e, b, ty, key, by, id);
         goto done;
     }
+    /* The founding cert: the first root's log's first entry, the office's
+     * first person certifying themselves (roster.h). */
     int founding = is_cert && e->seq == 1 && r->nroots == 1 && !memcmp(by, key, 32) &&
                    !strcmp(role, "office") && !strcmp(kind, "person");
     if (!founding && !office_at(r, by, e->hlc)) goto done;
     struct person *p = person_for(r, key);
     if (!p) { rc = CZ_ENOMEM; goto done; }
-    if (is_cert) {
-        uint64_t until = 0;
-        const struct cz_field *f = cz_schema_field(ty, "valid_until");
-        p->info.state = CZ_TRUST_CERTIFIED;
-        snprintf(p->info.role, sizeof p->info.role, "%s", role);
-        snprintf(p->info.kind, sizeof p->info.kind, "%s", kind);
-        copy_text(b, ty, "region", p->info.region, sizeof p->info.region);
-        copy_text(b, ty, "name", p->info.name, sizeof p->info.name);
-        copy_text(b, ty, "station", p->info.station, sizeof p->info.station);
-        p->info.valid_until = f && cz_body_get_uint(b, f->tag, &until) == CZ_OK ? (uint32_t)until : 0;
-    } else {
-        int64_t after = 0;
-        cz_body_get_sint(b, cz_schema_field(ty, "after_seq")->tag, &after);
-        if (after < 0) after = 0;
-        /* Several revocations: the earliest bound wins, whatever came later. */
-        if (!p->info.revoked || (uint64_t)after < p->info.revoked_after)
-            p->info.revoked_after = (uint64_t)after;
-        p->info.revoked = 1;
-    }
+    if (is_cert) apply_cert(p, b, ty, role, kind);
+    else apply_revoke(p, b, ty);
     rc = note_counted(r, id);
 done:
     cz_body_free(b);
@@ -395,9 +396,7 @@ static int pinned_end(cz_txn *t, const uint8_t key[32], uint64_t *limit, uint8_t
     const uint8_t *p = v;
     for (size_t off = 0; off + 80 <= len; off += 40) {
         if (memcmp(p + off, key, 32)) continue;
-        uint64_t u = 0;
-        for (int i = 0; i < 8; i++) u = u << 8 | p[off + 32 + i];
-        *limit = u;
+        *limit = cz_get_be64(p + off + 32);
         memcpy(next, p + off + 40, 32);
         return 1;
     }
@@ -414,7 +413,7 @@ static int roster_build(cz_txn *t, struct roster *r)
         l->upto = UINT64_MAX;
         r->stopped = 0;
         r->limited = pinned_end(t, cur, &r->limit, r->limit_next);
-        struct build bd = { t, r, 0 };
+        struct build bd = { .t = t, .r = r, .rc = CZ_OK };
         int rc = cz_store_log_each(t, cur, build_cb, &bd);
         if (rc) return rc;
         /* A pinned end holds before its rollover has arrived here. */
@@ -547,7 +546,7 @@ int cz_roster_find_anchor(cz_txn *t, const uint8_t root[32], uint8_t anchor[32])
     char hex[65], term[256];
     memcpy(cur, root, 32);
     for (size_t hops = 0; hops + 1 < CZ_ROOT_CHAIN_MAX; hops++) {
-        struct back bk = { t, cur, { 0 }, 0 };
+        struct back bk = { .t = t, .cur = cur };
         cz_hex(cur, 32, hex);
         size_t n = cz_term_exact(term, sizeof term, "rollover", "new_root", hex);
         int rc = cz_store_index_each(t, term, n, back_cb, &bk);

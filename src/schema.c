@@ -1,6 +1,7 @@
 #include "schema.h"
+#include "grow.h"
+#include "hex.h"
 #include "idnum.h"
-#include "keys.h"
 #include "parse.h"
 #include "text.h"
 
@@ -186,12 +187,7 @@ static int split_list(const char *value, char ***items_out, size_t *n_out)
         rc = cz_text_normalize_line(p, (size_t)(end - p), &item);
         if (rc) goto fail;
         if (item[0]) {
-            if (n == cap) {
-                char **grown = realloc(items, 2 * cap * sizeof *items);
-                if (!grown) { free(item); rc = CZ_ENOMEM; goto fail; }
-                items = grown;
-                cap *= 2;
-            }
+            if ((rc = cz_grow(&items, &cap, n + 1, sizeof *items))) { free(item); goto fail; }
             items[n++] = item;
         } else {
             free(item);
@@ -265,6 +261,33 @@ static int phone_ok(const char *s)
     return digits >= 5 && digits <= 20;
 }
 
+/* An ID number, checked and stored in its canonical form (an upper-case
+ * check letter). */
+static int set_idnum(const struct cz_field *f, cz_body *body, const char *v, struct cz_field_error *err)
+{
+    struct cz_idnum_info info;
+    enum cz_idnum_error why = CZ_IDNUM_OK;
+    static const enum cz_hint why_hint[] = {
+        [CZ_IDNUM_OK] = HINT_NONE, [CZ_IDNUM_LENGTH] = HINT_ID_LENGTH,
+        [CZ_IDNUM_CHARS] = HINT_ID_CHARS, [CZ_IDNUM_DATE] = HINT_ID_DATE,
+        [CZ_IDNUM_CHECK] = HINT_ID_CHECK };
+    /* Birth dates in the future are caught in cz_schema_finish with today. */
+    int rc = cz_idnum_parse(v, 0, &info, &why);
+    if (rc) return fail(err, f, NULL, CZ_EIDNUM, why_hint[why]);
+    return cz_body_set_text(body, f->tag, info.number, strlen(info.number));
+}
+
+/* A record id (16 bytes), or a version id or key (32), as full hex:
+ * prefixes are resolved against the store before this. */
+static int set_hex_bytes(const struct cz_field *f, cz_body *body, const char *v, struct cz_field_error *err)
+{
+    uint8_t id[32];
+    size_t len = f->type == CZ_F_REF ? 16 : 32;
+    if (cz_unhex(v, id, len))
+        return fail(err, f, NULL, CZ_EFIELD, f->type == CZ_F_KEY ? HINT_KEY : HINT_REF);
+    return cz_body_set_bytes(body, f->tag, id, len);
+}
+
 /* The typed value, already normalised to one line, into the body. */
 static int set_scalar(const struct cz_field *f, cz_body *body, const char *v,
                       struct cz_field_error *err)
@@ -298,37 +321,18 @@ static int set_scalar(const struct cz_field *f, cz_body *body, const char *v,
         if (!e) return fail(err, f, NULL, CZ_EFIELD, HINT_ENUM);
         return cz_body_set_text(body, f->tag, e->key, strlen(e->key));
     }
-    case CZ_F_IDNUM: {
-        struct cz_idnum_info info;
-        enum cz_idnum_error why = CZ_IDNUM_OK;
-        static const enum cz_hint why_hint[] = {
-            [CZ_IDNUM_OK] = HINT_NONE, [CZ_IDNUM_LENGTH] = HINT_ID_LENGTH,
-            [CZ_IDNUM_CHARS] = HINT_ID_CHARS, [CZ_IDNUM_DATE] = HINT_ID_DATE,
-            [CZ_IDNUM_CHECK] = HINT_ID_CHECK };
-        /* Birth dates in the future are caught in cz_schema_finish with today. */
-        rc = cz_idnum_parse(v, 0, &info, &why);
-        if (rc) return fail(err, f, NULL, CZ_EIDNUM, why_hint[why]);
-        return cz_body_set_text(body, f->tag, info.number, strlen(info.number));
-    }
+    case CZ_F_IDNUM:
+        return set_idnum(f, body, v, err);
     case CZ_F_PHONE:
         if (!phone_ok(v)) return fail(err, f, NULL, CZ_EFIELD, HINT_PHONE);
         return cz_body_set_text(body, f->tag, v, strlen(v));
     case CZ_F_PLACE:
         if (!all_digits(v, 2, 12)) return fail(err, f, NULL, CZ_EFIELD, HINT_PLACE);
         return cz_body_set_text(body, f->tag, v, strlen(v));
-    case CZ_F_REF: {
-        uint8_t id[16];
-        /* Full ids only here: prefixes are resolved against the store first. */
-        if (cz_unhex(v, id, sizeof id)) return fail(err, f, NULL, CZ_EFIELD, HINT_REF);
-        return cz_body_set_bytes(body, f->tag, id, sizeof id);
-    }
+    case CZ_F_REF:
     case CZ_F_VERSION:
-    case CZ_F_KEY: {
-        uint8_t id[32];
-        if (cz_unhex(v, id, sizeof id))
-            return fail(err, f, NULL, CZ_EFIELD, f->type == CZ_F_KEY ? HINT_KEY : HINT_REF);
-        return cz_body_set_bytes(body, f->tag, id, sizeof id);
-    }
+    case CZ_F_KEY:
+        return set_hex_bytes(f, body, v, err);
     case CZ_F_SET:
     case CZ_F_LIST:
         break;

@@ -7,6 +7,8 @@
 #include "station.h"
 #include "bytes.h"
 #include "fsutil.h"
+#include "hashset.h"
+#include "hex.h"
 #include "keys.h"
 #include "roster.h"
 #include "station_int.h"

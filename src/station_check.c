@@ -9,6 +9,7 @@
 #include "codec.h"
 #include "index.h"
 #include "exitchain.h"
+#include "hex.h"
 #include "keys.h"
 #include "merge.h"
 #include "parse.h"

@@ -8,6 +8,7 @@
 #include "index.h"
 #include "grow.h"
 #include "hashset.h"
+#include "hex.h"
 #include "keys.h"
 #include "station_int.h"
 #include "status.h"

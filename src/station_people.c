@@ -3,6 +3,7 @@
  * replaced), passphrases, and adding and removing their key slots.  A
  * slot is a person's keys sealed under their passphrase (keys.h). */
 #include "station.h"
+#include "hex.h"
 #include "keys.h"
 #include "roster.h"
 #include "station_int.h"

@@ -5,6 +5,7 @@
  * person logged in (roster.h). */
 #include "station.h"
 #include "codec.h"
+#include "hex.h"
 #include "keys.h"
 #include "parse.h"
 #include "roster.h"

@@ -1,11 +1,14 @@
 #include "stick.h"
-#include "status.h"
+
 #include "bundle.h"
 #include "fsutil.h"
-#include "keys.h"
+#include "grow.h"
+#include "hex.h"
+#include "status.h"
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +71,7 @@ int cz_sticks_find(const char *mounts, const char *sysblock, struct cz_stick **o
     int rc = CZ_OK;
     *out = NULL;
     *n = 0;
-    if (!f) return CZ_EIO;
+    if (!f) return cz_fs_errno_status(errno);
     while (fgets(line, sizeof line, f)) {
         char *save = NULL, *dev = strtok_r(line, " \t\n", &save), *mnt = strtok_r(NULL, " \t\n", &save);
         if (!dev || !mnt || strncmp(dev, "/dev/", 5)) continue;
@@ -78,12 +81,7 @@ int cz_sticks_find(const char *mounts, const char *sysblock, struct cz_stick **o
         int dup = 0;
         for (size_t i = 0; i < *n && !dup; i++) dup = !strcmp(v[i].dev, name);
         if (dup || strlen(mnt) >= sizeof v->mount) continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 4;
-            struct cz_stick *nv = realloc(v, cap * sizeof *nv);
-            if (!nv) { rc = CZ_ENOMEM; break; }
-            v = nv;
-        }
+        if ((rc = cz_grow(&v, &cap, *n + 1, sizeof *v))) break;
         snprintf(v[*n].mount, sizeof v[*n].mount, "%s", mnt);
         snprintf(v[*n].dev, sizeof v[*n].dev, "%s", name);
         (*n)++;
@@ -103,13 +101,8 @@ static int by_name(const void *a, const void *b)
 
 static int push_path(char ***out, size_t *n, size_t *cap, const char *a, const char *b, const char *c)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? 2 * *cap : 16;
-        char **v = realloc(*out, nc * sizeof *v);
-        if (!v) return CZ_ENOMEM;
-        *out = v;
-        *cap = nc;
-    }
+    int rc = cz_grow(out, cap, *n + 1, sizeof **out);
+    if (rc) return rc;
     int len = c ? asprintf(&(*out)[*n], "%s/%s/%s", a, b, c) : asprintf(&(*out)[*n], "%s/%s", a, b);
     if (len < 0) return CZ_ENOMEM;
     (*n)++;
@@ -132,7 +125,7 @@ static int list_inbox(int top_fd, const char *inbox, char ***out, size_t *n)
     size_t cap = 0;
     int rc = CZ_OK;
     DIR *top = fdopendir(top_fd);
-    if (!top) { close(top_fd); return CZ_EIO; }
+    if (!top) { rc = cz_fs_errno_status(errno); close(top_fd); return rc; }
     struct dirent *d;
     while (rc == CZ_OK && (d = readdir(top))) {
         if (d->d_name[0] == '.') continue;
@@ -236,7 +229,11 @@ static int sweep_fd(int fd, int64_t now, int64_t min_age, size_t *swept)
 {
     DIR *d = fdopendir(fd);
     *swept = 0;
-    if (!d) { close(fd); return CZ_EIO; }
+    if (!d) {
+        int rc = cz_fs_errno_status(errno);
+        close(fd);
+        return rc;
+    }
     struct dirent *e;
     while ((e = readdir(d))) {
         struct stat sb;
@@ -282,7 +279,7 @@ int cz_stick_drop_bundles(const char *stick, const uint8_t rcpt[32], const uint8
     cz_hex(keep, 32, keephex);
     snprintf(keepname, sizeof keepname, "%s.czb", keephex);
     DIR *d = fdopendir(fd);
-    if (!d) { close(fd); return CZ_EIO; }
+    if (!d) { rc = cz_fs_errno_status(errno); close(fd); return rc; }
     struct dirent *e;
     while ((e = readdir(d))) {
         int bf;

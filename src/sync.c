@@ -3,6 +3,7 @@
 #include "codec.h"
 #include "fsutil.h"
 #include "index.h"
+#include "hex.h"
 #include "keys.h"
 #include "authz.h"
 #include "query.h"

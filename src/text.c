@@ -231,23 +231,74 @@ int cz_text_check_controls(const char *s, size_t len)
     return scan_controls(s, len, 0);
 }
 
+/* Printable ASCII without spaces (numbers, codes, dates, ids) is its own
+ * normal form: NFKC keeps it, and there is nothing to trim or fold. */
+static int plain_ascii(const char *in, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)in[i] <= 0x20 || (unsigned char)in[i] >= 0x7f) return 0;
+    return 1;
+}
+
+/* The first and one-past-last bytes of s that are not spaces (both 0
+ * when it is all spaces). */
+static void trim_bounds(const char *s, size_t n, size_t *start, size_t *end)
+{
+    *start = 0;
+    *end = 0;
+    for (size_t i = 0; i < n; ) {
+        utf8proc_int32_t cp;
+        size_t k = decode(s + i, n - i, &cp);
+        if (!is_space(cp)) {
+            if (*end == 0)
+                *start = i;
+            *end = i + k;
+        }
+        i += k;
+    }
+}
+
+/* s[start, end) into out (NUL-terminated): \r\n and a lone \r become \n,
+ * and with one_line every run of spaces becomes one ' '.  Every rewrite
+ * keeps or shrinks the byte count, so out needs end - start + 1 bytes. */
+static void fold(const char *s, size_t start, size_t end, int one_line, char *out)
+{
+    size_t o = 0;
+    int in_space = 0;
+    for (size_t i = start; i < end; ) {
+        utf8proc_int32_t cp;
+        size_t k = decode(s + i, end - i, &cp);
+
+        if (one_line && is_space(cp)) {
+            if (!in_space)
+                out[o++] = ' ';
+            in_space = 1;
+        } else if (cp == '\r') {
+            if (!(i + 1 < end && s[i + 1] == '\n'))
+                out[o++] = '\n';
+        } else {
+            memcpy(out + o, s + i, k);
+            o += k;
+            in_space = 0;
+        }
+        i += k;
+    }
+    out[o] = '\0';
+}
+
 /* Shared body of cz_text_normalize and cz_text_normalize_line. */
 static int normalize(const char *in, size_t len, int one_line, char **out)
 {
     char *nfkc = NULL, *buf = NULL;
-    size_t n = 0, start, end, i, o = 0;
-    int rc, in_space = 0;
+    size_t n = 0, start, end;
+    int rc;
 
     if (out == NULL)
         return CZ_EINVAL;
     *out = NULL;
     if (in == NULL && len != 0)
         return CZ_EINVAL;
-    /* Printable ASCII without spaces (numbers, codes, dates, ids) is its
-     * own normal form: NFKC keeps it, and there is nothing to trim or fold. */
-    for (i = 0; i < len && (unsigned char)in[i] > 0x20 && (unsigned char)in[i] < 0x7f; i++)
-        ;
-    if (i == len) {
+    if (plain_ascii(in, len)) {
         if (!(buf = malloc(len + 1)))
             return CZ_ENOMEM;
         if (len) memcpy(buf, in, len);
@@ -262,52 +313,16 @@ static int normalize(const char *in, size_t len, int one_line, char **out)
     if (rc != CZ_OK)
         goto cleanup;
     /* Checked after NFKC so that the rule holds for what is stored; \r is
-     * let through here because it is turned into \n below. */
+     * let through here because fold turns it into \n. */
     rc = scan_controls(nfkc, n, 1);
     if (rc != CZ_OK)
         goto cleanup;
-
-    /* Trim: find the first and one-past-last non-space characters. */
-    start = 0;
-    end = 0;
-    for (i = 0; i < n; ) {
-        utf8proc_int32_t cp;
-        size_t k = decode(nfkc + i, n - i, &cp);
-
-        if (!is_space(cp)) {
-            if (end == 0)
-                start = i;
-            end = i + k;
-        }
-        i += k;
-    }
-
-    /* Every rewrite below keeps or shrinks the byte count. */
-    buf = malloc(end - start + 1);
-    if (buf == NULL) {
+    trim_bounds(nfkc, n, &start, &end);
+    if (!(buf = malloc(end - start + 1))) {
         rc = CZ_ENOMEM;
         goto cleanup;
     }
-    for (i = start; i < end; ) {
-        utf8proc_int32_t cp;
-        size_t k = decode(nfkc + i, end - i, &cp);
-
-        if (one_line && is_space(cp)) {
-            if (!in_space)
-                buf[o++] = ' ';
-            in_space = 1;
-        } else if (cp == '\r') {
-            /* \r\n -> \n (drop the \r), lone \r -> \n. */
-            if (!(i + 1 < end && nfkc[i + 1] == '\n'))
-                buf[o++] = '\n';
-        } else {
-            memcpy(buf + o, nfkc + i, k);
-            o += k;
-            in_space = 0;
-        }
-        i += k;
-    }
-    buf[o] = '\0';
+    fold(nfkc, start, end, one_line, buf);
     *out = buf;
     buf = NULL;
     rc = CZ_OK;

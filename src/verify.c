@@ -1,5 +1,6 @@
 #include "verify.h"
 #include "authz.h"
+#include "bytes.h"
 #include "entry.h"
 #include "roster.h"
 #include "status.h"
@@ -89,8 +90,7 @@ static int log_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val
     if (klen != 40 || vlen != CZ_ID_BYTES) { problem(v, CZ_PROBLEM_CHAIN, val, CZ_EDB); return 0; }
     /* Position in the log and the entry it points at must agree. */
     if (cz_store_get_entry(v->t, val, &e) != CZ_OK) return 0;   /* reported by the entry walk */
-    uint64_t seq = 0;
-    for (int i = 0; i < 8; i++) seq = seq << 8 | key[32 + i];
+    uint64_t seq = cz_get_be64(key + 32);
     if (memcmp(e.origin, key, 32) != 0 || e.seq != seq)
         problem(v, CZ_PROBLEM_CHAIN, val, CZ_ECHAIN);
     return 0;
@@ -106,7 +106,7 @@ static int fork_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
 int cz_verify(cz_txn *t, const uint8_t office_root[32], cz_problem_fn fn, void *ctx,
               struct cz_verify_report *report)
 {
-    struct vctx v = { t, office_root, fn, ctx, report };
+    struct vctx v = { .t = t, .root = office_root, .fn = fn, .ctx = ctx, .rep = report };
     int rc;
     memset(report, 0, sizeof *report);
     if ((rc = cz_store_each_entry(t, entry_cb, &v))) return rc;

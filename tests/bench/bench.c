@@ -53,6 +53,7 @@
 #include "idnum.h"
 #include "index.h"
 #include "keys.h"
+#include "hex.h"
 #include "query.h"
 #include "schema.h"
 #include "station.h"

@@ -25,6 +25,7 @@
 #include "idnum.h"
 #include "index.h"
 #include "keys.h"
+#include "hex.h"
 #include "schema.h"
 #include "status.h"
 #include "store.h"

@@ -5,7 +5,7 @@
  * cz_station_identity writes it, it parses back to the same identity; and
  * its name and region, printed through the one control filter
  * (cz_text_safe), are valid UTF-8 without a single control. */
-#include "keys.h"
+#include "hex.h"
 #include "station.h"
 #include "status.h"
 #include "text.h"

@@ -17,7 +17,7 @@
 #include "approve.h"
 #include "demo.h"
 #include "exitchain.h"
-#include "keys.h"
+#include "hex.h"
 #include "query.h"
 #include "schema.h"
 #include "station.h"

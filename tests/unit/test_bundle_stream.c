@@ -24,7 +24,7 @@
 
 #include "bundle.h"
 #include "bundle_stream.h"
-#include "keys.h"
+#include "hex.h"
 #include "status.h"
 
 struct keys { uint8_t sign_pk[32], sign_sk[64], box_pk[32], box_sk[32]; };

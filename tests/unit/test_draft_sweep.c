@@ -24,6 +24,7 @@
 #include "conflicts.h"
 #include "draft.h"
 #include "entry.h"
+#include "hex.h"
 #include "keys.h"
 #include "query.h"
 #include "station.h"

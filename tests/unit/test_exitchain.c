@@ -23,6 +23,7 @@
 #include "exitchain.h"
 #include "index.h"
 #include "keys.h"
+#include "hex.h"
 #include "parse.h"
 #include "schema.h"
 #include "station.h"

@@ -14,7 +14,7 @@
 
 #include "codec.h"
 #include "entry.h"
-#include "keys.h"
+#include "hex.h"
 #include "schema.h"
 #include "status.h"
 

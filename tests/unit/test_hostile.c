@@ -25,6 +25,7 @@
 #include "bundle.h"
 #include "codec.h"
 #include "entry.h"
+#include "hex.h"
 #include "keys.h"
 #include "station.h"
 #include "status.h"

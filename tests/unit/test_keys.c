@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "hex.h"
 #include "keys.h"
 #include "status.h"
 #include "testkit.h"

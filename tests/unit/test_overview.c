@@ -18,6 +18,7 @@
 #include "codec.h"
 #include "entry.h"
 #include "keys.h"
+#include "hex.h"
 #include "overview.h"
 #include "schema.h"
 #include "station.h"

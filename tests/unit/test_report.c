@@ -46,6 +46,7 @@
 #include "exitchain.h"
 #include "index.h"
 #include "keys.h"
+#include "hex.h"
 #include "query.h"
 #include "report.h"
 #include "roster.h"

@@ -21,6 +21,7 @@
 #include "codec.h"
 #include "entry.h"
 #include "index.h"
+#include "hex.h"
 #include "keys.h"
 #include "roster.h"
 #include "schema.h"

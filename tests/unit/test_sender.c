@@ -31,6 +31,7 @@
 #include "bundle.h"
 #include "codec.h"
 #include "entry.h"
+#include "hex.h"
 #include "keys.h"
 #include "roster.h"
 #include "schema.h"

@@ -20,6 +20,7 @@
 #include "entry.h"
 #include "index.h"
 #include "keys.h"
+#include "hex.h"
 #include "schema.h"
 #include "status.h"
 #include "store.h"

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 
 #include "conflicts.h"
-#include "keys.h"
+#include "hex.h"
 #include "query.h"
 #include "station.h"
 #include "status.h"
