@@ -1,6 +1,7 @@
 #include "backup.h"
 #include "roster.h"
 #include "bundle.h"
+#include "payload.h"
 #include "keys.h"
 #include "status.h"
 #include "fsutil.h"

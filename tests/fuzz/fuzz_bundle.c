@@ -23,6 +23,7 @@
  * cz_bundle_open: the same refusal (the reader's finish is asked, as import
  * asks it), or the same plaintext. */
 #include "bundle.h"
+#include "payload.h"
 #include "entry.h"
 #include "status.h"
 #include "fuzzkeys.h"

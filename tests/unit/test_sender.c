@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "payload.h"
 #include "codec.h"
 #include "entry.h"
 #include "keys.h"
