@@ -153,8 +153,8 @@ static int unpack_loop(ZSTD_DCtx *d, const uint8_t *src, size_t len, uint64_t un
                        size_t *cap)
 {
     uint8_t spare[256];
-    ZSTD_inBuffer in = { src, len, 0 };
-    ZSTD_outBuffer o = { *dst, *cap, 0 };
+    ZSTD_inBuffer in = { .src = src, .size = len, .pos = 0 };
+    ZSTD_outBuffer o = { .dst = *dst, .size = *cap, .pos = 0 };
     int rc;
     for (;;) {
         size_t ret = ZSTD_decompressStream(d, &o, &in);
@@ -168,7 +168,7 @@ static int unpack_loop(ZSTD_DCtx *d, const uint8_t *src, size_t len, uint64_t un
                 o.dst = *dst;
                 o.size = *cap;
             } else if (o.dst == *dst) {
-                o = (ZSTD_outBuffer){ spare, sizeof spare, 0 };
+                o = (ZSTD_outBuffer){ .dst = spare, .size = sizeof spare, .pos = 0 };
             }
             continue;
         }

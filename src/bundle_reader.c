@@ -237,8 +237,8 @@ static void unpack_step(struct cz_bundle_reader *r, uint8_t *dst, size_t cap, si
             r->framed = 1;
         }
     }
-    ZSTD_inBuffer in = { r->zin, r->zin_len, r->zin_pos };
-    ZSTD_outBuffer out = { dst, cap, 0 };
+    ZSTD_inBuffer in = { .src = r->zin, .size = r->zin_len, .pos = r->zin_pos };
+    ZSTD_outBuffer out = { .dst = dst, .size = cap, .pos = 0 };
     size_t ret = ZSTD_decompressStream(r->zd, &out, &in);
     r->zin_pos = in.pos;
     if (ZSTD_isError(ret)) { r->ustatus = CZ_EUNPACK; return; }

@@ -97,12 +97,12 @@ static int sink_flush(struct sink *k, int final)
  * frame), its output through the sink as it comes. */
 static int compress_batch(ZSTD_CCtx *c, struct sink *k, const uint8_t *p, size_t len, int last)
 {
-    ZSTD_inBuffer in = { p, len, 0 };
+    ZSTD_inBuffer in = { .src = p, .size = len, .pos = 0 };
     ZSTD_EndDirective end = last ? ZSTD_e_end : ZSTD_e_continue;
     int rc;
     for (;;) {
         if (k->pend_cap - k->pend_len < k->chunk && (rc = sink_flush(k, 0))) return rc;
-        ZSTD_outBuffer o = { k->pend + k->pend_len, k->pend_cap - k->pend_len, 0 };
+        ZSTD_outBuffer o = { .dst = k->pend + k->pend_len, .size = k->pend_cap - k->pend_len, .pos = 0 };
         size_t left = ZSTD_compressStream2(c, &o, &in, end);
         if (ZSTD_isError(left)) return CZ_ENOMEM;
         k->pend_len += o.pos;

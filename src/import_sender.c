@@ -186,8 +186,8 @@ static void pending_meta_name(char *buf, size_t size, const uint8_t origin[32])
 }
 
 /* Before imp_apply_one, for the entries of keys not yet certified: *ok 0
- * when refused here (told as its refusals are).  Its own
- * judgement is not repeated. */
+ * when refused here (told as its refusals are); its own judgement is not
+ * repeated. */
 int imp_admit(struct importer *im, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES], int *ok)
 {
     struct imp_pending *pk;
