@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include "bundle_stream.h"
-#include "grow.h"
 #include "keys.h"
 #include "status.h"
 #include "stick.h"
