@@ -159,10 +159,12 @@ int cz_payload_in_head(struct cz_payload_in *in, struct cz_byte_src *src, int bo
     in->kind = p[4];
     if (in->kind != CZ_PAYLOAD_SYNC && in->kind != CZ_PAYLOAD_BACKUP) return CZ_EVERSION;
     if ((rc = cz_vv_decode_src(src, vv))) return rc;
-    if ((rc = in_take(in, 4, &p))) return rc;
-    in->n = cz_get_be32(p);
-    if (in->n > src->left(src->ctx) / 4) return CZ_ETRUNC;
-    return CZ_OK;
+    if ((rc = in_take(in, 4, &p)) == CZ_OK) {
+        in->n = cz_get_be32(p);
+        if (in->n > src->left(src->ctx) / 4) rc = CZ_ETRUNC;
+    }
+    if (rc && vv) cz_vv_free(vv);
+    return rc;
 }
 
 /* An entry too long to hold: its first CZ_PAYLOAD_ENTRY_MAX bytes say
