@@ -1,4 +1,5 @@
 /* export_basis.c — what a new bundle supersedes (sync_int.h).
+ *
  * A bundle is only a copy: everything in it stays in this station's store,
  * and every incremental export sends again whatever the peer has not
  * acknowledged.  Still, an older bundle on the stick is removed only when
@@ -26,9 +27,9 @@
  * the carried positions written down.  Only bundles on the stick being
  * written are removed (the new one is there).  Bundles older than `base`
  * (written before the note existed, or left when a note was lost) are
- * removed only by --full.  The note is committed before anything is removed, so a kill
- * between the two leaves files to remove later, never a note that says
- * less was carried than was. */
+ * removed only by --full.  The note is committed before anything is
+ * removed, so a kill between the two leaves files to remove later, never a
+ * note that says less was carried than was. */
 #include "sync_int.h"
 
 #include <stdlib.h>
@@ -97,7 +98,6 @@ cleanup:
     free(buf);
     return rc;
 }
-
 
 /* The seqs a bundle carries of one origin. */
 struct carried_origin { const uint8_t *origin; uint64_t *seq; size_t n, cap; };
