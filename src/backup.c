@@ -9,6 +9,7 @@
 #include "fsutil.h"
 #include "grow.h"
 #include "hex.h"
+#include "payload.h"
 #include "keys.h"
 #include "status.h"
 #include "stick.h"

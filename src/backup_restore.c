@@ -3,6 +3,7 @@
 
 #include "backup_int.h"
 #include "bundle.h"
+#include "payload.h"
 #include "bytes.h"
 #include "fsutil.h"
 #include "index.h"

@@ -1,5 +1,7 @@
 /* bundle.h — the encrypted files carried between stations on USB sticks
- * (DESIGN.md, Bundles), and the version vectors inside them.
+ * (FORMATS.md, Bundles): the sealed container.  What it carries (the
+ * payload: head, vector, entries) is payload.h's, the version vectors
+ * vv.h's.
  *
  * File format, versions 1 and 2 (integers big-endian, fixed widths):
  *   "CZB" u8(version)        2 written; 1 still read (older sticks, backups)
@@ -50,14 +52,8 @@
  * Bundle id = BLAKE2b-256 of the header (signature included); it names the
  * file (<id hex>.czb) and is what the seen-list remembers.
  *
- * Plaintext, version 1:
- *   "CZP" u8(version=1) u8 kind (0 sync, 1 backup)
- *   vector                   the sender's version vector (below)
- *   u32 n { u32 len, entry[len] }   log entries exactly as signed (entry.h)
- * Vector: u32 norigins { origin[32] u32 nranges { u64 lo u64 hi id[32] } }
- *   origins strictly ascending, ranges ascending and disjoint, non-adjacent;
- *   id is the entry id at seq hi.  Holes appear because replication is
- *   scoped by region.
+ * The plaintext is a payload (payload.h) for sync bundles and a backup's
+ * sections then a payload for backups (backup.h).
  *
  * Lifetimes: decoded structures point into the buffer they were decoded
  * from unless said otherwise.
@@ -77,8 +73,6 @@
 #define CZ_BUNDLE_RECIPIENTS_MAX 16
 #define CZ_BUNDLE_PLAIN_MAX (1024u * 1024u * 1024u)
 #define CZ_BUNDLE_STANZA (32 + 80)
-#define CZ_PAYLOAD_SYNC 0
-#define CZ_PAYLOAD_BACKUP 1
 
 struct cz_bundle_header {
     uint8_t version, flags, chunk_log2;
@@ -197,60 +191,5 @@ int cz_file_write_under(const char *base, const char *rel, const char *name, con
                         char *path, size_t path_size);
 /* The folder on a stick holding bundles for box key `me`. */
 void cz_bundle_inbox(const char *stick, const uint8_t me[32], char *path, size_t size);
-
-/* ---- version vectors ----
- *
- * A vector in a bundle is the sender's claim, so it is bounded before it
- * costs anything: at most CZ_VV_ORIGINS_MAX origins (person keys: a city
- * has a few thousand), CZ_VV_ORIGIN_RANGES_MAX ranges for one origin and
- * CZ_VV_RANGES_MAX in all (48 bytes each in memory: 48 MB at most).
- * Ranges are not "few": replication scoped by region leaves a station one
- * range per run of its own village's entries in an office clerk's log.
- * More is CZ_ETOOBIG.  Decoding allocates as ranges are read, never from
- * a count the bundle states.  What is stored as an acknowledgement is
- * bounded again by what the importer holds (sync.c). */
-#define CZ_VV_ORIGINS_MAX 100000u
-#define CZ_VV_ORIGIN_RANGES_MAX 65536u
-#define CZ_VV_RANGES_MAX (1u << 20)
-
-struct cz_vv_range { uint64_t lo, hi; uint8_t id[CZ_ID_BYTES]; };
-struct cz_vv_origin { uint8_t origin[32]; size_t n, cap; struct cz_vv_range *r; };
-struct cz_vv { size_t n, cap; struct cz_vv_origin *o; };   /* zero-initialise */
-
-/* Adds one log position.  Positions are expected in log order (origin then
- * seq ascending, as the store walks them); others are accepted but slower. */
-int cz_vv_add(struct cz_vv *v, const uint8_t origin[32], uint64_t seq, const uint8_t id[CZ_ID_BYTES]);
-int cz_vv_has(const struct cz_vv *v, const uint8_t origin[32], uint64_t seq);
-void cz_vv_free(struct cz_vv *v);
-/* Appends the encoding to a growing buffer (*buf realloc'd), within the
- * bounds a reader takes: origins and ranges past them are left out, which
- * only makes the vector claim less (an acknowledgement that says less
- * costs a resend, never a loss), so an honest bundle is never refused for
- * its vector.  _unbounded writes all of it (tests that forge a vector). */
-int cz_vv_encode(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap);
-int cz_vv_encode_unbounded(const struct cz_vv *v, uint8_t **buf, size_t *len, size_t *cap);
-/* Strict: order, disjointness and bounds are checked (CZ_ECANON, CZ_ETRUNC,
- * CZ_ETOOBIG past the limits above).  v is freed on failure. */
-int cz_vv_decode(const uint8_t *buf, size_t len, size_t *pos, struct cz_vv *v);
-/* The same from a bundle being read (no more held than the ranges
- * themselves); v NULL: checked and skipped, nothing kept. */
-int cz_vv_decode_reader(cz_bundle_reader *r, struct cz_vv *v);
-
-/* ---- plaintext ---- */
-
-struct cz_payload {
-    uint8_t kind;
-    struct cz_vv vv;
-    size_t n;
-    const uint8_t **entry;            /* into the plaintext */
-    size_t *entry_len;
-};
-/* A builder: start, add entries, finish.  buf is malloc'd (caller frees). */
-struct cz_payload_writer { uint8_t *buf; size_t len, cap, count_at; uint32_t count; };
-int cz_payload_start(struct cz_payload_writer *w, uint8_t kind, const struct cz_vv *vv);
-int cz_payload_add(struct cz_payload_writer *w, const uint8_t *entry, size_t len);
-void cz_payload_finish(struct cz_payload_writer *w);
-int cz_payload_decode(const uint8_t *buf, size_t len, struct cz_payload *p);
-void cz_payload_free(struct cz_payload *p);
 
 #endif

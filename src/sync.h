@@ -1,7 +1,8 @@
 /* sync.h — exporting to and importing from a stick: which peers a station
  * writes for, what each bundle holds (scoped by jurisdiction, incremental
  * against the peer's acknowledged version vector), and the all-or-nothing
- * import of one bundle (DESIGN.md, Bundles).
+ * import of one bundle (FORMATS.md, Bundles).  peers.c, export*.c and
+ * import*.c implement it.
  *
  * Export and import need a login: export signs the header with the person's
  * key; import opens the file key with the station's box key. */
@@ -35,7 +36,7 @@ struct cz_export_result {
      * send is the one it sent last time (path is ""; never with full). */
     int nothing_new;
     size_t swept;            /* stale temp files removed from our sender folder */
-    size_t superseded;       /* our older bundles for this peer removed (sync.c, export_supersede) */
+    size_t superseded;       /* our older bundles for this peer removed (export_basis.c) */
 };
 /* Writes one bundle for peer onto the stick, then tidies this station's
  * sender folder for the peer (README, "A stick is a mailbag"): stale temp
@@ -59,7 +60,8 @@ struct cz_import_result {
      * in fresh too). */
     size_t held, released;
     /* New entries whose clock is more than a day ahead of ours: accepted,
-     * but our clock does not follow them (PITFALLS: HLC). */
+     * but our clock does not follow them (a persisted future timestamp
+     * cannot be undone). */
     size_t clock_ahead;
     /* The header's signer is a certified person of the sending station
      * (or the office's): only then was the bundle's version vector taken

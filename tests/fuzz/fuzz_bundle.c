@@ -23,6 +23,7 @@
  * cz_bundle_open: the same refusal (the reader's finish is asked, as import
  * asks it), or the same plaintext. */
 #include "bundle.h"
+#include "payload.h"
 #include "entry.h"
 #include "status.h"
 #include "fuzzkeys.h"
@@ -38,10 +39,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct fuzz_keys K;
 static int ready;
 
+/* The payload's streaming reader, bounded as import reads it (the vector
+ * checked and skipped), over the plaintext: it must accept what
+ * cz_payload_decode accepts, entry for entry, but for an entry too long
+ * to hold, and refuse what it refuses. */
+static void stream_plain(const uint8_t *plain, size_t len, int rc, const struct cz_payload *p)
+{
+    struct cz_payload_in in;
+    struct cz_buf_src b;
+    struct cz_byte_src s;
+    size_t pos = 0, elen;
+    const uint8_t *e;
+    int bad, src;
+    cz_byte_src_buf(&s, &b, plain, len, &pos);
+    src = cz_payload_in_head(&in, &s, 1, NULL);
+    for (uint32_t i = 0; src == CZ_OK && i < in.n; i++) {
+        if ((src = cz_payload_in_next(&in, &e, &elen, &bad))) break;
+        if (rc == CZ_OK && (elen != p->entry_len[i] || (e ? memcmp(e, p->entry[i], elen) != 0 : !bad))) abort();
+    }
+    if (src == CZ_OK) src = cz_payload_in_end(&in);
+    if (src != rc) abort();
+}
+
 static void read_plain(const uint8_t *plain, size_t len)
 {
     struct cz_payload p;
-    if (cz_payload_decode(plain, len, &p) != CZ_OK) return;
+    int rc = cz_payload_decode(plain, len, &p);
+    stream_plain(plain, len, rc, &p);
+    if (rc != CZ_OK) return;
     for (size_t i = 0; i < p.n; i++) {
         struct cz_entry e;
         if (cz_entry_decode(p.entry[i], p.entry_len[i], &e) == CZ_OK) (void)cz_entry_verify(&e);

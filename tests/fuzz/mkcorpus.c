@@ -4,6 +4,7 @@
  * entries, a real bundle sealed for the fixed test key (fuzzkeys.h), its
  * plaintext, spreadsheet exports, identity files and key blobs. */
 #include "bundle.h"
+#include "payload.h"
 #include <zstd.h>
 #include "codec.h"
 #include "entry.h"

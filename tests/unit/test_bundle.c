@@ -17,6 +17,7 @@
 #include <zstd.h>
 
 #include "bundle.h"
+#include "payload.h"
 #include "status.h"
 
 struct keys { uint8_t sign_pk[32], sign_sk[64], box_pk[32], box_sk[32], other_pk[32], other_sk[32]; };

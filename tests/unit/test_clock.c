@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "payload.h"
 #include "codec.h"
 #include "entry.h"
 #include "keys.h"

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "payload.h"
 #include "conflicts.h"
 #include "draft.h"
 #include "entry.h"

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "payload.h"
 #include "codec.h"
 #include "conflicts.h"
 #include "entry.h"

@@ -24,6 +24,7 @@
 
 #include "authz.h"
 #include "bundle.h"
+#include "payload.h"
 #include "codec.h"
 #include "entry.h"
 #include "index.h"

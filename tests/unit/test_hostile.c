@@ -23,6 +23,7 @@
 
 #include "backup.h"
 #include "bundle.h"
+#include "payload.h"
 #include "codec.h"
 #include "entry.h"
 #include "hex.h"

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "payload.h"
 #include "entry.h"
 #include "keys.h"
 #include "station.h"

@@ -1,5 +1,5 @@
-/* test_sender.c — what a bundle's header vouches for (sync.c, import_reader;
- * DESIGN.md, Trust: "a bundle's sender is a certified station, through a
+/* test_sender.c — what a bundle's header vouches for (import_sender.c;
+ * TRUST.md, Bundles: "a bundle's sender is a certified station, through a
  * certified person of it, and an acknowledgement covers only what was
  * sent").  Every bundle here is validly signed with a real key; each rule
  * has its attack and its honest case:
@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "payload.h"
 #include "codec.h"
 #include "entry.h"
 #include "hex.h"
