@@ -85,7 +85,7 @@ int cmd_enrol(struct cli *c, int argc, char **argv)
     }
     cz_txn_abort(t);
     /* Which keys: the named ones, every pending one, or (no arguments) a list. */
-    size_t *pick = calloc(kl.n + 1, sizeof *pick), npick = 0;
+    size_t *pick = calloc(kl.n + (size_t)nkeys + 1, sizeof *pick), npick = 0;
     if (!pick) { free(keys); free(kl.v); return CZ_EXIT_FAIL; }
     for (int i = 0; i < nkeys; i++) {
         size_t w;
