@@ -234,18 +234,92 @@ static void print_exit_chain(struct cli *c, cz_txn *t, const uint8_t entity[CZ_E
                                       "审批链不完整：该户不计为已脱贫。"));
 }
 
+/* One version of a record, for `show --history --json`. */
+static json_t *version_json(cz_txn *t, const struct cz_station_info *info, const struct cz_type *type,
+                            const struct cz_version *v)
+{
+    char hex[65], when[32], who[160];
+    json_t *o = json_object(), *parents = json_array();
+    cz_hex(v->id, CZ_ID_BYTES, hex);
+    json_object_set_new(o, "version", json_string(hex));
+    cz_hex(v->origin, 32, hex);
+    json_object_set_new(o, "signed_by_key", json_string(hex));
+    signer_name(t, info, v->origin, CZ_LANG_EN, who, sizeof who);
+    json_object_set_new(o, "signed_by", json_string(who));
+    json_object_set_new(o, "seq", json_integer((json_int_t)v->seq));
+    format_time(v->wall, when, sizeof when);
+    json_object_set_new(o, "time", json_string(when));
+    json_object_set_new(o, "deleted", json_boolean(v->tombstone));
+    for (size_t p = 0; p < v->nparents; p++) {
+        cz_hex(v->parents[p], CZ_ID_BYTES, hex);
+        json_array_append_new(parents, json_string(hex));
+    }
+    json_object_set_new(o, "parents", parents);
+    json_object_set_new(o, "fields", fields_json(type, v->body));
+    return o;
+}
+
+/* A record's versions (NULL, 0 without --history). */
+struct shown { struct cz_record r; struct cz_version *vs; size_t nv; int history; };
+
+static void show_json(struct cli *c, cz_txn *t, const struct shown *s)
+{
+    const struct cz_station_info *info = cz_station_info(c->st);
+    json_t *o = record_json(t, info, &s->r);
+    if (!strcmp(s->r.type_key, "household"))
+        json_object_set_new(o, "size", json_integer((json_int_t)household_size(t, s->r.entity)));
+    if (s->history) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < s->nv; i++) json_array_append_new(arr, version_json(t, info, s->r.type, &s->vs[i]));
+        json_object_set_new(o, "history", arr);
+    }
+    print_json(o);
+}
+
+static void show_history(struct cli *c, cz_txn *t, const struct shown *s)
+{
+    char hex[65], when[32], who[160];
+    printf("%s\n", T(c, "History:", "历史版本："));
+    for (size_t i = 0; i < s->nv; i++) {
+        const struct cz_version *v = &s->vs[i];
+        cz_hex(v->id, CZ_ID_BYTES, hex);
+        format_time(v->wall, when, sizeof when);
+        signer_name(t, cz_station_info(c->st), v->origin, c->lang, who, sizeof who);
+        printf("  %zu. %.16s  %s  %s%s\n", i + 1, hex, when, who, v->tombstone ? T(c, "  (deleted)", "  （删除）") : "");
+        print_changes(c, s->r.type, v, s->vs, s->nv);
+    }
+}
+
+static void show_text(struct cli *c, cz_txn *t, const struct shown *s)
+{
+    const struct cz_record *r = &s->r;
+    char hex[65], when[32], who[160];
+    cz_hex(r->entity, CZ_ENTITY_BYTES, hex);
+    printf("%s %s  %s\n", r->type ? T(c, r->type->en, r->type->zh) : r->type_key, hex,
+           r->deleted ? T(c, "(deleted)", "（已删除）") : "");
+    if (r->type && r->body) print_fields(c, t, r->type, r->body, "  ");
+    if (!strcmp(r->type_key, "household"))
+        printf("  %s  %zu\n", T(c, "Household size (members)", "家庭人口（成员数）"), household_size(t, r->entity));
+    if (!strcmp(r->type_key, "exit") && !r->deleted) print_exit_chain(c, t, r->entity);
+    signer_name(t, cz_station_info(c->st), r->origin, c->lang, who, sizeof who);
+    format_time(r->wall, when, sizeof when);
+    cz_hex(r->id, CZ_ID_BYTES, hex);
+    printf("  %s %s  %s  %s %s\n", T(c, "version", "版本"), hex, when, T(c, "signed by", "签名人"), who);
+    if (r->nheads > 1)
+        printf("  %s\n", T(c, "! concurrent versions: run `cunzhan conflicts`", "！存在并发版本：请运行 `cunzhan conflicts`"));
+    if (s->history) show_history(c, t, s);
+}
+
 int cmd_show(struct cli *c, int argc, char **argv)
 {
     const char *idarg = NULL;
-    int history = 0, rc;
     uint8_t entity[CZ_ENTITY_BYTES];
     cz_txn *t = NULL;
-    struct cz_record r;
-    struct cz_version *vs = NULL;
-    size_t nv = 0;
+    struct shown s = { .history = 0 };
+    int rc, ret = CZ_EXIT_FAIL;
 
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--history")) history = 1;
+        if (!strcmp(argv[i], "--history")) s.history = 1;
         else if (!idarg) idarg = argv[i];
         else return usage(c, "show ID [--history] [--json]", "show 编号 [--history] [--json]");
     }
@@ -253,74 +327,18 @@ int cmd_show(struct cli *c, int argc, char **argv)
     if (open_station(c)) return CZ_EXIT_FAIL;
     if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t))) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     if (resolve_entity(c, t, idarg, entity)) { cz_txn_abort(t); return CZ_EXIT_FAIL; }
-    if ((rc = cz_record_load(t, entity, &r)) || (history && (rc = cz_record_history(t, entity, &vs, &nv)))) {
+    if ((rc = cz_record_load(t, entity, &s.r)) || (s.history && (rc = cz_record_history(t, entity, &s.vs, &s.nv)))) {
         say_error(c, rc, idarg);
-        cz_record_clear(&r);
-        cz_txn_abort(t);
-        return CZ_EXIT_FAIL;
+        goto cleanup;
     }
-    const struct cz_station_info *info = cz_station_info(c->st);
-    char hex[65], when[32], who[160];
-    if (c->json) {
-        json_t *o = record_json(t, info, &r);
-        if (!strcmp(r.type_key, "household"))
-            json_object_set_new(o, "size", json_integer((json_int_t)household_size(t, r.entity)));
-        if (history) {
-            json_t *arr = json_array();
-            for (size_t i = 0; i < nv; i++) {
-                json_t *v = json_object();
-                cz_hex(vs[i].id, CZ_ID_BYTES, hex);
-                json_object_set_new(v, "version", json_string(hex));
-                cz_hex(vs[i].origin, 32, hex);
-                json_object_set_new(v, "signed_by_key", json_string(hex));
-                signer_name(t, info, vs[i].origin, CZ_LANG_EN, who, sizeof who);
-                json_object_set_new(v, "signed_by", json_string(who));
-                json_object_set_new(v, "seq", json_integer((json_int_t)vs[i].seq));
-                format_time(vs[i].wall, when, sizeof when);
-                json_object_set_new(v, "time", json_string(when));
-                json_object_set_new(v, "deleted", json_boolean(vs[i].tombstone));
-                json_t *parents = json_array();
-                for (size_t p = 0; p < vs[i].nparents; p++) {
-                    cz_hex(vs[i].parents[p], CZ_ID_BYTES, hex);
-                    json_array_append_new(parents, json_string(hex));
-                }
-                json_object_set_new(v, "parents", parents);
-                json_object_set_new(v, "fields", fields_json(r.type, vs[i].body));
-                json_array_append_new(arr, v);
-            }
-            json_object_set_new(o, "history", arr);
-        }
-        print_json(o);
-    } else {
-        cz_hex(r.entity, CZ_ENTITY_BYTES, hex);
-        printf("%s %s  %s\n", r.type ? T(c, r.type->en, r.type->zh) : r.type_key, hex,
-               r.deleted ? T(c, "(deleted)", "（已删除）") : "");
-        if (r.type && r.body) print_fields(c, t, r.type, r.body, "  ");
-        if (!strcmp(r.type_key, "household"))
-            printf("  %s  %zu\n", T(c, "Household size (members)", "家庭人口（成员数）"), household_size(t, r.entity));
-        if (!strcmp(r.type_key, "exit") && !r.deleted) print_exit_chain(c, t, r.entity);
-        signer_name(t, info, r.origin, c->lang, who, sizeof who);
-        format_time(r.wall, when, sizeof when);
-        cz_hex(r.id, CZ_ID_BYTES, hex);
-        printf("  %s %s  %s  %s %s\n", T(c, "version", "版本"), hex, when, T(c, "signed by", "签名人"), who);
-        if (r.nheads > 1)
-            printf("  %s\n", T(c, "! concurrent versions: run `cunzhan conflicts`", "！存在并发版本：请运行 `cunzhan conflicts`"));
-        if (history) {
-            printf("%s\n", T(c, "History:", "历史版本："));
-            for (size_t i = 0; i < nv; i++) {
-                cz_hex(vs[i].id, CZ_ID_BYTES, hex);
-                format_time(vs[i].wall, when, sizeof when);
-                signer_name(t, info, vs[i].origin, c->lang, who, sizeof who);
-                printf("  %zu. %.16s  %s  %s%s\n", i + 1, hex, when, who,
-                       vs[i].tombstone ? T(c, "  (deleted)", "  （删除）") : "");
-                print_changes(c, r.type, &vs[i], vs, nv);
-            }
-        }
-    }
-    cz_history_free(vs, nv);
-    cz_record_clear(&r);
+    if (c->json) show_json(c, t, &s);
+    else show_text(c, t, &s);
+    ret = CZ_EXIT_OK;
+cleanup:
+    cz_history_free(s.vs, s.nv);
+    cz_record_clear(&s.r);
     cz_txn_abort(t);
-    return CZ_EXIT_OK;
+    return ret;
 }
 
 struct list_out { struct cli *c; cz_txn *t; json_t *arr; size_t count; };
@@ -414,6 +432,60 @@ static const char *ftype_name(enum cz_ftype t)
     return names[t];
 }
 
+static json_t *field_json(const struct cz_field *f)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "key", json_string(f->key));
+    json_object_set_new(o, "en", json_string(f->en));
+    json_object_set_new(o, "zh", json_string(f->zh));
+    json_object_set_new(o, "kind", json_string(ftype_name(f->type)));
+    json_object_set_new(o, "required", json_boolean(f->flags & CZ_FF_REQUIRED));
+    json_object_set_new(o, "derived", json_boolean(f->flags & CZ_FF_DERIVED));
+    if (f->values) {
+        json_t *vals = json_array();
+        for (const struct cz_enum_value *v = f->values; v->key; v++) {
+            json_t *vo = json_object();
+            json_object_set_new(vo, "key", json_string(v->key));
+            json_object_set_new(vo, "en", json_string(v->en));
+            json_object_set_new(vo, "zh", json_string(v->zh));
+            json_array_append_new(vals, vo);
+        }
+        json_object_set_new(o, "values", vals);
+    }
+    return o;
+}
+
+static json_t *type_json(const struct cz_type *t)
+{
+    json_t *o = json_object(), *fields = json_array();
+    json_object_set_new(o, "type", json_string(t->key));
+    json_object_set_new(o, "en", json_string(t->en));
+    json_object_set_new(o, "zh", json_string(t->zh));
+    for (size_t j = 0; j < t->nfields; j++) json_array_append_new(fields, field_json(&t->fields[j]));
+    json_object_set_new(o, "fields", fields);
+    return o;
+}
+
+static void print_type(struct cli *c, const struct cz_type *t)
+{
+    printf("%s  %s / %s\n", t->key, t->zh, t->en);
+    for (size_t j = 0; j < t->nfields; j++) {
+        const struct cz_field *f = &t->fields[j];
+        printf("  ");
+        print_padded(f->key, 18);
+        print_padded(f->zh, 18);
+        print_padded(f->en, 30);
+        printf("%s%s%s", ftype_name(f->type), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
+               f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
+        if (f->values) {
+            printf(":");
+            for (const struct cz_enum_value *v = f->values; v->key; v++)
+                printf(" %s(%s)", v->key, v->zh);
+        }
+        putchar('\n');
+    }
+}
+
 int cmd_fields(struct cli *c, int argc, char **argv)
 {
     size_t n;
@@ -426,60 +498,11 @@ int cmd_fields(struct cli *c, int argc, char **argv)
     }
     json_t *arr = c->json ? json_array() : NULL;
     for (size_t i = 0; i < n; i++) {
-        const struct cz_type *t = &types[i];
-        if (only && t != only) continue;
-        json_t *jt = NULL, *jf = NULL;
-        if (arr) {
-            jt = json_object();
-            json_object_set_new(jt, "type", json_string(t->key));
-            json_object_set_new(jt, "en", json_string(t->en));
-            json_object_set_new(jt, "zh", json_string(t->zh));
-            jf = json_array();
-        } else {
-            printf("%s  %s / %s\n", t->key, t->zh, t->en);
-        }
-        for (size_t j = 0; j < t->nfields; j++) {
-            const struct cz_field *f = &t->fields[j];
-            if (arr) {
-                json_t *o = json_object();
-                json_object_set_new(o, "key", json_string(f->key));
-                json_object_set_new(o, "en", json_string(f->en));
-                json_object_set_new(o, "zh", json_string(f->zh));
-                json_object_set_new(o, "kind", json_string(ftype_name(f->type)));
-                json_object_set_new(o, "required", json_boolean(f->flags & CZ_FF_REQUIRED));
-                json_object_set_new(o, "derived", json_boolean(f->flags & CZ_FF_DERIVED));
-                if (f->values) {
-                    json_t *vals = json_array();
-                    for (const struct cz_enum_value *v = f->values; v->key; v++) {
-                        json_t *vo = json_object();
-                        json_object_set_new(vo, "key", json_string(v->key));
-                        json_object_set_new(vo, "en", json_string(v->en));
-                        json_object_set_new(vo, "zh", json_string(v->zh));
-                        json_array_append_new(vals, vo);
-                    }
-                    json_object_set_new(o, "values", vals);
-                }
-                json_array_append_new(jf, o);
-                continue;
-            }
-            printf("  ");
-            print_padded(f->key, 18);
-            print_padded(f->zh, 18);
-            print_padded(f->en, 30);
-            printf("%s%s%s", ftype_name(f->type), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
-                   f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
-            if (f->values) {
-                printf(":");
-                for (const struct cz_enum_value *v = f->values; v->key; v++)
-                    printf(" %s(%s)", v->key, v->zh);
-            }
-            putchar('\n');
-        }
-        if (arr) {
-            json_object_set_new(jt, "fields", jf);
-            json_array_append_new(arr, jt);
-        }
+        if (only && &types[i] != only) continue;
+        if (arr) json_array_append_new(arr, type_json(&types[i]));
+        else print_type(c, &types[i]);
     }
     if (arr) print_json(arr);
     return CZ_EXIT_OK;
 }
+
