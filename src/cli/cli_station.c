@@ -20,82 +20,110 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cmd_init(struct cli *c, int argc, char **argv)
-{
-    struct cz_init_opts o = { 0 };
-    const char *office_key = NULL, *office = NULL, *station = NULL;
-    char *identity = NULL, pass[PASS_MAX], why[64], safe_key[4096 + 64];
-    cz_station *st = NULL;
-    int rc;
+/* `init`'s options, in pairs: NAME VALUE.  0, or the usage exit code after
+ * a message. */
+struct init_args { struct cz_init_opts o; const char *office_key, *office, *station; };
 
-    /* Options come in pairs: NAME VALUE. */
+static int init_parse(struct cli *c, int argc, char **argv, struct init_args *a)
+{
     for (int i = 0; i < argc; i += 2) {
-        const char *a = argv[i];
+        const char *n = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) return usage(c, "init: an option lacks its value", "init：选项缺少值");
-        if (!strcmp(a, "--office")) office = v;
-        else if (!strcmp(a, "--station")) station = v;
-        else if (!strcmp(a, "--region")) o.region = v;
-        else if (!strcmp(a, "--user")) o.user = v;
-        else if (!strcmp(a, "--office-key")) office_key = v;
+        if (!strcmp(n, "--office")) a->office = v;
+        else if (!strcmp(n, "--station")) a->station = v;
+        else if (!strcmp(n, "--region")) a->o.region = v;
+        else if (!strcmp(n, "--user")) a->o.user = v;
+        else if (!strcmp(n, "--office-key")) a->office_key = v;
         else return usage(c, "init: unknown option", "init：未知选项");
     }
-    if ((!office) == (!station) || !o.user)
+    if ((!a->office) == (!a->station) || !a->o.user)
         return usage(c, "init --office NAME --user NAME, or init --station NAME --region CODE --user NAME --office-key FILE",
                      "init --office 名称 --user 姓名，或 init --station 名称 --region 代码 --user 姓名 --office-key 文件");
-    o.kind = office ? CZ_KIND_OFFICE : CZ_KIND_STATION;
-    o.name = office ? office : station;
-    if (station) {
-        if (!o.region || !office_key)
-            return usage(c, "init --station needs --region CODE and --office-key FILE (the office's `cunzhan pubkey`)",
-                         "init --station 需要 --region 代码 和 --office-key 文件（市办 `cunzhan pubkey` 的输出）");
-        /* A regular file only (a FIFO would block the read). */
-        int kfd;
-        FILE *f = cz_fs_open_regular(AT_FDCWD, office_key, &kfd) == CZ_OK ? fdopen(kfd, "r") : NULL;
-        if (!f) {
-            fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(office_key, safe_key, sizeof safe_key),
-                    T(c, "cannot read the office key file", "无法读取市办公钥文件"));
-            return CZ_EXIT_FAIL;
-        }
-        identity = calloc(1, 8192);
-        size_t got = identity ? fread(identity, 1, 8191, f) : 0;
-        (void)got;
-        fclose(f);
-        if (!identity) return CZ_EXIT_FAIL;
-        o.office_identity = identity;
+    if (a->station && (!a->o.region || !a->office_key))
+        return usage(c, "init --station needs --region CODE and --office-key FILE (the office's `cunzhan pubkey`)",
+                     "init --station 需要 --region 代码 和 --office-key 文件（市办 `cunzhan pubkey` 的输出）");
+    a->o.kind = a->office ? CZ_KIND_OFFICE : CZ_KIND_STATION;
+    a->o.name = a->office ? a->office : a->station;
+    return 0;
+}
+
+/* The office's identity file, in a new buffer the caller frees; NULL
+ * after a message.  A regular file only (a FIFO would block the read). */
+static char *read_office_key(struct cli *c, const char *path)
+{
+    char safe[4096 + 64], *identity;
+    int kfd;
+    FILE *f = cz_fs_open_regular(AT_FDCWD, path, &kfd) == CZ_OK ? fdopen(kfd, "r") : NULL;
+    if (!f) {
+        fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(path, safe, sizeof safe),
+                T(c, "cannot read the office key file", "无法读取市办公钥文件"));
+        return NULL;
     }
-    if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 1, pass, sizeof pass)) { free(identity); return CZ_EXIT_FAIL; }
-    rc = cz_station_init(c->dir, &o, pass, &st, why, sizeof why);
-    sodium_memzero(pass, sizeof pass);
-    free(identity);
+    identity = calloc(1, 8192);
+    size_t got = identity ? fread(identity, 1, 8191, f) : 0;
+    (void)got;
+    fclose(f);
+    return identity;
+}
+
+/* Why cz_station_init refused; returns the exit code. */
+static int init_refused(struct cli *c, const struct init_args *a, int rc, const char *why)
+{
+    char safe_key[4096 + 64];
     if (rc == CZ_EEXIST) {
         fprintf(stderr, "cunzhan: %s: %s\n", c->dir, T(c, "a station already lives here; choose another folder with -C",
                                                         "这里已有村站数据；请用 -C 选择其他文件夹"));
         return CZ_EXIT_FAIL;
     }
     if (rc == CZ_EINVAL && !strcmp(why, "office-key")) {
-        fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(office_key, safe_key, sizeof safe_key),
+        fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(a->office_key, safe_key, sizeof safe_key),
                 T(c, "not an office identity: make it with `cunzhan pubkey` at the office",
-                                                             "不是市办身份文件：请在市办运行 `cunzhan pubkey` 生成"));
+                     "不是市办身份文件：请在市办运行 `cunzhan pubkey` 生成"));
         return CZ_EXIT_FAIL;
     }
     if (rc == CZ_EINVAL)
         return usage(c, "init: names must be 1-63 bytes without '/', a region 2-12 digits",
                      "init：名称须为 1-63 字节且不含 '/'，辖区代码须为 2-12 位数字");
-    if (rc) { say_error(c, rc, c->dir); return CZ_EXIT_FAIL; }
+    say_error(c, rc, c->dir);
+    return CZ_EXIT_FAIL;
+}
+
+static void init_print(struct cli *c, cz_station *st, int is_station)
+{
     char fp[24];
     cz_fingerprint(cz_station_info(st)->office_root, fp);
     printf("%s %s\n", T(c, "initialised", "已初始化"), c->dir);
-    if (station) {
+    if (is_station) {
         char name[CZ_NAME_MAX * 3 + 8];
         /* The office's name as its identity file gives it: text from a
          * stick, filtered. */
         printf("%s %s\n", T(c, "office:", "市办："), cz_text_safe(cz_station_info(st)->office_name, name, sizeof name));
     }
     printf("%s %s\n", T(c, "office key fingerprint:", "市办公钥指纹："), fp);
-    if (station)
+    if (is_station)
         printf("%s\n", T(c, "Compare the fingerprint with the one the office shows before you trust it.",
                           "请与市办显示的指纹核对一致后再使用。"));
+}
+
+int cmd_init(struct cli *c, int argc, char **argv)
+{
+    struct init_args a = { .o = { 0 } };
+    char *identity = NULL, pass[PASS_MAX], why[64];
+    cz_station *st = NULL;
+    int rc;
+
+    if ((rc = init_parse(c, argc, argv, &a))) return rc;
+    if (a.station) {
+        if (!(identity = read_office_key(c, a.office_key))) return CZ_EXIT_FAIL;
+        a.o.office_identity = identity;
+    }
+    if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 1, pass, sizeof pass)) { free(identity); return CZ_EXIT_FAIL; }
+    rc = cz_station_init(c->dir, &a.o, pass, &st, why, sizeof why);
+    sodium_memzero(pass, sizeof pass);
+    free(identity);
+    if (rc) return init_refused(c, &a, rc, why);
+    init_print(c, st, a.station != NULL);
     cz_station_close(st);
     return CZ_EXIT_OK;
 }
