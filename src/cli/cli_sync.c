@@ -56,33 +56,31 @@ int choose_stick(struct cli *c, char *buf, size_t size)
     return CZ_EXIT_USAGE;
 }
 
-int cmd_export(struct cli *c, int argc, char **argv)
+/* `export`'s arguments; 0, or -1 when they are not an export command line. */
+struct export_args { const char *to; int full; char **want; int nfor; };
+
+static int export_parse(int argc, char **argv, struct export_args *a)
 {
-    const char *to = NULL;
-    int full = 0, nfor = 0, failed = 0, rc;
-    struct cz_peer *peers = NULL;
-    size_t npeers = 0;
-    char **want = calloc((size_t)argc + 1, sizeof *want);
-    if (!want) return CZ_EXIT_FAIL;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--to") && i + 1 < argc) to = argv[++i];
-        else if (!strcmp(argv[i], "--for") && i + 1 < argc) want[nfor++] = argv[++i];
-        else if (!strcmp(argv[i], "--full")) full = 1;
-        else { free(want); goto bad_usage; }
+        if (!strcmp(argv[i], "--to") && i + 1 < argc) a->to = argv[++i];
+        else if (!strcmp(argv[i], "--for") && i + 1 < argc) a->want[a->nfor++] = argv[++i];
+        else if (!strcmp(argv[i], "--full")) a->full = 1;
+        else return -1;
     }
-    char stick[4096];
-    if (!to) {
-        if ((rc = choose_stick(c, stick, sizeof stick))) { free(want); return rc; }
-        to = stick;
-    }
-    if (open_station(c) || login(c)) { free(want); return CZ_EXIT_FAIL; }
-    if ((rc = cz_sync_peers(c->st, &peers, &npeers))) { say_error(c, rc, NULL); free(want); return CZ_EXIT_FAIL; }
-    for (int i = 0; i < nfor; i++) {
+    return 0;
+}
+
+/* Every --for names an enrolled station, and there is one at all; 1 after
+ * saying which is missing. */
+static int check_wanted(struct cli *c, const struct export_args *a, const struct cz_peer *peers, size_t npeers)
+{
+    int failed = 0;
+    for (int i = 0; i < a->nfor; i++) {
         int found = 0;
-        for (size_t k = 0; k < npeers; k++) found |= peer_matches(&peers[k], want[i]);
+        for (size_t k = 0; k < npeers; k++) found |= peer_matches(&peers[k], a->want[i]);
         if (!found) {
-            fprintf(stderr, "cunzhan: %s: %s\n", want[i], T(c, "no enrolled station by that name or key: see `cunzhan enrol`",
-                                                            "没有该名称或密钥的已认证站点：请查看 `cunzhan enrol`"));
+            fprintf(stderr, "cunzhan: %s: %s\n", a->want[i], T(c, "no enrolled station by that name or key: see `cunzhan enrol`",
+                                                               "没有该名称或密钥的已认证站点：请查看 `cunzhan enrol`"));
             failed = 1;
         }
     }
@@ -91,56 +89,98 @@ int cmd_export(struct cli *c, int argc, char **argv)
                                             "还没有已认证的站点：请先导入村站的数据包，再运行 `cunzhan enrol`"));
         failed = 1;
     }
+    return failed;
+}
+
+static json_t *export_json(const struct cz_peer *p, const struct cz_export_result *res)
+{
+    json_t *o = json_object();
+    char hex[65];
+    cz_hex(p->box, 32, hex);
+    json_object_set_new(o, "for", json_string(p->name));
+    json_object_set_new(o, "box", json_string(hex));
+    json_object_set_new(o, "file", json_string(res->path));
+    json_object_set_new(o, "entries", json_integer((json_int_t)res->entries));
+    json_object_set_new(o, "outside_jurisdiction", json_integer((json_int_t)res->skipped_scope));
+    json_object_set_new(o, "bytes", json_integer((json_int_t)res->bytes));
+    json_object_set_new(o, "seq", json_integer((json_int_t)res->seq));
+    json_object_set_new(o, "nothing_new", json_boolean(res->nothing_new));
+    json_object_set_new(o, "superseded", json_integer((json_int_t)res->superseded));
+    json_object_set_new(o, "temp_swept", json_integer((json_int_t)res->swept));
+    return o;
+}
+
+static void export_text(struct cli *c, const struct cz_peer *p, const struct cz_export_result *res)
+{
+    char nm[CZ_NAME_MAX * 3 + 8], safe[4096 + 64];
+    if (res->nothing_new) {
+        printf(T(c, "nothing new for %s: no bundle written\n", "没有给%s的新内容：未写入数据包\n"),
+               cz_text_safe(p->name, nm, sizeof nm));
+    } else {
+        printf(T(c, "%s: %zu entries -> %s\n", "%s：%zu 条记录 -> %s\n"), cz_text_safe(p->name, nm, sizeof nm),
+               res->entries, cz_text_safe(res->path, safe, sizeof safe));
+        if (res->superseded)
+            printf(T(c, "  %zu older bundle(s) for %s removed: this one carries what they did\n",
+                      "  已删除给%2$s的 %1$zu 个旧数据包：新数据包已包含其内容\n"),
+                   res->superseded, cz_text_safe(p->name, nm, sizeof nm));
+    }
+    if (res->swept)
+        printf(T(c, "  %zu unfinished temp file(s) of an earlier export removed\n",
+                  "  已删除之前导出中断留下的 %zu 个临时文件\n"), res->swept);
+}
+
+/* The bundles for the stations chosen (all with no --for); 1 when any
+ * could not be written. */
+static int export_all(struct cli *c, const struct export_args *a, const struct cz_peer *peers, size_t npeers)
+{
+    int failed = 0, rc;
     json_t *arr = c->json ? json_array() : NULL;
-    for (size_t k = 0; k < npeers && !failed; k++) {
-        int chosen = nfor == 0;
-        for (int i = 0; i < nfor; i++) chosen |= peer_matches(&peers[k], want[i]);
+    for (size_t k = 0; k < npeers; k++) {
+        int chosen = a->nfor == 0;
+        for (int i = 0; i < a->nfor; i++) chosen |= peer_matches(&peers[k], a->want[i]);
         if (!chosen) continue;
         struct cz_export_result res;
-        if ((rc = cz_sync_export(c->st, to, &peers[k], full, &res))) {
+        if ((rc = cz_sync_export(c->st, a->to, &peers[k], a->full, &res))) {
             /* A full or write-protected stick is fixed at the stick. */
-            say_error(c, rc, cz_status_is_stick(rc) ? to : peers[k].name);
+            say_error(c, rc, cz_status_is_stick(rc) ? a->to : peers[k].name);
             failed = 1;
             continue;
         }
-        if (arr) {
-            json_t *o = json_object();
-            char hex[65];
-            cz_hex(peers[k].box, 32, hex);
-            json_object_set_new(o, "for", json_string(peers[k].name));
-            json_object_set_new(o, "box", json_string(hex));
-            json_object_set_new(o, "file", json_string(res.path));
-            json_object_set_new(o, "entries", json_integer((json_int_t)res.entries));
-            json_object_set_new(o, "outside_jurisdiction", json_integer((json_int_t)res.skipped_scope));
-            json_object_set_new(o, "bytes", json_integer((json_int_t)res.bytes));
-            json_object_set_new(o, "seq", json_integer((json_int_t)res.seq));
-            json_object_set_new(o, "nothing_new", json_boolean(res.nothing_new));
-            json_object_set_new(o, "superseded", json_integer((json_int_t)res.superseded));
-            json_object_set_new(o, "temp_swept", json_integer((json_int_t)res.swept));
-            json_array_append_new(arr, o);
-        } else if (res.nothing_new) {
-            char nm[CZ_NAME_MAX * 3 + 8];
-            printf(T(c, "nothing new for %s: no bundle written\n", "没有给%s的新内容：未写入数据包\n"),
-                   cz_text_safe(peers[k].name, nm, sizeof nm));
-        } else {
-            char nm[CZ_NAME_MAX * 3 + 8], safe[4096 + 64];
-            printf(T(c, "%s: %zu entries -> %s\n", "%s：%zu 条记录 -> %s\n"), cz_text_safe(peers[k].name, nm, sizeof nm),
-                   res.entries, cz_text_safe(res.path, safe, sizeof safe));
-            if (res.superseded)
-                printf(T(c, "  %zu older bundle(s) for %s removed: this one carries what they did\n",
-                          "  已删除给%2$s的 %1$zu 个旧数据包：新数据包已包含其内容\n"),
-                       res.superseded, cz_text_safe(peers[k].name, nm, sizeof nm));
-        }
-        if (!arr && res.swept)
-            printf(T(c, "  %zu unfinished temp file(s) of an earlier export removed\n",
-                      "  已删除之前导出中断留下的 %zu 个临时文件\n"), res.swept);
+        if (arr) json_array_append_new(arr, export_json(&peers[k], &res));
+        else export_text(c, &peers[k], &res);
     }
     if (arr) print_json(arr);
+    return failed;
+}
+
+int cmd_export(struct cli *c, int argc, char **argv)
+{
+    struct export_args a = { .want = calloc((size_t)argc + 1, sizeof *a.want) };
+    struct cz_peer *peers = NULL;
+    size_t npeers = 0;
+    char stick[4096];
+    int rc, ret = CZ_EXIT_FAIL;
+
+    if (!a.want) return CZ_EXIT_FAIL;
+    if (export_parse(argc, argv, &a)) {
+        free(a.want);
+        return usage(c, "export [--to DIR] [--for STATION...] [--full]", "export [--to 文件夹] [--for 站点...] [--full]");
+    }
+    if (!a.to) {
+        if ((rc = choose_stick(c, stick, sizeof stick))) { free(a.want); return rc; }
+        a.to = stick;
+    }
+    if (open_station(c) || login(c)) goto cleanup;
+    if ((rc = cz_sync_peers(c->st, &peers, &npeers))) { say_error(c, rc, NULL); goto cleanup; }
+    if (check_wanted(c, &a, peers, npeers)) {
+        if (c->json) print_json(json_array());
+        goto cleanup;
+    }
+    if (!export_all(c, &a, peers, npeers)) ret = CZ_EXIT_OK;
+cleanup:
     free(peers);
-    free(want);
-    return failed ? CZ_EXIT_FAIL : CZ_EXIT_OK;
-bad_usage:
-    return usage(c, "export [--to DIR] [--for STATION...] [--full]", "export [--to 文件夹] [--for 站点...] [--full]");
+    free(a.want);
+    return ret;
 }
 
 struct import_out { struct cli *c; json_t *list; cz_txn *t; };
@@ -171,18 +211,102 @@ static const char *status_word(int status)
     return status == CZ_OK ? "imported" : status == CZ_ESEEN ? "already" : status == CZ_ENOTFORUS ? "not_for_us" : "refused";
 }
 
+/* Who sent and who signed a bundle, by name, once the bundle could be
+ * opened far enough to say so; empty strings otherwise. */
+static void import_names(struct cli *c, const struct cz_import_result *res, char sender[160], char signer[160])
+{
+    cz_txn *t = NULL;
+    sender[0] = signer[0] = 0;
+    if (res->status == CZ_EMAGIC || res->status == CZ_EOLDFORMAT || res->status == CZ_EVERSION ||
+        res->status == CZ_ETRUNC || res->status == CZ_ESIG || cz_txn_begin(cz_station_store(c->st), 0, &t) != CZ_OK)
+        return;
+    signer_name(t, cz_station_info(c->st), res->sender_box, c->lang, sender, 160);
+    signer_name(t, cz_station_info(c->st), res->signer, c->lang, signer, 160);
+    cz_txn_abort(t);
+}
+
+static json_t *import_json(struct cli *c, const char *path, const struct cz_import_result *res, const char *sender,
+                           const char *signer, json_t *refused)
+{
+    json_t *o = json_object();
+    char hex[65];
+    json_object_set_new(o, "file", json_string(path));
+    cz_hex(res->id, CZ_ID_BYTES, hex);
+    json_object_set_new(o, "bundle", json_string(sender[0] ? hex : ""));
+    json_object_set_new(o, "status", json_string(status_word(res->status)));
+    if (res->status) {
+        json_object_set_new(o, "reason", json_string(cz_strerror(res->status, c->lang)));
+        json_object_set_new(o, "code", json_string(cz_status_name(res->status)));
+    }
+    json_object_set_new(o, "sender", json_string(sender));
+    json_object_set_new(o, "signed_by", json_string(signer));
+    json_object_set_new(o, "seq", json_integer((json_int_t)res->seq));
+    json_object_set_new(o, "new", json_integer((json_int_t)res->fresh));
+    json_object_set_new(o, "duplicate", json_integer((json_int_t)res->duplicate));
+    json_object_set_new(o, "pending", json_integer((json_int_t)res->pending));
+    json_object_set_new(o, "forks", json_integer((json_int_t)res->forks));
+    json_object_set_new(o, "refused", json_integer((json_int_t)res->refused));
+    json_object_set_new(o, "clock_ahead", json_integer((json_int_t)res->clock_ahead));
+    json_object_set_new(o, "held", json_integer((json_int_t)res->held));
+    json_object_set_new(o, "released", json_integer((json_int_t)res->released));
+    json_object_set_new(o, "acknowledgement", json_boolean(res->sender_trusted));
+    if (res->root_changed) {
+        cz_hex(res->root, 32, hex);
+        json_object_set_new(o, "new_root", json_string(hex));
+    }
+    json_object_set_new(o, "refused_entries", refused);
+    return o;
+}
+
+/* A bundle taken in: what came, what waits, what the sender's trust means. */
+static void import_text_ok(struct cli *c, const struct cz_import_result *res, const char *sender, const char *signer)
+{
+    printf(T(c, "  from %s (bundle %llu, signed by %s): %zu new (%zu from keys not yet certified), %zu duplicates, %zu refused%s\n",
+              "  来自 %s（第 %llu 个数据包，签名人 %s）：新增 %zu 条（其中 %zu 条来自尚未认证的密钥），重复 %zu 条，拒收 %zu 条%s\n"),
+           sender, (unsigned long long)res->seq, signer, res->fresh, res->pending, res->duplicate, res->refused,
+           res->forks ? T(c, "; FORK found: show a supervisor", "；发现分叉：请报告审核员") : "");
+    if (res->held || res->released)
+        printf(T(c, "  %zu held until a record they name arrives or their author is certified (kept, not counted, not sent on); %zu held earlier now let in\n",
+                  "  %zu 条暂存，待其引用的记录到达或作者获得认证（已保留，不计入，不转发）；%zu 条先前暂存的现已接收\n"),
+               res->held, res->released);
+    if (!res->sender_trusted)
+        printf("  %s\n", T(c, "(the signer is not a certified person of the sending station: what it says it holds is not taken as that station's acknowledgement)",
+                             "（签名人不是发送站点的已认证人员：其所称已有的数据不作为该站的确认）"));
+    if (res->root_changed) {
+        char fp[24];
+        cz_fingerprint(res->root, fp);
+        printf(T(c, "  the office root key was replaced (root rollover): this station now pins %s\n",
+                  "  市办根密钥已更换：本站现固定新根密钥 %s\n"), fp);
+    }
+    if (res->clock_ahead)
+        printf(T(c, "  %zu of them carry a clock more than a day ahead of this PC's: kept, but this station's clock does not follow; check the sender's date and time\n",
+                  "  其中 %zu 条的时钟比本机快一天以上：已保留，但本站时钟不跟随；请检查发送方电脑的日期和时间\n"),
+               res->clock_ahead);
+}
+
+static void import_text(struct cli *c, const struct cz_import_result *res, const char *sender, const char *signer)
+{
+    if (res->status == CZ_OK)
+        import_text_ok(c, res, sender, signer);
+    else if (res->status == CZ_ESEEN)
+        printf("  %s\n", cz_strerror(res->status, c->lang));
+    else
+        printf("  %s: %s; %s\n", T(c, "refused", "拒收"), cz_strerror(res->status, c->lang),
+               T(c, "nothing changed", "没有任何改变"));
+}
+
 /* One bundle file; returns 1 when it was refused or entries were refused. */
 static int import_one(struct cli *c, const char *path, json_t *arr)
 {
     struct cz_import_result res;
     struct import_out io = { c, arr ? json_array() : NULL, NULL };
-    char safe[4096 + 64];
+    char safe[4096 + 64], sender[160], signer[160];
+    int rc;
     /* Streamed from the file, never read whole (a bundle may be large);
      * opened as a regular file only, never through a link (a FIFO or a
      * link on a stick is named and refused).  Its name, from the stick,
      * is printed filtered. */
     if (!arr) printf("%s\n", cz_text_safe(path, safe, sizeof safe));
-    int rc;
     /* An import is one transaction (sync.h): when it filled the database's
      * map, the map has grown meanwhile (store.h) and it is run again. */
     for (int tries = 0;; tries++) {
@@ -190,72 +314,9 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
         if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
     }
     if (rc) { say_error(c, rc, path); json_decref(io.list); return 1; }
-    char sender[160] = "", signer[160] = "";
-    cz_txn *t = NULL;
-    if (res.status != CZ_EMAGIC && res.status != CZ_EOLDFORMAT && res.status != CZ_EVERSION &&
-        res.status != CZ_ETRUNC && res.status != CZ_ESIG && cz_txn_begin(cz_station_store(c->st), 0, &t) == CZ_OK) {
-        signer_name(t, cz_station_info(c->st), res.sender_box, c->lang, sender, sizeof sender);
-        signer_name(t, cz_station_info(c->st), res.signer, c->lang, signer, sizeof signer);
-        cz_txn_abort(t);
-    }
-    if (arr) {
-        json_t *o = json_object();
-        char hex[65];
-        json_object_set_new(o, "file", json_string(path));
-        cz_hex(res.id, CZ_ID_BYTES, hex);
-        json_object_set_new(o, "bundle", json_string(sender[0] ? hex : ""));
-        json_object_set_new(o, "status", json_string(status_word(res.status)));
-        if (res.status) {
-            json_object_set_new(o, "reason", json_string(cz_strerror(res.status, c->lang)));
-            json_object_set_new(o, "code", json_string(cz_status_name(res.status)));
-        }
-        json_object_set_new(o, "sender", json_string(sender));
-        json_object_set_new(o, "signed_by", json_string(signer));
-        json_object_set_new(o, "seq", json_integer((json_int_t)res.seq));
-        json_object_set_new(o, "new", json_integer((json_int_t)res.fresh));
-        json_object_set_new(o, "duplicate", json_integer((json_int_t)res.duplicate));
-        json_object_set_new(o, "pending", json_integer((json_int_t)res.pending));
-        json_object_set_new(o, "forks", json_integer((json_int_t)res.forks));
-        json_object_set_new(o, "refused", json_integer((json_int_t)res.refused));
-        json_object_set_new(o, "clock_ahead", json_integer((json_int_t)res.clock_ahead));
-        json_object_set_new(o, "held", json_integer((json_int_t)res.held));
-        json_object_set_new(o, "released", json_integer((json_int_t)res.released));
-        json_object_set_new(o, "acknowledgement", json_boolean(res.sender_trusted));
-        if (res.root_changed) {
-            char rh[65];
-            cz_hex(res.root, 32, rh);
-            json_object_set_new(o, "new_root", json_string(rh));
-        }
-        json_object_set_new(o, "refused_entries", io.list);
-        json_array_append_new(arr, o);
-    } else if (res.status == CZ_OK) {
-        printf(T(c, "  from %s (bundle %llu, signed by %s): %zu new (%zu from keys not yet certified), %zu duplicates, %zu refused%s\n",
-                  "  来自 %s（第 %llu 个数据包，签名人 %s）：新增 %zu 条（其中 %zu 条来自尚未认证的密钥），重复 %zu 条，拒收 %zu 条%s\n"),
-               sender, (unsigned long long)res.seq, signer, res.fresh, res.pending, res.duplicate, res.refused,
-               res.forks ? T(c, "; FORK found: show a supervisor", "；发现分叉：请报告审核员") : "");
-        if (res.held || res.released)
-            printf(T(c, "  %zu held until a record they name arrives or their author is certified (kept, not counted, not sent on); %zu held earlier now let in\n",
-                      "  %zu 条暂存，待其引用的记录到达或作者获得认证（已保留，不计入，不转发）；%zu 条先前暂存的现已接收\n"),
-                   res.held, res.released);
-        if (!res.sender_trusted)
-            printf("  %s\n", T(c, "(the signer is not a certified person of the sending station: what it says it holds is not taken as that station's acknowledgement)",
-                                 "（签名人不是发送站点的已认证人员：其所称已有的数据不作为该站的确认）"));
-        if (res.root_changed) {
-            char fp[24];
-            cz_fingerprint(res.root, fp);
-            printf(T(c, "  the office root key was replaced (root rollover): this station now pins %s\n",
-                      "  市办根密钥已更换：本站现固定新根密钥 %s\n"), fp);
-        }
-        if (res.clock_ahead)
-            printf(T(c, "  %zu of them carry a clock more than a day ahead of this PC's: kept, but this station's clock does not follow; check the sender's date and time\n",
-                      "  其中 %zu 条的时钟比本机快一天以上：已保留，但本站时钟不跟随；请检查发送方电脑的日期和时间\n"),
-                   res.clock_ahead);
-    } else if (res.status == CZ_ESEEN) {
-        printf("  %s\n", cz_strerror(res.status, c->lang));
-    } else {
-        printf("  %s: %s; %s\n", T(c, "refused", "拒收"), cz_strerror(res.status, c->lang),
-               T(c, "nothing changed", "没有任何改变"));
-    }
+    import_names(c, &res, sender, signer);
+    if (arr) json_array_append_new(arr, import_json(c, path, &res, sender, signer, io.list));
+    else import_text(c, &res, sender, signer);
     return (res.status && res.status != CZ_ESEEN) || res.refused || res.forks;
 }
 
