@@ -1,7 +1,7 @@
 /* cli.c — the command line's dispatch: the global options (before or after
  * the command), the command table, usage and help, and what every command
  * shares on its way in: opening the station, the passphrase, the login and
- * its clock check (CLI.md). */
+ * its clock check (src/CLI.md). */
 #include "cli.h"
 #include "cli_int.h"
 #include "keys.h"
@@ -353,8 +353,8 @@ static int take_global(struct cli *c, struct parsed *p, int argc, char **argv, i
     return 1;
 }
 
-/* Global options are read before and after the command (CLI.md writes
- * `cunzhan demo -C DIR` as readily as `cunzhan -C DIR demo`); a `--` ends
+/* Global options are read before and after the command: people write
+ * `cunzhan demo -C DIR` as readily as `cunzhan -C DIR demo`.  A `--` ends
  * them, and what follows goes to the command as it is.  Before the command
  * an option that is not global is an error; after it, the command's. */
 static void parse_args(struct cli *c, int argc, char **argv, struct parsed *p)

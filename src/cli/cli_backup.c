@@ -1,7 +1,7 @@
 /* cli_backup.c — backup and restore (backup.h). */
 #include "cli.h"
-#include "backup.h"
 #include "cli_int.h"
+#include "backup.h"
 #include "keys.h"
 #include "status.h"
 #include "sync.h"

@@ -1,5 +1,5 @@
 /* cli_domain.c — the programme's own work: approve (the exit chain),
- * report, load (a spreadsheet) and demo (CLI.md, DOMAIN.md). */
+ * report, load (a spreadsheet) and demo (src/CLI.md, src/DOMAIN.md). */
 #include "cli.h"
 #include "cli_int.h"
 #include "approve.h"

@@ -1,5 +1,5 @@
 /* cli_people.c — the office's word on keys: enrol (certify), revoke,
- * fork accept and root rollover (CLI.md, TRUST.md). */
+ * fork accept and root rollover (src/CLI.md, src/TRUST.md). */
 #include "cli.h"
 #include "cli_int.h"
 #include "authz.h"

@@ -1,5 +1,5 @@
 /* cli_records.c — the records: add, edit, delete, show (with its
- * history), list, find and the record types' fields (CLI.md). */
+ * history), list, find and the record types' fields (src/CLI.md). */
 #include "cli.h"
 #include "cli_int.h"
 #include "exitchain.h"

@@ -1,5 +1,5 @@
 /* cli_station.c — the station itself: init, pubkey, the people on this PC
- * (user add, passwd, remove), status and verify (CLI.md). */
+ * (user add, passwd, remove), status and verify (src/CLI.md). */
 #include "cli.h"
 #include "cli_int.h"
 #include "fsutil.h"

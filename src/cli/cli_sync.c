@@ -1,5 +1,5 @@
 /* cli_sync.c — the stick: export, import, and the conflicts that
- * concurrent edits leave (conflicts, resolve) (CLI.md). */
+ * concurrent edits leave (conflicts, resolve) (src/CLI.md). */
 #include "cli.h"
 #include "cli_int.h"
 #include "conflicts.h"
