@@ -4,7 +4,6 @@
  * its clock check (src/CLI.md). */
 #include "cli.h"
 #include "cli_int.h"
-#include "keys.h"
 #include "screens.h"
 #include "station.h"
 #include "status.h"

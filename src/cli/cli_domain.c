@@ -501,7 +501,7 @@ int cmd_load(struct cli *c, int argc, char **argv)
     free(buf);
     if (rc) { csv_refused(c, rc, &csv, argv[1]); goto cleanup; }
     if (open_station(c) || login(c)) goto cleanup;
-    struct load_errors le = { c, ty, csv.line_of, c->json ? json_array() : NULL, 0 };
+    struct load_errors le = { .c = c, .ty = ty, .line_of = csv.line_of, .arr = c->json ? json_array() : NULL };
     /* A load is one transaction: when it filled the database's map, the
      * map has grown meanwhile (store.h) and the same load is run again. */
     for (int tries = 0;; tries++) {

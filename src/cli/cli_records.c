@@ -192,7 +192,7 @@ static int size_cb(void *ctx, const uint8_t *entity)
 static size_t household_size(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES])
 {
     char term[64];
-    struct size_ctx sc = { t, 0 };
+    struct size_ctx sc = { .t = t };
     cz_store_index_each(t, term, cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES), size_cb, &sc);
     return sc.n;
 }
@@ -259,7 +259,8 @@ static json_t *version_json(cz_txn *t, const struct cz_station_info *info, const
     return o;
 }
 
-/* A record's versions (NULL, 0 without --history). */
+/* What `show` prints: the record and, with --history, every version of it
+ * (else NULL, 0). */
 struct shown { struct cz_record r; struct cz_version *vs; size_t nv; int history; };
 
 static void show_json(struct cli *c, cz_txn *t, const struct shown *s)
@@ -384,7 +385,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
     if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
     if (open_station(c)) { free(a); return CZ_EXIT_FAIL; }
     int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    struct list_out lo = { c, t, c->json ? json_array() : NULL, 0 };
+    struct list_out lo = { .c = c, .t = t, .arr = c->json ? json_array() : NULL };
     if (rc == CZ_OK) rc = cz_query_list(t, ty, a, (size_t)argc - 1, list_print_cb, &lo, &err);
     free(a);
     if (rc) {
@@ -411,7 +412,7 @@ int cmd_find(struct cli *c, int argc, char **argv)
                                 "find 文字（姓名或其一部分、户编号、身份证号）");
     if (open_station(c)) return CZ_EXIT_FAIL;
     int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    struct list_out lo = { c, t, c->json ? json_array() : NULL, 0 };
+    struct list_out lo = { .c = c, .t = t, .arr = c->json ? json_array() : NULL };
     if (rc == CZ_OK) rc = cz_query_find(t, argv[0], list_print_cb, &lo);
     if (rc) { say_error(c, rc, argv[0]); json_decref(lo.arr); cz_txn_abort(t); return CZ_EXIT_FAIL; }
     if (lo.arr) print_json(lo.arr);

@@ -334,7 +334,7 @@ int cmd_verify(struct cli *c, int argc, char **argv)
     if (argc) return usage(c, "verify [--json]", "verify [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
     int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    struct verify_out vo = { c, t, c->json ? json_array() : NULL };
+    struct verify_out vo = { .c = c, .t = t, .arr = c->json ? json_array() : NULL };
     if (rc == CZ_OK) rc = cz_verify(t, cz_station_info(c->st)->office_root, verify_cb, &vo, &rep);
     cz_txn_abort(t);
     if (rc) { say_error(c, rc, NULL); json_decref(vo.arr); return CZ_EXIT_FAIL; }
@@ -448,7 +448,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
             printf("%zu\n", n);
         }
     }
-    struct user_out uo = { c, t, o ? json_array() : NULL };
+    struct user_out uo = { .c = c, .t = t, .arr = o ? json_array() : NULL };
     if (!o) printf("%s\n", T(c, "People on this machine:", "本机用户："));
     cz_user_each(t, status_user_cb, &uo);
     if (o) {

@@ -183,7 +183,7 @@ cleanup:
     return ret;
 }
 
-struct import_out { struct cli *c; json_t *list; cz_txn *t; };
+struct import_out { struct cli *c; json_t *list; };
 
 static void refused_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], const uint8_t origin[32], int why)
 {
@@ -299,7 +299,7 @@ static void import_text(struct cli *c, const struct cz_import_result *res, const
 static int import_one(struct cli *c, const char *path, json_t *arr)
 {
     struct cz_import_result res;
-    struct import_out io = { c, arr ? json_array() : NULL, NULL };
+    struct import_out io = { .c = c, .list = arr ? json_array() : NULL };
     char safe[4096 + 64], sender[160], signer[160];
     int rc;
     /* Streamed from the file, never read whole (a bundle may be large);
@@ -367,7 +367,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 
 /* ---- conflicts ---- */
 
-struct conflicts_out { struct cli *c; cz_txn *t; const struct cz_type *type; json_t *arr; size_t count; int rc; };
+struct conflicts_out { struct cli *c; cz_txn *t; const struct cz_type *type; json_t *arr; size_t count; };
 
 static int conflicts_cb(void *ctx, const struct cz_type *type, const uint8_t entity[CZ_ENTITY_BYTES],
                         const struct cz_merged *mp)
@@ -435,7 +435,7 @@ int cmd_conflicts(struct cli *c, int argc, char **argv)
     if (open_station(c)) return CZ_EXIT_FAIL;
     int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
-    struct conflicts_out co = { c, t, NULL, c->json ? json_array() : NULL, 0, CZ_OK };
+    struct conflicts_out co = { .c = c, .t = t, .arr = c->json ? json_array() : NULL };
     rc = cz_conflicts_each(t, conflicts_cb, &co);
     cz_txn_abort(t);
     if (rc) { say_error(c, rc, NULL); json_decref(co.arr); return CZ_EXIT_FAIL; }
