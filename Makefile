@@ -85,7 +85,11 @@ $(B)/src/cli/%.o: src/cli/%.c
 	$(CC) $(CLI_CFLAGS) -MMD -MP -c $< -o $@
 
 # No quoted include with a path (it would reach another layer's header
-# around -I), and no curses in the core.
+# around -I), and no curses in the core.  Checked before either library is
+# archived; `make layers` runs it alone.
+.PHONY: layers
+layers: $(LAYERS_OK)
+
 $(LAYERS_OK): $(wildcard src/*.[ch] src/cli/*.[ch] screens/*.[ch] keys/*.[ch])
 	@mkdir -p $(dir $@)
 	@if grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"]*/' $^; then \
