@@ -56,6 +56,7 @@ int login(struct cli *c);
 /* The record an id prefix (or a version id) names, in a read transaction
  * of its own.  CZ_OK, or the status after a message. */
 int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
+/* The same, within the caller's transaction t. */
 int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
 /* The n FIELD=VALUE arguments, split in place, in a new array the caller
  * frees; NULL after a message (or, with none, when out of memory). */
@@ -65,9 +66,14 @@ const struct cz_type *type_arg(struct cli *c, const char *name);
 /* Says which field was refused and how to fix it, then "nothing was stored". */
 void field_error(struct cli *c, const char *type, int rc, const struct cz_field_error *err);
 
+/* A wall-clock time in China time, whatever the PC's zone. */
 void format_time(int64_t wall, char *buf, size_t size);
+/* Who a key belongs to, as the roster or the key's own announcement says,
+ * filtered for printing (the name came from a record a station signed). */
 void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
                  enum cz_lang lang, char *buf, size_t size);
+/* New JSON objects the caller owns: a record's fields (values in the form
+ * `add` takes them), and the whole record with its version and signer. */
 json_t *fields_json(const struct cz_type *t, const cz_body *b);
 json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r);
 void print_json(json_t *j);   /* prints and releases j */
