@@ -13,6 +13,7 @@ B       := src/.build/$(VARIANT)
 
 # Lazily expanded so `make check` can install the packages before they are read.
 CORE_PKGS  = lmdb libsodium libutf8proc jansson libzstd
+CORE_PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) 2>/dev/null)
 PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) ncursesw 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lcsv
 PKG_LIBS   += -pthread
@@ -24,20 +25,35 @@ OPT_asan  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 OPT_fuzz  = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?=
-CZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT_$(VARIANT)) $(PKG_CFLAGS) -Isrc -Iscreens -Ikeys $(CFLAGS)
+
+# Layers, enforced by what each one may include:
+#   src/*.c        the core, libcunzhan.a: its own headers only (-Isrc), no
+#                  curses, so a core file that includes a screen, keymap or
+#                  command-line header does not compile;
+#   screens/ keys/ the screens and keymaps: the core's public headers too;
+#   src/cli/       the command line and main(), above both: linked into the
+#                  binaries, never into libcunzhan.a, which the tests link.
+# Tests and tools sit above the core (CZ_CFLAGS).  A quoted include with a
+# path in it would step around -I, so $(LAYERS_OK) refuses those.
+CZ_BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT_$(VARIANT))
+CORE_CFLAGS = $(CZ_BASE_CFLAGS) $(CORE_PKG_CFLAGS) -Isrc $(CFLAGS)
+CZ_CFLAGS   = $(CZ_BASE_CFLAGS) $(PKG_CFLAGS) -Isrc -Iscreens -Ikeys $(CFLAGS)
+CLI_CFLAGS  = $(CZ_BASE_CFLAGS) $(PKG_CFLAGS) -Isrc -Isrc/cli -Iscreens -Ikeys $(CFLAGS)
 CZ_LDFLAGS = $(OPT_$(VARIANT)) $(LDFLAGS)
 
-LIB_SRC    := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC    := $(wildcard src/*.c)
+CLI_SRC    := $(wildcard src/cli/*.c)
 SCREEN_SRC := $(wildcard screens/*.c) $(wildcard keys/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ    := $(CLI_SRC:%.c=$(B)/%.o)
 SCREEN_OBJ := $(SCREEN_SRC:%.c=$(B)/%.o)
 # The default keymap, compiled in: keys/default.keys as a C string.
 KEYS_GEN   := $(B)/gen/default_keys.c
 SCREEN_OBJ += $(KEYS_GEN:.c=.o)
-MAIN_OBJ   := $(B)/src/main.o
 LIB        := $(B)/libcunzhan.a
+LAYERS_OK  := $(B)/layers.ok
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BIN_rel    := cunzhan
 BIN_asan   := $(B)/cunzhan
@@ -55,9 +71,32 @@ TEST_BIN   := $(B)/cunzhan-test
         fuzz fuzz-smoke fuzz-bins fuzz-corpus
 all: $(BIN)
 
+# The most specific pattern wins (GNU make: the shortest stem).
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/src/cli/%.o: src/cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -MMD -MP -c $< -o $@
+
+# No quoted include with a path (it would reach another layer's header
+# around -I), and no curses in the core.  Checked before either library is
+# archived; `make layers` runs it alone.
+.PHONY: layers
+layers: $(LAYERS_OK)
+
+$(LAYERS_OK): $(wildcard src/*.[ch] src/cli/*.[ch] screens/*.[ch] keys/*.[ch])
+	@mkdir -p $(dir $@)
+	@if grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"]*/' $^; then \
+	    echo "layers: include a header by its name alone; the layer's -I flags say what it may see" >&2; exit 1; fi
+	@if grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<n\{0,1\}curses' $(filter src/%,$(filter-out src/cli/%,$^)); then \
+	    echo "layers: the core never includes curses: that belongs to screens/" >&2; exit 1; fi
+	@touch $@
 
 $(KEYS_GEN): keys/default.keys
 	@mkdir -p $(dir $@)
@@ -68,23 +107,23 @@ $(KEYS_GEN): keys/default.keys
 $(KEYS_GEN:.c=.o): $(KEYS_GEN)
 	$(CC) $(CZ_CFLAGS) -MMD -MP -c $< -o $@
 
-$(LIB): $(LIB_OBJ)
+$(LIB): $(LIB_OBJ) | $(LAYERS_OK)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(KEYS_TEST_OBJ): src/keys.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CZ_CFLAGS) $(TEST_KDF) -MMD -MP -c $< -o $@
+	$(CC) $(CORE_CFLAGS) $(TEST_KDF) -MMD -MP -c $< -o $@
 
-$(TEST_LIB): $(filter-out $(B)/src/keys.o,$(LIB_OBJ)) $(KEYS_TEST_OBJ)
+$(TEST_LIB): $(filter-out $(B)/src/keys.o,$(LIB_OBJ)) $(KEYS_TEST_OBJ) | $(LAYERS_OK)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(TEST_BIN): $(MAIN_OBJ) $(SCREEN_OBJ) $(TEST_LIB)
-	$(CC) $(CZ_LDFLAGS) -o $@ $(MAIN_OBJ) $(SCREEN_OBJ) $(TEST_LIB) $(PKG_LIBS) $(CURSES_LIBS)
+$(TEST_BIN): $(CLI_OBJ) $(SCREEN_OBJ) $(TEST_LIB)
+	$(CC) $(CZ_LDFLAGS) -o $@ $(CLI_OBJ) $(SCREEN_OBJ) $(TEST_LIB) $(PKG_LIBS) $(CURSES_LIBS)
 
-$(BIN): $(MAIN_OBJ) $(SCREEN_OBJ) $(LIB)
-	$(CC) $(CZ_LDFLAGS) -o $@ $(MAIN_OBJ) $(SCREEN_OBJ) $(LIB) $(PKG_LIBS) $(CURSES_LIBS)
+$(BIN): $(CLI_OBJ) $(SCREEN_OBJ) $(LIB)
+	$(CC) $(CZ_LDFLAGS) -o $@ $(CLI_OBJ) $(SCREEN_OBJ) $(LIB) $(PKG_LIBS) $(CURSES_LIBS)
 
 # Every suite links the shared test set-up (tests/unit/testkit.c, .h).
 TESTKIT_OBJ := $(B)/tests/unit/testkit.o

@@ -1,4 +1,4 @@
-/* cli.h — the command line (DESIGN.md, "Command line"): stable, because
+/* cli.h — the command line (src/CLI.md): stable, because
  * scripts, tests and offices depend on it.  Exit codes: 0 success, 1 the
  * work failed or found a problem, 2 usage error. */
 #ifndef CZ_CLI_H

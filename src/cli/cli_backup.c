@@ -1,8 +1,7 @@
 /* cli_backup.c — backup and restore (backup.h). */
-#include "backup.h"
 #include "cli.h"
 #include "cli_int.h"
-#include "cli_sync.h"
+#include "backup.h"
 #include "keys.h"
 #include "status.h"
 #include "sync.h"
@@ -80,77 +79,102 @@ static int restore_office(struct cli *c, const char *office_dir, const char *per
     return rc;
 }
 
-int cmd_restore(struct cli *c, int argc, char **argv)
+/* `restore`'s arguments; 0, or -1 when they are not a restore command line. */
+struct restore_args { const char *file, *office, *person; };
+
+static int restore_parse(int argc, char **argv, struct restore_args *a)
 {
-    char pass[PASS_MAX];
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    struct cz_restore_result res;
-    const char *file = NULL, *office = NULL, *person = NULL;
-    int rc;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--with-office") && i + 1 < argc) office = argv[++i];
-        else if (!strcmp(argv[i], "--person") && i + 1 < argc) person = argv[++i];
-        else if (argv[i][0] != '-' && !file) file = argv[i];
-        else file = NULL, i = argc;
+        if (!strcmp(argv[i], "--with-office") && i + 1 < argc) a->office = argv[++i];
+        else if (!strcmp(argv[i], "--person") && i + 1 < argc) a->person = argv[++i];
+        else if (argv[i][0] != '-' && !a->file) a->file = argv[i];
+        else return -1;
     }
-    if (!file || (person && !office))
-        return usage(c, "restore FILE [--with-office OFFICE-DIR [--person NAME]] (into a fresh folder: -C DIR)",
-                     "restore 文件 [--with-office 市办文件夹 [--person 姓名]]（恢复到新文件夹：-C 文件夹）");
-    rc = cz_read_file(file, &buf, &len);
-    if (rc) { say_error(c, rc, file); return CZ_EXIT_FAIL; }
-    if (office) {
-        rc = restore_office(c, office, person, buf, len, &res);
-        if (rc < 0) { free(buf); return CZ_EXIT_FAIL; }
-    } else {
-        if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, pass, sizeof pass)) { free(buf); return CZ_EXIT_FAIL; }
-        rc = cz_backup_restore(c->dir, buf, len, pass, &res);
-        sodium_memzero(pass, sizeof pass);
-    }
-    free(buf);
-    if (rc == CZ_EEXIST) {
+    return !a->file || (a->person && !a->office) ? -1 : 0;
+}
+
+/* Why the restore wrote nothing; returns the exit code. */
+static int restore_refused(struct cli *c, const struct restore_args *a, int rc, const struct cz_restore_result *res)
+{
+    if (rc == CZ_EEXIST)
         fprintf(stderr, "cunzhan: %s: %s\n", c->dir, T(c, "a station is already here; restore into a new, empty folder with -C DIR",
                                                       "这里已有站点；请用 -C 文件夹 恢复到一个新的空文件夹"));
-        return CZ_EXIT_FAIL;
-    }
-    if (rc == CZ_EPASS) {
+    else if (rc == CZ_EPASS)
         fprintf(stderr, "cunzhan: %s\n", T(c, "the passphrase opens none of the keys in this backup; nothing was written",
                                             "该口令打不开备份中的任何密钥；没有写入任何内容"));
-        return CZ_EXIT_FAIL;
-    }
-    if (rc == CZ_ESLOT) { say_slot(c, res.bad_slot); return CZ_EXIT_FAIL; }
-    if (rc == CZ_ENOUSER && person) { say_error(c, rc, person); return CZ_EXIT_FAIL; }
-    if (rc) { say_error(c, rc, file); return CZ_EXIT_FAIL; }
+    else if (rc == CZ_ESLOT)
+        say_slot(c, res->bad_slot);
+    else
+        say_error(c, rc, rc == CZ_ENOUSER && a->person ? a->person : a->file);
+    return CZ_EXIT_FAIL;
+}
+
+static void restore_json(struct cli *c, const struct restore_args *a, const struct cz_restore_result *res,
+                         const char *when)
+{
+    json_t *o = json_object(), *lost = json_array();
+    json_object_set_new(o, "station", json_string(res->info.name));
+    json_object_set_new(o, "made_at", json_string(when));
+    json_object_set_new(o, "entries", json_integer((json_int_t)res->entries));
+    json_object_set_new(o, "people", json_integer((json_int_t)res->people));
+    json_object_set_new(o, a->office ? "new_slot_for" : "opened_by", json_string(res->user));
+    for (size_t i = 0; i < res->nlost; i++) json_array_append_new(lost, json_string(res->lost[i]));
+    json_object_set_new(o, "not_restored", lost);
+    print_json(o);
+}
+
+static void restore_text(struct cli *c, const struct restore_args *a, const struct cz_restore_result *res,
+                         const char *when)
+{
+    printf(T(c, "restored %s from the backup of %s: %zu entries, %zu people\n",
+              "已从 %2$s 的备份恢复 %1$s：%3$zu 条记录，%4$zu 位用户\n"),
+           res->info.name, when, res->entries, res->people);
+    if (a->office)
+        printf(T(c, "A new key slot was made for %s with the new passphrase. Copy this folder to the village PC (`cunzhan -C FOLDER ...`); %s logs in there, then exports for the office and the office enrols the new key.\n",
+                  "已用新口令为 %s 生成新的密钥槽。请把此文件夹复制到村里的电脑（`cunzhan -C 文件夹 ...`）；%s 在那里登录后导出给市办，由市办认证新密钥。\n"),
+               res->user, res->user);
+    printf("%s\n", res->info.kind == CZ_KIND_OFFICE
+           ? T(c, "Each person's next login makes them a new signing key (the old one may have signed on the lost PC); the root certifies it at once.",
+                "每位用户下次登录时会生成新的签名密钥（旧密钥可能在丢失的电脑上签过名）；市办根密钥会立即认证它。")
+           : T(c, "Each person's next login makes them a new signing key (the old one may have signed on the lost PC); it stays pending until the office enrols it: export for the office and import its answer.",
+                "每位用户下次登录时会生成新的签名密钥（旧密钥可能在丢失的电脑上签过名）；在市办认证之前为待认证状态：请导出给市办，再导入市办的回复。"));
+}
+
+/* The backup opened with this station's person's passphrase, or at the
+ * office (restore_office); a status, or -1 after a message. */
+static int restore_open(struct cli *c, const struct restore_args *a, const uint8_t *buf, size_t len,
+                        struct cz_restore_result *res)
+{
+    char pass[PASS_MAX];
+    if (a->office) return restore_office(c, a->office, a->person, buf, len, res);
+    if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, pass, sizeof pass)) return -1;
+    int rc = cz_backup_restore(c->dir, buf, len, pass, res);
+    sodium_memzero(pass, sizeof pass);
+    return rc;
+}
+
+int cmd_restore(struct cli *c, int argc, char **argv)
+{
+    struct restore_args a = { 0 };
+    struct cz_restore_result res;
+    uint8_t *buf = NULL;
+    size_t len = 0;
     char when[32];
+    int rc;
+    if (restore_parse(argc, argv, &a))
+        return usage(c, "restore FILE [--with-office OFFICE-DIR [--person NAME]] (into a fresh folder: -C DIR)",
+                     "restore 文件 [--with-office 市办文件夹 [--person 姓名]]（恢复到新文件夹：-C 文件夹）");
+    if ((rc = cz_read_file(a.file, &buf, &len))) { say_error(c, rc, a.file); return CZ_EXIT_FAIL; }
+    rc = restore_open(c, &a, buf, len, &res);
+    free(buf);
+    if (rc < 0) return CZ_EXIT_FAIL;
+    if (rc) return restore_refused(c, &a, rc, &res);
     format_time(res.made_at, when, sizeof when);
     for (size_t i = 0; i < res.nlost; i++)
         fprintf(stderr, T(c, "cunzhan: %s's key slot in the backup is damaged: %s was not restored; add them again with `cunzhan user add`.\n",
                            "cunzhan: 备份中 %s 的密钥槽已损坏：%s 未恢复；请用 `cunzhan user add` 重新添加。\n"),
                 res.lost[i], res.lost[i]);
-    if (c->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "station", json_string(res.info.name));
-        json_object_set_new(o, "made_at", json_string(when));
-        json_object_set_new(o, "entries", json_integer((json_int_t)res.entries));
-        json_object_set_new(o, "people", json_integer((json_int_t)res.people));
-        json_object_set_new(o, office ? "new_slot_for" : "opened_by", json_string(res.user));
-        json_t *lost = json_array();
-        for (size_t i = 0; i < res.nlost; i++) json_array_append_new(lost, json_string(res.lost[i]));
-        json_object_set_new(o, "not_restored", lost);
-        print_json(o);
-        return CZ_EXIT_OK;
-    }
-    printf(T(c, "restored %s from the backup of %s: %zu entries, %zu people\n",
-              "已从 %2$s 的备份恢复 %1$s：%3$zu 条记录，%4$zu 位用户\n"),
-           res.info.name, when, res.entries, res.people);
-    if (office)
-        printf(T(c, "A new key slot was made for %s with the new passphrase. Copy this folder to the village PC (`cunzhan -C FOLDER ...`); %s logs in there, then exports for the office and the office enrols the new key.\n",
-                  "已用新口令为 %s 生成新的密钥槽。请把此文件夹复制到村里的电脑（`cunzhan -C 文件夹 ...`）；%s 在那里登录后导出给市办，由市办认证新密钥。\n"),
-               res.user, res.user);
-    printf("%s\n", res.info.kind == CZ_KIND_OFFICE
-           ? T(c, "Each person's next login makes them a new signing key (the old one may have signed on the lost PC); the root certifies it at once.",
-                "每位用户下次登录时会生成新的签名密钥（旧密钥可能在丢失的电脑上签过名）；市办根密钥会立即认证它。")
-           : T(c, "Each person's next login makes them a new signing key (the old one may have signed on the lost PC); it stays pending until the office enrols it: export for the office and import its answer.",
-                "每位用户下次登录时会生成新的签名密钥（旧密钥可能在丢失的电脑上签过名）；在市办认证之前为待认证状态：请导出给市办，再导入市办的回复。"));
+    if (c->json) restore_json(c, &a, &res, when);
+    else restore_text(c, &a, &res, when);
     return CZ_EXIT_OK;
 }

@@ -1,4 +1,5 @@
-/* Commands of the programme's domain: approve, report, load. */
+/* cli_domain.c — the programme's own work: approve (the exit chain),
+ * report, load (a spreadsheet) and demo (src/CLI.md, src/DOMAIN.md). */
 #include "cli.h"
 #include "cli_int.h"
 #include "approve.h"
@@ -6,6 +7,9 @@
 #include "demo.h"
 #include "exitchain.h"
 #include "hex.h"
+#include "fsutil.h"
+#include "grow.h"
+#include "keys.h"
 #include "parse.h"
 #include "report.h"
 #include "text.h"
@@ -49,68 +53,87 @@ static int exit_of(struct cli *c, cz_txn *t, const char *arg, uint8_t exit_entit
     return 0;
 }
 
-int cmd_approve(struct cli *c, int argc, char **argv)
-{
-    const char *id = NULL, *step = NULL, *decision = "approve", *notes = NULL, *date = NULL;
-    uint8_t exit_entity[CZ_ENTITY_BYTES], entity[CZ_ENTITY_BYTES], version[CZ_ID_BYTES];
-    char version_hex[65];
-    struct cz_field_error err;
+/* `approve`'s arguments; 0, or -1 when they are not an approve command line. */
+struct approve_args { const char *id, *step, *decision, *notes, *date; };
 
+static int approve_parse(int argc, char **argv, struct approve_args *a)
+{
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--step") && i + 1 < argc) step = argv[++i];
-        else if (!strcmp(argv[i], "--reject")) decision = "reject";
-        else if (!strcmp(argv[i], "--notes") && i + 1 < argc) notes = argv[++i];
-        else if (!strcmp(argv[i], "--date") && i + 1 < argc) date = argv[++i];
-        else if (!id) id = argv[i];
-        else id = NULL, step = NULL, i = argc;
+        if (!strcmp(argv[i], "--step") && i + 1 < argc) a->step = argv[++i];
+        else if (!strcmp(argv[i], "--reject")) a->decision = "reject";
+        else if (!strcmp(argv[i], "--notes") && i + 1 < argc) a->notes = argv[++i];
+        else if (!strcmp(argv[i], "--date") && i + 1 < argc) a->date = argv[++i];
+        else if (!a->id) a->id = argv[i];
+        else return -1;
     }
-    if (!id || !step || cz_step_parse(step) < 0)
-        return usage(c, "approve ID --step village|township|county|notice [--reject] [--notes TEXT] [--date YYYY-MM-DD]",
-                     "approve 编号 --step village|township|county|notice [--reject] [--notes 说明] [--date 年-月-日]");
-    if (open_station(c)) return CZ_EXIT_FAIL;
-    cz_txn *t = NULL;
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
-    rc = exit_of(c, t, id, exit_entity, version_hex);
-    cz_txn_abort(t);
-    if (rc) return CZ_EXIT_FAIL;
-    if (login(c)) return CZ_EXIT_FAIL;
-    /* The rules first, to say which one fails with what it needs (the day
-     * the notice may close, the criterion not met); cz_approve_sign
-     * judges them again as it signs. */
-    struct cz_exit_detail d;
+    return !a->id || !a->step || cz_step_parse(a->step) < 0 ? -1 : 0;
+}
+
+/* Why the approval was not signed; returns the exit code. */
+static int approve_refused(struct cli *c, int rc, const struct cz_exit_detail *d, const struct cz_field_error *err)
+{
     char msg[512];
-    rc = cz_approve_check(c->st, exit_entity, step, decision, date, NULL, &d);
-    if (rc == CZ_EDATE || rc == CZ_EFIELD) rc = CZ_OK;   /* field errors: reported by the signing below */
-    if (rc == CZ_OK) {
-        memset(&d, 0, sizeof d);
-        rc = cz_approve_sign(c->st, exit_entity, step, decision, notes, date, NULL, entity, version, version_hex, &err);
-    }
     switch (rc) {
-    case CZ_OK: break;
     case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_ESTALE: case CZ_EDONE: case CZ_ESAMESIGNER:
     case CZ_EDATECLOCK: case CZ_EDATEORDER: case CZ_EGUARANTEE: case CZ_EINCOME: case CZ_ENOLINE:
-        cz_exit_message(rc, &d, c->lang, msg, sizeof msg);
+        cz_exit_message(rc, d, c->lang, msg, sizeof msg);
         fprintf(stderr, "cunzhan: %s\n", msg);
         fprintf(stderr, "cunzhan: %s\n", T(c, "nothing was stored", "没有保存任何内容"));
-        return CZ_EXIT_FAIL;
+        break;
     case CZ_EPERM:
         fprintf(stderr, "cunzhan: %s\n", T(c, "this household lies outside your jurisdiction or role; nothing was stored",
                                             "该户超出您的辖区或角色权限；没有保存任何内容"));
-        return CZ_EXIT_FAIL;
+        break;
     default:
-        field_error(c, "approval", rc, &err);
-        return CZ_EXIT_FAIL;
+        field_error(c, "approval", rc, err);
+        break;
     }
-    /* After the county decision: the day the notice may close. */
+    return CZ_EXIT_FAIL;
+}
+
+/* After the county decision: the day the notice may close. */
+static void say_notice_close(struct cli *c, const struct approve_args *a, const uint8_t exit_entity[CZ_ENTITY_BYTES])
+{
     uint64_t close_ms;
-    if (cz_step_parse(step) == CZ_STEP_COUNTY && !strcmp(decision, "approve") &&
-        cz_approve_notice_close(c->st, exit_entity, &close_ms) == CZ_OK) {
-        cz_format_cst((int64_t)(close_ms / 1000), msg, sizeof msg);
-        fprintf(stderr, T(c, "cunzhan: the public notice may close from %s (China time)\n",
-                           "cunzhan: 公示最早可于 %s（北京时间）结束\n"), msg);
+    char when[64];
+    if (cz_step_parse(a->step) != CZ_STEP_COUNTY || strcmp(a->decision, "approve") ||
+        cz_approve_notice_close(c->st, exit_entity, &close_ms) != CZ_OK)
+        return;
+    cz_format_cst((int64_t)(close_ms / 1000), when, sizeof when);
+    fprintf(stderr, T(c, "cunzhan: the public notice may close from %s (China time)\n",
+                       "cunzhan: 公示最早可于 %s（北京时间）结束\n"), when);
+}
+
+int cmd_approve(struct cli *c, int argc, char **argv)
+{
+    struct approve_args a = { .decision = "approve" };
+    uint8_t exit_entity[CZ_ENTITY_BYTES], entity[CZ_ENTITY_BYTES], version[CZ_ID_BYTES];
+    char version_hex[65], hex[65];
+    struct cz_field_error err;
+    struct cz_exit_detail d;
+    cz_txn *t = NULL;
+    int rc;
+
+    if (approve_parse(argc, argv, &a))
+        return usage(c, "approve ID --step village|township|county|notice [--reject] [--notes TEXT] [--date YYYY-MM-DD]",
+                     "approve 编号 --step village|township|county|notice [--reject] [--notes 说明] [--date 年-月-日]");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t))) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    rc = exit_of(c, t, a.id, exit_entity, version_hex);
+    cz_txn_abort(t);
+    if (rc || login(c)) return CZ_EXIT_FAIL;
+    /* The rules first, to say which one fails with what it needs (the day
+     * the notice may close, the criterion not met); cz_approve_sign
+     * judges them again as it signs. */
+    rc = cz_approve_check(c->st, exit_entity, a.step, a.decision, a.date, NULL, &d);
+    if (rc == CZ_EDATE || rc == CZ_EFIELD) rc = CZ_OK;   /* field errors: reported by the signing below */
+    if (rc == CZ_OK) {
+        memset(&d, 0, sizeof d);
+        rc = cz_approve_sign(c->st, exit_entity, a.step, a.decision, a.notes, a.date, NULL, entity, version,
+                             version_hex, &err);
     }
-    char hex[65];
+    if (rc) return approve_refused(c, rc, &d, &err);
+    say_notice_close(c, &a, exit_entity);
     cz_hex(entity, CZ_ENTITY_BYTES, hex);
     if (c->json) {
         json_t *o = json_object();
@@ -338,26 +361,33 @@ int cmd_report(struct cli *c, int argc, char **argv)
 
 /* ---- load ---- */
 
+/* The cause of the failed call just made. */
+static int errno_status(void)
+{
+    return errno ? cz_fs_errno_status(errno) : CZ_EIO;
+}
+
+/* A whole file, NUL-terminated, in a new buffer the caller frees.  The
+ * status keeps the cause (cz_fs_errno_status): a missing file, a refused
+ * permission and a bad disk have different fixes. */
 static int read_file(const char *path, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
     size_t cap = 0, n = 0;
-    if (!f) return CZ_EIO;
+    int rc = CZ_OK;
+    if (!f) return errno_status();
     for (;;) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 65536;
-            char *g = realloc(buf, cap + 1);
-            if (!g) { free(buf); fclose(f); return CZ_ENOMEM; }
-            buf = g;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
+        if ((rc = cz_grow(&buf, &cap, n + 65536 + 1, 1))) break;
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
-        if (got == 0) break;
+        if (got == 0) {
+            if (ferror(f)) rc = errno_status();
+            break;
+        }
     }
-    int err = ferror(f);
     fclose(f);
-    if (err) { free(buf); return CZ_EIO; }
+    if (rc) { free(buf); return rc; }
     buf[n] = 0;
     *out = buf;
     *len = n;
@@ -386,6 +416,76 @@ static void load_error_cb(void *ctx, size_t row, int status, const struct cz_fie
     }
 }
 
+/* Why the CSV file was refused before anything was stored. */
+static void csv_refused(struct cli *c, int rc, const struct cz_csv *csv, const char *file)
+{
+    switch (rc) {
+    case CZ_EUTF8:
+        fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "the file is neither UTF-8 nor GB18030: save it again as CSV (UTF-8)",
+                                                     "文件既不是 UTF-8 也不是 GB18030 编码：请重新另存为 CSV (UTF-8)"));
+        break;
+    case CZ_ECANON:
+        fprintf(stderr, "cunzhan: %s: %s\n", file, csv->csv_error);
+        break;
+    case CZ_EEMPTY:
+        fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "the file is empty", "文件是空的"));
+        break;
+    case CZ_EFIELD:
+        fprintf(stderr, "cunzhan: %s: %s: %s\n", file, csv->bad_column,
+                T(c, "column is not a field of this type (`cunzhan fields` lists them); nothing was stored",
+                   "该列不是此类型的字段（运行 `cunzhan fields` 查看）；没有保存任何内容"));
+        break;
+    default:
+        say_error(c, rc, file);
+        break;
+    }
+}
+
+/* What the load came to: stored, rows refused (each already named by
+ * load_error_cb), or the database's failure.  Takes le->arr. */
+static int load_result(struct cli *c, int rc, size_t stored, const struct cz_csv *csv, struct load_errors *le,
+                       const char *file)
+{
+    if (rc == CZ_OK) {
+        if (c->json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "stored", json_integer((json_int_t)stored));
+            print_json(o);
+        } else {
+            printf(T(c, "%zu records stored\n", "已保存 %zu 条记录\n"), stored);
+        }
+        json_decref(le->arr);
+        return CZ_EXIT_OK;
+    }
+    if (rc == CZ_EFIELD) {
+        if (c->json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "stored", json_integer(0));
+            json_object_set_new(o, "errors", le->arr);
+            print_json(o);
+        }
+        fprintf(stderr, T(c, "cunzhan: %zu of %zu rows refused; nothing was stored. Fix those rows and load the file again.\n",
+                           "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le->n, csv->nrows);
+        return CZ_EXIT_FAIL;
+    }
+    json_decref(le->arr);
+    /* Failing to store is the database's (or its disk's) failure, not the file's. */
+    say_error(c, rc, cz_status_is_store(rc) ? NULL : file);
+    return CZ_EXIT_FAIL;
+}
+
+/* The file, read whole; 0, or -1 after a message. */
+static int load_read(struct cli *c, const char *file, char **buf, size_t *len)
+{
+    int rc = read_file(file, buf, len);
+    if (rc == CZ_OK) return 0;
+    if (rc == CZ_EIO || rc == CZ_ENOTFOUND)
+        fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "cannot read the file", "无法读取文件"));
+    else
+        say_error(c, rc, file);
+    return -1;
+}
+
 int cmd_load(struct cli *c, int argc, char **argv)
 {
     struct cz_csv csv;
@@ -397,35 +497,12 @@ int cmd_load(struct cli *c, int argc, char **argv)
     if (argc != 2) return usage(c, "load TYPE FILE.csv", "load 类型 文件.csv");
     const struct cz_type *ty = type_arg(c, argv[0]);
     if (!ty) return CZ_EXIT_USAGE;
-    if ((rc = read_file(argv[1], &buf, &len))) {
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], T(c, "cannot read the file", "无法读取文件"));
-        return CZ_EXIT_FAIL;
-    }
+    if (load_read(c, argv[1], &buf, &len)) return CZ_EXIT_FAIL;
     rc = cz_csv_load(ty, buf, len, &csv);
     free(buf);
-    switch (rc) {
-    case CZ_OK: break;
-    case CZ_EUTF8:
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], T(c, "the file is neither UTF-8 nor GB18030: save it again as CSV (UTF-8)",
-                                                         "文件既不是 UTF-8 也不是 GB18030 编码：请重新另存为 CSV (UTF-8)"));
-        goto cleanup;
-    case CZ_ECANON:
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], csv.csv_error);
-        goto cleanup;
-    case CZ_EEMPTY:
-        fprintf(stderr, "cunzhan: %s: %s\n", argv[1], T(c, "the file is empty", "文件是空的"));
-        goto cleanup;
-    case CZ_EFIELD:
-        fprintf(stderr, "cunzhan: %s: %s: %s\n", argv[1], csv.bad_column,
-                T(c, "column is not a field of this type (`cunzhan fields` lists them); nothing was stored",
-                   "该列不是此类型的字段（运行 `cunzhan fields` 查看）；没有保存任何内容"));
-        goto cleanup;
-    default:
-        say_error(c, rc, argv[1]);
-        goto cleanup;
-    }
+    if (rc) { csv_refused(c, rc, &csv, argv[1]); goto cleanup; }
     if (open_station(c) || login(c)) goto cleanup;
-    struct load_errors le = { c, ty, csv.line_of, c->json ? json_array() : NULL, 0 };
+    struct load_errors le = { .c = c, .ty = ty, .line_of = csv.line_of, .arr = c->json ? json_array() : NULL };
     /* A load is one transaction: when it filled the database's map, the
      * map has grown meanwhile (store.h) and the same load is run again. */
     for (int tries = 0;; tries++) {
@@ -433,30 +510,7 @@ int cmd_load(struct cli *c, int argc, char **argv)
                                  load_error_cb, &le, &stored);
         if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
     }
-    if (rc == CZ_OK) {
-        if (c->json) {
-            json_t *o = json_object();
-            json_object_set_new(o, "stored", json_integer((json_int_t)stored));
-            print_json(o);
-            json_decref(le.arr);
-        } else {
-            printf(T(c, "%zu records stored\n", "已保存 %zu 条记录\n"), stored);
-        }
-        ret = CZ_EXIT_OK;
-    } else if (rc == CZ_EFIELD) {
-        if (c->json) {
-            json_t *o = json_object();
-            json_object_set_new(o, "stored", json_integer(0));
-            json_object_set_new(o, "errors", le.arr);
-            print_json(o);
-        }
-        fprintf(stderr, T(c, "cunzhan: %zu of %zu rows refused; nothing was stored. Fix those rows and load the file again.\n",
-                           "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le.n, csv.nrows);
-    } else {
-        json_decref(le.arr);
-        /* Failing to store is the database's (or its disk's) failure, not the file's. */
-        say_error(c, rc, cz_status_is_store(rc) ? NULL : argv[1]);
-    }
+    ret = load_result(c, rc, stored, &csv, &le, argv[1]);
 cleanup:
     cz_csv_free(&csv);
     return ret;

@@ -1,4 +1,4 @@
-/* cunzhan — village station.  See README.md and DESIGN.md. */
+/* cunzhan — village station.  See README.md and src/CLI.md. */
 #include "cli.h"
 
 int main(int argc, char **argv)

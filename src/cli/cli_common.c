@@ -1,0 +1,172 @@
+/* cli_common.c — what every command file uses: naming records and signers
+ * the way the person typed or will read them, and printing them as text or
+ * JSON (cli_int.h). */
+#include "cli.h"
+#include "hex.h"
+#include "cli_int.h"
+#include "keys.h"
+#include "parse.h"
+#include "people.h"
+#include "query.h"
+#include "schema.h"
+#include "station.h"
+#include "status.h"
+#include "text.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void format_time(int64_t wall, char *buf, size_t size)
+{
+    cz_format_cst(wall, buf, size);   /* China time, whatever the PC's zone */
+}
+
+/* Who a key belongs to, as the roster or the key's own announcement says. */
+void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
+                 enum cz_lang lang, char *buf, size_t size)
+{
+    char raw[512];
+    /* Names come from records other stations signed: filtered once here
+     * for everything that prints them. */
+    cz_signer_name(t, info->office_root, key, lang, 1, raw, sizeof raw);
+    cz_text_safe(raw, buf, size);
+}
+
+struct cz_assign *parse_assignments(struct cli *c, char **args, int n)
+{
+    struct cz_assign *out = calloc((size_t)n + 1, sizeof *out);
+    if (!out) return NULL;
+    for (int i = 0; i < n; i++)
+        if (cz_assign_split(args[i], &out[i])) {
+            fprintf(stderr, "cunzhan: %s: %s\n", args[i],
+                    T(c, "expected FIELD=VALUE (e.g. head=王秀英)", "应为 字段=值（例如 head=王秀英）"));
+            free(out);
+            return NULL;
+        }
+    return out;
+}
+
+const struct cz_type *type_arg(struct cli *c, const char *name)
+{
+    const struct cz_type *t = cz_schema_type(name);
+    if (!t)
+        fprintf(stderr, "cunzhan: %s: %s\n", name, T(c, "no such record type: `cunzhan fields` lists them",
+                                                     "没有这种记录类型：运行 `cunzhan fields` 查看"));
+    return t;
+}
+
+void field_error(struct cli *c, const char *type, int rc, const struct cz_field_error *err)
+{
+    const struct cz_type *t = cz_schema_type(type);
+    char msg[1024];
+    if (t && (err->field || err->name[0])) {
+        cz_field_error_message(t, err, c->lang, msg, sizeof msg);
+        fprintf(stderr, "cunzhan: %s\n", msg);
+    } else {
+        say_error(c, rc, NULL);
+    }
+    fprintf(stderr, "cunzhan: %s\n", T(c, "nothing was stored", "没有保存任何内容"));
+}
+
+/* An entity from an id prefix typed on the command line (or a version id). */
+int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
+{
+    int rc = cz_store_resolve_entity(t, hex, entity);
+    if (rc == CZ_ENOTFOUND || (rc == CZ_EINVAL && strlen(hex) > 2 * CZ_ENTITY_BYTES)) {
+        uint8_t id[CZ_ID_BYTES];
+        struct cz_entry e;
+        if (cz_store_resolve_entry(t, hex, id) == CZ_OK && cz_store_get_entry(t, id, &e) == CZ_OK) {
+            memcpy(entity, e.entity, CZ_ENTITY_BYTES);
+            return CZ_OK;
+        }
+        rc = rc == CZ_EINVAL ? CZ_ENOTFOUND : rc;
+    }
+    if (rc == CZ_EINVAL)
+        fprintf(stderr, "cunzhan: %s: %s\n", hex, T(c, "an id is at least 6 hex digits, as `add` or `find` printed it",
+                                                      "编号至少 6 位十六进制数字，即 `add` 或 `find` 输出的编号"));
+    else if (rc)
+        fprintf(stderr, "cunzhan: %s: %s\n", hex, cz_strerror(rc, c->lang));
+    return rc;
+}
+
+/* A record's fields as a JSON object (values as strings in the same form
+ * `add` takes them; whole numbers as numbers; lists as arrays). */
+json_t *fields_json(const struct cz_type *t, const cz_body *b)
+{
+    json_t *o = json_object();
+    char buf[4096];
+    for (size_t i = 0; t && b && i < t->nfields; i++) {
+        const struct cz_field *f = &t->fields[i];
+        int kind = cz_schema_format(f, b, CZ_LANG_EN, 0, buf, sizeof buf);
+        if (!kind) continue;
+        if (kind == CZ_KIND_LIST) {
+            json_t *arr = json_array();
+            size_t n = 0;
+            cz_body_get_list_count(b, f->tag, &n);
+            for (size_t j = 0; j < n; j++) {
+                const char *s;
+                size_t len;
+                cz_body_get_list_item(b, f->tag, j, &s, &len);
+                json_array_append_new(arr, json_stringn(s, len));
+            }
+            json_object_set_new(o, f->key, arr);
+        } else if (f->type == CZ_F_INT || f->type == CZ_F_YEAR) {
+            int64_t v = 0;
+            cz_body_get_sint(b, f->tag, &v);
+            json_object_set_new(o, f->key, json_integer((json_int_t)v));
+        } else {
+            json_object_set_new(o, f->key, json_string(buf));
+        }
+    }
+    return o;
+}
+
+json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r)
+{
+    char hex[65], when[32], who[160];
+    json_t *o = json_object();
+    cz_hex(r->entity, CZ_ENTITY_BYTES, hex);
+    json_object_set_new(o, "id", json_string(hex));
+    json_object_set_new(o, "type", json_string(r->type_key));
+    cz_hex(r->id, CZ_ID_BYTES, hex);
+    json_object_set_new(o, "version", json_string(hex));
+    json_object_set_new(o, "region", json_string(r->region));
+    cz_hex(r->origin, 32, hex);
+    json_object_set_new(o, "signed_by_key", json_string(hex));
+    signer_name(t, info, r->origin, CZ_LANG_EN, who, sizeof who);
+    json_object_set_new(o, "signed_by", json_string(who));
+    json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
+    format_time(r->wall, when, sizeof when);
+    json_object_set_new(o, "time", json_string(when));
+    json_object_set_new(o, "heads", json_integer((json_int_t)r->nheads));
+    json_object_set_new(o, "deleted", json_boolean(r->deleted));
+    json_object_set_new(o, "fields", fields_json(r->type, r->body));
+    return o;
+}
+
+void print_json(json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (s) { puts(s); free(s); }
+    json_decref(j);
+}
+
+/* Pads by display width (CJK glyphs take two columns). */
+void print_padded(const char *s, size_t width)
+{
+    size_t cols = cz_text_cols(s, strlen(s));
+    fputs(s, stdout);
+    for (; cols < width; cols++) putchar(' ');
+}
+
+int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
+{
+    cz_txn *t = NULL;
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    if (rc) { say_error(c, rc, NULL); return rc; }
+    rc = resolve_entity(c, t, hex, entity);
+    cz_txn_abort(t);
+    return rc;
+}

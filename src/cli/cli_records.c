@@ -1,0 +1,511 @@
+/* cli_records.c — the records: add, edit, delete, show (with its
+ * history), list, find and the record types' fields (src/CLI.md). */
+#include "cli.h"
+#include "index.h"
+#include "hex.h"
+#include "cli_int.h"
+#include "exitchain.h"
+#include "keys.h"
+#include "parse.h"
+#include "query.h"
+#include "schema.h"
+#include "station.h"
+#include "status.h"
+#include "text.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A referenced record's title, for showing "王秀英 (ce68acd8e6c8)". */
+static void ref_title(cz_txn *t, const struct cz_field *f, const cz_body *b, char *buf, size_t size)
+{
+    const uint8_t *p;
+    size_t len;
+    struct cz_record r;
+    buf[0] = 0;
+    if (f->type != CZ_F_REF || cz_body_get_bytes(b, f->tag, &p, &len) != CZ_OK || len != CZ_ENTITY_BYTES)
+        return;
+    if (cz_record_load(t, p, &r) == CZ_OK && r.type && r.body)
+        cz_schema_title(r.type, r.body, buf, size);
+    cz_record_clear(&r);
+}
+
+static void print_fields(struct cli *c, cz_txn *txn, const struct cz_type *t, const cz_body *b,
+                         const char *indent)
+{
+    char buf[4096];
+    size_t label_w = 0;
+    for (size_t i = 0; i < t->nfields; i++) {
+        const char *label = T(c, t->fields[i].en, t->fields[i].zh);
+        size_t w = cz_text_cols(label, strlen(label));
+        if (w > label_w) label_w = w;
+    }
+    for (size_t i = 0; i < t->nfields; i++) {
+        const struct cz_field *f = &t->fields[i];
+        if (!cz_schema_format(f, b, c->lang, 1, buf, sizeof buf)) continue;
+        fputs(indent, stdout);
+        print_padded(T(c, f->en, f->zh), label_w);
+        char title[256];
+        ref_title(txn, f, b, title, sizeof title);
+        if (title[0]) printf("  %s (%.12s)\n", title, buf);
+        else printf("  %s\n", buf);
+    }
+}
+
+int cmd_add(struct cli *c, int argc, char **argv)
+{
+    struct cz_assign *a;
+    struct cz_field_error err;
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    if (argc < 1) return usage(c, "add TYPE FIELD=VALUE...", "add 类型 字段=值...");
+    const struct cz_type *t = type_arg(c, argv[0]);
+    if (!t) return CZ_EXIT_USAGE;
+    if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
+    if (open_station(c) || login(c)) { free(a); return CZ_EXIT_FAIL; }
+    int rc = cz_station_add(c->st, t->key, a, (size_t)argc - 1, entity, id, &err);
+    free(a);
+    if (rc == CZ_EPERM) {
+        fprintf(stderr, "cunzhan: %s\n", T(c, "this record lies outside your jurisdiction or role; nothing was stored",
+                                            "该记录超出您的辖区或角色权限；没有保存任何内容"));
+        return CZ_EXIT_FAIL;
+    }
+    if (rc) { field_error(c, t->key, rc, &err); return CZ_EXIT_FAIL; }
+    char hex[65];
+    cz_hex(entity, CZ_ENTITY_BYTES, hex);
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(hex));
+        cz_hex(id, CZ_ID_BYTES, hex);
+        json_object_set_new(o, "version", json_string(hex));
+        print_json(o);
+    } else {
+        puts(hex);
+    }
+    return CZ_EXIT_OK;
+}
+
+/* An edit refused because the record is in conflict: which fields need a
+ * choice, and the two ways to give one. */
+static void conflict_error(struct cli *c, const char *type, const char *idarg, const struct cz_field_error *err)
+{
+    const struct cz_type *t = cz_schema_type(type);
+    char list[600] = "";
+    size_t used = 0;
+    for (const char *s = err->detail; *s && used < sizeof list;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)len, s);
+        const struct cz_field *f = t ? cz_schema_field(t, key) : NULL;
+        const char *label = f ? T(c, f->en, f->zh) : !strcmp(key, "deleted") ? T(c, "deleted or kept", "删除还是保留") : key;
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s (%s)", used ? ", " : "", label, key);
+        s = comma ? comma + 1 : s + len;
+    }
+    say_error(c, CZ_ECONFLICT, NULL);
+    fprintf(stderr, "cunzhan: %s %s\n", T(c, "conflicting fields not chosen in this edit:", "本次修改未选定的冲突字段："), list);
+    fprintf(stderr, "cunzhan: %s `cunzhan conflicts`; %s `cunzhan edit %s FIELD=VALUE` %s `cunzhan resolve %s`\n",
+            T(c, "see the values with", "用以下命令查看各个取值："), T(c, "then choose with", "然后用"), idarg,
+            T(c, "for each of them, or", "为每个字段选定，或用"), idarg);
+    fprintf(stderr, "cunzhan: %s\n", T(c, "nothing was stored", "没有保存任何内容"));
+}
+
+int cmd_edit(struct cli *c, int argc, char **argv)
+{
+    struct cz_assign *a;
+    struct cz_field_error err;
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    char type[CZ_TYPE_MAX + 1] = "";
+    if (argc < 2) return usage(c, "edit ID FIELD=VALUE...", "edit 编号 字段=值...");
+    if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
+    if (open_station(c) || lookup_entity(c, argv[0], entity) || login(c)) { free(a); return CZ_EXIT_FAIL; }
+    cz_txn *t = NULL;
+    struct cz_record r;
+    if (cz_txn_begin(cz_station_store(c->st), 0, &t) == CZ_OK && cz_record_load(t, entity, &r) == CZ_OK) {
+        snprintf(type, sizeof type, "%s", r.type_key);
+        cz_record_clear(&r);
+    }
+    cz_txn_abort(t);
+    int rc = cz_station_edit(c->st, entity, a, (size_t)argc - 1, id, &err);
+    free(a);
+    if (rc == CZ_EPERM) {
+        fprintf(stderr, "cunzhan: %s\n", T(c, "this record lies outside your jurisdiction or role; nothing was stored",
+                                            "该记录超出您的辖区或角色权限；没有保存任何内容"));
+        return CZ_EXIT_FAIL;
+    }
+    if (rc == CZ_ECONFLICT) { conflict_error(c, type, argv[0], &err); return CZ_EXIT_FAIL; }
+    if (rc) { field_error(c, type, rc, &err); return CZ_EXIT_FAIL; }
+    char hex[65];
+    cz_hex(id, CZ_ID_BYTES, hex);
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "version", json_string(hex));
+        print_json(o);
+    } else {
+        puts(hex);
+    }
+    return CZ_EXIT_OK;
+}
+
+int cmd_delete(struct cli *c, int argc, char **argv)
+{
+    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    if (argc != 1) return usage(c, "delete ID", "delete 编号");
+    if (open_station(c) || lookup_entity(c, argv[0], entity) || login(c)) return CZ_EXIT_FAIL;
+    int rc = cz_station_delete(c->st, entity, id);
+    if (rc) { say_error(c, rc, argv[0]); return CZ_EXIT_FAIL; }
+    char hex[65];
+    cz_hex(id, CZ_ID_BYTES, hex);
+    puts(hex);
+    return CZ_EXIT_OK;
+}
+
+/* What a version changed against its first parent, as "field: old -> new". */
+static void print_changes(struct cli *c, const struct cz_type *t, const struct cz_version *v,
+                          const struct cz_version *all, size_t n)
+{
+    const cz_body *before = NULL;
+    for (size_t i = 0; v->nparents && i < n; i++)
+        if (!memcmp(all[i].id, v->parents[0], CZ_ID_BYTES)) before = all[i].body;
+    char a[2048], b[2048];
+    for (size_t i = 0; t && i < t->nfields; i++) {
+        const struct cz_field *f = &t->fields[i];
+        a[0] = b[0] = 0;
+        if (before) cz_schema_format(f, before, c->lang, 1, a, sizeof a);
+        if (v->body) cz_schema_format(f, v->body, c->lang, 1, b, sizeof b);
+        if (!strcmp(a, b)) continue;
+        printf("      %s: %s -> %s\n", T(c, f->en, f->zh), a[0] ? a : "-", b[0] ? b : "-");
+    }
+}
+
+struct size_ctx { cz_txn *t; size_t n; };
+
+static int size_cb(void *ctx, const uint8_t *entity)
+{
+    struct size_ctx *sc = ctx;
+    struct cz_record r;
+    if (cz_record_load(sc->t, entity, &r) == CZ_OK && !r.deleted && !strcmp(r.type_key, "member")) sc->n++;
+    cz_record_clear(&r);
+    return 0;
+}
+
+/* A household's size is counted from its members, never typed. */
+static size_t household_size(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES])
+{
+    char term[64];
+    struct size_ctx sc = { .t = t };
+    cz_store_index_each(t, term, cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES), size_cb, &sc);
+    return sc.n;
+}
+
+/* The approval chain on the assessment's current version. */
+static void print_exit_chain(struct cli *c, cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    static const char *const en[] = { "village appraisal", "township review", "county decision", "public notice" };
+    static const char *const zh[] = { "村民主评议", "乡镇审核", "县审定", "公示" };
+    struct cz_exit_state es;
+    char date[16];
+    if (cz_exit_state(t, cz_station_info(c->st)->office_root, entity, &es) != CZ_OK) return;
+    printf("  %s\n", T(c, "Approval chain on this version:", "本版本的审批链："));
+    for (int s = 0; s < CZ_STEP_COUNT; s++) {
+        if (es.approved[s]) cz_format_date(es.approved_on[s], date, sizeof date);
+        printf("    %-9s", cz_step_key((enum cz_step)s));
+        print_padded(T(c, en[s], zh[s]), 18);
+        printf("%s\n", es.rejected[s] ? T(c, "rejected", "不同意") : es.approved[s] ? date
+                      : es.ahead[s] ? T(c, "signed with a clock over a day ahead of this PC: not counted yet",
+                                         "签署时钟超前本机一天以上：暂不计入") : "-");
+    }
+    char why[512];
+    if (es.criteria) {
+        struct cz_exit_detail d;
+        struct cz_record r;
+        memset(&d, 0, sizeof d);
+        if (cz_record_load(t, entity, &r) == CZ_OK && r.body)
+            cz_exit_criteria(t, cz_station_info(c->st)->office_root, r.body, &d);
+        cz_record_clear(&r);
+        cz_exit_message(es.criteria, &d, c->lang, why, sizeof why);
+        printf("  %s\n", why);
+    } else if (es.approved[CZ_STEP_COUNTY] && !es.approved[CZ_STEP_NOTICE]) {
+        cz_format_cst((int64_t)(es.notice_close_ms / 1000), why, sizeof why);
+        printf("  %s %s%s\n", T(c, "The public notice may close from", "公示最早可于"), why,
+               T(c, " (China time).", "（北京时间）结束。"));
+    }
+    printf("  %s\n", es.complete ? T(c, "The household counts as exited.", "该户计为已脱贫。")
+                                 : T(c, "The chain is not complete: the household does not count as exited.",
+                                      "审批链不完整：该户不计为已脱贫。"));
+}
+
+/* One version of a record, for `show --history --json`. */
+static json_t *version_json(cz_txn *t, const struct cz_station_info *info, const struct cz_type *type,
+                            const struct cz_version *v)
+{
+    char hex[65], when[32], who[160];
+    json_t *o = json_object(), *parents = json_array();
+    cz_hex(v->id, CZ_ID_BYTES, hex);
+    json_object_set_new(o, "version", json_string(hex));
+    cz_hex(v->origin, 32, hex);
+    json_object_set_new(o, "signed_by_key", json_string(hex));
+    signer_name(t, info, v->origin, CZ_LANG_EN, who, sizeof who);
+    json_object_set_new(o, "signed_by", json_string(who));
+    json_object_set_new(o, "seq", json_integer((json_int_t)v->seq));
+    format_time(v->wall, when, sizeof when);
+    json_object_set_new(o, "time", json_string(when));
+    json_object_set_new(o, "deleted", json_boolean(v->tombstone));
+    for (size_t p = 0; p < v->nparents; p++) {
+        cz_hex(v->parents[p], CZ_ID_BYTES, hex);
+        json_array_append_new(parents, json_string(hex));
+    }
+    json_object_set_new(o, "parents", parents);
+    json_object_set_new(o, "fields", fields_json(type, v->body));
+    return o;
+}
+
+/* What `show` prints: the record and, with --history, every version of it
+ * (else NULL, 0). */
+struct shown { struct cz_record r; struct cz_version *vs; size_t nv; int history; };
+
+static void show_json(struct cli *c, cz_txn *t, const struct shown *s)
+{
+    const struct cz_station_info *info = cz_station_info(c->st);
+    json_t *o = record_json(t, info, &s->r);
+    if (!strcmp(s->r.type_key, "household"))
+        json_object_set_new(o, "size", json_integer((json_int_t)household_size(t, s->r.entity)));
+    if (s->history) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < s->nv; i++) json_array_append_new(arr, version_json(t, info, s->r.type, &s->vs[i]));
+        json_object_set_new(o, "history", arr);
+    }
+    print_json(o);
+}
+
+static void show_history(struct cli *c, cz_txn *t, const struct shown *s)
+{
+    char hex[65], when[32], who[160];
+    printf("%s\n", T(c, "History:", "历史版本："));
+    for (size_t i = 0; i < s->nv; i++) {
+        const struct cz_version *v = &s->vs[i];
+        cz_hex(v->id, CZ_ID_BYTES, hex);
+        format_time(v->wall, when, sizeof when);
+        signer_name(t, cz_station_info(c->st), v->origin, c->lang, who, sizeof who);
+        printf("  %zu. %.16s  %s  %s%s\n", i + 1, hex, when, who, v->tombstone ? T(c, "  (deleted)", "  （删除）") : "");
+        print_changes(c, s->r.type, v, s->vs, s->nv);
+    }
+}
+
+static void show_text(struct cli *c, cz_txn *t, const struct shown *s)
+{
+    const struct cz_record *r = &s->r;
+    char hex[65], when[32], who[160];
+    cz_hex(r->entity, CZ_ENTITY_BYTES, hex);
+    printf("%s %s  %s\n", r->type ? T(c, r->type->en, r->type->zh) : r->type_key, hex,
+           r->deleted ? T(c, "(deleted)", "（已删除）") : "");
+    if (r->type && r->body) print_fields(c, t, r->type, r->body, "  ");
+    if (!strcmp(r->type_key, "household"))
+        printf("  %s  %zu\n", T(c, "Household size (members)", "家庭人口（成员数）"), household_size(t, r->entity));
+    if (!strcmp(r->type_key, "exit") && !r->deleted) print_exit_chain(c, t, r->entity);
+    signer_name(t, cz_station_info(c->st), r->origin, c->lang, who, sizeof who);
+    format_time(r->wall, when, sizeof when);
+    cz_hex(r->id, CZ_ID_BYTES, hex);
+    printf("  %s %s  %s  %s %s\n", T(c, "version", "版本"), hex, when, T(c, "signed by", "签名人"), who);
+    if (r->nheads > 1)
+        printf("  %s\n", T(c, "! concurrent versions: run `cunzhan conflicts`", "！存在并发版本：请运行 `cunzhan conflicts`"));
+    if (s->history) show_history(c, t, s);
+}
+
+int cmd_show(struct cli *c, int argc, char **argv)
+{
+    const char *idarg = NULL;
+    uint8_t entity[CZ_ENTITY_BYTES];
+    cz_txn *t = NULL;
+    struct shown s = { .history = 0 };
+    int rc, ret = CZ_EXIT_FAIL;
+
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--history")) s.history = 1;
+        else if (!idarg) idarg = argv[i];
+        else return usage(c, "show ID [--history] [--json]", "show 编号 [--history] [--json]");
+    }
+    if (!idarg) return usage(c, "show ID [--history] [--json]", "show 编号 [--history] [--json]");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t))) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    if (resolve_entity(c, t, idarg, entity)) { cz_txn_abort(t); return CZ_EXIT_FAIL; }
+    if ((rc = cz_record_load(t, entity, &s.r)) || (s.history && (rc = cz_record_history(t, entity, &s.vs, &s.nv)))) {
+        say_error(c, rc, idarg);
+        goto cleanup;
+    }
+    if (c->json) show_json(c, t, &s);
+    else show_text(c, t, &s);
+    ret = CZ_EXIT_OK;
+cleanup:
+    cz_history_free(s.vs, s.nv);
+    cz_record_clear(&s.r);
+    cz_txn_abort(t);
+    return ret;
+}
+
+struct list_out { struct cli *c; cz_txn *t; json_t *arr; size_t count; };
+
+static int list_print_cb(void *ctx, const uint8_t *entity)
+{
+    struct list_out *lo = ctx;
+    struct cz_record r;
+    int rc = cz_record_load(lo->t, entity, &r);
+    if (rc) return rc;
+    lo->count++;
+    if (lo->arr) {
+        json_array_append_new(lo->arr, record_json(lo->t, cz_station_info(lo->c->st), &r));
+    } else {
+        char hex[65], buf[512];
+        cz_hex(entity, CZ_ENTITY_BYTES, hex);
+        printf("%.12s  ", hex);
+        print_padded(r.type ? T(lo->c, r.type->en, r.type->zh) : r.type_key, 10);
+        /* The first few filled fields, in table order. */
+        int shown = 0;
+        for (size_t i = 0; r.type && r.body && i < r.type->nfields && shown < 5; i++) {
+            const struct cz_field *f = &r.type->fields[i];
+            if (f->type == CZ_F_REF || f->type == CZ_F_TEXT || f->type == CZ_F_KEY) continue;
+            if (!cz_schema_format(f, r.body, lo->c->lang, 1, buf, sizeof buf)) continue;
+            printf("  %s", buf);
+            shown++;
+        }
+        if (r.nheads > 1) printf("  %s", T(lo->c, "[conflict]", "[冲突]"));
+        putchar('\n');
+    }
+    cz_record_clear(&r);
+    return 0;
+}
+
+int cmd_list(struct cli *c, int argc, char **argv)
+{
+    struct cz_field_error err;
+    struct cz_assign *a;
+    cz_txn *t = NULL;
+    if (argc < 1) return usage(c, "list TYPE [FIELD=VALUE...]", "list 类型 [字段=值...]");
+    const struct cz_type *ty = type_arg(c, argv[0]);
+    if (!ty) return CZ_EXIT_USAGE;
+    if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
+    if (open_station(c)) { free(a); return CZ_EXIT_FAIL; }
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    struct list_out lo = { .c = c, .t = t, .arr = c->json ? json_array() : NULL };
+    if (rc == CZ_OK) rc = cz_query_list(t, ty, a, (size_t)argc - 1, list_print_cb, &lo, &err);
+    free(a);
+    if (rc) {
+        if (err.field || err.name[0]) {
+            char msg[1024];
+            cz_field_error_message(ty, &err, c->lang, msg, sizeof msg);
+            fprintf(stderr, "cunzhan: %s\n", msg);
+        } else {
+            say_error(c, rc, NULL);
+        }
+        json_decref(lo.arr);
+        cz_txn_abort(t);
+        return rc == CZ_EFIELD || rc == CZ_EIDNUM ? CZ_EXIT_USAGE : CZ_EXIT_FAIL;
+    }
+    if (lo.arr) print_json(lo.arr);
+    cz_txn_abort(t);
+    return CZ_EXIT_OK;
+}
+
+int cmd_find(struct cli *c, int argc, char **argv)
+{
+    cz_txn *t = NULL;
+    if (argc != 1) return usage(c, "find TEXT (a name or part of one, a household number, an ID number)",
+                                "find 文字（姓名或其一部分、户编号、身份证号）");
+    if (open_station(c)) return CZ_EXIT_FAIL;
+    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    struct list_out lo = { .c = c, .t = t, .arr = c->json ? json_array() : NULL };
+    if (rc == CZ_OK) rc = cz_query_find(t, argv[0], list_print_cb, &lo);
+    if (rc) { say_error(c, rc, argv[0]); json_decref(lo.arr); cz_txn_abort(t); return CZ_EXIT_FAIL; }
+    if (lo.arr) print_json(lo.arr);
+    else if (lo.count == 0) fprintf(stderr, "%s\n", T(c, "nothing found", "没有找到"));
+    cz_txn_abort(t);
+    return CZ_EXIT_OK;
+}
+
+static const char *ftype_name(enum cz_ftype t)
+{
+    static const char *names[] = {
+        [CZ_F_LINE] = "text", [CZ_F_TEXT] = "long text", [CZ_F_INT] = "whole number",
+        [CZ_F_YEAR] = "year", [CZ_F_MONEY] = "yuan", [CZ_F_AREA] = "mu",
+        [CZ_F_DECIMAL] = "number", [CZ_F_DATE] = "date", [CZ_F_ENUM] = "one of",
+        [CZ_F_SET] = "any of", [CZ_F_LIST] = "list", [CZ_F_REF] = "record id",
+        [CZ_F_VERSION] = "version id", [CZ_F_IDNUM] = "ID number", [CZ_F_PHONE] = "phone",
+        [CZ_F_PLACE] = "place code", [CZ_F_KEY] = "public key" };
+    return names[t];
+}
+
+static json_t *field_json(const struct cz_field *f)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "key", json_string(f->key));
+    json_object_set_new(o, "en", json_string(f->en));
+    json_object_set_new(o, "zh", json_string(f->zh));
+    json_object_set_new(o, "kind", json_string(ftype_name(f->type)));
+    json_object_set_new(o, "required", json_boolean(f->flags & CZ_FF_REQUIRED));
+    json_object_set_new(o, "derived", json_boolean(f->flags & CZ_FF_DERIVED));
+    if (f->values) {
+        json_t *vals = json_array();
+        for (const struct cz_enum_value *v = f->values; v->key; v++) {
+            json_t *vo = json_object();
+            json_object_set_new(vo, "key", json_string(v->key));
+            json_object_set_new(vo, "en", json_string(v->en));
+            json_object_set_new(vo, "zh", json_string(v->zh));
+            json_array_append_new(vals, vo);
+        }
+        json_object_set_new(o, "values", vals);
+    }
+    return o;
+}
+
+static json_t *type_json(const struct cz_type *t)
+{
+    json_t *o = json_object(), *fields = json_array();
+    json_object_set_new(o, "type", json_string(t->key));
+    json_object_set_new(o, "en", json_string(t->en));
+    json_object_set_new(o, "zh", json_string(t->zh));
+    for (size_t j = 0; j < t->nfields; j++) json_array_append_new(fields, field_json(&t->fields[j]));
+    json_object_set_new(o, "fields", fields);
+    return o;
+}
+
+static void print_type(struct cli *c, const struct cz_type *t)
+{
+    printf("%s  %s / %s\n", t->key, t->zh, t->en);
+    for (size_t j = 0; j < t->nfields; j++) {
+        const struct cz_field *f = &t->fields[j];
+        printf("  ");
+        print_padded(f->key, 18);
+        print_padded(f->zh, 18);
+        print_padded(f->en, 30);
+        printf("%s%s%s", ftype_name(f->type), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
+               f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
+        if (f->values) {
+            printf(":");
+            for (const struct cz_enum_value *v = f->values; v->key; v++)
+                printf(" %s(%s)", v->key, v->zh);
+        }
+        putchar('\n');
+    }
+}
+
+int cmd_fields(struct cli *c, int argc, char **argv)
+{
+    size_t n;
+    const struct cz_type *types = cz_schema_types(&n);
+    const struct cz_type *only = NULL;
+    if (argc > 1) return usage(c, "fields [TYPE]", "fields [类型]");
+    if (argc == 1 && !(only = cz_schema_type(argv[0]))) {
+        fprintf(stderr, "cunzhan: %s: %s\n", argv[0], T(c, "no such record type", "没有这种记录类型"));
+        return CZ_EXIT_USAGE;
+    }
+    json_t *arr = c->json ? json_array() : NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (only && &types[i] != only) continue;
+        if (arr) json_array_append_new(arr, type_json(&types[i]));
+        else print_type(c, &types[i]);
+    }
+    if (arr) print_json(arr);
+    return CZ_EXIT_OK;
+}
+
