@@ -93,7 +93,7 @@ int cz_approve_check(cz_station *st, const uint8_t exit_entity[CZ_ENTITY_BYTES],
     if (rc == CZ_OK) memcpy(version, r.id, CZ_ID_BYTES);
     cz_record_clear(&r);
     if (rc == CZ_OK) rc = cz_store_log_last(t, pk, &seq, last);
-    /* The clock the station would sign it with (station.c, append). */
+    /* The clock the station would sign it with (station_write.c, cz_st_append). */
     if (rc == CZ_OK && (rc = cz_meta_get_u64(t, "hlc", &hlc)) == CZ_ENOTFOUND) rc = CZ_OK;
     if (rc == CZ_OK) {
         struct cz_approval_claim c = {

@@ -1,8 +1,8 @@
 /* authz.h — the one rule set that decides whether a signed entry is
  * authorised for what it changes, where and when (src/TRUST.md).  A
  * signature proves who wrote an entry; these rules decide whether it may
- * count.  The same judgement runs when a person writes (station.c), when an
- * entry arrives on a stick (sync.c) and in `verify`, which replays it over
+ * count.  The same judgement runs when a person writes (station_write.c), when an
+ * entry arrives on a stick (import_judge.c) and in `verify`, which replays it over
  * the whole store.
  *
  * Administrative codes (GB/T 2260) are compared normalised: trailing zero

@@ -439,7 +439,7 @@ static const char *restore_person(const struct section *s, const char *user)
 
 /* Every old key is retired, and the new slot's (fresh_pk) too: that
  * person's first login makes a key of their own and announces it as at any
- * restore (station.c), for the office to enrol.  malloc'd, npeople + 1
+ * restore (station_people.c), for the office to enrol.  malloc'd, npeople + 1
  * keys; NULL when out of memory. */
 static uint8_t *retire_with(const struct section *s, const uint8_t fresh_pk[32])
 {

@@ -4,7 +4,7 @@
  * `approval` record naming the exact version of the `exit` assessment.
  *
  * The rules (the same at every gate: when a person signs, cz_approval_check
- * via station.c; when the chain is counted, cz_exit_state, which the report,
+ * via station_check.c; when the chain is counted, cz_exit_state, which the report,
  * the screens and `show` use; when an entry arrives, cz_approval_judge):
  *
  *  - Level.  An approval counts only when its signer is certified (not
@@ -131,7 +131,7 @@ struct cz_approval_claim {
     uint32_t date;                    /* YYYYMMDD; 0: the day of hlc */
 };
 
-/* The rules for a NEW approval (station.c signs only after this): the
+/* The rules for a NEW approval (station_check.c signs only after this): the
  * version is the current one of a live assessment (CZ_ESTALE, CZ_ETYPE,
  * CZ_EDELETED), the signer may sign that step (CZ_EROLE), the step is not
  * approved yet (CZ_EDONE); for an approval also the steps before it
@@ -143,7 +143,7 @@ struct cz_approval_claim {
 int cz_approval_check(cz_txn *t, const uint8_t office_root[32], const struct cz_approval_claim *c,
                       struct cz_exit_detail *d);
 
-/* The import-time judge (authz.c, sync.c, verify.c): for one `approval`
+/* The import-time judge (authz.c, import_judge.c, verify.c): for one `approval`
  * entry e whose signature has been checked, CZ_OK with *why:
  *   CZ_OK           acceptable;
  *   CZ_ENOTFOUND    cannot be judged yet: the exit version it names is not

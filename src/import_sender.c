@@ -242,7 +242,7 @@ int imp_pending_save(struct importer *im)
  * sent nor store more than this station's own vector.
  *
  * It moves back only on a restore notice: a restored station signs with a
- * new key whose announcement names the key it replaces (station.c,
+ * new key whose announcement names the key it replaces (station_people.c,
  * rekey); the first bundle that key signs once the office has certified
  * it, when the replaced key was certified for the same station, sets the
  * acknowledgement to what the station holds now, so what it lost is sent

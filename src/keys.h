@@ -30,7 +30,7 @@
  * cannot exhaust a 1 GB PC.
  *
  * Only people whose certificate says role `office` get a slot holding the
- * root key (station.c); everyone else's slot has has_root 0. */
+ * root key (station_people.c); everyone else's slot has has_root 0. */
 #ifndef CZ_KEYS_H
 #define CZ_KEYS_H
 

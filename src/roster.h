@@ -35,7 +35,7 @@
  *    authz.h says what it does.
  *  - valid_until (a cert's last day, China Standard Time, UTC+8): an entry
  *    whose clock date is after it does not count (CZ_EEXPIRED), and
- *    station.c refuses to sign one.
+ *    station_check.c refuses to sign one.
  *
  * The roster is built once per transaction from the root log and kept with
  * it (cz_txn_set_aux) until an entry is put.

@@ -35,7 +35,7 @@ int cz_sticks_find(const char *mounts, const char *sysblock, struct cz_stick **o
 int cz_stick_bundles(const char *stick, const uint8_t me[32], char ***files, size_t *n);
 void cz_stick_bundles_free(char **files, size_t n);
 
-/* ---- keeping a stick from filling up (README, "A stick is a mailbag") ----
+/* ---- keeping a stick from filling up (CLI.md, "A stick is a mailbag") ----
  *
  * Both work inside one sender folder, STICK/cunzhan/<recipient 16 hex>/
  * <sender 16 hex>, opened part by part without following a link (a
@@ -56,7 +56,7 @@ void cz_stick_bundles_free(char **files, size_t n);
  * signed header says sender `sender` (all 32 bytes), recipient `rcpt` and
  * a sequence in [from, below), other than `keep` (the bundle just
  * written).  A file whose header does not read is left where it is.  The
- * caller decides which sequences are covered (sync.c, export_supersede). */
+ * caller decides which sequences are covered (export_basis.c, exp_supersede). */
 #define CZ_STICK_TEMP_AGE (15 * 60)
 int cz_stick_sweep_temps(const char *stick, const uint8_t rcpt[32], const uint8_t sender[32], int64_t now,
                          int64_t min_age, size_t *swept);

@@ -39,7 +39,7 @@ struct cz_export_result {
     size_t superseded;       /* our older bundles for this peer removed (export_basis.c) */
 };
 /* Writes one bundle for peer onto the stick, then tidies this station's
- * sender folder for the peer (README, "A stick is a mailbag"): stale temp
+ * sender folder for the peer (CLI.md, "A stick is a mailbag"): stale temp
  * files are swept and older bundles the new one supersedes are removed.
  * full: ignore the peer's acknowledgement and send everything in its
  * jurisdiction (always writes a bundle, and supersedes every older one). */

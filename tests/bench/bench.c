@@ -24,7 +24,7 @@
  *   disk    database bytes per record
  * Signing and verifying N times is linear and costs minutes at 1M: the
  * bounds time a sample (BENCH_SAMPLE, default 20,000) and scale; the table
- * says so.  Output: the table, a markdown table to paste in README.md
+ * says so.  Output: the table, a markdown table to paste in tests/bench/README.md
  * (BENCH_MD), and CSV (BENCH_CSV).  Sizes: BENCH_SIZES (default
  * "10000 100000 1000000").  BENCH_LOAD_ONLY=1 runs the load and its bound
  * alone.  BENCH_KEEP=1 leaves the data folders (paths printed);
@@ -900,7 +900,7 @@ static void csv_field(FILE *f, const char *v)
     fputc('"', f);
 }
 
-/* The table for README.md: a row per measure, a column per size (with the
+/* The table for tests/bench/README.md: a row per measure, a column per size (with the
  * ratio to its bound), and how the figure grew per unit from the smallest
  * size to the largest (1.00 = linear). */
 static void markdown(FILE *f, const char *mach, double elapsed)

@@ -1,7 +1,7 @@
 # make bench: the benchmarks of issue 7 (tests/bench/bench.c).  Sizes in
 .PHONY: bench
 # records: BENCH_SIZES="10000 100000 1000000" (the default).  Prints a
-# markdown table for README.md (also in $(B)/bench.md) and writes CSV.
+# markdown table for tests/bench/README.md (also in $(B)/bench.md) and writes CSV.
 BENCH_BIN := $(B)/bench
 $(BENCH_BIN): tests/bench/bench.c $(LIB)
 	@mkdir -p $(dir $@)

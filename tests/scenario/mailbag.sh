@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A stick is a mailbag (README, Sync): export sweeps its own stale temp
+# A stick is a mailbag (src/CLI.md, "A stick is a mailbag"): export sweeps its own stale temp
 # files (an old one goes; a fresh one, a link and other names stay),
 # removes the older bundles from this station to a recipient once a newer
 # one that carries what they did is whole on the stick (so many exports

@@ -415,7 +415,7 @@ see "reject refused: asks the reason" 'Why reject "village appraisal"?'
 text "too late"; keys Enter
 see "reject refused: confirm" 'Reject "village appraisal" for 何秋菊?'
 keys y
-# A revoked person signs nothing (CZ_EREVOKED, station.c may_write).
+# A revoked person signs nothing (CZ_EREVOKED, station_check.c cz_st_may_write).
 see "reject refused: the refusal, as Approve shows it" "signed by a key the office has revoked"
 lacks "reject refused: not reported as rejected" "$SCREEN" "Rejected: "
 equals "reject refused: nothing stored" "$(entries)" "$E0"

@@ -41,7 +41,7 @@ static void test_default_parses(void **state)
 {
     struct cz_keymap km;
     load_default(&km);
-    /* DESIGN.md's minimum, and the sort key. */
+    /* the keys README.md promises (F1-F10), and the sort key. */
     assert_int_equal(cz_keymap_action(&km, KEY_F(1)), ACT_HELP);
     assert_int_equal(cz_keymap_action(&km, KEY_F(2)), ACT_SAVE);
     assert_int_equal(cz_keymap_action(&km, KEY_F(3)), ACT_FIND);

@@ -1,5 +1,5 @@
 /* test_load.c — cz_station_add_many: rows checked on the calling thread and
- * signed on a second one (station.c, "loading many rows").  Real LMDB and
+ * signed on a second one (station_load.c).  Real LMDB and
  * libsodium in a temporary folder; run it under ASan (make VARIANT=asan)
  * and helgrind/drd too: the point is the threads.  Checks: every entry
  * signed and chained (cz_verify, seq by seq, the clock rising and written
