@@ -96,7 +96,7 @@ int cz_bundle_reader_open_fd(int fd, cz_bundle_reader **out, struct cz_bundle_he
     if (rc) return rc;
     (*out)->fd = fd;
     if (fstat(fd, &sb) != 0) return cz_fs_errno_status(errno);
-    if (!S_ISREG(sb.st_mode)) return CZ_EIO;
+    if (!S_ISREG(sb.st_mode)) return CZ_ENOTPLAIN;   /* a pipe or device: never read */
     (*out)->file_len = (uint64_t)sb.st_size;
 #ifdef POSIX_FADV_SEQUENTIAL
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
