@@ -85,7 +85,9 @@ $(B)/src/cli/%.o: src/cli/%.c
 	$(CC) $(CLI_CFLAGS) -MMD -MP -c $< -o $@
 
 # No quoted include with a path (it would reach another layer's header
-# around -I), and no curses in the core.  Checked before either library is
+# around -I), no curses in the core, and neither the screens nor the command
+# line open transactions, reach the store or build index terms: they ask the
+# query layer (overview.h, query.h).  Checked before either library is
 # archived; `make layers` runs it alone.
 .PHONY: layers
 layers: $(LAYERS_OK)
@@ -96,6 +98,9 @@ $(LAYERS_OK): $(wildcard src/*.[ch] src/cli/*.[ch] screens/*.[ch] keys/*.[ch])
 	    echo "layers: include a header by its name alone; the layer's -I flags say what it may see" >&2; exit 1; fi
 	@if grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<n\{0,1\}curses' $(filter src/%,$(filter-out src/cli/%,$^)); then \
 	    echo "layers: the core never includes curses: that belongs to screens/" >&2; exit 1; fi
+	@if grep -nE '\<(cz_txn_begin|cz_station_store|cz_store_[[:alnum:]_]*|cz_term_[[:alnum:]_]*)\(' \
+	        $(filter screens/% src/cli/%,$^); then \
+	    echo "layers: screens/ and src/cli/ ask the query layer (overview.h: cz_view_*), never the store or index terms" >&2; exit 1; fi
 	@touch $@
 
 $(KEYS_GEN): keys/default.keys

@@ -1,6 +1,7 @@
 #include "authz.h"
 #include "codec.h"
 #include "exitchain.h"
+#include "history.h"
 #include "keys.h"
 #include "schema.h"
 #include "status.h"
@@ -80,15 +81,15 @@ static int applied_entry(cz_txn *t, const uint8_t id[CZ_ID_BYTES], struct cz_ent
     return state == CZ_JUDGED_HELD ? CZ_EHELD : CZ_EPARENT;
 }
 
-/* The current version of a record (the provisional winner). */
-static int current_entry(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_entry *out)
+/* What a reference field names: a version id (len CZ_ID_BYTES) names
+ * that applied version; an entity id names the record's current version,
+ * the provisional winner (history.h).  The statuses of applied_entry. */
+static int referenced_entry(cz_txn *t, const uint8_t *ref, size_t len, struct cz_entry *out)
 {
     uint8_t heads[1][CZ_ID_BYTES];
     size_t n = 0;
-    int rc = cz_store_heads(t, entity, heads, 1, &n);
-    if (rc) return rc;
-    if (n == 0) return CZ_ENOTFOUND;
-    return cz_store_get_entry(t, heads[0], out);
+    if (len == CZ_ID_BYTES) return applied_entry(t, ref, out);
+    return cz_history_winner(t, ref, heads, 1, &n, out);
 }
 
 struct parentless { const uint8_t *self_id; uint64_t self_hlc; int earlier; cz_txn *t; };
@@ -183,7 +184,7 @@ static int derived_region(cz_txn *t, const struct cz_type *ty, const struct cz_e
             snprintf(from, sizeof from, "%s", s);
         } else if ((f->flags & CZ_FF_INHERIT) && cz_body_get_bytes(b, f->tag, &ref, &len) == CZ_OK) {
             struct cz_entry r;
-            rc = len == CZ_ID_BYTES ? applied_entry(t, ref, &r) : current_entry(t, ref, &r);
+            rc = referenced_entry(t, ref, len, &r);
             if (rc == CZ_ENOTFOUND || rc == CZ_EHELD) return CZ_EHELD;
             if (rc == CZ_EPARENT) return CZ_EREGION;
             if (rc) return rc;
@@ -217,7 +218,7 @@ static int judge_references(cz_txn *t, const struct cz_type *ty, const struct cz
         if ((f->type != CZ_F_REF && f->type != CZ_F_VERSION) || cz_body_get_bytes(b, f->tag, &ref, &len) != CZ_OK)
             continue;
         struct cz_entry r;
-        int rc = len == CZ_ID_BYTES ? applied_entry(t, ref, &r) : current_entry(t, ref, &r);
+        int rc = referenced_entry(t, ref, len, &r);
         if (rc == CZ_ENOTFOUND || rc == CZ_EHELD) { judged(j, CZ_VERDICT_HOLD, CZ_EHELD); return CZ_OK; }
         if (rc == CZ_EPARENT) { judged(j, CZ_VERDICT_REFUSED, CZ_EREGION); return CZ_OK; }
         if (rc) return rc;

@@ -10,6 +10,7 @@
 #include "index.h"
 #include "exitchain.h"
 #include "hex.h"
+#include "history.h"
 #include "keys.h"
 #include "merge.h"
 #include "parse.h"
@@ -22,15 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The current winning head of an entity: newest clock first (cz_store_heads
- * orders them), so every station shows the same provisional value. */
 int cz_st_winning_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_entry *e,
                        uint8_t (*heads)[CZ_ID_BYTES], size_t max, size_t *nheads)
 {
-    int rc = cz_store_heads(t, entity, heads, max, nheads);
-    if (rc) return rc;
-    if (*nheads == 0) return CZ_ENOTFOUND;
-    return cz_store_get_entry(t, heads[0], e);
+    return cz_history_winner(t, entity, heads, max, nheads, e);
 }
 
 /* The live record an entity id (or prefix) v names, into entity; e gets
@@ -50,7 +46,7 @@ static int resolve_entity(cz_txn *t, struct pipe *pl, const char *v, uint8_t ent
         return CZ_OK;
     }
     int rc = cz_store_resolve_entity(t, v, entity);
-    if (rc == CZ_OK) rc = cz_st_winning_head(t, entity, e, heads, 1, &n);
+    if (rc == CZ_OK) rc = cz_history_winner(t, entity, heads, 1, &n, e);
     if (rc == CZ_OK && (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) rc = CZ_EDELETED;
     if (rc == CZ_OK && memo) {
         memo->valid = 1;
@@ -143,7 +139,7 @@ static int inherited_region_of(cz_txn *t, const struct cz_type *ty, const cz_bod
         uint8_t heads[1][CZ_ID_BYTES];
         size_t n;
         int rc = len == CZ_ID_BYTES ? cz_store_get_entry(t, b, &e)
-                                    : cz_st_winning_head(t, b, &e, heads, 1, &n);
+                                    : cz_history_winner(t, b, heads, 1, &n, &e);
         if (rc == CZ_OK) snprintf(region, CZ_REGION_MAX + 1, "%s", e.region);
         return rc;
     }
@@ -373,7 +369,7 @@ static int start_body(cz_txn *t, const struct cz_type *ty, const uint8_t *entity
 {
     struct cz_entry cur;
     int rc;
-    if ((rc = cz_st_winning_head(t, entity, &cur, v->heads, CZ_PARENTS_MAX, &v->nheads))) return rc;
+    if ((rc = cz_history_winner(t, entity, v->heads, CZ_PARENTS_MAX, &v->nheads, &cur))) return rc;
     if (strcmp(cur.type, ty->key) != 0) return CZ_ETYPE;
     /* Nothing is signed over versions the writer has not seen: its
      * parents would claim a choice nobody made. */

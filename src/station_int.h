@@ -124,9 +124,8 @@ struct edit_opts {
     int resolve;
 };
 
-/* The current winning head of an entity into *e, and its heads (at most
- * max); CZ_ENOTFOUND when it has none.  The same rule as authz.c's
- * current_entry. */
+/* cz_history_winner (history.h), the one rule for an entity's current
+ * version, with the arguments in the order station_write.c passes them. */
 int cz_st_winning_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_entry *e,
                        uint8_t (*heads)[CZ_ID_BYTES], size_t max, size_t *nheads);
 /* Builds and checks one version inside t (a new record when entity is

@@ -71,18 +71,9 @@ void field_error(struct cli *c, const char *type, int rc, const struct cz_field_
 }
 
 /* An entity from an id prefix typed on the command line (or a version id). */
-int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
+int resolve_entity(struct cli *c, cz_view *v, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
 {
-    int rc = cz_store_resolve_entity(t, hex, entity);
-    if (rc == CZ_ENOTFOUND || (rc == CZ_EINVAL && strlen(hex) > 2 * CZ_ENTITY_BYTES)) {
-        uint8_t id[CZ_ID_BYTES];
-        struct cz_entry e;
-        if (cz_store_resolve_entry(t, hex, id) == CZ_OK && cz_store_get_entry(t, id, &e) == CZ_OK) {
-            memcpy(entity, e.entity, CZ_ENTITY_BYTES);
-            return CZ_OK;
-        }
-        rc = rc == CZ_EINVAL ? CZ_ENOTFOUND : rc;
-    }
+    int rc = cz_view_resolve(v, hex, entity);
     if (rc == CZ_EINVAL)
         fprintf(stderr, "cunzhan: %s: %s\n", hex, T(c, "an id is at least 6 hex digits, as `add` or `find` printed it",
                                                       "编号至少 6 位十六进制数字，即 `add` 或 `find` 输出的编号"));
@@ -163,10 +154,10 @@ void print_padded(const char *s, size_t width)
 
 int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])
 {
-    cz_txn *t = NULL;
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    cz_view *v = NULL;
+    int rc = cz_view_begin(c->st, &v);
     if (rc) { say_error(c, rc, NULL); return rc; }
-    rc = resolve_entity(c, t, hex, entity);
-    cz_txn_abort(t);
+    rc = resolve_entity(c, v, hex, entity);
+    cz_view_end(v);
     return rc;
 }

@@ -22,12 +22,13 @@
 /* ---- approve ---- */
 
 /* The exit assessment ID names, or the latest one of the household it names. */
-static int exit_of(struct cli *c, cz_txn *t, const char *arg, uint8_t exit_entity[CZ_ENTITY_BYTES],
+static int exit_of(struct cli *c, cz_view *v, const char *arg, uint8_t exit_entity[CZ_ENTITY_BYTES],
                    char version_hex[65])
 {
+    cz_txn *t = cz_view_txn(v);
     uint8_t entity[CZ_ENTITY_BYTES];
     struct cz_record r;
-    if (resolve_entity(c, t, arg, entity)) return -1;
+    if (resolve_entity(c, v, arg, entity)) return -1;
     int rc = cz_record_load(t, entity, &r);
     if (rc == CZ_OK && !strcmp(r.type_key, "household")) {
         uint8_t latest[CZ_ENTITY_BYTES];
@@ -111,16 +112,16 @@ int cmd_approve(struct cli *c, int argc, char **argv)
     char version_hex[65], hex[65];
     struct cz_field_error err;
     struct cz_exit_detail d;
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     int rc;
 
     if (approve_parse(argc, argv, &a))
         return usage(c, "approve ID --step village|township|county|notice [--reject] [--notes TEXT] [--date YYYY-MM-DD]",
                      "approve 编号 --step village|township|county|notice [--reject] [--notes 说明] [--date 年-月-日]");
     if (open_station(c)) return CZ_EXIT_FAIL;
-    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t))) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
-    rc = exit_of(c, t, a.id, exit_entity, version_hex);
-    cz_txn_abort(t);
+    if ((rc = cz_view_begin(c->st, &v))) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    rc = exit_of(c, v, a.id, exit_entity, version_hex);
+    cz_view_end(v);
     if (rc || login(c)) return CZ_EXIT_FAIL;
     /* The rules first, to say which one fails with what it needs (the day
      * the notice may close, the criterion not met); cz_approve_sign
@@ -346,16 +347,16 @@ int cmd_report(struct cli *c, int argc, char **argv)
     if (strspn(region, "0123456789") != strlen(region) || strlen(region) > CZ_REGION_MAX)
         return usage(c, "report --region takes an administrative code prefix (digits)", "report --region 须为行政区划代码前缀（数字）");
     if (open_station(c)) return CZ_EXIT_FAIL;
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     struct cz_report r;
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    if (rc == CZ_OK) rc = cz_report_build(t, cz_station_info(c->st)->office_root, region, &r);
-    if (rc) { cz_txn_abort(t); say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    int rc = cz_view_begin(c->st, &v);
+    if (rc == CZ_OK) rc = cz_report_build(cz_view_txn(v), cz_station_info(c->st)->office_root, region, &r);
+    if (rc) { cz_view_end(v); say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     if (!strcmp(format, "json")) print_json(report_json(&r));
     else if (!strcmp(format, "csv")) report_csv(&r);
-    else report_text(c, t, &r);
+    else report_text(c, cz_view_txn(v), &r);
     cz_report_free(&r);
-    cz_txn_abort(t);
+    cz_view_end(v);
     return CZ_EXIT_OK;
 }
 

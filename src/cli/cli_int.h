@@ -7,11 +7,11 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "overview.h"
 #include "query.h"
 #include "schema.h"
 #include "station.h"
 #include "status.h"
-#include "store.h"
 
 #define PASS_MAX 512
 
@@ -56,8 +56,8 @@ int login(struct cli *c);
 /* The record an id prefix (or a version id) names, in a read transaction
  * of its own.  CZ_OK, or the status after a message. */
 int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
-/* The same, within the caller's transaction t. */
-int resolve_entity(struct cli *c, cz_txn *t, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
+/* The same, within the caller's view v. */
+int resolve_entity(struct cli *c, cz_view *v, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
 /* The n FIELD=VALUE arguments, split in place, in a new array the caller
  * frees; NULL after a message (or, with none, when out of memory). */
 struct cz_assign *parse_assignments(struct cli *c, char **args, int n);

@@ -4,7 +4,6 @@
 #include "hex.h"
 #include "cli_int.h"
 #include "authz.h"
-#include "bytes.h"
 #include "keys.h"
 #include "people.h"
 #include "roster.h"
@@ -91,10 +90,10 @@ static int enrol_parse(int argc, char **argv, struct enrol_args *a)
  * own.  0, or -1 after a message. */
 static int known_keys(struct cli *c, struct cz_keylist *kl)
 {
-    cz_txn *t = NULL;
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    if (rc == CZ_OK) rc = cz_known_keys(t, cz_station_info(c->st)->office_root, kl);
-    cz_txn_abort(t);
+    cz_view *v = NULL;
+    int rc = cz_view_begin(c->st, &v);
+    if (rc == CZ_OK) rc = cz_known_keys(cz_view_txn(v), cz_station_info(c->st)->office_root, kl);
+    cz_view_end(v);
     if (rc) { say_error(c, rc, NULL); return -1; }
     return 0;
 }
@@ -304,22 +303,21 @@ static int revoke_parse(int argc, char **argv, struct revoke_args *a)
  * the office already holds still counts.  0, or -1 after a message. */
 static int revoke_target(struct cli *c, struct revoke_args *a, struct cz_keylist *kl, size_t *w)
 {
-    cz_txn *t = NULL;
-    uint8_t last[CZ_ID_BYTES];
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    if (rc == CZ_OK) rc = cz_known_keys(t, cz_station_info(c->st)->office_root, kl);
+    cz_view *v = NULL;
+    int rc = cz_view_begin(c->st, &v);
+    if (rc == CZ_OK) rc = cz_known_keys(cz_view_txn(v), cz_station_info(c->st)->office_root, kl);
     if (rc) goto fail;
-    if (match_key(c, kl, a->keyid, w)) { cz_txn_abort(t); return -1; }
+    if (match_key(c, kl, a->keyid, w)) { cz_view_end(v); return -1; }
     if (kl->v[*w].trust.state == CZ_TRUST_ROOT) {
         fprintf(stderr, "cunzhan: %s\n", T(c, "the office root key cannot be revoked", "市办根密钥不能吊销"));
-        cz_txn_abort(t);
+        cz_view_end(v);
         return -1;
     }
-    if (!a->have_after && (rc = cz_store_log_last(t, kl->v[*w].key, &a->after, last))) goto fail;
-    cz_txn_abort(t);
+    if (!a->have_after && (rc = cz_view_log_last(v, kl->v[*w].key, &a->after))) goto fail;
+    cz_view_end(v);
     return 0;
 fail:
-    cz_txn_abort(t);
+    cz_view_end(v);
     say_error(c, rc, NULL);
     return -1;
 }
@@ -363,16 +361,14 @@ int cmd_revoke(struct cli *c, int argc, char **argv)
 /* The forked entries at (key, seq) whose id starts with a given hex prefix. */
 struct fork_pick { const uint8_t *key; uint64_t seq; const char *prefix; uint8_t id[CZ_ID_BYTES]; size_t n; };
 
-/* A fork's key is the author's key, the seq and the entry id (store.h). */
-static int fork_pick_cb(void *ctx, const uint8_t *k, size_t klen, const uint8_t *v, size_t vlen)
+static int fork_pick_cb(void *ctx, const struct cz_fork_entry *f)
 {
     struct fork_pick *fp = ctx;
     char hex[2 * CZ_ID_BYTES + 1];
-    (void)v; (void)vlen;
-    if (klen != 72 || memcmp(k, fp->key, 32)) return 0;
-    cz_hex(k + 40, CZ_ID_BYTES, hex);
-    if (cz_get_be64(k + 32) != fp->seq || strncasecmp(hex, fp->prefix, strlen(fp->prefix))) return 0;
-    memcpy(fp->id, k + 40, CZ_ID_BYTES);
+    if (memcmp(f->key, fp->key, 32)) return 0;
+    cz_hex(f->id, CZ_ID_BYTES, hex);
+    if (f->seq != fp->seq || strncasecmp(hex, fp->prefix, strlen(fp->prefix))) return 0;
+    memcpy(fp->id, f->id, CZ_ID_BYTES);
     fp->n++;
     return 0;
 }
@@ -405,14 +401,14 @@ static int fork_parse(int argc, char **argv, struct fork_args *a)
 static int fork_target(struct cli *c, const struct fork_args *a, struct cz_keylist *kl, size_t *w,
                        struct fork_pick *fp)
 {
-    cz_txn *t = NULL;
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    if (rc == CZ_OK) rc = cz_known_keys(t, cz_station_info(c->st)->office_root, kl);
-    if (rc) { cz_txn_abort(t); say_error(c, rc, NULL); return -1; }
-    if (match_key(c, kl, a->keyid, w)) { cz_txn_abort(t); return -1; }
+    cz_view *v = NULL;
+    int rc = cz_view_begin(c->st, &v);
+    if (rc == CZ_OK) rc = cz_known_keys(cz_view_txn(v), cz_station_info(c->st)->office_root, kl);
+    if (rc) { cz_view_end(v); say_error(c, rc, NULL); return -1; }
+    if (match_key(c, kl, a->keyid, w)) { cz_view_end(v); return -1; }
     *fp = (struct fork_pick){ .key = kl->v[*w].key, .seq = a->seq, .prefix = a->entry };
-    rc = cz_store_each_fork(t, fork_pick_cb, fp);
-    cz_txn_abort(t);
+    rc = cz_view_each_fork(v, fork_pick_cb, fp);
+    cz_view_end(v);
     if (rc) { say_error(c, rc, NULL); return -1; }
     if (fp->n == 1) return 0;
     fprintf(stderr, "cunzhan: %s\n", fp->n ? T(c, "more than one forked entry starts so: give more of its id",

@@ -1,7 +1,6 @@
 /* cli_records.c — the records: add, edit, delete, show (with its
  * history), list, find and the record types' fields (src/CLI.md). */
 #include "cli.h"
-#include "index.h"
 #include "hex.h"
 #include "cli_int.h"
 #include "exitchain.h"
@@ -120,13 +119,13 @@ int cmd_edit(struct cli *c, int argc, char **argv)
     if (argc < 2) return usage(c, "edit ID FIELD=VALUE...", "edit 编号 字段=值...");
     if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
     if (open_station(c) || lookup_entity(c, argv[0], entity) || login(c)) { free(a); return CZ_EXIT_FAIL; }
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     struct cz_record r;
-    if (cz_txn_begin(cz_station_store(c->st), 0, &t) == CZ_OK && cz_record_load(t, entity, &r) == CZ_OK) {
+    if (cz_view_begin(c->st, &v) == CZ_OK && cz_record_load(cz_view_txn(v), entity, &r) == CZ_OK) {
         snprintf(type, sizeof type, "%s", r.type_key);
         cz_record_clear(&r);
     }
-    cz_txn_abort(t);
+    cz_view_end(v);
     int rc = cz_station_edit(c->st, entity, a, (size_t)argc - 1, id, &err);
     free(a);
     if (rc == CZ_EPERM) {
@@ -179,24 +178,13 @@ static void print_changes(struct cli *c, const struct cz_type *t, const struct c
     }
 }
 
-struct size_ctx { cz_txn *t; size_t n; };
-
-static int size_cb(void *ctx, const uint8_t *entity)
+/* A household's size is counted from its members, never typed; a member
+ * that cannot be read is left out rather than failing the whole show. */
+static size_t household_size(cz_view *v, const uint8_t household[CZ_ENTITY_BYTES])
 {
-    struct size_ctx *sc = ctx;
-    struct cz_record r;
-    if (cz_record_load(sc->t, entity, &r) == CZ_OK && !r.deleted && !strcmp(r.type_key, "member")) sc->n++;
-    cz_record_clear(&r);
-    return 0;
-}
-
-/* A household's size is counted from its members, never typed. */
-static size_t household_size(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES])
-{
-    char term[64];
-    struct size_ctx sc = { .t = t };
-    cz_store_index_each(t, term, cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES), size_cb, &sc);
-    return sc.n;
+    size_t n = 0;
+    (void)cz_view_linked_count(v, household, "member", &n);
+    return n;
 }
 
 /* The approval chain on the assessment's current version. */
@@ -265,12 +253,13 @@ static json_t *version_json(cz_txn *t, const struct cz_station_info *info, const
  * (else NULL, 0). */
 struct shown { struct cz_record r; struct cz_version *vs; size_t nv; int history; };
 
-static void show_json(struct cli *c, cz_txn *t, const struct shown *s)
+static void show_json(struct cli *c, cz_view *v, const struct shown *s)
 {
+    cz_txn *t = cz_view_txn(v);
     const struct cz_station_info *info = cz_station_info(c->st);
     json_t *o = record_json(t, info, &s->r);
     if (!strcmp(s->r.type_key, "household"))
-        json_object_set_new(o, "size", json_integer((json_int_t)household_size(t, s->r.entity)));
+        json_object_set_new(o, "size", json_integer((json_int_t)household_size(v, s->r.entity)));
     if (s->history) {
         json_t *arr = json_array();
         for (size_t i = 0; i < s->nv; i++) json_array_append_new(arr, version_json(t, info, s->r.type, &s->vs[i]));
@@ -293,8 +282,9 @@ static void show_history(struct cli *c, cz_txn *t, const struct shown *s)
     }
 }
 
-static void show_text(struct cli *c, cz_txn *t, const struct shown *s)
+static void show_text(struct cli *c, cz_view *v, const struct shown *s)
 {
+    cz_txn *t = cz_view_txn(v);
     const struct cz_record *r = &s->r;
     char hex[65], when[32], who[160];
     cz_hex(r->entity, CZ_ENTITY_BYTES, hex);
@@ -302,7 +292,7 @@ static void show_text(struct cli *c, cz_txn *t, const struct shown *s)
            r->deleted ? T(c, "(deleted)", "（已删除）") : "");
     if (r->type && r->body) print_fields(c, t, r->type, r->body, "  ");
     if (!strcmp(r->type_key, "household"))
-        printf("  %s  %zu\n", T(c, "Household size (members)", "家庭人口（成员数）"), household_size(t, r->entity));
+        printf("  %s  %zu\n", T(c, "Household size (members)", "家庭人口（成员数）"), household_size(v, r->entity));
     if (!strcmp(r->type_key, "exit") && !r->deleted) print_exit_chain(c, t, r->entity);
     signer_name(t, cz_station_info(c->st), r->origin, c->lang, who, sizeof who);
     format_time(r->wall, when, sizeof when);
@@ -317,7 +307,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 {
     const char *idarg = NULL;
     uint8_t entity[CZ_ENTITY_BYTES];
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     struct shown s = { .history = 0 };
     int rc, ret = CZ_EXIT_FAIL;
 
@@ -328,19 +318,20 @@ int cmd_show(struct cli *c, int argc, char **argv)
     }
     if (!idarg) return usage(c, "show ID [--history] [--json]", "show 编号 [--history] [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
-    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t))) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
-    if (resolve_entity(c, t, idarg, entity)) { cz_txn_abort(t); return CZ_EXIT_FAIL; }
+    if ((rc = cz_view_begin(c->st, &v))) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    if (resolve_entity(c, v, idarg, entity)) { cz_view_end(v); return CZ_EXIT_FAIL; }
+    cz_txn *t = cz_view_txn(v);
     if ((rc = cz_record_load(t, entity, &s.r)) || (s.history && (rc = cz_record_history(t, entity, &s.vs, &s.nv)))) {
         say_error(c, rc, idarg);
         goto cleanup;
     }
-    if (c->json) show_json(c, t, &s);
-    else show_text(c, t, &s);
+    if (c->json) show_json(c, v, &s);
+    else show_text(c, v, &s);
     ret = CZ_EXIT_OK;
 cleanup:
     cz_history_free(s.vs, s.nv);
     cz_record_clear(&s.r);
-    cz_txn_abort(t);
+    cz_view_end(v);
     return ret;
 }
 
@@ -380,15 +371,15 @@ int cmd_list(struct cli *c, int argc, char **argv)
 {
     struct cz_field_error err;
     struct cz_assign *a;
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     if (argc < 1) return usage(c, "list TYPE [FIELD=VALUE...]", "list 类型 [字段=值...]");
     const struct cz_type *ty = type_arg(c, argv[0]);
     if (!ty) return CZ_EXIT_USAGE;
     if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
     if (open_station(c)) { free(a); return CZ_EXIT_FAIL; }
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    struct list_out lo = { .c = c, .t = t, .arr = c->json ? json_array() : NULL };
-    if (rc == CZ_OK) rc = cz_query_list(t, ty, a, (size_t)argc - 1, list_print_cb, &lo, &err);
+    int rc = cz_view_begin(c->st, &v);
+    struct list_out lo = { .c = c, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
+    if (rc == CZ_OK) rc = cz_query_list(lo.t, ty, a, (size_t)argc - 1, list_print_cb, &lo, &err);
     free(a);
     if (rc) {
         if (err.field || err.name[0]) {
@@ -399,27 +390,27 @@ int cmd_list(struct cli *c, int argc, char **argv)
             say_error(c, rc, NULL);
         }
         json_decref(lo.arr);
-        cz_txn_abort(t);
+        cz_view_end(v);
         return rc == CZ_EFIELD || rc == CZ_EIDNUM ? CZ_EXIT_USAGE : CZ_EXIT_FAIL;
     }
     if (lo.arr) print_json(lo.arr);
-    cz_txn_abort(t);
+    cz_view_end(v);
     return CZ_EXIT_OK;
 }
 
 int cmd_find(struct cli *c, int argc, char **argv)
 {
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     if (argc != 1) return usage(c, "find TEXT (a name or part of one, a household number, an ID number)",
                                 "find 文字（姓名或其一部分、户编号、身份证号）");
     if (open_station(c)) return CZ_EXIT_FAIL;
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    struct list_out lo = { .c = c, .t = t, .arr = c->json ? json_array() : NULL };
-    if (rc == CZ_OK) rc = cz_query_find(t, argv[0], list_print_cb, &lo);
-    if (rc) { say_error(c, rc, argv[0]); json_decref(lo.arr); cz_txn_abort(t); return CZ_EXIT_FAIL; }
+    int rc = cz_view_begin(c->st, &v);
+    struct list_out lo = { .c = c, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
+    if (rc == CZ_OK) rc = cz_query_find(lo.t, argv[0], list_print_cb, &lo);
+    if (rc) { say_error(c, rc, argv[0]); json_decref(lo.arr); cz_view_end(v); return CZ_EXIT_FAIL; }
     if (lo.arr) print_json(lo.arr);
     else if (lo.count == 0) fprintf(stderr, "%s\n", T(c, "nothing found", "没有找到"));
-    cz_txn_abort(t);
+    cz_view_end(v);
     return CZ_EXIT_OK;
 }
 

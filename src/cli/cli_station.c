@@ -1,7 +1,6 @@
 /* cli_station.c — the station itself: init, pubkey, the people on this PC
  * (user add, passwd, remove), status and verify (src/CLI.md). */
 #include "cli.h"
-#include "index.h"
 #include "hex.h"
 #include "cli_int.h"
 #include "fsutil.h"
@@ -252,7 +251,7 @@ int cmd_user(struct cli *c, int argc, char **argv)
                  "user add 姓名 [--role clerk|supervisor|office] | user passwd [姓名] | user remove 姓名");
 }
 
-struct verify_out { struct cli *c; cz_txn *t; json_t *arr; };
+struct verify_out { struct cli *c; cz_view *v; json_t *arr; };
 
 static const char *problem_name(enum cz_problem p)
 {
@@ -265,12 +264,12 @@ static const char *problem_name(enum cz_problem p)
 }
 
 /* What a supervisor needs to see of a kept entry: its type and author. */
-static void entry_brief(cz_txn *t, const uint8_t *id, char *type, size_t tsize, char fp[24])
+static void entry_brief(cz_view *v, const uint8_t *id, char *type, size_t tsize, char fp[24])
 {
     struct cz_entry e;
     type[0] = 0;
     fp[0] = 0;
-    if (cz_store_get_entry(t, id, &e) != CZ_OK) return;
+    if (cz_view_entry(v, id, &e) != CZ_OK) return;
     snprintf(type, tsize, "%s", e.type);
     cz_fingerprint(e.origin, fp);
 }
@@ -283,10 +282,10 @@ static int fork_brief(struct verify_out *vo, const uint8_t *id, char fp[24], uin
     struct cz_trust_info ti;
     fp[0] = 0;
     *seq = 0;
-    if (cz_store_get_entry(vo->t, id, &e) != CZ_OK) return 0;
+    if (cz_view_entry(vo->v, id, &e) != CZ_OK) return 0;
     cz_fingerprint(e.origin, fp);
     *seq = e.seq;
-    if (cz_roster_lookup(vo->t, cz_station_info(vo->c->st)->office_root, e.origin, &ti) != CZ_OK) return 0;
+    if (cz_roster_lookup(cz_view_txn(vo->v), cz_station_info(vo->c->st)->office_root, e.origin, &ti) != CZ_OK) return 0;
     for (size_t i = 0; i < ti.nchoices && i < CZ_FORK_CHOICES_MAX; i++)
         if (ti.choices[i].seq == e.seq && !memcmp(ti.choices[i].entry, id, CZ_ID_BYTES)) return 1;
     return 0;
@@ -320,7 +319,7 @@ static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int st
     if (kind == CZ_PROBLEM_PENDING || kind == CZ_PROBLEM_QUARANTINE) return;   /* counted in the summary */
     if (kind == CZ_PROBLEM_REFUSED || kind == CZ_PROBLEM_HELD) {
         char type[CZ_TYPE_MAX + 1];
-        entry_brief(vo->t, id, type, sizeof type, fp);
+        entry_brief(vo->v, id, type, sizeof type, fp);
         printf("%s %s %s %s %s: %s\n",
                kind == CZ_PROBLEM_REFUSED ? T(vo->c, "REFUSED", "已拒绝") : T(vo->c, "HELD", "暂存"), hex, type,
                T(vo->c, "by", "作者"), fp, cz_strerror(status, vo->c->lang));
@@ -332,13 +331,13 @@ static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int st
 int cmd_verify(struct cli *c, int argc, char **argv)
 {
     struct cz_verify_report rep;
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     if (argc) return usage(c, "verify [--json]", "verify [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
-    struct verify_out vo = { .c = c, .t = t, .arr = c->json ? json_array() : NULL };
-    if (rc == CZ_OK) rc = cz_verify(t, cz_station_info(c->st)->office_root, verify_cb, &vo, &rep);
-    cz_txn_abort(t);
+    int rc = cz_view_begin(c->st, &v);
+    struct verify_out vo = { .c = c, .v = v, .arr = c->json ? json_array() : NULL };
+    if (rc == CZ_OK) rc = cz_verify(cz_view_txn(v), cz_station_info(c->st)->office_root, verify_cb, &vo, &rep);
+    cz_view_end(v);
     if (rc) { say_error(c, rc, NULL); json_decref(vo.arr); return CZ_EXIT_FAIL; }
     if (vo.arr) {
         json_t *o = json_object();
@@ -405,17 +404,17 @@ static int status_user_cb(void *ctx, const char *name, const uint8_t *blob, size
 
 int cmd_status(struct cli *c, int argc, char **argv)
 {
-    cz_txn *t = NULL;
-    struct cz_store_stats ss;
+    cz_view *v = NULL;
+    struct cz_store_stats ss = { 0 };
     size_t ntypes;
     const struct cz_type *types = cz_schema_types(&ntypes);
     if (argc) return usage(c, "status [--json]", "status [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    int rc = cz_view_begin(c->st, &v);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     const struct cz_station_info *info = cz_station_info(c->st);
-    cz_store_stats(t, &ss);
-    char fp[24], term[128];
+    cz_view_stats(v, &ss);
+    char fp[24];
     cz_fingerprint(info->office_root, fp);
     json_t *o = c->json ? json_object() : NULL, *counts = c->json ? json_object() : NULL;
     if (o) {
@@ -441,8 +440,8 @@ int cmd_status(struct cli *c, int argc, char **argv)
         printf("%s\n", T(c, "Records by type:", "各类档案数："));
     }
     for (size_t i = 0; i < ntypes; i++) {
-        size_t n = 0, tl = cz_term_type(term, sizeof term, types[i].key);
-        cz_store_index_count(t, term, tl, &n);
+        size_t n = 0;
+        cz_view_count(v, types[i].key, NULL, &n);
         if (o) json_object_set_new(counts, types[i].key, json_integer((json_int_t)n));
         else if (n) {
             printf("  ");
@@ -450,14 +449,14 @@ int cmd_status(struct cli *c, int argc, char **argv)
             printf("%zu\n", n);
         }
     }
-    struct user_out uo = { .c = c, .t = t, .arr = o ? json_array() : NULL };
+    struct user_out uo = { .c = c, .t = cz_view_txn(v), .arr = o ? json_array() : NULL };
     if (!o) printf("%s\n", T(c, "People on this machine:", "本机用户："));
-    cz_user_each(t, status_user_cb, &uo);
+    cz_view_each_user(v, status_user_cb, &uo);
     if (o) {
         json_object_set_new(o, "counts", counts);
         json_object_set_new(o, "users", uo.arr);
         print_json(o);
     }
-    cz_txn_abort(t);
+    cz_view_end(v);
     return CZ_EXIT_OK;
 }

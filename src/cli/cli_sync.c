@@ -216,14 +216,14 @@ static const char *status_word(int status)
  * opened far enough to say so; empty strings otherwise. */
 static void import_names(struct cli *c, const struct cz_import_result *res, char sender[160], char signer[160])
 {
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     sender[0] = signer[0] = 0;
     if (res->status == CZ_EMAGIC || res->status == CZ_EOLDFORMAT || res->status == CZ_EVERSION ||
-        res->status == CZ_ETRUNC || res->status == CZ_ESIG || cz_txn_begin(cz_station_store(c->st), 0, &t) != CZ_OK)
+        res->status == CZ_ETRUNC || res->status == CZ_ESIG || cz_view_begin(c->st, &v) != CZ_OK)
         return;
-    signer_name(t, cz_station_info(c->st), res->sender_box, c->lang, sender, 160);
-    signer_name(t, cz_station_info(c->st), res->signer, c->lang, signer, 160);
-    cz_txn_abort(t);
+    signer_name(cz_view_txn(v), cz_station_info(c->st), res->sender_box, c->lang, sender, 160);
+    signer_name(cz_view_txn(v), cz_station_info(c->st), res->signer, c->lang, signer, 160);
+    cz_view_end(v);
 }
 
 static json_t *import_json(struct cli *c, const char *path, const struct cz_import_result *res, const char *sender,
@@ -431,14 +431,14 @@ static int conflicts_cb(void *ctx, const struct cz_type *type, const uint8_t ent
 
 int cmd_conflicts(struct cli *c, int argc, char **argv)
 {
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     if (argc) return usage(c, "conflicts [--json]", "conflicts [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
-    int rc = cz_txn_begin(cz_station_store(c->st), 0, &t);
+    int rc = cz_view_begin(c->st, &v);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
-    struct conflicts_out co = { .c = c, .t = t, .arr = c->json ? json_array() : NULL };
-    rc = cz_conflicts_each(t, conflicts_cb, &co);
-    cz_txn_abort(t);
+    struct conflicts_out co = { .c = c, .t = cz_view_txn(v), .arr = c->json ? json_array() : NULL };
+    rc = cz_conflicts_each(co.t, conflicts_cb, &co);
+    cz_view_end(v);
     if (rc) { say_error(c, rc, NULL); json_decref(co.arr); return CZ_EXIT_FAIL; }
     if (co.arr) print_json(co.arr);
     else if (co.count == 0) printf("%s\n", T(c, "no conflicts", "没有冲突"));
@@ -453,16 +453,16 @@ int cmd_resolve(struct cli *c, int argc, char **argv)
     struct cz_field_error err;
     struct cz_assign *a = NULL;
     size_t nh = 0;
-    cz_txn *t = NULL;
+    cz_view *v = NULL;
     int rc;
     if (argc < 1) return usage(c, "resolve ID [FIELD=VALUE...]", "resolve 编号 [字段=值...]");
     if (open_station(c)) return CZ_EXIT_FAIL;
     if (lookup_entity(c, argv[0], entity)) return CZ_EXIT_FAIL;
     /* Checked before the login too, so nobody types a passphrase for nothing
      * (cz_resolve checks again). */
-    if ((rc = cz_txn_begin(cz_station_store(c->st), 0, &t)) == CZ_OK)
-        rc = cz_store_heads(t, entity, heads, 2, &nh);
-    cz_txn_abort(t);
+    if ((rc = cz_view_begin(c->st, &v)) == CZ_OK)
+        rc = cz_view_heads(v, entity, heads, 2, &nh);
+    cz_view_end(v);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     if (nh < 2) goto not_concurrent;
     if (!(a = parse_assignments(c, argv + 1, argc - 1)) || login(c)) { free(a); return CZ_EXIT_FAIL; }
