@@ -23,12 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cz_st_winning_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_entry *e,
-                       uint8_t (*heads)[CZ_ID_BYTES], size_t max, size_t *nheads)
-{
-    return cz_history_winner(t, entity, heads, max, nheads, e);
-}
-
 /* The live record an entity id (or prefix) v names, into entity; e gets
  * its type and region. */
 static int resolve_entity(cz_txn *t, struct pipe *pl, const char *v, uint8_t entity[CZ_ENTITY_BYTES],

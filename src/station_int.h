@@ -124,10 +124,6 @@ struct edit_opts {
     int resolve;
 };
 
-/* cz_history_winner (history.h), the one rule for an entity's current
- * version, with the arguments in the order station_write.c passes them. */
-int cz_st_winning_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct cz_entry *e,
-                       uint8_t (*heads)[CZ_ID_BYTES], size_t max, size_t *nheads);
 /* Builds and checks one version inside t (a new record when entity is
  * NULL): everything short of signing and storing it.  On CZ_OK the caller
  * owns v->body. */

@@ -5,6 +5,7 @@
 #include "station.h"
 #include "authz.h"
 #include "codec.h"
+#include "history.h"
 #include "index.h"
 #include "keys.h"
 #include "roster.h"
@@ -151,7 +152,7 @@ static int edit(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], const str
     char type[CZ_TYPE_MAX + 1];
     int rc = cz_txn_begin(st->store, 0, &t);
     if (rc) return rc;
-    rc = cz_st_winning_head(t, entity, &cur, heads, 1, &nheads);
+    rc = cz_history_winner(t, entity, heads, 1, &nheads, &cur);
     if (rc == CZ_OK) snprintf(type, sizeof type, "%s", cur.type);
     cz_txn_abort(t);
     if (rc) return rc;
@@ -198,7 +199,7 @@ int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uin
     if (!st->secrets) return CZ_EPERM;
     if ((rc = cz_st_clock_gate(st))) return rc;
     if ((rc = cz_txn_begin(st->store, 1, &t))) return rc;
-    if ((rc = cz_st_winning_head(t, entity, &cur, heads, CZ_PARENTS_MAX, &nheads))) goto cleanup;
+    if ((rc = cz_history_winner(t, entity, heads, CZ_PARENTS_MAX, &nheads, &cur))) goto cleanup;
     /* Deleted only when every head is: a deletion concurrent with a live
      * edit may show as the current version, and resolving that conflict as
      * a deletion (cz_resolve_delete) is a deletion with both as parents. */
