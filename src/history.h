@@ -6,9 +6,9 @@
  * higher clock (hlc), then the higher origin key, then the higher id, so
  * every station shows the same version whatever order entries arrived in
  * (FORMATS.md, Reconciling).  cz_store_heads (store.h) orders heads by
- * clock and origin alone; the two differ only for heads of one author at
- * one clock, which only a forked log can make.  Everything works inside a
- * store transaction. */
+ * the same rule, so the merge and every reader name one winner (the id
+ * decides only between two heads of one author at one clock, which only a
+ * forked log can make).  Everything works inside a store transaction. */
 #ifndef CZ_HISTORY_H
 #define CZ_HISTORY_H
 

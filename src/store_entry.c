@@ -121,11 +121,14 @@ struct heads_ctx { cz_txn *t; uint8_t (*ids)[CZ_ID_BYTES]; uint64_t *hlcs; uint8
                    size_t max, n; };
 
 /* The provisional winner first (FORMATS.md, Reconciling): higher clock,
- * then higher origin. */
-static int newer(uint64_t hlc_a, const uint8_t *origin_a, uint64_t hlc_b, const uint8_t *origin_b)
+ * then higher origin, then higher id, the order of cz_version_cmp_newest
+ * (history.h) so that `show` and `conflicts` name the same winner.  Heads
+ * are walked in ascending id order, so a head that ties on clock and
+ * origin with one already placed has the higher id and goes before it. */
+static int goes_before(uint64_t hlc_a, const uint8_t *origin_a, uint64_t hlc_b, const uint8_t *origin_b)
 {
     if (hlc_a != hlc_b) return hlc_a > hlc_b;
-    return memcmp(origin_a, origin_b, 32) > 0;
+    return memcmp(origin_a, origin_b, 32) >= 0;
 }
 
 static int heads_cb(void *ctx, const uint8_t *id)
@@ -141,7 +144,7 @@ static int heads_cb(void *ctx, const uint8_t *id)
     /* Insertion sort: an entity rarely has more than two heads. */
     size_t limit = h->n < h->max ? h->n : h->max;
     size_t pos = limit;
-    while (pos > 0 && newer(hlc, origin, h->hlcs[pos - 1], h->origins[pos - 1])) pos--;
+    while (pos > 0 && goes_before(hlc, origin, h->hlcs[pos - 1], h->origins[pos - 1])) pos--;
     if (pos < h->max) {
         size_t last = limit < h->max ? limit : h->max - 1;
         memmove(h->ids + pos + 1, h->ids + pos, (last - pos) * CZ_ID_BYTES);

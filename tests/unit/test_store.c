@@ -20,6 +20,7 @@
 #include "entry.h"
 #include "index.h"
 #include "keys.h"
+#include "merge.h"
 #include "hex.h"
 #include "schema.h"
 #include "status.h"
@@ -519,6 +520,39 @@ static void test_heads_edit_concurrent_merge(void **state)
 }
 
 /* Entity with two heads is still one entity. */
+/* Two heads of one author at one clock (a signer that reused its clock):
+ * the id decides, and the store's head order, which every reader shows,
+ * names the same winner as the merge's conflict list. */
+static void test_heads_tie_same_winner_as_merge(void **state)
+{
+    struct fx *f = *state;
+    uint8_t ent[16], ids[4][32];
+    struct ent v1, c1, c2;
+
+    new_entity(ent);
+    household(&f->a, ent, NULL, 0, 0, "YSW-009", "王一", &v1);
+    household(&f->a, ent, v1.id, 1, 0, "YSW-009", "王二", &c1);
+    g_hlc--;                      /* the next version reuses c1's clock */
+    household(&f->a, ent, v1.id, 1, 0, "YSW-009", "王三", &c2);
+    assert_int_equal(put(f->s, &v1), CZ_PUT_NEW);
+    assert_int_equal(put(f->s, &c1), CZ_PUT_NEW);
+    assert_int_equal(put(f->s, &c2), CZ_PUT_NEW);
+
+    cz_txn *t = rtxn(f->s);
+    assert_int_equal(heads(t, ent, ids, 4), 2);
+    const uint8_t *higher = memcmp(c1.id, c2.id, 32) > 0 ? c1.id : c2.id;
+    assert_memory_equal(ids[0], higher, 32);
+    struct cz_merged m = { 0 };
+    assert_int_equal(cz_merge_entity(t, ent, &m), CZ_OK);
+    assert_int_equal(m.nconflicts, 1);
+    assert_memory_equal(m.conflicts[0].v[0].head, ids[0], 32);
+    cz_merged_free(&m);
+    cz_txn_abort(t);
+    free_ent(&v1);
+    free_ent(&c1);
+    free_ent(&c2);
+}
+
 static void test_stats_entities_with_two_heads(void **state)
 {
     struct fx *f = *state;
@@ -1412,6 +1446,7 @@ int main(void)
         TC(test_log_last_neighbours),
         TC(test_log_last_max_seq),
         TC(test_fork),
+        TC(test_heads_tie_same_winner_as_merge),
         TC(test_heads_edit_concurrent_merge),
         TC(test_stats_entities_with_two_heads),
         TC(test_child_before_parent),
