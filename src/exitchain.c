@@ -1,5 +1,6 @@
 #include "exitchain.h"
-#include "authz.h"
+#include "counts.h"
+#include "region.h"
 #include "codec.h"
 #include "index.h"
 #include "grow.h"
@@ -50,7 +51,7 @@ static int forked_before(cz_txn *t, const uint8_t root[32], const uint8_t key[32
     struct cz_trust_info info;
     int q = 1;
     if (cz_roster_lookup(t, root, key, &info) != CZ_OK ||
-        cz_authz_fork_quarantined(t, &info, key, seq, id, &q) != CZ_OK)
+        cz_counts_fork_quarantined(t, &info, key, seq, id, &q) != CZ_OK)
         return 1;
     return q;
 }

@@ -17,7 +17,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "authz.h"
+#include "region.h"
 #include "bytes.h"
 #include "grow.h"
 #include "query.h"

@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "authz.h"
+#include "region.h"
 #include "bytes.h"
 #include "codec.h"
 #include "grow.h"

@@ -1,5 +1,6 @@
 #include "report.h"
-#include "authz.h"
+#include "counts.h"
+#include "region.h"
 #include "codec.h"
 #include "exitchain.h"
 #include "index.h"
@@ -123,7 +124,7 @@ static int author_counts(struct walk *w, const struct cz_record *rec)
     uint64_t fork_seq;
     if (cz_store_get_entry(w->t, rec->id, &e) == CZ_OK &&
         cz_roster_lookup(w->t, w->root, e.origin, &info) == CZ_OK)
-        cz_authz_counts(w->t, &info, &e, &why);
+        cz_counts_entry(w->t, &info, &e, &why);
     int counts = why == CZ_OK;
     /* Revocation and a fork depend on seq, so only cache what cannot
      * change by entry. */

@@ -1,5 +1,5 @@
 #include "roster.h"
-#include "authz.h"
+#include "region.h"
 #include "bytes.h"
 #include "codec.h"
 #include "index.h"

@@ -5,7 +5,7 @@
  * there, the exit chain's rules for an approval, and no edit signed over
  * versions its writer has not seen or conflicts they did not choose. */
 #include "station.h"
-#include "authz.h"
+#include "region.h"
 #include "codec.h"
 #include "index.h"
 #include "exitchain.h"

@@ -1,5 +1,6 @@
 #include "verify.h"
 #include "authz.h"
+#include "counts.h"
 #include "bytes.h"
 #include "entry.h"
 #include "roster.h"
@@ -69,7 +70,7 @@ static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *r
     if ((rc = cz_authz_judge(v->t, v->root, &e, &info, 1, &j))) return rc;
     if (j.verdict == CZ_VERDICT_REFUSED) { problem(v, CZ_PROBLEM_AUTHORITY, key, j.why); return 0; }
     if (j.verdict == CZ_VERDICT_HOLD) { problem(v, CZ_PROBLEM_HELD, key, j.why); return 0; }
-    if ((rc = cz_authz_counts(v->t, &info, &e, &why))) return rc;
+    if ((rc = cz_counts_entry(v->t, &info, &e, &why))) return rc;
     /* A root-signed trust record counts only as the roster read it
      * (countersigned by an office person at that point). */
     if (why == CZ_OK && info.state == CZ_TRUST_ROOT &&

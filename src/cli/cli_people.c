@@ -3,7 +3,7 @@
 #include "cli.h"
 #include "hex.h"
 #include "cli_int.h"
-#include "authz.h"
+#include "region.h"
 #include "keys.h"
 #include "people.h"
 #include "roster.h"

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "authz.h"
+#include "counts.h"
 #include "bundle.h"
 #include "payload.h"
 #include "codec.h"
@@ -785,19 +786,19 @@ static void test_fork_quarantines(void **state)
     assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 0, &t), CZ_OK);
     assert_int_equal(cz_store_get_entry(t, id1, &e), CZ_OK);
     assert_int_equal(cz_roster_lookup(t, cz_station_info(F.p.office)->office_root, e.origin, &ti), CZ_OK);
-    assert_int_equal(cz_authz_counts(t, &ti, &e, &why), CZ_OK);
+    assert_int_equal(cz_counts_entry(t, &ti, &e, &why), CZ_OK);
     assert_int_equal(why, CZ_EQUARANTINE);
     /* an honest author's entry still counts */
     assert_int_equal(cz_store_get_entry(t, F.hh_a_v1, &e), CZ_OK);
     assert_int_equal(cz_roster_lookup(t, cz_station_info(F.p.office)->office_root, e.origin, &ti), CZ_OK);
-    assert_int_equal(cz_authz_counts(t, &ti, &e, &why), CZ_OK);
+    assert_int_equal(cz_counts_entry(t, &ti, &e, &why), CZ_OK);
     assert_int_equal(why, CZ_OK);
     cz_txn_abort(t);
 }
 
 /* ---- the office accepts one branch of a fork ---- */
 
-/* What cz_authz_counts says of entry id at the office (CZ_OK: counts). */
+/* What cz_counts_entry says of entry id at the office (CZ_OK: counts). */
 static int counts_at_office(const uint8_t id[32])
 {
     cz_txn *t = NULL;
@@ -807,7 +808,7 @@ static int counts_at_office(const uint8_t id[32])
     assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 0, &t), CZ_OK);
     assert_int_equal(cz_store_get_entry(t, id, &e), CZ_OK);
     assert_int_equal(cz_roster_lookup(t, cz_station_info(F.p.office)->office_root, e.origin, &ti), CZ_OK);
-    assert_int_equal(cz_authz_counts(t, &ti, &e, &why), CZ_OK);
+    assert_int_equal(cz_counts_entry(t, &ti, &e, &why), CZ_OK);
     cz_txn_abort(t);
     return why;
 }

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "authz.h"
+#include "region.h"
 #include "bundle.h"
 #include "payload.h"
 #include "codec.h"

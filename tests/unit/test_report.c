@@ -40,7 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "authz.h"
+#include "region.h"
 #include "codec.h"
 #include "entry.h"
 #include "exitchain.h"

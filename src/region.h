@@ -1,0 +1,26 @@
+/* region.h — administrative codes (GB/T 2260) compared normalised:
+ * trailing zero groups name a wider level, so "411024000000" is the
+ * county 411024 and "411024100000" the township 411024100.  Every rule
+ * that asks "is this inside that jurisdiction" (TRUST.md) asks here. */
+#ifndef CZ_REGION_H
+#define CZ_REGION_H
+
+#include <stddef.h>
+#include "entry.h"
+
+/* The level of a normalised code: 2 province, 4 city, 6 county, 9 township,
+ * 12 village; 0 for "" (everywhere). */
+enum cz_level { CZ_LEVEL_ALL = 0, CZ_LEVEL_PROVINCE = 2, CZ_LEVEL_CITY = 4, CZ_LEVEL_COUNTY = 6,
+                CZ_LEVEL_TOWNSHIP = 9, CZ_LEVEL_VILLAGE = 12 };
+
+/* Writes code without its trailing zero groups into out (CZ_REGION_MAX + 1
+ * bytes): "411024000000" -> "411024", "410000" -> "41".  A code that is not
+ * 0, 2, 4, 6, 9 or 12 digits is copied as it is. */
+void cz_region_normalize(const char *code, char out[CZ_REGION_MAX + 1]);
+/* The level of code once normalised (its length). */
+size_t cz_region_level(const char *code);
+/* True when region lies inside jurisdiction, both normalised first ("" is
+ * everywhere). */
+int cz_region_under(const char *region, const char *jurisdiction);
+
+#endif
