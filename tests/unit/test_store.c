@@ -1401,6 +1401,7 @@ static void test_put_order_independent(void **state)
 
 int main(void)
 {
+#undef T   /* status.h's translation macro, not used here */
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_open_missing_without_create),
