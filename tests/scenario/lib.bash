@@ -8,6 +8,11 @@ trap 'rm -rf "$WORK"' EXIT
 export CUNZHAN_PASSPHRASE=test-pass
 export LC_ALL=C.UTF-8
 unset CUNZHAN_HOME CUNZHAN_USER CUNZHAN_LANG
+# A home of its own: a command run without -C (the default folder is under
+# ~/.local/share) or a settings file never reaches the real one, nor that of
+# another script running at the same time (`make -j test`).
+export HOME=$WORK/home XDG_CONFIG_HOME=$WORK/cfg
+mkdir -p "$HOME"
 PASSED=0
 FAILED=0
 
