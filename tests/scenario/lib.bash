@@ -55,6 +55,35 @@ finish() {
     [ "$FAILED" = 0 ]
 }
 
+# ---- the program under test and what it reports ----
+
+# cz ARGS...: the binary under test.
+cz() { "$CUNZHAN" "$@"; }
+# entries DIR: how many entries the store in DIR holds (status --json).
+entries() { cz -C "$1" status --json | sed -n 's/^  "entries": \([0-9]*\),$/\1/p'; }
+# box_of DIR: the first 16 hex digits of DIR's box key (pubkey), the name
+# of its folder on a stick.
+box_of() { cz -C "$1" pubkey | sed -n 's/^box \(.\{16\}\).*/\1/p'; }
+# id_of WHAT [DIR]: the full id of the one record `find WHAT` prints in DIR
+# (default $ST).
+id_of() {
+    local dir=${2:-$ST} prefix
+    prefix=$(cz -C "$dir" find "$1" | awk 'NR == 1 { print $1 }')
+    cz -C "$dir" show "$prefix" | awk 'NR == 1 { print $2 }'
+}
+# household_csv PREFIX N VILLAGE: a household CSV of N rows, numbered
+# PREFIX-1 to PREFIX-N, in VILLAGE.
+household_csv() {
+    echo "number,village,head"
+    for i in $(seq 1 "$2"); do echo "$1-$i,$3,户主$i"; done
+}
+# sync_both STATION OFFICE STICK: the station's export imported at the
+# office, then the office's for 杨树湾村 (the demo's village) at the station.
+sync_both() {
+    cz -C "$1" export --to "$3" >/dev/null && cz -C "$2" import "$3" >/dev/null
+    cz -C "$2" export --to "$3" --for 杨树湾村 >/dev/null && cz -C "$1" import "$3" >/dev/null
+}
+
 # menu_open LABEL...: on the home screen (tmux session $TM), moves the
 # selection to the row showing LABEL (the first of the labels on screen:
 # give the English and the Chinese) and opens it.  Rows are found by their
