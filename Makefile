@@ -156,27 +156,39 @@ valgrind: $(UNIT_BIN)
 	$(MAKE) --no-print-directory unit LOGS=$(B)/logs/valgrind TEST_WRAP="env CZ_MUTATIONS=300 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 
 # Fuzzing (tests/fuzz/, README.md): libFuzzer targets built with clang under
-# ASan+UBSan.  `make fuzz` runs each FUZZ_SECONDS; `make fuzz-smoke` (part of
-# `make check`) replays tests/fuzz/regress/ and fuzzes each target briefly.
-FUZZ_TARGETS       := body entry bundle csv identity keyblob
+# ASan+UBSan, one per tests/fuzz/fuzz_*.c.  `make fuzz` runs each
+# FUZZ_SECONDS (FUZZ="draft keymap": only those); `make fuzz-smoke` (part
+# of `make check`) replays tests/fuzz/regress/ and fuzzes each target
+# briefly, one make target each (fuzz-smoke-draft), side by side under -j.
+FUZZ_TARGETS       := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN           := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 FUZZ_SECONDS       ?= 600
 FUZZ_SMOKE_SECONDS ?= 12
 FUZZ_CC            ?= clang
+FUZZ_SMOKE_RUNS    := $(FUZZ_TARGETS:%=fuzz-smoke-%)
+.PHONY: fuzz-smoke-all $(FUZZ_SMOKE_RUNS)
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzzkeys.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(PKG_LIBS)
 
+# The keymap loader and the compiled-in default keymap, as test_keymap.
+$(B)/fuzz/fuzz_keymap: tests/fuzz/fuzz_keymap.c $(B)/keys/keymap.o $(KEYS_GEN:.c=.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -Ikeys -fsanitize=fuzzer -o $@ $^
+
 fuzz-bins: $(FUZZ_BIN)
 
 fuzz: setup
 	$(MAKE) --no-print-directory VARIANT=fuzz CC=$(FUZZ_CC) fuzz-bins
-	tests/fuzz/run src/.build/fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ)
+	tests/fuzz/run src/.build/fuzz/fuzz $(FUZZ_SECONDS) $(or $(FUZZ),$(FUZZ_TARGETS))
 
 fuzz-smoke:
-	$(MAKE) --no-print-directory VARIANT=fuzz CC=$(FUZZ_CC) fuzz-bins
-	tests/fuzz/run src/.build/fuzz/fuzz $(FUZZ_SMOKE_SECONDS)
+	$(MAKE) --no-print-directory VARIANT=fuzz CC=$(FUZZ_CC) fuzz-smoke-all
+
+fuzz-smoke-all: $(FUZZ_SMOKE_RUNS)
+$(FUZZ_SMOKE_RUNS): fuzz-smoke-%: $(B)/fuzz/fuzz_%
+	@$(call logged,$@,tests/fuzz/run $(B)/fuzz $(FUZZ_SMOKE_SECONDS) $*)
 
 # Regenerates the seed corpora (a fresh bundle each time: sealing is random).
 $(B)/tests/mkcorpus: tests/fuzz/mkcorpus.c tests/fuzz/fuzzkeys.h $(LIB)
