@@ -51,11 +51,6 @@ static int author_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64
     return crypto_sign_detached(sig, NULL, msg, len, a->sk) == 0 ? CZ_OK : CZ_ESIG;
 }
 
-static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_sign(cz_station_secrets(ctx), msg, len, sig);
-}
-
 /* A new household, the next entry of a (not yet certified) author's log, at clock hlc_ms. */
 static void household_entry(struct author *a, uint64_t hlc_ms, const char *head, uint8_t **out, size_t *len,
                             uint8_t id[32])
@@ -106,7 +101,7 @@ static void test_clock_ahead_flagged_not_followed(void **state)
     const struct cz_station_info *vi = cz_station_info(P.village);
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = 1, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = tk_station_sign,
         .sign_ctx = P.village, .chunk_log2 = 0,
     };
     assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &file, &flen, bid), CZ_OK);
@@ -186,7 +181,7 @@ static void test_runaway_hlc_not_flagged(void **state)
     const struct cz_station_info *vi = cz_station_info(P.village);
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = 2, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = tk_station_sign,
         .sign_ctx = P.village, .chunk_log2 = 0,
     };
     assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &file, &flen, bid), CZ_OK);
