@@ -140,9 +140,11 @@ scenario: $(SCENARIO_RUNS)
 $(SCENARIO_RUNS): scenario-%: tests/scenario/%.sh $(TEST_BIN)
 	@$(call logged,$@,env CUNZHAN=$(CURDIR)/$(TEST_BIN) bash $<)
 
-# The scenarios first: the longest of them take longer than all the unit
-# suites together, so they start while the unit suites are still built.
-test: all scenario unit
+# Under -j the longest suites start first, so that the last to finish is
+# a short one.
+SLOW_RUNS := $(filter $(SCENARIO_RUNS) $(UNIT_RUNS),scenario-faults scenario-restore scenario-screens_sync \
+                      scenario-screens_admin unit-test_bundle scenario-screens_forms unit-test_merge)
+test: all $(SLOW_RUNS) scenario unit
 	@echo "make check: all tests passed"
 
 check: setup
