@@ -155,18 +155,41 @@ run: setup
 	$(MAKE) demo
 	CUNZHAN_PASSPHRASE=$${CUNZHAN_PASSPHRASE:-demo} ./$(BIN) -C $(DEMO_DIR)/yangshuwan
 
-unit: $(UNIT_BIN)
-	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $(TEST_WRAP) $$t || fail=1; done; exit $$fail
+# Every unit suite and every scenario script is a target of its own
+# (unit-test_load, scenario-core), so that `make -j2 test` runs them side
+# by side; each keeps to its own temporary folders (testkit.h, lib.bash).
+# A suite's output goes to $(LOGS)/<target>.log: one line when it passes,
+# the whole log and the suite's name when it fails.  TEST_WRAP goes before
+# every unit suite (valgrind below).
+LOGS          ?= $(B)/logs
+UNIT_RUNS     := $(UNIT_BIN:$(B)/tests/%=unit-%)
+SCENARIO_RUNS := $(patsubst tests/scenario/%.sh,scenario-%,$(wildcard tests/scenario/*.sh))
+.PHONY: $(UNIT_RUNS) $(SCENARIO_RUNS)
+
+# $(call logged,TARGET,COMMAND): COMMAND with its output in TARGET's log.
+logged = mkdir -p $(LOGS); t0=$$(date +%s); \
+	if $(2) >$(LOGS)/$(1).log 2>&1; then \
+	    echo "ok   $(1) ($$(($$(date +%s) - t0))s) $$(tail -n1 $(LOGS)/$(1).log)"; \
+	else rc=$$?; cat $(LOGS)/$(1).log; echo "FAIL $(1): exit $$rc (whole log: $(LOGS)/$(1).log)"; exit 1; fi
+
+unit: $(UNIT_RUNS)
+$(UNIT_RUNS): unit-%: $(B)/tests/%
+	@$(call logged,$@,$(TEST_WRAP) $<)
 
 # The scenarios run the test build (TEST_KDF): `make test-bin` builds it
 # alone, for running one script by hand (README.md).
 test-bin: $(TEST_BIN)
 
-scenario: $(TEST_BIN)
-	@fail=0; for t in tests/scenario/*.sh; do echo "== $$t"; CUNZHAN=$(CURDIR)/$(TEST_BIN) bash $$t || fail=1; done; exit $$fail
+scenario: $(SCENARIO_RUNS)
+$(SCENARIO_RUNS): scenario-%: tests/scenario/%.sh $(TEST_BIN)
+	@$(call logged,$@,env CUNZHAN=$(CURDIR)/$(TEST_BIN) bash $<)
 
-test: all
-	@$(MAKE) --no-print-directory unit && $(MAKE) --no-print-directory scenario && echo "make check: all tests passed"
+# Under -j the longest suites start first, so that the last to finish is
+# a short one.
+SLOW_RUNS := $(filter $(SCENARIO_RUNS) $(UNIT_RUNS),scenario-faults scenario-restore scenario-screens_sync \
+                      scenario-screens_admin unit-test_bundle scenario-screens_forms unit-test_merge)
+test: all $(SLOW_RUNS) scenario unit
+	@echo "make check: all tests passed"
 
 check: setup
 	$(MAKE) --no-print-directory test
@@ -176,30 +199,42 @@ asan:
 	$(MAKE) --no-print-directory VARIANT=asan test
 
 valgrind: $(UNIT_BIN)
-	$(MAKE) --no-print-directory unit TEST_WRAP="env CZ_MUTATIONS=300 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+	$(MAKE) --no-print-directory unit LOGS=$(B)/logs/valgrind TEST_WRAP="env CZ_MUTATIONS=300 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 
 # Fuzzing (tests/fuzz/, README.md): libFuzzer targets built with clang under
-# ASan+UBSan.  `make fuzz` runs each FUZZ_SECONDS; `make fuzz-smoke` (part of
-# `make check`) replays tests/fuzz/regress/ and fuzzes each target briefly.
-FUZZ_TARGETS       := body entry bundle csv identity keyblob
+# ASan+UBSan, one per tests/fuzz/fuzz_*.c.  `make fuzz` runs each
+# FUZZ_SECONDS (FUZZ="draft keymap": only those); `make fuzz-smoke` (part
+# of `make check`) replays tests/fuzz/regress/ and fuzzes each target
+# briefly, one make target each (fuzz-smoke-draft), side by side under -j.
+FUZZ_TARGETS       := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN           := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 FUZZ_SECONDS       ?= 600
 FUZZ_SMOKE_SECONDS ?= 12
 FUZZ_CC            ?= clang
+FUZZ_SMOKE_RUNS    := $(FUZZ_TARGETS:%=fuzz-smoke-%)
+.PHONY: fuzz-smoke-all $(FUZZ_SMOKE_RUNS)
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzzkeys.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(PKG_LIBS)
 
+# The keymap loader and the compiled-in default keymap, as test_keymap.
+$(B)/fuzz/fuzz_keymap: tests/fuzz/fuzz_keymap.c $(B)/keys/keymap.o $(KEYS_GEN:.c=.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -Ikeys -fsanitize=fuzzer -o $@ $^
+
 fuzz-bins: $(FUZZ_BIN)
 
 fuzz: setup
 	$(MAKE) --no-print-directory VARIANT=fuzz CC=$(FUZZ_CC) fuzz-bins
-	tests/fuzz/run src/.build/fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ)
+	tests/fuzz/run src/.build/fuzz/fuzz $(FUZZ_SECONDS) $(or $(FUZZ),$(FUZZ_TARGETS))
 
 fuzz-smoke:
-	$(MAKE) --no-print-directory VARIANT=fuzz CC=$(FUZZ_CC) fuzz-bins
-	tests/fuzz/run src/.build/fuzz/fuzz $(FUZZ_SMOKE_SECONDS)
+	$(MAKE) --no-print-directory VARIANT=fuzz CC=$(FUZZ_CC) fuzz-smoke-all
+
+fuzz-smoke-all: $(FUZZ_SMOKE_RUNS)
+$(FUZZ_SMOKE_RUNS): fuzz-smoke-%: $(B)/fuzz/fuzz_%
+	@$(call logged,$@,tests/fuzz/run $(B)/fuzz $(FUZZ_SMOKE_SECONDS) $*)
 
 # Regenerates the seed corpora (a fresh bundle each time: sealing is random).
 $(B)/tests/mkcorpus: tests/fuzz/mkcorpus.c tests/fuzz/fuzzkeys.h $(LIB)

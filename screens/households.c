@@ -62,7 +62,7 @@ static void household_row(struct fill_ctx *c, const struct cz_record *r, char *b
 
 static void member_row(struct fill_ctx *c, const struct cz_record *r, char *buf, size_t size)
 {
-    char name[128], idn[32], of[200] = "", head[128] = "", number[64] = "";
+    char name[128], idn[32], of[256] = "", head[128] = "", number[64] = "";
     uint8_t hh[CZ_ENTITY_BYTES];
     struct cz_record h;
     const char *cells[] = { "", name, idn, of };

@@ -40,7 +40,7 @@ struct conflict {
     size_t field;          /* index in the form; (size_t)-1 for a deletion */
     size_t n;
     char raw[CZ_PARENTS_MAX][1024];     /* as an assignment takes it */
-    char shown[CZ_PARENTS_MAX][400];    /* value and signer, in the person's language */
+    char shown[CZ_PARENTS_MAX][1280];   /* value, signer and time, in the person's language */
     int chosen;            /* the person picked one since the form loaded */
 };
 
@@ -182,7 +182,7 @@ static int reload(struct ui *ui, struct record *rf)
 {
     struct cz_record r;
     cz_view *v = NULL;
-    char value[1024], shown[1024];
+    char value[1024], shown[384];   /* shown: leaves room in the note for the advice after it */
     size_t changed = 0;
     int rc;
     memset(&r, 0, sizeof r);

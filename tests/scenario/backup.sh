@@ -8,10 +8,8 @@
 # writing and exporting.  Also: USB sticks found from the mount table.
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office A=$WORK/yangshuwan R=$WORK/restored STICK=$WORK/stick
-cz() { "$CUNZHAN" "$@"; }
 # status --json without the file size (a fresh LMDB file is laid out anew).
 counts_of() { cz -C "$1" status --json | jq -S 'del(.db_bytes)'; }
-box_of() { cz -C "$1" pubkey | sed -n 's/^box \(.\{16\}\).*/\1/p'; }
 
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
 cz -C "$O" pubkey > "$WORK/office.id"

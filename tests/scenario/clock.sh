@@ -16,7 +16,6 @@ fi
 # libfaketime is preloaded; a sanitizer build must not insist on coming first.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0
 O=$WORK/office A=$WORK/village
-cz() { "$CUNZHAN" "$@"; }
 at() { local when=$1; shift; faketime -f "$when" "$CUNZHAN" "$@"; }
 households() { cz -C "$A" list household --json | jq length; }
 

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office
 S=$WORK/yangshuwan
-cz() { "$CUNZHAN" "$@"; }
 
 expect "init office" 0 cz -C "$O" init --office 许昌市科协 --user 张主任
 contains "office fingerprint shown" "$OUT" "fingerprint"

@@ -15,12 +15,6 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-cz() { "$CUNZHAN" "$@"; }
-count() { cz -C "$1" status --json | sed -n 's/^  "entries": \([0-9]*\),$/\1/p'; }
-rows() {   # rows PREFIX N: a household CSV
-    echo "number,village,head"
-    for i in $(seq 1 "$2"); do echo "$1-$i,$V,户主$i"; done
-}
 # no_signal NAME: the last command (expect) ended by exit, not by a signal.
 no_signal() {
     local code=$1
@@ -35,9 +29,9 @@ try_mount() {   # try_mount DIR SIZE
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
 cz -C "$O" pubkey > "$WORK/office.id"
 cz -C "$A" init --station 杨树湾村 --region $V --user 李书记 --office-key "$WORK/office.id" >/dev/null
-rows YSW 30 > "$WORK/h.csv"
+household_csv YSW 30 "$V" > "$WORK/h.csv"
 expect "a station with records" 0 cz -C "$A" load household "$WORK/h.csv"
-before=$(count "$A")
+before=$(entries "$A")
 cp -a "$A/db" "$WORK/db.good"
 
 # ---- a truncated data.mdb ----
@@ -67,7 +61,7 @@ no_signal "$code" "truncated: the front"
 contains "truncated: the front names the damage" "$ERR" "damaged (truncated"
 rm -rf "$A/db" && cp -a "$WORK/db.good" "$A/db"
 expect "truncated, restored: verify passes" 0 cz -C "$A" verify
-equals "truncated, restored: nothing lost" "$(count "$A")" "$before"
+equals "truncated, restored: nothing lost" "$(entries "$A")" "$before"
 
 # ---- a damaged meta page ----
 dd if=/dev/zero of="$A/db/data.mdb" bs=4096 count=1 conv=notrunc 2>/dev/null
@@ -85,7 +79,7 @@ OUT=$(cz -C "$A" verify 2>"$WORK/stderr"); code=$?
 no_signal "$code" "meta: verify"
 rm -rf "$A/db" && cp -a "$WORK/db.good" "$A/db"
 expect "meta, restored: verify passes" 0 cz -C "$A" verify
-equals "meta, restored: nothing lost" "$(count "$A")" "$before"
+equals "meta, restored: nothing lost" "$(entries "$A")" "$before"
 
 # ---- data.mdb gone (an init cut short leaves that too) ----
 rm -f "$A/db/data.mdb"
@@ -150,14 +144,14 @@ DISK=$WORK/disk
 if try_mount "$DISK" 160k; then
     D=$DISK/station
     expect "full disk: a station fits" 0 cz -C "$D" init --station 南寨村 --region $V --user 赵书记 --office-key "$WORK/office.id"
-    d_before=$(count "$D")
-    rows NZ 400 > "$WORK/big.csv"
+    d_before=$(entries "$D")
+    household_csv NZ 400 "$V" > "$WORK/big.csv"
     expect "full disk: load fails" 1 cz -C "$D" load household "$WORK/big.csv"
     contains "full disk: names the cause" "$ERR" "the disk is full"
     contains "full disk: names the data folder" "$ERR" "$D/db"
     contains "full disk: says what to do" "$ERR" "free some space"
     expect "full disk: verify still passes" 0 cz -C "$D" verify
-    equals "full disk: all rows or none" "$(count "$D")" "$d_before"
+    equals "full disk: all rows or none" "$(entries "$D")" "$d_before"
     expect "full disk: in Chinese" 1 cz --lang zh -C "$D" load household "$WORK/big.csv"
     contains "full disk: Chinese names the cause" "$ERR" "磁盘已满"
     mount -o remount,size=16m "$DISK"
@@ -169,7 +163,7 @@ else
 fi
 
 # ---- a data folder this user may not open ----
-before=$(count "$A")
+before=$(entries "$A")
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     # Made by root (say, `sudo cunzhan init`), run by the clerk's own login.
     chmod 711 "$WORK"
@@ -186,7 +180,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     contains "permission: Chinese names the cause" "$ERR" "权限不足"
     chmod 700 "$A" "$WORK"
     expect "permission: its owner still verifies" 0 cz -C "$A" verify
-    equals "permission: nothing lost" "$(count "$A")" "$before"
+    equals "permission: nothing lost" "$(entries "$A")" "$before"
 elif [ "$(id -u)" != 0 ]; then
     chmod 000 "$A/db"
     expect "permission: status fails" 1 cz -C "$A" status

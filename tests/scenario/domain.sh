@@ -5,7 +5,6 @@
 # stores nothing and names the rows, and the fixed file stores 5,000.
 . "$(dirname "$0")/lib.bash"
 D=$WORK/demo
-cz() { "$CUNZHAN" "$@"; }
 export CUNZHAN_PASSPHRASE=demo
 YSW=411024104201
 

@@ -6,7 +6,6 @@
 # warns when a name is already taken.
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office STICK=$WORK/stick
-cz() { "$CUNZHAN" "$@"; }
 key_of() {   # DIR NAME: the hex key of NAME's person key in DIR's `enrol --json`
     cz -C "$O" enrol --json | jq -r --arg n "$2" '.[] | select(.name==$n and .kind=="person") | .key' | head -1
 }

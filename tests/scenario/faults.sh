@@ -11,8 +11,6 @@
 O=$WORK/office A=$WORK/yangshuwan STICK=$WORK/stick V=411081106201
 ROUNDS=${FAULT_ROUNDS:-6}
 KILLS=0
-cz() { "$CUNZHAN" "$@"; }
-entries() { cz -C "$1" status --json | sed -n 's/^  "entries": \([0-9]*\),$/\1/p'; }
 # Starts a command, kills it with SIGKILL after 0..$1 ms (it may finish first).
 kill_after() {
     local ms=$1; shift
@@ -25,10 +23,6 @@ kill_after() {
     [ $? = 137 ] && KILLS=$((KILLS + 1))   # it was still running
     return 0
 }
-rows() {   # rows PREFIX N: a household CSV
-    echo "number,village,head"
-    for i in $(seq 1 "$2"); do echo "$1-$i,$V,户主$i"; done
-}
 
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
 cz -C "$O" pubkey > "$WORK/office.id"
@@ -38,7 +32,7 @@ own=$(entries "$O")   # the office's own entries (its key and root records)
 # ---- load ----
 lost=0 partial=0 retried=0 unverified=0
 for r in $(seq 1 "$ROUNDS"); do
-    rows "L$r" 3000 > "$WORK/l$r.csv"
+    household_csv "L$r" 3000 "$V" > "$WORK/l$r.csv"
     before=$(entries "$A")
     kill_after 450 "$CUNZHAN" -C "$A" load household "$WORK/l$r.csv"
     cz -C "$A" verify >/dev/null 2>&1 || unverified=$((unverified + 1))

@@ -4,7 +4,6 @@
 # Forks): that branch counts again, the other side never does.
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office A=$WORK/yangshuwan B=$WORK/copy V=411081106201
-cz() { "$CUNZHAN" "$@"; }
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
 cz -C "$O" pubkey > "$WORK/office.id"
 cz -C "$A" init --station 杨树湾村 --region $V --user 李书记 --office-key "$WORK/office.id" >/dev/null

@@ -5,7 +5,6 @@
 # (Forged entries from a validly signing station: tests/unit/test_hostile.c.)
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office A=$WORK/yangshuwan V=411081106201
-cz() { "$CUNZHAN" "$@"; }
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
 cz -C "$O" pubkey > "$WORK/office.id"
 cz -C "$A" init --station 杨树湾村 --region $V --user 李书记 --office-key "$WORK/office.id" >/dev/null

@@ -8,6 +8,11 @@ trap 'rm -rf "$WORK"' EXIT
 export CUNZHAN_PASSPHRASE=test-pass
 export LC_ALL=C.UTF-8
 unset CUNZHAN_HOME CUNZHAN_USER CUNZHAN_LANG
+# A home of its own: a command run without -C (the default folder is under
+# ~/.local/share) or a settings file never reaches the real one, nor that of
+# another script running at the same time (`make -j test`).
+export HOME=$WORK/home XDG_CONFIG_HOME=$WORK/cfg
+mkdir -p "$HOME"
 PASSED=0
 FAILED=0
 
@@ -48,6 +53,35 @@ flip_byte() {
 finish() {
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" = 0 ]
+}
+
+# ---- the program under test and what it reports ----
+
+# cz ARGS...: the binary under test.
+cz() { "$CUNZHAN" "$@"; }
+# entries DIR: how many entries the store in DIR holds (status --json).
+entries() { cz -C "$1" status --json | sed -n 's/^  "entries": \([0-9]*\),$/\1/p'; }
+# box_of DIR: the first 16 hex digits of DIR's box key (pubkey), the name
+# of its folder on a stick.
+box_of() { cz -C "$1" pubkey | sed -n 's/^box \(.\{16\}\).*/\1/p'; }
+# id_of WHAT [DIR]: the full id of the one record `find WHAT` prints in DIR
+# (default $ST).
+id_of() {
+    local dir=${2:-$ST} prefix
+    prefix=$(cz -C "$dir" find "$1" | awk 'NR == 1 { print $1 }')
+    cz -C "$dir" show "$prefix" | awk 'NR == 1 { print $2 }'
+}
+# household_csv PREFIX N VILLAGE: a household CSV of N rows, numbered
+# PREFIX-1 to PREFIX-N, in VILLAGE.
+household_csv() {
+    echo "number,village,head"
+    for i in $(seq 1 "$2"); do echo "$1-$i,$3,户主$i"; done
+}
+# sync_both STATION OFFICE STICK: the station's export imported at the
+# office, then the office's for 杨树湾村 (the demo's village) at the station.
+sync_both() {
+    cz -C "$1" export --to "$3" >/dev/null && cz -C "$2" import "$3" >/dev/null
+    cz -C "$2" export --to "$3" --for 杨树湾村 >/dev/null && cz -C "$1" import "$3" >/dev/null
 }
 
 # menu_open LABEL...: on the home screen (tmux session $TM), moves the

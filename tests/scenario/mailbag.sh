@@ -8,8 +8,6 @@
 # bundle left gets everything: the counts at both ends agree.
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office A=$WORK/yangshuwan STICK=$WORK/stick
-cz() { "$CUNZHAN" "$@"; }
-box_of() { cz -C "$1" pubkey | sed -n 's/^box \(.\{16\}\).*/\1/p'; }
 nbundles() { find "$STICK/cunzhan/$1/$2" -maxdepth 1 -name '*.czb' -type f | wc -l; }
 households() { cz -C "$1" list household | grep -c YSW-; }
 

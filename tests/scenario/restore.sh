@@ -13,7 +13,6 @@
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office A=$WORK/yangshuwan B=$WORK/liushu STICK=$WORK/stick V=411081106201
 KILLS=${RESTORE_KILLS:-20}
-cz() { "$CUNZHAN" "$@"; }
 households() { cz -C "$1" list household 2>/dev/null | sort; }
 u32() { od -An -tu1 -j "$2" -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }'; }
 # The end of the key slot area (where the sealed part begins).
@@ -125,8 +124,7 @@ expect "the new household reached the office" 0 cz -C "$O" find 孙丽
 contains "found" "$OUT" "孙丽"
 
 # ---- kill -9 during restore ----
-rows() { echo "number,village,head"; for i in $(seq 1 "$1"); do echo "K-$i,$V,户主$i"; done; }
-rows 6000 > "$WORK/big.csv"
+household_csv K 6000 "$V" > "$WORK/big.csv"
 cz -C "$A" load household "$WORK/big.csv" >/dev/null
 BIG_PREV=$BK
 BKDIR=$(dirname "$BIG_PREV")

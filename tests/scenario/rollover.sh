@@ -5,7 +5,6 @@
 # the rollover is enrolled under the new root end to end.
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office V=$WORK/village STICK=$WORK/stick
-cz() { "$CUNZHAN" "$@"; }
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
 cz -C "$O" user add 王会计 --role clerk >/dev/null
 cz -C "$O" pubkey > "$WORK/office.id"

@@ -132,7 +132,6 @@ contains "cli: exit listed" "$OUT" "2019"
 
 # ---- a supervisor rejects the next step, with a reason: Ctrl-R, on a
 # vt100 (no function keys).  An empty reason and Esc store nothing. ----
-entries() { "$CUNZHAN" -C "$OFFICE" --json status | jq .entries; }
 # select_exit NAME: moves the approvals list until NAME's assessment is the
 # one shown below the list (its name then its year).
 select_exit() {
@@ -148,7 +147,7 @@ select_exit() {
 }
 expect "cli: the 2019 assessment's id" 0 "$CUNZHAN" -C "$OFFICE" --json list exit year=2019
 HQJ=$(printf '%s\n' "$OUT" | jq -r '.[0].id')
-E0=$(entries)
+E0=$(entries "$OFFICE")
 TERMTYPE=vt100 startat "$OFFICE" --lang en --user 刘镇长
 see "reject: home on a vt100" "Exit approvals"
 menu_open "Exit approvals" "退出审批"
@@ -160,7 +159,7 @@ keys C-r
 see "reject: asks the reason" 'Why reject "village appraisal"?'
 keys Enter
 see "reject: an empty reason is refused" "A rejection needs a reason; nothing was stored."
-equals "reject: nothing stored for an empty reason" "$(entries)" "$E0"
+equals "reject: nothing stored for an empty reason" "$(entries "$OFFICE")" "$E0"
 keys C-r
 see "reject: asks again" 'Why reject "village appraisal"?'
 text "   "; keys Enter
@@ -171,14 +170,14 @@ text "about to change my mind"
 see "reject: the reason typed" "about to change my mind"
 keys Escape
 see "reject: Esc at the reason cancels" "Rejection cancelled; nothing was stored."
-equals "reject: nothing stored after Esc at the reason" "$(entries)" "$E0"
+equals "reject: nothing stored after Esc at the reason" "$(entries "$OFFICE")" "$E0"
 keys C-r
 see "reject: asks once more" 'Why reject "village appraisal"?'
 text "income not checked by the village meeting"; keys Enter
 see "reject: confirm" 'Reject "village appraisal" for 何秋菊?'
 keys Escape
 see "reject: Esc at the confirm cancels" "Rejection cancelled; nothing was stored."
-equals "reject: nothing stored after Esc at the confirm" "$(entries)" "$E0"
+equals "reject: nothing stored after Esc at the confirm" "$(entries "$OFFICE")" "$E0"
 on_line "reject: still awaiting, not rejected" "1\. village appraisal: awaits its level's signature \(you may reject\)"
 keys C-r
 see "reject: asks for the last time" 'Why reject "village appraisal"?'
@@ -190,7 +189,7 @@ on_line "reject: the chain shows the step rejected" "1\. village appraisal: reje
 see "reject: the list row says so" "何秋菊  awaits: village appraisal (rejected)"
 keys F10
 see "reject: quits" "EXIT=0"
-equals "reject: one entry stored" "$(entries)" "$((E0 + 1))"
+equals "reject: one entry stored" "$(entries "$OFFICE")" "$((E0 + 1))"
 expect "cli: verify after the screen's rejection" 0 "$CUNZHAN" -C "$OFFICE" --lang en verify
 lacks "cli: verify finds no problem after it" "$OUT" "BAD"
 expect "cli: the rejection is stored" 0 "$CUNZHAN" -C "$OFFICE" --json list approval decision=reject
@@ -210,7 +209,7 @@ contains "cli: its chain has the village step rejected" "$OUT" "rejected"
 # In Chinese: the empty reason refused, then the notice step of the demo's
 # assessment refused with a reason, by the county (a township may not stop
 # a county's step).
-E0=$(entries)
+E0=$(entries "$OFFICE")
 TERMTYPE=vt100 startat "$OFFICE" --lang zh --user 王县长
 see "reject zh: home" "退出审批"
 menu_open "Exit approvals" "退出审批"
@@ -227,7 +226,7 @@ keys C-r
 see "reject zh: asks the reason in Chinese" "不同意“公示公告”的理由"
 keys Enter
 see "reject zh: an empty reason is refused in Chinese" "不同意须写明理由；没有保存任何内容。"
-equals "reject zh: nothing stored" "$(entries)" "$E0"
+equals "reject zh: nothing stored" "$(entries "$OFFICE")" "$E0"
 keys C-r
 see "reject zh: asks again" "不同意“公示公告”的理由"
 text "公示期间有群众异议"; keys Enter
@@ -388,11 +387,11 @@ select_exit 何秋菊
 see "stale: 何秋菊's assessment shown" "何秋菊  year 2019"
 lacks "stale: not yet the new income" "$SCREEN" "6543"
 expect "cli: the assessment edited meanwhile" 0 "$CUNZHAN" -C "$OFFICE" --user 张主任 edit "$HQJ" income_per_capita=6543
-E0=$(entries)
+E0=$(entries "$OFFICE")
 keys Enter
 see "stale: refused before the confirm, shown again" "Changed since shown: now showing the current version. Nothing stored."
 lacks "stale: no confirm" "$SCREEN" 'Sign "village appraisal" for 何秋菊?'
-equals "stale: nothing stored" "$(entries)" "$E0"
+equals "stale: nothing stored" "$(entries "$OFFICE")" "$E0"
 select_exit 何秋菊
 see "stale: the current version is shown" "6543"
 keys F10
@@ -409,7 +408,7 @@ see "reject refused: 何秋菊's assessment shown" "何秋菊  year 2019"
 expect "cli: 刘镇长's key" 0 "$CUNZHAN" -C "$OFFICE" --json status
 LZZ=$(printf '%s\n' "$OUT" | jq -r '.users[] | select(.name == "刘镇长") | .key')
 expect "cli: the office revokes 刘镇长 meanwhile" 0 "$CUNZHAN" -C "$OFFICE" --user 张主任 revoke "$LZZ"
-E0=$(entries)
+E0=$(entries "$OFFICE")
 keys C-r
 see "reject refused: asks the reason" 'Why reject "village appraisal"?'
 text "too late"; keys Enter
@@ -418,7 +417,7 @@ keys y
 # A revoked person signs nothing (CZ_EREVOKED, station_check.c cz_st_may_write).
 see "reject refused: the refusal, as Approve shows it" "signed by a key the office has revoked"
 lacks "reject refused: not reported as rejected" "$SCREEN" "Rejected: "
-equals "reject refused: nothing stored" "$(entries)" "$E0"
+equals "reject refused: nothing stored" "$(entries "$OFFICE")" "$E0"
 keys F10
 see "reject refused: quits" "EXIT=0"
 

@@ -7,9 +7,6 @@
 . "$(dirname "$0")/tmux.bash"
 O=$WORK/office A=$WORK/yangshuwan V=411081106201 FULL=$WORK/full
 trap '$TM kill-server 2>/dev/null; umount "$FULL" 2>/dev/null; rm -rf "$WORK"' EXIT
-cz() { "$CUNZHAN" "$@"; }
-open_sync() { ready; menu_open "Sync: export and import" "同步：用U盘"; }
-choose_folder() { keys C-a Enter; text "$1"; keys Enter; }
 
 mkdir -p "$FULL"
 if ! mount -t tmpfs -o size=64k tmpfs "$FULL" 2>/dev/null; then

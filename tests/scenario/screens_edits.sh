@@ -13,19 +13,8 @@
 
 "$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
 O=$WORK/demo/office ST=$WORK/demo/yangshuwan
-cz() { "$CUNZHAN" "$@"; }
-id_of() {
-    local prefix
-    prefix=$(cz -C "$ST" find "$1" | awk 'NR == 1 { print $1 }')
-    cz -C "$ST" show "$prefix" | awk 'NR == 1 { print $2 }'
-}
 # versions ID: how many versions the record has.
 versions() { cz -C "$ST" show "$1" --history --json | grep -o '"signed_by_key"' | wc -l; }
-program_pid() {
-    local shell
-    shell=$($TM list-panes -F '#{pane_pid}' | head -1)
-    pgrep -P "$shell" | head -1
-}
 open_household() {   # open_household NUMBER: its edit form, from home
     ready; menu_open "Households: list and find" "贫困户：列表与查找"
     text "$1"
@@ -67,15 +56,11 @@ see "writers: quits" "EXIT=0"
 # ---- a record in conflict ----
 cz -C "$ST" add household number=YSW-C-01 village=411024104201 head=冲突测试 >/dev/null || fail "conflict: a household"
 C=$WORK/cstick
-sync_both() {
-    cz -C "$ST" export --to "$C" >/dev/null && cz -C "$O" import "$C" >/dev/null
-    cz -C "$O" export --to "$C" --for 杨树湾村 >/dev/null && cz -C "$ST" import "$C" >/dev/null
-}
-sync_both
+sync_both "$ST" "$O" "$C"
 H=$(id_of YSW-C-01)
 expect "conflict: the station sets the phone" 0 cz -C "$ST" edit "${H:0:12}" phone=13600000002
 expect "conflict: the office sets it otherwise" 0 cz -C "$O" edit "${H:0:12}" phone=13600000003
-sync_both
+sync_both "$ST" "$O" "$C"
 expect "conflict: listed" 0 cz -C "$ST" conflicts
 contains "conflict: the phone" "$OUT" "13600000002"
 n=$(versions "$H")

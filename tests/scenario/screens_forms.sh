@@ -12,18 +12,6 @@
 "$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
 ST=$WORK/demo/yangshuwan
 
-# id_of WHAT: the full id of the one record `find WHAT` prints.
-id_of() {
-    local prefix
-    prefix=$("$CUNZHAN" -C "$ST" find "$1" | awk 'NR == 1 { print $1 }')
-    "$CUNZHAN" -C "$ST" show "$prefix" | awk 'NR == 1 { print $2 }'
-}
-# The program in the pane (the shell's child), for kill -9.
-program_pid() {
-    local shell
-    shell=$($TM list-panes -F '#{pane_pid}' | head -1)
-    pgrep -P "$shell" | head -1
-}
 
 HH4=$(id_of YSW-2016-04)
 # ME: the public key of the person the screens log in as (the demo's

@@ -5,7 +5,6 @@
 # office people, a revoked person's login refused.
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/tmux.bash"
-cz() { "$CUNZHAN" "$@"; }
 
 "$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
 OFFICE=$WORK/demo/office

@@ -14,15 +14,9 @@
 O=$WORK/demo/office Y=$WORK/demo/yangshuwan N=$WORK/demo/nanzhai
 STICK=$WORK/stick
 mkdir -p "$STICK"
-cz() { "$CUNZHAN" "$@"; }
-box_of() { cz -C "$1" pubkey | sed -n 's/^box \(.\{16\}\).*/\1/p'; }
 
-# Home menu rows: Households, Add, Verify, Sync, Conflicts, ...
-open_sync() { ready; menu_open "Sync: export and import" "同步：用U盘"; }
+# Home menu rows: Households, Add, Verify, Sync (open_sync), Conflicts, ...
 open_conflicts() { ready; menu_open "Conflicts: choose" "冲突：在不同取值间选定"; }
-# choose_folder PATH: the Sync screen's "type a folder" row (the first
-# with no stick plugged in).
-choose_folder() { keys C-a Enter; text "$1"; keys Enter; }
 
 BOX_O=$(box_of "$O") BOX_Y=$(box_of "$Y")
 
@@ -116,14 +110,10 @@ equals "vanished/empty: unchanged" "$(cz -C "$O" status --json)" "$before"
 # ---- a conflict, resolved in the Conflicts screen ----
 C=$WORK/cstick
 H=$(cz -C "$Y" find YSW-S-01 | cut -c1-12)
-sync_both() {
-    cz -C "$Y" export --to "$C" >/dev/null && cz -C "$O" import "$C" >/dev/null
-    cz -C "$O" export --to "$C" --for 杨树湾村 >/dev/null && cz -C "$Y" import "$C" >/dev/null
-}
-sync_both
+sync_both "$Y" "$O" "$C"
 expect "the station sets the phone" 0 cz -C "$Y" edit "$H" phone=13600000002
 expect "the office sets it otherwise" 0 cz -C "$O" edit "$H" phone=13600000003
-sync_both
+sync_both "$Y" "$O" "$C"
 expect "one conflict at the office" 0 cz -C "$O" conflicts
 contains "the conflict is listed" "$OUT" "13600000002"
 
@@ -161,7 +151,7 @@ expect "verify passes after the resolution" 0 cz -C "$O" verify
 # A typed value in Chinese, on the station side.
 expect "the station sets the phone again" 0 cz -C "$Y" edit "$H" phone=13600000005
 expect "the office too" 0 cz -C "$O" edit "$H" phone=13600000006
-sync_both
+sync_both "$Y" "$O" "$C"
 startat "$Y" --lang zh
 see "zh: home lists 同步" "同步：用U盘导出和导入"
 open_conflicts
@@ -192,10 +182,10 @@ expect "zh: verify passes" 0 cz -C "$Y" verify
 # cz_draft_sweep); before that, the deletion contested, it stays.
 cz -C "$Y" add household number=YSW-S-02 village=411024104201 head=删改冲突 >/dev/null || fail "a household to delete"
 Z=$(cz -C "$Y" show "$(cz -C "$Y" find YSW-S-02 | cut -c1-12)" | awk 'NR == 1 { print $2 }')
-sync_both
+sync_both "$Y" "$O" "$C"
 expect "the office deletes it" 0 cz -C "$O" delete "$Z"
 expect "the station edits it after" 0 cz -C "$Y" edit "$Z" phone=13600000011
-sync_both
+sync_both "$Y" "$O" "$C"
 ZDRAFT=$Y/drafts/household-$Z.draft
 mkdir -p "$Y/drafts"
 printf 'cunzhan-draft 1\ntype household\nentity %s\nsaved 1764390000\nfield address 草稿\nend\n' "$Z" >"$ZDRAFT"
@@ -293,10 +283,10 @@ keys F10
 see "zh: quits" "EXIT=0"
 
 # ---- deleted on one side, edited on the other ----
-sync_both
+sync_both "$Y" "$O" "$C"
 expect "the station deletes the household" 0 cz -C "$Y" delete "$H"
 expect "the office edits it meanwhile" 0 cz -C "$O" edit "$H" phone=13600000010
-sync_both
+sync_both "$Y" "$O" "$C"
 startat "$O" --lang en
 open_conflicts
 see "en: delete/edit conflict listed" "deleted/edited"

@@ -4,8 +4,6 @@
 # bidi controls.  Import must never hang, follow a link or print a control.
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office A=$WORK/yangshuwan STICK=$WORK/stick
-cz() { "$CUNZHAN" "$@"; }
-box_of() { cz -C "$1" pubkey | sed -n 's/^box \(.\{16\}\).*/\1/p'; }
 no_controls() {   # NAME TEXT: no ESC, no C1 CSI, no bidi override/isolate/mark
     case "$2" in
         *$'\e'*|*$'\xc2\x9b'*|*$'\xe2\x80\xae'*|*$'\xe2\x81\xa6'*|*$'\xe2\x80\x8f'*|*$'\xd8\x9c'*) fail "$1" "$(printf %q "$2")" ;;

@@ -6,11 +6,9 @@
 # changed; concurrent edits merged or kept as one conflict and resolved.
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office A=$WORK/yangshuwan B=$WORK/liushu STICK=$WORK/stick
-cz() { "$CUNZHAN" "$@"; }
 status_of() { cz -C "$1" status --json; }
 # The newest bundle for box-key prefix $1 on the stick.
 newest() { ls -t "$STICK"/cunzhan/"$1"/*/*.czb | head -1; }
-box_of() { cz -C "$1" pubkey | sed -n 's/^box \(.\{16\}\).*/\1/p'; }
 
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
 cz -C "$O" pubkey > "$WORK/office.id"

@@ -127,3 +127,14 @@ ready() {
     fail "home screen never came" "$SCREEN"
     return 1
 }
+# open_sync: from the home screen, the Sync screen.
+open_sync() { ready; menu_open "Sync: export and import" "同步：用U盘"; }
+# choose_folder DIR: the Sync screen's "type a folder" row (the first with
+# no stick plugged in), with DIR typed into it.
+choose_folder() { keys C-a Enter; text "$1"; keys Enter; }
+# program_pid: the program in the pane (the shell's child), for kill -9.
+program_pid() {
+    local shell
+    shell=$($TM list-panes -F '#{pane_pid}' | head -1)
+    pgrep -P "$shell" | head -1
+}

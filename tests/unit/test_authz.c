@@ -59,11 +59,6 @@ static int raw_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
     return crypto_sign_detached(sig, NULL, msg, len, a->sk) == 0 ? CZ_OK : CZ_ECRYPTO;
 }
 
-static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_sign(cz_station_secrets(F.p.village), msg, len, sig);
-}
-
 static void new_author(struct author *a)
 {
     crypto_sign_keypair(a->pk, a->sk);
@@ -150,7 +145,8 @@ static struct cz_import_result deliver(uint8_t *const *e, const size_t *len, siz
     cz_payload_finish(&w);
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = ++bseq, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = tk_station_sign,
+        .sign_ctx = F.p.village,
     };
     assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &img, &img_len, id), CZ_OK);
     memset(rf, 0, sizeof *rf);
@@ -903,11 +899,6 @@ static void test_fork_accept_unlogged_branch(void **state)
     assert_int_equal(counts_at_office(f.y), CZ_EQUARANTINE);
 }
 
-static int root_sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_root_sign(ctx, msg, len, sig);
-}
-
 /* A fork_choice body for (key, seq, entry); countersigned by `by` (a raw
  * key: NULL leaves it uncountersigned). */
 static cz_body *choice_body(const uint8_t key[32], uint64_t seq, const uint8_t entry[32], const struct author *by)
@@ -937,27 +928,13 @@ static cz_body *choice_body(const uint8_t key[32], uint64_t seq, const uint8_t e
 static void put_root_choice(cz_body *b, uint8_t id[32])
 {
     const cz_secrets *sec = cz_station_secrets(F.p.office);
-    struct tk_log l;
-    struct cz_entry_draft d;
-    struct cz_entry e;
-    uint8_t *body = NULL, *raw = NULL, ent[16];
-    size_t body_len = 0, raw_len = 0;
-    cz_txn *t = NULL;
-    int result;
-    memset(&l, 0, sizeof l);
-    memcpy(l.origin, cz_secrets_root_pk(sec), 32);
+    uint8_t ent[16];
     fresh_entity(ent);
-    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 1, &t), CZ_OK);
-    assert_int_equal(cz_store_log_last(t, l.origin, &l.seq, l.last), CZ_OK);
-    tk_log_draft(&l, &d, cz_hlc_next(0, cz_now_ms()), ent, "fork_choice", "", NULL, 0, body, body_len);
-    assert_int_equal(tk_log_write(&l, &d, root_sign_cb, (void *)sec, &raw, &raw_len, id), CZ_OK);
-    assert_int_equal(cz_entry_decode(raw, raw_len, &e), CZ_OK);
-    assert_int_equal(cz_store_put_entry(t, &e, id, &result), CZ_OK);
-    assert_int_equal(result, CZ_PUT_NEW);
-    assert_int_equal(cz_txn_commit(t), CZ_OK);
-    free(body);
-    free(raw);
+    struct tk_put p = {
+        .origin = cz_secrets_root_pk(sec), .sign = tk_root_sign, .sign_ctx = (void *)sec,
+        .hlc = cz_hlc_next(0, cz_now_ms()), .entity = ent, .type = "fork_choice", .body = b,
+    };
+    assert_int_equal(tk_put_entry(F.p.office, &p, id), 0);
 }
 
 static void test_fork_choice_attacks(void **state)

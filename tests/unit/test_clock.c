@@ -52,11 +52,6 @@ static int author_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64
     return crypto_sign_detached(sig, NULL, msg, len, a->sk) == 0 ? CZ_OK : CZ_ESIG;
 }
 
-static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_sign(cz_station_secrets(ctx), msg, len, sig);
-}
-
 /* A new household, the next entry of a (not yet certified) author's log, at clock hlc_ms. */
 static void household_entry(struct author *a, uint64_t hlc_ms, const char *head, uint8_t **out, size_t *len,
                             uint8_t id[32])
@@ -100,7 +95,7 @@ static void seal_from_village(const struct cz_payload_writer *w, uint64_t seq, u
     uint8_t bid[32];
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = seq, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(P.village), .sign = tk_station_sign,
         .sign_ctx = P.village, .chunk_log2 = 0,
     };
     assert_int_equal(cz_bundle_seal(&p, w->buf, w->len, file, flen, bid), CZ_OK);

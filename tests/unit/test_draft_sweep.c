@@ -186,11 +186,6 @@ static int author_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64
     return crypto_sign_detached(sig, NULL, msg, len, a->sk) == 0 ? CZ_OK : CZ_ESIG;
 }
 
-static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_sign(cz_station_secrets(ctx), msg, len, sig);
-}
-
 /* The next entry of `a`'s log: a tombstone of `entity` on top of version
  * `parent`, at hlc_ms. */
 static void tombstone(const struct author *a, struct tk_log *l, uint64_t hlc_ms, const uint8_t entity[16],
@@ -252,7 +247,7 @@ static void test_deleted_by_import(void **state)
     const struct cz_station_info *vi = cz_station_info(g_village);
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = 1, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(g_village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(g_village), .sign = tk_station_sign,
         .sign_ctx = g_village, .chunk_log2 = 0,
     };
     assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &file, &flen, bid), CZ_OK);

@@ -121,11 +121,6 @@ static int author_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64
     return crypto_sign_detached(sig, NULL, msg, len, a->sk) == 0 ? CZ_OK : CZ_ESIG;
 }
 
-static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_sign(cz_station_secrets(ctx), msg, len, sig);
-}
-
 /* A certified clerk elsewhere edits `field` of version `parent` at hlc_ms;
  * the office imports it.  *id: the new version. */
 static void import_edit(const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t parent[CZ_ID_BYTES],
@@ -165,7 +160,7 @@ static void import_edit(const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t par
     const struct cz_station_info *vi = cz_station_info(g_village);
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = 1, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(g_village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(g_village), .sign = tk_station_sign,
         .sign_ctx = g_village, .chunk_log2 = 0,
     };
     assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &file, &flen, bid), CZ_OK);

@@ -57,11 +57,6 @@ static size_t entries(void)
     return s.entries;
 }
 
-static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_sign(cz_station_secrets(F.p.village), msg, len, sig);
-}
-
 /* An entry by the village person at seq, after prev, over raw body bytes. */
 static void forge(const char *type, const char *region, const uint8_t *body, size_t body_len,
                   uint64_t seq, const uint8_t prev[32], uint8_t **out, size_t *len, uint8_t id[32])
@@ -79,7 +74,7 @@ static void forge(const char *type, const char *region, const uint8_t *body, siz
     d.region = region;
     d.body = body;
     d.body_len = body_len;
-    assert_int_equal(cz_entry_write(&d, village_sign, NULL, out, len, id), CZ_OK);
+    assert_int_equal(cz_entry_write(&d, tk_station_sign, F.p.village, out, len, id), CZ_OK);
 }
 
 static void household_body(const char *village, const char *number, uint8_t **out, size_t *len)
@@ -140,7 +135,8 @@ static struct cz_import_result deliver(const uint8_t *const *e, const size_t *le
     cz_payload_finish(&w);
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = ++bseq, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = tk_station_sign,
+        .sign_ctx = F.p.village,
     };
     assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &img, &img_len, id), CZ_OK);
     memset(rf, 0, sizeof *rf);
@@ -362,7 +358,8 @@ static struct cz_import_result deliver_raw(unsigned version, const uint8_t *stor
     char path[160];
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = ++bseq, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = tk_station_sign,
+        .sign_ctx = F.p.village,
     };
     assert_int_equal(cz_bundle_seal_raw(&p, version, stored, n, unpacked, &img, &img_len, id), CZ_OK);
     snprintf(path, sizeof path, "%s/raw.czb", F.p.dir);
@@ -504,7 +501,8 @@ static void test_backup_formats(void **state)
     for (size_t i = 0; i < h.nrecipients; i++) memcpy(rcpt[i], h.stanzas + i * CZ_BUNDLE_STANZA, 32);
     struct cz_bundle_params p = {
         .sender_box = h.sender_box, .seq = h.seq, .recipients = (const uint8_t (*)[32])rcpt,
-        .nrecipients = h.nrecipients, .signer = cz_station_person_pk(F.p.village), .sign = village_sign,
+        .nrecipients = h.nrecipients, .signer = cz_station_person_pk(F.p.village), .sign = tk_station_sign,
+        .sign_ctx = F.p.village,
     };
     assert_int_equal(cz_bundle_seal_raw(&p, 1, plain, plain_len, plain_len, &img, &img_len, id), CZ_OK);
     uint8_t *old = malloc(at + img_len);

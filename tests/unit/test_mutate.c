@@ -100,11 +100,6 @@ static void refuse(const uint8_t *buf, size_t len)
     if (tried % 16 == 0) refuse_file(buf, len);
 }
 
-static int village_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_sign(cz_station_secrets(ctx), msg, len, sig);
-}
-
 /* Seals plaintext as the village station would, for the office. */
 static void village_seal(const uint8_t *plain, size_t len, unsigned log2, uint8_t **out, size_t *out_len)
 {
@@ -112,7 +107,7 @@ static void village_seal(const uint8_t *plain, size_t len, unsigned log2, uint8_
     uint8_t id[32];
     struct cz_bundle_params p = {
         .sender_box = vi->box_pk, .seq = 1000 + tried, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = village_sign,
+        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = tk_station_sign,
         .sign_ctx = F.p.village, .chunk_log2 = log2,
     };
     assert_int_equal(cz_bundle_seal(&p, plain, len, out, out_len, id), CZ_OK);

@@ -114,22 +114,6 @@ static struct cz_trust_info lookup(const uint8_t key[32])
 
 /* ---- forging root-signed entries ---- */
 
-static int root_sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_root_sign(ctx, msg, len, sig);
-}
-
-static int person_sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_sign(ctx, msg, len, sig);
-}
-
-static uint64_t next_hlc(void)
-{
-    static uint64_t n;
-    return ((uint64_t)time(NULL) * 1000) << 16 | ++n;
-}
-
 /* The ms of a moment given in China Standard Time. */
 static uint64_t hlc_at_cst(int y, int mo, int d, int h, int mi)
 {
@@ -145,30 +129,13 @@ static void put_entry(const cz_secrets *who, int as_root, const char *type, cons
                       const cz_body *b, const uint8_t *entity, const uint8_t *parent, uint8_t flags,
                       uint64_t hlc, uint8_t id[CZ_ID_BYTES])
 {
-    struct tk_log l;
-    struct cz_entry_draft d;
-    struct cz_entry e;
-    uint8_t *body = NULL, *raw = NULL, ent[CZ_ENTITY_BYTES];
-    size_t body_len = 0, raw_len = 0;
-    cz_txn *t = NULL;
-    int result;
-    memset(&l, 0, sizeof l);
-    memcpy(l.origin, as_root ? cz_secrets_root_pk(who) : cz_secrets_sign_pk(who), 32);
-    if (entity) memcpy(ent, entity, sizeof ent);
-    else randombytes_buf(ent, sizeof ent);
-    if (b) assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.o), 1, &t), CZ_OK);
-    assert_int_equal(cz_store_log_last(t, l.origin, &l.seq, l.last), CZ_OK);
-    tk_log_draft(&l, &d, hlc ? hlc : next_hlc(), ent, type, region, parent, parent ? 1 : 0, body, body_len);
-    d.flags = flags;
-    assert_int_equal(tk_log_write(&l, &d, as_root ? root_sign_cb : person_sign_cb, (void *)who, &raw, &raw_len, id),
-                     CZ_OK);
-    assert_int_equal(cz_entry_decode(raw, raw_len, &e), CZ_OK);
-    assert_int_equal(cz_store_put_entry(t, &e, id, &result), CZ_OK);
-    assert_int_equal(result, CZ_PUT_NEW);
-    assert_int_equal(cz_txn_commit(t), CZ_OK);
-    free(body);
-    free(raw);
+    struct tk_put p = {
+        .origin = as_root ? cz_secrets_root_pk(who) : cz_secrets_sign_pk(who),
+        .sign = as_root ? tk_root_sign : tk_person_sign, .sign_ctx = (void *)who,
+        .hlc = hlc, .entity = entity, .type = type, .region = region,
+        .parents = parent, .nparents = parent ? 1 : 0, .flags = flags, .body = b,
+    };
+    assert_int_equal(tk_put_entry(F.o, &p, id), 0);
 }
 
 static cz_body *cert_body(const uint8_t key[32], const char *role, const char *valid_until)
@@ -201,16 +168,7 @@ static cz_body *revoke_body(const uint8_t key[32])
 /* Countersigns b as `by` would (roster.h). */
 static void countersign(cz_body *b, const char *type, const cz_secrets *by)
 {
-    const struct cz_type *ty = cz_schema_type(type);
-    uint8_t *msg = NULL, sig[64];
-    size_t len;
-    char hex[129];
-    assert_int_equal(cz_body_set_bytes(b, cz_schema_field(ty, "by")->tag, cz_secrets_sign_pk(by), 32), CZ_OK);
-    assert_int_equal(cz_roster_countersign_msg(F.root, type, b, &msg, &len), CZ_OK);
-    assert_int_equal(cz_secrets_sign(by, msg, len, sig), CZ_OK);
-    free(msg);
-    cz_hex(sig, sizeof sig, hex);
-    assert_int_equal(cz_body_set_text(b, cz_schema_field(ty, "by_sig")->tag, hex, 128), CZ_OK);
+    assert_int_equal(tk_countersign(b, type, F.root, by), 0);
 }
 
 static int trust_counts(const uint8_t id[CZ_ID_BYTES])
@@ -673,8 +631,8 @@ static void test_roster_follows_puts(void **state)
     assert_int_equal(cz_roster_lookup(t, F.root, F.clerk, &ti), CZ_OK);
     assert_int_equal(ti.revoked, 0);
     assert_int_equal(cz_store_log_last(t, F.root, &l.seq, l.last), CZ_OK);
-    tk_log_draft(&l, &d, next_hlc(), ent, "revoke", "", NULL, 0, body, body_len);
-    assert_int_equal(tk_log_write(&l, &d, root_sign_cb, founder, &raw, &raw_len, id), CZ_OK);
+    tk_log_draft(&l, &d, tk_next_hlc(), ent, "revoke", "", NULL, 0, body, body_len);
+    assert_int_equal(tk_log_write(&l, &d, tk_root_sign, founder, &raw, &raw_len, id), CZ_OK);
     assert_int_equal(cz_entry_decode(raw, raw_len, &e), CZ_OK);
     assert_int_equal(cz_store_put_entry(t, &e, id, &result), CZ_OK);
     assert_int_equal(cz_roster_lookup(t, F.root, F.clerk, &ti), CZ_OK);

@@ -139,62 +139,15 @@ static void add_household(cz_station *st, const char *number, int want)
 
 /* ---- forging with the real keys ---- */
 
-static uint64_t next_hlc(void)
-{
-    static uint64_t n;
-    return ((uint64_t)time(NULL) * 1000) << 16 | ++n;
-}
-
-static int root_sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_root_sign(ctx, msg, len, sig);
-}
-
-static int person_sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    return cz_secrets_sign(ctx, msg, len, sig);
-}
-
 /* Signs b with the root key `who` holds as the next entry of that root's
  * log and stores it at the office as an import would (nothing judged):
  * the office's export then carries it to the village. */
 static void put_root_entry(const cz_secrets *who, const char *type, const cz_body *b, uint8_t id[CZ_ID_BYTES])
 {
-    struct tk_log l;
-    struct cz_entry_draft d;
-    struct cz_entry e;
-    uint8_t *body = NULL, *raw = NULL, ent[CZ_ENTITY_BYTES];
-    size_t body_len = 0, raw_len = 0;
-    cz_txn *t = NULL;
-    int result;
-    memset(&l, 0, sizeof l);
-    memcpy(l.origin, cz_secrets_root_pk(who), 32);
-    randombytes_buf(ent, sizeof ent);
-    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(P.office), 1, &t), CZ_OK);
-    assert_int_equal(cz_store_log_last(t, l.origin, &l.seq, l.last), CZ_OK);
-    tk_log_draft(&l, &d, next_hlc(), ent, type, "", NULL, 0, body, body_len);
-    assert_int_equal(tk_log_write(&l, &d, root_sign_cb, (void *)who, &raw, &raw_len, id), CZ_OK);
-    assert_int_equal(cz_entry_decode(raw, raw_len, &e), CZ_OK);
-    assert_int_equal(cz_store_put_entry(t, &e, id, &result), CZ_OK);
-    assert_int_equal(result, CZ_PUT_NEW);
-    assert_int_equal(cz_txn_commit(t), CZ_OK);
-    free(body);
-    free(raw);
-}
-
-static void countersign(cz_body *b, const char *type, const uint8_t root[32], const cz_secrets *by)
-{
-    const struct cz_type *ty = cz_schema_type(type);
-    uint8_t *msg = NULL, sig[64];
-    size_t len;
-    char hex[129];
-    assert_int_equal(cz_body_set_bytes(b, cz_schema_field(ty, "by")->tag, cz_secrets_sign_pk(by), 32), CZ_OK);
-    assert_int_equal(cz_roster_countersign_msg(root, type, b, &msg, &len), CZ_OK);
-    assert_int_equal(cz_secrets_sign(by, msg, len, sig), CZ_OK);
-    free(msg);
-    cz_hex(sig, sizeof sig, hex);
-    assert_int_equal(cz_body_set_text(b, cz_schema_field(ty, "by_sig")->tag, hex, 128), CZ_OK);
+    struct tk_put p = {
+        .origin = cz_secrets_root_pk(who), .sign = tk_root_sign, .sign_ctx = (void *)who, .type = type, .body = b,
+    };
+    assert_int_equal(tk_put_entry(P.office, &p, id), 0);
 }
 
 static cz_body *cert_body(const uint8_t key[32], const char *role)
@@ -233,7 +186,7 @@ static cz_body *rollover_body(const uint8_t old[32], const uint8_t new_pk[32], c
         cz_hex(sig, sizeof sig, hex);
         assert_int_equal(cz_body_set_text(b, cz_schema_field(ty, "new_sig")->tag, hex, 128), CZ_OK);
     }
-    if (by) countersign(b, "rollover", old, by);
+    if (by) assert_int_equal(tk_countersign(b, "rollover", old, by), 0);
     return b;
 }
 
@@ -416,7 +369,7 @@ static void test_old_root_after_rollover(void **state)
 
     crypto_sign_keypair(pk, sk);
     cz_body *b = cert_body(pk, "office");
-    countersign(b, "cert", old, office2);
+    assert_int_equal(tk_countersign(b, "cert", old, office2), 0);
     put_root_entry(leaked, "cert", b, id);
     cz_body_free(b);
     assert_int_equal(lookup(P.office, pk).state, CZ_TRUST_PENDING);
@@ -509,7 +462,7 @@ static void test_replay_flagged(void **state)
     assert_int_equal(cz_station_rollover(P.office, PASS, NULL, r1, &transfers), CZ_OK);
     crypto_sign_keypair(pk, sk);
     cz_body *b = cert_body(pk, "office");
-    countersign(b, "cert", old, office2);
+    assert_int_equal(tk_countersign(b, "cert", old, office2), 0);
     put_root_entry(leaked, "cert", b, id);
     cz_body_free(b);
     carry(id);
@@ -549,7 +502,7 @@ static void test_new_station_pins_the_chain(void **state)
     assert_int_equal(cz_station_rollover(P.office, PASS, NULL, r1, &transfers), CZ_OK);
     crypto_sign_keypair(pk, sk);
     cz_body *b = cert_body(pk, "office");
-    countersign(b, "cert", old, office2);
+    assert_int_equal(tk_countersign(b, "cert", old, office2), 0);
     put_root_entry(leaked, "cert", b, id);
     cz_body_free(b);
 
@@ -653,8 +606,8 @@ static void test_forged_rollovers(void **state)
         memcpy(l.origin, cz_secrets_sign_pk(clerk), 32);
         randombytes_buf(ent, sizeof ent);
         assert_int_equal(cz_body_encode(cb, &body, &body_len), CZ_OK);
-        tk_log_draft(&l, &d, next_hlc(), ent, "rollover", "", NULL, 0, body, body_len);
-        assert_int_equal(tk_log_write(&l, &d, person_sign_cb, clerk, &raw, &raw_len, id), CZ_OK);
+        tk_log_draft(&l, &d, tk_next_hlc(), ent, "rollover", "", NULL, 0, body, body_len);
+        assert_int_equal(tk_log_write(&l, &d, tk_person_sign, clerk, &raw, &raw_len, id), CZ_OK);
         assert_int_equal(cz_entry_decode(raw, raw_len, &e), CZ_OK);
         assert_int_equal(cz_txn_begin(cz_station_store(P.village), 0, &t), CZ_OK);
         assert_int_equal(cz_roster_lookup(t, root, e.origin, &ti), CZ_OK);

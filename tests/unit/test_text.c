@@ -94,7 +94,7 @@ static void test_utf8_valid_bad(void **state)
         "\xf4\x90\x80\x80", "\xf7\xbf\xbf\xbf",    /* above U+10FFFF */
         "\xf5\x80\x80\x80", "\xf8\x88\x80\x80\x80", "\xfe", "\xff",
         "\xc2", "\xe4\xb8", "\xf0\x90\x80",        /* truncated */
-        "\xe4\xb8" "a", "\xc2\xc2\x80",            /* interrupted */
+        ("\xe4\xb8" "a"), "\xc2\xc2\x80",          /* interrupted */
         "ok\xe5\xbc",                              /* truncated at the end */
     };
     size_t i;

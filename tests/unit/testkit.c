@@ -6,9 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "hex.h"
+#include "index.h"
+#include "roster.h"
+#include "schema.h"
 #include "status.h"
+#include "store.h"
 #include "sync.h"
 
 int tk_tmpdir(char *dir, size_t size, const char *name)
@@ -121,4 +127,90 @@ int tk_log_write(struct tk_log *l, const struct cz_entry_draft *d, cz_sign_fn si
     l->seq = d->seq;
     memcpy(l->last, id, sizeof l->last);
     return CZ_OK;
+}
+
+int tk_station_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    return cz_secrets_sign(cz_station_secrets(ctx), msg, len, sig);
+}
+
+int tk_person_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    return cz_secrets_sign(ctx, msg, len, sig);
+}
+
+int tk_root_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    return cz_secrets_root_sign(ctx, msg, len, sig);
+}
+
+uint64_t tk_next_hlc(void)
+{
+    static uint64_t n;
+    return ((uint64_t)time(NULL) * 1000) << 16 | ++n;
+}
+
+int tk_countersign(cz_body *b, const char *type, const uint8_t root[32], const cz_secrets *by)
+{
+    const struct cz_type *ty = cz_schema_type(type);
+    uint8_t *msg = NULL, sig[64];
+    size_t len;
+    char hex[129];
+    int rc;
+    if (!ty || !cz_schema_field(ty, "by") || !cz_schema_field(ty, "by_sig"))
+        return say("countersign: no such type", CZ_EINVAL, type);
+    if ((rc = cz_body_set_bytes(b, cz_schema_field(ty, "by")->tag, cz_secrets_sign_pk(by), 32)))
+        return say("countersign: by", rc, NULL);
+    if ((rc = cz_roster_countersign_msg(root, type, b, &msg, &len))) return say("countersign: message", rc, NULL);
+    rc = cz_secrets_sign(by, msg, len, sig);
+    free(msg);
+    if (rc) return say("countersign: signing", rc, NULL);
+    cz_hex(sig, sizeof sig, hex);
+    if ((rc = cz_body_set_text(b, cz_schema_field(ty, "by_sig")->tag, hex, 128)))
+        return say("countersign: by_sig", rc, NULL);
+    return 0;
+}
+
+/* Stores raw, the entry named id, in t: it must be new there. */
+static int put_raw(cz_txn *t, const uint8_t *raw, size_t raw_len, const uint8_t id[CZ_ID_BYTES])
+{
+    struct cz_entry e;
+    int rc, result;
+    if ((rc = cz_entry_decode(raw, raw_len, &e))) return say("put: decoding", rc, NULL);
+    if ((rc = cz_store_put_entry(t, &e, id, &result))) return say("put: storing", rc, NULL);
+    if (result != CZ_PUT_NEW) return say("put: not new", CZ_EEXIST, NULL);
+    return 0;
+}
+
+int tk_put_entry(cz_station *st, const struct tk_put *p, uint8_t id[CZ_ID_BYTES])
+{
+    struct tk_log l;
+    struct cz_entry_draft d;
+    uint8_t *body = NULL, *raw = NULL, ent[CZ_ENTITY_BYTES];
+    size_t body_len = 0, raw_len = 0;
+    cz_txn *t = NULL;
+    int rc, fail = -1;
+    memset(&l, 0, sizeof l);
+    memcpy(l.origin, p->origin, sizeof l.origin);
+    if (p->entity) memcpy(ent, p->entity, sizeof ent);
+    else randombytes_buf(ent, sizeof ent);
+    if (p->body && (rc = cz_body_encode(p->body, &body, &body_len))) return say("put: encoding", rc, NULL);
+    if ((rc = cz_txn_begin(cz_station_store(st), 1, &t))) { say("put: begin", rc, NULL); goto cleanup; }
+    if ((rc = cz_store_log_last(t, l.origin, &l.seq, l.last))) { say("put: the log", rc, NULL); goto cleanup; }
+    tk_log_draft(&l, &d, p->hlc ? p->hlc : tk_next_hlc(), ent, p->type, p->region ? p->region : "", p->parents,
+                 p->nparents, body, body_len);
+    d.flags = p->flags;
+    if ((rc = tk_log_write(&l, &d, p->sign, p->sign_ctx, &raw, &raw_len, id))) {
+        say("put: signing", rc, NULL);
+        goto cleanup;
+    }
+    if (put_raw(t, raw, raw_len, id)) goto cleanup;
+    rc = cz_txn_commit(t);
+    t = NULL;
+    fail = rc ? say("put: commit", rc, NULL) : 0;
+cleanup:
+    cz_txn_abort(t);
+    free(body);
+    free(raw);
+    return fail;
 }

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec.h"
 #include "entry.h"
+#include "keys.h"
 #include "station.h"
 
 /* Makes a fresh folder /tmp/cz_test_<name>_XXXXXX into dir (size bytes).
@@ -67,6 +69,47 @@ void tk_log_draft(const struct tk_log *l, struct cz_entry_draft *d, uint64_t hlc
  * it.  As cz_entry_write: *out is malloc'd, the caller frees it. */
 int tk_log_write(struct tk_log *l, const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
                  uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES]);
+
+/* Signing callbacks (cz_sign_fn) for entries and bundles a suite makes by
+ * hand.  tk_station_sign: ctx is a cz_station *, signed with the key of
+ * the person logged in there; tk_person_sign: ctx is a cz_secrets *, its
+ * person key; tk_root_sign: ctx is a cz_secrets *, the office root key it
+ * holds. */
+int tk_station_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64]);
+int tk_person_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64]);
+int tk_root_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64]);
+
+/* A clock value (cz_hlc) above every one this returned before: the wall
+ * time in milliseconds, then a counter. */
+uint64_t tk_next_hlc(void);
+
+/* Countersigns b, a body of a root-signed type (cert, revoke, rollover,
+ * fork_choice), as the office person `by` does under root (roster.h): sets
+ * its `by` and `by_sig` fields.  0, or -1 with the failing step on stderr. */
+int tk_countersign(cz_body *b, const char *type, const uint8_t root[32], const cz_secrets *by);
+
+/* An entry made by hand (tk_put_entry): the next entry of the log of
+ * origin, signed by sign(sign_ctx).  Members left 0 or NULL: the clock
+ * from tk_next_hlc, a fresh random entity, region "", no parents, no
+ * flags, an empty body. */
+struct tk_put {
+    const uint8_t *origin;        /* the log's key, 32 bytes */
+    cz_sign_fn sign;
+    void *sign_ctx;
+    uint64_t hlc;
+    const uint8_t *entity;        /* CZ_ENTITY_BYTES */
+    const char *type, *region;
+    const uint8_t *parents;       /* nparents ids of CZ_ID_BYTES */
+    size_t nparents;
+    uint8_t flags;
+    const cz_body *body;
+};
+
+/* Writes p's entry and stores it in st's store as an import would, in a
+ * write transaction of its own: nothing checked but what the store checks
+ * (nothing judged), and it must be new there.  0, or -1 with the failing
+ * step on stderr. */
+int tk_put_entry(cz_station *st, const struct tk_put *p, uint8_t id[CZ_ID_BYTES]);
 
 /* Checks for table-driven tests (cmocka suites only: cmocka.h first): the
  * same check as assert_int_equal, assert_string_equal, assert_true, but a
