@@ -3,7 +3,8 @@
 # builds the demo data and opens it.
 #
 # Object files and test binaries go under src/.build/<variant>/ so the top
-# level stays as DESIGN.md lays it out.  Variants: rel (default), asan,
+# level stays src, screens, keys, tests, scripts, Makefile, README.md,
+# LICENSE (README.md, the layout).  Variants: rel (default), asan,
 # fuzz (clang + libFuzzer: `make fuzz`, `make fuzz-smoke`).
 
 PREFIX  ?= /usr/local
@@ -87,7 +88,8 @@ $(B)/src/cli/%.o: src/cli/%.c
 # No quoted include with a path (it would reach another layer's header
 # around -I), no curses in the core, and neither the screens nor the command
 # line open transactions, reach the store or build index terms: they ask the
-# query layer (overview.h, query.h).  Checked before either library is
+# query layer (overview.h, query.h).  No two core modules include each
+# other, however indirectly (tsort finds the loop).  Checked before either library is
 # archived; `make layers` runs it alone.
 .PHONY: layers
 layers: $(LAYERS_OK)
@@ -100,7 +102,13 @@ $(LAYERS_OK): $(wildcard src/*.[ch] src/cli/*.[ch] screens/*.[ch] keys/*.[ch])
 	    echo "layers: the core never includes curses: that belongs to screens/" >&2; exit 1; fi
 	@if grep -nE '\<(cz_txn_begin|cz_station_store|cz_store_[[:alnum:]_]*|cz_term_[[:alnum:]_]*)\(' \
 	        $(filter screens/% src/cli/%,$^); then \
-	    echo "layers: screens/ and src/cli/ ask the query layer (overview.h: cz_view_*), never the store or index terms" >&2; exit 1; fi
+	    echo "layers: screens/ and src/cli/ ask the query layer (overview.h, cz_view_*), never the store or index terms" >&2; exit 1; fi
+	@for f in $(filter src/%,$(filter-out src/cli/%,$^)); do \
+	    m=$${f##*/}; m=$${m%.*}; m=$${m%_int}; \
+	    for h in $$(sed -n 's/^#include "\([a-z_0-9]*\)\.h".*/\1/p' $$f); do \
+	        d=$${h%_int}; [ -f src/$$h.h ] && [ "$$d" != "$$m" ] && echo "$$m $$d"; \
+	    done; \
+	done | tsort >/dev/null || { echo "layers: the core's modules include each other in a loop (named above)" >&2; exit 1; }
 	@touch $@
 
 $(KEYS_GEN): keys/default.keys

@@ -1,4 +1,4 @@
-/* bench — cunzhan's performance against the machine's own limits (issue 7).
+/* bench — cunzhan's performance against the machine's own limits.
  *
  * For each size N (records: households, their members and aid, 1 + 3 + 1
  * per household), it builds a village station with N signed records through

@@ -1,4 +1,4 @@
-# make bench: the benchmarks of issue 7 (tests/bench/bench.c).  Sizes in
+# make bench: the benchmarks (tests/bench/bench.c, tests/bench/README.md).  Sizes in
 .PHONY: bench
 # records: BENCH_SIZES="10000 100000 1000000" (the default).  Prints a
 # markdown table for tests/bench/README.md (also in $(B)/bench.md) and writes CSV.

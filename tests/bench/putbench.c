@@ -1,4 +1,4 @@
-/* putbench — cz_store_put_entry alone (issue 7).
+/* putbench — cz_store_put_entry alone.
  *
  * Writes N records shaped like bench.c's village (one household, three
  * members naming it, one aid record in five; Chinese names, ID numbers) as

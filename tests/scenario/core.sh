@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The core scenario of issue 2: an office and a village station set up; a
+# The core scenario: an office and a village station set up; a
 # household with a Chinese name added, edited, shown with both versions and
 # found by part of its name; full-width input normalised; a bad ID number
 # refused with nothing stored; a good one gives the birth date; verify passes,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The domain scenario of issue 3: the demo verifies and its reports show the
+# The domain scenario: the demo verifies and its reports show the
 # seed's figures; a clerk cannot approve; an exit counts only with the whole
 # chain on the current version; a CSV of 5,000 households with 3 bad rows
 # stores nothing and names the rows, and the fixed file stores 5,000.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6, fault injection: kill -9 at random moments during load, export and
+# Fault injection: kill -9 at random moments during load, export and
 # import; afterwards the store still verifies, nothing committed is lost
 # (counts never go down, a load is all rows or none), what lies on the stick
 # is either a whole bundle that imports or nothing that import mistakes for

@@ -4,7 +4,6 @@
 # `--` ends them; a bad one is still a usage error (exit 2) that says what
 # was wrong and points to `cunzhan help`.
 . "$(dirname "$0")/lib.bash"
-cz() { "$CUNZHAN" "$@"; }
 O=$WORK/office
 S=$WORK/station
 

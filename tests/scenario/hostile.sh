@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6, hostile text at the command line: escape sequences, C1 controls,
+# Hostile text at the command line: escape sequences, C1 controls,
 # bidi overrides and invalid UTF-8 are refused wherever text comes in (add,
 # edit, load), so show, list and find can never print an ESC byte from data.
 # (Forged entries from a validly signing station: tests/unit/test_hostile.c.)

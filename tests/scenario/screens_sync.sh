@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sync and Conflicts screens (issue 5): the real binary in tmux 80x24 on the
+# Sync and Conflicts screens: the real binary in tmux 80x24 on the
 # demo office and stations, a real folder standing in for the USB stick.
 # Export from a station and import at the office through the Sync screen
 # (progress, summary, a bundle file on the folder); a conflict made at two

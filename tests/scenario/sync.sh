@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4: an office and two village stations exchanging bundles through one
+# An office and two village stations exchanging bundles through one
 # folder standing for the USB stick.  Joining and enrolment; scoped
 # replication; no record text in clear; replays are no-ops; damaged,
 # truncated, foreign, revoked and downgraded bundles refused with nothing

@@ -1,4 +1,4 @@
-/* Export (issue 7's fast path): the bundle written straight to the stick
+/* Export (the fast path): the bundle written straight to the stick
  * from the store's pages holds exactly the entries it should, whichever
  * way they were found: every logged entry inside the peer's jurisdiction
  * and not acknowledged, none outside it, never the other side of a fork,

@@ -1,4 +1,4 @@
-/* Hostile data from a station whose signatures are valid (issue 6): record
+/* Hostile data from a station whose signatures are valid: record
  * text with terminal escapes, bidi controls, invalid UTF-8 or an enormous
  * length cannot even be stored; an entry outside its author's jurisdiction
  * or role is refused on import; a fork is kept as evidence and shown by

@@ -1,4 +1,4 @@
-/* Mutation tests (issue 6): a real bundle, exported by a village station
+/* Mutation tests: a real bundle, exported by a village station
  * through the sync API, is flipped, truncated, extended, reordered and
  * spliced thousands of times and fed to the office's import; the log
  * entries inside it are mutated too, and re-sealed by the (validly
