@@ -5,14 +5,14 @@
 struct status_text { const char *name, *en, *zh; };
 
 static const struct status_text status_table[] = {
-#define CZ_STATUS(name, en, zh) { #name, en, zh },
+#define CZ_STATUS(code, english, chinese) [code] = { .name = #code, .en = english, .zh = chinese },
 #include "status.def"
 #undef CZ_STATUS
 };
 
 static const struct status_text *lookup(int status)
 {
-    static const struct status_text unknown = { "CZ_E?", "unknown error", "未知错误" };
+    static const struct status_text unknown = { .name = "CZ_E?", .en = "unknown error", .zh = "未知错误" };
     if (status < 0 || status >= CZ_STATUS_COUNT)
         return &unknown;
     return &status_table[status];
