@@ -100,6 +100,9 @@ $(LAYERS_OK): $(wildcard src/*.[ch] src/cli/*.[ch] screens/*.[ch] keys/*.[ch])
 	    echo "layers: include a header by its name alone; the layer's -I flags say what it may see" >&2; exit 1; fi
 	@if grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<n\{0,1\}curses' $(filter src/%,$(filter-out src/cli/%,$^)); then \
 	    echo "layers: the core never includes curses: that belongs to screens/" >&2; exit 1; fi
+	@if grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[a-z_0-9]*_int\.h"' \
+	        $(filter-out src/cli/cli_int.h,$(filter screens/% keys/% src/cli/%,$^)) | grep -v 'cli_int\.h'; then \
+	    echo "layers: a core module's _int.h is its own: screens/, keys/ and src/cli/ use the public headers" >&2; exit 1; fi
 	@if grep -nE '\<(cz_txn_begin|cz_station_store|cz_store_[[:alnum:]_]*|cz_term_[[:alnum:]_]*)\(' \
 	        $(filter screens/% src/cli/%,$^); then \
 	    echo "layers: screens/ and src/cli/ ask the query layer (overview.h, cz_view_*), never the store or index terms" >&2; exit 1; fi
