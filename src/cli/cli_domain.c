@@ -4,6 +4,7 @@
 #include "cli_int.h"
 #include "approve.h"
 #include "csvload.h"
+#include "encoding.h"
 #include "demo.h"
 #include "exitchain.h"
 #include "hex.h"
@@ -417,29 +418,111 @@ static void load_error_cb(void *ctx, size_t row, int status, const struct cz_fie
     }
 }
 
-/* Why the CSV file was refused before anything was stored. */
-static void csv_refused(struct cli *c, int rc, const struct cz_csv *csv, const char *file)
+/* A column as the spreadsheet names it: A..Z, AA, AB... */
+static void column_letters(size_t col, char *buf, size_t size)
+{
+    char tmp[16];
+    size_t n = 0;
+    for (; col && n < sizeof tmp; col = (col - 1) / 26) tmp[n++] = (char)('A' + (col - 1) % 26);
+    size_t k = 0;
+    while (n && k + 1 < size) buf[k++] = tmp[--n];
+    buf[k] = 0;
+}
+
+/* "line 3, column F:" in the person's language: where in the sheet. */
+static void csv_place(struct cli *c, const char *file, const struct cz_csv *csv)
+{
+    char col[16];
+    column_letters(csv->bad_col, col, sizeof col);
+    if (csv->bad_col)
+        fprintf(stderr, T(c, "cunzhan: %s: line %zu, column %s: ", "cunzhan: %s：第 %zu 行第 %s 列："), file, csv->bad_line, col);
+    else
+        fprintf(stderr, T(c, "cunzhan: %s: line %zu: ", "cunzhan: %s：第 %zu 行："), file, csv->bad_line);
+}
+
+static const char *enc_name(int enc)
+{
+    return enc == CZ_ENC_GB18030 ? "GBK/GB18030" : "UTF-8";
+}
+
+/* The fixes for a file that cannot be read as a sheet. */
+static void csv_refused_text(struct cli *c, int rc, const struct cz_csv *csv)
 {
     switch (rc) {
     case CZ_EUTF8:
-        fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "the file is neither UTF-8 nor GB18030: save it again as CSV (UTF-8)",
-                                                     "文件既不是 UTF-8 也不是 GB18030 编码：请重新另存为 CSV (UTF-8)"));
+        fputs(T(c, "this row is neither UTF-8 nor GB18030 text: save the sheet again as CSV (UTF-8)",
+                "这一行既不是 UTF-8 也不是 GB18030 文字：请把表格重新另存为 CSV (UTF-8)"), stderr);
         break;
-    case CZ_ECANON:
-        fprintf(stderr, "cunzhan: %s: %s\n", file, csv->csv_error);
+    case CZ_EMIXENC:
+        fprintf(stderr, T(c, "this row is %s text but the rest of the file is %s (%zu such rows): "
+                             "rows pasted in from another file? Open the file, save the whole sheet again as CSV (UTF-8) and load that",
+                          "这一行是 %s 编码，而文件其余部分是 %s（共 %zu 行如此）：是从别的文件粘贴进来的吗？"
+                          "请打开文件，把整张表重新另存为 CSV (UTF-8) 后再导入"),
+                enc_name(csv->bad_enc), enc_name(csv->enc), csv->nbad);
+        break;
+    case CZ_ECSVNUL:
+        fputs(T(c, "the file has a NUL byte here: it is not CSV text (Excel's \"Unicode Text\" is UTF-16); save it as CSV (UTF-8)",
+                "文件在这里有 NUL 字节：不是 CSV 文本（Excel 的“Unicode 文本”是 UTF-16）；请另存为 CSV (UTF-8)"), stderr);
+        break;
+    case CZ_ECSVQUOTE:
+        fputs(T(c, "this quoted cell is not closed: the file ends inside it (was it cut short?) or text follows its closing quote",
+                "这个带引号的单元格没有结束：文件在其中就结束了（文件不完整？），或者结束引号后面还有文字"), stderr);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Why the CSV file was refused before anything was stored. */
+static void csv_refused(struct cli *c, int rc, const struct cz_csv *csv, const char *file)
+{
+    char col2[16];
+    switch (rc) {
+    case CZ_EUTF8:
+    case CZ_EMIXENC:
+    case CZ_ECSVNUL:
+    case CZ_ECSVQUOTE:
+        csv_place(c, file, csv);
+        csv_refused_text(c, rc, csv);
         break;
     case CZ_EEMPTY:
         fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "the file is empty", "文件是空的"));
-        break;
+        return;
     case CZ_EFIELD:
-        fprintf(stderr, "cunzhan: %s: %s: %s\n", file, csv->bad_column,
-                T(c, "column is not a field of this type (`cunzhan fields` lists them); nothing was stored",
-                   "该列不是此类型的字段（运行 `cunzhan fields` 查看）；没有保存任何内容"));
+        csv_place(c, file, csv);
+        fprintf(stderr, T(c, "%s: column is not a field of this type (`cunzhan fields` lists them)",
+                          "%s：该列不是此类型的字段（运行 `cunzhan fields` 查看）"), csv->bad_column);
+        break;
+    case CZ_ECSVHEADER:
+        column_letters(csv->bad_col2, col2, sizeof col2);
+        csv_place(c, file, csv);
+        fprintf(stderr, T(c, "%s: column %s already names this field; keep one of the two",
+                          "%s：第 %s 列已经是这个字段；两列只保留一列"), csv->bad_column, col2);
+        break;
+    case CZ_ECSVCELLS:
+        csv_place(c, file, csv);
+        fprintf(stderr, T(c, "\"%s\" lies beyond the header's %zu columns (%zu such rows): several values in one cell "
+                             "must be quoted (\"因病,因残\") or separated by 、 (因病、因残); or the header lacks a column",
+                          "“%s”在表头的 %zu 列之外（共 %zu 行如此）：一个单元格里的多个值要加引号（\"因病,因残\"）"
+                          "或用、分隔（因病、因残）；或者表头少了一列"),
+                csv->bad_value, csv->ncols, csv->nbad);
+        break;
+    case CZ_EEXCELNUM:
+        csv_place(c, file, csv);
+        fprintf(stderr, T(c, "%s: \"%s\" is an ID number Excel turned into a number (%zu such rows). Excel keeps only "
+                             "15 digits of a number and shows a long one in scientific notation (4.11024E+17), so the "
+                             "last digits are lost and cannot be recovered from this file. Fix: in Excel select the column, "
+                             "Format Cells > Text, type or paste the ID numbers again from the forms, then save as CSV",
+                          "%s：“%s”是被 Excel 当成数字的身份证号（共 %zu 行如此）。Excel 的数字只保留 15 位，"
+                          "长数字显示为科学计数法（4.11024E+17），后几位已经丢失，无法从这个文件恢复。改正方法："
+                          "在 Excel 中选中这一列，设置单元格格式为“文本”，再按原始表格重新输入或粘贴身份证号，然后另存为 CSV"),
+                csv->bad_column, csv->bad_value, csv->nbad);
         break;
     default:
         say_error(c, rc, file);
-        break;
+        return;
     }
+    fprintf(stderr, "%s\n", T(c, "; nothing was stored", "；没有保存任何内容"));
 }
 
 /* What the load came to: stored, rows refused (each already named by
