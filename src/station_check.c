@@ -187,11 +187,11 @@ static int lookup_ref(cz_txn *t, struct pipe *pl, const struct cz_field *f, cons
         if (rc != CZ_ENOTFOUND) return rc;
     }
     rc = resolve_entity(t, pl, v, entity, e);
-    if (rc == CZ_OK) {
-        *by_number = 0;
-        cz_hex(entity, CZ_ENTITY_BYTES, full);
-    }
-    return rc == CZ_EINVAL && *by_number ? CZ_ENOTFOUND : rc;
+    /* Neither a number here nor an id: said as a number when it was one. */
+    if (rc == CZ_EINVAL || rc == CZ_ENOTFOUND) return *by_number ? CZ_ENOTFOUND : rc;
+    *by_number = 0;
+    if (rc == CZ_OK) cz_hex(entity, CZ_ENTITY_BYTES, full);
+    return rc;
 }
 
 /* References become full ids of live records of the right type; *region_out

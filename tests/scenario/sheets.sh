@@ -32,6 +32,7 @@ equals "no ½ƽ" "$OUT" ""
 N=$(count "$A" household)
 equals "three households" "$N" 3
 
+E0=$(entries "$A")
 # A UTF-8 file with one row pasted in from a GBK sheet (line 4).
 {
     printf 'number,village,head\n004,%s,张三丰\n005,%s,李四\n' $V1 $V1
@@ -54,6 +55,7 @@ contains "says to quote a list" "$ERR" '"因病,因残"'
 expect "a cell beyond the header refused (zh)" 1 cz --lang zh -C "$A" load household "$WORK/extra.csv"
 contains "names line 3, column E (zh)" "$ERR" "第 3 行第 E 列：“因残”在表头的 4 列之外"
 equals "extra cells: nothing stored, row 2 neither" "$(count "$A" household)" "$N"
+equals "refused files signed nothing at all" "$(entries "$A")" "$E0"
 printf 'number,village,head,causes,,\r\n008,%s,孙八,因病,,\r\n' $V1 > "$WORK/trailing.csv"
 expect "Excel's empty trailing cells load" 0 cz -C "$A" load household "$WORK/trailing.csv"
 N=$((N + 1))
