@@ -1,11 +1,23 @@
 /* csvload.h — a spreadsheet export (CSV) turned into rows of field
  * assignments for cz_station_add_many (the `load` command).
  *
- * The file may be UTF-8 (with or without a byte-order mark) or GB18030, as
- * Chinese Excel writes it.  The first row names the columns by field key or
+ * Strict, because whatever is dropped here is lost without a word: every
+ * fault refuses the whole file, naming its row and column, before anything
+ * reaches the store.  The file is decoded whole in one encoding chosen by
+ * what its text reads as (encoding.h: UTF-8 or GB18030, with or without a
+ * byte-order mark); a file that mixes them is refused.  Cells are RFC 4180
+ * (quotes doubled inside quoted cells; CRLF, LF or CR line ends); a quoted
+ * cell left open at the end of the file, text after a closing quote, and a
+ * NUL byte are refused.  The first row names the columns by field key or
  * by label in either language; a blank header cell marks a column that is
- * ignored.  Blank rows are skipped.  Nothing here touches the store, so the
- * parser can be fed any bytes (tests/fuzz/fuzz_csv.c does).
+ * ignored, two naming one field are refused.  A row may end in empty
+ * cells beyond the header (Excel writes them) but not in a cell with
+ * something in it.  An ID number column that Excel made into a number
+ * (4.11024E+17, or 411024199001011000 with digits after the 15th lost) is
+ * refused with the fix.  Blank rows are skipped; rows keep their numbers
+ * in the file (1 = the header, blank rows counted, as the spreadsheet
+ * shows them).  Nothing here touches the store, so the parser can be fed
+ * any bytes (tests/fuzz/fuzz_csv.c does).
  *
  * Lifetimes: everything in a cz_csv (the column fields, the assignments and
  * the strings they point to) stays valid until cz_csv_free. */
@@ -24,17 +36,30 @@ struct cz_csv {
     struct cz_assign **rows;          /* rows[i][0..counts[i]) */
     size_t *counts;
     size_t *line_of;                  /* the file's row number (1 = header) */
-    /* When cz_csv_load fails: */
-    const char *csv_error;            /* CZ_ECANON: libcsv's message (static) */
-    char *bad_column;                 /* CZ_EFIELD: the unknown column (normalised) */
+    int enc;                          /* the encoding read (encoding.h) */
+    /* When cz_csv_load fails, where (0 when it does not apply): */
+    size_t bad_line;                  /* the file's row number */
+    size_t bad_col;                   /* the column, from 1 */
+    size_t bad_col2;                  /* CZ_ECSVHEADER: the earlier column of the same field */
+    size_t nbad;                      /* CZ_EMIXENC, CZ_ECSVCELLS, CZ_EEXCELNUM: rows at fault */
+    int bad_enc;                      /* CZ_EMIXENC: the encoding bad_line is in */
+    char *bad_column;                 /* CZ_EFIELD, CZ_ECSVHEADER, CZ_EEXCELNUM: the header (normalised) */
+    char *bad_value;                  /* CZ_ECSVCELLS, CZ_EEXCELNUM: the cell (UTF-8) */
     struct cz_csv_sheet *sheet;       /* the cells */
 };
 
 /* Parses data[0..len) (not modified; need not be NUL-terminated) for records
- * of type ty.  CZ_OK; CZ_EUTF8 when the bytes are neither UTF-8 nor GB18030;
- * CZ_ECANON for a malformed CSV (csv_error says how); CZ_EEMPTY for no rows
- * at all; CZ_EFIELD for a header cell that names no field of ty
- * (bad_column); CZ_ENOMEM.  Call cz_csv_free in every case. */
+ * of type ty.  CZ_OK; CZ_EEMPTY for no rows at all; CZ_ENOMEM; otherwise
+ * the fault, with bad_line and bad_col:
+ *   CZ_EUTF8       a row that is neither UTF-8 nor GB18030
+ *   CZ_EMIXENC     a row in another encoding than the file's (enc)
+ *   CZ_ECSVNUL     a NUL byte (a UTF-16 file has them everywhere)
+ *   CZ_ECSVQUOTE   a quoted cell not closed, or text after its closing quote
+ *   CZ_EFIELD      a header cell that names no field of ty (bad_column)
+ *   CZ_ECSVHEADER  two header cells naming one field (bad_col2, bad_col)
+ *   CZ_ECSVCELLS   a non-empty cell beyond the header's columns
+ *   CZ_EEXCELNUM   an ID number in scientific notation or cut to 15 digits
+ * Call cz_csv_free in every case. */
 int cz_csv_load(const struct cz_type *ty, const char *data, size_t len, struct cz_csv *out);
 void cz_csv_free(struct cz_csv *c);
 

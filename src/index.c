@@ -392,6 +392,11 @@ int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t 
     return cz_db_dup_count(t, CZ_DB_INDEX, term, term_len(len), count);
 }
 
+int cz_store_index_each_stored(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx)
+{
+    return cz_db_each_dup(t, CZ_DB_INDEX, term, term_len(len), fn, ctx);
+}
+
 int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
 {
     DEFER_FLUSH(t);

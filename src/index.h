@@ -70,6 +70,9 @@ int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count)
  * (cz_store_defer_index): only what is in the index already.  For a caller
  * that keeps the terms it wrote in this transaction itself (a load). */
 int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t *count);
+/* As cz_store_index_each, likewise without the deferred terms: for a load
+ * looking up records of another type than the ones it writes. */
+int cz_store_index_each_stored(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx);
 
 /* CZ_OK when `entity` is under the term, else CZ_ENOTFOUND (one B-tree
  * look-up: intersecting posting lists costs no record loads). */

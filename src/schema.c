@@ -57,6 +57,10 @@ static const struct { const char *en, *zh; } hints[] = {
     [HINT_REF_DELETED] = { "names a deleted record (%s)", "指向的记录已删除（%s）" },
     [HINT_REF_AMBIG] = { "id prefix %s matches several records: type more of it",
                          "编号前缀 %s 匹配多条记录：请多输入几位" },
+    [HINT_REF_NUMBER_NONE] = { "names no household: none here is numbered %s, nor is it a record id; check the number on the form (`cunzhan find NUMBER`)",
+                               "找不到这一户：这里没有户编号为 %s 的户，它也不是记录编号；请核对表上的户编号（`cunzhan find 户编号`）" },
+    [HINT_REF_NUMBER_AMBIG] = { "names several households: more than one here is numbered %s; give the record id instead (`cunzhan find NUMBER` lists them)",
+                                "对应多户：这里有不止一户的户编号是 %s；请改用记录编号（`cunzhan find 户编号` 可列出）" },
 };
 
 const struct cz_type *cz_schema_types(size_t *count)

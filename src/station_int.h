@@ -98,11 +98,14 @@ int cz_st_judge_own(cz_txn *t, const uint8_t office_root[32], const struct cz_en
 struct pipe;
 /* What the roster says of the person loading, looked up once per load. */
 struct roster_cache { struct cz_trust_info info; int known; };
-/* The record a full id typed in the load's previous reference named (a
- * household's members come one after another). */
+/* The record the load's previous reference named, by a full id or by a
+ * household number within `scope` (a household's members come one after
+ * another). */
+#define CZ_REF_MEMO_VALUE 128
 struct ref_memo {
-    int valid;
-    char value[2 * CZ_ENTITY_BYTES + 1];
+    int valid, by_number;
+    char value[CZ_REF_MEMO_VALUE];
+    char scope[CZ_REGION_MAX + 1];
     uint8_t entity[CZ_ENTITY_BYTES];
     char type[CZ_TYPE_MAX + 1], region[CZ_REGION_MAX + 1];
 };

@@ -1,20 +1,16 @@
 /* cli_domain.c — the programme's own work: approve (the exit chain),
- * report, load (a spreadsheet) and demo (src/CLI.md, src/DOMAIN.md). */
+ * report and demo (src/CLI.md, src/DOMAIN.md). */
 #include "cli.h"
 #include "cli_int.h"
 #include "approve.h"
-#include "csvload.h"
 #include "demo.h"
 #include "exitchain.h"
 #include "hex.h"
-#include "fsutil.h"
-#include "grow.h"
 #include "keys.h"
 #include "parse.h"
 #include "report.h"
 #include "text.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,163 +354,6 @@ int cmd_report(struct cli *c, int argc, char **argv)
     cz_report_free(&r);
     cz_view_end(v);
     return CZ_EXIT_OK;
-}
-
-/* ---- load ---- */
-
-/* The cause of the failed call just made. */
-static int errno_status(void)
-{
-    return errno ? cz_fs_errno_status(errno) : CZ_EIO;
-}
-
-/* A whole file, NUL-terminated, in a new buffer the caller frees.  The
- * status keeps the cause (cz_fs_errno_status): a missing file, a refused
- * permission and a bad disk have different fixes. */
-static int read_file(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    int rc = CZ_OK;
-    if (!f) return errno_status();
-    for (;;) {
-        if ((rc = cz_grow(&buf, &cap, n + 65536 + 1, 1))) break;
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) rc = errno_status();
-            break;
-        }
-    }
-    fclose(f);
-    if (rc) { free(buf); return rc; }
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
-    return CZ_OK;
-}
-
-struct load_errors { struct cli *c; const struct cz_type *ty; size_t *line_of; json_t *arr; size_t n; };
-
-static void load_error_cb(void *ctx, size_t row, int status, const struct cz_field_error *err)
-{
-    struct load_errors *le = ctx;
-    char msg[1024];
-    if (err && (err->field || err->name[0])) cz_field_error_message(le->ty, err, le->c->lang, msg, sizeof msg);
-    else if (status == CZ_EPERM)
-        snprintf(msg, sizeof msg, "%s", T(le->c, "outside your jurisdiction or role", "超出您的辖区或角色权限"));
-    else snprintf(msg, sizeof msg, "%s", cz_strerror(status, le->c->lang));
-    le->n++;
-    if (le->arr) {
-        json_t *o = json_object();
-        json_object_set_new(o, "line", json_integer((json_int_t)le->line_of[row]));
-        json_object_set_new(o, "field", json_string(err && err->name[0] ? err->name : ""));
-        json_object_set_new(o, "message", json_string(msg));
-        json_array_append_new(le->arr, o);
-    } else {
-        fprintf(stderr, T(le->c, "line %zu: %s\n", "第 %zu 行：%s\n"), le->line_of[row], msg);
-    }
-}
-
-/* Why the CSV file was refused before anything was stored. */
-static void csv_refused(struct cli *c, int rc, const struct cz_csv *csv, const char *file)
-{
-    switch (rc) {
-    case CZ_EUTF8:
-        fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "the file is neither UTF-8 nor GB18030: save it again as CSV (UTF-8)",
-                                                     "文件既不是 UTF-8 也不是 GB18030 编码：请重新另存为 CSV (UTF-8)"));
-        break;
-    case CZ_ECANON:
-        fprintf(stderr, "cunzhan: %s: %s\n", file, csv->csv_error);
-        break;
-    case CZ_EEMPTY:
-        fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "the file is empty", "文件是空的"));
-        break;
-    case CZ_EFIELD:
-        fprintf(stderr, "cunzhan: %s: %s: %s\n", file, csv->bad_column,
-                T(c, "column is not a field of this type (`cunzhan fields` lists them); nothing was stored",
-                   "该列不是此类型的字段（运行 `cunzhan fields` 查看）；没有保存任何内容"));
-        break;
-    default:
-        say_error(c, rc, file);
-        break;
-    }
-}
-
-/* What the load came to: stored, rows refused (each already named by
- * load_error_cb), or the database's failure.  Takes le->arr. */
-static int load_result(struct cli *c, int rc, size_t stored, const struct cz_csv *csv, struct load_errors *le,
-                       const char *file)
-{
-    if (rc == CZ_OK) {
-        if (c->json) {
-            json_t *o = json_object();
-            json_object_set_new(o, "stored", json_integer((json_int_t)stored));
-            print_json(o);
-        } else {
-            printf(T(c, "%zu records stored\n", "已保存 %zu 条记录\n"), stored);
-        }
-        json_decref(le->arr);
-        return CZ_EXIT_OK;
-    }
-    if (rc == CZ_EFIELD) {
-        if (c->json) {
-            json_t *o = json_object();
-            json_object_set_new(o, "stored", json_integer(0));
-            json_object_set_new(o, "errors", le->arr);
-            print_json(o);
-        }
-        fprintf(stderr, T(c, "cunzhan: %zu of %zu rows refused; nothing was stored. Fix those rows and load the file again.\n",
-                           "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le->n, csv->nrows);
-        return CZ_EXIT_FAIL;
-    }
-    json_decref(le->arr);
-    /* Failing to store is the database's (or its disk's) failure, not the file's. */
-    say_error(c, rc, cz_status_is_store(rc) ? NULL : file);
-    return CZ_EXIT_FAIL;
-}
-
-/* The file, read whole; 0, or -1 after a message. */
-static int load_read(struct cli *c, const char *file, char **buf, size_t *len)
-{
-    int rc = read_file(file, buf, len);
-    if (rc == CZ_OK) return 0;
-    if (rc == CZ_EIO || rc == CZ_ENOTFOUND)
-        fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "cannot read the file", "无法读取文件"));
-    else
-        say_error(c, rc, file);
-    return -1;
-}
-
-int cmd_load(struct cli *c, int argc, char **argv)
-{
-    struct cz_csv csv;
-    char *buf = NULL;
-    size_t len = 0, stored = 0;
-    int ret = CZ_EXIT_FAIL, rc;
-
-    memset(&csv, 0, sizeof csv);
-    if (argc != 2) return usage(c, "load TYPE FILE.csv", "load 类型 文件.csv");
-    const struct cz_type *ty = type_arg(c, argv[0]);
-    if (!ty) return CZ_EXIT_USAGE;
-    if (load_read(c, argv[1], &buf, &len)) return CZ_EXIT_FAIL;
-    rc = cz_csv_load(ty, buf, len, &csv);
-    free(buf);
-    if (rc) { csv_refused(c, rc, &csv, argv[1]); goto cleanup; }
-    if (open_station(c) || login(c)) goto cleanup;
-    struct load_errors le = { .c = c, .ty = ty, .line_of = csv.line_of, .arr = c->json ? json_array() : NULL };
-    /* A load is one transaction: when it filled the database's map, the
-     * map has grown meanwhile (store.h) and the same load is run again. */
-    for (int tries = 0;; tries++) {
-        rc = cz_station_add_many(c->st, ty->key, (const struct cz_assign *const *)csv.rows, csv.counts, csv.nrows,
-                                 load_error_cb, &le, &stored);
-        if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
-    }
-    ret = load_result(c, rc, stored, &csv, &le, argv[1]);
-cleanup:
-    cz_csv_free(&csv);
-    return ret;
 }
 
 /* ---- demo ---- */

@@ -426,13 +426,20 @@ static const char *ftype_name(enum cz_ftype t)
     return names[t];
 }
 
+/* A reference to a household may also be typed as its number. */
+static const char *field_kind(const struct cz_field *f)
+{
+    if (f->type == CZ_F_REF && f->ref_type && !strcmp(f->ref_type, "household")) return "household number or record id";
+    return ftype_name(f->type);
+}
+
 static json_t *field_json(const struct cz_field *f)
 {
     json_t *o = json_object();
     json_object_set_new(o, "key", json_string(f->key));
     json_object_set_new(o, "en", json_string(f->en));
     json_object_set_new(o, "zh", json_string(f->zh));
-    json_object_set_new(o, "kind", json_string(ftype_name(f->type)));
+    json_object_set_new(o, "kind", json_string(field_kind(f)));
     json_object_set_new(o, "required", json_boolean(f->flags & CZ_FF_REQUIRED));
     json_object_set_new(o, "derived", json_boolean(f->flags & CZ_FF_DERIVED));
     if (f->values) {
@@ -469,7 +476,7 @@ static void print_type(struct cli *c, const struct cz_type *t)
         print_padded(f->key, 18);
         print_padded(f->zh, 18);
         print_padded(f->en, 30);
-        printf("%s%s%s", ftype_name(f->type), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
+        printf("%s%s%s", field_kind(f), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
                f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
         if (f->values) {
             printf(":");

@@ -43,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             cz_body_free(b);
         }
-    } else if (rc == CZ_ECANON && !csv.csv_error) {
-        abort();
+    } else if (rc != CZ_EEMPTY && rc != CZ_ENOMEM && !csv.bad_line) {
+        abort();                                  /* every refusal names its row */
     } else if (rc == CZ_EFIELD && !csv.bad_column) {
         abort();
     }

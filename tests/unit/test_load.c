@@ -105,7 +105,7 @@ static void households(struct rows *r, size_t n, const char *prefix)
     }
 }
 
-struct refused { size_t n, row[16]; int status[16]; char field[16][32]; };
+struct refused { size_t n, row[16]; int status[16], hint[16]; char field[16][32]; };
 
 static void on_row(void *ctx, size_t row, int status, const struct cz_field_error *err)
 {
@@ -113,6 +113,7 @@ static void on_row(void *ctx, size_t row, int status, const struct cz_field_erro
     if (r->n < 16) {
         r->row[r->n] = row;
         r->status[r->n] = status;
+        r->hint[r->n] = err ? (int)err->hint : 0;
         snprintf(r->field[r->n], sizeof r->field[r->n], "%s", err && err->field ? err->field->key : "");
     }
     r->n++;
@@ -380,6 +381,106 @@ static void test_load_small_ring(void **state)
     unsetenv("CZ_LOAD_RING");
 }
 
+/* Records referring to household entity `ent`. */
+static size_t links_to(const uint8_t ent[CZ_ENTITY_BYTES])
+{
+    cz_txn *t;
+    char term[64];
+    size_t n;
+    assert_int_equal(cz_txn_begin(cz_station_store(g_st), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_index_count(t, term, cz_term_link(term, sizeof term, ent, CZ_ENTITY_BYTES), &n), CZ_OK);
+    cz_txn_abort(t);
+    return n;
+}
+
+/* A household stored as an import would store it: nothing checks that its
+ * number is new (two stations may each have numbered one so). */
+static void put_household(const char *number, const char *village)
+{
+    const struct cz_type *ty = cz_schema_type("household");
+    struct cz_assign a[] = { { "number", number }, { "village", village }, { "head", "孪生" } };
+    struct cz_field_error err;
+    uint8_t id[CZ_ID_BYTES];
+    cz_body *b = cz_body_new();
+    assert_non_null(b);
+    assert_int_equal(cz_schema_set_many(ty, b, a, 3, &err), CZ_OK);
+    struct tk_put p = { .origin = cz_station_person_pk(g_st), .sign = tk_station_sign, .sign_ctx = g_st,
+                        .type = "household", .region = village, .body = b };
+    assert_int_equal(tk_put_entry(g_st, &p, id), 0);
+    cz_body_free(b);
+}
+
+/* Members name their household by its number, as the paper forms do: one
+ * match stores the household's id (the load remembering it from row to
+ * row, and coming back to an earlier one); no match, a deleted household's
+ * number, and a number two households here share are refused by row, with
+ * nothing stored.  Only households in the station's village count; add
+ * and edit take numbers too. */
+static void test_load_numbers(void **state)
+{
+    struct rows r;
+    struct refused ref = { 0 };
+    size_t stored;
+    char hex1[33], hex3[33];
+    uint8_t e1[CZ_ENTITY_BYTES], e3[CZ_ENTITY_BYTES], id[CZ_ID_BYTES], ent[CZ_ENTITY_BYTES];
+    struct cz_field_error err;
+    entity_of("A-00001", hex1, e1);
+    entity_of("A-00003", hex3, e3);
+    put_household("TWIN-1", V1);
+    put_household("TWIN-1", V1);
+    put_household("TWIN-2", V1);
+    put_household("TWIN-2", "411081106202");   /* the next village's: not here */
+    size_t before1 = links_to(e1), before3 = links_to(e3), before = count_type("member");
+    const char *hh[] = { "A-00001", "A-00001", "A-00003", "NOPE-1", "A-00001", "TWIN-1", "A-00002", "TWIN-2" };
+    rows_init(&r, 8, 2);
+    for (size_t i = 0; i < 8; i++) {
+        rows_set(&r, i, 0, "household", "%s", hh[i]);
+        rows_set(&r, i, 1, "name", "编号%zu", i);
+    }
+    assert_int_equal(cz_station_add_many(g_st, "member", r.p, r.counts, r.n, on_row, &ref, &stored), CZ_EFIELD);
+    assert_int_equal(ref.n, 3);
+    assert_int_equal(ref.row[0], 3);
+    assert_string_equal(ref.field[0], "household");
+    assert_int_equal(ref.hint[0], HINT_REF_NUMBER_NONE);
+    assert_int_equal(ref.row[1], 5);
+    assert_int_equal(ref.hint[1], HINT_REF_NUMBER_AMBIG);
+    assert_int_equal(ref.row[2], 6);                    /* A-00002 was deleted */
+    assert_int_equal(ref.hint[2], HINT_REF_NUMBER_NONE);
+    assert_int_equal(count_type("member"), before);
+    assert_int_equal(links_to(e1), before1);
+
+    /* Without those rows: TWIN-2 is this village's one. */
+    r.a[3][0].value = "A-00003";
+    r.a[5][0].value = "A-00001";
+    r.a[6][0].value = hex1;                             /* a full id is still an id */
+    assert_int_equal(cz_station_add_many(g_st, "member", r.p, r.counts, r.n, NULL, NULL, &stored), CZ_OK);
+    assert_int_equal(stored, 8);
+    assert_int_equal(links_to(e1), before1 + 5);
+    assert_int_equal(links_to(e3), before3 + 2);
+
+    /* add and edit: a number, and an id prefix that is nobody's number. */
+    struct cz_assign a[] = { { "household", "A-00003" }, { "name", "单加" } };
+    assert_int_equal(cz_station_add(g_st, "member", a, 2, ent, id, &err), CZ_OK);
+    assert_int_equal(links_to(e3), before3 + 3);
+    struct cz_assign move[] = { { "household", "A-00001" } };
+    assert_int_equal(cz_station_edit(g_st, ent, move, 1, id, &err), CZ_OK);
+    assert_int_equal(links_to(e3), before3 + 2);
+    assert_int_equal(links_to(e1), before1 + 6);
+    char prefix[9];
+    snprintf(prefix, sizeof prefix, "%.8s", hex3);
+    struct cz_assign back[] = { { "household", prefix } };
+    assert_int_equal(cz_station_edit(g_st, ent, back, 1, id, &err), CZ_OK);
+    assert_int_equal(links_to(e3), before3 + 3);
+    struct cz_assign twin[] = { { "household", "TWIN-1" } };
+    assert_int_equal(cz_station_edit(g_st, ent, twin, 1, id, &err), CZ_EFIELD);
+    assert_int_equal(err.hint, HINT_REF_NUMBER_AMBIG);
+    assert_string_equal(err.detail, "TWIN-1");
+    struct cz_assign none[] = { { "household", "NOPE-2" }, { "name", "无户" } };
+    assert_int_equal(cz_station_add(g_st, "member", none, 2, ent, id, &err), CZ_EFIELD);
+    assert_int_equal(err.hint, HINT_REF_NUMBER_NONE);
+    rows_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_load_id_numbers),
         cmocka_unit_test(test_load_refs),
         cmocka_unit_test(test_load_small_ring),
+        cmocka_unit_test(test_load_numbers),
     };
     /* Once as a village's load runs (index terms put row by row), once with
      * them put in sorted batches, as a load of 20,000 rows or more does. */

@@ -1,0 +1,269 @@
+/* cli_load.c — `load TYPE FILE.csv`: a spreadsheet read strictly
+ * (csvload.h) and stored all rows or none (src/CLI.md, src/FORMATS.md).
+ * Every refusal names the file, the row and the column, and the fix. */
+#include "cli.h"
+#include "cli_int.h"
+#include "csvload.h"
+#include "encoding.h"
+#include "fsutil.h"
+#include "grow.h"
+#include "text.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The cause of the failed call just made. */
+static int errno_status(void)
+{
+    return errno ? cz_fs_errno_status(errno) : CZ_EIO;
+}
+
+/* A whole file, NUL-terminated, in a new buffer the caller frees.  The
+ * status keeps the cause (cz_fs_errno_status): a missing file, a refused
+ * permission and a bad disk have different fixes. */
+static int read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    int rc = CZ_OK;
+    if (!f) return errno_status();
+    for (;;) {
+        if ((rc = cz_grow(&buf, &cap, n + 65536 + 1, 1))) break;
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) rc = errno_status();
+            break;
+        }
+    }
+    fclose(f);
+    if (rc) { free(buf); return rc; }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return CZ_OK;
+}
+
+/* A column as the spreadsheet names it: A..Z, AA, AB... */
+static void column_letters(size_t col, char *buf, size_t size)
+{
+    char tmp[16];
+    size_t n = 0;
+    for (; col && n < sizeof tmp; col = (col - 1) / 26) tmp[n++] = (char)('A' + (col - 1) % 26);
+    size_t k = 0;
+    while (n && k + 1 < size) buf[k++] = tmp[--n];
+    buf[k] = 0;
+}
+
+struct load_errors { struct cli *c; const struct cz_type *ty; const struct cz_csv *csv; json_t *arr; size_t n; };
+
+/* The column of the sheet that holds field f ("" when none does). */
+static void column_of(const struct cz_csv *csv, const struct cz_field *f, char *buf, size_t size)
+{
+    buf[0] = 0;
+    for (size_t j = 0; f && j < csv->ncols; j++)
+        if (csv->cols[j] == f) {
+            column_letters(j + 1, buf, size);
+            return;
+        }
+}
+
+static void load_error_cb(void *ctx, size_t row, int status, const struct cz_field_error *err)
+{
+    struct load_errors *le = ctx;
+    char msg[1024], col[16];
+    column_of(le->csv, err ? err->field : NULL, col, sizeof col);
+    if (err && (err->field || err->name[0])) cz_field_error_message(le->ty, err, le->c->lang, msg, sizeof msg);
+    else if (status == CZ_EPERM)
+        snprintf(msg, sizeof msg, "%s", T(le->c, "outside your jurisdiction or role", "超出您的辖区或角色权限"));
+    else snprintf(msg, sizeof msg, "%s", cz_strerror(status, le->c->lang));
+    le->n++;
+    size_t line = le->csv->line_of[row];
+    if (le->arr) {
+        json_t *o = json_object();
+        json_object_set_new(o, "line", json_integer((json_int_t)line));
+        json_object_set_new(o, "column", json_string(col));
+        json_object_set_new(o, "field", json_string(err && err->name[0] ? err->name : ""));
+        json_object_set_new(o, "message", json_string(msg));
+        json_array_append_new(le->arr, o);
+    } else if (col[0]) {
+        fprintf(stderr, T(le->c, "line %zu: column %s, %s\n", "第 %zu 行：第 %s 列，%s\n"), line, col, msg);
+    } else {
+        fprintf(stderr, T(le->c, "line %zu: %s\n", "第 %zu 行：%s\n"), line, msg);
+    }
+}
+
+/* "line 3, column F:" in the person's language: where in the sheet. */
+static void csv_place(struct cli *c, const char *file, const struct cz_csv *csv)
+{
+    char col[16];
+    column_letters(csv->bad_col, col, sizeof col);
+    if (csv->bad_col)
+        fprintf(stderr, T(c, "cunzhan: %s: line %zu, column %s: ", "cunzhan: %s：第 %zu 行第 %s 列："), file, csv->bad_line, col);
+    else
+        fprintf(stderr, T(c, "cunzhan: %s: line %zu: ", "cunzhan: %s：第 %zu 行："), file, csv->bad_line);
+}
+
+static const char *enc_name(int enc)
+{
+    return enc == CZ_ENC_GB18030 ? "GBK/GB18030" : "UTF-8";
+}
+
+/* The fixes for a file that cannot be read as a sheet. */
+static void csv_refused_text(struct cli *c, int rc, const struct cz_csv *csv)
+{
+    switch (rc) {
+    case CZ_EUTF8:
+        fputs(T(c, "this row is neither UTF-8 nor GB18030 text: save the sheet again as CSV (UTF-8)",
+                "这一行既不是 UTF-8 也不是 GB18030 文字：请把表格重新另存为 CSV (UTF-8)"), stderr);
+        break;
+    case CZ_EMIXENC:
+        fprintf(stderr, T(c, "this row is %s text but the rest of the file is %s (%zu rows like it in all): "
+                             "rows pasted in from another file? Open the file, save the whole sheet again as CSV (UTF-8) and load that",
+                          "这一行是 %s 编码，而文件其余部分是 %s（共 %zu 行如此）：是从别的文件粘贴进来的吗？"
+                          "请打开文件，把整张表重新另存为 CSV (UTF-8) 后再导入"),
+                enc_name(csv->bad_enc), enc_name(csv->enc), csv->nbad);
+        break;
+    case CZ_ECSVNUL:
+        fputs(T(c, "the file has a NUL byte here: it is not CSV text (Excel's \"Unicode Text\" is UTF-16); save it as CSV (UTF-8)",
+                "文件在这里有 NUL 字节：不是 CSV 文本（Excel 的“Unicode 文本”是 UTF-16）；请另存为 CSV (UTF-8)"), stderr);
+        break;
+    case CZ_ECSVQUOTE:
+        fputs(T(c, "this quoted cell is not closed: the file ends inside it (was it cut short?) or text follows its closing quote",
+                "这个带引号的单元格没有结束：文件在其中就结束了（文件不完整？），或者结束引号后面还有文字"), stderr);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Why the CSV file was refused before anything was stored. */
+static void csv_refused(struct cli *c, int rc, const struct cz_csv *csv, const char *file)
+{
+    char col2[16];
+    switch (rc) {
+    case CZ_EUTF8:
+    case CZ_EMIXENC:
+    case CZ_ECSVNUL:
+    case CZ_ECSVQUOTE:
+        csv_place(c, file, csv);
+        csv_refused_text(c, rc, csv);
+        break;
+    case CZ_EEMPTY:
+        fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "the file is empty", "文件是空的"));
+        return;
+    case CZ_EFIELD:
+        csv_place(c, file, csv);
+        fprintf(stderr, T(c, "%s: column is not a field of this type (`cunzhan fields` lists them)",
+                          "%s：该列不是此类型的字段（运行 `cunzhan fields` 查看）"), csv->bad_column);
+        break;
+    case CZ_ECSVHEADER:
+        column_letters(csv->bad_col2, col2, sizeof col2);
+        csv_place(c, file, csv);
+        fprintf(stderr, T(c, "%s: column %s already names this field; keep one of the two",
+                          "%s：第 %s 列已经是这个字段；两列只保留一列"), csv->bad_column, col2);
+        break;
+    case CZ_ECSVCELLS:
+        csv_place(c, file, csv);
+        fprintf(stderr, T(c, "\"%s\" lies beyond the header's %zu columns (%zu rows like it in all): several values in one cell "
+                             "must be quoted (\"因病,因残\") or separated by 、 (因病、因残); or the header lacks a column",
+                          "“%s”在表头的 %zu 列之外（共 %zu 行如此）：一个单元格里的多个值要加引号（\"因病,因残\"）"
+                          "或用、分隔（因病、因残）；或者表头少了一列"),
+                csv->bad_value, csv->ncols, csv->nbad);
+        break;
+    case CZ_EEXCELNUM:
+        csv_place(c, file, csv);
+        fprintf(stderr, T(c, "%s: \"%s\" is an ID number Excel turned into a number (%zu rows like it in all). Excel keeps only "
+                             "15 digits of a number and shows a long one in scientific notation (4.11024E+17), so the "
+                             "last digits are lost and cannot be recovered from this file. Fix: in Excel select the column, "
+                             "Format Cells > Text, type or paste the ID numbers again from the forms, then save as CSV",
+                          "%s：“%s”是被 Excel 当成数字的身份证号（共 %zu 行如此）。Excel 的数字只保留 15 位，"
+                          "长数字显示为科学计数法（4.11024E+17），后几位已经丢失，无法从这个文件恢复。改正方法："
+                          "在 Excel 中选中这一列，设置单元格格式为“文本”，再按原始表格重新输入或粘贴身份证号，然后另存为 CSV"),
+                csv->bad_column, csv->bad_value, csv->nbad);
+        break;
+    default:
+        say_error(c, rc, file);
+        return;
+    }
+    fprintf(stderr, "%s\n", T(c, "; nothing was stored", "；没有保存任何内容"));
+}
+
+/* What the load came to: stored, rows refused (each already named by
+ * load_error_cb), or the database's failure.  Takes le->arr. */
+static int load_result(struct cli *c, int rc, size_t stored, const struct cz_csv *csv, struct load_errors *le,
+                       const char *file)
+{
+    if (rc == CZ_OK) {
+        if (c->json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "stored", json_integer((json_int_t)stored));
+            print_json(o);
+        } else {
+            printf(T(c, "%zu records stored\n", "已保存 %zu 条记录\n"), stored);
+        }
+        json_decref(le->arr);
+        return CZ_EXIT_OK;
+    }
+    if (rc == CZ_EFIELD) {
+        if (c->json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "stored", json_integer(0));
+            json_object_set_new(o, "errors", le->arr);
+            print_json(o);
+        }
+        fprintf(stderr, T(c, "cunzhan: %zu of %zu rows refused; nothing was stored. Fix those rows and load the file again.\n",
+                           "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le->n, csv->nrows);
+        return CZ_EXIT_FAIL;
+    }
+    json_decref(le->arr);
+    /* Failing to store is the database's (or its disk's) failure, not the file's. */
+    say_error(c, rc, cz_status_is_store(rc) ? NULL : file);
+    return CZ_EXIT_FAIL;
+}
+
+/* The file, read whole; 0, or -1 after a message. */
+static int load_read(struct cli *c, const char *file, char **buf, size_t *len)
+{
+    int rc = read_file(file, buf, len);
+    if (rc == CZ_OK) return 0;
+    if (rc == CZ_EIO || rc == CZ_ENOTFOUND)
+        fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "cannot read the file", "无法读取文件"));
+    else
+        say_error(c, rc, file);
+    return -1;
+}
+
+int cmd_load(struct cli *c, int argc, char **argv)
+{
+    struct cz_csv csv;
+    char *buf = NULL;
+    size_t len = 0, stored = 0;
+    int ret = CZ_EXIT_FAIL, rc;
+
+    memset(&csv, 0, sizeof csv);
+    if (argc != 2) return usage(c, "load TYPE FILE.csv", "load 类型 文件.csv");
+    const struct cz_type *ty = type_arg(c, argv[0]);
+    if (!ty) return CZ_EXIT_USAGE;
+    if (load_read(c, argv[1], &buf, &len)) return CZ_EXIT_FAIL;
+    rc = cz_csv_load(ty, buf, len, &csv);
+    free(buf);
+    if (rc) { csv_refused(c, rc, &csv, argv[1]); goto cleanup; }
+    if (open_station(c) || login(c)) goto cleanup;
+    struct load_errors le = { .c = c, .ty = ty, .csv = &csv, .arr = c->json ? json_array() : NULL };
+    /* A load is one transaction: when it filled the database's map, the
+     * map has grown meanwhile (store.h) and the same load is run again. */
+    for (int tries = 0;; tries++) {
+        rc = cz_station_add_many(c->st, ty->key, (const struct cz_assign *const *)csv.rows, csv.counts, csv.nrows,
+                                 load_error_cb, &le, &stored);
+        if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
+    }
+    ret = load_result(c, rc, stored, &csv, &le, argv[1]);
+cleanup:
+    cz_csv_free(&csv);
+    return ret;
+}
