@@ -32,6 +32,13 @@ static void put_str(char *dst, size_t size, const char *src)
     dst[n] = 0;
 }
 
+/* dir/name into buf; -1 when it does not fit (then buf is unusable). */
+static int join(char *buf, size_t size, const char *dir, const char *name)
+{
+    int len = snprintf(buf, size, "%s/%s", dir, name);
+    return len < 0 || (size_t)len >= size ? -1 : 0;
+}
+
 /* One block device as sysfs and udev describe it. */
 struct blk {
     char name[64];
@@ -98,17 +105,19 @@ static const char *bus_of_path(const char *root_real, const char *path)
     return NULL;
 }
 
+/* dir is at most 64 bytes shorter than the buffers here (read_sysfs,
+ * read_parts), so the short names joined to it fit. */
 static void read_common(const char *dir, const char *udev, struct blk *b)
 {
     char path[8192], line[64];
-    snprintf(path, sizeof path, "%s/dev", dir);
+    join(path, sizeof path, dir, "dev");
     if (read_line(path, b->majmin, sizeof b->majmin)) b->majmin[0] = 0;
-    snprintf(path, sizeof path, "%s/size", dir);
+    join(path, sizeof path, dir, "size");
     if (!read_line(path, line, sizeof line)) {
         b->size_known = 1;
         b->bytes = strtoull(line, NULL, 10) * 512u;
     }
-    snprintf(path, sizeof path, "%s/holders", dir);
+    join(path, sizeof path, dir, "holders");
     DIR *d = opendir(path);
     struct dirent *e;
     while (d && (e = readdir(d)))
@@ -132,20 +141,20 @@ static void read_disk(const char *dir, const char *root_real, const char *udev, 
 {
     char path[8192], line[64];
     read_common(dir, udev, b);
-    snprintf(path, sizeof path, "%s/removable", dir);
+    join(path, sizeof path, dir, "removable");
     b->removable = !read_line(path, line, sizeof line) && line[0] == '1';
-    snprintf(path, sizeof path, "%s/device/type", dir);
+    join(path, sizeof path, dir, "device/type");
     b->emmc = !read_line(path, line, sizeof line) && !strcmp(line, "MMC");
-    snprintf(path, sizeof path, "%s/dm/name", dir);
+    join(path, sizeof path, dir, "dm/name");
     if (read_line(path, b->dmname, sizeof b->dmname)) b->dmname[0] = 0;
     b->cdrom |= !strncmp(b->name, "sr", 2);
     if (!b->bus[0]) {
         const char *bus = bus_of_path(root_real, dir);
-        snprintf(path, sizeof path, "%s/device", dir);
+        join(path, sizeof path, dir, "device");
         if (!bus) bus = bus_of_path(root_real, path);
         if (bus) put_str(b->bus, sizeof b->bus, bus);
     }
-    snprintf(path, sizeof path, "%s/slaves", dir);
+    join(path, sizeof path, dir, "slaves");
     DIR *d = opendir(path);
     struct dirent *e;
     while (d && (e = readdir(d)))
@@ -166,7 +175,7 @@ static int read_parts(struct table *t, size_t disk, const char *dir, const char 
         struct stat sb;
         struct blk *b;
         if (strncmp(e->d_name, t->v[disk].name, nl) || !e->d_name[nl] || strlen(e->d_name) >= sizeof b->name) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (join(path, sizeof path, dir, e->d_name) || strlen(path) > sizeof path - 64) continue;
         if (stat(path, &sb) || !S_ISDIR(sb.st_mode)) continue;
         if ((rc = add(t, e->d_name, &b))) break;
         b->disk = disk;
@@ -180,7 +189,7 @@ static int read_parts(struct table *t, size_t disk, const char *dir, const char 
 static int read_sysfs(const struct cz_stick_places *p, struct table *t)
 {
     char dir[4096], root_real[PATH_MAX], path[8192];
-    snprintf(dir, sizeof dir, "%s/block", p->sysfs);
+    if (join(dir, sizeof dir, p->sysfs, "block")) return CZ_OK;
     if (!realpath(p->sysfs, root_real)) return CZ_OK;
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -188,9 +197,9 @@ static int read_sysfs(const struct cz_stick_places *p, struct table *t)
     while (rc == CZ_OK && d && (e = readdir(d))) {
         struct blk *b;
         if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof b->name) continue;
+        if (join(path, sizeof path, dir, e->d_name) || strlen(path) > sizeof path - 64) continue;
         if ((rc = add(t, e->d_name, &b))) break;
         size_t at = t->n - 1;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         read_disk(path, root_real, p->udev, b);
         rc = read_parts(t, at, path, p->udev);
     }

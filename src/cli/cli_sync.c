@@ -49,14 +49,14 @@ static void print_mount_help(struct cli *c, const struct cz_stick *v, size_t n, 
         describe_unmounted(&v[i], line, sizeof line);
         fprintf(stderr, "  %s%s\n", line, v[i].state == CZ_STICK_LOCKED ? T(c, "  (encrypted, locked)", "  （已加密，未解锁）") : "");
         if (udisks && v[i].state == CZ_STICK_LOCKED)
-            fprintf(stderr, "    %s udisksctl unlock -b %s\n", T(c, "to unlock it (asks its passphrase), run:", "解锁（会询问其口令），运行："), v[i].node);
+            fprintf(stderr, "    %s\n      udisksctl unlock -b %s\n", T(c, "to unlock it (asks its passphrase), run:", "解锁（会询问其口令），运行："), v[i].node);
         else if (udisks)
-            fprintf(stderr, "    %s udisksctl mount -b %s\n", T(c, "to mount it, run:", "挂载，运行："), v[i].node);
+            fprintf(stderr, "    %s\n      udisksctl mount -b %s\n", T(c, "to mount it, run:", "挂载，运行："), v[i].node);
         else {
             snprintf(where, sizeof where, k ? "/mnt/usb%zu" : "/mnt/usb", k + 1);
             k++;
             cz_stick_mount_line(&v[i], where, line, sizeof line);
-            fprintf(stderr, "    %s %s\n", T(c, "to mount it, as root run:", "挂载，以 root 身份运行："), line);
+            fprintf(stderr, "    %s\n      %s\n", T(c, "to mount it, as root run:", "挂载，以 root 身份运行："), line);
         }
     }
     fprintf(stderr, "  %s\n", T(c, "then run this command again (or name a folder: --to DIR, import DIR)",
@@ -83,7 +83,7 @@ static int offer_mount(struct cli *c, const struct cz_stick_places *p, const str
     fprintf(stderr, "cunzhan: %s: %s%s%s\n", s->node, cz_strerror(rc, c->lang), why[0] ? ": " : "",
             cz_text_safe(why, line, sizeof line));
     cz_stick_mount_line(s, where, line, sizeof line);
-    fprintf(stderr, "  %s %s\n", T(c, "as root run:", "以 root 身份运行："), line);
+    fprintf(stderr, "  %s\n    %s\n", T(c, "or as root run:", "或以 root 身份运行："), line);
     return -1;
 }
 

@@ -249,8 +249,8 @@ see "zh: quits" "EXIT=0"
 equals "zh tampered: unchanged" "$(cz -C "$O" status --json)" "$before"
 
 # ---- USB sticks found by themselves (a fake mount table and sysfs) ----
-mkdir -p "$WORK/sys/sda/sda1" "$WORK/sys/sdb/sdb1" "$WORK/sys/sdc" "$WORK/usb one" "$WORK/usb2"
-echo 0 > "$WORK/sys/sda/removable"; echo 1 > "$WORK/sys/sdb/removable"; echo 1 > "$WORK/sys/sdc/removable"
+mkdir -p "$WORK/sys/block/sda/sda1" "$WORK/sys/block/sdb/sdb1" "$WORK/sys/block/sdc" "$WORK/usb one" "$WORK/usb2"
+echo 0 > "$WORK/sys/block/sda/removable"; echo 1 > "$WORK/sys/block/sdb/removable"; echo 1 > "$WORK/sys/block/sdc/removable"
 printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 %s vfat rw 0 0\n/dev/sdc %s vfat rw 0 0\n' \
     "${WORK// /\\040}/usb\\040one" "$WORK/usb2" > "$WORK/two"
 printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdc %s vfat rw 0 0\n' "$WORK/usb2" > "$WORK/one"
