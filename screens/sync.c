@@ -226,7 +226,9 @@ static void sync_draw(struct ui *ui, struct screen *sc)
     int y = UI_TOP;
     ui_text(ui, y++, 1, T(ui, "Sync: exchange bundles through a USB stick", "同步：用U盘交换数据包"), ui->cols - 2, A_BOLD);
     snprintf(line, sizeof line, "%s %s", T(ui, "Stick or folder:", "U盘或文件夹："),
-             s->path[0] ? s->path : T(ui, "none chosen (no USB stick found: type a folder)", "未选择（没有找到U盘：请输入文件夹）"));
+             s->path[0] ? s->path
+             : s->nsticks ? T(ui, "none chosen (choose a USB stick below)", "未选择（请在下面选择U盘）")
+                          : T(ui, "none chosen (no USB stick found: type a folder)", "未选择（没有找到U盘：请输入文件夹）"));
     ui_text(ui, y++, 1, line, ui->cols - 2, A_NORMAL);
     y++;
     int mrows = (int)s->menu.n;

@@ -64,7 +64,8 @@ static void print_mount_help(struct cli *c, const struct cz_stick *v, size_t n, 
 }
 
 /* The one stick plugged in but not mounted, mounted through udisksctl when
- * the person at the terminal says so; 0 with its mount point in buf. */
+ * the person at the terminal says so; 0 with its mount point in buf, -1
+ * when declined, -2 when udisksctl failed (said, with the line to run). */
 static int offer_mount(struct cli *c, const struct cz_stick_places *p, const struct cz_stick *s, char *buf, size_t size)
 {
     char line[1024], why[512], where[32] = "/mnt/usb";
@@ -84,7 +85,7 @@ static int offer_mount(struct cli *c, const struct cz_stick_places *p, const str
             cz_text_safe(why, line, sizeof line));
     cz_stick_mount_line(s, where, line, sizeof line);
     fprintf(stderr, "  %s\n    %s\n", T(c, "or as root run:", "或以 root 身份运行："), line);
-    return -1;
+    return -2;
 }
 
 /* None mounted: what is plugged in, and how to mount it. */
@@ -116,14 +117,16 @@ int choose_stick(struct cli *c, char *buf, size_t size)
         free(v);
         return 0;
     }
-    if (mounted == 0 && n == 1 && v[0].state == CZ_STICK_UNMOUNTED && cz_stick_can_udisks() && isatty(0) &&
-        isatty(2) && offer_mount(c, &p, &v[0], buf, size) == 0) {
+    int offer = -1;
+    if (mounted == 0 && n == 1 && v[0].state == CZ_STICK_UNMOUNTED && cz_stick_can_udisks() && isatty(0) && isatty(2))
+        offer = offer_mount(c, &p, &v[0], buf, size);
+    if (offer == 0) {
         free(v);
         return 0;
     }
-    if (mounted == 0)
+    if (mounted == 0 && offer == -1)
         no_mounted_stick(c, v, n);
-    else {
+    else if (mounted > 1) {
         fprintf(stderr, "cunzhan: %s\n", T(c, "several USB sticks are mounted; name one with --to DIR (import: import DIR):",
                                             "挂载了多个U盘；请用 --to 文件夹 指定其一（导入：import 文件夹）："));
         for (size_t i = 0; i < mounted; i++) fprintf(stderr, "  %s  (%s)\n", cz_text_safe(v[i].mount, safe, sizeof safe), v[i].dev);
