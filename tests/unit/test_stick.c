@@ -229,6 +229,21 @@ static void test_unmounted_listed(void **state)
     tk_assert_str("size text", sz, "2.0 GB");
     free(v);
 
+    /* The opened LUKS stick not mounted: offered by its mapper name, its
+     * partition under it not. */
+    put("bare", "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
+    scan("bare", &v, &n);
+    k = by_dev(v, n, "dm-0");
+    assert_non_null(k);
+    tk_assert_int("dm-0", k->state, CZ_STICK_UNMOUNTED);
+    tk_assert_str("dm-0", k->node, "/dev/mapper/luks-5f3a");
+    assert_null(by_dev(v, n, "sdc1"));
+    assert_non_null(by_dev(v, n, "sdb1"));
+    assert_non_null(by_dev(v, n, "mmcblk0p1"));
+    assert_null(by_dev(v, n, "mmcblk1p1"));
+    assert_null(by_dev(v, n, "sda3"));
+    free(v);
+
     /* cz_sticks_find: only the mounted ones. */
     char m[256], s[256], u[256];
     snprintf(m, sizeof m, "%s/mountinfo", g_dir);
