@@ -12,6 +12,7 @@
 #include "progress.h"
 #include "screens_all.h"
 #include "stick.h"
+#include "stickfind.h"
 #include "sync.h"
 #include "text.h"
 
@@ -105,21 +106,36 @@ static int load_peers(struct ui *ui, struct sync *s)
     return CZ_OK;
 }
 
+/* A stick's row: where it is mounted, or that Enter mounts it. */
+static void stick_row(struct ui *ui, const struct cz_stick *k, char *line, size_t size)
+{
+    char sz[32];
+    if (k->state == CZ_STICK_MOUNTED) {
+        snprintf(line, size, "  %s %s  (%s)", T(ui, "USB stick", "U盘"), k->mount, k->dev);
+        return;
+    }
+    cz_stick_size_text(k->bytes, sz, sizeof sz);
+    snprintf(line, size, "  %s %s%s%s%s%s: %s", T(ui, "USB stick", "U盘"), k->node, sz[0] ? " " : "", sz,
+             k->label[0] ? " " : "", k->label,
+             k->state == CZ_STICK_LOCKED ? T(ui, "encrypted, locked (Enter: how to open it)", "已加密，未解锁（回车：如何打开）")
+                                         : T(ui, "not mounted, Enter mounts it", "未挂载，回车即挂载"));
+}
+
 static int load_menu(struct ui *ui, struct sync *s)
 {
-    const char *mounts = getenv("CUNZHAN_MOUNTS"), *sysblock = getenv("CUNZHAN_SYSBLOCK");
+    struct cz_stick_places places;
     char line[4400];
-    size_t sel = s->menu.sel;
+    size_t sel = s->menu.sel, mounted = 0;
     free(s->sticks);
     s->sticks = NULL;
     s->nsticks = 0;
     list_clear(&s->menu);
-    if (cz_sticks_find(mounts && *mounts ? mounts : "/proc/mounts", sysblock && *sysblock ? sysblock : "/sys/block",
-                       &s->sticks, &s->nsticks) != CZ_OK)
-        s->nsticks = 0;
-    if (!s->path[0] && s->nsticks == 1) snprintf(s->path, sizeof s->path, "%s", s->sticks[0].mount);
+    cz_stick_places_default(&places);
+    if (cz_sticks_scan(&places, &s->sticks, &s->nsticks) != CZ_OK) s->nsticks = 0;
+    while (mounted < s->nsticks && s->sticks[mounted].state == CZ_STICK_MOUNTED) mounted++;
+    if (!s->path[0] && mounted == 1) snprintf(s->path, sizeof s->path, "%s", s->sticks[0].mount);
     for (size_t i = 0; i < s->nsticks; i++) {
-        snprintf(line, sizeof line, "  %s %s  (%s)", T(ui, "USB stick", "U盘"), s->sticks[i].mount, s->sticks[i].dev);
+        stick_row(ui, &s->sticks[i], line, sizeof line);
         if (list_add(&s->menu, line, NULL, ROW_STICK, 1)) return CZ_ENOMEM;
     }
     if (list_add(&s->menu, T(ui, "  Type a folder path...", "  输入文件夹路径..."), NULL, ROW_FOLDER, 1) ||
@@ -130,6 +146,48 @@ static int load_menu(struct ui *ui, struct sync *s)
         return CZ_ENOMEM;
     s->menu.sel = sel < s->menu.n ? sel : 0;
     return CZ_OK;
+}
+
+static void select_export(struct sync *s)
+{
+    for (size_t i = 0; s->path[0] && i < s->menu.n; i++)
+        if (s->menu.rows[i].kind == ROW_EXPORT) s->menu.sel = i;
+}
+
+/* Enter on a stick not mounted: udisksctl mounts it and it is chosen; or
+ * the lines below say how to mount (or open) it as root. */
+static void mount_stick(struct ui *ui, struct sync *s, const struct cz_stick *k)
+{
+    struct cz_stick_places places;
+    char mount[4096], why[512], line[4400];
+    int rc = CZ_ENOUDISKS;
+    cz_stick_places_default(&places);
+    list_clear(&s->info);
+    s->summary = 1;
+    s->info_top = 0;
+    if (k->state == CZ_STICK_UNMOUNTED && (rc = cz_stick_mount(&places, k, mount, sizeof mount, why, sizeof why)) == CZ_OK) {
+        snprintf(s->path, sizeof s->path, "%s", mount);
+        snprintf(line, sizeof line, T(ui, "Mounted %s at %s", "已挂载 %s 于 %s"), k->node, mount);
+        add_info(s, line);
+        load_menu(ui, s);
+        select_export(s);
+        return;
+    }
+    if (k->state == CZ_STICK_LOCKED)
+        add_info(s, T(ui, "This stick is encrypted (LUKS): open it with its passphrase first.", "这个U盘已加密（LUKS）：请先用其口令打开。"));
+    else
+        add_failure(ui, s, k->node, why[0] && rc != CZ_ENOUDISKS ? why : NULL, rc);
+    if (k->state == CZ_STICK_LOCKED && cz_stick_can_udisks()) {
+        snprintf(line, sizeof line, "    udisksctl unlock -b %s", k->node);
+        add_info(s, T(ui, "  In a terminal run (it asks the passphrase):", "  在终端中运行（会询问口令）："));
+        add_info(s, line);
+    }
+    cz_stick_mount_line(k, "/mnt/usb", line + 4, sizeof line - 4);
+    memcpy(line, "    ", 4);
+    add_info(s, T(ui, "  Or as root run:", "  或以 root 身份运行："));
+    add_info(s, line);
+    add_info(s, T(ui, "  Then come back: the stick is listed mounted (Ctrl-L looks again).",
+                  "  然后回到这里：U盘会显示为已挂载（Ctrl-L 重新查找）。"));
 }
 
 static int sync_open(struct ui *ui, struct screen *sc, const void *arg)
@@ -168,7 +226,9 @@ static void sync_draw(struct ui *ui, struct screen *sc)
     int y = UI_TOP;
     ui_text(ui, y++, 1, T(ui, "Sync: exchange bundles through a USB stick", "同步：用U盘交换数据包"), ui->cols - 2, A_BOLD);
     snprintf(line, sizeof line, "%s %s", T(ui, "Stick or folder:", "U盘或文件夹："),
-             s->path[0] ? s->path : T(ui, "none chosen (no USB stick found: type a folder)", "未选择（没有找到U盘：请输入文件夹）"));
+             s->path[0] ? s->path
+             : s->nsticks ? T(ui, "none chosen (choose a USB stick below)", "未选择（请在下面选择U盘）")
+                          : T(ui, "none chosen (no USB stick found: type a folder)", "未选择（没有找到U盘：请输入文件夹）"));
     ui_text(ui, y++, 1, line, ui->cols - 2, A_NORMAL);
     y++;
     int mrows = (int)s->menu.n;
@@ -425,7 +485,12 @@ static enum ui_result sync_key(struct ui *ui, struct screen *sc, const struct ui
         switch (r->kind) {
         case ROW_STICK: {
             size_t i = (size_t)(r - s->menu.rows);
-            if (i < s->nsticks) snprintf(s->path, sizeof s->path, "%s", s->sticks[i].mount);
+            if (i >= s->nsticks) break;
+            if (s->sticks[i].state == CZ_STICK_MOUNTED) snprintf(s->path, sizeof s->path, "%s", s->sticks[i].mount);
+            else {
+                struct cz_stick chosen = s->sticks[i];   /* load_menu frees the list */
+                mount_stick(ui, s, &chosen);
+            }
             break;
         }
         case ROW_FOLDER: type_folder(ui, s); break;

@@ -109,8 +109,10 @@ int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_conflicts(struct cli *c, int argc, char **argv);
 int cmd_resolve(struct cli *c, int argc, char **argv);
-/* The one removable drive mounted (stick.h) into buf; else lists them, or
- * says none is there, and returns the usage exit code (2). */
+/* The one USB stick or SD card mounted (stickfind.h) into buf, or the one
+ * plugged in and mounted now through udisksctl when the person at the
+ * terminal agrees; else lists them (with how to mount those not mounted),
+ * or says none is there, and returns the usage exit code (2). */
 int choose_stick(struct cli *c, char *buf, size_t size);
 /* cli_backup.c */
 int cmd_backup(struct cli *c, int argc, char **argv);

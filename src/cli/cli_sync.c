@@ -9,6 +9,7 @@
 #include "station.h"
 #include "status.h"
 #include "stick.h"
+#include "stickfind.h"
 #include "sync.h"
 #include "text.h"
 
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int peer_matches(const struct cz_peer *p, const char *want)
 {
@@ -28,30 +30,106 @@ static int peer_matches(const struct cz_peer *p, const char *want)
     return n >= 6 && n <= 64 && !strncasecmp(hex, want, n);
 }
 
+/* "/dev/sdb1  7.5 GB  vfat  U PAN" for a stick not mounted. */
+static void describe_unmounted(const struct cz_stick *s, char *buf, size_t size)
+{
+    char sz[32], label[sizeof s->label * 3 + 8];
+    cz_stick_size_text(s->bytes, sz, sizeof sz);
+    cz_text_safe(s->label, label, sizeof label);
+    snprintf(buf, size, "%s%s%s%s%s%s%s", s->node, sz[0] ? "  " : "", sz, s->fstype[0] ? "  " : "", s->fstype,
+             label[0] ? "  " : "", label);
+}
+
+/* How to mount the unmounted sticks listed (the mount offer, CLI.md). */
+static void print_mount_help(struct cli *c, const struct cz_stick *v, size_t n, int udisks)
+{
+    char line[1024], where[32];
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (v[i].state == CZ_STICK_MOUNTED) continue;
+        describe_unmounted(&v[i], line, sizeof line);
+        fprintf(stderr, "  %s%s\n", line, v[i].state == CZ_STICK_LOCKED ? T(c, "  (encrypted, locked)", "  （已加密，未解锁）") : "");
+        if (udisks && v[i].state == CZ_STICK_LOCKED)
+            fprintf(stderr, "    %s\n      udisksctl unlock -b %s\n", T(c, "to unlock it (asks its passphrase), run:", "解锁（会询问其口令），运行："), v[i].node);
+        else if (udisks)
+            fprintf(stderr, "    %s\n      udisksctl mount -b %s\n", T(c, "to mount it, run:", "挂载，运行："), v[i].node);
+        else {
+            snprintf(where, sizeof where, k ? "/mnt/usb%zu" : "/mnt/usb", k + 1);
+            k++;
+            cz_stick_mount_line(&v[i], where, line, sizeof line);
+            fprintf(stderr, "    %s\n      %s\n", T(c, "to mount it, as root run:", "挂载，以 root 身份运行："), line);
+        }
+    }
+    fprintf(stderr, "  %s\n", T(c, "then run this command again (or name a folder: --to DIR, import DIR)",
+                                 "然后重新运行本命令（或指定文件夹：--to 文件夹，import 文件夹）"));
+}
+
+/* The one stick plugged in but not mounted, mounted through udisksctl when
+ * the person at the terminal says so; 0 with its mount point in buf, -1
+ * when declined, -2 when udisksctl failed (said, with the line to run). */
+static int offer_mount(struct cli *c, const struct cz_stick_places *p, const struct cz_stick *s, char *buf, size_t size)
+{
+    char line[1024], why[512], where[32] = "/mnt/usb";
+    describe_unmounted(s, line, sizeof line);
+    fprintf(stderr, "cunzhan: %s %s\n", T(c, "a USB stick is plugged in but not mounted:", "插着一个U盘，但没有挂载："), line);
+    fprintf(stderr, "%s", T(c, "mount it now (udisksctl)? [Y/n] ", "现在挂载它（udisksctl）吗？[Y/n] "));
+    fflush(stderr);
+    if (!fgets(line, sizeof line, stdin) || (line[0] != '\n' && line[0] != 'y' && line[0] != 'Y')) return -1;
+    int rc = cz_stick_mount(p, s, buf, size, why, sizeof why);
+    if (rc == CZ_OK) {
+        char safe[4096 + 64];
+        fprintf(stderr, "cunzhan: %s %s (%s)\n", T(c, "mounted; using the USB stick at", "已挂载；使用U盘："),
+                cz_text_safe(buf, safe, sizeof safe), s->dev);
+        return 0;
+    }
+    fprintf(stderr, "cunzhan: %s: %s%s%s\n", s->node, cz_strerror(rc, c->lang), why[0] ? ": " : "",
+            cz_text_safe(why, line, sizeof line));
+    cz_stick_mount_line(s, where, line, sizeof line);
+    fprintf(stderr, "  %s\n    %s\n", T(c, "or as root run:", "或以 root 身份运行："), line);
+    return -2;
+}
+
+/* None mounted: what is plugged in, and how to mount it. */
+static void no_mounted_stick(struct cli *c, const struct cz_stick *v, size_t n)
+{
+    if (n == 0) {
+        fprintf(stderr, "cunzhan: %s\n", T(c, "no USB stick is plugged in (none seen on USB or as an SD card): plug one in, or name a folder with --to DIR (import: import DIR)",
+                                            "没有插入U盘（USB 和 SD 卡上都没有找到）：请插入U盘，或用 --to 文件夹 指定（导入：import 文件夹）"));
+        return;
+    }
+    fprintf(stderr, "cunzhan: %s\n", T(c, "a USB stick is plugged in but not mounted:", "插着U盘，但没有挂载："));
+    print_mount_help(c, v, n, cz_stick_can_udisks());
+}
+
 int choose_stick(struct cli *c, char *buf, size_t size)
 {
-    const char *mounts = getenv("CUNZHAN_MOUNTS"), *sysblock = getenv("CUNZHAN_SYSBLOCK");
+    struct cz_stick_places p;
     struct cz_stick *v = NULL;
-    size_t n = 0;
-    int rc = cz_sticks_find(mounts && *mounts ? mounts : "/proc/mounts",
-                            sysblock && *sysblock ? sysblock : "/sys/block", &v, &n);
-    if (rc == CZ_OK && n == 1) {
+    size_t n = 0, mounted = 0;
+    char safe[4096 + 64];
+    cz_stick_places_default(&p);
+    int rc = cz_sticks_scan(&p, &v, &n);
+    while (rc == CZ_OK && mounted < n && v[mounted].state == CZ_STICK_MOUNTED) mounted++;
+    if (mounted == 1) {
         snprintf(buf, size, "%s", v[0].mount);
-        char safe[4096 + 64];
         /* A stick's mount point carries its label, which whoever wrote the stick chose. */
         fprintf(stderr, "cunzhan: %s %s (%s)\n", T(c, "using the USB stick at", "使用U盘："),
                 cz_text_safe(v[0].mount, safe, sizeof safe), v[0].dev);
         free(v);
         return 0;
     }
-    if (n == 0)
-        fprintf(stderr, "cunzhan: %s\n", T(c, "no USB stick is mounted: plug one in, or name a folder with --to DIR (import: import DIR)",
-                                            "没有挂载U盘：请插入U盘，或用 --to 文件夹 指定（导入：import 文件夹）"));
-    else {
+    int offer = -1;
+    if (mounted == 0 && n == 1 && v[0].state == CZ_STICK_UNMOUNTED && cz_stick_can_udisks() && isatty(0) && isatty(2))
+        offer = offer_mount(c, &p, &v[0], buf, size);
+    if (offer == 0) {
+        free(v);
+        return 0;
+    }
+    if (mounted == 0 && offer == -1)
+        no_mounted_stick(c, v, n);
+    else if (mounted > 1) {
         fprintf(stderr, "cunzhan: %s\n", T(c, "several USB sticks are mounted; name one with --to DIR (import: import DIR):",
                                             "挂载了多个U盘；请用 --to 文件夹 指定其一（导入：import 文件夹）："));
-        char safe[4096 + 64];
-        for (size_t i = 0; i < n; i++) fprintf(stderr, "  %s  (%s)\n", cz_text_safe(v[i].mount, safe, sizeof safe), v[i].dev);
+        for (size_t i = 0; i < mounted; i++) fprintf(stderr, "  %s  (%s)\n", cz_text_safe(v[i].mount, safe, sizeof safe), v[i].dev);
     }
     free(v);
     return CZ_EXIT_USAGE;

@@ -118,14 +118,15 @@ expect "station verifies with both root epochs" 0 cz -C "$A" verify --json
 equals "no forks at the station" "$(cz -C "$A" status --json | jq .forks)" 0
 
 # ---- USB sticks from the mount table ----
-FAKE=$WORK/fake; mkdir -p "$FAKE/sys/sda/sda1" "$FAKE/sys/sdb/sdb1" "$FAKE/sys/sdc" "$WORK/usb one" "$WORK/usb2"
-echo 0 > "$FAKE/sys/sda/removable"; echo 1 > "$FAKE/sys/sdb/removable"; echo 1 > "$FAKE/sys/sdc/removable"
+FAKE=$WORK/fake; mkdir -p "$FAKE/sys/block/sda/sda1" "$FAKE/sys/block/sdb/sdb1" "$FAKE/sys/block/sdc" "$WORK/usb one" "$WORK/usb2"
+echo 0 > "$FAKE/sys/block/sda/removable"; echo 1 > "$FAKE/sys/block/sdb/removable"; echo 1 > "$FAKE/sys/block/sdc/removable"
 printf '/dev/sda1 / ext4 rw 0 0\nproc /proc proc rw 0 0\n' > "$FAKE/none"
 printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 %s vfat rw 0 0\n' "${WORK// /\\040}/usb\\040one" > "$FAKE/one"
 { cat "$FAKE/one"; printf '/dev/sdc %s vfat rw 0 0\n' "$WORK/usb2"; } > "$FAKE/two"
-export CUNZHAN_SYSBLOCK=$FAKE/sys
-expect "export with no stick: usage" 2 env CUNZHAN_MOUNTS="$FAKE/none" "$CUNZHAN" -C "$A" export
-contains "says plug one in" "$ERR" "no USB stick"
+export CUNZHAN_SYSFS_ROOT=$FAKE/sys CUNZHAN_UDEV_DATA=$FAKE/udev
+mkdir -p "$FAKE/nosticks/block/sda/sda1"; echo 0 > "$FAKE/nosticks/block/sda/removable"
+expect "export with no stick: usage" 2 env CUNZHAN_SYSFS_ROOT="$FAKE/nosticks" CUNZHAN_MOUNTS="$FAKE/none" "$CUNZHAN" -C "$A" export
+contains "says plug one in" "$ERR" "no USB stick is plugged in"
 expect "export to the only stick" 0 env CUNZHAN_MOUNTS="$FAKE/one" "$CUNZHAN" -C "$A" export
 contains "names the stick" "$ERR" "usb one"
 ls "$WORK/usb one"/cunzhan/*/*/*.czb >/dev/null 2>&1 && onstick=1 || onstick=0
@@ -138,6 +139,38 @@ expect "two sticks: usage" 2 env CUNZHAN_MOUNTS="$FAKE/two" "$CUNZHAN" -C "$A" e
 contains "lists the first" "$ERR" "usb one"
 contains "lists the second" "$ERR" "usb2"
 expect "import with two sticks: usage" 2 env CUNZHAN_MOUNTS="$FAKE/two" "$CUNZHAN" -C "$O" import
-unset CUNZHAN_SYSBLOCK
+# A stick that says removable=0 (many SanDisk and Kingston ones): found by
+# the USB port its sysfs folder runs through; mountinfo, escaped spaces.
+USBDEV="devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/host6/target6:0:0/6:0:0:0/block/sdd"
+mkdir -p "$FAKE/sys/$USBDEV/sdd1" "$WORK/usb three"
+echo 0 > "$FAKE/sys/$USBDEV/removable"; echo 8:48 > "$FAKE/sys/$USBDEV/dev"; echo 8:49 > "$FAKE/sys/$USBDEV/sdd1/dev"
+echo 7812500 > "$FAKE/sys/$USBDEV/sdd1/size"
+ln -s "../$USBDEV" "$FAKE/sys/block/sdd"
+mkdir -p "$FAKE/udev"; printf 'E:ID_BUS=usb\nE:ID_FS_TYPE=vfat\nE:ID_FS_LABEL=KINGSTON\n' > "$FAKE/udev/b8:49"
+printf '22 1 8:1 / / rw shared:1 - ext4 /dev/sda1 rw\n40 22 8:49 / %s rw,nosuid shared:5 - vfat /dev/sdd1 rw\n' \
+    "${WORK// /\\040}/usb\\040three" > "$FAKE/mountinfo"
+expect "a removable=0 USB stick is found" 0 env CUNZHAN_MOUNTS="$FAKE/mountinfo" "$CUNZHAN" -C "$A" export
+contains "names it" "$ERR" "usb three (sdd1)"
+ls "$WORK/usb three"/cunzhan/*/*/*.czb >/dev/null 2>&1 && onstick=1 || onstick=0
+equals "the bundle is on it" "$onstick" 1
+# Plugged in, none mounted: listed with how to mount them, no udisksctl on PATH.
+rm -rf "$FAKE/sys/block/sdb" "$FAKE/sys/block/sdc"
+expect "a stick not mounted: usage" 2 env PATH=/nonexistent CUNZHAN_MOUNTS="$FAKE/none" "$CUNZHAN" -C "$A" export
+contains "says it is not mounted" "$ERR" "plugged in but not mounted"
+contains "describes it" "$ERR" "/dev/sdd1  4.0 GB  vfat  KINGSTON"
+contains "the mount line" "$ERR" "mkdir -p /mnt/usb && "
+contains "the mount line mounts it" "$ERR" "/dev/sdd1 /mnt/usb"
+expect "in Chinese" 2 env PATH=/nonexistent CUNZHAN_MOUNTS="$FAKE/none" "$CUNZHAN" -C "$A" --lang zh backup
+contains "zh: not mounted" "$ERR" "插着U盘，但没有挂载"
+contains "zh: as root" "$ERR" "以 root 身份运行"
+# With udisksctl but no terminal to ask on: the command to run.
+mkdir -p "$FAKE/bin"; printf '#!/bin/sh\nexit 1\n' > "$FAKE/bin/udisksctl"; chmod +x "$FAKE/bin/udisksctl"
+expect "udisksctl named" 2 env PATH="$FAKE/bin" CUNZHAN_MOUNTS="$FAKE/none" "$CUNZHAN" -C "$O" import </dev/null
+contains "the udisksctl line" "$ERR" "udisksctl mount -b /dev/sdd1"
+# The disk inside the PC is not a stick, whatever its mount point says.
+printf '22 1 8:1 / /media/usb rw - ext4 /dev/sda1 rw\n' > "$FAKE/satamnt"
+expect "a SATA disk is not taken" 2 env PATH=/nonexistent CUNZHAN_MOUNTS="$FAKE/satamnt" "$CUNZHAN" -C "$A" export
+lacks "not listed" "$ERR" "/media/usb"
+unset CUNZHAN_SYSFS_ROOT CUNZHAN_UDEV_DATA
 
 finish

@@ -249,8 +249,8 @@ see "zh: quits" "EXIT=0"
 equals "zh tampered: unchanged" "$(cz -C "$O" status --json)" "$before"
 
 # ---- USB sticks found by themselves (a fake mount table and sysfs) ----
-mkdir -p "$WORK/sys/sda/sda1" "$WORK/sys/sdb/sdb1" "$WORK/sys/sdc" "$WORK/usb one" "$WORK/usb2"
-echo 0 > "$WORK/sys/sda/removable"; echo 1 > "$WORK/sys/sdb/removable"; echo 1 > "$WORK/sys/sdc/removable"
+mkdir -p "$WORK/sys/block/sda/sda1" "$WORK/sys/block/sdb/sdb1" "$WORK/sys/block/sdc" "$WORK/usb one" "$WORK/usb2"
+echo 0 > "$WORK/sys/block/sda/removable"; echo 1 > "$WORK/sys/block/sdb/removable"; echo 1 > "$WORK/sys/block/sdc/removable"
 printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 %s vfat rw 0 0\n/dev/sdc %s vfat rw 0 0\n' \
     "${WORK// /\\040}/usb\\040one" "$WORK/usb2" > "$WORK/two"
 printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdc %s vfat rw 0 0\n' "$WORK/usb2" > "$WORK/one"
@@ -281,6 +281,56 @@ keys Enter
 see "zh: plugged back in, it imports" "数据包：读取 1 个，导入 1 个"
 keys F10
 see "zh: quits" "EXIT=0"
+
+# ---- a stick plugged in but not mounted (no desktop to mount it) ----
+# A USB stick saying removable=0, known as one by its USB port in sysfs;
+# udisksctl here is a stand-in that mounts it in the fake table.
+rm -rf "$WORK/sys/block/sdb" "$WORK/sys/block/sdc"
+USBDEV="devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/host6/target6:0:0/6:0:0:0/block/sdd"
+mkdir -p "$WORK/sys/$USBDEV/sdd1" "$WORK/udev" "$WORK/usb3" "$WORK/bin"
+echo 0 > "$WORK/sys/$USBDEV/removable"; echo 8:48 > "$WORK/sys/$USBDEV/dev"
+echo 8:49 > "$WORK/sys/$USBDEV/sdd1/dev"; echo 7812500 > "$WORK/sys/$USBDEV/sdd1/size"
+ln -s "../$USBDEV" "$WORK/sys/block/sdd"
+printf 'E:ID_BUS=usb\nE:ID_FS_TYPE=vfat\nE:ID_FS_LABEL=KINGSTON\n' > "$WORK/udev/b8:49"
+{
+    printf '#!/bin/sh\n[ "$1 $2 $3" = "mount -b /dev/sdd1" ] || exit 9\n'
+    printf "printf '/dev/sdd1 %%s vfat rw 0 0\\\\n' '%s' >> \"\$CUNZHAN_MOUNTS\"\n" "$WORK/usb3"
+    printf 'echo "Mounted /dev/sdd1 at %s"\n' "$WORK/usb3"
+} > "$WORK/bin/udisksctl"
+chmod +x "$WORK/bin/udisksctl"
+printf '/dev/sda1 / ext4 rw 0 0\n' > "$WORK/nostick"
+MOUNTS=$WORK/nostick ENVARGS="PATH=$WORK/bin:$PATH" startat "$Y" --lang en
+open_sync
+see "en: a stick not mounted listed" "USB stick /dev/sdd1 4.0 GB KINGSTON: not mounted, Enter mounts it"
+see "en: none chosen yet" "none chosen"
+keys C-a Enter
+see "en: mounted" "Mounted /dev/sdd1 at $WORK/usb3"
+see "en: and chosen" "Stick or folder: $WORK/usb3"
+see "en: listed mounted" "USB stick $WORK/usb3  (sdd1)"
+keys Enter
+see "en: exported to it" "Files written: 1"
+keys F10
+see "en: quits" "EXIT=0"
+ls "$WORK/usb3"/cunzhan/"$BOX_O"/*/*.czb >/dev/null 2>&1 && pass "the bundle is on the mounted stick" || fail "no bundle on usb3"
+# No udisksctl: the line to run as root, in Chinese.
+printf '/dev/sda1 / ext4 rw 0 0\n' > "$WORK/nostick"
+MOUNTS=$WORK/nostick ENVARGS="PATH=/nonexistent" startat "$Y" --lang zh
+open_sync
+see "zh: a stick not mounted listed" "未挂载，回车即挂载"
+keys C-a Enter
+see "zh: udisksctl missing said" "没有安装 udisksctl"
+see "zh: the line to run as root" "或以 root 身份运行"
+see "zh: the mount line" "/dev/sdd1 /mnt/usb"
+keys F10
+see "zh: quits" "EXIT=0"
+# The command line on a terminal asks, then mounts it and exports.
+printf '/dev/sda1 / ext4 rw 0 0\n' > "$WORK/nostick"
+MOUNTS=$WORK/nostick ENVARGS="PATH=$WORK/bin:$PATH" startat "$Y" --lang en export --full
+see "cli: asks to mount" "mount it now (udisksctl)? [Y/n]"
+keys y Enter
+see "cli: mounted and used" "mounted; using the USB stick at $WORK/usb3 (sdd1)"
+see "cli: exported" "EXIT=0"
+rm -f "$WORK/sys/block/sdd"      # unplugged: the screens below see no stick
 
 # ---- deleted on one side, edited on the other ----
 sync_both "$Y" "$O" "$C"

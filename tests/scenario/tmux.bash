@@ -50,14 +50,15 @@ WIDE=0
 #   TERMTYPE  the terminal type (xterm)
 #   ENVARGS   more words for env(1) before the others, such as
 #             "-u CUNZHAN_PASSPHRASE" or "CUNZHAN_LANG=zh"
-#   MOUNTS    the mount table the Sync screen reads ($WORK/mounts, empty)
+#   MOUNTS    the mount table the Sync screen reads ($WORK/mounts, empty);
+#             the sysfs and udev folders are $WORK/sys and $WORK/udev
 start() {
     # A new server (socket) each time: one being killed may linger a moment.
     $TM kill-server 2>/dev/null
     RUN=$((RUN + 1))
     TM="tmux -L $TMUX_SOCKET-$RUN -f /dev/null"
     $TM new-session -d -x 80 -y 24 \
-        "env ${ENVARGS:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=${MOUNTS:-$WORK/mounts} CUNZHAN_SYSBLOCK=$WORK/sys $CUNZHAN -C $ST $*; rc=\$?; printf '\r\nEXIT=%s\r\n' \$rc; sleep 600"
+        "env ${ENVARGS:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=${MOUNTS:-$WORK/mounts} CUNZHAN_SYSFS_ROOT=$WORK/sys CUNZHAN_UDEV_DATA=$WORK/udev $CUNZHAN -C $ST $*; rc=\$?; printf '\r\nEXIT=%s\r\n' \$rc; sleep 600"
 }
 # startat DIR ARGS... : as start, at another station's folder.
 startat() { local d=$1; shift; ST=$d start "$@"; }
