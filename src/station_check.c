@@ -215,6 +215,39 @@ static int check_unique(cz_txn *t, struct pipe *pl, const struct cz_type *ty, co
     return CZ_OK;
 }
 
+/* Places are real: a village typed here (a household's, a pairing's, a
+ * training's: the field that gives the record its region) names a place.
+ * At the office it must be a place record; a village station knows its
+ * own village from `init` before any place record has reached it, and
+ * takes no other code there that is not a place record inside its
+ * region (at a village's station: none).  Only what this write types is
+ * checked: a record stored before keeps its village through edits of
+ * other fields, and imports are judged by the trust rules alone. */
+static int check_places(cz_txn *t, struct pipe *pl, const cz_station *st, const struct cz_type *ty,
+                        const struct cz_assign *a, size_t n, const cz_body *body, struct cz_field_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct cz_field *f = cz_schema_field(ty, a[i].field);
+        const char *code;
+        size_t len;
+        if (!f || f->type != CZ_F_PLACE || !(f->flags & CZ_FF_REGION) ||
+            cz_body_get_text(body, f->tag, &code, &len) != CZ_OK)
+            continue;
+        int office = st->info.kind == CZ_KIND_OFFICE;
+        char mine[CZ_REGION_MAX + 1], typed[CZ_REGION_MAX + 1];
+        cz_region_normalize(st->info.region, mine);
+        cz_region_normalize(code, typed);
+        if (!office && mine[0] && !strcmp(mine, typed)) continue;
+        int rc = cz_region_place_known(t, code, pl != NULL);
+        if (rc == CZ_ENOTFOUND && office)
+            return cz_field_error_set(err, f, CZ_EFIELD, HINT_PLACE_UNKNOWN, code);
+        if (rc == CZ_ENOTFOUND || (rc == CZ_OK && !office && !cz_region_under(typed, mine)))
+            return cz_field_error_set(err, f, CZ_EFIELD, HINT_PLACE_OTHER, st->info.region);
+        if (rc) return rc;
+    }
+    return CZ_OK;
+}
+
 /* Whether the person logged in may write a record for `region`.  Before
  * enrolment comes back a person acts within the station's declared region;
  * afterwards within the certificate's jurisdiction. */
@@ -413,6 +446,7 @@ int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct
     if ((rc = cz_schema_finish(ty, body, cz_today(), err))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = approval_date(ty, body, err))) goto cleanup;
     if ((rc = check_unique(t, pl, ty, body, entity, err))) goto cleanup;
+    if ((rc = check_places(t, pl, st, ty, a, n, body, err))) goto cleanup;
     if ((rc = record_region(t, &st->info, ty, body, inherited, v->region))) goto cleanup;
     if ((rc = cz_st_may_write(t, pl, st, ty, v->region))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = check_approval(t, pl, st, body, v->region))) goto cleanup;

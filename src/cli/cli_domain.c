@@ -11,6 +11,7 @@
 #include "grow.h"
 #include "keys.h"
 #include "parse.h"
+#include "region.h"
 #include "report.h"
 #include "text.h"
 
@@ -344,13 +345,21 @@ int cmd_report(struct cli *c, int argc, char **argv)
     }
     if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json"))
         return usage(c, "report --format text, csv or json", "report --format 只能是 text、csv 或 json");
-    if (strspn(region, "0123456789") != strlen(region) || strlen(region) > CZ_REGION_MAX)
-        return usage(c, "report --region takes an administrative code prefix (digits)", "report --region 须为行政区划代码前缀（数字）");
     if (open_station(c)) return CZ_EXIT_FAIL;
     cz_view *v = NULL;
     struct cz_report r;
+    char place[CZ_REGION_MAX + 1];
     int rc = cz_view_begin(c->st, &v);
-    if (rc == CZ_OK) rc = cz_report_build(cz_view_txn(v), cz_station_info(c->st)->office_root, region, &r);
+    /* 411000 is the city 4110 (GB/T 2260's zeros), and a code that names
+     * no known place is a mistyped one, not an empty report. */
+    if (rc == CZ_OK && (rc = cz_region_filter(cz_view_txn(v), region, place))) {
+        char safe[64], what[128];
+        snprintf(what, sizeof what, "report --region %s", cz_text_safe(region, safe, sizeof safe));
+        cz_view_end(v);
+        say_error(c, rc, what);
+        return rc == CZ_EPLACECODE || rc == CZ_ENOPLACE ? CZ_EXIT_USAGE : CZ_EXIT_FAIL;
+    }
+    if (rc == CZ_OK) rc = cz_report_build(cz_view_txn(v), cz_station_info(c->st)->office_root, place, &r);
     if (rc) { cz_view_end(v); say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     if (!strcmp(format, "json")) print_json(report_json(&r));
     else if (!strcmp(format, "csv")) report_csv(&r);
