@@ -446,9 +446,9 @@ int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct
     if ((rc = cz_schema_finish(ty, body, cz_today(), err))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = approval_date(ty, body, err))) goto cleanup;
     if ((rc = check_unique(t, pl, ty, body, entity, err))) goto cleanup;
-    if ((rc = check_places(t, pl, st, ty, a, n, body, err))) goto cleanup;
     if ((rc = record_region(t, &st->info, ty, body, inherited, v->region))) goto cleanup;
     if ((rc = cz_st_may_write(t, pl, st, ty, v->region))) goto cleanup;
+    if ((rc = check_places(t, pl, st, ty, a, n, body, err))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = check_approval(t, pl, st, body, v->region))) goto cleanup;
     if (!strcmp(ty->key, "poverty_line") && (rc = check_poverty_line(t, st))) goto cleanup;
     v->body = body;

@@ -159,53 +159,111 @@ static void print_bar(int64_t v, int64_t max)
 
 static void money(int64_t fen, char *buf, size_t size) { cz_format_hundredths(fen, buf, size); }
 
+/* A table of the text report is laid out as cells, then printed with each
+ * column as wide as its widest cell in display columns (a Chinese
+ * character is two): labels of any length, in either language, never run
+ * into the next column, and every row's bar starts in the same column. */
+#define REPORT_COLS 8
+struct report_cell {
+    char text[192];
+    unsigned right : 1;   /* a number: right-aligned */
+    unsigned tight : 1;   /* a unit after its number: one space before, not two */
+};
+struct report_line { struct report_cell cell[REPORT_COLS]; size_t n; };
+
+typedef void (*report_row_fn)(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l);
+
+/* Adds a cell; text from a record (a place name) is made safe to print. */
+static void cell(struct report_line *l, int right, int tight, const char *text)
+{
+    if (l->n == REPORT_COLS) return;
+    struct report_cell *k = &l->cell[l->n++];
+    cz_text_safe(text, k->text, sizeof k->text);
+    k->right = right ? 1 : 0;
+    k->tight = tight ? 1 : 0;
+}
+
+static void cell_int(struct report_line *l, long long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", v);
+    cell(l, 1, 0, buf);
+}
+
+static void print_cell(const struct report_cell *k, size_t width, int first)
+{
+    size_t cols = cz_text_cols(k->text, strlen(k->text));
+    printf("%s", first ? "  " : k->tight ? " " : "  ");
+    if (k->right) for (size_t i = cols; i < width; i++) putchar(' ');
+    fputs(k->text, stdout);
+    if (!k->right) for (size_t i = cols; i < width; i++) putchar(' ');
+}
+
 /* One table of the report: its title, then one line a row, each ending in a
  * bar scaled to the table's largest value (a or b, as on_b says). */
-typedef void (*report_row_fn)(struct cli *c, cz_txn *t, const struct cz_report_row *row);
-
 static void print_table(struct cli *c, cz_txn *t, const char *title, const struct cz_report_table *tab, int on_b,
                         report_row_fn fn)
 {
     int64_t max = cz_report_table_max(tab, on_b);
+    size_t width[REPORT_COLS] = { 0 };
+    struct report_line *lines = tab->n ? calloc(tab->n, sizeof *lines) : NULL;
     printf("%s\n", title);
+    if (tab->n && !lines) { say_error(c, CZ_ENOMEM, NULL); return; }
     for (size_t i = 0; i < tab->n; i++) {
-        fn(c, t, &tab->rows[i]);
+        fn(c, t, &tab->rows[i], &lines[i]);
+        for (size_t k = 0; k < lines[i].n; k++) {
+            size_t w = cz_text_cols(lines[i].cell[k].text, strlen(lines[i].cell[k].text));
+            if (w > width[k]) width[k] = w;
+        }
+    }
+    for (size_t i = 0; i < tab->n; i++) {
+        for (size_t k = 0; k < lines[i].n; k++) print_cell(&lines[i].cell[k], width[k], k == 0);
         print_bar(on_b ? tab->rows[i].b : tab->rows[i].a, max);
         putchar('\n');
     }
+    free(lines);
 }
 
-static void village_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
+static void village_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l)
 {
     char name[128];
     cz_report_place_name(t, row->key, name, sizeof name);
-    printf("  %s ", row->key);
-    print_padded(name, 10);
-    printf(" ");
-    print_padded(cz_report_label("household", "status", row->sub, c->lang), 10);
-    printf(T(c, "%4lld households %5lld people", "%4lld 户 %5lld 人"), (long long)row->a, (long long)row->b);
+    cell(l, 0, 0, row->key);
+    cell(l, 0, 0, name);
+    cell(l, 0, 0, cz_report_label("household", "status", row->sub, c->lang));
+    cell_int(l, (long long)row->a);
+    cell(l, 0, 1, T(c, "households", "户"));
+    cell_int(l, (long long)row->b);
+    cell(l, 0, 1, T(c, "people", "人"));
 }
 
-static void exited_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
+static void exited_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l)
 {
-    printf(T(c, "  %s  %5lld people %4lld households", "  %s  %5lld 人 %4lld 户"), row->key, (long long)row->a, (long long)row->b);
+    cell(l, 0, 0, row->key);
+    cell_int(l, (long long)row->a);
+    cell(l, 0, 1, T(c, "people", "人"));
+    cell_int(l, (long long)row->b);
+    cell(l, 0, 1, T(c, "households", "户"));
 }
 
-static void cause_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
+static void cause_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l)
 {
-    printf("  ");
-    print_padded(cz_report_label("household", "causes", row->key, c->lang), 16);
-    printf("%4lld / %4lld", (long long)row->a, (long long)row->b);
+    cell(l, 0, 0, cz_report_label("household", "causes", row->key, c->lang));
+    cell_int(l, (long long)row->a);
+    cell(l, 0, 1, "/");
+    cell_int(l, (long long)row->b);
+    l->cell[l->n - 1].tight = 1;
 }
 
-static void aid_row(struct cli *c, cz_txn *t, const struct cz_report_row *row)
+static void aid_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l)
 {
-    char a[64];
+    char a[64], n[40];
     money(row->a, a, sizeof a);
-    printf("  ");
-    print_padded(cz_report_label("aid", "kind", row->key, c->lang), 10);
-    print_padded(cz_report_label("aid", "fund", row->sub, c->lang), 18);
-    printf("%12s  (%lld)", a, (long long)row->b);
+    snprintf(n, sizeof n, "(%lld)", (long long)row->b);
+    cell(l, 0, 0, cz_report_label("aid", "kind", row->key, c->lang));
+    cell(l, 0, 0, cz_report_label("aid", "fund", row->sub, c->lang));
+    cell(l, 1, 0, a);
+    cell(l, 1, 0, n);
 }
 
 static void report_text(struct cli *c, cz_txn *t, const struct cz_report *r)
