@@ -37,7 +37,8 @@ int cz_region_place_known(cz_txn *t, const char *code, int stored_only);
 /* A region filter as typed (`report --region`): digits at a whole level
  * (2, 4, 6, 9 or 12, trailing zero groups allowed) naming a place record
  * or a place that contains one.  Writes the normalised code into out
- * ("" for everywhere: an empty or all-zero code).  CZ_EPLACECODE when not
+ * ("" for everywhere: an empty or all-zero code; also "" on
+ * CZ_EPLACECODE, the normalised code on CZ_ENOPLACE).  CZ_EPLACECODE when not
  * such digits, CZ_ENOPLACE when no place record lies inside it, or a
  * store error. */
 int cz_region_filter(cz_txn *t, const char *code, char out[CZ_REGION_MAX + 1]);

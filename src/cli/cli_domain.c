@@ -153,7 +153,7 @@ int cmd_approve(struct cli *c, int argc, char **argv)
 static void print_bar(int64_t v, int64_t max)
 {
     int width = max > 0 ? (int)((v * 30 + max - 1) / max) : 0;
-    printf("  ");
+    if (width) printf("  ");
     for (int i = 0; i < width; i++) putchar('#');
 }
 
