@@ -215,14 +215,14 @@ static int check_unique(cz_txn *t, struct pipe *pl, const struct cz_type *ty, co
     return CZ_OK;
 }
 
-/* Places are real: a village typed here (a household's, a pairing's, a
- * training's: the field that gives the record its region) names a place.
- * At the office it must be a place record; a village station knows its
- * own village from `init` before any place record has reached it, and
- * takes no other code there that is not a place record inside its
- * region (at a village's station: none).  Only what this write types is
- * checked: a record stored before keeps its village through edits of
- * other fields, and imports are judged by the trust rules alone. */
+/* Places are real: the village typed in this write (the field that gives
+ * a household, pairing or training its region) names a place.  At the
+ * office it must be a place record.  A station knows its own region from
+ * `init`, before any place record has reached it; another code it takes
+ * only as a place record inside that region (a village's station: none).
+ * What was stored before is not checked again on an edit of other
+ * fields, and imports are judged by the trust rules alone (authz.h): a
+ * household may arrive before its place. */
 static int check_places(cz_txn *t, struct pipe *pl, const cz_station *st, const struct cz_type *ty,
                         const struct cz_assign *a, size_t n, const cz_body *body, struct cz_field_error *err)
 {
@@ -239,7 +239,7 @@ static int check_places(cz_txn *t, struct pipe *pl, const cz_station *st, const 
         cz_region_normalize(code, typed);
         if (!office && mine[0] && !strcmp(mine, typed)) continue;
         int rc = cz_region_place_known(t, code, pl != NULL);
-        if (rc == CZ_ENOTFOUND && office)
+        if (rc == CZ_ENOTFOUND && (office || !mine[0]))
             return cz_field_error_set(err, f, CZ_EFIELD, HINT_PLACE_UNKNOWN, code);
         if (rc == CZ_ENOTFOUND || (rc == CZ_OK && !office && !cz_region_under(typed, mine)))
             return cz_field_error_set(err, f, CZ_EFIELD, HINT_PLACE_OTHER, st->info.region);
