@@ -183,11 +183,11 @@ static void cell(struct report_line *l, int right, int tight, const char *text)
     k->tight = tight ? 1 : 0;
 }
 
-static void cell_int(struct report_line *l, long long v)
+static void cell_int(struct report_line *l, int tight, long long v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", v);
-    cell(l, 1, 0, buf);
+    cell(l, 1, tight, buf);
 }
 
 static void print_cell(const struct report_cell *k, size_t width, int first)
@@ -231,28 +231,27 @@ static void village_row(struct cli *c, cz_txn *t, const struct cz_report_row *ro
     cell(l, 0, 0, row->key);
     cell(l, 0, 0, name);
     cell(l, 0, 0, cz_report_label("household", "status", row->sub, c->lang));
-    cell_int(l, (long long)row->a);
+    cell_int(l, 0, (long long)row->a);
     cell(l, 0, 1, T(c, "households", "户"));
-    cell_int(l, (long long)row->b);
+    cell_int(l, 0, (long long)row->b);
     cell(l, 0, 1, T(c, "people", "人"));
 }
 
 static void exited_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l)
 {
     cell(l, 0, 0, row->key);
-    cell_int(l, (long long)row->a);
+    cell_int(l, 0, (long long)row->a);
     cell(l, 0, 1, T(c, "people", "人"));
-    cell_int(l, (long long)row->b);
+    cell_int(l, 0, (long long)row->b);
     cell(l, 0, 1, T(c, "households", "户"));
 }
 
 static void cause_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l)
 {
     cell(l, 0, 0, cz_report_label("household", "causes", row->key, c->lang));
-    cell_int(l, (long long)row->a);
+    cell_int(l, 0, (long long)row->a);
     cell(l, 0, 1, "/");
-    cell_int(l, (long long)row->b);
-    l->cell[l->n - 1].tight = 1;
+    cell_int(l, 1, (long long)row->b);
 }
 
 static void aid_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l)
