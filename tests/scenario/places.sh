@@ -28,6 +28,13 @@ expect "village" 0 cz -C "$O" add place code=$V1 name=杨树湾村 level=village
 expect "long-named village" 0 cz -C "$O" add place code=$LONG name=新店镇东大街社区居民委员会 level=village parent=411024104
 expect "other city" 0 cz -C "$O" add place code=4111 name=漯河市 level=city
 
+# A spreadsheet at the office: one row names no place, so nothing is stored.
+printf 'number,village,head\nL-1,%s,甲\nL-2,411024104299,乙\n' $V1 > "$WORK/hh.csv"
+expect "load with an unknown village refused" 1 cz -C "$O" load household "$WORK/hh.csv"
+contains "names the line and the code" "$ERR" "line 3: field village (Village) names no place record (411024104299)"
+expect "load stored nothing" 0 cz -C "$O" list household
+equals "still no household" "$OUT" ""
+
 # ---- text is kept: prose as typed, codes and numbers folded ----
 expect "household with full-width input" 0 cz -C "$O" add household number=ＹＳＷ－００１ village=４１１０２４１０４２０１ \
     head=王德明 "address=南坞镇，杨树湾村：３组；东头" status=returned causes=因学，缺劳动力 primary_cause=schooling \

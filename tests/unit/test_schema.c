@@ -794,6 +794,8 @@ static const struct typed typed_kinds[] = {
     /* ids and keys */
     { "member", "household", "０１２３４５６７８９ａｂｃｄｅｆ0123456789abcdef", REF1, 1 },
     { "cert", "by_sig", "ＡＢ" SIG_HEX, "AB" SIG_HEX, 1 },
+    { "approval", "record", "００１１２２３３４４５５６６７７８８９９ａａｂｂｃｃｄｄｅｅｆｆ００１１２２３３４４５５６６７７８８９９ａａｂｂｃｃｄｄｅｅｆｆ", VER1, 1 },
+    { "cert", "key", "Ａ０Ｂ１Ｃ２Ｄ３Ｅ４Ｆ５０６１７２８３９４Ａ５Ｂ６Ｃ７Ｄ８Ｅ９ＦＡ０Ｂ１Ｃ２Ｄ３Ｅ４Ｆ５０６１７２８３９４Ａ５Ｂ６Ｃ７Ｄ８Ｅ９Ｆ", KEY_LOWER, 1 },
 };
 
 static void test_prose_kept_codes_folded(void **state)
