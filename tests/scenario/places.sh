@@ -31,7 +31,7 @@ expect "other city" 0 cz -C "$O" add place code=4111 name=漯河市 level=city
 # A spreadsheet at the office: one row names no place, so nothing is stored.
 printf 'number,village,head\nL-1,%s,甲\nL-2,411024104299,乙\n' $V1 > "$WORK/hh.csv"
 expect "load with an unknown village refused" 1 cz -C "$O" load household "$WORK/hh.csv"
-contains "names the line and the code" "$ERR" "line 3: field village (Village) names no place record (411024104299)"
+contains "names the code" "$ERR" "field village (Village) names no place record (411024104299)"
 expect "load stored nothing" 0 cz -C "$O" list household
 equals "still no household" "$OUT" ""
 
