@@ -277,7 +277,8 @@ static int certify_as(struct demo *d, const char *name, const char *region)
 }
 
 /* The places the office's regions are made of, from the city down to the
- * two villages. */
+ * two villages: written first, since a household's or training's village
+ * must name one (DOMAIN.md, "Places are real"). */
 static int add_places(struct demo *d)
 {
     static const char *const places[][4] = {

@@ -1,6 +1,9 @@
 /* region.c — administrative codes compared at every level (region.h). */
 #include "region.h"
+#include "index.h"
+#include "status.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int all_zero(const char *s, size_t from, size_t to)
@@ -44,4 +47,57 @@ int cz_region_under(const char *region, const char *jurisdiction)
     cz_region_normalize(region, r);
     cz_region_normalize(jurisdiction, j);
     return strncmp(r, j, strlen(j)) == 0;
+}
+
+static int is_level(size_t len)
+{
+    return len == 0 || len == 2 || len == 4 || len == 6 || len == 9 || len == 12;
+}
+
+/* How a place's code may be written: normalised, or with zero groups
+ * after it up to any wider level's length (GB/T 2260 writes a city 4110
+ * as 411000). */
+int cz_region_place_known(cz_txn *t, const char *code, int stored_only)
+{
+    static const char zeros[] = "000000000000";
+    char n[CZ_REGION_MAX + 1], cand[CZ_REGION_MAX + 1], term[128];
+    cz_region_normalize(code, n);
+    size_t len = strlen(n);
+    if (len == 0) return CZ_ENOTFOUND;
+    static const size_t levels[] = { 0, 2, 4, 6, 9, 12 };
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        /* The code as it is, then padded to each longer level. */
+        if (levels[i] && levels[i] <= len) continue;
+        if (levels[i] && !is_level(len)) break;
+        snprintf(cand, sizeof cand, "%s%.*s", n, (int)(levels[i] ? levels[i] - len : 0), zeros);
+        size_t count = 0, tl = cz_term_exact(term, sizeof term, "place", "code", cand);
+        int rc = stored_only ? cz_store_index_count_stored(t, term, tl, &count)
+                             : cz_store_index_count(t, term, tl, &count);
+        if (rc) return rc;
+        if (count) return CZ_OK;
+    }
+    return CZ_ENOTFOUND;
+}
+
+static int any_cb(void *ctx, const uint8_t *entity)
+{
+    (void)entity;
+    *(int *)ctx = 1;
+    return CZ_WALK_STOP;
+}
+
+int cz_region_filter(cz_txn *t, const char *code, char out[CZ_REGION_MAX + 1])
+{
+    char term[128];
+    int found = 0;
+    out[0] = 0;
+    size_t len = strlen(code);
+    if (strspn(code, "0123456789") != len || len > CZ_REGION_MAX || !is_level(len)) return CZ_EPLACECODE;
+    cz_region_normalize(code, out);
+    if (!out[0]) return CZ_OK;
+    /* A place inside the filter has a code (as written, zeros or not)
+     * that starts with the normalised filter, a whole level. */
+    int rc = cz_store_index_prefix(t, term, cz_term_exact(term, sizeof term, "place", "code", out), any_cb, &found);
+    if (rc && rc != CZ_WALK_STOP) return rc;
+    return found ? CZ_OK : CZ_ENOPLACE;
 }

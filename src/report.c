@@ -110,8 +110,29 @@ struct walk {
     /* members per household, filled by the member walk */
     uint8_t (*member_of)[CZ_ENTITY_BYTES];
     size_t nmembers, capmembers;
+    /* Money figures that are products, summed exactly in hundredths of a
+     * fen and rounded once at the end (round_fen). */
+    int64_t pepper_expected_exact, sale_at_floor_exact;
     int rc;
 };
+
+/* x + a * b into *sum, or CZ_ERANGE when it would not fit: a figure of
+ * trillions of yuan is refused rather than wrapped. */
+static int add_product(int64_t *sum, int64_t a, int64_t b)
+{
+    int64_t p;
+    if (__builtin_mul_overflow(a, b, &p) || __builtin_add_overflow(*sum, p, sum)) return CZ_ERANGE;
+    return CZ_OK;
+}
+
+/* Hundredths of a fen to fen, half up (towards more money, so -0.5 fen
+ * is 0): the one rounding of a money figure (DOMAIN.md). */
+static int64_t round_fen(int64_t hundredths)
+{
+    int64_t q = hundredths / 100, r = hundredths % 100;
+    if (r < 0) { q--; r += 100; }   /* floor division */
+    return r >= 50 ? q + 1 : q;
+}
 
 static int author_counts(struct walk *w, const struct cz_record *rec)
 {
@@ -257,14 +278,16 @@ static int visit(struct walk *w, const struct cz_record *rec)
             int64_t area = sint_of(rec, "area");
             r->pepper_plots++;
             r->pepper_area += area;
-            r->pepper_expected += area * sint_of(rec, "expected_per_mu") / 100;
+            /* hundredths of a mu times fen a mu: hundredths of a fen */
+            return add_product(&w->pepper_expected_exact, area, sint_of(rec, "expected_per_mu"));
         }
     } else if (!strcmp(ty, "sale")) {
         int64_t qty = sint_of(rec, "quantity");
         r->sales++;
         r->sale_quantity += qty;
-        r->sale_paid += sint_of(rec, "amount");
-        r->sale_at_floor += (qty * sint_of(rec, "floor_price") + 50) / 100;
+        r->sale_paid += sint_of(rec, "amount");   /* each sale's own amount, as signed */
+        /* hundredths of a jin times fen a jin */
+        return add_product(&w->sale_at_floor_exact, qty, sint_of(rec, "floor_price"));
     }
     return CZ_OK;
 }
@@ -310,6 +333,8 @@ int cz_report_build(cz_txn *t, const uint8_t root[32], const char *region, struc
     }
     free(w.member_of);
     if (rc) { cz_report_free(r); return rc; }
+    r->pepper_expected = round_fen(w.pepper_expected_exact);
+    r->sale_at_floor = round_fen(w.sale_at_floor_exact);
     sort_table(&r->by_village);
     sort_table(&r->exited_by_year);
     sort_table(&r->by_cause);

@@ -3,7 +3,11 @@
  * is certified (pending and refused records are left out).
  *
  * Money in fen, areas in hundredths of a mu, quantities in hundredths of a
- * jin, shares in basis points (1/100 of a percent), all integers. */
+ * jin, shares in basis points (1/100 of a percent), all integers.  A money
+ * figure computed from a product (pepper income: area times income a mu;
+ * sales at the floor price: quantity times floor price) is summed exactly
+ * and rounded half up to the fen once, at the end (DOMAIN.md); a sum too
+ * large for 64 bits fails the report with CZ_ERANGE. */
 #ifndef CZ_REPORT_H
 #define CZ_REPORT_H
 

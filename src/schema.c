@@ -55,6 +55,10 @@ static const struct { const char *en, *zh; } hints[] = {
                            "找不到这条记录（%s）：请用 `cunzhan find` 查对编号" },
     [HINT_REF_TYPE] = { "names a record of the wrong type (%s)", "指向的记录类型不对（%s）" },
     [HINT_REF_DELETED] = { "names a deleted record (%s)", "指向的记录已删除（%s）" },
+    [HINT_PLACE_UNKNOWN] = { "names no place record (%s): add the place first (`cunzhan add place code=... name=... level=village parent=...`) or check the code with `cunzhan list place`",
+                             "没有这个行政区划记录（%s）：请先添加该地（`cunzhan add place code=... name=... level=village parent=...`），或用 `cunzhan list place` 核对代码" },
+    [HINT_PLACE_OTHER] = { "must be this station's own village, or a place record inside its region (%s): other villages' records are entered at their own station or at the office",
+                           "只能是本站的村，或本站辖区（%s）内的行政区划记录：其他村的记录请在该村的村站或市办录入" },
     [HINT_REF_AMBIG] = { "id prefix %s matches several records: type more of it",
                          "编号前缀 %s 匹配多条记录：请多输入几位" },
     [HINT_REF_NUMBER_NONE] = { "names no household: none here is numbered %s, nor is it a record id; check the number on the form (`cunzhan find NUMBER`)",
@@ -170,9 +174,42 @@ void cz_field_error_message(const struct cz_type *t, const struct cz_field_error
         snprintf(buf, size, lang == CZ_LANG_ZH ? "字段 %s：%s" : "field %s: %s", e->name, hint);
 }
 
-/* Splits a comma list (ASCII or full-width commas are the same after NFKC;
- * the Chinese enumeration comma 、 is accepted too), normalising each item. */
-static int split_list(const char *value, char ***items_out, size_t *n_out)
+int cz_schema_folds(const struct cz_field *f)
+{
+    switch (f->type) {
+    case CZ_F_LINE:
+    case CZ_F_TEXT:
+    case CZ_F_LIST:
+        return (f->flags & CZ_FF_CODE) != 0;
+    default:
+        return 1;
+    }
+}
+
+/* The value typed into f, normalised as cz_schema_folds says. */
+static int normalize_value(const struct cz_field *f, const char *in, size_t len, int one_line, char **out)
+{
+    if (cz_schema_folds(f))
+        return one_line ? cz_text_normalize_line(in, len, out) : cz_text_normalize(in, len, out);
+    return cz_text_prose(in, len, one_line, out);
+}
+
+/* The next item separator in p: an ASCII or full-width comma (，, which
+ * prose keeps as typed) or the Chinese enumeration comma 、.  *skip gets
+ * its length; NULL when there is none. */
+static const char *next_separator(const char *p, size_t *skip)
+{
+    static const char *const seps[] = { ",", "，", "、" };
+    const char *best = NULL;
+    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+        const char *s = strstr(p, seps[i]);
+        if (s && (!best || s < best)) { best = s; *skip = strlen(seps[i]); }
+    }
+    return best;
+}
+
+/* Splits a comma list, normalising each item as f wants. */
+static int split_list(const struct cz_field *f, const char *value, char ***items_out, size_t *n_out)
 {
     size_t cap = 8, n = 0;
     char **items = malloc(cap * sizeof *items);
@@ -181,14 +218,11 @@ static int split_list(const char *value, char ***items_out, size_t *n_out)
 
     if (!items) return CZ_ENOMEM;
     while (*p) {
-        const char *comma = strchr(p, ',');
-        const char *dun = strstr(p, "、");
-        const char *end = comma;
-        size_t skip = 1;
-        if (dun && (!end || dun < end)) { end = dun; skip = strlen("、"); }
-        if (!end) { end = p + strlen(p); skip = 0; }
+        size_t skip = 0;
+        const char *end = next_separator(p, &skip);
+        if (!end) end = p + strlen(p);
         char *item = NULL;
-        rc = cz_text_normalize_line(p, (size_t)(end - p), &item);
+        rc = normalize_value(f, p, (size_t)(end - p), 1, &item);
         if (rc) goto fail;
         if (item[0]) {
             if ((rc = cz_grow(&items, &cap, n + 1, sizeof *items))) { free(item); goto fail; }
@@ -218,9 +252,10 @@ static int set_list(const struct cz_field *f, cz_body *body, const char *value,
 {
     char **items = NULL, *norm = NULL;
     size_t n = 0;
-    /* NFKC first, so a full-width comma (，) splits like an ASCII one. */
-    int rc = cz_text_normalize(value, strlen(value), &norm);
-    if (rc == CZ_OK) rc = split_list(norm, &items, &n);
+    /* A list of codes is folded first, so that any comma NFKC knows (the
+     * full-width ，, the small ﹐) splits it like an ASCII one. */
+    int rc = cz_schema_folds(f) ? cz_text_normalize(value, strlen(value), &norm) : CZ_OK;
+    if (rc == CZ_OK) rc = split_list(f, norm ? norm : value, &items, &n);
     free(norm);
     if (rc) return fail(err, f, NULL, rc, HINT_TEXT);
     if (f->type == CZ_F_SET) {
@@ -362,8 +397,7 @@ int cz_schema_set(const struct cz_type *t, cz_body *body, const char *name,
         return fail(err, NULL, name, CZ_EFIELD, HINT_UNKNOWN_FIELD);
     if (f->type == CZ_F_SET || f->type == CZ_F_LIST)
         return set_list(f, body, value, err);
-    rc = f->type == CZ_F_TEXT ? cz_text_normalize(value, strlen(value), &v)
-                              : cz_text_normalize_line(value, strlen(value), &v);
+    rc = normalize_value(f, value, strlen(value), f->type != CZ_F_TEXT, &v);
     if (rc)
         return fail(err, f, NULL, rc, HINT_TEXT);
     if (!v[0]) {

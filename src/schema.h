@@ -43,6 +43,7 @@ enum cz_fflag {
     CZ_FF_REGION   = 1 << 4,  /* this place code is the record's region */
     CZ_FF_INHERIT  = 1 << 5,  /* region comes from the referenced record */
     CZ_FF_TITLE    = 1 << 6,  /* shown as the record's title in lists */
+    CZ_FF_CODE     = 1 << 7,  /* a line or list that holds codes, not prose (cz_schema_folds) */
 };
 
 struct cz_enum_value { const char *key, *en, *zh; };
@@ -83,7 +84,7 @@ enum cz_hint {
     HINT_ID_LENGTH, HINT_ID_CHARS, HINT_ID_DATE, HINT_ID_CHECK, HINT_PHONE, HINT_PLACE,
     HINT_REF, HINT_KEY, HINT_PRIMARY_CAUSE, HINT_EXISTS, HINT_REF_MISSING, HINT_REF_TYPE,
     HINT_REF_DELETED, HINT_REF_AMBIG, HINT_DATE_FUTURE, HINT_DERIVED_AMOUNT,
-    HINT_REF_NUMBER_NONE, HINT_REF_NUMBER_AMBIG,
+    HINT_REF_NUMBER_NONE, HINT_REF_NUMBER_AMBIG, HINT_PLACE_UNKNOWN, HINT_PLACE_OTHER,
 };
 
 /* Why a value was refused: which field, the status, and a hint that says the
@@ -100,6 +101,14 @@ int cz_field_error_set(struct cz_field_error *err, const struct cz_field *f, int
                        enum cz_hint hint, const char *detail);
 void cz_field_error_message(const struct cz_type *t, const struct cz_field_error *e,
                             enum cz_lang lang, char *buf, size_t size);
+
+/* True when what is typed into f is folded with NFKC (full-width digits,
+ * letters and punctuation become ASCII: cz_text_normalize): numbers,
+ * dates, codes, ID numbers, phones, places, enum values, ids, keys, and
+ * lines or lists flagged CZ_FF_CODE (a household number).  Prose (the
+ * other lines, texts and lists: names, addresses, notes, topics) is kept
+ * as typed, NFC only (cz_text_prose).  FORMATS.md lists them. */
+int cz_schema_folds(const struct cz_field *f);
 
 /* True when setting f re-derives other fields (an ID number; a sale's
  * quantity and prices).  Callers applying several fields set these first. */

@@ -373,6 +373,39 @@ static int check_unique(cz_txn *t, struct pipe *pl, const struct cz_type *ty, co
     return CZ_OK;
 }
 
+/* Places are real: the village typed in this write (the field that gives
+ * a household, pairing or training its region) names a place.  At the
+ * office it must be a place record.  A station knows its own region from
+ * `init`, before any place record has reached it; another code it takes
+ * only as a place record inside that region (a village's station: none).
+ * What was stored before is not checked again on an edit of other
+ * fields, and imports are judged by the trust rules alone (authz.h): a
+ * household may arrive before its place. */
+static int check_places(cz_txn *t, struct pipe *pl, const cz_station *st, const struct cz_type *ty,
+                        const struct cz_assign *a, size_t n, const cz_body *body, struct cz_field_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct cz_field *f = cz_schema_field(ty, a[i].field);
+        const char *code;
+        size_t len;
+        if (!f || f->type != CZ_F_PLACE || !(f->flags & CZ_FF_REGION) ||
+            cz_body_get_text(body, f->tag, &code, &len) != CZ_OK)
+            continue;
+        int office = st->info.kind == CZ_KIND_OFFICE;
+        char mine[CZ_REGION_MAX + 1], typed[CZ_REGION_MAX + 1];
+        cz_region_normalize(st->info.region, mine);
+        cz_region_normalize(code, typed);
+        if (!office && mine[0] && !strcmp(mine, typed)) continue;
+        int rc = cz_region_place_known(t, code, pl != NULL);
+        if (rc == CZ_ENOTFOUND && (office || !mine[0]))
+            return cz_field_error_set(err, f, CZ_EFIELD, HINT_PLACE_UNKNOWN, code);
+        if (rc == CZ_ENOTFOUND || (rc == CZ_OK && !office && !cz_region_under(typed, mine)))
+            return cz_field_error_set(err, f, CZ_EFIELD, HINT_PLACE_OTHER, st->info.region);
+        if (rc) return rc;
+    }
+    return CZ_OK;
+}
+
 /* Whether the person logged in may write a record for `region`.  Before
  * enrolment comes back a person acts within the station's declared region;
  * afterwards within the certificate's jurisdiction. */
@@ -573,6 +606,7 @@ int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct
     if ((rc = check_unique(t, pl, ty, body, entity, err))) goto cleanup;
     if ((rc = record_region(t, &st->info, ty, body, inherited, v->region))) goto cleanup;
     if ((rc = cz_st_may_write(t, pl, st, ty, v->region))) goto cleanup;
+    if ((rc = check_places(t, pl, st, ty, a, n, body, err))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = check_approval(t, pl, st, body, v->region))) goto cleanup;
     if (!strcmp(ty->key, "poverty_line") && (rc = check_poverty_line(t, st))) goto cleanup;
     v->body = body;

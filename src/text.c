@@ -286,10 +286,11 @@ static void fold(const char *s, size_t start, size_t end, int one_line, char *ou
     out[o] = '\0';
 }
 
-/* Shared body of cz_text_normalize and cz_text_normalize_line. */
-static int normalize(const char *in, size_t len, int one_line, char **out)
+/* Shared body of cz_text_normalize, cz_text_normalize_line and
+ * cz_text_prose: NFKC when compat, else NFC. */
+static int normalize(const char *in, size_t len, int one_line, int compat, char **out)
 {
-    char *nfkc = NULL, *buf = NULL;
+    char *norm = NULL, *buf = NULL;
     size_t n = 0, start, end;
     int rc;
 
@@ -309,38 +310,43 @@ static int normalize(const char *in, size_t len, int one_line, char **out)
     if (!cz_utf8_valid(in, len))
         return CZ_EUTF8;
 
-    rc = map(in, len, NFKC_OPTS, &nfkc, &n);
+    rc = map(in, len, compat ? NFKC_OPTS : NFC_OPTS, &norm, &n);
     if (rc != CZ_OK)
         goto cleanup;
-    /* Checked after NFKC so that the rule holds for what is stored; \r is
+    /* Checked after normalising so that the rule holds for what is stored; \r is
      * let through here because fold turns it into \n. */
-    rc = scan_controls(nfkc, n, 1);
+    rc = scan_controls(norm, n, 1);
     if (rc != CZ_OK)
         goto cleanup;
-    trim_bounds(nfkc, n, &start, &end);
+    trim_bounds(norm, n, &start, &end);
     if (!(buf = malloc(end - start + 1))) {
         rc = CZ_ENOMEM;
         goto cleanup;
     }
-    fold(nfkc, start, end, one_line, buf);
+    fold(norm, start, end, one_line, buf);
     *out = buf;
     buf = NULL;
     rc = CZ_OK;
 
 cleanup:
-    free(nfkc);
+    free(norm);
     free(buf);
     return rc;
 }
 
 int cz_text_normalize(const char *in, size_t len, char **out)
 {
-    return normalize(in, len, 0, out);
+    return normalize(in, len, 0, 1, out);
 }
 
 int cz_text_normalize_line(const char *in, size_t len, char **out)
 {
-    return normalize(in, len, 1, out);
+    return normalize(in, len, 1, 1, out);
+}
+
+int cz_text_prose(const char *in, size_t len, int one_line, char **out)
+{
+    return normalize(in, len, one_line, 0, out);
 }
 
 int cz_text_fold(const char *in, size_t len, char **out)

@@ -47,9 +47,11 @@ const char *cz_text_safe(const char *s, char *out, size_t size);
  * U+2066..9), as the codec refuses.  Assumes valid UTF-8. */
 int cz_text_check_controls(const char *s, size_t len);
 
-/* What people type -> what is stored: NFKC (full-width ＹＳＷ－００２ becomes
- * YSW-002, the ideographic space U+3000 becomes a space), then leading and
- * trailing white space removed, \r\n and \r turned into \n, tabs kept.
+/* What people type in a code or a number -> what is stored: NFKC
+ * (full-width ＹＳＷ－００２ becomes YSW-002, the ideographic space U+3000
+ * becomes a space), then leading and trailing white space removed, \r\n
+ * and \r turned into \n, tabs kept.  Not for prose: NFKC also rewrites
+ * Chinese punctuation (，；： become ,;:); see cz_text_prose.
  * *out is malloc'd and NUL-terminated (caller frees); it may be "".
  * CZ_EUTF8 for invalid input, CZ_ECONTROL for other control characters. */
 int cz_text_normalize(const char *in, size_t len, char **out);
@@ -57,6 +59,13 @@ int cz_text_normalize(const char *in, size_t len, char **out);
 /* As cz_text_normalize, for one-line values: any run of internal white space
  * (including \n, \t) becomes one ASCII space. */
 int cz_text_normalize_line(const char *in, size_t len, char **out);
+
+/* What people type as prose (names, addresses, notes, topics) -> what is
+ * stored: as cz_text_normalize (one_line: as cz_text_normalize_line) but
+ * NFC only, so the text is kept as typed: full-width punctuation and
+ * digits stay what they are.  NFKC output is NFC too, so text stored
+ * folded before verifies the same (the codec asks NFC of every text). */
+int cz_text_prose(const char *in, size_t len, int one_line, char **out);
 
 /* Search folding: NFKC + case fold + white space removed, so "Ｗang  Li"
  * and "wangli" fold alike.  *out malloc'd.  Invalid UTF-8 -> CZ_EUTF8. */

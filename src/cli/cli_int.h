@@ -119,8 +119,9 @@ int cmd_backup(struct cli *c, int argc, char **argv);
 int cmd_restore(struct cli *c, int argc, char **argv);
 /* cli_domain.c */
 int cmd_approve(struct cli *c, int argc, char **argv);
-int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_load(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
+/* cli_report.c */
+int cmd_report(struct cli *c, int argc, char **argv);
 
 #endif

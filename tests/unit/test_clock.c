@@ -34,7 +34,7 @@ static struct tk_pair P;
 
 static int setup(void **state)
 {
-    return tk_pair_init(&P, "clock", "市办", V1, PASS);
+    return tk_pair_init(&P, "clock", "市办", V1, PASS) || tk_places(P.office, V1, NULL) ? -1 : 0;
 }
 
 static int teardown(void **state)

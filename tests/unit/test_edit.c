@@ -41,7 +41,8 @@ static cz_station *g_office, *g_village;
 
 static int setup(void **state)
 {
-    if (sodium_init() < 0 || tk_pair_init(&g_pair, "edit", "市办", V1, PASS)) return -1;
+    if (sodium_init() < 0 || tk_pair_init(&g_pair, "edit", "市办", V1, PASS) ||
+        tk_places(g_pair.office, V1, NULL)) return -1;
     g_office = g_pair.office;
     g_village = g_pair.village;
     return 0;

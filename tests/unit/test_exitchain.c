@@ -72,6 +72,7 @@ static int group_setup(void **state)
     snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
     struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "4110", .user = "张主任" };
     if (cz_station_init(F.odir, &o, PASS, &F.office, why, sizeof why)) return -1;
+    if (tk_places(F.office, V1, NULL)) return -1;
     F.root = cz_station_info(F.office)->office_root;
     for (int i = 0; i < NPEOPLE; i++) {
         struct cz_cert_req q = { .kind = "person", .name = who[i].name, .station = "许昌市科协",

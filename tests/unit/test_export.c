@@ -136,6 +136,7 @@ static int setup(void **state)
     snprintf(F.stick, sizeof F.stick, "%s/stick", F.dir);
     struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "", .user = "张主任" };
     if (cz_station_init(F.odir, &o, PASS, &F.office, why, sizeof why)) return -1;
+    if (tk_places(F.office, V1, V2, NULL)) return -1;
     crypto_box_keypair(F.box_pk, F.box_sk);
     add_households(V1, PER_VILLAGE, 0);
     add_households(V2, PER_VILLAGE, PER_VILLAGE);

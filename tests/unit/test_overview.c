@@ -113,6 +113,7 @@ static int setup(void **state)
     snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
     struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "4110", .user = "张主任" };
     if (cz_station_init(F.odir, &o, PASS, &F.office, why, sizeof why)) return -1;
+    if (tk_places(F.office, V1, V2, NULL)) return -1;
     return certify_people();
 }
 

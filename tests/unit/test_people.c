@@ -83,6 +83,7 @@ static int setup(void **state)
     snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
     struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "", .user = "张主任" };
     if (cz_station_init(F.odir, &o, PASS, &F.o, why, sizeof why)) return -1;
+    if (tk_places(F.o, REGION "100201", NULL)) return -1;
     if (cz_station_user_add(F.o, "王会计", "clerk", PASS) || cz_station_user_add(F.o, "刘镇长", "supervisor", PASS) ||
         cz_station_user_add(F.o, "赵科员", "office", PASS))
         return -1;

@@ -22,7 +22,8 @@
  *         A4 H4 gift    300.00 special not industry  A5 H5 loan 5000.00 other industry
  *         A6 H1 seeds    50.50 no fund given (reported as other), industry
  *   training T1 V1 45 trainees 300 leaflets; T2 V2 25/150; T3 no village (4110) 10/-
- *   plot  P1 H1 辣椒 3.5 mu at 5500/mu; P2 H4 辣椒 2.25 mu at 5000.50/mu; P3 H2 玉米 5 mu
+ *   plot  P1 H1 辣椒 3.5 mu at 5500/mu; P2 H4 辣椒 2.25 mu at 5000.50/mu (11,251.125 yuan:
+ *         the half fen rounds up once, in the total); P3 H2 玉米 5 mu
  *   sale  S1 H1 100.5 jin at 0.80, floor 1 -> 100.50; S2 H4 2000 jin at 1.20, floor 1
  *         -> 2400.00; S3 H2 10 jin at 1.50, no floor -> 15.00
  *
@@ -211,6 +212,7 @@ static int build_office(struct fx *f)
     TRY(add(o, "poverty_line", NULL, NULL, "year=2018", "amount=3535", NULL));
     TRY(add(o, "place", NULL, NULL, "code=411024", "name=鄢陵县", "level=county", "parent=4110", NULL));
     TRY(add(o, "place", NULL, NULL, "code=" V1, "name=杨树湾村", "level=village", "parent=411024104", NULL));
+    TRY(add(o, "place", NULL, NULL, "code=" V2, "name=南寨村", "level=village", "parent=411081112", NULL));
 
     TRY(add(o, "household", f->h[1], NULL, "number=H1", "village=" V1, "head=甲一", "causes=因病,缺资金",
             "primary_cause=illness", "status=poor", NULL));
@@ -486,8 +488,10 @@ static void test_report_all(void **state)
         .industry_pass = 1, .household_pass = 0,
         .trainings = 3, .trainees = 80, .leaflets = 450,
         .pepper_plots = 2, .pepper_area = 575,
-        /* 350 x 550000 / 100 + 225 x 500050 / 100 (1125112.5, truncated) */
-        .pepper_expected = 1925000 + 1125112,
+        /* 350 x 550000 + 225 x 500050 = 192,500,000 + 112,511,250 hundredths
+         * of a fen = 3,050,112.50 fen, rounded half up once (truncating
+         * each plot gave 3,050,112) */
+        .pepper_expected = 3050113,
         .sales = 3, .sale_quantity = 10050 + 200000 + 1000, .sale_paid = 10050 + 240000 + 1500,
         .sale_at_floor = 10050 + 200000 + 0,
     };
@@ -553,7 +557,8 @@ static void test_report_village_filter(void **state)
         .household_share_bp = -1,    /* no special industry funds at all */
         .industry_pass = 0, .household_pass = 0,
         .trainings = 1, .trainees = 25, .leaflets = 150,
-        .pepper_plots = 1, .pepper_area = 225, .pepper_expected = 1125112,
+        .pepper_plots = 1, .pepper_area = 225,
+        .pepper_expected = 1125113,  /* 225 x 500050 = 112,511,250 hundredths of a fen: 1,125,112.50, half up */
         .sales = 1, .sale_quantity = 200000, .sale_paid = 240000, .sale_at_floor = 200000,
     };
     expect_totals(&r, &totals);

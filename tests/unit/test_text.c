@@ -235,6 +235,48 @@ static void test_normalize_fullwidth(void **state)
     NORM("\n\t \r\n", "");
 }
 
+/* Prose is kept as typed (cz_text_prose): only NFC, trimming and, on one
+ * line, runs of white space.  The same inputs through cz_text_normalize
+ * fold, which is right for codes and wrong for a sentence. */
+static void prose_eq(int one_line, const char *s, const char *want)
+{
+    char *out = NULL, *again = NULL;
+    assert_int_equal(cz_text_prose(s, strlen(s), one_line, &out), CZ_OK);
+    assert_string_equal(out, want);
+    /* Stored as the codec asks (NFC, no refused control), and a fixed point. */
+    assert_true(cz_text_is_nfc(out, strlen(out)));
+    assert_int_equal(cz_text_check_controls(out, strlen(out)), CZ_OK);
+    assert_int_equal(cz_text_prose(out, strlen(out), one_line, &again), CZ_OK);
+    assert_string_equal(again, out);
+    free(out);
+    free(again);
+}
+
+static void test_prose_kept(void **state)
+{
+    (void)state;
+    /* Chinese punctuation stays full-width: ，U+FF0C ；U+FF1B ：U+FF1A （）U+FF08/9 */
+    prose_eq(1, "南坞镇，杨树湾村：3组；东头（老宅）", "南坞镇，杨树湾村：3组；东头（老宅）");
+    NORM_LINE("南坞镇，杨树湾村：3组；东头（老宅）", "南坞镇,杨树湾村:3组;东头(老宅)");
+    /* Full-width digits and letters in prose are what was typed, too. */
+    prose_eq(1, "第１２组ＡＢ", "第１２组ＡＢ");
+    NORM_LINE("第１２组ＡＢ", "第12组AB");
+    /* NFC still composes, and white space is still trimmed; one line
+     * joins lines, several keep them. */
+    prose_eq(1, "  e\xcc\x81，好  ", "\xc3\xa9，好");
+    prose_eq(1, "一行，\n二行：", "一行， 二行：");
+    prose_eq(0, "一行，\r\n二行：\t说明", "一行，\n二行：\t说明");
+    prose_eq(0, "\xe3\x80\x80备注：无\xe3\x80\x80", "备注：无");
+    /* Controls are refused as for codes. */
+    char *out = (char *)0x1;
+    assert_int_equal(cz_text_prose("a\x01", 2, 1, &out), CZ_ECONTROL);
+    assert_null(out);
+    assert_int_equal(cz_text_prose("\xff", 1, 0, &out), CZ_EUTF8);
+    /* A folded text is NFC: what an earlier build stored folded verifies. */
+    assert_true(cz_text_is_nfc("南坞镇,杨树湾村:3组;东头(老宅)", strlen("南坞镇,杨树湾村:3组;东头(老宅)")));
+    assert_true(cz_text_is_nfc("南坞镇，杨树湾村：3组；东头（老宅）", strlen("南坞镇，杨树湾村：3组；东头（老宅）")));
+}
+
 static void test_normalize_trim(void **state)
 {
     (void)state;
@@ -555,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_is_nfc),
         cmocka_unit_test(test_check_controls),
         cmocka_unit_test(test_normalize_fullwidth),
+        cmocka_unit_test(test_prose_kept),
         cmocka_unit_test(test_normalize_trim),
         cmocka_unit_test(test_normalize_newlines),
         cmocka_unit_test(test_normalize_refused),

@@ -3,6 +3,7 @@
 
 #include <ftw.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,23 @@ int tk_pair_init(struct tk_pair *p, const char *name, const char *office_name, c
     rc = cz_station_init(p->vdir, &v, pass, &p->village, why, sizeof why);
     free(identity);
     return rc ? say("village init", rc, why) : 0;
+}
+
+int tk_places(cz_station *st, ...)
+{
+    va_list ap;
+    int rc = CZ_OK;
+    va_start(ap, st);
+    for (const char *code; rc == CZ_OK && (code = va_arg(ap, const char *));) {
+        size_t len = strlen(code);
+        const char *level = len <= 4 ? "city" : len <= 6 ? "county" : len <= 9 ? "town" : "village";
+        struct cz_assign a[] = { { "code", code }, { "name", "测试地" }, { "level", level } };
+        struct cz_field_error err;
+        uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+        if ((rc = cz_station_add(st, "place", a, 3, entity, id, &err))) say("place", rc, code);
+    }
+    va_end(ap);
+    return rc ? -1 : 0;
 }
 
 int tk_pair_export(struct tk_pair *p, uint8_t **img, size_t *len)

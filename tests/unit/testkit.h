@@ -45,6 +45,12 @@ int tk_pair_init(struct tk_pair *p, const char *name, const char *office_name, c
                  const char *pass);
 void tk_pair_free(struct tk_pair *p);
 
+/* Adds a place record for each code (NULL-terminated list) at st, as the
+ * person logged in there (an office person: places are theirs to write),
+ * so that households and trainings may name them (places are real:
+ * DOMAIN.md).  0, or -1 with the failing code on stderr. */
+int tk_places(cz_station *st, ...);
+
 /* The village's full export for its one peer (the office) onto p->stick,
  * read back: *img is malloc'd (the caller frees it).  0, or -1 with the
  * failing step on stderr. */
