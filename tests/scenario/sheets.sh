@@ -124,6 +124,9 @@ contains "Yangshuwan's" "$OUT" "王秀英"
 contains "Liushu's" "$OUT" "赵大明"
 expect "001 alone is two households at the office" 1 cz -C "$O" add member household=001 name=某
 contains "ambiguity named" "$ERR" "more than one here is numbered 001"
+# A pairing made at the office names its village, which must be a place.
+expect "place $V1" 0 cz -C "$O" add place code=$V1 name=杨树湾村 level=village parent=411081106
+expect "place $V2" 0 cz -C "$O" add place code=$V2 name=柳树村 level=village parent=411081106
 expect "helper" 0 cz -C "$O" add helper name=刘专家 kind=expert
 HELP=$OUT
 expect "a pairing's village picks its 001" 0 cz -C "$O" add pairing helper="$HELP" village=$V2 household=001
