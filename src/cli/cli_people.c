@@ -251,16 +251,35 @@ static int certify_picked(struct cli *c, const struct enrol_args *a, const struc
     return failed;
 }
 
+/* A jurisdiction typed for enrol names a real place, as report's does
+ * (region.h, cz_region_filter): a mistyped code would otherwise certify a
+ * person for a region that holds nothing, or for a neighbour's.  0, or the
+ * exit status after saying what is wrong. */
+static int enrol_region_known(struct cli *c, const char *region)
+{
+    char place[CZ_REGION_MAX + 1], safe[64], what[128];
+    cz_view *v = NULL;
+    int rc = cz_view_begin(c->st, &v);
+    if (rc == CZ_OK) rc = cz_region_filter(cz_view_txn(v), region, place);
+    cz_view_end(v);
+    if (rc == CZ_OK) return 0;
+    snprintf(what, sizeof what, "enrol --region %s", cz_text_safe(region, safe, sizeof safe));
+    say_error(c, rc, what);
+    return rc == CZ_EPLACECODE || rc == CZ_ENOPLACE ? CZ_EXIT_USAGE : CZ_EXIT_FAIL;
+}
+
 int cmd_enrol(struct cli *c, int argc, char **argv)
 {
     struct enrol_args a = { .keys = calloc((size_t)argc + 1, sizeof *a.keys) };
     struct cz_keylist kl = { 0 };
     size_t *pick = NULL, npick = 0;
-    int failed = 1;
+    int failed = 1, bad_region = 0;
 
     if (!a.keys) return CZ_EXIT_FAIL;
     if (enrol_parse(argc, argv, &a)) { free(a.keys); return enrol_usage(c); }
-    if (open_station(c) || need_office(c) || known_keys(c, &kl)) goto done;
+    if (open_station(c) || need_office(c)) goto done;
+    if (a.region && (bad_region = enrol_region_known(c, a.region))) goto done;
+    if (known_keys(c, &kl)) goto done;
     /* Which keys: the named ones, every pending one, or (no arguments) a list. */
     if (!(pick = calloc(kl.n + (size_t)a.nkeys + 1, sizeof *pick))) goto done;
     for (int i = 0; i < a.nkeys; i++)
@@ -275,6 +294,7 @@ done:
     free(pick);
     free(a.keys);
     free(kl.v);
+    if (bad_region) return bad_region;
     return failed ? CZ_EXIT_FAIL : CZ_EXIT_OK;
 }
 

@@ -10,6 +10,7 @@ key_of() {   # DIR NAME: the hex key of NAME's person key in DIR's `enrol --json
     cz -C "$O" enrol --json | jq -r --arg n "$2" '.[] | select(.name==$n and .kind=="person") | .key' | head -1
 }
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
+places "$O" 411081106201
 cz -C "$O" pubkey > "$WORK/office.id"
 join() {   # DIR STATION REGION USER
     cz -C "$1" init --station "$2" --region "$3" --user "$4" --office-key "$WORK/office.id" >/dev/null &&
@@ -42,6 +43,10 @@ equals "the village's person is certified" \
 KP=$(key_of "$O" 钱省长)
 expect "a named key is refused the same way" 1 cz -C "$O" enrol "${KP:0:12}" --role clerk
 contains "says why" "$ERR" "--region"
+expect "a --region no place lies in is refused" 2 cz -C "$O" enrol "${KP:0:12}" --role clerk --region 42
+contains "says no place has it" "$ERR" "no place record has this code or lies inside it"
+expect "a --region that is no whole level is refused" 2 cz -C "$O" enrol "${KP:0:12}" --role clerk --region 411
+contains "says the levels" "$ERR" "give 2, 4, 6, 9 or 12 digits"
 expect "explicit --region gives it" 0 cz -C "$O" enrol "${KP:0:12}" --role clerk --region 41
 contains "certified for 41" "$OUT" "41"
 expect "the office exports for the villages only" 0 cz -C "$O" export --to "$STICK" --json

@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office A=$WORK/yangshuwan B=$WORK/copy V=411081106201
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
+places "$O" $V
 cz -C "$O" pubkey > "$WORK/office.id"
 cz -C "$A" init --station 杨树湾村 --region $V --user 李书记 --office-key "$WORK/office.id" >/dev/null
 cz -C "$A" export --to "$WORK/s0" >/dev/null

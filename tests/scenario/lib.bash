@@ -110,3 +110,15 @@ menu_open() {
     fail "menu row '$*' not reached"
     return 1
 }
+# places DIR CODE...: a place record at DIR for each code of 4, 6, 9 or 12
+# digits (city, county, town, village; a province has no place record: a
+# place inside it stands for it), as an office keeps them before it enrols
+# anyone for a region (`enrol --region` must name a known place).
+places() {
+    local dir=$1 code level
+    shift
+    for code in "$@"; do
+        case ${#code} in 4) level=city ;; 6) level=county ;; 9) level=town ;; *) level=village ;; esac
+        cz -C "$dir" add place code="$code" name="地$code" level=$level >/dev/null || return 1
+    done
+}

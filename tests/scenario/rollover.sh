@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.bash"
 O=$WORK/office V=$WORK/village STICK=$WORK/stick
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
+places "$O" 411081106201 411081106202
 cz -C "$O" user add 王会计 --role clerk >/dev/null
 cz -C "$O" pubkey > "$WORK/office.id"
 cz -C "$V" init --station 杨树湾村 --region 411081106201 --user 李书记 --office-key "$WORK/office.id" >/dev/null
