@@ -54,6 +54,12 @@ static int is_level(size_t len)
     return len == 0 || len == 2 || len == 4 || len == 6 || len == 9 || len == 12;
 }
 
+int cz_region_code_ok(const char *code)
+{
+    size_t len = strlen(code);
+    return strspn(code, "0123456789") == len && len <= CZ_REGION_MAX && is_level(len);
+}
+
 /* How a place's code may be written: normalised, or with zero groups
  * after it up to any wider level's length (GB/T 2260 writes a city 4110
  * as 411000). */
@@ -91,8 +97,7 @@ int cz_region_filter(cz_txn *t, const char *code, char out[CZ_REGION_MAX + 1])
     char term[128];
     int found = 0;
     out[0] = 0;
-    size_t len = strlen(code);
-    if (strspn(code, "0123456789") != len || len > CZ_REGION_MAX || !is_level(len)) return CZ_EPLACECODE;
+    if (!cz_region_code_ok(code)) return CZ_EPLACECODE;
     cz_region_normalize(code, out);
     if (!out[0]) return CZ_OK;
     /* A place inside the filter has a code (as written, zeros or not)

@@ -24,6 +24,11 @@ size_t cz_region_level(const char *code);
  * everywhere). */
 int cz_region_under(const char *region, const char *jurisdiction);
 
+/* True when code is digits at a whole level: 0, 2, 4, 6, 9 or 12 of them
+ * (trailing zero groups allowed: 411000).  "411" would take in several
+ * cities as a prefix, so no jurisdiction or filter is written that way. */
+int cz_region_code_ok(const char *code);
+
 /* Places are real: the codes a person types are checked against the
  * `place` records (DOMAIN.md, "Places and regions").  Both look only at
  * the index of live records, inside t. */

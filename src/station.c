@@ -10,6 +10,7 @@
 #include "hashset.h"
 #include "hex.h"
 #include "keys.h"
+#include "region.h"
 #include "roster.h"
 #include "station_int.h"
 #include "status.h"
@@ -208,9 +209,10 @@ static int init_opts_check(const struct cz_init_opts *o, const char *pass, struc
     if (!cz_st_name_ok(o->name) || !cz_st_name_ok(o->user)) return CZ_EINVAL;
     if (!o->demo_passphrase && (rc = cz_passphrase_check(pass))) return rc;
     const char *region = o->region ? o->region : "";
-    if (strlen(region) > CZ_REGION_MAX || strspn(region, "0123456789") != strlen(region) ||
-        (o->kind == CZ_KIND_STATION && strlen(region) < 2))
-        return CZ_EINVAL;
+    if (!cz_region_code_ok(region) || (o->kind == CZ_KIND_STATION && !region[0])) {
+        snprintf(why, why_size, "region");
+        return CZ_EPLACECODE;
+    }
     memset(office, 0, sizeof *office);
     if (o->kind == CZ_KIND_STATION &&
         (!o->office_identity || cz_identity_parse(o->office_identity, office) != CZ_OK || !office->is_office)) {

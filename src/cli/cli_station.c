@@ -83,9 +83,14 @@ static int init_refused(struct cli *c, const struct init_args *a, int rc, const 
                      "不是市办身份文件：请在市办运行 `cunzhan pubkey` 生成"));
         return CZ_EXIT_FAIL;
     }
+    if (rc == CZ_EPLACECODE) {
+        fprintf(stderr, "cunzhan: --region %s: %s\n", cz_text_safe(a->o.region ? a->o.region : "", safe_key, sizeof safe_key),
+                cz_strerror(rc, c->lang));
+        return CZ_EXIT_USAGE;
+    }
     if (rc == CZ_EINVAL)
-        return usage(c, "init: names must be 1-63 bytes without '/', a region 2-12 digits",
-                     "init：名称须为 1-63 字节且不含 '/'，辖区代码须为 2-12 位数字");
+        return usage(c, "init: names must be 1-63 bytes without '/', a region of 2, 4, 6, 9 or 12 digits",
+                     "init：名称须为 1-63 字节且不含 '/'，辖区代码须为 2、4、6、9 或 12 位数字");
     say_error(c, rc, c->dir);
     return CZ_EXIT_FAIL;
 }

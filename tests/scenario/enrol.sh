@@ -16,6 +16,9 @@ join() {   # DIR STATION REGION USER
     cz -C "$1" init --station "$2" --region "$3" --user "$4" --office-key "$WORK/office.id" >/dev/null &&
     cz -C "$1" export --to "$STICK" >/dev/null && cz -C "$O" import "$STICK" >/dev/null
 }
+expect "init with a region of no whole level refused" 2 env CUNZHAN_PASSPHRASE=demopass1 "$CUNZHAN" -C "$WORK/bad" \
+    init --station 坏站 --region 411 --user 甲 --office-key "$WORK/office.id"
+contains "names the region" "$ERR" "--region 411: not an administrative code"
 join "$WORK/a" 杨树湾村 411081106201 李书记
 join "$WORK/p" 全省站 41 钱省长
 join "$WORK/c" 县站 411024000000 孙县长
