@@ -6,6 +6,7 @@
  *                    and identity, and the PC's clock against the station's;
  *   station_people.c the people on this PC: login, passphrases, slots;
  *   station_check.c  the checks a version passes before it is signed
+ *   station_refs.c   references typed as ids, prefixes or household numbers
  *                    (references, region, uniqueness, who may write it,
  *                    edits over unseen or conflicting versions);
  *   station_write.c  signing and appending one entry to the signer's log,
@@ -89,6 +90,18 @@ int cz_st_append(cz_txn *t, const struct append_req *r, uint8_t entity_out[CZ_EN
  * its own; `known` (may be NULL) is what the roster says of its author. */
 int cz_st_judge_own(cz_txn *t, const uint8_t office_root[32], const struct cz_entry *e,
                     const struct cz_trust_info *known);
+
+/* ---- station_refs.c: references as typed ---- */
+
+struct pipe;
+
+/* Applies the typed assignments to body, resolving references first (an
+ * id, an id prefix, or a household number within the row's village, else
+ * the record's, else station_region); a reference's region goes into
+ * inherited_region.  On a refusal *err names the field. */
+int cz_st_apply_assignments(cz_txn *t, struct pipe *pl, const struct cz_type *ty, cz_body *body,
+                            const struct cz_assign *a, size_t n, const char *station_region,
+                            char *inherited_region, struct cz_field_error *err);
 
 /* ---- station_check.c: the checks of one version ---- */
 
