@@ -340,7 +340,7 @@ static void startup_notes(struct ui *ui, const struct ui_term *t, int english)
     ui_term_locale_note(t, ui->lang, note, sizeof note);
     if (ui->keymap_errors[0]) ui_message(ui, 1, "%s", ui->keymap_errors);
     else if (english && t->console)
-        ui_message(ui, 0, "%s", "Linux console shows no Chinese: English. For Chinese: fbterm or a desktop terminal.");
+        ui_message(ui, 0, "%s", "Linux console: English (no Chinese font). Chinese: fbterm or a desktop terminal");
     else {
         ui_message(ui, 0, "%s", note);
         return;
