@@ -111,6 +111,16 @@ keys F10
 see "GB18030: quits" "EXIT=0"
 stored "GB18030" "LOC-GB-01" "陆平"
 stored "GB18030 four bytes" "LOC-GB-02" "刘䶮"
+# Login there: a Chinese name shown in the field, a Chinese passphrase
+# typed in GB18030 opens what was set in UTF-8.
+CUNZHAN_NEW_PASSPHRASE=八个汉字的好口令 cz -C "$ST" user add 王会计 --role clerk >/dev/null 2>&1 ||
+    fail "user add 王会计"
+ENVARGS="-u LANG -u CUNZHAN_PASSPHRASE" LOCALE="$GB" WRAP="$WORK/gbterm GB18030" start --user 王会计
+see "GB18030 login: the user's name in the field" "王会计"
+text "八个汉字的好口令"; keys Enter
+see "GB18030 login: a Chinese passphrase opens" "用户 王会计"
+keys F10
+see "GB18030 login: quits" "EXIT=0"
 # What the program wrote was GB18030, not UTF-8: the same screen read as
 # UTF-8 would be mojibake (as it was before the screens drew wide characters).
 ENVARGS="-u LANG" LOCALE="$GB" WRAP="$WORK/gbterm UTF-8" start
