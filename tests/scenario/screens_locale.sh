@@ -128,6 +128,16 @@ see "GB18030 bytes on a UTF-8 terminal are not Chinese (control)" "F10"
 lacks "GB18030 bytes on a UTF-8 terminal: no Chinese (control)" "$SCREEN" "杨树湾村"
 keys F10
 
+# ---- an encoding with no Chinese in it (ISO-8859-1) ----
+localedef -i en_US -f ISO-8859-1 "$LOC/en_US.ISO-8859-1" >"$WORK/localedef.log" 2>&1 ||
+    fail "localedef en_US.ISO-8859-1" "$(cat "$WORK/localedef.log")"
+ENVARGS="-u LANG" LOCALE="LC_ALL=en_US.ISO-8859-1 LOCPATH=$LOC" WRAP="$WORK/gbterm ISO-8859-1" start
+see "ISO-8859-1: English" "Households: list and find"
+see "ISO-8859-1: says Chinese cannot show, and the fix" "LC_ALL=en_US.ISO-8859-1 cannot show Chinese. For Chinese: a UTF-8 locale"
+contains "ISO-8859-1: a Chinese name as '?', one a character" "$SCREEN" "cunzhan ???? | user ??? |"
+keys F10
+see "ISO-8859-1: quits" "EXIT=0"
+
 # ---- terminals that cannot draw the screens ----
 # Each waits for the exit first, so that the whole message is on screen.
 TERMTYPE=dumb start
