@@ -1,20 +1,54 @@
-/* cells.c — text to screen cells.  Record text may come from another
- * station, so every string is checked glyph by glyph here: controls and
- * invalid bytes never reach the terminal, and widths come from the one
- * width function, cz_text_width. */
+/* cells.c — text to screen cells, and the screens' width function.
+ * Text is UTF-8 inside; it reaches the terminal only here, as wide
+ * characters (ncursesw), which the C library writes in the terminal's own
+ * encoding, the locale's (UTF-8, GB18030, ...).  Record text may come
+ * from another station, so every string is checked glyph by glyph here:
+ * controls and invalid bytes never reach the terminal.  Widths come from
+ * cz_text_width on a UTF-8 terminal; on any other, from the locale
+ * (wcwidth), as ncurses places characters by it (GB18030 draws every
+ * non-ASCII character two columns wide), and a character that encoding
+ * cannot hold is drawn as the replacement, or '?'. */
 #include "ui.h"
 #include "text.h"
 
 #include <curses.h>
+#include <langinfo.h>
+#include <limits.h>
 #include <string.h>
+#include <wchar.h>
 
-#define CELL_BYTES 16
+#define CELL_CHARS 5   /* a glyph and its combining marks: ncurses' CCHARW_MAX */
+#define MAX_CELLS 512
 
-/* One screen cell: the glyph's bytes (a wide glyph's second cell is empty,
- * width 0), combining marks appended to the glyph they follow. */
-struct cell { char b[CELL_BYTES]; unsigned char len, width; };
+/* One screen cell: the glyph (a wide glyph's second cell is empty, width
+ * 0), combining marks appended to the glyph they follow. */
+struct cell { wchar_t w[CELL_CHARS]; unsigned char n, width; };
 
-static const char replacement[] = "\xEF\xBF\xBD";
+/* Whether the locale's codeset is UTF-8.  Set once by ui_cells_setup: a
+ * fact about the process, as the locale itself is. */
+static int utf8_terminal = 1;
+
+void ui_cells_setup(void)
+{
+    utf8_terminal = !strcmp(nl_langinfo(CODESET), "UTF-8");
+}
+
+size_t ui_utf8_put(wchar_t wc, char out[4])
+{
+    unsigned long cp = (unsigned long)wc;
+    if (cp < 0x80) { out[0] = (char)cp; return 1; }
+    if (cp < 0x800) { out[0] = (char)(0xC0 | cp >> 6); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp >= 0xD800 && cp < 0xE000) return 0;
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    if (cp > 0x10FFFF) return 0;
+    out[0] = (char)(0xF0 | cp >> 18); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
 
 /* Length of the UTF-8 sequence at s and its code point; 0 when invalid. */
 static size_t glyph_len(const char *s, size_t n, unsigned *cp)
@@ -27,43 +61,97 @@ static size_t glyph_len(const char *s, size_t n, unsigned *cp)
     return len;
 }
 
+/* Columns the glyph g (code point cp) takes on this terminal; -1 when
+ * the terminal's encoding cannot hold it or the locale cannot print it. */
+static int glyph_cols(unsigned cp, const char *g, size_t glen)
+{
+    char mb[MB_LEN_MAX];
+    mbstate_t st;
+    if (utf8_terminal) {
+        size_t cols = 1;
+        cz_text_width(g, glen, 2, &cols, NULL);
+        return (int)cols;
+    }
+    memset(&st, 0, sizeof st);
+    if (wcrtomb(mb, (wchar_t)cp, &st) == (size_t)-1) return -1;
+    int w = wcwidth((wchar_t)cp);
+    return w > 2 ? -1 : w;
+}
+
+static int replacement(wchar_t *wc)
+{
+    int cols = glyph_cols(0xFFFD, "\xEF\xBF\xBD", 3);
+    *wc = cols > 0 ? 0xFFFD : '?';
+    return cols > 0 ? cols : 1;
+}
+
+/* The glyph at s[*pos] as it is drawn: its character in *wc and its
+ * columns (0: a combining mark); *pos moves past it.  Tab and newline
+ * are a space; controls, invalid bytes and what the terminal cannot show
+ * are the replacement. */
+static int next_glyph(const char *s, size_t n, size_t *pos, wchar_t *wc)
+{
+    unsigned cp = 0;
+    size_t len = glyph_len(s + *pos, n - *pos, &cp);
+    const char *g = s + *pos;
+    *pos += len ? len : 1;
+    if (!len) return replacement(wc);
+    if (cp == '\t' || cp == '\n') { *wc = ' '; return 1; }
+    if (cz_text_cp_control(cp)) return replacement(wc);
+    int cols = glyph_cols(cp, g, len);
+    if (cols < 0) return replacement(wc);
+    *wc = (wchar_t)cp;
+    return cols;
+}
+
 /* Lays s out into at most max cells; returns the cells used. */
 static int layout(const char *s, struct cell *cells, int max)
 {
     size_t n = strlen(s), pos = 0;
     int used = 0;
     while (pos < n && used < max) {
-        unsigned cp = 0;
-        size_t len = glyph_len(s + pos, n - pos, &cp);
-        const char *g = s + pos;
-        size_t glen = len, cols = 1;
-        pos += len ? len : 1;
-        if (!len) { g = replacement; glen = 3; }
-        else if (cp == '\t' || cp == '\n') { g = " "; glen = 1; }
-        else if (cz_text_cp_control(cp)) { g = replacement; glen = 3; }
-        else cz_text_width(g, glen, 2, &cols, NULL);
+        wchar_t wc;
+        int cols = next_glyph(s, n, &pos, &wc);
         if (cols == 0) {           /* combining: joins the previous glyph */
             struct cell *prev = used ? &cells[used - 1 - (used > 1 && !cells[used - 1].width)] : NULL;
-            if (prev && prev->len + glen < CELL_BYTES) {
-                memcpy(prev->b + prev->len, g, glen);
-                prev->len = (unsigned char)(prev->len + glen);
-            }
+            if (prev && prev->n < CELL_CHARS) prev->w[prev->n++] = wc;
             continue;
         }
-        if (used + (int)cols > max) break;
-        memcpy(cells[used].b, g, glen);
-        cells[used].len = (unsigned char)glen;
-        cells[used].width = (unsigned char)cols;
-        used++;
-        if (cols == 2) { cells[used].len = 0; cells[used].width = 0; used++; }
+        if (used + cols > max) break;
+        cells[used++] = (struct cell){ .w = { wc }, .n = 1, .width = (unsigned char)cols };
+        if (cols == 2) cells[used++] = (struct cell){ .n = 0, .width = 0 };
     }
     return used;
 }
 
+size_t ui_width(const char *s, size_t len, size_t budget, size_t *cols, int *trimmed)
+{
+    size_t pos = 0, used = 0;
+    int cut = 0;
+    if (utf8_terminal) return cz_text_width(s, len, budget, cols, trimmed);
+    while (pos < len) {
+        size_t at = pos;
+        wchar_t wc;
+        int w = next_glyph(s, len, &pos, &wc);
+        if (used + (size_t)w > budget) { pos = at; cut = 1; break; }
+        used += (size_t)w;
+    }
+    if (cols) *cols = used;
+    if (trimmed) *trimmed = cut;
+    return pos;
+}
+
+size_t ui_width_cols(const char *s, size_t len)
+{
+    size_t cols = 0;
+    ui_width(s, len, (size_t)-1, &cols, NULL);
+    return cols;
+}
+
 int ui_cols(const char *s)
 {
-    struct cell cells[512];
-    return layout(s, cells, 512);
+    struct cell cells[MAX_CELLS];
+    return layout(s, cells, MAX_CELLS);
 }
 
 static int clip(const struct ui *ui, int y, int x, int maxcols)
@@ -77,14 +165,16 @@ static int clip(const struct ui *ui, int y, int x, int maxcols)
 
 int ui_text(struct ui *ui, int y, int x, const char *s, int maxcols, int attr)
 {
-    struct cell cells[512];
+    struct cell cells[MAX_CELLS];
+    wchar_t line[MAX_CELLS * CELL_CHARS];
+    int k = 0;
     maxcols = clip(ui, y, x, maxcols);
-    if (maxcols > 512) maxcols = 512;
+    if (maxcols > MAX_CELLS) maxcols = MAX_CELLS;
     int used = layout(s ? s : "", cells, maxcols);
-    attrset(attr);
-    move(y, x);
     for (int i = 0; i < used; i++)
-        if (cells[i].width) addnstr(cells[i].b, cells[i].len);
+        for (int j = 0; j < cells[i].n; j++) line[k++] = cells[i].w[j];
+    attrset(attr);
+    if (k) mvaddnwstr(y, x, line, k);
     attrset(A_NORMAL);
     return used;
 }
@@ -111,7 +201,7 @@ int ui_text_wrap(struct ui *ui, int y, int x, const char *s, int width, int maxr
     int rows = 0;
     while (pos < len && rows < maxrows && width > 0) {
         int trimmed = 0;
-        size_t take = cz_text_width(s + pos, len - pos, (size_t)width, NULL, &trimmed);
+        size_t take = ui_width(s + pos, len - pos, (size_t)width, NULL, &trimmed);
         char line[1024];
         if (!take) take = 1;
         /* English breaks at a space when there is one in the second half. */

@@ -2,6 +2,7 @@
 #include "parse.h"
 #include "people.h"
 #include "text.h"
+#include "ui.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,7 +54,7 @@ void data_columns(char *out, size_t size, const char *const *cells, const int *w
     for (int i = 0; i < n && used + 1 < size; i++) {
         const char *s = cells[i] ? cells[i] : "";
         size_t cols = 0, len = strlen(s);
-        size_t take = widths[i] ? cz_text_width(s, len, (size_t)widths[i] - 1, &cols, NULL) : len;
+        size_t take = widths[i] ? ui_width(s, len, (size_t)widths[i] - 1, &cols, NULL) : len;
         if (take > size - used - 1) take = size - used - 1;
         memcpy(out + used, s, take);
         used += take;

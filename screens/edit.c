@@ -43,26 +43,10 @@ static size_t next_char(const char *s, size_t pos)
     return pos;
 }
 
-static size_t encode_utf8(unsigned cp, char out[4])
-{
-    if (cp < 0x80) { out[0] = (char)cp; return 1; }
-    if (cp < 0x800) { out[0] = (char)(0xC0 | cp >> 6); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
-    if (cp >= 0xD800 && cp < 0xE000) return 0;
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    if (cp > 0x10FFFF) return 0;
-    out[0] = (char)(0xF0 | cp >> 18); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 static int insert(struct line_edit *e, wchar_t ch)
 {
     char buf[4];
-    size_t n = encode_utf8((unsigned)ch, buf), len = strlen(e->s);
+    size_t n = ui_utf8_put(ch, buf), len = strlen(e->s);
     if (!n || len + n > 4096) return 1;
     char *grown = malloc(len + n + 1);
     if (!grown) return 1;
@@ -100,7 +84,7 @@ int edit_key(struct line_edit *e, const struct ui_key *k)
 static size_t view_start(const char *s, size_t cur, int width)
 {
     size_t start = 0;
-    while (start < cur && (int)cz_text_cols(s + start, cur - start) > width - 1)
+    while (start < cur && (int)ui_width_cols(s + start, cur - start) > width - 1)
         start = next_char(s, start);
     return start;
 }
@@ -120,5 +104,5 @@ void edit_draw(struct ui *ui, const struct line_edit *e, int y, int x, int width
     }
     size_t start = view_start(s, e->cur, width);
     ui_text_pad(ui, y, x, s + start, width, attr);
-    if (focused) ui_cursor(ui, y, x + (int)cz_text_cols(s + start, e->cur - start));
+    if (focused) ui_cursor(ui, y, x + (int)ui_width_cols(s + start, e->cur - start));
 }

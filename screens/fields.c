@@ -13,9 +13,9 @@ wchar_t field_fold_char(wchar_t ch)
     char in[8], *out = NULL;
     wchar_t r = ch;
     if (ch < 0x80) return ch;
-    int n = wctomb(in, ch);
-    if (n <= 0) return ch;
-    if (cz_text_normalize(in, (size_t)n, &out) == CZ_OK && out[0] && !out[1] &&
+    size_t n = ui_utf8_put(ch, in);   /* UTF-8 whatever the locale's encoding */
+    if (!n) return ch;
+    if (cz_text_normalize(in, n, &out) == CZ_OK && out[0] && !out[1] &&
         (unsigned char)out[0] < 0x80)
         r = (wchar_t)out[0];
     free(out);

@@ -53,7 +53,7 @@ static void add_failure(struct ui *ui, struct sync *s, const char *head, const c
     while (*p) {
         size_t cols, n, len = strlen(p);
         int trimmed;
-        n = cz_text_width(p, len, INFO_COLS - 4, &cols, &trimmed);
+        n = ui_width(p, len, INFO_COLS - 4, &cols, &trimmed);
         if (trimmed) {
             size_t k = n;
             while (k > 0 && p[k - 1] != ' ') k--;

@@ -6,9 +6,9 @@
 #include "screens.h"
 #include "screens_all.h"
 #include "overview.h"
+#include "terminal.h"
 
 #include <curses.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,7 +304,10 @@ static void run_loop(struct ui *ui)
         ui_draw_all(ui);
         ui_read_key(ui, &k);
         if (k.code == KEY_RESIZE || k.code == -1) continue;
-        ui->msg[0] = 0;
+        /* A start-up note waiting its turn follows the one just read. */
+        snprintf(ui->msg, sizeof ui->msg, "%s", ui->msg_next);
+        ui->msg_error = 0;
+        ui->msg_next[0] = 0;
         dispatch(ui, &k);
     }
 }
@@ -319,7 +322,6 @@ static void keymap_error(void *ctx, const char *file, int line, const char *what
 
 static void start_curses(void)
 {
-    setlocale(LC_ALL, "");
     set_escdelay(25);
     initscr();
     cbreak();
@@ -329,22 +331,50 @@ static void start_curses(void)
     intrflush(stdscr, FALSE);
 }
 
-int cz_screens_main(const struct cz_screens_args *a)
+/* What the person learns once at start-up, on the message line: a bad
+ * keymap first, then a console that cannot show Chinese, then what was
+ * done about the locale (after the next key when both are to be said). */
+static void startup_notes(struct ui *ui, const struct ui_term *t, int english)
 {
-    struct ui *ui = calloc(1, sizeof *ui);
-    int rc, exit_code = 1;
-    if (!ui) return 1;
-    int chosen = a->lang_explicit;        /* a language a person chose, not the locale's */
+    char note[256];
+    ui_term_locale_note(t, ui->lang, note, sizeof note);
+    if (ui->keymap_errors[0]) ui_message(ui, 1, "%s", ui->keymap_errors);
+    else if (english && t->console)
+        ui_message(ui, 0, "%s", "Linux console: English (no Chinese font). Chinese: fbterm or a desktop terminal");
+    else {
+        ui_message(ui, 0, "%s", note);
+        return;
+    }
+    snprintf(ui->msg_next, sizeof ui->msg_next, "%s", note);
+}
+
+/* The language to start in: --lang or CUNZHAN_LANG, else the saved one,
+ * else the locale's (a->lang).  Where Chinese cannot show, English unless
+ * this run asked for Chinese (--lang, CUNZHAN_LANG): a saved choice was
+ * made at a terminal that could.  Returns 1 when that overrode it. */
+static int start_language(struct ui *ui, const struct cz_screens_args *a, const struct ui_term *t)
+{
     ui->lang = a->lang;
-    if (!a->lang_given) {                 /* the saved language, unless --lang said otherwise */
+    if (!a->lang_given) {
         struct prefs p;
         int line;
-        if (prefs_load(&p, &line) == CZ_OK && p.have_lang) { ui->lang = p.lang; chosen = 1; }
+        if (prefs_load(&p, &line) == CZ_OK && p.have_lang) ui->lang = p.lang;
     }
+    if (!t->no_cjk || a->lang_explicit) return 0;
+    ui->lang = CZ_LANG_EN;
+    return 1;
+}
+
+int cz_screens_main(const struct cz_screens_args *a)
+{
+    struct ui_term term;
+    struct ui *ui;
+    int rc, exit_code = 1;
+    if (!ui_term_usable(stderr)) return 1;
+    if (!(ui = calloc(1, sizeof *ui))) return 1;
+    ui_term_setup(&term);
+    int english = start_language(ui, a, &term);
     ui->user = a->user;
-    const char *term = getenv("TERM");
-    int console = !chosen && term && !strncmp(term, "linux", 5);
-    if (console) ui->lang = CZ_LANG_EN;
     if ((rc = cz_station_open(a->dir, &ui->st))) {
         fprintf(stderr, "cunzhan: %s: %s\n", a->dir, cz_strerror(rc, a->lang));
         goto cleanup;
@@ -353,12 +383,7 @@ int cz_screens_main(const struct cz_screens_args *a)
     ui_refresh_counts(ui);
     ui_sweep_drafts(ui);
     start_curses();
-    if (ui->keymap_errors[0]) ui_message(ui, 1, "%s", ui->keymap_errors);
-    else if (console) {
-        char key[32] = "F9";
-        cz_key_name(cz_keymap_key_for(&ui->km, ACT_LANGUAGE), key, sizeof key);
-        ui_message(ui, 0, "Linux console: English, as Chinese may not show. %s: Chinese (中文)", key);
-    }
+    startup_notes(ui, &term, english);
     const char *pass = getenv("CUNZHAN_PASSPHRASE");
     if (pass && cz_station_login(ui->st, ui->user, pass) == CZ_OK) {
         rc = ui_push(ui, &cz_screen_home, NULL);

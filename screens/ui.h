@@ -54,6 +54,7 @@ struct ui {
     int depth, quit;
     char msg[512];
     int msg_error;
+    char msg_next[256];           /* shown once msg has been read (after the next key) */
     int rows, cols;
     int cursor_y, cursor_x;       /* set by draw(); -1: hidden */
     size_t households, members;   /* for the status line */
@@ -85,9 +86,11 @@ void ui_sweep_drafts(struct ui *ui);
 int ui_any_dirty(const struct ui *ui);
 
 /* Text on screen.  The only way text reaches the terminal: it is laid out
- * as cells by cz_text_width (a wide glyph takes two), control characters
- * are replaced, invalid UTF-8 becomes U+FFFD, and nothing goes past
- * x + maxcols or the terminal's edge.  Returns the columns used. */
+ * as cells by ui_width (a wide glyph takes two), control characters are
+ * replaced, invalid UTF-8 becomes U+FFFD, and nothing goes past
+ * x + maxcols or the terminal's edge.  Drawn through ncursesw's wide
+ * calls, so the terminal gets its own encoding (the locale's); what that
+ * encoding cannot hold shows as U+FFFD or '?'.  Returns the columns used. */
 int ui_text(struct ui *ui, int y, int x, const char *s, int maxcols, int attr);
 /* As ui_text, then spaces up to exactly maxcols. */
 int ui_text_pad(struct ui *ui, int y, int x, const char *s, int maxcols, int attr);
@@ -98,6 +101,20 @@ void ui_title(struct ui *ui, const char *title);
 int ui_failed(struct ui *ui, int y, int rc);
 /* Columns a string takes on screen (as ui_text would draw it). */
 int ui_cols(const char *s);
+/* The screens' width function, as cz_text_width (text.h) but for this
+ * terminal: cz_text_width itself when the locale is UTF-8; otherwise the
+ * locale's widths, which ncurses draws by (a GB18030 terminal gives every
+ * non-ASCII character two columns).  Measure what is drawn with this. */
+size_t ui_width(const char *s, size_t len, size_t budget, size_t *cols, int *trimmed);
+/* Columns s[0..len) takes (ui_width with no budget). */
+size_t ui_width_cols(const char *s, size_t len);
+/* Reads the locale's codeset for the above; once, after setlocale
+ * (terminal.h). */
+void ui_cells_setup(void);
+/* A typed character as UTF-8 (text is UTF-8 inside whatever the
+ * terminal's encoding): bytes written to out, 0 for a surrogate or a
+ * value past U+10FFFF. */
+size_t ui_utf8_put(wchar_t wc, char out[4]);
 /* Wraps s over at most maxrows rows of width columns (y < 0: only counts).
  * Returns the rows used. */
 int ui_text_wrap(struct ui *ui, int y, int x, const char *s, int width, int maxrows, int attr);

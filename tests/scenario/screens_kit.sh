@@ -73,7 +73,7 @@ see "an ID number cut short finds nothing" "Nothing found"
 # ---- TERM=linux ----
 TERMTYPE=linux start
 see "TERM=linux: starts in English" "Households: list and find"
-see "TERM=linux: offers Chinese with F9" "F9: Chinese"
+see "TERM=linux: offers Chinese with F9 (the footer)" "F9 中文"
 keys F9
 see "TERM=linux: F9 switches to Chinese" "贫困户：列表与查找"
 TERMTYPE=linux start --lang zh

@@ -6,7 +6,7 @@
 # then set ST (the station folder `start` opens) and call start, keys, see...
 #
 # Each terminal is a tmux server of its own on a private socket (-L, under
-# $WORK, no config file), 80x24, TERM=xterm unless asked, LANG and LC_ALL C.UTF-8,
+# $WORK, no config file), 80x24, TERM=xterm and LANG and LC_ALL C.UTF-8 unless asked,
 # settings and keymap under $WORK/cfg (never the user's ~/.config), and an
 # empty mount table (no real USB stick shows up).  The server is killed when
 # the script ends.  Every wait polls the pane until the text is there or a
@@ -52,13 +52,17 @@ WIDE=0
 #             "-u CUNZHAN_PASSPHRASE" or "CUNZHAN_LANG=zh"
 #   MOUNTS    the mount table the Sync screen reads ($WORK/mounts, empty);
 #             the sysfs and udev folders are $WORK/sys and $WORK/udev
+#   LOCALE    the locale words for env(1) ("LANG=C.UTF-8 LC_ALL=C.UTF-8";
+#             "" with ENVARGS="-u LANG -u LC_ALL" for none at all)
+#   WRAP      a command cunzhan runs under, such as "$WORK/gbterm GB18030"
+#   (TERMTYPE set but empty: TERM empty, as if unset)
 start() {
     # A new server (socket) each time: one being killed may linger a moment.
     $TM kill-server 2>/dev/null
     RUN=$((RUN + 1))
     TM="tmux -L $TMUX_SOCKET-$RUN -f /dev/null"
     $TM new-session -d -x 80 -y 24 \
-        "env ${ENVARGS:-} LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TERMTYPE:-xterm} XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=${MOUNTS:-$WORK/mounts} CUNZHAN_SYSFS_ROOT=$WORK/sys CUNZHAN_UDEV_DATA=$WORK/udev $CUNZHAN -C $ST $*; rc=\$?; printf '\r\nEXIT=%s\r\n' \$rc; sleep 600"
+        "env ${ENVARGS:-} ${LOCALE-LANG=C.UTF-8 LC_ALL=C.UTF-8} TERM=${TERMTYPE-xterm} XDG_CONFIG_HOME=$WORK/cfg CUNZHAN_MOUNTS=${MOUNTS:-$WORK/mounts} CUNZHAN_SYSFS_ROOT=$WORK/sys CUNZHAN_UDEV_DATA=$WORK/udev ${WRAP:-} $CUNZHAN -C $ST $*; rc=\$?; printf '\r\nEXIT=%s\r\n' \$rc; sleep 600"
 }
 # startat DIR ARGS... : as start, at another station's folder.
 startat() { local d=$1; shift; ST=$d start "$@"; }
