@@ -9,6 +9,9 @@
 #include "status.h"
 #include "text.h"
 
+#include <iconv.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,11 +51,49 @@ int usage(struct cli *c, const char *en, const char *zh)
 
 /* ---- passphrases ---- */
 
-static int read_tty_line(const char *prompt, char *buf, size_t size)
+/* The terminal's own encoding when it is not UTF-8 (a GB18030 locale), or
+ * NULL.  Read from the environment's locale without setting it: the
+ * command line's output stays UTF-8 (CLI.md), but what is typed at the
+ * passphrase prompt arrives in the terminal's encoding, and a passphrase
+ * set in UTF-8 must open from a GB18030 terminal too. */
+static const char *tty_codeset(char *out, size_t size)
 {
+    locale_t l = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
+    if (!l) return NULL;
+    snprintf(out, size, "%s", nl_langinfo_l(CODESET, l));
+    freelocale(l);
+    if (!strcmp(out, "UTF-8") || !strcmp(out, "ANSI_X3.4-1968") || !out[0]) return NULL;
+    return out;
+}
+
+/* Converts s in place between encodings (to "UTF-8" from the terminal's,
+ * or back for a prompt); -1, s left as it was, when it does not convert.
+ * The copy is wiped: s may be a passphrase. */
+static int convert_in_place(const char *to, const char *from, char *s, size_t size)
+{
+    char out[PASS_MAX * 4];
+    char *in = s, *o = out;
+    size_t inleft = strlen(s), outleft = sizeof out - 1;
+    iconv_t cd = iconv_open(to, from);
+    if (cd == (iconv_t)-1) return -1;
+    size_t r = iconv(cd, &in, &inleft, &o, &outleft);
+    iconv_close(cd);
+    *o = 0;
+    int ok = r != (size_t)-1 && inleft == 0 && (size_t)(o - out) < size;
+    if (ok) memcpy(s, out, (size_t)(o - out) + 1);
+    sodium_memzero(out, sizeof out);
+    return ok ? 0 : -1;
+}
+
+static int read_tty_line(const char *prompt_utf8, char *buf, size_t size)
+{
+    char codeset_buf[64], prompt[256];
+    const char *codeset = tty_codeset(codeset_buf, sizeof codeset_buf);
     FILE *tty = fopen("/dev/tty", "r+");
     struct termios old, quiet;
     if (!tty) return -1;
+    snprintf(prompt, sizeof prompt, "%s", prompt_utf8);
+    if (codeset) convert_in_place(codeset, "UTF-8", prompt, sizeof prompt);
     fputs(prompt, tty);
     fflush(tty);
     int fd = fileno(tty), have_termios = tcgetattr(fd, &old) == 0;
@@ -67,6 +108,7 @@ static int read_tty_line(const char *prompt, char *buf, size_t size)
     fclose(tty);
     if (!got) return -1;
     buf[strcspn(buf, "\r\n")] = 0;
+    if (codeset) convert_in_place("UTF-8", codeset, buf, size);   /* else as typed: a wrong passphrase says so */
     return 0;
 }
 

@@ -121,6 +121,14 @@ text "八个汉字的好口令"; keys Enter
 see "GB18030 login: a Chinese passphrase opens" "用户 王会计"
 keys F10
 see "GB18030 login: quits" "EXIT=0"
+# The command line asks the passphrase on the same terminal: the prompt in
+# its encoding, and what is typed there read in it.
+ENVARGS="-u LANG -u CUNZHAN_PASSPHRASE" LOCALE="$GB" WRAP="$WORK/gbterm GB18030" \
+    start --user 王会计 --lang zh add household number=LOC-GB-03 village=411024104201 head=赵六娃
+see "GB18030 command line: the prompt in Chinese" "口令："
+text "八个汉字的好口令"; keys Enter
+see "GB18030 command line: a Chinese passphrase opens" "EXIT=0"
+stored "GB18030 command line" "LOC-GB-03" "赵六娃"
 # What the program wrote was GB18030, not UTF-8: the same screen read as
 # UTF-8 would be mojibake (as it was before the screens drew wide characters).
 ENVARGS="-u LANG" LOCALE="$GB" WRAP="$WORK/gbterm UTF-8" start
