@@ -65,7 +65,6 @@ int cz_region_code_ok(const char *code)
  * as 411000). */
 int cz_region_place_known(cz_txn *t, const char *code, int stored_only)
 {
-    static const char zeros[] = "000000000000";
     char n[CZ_REGION_MAX + 1], cand[CZ_REGION_MAX + 1], term[128];
     cz_region_normalize(code, n);
     size_t len = strlen(n);
@@ -75,7 +74,10 @@ int cz_region_place_known(cz_txn *t, const char *code, int stored_only)
         /* The code as it is, then padded to each longer level. */
         if (levels[i] && levels[i] <= len) continue;
         if (levels[i] && !is_level(len)) break;
-        snprintf(cand, sizeof cand, "%s%.*s", n, (int)(levels[i] ? levels[i] - len : 0), zeros);
+        size_t pad = levels[i] ? levels[i] - len : 0;   /* len < levels[i] <= CZ_REGION_MAX here */
+        memcpy(cand, n, len);
+        memset(cand + len, '0', pad);
+        cand[len + pad] = 0;
         size_t count = 0, tl = cz_term_exact(term, sizeof term, "place", "code", cand);
         int rc = stored_only ? cz_store_index_count_stored(t, term, tl, &count)
                              : cz_store_index_count(t, term, tl, &count);
