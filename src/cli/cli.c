@@ -58,10 +58,13 @@ int usage(struct cli *c, const char *en, const char *zh)
  * set in UTF-8 must open from a GB18030 terminal too. */
 static const char *tty_codeset(char *out, size_t size)
 {
-    locale_t l = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
-    if (!l) return NULL;
-    snprintf(out, size, "%s", nl_langinfo_l(CODESET, l));
-    freelocale(l);
+    /* setlocale, then back: glibc's newlocale() leaks its LOCPATH list. */
+    char was[128];
+    const char *cur = setlocale(LC_CTYPE, NULL);
+    snprintf(was, sizeof was, "%s", cur ? cur : "C");
+    out[0] = 0;
+    if (setlocale(LC_CTYPE, "")) snprintf(out, size, "%s", nl_langinfo(CODESET));
+    setlocale(LC_CTYPE, was);
     if (!strcmp(out, "UTF-8") || !strcmp(out, "ANSI_X3.4-1968") || !out[0]) return NULL;
     return out;
 }
