@@ -89,7 +89,7 @@ start --lang zh
 ready
 keys Enter
 see "zh: the list" "找到"
-see "zh: the list shows the village by name" "杨树湾村"
+on_line "zh: the list shows the village by name" "YSW-2016-01 .*杨树湾村"
 text "王小花"
 see "zh: found" "YSW-2019-01"
 keys Enter
@@ -163,6 +163,16 @@ ready
 menu_open "Trainings" "培训"
 see "zh: trainings" "培训："
 on_line "zh: a long topic in the list ends in …" "辣椒病虫害.*… "
+
+# ---- the report's region by name ----
+keys Escape
+ready
+menu_open "Reports: figures and charts" "统计报表与图表"
+see "zh: the report" "统计报表"
+keys F3
+see "zh: asks for a region" "地区代码"
+text "$V"; keys Enter
+see "zh: the report's region by name, with its code" "地区 杨树湾村 $V"
 
 # ---- help on the home screen and the home menu's Home/End ----
 start --lang zh
