@@ -51,6 +51,31 @@ static const struct { const char *screen, *en, *zh; } purposes[] = {
     { "login", "Who is working: your name and passphrase.", "登录：输入姓名和口令。" },
 };
 
+/* A line of help wrapped at the screen's width: help is read to the end
+ * of each line, so nothing is cut.  Further rows are indented by indent
+ * columns, under the text they continue. */
+static int add_text(struct ui *ui, struct help *h, const char *text, int indent)
+{
+    size_t len = strlen(text), width = ui->cols > indent + 12 ? (size_t)(ui->cols - 1) : 12;
+    char line[800];
+    int rc = CZ_OK, first = 1;
+    do {
+        size_t room = first ? width : width - (size_t)indent;
+        int trimmed = 0;
+        size_t take = ui_width(text, len, room, NULL, &trimmed);
+        if (!take) take = len;
+        /* English breaks at a space when there is one in the second half. */
+        for (size_t k = take; trimmed && k > take / 2; k--)
+            if (text[k - 1] == ' ') { take = k; break; }
+        snprintf(line, sizeof line, "%*s%.*s", first ? 0 : indent, "", (int)take, text);
+        rc = list_add(&h->l, line, NULL, 0, 0);
+        text += take;
+        len -= take;
+        first = 0;
+    } while (len && !rc);
+    return rc;
+}
+
 static void keys_of(const struct ui *ui, enum cz_action a, char *buf, size_t size)
 {
     size_t used = 0;
@@ -73,7 +98,7 @@ static int add_action(struct ui *ui, struct help *h, enum cz_action a)
     int w = ui_cols(keys);
     snprintf(pad, sizeof pad, "%*s", w < 22 ? 22 - w : 1, "");
     snprintf(line, sizeof line, " %s%s%s: %s", keys, pad, label, cz_action_help(a, ui->lang == CZ_LANG_ZH));
-    return list_add(&h->l, line, NULL, 0, 0);
+    return add_text(ui, h, line, 23);
 }
 
 /* The screen's purpose and its own keys (its footer's), when known. */
@@ -85,7 +110,7 @@ static int add_screen(struct ui *ui, struct help *h)
     for (size_t i = 0; i < sizeof purposes / sizeof purposes[0] && !rc; i++) {
         if (strcmp(purposes[i].screen, h->below->name)) continue;
         snprintf(line, sizeof line, " %s", T(ui, purposes[i].en, purposes[i].zh));
-        rc = list_add(&h->l, line, NULL, 0, 0);
+        rc = add_text(ui, h, line, 1);
     }
     if (!rc && h->below->hints && h->below->hints[0] != ACT_NONE)
         rc = list_add(&h->l, T(ui, " Keys on this screen:", " 本页按键："), NULL, 0, 0);
@@ -102,12 +127,12 @@ static int fill(struct ui *ui, struct help *h)
     int rc;
     list_clear(&h->l);
     rc = add_screen(ui, h);
-    if (!rc) rc = list_add(&h->l, T(ui, " Esc 1 .. Esc 9, Esc 0: the same as F1 .. F9, F10 (terminals without function keys)",
-                                    " Esc 1 .. Esc 9、Esc 0：等同 F1 .. F9、F10（终端没有功能键时）"), NULL, 0, 0);
+    if (!rc) rc = add_text(ui, h, T(ui, " Esc 1 .. Esc 9, Esc 0: the same as F1 .. F9, F10 (terminals without function keys)",
+                                    " Esc 1 .. Esc 9、Esc 0：等同 F1 .. F9、F10（终端没有功能键时）"), 1);
     for (int a = 0; a < ACT_COUNT && !rc; a++) rc = add_action(ui, h, (enum cz_action)a);
     if (!rc && ui->keymap_errors[0]) {
         snprintf(line, sizeof line, " %s %s", T(ui, "Keymap problems:", "按键设置有误："), ui->keymap_errors);
-        rc = list_add(&h->l, line, NULL, 0, 0);
+        rc = add_text(ui, h, line, 1);
     }
     return rc;
 }
@@ -170,7 +195,7 @@ static void help_close(struct screen *s)
     free(h);
 }
 
-static const enum cz_action help_hints[] = { ACT_PAGE_DOWN, ACT_PAGE_UP, ACT_BACK, ACT_NONE };
+static const enum cz_action help_hints[] = { ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_help = {
     .name = "help",

@@ -44,8 +44,12 @@ static int add_wrapped(struct ui *ui, struct household *h, const char *label, co
     static const int widths[] = { 2, INDENT - 2, 0 };
     int rc = CZ_OK, first = 1;
     do {
-        size_t take = ui_width(value, len, budget, NULL, NULL);
+        int trimmed = 0;
+        size_t take = ui_width(value, len, budget, NULL, &trimmed);
         if (!take && len) take = len;   /* a glyph wider than the budget: take it whole */
+        /* English breaks at a space when there is one in the second half. */
+        for (size_t k = take; trimmed && k > take / 2; k--)
+            if (value[k - 1] == ' ') { take = k; break; }
         snprintf(part, sizeof part, "%.*s", (int)take, value);
         if (!first) snprintf(line, sizeof line, "%*s%s", INDENT, "", part);
         else data_columns(line, sizeof line, cells, widths, 3);

@@ -107,6 +107,7 @@ capture
 position_ok "zh: at the last row the position stays within the total"
 keys F1
 see "zh: help says what the page is for" "一户的详情"
+see "zh: ... wrapped, not cut" "每个签名版本"
 see "zh: help lists this page's keys" "本页按键"
 capture
 first_help=$(row 4)
@@ -216,6 +217,7 @@ scroll_to "en: the training named by number" "2019-03-15"
 on_line "en: the long topic ends in …" "辣椒病虫害.*…"
 keys F1
 see "en: help says what the page is for" "One household: its fields"
+see "en: ... wrapped at a space, not cut" " attended and every signed version."
 see "en: help lists this page's keys" "Keys on this screen"
 capture
 first_help=$(row 4)
