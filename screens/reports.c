@@ -191,7 +191,7 @@ static void reports_draw(struct ui *ui, struct screen *s)
     struct reports *p = s->state;
     char line[256];
     snprintf(line, sizeof line, "%s  %s %s%s%s", T(ui, "Report", "统计报表"), T(ui, "region", "地区"),
-             p->region_name, p->region_name[0] ? " " : "", p->region[0] ? p->region : T(ui, "all", "全部"));
+             p->region[0] ? p->region : T(ui, "all", "全部"), p->region_name[0] ? " " : "", p->region_name);
     ui_title(ui, line);
     if (ui_failed(ui, UI_TOP + 2, p->rc)) return;
     int rows = page_rows(ui), width = ui->cols - 2;

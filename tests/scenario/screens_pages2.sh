@@ -173,7 +173,7 @@ see "zh: the report" "统计报表"
 keys F3
 see "zh: asks for a region" "地区代码"
 text "$V"; keys Enter
-see "zh: the report's region by name, with its code" "地区 杨树湾村 $V"
+see "zh: the report's region by name, with its code" "地区 $V 杨树湾村"
 
 # ---- help on the home screen and the home menu's Home/End ----
 start --lang zh
