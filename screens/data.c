@@ -54,10 +54,18 @@ void data_columns(char *out, size_t size, const char *const *cells, const int *w
     for (int i = 0; i < n && used + 1 < size; i++) {
         const char *s = cells[i] ? cells[i] : "";
         size_t cols = 0, len = strlen(s);
-        size_t take = widths[i] ? ui_width(s, len, (size_t)widths[i] - 1, &cols, NULL) : len;
+        int trimmed = 0;
+        size_t take = widths[i] ? ui_width(s, len, (size_t)widths[i] - 1, &cols, &trimmed) : len;
+        /* A cut cell ends in "…" (one column), so it is not read as whole. */
+        if (trimmed && widths[i] > 2) take = ui_width(s, len, (size_t)widths[i] - 2, &cols, NULL);
         if (take > size - used - 1) take = size - used - 1;
         memcpy(out + used, s, take);
         used += take;
+        if (trimmed && widths[i] > 2 && used + 4 < size) {
+            memcpy(out + used, "\xe2\x80\xa6", 3);
+            used += 3;
+            cols++;
+        }
         for (size_t c = cols; widths[i] && c < (size_t)widths[i] && used + 1 < size; c++) out[used++] = ' ';
         out[used] = 0;
     }

@@ -257,6 +257,9 @@ static enum ui_result home_key(struct ui *ui, struct screen *s, const struct ui_
     switch (k->action) {
     case ACT_UP: case ACT_PREV: if (h->sel) h->sel--; return UI_HANDLED;
     case ACT_DOWN: case ACT_NEXT: if (h->sel + 1 < h->nvisible) h->sel++; return UI_HANDLED;
+    /* The menu is shorter than a page: a page is the whole of it. */
+    case ACT_HOME: case ACT_PAGE_UP: h->sel = 0; return UI_HANDLED;
+    case ACT_END: case ACT_PAGE_DOWN: h->sel = h->nvisible ? h->nvisible - 1 : 0; return UI_HANDLED;
     case ACT_OPEN: open_item(ui, h); return UI_HANDLED;
     case ACT_ADD: record_form(ui, "household", NULL, NULL); return UI_HANDLED;
     default: return UI_UNHANDLED;

@@ -1,9 +1,11 @@
 /* household.c — one household: its fields, its members, and every version
  * with who signed it.  Opened on a household or on one of its members. */
 #include "data.h"
+#include "grow.h"
 #include "hex.h"
 #include "list.h"
 #include "overview.h"
+#include "report.h"
 #include "screens_all.h"
 
 #include <curses.h>
@@ -17,52 +19,149 @@ struct household {
     struct list l;
 };
 
-struct load_ctx { struct ui *ui; cz_view *v; cz_txn *t; struct household *h; int rc; };
+struct members;
+struct load_ctx {
+    struct ui *ui; cz_view *v; cz_txn *t; struct household *h; int rc;
+    char head[128];              /* the household's head, by name */
+    struct members *members;     /* while the members are walked */
+};
+
+enum { KIND_TRAINING = 1000 };   /* past every schema type's kind */
 
 static int add_line(struct household *h, const char *text)
 {
     return list_add(&h->l, text, NULL, 0, 0);
 }
 
-static int add_fields(struct ui *ui, struct household *h, const struct cz_record *r)
+/* A long value (notes, an address) wraps under its label rather than
+ * running off the edge: each further line starts under the value. */
+static int add_wrapped(struct ui *ui, struct household *h, const char *label, const char *value)
 {
-    char value[512], line[700], label[128];
-    const char *cells[] = { "", label, value };
-    static const int widths[] = { 2, 20, 0 };
+    enum { INDENT = 22 };
+    size_t budget = ui->cols > INDENT + 10 ? (size_t)(ui->cols - INDENT - 1) : 10, len = strlen(value);
+    char line[700], part[600];
+    const char *cells[] = { "", label, part };
+    static const int widths[] = { 2, INDENT - 2, 0 };
+    int rc = CZ_OK, first = 1;
+    do {
+        int trimmed = 0;
+        size_t take = ui_width(value, len, budget, NULL, &trimmed);
+        if (!take && len) take = len;   /* a glyph wider than the budget: take it whole */
+        /* English breaks at a space when there is one in the second half. */
+        for (size_t k = take; trimmed && k > take / 2; k--)
+            if (value[k - 1] == ' ') { take = k; break; }
+        snprintf(part, sizeof part, "%.*s", (int)take, value);
+        if (!first) snprintf(line, sizeof line, "%*s%s", INDENT, "", part);
+        else data_columns(line, sizeof line, cells, widths, 3);
+        rc = add_line(h, line);
+        value += take;
+        len -= take;
+        first = 0;
+    } while (len && !rc);
+    return rc;
+}
+
+static int add_fields(struct load_ctx *c, const struct cz_record *r)
+{
+    char value[512], label[128], name[256], code[CZ_REGION_MAX + 1];
     int rc = CZ_OK;
     for (size_t i = 0; i < r->type->nfields && !rc; i++) {
         const struct cz_field *f = &r->type->fields[i];
-        if (!cz_schema_format(f, r->body, ui->lang, 1, value, sizeof value)) continue;
-        snprintf(label, sizeof label, "%s", T(ui, f->en, f->zh));
-        data_columns(line, sizeof line, cells, widths, 3);
-        rc = add_line(h, line);
+        if (!cz_schema_format(f, r->body, c->ui->lang, 1, value, sizeof value)) continue;
+        /* A village by its name; its code beside, since papers quote it. */
+        if (f->type == CZ_F_PLACE) {
+            cz_report_place_name(c->t, value, name, sizeof name);
+            snprintf(code, sizeof code, "%.*s", (int)(sizeof code - 1), value);
+            if (name[0]) snprintf(value, sizeof value, "%.200s (%s)", name, code);
+        }
+        snprintf(label, sizeof label, "%s", T(c->ui, f->en, f->zh));
+        rc = add_wrapped(c->ui, c->h, label, value);
     }
     return rc;
 }
+
+/* A member row before ordering: the head first, then the rest in the order
+ * walked (entity order, so the page does not reshuffle between visits). */
+struct member_row { char *text; uint8_t entity[CZ_ENTITY_BYTES]; int rank; size_t walked; };
+struct members { struct member_row *rows; size_t n, cap; };
 
 static int member_cb(void *ctx, const uint8_t *entity)
 {
     static const char *const fields[] = { NULL, "name", "id_number", "relation", "sex", "born" };
     static const int widths[] = { 4, 12, 20, 18, 8, 0 };
     struct load_ctx *c = ctx;
+    struct members *m = c->members;
     struct cz_record r;
-    char buf[6][DATA_CELL], line[512];
+    char buf[6][DATA_CELL], line[512], relation[64];
     const char *cells[6];
     if (cz_record_load(c->t, entity, &r)) return 0;
     if (!r.deleted && r.body) {
         data_cells(&r, c->ui->lang, fields, 6, buf, cells);
         data_columns(line, sizeof line, cells, widths, 6);
-        c->rc = list_add(&c->h->l, line, entity, 1, 1);
+        data_field(&r, "relation", CZ_LANG_EN, relation, sizeof relation);
+        if (cz_grow(&m->rows, &m->cap, m->n + 1, sizeof *m->rows)) c->rc = CZ_ENOMEM;
+        else {
+            struct member_row *row = &m->rows[m->n];
+            row->rank = !strcmp(relation, cz_report_label("member", "relation", "head", CZ_LANG_EN)) ? 0
+                        : c->head[0] && !strcmp(buf[1], c->head) ? 1 : 2;
+            row->walked = m->n;
+            memcpy(row->entity, entity, CZ_ENTITY_BYTES);
+            if (!(row->text = strdup(line))) c->rc = CZ_ENOMEM;
+            else m->n++;
+        }
     }
     cz_record_clear(&r);
     return c->rc;
 }
 
+static int member_cmp(const void *a, const void *b)
+{
+    const struct member_row *x = a, *y = b;
+    if (x->rank != y->rank) return x->rank - y->rank;
+    return x->walked < y->walked ? -1 : x->walked > y->walked;
+}
+
 static int add_members(struct load_ctx *c)
 {
+    struct members m = { 0 };
     int rc = add_line(c->h, T(c->ui, "Members (Enter: edit; F4: add)", "家庭成员（回车：修改；F4：新增）"));
+    c->members = &m;
     /* A member refers to nothing but its household. */
     if (!rc) rc = cz_view_linked(c->v, c->h->entity, "member", member_cb, c);
+    if (!rc) rc = c->rc;
+    if (m.n) qsort(m.rows, m.n, sizeof *m.rows, member_cmp);
+    for (size_t i = 0; i < m.n; i++) {
+        if (!rc) rc = list_add(&c->h->l, m.rows[i].text, m.rows[i].entity, 1, 1);
+        free(m.rows[i].text);
+    }
+    free(m.rows);
+    c->members = NULL;
+    return rc;
+}
+
+static int training_cb(void *ctx, const uint8_t *entity)
+{
+    static const char *const fields[] = { NULL, "date", "topic" };
+    static const int widths[] = { 4, 12, 0 };
+    struct load_ctx *c = ctx;
+    struct cz_record r;
+    char buf[3][DATA_CELL], line[512];
+    const char *cells[3];
+    if (cz_record_load(c->t, entity, &r)) return 0;
+    if (!r.deleted && r.body) {
+        data_cells(&r, c->ui->lang, fields, 3, buf, cells);
+        data_columns(line, sizeof line, cells, widths, 3);
+        c->rc = list_add(&c->h->l, line, entity, KIND_TRAINING, 1);
+    }
+    cz_record_clear(&r);
+    return c->rc;
+}
+
+/* The trainings that name this household among those attending. */
+static int add_trainings(struct load_ctx *c)
+{
+    int rc = add_line(c->h, T(c->ui, "Trainings attended (Enter: open)", "参加的培训（回车：查看）"));
+    if (!rc) rc = cz_view_trainings_of(c->v, c->h->entity, training_cb, c);
     return rc ? rc : c->rc;
 }
 
@@ -179,9 +278,11 @@ static int load(struct ui *ui, struct household *h)
     if ((rc = cz_record_load(c.t, h->entity, &r)) || (rc = to_household(c.t, h, &r))) goto cleanup;
     if (!r.body) { rc = CZ_EDELETED; goto cleanup; }
     cz_schema_title(r.type, r.body, h->title, sizeof h->title);
+    data_field(&r, "head", ui->lang, c.head, sizeof c.head);
     /* The history goes last: it is the longest part and only read. */
-    if ((rc = add_fields(ui, h, &r)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
-        (rc = add_line(h, "")) || (rc = add_others(&c)) || (rc = add_line(h, "")))
+    if ((rc = add_fields(&c, &r)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
+        (rc = add_line(h, "")) || (rc = add_others(&c)) || (rc = add_line(h, "")) ||
+        (rc = add_trainings(&c)) || (rc = add_line(h, "")))
         goto cleanup;
     rc = add_history(&c);
 cleanup:
@@ -227,7 +328,8 @@ static void open_row(struct ui *ui, struct household *h, const struct list_row *
 {
     size_t ntypes;
     const struct cz_type *types = cz_schema_types(&ntypes);
-    if (r->kind == 1) record_form(ui, "member", r->entity, h->entity);
+    if (r->kind == KIND_TRAINING) record_form(ui, "training", r->entity, NULL);
+    else if (r->kind == 1) record_form(ui, "member", r->entity, h->entity);
     else if (r->kind > 1 && (size_t)r->kind <= ntypes) record_form(ui, types[r->kind - 1].key, r->entity, h->entity);
 }
 

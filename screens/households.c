@@ -13,6 +13,7 @@
 #include "grow.h"
 #include "list.h"
 #include "overview.h"
+#include "report.h"
 #include "screens_all.h"
 
 #include <curses.h>
@@ -47,17 +48,30 @@ struct fill_ctx {
     struct ui *ui; cz_txn *t;
     struct item *items; size_t n, cap;
     size_t calls;                /* records the query offered */
+    char place_code[CZ_REGION_MAX + 1], place_name[128];
     int rc;
 };
 
+/* The village by name (its code when no place record names it); the last
+ * one looked up is kept, since a village's households come together. */
+static void village_of(struct fill_ctx *c, const struct cz_record *r, char *buf, size_t size)
+{
+    if (strcmp(c->place_code, r->region)) {
+        snprintf(c->place_code, sizeof c->place_code, "%s", r->region);
+        cz_report_place_name(c->t, r->region, c->place_name, sizeof c->place_name);
+    }
+    snprintf(buf, size, "%s", c->place_name[0] ? c->place_name : r->region);
+}
+
 static void household_row(struct fill_ctx *c, const struct cz_record *r, char *buf, size_t size)
 {
-    static const char *const fields[] = { "number", "head", "status", "phone" };
-    static const int widths[] = { 16, 14, 14, 0 };
-    char cell[4][DATA_CELL];
-    const char *cells[4];
-    data_cells(r, c->ui->lang, fields, 4, cell, cells);
-    data_columns(buf, size, cells, widths, 4);
+    static const char *const fields[] = { "number", "head", "status", NULL, "phone" };
+    static const int widths[] = { 14, 12, 12, 16, 0 };
+    char cell[5][DATA_CELL];
+    const char *cells[5];
+    data_cells(r, c->ui->lang, fields, 5, cell, cells);
+    village_of(c, r, cell[3], DATA_CELL);
+    data_columns(buf, size, cells, widths, 5);
 }
 
 static void member_row(struct fill_ctx *c, const struct cz_record *r, char *buf, size_t size)

@@ -2,6 +2,7 @@
 #include "grow.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,22 +39,43 @@ int list_reselect(struct list *l, size_t sel)
     return 1;
 }
 
+/* A row wider than width columns ends in "…" at its edge. */
+static void draw_row(struct ui *ui, int y, const char *text, int width, int attr)
+{
+    char cut[1024];
+    size_t len = strlen(text), cols = (size_t)(width > 2 ? width : 2);
+    if (ui_width_cols(text, len) <= cols || len >= sizeof cut - 4) {
+        ui_text_pad(ui, y, 0, text, width, attr);
+        return;
+    }
+    size_t take = ui_width(text, len, cols - 1, NULL, NULL);
+    memcpy(cut, text, take);
+    memcpy(cut + take, "\xe2\x80\xa6", 4);
+    ui_text_pad(ui, y, 0, cut, width, attr);
+}
+
 void list_draw(struct ui *ui, struct list *l, int y, int rows, int focused)
 {
+    char more[48] = "";
+    int mw = 0;
     if (rows <= 0) return;
     l->page = rows;
     if (l->sel < l->top) l->top = l->sel;
     if (l->sel >= l->top + (size_t)rows) l->top = l->sel - (size_t)rows + 1;
+    if (l->n > (size_t)rows) {
+        /* sel passes the last row when no row can be chosen (list_add
+         * moves it past every row it may not rest on): the last row. */
+        snprintf(more, sizeof more, " %zu/%zu ", (l->sel < l->n ? l->sel : l->n - 1) + 1, l->n);
+        mw = ui_cols(more) + 1;
+    }
     for (int r = 0; r < rows && l->top + (size_t)r < l->n; r++) {
         size_t i = l->top + (size_t)r;
         int attr = i == l->sel && focused && l->rows[i].selectable ? A_REVERSE : A_NORMAL;
-        ui_text_pad(ui, y + r, 0, l->rows[i].text, ui->cols, attr);
+        /* The bottom row stops short of the indicator, never under it: a
+         * wide glyph half covered would garble both. */
+        draw_row(ui, y + r, l->rows[i].text, r == rows - 1 ? ui->cols - mw : ui->cols, attr);
     }
-    if (l->n > (size_t)rows) {
-        char more[32];
-        snprintf(more, sizeof more, " %zu/%zu ", l->sel + 1, l->n);
-        ui_text(ui, y + rows - 1, ui->cols - ui_cols(more) - 1, more, ui_cols(more), A_REVERSE);
-    }
+    if (mw) ui_text(ui, y + rows - 1, ui->cols - mw, more, mw - 1, A_REVERSE);
 }
 
 /* Moves by step rows, landing on a selectable one. */

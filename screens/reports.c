@@ -25,6 +25,7 @@ struct rline {
 
 struct reports {
     char region[CZ_REGION_MAX + 1];
+    char region_name[128];   /* its place record's name; "" when none */
     int rc;
     struct rline *l;
     size_t n, cap, top;
@@ -163,6 +164,8 @@ static void build(struct ui *ui, struct reports *p)
     p->n = 0;
     p->top = 0;
     p->rc = cz_view_begin(ui->st, &v);
+    p->region_name[0] = 0;
+    if (!p->rc && p->region[0]) cz_report_place_name(cz_view_txn(v), p->region, p->region_name, sizeof p->region_name);
     if (!p->rc) p->rc = cz_report_build(cz_view_txn(v), cz_station_info(ui->st)->office_root, p->region, &r);
     if (!p->rc) {
         lay_out(ui, p, cz_view_txn(v), &r);
@@ -187,8 +190,8 @@ static void reports_draw(struct ui *ui, struct screen *s)
 {
     struct reports *p = s->state;
     char line[256];
-    snprintf(line, sizeof line, "%s  %s %s", T(ui, "Report", "统计报表"), T(ui, "region", "地区"),
-             p->region[0] ? p->region : T(ui, "all", "全部"));
+    snprintf(line, sizeof line, "%s  %s %s%s%s", T(ui, "Report", "统计报表"), T(ui, "region", "地区"),
+             p->region[0] ? p->region : T(ui, "all", "全部"), p->region_name[0] ? " " : "", p->region_name);
     ui_title(ui, line);
     if (ui_failed(ui, UI_TOP + 2, p->rc)) return;
     int rows = page_rows(ui), width = ui->cols - 2;

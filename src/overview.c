@@ -2,11 +2,15 @@
  * answered with the store's index and the record functions of query.h. */
 #include "overview.h"
 #include "bytes.h"
+#include "codec.h"
 #include "draft.h"
+#include "hex.h"
 #include "index.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct cz_view {
     cz_station *st;
@@ -95,6 +99,57 @@ int cz_view_linked_count(cz_view *v, const uint8_t target[CZ_ENTITY_BYTES], cons
     int rc = cz_store_index_each(v->t, term, cz_term_link(term, sizeof term, target, CZ_ENTITY_BYTES), linked_cb, &w);
     *n = w.n;
     return rc;
+}
+
+struct attended_walk {
+    cz_txn *t;
+    char hex[2 * CZ_ENTITY_BYTES + 1];
+    char number[128], region[CZ_REGION_MAX + 1];
+    cz_entity_fn fn;
+    void *ctx;
+};
+
+/* Whether one item of a training's list names the household. */
+static int names_household(const struct attended_walk *w, const struct cz_record *r, const char *s, size_t len)
+{
+    if (len == 2 * CZ_ENTITY_BYTES && !strncasecmp(s, w->hex, len)) return 1;
+    if (!w->number[0] || len != strlen(w->number) || memcmp(s, w->number, len)) return 0;
+    return !strncmp(w->region, r->region, strlen(r->region));
+}
+
+static int attended_cb(void *ctx, const uint8_t *entity)
+{
+    struct attended_walk *w = ctx;
+    const struct cz_field *f = cz_schema_field(cz_schema_type("training"), "households");
+    struct cz_record r;
+    size_t n = 0, len;
+    const char *s;
+    int rc = cz_record_load(w->t, entity, &r), hit = 0;
+    if (rc == CZ_OK && !r.deleted && r.body && f && cz_body_get_list_count(r.body, f->tag, &n) == CZ_OK)
+        for (size_t i = 0; i < n && !hit; i++)
+            hit = cz_body_get_list_item(r.body, f->tag, i, &s, &len) == CZ_OK && names_household(w, &r, s, len);
+    cz_record_clear(&r);
+    if (rc) return rc;
+    return hit ? w->fn(w->ctx, entity) : CZ_OK;
+}
+
+int cz_view_trainings_of(cz_view *v, const uint8_t household[CZ_ENTITY_BYTES], cz_entity_fn fn, void *ctx)
+{
+    struct attended_walk w = { .t = v->t, .fn = fn, .ctx = ctx };
+    const struct cz_field *nf = cz_schema_field(cz_schema_type("household"), "number");
+    struct cz_record h;
+    const char *s;
+    size_t len;
+    int rc = cz_record_load(v->t, household, &h);
+    if (rc == CZ_OK && (h.deleted || !h.body || strcmp(h.type_key, "household"))) rc = CZ_ENOTFOUND;
+    if (rc == CZ_OK && cz_body_get_text(h.body, nf->tag, &s, &len) == CZ_OK && len < sizeof w.number)
+        memcpy(w.number, s, len);
+    if (rc == CZ_OK) snprintf(w.region, sizeof w.region, "%s", h.region);
+    cz_record_clear(&h);
+    if (rc) return rc;
+    cz_hex(household, CZ_ENTITY_BYTES, w.hex);
+    rc = cz_query_list(v->t, cz_schema_type("training"), NULL, 0, attended_cb, &w, NULL);
+    return rc == CZ_WALK_STOP ? CZ_OK : rc;
 }
 
 /* ---- exit assessments awaiting approval ---- */

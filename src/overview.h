@@ -56,6 +56,17 @@ int cz_view_linked(cz_view *v, const uint8_t target[CZ_ENTITY_BYTES], const char
  * that cannot be read is not counted. */
 int cz_view_linked_count(cz_view *v, const uint8_t target[CZ_ENTITY_BYTES], const char *type, size_t *n);
 
+/* Live trainings that name `household` among their attending households
+ * (the training's `households` list): by its record id (hex, any case) or
+ * by its household number, a number counting only on a training whose
+ * region holds the household's village (its own, or a town's, county's
+ * or city's training: numbers repeat between villages).
+ * Trainings carry no link term for these free items, so every live
+ * training is read (a village has tens a year).  fn gets each training's
+ * entity, in entity order; stops as cz_view_linked.  CZ_ENOTFOUND when
+ * household is not a live household. */
+int cz_view_trainings_of(cz_view *v, const uint8_t household[CZ_ENTITY_BYTES], cz_entity_fn fn, void *ctx);
+
 /* ---- exit assessments awaiting approval ---- */
 
 /* One live exit assessment whose approval chain is not complete (judged

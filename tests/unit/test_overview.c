@@ -226,6 +226,50 @@ static void test_linked(void **state)
     cz_view_end(v);
 }
 
+static void add_training(const char *topic, const char *village, const char *households, uint8_t entity[CZ_ENTITY_BYTES])
+{
+    const struct cz_assign a[] = {
+        { .field = "date", .value = "2018-04-20" }, { .field = "topic", .value = topic },
+        { .field = "households", .value = households }, { .field = "village", .value = village },
+    };
+    add("training", a, village ? 4 : 3, entity, NULL);
+}
+
+/* A training names a household by record id (any case) or by number; a
+ * number counts only on a training of the household's village or of none. */
+static void test_trainings_of(void **state)
+{
+    (void)state;
+    cz_view *v = NULL;
+    struct seen s = { 0 };
+    char hex[2 * CZ_ENTITY_BYTES + 1], list[200];
+    uint8_t by_id[CZ_ENTITY_BYTES], by_number[CZ_ENTITY_BYTES], other_village[CZ_ENTITY_BYTES],
+        no_village[CZ_ENTITY_BYTES], upper[CZ_ENTITY_BYTES];
+    cz_hex(F.hh1, CZ_ENTITY_BYTES, hex);
+    snprintf(list, sizeof list, "YSW-09,%s", hex);
+    add_training("辣椒栽培技术", V1, list, by_id);
+    add_training("农村电商", V1, "YSW-02、YSW-01", by_number);
+    add_training("防灾减灾", V1, "YSW-03", other_village);
+    add_training("卫生健康", NULL, "YSW-03", no_village);
+    for (char *p = hex; *p; p++) *p = (char)(*p >= 'a' && *p <= 'f' ? *p - 32 : *p);
+    add_training("养殖", V2, hex, upper);
+    begin(&v);
+    assert_int_equal(cz_view_trainings_of(v, F.hh1, seen_cb, &s), CZ_OK);
+    assert_int_equal(s.n, 3);
+    assert_true(holds(&s, by_id) && holds(&s, by_number) && holds(&s, upper));
+    memset(&s, 0, sizeof s);
+    assert_int_equal(cz_view_trainings_of(v, F.hh2, seen_cb, &s), CZ_OK);
+    assert_int_equal(s.n, 1);
+    assert_true(holds(&s, by_number));
+    memset(&s, 0, sizeof s);
+    assert_int_equal(cz_view_trainings_of(v, F.hh3, seen_cb, &s), CZ_OK);
+    assert_int_equal(s.n, 1);
+    assert_true(holds(&s, no_village));
+    /* Not a household: a member. */
+    assert_int_equal(cz_view_trainings_of(v, F.m1, seen_cb, &s), CZ_ENOTFOUND);
+    cz_view_end(v);
+}
+
 struct work { size_t n; int next, may_approve, has_record; uint8_t entity[CZ_ENTITY_BYTES]; };
 
 static int work_cb(void *ctx, const struct cz_pending_exit *p)
@@ -473,6 +517,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_linked),
+        cmocka_unit_test(test_trainings_of),
         cmocka_unit_test(test_exits_pending),
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_resolve),
