@@ -186,9 +186,9 @@ int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign
                         size_t *stored);
 
 /* Whether the person logged in may write (add, edit or delete) a record
- * of `type` in `region` (NULL: where a new one made here would lie: "" for
- * the global types, places and helpers, which have no region field, else
- * this station's region), by the rules the writes themselves apply: no
+ * of `type` in `region` (NULL: anywhere a new one may lie: "" for the
+ * global types, places and helpers, which have no region field, else the
+ * person's own jurisdiction), by the rules the writes themselves apply: no
  * trust record, the region under their jurisdiction, a poverty line from
  * an office person only.  CZ_OK, CZ_EPERM (not logged in too),
  * CZ_EREVOKED, CZ_EEXPIRED, CZ_ETYPE, or the store's statuses.  A screen

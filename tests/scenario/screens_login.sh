@@ -71,7 +71,8 @@ start --lang zh --user 李会计
 ready; menu_open "Add another kind of record" "新增其他记录"
 see "zh clerk: the kinds of record" "新增记录：选择类别"
 lacks "zh clerk: no helper" "$SCREEN" "帮扶责任人"
-lacks "zh clerk: no poverty line" "$SCREEN" "贫困线"
+lacks "zh clerk: no place" "$SCREEN" "行政区划"
+lacks "zh clerk: no poverty line" "$SCREEN" "贫困标准"
 keys F10
 see "zh clerk: quits" "EXIT=0"
 startat "$O" --lang en --user 张主任
@@ -81,6 +82,14 @@ see "office: may add a helper" "Helper"
 see "office: and a poverty line" "Poverty line"
 keys F10
 see "office: quits" "EXIT=0"
+startat "$O" --lang en --user 王县长
+ready; menu_open "Add another kind of record" "新增其他记录"
+see "county supervisor at the office: the kinds of record" "New record: which kind?"
+see "county supervisor: may add a pairing" "Pairing"
+lacks "county supervisor: no helper (office people only)" "$SCREEN" "Helper"
+lacks "county supervisor: no poverty line" "$SCREEN" "Poverty line"
+keys F10
+see "county supervisor: quits" "EXIT=0"
 
 # ---- delete on screen ----
 cz -C "$ST" --user 李会计 add household number=YSW-DEL-01 village=411024104201 head=删除测试 >/dev/null ||
