@@ -108,6 +108,7 @@ static const char *role_label(struct ui *ui, const struct person *p)
 
 static void draw_people(struct ui *ui, struct login *l, int y, int rows)
 {
+    if (rows < 2) return;
     ui_text(ui, y++, 2, l->fm.focus == 0
             ? T(ui, "People on this PC (Up/Down to choose, Enter to pick, type to narrow):",
                 "本机用户（上下键选择，回车确定，输入可缩小范围）：")
@@ -118,7 +119,6 @@ static void draw_people(struct ui *ui, struct login *l, int y, int rows)
         ui_text(ui, y, 4, T(ui, "(nobody here has that name)", "（本机没有这个名字的用户）"), ui->cols - 6, A_NORMAL);
         return;
     }
-    if (rows < 1) return;
     if (l->sel < l->top) l->top = l->sel;
     if (l->sel >= l->top + (size_t)rows) l->top = l->sel - (size_t)rows + 1;
     for (size_t i = l->top; i < l->nshown && (int)(i - l->top) < rows; i++) {

@@ -140,6 +140,31 @@ equals "zh delete: show says deleted" "$(status_of "$D2")" deleted
 keys F10
 see "zh delete: quits" "EXIT=0"
 
+# A member, from its household's page: back on that page, the member gone.
+D3=$(id_of YSW-2016-04)
+cz -C "$ST" --user 李会计 add member household="${D3:0:12}" name=待删成员 >/dev/null || fail "delete: a member"
+M=$(cz -C "$ST" --json list member | jq -r '.[] | select(.fields.name == "待删成员") | .id')
+start --lang en --user 李会计
+ready; menu_open "Households: list and find" "贫困户：列表与查找"
+text YSW-2016-04
+see "member: found" "YSW-2016-04"
+keys Enter
+see "member: the household page" "待删成员"
+row=$(printf '%s\n' "$SCREEN" | grep -n "待删成员" | cut -d: -f1)
+first=$(printf '%s\n' "$SCREEN" | grep -n "Members (Enter" | cut -d: -f1)
+for _ in $(seq $((row - first - 1))); do keys Down; done
+keys Enter
+see "member: its form" "Edit Member: 待删成员"
+keys F8
+see "member: a confirm naming it" "Delete Member 待删成员?"
+keys Enter
+see "member: back on the household page" "Household: "
+see "member: said so" "Deleted Member 待删成员"
+lacks "member: gone from the members" "$(list_rows)" "待删成员"
+equals "member: show says deleted" "$(status_of "$M")" deleted
+keys F10
+see "member: quits" "EXIT=0"
+
 # Refused: a supervisor of another county, at the office, on a Yangshuwan
 # household.  The reason comes first, with no question, and nothing changes.
 H=$(id_of YSW-2016-04 "$O")
