@@ -3,6 +3,7 @@
  * form.  A reference the form needs (a plot's household, a pairing's
  * helper) is picked there from the records of that type.  Trust records
  * (keys, certificates, revocations) and approvals have their own paths. */
+#include "allowed.h"
 #include "list.h"
 #include "screens_all.h"
 
@@ -28,7 +29,7 @@ static int fill(struct ui *ui, struct newrecord *nr)
     list_clear(&nr->l);
     for (size_t i = 0; i < ntypes && !rc; i++) {
         char line[200];
-        if (!enterable(&types[i])) continue;
+        if (!enterable(&types[i]) || !allowed_new(ui, &types[i])) continue;
         snprintf(line, sizeof line, "  %s", T(ui, types[i].en, types[i].zh));
         rc = list_add(&nr->l, line, NULL, (int)i, 1);
     }

@@ -19,6 +19,7 @@
  * or discard it (confirmed).  Saving, leaving on purpose (Esc, confirmed)
  * or quitting deletes it, unless it was kept for later.  A damaged draft
  * is ignored with a message. */
+#include "allowed.h"
 #include "data.h"
 #include "draft.h"
 #include "merge.h"
@@ -49,6 +50,8 @@ struct record {
     int editing;
     uint8_t entity[CZ_ENTITY_BYTES];
     char title[256];
+    char region[CZ_REGION_MAX + 1];   /* the record's, for who may delete it */
+    char name[320];        /* its number (when it has one) and title: what a delete names */
     struct form fm;
     char *draft_path;      /* NULL: drafts are not kept */
     char *draft_last;      /* the draft as last written (saved time 0), or NULL */
@@ -163,6 +166,10 @@ static int load(struct ui *ui, struct record *rf, const struct record_form_arg *
         if ((rc = cz_record_load(t, a->entity, &r))) goto cleanup;
         if (!r.body || r.type != rf->type) { rc = r.body ? CZ_ETYPE : CZ_EDELETED; goto cleanup; }
         cz_schema_title(r.type, r.body, rf->title, sizeof rf->title);
+        snprintf(rf->region, sizeof rf->region, "%s", r.region);
+        char number[64] = "";
+        if (cz_schema_field(r.type, "number")) data_field(&r, "number", ui->lang, number, sizeof number);
+        snprintf(rf->name, sizeof rf->name, "%s%s%s", number, number[0] ? " " : "", rf->title);
         if ((rc = cz_view_heads(v, a->entity, rf->seen, CZ_PARENTS_MAX, &rf->nseen))) goto cleanup;
         if (rf->nseen > CZ_PARENTS_MAX) rf->nseen = CZ_PARENTS_MAX;
     }
@@ -479,10 +486,60 @@ static enum ui_result save(struct ui *ui, struct record *rf)
     return UI_POP;
 }
 
+/* A deleted household's page, under its form, has nothing left to show:
+ * it closes with the form, so the person is back on the list it was
+ * opened from.  (Its form is opened on that page's household only.) */
+static void close_page_below(struct ui *ui, const struct record *rf)
+{
+    if (strcmp(rf->type->key, "household") || ui->depth < 2) return;
+    struct screen *below = &ui->stack[ui->depth - 2];
+    if (below->ops != &cz_screen_household) return;
+    if (below->ops->close) below->ops->close(below);
+    *below = ui->stack[ui->depth - 1];
+    ui->stack[ui->depth - 1].state = NULL;
+    ui->depth--;
+}
+
+/* Delete, for the people allowed (the rule the deletion itself applies,
+ * asked first so a refusal comes before the question): a confirm naming
+ * the record, then a tombstone version; every version stays in the history. */
+static enum ui_result delete_record(struct ui *ui, struct record *rf)
+{
+    char why[400], question[400], title[160];
+    uint8_t id[CZ_ID_BYTES];
+    size_t cols;
+    int trimmed;
+    if (!rf->editing) {
+        ui_message(ui, 1, "%s", T(ui, "A new record is not stored yet: Esc leaves it.", "新记录尚未保存：按 Esc 离开即可。"));
+        return UI_HANDLED;
+    }
+    if (allowed_delete(ui, rf->type->key, rf->region, why, sizeof why)) { ui_message(ui, 1, "%s", why); return UI_HANDLED; }
+    const char *type = T(ui, rf->type->en, rf->type->zh);
+    const char *rest = T(ui, "? Every version stays in the history.", "？所有版本仍保留在历史记录中。");
+    int budget = ui->cols - 10 - ui_cols(type) - ui_cols(rest);
+    size_t used = ui_width(rf->name, strlen(rf->name), budget > 8 ? (size_t)budget : 8, &cols, &trimmed);
+    snprintf(title, sizeof title, "%.*s%s", (int)used, rf->name, trimmed ? "…" : "");
+    snprintf(question, sizeof question, T(ui, "Delete %s %s%s", "删除%s %s%s"), type, title, rest);
+    if (!ui_confirm(ui, question)) return UI_HANDLED;
+    int rc = cz_station_delete(ui->st, rf->entity, id);
+    if (rc) {
+        ui_message(ui, 1, "%s: %s", T(ui, "Not deleted", "未删除"), cz_strerror(rc, ui->lang));
+        return UI_HANDLED;
+    }
+    draft_drop(rf);
+    ui_message(ui, 0, T(ui, "Deleted %s %s. Every version stays in its history.", "已删除%s %s。所有版本仍保留在历史记录中。"),
+               type, title);
+    ui_sweep_drafts(ui);
+    ui_refresh_counts(ui);
+    close_page_below(ui, rf);
+    return UI_POP;
+}
+
 static enum ui_result record_key(struct ui *ui, struct screen *s, const struct ui_key *k)
 {
     struct record *rf = s->state;
     if (k->action == ACT_SAVE) return save(ui, rf);
+    if (k->action == ACT_DELETE_RECORD) return delete_record(ui, rf);
     if (k->action == ACT_BACK) {
         if (form_modified(&rf->fm) &&
             !ui_confirm(ui, T(ui, "Leave without saving?", "不保存就离开吗？")))
@@ -513,7 +570,7 @@ static void record_close(struct screen *s)
     free(rf);
 }
 
-static const enum cz_action record_hints[] = { ACT_SAVE, ACT_NEXT, ACT_OPEN, ACT_BACK, ACT_NONE };
+static const enum cz_action record_hints[] = { ACT_SAVE, ACT_NEXT, ACT_OPEN, ACT_DELETE_RECORD, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_record = {
     .name = "record",

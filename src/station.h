@@ -185,6 +185,16 @@ int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign
                         const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
                         size_t *stored);
 
+/* Whether the person logged in may write (add, edit or delete) a record
+ * of `type` in `region` (NULL: anywhere a new one may lie: "" for the
+ * global types, places and helpers, which have no region field, else the
+ * person's own jurisdiction), by the rules the writes themselves apply: no
+ * trust record, the region under their jurisdiction, a poverty line from
+ * an office person only.  CZ_OK, CZ_EPERM (not logged in too),
+ * CZ_EREVOKED, CZ_EEXPIRED, CZ_ETYPE, or the store's statuses.  A screen
+ * asks before offering an action; the write checks again. */
+int cz_station_may_write(cz_station *st, const char *type, const char *region);
+
 /* A tombstone version. */
 int cz_station_delete(cz_station *st, const uint8_t entity[CZ_ENTITY_BYTES], uint8_t id[CZ_ID_BYTES]);
 

@@ -182,6 +182,35 @@ int cz_st_may_write(cz_txn *t, struct pipe *pl, const cz_station *st, const stru
     return cz_region_under(region, jurisdiction) ? CZ_OK : CZ_EPERM;
 }
 
+static int check_poverty_line(cz_txn *t, const cz_station *st);
+
+int cz_station_may_write(cz_station *st, const char *type, const char *region)
+{
+    const struct cz_type *ty = cz_schema_type(type);
+    char here[CZ_REGION_MAX + 1] = "";
+    cz_txn *t = NULL;
+    int rc;
+    if (!ty) return CZ_ETYPE;
+    if (!st->secrets) return CZ_EPERM;
+    if ((rc = cz_txn_begin(st->store, 0, &t))) return rc;
+    if (!region) {
+        /* A record with a region may be made anywhere in the person's
+         * jurisdiction (a county supervisor at the office, whose region is
+         * the city); one without is global. */
+        struct cz_trust_info info;
+        if ((rc = cz_roster_lookup(t, st->info.office_root, cz_secrets_sign_pk(st->secrets), &info))) goto cleanup;
+        for (size_t i = 0; i < ty->nfields; i++)
+            if (ty->fields[i].flags & (CZ_FF_REGION | CZ_FF_INHERIT))
+                snprintf(here, sizeof here, "%s", info.state == CZ_TRUST_CERTIFIED ? info.region : st->info.region);
+        region = here;
+    }
+    rc = cz_st_may_write(t, NULL, st, ty, region);
+    if (!rc && !strcmp(ty->key, "poverty_line")) rc = check_poverty_line(t, st);
+cleanup:
+    cz_txn_abort(t);
+    return rc;
+}
+
 /* An approval is dated the day it is signed unless the paper says earlier;
  * never later than today. */
 static int approval_date(const struct cz_type *ty, cz_body *body, struct cz_field_error *err)

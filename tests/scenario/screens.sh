@@ -154,6 +154,7 @@ see "linux console: quits" "EXIT=0"
 # ---- login: no CUNZHAN_PASSPHRASE ----
 ENVARGS="-u CUNZHAN_PASSPHRASE" start --lang en
 see "login: asks for the passphrase" "Passphrase"
+keys Enter   # the default person, selected in the list (screens_login.sh)
 text "wrong-pass"; keys Enter
 see "login: a wrong passphrase is refused" "Wrong passphrase"
 lacks "login: the passphrase is not echoed" "$SCREEN" "wrong-pass"

@@ -150,9 +150,10 @@ see "home again" "registered households"
 # ---- any other kind of record; a household picked for a plot ----
 keys Up Up Up Up Up Up Up Up Down Down Down Enter
 see "new record: kinds listed" "New record: which kind?"
-see "... helpers among them" "Helper"
+see "... pairings among them" "Pairing"
+lacks "... not helpers (the office's, screens_login.sh)" "$SCREEN" "Helper"
 lacks "... not certificates" "$SCREEN" "Certificate"
-keys Down Down Down Down Down Down Down Enter
+keys Down Down Down Down Down Enter
 see "plot form" "New Plot"
 keys Enter
 see "household picker (one)" "Enter: choose"
