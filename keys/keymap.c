@@ -86,6 +86,18 @@ static void bind(struct cz_keymap *km, int key, enum cz_action a)
     }
 }
 
+static const struct { const char *en, *zh; } problems[] = {
+    { .en = "unknown key", .zh = "没有这个按键" },
+    { .en = "unknown action", .zh = "没有这个动作" },
+};
+
+const char *cz_keymap_what(const char *what, int zh)
+{
+    for (size_t i = 0; i < sizeof problems / sizeof problems[0]; i++)
+        if (!strcmp(problems[i].en, what)) return zh ? problems[i].zh : problems[i].en;
+    return what;
+}
+
 /* One line: "KEY ACTION", comments and blank lines ignored.  0 or -1. */
 static int load_line(struct cz_keymap *km, char *line, const char *file, int lineno,
                      cz_keymap_err_fn fn, void *ctx)

@@ -44,9 +44,12 @@ int cz_key_by_name(const char *name);      /* -1 when unknown */
 /* Name of a key code; writes "?" for one with no name. */
 void cz_key_name(int key, char *buf, size_t size);
 
-/* Problems found while loading: called once per bad line. */
+/* Problems found while loading: called once per bad line.  `what` is one
+ * of the English phrases cz_keymap_what() puts in the person's language. */
 typedef void (*cz_keymap_err_fn)(void *ctx, const char *file, int line, const char *what,
                                  const char *token);
+/* A problem's `what` in English (zh 0) or Chinese; static text. */
+const char *cz_keymap_what(const char *what, int zh);
 
 /* Apply the bindings of `text` (the file format above) on top of km.
  * Returns the number of bad lines. */

@@ -4,6 +4,7 @@
 #include "grow.h"
 #include "pickers.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,16 +108,26 @@ const char *form_value(const struct form *fm, size_t i)
     return fm->f[i].e.s;
 }
 
+/* A field's label in the language of the moment. */
+static const char *field_label(const struct ui *ui, const struct form_field *f)
+{
+    return f->field ? T(ui, f->field->en, f->field->zh) : f->label;
+}
+
 int form_check(struct ui *ui, struct form *fm, size_t i)
 {
     struct form_field *f = &fm->f[i];
     struct cz_field_error err;
     f->error[0] = 0;
+    f->store_error = 0;
     if (!fm->type || !f->field || f->kind == FK_READONLY) return 0;
     if (!f->e.s[0]) {
         if (!(f->field->flags & CZ_FF_REQUIRED)) return 0;
         /* The core's message names the command-line form (head=...). */
-        snprintf(f->error, sizeof f->error, "%s", T(ui, "required: fill it in", "必填：请填写"));
+        if (f->kind == FK_ENUM)
+            snprintf(f->error, sizeof f->error, T(ui, "required: choose a %s", "必填：请选择%s"), field_label(ui, f));
+        else
+            snprintf(f->error, sizeof f->error, T(ui, "required: fill in %s", "必填：请填写%s"), field_label(ui, f));
         return -1;
     }
     cz_body *b = cz_body_new();
@@ -125,8 +136,8 @@ int form_check(struct ui *ui, struct form *fm, size_t i)
     int rc = cz_schema_set(fm->type, b, f->field->key, f->e.s, &err);
     cz_body_free(b);
     /* A reference is checked against the store on save, not here. */
-    if (rc && f->field->type != CZ_F_REF)
-        cz_field_error_message(fm->type, &err, ui->lang, f->error, sizeof f->error);
+    if (rc && f->field->type != CZ_F_REF)   /* under its label: the hint alone, no key */
+        cz_field_error_hint(fm->type, &err, ui->lang, f->error, sizeof f->error);
     return f->error[0] ? -1 : 0;
 }
 
@@ -142,21 +153,45 @@ int form_check_all(struct ui *ui, struct form *fm)
 void form_set_error(struct ui *ui, struct form *fm, const struct cz_field_error *err)
 {
     for (size_t i = 0; i < fm->n; i++) {
-        if (!err->field || fm->f[i].field != err->field) continue;
-        cz_field_error_message(fm->type, err, ui->lang, fm->f[i].error, sizeof fm->f[i].error);
+        struct form_field *f = &fm->f[i];
+        if (!err->field || f->field != err->field) continue;
+        cz_field_error_hint(fm->type, err, ui->lang, f->error, sizeof f->error);
+        f->refused = *err;
+        f->store_error = 1;
         fm->focus = i;
         return;
     }
-    char msg[512];
-    cz_field_error_message(fm->type, err, ui->lang, msg, sizeof msg);
+    char msg[512], hint[480];
+    if (err->field) {
+        /* A field this form does not show: named by its label, not its key. */
+        cz_field_error_hint(fm->type, err, ui->lang, hint, sizeof hint);
+        snprintf(msg, sizeof msg, "%s: %s", T(ui, err->field->en, err->field->zh), hint);
+    } else {
+        cz_field_error_message(fm->type, err, ui->lang, msg, sizeof msg);
+    }
     ui_message(ui, 1, "%s", msg);
+}
+
+/* The language changed (F9): what the form wrote in the old one is
+ * written again in the new (labels and choices are drawn from the schema
+ * each time). */
+static void relanguage(struct ui *ui, struct form *fm)
+{
+    fm->lang = 1 + (int)ui->lang;
+    for (size_t i = 0; i < fm->n; i++) {
+        struct form_field *f = &fm->f[i];
+        describe(ui, f);
+        if (!f->error[0]) continue;
+        if (f->store_error) cz_field_error_hint(fm->type, &f->refused, ui->lang, f->error, sizeof f->error);
+        else form_check(ui, fm, i);
+    }
 }
 
 static int label_width(const struct ui *ui, const struct form *fm)
 {
     int w = 0;
     for (size_t i = 0; i < fm->n; i++) {
-        int c = ui_cols(fm->f[i].label);
+        int c = ui_cols(field_label(ui, &fm->f[i]));
         if (c > w) w = c;
     }
     return w + 2 < ui->cols / 3 ? w + 2 : ui->cols / 3;
@@ -180,9 +215,10 @@ static void scroll_to_focus(struct ui *ui, struct form *fm, int rows)
     }
 }
 
+/* An empty choice shows as a choice too: saved empty, it is seen empty. */
 static const char *enum_shown(struct ui *ui, const struct form_field *f)
 {
-    if (!f->e.s[0]) return "";
+    if (!f->e.s[0]) return T(ui, "-  (none chosen)", "-（未选择）");
     return cz_enum_label(f->field, f->e.s, ui->lang);
 }
 
@@ -191,7 +227,7 @@ static void draw_field(struct ui *ui, struct form *fm, size_t i, int y, int lw)
     struct form_field *f = &fm->f[i];
     int focused = i == fm->focus, x = lw + 2, w = ui->cols - x - 1;
     char label[160];
-    snprintf(label, sizeof label, "%s%s", f->label,
+    snprintf(label, sizeof label, "%s%s", field_label(ui, f),
              f->field && (f->field->flags & CZ_FF_REQUIRED) ? "*" : "");
     ui_text(ui, y, 1, label, lw, focused ? A_BOLD : A_NORMAL);
     if (f->kind == FK_READONLY) {
@@ -213,6 +249,7 @@ static void draw_field(struct ui *ui, struct form *fm, size_t i, int y, int lw)
 
 void form_draw(struct ui *ui, struct form *fm, int y, int rows)
 {
+    if (fm->lang != 1 + (int)ui->lang) relanguage(ui, fm);
     int lw = label_width(ui, fm), used = 0;
     fm->value_w = ui->cols - lw - 3;
     scroll_to_focus(ui, fm, rows);
@@ -234,7 +271,7 @@ static void pick_enum(struct ui *ui, struct form_field *f)
         items[n] = T(ui, v->en, v->zh);
         keys[n++] = v->key;
     }
-    int got = ui_pick(ui, f->label, items, n, current);
+    int got = ui_pick(ui, field_label(ui, f), items, n, current);
     if (got >= 0) edit_set(&f->e, keys[got]);
 }
 
@@ -254,7 +291,7 @@ static void pick_set(struct ui *ui, struct form_field *f)
         checked[n++] = strstr(padded, comma) != NULL;
     }
     free(padded);
-    if (!ui_checklist(ui, f->label, items, n, checked)) return;
+    if (!ui_checklist(ui, field_label(ui, f), items, n, checked)) return;
     char value[1024];
     size_t used = 0;
     value[0] = 0;
@@ -276,7 +313,7 @@ static void pick_refs(struct ui *ui, struct form_field *f)
 {
     char *out = NULL;
     int multi = f->kind == FK_HOUSEHOLDS;
-    int rc = pick_records(ui, f->label, multi ? "household" : f->field->ref_type, multi, f->e.s, &out);
+    int rc = pick_records(ui, field_label(ui, f), multi ? "household" : f->field->ref_type, multi, f->e.s, &out);
     if (rc < 0) ui_status_message(ui, -rc);
     if (rc == 1) { edit_set(&f->e, out); describe(ui, f); }
     free(out);
@@ -307,10 +344,56 @@ static void move_focus(struct ui *ui, struct form *fm, int dir)
     }
 }
 
-enum ui_result form_key(struct ui *ui, struct form *fm, const struct ui_key *k)
+/* ch begins s: the same character, ASCII letters in either case. */
+static int begins_with(const char *s, wchar_t ch)
 {
-    if (!fm->n) return UI_UNHANDLED;
-    struct form_field *f = &fm->f[fm->focus];
+    char u[4];
+    size_t n = ui_utf8_put(ch, u);
+    if (!s || !n) return 0;
+    if (n == 1) return tolower((unsigned char)s[0]) == tolower((unsigned char)u[0]);
+    return !strncmp(s, u, n);
+}
+
+/* A letter typed in a choice, as in a list box: the next value (after the
+ * one shown, round to the first) whose key or label begins with it. */
+static void enum_jump(struct form_field *f, wchar_t ch)
+{
+    const struct cz_enum_value *v = f->field ? f->field->values : NULL;
+    size_t n = 0, cur = (size_t)-1;
+    for (; v && v[n].key; n++) if (!strcmp(v[n].key, f->e.s)) cur = n;
+    for (size_t step = 1; step <= n; step++) {
+        const struct cz_enum_value *c = &v[(cur + step) % n];
+        if (begins_with(c->key, ch) || begins_with(c->en, ch) || begins_with(c->zh, ch)) {
+            edit_set(&f->e, c->key);
+            return;
+        }
+    }
+    beep();
+}
+
+/* Emptying a field by a key is said on the message line: a choice cleared
+ * by mistake is otherwise easy to miss. */
+static void say_cleared(struct ui *ui, const struct form_field *f, int was_empty)
+{
+    if (was_empty) ui_message(ui, 0, T(ui, "%s is empty already.", "%s 本来就是空的。"), field_label(ui, f));
+    else ui_message(ui, 0, T(ui, "Cleared: %s", "已清空：%s"), field_label(ui, f));
+}
+
+static enum ui_result choice_key(struct ui *ui, struct form_field *f, const struct ui_key *k)
+{
+    if (k->ch == ' ') { open_chooser(ui, f); return UI_HANDLED; }
+    if (k->action == ACT_CLEAR || k->action == ACT_BACKSPACE) {
+        say_cleared(ui, f, !f->e.s[0]);
+        edit_set(&f->e, "");
+        describe(ui, f);
+        return UI_HANDLED;
+    }
+    if (k->ch && f->kind == FK_ENUM) enum_jump(f, field_fold_char(k->ch));
+    return k->ch ? UI_HANDLED : UI_UNHANDLED;
+}
+
+static enum ui_result value_key(struct ui *ui, struct form *fm, struct form_field *f, const struct ui_key *k)
+{
     switch (k->action) {
     case ACT_NEXT: case ACT_DOWN: move_focus(ui, fm, 1); return UI_HANDLED;
     case ACT_PREV: case ACT_UP: move_focus(ui, fm, -1); return UI_HANDLED;
@@ -319,17 +402,31 @@ enum ui_result form_key(struct ui *ui, struct form *fm, const struct ui_key *k)
         return UI_HANDLED;
     default: break;
     }
-    if (f->kind == FK_ENUM || f->kind == FK_SET || f->kind == FK_REF || f->kind == FK_HOUSEHOLDS) {
-        if (k->ch == ' ') { open_chooser(ui, f); return UI_HANDLED; }
-        if (k->action == ACT_CLEAR || k->action == ACT_BACKSPACE) {
-            edit_set(&f->e, "");
-            describe(ui, f);
-            return UI_HANDLED;
-        }
-        return k->ch ? UI_HANDLED : UI_UNHANDLED;
-    }
+    if (f->kind == FK_ENUM || f->kind == FK_SET || f->kind == FK_REF || f->kind == FK_HOUSEHOLDS)
+        return choice_key(ui, f, k);
     if (f->kind == FK_READONLY) return UI_UNHANDLED;
+    if (k->action == ACT_CLEAR) say_cleared(ui, f, !f->e.s[0]);
     if (f->kind == FK_NUMBER || f->kind == FK_DECIMAL || f->kind == FK_DATE)
         return field_typed_key(f, k) ? UI_HANDLED : UI_UNHANDLED;
     return edit_key(&f->e, k) ? UI_HANDLED : UI_UNHANDLED;
+}
+
+enum ui_result form_key(struct ui *ui, struct form *fm, const struct ui_key *k)
+{
+    if (!fm->n) return UI_UNHANDLED;
+    struct form_field *f = &fm->f[fm->focus];
+    size_t focus = fm->focus;
+    char *before = strdup(f->e.s);
+    enum ui_result r = value_key(ui, fm, f, k);
+    /* A message about a value goes once the value changes: it no longer
+     * describes what is there (saving checks every field again).  Leaving
+     * the field checked it: that message stays. */
+    int moved = fm->focus != focus || k->action == ACT_NEXT || k->action == ACT_PREV ||
+                k->action == ACT_UP || k->action == ACT_DOWN;
+    if (before && !moved && strcmp(before, f->e.s)) {
+        f->error[0] = 0;
+        f->store_error = 0;
+    }
+    free(before);
+    return r;
 }

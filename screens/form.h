@@ -5,7 +5,12 @@
  * English key; read-only fields show a text.  Fields tied to the schema are
  * checked by cz_schema_set as the person leaves them, and the message
  * (cz_field_error_message, in the user's language) is shown under the field
- * until it is fixed.
+ * until the value changes (and again on save).  Labels are the schema's in
+ * the language of the moment, and errors and shown values are written again
+ * when the language changes (F9).  An empty choice shows as "-" with a note,
+ * so a choice left or made empty is seen; a letter typed in a choice moves
+ * to the next value whose key or label begins with it; clearing a field says
+ * so on the message line.
  *
  * Typed fields (fields.c) take only what fits as it is typed: numbers take
  * digits (drawn right-aligned); money and decimals take digits and one
@@ -45,7 +50,9 @@ struct form_field {
     struct line_edit e;             /* the value (ENUM: the key) */
     char *orig;                     /* value when the form opened */
     char *shown;                    /* READONLY, REF, HOUSEHOLDS: what to show (may be NULL) */
-    char error[512];
+    char error[512];                /* in the language of form.lang */
+    struct cz_field_error refused;  /* the store's refusal shown as error, to say it again after F9 */
+    int store_error;                /* error came from the store (refused), not form_check */
     char note[512];                 /* what the store says of it (changed meanwhile, in conflict) */
 };
 
@@ -54,6 +61,7 @@ struct form {
     struct form_field *f;
     size_t n, cap, focus, top;
     int value_w;                    /* columns for values, set by form_draw */
+    int lang;                       /* 1 + the language of errors and shown values; 0: not yet drawn */
 };
 
 int form_add(struct form *fm, const char *label, enum form_kind kind,

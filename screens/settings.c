@@ -90,14 +90,6 @@ static void settings_draw(struct ui *ui, struct screen *s)
     }
 }
 
-static void keymap_error(void *ctx, const char *file, int line, const char *what, const char *token)
-{
-    struct ui *ui = ctx;
-    size_t used = strlen(ui->keymap_errors);
-    snprintf(ui->keymap_errors + used, sizeof ui->keymap_errors - used, "%s%s:%d: %s '%s'",
-             used ? "; " : "", file, line, what, token);
-}
-
 static void wipe_free(char *s)
 {
     if (!s) return;
@@ -175,7 +167,7 @@ static void choose(struct ui *ui, struct settings *st)
     if (st->sel == ROW_REMOVE) { remove_person(ui); return; }
     if (st->sel == ROW_RELOAD) {
         ui->keymap_errors[0] = 0;
-        int bad = cz_keymap_load(&ui->km, keymap_error, ui);
+        int bad = cz_keymap_load(&ui->km, ui_keymap_error, ui);
         if (bad) ui_message(ui, 1, T(ui, "Keymap reloaded: %d bad line(s).", "按键已重新读取：%d 行有错误。"), bad);
         else ui_message(ui, 0, "%s", T(ui, "Keymap reloaded.", "按键已重新读取。"));
         look(st);

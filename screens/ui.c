@@ -156,8 +156,10 @@ static void draw_footer(struct ui *ui)
             if (k < 0) continue;
             cz_key_name(k, key, sizeof key);
             cz_action_label(*a, ui->lang == CZ_LANG_ZH, label, sizeof label);
+            /* A key named for what it does (PgDn, Up) is said once. */
             used += (size_t)snprintf(line + used, used < sizeof line ? sizeof line - used : 0,
-                                     "%s%s %s", used ? "  " : "", key, label);
+                                     "%s%s%s%s", used ? "  " : "", key, strcmp(key, label) ? " " : "",
+                                     strcmp(key, label) ? label : "");
             if (used >= sizeof line) used = sizeof line - 1;
         }
     }
@@ -312,12 +314,13 @@ static void run_loop(struct ui *ui)
     }
 }
 
-static void keymap_error(void *ctx, const char *file, int line, const char *what, const char *token)
+void ui_keymap_error(void *ctx, const char *file, int line, const char *what, const char *token)
 {
     struct ui *ui = ctx;
     size_t used = strlen(ui->keymap_errors);
-    snprintf(ui->keymap_errors + used, sizeof ui->keymap_errors - used, "%s%s:%d: %s '%s'",
-             used ? "; " : "", file, line, what, token);
+    snprintf(ui->keymap_errors + used, sizeof ui->keymap_errors - used,
+             T(ui, "%s%s:%d: %s '%s'", "%s%s 第 %d 行：%s “%s”"), used ? T(ui, "; ", "；") : "", file, line,
+             cz_keymap_what(what, ui->lang == CZ_LANG_ZH), token);
 }
 
 static void start_curses(void)
@@ -379,7 +382,7 @@ int cz_screens_main(const struct cz_screens_args *a)
         fprintf(stderr, "cunzhan: %s: %s\n", a->dir, cz_strerror(rc, a->lang));
         goto cleanup;
     }
-    cz_keymap_load(&ui->km, keymap_error, ui);
+    cz_keymap_load(&ui->km, ui_keymap_error, ui);
     ui_refresh_counts(ui);
     ui_sweep_drafts(ui);
     start_curses();

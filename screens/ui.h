@@ -84,6 +84,9 @@ void ui_refresh_counts(struct ui *ui);
  * is shown as the message; nothing else is said. */
 void ui_sweep_drafts(struct ui *ui);
 int ui_any_dirty(const struct ui *ui);
+/* The keymap loader's cz_keymap_err_fn (ctx: the ui): adds the problem to
+ * ui->keymap_errors in the person's language. */
+void ui_keymap_error(void *ctx, const char *file, int line, const char *what, const char *token);
 
 /* Text on screen.  The only way text reaches the terminal: it is laid out
  * as cells by ui_width (a wide glyph takes two), control characters are

@@ -140,10 +140,9 @@ int cz_field_error_set(struct cz_field_error *err, const struct cz_field *f, int
     return status;
 }
 
-void cz_field_error_message(const struct cz_type *t, const struct cz_field_error *e,
-                            enum cz_lang lang, char *buf, size_t size)
+void cz_field_error_hint(const struct cz_type *t, const struct cz_field_error *e,
+                         enum cz_lang lang, char *hint, size_t size)
 {
-    char hint[512] = "";
     const char *fmt = cz_label(hints[e->hint].en, hints[e->hint].zh, lang);
     const char *arg = e->detail;
 
@@ -158,15 +157,21 @@ void cz_field_error_message(const struct cz_type *t, const struct cz_field_error
             used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0,
                                      "%s%s (%s)", v == e->field->values ? "" : ", ",
                                      v->key, lang == CZ_LANG_ZH ? v->zh : v->en);
-        snprintf(hint, sizeof hint, fmt, list);
+        snprintf(hint, size, fmt, list);
+        return;
     }
-    if (!hint[0]) {
-        /* Every hint format has at most one %s. */
+    /* Every hint format has at most one %s. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        snprintf(hint, sizeof hint, fmt, arg);
+    snprintf(hint, size, fmt, arg);
 #pragma GCC diagnostic pop
-    }
+}
+
+void cz_field_error_message(const struct cz_type *t, const struct cz_field_error *e,
+                            enum cz_lang lang, char *buf, size_t size)
+{
+    char hint[512];
+    cz_field_error_hint(t, e, lang, hint, sizeof hint);
     if (e->field)
         snprintf(buf, size, lang == CZ_LANG_ZH ? "字段 %s（%s）%s" : "field %s (%s) %s",
                  e->field->key, cz_label(e->field->en, e->field->zh, lang), hint);

@@ -101,6 +101,10 @@ int cz_field_error_set(struct cz_field_error *err, const struct cz_field *f, int
                        enum cz_hint hint, const char *detail);
 void cz_field_error_message(const struct cz_type *t, const struct cz_field_error *e,
                             enum cz_lang lang, char *buf, size_t size);
+/* Only the hint of that message (what is wrong and the fix), without the
+ * field's key and label: for a screen that shows it under the field. */
+void cz_field_error_hint(const struct cz_type *t, const struct cz_field_error *e,
+                         enum cz_lang lang, char *hint, size_t size);
 
 /* True when what is typed into f is folded with NFKC (full-width digits,
  * letters and punctuation become ASCII: cz_text_normalize): numbers,

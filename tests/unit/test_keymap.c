@@ -95,6 +95,11 @@ static void test_bad_lines_reported(void **state)
     assert_int_equal(e.line[3], 6);
     assert_int_equal(e.line[4], 7);
     assert_string_equal(e.file, "keys.user");
+    /* Each problem has its words in Chinese too (the screens say it so). */
+    assert_string_equal(cz_keymap_what("unknown key", 1), "没有这个按键");
+    assert_string_equal(cz_keymap_what("unknown action", 1), "没有这个动作");
+    assert_string_equal(cz_keymap_what(e.what, 0), e.what);
+    assert_string_not_equal(cz_keymap_what(e.what, 1), e.what);
     /* The bad lines changed nothing; the good ones still apply. */
     assert_int_equal(cz_keymap_action(&km, KEY_F(4)), ACT_ADD);
     assert_int_equal(cz_keymap_action(&km, KEY_F(6)), ACT_VERIFY);

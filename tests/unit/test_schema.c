@@ -494,6 +494,15 @@ static void test_message_texts(void **state)
                             "returned (Returned to poverty)");
     assert_string_equal(zh, "字段 status（贫困状态）必须是以下之一：poor (未脱贫), exited (已脱贫), returned (返贫)");
 
+    /* The hint alone (a screen shows it under the field's label): no key. */
+    assert_int_equal(set_one("member", "id_number", "41102419800101001X", &err), CZ_EIDNUM);
+    cz_field_error_hint(type_of("member"), &err, CZ_LANG_ZH, zh, sizeof zh);
+    assert_string_equal(zh, "校验位不对：有数字输错了；请对照身份证重新输入");
+    cz_field_error_message(type_of("member"), &err, CZ_LANG_ZH, en, sizeof en);
+    assert_non_null(strstr(en, zh));   /* the command line's message ends with the same hint */
+    cz_field_error_hint(type_of("member"), &err, CZ_LANG_EN, en, sizeof en);
+    assert_null(strstr(en, "id_number"));
+
     assert_int_equal(set_one("aid", "value", "1.234", &err), CZ_ENUMBER);
     cz_field_error_message(type_of("aid"), &err, CZ_LANG_EN, en, sizeof en);
     assert_string_equal(en, "field value (Value (yuan)) must be yuan with at most two decimals, e.g. 2000 or 1.50");
