@@ -483,6 +483,13 @@ static enum ui_result save(struct ui *ui, struct record *rf)
     cz_hex(id, CZ_ID_BYTES, hex);
     ui_message(ui, 0, "%s %.16s", T(ui, "Signed and saved. Version", "已签名保存。版本"), hex);
     ui_refresh_counts(ui);
+    /* A new household's members come next: open its page in the form's
+     * place (the form and rf are gone after ui_replace). */
+    if (!rf->editing && !strcmp(rf->type->key, "household")) {
+        int lrc = ui_replace(ui, &cz_screen_household, entity);
+        if (lrc) ui_status_message(ui, lrc);
+        return UI_HANDLED;
+    }
     return UI_POP;
 }
 

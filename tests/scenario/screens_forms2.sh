@@ -173,6 +173,32 @@ keys F10
 see "quits (en)" "EXIT=0"
 rm -f "$WORK/cfg/cunzhan/keys"
 
+# ---- a new household lands on its own page, where members are added ----
+start --lang zh
+ready
+keys F4
+see "zh: new household form" "户编号"
+text "NEW-PAGE-01"; keys Tab Tab
+text "钱新户"; keys F2
+see "zh: saved" "已签名保存"
+see "zh: on the new household's page" "家庭成员（回车：修改；F4：新增）"
+contains "zh: the page is the new household's" "$SCREEN" "NEW-PAGE-01"
+keys Escape
+gone "zh: Esc leaves the page" "家庭成员"
+keys F10
+see "quits (zh, new household)" "EXIT=0"
+start --lang en
+ready
+keys F4
+see "en: new household form" "Household number"
+text "NEW-PAGE-02"; keys Tab Tab
+text "孙新户"; keys F2
+see "en: saved" "Signed and saved"
+see "en: on the new household's page" "NEW-PAGE-02"
+contains "en: members listed there" "$SCREEN" "Members"
+keys F10
+see "quits (en, new household)" "EXIT=0"
+
 expect "every record verifies" 0 "$CUNZHAN" -C "$ST" verify
 equals "every screen fits 80 columns" "$WIDE" 0
 finish

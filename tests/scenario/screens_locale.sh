@@ -96,6 +96,9 @@ see "GB18030: a household's head" "王德明"
 keys Escape
 add_household "GB18030" "户编号" "LOC-GB-01" "陆平"
 see "GB18030: typed Chinese signed and saved" "已签名保存"
+see "GB18030: a new household opens on its page" "家庭成员"
+keys Escape
+gone "GB18030: back from its page" "家庭成员"
 keys F3
 text "陆"
 see "GB18030: Chinese typed into find finds it" "LOC-GB-01"
