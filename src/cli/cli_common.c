@@ -114,9 +114,22 @@ json_t *fields_json(const struct cz_type *t, const cz_body *b)
     return o;
 }
 
-json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r)
+void signature_json(json_t *o, cz_txn *t, const struct cz_station_info *info, const uint8_t origin[32],
+                    uint64_t seq, int64_t wall)
 {
     char hex[65], when[32], who[160];
+    cz_hex(origin, 32, hex);
+    json_object_set_new(o, "signed_by_key", json_string(hex));
+    signer_name(t, info, origin, CZ_LANG_EN, who, sizeof who);
+    json_object_set_new(o, "signed_by", json_string(who));
+    json_object_set_new(o, "seq", json_integer((json_int_t)seq));
+    format_time(wall, when, sizeof when);
+    json_object_set_new(o, "time", json_string(when));
+}
+
+json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r)
+{
+    char hex[65];
     json_t *o = json_object();
     cz_hex(r->entity, CZ_ENTITY_BYTES, hex);
     json_object_set_new(o, "id", json_string(hex));
@@ -124,13 +137,7 @@ json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct 
     cz_hex(r->id, CZ_ID_BYTES, hex);
     json_object_set_new(o, "version", json_string(hex));
     json_object_set_new(o, "region", json_string(r->region));
-    cz_hex(r->origin, 32, hex);
-    json_object_set_new(o, "signed_by_key", json_string(hex));
-    signer_name(t, info, r->origin, CZ_LANG_EN, who, sizeof who);
-    json_object_set_new(o, "signed_by", json_string(who));
-    json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
-    format_time(r->wall, when, sizeof when);
-    json_object_set_new(o, "time", json_string(when));
+    signature_json(o, t, info, r->origin, r->seq, r->wall);
     json_object_set_new(o, "heads", json_integer((json_int_t)r->nheads));
     json_object_set_new(o, "deleted", json_boolean(r->deleted));
     json_object_set_new(o, "fields", fields_json(r->type, r->body));

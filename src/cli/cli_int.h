@@ -76,6 +76,9 @@ void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t ke
  * `add` takes them), and the whole record with its version and signer. */
 json_t *fields_json(const struct cz_type *t, const cz_body *b);
 json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r);
+/* Adds who signed a version to o: signed_by_key, signed_by, seq, time. */
+void signature_json(json_t *o, cz_txn *t, const struct cz_station_info *info, const uint8_t origin[32],
+                    uint64_t seq, int64_t wall);
 void print_json(json_t *j);   /* prints and releases j */
 /* Pads by display width (CJK glyphs take two columns). */
 void print_padded(const char *s, size_t width);

@@ -228,17 +228,11 @@ static void print_exit_chain(struct cli *c, cz_txn *t, const uint8_t entity[CZ_E
 static json_t *version_json(cz_txn *t, const struct cz_station_info *info, const struct cz_type *type,
                             const struct cz_version *v)
 {
-    char hex[65], when[32], who[160];
+    char hex[65];
     json_t *o = json_object(), *parents = json_array();
     cz_hex(v->id, CZ_ID_BYTES, hex);
     json_object_set_new(o, "version", json_string(hex));
-    cz_hex(v->origin, 32, hex);
-    json_object_set_new(o, "signed_by_key", json_string(hex));
-    signer_name(t, info, v->origin, CZ_LANG_EN, who, sizeof who);
-    json_object_set_new(o, "signed_by", json_string(who));
-    json_object_set_new(o, "seq", json_integer((json_int_t)v->seq));
-    format_time(v->wall, when, sizeof when);
-    json_object_set_new(o, "time", json_string(when));
+    signature_json(o, t, info, v->origin, v->seq, v->wall);
     json_object_set_new(o, "deleted", json_boolean(v->tombstone));
     for (size_t p = 0; p < v->nparents; p++) {
         cz_hex(v->parents[p], CZ_ID_BYTES, hex);
