@@ -6,6 +6,7 @@
 #include "allowed.h"
 #include "list.h"
 #include "screens_all.h"
+#include "station.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 struct newrecord {
     struct list l;
+    int refused;     /* why the last kind was refused to this person */
 };
 
 static int enterable(const struct cz_type *t)
@@ -29,7 +31,11 @@ static int fill(struct ui *ui, struct newrecord *nr)
     list_clear(&nr->l);
     for (size_t i = 0; i < ntypes && !rc; i++) {
         char line[200];
-        if (!enterable(&types[i]) || !allowed_new(ui, &types[i])) continue;
+        if (!enterable(&types[i])) continue;
+        if (!allowed_new(ui, &types[i])) {
+            nr->refused = cz_station_may_write(ui->st, types[i].key, NULL);
+            continue;
+        }
         snprintf(line, sizeof line, "  %s", T(ui, types[i].en, types[i].zh));
         rc = list_add(&nr->l, line, NULL, (int)i, 1);
     }
@@ -48,6 +54,14 @@ static void newrecord_draw(struct ui *ui, struct screen *s)
 {
     struct newrecord *nr = s->state;
     ui_title(ui, T(ui, "New record: which kind?", "新增记录：选择类别"));
+    if (!nr->l.n) {
+        /* Every kind is refused to this person here (allowed.h): say so,
+         * rather than a blank menu that looks broken. */
+        mvaddstr(UI_TOP + 2, 2, T(ui, "You may not add any kind of record at this station:",
+                                  "您在本站不能新增任何类别的记录："));
+        mvaddstr(UI_TOP + 3, 4, cz_strerror(nr->refused, ui->lang));
+        return;
+    }
     list_draw(ui, &nr->l, UI_TOP + 2, ui_body_rows(ui) - 2, 1);
 }
 

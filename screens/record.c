@@ -499,12 +499,7 @@ static enum ui_result save(struct ui *ui, struct record *rf)
 static void close_page_below(struct ui *ui, const struct record *rf)
 {
     if (strcmp(rf->type->key, "household") || ui->depth < 2) return;
-    struct screen *below = &ui->stack[ui->depth - 2];
-    if (below->ops != &cz_screen_household) return;
-    if (below->ops->close) below->ops->close(below);
-    *below = ui->stack[ui->depth - 1];
-    ui->stack[ui->depth - 1].state = NULL;
-    ui->depth--;
+    if (ui->stack[ui->depth - 2].ops == &cz_screen_household) ui_pop_below(ui);
 }
 
 /* Delete, for the people allowed (the rule the deletion itself applies,

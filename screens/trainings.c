@@ -1,9 +1,11 @@
 /* trainings.c — the station's trainings and outreach events, newest first.
  * Enter opens one in the record form; Add opens a new one (its attending
  * households are ticked from the station's households). */
+#include "codec.h"
 #include "data.h"
 #include "list.h"
 #include "overview.h"
+#include "schema.h"
 #include "screens_all.h"
 
 #include <curses.h>
@@ -23,15 +25,16 @@ static int row_cb(void *ctx, const uint8_t *entity)
     static const int widths[] = { 12, 24, 20, 8, 0 };
     struct fill_ctx *c = ctx;
     struct cz_record r;
-    char buf[5][DATA_CELL], line[700], list[4096];
+    char buf[5][DATA_CELL], line[700];
     const char *cells[5];
     if (cz_record_load(c->t, entity, &r)) return 0;
     if (!r.deleted && r.body) {
         data_cells(&r, c->ui->lang, fields, 5, buf, cells);
-        data_field(&r, "households", c->ui->lang, list, sizeof list);   /* shown as a count */
+        /* Shown as a count of the list's items: a household's name may
+         * itself hold a comma, so the text form cannot be counted. */
         size_t n = 0;
-        for (const char *p = list; *p; p++) n += *p == ',';
-        snprintf(buf[4], DATA_CELL, "%zu", list[0] ? n + 1 : 0);
+        cz_body_get_list_count(r.body, cz_schema_field(r.type, "households")->tag, &n);
+        snprintf(buf[4], DATA_CELL, "%zu", n);
         data_columns(line, sizeof line, cells, widths, 5);
         c->rc = list_add(c->l, line, entity, 0, 1);
     }

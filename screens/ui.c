@@ -44,6 +44,18 @@ int ui_replace(struct ui *ui, const struct screen_ops *ops, const void *arg)
     return ui_push(ui, ops, arg);
 }
 
+/* Closes the screen under the top one, the top one taking its place:
+ * for a form whose page below has nothing left to show. */
+void ui_pop_below(struct ui *ui)
+{
+    if (ui->depth < 2) return;
+    struct screen *below = &ui->stack[ui->depth - 2];
+    if (below->ops->close) below->ops->close(below);
+    *below = ui->stack[ui->depth - 1];
+    ui->stack[ui->depth - 1].state = NULL;
+    ui->depth--;
+}
+
 static void ui_pop(struct ui *ui)
 {
     if (ui->depth == 0) return;

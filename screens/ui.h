@@ -70,6 +70,9 @@ int ui_push(struct ui *ui, const struct screen_ops *ops, const void *arg);
  * Call it from the top screen's key() and return UI_HANDLED at once:
  * that screen's state is gone. */
 int ui_replace(struct ui *ui, const struct screen_ops *ops, const void *arg);
+/* Closes the screen under the top one (its close runs); the top screen
+ * stays on top, now one level lower.  Nothing when there is none below. */
+void ui_pop_below(struct ui *ui);
 void ui_message(struct ui *ui, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_status_message(struct ui *ui, int status);

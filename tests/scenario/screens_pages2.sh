@@ -165,12 +165,16 @@ capture
 position_ok "zh: after a filter, at the last row"
 on_line "zh: ... which is 20/20" " 20/20 *$"
 
-# ---- the trainings list: a cut topic ends in … ----
+# ---- the trainings list: a cut topic ends in …; households counted ----
+cz -C "$ST" add training date=2019-06-01 topic=三户培训 village=$V \
+    households=YSW-2019-01,YSW-2019-02,YSW-2019-03 >/dev/null || fail "add a training of three households"
 start --lang zh
 ready
 menu_open "Trainings" "培训"
 see "zh: trainings" "培训："
 on_line "zh: a long topic in the list ends in …" "辣椒病虫害.*… "
+on_line "zh: three households attended" "三户培训 .* 3 *$"
+on_line "zh: one household attended" "养鸡技术 .* 1 *$"
 
 # ---- the report's region by name ----
 keys Escape
