@@ -85,6 +85,13 @@ int form_add(struct form *fm, const char *label, enum form_kind kind,
     return CZ_OK;
 }
 
+int form_add_text(struct form *fm, const char *en, const char *zh, enum form_kind kind, const char *value)
+{
+    int rc = form_add(fm, en, kind, NULL, value);
+    if (!rc) snprintf(fm->f[fm->n - 1].label_zh, sizeof fm->f[fm->n - 1].label_zh, "%s", zh);
+    return rc;
+}
+
 void form_free(struct form *fm)
 {
     for (size_t i = 0; i < fm->n; i++) {
@@ -111,7 +118,8 @@ const char *form_value(const struct form *fm, size_t i)
 /* A field's label in the language of the moment. */
 static const char *field_label(const struct ui *ui, const struct form_field *f)
 {
-    return f->field ? T(ui, f->field->en, f->field->zh) : f->label;
+    if (f->field) return T(ui, f->field->en, f->field->zh);
+    return f->label_zh[0] ? T(ui, f->label, f->label_zh) : f->label;
 }
 
 int form_check(struct ui *ui, struct form *fm, size_t i)

@@ -44,7 +44,8 @@ enum form_kind {
 enum form_kind form_kind_for(const struct cz_field *f);
 
 struct form_field {
-    char label[128];
+    char label[128];                /* English, or the only label given */
+    char label_zh[128];             /* Chinese, when given (form_add_text) */
     enum form_kind kind;
     const struct cz_field *field;   /* NULL: not a schema field (login) */
     struct line_edit e;             /* the value (ENUM: the key) */
@@ -66,6 +67,9 @@ struct form {
 
 int form_add(struct form *fm, const char *label, enum form_kind kind,
              const struct cz_field *field, const char *value);
+/* A field that is not a schema field (login), labelled in both languages
+ * so that F9 changes its label as it does a schema field's. */
+int form_add_text(struct form *fm, const char *en, const char *zh, enum form_kind kind, const char *value);
 void form_free(struct form *fm);
 /* Sets a field's value (and what a picker field shows).  0 or a status. */
 int form_set_value(struct ui *ui, struct form *fm, size_t i, const char *value);

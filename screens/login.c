@@ -86,8 +86,8 @@ static int login_open(struct ui *ui, struct screen *s, const void *arg)
     s->state = l;
     int rc = load_people(ui, l);
     int known = ui->user || l->n <= 1;
-    if (!rc) rc = form_add(&l->fm, T(ui, "User", "用户"), FK_TEXT, NULL, known ? who : "");
-    if (!rc) rc = form_add(&l->fm, T(ui, "Passphrase", "口令"), FK_SECRET, NULL, "");
+    if (!rc) rc = form_add_text(&l->fm, "User", "用户", FK_TEXT, known ? who : "");
+    if (!rc) rc = form_add_text(&l->fm, "Passphrase", "口令", FK_SECRET, "");
     if (rc) return rc;
     refilter(l);
     for (size_t i = 0; i < l->nshown; i++)

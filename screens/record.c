@@ -424,7 +424,7 @@ static int choose_conflicts(struct ui *ui, struct record *rf)
         const char *items[CZ_PARENTS_MAX];
         char title[300];
         for (size_t v = 0; v < k->n; v++) items[v] = k->shown[v];
-        snprintf(title, sizeof title, "%s: %s", f->label,
+        snprintf(title, sizeof title, "%s: %s", T(ui, f->field->en, f->field->zh),
                  T(ui, "the versions disagree; which value stands?", "各版本取值不同，保留哪一个？"));
         rf->fm.focus = k->field;
         int got = ui_pick(ui, title, items, k->n, 0);

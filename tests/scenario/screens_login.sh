@@ -27,6 +27,12 @@ see "login: the clerk is listed" "李会计"
 on_line "login: with the role their certificate grants" "李会计 +clerk"
 keys Down Enter
 on_line "login: Down and Enter pick the second person" "User +李会计"
+keys F9
+on_line "login F9: the user label in Chinese" "用户 +李会计"
+see "login F9: the passphrase label in Chinese" "口令"
+lacks "login F9: no English label left" "$SCREEN" "Passphrase"
+keys F9
+on_line "login F9 again: back in English" "User +李会计"
 text "wrong-pass"; keys Enter
 see "login: a wrong passphrase is refused" "Wrong passphrase"
 lacks "login: the passphrase is not echoed" "$SCREEN" "wrong-pass"
