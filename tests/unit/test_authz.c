@@ -129,31 +129,13 @@ static void on_refused(void *ctx, const uint8_t id[32], const uint8_t origin[32]
     r->why = why;
 }
 
-/* Seals entries as the village station (a valid, certified bundle
- * signature) and imports them at the office. */
+/* Seals entries as the village station and imports them at the office. */
 static struct cz_import_result deliver(uint8_t *const *e, const size_t *len, size_t n, struct refusals *rf)
 {
-    static uint64_t bseq = 1000;
-    const struct cz_station_info *vi = cz_station_info(F.p.village);
-    struct cz_vv none = { 0 };
-    struct cz_payload_writer w;
     struct cz_import_result r;
-    uint8_t *img = NULL, id[32];
-    size_t img_len = 0;
-    assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &none), CZ_OK);
-    for (size_t i = 0; i < n; i++) assert_int_equal(cz_payload_add(&w, e[i], len[i]), CZ_OK);
-    cz_payload_finish(&w);
-    struct cz_bundle_params p = {
-        .sender_box = vi->box_pk, .seq = ++bseq, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = tk_station_sign,
-        .sign_ctx = F.p.village,
-    };
-    assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &img, &img_len, id), CZ_OK);
     memset(rf, 0, sizeof *rf);
-    assert_int_equal(cz_sync_import(F.p.office, img, img_len, on_refused, rf, &r), CZ_OK);
+    assert_int_equal(tk_pair_deliver(&F.p, (const uint8_t *const *)e, len, n, on_refused, rf, &r), CZ_OK);
     assert_int_equal(r.status, CZ_OK);
-    free(img);
-    free(w.buf);
     return r;
 }
 

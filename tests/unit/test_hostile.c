@@ -123,26 +123,9 @@ static void assert_kept_refused(const uint8_t id[32], uint64_t seq)
 static struct cz_import_result deliver(const uint8_t *const *e, const size_t *len, size_t n,
                                        struct refusals *rf)
 {
-    static uint64_t bseq = 100;
-    const struct cz_station_info *vi = cz_station_info(F.p.village);
-    struct cz_vv none = { 0 };
-    struct cz_payload_writer w;
     struct cz_import_result r;
-    uint8_t *img = NULL, id[32];
-    size_t img_len = 0;
-    assert_int_equal(cz_payload_start(&w, CZ_PAYLOAD_SYNC, &none), CZ_OK);
-    for (size_t i = 0; i < n; i++) assert_int_equal(cz_payload_add(&w, e[i], len[i]), CZ_OK);
-    cz_payload_finish(&w);
-    struct cz_bundle_params p = {
-        .sender_box = vi->box_pk, .seq = ++bseq, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = tk_station_sign,
-        .sign_ctx = F.p.village,
-    };
-    assert_int_equal(cz_bundle_seal(&p, w.buf, w.len, &img, &img_len, id), CZ_OK);
     memset(rf, 0, sizeof *rf);
-    assert_int_equal(cz_sync_import(F.p.office, img, img_len, on_refused, rf, &r), CZ_OK);
-    free(img);
-    free(w.buf);
+    assert_int_equal(tk_pair_deliver(&F.p, e, len, n, on_refused, rf, &r), CZ_OK);
     return r;
 }
 
@@ -350,17 +333,11 @@ static void test_fork_then_revoked(void **state)
  * streaming reader over a file, as from a stick). */
 static struct cz_import_result deliver_raw(unsigned version, const uint8_t *stored, size_t n, uint64_t unpacked)
 {
-    static uint64_t bseq = 500;
-    const struct cz_station_info *vi = cz_station_info(F.p.village);
     struct cz_import_result r;
     uint8_t *img = NULL, id[32];
     size_t img_len = 0;
     char path[160];
-    struct cz_bundle_params p = {
-        .sender_box = vi->box_pk, .seq = ++bseq, .recipients = (const uint8_t (*)[32])vi->office_box,
-        .nrecipients = 1, .signer = cz_station_person_pk(F.p.village), .sign = tk_station_sign,
-        .sign_ctx = F.p.village,
-    };
+    struct cz_bundle_params p = tk_pair_bundle(&F.p);
     assert_int_equal(cz_bundle_seal_raw(&p, version, stored, n, unpacked, &img, &img_len, id), CZ_OK);
     snprintf(path, sizeof path, "%s/raw.czb", F.p.dir);
     assert_int_equal(tk_write_file(path, img, img_len), 0);

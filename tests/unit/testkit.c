@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundle.h"
+#include "payload.h"
 #include "hex.h"
 #include "index.h"
 #include "roster.h"
@@ -108,6 +110,38 @@ int tk_pair_export(struct tk_pair *p, uint8_t **img, size_t *len)
     if (rc) return say("village export", rc, NULL);
     if ((rc = cz_read_file(er.path, img, len))) return say("reading the bundle", rc, er.path);
     return 0;
+}
+
+struct cz_bundle_params tk_pair_bundle(struct tk_pair *p)
+{
+    const struct cz_station_info *vi = cz_station_info(p->village);
+    if (p->bundle_seq < 1000) p->bundle_seq = 1000;
+    return (struct cz_bundle_params){
+        .sender_box = vi->box_pk, .seq = ++p->bundle_seq,
+        .recipients = (const uint8_t (*)[32])vi->office_box, .nrecipients = 1,
+        .signer = cz_station_person_pk(p->village), .sign = tk_station_sign, .sign_ctx = p->village,
+    };
+}
+
+int tk_pair_deliver(struct tk_pair *p, const uint8_t *const *e, const size_t *len, size_t n,
+                    cz_refused_fn on_refused, void *ctx, struct cz_import_result *r)
+{
+    struct cz_vv none = { 0 };
+    struct cz_payload_writer w;
+    uint8_t *img = NULL, id[CZ_ID_BYTES];
+    size_t img_len = 0;
+    int rc = cz_payload_start(&w, CZ_PAYLOAD_SYNC, &none);
+    if (rc) return rc;
+    for (size_t i = 0; i < n && !rc; i++) rc = cz_payload_add(&w, e[i], len[i]);
+    if (rc) goto cleanup;
+    cz_payload_finish(&w);
+    struct cz_bundle_params bp = tk_pair_bundle(p);
+    if ((rc = cz_bundle_seal(&bp, w.buf, w.len, &img, &img_len, id))) goto cleanup;
+    rc = cz_sync_import(p->office, img, img_len, on_refused, ctx, r);
+cleanup:
+    free(img);
+    free(w.buf);
+    return rc;
 }
 
 void tk_pair_free(struct tk_pair *p)

@@ -15,6 +15,8 @@
 #include "entry.h"
 #include "keys.h"
 #include "station.h"
+#include "bundle.h"
+#include "sync.h"
 
 /* Makes a fresh folder /tmp/cz_test_<name>_XXXXXX into dir (size bytes).
  * 0, or -1 when it could not be made. */
@@ -36,6 +38,7 @@ int tk_write_file(const char *path, const void *buf, size_t len);
 struct tk_pair {
     char dir[64], odir[96], vdir[96], stick[96];
     cz_station *office, *village;
+    uint64_t bundle_seq;    /* the last number tk_pair_bundle gave */
 };
 
 /* name: the folder's (tk_tmpdir); office_name: the office station's name.
@@ -55,6 +58,20 @@ int tk_places(cz_station *st, ...);
  * read back: *img is malloc'd (the caller frees it).  0, or -1 with the
  * failing step on stderr. */
 int tk_pair_export(struct tk_pair *p, uint8_t **img, size_t *len);
+
+/* What a bundle sealed as the village station needs: its box key, the
+ * office as recipient, its certified station key as signer (the best an
+ * attacker holding that station's stick and PC can do), and the next
+ * bundle number, counted from 1000 so that it follows any real export a
+ * test made. */
+struct cz_bundle_params tk_pair_bundle(struct tk_pair *p);
+
+/* Seals the entries (each e[i] of len[i] bytes, as stored) in a sync
+ * payload with tk_pair_bundle and imports it at the office, refusals
+ * reported to on_refused (may be NULL).  The import's status; *r its
+ * result. */
+int tk_pair_deliver(struct tk_pair *p, const uint8_t *const *e, const size_t *len, size_t n,
+                    cz_refused_fn on_refused, void *ctx, struct cz_import_result *r);
 
 /* Where an author's log stands: its key and its last entry (seq 0 and an
  * all-zero id before the first). */
