@@ -296,7 +296,14 @@ static void global_action(struct ui *ui, enum cz_action a)
     case ACT_BACK: if (ui->depth > 1) ui_pop(ui); break;
     case ACT_FIND: rc = ui_push(ui, &cz_screen_households, NULL); break;
     case ACT_VERIFY: rc = ui_push(ui, &cz_screen_verify, NULL); break;
-    case ACT_LANGUAGE: ui->lang = ui->lang == CZ_LANG_ZH ? CZ_LANG_EN : CZ_LANG_ZH; break;
+    case ACT_LANGUAGE: {
+        /* A screen that wrote its rows when it was filled (a page, a list)
+         * fills them again in the new language; those below do on return. */
+        struct screen *top = &ui->stack[ui->depth - 1];
+        ui->lang = ui->lang == CZ_LANG_ZH ? CZ_LANG_EN : CZ_LANG_ZH;
+        if (top->ops->resume) top->ops->resume(ui, top);
+        break;
+    }
     case ACT_REDRAW: clearok(curscr, TRUE); break;
     default: break;
     }

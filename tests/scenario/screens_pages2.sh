@@ -105,6 +105,13 @@ see "zh: the village by name, with its code" "杨树湾村 (411024104201)"
 members_head_first "zh: the head first among the members" "王小花" "家庭成员"
 see "zh: long notes wrap: their start" "这户人家住在山坡上"
 see "zh: long notes wrap: their end on screen" "备注完"
+see "zh: the field names in Chinese" "户编号"
+keys F9
+see "F9 on the page: the field names in English" "Household number"
+lacks "F9 on the page: no Chinese field name left" "$SCREEN" "户编号"
+see "F9 on the page: the members' heading in English" "Members"
+keys F9
+see "F9 again: the field names back in Chinese" "户编号"
 scroll_to "zh: the trainings attended" "参加的培训"
 scroll_to "zh: the training named by record id" "养鸡技术"
 scroll_to "zh: the training named by number, with its date" "2019-03-15"
