@@ -12,16 +12,27 @@ CC      ?= cc
 VARIANT ?= rel
 B       := src/.build/$(VARIANT)
 
+# The i386 variant (`make i386`) is the same program for 32-bit PCs, cross
+# compiled on a 64-bit one: Debian's i686 compiler and the :i386 -dev
+# packages (scripts/setup), 64-bit file offsets and time, its own
+# pkg-config search path.
+ifeq ($(VARIANT),i386)
+CC         := i686-linux-gnu-gcc
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/i386-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
+endif
+PKG_CONFIG ?= pkg-config
+
 # Lazily expanded so `make check` can install the packages before they are read.
 CORE_PKGS  = lmdb libsodium libutf8proc jansson libzstd
-CORE_PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) 2>/dev/null)
-PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) ncursesw 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null)
+CORE_PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) ncursesw 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
 PKG_LIBS   += -pthread
-CURSES_LIBS = $(shell pkg-config --libs ncursesw 2>/dev/null)
-CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 OPT_rel   = -O2 -g
+OPT_i386  = -O2 -g -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 OPT_asan  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT_fuzz  = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
@@ -58,6 +69,7 @@ LAYERS_OK  := $(B)/layers.ok
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BIN_rel    := cunzhan
 BIN_asan   := $(B)/cunzhan
+BIN_i386   := $(B)/cunzhan
 BIN        := $(BIN_$(VARIANT))
 # Test builds (unit suites, the binary the scenarios run, every variant's):
 # key slots are sealed with Argon2id's weakest limits (src/keys.c,
@@ -68,7 +80,7 @@ KEYS_TEST_OBJ := $(B)/test/src/keys.o
 TEST_LIB   := $(B)/libcunzhan-test.a
 TEST_BIN   := $(B)/cunzhan-test
 
-.PHONY: bench all run check test test-bin unit scenario asan valgrind install clean setup demo \
+.PHONY: bench all run check test test-bin unit scenario asan valgrind install clean setup demo i386 \
         fuzz fuzz-smoke fuzz-bins fuzz-corpus
 all: $(BIN)
 
@@ -205,6 +217,13 @@ test: all $(SLOW_RUNS) scenario unit
 check: setup
 	$(MAKE) --no-print-directory test
 	$(MAKE) --no-print-directory fuzz-smoke
+	$(MAKE) --no-print-directory i386
+
+# The unit and scenario tests again on a 32-bit build (VARIANT=i386 above):
+# the program villages run on old 32-bit installs.
+i386:
+	$(MAKE) --no-print-directory VARIANT=i386 all $(SLOW_RUNS) scenario unit
+	@echo "make i386: all tests passed"
 
 asan:
 	$(MAKE) --no-print-directory VARIANT=asan test

@@ -16,7 +16,16 @@ fi
 # libfaketime is preloaded; a sanitizer build must not insist on coming first.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0
 O=$WORK/office A=$WORK/village
-at() { local when=$1; shift; faketime -f "$when" "$CUNZHAN" "$@"; }
+# A 32-bit build (make i386) calls the 64-bit time functions, which
+# Debian's libfaketime does not catch: it gets fakeclock32.c instead.
+if [ "$(od -An -tx1 -j4 -N1 "$CUNZHAN" | tr -d ' ')" = 01 ]; then
+    FAKETIME_LIB=$WORK/fakeclock32.so
+    i686-linux-gnu-gcc -shared -fPIC -O2 -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 -o "$FAKETIME_LIB" \
+        "$(dirname "$0")/fakeclock32.c" -ldl || fail "build fakeclock32"
+    at() { local when=$1; shift; env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$when" "$CUNZHAN" "$@"; }
+else
+    at() { local when=$1; shift; faketime -f "$when" "$CUNZHAN" "$@"; }
+fi
 households() { cz -C "$A" list household --json | jq length; }
 
 cz -C "$O" init --office 许昌市科协 --user 张主任 >/dev/null
@@ -64,7 +73,8 @@ equals "only the entry signed a year ahead is flagged" \
 # ---- the screens ask ----
 if command -v tmux >/dev/null; then
     . "$(dirname "$0")/tmux.bash"
-    LIBFT=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime.so.1$' | head -1)
+    LIBFT=${FAKETIME_LIB:-$(dpkg -L "libfaketime:$(dpkg --print-architecture)" 2>/dev/null |
+                            grep '/libfaketime.so.1$' | head -1)}
     if [ -n "$LIBFT" ]; then
         ST=$A ENVARGS="LD_PRELOAD=$LIBFT FAKETIME=-9000d ASAN_OPTIONS=$ASAN_OPTIONS" start
         see "screen: asks whether the PC's date is right" "PC date right?"
