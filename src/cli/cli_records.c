@@ -298,9 +298,11 @@ static void print_status_note(struct cli *c, const struct cz_household_status *h
     cz_hex(hs->decided_by, CZ_ENTITY_BYTES, hex);
     if (hs->status == CZ_HH_RETURNED) {
         cz_format_date(hs->returned_on, date, sizeof date);
-        printf("  %s %s (%.12s)\n", T(c, "Returned to poverty on", "返贫认定日期"), date, hex);
+        printf("  %s %s (%s %.12s)\n", T(c, "Returned to poverty on", "返贫认定日期"), date,
+               T(c, "return record", "返贫认定记录"), hex);
     } else if (hs->status == CZ_HH_EXITED) {
-        printf("  %s (%.12s)\n", T(c, "Exited by the complete approval chain of", "已脱贫，依据退出评估"), hex);
+        printf("  %s %.12s%s\n", T(c, "Exited: every approval step signed on exit assessment", "已脱贫：退出评估"), hex,
+               T(c, "", " 的审批链已完整"));
     }
     if (hs->pending)
         printf("  %s\n", T(c, "pending: its signer's certificate is not here yet; the report leaves it out",
@@ -407,11 +409,13 @@ static int list_print_cb(void *ctx, const uint8_t *entity)
         cz_hex(entity, CZ_ENTITY_BYTES, hex);
         printf("%.12s  ", hex);
         print_padded(r.type ? T(lo->c, r.type->en, r.type->zh) : r.type_key, 10);
-        /* The first few filled fields, in table order. */
+        /* The first few filled fields, in table order, and a household's
+         * worked-out status always. */
         int shown = 0;
-        for (size_t i = 0; r.type && r.body && i < r.type->nfields && shown < 5; i++) {
+        for (size_t i = 0; r.type && r.body && i < r.type->nfields; i++) {
             const struct cz_field *f = &r.type->fields[i];
             if (f->type == CZ_F_REF || f->type == CZ_F_TEXT || f->type == CZ_F_KEY) continue;
+            if (shown >= 5 && !(f->flags & CZ_FF_RECKONED)) continue;
             if (!cz_schema_format(f, r.body, lo->c->lang, 1, buf, sizeof buf)) continue;
             printf("  %s", buf);
             shown++;
