@@ -489,7 +489,7 @@ int cmd_find(struct cli *c, int argc, char **argv)
                                 "find 文字（姓名或其一部分、户编号、身份证号）");
     if (open_station(c)) return CZ_EXIT_FAIL;
     int rc = cz_view_begin(c->st, &v);
-    struct list_out lo = { .c = c, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
+    struct list_out lo = { .c = c, .v = v, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
     if (rc == CZ_OK) rc = cz_query_find(lo.t, argv[0], list_print_cb, &lo);
     if (rc) { say_error(c, rc, argv[0]); json_decref(lo.arr); cz_view_end(v); return CZ_EXIT_FAIL; }
     if (lo.arr) print_json(lo.arr);
