@@ -399,7 +399,9 @@ int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct
     v->nheads = 0;
     v->region[0] = 0;
     if (!st->secrets) return CZ_EPERM;
-    if ((rc = refuse_reckoned(ty, a, n, err))) return rc;
+    /* A resolution takes a side of each conflict as shown, a stale typed
+     * status among them: dropped below like any carried value. */
+    if (!(eo && eo->resolve) && (rc = refuse_reckoned(ty, a, n, err))) return rc;
     if (entity) rc = start_body(t, ty, entity, eo, a, n, v, &body, err);
     else rc = (body = cz_body_new()) ? CZ_OK : CZ_ENOMEM;
     if (rc) goto cleanup;

@@ -21,6 +21,7 @@
 
 #include "authz.h"
 #include "codec.h"
+#include "conflicts.h"
 #include "exitchain.h"
 #include "hex.h"
 #include "hhstatus.h"
@@ -384,6 +385,72 @@ static void test_typed_exited_is_not_believed(void **state)
     cz_history_free(vs, nv);
 }
 
+/* Two concurrent versions (older builds) that disagree only on the typed
+ * status: an edit need not choose it, and a resolution that takes one
+ * side of it is accepted; neither keeps it. */
+static void concurrent_status(uint8_t hh[CZ_ENTITY_BYTES])
+{
+    const struct cz_type *ty = cz_schema_type("household");
+    static const char *const value[] = { "exited", "returned" };
+    uint8_t heads[1][CZ_ID_BYTES], *raw = NULL;
+    char hex[33];
+    size_t n = 0;
+    struct cz_entry e, cur;
+    cz_txn *t = NULL;
+    household(hh, hex);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_history_winner(t, hh, heads, 1, &n, &cur), CZ_OK);
+    cz_txn_abort(t);
+    for (int k = 0; k < 2; k++) {
+        cz_body *b = NULL;
+        assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+        assert_int_equal(cz_store_get_entry(t, heads[0], &cur), CZ_OK);
+        assert_int_equal(cz_body_decode(cur.body, cur.body_len, &b), CZ_OK);
+        cz_txn_abort(t);
+        assert_int_equal(cz_schema_set(ty, b, "status", value[k], NULL), CZ_OK);
+        sign_entry(k ? CLERK : VIL, "household", b, cz_now_ms(), hh, heads[0], 1, &raw, &e);
+        cz_body_free(b);
+        assert_int_equal(judge(&e).verdict, CZ_VERDICT_OK);
+        store(&e);
+        free(raw);
+    }
+}
+
+static int has_status(const uint8_t hh[CZ_ENTITY_BYTES], size_t *nheads)
+{
+    struct cz_record r;
+    cz_txn *t = NULL;
+    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_record_load(t, hh, &r), CZ_OK);
+    int has = cz_body_kind(r.body, cz_schema_field(cz_schema_type("household"), "status")->tag) != 0;
+    *nheads = r.nheads;
+    cz_record_clear(&r);
+    cz_txn_abort(t);
+    return has;
+}
+
+static void test_conflicting_typed_status(void **state)
+{
+    (void)state;
+    uint8_t hh[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
+    struct cz_field_error err;
+    size_t nheads = 0;
+    concurrent_status(hh);
+    assert_true(has_status(hh, &nheads));
+    assert_int_equal(nheads, 2);
+    const struct cz_assign phone = { "phone", "13900000001" };
+    assert_int_equal(cz_station_edit(F.office, hh, &phone, 1, id, &err), CZ_OK);
+    assert_false(has_status(hh, &nheads));
+    assert_int_equal(nheads, 1);
+
+    concurrent_status(hh);
+    const struct cz_assign side = { "status", "exited" };
+    assert_int_equal(cz_resolve(F.office, hh, &side, 1, id, &err), CZ_OK);
+    assert_false(has_status(hh, &nheads));
+    assert_int_equal(nheads, 1);
+    assert_int_equal(status_of(hh).status, CZ_HH_POOR);
+}
+
 /* A new local write naming the status or the exit date is refused, in
  * both languages, with nothing stored; clearing them is fine. */
 static void test_local_write_refused(void **state)
@@ -485,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_return_without_exit),
         cmocka_unit_test(test_typed_exited_is_not_believed),
         cmocka_unit_test(test_local_write_refused),
+        cmocka_unit_test(test_conflicting_typed_status),
         cmocka_unit_test(test_return_authorised),
         cmocka_unit_test(test_pending_author),
     };
