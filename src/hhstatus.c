@@ -97,8 +97,8 @@ static int linked_cb(void *ctx, const uint8_t *entity)
     return rc;
 }
 
-/* Whether the household's current version is by a pending author. */
-static int household_pending(cz_txn *t, const uint8_t *root, const uint8_t *household, int *pending)
+int cz_household_pending(cz_txn *t, const uint8_t root[32], const uint8_t household[CZ_ENTITY_BYTES],
+                         int *pending)
 {
     uint8_t heads[1][CZ_ID_BYTES];
     size_t n = 0;
@@ -120,10 +120,9 @@ int cz_household_status(cz_txn *t, const uint8_t root[32], const uint8_t househo
     struct walk w = { .t = t, .root = root, .household = household };
     memset(out, 0, sizeof *out);
     out->status = CZ_HH_POOR;
-    int rc = household_pending(t, root, household, &out->pending);
-    if (rc) return rc;
     size_t tl = cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES);
-    if ((rc = cz_store_index_each(t, term, tl, linked_cb, &w))) return rc;
+    int rc = cz_store_index_each(t, term, tl, linked_cb, &w);
+    if (rc) return rc;
     if (!w.exit.set) return CZ_OK;   /* never exited: a return changes nothing */
     out->exited_on = w.exit.date;
     out->exit_year = w.exit.date / 10000;

@@ -39,7 +39,8 @@ struct cz_household_status {
     uint8_t decided_by[CZ_ENTITY_BYTES];
     /* The household's current version is by an author who has no
      * certificate here yet (TRUST.md, pending): shown marked, left out
-     * of the report. */
+     * of the report.  Filled by cz_household_pending (overview.h's view
+     * functions fill both); cz_household_status leaves it 0. */
     int pending;
 };
 
@@ -48,10 +49,16 @@ struct cz_household_status {
 const char *cz_hh_status_key(enum cz_hh_status s);
 
 /* The status of the household entity `household` (any record id: one that
- * is not a live household is poor, with pending 0).  CZ_OK, or the
- * store's statuses. */
+ * is not a live household is poor).  CZ_OK, or the store's statuses. */
 int cz_household_status(cz_txn *t, const uint8_t office_root[32], const uint8_t household[CZ_ENTITY_BYTES],
                         struct cz_household_status *out);
+
+/* Whether the current version of `household` is by a pending author
+ * (counts.h: its author has no certificate here yet); 0 for a record that
+ * is not a live household.  Apart from the status because the report,
+ * which has judged every author already, need not pay for it again. */
+int cz_household_pending(cz_txn *t, const uint8_t office_root[32], const uint8_t household[CZ_ENTITY_BYTES],
+                         int *pending);
 
 /* Writes s into a household body for showing it: `status` set to its key,
  * `exited_on` to exited_on (removed when 0), so that whatever formats the

@@ -355,7 +355,9 @@ int cz_overview_sweep_drafts(cz_station *st, size_t *removed)
 int cz_view_household_status(cz_view *v, const uint8_t household[CZ_ENTITY_BYTES],
                              struct cz_household_status *out)
 {
-    return cz_household_status(v->t, cz_station_info(v->st)->office_root, household, out);
+    const uint8_t *root = cz_station_info(v->st)->office_root;
+    int rc = cz_household_status(v->t, root, household, out);
+    return rc ? rc : cz_household_pending(v->t, root, household, &out->pending);
 }
 
 int cz_view_household_reckon(cz_view *v, struct cz_record *r, struct cz_household_status *out)

@@ -157,7 +157,7 @@ int cz_overview_sweep_drafts(cz_station *st, size_t *removed);
 /* ---- a household's status ---- */
 
 /* A household's status, worked out now (hhstatus.h): never the typed
- * field. */
+ * field; with whether it is pending. */
 int cz_view_household_status(cz_view *v, const uint8_t household[CZ_ENTITY_BYTES],
                              struct cz_household_status *out);
 /* For showing a record loaded through query.h: when r is a live household,

@@ -230,6 +230,8 @@ static struct cz_household_status status_of(const uint8_t hh[CZ_ENTITY_BYTES])
     cz_txn *t = NULL;
     assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
     assert_int_equal(cz_household_status(t, F.root, hh, &s), CZ_OK);
+    assert_int_equal(s.pending, 0);
+    assert_int_equal(cz_household_pending(t, F.root, hh, &s.pending), CZ_OK);
     cz_txn_abort(t);
     return s;
 }
