@@ -94,7 +94,7 @@ static int add_status(struct load_ctx *c, const struct cz_household_status *hs)
     }
     if (!rc && hs->pending)
         rc = add_wrapped(c->ui, c->h, T(c->ui, "[pending]", "[待确认]"),
-                         T(c->ui, "signer's certificate not here yet: the report leaves it out",
+                         T(c->ui, "signer not certified here yet; left out of the report",
                            "签名人的证书尚未到达本站：报表不计入该户"));
     return rc;
 }

@@ -50,6 +50,8 @@ printf '户编号,所在村,户主姓名,贫困状态\nYSW-X2,%s,孙七,\nYSW-X3
 expect "load with a status cell refused" 1 cz -C "$ST" --lang en load household "$WORK/status.csv"
 contains "load: names the row and column" "$ERR" "line 3: column D, field status"
 contains "load: the hint" "$ERR" "leave it out"
+expect "zh: load with a status cell refused" 1 cz -C "$ST" --lang zh load household "$WORK/status.csv"
+contains "zh load: the hint" "$ERR" "请不要填写"
 printf '户编号,所在村,户主姓名,贫困状态\nYSW-X2,%s,孙七,\n' $V >"$WORK/blank.csv"
 expect "a blank status column loads" 0 cz -C "$ST" load household "$WORK/blank.csv"
 expect "fields says it is worked out" 0 cz -C "$ST" --lang en fields household
@@ -112,6 +114,15 @@ see "zh: found again" "王德明"
 keys Enter
 on_line "zh: page says 返贫" "贫困状态 +返贫"
 on_line "zh: with the day of the return" "返贫日期 +2018-12-01"
+start --lang en
+ready
+keys Enter
+on_line "en: the list shows it returned" "YSW-2016-01 .*Returned"
+text "YSW-2016-01"
+see "en: found again" "王德明"
+keys Enter
+on_line "en: page says returned" "Status +Returned to poverty"
+on_line "en: with the day of the return" "Returned on +2018-12-01"
 
 # ---- pending: a household by a key the office has not certified ----
 cz -C "$O" pubkey >"$WORK/office.id"
@@ -139,6 +150,8 @@ keys Enter
 see "office: the list" "YSW-2016-01"
 text "YSW-NEW-1"
 on_line "en: the list marks it pending" "YSW-NEW-1 .*\[pending\]"
+keys Enter
+see "en: its page marks it pending" "signer not certified here yet; left out of the report"
 
 [ "$WIDE" = 0 ] && pass "every screen fits 80 columns" || fail "$WIDE screens wider than 80 columns"
 finish
