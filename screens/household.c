@@ -5,6 +5,7 @@
 #include "hex.h"
 #include "list.h"
 #include "overview.h"
+#include "parse.h"
 #include "report.h"
 #include "screens_all.h"
 
@@ -77,6 +78,24 @@ static int add_fields(struct load_ctx *c, const struct cz_record *r)
         snprintf(label, sizeof label, "%s", T(c->ui, f->en, f->zh));
         rc = add_wrapped(c->ui, c->h, label, value);
     }
+    return rc;
+}
+
+/* Under the fields (whose status is the worked-out one): the day of a
+ * return to poverty, and the mark of a household the report leaves out
+ * as pending. */
+static int add_status(struct load_ctx *c, const struct cz_household_status *hs)
+{
+    char date[16];
+    int rc = CZ_OK;
+    if (hs->status == CZ_HH_RETURNED) {
+        cz_format_date(hs->returned_on, date, sizeof date);
+        rc = add_wrapped(c->ui, c->h, T(c->ui, "Returned on", "返贫日期"), date);
+    }
+    if (!rc && hs->pending)
+        rc = add_wrapped(c->ui, c->h, T(c->ui, "[pending]", "[待确认]"),
+                         T(c->ui, "signer not certified here yet; left out of the report",
+                           "签名人的证书尚未到达本站：报表不计入该户"));
     return rc;
 }
 
@@ -277,10 +296,12 @@ static int load(struct ui *ui, struct household *h)
     c.t = cz_view_txn(v);
     if ((rc = cz_record_load(c.t, h->entity, &r)) || (rc = to_household(c.t, h, &r))) goto cleanup;
     if (!r.body) { rc = CZ_EDELETED; goto cleanup; }
+    struct cz_household_status hs;
+    if ((rc = cz_view_household_reckon(v, &r, &hs))) goto cleanup;
     cz_schema_title(r.type, r.body, h->title, sizeof h->title);
     data_field(&r, "head", ui->lang, c.head, sizeof c.head);
     /* The history goes last: it is the longest part and only read. */
-    if ((rc = add_fields(&c, &r)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
+    if ((rc = add_fields(&c, &r)) || (rc = add_status(&c, &hs)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
         (rc = add_line(h, "")) || (rc = add_others(&c)) || (rc = add_line(h, "")) ||
         (rc = add_trainings(&c)) || (rc = add_line(h, "")))
         goto cleanup;

@@ -45,7 +45,7 @@ struct item {
 };
 
 struct fill_ctx {
-    struct ui *ui; cz_txn *t;
+    struct ui *ui; cz_view *v; cz_txn *t;
     struct item *items; size_t n, cap;
     size_t calls;                /* records the query offered */
     char place_code[CZ_REGION_MAX + 1], place_name[128];
@@ -63,7 +63,9 @@ static void village_of(struct fill_ctx *c, const struct cz_record *r, char *buf,
     snprintf(buf, size, "%s", c->place_name[0] ? c->place_name : r->region);
 }
 
-static void household_row(struct fill_ctx *c, const struct cz_record *r, char *buf, size_t size)
+/* r's status is the worked-out one (cz_view_household_reckon); a
+ * household the report leaves out as pending says so at the end. */
+static void household_row(struct fill_ctx *c, const struct cz_record *r, int pending, char *buf, size_t size)
 {
     static const char *const fields[] = { "number", "head", "status", NULL, "phone" };
     static const int widths[] = { 14, 12, 12, 16, 0 };
@@ -71,6 +73,10 @@ static void household_row(struct fill_ctx *c, const struct cz_record *r, char *b
     const char *cells[5];
     data_cells(r, c->ui->lang, fields, 5, cell, cells);
     village_of(c, r, cell[3], DATA_CELL);
+    if (pending) {
+        size_t len = strlen(cell[4]);
+        snprintf(cell[4] + len, DATA_CELL - len, "%s%s", len ? "  " : "", T(c->ui, "[pending]", "[待确认]"));
+    }
     data_columns(buf, size, cells, widths, 5);
 }
 
@@ -111,7 +117,9 @@ static int add_cb(void *ctx, const uint8_t *entity)
     it->wall = r.wall;
     snprintf(it->village, sizeof it->village, "%s", r.region);
     if (kind == ROW_HOUSEHOLD) {
-        household_row(c, &r, row, sizeof row);
+        struct cz_household_status hs;
+        if ((c->rc = cz_view_household_reckon(c->v, &r, &hs))) goto cleanup;
+        household_row(c, &r, hs.pending, row, sizeof row);
         data_field(&r, "number", CZ_LANG_EN, it->number, sizeof it->number);
         data_field(&r, "head", CZ_LANG_EN, it->head, sizeof it->head);
     } else {
@@ -195,6 +203,7 @@ static void fill(struct ui *ui, struct households *h)
     int rc;
     list_clear(&h->l);
     if ((rc = cz_view_begin(ui->st, &v))) goto cleanup;
+    c.v = v;
     c.t = cz_view_txn(v);
     /* A search, or the list in number order, loads one page (CZ_QUERY_PAGE
      * rows) so the screen stays quick with 100,000 households; the count

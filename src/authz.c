@@ -264,7 +264,9 @@ static int judge_rollover(cz_txn *t, const uint8_t root[32], const struct cz_ent
 /* The region an entry's content belongs to must be the one in its header,
  * and within the author's jurisdiction; records everyone shares are the
  * office's to write, and key announcements are how a new person asks for a
- * certificate. */
+ * certificate.  Records naming a household (a `return` 返贫认定 among
+ * them) are judged by the household's region alone: whoever may write
+ * the household may write them, with no role asked. */
 static int judge_region(cz_txn *t, const struct cz_type *ty, const struct cz_entry *e, const cz_body *b,
                         const struct cz_trust_info *author, struct cz_judgement *j)
 {

@@ -222,7 +222,7 @@ static int add_family(struct demo *d, cz_station *st, const char *village, const
 {
     const struct cz_assign hh[] = {
         { "number", f->number }, { "village", village }, { "head", f->head }, { "primary_cause", f->cause },
-        { "causes", f->causes }, { "phone", f->phone }, { "identified", "2016" }, { "status", "poor" },
+        { "causes", f->causes }, { "phone", f->phone }, { "identified", "2016" },
     };
     int rc = add_fields(d, st, "household", hh, sizeof hh / sizeof hh[0]);
     if (rc) return rc;

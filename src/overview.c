@@ -351,3 +351,21 @@ int cz_overview_sweep_drafts(cz_station *st, size_t *removed)
 {
     return cz_draft_sweep(cz_station_dir(st), cz_station_store(st), removed);
 }
+
+int cz_view_household_status(cz_view *v, const uint8_t household[CZ_ENTITY_BYTES],
+                             struct cz_household_status *out)
+{
+    const uint8_t *root = cz_station_info(v->st)->office_root;
+    int rc = cz_household_status(v->t, root, household, out);
+    return rc ? rc : cz_household_pending(v->t, root, household, &out->pending);
+}
+
+int cz_view_household_reckon(cz_view *v, struct cz_record *r, struct cz_household_status *out)
+{
+    struct cz_household_status local;
+    if (!out) out = &local;
+    memset(out, 0, sizeof *out);
+    if (r->deleted || !r->body || strcmp(r->type_key, "household")) return CZ_OK;
+    int rc = cz_view_household_status(v, r->entity, out);
+    return rc ? rc : cz_household_status_apply(out, r->body);
+}

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include "entry.h"
 #include "exitchain.h"
+#include "hhstatus.h"
 #include "query.h"
 #include "station.h"
 #include "store.h"
@@ -152,5 +153,19 @@ int cz_overview_peers(cz_station *st, struct cz_peer_status **out, size_t *n);
 /* Removes the drafts of records deleted since they were typed
  * (draft.h, cz_draft_sweep); *removed may be NULL. */
 int cz_overview_sweep_drafts(cz_station *st, size_t *removed);
+
+/* ---- a household's status ---- */
+
+/* A household's status, worked out now (hhstatus.h): never the typed
+ * field; with whether it is pending. */
+int cz_view_household_status(cz_view *v, const uint8_t household[CZ_ENTITY_BYTES],
+                             struct cz_household_status *out);
+/* For showing a record loaded through query.h: when r is a live household,
+ * works its status out and writes it into r->body (its `status` and
+ * `exited_on`, cz_household_status_apply), so that every way of showing the
+ * body shows that; *out (may be NULL) gets it too.  Any other record is
+ * left as it is (*out zeroed, poor).  CZ_OK, CZ_ENOMEM, the store's
+ * statuses. */
+int cz_view_household_reckon(cz_view *v, struct cz_record *r, struct cz_household_status *out);
 
 #endif

@@ -5,6 +5,7 @@
 #include "exitchain.h"
 #include "index.h"
 #include "grow.h"
+#include "hhstatus.h"
 #include "query.h"
 #include "roster.h"
 #include "schema.h"
@@ -211,14 +212,14 @@ static int visit_member(struct walk *w, const struct cz_record *rec)
 
 static int visit_household(struct walk *w, const struct cz_record *rec)
 {
-    char buf[256], buf2[256];
+    char buf[256];
     struct cz_report *r = w->r;
-    int exited = 0;
-    uint32_t year = 0;
-    int rc = cz_household_exited(w->t, w->root, rec->entity, &exited, &year);
+    struct cz_household_status hs;
+    int rc = cz_household_status(w->t, w->root, rec->entity, &hs);
     if (rc) return rc;
-    text_of(rec, "status", buf2, sizeof buf2);
-    const char *status = exited ? "exited" : !strcmp(buf2, "returned") ? "returned" : "poor";
+    const char *status = cz_hh_status_key(hs.status);
+    int exited = hs.status == CZ_HH_EXITED;
+    uint32_t year = hs.exit_year;
     int64_t people = (int64_t)members_of(w, rec->entity);
     r->households++;
     r->people += people;   /* members of a deleted or left-out household are no one's */

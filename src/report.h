@@ -32,7 +32,8 @@ struct cz_report {
     char region[16];                         /* the filter, "" for all */
     /* key village code, sub status (poor, exited, returned): a households, b people */
     struct cz_report_table by_village;
-    /* key year: a people exited, b households exited */
+    /* key year: a people exited, b households exited (those whose status is
+     * exited now, hhstatus.h, by the year of the exit that decided it) */
     struct cz_report_table exited_by_year;
     /* key cause: a households with it as primary cause, b with it among causes */
     struct cz_report_table by_cause;

@@ -65,6 +65,8 @@ static const struct { const char *en, *zh; } hints[] = {
                                "找不到这一户：这里没有户编号为 %s 的户，它也不是记录编号；请核对表上的户编号（`cunzhan find 户编号`）" },
     [HINT_REF_NUMBER_AMBIG] = { "names several households: more than one here is numbered %s; give the record id instead (`cunzhan find NUMBER` lists them)",
                                 "对应多户：这里有不止一户的户编号是 %s；请改用记录编号（`cunzhan find 户编号` 可列出）" },
+    [HINT_RECKONED] = { "is worked out from the exit chain and return records; leave it out",
+                        "由退出审批链和返贫认定自动得出；请不要填写" },
 };
 
 const struct cz_type *cz_schema_types(size_t *count)

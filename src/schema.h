@@ -37,13 +37,18 @@ enum cz_ftype {
 
 enum cz_fflag {
     CZ_FF_REQUIRED = 1 << 0,
-    CZ_FF_DERIVED  = 1 << 1,  /* computed from other fields */
+    CZ_FF_DERIVED  = 1 << 1,  /* computed, never typed on a form */
     CZ_FF_NAME     = 1 << 2,  /* searchable by any part (find) */
     CZ_FF_EXACT    = 1 << 3,  /* indexed for exact look-up (numbers, ID numbers) */
     CZ_FF_REGION   = 1 << 4,  /* this place code is the record's region */
     CZ_FF_INHERIT  = 1 << 5,  /* region comes from the referenced record */
     CZ_FF_TITLE    = 1 << 6,  /* shown as the record's title in lists */
     CZ_FF_CODE     = 1 << 7,  /* a line or list that holds codes, not prose (cz_schema_folds) */
+    /* Worked out from other records (a household's status from its exit
+     * chain and return records, hhstatus.h), always with CZ_FF_DERIVED: a
+     * value kept in a stored version is history only, and a new local
+     * write refuses one (HINT_RECKONED). */
+    CZ_FF_RECKONED = 1 << 8,
 };
 
 struct cz_enum_value { const char *key, *en, *zh; };
@@ -85,6 +90,7 @@ enum cz_hint {
     HINT_REF, HINT_KEY, HINT_PRIMARY_CAUSE, HINT_EXISTS, HINT_REF_MISSING, HINT_REF_TYPE,
     HINT_REF_DELETED, HINT_REF_AMBIG, HINT_DATE_FUTURE, HINT_DERIVED_AMOUNT,
     HINT_REF_NUMBER_NONE, HINT_REF_NUMBER_AMBIG, HINT_PLACE_UNKNOWN, HINT_PLACE_OTHER,
+    HINT_RECKONED,
 };
 
 /* Why a value was refused: which field, the status, and a hint that says the

@@ -299,6 +299,8 @@ static int check_chosen(const struct cz_type *ty, const struct cz_merged *m, con
         int chosen = 0;
         for (size_t i = 0; i < ty->nfields && !f; i++)
             if (ty->fields[i].tag == tag) f = &ty->fields[i];
+        /* A reckoned field is dropped from the new version: nothing to choose. */
+        if (f && (f->flags & CZ_FF_RECKONED)) continue;
         /* A derived field (a member's birth date from the ID number) is
          * chosen by choosing what it derives from. */
         for (size_t i = 0; tag && f && i < n && !chosen; i++) {
@@ -358,6 +360,31 @@ static int start_body(cz_txn *t, const struct cz_type *ty, const uint8_t *entity
     return rc;
 }
 
+/* A reckoned field (a household's status, hhstatus.h) is worked out, never
+ * signed anew: a value typed for it is refused with the hint that says so
+ * (clearing it is fine), and one carried by the version an edit starts
+ * from is dropped, so an old record's stale value neither comes back nor
+ * blocks the edit.  Entries from other stations never pass here: what
+ * older builds signed is accepted as before and simply not read. */
+static int refuse_reckoned(const struct cz_type *ty, const struct cz_assign *a, size_t n,
+                           struct cz_field_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct cz_field *f = cz_schema_field(ty, a[i].field);
+        const char *v = a[i].value ? a[i].value : "";
+        while (*v == ' ') v++;
+        if (f && (f->flags & CZ_FF_RECKONED) && *v)
+            return cz_field_error_set(err, f, CZ_EFIELD, HINT_RECKONED, NULL);
+    }
+    return CZ_OK;
+}
+
+static void drop_reckoned(const struct cz_type *ty, cz_body *body)
+{
+    for (size_t i = 0; i < ty->nfields; i++)
+        if (ty->fields[i].flags & CZ_FF_RECKONED) cz_body_remove(body, ty->fields[i].tag);
+}
+
 int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct cz_type *ty,
                         const uint8_t *entity, const struct edit_opts *eo,
                         const struct cz_assign *a, size_t n,
@@ -372,10 +399,14 @@ int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct
     v->nheads = 0;
     v->region[0] = 0;
     if (!st->secrets) return CZ_EPERM;
+    /* A resolution takes a side of each conflict as shown, a stale typed
+     * status among them: dropped below like any carried value. */
+    if (!(eo && eo->resolve) && (rc = refuse_reckoned(ty, a, n, err))) return rc;
     if (entity) rc = start_body(t, ty, entity, eo, a, n, v, &body, err);
     else rc = (body = cz_body_new()) ? CZ_OK : CZ_ENOMEM;
     if (rc) goto cleanup;
     if ((rc = cz_st_apply_assignments(t, pl, ty, body, a, n, st->info.region, inherited, err))) goto cleanup;
+    drop_reckoned(ty, body);
     if ((rc = cz_schema_finish(ty, body, cz_today(), err))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = approval_date(ty, body, err))) goto cleanup;
     if ((rc = check_unique(t, pl, ty, body, entity, err))) goto cleanup;

@@ -4,6 +4,8 @@
 #include "hex.h"
 #include "cli_int.h"
 #include "exitchain.h"
+#include "hhstatus.h"
+#include "overview.h"
 #include "keys.h"
 #include "parse.h"
 #include "query.h"
@@ -245,15 +247,28 @@ static json_t *version_json(cz_txn *t, const struct cz_station_info *info, const
 
 /* What `show` prints: the record and, with --history, every version of it
  * (else NULL, 0). */
-struct shown { struct cz_record r; struct cz_version *vs; size_t nv; int history; };
+struct shown {
+    struct cz_record r;
+    struct cz_household_status hs;   /* a household's, written into r.body */
+    struct cz_version *vs;
+    size_t nv;
+    int history;
+};
 
 static void show_json(struct cli *c, cz_view *v, const struct shown *s)
 {
     cz_txn *t = cz_view_txn(v);
     const struct cz_station_info *info = cz_station_info(c->st);
     json_t *o = record_json(t, info, &s->r);
-    if (!strcmp(s->r.type_key, "household"))
+    if (!strcmp(s->r.type_key, "household")) {
         json_object_set_new(o, "size", json_integer((json_int_t)household_size(v, s->r.entity)));
+        json_object_set_new(o, "pending", json_boolean(s->hs.pending));
+        if (s->hs.status == CZ_HH_RETURNED) {
+            char date[16];
+            cz_format_date(s->hs.returned_on, date, sizeof date);
+            json_object_set_new(o, "returned_on", json_string(date));
+        }
+    }
     if (s->history) {
         json_t *arr = json_array();
         for (size_t i = 0; i < s->nv; i++) json_array_append_new(arr, version_json(t, info, s->r.type, &s->vs[i]));
@@ -276,6 +291,24 @@ static void show_history(struct cli *c, cz_txn *t, const struct shown *s)
     }
 }
 
+/* Where a household's status comes from, under its fields. */
+static void print_status_note(struct cli *c, const struct cz_household_status *hs)
+{
+    char date[16], hex[65];
+    cz_hex(hs->decided_by, CZ_ENTITY_BYTES, hex);
+    if (hs->status == CZ_HH_RETURNED) {
+        cz_format_date(hs->returned_on, date, sizeof date);
+        printf("  %s %s (%s %.12s)\n", T(c, "Returned to poverty on", "返贫认定日期"), date,
+               T(c, "return record", "返贫认定记录"), hex);
+    } else if (hs->status == CZ_HH_EXITED) {
+        printf("  %s %.12s%s\n", T(c, "Exited: every approval step signed on exit assessment", "已脱贫：退出评估"), hex,
+               T(c, "", " 的审批链已完整"));
+    }
+    if (hs->pending)
+        printf("  %s\n", T(c, "pending: its signer's certificate is not here yet; the report leaves it out",
+                           "待确认：签名人的证书尚未到达本站；报表不计入该户"));
+}
+
 static void show_text(struct cli *c, cz_view *v, const struct shown *s)
 {
     cz_txn *t = cz_view_txn(v);
@@ -285,8 +318,10 @@ static void show_text(struct cli *c, cz_view *v, const struct shown *s)
     printf("%s %s  %s\n", r->type ? T(c, r->type->en, r->type->zh) : r->type_key, hex,
            r->deleted ? T(c, "(deleted)", "（已删除）") : "");
     if (r->type && r->body) print_fields(c, t, r->type, r->body, "  ");
-    if (!strcmp(r->type_key, "household"))
+    if (!strcmp(r->type_key, "household")) {
         printf("  %s  %zu\n", T(c, "Household size (members)", "家庭人口（成员数）"), household_size(v, r->entity));
+        print_status_note(c, &s->hs);
+    }
     if (!strcmp(r->type_key, "exit") && !r->deleted) print_exit_chain(c, t, r->entity);
     signer_name(t, cz_station_info(c->st), r->origin, c->lang, who, sizeof who);
     format_time(r->wall, when, sizeof when);
@@ -319,6 +354,11 @@ int cmd_show(struct cli *c, int argc, char **argv)
         say_error(c, rc, idarg);
         goto cleanup;
     }
+    /* A household shows its worked-out status, never the typed one. */
+    if ((rc = cz_view_household_reckon(v, &s.r, &s.hs))) {
+        say_error(c, rc, idarg);
+        goto cleanup;
+    }
     if (c->json) show_json(c, v, &s);
     else show_text(c, v, &s);
     ret = CZ_EXIT_OK;
@@ -329,7 +369,24 @@ cleanup:
     return ret;
 }
 
-struct list_out { struct cli *c; cz_txn *t; json_t *arr; size_t count; };
+/* want: the values filtered on of fields that are worked out (a
+ * household's status), compared with the worked-out values; NULL when
+ * none is filtered on. */
+struct list_out { struct cli *c; cz_view *v; cz_txn *t; json_t *arr; size_t count; cz_body *want; };
+
+/* Whether every reckoned field of want equals r's worked-out value. */
+static int reckoned_match(const struct cz_record *r, const cz_body *want)
+{
+    char a[128], b[128];
+    for (size_t i = 0; want && r->type && i < r->type->nfields; i++) {
+        const struct cz_field *f = &r->type->fields[i];
+        if (!(f->flags & CZ_FF_RECKONED) || !cz_body_kind(want, f->tag)) continue;
+        if (!cz_schema_format(f, r->body, CZ_LANG_EN, 0, a, sizeof a)) a[0] = 0;
+        cz_schema_format(f, want, CZ_LANG_EN, 0, b, sizeof b);
+        if (strcmp(a, b)) return 0;
+    }
+    return 1;
+}
 
 static int list_print_cb(void *ctx, const uint8_t *entity)
 {
@@ -337,28 +394,57 @@ static int list_print_cb(void *ctx, const uint8_t *entity)
     struct cz_record r;
     int rc = cz_record_load(lo->t, entity, &r);
     if (rc) return rc;
+    struct cz_household_status hs;
+    if ((rc = cz_view_household_reckon(lo->v, &r, &hs)) || !reckoned_match(&r, lo->want)) {
+        cz_record_clear(&r);
+        return rc;
+    }
     lo->count++;
     if (lo->arr) {
-        json_array_append_new(lo->arr, record_json(lo->t, cz_station_info(lo->c->st), &r));
+        json_t *o = record_json(lo->t, cz_station_info(lo->c->st), &r);
+        if (!strcmp(r.type_key, "household")) json_object_set_new(o, "pending", json_boolean(hs.pending));
+        json_array_append_new(lo->arr, o);
     } else {
         char hex[65], buf[512];
         cz_hex(entity, CZ_ENTITY_BYTES, hex);
         printf("%.12s  ", hex);
         print_padded(r.type ? T(lo->c, r.type->en, r.type->zh) : r.type_key, 10);
-        /* The first few filled fields, in table order. */
+        /* The first few filled fields, in table order, and a household's
+         * worked-out status always. */
         int shown = 0;
-        for (size_t i = 0; r.type && r.body && i < r.type->nfields && shown < 5; i++) {
+        for (size_t i = 0; r.type && r.body && i < r.type->nfields; i++) {
             const struct cz_field *f = &r.type->fields[i];
             if (f->type == CZ_F_REF || f->type == CZ_F_TEXT || f->type == CZ_F_KEY) continue;
+            if (shown >= 5 && !(f->flags & CZ_FF_RECKONED)) continue;
             if (!cz_schema_format(f, r.body, lo->c->lang, 1, buf, sizeof buf)) continue;
             printf("  %s", buf);
             shown++;
         }
         if (r.nheads > 1) printf("  %s", T(lo->c, "[conflict]", "[冲突]"));
+        if (hs.pending) printf("  %s", T(lo->c, "[pending]", "[待确认]"));
         putchar('\n');
     }
     cz_record_clear(&r);
     return 0;
+}
+
+/* Filters on reckoned fields (status=exited) move from a[0..*n) into
+ * *want, normalised as typed values are (status=已脱贫 is exited): the
+ * stored fields are not what is shown, so the index cannot answer them. */
+static int split_reckoned(const struct cz_type *ty, struct cz_assign *a, size_t *n, cz_body **want,
+                          struct cz_field_error *err)
+{
+    size_t kept = 0;
+    int rc = CZ_OK;
+    *want = NULL;
+    for (size_t i = 0; i < *n && rc == CZ_OK; i++) {
+        const struct cz_field *f = cz_schema_field(ty, a[i].field);
+        if (!f || !(f->flags & CZ_FF_RECKONED)) { a[kept++] = a[i]; continue; }
+        if (!*want && !(*want = cz_body_new())) return CZ_ENOMEM;
+        rc = cz_schema_set(ty, *want, a[i].field, a[i].value, err);
+    }
+    *n = kept;
+    return rc;
 }
 
 int cmd_list(struct cli *c, int argc, char **argv)
@@ -372,8 +458,12 @@ int cmd_list(struct cli *c, int argc, char **argv)
     if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
     if (open_station(c)) { free(a); return CZ_EXIT_FAIL; }
     int rc = cz_view_begin(c->st, &v);
-    struct list_out lo = { .c = c, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
-    if (rc == CZ_OK) rc = cz_query_list(lo.t, ty, a, (size_t)argc - 1, list_print_cb, &lo, &err);
+    struct list_out lo = { .c = c, .v = v, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
+    size_t n = (size_t)argc - 1;
+    memset(&err, 0, sizeof err);
+    if (rc == CZ_OK) rc = split_reckoned(ty, a, &n, &lo.want, &err);
+    if (rc == CZ_OK) rc = cz_query_list(lo.t, ty, a, n, list_print_cb, &lo, &err);
+    cz_body_free(lo.want);
     free(a);
     if (rc) {
         if (err.field || err.name[0]) {
@@ -399,7 +489,7 @@ int cmd_find(struct cli *c, int argc, char **argv)
                                 "find 文字（姓名或其一部分、户编号、身份证号）");
     if (open_station(c)) return CZ_EXIT_FAIL;
     int rc = cz_view_begin(c->st, &v);
-    struct list_out lo = { .c = c, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
+    struct list_out lo = { .c = c, .v = v, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
     if (rc == CZ_OK) rc = cz_query_find(lo.t, argv[0], list_print_cb, &lo);
     if (rc) { say_error(c, rc, argv[0]); json_decref(lo.arr); cz_view_end(v); return CZ_EXIT_FAIL; }
     if (lo.arr) print_json(lo.arr);
@@ -436,6 +526,7 @@ static json_t *field_json(const struct cz_field *f)
     json_object_set_new(o, "kind", json_string(field_kind(f)));
     json_object_set_new(o, "required", json_boolean(f->flags & CZ_FF_REQUIRED));
     json_object_set_new(o, "derived", json_boolean(f->flags & CZ_FF_DERIVED));
+    json_object_set_new(o, "reckoned", json_boolean(f->flags & CZ_FF_RECKONED));
     if (f->values) {
         json_t *vals = json_array();
         for (const struct cz_enum_value *v = f->values; v->key; v++) {
@@ -471,7 +562,8 @@ static void print_type(struct cli *c, const struct cz_type *t)
         print_padded(f->zh, 18);
         print_padded(f->en, 30);
         printf("%s%s%s", field_kind(f), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
-               f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
+               f->flags & CZ_FF_RECKONED ? T(c, ", worked out from the exit chain", "，由退出审批链得出")
+               : f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
         if (f->values) {
             printf(":");
             for (const struct cz_enum_value *v = f->values; v->key; v++)

@@ -310,12 +310,12 @@ static void phase_load(void *arg, double out[NOUT])
         struct buf hh = { 0 }, mm = { 0 }, aa = { 0 };
         char name[64], num[32], hex[2 * CZ_ENTITY_BYTES + 1], idn[19], term[256];
         double g0 = now();
-        bprintf(&hh, "number,village,head,phone,identified,status,causes,primary_cause\n");
+        bprintf(&hh, "number,village,head,phone,identified,causes,primary_cause\n");
         for (size_t i = base; i < base + batch; i++) {
             name_of(i, name, sizeof name);
             const char *c1 = causes[i % 6], *c2 = causes[(i + 1 + i / 6 % 5) % 6];
-            bprintf(&hh, "B-%07zu,%s,%s,138%08zu,%zu,%s,\"%s,%s\",%s\n", i, VILLAGE, name, i % 100000000,
-                    2014 + i % 4, i % 3 ? "poor" : "exited", c1, c2, c1);
+            bprintf(&hh, "B-%07zu,%s,%s,138%08zu,%zu,\"%s,%s\",%s\n", i, VILLAGE, name, i % 100000000,
+                    2014 + i % 4, c1, c2, c1);
         }
         t_gen += now() - g0;
         csv_bytes += hh.n;
@@ -340,8 +340,8 @@ static void phase_load(void *arg, double out[NOUT])
             json_str(json, "number", num, 1);
             json_str(json, "village", VILLAGE, 1);
             json_str(json, "head", name, 1);
-            fprintf(json, ",\"phone\":\"138%08zu\",\"identified\":%zu,\"status\":\"%s\",\"causes\":[\"%s\",\"%s\"],\"primary_cause\":\"%s\"}",
-                    i % 100000000, 2014 + i % 4, i % 3 ? "poor" : "exited", causes[i % 6],
+            fprintf(json, ",\"phone\":\"138%08zu\",\"identified\":%zu,\"causes\":[\"%s\",\"%s\"],\"primary_cause\":\"%s\"}",
+                    i % 100000000, 2014 + i % 4, causes[i % 6],
                     causes[(i + 1 + i / 6 % 5) % 6], causes[i % 6]);
             for (unsigned m = 0; m < MEMBERS; m++) {
                 unsigned long k = (unsigned long)(i * MEMBERS + m);

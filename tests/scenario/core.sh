@@ -32,7 +32,7 @@ contains "number normalised to ASCII" "$OUT" '"number": "YSW-002"'
 contains "head kept in Chinese" "$OUT" '"head": "王秀英"'
 contains "causes stored by key" "$OUT" '"illness"'
 
-expect "edit household" 0 cz -C "$S" edit "${H:0:8}" phone=13900000000 status=未脱贫
+expect "edit household" 0 cz -C "$S" edit "${H:0:8}" phone=13900000000
 V2=$OUT
 expect "show history" 0 cz -C "$S" show "$H" --history
 contains "history shows the change" "$OUT" "13800000000 -> 13900000000"
@@ -81,7 +81,7 @@ expect "list with filter by label" 0 cz -C "$S" list household status=未脱贫
 contains "filter by Chinese label" "$OUT" "YSW-002"
 expect "second household" 0 cz -C "$S" add household number=YSW-003 village=411081106201 head=赵四
 expect "outside the station's region refused" 1 cz -C "$S" add household number=NZ-001 village=411081106202 head=钱五
-expect "bad date refused" 1 cz -C "$S" add household number=YSW-009 village=411081106201 head=孙六 exited_on=2015-02-29
+expect "bad date refused" 1 cz -C "$S" add training topic=养鸡 village=411081106201 date=2015-02-29
 contains "date hint" "$ERR" "YYYY-MM-DD"
 expect "unknown field" 1 cz -C "$S" add household number=YSW-010 village=411081106201 head=周七 colour=red
 contains "names the unknown field" "$ERR" "colour"

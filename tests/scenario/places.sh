@@ -37,7 +37,7 @@ equals "still no household" "$OUT" ""
 
 # ---- text is kept: prose as typed, codes and numbers folded ----
 expect "household with full-width input" 0 cz -C "$O" add household number=ＹＳＷ－００１ village=４１１０２４１０４２０１ \
-    head=王德明 "address=南坞镇，杨树湾村：３组；东头" status=returned causes=因学，缺劳动力 primary_cause=schooling \
+    head=王德明 "address=南坞镇，杨树湾村：３组；东头" causes=因学，缺劳动力 primary_cause=schooling \
     "notes=走访：缺资金；已落实，ＯＫ"
 H1=$OUT
 expect "show it" 0 cz -C "$O" show "$H1"
@@ -70,8 +70,8 @@ expect "report json" 0 cz -C "$O" report --format json
 contains "pepper income rounded once" "$OUT" '"expected_income_fen": 3300'
 
 # ---- the text report's columns ----
-# By hand: H1 in $V1 returned (causes labour, schooling; primary
-# schooling), H2 in $LONG poor (funds, primary funds); no members, no
+# By hand: H1 in $V1 poor (causes labour, schooling; primary
+# schooling; no exit, so never returned), H2 in $LONG poor (funds, primary funds); no members, no
 # exits; aid mulch/special 1234.50 (1), seeds/other 7.00 (1); special
 # funds 1234.50, all industry, all reaching a household.
 expect "text report" 0 cz -C "$O" report
@@ -79,8 +79,8 @@ WANT_EN="Report  region all
 Households 2  people 0
 
 Households and people by village and status
-  411024104201  杨树湾村                    Returned to poverty  1 households  0 people
-  411024104202  新店镇东大街社区居民委员会  In poverty           1 households  0 people
+  411024104201  杨树湾村                    In poverty  1 households  0 people
+  411024104202  新店镇东大街社区居民委员会  In poverty  1 households  0 people
 
 People exited from poverty by year (whole approval chain)
 
@@ -107,7 +107,7 @@ WANT_ZH="统计报表  地区 全部
 户数 2  人数 0
 
 各村各状态户数、人数
-  411024104201  杨树湾村                    返贫    1 户  0 人
+  411024104201  杨树湾村                    未脱贫  1 户  0 人
   411024104202  新店镇东大街社区居民委员会  未脱贫  1 户  0 人
 
 各年脱贫人数（审批链完整）

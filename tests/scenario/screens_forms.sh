@@ -94,7 +94,7 @@ contains "cli: ... with its notes" "$OUT" "看望"
 # ---- a set: the household's poverty causes ----
 keys F5
 see "household edit form" "Edit Household"
-keys Down Down Down Down Down Down Down Down Enter
+keys Down Down Down Down Down Down Enter
 see "causes checklist" "Space: tick"
 contains "... the stored cause is ticked" "$SCREEN" "[x] Lack of labour"
 contains "... the others are not" "$SCREEN" "[ ] Disability"
@@ -360,7 +360,7 @@ keys Escape
 gone "vt100: pick-list closed" "为本户新增"
 keys Escape 5   # vt100 has no F5 key: Esc then 5
 see "vt100: household form in Chinese" "修改 贫困户"
-keys Down Down Down Down Down Down Down Down Enter
+keys Down Down Down Down Down Down Enter
 see "vt100: causes checklist in Chinese" "空格：勾选"
 contains "vt100: ... labels in Chinese, ticked as stored" "$SCREEN" "[x] 因残"
 keys Escape

@@ -5,15 +5,18 @@
  * The data set (V1 杨树湾村 411024104201 in 鄢陵县 411024, V2 南寨村
  * 411081112205 in 禹州市 411081), all written at the office:
  *
- *   H1 V1  causes illness,funds  primary illness  status poor      4 members
+ *   H1 V1  causes illness,funds  primary illness                   4 members
  *          exit E1, whole chain (county 2018-10-22, notice 2018-10-30): exited 2018
  *   H2 V1  causes disability,labour primary disability  poor        3 members
- *          exit E2, chain village + township only
- *   H3 V1  primary schooling alone  status returned                 2 members
- *          exit E3, whole chain on its FIRST version, then edited: not exited
+ *          exit E2, chain village + township only; a return record (never
+ *          exited, so it changes nothing): poor
+ *   H3 V1  primary schooling alone                                  2 members
+ *          exit E3, whole chain on its FIRST version, then edited: not exited;
+ *          exit E4, whole chain (notice 2018-10-30), then a return record
+ *          dated 2018-11-15: returned
  *   H4 V2  causes funds,skills  primary funds  poor                 5 members
- *   H5 V2  causes illness  primary illness  status typed exited (no chain: poor)  1 member
- *   H6 V2  no causes, no status                                    0 members
+ *   H5 V2  causes illness  primary illness  poor                    1 member
+ *   H6 V2  no causes                                                0 members
  *   H7 V1  deleted, its one member left live (an orphan: not counted in people)
  *   plus a member of H1 added and deleted.
  *
@@ -48,6 +51,7 @@
 #include "index.h"
 #include "keys.h"
 #include "hex.h"
+#include "hhstatus.h"
 #include "query.h"
 #include "report.h"
 #include "roster.h"
@@ -66,8 +70,8 @@ struct fx {
     char office_dir[96], village_dir[96];
     cz_station *office, *village;
     char h[8][33];              /* households H1..H7 (index 1..7) as hex */
-    char exit_entity[4][33];    /* E1..E3 */
-    char exit_version[4][65];
+    char exit_entity[5][33];    /* E1..E4 */
+    char exit_version[5][65];
     uint8_t village_person[32];
 };
 
@@ -215,15 +219,14 @@ static int build_office(struct fx *f)
     TRY(add(o, "place", NULL, NULL, "code=" V2, "name=南寨村", "level=village", "parent=411081112", NULL));
 
     TRY(add(o, "household", f->h[1], NULL, "number=H1", "village=" V1, "head=甲一", "causes=因病,缺资金",
-            "primary_cause=illness", "status=poor", NULL));
+            "primary_cause=illness", NULL));
     TRY(add(o, "household", f->h[2], NULL, "number=H2", "village=" V1, "head=甲二", "causes=disability,labour",
-            "primary_cause=因残", "status=未脱贫", NULL));
-    TRY(add(o, "household", f->h[3], NULL, "number=H3", "village=" V1, "head=甲三", "primary_cause=schooling",
-            "status=返贫", NULL));
+            "primary_cause=因残", NULL));
+    TRY(add(o, "household", f->h[3], NULL, "number=H3", "village=" V1, "head=甲三", "primary_cause=schooling", NULL));
     TRY(add(o, "household", f->h[4], NULL, "number=H4", "village=" V2, "head=乙四", "causes=funds,skills",
-            "primary_cause=funds", "status=poor", NULL));
+            "primary_cause=funds", NULL));
     TRY(add(o, "household", f->h[5], NULL, "number=H5", "village=" V2, "head=乙五", "causes=illness",
-            "primary_cause=illness", "status=exited", "exited_on=2018-12-01", NULL));
+            "primary_cause=illness", NULL));
     TRY(add(o, "household", f->h[6], NULL, "number=H6", "village=" V2, "head=乙六", NULL));
     TRY(add(o, "household", f->h[7], NULL, "number=H7", "village=" V1, "head=甲七", "causes=illness",
             "primary_cause=illness", NULL));
@@ -266,13 +269,13 @@ static int build_office(struct fx *f)
     TRY(add(o, "sale", NULL, NULL, buf[2], "buyer=合作社", "price=1.5", "quantity=10", NULL));
 
     /* Exit assessments. */
-    for (int i = 1; i <= 3; i++) {
-        snprintf(hf, sizeof hf, "household=%s", f->h[i]);
+    for (int i = 1; i <= 4; i++) {
+        snprintf(hf, sizeof hf, "household=%s", f->h[i == 4 ? 3 : i]);
         TRY(add(o, "exit", f->exit_entity[i], f->exit_version[i], hf, "year=2018", "income_per_capita=4200",
                 "food=yes", "clothing=yes", "schooling=yes", "medical=yes", "housing=yes", NULL));
     }
     /* Four people sign, each at their level and day: E1 and E3 the whole
-     * chain, E2 village and township. */
+     * chain, E2 village and township, E4 the whole chain. */
     static const char *const who[] = { "孙村长", "刘镇长", "王县长", "陈科长" };
     static const char *const step[] = { "step=village", "step=township", "step=county", "step=notice" };
     static const char *const date[] = { "date=2018-10-08", "date=2018-10-15", "date=2018-10-22", "date=2018-10-30" };
@@ -280,7 +283,7 @@ static int build_office(struct fx *f)
     for (int s = 0; s < 4; s++) {
         clock_at(10, day[s]);
         TRY(cz_station_login(o, who[s], PASS));
-        for (int e = 1; e <= 3; e++) {
+        for (int e = 1; e <= 4; e++) {
             char rf[96];
             if (e == 2 && s >= 2) continue;
             snprintf(rf, sizeof rf, "record=%s", f->exit_version[e]);
@@ -292,6 +295,13 @@ static int build_office(struct fx *f)
     memcpy(old3, f->exit_version[3], sizeof old3);
     TRY(edit(o, f->exit_entity[3], f->exit_version[3], "income_per_capita", "4000"));
     if (!strcmp(old3, f->exit_version[3])) return -1;
+    /* H3 identified as poor again after E4; H2, which never exited, too. */
+    clock_at(11, 15);
+    TRY(cz_station_login(o, "张主任", PASS));
+    snprintf(hf, sizeof hf, "household=%s", f->h[3]);
+    TRY(add(o, "return", NULL, NULL, hf, "date=2018-11-15", "causes=illness", NULL));
+    snprintf(hf, sizeof hf, "household=%s", f->h[2]);
+    TRY(add(o, "return", NULL, NULL, hf, "date=2018-11-15", NULL));
     return 0;
 }
 
@@ -442,12 +452,18 @@ static void test_chain_states(void **state)
 
     int exited;
     uint32_t year;
-    static const int want[7] = { 0, 1, 0, 0, 0, 0, 0 };
+    static const int want[7] = { 0, 1, 0, 1, 0, 0, 0 };
+    static const enum cz_hh_status status[7] = { 0, CZ_HH_EXITED, CZ_HH_POOR, CZ_HH_RETURNED, 0, 0, 0 };
     for (int i = 1; i <= 6; i++) {
+        struct cz_household_status hs;
         assert_int_equal(cz_unhex(f->h[i], e, sizeof e), CZ_OK);
         assert_int_equal(cz_household_exited(t, root, e, &exited, &year), CZ_OK);
         assert_int_equal(exited, want[i]);
         if (exited) assert_int_equal(year, 2018);
+        assert_int_equal(cz_household_status(t, root, e, &hs), CZ_OK);
+        assert_int_equal(hs.status, status[i]);
+        assert_int_equal(hs.exited_on, exited ? 20181030 : 0);
+        assert_int_equal(hs.returned_on, i == 3 ? 20181115 : 0);
     }
     cz_txn_abort(t);
 }

@@ -100,6 +100,9 @@ static const struct sample samples[] = {
     { "approval", {
         { "record", VER1, NULL }, { "step", "县审定", "county" }, { "decision", "同意", "approve" },
         { "notes", "通过", NULL }, { "date", "2018-10-22", NULL } }, { { NULL, NULL, NULL } } },
+    { "return", {
+        { "household", REF1, NULL }, { "date", "2019-03-02", NULL },
+        { "causes", "因病、缺资金", "funds,illness" }, { "notes", "大病返贫", NULL } }, { { NULL, NULL, NULL } } },
     { "poverty_line", {
         { "year", "２０１８", "2018" }, { "amount", "3,535", "3535.00" }, { "notes", "国家扶贫标准", NULL } },
       { { NULL, NULL, NULL } } },
@@ -380,9 +383,9 @@ static void test_required_fields_missing(void **state)
         }
     }
     /* place 3, household 3, member 2, helper 1, pairing 1, aid 1, training 2,
-     * plot 2, sale 2, visit 2, exit 2, approval 3, poverty_line 2, key 3,
-     * cert 3, revoke 1, rollover 1, fork_choice 3 */
-    assert_int_equal(checked, 37);
+     * plot 2, sale 2, visit 2, exit 2, approval 3, return 2, poverty_line 2,
+     * key 3, cert 3, revoke 1, rollover 1, fork_choice 3 */
+    assert_int_equal(checked, 39);
 }
 
 /* ---- bad input, per field type ---- */
