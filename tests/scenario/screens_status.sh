@@ -88,10 +88,11 @@ keys Enter
 see "en: its page" "王德明"
 on_line "en: page status" "Status +Exited"
 on_line "en: page exit date" "Exited on +2018-11-01"
-keys Escape Escape
+keys Escape
+gone "en: the page closes" "Members (Enter"
 see "en: back on the list" "YSW-2016-01"
 keys F4
-see "en: a new household's form" "Head of household"
+see "en: a new household's form" "New Household"
 lacks "en: no status in the new form" "$SCREEN" "Status"
 lacks "en: no exit date in the new form" "$SCREEN" "Exited on"
 
