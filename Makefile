@@ -14,9 +14,15 @@ B       := src/.build/$(VARIANT)
 
 # Lazily expanded so `make check` can install the packages before they are read.
 CORE_PKGS  = lmdb libsodium libutf8proc jansson libzstd
-CORE_PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) 2>/dev/null)
+# Printing (src/print*.c: PDF through pango and cairo) is on unless
+# PRINT=0, which builds src/print_none.c instead, whose functions say
+# CZ_ENOPRINT: for a PC or a 32-bit build without the libraries.
+PRINT ?= 1
+PRINT_PKGS_1 = pangocairo
+PRINT_PKGS = $(PRINT_PKGS_$(PRINT))
+CORE_PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) $(PRINT_PKGS) 2>/dev/null)
 PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) ncursesw 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) $(PRINT_PKGS) 2>/dev/null)
 PKG_LIBS   += -pthread
 CURSES_LIBS = $(shell pkg-config --libs ncursesw 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -43,6 +49,11 @@ CLI_CFLAGS  = $(CZ_BASE_CFLAGS) $(PKG_CFLAGS) -Isrc -Isrc/cli -Iscreens -Ikeys $
 CZ_LDFLAGS = $(OPT_$(VARIANT)) $(LDFLAGS)
 
 LIB_SRC    := $(wildcard src/*.c)
+ifeq ($(PRINT),1)
+LIB_SRC    := $(filter-out src/print_none.c,$(LIB_SRC))
+else
+LIB_SRC    := $(filter-out src/print.c src/print_%.c,$(LIB_SRC)) src/print_none.c
+endif
 CLI_SRC    := $(wildcard src/cli/*.c)
 SCREEN_SRC := $(wildcard screens/*.c) $(wildcard keys/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
