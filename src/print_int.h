@@ -81,9 +81,9 @@ struct cz_ents {
 int cz_print_collect(void *ctx, const uint8_t entity[CZ_ENTITY_BYTES]);
 /* A field as shown (enum labels in lang); "" when absent.  Returns buf. */
 const char *cz_print_val(const struct cz_record *r, const char *field, enum cz_lang lang, char *buf, size_t size);
-/* A date, year or count field; 0 when absent. */
+/* A date field (YYYYMMDD); 0 when absent. */
 uint64_t cz_print_uint(const struct cz_record *r, const char *field);
-/* A money field in fen; 0 when absent. */
+/* A year, count or money (fen) field; 0 when absent. */
 int64_t cz_print_sint(const struct cz_record *r, const char *field);
 /* The entity a reference field names: 1, or 0 when absent. */
 int cz_print_ref(const struct cz_record *r, const char *field, uint8_t out[CZ_ENTITY_BYTES]);

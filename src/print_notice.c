@@ -41,7 +41,7 @@ static int want(void *ctx, const struct cz_pending_exit *x)
     for (int i = 0; i < CZ_STEP_COUNT; i++)
         if (s->rejected[i]) return 0;
     if (strncmp(x->record->region, w->region, strlen(w->region))) return 0;
-    if (w->year && cz_print_uint(x->record, "year") != w->year) return 0;
+    if (w->year && cz_print_sint(x->record, "year") != (int64_t)w->year) return 0;
     if (cz_grow(&w->v, &w->cap, w->n + 1, sizeof *w->v)) return CZ_ENOMEM;
     memcpy(w->v[w->n].exit, x->entity, CZ_ENTITY_BYTES);
     w->v[w->n++].state = *s;

@@ -175,7 +175,12 @@ int cmd_print(struct cli *c, int argc, char **argv)
     } else {
         rc = cz_print_report(c->st, a.region, &o);
     }
-    if (rc) { print_failed(c, rc, &o); goto out; }
+    if (rc) {
+        print_failed(c, rc, &o);
+        /* A mistyped code is a usage error, as for `report --region`. */
+        if (rc == CZ_EPLACECODE || rc == CZ_ENOPLACE) exit = CZ_EXIT_USAGE;
+        goto out;
+    }
     char shown[4096 + 64];
     printf(T(c, "wrote %s: %zu page(s)\n", "已写入 %s：共 %zu 页\n"), cz_text_safe(path, shown, sizeof shown), o.pages);
     exit = CZ_EXIT_OK;
