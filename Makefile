@@ -79,7 +79,7 @@ KEYS_TEST_OBJ := $(B)/test/src/keys.o
 TEST_LIB   := $(B)/libcunzhan-test.a
 TEST_BIN   := $(B)/cunzhan-test
 
-.PHONY: bench all run check test test-bin unit scenario asan valgrind install clean setup demo \
+.PHONY: bench all run check test test-bin unit scenario asan valgrind install clean setup demo demo-print \
         fuzz fuzz-smoke fuzz-bins fuzz-corpus
 all: $(BIN)
 
@@ -171,6 +171,25 @@ setup:
 DEMO_DIR ?= src/.build/demo
 demo: $(BIN)
 	@if [ ! -d "$(DEMO_DIR)/yangshuwan" ]; then ./$(BIN) -C $(DEMO_DIR) demo; fi
+
+# Sample PDFs of the demo (README.md, "Printing"): a household's card, the
+# public notice of an exit and the office's report, with a PNG of each
+# first page, in DEMO_PRINT_DIR.  The demo's second exit (杨树林's) is
+# taken to the county's decision on a demo of its own there, so that the
+# notice has an exit awaiting it; the notice closes seven days from now.
+DEMO_PRINT_DIR ?= src/.build/demo-print
+DEMO_PRINT_CZ = CUNZHAN_PASSPHRASE=demo ./$(BIN) -C $(DEMO_PRINT_DIR)/demo
+demo-print: $(BIN)
+	rm -rf $(DEMO_PRINT_DIR)
+	mkdir -p $(DEMO_PRINT_DIR)
+	./$(BIN) -C $(DEMO_PRINT_DIR)/demo demo >/dev/null
+	e=$$($(DEMO_PRINT_CZ)/office list exit | awk '/3900.00/ { print $$1 }') && \
+	    $(DEMO_PRINT_CZ)/office --user 王县长 approve "$$e" --step county >/dev/null
+	$(DEMO_PRINT_CZ)/yangshuwan print card YSW-2016-01 --to $(DEMO_PRINT_DIR)/card.pdf
+	$(DEMO_PRINT_CZ)/office print notice --village 411024104201 --to $(DEMO_PRINT_DIR)/notice.pdf
+	$(DEMO_PRINT_CZ)/office print report --to $(DEMO_PRINT_DIR)/report.pdf
+	for d in card notice report; do pdftoppm -r 60 -png -singlefile $(DEMO_PRINT_DIR)/$$d.pdf $(DEMO_PRINT_DIR)/$$d; done
+	@echo "demo-print: card.pdf, notice.pdf, report.pdf (and a PNG of each first page) in $(DEMO_PRINT_DIR)"
 
 run: setup
 	$(MAKE) all
