@@ -16,7 +16,9 @@ B       := src/.build/$(VARIANT)
 CORE_PKGS  = lmdb libsodium libutf8proc jansson libzstd
 # Printing (src/print*.c: PDF through pango and cairo) is on unless
 # PRINT=0, which builds src/print_none.c instead, whose functions say
-# CZ_ENOPRINT: for a PC or a 32-bit build without the libraries.
+# CZ_ENOPRINT: for a PC or a 32-bit build without the libraries.  Give it
+# a build folder of its own (make PRINT=0 B=src/.build/noprint
+# BIN_rel=src/.build/noprint/cunzhan), or `make clean` when switching.
 PRINT ?= 1
 PRINT_PKGS_1 = pangocairo
 PRINT_PKGS = $(PRINT_PKGS_$(PRINT))

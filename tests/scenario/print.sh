@@ -169,6 +169,16 @@ elif [ "$(id -u)" != 0 ]; then
 else
     echo "skip read-only folder: cannot mount a tmpfs here"
 fi
+FULL=$WORK/full
+if mkdir -p "$FULL" && mount -t tmpfs -o size=16k tmpfs "$FULL" 2>/dev/null; then
+    expect "full disk: refused" 1 cz -C "$O" print report --to "$FULL/cards.pdf"
+    contains "full disk: names the cause" "$ERR" "the disk is full"
+    contains "full disk: names the file" "$ERR" "$FULL/cards.pdf"
+    equals "full disk: no half file" "$(find "$FULL" -type f | wc -l)" 0
+    umount "$FULL"
+else
+    echo "skip full disk: cannot mount a tmpfs here"
+fi
 expect "a folder that is not there" 1 cz -C "$ST" print report --to "$WORK/nowhere/r.pdf"
 contains "missing folder: names the file" "$ERR" "$WORK/nowhere/r.pdf"
 (cd "$PDFS" && cz -C "$ST" print card YSW-2016-02 >/dev/null) && [ -s "$PDFS/card-YSW-2016-02.pdf" ] &&
