@@ -42,13 +42,13 @@ struct cz_print_out {
 /* One card a household, each on a new page (a long one runs on, with its
  * footer on every page).  households: n entity ids.  CZ_ENOTFOUND when one
  * is not a live record (o->context: its id), CZ_ETYPE when one is not a
- * household; CZ_ENOGLYPH, CZ_ENOFONT, CZ_EPDF, or the write's statuses
- * (fsutil.h). */
+ * household, CZ_EINVAL when n is 0; CZ_ENOGLYPH, CZ_ENOFONT, CZ_EPDF, or
+ * the write's statuses (fsutil.h). */
 int cz_print_card(cz_station *st, const uint8_t (*households)[CZ_ENTITY_BYTES], size_t n,
                   struct cz_print_out *o);
 /* Every live household of a village (12 digits), by household number.
  * CZ_EPLACECODE, CZ_ENOPLACE (region.h) for a code no place has,
- * CZ_ENOTFOUND when the village has no household. */
+ * CZ_ENOHOUSEHOLD when the village has no household. */
 int cz_print_card_village(cz_station *st, const char *village, struct cz_print_out *o);
 
 /* The public notice of the exit assessments whose next step is the notice

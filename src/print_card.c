@@ -341,6 +341,7 @@ static int cards(cz_station *st, const uint8_t (*hh)[CZ_ENTITY_BYTES], size_t n,
 
 int cz_print_card(cz_station *st, const uint8_t (*households)[CZ_ENTITY_BYTES], size_t n, struct cz_print_out *o)
 {
+    if (!n) return CZ_EINVAL;   /* an empty PDF is no card */
     return cards(st, households, n, NULL, o);
 }
 
