@@ -40,8 +40,8 @@ struct cz_print_out {
 };
 
 /* One card a household, each on a new page (a long one runs on, with its
- * footer on every page).  households: n entity ids.  CZ_ENOTFOUND when one
- * is not a live record (o->context: its id), CZ_ETYPE when one is not a
+ * footer on every page).  households: n entity ids.  CZ_ENOHOUSEHOLD when one
+ * is not a live record (o->context: its id), CZ_ENOTHOUSEHOLD when one is not a
  * household, CZ_EINVAL when n is 0; CZ_ENOGLYPH, CZ_ENOFONT, CZ_EPDF, or
  * the write's statuses (fsutil.h). */
 int cz_print_card(cz_station *st, const uint8_t (*households)[CZ_ENTITY_BYTES], size_t n,
