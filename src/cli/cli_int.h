@@ -126,5 +126,7 @@ int cmd_load(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
 /* cli_report.c */
 int cmd_report(struct cli *c, int argc, char **argv);
+/* cli_print.c */
+int cmd_print(struct cli *c, int argc, char **argv);
 
 #endif

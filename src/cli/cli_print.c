@@ -1,0 +1,191 @@
+/* cli_print.c — `cunzhan print card|notice|report`: the documents of
+ * print.h as A4 PDFs (src/CLI.md, "Printing").  The document is Chinese
+ * unless --lang (or CUNZHAN_LANG) asks for English: it is posted in a
+ * village whatever the PC's locale; messages follow the person's language. */
+#include "cli.h"
+#include "cli_int.h"
+#include "parse.h"
+#include "print.h"
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct print_args {
+    const char *doc, *to, *village, *township, *region, *year;
+    char **ids;
+    int nids;
+};
+
+static int print_usage(struct cli *c)
+{
+    return usage(c, "print card HOUSEHOLD... | print card --village CODE | print notice --village CODE|--township CODE "
+                    "[--year Y] | print report [--region CODE]  (each [--to FILE.pdf])",
+                 "print card 户编号... | print card --village 代码 | print notice --village 代码|--township 代码 "
+                 "[--year 年] | print report [--region 代码]（均可加 [--to 文件.pdf]）");
+}
+
+static int parse_args(struct cli *c, int argc, char **argv, struct print_args *a)
+{
+    if (argc < 1) return -1;
+    a->doc = argv[0];
+    a->ids = calloc((size_t)argc, sizeof *a->ids);
+    if (!a->ids) return -1;
+    for (int i = 1; i < argc; i++) {
+        const char **opt = !strcmp(argv[i], "--to") ? &a->to : !strcmp(argv[i], "--village") ? &a->village
+                           : !strcmp(argv[i], "--township") ? &a->township : !strcmp(argv[i], "--region") ? &a->region
+                           : !strcmp(argv[i], "--year") ? &a->year : NULL;
+        if (opt && i + 1 < argc) *opt = argv[++i];
+        else if (opt || argv[i][0] == '-') return -1;
+        else a->ids[a->nids++] = argv[i];
+    }
+    if (!strcmp(a->doc, "card")) return (a->nids > 0) != (a->village != NULL) && !a->township && !a->region && !a->year ? 0 : -1;
+    if (!strcmp(a->doc, "notice")) return !a->nids && (a->village != NULL) != (a->township != NULL) && !a->region ? 0 : -1;
+    if (!strcmp(a->doc, "report")) return !a->nids && !a->village && !a->township && !a->year ? 0 : -1;
+    return -1;
+}
+
+struct found { uint8_t entity[CZ_ENTITY_BYTES]; size_t n; };
+
+static int found_one(void *ctx, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    struct found *f = ctx;
+    if (f->n++ == 0) memcpy(f->entity, entity, CZ_ENTITY_BYTES);
+    return 0;
+}
+
+/* A household by its number (one household only: numbers may repeat
+ * between villages, and then its id tells them apart) or by a hex prefix
+ * of its id.  CZ_OK, or the status after a message naming arg. */
+static int household_arg(struct cli *c, cz_view *v, const char *arg, uint8_t out[CZ_ENTITY_BYTES])
+{
+    struct cz_assign filter = { .field = "number", .value = arg };
+    struct cz_field_error err;
+    struct found f = { .n = 0 };
+    char safe[256];
+    int rc = cz_query_list(cz_view_txn(v), cz_schema_type("household"), &filter, 1, found_one, &f, &err);
+    if (rc == CZ_OK && f.n == 1) {
+        memcpy(out, f.entity, CZ_ENTITY_BYTES);
+        return CZ_OK;
+    }
+    if (rc == CZ_OK && f.n > 1) {
+        fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(arg, safe, sizeof safe),
+                T(c, "several households have this number (in different villages): give the id `cunzhan find` prints",
+                  "有几户是这个户编号（在不同的村）：请给出 `cunzhan find` 显示的记录号"));
+        return CZ_EAMBIG;
+    }
+    rc = cz_view_resolve(v, arg, out);
+    if (rc == CZ_EINVAL || rc == CZ_ENOTFOUND) rc = CZ_ENOHOUSEHOLD;
+    if (rc) fprintf(stderr, "cunzhan: %s: %s\n", cz_text_safe(arg, safe, sizeof safe), cz_strerror(rc, c->lang));
+    return rc;
+}
+
+static int households(struct cli *c, const struct print_args *a, uint8_t (**out)[CZ_ENTITY_BYTES])
+{
+    cz_view *v = NULL;
+    int rc = cz_view_begin(c->st, &v);
+    if (rc) { say_error(c, rc, NULL); return rc; }
+    *out = calloc((size_t)a->nids, sizeof **out);
+    if (!*out) rc = CZ_ENOMEM;
+    for (int i = 0; rc == CZ_OK && i < a->nids; i++) rc = household_arg(c, v, a->ids[i], (*out)[i]);
+    if (rc == CZ_ENOMEM) say_error(c, rc, NULL);
+    cz_view_end(v);
+    return rc;
+}
+
+/* The file name when --to is not given: in the working folder, named by
+ * the document and what it is of. */
+static void default_path(const struct print_args *a, char *buf, size_t size)
+{
+    const char *what = a->village ? a->village : a->township ? a->township : a->region ? a->region
+                     : a->nids ? a->ids[0] : NULL;
+    char safe[128];
+    size_t j = 0;
+    /* A household number may hold anything a file name should not. */
+    for (const char *s = what ? what : ""; *s && j + 1 < sizeof safe; s++)
+        safe[j++] = (*s == '/' || (unsigned char)*s < 0x20) ? '_' : *s;
+    safe[j] = 0;
+    snprintf(buf, size, "%s%s%s.pdf", a->doc, j ? "-" : "", safe);
+}
+
+/* One character as UTF-8, to name it in a message. */
+static void utf8_of(uint32_t cp, char out[5])
+{
+    if (cp < 0x80) { out[0] = (char)cp; out[1] = 0; }
+    else if (cp < 0x800) { out[0] = (char)(0xC0 | cp >> 6); out[1] = (char)(0x80 | (cp & 0x3F)); out[2] = 0; }
+    else if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12); out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F)); out[3] = 0;
+    } else {
+        out[0] = (char)(0xF0 | cp >> 18); out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+        out[2] = (char)(0x80 | (cp >> 6 & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F)); out[4] = 0;
+    }
+}
+
+static void print_failed(struct cli *c, int rc, const struct cz_print_out *o)
+{
+    char safe[512];
+    if (rc == CZ_EREADONLY) rc = CZ_EPRINTRO;
+    if (rc == CZ_ENOGLYPH) {
+        char ch[5], shown[16];
+        utf8_of(o->codepoint, ch);
+        cz_text_safe(ch, shown, sizeof shown);
+        fprintf(stderr, "cunzhan: %s: %s U+%04X \"%s\" %s \"%s\": %s\n", cz_text_safe(o->path, safe, sizeof safe),
+                T(c, "the character", "字符"), (unsigned)o->codepoint, shown, T(c, "in", "出现在"), o->context,
+                cz_strerror(rc, c->lang));
+    } else if (rc == CZ_ENOHOUSEHOLD || rc == CZ_ENOTHOUSEHOLD || rc == CZ_ENONOTICE || rc == CZ_EPLACECODE ||
+               rc == CZ_ENOPLACE) {
+        say_error(c, rc, o->context);
+    } else {
+        say_error(c, rc, o->path);
+    }
+}
+
+int cmd_print(struct cli *c, int argc, char **argv)
+{
+    struct print_args a = { 0 };
+    uint8_t (*hh)[CZ_ENTITY_BYTES] = NULL;
+    char path[4096];
+    uint32_t year = 0;
+    int rc, exit = CZ_EXIT_FAIL;
+    if (parse_args(c, argc, argv, &a)) { free(a.ids); return print_usage(c); }
+    if (a.year) {
+        char *end;
+        unsigned long y = strtoul(a.year, &end, 10);
+        if (*end || y < 1900 || y > 9999) { free(a.ids); return usage(c, "--year takes a year such as 2018", "--year 应为年份，例如 2018"); }
+        year = (uint32_t)y;
+    }
+    if ((a.village && strlen(a.village) != 12) || (a.township && strlen(a.township) != 9)) {
+        free(a.ids);
+        return usage(c, "--village takes a village's 12-digit code, --township a township's 9 digits",
+                     "--village 应为村的 12 位代码，--township 应为乡镇的 9 位代码");
+    }
+    if (open_station(c)) { free(a.ids); return CZ_EXIT_FAIL; }
+    if (a.to) snprintf(path, sizeof path, "%s", a.to);
+    else default_path(&a, path, sizeof path);
+    struct cz_print_out o = { .path = path, .lang = c->lang_explicit ? c->lang : CZ_LANG_ZH };
+    if (!strcmp(a.doc, "card") && a.nids) {
+        if ((rc = households(c, &a, &hh))) goto out;
+        rc = cz_print_card(c->st, (const uint8_t (*)[CZ_ENTITY_BYTES])hh, (size_t)a.nids, &o);
+    } else if (!strcmp(a.doc, "card")) {
+        rc = cz_print_card_village(c->st, a.village, &o);
+    } else if (!strcmp(a.doc, "notice")) {
+        rc = cz_print_notice(c->st, a.village ? a.village : a.township, year, &o);
+    } else {
+        rc = cz_print_report(c->st, a.region, &o);
+    }
+    if (rc) {
+        print_failed(c, rc, &o);
+        /* A mistyped code is a usage error, as for `report --region`. */
+        if (rc == CZ_EPLACECODE || rc == CZ_ENOPLACE) exit = CZ_EXIT_USAGE;
+        goto out;
+    }
+    char shown[4096 + 64];
+    printf(T(c, "wrote %s: %zu page(s)\n", "已写入 %s：共 %zu 页\n"), cz_text_safe(path, shown, sizeof shown), o.pages);
+    exit = CZ_EXIT_OK;
+out:
+    free(hh);
+    free(a.ids);
+    return exit;
+}

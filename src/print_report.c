@@ -1,0 +1,207 @@
+/* print_report.c — the office's figures (report.h) on paper: the same
+ * tables `cunzhan report` prints, each row with a bar scaled to the
+ * table's largest value, then the funds, trainings, pepper plots and
+ * purchases. */
+#include "print_int.h"
+#include "overview.h"
+#include "parse.h"
+#include "region.h"
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct rep {
+    struct cz_pdf *p;
+    cz_txn *t;
+    enum cz_lang lang;
+};
+
+static double share(int64_t v, int64_t max) { return max > 0 ? (double)v / (double)max : 0; }
+
+static void num(int64_t v, char *buf, size_t size) { snprintf(buf, size, "%lld", (long long)v); }
+
+static void villages(struct rep *r, const struct cz_report_table *tb)
+{
+    struct cz_pdf *p = r->p;
+    const struct cz_pdf_col cols[] = {
+        CZ_COL(cz_pdf_tr(p, "Village", "村"), 0.3), CZ_COL(cz_pdf_tr(p, "Status", "状态"), 0.16),
+        CZ_NUM(cz_pdf_tr(p, "Households", "户数"), 0.12), CZ_NUM(cz_pdf_tr(p, "People", "人数"), 0.12),
+        CZ_BAR(cz_pdf_tr(p, "People", "人数"), 0.3),
+    };
+    int64_t max = cz_report_table_max(tb, 1);
+    cz_pdf_heading(p, cz_pdf_tr(p, "Households and people by village and status", "各村各状态户数、人数"));
+    cz_pdf_table(p, cols, 5);
+    for (size_t i = 0; i < tb->n; i++) {
+        char name[256], place[340], a[32], b[32];
+        cz_report_place_name(r->t, tb->rows[i].key, name, sizeof name);
+        snprintf(place, sizeof place, "%s %s", name, tb->rows[i].key);
+        num(tb->rows[i].a, a, sizeof a);
+        num(tb->rows[i].b, b, sizeof b);
+        const char *cells[] = { place, cz_report_label("household", "status", tb->rows[i].sub, r->lang), a, b, "" };
+        cz_pdf_row(p, cells, share(tb->rows[i].b, max));
+    }
+    cz_pdf_table_end(p);
+}
+
+static void exited(struct rep *r, const struct cz_report_table *tb)
+{
+    struct cz_pdf *p = r->p;
+    const struct cz_pdf_col cols[] = {
+        CZ_COL(cz_pdf_tr(p, "Year", "年度"), 0.16), CZ_NUM(cz_pdf_tr(p, "People", "人数"), 0.14),
+        CZ_NUM(cz_pdf_tr(p, "Households", "户数"), 0.14), CZ_BAR(cz_pdf_tr(p, "People", "人数"), 0.56),
+    };
+    int64_t max = cz_report_table_max(tb, 0);
+    cz_pdf_heading(p, cz_pdf_tr(p, "People exited from poverty by year (whole approval chain)", "各年脱贫人数（审批链完整）"));
+    cz_pdf_table(p, cols, 4);
+    for (size_t i = 0; i < tb->n; i++) {
+        char a[32], b[32];
+        num(tb->rows[i].a, a, sizeof a);
+        num(tb->rows[i].b, b, sizeof b);
+        const char *cells[] = { tb->rows[i].key, a, b, "" };
+        cz_pdf_row(p, cells, share(tb->rows[i].a, max));
+    }
+    cz_pdf_table_end(p);
+}
+
+static void causes(struct rep *r, const struct cz_report_table *tb)
+{
+    struct cz_pdf *p = r->p;
+    const struct cz_pdf_col cols[] = {
+        CZ_COL(cz_pdf_tr(p, "Cause", "致贫原因"), 0.22), CZ_NUM(cz_pdf_tr(p, "Primary cause", "主要原因"), 0.16),
+        CZ_NUM(cz_pdf_tr(p, "Among causes", "含该原因"), 0.16), CZ_BAR(cz_pdf_tr(p, "Households", "户数"), 0.46),
+    };
+    int64_t max = cz_report_table_max(tb, 1);
+    cz_pdf_heading(p, cz_pdf_tr(p, "Households by poverty cause", "致贫原因户数"));
+    cz_pdf_table(p, cols, 4);
+    for (size_t i = 0; i < tb->n; i++) {
+        char a[32], b[32];
+        num(tb->rows[i].a, a, sizeof a);
+        num(tb->rows[i].b, b, sizeof b);
+        const char *cells[] = { cz_report_label("household", "causes", tb->rows[i].key, r->lang), a, b, "" };
+        cz_pdf_row(p, cells, share(tb->rows[i].b, max));
+    }
+    cz_pdf_table_end(p);
+}
+
+static void aid(struct rep *r, const struct cz_report_table *tb)
+{
+    struct cz_pdf *p = r->p;
+    const struct cz_pdf_col cols[] = {
+        CZ_COL(cz_pdf_tr(p, "Kind", "类别"), 0.16), CZ_COL(cz_pdf_tr(p, "Funding source", "资金来源"), 0.26),
+        CZ_NUM(cz_pdf_tr(p, "Value (yuan)", "价值(元)"), 0.15), CZ_NUM(cz_pdf_tr(p, "Records", "笔数"), 0.1),
+        CZ_BAR(cz_pdf_tr(p, "Value", "价值"), 0.33),
+    };
+    int64_t max = cz_report_table_max(tb, 0);
+    cz_pdf_heading(p, cz_pdf_tr(p, "Aid value by kind and funding source (yuan)", "帮扶物资价值（按类别、资金来源，元）"));
+    cz_pdf_table(p, cols, 5);
+    for (size_t i = 0; i < tb->n; i++) {
+        char a[64], b[32];
+        cz_format_hundredths(tb->rows[i].a, a, sizeof a);
+        num(tb->rows[i].b, b, sizeof b);
+        const char *cells[] = { cz_report_label("aid", "kind", tb->rows[i].key, r->lang),
+                                cz_report_label("aid", "fund", tb->rows[i].sub, r->lang), a, b, "" };
+        cz_pdf_row(p, cells, share(tb->rows[i].a, max));
+    }
+    cz_pdf_table_end(p);
+}
+
+static const char *verdict(struct rep *r, int32_t bp, int pass, const char *target_en, const char *target_zh,
+                           char *buf, size_t size)
+{
+    if (bp < 0) return "-";
+    snprintf(buf, size, "%s (%s)", pass ? cz_pdf_tr(r->p, "PASS", "达标") : cz_pdf_tr(r->p, "FAIL", "未达标"),
+             cz_pdf_tr(r->p, target_en, target_zh));
+    return buf;
+}
+
+static void totals(struct rep *r, const struct cz_report *x)
+{
+    struct cz_pdf *p = r->p;
+    char a[64], b[64], line[256], v[128];
+    cz_pdf_heading(p, cz_pdf_tr(p, "Special fiscal poverty funds", "财政专项扶贫资金"));
+    cz_format_hundredths(x->special_total, a, sizeof a);
+    cz_pdf_field(p, cz_pdf_tr(p, "Total (yuan)", "合计（元）"), a);
+    cz_report_share(x->industry_share_bp, b, sizeof b);
+    snprintf(line, sizeof line, "%s  %s", b, verdict(r, x->industry_share_bp, x->industry_pass, "target over 70%", "目标 70% 以上", v, sizeof v));
+    cz_pdf_field(p, cz_pdf_tr(p, "Spent on industry", "用于产业扶贫"), line);
+    cz_report_share(x->household_share_bp, b, sizeof b);
+    snprintf(line, sizeof line, "%s  %s", b, verdict(r, x->household_share_bp, x->household_pass, "target over 80%", "目标 80% 以上", v, sizeof v));
+    cz_pdf_field(p, cz_pdf_tr(p, "Of that, reaching registered households", "其中用于建档立卡户"), line);
+
+    cz_pdf_heading(p, cz_pdf_tr(p, "Trainings, plots and purchases", "培训、种植与订单收购"));
+    snprintf(line, sizeof line, cz_pdf_tr(p, "%lld sessions, %lld trainees, %lld leaflets", "%lld 场，%lld 人次，发放资料 %lld 份"),
+             (long long)x->trainings, (long long)x->trainees, (long long)x->leaflets);
+    cz_pdf_field(p, cz_pdf_tr(p, "Trainings", "培训"), line);
+    cz_format_hundredths(x->pepper_area, a, sizeof a);
+    cz_format_hundredths(x->pepper_expected, b, sizeof b);
+    snprintf(line, sizeof line, cz_pdf_tr(p, "%lld plots, %s mu, expected income %s yuan", "%lld 块，%s 亩，预计收入 %s 元"),
+             (long long)x->pepper_plots, a, b);
+    cz_pdf_field(p, cz_pdf_tr(p, "Pepper plots", "辣椒地块"), line);
+    cz_format_hundredths(x->sale_quantity, a, sizeof a);
+    snprintf(line, sizeof line, cz_pdf_tr(p, "%lld purchases, %s jin", "%lld 笔，%s 斤"), (long long)x->sales, a);
+    cz_format_hundredths(x->sale_paid, a, sizeof a);
+    cz_format_hundredths(x->sale_at_floor, b, sizeof b);
+    size_t used = strlen(line);
+    snprintf(line + used, sizeof line - used, cz_pdf_tr(p, ", paid %s yuan, at the floor price %s yuan",
+                                                         "，已付 %s 元，按保底价 %s 元"), a, b);
+    cz_pdf_field(p, cz_pdf_tr(p, "Purchases", "订单收购"), line);
+}
+
+static void head(struct rep *r, const struct cz_report *x, const struct cz_station_info *info)
+{
+    struct cz_pdf *p = r->p;
+    char buf[512], name[256], today[16];
+    cz_report_place_name(r->t, x->region, name, sizeof name);
+    if (x->region[0]) snprintf(buf, sizeof buf, "%s %s", name, x->region);
+    else snprintf(buf, sizeof buf, "%s", cz_pdf_tr(p, "all", "全部"));
+    cz_pdf_title(p, cz_pdf_tr(p, "Poverty alleviation report", "扶贫工作统计报表"));
+    cz_pdf_field(p, cz_pdf_tr(p, "Region", "地区"), buf);
+    cz_pdf_date(cz_today(), today, sizeof today);
+    cz_pdf_field(p, cz_pdf_tr(p, "Date", "日期"), today);
+    snprintf(buf, sizeof buf, cz_pdf_tr(p, "%lld households, %lld people", "%lld 户，%lld 人"), (long long)x->households,
+             (long long)x->people);
+    cz_pdf_field(p, cz_pdf_tr(p, "Registered", "建档立卡"), buf);
+    if (x->pending_left_out) {
+        snprintf(buf, sizeof buf, "%lld", (long long)x->pending_left_out);
+        cz_pdf_field(p, cz_pdf_tr(p, "Left out, author not yet certified", "未计入（作者待认证）"), buf);
+    }
+    snprintf(buf, sizeof buf, cz_pdf_tr(p, "Figures from the records signed by certified people, as held by the station %s "
+                                           "on %s (cunzhan).",
+                                        "数据取自村站 %s 在 %s 所存、经认证人员签名的记录（村站打印）。"),
+             info->name, today);
+    cz_pdf_footer(p, buf);
+}
+
+int cz_print_report(cz_station *st, const char *region, struct cz_print_out *o)
+{
+    const struct cz_station_info *info = cz_station_info(st);
+    struct rep r = { .lang = o->lang };
+    struct cz_report x;
+    char place[CZ_REGION_MAX + 1];
+    cz_view *v = NULL;
+    int built = 0;
+    int rc = cz_pdf_new(o, &r.p);
+    if (rc == CZ_OK) rc = cz_view_begin(st, &v);
+    if (rc == CZ_OK) r.t = cz_view_txn(v);
+    if (rc == CZ_OK && (rc = cz_region_filter(r.t, region ? region : "", place)))
+        snprintf(o->context, sizeof o->context, "%s", region ? region : "");
+    if (rc == CZ_OK && (rc = cz_report_build(r.t, info->office_root, place, &x)) == CZ_OK) built = 1;
+    if (rc) goto out;
+    head(&r, &x, info);
+    villages(&r, &x.by_village);
+    exited(&r, &x.exited_by_year);
+    causes(&r, &x.by_cause);
+    aid(&r, &x.aid);
+    totals(&r, &x);
+    o->items = 4;
+    rc = cz_pdf_status(r.p);
+    cz_view_end(v);
+    v = NULL;
+    if (rc == CZ_OK) rc = cz_pdf_save(r.p);
+out:
+    if (built) cz_report_free(&x);
+    cz_view_end(v);
+    cz_pdf_free(r.p);
+    return rc;
+}
