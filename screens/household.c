@@ -6,6 +6,7 @@
 #include "list.h"
 #include "overview.h"
 #include "parse.h"
+#include "printing.h"
 #include "report.h"
 #include "screens_all.h"
 
@@ -17,6 +18,7 @@
 struct household {
     uint8_t entity[CZ_ENTITY_BYTES];
     char title[256];
+    char number[128];            /* the household number: a printed card's file name */
     struct list l;
 };
 
@@ -299,6 +301,7 @@ static int load(struct ui *ui, struct household *h)
     struct cz_household_status hs;
     if ((rc = cz_view_household_reckon(v, &r, &hs))) goto cleanup;
     cz_schema_title(r.type, r.body, h->title, sizeof h->title);
+    data_field(&r, "number", ui->lang, h->number, sizeof h->number);
     data_field(&r, "head", ui->lang, c.head, sizeof c.head);
     /* The history goes last: it is the longest part and only read. */
     if ((rc = add_fields(&c, &r)) || (rc = add_status(&c, &hs)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
@@ -354,6 +357,15 @@ static void open_row(struct ui *ui, struct household *h, const struct list_row *
     else if (r->kind > 1 && (size_t)r->kind <= ntypes) record_form(ui, types[r->kind - 1].key, r->entity, h->entity);
 }
 
+/* The household's card for its wall (print.h), named by its number. */
+static void print_card(struct ui *ui, struct household *h)
+{
+    char path[4096];
+    struct cz_print_out o = { .path = path, .lang = ui->lang };
+    if (printing_path(ui, "card", h->number, path, sizeof path)) return;
+    printing_said(ui, cz_print_card(ui->st, (const uint8_t (*)[CZ_ENTITY_BYTES])h->entity, 1, &o), &o);
+}
+
 static enum ui_result household_key(struct ui *ui, struct screen *s, const struct ui_key *k)
 {
     struct household *h = s->state;
@@ -362,6 +374,7 @@ static enum ui_result household_key(struct ui *ui, struct screen *s, const struc
     case ACT_EDIT: record_form(ui, "household", h->entity, NULL); return UI_HANDLED;
     case ACT_ADD: add_child(ui, h); return UI_HANDLED;
     case ACT_OPEN: if (r) open_row(ui, h, r); return UI_HANDLED;
+    case ACT_PRINT: print_card(ui, h); return UI_HANDLED;
     default: return list_key(&h->l, k);
     }
 }
@@ -382,7 +395,7 @@ static void household_close(struct screen *s)
     free(h);
 }
 
-static const enum cz_action household_hints[] = { ACT_EDIT, ACT_ADD, ACT_OPEN, ACT_BACK, ACT_NONE };
+static const enum cz_action household_hints[] = { ACT_EDIT, ACT_ADD, ACT_OPEN, ACT_PRINT, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_household = {
     .name = "household",

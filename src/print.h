@@ -61,4 +61,10 @@ int cz_print_notice(cz_station *st, const char *region, uint32_t year, struct cz
  * with bars.  The region is checked as `report --region` checks it. */
 int cz_print_report(cz_station *st, const char *region, struct cz_print_out *o);
 
+/* A failed call's rc, with what o says of it, as one sentence in lang:
+ * the file, or the record or place it concerns, then the cause (a
+ * read-only folder said as such; a missing glyph with the character and
+ * the text it is in). */
+void cz_print_message(int rc, const struct cz_print_out *o, enum cz_lang lang, char *buf, size_t size);
+
 #endif

@@ -109,37 +109,16 @@ static void default_path(const struct print_args *a, char *buf, size_t size)
     snprintf(buf, size, "%s%s%s.pdf", a->doc, j ? "-" : "", safe);
 }
 
-/* One character as UTF-8, to name it in a message. */
-static void utf8_of(uint32_t cp, char out[5])
-{
-    if (cp < 0x80) { out[0] = (char)cp; out[1] = 0; }
-    else if (cp < 0x800) { out[0] = (char)(0xC0 | cp >> 6); out[1] = (char)(0x80 | (cp & 0x3F)); out[2] = 0; }
-    else if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12); out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F)); out[3] = 0;
-    } else {
-        out[0] = (char)(0xF0 | cp >> 18); out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-        out[2] = (char)(0x80 | (cp >> 6 & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F)); out[4] = 0;
-    }
-}
-
 static void print_failed(struct cli *c, int rc, const struct cz_print_out *o)
 {
-    char safe[512];
-    if (rc == CZ_EREADONLY) rc = CZ_EPRINTRO;
-    if (rc == CZ_ENOGLYPH) {
-        char ch[5], shown[16];
-        utf8_of(o->codepoint, ch);
-        cz_text_safe(ch, shown, sizeof shown);
-        fprintf(stderr, "cunzhan: %s: %s U+%04X \"%s\" %s \"%s\": %s\n", cz_text_safe(o->path, safe, sizeof safe),
-                T(c, "the character", "字符"), (unsigned)o->codepoint, shown, T(c, "in", "出现在"), o->context,
-                cz_strerror(rc, c->lang));
-    } else if (rc == CZ_ENOHOUSEHOLD || rc == CZ_ENOTHOUSEHOLD || rc == CZ_ENONOTICE || rc == CZ_EPLACECODE ||
-               rc == CZ_ENOPLACE) {
-        say_error(c, rc, o->context);
-    } else {
-        say_error(c, rc, o->path);
+    char msg[1024];
+    /* The database's own failures name its folder, as every command does. */
+    if (cz_status_is_store(rc) && rc != CZ_EREADONLY && rc != CZ_EDISKFULL && rc != CZ_EACCESS) {
+        say_error(c, rc, NULL);
+        return;
     }
+    cz_print_message(rc, o, c->lang, msg, sizeof msg);
+    fprintf(stderr, "cunzhan: %s\n", msg);
 }
 
 int cmd_print(struct cli *c, int argc, char **argv)

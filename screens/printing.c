@@ -1,0 +1,37 @@
+/* printing.c — where the screens print to, and what they say (printing.h). */
+#include "printing.h"
+#include "fsutil.h"
+#include "station.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int printing_path(struct ui *ui, const char *doc, const char *what, char *path, size_t size)
+{
+    char dir[4096], name[160];
+    size_t j = 0;
+    /* A household number may hold anything a file name should not. */
+    for (const char *s = what ? what : ""; *s && j + 1 < sizeof name; s++)
+        name[j++] = (*s == '/' || (unsigned char)*s < 0x20) ? '_' : *s;
+    name[j] = 0;
+    if (snprintf(dir, sizeof dir, "%s/print", cz_station_dir(ui->st)) >= (int)sizeof dir ||
+        snprintf(path, size, "%s/%s%s%s.pdf", dir, doc, j ? "-" : "", name) >= (int)size) {
+        ui_status_message(ui, CZ_EINVAL);
+        return CZ_EINVAL;
+    }
+    int rc = cz_fs_make_dirs(dir, 0700);
+    if (rc) ui_message(ui, 1, "%s: %s", dir, cz_strerror(rc, ui->lang));
+    return rc;
+}
+
+void printing_said(struct ui *ui, int rc, const struct cz_print_out *o)
+{
+    char msg[1024];
+    if (rc) {
+        cz_print_message(rc, o, ui->lang, msg, sizeof msg);
+        ui_message(ui, 1, "%s", msg);
+        return;
+    }
+    ui_message(ui, 0, T(ui, "Printed to %s (%zu pages): open it to print on paper.",
+                        "已生成 %s（共 %zu 页），打开即可打印。"), o->path, o->pages);
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# "Print" on the screens (Ctrl-P, print.h): the household page writes the
+# household's card as a PDF into the station's own print folder on this PC,
+# says where and how many pages, and a folder that cannot be written is
+# named with its cause.  The PDF is read back with pdftotext.  The real
+# binary, in tmux at 80x24, in Chinese and in English.
+. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/tmux.bash"
+
+export CUNZHAN_PASSPHRASE=demo
+cz -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
+ST=$WORK/demo/yangshuwan
+if ! probe=$(CUNZHAN_LANG=en "$CUNZHAN" -C "$ST" print report --to "$WORK/probe.pdf" 2>&1) &&
+   [[ $probe == *"built with PRINT=0"* ]]; then
+    echo "this build does not print (PRINT=0): ${0##*/} skipped"
+    finish
+    exit
+fi
+command -v pdftotext >/dev/null || { fail "pdftotext is missing (scripts/setup installs poppler-utils)"; finish; exit 1; }
+
+# open_page NUMBER: from home, the household's page.
+open_page() {
+    ready
+    keys Enter
+    see "list for $1" "$1"
+    text "$1"
+    see "found $1" "$1"
+    keys Enter
+    see "page of $1" "王德明"
+}
+
+for lang in zh en; do
+    rm -rf "$ST/print"
+    start --lang $lang
+    open_page YSW-2016-01
+    keys C-p
+    if [ $lang = zh ]; then
+        see "zh: says where the card went" "已生成 $ST/print/card-YSW-2016-01.pdf"
+        see "zh: and how many pages" "页）"
+    else
+        see "en: says where the card went" "Printed to $ST/print/card-YSW-2016-01.pdf"
+        see "en: and how many pages" "pages)"
+    fi
+    [ -s "$ST/print/card-YSW-2016-01.pdf" ] && pass "$lang: the card is there" || fail "$lang: no card"
+    T=$(pdftotext "$ST/print/card-YSW-2016-01.pdf" - 2>&1)
+    contains "$lang: the card names the head" "$T" "王德明"
+    contains "$lang: and every member" "$T" "王小雨"
+    lacks "$lang: no full ID number on a wall card" "$T" "411024195803120112"
+    keys F10
+    see "$lang: quits" "EXIT=0"
+done
+
+# A print folder that cannot be written: named, with its cause.
+if [ "$(id -u)" != 0 ]; then
+    rm -rf "$ST/print"; mkdir -p "$ST/print"; chmod 500 "$ST/print"
+    start --lang en
+    open_page YSW-2016-01
+    keys C-p
+    see "read-only print folder: named" "$ST/print/card-YSW-2016-01.pdf"
+    lacks "read-only: no 'Printed to'" "$SCREEN" "Printed to"
+    keys F10
+    chmod 700 "$ST/print"
+else
+    # root writes anywhere: a print "folder" that is a file stands in.
+    rm -rf "$ST/print"; : >"$ST/print"
+    start --lang en
+    open_page YSW-2016-01
+    keys C-p
+    see "print folder that is a file: named" "$ST/print"
+    lacks "blocked folder: no 'Printed to'" "$SCREEN" "Printed to"
+    keys F10
+    rm -f "$ST/print"
+fi
+see "quits after a failed print" "EXIT=0"
+
+[ "$WIDE" = 0 ] && pass "every screen fit 80 columns" || fail "$WIDE screens wider than 80 columns"
+finish
