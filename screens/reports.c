@@ -1,6 +1,8 @@
 /* reports.c — the office's figures (cz_report_build, the same as
  * `cunzhan report`) as tables with bar charts, scrolled a page at a time.
- * Find asks for a region code to filter by (empty: all). */
+ * Find picks a village, town or county of this station's jurisdiction by
+ * name (or a code typed); To stick writes the report shown as the same
+ * CSV as `cunzhan report --format csv` to the USB stick (reports_csv.c). */
 #include "chart.h"
 #include "grow.h"
 #include "query.h"
@@ -8,6 +10,9 @@
 #include "screens_all.h"
 #include "overview.h"
 #include "parse.h"
+#include "pickers.h"
+#include "region.h"
+#include "reports_csv.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -209,18 +214,28 @@ static void reports_draw(struct ui *ui, struct screen *s)
     }
 }
 
+/* A place from the list (or a code typed), checked as `report --region`
+ * checks it: a code naming no place is refused by name, and the report
+ * shown stays as it was. */
 static void ask_region(struct ui *ui, struct reports *p)
 {
-    char *code = NULL;
-    if (ui_prompt(ui, T(ui, "Region code (digits; empty: all):", "地区代码（数字；留空为全部）："), &code)) return;
-    if (strspn(code, "0123456789") != strlen(code) || strlen(code) > CZ_REGION_MAX) {
-        ui_message(ui, 1, "%s", T(ui, "A region is an administrative code prefix: digits only.",
-                                   "地区须为行政区划代码前缀，只能是数字。"));
-    } else {
-        snprintf(p->region, sizeof p->region, "%s", code);
-        build(ui, p);
+    char code[CZ_REGION_MAX + 1] = "", place[CZ_REGION_MAX + 1] = "";
+    const char *within = cz_station_info(ui->st)->region;
+    char norm[CZ_REGION_MAX + 1];
+    cz_region_normalize(within ? within : "", norm);
+    int got = pick_place(ui, T(ui, "Report for which place?", "统计哪个地区？"), norm, p->region, code);
+    if (got < 0) { ui_status_message(ui, -got); return; }
+    if (got == 0) return;
+    cz_view *v = NULL;
+    int rc = cz_view_begin(ui->st, &v);
+    if (!rc) rc = cz_region_filter(cz_view_txn(v), code, place);
+    cz_view_end(v);
+    if (rc) {
+        ui_message(ui, 1, "%s: %s", code, cz_strerror(rc, ui->lang));
+        return;
     }
-    free(code);
+    snprintf(p->region, sizeof p->region, "%s", place);
+    build(ui, p);
 }
 
 static enum ui_result reports_key(struct ui *ui, struct screen *s, const struct ui_key *k)
@@ -235,6 +250,7 @@ static enum ui_result reports_key(struct ui *ui, struct screen *s, const struct 
     case ACT_HOME: p->top = 0; return UI_HANDLED;
     case ACT_END: p->top = last; return UI_HANDLED;
     case ACT_FIND: ask_region(ui, p); return UI_HANDLED;
+    case ACT_TO_STICK: reports_csv_to_stick(ui, p->region); return UI_HANDLED;
     case ACT_LANGUAGE:
         ui->lang = ui->lang == CZ_LANG_ZH ? CZ_LANG_EN : CZ_LANG_ZH;
         build(ui, p);
@@ -250,7 +266,7 @@ static void reports_close(struct screen *s)
     free(p);
 }
 
-static const enum cz_action reports_hints[] = { ACT_PAGE_DOWN, ACT_PAGE_UP, ACT_FIND, ACT_BACK, ACT_NONE };
+static const enum cz_action reports_hints[] = { ACT_PAGE_DOWN, ACT_PAGE_UP, ACT_FIND, ACT_TO_STICK, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_reports = {
     .name = "reports",

@@ -1,0 +1,361 @@
+/* sync_restore.c — Restore on the Sync screen: this station's database
+ * replaced by one of its backups on the stick.
+ *
+ * The command line restores only into a new, empty folder (CLI.md,
+ * "Backup and restore"); here the station already lives in its folder, so
+ * nothing is overwritten and nothing deleted: the backup is first rebuilt
+ * beside it (DIR/restore.new, by cz_backup_restore with the passphrase of
+ * one of the backup's people, exactly as the command line does), then the
+ * person is told what will be replaced, with both sides counted; only on
+ * yes is DIR/db renamed to DIR/db.before-restore-<time> (kept aside, for
+ * the office or to go back) and the rebuilt one put in its place.  A
+ * backup of another station is refused: it is restored into a new folder
+ * with `cunzhan -C`.  Anyone logged in may restore, as on the command
+ * line, since it takes a passphrase that opens the backup. */
+#include "backup.h"
+#include "fsutil.h"
+#include "hex.h"
+#include "overview.h"
+#include "status.h"
+#include "sync.h"
+#include "sync_backup.h"
+
+#include <curses.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct bak {
+    char path[4500];
+    char box[17];            /* the station folder: its box key's first 16 hex */
+    char when[20];           /* "2026-12-02 10:13:05", from the name */
+    char stamp[16];          /* "20261202-101305", to sort by */
+    off_t bytes;
+};
+
+static void wipe_free(char *s)
+{
+    if (!s) return;
+    volatile char *p = s;
+    while (*p) *p++ = 0;
+    free(s);
+}
+
+static int add(struct list *info, const char *text)
+{
+    return list_add(info, text, NULL, 0, 0);
+}
+
+/* NAME is <YYYYMMDD-HHMMSS>-<16 hex>.czbak (backup.h). */
+static int bak_name(const char *name, struct bak *b)
+{
+    size_t n = strlen(name);
+    if (n != 38 || strcmp(name + 32, ".czbak") || name[8] != '-' || name[15] != '-') return 0;
+    for (int i = 0; i < 15; i++)
+        if (i != 8 && (name[i] < '0' || name[i] > '9')) return 0;
+    memcpy(b->stamp, name, 15);
+    b->stamp[15] = 0;
+    snprintf(b->when, sizeof b->when, "%.4s-%.2s-%.2s %.2s:%.2s:%.2s", name, name + 4, name + 6, name + 9,
+             name + 11, name + 13);
+    return 1;
+}
+
+/* This station's first, then newest first. */
+static const char *sort_mine;
+static int by_mine_then_newest(const void *a, const void *b)
+{
+    const struct bak *x = a, *y = b;
+    int xm = !strcmp(x->box, sort_mine), ym = !strcmp(y->box, sort_mine);
+    if (xm != ym) return ym - xm;
+    return strcmp(y->stamp, x->stamp);
+}
+
+/* Every backup file under FOLDER/cunzhan/backup/<16 hex>/: this station's
+ * (box key `mine`, 16 hex) first, each station's newest first.
+ * Links are never followed (a stick is hostile ground). */
+static int list_backups(const char *folder, const char *mine, struct bak **out, size_t *n)
+{
+    char top[4200], sub[4400];
+    struct stat sb;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    snprintf(top, sizeof top, "%s/cunzhan/backup", folder);
+    if (lstat(top, &sb) != 0 || !S_ISDIR(sb.st_mode)) return CZ_OK;
+    DIR *d = opendir(top);
+    if (!d) return CZ_OK;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strlen(e->d_name) != 16 || strspn(e->d_name, "0123456789abcdef") != 16) continue;
+        snprintf(sub, sizeof sub, "%s/%s", top, e->d_name);
+        if (lstat(sub, &sb) != 0 || !S_ISDIR(sb.st_mode)) continue;
+        DIR *f = opendir(sub);
+        if (!f) continue;
+        for (struct dirent *g; (g = readdir(f));) {
+            struct bak b = { 0 };
+            if (!bak_name(g->d_name, &b)) continue;
+            snprintf(b.path, sizeof b.path, "%s/%s", sub, g->d_name);
+            if (lstat(b.path, &sb) != 0 || !S_ISREG(sb.st_mode)) continue;
+            b.bytes = sb.st_size;
+            memcpy(b.box, e->d_name, 17);
+            if (*n == cap) {
+                size_t nc = cap ? cap * 2 : 8;
+                struct bak *nb = realloc(*out, nc * sizeof *nb);
+                if (!nb) { closedir(f); closedir(d); return CZ_ENOMEM; }
+                *out = nb;
+                cap = nc;
+            }
+            (*out)[(*n)++] = b;
+        }
+        closedir(f);
+    }
+    closedir(d);
+    sort_mine = mine;
+    if (*n) qsort(*out, *n, sizeof **out, by_mine_then_newest);
+    return CZ_OK;
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb; (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) ? -1 : 0;
+}
+
+/* A folder and all below it (the rebuilt station not taken). */
+static void rm_tree(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) == 0) nftw(path, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Which backup: "2026-12-02 10:13:05  杨树湾村  (1.2 MB)"; -1 cancelled. */
+static int choose(struct ui *ui, const struct bak *b, size_t n, const char *mine)
+{
+    char **rows = calloc(n, sizeof *rows);
+    const char **items = calloc(n, sizeof *items);
+    int got = -1;
+    if (!rows || !items) goto cleanup;
+    for (size_t i = 0; i < n; i++) {
+        char who[160], line[512];
+        if (!strcmp(b[i].box, mine)) snprintf(who, sizeof who, "%s", cz_station_info(ui->st)->name);
+        else snprintf(who, sizeof who, T(ui, "another station (key %.8s)", "其他站点（密钥 %.8s）"), b[i].box);
+        snprintf(line, sizeof line, T(ui, "%s  %s  %lld KB", "%s  %s  %lld KB"), b[i].when, who,
+                 (long long)(b[i].bytes + 1023) / 1024);
+        if (!(rows[i] = strdup(line))) goto cleanup;
+        items[i] = rows[i];
+    }
+    got = ui_pick(ui, T(ui, "Restore which backup? (newest first)", "恢复哪一份备份？（新的在前）"), items, n, 0);
+cleanup:
+    for (size_t i = 0; rows && i < n; i++) free(rows[i]);
+    free(rows);
+    free(items);
+    return got;
+}
+
+/* What a station holds, for the confirm. */
+struct tally { size_t households, members, entries; };
+
+static int tally_of(cz_station *st, struct tally *t)
+{
+    cz_view *v = NULL;
+    struct cz_store_stats s = { 0 };
+    int rc = cz_overview_counts(st, &t->households, &t->members);
+    if (!rc) rc = cz_view_begin(st, &v);
+    if (!rc) rc = cz_view_stats(v, &s);
+    cz_view_end(v);
+    t->entries = s.entries;
+    return rc;
+}
+
+/* The confirm: every line of it, wrapped in a box; 1 yes, 0 no. */
+static int confirm_lines(struct ui *ui, const char *title, char lines[][600], int n)
+{
+    struct ui_key k;
+    for (;;) {
+        ui_draw_all(ui);
+        int rows = 0, w = ui->cols - 4;
+        for (int i = 0; i < n; i++) rows += ui_text_wrap(ui, -1, 0, lines[i], w - 4, 4, A_NORMAL);
+        struct ui_box b = ui_box_place(ui, rows + 4, w);
+        ui_box_draw(ui, &b, title);
+        for (int i = 0, y = b.y + 2; i < n; i++)
+            y += ui_text_wrap(ui, y, b.x + 2, lines[i], b.w - 4, 4, i == 0 ? A_BOLD : A_NORMAL);
+        ui_box_hint(ui, &b, T(ui, "Enter: restore   Esc: cancel", "回车：恢复   Esc：取消"));
+        curs_set(0);
+        refresh();
+        ui_read_key(ui, &k);
+        if (k.action == ACT_OPEN) return 1;
+        if (k.action == ACT_BACK || k.action == ACT_QUIT) return 0;
+    }
+}
+
+struct job {
+    const struct bak *b;
+    char dir[4096], staged[4200], aside[4300];
+    struct cz_restore_result res;
+    struct tally now, then;
+};
+
+static int ask_confirm(struct ui *ui, struct job *j)
+{
+    char lines[6][600];
+    snprintf(lines[0], sizeof lines[0], T(ui, "This replaces this station's database (%s) with its backup of %s.",
+                                          "这将用 %2$s 的备份替换本站（%1$s）的数据库。"),
+             cz_station_info(ui->st)->name, j->b->when);
+    snprintf(lines[1], sizeof lines[1], T(ui, "Now: %zu households, %zu members, %zu entries",
+                                          "现在：%zu 户，%zu 名成员，%zu 条记录"),
+             j->now.households, j->now.members, j->now.entries);
+    snprintf(lines[2], sizeof lines[2], T(ui, "The backup: %zu households, %zu members, %zu entries",
+                                          "备份：%zu 户，%zu 名成员，%zu 条记录"),
+             j->then.households, j->then.members, j->then.entries);
+    snprintf(lines[3], sizeof lines[3], "%s", T(ui, "What was signed here after the backup is no longer shown.",
+                                               "备份之后在本站签名的内容将不再显示。"));
+    snprintf(lines[4], sizeof lines[4], T(ui, "The database now is kept aside as %s", "现在的数据库另存为 %s"), j->aside);
+    snprintf(lines[5], sizeof lines[5], "%s", T(ui, "Each person's next login makes a new key for the office to enrol.",
+                                               "每位用户下次登录时生成新密钥，由市办认证。"));
+    return confirm_lines(ui, T(ui, "Restore from a backup?", "从备份恢复？"), lines, 6);
+}
+
+/* The backup rebuilt in j->staged and counted; a status, or -1 after a
+ * message of its own. */
+static int rebuild(struct ui *ui, struct job *j, const char *pass, struct list *info)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cz_station *b = NULL;
+    int rc = cz_read_file(j->b->path, &buf, &len);
+    if (rc) return rc;
+    rm_tree(j->staged);
+    if (mkdir(j->staged, 0700) != 0) { free(buf); return CZ_EIO; }
+    rc = cz_backup_restore(j->staged, buf, len, pass, &j->res);
+    free(buf);
+    if (rc == CZ_ESLOT) {
+        char line[160];
+        snprintf(line, sizeof line, T(ui, "key slot %zu of the backup is damaged", "备份中的第 %zu 个密钥槽已损坏"),
+                 j->res.bad_slot);
+        add(info, line);
+    }
+    if (!rc) rc = cz_station_open(j->staged, &b);
+    if (!rc) rc = tally_of(b, &j->then);
+    cz_station_close(b);
+    if (!rc) rc = tally_of(ui->st, &j->now);
+    return rc;
+}
+
+/* DIR/db aside, the rebuilt one in its place, the station opened again
+ * and the person logged in (their new key is made now). */
+static int swap_in(struct ui *ui, struct job *j, const char *pass)
+{
+    char db[4200], fresh[4300];
+    snprintf(db, sizeof db, "%s/db", j->dir);
+    snprintf(fresh, sizeof fresh, "%s/db", j->staged);
+    cz_station_close(ui->st);
+    ui->st = NULL;
+    int rc = CZ_OK;
+    if (rename(db, j->aside) != 0) rc = cz_fs_errno_status(errno);
+    else if (rename(fresh, db) != 0) {
+        rc = cz_fs_errno_status(errno);
+        rename(j->aside, db);              /* back as it was */
+    }
+    if (!rc) {
+        cz_fs_fsync_dir(j->dir);
+        rm_tree(j->staged);
+    }
+    int orc = cz_station_open(j->dir, &ui->st);
+    if (orc) return orc;
+    if (!rc) rc = cz_station_login(ui->st, j->res.user, pass);
+    return rc;
+}
+
+/* Why the rebuild failed, in info and the message line; the station is
+ * as it was. */
+static void refused(struct ui *ui, struct job *j, int rc, struct list *info)
+{
+    if (rc == CZ_EPASS)
+        add(info, T(ui, "  the passphrase opens none of the keys in this backup", "  该口令打不开备份中的任何密钥"));
+    else
+        sync_info_failure(ui, info, j->b->path, NULL, rc);
+    add(info, T(ui, "  Nothing was changed.", "  没有任何改变。"));
+    ui_message(ui, 1, "%s", T(ui, "Not restored (see below); this station is unchanged",
+                              "未恢复（见下）；本站数据没有改变"));
+}
+
+static void restored(struct ui *ui, struct job *j, int rc, struct list *info)
+{
+    char line[4600];
+    if (rc) {
+        sync_info_failure(ui, info, T(ui, "restore", "恢复"), j->dir, rc);
+        ui_message(ui, 1, "%s", T(ui, "The restore did not finish (see below)", "恢复未完成（见下）"));
+        return;
+    }
+    snprintf(line, sizeof line, T(ui, "  restored from the backup of %s: %zu entries, %zu people",
+                                  "  已从 %s 的备份恢复：%zu 条记录，%zu 位用户"), j->b->when, j->res.entries,
+             j->res.people);
+    add(info, line);
+    snprintf(line, sizeof line, T(ui, "  the database before is kept as %s", "  恢复前的数据库另存为 %s"), j->aside);
+    add(info, line);
+    for (size_t i = 0; i < j->res.nlost; i++) {
+        snprintf(line, sizeof line, T(ui, "  %s's key slot was damaged: add them again (Users)",
+                                      "  %s 的密钥槽已损坏：请重新添加该用户"), j->res.lost[i]);
+        add(info, line);
+    }
+    add(info, T(ui, "  Your new signing key waits for the office: export for it, then import its answer.",
+                "  您的新签名密钥等待市办认证：请导出给市办，再导入其回复。"));
+    ui_refresh_counts(ui);
+    ui_sweep_drafts(ui);
+    ui_message(ui, 0, T(ui, "Restored from the backup of %s", "已从 %s 的备份恢复"), j->b->when);
+}
+
+void sync_restore(struct ui *ui, const char *folder, struct list *info)
+{
+    struct bak *baks = NULL;
+    size_t n = 0;
+    char mine[65], *pass = NULL, stamp[32];
+    struct job *j = calloc(1, sizeof *j);
+    cz_hex(cz_station_info(ui->st)->box_pk, 32, mine);
+    mine[16] = 0;
+    int rc = j ? list_backups(folder, mine, &baks, &n) : CZ_ENOMEM;
+    if (rc) { ui_status_message(ui, rc); goto cleanup; }
+    if (!n) {
+        ui_message(ui, 1, T(ui, "No backup on %s (cunzhan/backup)", "%s 上没有备份（cunzhan/backup）"), folder);
+        goto cleanup;
+    }
+    int got = choose(ui, baks, n, mine);
+    if (got < 0) goto cleanup;
+    j->b = &baks[got];
+    if (strcmp(j->b->box, mine)) {
+        ui_message(ui, 1, "%s", T(ui, "That is another station's backup: restore it into a new folder (cunzhan -C NEW-FOLDER restore FILE)",
+                                  "这是其他站点的备份：请恢复到新文件夹（cunzhan -C 新文件夹 restore 文件）"));
+        goto cleanup;
+    }
+    if (ui_prompt_secret(ui, T(ui, "Passphrase of one of the backup's people", "备份中任一用户的口令"), &pass)) goto cleanup;
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(j->dir, sizeof j->dir, "%s", cz_station_dir(ui->st));
+    snprintf(j->staged, sizeof j->staged, "%s/restore.new", j->dir);
+    snprintf(j->aside, sizeof j->aside, "%s/db.before-restore-%s", j->dir, stamp);
+    list_clear(info);
+    add(info, T(ui, "Restore:", "恢复："));
+    ui_message(ui, 0, "%s", T(ui, "Opening the backup...", "正在打开备份..."));
+    ui_draw_all(ui);
+    refresh();
+    rc = rebuild(ui, j, pass, info);
+    if (rc) { rm_tree(j->staged); refused(ui, j, rc, info); goto cleanup; }
+    if (!ask_confirm(ui, j)) {
+        rm_tree(j->staged);
+        add(info, T(ui, "  Cancelled: nothing was changed.", "  已取消：没有任何改变。"));
+        ui_message(ui, 0, "%s", T(ui, "Not restored: nothing was changed", "未恢复：没有任何改变"));
+        goto cleanup;
+    }
+    restored(ui, j, swap_in(ui, j, pass), info);
+cleanup:
+    wipe_free(pass);
+    free(baks);
+    free(j);
+}
