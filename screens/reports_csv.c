@@ -1,6 +1,7 @@
 /* reports_csv.c — the report as CSV onto a USB stick (reports_csv.h). */
 #include "reports_csv.h"
 #include "bundle.h"
+#include "confirm.h"
 #include "fsutil.h"
 #include "overview.h"
 #include "report.h"
@@ -52,7 +53,7 @@ static int report_bytes(struct ui *ui, const char *region, char **csv, size_t *l
 
 void reports_csv_to_stick(struct ui *ui, const char *region)
 {
-    char base[4096], folder[4200], name[96], when[32], path[4400], question[4600];
+    char base[4096], folder[4200], name[96], when[32], path[4400], target[4400];
     char *csv = NULL;
     size_t len = 0;
     int on_stick = 0, rc;
@@ -63,13 +64,18 @@ void reports_csv_to_stick(struct ui *ui, const char *region)
     strftime(when, sizeof when, "%Y%m%d-%H%M%S", &tm);
     snprintf(name, sizeof name, "report-%s-%s.csv", region[0] ? region : "all", when);
     snprintf(folder, sizeof folder, "%s/%s", base, on_stick ? "cunzhan/reports" : "reports");
-    snprintf(question, sizeof question,
-             on_stick ? T(ui, "Write the report (figures only, no personal data) as CSV to the USB stick: %s/%s?",
-                          "把报表（只有统计数字，没有个人信息）写成CSV存到U盘：%s/%s？")
-                      : T(ui, "No USB stick found. Write the report (figures only, no personal data) as CSV on this PC: %s/%s?",
-                          "没有找到U盘。把报表（只有统计数字，没有个人信息）写成CSV存在本机：%s/%s？"),
-             folder, name);
-    if (!ui_confirm(ui, question)) return;
+    snprintf(target, sizeof target, "%s/%s", folder, name);
+    const char *lines[] = {
+        on_stick ? T(ui, "Write the report shown as CSV to the USB stick:", "把当前报表写成CSV存到U盘：")
+                 : T(ui, "No USB stick found. Write the report shown as CSV on this PC:",
+                     "没有找到U盘。把当前报表写成CSV存在本机："),
+        target,
+        T(ui, "It holds the figures only (counts and sums), no personal data.",
+          "其中只有统计数字（户数、人数、金额），没有个人信息。"),
+    };
+    if (!confirm_lines(ui, T(ui, "Write the report", "写出报表"), lines, 3,
+                       T(ui, "Enter: write   Esc: cancel", "回车：写出   Esc：取消")))
+        return;
     if ((rc = report_bytes(ui, region, &csv, &len))) { ui_status_message(ui, rc); return; }
     if (on_stick)
         rc = cz_file_write_under(base, "cunzhan/reports", name, (const uint8_t *)csv, len, path, sizeof path);

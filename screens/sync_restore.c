@@ -13,6 +13,7 @@
  * with `cunzhan -C`.  Anyone logged in may restore, as on the command
  * line, since it takes a passphrase that opens the backup. */
 #include "backup.h"
+#include "confirm.h"
 #include "fsutil.h"
 #include "hex.h"
 #include "overview.h"
@@ -172,27 +173,6 @@ static int tally_of(cz_station *st, struct tally *t)
     return rc;
 }
 
-/* The confirm: every line of it, wrapped in a box; 1 yes, 0 no. */
-static int confirm_lines(struct ui *ui, const char *title, char lines[][600], int n)
-{
-    struct ui_key k;
-    for (;;) {
-        ui_draw_all(ui);
-        int rows = 0, w = ui->cols - 4;
-        for (int i = 0; i < n; i++) rows += ui_text_wrap(ui, -1, 0, lines[i], w - 4, 4, A_NORMAL);
-        struct ui_box b = ui_box_place(ui, rows + 4, w);
-        ui_box_draw(ui, &b, title);
-        for (int i = 0, y = b.y + 2; i < n; i++)
-            y += ui_text_wrap(ui, y, b.x + 2, lines[i], b.w - 4, 4, i == 0 ? A_BOLD : A_NORMAL);
-        ui_box_hint(ui, &b, T(ui, "Enter: restore   Esc: cancel", "回车：恢复   Esc：取消"));
-        curs_set(0);
-        refresh();
-        ui_read_key(ui, &k);
-        if (k.action == ACT_OPEN) return 1;
-        if (k.action == ACT_BACK || k.action == ACT_QUIT) return 0;
-    }
-}
-
 struct job {
     const struct bak *b;
     char dir[4096], staged[4200], aside[4300];
@@ -203,6 +183,7 @@ struct job {
 static int ask_confirm(struct ui *ui, struct job *j)
 {
     char lines[6][600];
+    const char *l[6];
     snprintf(lines[0], sizeof lines[0], T(ui, "This replaces this station's database (%s) with its backup of %s.",
                                           "这将用 %2$s 的备份替换本站（%1$s）的数据库。"),
              cz_station_info(ui->st)->name, j->b->when);
@@ -217,7 +198,9 @@ static int ask_confirm(struct ui *ui, struct job *j)
     snprintf(lines[4], sizeof lines[4], T(ui, "The database now is kept aside as %s", "现在的数据库另存为 %s"), j->aside);
     snprintf(lines[5], sizeof lines[5], "%s", T(ui, "Each person's next login makes a new key for the office to enrol.",
                                                "每位用户下次登录时生成新密钥，由市办认证。"));
-    return confirm_lines(ui, T(ui, "Restore from a backup?", "从备份恢复？"), lines, 6);
+    for (int i = 0; i < 6; i++) l[i] = lines[i];
+    return confirm_lines(ui, T(ui, "Restore from a backup?", "从备份恢复？"), l, 6,
+                         T(ui, "Enter: restore   Esc: cancel", "回车：恢复   Esc：取消"));
 }
 
 /* The backup rebuilt in j->staged and counted; a status, or -1 after a
