@@ -4,11 +4,12 @@
  * The command line restores only into a new, empty folder (CLI.md,
  * "Backup and restore"); here the station already lives in its folder, so
  * nothing is overwritten and nothing deleted: the backup is first rebuilt
- * beside it (DIR/restore.new, by cz_backup_restore with the passphrase of
- * one of the backup's people, exactly as the command line does), then the
- * person is told what will be replaced, with both sides counted; only on
- * yes is DIR/db renamed to DIR/db.before-restore-<time> (kept aside, for
- * the office or to go back) and the rebuilt one put in its place.  A
+ * beside it (DIR/restore-<time>, by cz_backup_restore with the passphrase
+ * of one of the backup's people, exactly as the command line does), then
+ * the person is told what will be replaced, with both sides counted; only
+ * on yes does the rebuilt database take DIR/db's place, the one before
+ * kept as DIR/before-restore-<time>/db (a station folder of its own, for
+ * the office or to go back: `cunzhan -C` opens it).  A
  * backup of another station is refused: it is restored into a new folder
  * with `cunzhan -C`.  Anyone logged in may restore, as on the command
  * line, since it takes a passphrase that opens the backup. */
@@ -24,6 +25,7 @@
 #include <curses.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,15 +177,15 @@ static int tally_of(cz_station *st, struct tally *t)
 
 struct job {
     const struct bak *b;
-    char dir[4096], staged[4200], aside[4300];
+    char dir[4096], staged[4200], aside[4200];
     struct cz_restore_result res;
     struct tally now, then;
 };
 
 static int ask_confirm(struct ui *ui, struct job *j)
 {
-    char lines[6][600];
-    const char *l[6];
+    char lines[7][4400];
+    const char *l[7];
     snprintf(lines[0], sizeof lines[0], T(ui, "This replaces this station's database (%s) with its backup of %s.",
                                           "这将用 %2$s 的备份替换本站（%1$s）的数据库。"),
              cz_station_info(ui->st)->name, j->b->when);
@@ -195,11 +197,13 @@ static int ask_confirm(struct ui *ui, struct job *j)
              j->then.households, j->then.members, j->then.entries);
     snprintf(lines[3], sizeof lines[3], "%s", T(ui, "What was signed here after the backup is no longer shown.",
                                                "备份之后在本站签名的内容将不再显示。"));
-    snprintf(lines[4], sizeof lines[4], T(ui, "The database now is kept aside as %s", "现在的数据库另存为 %s"), j->aside);
-    snprintf(lines[5], sizeof lines[5], "%s", T(ui, "Each person's next login makes a new key for the office to enrol.",
+    snprintf(lines[4], sizeof lines[4], "%s", T(ui, "The database now is kept aside, in the folder:",
+                                               "现在的数据库另存于文件夹："));
+    snprintf(lines[5], sizeof lines[5], "  %s", j->aside);
+    snprintf(lines[6], sizeof lines[6], "%s", T(ui, "Each person's next login makes a new key for the office to enrol.",
                                                "每位用户下次登录时生成新密钥，由市办认证。"));
-    for (int i = 0; i < 6; i++) l[i] = lines[i];
-    return confirm_lines(ui, T(ui, "Restore from a backup?", "从备份恢复？"), l, 6,
+    for (int i = 0; i < 7; i++) l[i] = lines[i];
+    return confirm_lines(ui, T(ui, "Restore from a backup?", "从备份恢复？"), l, 7,
                          T(ui, "Enter: restore   Esc: cancel", "回车：恢复   Esc：取消"));
 }
 
@@ -212,8 +216,7 @@ static int rebuild(struct ui *ui, struct job *j, const char *pass, struct list *
     cz_station *b = NULL;
     int rc = cz_read_file(j->b->path, &buf, &len);
     if (rc) return rc;
-    rm_tree(j->staged);
-    if (mkdir(j->staged, 0700) != 0) { free(buf); return CZ_EIO; }
+    if (mkdir(j->staged, 0700) != 0) { free(buf); return cz_fs_errno_status(errno); }
     rc = cz_backup_restore(j->staged, buf, len, pass, &j->res);
     free(buf);
     if (rc == CZ_ESLOT) {
@@ -229,25 +232,49 @@ static int rebuild(struct ui *ui, struct job *j, const char *pass, struct list *
     return rc;
 }
 
-/* DIR/db aside, the rebuilt one in its place, the station opened again
+/* The rebuilt database in DIR/db and the one it replaces in
+ * j->aside/db.  Where the kernel can, the two are exchanged in one step
+ * (RENAME_EXCHANGE), so DIR/db is always a whole station: cut off after
+ * it, the database before waits in j->staged/db, which nothing removes.
+ * Otherwise two renames, with a moment in between without DIR/db
+ * (CLI.md says how to put it back). */
+static int swap_dbs(struct job *j)
+{
+    char db[4200], fresh[4300], old[4400];
+    snprintf(db, sizeof db, "%s/db", j->dir);
+    snprintf(fresh, sizeof fresh, "%s/db", j->staged);
+    if (renameat2(AT_FDCWD, fresh, AT_FDCWD, db, RENAME_EXCHANGE) == 0) {
+        cz_fs_fsync_dir(j->dir);
+        if (rename(j->staged, j->aside) != 0) snprintf(j->aside, sizeof j->aside, "%s", j->staged);
+        return CZ_OK;
+    }
+    if (errno != EINVAL && errno != ENOSYS) return cz_fs_errno_status(errno);
+    if (mkdir(j->aside, 0700) != 0) return cz_fs_errno_status(errno);
+    snprintf(old, sizeof old, "%s/db", j->aside);
+    if (rename(db, old) != 0) {
+        int rc = cz_fs_errno_status(errno);
+        rmdir(j->aside);
+        return rc;
+    }
+    if (rename(fresh, db) != 0) {
+        int rc = cz_fs_errno_status(errno);
+        rename(old, db);                   /* back as it was */
+        rmdir(j->aside);
+        return rc;
+    }
+    cz_fs_fsync_dir(j->dir);
+    rm_tree(j->staged);
+    return CZ_OK;
+}
+
+/* The station closed, the databases swapped, the station opened again
  * and the person logged in (their new key is made now). */
 static int swap_in(struct ui *ui, struct job *j, const char *pass)
 {
-    char db[4200], fresh[4300];
-    snprintf(db, sizeof db, "%s/db", j->dir);
-    snprintf(fresh, sizeof fresh, "%s/db", j->staged);
     cz_station_close(ui->st);
     ui->st = NULL;
-    int rc = CZ_OK;
-    if (rename(db, j->aside) != 0) rc = cz_fs_errno_status(errno);
-    else if (rename(fresh, db) != 0) {
-        rc = cz_fs_errno_status(errno);
-        rename(j->aside, db);              /* back as it was */
-    }
-    if (!rc) {
-        cz_fs_fsync_dir(j->dir);
-        rm_tree(j->staged);
-    }
+    int rc = swap_dbs(j);
+    if (rc) rm_tree(j->staged);           /* the rebuilt one, not taken */
     int orc = cz_station_open(j->dir, &ui->st);
     if (orc) return orc;
     if (!rc) rc = cz_station_login(ui->st, j->res.user, pass);
@@ -279,7 +306,7 @@ static void restored(struct ui *ui, struct job *j, int rc, struct list *info)
                                   "  已从 %s 的备份恢复：%zu 条记录，%zu 位用户"), j->b->when, j->res.entries,
              j->res.people);
     add(info, line);
-    snprintf(line, sizeof line, T(ui, "  the database before is kept as %s", "  恢复前的数据库另存为 %s"), j->aside);
+    snprintf(line, sizeof line, T(ui, "  the database before is kept in %s", "  恢复前的数据库另存于 %s"), j->aside);
     add(info, line);
     for (size_t i = 0; i < j->res.nlost; i++) {
         snprintf(line, sizeof line, T(ui, "  %s's key slot was damaged: add them again (Users)",
@@ -321,8 +348,8 @@ void sync_restore(struct ui *ui, const char *folder, struct list *info)
     localtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     snprintf(j->dir, sizeof j->dir, "%s", cz_station_dir(ui->st));
-    snprintf(j->staged, sizeof j->staged, "%s/restore.new", j->dir);
-    snprintf(j->aside, sizeof j->aside, "%s/db.before-restore-%s", j->dir, stamp);
+    snprintf(j->staged, sizeof j->staged, "%s/restore-%s", j->dir, stamp);
+    snprintf(j->aside, sizeof j->aside, "%s/before-restore-%s", j->dir, stamp);
     list_clear(info);
     add(info, T(ui, "Restore:", "恢复："));
     ui_message(ui, 0, "%s", T(ui, "Opening the backup...", "正在打开备份..."));

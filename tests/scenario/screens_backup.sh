@@ -67,7 +67,7 @@ text "wrong-passphrase"
 keys Enter
 see "zh: a wrong passphrase is named" "该口令打不开备份中的任何密钥" 30
 see "zh: ... nothing changed" "没有任何改变"
-[ -e "$Y/restore.new" ] && fail "zh: the rebuilt copy was left" || pass "zh: no rebuilt copy left after a wrong passphrase"
+ls -d "$Y"/restore-* >/dev/null 2>&1 && fail "zh: the rebuilt copy was left" "$(ls -a "$Y")" || pass "zh: no rebuilt copy left after a wrong passphrase"
 keys C-t
 see "zh: the list again" "恢复哪一份备份"
 keys Enter
@@ -79,9 +79,11 @@ see "zh: ... this station's database" "替换本站（杨树湾村）的数据�
 n_now=$(households "$Y" | wc -l) n_then=$(printf '%s\n' "$before" | wc -l)
 see "zh: ... the households now" "现在：$n_now 户"
 see "zh: ... the households in the backup" "备份：$n_then 户"
-see "zh: ... what is kept aside" "另存为"
+see "zh: ... what is kept aside" "现在的数据库另存于文件夹"
+see "zh: ... and where" "$Y/before-restore-"
 keys Escape
 see "zh: cancelled, nothing changed" "已取消：没有任何改变"
+ls -d "$Y"/restore-* >/dev/null 2>&1 && fail "zh: the rebuilt copy was left after a cancel" "$(ls -a "$Y")" || pass "zh: no rebuilt copy left after a cancel"
 equals "zh: cancelled: the new household is still there" "$(households "$Y" | wc -l)" "$n_now"
 keys C-t
 see "zh: the list once more" "恢复哪一份备份"
@@ -92,17 +94,17 @@ keys Enter
 see "zh: the confirm again" "这将用" 30
 keys Enter
 see "zh: restored" "已从" 30
-see "zh: says where the database before is" "恢复前的数据库另存为"
+see "zh: says where the database before is" "恢复前的数据库另存于"
 keys F10
 see "zh: quits" "EXIT=0"
 equals "zh: the station is back as at the backup" "$(households "$Y")" "$before"
 expect "zh: find after the restore" 0 cz -C "$Y" find YSW-B-01
 lacks "zh: the added household is gone" "$OUT" "YSW-B-01"
 expect "zh: the restored station verifies" 0 cz -C "$Y" verify
-set -- "$Y"/db.before-restore-*
-[ -d "$1" ] && pass "zh: the database before is kept aside" || fail "zh: nothing kept aside" "$(ls -a "$Y")"
-mkdir -p "$WORK/aside" && mv "$1" "$WORK/aside/db"
-expect "zh: the kept database opens" 0 cz -C "$WORK/aside" find YSW-B-01
+set -- "$Y"/before-restore-*
+[ -d "$1/db" ] && pass "zh: the database before is kept aside" || fail "zh: nothing kept aside" "$(ls -a "$Y")"
+ls -d "$Y"/restore-* >/dev/null 2>&1 && fail "zh: the rebuilt folder was left" "$(ls -a "$Y")" || pass "zh: no folder left but the one kept aside"
+expect "zh: the kept database opens with -C" 0 cz -C "$1" find YSW-B-01
 contains "zh: ... and still holds the added household" "$OUT" "YSW-B-01"
 expect "zh: the restored station signs again (a new key)" 0 cz -C "$Y" add household number=YSW-B-02 village=411024104201 head=恢复后新增
 
@@ -124,8 +126,8 @@ keys Enter
 see "en: the confirm in English" "This replaces this station's database (杨树湾村)" 30
 see "en: ... now" "Now: "
 see "en: ... the backup" "The backup: "
-see "en: ... kept aside" "The database now is kept aside as"
-see "en: ... under its new name" "before-restore-"
+see "en: ... kept aside" "The database now is kept aside, in the folder:"
+see "en: ... and where" "$Y/before-restore-"
 keys Escape
 see "en: cancelled" "Cancelled: nothing was changed."
 keys F10
