@@ -260,9 +260,10 @@ int cmd_report(struct cli *c, int argc, char **argv)
     if (rc == CZ_OK) rc = cz_report_build(cz_view_txn(v), cz_station_info(c->st)->office_root, place, &r);
     if (rc) { cz_view_end(v); say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     if (!strcmp(format, "json")) print_json(report_json(&r));
-    else if (!strcmp(format, "csv")) report_csv(&r);
+    else if (!strcmp(format, "csv")) rc = report_csv(&r);
     else report_text(c, cz_view_txn(v), &r);
     cz_report_free(&r);
     cz_view_end(v);
+    if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     return CZ_EXIT_OK;
 }
