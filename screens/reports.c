@@ -223,7 +223,7 @@ static void ask_region(struct ui *ui, struct reports *p)
     const char *within = cz_station_info(ui->st)->region;
     char norm[CZ_REGION_MAX + 1];
     cz_region_normalize(within ? within : "", norm);
-    int got = pick_place(ui, T(ui, "Report for which place?", "统计哪个地区？"), norm, p->region, code);
+    int got = pick_place(ui, T(ui, "Region code or name: type to narrow", "地区代码或名称：输入以筛选"), norm, p->region, code);
     if (got < 0) { ui_status_message(ui, -got); return; }
     if (got == 0) return;
     cz_view *v = NULL;

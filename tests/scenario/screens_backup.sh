@@ -52,6 +52,23 @@ expect "the screen's backup restores with the command line" 0 cz -C "$WORK/r1" r
 expect "... and verifies" 0 cz -C "$WORK/r1" verify
 equals "... with the same households" "$(households "$WORK/r1")" "$(households "$Y")"
 
+# ---- Chinese: the menu row; a stick pulled out first ----
+MOUNTS=$WORK/one startat "$Y" --lang zh
+open_sync
+see "zh: the menu offers 备份" "备份：把本站全部数据写到U盘"
+mv "$USB" "$WORK/usb-out"
+keys Down Down Enter
+see "zh: a stick pulled out is named" "U盘被拔出了吗"
+mv "$WORK/usb-out" "$USB"
+keys Enter
+see "zh: plugged back in, the row writes the backup" "备份已写入" 30
+see "zh: says where in Chinese" "已读回核对"
+keys F10
+see "zh: quits" "EXIT=0"
+set -- "$USB"/cunzhan/backup/"$BOX_Y"/*.czbak
+equals "zh: two backups on the stick now" "$#" 2
+expect "zh: the second one restores too" 0 cz -C "$WORK/r2" restore "$2"
+
 # ---- Chinese: a record added, then the station restored on screen ----
 before=$(households "$Y")
 expect "a household added after the backup" 0 cz -C "$Y" add household number=YSW-B-01 village=411024104201 head=备份后新增

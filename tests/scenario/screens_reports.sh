@@ -25,6 +25,7 @@ MOUNTS=$WORK/one startat "$O" --lang zh
 open_reports
 see "zh: reports for all" "地区 全部"
 keys F3
+see "zh: the picker asks for a name or a code" "地区代码或名称"
 see "zh: the places are listed by name" "杨树湾村"
 see "zh: ... with towns and counties" "南坞镇"
 see "zh: ... the whole jurisdiction first" "全部（整个辖区）"
@@ -51,7 +52,7 @@ MOUNTS=$WORK/one startat "$O" --lang en
 open_reports
 see "en: reports for all" "region all"
 keys F3
-see "en: the picker" "Report for which place?"
+see "en: the picker" "Region code or name: type to narrow"
 text "411024104"
 keys Enter
 see "en: a typed code picks that place" "region 411024104 南坞镇"
