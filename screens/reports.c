@@ -1,6 +1,6 @@
 /* reports.c — the office's figures (cz_report_build, the same as
  * `cunzhan report`) as tables with bar charts, scrolled a page at a time.
- * Find picks a village, town or county of this station's jurisdiction by
+ * Find picks a village, town or county of the person's jurisdiction by
  * name (or a code typed); To stick writes the report shown as the same
  * CSV as `cunzhan report --format csv` to the USB stick (reports_csv.c). */
 #include "chart.h"
@@ -12,6 +12,7 @@
 #include "parse.h"
 #include "pickers.h"
 #include "region.h"
+#include "roster.h"
 #include "reports_csv.h"
 
 #include <curses.h>
@@ -214,15 +215,32 @@ static void reports_draw(struct ui *ui, struct screen *s)
     }
 }
 
+/* The places listed are the logged-in person's: their certificate's
+ * region (the office root's: everywhere), else (not certified yet) the
+ * station's. */
+static void jurisdiction(struct ui *ui, char out[CZ_REGION_MAX + 1])
+{
+    const struct cz_station_info *info = cz_station_info(ui->st);
+    const uint8_t *pk = cz_station_person_pk(ui->st);
+    struct cz_trust_info ti;
+    cz_view *v = NULL;
+    cz_region_normalize(info->region, out);
+    if (!pk || cz_view_begin(ui->st, &v)) return;
+    if (cz_roster_lookup(cz_view_txn(v), info->office_root, pk, &ti) == CZ_OK && !ti.revoked) {
+        if (ti.state == CZ_TRUST_ROOT) out[0] = 0;
+        else if (ti.state == CZ_TRUST_CERTIFIED) cz_region_normalize(ti.region, out);
+    }
+    cz_view_end(v);
+}
+
 /* A place from the list (or a code typed), checked as `report --region`
  * checks it: a code naming no place is refused by name, and the report
  * shown stays as it was. */
 static void ask_region(struct ui *ui, struct reports *p)
 {
     char code[CZ_REGION_MAX + 1] = "", place[CZ_REGION_MAX + 1] = "";
-    const char *within = cz_station_info(ui->st)->region;
     char norm[CZ_REGION_MAX + 1];
-    cz_region_normalize(within ? within : "", norm);
+    jurisdiction(ui, norm);
     int got = pick_place(ui, T(ui, "Region code or name: type to narrow", "地区代码或名称：输入以筛选"), norm, p->region, code);
     if (got < 0) { ui_status_message(ui, -got); return; }
     if (got == 0) return;

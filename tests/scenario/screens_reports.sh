@@ -82,6 +82,19 @@ for f in "$USB"/cunzhan/reports/report-$YSW-*.csv; do
 done
 pass "en: every CSV equals report --format csv"
 
+# ---- a town's supervisor at the office: the places of the town only ----
+MOUNTS=$WORK/one startat "$O" --lang zh --user 刘镇长
+open_reports
+keys F3
+see "town: its villages listed" "杨树湾村"
+see "town: the town itself" "南坞镇"
+capture
+lacks "town: not the county above it" "$SCREEN" "  鄢陵县  ("
+lacks "town: not the city" "$SCREEN" "  许昌市  ("
+see "town: three rows, the whole town first" "找到 3"
+keys Escape F10
+see "town: quits" "EXIT=0"
+
 # ---- at the village station: its own places only; no stick: this PC ----
 : > "$WORK/none"
 MOUNTS=$WORK/none startat "$Y" --lang en
