@@ -19,27 +19,32 @@ static int add(struct list *info, const char *text)
     return list_add(info, text, NULL, 0, 0);
 }
 
-void sync_info_failure(struct ui *ui, struct list *info, const char *head, const char *where, int rc)
+void sync_info_wrapped(struct ui *ui, struct list *info, int indent, const char *p)
 {
     char line[4400];
-    const char *p = cz_strerror(rc, ui->lang);
-    snprintf(line, sizeof line, where ? "  %s: %s" : "  %s", head, where);
-    add(info, line);
     while (*p) {
         size_t cols, n, len = strlen(p);
         int trimmed;
-        n = ui_width(p, len, INFO_COLS - 4, &cols, &trimmed);
+        n = ui_width(p, len, (size_t)(INFO_COLS - indent), &cols, &trimmed);
         if (trimmed) {
             size_t k = n;
-            while (k > 0 && p[k - 1] != ' ') k--;
-            if (k > n / 2) n = k;              /* at a space, when there is one */
+            while (k > 0 && p[k - 1] != ' ' && p[k - 1] != '/') k--;
+            if (k > n / 2) n = k;              /* at a space or a '/', when there is one */
         }
         if (n == 0) break;
-        snprintf(line, sizeof line, "    %.*s", (int)n, p);
+        snprintf(line, sizeof line, "%*s%.*s", indent, "", (int)n, p);
         add(info, line);
         p += n;
         while (*p == ' ') p++;
     }
+}
+
+void sync_info_failure(struct ui *ui, struct list *info, const char *head, const char *where, int rc)
+{
+    char line[4400];
+    snprintf(line, sizeof line, where ? "%s: %s" : "%s", head, where);
+    sync_info_wrapped(ui, info, 2, line);
+    sync_info_wrapped(ui, info, 4, cz_strerror(rc, ui->lang));
 }
 
 void sync_backup(struct ui *ui, const char *folder, struct list *info)
@@ -67,14 +72,13 @@ void sync_backup(struct ui *ui, const char *folder, struct list *info)
         return;
     }
     cz_stick_size_text(res.bytes, size, sizeof size);
-    snprintf(line, sizeof line, "  %s", res.path);
-    add(info, line);
+    sync_info_wrapped(ui, info, 2, res.path);
     snprintf(line, sizeof line, T(ui, "  %zu entries, %zu people's keys, %zu bytes (%s); read back and compared",
                                   "  %zu 条记录，%zu 位用户的密钥，%zu 字节（%s）；已读回核对"),
              res.entries, res.people, res.bytes, size[0] ? size : "-");
     add(info, line);
-    add(info, T(ui, "  Keep the stick somewhere safe: Restore on this screen, or `cunzhan -C NEW-FOLDER restore FILE`",
-                "  请妥善保管此U盘：可在本屏“恢复”，或用 `cunzhan -C 新文件夹 restore 文件`"));
+    sync_info_wrapped(ui, info, 2, T(ui, "Keep the stick somewhere safe: Restore on this screen, or `cunzhan -C NEW-FOLDER restore FILE`",
+                                     "请妥善保管此U盘：可在本屏“恢复”，或用 `cunzhan -C 新文件夹 restore 文件`"));
     ui_message(ui, 0, T(ui, "Backup written: %zu entries, %zu bytes", "备份已写入：%zu 条记录，%zu 字节"),
                res.entries, res.bytes);
 }

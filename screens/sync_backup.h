@@ -7,6 +7,10 @@
 #include "list.h"
 #include "ui.h"
 
+/* text over as many rows as it takes, each `indent` columns in, broken
+ * at a space or a '/' where there is one, so nothing is cut. */
+void sync_info_wrapped(struct ui *ui, struct list *info, int indent, const char *text);
+
 /* A failure's place (head, then where when not NULL), then rc's message
  * over as many rows as it takes, so the fix at its end is not cut. */
 void sync_info_failure(struct ui *ui, struct list *info, const char *head, const char *where, int rc);

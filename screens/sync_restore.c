@@ -177,6 +177,7 @@ static int tally_of(cz_station *st, struct tally *t)
 
 struct job {
     const struct bak *b;
+    size_t folder_len;       /* b->path begins with the stick's folder */
     char dir[4096], staged[4200], aside[4200];
     struct cz_restore_result res;
     struct tally now, then;
@@ -267,8 +268,22 @@ static int swap_dbs(struct job *j)
     return CZ_OK;
 }
 
+/* The database kept aside back in DIR/db (the rebuilt one would not
+ * open): exchanged again, or moved back. */
+static void swap_back(struct job *j)
+{
+    char db[4200], old[4400], bad[4400];
+    snprintf(db, sizeof db, "%s/db", j->dir);
+    snprintf(old, sizeof old, "%s/db", j->aside);
+    snprintf(bad, sizeof bad, "%s/db.not-opened", j->aside);
+    if (renameat2(AT_FDCWD, old, AT_FDCWD, db, RENAME_EXCHANGE) == 0) return;
+    if (rename(db, bad) == 0) rename(old, db);
+}
+
 /* The station closed, the databases swapped, the station opened again
- * and the person logged in (their new key is made now). */
+ * and the person logged in (their new key is made now).  Should the
+ * rebuilt database not open, the one before goes back: a screen always
+ * has a station. */
 static int swap_in(struct ui *ui, struct job *j, const char *pass)
 {
     cz_station_close(ui->st);
@@ -276,7 +291,15 @@ static int swap_in(struct ui *ui, struct job *j, const char *pass)
     int rc = swap_dbs(j);
     if (rc) rm_tree(j->staged);           /* the rebuilt one, not taken */
     int orc = cz_station_open(j->dir, &ui->st);
-    if (orc) return orc;
+    if (orc && !rc) {
+        swap_back(j);
+        rc = orc;
+        orc = cz_station_open(j->dir, &ui->st);
+    }
+    if (orc) {
+        ui->quit = 1;                     /* nothing to show: the next start names the cause */
+        return orc;
+    }
     if (!rc) rc = cz_station_login(ui->st, j->res.user, pass);
     return rc;
 }
@@ -287,8 +310,8 @@ static void refused(struct ui *ui, struct job *j, int rc, struct list *info)
 {
     if (rc == CZ_EPASS)
         add(info, T(ui, "  the passphrase opens none of the keys in this backup", "  该口令打不开备份中的任何密钥"));
-    else
-        sync_info_failure(ui, info, j->b->path, NULL, rc);
+    else    /* the file within the stick: the stick is named above */
+        sync_info_failure(ui, info, j->b->path + j->folder_len + (j->b->path[j->folder_len] == '/'), NULL, rc);
     add(info, T(ui, "  Nothing was changed.", "  没有任何改变。"));
     ui_message(ui, 1, "%s", T(ui, "Not restored (see below); this station is unchanged",
                               "未恢复（见下）；本站数据没有改变"));
@@ -297,6 +320,7 @@ static void refused(struct ui *ui, struct job *j, int rc, struct list *info)
 static void restored(struct ui *ui, struct job *j, int rc, struct list *info)
 {
     char line[4600];
+    if (!ui->st) return;                  /* no station to go on with (swap_in) */
     if (rc) {
         sync_info_failure(ui, info, T(ui, "restore", "恢复"), j->dir, rc);
         ui_message(ui, 1, "%s", T(ui, "The restore did not finish (see below)", "恢复未完成（见下）"));
@@ -306,8 +330,8 @@ static void restored(struct ui *ui, struct job *j, int rc, struct list *info)
                                   "  已从 %s 的备份恢复：%zu 条记录，%zu 位用户"), j->b->when, j->res.entries,
              j->res.people);
     add(info, line);
-    snprintf(line, sizeof line, T(ui, "  the database before is kept in %s", "  恢复前的数据库另存于 %s"), j->aside);
-    add(info, line);
+    snprintf(line, sizeof line, T(ui, "the database before is kept in %s", "恢复前的数据库另存于 %s"), j->aside);
+    sync_info_wrapped(ui, info, 2, line);
     for (size_t i = 0; i < j->res.nlost; i++) {
         snprintf(line, sizeof line, T(ui, "  %s's key slot was damaged: add them again (Users)",
                                       "  %s 的密钥槽已损坏：请重新添加该用户"), j->res.lost[i]);
@@ -337,6 +361,7 @@ void sync_restore(struct ui *ui, const char *folder, struct list *info)
     int got = choose(ui, baks, n, mine);
     if (got < 0) goto cleanup;
     j->b = &baks[got];
+    j->folder_len = strlen(folder);
     if (strcmp(j->b->box, mine)) {
         ui_message(ui, 1, "%s", T(ui, "That is another station's backup: restore it into a new folder (cunzhan -C NEW-FOLDER restore FILE)",
                                   "这是其他站点的备份：请恢复到新文件夹（cunzhan -C 新文件夹 restore 文件）"));

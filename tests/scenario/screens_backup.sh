@@ -150,6 +150,38 @@ see "en: cancelled" "Cancelled: nothing was changed."
 keys F10
 see "en: quits" "EXIT=0"
 
+# ---- a folder typed: a backup written there; a damaged one refused ----
+TY=$WORK/typed
+mkdir -p "$TY"
+before=$(households "$Y")
+: > "$WORK/none"
+MOUNTS=$WORK/none startat "$Y" --lang en
+open_sync
+see "en: the stick listed, not mounted" "not mounted, Enter mounts it"
+keys C-a Down Enter     # the row after the stick's: type a folder
+text "$TY"
+keys Enter
+see "en: the typed folder chosen" "Stick or folder: $TY"
+keys C-k
+see "en: backup to the typed folder" "Backup written:" 30
+see "en: ... says the path there" "$TY/cunzhan/backup/$BOX_Y/"
+set -- "$TY"/cunzhan/backup/"$BOX_Y"/*.czbak
+size=$(stat -c %s "$1")
+flip_byte "$1" $((size - 40))
+keys C-t
+see "en: the damaged one listed" "Restore which backup?"
+keys Enter
+see "en: passphrase for the damaged one" "Passphrase of one of the backup's people"
+text "$CUNZHAN_PASSPHRASE"
+keys Enter
+see "en: a damaged backup refused" "Not restored (see below); this station is unchanged" 30
+see "en: ... names the file" "$(basename "$1")"
+see "en: ... nothing changed" "Nothing was changed."
+keys F10
+see "en: quits" "EXIT=0"
+equals "en: damaged: the station unchanged" "$(households "$Y")" "$before"
+ls -d "$Y"/restore-* >/dev/null 2>&1 && fail "en: damaged: a rebuilt folder was left" "$(ls -a "$Y")" || pass "en: damaged: nothing left beside the station"
+
 # ---- a write-protected stick, a full one ----
 RO=$WORK/ro
 if try_mount "$RO" 1m && mount -o remount,ro "$RO" 2>/dev/null; then
