@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "hex.h"
 #include "overview.h"
+#include "progress.h"
 #include "status.h"
 #include "sync.h"
 #include "sync_backup.h"
@@ -377,9 +378,9 @@ void sync_restore(struct ui *ui, const char *folder, struct list *info)
     snprintf(j->aside, sizeof j->aside, "%s/before-restore-%s", j->dir, stamp);
     list_clear(info);
     add(info, T(ui, "Restore:", "恢复："));
-    ui_message(ui, 0, "%s", T(ui, "Opening the backup...", "正在打开备份..."));
-    ui_draw_all(ui);
-    refresh();
+    struct progress bar;            /* the key slots take seconds each to try */
+    progress_start(&bar, ui, T(ui, "Opening the backup and rebuilding it beside this station",
+                               "正在打开备份，并在本站旁重建"));
     rc = rebuild(ui, j, pass, info);
     if (rc) { rm_tree(j->staged); refused(ui, j, rc, info); goto cleanup; }
     if (!ask_confirm(ui, j)) {
