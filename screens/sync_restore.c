@@ -70,12 +70,12 @@ static int bak_name(const char *name, struct bak *b)
     return 1;
 }
 
-/* This station's first, then newest first. */
-static const char *sort_mine;
-static int by_mine_then_newest(const void *a, const void *b)
+/* This station's (ctx: its 16 hex) first, then newest first. */
+static int by_mine_then_newest(const void *a, const void *b, void *ctx)
 {
     const struct bak *x = a, *y = b;
-    int xm = !strcmp(x->box, sort_mine), ym = !strcmp(y->box, sort_mine);
+    const char *mine = ctx;
+    int xm = !strcmp(x->box, mine), ym = !strcmp(y->box, mine);
     if (xm != ym) return ym - xm;
     return strcmp(y->stamp, x->stamp);
 }
@@ -119,8 +119,7 @@ static int list_backups(const char *folder, const char *mine, struct bak **out, 
         closedir(f);
     }
     closedir(d);
-    sort_mine = mine;
-    if (*n) qsort(*out, *n, sizeof **out, by_mine_then_newest);
+    if (*n) qsort_r(*out, *n, sizeof **out, by_mine_then_newest, (void *)mine);
     return CZ_OK;
 }
 
@@ -137,7 +136,7 @@ static void rm_tree(const char *path)
     if (lstat(path, &sb) == 0) nftw(path, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Which backup: "2026-12-02 10:13:05  杨树湾村  (1.2 MB)"; -1 cancelled. */
+/* Which backup: "2026-12-02 10:13:05  杨树湾村  1234 KB"; -1 cancelled. */
 static int choose(struct ui *ui, const struct bak *b, size_t n, const char *mine)
 {
     char **rows = calloc(n, sizeof *rows);
@@ -148,7 +147,7 @@ static int choose(struct ui *ui, const struct bak *b, size_t n, const char *mine
         char who[160], line[512];
         if (!strcmp(b[i].box, mine)) snprintf(who, sizeof who, "%s", cz_station_info(ui->st)->name);
         else snprintf(who, sizeof who, T(ui, "another station (key %.8s)", "其他站点（密钥 %.8s）"), b[i].box);
-        snprintf(line, sizeof line, T(ui, "%s  %s  %lld KB", "%s  %s  %lld KB"), b[i].when, who,
+        snprintf(line, sizeof line, "%s  %s  %lld KB", b[i].when, who,
                  (long long)(b[i].bytes + 1023) / 1024);
         if (!(rows[i] = strdup(line))) goto cleanup;
         items[i] = rows[i];
