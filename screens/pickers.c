@@ -4,6 +4,7 @@
 #include "grow.h"
 #include "keys.h"
 #include "overview.h"
+#include "region.h"
 #include "hex.h"
 #include "text.h"
 
@@ -62,6 +63,7 @@ struct prow {
 struct plist {
     struct ui *ui;
     cz_txn *t;
+    const char *within;     /* places only: the jurisdiction they lie in; NULL: records */
     struct prow *rows;
     size_t n, cap;
     int rc;
@@ -93,6 +95,21 @@ static void record_name(struct ui *ui, const struct cz_record *r, char *buf, siz
     }
 }
 
+/* A place as a row: its code in hex[] (where the record's id would be),
+ * and "name  code  level" as its text, so typing a name or a code finds
+ * it.  0 when it lies outside the jurisdiction. */
+static int place_row(const struct plist *p, const struct cz_record *r, struct prow *row, char *name, size_t size)
+{
+    char code[64], title[160], level[64];
+    data_field(r, "code", p->ui->lang, code, sizeof code);
+    if (!code[0] || strlen(code) > CZ_REGION_MAX || !cz_region_under(code, p->within)) return 0;
+    data_field(r, "name", p->ui->lang, title, sizeof title);
+    data_field(r, "level", p->ui->lang, level, sizeof level);
+    snprintf(row->hex, sizeof row->hex, "%s", code);
+    snprintf(name, size, "%-12s  %s  (%s)", code, title, level);
+    return 1;
+}
+
 static int row_cb(void *ctx, const uint8_t *entity)
 {
     struct plist *p = ctx;
@@ -109,6 +126,10 @@ static int row_cb(void *ctx, const uint8_t *entity)
         memset(row, 0, sizeof *row);
         cz_hex(entity, CZ_ENTITY_BYTES, row->hex);
         record_name(p->ui, &r, name, sizeof name);
+        if (p->within && !place_row(p, &r, row, name, sizeof name)) {
+            cz_record_clear(&r);
+            return 0;
+        }
         row->text = strdup(name);
         if (!row->text || cz_text_fold(name, strlen(name), &row->fold)) {
             free(row->text);
@@ -135,12 +156,13 @@ static void plist_free(struct plist *p)
     p->n = p->cap = 0;
 }
 
-static int plist_load(struct ui *ui, struct plist *p, const char *type)
+static int plist_load(struct ui *ui, struct plist *p, const char *type, const char *within)
 {
     const struct cz_type *ty = cz_schema_type(type);
     int rc;
     memset(p, 0, sizeof *p);
     p->ui = ui;
+    p->within = within;
     if (!ty) return CZ_ETYPE;
     cz_view *v = NULL;
     if ((rc = cz_view_begin(ui->st, &v))) return rc;
@@ -243,13 +265,47 @@ static void refilter(const struct plist *p, struct pick_view *v)
     if (v->sel >= v->nshown) v->sel = v->nshown ? v->nshown - 1 : 0;
 }
 
+/* The picker's keys until a choice (1, *out set), Esc (0) or a failure
+ * (negative).  Single: the highlighted row's hex; none shown: the search
+ * as typed when typed_ok (a code no place record names yet). */
+static int pick_run(struct ui *ui, struct plist *p, struct pick_view *v, const char *value, int typed_ok, char **out)
+{
+    struct ui_key k;
+    for (;;) {
+        ui_draw_all(ui);
+        picker_draw(ui, p, v);
+        curs_set(1);
+        if (ui->cursor_y >= 0) move(ui->cursor_y, ui->cursor_x);
+        refresh();
+        ui_read_key(ui, &k);
+        if (k.code == KEY_RESIZE) continue;
+        if (ui_move_sel(&k, &v->sel, v->nshown, ui->rows > 8 ? ui->rows - 7 : 1)) continue;
+        if (k.action == ACT_BACK) return 0;
+        if (v->multi && k.ch == ' ') {
+            if (v->nshown) {
+                struct prow *row = &p->rows[v->shown[v->sel]];
+                row->ticked = !row->ticked;
+                v->ticked = row->ticked ? v->ticked + 1 : v->ticked - 1;
+            }
+            continue;
+        }
+        if (k.action == ACT_OPEN) {
+            if (v->multi) *out = joined(p, value);
+            else if (v->nshown) *out = strdup(p->rows[v->shown[v->sel]].hex);
+            else if (typed_ok && v->search.s[0]) *out = strdup(v->search.s);
+            else continue;
+            return *out ? 1 : -CZ_ENOMEM;
+        }
+        if (edit_key(&v->search, &k)) refilter(p, v);
+    }
+}
+
 int pick_records(struct ui *ui, const char *title, const char *type, int multi, const char *value,
                  char **out)
 {
     struct plist p;
     struct pick_view v;
-    struct ui_key k;
-    int rc = plist_load(ui, &p, type), result = 0;
+    int rc = plist_load(ui, &p, type, NULL), result = 0;
     *out = NULL;
     if (rc) return rc < 0 ? rc : -rc;
     memset(&v, 0, sizeof v);
@@ -262,34 +318,43 @@ int pick_records(struct ui *ui, const char *title, const char *type, int multi, 
     }
     refilter(&p, &v);
     for (size_t i = 0; !multi && i < v.nshown; i++) if (p.rows[v.shown[i]].ticked) v.sel = i;
-    for (;;) {
-        ui_draw_all(ui);
-        picker_draw(ui, &p, &v);
-        curs_set(1);
-        if (ui->cursor_y >= 0) move(ui->cursor_y, ui->cursor_x);
-        refresh();
-        ui_read_key(ui, &k);
-        if (k.code == KEY_RESIZE) continue;
-        if (ui_move_sel(&k, &v.sel, v.nshown, ui->rows > 8 ? ui->rows - 7 : 1)) continue;
-        if (k.action == ACT_BACK) break;
-        if (multi && k.ch == ' ') {
-            if (v.nshown) {
-                struct prow *row = &p.rows[v.shown[v.sel]];
-                row->ticked = !row->ticked;
-                v.ticked = row->ticked ? v.ticked + 1 : v.ticked - 1;
-            }
-            continue;
-        }
-        if (k.action == ACT_OPEN) {
-            if (multi) *out = joined(&p, value);
-            else if (v.nshown) *out = strdup(p.rows[v.shown[v.sel]].hex);
-            else continue;
-            result = *out ? 1 : -CZ_ENOMEM;
-            break;
-        }
-        if (edit_key(&v.search, &k)) refilter(&p, &v);
-    }
+    result = pick_run(ui, &p, &v, value, 0, out);
 cleanup:
+    edit_free(&v.search);
+    free(v.shown);
+    plist_free(&p);
+    return result;
+}
+
+int pick_place(struct ui *ui, const char *title, const char *within, const char *current,
+               char code[CZ_REGION_MAX + 1])
+{
+    struct plist p;
+    struct pick_view v;
+    char *got = NULL;
+    int rc = plist_load(ui, &p, "place", within ? within : ""), result = 0;
+    if (rc) return rc < 0 ? rc : -rc;
+    /* First, the whole jurisdiction: its code, or "" for everywhere. */
+    if (cz_grow(&p.rows, &p.cap, p.n + 1, sizeof *p.rows)) { plist_free(&p); return -CZ_ENOMEM; }
+    memmove(p.rows + 1, p.rows, p.n * sizeof *p.rows);
+    memset(p.rows, 0, sizeof *p.rows);
+    p.n++;
+    snprintf(p.rows[0].hex, sizeof p.rows[0].hex, "%s", within ? within : "");
+    if (!(p.rows[0].text = strdup(T(ui, "All (the whole jurisdiction)", "全部（整个辖区）"))) ||
+        cz_text_fold(p.rows[0].text, strlen(p.rows[0].text), &p.rows[0].fold)) {
+        plist_free(&p);
+        return -CZ_ENOMEM;
+    }
+    memset(&v, 0, sizeof v);
+    v.title = title;
+    if (!(v.shown = calloc(p.n + 1, sizeof *v.shown)) || edit_set(&v.search, "")) { result = -CZ_ENOMEM; goto cleanup; }
+    refilter(&p, &v);
+    for (size_t i = 0; current && current[0] && i < v.nshown; i++)
+        if (!strcmp(p.rows[v.shown[i]].hex, current)) v.sel = i;
+    result = pick_run(ui, &p, &v, NULL, 1, &got);
+    if (result == 1) snprintf(code, CZ_REGION_MAX + 1, "%.*s", CZ_REGION_MAX, got);
+cleanup:
+    free(got);
     edit_free(&v.search);
     free(v.shown);
     plist_free(&p);

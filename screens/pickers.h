@@ -5,6 +5,7 @@
 #define CZ_PICKERS_H
 
 #include <stddef.h>
+#include "entry.h"
 #include "ui.h"
 
 /* Space ticks or unticks, Enter confirms (returns 1, checked[] updated),
@@ -21,6 +22,16 @@ int ui_checklist(struct ui *ui, const char *title, const char *const *items, siz
  * listed (a record since deleted) are kept in a multi choice. */
 int pick_records(struct ui *ui, const char *title, const char *type, int multi, const char *value,
                  char **out);
+
+/* The places (`place` records) lying in `within` (a normalised code; ""
+ * everywhere), listed by code (a county before its towns, a town before
+ * its villages) as "code  name  (level)" and narrowed as the person types
+ * a part of the name or of the code.  Enter takes the highlighted one;
+ * with nothing listed, the text typed (a code, checked by the caller).
+ * current, when listed, starts highlighted.  1 and code set, 0 when
+ * cancelled, a negative status on failure. */
+int pick_place(struct ui *ui, const char *title, const char *within, const char *current,
+               char code[CZ_REGION_MAX + 1]);
 
 /* What a record id or a list of them stands for, to show in a form: titles
  * (households by number), joined by ", ".  Unknown ids are shown as they

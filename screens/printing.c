@@ -1,5 +1,6 @@
 /* printing.c — where the screens print to, and what they say (printing.h). */
 #include "printing.h"
+#include "confirm.h"
 #include "fsutil.h"
 #include "station.h"
 
@@ -32,6 +33,12 @@ void printing_said(struct ui *ui, int rc, const struct cz_print_out *o)
         ui_message(ui, 1, "%s", msg);
         return;
     }
-    ui_message(ui, 0, T(ui, "Printed to %s (%zu pages): open it to print on paper.",
-                        "已生成 %s（共 %zu 页），打开即可打印。"), o->path, o->pages);
+    /* The whole path, wrapped in a box: the message line would cut it,
+     * and the person has to find the file. */
+    char pages[160];
+    snprintf(pages, sizeof pages, T(ui, "%zu pages, A4. Open the file to print it on paper:",
+                                    "共 %zu 页（A4）。打开这个文件即可打印："), o->pages);
+    const char *lines[] = { pages, o->path };
+    confirm_lines(ui, T(ui, "Printed", "已生成"), lines, 2, T(ui, "Enter: OK", "回车：确定"));
+    ui_message(ui, 0, "%s %s", T(ui, "Printed:", "已生成："), o->path);
 }

@@ -1,13 +1,20 @@
 /* reports.c — the office's figures (cz_report_build, the same as
  * `cunzhan report`) as tables with bar charts, scrolled a page at a time.
- * Find asks for a region code to filter by (empty: all). */
+ * Find picks a village, town or county of the person's jurisdiction by
+ * name (or a code typed); To stick writes the report shown as the same
+ * CSV as `cunzhan report --format csv` to the USB stick (reports_csv.c). */
 #include "chart.h"
 #include "grow.h"
 #include "query.h"
 #include "report.h"
+#include "printing.h"
 #include "screens_all.h"
 #include "overview.h"
 #include "parse.h"
+#include "pickers.h"
+#include "region.h"
+#include "roster.h"
+#include "reports_csv.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -209,18 +216,54 @@ static void reports_draw(struct ui *ui, struct screen *s)
     }
 }
 
+/* The places listed are the logged-in person's: their certificate's
+ * region (the office root's: everywhere), else (not certified yet) the
+ * station's. */
+static void jurisdiction(struct ui *ui, char out[CZ_REGION_MAX + 1])
+{
+    const struct cz_station_info *info = cz_station_info(ui->st);
+    const uint8_t *pk = cz_station_person_pk(ui->st);
+    struct cz_trust_info ti;
+    cz_view *v = NULL;
+    cz_region_normalize(info->region, out);
+    if (!pk || cz_view_begin(ui->st, &v)) return;
+    if (cz_roster_lookup(cz_view_txn(v), info->office_root, pk, &ti) == CZ_OK && !ti.revoked) {
+        if (ti.state == CZ_TRUST_ROOT) out[0] = 0;
+        else if (ti.state == CZ_TRUST_CERTIFIED) cz_region_normalize(ti.region, out);
+    }
+    cz_view_end(v);
+}
+
+/* A place from the list (or a code typed), checked as `report --region`
+ * checks it: a code naming no place is refused by name, and the report
+ * shown stays as it was. */
 static void ask_region(struct ui *ui, struct reports *p)
 {
-    char *code = NULL;
-    if (ui_prompt(ui, T(ui, "Region code (digits; empty: all):", "地区代码（数字；留空为全部）："), &code)) return;
-    if (strspn(code, "0123456789") != strlen(code) || strlen(code) > CZ_REGION_MAX) {
-        ui_message(ui, 1, "%s", T(ui, "A region is an administrative code prefix: digits only.",
-                                   "地区须为行政区划代码前缀，只能是数字。"));
-    } else {
-        snprintf(p->region, sizeof p->region, "%s", code);
-        build(ui, p);
+    char code[CZ_REGION_MAX + 1] = "", place[CZ_REGION_MAX + 1] = "";
+    char norm[CZ_REGION_MAX + 1];
+    jurisdiction(ui, norm);
+    int got = pick_place(ui, T(ui, "Region code or name: type to narrow", "地区代码或名称：输入以筛选"), norm, p->region, code);
+    if (got < 0) { ui_status_message(ui, -got); return; }
+    if (got == 0) return;
+    cz_view *v = NULL;
+    int rc = cz_view_begin(ui->st, &v);
+    if (!rc) rc = cz_region_filter(cz_view_txn(v), code, place);
+    cz_view_end(v);
+    if (rc) {
+        ui_message(ui, 1, "%s: %s", code, cz_strerror(rc, ui->lang));
+        return;
     }
-    free(code);
+    snprintf(p->region, sizeof p->region, "%s", place);
+    build(ui, p);
+}
+
+/* The report shown, as tables with bars (print.h), named by its region. */
+static void print_report(struct ui *ui, const struct reports *p)
+{
+    char path[4096];
+    struct cz_print_out o = { .path = path, .lang = ui->lang };
+    if (printing_path(ui, "report", p->region, path, sizeof path)) return;
+    printing_said(ui, cz_print_report(ui->st, p->region, &o), &o);
 }
 
 static enum ui_result reports_key(struct ui *ui, struct screen *s, const struct ui_key *k)
@@ -235,6 +278,8 @@ static enum ui_result reports_key(struct ui *ui, struct screen *s, const struct 
     case ACT_HOME: p->top = 0; return UI_HANDLED;
     case ACT_END: p->top = last; return UI_HANDLED;
     case ACT_FIND: ask_region(ui, p); return UI_HANDLED;
+    case ACT_TO_STICK: reports_csv_to_stick(ui, p->region); return UI_HANDLED;
+    case ACT_PRINT: print_report(ui, p); return UI_HANDLED;
     case ACT_LANGUAGE:
         ui->lang = ui->lang == CZ_LANG_ZH ? CZ_LANG_EN : CZ_LANG_ZH;
         build(ui, p);
@@ -250,7 +295,8 @@ static void reports_close(struct screen *s)
     free(p);
 }
 
-static const enum cz_action reports_hints[] = { ACT_PAGE_DOWN, ACT_PAGE_UP, ACT_FIND, ACT_BACK, ACT_NONE };
+static const enum cz_action reports_hints[] = { ACT_PAGE_DOWN, ACT_PAGE_UP, ACT_FIND, ACT_TO_STICK, ACT_PRINT, ACT_BACK,
+                                                 ACT_NONE };
 
 const struct screen_ops cz_screen_reports = {
     .name = "reports",

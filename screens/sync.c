@@ -1,7 +1,8 @@
 /* sync.c — the Sync screen: choose a USB stick (or type a folder standing
  * in for one), see the peers this station exchanges with and when each
  * last synced, Export bundles for them and Import the bundles for this
- * station, each with a progress bar and a summary.  Import is all or
+ * station, each with a progress bar and a summary; Backup and Restore the
+ * whole station (sync_backup.c, sync_restore.c).  Import is all or
  * nothing per bundle (sync.h): a refusal is shown with its reason and
  * changed nothing. */
 #include "conflicts.h"
@@ -14,6 +15,7 @@
 #include "stick.h"
 #include "stickfind.h"
 #include "sync.h"
+#include "sync_backup.h"
 #include "text.h"
 
 #include <curses.h>
@@ -23,7 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum row_kind { ROW_STICK = 1, ROW_FOLDER, ROW_EXPORT, ROW_IMPORT };
+enum row_kind { ROW_STICK = 1, ROW_FOLDER, ROW_EXPORT, ROW_IMPORT, ROW_BACKUP, ROW_RESTORE };
 
 struct sync {
     char path[4096];          /* the stick or folder chosen; "" none */
@@ -41,30 +43,9 @@ static int add_info(struct sync *s, const char *text)
     return list_add(&s->info, text, NULL, 0, 0);
 }
 
-/* A failure's place, then its message over as many rows as it takes: the
- * fix at its end must not be cut off at the screen's edge. */
-#define INFO_COLS 76
 static void add_failure(struct ui *ui, struct sync *s, const char *head, const char *where, int rc)
 {
-    char line[4400];
-    const char *p = cz_strerror(rc, ui->lang);
-    snprintf(line, sizeof line, where ? "  %s: %s" : "  %s", head, where);
-    add_info(s, line);
-    while (*p) {
-        size_t cols, n, len = strlen(p);
-        int trimmed;
-        n = ui_width(p, len, INFO_COLS - 4, &cols, &trimmed);
-        if (trimmed) {
-            size_t k = n;
-            while (k > 0 && p[k - 1] != ' ') k--;
-            if (k > n / 2) n = k;              /* at a space, when there is one */
-        }
-        if (n == 0) break;
-        snprintf(line, sizeof line, "    %.*s", (int)n, p);
-        add_info(s, line);
-        p += n;
-        while (*p == ' ') p++;
-    }
+    sync_info_failure(ui, &s->info, head, where, rc);
 }
 
 static void when(struct ui *ui, uint64_t ms, char *buf, size_t size)
@@ -142,7 +123,11 @@ static int load_menu(struct ui *ui, struct sync *s)
         list_add(&s->menu, T(ui, "  Export: write bundles for the stations below",
                              "  导出：为下列站点写入数据包"), NULL, ROW_EXPORT, 1) ||
         list_add(&s->menu, T(ui, "  Import: read the bundles for this station",
-                             "  导入：读取发给本站的数据包"), NULL, ROW_IMPORT, 1))
+                             "  导入：读取发给本站的数据包"), NULL, ROW_IMPORT, 1) ||
+        list_add(&s->menu, T(ui, "  Backup: this whole station to the stick",
+                             "  备份：把本站全部数据写到U盘"), NULL, ROW_BACKUP, 1) ||
+        list_add(&s->menu, T(ui, "  Restore: this station from a backup on the stick",
+                             "  恢复：用U盘上的备份恢复本站"), NULL, ROW_RESTORE, 1))
         return CZ_ENOMEM;
     s->menu.sel = sel < s->menu.n ? sel : 0;
     return CZ_OK;
@@ -464,6 +449,22 @@ static void do_import(struct ui *ui, struct sync *s)
     ui_sweep_drafts(ui);                /* deletions may have come in (its error, if any, shows) */
 }
 
+static void do_backup(struct ui *ui, struct sync *s)
+{
+    if (!folder_ok(ui, s)) return;
+    s->summary = 1;
+    s->info_top = 0;
+    sync_backup(ui, s->path, &s->info);
+}
+
+static void do_restore(struct ui *ui, struct sync *s)
+{
+    if (!folder_ok(ui, s)) return;
+    s->summary = 1;
+    s->info_top = 0;
+    sync_restore(ui, s->path, &s->info);
+}
+
 static void type_folder(struct ui *ui, struct sync *s)
 {
     char *path = NULL;
@@ -496,9 +497,13 @@ static enum ui_result sync_key(struct ui *ui, struct screen *sc, const struct ui
         case ROW_FOLDER: type_folder(ui, s); break;
         case ROW_EXPORT: do_export(ui, s); break;
         case ROW_IMPORT: do_import(ui, s); break;
+        case ROW_BACKUP: do_backup(ui, s); break;
+        case ROW_RESTORE: do_restore(ui, s); break;
         }
         return UI_HANDLED;
     }
+    case ACT_BACKUP: do_backup(ui, s); return UI_HANDLED;
+    case ACT_RESTORE: do_restore(ui, s); return UI_HANDLED;
     case ACT_UP: case ACT_DOWN: case ACT_PREV: case ACT_NEXT: case ACT_HOME: case ACT_END: {
         struct ui_key m = *k;
         if (m.action == ACT_PREV) m.action = ACT_UP;
@@ -542,7 +547,7 @@ static void sync_close(struct screen *sc)
     free(s);
 }
 
-static const enum cz_action sync_hints[] = { ACT_OPEN, ACT_BACK, ACT_NONE };
+static const enum cz_action sync_hints[] = { ACT_OPEN, ACT_BACKUP, ACT_RESTORE, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_sync = {
     .name = "sync",

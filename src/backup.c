@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "status.h"
 #include "stick.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,7 +97,13 @@ static int vv_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
 
 /* Pass 0 takes the entries that hold their log position, pass 1 the other
  * halves of forks, so a restore records the same fork the same way. */
-struct entries_ctx { cz_txn *t; struct cz_payload_writer *w; int pass; size_t n; };
+struct entries_ctx {
+    cz_txn *t;
+    struct cz_payload_writer *w;
+    int pass;
+    size_t n, seen, total;
+    const struct cz_progress *pr;
+};
 
 static int entries_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
@@ -105,6 +112,9 @@ static int entries_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t 
     uint8_t at[CZ_ID_BYTES];
     int rc;
     if (klen != CZ_ID_BYTES || (rc = cz_entry_parse(val, vlen, &e))) return CZ_EDB;
+    /* The first pass reads every entry once: that is the work to show. */
+    if (x->pass == 0 && x->pr && x->pr->fn && (++x->seen & 255) == 0)
+        x->pr->fn(x->pr->ctx, x->seen < x->total ? x->seen : x->total, x->total);
     rc = cz_store_log_get(x->t, e.origin, e.seq, at);
     if (rc && rc != CZ_ENOTFOUND) return rc;
     int in_log = rc == CZ_OK && !memcmp(at, key, CZ_ID_BYTES);
@@ -191,12 +201,16 @@ static void add_section(struct buf *plain, const struct cz_station_info *info, u
 
 /* Every entry the station holds, as a backup payload appended to plain;
  * *n: how many. */
-static int add_entries(cz_txn *t, struct buf *plain, size_t *n)
+static int add_entries(cz_txn *t, struct buf *plain, size_t *n, const struct cz_progress *pr)
 {
     struct cz_payload_writer w = { 0 };
     struct cz_vv vv = { 0 };
-    struct entries_ctx x = { .t = t, .w = &w, .pass = 0 };
+    struct cz_store_stats stats = { 0 };
+    struct entries_ctx x = { .t = t, .w = &w, .pass = 0, .pr = pr };
     int rc;
+
+    if (pr && (rc = cz_store_stats(t, &stats))) return rc;
+    x.total = stats.entries;
 
     if ((rc = cz_store_each_log(t, vv_cb, &vv))) goto cleanup;
     if ((rc = cz_payload_start(&w, CZ_PAYLOAD_BACKUP, &vv))) goto cleanup;
@@ -217,7 +231,7 @@ cleanup:
  * file and the plain part (section and entries) into plain, from one read
  * transaction so both tell the same moment. */
 static int add_slots_and_plain(cz_station *st, uint64_t seq, struct buf *file, struct buf *plain,
-                               size_t *people, size_t *entries)
+                               size_t *people, size_t *entries, const struct cz_progress *pr)
 {
     const struct cz_station_info *info = cz_station_info(st);
     struct buf names = { 0 };
@@ -234,7 +248,7 @@ static int add_slots_and_plain(cz_station *st, uint64_t seq, struct buf *file, s
     if (sl.n == 0) { rc = CZ_ENOUSER; goto cleanup; }
     if ((rc = cz_meta_get_u64(t, "hlc", &hlc)) && rc != CZ_ENOTFOUND) goto cleanup;
     add_section(plain, info, hlc, seq, &sl, cz_station_secrets(st));
-    if ((rc = add_entries(t, plain, entries))) goto cleanup;
+    if ((rc = add_entries(t, plain, entries, pr))) goto cleanup;
     if ((rc = file->rc) || (rc = names.rc) || (rc = plain->rc)) goto cleanup;
     file->p[4] = (uint8_t)sl.n;
     for (size_t i = 0, at = 5; i < sl.n; i++) {
@@ -304,6 +318,12 @@ static int put_on_stick(const char *stick, const struct cz_station_info *info, c
 
 int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *res)
 {
+    return cz_backup_write_with(st, stick, NULL, res);
+}
+
+int cz_backup_write_with(cz_station *st, const char *stick, const struct cz_progress *pr,
+                         struct cz_backup_result *res)
+{
     struct buf file = { 0 }, plain = { 0 };
     uint8_t id[CZ_ID_BYTES];
     uint64_t seq = 0;
@@ -313,12 +333,13 @@ int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *
     memset(res, 0, sizeof *res);
     if (!cz_station_secrets(st)) return CZ_EPERM;
     if ((rc = take_bundle_seq(st, &seq))) return rc;
-    if ((rc = add_slots_and_plain(st, seq, &file, &plain, &people, &entries))) goto cleanup;
+    if ((rc = add_slots_and_plain(st, seq, &file, &plain, &people, &entries, pr))) goto cleanup;
     if ((rc = seal_plain(st, seq, &plain, &file, id))) goto cleanup;
     if ((rc = put_on_stick(stick, cz_station_info(st), id, &file, res->path, sizeof res->path))) goto cleanup;
     res->entries = entries;
     res->people = people;
     res->bytes = file.len;
+    if (pr && pr->fn) pr->fn(pr->ctx, entries, entries);
 cleanup:
     if (plain.p) sodium_memzero(plain.p, plain.len);
     free(plain.p);

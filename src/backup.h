@@ -74,6 +74,12 @@ struct cz_backup_result {
  * the stick changed or lost what was written; the file is left for the
  * user to delete). */
 int cz_backup_write(cz_station *st, const char *stick, struct cz_backup_result *res);
+/* The same, telling pr (sync.h; NULL: no one) how many of the station's
+ * entries have been read so far (most of the time a backup takes), then
+ * done once the file has been read back. */
+struct cz_progress;
+int cz_backup_write_with(cz_station *st, const char *stick, const struct cz_progress *pr,
+                         struct cz_backup_result *res);
 
 struct cz_restore_result {
     struct cz_station_info info;

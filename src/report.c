@@ -346,3 +346,51 @@ int cz_report_build(cz_txn *t, const uint8_t root[32], const char *region, struc
     r->household_pass = r->household_share_bp > CZ_TARGET_HOUSEHOLD_BP;
     return CZ_OK;
 }
+
+static int csv_row(FILE *f, const char *section, const char *key, const char *sub, long long v1, long long v2)
+{
+    return fprintf(f, "%s,%s,%s,%lld,%lld\n", section, key, sub, v1, v2) < 0;
+}
+
+static int csv_table(FILE *f, const char *section, const struct cz_report_table *tb, int with_sub)
+{
+    int bad = 0;
+    for (size_t i = 0; i < tb->n; i++)
+        bad |= csv_row(f, section, tb->rows[i].key, with_sub ? tb->rows[i].sub : "", tb->rows[i].a, tb->rows[i].b);
+    return bad;
+}
+
+int cz_report_csv(const struct cz_report *r, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    FILE *f = open_memstream(out, len);
+    if (!f) return CZ_ENOMEM;
+    int bad = fputs("section,key,sub,value,value2\n", f) < 0;
+    bad |= csv_row(f, "total", "households", "", r->households, 0);
+    bad |= csv_row(f, "total", "people", "", r->people, 0);
+    bad |= csv_table(f, "village_status", &r->by_village, 1);
+    bad |= csv_table(f, "exited_by_year", &r->exited_by_year, 0);
+    bad |= csv_table(f, "cause", &r->by_cause, 0);
+    bad |= csv_table(f, "aid_fen", &r->aid, 1);
+    bad |= csv_row(f, "special_funds_fen", "total", "", r->special_total, 0);
+    bad |= csv_row(f, "special_funds_fen", "industry", "", r->special_industry, r->industry_share_bp);
+    bad |= csv_row(f, "special_funds_fen", "industry_households", "", r->special_industry_households,
+                   r->household_share_bp);
+    bad |= csv_row(f, "training", "sessions", "", r->trainings, 0);
+    bad |= csv_row(f, "training", "trainees", "", r->trainees, 0);
+    bad |= csv_row(f, "training", "leaflets", "", r->leaflets, 0);
+    bad |= csv_row(f, "pepper", "area_hundredths_mu", "", r->pepper_area, r->pepper_plots);
+    bad |= csv_row(f, "pepper", "expected_income_fen", "", r->pepper_expected, 0);
+    bad |= csv_row(f, "sales", "quantity_hundredths_jin", "", r->sale_quantity, r->sales);
+    bad |= csv_row(f, "sales", "paid_fen", "", r->sale_paid, 0);
+    bad |= csv_row(f, "sales", "at_floor_fen", "", r->sale_at_floor, 0);
+    bad |= fclose(f) != 0;
+    if (bad) {
+        free(*out);
+        *out = NULL;
+        *len = 0;
+        return CZ_ENOMEM;
+    }
+    return CZ_OK;
+}

@@ -68,4 +68,10 @@ void cz_report_share(int32_t bp, char *buf, size_t size);
 /* The largest a (or b, when on_b) of a table's rows; 0 when it has none. */
 int64_t cz_report_table_max(const struct cz_report_table *tb, int on_b);
 
+/* The report as `cunzhan report --csv` prints it (CLI.md): a header line,
+ * then "section,key,sub,value,value2" rows; the screen writes the same
+ * bytes to a stick.  *out malloc'd (the caller frees it), *len its
+ * length.  CZ_ENOMEM. */
+int cz_report_csv(const struct cz_report *r, char **out, size_t *len);
+
 #endif

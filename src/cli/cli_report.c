@@ -169,35 +169,14 @@ static void report_text(struct cli *c, cz_txn *t, const struct cz_report *r)
     printf("  %s %s  %s %s\n", T(c, "paid (yuan)", "已付（元）"), a, T(c, "at floor price", "按保底价"), b);
 }
 
-static void csv_row(const char *section, const char *key, const char *sub, long long v1, long long v2)
+static int report_csv(const struct cz_report *r)
 {
-    printf("%s,%s,%s,%lld,%lld\n", section, key, sub, v1, v2);
-}
-
-static void report_csv(const struct cz_report *r)
-{
-    puts("section,key,sub,value,value2");
-    csv_row("total", "households", "", r->households, 0);
-    csv_row("total", "people", "", r->people, 0);
-    for (size_t i = 0; i < r->by_village.n; i++)
-        csv_row("village_status", r->by_village.rows[i].key, r->by_village.rows[i].sub, r->by_village.rows[i].a, r->by_village.rows[i].b);
-    for (size_t i = 0; i < r->exited_by_year.n; i++)
-        csv_row("exited_by_year", r->exited_by_year.rows[i].key, "", r->exited_by_year.rows[i].a, r->exited_by_year.rows[i].b);
-    for (size_t i = 0; i < r->by_cause.n; i++)
-        csv_row("cause", r->by_cause.rows[i].key, "", r->by_cause.rows[i].a, r->by_cause.rows[i].b);
-    for (size_t i = 0; i < r->aid.n; i++)
-        csv_row("aid_fen", r->aid.rows[i].key, r->aid.rows[i].sub, r->aid.rows[i].a, r->aid.rows[i].b);
-    csv_row("special_funds_fen", "total", "", r->special_total, 0);
-    csv_row("special_funds_fen", "industry", "", r->special_industry, r->industry_share_bp);
-    csv_row("special_funds_fen", "industry_households", "", r->special_industry_households, r->household_share_bp);
-    csv_row("training", "sessions", "", r->trainings, 0);
-    csv_row("training", "trainees", "", r->trainees, 0);
-    csv_row("training", "leaflets", "", r->leaflets, 0);
-    csv_row("pepper", "area_hundredths_mu", "", r->pepper_area, r->pepper_plots);
-    csv_row("pepper", "expected_income_fen", "", r->pepper_expected, 0);
-    csv_row("sales", "quantity_hundredths_jin", "", r->sale_quantity, r->sales);
-    csv_row("sales", "paid_fen", "", r->sale_paid, 0);
-    csv_row("sales", "at_floor_fen", "", r->sale_at_floor, 0);
+    char *csv = NULL;
+    size_t len = 0;
+    int rc = cz_report_csv(r, &csv, &len);
+    if (!rc && fwrite(csv, 1, len, stdout) != len) rc = CZ_EIO;
+    free(csv);
+    return rc;
 }
 
 static json_t *table_json(const struct cz_report_table *tb, const char *k, const char *s,
@@ -281,9 +260,10 @@ int cmd_report(struct cli *c, int argc, char **argv)
     if (rc == CZ_OK) rc = cz_report_build(cz_view_txn(v), cz_station_info(c->st)->office_root, place, &r);
     if (rc) { cz_view_end(v); say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     if (!strcmp(format, "json")) print_json(report_json(&r));
-    else if (!strcmp(format, "csv")) report_csv(&r);
+    else if (!strcmp(format, "csv")) rc = report_csv(&r);
     else report_text(c, cz_view_txn(v), &r);
     cz_report_free(&r);
     cz_view_end(v);
+    if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     return CZ_EXIT_OK;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # "Print" on the screens (Ctrl-P, print.h): the household page writes the
-# household's card as a PDF into the station's own print folder on this PC,
-# says where and how many pages, and a folder that cannot be written is
+# household's card, the Reports screen the report, as a PDF into the
+# station's own print folder on this PC, says where (the whole path, in a
+# box) and how many pages, and a folder that cannot be written is
 # named with its cause.  The PDF is read back with pdftotext.  The real
 # binary, in tmux at 80x24, in Chinese and in English.
 . "$(dirname "$0")/lib.bash"
@@ -35,17 +36,36 @@ for lang in zh en; do
     open_page YSW-2016-01
     keys C-p
     if [ $lang = zh ]; then
-        see "zh: says where the card went" "已生成 $ST/print/card-YSW-2016-01.pdf"
-        see "zh: and how many pages" "页）"
+        see "zh: a box says it is printed" "已生成"
+        see "zh: and how many pages" "页（A4）"
+        key_ok="回车：确定"
     else
-        see "en: says where the card went" "Printed to $ST/print/card-YSW-2016-01.pdf"
-        see "en: and how many pages" "pages)"
+        see "en: a box says it is printed" "Printed"
+        see "en: and how many pages" "pages, A4"
+        key_ok="Enter: OK"
     fi
+    see "$lang: the whole path, not cut" "$ST/print/card-YSW-2016-01.pdf"
+    keys Enter
+    gone "$lang: Enter closes the box" "$key_ok"
     [ -s "$ST/print/card-YSW-2016-01.pdf" ] && pass "$lang: the card is there" || fail "$lang: no card"
     T=$(pdftotext "$ST/print/card-YSW-2016-01.pdf" - 2>&1)
     contains "$lang: the card names the head" "$T" "王德明"
     contains "$lang: and every member" "$T" "王小雨"
     lacks "$lang: no full ID number on a wall card" "$T" "411024195803120112"
+    # The report, from the Reports screen.
+    keys Escape
+    gone "$lang: the page closes" "YSW-2016-01 "
+    keys Escape
+    ready
+    menu_open "Reports: figures and charts" "统计报表与图表"
+    [ $lang = zh ] && see "zh: the report" "统计报表" || see "en: the report" "Report"
+    keys C-p
+    see "$lang: the report printed" "$ST/print/report.pdf"
+    keys Enter
+    gone "$lang: the box closes" "$key_ok"
+    T=$(pdftotext -layout "$ST/print/report.pdf" - 2>&1)
+    households=$(cz -C "$ST" report --format json | jq .households)
+    contains "$lang: the printed report has the households' count" "$T" "$households"
     keys F10
     see "$lang: quits" "EXIT=0"
 done

@@ -378,7 +378,8 @@ open_sync
 choose_folder "$WORK/manyb"
 keys Down Enter
 see "en: a long summary shows its totals" "Bundles: 14 read"
-see "en: ... and says how far it goes" "6-19/19"
+# (Twelve rows of it show below the menu: 19 lines, the last page from 8.)
+see "en: ... and says how far it goes" "8-19/19"
 lacks "en: ... the first lines scrolled away" "$SCREEN" "Import results:"
 keys PPage
 see "en: PgUp shows the first lines" "Import results:"

@@ -2,7 +2,8 @@
  * be says why: the folder it would build the station in refuses a new
  * folder (/sys, which neither root nor anyone else may write: permission
  * or, where it is mounted read-only, a read-only disk), and a folder this
- * login may not write (skipped as root, whom permission bits do not stop).
+ * login may not write (skipped as root, whom permission bits do not stop);
+ * and the progress a backup reports (the Sync screen's bar).
  * The round trip itself is tested by tests/scenario/backup.sh and
  * restore.sh and the formats by test_hostile. */
 #include <stdarg.h>
@@ -73,9 +74,49 @@ static void test_restore_into_a_folder_not_ours(void **state)
     chmod(dir, 0700);
 }
 
+/* The progress a backup reports: never past its total, never going
+ * back, and ending at done == total == the entries written; the file is
+ * the same kind of backup (it restores). */
+struct seen { size_t calls, last_done, last_total; int backwards, over; };
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    struct seen *s = ctx;
+    if (done < s->last_done) s->backwards = 1;
+    if (done > total) s->over = 1;
+    s->calls++;
+    s->last_done = done;
+    s->last_total = total;
+}
+
+static void test_backup_progress(void **state)
+{
+    struct cz_backup_result br;
+    struct cz_restore_result rr;
+    struct seen s = { 0 };
+    struct cz_progress pr = { .fn = on_progress, .ctx = &s };
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char dir[160];
+    (void)state;
+    assert_int_equal(cz_backup_write_with(g_pair.village, g_pair.stick, &pr, &br), CZ_OK);
+    assert_true(s.calls >= 1);
+    assert_false(s.backwards);
+    assert_false(s.over);
+    assert_int_equal(s.last_done, br.entries);
+    assert_int_equal(s.last_total, br.entries);
+    assert_int_equal(cz_read_file(br.path, &buf, &len), CZ_OK);
+    snprintf(dir, sizeof dir, "%s/progress-restored", g_pair.dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(cz_backup_restore(dir, buf, len, PASS, &rr), CZ_OK);
+    assert_int_equal(rr.entries, br.entries);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_backup_progress),
         cmocka_unit_test(test_restore_where_nothing_may_be_made),
         cmocka_unit_test(test_restore_into_a_folder_not_ours),
     };

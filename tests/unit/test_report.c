@@ -630,9 +630,34 @@ static void test_certified_then_counted(void **state)
     cz_report_free(&r);
 }
 
+/* The CSV both `report --format csv` and the Reports screen write: the
+ * header, then every table's rows in the report's order, then the totals. */
+static void test_report_csv(void **state)
+{
+    struct fx *f = *state;
+    struct cz_report r;
+    char *csv = NULL, want[256];
+    size_t len = 0;
+    assert_int_equal(report(f, "", &r), CZ_OK);
+    assert_int_equal(cz_report_csv(&r, &csv, &len), CZ_OK);
+    assert_int_equal(strlen(csv), len);
+    assert_int_equal(strncmp(csv, "section,key,sub,value,value2\ntotal,households,,6,0\ntotal,people,,15,0\n", 70), 0);
+    snprintf(want, sizeof want, "\nvillage_status,%s,exited,1,4\nvillage_status,%s,poor,1,3\n", V1, V1);
+    assert_non_null(strstr(csv, want));
+    assert_non_null(strstr(csv, "\nexited_by_year,2018,,4,1\n"));
+    assert_non_null(strstr(csv, "\naid_fen,seeds,other,5050,1\n"));
+    assert_non_null(strstr(csv, "\nspecial_funds_fen,industry,,231000,8851\n"));
+    assert_non_null(strstr(csv, "\nsales,at_floor_fen,,210050,0\n"));
+    assert_true(len > 0 && csv[len - 1] == '\n');
+    assert_true(strstr(csv, "\nvillage_status,") < strstr(csv, "\nexited_by_year,"));
+    free(csv);
+    cz_report_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report_csv),
         cmocka_unit_test(test_chain_states),
         cmocka_unit_test(test_report_all),
         cmocka_unit_test(test_report_county_filter),
