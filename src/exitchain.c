@@ -370,32 +370,6 @@ int cz_exit_state(cz_txn *t, const uint8_t root[32], const uint8_t exit_entity[C
     return version_state(t, root, heads[0], &e, NULL, st);
 }
 
-struct hh_ctx { cz_txn *t; const uint8_t *root; int exited; uint32_t year; };
-
-static int exit_cb(void *ctx, const uint8_t *entity)
-{
-    struct hh_ctx *h = ctx;
-    struct cz_exit_state st;
-    if (cz_exit_state(h->t, h->root, entity, &st) == CZ_OK && st.complete) {
-        uint32_t year = st.approved_on[CZ_STEP_NOTICE] / 10000;
-        if (!h->exited || year < h->year) h->year = year;
-        h->exited = 1;
-    }
-    return 0;
-}
-
-int cz_household_exited(cz_txn *t, const uint8_t root[32], const uint8_t household[CZ_ENTITY_BYTES],
-                        int *exited, uint32_t *year)
-{
-    char term[64];
-    struct hh_ctx h = { .t = t, .root = root };
-    size_t tl = cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES);
-    int rc = cz_store_index_each(t, term, tl, exit_cb, &h);
-    *exited = h.exited;
-    if (year) *year = h.year;
-    return rc;
-}
-
 /* ---- the gates ---- */
 
 int cz_approval_check(cz_txn *t, const uint8_t root[32], const struct cz_approval_claim *c,

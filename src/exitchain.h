@@ -81,10 +81,6 @@ struct cz_exit_state {
 int cz_exit_state(cz_txn *t, const uint8_t office_root[32], const uint8_t exit_entity[CZ_ENTITY_BYTES],
                   struct cz_exit_state *st);
 
-/* Whether a household has an exit assessment with a complete chain. */
-int cz_household_exited(cz_txn *t, const uint8_t office_root[32],
-                        const uint8_t household[CZ_ENTITY_BYTES], int *exited, uint32_t *year);
-
 /* Whether a key may sign `step` with `decision` ("approve" or "reject") for
  * a record in `region` at its log position seq: CZ_OK, or CZ_EPERM with
  * *why (0 role, 1 jurisdiction or level, 2 pending or revoked). */

@@ -21,6 +21,7 @@
 
 #include "codec.h"
 #include "exitchain.h"
+#include "hhstatus.h"
 #include "index.h"
 #include "keys.h"
 #include "hex.h"
@@ -222,13 +223,13 @@ static void test_honest_chain_exits(void **state)
     assert_int_equal(es.approved_on[CZ_STEP_NOTICE], cz_date_of_ms(F.t0 + 9 * DAY));
     assert_int_equal(es.notice_close_ms, F.t0 + 2 * DAY + 7 * DAY);
     uint8_t hh[CZ_ENTITY_BYTES];
-    int exited = 0;
+    struct cz_household_status hs;
     cz_txn *t = NULL;
     assert_int_equal(cz_unhex(F.household, hh, sizeof hh), CZ_OK);
     assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_household_exited(t, F.root, hh, &exited, NULL), CZ_OK);
+    assert_int_equal(cz_household_status(t, F.root, hh, &hs), CZ_OK);
     cz_txn_abort(t);
-    assert_true(exited);
+    assert_int_equal(hs.status, CZ_HH_EXITED);
 }
 
 /* A signer whose log forks is quarantined from the fork on (authz.h):
