@@ -235,7 +235,7 @@ scroll_to "en: the training named by number" "2019-03-15"
 on_line "en: the long topic ends in …" "辣椒病虫害.*…"
 keys F1
 see "en: help says what the page is for" "One household: its fields"
-see "en: ... wrapped at a space, not cut" " attended and every signed version."
+see "en: ... wrapped at a space, not cut" " attended and every signed version; its card for the wall printed as a PDF."
 see "en: help lists this page's keys" "Keys on this screen"
 capture
 first_help=$(row 4)
