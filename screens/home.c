@@ -6,6 +6,8 @@
 #include "conflicts.h"
 #include "screens_all.h"
 #include "overview.h"
+#include "people.h"
+#include "report.h"
 #include "sync.h"
 
 #include <curses.h>
@@ -63,7 +65,17 @@ struct home {
     /* Read in open and resume, never per key press. */
     int synced;                  /* last holds something */
     struct cz_sync_last last;
-    size_t conflicts, exits_pending;
+    size_t conflicts;
+    int supervises;              /* a supervisor or the office: the exits figures show */
+    size_t exits_mine;           /* awaiting a step this person may sign or stop */
+    size_t exits_open;           /* not complete, in this person's jurisdiction */
+    /* The households and people as `report` counts them (only what
+     * certified people signed), and the records held back from it until
+     * their signer's certificate arrives; computed again only when the
+     * store has changed, since it reads every record. */
+    size_t counted_at;           /* entries in the store when last counted; 0: never */
+    int counted;
+    int64_t households, people, pending;
     size_t drafts;               /* this person's unsaved forms (draft.h); its row shows when > 0 */
     size_t sel;                  /* index into visible[] */
     size_t visible[MENU_COUNT];  /* menu rows this person sees */
@@ -104,20 +116,65 @@ static void village_name(struct ui *ui, char *buf, size_t size)
     cz_view_end(v);
 }
 
+/* Who the last bundle came from or went to: the office, else the name a
+ * station's (or person's) key record gives, marked when its certificate
+ * is not here yet; the key itself only when nothing names it. */
+static void sync_partner(struct ui *ui, cz_view *v, struct home *h)
+{
+    const struct cz_station_info *info = cz_station_info(ui->st);
+    struct cz_keylist kl;
+    if (!memcmp(h->last.box, info->office_box, 32)) return;
+    memset(&kl, 0, sizeof kl);
+    if (cz_known_keys(cz_view_txn(v), info->office_root, &kl) == CZ_OK)
+        for (size_t i = 0; i < kl.n; i++) {
+            const struct cz_known_key *k = &kl.v[i];
+            const char *name = k->station[0] ? k->station : k->name;
+            if (memcmp(k->key, h->last.box, 32) || !name[0]) continue;
+            snprintf(h->last.with, sizeof h->last.with, "%s%s", name,
+                     k->trust.state == CZ_TRUST_PENDING ? T(ui, " (not yet enrolled)", "（尚未认证）") : "");
+            break;
+        }
+    free(kl.v);
+}
+
+/* The households and people the report counts, and what it leaves out. */
+static void report_counts(struct ui *ui, cz_view *v, struct home *h)
+{
+    struct cz_store_stats stats;
+    struct cz_report r;
+    if (cz_view_stats(v, &stats) == CZ_OK && h->counted && stats.entries == h->counted_at) return;
+    memset(&r, 0, sizeof r);
+    h->counted = 0;
+    if (cz_report_build(cz_view_txn(v), cz_station_info(ui->st)->office_root, NULL, &r) != CZ_OK) return;
+    h->households = r.households;
+    h->people = r.people;
+    h->pending = r.pending_left_out;
+    cz_report_free(&r);
+    h->counted = 1;
+    h->counted_at = stats.entries;
+}
+
 static void home_counts(struct ui *ui, struct home *h)
 {
     cz_view *v = NULL;
     size_t n = 0;
+    const uint8_t *pk = cz_station_person_pk(ui->st);
     h->synced = cz_sync_latest(ui->st, &h->last) == CZ_OK;
-    h->conflicts = h->exits_pending = h->drafts = 0;
-    if (cz_station_person_pk(ui->st))
-        cz_draft_list(cz_station_dir(ui->st), cz_station_person_pk(ui->st), count_draft, &h->drafts);
+    h->conflicts = h->exits_mine = h->exits_open = h->drafts = 0;
+    h->supervises = roles_shown_supervisor(ui);
+    if (pk) cz_draft_list(cz_station_dir(ui->st), pk, count_draft, &h->drafts);
     /* Counted as `cunzhan conflicts` counts them (one walk of the heads). */
     if (cz_conflicts_count(ui->st, &n)) n = 0;
     h->conflicts = n;
     if (cz_view_begin(ui->st, &v)) return;
-    /* Every assessment still in its chain, whoever may sign next. */
-    cz_view_exits_pending(v, NULL, NULL, NULL, &h->exits_pending);
+    if (h->synced) sync_partner(ui, v, h);
+    report_counts(ui, v, h);
+    /* What awaits this person is what the approvals screen lists for
+     * them; the open ones are those its "all" view shows not complete. */
+    if (h->supervises && pk) {
+        cz_view_exits_pending(v, pk, NULL, NULL, &h->exits_mine);
+        cz_view_exits_each(v, NULL, pk, NULL, NULL, NULL, &h->exits_open);
+    }
     cz_view_end(v);
 }
 
@@ -143,9 +200,19 @@ static void home_draw(struct ui *ui, struct screen *s)
     snprintf(line, sizeof line, "%s %s %s", T(ui, "Village:", "所在村："), h->village[0] ? h->village : "-",
              info->region);
     ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
-    snprintf(line, sizeof line, T(ui, "%zu registered households, %zu people", "建档立卡贫困户 %zu 户，%zu 人"),
-             ui->households, ui->members);
+    if (h->counted)
+        snprintf(line, sizeof line, T(ui, "%lld registered households, %lld people", "建档立卡贫困户 %lld 户，%lld 人"),
+                 (long long)h->households, (long long)h->people);
+    else
+        snprintf(line, sizeof line, T(ui, "%zu registered households, %zu people", "建档立卡贫困户 %zu 户，%zu 人"),
+                 ui->households, ui->members);
     ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
+    if (h->counted && h->pending) {
+        /* Named as the report names them, so the two figures can be told apart. */
+        snprintf(line, sizeof line, T(ui, "Not counted: %lld records awaiting their signer's certificate",
+                                      "未计入：%lld 条记录待签署人认证"), (long long)h->pending);
+        ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
+    }
     if (h->synced) {
         char when[32];
         data_time(h->last.when, when, sizeof when);
@@ -156,8 +223,12 @@ static void home_draw(struct ui *ui, struct screen *s)
         snprintf(line, sizeof line, "%s %s", T(ui, "Last sync:", "上次同步："), T(ui, "never", "从未同步"));
     }
     ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
-    snprintf(line, sizeof line, T(ui, "Conflicts to resolve: %zu    Exits awaiting approval: %zu",
-                                  "待解决的冲突：%zu    待审批的退出：%zu"), h->conflicts, h->exits_pending);
+    if (h->supervises)
+        snprintf(line, sizeof line, T(ui, "Conflicts to resolve: %zu    Exits awaiting you: %zu (open in all: %zu)",
+                                      "待解决的冲突：%zu    待您审批的退出：%zu（进行中共 %zu）"),
+                 h->conflicts, h->exits_mine, h->exits_open);
+    else
+        snprintf(line, sizeof line, T(ui, "Conflicts to resolve: %zu", "待解决的冲突：%zu"), h->conflicts);
     ui_text(ui, y++, 2, line, ui->cols - 4, h->conflicts ? A_BOLD : A_NORMAL);
     y++;
     /* On a short terminal the menu scrolls to keep the selection in view;
