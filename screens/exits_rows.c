@@ -64,7 +64,7 @@ static void criteria_short(struct scan *sc, int rc, const struct cz_exit_detail 
     struct ui *ui = sc->ui;
     if (rc == CZ_EGUARANTEE && d->field)
         snprintf(p->criteria_short, sizeof p->criteria_short, "%s%s%s", T(ui, d->field->en, d->field->zh),
-                 T(ui, ": ", "："), T(ui, "not yes", "否"));
+                 T(ui, ": ", "："), T(ui, "no", "否"));
     else if (rc == CZ_EINCOME)
         snprintf(p->criteria_short, sizeof p->criteria_short, "%s", T(ui, "income below the line", "收入低于贫困线"));
     else if (rc == CZ_ENOLINE)
