@@ -165,7 +165,7 @@ static void row_text(struct exits_out *o, const struct cz_exit_row *row, const c
     if (criteria[0]) printf("    %s %s\n", T(c, "Criteria not met:", "不符合退出标准："), criteria);
     for (int s = 0; s < CZ_STEP_COUNT; s++) {
         printf("    %d. ", s + 1);
-        print_padded(step_name(c, s), 18);
+        print_padded(step_name(c, s), 20);
         if (step_signed(o, es, s, who, sizeof who, date, sizeof date)) printf("%s  %s\n", who, date);
         else if (es->rejected[s]) printf("%s\n", T(c, "rejected", "未通过"));
         else if (es->ahead[s]) printf("%s\n", T(c, "signed with a clock ahead of this PC: not counted yet",
