@@ -65,7 +65,13 @@ static const char *step_state(struct ui *ui, const struct exit_item *p, int st)
     if (p->rejected[st]) return T(ui, "rejected", "未通过");
     if (p->ahead[st]) return T(ui, "signed with a clock ahead of this PC: not counted yet", "签署时钟超前于本机：暂不计入");
     if (st != p->step) return "-";
-    if (p->stage == CZ_STAGE_NOTICE) return T(ui, "the notice runs: not before it closes", "公示中：期满前不能签署");
+    /* While the notice runs, an objection may still stop it: rejecting
+     * is open to whoever may stop the step, signing only once it closes. */
+    if (p->stage == CZ_STAGE_NOTICE)
+        return p->may_approve ? T(ui, "the notice runs: yours to sign once it closes, to reject now",
+                                  "公示中：期满后待您签署，现可不同意")
+             : p->mine ? T(ui, "the notice runs: you may reject it now", "公示中：您现可不同意")
+             : T(ui, "the notice runs: not signed before it closes", "公示中：期满前不能签署");
     if (p->may_approve) return T(ui, "awaits your signature", "待您签署");
     if (p->mine) return T(ui, "awaits its level's signature (you may reject)", "待该级签署（您可不同意）");
     return T(ui, "awaits its level's signature", "待该级签署");

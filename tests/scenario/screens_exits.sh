@@ -128,7 +128,7 @@ equals "city zh: the screen lists what the home counts" "$N" "$MINE"
 # Select 杨树林's row: its detail says the notice runs, before any confirm.
 select_exit "杨树林  年度"
 see "city zh: the notice's closing day in the detail" "公示期未满：最早可于 $CLOSE"
-see "city zh: the notice step says it runs" "4. 公示公告：公示中：期满前不能签署"
+see "city zh: the notice step says it runs, open to a rejection" "4. 公示公告：公示中：期满后待您签署，现可不同意"
 keys Enter
 see "city zh: Approve refuses at once, with the day" "公示须满 7 天：最早可于 $CLOSE"
 lacks "city zh: no confirm" "$SCREEN" "签署“公示公告”"
