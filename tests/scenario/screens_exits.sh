@@ -47,6 +47,7 @@ keys C-t
 see "office zh: every assessment in the jurisdiction" "辖区内全部退出评估：2 份，进行中 1 份"
 see "office zh: the complete one with its stage" "王德明  2018  已完成：已脱贫"
 see "office zh: the open one with its stage" "杨树林  2018  待审批：县级审定"
+select_exit "王德明  年度"
 see "office zh: who signed the notice, and when" "4. 公示公告：陈科长@许昌市科协  2018-11-01"
 see "office zh: the day the notice could close" "公示期满于 2018-10-29"
 keys Enter
@@ -68,6 +69,7 @@ keys C-t
 see "office en: every assessment" "All exit assessments in your jurisdiction: 2, 1 open"
 see "office en: the complete one" "王德明  2018  complete: exited"
 see "office en: the open one" "杨树林  2018  awaits: county decision"
+select_exit "王德明  year"
 see "office en: who signed, and when" "4. public notice: 陈科长@许昌市科协  2018-11-01"
 see "office en: the day the notice could close" "The notice could close from 2018-10-29"
 keys F10
