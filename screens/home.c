@@ -190,16 +190,12 @@ static int home_open(struct ui *ui, struct screen *s, const void *arg)
     return CZ_OK;
 }
 
-static void home_draw(struct ui *ui, struct screen *s)
+/* The station's figures below its name: households and people as the
+ * report counts them, what it leaves out, the last sync, conflicts and
+ * exits.  Returns the row after them. */
+static int draw_figures(struct ui *ui, const struct home *h, int y)
 {
-    struct home *h = s->state;
-    const struct cz_station_info *info = cz_station_info(ui->st);
     char line[512];
-    int y = UI_TOP + 1;
-    ui_text(ui, y++, 2, info->name, ui->cols - 4, A_BOLD);
-    snprintf(line, sizeof line, "%s %s %s", T(ui, "Village:", "所在村："), h->village[0] ? h->village : "-",
-             info->region);
-    ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
     if (h->counted)
         snprintf(line, sizeof line, T(ui, "%lld registered households, %lld people", "建档立卡贫困户 %lld 户，%lld 人"),
                  (long long)h->households, (long long)h->people);
@@ -230,6 +226,20 @@ static void home_draw(struct ui *ui, struct screen *s)
     else
         snprintf(line, sizeof line, T(ui, "Conflicts to resolve: %zu", "待解决的冲突：%zu"), h->conflicts);
     ui_text(ui, y++, 2, line, ui->cols - 4, h->conflicts ? A_BOLD : A_NORMAL);
+    return y;
+}
+
+static void home_draw(struct ui *ui, struct screen *s)
+{
+    struct home *h = s->state;
+    const struct cz_station_info *info = cz_station_info(ui->st);
+    char line[512];
+    int y = UI_TOP + 1;
+    ui_text(ui, y++, 2, info->name, ui->cols - 4, A_BOLD);
+    snprintf(line, sizeof line, "%s %s %s", T(ui, "Village:", "所在村："), h->village[0] ? h->village : "-",
+             info->region);
+    ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
+    y = draw_figures(ui, h, y);
     y++;
     /* On a short terminal the menu scrolls to keep the selection in view;
      * a marker says when rows are hidden above or below. */
