@@ -205,8 +205,8 @@ static int draw_figures(struct ui *ui, const struct home *h, int y)
     ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
     if (h->counted && h->pending) {
         /* Named as the report names them, so the two figures can be told apart. */
-        snprintf(line, sizeof line, T(ui, "Not counted: %lld records awaiting their signer's certificate",
-                                      "未计入：%lld 条记录待签署人认证"), (long long)h->pending);
+        snprintf(line, sizeof line, T(ui, "Records left out until their signer is certified: %lld",
+                                      "签署人尚未认证、未计入的记录：%lld 条"), (long long)h->pending);
         ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
     }
     if (h->synced) {

@@ -168,13 +168,13 @@ LEFT=$(printf '%s' "$OUT" | jq .left_out_pending)
 equals "one record left out" "$LEFT" 1
 startat "$O" --lang zh --user 张主任
 see "office home zh: the report's households" "建档立卡贫困户 $HH 户，$PEOPLE 人"
-see "office home zh: the pending ones named as such" "未计入：$LEFT 条记录待签署人认证"
+see "office home zh: the pending ones named as such" "签署人尚未认证、未计入的记录：$LEFT 条"
 see "office home zh: the station by its name" "导入自 柳树村（尚未认证）"
 keys F10
 see "office home zh: quits" "EXIT=0"
 startat "$O" --lang en --user 张主任
 see "office home en: the report's households" "$HH registered households, $PEOPLE people"
-see "office home en: the pending ones named as such" "Not counted: $LEFT records awaiting their signer's certificate"
+see "office home en: the pending ones named as such" "Records left out until their signer is certified: $LEFT"
 see "office home en: the station by its name" "bundle from 柳树村 (not yet enrolled)"
 keys F10
 see "office home en: quits" "EXIT=0"
