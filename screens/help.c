@@ -43,8 +43,9 @@ static const struct { const char *screen, *en, *zh; } purposes[] = {
       "两个站点同时修改过的记录：选定保留哪个取值。" },
     { "resolve", "One conflict side by side: choose a value for each field that differs.",
       "逐条对照一个冲突：为每个不同的字段选定取值。" },
-    { "exits", "Exit assessments awaiting your step: read one, then approve or reject it.",
-      "等待您审批的退出评估：查看后同意或不同意。" },
+    { "exits", "Exit assessments awaiting your step: read one, then approve or reject it; or every "
+               "assessment in your jurisdiction with its stage; print a village's public notice.",
+      "等待您审批的退出评估：查看后同意或不同意；也可查看辖区内全部退出评估及其进度，打印本村的公示。" },
     { "verify", "Checks every signature and log held here and says what does not hold.",
       "检查本站保存的全部签名和日志，并列出不符之处。" },
     { "users", "The people of this station and their enrolment: add one, certify a key.",

@@ -6,6 +6,8 @@
 #include "conflicts.h"
 #include "screens_all.h"
 #include "overview.h"
+#include "people.h"
+#include "report.h"
 #include "sync.h"
 
 #include <curses.h>
@@ -63,7 +65,10 @@ struct home {
     /* Read in open and resume, never per key press. */
     int synced;                  /* last holds something */
     struct cz_sync_last last;
-    size_t conflicts, exits_pending;
+    size_t conflicts;
+    int supervises;              /* a supervisor or the office: the exits figures show */
+    size_t exits_mine;           /* awaiting a step this person may sign or stop */
+    size_t exits_open;           /* not complete, in this person's jurisdiction */
     size_t drafts;               /* this person's unsaved forms (draft.h); its row shows when > 0 */
     size_t sel;                  /* index into visible[] */
     size_t visible[MENU_COUNT];  /* menu rows this person sees */
@@ -104,20 +109,47 @@ static void village_name(struct ui *ui, char *buf, size_t size)
     cz_view_end(v);
 }
 
+/* Who the last bundle came from or went to: the office, else the name a
+ * station's (or person's) key record gives, marked when its certificate
+ * is not here yet; the key itself only when nothing names it. */
+static void sync_partner(struct ui *ui, cz_view *v, struct home *h)
+{
+    const struct cz_station_info *info = cz_station_info(ui->st);
+    struct cz_keylist kl;
+    if (!memcmp(h->last.box, info->office_box, 32)) return;
+    memset(&kl, 0, sizeof kl);
+    if (cz_known_keys(cz_view_txn(v), info->office_root, &kl) == CZ_OK)
+        for (size_t i = 0; i < kl.n; i++) {
+            const struct cz_known_key *k = &kl.v[i];
+            const char *name = k->station[0] ? k->station : k->name;
+            if (memcmp(k->key, h->last.box, 32) || !name[0]) continue;
+            snprintf(h->last.with, sizeof h->last.with, "%s%s", name,
+                     k->trust.state == CZ_TRUST_PENDING ? T(ui, " (not yet enrolled)", "（尚未认证）") : "");
+            break;
+        }
+    free(kl.v);
+}
+
 static void home_counts(struct ui *ui, struct home *h)
 {
     cz_view *v = NULL;
     size_t n = 0;
+    const uint8_t *pk = cz_station_person_pk(ui->st);
     h->synced = cz_sync_latest(ui->st, &h->last) == CZ_OK;
-    h->conflicts = h->exits_pending = h->drafts = 0;
-    if (cz_station_person_pk(ui->st))
-        cz_draft_list(cz_station_dir(ui->st), cz_station_person_pk(ui->st), count_draft, &h->drafts);
+    h->conflicts = h->exits_mine = h->exits_open = h->drafts = 0;
+    h->supervises = roles_shown_supervisor(ui);
+    if (pk) cz_draft_list(cz_station_dir(ui->st), pk, count_draft, &h->drafts);
     /* Counted as `cunzhan conflicts` counts them (one walk of the heads). */
     if (cz_conflicts_count(ui->st, &n)) n = 0;
     h->conflicts = n;
     if (cz_view_begin(ui->st, &v)) return;
-    /* Every assessment still in its chain, whoever may sign next. */
-    cz_view_exits_pending(v, NULL, NULL, NULL, &h->exits_pending);
+    if (h->synced) sync_partner(ui, v, h);
+    /* What awaits this person is what the approvals screen lists for
+     * them; the open ones are those its "all" view shows not complete. */
+    if (h->supervises && pk) {
+        cz_view_exits_pending(v, pk, NULL, NULL, &h->exits_mine);
+        cz_view_exits_each(v, NULL, pk, NULL, NULL, NULL, &h->exits_open);
+    }
     cz_view_end(v);
 }
 
@@ -133,19 +165,22 @@ static int home_open(struct ui *ui, struct screen *s, const void *arg)
     return CZ_OK;
 }
 
-static void home_draw(struct ui *ui, struct screen *s)
+/* The station's figures below its name: households and people as the
+ * report counts them, what it leaves out, the last sync, conflicts and
+ * exits.  Returns the row after them. */
+static int draw_figures(struct ui *ui, const struct home *h, int y)
 {
-    struct home *h = s->state;
-    const struct cz_station_info *info = cz_station_info(ui->st);
     char line[512];
-    int y = UI_TOP + 1;
-    ui_text(ui, y++, 2, info->name, ui->cols - 4, A_BOLD);
-    snprintf(line, sizeof line, "%s %s %s", T(ui, "Village:", "所在村："), h->village[0] ? h->village : "-",
-             info->region);
-    ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
+    /* As the status line and `report` count them (ui_refresh_counts). */
     snprintf(line, sizeof line, T(ui, "%zu registered households, %zu people", "建档立卡贫困户 %zu 户，%zu 人"),
              ui->households, ui->members);
     ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
+    if (ui->counted && ui->left_out) {
+        /* Named as the report names them, so the two figures can be told apart. */
+        snprintf(line, sizeof line, T(ui, "Records left out until their signer is certified: %lld",
+                                      "签署人尚未认证、未计入的记录：%lld 条"), (long long)ui->left_out);
+        ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
+    }
     if (h->synced) {
         char when[32];
         data_time(h->last.when, when, sizeof when);
@@ -156,9 +191,27 @@ static void home_draw(struct ui *ui, struct screen *s)
         snprintf(line, sizeof line, "%s %s", T(ui, "Last sync:", "上次同步："), T(ui, "never", "从未同步"));
     }
     ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
-    snprintf(line, sizeof line, T(ui, "Conflicts to resolve: %zu    Exits awaiting approval: %zu",
-                                  "待解决的冲突：%zu    待审批的退出：%zu"), h->conflicts, h->exits_pending);
+    if (h->supervises)
+        snprintf(line, sizeof line, T(ui, "Conflicts to resolve: %zu    Exits awaiting you: %zu (open in all: %zu)",
+                                      "待解决的冲突：%zu    待您审批的退出：%zu（进行中共 %zu）"),
+                 h->conflicts, h->exits_mine, h->exits_open);
+    else
+        snprintf(line, sizeof line, T(ui, "Conflicts to resolve: %zu", "待解决的冲突：%zu"), h->conflicts);
     ui_text(ui, y++, 2, line, ui->cols - 4, h->conflicts ? A_BOLD : A_NORMAL);
+    return y;
+}
+
+static void home_draw(struct ui *ui, struct screen *s)
+{
+    struct home *h = s->state;
+    const struct cz_station_info *info = cz_station_info(ui->st);
+    char line[512];
+    int y = UI_TOP + 1;
+    ui_text(ui, y++, 2, info->name, ui->cols - 4, A_BOLD);
+    snprintf(line, sizeof line, "%s %s %s", T(ui, "Village:", "所在村："), h->village[0] ? h->village : "-",
+             info->region);
+    ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
+    y = draw_figures(ui, h, y);
     y++;
     /* On a short terminal the menu scrolls to keep the selection in view;
      * a marker says when rows are hidden above or below. */

@@ -178,6 +178,17 @@ static void choose(struct ui *ui, struct resolve *r)
     r->changed = 1;
 }
 
+/* A field refused, named by its label in the person's language (never
+ * its key: the key is for the command line). */
+static void field_message(struct ui *ui, const struct cz_type *t, const struct cz_field_error *err, char *buf,
+                          size_t size)
+{
+    const struct cz_field *f = err->field ? err->field : t ? cz_schema_field(t, err->name) : NULL;
+    char hint[512];
+    cz_field_error_hint(t, err, ui->lang, hint, sizeof hint);
+    snprintf(buf, size, "%s%s%s", f ? T(ui, f->en, f->zh) : T(ui, "A field", "某字段"), T(ui, ": ", "："), hint);
+}
+
 static enum ui_result save(struct ui *ui, struct resolve *r)
 {
     uint8_t id[CZ_ID_BYTES];
@@ -207,7 +218,7 @@ static enum ui_result save(struct ui *ui, struct resolve *r)
     free(a);
     if (rc && (err.field || err.name[0])) {
         char msg[1024];
-        cz_field_error_message(r->type, &err, ui->lang, msg, sizeof msg);
+        field_message(ui, r->type, &err, msg, sizeof msg);
         ui_message(ui, 1, "%s; %s", msg, T(ui, "nothing was stored", "没有保存任何内容"));
         for (size_t i = 0; i < r->n; i++)
             if (err.field && r->c[i].f == err.field) r->sel = i;

@@ -3,6 +3,7 @@
 #include "index.h"
 #include "parse.h"
 #include "prefs.h"
+#include "report.h"
 #include "screens.h"
 #include "screens_all.h"
 #include "overview.h"
@@ -120,7 +121,27 @@ int ui_any_dirty(const struct ui *ui)
 
 void ui_refresh_counts(struct ui *ui)
 {
-    /* What could not be read shows as 0 (the status line only). */
+    struct cz_store_stats stats;
+    struct cz_report r;
+    cz_view *v = NULL;
+    if (cz_view_begin(ui->st, &v) == CZ_OK) {
+        int known = cz_view_stats(v, &stats) == CZ_OK;
+        if (known && ui->counted && stats.entries == ui->counted_at) { cz_view_end(v); return; }
+        memset(&r, 0, sizeof r);
+        ui->counted = 0;
+        if (known && cz_report_build(cz_view_txn(v), cz_station_info(ui->st)->office_root, NULL, &r) == CZ_OK) {
+            ui->households = (size_t)r.households;
+            ui->members = (size_t)r.people;
+            ui->left_out = r.pending_left_out;
+            ui->counted = 1;
+            ui->counted_at = stats.entries;
+            cz_report_free(&r);
+        }
+        cz_view_end(v);
+        if (ui->counted) return;
+    }
+    /* What could not be read shows as 0. */
+    ui->left_out = 0;
     (void)cz_overview_counts(ui->st, &ui->households, &ui->members);
 }
 

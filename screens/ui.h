@@ -57,7 +57,17 @@ struct ui {
     char msg_next[256];           /* shown once msg has been read (after the next key) */
     int rows, cols;
     int cursor_y, cursor_x;       /* set by draw(); -1: hidden */
-    size_t households, members;   /* for the status line */
+    /* The households and people as `report` counts them (only what
+     * certified people signed) and the records it leaves out until their
+     * signer's certificate arrives: the status line's and the home
+     * screen's figures, so that the two and the report agree.  Counted
+     * again (ui_refresh_counts) only when the store has changed, since it
+     * reads every record; when the report cannot be made, the index's
+     * counts of live records stand in (counted 0). */
+    size_t households, members;
+    int64_t left_out;
+    size_t counted_at;            /* entries in the store when counted */
+    int counted;
 };
 
 /* The body is rows 1 .. rows-3; row 0 is the status line, rows-2 the

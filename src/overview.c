@@ -6,6 +6,8 @@
 #include "draft.h"
 #include "hex.h"
 #include "index.h"
+#include "region.h"
+#include "roster.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,4 +370,98 @@ int cz_view_household_reckon(cz_view *v, struct cz_record *r, struct cz_househol
     if (r->deleted || !r->body || strcmp(r->type_key, "household")) return CZ_OK;
     int rc = cz_view_household_status(v, r->entity, out);
     return rc ? rc : cz_household_status_apply(out, r->body);
+}
+
+/* ---- every exit assessment and its stage ---- */
+
+struct exits_walk {
+    cz_txn *t;
+    const uint8_t *root, *pk;
+    const struct cz_type *type;
+    const char *region;
+    char jurisdiction[CZ_REGION_MAX + 1];
+    int anywhere;        /* the jurisdiction is every region */
+    uint64_t now;
+    cz_exit_row_fn fn;
+    void *ctx;
+    size_t n, open;
+};
+
+/* pk's jurisdiction as its certificate says; 0 when it has none that
+ * counts (pending, revoked), so it sees nothing. */
+static int key_jurisdiction(struct exits_walk *w)
+{
+    struct cz_trust_info ti;
+    if (cz_roster_lookup(w->t, w->root, w->pk, &ti) != CZ_OK || ti.revoked) return 0;
+    if (ti.state == CZ_TRUST_ROOT || (ti.state == CZ_TRUST_CERTIFIED && !strcmp(ti.role, "office")))
+        w->anywhere = 1;
+    else if (ti.state == CZ_TRUST_CERTIFIED && ti.region[0])
+        snprintf(w->jurisdiction, sizeof w->jurisdiction, "%s", ti.region);
+    else
+        return 0;
+    return 1;
+}
+
+/* The stage of a chain: the first step not approved decides it. */
+static void exit_stage(const struct cz_exit_state *es, uint64_t now, struct cz_exit_row *row)
+{
+    int next = -1;
+    for (int s = 0; s < CZ_STEP_COUNT && next < 0; s++)
+        if (!es->approved[s]) next = s;
+    row->step = next;
+    if (es->complete) { row->stage = CZ_STAGE_COMPLETE; row->step = -1; }
+    else if (next < 0) row->stage = CZ_STAGE_HELD;
+    else if (es->rejected[next]) row->stage = CZ_STAGE_REJECTED;
+    else if (next == CZ_STEP_NOTICE && es->notice_close_ms > now) row->stage = CZ_STAGE_NOTICE;
+    else row->stage = CZ_STAGE_AWAITING;
+}
+
+static int exits_cb(void *ctx, const uint8_t *entity)
+{
+    struct exits_walk *w = ctx;
+    struct cz_record r;
+    struct cz_exit_state es;
+    struct cz_exit_row row = { .entity = entity, .record = &r, .state = &es, .step = -1 };
+    int rc = cz_record_load(w->t, entity, &r), why;
+    if (rc) return rc;
+    if (r.deleted || r.type != w->type) goto done;
+    if (w->region && w->region[0] && !cz_region_under(r.region, w->region)) goto done;
+    if (w->pk && !w->anywhere && !cz_region_under(r.region, w->jurisdiction)) goto done;
+    if (cz_exit_state(w->t, w->root, entity, &es) != CZ_OK) goto done;
+    exit_stage(&es, w->now, &row);
+    if (w->pk && row.step >= 0) {
+        row.may_approve = cz_step_signer_ok(w->t, w->root, w->pk, 0, (enum cz_step)row.step, 1, r.region, &why) == CZ_OK;
+        row.mine = row.may_approve ||
+                   cz_step_signer_ok(w->t, w->root, w->pk, 0, (enum cz_step)row.step, 0, r.region, &why) == CZ_OK;
+    }
+    w->n++;
+    if (row.stage != CZ_STAGE_COMPLETE) w->open++;
+    if (w->fn) rc = w->fn(w->ctx, &row);
+done:
+    cz_record_clear(&r);
+    return rc;
+}
+
+int cz_view_exits_each(cz_view *v, const char *region, const uint8_t *pk, cz_exit_row_fn fn, void *ctx,
+                       size_t *n, size_t *open)
+{
+    char term[64];
+    struct exits_walk w = {
+        .t = v->t,
+        .root = cz_station_info(v->st)->office_root,
+        .pk = pk,
+        .type = cz_schema_type("exit"),
+        .region = region,
+        .now = cz_now_ms(),
+        .fn = fn,
+        .ctx = ctx,
+    };
+    int rc = CZ_OK;
+    if (n) *n = 0;
+    if (open) *open = 0;
+    if (pk && !key_jurisdiction(&w)) return CZ_OK;
+    rc = cz_store_index_each(v->t, term, cz_term_type(term, sizeof term, "exit"), exits_cb, &w);
+    if (n) *n = w.n;
+    if (open) *open = w.open;
+    return rc == CZ_WALK_STOP ? CZ_OK : rc;
 }

@@ -168,4 +168,41 @@ int cz_view_household_status(cz_view *v, const uint8_t household[CZ_ENTITY_BYTES
  * statuses. */
 int cz_view_household_reckon(cz_view *v, struct cz_record *r, struct cz_household_status *out);
 
+/* ---- every exit assessment and its stage ---- */
+
+/* Where an assessment's chain stands, judged now (exitchain.h). */
+enum cz_exit_stage {
+    CZ_STAGE_AWAITING,     /* step awaits its signature */
+    CZ_STAGE_REJECTED,     /* step was refused: the chain stops there */
+    CZ_STAGE_NOTICE,       /* the county signed; the notice runs until notice_close_ms */
+    CZ_STAGE_HELD,         /* every step signed, yet it does not count: the criteria fail */
+    CZ_STAGE_COMPLETE,     /* the household has exited */
+};
+
+/* One live exit assessment; every pointer is valid during the callback
+ * only. */
+struct cz_exit_row {
+    const uint8_t *entity;
+    const struct cz_record *record;     /* its current version, loaded */
+    const struct cz_exit_state *state;  /* criteria: CZ_OK or why it may not be approved */
+    enum cz_exit_stage stage;
+    int step;            /* AWAITING, REJECTED: that step; NOTICE: CZ_STEP_NOTICE; else -1 */
+    int mine;            /* pk given: pk may approve the step, or reject it from above */
+    int may_approve;     /* pk given: pk may approve the step */
+};
+typedef int (*cz_exit_row_fn)(void *ctx, const struct cz_exit_row *r);
+
+/* Every live exit assessment in `region` (a code prefix; NULL or "": any)
+ * and, when pk is given, in pk's jurisdiction as its certificate says (the
+ * office and the root: every region; a key with no certificate that
+ * counts: none), with its stage, in entity order: the supervisors' and the
+ * office's overview, `cunzhan exits --all`.  fn (may be NULL) hears of
+ * each; *n (may be NULL) counts them, *open (may be NULL) those not
+ * complete.  An assessment that cannot be read stops the walk with its
+ * status; fn returning non-zero stops it with that value (CZ_WALK_STOP: no
+ * error).  The stage depends on the signers as trusted now and on this
+ * PC's clock, so each assessment is judged: no index term answers it. */
+int cz_view_exits_each(cz_view *v, const char *region, const uint8_t *pk, cz_exit_row_fn fn, void *ctx,
+                       size_t *n, size_t *open);
+
 #endif

@@ -124,6 +124,8 @@ int cmd_restore(struct cli *c, int argc, char **argv);
 int cmd_approve(struct cli *c, int argc, char **argv);
 int cmd_load(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
+/* cli_exits.c */
+int cmd_exits(struct cli *c, int argc, char **argv);
 /* cli_report.c */
 int cmd_report(struct cli *c, int argc, char **argv);
 /* cli_print.c */

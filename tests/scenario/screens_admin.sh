@@ -91,10 +91,10 @@ CST_TODAY=$(date -u -d '+8 hours' +%Y-%m-%d)
 startat "$OFFICE" --lang zh --user 王县长
 see "notice: home" "退出审批"
 menu_open "Exit approvals" "退出审批"
-see "notice: awaits the notice step" "待审批：公示公告"
+see "notice: the notice runs, with its day" "杨树林  2018  公示中，至 $(date -u -d '+8 hours +7 days' +%Y-%m-%d)"
 see "notice: the assessment in Chinese" "住房安全有保障：是"
 see "notice: the county step signed today" "县级审定：王县长@许昌市科协  $CST_TODAY"
-see "notice: the day it may close" "公示最早可于 $(date -u -d '+8 hours +7 days' +%Y-%m-%d)"
+see "notice: the day it may close" "公示期未满：最早可于 $(date -u -d '+8 hours +7 days' +%Y-%m-%d)"
 keys Enter
 see "notice: the same person refused in Chinese" "此人已审批过该评估的另一环节"
 lacks "notice: no confirm for the same person" "$SCREEN" "签署“公示公告”"
@@ -103,9 +103,9 @@ keys F10
 see "notice: quits" "EXIT=0"
 startat "$OFFICE" --lang zh --user 陈科长
 menu_open "Exit approvals" "退出审批"
-see "notice: another county person sees it" "待审批：公示公告"
+see "notice: another county person sees it" "杨树林  2018  公示中，至 $(date -u -d '+8 hours +7 days' +%Y-%m-%d)"
 keys Enter
-see "notice: refused before 7 days, with the day" "公示最早可于 $(date -u -d '+8 hours +7 days' +%Y-%m-%d)"
+see "notice: refused before 7 days, with the day" "公示须满 7 天：最早可于 $(date -u -d '+8 hours +7 days' +%Y-%m-%d)"
 lacks "notice: refused before the confirm" "$SCREEN" "签署“公示公告”"
 see "notice: refused in Chinese" "没有保存任何内容"
 keys F10
@@ -124,7 +124,7 @@ see "start exit: the exit form" "New Exit assessment"
 see "start exit: the household filled in" "何秋菊"
 see "start exit: year field" "Year"
 text "2019"; keys F2
-see "start exit: saved, back on the list" "何秋菊  awaits: village appraisal"
+see "start exit: saved, back on the list" "何秋菊  2019  awaits: village appraisal"
 keys F10
 see "start exit: quits" "EXIT=0"
 expect "cli: the new exit assessment" 0 "$CUNZHAN" -C "$OFFICE" --lang en list exit year=2019
@@ -151,7 +151,7 @@ E0=$(entries "$OFFICE")
 TERMTYPE=vt100 startat "$OFFICE" --lang en --user 刘镇长
 see "reject: home on a vt100" "Exit approvals"
 menu_open "Exit approvals" "退出审批"
-see "reject: the new assessment awaits the village step" "何秋菊  awaits: village appraisal"
+see "reject: the new assessment awaits the village step" "何秋菊  2019  awaits: village appraisal"
 see "reject: the footer names the key" "Ctrl-R Reject"
 select_exit 何秋菊
 see "reject: 何秋菊's assessment shown" "何秋菊  year 2019"
@@ -186,7 +186,7 @@ see "reject: confirm again" 'Reject "village appraisal" for 何秋菊?'
 keys Enter
 see "reject: the status line says so" "Rejected: village appraisal ("
 on_line "reject: the chain shows the step rejected" "1\. village appraisal: rejected"
-see "reject: the list row says so" "何秋菊  awaits: village appraisal (rejected)"
+see "reject: the list row says so" "何秋菊  2019  awaits: village appraisal (rejected)"
 keys F10
 see "reject: quits" "EXIT=0"
 equals "reject: one entry stored" "$(entries "$OFFICE")" "$((E0 + 1))"
@@ -218,10 +218,10 @@ select_exit 何秋菊
 see "reject zh: the rejected step in Chinese" "村民主评议：未通过"
 keys C-a
 for i in 1 2 3 4 5 6; do
-    capture; has_text "公示公告：待您签署" && break
+    capture; has_text "公示公告：公示中：期满后待您签署" && break
     keys Down; sleep 0.5
 done
-see "reject zh: the notice step awaits" "公示公告：待您签署"
+see "reject zh: the notice step runs, open to a rejection" "公示公告：公示中：期满后待您签署，现可不同意"
 keys C-r
 see "reject zh: asks the reason in Chinese" "不同意“公示公告”的理由"
 keys Enter

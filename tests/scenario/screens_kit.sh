@@ -13,7 +13,9 @@ ST=$WORK/demo/yangshuwan
 first_row_has() { wait_check "$1" "first row is not '$2'" 10 row_has 4 "$2"; }
 
 # ---- home: last sync, conflicts, approvals ----
-# Exits awaiting approval: those whose chain `show` calls not complete.
+# Exits open (awaiting approval): those whose chain `show` calls not
+# complete; the home screen counts them for a supervisor beside what
+# awaits that person.
 pending_exits() {
     local n=0 id
     for id in $("$CUNZHAN" -C "$ST" list exit | cut -c1-12); do
@@ -26,8 +28,8 @@ start --lang en
 see "home: last sync line" "Last sync:"
 contains "home: last sync names the other station" "$SCREEN" "许昌市科协"
 contains "home: conflicts line" "$SCREEN" "Conflicts to resolve: 0"
-contains "home: approvals line" "$SCREEN" "Exits awaiting approval:"
-contains "home: exits awaiting approval as show counts them" "$SCREEN" "Exits awaiting approval: $PENDING"
+contains "home: approvals line" "$SCREEN" "Exits awaiting you:"
+contains "home: exits open as show counts them" "$SCREEN" "(open in all: $PENDING)"
 [ "$PENDING" -ge 1 ] && pass "the demo has an exit awaiting approval" || fail "the demo has no exit awaiting approval"
 lacks "home: synced demo is not 'never'" "$SCREEN" "never"
 
@@ -92,7 +94,7 @@ for id in $("$CUNZHAN" -C "$ST" list exit | cut -c1-12); do
     fi
 done
 start --lang en
-see "home: one exit fewer awaits approval" "Exits awaiting approval: $((PENDING - 1))"
+see "home: one exit fewer is open" "(open in all: $((PENDING - 1)))"
 equals "home: ... as show counts them" "$(pending_exits)" $((PENDING - 1))
 keys F10
 see "home: quits" "EXIT=0"

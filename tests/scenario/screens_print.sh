@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # "Print" on the screens (Ctrl-P, print.h): the household page writes the
-# household's card, the Reports screen the report, as a PDF into the
+# household's card, the Reports screen the report, the exits screen its
+# village's public notice, as a PDF into the
 # station's own print folder on this PC, says where (the whole path, in a
 # box) and how many pages, and a folder that cannot be written is
 # named with its cause.  The PDF is read back with pdftotext.  The real
@@ -69,6 +70,27 @@ for lang in zh en; do
     keys F10
     see "$lang: quits" "EXIT=0"
 done
+
+# ---- the public notice, from the exits screen (the county's supervisor) ----
+O=$WORK/demo/office
+E=$(cz -C "$O" list exit | awk '/3900.00/ { print $1 }')
+cz -C "$O" --user 王县长 approve "$E" --step county >/dev/null || fail "the county decides 杨树林's exit"
+rm -rf "$O/print"
+startat "$O" --lang zh --user 王县长
+ready
+menu_open "Exit approvals" "退出审批"
+see "zh: the approvals screen" "Ctrl-P 打印"
+keys C-v
+see "zh: every assessment" "辖区内全部退出评估"
+keys C-p
+see "zh: the notice printed" "$O/print/notice-411024104201.pdf"
+keys Enter
+gone "zh: the box closes" "回车：确定"
+T=$(pdftotext "$O/print/notice-411024104201.pdf" - 2>&1)
+contains "zh: the notice names the household's head" "$T" "杨树林"
+contains "zh: and when the notice closes" "$T" "$(TZ=Asia/Shanghai date -d '+7 days' +%Y-%m-%d)"
+keys F10
+see "zh: quits the office" "EXIT=0"
 
 # A print folder that cannot be written: named, with its cause.
 if [ "$(id -u)" != 0 ]; then
