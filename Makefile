@@ -20,6 +20,16 @@ PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null)
 PKG_LIBS   += -pthread
 CURSES_LIBS = $(shell pkg-config --libs ncursesw 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+# The PostgreSQL mirror (src/mirror*.c, src/MIRROR.md) is the one part of
+# the core that links libpq.  MIRROR=no builds without it (a 32-bit or
+# minimal PC): `cunzhan mirror` then says this build has none.
+MIRROR ?= yes
+ifeq ($(MIRROR),yes)
+MIRROR_CFLAGS = $(shell pkg-config --cflags libpq 2>/dev/null)
+PKG_LIBS   += $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
+else
+MIRROR_CFLAGS = -DCZ_NO_MIRROR
+endif
 
 OPT_rel   = -O2 -g
 OPT_asan  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -43,6 +53,9 @@ CLI_CFLAGS  = $(CZ_BASE_CFLAGS) $(PKG_CFLAGS) -Isrc -Isrc/cli -Iscreens -Ikeys $
 CZ_LDFLAGS = $(OPT_$(VARIANT)) $(LDFLAGS)
 
 LIB_SRC    := $(wildcard src/*.c)
+ifneq ($(MIRROR),yes)
+LIB_SRC    := $(filter-out src/mirror%.c,$(LIB_SRC))
+endif
 CLI_SRC    := $(wildcard src/cli/*.c)
 SCREEN_SRC := $(wildcard screens/*.c) $(wildcard keys/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -83,7 +96,12 @@ $(B)/src/%.o: src/%.c
 
 $(B)/src/cli/%.o: src/cli/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CLI_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CLI_CFLAGS) $(MIRROR_CFLAGS) -MMD -MP -c $< -o $@
+
+# The mirror's files, and only they, see libpq's headers.
+$(filter $(B)/src/mirror%,$(LIB_OBJ)): $(B)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(MIRROR_CFLAGS) -MMD -MP -c $< -o $@
 
 # No quoted include with a path (it would reach another layer's header
 # around -I), no curses in the core, and neither the screens nor the command

@@ -1,0 +1,332 @@
+/* mirror_records.c — the current view of each record, as this station's
+ * own code computes it (merge, trust, the exit chain), written into
+ * cunzhan.record; SQL never re-derives it.
+ *
+ * Which rows to write is told by a digest of each row as written: a
+ * record whose row would differ (a new version, a merge, a certificate
+ * or revocation that changes whether its author counts, a fork choice, an
+ * exit chain completed) is rewritten, any other is left alone.  The pass
+ * runs when entries arrived since the last complete pass (the source's
+ * records_owed, set in every entry batch), so a run with nothing new
+ * reads no record. */
+#include "mirror_int.h"
+#include "counts.h"
+#include "exitchain.h"
+#include "grow.h"
+#include "hex.h"
+#include "query.h"
+#include "roster.h"
+#include "schema.h"
+#include "status.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIGEST_BYTES 16
+
+struct held { uint8_t entity[CZ_ENTITY_BYTES]; uint8_t digest[DIGEST_BYTES]; };
+struct trust_cache { uint8_t key[32]; int why; };
+
+struct records {
+    struct cz_mirror *m;
+    struct held *held;            /* what the server holds, sorted by entity */
+    size_t nheld, capheld;
+    uint8_t (*ents)[CZ_ENTITY_BYTES];
+    size_t nents, capents;
+    struct trust_cache cache[64];
+    size_t ncache;
+    struct cz_mbuf row;
+    size_t nbatch;
+};
+
+/* The household's derived status (poor, exited, returned) and the year it
+ * exited: the one place the mirror decides it, as report.c does, so the
+ * report's views and `cunzhan report` agree. */
+static int household_status(struct records *R, const struct cz_record *rec, const char **status,
+                            uint32_t *year)
+{
+    int exited = 0;
+    const char *s;
+    size_t len;
+    const struct cz_field *f = cz_schema_field(rec->type, "status");
+    *year = 0;
+    int rc = cz_household_exited(R->m->t, R->m->root, rec->entity, &exited, year);
+    if (rc) return rc;
+    int returned = f && cz_body_get_text(rec->body, f->tag, &s, &len) == CZ_OK && !strcmp(s, "returned");
+    *status = exited ? "exited" : returned ? "returned" : "poor";
+    return CZ_OK;
+}
+
+/* Whether the record's current version counts (counts.h), as the report
+ * asks it: *why CZ_OK, CZ_ENOTFOUND (author pending) or the rule. */
+static int author_why(struct records *R, const struct cz_record *rec, int *why)
+{
+    for (size_t i = 0; i < R->ncache; i++)
+        if (!memcmp(R->cache[i].key, rec->origin, 32)) { *why = R->cache[i].why; return CZ_OK; }
+    struct cz_entry e;
+    struct cz_trust_info info;
+    uint64_t fork_seq;
+    memset(&info, 0, sizeof info);
+    *why = CZ_EPERM;
+    int rc = cz_store_get_entry(R->m->t, rec->id, &e);
+    if (rc) return rc;
+    if (cz_roster_lookup(R->m->t, R->m->root, e.origin, &info) == CZ_OK) cz_counts_entry(R->m->t, &info, &e, why);
+    /* A revocation and a fork depend on the seq: only the rest is cached. */
+    int forked = cz_store_fork_first(R->m->t, rec->origin, &fork_seq) != CZ_ENOTFOUND;
+    if (!info.revoked && !forked && R->ncache < sizeof R->cache / sizeof R->cache[0]) {
+        memcpy(R->cache[R->ncache].key, rec->origin, 32);
+        R->cache[R->ncache++].why = *why;
+    }
+    return CZ_OK;
+}
+
+static void trust_word(int why, char *buf, size_t size)
+{
+    if (why == CZ_OK) { snprintf(buf, size, "certified"); return; }
+    if (why == CZ_ENOTFOUND) { snprintf(buf, size, "pending"); return; }
+    const char *name = cz_status_name(why);
+    if (!strncmp(name, "CZ_E", 4)) name += 4;
+    size_t i = 0;
+    for (; name[i] && i + 1 < size; i++) buf[i] = (char)tolower((unsigned char)name[i]);
+    buf[i] = 0;
+}
+
+/* One field's value as JSON: text as strings, whole numbers as numbers,
+ * hundredths (money in yuan, areas, quantities) as exact decimals, dates
+ * as "YYYY-MM-DD", lists as arrays, ids and keys as hex. */
+static int field_json(struct cz_mbuf *b, const struct cz_field *f, const cz_body *body, int kind)
+{
+    const char *s;
+    size_t len, n = 0;
+    int64_t v = 0;
+    uint64_t u = 0;
+    const uint8_t *p;
+    char hex[2 * 64 + 1];
+    switch (kind) {
+    case CZ_KIND_TEXT:
+        cz_body_get_text(body, f->tag, &s, &len);
+        return cz_mbuf_json_string(b, s, len);
+    case CZ_KIND_SINT:
+        cz_body_get_sint(body, f->tag, &v);
+        if (f->type != CZ_F_MONEY && f->type != CZ_F_AREA && f->type != CZ_F_DECIMAL)
+            return cz_mbuf_printf(b, "%lld", (long long)v);
+        u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+        return cz_mbuf_printf(b, "%s%llu.%02llu", v < 0 ? "-" : "", (unsigned long long)(u / 100),
+                              (unsigned long long)(u % 100));
+    case CZ_KIND_UINT:
+        cz_body_get_uint(body, f->tag, &u);
+        if (f->type == CZ_F_DATE)
+            return cz_mbuf_printf(b, "\"%04llu-%02llu-%02llu\"", (unsigned long long)(u / 10000),
+                                  (unsigned long long)(u / 100 % 100), (unsigned long long)(u % 100));
+        return cz_mbuf_printf(b, "%llu", (unsigned long long)u);
+    case CZ_KIND_BYTES:
+        cz_body_get_bytes(body, f->tag, &p, &len);
+        if (len > 64) len = 64;
+        cz_hex(p, len, hex);
+        return cz_mbuf_printf(b, "\"%s\"", hex);
+    case CZ_KIND_LIST: {
+        int rc = cz_body_get_list_count(body, f->tag, &n);
+        if (!rc) rc = cz_mbuf_add(b, "[", 1);
+        for (size_t i = 0; i < n && rc == CZ_OK; i++) {
+            cz_body_get_list_item(body, f->tag, i, &s, &len);
+            if (i) rc = cz_mbuf_add(b, ",", 1);
+            if (!rc) rc = cz_mbuf_json_string(b, s, len);
+        }
+        return rc ? rc : cz_mbuf_add(b, "]", 1);
+    }
+    }
+    return cz_mbuf_str(b, "null");
+}
+
+static int fields_json(struct cz_mbuf *b, const struct cz_record *rec)
+{
+    int rc = cz_mbuf_add(b, "{", 1), first = 1;
+    for (size_t i = 0; rec->type && rec->body && i < rec->type->nfields && rc == CZ_OK; i++) {
+        const struct cz_field *f = &rec->type->fields[i];
+        int kind = cz_body_kind(rec->body, f->tag);
+        if (!kind) continue;
+        if (!first) rc = cz_mbuf_add(b, ",", 1);
+        first = 0;
+        if (!rc) rc = cz_mbuf_json_string(b, f->key, strlen(f->key));
+        if (!rc) rc = cz_mbuf_add(b, ":", 1);
+        if (!rc) rc = field_json(b, f, rec->body, kind);
+    }
+    return rc ? rc : cz_mbuf_add(b, "}", 1);
+}
+
+/* The row of cunzhan.record without its digest, into R->row. */
+static int record_row(struct records *R, const struct cz_record *rec)
+{
+    struct cz_mbuf *b = &R->row;
+    struct cz_mbuf json = { 0 };
+    char trust[48];
+    const char *status = NULL;
+    uint32_t year = 0;
+    int why = CZ_OK;
+    int rc = author_why(R, rec, &why);
+    if (!rc && !rec->deleted && rec->body && !strcmp(rec->type_key, "household"))
+        rc = household_status(R, rec, &status, &year);
+    if (rc) return rc;
+    trust_word(why, trust, sizeof trust);
+    b->n = 0;
+    rc = cz_mbuf_copy_bytea(b, rec->entity, CZ_ENTITY_BYTES);
+    if (!rc) rc = cz_mbuf_add(b, "\t", 1);
+    if (!rc) rc = cz_mbuf_copy_text(b, rec->type_key, strlen(rec->type_key));
+    if (!rc) rc = cz_mbuf_add(b, "\t", 1);
+    if (!rc) rc = cz_mbuf_copy_text(b, rec->region, strlen(rec->region));
+    if (!rc) rc = cz_mbuf_add(b, "\t", 1);
+    if (!rc) rc = cz_mbuf_copy_bytea(b, rec->id, CZ_ID_BYTES);
+    if (!rc) rc = cz_mbuf_add(b, "\t", 1);
+    if (!rc) rc = cz_mbuf_copy_bytea(b, rec->origin, 32);
+    if (!rc) rc = cz_mbuf_printf(b, "\t%llu\t%lld\t%zu\t%s\t%s\t%s\t%s\t", (unsigned long long)rec->seq,
+                                 (long long)rec->wall, rec->nheads, rec->nheads > 1 ? "t" : "f",
+                                 rec->deleted ? "t" : "f", trust, why == CZ_OK ? "t" : "f");
+    if (!rc) rc = status ? cz_mbuf_printf(b, "%s\t", status) : cz_mbuf_str(b, "\\N\t");
+    if (!rc) rc = year ? cz_mbuf_printf(b, "%u\t", year) : cz_mbuf_str(b, "\\N\t");
+    if (!rc) rc = fields_json(&json, rec);
+    if (!rc) rc = cz_mbuf_copy_text(b, json.p, json.n);
+    cz_mbuf_free(&json);
+    return rc;
+}
+
+static int held_cmp(const void *a, const void *b) { return memcmp(a, b, CZ_ENTITY_BYTES); }
+
+static int unhex(const char *hex, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1) return CZ_EINVAL;
+        out[i] = (uint8_t)v;
+    }
+    return CZ_OK;
+}
+
+static int load_held(struct records *R)
+{
+    PGresult *r = NULL;
+    int rc = cz_mirror_query(R->m, "SELECT encode(entity, 'hex'), encode(digest, 'hex') FROM cunzhan.record",
+                             0, NULL, &r);
+    if (rc) return rc;
+    size_t n = (size_t)PQntuples(r);
+    if ((rc = cz_grow(&R->held, &R->capheld, n + 1, sizeof *R->held))) goto cleanup;
+    for (size_t i = 0; i < n; i++) {
+        struct held *h = &R->held[R->nheld];
+        if (unhex(PQgetvalue(r, (int)i, 0), h->entity, CZ_ENTITY_BYTES) == CZ_OK &&
+            unhex(PQgetvalue(r, (int)i, 1), h->digest, DIGEST_BYTES) == CZ_OK)
+            R->nheld++;
+    }
+    if (R->nheld) qsort(R->held, R->nheld, sizeof *R->held, held_cmp);
+cleanup:
+    PQclear(r);
+    return rc;
+}
+
+static const struct held *find_held(const struct records *R, const uint8_t *entity)
+{
+    return R->nheld ? bsearch(entity, R->held, R->nheld, sizeof *R->held, held_cmp) : NULL;
+}
+
+/* Every entity with a version stored here, applied or not (an entity
+ * whose versions are all held or refused loads as not found). */
+static int entity_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    struct records *R = ctx;
+    struct cz_entry e;
+    int rc = cz_entry_parse(val, vlen, &e);
+    if (rc) return rc;
+    if ((rc = cz_grow(&R->ents, &R->capents, R->nents + 1, sizeof *R->ents))) return rc;
+    memcpy(R->ents[R->nents++], e.entity, CZ_ENTITY_BYTES);
+    return CZ_OK;
+}
+
+static int collect_entities(struct records *R)
+{
+    int rc = cz_store_each_entry(R->m->t, entity_cb, R);
+    if (rc || !R->nents) return rc;
+    qsort(R->ents, R->nents, CZ_ENTITY_BYTES, held_cmp);
+    size_t w = 0;
+    for (size_t i = 1; i < R->nents; i++)
+        if (memcmp(R->ents[w], R->ents[i], CZ_ENTITY_BYTES)) memcpy(R->ents[++w], R->ents[i], CZ_ENTITY_BYTES);
+    R->nents = w + 1;
+    return CZ_OK;
+}
+
+static int flush(struct records *R, uint64_t done)
+{
+    struct cz_mirror *m = R->m;
+    if (!R->nbatch) return CZ_OK;
+    int rc = cz_mirror_exec(m, "BEGIN");
+    if (rc) return rc;
+    rc = cz_mirror_copy(m, "COPY pg_temp.stage_record FROM STDIN", &m->buf);
+    if (!rc) rc = cz_mirror_exec(m, "DELETE FROM cunzhan.record r USING pg_temp.stage_record s"
+                                    " WHERE r.entity = s.entity");
+    if (!rc) rc = cz_mirror_exec(m, "INSERT INTO cunzhan.record SELECT * FROM pg_temp.stage_record");
+    if (!rc) rc = cz_mirror_exec(m, "COMMIT");
+    else cz_mirror_exec(m, "ROLLBACK");
+    if (rc) return rc;
+    m->s->records_written += R->nbatch;
+    m->s->batches++;
+    R->nbatch = 0;
+    m->buf.n = 0;
+    if (m->o->progress) m->o->progress(m->o->progress_ctx, CZ_MIRROR_RECORDS, done, R->nents);
+    return CZ_OK;
+}
+
+static int one_record(struct records *R, const uint8_t *entity)
+{
+    struct cz_record rec;
+    uint8_t digest[DIGEST_BYTES];
+    int rc = cz_record_load(R->m->t, entity, &rec);
+    if (rc == CZ_ENOTFOUND) return CZ_OK;
+    if (rc) return rc;
+    R->m->s->records_station++;
+    rc = record_row(R, &rec);
+    cz_record_clear(&rec);
+    if (rc) return rc;
+    crypto_generichash(digest, sizeof digest, (const uint8_t *)R->row.p, R->row.n, NULL, 0);
+    const struct held *h = find_held(R, entity);
+    if (h && !memcmp(h->digest, digest, sizeof digest)) return CZ_OK;
+    rc = cz_mbuf_add(&R->m->buf, R->row.p, R->row.n);
+    if (!rc) rc = cz_mbuf_add(&R->m->buf, "\t", 1);
+    if (!rc) rc = cz_mbuf_copy_bytea(&R->m->buf, digest, sizeof digest);
+    if (!rc) rc = cz_mbuf_add(&R->m->buf, "\n", 1);
+    if (!rc) R->nbatch++;
+    return rc;
+}
+
+static int count_held(struct cz_mirror *m)
+{
+    PGresult *r = NULL;
+    int rc = cz_mirror_query(m, "SELECT count(*) FROM cunzhan.record", 0, NULL, &r);
+    if (rc == CZ_OK) m->s->records_station = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return rc;
+}
+
+int cz_mirror_records(struct cz_mirror *m)
+{
+    struct records R = { .m = m };
+    int owed = 1;
+    int rc = cz_mirror_get_dirty(m, &owed);
+    if (rc) return rc;
+    if (!owed && !m->s->entries_copied) return count_held(m);
+    rc = cz_mirror_exec(m, "CREATE TEMP TABLE IF NOT EXISTS stage_record"
+                           " (LIKE cunzhan.record) ON COMMIT DELETE ROWS");
+    if (rc || (rc = load_held(&R)) || (rc = collect_entities(&R))) goto cleanup;
+    m->buf.n = 0;
+    for (size_t i = 0; i < R.nents && rc == CZ_OK; i++) {
+        rc = one_record(&R, R.ents[i]);
+        if (rc == CZ_OK && R.nbatch >= m->batch) rc = flush(&R, i + 1);
+    }
+    if (rc == CZ_OK) rc = flush(&R, R.nents);
+    /* Only a pass that went through every record pays what was owed. */
+    if (rc == CZ_OK) rc = cz_mirror_set_dirty(m, 0);
+    if (rc == CZ_OK && m->o->progress) m->o->progress(m->o->progress_ctx, CZ_MIRROR_RECORDS, R.nents, R.nents);
+cleanup:
+    free(R.held);
+    free(R.ents);
+    cz_mbuf_free(&R.row);
+    return rc;
+}
