@@ -54,9 +54,10 @@ uint64_t cz_mirror_exec_count(struct cz_mirror *m, const char *sql, int *rc);
 /* mirror_schema.c: creates schema `cunzhan` or checks its version, and
  * that it mirrors this station. */
 int cz_mirror_schema(struct cz_mirror *m);
-/* Marks the records pass as owed (in the batch's transaction) or done. */
+/* Marks the records pass as owed (in an entry batch's transaction) or
+ * done (after a pass through every record): for readers, who can tell a
+ * mirror whose records lag its entries. */
 int cz_mirror_set_dirty(struct cz_mirror *m, int dirty);
-int cz_mirror_get_dirty(struct cz_mirror *m, int *dirty);
 
 /* mirror_views.c: every view, made again (CREATE OR REPLACE) each run, so
  * they always follow this build's record types. */

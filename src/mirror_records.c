@@ -5,10 +5,10 @@
  * Which rows to write is told by a digest of each row as written: a
  * record whose row would differ (a new version, a merge, a certificate
  * or revocation that changes whether its author counts, a fork choice, an
- * exit chain completed) is rewritten, any other is left alone.  The pass
- * runs when entries arrived since the last complete pass (the source's
- * records_owed, set in every entry batch), so a run with nothing new
- * reads no record. */
+ * exit chain completed) is rewritten, any other is left alone.  Every run
+ * looks at every record, even when no entry arrived: whether an exit
+ * chain is complete depends on today's date too, and a newer build may
+ * judge differently; what costs is writing, and only changes are written. */
 #include "mirror_int.h"
 #include "counts.h"
 #include "exitchain.h"
@@ -27,7 +27,7 @@
 #define DIGEST_BYTES 16
 
 struct held { uint8_t entity[CZ_ENTITY_BYTES]; uint8_t digest[DIGEST_BYTES]; };
-struct trust_cache { uint8_t key[32]; int why; };
+struct trust_cache { uint8_t key[32]; int found; struct cz_trust_info info; };
 
 struct records {
     struct cz_mirror *m;
@@ -35,8 +35,8 @@ struct records {
     size_t nheld, capheld;
     uint8_t (*ents)[CZ_ENTITY_BYTES];
     size_t nents, capents;
-    struct trust_cache cache[64];
-    size_t ncache;
+    struct trust_cache *cache;    /* one per author met */
+    size_t ncache, capcache;
     struct cz_mbuf row;
     size_t nbatch;
 };
@@ -60,25 +60,27 @@ static int household_status(struct records *R, const struct cz_record *rec, cons
 }
 
 /* Whether the record's current version counts (counts.h), as the report
- * asks it: *why CZ_OK, CZ_ENOTFOUND (author pending) or the rule. */
+ * asks it: *why CZ_OK, CZ_ENOTFOUND (author pending) or the rule.  The
+ * roster's word on each author is looked up once; the judgement itself
+ * is made for each entry, since it depends on the entry (its type: a
+ * pending key's own announcement counts; its region; its seq). */
 static int author_why(struct records *R, const struct cz_record *rec, int *why)
 {
-    for (size_t i = 0; i < R->ncache; i++)
-        if (!memcmp(R->cache[i].key, rec->origin, 32)) { *why = R->cache[i].why; return CZ_OK; }
     struct cz_entry e;
-    struct cz_trust_info info;
-    uint64_t fork_seq;
-    memset(&info, 0, sizeof info);
-    *why = CZ_EPERM;
+    struct trust_cache *c = NULL;
     int rc = cz_store_get_entry(R->m->t, rec->id, &e);
     if (rc) return rc;
-    if (cz_roster_lookup(R->m->t, R->m->root, e.origin, &info) == CZ_OK) cz_counts_entry(R->m->t, &info, &e, why);
-    /* A revocation and a fork depend on the seq: only the rest is cached. */
-    int forked = cz_store_fork_first(R->m->t, rec->origin, &fork_seq) != CZ_ENOTFOUND;
-    if (!info.revoked && !forked && R->ncache < sizeof R->cache / sizeof R->cache[0]) {
-        memcpy(R->cache[R->ncache].key, rec->origin, 32);
-        R->cache[R->ncache++].why = *why;
+    for (size_t i = 0; i < R->ncache && !c; i++)
+        if (!memcmp(R->cache[i].key, rec->origin, 32)) c = &R->cache[i];
+    if (!c) {
+        if ((rc = cz_grow(&R->cache, &R->capcache, R->ncache + 1, sizeof *R->cache))) return rc;
+        c = &R->cache[R->ncache++];
+        memset(c, 0, sizeof *c);
+        memcpy(c->key, rec->origin, 32);
+        c->found = cz_roster_lookup(R->m->t, R->m->root, e.origin, &c->info) == CZ_OK;
     }
+    *why = CZ_EPERM;
+    if (c->found) cz_counts_entry(R->m->t, &c->info, &e, why);
     return CZ_OK;
 }
 
@@ -296,23 +298,10 @@ static int one_record(struct records *R, const uint8_t *entity)
     return rc;
 }
 
-static int count_held(struct cz_mirror *m)
-{
-    PGresult *r = NULL;
-    int rc = cz_mirror_query(m, "SELECT count(*) FROM cunzhan.record", 0, NULL, &r);
-    if (rc == CZ_OK) m->s->records_station = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return rc;
-}
-
 int cz_mirror_records(struct cz_mirror *m)
 {
     struct records R = { .m = m };
-    int owed = 1;
-    int rc = cz_mirror_get_dirty(m, &owed);
-    if (rc) return rc;
-    if (!owed && !m->s->entries_copied) return count_held(m);
-    rc = cz_mirror_exec(m, "CREATE TEMP TABLE IF NOT EXISTS stage_record"
+    int rc = cz_mirror_exec(m, "CREATE TEMP TABLE IF NOT EXISTS stage_record"
                            " (LIKE cunzhan.record) ON COMMIT DELETE ROWS");
     if (rc || (rc = load_held(&R)) || (rc = collect_entities(&R))) goto cleanup;
     m->buf.n = 0;
@@ -327,6 +316,7 @@ int cz_mirror_records(struct cz_mirror *m)
 cleanup:
     free(R.held);
     free(R.ents);
+    free(R.cache);
     cz_mbuf_free(&R.row);
     return rc;
 }

@@ -120,12 +120,3 @@ int cz_mirror_set_dirty(struct cz_mirror *m, int dirty)
     return cz_mirror_exec(m, dirty ? "UPDATE cunzhan.source SET records_owed = true"
                                    : "UPDATE cunzhan.source SET records_owed = false, last_run = now()");
 }
-
-int cz_mirror_get_dirty(struct cz_mirror *m, int *dirty)
-{
-    PGresult *r = NULL;
-    int rc = cz_mirror_query(m, "SELECT records_owed FROM cunzhan.source", 0, NULL, &r);
-    if (rc == CZ_OK) *dirty = PQntuples(r) != 1 || PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
-    return rc;
-}

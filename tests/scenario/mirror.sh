@@ -129,6 +129,11 @@ CUNZHAN_NEW_PASSPHRASE=newperson1 cz -C "$S" user add 新人 --role clerk >/dev/
 HS=$(cz -C "$S" list household --json | jq -r '.[1].id')
 PHONE=$(pgq "$M" "SELECT coalesce(phone, '') FROM cunzhan.household WHERE _id = decode('$HS', 'hex')")
 NEWH=$(CUNZHAN_PASSPHRASE=newperson1 cz -C "$S" --user 新人 add household number=NEW-1 village=$VILLAGE head=新户主)
+# Several records, so that some sort after the pending key's own
+# announcement (which counts): the judgement is each entry's own.
+for i in 2 3 4 5 6 7; do
+    CUNZHAN_PASSPHRASE=newperson1 cz -C "$S" --user 新人 add household number=NEW-$i village=$VILLAGE head=新户主$i >/dev/null
+done
 CUNZHAN_PASSPHRASE=newperson1 cz -C "$S" --user 新人 edit "$HS" phone=13900000000 >/dev/null || fail "pending edit"
 cz -C "$S" export --to "$WORK/stick" >/dev/null
 expect "the office holds the edit" 0 cz -C "$O" import "$WORK/stick" --json
@@ -140,6 +145,12 @@ equals "but not as the record's current view" \
     "$(pgq "$M" "SELECT coalesce(phone, '') FROM cunzhan.household WHERE _id = decode('$HS', 'hex')")" "$PHONE"
 equals "a pending author's record is marked pending" \
     "$(pgq "$M" "SELECT _trust || ' ' || _counted FROM cunzhan.household WHERE _id = decode('$NEWH', 'hex')")" "pending false"
+equals "every household of the pending author is pending" \
+    "$(pgq "$M" "SELECT count(*) FROM cunzhan.household WHERE _signed_by = (SELECT _signed_by FROM cunzhan.household
+       WHERE _id = decode('$NEWH', 'hex')) AND NOT _counted")" 7
+equals "while its own key announcement counts" \
+    "$(pgq "$M" "SELECT bool_and(_counted) FROM cunzhan.\"key\" WHERE _signed_by = (SELECT _signed_by FROM cunzhan.household
+       WHERE _id = decode('$NEWH', 'hex'))")" t
 equals "and left out of the report's views" \
     "$(pgq "$M" "SELECT count(*) FROM cunzhan.report_household WHERE entity = decode('$NEWH', 'hex')")" 0
 same_report "$O" "$M" "the report still agrees with a pending author"
