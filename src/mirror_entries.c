@@ -11,6 +11,7 @@
 #include "mirror_int.h"
 #include "bytes.h"
 #include "grow.h"
+#include "hex.h"
 #include "status.h"
 
 #include <stdlib.h>
@@ -73,13 +74,9 @@ static int load_ranges(struct entries *E)
     int n = PQntuples(r);
     if ((rc = cz_grow(&E->r, &E->capr, (size_t)n + 1, sizeof *E->r))) goto cleanup;
     for (int i = 0; i < n; i++) {
-        const char *hex = PQgetvalue(r, i, 0);
-        struct range *g = &E->r[E->nr++];
-        for (int k = 0; k < 32; k++) {
-            unsigned v = 0;
-            sscanf(hex + 2 * k, "%2x", &v);
-            g->origin[k] = (uint8_t)v;
-        }
+        struct range *g = &E->r[E->nr];
+        if (cz_unhex(PQgetvalue(r, i, 0), g->origin, 32) != CZ_OK) continue;
+        E->nr++;
         g->lo = strtoull(PQgetvalue(r, i, 1), NULL, 10);
         g->hi = strtoull(PQgetvalue(r, i, 2), NULL, 10);
     }

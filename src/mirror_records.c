@@ -21,6 +21,7 @@
 
 #include <ctype.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,16 +196,6 @@ static int record_row(struct records *R, const struct cz_record *rec)
 
 static int held_cmp(const void *a, const void *b) { return memcmp(a, b, CZ_ENTITY_BYTES); }
 
-static int unhex(const char *hex, uint8_t *out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = 0;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1) return CZ_EINVAL;
-        out[i] = (uint8_t)v;
-    }
-    return CZ_OK;
-}
-
 static int load_held(struct records *R)
 {
     PGresult *r = NULL;
@@ -215,8 +206,8 @@ static int load_held(struct records *R)
     if ((rc = cz_grow(&R->held, &R->capheld, n + 1, sizeof *R->held))) goto cleanup;
     for (size_t i = 0; i < n; i++) {
         struct held *h = &R->held[R->nheld];
-        if (unhex(PQgetvalue(r, (int)i, 0), h->entity, CZ_ENTITY_BYTES) == CZ_OK &&
-            unhex(PQgetvalue(r, (int)i, 1), h->digest, DIGEST_BYTES) == CZ_OK)
+        if (cz_unhex(PQgetvalue(r, (int)i, 0), h->entity, CZ_ENTITY_BYTES) == CZ_OK &&
+            cz_unhex(PQgetvalue(r, (int)i, 1), h->digest, DIGEST_BYTES) == CZ_OK)
             R->nheld++;
     }
     if (R->nheld) qsort(R->held, R->nheld, sizeof *R->held, held_cmp);

@@ -62,9 +62,6 @@ static int check_source(struct cz_mirror *m)
     int rc = cz_mirror_query(m, "SELECT encode(station, 'hex') FROM cunzhan.source", 0, NULL, &r);
     if (rc) return rc;
     int rows = PQntuples(r), same = rows == 1 && !strcmp(PQgetvalue(r, 0, 0), station);
-    if (rows && !same)
-        snprintf(m->s->detail, sizeof m->s->detail, "mirror of station %.16s..., this is %.16s...",
-                 PQgetvalue(r, 0, 0), station);
     PQclear(r);
     if (rows && !same) return CZ_EMIRROROTHER;
     if (rows) return CZ_OK;
@@ -88,8 +85,6 @@ static int create_or_check(struct cz_mirror *m)
     if (rc || (rc = found_version(m, &version))) return rc;
     m->s->schema_version = version;
     if (version > CZ_MIRROR_SCHEMA_VERSION) {
-        snprintf(m->s->detail, sizeof m->s->detail, "schema_version %d, this cunzhan writes %d", version,
-                 CZ_MIRROR_SCHEMA_VERSION);
         return CZ_EMIRRORNEWER;
     }
     if (version == 0) {
