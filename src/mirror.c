@@ -114,6 +114,7 @@ static int refused(struct cz_mirror *m, const PGresult *r)
     const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (!msg) msg = PQerrorMessage(m->pg);
+    snprintf(m->sqlstate, sizeof m->sqlstate, "%s", state ? state : "");
     snprintf(m->s->detail, sizeof m->s->detail, "%s%s%s", msg, state ? " SQLSTATE " : "", state ? state : "");
     size_t n = strlen(m->s->detail);
     while (n && (m->s->detail[n - 1] == '\n' || m->s->detail[n - 1] == ' ')) m->s->detail[--n] = 0;

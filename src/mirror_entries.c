@@ -121,6 +121,25 @@ static int ranges_rows(struct entries *E, struct cz_mbuf *b)
     return rc;
 }
 
+/* The batch's entries, inside its transaction.  Positions no range
+ * covers are normally new to the server, so they go straight in with
+ * COPY; when one is there already (fork evidence offered by an earlier
+ * run), the batch goes again through a temporary table and the server
+ * keeps what it lacks. */
+static int put_entries(struct entries *E)
+{
+    struct cz_mirror *m = E->m;
+    int rc = cz_mirror_exec(m, "SAVEPOINT batch");
+    if (!rc) rc = cz_mirror_copy(m, "COPY cunzhan.entry FROM STDIN", &m->buf);
+    if (!rc) { m->s->entries_copied += E->nb; return CZ_OK; }
+    if (rc != CZ_EMIRRORSQL || strcmp(m->sqlstate, CZ_MIRROR_DUPLICATE)) return rc;
+    rc = cz_mirror_exec(m, "ROLLBACK TO SAVEPOINT batch");
+    if (!rc) rc = cz_mirror_copy(m, "COPY pg_temp.stage_entry FROM STDIN", &m->buf);
+    if (!rc) m->s->entries_copied += cz_mirror_exec_count(m,
+                 "INSERT INTO cunzhan.entry SELECT * FROM pg_temp.stage_entry ON CONFLICT DO NOTHING", &rc);
+    return rc;
+}
+
 static int flush(struct entries *E)
 {
     struct cz_mirror *m = E->m;
@@ -138,12 +157,10 @@ static int flush(struct entries *E)
     merge_ranges(E);
     if ((rc = ranges_rows(E, &ranges))) goto cleanup;
     if ((rc = cz_mirror_exec(m, "BEGIN"))) goto cleanup;
-    rc = cz_mirror_copy(m, "COPY pg_temp.stage_entry FROM STDIN", &m->buf);
-    if (!rc) m->s->entries_copied += cz_mirror_exec_count(m,
-                 "INSERT INTO cunzhan.entry SELECT * FROM pg_temp.stage_entry ON CONFLICT DO NOTHING", &rc);
-    if (!rc) rc = cz_mirror_exec(m, "DELETE FROM cunzhan.mirrored WHERE origin IN"
-                                    " (SELECT DISTINCT origin FROM pg_temp.stage_entry)");
-    if (!rc) rc = cz_mirror_copy(m, "COPY cunzhan.mirrored FROM STDIN", &ranges);
+    rc = put_entries(E);
+    if (!rc) rc = cz_mirror_copy(m, "COPY pg_temp.stage_range FROM STDIN", &ranges);
+    if (!rc) rc = cz_mirror_exec(m, "DELETE FROM cunzhan.mirrored WHERE origin IN (SELECT origin FROM pg_temp.stage_range);"
+                                    "INSERT INTO cunzhan.mirrored SELECT * FROM pg_temp.stage_range");
     if (!rc) rc = cz_mirror_set_dirty(m, 1);
     if (!rc) rc = cz_mirror_exec(m, "COMMIT");
     else cz_mirror_exec(m, "ROLLBACK");
@@ -220,7 +237,9 @@ int cz_mirror_entries(struct cz_mirror *m)
     if (rc) return rc;
     m->s->entries_station = st.entries;
     rc = cz_mirror_exec(m, "CREATE TEMP TABLE IF NOT EXISTS stage_entry"
-                           " (LIKE cunzhan.entry) ON COMMIT DELETE ROWS");
+                           " (LIKE cunzhan.entry) ON COMMIT DELETE ROWS;"
+                           "CREATE TEMP TABLE IF NOT EXISTS stage_range"
+                           " (LIKE cunzhan.mirrored) ON COMMIT DELETE ROWS");
     if (rc || (rc = load_ranges(&E))) goto cleanup;
     E.counting = 1;
     if ((rc = cz_store_each_log(m->t, log_cb, &E))) goto cleanup;

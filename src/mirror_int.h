@@ -27,7 +27,11 @@ struct cz_mirror {
     struct cz_mirror_summary *s;
     size_t batch;
     struct cz_mbuf buf;              /* rows of the batch being built */
+    char sqlstate[6];                /* of the last statement refused */
 };
+
+/* SQLSTATE of a row that is there already. */
+#define CZ_MIRROR_DUPLICATE "23505"
 
 int cz_mbuf_add(struct cz_mbuf *b, const char *s, size_t len);
 int cz_mbuf_str(struct cz_mbuf *b, const char *s);

@@ -39,6 +39,7 @@ struct records {
     struct trust_cache *cache;    /* one per author met */
     size_t ncache, capcache;
     struct cz_mbuf row;
+    struct cz_mbuf changed;       /* rows replacing one the server has (m->buf: new ones) */
     size_t nbatch;
 };
 
@@ -246,16 +247,29 @@ static int collect_entities(struct records *R)
     return CZ_OK;
 }
 
+/* Rows for records the server has no row of go straight in with COPY;
+ * rows that replace one go through a temporary table, the old rows
+ * deleted first (never updated in place: a record that moved village
+ * moves shard on Citus, MIRROR.md). */
+static int put_records(struct records *R)
+{
+    struct cz_mirror *m = R->m;
+    int rc = CZ_OK;
+    if (m->buf.n) rc = cz_mirror_copy(m, "COPY cunzhan.record FROM STDIN", &m->buf);
+    if (!rc && R->changed.n) rc = cz_mirror_copy(m, "COPY pg_temp.stage_record FROM STDIN", &R->changed);
+    if (!rc && R->changed.n)
+        rc = cz_mirror_exec(m, "DELETE FROM cunzhan.record r USING pg_temp.stage_record s WHERE r.entity = s.entity;"
+                               "INSERT INTO cunzhan.record SELECT * FROM pg_temp.stage_record");
+    return rc;
+}
+
 static int flush(struct records *R, uint64_t done)
 {
     struct cz_mirror *m = R->m;
     if (!R->nbatch) return CZ_OK;
     int rc = cz_mirror_exec(m, "BEGIN");
     if (rc) return rc;
-    rc = cz_mirror_copy(m, "COPY pg_temp.stage_record FROM STDIN", &m->buf);
-    if (!rc) rc = cz_mirror_exec(m, "DELETE FROM cunzhan.record r USING pg_temp.stage_record s"
-                                    " WHERE r.entity = s.entity");
-    if (!rc) rc = cz_mirror_exec(m, "INSERT INTO cunzhan.record SELECT * FROM pg_temp.stage_record");
+    rc = put_records(R);
     if (!rc) rc = cz_mirror_exec(m, "COMMIT");
     else cz_mirror_exec(m, "ROLLBACK");
     if (rc) return rc;
@@ -263,6 +277,7 @@ static int flush(struct records *R, uint64_t done)
     m->s->batches++;
     R->nbatch = 0;
     m->buf.n = 0;
+    R->changed.n = 0;
     if (m->o->progress) m->o->progress(m->o->progress_ctx, CZ_MIRROR_RECORDS, done, R->nents);
     return CZ_OK;
 }
@@ -281,10 +296,11 @@ static int one_record(struct records *R, const uint8_t *entity)
     crypto_generichash(digest, sizeof digest, (const uint8_t *)R->row.p, R->row.n, NULL, 0);
     const struct held *h = find_held(R, entity);
     if (h && !memcmp(h->digest, digest, sizeof digest)) return CZ_OK;
-    rc = cz_mbuf_add(&R->m->buf, R->row.p, R->row.n);
-    if (!rc) rc = cz_mbuf_add(&R->m->buf, "\t", 1);
-    if (!rc) rc = cz_mbuf_copy_bytea(&R->m->buf, digest, sizeof digest);
-    if (!rc) rc = cz_mbuf_add(&R->m->buf, "\n", 1);
+    struct cz_mbuf *b = h ? &R->changed : &R->m->buf;
+    rc = cz_mbuf_add(b, R->row.p, R->row.n);
+    if (!rc) rc = cz_mbuf_add(b, "\t", 1);
+    if (!rc) rc = cz_mbuf_copy_bytea(b, digest, sizeof digest);
+    if (!rc) rc = cz_mbuf_add(b, "\n", 1);
     if (!rc) R->nbatch++;
     return rc;
 }
@@ -309,5 +325,6 @@ cleanup:
     free(R.ents);
     free(R.cache);
     cz_mbuf_free(&R.row);
+    cz_mbuf_free(&R.changed);
     return rc;
 }
