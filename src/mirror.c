@@ -155,30 +155,48 @@ int cz_mirror_query(struct cz_mirror *m, const char *sql, int nparams, const cha
     return rc;
 }
 
-int cz_mirror_copy(struct cz_mirror *m, const char *copy_sql, const struct cz_mbuf *data)
+int cz_mirror_stream_begin(struct cz_mirror *m, const char *copy_sql)
 {
     PGresult *r = PQexec(m->pg, copy_sql);
-    if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
-        int rc = refused(m, r);
-        PQclear(r);
-        return rc;
-    }
+    int rc = r && PQresultStatus(r) == PGRES_COPY_IN ? CZ_OK : refused(m, r);
     PQclear(r);
-    /* Pieces of at most 1 MiB: one call per batch could pass INT_MAX. */
-    size_t off = 0;
-    while (off < data->n) {
-        size_t len = data->n - off > (1u << 20) ? (1u << 20) : data->n - off;
-        if (PQputCopyData(m->pg, data->p + off, (int)len) != 1) break;
-        off += len;
+    m->sent = 0;
+    return rc;
+}
+
+/* data->p from m->sent on, in pieces of at most 1 MiB (a batch in one
+ * call could pass INT_MAX). */
+static int send_rest(struct cz_mirror *m, const struct cz_mbuf *data)
+{
+    while (m->sent < data->n) {
+        size_t len = data->n - m->sent > (1u << 20) ? (1u << 20) : data->n - m->sent;
+        if (PQputCopyData(m->pg, data->p + m->sent, (int)len) != 1) return refused(m, NULL);
+        m->sent += len;
     }
-    int ok = off == data->n && PQputCopyEnd(m->pg, NULL) == 1;
-    int rc = CZ_OK;
+    return CZ_OK;
+}
+
+int cz_mirror_stream_push(struct cz_mirror *m, const struct cz_mbuf *data)
+{
+    return data->n - m->sent >= CZ_MIRROR_PUSH ? send_rest(m, data) : CZ_OK;
+}
+
+int cz_mirror_stream_end(struct cz_mirror *m, const struct cz_mbuf *data)
+{
+    int rc = send_rest(m, data);
+    if (PQputCopyEnd(m->pg, rc ? "cunzhan: stopped" : NULL) != 1 && rc == CZ_OK) rc = refused(m, NULL);
+    PGresult *r;
     while ((r = PQgetResult(m->pg)) != NULL) {
         if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == CZ_OK) rc = refused(m, r);
         PQclear(r);
     }
-    if (!ok && rc == CZ_OK) rc = refused(m, NULL);
     return rc;
+}
+
+int cz_mirror_copy(struct cz_mirror *m, const char *copy_sql, const struct cz_mbuf *data)
+{
+    int rc = cz_mirror_stream_begin(m, copy_sql);
+    return rc ? rc : cz_mirror_stream_end(m, data);
 }
 
 /* ---- the connection ---- */

@@ -28,6 +28,7 @@ struct entries {
     size_t nb, capb;
     uint64_t missing, done;
     int counting;           /* the first walk only counts what is missing */
+    int open;               /* a batch's transaction and COPY are open */
 };
 
 static int range_cmp(const void *x, const void *y)
@@ -121,16 +122,16 @@ static int ranges_rows(struct entries *E, struct cz_mbuf *b)
     return rc;
 }
 
-/* The batch's entries, inside its transaction.  Positions no range
- * covers are normally new to the server, so they go straight in with
- * COPY; when one is there already (fork evidence offered by an earlier
- * run), the batch goes again through a temporary table and the server
- * keeps what it lacks. */
+/* The batch's entries went straight into cunzhan.entry, streamed as they
+ * were read (positions no range covers are normally new to the server).
+ * When one was there already (fork evidence offered by an earlier run),
+ * the batch goes again through a temporary table and the server keeps
+ * what it lacks. */
 static int put_entries(struct entries *E)
 {
     struct cz_mirror *m = E->m;
-    int rc = cz_mirror_exec(m, "SAVEPOINT batch");
-    if (!rc) rc = cz_mirror_copy(m, "COPY cunzhan.entry FROM STDIN", &m->buf);
+    int rc = cz_mirror_stream_end(m, &m->buf);
+    E->open = 0;
     if (!rc) { m->s->entries_copied += E->nb; return CZ_OK; }
     if (rc != CZ_EMIRRORSQL || strcmp(m->sqlstate, CZ_MIRROR_DUPLICATE)) return rc;
     rc = cz_mirror_exec(m, "ROLLBACK TO SAVEPOINT batch");
@@ -156,7 +157,6 @@ static int flush(struct entries *E)
     if (rc) return rc;
     merge_ranges(E);
     if ((rc = ranges_rows(E, &ranges))) goto cleanup;
-    if ((rc = cz_mirror_exec(m, "BEGIN"))) goto cleanup;
     rc = put_entries(E);
     if (!rc) rc = cz_mirror_copy(m, "COPY pg_temp.stage_range FROM STDIN", &ranges);
     if (!rc) rc = cz_mirror_exec(m, "DELETE FROM cunzhan.mirrored WHERE origin IN (SELECT origin FROM pg_temp.stage_range);"
@@ -180,7 +180,14 @@ static int add_entry(struct entries *E, const uint8_t *origin, uint64_t seq, con
     struct cz_entry e;
     int rc = cz_store_get_entry(E->m->t, id, &e);
     if (rc) return rc;
+    if (!E->open) {   /* the batch's transaction, and its COPY, open at its first row */
+        rc = cz_mirror_exec(E->m, "BEGIN; SAVEPOINT batch");
+        if (!rc) rc = cz_mirror_stream_begin(E->m, "COPY cunzhan.entry FROM STDIN");
+        if (rc) return rc;
+        E->open = 1;
+    }
     if ((rc = entry_row(&E->m->buf, &e, id))) return rc;
+    if ((rc = cz_mirror_stream_push(E->m, &E->m->buf))) return rc;
     if ((rc = cz_grow(&E->batch, &E->capb, E->nb + 1, sizeof *E->batch))) return rc;
     memcpy(E->batch[E->nb].origin, origin, 32);
     E->batch[E->nb++].seq = seq;

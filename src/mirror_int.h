@@ -28,7 +28,12 @@ struct cz_mirror {
     size_t batch;
     struct cz_mbuf buf;              /* rows of the batch being built */
     char sqlstate[6];                /* of the last statement refused */
+    size_t sent;                     /* bytes of buf a streamed COPY has sent */
 };
+
+/* A streamed COPY sends rows once this much is waiting, so the server
+ * parses and stores them while the station reads the next. */
+#define CZ_MIRROR_PUSH (64u << 10)
 
 /* SQLSTATE of a row that is there already. */
 #define CZ_MIRROR_DUPLICATE "23505"
@@ -52,6 +57,13 @@ int cz_mirror_query(struct cz_mirror *m, const char *sql, int nparams, const cha
                     PGresult **res);
 /* COPY ... FROM STDIN with data (rows in the text format). */
 int cz_mirror_copy(struct cz_mirror *m, const char *copy_sql, const struct cz_mbuf *data);
+/* The same while data is being made: begin, push after adding rows (sends
+ * what waits past CZ_MIRROR_PUSH), end (sends the rest and says whether
+ * the server took it all).  Nothing else may be sent between begin and
+ * end. */
+int cz_mirror_stream_begin(struct cz_mirror *m, const char *copy_sql);
+int cz_mirror_stream_push(struct cz_mirror *m, const struct cz_mbuf *data);
+int cz_mirror_stream_end(struct cz_mirror *m, const struct cz_mbuf *data);
 /* Rows a command changed (INSERT, DELETE) as the server says. */
 uint64_t cz_mirror_exec_count(struct cz_mirror *m, const char *sql, int *rc);
 

@@ -41,6 +41,7 @@ struct records {
     struct cz_mbuf row;
     struct cz_mbuf changed;       /* rows replacing one the server has (m->buf: new ones) */
     size_t nbatch;
+    int streaming;                /* the COPY of new rows is open */
 };
 
 /* The household's derived status (poor, exited, returned) and the year it
@@ -247,15 +248,16 @@ static int collect_entities(struct records *R)
     return CZ_OK;
 }
 
-/* Rows for records the server has no row of go straight in with COPY;
- * rows that replace one go through a temporary table, the old rows
- * deleted first (never updated in place: a record that moved village
- * moves shard on Citus, MIRROR.md). */
+/* Rows for records the server has no row of went straight in, streamed
+ * with COPY as they were made; rows that replace one go through a
+ * temporary table, the old rows deleted first (never updated in place: a
+ * record that moved village moves shard on Citus, MIRROR.md). */
 static int put_records(struct records *R)
 {
     struct cz_mirror *m = R->m;
     int rc = CZ_OK;
-    if (m->buf.n) rc = cz_mirror_copy(m, "COPY cunzhan.record FROM STDIN", &m->buf);
+    if (R->streaming) rc = cz_mirror_stream_end(m, &m->buf);
+    R->streaming = 0;
     if (!rc && R->changed.n) rc = cz_mirror_copy(m, "COPY pg_temp.stage_record FROM STDIN", &R->changed);
     if (!rc && R->changed.n)
         rc = cz_mirror_exec(m, "DELETE FROM cunzhan.record r USING pg_temp.stage_record s WHERE r.entity = s.entity;"
@@ -263,13 +265,24 @@ static int put_records(struct records *R)
     return rc;
 }
 
+/* The batch's transaction opens at its first row, and the COPY of new
+ * rows at the first new one. */
+static int open_batch(struct records *R, int new_row)
+{
+    int rc = CZ_OK;
+    if (!R->nbatch) rc = cz_mirror_exec(R->m, "BEGIN");
+    if (!rc && new_row && !R->streaming) {
+        rc = cz_mirror_stream_begin(R->m, "COPY cunzhan.record FROM STDIN");
+        R->streaming = rc == CZ_OK;
+    }
+    return rc;
+}
+
 static int flush(struct records *R, uint64_t done)
 {
     struct cz_mirror *m = R->m;
     if (!R->nbatch) return CZ_OK;
-    int rc = cz_mirror_exec(m, "BEGIN");
-    if (rc) return rc;
-    rc = put_records(R);
+    int rc = put_records(R);
     if (!rc) rc = cz_mirror_exec(m, "COMMIT");
     else cz_mirror_exec(m, "ROLLBACK");
     if (rc) return rc;
@@ -297,10 +310,12 @@ static int one_record(struct records *R, const uint8_t *entity)
     const struct held *h = find_held(R, entity);
     if (h && !memcmp(h->digest, digest, sizeof digest)) return CZ_OK;
     struct cz_mbuf *b = h ? &R->changed : &R->m->buf;
-    rc = cz_mbuf_add(b, R->row.p, R->row.n);
+    rc = open_batch(R, !h);
+    if (!rc) rc = cz_mbuf_add(b, R->row.p, R->row.n);
     if (!rc) rc = cz_mbuf_add(b, "\t", 1);
     if (!rc) rc = cz_mbuf_copy_bytea(b, digest, sizeof digest);
     if (!rc) rc = cz_mbuf_add(b, "\n", 1);
+    if (!rc && !h) rc = cz_mirror_stream_push(R->m, b);
     if (!rc) R->nbatch++;
     return rc;
 }
