@@ -39,6 +39,15 @@ pgq "$BARE" "CREATE TABLE e (id bytea, origin bytea, seq numeric, type text, reg
 t3=$(date +%s.%N)
 psql -X -q "$BARE" -c "\\copy e FROM '$WORK/entry.copy'" -c "\\copy r FROM '$WORK/record.copy'"
 t4=$(date +%s.%N)
+# The same with the mirror's keys and indexes (mirror_schema.c): what
+# keeping them costs, apart from the mirror's own work.
+KEYED=$(pg_db keyed)
+pg_dump -s -t e -t r "$BARE" | psql -X -q "$KEYED" >/dev/null
+pgq "$KEYED" "ALTER TABLE e ADD PRIMARY KEY (id, region); CREATE INDEX ON e (origin, seq); CREATE INDEX ON e (entity);
+    ALTER TABLE r ADD PRIMARY KEY (entity, region); CREATE INDEX ON r (type, region)" >/dev/null
+k0=$(date +%s.%N)
+psql -X -q "$KEYED" -c "\\copy e FROM '$WORK/entry.copy'" -c "\\copy r FROM '$WORK/record.copy'"
+k1=$(date +%s.%N)
 t5=$(date +%s.%N)
 cz -C "$O" mirror "$URL" --json >"$WORK/again.json" || exit 1
 t6=$(date +%s.%N)
@@ -46,9 +55,10 @@ t6=$(date +%s.%N)
 calc() { awk "BEGIN { print $1 }"; }
 mirror=$(calc "$t2 - $t1")
 bound=$(calc "$t4 - $t3")
+keyed=$(calc "$k1 - $k0")
 again=$(calc "$t6 - $t5")
 bytes=$(($(stat -c %s "$WORK/entry.copy") + $(stat -c %s "$WORK/record.copy")))
 printf 'load %d households: %.1f s; summary: %s\n' "$N" "$(calc "$t1 - $t0")" "$(jq -c . "$WORK/summary.json")"
 printf 'second run (nothing new): %.2f s; %s\n' "$again" "$(jq -c '{entries_copied, records_written}' "$WORK/again.json")"
-printf '| mirror %d records (%d MB of COPY rows) | <= 2x COPY into bare tables | %.1f s (%.2fx; COPY %.1f s) |\n' \
-    "$N" "$((bytes / 1000000))" "$mirror" "$(calc "$mirror / $bound")" "$bound"
+printf '| mirror %d records (%d MB of COPY rows) | <= 2x COPY into bare tables | %.1f s (%.2fx; COPY %.1f s; into keyed tables %.1f s, %.2fx) |\n' \
+    "$N" "$((bytes / 1000000))" "$mirror" "$(calc "$mirror / $bound")" "$bound" "$keyed" "$(calc "$mirror / $keyed")"
