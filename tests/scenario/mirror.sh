@@ -237,6 +237,44 @@ expect "a run whose ranges were lost" 0 cz -C "$O" mirror "$K" --json
 equals "finds every entry there already" "$(js entries_copied)" 0
 equals "and ends as it was" "$(dump "$K")" "$BEFORE"
 
+# ---- a forked log, then the office's fork choice ----
+# (As tests/scenario/forkpick.sh: a station folder copied and written to
+# on both copies.)
+FO=$WORK/fo FA=$WORK/fa FB=$WORK/fb FV=411081106201
+cz -C "$FO" init --office 许昌市科协 --user 张主任 >/dev/null
+places "$FO" $FV
+cz -C "$FO" pubkey >"$WORK/fo.id"
+cz -C "$FA" init --station 杨树湾村 --region $FV --user 李书记 --office-key "$WORK/fo.id" >/dev/null
+cz -C "$FA" export --to "$WORK/f0" >/dev/null && cz -C "$FO" import "$WORK/f0" >/dev/null
+cz -C "$FO" enrol --all-pending --role clerk --region $FV >/dev/null
+cz -C "$FO" export --to "$WORK/f1" >/dev/null && cz -C "$FA" import "$WORK/f1" >/dev/null
+FKEY=$(cz -C "$FO" enrol --json | jq -r '.[] | select(.name=="李书记" and .kind=="person") | .key')
+cp -a "$FA" "$FB"
+cz -C "$FB" export --to "$WORK/fskip" >/dev/null
+FHA=$(cz -C "$FA" add household number=YSW-A village=$FV head=王秀英)
+cz -C "$FB" add household number=YSW-B village=$FV head=赵大明 >/dev/null
+FVA=$(cz -C "$FA" show "$FHA" --json | jq -r .version)
+FSEQ=$(cz -C "$FA" show "$FHA" --json | jq -r .seq)
+cz -C "$FA" export --to "$WORK/fsa" >/dev/null && cz -C "$FB" export --to "$WORK/fsb" >/dev/null
+cz -C "$FO" import "$WORK/fsa" >/dev/null
+cz -C "$FO" import "$WORK/fsb" >/dev/null
+F=$(pg_db forked)
+expect "a forked office mirrors" 0 cz -C "$FO" mirror "$F" --json
+equals "both entries at the forked position are there" \
+    "$(pgq "$F" "SELECT count(*) FROM cunzhan.entry WHERE origin = decode('$FKEY', 'hex') AND seq = $FSEQ")" 2
+equals "the copy's household is evidence, not a record" "$(pgq "$F" "SELECT count(*) FROM cunzhan.household WHERE head = '赵大明'")" 0
+equals "the original's is quarantined" \
+    "$(pgq "$F" "SELECT _trust || ' ' || _counted FROM cunzhan.household WHERE _id = decode('$FHA', 'hex')")" "quarantine false"
+same_report "$FO" "$F" "the report agrees with a fork unsettled"
+expect "the office accepts the original's branch" 0 cz -C "$FO" fork accept "${FKEY:0:16}" "$FSEQ" "${FVA:0:16}"
+expect "mirrored after the fork choice" 0 cz -C "$FO" mirror "$F" --json
+equals "the fork choice's entry copied" "$(js entries_copied)" 1
+equals "the original's household counts again" \
+    "$(pgq "$F" "SELECT _trust || ' ' || _counted FROM cunzhan.household WHERE _id = decode('$FHA', 'hex')")" "certified true"
+same_report "$FO" "$F" "the report agrees after the fork choice"
+OUT=$(pgq "$F" "SELECT encode(id, 'hex') || ' ' || encode(raw, 'hex') FROM cunzhan.entry" | "$WORK/entrysig")
+equals "the forked office's entries verify" "$OUT" "$(entries "$FO") verified"
+
 # ---- on a terminal, a progress bar ----
 cz -C "$O" edit "$H" phone=13922223333 >/dev/null
 OUT=$(script -qec "$CUNZHAN -C $O mirror '$M' --batch 100" /dev/null </dev/null)
