@@ -95,7 +95,7 @@ int cmd_mirror(struct cli *c, int argc, char **argv)
         snprintf(what, sizeof what, "mirror %s", s.server[0] ? s.server : "");
         say_error(c, rc, what);
         if (s.detail[0])
-            fprintf(stderr, "cunzhan: %s %s\n", T(c, "the server said:", "服务器的说明："),
+            fprintf(stderr, "cunzhan: %s %s\n", T(c, "PostgreSQL says:", "PostgreSQL 的说明："),
                     cz_text_safe(s.detail, safe, sizeof safe));
         fprintf(stderr, "cunzhan: %s\n", T(c, "this station's database was only read, not changed",
                                            "本站数据库只被读取，没有改动"));
