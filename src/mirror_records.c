@@ -10,6 +10,7 @@
  * chain is complete depends on today's date too, and a newer build may
  * judge differently; what costs is writing, and only changes are written. */
 #include "mirror_int.h"
+#include "conflicts.h"
 #include "counts.h"
 #include "exitchain.h"
 #include "grow.h"
@@ -36,6 +37,8 @@ struct records {
     size_t nheld, capheld;
     uint8_t (*ents)[CZ_ENTITY_BYTES];
     size_t nents, capents;
+    uint8_t (*conflicts)[CZ_ENTITY_BYTES];   /* as `cunzhan conflicts` lists them, sorted */
+    size_t nconflicts, capconflicts;
     struct trust_cache *cache;    /* one per author met */
     size_t ncache, capcache;
     struct cz_mbuf row;
@@ -161,6 +164,32 @@ static int fields_json(struct cz_mbuf *b, const struct cz_record *rec)
     return rc ? rc : cz_mbuf_add(b, "}", 1);
 }
 
+static int entity_cmp(const void *a, const void *b) { return memcmp(a, b, CZ_ENTITY_BYTES); }
+
+/* In conflict: concurrent versions whose values differ, as `cunzhan
+ * conflicts` and the Conflicts screen say (concurrent versions that merge
+ * cleanly are not). */
+static int conflict_cb(void *ctx, const struct cz_type *type, const uint8_t entity[CZ_ENTITY_BYTES],
+                       const struct cz_merged *merged)
+{
+    struct records *R = ctx;
+    int rc = cz_grow(&R->conflicts, &R->capconflicts, R->nconflicts + 1, sizeof *R->conflicts);
+    if (rc == CZ_OK) memcpy(R->conflicts[R->nconflicts++], entity, CZ_ENTITY_BYTES);
+    return rc;
+}
+
+static int collect_conflicts(struct records *R)
+{
+    int rc = cz_conflicts_each(R->m->t, conflict_cb, R);
+    if (rc == CZ_OK && R->nconflicts) qsort(R->conflicts, R->nconflicts, sizeof *R->conflicts, entity_cmp);
+    return rc;
+}
+
+static int in_conflict(const struct records *R, const uint8_t *entity)
+{
+    return R->nconflicts && bsearch(entity, R->conflicts, R->nconflicts, sizeof *R->conflicts, entity_cmp);
+}
+
 /* The row of cunzhan.record without its digest, into R->row. */
 static int record_row(struct records *R, const struct cz_record *rec)
 {
@@ -186,7 +215,7 @@ static int record_row(struct records *R, const struct cz_record *rec)
     if (!rc) rc = cz_mbuf_add(b, "\t", 1);
     if (!rc) rc = cz_mbuf_copy_bytea(b, rec->origin, 32);
     if (!rc) rc = cz_mbuf_printf(b, "\t%llu\t%lld\t%zu\t%s\t%s\t%s\t%s\t", (unsigned long long)rec->seq,
-                                 (long long)rec->wall, rec->nheads, rec->nheads > 1 ? "t" : "f",
+                                 (long long)rec->wall, rec->nheads, in_conflict(R, rec->entity) ? "t" : "f",
                                  rec->deleted ? "t" : "f", trust, why == CZ_OK ? "t" : "f");
     if (!rc) rc = status ? cz_mbuf_printf(b, "%s\t", status) : cz_mbuf_str(b, "\\N\t");
     if (!rc) rc = year ? cz_mbuf_printf(b, "%u\t", year) : cz_mbuf_str(b, "\\N\t");
@@ -325,7 +354,7 @@ int cz_mirror_records(struct cz_mirror *m)
     struct records R = { .m = m };
     int rc = cz_mirror_exec(m, "CREATE TEMP TABLE IF NOT EXISTS stage_record"
                            " (LIKE cunzhan.record) ON COMMIT DELETE ROWS");
-    if (rc || (rc = load_held(&R)) || (rc = collect_entities(&R))) goto cleanup;
+    if (rc || (rc = load_held(&R)) || (rc = collect_conflicts(&R)) || (rc = collect_entities(&R))) goto cleanup;
     m->buf.n = 0;
     for (size_t i = 0; i < R.nents && rc == CZ_OK; i++) {
         rc = one_record(&R, R.ents[i]);
@@ -339,6 +368,7 @@ cleanup:
     free(R.held);
     free(R.ents);
     free(R.cache);
+    free(R.conflicts);
     cz_mbuf_free(&R.row);
     cz_mbuf_free(&R.changed);
     return rc;

@@ -101,10 +101,22 @@ cz -C "$S" export --to "$WORK/stick" >/dev/null && cz -C "$O" import "$WORK/stic
 equals "a conflict at the office" "$(cz -C "$O" conflicts --json | jq length)" 1
 expect "mirrored with the conflict" 0 cz -C "$O" mirror "$M" --json
 equals "in conflict in SQL" "$(pgq "$M" "SELECT _in_conflict FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" t
+equals "as many in conflict as \`conflicts\` lists" "$(pgq "$M" "SELECT count(*) FROM cunzhan.record WHERE in_conflict")" \
+    "$(cz -C "$O" conflicts --json | jq length)"
 expect "resolved at the office" 0 cz -C "$O" resolve "$H" address=村中间
 expect "mirrored after resolving" 0 cz -C "$O" mirror "$M" --json
 equals "no conflict in SQL" "$(pgq "$M" "SELECT _in_conflict FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" f
 equals "the resolved value" "$(pgq "$M" "SELECT address FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" 村中间
+# Concurrent edits of different fields merge cleanly: two heads, no conflict.
+cz -C "$O" export --to "$WORK/stick" --for 杨树湾村 >/dev/null && cz -C "$S" import "$WORK/stick" >/dev/null
+cz -C "$S" edit "$H" notes=村里记的 >/dev/null || fail "village edit of notes"
+cz -C "$O" edit "$H" phone=13955556666 >/dev/null || fail "office edit of phone"
+cz -C "$S" export --to "$WORK/stick" >/dev/null && cz -C "$O" import "$WORK/stick" >/dev/null
+expect "mirrored with a clean merge" 0 cz -C "$O" mirror "$M" --json
+equals "two heads, merged, not in conflict" \
+    "$(pgq "$M" "SELECT heads || ' ' || in_conflict FROM cunzhan.record WHERE entity = decode('$H', 'hex')")" "2 false"
+equals "both edits in the current view" \
+    "$(pgq "$M" "SELECT notes || ' ' || phone FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" "村里记的 13955556666"
 equals "version as the station shows it" \
     "$(pgq "$M" "SELECT encode(_version, 'hex') FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" \
     "$(cz -C "$O" show "$H" --json | jq -r .version)"
