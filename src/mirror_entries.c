@@ -6,8 +6,9 @@
  * holes that fill later, and a position below the highest one copied may
  * arrive in any later import.  Each batch commits its entries and the
  * ranges that now cover them in one transaction, so after a kill the
- * ranges never claim an entry the server lacks, and never miss one it
- * has for long (the next batch's INSERT ... ON CONFLICT skips it). */
+ * ranges never claim an entry the server lacks; an entry there that no
+ * range covers (the ranges lost) makes its batch go again the slow way,
+ * which keeps only what the server lacks (put_entries). */
 #include "mirror_int.h"
 #include "bytes.h"
 #include "grow.h"
