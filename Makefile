@@ -15,10 +15,11 @@ B       := src/.build/$(VARIANT)
 # The i386 variant (`make i386`) is the same program for 32-bit PCs, cross
 # compiled on a 64-bit one: Debian's i686 compiler and the :i386 -dev
 # packages (scripts/setup), 64-bit file offsets and time, its own
-# pkg-config search path; no printing (PRINT below).
+# pkg-config search path; no printing and no mirror (PRINT, MIRROR below).
 ifeq ($(VARIANT),i386)
 CC         := i686-linux-gnu-gcc
 PRINT      := 0
+MIRROR     := no
 PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/i386-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
 endif
 PKG_CONFIG ?= pkg-config
@@ -39,6 +40,16 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) $(PRINT_PKGS) 2>/dev/null
 PKG_LIBS   += -pthread
 CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+# The PostgreSQL mirror (src/mirror*.c, src/MIRROR.md) is the one part of
+# the core that links libpq.  MIRROR=no builds without it (a 32-bit or
+# minimal PC): `cunzhan mirror` then says this build has none.
+MIRROR ?= yes
+ifeq ($(MIRROR),yes)
+MIRROR_CFLAGS = $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
+PKG_LIBS   += $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null || echo -lpq)
+else
+MIRROR_CFLAGS = -DCZ_NO_MIRROR
+endif
 
 OPT_rel   = -O2 -g
 OPT_i386  = -O2 -g -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
@@ -67,6 +78,9 @@ ifeq ($(PRINT),1)
 LIB_SRC    := $(filter-out src/print_none.c,$(LIB_SRC))
 else
 LIB_SRC    := $(filter-out src/print.c src/print_%.c,$(LIB_SRC)) src/print_none.c
+endif
+ifneq ($(MIRROR),yes)
+LIB_SRC    := $(filter-out src/mirror%.c,$(LIB_SRC))
 endif
 CLI_SRC    := $(wildcard src/cli/*.c)
 SCREEN_SRC := $(wildcard screens/*.c) $(wildcard keys/*.c)
@@ -109,7 +123,12 @@ $(B)/src/%.o: src/%.c
 
 $(B)/src/cli/%.o: src/cli/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CLI_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CLI_CFLAGS) $(MIRROR_CFLAGS) -MMD -MP -c $< -o $@
+
+# The mirror's files, and only they, see libpq's headers.
+$(filter $(B)/src/mirror%,$(LIB_OBJ)): $(B)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(MIRROR_CFLAGS) -MMD -MP -c $< -o $@
 
 # No quoted include with a path (it would reach another layer's header
 # around -I), no curses in the core, and neither the screens nor the command

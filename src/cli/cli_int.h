@@ -117,6 +117,8 @@ int cmd_resolve(struct cli *c, int argc, char **argv);
  * terminal agrees; else lists them (with how to mount those not mounted),
  * or says none is there, and returns the usage exit code (2). */
 int choose_stick(struct cli *c, char *buf, size_t size);
+/* cli_mirror.c */
+int cmd_mirror(struct cli *c, int argc, char **argv);
 /* cli_backup.c */
 int cmd_backup(struct cli *c, int argc, char **argv);
 int cmd_restore(struct cli *c, int argc, char **argv);

@@ -11,6 +11,7 @@ bench: setup
 	$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@command -v age >/dev/null || echo "bench: install the Debian package age to compare bundle sizes"
 	CZ_TOP=$(CURDIR) BENCH_CSV=$(B)/bench.csv BENCH_MD=$(B)/bench.md ./$(BENCH_BIN)
+	$(MAKE) --no-print-directory mirrorbench
 
 # make putbench: cz_store_put_entry alone (tests/bench/putbench.c).
 # PUTBENCH_N records (100000), PUTBENCH_TXN per transaction, PUTBENCH_EDITS=1.
@@ -22,3 +23,10 @@ $(PUTBENCH_BIN): tests/bench/putbench.c tests/unit/testkit.h $(TESTKIT_OBJ) $(LI
 
 putbench: $(PUTBENCH_BIN)
 	./$(PUTBENCH_BIN) $(or $(PUTBENCH_N),100000)
+
+# make mirrorbench: `cunzhan mirror` of MIRRORBENCH_N households (1000000)
+# against COPY of the same rows into bare tables, on a throwaway
+# PostgreSQL cluster (tests/bench/mirrorbench.sh); part of `make bench`.
+.PHONY: mirrorbench
+mirrorbench: $(BIN)
+	CUNZHAN=$(CURDIR)/$(BIN) bash tests/bench/mirrorbench.sh

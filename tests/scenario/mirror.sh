@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# The PostgreSQL mirror (src/MIRROR.md) against a real server of the
+# test's own (pg.bash): the demo office mirrored; `report --json` equal to
+# the report's SQL views; counts per type equal to `list`; a second run
+# copies nothing; runs killed (kill -9) in the entries and in the records
+# pass, then run again, end identical to one clean run; an edit, a
+# conflict and its resolution, a held edit, a pending author and a
+# revocation as the station judges them; hostile text round-trips byte
+# for byte; every raw entry verifies with libsodium alone (entrysig.c);
+# an unreachable server, a refused password, a newer schema and another
+# station's mirror are refused by name in both languages, the station's
+# database untouched.
+source "$(dirname "$0")/lib.bash"
+source "$(dirname "$0")/pg.bash"
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+if ! pg_start; then fail "a PostgreSQL cluster starts"; finish; exit 1; fi
+pass "a throwaway PostgreSQL cluster runs"
+
+D=$WORK/demo
+O=$D/office
+S=$D/yangshuwan
+VILLAGE=411024104201
+cz -C "$D" demo >/dev/null 2>&1 || fail "demo"
+M=$(pg_db main)
+
+# dump URL: every row the mirror wrote, in a fixed order (what a clean run
+# and a killed-then-resumed run must agree on).
+dump() {
+    pgq "$1" "COPY (SELECT * FROM cunzhan.entry ORDER BY id) TO STDOUT"
+    pgq "$1" "COPY (SELECT * FROM cunzhan.record ORDER BY entity) TO STDOUT"
+    pgq "$1" "COPY (SELECT * FROM cunzhan.mirrored ORDER BY origin, lo) TO STDOUT"
+    pgq "$1" "COPY (SELECT station, name, office_root, records_owed FROM cunzhan.source) TO STDOUT"
+}
+# same_report DIR URL NAME: `report --json` equals cunzhan.report_json.
+same_report() {
+    local a b
+    a=$(cz -C "$1" report --json | jq -S .)
+    b=$(pgq "$2" "SELECT report FROM cunzhan.report_json" | jq -S .)
+    if [ -n "$a" ] && [ "$a" = "$b" ]; then pass "$3"; else fail "$3" "$(diff <(echo "$a") <(echo "$b") | head -30)"; fi
+}
+# js KEY: a number from the last run's --json summary.
+js() { printf '%s' "$OUT" | jq -r ".$1"; }
+# hexof TEXT: its bytes in hex.
+hexof() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+
+# ---- the demo office, mirrored ----
+DB_BEFORE=$(md5sum "$O/db/data.mdb")
+expect "the office mirrors" 0 cz -C "$O" mirror "$M" --json
+equals "schema created" "$(js schema_created)" true
+equals "schema version 1" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 1
+equals "every entry copied" "$(js entries_copied)" "$(entries "$O")"
+equals "entries in the table" "$(pgq "$M" "SELECT count(*) FROM cunzhan.entry")" "$(entries "$O")"
+equals "the station's database only read" "$(md5sum "$O/db/data.mdb")" "$DB_BEFORE"
+same_report "$O" "$M" "every report figure equals the SQL views'"
+
+TYPES=$(cz fields --json | jq -r '.[].type')
+[ "$(echo "$TYPES" | wc -l)" -ge 18 ] && pass "every record type ($(echo $TYPES | wc -w))" || fail "record types from fields"
+for t in $TYPES; do
+    equals "$t: the typed view counts what list does" \
+        "$(pgq "$M" "SELECT count(*) FROM cunzhan.\"$t\"")" "$(cz -C "$O" list "$t" --json | jq length)"
+done
+equals "money in yuan as numeric" "$(pgq "$M" "SELECT pg_typeof(value) FROM cunzhan.aid LIMIT 1")" numeric
+equals "dates as date" "$(pgq "$M" "SELECT pg_typeof(date) FROM cunzhan.aid LIMIT 1")" date
+equals "years as integer" "$(pgq "$M" "SELECT pg_typeof(identified) FROM cunzhan.household LIMIT 1")" integer
+equals "sets as text[]" "$(pgq "$M" "SELECT pg_typeof(causes) FROM cunzhan.household LIMIT 1")" "text[]"
+equals "aid in yuan sums to the report's fen" \
+    "$(pgq "$M" "SELECT (sum(value) * 100)::bigint FROM cunzhan.aid WHERE _counted")" \
+    "$(cz -C "$O" report --json | jq '[.aid[].value_fen] | add')"
+equals "references join" "$(pgq "$M" "SELECT count(*) FROM cunzhan.member m JOIN cunzhan.household h ON m.household = h._id")" \
+    "$(cz -C "$O" list member --json | jq length)"
+
+cc -o "$WORK/entrysig" "$HERE/entrysig.c" -lsodium || fail "build entrysig"
+OUT=$(pgq "$M" "SELECT encode(id, 'hex') || ' ' || encode(raw, 'hex') FROM cunzhan.entry" | "$WORK/entrysig")
+equals "every raw entry verifies with libsodium alone" "$OUT" "$(entries "$O") verified"
+pgq "$M" "SELECT encode(id, 'hex') || ' ' || encode(set_byte(raw, length(raw) - 1, get_byte(raw, length(raw) - 1) # 1), 'hex')
+          FROM cunzhan.entry LIMIT 1" | "$WORK/entrysig" >/dev/null 2>&1
+equals "a changed byte does not verify" "$?" 1
+
+expect "a second run" 0 cz -C "$O" mirror "$M" --json
+equals "copies 0 entries" "$(js entries_copied)" 0
+equals "writes 0 records" "$(js records_written)" 0
+BEFORE=$(dump "$M")
+expect "CUNZHAN_MIRROR stands for the argument" 0 env CUNZHAN_MIRROR="$M" "$CUNZHAN" -C "$O" mirror --json
+equals "nothing to copy" "$(js entries_copied)" 0
+equals "nothing changed on the server" "$(dump "$M")" "$BEFORE"
+
+# ---- an edit, a conflict, its resolution ----
+# A household of 杨树湾村, which the village station holds too.
+H=$(cz -C "$S" list household --json | jq -r '.[0].id')
+expect "an edit at the office" 0 cz -C "$O" edit "$H" phone=13911112222
+expect "mirrored again" 0 cz -C "$O" mirror "$M" --json
+equals "the edit's entry copied" "$(js entries_copied)" 1
+equals "one record rewritten" "$(js records_written)" 1
+equals "the edit shows" "$(pgq "$M" "SELECT phone FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" 13911112222
+
+cz -C "$O" export --to "$WORK/stick" --for 杨树湾村 >/dev/null && cz -C "$S" import "$WORK/stick" >/dev/null
+cz -C "$S" edit "$H" address=村东头 >/dev/null || fail "village edit"
+cz -C "$O" edit "$H" address=村西头 >/dev/null || fail "office edit"
+cz -C "$S" export --to "$WORK/stick" >/dev/null && cz -C "$O" import "$WORK/stick" >/dev/null
+equals "a conflict at the office" "$(cz -C "$O" conflicts --json | jq length)" 1
+expect "mirrored with the conflict" 0 cz -C "$O" mirror "$M" --json
+equals "in conflict in SQL" "$(pgq "$M" "SELECT _in_conflict FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" t
+equals "as many in conflict as \`conflicts\` lists" "$(pgq "$M" "SELECT count(*) FROM cunzhan.record WHERE in_conflict")" \
+    "$(cz -C "$O" conflicts --json | jq length)"
+expect "resolved at the office" 0 cz -C "$O" resolve "$H" address=村中间
+expect "mirrored after resolving" 0 cz -C "$O" mirror "$M" --json
+equals "no conflict in SQL" "$(pgq "$M" "SELECT _in_conflict FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" f
+equals "the resolved value" "$(pgq "$M" "SELECT address FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" 村中间
+# Concurrent edits of different fields merge cleanly: two heads, no conflict.
+cz -C "$O" export --to "$WORK/stick" --for 杨树湾村 >/dev/null && cz -C "$S" import "$WORK/stick" >/dev/null
+cz -C "$S" edit "$H" notes=村里记的 >/dev/null || fail "village edit of notes"
+cz -C "$O" edit "$H" phone=13955556666 >/dev/null || fail "office edit of phone"
+cz -C "$S" export --to "$WORK/stick" >/dev/null && cz -C "$O" import "$WORK/stick" >/dev/null
+expect "mirrored with a clean merge" 0 cz -C "$O" mirror "$M" --json
+equals "two heads, merged, not in conflict" \
+    "$(pgq "$M" "SELECT heads || ' ' || in_conflict FROM cunzhan.record WHERE entity = decode('$H', 'hex')")" "2 false"
+equals "both edits in the current view" \
+    "$(pgq "$M" "SELECT notes || ' ' || phone FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" "村里记的 13955556666"
+equals "version as the station shows it" \
+    "$(pgq "$M" "SELECT encode(_version, 'hex') FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" \
+    "$(cz -C "$O" show "$H" --json | jq -r .version)"
+
+# ---- hostile text, byte for byte ----
+V=$'引号"单\'反\\斜\\N \\x00 \\\\. $$ --; DROP TABLE cunzhan.entry; {"a":1} 😀 \u200f\u200d ＡＢＣ'
+NOTES="$V"$'\n第二行\t制表\r回车'
+expect "a household with hostile text" 0 cz -C "$O" add household number=HOSTILE-1 village=$VILLAGE head="$V" notes="$NOTES"
+HH=$OUT
+cz -C "$O" mirror "$M" >/dev/null || fail "mirror hostile"
+equals "a hostile line round-trips" \
+    "$(pgq "$M" "SELECT encode(convert_to(head, 'UTF8'), 'hex') FROM cunzhan.household WHERE _id = decode('$HH', 'hex')")" "$(hexof "$V")"
+# A CR is stored as a line break (the station's text rule): the truth is
+# what the station shows.
+equals "hostile text with line breaks and tabs round-trips" \
+    "$(pgq "$M" "SELECT encode(convert_to(notes, 'UTF8'), 'hex') FROM cunzhan.household WHERE _id = decode('$HH', 'hex')")" \
+    "$(cz -C "$O" show "$HH" --json | jq -j .fields.notes | od -An -tx1 | tr -d ' \n')"
+equals "the tab and the line break are there" "$(pgq "$M" "SELECT notes ~ E'\\n第二行\\t制表\\n回车' FROM cunzhan.household
+    WHERE _id = decode('$HH', 'hex')")" t
+equals "the entry table survived" "$(pgq "$M" "SELECT count(*) > 0 FROM cunzhan.entry")" t
+
+# ---- a pending author and a held edit ----
+CUNZHAN_NEW_PASSPHRASE=newperson1 cz -C "$S" user add 新人 --role clerk >/dev/null 2>&1 || fail "user add"
+HS=$(cz -C "$S" list household --json | jq -r '.[1].id')
+PHONE=$(pgq "$M" "SELECT coalesce(phone, '') FROM cunzhan.household WHERE _id = decode('$HS', 'hex')")
+NEWH=$(CUNZHAN_PASSPHRASE=newperson1 cz -C "$S" --user 新人 add household number=NEW-1 village=$VILLAGE head=新户主)
+# Several records, so that some sort after the pending key's own
+# announcement (which counts): the judgement is each entry's own.
+for i in 2 3 4 5 6 7; do
+    CUNZHAN_PASSPHRASE=newperson1 cz -C "$S" --user 新人 add household number=NEW-$i village=$VILLAGE head=新户主$i >/dev/null
+done
+CUNZHAN_PASSPHRASE=newperson1 cz -C "$S" --user 新人 edit "$HS" phone=13900000000 >/dev/null || fail "pending edit"
+cz -C "$S" export --to "$WORK/stick" >/dev/null
+expect "the office holds the edit" 0 cz -C "$O" import "$WORK/stick" --json
+contains "held" "$OUT" '"held": 1'
+expect "mirrored with a held edit" 0 cz -C "$O" mirror "$M" --json
+equals "the held entry is mirrored as an entry" "$(pgq "$M" "SELECT count(*) FROM cunzhan.entry WHERE entity = decode('$HS', 'hex')
+    AND origin = (SELECT origin FROM cunzhan.entry WHERE entity = decode('$NEWH', 'hex'))")" 1
+equals "but not as the record's current view" \
+    "$(pgq "$M" "SELECT coalesce(phone, '') FROM cunzhan.household WHERE _id = decode('$HS', 'hex')")" "$PHONE"
+equals "a pending author's record is marked pending" \
+    "$(pgq "$M" "SELECT _trust || ' ' || _counted FROM cunzhan.household WHERE _id = decode('$NEWH', 'hex')")" "pending false"
+equals "every household of the pending author is pending" \
+    "$(pgq "$M" "SELECT count(*) FROM cunzhan.household WHERE _signed_by = (SELECT _signed_by FROM cunzhan.household
+       WHERE _id = decode('$NEWH', 'hex')) AND NOT _counted")" 7
+equals "while its own key announcement counts" \
+    "$(pgq "$M" "SELECT bool_and(_counted) FROM cunzhan.\"key\" WHERE _signed_by = (SELECT _signed_by FROM cunzhan.household
+       WHERE _id = decode('$NEWH', 'hex'))")" t
+equals "and left out of the report's views" \
+    "$(pgq "$M" "SELECT count(*) FROM cunzhan.report_household WHERE entity = decode('$NEWH', 'hex')")" 0
+same_report "$O" "$M" "the report still agrees with a pending author"
+
+# ---- a trust event rewrites the records it changes ----
+KEY=$(cz -C "$S" status --json | jq -r '.users[] | select(.name=="李会计") | .key')
+N=$(pgq "$M" "SELECT count(*) FROM cunzhan.record WHERE origin = decode('$KEY', 'hex') AND counted")
+[ "$N" -gt 0 ] && pass "the clerk's records count ($N)" || fail "the clerk wrote no counted record"
+expect "the office revokes the clerk" 0 cz -C "$O" revoke "${KEY:0:16}" --after-seq 0
+expect "mirrored after the revocation" 0 cz -C "$O" mirror "$M" --json
+equals "the revocation copied" "$(js entries_copied)" 1
+equals "the clerk's records rewritten, and the revocation's own" "$(js records_written)" "$((N + 1))"
+equals "none of them counts now" \
+    "$(pgq "$M" "SELECT count(*) FROM cunzhan.record WHERE origin = decode('$KEY', 'hex') AND counted")" 0
+same_report "$O" "$M" "the report agrees after the revocation"
+
+# ---- killed half-way (kill -9), then run again ----
+# The killed mirror holds the office as it is now; then 1500 households
+# more arrive, and a slow server (a trigger sleeping after each batch, in
+# schema public, out of the mirror's sight) gives the kills time to land
+# half-way, whatever the load on this machine.
+K=$(pg_db killed)
+C=$(pg_db clean)
+cz -C "$O" mirror "$K" >/dev/null || fail "mirror before the load"
+pgq "$K" "CREATE FUNCTION public.slow() RETURNS trigger LANGUAGE plpgsql AS \$\$
+          BEGIN PERFORM pg_sleep(0.05); RETURN NULL; END \$\$;
+          CREATE TRIGGER slow AFTER INSERT ON cunzhan.entry FOR EACH STATEMENT EXECUTE FUNCTION public.slow();
+          CREATE TRIGGER slow AFTER INSERT ON cunzhan.record FOR EACH STATEMENT EXECUTE FUNCTION public.slow()" >/dev/null
+BASE=$(pgq "$K" "SELECT count(*) FROM cunzhan.entry")
+household_csv K 1500 $VILLAGE >"$WORK/k.csv"
+expect "the office loads 1500 households" 0 cz -C "$O" load household "$WORK/k.csv"
+TOTAL=$(entries "$O")
+# kill_when URL SQL: runs the mirror in small batches and kills it (-9)
+# once SQL says more than 300 rows are new.
+kill_when() {
+    "$CUNZHAN" -C "$O" mirror "$1" --batch 10 >/dev/null 2>&1 &
+    local pid=$! tries=0 got=0
+    while [ $tries -lt 1200 ] && kill -0 $pid 2>/dev/null; do
+        got=$(pgq "$1" "$2" 2>/dev/null || echo 0)
+        [ "${got:-0}" -gt 300 ] && break
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+}
+kill_when "$K" "SELECT count(*) - $BASE FROM cunzhan.entry"
+GOT=$(pgq "$K" "SELECT count(*) FROM cunzhan.entry")
+[ "$GOT" -gt 0 ] && [ "$GOT" -lt "$TOTAL" ] && pass "killed while copying entries ($GOT of $TOTAL)" \
+    || fail "not killed half-way through the entries ($GOT of $TOTAL)"
+equals "records still owed" "$(pgq "$K" "SELECT records_owed FROM cunzhan.source")" t
+# The entries run on; killed again while writing records.
+RBASE=$(pgq "$K" "SELECT count(*) FROM cunzhan.record")
+kill_when "$K" "SELECT count(*) - $RBASE FROM cunzhan.record"
+GOT=$(pgq "$K" "SELECT count(*) - $RBASE FROM cunzhan.record")
+[ "$GOT" -gt 0 ] && [ "$GOT" -lt 1500 ] && pass "killed while writing records ($GOT of 1500 new)" \
+    || fail "not killed half-way through the records ($GOT of 1500 new)"
+equals "entries all there by then" "$(pgq "$K" "SELECT count(*) FROM cunzhan.entry")" "$TOTAL"
+pgq "$K" "DROP TRIGGER slow ON cunzhan.entry; DROP TRIGGER slow ON cunzhan.record" >/dev/null
+expect "the killed mirror resumes" 0 cz -C "$O" mirror "$K" --json
+expect "one clean run" 0 cz -C "$O" mirror "$C" --json
+equals "clean: every entry" "$(js entries_copied)" "$TOTAL"
+if [ "$(dump "$K" | sed 's/[^\t]*$//' | md5sum)" = "$(dump "$C" | sed 's/[^\t]*$//' | md5sum)" ] &&
+   [ "$(dump "$K" | md5sum)" = "$(dump "$C" | md5sum)" ]; then
+    pass "killed and resumed ends identical to one clean run"
+else
+    fail "killed and resumed differs from a clean run" "$(diff <(dump "$K") <(dump "$C") | head -10)"
+fi
+expect "and a further run copies 0" 0 cz -C "$O" mirror "$K" --json
+equals "0 entries" "$(js entries_copied)" 0
+equals "0 records" "$(js records_written)" 0
+same_report "$O" "$K" "the report agrees at 1500 more households"
+
+# ---- holes: a log position below one already mirrored arrives later ----
+R=$(pgq "$M" "SELECT count(*) FROM cunzhan.mirrored")
+[ "$R" -gt 0 ] && pass "ranges per origin ($R)" || fail "no ranges kept"
+
+# ---- ranges lost: entries already there are kept, not copied twice ----
+BEFORE=$(dump "$K")
+pgq "$K" "DELETE FROM cunzhan.mirrored" >/dev/null
+expect "a run whose ranges were lost" 0 cz -C "$O" mirror "$K" --json
+equals "finds every entry there already" "$(js entries_copied)" 0
+equals "and ends as it was" "$(dump "$K")" "$BEFORE"
+
+# ---- a forked log, then the office's fork choice ----
+# (As tests/scenario/forkpick.sh: a station folder copied and written to
+# on both copies.)
+FO=$WORK/fo FA=$WORK/fa FB=$WORK/fb FV=411081106201
+cz -C "$FO" init --office 许昌市科协 --user 张主任 >/dev/null
+places "$FO" $FV
+cz -C "$FO" pubkey >"$WORK/fo.id"
+cz -C "$FA" init --station 杨树湾村 --region $FV --user 李书记 --office-key "$WORK/fo.id" >/dev/null
+cz -C "$FA" export --to "$WORK/f0" >/dev/null && cz -C "$FO" import "$WORK/f0" >/dev/null
+cz -C "$FO" enrol --all-pending --role clerk --region $FV >/dev/null
+cz -C "$FO" export --to "$WORK/f1" >/dev/null && cz -C "$FA" import "$WORK/f1" >/dev/null
+FKEY=$(cz -C "$FO" enrol --json | jq -r '.[] | select(.name=="李书记" and .kind=="person") | .key')
+cp -a "$FA" "$FB"
+cz -C "$FB" export --to "$WORK/fskip" >/dev/null
+FHA=$(cz -C "$FA" add household number=YSW-A village=$FV head=王秀英)
+cz -C "$FB" add household number=YSW-B village=$FV head=赵大明 >/dev/null
+FVA=$(cz -C "$FA" show "$FHA" --json | jq -r .version)
+FSEQ=$(cz -C "$FA" show "$FHA" --json | jq -r .seq)
+cz -C "$FA" export --to "$WORK/fsa" >/dev/null && cz -C "$FB" export --to "$WORK/fsb" >/dev/null
+cz -C "$FO" import "$WORK/fsa" >/dev/null
+cz -C "$FO" import "$WORK/fsb" >/dev/null
+F=$(pg_db forked)
+expect "a forked office mirrors" 0 cz -C "$FO" mirror "$F" --json
+equals "both entries at the forked position are there" \
+    "$(pgq "$F" "SELECT count(*) FROM cunzhan.entry WHERE origin = decode('$FKEY', 'hex') AND seq = $FSEQ")" 2
+equals "the copy's household is evidence, not a record" "$(pgq "$F" "SELECT count(*) FROM cunzhan.household WHERE head = '赵大明'")" 0
+equals "the original's is quarantined" \
+    "$(pgq "$F" "SELECT _trust || ' ' || _counted FROM cunzhan.household WHERE _id = decode('$FHA', 'hex')")" "quarantine false"
+same_report "$FO" "$F" "the report agrees with a fork unsettled"
+expect "the office accepts the original's branch" 0 cz -C "$FO" fork accept "${FKEY:0:16}" "$FSEQ" "${FVA:0:16}"
+expect "mirrored after the fork choice" 0 cz -C "$FO" mirror "$F" --json
+equals "the fork choice's entry copied" "$(js entries_copied)" 1
+equals "the original's household counts again" \
+    "$(pgq "$F" "SELECT _trust || ' ' || _counted FROM cunzhan.household WHERE _id = decode('$FHA', 'hex')")" "certified true"
+same_report "$FO" "$F" "the report agrees after the fork choice"
+OUT=$(pgq "$F" "SELECT encode(id, 'hex') || ' ' || encode(raw, 'hex') FROM cunzhan.entry" | "$WORK/entrysig")
+equals "the forked office's entries verify" "$OUT" "$(entries "$FO") verified"
+
+# ---- on a terminal, a progress bar ----
+cz -C "$O" edit "$H" phone=13922223333 >/dev/null
+OUT=$(script -qec "$CUNZHAN -C $O mirror '$M' --batch 100" /dev/null </dev/null)
+contains "a bar for the entries, full at the end" "$OUT" "entries [##############################]"
+contains "and for the records" "$OUT" "records [##############################]"
+contains "then the summary" "$OUT" "Mirrored into"
+expect "--batch 0 is a usage error" 2 cz -C "$O" mirror "$M" --batch 0
+
+# ---- refused by name, in both languages, the station untouched ----
+DB_BEFORE=$(md5sum "$O/db/data.mdb")
+expect "an unreachable server" 1 cz -C "$O" mirror "host=127.0.0.1 port=1 dbname=x user=cz connect_timeout=3"
+contains "says unreachable" "$ERR" "cannot reach the PostgreSQL server"
+contains "says the station was not changed" "$ERR" "only read"
+expect "unreachable, in Chinese" 1 cz -C "$O" --lang zh mirror "host=127.0.0.1 port=1 dbname=x user=cz connect_timeout=3"
+contains "无法连接" "$ERR" "无法连接镜像的 PostgreSQL 服务器"
+pgq "$PGURL" "CREATE ROLE clerk LOGIN PASSWORD 'right'; GRANT ALL ON DATABASE main TO clerk" >/dev/null
+expect "a wrong password" 1 cz -C "$O" mirror "host=127.0.0.1 port=$PGPORT_NUM dbname=main user=clerk password=wrong"
+contains "says the password was refused" "$ERR" "refused the mirror's user name or password"
+lacks "never prints the password" "$ERR" "wrong"
+expect "a wrong password, in Chinese" 1 cz -C "$O" --lang zh mirror "postgresql://clerk:wrong@127.0.0.1:$PGPORT_NUM/main"
+contains "拒绝了用户名或口令" "$ERR" "拒绝了镜像的用户名或口令"
+BEFORE=$(dump "$M")
+pgq "$M" "INSERT INTO cunzhan.schema_version (version, written_by) VALUES (2, 'a later cunzhan')" >/dev/null
+cz -C "$O" edit "$H" phone=13933334444 >/dev/null
+DB_BEFORE=$(md5sum "$O/db/data.mdb")
+expect "a newer schema" 1 cz -C "$O" mirror "$M"
+contains "says newer" "$ERR" "made by a newer cunzhan"
+expect "a newer schema, in Chinese" 1 cz -C "$O" --lang zh mirror "$M"
+contains "更新版本" "$ERR" "由更新版本的村站建立"
+equals "the newer mirror left untouched" "$(dump "$M")" "$BEFORE"
+pgq "$M" "DELETE FROM cunzhan.schema_version WHERE version = 2" >/dev/null
+expect "another station into the same mirror" 1 cz -C "$S" mirror "$M"
+contains "says another station's" "$ERR" "another station's records"
+equals "the station's database untouched by refusals" "$(md5sum "$O/db/data.mdb")" "$DB_BEFORE"
+expect "no server named" 2 env -u CUNZHAN_MIRROR "$CUNZHAN" -C "$O" mirror
+contains "says how to name one" "$ERR" "CUNZHAN_MIRROR"
+
+finish
