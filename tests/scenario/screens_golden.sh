@@ -44,7 +44,17 @@ normalise() {
         `# The conflicted household's id, random in each demo: exactly it.` \
         -e "s/\\<$HID\\>/ENTITY-ID-12/g" \
         `# Trailing spaces: capture-pane keeps those of a cleared row.` \
-        -e 's/[[:space:]]+$//'
+        -e 's/[[:space:]]+$//' |
+    if [ "${1:-}" = users ]; then sort_block 4; else cat; fi
+}
+# sort_block ROW: the rows from ROW to the next empty one sorted, the rest
+# as they are.  The Users screen lists keys in the order of their random
+# ids; sorted, each row is still compared whole, only their order is not.
+sort_block() {
+    awk -v from="$1" -v cmd="LC_ALL=C sort" 'NR < from || done { print; next }
+        $0 == "" { done = 1; close(cmd); print; next }
+        { fflush(); print | cmd }
+        END { close(cmd) }'
 }
 
 # English words allowed on a Chinese screen: key names, the words the
@@ -53,7 +63,7 @@ normalise() {
 # letters of the demo's household numbers (YSW-2016-01) and a disk's name
 # (sdc) next to its mount point; and the placeholders normalise() writes.
 ALLOW='Esc|Tab|Enter|Home|End|PgUp|PgDn|Del|Ins|Ctrl|Shift|Space|Backspace|Delete|BTab|Up|Down|Left|Right|F[0-9]+|ID|CSV|USB|English|YYYY|MM|DD|ENTITY|YSW|sd[a-z]'
-# leaks NAME: the English words on the Chinese screen $GOT (one per line,
+# leaks: the English words on the Chinese screen $GOT (one per line,
 # "row: word").  Box-drawing seen through tmux's capture is letters (an
 # ncurses ACS line: l q k x m j t u v w n); runs of it are no words, nor
 # are paths (a device, a folder typed or found).
@@ -74,8 +84,8 @@ leaks() {
 # there is reported but not failed, a new one fails.
 KNOWN_LEAKS=$GOLDEN/leaks.known
 
-# shot: the pane, normalised, into $GOT.
-shot() { capture; GOT=$(printf '%s\n' "$SCREEN" | normalise); }
+# shot: the pane, normalised (for the screen $NAME), into $GOT.
+shot() { capture; GOT=$(printf '%s\n' "$SCREEN" | normalise "$NAME"); }
 # steady: the pane has stopped changing (two shots 0.2 s apart agree).
 PREV=""
 steady() { local before=$PREV; shot; PREV=$GOT; [ "$GOT" = "$before" ]; }
@@ -90,6 +100,7 @@ marked() { shot; case "$GOT" in *"$1"*) return 0 ;; esac; return 1; }
 # With GOLDEN_UPDATE=1 it waits for MARK and a steady screen, then writes it.
 golden() {
     local name=$1 mark=$2 file=$GOLDEN/$L/$1.txt
+    NAME=$name
     if ! await 15 marked "$mark"; then
         fail "$L/$name: '$mark' never came on screen" "$SCREEN"
         return 1
@@ -215,11 +226,6 @@ for L in zh en; do
     golden verify "$(lab "Verify" "验证")"
     keys F10
     startat "$Y" --lang $L
-    ready
-    menu_open "Exit approvals" "退出审批"
-    golden exits "$(lab "Exit" "退出")"
-    keys F10
-    startat "$Y" --lang $L
     open_sync
     golden sync_nostick "$(lab "none chosen" "未选")"
     keys F10
@@ -243,6 +249,14 @@ for L in zh en; do
     ready
     menu_open "Reports: figures" "统计报表与图表"
     golden reports "$(lab "Report" "报表")"
+    keys PgDn
+    golden reports_more -31/31
+    keys F10
+    # An assessment waiting for the county's decision.
+    startat "$O" --lang $L --user 王县长
+    ready
+    menu_open "Exit approvals" "退出审批"
+    golden exits 杨树林
     keys F10
     startat "$O" --lang $L --user 张主任
     ready
