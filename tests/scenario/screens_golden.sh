@@ -199,7 +199,16 @@ for L in zh en; do
     golden household_add "$(lab "Exit assessment" "贫困户退出")"
     keys Enter
     golden form_member "$(lab "ID number" "身份证号")"
+    # A wrong ID number, refused at F2: the message under the field.
+    text 测试; keys Tab; text 110105194912310021; keys Tab F2
+    golden form_member_error "$(lab "Not saved" "未保存")"
+    keys F1
+    golden help_form "$(lab "Keys on this screen" "本页按键")"
     keys Escape
+    golden form_member_back "$(lab "wrong check character" "校验位不对")"
+    keys Escape
+    golden form_leave "$(lab "Leave without saving?" "不保存就离开吗？")"
+    keys Enter
     golden household 13900000009
     keys F4
     keys Down Down Down Down Down Enter
