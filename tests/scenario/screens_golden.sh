@@ -86,7 +86,14 @@ PREV=""
 steady() { local before=$PREV; shot; PREV=$GOT; [ "$GOT" = "$before" ]; }
 # matches FILE: the pane is the expected screen.
 matches() { shot; [ "$GOT" = "$(cat "$1")" ]; }
-marked() { shot; case "$GOT" in *"$1"*) return 0 ;; esac; return 1; }
+# marked MARK: the pane shows MARK (text; "re:" then an extended regular
+# expression for one line).
+marked() {
+    shot
+    case $1 in re:*) printf '%s\n' "$GOT" | grep -Eq -- "${1#re:}"; return ;; esac
+    case "$GOT" in *"$1"*) return 0 ;; esac
+    return 1
+}
 
 # golden NAME MARK: the screen now on the terminal against the expected
 # one in $GOLDEN/$L/NAME.txt.  MARK is text the wanted screen shows once
@@ -247,7 +254,7 @@ for L in zh en; do
     menu_open "Reports: figures" "统计报表与图表"
     golden reports "$(lab "Report" "报表")"
     keys PgDn
-    golden reports_more -31/31
+    golden reports_more 're: ([2-9]|[1-9][0-9]+)-[0-9]+/[0-9]+$'   # scrolled
     keys F10
     # An assessment waiting for the county's decision.
     startat "$O" --lang $L --user 王县长
