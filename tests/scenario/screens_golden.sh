@@ -97,7 +97,9 @@ marked() {
 
 # golden NAME MARK: the screen now on the terminal against the expected
 # one in $GOLDEN/$L/NAME.txt.  MARK is text the wanted screen shows once
-# drawn (its title, a value on it): the check waits for it, then until the
+# drawn and the screen before it does not (its title, a value on it), so
+# that a rewrite never takes the screen the keys left: the check waits for
+# it, then until the
 # screen matches (or 15 s), so a slow terminal is waited for, not guessed.
 # With GOLDEN_UPDATE=1 it waits for MARK and a steady screen, then writes it.
 golden() {
@@ -187,9 +189,9 @@ for L in zh en; do
     text 金秋
     golden households_found 11010519491231002X
     keys Enter
-    golden household 13900000009
+    golden household "$(lab "Household: 金秋生" "贫困户: 金秋生")"
     keys End
-    golden household_history "$(lab "signed by" "签名人")"
+    golden household_history 're:([0-9]+)/\1$'   # scrolled to the end
     keys Home F4
     golden household_add "$(lab "Exit assessment" "贫困户退出")"
     keys Enter
@@ -204,14 +206,14 @@ for L in zh en; do
     keys Escape
     golden form_leave "$(lab "Leave without saving?" "不保存就离开吗？")"
     keys Enter
-    golden household 13900000009
+    golden household "$(lab "Household: 金秋生" "贫困户: 金秋生")"
     keys F4
     keys Down Down Down Down Down Enter
     golden form_visit "$(lab "New Visit" "新增走访")"
     keys Escape
-    golden household 13900000009
+    golden household "$(lab "Household: 金秋生" "贫困户: 金秋生")"
     keys F5
-    golden form_household "$(lab "Edit Household" "修改")"
+    golden form_household "$(lab "Edit Household" "修改 贫困户")"
     keys Escape Escape Escape
     ready
     menu_open "Add another kind of record" "新增其他记录"
@@ -222,12 +224,12 @@ for L in zh en; do
     startat "$Y" --lang $L
     ready
     menu_open "Trainings" "培训"
-    golden trainings "$(lab "Training" "培训")"
+    golden trainings "$(lab "Trainings: " "培训：")"
     keys F10
     startat "$Y" --lang $L
     ready
     menu_open "Verify signatures" "验证签名"
-    golden verify "$(lab "Verify" "验证")"
+    golden verify "$(lab " verified," "条验证通过")"
     keys F10
     startat "$Y" --lang $L
     open_sync
@@ -252,7 +254,7 @@ for L in zh en; do
     startat "$O" --lang $L --user 张主任
     ready
     menu_open "Reports: figures" "统计报表与图表"
-    golden reports "$(lab "Report" "报表")"
+    golden reports "$(lab "Households and people by village" "各村各状态户数")"
     keys PgDn
     golden reports_more 're: ([2-9]|[1-9][0-9]+)-[0-9]+/[0-9]+$'   # scrolled
     keys F10
@@ -270,7 +272,7 @@ for L in zh en; do
     startat "$O" --lang $L --user 张主任
     ready
     menu_open "Settings: language" "设置：语言"
-    golden settings "$(lab "Language" "语言")"
+    golden settings "$(lab "Language (saved" "界面语言")"
     keys F10
     see "$L: the last one quits" "EXIT=0"
 done
