@@ -81,7 +81,7 @@ leaks() {
 }
 # shot: the pane, normalised (for the screen $NAME), into $GOT.
 shot() { capture; GOT=$(printf '%s\n' "$SCREEN" | normalise "$NAME"); }
-# steady: the pane has stopped changing (two shots 0.2 s apart agree).
+# steady: the pane has stopped changing (two shots in a row agree).
 PREV=""
 steady() { local before=$PREV; shot; PREV=$GOT; [ "$GOT" = "$before" ]; }
 # matches FILE: the pane is the expected screen.
@@ -98,10 +98,11 @@ marked() {
 # golden NAME MARK: the screen now on the terminal against the expected
 # one in $GOLDEN/$L/NAME.txt.  MARK is text the wanted screen shows once
 # drawn and the screen before it does not (its title, a value on it), so
-# that a rewrite never takes the screen the keys left: the check waits for
-# it, then until the
-# screen matches (or 15 s), so a slow terminal is waited for, not guessed.
-# With GOLDEN_UPDATE=1 it waits for MARK and a steady screen, then writes it.
+# that a rewrite never takes the screen the keys just left.  The check
+# waits for MARK, then until the screen matches (or 15 s): a slow terminal
+# is waited for, not guessed.  With GOLDEN_UPDATE=1 it waits for MARK and
+# a steady screen, then writes it.  A mismatch is one failure, with the
+# first line that differs and a unified diff.
 golden() {
     local name=$1 mark=$2 file=$GOLDEN/$L/$1.txt
     NAME=$name
