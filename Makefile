@@ -261,6 +261,17 @@ scenario: $(SCENARIO_RUNS)
 $(SCENARIO_RUNS): scenario-%: tests/scenario/%.sh $(TEST_BIN)
 	@$(call logged,$@,env CUNZHAN=$(CURDIR)/$(TEST_BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/print/lsan.supp bash $<)
 
+# The whole-screen goldens (tests/golden/LANG/NAME.txt, screens_golden.sh)
+# written afresh from the current binary, then checked once against it so
+# that a screen that does not come out the same twice shows now: after a
+# deliberate change to a screen, `make golden` and review
+# `git diff tests/golden`.
+.PHONY: golden
+golden: $(TEST_BIN)
+	rm -f tests/golden/zh/*.txt tests/golden/en/*.txt
+	-env GOLDEN_UPDATE=1 CUNZHAN=$(CURDIR)/$(TEST_BIN) bash tests/scenario/screens_golden.sh
+	env CUNZHAN=$(CURDIR)/$(TEST_BIN) bash tests/scenario/screens_golden.sh
+
 # Under -j the longest suites start first, so that the last to finish is
 # a short one.
 SLOW_RUNS := $(filter $(SCENARIO_RUNS) $(UNIT_RUNS),scenario-faults scenario-restore scenario-screens_sync \
