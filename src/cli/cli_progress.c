@@ -116,10 +116,10 @@ size_t cli_progress_format(const struct cli_progress_line *l, size_t width, char
 }
 
 /* Rate of this pass, items a second; -1 until it means something. */
-static double pass_rate(const struct cli_progress *p, double now)
+static double pass_rate(const struct cli_progress *p, double now, int final)
 {
     double secs = now - p->pass_t0;
-    if (secs < RATE_SECS || p->done < p->pass_d0) return -1;
+    if ((!final && secs < RATE_SECS) || secs <= 0 || p->done < p->pass_d0) return -1;
     return (double)(p->done - p->pass_d0) / secs;
 }
 
@@ -127,7 +127,7 @@ static void draw(struct cli_progress *p, double now, int final)
 {
     struct cli_progress_line l = {
         .lang = p->lang, .label = p->label, .unit = p->unit, .done = p->done, .total = p->total,
-        .rate = pass_rate(p, now), .final = final,
+        .rate = pass_rate(p, now, final), .final = final,
     };
     char buf[1024];
     if (final) l.secs = now - p->begun;
@@ -205,12 +205,13 @@ void cli_progress_done(struct cli_progress *p, int ok)
 {
     if (!p) return;
     double now = now_secs();
-    if (p->started && ok && now - p->begun >= KEEP_SECS) {
+    if (p->started && ok) {
+        /* The whole count, its rate and the time it took, if only for a
+         * moment: a quick piece of work is wiped at once. */
+        if (p->total) p->done = p->total;
         draw(p, now, 1);
-        fputc('\n', stderr);
-        fflush(stderr);
-    } else {
-        cli_progress_clear(p);
+        if (now - p->begun >= KEEP_SECS) fputc('\n', stderr), p->cols = 0;
     }
+    cli_progress_clear(p);
     free(p);
 }
