@@ -84,9 +84,10 @@ static void line_text(const struct cli_progress_line *l, char *buf, size_t size,
 
 size_t cli_progress_format(const struct cli_progress_line *l, size_t width, char *buf, size_t size)
 {
-    char text[512];
+    char text[512], out[1024];
     size_t at, cols, budget = width > 1 ? width - 1 : 1;
     struct cli_progress_line bare = *l;
+    if (size == 0) return 0;
     /* The bar's width is set by the text without rate and time, those
      * having room kept for them, so it does not jump when they appear. */
     bare.rate = -1;
@@ -96,22 +97,27 @@ size_t cli_progress_format(const struct cli_progress_line *l, size_t width, char
     cols += RATE_ROOM + 4;                          /* "[" bar "]" and two spaces */
     size_t bar = budget > cols ? budget - cols : 0, k = 0;
     if (bar > BAR_MAX) bar = BAR_MAX;
-    if (size == 0) return 0;
     line_text(l, text, sizeof text, &at);
-    for (size_t i = 0; i < at && k + 1 < size; i++) buf[k++] = text[i];
-    if (bar >= BAR_MIN && k + bar + 5 < size) {
+    memcpy(out, text, at);
+    k = at;
+    if (bar >= BAR_MIN) {
         size_t done = l->done < l->total ? l->done : l->total;
         size_t full = l->total ? (size_t)((double)bar * (double)done / (double)l->total) : 0;
-        buf[k++] = '[';
-        for (size_t i = 0; i < bar; i++) buf[k++] = i < full ? '#' : '-';
-        buf[k++] = ']';
-        buf[k++] = ' ';
-        buf[k++] = ' ';
+        out[k++] = '[';
+        for (size_t i = 0; i < bar; i++) out[k++] = i < full ? '#' : '-';
+        memcpy(out + k, "]  ", 3);
+        k += 3;
     }
-    for (size_t i = at; text[i] && k + 1 < size; i++) buf[k++] = text[i];
-    buf[k] = 0;
+    snprintf(out + k, sizeof out - k, "%s", text + at);
     /* Cut between whole characters: the label may be Chinese. */
-    buf[cz_text_width(buf, k, budget, &cols, NULL)] = 0;
+    k = cz_text_width(out, strlen(out), budget, &cols, NULL);
+    if (k >= size) {
+        k = size - 1;
+        while (k && ((unsigned char)out[k] & 0xC0) == 0x80) k--;
+        cz_text_width(out, k, budget, &cols, NULL);
+    }
+    memcpy(buf, out, k);
+    buf[k] = 0;
     return cols;
 }
 
