@@ -34,10 +34,11 @@ const struct cz_progress *cli_progress_hook(struct cli_progress *p);
 /* Wipes the bar off its line before other text is printed while the
  * work goes on; the next report draws it again. */
 void cli_progress_clear(struct cli_progress *p);
-/* The work is over: when it took a second or more and ok, the bar is drawn
- * a last time with the time it took and its line ended; else the line is
- * wiped.  Either way the command's own output starts on a line of its
- * own.  Frees p. */
+/* The work is over.  ok: the bar is drawn a last time with the whole
+ * count, the rate and the time it took, and kept on its line when the
+ * work took a second or more, else wiped at once; not ok: wiped (the
+ * error follows).  Either way the command's own output starts on a line
+ * of its own.  Frees p. */
 void cli_progress_done(struct cli_progress *p, int ok);
 
 /* ---- the drawing itself, pure (tests/unit/test_cli_progress.c) ---- */
