@@ -198,6 +198,12 @@ $(B)/tests/test_keymap: tests/unit/test_keymap.c $(B)/keys/keymap.o $(KEYS_GEN:.
 	@mkdir -p $(dir $@)
 	$(CC) $(CZ_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
+# test_cli_progress tests the progress bar's text: it links that one
+# command-line module, which draws with the core's width function only.
+$(B)/tests/test_cli_progress: tests/unit/test_cli_progress.c $(B)/src/cli/cli_progress.o $(TESTKIT_OBJ) $(TEST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
 setup:
 	scripts/setup
 

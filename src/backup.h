@@ -125,4 +125,16 @@ int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const cha
 int cz_backup_restore_office(const char *dir, const uint8_t *buf, size_t len, const struct cz_secrets *office,
                              const char *user, const char *new_pass, struct cz_restore_result *res);
 
+/* The two restores, telling pr (sync.h; NULL: no one) how far they have
+ * got in two passes over the backup's entries, the two that take the time:
+ * first their signatures checked (done 0 .. total), then, only when the
+ * whole file is sound, the entries written (done from 0 again .. total,
+ * reached once the new database is committed).  A caller drawing a bar
+ * takes done falling back as the second pass beginning. */
+int cz_backup_restore_with(const char *dir, const uint8_t *buf, size_t len, const char *passphrase,
+                           const struct cz_progress *pr, struct cz_restore_result *res);
+int cz_backup_restore_office_with(const char *dir, const uint8_t *buf, size_t len, const struct cz_secrets *office,
+                                  const char *user, const char *new_pass, const struct cz_progress *pr,
+                                  struct cz_restore_result *res);
+
 #endif

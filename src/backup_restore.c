@@ -10,6 +10,7 @@
 #include "keys.h"
 #include "roster.h"
 #include "status.h"
+#include "sync.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -196,8 +197,18 @@ struct user_blob { const char *name; const uint8_t *blob; size_t len; };
 
 /* The station's info, clocks, people, retired keys and entries, into a
  * new store's write transaction. */
+/* Entries between two calls of a restore's progress (each is a signature
+ * check or a put: 256 of them take milliseconds). */
+#define RESTORE_PROGRESS_EVERY 256
+
+static void tell(const struct cz_progress *pr, size_t done, size_t total)
+{
+    if (pr && pr->fn) pr->fn(pr->ctx, done, total);
+}
+
 static int fill_store(cz_txn *t, const struct section *s, const struct cz_payload *pl,
-                      const struct user_blob *users, size_t nusers, const uint8_t *retired, size_t nretired)
+                      const struct user_blob *users, size_t nusers, const uint8_t *retired, size_t nretired,
+                      const struct cz_progress *pr)
 {
     int rc;
     if ((rc = cz_station_put_info(t, &s->info)) ||
@@ -207,10 +218,12 @@ static int fill_store(cz_txn *t, const struct section *s, const struct cz_payloa
     for (size_t i = 0; i < nusers; i++)
         if ((rc = cz_user_put(t, users[i].name, users[i].blob, users[i].len))) return rc;
     if ((rc = cz_meta_put(t, CZ_META_RETIRED, retired, nretired * 32))) return rc;
+    tell(pr, 0, pl->n);
     for (size_t i = 0; i < pl->n; i++) {
         struct cz_entry e;
         uint8_t id[CZ_ID_BYTES];
         int result;
+        if (i && i % RESTORE_PROGRESS_EVERY == 0) tell(pr, i, pl->n);
         if ((rc = cz_entry_parse(pl->entry[i], pl->entry_len[i], &e))) return rc;
         cz_entry_id(pl->entry[i], pl->entry_len[i], id);
         /* The clock is the saved one: an entry's clock far ahead (another
@@ -237,7 +250,8 @@ static int fill_store(cz_txn *t, const struct section *s, const struct cz_payloa
  * renamed into place once committed and closed, so a restore killed at
  * any moment leaves no DIR/db (a retry or an init goes ahead). */
 static int rebuild(const char *dir, const struct section *s, const struct cz_payload *pl,
-                   const struct user_blob *users, size_t nusers, const uint8_t *retired, size_t nretired)
+                   const struct user_blob *users, size_t nusers, const uint8_t *retired, size_t nretired,
+                   const struct cz_progress *pr)
 {
     char db[4200], tmp[4200];
     struct stat sb;
@@ -255,10 +269,11 @@ static int rebuild(const char *dir, const struct section *s, const struct cz_pay
     made = 1;
     if ((rc = cz_store_open(tmp, 1, &store))) goto cleanup;
     if ((rc = cz_txn_begin(store, 1, &t))) goto cleanup;
-    if ((rc = fill_store(t, s, pl, users, nusers, retired, nretired))) goto cleanup;
+    if ((rc = fill_store(t, s, pl, users, nusers, retired, nretired, pr))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
     if (rc) goto cleanup;
+    tell(pr, pl->n, pl->n);
     cz_store_close(store);
     store = NULL;
     /* rename refuses to replace a folder that is not empty: a station
@@ -283,20 +298,23 @@ cleanup:
  * checked; the entries decode and verify. */
 static int open_part(const uint8_t *bundle, size_t bundle_len, const uint8_t box_pk[32], const uint8_t box_sk[32],
                      struct cz_bundle_header *h, uint8_t **plain, size_t *plain_len, struct section *s,
-                     struct cz_payload *pl)
+                     struct cz_payload *pl, const struct cz_progress *pr)
 {
     int rc;
     if ((rc = cz_bundle_read_header(bundle, bundle_len, h))) return rc;
     if (!cz_bundle_addressed_to(h, box_pk)) return CZ_ENOTFORUS;
     if ((rc = cz_bundle_open(bundle, bundle_len, h, box_pk, box_sk, plain, plain_len))) return rc;
-    struct rd pr = { .p = *plain, .len = *plain_len };
-    if ((rc = read_section(&pr, s))) return rc;
-    if ((rc = cz_payload_decode(*plain + pr.pos, *plain_len - pr.pos, pl))) return rc;
+    struct rd rd = { .p = *plain, .len = *plain_len };
+    if ((rc = read_section(&rd, s))) return rc;
+    if ((rc = cz_payload_decode(*plain + rd.pos, *plain_len - rd.pos, pl))) return rc;
     if (pl->kind != CZ_PAYLOAD_BACKUP) return CZ_ETYPE;
+    tell(pr, 0, pl->n);
     for (size_t i = 0; i < pl->n; i++) {
         struct cz_entry e;
+        if (i && i % RESTORE_PROGRESS_EVERY == 0) tell(pr, i, pl->n);
         if ((rc = cz_entry_decode(pl->entry[i], pl->entry_len[i], &e)) || (rc = cz_entry_verify(&e))) return rc;
     }
+    tell(pr, pl->n, pl->n);
     return CZ_OK;
 }
 
@@ -357,6 +375,12 @@ static int retire_keys(const struct slot_list *sl, const struct section *s, stru
 int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const char *passphrase,
                       struct cz_restore_result *res)
 {
+    return cz_backup_restore_with(dir, buf, len, passphrase, NULL, res);
+}
+
+int cz_backup_restore_with(const char *dir, const uint8_t *buf, size_t len, const char *passphrase,
+                           const struct cz_progress *pr, struct cz_restore_result *res)
+{
     struct slot_list *sl = NULL;
     cz_secrets *sec = NULL;
     struct section *s = NULL;
@@ -375,7 +399,7 @@ int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const cha
     if ((rc = open_some_slot(sl, passphrase, &sec, &opened))) goto cleanup;
 
     if ((rc = open_part(buf + sl->bundle_at, len - sl->bundle_at, cz_secrets_box_pk(sec), cz_secrets_box_sk(sec), &h,
-                        &plain, &plain_len, s, &pl)))
+                        &plain, &plain_len, s, &pl, pr)))
         goto cleanup;
     if (memcmp(s->info.box_pk, cz_secrets_box_pk(sec), 32)) { rc = CZ_ECANON; goto cleanup; }
     if (s->version >= 2 && sodium_memcmp(s->box_sk, cz_secrets_box_sk(sec), 32)) { rc = CZ_ECANON; goto cleanup; }
@@ -389,7 +413,7 @@ int cz_backup_restore(const char *dir, const uint8_t *buf, size_t len, const cha
         if (i == opened) snprintf(res->user, sizeof res->user, "%s", name);
     }
     if ((rc = retire_keys(sl, s, res, &retired, &nretired))) goto cleanup;
-    if ((rc = rebuild(dir, s, &pl, users, nusers, retired, nretired))) goto cleanup;
+    if ((rc = rebuild(dir, s, &pl, users, nusers, retired, nretired, pr))) goto cleanup;
     res->info = s->info;
     res->entries = pl.n;
     res->people = nusers;
@@ -453,6 +477,13 @@ static uint8_t *retire_with(const struct section *s, const uint8_t fresh_pk[32])
 int cz_backup_restore_office(const char *dir, const uint8_t *buf, size_t len, const cz_secrets *office,
                              const char *user, const char *new_pass, struct cz_restore_result *res)
 {
+    return cz_backup_restore_office_with(dir, buf, len, office, user, new_pass, NULL, res);
+}
+
+int cz_backup_restore_office_with(const char *dir, const uint8_t *buf, size_t len, const cz_secrets *office,
+                                  const char *user, const char *new_pass, const struct cz_progress *pr,
+                                  struct cz_restore_result *res)
+{
     struct slot_list *sl = NULL;
     cz_secrets *fresh = NULL;
     struct section *s = NULL;
@@ -472,7 +503,7 @@ int cz_backup_restore_office(const char *dir, const uint8_t *buf, size_t len, co
     else if ((rc = find_part(buf, len, &at))) goto cleanup;
     if (rc != CZ_OK || sl->bundle_at != at) sl->n = 0;   /* slots not to be trusted */
     if ((rc = open_part(buf + at, len - at, cz_secrets_box_pk(office), cz_secrets_box_sk(office), &h, &plain,
-                        &plain_len, s, &pl)))
+                        &plain_len, s, &pl, pr)))
         goto cleanup;
     if (memcmp(s->info.office_box, cz_secrets_box_pk(office), 32)) { rc = CZ_ENOTFORUS; goto cleanup; }
     /* The office root cannot be given back this way: it is in no backup's
@@ -492,7 +523,7 @@ int cz_backup_restore_office(const char *dir, const uint8_t *buf, size_t len, co
     }
     users[nusers++] = (struct user_blob){ .name = who, .blob = blob, .len = blob_len };
     if (!(retired = retire_with(s, cz_secrets_sign_pk(fresh)))) { rc = CZ_ENOMEM; goto cleanup; }
-    if ((rc = rebuild(dir, s, &pl, users, nusers, retired, s->npeople + 1))) goto cleanup;
+    if ((rc = rebuild(dir, s, &pl, users, nusers, retired, s->npeople + 1, pr))) goto cleanup;
     res->info = s->info;
     res->entries = pl.n;
     res->people = nusers;

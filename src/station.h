@@ -184,6 +184,16 @@ typedef void (*cz_row_error_fn)(void *ctx, size_t row, int status, const struct 
 int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign *const *rows,
                         const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
                         size_t *stored);
+/* The same, telling pr (sync.h; NULL: no one) now and then how many rows
+ * have been checked and handed on to be signed and stored, of nrows; done
+ * == total once the load is committed.  Each row is checked, signed and
+ * stored in one pass, so there is one count; the commit after the last
+ * row (the index batches of a large load) is the only wait it does not
+ * count. */
+struct cz_progress;
+int cz_station_add_many_with(cz_station *st, const char *type, const struct cz_assign *const *rows,
+                             const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
+                             const struct cz_progress *pr, size_t *stored);
 
 /* Whether the person logged in may write (add, edit or delete) a record
  * of `type` in `region` (NULL: anywhere a new one may lie: "" for the

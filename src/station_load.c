@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "station_int.h"
 #include "status.h"
+#include "sync.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -340,9 +341,20 @@ static size_t load_defer_rows(void)
     return env && atol(env) >= 2 ? (size_t)atol(env) : LOAD_DEFER_ROWS;
 }
 
+/* Rows between two calls of a load's progress: checking 256 rows takes a
+ * few milliseconds, so a bar redrawn ten times a second misses nothing. */
+#define LOAD_PROGRESS_EVERY 256
+
 int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign *const *rows,
                         const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
                         size_t *stored)
+{
+    return cz_station_add_many_with(st, type, rows, counts, nrows, fn, ctx, NULL, stored);
+}
+
+int cz_station_add_many_with(cz_station *st, const char *type, const struct cz_assign *const *rows,
+                             const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
+                             const struct cz_progress *pr, size_t *stored)
 {
     const struct cz_type *ty = cz_schema_type(type);
     cz_txn *t = NULL;
@@ -361,9 +373,12 @@ int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign
     started = 1;
     p->fn = fn;
     p->ctx = ctx;
+    if (pr && !pr->fn) pr = NULL;
+    if (pr) pr->fn(pr->ctx, 0, nrows);
     for (size_t i = 0; i < nrows; i++) {
         struct cz_field_error err;
         struct version v;
+        if (pr && i && i % LOAD_PROGRESS_EVERY == 0) pr->fn(pr->ctx, i, nrows);
         rc = cz_st_check_version(st, t, p, ty, NULL, NULL, rows[i], counts[i], &v, &err);
         if (rc == CZ_ENOMEM || rc == CZ_EDB) goto cleanup;
         if (rc) {
@@ -382,6 +397,7 @@ int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign
     rc = cz_txn_commit(t);
     t = NULL;
     if (rc == CZ_OK) *stored = nrows;
+    if (rc == CZ_OK && pr) pr->fn(pr->ctx, nrows, nrows);
 cleanup:
     if (started) pipe_stop(p);
     cz_txn_abort(t);

@@ -5,6 +5,7 @@
 #include "entry.h"
 #include "roster.h"
 #include "status.h"
+#include "sync.h"
 
 #include <string.h>
 
@@ -14,7 +15,13 @@ struct vctx {
     cz_problem_fn fn;
     void *ctx;
     struct cz_verify_report *rep;
+    const struct cz_progress *pr;
+    size_t total;
 };
+
+/* Told every this many entries: a call per entry would cost more than the
+ * bar is worth, and 256 signature checks take a few milliseconds. */
+#define VERIFY_PROGRESS_EVERY 256
 
 static void problem(struct vctx *v, enum cz_problem kind, const uint8_t *id, int status)
 {
@@ -36,6 +43,9 @@ static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *r
     int rc;
 
     v->rep->entries++;
+    /* The count was read in this transaction, so it holds; min() all the same. */
+    if (v->pr && v->rep->entries % VERIFY_PROGRESS_EVERY == 0)
+        v->pr->fn(v->pr->ctx, v->rep->entries < v->total ? v->rep->entries : v->total, v->total);
     if (klen != CZ_ID_BYTES) { problem(v, CZ_PROBLEM_DECODE, key, CZ_EDB); return 0; }
     cz_entry_id(raw, len, id);
     if (memcmp(id, key, CZ_ID_BYTES) != 0) { problem(v, CZ_PROBLEM_HASH, key, CZ_EHASH); return 0; }
@@ -107,10 +117,24 @@ static int fork_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *va
 int cz_verify(cz_txn *t, const uint8_t office_root[32], cz_problem_fn fn, void *ctx,
               struct cz_verify_report *report)
 {
-    struct vctx v = { .t = t, .root = office_root, .fn = fn, .ctx = ctx, .rep = report };
+    return cz_verify_with(t, office_root, fn, ctx, NULL, report);
+}
+
+int cz_verify_with(cz_txn *t, const uint8_t office_root[32], cz_problem_fn fn, void *ctx,
+                   const struct cz_progress *pr, struct cz_verify_report *report)
+{
+    struct vctx v = { .t = t, .root = office_root, .fn = fn, .ctx = ctx, .rep = report,
+                      .pr = pr && pr->fn ? pr : NULL };
     int rc;
     memset(report, 0, sizeof *report);
+    if (v.pr) {
+        struct cz_store_stats stats;
+        if ((rc = cz_store_stats(t, &stats))) return rc;
+        v.total = stats.entries;
+        v.pr->fn(v.pr->ctx, 0, v.total);
+    }
     if ((rc = cz_store_each_entry(t, entry_cb, &v))) return rc;
+    if (v.pr) v.pr->fn(v.pr->ctx, v.total, v.total);
     if ((rc = cz_store_each_log(t, log_cb, &v))) return rc;
     return cz_store_each_fork(t, fork_cb, &v);
 }

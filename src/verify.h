@@ -36,5 +36,11 @@ typedef void (*cz_problem_fn)(void *ctx, enum cz_problem kind, const uint8_t *id
 
 int cz_verify(cz_txn *t, const uint8_t office_root[32], cz_problem_fn fn, void *ctx,
               struct cz_verify_report *report);
+/* The same, telling pr (sync.h; NULL: no one) now and then how many
+ * entries have been checked of the store's count (the signature checks are
+ * most of the time a verify takes), done == total once they all are. */
+struct cz_progress;
+int cz_verify_with(cz_txn *t, const uint8_t office_root[32], cz_problem_fn fn, void *ctx,
+                   const struct cz_progress *pr, struct cz_verify_report *report);
 
 #endif

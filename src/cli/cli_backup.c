@@ -1,6 +1,7 @@
 /* cli_backup.c — backup and restore (backup.h). */
 #include "cli.h"
 #include "cli_int.h"
+#include "cli_progress.h"
 #include "backup.h"
 #include "keys.h"
 #include "status.h"
@@ -26,7 +27,10 @@ int cmd_backup(struct cli *c, int argc, char **argv)
         to = stick;
     }
     if (open_station(c) || login(c)) return CZ_EXIT_FAIL;
-    if ((rc = cz_backup_write(c->st, to, &res))) { say_error(c, rc, to); return CZ_EXIT_FAIL; }
+    struct cli_progress *bar = cli_progress_start(c, "backup", "备份", "entries", "条");
+    rc = cz_backup_write_with(c->st, to, cli_progress_hook(bar), &res);
+    cli_progress_done(bar, rc == CZ_OK);
+    if (rc) { say_error(c, rc, to); return CZ_EXIT_FAIL; }
     if (c->json) {
         json_t *o = json_object();
         json_object_set_new(o, "file", json_string(res.path));
@@ -55,6 +59,14 @@ static void say_slot(struct cli *c, size_t slot)
                                         "其他用户的口令也许仍能打开；否则请把备份带到市办，在那里运行 `cunzhan -C 新文件夹 restore 文件 --with-office 市办文件夹`（见 README“备份与恢复”）。"));
 }
 
+/* A restore checks every entry's signature, then writes them all. */
+static struct cli_progress *restore_bar(struct cli *c)
+{
+    struct cli_progress *bar = cli_progress_start(c, "restore: checking", "恢复：校验", "entries", "条");
+    cli_progress_then(bar, "restore: writing", "恢复：写入");
+    return bar;
+}
+
 /* At the office PC: the office's login opens the backup, a new slot is
  * made for the station's person (backup.h, cz_backup_restore_office). */
 static int restore_office(struct cli *c, const char *office_dir, const char *person, const uint8_t *buf, size_t len,
@@ -74,7 +86,10 @@ static int restore_office(struct cli *c, const char *office_dir, const char *per
     fprintf(stderr, "cunzhan: %s\n", T(c, "a new passphrase for the station's person (they change it at their first login if they like):",
                                         "为村站用户设置新口令（首次登录后可自行更改）："));
     if (get_passphrase(c, "CUNZHAN_NEW_PASSPHRASE", 1, pass, sizeof pass)) return -1;
-    int rc = cz_backup_restore_office(target, buf, len, cz_station_secrets(c->st), person, pass, res);
+    struct cli_progress *bar = restore_bar(c);
+    int rc = cz_backup_restore_office_with(target, buf, len, cz_station_secrets(c->st), person, pass,
+                                           cli_progress_hook(bar), res);
+    cli_progress_done(bar, rc == CZ_OK);
     sodium_memzero(pass, sizeof pass);
     return rc;
 }
@@ -148,7 +163,9 @@ static int restore_open(struct cli *c, const struct restore_args *a, const uint8
     char pass[PASS_MAX];
     if (a->office) return restore_office(c, a->office, a->person, buf, len, res);
     if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, pass, sizeof pass)) return -1;
-    int rc = cz_backup_restore(c->dir, buf, len, pass, res);
+    struct cli_progress *bar = restore_bar(c);
+    int rc = cz_backup_restore_with(c->dir, buf, len, pass, cli_progress_hook(bar), res);
+    cli_progress_done(bar, rc == CZ_OK);
     sodium_memzero(pass, sizeof pass);
     return rc;
 }

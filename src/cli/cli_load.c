@@ -3,6 +3,7 @@
  * Every refusal names the file, the row and the column, and the fix. */
 #include "cli.h"
 #include "cli_int.h"
+#include "cli_progress.h"
 #include "csvload.h"
 #include "encoding.h"
 #include "fsutil.h"
@@ -59,7 +60,14 @@ static void column_letters(size_t col, char *buf, size_t size)
     buf[k] = 0;
 }
 
-struct load_errors { struct cli *c; const struct cz_type *ty; const struct cz_csv *csv; json_t *arr; size_t n; };
+struct load_errors {
+    struct cli *c;
+    const struct cz_type *ty;
+    const struct cz_csv *csv;
+    json_t *arr;
+    size_t n;
+    struct cli_progress *bar;   /* wiped before a refused row is named */
+};
 
 /* The column of the sheet that holds field f ("" when none does). */
 static void column_of(const struct cz_csv *csv, const struct cz_field *f, char *buf, size_t size)
@@ -83,6 +91,7 @@ static void load_error_cb(void *ctx, size_t row, int status, const struct cz_fie
     else snprintf(msg, sizeof msg, "%s", cz_strerror(status, le->c->lang));
     le->n++;
     size_t line = le->csv->line_of[row];
+    cli_progress_clear(le->bar);
     if (le->arr) {
         json_t *o = json_object();
         json_object_set_new(o, "line", json_integer((json_int_t)line));
@@ -254,14 +263,16 @@ int cmd_load(struct cli *c, int argc, char **argv)
     free(buf);
     if (rc) { csv_refused(c, rc, &csv, argv[1]); goto cleanup; }
     if (open_station(c) || login(c)) goto cleanup;
-    struct load_errors le = { .c = c, .ty = ty, .csv = &csv, .arr = c->json ? json_array() : NULL };
+    struct load_errors le = { .c = c, .ty = ty, .csv = &csv, .arr = c->json ? json_array() : NULL,
+                              .bar = cli_progress_start(c, "load", "批量录入", "rows", "行") };
     /* A load is one transaction: when it filled the database's map, the
      * map has grown meanwhile (store.h) and the same load is run again. */
     for (int tries = 0;; tries++) {
-        rc = cz_station_add_many(c->st, ty->key, (const struct cz_assign *const *)csv.rows, csv.counts, csv.nrows,
-                                 load_error_cb, &le, &stored);
+        rc = cz_station_add_many_with(c->st, ty->key, (const struct cz_assign *const *)csv.rows, csv.counts,
+                                      csv.nrows, load_error_cb, &le, cli_progress_hook(le.bar), &stored);
         if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
     }
+    cli_progress_done(le.bar, rc == CZ_OK);
     ret = load_result(c, rc, stored, &csv, &le, argv[1]);
 cleanup:
     cz_csv_free(&csv);

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "hex.h"
 #include "cli_int.h"
+#include "cli_progress.h"
 #include "fsutil.h"
 #include "keys.h"
 #include "people.h"
@@ -256,7 +257,12 @@ int cmd_user(struct cli *c, int argc, char **argv)
                  "user add 姓名 [--role clerk|supervisor|office] | user passwd [姓名] | user remove 姓名");
 }
 
-struct verify_out { struct cli *c; cz_view *v; json_t *arr; };
+struct verify_out {
+    struct cli *c;
+    cz_view *v;
+    json_t *arr;
+    struct cli_progress *bar;   /* wiped before a finding is printed */
+};
 
 static const char *problem_name(enum cz_problem p)
 {
@@ -315,13 +321,14 @@ static void verify_cb(void *ctx, enum cz_problem kind, const uint8_t *id, int st
         json_array_append_new(vo->arr, o);
         return;
     }
+    if (kind == CZ_PROBLEM_PENDING || kind == CZ_PROBLEM_QUARANTINE) return;   /* counted in the summary */
+    cli_progress_clear(vo->bar);
     if (kind == CZ_PROBLEM_FORK) {
         printf("%s %s: %s (%s %s, %s %llu)%s\n", T(vo->c, "BAD", "错误"), hex, cz_strerror(status, vo->c->lang),
                T(vo->c, "by", "作者"), fp, T(vo->c, "seq", "序号"), (unsigned long long)seq,
                accepted ? T(vo->c, ": the branch the office accepted", "：市办认定的一支") : "");
         return;
     }
-    if (kind == CZ_PROBLEM_PENDING || kind == CZ_PROBLEM_QUARANTINE) return;   /* counted in the summary */
     if (kind == CZ_PROBLEM_REFUSED || kind == CZ_PROBLEM_HELD) {
         char type[CZ_TYPE_MAX + 1];
         entry_brief(vo->v, id, type, sizeof type, fp);
@@ -340,8 +347,12 @@ int cmd_verify(struct cli *c, int argc, char **argv)
     if (argc) return usage(c, "verify [--json]", "verify [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
     int rc = cz_view_begin(c->st, &v);
-    struct verify_out vo = { .c = c, .v = v, .arr = c->json ? json_array() : NULL };
-    if (rc == CZ_OK) rc = cz_verify(cz_view_txn(v), cz_station_info(c->st)->office_root, verify_cb, &vo, &rep);
+    struct verify_out vo = { .c = c, .v = v, .arr = c->json ? json_array() : NULL,
+                             .bar = cli_progress_start(c, "verify", "验证", "entries", "条") };
+    if (rc == CZ_OK)
+        rc = cz_verify_with(cz_view_txn(v), cz_station_info(c->st)->office_root, verify_cb, &vo,
+                            cli_progress_hook(vo.bar), &rep);
+    cli_progress_done(vo.bar, rc == CZ_OK);
     cz_view_end(v);
     if (rc) { say_error(c, rc, NULL); json_decref(vo.arr); return CZ_EXIT_FAIL; }
     if (vo.arr) {

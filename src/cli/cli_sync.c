@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "hex.h"
 #include "cli_int.h"
+#include "cli_progress.h"
 #include "conflicts.h"
 #include "keys.h"
 #include "merge.h"
@@ -219,7 +220,10 @@ static int export_all(struct cli *c, const struct export_args *a, const struct c
         for (int i = 0; i < a->nfor; i++) chosen |= peer_matches(&peers[k], a->want[i]);
         if (!chosen) continue;
         struct cz_export_result res;
-        if ((rc = cz_sync_export(c->st, a->to, &peers[k], a->full, &res))) {
+        struct cli_progress *bar = cli_progress_start(c, "export", "导出", "entries", "条");
+        rc = cz_sync_export_with(c->st, a->to, &peers[k], a->full, cli_progress_hook(bar), &res);
+        cli_progress_done(bar, rc == CZ_OK);
+        if (rc) {
             /* A full or write-protected stick is fixed at the stick. */
             say_error(c, rc, cz_status_is_stick(rc) ? a->to : peers[k].name);
             failed = 1;
@@ -262,7 +266,11 @@ cleanup:
     return ret;
 }
 
-struct import_out { struct cli *c; json_t *list; };
+struct import_out {
+    struct cli *c;
+    json_t *list;
+    struct cli_progress *bar;   /* wiped before a refused entry is named */
+};
 
 static void refused_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], const uint8_t origin[32], int why)
 {
@@ -280,6 +288,7 @@ static void refused_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], const uint8_t o
         json_object_set_new(o, "code", json_string(cz_status_name(why)));
         json_array_append_new(io->list, o);
     } else {
+        cli_progress_clear(io->bar);
         printf("  %s %.16s (%s %s): %s\n", T(io->c, "refused entry", "拒收记录"), hex,
                T(io->c, "key", "密钥"), fp, cz_strerror(why, io->c->lang));
     }
@@ -388,10 +397,12 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
     if (!arr) printf("%s\n", cz_text_safe(path, safe, sizeof safe));
     /* An import is one transaction (sync.h): when it filled the database's
      * map, the map has grown meanwhile (store.h) and it is run again. */
+    io.bar = cli_progress_start(c, "import", "导入", "entries", "条");
     for (int tries = 0;; tries++) {
-        rc = cz_sync_import_file(c->st, path, refused_cb, &io, &res);
+        rc = cz_sync_import_file_with(c->st, path, refused_cb, &io, cli_progress_hook(io.bar), &res);
         if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
     }
+    cli_progress_done(io.bar, rc == CZ_OK);
     if (rc) { say_error(c, rc, path); json_decref(io.list); return 1; }
     import_names(c, &res, sender, signer);
     if (arr) json_array_append_new(arr, import_json(c, path, &res, sender, signer, io.list));
