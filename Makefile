@@ -13,7 +13,8 @@ VARIANT ?= rel
 B       := src/.build/$(VARIANT)
 
 # Lazily expanded so `make check` can install the packages before they are read.
-CORE_PKGS  = lmdb libsodium libutf8proc jansson libzstd
+# icu-uc icu-i18n: pinyin readings and Chinese sort order (src/pinyin.h).
+CORE_PKGS  = lmdb libsodium libutf8proc jansson libzstd icu-uc icu-i18n
 CORE_PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) 2>/dev/null)
 PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) ncursesw 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null)

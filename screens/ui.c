@@ -387,6 +387,9 @@ int cz_screens_main(const struct cz_screens_args *a)
     ui_sweep_drafts(ui);
     start_curses();
     startup_notes(ui, &term, english);
+    if (cz_station_info(ui->st)->reindexed)   /* once, after an update */
+        ui_message(ui, 0, "%s", T(ui, "The find index was rebuilt for this version (pinyin, phones, parts of numbers)",
+                                  "已为新版本重建查找索引（拼音、电话号码、户编号的一部分）"));
     const char *pass = getenv("CUNZHAN_PASSPHRASE");
     if (pass && cz_station_login(ui->st, ui->user, pass) == CZ_OK) {
         rc = ui_push(ui, &cz_screen_home, NULL);

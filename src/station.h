@@ -34,6 +34,7 @@ struct cz_station_info {
     uint8_t office_root[32];     /* the root of trust */
     uint8_t office_box[32];      /* where bundles for the office are sealed */
     char office_name[CZ_NAME_MAX];
+    size_t reindexed;            /* records indexed again on opening (an older build's index) */
 };
 
 struct cz_init_opts {

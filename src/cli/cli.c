@@ -156,6 +156,11 @@ int open_station(struct cli *c)
         return -1;
     }
     if (rc) { say_error(c, rc, c->dir); return -1; }
+    size_t n = cz_station_info(c->st)->reindexed;
+    if (n)
+        fprintf(stderr, "cunzhan: %s: %zu\n",
+                T(c, "the find index was rebuilt for this version (pinyin, phones, parts of numbers); records",
+                  "已为新版本重建查找索引（拼音、电话号码、户编号的一部分），记录数"), n);
     return 0;
 }
 
