@@ -395,8 +395,9 @@ int cmd_list(struct cli *c, int argc, char **argv)
 int cmd_find(struct cli *c, int argc, char **argv)
 {
     cz_view *v = NULL;
-    if (argc != 1) return usage(c, "find TEXT (a name or part of one, a household number, an ID number)",
-                                "find 文字（姓名或其一部分、户编号、身份证号）");
+    if (argc != 1)
+        return usage(c, "find TEXT (part of a name, pinyin or initials, part of a household number or phone, an ID number)",
+                     "find 文字（姓名的一部分、拼音或首字母、户编号或电话的一部分、身份证号）");
     if (open_station(c)) return CZ_EXIT_FAIL;
     int rc = cz_view_begin(c->st, &v);
     struct list_out lo = { .c = c, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Find and order the way Chinese users expect, on screen (tmux 80x24) in
+# English and in Chinese: F7's head's-name order is pinyin (陈 郭 何 李 刘
+# 王 杨 张 赵, not the code point order 何 刘 张 李 杨 王 赵 郭 陈), and
+# find takes pinyin initials, full pinyin, part of a household number in
+# any case and part of a phone number; what matches nothing finds nothing.
+. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/tmux.bash"
+
+"$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
+ST=$WORK/demo/yangshuwan
+
+# The demo's heads, one per surname of the list above.
+PINYIN=(陈春花 郭建设 何秋菊 李秀兰 刘长海 王德明 杨树林 张玉珍 赵福生)
+
+# in_pinyin_order NAME: the list's rows 4.. hold the heads in that order.
+rows_in_order() {
+    local i
+    for i in "${!PINYIN[@]}"; do row_has $((4 + i)) "${PINYIN[$i]}" || return 1; done
+}
+in_pinyin_order() { wait_check "$1" "heads not in pinyin order" 10 rows_in_order; }
+
+# ---- the order, in both languages ----
+for lang in en zh; do
+    start --lang $lang
+    ready
+    keys Enter
+    if [ $lang = en ]; then see "$lang: list by number" "Sorted by household number"
+    else see "$lang: list by number" "排序： 户编号"; fi
+    keys F7
+    if [ $lang = en ]; then see "$lang: F7 sorts by head's name" "Sorted by head's name"
+    else see "$lang: F7 sorts by head's name" "排序： 户主姓名"; fi
+    in_pinyin_order "$lang: heads in pinyin order, 陈 first, 赵 last"
+    keys F10
+    see "$lang: quits" "EXIT=0"
+done
+
+# ---- find ----
+expect "a household headed by 王秀英" 0 cz -C "$ST" add household number=YSW-2020-12 village=411024104201 \
+    head=王秀英 phone=13712345678
+expect "and one by 王秀兰 (wxl)" 0 cz -C "$ST" add household number=ysw-2020-13 village=411024104201 head=王秀兰
+
+# find_shows LANG QUERY WANT [NOT]: typed into the list's find, WANT is
+# listed (and NOT is not).
+find_shows() {
+    keys C-u
+    text "$2"
+    see "$1: '$2' finds $3" "$3"
+    [ -n "${4:-}" ] && gone "$1: '$2' does not list $4" "$4"
+    return 0
+}
+for lang in en zh; do
+    start --lang $lang
+    ready
+    keys Enter
+    if [ $lang = en ]; then see "$lang: the list" "Sorted by"; else see "$lang: the list" "排序："; fi
+    find_shows $lang wxy 王秀英 王秀兰
+    # and the demo's member 王小雨, wxy too
+    if [ $lang = en ]; then see "$lang: wxy: two found" "2 found"; else see "$lang: wxy: two found" "找到 2 条"; fi
+    contains "$lang: wxy finds the member 王小雨" "$SCREEN" 王小雨
+    find_shows $lang wangxiuying 王秀英 王秀兰
+    find_shows $lang "Wang Xiuying" 王秀英 王秀兰
+    find_shows $lang wangx 王秀兰
+    contains "$lang: wangx finds 王秀英 too" "$SCREEN" 王秀英
+    find_shows $lang 2020-1 王秀英 王德明
+    contains "$lang: a part of the number in either case" "$SCREEN" 王秀兰
+    find_shows $lang YSW-2020-13 王秀兰 王秀英
+    find_shows $lang 5678 王秀英 王秀兰
+    keys C-u
+    text wxz
+    if [ $lang = en ]; then see "$lang: wxz finds nothing" "Nothing found"
+    else see "$lang: wxz finds nothing" "没有找到"; fi
+    lacks "$lang: wxz does not list 王秀英" "$SCREEN" 王秀英
+    keys F10
+    see "$lang: quits" "EXIT=0"
+done
+
+finish
