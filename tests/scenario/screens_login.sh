@@ -25,8 +25,9 @@ see "login: lists the people on this PC" "People on this PC"
 see "login: the supervisor is listed" "孙书记"
 see "login: the clerk is listed" "李会计"
 on_line "login: with the role their certificate grants" "李会计 +clerk"
-keys Down Enter
-on_line "login: Down and Enter pick the second person" "User +李会计"
+# In pinyin order (李 li before 孙 sun), the default user 孙书记 picked.
+keys Up Enter
+on_line "login: Up and Enter pick the person above" "User +李会计"
 text "wrong-pass"; keys Enter
 see "login: a wrong passphrase is refused" "Wrong passphrase"
 lacks "login: the passphrase is not echoed" "$SCREEN" "wrong-pass"
