@@ -563,3 +563,23 @@ int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn
     if (ret) return ret;
     return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
 }
+
+int cz_store_index_prefix_count(cz_txn *t, const void *prefix, size_t len, size_t *count)
+{
+    DEFER_FLUSH(t);
+    MDB_cursor *c;
+    MDB_val k = cz_val(prefix, term_len(len)), d;
+    size_t plen = k.mv_size;
+    size_t n;
+    *count = 0;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
+    if (rc) return CZ_ST(t, rc);
+    /* One step per distinct term, its duplicates counted by LMDB. */
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)) break;
+        if ((rc = mdb_cursor_count(c, &n))) break;
+        *count += n;
+    }
+    mdb_cursor_close(c);
+    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
+}

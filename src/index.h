@@ -111,6 +111,11 @@ int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t en
  * 'X' prefix up to the value walks records in the order of that field). */
 int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx);
 
+/* How many entities are filed under the terms starting with `prefix`
+ * (an entity under two of them counts twice): one step per distinct term,
+ * not per entity. */
+int cz_store_index_prefix_count(cz_txn *t, const void *prefix, size_t len, size_t *count);
+
 /* The terms above, written into buf (size bytes); the length returned is
  * never more than the longest term the index keeps. */
 size_t cz_term_type(char *buf, size_t size, const char *type);

@@ -175,6 +175,8 @@ struct find_ctx {
     size_t walked;               /* candidates of the rarest n-gram seen */
     int stopped;                 /* the page filled on a single n-gram */
     int overlap;                 /* unverified counted by more than one walk */
+    int prefix_walk;             /* in find_prefix: stop when the page is full */
+    size_t prefix_walked;        /* candidates find_prefix's walk met */
     /* the other n-grams of the query: a candidate must be under each */
     size_t ngrams;
     char grams[FIND_GRAMS][16];
@@ -204,6 +206,11 @@ static int find_cb(void *ctx, const uint8_t *entity)
     struct cz_record r;
     int rc;
     if (f->check_name) f->walked++;
+    if (f->prefix_walk) {
+        f->prefix_walked++;
+        /* What is left is counted from the terms (find_prefix). */
+        if (f->reported >= f->limit) return CZ_WALK_STOP;
+    }
     /* Intersect first: a B-tree look-up per other n-gram, no record load. */
     for (size_t i = 0; i < f->ngrams; i++) {
         rc = cz_store_index_has(f->t, f->grams[i], f->gram_len[i], entity);
@@ -278,12 +285,19 @@ static int find_prefix(cz_txn *t, char tag, const char *text, size_t len, struct
     if (len == 0 || len > CZ_SUFFIX_MAX) return CZ_OK;
     term[0] = tag;
     memcpy(term + 1, text, len);
-    size_t before = f->unverified;
+    size_t all;
+    f->prefix_walk = 1;
+    f->prefix_walked = 0;
     int rc = cz_store_index_prefix(t, term, 1 + len, find_cb, f);
-    /* Past the page a record under two of these terms (王安: "wangan"
-     * and "wa") is counted twice: the total is then at most. */
-    if (f->unverified > before) f->overlap = 1;
-    return rc;
+    f->prefix_walk = 0;
+    if (rc != CZ_WALK_STOP) return rc;
+    /* The page is full: the rest are counted, not walked (a first letter
+     * typed has tens of thousands).  A record under two of these terms
+     * (王安: "wangan" and "wa") counts twice: the total is then at most. */
+    if ((rc = cz_store_index_prefix_count(t, term, 1 + len, &all))) return rc;
+    if (all > f->prefix_walked - 1) f->unverified += all - (f->prefix_walked - 1);
+    f->overlap = 1;
+    return CZ_OK;
 }
 
 /* A query that may be part of a number, a phone or a pinyin reading. */

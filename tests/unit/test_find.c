@@ -136,6 +136,28 @@ static void test_pinyin(void **state)
     finds("xiuying", "");                         /* a prefix, not any part */
 }
 
+/* A full page stops the walk: the rest are counted from the terms, at
+ * most (王秀英 is under both `wxy` and `wangxiuying`), never fewer. */
+static void test_page(void **state)
+{
+    struct got g = { 0 };
+    size_t total;
+    int exact;
+    assert_int_equal(cz_txn_begin(cz_station_store(P.village), 0, &g.t), CZ_OK);
+    assert_int_equal(cz_query_find_page(g.t, "w", 1, got_cb, &g, &total, &exact), CZ_OK);
+    cz_txn_abort(g.t);
+    assert_int_equal(g.n, 1);
+    assert_in_range(total, 3, 6);   /* 王秀英 王秀兰 王新华, two terms each */
+    assert_false(exact);
+    g.n = 0;
+    assert_int_equal(cz_txn_begin(cz_station_store(P.village), 0, &g.t), CZ_OK);
+    assert_int_equal(cz_query_find_page(g.t, "w", CZ_QUERY_PAGE, got_cb, &g, &total, &exact), CZ_OK);
+    cz_txn_abort(g.t);
+    assert_int_equal(g.n, 3);
+    assert_int_equal(total, 3);
+    assert_true(exact);
+}
+
 /* Surnames as surnames: 单 Shan, 曾 Zeng, 区 Ou (not dan, ceng, qu). */
 static void test_surnames(void **state)
 {
@@ -275,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_number_part),
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_pinyin),
+        cmocka_unit_test(test_page),
         cmocka_unit_test(test_surnames),
         cmocka_unit_test(test_latin),
         cmocka_unit_test(test_old_index_lacks),
