@@ -132,11 +132,11 @@ static int add_ngrams(struct terms *ts, const char *text, size_t len)
     return rc;
 }
 
-/* Every suffix of `value` from `min` characters on (all of it when
- * shorter), each a term under `tag`: a look-up of the terms starting
- * with some text then finds every value holding that text, with no
- * candidate to check.  Values here are ASCII (numbers, phones); a byte
- * past ASCII ends no suffix, so a character is never split. */
+/* Every suffix of `value` from `min` bytes on (all of it when shorter),
+ * each a term under `tag`: a look-up of the terms starting with some text
+ * then finds every value holding that text, with no candidate to check.
+ * Numbers and phones are ASCII in practice; a suffix never starts inside
+ * a UTF-8 character all the same. */
 static int add_suffixes(struct terms *ts, char tag, const char *value, size_t len, size_t min)
 {
     char term[1 + CZ_SUFFIX_MAX];
