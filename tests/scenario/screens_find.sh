@@ -48,6 +48,15 @@ for lang in en zh; do
     see "$lang login: quits" "EXIT=0"
 done
 
+# ---- the command line: list --sort ----
+expect "list --sort name" 0 cz -C "$ST" list household --sort name
+equals "list --sort name: heads in pinyin order" \
+    "$(printf '%s\n' "$OUT" | grep -o -E "$(IFS='|'; echo "${PINYIN[*]}")" | tr '\n' ' ')" "${PINYIN[*]} "
+expect "list --sort head --json: the same" 0 cz -C "$ST" --json list household --sort head
+equals "list --sort head --json: heads in pinyin order" "$(printf '%s\n' "$OUT" | jq -r '.[].fields.head' | tr '\n' ' ')" \
+    "${PINYIN[*]} "
+expect "list --sort with no such field" 2 cz -C "$ST" list household --sort nosuchfield
+
 # ---- find ----
 expect "a household headed by 王秀英" 0 cz -C "$ST" add household number=YSW-2020-12 village=411024104201 \
     head=王秀英 phone=13712345678
