@@ -428,6 +428,15 @@ static int reindex_entity(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
     return rc;
 }
 
+static cz_index_notice_fn notice_fn;
+static void *notice_ctx;
+
+void cz_store_index_notice(cz_index_notice_fn fn, void *ctx)
+{
+    notice_fn = fn;
+    notice_ctx = ctx;
+}
+
 int cz_store_index_upgrade(cz_store *s, size_t *reindexed)
 {
     cz_txn *t = NULL;
@@ -446,6 +455,7 @@ int cz_store_index_upgrade(cz_store *s, size_t *reindexed)
      * all of them are made again, in one transaction (all or nothing). */
     if ((rc = cz_txn_begin(s, 1, &t))) return rc;
     if ((rc = indexed_entities(t, &ids, &n))) goto cleanup;
+    if (notice_fn && n) notice_fn(notice_ctx, n);
     for (size_t i = 0; i < n && rc == CZ_OK; i++) rc = reindex_entity(t, ids + i * CZ_ENTITY_BYTES);
     if (rc == CZ_OK) rc = cz_meta_put_u64(t, CZ_META_INDEX_VERSION, CZ_INDEX_VERSION);
     if (rc == CZ_OK) {

@@ -53,6 +53,12 @@
  * transaction and the version noted; *reindexed is how many records were
  * (0 when the index was current).  Takes its own transactions. */
 int cz_store_index_upgrade(cz_store *s, size_t *reindexed);
+/* Who is told, before the work starts, that cz_store_index_upgrade is
+ * about to index `records` records again (a million take a minute or
+ * so): for the command line and the screens to say so.  One for the
+ * process, set before opening; NULL: nobody. */
+typedef void (*cz_index_notice_fn)(void *ctx, size_t records);
+void cz_store_index_notice(cz_index_notice_fn fn, void *ctx);
 /* A new store's index is current (it holds no terms of another build). */
 int cz_store_index_mark_current(cz_txn *t);
 

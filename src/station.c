@@ -83,6 +83,11 @@ static int load_info(cz_txn *t, struct cz_station_info *info)
     return CZ_OK;
 }
 
+void cz_station_reindex_notice(cz_reindex_fn fn, void *ctx)
+{
+    cz_store_index_notice(fn, ctx);
+}
+
 int cz_station_open(const char *dir, cz_station **out)
 {
     cz_station *st = calloc(1, sizeof *st);

@@ -251,13 +251,25 @@ static void make_old_index(const char *vdir)
     mdb_env_close(env);
 }
 
+/* The notice before the work: how many times, with how many records. */
+static size_t told, told_records;
+static void notice(void *ctx, size_t records)
+{
+    (void)ctx;
+    told++;
+    told_records = records;
+}
+
 static void test_old_index(void **state)
 {
     cz_station_close(P.village);
     P.village = NULL;
     make_old_index(P.vdir);
+    cz_station_reindex_notice(notice, NULL);
     assert_int_equal(cz_station_open(P.vdir, &P.village), CZ_OK);
     assert_int_equal(cz_station_info(P.village)->reindexed, LIVE);
+    assert_int_equal(told, 1);
+    assert_int_equal(told_records, LIVE);
     finds("wxy", "YY-0012");
     finds("0012", "YY-0012");
     finds("2345", "YY-0012");
@@ -266,6 +278,8 @@ static void test_old_index(void **state)
     cz_station_close(P.village);
     assert_int_equal(cz_station_open(P.vdir, &P.village), CZ_OK);
     assert_int_equal(cz_station_info(P.village)->reindexed, 0);
+    assert_int_equal(told, 1);                    /* nothing to tell */
+    cz_station_reindex_notice(NULL, NULL);
     finds("sxx", "yy-0345");
 }
 
