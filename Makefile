@@ -25,7 +25,8 @@ endif
 PKG_CONFIG ?= pkg-config
 
 # Lazily expanded so `make check` can install the packages before they are read.
-CORE_PKGS  = lmdb libsodium libutf8proc jansson libzstd
+# icu-uc icu-i18n: pinyin readings and Chinese sort order (src/pinyin.h).
+CORE_PKGS  = lmdb libsodium libutf8proc jansson libzstd icu-uc icu-i18n
 # Printing (src/print*.c: PDF through pango and cairo) is on unless
 # PRINT=0, which builds src/print_none.c instead, whose functions say
 # CZ_ENOPRINT: for a PC or a 32-bit build without the libraries.  Give it

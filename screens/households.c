@@ -3,8 +3,8 @@
  * matches any part of a name, a household number or an ID number, and the
  * households and members found are listed (a member opens its household).
  *
- * The sort key (F7) cycles: household number, head's name (Unicode code
- * point order of the UTF-8 text, not pinyin), village code, size (members,
+ * The sort key (F7) cycles: household number, head's name (pinyin order,
+ * ICU's `zh` collation through pinyin.h), village code, size (members,
  * largest first) and last change (newest first).  Each row keeps only its
  * sort keys, taken from the current head (never the history); sizes are
  * counted in one walk over the members, and only when sorting by size. */
@@ -13,6 +13,7 @@
 #include "grow.h"
 #include "list.h"
 #include "overview.h"
+#include "pinyin.h"
 #include "report.h"
 #include "screens_all.h"
 
@@ -40,6 +41,7 @@ struct item {
     int kind;
     char *text;
     char number[64], head[128], village[CZ_REGION_MAX + 1];
+    char *head_key;              /* head's `zh` sort key, when sorting by it */
     size_t size;
     int64_t wall;
 };
@@ -174,7 +176,7 @@ static int item_cmp(const void *a, const void *b, void *arg)
     int d = 0;
     if (x->kind != y->kind) return x->kind - y->kind;
     switch (*(const enum sort_key *)arg) {
-    case SORT_HEAD: d = strcmp(x->head, y->head); break;
+    case SORT_HEAD: d = strcmp(x->head_key ? x->head_key : "", y->head_key ? y->head_key : ""); break;
     case SORT_VILLAGE: d = strcmp(x->village, y->village); break;
     case SORT_SIZE: d = x->size < y->size ? 1 : x->size > y->size ? -1 : 0; break;
     case SORT_CHANGED: d = x->wall < y->wall ? 1 : x->wall > y->wall ? -1 : 0; break;
@@ -221,12 +223,16 @@ static void fill(struct ui *ui, struct households *h)
     if (c.calls < CZ_QUERY_PAGE || h->total < c.n) { h->total = c.n; h->exact = 1; }
     if (rc == CZ_OK && h->sort == SORT_SIZE) rc = count_sizes(&c);
     if (rc) goto cleanup;
+    /* Names in pinyin order: a key per row, made once, not per comparison. */
+    for (size_t i = 0; i < c.n && rc == CZ_OK && h->sort == SORT_HEAD; i++)
+        rc = cz_collate_key(c.items[i].head, strlen(c.items[i].head), &c.items[i].head_key);
+    if (rc) goto cleanup;
     if (c.n) qsort_r(c.items, c.n, sizeof *c.items, item_cmp, &h->sort);
     for (size_t i = 0; i < c.n && rc == CZ_OK; i++)
         rc = list_add(&h->l, c.items[i].text, c.items[i].entity, c.items[i].kind, 1);
 cleanup:
     cz_view_end(v);
-    for (size_t i = 0; i < c.n; i++) free(c.items[i].text);
+    for (size_t i = 0; i < c.n; i++) { free(c.items[i].text); free(c.items[i].head_key); }
     free(c.items);
     h->failed = rc != CZ_OK;
     if (rc) ui_status_message(ui, rc);

@@ -9,6 +9,7 @@
 #include "grow.h"
 #include "keys.h"
 #include "overview.h"
+#include "pinyin.h"
 #include "roster.h"
 #include "screens_all.h"
 
@@ -51,6 +52,12 @@ static int person_cb(void *ctx, const char *name, const uint8_t *blob, size_t le
     return CZ_OK;
 }
 
+/* People in pinyin order of their names (pinyin.h). */
+static int person_cmp(const void *a, const void *b)
+{
+    return cz_collate(((const struct person *)a)->name, ((const struct person *)b)->name);
+}
+
 static int load_people(struct ui *ui, struct login *l)
 {
     cz_view *v = NULL;
@@ -59,6 +66,7 @@ static int load_people(struct ui *ui, struct login *l)
     struct load_ctx c = { .l = l, .t = cz_view_txn(v), .root = cz_station_info(ui->st)->office_root };
     rc = cz_view_each_user(v, person_cb, &c);
     cz_view_end(v);
+    if (!rc && l->n) qsort(l->people, l->n, sizeof *l->people, person_cmp);
     if (!rc && !(l->shown = calloc(l->n + 1, sizeof *l->shown))) rc = CZ_ENOMEM;
     return rc;
 }

@@ -4,6 +4,7 @@
 #include "grow.h"
 #include "keys.h"
 #include "overview.h"
+#include "pinyin.h"
 #include "region.h"
 #include "hex.h"
 #include "text.h"
@@ -57,6 +58,7 @@ int ui_checklist(struct ui *ui, const char *title, const char *const *items, siz
 struct prow {
     char hex[2 * CZ_ENTITY_BYTES + 1];
     char *text, *fold;
+    char *key;                   /* `zh` sort key of text: names in pinyin order */
     int ticked;
 };
 
@@ -131,8 +133,10 @@ static int row_cb(void *ctx, const uint8_t *entity)
             return 0;
         }
         row->text = strdup(name);
-        if (!row->text || cz_text_fold(name, strlen(name), &row->fold)) {
+        if (!row->text || cz_text_fold(name, strlen(name), &row->fold) ||
+            cz_collate_key(name, strlen(name), &row->key)) {
             free(row->text);
+            free(row->fold);
             p->rc = CZ_ENOMEM;
         } else {
             p->n++;
@@ -145,12 +149,13 @@ static int row_cb(void *ctx, const uint8_t *entity)
 static int prow_cmp(const void *a, const void *b)
 {
     const struct prow *x = a, *y = b;
-    return strcmp(x->text, y->text);
+    int d = strcmp(x->key, y->key);
+    return d ? d : strcmp(x->text, y->text);
 }
 
 static void plist_free(struct plist *p)
 {
-    for (size_t i = 0; i < p->n; i++) { free(p->rows[i].text); free(p->rows[i].fold); }
+    for (size_t i = 0; i < p->n; i++) { free(p->rows[i].text); free(p->rows[i].fold); free(p->rows[i].key); }
     free(p->rows);
     p->rows = NULL;
     p->n = p->cap = 0;

@@ -374,6 +374,15 @@ static void start_curses(void)
     intrflush(stdscr, FALSE);
 }
 
+/* Before the screens start: an older build's index is made again first. */
+static void reindex_notice(void *ctx, size_t records)
+{
+    struct ui *ui = ctx;
+    fprintf(stderr, "cunzhan: %s: %zu\n",
+            T(ui, "rebuilding the find index for this version, once; records", "正在为新版本重建查找索引，仅此一次；记录数"),
+            records);
+}
+
 /* What the person learns once at start-up, on the message line: a bad
  * keymap first, then a console that cannot show Chinese, then what was
  * done about the locale (after the next key when both are to be said). */
@@ -418,6 +427,7 @@ int cz_screens_main(const struct cz_screens_args *a)
     ui_term_setup(&term);
     int english = start_language(ui, a, &term);
     ui->user = a->user;
+    cz_station_reindex_notice(reindex_notice, ui);
     if ((rc = cz_station_open(a->dir, &ui->st))) {
         fprintf(stderr, "cunzhan: %s: %s\n", a->dir, cz_strerror(rc, a->lang));
         goto cleanup;
@@ -427,6 +437,9 @@ int cz_screens_main(const struct cz_screens_args *a)
     ui_sweep_drafts(ui);
     start_curses();
     startup_notes(ui, &term, english);
+    if (cz_station_info(ui->st)->reindexed)   /* once, after an update */
+        ui_message(ui, 0, "%s", T(ui, "The find index was rebuilt for this version (pinyin, phones, parts of numbers)",
+                                  "已为新版本重建查找索引（拼音、电话号码、户编号的一部分）"));
     const char *pass = getenv("CUNZHAN_PASSPHRASE");
     if (pass && cz_station_login(ui->st, ui->user, pass) == CZ_OK) {
         rc = ui_push(ui, &cz_screen_home, NULL);

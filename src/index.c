@@ -8,6 +8,7 @@
 #include "codec.h"
 #include "grow.h"
 #include "index_int.h"
+#include "pinyin.h"
 #include "schema.h"
 #include "status.h"
 #include "store_int.h"
@@ -131,6 +132,62 @@ static int add_ngrams(struct terms *ts, const char *text, size_t len)
     return rc;
 }
 
+/* Every suffix of `value` from `min` bytes on (all of it when shorter),
+ * each a term under `tag`: a look-up of the terms starting with some text
+ * then finds every value holding that text, with no candidate to check.
+ * Numbers and phones are ASCII in practice; a suffix never starts inside
+ * a UTF-8 character all the same. */
+static int add_suffixes(struct terms *ts, char tag, const char *value, size_t len, size_t min)
+{
+    char term[1 + CZ_SUFFIX_MAX];
+    int rc = CZ_OK;
+    if (len > CZ_SUFFIX_MAX) len = CZ_SUFFIX_MAX;
+    term[0] = tag;
+    for (size_t i = 0; i < len && rc == CZ_OK; i++) {
+        if (i && len - i < min) break;
+        if (((unsigned char)value[i] & 0xC0) == 0x80) continue;
+        memcpy(term + 1, value + i, len - i);
+        rc = terms_add(ts, term, 1 + len - i);
+    }
+    return rc;
+}
+
+/* A code (a household number): folded (case and full width do not
+ * matter), its suffixes from CZ_CODE_PART characters. */
+static int add_code_parts(struct terms *ts, const char *text, size_t len)
+{
+    char *folded = NULL;
+    int rc = cz_text_fold(text, len, &folded);
+    if (rc) return rc == CZ_EUTF8 ? CZ_OK : rc;
+    rc = add_suffixes(ts, CZ_TAG_CODE, folded, strlen(folded), CZ_CODE_PART);
+    free(folded);
+    return rc;
+}
+
+/* A phone number: its digits alone, suffixes from CZ_PHONE_PART digits. */
+static int add_phone_parts(struct terms *ts, const char *text, size_t len)
+{
+    char digits[CZ_SUFFIX_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < sizeof digits; i++)
+        if (text[i] >= '0' && text[i] <= '9') digits[n++] = text[i];
+    return add_suffixes(ts, CZ_TAG_PHONE, digits, n, CZ_PHONE_PART);
+}
+
+/* A name's full pinyin and its initials (pinyin.h), one term each. */
+static int add_pinyin(struct terms *ts, const char *text, size_t len)
+{
+    char term[1 + CZ_SUFFIX_MAX], ini[1 + CZ_SUFFIX_MAX];
+    size_t rl, il;
+    int rc = cz_pinyin_read(text, len, term + 1, sizeof term - 1, &rl, ini + 1, sizeof ini - 1, &il);
+    if (rc) return rc == CZ_EUTF8 ? CZ_OK : rc;
+    term[0] = ini[0] = CZ_TAG_PINYIN;
+    if (rl) rc = terms_add(ts, term, 1 + rl);
+    if (rc == CZ_OK && il && (il != rl || memcmp(term + 1, ini + 1, il)))
+        rc = terms_add(ts, ini, 1 + il);
+    return rc;
+}
+
 /* The terms one field of a record gives (schema.h says which). */
 static int field_terms(const struct cz_entry *e, const struct cz_field *f, const cz_body *body,
                        struct terms *ts)
@@ -148,8 +205,15 @@ static int field_terms(const struct cz_entry *e, const struct cz_field *f, const
         for (size_t j = 0; j < len && j < 32; j++) snprintf(hex + 2 * j, 3, "%02x", b[j]);
         rc = terms_add(ts, term, cz_term_exact(term, sizeof term, e->type, f->key, hex));
     }
-    if (rc == CZ_OK && (f->flags & CZ_FF_NAME) && cz_body_get_text(body, f->tag, &s, &len) == CZ_OK)
+    if (rc == CZ_OK && (f->flags & CZ_FF_EXACT) && f->type == CZ_F_LINE &&
+        cz_body_get_text(body, f->tag, &s, &len) == CZ_OK)
+        rc = add_code_parts(ts, s, len);
+    if (rc == CZ_OK && f->type == CZ_F_PHONE && cz_body_get_text(body, f->tag, &s, &len) == CZ_OK)
+        rc = add_phone_parts(ts, s, len);
+    if (rc == CZ_OK && (f->flags & CZ_FF_NAME) && cz_body_get_text(body, f->tag, &s, &len) == CZ_OK) {
         rc = add_ngrams(ts, s, len);
+        if (rc == CZ_OK) rc = add_pinyin(ts, s, len);
+    }
     if (rc == CZ_OK && (f->type == CZ_F_REF || f->type == CZ_F_VERSION) &&
         cz_body_get_bytes(body, f->tag, &b, &len) == CZ_OK)
         rc = terms_add(ts, term, cz_term_link(term, sizeof term, b, len));
@@ -282,7 +346,7 @@ static int reindex_head_cb(void *ctx, const uint8_t *id)
     struct reindex_ctx *r = ctx;
     struct cz_entry stored;
     const struct cz_entry *e = &stored;
-    if (memcmp(id, r->id, CZ_ID_BYTES) == 0)   /* the entry being put: its bytes are what was stored */
+    if (r->e && memcmp(id, r->id, CZ_ID_BYTES) == 0)   /* the entry being put: its bytes are what was stored */
         e = r->e;
     else if ((r->rc = cz_store_get_entry(r->t, id, &stored)))
         return r->rc;
@@ -327,6 +391,87 @@ static int index_first(cz_txn *t, const struct cz_entry *e, int is_head, const u
                                   : index_terms(t, e->entity, &ts);
     if (!pre) terms_free(&ts);
     return rc;
+}
+
+/* ---- an index made by another build ---- */
+
+/* Every entity filed under some term (eterms' keys), into *ids. */
+static int indexed_entities(cz_txn *t, uint8_t **ids, size_t *n)
+{
+    MDB_cursor *c;
+    MDB_val k, d;
+    size_t cap = 0;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_ETERMS], &c);
+    if (rc) return CZ_ST(t, rc);
+    *n = 0;
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        if (k.mv_size != CZ_ENTITY_BYTES) continue;
+        if (cz_grow(ids, &cap, (*n + 1) * CZ_ENTITY_BYTES, 1)) { mdb_cursor_close(c); return CZ_ENOMEM; }
+        memcpy(*ids + *n * CZ_ENTITY_BYTES, k.mv_data, CZ_ENTITY_BYTES);
+        (*n)++;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
+}
+
+/* Re-derives one entity's terms from its heads (no entry being put). */
+static int reindex_entity(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    static const uint8_t none[CZ_ID_BYTES];
+    struct terms ts;
+    terms_init(&ts);
+    struct reindex_ctx r = { .t = t, .ts = &ts, .e = NULL, .id = none, .rc = CZ_OK };
+    int rc = cz_store_each_head(t, entity, reindex_head_cb, &r);
+    if (rc == CZ_OK) rc = del_terms(t, entity, &ts);
+    if (rc == CZ_OK) rc = index_terms(t, entity, &ts);
+    terms_free(&ts);
+    return rc;
+}
+
+static cz_index_notice_fn notice_fn;
+static void *notice_ctx;
+
+void cz_store_index_notice(cz_index_notice_fn fn, void *ctx)
+{
+    notice_fn = fn;
+    notice_ctx = ctx;
+}
+
+int cz_store_index_upgrade(cz_store *s, size_t *reindexed)
+{
+    cz_txn *t = NULL;
+    uint64_t version = 0;
+    uint8_t *ids = NULL;
+    size_t n = 0;
+    int rc;
+    *reindexed = 0;
+    if ((rc = cz_txn_begin(s, 0, &t))) return rc;
+    /* Missing: a store from before the index was versioned (version 1). */
+    if (cz_meta_get_u64(t, CZ_META_INDEX_VERSION, &version) != CZ_OK) version = 1;
+    cz_txn_abort(t);
+    t = NULL;
+    if (version == CZ_INDEX_VERSION) return CZ_OK;
+    /* Older or newer, the terms are not the ones this build looks up:
+     * all of them are made again, in one transaction (all or nothing). */
+    if ((rc = cz_txn_begin(s, 1, &t))) return rc;
+    if ((rc = indexed_entities(t, &ids, &n))) goto cleanup;
+    if (notice_fn && n) notice_fn(notice_ctx, n);
+    for (size_t i = 0; i < n && rc == CZ_OK; i++) rc = reindex_entity(t, ids + i * CZ_ENTITY_BYTES);
+    if (rc == CZ_OK) rc = cz_meta_put_u64(t, CZ_META_INDEX_VERSION, CZ_INDEX_VERSION);
+    if (rc == CZ_OK) {
+        rc = cz_txn_commit(t);
+        t = NULL;
+    }
+    if (rc == CZ_OK) *reindexed = n;
+cleanup:
+    cz_txn_abort(t);
+    free(ids);
+    return rc;
+}
+
+int cz_store_index_mark_current(cz_txn *t)
+{
+    return cz_meta_put_u64(t, CZ_META_INDEX_VERSION, CZ_INDEX_VERSION);
 }
 
 /* ---- storing an entry ---- */
@@ -426,5 +571,25 @@ int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn
     }
     mdb_cursor_close(c);
     if (ret) return ret;
+    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
+}
+
+int cz_store_index_prefix_count(cz_txn *t, const void *prefix, size_t len, size_t *count)
+{
+    DEFER_FLUSH(t);
+    MDB_cursor *c;
+    MDB_val k = cz_val(prefix, term_len(len)), d;
+    size_t plen = k.mv_size;
+    size_t n;
+    *count = 0;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
+    if (rc) return CZ_ST(t, rc);
+    /* One step per distinct term, its duplicates counted by LMDB. */
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)) break;
+        if ((rc = mdb_cursor_count(c, &n))) break;
+        *count += n;
+    }
+    mdb_cursor_close(c);
     return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
 }

@@ -7,6 +7,15 @@
  *   'X' type \0 field \0 value     exact look-up fields (numbers, ID numbers)
  *   'L' entity(16) or id(32)       records that refer to an entity or version
  *   'G' one or two folded chars    n-grams of name fields, for find by part
+ *   'P' pinyin                     a name field's full reading and its
+ *                                  initials (pinyin.h): find by a prefix
+ *   'S' suffix                     every suffix of a folded household
+ *                                  number from 3 characters: find by part
+ *   'D' digits                     every suffix of a phone's digits from 4
+ *
+ * 'P', 'S' and 'D' are looked up by prefix (cz_store_index_prefix): the
+ * terms starting with the query are the records holding it, so nothing
+ * found that way needs its record loaded to be sure.
  *
  * Which fields give which terms is the schema's say (schema.h: CZ_FF_EXACT,
  * CZ_FF_NAME, references): this module is the one that reads records to
@@ -25,6 +34,33 @@
 #include <stdint.h>
 #include "entry.h"
 #include "store.h"
+
+#define CZ_TAG_PINYIN 'P'
+#define CZ_TAG_CODE 'S'
+#define CZ_TAG_PHONE 'D'
+#define CZ_CODE_PART 3             /* shortest part of a household number found */
+#define CZ_PHONE_PART 4            /* shortest part of a phone number found */
+#define CZ_SUFFIX_MAX 64           /* longer numbers and readings are cut there */
+
+/* Which terms the index holds: kept in meta under CZ_META_INDEX_VERSION
+ * (none: 1, before 'P', 'S' and 'D').  Raise it whenever the terms a
+ * record gives change, so stores indexed otherwise are indexed again. */
+#define CZ_INDEX_VERSION 2
+#define CZ_META_INDEX_VERSION "index_version"
+
+/* Opening a store: when its index was made with other terms (another
+ * CZ_INDEX_VERSION), every live record is indexed again in one write
+ * transaction and the version noted; *reindexed is how many records were
+ * (0 when the index was current).  Takes its own transactions. */
+int cz_store_index_upgrade(cz_store *s, size_t *reindexed);
+/* Who is told, before the work starts, that cz_store_index_upgrade is
+ * about to index `records` records again (a million take a minute or
+ * so): for the command line and the screens to say so.  One for the
+ * process, set before opening; NULL: nobody. */
+typedef void (*cz_index_notice_fn)(void *ctx, size_t records);
+void cz_store_index_notice(cz_index_notice_fn fn, void *ctx);
+/* A new store's index is current (it holds no terms of another build). */
+int cz_store_index_mark_current(cz_txn *t);
 
 /* Stores an entry (already decoded and verified by the caller) and updates
  * logs, versions, heads and indexes.  *result says whether it was new, a
@@ -80,6 +116,11 @@ int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t en
 /* Entities under every term that starts with `prefix`, in term order (so an
  * 'X' prefix up to the value walks records in the order of that field). */
 int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx);
+
+/* How many entities are filed under the terms starting with `prefix`
+ * (an entity under two of them counts twice): one step per distinct term,
+ * not per entity. */
+int cz_store_index_prefix_count(cz_txn *t, const void *prefix, size_t len, size_t *count);
 
 /* The terms above, written into buf (size bytes); the length returned is
  * never more than the longest term the index keeps. */

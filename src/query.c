@@ -174,6 +174,9 @@ struct find_ctx {
     size_t unverified;           /* candidates past the limit, not loaded */
     size_t walked;               /* candidates of the rarest n-gram seen */
     int stopped;                 /* the page filled on a single n-gram */
+    int overlap;                 /* unverified counted by more than one walk */
+    int prefix_walk;             /* in find_prefix: stop when the page is full */
+    size_t prefix_walked;        /* candidates find_prefix's walk met */
     /* the other n-grams of the query: a candidate must be under each */
     size_t ngrams;
     char grams[FIND_GRAMS][16];
@@ -203,6 +206,11 @@ static int find_cb(void *ctx, const uint8_t *entity)
     struct cz_record r;
     int rc;
     if (f->check_name) f->walked++;
+    if (f->prefix_walk) {
+        f->prefix_walked++;
+        /* What is left is counted from the terms (find_prefix). */
+        if (f->reported >= f->limit) return CZ_WALK_STOP;
+    }
     /* Intersect first: a B-tree look-up per other n-gram, no record load. */
     for (size_t i = 0; i < f->ngrams; i++) {
         rc = cz_store_index_has(f->t, f->grams[i], f->gram_len[i], entity);
@@ -265,6 +273,51 @@ static int find_exact(cz_txn *t, const char *line, struct find_ctx *f)
             size_t tl = cz_term_exact(term, sizeof term, types[i].key, fd->key, upper);
             rc = cz_store_index_each(t, term, tl, find_cb, f);
         }
+    return rc;
+}
+
+/* The records under every term `tag` + `text`...: parts of numbers and
+ * phones, pinyin prefixes (index.h).  What they hold is a match: no record
+ * is loaded to check it. */
+static int find_prefix(cz_txn *t, char tag, const char *text, size_t len, struct find_ctx *f)
+{
+    char term[1 + CZ_SUFFIX_MAX];
+    if (len == 0 || len > CZ_SUFFIX_MAX) return CZ_OK;
+    term[0] = tag;
+    memcpy(term + 1, text, len);
+    size_t all;
+    f->prefix_walk = 1;
+    f->prefix_walked = 0;
+    int rc = cz_store_index_prefix(t, term, 1 + len, find_cb, f);
+    f->prefix_walk = 0;
+    if (rc != CZ_WALK_STOP) return rc;
+    /* The page is full: the rest are counted, not walked (a first letter
+     * typed has tens of thousands).  A record under two of these terms
+     * (王安: "wangan" and "wa") counts twice: the total is then at most. */
+    if ((rc = cz_store_index_prefix_count(t, term, 1 + len, &all))) return rc;
+    if (all > f->prefix_walked - 1) f->unverified += all - (f->prefix_walked - 1);
+    f->overlap = 1;
+    return CZ_OK;
+}
+
+/* A query that may be part of a number, a phone or a pinyin reading. */
+static int find_parts(cz_txn *t, const char *folded, struct find_ctx *f)
+{
+    char digits[CZ_SUFFIX_MAX + 1], pinyin[CZ_SUFFIX_MAX + 1];
+    size_t nd = 0, np = 0, n = strlen(folded);
+    int only_digits = 1, only_latin = 1, letters = 0, rc = CZ_OK;
+    for (size_t i = 0; i < n; i++) {
+        char c = folded[i];
+        int digit = c >= '0' && c <= '9', letter = c >= 'a' && c <= 'z';
+        if (digit && nd < CZ_SUFFIX_MAX) digits[nd++] = c;
+        if ((digit || letter) && np < CZ_SUFFIX_MAX) pinyin[np++] = c;
+        letters |= letter;
+        if (!digit && !strchr("-+().", c)) only_digits = 0;
+        if (!digit && !letter && c != '\'') only_latin = 0;
+    }
+    if (n >= CZ_CODE_PART) rc = find_prefix(t, CZ_TAG_CODE, folded, n, f);
+    if (rc == CZ_OK && only_digits && nd >= CZ_PHONE_PART) rc = find_prefix(t, CZ_TAG_PHONE, digits, nd, f);
+    if (rc == CZ_OK && only_latin && letters) rc = find_prefix(t, CZ_TAG_PINYIN, pinyin, np, f);
     return rc;
 }
 
@@ -353,13 +406,14 @@ int cz_query_find_page(cz_txn *t, const char *text, size_t limit, cz_entity_fn f
     if ((rc = cz_text_fold(line, strlen(line), &folded))) goto cleanup;
     f.folded = folded;
     if (!folded[0]) goto cleanup;
-    if ((rc = find_exact(t, line, &f)) == CZ_OK) rc = find_names(t, folded, &f);
+    if ((rc = find_exact(t, line, &f)) == CZ_OK && (rc = find_parts(t, folded, &f)) == CZ_OK)
+        rc = find_names(t, folded, &f);
 cleanup:
     *total = f.reported + f.unverified;
     /* Candidates past the page were not loaded: for a query of one or two
      * characters the n-gram is the query, so they are matches; longer
      * queries count them as at most. */
-    *exact = f.unverified == 0 || (folded && at_most_two_chars(folded));
+    *exact = f.unverified == 0 || (!f.overlap && folded && at_most_two_chars(folded));
     cz_hashset_free(f.seen);
     free(line);
     free(folded);

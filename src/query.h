@@ -44,8 +44,12 @@ int cz_query_list(cz_txn *t, const struct cz_type *type, const struct cz_assign 
                   size_t n, cz_entity_fn fn, void *ctx, struct cz_field_error *err);
 
 /* Records whose name contains `text` (after folding: full-width, case and
- * spaces do not matter), or whose household number or ID number is `text`.
- * Each entity is reported once. */
+ * spaces do not matter), whose household number or ID number is `text`,
+ * whose household number holds it (3 characters or more: `0012`, `yy-3`),
+ * whose phone holds its digits (4 or more), or whose name's pinyin or
+ * initials start with it (王秀英: `wangxiuying`, `Wang Xiuying`, `wangx`,
+ * `wxy`; surnames read as surnames, pinyin.h).  Each entity is reported
+ * once. */
 int cz_query_find(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx);
 
 /* The same, for a screen: reports at most `limit` records and stops

@@ -9,6 +9,7 @@
 #include "fsutil.h"
 #include "hashset.h"
 #include "hex.h"
+#include "index.h"
 #include "keys.h"
 #include "region.h"
 #include "roster.h"
@@ -82,6 +83,11 @@ static int load_info(cz_txn *t, struct cz_station_info *info)
     return CZ_OK;
 }
 
+void cz_station_reindex_notice(cz_reindex_fn fn, void *ctx)
+{
+    cz_store_index_notice(fn, ctx);
+}
+
 int cz_station_open(const char *dir, cz_station **out)
 {
     cz_station *st = calloc(1, sizeof *st);
@@ -104,6 +110,8 @@ int cz_station_open(const char *dir, cz_station **out)
      * folder where no station lives: init would refuse it too. */
     if (rc == CZ_ENOINIT) rc = CZ_EDBNOINFO;
     if (rc) goto fail;
+    /* An index an older build made lacks terms this one finds by. */
+    if ((rc = cz_store_index_upgrade(st->store, &st->info.reindexed))) goto fail;
     free(db);
     *out = st;
     return CZ_OK;
@@ -145,7 +153,8 @@ int cz_station_put_info(cz_txn *t, const struct cz_station_info *info)
         (rc = cz_meta_put_str(t, "office_name", info->office_name)) ||
         (rc = cz_meta_put(t, "box_pk", info->box_pk, 32)) ||
         (rc = cz_meta_put(t, "office_root", info->office_root, 32)) ||
-        (rc = cz_meta_put(t, "office_box", info->office_box, 32)))
+        (rc = cz_meta_put(t, "office_box", info->office_box, 32)) ||
+        (rc = cz_store_index_mark_current(t)))
         return rc;
     return CZ_OK;
 }

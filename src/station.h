@@ -34,6 +34,7 @@ struct cz_station_info {
     uint8_t office_root[32];     /* the root of trust */
     uint8_t office_box[32];      /* where bundles for the office are sealed */
     char office_name[CZ_NAME_MAX];
+    size_t reindexed;            /* records indexed again on opening (an older build's index) */
 };
 
 struct cz_init_opts {
@@ -63,6 +64,12 @@ int cz_station_init(const char *dir, const struct cz_init_opts *o, const char *p
 int cz_station_open(const char *dir, cz_station **out);
 void cz_station_close(cz_station *st);
 
+/* Told before cz_station_open indexes again an index an older build made
+ * (`records` of them: a million take a minute or so), so that the person
+ * learns why opening waits.  One for the process, set before opening;
+ * NULL: nobody. */
+typedef void (*cz_reindex_fn)(void *ctx, size_t records);
+void cz_station_reindex_notice(cz_reindex_fn fn, void *ctx);
 const struct cz_station_info *cz_station_info(const cz_station *st);
 cz_store *cz_station_store(cz_station *st);
 /* The data folder it was opened on (owned by st). */

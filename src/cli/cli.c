@@ -148,8 +148,18 @@ int get_passphrase(struct cli *c, const char *env, int new_one, char *buf, size_
     return 0;
 }
 
+/* Said before an older build's index is made again (it takes a while). */
+static void reindex_notice(void *ctx, size_t records)
+{
+    struct cli *c = ctx;
+    fprintf(stderr, "cunzhan: %s: %zu\n",
+            T(c, "rebuilding the find index for this version (pinyin, phones, parts of numbers), once; records",
+              "正在为新版本重建查找索引（拼音、电话号码、户编号的一部分），仅此一次；记录数"), records);
+}
+
 int open_station(struct cli *c)
 {
+    cz_station_reindex_notice(reindex_notice, c);
     int rc = cz_station_open(c->dir, &c->st);
     if (rc == CZ_ENOINIT) {
         fprintf(stderr, "cunzhan: %s: %s\n", c->dir, cz_strerror(rc, c->lang));

@@ -4,10 +4,12 @@
 #include "hex.h"
 #include "cli_int.h"
 #include "exitchain.h"
+#include "grow.h"
 #include "hhstatus.h"
 #include "overview.h"
 #include "keys.h"
 #include "parse.h"
+#include "pinyin.h"
 #include "query.h"
 #include "schema.h"
 #include "station.h"
@@ -447,14 +449,75 @@ static int split_reckoned(const struct cz_type *ty, struct cz_assign *a, size_t 
     return rc;
 }
 
+/* `list --sort FIELD`: the records with the `zh` sort key of that field
+ * as shown (pinyin order for names), printed once all are read. */
+struct sorted { struct list_out *lo; const struct cz_field *f; struct sorted_row *rows; size_t n, cap; };
+struct sorted_row { uint8_t entity[CZ_ENTITY_BYTES]; char *key; };
+
+static int sorted_cb(void *ctx, const uint8_t *entity)
+{
+    struct sorted *so = ctx;
+    struct cz_record r;
+    char buf[512] = "";
+    int rc = cz_record_load(so->lo->t, entity, &r);
+    if (rc) return rc;
+    if (r.body) cz_schema_format(so->f, r.body, so->lo->c->lang, 1, buf, sizeof buf);
+    cz_record_clear(&r);
+    if (cz_grow(&so->rows, &so->cap, so->n + 1, sizeof *so->rows)) return CZ_ENOMEM;
+    memcpy(so->rows[so->n].entity, entity, CZ_ENTITY_BYTES);
+    if ((rc = cz_collate_key(buf, strlen(buf), &so->rows[so->n].key))) return rc;
+    so->n++;
+    return CZ_OK;
+}
+
+static int sorted_row_cmp(const void *a, const void *b)
+{
+    const struct sorted_row *x = a, *y = b;
+    int d = strcmp(x->key, y->key);
+    return d ? d : memcmp(x->entity, y->entity, CZ_ENTITY_BYTES);
+}
+
+static int list_sorted(struct list_out *lo, const struct cz_type *ty, const struct cz_field *f,
+                       const struct cz_assign *a, size_t n, struct cz_field_error *err)
+{
+    struct sorted so = { .lo = lo, .f = f };
+    int rc = cz_query_list(lo->t, ty, a, n, sorted_cb, &so, err);
+    if (rc == CZ_OK && so.n) qsort(so.rows, so.n, sizeof *so.rows, sorted_row_cmp);
+    for (size_t i = 0; i < so.n && rc == CZ_OK; i++) rc = list_print_cb(lo, so.rows[i].entity);
+    for (size_t i = 0; i < so.n; i++) free(so.rows[i].key);
+    free(so.rows);
+    return rc;
+}
+
+/* Takes `--sort FIELD` out of the arguments (*argc shrinks); NULL when
+ * absent, "" when it names no field of the type. */
+static const char *sort_arg(const struct cz_type *ty, int *argc, char **argv, const struct cz_field **f)
+{
+    *f = NULL;
+    for (int i = 1; i + 1 < *argc; i++) {
+        if (strcmp(argv[i], "--sort")) continue;
+        const char *key = argv[i + 1];
+        memmove(argv + i, argv + i + 2, (size_t)(*argc - i - 2) * sizeof *argv);
+        *argc -= 2;
+        *f = cz_schema_field(ty, !strcmp(key, "name") && !cz_schema_field(ty, "name") ? "head" : key);
+        return *f ? key : "";
+    }
+    return NULL;
+}
+
 int cmd_list(struct cli *c, int argc, char **argv)
 {
     struct cz_field_error err;
     struct cz_assign *a;
+    const struct cz_field *sort_by;
     cz_view *v = NULL;
-    if (argc < 1) return usage(c, "list TYPE [FIELD=VALUE...]", "list 类型 [字段=值...]");
+    if (argc < 1) return usage(c, "list TYPE [FIELD=VALUE...] [--sort FIELD]", "list 类型 [字段=值...] [--sort 字段]");
     const struct cz_type *ty = type_arg(c, argv[0]);
     if (!ty) return CZ_EXIT_USAGE;
+    const char *sort = sort_arg(ty, &argc, argv, &sort_by);
+    if (sort && !sort_by)
+        return usage(c, "list TYPE --sort FIELD (a field of the type; name: a household's head)",
+                     "list 类型 --sort 字段（该类型的字段；name：户主姓名）");
     if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
     if (open_station(c)) { free(a); return CZ_EXIT_FAIL; }
     int rc = cz_view_begin(c->st, &v);
@@ -462,7 +525,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
     size_t n = (size_t)argc - 1;
     memset(&err, 0, sizeof err);
     if (rc == CZ_OK) rc = split_reckoned(ty, a, &n, &lo.want, &err);
-    if (rc == CZ_OK) rc = cz_query_list(lo.t, ty, a, n, list_print_cb, &lo, &err);
+    if (rc == CZ_OK && sort_by) rc = list_sorted(&lo, ty, sort_by, a, n, &err);
+    else if (rc == CZ_OK) rc = cz_query_list(lo.t, ty, a, n, list_print_cb, &lo, &err);
     cz_body_free(lo.want);
     free(a);
     if (rc) {
@@ -485,8 +549,9 @@ int cmd_list(struct cli *c, int argc, char **argv)
 int cmd_find(struct cli *c, int argc, char **argv)
 {
     cz_view *v = NULL;
-    if (argc != 1) return usage(c, "find TEXT (a name or part of one, a household number, an ID number)",
-                                "find 文字（姓名或其一部分、户编号、身份证号）");
+    if (argc != 1)
+        return usage(c, "find TEXT (part of a name, pinyin or initials, part of a household number or phone, an ID number)",
+                     "find 文字（姓名的一部分、拼音或首字母、户编号或电话的一部分、身份证号）");
     if (open_station(c)) return CZ_EXIT_FAIL;
     int rc = cz_view_begin(c->st, &v);
     struct list_out lo = { .c = c, .v = v, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };

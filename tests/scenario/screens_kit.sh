@@ -39,7 +39,7 @@ see "list: sorted by household number at first" "Sorted by household number"
 first_row_has "list: number order starts with YSW-2016-01" "YSW-2016-01"
 keys F7
 see "F7: sorted by head's name" "Sorted by head's name"
-first_row_has "head order (code points) starts with 何秋菊" "何秋菊"
+first_row_has "head order (pinyin) starts with 陈春花" "陈春花"
 keys Escape 7
 see "Esc 7: sorted by village" "Sorted by village"
 first_row_has "village order ties by number" "YSW-2016-01"

@@ -25,8 +25,9 @@ see "login: lists the people on this PC" "People on this PC"
 see "login: the supervisor is listed" "孙书记"
 see "login: the clerk is listed" "李会计"
 on_line "login: with the role their certificate grants" "李会计 +clerk"
-keys Down Enter
-on_line "login: Down and Enter pick the second person" "User +李会计"
+# In pinyin order (李 li before 孙 sun), the default user 孙书记 picked.
+keys Up Enter
+on_line "login: Up and Enter pick the person above" "User +李会计"
 keys F9
 on_line "login F9: the user label in Chinese" "用户 +李会计"
 see "login F9: the passphrase label in Chinese" "口令"
