@@ -61,6 +61,44 @@ void masked_note(struct cli *c)
     c->masked_any = 0;
 }
 
+/* Searching by a private value would tell who has it (who is ill, whose
+ * ID number this is) while the values are masked: refused before a login. */
+static int private_search(struct cli *c, const struct cz_field *f)
+{
+    fprintf(stderr, "cunzhan: %s: %s\n", f->key,
+            T(c, "searching by this field needs a login: give your name (--user NAME) and your passphrase (asked, or CUNZHAN_PASSPHRASE)",
+                 "按此字段查找需要登录：请给出姓名（--user 姓名）和口令（会提示输入，或设置 CUNZHAN_PASSPHRASE）"));
+    return 1;
+}
+
+int private_filter(struct cli *c, const struct cz_type *ty, const struct cz_assign *a, size_t n)
+{
+    for (size_t i = 0; c->masked && i < n; i++) {
+        const struct cz_field *f = cz_schema_field(ty, a[i].field);
+        if (f && (f->flags & CZ_FF_PRIVATE)) return private_search(c, f);
+    }
+    return 0;
+}
+
+/* Whether `text` is a valid value of a private field find looks up
+ * exactly (an ID number). */
+int private_find(struct cli *c, const char *text)
+{
+    size_t nt;
+    const struct cz_type *types = cz_schema_types(&nt);
+    for (size_t i = 0; c->masked && i < nt; i++)
+        for (size_t j = 0; j < types[i].nfields; j++) {
+            const struct cz_field *f = &types[i].fields[j];
+            if (!(f->flags & CZ_FF_PRIVATE) || !(f->flags & CZ_FF_EXACT)) continue;
+            cz_body *b = cz_body_new();
+            struct cz_field_error err;
+            int ok = b && cz_schema_set(&types[i], b, f->key, text, &err) == CZ_OK;
+            cz_body_free(b);
+            if (ok) return private_search(c, f);
+        }
+    return 0;
+}
+
 void format_time(int64_t wall, char *buf, size_t size)
 {
     cz_format_cst(wall, buf, size);   /* China time, whatever the PC's zone */

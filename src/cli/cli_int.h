@@ -66,6 +66,11 @@ int format_shown(struct cli *c, const struct cz_field *f, const cz_body *b, enum
                  char *buf, size_t size);
 /* Once, on stderr, when something was masked: how to see it. */
 void masked_note(struct cli *c);
+/* While masked, a search by a private value (`list member health=ill`,
+ * `find` an ID number) would say who has it: 1 after saying a login is
+ * needed, else 0. */
+int private_filter(struct cli *c, const struct cz_type *ty, const struct cz_assign *a, size_t n);
+int private_find(struct cli *c, const char *text);
 
 /* The record an id prefix (or a version id) names, in a read transaction
  * of its own.  CZ_OK, or the status after a message. */

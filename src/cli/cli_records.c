@@ -459,6 +459,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
     if (!ty) return CZ_EXIT_USAGE;
     if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
     if (open_station(c) || read_login(c)) { free(a); return CZ_EXIT_FAIL; }
+    if (private_filter(c, ty, a, (size_t)argc - 1)) { free(a); return CZ_EXIT_USAGE; }
     int rc = cz_view_begin(c->st, &v);
     struct list_out lo = { .c = c, .v = v, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
     size_t n = (size_t)argc - 1;
@@ -491,6 +492,7 @@ int cmd_find(struct cli *c, int argc, char **argv)
     if (argc != 1) return usage(c, "find TEXT (a name or part of one, a household number, an ID number)",
                                 "find 文字（姓名或其一部分、户编号、身份证号）");
     if (open_station(c) || read_login(c)) return CZ_EXIT_FAIL;
+    if (private_find(c, argv[0])) return CZ_EXIT_USAGE;
     int rc = cz_view_begin(c->st, &v);
     struct list_out lo = { .c = c, .v = v, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
     if (rc == CZ_OK) rc = cz_query_find(lo.t, argv[0], list_print_cb, &lo);
