@@ -533,6 +533,7 @@ static json_t *field_json(const struct cz_field *f)
     json_object_set_new(o, "required", json_boolean(f->flags & CZ_FF_REQUIRED));
     json_object_set_new(o, "derived", json_boolean(f->flags & CZ_FF_DERIVED));
     json_object_set_new(o, "reckoned", json_boolean(f->flags & CZ_FF_RECKONED));
+    json_object_set_new(o, "private", json_boolean(f->flags & CZ_FF_PRIVATE));
     if (f->values) {
         json_t *vals = json_array();
         for (const struct cz_enum_value *v = f->values; v->key; v++) {
@@ -570,6 +571,7 @@ static void print_type(struct cli *c, const struct cz_type *t)
         printf("%s%s%s", field_kind(f), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
                f->flags & CZ_FF_RECKONED ? T(c, ", worked out from the exit chain", "，由退出审批链得出")
                : f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
+        if (f->flags & CZ_FF_PRIVATE) printf("%s", T(c, ", private", "，隐私"));
         if (f->values) {
             printf(":");
             for (const struct cz_enum_value *v = f->values; v->key; v++)
