@@ -24,6 +24,7 @@ int read_login(struct cli *c)
     const char *pass_env = getenv("CUNZHAN_PASSPHRASE");
     char pass[PASS_MAX];
     c->masked = 0;
+    if (c->user && !*c->user) c->user = NULL;   /* CUNZHAN_USER= names nobody */
     if (!c->user && !(pass_env && *pass_env)) { c->masked = 1; return 0; }
     if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, pass, sizeof pass)) return -1;
     int rc = cz_station_login(c->st, c->user, pass);
