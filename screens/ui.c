@@ -7,6 +7,7 @@
 #include "screens.h"
 #include "screens_all.h"
 #include "overview.h"
+#include "sync.h"
 #include "terminal.h"
 
 #include <curses.h>
@@ -432,6 +433,8 @@ int cz_screens_main(const struct cz_screens_args *a)
         fprintf(stderr, "cunzhan: %s: %s\n", a->dir, cz_strerror(rc, a->lang));
         goto cleanup;
     }
+    struct cz_import_result rj;   /* held for a type this build now knows: counts (TRUST.md) */
+    (void)cz_sync_rejudge(ui->st, &rj);
     cz_keymap_load(&ui->km, ui_keymap_error, ui);
     ui_refresh_counts(ui);
     ui_sweep_drafts(ui);

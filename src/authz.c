@@ -298,8 +298,9 @@ int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
     int rc, why;
 
     judged(j, CZ_VERDICT_OK, CZ_OK);
-    /* A later build's record type: nothing here can judge it yet. */
-    if (!ty) { judged(j, CZ_VERDICT_HOLD, CZ_ETYPE); return CZ_OK; }
+    /* A later build's record type: nothing here can judge it yet.  Held,
+     * never refused: the build that knows it judges it (cz_sync_rejudge). */
+    if (!ty) { judged(j, CZ_VERDICT_HOLD, CZ_ELATER); return CZ_OK; }
     cz_roster_entry_judge(author, e, &why);
     if (why && why != CZ_ENOTFOUND) { judged(j, CZ_VERDICT_REFUSED, why); return CZ_OK; }
     if (!strcmp(ty->key, "rollover") && ((rc = judge_rollover(t, root, e, j)) || j->verdict)) return rc;

@@ -11,6 +11,8 @@
 #include "grow.h"
 #include "schema.h"
 #include "status.h"
+#include "store.h"
+#include "station.h"
 
 /* The chain holds wherever the neighbouring entries are here: ours at
  * seq-1 is the one this names, and ours at seq+1 names this one. */
@@ -185,6 +187,51 @@ int imp_rejudge_held(struct importer *im)
         }
     } while (!rc && released);
     free(h.ids);
+    return rc;
+}
+
+/* Whether an entry is held for its type (a later build's, CZ_ELATER; an
+ * earlier build said CZ_ETYPE) and this build knows that type now. */
+struct later_scan { cz_txn *t; size_t known; };
+
+static int later_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], int state, int why)
+{
+    struct later_scan *s = ctx;
+    struct cz_entry e;
+    if (state != CZ_JUDGED_HELD || (why != CZ_ELATER && why != CZ_ETYPE)) return 0;
+    if (cz_store_get_entry(s->t, id, &e) != CZ_OK) return 0;
+    if (cz_schema_type(e.type)) s->known++;
+    return 0;
+}
+
+/* A rejudge's transaction: the release, the clock, the commit. */
+static int rejudge_write(struct importer *im)
+{
+    uint64_t local_hlc = 0;
+    int rc;
+    if ((rc = imp_rejudge_held(im))) return rc;
+    if ((rc = cz_meta_get_u64(im->t, "hlc", &local_hlc)) && rc != CZ_ENOTFOUND) return rc;
+    if (im->max_hlc > local_hlc && (rc = cz_meta_put_u64(im->t, "hlc", im->max_hlc))) return rc;
+    rc = cz_txn_commit(im->t);
+    im->t = NULL;
+    return rc;
+}
+
+int cz_sync_rejudge(cz_station *st, struct cz_import_result *res)
+{
+    struct importer im = { .info = cz_station_info(st), .res = res };
+    struct later_scan scan = { .known = 0 };
+    int rc;
+    memset(res, 0, sizeof *res);
+    /* Read first: most opens find nothing to do and write nothing. */
+    if ((rc = cz_txn_begin(cz_station_store(st), 0, &scan.t))) return rc;
+    rc = cz_store_each_judged(scan.t, later_cb, &scan);
+    cz_txn_abort(scan.t);
+    if (rc || !scan.known) return rc;
+    if ((rc = cz_txn_begin(cz_station_store(st), 1, &im.t))) return rc;
+    rc = rejudge_write(&im);
+    cz_txn_abort(im.t);
+    free(im.refused);
     return rc;
 }
 

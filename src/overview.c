@@ -8,6 +8,7 @@
 #include "index.h"
 #include "region.h"
 #include "roster.h"
+#include "schema.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +259,25 @@ int cz_view_log_last(cz_view *v, const uint8_t key[32], uint64_t *seq)
 {
     uint8_t last[CZ_ID_BYTES];
     return cz_store_log_last(v->t, key, seq, last);
+}
+
+struct later_count { cz_txn *t; size_t n; };
+
+static int later_count_cb(void *ctx, const uint8_t id[CZ_ID_BYTES], int state, int why)
+{
+    struct later_count *lc = ctx;
+    struct cz_entry e;
+    (void)why;
+    if (state == CZ_JUDGED_HELD && cz_store_get_entry(lc->t, id, &e) == CZ_OK && !cz_schema_type(e.type)) lc->n++;
+    return 0;
+}
+
+int cz_view_held_later(cz_view *v, size_t *n)
+{
+    struct later_count lc = { .t = v->t, .n = 0 };
+    int rc = cz_store_each_judged(v->t, later_count_cb, &lc);
+    *n = lc.n;
+    return rc;
 }
 
 int cz_view_resolve(cz_view *v, const char *hex, uint8_t entity[CZ_ENTITY_BYTES])

@@ -106,6 +106,10 @@ int cz_view_heads(cz_view *v, const uint8_t entity[CZ_ENTITY_BYTES], uint8_t (*i
 int cz_view_entry(cz_view *v, const uint8_t id[CZ_ID_BYTES], struct cz_entry *e);
 /* Whether the entry id is stored here and is a tombstone (a deletion). */
 int cz_view_is_tombstone(cz_view *v, const uint8_t id[CZ_ID_BYTES]);
+/* How many entries are held aside for a record type this build does not
+ * know (a later build's: TRUST.md, Mixed builds): kept, verified, not
+ * counted until this station runs a build that knows the type. */
+int cz_view_held_later(cz_view *v, size_t *n);
 /* The highest seq of key's log held here (0 when none). */
 int cz_view_log_last(cz_view *v, const uint8_t key[32], uint64_t *seq);
 

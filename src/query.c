@@ -175,6 +175,7 @@ struct find_ctx {
     size_t walked;               /* candidates of the rarest n-gram seen */
     int stopped;                 /* the page filled on a single n-gram */
     int overlap;                 /* unverified counted by more than one walk */
+    int public_only;             /* private fields (CZ_FF_PRIVATE) are not looked in */
     int prefix_walk;             /* in find_prefix: stop when the page is full */
     size_t prefix_walked;        /* candidates find_prefix's walk met */
     /* the other n-grams of the query: a candidate must be under each */
@@ -266,6 +267,7 @@ static int find_exact(cz_txn *t, const char *line, struct find_ctx *f)
         for (size_t j = 0; j < types[i].nfields && rc == CZ_OK; j++) {
             const struct cz_field *fd = &types[i].fields[j];
             if (!(fd->flags & CZ_FF_EXACT) || types[i].trust || fd->type == CZ_F_KEY) continue;
+            if (f->public_only && (fd->flags & CZ_FF_PRIVATE)) continue;
             char upper[128];
             snprintf(upper, sizeof upper, "%s", line);
             if (fd->type == CZ_F_IDNUM)
@@ -316,7 +318,9 @@ static int find_parts(cz_txn *t, const char *folded, struct find_ctx *f)
         if (!digit && !letter && c != '\'') only_latin = 0;
     }
     if (n >= CZ_CODE_PART) rc = find_prefix(t, CZ_TAG_CODE, folded, n, f);
-    if (rc == CZ_OK && only_digits && nd >= CZ_PHONE_PART) rc = find_prefix(t, CZ_TAG_PHONE, digits, nd, f);
+    /* Phones are private: parts of them are no way around the masking. */
+    if (rc == CZ_OK && only_digits && nd >= CZ_PHONE_PART && !f->public_only)
+        rc = find_prefix(t, CZ_TAG_PHONE, digits, nd, f);
     if (rc == CZ_OK && only_latin && letters) rc = find_prefix(t, CZ_TAG_PINYIN, pinyin, np, f);
     return rc;
 }
@@ -392,11 +396,11 @@ static int find_names(cz_txn *t, const char *folded, struct find_ctx *f)
     return rc;
 }
 
-int cz_query_find_page(cz_txn *t, const char *text, size_t limit, cz_entity_fn fn, void *ctx,
-                       size_t *total, int *exact)
+static int find_page(cz_txn *t, const char *text, size_t limit, int public_only, cz_entity_fn fn, void *ctx,
+                     size_t *total, int *exact)
 {
     char *line = NULL, *folded = NULL;
-    struct find_ctx f = { .t = t, .fn = fn, .ctx = ctx, .limit = limit };
+    struct find_ctx f = { .t = t, .fn = fn, .ctx = ctx, .limit = limit, .public_only = public_only };
     int rc;
 
     *total = 0;
@@ -418,6 +422,19 @@ cleanup:
     free(line);
     free(folded);
     return rc;
+}
+
+int cz_query_find_page(cz_txn *t, const char *text, size_t limit, cz_entity_fn fn, void *ctx,
+                       size_t *total, int *exact)
+{
+    return find_page(t, text, limit, 0, fn, ctx, total, exact);
+}
+
+int cz_query_find_public(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx)
+{
+    size_t total;
+    int exact;
+    return find_page(t, text, SIZE_MAX, 1, fn, ctx, &total, &exact);
 }
 
 /* ---- the first page of a list ---- */

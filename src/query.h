@@ -51,6 +51,10 @@ int cz_query_list(cz_txn *t, const struct cz_type *type, const struct cz_assign 
  * `wxy`; surnames read as surnames, pinyin.h).  Each entity is reported
  * once. */
 int cz_query_find(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx);
+/* The same without looking in private fields (schema.h, CZ_FF_PRIVATE:
+ * ID numbers, phones): for a reader not logged in, to whom a match would
+ * tell what the masking hides. */
+int cz_query_find_public(cz_txn *t, const char *text, cz_entity_fn fn, void *ctx);
 
 /* The same, for a screen: reports at most `limit` records and stops
  * loading there.  *total is how many records match: exact (*exact = 1) for

@@ -93,6 +93,15 @@ int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn
 int cz_sync_import_file(cz_station *st, const char *path, cz_refused_fn fn, void *ctx,
                         struct cz_import_result *res);
 
+/* Entries held for a record type this station's build did not know
+ * (a later build's: authz.h, CZ_ELATER), judged again now that it does:
+ * after an upgrade they count as if they had just arrived (res: released,
+ * refused).  Writes only when such an entry is there.  The command line
+ * and the screens call it when they open a station; every import judges
+ * held entries again too.  CZ_OK, or
+ * a local failure (the entries stay held). */
+int cz_sync_rejudge(cz_station *st, struct cz_import_result *res);
+
 /* Progress of a long export or import, for a bar on screen: fn hears now
  * and then how much of `total` is done (done reaches total at the end).
  * The plain functions above are these with no progress. */

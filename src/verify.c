@@ -4,6 +4,7 @@
 #include "bytes.h"
 #include "entry.h"
 #include "roster.h"
+#include "schema.h"
 #include "status.h"
 #include "sync.h"
 
@@ -68,6 +69,7 @@ static int entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *r
     int state, why;
     rc = cz_store_judged_get(v->t, key, &state, &why);
     if (rc == CZ_OK) {
+        if (state == CZ_JUDGED_HELD && !cz_schema_type(e.type)) v->rep->later++;
         problem(v, state == CZ_JUDGED_HELD ? CZ_PROBLEM_HELD : CZ_PROBLEM_REFUSED, key, why);
         return 0;
     }

@@ -28,6 +28,7 @@ enum cz_problem {
  * notes (pending, refused, held, quarantined) are counted apart. */
 struct cz_verify_report {
     size_t entries, logs, verified, pending, problems, refused, held, quarantined;
+    size_t later;   /* of held: a record type this build does not know (waits for an upgrade) */
 };
 
 /* Called for each finding; `id` is the entry id (32 bytes), `status` the

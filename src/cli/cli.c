@@ -7,6 +7,7 @@
 #include "screens.h"
 #include "station.h"
 #include "status.h"
+#include "sync.h"
 #include "text.h"
 
 #include <iconv.h>
@@ -166,6 +167,11 @@ int open_station(struct cli *c)
         return -1;
     }
     if (rc) { say_error(c, rc, c->dir); return -1; }
+    /* After an upgrade, what the older build held for its type counts now
+     * (TRUST.md, Mixed builds); a failure (a read-only folder) leaves it
+     * held for the next import. */
+    struct cz_import_result rj;
+    (void)cz_sync_rejudge(c->st, &rj);
     return 0;
 }
 

@@ -14,9 +14,91 @@
 #include "text.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int read_login(struct cli *c)
+{
+    const char *pass_env = getenv("CUNZHAN_PASSPHRASE");
+    char pass[PASS_MAX];
+    c->masked = 0;
+    if (c->user && !*c->user) c->user = NULL;   /* CUNZHAN_USER= names nobody */
+    if (!c->user && !(pass_env && *pass_env)) { c->masked = 1; return 0; }
+    if (get_passphrase(c, "CUNZHAN_PASSPHRASE", 0, pass, sizeof pass)) return -1;
+    int rc = cz_station_login(c->st, c->user, pass);
+    sodium_memzero(pass, sizeof pass);
+    /* A wrong passphrase is refused, never read as "not logged in": the
+     * person meant to see everything and would take masked values for
+     * the record. */
+    if (rc == CZ_EPASS) {
+        fprintf(stderr, "cunzhan: %s\n", T(c, "wrong passphrase; nothing was shown. Try again, or leave out --user and CUNZHAN_PASSPHRASE to see the records with ID numbers, birth dates, phones and health masked.",
+                                            "口令错误；没有显示任何内容。请重试，或不加 --user 和 CUNZHAN_PASSPHRASE 查看（身份证号、出生日期、电话和健康状况将被遮盖）。"));
+        return -1;
+    }
+    if (rc == CZ_ENOUSER) {
+        fprintf(stderr, "cunzhan: %s: %s\n", c->user ? c->user : "?", cz_strerror(rc, c->lang));
+        return -1;
+    }
+    if (rc) { say_error(c, rc, NULL); return -1; }
+    return 0;
+}
+
+int format_shown(struct cli *c, const struct cz_field *f, const cz_body *b, enum cz_lang lang, int labels,
+                 char *buf, size_t size)
+{
+    int kind = cz_schema_format_shown(f, b, lang, labels, c->masked, buf, size);
+    if (kind && c->masked && (f->flags & CZ_FF_PRIVATE)) c->masked_any = 1;
+    return kind;
+}
+
+void masked_note(struct cli *c)
+{
+    if (!c->masked_any) return;
+    fprintf(stderr, "cunzhan: %s\n",
+            T(c, "ID numbers, birth dates, phones and health are masked: nobody of this station logged in. To see them, give your name (--user NAME) and your passphrase (asked, or CUNZHAN_PASSPHRASE).",
+                 "身份证号、出生日期、电话和健康状况已遮盖：本站没有人登录。要查看，请给出姓名（--user 姓名）和口令（会提示输入，或设置 CUNZHAN_PASSPHRASE）。"));
+    c->masked_any = 0;
+}
+
+/* Searching by a private value would tell who has it (who is ill, whose
+ * ID number this is) while the values are masked: refused before a login. */
+static int private_search(struct cli *c, const struct cz_field *f)
+{
+    fprintf(stderr, "cunzhan: %s: %s\n", f->key,
+            T(c, "searching by this field needs a login: give your name (--user NAME) and your passphrase (asked, or CUNZHAN_PASSPHRASE)",
+                 "按此字段查找需要登录：请给出姓名（--user 姓名）和口令（会提示输入，或设置 CUNZHAN_PASSPHRASE）"));
+    return 1;
+}
+
+int private_filter(struct cli *c, const struct cz_type *ty, const struct cz_assign *a, size_t n)
+{
+    for (size_t i = 0; c->masked && i < n; i++) {
+        const struct cz_field *f = cz_schema_field(ty, a[i].field);
+        if (f && (f->flags & CZ_FF_PRIVATE)) return private_search(c, f);
+    }
+    return 0;
+}
+
+/* Whether `text` is a valid value of a private field find looks up
+ * exactly (an ID number). */
+int private_find(struct cli *c, const char *text)
+{
+    size_t nt;
+    const struct cz_type *types = cz_schema_types(&nt);
+    for (size_t i = 0; c->masked && i < nt; i++)
+        for (size_t j = 0; j < types[i].nfields; j++) {
+            const struct cz_field *f = &types[i].fields[j];
+            if (!(f->flags & CZ_FF_PRIVATE) || !(f->flags & CZ_FF_EXACT)) continue;
+            cz_body *b = cz_body_new();
+            struct cz_field_error err;
+            int ok = b && cz_schema_set(&types[i], b, f->key, text, &err) == CZ_OK;
+            cz_body_free(b);
+            if (ok) return private_search(c, f);
+        }
+    return 0;
+}
 
 void format_time(int64_t wall, char *buf, size_t size)
 {
@@ -84,15 +166,17 @@ int resolve_entity(struct cli *c, cz_view *v, const char *hex, uint8_t entity[CZ
 
 /* A record's fields as a JSON object (values as strings in the same form
  * `add` takes them; whole numbers as numbers; lists as arrays). */
-json_t *fields_json(const struct cz_type *t, const cz_body *b)
+json_t *fields_json(struct cli *c, const struct cz_type *t, const cz_body *b)
 {
     json_t *o = json_object();
     char buf[4096];
     for (size_t i = 0; t && b && i < t->nfields; i++) {
         const struct cz_field *f = &t->fields[i];
-        int kind = cz_schema_format(f, b, CZ_LANG_EN, 0, buf, sizeof buf);
+        int kind = format_shown(c, f, b, CZ_LANG_EN, 0, buf, sizeof buf);
         if (!kind) continue;
-        if (kind == CZ_KIND_LIST) {
+        if (c->masked && (f->flags & CZ_FF_PRIVATE)) {
+            json_object_set_new(o, f->key, json_string(buf));
+        } else if (kind == CZ_KIND_LIST) {
             json_t *arr = json_array();
             size_t n = 0;
             cz_body_get_list_count(b, f->tag, &n);
@@ -127,7 +211,19 @@ void signature_json(json_t *o, cz_txn *t, const struct cz_station_info *info, co
     json_object_set_new(o, "time", json_string(when));
 }
 
-json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r)
+void masked_json(struct cli *c, json_t *o, const struct cz_type *t, const cz_body *b)
+{
+    json_t *keys = NULL;
+    for (size_t i = 0; c->masked && t && b && i < t->nfields; i++) {
+        const struct cz_field *f = &t->fields[i];
+        if (!(f->flags & CZ_FF_PRIVATE) || !cz_body_kind(b, f->tag)) continue;
+        if (!keys) keys = json_array();
+        json_array_append_new(keys, json_string(f->key));
+    }
+    if (keys) json_object_set_new(o, "masked", keys);
+}
+
+json_t *record_json(struct cli *c, cz_txn *t, const struct cz_station_info *info, const struct cz_record *r)
 {
     char hex[65];
     json_t *o = json_object();
@@ -140,7 +236,8 @@ json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct 
     signature_json(o, t, info, r->origin, r->seq, r->wall);
     json_object_set_new(o, "heads", json_integer((json_int_t)r->nheads));
     json_object_set_new(o, "deleted", json_boolean(r->deleted));
-    json_object_set_new(o, "fields", fields_json(r->type, r->body));
+    json_object_set_new(o, "fields", fields_json(c, r->type, r->body));
+    masked_json(c, o, r->type, r->body);
     return o;
 }
 

@@ -24,6 +24,8 @@ struct cli {
     int json;
     int clock_ok;            /* --clock-ok: the person checked the PC's date */
     cz_station *st;          /* opened by open_station(); closed by cz_cli_main */
+    int masked;              /* nobody logged in: private fields are masked (read_login) */
+    int masked_any;          /* a private value was masked in what was printed */
     char dir_buf[4096];
 };
 
@@ -53,6 +55,23 @@ int login(struct cli *c);
 
 /* ---- cli_common.c: naming and printing ---- */
 
+/* For a read command (show, list, find): logs c->user in when a
+ * passphrase is given (CUNZHAN_PASSPHRASE) or a person is named (--user,
+ * CUNZHAN_USER: the passphrase is asked); a wrong one refuses, as a write
+ * does.  With neither, c->masked is set and private fields (CZ_FF_PRIVATE)
+ * are masked.  0, or -1 after a message. */
+int read_login(struct cli *c);
+/* cz_schema_format, masked when c->masked (noted in c->masked_any). */
+int format_shown(struct cli *c, const struct cz_field *f, const cz_body *b, enum cz_lang lang, int labels,
+                 char *buf, size_t size);
+/* Once, on stderr, when something was masked: how to see it. */
+void masked_note(struct cli *c);
+/* While masked, a search by a private value (`list member health=ill`,
+ * `find` an ID number) would say who has it: 1 after saying a login is
+ * needed, else 0. */
+int private_filter(struct cli *c, const struct cz_type *ty, const struct cz_assign *a, size_t n);
+int private_find(struct cli *c, const char *text);
+
 /* The record an id prefix (or a version id) names, in a read transaction
  * of its own.  CZ_OK, or the status after a message. */
 int lookup_entity(struct cli *c, const char *hex, uint8_t entity[CZ_ENTITY_BYTES]);
@@ -73,9 +92,13 @@ void format_time(int64_t wall, char *buf, size_t size);
 void signer_name(cz_txn *t, const struct cz_station_info *info, const uint8_t key[32],
                  enum cz_lang lang, char *buf, size_t size);
 /* New JSON objects the caller owns: a record's fields (values in the form
- * `add` takes them), and the whole record with its version and signer. */
-json_t *fields_json(const struct cz_type *t, const cz_body *b);
-json_t *record_json(cz_txn *t, const struct cz_station_info *info, const struct cz_record *r);
+ * `add` takes them), and the whole record with its version and signer.
+ * With c->masked, private values are masked and the record (or version)
+ * gets "masked": the keys of the fields masked (masked_json). */
+json_t *fields_json(struct cli *c, const struct cz_type *t, const cz_body *b);
+json_t *record_json(struct cli *c, cz_txn *t, const struct cz_station_info *info, const struct cz_record *r);
+/* Adds "masked" to o when c->masked and b holds a private field. */
+void masked_json(struct cli *c, json_t *o, const struct cz_type *t, const cz_body *b);
 /* Adds who signed a version to o: signed_by_key, signed_by, seq, time. */
 void signature_json(json_t *o, cz_txn *t, const struct cz_station_info *info, const uint8_t origin[32],
                     uint64_t seq, int64_t wall);

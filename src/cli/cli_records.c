@@ -47,7 +47,7 @@ static void print_fields(struct cli *c, cz_txn *txn, const struct cz_type *t, co
     }
     for (size_t i = 0; i < t->nfields; i++) {
         const struct cz_field *f = &t->fields[i];
-        if (!cz_schema_format(f, b, c->lang, 1, buf, sizeof buf)) continue;
+        if (!format_shown(c, f, b, c->lang, 1, buf, sizeof buf)) continue;
         fputs(indent, stdout);
         print_padded(T(c, f->en, f->zh), label_w);
         char title[256];
@@ -175,8 +175,8 @@ static void print_changes(struct cli *c, const struct cz_type *t, const struct c
     for (size_t i = 0; t && i < t->nfields; i++) {
         const struct cz_field *f = &t->fields[i];
         a[0] = b[0] = 0;
-        if (before) cz_schema_format(f, before, c->lang, 1, a, sizeof a);
-        if (v->body) cz_schema_format(f, v->body, c->lang, 1, b, sizeof b);
+        if (before) format_shown(c, f, before, c->lang, 1, a, sizeof a);
+        if (v->body) format_shown(c, f, v->body, c->lang, 1, b, sizeof b);
         if (!strcmp(a, b)) continue;
         printf("      %s: %s -> %s\n", T(c, f->en, f->zh), a[0] ? a : "-", b[0] ? b : "-");
     }
@@ -229,8 +229,8 @@ static void print_exit_chain(struct cli *c, cz_txn *t, const uint8_t entity[CZ_E
 }
 
 /* One version of a record, for `show --history --json`. */
-static json_t *version_json(cz_txn *t, const struct cz_station_info *info, const struct cz_type *type,
-                            const struct cz_version *v)
+static json_t *version_json(struct cli *c, cz_txn *t, const struct cz_station_info *info,
+                            const struct cz_type *type, const struct cz_version *v)
 {
     char hex[65];
     json_t *o = json_object(), *parents = json_array();
@@ -243,7 +243,8 @@ static json_t *version_json(cz_txn *t, const struct cz_station_info *info, const
         json_array_append_new(parents, json_string(hex));
     }
     json_object_set_new(o, "parents", parents);
-    json_object_set_new(o, "fields", fields_json(type, v->body));
+    json_object_set_new(o, "fields", fields_json(c, type, v->body));
+    masked_json(c, o, type, v->body);
     return o;
 }
 
@@ -261,7 +262,7 @@ static void show_json(struct cli *c, cz_view *v, const struct shown *s)
 {
     cz_txn *t = cz_view_txn(v);
     const struct cz_station_info *info = cz_station_info(c->st);
-    json_t *o = record_json(t, info, &s->r);
+    json_t *o = record_json(c, t, info, &s->r);
     if (!strcmp(s->r.type_key, "household")) {
         json_object_set_new(o, "size", json_integer((json_int_t)household_size(v, s->r.entity)));
         json_object_set_new(o, "pending", json_boolean(s->hs.pending));
@@ -273,7 +274,7 @@ static void show_json(struct cli *c, cz_view *v, const struct shown *s)
     }
     if (s->history) {
         json_t *arr = json_array();
-        for (size_t i = 0; i < s->nv; i++) json_array_append_new(arr, version_json(t, info, s->r.type, &s->vs[i]));
+        for (size_t i = 0; i < s->nv; i++) json_array_append_new(arr, version_json(c, t, info, s->r.type, &s->vs[i]));
         json_object_set_new(o, "history", arr);
     }
     print_json(o);
@@ -348,7 +349,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
         else return usage(c, "show ID [--history] [--json]", "show 编号 [--history] [--json]");
     }
     if (!idarg) return usage(c, "show ID [--history] [--json]", "show 编号 [--history] [--json]");
-    if (open_station(c)) return CZ_EXIT_FAIL;
+    if (open_station(c) || read_login(c)) return CZ_EXIT_FAIL;
     if ((rc = cz_view_begin(c->st, &v))) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     if (resolve_entity(c, v, idarg, entity)) { cz_view_end(v); return CZ_EXIT_FAIL; }
     cz_txn *t = cz_view_txn(v);
@@ -363,6 +364,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
     }
     if (c->json) show_json(c, v, &s);
     else show_text(c, v, &s);
+    masked_note(c);
     ret = CZ_EXIT_OK;
 cleanup:
     cz_history_free(s.vs, s.nv);
@@ -403,7 +405,7 @@ static int list_print_cb(void *ctx, const uint8_t *entity)
     }
     lo->count++;
     if (lo->arr) {
-        json_t *o = record_json(lo->t, cz_station_info(lo->c->st), &r);
+        json_t *o = record_json(lo->c, lo->t, cz_station_info(lo->c->st), &r);
         if (!strcmp(r.type_key, "household")) json_object_set_new(o, "pending", json_boolean(hs.pending));
         json_array_append_new(lo->arr, o);
     } else {
@@ -418,7 +420,7 @@ static int list_print_cb(void *ctx, const uint8_t *entity)
             const struct cz_field *f = &r.type->fields[i];
             if (f->type == CZ_F_REF || f->type == CZ_F_TEXT || f->type == CZ_F_KEY) continue;
             if (shown >= 5 && !(f->flags & CZ_FF_RECKONED)) continue;
-            if (!cz_schema_format(f, r.body, lo->c->lang, 1, buf, sizeof buf)) continue;
+            if (!format_shown(lo->c, f, r.body, lo->c->lang, 1, buf, sizeof buf)) continue;
             printf("  %s", buf);
             shown++;
         }
@@ -519,7 +521,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
         return usage(c, "list TYPE --sort FIELD (a field of the type; name: a household's head)",
                      "list 类型 --sort 字段（该类型的字段；name：户主姓名）");
     if (!(a = parse_assignments(c, argv + 1, argc - 1))) return CZ_EXIT_USAGE;
-    if (open_station(c)) { free(a); return CZ_EXIT_FAIL; }
+    if (open_station(c) || read_login(c)) { free(a); return CZ_EXIT_FAIL; }
+    if (private_filter(c, ty, a, (size_t)argc - 1)) { free(a); return CZ_EXIT_USAGE; }
     int rc = cz_view_begin(c->st, &v);
     struct list_out lo = { .c = c, .v = v, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
     size_t n = (size_t)argc - 1;
@@ -542,6 +545,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
         return rc == CZ_EFIELD || rc == CZ_EIDNUM ? CZ_EXIT_USAGE : CZ_EXIT_FAIL;
     }
     if (lo.arr) print_json(lo.arr);
+    masked_note(c);
     cz_view_end(v);
     return CZ_EXIT_OK;
 }
@@ -552,13 +556,16 @@ int cmd_find(struct cli *c, int argc, char **argv)
     if (argc != 1)
         return usage(c, "find TEXT (part of a name, pinyin or initials, part of a household number or phone, an ID number)",
                      "find 文字（姓名的一部分、拼音或首字母、户编号或电话的一部分、身份证号）");
-    if (open_station(c)) return CZ_EXIT_FAIL;
+    if (open_station(c) || read_login(c)) return CZ_EXIT_FAIL;
+    if (private_find(c, argv[0])) return CZ_EXIT_USAGE;
     int rc = cz_view_begin(c->st, &v);
     struct list_out lo = { .c = c, .v = v, .t = v ? cz_view_txn(v) : NULL, .arr = c->json ? json_array() : NULL };
-    if (rc == CZ_OK) rc = cz_query_find(lo.t, argv[0], list_print_cb, &lo);
+    if (rc == CZ_OK) rc = c->masked ? cz_query_find_public(lo.t, argv[0], list_print_cb, &lo)
+                                    : cz_query_find(lo.t, argv[0], list_print_cb, &lo);
     if (rc) { say_error(c, rc, argv[0]); json_decref(lo.arr); cz_view_end(v); return CZ_EXIT_FAIL; }
     if (lo.arr) print_json(lo.arr);
     else if (lo.count == 0) fprintf(stderr, "%s\n", T(c, "nothing found", "没有找到"));
+    masked_note(c);
     cz_view_end(v);
     return CZ_EXIT_OK;
 }
@@ -592,6 +599,7 @@ static json_t *field_json(const struct cz_field *f)
     json_object_set_new(o, "required", json_boolean(f->flags & CZ_FF_REQUIRED));
     json_object_set_new(o, "derived", json_boolean(f->flags & CZ_FF_DERIVED));
     json_object_set_new(o, "reckoned", json_boolean(f->flags & CZ_FF_RECKONED));
+    json_object_set_new(o, "private", json_boolean(f->flags & CZ_FF_PRIVATE));
     if (f->values) {
         json_t *vals = json_array();
         for (const struct cz_enum_value *v = f->values; v->key; v++) {
@@ -629,6 +637,7 @@ static void print_type(struct cli *c, const struct cz_type *t)
         printf("%s%s%s", field_kind(f), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
                f->flags & CZ_FF_RECKONED ? T(c, ", worked out from the exit chain", "，由退出审批链得出")
                : f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
+        if (f->flags & CZ_FF_PRIVATE) printf("%s", T(c, ", private", "，隐私"));
         if (f->values) {
             printf(":");
             for (const struct cz_enum_value *v = f->values; v->key; v++)

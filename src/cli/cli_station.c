@@ -363,6 +363,7 @@ int cmd_verify(struct cli *c, int argc, char **argv)
         json_object_set_new(o, "problems", json_integer((json_int_t)rep.problems));
         json_object_set_new(o, "refused", json_integer((json_int_t)rep.refused));
         json_object_set_new(o, "held", json_integer((json_int_t)rep.held));
+        json_object_set_new(o, "held_for_upgrade", json_integer((json_int_t)rep.later));
         json_object_set_new(o, "quarantined", json_integer((json_int_t)rep.quarantined));
         json_object_set_new(o, "findings", vo.arr);
         json_object_set_new(o, "ok", json_boolean(rep.problems == 0));
@@ -376,6 +377,10 @@ int cmd_verify(struct cli *c, int argc, char **argv)
                          "%zu after their author's fork\n",
                       "另行保存、不计入：%zu 条被拒绝（留作证据），%zu 条暂存待其引用的记录到达，%zu 条在作者日志分叉之后\n"),
                    rep.refused, rep.held, rep.quarantined);
+        if (rep.later)
+            printf(T(c, "Of those held, %zu are of record types this build does not know: they wait for an upgrade of cunzhan here, then count.\n",
+                        "暂存的记录中有 %zu 条属于本版本不认识的记录类型：等本站升级 cunzhan 后计入。\n"),
+                   rep.later);
         if (rep.refused)
             printf("%s\n", T(c, "Refused entries were signed by the key shown but broke the rule named: show them to a supervisor.",
                               "被拒绝的记录由所示密钥签名，但违反了所列规则：请报告审核员。"));
@@ -416,6 +421,20 @@ static int status_user_cb(void *ctx, const char *name, const uint8_t *blob, size
                ti.role);
     }
     return 0;
+}
+
+/* Entries of record types this build does not know: kept, not counted,
+ * until cunzhan is upgraded here (README, Upgrading). */
+static void status_later(struct cli *c, cz_view *v, json_t *o)
+{
+    size_t n = 0;
+    cz_view_held_later(v, &n);
+    if (o) json_object_set_new(o, "held_for_upgrade", json_integer((json_int_t)n));
+    else if (n)
+        printf(T(c, "%zu entries of record types this build of cunzhan does not know are kept, waiting for an upgrade: "
+                    "they count once this station runs a newer build.\n",
+                 "%zu 条记录属于本版本 cunzhan 不认识的记录类型，已保存，等待升级：本站升级到较新版本后计入。\n"),
+               n);
 }
 
 int cmd_status(struct cli *c, int argc, char **argv)
@@ -465,6 +484,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
             printf("%zu\n", n);
         }
     }
+    status_later(c, v, o);
     struct user_out uo = { .c = c, .t = cz_view_txn(v), .arr = o ? json_array() : NULL };
     if (!o) printf("%s\n", T(c, "People on this machine:", "本机用户："));
     cz_view_each_user(v, status_user_cb, &uo);

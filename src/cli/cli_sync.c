@@ -490,7 +490,7 @@ static int conflicts_cb(void *ctx, const struct cz_type *type, const uint8_t ent
                                               : f ? T(c, f->en, f->zh) : "?");
         for (size_t j = 0; j < k->n; j++) {
             buf[0] = 0;
-            if (f && k->v[j].value) cz_schema_format(f, k->v[j].value, co->arr ? CZ_LANG_EN : c->lang, !co->arr, buf, sizeof buf);
+            if (f && k->v[j].value) format_shown(c, f, k->v[j].value, co->arr ? CZ_LANG_EN : c->lang, !co->arr, buf, sizeof buf);
             signer_name(co->t, cz_station_info(c->st), k->v[j].origin, c->lang, who, sizeof who);
             cz_hex(k->v[j].head, CZ_ID_BYTES, hex);
             if (jv) {
@@ -522,7 +522,7 @@ int cmd_conflicts(struct cli *c, int argc, char **argv)
 {
     cz_view *v = NULL;
     if (argc) return usage(c, "conflicts [--json]", "conflicts [--json]");
-    if (open_station(c)) return CZ_EXIT_FAIL;
+    if (open_station(c) || read_login(c)) return CZ_EXIT_FAIL;
     int rc = cz_view_begin(c->st, &v);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     struct conflicts_out co = { .c = c, .t = cz_view_txn(v), .arr = c->json ? json_array() : NULL };
@@ -533,6 +533,7 @@ int cmd_conflicts(struct cli *c, int argc, char **argv)
     else if (co.count == 0) printf("%s\n", T(c, "no conflicts", "没有冲突"));
     else printf("%s\n", T(c, "* marks the value shown until someone runs `cunzhan resolve ID FIELD=VALUE...`",
                            "* 表示在有人运行 `cunzhan resolve 编号 字段=值...` 之前暂时显示的值"));
+    masked_note(c);
     return CZ_EXIT_OK;
 }
 

@@ -25,7 +25,7 @@ CUNZHAN_PASSPHRASE=八个汉字的好口令 expect "eight Chinese characters are
 # at login).
 CUNZHAN_PASSPHRASE=demo expect "demo's short passphrase" 0 cz -C "$WORK/demo2" demo
 CUNZHAN_PASSPHRASE=demo expect "logs in with it" 0 cz -C "$WORK/demo2/yangshuwan" --user 李会计 add visit \
-    household="$(cz -C "$WORK/demo2/yangshuwan" --json list household | jq -r '.[0].id')" date=2020-01-01
+    household="$(CUNZHAN_PASSPHRASE=demo cz -C "$WORK/demo2/yangshuwan" --json list household | jq -r '.[0].id')" date=2020-01-01
 
 # ---- the root key only in office slots ----
 CUNZHAN_NEW_PASSPHRASE=qian-kuaiji expect "office adds a clerk" 0 cz -C "$OFFICE" --user 张主任 user add 钱会计 --role clerk
