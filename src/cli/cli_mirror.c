@@ -3,6 +3,7 @@
  * on a terminal and a summary in text or JSON (src/CLI.md, "The mirror"). */
 #include "cli.h"
 #include "cli_int.h"
+#include "cli_progress.h"
 #include "mirror.h"
 #include "text.h"
 
@@ -10,24 +11,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #ifndef CZ_NO_MIRROR
-struct bar { struct cli *c; int shown; };
+/* The mirror's two passes on the command line's one bar (cli_progress.h):
+ * entries copied, then records written. */
+struct bar { struct cli_progress *p; enum cz_mirror_phase phase; };
 
-/* One line redrawn in place on stderr: what is being done, how far. */
 static void progress(void *ctx, enum cz_mirror_phase phase, uint64_t done, uint64_t total)
 {
     struct bar *b = ctx;
-    struct cli *c = b->c;
-    int width = 30, filled = total ? (int)(done * (uint64_t)width / total) : width;
-    char line[64] = { 0 };
-    for (int i = 0; i < width; i++) line[i] = i < filled ? '#' : '.';
-    fprintf(stderr, "\r%s [%s] %llu/%llu   ",
-            phase == CZ_MIRROR_ENTRIES ? T(c, "entries", "条目") : T(c, "records", "记录"), line,
-            (unsigned long long)done, (unsigned long long)total);
-    fflush(stderr);
-    b->shown = 1;
+    const struct cz_progress *hook = cli_progress_hook(b->p);
+    if (!hook) return;
+    if (phase != b->phase && phase == CZ_MIRROR_RECORDS) cli_progress_then(b->p, "mirror: records", "镜像：记录");
+    b->phase = phase;
+    hook->fn(hook->ctx, (size_t)done, (size_t)total);
 }
 
 static void print_summary(struct cli *c, const struct cz_mirror_summary *s)
@@ -80,16 +77,17 @@ int cmd_mirror(struct cli *c, int argc, char **argv)
     return CZ_EXIT_FAIL;
 #else
     if (open_station(c)) return CZ_EXIT_FAIL;
-    struct bar bar = { .c = c };
+    struct bar bar = { .p = cli_progress_start(c, "mirror: entries", "镜像：条目", "entries", "条"),
+                       .phase = CZ_MIRROR_ENTRIES };
     struct cz_mirror_opts o = {
         .conninfo = url,
         .batch = (size_t)batch,
-        .progress = !c->json && isatty(STDERR_FILENO) ? progress : NULL,
+        .progress = bar.p ? progress : NULL,
         .progress_ctx = &bar,
     };
     struct cz_mirror_summary s;
     int rc = cz_mirror_run(c->st, &o, &s);
-    if (bar.shown) fputc('\n', stderr);
+    cli_progress_done(bar.p, rc == CZ_OK);
     if (rc) {
         char what[300], safe[600];
         snprintf(what, sizeof what, "mirror %s", s.server[0] ? s.server : "");
