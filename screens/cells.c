@@ -189,6 +189,17 @@ int ui_text_pad(struct ui *ui, int y, int x, const char *s, int maxcols, int att
     return room;
 }
 
+int ui_text_pad_cut(struct ui *ui, int y, int x, const char *s, int maxcols, int attr)
+{
+    char cut[1024];
+    size_t len = strlen(s), cols = (size_t)(maxcols > 2 ? maxcols : 2);
+    if (ui_width_cols(s, len) <= cols || len >= sizeof cut - 4) return ui_text_pad(ui, y, x, s, maxcols, attr);
+    size_t take = ui_width(s, len, cols - 1, NULL, NULL);
+    memcpy(cut, s, take);
+    memcpy(cut + take, "\xe2\x80\xa6", 4);
+    return ui_text_pad(ui, y, x, cut, maxcols, attr);
+}
+
 void ui_cursor(struct ui *ui, int y, int x)
 {
     ui->cursor_y = y;

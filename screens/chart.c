@@ -18,7 +18,7 @@ void chart_row(struct ui *ui, int y, int x, int width, int label_cols, const cha
     char bar[256];
     int vcols = ui_cols(value);
     if (label_cols > width) label_cols = width;
-    ui_text_pad(ui, y, x, label, label_cols, attr);
+    ui_text_pad_cut(ui, y, x, label, label_cols, attr);
     int room = width - label_cols - 1 - vcols - 1;     /* label, space, bar, space, value */
     if (room < 0) room = 0;
     if (room > (int)sizeof bar - 1) room = (int)sizeof bar - 1;

@@ -101,10 +101,26 @@ static int add_status(struct load_ctx *c, const struct cz_household_status *hs)
     return rc;
 }
 
-/* A member row before ordering: the head first, then the rest in the order
- * walked (entity order, so the page does not reshuffle between visits). */
-struct member_row { char *text; uint8_t entity[CZ_ENTITY_BYTES]; int rank; size_t walked; };
+/* A member row before ordering: the head first, then the others by their
+ * relation to the head (in the list's order: spouse, children, ...), the
+ * elder first, then by name: the same order on every PC, whatever the
+ * records' ids. */
+struct member_row { char *text; uint8_t entity[CZ_ENTITY_BYTES]; int rank; char key[320]; };
 struct members { struct member_row *rows; size_t n, cap; };
+
+/* What orders members after the head: the relation's place in its list,
+ * the date of birth (YYYY-MM-DD sorts as text), the name. */
+static void member_key(const struct cz_record *r, const char *name, char *key, size_t size)
+{
+    const struct cz_field *rf = cz_schema_field(r->type, "relation");
+    char relation[64] = "", born[32] = "";
+    int index = 99;
+    data_field(r, "relation", CZ_LANG_EN, relation, sizeof relation);
+    for (int i = 0; rf && rf->values && rf->values[i].key; i++)
+        if (!strcmp(rf->values[i].en, relation)) index = i;
+    data_field(r, "born", CZ_LANG_EN, born, sizeof born);
+    snprintf(key, size, "%02d %-10s %s", index, born[0] ? born : "9999", name);
+}
 
 static int member_cb(void *ctx, const uint8_t *entity)
 {
@@ -125,7 +141,7 @@ static int member_cb(void *ctx, const uint8_t *entity)
             struct member_row *row = &m->rows[m->n];
             row->rank = !strcmp(relation, cz_report_label("member", "relation", "head", CZ_LANG_EN)) ? 0
                         : c->head[0] && !strcmp(buf[1], c->head) ? 1 : 2;
-            row->walked = m->n;
+            member_key(&r, buf[1], row->key, sizeof row->key);
             memcpy(row->entity, entity, CZ_ENTITY_BYTES);
             if (!(row->text = strdup(line))) c->rc = CZ_ENOMEM;
             else m->n++;
@@ -139,7 +155,8 @@ static int member_cmp(const void *a, const void *b)
 {
     const struct member_row *x = a, *y = b;
     if (x->rank != y->rank) return x->rank - y->rank;
-    return x->walked < y->walked ? -1 : x->walked > y->walked;
+    int k = strcmp(x->key, y->key);
+    return k ? k : memcmp(x->entity, y->entity, CZ_ENTITY_BYTES);
 }
 
 static int add_members(struct load_ctx *c)
@@ -194,27 +211,47 @@ static int is_child_type(const struct cz_type *t)
     return !t->trust && f && f->type == CZ_F_REF && f->ref_type && !strcmp(f->ref_type, "household");
 }
 
+/* Records of one type under the household, ordered by their titles (a
+ * date, a kind, a crop) before they are listed: the same order on every
+ * PC, whatever the records' ids. */
+struct other_row { char *line, *title; uint8_t entity[CZ_ENTITY_BYTES]; };
+struct others { struct load_ctx *c; int kind; struct other_row *rows; size_t n, cap; };
+
 static int other_cb(void *ctx, const uint8_t *entity)
 {
-    struct load_ctx *c = ctx;
+    struct others *o = ctx;
+    struct load_ctx *c = o->c;
     struct cz_record r;
     char title[256], line[400];
-    size_t ntypes, ti = 0;
-    const struct cz_type *types = cz_schema_types(&ntypes);
     if (cz_record_load(c->t, entity, &r)) return 0;
     if (!r.deleted && r.body && r.type) {
-        while (ti < ntypes && &types[ti] != r.type) ti++;
         cz_schema_title(r.type, r.body, title, sizeof title);
         const char *cells[] = { "", T(c->ui, r.type->en, r.type->zh), title };
         static const int widths[] = { 4, 18, 0 };
         data_columns(line, sizeof line, cells, widths, 3);
-        c->rc = list_add(&c->h->l, line, entity, (int)ti + 1, 1);
+        if (cz_grow(&o->rows, &o->cap, o->n + 1, sizeof *o->rows)) c->rc = CZ_ENOMEM;
+        else {
+            struct other_row *row = &o->rows[o->n];
+            row->line = strdup(line);
+            row->title = strdup(title);
+            memcpy(row->entity, entity, CZ_ENTITY_BYTES);
+            if (!row->line || !row->title) { free(row->line); free(row->title); c->rc = CZ_ENOMEM; }
+            else o->n++;
+        }
     }
     cz_record_clear(&r);
     return c->rc;
 }
 
-/* Every other record filed under the household (aid, plots, sales, ...). */
+static int other_cmp(const void *a, const void *b)
+{
+    const struct other_row *x = a, *y = b;
+    int k = strcmp(x->title, y->title);
+    return k ? k : memcmp(x->entity, y->entity, CZ_ENTITY_BYTES);
+}
+
+/* Every other record filed under the household (aid, plots, sales, ...),
+ * type by type in the schema's order. */
 static int add_others(struct load_ctx *c)
 {
     size_t ntypes;
@@ -225,8 +262,16 @@ static int add_others(struct load_ctx *c)
     cz_hex(c->h->entity, CZ_ENTITY_BYTES, hex);
     for (size_t i = 0; i < ntypes && !rc; i++) {
         if (!is_child_type(&types[i]) || !strcmp(types[i].key, "member")) continue;
-        rc = cz_query_list(c->t, &types[i], &a, 1, other_cb, c, NULL);
+        struct others o = { .c = c, .kind = (int)i + 1 };
+        rc = cz_query_list(c->t, &types[i], &a, 1, other_cb, &o, NULL);
         if (!rc) rc = c->rc;
+        if (o.n) qsort(o.rows, o.n, sizeof *o.rows, other_cmp);
+        for (size_t k = 0; k < o.n; k++) {
+            if (!rc) rc = list_add(&c->h->l, o.rows[k].line, o.rows[k].entity, o.kind, 1);
+            free(o.rows[k].line);
+            free(o.rows[k].title);
+        }
+        free(o.rows);
     }
     return rc;
 }

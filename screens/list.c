@@ -42,16 +42,7 @@ int list_reselect(struct list *l, size_t sel)
 /* A row wider than width columns ends in "…" at its edge. */
 static void draw_row(struct ui *ui, int y, const char *text, int width, int attr)
 {
-    char cut[1024];
-    size_t len = strlen(text), cols = (size_t)(width > 2 ? width : 2);
-    if (ui_width_cols(text, len) <= cols || len >= sizeof cut - 4) {
-        ui_text_pad(ui, y, 0, text, width, attr);
-        return;
-    }
-    size_t take = ui_width(text, len, cols - 1, NULL, NULL);
-    memcpy(cut, text, take);
-    memcpy(cut + take, "\xe2\x80\xa6", 4);
-    ui_text_pad(ui, y, 0, cut, width, attr);
+    ui_text_pad_cut(ui, y, 0, text, width, attr);
 }
 
 void list_draw(struct ui *ui, struct list *l, int y, int rows, int focused)

@@ -113,13 +113,23 @@ static void lay_out_tables(struct ui *ui, struct reports *p, const struct cz_rep
     text_line(p, R_TEXT, "");
     text_line(p, R_HEAD, T(ui, "Aid value by kind and funding source (yuan)", "帮扶物资价值（按类别、资金来源，元）"));
     max = cz_report_table_max(&r->aid, 0);
+    /* A funding source's name is too long to share the bar's label with a
+     * kind (English ones would be cut): each source heads its kinds. */
     for (size_t i = 0; i < r->aid.n; i++) {
-        const struct cz_report_row *row = &r->aid.rows[i];
-        cz_format_hundredths(row->a, a, sizeof a);
-        snprintf(label, sizeof label, "%s %s", cz_report_label("aid", "kind", row->key, ui->lang),
-                 cz_report_label("aid", "fund", row->sub, ui->lang));
-        snprintf(value, sizeof value, "%s (%lld)", a, (long long)row->b);
-        bar_line(p, label, value, row->a, max);
+        const char *fund = r->aid.rows[i].sub;
+        size_t first = 0;
+        while (strcmp(r->aid.rows[first].sub, fund)) first++;
+        if (first < i) continue;                  /* this source is listed already */
+        snprintf(label, sizeof label, "  %s:", cz_report_label("aid", "fund", fund, ui->lang));
+        text_line(p, R_TEXT, label);
+        for (size_t j = i; j < r->aid.n; j++) {
+            const struct cz_report_row *row = &r->aid.rows[j];
+            if (strcmp(row->sub, fund)) continue;
+            cz_format_hundredths(row->a, a, sizeof a);
+            snprintf(label, sizeof label, "  %s", cz_report_label("aid", "kind", row->key, ui->lang));
+            snprintf(value, sizeof value, "%s (%lld)", a, (long long)row->b);
+            bar_line(p, label, value, row->a, max);
+        }
     }
 }
 

@@ -215,7 +215,7 @@ void ui_draw_all(struct ui *ui)
     } else {
         draw_status(ui);
         if (ui->depth > 0) ui->stack[ui->depth - 1].ops->draw(ui, &ui->stack[ui->depth - 1]);
-        ui_text(ui, ui->rows - 2, 0, ui->msg, ui->cols, ui->msg_error ? A_BOLD : A_NORMAL);
+        ui_text_pad_cut(ui, ui->rows - 2, 0, ui->msg, ui->cols, ui->msg_error ? A_BOLD : A_NORMAL);
         draw_footer(ui);
     }
     if (ui->cursor_y >= 0) {

@@ -110,6 +110,9 @@ void ui_keymap_error(void *ctx, const char *file, int line, const char *what, co
 int ui_text(struct ui *ui, int y, int x, const char *s, int maxcols, int attr);
 /* As ui_text, then spaces up to exactly maxcols. */
 int ui_text_pad(struct ui *ui, int y, int x, const char *s, int maxcols, int attr);
+/* As ui_text_pad; text wider than maxcols ends in "…" at the edge, so
+ * that a cut label or row is not read as whole. */
+int ui_text_pad_cut(struct ui *ui, int y, int x, const char *s, int maxcols, int attr);
 /* A screen's title: bold, on the first row of the body. */
 void ui_title(struct ui *ui, const char *title);
 /* A screen whose reading failed (rc set) says why, in bold, at row y:

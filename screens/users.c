@@ -9,6 +9,7 @@
 #include "keys.h"
 #include "list.h"
 #include "people.h"
+#include "pinyin.h"
 #include "roles.h"
 #include "screens_all.h"
 #include "overview.h"
@@ -57,6 +58,16 @@ static void add_row(struct ui *ui, struct users *u, size_t i)
     list_add(&u->l, line, NULL, 0, 1);
 }
 
+/* By station, then name, in pinyin order, then key: the same order on
+ * every PC (the store walks keys in the order of their bytes). */
+static int key_cmp(const void *a, const void *b)
+{
+    const struct cz_known_key *x = a, *y = b;
+    int k = cz_collate(x->station, y->station);
+    if (!k) k = cz_collate(x->name, y->name);
+    return k ? k : memcmp(x->key, y->key, sizeof x->key);
+}
+
 static void load(struct ui *ui, struct users *u)
 {
     cz_view *v = NULL;
@@ -71,6 +82,7 @@ static void load(struct ui *ui, struct users *u)
     cz_view_end(v);
     if (u->rc) return;
     if (!(u->row_key = calloc(u->kl.n + 1, sizeof *u->row_key))) { u->rc = CZ_ENOMEM; return; }
+    if (u->kl.n) qsort(u->kl.v, u->kl.n, sizeof *u->kl.v, key_cmp);
     /* Pending keys first (what the office has to act on), then the rest. */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < u->kl.n; i++)
