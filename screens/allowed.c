@@ -37,7 +37,7 @@ int allowed_delete(struct ui *ui, const char *type_key, const char *region, char
         snprintf(why, size, T(ui, "Only the city office may delete %s records; nothing was changed.",
                               "只有市办可以删除%s；没有做任何改动。"), T(ui, t->en, t->zh));
     else if (rc == CZ_EPERM)
-        snprintf(why, size, T(ui, "This record lies in %s, outside your jurisdiction; nothing was changed.",
+        snprintf(why, size, T(ui, "Record in %s: outside your jurisdiction; nothing was changed.",
                               "该记录属于%s，不在您的辖区内；没有做任何改动。"), region && region[0] ? region : "-");
     else if (rc)
         snprintf(why, size, "%s; %s", cz_strerror(rc, ui->lang), T(ui, "nothing was changed.", "没有做任何改动。"));
