@@ -484,6 +484,9 @@ static int build(struct demo *d, void (*say)(const char *))
     if ((rc = add(d, d->nz, "training", "date=2018-05-08", "place=南寨村", "organiser=禹州市科协",
                   "topic=防灾减灾", "trainees=25", "leaflets=150", "village=" NZ, NULL)))
         goto out;
+    step(say, "registry records");
+    if ((rc = cz_demo_registry(d->ysw, d->nz, (const char (*)[33])hh, (const char (*)[33])nzh, &d->what)))
+        goto out;
     step(say, "office approvals");
     if ((rc = office_approvals(d, rec1, rec2))) goto out;
     step(say, "sync");
