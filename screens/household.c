@@ -3,6 +3,7 @@
 #include "data.h"
 #include "grow.h"
 #include "hex.h"
+#include "household_years.h"
 #include "list.h"
 #include "overview.h"
 #include "parse.h"
@@ -103,7 +104,7 @@ static int add_status(struct load_ctx *c, const struct cz_household_status *hs)
 
 /* A member row before ordering: the head first, then the rest in the order
  * walked (entity order, so the page does not reshuffle between visits). */
-struct member_row { char *text; uint8_t entity[CZ_ENTITY_BYTES]; int rank; size_t walked; };
+struct member_row { char *text; uint8_t entity[CZ_ENTITY_BYTES]; int rank; size_t walked; char left[96]; };
 struct members { struct member_row *rows; size_t n, cap; };
 
 static int member_cb(void *ctx, const uint8_t *entity)
@@ -127,8 +128,11 @@ static int member_cb(void *ctx, const uint8_t *entity)
                         : c->head[0] && !strcmp(buf[1], c->head) ? 1 : 2;
             row->walked = m->n;
             memcpy(row->entity, entity, CZ_ENTITY_BYTES);
-            if (!(row->text = strdup(line))) c->rc = CZ_ENOMEM;
-            else m->n++;
+            /* A member who died or moved out stays listed, marked. */
+            if (!(c->rc = hh_member_left(c->ui, c->v, entity, row->left, sizeof row->left))) {
+                if (!(row->text = strdup(line))) c->rc = CZ_ENOMEM;
+                else m->n++;
+            }
         }
     }
     cz_record_clear(&r);
@@ -153,6 +157,11 @@ static int add_members(struct load_ctx *c)
     if (m.n) qsort(m.rows, m.n, sizeof *m.rows, member_cmp);
     for (size_t i = 0; i < m.n; i++) {
         if (!rc) rc = list_add(&c->h->l, m.rows[i].text, m.rows[i].entity, 1, 1);
+        if (!rc && m.rows[i].left[0]) {
+            char note[160];
+            snprintf(note, sizeof note, "%*s%s", 8, "", m.rows[i].left);
+            rc = add_line(c->h, note);
+        }
         free(m.rows[i].text);
     }
     free(m.rows);
@@ -305,7 +314,7 @@ static int load(struct ui *ui, struct household *h)
     data_field(&r, "head", ui->lang, c.head, sizeof c.head);
     /* The history goes last: it is the longest part and only read. */
     if ((rc = add_fields(&c, &r)) || (rc = add_status(&c, &hs)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
-        (rc = add_line(h, "")) || (rc = add_others(&c)) || (rc = add_line(h, "")) ||
+        (rc = add_line(h, "")) || (rc = hh_years_add(ui, v, h->entity, &h->l)) || (rc = add_others(&c)) || (rc = add_line(h, "")) ||
         (rc = add_trainings(&c)) || (rc = add_line(h, "")))
         goto cleanup;
     rc = add_history(&c);
