@@ -83,6 +83,8 @@ static const struct { const char *en, *zh; } hints[] = {
                            "或姓名必须填写：请给出 member=...，尚未登记的新生儿可给出 name=..." },
     [HINT_YEAR_TAKEN] = { "already has a record for that household and year (%s): edit that one",
                           "该户该年度已有记录（%s）：请修改那一条" },
+    [HINT_MEMBER_OF] = { "is a member of another household: choose a member of this one",
+                         "是另一户的成员：请选择本户的成员" },
 };
 
 const struct cz_type *cz_schema_types(size_t *count)

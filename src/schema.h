@@ -93,7 +93,7 @@ enum cz_hint {
     HINT_RECKONED,
     /* registry (household side): schema_registry.c */
     HINT_CAUSES_LIMIT, HINT_YEAR_RECENT, HINT_DATE_ORDER, HINT_DERIVED_SUM, HINT_MONTHS,
-    HINT_CHANGE_LEAVE, HINT_CHANGE_JOIN, HINT_YEAR_TAKEN,
+    HINT_CHANGE_LEAVE, HINT_CHANGE_JOIN, HINT_YEAR_TAKEN, HINT_MEMBER_OF,
 };
 
 /* Why a value was refused: which field, the status, and a hint that says the

@@ -1,5 +1,7 @@
-/* station_yearly.c — one yearly record (income, conditions) per household
- * and year: a second is refused before it is signed, naming the first.
+/* station_yearly.c — the registry's checks that read the store before a
+ * version is signed: one yearly record (income, conditions) per household
+ * and year (a second is refused, naming the first), and a member change's
+ * member of the household it names (as authz.c judges it on import).
  * Two stations writing the same year apart both keep theirs; the report
  * and the household page read the one with the latest clock
  * (DOMAIN.md). */
@@ -47,12 +49,36 @@ static int yearly_cb(void *ctx, const uint8_t *entity)
     return rc;
 }
 
+static int member_of(cz_txn *t, const struct cz_type *ty, const cz_body *body, struct cz_field_error *err)
+{
+    const uint8_t *m, *h, *mh;
+    size_t len, hlen, mhlen;
+    uint8_t heads[1][CZ_ID_BYTES];
+    size_t n = 0;
+    struct cz_entry e;
+    cz_body *mb = NULL;
+    const struct cz_field *mf = cz_schema_field(ty, "member");
+    if (cz_body_get_bytes(body, mf->tag, &m, &len) != CZ_OK ||
+        cz_body_get_bytes(body, cz_schema_field(ty, "household")->tag, &h, &hlen) != CZ_OK)
+        return CZ_OK;
+    /* The reference itself was checked (type, live) with the others. */
+    int rc = cz_history_winner(t, m, heads, 1, &n, &e);
+    if (rc) return rc == CZ_ENOTFOUND ? CZ_OK : rc;
+    if ((rc = cz_body_decode(e.body, e.body_len, &mb))) return rc;
+    const struct cz_type *mt = cz_schema_type("member");
+    int other = cz_body_get_bytes(mb, cz_schema_field(mt, "household")->tag, &mh, &mhlen) != CZ_OK ||
+                mhlen != hlen || memcmp(mh, h, hlen);
+    cz_body_free(mb);
+    return other ? cz_field_error_set(err, mf, CZ_EMEMBEROF, HINT_MEMBER_OF, NULL) : CZ_OK;
+}
+
 int cz_st_check_yearly(cz_txn *t, struct pipe *pl, const struct cz_type *ty, const cz_body *body,
                        const uint8_t *self, struct cz_field_error *err)
 {
     const uint8_t *hh;
     size_t len;
     char term[128];
+    if (!strcmp(ty->key, "member_change")) return member_of(t, ty, body, err);
     if (strcmp(ty->key, "income") && strcmp(ty->key, "conditions")) return CZ_OK;
     struct yearly y = { .t = t, .type = ty->key, .self = self };
     if (cz_body_get_bytes(body, cz_schema_field(ty, "household")->tag, &hh, &len) != CZ_OK ||
