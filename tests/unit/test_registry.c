@@ -321,6 +321,208 @@ static void test_one_per_household_and_year(void **state)
     tk_pair_free(&P);
 }
 
+/* ---- who may write the new types: entries signed with real keys ---- */
+
+struct author { uint8_t pk[32], sk[64]; struct tk_log log; };
+
+static struct {
+    struct tk_pair p;
+    struct author clerk_a, clerk_b;
+    uint8_t hh_a[16], hh_a2[16], hh_b[16], mem_a[16], mem_a2[16];
+    uint8_t next;
+} F;
+
+static int raw_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    const struct author *a = ctx;
+    return crypto_sign_detached(sig, NULL, msg, len, a->sk) == 0 ? CZ_OK : CZ_ECRYPTO;
+}
+
+static void new_author(struct author *a, const char *name, const char *region)
+{
+    uint8_t id[32];
+    crypto_sign_keypair(a->pk, a->sk);
+    memset(&a->log, 0, sizeof a->log);
+    memcpy(a->log.origin, a->pk, 32);
+    struct cz_cert_req req = { .kind = "person", .name = name, .station = "村站", .region = region, .role = "clerk" };
+    memcpy(req.key, a->pk, 32);
+    assert_int_equal(cz_station_certify(F.p.office, &req, id), CZ_OK);
+}
+
+/* A canonical body from "k=v" pairs (NULL-ended), finished as of TODAY. */
+static uint8_t *body_of(const char *type, size_t *len, ...)
+{
+    const struct cz_type *ty = cz_schema_type(type);
+    struct cz_assign a[16];
+    char buf[16][128];
+    size_t n = 0;
+    struct cz_field_error err;
+    uint8_t *out = NULL;
+    va_list ap;
+    va_start(ap, len);
+    for (const char *kv; n < 16 && (kv = va_arg(ap, const char *)); n++) {
+        snprintf(buf[n], sizeof buf[n], "%s", kv);
+        cz_assign_split(buf[n], &a[n]);
+    }
+    va_end(ap);
+    cz_body *b = cz_body_new();
+    assert_int_equal(cz_schema_set_many(ty, b, a, n, &err), CZ_OK);
+    assert_int_equal(cz_schema_finish(ty, b, TODAY, &err), CZ_OK);
+    assert_int_equal(cz_body_encode(b, &out, len), CZ_OK);
+    cz_body_free(b);
+    return out;
+}
+
+struct refusals { size_t n; int why; };
+static void on_refused(void *ctx, const uint8_t id[32], const uint8_t origin[32], int why)
+{
+    struct refusals *r = ctx;
+    r->n++;
+    r->why = why;
+}
+
+/* The author signs a first version of a new record (its entity in
+ * entity) and the office imports it from the village's bundle. */
+static struct cz_import_result sign_and_deliver(struct author *a, const char *type, const char *region,
+                                                uint8_t entity[16], uint8_t *body, size_t blen,
+                                                struct refusals *rf)
+{
+    struct cz_entry_draft d;
+    uint8_t *e = NULL, id[32];
+    size_t elen = 0;
+    struct cz_import_result r;
+    randombytes_buf(entity, 16);
+    entity[0] = ++F.next;
+    tk_log_draft(&a->log, &d, cz_hlc_next(0, cz_now_ms()), entity, type, region, NULL, 0, body, blen);
+    assert_int_equal(tk_log_write(&a->log, &d, raw_sign, a, &e, &elen, id), CZ_OK);
+    free(body);
+    memset(rf, 0, sizeof *rf);
+    const uint8_t *const ev[] = { e };
+    assert_int_equal(tk_pair_deliver(&F.p, ev, &elen, 1, on_refused, rf, &r), CZ_OK);
+    free(e);
+    return r;
+}
+
+static void hexof(const uint8_t e[16], char out[64], const char *field)
+{
+    char hex[33];
+    cz_hex(e, 16, hex);
+    snprintf(out, 64, "%s=%s", field, hex);
+}
+
+static int authz_setup(void **state)
+{
+    struct cz_import_result ir;
+    struct refusals rf;
+    uint8_t *img = NULL;
+    size_t len = 0, blen;
+    char h[64];
+    (void)state;
+    memset(&F, 0, sizeof F);
+    if (tk_pair_init(&F.p, "registry-authz", "许昌市办", VA, PASS)) return -1;
+    if (tk_pair_export(&F.p, &img, &len)) return -1;
+    if (cz_sync_import(F.p.office, img, len, NULL, NULL, &ir) || ir.status) return -1;
+    free(img);
+    uint8_t id[32];
+    struct cz_cert_req sreq = { .kind = "station", .name = "村站", .station = "村站", .region = VA, .role = "clerk" };
+    memcpy(sreq.key, cz_station_info(F.p.village)->box_pk, 32);
+    if (cz_station_certify(F.p.office, &sreq, id)) return -1;
+    new_author(&F.clerk_a, "王会计", VA);
+    new_author(&F.clerk_b, "赵会计", VB);
+    uint8_t *b = body_of("household", &blen, "number=A-1", "village=" VA, "head=甲", NULL);
+    ir = sign_and_deliver(&F.clerk_a, "household", VA, F.hh_a, b, blen, &rf);
+    b = body_of("household", &blen, "number=A-2", "village=" VA, "head=乙", NULL);
+    ir = sign_and_deliver(&F.clerk_a, "household", VA, F.hh_a2, b, blen, &rf);
+    b = body_of("household", &blen, "number=B-1", "village=" VB, "head=丙", NULL);
+    ir = sign_and_deliver(&F.clerk_b, "household", VB, F.hh_b, b, blen, &rf);
+    hexof(F.hh_a, h, "household");
+    b = body_of("member", &blen, h, "name=甲", NULL);
+    ir = sign_and_deliver(&F.clerk_a, "member", VA, F.mem_a, b, blen, &rf);
+    hexof(F.hh_a2, h, "household");
+    b = body_of("member", &blen, h, "name=乙", NULL);
+    ir = sign_and_deliver(&F.clerk_a, "member", VA, F.mem_a2, b, blen, &rf);
+    return ir.fresh == 1 && !ir.refused ? 0 : -1;
+}
+
+static int authz_teardown(void **state)
+{
+    (void)state;
+    tk_pair_free(&F.p);
+    return 0;
+}
+
+/* Village A's clerk writes a yearly income, conditions or measure for
+ * village B's household: refused, whichever region the header claims;
+ * B's clerk writes it. */
+static void test_household_records_by_village(void **state)
+{
+    (void)state;
+    static const char *const types[][4] = {
+        { "income", "year=2019", "wages=100", "notes=-" },
+        { "conditions", "year=2019", "house_area=80", "notes=-" },
+        { "measure", "category=health", "project=体检", "notes=-" },
+        { "member_change", "kind=birth", "name=小宝", "date=2019-01-01" },
+    };
+    char h[64];
+    uint8_t entity[16];
+    struct refusals rf;
+    hexof(F.hh_b, h, "household");
+    for (size_t i = 0; i < 4; i++) {
+        size_t blen;
+        uint8_t *b = body_of(types[i][0], &blen, h, types[i][1], types[i][2], types[i][3], NULL);
+        struct cz_import_result r = sign_and_deliver(&F.clerk_a, types[i][0], VB, entity, b, blen, &rf);
+        assert_int_equal(r.refused, 1);
+        assert_int_equal(rf.why, CZ_EPERM);
+        b = body_of(types[i][0], &blen, h, types[i][1], types[i][2], types[i][3], NULL);
+        r = sign_and_deliver(&F.clerk_a, types[i][0], VA, entity, b, blen, &rf);
+        assert_int_equal(r.refused, 1);
+        assert_int_equal(rf.why, CZ_EREGION);
+        b = body_of(types[i][0], &blen, h, types[i][1], types[i][2], types[i][3], NULL);
+        r = sign_and_deliver(&F.clerk_b, types[i][0], VB, entity, b, blen, &rf);
+        assert_int_equal(r.refused, 0);
+        assert_int_equal(r.fresh, 1);
+    }
+}
+
+/* The work team of a village is written within that village. */
+static void test_work_team_by_village(void **state)
+{
+    (void)state;
+    uint8_t entity[16];
+    struct refusals rf;
+    size_t blen;
+    uint8_t *b = body_of("work_team", &blen, "village=" VB, "unit=县农业局", "from=2019-03-01", NULL);
+    struct cz_import_result r = sign_and_deliver(&F.clerk_a, "work_team", VB, entity, b, blen, &rf);
+    assert_int_equal(r.refused, 1);
+    assert_int_equal(rf.why, CZ_EPERM);
+    b = body_of("work_team", &blen, "village=" VB, "unit=县农业局", "from=2019-03-01", NULL);
+    r = sign_and_deliver(&F.clerk_b, "work_team", VB, entity, b, blen, &rf);
+    assert_int_equal(r.refused, 0);
+    assert_int_equal(r.fresh, 1);
+}
+
+/* Both households are the clerk's: the region rules pass, but a change
+ * naming another household's member is refused. */
+static void test_member_change_of_own_member(void **state)
+{
+    (void)state;
+    char h[64], m[64];
+    uint8_t entity[16];
+    struct refusals rf;
+    size_t blen;
+    hexof(F.hh_a, h, "household");
+    hexof(F.mem_a2, m, "member");
+    uint8_t *b = body_of("member_change", &blen, h, m, "kind=move_out", "date=2019-01-01", NULL);
+    struct cz_import_result r = sign_and_deliver(&F.clerk_a, "member_change", VA, entity, b, blen, &rf);
+    assert_int_equal(r.refused, 1);
+    assert_int_equal(rf.why, CZ_EMEMBEROF);
+    hexof(F.mem_a, m, "member");
+    b = body_of("member_change", &blen, h, m, "kind=move_out", "date=2019-01-01", NULL);
+    r = sign_and_deliver(&F.clerk_a, "member_change", VA, entity, b, blen, &rf);
+    assert_int_equal(r.refused, 0);
+    assert_int_equal(r.fresh, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,5 +535,11 @@ int main(void)
         cmocka_unit_test(test_member_change_names_who),
         cmocka_unit_test(test_one_per_household_and_year),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest trust[] = {
+        cmocka_unit_test(test_household_records_by_village),
+        cmocka_unit_test(test_work_team_by_village),
+        cmocka_unit_test(test_member_change_of_own_member),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    return failed + cmocka_run_group_tests(trust, authz_setup, authz_teardown);
 }
