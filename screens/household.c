@@ -314,7 +314,8 @@ static int load(struct ui *ui, struct household *h)
     data_field(&r, "head", ui->lang, c.head, sizeof c.head);
     /* The history goes last: it is the longest part and only read. */
     if ((rc = add_fields(&c, &r)) || (rc = add_status(&c, &hs)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
-        (rc = add_line(h, "")) || (rc = hh_years_add(ui, v, h->entity, &h->l)) || (rc = add_others(&c)) || (rc = add_line(h, "")) ||
+        (rc = add_line(h, "")) || (rc = add_others(&c)) || (rc = add_line(h, "")) ||
+        (rc = hh_years_add(ui, v, h->entity, &h->l)) ||
         (rc = add_trainings(&c)) || (rc = add_line(h, "")))
         goto cleanup;
     rc = add_history(&c);

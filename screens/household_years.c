@@ -183,7 +183,7 @@ static int add_row(struct years_ctx *x, struct list *l, size_t shown, const char
     }
     if (!any) return CZ_OK;
     data_columns(line, sizeof line, cells, widths, (int)(2 + shown));
-    return list_add(l, line, NULL, 0, 0);
+    return list_add(l, line, NULL, 0, 1);
 }
 
 static int lay_out(struct years_ctx *x, struct list *l)
@@ -205,7 +205,7 @@ static int lay_out(struct years_ctx *x, struct list *l)
         int widths[2 + YEARS_SHOWN] = { 2, LABEL_COLS };
         int w = (ui->cols - 2 - LABEL_COLS - 1) / YEARS_SHOWN;
         for (size_t i = 0; i < shown; i++) { cells[2 + i] = head[i]; widths[2 + i] = i + 1 == shown ? 0 : (w > 8 ? w : 8); }
-        if (!rc) rc = list_add(l, (data_columns(line, sizeof line, cells, widths, (int)(2 + shown)), line), NULL, 0, 0);
+        if (!rc) rc = list_add(l, (data_columns(line, sizeof line, cells, widths, (int)(2 + shown)), line), NULL, 0, 1);
     }
     for (size_t i = 0; income[i] && !rc; i++) {
         const struct cz_field *f = cz_schema_field(it, income[i]);

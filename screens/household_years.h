@@ -9,8 +9,9 @@
 #include "overview.h"
 #include "screens.h"
 
-/* Adds the section to l (lines not selectable: the records themselves are
- * under "Other records").  width: the screen's columns. */
+/* Adds the section to l.  Its rows are stepped through one by one (so a
+ * table longer than the screen can be read with Down) but open nothing:
+ * the records themselves are under "Other records". */
 int hh_years_add(struct ui *ui, cz_view *v, const uint8_t household[CZ_ENTITY_BYTES], struct list *l);
 
 /* When the member has left the household by today (their last join or
