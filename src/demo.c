@@ -223,6 +223,7 @@ static int add_family(struct demo *d, cz_station *st, const char *village, const
     const struct cz_assign hh[] = {
         { "number", f->number }, { "village", village }, { "head", f->head }, { "primary_cause", f->cause },
         { "causes", f->causes }, { "phone", f->phone }, { "identified", "2016" },
+        { "attribute", cz_demo_attribute(f->number) },
     };
     int rc = add_fields(d, st, "household", hh, sizeof hh / sizeof hh[0]);
     if (rc) return rc;

@@ -1,5 +1,6 @@
 /* demo_registry.c — the demo's registry records of the household side
- * (demo.h): each household's attribute, the official member columns for
+ * (demo.h): each household's attribute (given when demo.c adds it, so
+ * the household keeps its one version), the official member columns for
  * two families, the two births since 2016, two years of income, living
  * conditions, measures by category, a dated pairing and each village's
  * work team.  The figures agree with the seed's: Yangshuwan's two
@@ -130,17 +131,23 @@ static int members(struct reg *r, const char *hh)
     return rc;
 }
 
+const char *cz_demo_attribute(const char *number)
+{
+    /* 陈春花 (-04) is an old woman raising two grandchildren: 特困供养;
+     * -02 and -06 (disability, illness) and 白宝山 (NZ-2016-01) 低保. */
+    static const char *const dibao[] = { "YSW-2016-02", "YSW-2016-06", "NZ-2016-01", NULL };
+    if (!strcmp(number, "YSW-2016-04")) return "tekun";
+    for (size_t i = 0; dibao[i]; i++)
+        if (!strcmp(number, dibao[i])) return "dibao";
+    return "general";
+}
+
 static int ysw(struct reg *r, const char (*hh)[33])
 {
-    static const char *const attr[9] = { "general", "dibao", "general", "tekun", "general",
-                                         "dibao", "general", "general", "general" };
     char h[9][64], id[33], m[64];
-    int rc = CZ_OK;
-    for (size_t i = 0; i < 9 && !rc; i++) {
-        snprintf(h[i], sizeof h[i], "household=%s", hh[i]);
-        rc = edit(r, hh[i], "attribute", attr[i]);
-    }
-    if (rc || (rc = members(r, hh[0])) || (rc = incomes(r, hh, 9))) return rc;
+    int rc;
+    for (size_t i = 0; i < 9; i++) snprintf(h[i], sizeof h[i], "household=%s", hh[i]);
+    if ((rc = members(r, hh[0])) || (rc = incomes(r, hh, 9))) return rc;
     /* The seed's "+2": born after the 2016 identification, already members. */
     if ((rc = lookup(r, "member", hh[0], "name", "王小雨", id))) return rc;
     snprintf(m, sizeof m, "member=%s", id);
@@ -180,14 +187,12 @@ static int ysw(struct reg *r, const char (*hh)[33])
 
 static int nz(struct reg *r, const char (*hh)[33])
 {
-    static const char *const attr[3] = { "dibao", "general", "general" };
     char h[64];
     int rc = CZ_OK;
     for (size_t i = 0; i < 3 && !rc; i++) {
         snprintf(h, sizeof h, "household=%s", hh[i]);
-        if (!(rc = edit(r, hh[i], "attribute", attr[i])))
-            rc = put(r, "income", h, "year=2018", i == 0 ? "wages=3000" : "wages=9000", "production=2500",
-                     "production_costs=600", i == 0 ? "dibao=3600" : "dibao=0", NULL);
+        rc = put(r, "income", h, "year=2018", i == 0 ? "wages=3000" : "wages=9000", "production=2500",
+                 "production_costs=600", i == 0 ? "dibao=3600" : "dibao=0", NULL);
     }
     if (!rc) {
         snprintf(h, sizeof h, "household=%s", hh[1]);

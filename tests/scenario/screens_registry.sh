@@ -53,7 +53,7 @@ on_line "zh: conditions: grade A in 2018, C in 2016" "危房等级 +A级 +C级"
 keys F4
 see "zh: the add menu" "为本户新增"
 see "zh: ... offers the yearly income" "年度收入"
-keys Down Down Down Down Down Down Down Down Down Enter
+keys Down Down Down Down Down Down Down Enter
 see "zh: the income form" "工资性收入"
 keys Escape
 await 10 has_text "为本户新增" || await 5 has_text "贫困户: 王德明"
