@@ -552,6 +552,14 @@ static json_t *type_json(const struct cz_type *t)
     return o;
 }
 
+/* What a derived field is worked out from, by its type. */
+static const char *derived_from(struct cli *c, const struct cz_type *t)
+{
+    if (!strcmp(t->key, "income")) return T(c, ", worked out from the other amounts", "，由各项金额算出");
+    if (!strcmp(t->key, "sale")) return T(c, ", from quantity and price", "，由数量和价格算出");
+    return T(c, ", from the ID number", "，由身份证号得出");
+}
+
 static void print_type(struct cli *c, const struct cz_type *t)
 {
     printf("%s  %s / %s\n", t->key, t->zh, t->en);
@@ -563,7 +571,7 @@ static void print_type(struct cli *c, const struct cz_type *t)
         print_padded(f->en, 30);
         printf("%s%s%s", field_kind(f), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
                f->flags & CZ_FF_RECKONED ? T(c, ", worked out from the exit chain", "，由退出审批链得出")
-               : f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
+               : f->flags & CZ_FF_DERIVED ? derived_from(c, t) : "");
         if (f->values) {
             printf(":");
             for (const struct cz_enum_value *v = f->values; v->key; v++)

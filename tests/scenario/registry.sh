@@ -57,6 +57,10 @@ expect "a birth not yet entered loads by name" 0 cz -C "$S" load member_change "
 equals "three changes" "$(count member_change | tr -d ' ')" 5   # the demo's two births and these three
 
 # ---- a year of income: one record per household and year ----
+expect "fields of income" 0 cz -C "$S" --lang en fields income
+contains "the net is worked out, not from an ID number" "$(printf '%s\n' "$OUT" | grep '^  net ')" "worked out from the other amounts"
+expect "fields of income (zh)" 0 cz -C "$S" --lang zh fields income
+contains "zh: the net is worked out" "$(printf '%s\n' "$OUT" | grep '^  net ')" "由各项金额算出"
 printf '贫困户,年度,工资性收入(元),生产经营性收入(元),生产经营性支出(元),财产性收入(元),低保金(元),特困供养金(元),养老保险金(元),生态补偿金(元),其他转移性收入(元)\nYSW-2019-88,2019,12000,8000,2500,300,1200,0,500,0,0\n' >"$WORK/income.csv"
 expect "income loads from the official labels" 0 cz -C "$S" load income "$WORK/income.csv"
 I=$(cz -C "$S" list income household="$H" | awk '{print $1}')
