@@ -4,7 +4,8 @@
 # side by side, one column a year, newest first (the demo's YSW-2016-01:
 # 2018 and 2017 income, 2016 and 2018 conditions), with the net per person
 # beside the exit assessment's figure; a member who died is marked on the
-# page; and a yearly income is added from the page's add menu.
+# page; a yearly income is added from the page's add menu; and the Reports
+# screen ends with the income by village and year and the measures.
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/tmux.bash"
 
@@ -57,6 +58,32 @@ keys Down Down Down Down Down Down Down Enter
 see "zh: the income form" "工资性收入"
 keys Escape
 await 10 has_text "为本户新增" || await 5 has_text "贫困户: 王德明"
+
+keys F10
+see "zh: quits" "EXIT=0"
+
+# ---- the Reports screen: income by village and year, measures ----
+# Yangshuwan 2018: 143,500 yuan net over its 40 people = 3,587.50 a person
+# (the death above is in 2019); 2017: 116,960 over 39 = 2,998.97.
+start --lang zh
+menu_open "Reports: figures" "统计报表与图表"
+see "zh reports: open" "统计报表"
+keys End
+see "zh reports: the income heading" "收入结构"
+on_line "zh reports: 2018 per person" "杨树湾村 2018 .*3587\.50（9 户 40 人）"
+on_line "zh reports: 2017 per person" "杨树湾村 2017 .*2998\.97（9 户 39 人）"
+see "zh reports: measures by category" "帮扶项目（按类别"
+on_line "zh reports: the microcredit" "金融扶贫\(小额信贷\) .*50000\.00 \(1\)"
+keys F10
+see "zh reports: quits" "EXIT=0"
+start --lang en
+menu_open "Reports: figures" "统计报表与图表"
+see "en reports: open" "Report  region"
+keys End
+on_line "en reports: 2018 per person" "杨树湾村 2018 .*3587\.50 \(9 hh 40 people\)"
+on_line "en reports: measures in English" "Microcredit .*50000\.00 \(1\)"
+keys F10
+see "en reports: quits" "EXIT=0"
 
 # ---- English ----
 start --lang en
