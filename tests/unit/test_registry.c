@@ -4,9 +4,10 @@
  * old causes reading the same, the yearly records' years, dates not in
  * the future and in order, a member change naming who, months worked
  * away; one income and one conditions record per household and year
- * (add, edit, load); and who may write the new types, with entries
- * validly signed by the wrong person or for the wrong place refused and
- * the honest ones accepted. */
+ * (add, edit, load); who may write the new types, with entries validly
+ * signed by the wrong person or for the wrong place refused and the
+ * honest ones accepted; and the report's people on a day, income by
+ * village and year and measures by category, by hand. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@
 #include "entry.h"
 #include "hex.h"
 #include "keys.h"
+#include "report.h"
 #include "schema.h"
 #include "station.h"
 #include "status.h"
@@ -523,6 +525,68 @@ static void test_member_change_of_own_member(void **state)
     assert_int_equal(r.fresh, 1);
 }
 
+/* Village B's household, by hand: members 丁 and 戊, 戊 moved out on
+ * 2019-06-01, so one member on 31 December 2019; two 2019 incomes written
+ * apart (100 yuan, then 300 by another clerk of B): the later counts,
+ * 300 yuan over 1 person.  Today the household has 1 person too. */
+static void test_report_by_hand(void **state)
+{
+    (void)state;
+    char h[64], m[64];
+    uint8_t entity[16], m2[16];
+    struct refusals rf;
+    size_t blen;
+    struct author other;
+    memset(&other, 0, sizeof other);
+    new_author(&other, "钱会计", VB);
+    hexof(F.hh_b, h, "household");
+    uint8_t *b = body_of("member", &blen, h, "name=丁", NULL);
+    assert_int_equal(sign_and_deliver(&F.clerk_b, "member", VB, entity, b, blen, &rf).fresh, 1);
+    b = body_of("member", &blen, h, "name=戊", NULL);
+    assert_int_equal(sign_and_deliver(&F.clerk_b, "member", VB, m2, b, blen, &rf).fresh, 1);
+    hexof(m2, m, "member");
+    b = body_of("member_change", &blen, h, m, "kind=move_out", "date=2019-06-01", NULL);
+    assert_int_equal(sign_and_deliver(&F.clerk_b, "member_change", VB, entity, b, blen, &rf).fresh, 1);
+    /* test_household_records_by_village left B's 2019 income of 100 yuan. */
+    b = body_of("income", &blen, h, "year=2019", "wages=300", NULL);
+    assert_int_equal(sign_and_deliver(&other, "income", VB, entity, b, blen, &rf).fresh, 1);
+
+    cz_txn *t = NULL;
+    struct cz_report r;
+    assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_report_build(t, cz_station_info(F.p.office)->office_root, VB, &r), CZ_OK);
+    cz_txn_abort(t);
+    assert_int_equal(r.people, 1);
+    assert_int_equal(r.nincome, 1);
+    assert_int_equal(r.income[0].year, 2019);
+    assert_int_equal(r.income[0].households, 1);
+    assert_int_equal(r.income[0].people, 1);
+    assert_int_equal(r.income[0].wages, 30000);
+    assert_int_equal(r.income[0].net, 30000);
+    assert_int_equal(cz_report_net_per_person(&r.income[0]), 30000);
+    /* health 体检 of test_household_records_by_village: one record, no amount */
+    assert_int_equal(r.measures.n, 1);
+    assert_string_equal(r.measures.rows[0].key, "health");
+    assert_int_equal(r.measures.rows[0].b, 1);
+    cz_report_free(&r);
+}
+
+/* Net per person rounds half up to the fen: 100.00 over 3 is 33.33,
+ * 200.00 over 3 is 66.67, 0.05 over 2 (2.5 fen) is 0.03. */
+static void test_net_per_person_rounding(void **state)
+{
+    (void)state;
+    struct cz_report_income x = { .people = 3, .net = 10000 };
+    assert_int_equal(cz_report_net_per_person(&x), 3333);
+    x.net = 20000;
+    assert_int_equal(cz_report_net_per_person(&x), 6667);
+    x.people = 2;
+    x.net = 5;
+    assert_int_equal(cz_report_net_per_person(&x), 3);
+    x.people = 0;
+    assert_int_equal(cz_report_net_per_person(&x), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,11 +598,13 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_member_change_names_who),
         cmocka_unit_test(test_one_per_household_and_year),
+        cmocka_unit_test(test_net_per_person_rounding),
     };
     const struct CMUnitTest trust[] = {
         cmocka_unit_test(test_household_records_by_village),
         cmocka_unit_test(test_work_team_by_village),
         cmocka_unit_test(test_member_change_of_own_member),
+        cmocka_unit_test(test_report_by_hand),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     return failed + cmocka_run_group_tests(trust, authz_setup, authz_teardown);
