@@ -91,6 +91,14 @@ int64_t cz_report_table_max(const struct cz_report_table *tb, int on_b);
 /* Net income per person of a row, in fen, rounded half up; 0 without people. */
 int64_t cz_report_net_per_person(const struct cz_report_income *row);
 
+/* One household as the report counts it (report_registry.c): *people its
+ * members on `day` (YYYYMMDD); with `year`, *income that year's income
+ * record as one row (its members on 31 December, households 1) and
+ * *has_income whether there is one (of two, the later).  Any out may be
+ * NULL. */
+int cz_report_household(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], uint32_t day, int year,
+                        size_t *people, struct cz_report_income *income, int *has_income);
+
 int cz_report_csv(const struct cz_report *r, char **out, size_t *len);
 
 #endif

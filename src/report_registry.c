@@ -5,6 +5,7 @@
 #include "report_int.h"
 #include "codec.h"
 #include "grow.h"
+#include "index.h"
 #include "schema.h"
 #include "status.h"
 
@@ -188,4 +189,67 @@ void cz_rreg_free(struct cz_rreg *g)
     free(g->changes);
     free(g->incomes);
     memset(g, 0, sizeof *g);
+}
+
+/* ---- one household: its people on a day, its income of a year ---- */
+
+struct one { cz_txn *t; struct cz_rreg g; int year; struct cz_rreg_income *in; int rc; };
+
+static int linked_change_cb(void *ctx, const uint8_t *entity)
+{
+    struct one *o = ctx;
+    struct cz_record r;
+    if (cz_record_load(o->t, entity, &r) != CZ_OK) return 0;
+    if (!r.deleted && r.body && !strcmp(r.type_key, "member_change")) o->rc = cz_rreg_change(&o->g, &r);
+    cz_record_clear(&r);
+    return o->rc;
+}
+
+static int linked_cb(void *ctx, const uint8_t *entity)
+{
+    struct one *o = ctx;
+    struct cz_record r;
+    char term[64];
+    if (cz_record_load(o->t, entity, &r) != CZ_OK) return 0;
+    if (!r.deleted && r.body && !strcmp(r.type_key, "member")) {
+        if (!(o->rc = cz_rreg_member(&o->g, &r)))
+            o->rc = cz_store_index_each(o->t, term, cz_term_link(term, sizeof term, entity, CZ_ENTITY_BYTES),
+                                        linked_change_cb, o);
+    } else if (!r.deleted && r.body && !strcmp(r.type_key, "income") && sint_of(&r, "year") == o->year) {
+        o->rc = cz_rreg_income(&o->g, &r);
+    }
+    cz_record_clear(&r);
+    return o->rc;
+}
+
+int cz_report_household(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], uint32_t day, int year,
+                        size_t *people, struct cz_report_income *income, int *has_income)
+{
+    struct one o = { .t = t, .year = year };
+    char term[64];
+    int rc = cz_store_index_each(t, term, cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES), linked_cb, &o);
+    if (!rc) rc = o.rc;
+    if (!rc) {
+        cz_rreg_sort(&o.g);
+        if (people) *people = cz_rreg_present(&o.g, household, day);
+        if (has_income) *has_income = o.g.nincomes > 0;
+        if (income) {
+            memset(income, 0, sizeof *income);
+            if (o.g.nincomes) {
+                const struct cz_rreg_income *in = &o.g.incomes[0];
+                snprintf(income->village, sizeof income->village, "%s", in->village);
+                income->year = in->year;
+                income->households = 1;
+                income->people = (int64_t)cz_rreg_present(&o.g, household, (uint32_t)year * 10000 + 1231);
+                income->wages = in->wages;
+                income->production = in->production;
+                income->costs = in->costs;
+                income->property = in->property;
+                income->transfers = in->transfers;
+                income->net = in->net;
+            }
+        }
+    }
+    cz_rreg_free(&o.g);
+    return rc;
 }

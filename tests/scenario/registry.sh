@@ -92,6 +92,17 @@ HELPER=$(cz -C "$S" list helper name=周专家 | awk '{print $1}')
 expect "a pairing with its dates" 0 cz -C "$S" add pairing helper="$HELPER" household="$H" start=2019-01-01 end=2020-12-31
 expect "a pairing ending before it starts refused" 1 cz -C "$S" add pairing helper="$HELPER" household="$H" start=2019-01-01 end=2018-12-31
 
+# ---- the exit assessment shows the year's income record beside its own ----
+E=$(cz -C "$S" add exit household="$H" year=2019 income_per_capita=5000 food=yes clothing=yes schooling=yes medical=yes housing=yes) ||
+    fail "add the assessment"
+expect "show the assessment" 0 cz -C "$S" --lang en show "$E"
+contains "its own figure" "$OUT" "5000.00"
+contains "the income record's, by hand" "$OUT" "net per person 4875.00 (19500.00 / 4)"
+expect "show the assessment (zh)" 0 cz -C "$S" --lang zh show "$E"
+contains "zh: the income record's" "$OUT" "该年度收入记录：人均纯收入 4875.00"
+expect "show the household" 0 cz -C "$S" --lang en show "$H"
+contains "the size counts the members who belong today (5 entered, 1 died)" "$OUT" "Household size (members)  4"
+
 # ---- the report, by hand ----
 expect "report json" 0 cz -C "$S" report --format json
 contains "the demo's 40 and this household's 4 (the grandmother died)" "$OUT" '"people": 44,'
