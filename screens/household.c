@@ -3,6 +3,7 @@
 #include "data.h"
 #include "grow.h"
 #include "hex.h"
+#include "household_years.h"
 #include "list.h"
 #include "overview.h"
 #include "parse.h"
@@ -105,7 +106,7 @@ static int add_status(struct load_ctx *c, const struct cz_household_status *hs)
  * relation to the head (in the list's order: spouse, children, ...), the
  * elder first, then by name: the same order on every PC, whatever the
  * records' ids. */
-struct member_row { char *text; uint8_t entity[CZ_ENTITY_BYTES]; int rank; char key[320]; };
+struct member_row { char *text; uint8_t entity[CZ_ENTITY_BYTES]; int rank; char key[320]; char left[96]; };
 struct members { struct member_row *rows; size_t n, cap; };
 
 /* What orders members after the head: the relation's place in its list,
@@ -143,8 +144,11 @@ static int member_cb(void *ctx, const uint8_t *entity)
                         : c->head[0] && !strcmp(buf[1], c->head) ? 1 : 2;
             member_key(&r, buf[1], row->key, sizeof row->key);
             memcpy(row->entity, entity, CZ_ENTITY_BYTES);
-            if (!(row->text = strdup(line))) c->rc = CZ_ENOMEM;
-            else m->n++;
+            /* A member who died or moved out stays listed, marked. */
+            if (!(c->rc = hh_member_left(c->ui, c->v, entity, row->left, sizeof row->left))) {
+                if (!(row->text = strdup(line))) c->rc = CZ_ENOMEM;
+                else m->n++;
+            }
         }
     }
     cz_record_clear(&r);
@@ -170,6 +174,11 @@ static int add_members(struct load_ctx *c)
     if (m.n) qsort(m.rows, m.n, sizeof *m.rows, member_cmp);
     for (size_t i = 0; i < m.n; i++) {
         if (!rc) rc = list_add(&c->h->l, m.rows[i].text, m.rows[i].entity, 1, 1);
+        if (!rc && m.rows[i].left[0]) {
+            char note[160];
+            snprintf(note, sizeof note, "%*s%s", 8, "", m.rows[i].left);
+            rc = add_line(c->h, note);
+        }
         free(m.rows[i].text);
     }
     free(m.rows);
@@ -351,6 +360,7 @@ static int load(struct ui *ui, struct household *h)
     /* The history goes last: it is the longest part and only read. */
     if ((rc = add_fields(&c, &r)) || (rc = add_status(&c, &hs)) || (rc = add_line(h, "")) || (rc = add_members(&c)) ||
         (rc = add_line(h, "")) || (rc = add_others(&c)) || (rc = add_line(h, "")) ||
+        (rc = hh_years_add(ui, v, h->entity, &h->l)) ||
         (rc = add_trainings(&c)) || (rc = add_line(h, "")))
         goto cleanup;
     rc = add_history(&c);

@@ -167,11 +167,58 @@ static void lay_out_funds(struct ui *ui, struct reports *p, const struct cz_repo
     text_line(p, R_TEXT, line);
 }
 
+/* ---- registry (household side): income structure, measures ---- */
+
+/* Each village and year: a bar of net income per person, then the sums. */
+static void lay_out_registry(struct ui *ui, struct reports *p, cz_txn *t, const struct cz_report *r)
+{
+    char line[256], label[160], value[96], name[128], a[6][48];
+    int64_t max = 0;
+    text_line(p, R_TEXT, "");
+    text_line(p, R_HEAD, T(ui, "Income by village and year (yuan, net per person)", "收入结构（按村、年度，元，人均纯收入）"));
+    if (!r->nincome) text_line(p, R_TEXT, T(ui, "  none yet", "  暂无"));
+    for (size_t i = 0; i < r->nincome; i++)
+        if (cz_report_net_per_person(&r->income[i]) > max) max = cz_report_net_per_person(&r->income[i]);
+    for (size_t i = 0; i < r->nincome; i++) {
+        const struct cz_report_income *x = &r->income[i];
+        int64_t pp = cz_report_net_per_person(x);
+        cz_report_place_name(t, x->village, name, sizeof name);
+        snprintf(label, sizeof label, "%s %d", name[0] ? name : x->village, x->year);
+        cz_format_hundredths(pp, a[0], sizeof a[0]);
+        snprintf(value, sizeof value, T(ui, "%s (%lld hh %lld people)", "%s（%lld 户 %lld 人）"), a[0],
+                 (long long)x->households, (long long)x->people);
+        bar_line(p, label, value, pp, max);
+        cz_format_hundredths(x->wages, a[1], sizeof a[1]);
+        cz_format_hundredths(x->production, a[2], sizeof a[2]);
+        cz_format_hundredths(x->costs, a[3], sizeof a[3]);
+        snprintf(line, sizeof line, "    %s %s  %s %s  %s %s", T(ui, "wages", "工资性"), a[1],
+                 T(ui, "production", "生产经营性"), a[2], T(ui, "costs", "支出"), a[3]);
+        text_line(p, R_TEXT, line);
+        cz_format_hundredths(x->property, a[1], sizeof a[1]);
+        cz_format_hundredths(x->transfers, a[2], sizeof a[2]);
+        cz_format_hundredths(x->net, a[3], sizeof a[3]);
+        snprintf(line, sizeof line, "    %s %s  %s %s  %s %s", T(ui, "property", "财产性"), a[1],
+                 T(ui, "transfers", "转移性"), a[2], T(ui, "net", "纯收入"), a[3]);
+        text_line(p, R_TEXT, line);
+    }
+    text_line(p, R_TEXT, "");
+    text_line(p, R_HEAD, T(ui, "Measures by category (yuan, records)", "帮扶项目（按类别，金额元、条数）"));
+    if (!r->measures.n) text_line(p, R_TEXT, T(ui, "  none yet", "  暂无"));
+    max = cz_report_table_max(&r->measures, 0);
+    for (size_t i = 0; i < r->measures.n; i++) {
+        const struct cz_report_row *row = &r->measures.rows[i];
+        cz_format_hundredths(row->a, a[0], sizeof a[0]);
+        snprintf(value, sizeof value, "%s (%lld)", a[0], (long long)row->b);
+        bar_line(p, cz_report_label("measure", "category", row->key, ui->lang), value, row->a, max);
+    }
+}
+
 static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz_report *r)
 {
     lay_out_villages(ui, p, t, r);
     lay_out_tables(ui, p, r);
     lay_out_funds(ui, p, r);
+    lay_out_registry(ui, p, t, r);
 }
 
 static void build(struct ui *ui, struct reports *p)

@@ -289,6 +289,31 @@ static int judge_region(cz_txn *t, const struct cz_type *ty, const struct cz_ent
     return CZ_OK;
 }
 
+/* ---- registry (household side) ----
+ * A member change's member belongs to the household it names: otherwise
+ * one village's clerk could mark another household's member as gone
+ * (their region rules pass when both households are in the village). */
+static int judge_member_change(cz_txn *t, const struct cz_type *ty, const cz_body *b, struct cz_judgement *j)
+{
+    const uint8_t *m, *h, *mh;
+    size_t len, hlen, mhlen;
+    if (cz_body_get_bytes(b, cz_schema_field(ty, "member")->tag, &m, &len) != CZ_OK ||
+        cz_body_get_bytes(b, cz_schema_field(ty, "household")->tag, &h, &hlen) != CZ_OK)
+        return CZ_OK;
+    struct cz_entry me;
+    cz_body *mb = NULL;
+    int rc = referenced_entry(t, m, len, &me);
+    if (rc == CZ_ENOTFOUND || rc == CZ_EHELD) { judged(j, CZ_VERDICT_HOLD, CZ_EHELD); return CZ_OK; }
+    if (rc) return rc == CZ_EPARENT ? (judged(j, CZ_VERDICT_REFUSED, CZ_EMEMBEROF), CZ_OK) : rc;
+    if ((rc = cz_body_decode(me.body, me.body_len, &mb))) { judged(j, CZ_VERDICT_REFUSED, CZ_EMEMBEROF); return CZ_OK; }
+    const struct cz_type *mt = cz_schema_type("member");
+    if (cz_body_get_bytes(mb, cz_schema_field(mt, "household")->tag, &mh, &mhlen) != CZ_OK || mhlen != hlen ||
+        memcmp(mh, h, hlen))
+        judged(j, CZ_VERDICT_REFUSED, CZ_EMEMBEROF);
+    cz_body_free(mb);
+    return CZ_OK;
+}
+
 int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
                    const struct cz_trust_info *author, int replay, struct cz_judgement *j)
 {
@@ -315,6 +340,9 @@ int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
     if (j->verdict) goto cleanup;
     if (!(e->flags & CZ_ENTRY_FLAG_TOMBSTONE) && (rc = judge_references(t, ty, e, b, j))) goto cleanup;
     if (j->verdict) goto cleanup;
+    if (!strcmp(ty->key, "member_change") && !(e->flags & CZ_ENTRY_FLAG_TOMBSTONE) &&
+        ((rc = judge_member_change(t, ty, b, j)) || j->verdict))
+        goto cleanup;
     /* The exit chain's own rules: signer levels, distinct signers, dates
      * on the entries' clocks, the criteria (exitchain.h). */
     if (!strcmp(ty->key, "approval") && !(e->flags & CZ_ENTRY_FLAG_TOMBSTONE)) {

@@ -223,6 +223,7 @@ static int add_family(struct demo *d, cz_station *st, const char *village, const
     const struct cz_assign hh[] = {
         { "number", f->number }, { "village", village }, { "head", f->head }, { "primary_cause", f->cause },
         { "causes", f->causes }, { "phone", f->phone }, { "identified", "2016" },
+        { "attribute", cz_demo_attribute(f->number) },
     };
     int rc = add_fields(d, st, "household", hh, sizeof hh / sizeof hh[0]);
     if (rc) return rc;
@@ -483,6 +484,9 @@ static int build(struct demo *d, void (*say)(const char *))
         if ((rc = add_family(d, d->nz, NZ, &nanzhai[i], nzh[i]))) goto out;
     if ((rc = add(d, d->nz, "training", "date=2018-05-08", "place=南寨村", "organiser=禹州市科协",
                   "topic=防灾减灾", "trainees=25", "leaflets=150", "village=" NZ, NULL)))
+        goto out;
+    step(say, "registry records");
+    if ((rc = cz_demo_registry(d->ysw, d->nz, (const char (*)[33])hh, (const char (*)[33])nzh, &d->what)))
         goto out;
     step(say, "office approvals");
     if ((rc = office_approvals(d, rec1, rec2))) goto out;

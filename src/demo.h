@@ -14,4 +14,13 @@
 int cz_demo_build(const char *dir, const char *passphrase, void (*say)(const char *step),
                   const char **what);
 
+struct cz_station;
+/* The demo household's attribute (general, dibao, tekun), by its number. */
+const char *cz_demo_attribute(const char *number);
+/* The registry's household-side records of the demo (demo_registry.c):
+ * ysw_hh and nz_hh the households' record ids as hex, in demo.c's order
+ * (9 and 3).  On failure *what names the record or value. */
+int cz_demo_registry(struct cz_station *ysw, struct cz_station *nz, const char (*ysw_hh)[33],
+                     const char (*nz_hh)[33], const char **what);
+
 #endif

@@ -1,7 +1,7 @@
 /* print_report.c — the office's figures (report.h) on paper: the same
  * tables `cunzhan report` prints, each row with a bar scaled to the
  * table's largest value, then the funds, trainings, pepper plots and
- * purchases. */
+ * purchases, the income structure and the measures by category. */
 #include "print_int.h"
 #include "overview.h"
 #include "parse.h"
@@ -148,6 +148,77 @@ static void totals(struct rep *r, const struct cz_report *x)
     cz_pdf_field(p, cz_pdf_tr(p, "Purchases", "订单收购"), line);
 }
 
+/* ---- registry (household side): income structure, measures ---- */
+
+static void income(struct rep *r, const struct cz_report *x)
+{
+    struct cz_pdf *p = r->p;
+    const struct cz_pdf_col who[] = {
+        CZ_COL(cz_pdf_tr(p, "Village and year", "村、年度"), 0.30), CZ_NUM(cz_pdf_tr(p, "Households", "户数"), 0.12),
+        CZ_NUM(cz_pdf_tr(p, "People", "人数"), 0.10), CZ_NUM(cz_pdf_tr(p, "Net (yuan)", "纯收入(元)"), 0.18),
+        CZ_NUM(cz_pdf_tr(p, "Per person", "人均纯收入"), 0.14), CZ_BAR(cz_pdf_tr(p, "Per person", "人均"), 0.16),
+    };
+    const struct cz_pdf_col src[] = {
+        CZ_COL(cz_pdf_tr(p, "Village and year", "村、年度"), 0.25), CZ_NUM(cz_pdf_tr(p, "Wages", "工资性"), 0.15),
+        CZ_NUM(cz_pdf_tr(p, "Production", "生产经营性"), 0.15), CZ_NUM(cz_pdf_tr(p, "Costs", "生产经营支出"), 0.15),
+        CZ_NUM(cz_pdf_tr(p, "Property", "财产性"), 0.15), CZ_NUM(cz_pdf_tr(p, "Transfers", "转移性"), 0.15),
+    };
+    char label[160], name[128], v[6][48];
+    int64_t max = 0;
+    for (size_t i = 0; i < x->nincome; i++)
+        if (cz_report_net_per_person(&x->income[i]) > max) max = cz_report_net_per_person(&x->income[i]);
+    cz_pdf_heading(p, cz_pdf_tr(p, "Income by village and year (net per person over the members on 31 December)",
+                                "收入结构（按村、年度；人均纯收入按当年12月31日家庭人口计）"));
+    cz_pdf_table(p, who, 6);
+    for (size_t i = 0; i < x->nincome; i++) {
+        const struct cz_report_income *y = &x->income[i];
+        cz_report_place_name(r->t, y->village, name, sizeof name);
+        snprintf(label, sizeof label, "%s %d", name[0] ? name : y->village, y->year);
+        num(y->households, v[0], sizeof v[0]);
+        num(y->people, v[1], sizeof v[1]);
+        cz_format_hundredths(y->net, v[2], sizeof v[2]);
+        cz_format_hundredths(cz_report_net_per_person(y), v[3], sizeof v[3]);
+        const char *cells[] = { label, v[0], v[1], v[2], v[3], "" };
+        cz_pdf_row(p, cells, share(cz_report_net_per_person(y), max));
+    }
+    cz_pdf_table_end(p);
+    cz_pdf_heading(p, cz_pdf_tr(p, "Income by source (yuan)", "收入来源（元）"));
+    cz_pdf_table(p, src, 6);
+    for (size_t i = 0; i < x->nincome; i++) {
+        const struct cz_report_income *y = &x->income[i];
+        cz_report_place_name(r->t, y->village, name, sizeof name);
+        snprintf(label, sizeof label, "%s %d", name[0] ? name : y->village, y->year);
+        cz_format_hundredths(y->wages, v[0], sizeof v[0]);
+        cz_format_hundredths(y->production, v[1], sizeof v[1]);
+        cz_format_hundredths(y->costs, v[2], sizeof v[2]);
+        cz_format_hundredths(y->property, v[3], sizeof v[3]);
+        cz_format_hundredths(y->transfers, v[4], sizeof v[4]);
+        const char *cells[] = { label, v[0], v[1], v[2], v[3], v[4] };
+        cz_pdf_row(p, cells, 0);
+    }
+    cz_pdf_table_end(p);
+}
+
+static void measures(struct rep *r, const struct cz_report_table *tb)
+{
+    struct cz_pdf *p = r->p;
+    const struct cz_pdf_col cols[] = {
+        CZ_COL(cz_pdf_tr(p, "Category", "帮扶类别"), 0.30), CZ_NUM(cz_pdf_tr(p, "Amount (yuan)", "金额(元)"), 0.18),
+        CZ_NUM(cz_pdf_tr(p, "Records", "条数"), 0.12), CZ_BAR(cz_pdf_tr(p, "Amount", "金额"), 0.40),
+    };
+    int64_t max = cz_report_table_max(tb, 0);
+    cz_pdf_heading(p, cz_pdf_tr(p, "Measures by category", "帮扶项目（按类别）"));
+    cz_pdf_table(p, cols, 4);
+    for (size_t i = 0; i < tb->n; i++) {
+        char a[64], b[32];
+        cz_format_hundredths(tb->rows[i].a, a, sizeof a);
+        num(tb->rows[i].b, b, sizeof b);
+        const char *cells[] = { cz_report_label("measure", "category", tb->rows[i].key, r->lang), a, b, "" };
+        cz_pdf_row(p, cells, share(tb->rows[i].a, max));
+    }
+    cz_pdf_table_end(p);
+}
+
 static void head(struct rep *r, const struct cz_report *x, const struct cz_station_info *info)
 {
     struct cz_pdf *p = r->p;
@@ -194,6 +265,8 @@ int cz_print_report(cz_station *st, const char *region, struct cz_print_out *o)
     causes(&r, &x.by_cause);
     aid(&r, &x.aid);
     totals(&r, &x);
+    income(&r, &x);
+    measures(&r, &x.measures);
     o->items = 4;
     rc = cz_pdf_status(r.p);
     cz_view_end(v);

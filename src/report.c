@@ -6,7 +6,9 @@
 #include "index.h"
 #include "grow.h"
 #include "hhstatus.h"
+#include "parse.h"
 #include "query.h"
+#include "report_int.h"
 #include "roster.h"
 #include "schema.h"
 #include "status.h"
@@ -54,6 +56,8 @@ void cz_report_free(struct cz_report *r)
     free(r->exited_by_year.rows);
     free(r->by_cause.rows);
     free(r->aid.rows);
+    free(r->income);
+    free(r->measures.rows);
     memset(r, 0, sizeof *r);
 }
 
@@ -108,9 +112,9 @@ struct walk {
     const char *type;
     struct trust_cache cache[64];
     size_t ncache;
-    /* members per household, filled by the member walk */
-    uint8_t (*member_of)[CZ_ENTITY_BYTES];
-    size_t nmembers, capmembers;
+    /* members, their joins and leaves, yearly incomes (report_int.h) */
+    struct cz_rreg reg;
+    uint32_t today;
     /* Money figures that are products, summed exactly in hundredths of a
      * fen and rounded once at the end (round_fen). */
     int64_t pepper_expected_exact, sale_at_floor_exact;
@@ -182,32 +186,12 @@ static const uint8_t *ref_of(const struct cz_record *rec, const char *field)
     return NULL;
 }
 
-static int cmp_entity(const void *a, const void *b) { return memcmp(a, b, CZ_ENTITY_BYTES); }
-
-static size_t members_of(const struct walk *w, const uint8_t *household)
+int64_t cz_report_net_per_person(const struct cz_report_income *row)
 {
-    /* member_of is sorted: count the run equal to household. */
-    size_t lo = 0, hi = w->nmembers;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (memcmp(w->member_of[mid], household, CZ_ENTITY_BYTES) < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    size_t n = 0;
-    while (lo + n < w->nmembers && !memcmp(w->member_of[lo + n], household, CZ_ENTITY_BYTES)) n++;
-    return n;
-}
-
-/* A member is counted under its household once the walk reaches the
- * household (members_of): noted here, sorted before the households. */
-static int visit_member(struct walk *w, const struct cz_record *rec)
-{
-    const uint8_t *h = ref_of(rec, "household");
-    if (!h) return CZ_OK;
-    int rc = cz_grow(&w->member_of, &w->capmembers, w->nmembers + 1, sizeof *w->member_of);
-    if (rc) return rc;
-    memcpy(w->member_of[w->nmembers++], h, CZ_ENTITY_BYTES);
-    return CZ_OK;
+    if (row->people <= 0) return 0;
+    int64_t q = row->net / row->people, rem = row->net % row->people;
+    if (rem < 0) { q--; rem += row->people; }   /* floor, then half up */
+    return 2 * rem >= row->people ? q + 1 : q;
 }
 
 static int visit_household(struct walk *w, const struct cz_record *rec)
@@ -220,7 +204,8 @@ static int visit_household(struct walk *w, const struct cz_record *rec)
     const char *status = cz_hh_status_key(hs.status);
     int exited = hs.status == CZ_HH_EXITED;
     uint32_t year = hs.exit_year;
-    int64_t people = (int64_t)members_of(w, rec->entity);
+    /* Its members today: one who died or moved out is no longer counted. */
+    int64_t people = (int64_t)cz_rreg_present(&w->reg, rec->entity, w->today);
     r->households++;
     r->people += people;   /* members of a deleted or left-out household are no one's */
     if ((rc = add_row(&r->by_village, text_of(rec, "village", buf, sizeof buf), status, 1, people))) return rc;
@@ -266,7 +251,11 @@ static int visit(struct walk *w, const struct cz_record *rec)
     struct cz_report *r = w->r;
     const char *ty = rec->type_key;
 
-    if (!strcmp(ty, "member")) return visit_member(w, rec);
+    if (!strcmp(ty, "member")) return cz_rreg_member(&w->reg, rec);
+    if (!strcmp(ty, "member_change")) return cz_rreg_change(&w->reg, rec);
+    if (!strcmp(ty, "income")) return cz_rreg_income(&w->reg, rec);
+    if (!strcmp(ty, "measure"))
+        return add_row(&r->measures, text_of(rec, "category", buf, sizeof buf), "", sint_of(rec, "amount"), 1);
     if (!strcmp(ty, "household")) return visit_household(w, rec);
     if (!strcmp(ty, "aid")) return visit_aid(w, rec);
     if (!strcmp(ty, "training")) {
@@ -315,8 +304,10 @@ static int32_t share_bp(int64_t part, int64_t whole)
 
 int cz_report_build(cz_txn *t, const uint8_t root[32], const char *region, struct cz_report *r)
 {
-    /* Members first, so households can count their people. */
-    static const char *const order[] = { "member", "household", "aid", "training", "plot", "sale" };
+    /* Members and their joins and leaves first, so households can count
+     * their people. */
+    static const char *const order[] = { "member", "member_change", "household", "aid", "training", "plot",
+                                         "sale", "income", "measure" };
     struct walk w;
     char term[64];
     int rc = CZ_OK;
@@ -327,12 +318,14 @@ int cz_report_build(cz_txn *t, const uint8_t root[32], const char *region, struc
     w.t = t;
     w.root = root;
     w.r = r;
+    w.today = cz_today();
     for (size_t i = 0; i < sizeof order / sizeof order[0] && rc == CZ_OK; i++) {
         w.type = order[i];
         rc = cz_store_index_each(t, term, cz_term_type(term, sizeof term, order[i]), walk_cb, &w);
-        if (i == 0 && w.nmembers) qsort(w.member_of, w.nmembers, CZ_ENTITY_BYTES, cmp_entity);
+        if (i == 1) cz_rreg_sort(&w.reg);
     }
-    free(w.member_of);
+    if (rc == CZ_OK) rc = cz_rreg_finish(&w.reg, r);
+    cz_rreg_free(&w.reg);
     if (rc) { cz_report_free(r); return rc; }
     r->pepper_expected = round_fen(w.pepper_expected_exact);
     r->sale_at_floor = round_fen(w.sale_at_floor_exact);
@@ -340,6 +333,7 @@ int cz_report_build(cz_txn *t, const uint8_t root[32], const char *region, struc
     sort_table(&r->exited_by_year);
     sort_table(&r->by_cause);
     sort_table(&r->aid);
+    sort_table(&r->measures);
     r->industry_share_bp = share_bp(r->special_industry, r->special_total);
     r->household_share_bp = share_bp(r->special_industry_households, r->special_industry);
     r->industry_pass = r->industry_share_bp > CZ_TARGET_INDUSTRY_BP;
@@ -357,6 +351,25 @@ static int csv_table(FILE *f, const char *section, const struct cz_report_table 
     int bad = 0;
     for (size_t i = 0; i < tb->n; i++)
         bad |= csv_row(f, section, tb->rows[i].key, with_sub ? tb->rows[i].sub : "", tb->rows[i].a, tb->rows[i].b);
+    return bad;
+}
+
+/* The registry's sections: income by village and year (sub the year;
+ * value and value2 per line), measures by category. */
+static int csv_registry(FILE *f, const struct cz_report *r)
+{
+    int bad = 0;
+    for (size_t i = 0; i < r->nincome; i++) {
+        const struct cz_report_income *x = &r->income[i];
+        char year[16];
+        snprintf(year, sizeof year, "%d", x->year);
+        bad |= csv_row(f, "income_people", x->village, year, x->households, x->people);
+        bad |= csv_row(f, "income_fen", x->village, year, x->wages, x->production);
+        bad |= csv_row(f, "income_costs_property_fen", x->village, year, x->costs, x->property);
+        bad |= csv_row(f, "income_transfers_net_fen", x->village, year, x->transfers, x->net);
+        bad |= csv_row(f, "income_net_per_person_fen", x->village, year, cz_report_net_per_person(x), 0);
+    }
+    bad |= csv_table(f, "measure_fen", &r->measures, 0);
     return bad;
 }
 
@@ -385,6 +398,7 @@ int cz_report_csv(const struct cz_report *r, char **out, size_t *len)
     bad |= csv_row(f, "sales", "quantity_hundredths_jin", "", r->sale_quantity, r->sales);
     bad |= csv_row(f, "sales", "paid_fen", "", r->sale_paid, 0);
     bad |= csv_row(f, "sales", "at_floor_fen", "", r->sale_at_floor, 0);
+    bad |= csv_registry(f, r);
     bad |= fclose(f) != 0;
     if (bad) {
         free(*out);

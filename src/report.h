@@ -28,6 +28,16 @@ struct cz_report_table {
     size_t n, cap;
 };
 
+/* The income structure of one village in one year: the households with an
+ * income record that year, their members on 31 December (people), and the
+ * sums of the records' parts in fen (DOMAIN.md). */
+struct cz_report_income {
+    char village[16];
+    int year;
+    int64_t households, people;
+    int64_t wages, production, costs, property, transfers, net;
+};
+
 struct cz_report {
     char region[16];                         /* the filter, "" for all */
     /* key village code, sub status (poor, exited, returned): a households, b people */
@@ -46,6 +56,12 @@ struct cz_report {
     int64_t pepper_plots, pepper_area, pepper_expected;      /* area in 1/100 mu, income in fen */
     int64_t sales, sale_quantity, sale_paid, sale_at_floor;  /* quantity 1/100 jin; money fen */
     int64_t households, people, pending_left_out;
+    /* ---- registry (household side) ---- */
+    /* by village and year, sorted: sums of the yearly income records */
+    struct cz_report_income *income;
+    size_t nincome;
+    /* key measure category: a amount (fen), b records */
+    struct cz_report_table measures;
 };
 
 #define CZ_TARGET_INDUSTRY_BP 7000    /* over 70 % of special funds on industry */
@@ -72,6 +88,17 @@ int64_t cz_report_table_max(const struct cz_report_table *tb, int on_b);
  * then "section,key,sub,value,value2" rows; the screen writes the same
  * bytes to a stick.  *out malloc'd (the caller frees it), *len its
  * length.  CZ_ENOMEM. */
+/* Net income per person of a row, in fen, rounded half up; 0 without people. */
+int64_t cz_report_net_per_person(const struct cz_report_income *row);
+
+/* One household as the report counts it (report_registry.c): *people its
+ * members on `day` (YYYYMMDD); with `year`, *income that year's income
+ * record as one row (its members on 31 December, households 1) and
+ * *has_income whether there is one (of two, the later).  Any out may be
+ * NULL. */
+int cz_report_household(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], uint32_t day, int year,
+                        size_t *people, struct cz_report_income *income, int *has_income);
+
 int cz_report_csv(const struct cz_report *r, char **out, size_t *len);
 
 #endif

@@ -3,6 +3,7 @@
 #include "hex.h"
 #include "idnum.h"
 #include "parse.h"
+#include "schema_int.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -67,6 +68,23 @@ static const struct { const char *en, *zh; } hints[] = {
                                 "对应多户：这里有不止一户的户编号是 %s；请改用记录编号（`cunzhan find 户编号` 可列出）" },
     [HINT_RECKONED] = { "is worked out from the exit chain and return records; leave it out",
                         "由退出审批链和返贫认定自动得出；请不要填写" },
+    /* registry (household side) */
+    [HINT_CAUSES_LIMIT] = { "holds at most 3 causes: the main one and at most 2 others (the national form)",
+                            "最多 3 项：1 项主要致贫原因加最多 2 项其他原因（全国建档立卡表）" },
+    [HINT_YEAR_RECENT] = { "must be a year from 2013 (when registration began) to this year",
+                           "必须是 2013 年（建档立卡开始）到今年之间的年份" },
+    [HINT_DATE_ORDER] = { "must not be before %s", "不能早于%s" },
+    [HINT_DERIVED_SUM] = { "is worked out from the other amounts: %s; leave it out",
+                           "由各项金额算出：%s；请不要填写" },
+    [HINT_MONTHS] = { "must be 0 to 12 months", "必须是 0 到 12 个月" },
+    [HINT_CHANGE_LEAVE] = { "is required when someone leaves (death, marry_out, move_out): give member=...",
+                             "成员离开（死亡、婚出、迁出）时必须填写：请给出 member=..." },
+    [HINT_CHANGE_JOIN] = { "or name is required: give member=... or, for a baby not yet entered, name=...",
+                           "或姓名必须填写：请给出 member=...，尚未登记的新生儿可给出 name=..." },
+    [HINT_YEAR_TAKEN] = { "already has a record for that household and year (%s): edit that one",
+                          "该户该年度已有记录（%s）：请修改那一条" },
+    [HINT_MEMBER_OF] = { "is a member of another household: choose a member of this one",
+                         "是另一户的成员：请选择本户的成员" },
 };
 
 const struct cz_type *cz_schema_types(size_t *count)
@@ -397,7 +415,7 @@ static int set_scalar(const struct cz_field *f, cz_body *body, const char *v,
 
 int cz_schema_derives(const struct cz_type *t, const struct cz_field *f)
 {
-    if (f->type == CZ_F_IDNUM) return 1;
+    if (f->type == CZ_F_IDNUM || cz_registry_derives(t, f)) return 1;
     return !strcmp(t->key, "sale") &&
            (!strcmp(f->key, "quantity") || !strcmp(f->key, "price") || !strcmp(f->key, "floor_price"));
 }
@@ -411,8 +429,10 @@ int cz_schema_set(const struct cz_type *t, cz_body *body, const char *name,
 
     if (!f)
         return fail(err, NULL, name, CZ_EFIELD, HINT_UNKNOWN_FIELD);
-    if (f->type == CZ_F_SET || f->type == CZ_F_LIST)
-        return set_list(f, body, value, err);
+    if (f->type == CZ_F_SET || f->type == CZ_F_LIST) {
+        rc = set_list(f, body, value, err);
+        return rc ? rc : cz_registry_set_check(t, f, body, err);
+    }
     rc = normalize_value(f, value, strlen(value), f->type != CZ_F_TEXT, &v);
     if (rc)
         return fail(err, f, NULL, rc, HINT_TEXT);
@@ -425,6 +445,7 @@ int cz_schema_set(const struct cz_type *t, cz_body *body, const char *name,
     /* A new price or quantity re-derives a sale's amount. */
     if (rc == CZ_OK && !strcmp(t->key, "sale") && cz_schema_derives(t, f))
         cz_body_remove(body, cz_schema_field(t, "amount")->tag);
+    if (rc == CZ_OK && cz_registry_derives(t, f)) cz_registry_forget(t, body);
     /* A new ID number re-derives sex and birth date in cz_schema_finish. */
     if (rc == CZ_OK && f->type == CZ_F_IDNUM)
         for (size_t i = 0; i < t->nfields; i++)
@@ -496,6 +517,7 @@ int cz_schema_finish(const struct cz_type *t, cz_body *body, uint32_t today,
     int rc = derive_from_idnum(t, body, today, err);
     if (rc) return rc;
     if ((rc = derive_sale_amount(t, body, err))) return rc;
+    if ((rc = cz_registry_finish(t, body, today, err))) return rc;
     for (size_t i = 0; i < t->nfields; i++) {
         const struct cz_field *f = &t->fields[i];
         if ((f->flags & CZ_FF_REQUIRED) && !cz_body_kind(body, f->tag))

@@ -95,6 +95,9 @@ enum cz_hint {
     HINT_REF_DELETED, HINT_REF_AMBIG, HINT_DATE_FUTURE, HINT_DERIVED_AMOUNT,
     HINT_REF_NUMBER_NONE, HINT_REF_NUMBER_AMBIG, HINT_PLACE_UNKNOWN, HINT_PLACE_OTHER,
     HINT_RECKONED,
+    /* registry (household side): schema_registry.c */
+    HINT_CAUSES_LIMIT, HINT_YEAR_RECENT, HINT_DATE_ORDER, HINT_DERIVED_SUM, HINT_MONTHS,
+    HINT_CHANGE_LEAVE, HINT_CHANGE_JOIN, HINT_YEAR_TAKEN, HINT_MEMBER_OF,
 };
 
 /* Why a value was refused: which field, the status, and a hint that says the

@@ -410,6 +410,7 @@ int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct
     if ((rc = cz_schema_finish(ty, body, cz_today(), err))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = approval_date(ty, body, err))) goto cleanup;
     if ((rc = check_unique(t, pl, ty, body, entity, err))) goto cleanup;
+    if ((rc = cz_st_check_yearly(t, pl, ty, body, entity, err))) goto cleanup;
     if ((rc = record_region(t, &st->info, ty, body, inherited, v->region))) goto cleanup;
     if ((rc = cz_st_may_write(t, pl, st, ty, v->region))) goto cleanup;
     if ((rc = check_places(t, pl, st, ty, a, n, body, err))) goto cleanup;

@@ -157,6 +157,11 @@ int cz_st_may_write(cz_txn *t, struct pipe *pl, const cz_station *st, const stru
 int cz_st_pipe_pending_prefix(struct pipe *p, const char *hex);
 /* Waits until every row in flight is stored. */
 int cz_st_pipe_drain(struct pipe *p);
+/* A yearly record (income, conditions) is the household's only one of
+ * its year: CZ_EEXIST naming the other; a member change's member is of
+ * its household: CZ_EMEMBEROF (station_yearly.c). */
+int cz_st_check_yearly(cz_txn *t, struct pipe *pl, const struct cz_type *ty, const cz_body *body,
+                       const uint8_t *self, struct cz_field_error *err);
 /* Whether a row checked earlier in the load has this exact-look-up term. */
 int cz_st_pipe_has_term(struct pipe *p, const char *term, size_t len);
 struct roster_cache *cz_st_pipe_roster(struct pipe *p);

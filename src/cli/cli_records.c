@@ -9,6 +9,8 @@
 #include "overview.h"
 #include "keys.h"
 #include "parse.h"
+#include "query.h"
+#include "report.h"
 #include "schema.h"
 #include "station.h"
 #include "status.h"
@@ -180,13 +182,39 @@ static void print_changes(struct cli *c, const struct cz_type *t, const struct c
     }
 }
 
-/* A household's size is counted from its members, never typed; a member
- * that cannot be read is left out rather than failing the whole show. */
+/* A household's size is counted from its members, never typed, as the
+ * report counts them: one who died or moved out no longer (DOMAIN.md); a
+ * member that cannot be read is left out rather than failing the show. */
 static size_t household_size(cz_view *v, const uint8_t household[CZ_ENTITY_BYTES])
 {
     size_t n = 0;
-    (void)cz_view_linked_count(v, household, "member", &n);
+    if (cz_report_household(cz_view_txn(v), household, cz_today(), 0, &n, NULL, NULL) != CZ_OK)
+        (void)cz_view_linked_count(v, household, "member", &n);
     return n;
+}
+
+/* The year's income record beside the assessors' own figure, which is not
+ * checked against it (DOMAIN.md, net income per person). */
+static void print_exit_income(struct cli *c, cz_txn *t, const struct cz_record *r)
+{
+    const uint8_t *h;
+    size_t len;
+    int64_t year;
+    int has = 0;
+    struct cz_report_income in;
+    char a[48], b[48];
+    if (cz_body_get_bytes(r->body, cz_schema_field(r->type, "household")->tag, &h, &len) != CZ_OK ||
+        len != CZ_ENTITY_BYTES || cz_body_get_sint(r->body, cz_schema_field(r->type, "year")->tag, &year) != CZ_OK ||
+        cz_report_household(t, h, cz_today(), (int)year, NULL, &in, &has) != CZ_OK)
+        return;
+    if (!has) {
+        printf("  %s\n", T(c, "No yearly income record for that year.", "该年度没有年度收入记录。"));
+        return;
+    }
+    cz_format_hundredths(cz_report_net_per_person(&in), a, sizeof a);
+    cz_format_hundredths(in.net, b, sizeof b);
+    printf("  %s %s (%s / %lld)\n", T(c, "The year's income record: net per person", "该年度收入记录：人均纯收入"), a, b,
+           (long long)in.people);
 }
 
 /* The approval chain on the assessment's current version. */
@@ -324,6 +352,7 @@ static void show_text(struct cli *c, cz_view *v, const struct shown *s)
         print_status_note(c, &s->hs);
     }
     if (!strcmp(r->type_key, "exit") && !r->deleted) print_exit_chain(c, t, r->entity);
+    if (!strcmp(r->type_key, "exit") && r->body) print_exit_income(c, t, r);
     signer_name(t, cz_station_info(c->st), r->origin, c->lang, who, sizeof who);
     format_time(r->wall, when, sizeof when);
     cz_hex(r->id, CZ_ID_BYTES, hex);
@@ -426,6 +455,14 @@ static json_t *type_json(const struct cz_type *t)
     return o;
 }
 
+/* What a derived field is worked out from, by its type. */
+static const char *derived_from(struct cli *c, const struct cz_type *t)
+{
+    if (!strcmp(t->key, "income")) return T(c, ", worked out from the other amounts", "，由各项金额算出");
+    if (!strcmp(t->key, "sale")) return T(c, ", from quantity and price", "，由数量和价格算出");
+    return T(c, ", from the ID number", "，由身份证号得出");
+}
+
 static void print_type(struct cli *c, const struct cz_type *t)
 {
     printf("%s  %s / %s\n", t->key, t->zh, t->en);
@@ -437,7 +474,7 @@ static void print_type(struct cli *c, const struct cz_type *t)
         print_padded(f->en, 30);
         printf("%s%s%s", field_kind(f), f->flags & CZ_FF_REQUIRED ? T(c, ", required", "，必填") : "",
                f->flags & CZ_FF_RECKONED ? T(c, ", worked out from the exit chain", "，由退出审批链得出")
-               : f->flags & CZ_FF_DERIVED ? T(c, ", from the ID number", "，由身份证号得出") : "");
+               : f->flags & CZ_FF_DERIVED ? derived_from(c, t) : "");
         if (f->flags & CZ_FF_PRIVATE) printf("%s", T(c, ", private", "，隐私"));
         if (f->values) {
             printf(":");

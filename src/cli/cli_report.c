@@ -127,6 +127,54 @@ static void aid_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, s
     cell(l, 1, 0, n);
 }
 
+/* ---- registry (household side): income structure, measures ---- */
+
+static void measure_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l)
+{
+    char a[64], n[40];
+    (void)t;
+    money(row->a, a, sizeof a);
+    snprintf(n, sizeof n, "(%lld)", (long long)row->b);
+    cell(l, 0, 0, cz_report_label("measure", "category", row->key, c->lang));
+    cell(l, 1, 0, a);
+    cell(l, 1, 0, n);
+}
+
+/* Each village and year: who it covers, then the sums by source. */
+static void income_text(struct cli *c, cz_txn *t, const struct cz_report *r)
+{
+    char name[128], safe[128], v[6][64], pp[64];
+    printf("%s\n", T(c, "Income structure by village and year (yuan; net per person over the members on 31 December)",
+                     "收入结构（按村、年度，元；人均纯收入按当年12月31日家庭人口计）"));
+    for (size_t i = 0; i < r->nincome; i++) {
+        const struct cz_report_income *x = &r->income[i];
+        cz_report_place_name(t, x->village, name, sizeof name);
+        money(x->wages, v[0], 64);
+        money(x->production, v[1], 64);
+        money(x->costs, v[2], 64);
+        money(x->property, v[3], 64);
+        money(x->transfers, v[4], 64);
+        money(x->net, v[5], 64);
+        money(cz_report_net_per_person(x), pp, sizeof pp);
+        printf("  %s %d  %s %lld  %s %lld\n", cz_text_safe(name[0] ? name : x->village, safe, sizeof safe), x->year,
+               T(c, "households", "户数"), (long long)x->households, T(c, "people", "人数"), (long long)x->people);
+        printf("    %s %s  %s %s  %s %s  %s %s\n", T(c, "wages", "工资性"), v[0], T(c, "production", "生产经营性"), v[1],
+               T(c, "production costs", "生产经营支出"), v[2], T(c, "property", "财产性"), v[3]);
+        printf("    %s %s  %s %s  %s %s\n", T(c, "transfers", "转移性"), v[4], T(c, "net", "纯收入"), v[5],
+               T(c, "net per person", "人均纯收入"), pp);
+    }
+    if (!r->nincome) printf("  -\n");
+}
+
+static void registry_text(struct cli *c, cz_txn *t, const struct cz_report *r)
+{
+    printf("\n");
+    income_text(c, t, r);
+    printf("\n");
+    print_table(c, t, T(c, "Measures by category (yuan, records)", "帮扶项目（按类别，金额元、条数）"), &r->measures, 0,
+                measure_row);
+}
+
 static void report_text(struct cli *c, cz_txn *t, const struct cz_report *r)
 {
     char a[64], b[64];
@@ -167,6 +215,7 @@ static void report_text(struct cli *c, cz_txn *t, const struct cz_report *r)
     money(r->sale_paid, a, sizeof a);
     money(r->sale_at_floor, b, sizeof b);
     printf("  %s %s  %s %s\n", T(c, "paid (yuan)", "已付（元）"), a, T(c, "at floor price", "按保底价"), b);
+    registry_text(c, t, r);
 }
 
 static int report_csv(const struct cz_report *r)
@@ -192,6 +241,30 @@ static json_t *table_json(const struct cz_report_table *tb, const char *k, const
         json_array_append_new(arr, o);
     }
     return arr;
+}
+
+/* "income": one object a village and year; "measures": by category. */
+static void registry_json(json_t *o, const struct cz_report *r)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->nincome; i++) {
+        const struct cz_report_income *x = &r->income[i];
+        json_t *y = json_object();
+        json_object_set_new(y, "village", json_string(x->village));
+        json_object_set_new(y, "year", json_integer(x->year));
+        json_object_set_new(y, "households", json_integer(x->households));
+        json_object_set_new(y, "people", json_integer(x->people));
+        json_object_set_new(y, "wages_fen", json_integer(x->wages));
+        json_object_set_new(y, "production_fen", json_integer(x->production));
+        json_object_set_new(y, "production_costs_fen", json_integer(x->costs));
+        json_object_set_new(y, "property_fen", json_integer(x->property));
+        json_object_set_new(y, "transfers_fen", json_integer(x->transfers));
+        json_object_set_new(y, "net_fen", json_integer(x->net));
+        json_object_set_new(y, "net_per_person_fen", json_integer(cz_report_net_per_person(x)));
+        json_array_append_new(arr, y);
+    }
+    json_object_set_new(o, "income", arr);
+    json_object_set_new(o, "measures", table_json(&r->measures, "category", NULL, "amount_fen", "records"));
 }
 
 static json_t *report_json(const struct cz_report *r)
@@ -230,6 +303,7 @@ static json_t *report_json(const struct cz_report *r)
     json_object_set_new(x, "paid_fen", json_integer(r->sale_paid));
     json_object_set_new(x, "at_floor_fen", json_integer(r->sale_at_floor));
     json_object_set_new(o, "sales", x);
+    registry_json(o, r);
     return o;
 }
 

@@ -73,7 +73,8 @@ contains "pepper income rounded once" "$OUT" '"expected_income_fen": 3300'
 # By hand: H1 in $V1 poor (causes labour, schooling; primary
 # schooling; no exit, so never returned), H2 in $LONG poor (funds, primary funds); no members, no
 # exits; aid mulch/special 1234.50 (1), seeds/other 7.00 (1); special
-# funds 1234.50, all industry, all reaching a household.
+# funds 1234.50, all industry, all reaching a household; no yearly income,
+# no measures.
 expect "text report" 0 cz -C "$O" report
 WANT_EN="Report  region all
 Households 2  people 0
@@ -99,7 +100,12 @@ Special fiscal poverty funds (yuan): 1234.50
 
 Trainings 0  trainees 0  leaflets 0
 Pepper plots 3  area (mu) 0.99  expected income (yuan) 33.00
-Purchases 0  quantity (jin) 0.00  paid (yuan) 0.00  at floor price 0.00"
+Purchases 0  quantity (jin) 0.00  paid (yuan) 0.00  at floor price 0.00
+
+Income structure by village and year (yuan; net per person over the members on 31 December)
+  -
+
+Measures by category (yuan, records)"
 equals "English report as laid out by hand" "$OUT" "$WANT_EN"
 EN=$OUT
 expect "zh text report" 0 cz -C "$O" --lang zh report
@@ -127,7 +133,12 @@ WANT_ZH="统计报表  地区 全部
 
 培训场次 0  培训人数 0  发放资料 0
 辣椒地块 3  面积（亩） 0.99  预计收入（元） 33.00
-订单收购 0  数量（斤） 0.00  已付（元） 0.00  按保底价 0.00"
+订单收购 0  数量（斤） 0.00  已付（元） 0.00  按保底价 0.00
+
+收入结构（按村、年度，元；人均纯收入按当年12月31日家庭人口计）
+  -
+
+帮扶项目（按类别，金额元、条数）"
 equals "Chinese report as laid out by hand" "$OUT" "$WANT_ZH"
 
 # Measured, not only compared: in every table, each row's bar starts in

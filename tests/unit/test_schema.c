@@ -40,7 +40,7 @@ struct fv { const char *key, *in, *canon; };
 
 struct sample {
     const char *type;
-    struct fv f[16];             /* NULL key ends */
+    struct fv f[24];             /* NULL key ends */
     struct fv derived[4];        /* fields computed by cz_schema_finish */
 };
 
@@ -54,12 +54,20 @@ static const struct sample samples[] = {
         { "address", "杨树湾村　三组", "杨树湾村 三组" }, { "identified", "２０１６", "2016" },
         { "status", "未脱贫", "poor" }, { "exited_on", "2016年3月5日", "2016-03-05" },
         { "causes", "缺技术,因病", "illness,skills" }, { "primary_cause", "Illness", "illness" },
-        { "notes", "第一行\r\n第二行", "第一行\n第二行" } }, { { NULL, NULL, NULL } } },
+        { "notes", "第一行\r\n第二行", "第一行\n第二行" },
+        /* registry (household side) */
+        { "attribute", "低保贫困户", "dibao" } }, { { NULL, NULL, NULL } } },
     { "member", {
         { "household", REF1, NULL }, { "name", "王小雨", NULL },
         { "id_number", "11010519491231002x", "11010519491231002X" },
         { "relation", "配偶", "spouse" }, { "health", "患病", "ill" },
-        { "schooling", "小学", NULL }, { "can_work", "否", "no" } },
+        { "schooling", "小学", NULL }, { "can_work", "否", "no" },
+        /* registry (household side) */
+        { "nationality", "回族", "03" }, { "education", "初中", "junior" }, { "student", "非在校生", "none" },
+        { "health_state", "长期慢性病", "chronic" }, { "labour", "技能劳动力", "skilled" },
+        { "work", "省外务工", "outside" }, { "work_months", "10", NULL }, { "work_place", "浙江省宁波市", NULL },
+        { "medical", "是", "yes" }, { "serious_ins", "yes", NULL }, { "pension", "否", "no" },
+        { "dibao", "是", "yes" } },
       { { "sex", NULL, "F" }, { "born", NULL, "1949-12-31" } } },
     { "helper", {
         { "name", "周专家", NULL }, { "kind", "首席科普专家", "chief_expert" },
@@ -68,7 +76,9 @@ static const struct sample samples[] = {
     { "pairing", {
         { "helper", REF1, NULL }, { "village", "411024104201", NULL },
         { "household", "FEDCBA9876543210FEDCBA9876543210", REF2 },
-        { "mode", "一对多", "one_to_many" } }, { { NULL, NULL, NULL } } },
+        { "mode", "一对多", "one_to_many" },
+        /* registry (household side) */
+        { "start", "2018-3-1", "2018-03-01" }, { "end", "2020-12-31", NULL } }, { { NULL, NULL, NULL } } },
     { "aid", {
         { "household", REF1, NULL }, { "kind", "种子", "seeds" }, { "item", "辣椒种子", NULL },
         { "quantity", "21", "21.00" }, { "unit", "包", NULL }, { "value", "1,010.5", "1010.50" },
@@ -127,6 +137,34 @@ static const struct sample samples[] = {
     { "fork_choice", {
         { "key", KEY_LOWER, NULL }, { "seq", "7", NULL }, { "entry", KEY_LOWER, NULL },
         { "reason", "以先到者为准", NULL }, { "by", KEY_LOWER, NULL }, { "by_sig", SIG_HEX, NULL } },
+      { { NULL, NULL, NULL } } },
+    /* ---- registry (household side) ---- */
+    { "member_change", {
+        { "household", REF1, NULL }, { "member", REF2, NULL }, { "kind", "死亡", "death" },
+        { "date", "2019-03-01", NULL }, { "name", "韩奶奶", NULL }, { "notes", "病故", NULL } },
+      { { NULL, NULL, NULL } } },
+    { "income", {
+        { "household", REF1, NULL }, { "year", "2019", NULL }, { "wages", "12,000", "12000.00" },
+        { "production", "8000", "8000.00" }, { "production_costs", "2500", "2500.00" },
+        { "property", "300", "300.00" }, { "dibao", "1200", "1200.00" }, { "tekun", "0", "0.00" },
+        { "pension", "500", "500.00" }, { "eco", "0", "0.00" }, { "other_transfers", "0", "0.00" },
+        { "notes", "核实", NULL } },
+      /* 12000 + 8000 - 2500 + 300 + (1200 + 500) */
+      { { "transfers", NULL, "1700.00" }, { "net", NULL, "19500.00" } } },
+    { "conditions", {
+        { "household", REF1, NULL }, { "year", "2019", NULL }, { "house_area", "80", "80.00" },
+        { "structure", "砖混", "brick" }, { "danger_grade", "B级", "B" }, { "repaired", "2018", NULL },
+        { "safe_water", "是", "yes" }, { "power", "yes", NULL }, { "road_km", "0.5", "0.50" },
+        { "farmland", "5", "5.00" }, { "irrigated", "3", "3.00" }, { "forest", "2", "2.00" },
+        { "returned", "1", "1.00" }, { "notes", "砖混结构", NULL } }, { { NULL, NULL, NULL } } },
+    { "measure", {
+        { "household", REF1, NULL }, { "category", "生态扶贫", "ecology" }, { "project", "生态护林员", NULL },
+        { "amount", "1500", "1500.00" }, { "fund", "其他", "other" }, { "start", "2019-01-01", NULL },
+        { "end", "2019-12-31", NULL }, { "notes", "每月 125 元", NULL } }, { { NULL, NULL, NULL } } },
+    { "work_team", {
+        { "village", "411024104201", NULL }, { "unit", "鄢陵县农业局", NULL }, { "leader", "韩队长", NULL },
+        { "members", "韩队长、李队员", "李队员,韩队长" }, { "phones", "13800000002,13800000001", "13800000001,13800000002" },
+        { "from", "2019-03-01", NULL }, { "to", "2021-02-28", NULL }, { "notes", "驻村帮扶", NULL } },
       { { NULL, NULL, NULL } } },
 };
 #define NSAMPLES (sizeof samples / sizeof samples[0])
@@ -384,8 +422,9 @@ static void test_required_fields_missing(void **state)
     }
     /* place 3, household 3, member 2, helper 1, pairing 1, aid 1, training 2,
      * plot 2, sale 2, visit 2, exit 2, approval 3, return 2, poverty_line 2,
-     * key 3, cert 3, revoke 1, rollover 1, fork_choice 3 */
-    assert_int_equal(checked, 39);
+     * key 3, cert 3, revoke 1, rollover 1, fork_choice 3; registry:
+     * member_change 3, income 2, conditions 2, measure 3, work_team 3 */
+    assert_int_equal(checked, 39 + 13);
 }
 
 /* ---- bad input, per field type ---- */
