@@ -91,6 +91,9 @@ enum cz_hint {
     HINT_REF_DELETED, HINT_REF_AMBIG, HINT_DATE_FUTURE, HINT_DERIVED_AMOUNT,
     HINT_REF_NUMBER_NONE, HINT_REF_NUMBER_AMBIG, HINT_PLACE_UNKNOWN, HINT_PLACE_OTHER,
     HINT_RECKONED,
+    /* the village side and the exit (villrec.h) */
+    HINT_YEAR_RECORD, HINT_DATE_BEFORE, HINT_MONITOR_WHO, HINT_DATE_YEAR, HINT_MONITOR_YEAR,
+    HINT_MORE_THAN,
 };
 
 /* Why a value was refused: which field, the status, and a hint that says the
