@@ -179,16 +179,18 @@ int cz_exit_criteria(cz_txn *t, const uint8_t root[32], const cz_body *b, struct
     struct cz_exit_detail local;
     if (!d) d = &local;
     memset(d, 0, sizeof *d);
-    if (!all_yes(ty, b, guarantees, sizeof guarantees / sizeof guarantees[0], &d->field) ||
-        (cz_exit_later_criteria(b) &&
-         !all_yes(ty, b, later_checks, sizeof later_checks / sizeof later_checks[0], &d->field)))
-        return CZ_EGUARANTEE;
+    if (!all_yes(ty, b, guarantees, sizeof guarantees / sizeof guarantees[0], &d->field)) return CZ_EGUARANTEE;
     int64_t year = 0, income = 0, line;
     cz_body_get_sint(b, cz_schema_field(ty, "year")->tag, &year);
     d->year = year > 0 ? (uint32_t)year : 0;
     int rc = cz_poverty_line(t, root, d->year, &line);
     if (rc == CZ_ENOTFOUND) return CZ_ENOLINE;
     if (rc) return rc;
+    /* After the line, as before: an assessment of a year with no line
+     * says so first, whatever else it lacks. */
+    if (cz_exit_later_criteria(b) &&
+        !all_yes(ty, b, later_checks, sizeof later_checks / sizeof later_checks[0], &d->field))
+        return CZ_EGUARANTEE;
     d->field = cz_schema_field(ty, "income_per_capita");
     /* No income typed counts as none. */
     cz_body_get_sint(b, d->field->tag, &income);
