@@ -183,9 +183,11 @@ static void lay_out_village_side(struct ui *ui, struct reports *p, cz_txn *t, co
     int64_t max = cz_report_table_max(&r->monitors, 0);
     for (size_t i = 0; i < r->monitors.n; i++) {
         const struct cz_report_row *row = &r->monitors.rows[i];
-        snprintf(label, sizeof label, "%s %s", cz_report_label("monitor", "kind", row->key, ui->lang),
-                 cz_report_label("monitor", "status", row->sub, ui->lang));
-        snprintf(value, sizeof value, T(ui, "%lld hh", "%lld 户"), (long long)row->a);
+        /* The kind is the label; the status goes with the count, where
+         * it is not cut off at 80 columns. */
+        snprintf(label, sizeof label, "%s", cz_report_label("monitor", "kind", row->key, ui->lang));
+        snprintf(value, sizeof value, T(ui, "%s %lld hh", "%s %lld 户"),
+                 cz_report_label("monitor", "status", row->sub, ui->lang), (long long)row->a);
         bar_line(p, label, value, row->a, max);
     }
 }
