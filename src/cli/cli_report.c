@@ -156,6 +156,9 @@ static void monitor_row(struct cli *c, cz_txn *t, const struct cz_report_row *ro
 
 static void report_village_side(struct cli *c, cz_txn *t, const struct cz_report *r)
 {
+    /* A store with no village figures and no monitoring (an office
+     * before any village_year) shows the report as it always was. */
+    if (!r->incidence.n && !r->monitors.n) return;
     printf("\n");
     print_table(c, t,
                 T(c, "Poverty incidence by village (not yet out of poverty / rural registered population, latest year)",

@@ -77,9 +77,9 @@ menu_open "Add another kind of record" "新增其他记录"
 see "zh: the kinds" "新增记录：选择类别"
 keys End
 see "zh: the poor village's year offered" "贫困村年度信息"
-# The last kind a clerk may add is the monitored household; the poor
-# village's year is just above it.
-keys Up Enter
+# The last kinds a clerk may add: village year, monitored household,
+# return, exit assessment.
+keys Up Up Up Enter
 see "zh: its form" "农业户籍人口数"
 see "zh: ... with the village's facilities" "有标准化卫生室"
 keys Escape
@@ -89,7 +89,7 @@ menu_open "Add another kind of record" "新增其他记录"
 see "en: the kinds" "New record: which kind?"
 keys End
 see "en: monitoring offered" "Monitored household"
-keys Enter
+keys Up Up Enter
 see "en: its form" "Found by"
 see "en: ... the risks" "Risks"
 keys Escape
