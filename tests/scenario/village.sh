@@ -71,6 +71,15 @@ expect "registered above the rural population refused" 1 clerk add village_year 
 expect "a year before 2013 refused" 1 clerk add village_year village=$YSW year=2012 rural_population=1400
 contains "2013 named" "$ERR" "2013"
 expect "another village's figures refused" 1 clerk add village_year village=$NZ year=2019 rural_population=100
+# A sheet with the official column labels loads; a bad row stores nothing.
+printf '行政村,年度,总人口数,农业户籍人口数,建档立卡贫困户数,建档立卡贫困人口数,通硬化路\n%s,2016,1470,1405,9,38,是\n%s,2017,1472,1408,9,2000,是\n' \
+    $YSW $YSW > "$WORK/vy.csv"
+expect "a row above its rural population refused" 1 clerk load village_year "$WORK/vy.csv"
+contains "the row and field named" "$ERR" "registered_people"
+sed -i 's/,2000,/,39,/' "$WORK/vy.csv"
+expect "the official labels load" 0 clerk load village_year "$WORK/vy.csv"
+expect "two years loaded" 0 cz -C "$Y" list village_year
+equals "five years of 杨树湾村 now (2014, 2016-2019)" "$(printf '%s\n' "$OUT" | grep -c $YSW)" 5
 expect "report json" 0 cz -C "$Y" report --format json
 # 36 of the demo's people not out of poverty, and this household's 2: 38 of 1,400 = 2.71 %.
 contains "not out of poverty" "$OUT" '"not_out_of_poverty": 38,'
