@@ -15,6 +15,7 @@
 #include "region.h"
 #include "roster.h"
 #include "reports_csv.h"
+#include "villrec.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -213,12 +214,47 @@ static void lay_out_registry(struct ui *ui, struct reports *p, cz_txn *t, const 
     }
 }
 
+/* 贫困发生率 by village and township, monitored households by kind and
+ * status (villrec.h). */
+static void lay_out_village_side(struct ui *ui, struct reports *p, cz_txn *t, const struct cz_report *r)
+{
+    char label[256], value[96], name[128], share[32];
+    const struct cz_report_table *tabs[2] = { &r->incidence, &r->incidence_town };
+    text_line(p, R_TEXT, "");
+    text_line(p, R_HEAD, T(ui, "Poverty incidence (not out of poverty / rural population)", "贫困发生率（未脱贫人口 / 农业户籍人口）"));
+    if (!r->incidence.n) text_line(p, R_TEXT, T(ui, "  no poor village figures yet", "  暂无贫困村年度信息"));
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < tabs[k]->n; i++) {
+            const struct cz_report_row *row = &tabs[k]->rows[i];
+            int32_t bp = cz_villrec_incidence_bp(row->a, row->b);
+            cz_report_place_name(t, row->key, name, sizeof name);
+            cz_report_share(bp, share, sizeof share);
+            snprintf(label, sizeof label, "%s %s", name[0] ? name : row->key, row->sub);
+            snprintf(value, sizeof value, "%lld/%lld %s", (long long)row->a, (long long)row->b, share);
+            bar_line(p, label, value, bp < 0 ? 0 : bp, 10000);
+        }
+    text_line(p, R_TEXT, "");
+    text_line(p, R_HEAD, T(ui, "Monitored households by kind and status", "防返贫监测户（按类别、状态）"));
+    if (!r->monitors.n) text_line(p, R_TEXT, T(ui, "  none yet", "  暂无"));
+    int64_t max = cz_report_table_max(&r->monitors, 0);
+    for (size_t i = 0; i < r->monitors.n; i++) {
+        const struct cz_report_row *row = &r->monitors.rows[i];
+        /* The kind is the label; the status goes with the count, where
+         * it is not cut off at 80 columns. */
+        snprintf(label, sizeof label, "%s", cz_report_label("monitor", "kind", row->key, ui->lang));
+        snprintf(value, sizeof value, T(ui, "%s %lld hh", "%s %lld 户"),
+                 cz_report_label("monitor", "status", row->sub, ui->lang), (long long)row->a);
+        bar_line(p, label, value, row->a, max);
+    }
+}
+
 static void lay_out(struct ui *ui, struct reports *p, cz_txn *t, const struct cz_report *r)
 {
     lay_out_villages(ui, p, t, r);
     lay_out_tables(ui, p, r);
     lay_out_funds(ui, p, r);
     lay_out_registry(ui, p, t, r);
+    lay_out_village_side(ui, p, t, r);
 }
 
 static void build(struct ui *ui, struct reports *p)

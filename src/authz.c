@@ -5,6 +5,7 @@
 #include "keys.h"
 #include "schema.h"
 #include "status.h"
+#include "villrec.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -336,6 +337,12 @@ int cz_authz_judge(cz_txn *t, const uint8_t root[32], const struct cz_entry *e,
         return CZ_OK;
     }
     if ((rc = judge_region(t, ty, e, b, author, j)) || j->verdict) goto cleanup;
+    /* A paper exit is the office's statement of its own file (villrec.h):
+     * a village or supervisor's is refused however validly signed. */
+    if (cz_villrec_office_only(ty->key) && author->state == CZ_TRUST_CERTIFIED && !acts_everywhere(author)) {
+        judged(j, CZ_VERDICT_REFUSED, CZ_EPERM);
+        goto cleanup;
+    }
     if (!strcmp(ty->key, "key") && (rc = judge_key(t, ty, e, b, j))) goto cleanup;
     if (j->verdict) goto cleanup;
     if (!(e->flags & CZ_ENTRY_FLAG_TOMBSTONE) && (rc = judge_references(t, ty, e, b, j))) goto cleanup;

@@ -297,6 +297,59 @@ static int add_places(struct demo *d)
     return CZ_OK;
 }
 
+/* ---- the village side and the exit (villrec.h) ---- */
+
+/* The lines of the years before the story (DOMAIN.md names the sources):
+ * the 2,300 yuan of 2010 at each year's prices. */
+static int add_lines_before_2018(struct demo *d)
+{
+    int rc;
+    if ((rc = add(d, d->office, "poverty_line", "year=2014", "amount=2800", "notes=国家扶贫标准（当年价）", NULL)) ||
+        (rc = add(d, d->office, "poverty_line", "year=2015", "amount=2855", "notes=国家扶贫标准（当年价）", NULL)) ||
+        (rc = add(d, d->office, "poverty_line", "year=2016", "amount=2952", "notes=国家扶贫标准（当年价）", NULL)))
+        return rc;
+    return CZ_OK;
+}
+
+/* Each village's figures of the poor-village form: 杨树湾村 in 2014 (the
+ * seed's 103 households, 378 people, all out of poverty by December) and
+ * 2018 (9 households, 40 people), 南寨村 in 2018.  Populations are the
+ * demo's own. */
+static int village_years(struct demo *d)
+{
+    int rc;
+    if ((rc = add(d, d->ysw, "village_year", "village=" YSW, "year=2014", "population=1460", "rural_population=1402",
+                  "registered_households=103", "registered_people=378", "collective_income=12000", "road=yes",
+                  "water=no", "power=yes", "clinic=no", "notes=2014年12月建档立卡户全部脱贫", NULL)) ||
+        (rc = add(d, d->ysw, "village_year", "village=" YSW, "year=2018", "population=1475", "rural_population=1410",
+                  "registered_households=9", "registered_people=40", "collective_income=56000", "road=yes",
+                  "water=yes", "power=yes", "clinic=yes", "left_list=2018", NULL)) ||
+        (rc = add(d, d->nz, "village_year", "village=" NZ, "year=2018", "population=2260", "rural_population=2180",
+                  "registered_households=3", "registered_people=8", "collective_income=30000", "road=yes",
+                  "water=yes", "power=yes", "clinic=yes", NULL)))
+        return rc;
+    return CZ_OK;
+}
+
+/* After 2020: the household whose exit was approved in 2018 watched for
+ * illness (risk removed), a family of 杨树湾村 outside the register hit by
+ * the July 2021 rains, and one of 南寨村 after an accident. */
+static int monitors(struct demo *d, const char *ysw01)
+{
+    char household[64];
+    int rc;
+    snprintf(household, sizeof household, "household=%s", ysw01);
+    clock_at(2022, 6, 1, 10);
+    if ((rc = add(d, d->ysw, "monitor", household, "kind=unstable", "found_how=cadres", "risks=illness",
+                  "measures=纳入大病保险，落实家庭医生签约", "found_on=2021-03-15", "removed_on=2021-12-20", NULL)) ||
+        (rc = add(d, d->ysw, "monitor", "name=韩老三", "village=" YSW, "kind=edge", "found_how=self",
+                  "risks=disaster,income", "measures=临时救助，公益岗位", "found_on=2021-07-25", NULL)) ||
+        (rc = add(d, d->nz, "monitor", "name=石老汉", "village=" NZ, "kind=sudden", "found_how=department",
+                  "risks=accident,expense", "measures=医疗救助", "found_on=2022-05-10", NULL)))
+        return rc;
+    return CZ_OK;
+}
+
 /* The city office: its supervisors and their jurisdictions, the poverty
  * lines, the places and the helpers.  *identity (malloc'd): the office's
  * identity for the stations; expert: the chief expert's record id. */
@@ -320,6 +373,7 @@ static int build_office(struct demo *d, char **identity, char expert[33])
         return rc;
     /* The poverty lines the office set (yuan per person a year, current
      * prices of the national 2,300 yuan line of 2010). */
+    if ((rc = add_lines_before_2018(d))) return rc;
     if ((rc = add(d, d->office, "poverty_line", "year=2018", "amount=3535", "notes=国家扶贫标准（当年价）", NULL)) ||
         (rc = add(d, d->office, "poverty_line", "year=2019", "amount=3747", "notes=国家扶贫标准（当年价）", NULL)) ||
         (rc = add(d, d->office, "poverty_line", "year=2020", "amount=4000", "notes=国家扶贫标准（当年价）", NULL)))
@@ -490,6 +544,10 @@ static int build(struct demo *d, void (*say)(const char *))
         goto out;
     step(say, "office approvals");
     if ((rc = office_approvals(d, rec1, rec2))) goto out;
+    step(say, "poor villages and monitoring");
+    if ((rc = village_years(d)) || (rc = monitors(d, hh[0])) || (rc = carry(d, d->ysw, d->office)) ||
+        (rc = carry(d, d->nz, d->office)))
+        goto out;
     step(say, "sync");
     rc = carry(d, d->office, d->ysw);
     if (rc == CZ_OK) rc = carry(d, d->office, d->nz);

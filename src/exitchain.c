@@ -21,6 +21,35 @@ static const char *const step_keys[CZ_STEP_COUNT] = { "village", "township", "co
 static const size_t step_level[CZ_STEP_COUNT] = { CZ_LEVEL_VILLAGE, CZ_LEVEL_TOWNSHIP, CZ_LEVEL_COUNTY,
                                                   CZ_LEVEL_COUNTY };
 static const char *const guarantees[] = { "food", "clothing", "schooling", "medical", "housing" };
+/* The later criteria (exitchain.h: when they apply). */
+static const char *const later_checks[] = { "water", "agreed", "team_checked" };
+
+/* Not answered is not "yes": nobody exits on a blank.  *failed: the first
+ * field of keys that is not "yes". */
+static int all_yes(const struct cz_type *ty, const cz_body *b, const char *const *keys, size_t n,
+                   const struct cz_field **failed)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct cz_field *f = cz_schema_field(ty, keys[i]);
+        const char *v;
+        size_t len;
+        if (cz_body_get_text(b, f->tag, &v, &len) != CZ_OK || len != 3 || memcmp(v, "yes", 3)) {
+            *failed = f;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int cz_exit_later_criteria(const cz_body *b)
+{
+    const struct cz_type *ty = cz_schema_type("exit");
+    int64_t year = 0;
+    for (size_t i = 0; i < sizeof later_checks / sizeof later_checks[0]; i++)
+        if (cz_body_kind(b, cz_schema_field(ty, later_checks[i])->tag)) return 1;
+    cz_body_get_sint(b, cz_schema_field(ty, "year")->tag, &year);
+    return year >= CZ_LATER_CRITERIA_YEAR;
+}
 
 int cz_step_parse(const char *key)
 {
@@ -150,22 +179,18 @@ int cz_exit_criteria(cz_txn *t, const uint8_t root[32], const cz_body *b, struct
     struct cz_exit_detail local;
     if (!d) d = &local;
     memset(d, 0, sizeof *d);
-    for (size_t i = 0; i < sizeof guarantees / sizeof guarantees[0]; i++) {
-        const struct cz_field *f = cz_schema_field(ty, guarantees[i]);
-        const char *v;
-        size_t len;
-        /* Not answered is not "yes": nobody exits on a blank. */
-        if (cz_body_get_text(b, f->tag, &v, &len) != CZ_OK || len != 3 || memcmp(v, "yes", 3)) {
-            d->field = f;
-            return CZ_EGUARANTEE;
-        }
-    }
+    if (!all_yes(ty, b, guarantees, sizeof guarantees / sizeof guarantees[0], &d->field)) return CZ_EGUARANTEE;
     int64_t year = 0, income = 0, line;
     cz_body_get_sint(b, cz_schema_field(ty, "year")->tag, &year);
     d->year = year > 0 ? (uint32_t)year : 0;
     int rc = cz_poverty_line(t, root, d->year, &line);
     if (rc == CZ_ENOTFOUND) return CZ_ENOLINE;
     if (rc) return rc;
+    /* After the line, as before: an assessment of a year with no line
+     * says so first, whatever else it lacks. */
+    if (cz_exit_later_criteria(b) &&
+        !all_yes(ty, b, later_checks, sizeof later_checks / sizeof later_checks[0], &d->field))
+        return CZ_EGUARANTEE;
     d->field = cz_schema_field(ty, "income_per_capita");
     /* No income typed counts as none. */
     cz_body_get_sint(b, d->field->tag, &income);

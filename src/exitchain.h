@@ -32,7 +32,13 @@
  *    five guarantees (food, clothing, schooling, medical, housing) "yes"
  *    and income per person at or above the poverty line the office set
  *    for the assessment's year (a `poverty_line` record signed by an office
- *    person or the root).  An assessment that fails them can be saved but
+ *    person or the root).  Later criteria: safe drinking water, the
+ *    household's agreement and the work team's check ("yes" each) for an
+ *    assessment that answers any of the three or is of a year from
+ *    CZ_LATER_CRITERIA_YEAR on (cz_exit_later_criteria); one of an
+ *    earlier year that answers none of them (all signed before these
+ *    fields existed) is judged on the five as before.  An assessment that
+ *    fails them can be saved but
  *    not approved, and a chain on it is never complete; with no line for
  *    its year nothing is approved (CZ_ENOLINE).
  *
@@ -89,6 +95,14 @@ int cz_step_signer_ok(cz_txn *t, const uint8_t office_root[32], const uint8_t ke
 
 /* ---- the exit criteria ---- */
 
+/* From this year on every assessment is judged on the later criteria:
+ * the year the official checks named safe water with the guarantees
+ * and asked for the household's agreement and the work team's check. */
+#define CZ_LATER_CRITERIA_YEAR 2020
+
+/* Whether an exit assessment body is judged on the later criteria. */
+int cz_exit_later_criteria(const cz_body *exit_body);
+
 /* What failed, for a message naming it. */
 struct cz_exit_detail {
     const struct cz_field *field;     /* CZ_EGUARANTEE: the guarantee that is not "yes" */
@@ -104,7 +118,8 @@ struct cz_exit_detail {
 int cz_poverty_line(cz_txn *t, const uint8_t office_root[32], uint32_t year, int64_t *fen);
 
 /* Whether an exit assessment body meets the criteria: CZ_OK, CZ_EGUARANTEE
- * (d->field: the first guarantee not "yes", absent counts as not),
+ * (d->field: the first guarantee, or later criterion when they apply,
+ * not "yes"; absent counts as not),
  * CZ_EINCOME (below the line, or no income given), CZ_ENOLINE (no line
  * for its year).  d may be NULL. */
 int cz_exit_criteria(cz_txn *t, const uint8_t office_root[32], const cz_body *exit_body,

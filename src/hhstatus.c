@@ -19,7 +19,7 @@ const char *cz_hh_status_key(enum cz_hh_status s)
 }
 
 /* One dated event; later() orders them. */
-struct event { uint32_t date; uint64_t hlc; uint8_t entity[CZ_ENTITY_BYTES]; int set; };
+struct event { uint32_t date; uint64_t hlc; uint8_t entity[CZ_ENTITY_BYTES]; int set; int paper; };
 
 static int later(const struct event *a, const struct event *b)
 {
@@ -82,6 +82,42 @@ static int visit_return(struct walk *w, const uint8_t *entity, const struct cz_e
     return CZ_OK;
 }
 
+/* Whether the version's author was an office person (or the root) when
+ * it signed: only the office states a paper exit. */
+static int office_author(cz_txn *t, const uint8_t *root, const struct cz_entry *e)
+{
+    struct cz_trust_info info;
+    memset(&info, 0, sizeof info);
+    if (cz_roster_lookup(t, root, e->origin, &info) != CZ_OK) return 0;
+    if (info.state == CZ_TRUST_ROOT) return 1;
+    return info.state == CZ_TRUST_CERTIFIED && !strcmp(info.role, "office") &&
+           !(info.revoked && e->seq > info.revoked_after);
+}
+
+/* A paper exit record (exit_record, villrec.h): an exit on its date. */
+static int visit_paper(struct walk *w, const uint8_t *entity, const struct cz_entry *e)
+{
+    const struct cz_type *ty = cz_schema_type("exit_record");
+    cz_body *b = NULL;
+    const uint8_t *ref;
+    size_t len;
+    uint64_t date = 0;
+    int why, rc;
+    if (e->flags & CZ_ENTRY_FLAG_TOMBSTONE) return CZ_OK;
+    if ((rc = entry_counts(w->t, w->root, e, &why)) || why) return rc;
+    if (!office_author(w->t, w->root, e)) return CZ_OK;
+    if (cz_body_decode(e->body, e->body_len, &b) != CZ_OK) return CZ_OK;
+    if (cz_body_get_bytes(b, cz_schema_field(ty, "household")->tag, &ref, &len) == CZ_OK &&
+        len == CZ_ENTITY_BYTES && !memcmp(ref, w->household, CZ_ENTITY_BYTES) &&
+        cz_body_get_uint(b, cz_schema_field(ty, "date")->tag, &date) == CZ_OK && date) {
+        struct event ev = { .date = (uint32_t)date, .hlc = e->hlc, .set = 1, .paper = 1 };
+        memcpy(ev.entity, entity, CZ_ENTITY_BYTES);
+        if (later(&ev, &w->exit)) w->exit = ev;
+    }
+    cz_body_free(b);
+    return CZ_OK;
+}
+
 /* Every record linked to the household: only exits and returns matter. */
 static int linked_cb(void *ctx, const uint8_t *entity)
 {
@@ -93,6 +129,7 @@ static int linked_cb(void *ctx, const uint8_t *entity)
     if (rc == CZ_OK && n && (rc = cz_store_get_entry(w->t, heads[0], &e)) == CZ_OK) {
         if (!strcmp(e.type, "exit")) rc = visit_exit(w, entity);
         else if (!strcmp(e.type, "return")) rc = visit_return(w, entity, &e);
+        else if (!strcmp(e.type, "exit_record")) rc = visit_paper(w, entity, &e);
     }
     return rc;
 }
@@ -126,6 +163,7 @@ int cz_household_status(cz_txn *t, const uint8_t root[32], const uint8_t househo
     if (!w.exit.set) return CZ_OK;   /* never exited: a return changes nothing */
     out->exited_on = w.exit.date;
     out->exit_year = w.exit.date / 10000;
+    out->paper = w.exit.paper;
     if (w.ret.set && later(&w.ret, &w.exit)) {
         out->status = CZ_HH_RETURNED;
         out->returned_on = w.ret.date;
@@ -141,7 +179,8 @@ int cz_household_status_apply(const struct cz_household_status *s, cz_body *b)
 {
     const struct cz_type *ty = cz_schema_type("household");
     uint32_t st = cz_schema_field(ty, "status")->tag, on = cz_schema_field(ty, "exited_on")->tag;
-    const char *key = cz_hh_status_key(s->status);
+    /* A paper exit is shown as such (the schema's "exited_paper"). */
+    const char *key = s->status == CZ_HH_EXITED && s->paper ? "exited_paper" : cz_hh_status_key(s->status);
     int rc = cz_body_set_text(b, st, key, strlen(key));
     if (rc) return rc;
     if (s->exited_on) return cz_body_set_uint(b, on, s->exited_on);

@@ -10,7 +10,11 @@
  *    notice's date);
  *  - each live `return` record (返贫认定) naming it whose current version
  *    counts now (counts.h: a pending, revoked or forked author's does
- *    not), dated by its `date`.
+ *    not), dated by its `date`;
+ *  - each live `exit_record` (an exit before the station existed, from
+ *    the paper file, villrec.h) naming it whose current version counts
+ *    now and was signed by an office person or the root, dated by its
+ *    `date`: an exit like any other, marked `paper`.
  * The latest event decides, by date, then by clock (a return signed after
  * the notice on the same day is later), then by entity id (any fixed
  * order): an exit makes the household exited; a return makes it returned
@@ -37,6 +41,9 @@ struct cz_household_status {
     /* The exit assessment (exited) or return record (returned) that
      * decided it; all zero when poor. */
     uint8_t decided_by[CZ_ENTITY_BYTES];
+    /* The latest exit is a paper exit record: shown "exited_paper"
+     * (已脱贫（纸质档案）) wherever the status shows; counted as exited. */
+    int paper;
     /* The household's current version is by an author who has no
      * certificate here yet (TRUST.md, pending): shown marked, left out
      * of the report.  Filled by cz_household_pending (overview.h's view
@@ -63,7 +70,8 @@ int cz_household_pending(cz_txn *t, const uint8_t office_root[32], const uint8_t
 /* Writes s into a household body for showing it: `status` set to its key,
  * `exited_on` to exited_on (removed when 0), so that whatever formats the
  * body shows the worked-out values, never the typed ones.  For a body the
- * caller shows, never for one it signs.  CZ_OK or CZ_ENOMEM. */
+ * caller shows, never for one it signs.  An exited household whose exit
+ * is a paper record gets "exited_paper".  CZ_OK or CZ_ENOMEM. */
 int cz_household_status_apply(const struct cz_household_status *s, cz_body *household_body);
 
 #endif

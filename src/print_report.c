@@ -7,6 +7,7 @@
 #include "parse.h"
 #include "region.h"
 #include "report.h"
+#include "villrec.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -104,6 +105,63 @@ static void aid(struct rep *r, const struct cz_report_table *tb)
         cz_pdf_row(p, cells, share(tb->rows[i].a, max));
     }
     cz_pdf_table_end(p);
+}
+
+/* ---- the village side (villrec.h) ---- */
+
+/* 贫困发生率 rows: the place, its year, who is not out of poverty, of how
+ * many, the share; bars on the share. */
+static void incidence(struct rep *r, const struct cz_report_table *tb, const char *en, const char *zh)
+{
+    struct cz_pdf *p = r->p;
+    const struct cz_pdf_col cols[] = {
+        CZ_COL(cz_pdf_tr(p, "Place", "地区"), 0.3), CZ_COL(cz_pdf_tr(p, "Year", "年度"), 0.1),
+        CZ_NUM(cz_pdf_tr(p, "Not out", "未脱贫人口"), 0.14), CZ_NUM(cz_pdf_tr(p, "Rural pop.", "农业户籍人口"), 0.16),
+        CZ_NUM(cz_pdf_tr(p, "Incidence", "贫困发生率"), 0.14), CZ_BAR(cz_pdf_tr(p, "Incidence", "贫困发生率"), 0.16),
+    };
+    cz_pdf_heading(p, cz_pdf_tr(p, en, zh));
+    cz_pdf_table(p, cols, 6);
+    for (size_t i = 0; i < tb->n; i++) {
+        char name[256], place[340], a[32], b[32], pct[32];
+        int32_t bp = cz_villrec_incidence_bp(tb->rows[i].a, tb->rows[i].b);
+        cz_report_place_name(r->t, tb->rows[i].key, name, sizeof name);
+        snprintf(place, sizeof place, "%s %s", name, tb->rows[i].key);
+        num(tb->rows[i].a, a, sizeof a);
+        num(tb->rows[i].b, b, sizeof b);
+        cz_report_share(bp, pct, sizeof pct);
+        const char *cells[] = { place, tb->rows[i].sub, a, b, pct, "" };
+        cz_pdf_row(p, cells, bp > 0 ? (double)bp / 10000 : 0);
+    }
+    cz_pdf_table_end(p);
+}
+
+static void monitors(struct rep *r, const struct cz_report_table *tb)
+{
+    struct cz_pdf *p = r->p;
+    const struct cz_pdf_col cols[] = {
+        CZ_COL(cz_pdf_tr(p, "Kind", "类别"), 0.3), CZ_COL(cz_pdf_tr(p, "Status", "状态"), 0.2),
+        CZ_NUM(cz_pdf_tr(p, "Households", "户数"), 0.14), CZ_BAR(cz_pdf_tr(p, "Households", "户数"), 0.36),
+    };
+    int64_t max = cz_report_table_max(tb, 0);
+    cz_pdf_heading(p, cz_pdf_tr(p, "Monitored households by kind and status", "防返贫监测户（按类别、状态）"));
+    cz_pdf_table(p, cols, 4);
+    for (size_t i = 0; i < tb->n; i++) {
+        char a[32];
+        num(tb->rows[i].a, a, sizeof a);
+        const char *cells[] = { cz_report_label("monitor", "kind", tb->rows[i].key, r->lang),
+                                cz_report_label("monitor", "status", tb->rows[i].sub, r->lang), a, "" };
+        cz_pdf_row(p, cells, share(tb->rows[i].a, max));
+    }
+    cz_pdf_table_end(p);
+}
+
+/* Shown when there is something to show, as `cunzhan report` does. */
+static void village_side(struct rep *r, const struct cz_report *x)
+{
+    if (!x->incidence.n && !x->monitors.n) return;
+    incidence(r, &x->incidence, "Poverty incidence by village (latest year)", "各村贫困发生率（最近年度）");
+    incidence(r, &x->incidence_town, "Poverty incidence by township", "各乡镇贫困发生率");
+    monitors(r, &x->monitors);
 }
 
 static const char *verdict(struct rep *r, int32_t bp, int pass, const char *target_en, const char *target_zh,
@@ -267,6 +325,7 @@ int cz_print_report(cz_station *st, const char *region, struct cz_print_out *o)
     totals(&r, &x);
     income(&r, &x);
     measures(&r, &x.measures);
+    village_side(&r, &x);
     o->items = 4;
     rc = cz_pdf_status(r.p);
     cz_view_end(v);

@@ -12,6 +12,7 @@
 #include "roster.h"
 #include "schema.h"
 #include "status.h"
+#include "villrec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,9 @@ void cz_report_free(struct cz_report *r)
     free(r->aid.rows);
     free(r->income);
     free(r->measures.rows);
+    free(r->incidence.rows);
+    free(r->incidence_town.rows);
+    free(r->monitors.rows);
     memset(r, 0, sizeof *r);
 }
 
@@ -201,8 +205,11 @@ static int visit_household(struct walk *w, const struct cz_record *rec)
     struct cz_household_status hs;
     int rc = cz_household_status(w->t, w->root, rec->entity, &hs);
     if (rc) return rc;
-    const char *status = cz_hh_status_key(hs.status);
-    int exited = hs.status == CZ_HH_EXITED;
+    /* A paper exit is a row of its own ("exited_paper"), outside the
+     * exits by year, which are those of a whole approval chain. */
+    int paper = hs.status == CZ_HH_EXITED && hs.paper;
+    const char *status = paper ? "exited_paper" : cz_hh_status_key(hs.status);
+    int exited = hs.status == CZ_HH_EXITED && !paper;
     uint32_t year = hs.exit_year;
     /* Its members today: one who died or moved out is no longer counted. */
     int64_t people = (int64_t)cz_rreg_present(&w->reg, rec->entity, w->today);
@@ -245,6 +252,58 @@ static int visit_aid(struct walk *w, const struct cz_record *rec)
     return CZ_OK;
 }
 
+/* ---- the village side (villrec.h) ---- */
+
+/* The latest village_year of each village: row (village, year) with b
+ * its rural population; a is filled once every household is counted
+ * (incidence_finish). */
+static int visit_village_year(struct walk *w, const struct cz_record *rec)
+{
+    char village[64], year[16];
+    struct cz_report_table *tb = &w->r->incidence;
+    text_of(rec, "village", village, sizeof village);
+    text_of(rec, "year", year, sizeof year);
+    if (!village[0] || !year[0]) return CZ_OK;
+    for (size_t i = 0; i < tb->n; i++) {
+        if (strcmp(tb->rows[i].key, village)) continue;
+        if (strcmp(year, tb->rows[i].sub) > 0) {
+            snprintf(tb->rows[i].sub, sizeof tb->rows[i].sub, "%s", year);
+            tb->rows[i].b = sint_of(rec, "rural_population");
+        }
+        return CZ_OK;
+    }
+    return add_row(tb, village, year, 0, sint_of(rec, "rural_population"));
+}
+
+static int visit_monitor(struct walk *w, const struct cz_record *rec)
+{
+    char kind[64], status[64];
+    text_of(rec, "kind", kind, sizeof kind);
+    text_of(rec, "status", status, sizeof status);
+    return add_row(&w->r->monitors, kind, status[0] ? status : "monitored", 1, ref_of(rec, "household") != NULL);
+}
+
+/* Each village's people not out of poverty, from the status table, and
+ * the townships' sums. */
+static int incidence_finish(struct cz_report *r)
+{
+    for (size_t i = 0; i < r->incidence.n; i++) {
+        struct cz_report_row *row = &r->incidence.rows[i];
+        for (size_t k = 0; k < r->by_village.n; k++)
+            if (!strcmp(r->by_village.rows[k].key, row->key) &&
+                (!strcmp(r->by_village.rows[k].sub, "poor") || !strcmp(r->by_village.rows[k].sub, "returned")))
+                row->a += r->by_village.rows[k].b;
+        char town[16];
+        snprintf(town, sizeof town, "%.9s", row->key);
+        int rc = add_row(&r->incidence_town, town, "", row->a, row->b);
+        if (rc) return rc;
+    }
+    sort_table(&r->incidence);
+    sort_table(&r->incidence_town);
+    sort_table(&r->monitors);
+    return CZ_OK;
+}
+
 static int visit(struct walk *w, const struct cz_record *rec)
 {
     char buf[256];
@@ -258,6 +317,8 @@ static int visit(struct walk *w, const struct cz_record *rec)
         return add_row(&r->measures, text_of(rec, "category", buf, sizeof buf), "", sint_of(rec, "amount"), 1);
     if (!strcmp(ty, "household")) return visit_household(w, rec);
     if (!strcmp(ty, "aid")) return visit_aid(w, rec);
+    if (!strcmp(ty, "village_year")) return visit_village_year(w, rec);
+    if (!strcmp(ty, "monitor")) return visit_monitor(w, rec);
     if (!strcmp(ty, "training")) {
         r->trainings++;
         r->trainees += sint_of(rec, "trainees");
@@ -307,7 +368,7 @@ int cz_report_build(cz_txn *t, const uint8_t root[32], const char *region, struc
     /* Members and their joins and leaves first, so households can count
      * their people. */
     static const char *const order[] = { "member", "member_change", "household", "aid", "training", "plot",
-                                         "sale", "income", "measure" };
+                                         "sale", "income", "measure", "village_year", "monitor" };
     struct walk w;
     char term[64];
     int rc = CZ_OK;
@@ -334,6 +395,7 @@ int cz_report_build(cz_txn *t, const uint8_t root[32], const char *region, struc
     sort_table(&r->by_cause);
     sort_table(&r->aid);
     sort_table(&r->measures);
+    if ((rc = incidence_finish(r))) { cz_report_free(r); return rc; }
     r->industry_share_bp = share_bp(r->special_industry, r->special_total);
     r->household_share_bp = share_bp(r->special_industry_households, r->special_industry);
     r->industry_pass = r->industry_share_bp > CZ_TARGET_INDUSTRY_BP;
@@ -399,6 +461,19 @@ int cz_report_csv(const struct cz_report *r, char **out, size_t *len)
     bad |= csv_row(f, "sales", "paid_fen", "", r->sale_paid, 0);
     bad |= csv_row(f, "sales", "at_floor_fen", "", r->sale_at_floor, 0);
     bad |= csv_registry(f, r);
+    /* the village side: value people not out of poverty, value2 the rural
+     * population; the share in basis points is a row of its own */
+    for (size_t i = 0; i < r->incidence.n; i++) {
+        const struct cz_report_row *w = &r->incidence.rows[i];
+        bad |= csv_row(f, "incidence_village", w->key, w->sub, w->a, w->b);
+        bad |= csv_row(f, "incidence_village_bp", w->key, w->sub, cz_villrec_incidence_bp(w->a, w->b), 0);
+    }
+    for (size_t i = 0; i < r->incidence_town.n; i++) {
+        const struct cz_report_row *w = &r->incidence_town.rows[i];
+        bad |= csv_row(f, "incidence_town", w->key, "", w->a, w->b);
+        bad |= csv_row(f, "incidence_town_bp", w->key, "", cz_villrec_incidence_bp(w->a, w->b), 0);
+    }
+    bad |= csv_table(f, "monitor", &r->monitors, 1);
     bad |= fclose(f) != 0;
     if (bad) {
         free(*out);

@@ -62,6 +62,15 @@ struct cz_report {
     size_t nincome;
     /* key measure category: a amount (fen), b records */
     struct cz_report_table measures;
+    /* The village side (villrec.h).  incidence: key village code, sub the
+     * year of its latest village_year record: a registered people not yet
+     * out of poverty (members of households poor or returned now), b the
+     * rural registered population of that year; incidence_town the same
+     * summed by township (the code's first 9 digits) over the villages
+     * that have a village_year.  cz_villrec_incidence_bp(a, b) is the
+     * 贫困发生率.  monitors: key kind, sub status (monitored, removed): a
+     * records, b of them naming a registered household. */
+    struct cz_report_table incidence, incidence_town, monitors;
 };
 
 #define CZ_TARGET_INDUSTRY_BP 7000    /* over 70 % of special funds on industry */

@@ -98,6 +98,9 @@ enum cz_hint {
     /* registry (household side): schema_registry.c */
     HINT_CAUSES_LIMIT, HINT_YEAR_RECENT, HINT_DATE_ORDER, HINT_DERIVED_SUM, HINT_MONTHS,
     HINT_CHANGE_LEAVE, HINT_CHANGE_JOIN, HINT_YEAR_TAKEN, HINT_MEMBER_OF,
+    /* the village side and the exit (villrec.h) */
+    HINT_YEAR_RECORD, HINT_DATE_BEFORE, HINT_MONITOR_WHO, HINT_DATE_YEAR, HINT_MONITOR_YEAR,
+    HINT_MORE_THAN,
 };
 
 /* Why a value was refused: which field, the status, and a hint that says the

@@ -16,6 +16,7 @@
 #include "parse.h"
 #include "roster.h"
 #include "station_int.h"
+#include "villrec.h"
 #include "status.h"
 #include "text.h"
 
@@ -205,7 +206,7 @@ int cz_station_may_write(cz_station *st, const char *type, const char *region)
         region = here;
     }
     rc = cz_st_may_write(t, NULL, st, ty, region);
-    if (!rc && !strcmp(ty->key, "poverty_line")) rc = check_poverty_line(t, st);
+    if (!rc && (!strcmp(ty->key, "poverty_line") || cz_villrec_office_only(ty->key))) rc = check_poverty_line(t, st);
 cleanup:
     cz_txn_abort(t);
     return rc;
@@ -260,7 +261,8 @@ static int check_approval(cz_txn *t, struct pipe *pl, const cz_station *st, cons
     return cz_approval_check(t, st->info.office_root, &c, NULL);
 }
 
-/* Only office people set the poverty line (exitchain.h counts no other). */
+/* Only office people set the poverty line (exitchain.h counts no other)
+ * or state a paper exit (villrec.h). */
 static int check_poverty_line(cz_txn *t, const cz_station *st)
 {
     struct cz_trust_info info;
@@ -408,6 +410,7 @@ int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct
     if ((rc = cz_st_apply_assignments(t, pl, ty, body, a, n, st->info.region, inherited, err))) goto cleanup;
     drop_reckoned(ty, body);
     if ((rc = cz_schema_finish(ty, body, cz_today(), err))) goto cleanup;
+    if ((rc = cz_villrec_finish(ty, body, cz_today(), err))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = approval_date(ty, body, err))) goto cleanup;
     if ((rc = check_unique(t, pl, ty, body, entity, err))) goto cleanup;
     if ((rc = cz_st_check_yearly(t, pl, ty, body, entity, err))) goto cleanup;
@@ -415,7 +418,8 @@ int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct
     if ((rc = cz_st_may_write(t, pl, st, ty, v->region))) goto cleanup;
     if ((rc = check_places(t, pl, st, ty, a, n, body, err))) goto cleanup;
     if (!strcmp(ty->key, "approval") && (rc = check_approval(t, pl, st, body, v->region))) goto cleanup;
-    if (!strcmp(ty->key, "poverty_line") && (rc = check_poverty_line(t, st))) goto cleanup;
+    if ((!strcmp(ty->key, "poverty_line") || cz_villrec_office_only(ty->key)) && (rc = check_poverty_line(t, st)))
+        goto cleanup;
     v->body = body;
     body = NULL;
 cleanup:

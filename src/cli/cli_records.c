@@ -329,6 +329,9 @@ static void print_status_note(struct cli *c, const struct cz_household_status *h
         cz_format_date(hs->returned_on, date, sizeof date);
         printf("  %s %s (%s %.12s)\n", T(c, "Returned to poverty on", "返贫认定日期"), date,
                T(c, "return record", "返贫认定记录"), hex);
+    } else if (hs->status == CZ_HH_EXITED && hs->paper) {
+        printf("  %s %.12s%s\n", T(c, "Exited before this station: the office's statement of the paper file", "已脱贫：市办据纸质档案录入的"),
+               hex, T(c, "", " 脱贫档案"));
     } else if (hs->status == CZ_HH_EXITED) {
         printf("  %s %.12s%s\n", T(c, "Exited: every approval step signed on exit assessment", "已脱贫：退出评估"), hex,
                T(c, "", " 的审批链已完整"));

@@ -7,6 +7,7 @@
 #include "region.h"
 #include "report.h"
 #include "text.h"
+#include "villrec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,49 @@ static void registry_text(struct cli *c, cz_txn *t, const struct cz_report *r)
                 measure_row);
 }
 
+/* ---- the village side (villrec.h) ---- */
+
+static void incidence_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l)
+{
+    char name[128], share[32];
+    cz_report_place_name(t, row->key, name, sizeof name);
+    cz_report_share(cz_villrec_incidence_bp(row->a, row->b), share, sizeof share);
+    cell(l, 0, 0, row->key);
+    cell(l, 0, 0, name);
+    if (row->sub[0]) cell(l, 0, 0, row->sub);
+    cell_int(l, 0, (long long)row->a);
+    cell(l, 0, 1, "/");
+    cell_int(l, 1, (long long)row->b);
+    cell(l, 0, 1, T(c, "people", "人"));
+    cell(l, 1, 0, share);
+}
+
+static void monitor_row(struct cli *c, cz_txn *t, const struct cz_report_row *row, struct report_line *l)
+{
+    (void)t;
+    cell(l, 0, 0, cz_report_label("monitor", "kind", row->key, c->lang));
+    cell(l, 0, 0, cz_report_label("monitor", "status", row->sub, c->lang));
+    cell_int(l, 0, (long long)row->a);
+    cell(l, 0, 1, T(c, "households", "户"));
+}
+
+static void report_village_side(struct cli *c, cz_txn *t, const struct cz_report *r)
+{
+    /* A store with no village figures and no monitoring (an office
+     * before any village_year) shows the report as it always was. */
+    if (!r->incidence.n && !r->monitors.n) return;
+    printf("\n");
+    print_table(c, t,
+                T(c, "Poverty incidence by village (not yet out of poverty / rural registered population, latest year)",
+                  "各村贫困发生率（未脱贫人口 / 农业户籍人口，最近年度）"),
+                &r->incidence, 0, incidence_row);
+    printf("\n");
+    print_table(c, t, T(c, "Poverty incidence by township", "各乡镇贫困发生率"), &r->incidence_town, 0, incidence_row);
+    printf("\n");
+    print_table(c, t, T(c, "Monitored households by kind and status", "防返贫监测户（按类别、状态）"), &r->monitors, 0,
+                monitor_row);
+}
+
 static void report_text(struct cli *c, cz_txn *t, const struct cz_report *r)
 {
     char a[64], b[64];
@@ -216,6 +260,7 @@ static void report_text(struct cli *c, cz_txn *t, const struct cz_report *r)
     money(r->sale_at_floor, b, sizeof b);
     printf("  %s %s  %s %s\n", T(c, "paid (yuan)", "已付（元）"), a, T(c, "at floor price", "按保底价"), b);
     registry_text(c, t, r);
+    report_village_side(c, t, r);
 }
 
 static int report_csv(const struct cz_report *r)
@@ -267,6 +312,22 @@ static void registry_json(json_t *o, const struct cz_report *r)
     json_object_set_new(o, "measures", table_json(&r->measures, "category", NULL, "amount_fen", "records"));
 }
 
+/* 贫困发生率 rows: who is not out of poverty, of how many, the share. */
+static json_t *incidence_json(const struct cz_report_table *tb, const char *k)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < tb->n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, k, json_string(tb->rows[i].key));
+        if (tb->rows[i].sub[0]) json_object_set_new(o, "year", json_string(tb->rows[i].sub));
+        json_object_set_new(o, "not_out_of_poverty", json_integer(tb->rows[i].a));
+        json_object_set_new(o, "rural_population", json_integer(tb->rows[i].b));
+        json_object_set_new(o, "incidence_bp", json_integer(cz_villrec_incidence_bp(tb->rows[i].a, tb->rows[i].b)));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 static json_t *report_json(const struct cz_report *r)
 {
     json_t *o = json_object(), *x;
@@ -304,6 +365,9 @@ static json_t *report_json(const struct cz_report *r)
     json_object_set_new(x, "at_floor_fen", json_integer(r->sale_at_floor));
     json_object_set_new(o, "sales", x);
     registry_json(o, r);
+    json_object_set_new(o, "incidence_by_village", incidence_json(&r->incidence, "village"));
+    json_object_set_new(o, "incidence_by_township", incidence_json(&r->incidence_town, "township"));
+    json_object_set_new(o, "monitors", table_json(&r->monitors, "kind", "status", "households", "registered"));
     return o;
 }
 

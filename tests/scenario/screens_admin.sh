@@ -31,7 +31,8 @@ while IFS=, read -r section key sub a b; do
     contains "en: village $key $sub row as the CLI" "$SCREEN" "$a hh $b people"
 done <<<"$OUT"
 keys NPage
-see "en: reports pages down" "Special fiscal poverty funds"
+# A page down from the top: the funds, past the tables of the first page.
+see "en: reports pages down" "Special fiscal poverty funds (yuan)"
 keys F3
 see "en: region prompt" "Region code"
 text "411081"; keys Enter

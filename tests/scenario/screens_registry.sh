@@ -68,20 +68,18 @@ see "zh: quits" "EXIT=0"
 start --lang zh
 menu_open "Reports: figures" "统计报表与图表"
 see "zh reports: open" "统计报表"
-keys End
-see "zh reports: the income heading" "收入结构"
-on_line "zh reports: 2018 per person" "杨树湾村 2018 .*3587\.50（9 户 40 人）"
+seek "zh reports: the income heading" "收入结构" PgDn
+seek "zh reports: 2018 per person" "杨树湾村 2018 .*3587\.50（9 户 40 人）" Down
 on_line "zh reports: 2017 per person" "杨树湾村 2017 .*2998\.97（9 户 39 人）"
-see "zh reports: measures by category" "帮扶项目（按类别"
-on_line "zh reports: the microcredit" "金融扶贫\(小额信贷\) .*50000\.00 \(1\)"
+seek "zh reports: measures by category" "帮扶项目（按类别" Down
+seek "zh reports: the microcredit" "金融扶贫\(小额信贷\) .*50000\.00 \(1\)" Down
 keys F10
 see "zh reports: quits" "EXIT=0"
 start --lang en
 menu_open "Reports: figures" "统计报表与图表"
 see "en reports: open" "Report  region"
-keys End
-on_line "en reports: 2018 per person" "杨树湾村 2018 .*3587\.50 \(9 hh 40 people\)"
-on_line "en reports: measures in English" "Microcredit .*50000\.00 \(1\)"
+seek "en reports: 2018 per person" "杨树湾村 2018 .*3587\.50 \(9 hh 40 people\)" PgDn
+seek "en reports: measures in English" "Microcredit .*50000\.00 \(1\)" Down
 keys F10
 see "en reports: quits" "EXIT=0"
 

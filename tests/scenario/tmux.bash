@@ -143,3 +143,17 @@ program_pid() {
     shell=$($TM list-panes -F '#{pane_pid}' | head -1)
     pgrep -P "$shell" | head -1
 }
+
+# seek NAME PATTERN KEY: presses KEY (Down, PgDn...) until a screen line
+# matches the extended regular expression PATTERN, at most 40 times, each
+# press waited for; passes NAME then, else fails it.  For text further
+# down a page or report than the first screen shows.
+seek() {
+    local i
+    for i in $(seq 1 40); do
+        if await 1 has_line "$2"; then pass "$1"; return 0; fi
+        keys "$3"
+    done
+    fail "$1: no line matching '$2' after 40 × $3" "$SCREEN"
+    return 1
+}

@@ -106,7 +106,8 @@ static const struct sample samples[] = {
         { "household", REF1, NULL }, { "year", "2018", NULL },
         { "income_per_capita", "4200", "4200.00" }, { "food", "yes", NULL },
         { "clothing", "是", "yes" }, { "schooling", "Yes", "yes" }, { "medical", "否", "no" },
-        { "housing", "no", NULL }, { "notes", "两不愁三保障", NULL } }, { { NULL, NULL, NULL } } },
+        { "housing", "no", NULL }, { "notes", "两不愁三保障", NULL }, { "water", "是", "yes" },
+        { "agreed", "yes", NULL }, { "team_checked", "否", "no" } }, { { NULL, NULL, NULL } } },
     { "approval", {
         { "record", VER1, NULL }, { "step", "县审定", "county" }, { "decision", "同意", "approve" },
         { "notes", "通过", NULL }, { "date", "2018-10-22", NULL } }, { { NULL, NULL, NULL } } },
@@ -134,6 +135,24 @@ static const struct sample samples[] = {
         { "new_root", KEY_LOWER, NULL }, { "reason", "科员离职", NULL }, { "new_sig", SIG_HEX, NULL },
         { "by", KEY_LOWER, NULL }, { "by_sig", SIG_HEX, NULL } },
       { { NULL, NULL, NULL } } },
+    /* the village side and the exit */
+    { "village_year", {
+        { "village", "411024104201", NULL }, { "year", "2018", NULL }, { "population", "1,475", "1475" },
+        { "rural_population", "1410", NULL }, { "registered_households", "9", NULL },
+        { "registered_people", "40", NULL }, { "collective_income", "56000", "56000.00" },
+        { "road", "是", "yes" }, { "water", "yes", NULL }, { "power", "yes", NULL }, { "clinic", "否", "no" },
+        { "left_list", "2018", NULL }, { "notes", "演示", NULL }, { "village_year", "411024104201/2018", NULL } },
+      { { NULL, NULL, NULL } } },
+    { "exit_record", {
+        { "household", REF1, NULL }, { "year", "2014", NULL }, { "date", "2014-12-20", NULL },
+        { "reference", "鄢扶字〔2014〕12号", NULL }, { "approver", "鄢陵县扶贫办", NULL },
+        { "notes", "纸质档案", NULL } }, { { NULL, NULL, NULL } } },
+    { "monitor", {
+        { "household", REF1, NULL }, { "name", "韩老三", NULL }, { "village", "411024104201", NULL },
+        { "kind", "边缘易致贫户", "edge" }, { "found_how", "农户自主申报", "self" },
+        { "risks", "因灾,因收入骤减", "disaster,income" }, { "measures", "临时救助", NULL },
+        { "found_on", "2021-07-25", NULL }, { "removed_on", "2021-12-20", NULL },
+        { "status", "已消除风险", "removed" } }, { { NULL, NULL, NULL } } },
     { "fork_choice", {
         { "key", KEY_LOWER, NULL }, { "seq", "7", NULL }, { "entry", KEY_LOWER, NULL },
         { "reason", "以先到者为准", NULL }, { "by", KEY_LOWER, NULL }, { "by_sig", SIG_HEX, NULL } },
@@ -423,8 +442,9 @@ static void test_required_fields_missing(void **state)
     /* place 3, household 3, member 2, helper 1, pairing 1, aid 1, training 2,
      * plot 2, sale 2, visit 2, exit 2, approval 3, return 2, poverty_line 2,
      * key 3, cert 3, revoke 1, rollover 1, fork_choice 3; registry:
-     * member_change 3, income 2, conditions 2, measure 3, work_team 3 */
-    assert_int_equal(checked, 39 + 13);
+     * member_change 3, income 2, conditions 2, measure 3, work_team 3;
+     * village side: village_year 3, exit_record 4, monitor 4 */
+    assert_int_equal(checked, 39 + 13 + 11);
 }
 
 /* ---- bad input, per field type ---- */
@@ -533,8 +553,9 @@ static void test_message_texts(void **state)
     cz_field_error_message(t, &err, CZ_LANG_EN, en, sizeof en);
     cz_field_error_message(t, &err, CZ_LANG_ZH, zh, sizeof zh);
     assert_string_equal(en, "field status (Status) must be one of: poor (In poverty), exited (Exited), "
-                            "returned (Returned to poverty)");
-    assert_string_equal(zh, "字段 status（贫困状态）必须是以下之一：poor (未脱贫), exited (已脱贫), returned (返贫)");
+                            "returned (Returned to poverty), exited_paper (Exited (paper record))");
+    assert_string_equal(zh, "字段 status（贫困状态）必须是以下之一：poor (未脱贫), exited (已脱贫), returned (返贫), "
+                            "exited_paper (已脱贫（纸质档案）)");
 
     /* The hint alone (a screen shows it under the field's label): no key. */
     assert_int_equal(set_one("member", "id_number", "41102419800101001X", &err), CZ_EIDNUM);
