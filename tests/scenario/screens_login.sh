@@ -86,7 +86,7 @@ startat "$O" --lang en --user 张主任
 ready; menu_open "Add another kind of record" "新增其他记录"
 see "office: the kinds of record" "New record: which kind?"
 see "office: may add a helper" "Helper"
-see "office: and a poverty line" "Poverty line"
+seek "office: and a poverty line" "Poverty line" Down
 keys F10
 see "office: quits" "EXIT=0"
 startat "$O" --lang en --user 王县长
