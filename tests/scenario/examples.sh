@@ -58,6 +58,12 @@ run_document() {
                     exit 0
                 fi
             fi
+            # A build without printing (make PRINT=0; the 32-bit build)
+            # says so and fails every document: print.sh checks that.
+            if [ "$CAN_PRINT" = 0 ] && [[ $cmd == "cunzhan print "* ]]; then
+                echo "ok   $rel:$line: (not run: this build does not print) $cmd" >>"$WORK/results"
+                continue
+            fi
             eval "$cmd" >"$dir/.out" 2>&1
             got=$?
             if [ "$got" = "$want" ]; then
@@ -72,6 +78,8 @@ run_document() {
     )
 }
 
+# Printing links pango and cairo: a binary without them cannot print.
+if grep -q "libpangocairo" "$CUNZHAN"; then CAN_PRINT=1; else CAN_PRINT=0; fi
 : >"$WORK/results"
 docs=("$ROOT/README.md")
 for f in "$ROOT"/src/*.md; do docs+=("$f"); done
