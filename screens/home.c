@@ -123,8 +123,10 @@ static void sync_partner(struct ui *ui, cz_view *v, struct home *h)
             const struct cz_known_key *k = &kl.v[i];
             const char *name = k->station[0] ? k->station : k->name;
             if (memcmp(k->key, h->last.box, 32) || !name[0]) continue;
-            snprintf(h->last.with, sizeof h->last.with, "%s%s", name,
-                     k->trust.state == CZ_TRUST_PENDING ? T(ui, " (not yet enrolled)", "（尚未认证）") : "");
+            /* A name too long for the line is cut: it only says who. */
+            if (snprintf(h->last.with, sizeof h->last.with, "%s%s", name,
+                         k->trust.state == CZ_TRUST_PENDING ? T(ui, " (not yet enrolled)", "（尚未认证）") : "") < 0)
+                h->last.with[0] = 0;
             break;
         }
     free(kl.v);

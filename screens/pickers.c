@@ -107,7 +107,7 @@ static int place_row(const struct plist *p, const struct cz_record *r, struct pr
     if (!code[0] || strlen(code) > CZ_REGION_MAX || !cz_region_under(code, p->within)) return 0;
     data_field(r, "name", p->ui->lang, title, sizeof title);
     data_field(r, "level", p->ui->lang, level, sizeof level);
-    snprintf(row->hex, sizeof row->hex, "%s", code);
+    memcpy(row->hex, code, strlen(code) + 1);   /* at most CZ_REGION_MAX, checked above */
     snprintf(name, size, "%-12s  %s  (%s)", code, title, level);
     return 1;
 }

@@ -96,14 +96,14 @@ static int list_backups(const char *folder, const char *mine, struct bak **out, 
     if (!d) return CZ_OK;
     for (struct dirent *e; (e = readdir(d));) {
         if (strlen(e->d_name) != 16 || strspn(e->d_name, "0123456789abcdef") != 16) continue;
-        snprintf(sub, sizeof sub, "%s/%s", top, e->d_name);
+        if (snprintf(sub, sizeof sub, "%s/%s", top, e->d_name) >= (int)sizeof sub) continue;
         if (lstat(sub, &sb) != 0 || !S_ISDIR(sb.st_mode)) continue;
         DIR *f = opendir(sub);
         if (!f) continue;
         for (struct dirent *g; (g = readdir(f));) {
             struct bak b = { 0 };
             if (!bak_name(g->d_name, &b)) continue;
-            snprintf(b.path, sizeof b.path, "%s/%s", sub, g->d_name);
+            if (snprintf(b.path, sizeof b.path, "%s/%s", sub, g->d_name) >= (int)sizeof b.path) continue;
             if (lstat(b.path, &sb) != 0 || !S_ISREG(sb.st_mode)) continue;
             b.bytes = sb.st_size;
             memcpy(b.box, e->d_name, 17);
