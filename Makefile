@@ -263,10 +263,11 @@ $(UNIT_RUNS): unit-%: $(B)/tests/%
 test-bin: $(TEST_BIN)
 
 scenario: $(SCENARIO_RUNS)
-# LeakSanitizer (make asan) is told of fontconfig's process-long cache,
-# which `print` loads through pango (tests/print/lsan.supp).
+# LeakSanitizer (make asan) is told of what libraries keep for the life of
+# the process: fontconfig's cache (pango, for print), p11-kit's locale
+# (libpq, for the mirror): tests/scenario/lsan.supp.
 $(SCENARIO_RUNS): scenario-%: tests/scenario/%.sh $(TEST_BIN)
-	@$(call logged,$@,env CUNZHAN=$(CURDIR)/$(TEST_BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/print/lsan.supp bash $<)
+	@$(call logged,$@,env CUNZHAN=$(CURDIR)/$(TEST_BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/scenario/lsan.supp bash $<)
 
 # The whole-screen goldens (tests/golden/LANG/NAME.txt, screens_golden.sh)
 # written afresh from the current binary, then checked once against it so
