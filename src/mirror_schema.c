@@ -41,9 +41,11 @@ static const char schema_v1[] =
 
 /* Version 2: the figures of a record that depend on other records
  * (mirror_derived.c), written by the station as the report works them
- * out.  The rows a version 1 mirror holds get '{}' and a digest that no
- * longer matches, so the same run rewrites every one. */
-static const char schema_v2[] = "ALTER TABLE cunzhan.record ADD COLUMN derived jsonb NOT NULL DEFAULT '{}'";
+ * out.  The rows a version 1 mirror holds get '{}' and a digest of zeros
+ * that matches no row, so the same run rewrites every one. */
+static const char schema_v2[] =
+    "ALTER TABLE cunzhan.record ADD COLUMN derived jsonb NOT NULL DEFAULT '{}';"
+    "UPDATE cunzhan.record SET digest = '\\x00000000000000000000000000000000'";
 
 /* The steps from version i + 1 on, in order: a new server runs them all. */
 static const char *const steps[] = { schema_v1, schema_v2 };

@@ -59,6 +59,10 @@ static int type_view(struct cz_mbuf *b, const struct cz_type *t)
     return rc;
 }
 
+/* A registered household is a reference of a whole entity id: 32 hex
+ * digits in the fields (report_monitors). */
+_Static_assert(CZ_ENTITY_BYTES == 16, "report_monitors counts 32 hex digits");
+
 /* The report's figures (report.h, report.c): counted live records only;
  * money in fen as bigint, as `cunzhan report --json` gives it, and a
  * product of two figures rounded half up to the fen once, at the end. */
@@ -161,7 +165,7 @@ static const char report_views[] =
     "  ELSE (not_out_of_poverty * 10000 + rural_population / 2) / rural_population END AS incidence_bp FROM s;\n"
     "CREATE OR REPLACE VIEW cunzhan.report_monitors AS"
     " SELECT coalesce(fields->>'kind', '') AS kind, coalesce(nullif(fields->>'status', ''), 'monitored') AS status,"
-    "  count(*) AS households, count(*) FILTER (WHERE length(fields->>'household') = 64) AS registered"
+    "  count(*) AS households, count(*) FILTER (WHERE length(fields->>'household') = 32) AS registered"
     " FROM cunzhan.record WHERE type = 'monitor' AND NOT deleted AND counted GROUP BY 1, 2;\n"
     "CREATE OR REPLACE VIEW cunzhan.report_totals AS"
     " SELECT (SELECT count(*) FROM cunzhan.report_household) AS households,"

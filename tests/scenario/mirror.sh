@@ -48,7 +48,7 @@ hexof() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 DB_BEFORE=$(md5sum "$O/db/data.mdb")
 expect "the office mirrors" 0 cz -C "$O" mirror "$M" --json
 equals "schema created" "$(js schema_created)" true
-equals "schema version 1" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 1
+equals "schema version 2" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 2
 equals "every entry copied" "$(js entries_copied)" "$(entries "$O")"
 equals "entries in the table" "$(pgq "$M" "SELECT count(*) FROM cunzhan.entry")" "$(entries "$O")"
 equals "the station's database only read" "$(md5sum "$O/db/data.mdb")" "$DB_BEFORE"
@@ -309,7 +309,7 @@ lacks "never prints the password" "$ERR" "wrong"
 expect "a wrong password, in Chinese" 1 cz -C "$O" --lang zh mirror "postgresql://clerk:wrong@127.0.0.1:$PGPORT_NUM/main"
 contains "拒绝了用户名或口令" "$ERR" "拒绝了镜像的用户名或口令"
 BEFORE=$(dump "$M")
-pgq "$M" "INSERT INTO cunzhan.schema_version (version, written_by) VALUES (2, 'a later cunzhan')" >/dev/null
+pgq "$M" "INSERT INTO cunzhan.schema_version (version, written_by) VALUES (3, 'a later cunzhan')" >/dev/null
 cz -C "$O" edit "$H" phone=13933334444 >/dev/null
 DB_BEFORE=$(md5sum "$O/db/data.mdb")
 expect "a newer schema" 1 cz -C "$O" mirror "$M"
@@ -317,7 +317,7 @@ contains "says newer" "$ERR" "made by a newer cunzhan"
 expect "a newer schema, in Chinese" 1 cz -C "$O" --lang zh mirror "$M"
 contains "更新版本" "$ERR" "由更新版本的村站建立"
 equals "the newer mirror left untouched" "$(dump "$M")" "$BEFORE"
-pgq "$M" "DELETE FROM cunzhan.schema_version WHERE version = 2" >/dev/null
+pgq "$M" "DELETE FROM cunzhan.schema_version WHERE version = 3" >/dev/null
 expect "another station into the same mirror" 1 cz -C "$S" mirror "$M"
 contains "says another station's" "$ERR" "another station's records"
 equals "the station's database untouched by refusals" "$(md5sum "$O/db/data.mdb")" "$DB_BEFORE"
