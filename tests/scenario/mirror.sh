@@ -70,6 +70,75 @@ equals "aid in yuan sums to the report's fen" \
 equals "references join" "$(pgq "$M" "SELECT count(*) FROM cunzhan.member m JOIN cunzhan.household h ON m.household = h._id")" \
     "$(cz -C "$O" list member --json | jq length)"
 
+# ---- the registry and village figures, by hand for 新村 (V2) ----
+# The demo's three households of V2, poor, 8 people on 31 December 2018;
+# their income records of 2018 sum to 30 300 yuan net; the village's
+# 2018 form counts 2180 rural registered people: 8 / 2180 = 0.37 %.
+V2=411081112205
+row() { pgq "$M" "SELECT concat_ws(' ', $1) FROM cunzhan.$2"; }
+equals "income of V2 in 2018: households, people, net, per person" \
+    "$(row "households, people, net_fen, net_per_person_fen" "report_income WHERE village = '$V2' AND year = 2018")" \
+    "3 8 3030000 378750"
+equals "net per person rounded half up (116 960 yuan over 39 people)" \
+    "$(row "net_per_person_fen" "report_income WHERE village = '$VILLAGE' AND year = 2017")" 299897
+equals "incidence of V2: 8 of 2180, 37 basis points" \
+    "$(row "year, not_out_of_poverty, rural_population, incidence_bp" "report_incidence_village WHERE village = '$V2'")" \
+    "2018 8 2180 37"
+equals "and of its township" \
+    "$(row "not_out_of_poverty, rural_population, incidence_bp" "report_incidence_township WHERE township = '${V2:0:9}'")" \
+    "8 2180 37"
+equals "measures by category: industry's two" "$(row "amount_fen, records" "report_measures WHERE category = 'industry'")" \
+    "295000 2"
+equals "monitors: the removed one is registered" \
+    "$(row "households, registered" "report_monitors WHERE kind = 'unstable' AND status = 'removed'")" "1 1"
+
+# A death today: one person fewer in the household and in the village's
+# incidence, none fewer on 31 December 2018.
+H2=$(pgq "$M" "SELECT encode(_id, 'hex') FROM cunzhan.household WHERE _region = '$V2' ORDER BY _id LIMIT 1")
+P2=$(pgq "$M" "SELECT encode(_id, 'hex') FROM cunzhan.member WHERE household = decode('$H2', 'hex') ORDER BY _id LIMIT 1")
+PEOPLE=$(row "people" "report_household WHERE entity = decode('$H2', 'hex')")
+expect "a death at the office" 0 cz -C "$O" add member_change household="$H2" member="$P2" kind=death date="$(date +%F)"
+expect "mirrored after the death" 0 cz -C "$O" mirror "$M" --json
+equals "the change and its household written" "$(js records_written)" 2
+equals "one person fewer today" "$(row "people" "report_household WHERE entity = decode('$H2', 'hex')")" $((PEOPLE - 1))
+equals "one fewer not out of poverty in V2" "$(row "not_out_of_poverty" "report_incidence_village WHERE village = '$V2'")" 7
+equals "as many on 31 December 2018" "$(row "people" "report_income WHERE village = '$V2' AND year = 2018")" 8
+same_report "$O" "$M" "the report agrees after a death"
+
+# Two income records of one household and year, written apart at the
+# village and at the office: the later one is summed, not both.
+HV=$(cz -C "$S" list household --json | jq -r '.[1].id')
+cz -C "$S" add income household="$HV" year=2019 wages=2000 >/dev/null || fail "income at the village"
+OLDINC=$(cz -C "$S" list income --json | jq -r ".[] | select(.fields.household == \"$HV\" and .fields.year == 2019) | .id")
+expect "a later income record at the office" 0 cz -C "$O" add income household="$HV" year=2019 wages=1000.50
+cz -C "$S" export --to "$WORK/stick" >/dev/null && cz -C "$O" import "$WORK/stick" >/dev/null
+equals "the office holds both" "$(cz -C "$O" list income --json | jq "[.[] | select(.fields.household == \"$HV\" and .fields.year == 2019)] | length")" 2
+expect "mirrored with two for one year" 0 cz -C "$O" mirror "$M" --json
+equals "the earlier one not summed" \
+    "$(pgq "$M" "SELECT derived->>'in_report' FROM cunzhan.record WHERE entity = decode('$OLDINC', 'hex')")" false
+equals "one household, the later one's wages" \
+    "$(row "households, wages_fen" "report_income WHERE village = '$VILLAGE' AND year = 2019")" "1 100050"
+same_report "$O" "$M" "the report agrees with two income records of one year"
+
+# An exit from the paper file: its own status, not among exits by year.
+expect "a paper exit at the office" 0 cz -C "$O" add exit_record household="$H2" year=2019 date=2019-06-30 reference=ZJ-2019-7
+expect "mirrored after the paper exit" 0 cz -C "$O" mirror "$M" --json
+equals "exited on paper in SQL" "$(pgq "$M" "SELECT _status FROM cunzhan.household WHERE _id = decode('$H2', 'hex')")" \
+    exited_paper
+equals "V2's incidence leaves it out" "$(row "not_out_of_poverty" "report_incidence_village WHERE village = '$V2'")" \
+    $((7 - (PEOPLE - 1)))
+same_report "$O" "$M" "the report agrees after a paper exit"
+
+# A version 1 mirror (no derived column, its own views) upgraded in place
+# by this build: every row written again, the report whole.
+pgq "$M" "SET client_min_messages = warning; ALTER TABLE cunzhan.record DROP COLUMN derived CASCADE;
+          UPDATE cunzhan.source SET views = NULL; UPDATE cunzhan.schema_version SET version = 1" >/dev/null
+expect "a version 1 mirror upgraded" 0 cz -C "$O" mirror "$M" --json
+equals "to version 2" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 2
+equals "not created" "$(js schema_created)" false
+equals "every record written again" "$(js records_written)" "$(js records_station)"
+same_report "$O" "$M" "the report agrees after the upgrade"
+
 cc -o "$WORK/entrysig" "$HERE/entrysig.c" -lsodium || fail "build entrysig"
 OUT=$(pgq "$M" "SELECT encode(id, 'hex') || ' ' || encode(raw, 'hex') FROM cunzhan.entry" | "$WORK/entrysig")
 equals "every raw entry verifies with libsodium alone" "$OUT" "$(entries "$O") verified"
