@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The PostgreSQL mirror (src/MIRROR.md) against a real server of the
 # test's own (pg.bash): the demo office mirrored; `report --json` equal to
-# the report's SQL views; counts per type equal to `list`; a second run
+# the report's SQL views, the registry and village sections by hand for
+# one village and year, after a death, two income records of one year and
+# a paper exit; a version 1 mirror upgraded in place; counts per type
+# equal to `list`; a second run
 # copies nothing; runs killed (kill -9) in the entries and in the records
 # pass, then run again, end identical to one clean run; an edit, a
 # conflict and its resolution, a held edit, a pending author and a
