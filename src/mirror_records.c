@@ -11,13 +11,11 @@
  * judge differently; what costs is writing, and only changes are written. */
 #include "mirror_int.h"
 #include "conflicts.h"
-#include "counts.h"
 #include "exitchain.h"
 #include "grow.h"
 #include "hex.h"
 #include "hhstatus.h"
 #include "query.h"
-#include "roster.h"
 #include "schema.h"
 #include "status.h"
 
@@ -162,7 +160,7 @@ static int in_conflict(const struct records *R, const uint8_t *entity)
 }
 
 /* The row of cunzhan.record up to its fields, into R->row; the derived
- * figures (after the digest in the table) into R->derived. */
+ * figures (after the digest in the table) into R->derived_row. */
 static int record_row(struct records *R, const struct cz_record *rec)
 {
     struct cz_mbuf *b = &R->row;
