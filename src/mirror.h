@@ -19,8 +19,9 @@
 #include "station.h"
 
 /* The version of schema `cunzhan` this build writes.  A server holding a
- * higher one is refused (CZ_EMIRRORNEWER) and left untouched. */
-#define CZ_MIRROR_SCHEMA_VERSION 1
+ * higher one is refused (CZ_EMIRRORNEWER) and left untouched; a lower one
+ * is upgraded in place (mirror_schema.c) and its records rewritten. */
+#define CZ_MIRROR_SCHEMA_VERSION 2
 
 /* What a run is doing, for a progress bar: entries copied of those
  * missing, then records looked at of all records. */

@@ -5,7 +5,8 @@
  *   mirror_schema.c   schema `cunzhan`: its tables, its version, whose it is
  *   mirror_views.c    typed views per record type and the report's views
  *   mirror_entries.c  entries, and the ranges of log positions held
- *   mirror_records.c  the current view of each record */
+ *   mirror_records.c  the current view of each record
+ *   mirror_derived.c  a record's figures that depend on other records */
 #ifndef CZ_MIRROR_INT_H
 #define CZ_MIRROR_INT_H
 
@@ -13,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mirror.h"
+#include "query.h"
+#include "roster.h"
 #include "store.h"
 
 /* A text buffer (COPY rows, generated SQL); p is NUL-terminated. */
@@ -81,6 +84,24 @@ int cz_mirror_views(struct cz_mirror *m);
 
 /* mirror_entries.c: copies the entries the server lacks. */
 int cz_mirror_entries(struct cz_mirror *m);
+
+/* Whether a record's current version counts (counts.h), as the report
+ * asks it: *why CZ_OK, CZ_ENOTFOUND (author pending) or the rule.  The
+ * roster's word on each author is looked up once, in c (zeroed to begin,
+ * cz_mtrust_free to end). */
+struct cz_mtrust_author { uint8_t key[32]; int found; struct cz_trust_info info; };
+struct cz_mtrust { struct cz_mtrust_author *authors; size_t n, cap; };
+int cz_mtrust_why(struct cz_mtrust *c, cz_txn *t, const uint8_t *root, const struct cz_record *rec, int *why);
+void cz_mtrust_free(struct cz_mtrust *c);
+
+/* mirror_derived.c: the figures of the records that depend on others,
+ * worked out once a run (by the report's rules) before the records pass;
+ * cz_mderived_json adds a record's as a JSON object to b ("{}" for a
+ * type with none).  cz_mderived_free takes NULL. */
+struct cz_mderived;
+int cz_mderived_build(struct cz_mirror *m, struct cz_mderived **out);
+int cz_mderived_json(const struct cz_mderived *d, const struct cz_record *rec, struct cz_mbuf *b);
+void cz_mderived_free(struct cz_mderived *d);
 
 /* mirror_records.c: writes the records whose current view the server
  * lacks or holds differently. */

@@ -11,13 +11,11 @@
  * judge differently; what costs is writing, and only changes are written. */
 #include "mirror_int.h"
 #include "conflicts.h"
-#include "counts.h"
 #include "exitchain.h"
 #include "grow.h"
 #include "hex.h"
 #include "hhstatus.h"
 #include "query.h"
-#include "roster.h"
 #include "schema.h"
 #include "status.h"
 
@@ -30,7 +28,6 @@
 #define DIGEST_BYTES 16
 
 struct held { uint8_t entity[CZ_ENTITY_BYTES]; uint8_t digest[DIGEST_BYTES]; };
-struct trust_cache { uint8_t key[32]; int found; struct cz_trust_info info; };
 
 struct records {
     struct cz_mirror *m;
@@ -40,50 +37,25 @@ struct records {
     size_t nents, capents;
     uint8_t (*conflicts)[CZ_ENTITY_BYTES];   /* as `cunzhan conflicts` lists them, sorted */
     size_t nconflicts, capconflicts;
-    struct trust_cache *cache;    /* one per author met */
-    size_t ncache, capcache;
-    struct cz_mbuf row;
+    struct cz_mtrust trust;       /* one per author met */
+    struct cz_mderived *derived;
+    struct cz_mbuf row, derived_row;
     struct cz_mbuf changed;       /* rows replacing one the server has (m->buf: new ones) */
     size_t nbatch;
     int streaming;                /* the COPY of new rows is open */
 };
 
-/* The household's derived status (poor, exited, returned) and the year it
- * exited: the one place the mirror decides it, as report.c does, so the
- * report's views and `cunzhan report` agree. */
+/* The household's derived status (poor, exited, exited_paper, returned)
+ * and the year it exited: the one place the mirror decides it, as
+ * report.c does, so the report's views and `cunzhan report` agree. */
 static int household_status(struct records *R, const struct cz_record *rec, const char **status,
                             uint32_t *year)
 {
     struct cz_household_status hs;
     int rc = cz_household_status(R->m->t, R->m->root, rec->entity, &hs);
     if (rc) return rc;
-    *status = cz_hh_status_key(hs.status);
+    *status = hs.status == CZ_HH_EXITED && hs.paper ? "exited_paper" : cz_hh_status_key(hs.status);
     *year = hs.exit_year;
-    return CZ_OK;
-}
-
-/* Whether the record's current version counts (counts.h), as the report
- * asks it: *why CZ_OK, CZ_ENOTFOUND (author pending) or the rule.  The
- * roster's word on each author is looked up once; the judgement itself
- * is made for each entry, since it depends on the entry (its type: a
- * pending key's own announcement counts; its region; its seq). */
-static int author_why(struct records *R, const struct cz_record *rec, int *why)
-{
-    struct cz_entry e;
-    struct trust_cache *c = NULL;
-    int rc = cz_store_get_entry(R->m->t, rec->id, &e);
-    if (rc) return rc;
-    for (size_t i = 0; i < R->ncache && !c; i++)
-        if (!memcmp(R->cache[i].key, rec->origin, 32)) c = &R->cache[i];
-    if (!c) {
-        if ((rc = cz_grow(&R->cache, &R->capcache, R->ncache + 1, sizeof *R->cache))) return rc;
-        c = &R->cache[R->ncache++];
-        memset(c, 0, sizeof *c);
-        memcpy(c->key, rec->origin, 32);
-        c->found = cz_roster_lookup(R->m->t, R->m->root, e.origin, &c->info) == CZ_OK;
-    }
-    *why = CZ_EPERM;
-    if (c->found) cz_counts_entry(R->m->t, &c->info, &e, why);
     return CZ_OK;
 }
 
@@ -187,7 +159,8 @@ static int in_conflict(const struct records *R, const uint8_t *entity)
     return R->nconflicts && bsearch(entity, R->conflicts, R->nconflicts, sizeof *R->conflicts, entity_cmp);
 }
 
-/* The row of cunzhan.record without its digest, into R->row. */
+/* The row of cunzhan.record up to its fields, into R->row; the derived
+ * figures (after the digest in the table) into R->derived_row. */
 static int record_row(struct records *R, const struct cz_record *rec)
 {
     struct cz_mbuf *b = &R->row;
@@ -196,7 +169,7 @@ static int record_row(struct records *R, const struct cz_record *rec)
     const char *status = NULL;
     uint32_t year = 0;
     int why = CZ_OK;
-    int rc = author_why(R, rec, &why);
+    int rc = cz_mtrust_why(&R->trust, R->m->t, R->m->root, rec, &why);
     if (!rc && !rec->deleted && rec->body && !strcmp(rec->type_key, "household"))
         rc = household_status(R, rec, &status, &year);
     if (rc) return rc;
@@ -218,6 +191,10 @@ static int record_row(struct records *R, const struct cz_record *rec)
     if (!rc) rc = year ? cz_mbuf_printf(b, "%u\t", year) : cz_mbuf_str(b, "\\N\t");
     if (!rc) rc = fields_json(&json, rec);
     if (!rc) rc = cz_mbuf_copy_text(b, json.p, json.n);
+    json.n = 0;
+    R->derived_row.n = 0;
+    if (!rc) rc = cz_mderived_json(R->derived, rec, &json);
+    if (!rc) rc = cz_mbuf_copy_text(&R->derived_row, json.p, json.n);
     cz_mbuf_free(&json);
     return rc;
 }
@@ -332,7 +309,14 @@ static int one_record(struct records *R, const uint8_t *entity)
     rc = record_row(R, &rec);
     cz_record_clear(&rec);
     if (rc) return rc;
-    crypto_generichash(digest, sizeof digest, (const uint8_t *)R->row.p, R->row.n, NULL, 0);
+    /* The digest covers the derived figures too: a death elsewhere
+     * rewrites the household it changes. */
+    crypto_generichash_state hs;
+    crypto_generichash_init(&hs, NULL, 0, sizeof digest);
+    crypto_generichash_update(&hs, (const uint8_t *)R->row.p, R->row.n);
+    crypto_generichash_update(&hs, (const uint8_t *)"\t", 1);
+    crypto_generichash_update(&hs, (const uint8_t *)R->derived_row.p, R->derived_row.n);
+    crypto_generichash_final(&hs, digest, sizeof digest);
     const struct held *h = find_held(R, entity);
     if (h && !memcmp(h->digest, digest, sizeof digest)) return CZ_OK;
     struct cz_mbuf *b = h ? &R->changed : &R->m->buf;
@@ -340,6 +324,8 @@ static int one_record(struct records *R, const uint8_t *entity)
     if (!rc) rc = cz_mbuf_add(b, R->row.p, R->row.n);
     if (!rc) rc = cz_mbuf_add(b, "\t", 1);
     if (!rc) rc = cz_mbuf_copy_bytea(b, digest, sizeof digest);
+    if (!rc) rc = cz_mbuf_add(b, "\t", 1);
+    if (!rc) rc = cz_mbuf_add(b, R->derived_row.p, R->derived_row.n);
     if (!rc) rc = cz_mbuf_add(b, "\n", 1);
     if (!rc && !h) rc = cz_mirror_stream_push(R->m, b);
     if (!rc) R->nbatch++;
@@ -351,7 +337,9 @@ int cz_mirror_records(struct cz_mirror *m)
     struct records R = { .m = m };
     int rc = cz_mirror_exec(m, "CREATE TEMP TABLE IF NOT EXISTS stage_record"
                            " (LIKE cunzhan.record) ON COMMIT DELETE ROWS");
-    if (rc || (rc = load_held(&R)) || (rc = collect_conflicts(&R)) || (rc = collect_entities(&R))) goto cleanup;
+    if (rc || (rc = load_held(&R)) || (rc = collect_conflicts(&R)) || (rc = collect_entities(&R)) ||
+        (rc = cz_mderived_build(m, &R.derived)))
+        goto cleanup;
     m->buf.n = 0;
     for (size_t i = 0; i < R.nents && rc == CZ_OK; i++) {
         rc = one_record(&R, R.ents[i]);
@@ -364,9 +352,11 @@ int cz_mirror_records(struct cz_mirror *m)
 cleanup:
     free(R.held);
     free(R.ents);
-    free(R.cache);
+    cz_mtrust_free(&R.trust);
+    cz_mderived_free(R.derived);
     free(R.conflicts);
     cz_mbuf_free(&R.row);
+    cz_mbuf_free(&R.derived_row);
     cz_mbuf_free(&R.changed);
     return rc;
 }

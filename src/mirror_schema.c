@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Version 1.  A later version adds its steps after these, run when the
- * server holds an older one; nothing here is ever changed in place. */
+/* Version 1.  A later version adds its steps after these (steps[]), run
+ * when the server holds an older one; nothing here is ever changed in
+ * place. */
 static const char schema_v1[] =
     "CREATE TABLE cunzhan.source ("
     " station bytea PRIMARY KEY, name text NOT NULL, office_root bytea NOT NULL,"
@@ -37,6 +38,17 @@ static const char schema_v1[] =
     " trust text NOT NULL, counted boolean NOT NULL, status text, exited_year integer,"
     " fields jsonb NOT NULL, digest bytea NOT NULL, PRIMARY KEY (entity, region));"
     "CREATE INDEX record_type ON cunzhan.record (type, region);";
+
+/* Version 2: the figures of a record that depend on other records
+ * (mirror_derived.c), written by the station as the report works them
+ * out.  The rows a version 1 mirror holds get '{}' and a digest of zeros
+ * that matches no row, so the same run rewrites every one. */
+static const char schema_v2[] =
+    "ALTER TABLE cunzhan.record ADD COLUMN derived jsonb NOT NULL DEFAULT '{}';"
+    "UPDATE cunzhan.record SET digest = '\\x00000000000000000000000000000000'";
+
+/* The steps from version i + 1 on, in order: a new server runs them all. */
+static const char *const steps[] = { schema_v1, schema_v2 };
 
 /* The run holds this lock for its whole session, so two mirrors of one
  * server (two terminals, a cron job) take turns instead of racing. */
@@ -87,12 +99,14 @@ static int create_or_check(struct cz_mirror *m)
     if (version > CZ_MIRROR_SCHEMA_VERSION) {
         return CZ_EMIRRORNEWER;
     }
-    if (version == 0) {
+    if (version < CZ_MIRROR_SCHEMA_VERSION) {
         char sql[128];
+        for (int v = version; v < CZ_MIRROR_SCHEMA_VERSION; v++)
+            if ((rc = cz_mirror_exec(m, steps[v]))) return rc;
         snprintf(sql, sizeof sql, "INSERT INTO cunzhan.schema_version (version, written_by) VALUES (%d, 'cunzhan')",
                  CZ_MIRROR_SCHEMA_VERSION);
-        if ((rc = cz_mirror_exec(m, schema_v1)) || (rc = cz_mirror_exec(m, sql))) return rc;
-        m->s->schema_created = 1;
+        if ((rc = cz_mirror_exec(m, sql))) return rc;
+        m->s->schema_created = version == 0;
         m->s->schema_version = CZ_MIRROR_SCHEMA_VERSION;
     }
     return check_source(m);

@@ -59,19 +59,22 @@ static int type_view(struct cz_mbuf *b, const struct cz_type *t)
     return rc;
 }
 
+/* A registered household is a reference of a whole entity id: 32 hex
+ * digits in the fields (report_monitors). */
+_Static_assert(CZ_ENTITY_BYTES == 16, "report_monitors counts 32 hex digits");
+
 /* The report's figures (report.h, report.c): counted live records only;
  * money in fen as bigint, as `cunzhan report --json` gives it, and a
  * product of two figures rounded half up to the fen once, at the end. */
 static const char report_views[] =
     "CREATE OR REPLACE FUNCTION cunzhan.fen(v text) RETURNS numeric LANGUAGE sql IMMUTABLE"
     " AS $$ SELECT coalesce(v::numeric, 0) * 100 $$;\n"
+    /* people: its members present today, as the station worked it out */
     "CREATE OR REPLACE VIEW cunzhan.report_household AS"
-    " WITH m AS (SELECT fields->>'household' AS household, count(*) AS people FROM cunzhan.record"
-    "  WHERE type = 'member' AND NOT deleted AND counted GROUP BY 1)"
     " SELECT h.entity, h.region, coalesce(h.fields->>'village', '') AS village, h.status, h.exited_year,"
-    "  coalesce(m.people, 0) AS people, h.fields->'causes' AS causes, h.fields->>'primary_cause' AS primary_cause"
-    " FROM cunzhan.record h LEFT JOIN m ON m.household = encode(h.entity, 'hex')"
-    " WHERE h.type = 'household' AND NOT h.deleted AND h.counted;\n"
+    "  coalesce((h.derived->>'people')::bigint, 0) AS people, h.fields->'causes' AS causes,"
+    "  h.fields->>'primary_cause' AS primary_cause"
+    " FROM cunzhan.record h WHERE h.type = 'household' AND NOT h.deleted AND h.counted;\n"
     "CREATE OR REPLACE VIEW cunzhan.report_by_village AS"
     " SELECT village, status, count(*) AS households, sum(people)::bigint AS people"
     " FROM cunzhan.report_household GROUP BY village, status;\n"
@@ -119,11 +122,57 @@ static const char report_views[] =
     "  floor((coalesce(sum(cunzhan.fen(fields->>'quantity') * cunzhan.fen(fields->>'floor_price')), 0) + 50) / 100)::bigint"
     "  AS at_floor_fen"
     " FROM cunzhan.record WHERE type = 'sale' AND NOT deleted AND counted;\n"
+    /* The registry's figures: which income record of a household and
+     * year counts, and its people on 31 December, are the station's. */
+    "CREATE OR REPLACE VIEW cunzhan.report_income_record AS"
+    " SELECT entity, region AS village, coalesce((fields->>'year')::integer, 0) AS year,"
+    "  coalesce((derived->>'people')::bigint, 0) AS people,"
+    "  cunzhan.fen(fields->>'wages') AS wages_fen, cunzhan.fen(fields->>'production') AS production_fen,"
+    "  cunzhan.fen(fields->>'production_costs') AS production_costs_fen,"
+    "  cunzhan.fen(fields->>'property') AS property_fen, cunzhan.fen(fields->>'transfers') AS transfers_fen,"
+    "  cunzhan.fen(fields->>'net') AS net_fen"
+    " FROM cunzhan.record WHERE type = 'income' AND NOT deleted AND counted"
+    " AND coalesce((derived->>'in_report')::boolean, false);\n"
+    /* net per person half up: floor((2 net + people) / (2 people)),
+     * the floor taken exactly in integers, negative figures too */
+    "CREATE OR REPLACE VIEW cunzhan.report_income AS"
+    " WITH s AS (SELECT village, year, count(*) AS households, sum(people) AS people, sum(wages_fen) AS w,"
+    "  sum(production_fen) AS p, sum(production_costs_fen) AS c, sum(property_fen) AS pr,"
+    "  sum(transfers_fen) AS tr, sum(net_fen) AS n FROM cunzhan.report_income_record GROUP BY village, year)"
+    " SELECT village, year, households, people::bigint AS people, w::bigint AS wages_fen,"
+    "  p::bigint AS production_fen, c::bigint AS production_costs_fen, pr::bigint AS property_fen,"
+    "  tr::bigint AS transfers_fen, n::bigint AS net_fen,"
+    "  CASE WHEN people > 0 THEN ((2 * n + people) - mod(mod(2 * n + people, 2 * people) + 2 * people,"
+    "   2 * people)) / (2 * people) ELSE 0 END::bigint AS net_per_person_fen FROM s;\n"
+    "CREATE OR REPLACE VIEW cunzhan.report_measures AS"
+    " SELECT coalesce(fields->>'category', '') AS category,"
+    "  sum(cunzhan.fen(fields->>'amount'))::bigint AS amount_fen, count(*) AS records"
+    " FROM cunzhan.record WHERE type = 'measure' AND NOT deleted AND counted GROUP BY 1;\n"
+    /* The village side: each village's latest year (the station's pick),
+     * its people not out of poverty (poor or returned, present today). */
+    "CREATE OR REPLACE VIEW cunzhan.report_incidence_village AS"
+    " WITH y AS (SELECT fields->>'village' AS village, fields->>'year' AS year,"
+    "  coalesce((fields->>'rural_population')::bigint, 0) AS rural_population FROM cunzhan.record"
+    "  WHERE type = 'village_year' AND NOT deleted AND counted AND coalesce((derived->>'latest')::boolean, false)),"
+    " n AS (SELECT y.*, coalesce((SELECT sum(h.people) FROM cunzhan.report_household h WHERE h.village = y.village"
+    "  AND h.status IN ('poor', 'returned')), 0)::bigint AS not_out_of_poverty FROM y)"
+    " SELECT village, year, not_out_of_poverty, rural_population, CASE WHEN rural_population <= 0 THEN -1"
+    "  ELSE (not_out_of_poverty * 10000 + rural_population / 2) / rural_population END AS incidence_bp FROM n;\n"
+    "CREATE OR REPLACE VIEW cunzhan.report_incidence_township AS"
+    " WITH s AS (SELECT left(village, 9) AS township, sum(not_out_of_poverty)::bigint AS not_out_of_poverty,"
+    "  sum(rural_population)::bigint AS rural_population FROM cunzhan.report_incidence_village GROUP BY 1)"
+    " SELECT township, not_out_of_poverty, rural_population, CASE WHEN rural_population <= 0 THEN -1"
+    "  ELSE (not_out_of_poverty * 10000 + rural_population / 2) / rural_population END AS incidence_bp FROM s;\n"
+    "CREATE OR REPLACE VIEW cunzhan.report_monitors AS"
+    " SELECT coalesce(fields->>'kind', '') AS kind, coalesce(nullif(fields->>'status', ''), 'monitored') AS status,"
+    "  count(*) AS households, count(*) FILTER (WHERE length(fields->>'household') = 32) AS registered"
+    " FROM cunzhan.record WHERE type = 'monitor' AND NOT deleted AND counted GROUP BY 1, 2;\n"
     "CREATE OR REPLACE VIEW cunzhan.report_totals AS"
     " SELECT (SELECT count(*) FROM cunzhan.report_household) AS households,"
     "  (SELECT coalesce(sum(people), 0)::bigint FROM cunzhan.report_household) AS people,"
     "  (SELECT count(*) FROM cunzhan.record WHERE NOT deleted AND NOT counted"
-    "   AND type IN ('member', 'household', 'aid', 'training', 'plot', 'sale')) AS left_out_pending;\n"
+    "   AND type IN ('member', 'member_change', 'household', 'aid', 'training', 'plot', 'sale', 'income',"
+    "    'measure', 'village_year', 'monitor')) AS left_out_pending;\n"
     /* The whole report in the shape of `cunzhan report --json`, rows in
      * its order (bytewise, as report.c sorts them). */
     "CREATE OR REPLACE VIEW cunzhan.report_json AS SELECT jsonb_build_object("
@@ -140,7 +189,17 @@ static const char report_views[] =
     " 'special_funds', (SELECT to_jsonb(s) FROM cunzhan.report_special_funds s),"
     " 'training', (SELECT to_jsonb(s) FROM cunzhan.report_training s),"
     " 'pepper', (SELECT to_jsonb(s) FROM cunzhan.report_pepper s),"
-    " 'sales', (SELECT to_jsonb(s) FROM cunzhan.report_sales s)) AS report"
+    " 'sales', (SELECT to_jsonb(s) FROM cunzhan.report_sales s),"
+    " 'income', (SELECT coalesce(jsonb_agg(to_jsonb(i) ORDER BY village COLLATE \"C\", year), '[]')"
+    "   FROM cunzhan.report_income i),"
+    " 'measures', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY category COLLATE \"C\"), '[]')"
+    "   FROM cunzhan.report_measures x),"
+    " 'incidence_by_village', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY village COLLATE \"C\"), '[]')"
+    "   FROM cunzhan.report_incidence_village x),"
+    " 'incidence_by_township', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY township COLLATE \"C\"), '[]')"
+    "   FROM cunzhan.report_incidence_township x),"
+    " 'monitors', (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY kind COLLATE \"C\", status COLLATE \"C\"), '[]')"
+    "   FROM cunzhan.report_monitors x)) AS report"
     " FROM cunzhan.report_totals t;\n";
 
 /* A date the station holds is a valid one; a NULL rather than a failed

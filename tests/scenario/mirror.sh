@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The PostgreSQL mirror (src/MIRROR.md) against a real server of the
 # test's own (pg.bash): the demo office mirrored; `report --json` equal to
-# the report's SQL views; counts per type equal to `list`; a second run
+# the report's SQL views, the registry and village sections by hand for
+# one village and year, after a death, two income records of one year and
+# a paper exit; a version 1 mirror upgraded in place; counts per type
+# equal to `list`; a second run
 # copies nothing; runs killed (kill -9) in the entries and in the records
 # pass, then run again, end identical to one clean run; an edit, a
 # conflict and its resolution, a held edit, a pending author and a
@@ -48,7 +51,7 @@ hexof() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 DB_BEFORE=$(md5sum "$O/db/data.mdb")
 expect "the office mirrors" 0 cz -C "$O" mirror "$M" --json
 equals "schema created" "$(js schema_created)" true
-equals "schema version 1" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 1
+equals "schema version 2" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 2
 equals "every entry copied" "$(js entries_copied)" "$(entries "$O")"
 equals "entries in the table" "$(pgq "$M" "SELECT count(*) FROM cunzhan.entry")" "$(entries "$O")"
 equals "the station's database only read" "$(md5sum "$O/db/data.mdb")" "$DB_BEFORE"
@@ -69,6 +72,75 @@ equals "aid in yuan sums to the report's fen" \
     "$(cz -C "$O" report --json | jq '[.aid[].value_fen] | add')"
 equals "references join" "$(pgq "$M" "SELECT count(*) FROM cunzhan.member m JOIN cunzhan.household h ON m.household = h._id")" \
     "$(cz -C "$O" list member --json | jq length)"
+
+# ---- the registry and village figures, by hand for 新村 (V2) ----
+# The demo's three households of V2, poor, 8 people on 31 December 2018;
+# their income records of 2018 sum to 30 300 yuan net; the village's
+# 2018 form counts 2180 rural registered people: 8 / 2180 = 0.37 %.
+V2=411081112205
+row() { pgq "$M" "SELECT concat_ws(' ', $1) FROM cunzhan.$2"; }
+equals "income of V2 in 2018: households, people, net, per person" \
+    "$(row "households, people, net_fen, net_per_person_fen" "report_income WHERE village = '$V2' AND year = 2018")" \
+    "3 8 3030000 378750"
+equals "net per person rounded half up (116 960 yuan over 39 people)" \
+    "$(row "net_per_person_fen" "report_income WHERE village = '$VILLAGE' AND year = 2017")" 299897
+equals "incidence of V2: 8 of 2180, 37 basis points" \
+    "$(row "year, not_out_of_poverty, rural_population, incidence_bp" "report_incidence_village WHERE village = '$V2'")" \
+    "2018 8 2180 37"
+equals "and of its township" \
+    "$(row "not_out_of_poverty, rural_population, incidence_bp" "report_incidence_township WHERE township = '${V2:0:9}'")" \
+    "8 2180 37"
+equals "measures by category: industry's two" "$(row "amount_fen, records" "report_measures WHERE category = 'industry'")" \
+    "295000 2"
+equals "monitors: the removed one is registered" \
+    "$(row "households, registered" "report_monitors WHERE kind = 'unstable' AND status = 'removed'")" "1 1"
+
+# A death today: one person fewer in the household and in the village's
+# incidence, none fewer on 31 December 2018.
+H2=$(pgq "$M" "SELECT encode(_id, 'hex') FROM cunzhan.household WHERE _region = '$V2' ORDER BY _id LIMIT 1")
+P2=$(pgq "$M" "SELECT encode(_id, 'hex') FROM cunzhan.member WHERE household = decode('$H2', 'hex') ORDER BY _id LIMIT 1")
+PEOPLE=$(row "people" "report_household WHERE entity = decode('$H2', 'hex')")
+expect "a death at the office" 0 cz -C "$O" add member_change household="$H2" member="$P2" kind=death date="$(date +%F)"
+expect "mirrored after the death" 0 cz -C "$O" mirror "$M" --json
+equals "the change and its household written" "$(js records_written)" 2
+equals "one person fewer today" "$(row "people" "report_household WHERE entity = decode('$H2', 'hex')")" $((PEOPLE - 1))
+equals "one fewer not out of poverty in V2" "$(row "not_out_of_poverty" "report_incidence_village WHERE village = '$V2'")" 7
+equals "as many on 31 December 2018" "$(row "people" "report_income WHERE village = '$V2' AND year = 2018")" 8
+same_report "$O" "$M" "the report agrees after a death"
+
+# Two income records of one household and year, written apart at the
+# village and at the office: the later one is summed, not both.
+HV=$(cz -C "$S" list household --json | jq -r '.[1].id')
+cz -C "$S" add income household="$HV" year=2019 wages=2000 >/dev/null || fail "income at the village"
+OLDINC=$(cz -C "$S" list income --json | jq -r ".[] | select(.fields.household == \"$HV\" and .fields.year == 2019) | .id")
+expect "a later income record at the office" 0 cz -C "$O" add income household="$HV" year=2019 wages=1000.50
+cz -C "$S" export --to "$WORK/stick" >/dev/null && cz -C "$O" import "$WORK/stick" >/dev/null
+equals "the office holds both" "$(cz -C "$O" list income --json | jq "[.[] | select(.fields.household == \"$HV\" and .fields.year == 2019)] | length")" 2
+expect "mirrored with two for one year" 0 cz -C "$O" mirror "$M" --json
+equals "the earlier one not summed" \
+    "$(pgq "$M" "SELECT derived->>'in_report' FROM cunzhan.record WHERE entity = decode('$OLDINC', 'hex')")" false
+equals "one household, the later one's wages" \
+    "$(row "households, wages_fen" "report_income WHERE village = '$VILLAGE' AND year = 2019")" "1 100050"
+same_report "$O" "$M" "the report agrees with two income records of one year"
+
+# An exit from the paper file: its own status, not among exits by year.
+expect "a paper exit at the office" 0 cz -C "$O" add exit_record household="$H2" year=2019 date=2019-06-30 reference=ZJ-2019-7
+expect "mirrored after the paper exit" 0 cz -C "$O" mirror "$M" --json
+equals "exited on paper in SQL" "$(pgq "$M" "SELECT _status FROM cunzhan.household WHERE _id = decode('$H2', 'hex')")" \
+    exited_paper
+equals "V2's incidence leaves it out" "$(row "not_out_of_poverty" "report_incidence_village WHERE village = '$V2'")" \
+    $((7 - (PEOPLE - 1)))
+same_report "$O" "$M" "the report agrees after a paper exit"
+
+# A version 1 mirror (no derived column, its own views) upgraded in place
+# by this build: every row written again, the report whole.
+pgq "$M" "SET client_min_messages = warning; ALTER TABLE cunzhan.record DROP COLUMN derived CASCADE;
+          UPDATE cunzhan.source SET views = NULL; UPDATE cunzhan.schema_version SET version = 1" >/dev/null
+expect "a version 1 mirror upgraded" 0 cz -C "$O" mirror "$M" --json
+equals "to version 2" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 2
+equals "not created" "$(js schema_created)" false
+equals "every record written again" "$(js records_written)" "$(js records_station)"
+same_report "$O" "$M" "the report agrees after the upgrade"
 
 cc -o "$WORK/entrysig" "$HERE/entrysig.c" -lsodium || fail "build entrysig"
 OUT=$(pgq "$M" "SELECT encode(id, 'hex') || ' ' || encode(raw, 'hex') FROM cunzhan.entry" | "$WORK/entrysig")
@@ -309,7 +381,7 @@ lacks "never prints the password" "$ERR" "wrong"
 expect "a wrong password, in Chinese" 1 cz -C "$O" --lang zh mirror "postgresql://clerk:wrong@127.0.0.1:$PGPORT_NUM/main"
 contains "拒绝了用户名或口令" "$ERR" "拒绝了镜像的用户名或口令"
 BEFORE=$(dump "$M")
-pgq "$M" "INSERT INTO cunzhan.schema_version (version, written_by) VALUES (2, 'a later cunzhan')" >/dev/null
+pgq "$M" "INSERT INTO cunzhan.schema_version (version, written_by) VALUES (3, 'a later cunzhan')" >/dev/null
 cz -C "$O" edit "$H" phone=13933334444 >/dev/null
 DB_BEFORE=$(md5sum "$O/db/data.mdb")
 expect "a newer schema" 1 cz -C "$O" mirror "$M"
@@ -317,7 +389,7 @@ contains "says newer" "$ERR" "made by a newer cunzhan"
 expect "a newer schema, in Chinese" 1 cz -C "$O" --lang zh mirror "$M"
 contains "更新版本" "$ERR" "由更新版本的村站建立"
 equals "the newer mirror left untouched" "$(dump "$M")" "$BEFORE"
-pgq "$M" "DELETE FROM cunzhan.schema_version WHERE version = 2" >/dev/null
+pgq "$M" "DELETE FROM cunzhan.schema_version WHERE version = 3" >/dev/null
 expect "another station into the same mirror" 1 cz -C "$S" mirror "$M"
 contains "says another station's" "$ERR" "another station's records"
 equals "the station's database untouched by refusals" "$(md5sum "$O/db/data.mdb")" "$DB_BEFORE"
