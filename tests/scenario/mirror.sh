@@ -17,6 +17,17 @@ source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/pg.bash"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
+# A build without the mirror (make MIRROR=no; the 32-bit build) says so,
+# exit 1, and reaches no server: the rest is for builds that mirror.
+if ! grep -q "libpq" "$CUNZHAN"; then
+    "$CUNZHAN" -C "$WORK/none" --lang en mirror "host=127.0.0.1 port=1 dbname=x" >"$WORK/out" 2>&1
+    rc=$?
+    equals "a build without the mirror: exit 1" "$rc" 1
+    contains "a build without the mirror says so" "$(cat "$WORK/out")" "built without the PostgreSQL mirror"
+    finish
+    exit
+fi
+
 if ! pg_start; then fail "a PostgreSQL cluster starts"; finish; exit 1; fi
 pass "a throwaway PostgreSQL cluster runs"
 
