@@ -98,6 +98,14 @@ for lang in en zh; do
 done
 
 # ---- an index an older build made is rebuilt on opening, once, saying so ----
+# Made with the 64-bit mdb_load, whose files a 32-bit LMDB cannot open: on
+# the 32-bit build (make i386) test_find.c checks the rebuild instead.
+if [ "$(od -An -tx1 -j4 -N1 "$CUNZHAN" | tr -d ' ')" = 01 ]; then
+    pass "32-bit build: the rebuild of an old index is test_find.c's"
+    [ "$WIDE" = 0 ] && pass "every screen fit 80 columns" || fail "$WIDE screens wider than 80 columns"
+    finish
+    exit
+fi
 # index_version 1 (what a store from before these terms reads as), put
 # with lmdb-utils' mdb_load: the whole index is made again and the version
 # noted.
