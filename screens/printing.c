@@ -9,14 +9,10 @@
 
 int printing_path(struct ui *ui, const char *doc, const char *what, char *path, size_t size)
 {
-    char dir[4096], name[160];
-    size_t j = 0;
-    /* A household number may hold anything a file name should not. */
-    for (const char *s = what ? what : ""; *s && j + 1 < sizeof name; s++)
-        name[j++] = (*s == '/' || (unsigned char)*s < 0x20) ? '_' : *s;
-    name[j] = 0;
+    char dir[4096], name[256];
     if (snprintf(dir, sizeof dir, "%s/print", cz_station_dir(ui->st)) >= (int)sizeof dir ||
-        snprintf(path, size, "%s/%s%s%s.pdf", dir, doc, j ? "-" : "", name) >= (int)size) {
+        cz_print_file_name(doc, what, name, sizeof name) >= (int)sizeof name ||
+        snprintf(path, size, "%s/%s", dir, name) >= (int)size) {
         ui_status_message(ui, CZ_EINVAL);
         return CZ_EINVAL;
     }

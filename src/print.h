@@ -67,4 +67,10 @@ int cz_print_report(cz_station *st, const char *region, struct cz_print_out *o);
  * the text it is in). */
 void cz_print_message(int rc, const struct cz_print_out *o, enum cz_lang lang, char *buf, size_t size);
 
+/* The file name a document is written to when the person names none:
+ * DOC.pdf, or DOC-WHAT.pdf with what it is about (a household number, a
+ * place code) made safe for a file name.  Returns the length written, or
+ * a length >= size when it did not fit (as snprintf). */
+int cz_print_file_name(const char *doc, const char *what, char *buf, size_t size);
+
 #endif

@@ -38,3 +38,16 @@ void cz_print_message(int rc, const struct cz_print_out *o, enum cz_lang lang, c
         snprintf(buf, size, "%s: %s", cz_text_safe(o->path ? o->path : "", safe, sizeof safe), cz_strerror(rc, lang));
     }
 }
+
+int cz_print_file_name(const char *doc, const char *what, char *buf, size_t size)
+{
+    char safe[128];
+    size_t j = 0;
+    /* A household number may hold anything a file name should not: a
+     * slash would name another folder, a control character a name the
+     * person cannot type. */
+    for (const char *s = what ? what : ""; *s && j + 1 < sizeof safe; s++)
+        safe[j++] = (*s == '/' || (unsigned char)*s < 0x20) ? '_' : *s;
+    safe[j] = 0;
+    return snprintf(buf, size, "%s%s%s.pdf", doc, j ? "-" : "", safe);
+}

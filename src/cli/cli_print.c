@@ -100,13 +100,7 @@ static void default_path(const struct print_args *a, char *buf, size_t size)
 {
     const char *what = a->village ? a->village : a->township ? a->township : a->region ? a->region
                      : a->nids ? a->ids[0] : NULL;
-    char safe[128];
-    size_t j = 0;
-    /* A household number may hold anything a file name should not. */
-    for (const char *s = what ? what : ""; *s && j + 1 < sizeof safe; s++)
-        safe[j++] = (*s == '/' || (unsigned char)*s < 0x20) ? '_' : *s;
-    safe[j] = 0;
-    snprintf(buf, size, "%s%s%s.pdf", a->doc, j ? "-" : "", safe);
+    cz_print_file_name(a->doc, what, buf, size);
 }
 
 static void print_failed(struct cli *c, int rc, const struct cz_print_out *o)
