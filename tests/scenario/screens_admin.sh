@@ -60,11 +60,28 @@ lacks "clerk: no users row at a village" "$SCREEN" "Users and enrolment"
 keys F10
 see "clerk: quits" "EXIT=0"
 
+# select_exit NAME: moves the approvals list until NAME's assessment is the
+# one shown below the list (its name then its year).
+select_exit() {
+    local i
+    keys C-a
+    for i in 1 2 3 4 5 6; do
+        capture
+        has_text "$1  year" && return 0
+        has_text "$1  年度" && return 0
+        keys Down; sleep 0.5
+    done
+    capture
+}
+
 # ---- exit approvals: the county supervisor signs the county step ----
 startat "$OFFICE" --lang en --user 王县长
 see "county: home has approvals" "Exit approvals"
 menu_open "Exit approvals" "退出审批"
 see "county: approvals list" "awaits: county decision"
+# the list's order among equals is the records' ids: pick 杨树林's by name
+select_exit 杨树林
+see "county: 杨树林's assessment shown" "杨树林  year 2018"
 see "county: chain shows who signed the township step" "刘镇长@"
 see "county: the assessment's checks" "Safe housing: Yes"
 keys Enter
@@ -133,19 +150,6 @@ contains "cli: exit listed" "$OUT" "2019"
 
 # ---- a supervisor rejects the next step, with a reason: Ctrl-R, on a
 # vt100 (no function keys).  An empty reason and Esc store nothing. ----
-# select_exit NAME: moves the approvals list until NAME's assessment is the
-# one shown below the list (its name then its year).
-select_exit() {
-    local i
-    keys C-a
-    for i in 1 2 3 4 5 6; do
-        capture
-        has_text "$1  year" && return 0
-        has_text "$1  年度" && return 0
-        keys Down; sleep 0.5
-    done
-    capture
-}
 expect "cli: the 2019 assessment's id" 0 "$CUNZHAN" -C "$OFFICE" --json list exit year=2019
 HQJ=$(printf '%s\n' "$OUT" | jq -r '.[0].id')
 E0=$(entries "$OFFICE")
