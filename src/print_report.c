@@ -22,90 +22,100 @@ static double share(int64_t v, int64_t max) { return max > 0 ? (double)v / (doub
 
 static void num(int64_t v, char *buf, size_t size) { snprintf(buf, size, "%lld", (long long)v); }
 
-static void villages(struct rep *r, const struct cz_report_table *tb)
+/* How one of the report's plain tables (cz_report_table: key, sub, a, b)
+ * is printed: a column for the key, one for the sub when there is one, a
+ * and b as numbers, then a bar on a or b scaled to that column's largest.
+ * The key and the sub are a place, a field's label, or shown as they are. */
+enum cell_kind { CELL_NONE, CELL_RAW, CELL_PLACE, CELL_LABEL };
+struct column { const char *en, *zh; double share; };
+struct plain_table {
+    const char *en, *zh;                         /* the heading */
+    enum cell_kind key, sub;
+    const char *type, *key_field, *sub_field;    /* for CELL_LABEL */
+    int a_money, has_b, bar_on_b;                /* a in hundredths (yuan); b shown; the bar on b */
+    struct column cols[5];                       /* key, [sub], a, [b], bar */
+};
+
+static const char *cell(struct rep *r, enum cell_kind kind, const char *type, const char *field, const char *v,
+                        char *buf, size_t size)
+{
+    char name[256];
+    if (kind == CELL_LABEL) return cz_report_label(type, field, v, r->lang);
+    if (kind != CELL_PLACE) return v;
+    cz_report_place_name(r->t, v, name, sizeof name);
+    snprintf(buf, size, "%s %s", name, v);
+    return buf;
+}
+
+static void plain(struct rep *r, const struct cz_report_table *tb, const struct plain_table *pt)
 {
     struct cz_pdf *p = r->p;
-    const struct cz_pdf_col cols[] = {
-        CZ_COL(cz_pdf_tr(p, "Village", "村"), 0.3), CZ_COL(cz_pdf_tr(p, "Status", "状态"), 0.16),
-        CZ_NUM(cz_pdf_tr(p, "Households", "户数"), 0.12), CZ_NUM(cz_pdf_tr(p, "People", "人数"), 0.12),
-        CZ_BAR(cz_pdf_tr(p, "People", "人数"), 0.3),
-    };
-    int64_t max = cz_report_table_max(tb, 1);
-    cz_pdf_heading(p, cz_pdf_tr(p, "Households and people by village and status", "各村各状态户数、人数"));
-    cz_pdf_table(p, cols, 5);
+    struct cz_pdf_col cols[5];
+    size_t n = 0;
+    for (; n < 5 && pt->cols[n].en; n++) {
+        const char *h = cz_pdf_tr(p, pt->cols[n].en, pt->cols[n].zh);
+        int last = n + 1 == 5 || !pt->cols[n + 1].en;
+        struct cz_pdf_col c = { .head = h, .share = pt->cols[n].share,
+                                .right = !last && n > (pt->sub != CELL_NONE), .bar = last };
+        cols[n] = c;
+    }
+    int64_t max = cz_report_table_max(tb, pt->bar_on_b);
+    cz_pdf_heading(p, cz_pdf_tr(p, pt->en, pt->zh));
+    cz_pdf_table(p, cols, n);
     for (size_t i = 0; i < tb->n; i++) {
-        char name[256], place[340], a[32], b[32];
-        cz_report_place_name(r->t, tb->rows[i].key, name, sizeof name);
-        snprintf(place, sizeof place, "%s %s", name, tb->rows[i].key);
-        num(tb->rows[i].a, a, sizeof a);
-        num(tb->rows[i].b, b, sizeof b);
-        const char *cells[] = { place, cz_report_label("household", "status", tb->rows[i].sub, r->lang), a, b, "" };
-        cz_pdf_row(p, cells, share(tb->rows[i].b, max));
+        const struct cz_report_row *row = &tb->rows[i];
+        char kb[340], sb[340], a[64], b[32];
+        const char *cells[5];
+        size_t k = 0;
+        cells[k++] = cell(r, pt->key, pt->type, pt->key_field, row->key, kb, sizeof kb);
+        if (pt->sub != CELL_NONE) cells[k++] = cell(r, pt->sub, pt->type, pt->sub_field, row->sub, sb, sizeof sb);
+        if (pt->a_money) cz_format_hundredths(row->a, a, sizeof a);
+        else num(row->a, a, sizeof a);
+        cells[k++] = a;
+        if (pt->has_b) { num(row->b, b, sizeof b); cells[k++] = b; }
+        cells[k++] = "";
+        cz_pdf_row(p, cells, share(pt->bar_on_b ? row->b : row->a, max));
     }
     cz_pdf_table_end(p);
 }
 
-static void exited(struct rep *r, const struct cz_report_table *tb)
-{
-    struct cz_pdf *p = r->p;
-    const struct cz_pdf_col cols[] = {
-        CZ_COL(cz_pdf_tr(p, "Year", "年度"), 0.16), CZ_NUM(cz_pdf_tr(p, "People", "人数"), 0.14),
-        CZ_NUM(cz_pdf_tr(p, "Households", "户数"), 0.14), CZ_BAR(cz_pdf_tr(p, "People", "人数"), 0.56),
-    };
-    int64_t max = cz_report_table_max(tb, 0);
-    cz_pdf_heading(p, cz_pdf_tr(p, "People exited from poverty by year (whole approval chain)", "各年脱贫人数（审批链完整）"));
-    cz_pdf_table(p, cols, 4);
-    for (size_t i = 0; i < tb->n; i++) {
-        char a[32], b[32];
-        num(tb->rows[i].a, a, sizeof a);
-        num(tb->rows[i].b, b, sizeof b);
-        const char *cells[] = { tb->rows[i].key, a, b, "" };
-        cz_pdf_row(p, cells, share(tb->rows[i].a, max));
-    }
-    cz_pdf_table_end(p);
-}
-
-static void causes(struct rep *r, const struct cz_report_table *tb)
-{
-    struct cz_pdf *p = r->p;
-    const struct cz_pdf_col cols[] = {
-        CZ_COL(cz_pdf_tr(p, "Cause", "致贫原因"), 0.22), CZ_NUM(cz_pdf_tr(p, "Primary cause", "主要原因"), 0.16),
-        CZ_NUM(cz_pdf_tr(p, "Among causes", "含该原因"), 0.16), CZ_BAR(cz_pdf_tr(p, "Households", "户数"), 0.46),
-    };
-    int64_t max = cz_report_table_max(tb, 1);
-    cz_pdf_heading(p, cz_pdf_tr(p, "Households by poverty cause", "致贫原因户数"));
-    cz_pdf_table(p, cols, 4);
-    for (size_t i = 0; i < tb->n; i++) {
-        char a[32], b[32];
-        num(tb->rows[i].a, a, sizeof a);
-        num(tb->rows[i].b, b, sizeof b);
-        const char *cells[] = { cz_report_label("household", "causes", tb->rows[i].key, r->lang), a, b, "" };
-        cz_pdf_row(p, cells, share(tb->rows[i].b, max));
-    }
-    cz_pdf_table_end(p);
-}
-
-static void aid(struct rep *r, const struct cz_report_table *tb)
-{
-    struct cz_pdf *p = r->p;
-    const struct cz_pdf_col cols[] = {
-        CZ_COL(cz_pdf_tr(p, "Kind", "类别"), 0.16), CZ_COL(cz_pdf_tr(p, "Funding source", "资金来源"), 0.26),
-        CZ_NUM(cz_pdf_tr(p, "Value (yuan)", "价值(元)"), 0.15), CZ_NUM(cz_pdf_tr(p, "Records", "笔数"), 0.1),
-        CZ_BAR(cz_pdf_tr(p, "Value", "价值"), 0.33),
-    };
-    int64_t max = cz_report_table_max(tb, 0);
-    cz_pdf_heading(p, cz_pdf_tr(p, "Aid value by kind and funding source (yuan)", "帮扶物资价值（按类别、资金来源，元）"));
-    cz_pdf_table(p, cols, 5);
-    for (size_t i = 0; i < tb->n; i++) {
-        char a[64], b[32];
-        cz_format_hundredths(tb->rows[i].a, a, sizeof a);
-        num(tb->rows[i].b, b, sizeof b);
-        const char *cells[] = { cz_report_label("aid", "kind", tb->rows[i].key, r->lang),
-                                cz_report_label("aid", "fund", tb->rows[i].sub, r->lang), a, b, "" };
-        cz_pdf_row(p, cells, share(tb->rows[i].a, max));
-    }
-    cz_pdf_table_end(p);
-}
+static const struct plain_table by_village = {
+    .en = "Households and people by village and status", .zh = "各村各状态户数、人数",
+    .key = CELL_PLACE, .sub = CELL_LABEL, .type = "household", .sub_field = "status", .has_b = 1, .bar_on_b = 1,
+    .cols = { { "Village", "村", 0.3 }, { "Status", "状态", 0.16 }, { "Households", "户数", 0.12 },
+      { "People", "人数", 0.12 }, { "People", "人数", 0.3 } },
+};
+static const struct plain_table exited_by_year = {
+    .en = "People exited from poverty by year (whole approval chain)", .zh = "各年脱贫人数（审批链完整）",
+    .key = CELL_RAW, .sub = CELL_NONE, .has_b = 1,
+    .cols = { { "Year", "年度", 0.16 }, { "People", "人数", 0.14 }, { "Households", "户数", 0.14 },
+      { "People", "人数", 0.56 } },
+};
+static const struct plain_table by_cause = {
+    .en = "Households by poverty cause", .zh = "致贫原因户数",
+    .key = CELL_LABEL, .sub = CELL_NONE, .type = "household", .key_field = "causes", .has_b = 1, .bar_on_b = 1,
+    .cols = { { "Cause", "致贫原因", 0.22 }, { "Primary cause", "主要原因", 0.16 }, { "Among causes", "含该原因", 0.16 },
+      { "Households", "户数", 0.46 } },
+};
+static const struct plain_table aid_by_kind = {
+    .en = "Aid value by kind and funding source (yuan)", .zh = "帮扶物资价值（按类别、资金来源，元）",
+    .key = CELL_LABEL, .sub = CELL_LABEL, .type = "aid", .key_field = "kind", .sub_field = "fund",
+    .a_money = 1, .has_b = 1,
+    .cols = { { "Kind", "类别", 0.16 }, { "Funding source", "资金来源", 0.26 }, { "Value (yuan)", "价值(元)", 0.15 },
+      { "Records", "笔数", 0.1 }, { "Value", "价值", 0.33 } },
+};
+static const struct plain_table monitored = {
+    .en = "Monitored households by kind and status", .zh = "防返贫监测户（按类别、状态）",
+    .key = CELL_LABEL, .sub = CELL_LABEL, .type = "monitor", .key_field = "kind", .sub_field = "status",
+    .cols = { { "Kind", "类别", 0.3 }, { "Status", "状态", 0.2 }, { "Households", "户数", 0.14 },
+      { "Households", "户数", 0.36 } },
+};
+static const struct plain_table measures_by_category = {
+    .en = "Measures by category", .zh = "帮扶项目（按类别）",
+    .key = CELL_LABEL, .sub = CELL_NONE, .type = "measure", .key_field = "category", .a_money = 1, .has_b = 1,
+    .cols = { { "Category", "帮扶类别", 0.30 }, { "Amount (yuan)", "金额(元)", 0.18 }, { "Records", "条数", 0.12 },
+      { "Amount", "金额", 0.40 } },
+};
 
 /* ---- the village side (villrec.h) ---- */
 
@@ -135,33 +145,13 @@ static void incidence(struct rep *r, const struct cz_report_table *tb, const cha
     cz_pdf_table_end(p);
 }
 
-static void monitors(struct rep *r, const struct cz_report_table *tb)
-{
-    struct cz_pdf *p = r->p;
-    const struct cz_pdf_col cols[] = {
-        CZ_COL(cz_pdf_tr(p, "Kind", "类别"), 0.3), CZ_COL(cz_pdf_tr(p, "Status", "状态"), 0.2),
-        CZ_NUM(cz_pdf_tr(p, "Households", "户数"), 0.14), CZ_BAR(cz_pdf_tr(p, "Households", "户数"), 0.36),
-    };
-    int64_t max = cz_report_table_max(tb, 0);
-    cz_pdf_heading(p, cz_pdf_tr(p, "Monitored households by kind and status", "防返贫监测户（按类别、状态）"));
-    cz_pdf_table(p, cols, 4);
-    for (size_t i = 0; i < tb->n; i++) {
-        char a[32];
-        num(tb->rows[i].a, a, sizeof a);
-        const char *cells[] = { cz_report_label("monitor", "kind", tb->rows[i].key, r->lang),
-                                cz_report_label("monitor", "status", tb->rows[i].sub, r->lang), a, "" };
-        cz_pdf_row(p, cells, share(tb->rows[i].a, max));
-    }
-    cz_pdf_table_end(p);
-}
-
 /* Shown when there is something to show, as `cunzhan report` does. */
 static void village_side(struct rep *r, const struct cz_report *x)
 {
     if (!x->incidence.n && !x->monitors.n) return;
     incidence(r, &x->incidence, "Poverty incidence by village (latest year)", "各村贫困发生率（最近年度）");
     incidence(r, &x->incidence_town, "Poverty incidence by township", "各乡镇贫困发生率");
-    monitors(r, &x->monitors);
+    plain(r, &x->monitors, &monitored);
 }
 
 static const char *verdict(struct rep *r, int32_t bp, int pass, const char *target_en, const char *target_zh,
@@ -257,26 +247,6 @@ static void income(struct rep *r, const struct cz_report *x)
     cz_pdf_table_end(p);
 }
 
-static void measures(struct rep *r, const struct cz_report_table *tb)
-{
-    struct cz_pdf *p = r->p;
-    const struct cz_pdf_col cols[] = {
-        CZ_COL(cz_pdf_tr(p, "Category", "帮扶类别"), 0.30), CZ_NUM(cz_pdf_tr(p, "Amount (yuan)", "金额(元)"), 0.18),
-        CZ_NUM(cz_pdf_tr(p, "Records", "条数"), 0.12), CZ_BAR(cz_pdf_tr(p, "Amount", "金额"), 0.40),
-    };
-    int64_t max = cz_report_table_max(tb, 0);
-    cz_pdf_heading(p, cz_pdf_tr(p, "Measures by category", "帮扶项目（按类别）"));
-    cz_pdf_table(p, cols, 4);
-    for (size_t i = 0; i < tb->n; i++) {
-        char a[64], b[32];
-        cz_format_hundredths(tb->rows[i].a, a, sizeof a);
-        num(tb->rows[i].b, b, sizeof b);
-        const char *cells[] = { cz_report_label("measure", "category", tb->rows[i].key, r->lang), a, b, "" };
-        cz_pdf_row(p, cells, share(tb->rows[i].a, max));
-    }
-    cz_pdf_table_end(p);
-}
-
 static void head(struct rep *r, const struct cz_report *x, const struct cz_station_info *info)
 {
     struct cz_pdf *p = r->p;
@@ -318,13 +288,13 @@ int cz_print_report(cz_station *st, const char *region, struct cz_print_out *o)
     if (rc == CZ_OK && (rc = cz_report_build(r.t, info->office_root, place, &x)) == CZ_OK) built = 1;
     if (rc) goto out;
     head(&r, &x, info);
-    villages(&r, &x.by_village);
-    exited(&r, &x.exited_by_year);
-    causes(&r, &x.by_cause);
-    aid(&r, &x.aid);
+    plain(&r, &x.by_village, &by_village);
+    plain(&r, &x.exited_by_year, &exited_by_year);
+    plain(&r, &x.by_cause, &by_cause);
+    plain(&r, &x.aid, &aid_by_kind);
     totals(&r, &x);
     income(&r, &x);
-    measures(&r, &x.measures);
+    plain(&r, &x.measures, &measures_by_category);
     village_side(&r, &x);
     o->items = 4;
     rc = cz_pdf_status(r.p);
