@@ -133,6 +133,7 @@ keys Escape Escape
 await 10 has_text "查找"
 keys C-u
 text "赵大"
+query_on "zh: 赵大 typed" "赵大"
 see "zh: found 赵大" "YSW-2019-02"
 keys Enter
 see "zh: 赵大's page" "贫困户: 赵大"

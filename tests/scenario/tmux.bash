@@ -119,6 +119,9 @@ gone() { wait_check "$1" "'$2' still on screen" "${3:-10}" lacks_text "$2"; }
 # on_line NAME PATTERN: waits until one screen line matches the extended
 # regular expression (a label and its value on one row).
 on_line() { wait_check "$1" "no line matching '$2'" 10 has_line "$2"; }
+# query_on NAME TEXT: waits until a line ends in ": TEXT" (the find line
+# with TEXT typed): the rows of the previous query stay until then.
+query_on() { wait_check "$1" "no line ending in ': $2'" 10 has_line "[:：] *$2 *\$"; }
 # footer_on NAME ROW: waits until the footer (F10) is on that row, the last.
 footer_on() {
     if await 10 footer_row_is "$2"; then pass "$1"; return 0; fi
