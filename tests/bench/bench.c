@@ -714,7 +714,7 @@ static void table_rows(const struct run *r, size_t entries, size_t db_bytes)
     cz_station_close(st);
     bench_record("stored entry bytes per record", r->n, entries, (double)eb * per, 0, "B", "", "entries' values");
     bench_record("database bytes per record", r->n, entries, (double)db_bytes * per, (double)eb * per, "B",
-           "<= 2x entry bytes", "bound: the stored entry bytes");
+                 "<= 2x entry bytes", "bound: the stored entry bytes");
     snprintf(dbdir, sizeof dbdir, "%.4000s/db", r->dir);
     if ((rc = bench_db_stat(dbdir, &ds))) {
         fprintf(stderr, "bench: %s: %s\n", dbdir, mdb_strerror(rc));
@@ -732,8 +732,8 @@ static void table_rows(const struct run *r, size_t entries, size_t db_bytes)
     bench_record("database bytes per record: free pages", r->n, entries, (double)ds.free_bytes * per, 0, "B", "", "");
     snprintf(note, sizeof note, ds.unsplit ? "%.0f B of dup sub-trees not split" : "meta and main table",
              (double)ds.unsplit * per);
-    bench_record("database bytes per record: LMDB's own", r->n, entries, (double)(ds.lmdb_bytes + ds.unsplit) * per, 0, "B",
-           "", note);
+    bench_record("database bytes per record: LMDB's own", r->n, entries, (double)(ds.lmdb_bytes + ds.unsplit) * per,
+                 0, "B", "", note);
 }
 
 static void run(size_t n_records, const char *root)
@@ -796,7 +796,8 @@ static void run(size_t n_records, const char *root)
                "other threads %.2f s (%.2fx)\n", cpu_all, cpu_all / bound_cpu, bound_cpu, cpu_main, cpu_main / bound_cpu,
                cpu_all - cpu_main, (cpu_all - cpu_main) / bound_cpu);
         snprintf(note, sizeof note, sampled < (size_t)stored ? "bound: %zu timed, scaled" : "", sampled);
-        bench_record("load CSV (real load path)", r->n, (size_t)stored, t_load, bound0, "s", "<= 1.3x signing, one core", note);
+        bench_record("load CSV (real load path)", r->n, (size_t)stored, t_load, bound0, "s", "<= 1.3x signing, one core",
+                     note);
         mem_record("load", r->n, (size_t)stored, m_load);
         snprintf(cmd0, sizeof cmd0, "rm -rf '%.2000s' '%.2000s' '%.2000s' '%.2000s'", r->dir, r->office, r->stick, r->json);
         if (system(cmd0)) fprintf(stderr, "bench: could not remove %s\n", r->dir);
@@ -809,7 +810,8 @@ static void run(size_t n_records, const char *root)
     double sign_one, sign_all;
     bounds(r->n, (size_t)stored, avg, 0, &sign_one, &sign_all, note);
     /* one person's entries chain: a load signs on one core */
-    bench_record("load CSV (real load path)", r->n, (size_t)stored, t_load, sign_one, "s", "<= 1.3x signing, one core", note);
+    bench_record("load CSV (real load path)", r->n, (size_t)stored, t_load, sign_one, "s", "<= 1.3x signing, one core",
+                 note);
     mem_record("load", r->n, (size_t)stored, m_load);
     snprintf(r->bundle, sizeof r->bundle, "%s", (const char *)&out[8]);
     double bundle_bytes = out[2];
@@ -817,7 +819,8 @@ static void run(size_t n_records, const char *root)
     mem_record("export", r->n, (size_t)out[1], m);
     double cold[NOUT];
     phase("bound cold", phase_bound_cold, r, cold);
-    bench_record("export vs cold read+encrypt", r->n, (size_t)out[1], out[0], cold[0], "s", "(bound in a fresh process)", "");
+    bench_record("export vs cold read+encrypt", r->n, (size_t)out[1], out[0], cold[0], "s", "(bound in a fresh process)",
+                 "");
     size_t entries = (size_t)out[5];
     double plain = out[4];
 
@@ -840,8 +843,10 @@ static void run(size_t n_records, const char *root)
         struct stat sb;
         if (system(cmd) == 0 && stat(age_path, &sb) == 0) age_bytes = (double)sb.st_size;
     }
-    if (age_bytes > 0) bench_record("bundle bytes vs JSON+age", r->n, entries, bundle_bytes, age_bytes, "B", "< 1.0x", "");
-    else bench_record("bundle bytes (age not installed)", r->n, entries, bundle_bytes, 0, "B", "< JSON+age", "");
+    if (age_bytes > 0)
+        bench_record("bundle bytes vs JSON+age", r->n, entries, bundle_bytes, age_bytes, "B", "< 1.0x", "");
+    else
+        bench_record("bundle bytes (age not installed)", r->n, entries, bundle_bytes, 0, "B", "< JSON+age", "");
     printf("  (age took %.1f s)\n", now() - t0);
     unlink(age_path);
     unlink(r->json);

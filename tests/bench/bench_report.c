@@ -80,7 +80,8 @@ void bench_growth_rows(void)
         char hs[24], ls[24];
         snprintf(what, sizeof what, "%s cost per record, %s over %s", w ? "load" : "import", size_label(hs, hi),
                  size_label(ls, lo));
-        snprintf(note, sizeof note, "%.2f us over %.2f us", b->value / (double)b->n * 1e6, a->value / (double)a->n * 1e6);
+        snprintf(note, sizeof note, "%.2f us over %.2f us", b->value / (double)b->n * 1e6,
+                 a->value / (double)a->n * 1e6);
         bench_record(what, hi, b->n, (b->value / (double)b->n) / (a->value / (double)a->n), 0, "x",
                w ? "(linear: 1.00)" : "<= 1.10", note);
     }
