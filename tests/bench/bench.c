@@ -716,10 +716,12 @@ static void table_rows(const struct run *r, size_t entries, size_t db_bytes)
     bench_record("database bytes per record", r->n, entries, (double)db_bytes * per, (double)eb * per, "B",
                  "<= 2x entry bytes", "bound: the stored entry bytes");
     snprintf(dbdir, sizeof dbdir, "%.4000s/db", r->dir);
+    double t0 = now();
     if ((rc = bench_db_stat(dbdir, &ds))) {
         fprintf(stderr, "bench: %s: %s\n", dbdir, mdb_strerror(rc));
         return;
     }
+    printf("  (the bytes by table took %.1f s)\n", now() - t0);
     for (size_t i = 0; i < ds.n; i++) {
         const struct bench_table *tb = &ds.t[i];
         snprintf(what, sizeof what, "database bytes per record: %s", tb->name);
