@@ -50,8 +50,8 @@ map_of() {
 }
 # map_holds NAME DIR: DIR's map holds its data file and, on 32 bits, stays
 # within CZ_STORE_MAP_MAX32 (1536 MiB); says whether it grew past the
-# first 256 MiB (a big load can need room for pages freed only at its
-# commit: the map can grow while the file stays smaller).
+# first 256 MiB (LMDB reuses the pages a transaction frees only once a
+# later one has committed: the map can grow while the file stays smaller).
 map_holds() {
     local map file
     map=$(map_of "$2")
