@@ -175,7 +175,8 @@ void bench_markdown(FILE *f, const char *mach, double elapsed)
     fprintf(f, "\nRatios (in brackets) are the figure over its bound, measured in the same run.  Growth: for "
                "totals (load, export, import, bytes, memory) the cost per record at the largest size over the "
                "smallest (1.00 = linear); for figures that should not grow with the data (find, list, "
-               "start-up, bytes per record) the figure's own change (xK).  Notes at %zu records:\n\n",
+               "start-up, bytes per record) the figure's own change (xK); the rows \"cost per record, X over "
+               "Y\" compare the largest size with the one before.  Notes at %zu records:\n\n",
             nsizes ? sizes[nsizes - 1] : 0);
     for (size_t i = 0; i < nresults; i++)
         if (nsizes && results[i].size == sizes[nsizes - 1] && results[i].note[0])
