@@ -111,6 +111,7 @@ static void fmt_value(char *b, size_t size, double v, const char *unit)
 {
     if (!strcmp(unit, "B") && v >= 1e6) snprintf(b, size, "%.1f MB", v / 1e6);
     else if (!strcmp(unit, "B")) snprintf(b, size, "%.0f B", v);
+    else if (!strcmp(unit, "x")) snprintf(b, size, "%.2f", v);    /* a ratio: growth */
     else snprintf(b, size, "%.*f %s", v < 10 ? 2 : 1, v, unit);
 }
 
