@@ -60,19 +60,9 @@ lacks "clerk: no users row at a village" "$SCREEN" "Users and enrolment"
 keys F10
 see "clerk: quits" "EXIT=0"
 
-# select_exit NAME: moves the approvals list until NAME's assessment is the
-# one shown below the list (its name then its year).
-select_exit() {
-    local i
-    keys C-a
-    for i in 1 2 3 4 5 6; do
-        capture
-        has_text "$1  year" && return 0
-        has_text "$1  年度" && return 0
-        keys Down; sleep 0.5
-    done
-    capture
-}
+# select_exit NAME: the approvals list's row whose detail below it is
+# NAME's assessment (its name, then its year).
+select_exit() { seek_row "$1's assessment selected" "$1  (year|年度)"; }
 
 # ---- exit approvals: the county supervisor signs the county step ----
 startat "$OFFICE" --lang en --user 王县长

@@ -20,15 +20,7 @@ mkdir -p "$STICK"
 open_exits() { ready; menu_open "Exit approvals" "退出审批"; }
 # select_exit TEXT: on the approvals screen, moves to the row whose detail
 # starts with TEXT (rows come in id order, which changes run to run).
-select_exit() {
-    local i
-    keys Home
-    for i in 1 2 3 4 5 6; do
-        await 2 has_text "$1" && return 0
-        keys Down
-    done
-    fail "no row with '$1'" "$SCREEN"
-}
+select_exit() { seek_row "row of '$1' selected" "$1"; }
 # The number of assessments `cunzhan exits` lists for USER (ARGS: --all ...).
 cli_count() { local u=$1; shift; cz -C "$O" --user "$u" exits --json "$@" | jq length; }
 cli_open() { cz -C "$O" --user "$1" exits --all --json | jq '[.[] | select(.stage != "complete")] | length'; }

@@ -147,6 +147,24 @@ program_pid() {
     pgrep -P "$shell" | head -1
 }
 
+# seek_row NAME PATTERN: from the top of a list (Ctrl-A), moves Down a row
+# at a time until a screen line matches PATTERN (the list's order among
+# equals can change run to run); after each press it waits for the screen
+# to change, so a slow redraw is not pressed past.
+screen_is_not() { [ "$SCREEN" != "$1" ]; }
+seek_row() {
+    local i shown
+    keys C-a
+    for i in $(seq 1 12); do
+        if await 2 has_line "$2"; then pass "$1"; return 0; fi
+        shown=$SCREEN
+        keys Down
+        await 5 screen_is_not "$shown" || true
+    done
+    fail "$1: no line matching '$2'" "$SCREEN"
+    return 1
+}
+
 # seek NAME PATTERN KEY: presses KEY (Down, PgDn...) until a screen line
 # matches the extended regular expression PATTERN, at most 40 times, each
 # press waited for; passes NAME then, else fails it.  For text further
