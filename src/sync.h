@@ -138,7 +138,7 @@ int cz_sync_import_file_with(cz_station *st, const char *path, cz_refused_fn fn,
 /* When this station last wrote a bundle for the peer with box key `box`
  * and last imported one from it (ms since the epoch; 0: never).  "Sent" is
  * noted only after the bundle file is renamed into place on the stick and
- * its folder fsynced; "received" in the import's own transaction. */
+ * its folder fsynced; "received" in the import's last transaction. */
 int cz_sync_last(cz_station *st, const uint8_t box[32], uint64_t *sent_ms, uint64_t *received_ms);
 
 /* The last bundle this station exported or imported: the latest of the
