@@ -46,6 +46,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,8 +497,11 @@ int cz_sync_import_file_with(cz_station *st, const char *path, cz_refused_fn fn,
     if (fstat(fd, &sb) != 0) { rc = cz_fs_errno_status(errno); close(fd); return rc; }
     if ((uint64_t)sb.st_size > (uint64_t)CZ_BUNDLE_PLAIN_MAX * 2) { close(fd); return CZ_ETOOBIG; }
     int hrc = cz_bundle_reader_open_fd(fd, &r, &h);
+    /* Named whole for `status`, which may run from another folder. */
+    char abs[PATH_MAX];
+    if (!realpath(path, abs)) snprintf(abs, sizeof abs, "%s", path);
     if (imp_local_failure(hrc)) rc = hrc;
-    else rc = import_reader(st, r, &h, hrc, path, fn, ctx, pr, res);
+    else rc = import_reader(st, r, &h, hrc, abs, fn, ctx, pr, res);
     cz_bundle_reader_close(r);
     close(fd);
     return rc;
