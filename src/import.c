@@ -30,7 +30,7 @@
  * Memory: the import holds one chunk, the piece being parsed, NBATCH
  * batches (about 2 MB), the root entries and one hash per run; LMDB keeps
  * a write transaction's dirty pages in the heap until its commit, so that
- * is what the runs bound (IMP_TXN_BYTES).  MDB_WRITEMAP would move them
+ * is what the runs bound (IMP_TXN_BYTES, and why not lower).  MDB_WRITEMAP would move them
  * into the file mapping, but it grows the data file to the whole 64 GiB
  * map (sparse: a copy onto a FAT stick fails) and a full disk becomes
  * SIGBUS in a page fault instead of an error; so it is not used.
@@ -60,11 +60,15 @@
 #include "status.h"
 
 /* Entry bytes a write transaction of pass 2 takes before its commit.
- * LMDB keeps a transaction's dirty pages in the heap until the commit,
- * about three times the entry bytes with their records and index terms,
- * beside the deferred index batch (index_batch.c): 8 MiB keeps an import's
- * peak near 64 MB, and at 1,000,000 records costs some 60 commits (each
- * an fsync), a second or two. */
+ * LMDB keeps a transaction's dirty pages in the heap until the commit, and
+ * what grows them is not the entry bytes but the pages touched: a record's
+ * index terms and ids are random keys, each insert into a large tree
+ * dirties a page of its own (some 10-40 pages a record once the tree is
+ * large).  So a smaller bound saves memory only slowly while every commit
+ * writes its pages again: at 100,000 records 8 MiB took the peak from
+ * 215 to 142 MB (1 MiB: 110 MB, but 8x the disk writes of one transaction;
+ * 32 MiB: 212 MB).  8 MiB bounds memory at that size without multiplying
+ * what a PC's disk must write; keys that cluster would let it go lower. */
 #define IMP_TXN_BYTES (8u * 1024u * 1024u)
 
 /* Test hooks, read here only.  CZ_IMPORT_TXN_BYTES (bytes, > 0) replaces
