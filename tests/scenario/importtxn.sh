@@ -5,8 +5,10 @@
 # transactions), `status` says an import is unfinished, naming the bundle's
 # file and what to do, in English and in Chinese and in --json; importing
 # the bundle again completes it, `status` no longer says so, and the office
-# holds what a twin that imported the bundle in one go holds.
+# holds what a twin that imported the bundle in one go holds.  The home
+# screen (tmux, 80x24) says so in place of the last sync, and then no more.
 . "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/tmux.bash"
 O=$WORK/office A=$WORK/village STICK=$WORK/stick V=411081106201
 # status --json without the database's size in bytes (two stores holding
 # the same records need not be the same size).
@@ -44,6 +46,14 @@ contains "json names the file" "$OUT" "\"file\": \"$F\""
 contains "json names the sender" "$OUT" '"sender": "'
 contains "json has the bundle number" "$OUT" '"seq": 1'
 expect "verify is clean half-way" 0 cz -C "$O" verify
+ST=$O
+start
+see "the home screen says an import is unfinished" "Import unfinished: a bundle from"
+see "and what to do" "import it again"
+ENVARGS="CUNZHAN_LANG=zh" start
+see "the home screen in Chinese" "导入未完成：来自"
+see "what to do in Chinese" "请再次导入"
+$TM kill-server 2>/dev/null
 
 expect "the same bundle imported again" 0 cz -C "$O" import "$F"
 contains "says it completes the earlier import" "$OUT" "completes the import of this bundle that was cut short"
@@ -51,6 +61,11 @@ expect "status after completing" 0 cz -C "$O" status
 lacks "no longer unfinished" "$OUT" "unfinished"
 expect "status --json after completing" 0 cz -C "$O" status --json
 contains "the list is empty again" "$OUT" '"unfinished_imports": []'
+start
+ready
+see "the home screen shows the last sync again" "Last sync:"
+gone "and no unfinished import" "Import unfinished"
+$TM kill-server 2>/dev/null
 expect "a third time is a replay" 0 cz -C "$O" import "$F"
 contains "already imported" "$OUT" "already imported"
 
@@ -60,4 +75,5 @@ equals "the same status as the twin's" "$(logical "$O")" "$(logical "$WORK/twin"
 equals "the same households as the twin's" "$(cz -C "$O" list household --json)" \
     "$(cz -C "$WORK/twin" list household --json)"
 equals "verify says the same" "$(cz -C "$O" verify --json)" "$(cz -C "$WORK/twin" verify --json)"
+equals "every screen fitted 80 columns" "$WIDE" 0
 finish
