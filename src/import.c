@@ -66,9 +66,11 @@
  * dirties a page of its own (some 10-40 pages a record once the tree is
  * large).  So a smaller bound saves memory only slowly while every commit
  * writes its pages again: at 100,000 records 8 MiB took the peak from
- * 215 to 142 MB (1 MiB: 110 MB, but 8x the disk writes of one transaction;
- * 32 MiB: 212 MB).  8 MiB bounds memory at that size without multiplying
- * what a PC's disk must write; keys that cluster would let it go lower. */
+ * 215 to 142 MB for about twice the disk writes of one transaction, where
+ * 1 MiB gave 110 MB for some 17 times the writes and 256 KiB 85 MB for 80
+ * times (32 MiB: 212 MB).  8 MiB bounds memory at that size without
+ * multiplying what a PC's disk must write; keys that cluster (a record's
+ * inserts next to each other) would let it go lower. */
 #define IMP_TXN_BYTES (8u * 1024u * 1024u)
 
 /* Test hooks, read here only.  CZ_IMPORT_TXN_BYTES (bytes, > 0) replaces
