@@ -65,6 +65,10 @@ struct home {
     /* Read in open and resume, never per key press. */
     int synced;                  /* last holds something */
     struct cz_sync_last last;
+    /* An import cut short (sync.h): shown instead of the last sync until
+     * the bundle is imported again. */
+    int unfinished;
+    char unfinished_from[CZ_NAME_MAX];
     size_t conflicts;
     int supervises;              /* a supervisor or the office: the exits figures show */
     size_t exits_mine;           /* awaiting a step this person may sign or stop */
@@ -132,12 +136,22 @@ static void sync_partner(struct ui *ui, cz_view *v, struct home *h)
     free(kl.v);
 }
 
+static void home_unfinished(struct ui *ui, struct home *h)
+{
+    struct cz_import_unfinished *u = NULL;
+    size_t n = 0;
+    h->unfinished = cz_sync_unfinished(ui->st, &u, &n) == CZ_OK && n;
+    if (h->unfinished) snprintf(h->unfinished_from, sizeof h->unfinished_from, "%s", u[0].sender);
+    free(u);
+}
+
 static void home_counts(struct ui *ui, struct home *h)
 {
     cz_view *v = NULL;
     size_t n = 0;
     const uint8_t *pk = cz_station_person_pk(ui->st);
     h->synced = cz_sync_latest(ui->st, &h->last) == CZ_OK;
+    home_unfinished(ui, h);
     h->conflicts = h->exits_mine = h->exits_open = h->drafts = 0;
     h->supervises = roles_shown_supervisor(ui);
     if (pk) cz_draft_list(cz_station_dir(ui->st), pk, count_draft, &h->drafts);
@@ -183,16 +197,23 @@ static int draw_figures(struct ui *ui, const struct home *h, int y)
                                       "签署人尚未认证、未计入的记录：%lld 条"), (long long)ui->left_out);
         ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
     }
-    if (h->synced) {
+    if (h->unfinished) {
+        /* The sender's name came from a stick or the roster: ui_text
+         * filters what it draws. */
+        snprintf(line, sizeof line, T(ui, "Import unfinished: a bundle from %s; import it again",
+                                      "导入未完成：来自 %s 的数据包，请再次导入"), h->unfinished_from);
+        ui_text(ui, y++, 2, line, ui->cols - 4, A_BOLD);
+    } else if (h->synced) {
         char when[32];
         data_time(h->last.when, when, sizeof when);
         snprintf(line, sizeof line, "%s %s, %s %s", T(ui, "Last sync:", "上次同步："), when,
                  h->last.dir == CZ_SYNC_IMPORT ? T(ui, "bundle from", "导入自") : T(ui, "bundle for", "导出给"),
                  h->last.with);
+        ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
     } else {
         snprintf(line, sizeof line, "%s %s", T(ui, "Last sync:", "上次同步："), T(ui, "never", "从未同步"));
+        ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
     }
-    ui_text(ui, y++, 2, line, ui->cols - 4, A_NORMAL);
     if (h->supervises)
         snprintf(line, sizeof line, T(ui, "Conflicts to resolve: %zu    Exits awaiting you: %zu (open in all: %zu)",
                                       "待解决的冲突：%zu    待您审批的退出：%zu（进行中共 %zu）"),

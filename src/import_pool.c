@@ -1,10 +1,10 @@
-/* import_pool.c — pass 2 of an import (sync_int.h): checks in parallel,
- * writes in order.  The main thread decrypts and cuts entries into
- * batches, worker threads (one per other core) decode and verify their
- * signatures, and the main thread (helping with the checks while it waits)
- * applies each batch in bundle order, so the writes are the same whatever
- * the threads did (imp_admit bounds keys not yet certified first, then
- * imp_apply_one judges). */
+/* import_pool.c — one walk of a bundle's entries (sync_int.h, imp_walk):
+ * checks in parallel, takes in order.  The main thread decrypts and cuts
+ * entries into batches, worker threads (one per other core) decode them,
+ * compute their ids and (pass 1) verify their signatures, and the main
+ * thread (helping with the checks while it waits) hands each batch to the
+ * walk's `take` in bundle order, so what is taken is the same whatever the
+ * threads did.  Pass 1 takes to judge the bundle whole, pass 2 to apply. */
 #include "sync_int.h"
 
 #include <pthread.h>
@@ -21,7 +21,7 @@
 #define WORKERS_MAX 8
 #define CLAIM_NONE ((size_t)1 << (sizeof(size_t) * 8 - 2))
 
-struct chk { struct cz_entry e; uint8_t id[CZ_ID_BYTES]; size_t off, len; int status; };
+struct chk { struct imp_entry x; size_t off; };
 struct batch {
     struct chk ent[BATCH_N];
     uint8_t *arena;
@@ -30,6 +30,7 @@ struct batch {
     atomic_size_t n, next, done;      /* published count, next to claim, checked */
 };
 struct pool {
+    const struct imp_walk *w;
     pthread_mutex_t mu;
     pthread_cond_t work, done;
     struct batch *b;                  /* NBATCH */
@@ -39,13 +40,22 @@ struct pool {
     size_t nth;
 };
 
+/* Decoded and named by its id; its signature verified when asked. */
+static int check(int verify, const uint8_t *p, struct imp_entry *x)
+{
+    if (verify) return imp_check_entry(p, x->len, &x->e, x->id);
+    int rc = cz_entry_decode(p, x->len, &x->e);
+    if (rc == CZ_OK) cz_entry_id(p, x->len, x->id);
+    return rc;
+}
+
 static void check_claimed(struct pool *pl, struct batch *b)
 {
     size_t i;
     while (!atomic_load_explicit(&pl->quit, memory_order_relaxed) &&
            (i = atomic_fetch_add(&b->next, 1)) < atomic_load(&b->n)) {
-        struct chk *c = &b->ent[i];
-        if (c->status == CZ_OK) c->status = imp_check_entry(b->arena + c->off, c->len, &c->e, c->id);
+        struct imp_entry *x = &b->ent[i].x;
+        if (x->status == CZ_OK && x->checked) x->status = check(pl->w->verify, b->arena + b->ent[i].off, x);
         if (atomic_fetch_add(&b->done, 1) + 1 == atomic_load(&b->n)) {
             pthread_mutex_lock(&pl->mu);
             pthread_cond_broadcast(&pl->done);
@@ -74,9 +84,10 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static int pool_start(struct pool *pl)
+static int pool_start(struct pool *pl, const struct imp_walk *w)
 {
     memset(pl, 0, sizeof *pl);
+    pl->w = w;
     if (!(pl->b = calloc(NBATCH, sizeof *pl->b))) return CZ_ENOMEM;
     for (size_t k = 0; k < NBATCH; k++) {
         atomic_init(&pl->b[k].n, 0);
@@ -126,10 +137,9 @@ static void publish(struct pool *pl)
     pthread_mutex_unlock(&pl->mu);
 }
 
-/* Applies the oldest published batch, checking alongside the workers
- * first.  *eerr: the first entry that failed its checks (nothing after it
- * is applied). */
-static int drain(struct pool *pl, struct importer *im, int *eerr)
+/* Hands the oldest published batch to the walk's take, checking alongside
+ * the workers first.  A take that fails stops the walk. */
+static int drain(struct pool *pl, struct importer *im)
 {
     struct batch *b = &pl->b[pl->head % NBATCH];
     size_t n = atomic_load(&b->n);
@@ -138,14 +148,14 @@ static int drain(struct pool *pl, struct importer *im, int *eerr)
     pthread_mutex_lock(&pl->mu);
     while (atomic_load(&b->done) < n) pthread_cond_wait(&pl->done, &pl->mu);
     pthread_mutex_unlock(&pl->mu);
-    for (size_t i = 0; i < n && !rc && !*eerr; i++) {
-        int ok = 1;
-        if (b->ent[i].status) *eerr = b->ent[i].status;
-        else if ((rc = imp_admit(im, &b->ent[i].e, b->ent[i].id, &ok)) == CZ_OK && ok)
-            rc = imp_apply_one(im, &b->ent[i].e, b->ent[i].id);
+    for (size_t i = 0; i < n && !rc; i++) {
+        b->ent[i].x.p = b->ent[i].x.p ? b->arena + b->ent[i].off : NULL;
+        rc = pl->w->take(pl->w->ctx, &b->ent[i].x);
     }
-    im->done += n;
-    sync_progress(im->pr, im->done, im->total);
+    if (pl->w->count) {
+        im->done += n;
+        sync_progress(im->pr, im->done / 2, im->total);
+    }
     pthread_mutex_lock(&pl->mu);
     atomic_store(&b->next, CLAIM_NONE);
     atomic_store(&b->n, 0);
@@ -155,7 +165,6 @@ static int drain(struct pool *pl, struct importer *im, int *eerr)
     pthread_mutex_unlock(&pl->mu);
     return rc;
 }
-
 
 /* Room for `more` bytes in b's arena, grown by copying so no plaintext is
  * left behind unwiped. */
@@ -177,53 +186,59 @@ static int batch_room(struct batch *b, size_t more)
 }
 
 /* One entry into the batch being filled, publishing (and, with every
- * batch in use, applying the oldest) first when it is full. */
-static int pool_add(struct pool *pl, struct importer *im, const uint8_t *p, size_t len, int bad, int *eerr)
+ * batch in use, handing on the oldest) first when it is full. */
+static int pool_add(struct pool *pl, struct importer *im, const uint8_t *p, size_t len, int bad, uint32_t index)
 {
     size_t copy = p ? len : 0;     /* an entry too long to hold has its fault already */
     struct batch *b = &pl->b[pl->fill % NBATCH];
     int rc = CZ_OK;
     if (b->fill == BATCH_N || (b->fill && b->used + copy > BATCH_BYTES)) {
         publish(pl);
-        if (pl->fill - pl->head == NBATCH) rc = drain(pl, im, eerr);
+        if (pl->fill - pl->head == NBATCH) rc = drain(pl, im);
         b = &pl->b[pl->fill % NBATCH];
-        if (rc || *eerr) return rc;
+        if (rc) return rc;
     }
     if ((rc = batch_room(b, copy))) return rc;
     struct chk *c = &b->ent[b->fill++];
     c->off = b->used;
-    c->len = len;
-    c->status = bad;
+    c->x = (struct imp_entry){ .p = p, .len = len, .index = index, .status = bad,
+                               .checked = !bad && (!pl->w->want || pl->w->want(pl->w->ctx, p, len)) };
     if (copy) memcpy(b->arena + b->used, p, copy);
     b->used += copy;
     return CZ_OK;
 }
 
-int imp_pass_rest(struct importer *im, cz_bundle_reader *r, int *status)
+int imp_walk(struct importer *im, const struct imp_walk *w, cz_bundle_reader *r, struct cz_vv *vv,
+             struct imp_walk_end *end)
 {
     struct pool pl;
     struct cz_payload_in in;
     struct cz_byte_src src;
     size_t len;
     const uint8_t *p;
-    int perr, eerr = CZ_OK, bad, rc;
+    int perr, bad, rc;
 
-    if ((rc = pool_start(&pl))) return rc;
+    *end = (struct imp_walk_end){ .status = CZ_OK };
+    if ((rc = pool_start(&pl, w))) return rc;
     imp_src(&src, r);
-    perr = cz_payload_in_head(&in, &src, 1, NULL);
-    im->total = in.n;
-    sync_progress(im->pr, 0, im->total);
-    for (uint32_t i = 0; perr == CZ_OK && !rc && !eerr && i < in.n; i++) {
-        if ((perr = cz_payload_in_next(&in, &p, &len, &bad))) break;
-        if (!imp_is_root(p, len, im)) rc = pool_add(&pl, im, p, len, bad, &eerr);
+    perr = cz_payload_in_head(&in, &src, 1, vv);
+    end->n = in.n;
+    end->kind = in.kind;
+    if (w->count && !im->total) {
+        im->total = in.n;
+        sync_progress(im->pr, 0, im->total);
     }
-    if (!rc && !eerr && perr == CZ_OK && pl.b[pl.fill % NBATCH].fill) publish(&pl);
-    while (!rc && !eerr && pl.head < pl.fill) rc = drain(&pl, im, &eerr);
+    for (uint32_t i = 0; perr == CZ_OK && !rc && i < in.n; i++) {
+        if ((perr = cz_payload_in_next(&in, &p, &len, &bad))) break;
+        if (in.kind == CZ_PAYLOAD_SYNC) rc = pool_add(&pl, im, p, len, bad, i);
+    }
+    if (!rc && perr == CZ_OK && pl.b[pl.fill % NBATCH].fill) publish(&pl);
+    while (!rc && pl.head < pl.fill) rc = drain(&pl, im);
     pool_stop(&pl);
     if (rc) return rc;
-    if (perr == CZ_OK && !eerr) perr = cz_payload_in_end(&in);
+    if (perr == CZ_OK) perr = cz_payload_in_end(&in);
     int fin = cz_bundle_reader_finish(r);
-    *status = fin ? fin : perr ? perr : eerr;
-    if (imp_local_failure(*status)) { rc = *status; *status = CZ_OK; }
+    end->status = fin ? fin : perr;
+    if (imp_local_failure(end->status)) { rc = end->status; end->status = CZ_OK; }
     return rc;
 }

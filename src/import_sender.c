@@ -222,7 +222,8 @@ int imp_admit(struct importer *im, const struct cz_entry *e, const uint8_t id[CZ
     return CZ_OK;
 }
 
-/* In the import's transaction, before the commit. */
+/* In each of the import's transactions, before its commit (a prefix
+ * committed counts what it stored). */
 int imp_pending_save(struct importer *im)
 {
     for (size_t i = 0; i < im->npend; i++) {

@@ -1,7 +1,8 @@
 /* sync.h — exporting to and importing from a stick: which peers a station
  * writes for, what each bundle holds (scoped by jurisdiction, incremental
- * against the peer's acknowledged version vector), and the all-or-nothing
- * import of one bundle (FORMATS.md, Bundles).  peers.c, export*.c and
+ * against the peer's acknowledged version vector), and the import of one
+ * bundle: verified whole first, then applied in bounded transactions; one
+ * cut short is completed by importing it again (FORMATS.md, Bundles).  peers.c, export*.c and
  * import*.c implement it.
  *
  * Export and import need a login: export signs the header with the person's
@@ -48,7 +49,8 @@ int cz_sync_export(cz_station *st, const char *stick, const struct cz_peer *peer
 
 /* What happened to one bundle.  status: CZ_OK (applied), CZ_ESEEN (a
  * replay: nothing changed), CZ_ENOTFORUS (left for its recipient), or the
- * reason it was refused whole (nothing changed). */
+ * reason it was refused whole (nothing changed: every such reason is found
+ * before anything is applied). */
 struct cz_import_result {
     int status;
     uint8_t id[CZ_ID_BYTES];
@@ -76,6 +78,13 @@ struct cz_import_result {
      * pins `root` (roster.h). */
     int root_changed;
     uint8_t root[32];
+    /* This import completed one that was cut short (cz_sync_unfinished):
+     * what the first one stored counts as duplicate. */
+    int resumed;
+    /* With a local failure: part of the bundle was committed and the
+     * import is noted as unfinished; importing the bundle again completes
+     * it. */
+    int unfinished;
 };
 /* Told of each entry refused on its own (outside the author's role or
  * jurisdiction, revoked, broken chain); the rest of the bundle is applied. */
@@ -92,6 +101,19 @@ int cz_sync_import(cz_station *st, const uint8_t *buf, size_t len, cz_refused_fn
  * folder is CZ_ENOTPLAIN (never opened for reading, never followed). */
 int cz_sync_import_file(cz_station *st, const char *path, cz_refused_fn fn, void *ctx,
                         struct cz_import_result *res);
+
+/* Bundles whose import was cut short (killed, the disk full, the stick
+ * pulled, or read otherwise the second time) after part of them was
+ * committed: each is completed by importing it again.  *out malloc'd
+ * (caller frees), oldest name first; sender names the sending station as
+ * the Sync screen does. */
+struct cz_import_unfinished {
+    uint8_t id[CZ_ID_BYTES], sender_box[32], signer[32];
+    uint64_t seq, since_ms;           /* the bundle's number; when the import began */
+    char path[4096];                  /* the file as given to import ("" from memory) */
+    char sender[CZ_NAME_MAX];
+};
+int cz_sync_unfinished(cz_station *st, struct cz_import_unfinished **out, size_t *n);
 
 /* Entries held for a record type this station's build did not know
  * (a later build's: authz.h, CZ_ELATER), judged again now that it does:
@@ -116,7 +138,7 @@ int cz_sync_import_file_with(cz_station *st, const char *path, cz_refused_fn fn,
 /* When this station last wrote a bundle for the peer with box key `box`
  * and last imported one from it (ms since the epoch; 0: never).  "Sent" is
  * noted only after the bundle file is renamed into place on the stick and
- * its folder fsynced; "received" in the import's own transaction. */
+ * its folder fsynced; "received" in the import's last transaction. */
 int cz_sync_last(cz_station *st, const uint8_t box[32], uint64_t *sent_ms, uint64_t *received_ms);
 
 /* The last bundle this station exported or imported: the latest of the

@@ -88,11 +88,16 @@ int exp_supersede(const struct exp_basis *old, int full, uint64_t s, const struc
 enum imp_sender { SENDER_ACK, SENDER_ENTRIES, SENDER_PENDING, SENDER_UNCERT };
 
 struct imp_refusal { uint8_t id[CZ_ID_BYTES], origin[32]; int why; };
+/* Where pass 1 cut the bundle for pass 2's transactions: the entries up
+ * to `last` (its index in the bundle) and the BLAKE2b-256 of their ids in
+ * order, so pass 2 commits only what pass 1 verified (import_txn.c). */
+struct imp_cut { uint32_t last; uint8_t hash[32]; };
 struct imp_pending;                   /* import_sender.c */
 struct imp_adm_author;
 
 struct importer {
     cz_txn *t;
+    cz_store *store;
     const struct cz_station_info *info;
     struct cz_import_result *res;
     uint64_t max_hlc;
@@ -130,6 +135,17 @@ struct importer {
     size_t nroots;
     uint8_t roots_done[CZ_ROOT_CHAIN_MAX + 1][32];   /* roots an earlier pass 1 took */
     size_t ndone;
+    /* Pass 2's transactions (import_txn.c): the cuts pass 1 made, the one
+     * pass 2 is in, the hash of its ids so far, the commits made. */
+    struct imp_cut *cuts;
+    size_t ncuts, cuts_cap, cut;
+    uint64_t cut_bytes;
+    void *cut_hash;                   /* crypto_generichash_state, malloc'd */
+    unsigned commits;
+    int marked;                       /* the bundle is noted as half applied */
+    uint64_t txn_bytes;               /* entry bytes a transaction of pass 2 takes */
+    unsigned kill_after;              /* test hook: killed after this commit (0: never) */
+    const char *path;                 /* the bundle's file ("" from memory) */
 };
 
 /* Failures of this machine rather than of the bundle. */
@@ -153,9 +169,50 @@ int imp_admit(struct importer *im, const struct cz_entry *e, const uint8_t id[CZ
 int imp_pending_save(struct importer *im);
 int imp_sender_ack(struct importer *im, const struct cz_vv *claim);
 
-/* import_pool.c: pass 2, on a rewound reader whose structure pass 1
- * checked.  *status: the bundle's refusal; the return value: local
- * failures. */
-int imp_pass_rest(struct importer *im, cz_bundle_reader *r, int *status);
+/* import_pool.c: one walk over a bundle's entries.  Each entry is handed
+ * to `take` in bundle order with what the workers found: checked 1, the
+ * check's status (decoded, id, signature verified when `verify`); checked
+ * 0, status is the payload's fault of that entry (it was too long to hold:
+ * p NULL) or CZ_OK when `want` said it need not be looked at.  p points
+ * into the walk's batch until take returns. */
+struct imp_entry {
+    struct cz_entry e;
+    uint8_t id[CZ_ID_BYTES];
+    const uint8_t *p;
+    size_t len;
+    uint32_t index;                   /* in the bundle */
+    int status, checked;
+};
+struct imp_walk {
+    int verify;                       /* signatures too (pass 1) */
+    int count;                        /* tell im->pr (half of the bar a pass) */
+    int (*want)(void *ctx, const uint8_t *p, size_t len);   /* NULL: every entry */
+    int (*take)(void *ctx, const struct imp_entry *x);      /* non-zero stops the walk */
+    void *ctx;
+};
+/* How the stream ended: its kind and count, and the bundle's fault
+ * (crypto, then structure) or CZ_OK. */
+struct imp_walk_end { int status; uint8_t kind; uint32_t n; };
+/* vv (may be NULL) receives the payload's vector.  Returns a local failure
+ * or what take returned. */
+int imp_walk(struct importer *im, const struct imp_walk *w, cz_bundle_reader *r, struct cz_vv *vv,
+             struct imp_walk_end *end);
+
+/* import_txn.c: pass 2's bounded transactions and the note that a bundle
+ * is half applied. */
+/* Pass 1 saw entry x (checked, fine): the cut it ends, if any. */
+int imp_cut_note(struct importer *im, const struct imp_entry *x, uint32_t n);
+/* Pass 2 took entry x: at the end of a cut its hash is compared with pass
+ * 1's (CZ_EREREAD when the bundle read otherwise) and, but for the last,
+ * the transaction committed and the next begun. */
+int imp_cut_take(struct importer *im, const struct imp_entry *x);
+void imp_cuts_free(struct importer *im);
+/* In the first transaction, before pass 2: the bundle noted as half
+ * applied, or, when it was already, the sender's judgement taken from the
+ * note (a completed import judges as the interrupted one did). */
+int imp_mark(struct importer *im);
+/* In the last transaction: the note removed, what every commit keeps. */
+int imp_unmark(struct importer *im);
+int imp_keep(struct importer *im);
 
 #endif

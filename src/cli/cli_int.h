@@ -116,6 +116,9 @@ int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_pubkey(struct cli *c, int argc, char **argv);
 int cmd_user(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);
+/* cli_status_import.c: status's word on imports cut short, into o
+ * ("unfinished_imports") when given, else printed. */
+void cli_status_imports(struct cli *c, json_t *o);
 int cmd_verify(struct cli *c, int argc, char **argv);
 /* cli_records.c */
 int cmd_add(struct cli *c, int argc, char **argv);

@@ -488,11 +488,13 @@ int cmd_status(struct cli *c, int argc, char **argv)
     struct user_out uo = { .c = c, .t = cz_view_txn(v), .arr = o ? json_array() : NULL };
     if (!o) printf("%s\n", T(c, "People on this machine:", "本机用户："));
     cz_view_each_user(v, status_user_cb, &uo);
+    cz_view_end(v);
+    /* Read in a transaction of its own, once the view's is over. */
+    cli_status_imports(c, o);
     if (o) {
         json_object_set_new(o, "counts", counts);
         json_object_set_new(o, "users", uo.arr);
         print_json(o);
     }
-    cz_view_end(v);
     return CZ_EXIT_OK;
 }

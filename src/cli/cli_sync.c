@@ -338,6 +338,7 @@ static json_t *import_json(struct cli *c, const char *path, const struct cz_impo
     json_object_set_new(o, "held", json_integer((json_int_t)res->held));
     json_object_set_new(o, "released", json_integer((json_int_t)res->released));
     json_object_set_new(o, "acknowledgement", json_boolean(res->sender_trusted));
+    json_object_set_new(o, "completed_unfinished", json_boolean(res->resumed));
     if (res->root_changed) {
         cz_hex(res->root, 32, hex);
         json_object_set_new(o, "new_root", json_string(hex));
@@ -353,6 +354,9 @@ static void import_text_ok(struct cli *c, const struct cz_import_result *res, co
               "  来自 %s（第 %llu 个数据包，签名人 %s）：新增 %zu 条（其中 %zu 条来自尚未认证的密钥），重复 %zu 条，拒收 %zu 条%s\n"),
            sender, (unsigned long long)res->seq, signer, res->fresh, res->pending, res->duplicate, res->refused,
            res->forks ? T(c, "; FORK found: show a supervisor", "；发现分叉：请报告审核员") : "");
+    if (res->resumed)
+        printf("  %s\n", T(c, "(this completes the import of this bundle that was cut short: what it stored then counts as duplicates)",
+                             "（本次完成了该数据包先前中断的导入：当时已保存的记录计为重复）"));
     if (res->held || res->released)
         printf(T(c, "  %zu held until a record they name arrives or their author is certified (kept, not counted, not sent on); %zu held earlier now let in\n",
                   "  %zu 条暂存，待其引用的记录到达或作者获得认证（已保留，不计入，不转发）；%zu 条先前暂存的现已接收\n"),
@@ -403,7 +407,15 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
         if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
     }
     cli_progress_done(io.bar, rc == CZ_OK);
-    if (rc) { say_error(c, rc, path); json_decref(io.list); return 1; }
+    if (rc) {
+        say_error(c, rc, path);
+        if (res.unfinished)
+            fprintf(stderr, "cunzhan: %s\n",
+                    T(c, "part of this bundle is applied and the import is noted as unfinished: import the bundle again to complete it",
+                      "该数据包已导入一部分，本次导入记为未完成：请再次导入该数据包以完成"));
+        json_decref(io.list);
+        return 1;
+    }
     import_names(c, &res, sender, signer);
     if (arr) json_array_append_new(arr, import_json(c, path, &res, sender, signer, io.list));
     else import_text(c, &res, sender, signer);
