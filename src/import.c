@@ -346,6 +346,7 @@ static int import_precheck(cz_station *st, const struct cz_bundle_header *h, str
     *go = !res->status;
 cleanup:
     cz_txn_abort(t);
+    if (rc == CZ_OK && res->status == CZ_EREVOKED) rc = imp_forget(st, h->id, &res->abandoned);
     return rc;
 }
 

@@ -157,6 +157,29 @@ int imp_unmark(struct importer *im)
     return cz_meta_del(im->t, name);
 }
 
+/* A bundle refused before it is opened (its signer revoked since) can
+ * never be completed: its note goes, so `status` stops asking for an
+ * import that cannot happen.  What it stored stays, judged by the rules
+ * as every stored entry is. */
+int imp_forget(cz_station *st, const uint8_t id[CZ_ID_BYTES], int *forgot)
+{
+    char name[128];
+    const void *v;
+    size_t len;
+    cz_txn *t = NULL;
+    *forgot = 0;
+    mark_name(name, sizeof name, id);
+    int rc = cz_txn_begin(cz_station_store(st), 1, &t);
+    if (rc) return rc;
+    rc = cz_meta_get(t, name, &v, &len);
+    if (rc == CZ_ENOTFOUND) { cz_txn_abort(t); return CZ_OK; }
+    if (rc == CZ_OK) rc = cz_meta_del(t, name);
+    if (rc == CZ_OK) rc = cz_txn_commit(t);
+    else cz_txn_abort(t);
+    if (rc == CZ_OK) *forgot = 1;
+    return rc;
+}
+
 /* ---- cz_sync_unfinished ---- */
 
 /* The sender as the Sync screen names it: the office, a peer, else the

@@ -85,6 +85,10 @@ struct cz_import_result {
      * import is noted as unfinished; importing the bundle again completes
      * it. */
     int unfinished;
+    /* Refused (CZ_EREVOKED) though an earlier import of it was cut short:
+     * it can never be completed, so its note is removed; what that import
+     * stored stays, judged by the rules as any stored entry. */
+    int abandoned;
 };
 /* Told of each entry refused on its own (outside the author's role or
  * jurisdiction, revoked, broken chain); the rest of the bundle is applied. */

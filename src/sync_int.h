@@ -214,5 +214,8 @@ int imp_mark(struct importer *im);
 /* In the last transaction: the note removed, what every commit keeps. */
 int imp_unmark(struct importer *im);
 int imp_keep(struct importer *im);
+/* A bundle that can no longer be imported (its signer revoked): its note
+ * of a cut-short import removed, *forgot 1 when there was one. */
+int imp_forget(cz_station *st, const uint8_t id[CZ_ID_BYTES], int *forgot);
 
 #endif

@@ -339,6 +339,7 @@ static json_t *import_json(struct cli *c, const char *path, const struct cz_impo
     json_object_set_new(o, "released", json_integer((json_int_t)res->released));
     json_object_set_new(o, "acknowledgement", json_boolean(res->sender_trusted));
     json_object_set_new(o, "completed_unfinished", json_boolean(res->resumed));
+    json_object_set_new(o, "abandoned_unfinished", json_boolean(res->abandoned));
     if (res->root_changed) {
         cz_hex(res->root, 32, hex);
         json_object_set_new(o, "new_root", json_string(hex));
@@ -382,6 +383,11 @@ static void import_text(struct cli *c, const struct cz_import_result *res, const
         import_text_ok(c, res, sender, signer);
     else if (res->status == CZ_ESEEN)
         printf("  %s\n", cz_strerror(res->status, c->lang));
+    else if (res->abandoned)
+        printf("  %s: %s; %s\n", T(c, "refused", "拒收"), cz_strerror(res->status, c->lang),
+               T(c, "its earlier import, cut short, can never be completed: it is no longer listed as unfinished, "
+                    "and what it stored stays, counted only as the rules allow",
+                 "此前中断的导入再也无法完成：不再列为未完成；当时已保存的记录保留，仅按规则计入"));
     else
         printf("  %s: %s; %s\n", T(c, "refused", "拒收"), cz_strerror(res->status, c->lang),
                T(c, "nothing changed", "没有任何改变"));

@@ -306,6 +306,32 @@ static void test_killed_then_completed(void **state)
     cz_station_close(one);
 }
 
+/* Killed, then the signer revoked at the office: the bundle can never be
+ * completed, so it is refused and its note goes (status stops asking for
+ * it); what the cut-short import stored stays. */
+static void test_revoked_signer_forgets_note(void **state)
+{
+    struct cz_import_result r;
+    uint8_t rid[CZ_ID_BYTES];
+    (void)state;
+    village_adds(0, 300);
+    village_exports(g_bundle, sizeof g_bundle);
+    import_killed(g_bundle, "3");
+    size_t half = entries_of(P.office);
+    assert_int_equal(unfinished(P.office, NULL), 1);
+    assert_int_equal(cz_station_revoke(P.office, cz_station_person_pk(P.village), 0, "left", rid), CZ_OK);
+
+    assert_int_equal(cz_sync_import_file(P.office, g_bundle, NULL, NULL, &r), CZ_OK);
+    assert_int_equal(r.status, CZ_EREVOKED);
+    assert_true(r.abandoned);
+    assert_int_equal(unfinished(P.office, NULL), 0);
+    assert_int_equal(entries_of(P.office), half + 1);      /* the revocation */
+    /* Again: refused as before, nothing left to forget. */
+    assert_int_equal(cz_sync_import_file(P.office, g_bundle, NULL, NULL, &r), CZ_OK);
+    assert_int_equal(r.status, CZ_EREVOKED);
+    assert_false(r.abandoned);
+}
+
 /* Killed, then a later bundle of the same sender imported whole: the first
  * stays noted until it is imported again, and the end state is the one-go
  * station's after both. */
@@ -487,6 +513,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_killed_then_completed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_bundle_between, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoked_signer_forgets_note, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_last_applies_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reread_otherwise, setup, teardown),
     };
