@@ -97,7 +97,7 @@ equals "cli: the clerk did not move the village step" \
     "$(printf '%s' "$OUT" | jq -r --arg id "$LOW" '.[] | select(.id == $id) | "\(.stage) \(.step)"')" "awaiting village"
 equals "cli: the income under the line is named" \
     "$(printf '%s' "$OUT" | jq -r --arg id "$LOW" '.[] | select(.id == $id) | .criteria')" \
-    "exit criteria not met: income per person 1000.00 yuan is below the 2019 poverty line of 3747.00 yuan"
+    "exit criteria not met: income per person 1000.00 yuan is below the 2019 poverty line of 3218.00 yuan"
 contains "cli: the guarantee \"no\" is named" \
     "$(printf '%s' "$OUT" | jq -r --arg id "$NOHOUSE" '.[] | select(.id == $id) | .criteria')" "is not \"yes\""
 equals "cli: the notice's stage" \
@@ -135,7 +135,7 @@ keys Enter
 see "city zh: Approve refuses at once, with the day" "公示须满 7 天：最早可于 $CLOSE"
 lacks "city zh: no confirm" "$SCREEN" "签署“公示公告”"
 select_exit "赵福生  年度"
-see "city zh: the criterion in the detail" "低于 2019 年贫困标准 3747.00 元"
+see "city zh: the criterion in the detail" "低于 2019 年贫困标准 3218.00 元"
 keys F10
 see "city zh: quits" "EXIT=0"
 
