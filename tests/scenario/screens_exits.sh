@@ -129,12 +129,17 @@ N=$(printf '%s\n' "$SCREEN" | grep -c '  20[0-9][0-9]  ')
 equals "city zh: the screen lists what the home counts" "$N" "$MINE"
 # Select 杨树林's row: its detail says the notice runs, before any confirm.
 select_exit "杨树林  年度"
+# Beside the assessment, its year's income record and line: 2018's
+# 14,000 + 6,500 - 1,500 + 1,200 = 20,200 yuan over 5 members, 4,040.00.
+see "city zh: the year's income record in the detail" "年度收入记录：人均 4040.00（20200.00 / 5 人）"
+see "city zh: the year's line in the detail" "2018 年贫困标准：2995.00"
 see "city zh: the notice's closing day in the detail" "公示期未满：最早可于 $CLOSE"
 see "city zh: the notice step says it runs, open to a rejection" "4. 公示公告：公示中：期满后待您签署，现可不同意"
 keys Enter
 see "city zh: Approve refuses at once, with the day" "公示须满 7 天：最早可于 $CLOSE"
 lacks "city zh: no confirm" "$SCREEN" "签署“公示公告”"
 select_exit "赵福生  年度"
+see "city zh: no income record of 2019, said so" "无该年度收入记录  2019 年贫困标准：3218.00"
 see "city zh: the criterion in the detail" "低于 2019 年贫困标准 3218.00 元"
 keys F10
 see "city zh: quits" "EXIT=0"
@@ -146,6 +151,7 @@ see "city en: income under the line in the row" "赵福生  2019  awaits: villag
 see "city en: a guarantee \"no\" in the row" "陈春花  2019  awaits: village appraisal  ! Safe housing: no"
 see "city en: the notice in its row" "杨树林  2018  notice runs until $CLOSE"
 select_exit "杨树林  year"
+see "city en: the year's income record in the detail" "income record: 4040.00 per head (20200.00 / 5)  2018 line: 2995.00"
 see "city en: the notice's closing day in the detail" "The notice runs until $CLOSE"
 keys Enter
 see "city en: Approve refuses at once, with the day" "it may close from $CLOSE"
