@@ -96,4 +96,44 @@ on_line "en: a long label cut with …" "Production income \(yua… +7500\.00"
 scroll_to "en: the grade in view" "Dangerous-house grade"
 on_line "en: conditions: grade A in 2018, C in 2016" "Dangerous-house grade +A \(safe\) +C \(partly"
 
+# ---- the household attribute by year ----
+# YSW-2016-01 gives none in any year: its own (一般贫困户) in every column.
+# YSW-2016-08 (郭建设), identified 一般贫困户, is 低保贫困户 on its 2018
+# form and names none in 2017: its own value stands for 2017, and the
+# latest year's is the one it has now.
+open_hh() {
+    ready
+    keys Enter
+    await 10 has_text "YSW-2016-09"
+    text "$1"
+    await 10 has_text "$2"
+    keys Enter
+}
+start --lang zh
+open_page
+scroll_to "zh attribute: the years in view" "家庭纯收入"
+on_line "zh attribute: the household's own in every year" "贫困户属性 +一般贫困户 +一般贫困户 +一般贫困户"
+keys F10
+see "zh attribute: quits" "EXIT=0"
+for lang in zh en; do
+    start --lang $lang
+    open_hh YSW-2016-08 郭建设
+    if [ $lang = zh ]; then
+        scroll_to "zh attribute: 郭建设's years" "家庭纯收入"
+        on_line "zh attribute: 2018's own, 2017 the household's" "贫困户属性 +低保贫困户 +一般贫困户"
+        scroll_to "zh attribute: now the latest year's" "当前贫困户属性（最近年度）：低保贫困户"
+    else
+        scroll_to "en attribute: 郭建设's years" "Net income"
+        on_line "en attribute: 2018's own, 2017 the household's" "Household attribute +Minimum-living-… +General poor"
+        scroll_to "en attribute: now the latest year's" "Attribute now (the latest year's): Minimum-living-allowance poor"
+    fi
+    keys F10
+    see "$lang attribute: quits" "EXIT=0"
+done
+expect "an attribute outside the list is refused" 1 cz -C "$ST" --lang en add income \
+    household="$(cz -C "$ST" find YSW-2016-08 | cut -c1-12)" year=2019 attribute=rich
+contains "refused naming the field" "$ERR" "Household attribute"
+expect "a year's attribute by its Chinese label" 0 cz -C "$ST" add income \
+    household="$(cz -C "$ST" find YSW-2016-08 | cut -c1-12)" year=2019 attribute=特困供养贫困户
+
 finish
