@@ -106,12 +106,22 @@ equals "cli: the day the notice may close" \
     "$(printf '%s' "$OUT" | jq -r '.[] | select(.household == "杨树林") | .notice_closes[0:10]')" "$CLOSE"
 equals "cli: who signed the county step" \
     "$(printf '%s' "$OUT" | jq -r '.[] | select(.household == "杨树林") | .steps[2].signed_by')" "王县长@许昌市科协"
+equals "cli: no income record of 2019 for 赵福生" \
+    "$(printf '%s' "$OUT" | jq -r --arg id "$LOW" '.[] | select(.id == $id) | .income_record_per_person')" "null"
+equals "cli: the 2019 line beside it" \
+    "$(printf '%s' "$OUT" | jq -r --arg id "$LOW" '.[] | select(.id == $id) | .poverty_line')" "3218.00"
+equals "cli: 杨树林's 2018 record, 20,200 over 5" \
+    "$(printf '%s' "$OUT" | jq -r '.[] | select(.household == "杨树林") | "\(.income_record_per_person) \(.poverty_line)"')" \
+    "4040.00 2995.00"
 expect "cli en: the overview" 0 cz -C "$O" --lang en --user 王县长 exits --all
+contains "cli en: the year's record and line" "$OUT" "Income record: 4040.00 per person (20200.00 / 5); 2018 poverty line 2995.00"
+contains "cli en: none of 2019, said so" "$OUT" "No income record of that year; 2019 poverty line 3218.00"
 contains "cli en: income under the line" "$OUT" "赵福生  year 2019  awaits Village appraisal"
 contains "cli en: the criterion named" "$OUT" "Criteria not met:"
 contains "cli en: the notice runs" "$OUT" "public notice runs until $CLOSE"
 contains "cli en: the signers" "$OUT" "3. County decision     王县长@许昌市科协"
 expect "cli zh: the overview" 0 cz -C "$O" --lang zh --user 王县长 exits --all
+contains "cli zh: the year's record and line" "$OUT" "年度收入记录：人均 4040.00（20200.00 / 5 人）；2018 年贫困标准 2995.00"
 contains "cli zh: the notice runs" "$OUT" "公示中，最早可于 $CLOSE"
 contains "cli zh: the criterion named" "$OUT" "不符合退出标准："
 expect "cli: a region outside holds none" 0 cz -C "$O" --lang en --user 王县长 exits --all --region 411081
