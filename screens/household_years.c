@@ -8,6 +8,7 @@
 #include "data.h"
 #include "grow.h"
 #include "parse.h"
+#include "report.h"
 #include "screens_all.h"
 
 #include <stdio.h>
@@ -29,7 +30,7 @@ struct person { uint32_t born; struct change *c; size_t n, cap; };
 struct years_ctx {
     struct ui *ui;
     cz_view *v;
-    char typed_attribute[32];              /* the household's own `attribute` key, "" when none */
+    const uint8_t *household;
     struct year_col *cols;
     size_t n, cap;
     struct person *people;
@@ -169,30 +170,15 @@ static void per_person_cell(struct years_ctx *x, const struct year_col *c, const
     (void)x;
 }
 
-/* The attribute of a year: the year's own, else the latest earlier year's,
- * else the one typed on the household (the earliest value, DOMAIN.md). */
-static const char *attribute_of(struct years_ctx *x, size_t col, int *yearly)
-{
-    const struct cz_field *f = cz_schema_field(cz_schema_type("income"), "attribute");
-    *yearly = 0;
-    for (size_t i = col; i < x->n; i++) {
-        const struct cz_record *r = &x->cols[i].income;
-        const char *k;
-        size_t len;
-        if (r->type && r->body && cz_body_get_text(r->body, f->tag, &k, &len) == CZ_OK && len) {
-            *yearly = 1;
-            return cz_enum_label(f, k, x->ui->lang);
-        }
-    }
-    return x->typed_attribute[0] ? cz_enum_label(f, x->typed_attribute, x->ui->lang) : NULL;
-}
-
+/* The attribute as of a column's year (report.h, cz_report_attribute). */
 static void attribute_cell(struct years_ctx *x, const struct year_col *c, const char *field, char *buf, size_t size)
 {
-    int yearly;
-    const char *label = attribute_of(x, (size_t)(c - x->cols), &yearly);
+    char key[32];
+    int from;
+    buf[0] = 0;
     (void)field;
-    snprintf(buf, size, "%s", label ? label : "");
+    if (cz_report_attribute(cz_view_txn(x->v), x->household, c->year, key, sizeof key, &from) == CZ_OK && key[0])
+        snprintf(buf, size, "%s", cz_enum_label(cz_schema_field(cz_schema_type("income"), "attribute"), key, x->ui->lang));
 }
 
 static int add_row(struct years_ctx *x, struct list *l, size_t shown, const char *label, const char *field,
@@ -250,12 +236,13 @@ static int lay_out(struct years_ctx *x, struct list *l)
         const struct cz_field *f = cz_schema_field(ct, cond[i]);
         rc = add_row(x, l, shown, T(ui, f->en, f->zh), cond[i], record_cell, ui->cols);
     }
-    if (!rc && x->n) {
-        /* The current attribute is the latest year's, when a year gives one. */
-        int yearly;
-        const char *label = attribute_of(x, 0, &yearly);
-        if (label && yearly) {
-            snprintf(title, sizeof title, T(ui, "  Attribute now (the latest year's): %s", "  当前贫困户属性（最近年度）：%s"), label);
+    if (!rc) {
+        /* The attribute now is the latest year's, when a year gives one. */
+        char key[32];
+        int from;
+        if (cz_report_attribute(cz_view_txn(x->v), x->household, 0, key, sizeof key, &from) == CZ_OK && from) {
+            snprintf(title, sizeof title, T(ui, "  Attribute now (the latest year's): %s", "  当前贫困户属性（最近年度）：%s"),
+                     cz_enum_label(cz_schema_field(it, "attribute"), key, ui->lang));
             rc = list_add(l, title, NULL, 0, 0);
         }
     }
@@ -267,21 +254,9 @@ static int lay_out(struct years_ctx *x, struct list *l)
     return rc;
 }
 
-static void typed_attribute(struct years_ctx *x, const uint8_t household[CZ_ENTITY_BYTES])
-{
-    struct cz_record h;
-    const char *k;
-    size_t len;
-    if (cz_record_load(cz_view_txn(x->v), household, &h)) return;
-    const struct cz_field *f = h.type ? cz_schema_field(h.type, "attribute") : NULL;
-    if (f && h.body && cz_body_get_text(h.body, f->tag, &k, &len) == CZ_OK && len < sizeof x->typed_attribute)
-        snprintf(x->typed_attribute, sizeof x->typed_attribute, "%.*s", (int)len, k);
-    cz_record_clear(&h);
-}
-
 int hh_years_add(struct ui *ui, cz_view *v, const uint8_t household[CZ_ENTITY_BYTES], struct list *l)
 {
-    struct years_ctx x = { .ui = ui, .v = v };
+    struct years_ctx x = { .ui = ui, .v = v, .household = household };
     static const char *const types[] = { "income", "conditions", "exit" };
     int rc = CZ_OK;
     for (size_t i = 0; i < 3 && !rc; i++) {
@@ -289,7 +264,6 @@ int hh_years_add(struct ui *ui, cz_view *v, const uint8_t household[CZ_ENTITY_BY
         if (!rc) rc = x.rc;
     }
     if (!rc) rc = cz_view_linked(v, household, "member", member_cb, &x);
-    if (!rc) typed_attribute(&x, household);
     if (!rc && x.n) {
         /* Only years with an income or conditions record make a column. */
         size_t k = 0;

@@ -133,7 +133,16 @@ done
 expect "an attribute outside the list is refused" 1 cz -C "$ST" --lang en add income \
     household="$(cz -C "$ST" find YSW-2016-08 | cut -c1-12)" year=2019 attribute=rich
 contains "refused naming the field" "$ERR" "Household attribute"
-expect "a year's attribute by its Chinese label" 0 cz -C "$ST" add income \
-    household="$(cz -C "$ST" find YSW-2016-08 | cut -c1-12)" year=2019 attribute=特困供养贫困户
+H8=$(cz -C "$ST" find YSW-2016-08 | cut -c1-12)
+expect "show: the attribute now, 2018's" 0 cz -C "$ST" --lang en show "$H8"
+contains "en: from 2018's record" "$OUT" "Attribute now (from the income record of 2018): Minimum-living-allowance poor"
+expect "a year's attribute by its Chinese label" 0 cz -C "$ST" add income household="$H8" year=2019 attribute=特困供养贫困户
+expect "a later year that names none" 0 cz -C "$ST" add income household="$H8" year=2020 wages=9000
+expect "zh show: the latest year that names one" 0 cz -C "$ST" --lang zh show "$H8"
+contains "zh: from 2019's record" "$OUT" "当前贫困户属性（取自 2019 年度收入记录）：特困供养贫困户"
+expect "json show" 0 cz -C "$ST" --json show "$H8"
+equals "json: attribute now and its year" "$(printf '%s' "$OUT" | jq -r '"\(.attribute_now) \(.attribute_year)"')" "tekun 2019"
+expect "json show of a household no year names" 0 cz -C "$ST" --json show "$(cz -C "$ST" find YSW-2016-01 | cut -c1-12)"
+equals "json: its own attribute, from no year" "$(printf '%s' "$OUT" | jq -r '"\(.attribute_now) \(.attribute_year)"')" "general null"
 
 finish
