@@ -144,5 +144,10 @@ expect "json show" 0 cz -C "$ST" --json show "$H8"
 equals "json: attribute now and its year" "$(printf '%s' "$OUT" | jq -r '"\(.attribute_now) \(.attribute_year)"')" "tekun 2019"
 expect "json show of a household no year names" 0 cz -C "$ST" --json show "$(cz -C "$ST" find YSW-2016-01 | cut -c1-12)"
 equals "json: its own attribute, from no year" "$(printf '%s' "$OUT" | jq -r '"\(.attribute_now) \(.attribute_year)"')" "general null"
+# A sheet with the official column labels (贫困户属性 among them) loads.
+printf '贫困户,年度,工资性收入(元),贫困户属性\nYSW-2016-03,2019,8000,低保贫困户\n' >"$WORK/income.csv"
+expect "an income sheet with the official labels loads" 0 cz -C "$ST" load income "$WORK/income.csv"
+expect "zh show: the loaded year's attribute" 0 cz -C "$ST" --lang zh show "$(cz -C "$ST" find YSW-2016-03 | cut -c1-12)"
+contains "zh: from the sheet's 2019" "$OUT" "当前贫困户属性（取自 2019 年度收入记录）：低保贫困户"
 
 finish
