@@ -181,8 +181,13 @@ $(TEST_LIB): $(filter-out $(B)/src/keys.o,$(LIB_OBJ)) $(KEYS_TEST_OBJ) | $(LAYER
 	@rm -f $@
 	ar rcs $@ $^
 
-$(TEST_BIN): $(CLI_OBJ) $(SCREEN_OBJ) $(TEST_LIB)
-	$(CC) $(CZ_LDFLAGS) -o $@ $(CLI_OBJ) $(SCREEN_OBJ) $(TEST_LIB) $(PKG_LIBS) $(CURSES_LIBS)
+# The test binary alone can play an older build (tests/scenario/olderbuild.c).
+OLDER_OBJ := $(B)/test/olderbuild.o
+$(OLDER_OBJ): tests/scenario/olderbuild.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CZ_CFLAGS) -MMD -MP -c $< -o $@
+$(TEST_BIN): $(CLI_OBJ) $(SCREEN_OBJ) $(OLDER_OBJ) $(TEST_LIB)
+	$(CC) $(CZ_LDFLAGS) -o $@ $(CLI_OBJ) $(SCREEN_OBJ) $(OLDER_OBJ) $(TEST_LIB) $(PKG_LIBS) $(CURSES_LIBS)
 
 $(BIN): $(CLI_OBJ) $(SCREEN_OBJ) $(LIB)
 	$(CC) $(CZ_LDFLAGS) -o $@ $(CLI_OBJ) $(SCREEN_OBJ) $(LIB) $(PKG_LIBS) $(CURSES_LIBS)

@@ -83,6 +83,7 @@ static void detail_draw(struct ui *ui, const struct exit_item *p, int y)
     char line[512];
     snprintf(line, sizeof line, "%s  %s", p->name, p->summary);
     ui_text(ui, y++, 1, line, ui->cols - 2, A_BOLD);
+    if (p->yearly[0]) ui_text(ui, y++, 2, p->yearly, ui->cols - 3, A_NORMAL);
     y += ui_text_wrap(ui, y, 2, p->checks, ui->cols - 3, 2, A_NORMAL);
     for (int st = 0; st < CZ_STEP_COUNT && y < ui->rows - 2; st++, y++) {
         snprintf(line, sizeof line, " %d. %s%s%s", st + 1, exit_step_label(ui, st), T(ui, ": ", "："),
@@ -110,7 +111,7 @@ static void exits_draw(struct ui *ui, struct screen *s)
                 ui->cols - 2, A_NORMAL);
         return;
     }
-    int body = ui_body_rows(ui), detail = CZ_STEP_COUNT + 5;
+    int body = ui_body_rows(ui), detail = CZ_STEP_COUNT + 6;
     int list_rows = body - 2 - detail;
     if (list_rows < 2) list_rows = 2;
     list_draw(ui, &x->l, UI_TOP + 2, list_rows, 1);

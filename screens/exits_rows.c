@@ -6,6 +6,7 @@
 #include "data.h"
 #include "grow.h"
 #include "parse.h"
+#include "report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,37 @@ static void summarise(struct scan *sc, const struct cz_record *r, struct exit_it
     }
 }
 
+/* Beside the assessors' own figure, which is not checked against it
+ * (DOMAIN.md, net income per person): the net per person of the
+ * household's income record of the assessment's year, and that year's
+ * poverty line, each said to be missing when it is. */
+static void yearly(struct scan *sc, const struct cz_record *r, struct exit_item *p)
+{
+    struct ui *ui = sc->ui;
+    struct cz_report_income in;
+    int64_t year = 0, line = 0;
+    int has = 0;
+    char income[96], poverty[96], a[48], b[48];
+    if (cz_body_get_sint(r->body, cz_schema_field(r->type, "year")->tag, &year) != CZ_OK || year <= 0 ||
+        year > 9999)
+        return;
+    if (cz_report_household(sc->t, p->household, cz_today(), (int)year, NULL, &in, &has) == CZ_OK && has) {
+        cz_format_hundredths(cz_report_net_per_person(&in), a, sizeof a);
+        cz_format_hundredths(in.net, b, sizeof b);
+        snprintf(income, sizeof income, T(ui, "income record: %s per head (%s / %lld)", "年度收入记录：人均 %s（%s / %lld 人）"),
+                 a, b, (long long)in.people);
+    } else {
+        snprintf(income, sizeof income, "%s", T(ui, "no income record of that year", "无该年度收入记录"));
+    }
+    if (cz_poverty_line(sc->t, sc->root, (uint32_t)year, &line) == CZ_OK) {
+        cz_format_hundredths(line, a, sizeof a);
+        snprintf(poverty, sizeof poverty, T(ui, "%lld line: %s", "%lld 年贫困标准：%s"), (long long)year, a);
+    } else {
+        snprintf(poverty, sizeof poverty, T(ui, "no %lld line", "无 %lld 年贫困标准"), (long long)year);
+    }
+    snprintf(p->yearly, sizeof p->yearly, "%s  %s", income, poverty);
+}
+
 /* The household's name ("-" when it cannot be read). */
 static void household_name(struct scan *sc, const struct cz_record *r, struct exit_item *p)
 {
@@ -153,6 +185,7 @@ static int item_cb(void *ctx, const struct cz_exit_row *row)
     summarise(sc, row->record, p);
     chain_state(sc, row->record, es, p);
     household_name(sc, row->record, p);
+    yearly(sc, row->record, p);
     signers(sc, es, p);
     return CZ_OK;
 }

@@ -19,6 +19,7 @@ struct exit_item {
     char year[32];
     char summary[256];                      /* year, income */
     char checks[512];                       /* food, clothing, schooling, medical, housing */
+    char yearly[256];                       /* the year's income record and poverty line */
     enum cz_exit_stage stage;
     int step;                               /* the step awaiting, refused or in its notice; -1: none */
     char signed_by[CZ_STEP_COUNT][160];     /* "name@station  date", or "" */

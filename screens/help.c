@@ -26,8 +26,13 @@ static const struct { const char *screen, *en, *zh; } purposes[] = {
     { "households", "Every household of the station; type to find one by name or number, Enter opens it.",
       "本站全部贫困户；输入姓名或户编号查找，回车打开。" },
     { "household", "One household: its fields, members (head first), other records, trainings "
-                   "attended and every signed version; its card for the wall printed as a PDF.",
-      "一户的详情：基本信息、家庭成员（户主在前）、其他记录、参加的培训和每个签名版本；可打印明白卡（PDF）。" },
+                   "attended and every signed version; its card for the wall printed as a PDF. "
+                   "Its yearly records (income with the household attribute, living conditions) stand side by "
+                   "side, newest first: to add a year's, press F4, choose Yearly income or Living conditions "
+                   "and give the year; to change one, Enter on it under Other records.",
+      "一户的详情：基本信息、家庭成员（户主在前）、其他记录、参加的培训和每个签名版本；可打印明白卡（PDF）。"
+      "年度记录（收入及贫困户属性、生产生活条件）按年度并列，新年度在前：新增某年度的记录，按 F4，"
+      "选“年度收入”或“生产生活条件”，填写年度；修改时在“其他记录”中选中后回车。" },
     { "trainings", "The station's trainings and outreach events, newest first: Enter opens one, F4 adds one.",
       "本站的培训和科普活动，新的在前：回车打开，F4 新增。" },
     { "reports", "The figures of the report, by village and status, with charts: the same as `cunzhan report`. "

@@ -8,6 +8,7 @@
 #include "data.h"
 #include "grow.h"
 #include "parse.h"
+#include "report.h"
 #include "screens_all.h"
 
 #include <stdio.h>
@@ -29,6 +30,7 @@ struct person { uint32_t born; struct change *c; size_t n, cap; };
 struct years_ctx {
     struct ui *ui;
     cz_view *v;
+    const uint8_t *household;
     struct year_col *cols;
     size_t n, cap;
     struct person *people;
@@ -168,6 +170,17 @@ static void per_person_cell(struct years_ctx *x, const struct year_col *c, const
     (void)x;
 }
 
+/* The attribute as of a column's year (report.h, cz_report_attribute). */
+static void attribute_cell(struct years_ctx *x, const struct year_col *c, const char *field, char *buf, size_t size)
+{
+    char key[32];
+    int from;
+    buf[0] = 0;
+    (void)field;
+    if (cz_report_attribute(cz_view_txn(x->v), x->household, c->year, key, sizeof key, &from) == CZ_OK && key[0])
+        snprintf(buf, size, "%s", cz_enum_label(cz_schema_field(cz_schema_type("income"), "attribute"), key, x->ui->lang));
+}
+
 static int add_row(struct years_ctx *x, struct list *l, size_t shown, const char *label, const char *field,
                    cell_fn fn, int cols)
 {
@@ -207,6 +220,10 @@ static int lay_out(struct years_ctx *x, struct list *l)
         for (size_t i = 0; i < shown; i++) { cells[2 + i] = head[i]; widths[2 + i] = i + 1 == shown ? 0 : (w > 8 ? w : 8); }
         if (!rc) rc = list_add(l, (data_columns(line, sizeof line, cells, widths, (int)(2 + shown)), line), NULL, 0, 1);
     }
+    if (!rc) {
+        const struct cz_field *f = cz_schema_field(it, "attribute");
+        rc = add_row(x, l, shown, T(ui, f->en, f->zh), "attribute", attribute_cell, ui->cols);
+    }
     for (size_t i = 0; income[i] && !rc; i++) {
         const struct cz_field *f = cz_schema_field(it, income[i]);
         rc = add_row(x, l, shown, T(ui, f->en, f->zh), income[i], record_cell, ui->cols);
@@ -219,6 +236,16 @@ static int lay_out(struct years_ctx *x, struct list *l)
         const struct cz_field *f = cz_schema_field(ct, cond[i]);
         rc = add_row(x, l, shown, T(ui, f->en, f->zh), cond[i], record_cell, ui->cols);
     }
+    if (!rc) {
+        /* The attribute now is the latest year's, when a year gives one. */
+        char key[32];
+        int from;
+        if (cz_report_attribute(cz_view_txn(x->v), x->household, 0, key, sizeof key, &from) == CZ_OK && from) {
+            snprintf(title, sizeof title, T(ui, "  Attribute now (the latest year's): %s", "  当前贫困户属性（最近年度）：%s"),
+                     cz_enum_label(cz_schema_field(it, "attribute"), key, ui->lang));
+            rc = list_add(l, title, NULL, 0, 0);
+        }
+    }
     if (!rc && x->n > shown) {
         snprintf(title, sizeof title, T(ui, "  %zu earlier year(s): under Other records", "  另有 %zu 个更早年度：见“其他记录”"),
                  x->n - shown);
@@ -229,7 +256,7 @@ static int lay_out(struct years_ctx *x, struct list *l)
 
 int hh_years_add(struct ui *ui, cz_view *v, const uint8_t household[CZ_ENTITY_BYTES], struct list *l)
 {
-    struct years_ctx x = { .ui = ui, .v = v };
+    struct years_ctx x = { .ui = ui, .v = v, .household = household };
     static const char *const types[] = { "income", "conditions", "exit" };
     int rc = CZ_OK;
     for (size_t i = 0; i < 3 && !rc; i++) {

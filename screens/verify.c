@@ -64,7 +64,18 @@ static void verify_draw(struct ui *ui, struct screen *s)
             ui_text(ui, UI_TOP + 3, 1, T(ui, "All good.", "全部正常。"), ui->cols - 2, A_NORMAL);
         }
     }
-    list_draw(ui, &v->l, UI_TOP + 4, ui_body_rows(ui) - 4, 1);
+    int top = UI_TOP + 4;
+    if (!v->rc && v->rep.later) {
+        /* What the person can do about them: nothing is wrong with the
+         * entries, this PC's build is older than the one that wrote them. */
+        snprintf(line, sizeof line,
+                 T(ui, "%zu held are of record types this build does not know: upgrade cunzhan on this PC "
+                       "(the office upgrades first); they count then.",
+                   "暂存中有 %zu 条属于本版本不认识的记录类型：请升级本机的 cunzhan（市办先升级），升级后即计入。"),
+                 v->rep.later);
+        top += ui_text_wrap(ui, top, 1, line, ui->cols - 2, 2, A_BOLD);
+    }
+    list_draw(ui, &v->l, top, ui_body_rows(ui) - (top - UI_TOP), 1);
 }
 
 static enum ui_result verify_key(struct ui *ui, struct screen *s, const struct ui_key *k)

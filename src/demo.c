@@ -300,14 +300,16 @@ static int add_places(struct demo *d)
 
 /* ---- the village side and the exit (villrec.h) ---- */
 
-/* The lines of the years before the story (DOMAIN.md names the sources):
- * the 2,300 yuan of 2010 at each year's prices. */
+/* The lines of the years before the story: the 2,300 yuan of 2010 at
+ * each year's prices (DOMAIN.md names each year's source, and says which
+ * were read). */
 static int add_lines_before_2018(struct demo *d)
 {
     int rc;
     if ((rc = add(d, d->office, "poverty_line", "year=2014", "amount=2800", "notes=国家扶贫标准（当年价）", NULL)) ||
         (rc = add(d, d->office, "poverty_line", "year=2015", "amount=2855", "notes=国家扶贫标准（当年价）", NULL)) ||
-        (rc = add(d, d->office, "poverty_line", "year=2016", "amount=2952", "notes=国家扶贫标准（当年价）", NULL)))
+        (rc = add(d, d->office, "poverty_line", "year=2016", "amount=2952", "notes=国家扶贫标准（当年价）", NULL)) ||
+        (rc = add(d, d->office, "poverty_line", "year=2017", "amount=2952", "notes=国家扶贫标准（当年价）", NULL)))
         return rc;
     return CZ_OK;
 }
@@ -379,8 +381,8 @@ static int build_office(struct demo *d, char **identity, char expert[33])
     /* The poverty lines the office set (yuan per person a year, current
      * prices of the national 2,300 yuan line of 2010). */
     if ((rc = add_lines_before_2018(d))) return rc;
-    if ((rc = add(d, d->office, "poverty_line", "year=2018", "amount=3535", "notes=国家扶贫标准（当年价）", NULL)) ||
-        (rc = add(d, d->office, "poverty_line", "year=2019", "amount=3747", "notes=国家扶贫标准（当年价）", NULL)) ||
+    if ((rc = add(d, d->office, "poverty_line", "year=2018", "amount=2995", "notes=国家扶贫标准（当年价）", NULL)) ||
+        (rc = add(d, d->office, "poverty_line", "year=2019", "amount=3218", "notes=国家扶贫标准（当年价）", NULL)) ||
         (rc = add(d, d->office, "poverty_line", "year=2020", "amount=4000", "notes=国家扶贫标准（当年价）", NULL)))
         return rc;
     if ((rc = cz_station_identity(d->office, identity))) return rc;

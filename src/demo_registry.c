@@ -97,8 +97,11 @@ static int incomes(struct reg *r, const char (*hh)[33], size_t n)
             snprintf(v[2], 32, "production_costs=%d", parts[i][2]);
             snprintf(v[3], 32, "dibao=%d", parts[i][3]);
             snprintf(v[4], 32, "pension=%d", parts[i][4]);
+            /* YSW-2016-08, identified 一般贫困户, is 低保贫困户 on its
+             * 2018 form; its 2017 form names none, so its own stands. */
+            const char *attr = i == 7 && year == 2018 ? "attribute=dibao" : NULL;
             rc = put(r, "income", h, year == 2017 ? "year=2017" : "year=2018", v[0], v[1], v[2], v[3], v[4],
-                     i == 0 ? "eco=600" : "eco=0", NULL);
+                     i == 0 ? "eco=600" : "eco=0", attr, NULL);
         }
     }
     return rc;

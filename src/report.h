@@ -108,6 +108,15 @@ int64_t cz_report_net_per_person(const struct cz_report_income *row);
 int cz_report_household(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], uint32_t day, int year,
                         size_t *people, struct cz_report_income *income, int *has_income);
 
+/* A household's attribute as of `year` (0: now): of its income records of
+ * that year or before, per year the later (two written apart), the latest
+ * year's that gives one; else the household's own `attribute`, the
+ * earliest value (DOMAIN.md, the attribute by year).  key gets the enum
+ * key ("" when there is none), *from the year it came from (0: the
+ * household's own). */
+int cz_report_attribute(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], int year, char *key, size_t size,
+                        int *from);
+
 int cz_report_csv(const struct cz_report *r, char **out, size_t *len);
 
 #endif

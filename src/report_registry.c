@@ -9,6 +9,7 @@
 #include "schema.h"
 #include "status.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,5 +252,63 @@ int cz_report_household(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], uin
         }
     }
     cz_rreg_free(&o.g);
+    return rc;
+}
+
+/* ---- one household: its attribute as of a year ---- */
+
+struct attr_year { int year; uint64_t hlc; char key[16]; };
+struct attrs { cz_txn *t; int year; struct attr_year *p; size_t n, cap; int rc; };
+
+static int attr_cb(void *ctx, const uint8_t *entity)
+{
+    struct attrs *a = ctx;
+    struct cz_record r;
+    const char *k;
+    size_t len;
+    if (cz_record_load(a->t, entity, &r) != CZ_OK) return 0;
+    int y = !r.deleted && r.body && !strcmp(r.type_key, "income") ? (int)sint_of(&r, "year") : -1;
+    if (y > 0 && (!a->year || y <= a->year)) {
+        size_t i = 0;
+        while (i < a->n && a->p[i].year != y) i++;
+        if (i == a->n && cz_grow(&a->p, &a->cap, a->n + 1, sizeof *a->p)) a->rc = CZ_ENOMEM;
+        else if (i == a->n || a->p[i].hlc < r.hlc) {
+            struct attr_year *e = &a->p[i];
+            if (i == a->n) a->n++;
+            memset(e, 0, sizeof *e);
+            e->year = y;
+            e->hlc = r.hlc;
+            if (cz_body_get_text(r.body, cz_schema_field(r.type, "attribute")->tag, &k, &len) == CZ_OK &&
+                len < sizeof e->key)
+                memcpy(e->key, k, len);
+        }
+    }
+    cz_record_clear(&r);
+    return a->rc;
+}
+
+int cz_report_attribute(cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], int year, char *key, size_t size,
+                        int *from)
+{
+    struct attrs a = { .t = t, .year = year };
+    struct cz_record h;
+    const char *k;
+    size_t len, best = SIZE_MAX;
+    char term[64];
+    key[0] = 0;
+    *from = 0;
+    int rc = cz_store_index_each(t, term, cz_term_link(term, sizeof term, household, CZ_ENTITY_BYTES), attr_cb, &a);
+    if (!rc) rc = a.rc;
+    for (size_t i = 0; !rc && i < a.n; i++)
+        if (a.p[i].key[0] && (best == SIZE_MAX || a.p[i].year > a.p[best].year)) best = i;
+    if (!rc && best != SIZE_MAX) {
+        snprintf(key, size, "%s", a.p[best].key);
+        *from = a.p[best].year;
+    } else if (!rc && cz_record_load(t, household, &h) == CZ_OK) {
+        const struct cz_field *f = h.type && h.body ? cz_schema_field(h.type, "attribute") : NULL;
+        if (f && cz_body_get_text(h.body, f->tag, &k, &len) == CZ_OK) snprintf(key, size, "%.*s", (int)len, k);
+        cz_record_clear(&h);
+    }
+    free(a.p);
     return rc;
 }

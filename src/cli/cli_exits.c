@@ -8,6 +8,7 @@
 #include "exitchain.h"
 #include "hex.h"
 #include "parse.h"
+#include "report.h"
 #include "region.h"
 #include "text.h"
 
@@ -112,6 +113,37 @@ static int step_signed(struct exits_out *o, const struct cz_exit_state *es, int 
     return 1;
 }
 
+/* Beside the assessors' figure, which is not checked against it
+ * (DOMAIN.md, net income per person): the household's income record of
+ * the assessment's year, net per person (pp, net and people; has 0 when
+ * there is none), and that year's poverty line (has_line 0: none). */
+struct yearly { int has, has_line; char pp[48], net[48], line[48]; long long people, year; };
+
+static void yearly_figures(struct exits_out *o, const struct cz_record *r, struct yearly *y)
+{
+    const uint8_t *h;
+    size_t len;
+    int64_t year = 0, line = 0;
+    struct cz_report_income in;
+    memset(y, 0, sizeof *y);
+    if (cz_body_get_sint(r->body, cz_schema_field(r->type, "year")->tag, &year) != CZ_OK || year <= 0 || year > 9999)
+        return;
+    y->year = year;
+    if (cz_body_get_bytes(r->body, cz_schema_field(r->type, "household")->tag, &h, &len) == CZ_OK &&
+        len == CZ_ENTITY_BYTES && cz_report_household(o->t, h, cz_today(), (int)year, NULL, &in, &y->has) == CZ_OK &&
+        y->has) {
+        cz_format_hundredths(cz_report_net_per_person(&in), y->pp, sizeof y->pp);
+        cz_format_hundredths(in.net, y->net, sizeof y->net);
+        y->people = (long long)in.people;
+    } else {
+        y->has = 0;
+    }
+    if (cz_poverty_line(o->t, o->info->office_root, (uint32_t)year, &line) == CZ_OK) {
+        y->has_line = 1;
+        cz_format_hundredths(line, y->line, sizeof y->line);
+    }
+}
+
 static json_t *row_json(struct exits_out *o, const struct cz_exit_row *row, const char *title, const char *year,
                         const char *criteria)
 {
@@ -135,6 +167,10 @@ static json_t *row_json(struct exits_out *o, const struct cz_exit_row *row, cons
         json_object_set_new(j, "notice_closes", json_null());
     }
     json_object_set_new(j, "criteria", criteria[0] ? json_string(criteria) : json_null());
+    struct yearly y;
+    yearly_figures(o, row->record, &y);
+    json_object_set_new(j, "income_record_per_person", y.has ? json_string(y.pp) : json_null());
+    json_object_set_new(j, "poverty_line", y.has_line ? json_string(y.line) : json_null());
     for (int s = 0; s < CZ_STEP_COUNT; s++) {
         json_t *st = json_object();
         json_object_set_new(st, "step", json_string(cz_step_key((enum cz_step)s)));
@@ -162,6 +198,16 @@ static void row_text(struct exits_out *o, const struct cz_exit_row *row, const c
     printf("%.12s  %s  ", hex, title);
     printf(T(c, "year %s", "%s年"), year);
     printf("  %s\n", stage);
+    struct yearly y;
+    yearly_figures(o, row->record, &y);
+    if (y.year) {
+        printf("    ");
+        if (y.has) printf(T(c, "Income record: %s per person (%s / %lld)", "年度收入记录：人均 %s（%s / %lld 人）"), y.pp, y.net,
+                          y.people);
+        else printf("%s", T(c, "No income record of that year", "无该年度收入记录"));
+        if (y.has_line) printf(T(c, "; %lld poverty line %s\n", "；%lld 年贫困标准 %s\n"), y.year, y.line);
+        else printf(T(c, "; no %lld poverty line\n", "；无 %lld 年贫困标准\n"), y.year);
+    }
     if (criteria[0]) printf("    %s %s\n", T(c, "Criteria not met:", "不符合退出标准："), criteria);
     for (int s = 0; s < CZ_STEP_COUNT; s++) {
         printf("    %d. ", s + 1);

@@ -284,6 +284,22 @@ struct shown {
     int history;
 };
 
+/* The household attribute now, when a year's form gives one (the typed
+ * `attribute` above is then only its earliest value: DOMAIN.md). */
+static void attribute_now(struct cli *c, cz_txn *t, const uint8_t household[CZ_ENTITY_BYTES], json_t *o)
+{
+    char key[32];
+    int from;
+    if (cz_report_attribute(t, household, 0, key, sizeof key, &from) != CZ_OK || !key[0]) return;
+    if (o) {
+        json_object_set_new(o, "attribute_now", json_string(key));
+        json_object_set_new(o, "attribute_year", from ? json_integer(from) : json_null());
+    } else if (from) {
+        printf(T(c, "  Attribute now (from the income record of %d): %s\n", "  当前贫困户属性（取自 %d 年度收入记录）：%s\n"),
+               from, cz_enum_label(cz_schema_field(cz_schema_type("income"), "attribute"), key, c->lang));
+    }
+}
+
 static void show_json(struct cli *c, cz_view *v, const struct shown *s)
 {
     cz_txn *t = cz_view_txn(v);
@@ -292,6 +308,7 @@ static void show_json(struct cli *c, cz_view *v, const struct shown *s)
     if (!strcmp(s->r.type_key, "household")) {
         json_object_set_new(o, "size", json_integer((json_int_t)household_size(v, s->r.entity)));
         json_object_set_new(o, "pending", json_boolean(s->hs.pending));
+        attribute_now(c, t, s->r.entity, o);
         if (s->hs.status == CZ_HH_RETURNED) {
             char date[16];
             cz_format_date(s->hs.returned_on, date, sizeof date);
@@ -352,6 +369,7 @@ static void show_text(struct cli *c, cz_view *v, const struct shown *s)
     if (r->type && r->body) print_fields(c, t, r->type, r->body, "  ");
     if (!strcmp(r->type_key, "household")) {
         printf("  %s  %zu\n", T(c, "Household size (members)", "家庭人口（成员数）"), household_size(v, r->entity));
+        attribute_now(c, t, r->entity, NULL);
         print_status_note(c, &s->hs);
     }
     if (!strcmp(r->type_key, "exit") && !r->deleted) print_exit_chain(c, t, r->entity);

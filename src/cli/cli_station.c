@@ -378,8 +378,9 @@ int cmd_verify(struct cli *c, int argc, char **argv)
                       "另行保存、不计入：%zu 条被拒绝（留作证据），%zu 条暂存待其引用的记录到达，%zu 条在作者日志分叉之后\n"),
                    rep.refused, rep.held, rep.quarantined);
         if (rep.later)
-            printf(T(c, "Of those held, %zu are of record types this build does not know: they wait for an upgrade of cunzhan here, then count.\n",
-                        "暂存的记录中有 %zu 条属于本版本不认识的记录类型：等本站升级 cunzhan 后计入。\n"),
+            printf(T(c, "Of those held, %zu are of record types this build does not know: they wait for an upgrade of cunzhan "
+                        "on this PC (the office upgrades first), then count.\n",
+                        "暂存的记录中有 %zu 条属于本版本不认识的记录类型：请升级本机的 cunzhan（市办先升级），升级后计入。\n"),
                    rep.later);
         if (rep.refused)
             printf("%s\n", T(c, "Refused entries were signed by the key shown but broke the rule named: show them to a supervisor.",

@@ -62,12 +62,12 @@ CUNZHAN_USER=孙书记 expect "a failing assessment is not approved" 1 cz -C "$D
 contains "the guarantee named" "$ERR" "Enough food"
 expect "income 1.00 with every guarantee met" 0 cz -C "$D/yangshuwan" edit "$E9" food=yes clothing=yes schooling=yes medical=yes housing=yes
 CUNZHAN_USER=孙书记 expect "income under the line is not approved" 1 cz -C "$D/yangshuwan" approve "$E9" --step village
-contains "income and line named" "$ERR" "below the 2018 poverty line of 3535.00"
-expect "an assessment of a year with no line" 0 cz -C "$D/yangshuwan" edit "$E9" year=2017 income_per_capita=9000
+contains "income and line named" "$ERR" "below the 2018 poverty line of 2995.00"
+expect "an assessment of a year with no line" 0 cz -C "$D/yangshuwan" edit "$E9" year=2013 income_per_capita=9000
 CUNZHAN_USER=孙书记 expect "no line for the year: not approved" 1 cz -C "$D/yangshuwan" approve "$E9" --step village
 contains "the missing line named" "$ERR" "poverty line"
-contains "the year named" "$ERR" "2017"
-CUNZHAN_USER=李会计 expect "a clerk cannot set the poverty line" 1 cz -C "$D/yangshuwan" add poverty_line year=2017 amount=2952
+contains "the year named" "$ERR" "2013"
+CUNZHAN_USER=李会计 expect "a clerk cannot set the poverty line" 1 cz -C "$D/yangshuwan" add poverty_line year=2013 amount=2736
 E7=$(cz -C "$D/office" list exit household="$H7" | cut -c1-12)
 expect "edit the assessment" 0 cz -C "$D/office" edit "$E7" income_per_capita=4000
 expect "show the edited assessment" 0 cz -C "$D/office" --lang en show "$E7"

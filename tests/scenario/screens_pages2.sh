@@ -122,6 +122,8 @@ position_ok "zh: at the last row the position stays within the total"
 keys F1
 see "zh: help says what the page is for" "一户的详情"
 see "zh: ... wrapped, not cut" "每个签名版本"
+see "zh: help tells of the yearly records" "年度记录（收入及贫困户属性、生产生活条件）"
+see "zh: ... and how to add one" "选“年度收入”或“生产生活条件”"
 see "zh: help lists this page's keys" "本页按键"
 capture
 first_help=$(row 4)
@@ -238,6 +240,8 @@ keys F1
 see "en: help says what the page is for" "One household: its fields"
 see "en: ... wrapped at a space, not cut" " attended and every signed version; its card for the wall printed as a PDF."
 see "en: help lists this page's keys" "Keys on this screen"
+see "en: help tells of the yearly records" "Its yearly records (income with the household attribute"
+see "en: ... and how to add one" "to add a year's, press F4, choose Yearly"
 capture
 first_help=$(row 4)
 keys PgDn

@@ -96,4 +96,58 @@ on_line "en: a long label cut with …" "Production income \(yua… +7500\.00"
 scroll_to "en: the grade in view" "Dangerous-house grade"
 on_line "en: conditions: grade A in 2018, C in 2016" "Dangerous-house grade +A \(safe\) +C \(partly"
 
+# ---- the household attribute by year ----
+# YSW-2016-01 gives none in any year: its own (一般贫困户) in every column.
+# YSW-2016-08 (郭建设), identified 一般贫困户, is 低保贫困户 on its 2018
+# form and names none in 2017: its own value stands for 2017, and the
+# latest year's is the one it has now.
+open_hh() {
+    ready
+    keys Enter
+    await 10 has_text "YSW-2016-09"
+    text "$1"
+    await 10 has_text "$2"
+    keys Enter
+}
+start --lang zh
+open_page
+scroll_to "zh attribute: the years in view" "家庭纯收入"
+on_line "zh attribute: the household's own in every year" "贫困户属性 +一般贫困户 +一般贫困户 +一般贫困户"
+keys F10
+see "zh attribute: quits" "EXIT=0"
+for lang in zh en; do
+    start --lang $lang
+    open_hh YSW-2016-08 郭建设
+    if [ $lang = zh ]; then
+        scroll_to "zh attribute: 郭建设's years" "家庭纯收入"
+        on_line "zh attribute: 2018's own, 2017 the household's" "贫困户属性 +低保贫困户 +一般贫困户"
+        scroll_to "zh attribute: now the latest year's" "当前贫困户属性（最近年度）：低保贫困户"
+    else
+        scroll_to "en attribute: 郭建设's years" "Net income"
+        on_line "en attribute: 2018's own, 2017 the household's" "Household attribute +Minimum-living-… +General poor"
+        scroll_to "en attribute: now the latest year's" "Attribute now (the latest year's): Minimum-living-allowance poor"
+    fi
+    keys F10
+    see "$lang attribute: quits" "EXIT=0"
+done
+expect "an attribute outside the list is refused" 1 cz -C "$ST" --lang en add income \
+    household="$(cz -C "$ST" find YSW-2016-08 | cut -c1-12)" year=2019 attribute=rich
+contains "refused naming the field" "$ERR" "Household attribute"
+H8=$(cz -C "$ST" find YSW-2016-08 | cut -c1-12)
+expect "show: the attribute now, 2018's" 0 cz -C "$ST" --lang en show "$H8"
+contains "en: from 2018's record" "$OUT" "Attribute now (from the income record of 2018): Minimum-living-allowance poor"
+expect "a year's attribute by its Chinese label" 0 cz -C "$ST" add income household="$H8" year=2019 attribute=特困供养贫困户
+expect "a later year that names none" 0 cz -C "$ST" add income household="$H8" year=2020 wages=9000
+expect "zh show: the latest year that names one" 0 cz -C "$ST" --lang zh show "$H8"
+contains "zh: from 2019's record" "$OUT" "当前贫困户属性（取自 2019 年度收入记录）：特困供养贫困户"
+expect "json show" 0 cz -C "$ST" --json show "$H8"
+equals "json: attribute now and its year" "$(printf '%s' "$OUT" | jq -r '"\(.attribute_now) \(.attribute_year)"')" "tekun 2019"
+expect "json show of a household no year names" 0 cz -C "$ST" --json show "$(cz -C "$ST" find YSW-2016-01 | cut -c1-12)"
+equals "json: its own attribute, from no year" "$(printf '%s' "$OUT" | jq -r '"\(.attribute_now) \(.attribute_year)"')" "general null"
+# A sheet with the official column labels (贫困户属性 among them) loads.
+printf '贫困户,年度,工资性收入(元),贫困户属性\nYSW-2016-03,2019,8000,低保贫困户\n' >"$WORK/income.csv"
+expect "an income sheet with the official labels loads" 0 cz -C "$ST" load income "$WORK/income.csv"
+expect "zh show: the loaded year's attribute" 0 cz -C "$ST" --lang zh show "$(cz -C "$ST" find YSW-2016-03 | cut -c1-12)"
+contains "zh: from the sheet's 2019" "$OUT" "当前贫困户属性（取自 2019 年度收入记录）：低保贫困户"
+
 finish

@@ -167,7 +167,7 @@ static const struct sample samples[] = {
         { "production", "8000", "8000.00" }, { "production_costs", "2500", "2500.00" },
         { "property", "300", "300.00" }, { "dibao", "1200", "1200.00" }, { "tekun", "0", "0.00" },
         { "pension", "500", "500.00" }, { "eco", "0", "0.00" }, { "other_transfers", "0", "0.00" },
-        { "notes", "核实", NULL } },
+        { "notes", "核实", NULL }, { "attribute", "低保贫困户", "dibao" } },
       /* 12000 + 8000 - 2500 + 300 + (1200 + 500) */
       { { "transfers", NULL, "1700.00" }, { "net", NULL, "19500.00" } } },
     { "conditions", {
