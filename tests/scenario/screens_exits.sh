@@ -102,18 +102,18 @@ equals "cli: no income record of 2019 for 赵福生" \
     "$(printf '%s' "$OUT" | jq -r --arg id "$LOW" '.[] | select(.id == $id) | .income_record_per_person')" "null"
 equals "cli: the 2019 line beside it" \
     "$(printf '%s' "$OUT" | jq -r --arg id "$LOW" '.[] | select(.id == $id) | .poverty_line')" "3218.00"
-equals "cli: 杨树林's 2018 record, 20,200 over 5" \
+equals "cli: 杨树林's 2018 record, 19,500 over 5" \
     "$(printf '%s' "$OUT" | jq -r '.[] | select(.household == "杨树林") | "\(.income_record_per_person) \(.poverty_line)"')" \
-    "4040.00 2995.00"
+    "3900.00 2995.00"
 expect "cli en: the overview" 0 cz -C "$O" --lang en --user 王县长 exits --all
-contains "cli en: the year's record and line" "$OUT" "Income record: 4040.00 per person (20200.00 / 5); 2018 poverty line 2995.00"
+contains "cli en: the year's record and line" "$OUT" "Income record: 3900.00 per person (19500.00 / 5); 2018 poverty line 2995.00"
 contains "cli en: none of 2019, said so" "$OUT" "No income record of that year; 2019 poverty line 3218.00"
 contains "cli en: income under the line" "$OUT" "赵福生  year 2019  awaits Village appraisal"
 contains "cli en: the criterion named" "$OUT" "Criteria not met:"
 contains "cli en: the notice runs" "$OUT" "public notice runs until $CLOSE"
 contains "cli en: the signers" "$OUT" "3. County decision     王县长@许昌市科协"
 expect "cli zh: the overview" 0 cz -C "$O" --lang zh --user 王县长 exits --all
-contains "cli zh: the year's record and line" "$OUT" "年度收入记录：人均 4040.00（20200.00 / 5 人）；2018 年贫困标准 2995.00"
+contains "cli zh: the year's record and line" "$OUT" "年度收入记录：人均 3900.00（19500.00 / 5 人）；2018 年贫困标准 2995.00"
 contains "cli zh: the notice runs" "$OUT" "公示中，最早可于 $CLOSE"
 contains "cli zh: the criterion named" "$OUT" "不符合退出标准："
 expect "cli: a region outside holds none" 0 cz -C "$O" --lang en --user 王县长 exits --all --region 411081
@@ -133,7 +133,7 @@ equals "city zh: the screen lists what the home counts" "$N" "$MINE"
 select_exit "杨树林  年度"
 # Beside the assessment, its year's income record and line: 2018's
 # 14,000 + 6,500 - 1,500 + 1,200 = 20,200 yuan over 5 members, 4,040.00.
-see "city zh: the year's income record in the detail" "年度收入记录：人均 4040.00（20200.00 / 5 人）"
+see "city zh: the year's income record in the detail" "年度收入记录：人均 3900.00（19500.00 / 5 人）"
 see "city zh: the year's line in the detail" "2018 年贫困标准：2995.00"
 see "city zh: the notice's closing day in the detail" "公示期未满：最早可于 $CLOSE"
 see "city zh: the notice step says it runs, open to a rejection" "4. 公示公告：公示中：期满后待您签署，现可不同意"
@@ -153,7 +153,7 @@ see "city en: income under the line in the row" "赵福生  2019  awaits: villag
 see "city en: a guarantee \"no\" in the row" "陈春花  2019  awaits: village appraisal  ! Safe housing: no"
 see "city en: the notice in its row" "杨树林  2018  notice runs until $CLOSE"
 select_exit "杨树林  year"
-see "city en: the year's income record in the detail" "income record: 4040.00 per head (20200.00 / 5)  2018 line: 2995.00"
+see "city en: the year's income record in the detail" "income record: 3900.00 per head (19500.00 / 5)  2018 line: 2995.00"
 see "city en: the notice's closing day in the detail" "The notice runs until $CLOSE"
 keys Enter
 see "city en: Approve refuses at once, with the day" "it may close from $CLOSE"
