@@ -11,8 +11,10 @@
  *                    edits over unseen or conflicting versions);
  *   station_write.c  signing and appending one entry to the signer's log,
  *                    and one person's add / edit / resolve / delete;
- *   station_load.c   many rows in one transaction, signed on a second
- *                    thread (cz_station_add_many);
+ *   station_load.c   many rows, validated first, committed in bounded
+ *                    transactions, signed on a second thread
+ *                    (cz_station_load, cz_station_add_many);
+ *   station_loadmark.c the note of a load left unfinished, for resuming;
  *   station_trust.c  the trust records: introductions, certificates,
  *                    revocations, fork choices and root rollovers.
  *
@@ -166,6 +168,15 @@ int cz_st_check_yearly(cz_txn *t, struct pipe *pl, const struct cz_type *ty, con
 int cz_st_pipe_has_term(struct pipe *p, const char *term, size_t len);
 struct roster_cache *cz_st_pipe_roster(struct pipe *p);
 struct ref_memo *cz_st_pipe_ref_memo(struct pipe *p);
+
+/* ---- station_loadmark.c: the note of an unfinished load ---- */
+
+/* Meta "load_unfinished": the load in progress (station.h,
+ * cz_load_state), written by each of its commits but the last. */
+#define META_LOAD_UNFINISHED "load_unfinished"
+int cz_st_load_mark_get(cz_txn *t, struct cz_load_state *out);
+int cz_st_load_mark_put(cz_txn *t, const struct cz_load_state *s);
+int cz_st_load_mark_del(cz_txn *t);
 
 /* ---- station_trust.c ---- */
 
