@@ -33,17 +33,36 @@ static int errno_status(void)
  * a file of any size costs no heap (a load reads it three times over).
  * The status keeps the cause (cz_fs_errno_status): a missing file, a
  * refused permission and a bad disk have different fixes. */
-struct mapped { const char *p; size_t len; };
+struct mapped { const char *p; size_t len; int heap; };
+
+/* A pipe or a terminal (`load household /dev/stdin`) cannot be mapped:
+ * read whole into the heap. */
+static int read_stream(int fd, struct mapped *m)
+{
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (cz_grow(&buf, &cap, n + 65536, 1)) { free(buf); return CZ_ENOMEM; }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) { int rc = errno_status(); free(buf); return rc; }
+        if (got == 0) break;
+        n += (size_t)got;
+    }
+    m->p = buf;
+    m->len = n;
+    m->heap = 1;
+    return CZ_OK;
+}
 
 static int map_file(const char *path, struct mapped *m)
 {
     struct stat sb;
     int fd = open(path, O_RDONLY | O_CLOEXEC), rc = CZ_OK;
-    m->p = NULL;
-    m->len = 0;
+    *m = (struct mapped){ 0 };
     if (fd < 0) return errno_status();
     if (fstat(fd, &sb)) rc = errno_status();
-    else if (!S_ISREG(sb.st_mode)) rc = CZ_EIO;
+    else if (!S_ISREG(sb.st_mode)) rc = read_stream(fd, m);
     else if ((uint64_t)sb.st_size > SIZE_MAX / 2) rc = CZ_ENOMEM;   /* beyond a 32-bit PC's address space */
     else if (sb.st_size > 0) {
         void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -60,8 +79,9 @@ static int map_file(const char *path, struct mapped *m)
 
 static void unmap_file(struct mapped *m)
 {
-    if (m->p) munmap((void *)m->p, m->len);
-    m->p = NULL;
+    if (m->heap) free((void *)m->p);
+    else if (m->p) munmap((void *)m->p, m->len);
+    *m = (struct mapped){ 0 };
 }
 
 /* A column as the spreadsheet names it: A..Z, AA, AB... */

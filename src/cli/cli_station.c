@@ -347,6 +347,9 @@ int cmd_verify(struct cli *c, int argc, char **argv)
     cz_view *v = NULL;
     if (argc) return usage(c, "verify [--json]", "verify [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
+    /* Read before the view: one read transaction per thread. */
+    struct cz_load_state load;
+    if (cz_station_load_unfinished(c->st, &load) != CZ_OK) load.unfinished = 0;
     int rc = cz_view_begin(c->st, &v);
     struct verify_out vo = { .c = c, .v = v, .arr = c->json ? json_array() : NULL,
                              .bar = cli_progress_start(c, "verify", "验证", "entries", "条") };
@@ -440,10 +443,9 @@ static void status_later(struct cli *c, cz_view *v, json_t *o)
 
 /* A load that stopped half-way (station.h, cz_load_state): load the same
  * file again to finish it. */
-static void status_load(struct cli *c, json_t *o)
+static void status_load(struct cli *c, json_t *o, const struct cz_load_state *lp)
 {
-    struct cz_load_state ls;
-    if (cz_station_load_unfinished(c->st, &ls) != CZ_OK) return;
+    struct cz_load_state ls = *lp;
     if (o) {
         json_t *l = json_null();
         if (ls.unfinished) {
@@ -469,6 +471,9 @@ int cmd_status(struct cli *c, int argc, char **argv)
     const struct cz_type *types = cz_schema_types(&ntypes);
     if (argc) return usage(c, "status [--json]", "status [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
+    /* Read before the view: one read transaction per thread. */
+    struct cz_load_state load;
+    if (cz_station_load_unfinished(c->st, &load) != CZ_OK) load.unfinished = 0;
     int rc = cz_view_begin(c->st, &v);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     const struct cz_station_info *info = cz_station_info(c->st);
@@ -509,7 +514,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
         }
     }
     status_later(c, v, o);
-    status_load(c, o);
+    status_load(c, o, &load);
     struct user_out uo = { .c = c, .t = cz_view_txn(v), .arr = o ? json_array() : NULL };
     if (!o) printf("%s\n", T(c, "People on this machine:", "本机用户："));
     cz_view_each_user(v, status_user_cb, &uo);
