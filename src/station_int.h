@@ -11,9 +11,11 @@
  *                    edits over unseen or conflicting versions);
  *   station_write.c  signing and appending one entry to the signer's log,
  *                    and one person's add / edit / resolve / delete;
- *   station_load.c   many rows, validated first, committed in bounded
- *                    transactions, signed on a second thread
- *                    (cz_station_load, cz_station_add_many);
+ *   station_load.c   the pipe of a load: rows checked here, signed on a
+ *                    second thread, stored in order;
+ *   station_loadrun.c a load's passes: validated first, then committed in
+ *                    bounded transactions (cz_station_load,
+ *                    cz_station_add_many);
  *   station_loadmark.c the note of a load left unfinished, for resuming;
  *   station_trust.c  the trust records: introductions, certificates,
  *                    revocations, fork choices and root rollovers.
@@ -152,6 +154,31 @@ int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct
 /* Whether the person logged in may write a record of type ty for region. */
 int cz_st_may_write(cz_txn *t, struct pipe *pl, const cz_station *st, const struct cz_type *ty,
                     const char *region);
+
+/* ---- station_load.c: the pipe a load's rows go through ---- */
+
+/* A new pipe for rows of type ty (signing on a second thread when
+ * `threaded` and one can be had); fn hears of each refused row by its tag.
+ * Freed (its thread stopped) by cz_st_pipe_free, NULL fine. */
+int cz_st_pipe_new(cz_station *st, const struct cz_type *ty, int threaded, cz_row_error_fn fn, void *ctx,
+                   struct pipe **out);
+void cz_st_pipe_free(struct pipe *p);
+/* Points the pipe at transaction t (nothing in flight): the terms and
+ * look-ups of the last one forgotten; for a write transaction the chain
+ * read from the store. */
+int cz_st_pipe_begin(struct pipe *p, cz_txn *t, int write);
+/* The exact-look-up values of a row that passed its checks. */
+int cz_st_pipe_add_terms(struct pipe *p, const cz_body *body);
+/* Hands a checked row to the signer (body is the pipe's from now on). */
+int cz_st_pipe_push(struct pipe *p, size_t tag, cz_body *body, const char *region);
+/* Before a commit: every row stored, CZ_EFIELD if any was refused, the
+ * clock noted. */
+int cz_st_pipe_end(struct pipe *p);
+/* A row refused by its checks: counted, and told to fn. */
+void cz_st_pipe_refused(struct pipe *p, size_t tag, int status, const struct cz_field_error *err);
+size_t cz_st_pipe_bad(const struct pipe *p);
+size_t cz_st_pipe_stored(const struct pipe *p);          /* since cz_st_pipe_new */
+uint64_t cz_st_pipe_txn_bytes(const struct pipe *p);     /* entries and terms stored in this transaction */
 
 /* ---- station_load.c: what the checks ask of a load ---- */
 

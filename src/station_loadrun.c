@@ -1,0 +1,331 @@
+/* station_loadrun.c — a load's passes and commits (station.h,
+ * cz_station_load, cz_station_add_many): a file's rows validated whole
+ * first, then written through the pipe (station_load.c) in bounded
+ * transactions that note how far they got (station_loadmark.c), so that
+ * a load killed half-way resumes where it stopped. */
+#include "station.h"
+#include "grow.h"
+#include "hashset.h"
+#include "index.h"
+#include "station_int.h"
+#include "status.h"
+#include "sync.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A load of this many rows or more puts its index terms in sorted batches
+ * (cz_store_defer_index).  A large load gains: at 1M records (files of
+ * 20,000 households, 60,000 members) the storing thread took 35% less CPU,
+ * the sorted puts sweeping the index's long lists instead of missing the
+ * cache at random.  A small one loses: the sorted put runs at the commit,
+ * after the signing is done, where the puts it replaces ran beside the
+ * signing; `make bench` (BENCH_LOAD_ONLY, 3 runs each, deferring or not):
+ * 10k records (files of 2,000-6,000 rows) 0.35-0.45 s deferring, 0.29-0.30 s
+ * not; 100k (20,000-60,000 rows) 3.35-4.02 s and 3.29-3.94 s, even.
+ * CZ_LOAD_DEFER_ROWS sets it (tests run both ways). */
+#define LOAD_DEFER_ROWS 20000
+
+static size_t load_defer_rows(void)
+{
+    const char *env = getenv("CZ_LOAD_DEFER_ROWS");
+    return env && atol(env) >= 2 ? (size_t)atol(env) : LOAD_DEFER_ROWS;
+}
+
+/* A load from a file commits once its transaction has stored this many
+ * bytes of entries and their index terms (a ring's worth of rows more may
+ * be in flight).  LMDB keeps every page a write transaction dirtied in the
+ * heap until the commit, and keeps those pages for the next: one
+ * transaction per file of 60,000 rows peaked at 625 MB at 1M records.
+ * The dirty pages are mostly the index's, one leaf for nearly every term
+ * put, so they follow the rows per transaction, not their bytes alone;
+ * `make bench` at 100k records (files of 20,000 households and 60,000
+ * members, a loaded 2-core machine): 32 MiB (one transaction per file)
+ * 164 MB, 8 MiB 130 MB, 4 MiB 110 MB, 2 MiB 89 MB, 1 MiB 72 MB, with the
+ * load 1.3-1.5x slower at 1-2 MiB than at 32 MiB (each commit writes
+ * its dirty pages whole).  4 MiB, some 5,000 rows, halves the memory of
+ * one transaction per file for a third more time.  CZ_LOAD_TXN_BYTES may
+ * lower it (tests commit every few rows). */
+#define LOAD_TXN_BYTES ((uint64_t)4 << 20)
+
+static uint64_t load_txn_bytes(void)
+{
+    const char *env = getenv("CZ_LOAD_TXN_BYTES");
+    long long v = env ? atoll(env) : 0;
+    return v > 0 && (uint64_t)v < LOAD_TXN_BYTES ? (uint64_t)v : LOAD_TXN_BYTES;
+}
+
+/* A test hook (tests/scenario/resume.sh): CZ_LOAD_DIE_AFTER=N ends the
+ * process with SIGKILL right after the Nth bounded commit of a load, as a
+ * power cut would, so that the next run must resume. */
+static void die_hook(unsigned commits)
+{
+    const char *env = getenv("CZ_LOAD_DIE_AFTER");
+    if (env && atol(env) > 0 && (unsigned long)atol(env) == commits) raise(SIGKILL);
+}
+
+/* Rows between two calls of a load's progress: checking 256 rows takes a
+ * few milliseconds, so a bar redrawn ten times a second misses nothing. */
+#define LOAD_PROGRESS_EVERY 256
+
+/* One run of a load: its rows, where it starts, and how it commits. */
+struct run {
+    cz_station *st;
+    const struct cz_type *ty;
+    const struct cz_load_source *src;
+    cz_row_error_fn fn;
+    void *ctx;
+    const struct cz_progress *pr;
+    size_t skip;                /* rows an earlier run stored */
+    size_t todo;                /* rows after them */
+    size_t steps;               /* progress: rows checked + rows stored */
+    int bounded;                /* validated first, then bounded commits */
+    unsigned commits;
+    size_t committed;           /* rows of this run committed */
+    cz_txn *t;                  /* the write transaction open */
+};
+
+static void run_progress(struct run *r)
+{
+    /* Each row counts half when checked and half when stored, so one bar
+     * in rows covers both passes (one pass does both at once). */
+    if (r->pr) r->pr->fn(r->pr->ctx, r->bounded ? r->steps / 2 : r->steps, r->todo);
+}
+
+/* The next row after the skipped ones. */
+static int run_next(struct run *r, size_t i, const struct cz_assign **a, size_t *n, size_t *tag)
+{
+    int rc;
+    if (i == 0)
+        for (size_t k = 0; k < r->skip; k++)
+            if ((rc = r->src->next(r->src->ctx, a, n, tag))) return rc == CZ_ENOTFOUND ? CZ_EINVAL : rc;
+    rc = r->src->next(r->src->ctx, a, n, tag);
+    return rc == CZ_ENOTFOUND ? CZ_EINVAL : rc;    /* fewer rows than it said */
+}
+
+/* Within the file, one income or conditions record per household and year
+ * (station_yearly.c asks the store, which the validation pass has not
+ * written): the earlier row's tag names it. */
+struct years { cz_hashset *set; size_t *tags, cap; };
+
+static int dry_yearly(const struct cz_type *ty, struct years *y, const cz_body *body, size_t tag,
+                      struct cz_field_error *err)
+{
+    const uint8_t *hh;
+    size_t len, ord;
+    int64_t year;
+    uint8_t key[CZ_ENTITY_BYTES + sizeof year];
+    if (strcmp(ty->key, "income") && strcmp(ty->key, "conditions")) return CZ_OK;
+    if (cz_body_get_bytes(body, cz_schema_field(ty, "household")->tag, &hh, &len) != CZ_OK || len != CZ_ENTITY_BYTES ||
+        cz_body_get_sint(body, cz_schema_field(ty, "year")->tag, &year) != CZ_OK)
+        return CZ_OK;
+    memcpy(key, hh, CZ_ENTITY_BYTES);
+    memcpy(key + CZ_ENTITY_BYTES, &year, sizeof year);
+    int added = cz_hashset_intern(y->set, key, sizeof key, &ord);
+    if (added < 0 || cz_grow(&y->tags, &y->cap, ord + 1, sizeof *y->tags)) return CZ_ENOMEM;
+    if (added) {
+        y->tags[ord] = tag;
+        return CZ_OK;
+    }
+    char other[32];
+    snprintf(other, sizeof other, "#%zu", y->tags[ord]);
+    return cz_field_error_set(err, cz_schema_field(ty, "year"), CZ_EEXIST, HINT_YEAR_TAKEN, other);
+}
+
+/* The first pass of a bounded load, in a read transaction: every row
+ * checked against the store and the rows before it, nothing written,
+ * nothing kept of a row but its exact-look-up values.  CZ_EFIELD after
+ * naming every refused row. */
+static int validate(struct run *r, struct pipe *p)
+{
+    cz_txn *t = NULL;
+    struct years y = { 0 };
+    int rc;
+    if ((rc = cz_hashset_new(&y.set))) return rc;
+    if ((rc = cz_txn_begin(r->st->store, 0, &t)) || (rc = cz_st_pipe_begin(p, t, 0))) goto cleanup;
+    for (size_t i = 0; i < r->todo; i++) {
+        const struct cz_assign *a;
+        size_t n, tag;
+        struct cz_field_error err;
+        struct version v;
+        if ((rc = run_next(r, i, &a, &n, &tag))) goto cleanup;
+        if (r->steps++ % LOAD_PROGRESS_EVERY == 0) run_progress(r);
+        memset(&err, 0, sizeof err);
+        rc = cz_st_check_version(r->st, t, p, r->ty, NULL, NULL, a, n, &v, &err);
+        if (rc == CZ_OK) {
+            rc = dry_yearly(r->ty, &y, v.body, tag, &err);
+            if (rc == CZ_OK) rc = cz_st_pipe_add_terms(p, v.body);
+            cz_body_free(v.body);
+        }
+        if (rc == CZ_ENOMEM || rc == CZ_EDB) goto cleanup;
+        if (rc) cz_st_pipe_refused(p, tag, rc, &err);
+    }
+    rc = cz_st_pipe_bad(p) ? CZ_EFIELD : CZ_OK;
+cleanup:
+    cz_st_pipe_begin(p, NULL, 0);
+    cz_txn_abort(t);
+    cz_hashset_free(y.set);
+    free(y.tags);
+    return rc;
+}
+
+/* A write transaction for the next rows; the pipe takes the chain as the
+ * store has it (another program of this person's may have signed between
+ * two of a load's transactions). */
+static int begin_chunk(struct run *r, struct pipe *p)
+{
+    int rc;
+    if ((rc = cz_txn_begin(r->st->store, 1, &r->t))) return rc;
+    if (r->todo - r->committed >= load_defer_rows() && (rc = cz_store_defer_index(r->t))) return rc;
+    return cz_st_pipe_begin(p, r->t, 1);
+}
+
+/* Commits the rows stored so far; with `last`, the load is done and its
+ * note goes, else the note says how far it got. */
+static int commit_chunk(struct run *r, struct pipe *p, int last)
+{
+    int rc;
+    if ((rc = cz_st_pipe_end(p))) return rc;
+    if (r->src->name) {
+        struct cz_load_state m = { .unfinished = 1, .done = r->skip + cz_st_pipe_stored(p), .total = r->src->nrows };
+        memcpy(m.hash, r->src->hash, sizeof m.hash);
+        snprintf(m.type, sizeof m.type, "%s", r->ty->key);
+        snprintf(m.name, sizeof m.name, "%s", r->src->name);
+        rc = last ? cz_st_load_mark_del(r->t) : cz_st_load_mark_put(r->t, &m);
+        if (rc) return rc;
+    }
+    rc = cz_txn_commit(r->t);
+    r->t = NULL;
+    if (rc) return rc;
+    r->committed = cz_st_pipe_stored(p);
+    if (!last) die_hook(++r->commits);
+    return CZ_OK;
+}
+
+/* The writing pass: each row checked again (that builds its body), signed
+ * on the second thread, stored; committed every load_txn_bytes() when
+ * bounded, else once. */
+static int write_rows(struct run *r, struct pipe *p)
+{
+    uint64_t bound = r->bounded ? load_txn_bytes() : UINT64_MAX;
+    int rc;
+    if ((rc = begin_chunk(r, p))) return rc;
+    for (size_t i = 0; i < r->todo; i++) {
+        const struct cz_assign *a;
+        size_t n, tag;
+        struct cz_field_error err;
+        struct version v;
+        if ((rc = run_next(r, i, &a, &n, &tag))) return rc;
+        if (r->steps++ % LOAD_PROGRESS_EVERY == 0) run_progress(r);
+        memset(&err, 0, sizeof err);
+        rc = cz_st_check_version(r->st, r->t, p, r->ty, NULL, NULL, a, n, &v, &err);
+        if (rc == CZ_ENOMEM || rc == CZ_EDB) return rc;
+        if (rc) {
+            cz_st_pipe_refused(p, tag, rc, &err);
+            continue;
+        }
+        if ((rc = cz_st_pipe_add_terms(p, v.body))) { cz_body_free(v.body); return rc; }
+        if ((rc = cz_st_pipe_push(p, tag, v.body, v.region))) return rc;
+        if (cz_st_pipe_txn_bytes(p) >= bound && i + 1 < r->todo && !cz_st_pipe_bad(p) &&
+            ((rc = commit_chunk(r, p, 0)) || (rc = begin_chunk(r, p))))
+            return rc;
+    }
+    return commit_chunk(r, p, 1);
+}
+
+static int load_run(struct run *r)
+{
+    struct pipe *p = NULL;
+    int rc;
+    if (!r->ty) return CZ_ETYPE;
+    if (!r->st->secrets) return CZ_EPERM;
+    if ((rc = cz_st_clock_gate(r->st))) return rc;
+    if (r->pr && !r->pr->fn) r->pr = NULL;
+    if ((rc = cz_st_pipe_new(r->st, r->ty, r->todo > 1, r->fn, r->ctx, &p))) return rc;
+    run_progress(r);
+    if (r->bounded) {
+        if ((rc = validate(r, p))) goto cleanup;
+        r->src->rewind(r->src->ctx);
+    }
+    if ((rc = write_rows(r, p))) goto cleanup;
+    r->steps = r->bounded ? 2 * r->todo : r->todo;
+    run_progress(r);
+cleanup:
+    cz_st_pipe_free(p);         /* the signer stopped before the abort */
+    cz_txn_abort(r->t);
+    r->t = NULL;
+    return rc;
+}
+
+/* Rows held in arrays, as a source. */
+struct arrays { const struct cz_assign *const *rows; const size_t *counts; size_t n, i; };
+
+static int arrays_next(void *ctx, const struct cz_assign **a, size_t *n, size_t *tag)
+{
+    struct arrays *ar = ctx;
+    if (ar->i >= ar->n) return CZ_ENOTFOUND;
+    *a = ar->rows[ar->i];
+    *n = ar->counts[ar->i];
+    *tag = ar->i++;
+    return CZ_OK;
+}
+
+static void arrays_rewind(void *ctx)
+{
+    ((struct arrays *)ctx)->i = 0;
+}
+
+int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign *const *rows,
+                        const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
+                        size_t *stored)
+{
+    return cz_station_add_many_with(st, type, rows, counts, nrows, fn, ctx, NULL, stored);
+}
+
+int cz_station_add_many_with(cz_station *st, const char *type, const struct cz_assign *const *rows,
+                             const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
+                             const struct cz_progress *pr, size_t *stored)
+{
+    struct arrays ar = { .rows = rows, .counts = counts, .n = nrows };
+    struct cz_load_source src = { .nrows = nrows, .next = arrays_next, .rewind = arrays_rewind, .ctx = &ar };
+    struct run r = { .st = st, .ty = cz_schema_type(type), .src = &src, .fn = fn, .ctx = ctx, .pr = pr,
+                     .todo = nrows };
+    int rc = load_run(&r);
+    *stored = rc == CZ_OK ? nrows : 0;
+    return rc;
+}
+
+/* A type with a version reference (an approval names the version it
+ * approves) is checked against what the load's own earlier rows stored:
+ * its exit's state, the signer's log.  A validation pass writes nothing,
+ * so such a file is loaded in one transaction, which is its own
+ * validation (all rows or none). */
+static int needs_one_txn(const struct cz_type *ty)
+{
+    for (size_t i = 0; i < ty->nfields; i++)
+        if (ty->fields[i].type == CZ_F_VERSION) return 1;
+    return 0;
+}
+
+int cz_station_load(cz_station *st, const char *type, const struct cz_load_source *src, cz_row_error_fn fn,
+                    void *ctx, const struct cz_progress *pr, struct cz_load_state *state, size_t *stored)
+{
+    struct run r = { .st = st, .ty = cz_schema_type(type), .src = src, .fn = fn, .ctx = ctx, .pr = pr };
+    int rc;
+    *stored = 0;
+    if ((rc = cz_station_load_unfinished(st, state))) return rc;
+    if (state->unfinished) {
+        if (memcmp(state->hash, src->hash, sizeof state->hash) || strcmp(state->type, type) ||
+            state->total != src->nrows || state->done > src->nrows)
+            return CZ_ELOADOTHER;
+        r.skip = (size_t)state->done;
+    }
+    r.todo = src->nrows - r.skip;
+    src->rewind(src->ctx);
+    r.bounded = r.ty && !needs_one_txn(r.ty);
+    rc = load_run(&r);
+    *stored = rc == CZ_OK ? r.todo : r.committed;
+    return rc;
+}
