@@ -39,22 +39,24 @@ static size_t load_defer_rows(void)
  * be in flight).  LMDB keeps every page a write transaction dirtied in the
  * heap until the commit, and keeps those pages for the next: one
  * transaction per file of 60,000 rows peaked at 625 MB at 1M records.
- * The dirty pages are mostly the index's, one leaf for nearly every term
- * put, so they follow the rows per transaction, not their bytes alone;
- * `make bench` at 100k records (files of 20,000 households and 60,000
- * members, a loaded 2-core machine): 32 MiB (one transaction per file)
- * 164 MB, 8 MiB 130 MB, 4 MiB 110 MB, 2 MiB 89 MB, 1 MiB 72 MB, with the
- * load 1.3-1.5x slower at 1-2 MiB than at 32 MiB (each commit writes
- * its dirty pages whole).  4 MiB, some 5,000 rows, halves the memory of
- * one transaction per file for a third more time.  CZ_LOAD_TXN_BYTES may
- * lower it (tests commit every few rows). */
+ * The dirty pages are mostly the index's, a leaf for nearly every term a
+ * row puts (a name's n-grams and pinyin), so they follow the rows per
+ * transaction.  `make bench` at 100k records (files of 20,000 households
+ * and 60,000 members; a loaded 2-core machine, so CPU time of the
+ * checking and storing thread rather than wall time): one transaction per
+ * file 165 MB, 3.1 s; 4 MiB 110 MB, 3.6 s; 2 MiB 90 MB, 3.9 s; 1 MiB
+ * 73 MB, 4.6 s (each commit writes its dirty pages whole, and the index's
+ * sorted batches sweep the index once per commit).  4 MiB, some 5,000
+ * rows, is two thirds of the memory for an eighth more time.
+ * CZ_LOAD_TXN_BYTES sets it (tests commit every few rows; the bench tries
+ * others). */
 #define LOAD_TXN_BYTES ((uint64_t)4 << 20)
 
 static uint64_t load_txn_bytes(void)
 {
     const char *env = getenv("CZ_LOAD_TXN_BYTES");
     long long v = env ? atoll(env) : 0;
-    return v > 0 && (uint64_t)v < LOAD_TXN_BYTES ? (uint64_t)v : LOAD_TXN_BYTES;
+    return v > 0 ? (uint64_t)v : LOAD_TXN_BYTES;
 }
 
 /* A test hook (tests/scenario/resume.sh): CZ_LOAD_DIE_AFTER=N ends the
