@@ -381,6 +381,24 @@ int cz_csv_next(struct cz_csv *c, struct cz_csv_row *row)
     }
 }
 
+int cz_csv_dup(const struct cz_csv *c, struct cz_csv *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ncols = c->ncols;
+    out->nrows = c->nrows;
+    out->enc = c->enc;
+    out->cols = malloc((c->ncols ? c->ncols : 1) * sizeof *out->cols);
+    out->sheet = calloc(1, sizeof *out->sheet);
+    if (!out->cols || !out->sheet) return CZ_ENOMEM;
+    if (c->ncols) memcpy(out->cols, c->cols, c->ncols * sizeof *out->cols);
+    out->sheet->data = c->sheet->data;
+    out->sheet->len = c->sheet->len;
+    out->sheet->body_pos = c->sheet->body_pos;
+    if (!(out->sheet->assign = calloc(c->ncols ? c->ncols : 1, sizeof *out->sheet->assign))) return CZ_ENOMEM;
+    cz_csv_rewind(out);
+    return CZ_OK;
+}
+
 /* A copy of one row in one block: its assignments, then their values. */
 static struct cz_assign *copy_row(const struct cz_csv_row *r)
 {

@@ -81,6 +81,10 @@ int cz_csv_open(const struct cz_type *ty, const char *data, size_t len, struct c
 int cz_csv_next(struct cz_csv *c, struct cz_csv_row *row);
 /* Back to the first data row. */
 void cz_csv_rewind(struct cz_csv *c);
+/* A second reader of the sheet c (opened by cz_csv_open), at its first
+ * data row, for another thread: it shares c's bytes and nothing else that
+ * changes; c must outlive it.  Call cz_csv_free in every case. */
+int cz_csv_dup(const struct cz_csv *c, struct cz_csv *out);
 /* cz_csv_open, then every row copied into rows, counts and line_of (for
  * tests and small files: it holds the whole sheet). */
 int cz_csv_load(const struct cz_type *ty, const char *data, size_t len, struct cz_csv *out);

@@ -227,6 +227,11 @@ struct cz_load_source {
     int (*next)(void *ctx, const struct cz_assign **a, size_t *n, size_t *tag);
     void (*rewind)(void *ctx);          /* back to the first row */
     void *ctx;
+    /* Optional: another cursor over the same rows, at the first, for a
+     * thread of its own (the first pass checks on every core); NULL: the
+     * first pass runs on one thread. */
+    int (*dup)(void *ctx, void **out);
+    void (*dup_free)(void *ctx);
     const char *name;                   /* the file, as the person gave it */
     uint8_t hash[32];                   /* BLAKE2b-256 of its bytes */
 };

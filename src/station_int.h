@@ -16,6 +16,7 @@
  *   station_loadrun.c a load's passes: validated first, then committed in
  *                    bounded transactions (cz_station_load,
  *                    cz_station_add_many);
+ *   station_loadcheck.c a load's first pass, checking on every core;
  *   station_loadmark.c the note of a load left unfinished, for resuming;
  *   station_trust.c  the trust records: introductions, certificates,
  *                    revocations, fork choices and root rollovers.
@@ -179,6 +180,28 @@ void cz_st_pipe_refused(struct pipe *p, size_t tag, int status, const struct cz_
 size_t cz_st_pipe_bad(const struct pipe *p);
 size_t cz_st_pipe_stored(const struct pipe *p);          /* since cz_st_pipe_new */
 uint64_t cz_st_pipe_txn_bytes(const struct pipe *p);     /* entries and terms stored in this transaction */
+/* The exact-look-up values of the rows checked since the last begin. */
+struct cz_hashset *cz_st_pipe_terms(struct pipe *p);
+
+/* ---- station_loadcheck.c: the first pass of a load ---- */
+
+/* Rows skip..skip+todo of src checked against the station and each other
+ * on every core, nothing written; fn hears of each refused row in the
+ * file's order, then CZ_EFIELD.  tick (may be NULL) is called on this
+ * thread with the rows checked so far.  The source's own cursor is left
+ * anywhere: rewind it. */
+struct cz_st_check_req {
+    cz_station *st;
+    const struct cz_type *ty;
+    const struct cz_load_source *src;
+    size_t skip, todo;
+    cz_row_error_fn fn;
+    void *ctx;
+    void (*tick)(void *ctx, size_t checked);
+    void *tick_ctx;
+    const void *first;                  /* cz_st_load_validate's own */
+};
+int cz_st_load_validate(struct cz_st_check_req *q);
 
 /* ---- station_load.c: what the checks ask of a load ---- */
 

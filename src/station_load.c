@@ -370,5 +370,6 @@ void cz_st_pipe_refused(struct pipe *p, size_t tag, int status, const struct cz_
 }
 
 size_t cz_st_pipe_bad(const struct pipe *p) { return p->bad; }
+cz_hashset *cz_st_pipe_terms(struct pipe *p) { return p->terms; }
 size_t cz_st_pipe_stored(const struct pipe *p) { return p->stored; }
 uint64_t cz_st_pipe_txn_bytes(const struct pipe *p) { return p->txn_bytes; }

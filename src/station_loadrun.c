@@ -107,69 +107,21 @@ static int run_next(struct run *r, size_t i, const struct cz_assign **a, size_t 
     return rc == CZ_ENOTFOUND ? CZ_EINVAL : rc;    /* fewer rows than it said */
 }
 
-/* Within the file, one income or conditions record per household and year
- * (station_yearly.c asks the store, which the validation pass has not
- * written): the earlier row's tag names it. */
-struct years { cz_hashset *set; size_t *tags, cap; };
-
-static int dry_yearly(const struct cz_type *ty, struct years *y, const cz_body *body, size_t tag,
-                      struct cz_field_error *err)
+static void validate_tick(void *ctx, size_t checked)
 {
-    const uint8_t *hh;
-    size_t len, ord;
-    int64_t year;
-    uint8_t key[CZ_ENTITY_BYTES + sizeof year];
-    if (strcmp(ty->key, "income") && strcmp(ty->key, "conditions")) return CZ_OK;
-    if (cz_body_get_bytes(body, cz_schema_field(ty, "household")->tag, &hh, &len) != CZ_OK || len != CZ_ENTITY_BYTES ||
-        cz_body_get_sint(body, cz_schema_field(ty, "year")->tag, &year) != CZ_OK)
-        return CZ_OK;
-    memcpy(key, hh, CZ_ENTITY_BYTES);
-    memcpy(key + CZ_ENTITY_BYTES, &year, sizeof year);
-    int added = cz_hashset_intern(y->set, key, sizeof key, &ord);
-    if (added < 0 || cz_grow(&y->tags, &y->cap, ord + 1, sizeof *y->tags)) return CZ_ENOMEM;
-    if (added) {
-        y->tags[ord] = tag;
-        return CZ_OK;
-    }
-    char other[32];
-    snprintf(other, sizeof other, "#%zu", y->tags[ord]);
-    return cz_field_error_set(err, cz_schema_field(ty, "year"), CZ_EEXIST, HINT_YEAR_TAKEN, other);
+    struct run *r = ctx;
+    r->steps = checked;
+    run_progress(r);
 }
 
-/* The first pass of a bounded load, in a read transaction: every row
- * checked against the store and the rows before it, nothing written,
- * nothing kept of a row but its exact-look-up values.  CZ_EFIELD after
- * naming every refused row. */
-static int validate(struct run *r, struct pipe *p)
+/* The first pass (station_loadcheck.c), then back to the first row. */
+static int validate(struct run *r)
 {
-    cz_txn *t = NULL;
-    struct years y = { 0 };
-    int rc;
-    if ((rc = cz_hashset_new(&y.set))) return rc;
-    if ((rc = cz_txn_begin(r->st->store, 0, &t)) || (rc = cz_st_pipe_begin(p, t, 0))) goto cleanup;
-    for (size_t i = 0; i < r->todo; i++) {
-        const struct cz_assign *a;
-        size_t n, tag;
-        struct cz_field_error err;
-        struct version v;
-        if ((rc = run_next(r, i, &a, &n, &tag))) goto cleanup;
-        if (r->steps++ % LOAD_PROGRESS_EVERY == 0) run_progress(r);
-        memset(&err, 0, sizeof err);
-        rc = cz_st_check_version(r->st, t, p, r->ty, NULL, NULL, a, n, &v, &err);
-        if (rc == CZ_OK) {
-            rc = dry_yearly(r->ty, &y, v.body, tag, &err);
-            if (rc == CZ_OK) rc = cz_st_pipe_add_terms(p, v.body);
-            cz_body_free(v.body);
-        }
-        if (rc == CZ_ENOMEM || rc == CZ_EDB) goto cleanup;
-        if (rc) cz_st_pipe_refused(p, tag, rc, &err);
-    }
-    rc = cz_st_pipe_bad(p) ? CZ_EFIELD : CZ_OK;
-cleanup:
-    cz_st_pipe_begin(p, NULL, 0);
-    cz_txn_abort(t);
-    cz_hashset_free(y.set);
-    free(y.tags);
+    struct cz_st_check_req q = { .st = r->st, .ty = r->ty, .src = r->src, .skip = r->skip, .todo = r->todo,
+                                 .fn = r->fn, .ctx = r->ctx, .tick = r->pr ? validate_tick : NULL, .tick_ctx = r };
+    int rc = cz_st_load_validate(&q);
+    r->steps = r->todo;
+    r->src->rewind(r->src->ctx);
     return rc;
 }
 
@@ -247,10 +199,7 @@ static int load_run(struct run *r)
     if (r->pr && !r->pr->fn) r->pr = NULL;
     if ((rc = cz_st_pipe_new(r->st, r->ty, r->todo > 1, r->fn, r->ctx, &p))) return rc;
     run_progress(r);
-    if (r->bounded) {
-        if ((rc = validate(r, p))) goto cleanup;
-        r->src->rewind(r->src->ctx);
-    }
+    if (r->bounded && (rc = validate(r))) goto cleanup;
     if ((rc = write_rows(r, p))) goto cleanup;
     r->steps = r->bounded ? 2 * r->todo : r->todo;
     run_progress(r);

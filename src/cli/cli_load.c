@@ -335,6 +335,26 @@ static void csv_rewind(void *ctx)
     cz_csv_rewind(ctx);
 }
 
+/* Another reader of the sheet, for a thread of the first pass. */
+static int csv_dup(void *ctx, void **out)
+{
+    struct cz_csv *d = calloc(1, sizeof *d);
+    int rc = d ? cz_csv_dup(ctx, d) : CZ_ENOMEM;
+    if (rc && d) {
+        cz_csv_free(d);
+        free(d);
+        d = NULL;
+    }
+    *out = d;
+    return rc;
+}
+
+static void csv_dup_free(void *ctx)
+{
+    cz_csv_free(ctx);
+    free(ctx);
+}
+
 /* `load --abandon`: the note of an unfinished load forgotten. */
 static int load_abandon(struct cli *c)
 {
@@ -380,7 +400,7 @@ int cmd_load(struct cli *c, int argc, char **argv)
     if (rc) { csv_refused(c, rc, &csv, argv[1]); goto cleanup; }
     if (open_station(c) || login(c)) goto cleanup;
     struct cz_load_source src = { .nrows = csv.nrows, .next = csv_next, .rewind = csv_rewind, .ctx = &csv,
-                                  .name = argv[1] };
+                                  .dup = csv_dup, .dup_free = csv_dup_free, .name = argv[1] };
     crypto_generichash(src.hash, sizeof src.hash, (const unsigned char *)m.p, m.len, NULL, 0);
     struct load_errors le = { .c = c, .ty = ty, .csv = &csv, .arr = c->json ? json_array() : NULL,
                               .bar = cli_progress_start(c, "load", "批量录入", "rows", "行") };

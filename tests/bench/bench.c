@@ -271,6 +271,16 @@ static int bench_next(void *ctx, const struct cz_assign **a, size_t *n, size_t *
 
 static void bench_rewind(void *ctx) { cz_csv_rewind(ctx); }
 
+static int bench_dup(void *ctx, void **out)
+{
+    struct cz_csv *d = calloc(1, sizeof *d);
+    if (!d || cz_csv_dup(ctx, d)) die("csv dup", CZ_ENOMEM);
+    *out = d;
+    return CZ_OK;
+}
+
+static void bench_dup_free(void *ctx) { cz_csv_free(ctx); free(ctx); }
+
 /* As `load` does it (src/cli/cli_load.c): the sheet streamed, validated
  * whole, then written in bounded transactions. */
 static double load_csv(cz_station *st, const char *type, const struct buf *csv, size_t *stored)
@@ -282,7 +292,7 @@ static double load_csv(cz_station *st, const char *type, const struct buf *csv, 
     int rc = cz_csv_open(cz_schema_type(type), csv->p, csv->n, &c);
     if (rc) die(c.bad_column ? c.bad_column : "csv", rc);
     struct cz_load_source src = { .nrows = c.nrows, .next = bench_next, .rewind = bench_rewind, .ctx = &c,
-                                  .name = type };
+                                  .dup = bench_dup, .dup_free = bench_dup_free, .name = type };
     crypto_generichash(src.hash, sizeof src.hash, (const unsigned char *)csv->p, csv->n, NULL, 0);
     if ((rc = cz_station_load(st, type, &src, NULL, NULL, NULL, &ls, stored))) die(type, rc);
     double t = now() - t0;

@@ -6,8 +6,10 @@
  * load that stopped after some commits (its source failing half-way
  * through the writing pass) noted as unfinished, another file refused
  * while it is, the same file resumed after the rows stored: each row once,
- * one chain, cz_verify clean; and an abandoned load's rows kept.  Real
- * LMDB, real signatures, in a temporary folder. */
+ * one chain, cz_verify clean; and an abandoned load's rows kept.  All of
+ * it with the first pass on one thread and on three (CZ_LOAD_CHECKERS),
+ * where a number or a household and year is found in another thread's
+ * rows.  Real LMDB, real signatures, in a temporary folder. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,6 +77,29 @@ static int src_next(void *ctx, const struct cz_assign **a, size_t *n, size_t *ta
     return CZ_OK;
 }
 
+/* Another cursor: the same sheet (cz_csv_dup), counted on its own. */
+static int src_dup(void *ctx, void **out)
+{
+    struct src *sr = ctx;
+    struct src *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    *d = *sr;
+    d->given = 0;
+    d->rounds = 1;                      /* a first-pass cursor: never fails */
+    d->fail_after = 0;
+    d->text = NULL;
+    assert_int_equal(cz_csv_dup(&sr->csv, &d->csv), CZ_OK);
+    *out = d;
+    return CZ_OK;
+}
+
+static void src_dup_free(void *ctx)
+{
+    struct src *d = ctx;
+    cz_csv_free(&d->csv);
+    free(d);
+}
+
 static void src_rewind(void *ctx)
 {
     struct src *sr = ctx;
@@ -90,7 +115,7 @@ static void src_open(struct src *sr, const char *type, char *text, const char *n
     sr->len = strlen(text);
     assert_int_equal(cz_csv_open(cz_schema_type(type), text, sr->len, &sr->csv), CZ_OK);
     sr->s = (struct cz_load_source){ .nrows = sr->csv.nrows, .next = src_next, .rewind = src_rewind, .ctx = sr,
-                                     .name = name };
+                                     .dup = src_dup, .dup_free = src_dup_free, .name = name };
     crypto_generichash(sr->s.hash, sizeof sr->s.hash, (const unsigned char *)text, sr->len, NULL, 0);
 }
 
@@ -332,5 +357,11 @@ int main(void)
         cmocka_unit_test(test_resume),
         cmocka_unit_test(test_abandon),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    /* The first pass on this thread alone, then on three, each row
+     * checked against the other threads' runs. */
+    int failed = cmocka_run_group_tests_name("one checker", tests, setup, teardown);
+    if (setenv("CZ_LOAD_CHECKERS", "3", 1)) return 1;
+    failed += cmocka_run_group_tests_name("three checkers", tests, setup, teardown);
+    unsetenv("CZ_LOAD_CHECKERS");
+    return failed;
 }
