@@ -16,16 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A load of this many rows or more puts its index terms in sorted batches
- * (cz_store_defer_index).  A large load gains: at 1M records (files of
- * 20,000 households, 60,000 members) the storing thread took 35% less CPU,
- * the sorted puts sweeping the index's long lists instead of missing the
- * cache at random.  A small one loses: the sorted put runs at the commit,
- * after the signing is done, where the puts it replaces ran beside the
- * signing; `make bench` (BENCH_LOAD_ONLY, 3 runs each, deferring or not):
- * 10k records (files of 2,000-6,000 rows) 0.35-0.45 s deferring, 0.29-0.30 s
- * not; 100k (20,000-60,000 rows) 3.35-4.02 s and 3.29-3.94 s, even.
- * CZ_LOAD_DEFER_ROWS sets it (tests run both ways). */
+/* A transaction of a load with this many rows or more still to store puts
+ * its index terms in sorted batches (cz_store_defer_index), flushed at
+ * each commit: the sorted puts sweep the index's long lists instead of
+ * missing the cache at random.  With 4 MiB transactions at 100k records
+ * the storing thread took 3.0 s deferring, 3.5 s not.  A small load loses:
+ * the sorted put runs at the commit, after the signing is done, where the
+ * puts it replaces ran beside the signing (one transaction a file, 10k
+ * records in files of 2,000-6,000 rows: 0.35-0.45 s deferring, 0.29-0.30 s
+ * not).  CZ_LOAD_DEFER_ROWS sets it (tests run both ways). */
 #define LOAD_DEFER_ROWS 20000
 
 static size_t load_defer_rows(void)
