@@ -40,15 +40,15 @@ static size_t load_defer_rows(void)
  * transaction per file of 60,000 rows peaked at 625 MB at 1M records.
  * The dirty pages are mostly the index's, a leaf for nearly every term a
  * row puts (a name's n-grams and pinyin), so they follow the rows per
- * transaction.  `make bench` at 100k records (files of 20,000 households
- * and 60,000 members; a loaded 2-core machine, so CPU time of the
- * checking and storing thread rather than wall time): one transaction per
- * file 165 MB, 3.1 s; 4 MiB 110 MB, 3.6 s; 2 MiB 90 MB, 3.9 s; 1 MiB
- * 73 MB, 4.6 s (each commit writes its dirty pages whole, and the index's
- * sorted batches sweep the index once per commit).  4 MiB, some 5,000
- * rows, is two thirds of the memory for an eighth more time.
- * CZ_LOAD_TXN_BYTES sets it (tests commit every few rows; the bench tries
- * others). */
+ * transaction.  `make bench` at 100k records (BENCH_LOAD_ONLY, files of
+ * 20,000 households and 60,000 members, 2 cores, the machine shared),
+ * peak anonymous memory and the load's time: one transaction a file
+ * 163 MB, 3.4 s; 8 MiB 129 MB, 3.5 s; 4 MiB 110 MB, 4.0 s; 2 MiB 86 MB,
+ * 5.0 s; 1 MiB 73 MB, slower still (each commit writes its dirty pages
+ * whole, and the index's sorted batches sweep the index once per commit).
+ * 4 MiB, some 5,000 rows, is two thirds of the memory for a sixth more
+ * time.  CZ_LOAD_TXN_BYTES sets it (tests commit every few rows; the
+ * bench tries others). */
 #define LOAD_TXN_BYTES ((uint64_t)4 << 20)
 
 static uint64_t load_txn_bytes(void)
