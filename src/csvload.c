@@ -3,7 +3,10 @@
  * The cells are cut from the raw bytes before the encoding is known: the
  * bytes that shape a CSV file (quote, comma, CR, LF) are ASCII and never
  * part of a multi-byte UTF-8 or GB18030 character, so the rows can be cut
- * first and then judged one by one for their encoding (encoding.h).
+ * first and then judged one by one for their encoding (encoding.h).  The
+ * file is read row by row, three times (cut and judge; check; hand out),
+ * into one buffer reused for each row: a load of a million rows must not
+ * hold a million rows' cells.
  *
  * The parser is written here rather than taken from libcsv because every
  * refusal must name the row and column it found (an unclosed quote, a NUL,
@@ -21,43 +24,63 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct cell { char *s; size_t len; };
-struct row { size_t start, ncells; };
+/* A cell of the row being read: text[off, off + len), NUL-terminated. */
+struct cell { size_t off, len; };
 
-/* Cells of the whole file, row by row. */
+/* The reader: where the next row starts, and the cells of the row just
+ * read (one buffer reused from row to row, so a file of any length is read
+ * in the memory of its longest row). */
 struct cz_csv_sheet {
+    const char *data;
+    size_t len;
+    size_t pos, row;               /* the next row's first byte, its index (0 = header) */
+    size_t body_pos;               /* where the first data row starts */
+    char *text;
+    size_t text_len, text_cap;
     struct cell *cells;
     size_t ncells, capcells;
-    struct row *rows;
-    struct cz_enc_row *spans;      /* per row: its bytes in the file */
-    size_t nrows, caprows, capspans;
+    struct cz_assign *assign;      /* ncols of them */
 };
 
 static void sheet_free(struct cz_csv_sheet *sh)
 {
     if (!sh) return;
-    for (size_t i = 0; i < sh->ncells; i++) free(sh->cells[i].s);
+    free(sh->text);
     free(sh->cells);
-    free(sh->rows);
-    free(sh->spans);
+    free(sh->assign);
     free(sh);
 }
 
-/* The cell p[0..n), with doubled quotes made single when it was quoted. */
-static int add_cell(struct cz_csv_sheet *sh, const char *p, size_t n, int quoted)
+/* Appends s[0..n) and a NUL to the row's text; *off gets where it starts.
+ * With `quoted`, doubled quotes are made single. */
+static int put_text(struct cz_csv_sheet *sh, const char *p, size_t n, int quoted, size_t *off, size_t *out_len)
 {
-    if (cz_grow(&sh->cells, &sh->capcells, sh->ncells + 1, sizeof *sh->cells)) return CZ_ENOMEM;
-    char *s = malloc(n + 1);
+    if (cz_grow(&sh->text, &sh->text_cap, sh->text_len + n + 1, 1)) return CZ_ENOMEM;
+    char *s = sh->text + sh->text_len;
     size_t k = 0;
-    if (!s) return CZ_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         s[k++] = p[i];
         if (quoted && p[i] == '"') i++;
     }
     s[k] = 0;
-    sh->cells[sh->ncells++] = (struct cell){ .s = s, .len = k };
-    sh->rows[sh->nrows].ncells++;
+    *off = sh->text_len;
+    *out_len = k;
+    sh->text_len += k + 1;
     return CZ_OK;
+}
+
+static int add_cell(struct cz_csv_sheet *sh, const char *p, size_t n, int quoted)
+{
+    struct cell cl;
+    if (cz_grow(&sh->cells, &sh->capcells, sh->ncells + 1, sizeof *sh->cells)) return CZ_ENOMEM;
+    if (put_text(sh, p, n, quoted, &cl.off, &cl.len)) return CZ_ENOMEM;
+    sh->cells[sh->ncells++] = cl;
+    return CZ_OK;
+}
+
+static const char *cell_text(const struct cz_csv_sheet *sh, size_t j)
+{
+    return sh->text + sh->cells[j].off;
 }
 
 static int fault(struct cz_csv *c, int status, size_t line, size_t col)
@@ -72,7 +95,7 @@ static int fault(struct cz_csv *c, int status, size_t line, size_t col)
 static int scan_cell(struct cz_csv *c, const char *p, size_t n, size_t *i, size_t col)
 {
     struct cz_csv_sheet *sh = c->sheet;
-    size_t line = sh->nrows + 1, k = *i;
+    size_t line = sh->row + 1, k = *i;
     if (k < n && p[k] == '"') {
         size_t start = ++k;
         for (;; k++) {
@@ -94,68 +117,107 @@ static int scan_cell(struct cz_csv *c, const char *p, size_t n, size_t *i, size_
     return add_cell(sh, p + start, k - start, 0);
 }
 
-static int scan_rows(struct cz_csv *c, const char *p, size_t n)
+/* Cuts the row at sh->pos into cells (raw bytes, quotes undone); *span
+ * gets its bytes without the line end.  0 cells when the file has ended. */
+static int scan_row(struct cz_csv *c, struct cz_enc_row *span)
 {
     struct cz_csv_sheet *sh = c->sheet;
-    size_t i = 0;
+    const char *p = sh->data;
+    size_t n = sh->len, i = sh->pos;
     int rc;
-    while (i < n) {
-        if (cz_grow(&sh->rows, &sh->caprows, sh->nrows + 1, sizeof *sh->rows) ||
-            cz_grow(&sh->spans, &sh->capspans, sh->nrows + 1, sizeof *sh->spans))
-            return CZ_ENOMEM;
-        sh->rows[sh->nrows] = (struct row){ .start = sh->ncells, .ncells = 0 };
-        sh->spans[sh->nrows].off = i;
-        for (size_t col = 1;; col++) {
-            if ((rc = scan_cell(c, p, n, &i, col))) return rc;
-            if (i >= n || p[i] != ',') break;
-            i++;
-        }
-        sh->spans[sh->nrows].len = i - sh->spans[sh->nrows].off;
-        sh->nrows++;
-        if (i < n && p[i] == '\r') i++;        /* CRLF, LF, or CR alone (Excel for Mac) */
-        else if (i < n && p[i] == '\n') i++;
-        else continue;
-        if (p[i - 1] == '\r' && i < n && p[i] == '\n') i++;
+    sh->ncells = 0;
+    sh->text_len = 0;
+    if (i >= n) return CZ_OK;
+    span->off = i;
+    for (size_t col = 1;; col++) {
+        if ((rc = scan_cell(c, p, n, &i, col))) return rc;
+        if (i >= n || p[i] != ',') break;
+        i++;
     }
-    return sh->nrows ? CZ_OK : CZ_EEMPTY;
-}
-
-/* The cells of every row as UTF-8, once the file's encoding is known. */
-static int decode(struct cz_csv *c, const char *p, int declared)
-{
-    struct cz_csv_sheet *sh = c->sheet;
-    struct cz_enc_verdict v;
-    int rc = cz_enc_choose(p, sh->spans, sh->nrows, declared, &v);
-    c->enc = v.enc;
-    if (rc == CZ_EUTF8 || rc == CZ_EMIXENC) {
-        c->bad_enc = v.bad_enc;
-        c->nbad = v.nbad;
-        return fault(c, rc, v.bad_row + 1, 0);
-    }
-    if (rc || v.enc == CZ_ENC_UTF8) return rc;
-    for (size_t r = 0; r < sh->nrows; r++)
-        for (size_t j = 0; j < sh->rows[r].ncells; j++) {
-            struct cell *cl = &sh->cells[sh->rows[r].start + j];
-            char *u;
-            size_t ulen;
-            if ((rc = cz_enc_to_utf8(v.enc, cl->s, cl->len, &u, &ulen)))
-                return rc == CZ_ENOMEM ? rc : fault(c, rc, r + 1, j + 1);
-            free(cl->s);
-            *cl = (struct cell){ .s = u, .len = ulen };
-        }
+    span->len = i - span->off;
+    if (i < n && p[i] == '\r') i++;        /* CRLF, LF, or CR alone (Excel for Mac) */
+    else if (i < n && p[i] == '\n') i++;
+    if (i > span->off + span->len && p[i - 1] == '\r' && i < n && p[i] == '\n') i++;
+    sh->pos = i;
     return CZ_OK;
 }
 
-/* Header: field keys or labels in either language, each field once. */
+/* The cells of the row just scanned as UTF-8, once the file's encoding is
+ * known (a GB18030 cell is converted into the same buffer, after the row). */
+static int decode_row(struct cz_csv *c)
+{
+    struct cz_csv_sheet *sh = c->sheet;
+    if (c->enc != CZ_ENC_GB18030) return CZ_OK;
+    for (size_t j = 0; j < sh->ncells; j++) {
+        char *u;
+        size_t ulen;
+        int rc = cz_enc_to_utf8((enum cz_enc)c->enc, cell_text(sh, j), sh->cells[j].len, &u, &ulen);
+        if (rc) return rc == CZ_ENOMEM ? rc : fault(c, rc, sh->row + 1, j + 1);
+        rc = put_text(sh, u, ulen, 0, &sh->cells[j].off, &sh->cells[j].len);
+        free(u);
+        if (rc) return rc;
+    }
+    return CZ_OK;
+}
+
+/* Reads the next row whole (cut, then decoded); 0 cells at the end. */
+static int read_row(struct cz_csv *c)
+{
+    struct cz_enc_row span;
+    int rc = scan_row(c, &span);
+    if (rc == CZ_OK && c->sheet->ncells) rc = decode_row(c);
+    if (rc == CZ_OK && c->sheet->ncells) c->sheet->row++;
+    return rc;
+}
+
+/* The first pass: every row cut and judged for its encoding, no cell kept.
+ * A quote or NUL fault is the first in the file; a row in neither
+ * encoding is named after the whole file is cut, as those faults come
+ * first. */
+static int scan_file(struct cz_csv *c, int declared)
+{
+    struct cz_csv_sheet *sh = c->sheet;
+    struct cz_enc_judge *j = NULL;
+    struct cz_enc_verdict v;
+    int rc = cz_enc_judge_new(declared, &j), bad = CZ_OK;
+    size_t bad_row = 0;
+    c->enc = declared ? declared : CZ_ENC_UTF8;
+    while (rc == CZ_OK) {
+        struct cz_enc_row span;
+        if ((rc = scan_row(c, &span)) || !sh->ncells) break;
+        int jr = cz_enc_judge_row(j, sh->data + span.off, span.len);
+        if (jr == CZ_ENOMEM) rc = jr;
+        else if (jr && !bad) { bad = jr; bad_row = sh->row; }
+        sh->row++;
+    }
+    if (rc == CZ_OK && !sh->row) rc = CZ_EEMPTY;
+    if (rc == CZ_OK && bad) rc = fault(c, bad, bad_row + 1, 0);
+    if (rc == CZ_OK) {
+        rc = cz_enc_judge_end(j, &v);
+        c->enc = v.enc;
+        if (rc == CZ_EMIXENC) {
+            c->bad_enc = v.bad_enc;
+            c->nbad = v.nbad;
+            rc = fault(c, rc, v.bad_row + 1, 0);
+        }
+    }
+    cz_enc_judge_free(j);
+    sh->pos = 0;
+    sh->row = 0;
+    return rc;
+}
+
+/* Header: field keys or labels in either language, each field once (the
+ * row just read). */
 static int map_header(const struct cz_type *ty, struct cz_csv *c)
 {
     struct cz_csv_sheet *sh = c->sheet;
-    c->ncols = sh->rows[0].ncells;
+    c->ncols = sh->ncells;
     if (!(c->cols = calloc(c->ncols ? c->ncols : 1, sizeof *c->cols))) return CZ_ENOMEM;
+    if (!(sh->assign = calloc(c->ncols ? c->ncols : 1, sizeof *sh->assign))) return CZ_ENOMEM;
     for (size_t j = 0; j < c->ncols; j++) {
         char *name = NULL;
-        const struct cell *raw = &sh->cells[sh->rows[0].start + j];
-        int rc = cz_text_normalize_line(raw->s, raw->len, &name);
+        int rc = cz_text_normalize_line(cell_text(sh, j), sh->cells[j].len, &name);
         if (rc == CZ_ENOMEM) return rc;
         if (rc == CZ_OK) c->cols[j] = cz_schema_field(ty, name);
         if (!c->cols[j] && name && name[0]) {
@@ -211,13 +273,13 @@ static int excel_number(const char *s)
     return !strncmp(d + 15, "000", 3) && cz_idnum_parse(d, 0, &info, &why) != CZ_OK;
 }
 
-/* A fault in one data row (r: its index in the sheet): a non-empty cell
- * beyond the header, or an ID number Excel mangled.  *col gets its column. */
-static int row_fault(struct cz_csv *c, size_t r, size_t *col)
+/* A fault in the data row just read: a non-empty cell beyond the header,
+ * or an ID number Excel mangled.  *col gets its column. */
+static int row_fault(struct cz_csv *c, size_t *col)
 {
     struct cz_csv_sheet *sh = c->sheet;
-    for (size_t j = 0; j < sh->rows[r].ncells; j++) {
-        const char *v = sh->cells[sh->rows[r].start + j].s;
+    for (size_t j = 0; j < sh->ncells; j++) {
+        const char *v = cell_text(sh, j);
         *col = j + 1;
         if (j >= c->ncols && !blank(v)) return CZ_ECSVCELLS;
         if (j < c->ncols && c->cols[j] && c->cols[j]->type == CZ_F_IDNUM && excel_number(v)) return CZ_EEXCELNUM;
@@ -225,54 +287,54 @@ static int row_fault(struct cz_csv *c, size_t r, size_t *col)
     return CZ_OK;
 }
 
-/* The first row at fault (the fault, and the count of such rows). */
+/* The assignments of the data row just read; 0 for a blank row. */
+static size_t row_assign(struct cz_csv *c)
+{
+    struct cz_csv_sheet *sh = c->sheet;
+    size_t n = 0;
+    for (size_t j = 0; j < sh->ncells && j < c->ncols; j++) {
+        const char *v = cell_text(sh, j);
+        if (c->cols[j] && v[0]) sh->assign[n++] = (struct cz_assign){ .field = c->cols[j]->key, .value = v };
+    }
+    return n;
+}
+
+/* The second pass: every data row decoded and checked, the first at fault
+ * named (with the count of rows at fault the same way), the rows that
+ * hold a value counted. */
 static int check_rows(struct cz_csv *c)
 {
     struct cz_csv_sheet *sh = c->sheet;
-    int first = CZ_OK;
-    for (size_t r = 1; r < sh->nrows; r++) {
+    int first = CZ_OK, rc;
+    for (;;) {
         size_t col;
-        int rc = row_fault(c, r, &col);
-        if (!rc) continue;
+        if ((rc = read_row(c))) return rc;
+        if (!sh->ncells) break;
+        if (row_assign(c)) c->nrows++;
+        if (!(rc = row_fault(c, &col))) continue;
         if (first && rc != first) continue;
         if (!first) {
-            first = fault(c, rc, r + 1, col);
-            if (!(c->bad_value = strdup(sh->cells[sh->rows[r].start + col - 1].s))) return CZ_ENOMEM;
-            if (rc == CZ_EEXCELNUM && cz_text_normalize_line(sh->cells[sh->rows[0].start + col - 1].s,
-                                                             sh->cells[sh->rows[0].start + col - 1].len,
-                                                             &c->bad_column) == CZ_ENOMEM)
-                return CZ_ENOMEM;
+            first = fault(c, rc, sh->row, col);
+            if (!(c->bad_value = strdup(cell_text(sh, col - 1)))) return CZ_ENOMEM;
+            if (rc == CZ_EEXCELNUM) {
+                /* The header's cell of that column, read again. */
+                size_t pos = sh->pos, row = sh->row;
+                sh->pos = 0;
+                sh->row = 0;
+                rc = read_row(c);
+                sh->pos = pos;
+                sh->row = row;
+                if (rc) return rc;
+                if (cz_text_normalize_line(cell_text(sh, col - 1), sh->cells[col - 1].len, &c->bad_column) == CZ_ENOMEM)
+                    return CZ_ENOMEM;
+            }
         }
         c->nbad++;
     }
     return first;
 }
 
-static int build_rows(struct cz_csv *c)
-{
-    struct cz_csv_sheet *sh = c->sheet;
-    c->rows = calloc(sh->nrows, sizeof *c->rows);
-    c->counts = calloc(sh->nrows, sizeof *c->counts);
-    c->line_of = calloc(sh->nrows, sizeof *c->line_of);
-    if (!c->rows || !c->counts || !c->line_of) return CZ_ENOMEM;
-    for (size_t i = 1; i < sh->nrows; i++) {
-        size_t n = 0;
-        struct cz_assign *row = calloc(c->ncols ? c->ncols : 1, sizeof *row);
-        if (!row) return CZ_ENOMEM;
-        for (size_t j = 0; j < sh->rows[i].ncells && j < c->ncols; j++) {
-            const char *v = sh->cells[sh->rows[i].start + j].s;
-            if (c->cols[j] && v[0]) row[n++] = (struct cz_assign){ .field = c->cols[j]->key, .value = v };
-        }
-        if (n == 0) { free(row); continue; }   /* blank line */
-        c->rows[c->nrows] = row;
-        c->counts[c->nrows] = n;
-        c->line_of[c->nrows] = i + 1;
-        c->nrows++;
-    }
-    return CZ_OK;
-}
-
-int cz_csv_load(const struct cz_type *ty, const char *data, size_t len, struct cz_csv *out)
+int cz_csv_open(const struct cz_type *ty, const char *data, size_t len, struct cz_csv *out)
 {
     int rc, declared = 0;
     memset(out, 0, sizeof *out);
@@ -286,12 +348,91 @@ int cz_csv_load(const struct cz_type *ty, const char *data, size_t len, struct c
         len -= 4;
     }
     if (!(out->sheet = calloc(1, sizeof *out->sheet))) return CZ_ENOMEM;
-    rc = scan_rows(out, data, len);
-    if (rc == CZ_OK) rc = decode(out, data, declared);
-    if (rc == CZ_OK) rc = map_header(ty, out);
-    if (rc == CZ_OK) rc = check_rows(out);
-    if (rc == CZ_OK) rc = build_rows(out);
-    return rc;
+    out->sheet->data = data;
+    out->sheet->len = len;
+    if ((rc = scan_file(out, declared))) return rc;
+    if ((rc = read_row(out))) return rc;
+    if ((rc = map_header(ty, out))) return rc;
+    out->sheet->body_pos = out->sheet->pos;
+    if ((rc = check_rows(out))) {
+        out->nrows = 0;               /* nothing to hand out */
+        return rc;
+    }
+    cz_csv_rewind(out);
+    return CZ_OK;
+}
+
+void cz_csv_rewind(struct cz_csv *c)
+{
+    c->sheet->pos = c->sheet->body_pos;
+    c->sheet->row = 1;
+}
+
+int cz_csv_next(struct cz_csv *c, struct cz_csv_row *row)
+{
+    for (;;) {
+        int rc = read_row(c);
+        if (rc) return rc;
+        if (!c->sheet->ncells) return CZ_ENOTFOUND;
+        if ((row->n = row_assign(c)) == 0) continue;     /* blank line */
+        row->a = c->sheet->assign;
+        row->line = c->sheet->row;
+        return CZ_OK;
+    }
+}
+
+int cz_csv_dup(const struct cz_csv *c, struct cz_csv *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ncols = c->ncols;
+    out->nrows = c->nrows;
+    out->enc = c->enc;
+    out->cols = malloc((c->ncols ? c->ncols : 1) * sizeof *out->cols);
+    out->sheet = calloc(1, sizeof *out->sheet);
+    if (!out->cols || !out->sheet) return CZ_ENOMEM;
+    if (c->ncols) memcpy(out->cols, c->cols, c->ncols * sizeof *out->cols);
+    out->sheet->data = c->sheet->data;
+    out->sheet->len = c->sheet->len;
+    out->sheet->body_pos = c->sheet->body_pos;
+    if (!(out->sheet->assign = calloc(c->ncols ? c->ncols : 1, sizeof *out->sheet->assign))) return CZ_ENOMEM;
+    cz_csv_rewind(out);
+    return CZ_OK;
+}
+
+/* A copy of one row in one block: its assignments, then their values. */
+static struct cz_assign *copy_row(const struct cz_csv_row *r)
+{
+    size_t size = r->n * sizeof *r->a;
+    for (size_t k = 0; k < r->n; k++) size += strlen(r->a[k].value) + 1;
+    struct cz_assign *a = malloc(size);
+    if (!a) return NULL;
+    char *s = (char *)(a + r->n);
+    for (size_t k = 0; k < r->n; k++) {
+        size_t l = strlen(r->a[k].value) + 1;
+        memcpy(s, r->a[k].value, l);
+        a[k] = (struct cz_assign){ .field = r->a[k].field, .value = s };
+        s += l;
+    }
+    return a;
+}
+
+int cz_csv_load(const struct cz_type *ty, const char *data, size_t len, struct cz_csv *out)
+{
+    struct cz_csv_row r;
+    size_t i = 0;
+    int rc = cz_csv_open(ty, data, len, out);
+    if (rc) return rc;
+    out->rows = calloc(out->nrows ? out->nrows : 1, sizeof *out->rows);
+    out->counts = calloc(out->nrows ? out->nrows : 1, sizeof *out->counts);
+    out->line_of = calloc(out->nrows ? out->nrows : 1, sizeof *out->line_of);
+    if (!out->rows || !out->counts || !out->line_of) return CZ_ENOMEM;
+    while (i < out->nrows && (rc = cz_csv_next(out, &r)) == CZ_OK) {
+        if (!(out->rows[i] = copy_row(&r))) return CZ_ENOMEM;
+        out->counts[i] = r.n;
+        out->line_of[i] = r.line;
+        i++;
+    }
+    return rc == CZ_ENOTFOUND || rc == CZ_OK ? CZ_OK : rc;
 }
 
 void cz_csv_free(struct cz_csv *c)

@@ -20,7 +20,14 @@
  * any bytes (tests/fuzz/fuzz_csv.c does).
  *
  * Lifetimes: everything in a cz_csv (the column fields, the assignments and
- * the strings they point to) stays valid until cz_csv_free. */
+ * the strings they point to) stays valid until cz_csv_free.
+ *
+ * A file of any length is read in the memory of its longest row: the
+ * reader (cz_csv_open, cz_csv_next) keeps no row once the next is read.
+ * cz_csv_open passes over the whole file twice (cutting and judging the
+ * encoding, then checking every row), so every fault above is found
+ * before the first row is handed out; the caller keeps data[0..len)
+ * (a mapped file: its pages are the kernel's to drop) until cz_csv_free. */
 #ifndef CZ_CSVLOAD_H
 #define CZ_CSVLOAD_H
 
@@ -33,6 +40,7 @@ struct cz_csv {
     size_t ncols;
     const struct cz_field **cols;     /* per column; NULL for an ignored one */
     size_t nrows;                     /* data rows that hold a value */
+    /* cz_csv_load only: every row at once */
     struct cz_assign **rows;          /* rows[i][0..counts[i]) */
     size_t *counts;
     size_t *line_of;                  /* the file's row number (1 = header) */
@@ -45,10 +53,17 @@ struct cz_csv {
     int bad_enc;                      /* CZ_EMIXENC: the encoding bad_line is in */
     char *bad_column;                 /* CZ_EFIELD, CZ_ECSVHEADER, CZ_EEXCELNUM: the header (normalised) */
     char *bad_value;                  /* CZ_ECSVCELLS, CZ_EEXCELNUM: the cell (UTF-8) */
-    struct cz_csv_sheet *sheet;       /* the cells */
+    struct cz_csv_sheet *sheet;       /* the reader */
 };
 
-/* Parses data[0..len) (not modified; need not be NUL-terminated) for records
+/* One data row from cz_csv_next: valid until the next call. */
+struct cz_csv_row {
+    const struct cz_assign *a;
+    size_t n;                         /* > 0: blank rows are skipped */
+    size_t line;                      /* the file's row number (1 = header) */
+};
+
+/* Reads data[0..len) (not modified; need not be NUL-terminated) for records
  * of type ty.  CZ_OK; CZ_EEMPTY for no rows at all; CZ_ENOMEM; otherwise
  * the fault, with bad_line and bad_col:
  *   CZ_EUTF8       a row that is neither UTF-8 nor GB18030
@@ -60,6 +75,18 @@ struct cz_csv {
  *   CZ_ECSVCELLS   a non-empty cell beyond the header's columns
  *   CZ_EEXCELNUM   an ID number in scientific notation or cut to 15 digits
  * Call cz_csv_free in every case. */
+int cz_csv_open(const struct cz_type *ty, const char *data, size_t len, struct cz_csv *out);
+/* After cz_csv_open's CZ_OK: the next data row, in file order (CZ_OK), or
+ * CZ_ENOTFOUND after the last; CZ_ENOMEM. */
+int cz_csv_next(struct cz_csv *c, struct cz_csv_row *row);
+/* Back to the first data row. */
+void cz_csv_rewind(struct cz_csv *c);
+/* A second reader of the sheet c (opened by cz_csv_open), at its first
+ * data row, for another thread: it shares c's bytes and nothing else that
+ * changes; c must outlive it.  Call cz_csv_free in every case. */
+int cz_csv_dup(const struct cz_csv *c, struct cz_csv *out);
+/* cz_csv_open, then every row copied into rows, counts and line_of (for
+ * tests and small files: it holds the whole sheet). */
 int cz_csv_load(const struct cz_type *ty, const char *data, size_t len, struct cz_csv *out);
 void cz_csv_free(struct cz_csv *c);
 

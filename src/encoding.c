@@ -165,32 +165,61 @@ static int verdict(struct judge *j, int declared, struct cz_enc_verdict *v)
     return CZ_EMIXENC;
 }
 
+struct cz_enc_judge {
+    struct judge j;
+    int declared;
+    size_t row;                  /* rows judged so far */
+};
+
+int cz_enc_judge_new(int declared, struct cz_enc_judge **out)
+{
+    struct cz_enc_judge *jj = calloc(1, sizeof *jj);
+    *out = NULL;
+    if (!jj) return CZ_ENOMEM;
+    jj->declared = declared;
+    jj->j.to_gb = iconv_open("GB18030", "UTF-8");
+    jj->j.from_gb = iconv_open("UTF-8", "GB18030");
+    *out = jj;
+    return jj->j.to_gb == (iconv_t)-1 || jj->j.from_gb == (iconv_t)-1 ? CZ_EUTF8 : CZ_OK;
+}
+
+int cz_enc_judge_row(struct cz_enc_judge *jj, const char *p, size_t len)
+{
+    int lean, rc;
+    size_t i = jj->row++;
+    if (!has_high(p, len)) return CZ_OK;
+    if ((rc = judge_row(&jj->j, p, len, &lean))) return rc;
+    if (!lean) return CZ_OK;
+    if (!jj->j.first_lean) jj->j.first_lean = lean;
+    if (!jj->j.n[lean]++) jj->j.first[lean] = i;
+    return CZ_OK;
+}
+
+int cz_enc_judge_end(struct cz_enc_judge *jj, struct cz_enc_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    return verdict(&jj->j, jj->declared, v);
+}
+
+void cz_enc_judge_free(struct cz_enc_judge *jj)
+{
+    if (!jj) return;
+    if (jj->j.to_gb != (iconv_t)-1) iconv_close(jj->j.to_gb);
+    if (jj->j.from_gb != (iconv_t)-1) iconv_close(jj->j.from_gb);
+    free(jj->j.buf);
+    free(jj);
+}
+
 int cz_enc_choose(const char *data, const struct cz_enc_row *rows, size_t n, int declared,
                   struct cz_enc_verdict *v)
 {
-    struct judge j = { .to_gb = (iconv_t)-1, .from_gb = (iconv_t)-1 };
-    int rc = CZ_OK;
+    struct cz_enc_judge *jj = NULL;
+    int rc = cz_enc_judge_new(declared, &jj);
     memset(v, 0, sizeof *v);
     v->enc = declared ? (enum cz_enc)declared : CZ_ENC_UTF8;
-    j.to_gb = iconv_open("GB18030", "UTF-8");
-    j.from_gb = iconv_open("UTF-8", "GB18030");
-    if (j.to_gb == (iconv_t)-1 || j.from_gb == (iconv_t)-1) { rc = CZ_EUTF8; goto cleanup; }
-    for (size_t i = 0; i < n; i++) {
-        const char *p = data + rows[i].off;
-        int lean;
-        if (!has_high(p, rows[i].len)) continue;
-        if ((rc = judge_row(&j, p, rows[i].len, &lean))) {
-            v->bad_row = i;
-            goto cleanup;
-        }
-        if (!lean) continue;
-        if (!j.first_lean) j.first_lean = lean;
-        if (!j.n[lean]++) j.first[lean] = i;
-    }
-    rc = verdict(&j, declared, v);
-cleanup:
-    if (j.to_gb != (iconv_t)-1) iconv_close(j.to_gb);
-    if (j.from_gb != (iconv_t)-1) iconv_close(j.from_gb);
-    free(j.buf);
+    for (size_t i = 0; rc == CZ_OK && i < n; i++)
+        if ((rc = cz_enc_judge_row(jj, data + rows[i].off, rows[i].len))) v->bad_row = i;
+    if (rc == CZ_OK) rc = cz_enc_judge_end(jj, v);
+    cz_enc_judge_free(jj);
     return rc;
 }

@@ -40,6 +40,18 @@ struct cz_enc_verdict {
 int cz_enc_choose(const char *data, const struct cz_enc_row *rows, size_t n, int declared,
                   struct cz_enc_verdict *v);
 
+/* The same judgement row by row, for a file read as a stream: rows are
+ * given in order (a row's index is how many were given before it), and
+ * the verdict is the one cz_enc_choose gives for all of them.  Holds only
+ * counters, whatever the number of rows.  cz_enc_judge_new may fail
+ * (CZ_ENOMEM, CZ_EUTF8 without iconv's tables) leaving *out to be freed;
+ * cz_enc_judge_row's CZ_EUTF8 is about that row; cz_enc_judge_free takes
+ * NULL. */
+struct cz_enc_judge;
+int cz_enc_judge_new(int declared, struct cz_enc_judge **out);
+int cz_enc_judge_row(struct cz_enc_judge *j, const char *row, size_t len);
+int cz_enc_judge_end(struct cz_enc_judge *j, struct cz_enc_verdict *v);
+void cz_enc_judge_free(struct cz_enc_judge *j);
 /* How much in[0..len) (valid in enc) reads as common Chinese text: the sum
  * over its characters (ASCII 0).  Exposed for the tests. */
 int cz_enc_score(enum cz_enc enc, const char *in, size_t len, long *score);

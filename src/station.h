@@ -202,6 +202,59 @@ int cz_station_add_many_with(cz_station *st, const char *type, const struct cz_a
                              const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
                              const struct cz_progress *pr, size_t *stored);
 
+/* ---- a load from a file: validated whole, committed in bounded
+ * transactions, resumed after a kill ----
+ *
+ * Rows come from a source, twice: the first pass checks every row against
+ * the store and the rows before it and writes nothing (a refused row is
+ * told to fn, by the tag the source gave it, and then nothing is stored:
+ * CZ_EFIELD); the second checks each again, signs and stores it,
+ * committing every few tens of MB (station_load.c, LOAD_TXN_BYTES).  Each
+ * commit but the last notes in the station the load in progress: the
+ * file's name and hash, the type, rows stored of the total; the last
+ * commit clears it.  A run with the same file (hash and type) resumes
+ * after the rows stored; with another file it is refused (CZ_ELOADOTHER,
+ * *state naming the unfinished one) until that one is finished or
+ * abandoned.  A type with a version reference (approval) is checked
+ * against its own earlier rows as stored, so it is loaded in one
+ * transaction, all rows or none, with no note.  pr hears (done, total) in
+ * rows: a row counts half when checked, half when stored. */
+struct cz_load_source {
+    size_t nrows;                       /* rows next gives in all */
+    /* The next row: CZ_OK with a[0..*n) (valid until the next call) and
+     * *tag (what fn hears of the row: a CSV file's line); CZ_ENOTFOUND
+     * after the last. */
+    int (*next)(void *ctx, const struct cz_assign **a, size_t *n, size_t *tag);
+    void (*rewind)(void *ctx);          /* back to the first row */
+    void *ctx;
+    /* Optional: another cursor over the same rows, at the first, for a
+     * thread of its own (the first pass checks on every core); NULL: the
+     * first pass runs on one thread. */
+    int (*dup)(void *ctx, void **out);
+    void (*dup_free)(void *ctx);
+    const char *name;                   /* the file, as the person gave it */
+    uint8_t hash[32];                   /* BLAKE2b-256 of its bytes */
+};
+#define CZ_LOAD_NAME_MAX 512
+/* A load noted as unfinished (unfinished 0: none). */
+struct cz_load_state {
+    int unfinished;
+    char name[CZ_LOAD_NAME_MAX];
+    char type[CZ_TYPE_MAX + 1];
+    uint8_t hash[32];
+    uint64_t done, total;               /* rows stored, of the file's */
+};
+/* *state: the note found before this run (unfinished and done > 0: this
+ * run resumed after done rows).  *stored: rows this run stored (on a
+ * failure after a commit, the rows committed: the note says so too). */
+int cz_station_load(cz_station *st, const char *type, const struct cz_load_source *src, cz_row_error_fn fn,
+                    void *ctx, const struct cz_progress *pr, struct cz_load_state *state, size_t *stored);
+/* The unfinished load noted, if any. */
+int cz_station_load_unfinished(cz_station *st, struct cz_load_state *state);
+/* Forgets the unfinished load (*was: what it was; unfinished 0 when there
+ * was none).  The rows it stored stay: each is a valid signed record. */
+int cz_station_load_abandon(cz_station *st, struct cz_load_state *was);
+
 /* Whether the person logged in may write (add, edit or delete) a record
  * of `type` in `region` (NULL: anywhere a new one may lie: "" for the
  * global types, places and helpers, which have no region field, else the

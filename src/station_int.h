@@ -11,8 +11,13 @@
  *                    edits over unseen or conflicting versions);
  *   station_write.c  signing and appending one entry to the signer's log,
  *                    and one person's add / edit / resolve / delete;
- *   station_load.c   many rows in one transaction, signed on a second
- *                    thread (cz_station_add_many);
+ *   station_load.c   the pipe of a load: rows checked here, signed on a
+ *                    second thread, stored in order;
+ *   station_loadrun.c a load's passes: validated first, then committed in
+ *                    bounded transactions (cz_station_load,
+ *                    cz_station_add_many);
+ *   station_loadcheck.c a load's first pass, checking on every core;
+ *   station_loadmark.c the note of a load left unfinished, for resuming;
  *   station_trust.c  the trust records: introductions, certificates,
  *                    revocations, fork choices and root rollovers.
  *
@@ -151,6 +156,53 @@ int cz_st_check_version(cz_station *st, cz_txn *t, struct pipe *pl, const struct
 int cz_st_may_write(cz_txn *t, struct pipe *pl, const cz_station *st, const struct cz_type *ty,
                     const char *region);
 
+/* ---- station_load.c: the pipe a load's rows go through ---- */
+
+/* A new pipe for rows of type ty (signing on a second thread when
+ * `threaded` and one can be had); fn hears of each refused row by its tag.
+ * Freed (its thread stopped) by cz_st_pipe_free, NULL fine. */
+int cz_st_pipe_new(cz_station *st, const struct cz_type *ty, int threaded, cz_row_error_fn fn, void *ctx,
+                   struct pipe **out);
+void cz_st_pipe_free(struct pipe *p);
+/* Points the pipe at transaction t (nothing in flight): the terms and
+ * look-ups of the last one forgotten; for a write transaction the chain
+ * read from the store. */
+int cz_st_pipe_begin(struct pipe *p, cz_txn *t, int write);
+/* The exact-look-up values of a row that passed its checks. */
+int cz_st_pipe_add_terms(struct pipe *p, const cz_body *body);
+/* Hands a checked row to the signer (body is the pipe's from now on). */
+int cz_st_pipe_push(struct pipe *p, size_t tag, cz_body *body, const char *region);
+/* Before a commit: every row stored, CZ_EFIELD if any was refused, the
+ * clock noted. */
+int cz_st_pipe_end(struct pipe *p);
+/* A row refused by its checks: counted, and told to fn. */
+void cz_st_pipe_refused(struct pipe *p, size_t tag, int status, const struct cz_field_error *err);
+size_t cz_st_pipe_bad(const struct pipe *p);
+size_t cz_st_pipe_stored(const struct pipe *p);          /* since cz_st_pipe_new */
+uint64_t cz_st_pipe_txn_bytes(const struct pipe *p);     /* entries and terms stored in this transaction */
+/* The exact-look-up values of the rows checked since the last begin. */
+struct cz_hashset *cz_st_pipe_terms(struct pipe *p);
+
+/* ---- station_loadcheck.c: the first pass of a load ---- */
+
+/* Rows skip..skip+todo of src checked against the station and each other
+ * on every core, nothing written; fn hears of each refused row in the
+ * file's order, then CZ_EFIELD.  tick (may be NULL) is called on this
+ * thread with the rows checked so far.  The source's own cursor is left
+ * anywhere: rewind it. */
+struct cz_st_check_req {
+    cz_station *st;
+    const struct cz_type *ty;
+    const struct cz_load_source *src;
+    size_t skip, todo;
+    cz_row_error_fn fn;
+    void *ctx;
+    void (*tick)(void *ctx, size_t checked);
+    void *tick_ctx;
+    const void *first;                  /* cz_st_load_validate's own */
+};
+int cz_st_load_validate(struct cz_st_check_req *q);
+
 /* ---- station_load.c: what the checks ask of a load ---- */
 
 /* Whether a row in flight has an entity whose hex starts with `hex`. */
@@ -166,6 +218,15 @@ int cz_st_check_yearly(cz_txn *t, struct pipe *pl, const struct cz_type *ty, con
 int cz_st_pipe_has_term(struct pipe *p, const char *term, size_t len);
 struct roster_cache *cz_st_pipe_roster(struct pipe *p);
 struct ref_memo *cz_st_pipe_ref_memo(struct pipe *p);
+
+/* ---- station_loadmark.c: the note of an unfinished load ---- */
+
+/* Meta "load_unfinished": the load in progress (station.h,
+ * cz_load_state), written by each of its commits but the last. */
+#define META_LOAD_UNFINISHED "load_unfinished"
+int cz_st_load_mark_get(cz_txn *t, struct cz_load_state *out);
+int cz_st_load_mark_put(cz_txn *t, const struct cz_load_state *s);
+int cz_st_load_mark_del(cz_txn *t);
 
 /* ---- station_trust.c ---- */
 

@@ -1,8 +1,7 @@
-/* station_load.c — many new records of one type in one transaction
- * (cz_station_add_many): each row checked by station_check.c as row by
- * row would check it, signed on a second thread while the next rows are
- * checked, stored in order, with the index terms of a large load put in
- * sorted batches at the commit. */
+/* station_load.c — the pipe a load's rows go through (station_int.h):
+ * each row checked by station_check.c as row by row would check it, signed
+ * on a second thread while the next rows are checked, stored in order.
+ * The passes and commits of a load are station_loadrun.c's. */
 #include "station.h"
 #include "codec.h"
 #include "index.h"
@@ -15,13 +14,14 @@
 #include "sync.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* A load is one write transaction, which LMDB lets only this thread use.
+/* A load's write transaction is one LMDB lets only this thread use.
  * Signing is sequential too (each entry names its predecessor's id) but
  * needs no database, so a second thread signs while this one checks the
  * next rows and stores what has been signed:
@@ -35,8 +35,9 @@
  * each side has got (filled >= signed >= stored).  A slot's contents
  * belong to this thread until it is counted in `filled`, then to the signer
  * until it is counted in `signed`, then to this thread again.  The chain
- * (seq, prev id, clock) is read from the store once per load, carried by
- * the signer, and the clock written back once at the end.
+ * (seq, prev id, clock) is read from the store at the start of each of the
+ * load's write transactions (cz_st_pipe_begin, when nothing is in flight),
+ * carried by the signer, and the clock written back at each commit.
  *
  * A row is checked against the store as it is after every earlier row,
  * as row by row: the exact-look-up values of rows checked so far are kept
@@ -51,7 +52,7 @@
 #define PIPE_WAKE 16
 
 struct pipe_slot {
-    size_t row;
+    size_t row;                             /* the source's tag for it */
     cz_body *body;                          /* owned; freed once stored */
     uint8_t entity[CZ_ENTITY_BYTES];
     char entity_hex[2 * CZ_ENTITY_BYTES + 1];
@@ -82,6 +83,7 @@ struct pipe {
     size_t stored;                          /* this thread's */
     int signer_idle, main_waits;            /* under mu: who needs a signal */
     size_t bad;
+    uint64_t txn_bytes;                     /* entries and terms stored in this transaction */
     cz_row_error_fn fn;
     void *ctx;
     cz_hashset *terms;                      /* exact-look-up terms of rows checked */
@@ -101,8 +103,7 @@ int cz_st_pipe_has_term(struct pipe *p, const char *term, size_t len)
     return cz_hashset_has(p->terms, term, len);
 }
 
-/* The exact-look-up values of a row that passed its checks. */
-static int pipe_add_terms(struct pipe *p, const cz_body *body)
+int cz_st_pipe_add_terms(struct pipe *p, const cz_body *body)
 {
     const struct cz_type *ty = p->ty;
     for (size_t i = 0; i < ty->nfields; i++) {
@@ -203,6 +204,7 @@ static int store_slot(struct pipe *p, struct pipe_slot *sl)
         rc = cz_st_judge_own(p->t, p->st->info.office_root, &sl->e, p->roster.known ? &p->roster.info : NULL);
     if (rc == CZ_OK) rc = cz_store_put_entry_terms(p->t, &sl->e, sl->id, sl->terms, sl->terms_len, &result);
     if (rc == CZ_OK && result != CZ_PUT_NEW) rc = CZ_EFORK;   /* our own log never forks */
+    if (rc == CZ_OK) p->txn_bytes += sl->e.raw_len + sl->terms_len;
     cz_body_free(sl->body);
     sl->body = NULL;
     p->stored++;
@@ -245,8 +247,7 @@ int cz_st_pipe_drain(struct pipe *p)
     return p->stored < p->filled ? pipe_collect(p, p->filled) : CZ_OK;
 }
 
-/* Hands a checked row to the signer (body is the slot's from now on). */
-static int pipe_push(struct pipe *p, size_t row, cz_body *body, const char *region)
+int cz_st_pipe_push(struct pipe *p, size_t row, cz_body *body, const char *region)
 {
     int rc;
     if (p->filled - p->stored == p->nslots && (rc = pipe_collect(p, p->stored + 1))) {
@@ -278,33 +279,42 @@ static int pipe_push(struct pipe *p, size_t row, cz_body *body, const char *regi
     return pipe_collect(p, 0);                         /* store what is ready */
 }
 
-static int pipe_start(struct pipe *p, cz_station *st, cz_txn *t, const struct cz_type *ty, int threaded)
+int cz_st_pipe_new(cz_station *st, const struct cz_type *ty, int threaded, cz_row_error_fn fn, void *ctx,
+                   struct pipe **out)
 {
-    int rc;
     const char *ring = getenv("CZ_LOAD_RING");
+    struct pipe *p = calloc(1, sizeof *p);
+    *out = NULL;
+    if (!p) return CZ_ENOMEM;
+    if (cz_hashset_new(&p->terms)) { free(p); return CZ_ENOMEM; }
     p->st = st;
-    p->t = t;
     p->ty = ty;
+    p->fn = fn;
+    p->ctx = ctx;
     p->nslots = PIPE_SLOTS;
     p->rnd_used = sizeof p->rnd;
     if (ring && atoi(ring) >= 1 && atoi(ring) <= PIPE_SLOTS) p->nslots = (size_t)atoi(ring);
     memcpy(p->origin, cz_secrets_sign_pk(st->secrets), 32);
-    if ((rc = cz_store_log_last(t, p->origin, &p->seq, p->prev))) return rc;
-    if ((rc = cz_meta_get_u64(t, META_HLC, &p->hlc)) && rc != CZ_ENOTFOUND) return rc;
-    if (pthread_mutex_init(&p->mu, NULL)) return CZ_ENOMEM;
-    if (pthread_cond_init(&p->work, NULL)) { pthread_mutex_destroy(&p->mu); return CZ_ENOMEM; }
+    if (pthread_mutex_init(&p->mu, NULL)) goto fail;
+    if (pthread_cond_init(&p->work, NULL)) { pthread_mutex_destroy(&p->mu); goto fail; }
     if (pthread_cond_init(&p->ready, NULL)) {
         pthread_cond_destroy(&p->work);
         pthread_mutex_destroy(&p->mu);
-        return CZ_ENOMEM;
+        goto fail;
     }
     /* Without a second thread (one row, or none to be had) this one signs. */
     p->threaded = threaded && pthread_create(&p->thread, NULL, signer_main, p) == 0;
+    *out = p;
     return CZ_OK;
+fail:
+    cz_hashset_free(p->terms);
+    free(p);
+    return CZ_ENOMEM;
 }
 
-static void pipe_stop(struct pipe *p)
+void cz_st_pipe_free(struct pipe *p)
 {
+    if (!p) return;
     if (p->threaded) {
         pthread_mutex_lock(&p->mu);
         p->quit = 1;
@@ -321,88 +331,45 @@ static void pipe_stop(struct pipe *p)
         free(p->slots[i].raw);
         free(p->slots[i].terms);
     }
-}
-
-/* A load of this many rows or more puts its index terms in sorted batches
- * (cz_store_defer_index).  A large load gains: at 1M records (files of
- * 20,000 households, 60,000 members) the storing thread took 35% less CPU,
- * the sorted puts sweeping the index's long lists instead of missing the
- * cache at random.  A small one loses: the sorted put runs at the commit,
- * after the signing is done, where the puts it replaces ran beside the
- * signing; `make bench` (BENCH_LOAD_ONLY, 3 runs each, deferring or not):
- * 10k records (files of 2,000-6,000 rows) 0.35-0.45 s deferring, 0.29-0.30 s
- * not; 100k (20,000-60,000 rows) 3.35-4.02 s and 3.29-3.94 s, even.
- * CZ_LOAD_DEFER_ROWS sets it (tests run both ways). */
-#define LOAD_DEFER_ROWS 20000
-
-static size_t load_defer_rows(void)
-{
-    const char *env = getenv("CZ_LOAD_DEFER_ROWS");
-    return env && atol(env) >= 2 ? (size_t)atol(env) : LOAD_DEFER_ROWS;
-}
-
-/* Rows between two calls of a load's progress: checking 256 rows takes a
- * few milliseconds, so a bar redrawn ten times a second misses nothing. */
-#define LOAD_PROGRESS_EVERY 256
-
-int cz_station_add_many(cz_station *st, const char *type, const struct cz_assign *const *rows,
-                        const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
-                        size_t *stored)
-{
-    return cz_station_add_many_with(st, type, rows, counts, nrows, fn, ctx, NULL, stored);
-}
-
-int cz_station_add_many_with(cz_station *st, const char *type, const struct cz_assign *const *rows,
-                             const size_t *counts, size_t nrows, cz_row_error_fn fn, void *ctx,
-                             const struct cz_progress *pr, size_t *stored)
-{
-    const struct cz_type *ty = cz_schema_type(type);
-    cz_txn *t = NULL;
-    struct pipe *p = NULL;
-    int rc, started = 0;
-
-    *stored = 0;
-    if (!ty) return CZ_ETYPE;
-    if (!st->secrets) return CZ_EPERM;
-    if ((rc = cz_st_clock_gate(st))) return rc;
-    if (!(p = calloc(1, sizeof *p))) return CZ_ENOMEM;
-    if ((rc = cz_hashset_new(&p->terms))) goto cleanup;
-    if ((rc = cz_txn_begin(st->store, 1, &t))) goto cleanup;
-    if (nrows >= load_defer_rows() && (rc = cz_store_defer_index(t))) goto cleanup;
-    if ((rc = pipe_start(p, st, t, ty, nrows > 1))) goto cleanup;
-    started = 1;
-    p->fn = fn;
-    p->ctx = ctx;
-    if (pr && !pr->fn) pr = NULL;
-    if (pr) pr->fn(pr->ctx, 0, nrows);
-    for (size_t i = 0; i < nrows; i++) {
-        struct cz_field_error err;
-        struct version v;
-        if (pr && i && i % LOAD_PROGRESS_EVERY == 0) pr->fn(pr->ctx, i, nrows);
-        rc = cz_st_check_version(st, t, p, ty, NULL, NULL, rows[i], counts[i], &v, &err);
-        if (rc == CZ_ENOMEM || rc == CZ_EDB) goto cleanup;
-        if (rc) {
-            p->bad++;
-            if (fn) fn(ctx, i, rc, &err);
-            continue;
-        }
-        if ((rc = pipe_add_terms(p, v.body))) { cz_body_free(v.body); goto cleanup; }
-        if ((rc = pipe_push(p, i, v.body, v.region))) goto cleanup;
-    }
-    if ((rc = cz_st_pipe_drain(p))) goto cleanup;
-    if (p->bad) { rc = CZ_EFIELD; goto cleanup; }
-    if (p->filled && (rc = cz_meta_put_u64(t, META_HLC, p->hlc))) goto cleanup;
-    pipe_stop(p);
-    started = 0;
-    rc = cz_txn_commit(t);
-    t = NULL;
-    if (rc == CZ_OK) *stored = nrows;
-    if (rc == CZ_OK && pr) pr->fn(pr->ctx, nrows, nrows);
-cleanup:
-    if (started) pipe_stop(p);
-    cz_txn_abort(t);
     cz_hashset_free(p->terms);
     free(p);
-    return rc;
 }
 
+int cz_st_pipe_begin(struct pipe *p, cz_txn *t, int write)
+{
+    uint64_t seq, hlc = 0;
+    uint8_t prev[CZ_ID_BYTES];
+    int rc;
+    p->t = t;
+    p->txn_bytes = 0;
+    /* What was looked up in another transaction is looked up again. */
+    p->roster.known = 0;
+    p->ref.valid = 0;
+    cz_hashset_clear(p->terms);
+    if (!write) return CZ_OK;
+    if ((rc = cz_store_log_last(t, p->origin, &seq, prev))) return rc;
+    if ((rc = cz_meta_get_u64(t, META_HLC, &hlc)) && rc != CZ_ENOTFOUND) return rc;
+    p->seq = seq;
+    memcpy(p->prev, prev, CZ_ID_BYTES);
+    if (hlc > p->hlc) p->hlc = hlc;
+    return CZ_OK;
+}
+
+int cz_st_pipe_end(struct pipe *p)
+{
+    int rc = cz_st_pipe_drain(p);
+    if (rc) return rc;
+    if (p->bad) return CZ_EFIELD;
+    return p->filled ? cz_meta_put_u64(p->t, META_HLC, p->hlc) : CZ_OK;
+}
+
+void cz_st_pipe_refused(struct pipe *p, size_t tag, int status, const struct cz_field_error *err)
+{
+    p->bad++;
+    if (p->fn) p->fn(p->ctx, tag, status, err);
+}
+
+size_t cz_st_pipe_bad(const struct pipe *p) { return p->bad; }
+cz_hashset *cz_st_pipe_terms(struct pipe *p) { return p->terms; }
+size_t cz_st_pipe_stored(const struct pipe *p) { return p->stored; }
+uint64_t cz_st_pipe_txn_bytes(const struct pipe *p) { return p->txn_bytes; }

@@ -11,10 +11,17 @@
 #include "text.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <jansson.h>
+#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The cause of the failed call just made. */
 static int errno_status(void)
@@ -22,31 +29,59 @@ static int errno_status(void)
     return errno ? cz_fs_errno_status(errno) : CZ_EIO;
 }
 
-/* A whole file, NUL-terminated, in a new buffer the caller frees.  The
- * status keeps the cause (cz_fs_errno_status): a missing file, a refused
- * permission and a bad disk have different fixes. */
-static int read_file(const char *path, char **out, size_t *len)
+/* The file, mapped: its pages are the kernel's to read in and drop, so
+ * a file of any size costs no heap (a load reads it three times over).
+ * The status keeps the cause (cz_fs_errno_status): a missing file, a
+ * refused permission and a bad disk have different fixes. */
+struct mapped { const char *p; size_t len; int heap; };
+
+/* A pipe or a terminal (`load household /dev/stdin`) cannot be mapped:
+ * read whole into the heap. */
+static int read_stream(int fd, struct mapped *m)
 {
-    FILE *f = fopen(path, "rb");
     char *buf = NULL;
     size_t cap = 0, n = 0;
-    int rc = CZ_OK;
-    if (!f) return errno_status();
     for (;;) {
-        if ((rc = cz_grow(&buf, &cap, n + 65536 + 1, 1))) break;
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) rc = errno_status();
-            break;
+        if (cz_grow(&buf, &cap, n + 65536, 1)) { free(buf); return CZ_ENOMEM; }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) { int rc = errno_status(); free(buf); return rc; }
+        if (got == 0) break;
+        n += (size_t)got;
+    }
+    m->p = buf;
+    m->len = n;
+    m->heap = 1;
+    return CZ_OK;
+}
+
+static int map_file(const char *path, struct mapped *m)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = CZ_OK;
+    *m = (struct mapped){ 0 };
+    if (fd < 0) return errno_status();
+    if (fstat(fd, &sb)) rc = errno_status();
+    else if (!S_ISREG(sb.st_mode)) rc = read_stream(fd, m);
+    else if ((uint64_t)sb.st_size > SIZE_MAX / 2) rc = CZ_ENOMEM;   /* beyond a 32-bit PC's address space */
+    else if (sb.st_size > 0) {
+        void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) rc = errno_status();
+        else {
+            m->p = p;
+            m->len = (size_t)sb.st_size;
+            madvise(p, m->len, MADV_SEQUENTIAL);
         }
     }
-    fclose(f);
-    if (rc) { free(buf); return rc; }
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
-    return CZ_OK;
+    close(fd);
+    return rc;
+}
+
+static void unmap_file(struct mapped *m)
+{
+    if (m->heap) free((void *)m->p);
+    else if (m->p) munmap((void *)m->p, m->len);
+    *m = (struct mapped){ 0 };
 }
 
 /* A column as the spreadsheet names it: A..Z, AA, AB... */
@@ -90,7 +125,7 @@ static void load_error_cb(void *ctx, size_t row, int status, const struct cz_fie
         snprintf(msg, sizeof msg, "%s", T(le->c, "outside your jurisdiction or role", "超出您的辖区或角色权限"));
     else snprintf(msg, sizeof msg, "%s", cz_strerror(status, le->c->lang));
     le->n++;
-    size_t line = le->csv->line_of[row];
+    size_t line = row;          /* the source's tag: the file's line */
     cli_progress_clear(le->bar);
     if (le->arr) {
         json_t *o = json_object();
@@ -202,43 +237,79 @@ static void csv_refused(struct cli *c, int rc, const struct cz_csv *csv, const c
     fprintf(stderr, "%s\n", T(c, "; nothing was stored", "；没有保存任何内容"));
 }
 
+/* The unfinished load, and what to do about it. */
+static void say_unfinished(struct cli *c, const struct cz_load_state *ls)
+{
+    fprintf(stderr, T(c, "cunzhan: the load of %s (%s) is unfinished: %" PRIu64 " of %" PRIu64 " rows stored.\n"
+                         "Load that file again to finish it (cunzhan load %s FILE), or forget it with "
+                         "`cunzhan load --abandon` (the rows stored stay); nothing was stored now.\n",
+                      "cunzhan: %s（%s）的批量录入尚未完成：已保存 %" PRIu64 " 行，共 %" PRIu64 " 行。\n"
+                      "请再次导入那个文件以完成它（cunzhan load %s 文件），或用 `cunzhan load --abandon` "
+                      "放弃它（已保存的行保留）；这次没有保存任何内容。\n"),
+            ls->name, ls->type, ls->done, ls->total, ls->type);
+}
+
 /* What the load came to: stored, rows refused (each already named by
  * load_error_cb), or the database's failure.  Takes le->arr. */
-static int load_result(struct cli *c, int rc, size_t stored, const struct cz_csv *csv, struct load_errors *le,
-                       const char *file)
+static int load_result(struct cli *c, int rc, size_t stored, const struct cz_load_state *ls,
+                       const struct cz_csv *csv, struct load_errors *le, const char *file)
 {
+    uint64_t before = ls->unfinished ? ls->done : 0;
     if (rc == CZ_OK) {
         if (c->json) {
             json_t *o = json_object();
             json_object_set_new(o, "stored", json_integer((json_int_t)stored));
+            json_object_set_new(o, "resumed_after", json_integer((json_int_t)before));
             print_json(o);
+        } else if (before) {
+            printf(T(c, "%zu records stored, after the %" PRIu64 " stored before: the load of %s is finished\n",
+                        "已保存 %zu 条记录，接续此前保存的 %" PRIu64 " 条：%s 的批量录入已完成\n"),
+                   stored, before, file);
         } else {
             printf(T(c, "%zu records stored\n", "已保存 %zu 条记录\n"), stored);
         }
         json_decref(le->arr);
         return CZ_EXIT_OK;
     }
+    if (rc == CZ_ELOADOTHER) {
+        json_decref(le->arr);
+        say_unfinished(c, ls);
+        return CZ_EXIT_FAIL;
+    }
     if (rc == CZ_EFIELD) {
         if (c->json) {
             json_t *o = json_object();
-            json_object_set_new(o, "stored", json_integer(0));
+            json_object_set_new(o, "stored", json_integer((json_int_t)stored));
             json_object_set_new(o, "errors", le->arr);
             print_json(o);
+        } else {
+            json_decref(le->arr);
         }
-        fprintf(stderr, T(c, "cunzhan: %zu of %zu rows refused; nothing was stored. Fix those rows and load the file again.\n",
-                           "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"), le->n, csv->nrows);
+        if (stored == 0)
+            fprintf(stderr, T(c, "cunzhan: %zu of %zu rows refused; nothing was stored. Fix those rows and load the file again.\n",
+                               "cunzhan: %2$zu 行中有 %1$zu 行有误；没有保存任何内容。请改正这些行后重新导入。\n"),
+                    le->n, csv->nrows);
+        else   /* a row the first pass passed, refused as it was written */
+            fprintf(stderr, T(c, "cunzhan: a row was refused while storing, after %zu rows were stored; the load is unfinished "
+                                 "(`cunzhan status`). Forget it with `cunzhan load --abandon`, then load the rest.\n",
+                              "cunzhan: 保存过程中有一行被拒绝，此前已保存 %zu 行；批量录入尚未完成（`cunzhan status`）。"
+                              "请用 `cunzhan load --abandon` 放弃它，再导入其余的行。\n"),
+                    stored);
         return CZ_EXIT_FAIL;
     }
     json_decref(le->arr);
     /* Failing to store is the database's (or its disk's) failure, not the file's. */
     say_error(c, rc, cz_status_is_store(rc) ? NULL : file);
+    if (stored)
+        fprintf(stderr, T(c, "cunzhan: %zu rows were stored before that; run the same load again to finish it\n",
+                             "cunzhan: 此前已保存 %zu 行；请再次运行同一个导入以完成它\n"), stored);
     return CZ_EXIT_FAIL;
 }
 
-/* The file, read whole; 0, or -1 after a message. */
-static int load_read(struct cli *c, const char *file, char **buf, size_t *len)
+/* The file, mapped; 0, or -1 after a message. */
+static int load_map(struct cli *c, const char *file, struct mapped *m)
 {
-    int rc = read_file(file, buf, len);
+    int rc = map_file(file, m);
     if (rc == CZ_OK) return 0;
     if (rc == CZ_EIO || rc == CZ_ENOTFOUND)
         fprintf(stderr, "cunzhan: %s: %s\n", file, T(c, "cannot read the file", "无法读取文件"));
@@ -247,34 +318,108 @@ static int load_read(struct cli *c, const char *file, char **buf, size_t *len)
     return -1;
 }
 
+/* The sheet's rows as a load's source; a row's tag is its line. */
+static int csv_next(void *ctx, const struct cz_assign **a, size_t *n, size_t *tag)
+{
+    struct cz_csv_row r;
+    int rc = cz_csv_next(ctx, &r);
+    if (rc) return rc;
+    *a = r.a;
+    *n = r.n;
+    *tag = r.line;
+    return CZ_OK;
+}
+
+static void csv_rewind(void *ctx)
+{
+    cz_csv_rewind(ctx);
+}
+
+/* Another reader of the sheet, for a thread of the first pass. */
+static int csv_dup(void *ctx, void **out)
+{
+    struct cz_csv *d = calloc(1, sizeof *d);
+    int rc = d ? cz_csv_dup(ctx, d) : CZ_ENOMEM;
+    if (rc && d) {
+        cz_csv_free(d);
+        free(d);
+        d = NULL;
+    }
+    *out = d;
+    return rc;
+}
+
+static void csv_dup_free(void *ctx)
+{
+    cz_csv_free(ctx);
+    free(ctx);
+}
+
+/* `load --abandon`: the note of an unfinished load forgotten. */
+static int load_abandon(struct cli *c)
+{
+    struct cz_load_state was;
+    if (open_station(c) || login(c)) return CZ_EXIT_FAIL;
+    int rc = cz_station_load_abandon(c->st, &was);
+    if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "abandoned", json_boolean(was.unfinished));
+        if (was.unfinished) {
+            json_object_set_new(o, "file", json_string(was.name));
+            json_object_set_new(o, "rows_done", json_integer((json_int_t)was.done));
+            json_object_set_new(o, "rows_total", json_integer((json_int_t)was.total));
+        }
+        print_json(o);
+    } else if (was.unfinished) {
+        printf(T(c, "The load of %s is forgotten; the %" PRIu64 " of its %" PRIu64 " rows stored stay.\n",
+                    "已放弃 %s 的批量录入；已保存的 %" PRIu64 " 行（共 %" PRIu64 " 行）保留。\n"),
+               was.name, was.done, was.total);
+    } else {
+        printf("%s\n", T(c, "No load is unfinished.", "没有未完成的批量录入。"));
+    }
+    return CZ_EXIT_OK;
+}
+
 int cmd_load(struct cli *c, int argc, char **argv)
 {
     struct cz_csv csv;
-    char *buf = NULL;
-    size_t len = 0, stored = 0;
+    struct mapped m = { 0 };
+    struct cz_load_state ls;
+    size_t stored = 0;
     int ret = CZ_EXIT_FAIL, rc;
 
     memset(&csv, 0, sizeof csv);
-    if (argc != 2) return usage(c, "load TYPE FILE.csv", "load 类型 文件.csv");
+    memset(&ls, 0, sizeof ls);
+    if (argc == 1 && !strcmp(argv[0], "--abandon")) return load_abandon(c);
+    if (argc != 2) return usage(c, "load TYPE FILE.csv | load --abandon", "load 类型 文件.csv | load --abandon");
     const struct cz_type *ty = type_arg(c, argv[0]);
     if (!ty) return CZ_EXIT_USAGE;
-    if (load_read(c, argv[1], &buf, &len)) return CZ_EXIT_FAIL;
-    rc = cz_csv_load(ty, buf, len, &csv);
-    free(buf);
+    if (load_map(c, argv[1], &m)) return CZ_EXIT_FAIL;
+    rc = cz_csv_open(ty, m.p ? m.p : "", m.len, &csv);
     if (rc) { csv_refused(c, rc, &csv, argv[1]); goto cleanup; }
     if (open_station(c) || login(c)) goto cleanup;
+    struct cz_load_source src = { .nrows = csv.nrows, .next = csv_next, .rewind = csv_rewind, .ctx = &csv,
+                                  .dup = csv_dup, .dup_free = csv_dup_free, .name = argv[1] };
+    crypto_generichash(src.hash, sizeof src.hash, (const unsigned char *)m.p, m.len, NULL, 0);
     struct load_errors le = { .c = c, .ty = ty, .csv = &csv, .arr = c->json ? json_array() : NULL,
                               .bar = cli_progress_start(c, "load", "批量录入", "rows", "行") };
-    /* A load is one transaction: when it filled the database's map, the
-     * map has grown meanwhile (store.h) and the same load is run again. */
+    /* When a transaction filled the database's map, the map has grown
+     * meanwhile (store.h) and the same load is run again: it resumes
+     * after the rows committed. */
     for (int tries = 0;; tries++) {
-        rc = cz_station_add_many_with(c->st, ty->key, (const struct cz_assign *const *)csv.rows, csv.counts,
-                                      csv.nrows, load_error_cb, &le, cli_progress_hook(le.bar), &stored);
+        size_t now = 0;
+        struct cz_load_state again;
+        rc = cz_station_load(c->st, ty->key, &src, load_error_cb, &le, cli_progress_hook(le.bar),
+                             tries ? &again : &ls, &now);
+        stored += now;
+        if (tries && rc == CZ_ELOADOTHER) ls = again;
         if (rc != CZ_EDBFULL || tries == CZ_CLI_MAP_RETRIES) break;
     }
     cli_progress_done(le.bar, rc == CZ_OK);
-    ret = load_result(c, rc, stored, &csv, &le, argv[1]);
+    ret = load_result(c, rc, stored, &ls, &csv, &le, argv[1]);
 cleanup:
     cz_csv_free(&csv);
+    unmap_file(&m);
     return ret;
 }

@@ -16,6 +16,7 @@
 #include "verify.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -346,6 +347,9 @@ int cmd_verify(struct cli *c, int argc, char **argv)
     cz_view *v = NULL;
     if (argc) return usage(c, "verify [--json]", "verify [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
+    /* Read before the view: one read transaction per thread. */
+    struct cz_load_state load;
+    if (cz_station_load_unfinished(c->st, &load) != CZ_OK) load.unfinished = 0;
     int rc = cz_view_begin(c->st, &v);
     struct verify_out vo = { .c = c, .v = v, .arr = c->json ? json_array() : NULL,
                              .bar = cli_progress_start(c, "verify", "验证", "entries", "条") };
@@ -438,6 +442,28 @@ static void status_later(struct cli *c, cz_view *v, json_t *o)
                n);
 }
 
+/* A load that stopped half-way (station.h, cz_load_state): load the same
+ * file again to finish it. */
+static void status_load(struct cli *c, json_t *o, const struct cz_load_state *lp)
+{
+    struct cz_load_state ls = *lp;
+    if (o) {
+        json_t *l = json_null();
+        if (ls.unfinished) {
+            l = json_object();
+            json_object_set_new(l, "file", json_string(ls.name));
+            json_object_set_new(l, "type", json_string(ls.type));
+            json_object_set_new(l, "rows_done", json_integer((json_int_t)ls.done));
+            json_object_set_new(l, "rows_total", json_integer((json_int_t)ls.total));
+        }
+        json_object_set_new(o, "load_unfinished", l);
+    } else if (ls.unfinished) {
+        printf(T(c, "Load unfinished: %s (%s), %" PRIu64 " of %" PRIu64 " rows stored: load that file again to finish it.\n",
+                    "批量录入未完成：%s（%s），已保存 %" PRIu64 " 行，共 %" PRIu64 " 行：请再次导入该文件以完成。\n"),
+               ls.name, ls.type, ls.done, ls.total);
+    }
+}
+
 int cmd_status(struct cli *c, int argc, char **argv)
 {
     cz_view *v = NULL;
@@ -446,6 +472,9 @@ int cmd_status(struct cli *c, int argc, char **argv)
     const struct cz_type *types = cz_schema_types(&ntypes);
     if (argc) return usage(c, "status [--json]", "status [--json]");
     if (open_station(c)) return CZ_EXIT_FAIL;
+    /* Read before the view: one read transaction per thread. */
+    struct cz_load_state load;
+    if (cz_station_load_unfinished(c->st, &load) != CZ_OK) load.unfinished = 0;
     int rc = cz_view_begin(c->st, &v);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     const struct cz_station_info *info = cz_station_info(c->st);
@@ -486,6 +515,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
         }
     }
     status_later(c, v, o);
+    status_load(c, o, &load);
     struct user_out uo = { .c = c, .t = cz_view_txn(v), .arr = o ? json_array() : NULL };
     if (!o) printf("%s\n", T(c, "People on this machine:", "本机用户："));
     cz_view_each_user(v, status_user_cb, &uo);
