@@ -93,8 +93,8 @@ row() { pgq "$M" "SELECT concat_ws(' ', $1) FROM cunzhan.$2"; }
 equals "income of V2 in 2018: households, people, net, per person" \
     "$(row "households, people, net_fen, net_per_person_fen" "report_income WHERE village = '$V2' AND year = 2018")" \
     "3 8 3030000 378750"
-equals "net per person rounded half up (116 960 yuan over 39 people)" \
-    "$(row "net_per_person_fen" "report_income WHERE village = '$VILLAGE' AND year = 2017")" 299897
+equals "net per person rounded half up (116 400 yuan over 39 people)" \
+    "$(row "net_per_person_fen" "report_income WHERE village = '$VILLAGE' AND year = 2017")" 298462
 equals "incidence of V2: 8 of 2180, 37 basis points" \
     "$(row "year, not_out_of_poverty, rural_population, incidence_bp" "report_incidence_village WHERE village = '$V2'")" \
     "2018 8 2180 37"
