@@ -13,19 +13,19 @@
 /* One LMDB page holds keys up to this size; longer terms are cut. */
 #define CZ_TERM_MAX 400
 
-/* Walks a term list (u16 length + bytes each, as eterms keeps it),
+/* Walks a term list (u16 length + bytes each, as index.c makes it),
  * stopping at a malformed end. */
 #define CZ_EACH_TERM(buf, len, pos, tl)                                          \
     for (size_t pos = 0, tl = 0;                                                \
          pos + 2 <= (len) && (tl = cz_get_be16((buf) + pos), pos + 2 + tl <= (len)); \
          pos += 2 + tl)
 
-/* Keeps a new entity's term list (as index.c would file it, eterms too)
+/* Keeps a new entity's term list (as index.c would file it)
  * for the next batch; the transaction must have asked for batches. */
 int cz_index_batch_add(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t *terms,
                        size_t len);
-/* Puts every term and list kept back, in key order: before anything reads
- * the index or eterms.  CZ_OK at once when nothing is. */
+/* Puts every term kept back, in key order: before anything reads the
+ * index.  CZ_OK at once when nothing is. */
 int cz_index_batch_flush(cz_txn *t);
 /* The transaction asked for batches (cz_store_defer_index). */
 int cz_index_batching(const cz_txn *t);

@@ -28,7 +28,6 @@ static const struct { const char *name; unsigned flags; } dbi_specs[CZ_DB_COUNT]
     [CZ_DB_CHILDREN] = { .name = "children", .flags = MDB_DUPSORT | MDB_DUPFIXED },
     [CZ_DB_HEADS]    = { .name = "heads",    .flags = MDB_DUPSORT | MDB_DUPFIXED },
     [CZ_DB_INDEX]    = { .name = "index",    .flags = MDB_DUPSORT | MDB_DUPFIXED },
-    [CZ_DB_ETERMS]   = { .name = "eterms",   .flags = 0 },
     [CZ_DB_SEEN]     = { .name = "seen",     .flags = 0 },
     [CZ_DB_PEERS]    = { .name = "peers",    .flags = 0 },
     [CZ_DB_JUDGED]   = { .name = "judged",   .flags = 0 },

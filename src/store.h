@@ -10,10 +10,10 @@
  *   versions  entity -> id (dup)      every version of an entity
  *   children  id -> id (dup)          which versions name this one as parent
  *   heads     entity -> id (dup)      versions no other version supersedes
- *   index     term -> entity (dup)    look-ups over the current heads, and
- *   eterms    entity -> terms         the terms an entity is indexed under,
- *                                     so an update can remove them: both
- *                                     kept by index.c (index.h)
+ *   index     term -> entity (dup)    look-ups over the current heads,
+ *                                     kept by index.c (index.h); an edit
+ *                                     takes out the terms made again from
+ *                                     the versions it supersedes
  *   seen      bundle id -> note       bundles already imported, so a replay
  *                                     is a no-op (bundle.h)
  *   peers     box key -> vector       the version vector each peer station

@@ -1222,7 +1222,7 @@ static void store_digest(const char *dir, uint8_t out[32])
     static const struct { const char *name; unsigned flags; } tabs[] = {
         { "entries", 0 }, { "logs", 0 }, { "forks", 0 },
         { "versions", MDB_DUPSORT | MDB_DUPFIXED }, { "children", MDB_DUPSORT | MDB_DUPFIXED },
-        { "heads", MDB_DUPSORT | MDB_DUPFIXED }, { "index", MDB_DUPSORT | MDB_DUPFIXED }, { "eterms", 0 } };
+        { "heads", MDB_DUPSORT | MDB_DUPFIXED }, { "index", MDB_DUPSORT | MDB_DUPFIXED } };
     MDB_env *env;
     MDB_txn *txn;
     crypto_generichash_state st;
@@ -1326,8 +1326,10 @@ static void mixed_entries(struct ent w[NMIX])
  * took short cuts (commit 4a48e3a, every put re-deriving the index from the
  * heads read back): the short cuts must store exactly the same.  It holds
  * the index terms of CZ_INDEX_VERSION (index.h): a change of the terms a
- * record gives changes it, and every order below must still agree. */
-static const char golden_digest[] = "aad163acef7813a2ea1844015eb4d89c123460e80103a8bd4b3d92cb0fd5f4d3";
+ * record gives changes it, and every order below must still agree.  (The
+ * tables but eterms, which index version 2 kept and 3 has no more: the
+ * build that had it stored these same bytes in the others.) */
+static const char golden_digest[] = "d1f5d38ea9c6b21c3461b87f0bc6115163c3f2d190a52ad93cdfbc14b0771b67";
 
 static void test_put_order_independent(void **state)
 {
