@@ -1,7 +1,8 @@
 /* index.c — index terms (index.h): which terms a record is found under
  * (the only module that reads records for that, through schema.h), filing
  * and unfiling an entity under them, storing an entry so it is found, and
- * look-ups.  The deferred batches are index_batch.c's; the tables are the
+ * look-ups.  The deferred batches are index_batch.c's, the postings and
+ * look-ups index_post.c's; the tables are the
  * store's (the index table; store_int.h). */
 #include "index.h"
 #include "bytes.h"
@@ -259,12 +260,9 @@ int cz_store_entry_terms(const struct cz_entry *e, uint8_t **buf, size_t *cap, s
 
 /* ---- filing ---- */
 
-/* What reads the index sees every term put before it. */
-#define DEFER_FLUSH(t) do { int drc_ = cz_index_batch_flush(t); if (drc_) return drc_; } while (0)
-
 /* Files the entity under every term of the list, through one cursor (an
  * mdb_put per term would set one up each time).  A term already holding
- * the entity is left as it is. */
+ * the entity (or its posting, index_post.c) is left as it is. */
 static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
 {
     MDB_cursor *c;
@@ -272,7 +270,7 @@ static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t en
     int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
     if (rc) return CZ_ST(t, rc);
     CZ_EACH_TERM(buf, len, pos, tl) {
-        MDB_val tk = cz_val(buf + pos + 2, tl), tv = cz_val(entity, CZ_ENTITY_BYTES);
+        MDB_val tk = cz_val(buf + pos + 2, tl), tv = cz_val(entity, CZ_POSTING_BYTES);
         rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
         if (rc == MDB_KEYEXIST) rc = 0;
         if (rc) break;
@@ -282,9 +280,11 @@ static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t en
 }
 
 /* Takes the entity out of the index under every term of the list (old,
- * len bytes) but those it keeps.  An LMDB code. */
+ * len bytes) but those it keeps, and those of `shared` (the terms of the
+ * other entities whose postings are the same bytes, index_post.c): their
+ * postings are this one's.  An LMDB code. */
 static int unfile(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t *old, size_t len,
-                  const struct terms *keep)
+                  const struct terms *keep, const struct terms *shared)
 {
     MDB_cursor *c;
     /* Comparing each old term with each new one costs nothing next to a
@@ -295,7 +295,8 @@ static int unfile(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_
     if (rc) return rc;
     CZ_EACH_TERM(old, len, pos, tl) {
         if (compare && terms_has(keep, old + pos + 2, tl)) continue;
-        MDB_val tk = cz_val(old + pos + 2, tl), tv = cz_val(entity, CZ_ENTITY_BYTES);
+        if (shared->len && terms_has(shared, old + pos + 2, tl)) continue;
+        MDB_val tk = cz_val(old + pos + 2, tl), tv = cz_val(entity, CZ_POSTING_BYTES);
         /* what mdb_del(term, entity) does, on the one cursor */
         rc = mdb_cursor_get(c, &tk, &tv, MDB_GET_BOTH);
         if (rc == 0) rc = mdb_cursor_del(c, 0);
@@ -336,6 +337,36 @@ static int reindex_head_cb(void *ctx, const uint8_t *id)
     return r->rc;
 }
 
+/* The terms of an entity's heads, appended to ts. */
+static int heads_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct terms *ts)
+{
+    static const uint8_t none[CZ_ID_BYTES];
+    struct reindex_ctx r = { .t = t, .ts = ts, .old = NULL, .e = NULL, .id = none, .rc = CZ_OK };
+    int rc = cz_store_each_head(t, entity, reindex_head_cb, &r);
+    return rc ? rc : r.rc;
+}
+
+int cz_index_filed_under(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const void *term, size_t len,
+                         int *filed)
+{
+    struct terms ts;
+    terms_init(&ts);
+    int rc = heads_terms(t, entity, &ts);
+    *filed = rc == CZ_OK && terms_has(&ts, term, len);
+    terms_free(&ts);
+    return rc;
+}
+
+struct sharing_ctx { cz_txn *t; struct terms *ts; };
+
+static int sharing_cb(void *ctx, const uint8_t *other)
+{
+    struct sharing_ctx *s = ctx;
+    uint8_t copy[CZ_ENTITY_BYTES];
+    memcpy(copy, other, sizeof copy);
+    return heads_terms(s->t, copy, s->ts);
+}
+
 /* The terms of e's parents, into `old`: with the heads but e, every
  * version that was a head before e was added (cz_store_add_version takes
  * only e's parents out of the heads), so every term the entity was filed
@@ -358,17 +389,21 @@ static int parent_terms(cz_txn *t, const struct cz_entry *e, struct terms *old)
  * a term made that it was not filed under costs a look-up, nothing more. */
 static int reindex(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
 {
-    struct terms ts, old;
-    DEFER_FLUSH(t);
+    struct terms ts, old, shared;
+    CZ_DEFER_FLUSH(t);
     terms_init(&ts);
     terms_init(&old);
+    terms_init(&shared);
     struct reindex_ctx r = { .t = t, .ts = &ts, .old = &old, .e = e, .id = id, .rc = CZ_OK };
+    struct sharing_ctx sh = { .t = t, .ts = &shared };
     int rc = cz_store_each_head(t, e->entity, reindex_head_cb, &r);
     if (rc == CZ_OK) rc = parent_terms(t, e, &old);
-    if (rc == CZ_OK) rc = CZ_ST(t, unfile(t, e->entity, old.buf, old.len, &ts));
+    if (rc == CZ_OK) rc = cz_index_sharing(t, e->entity, sharing_cb, &sh);
+    if (rc == CZ_OK) rc = CZ_ST(t, unfile(t, e->entity, old.buf, old.len, &ts, &shared));
     if (rc == CZ_OK) rc = index_terms(t, e->entity, &ts);
     terms_free(&ts);
     terms_free(&old);
+    terms_free(&shared);
     return rc;
 }
 
@@ -437,11 +472,9 @@ static int each_entity(cz_txn *t, int (*fn)(cz_txn *, const uint8_t *, size_t *)
  * terms yet), counting it in *n when it has any. */
 static int index_entity(cz_txn *t, const uint8_t *entity, size_t *n)
 {
-    static const uint8_t none[CZ_ID_BYTES];
     struct terms ts;
     terms_init(&ts);
-    struct reindex_ctx r = { .t = t, .ts = &ts, .old = NULL, .e = NULL, .id = none, .rc = CZ_OK };
-    int rc = cz_store_each_head(t, entity, reindex_head_cb, &r);
+    int rc = heads_terms(t, entity, &ts);
     if (rc == CZ_OK && ts.len) {
         rc = cz_index_batch_add(t, entity, ts.buf, ts.len);
         (*n)++;
@@ -531,85 +564,4 @@ int cz_store_release(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID
     int rc = cz_store_judged_del(t, id);
     if (rc) return rc;
     return apply_version(t, e, id, NULL, 0);
-}
-
-/* ---- look-ups ---- */
-
-static size_t term_len(size_t len)
-{
-    return len > CZ_TERM_MAX ? CZ_TERM_MAX : len;
-}
-
-int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx)
-{
-    DEFER_FLUSH(t);
-    return cz_db_each_dup(t, CZ_DB_INDEX, term, term_len(len), fn, ctx);
-}
-
-int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count)
-{
-    DEFER_FLUSH(t);
-    return cz_db_dup_count(t, CZ_DB_INDEX, term, term_len(len), count);
-}
-
-int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t *count)
-{
-    return cz_db_dup_count(t, CZ_DB_INDEX, term, term_len(len), count);
-}
-
-int cz_store_index_each_stored(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx)
-{
-    return cz_db_each_dup(t, CZ_DB_INDEX, term, term_len(len), fn, ctx);
-}
-
-int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
-{
-    DEFER_FLUSH(t);
-    MDB_cursor *c;
-    MDB_val k = cz_val(term, term_len(len)), d = cz_val(entity, CZ_ENTITY_BYTES);
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
-    if (rc) return CZ_ST(t, rc);
-    rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
-    mdb_cursor_close(c);
-    return rc == 0 ? CZ_OK : CZ_ST(t, rc);
-}
-
-int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx)
-{
-    DEFER_FLUSH(t);
-    MDB_cursor *c;
-    MDB_val k = cz_val(prefix, term_len(len)), d;
-    size_t plen = k.mv_size;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
-    if (rc) return CZ_ST(t, rc);
-    int ret = CZ_OK;
-    /* Terms sharing the prefix follow it in key order; duplicates (entity
-     * ids) in their order under each term. */
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)) break;
-        if ((ret = fn(ctx, d.mv_data))) break;
-    }
-    mdb_cursor_close(c);
-    if (ret) return ret;
-    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
-}
-
-int cz_store_index_prefix_count(cz_txn *t, const void *prefix, size_t len, size_t *count)
-{
-    DEFER_FLUSH(t);
-    MDB_cursor *c;
-    MDB_val k = cz_val(prefix, term_len(len)), d;
-    size_t plen = k.mv_size;
-    size_t n;
-    *count = 0;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
-    if (rc) return CZ_ST(t, rc);
-    /* One step per distinct term, its duplicates counted by LMDB. */
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
-        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)) break;
-        if ((rc = mdb_cursor_count(c, &n))) break;
-        *count += n;
-    }
-    mdb_cursor_close(c);
-    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
 }

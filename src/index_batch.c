@@ -29,7 +29,7 @@
 /* The terms kept back: each distinct term once (the set `terms`, whose
  * ordinals index `dt`) and a (term, entity) pair per filing. */
 struct dterm { uint32_t count, rank; };
-struct dpair { uint32_t term; uint8_t entity[CZ_ENTITY_BYTES]; };
+struct dpair { uint32_t term; uint8_t entity[CZ_POSTING_BYTES]; };
 struct defer {
     cz_hashset *terms;                    /* the distinct terms */
     struct dterm *dt;                     /* per distinct term, by its ordinal */
@@ -168,7 +168,7 @@ static int put_pairs(cz_txn *t, const struct defer *d, const struct dkey *keys)
     if (rc) return CZ_ST(t, rc);
     for (size_t i = 0; i < d->npairs && rc == 0; i++) {
         const struct dkey *k = &keys[d->pairs[i].term];
-        MDB_val tk = cz_val(k->p, k->len), tv = cz_val(d->pairs[i].entity, CZ_ENTITY_BYTES);
+        MDB_val tk = cz_val(k->p, k->len), tv = cz_val(d->pairs[i].entity, CZ_POSTING_BYTES);
         rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
         if (rc == MDB_KEYEXIST) rc = 0;
     }
@@ -206,7 +206,7 @@ int cz_index_batch_add(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const u
         if ((rc = dterm_find(d, terms + pos + 2, tl, &at))) return rc;
         if ((rc = cz_grow(&d->pairs, &d->pairs_cap, d->npairs + 1, sizeof *d->pairs))) return rc;
         d->pairs[d->npairs].term = at;
-        memcpy(d->pairs[d->npairs].entity, entity, CZ_ENTITY_BYTES);
+        memcpy(d->pairs[d->npairs].entity, entity, CZ_POSTING_BYTES);
         d->npairs++;
         d->dt[at].count++;
     }

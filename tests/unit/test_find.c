@@ -180,23 +180,26 @@ static void test_latin(void **state)
     finds("as", "ZZ-0003");
 }
 
-/* Gives the village's store the layout an earlier build left: each
- * entity's terms also listed in a table "eterms" (u16 length + bytes
- * each, any order), as index version 2 kept them; for version 1 (no
- * version noted) without the terms that build did not make ('P', 'S',
- * 'D'), in the index or in the lists.  The station must be closed. */
+/* Gives the village's store the layout an earlier build left: whole
+ * entity ids (16 bytes) under each term, and each entity's terms also
+ * listed in a table "eterms" (u16 length + bytes each, any order), as
+ * index version 2 kept them; for version 1 (no version noted) without the
+ * terms that build did not make ('P', 'S', 'D').  The station must be
+ * closed. */
 #define OLD_MAX 64
+#define OLD_PAIRS 1024
 static void make_old_index(const char *vdir, int version)
 {
     char db[160];
     MDB_env *env;
     MDB_txn *txn;
-    MDB_dbi index, eterms, meta;
+    MDB_dbi index, eterms, meta, heads;
     MDB_cursor *c;
     MDB_val k, d;
     struct list { uint8_t entity[16]; uint8_t terms[8192]; size_t len; } *lists = calloc(OLD_MAX, sizeof *lists);
-    char (*gone)[400] = calloc(256, 400);
-    size_t nl = 0, ngone = 0, glen[256];
+    struct pair { uint8_t term[400]; size_t len; uint8_t entity[16]; } *pairs = calloc(OLD_PAIRS, sizeof *pairs);
+    uint8_t (*ents)[16] = calloc(OLD_MAX, 16);
+    size_t nl = 0, np = 0, ne = 0, gone = 0;
     snprintf(db, sizeof db, "%s/db", vdir);
     assert_int_equal(mdb_env_create(&env), 0);
     assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
@@ -204,38 +207,49 @@ static void make_old_index(const char *vdir, int version)
     assert_int_equal(mdb_env_open(env, db, 0, 0600), 0);
     assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
     assert_int_equal(mdb_dbi_open(txn, "index", MDB_DUPSORT, &index), 0);
+    assert_int_equal(mdb_dbi_open(txn, "heads", MDB_DUPSORT, &heads), 0);
     assert_int_equal(mdb_dbi_open(txn, "eterms", MDB_CREATE, &eterms), 0);
     assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
-    assert_int_equal(mdb_cursor_open(txn, index, &c), 0);
-    /* every (term, entity), read first: a put may move what a cursor
-     * points into */
-    for (int rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-        char tag = *(const char *)k.mv_data;
-        assert_true(k.mv_size <= 400 && d.mv_size == 16);
-        if (version == 1 && (tag == 'P' || tag == 'S' || tag == 'D')) {
-            if (ngone == 0 || glen[ngone - 1] != k.mv_size || memcmp(gone[ngone - 1], k.mv_data, k.mv_size)) {
-                assert_true(ngone < 256);
-                memcpy(gone[ngone], k.mv_data, k.mv_size);
-                glen[ngone++] = k.mv_size;
-            }
-            continue;
-        }
-        size_t i = 0;
-        while (i < nl && memcmp(lists[i].entity, d.mv_data, 16)) i++;
-        assert_true(i < OLD_MAX);
-        if (i == nl) memcpy(lists[nl++].entity, d.mv_data, 16);
-        assert_true(lists[i].len + 2 + k.mv_size <= sizeof lists[i].terms);
-        lists[i].terms[lists[i].len] = (uint8_t)(k.mv_size >> 8);
-        lists[i].terms[lists[i].len + 1] = (uint8_t)k.mv_size;
-        memcpy(lists[i].terms + lists[i].len + 2, k.mv_data, k.mv_size);
-        lists[i].len += 2 + k.mv_size;
+    /* every entity, to make the index's postings whole ids again */
+    assert_int_equal(mdb_cursor_open(txn, heads, &c), 0);
+    for (int rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
+        assert_true(ne < OLD_MAX && k.mv_size == 16);
+        memcpy(ents[ne++], k.mv_data, 16);
     }
     mdb_cursor_close(c);
-    assert_true(nl > 0);
-    assert_true(version == 2 || ngone > 0);
-    for (size_t i = 0; i < ngone; i++) {
-        k = (MDB_val){ .mv_size = glen[i], .mv_data = gone[i] };
-        assert_int_equal(mdb_del(txn, index, &k, NULL), 0);
+    /* every (term, entity), read first: the index is then made again */
+    assert_int_equal(mdb_cursor_open(txn, index, &c), 0);
+    for (int rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+        char tag = *(const char *)k.mv_data;
+        assert_true(k.mv_size <= 400 && d.mv_size == 8 && np < OLD_PAIRS);
+        if (version == 1 && (tag == 'P' || tag == 'S' || tag == 'D')) {
+            gone++;
+            continue;
+        }
+        size_t e = 0;
+        while (e < ne && memcmp(ents[e], d.mv_data, 8)) e++;
+        assert_true(e < ne);
+        memcpy(pairs[np].term, k.mv_data, k.mv_size);
+        pairs[np].len = k.mv_size;
+        memcpy(pairs[np++].entity, ents[e], 16);
+    }
+    mdb_cursor_close(c);
+    assert_true(np > 0);
+    assert_true(version == 2 || gone > 0);
+    assert_int_equal(mdb_drop(txn, index, 0), 0);
+    for (size_t p = 0; p < np; p++) {
+        k = (MDB_val){ .mv_size = pairs[p].len, .mv_data = pairs[p].term };
+        d = (MDB_val){ .mv_size = 16, .mv_data = pairs[p].entity };
+        assert_int_equal(mdb_put(txn, index, &k, &d, 0), 0);
+        size_t i = 0;
+        while (i < nl && memcmp(lists[i].entity, pairs[p].entity, 16)) i++;
+        assert_true(i < OLD_MAX);
+        if (i == nl) memcpy(lists[nl++].entity, pairs[p].entity, 16);
+        assert_true(lists[i].len + 2 + pairs[p].len <= sizeof lists[i].terms);
+        lists[i].terms[lists[i].len] = (uint8_t)(pairs[p].len >> 8);
+        lists[i].terms[lists[i].len + 1] = (uint8_t)pairs[p].len;
+        memcpy(lists[i].terms + lists[i].len + 2, pairs[p].term, pairs[p].len);
+        lists[i].len += 2 + pairs[p].len;
     }
     for (size_t i = 0; i < nl; i++) {
         k = (MDB_val){ .mv_size = 16, .mv_data = lists[i].entity };
@@ -243,7 +257,8 @@ static void make_old_index(const char *vdir, int version)
         assert_int_equal(mdb_put(txn, eterms, &k, &d, 0), 0);
     }
     free(lists);
-    free(gone);
+    free(pairs);
+    free(ents);
     k = (MDB_val){ .mv_size = strlen(CZ_META_INDEX_VERSION), .mv_data = CZ_META_INDEX_VERSION };
     if (version == 1) {
         assert_int_equal(mdb_del(txn, meta, &k, NULL), 0);
