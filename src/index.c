@@ -514,6 +514,8 @@ int cz_store_index_upgrade(cz_store *s, size_t *reindexed)
     if ((rc = drop_index(t)) || (rc = cz_store_defer_index(t))) goto cleanup;
     if ((rc = each_entity(t, index_entity, &filed))) goto cleanup;
     if ((rc = cz_meta_put_u64(t, CZ_META_INDEX_VERSION, CZ_INDEX_VERSION))) goto cleanup;
+    /* The index is the one part of the layout a format 1 store has otherwise. */
+    if ((rc = cz_meta_put_u64(t, CZ_META_FORMAT, CZ_STORE_FORMAT))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
     if (rc == CZ_OK) *reindexed = filed;

@@ -55,8 +55,9 @@
 /* Opening a store: when its index was made with other terms (another
  * CZ_INDEX_VERSION), the index is emptied (an earlier build's eterms
  * table dropped), every live record indexed again from its heads in one
- * write transaction and the version noted; *reindexed is how many records
- * were (0 when the index was current).  Takes its own transactions. */
+ * write transaction and the version noted, with the store's format
+ * (CZ_STORE_FORMAT, store.h); *reindexed is how many records were (0 when
+ * the index was current).  Takes its own transactions. */
 int cz_store_index_upgrade(cz_store *s, size_t *reindexed);
 /* Who is told, before the work starts, that cz_store_index_upgrade is
  * about to index `records` records again (a million take a minute or

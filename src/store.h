@@ -42,7 +42,14 @@
 #include <stdint.h>
 #include "entry.h"
 
-#define CZ_STORE_FORMAT 1
+/* The store's layout, in meta under CZ_META_FORMAT (u64).  2: the index
+ * keeps an entity's first 8 bytes under each term, and no eterms table
+ * (index.h).  A store of format 1 is brought to 2 with its index when a
+ * station opens (cz_store_index_upgrade); a build that knows only 1
+ * refuses 2 (CZ_EVERSION) rather than misread the index. */
+#define CZ_STORE_FORMAT 2
+#define CZ_STORE_FORMAT_OLDEST 1
+#define CZ_META_FORMAT "format"
 
 typedef struct cz_store cz_store;
 typedef struct cz_txn cz_txn;

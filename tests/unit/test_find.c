@@ -259,6 +259,10 @@ static void make_old_index(const char *vdir, int version)
     free(lists);
     free(pairs);
     free(ents);
+    uint8_t one[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+    k = (MDB_val){ .mv_size = strlen(CZ_META_FORMAT), .mv_data = CZ_META_FORMAT };
+    d = (MDB_val){ .mv_size = 8, .mv_data = one };
+    assert_int_equal(mdb_put(txn, meta, &k, &d, 0), 0);
     k = (MDB_val){ .mv_size = strlen(CZ_META_INDEX_VERSION), .mv_data = CZ_META_INDEX_VERSION };
     if (version == 1) {
         assert_int_equal(mdb_del(txn, meta, &k, NULL), 0);
@@ -269,6 +273,37 @@ static void make_old_index(const char *vdir, int version)
     }
     assert_int_equal(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
+}
+
+/* The store's format (meta, u64), read or set (set != 0) with LMDB
+ * itself, the station closed. */
+static uint64_t store_format(const char *vdir, uint64_t set)
+{
+    char db[160];
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi meta;
+    uint8_t b[8];
+    uint64_t v = 0;
+    MDB_val k = { .mv_size = strlen(CZ_META_FORMAT), .mv_data = CZ_META_FORMAT }, d;
+    snprintf(db, sizeof db, "%s/db", vdir);
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_set_mapsize(env, (size_t)1 << 30), 0);
+    assert_int_equal(mdb_env_open(env, db, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    if (set) {
+        for (int i = 0; i < 8; i++) b[i] = (uint8_t)(set >> (56 - 8 * i));
+        d = (MDB_val){ .mv_size = 8, .mv_data = b };
+        assert_int_equal(mdb_put(txn, meta, &k, &d, 0), 0);
+    }
+    assert_int_equal(mdb_get(txn, meta, &k, &d), 0);
+    assert_int_equal(d.mv_size, 8);
+    for (int i = 0; i < 8; i++) v = v << 8 | ((const uint8_t *)d.mv_data)[i];
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    return v;
 }
 
 /* Whether the village's store still has a table of that name (the station
@@ -325,6 +360,7 @@ static void upgrade(int version)
     P.village = NULL;
     make_old_index(P.vdir, version);
     assert_true(has_table(P.vdir, "eterms"));
+    assert_int_equal(store_format(P.vdir, 0), 1);
     told = 0;
     cz_station_reindex_notice(notice, NULL);
     assert_int_equal(cz_station_open(P.vdir, &P.village), CZ_OK);
@@ -338,6 +374,7 @@ static void upgrade(int version)
     /* Once: the next opening finds the index current, the old list gone. */
     cz_station_close(P.village);
     assert_false(has_table(P.vdir, "eterms"));
+    assert_int_equal(store_format(P.vdir, 0), CZ_STORE_FORMAT);
     assert_int_equal(cz_station_open(P.vdir, &P.village), CZ_OK);
     assert_int_equal(cz_station_info(P.village)->reindexed, 0);
     assert_int_equal(told, 1);                    /* nothing to tell */
@@ -378,6 +415,21 @@ static void test_old_eterms(void **state)
     finds("wxh", "ZZ-0004");
 }
 
+/* A store of a format newer than this build's is refused, and left as
+ * it was; of this build's, opened. */
+static void test_newer_format(void **state)
+{
+    cz_station_close(P.village);
+    P.village = NULL;
+    assert_int_equal(store_format(P.vdir, CZ_STORE_FORMAT + 1), CZ_STORE_FORMAT + 1);
+    assert_int_equal(cz_station_open(P.vdir, &P.village), CZ_EVERSION);
+    assert_null(P.village);
+    assert_int_equal(store_format(P.vdir, 0), CZ_STORE_FORMAT + 1);
+    assert_int_equal(store_format(P.vdir, CZ_STORE_FORMAT), CZ_STORE_FORMAT);
+    assert_int_equal(cz_station_open(P.vdir, &P.village), CZ_OK);
+    finds("wxy", "YY-0012");
+}
+
 /* Before the upgrade, the old index lacks what the new terms give: the
  * test above is not passing by accident. */
 static void test_old_index_lacks(void **state)
@@ -412,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_old_index_lacks),
         cmocka_unit_test(test_old_index),
         cmocka_unit_test(test_old_eterms),
+        cmocka_unit_test(test_newer_format),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
