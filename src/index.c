@@ -448,20 +448,24 @@ static int drop_index(cz_txn *t)
     return CZ_ST(t, rc);
 }
 
-/* Every entity with a version (heads' keys), counted (fn NULL) or each
+/* The index made again: how many entities (*n), and whether the store
+ * is of format 1, which listed every entity's heads (store_int.h). */
+struct upgrade { size_t n; int format1; };
+
+/* Every entity with a version (versions' keys), counted (fn NULL) or each
  * passed to fn; a non-zero return stops with that value. */
-static int each_entity(cz_txn *t, int (*fn)(cz_txn *, const uint8_t *, size_t *), size_t *n)
+static int each_entity(cz_txn *t, int (*fn)(cz_txn *, const uint8_t *, struct upgrade *), struct upgrade *u)
 {
     MDB_cursor *c;
     MDB_val k, d;
     uint8_t entity[CZ_ENTITY_BYTES];
-    int ret = CZ_OK, rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_HEADS], &c);
+    int ret = CZ_OK, rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_VERSIONS], &c);
     if (rc) return CZ_ST(t, rc);
     for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
         if (k.mv_size != CZ_ENTITY_BYTES) continue;
-        if (!fn) { (*n)++; continue; }
+        if (!fn) { u->n++; continue; }
         memcpy(entity, k.mv_data, CZ_ENTITY_BYTES);   /* the key's page may move as fn writes */
-        if ((ret = fn(t, entity, n))) break;
+        if ((ret = fn(t, entity, u))) break;
     }
     mdb_cursor_close(c);
     if (ret) return ret;
@@ -469,15 +473,18 @@ static int each_entity(cz_txn *t, int (*fn)(cz_txn *, const uint8_t *, size_t *)
 }
 
 /* Files one entity under its heads' terms (the index holds none of its
- * terms yet), counting it in *n when it has any. */
-static int index_entity(cz_txn *t, const uint8_t *entity, size_t *n)
+ * terms yet), counting it when it has any; its heads as format 2 lists
+ * them first. */
+static int index_entity(cz_txn *t, const uint8_t *entity, struct upgrade *u)
 {
     struct terms ts;
+    int rc = u->format1 ? cz_store_heads_format1(t, entity) : CZ_OK;
+    if (rc) return rc;
     terms_init(&ts);
-    int rc = heads_terms(t, entity, &ts);
+    rc = heads_terms(t, entity, &ts);
     if (rc == CZ_OK && ts.len) {
         rc = cz_index_batch_add(t, entity, ts.buf, ts.len);
-        (*n)++;
+        u->n++;
     }
     terms_free(&ts);
     return rc;
@@ -495,13 +502,14 @@ void cz_store_index_notice(cz_index_notice_fn fn, void *ctx)
 int cz_store_index_upgrade(cz_store *s, size_t *reindexed)
 {
     cz_txn *t = NULL;
-    uint64_t version = 0;
-    size_t n = 0, filed = 0;
+    uint64_t version = 0, format = 0;
+    struct upgrade all = { .n = 0 }, filed = { .n = 0 };
     int rc;
     *reindexed = 0;
     if ((rc = cz_txn_begin(s, 0, &t))) return rc;
     /* Missing: a store from before the index was versioned (version 1). */
     if (cz_meta_get_u64(t, CZ_META_INDEX_VERSION, &version) != CZ_OK) version = 1;
+    filed.format1 = cz_meta_get_u64(t, CZ_META_FORMAT, &format) == CZ_OK && format == 1;
     cz_txn_abort(t);
     t = NULL;
     if (version == CZ_INDEX_VERSION) return CZ_OK;
@@ -509,16 +517,16 @@ int cz_store_index_upgrade(cz_store *s, size_t *reindexed)
      * all of them are made again from the heads, in one transaction (all
      * or nothing), and put sorted as a load puts them. */
     if ((rc = cz_txn_begin(s, 1, &t))) return rc;
-    if ((rc = each_entity(t, NULL, &n))) goto cleanup;
-    if (notice_fn && n) notice_fn(notice_ctx, n);
+    if ((rc = each_entity(t, NULL, &all))) goto cleanup;
+    if (notice_fn && all.n) notice_fn(notice_ctx, all.n);
     if ((rc = drop_index(t)) || (rc = cz_store_defer_index(t))) goto cleanup;
     if ((rc = each_entity(t, index_entity, &filed))) goto cleanup;
     if ((rc = cz_meta_put_u64(t, CZ_META_INDEX_VERSION, CZ_INDEX_VERSION))) goto cleanup;
-    /* The index is the one part of the layout a format 1 store has otherwise. */
+    /* The index and the heads are what a format 1 store has otherwise. */
     if ((rc = cz_meta_put_u64(t, CZ_META_FORMAT, CZ_STORE_FORMAT))) goto cleanup;
     rc = cz_txn_commit(t);
     t = NULL;
-    if (rc == CZ_OK) *reindexed = filed;
+    if (rc == CZ_OK) *reindexed = filed.n;
 cleanup:
     cz_txn_abort(t);
     return rc;

@@ -41,8 +41,8 @@ int cz_index_batching(const cz_txn *t);
  * by the terms of its heads, made again (index.c). */
 int cz_index_filed_under(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const void *term, size_t len,
                          int *filed);
-/* Every other entity with a head whose id starts with the same posting
- * bytes as `entity`, to fn (index_post.c). */
+/* Every other entity (with a version) whose id starts with the same
+ * posting bytes as `entity`, to fn (index_post.c). */
 int cz_index_sharing(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn fn, void *ctx);
 
 #endif

@@ -3,9 +3,8 @@
  * Under each term the index keeps, per entity, the first CZ_POSTING_BYTES
  * bytes of its id (index_int.h) rather than all sixteen: the postings are
  * most of the index's bytes.  A look-up turns a posting back into the
- * entity through the heads table, whose keys are whole entity ids: every
- * entity filed under a term has a head (its terms are its heads' terms),
- * and the record's own load reads the same pages next.  The order of the
+ * entity through the versions table, whose keys are whole entity ids:
+ * every entity filed under a term has a version.  The order of the
  * postings under a term is still the order of the entities' ids.
  *
  * Entity ids are random (drawn from the CSPRNG), so two sharing their
@@ -27,15 +26,15 @@ static size_t term_len(size_t len)
     return len > CZ_TERM_MAX ? CZ_TERM_MAX : len;
 }
 
-/* A heads key (an entity id) starting with the posting's bytes. */
+/* A versions key (an entity id) starting with the posting's bytes. */
 static int same_posting(const MDB_val *k, const uint8_t *post)
 {
     return k->mv_size == CZ_ENTITY_BYTES && memcmp(k->mv_data, post, CZ_POSTING_BYTES) == 0;
 }
 
-/* The first entity with a head whose id starts with the posting (*first,
- * NULL: none) and whether another one follows (*more), through the heads
- * cursor hc. */
+/* The first entity whose id starts with the posting (*first, NULL: none)
+ * and whether another one follows (*more), through the versions cursor
+ * hc. */
 static int posting_entity(cz_txn *t, MDB_cursor *hc, const uint8_t *post, const uint8_t **first, int *more)
 {
     uint8_t lo[CZ_ENTITY_BYTES] = { 0 };
@@ -60,7 +59,7 @@ int cz_index_sharing(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn 
     uint8_t lo[CZ_ENTITY_BYTES] = { 0 };
     memcpy(lo, entity, CZ_POSTING_BYTES);
     MDB_val k = cz_val(lo, sizeof lo), d;
-    int ret = CZ_OK, rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_HEADS], &c);
+    int ret = CZ_OK, rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_VERSIONS], &c);
     if (rc) return CZ_ST(t, rc);
     for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0 && same_posting(&k, entity);
          rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
@@ -79,7 +78,7 @@ static int shared_each(cz_txn *t, const uint8_t *post, const void *term, size_t 
     uint8_t lo[CZ_ENTITY_BYTES] = { 0 };
     memcpy(lo, post, CZ_POSTING_BYTES);
     MDB_val k = cz_val(lo, sizeof lo), d;
-    int filed, ret = CZ_OK, rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_HEADS], &c);
+    int filed, ret = CZ_OK, rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_VERSIONS], &c);
     if (rc) return CZ_ST(t, rc);
     for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0 && same_posting(&k, post);
          rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
@@ -100,7 +99,7 @@ static int walk(cz_txn *t, const void *term, size_t len, int prefix, cz_id_fn fn
     MDB_val k = cz_val(term, term_len(len)), d;
     size_t plen = k.mv_size;
     int ret = CZ_OK, rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &ic);
-    if (rc == 0) rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_HEADS], &hc);
+    if (rc == 0) rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_VERSIONS], &hc);
     if (rc) {
         if (ic) mdb_cursor_close(ic);
         return CZ_ST(t, rc);
@@ -159,7 +158,7 @@ int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t en
     mdb_cursor_close(c);
     if (rc) return CZ_ST(t, rc);
     /* The posting is there: it is this entity's unless another shares it. */
-    if ((rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_HEADS], &c))) return CZ_ST(t, rc);
+    if ((rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_VERSIONS], &c))) return CZ_ST(t, rc);
     rc = posting_entity(t, c, entity, &first, &more);
     mdb_cursor_close(c);
     if (rc) return rc;

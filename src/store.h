@@ -9,7 +9,9 @@
  *   forks     origin|seq|id -> ""     evidence of forks (both entries kept)
  *   versions  entity -> id (dup)      every version of an entity
  *   children  id -> id (dup)          which versions name this one as parent
- *   heads     entity -> id (dup)      versions no other version supersedes
+ *   heads     entity -> id (dup)      versions no other version supersedes,
+ *                                     listed once an entity has more than
+ *                                     one (store_entry.c)
  *   index     term -> entity (dup)    look-ups over the current heads,
  *                                     kept by index.c (index.h); an edit
  *                                     takes out the terms made again from
@@ -44,7 +46,8 @@
 
 /* The store's layout, in meta under CZ_META_FORMAT (u64).  2: the index
  * keeps an entity's first 8 bytes under each term, and no eterms table
- * (index.h).  A store of format 1 is brought to 2 with its index when a
+ * (index.h); heads lists the heads of entities of more than one version
+ * only (store_entry.c).  A store of format 1 is brought to 2 with its index when a
  * station opens (cz_store_index_upgrade); a build that knows only 1
  * refuses 2 (CZ_EVERSION) rather than misread the index. */
 #define CZ_STORE_FORMAT 2

@@ -82,6 +82,11 @@ int cz_store_put_logged(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ
  * index terms); *head: it is a head now (no child of it arrived first). */
 int cz_store_add_version(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
                          int *first, int *head);
+/* A store of format 1 listed every entity's heads; format 2 lists them
+ * only for entities of more than one version (store_entry.c).  For one
+ * entity of a format 1 store: its list goes when it names its one version,
+ * and says none (HEAD_NONE) when it is empty. */
+int cz_store_heads_format1(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES]);
 /* Takes a held entry out of judged, before it is applied. */
 int cz_store_judged_del(cz_txn *t, const uint8_t id[CZ_ID_BYTES]);
 

@@ -180,12 +180,12 @@ static void test_latin(void **state)
     finds("as", "ZZ-0003");
 }
 
-/* Gives the village's store the layout an earlier build left: whole
- * entity ids (16 bytes) under each term, and each entity's terms also
+/* Gives the village's store the layout an earlier build left (format 1):
+ * whole entity ids (16 bytes) under each term, each entity's terms also
  * listed in a table "eterms" (u16 length + bytes each, any order), as
- * index version 2 kept them; for version 1 (no version noted) without the
- * terms that build did not make ('P', 'S', 'D').  The station must be
- * closed. */
+ * index version 2 kept them, and every entity's head listed in heads; for
+ * version 1 (no version noted) without the terms that build did not make
+ * ('P', 'S', 'D').  The station must be closed. */
 #define OLD_MAX 64
 #define OLD_PAIRS 1024
 static void make_old_index(const char *vdir, int version)
@@ -193,7 +193,7 @@ static void make_old_index(const char *vdir, int version)
     char db[160];
     MDB_env *env;
     MDB_txn *txn;
-    MDB_dbi index, eterms, meta, heads;
+    MDB_dbi index, eterms, meta, heads, versions;
     MDB_cursor *c;
     MDB_val k, d;
     struct list { uint8_t entity[16]; uint8_t terms[8192]; size_t len; } *lists = calloc(OLD_MAX, sizeof *lists);
@@ -208,15 +208,28 @@ static void make_old_index(const char *vdir, int version)
     assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
     assert_int_equal(mdb_dbi_open(txn, "index", MDB_DUPSORT, &index), 0);
     assert_int_equal(mdb_dbi_open(txn, "heads", MDB_DUPSORT, &heads), 0);
+    assert_int_equal(mdb_dbi_open(txn, "versions", MDB_DUPSORT, &versions), 0);
     assert_int_equal(mdb_dbi_open(txn, "eterms", MDB_CREATE, &eterms), 0);
     assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
-    /* every entity, to make the index's postings whole ids again */
-    assert_int_equal(mdb_cursor_open(txn, heads, &c), 0);
+    /* every entity, to make the index's postings whole ids again, and its
+     * one version listed as its head (none here has more, or none) */
+    uint8_t (*vers)[32] = calloc(OLD_MAX, 32);
+    assert_int_equal(mdb_cursor_open(txn, versions, &c), 0);
     for (int rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
+        size_t n = 0;
         assert_true(ne < OLD_MAX && k.mv_size == 16);
+        assert_int_equal(mdb_cursor_count(c, &n), 0);
+        assert_int_equal(n, 1);
+        memcpy(vers[ne], d.mv_data, 32);
         memcpy(ents[ne++], k.mv_data, 16);
     }
     mdb_cursor_close(c);
+    for (size_t e = 0; e < ne; e++) {
+        k = (MDB_val){ .mv_size = 16, .mv_data = ents[e] };
+        d = (MDB_val){ .mv_size = 32, .mv_data = vers[e] };
+        assert_int_equal(mdb_put(txn, heads, &k, &d, MDB_NODUPDATA), 0);
+    }
+    free(vers);
     /* every (term, entity), read first: the index is then made again */
     assert_int_equal(mdb_cursor_open(txn, index, &c), 0);
     for (int rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
@@ -307,8 +320,8 @@ static uint64_t store_format(const char *vdir, uint64_t set)
 }
 
 /* Whether the village's store still has a table of that name (the station
- * closed). */
-static int has_table(const char *vdir, const char *name)
+ * closed); *entries, its entries. */
+static int has_table(const char *vdir, const char *name, size_t *entries)
 {
     char db[160];
     MDB_env *env;
@@ -322,6 +335,9 @@ static int has_table(const char *vdir, const char *name)
     assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
     int rc = mdb_dbi_open(txn, name, 0, &dbi);
     assert_true(rc == 0 || rc == MDB_NOTFOUND);
+    MDB_stat ms = { .ms_entries = 0 };
+    if (rc == 0) assert_int_equal(mdb_stat(txn, dbi, &ms), 0);
+    *entries = ms.ms_entries;
     mdb_txn_abort(txn);
     mdb_env_close(env);
     return rc == 0;
@@ -358,8 +374,11 @@ static void upgrade(int version)
 {
     cz_station_close(P.village);
     P.village = NULL;
+    size_t n;
     make_old_index(P.vdir, version);
-    assert_true(has_table(P.vdir, "eterms"));
+    assert_true(has_table(P.vdir, "eterms", &n));
+    assert_true(has_table(P.vdir, "heads", &n));
+    assert_int_equal(n, LIVE);
     assert_int_equal(store_format(P.vdir, 0), 1);
     told = 0;
     cz_station_reindex_notice(notice, NULL);
@@ -373,7 +392,9 @@ static void upgrade(int version)
     finds("秀英", "YY-0012");
     /* Once: the next opening finds the index current, the old list gone. */
     cz_station_close(P.village);
-    assert_false(has_table(P.vdir, "eterms"));
+    assert_false(has_table(P.vdir, "eterms", &n));
+    assert_true(has_table(P.vdir, "heads", &n));
+    assert_int_equal(n, 0);                       /* each of one version, its head */
     assert_int_equal(store_format(P.vdir, 0), CZ_STORE_FORMAT);
     assert_int_equal(cz_station_open(P.vdir, &P.village), CZ_OK);
     assert_int_equal(cz_station_info(P.village)->reindexed, 0);
