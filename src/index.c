@@ -1,9 +1,9 @@
 /* index.c — index terms (index.h): which terms a record is found under
  * (the only module that reads records for that, through schema.h), filing
  * and unfiling an entity under them, storing an entry so it is found, and
- * look-ups.  The deferred batches are index_batch.c's, the postings and
- * look-ups index_post.c's; the tables are the
- * store's (the index table; store_int.h). */
+ * making another build's index again.  The deferred batches are
+ * index_batch.c's, the postings and look-ups index_post.c's; the table is
+ * the store's (store_int.h). */
 #include "index.h"
 #include "bytes.h"
 #include "codec.h"
@@ -61,7 +61,7 @@ size_t cz_term_link(char *buf, size_t size, const uint8_t *target, size_t len)
     return 1 + len;
 }
 
-/* A growable list of terms, each stored as u16 length + bytes (the form
+/* A growable list of terms, each kept as u16 length + bytes (the form
  * index_int.h walks).  It starts in `local` (on the caller's stack): most
  * records' terms fit, so storing one costs no allocation. */
 struct terms { uint8_t *buf; size_t len, cap; uint8_t local[1024]; };
