@@ -1,8 +1,9 @@
 /* index.c — index terms (index.h): which terms a record is found under
  * (the only module that reads records for that, through schema.h), filing
  * and unfiling an entity under them, storing an entry so it is found, and
- * look-ups.  The deferred batches are index_batch.c's; the tables are the
- * store's (index, eterms; store_int.h). */
+ * making another build's index again.  The deferred batches are
+ * index_batch.c's, the postings and look-ups index_post.c's; the table is
+ * the store's (store_int.h). */
 #include "index.h"
 #include "bytes.h"
 #include "codec.h"
@@ -60,8 +61,8 @@ size_t cz_term_link(char *buf, size_t size, const uint8_t *target, size_t len)
     return 1 + len;
 }
 
-/* A growable list of terms, each stored as u16 length + bytes (the form
- * eterms keeps).  It starts in `local` (on the caller's stack): most
+/* A growable list of terms, each kept as u16 length + bytes (the form
+ * index_int.h walks).  It starts in `local` (on the caller's stack): most
  * records' terms fit, so storing one costs no allocation. */
 struct terms { uint8_t *buf; size_t len, cap; uint8_t local[1024]; };
 
@@ -259,12 +260,9 @@ int cz_store_entry_terms(const struct cz_entry *e, uint8_t **buf, size_t *cap, s
 
 /* ---- filing ---- */
 
-/* What reads the index or eterms sees every term put before it. */
-#define DEFER_FLUSH(t) do { int drc_ = cz_index_batch_flush(t); if (drc_) return drc_; } while (0)
-
 /* Files the entity under every term of the list, through one cursor (an
  * mdb_put per term would set one up each time).  A term already holding
- * the entity is left as it is. */
+ * the entity (or its posting, index_post.c) is left as it is. */
 static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
 {
     MDB_cursor *c;
@@ -272,7 +270,7 @@ static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t en
     int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
     if (rc) return CZ_ST(t, rc);
     CZ_EACH_TERM(buf, len, pos, tl) {
-        MDB_val tk = cz_val(buf + pos + 2, tl), tv = cz_val(entity, CZ_ENTITY_BYTES);
+        MDB_val tk = cz_val(buf + pos + 2, tl), tv = cz_val(entity, CZ_POSTING_BYTES);
         rc = mdb_cursor_put(c, &tk, &tv, MDB_NODUPDATA);
         if (rc == MDB_KEYEXIST) rc = 0;
         if (rc) break;
@@ -282,9 +280,11 @@ static int index_put(cz_txn *t, const uint8_t *buf, size_t len, const uint8_t en
 }
 
 /* Takes the entity out of the index under every term of the list (old,
- * len bytes) but those it keeps.  An LMDB code. */
+ * len bytes) but those it keeps, and those of `shared` (the terms of the
+ * other entities whose postings are the same bytes, index_post.c): their
+ * postings are this one's.  An LMDB code. */
 static int unfile(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t *old, size_t len,
-                  const struct terms *keep)
+                  const struct terms *keep, const struct terms *shared)
 {
     MDB_cursor *c;
     /* Comparing each old term with each new one costs nothing next to a
@@ -295,7 +295,8 @@ static int unfile(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_
     if (rc) return rc;
     CZ_EACH_TERM(old, len, pos, tl) {
         if (compare && terms_has(keep, old + pos + 2, tl)) continue;
-        MDB_val tk = cz_val(old + pos + 2, tl), tv = cz_val(entity, CZ_ENTITY_BYTES);
+        if (shared->len && terms_has(shared, old + pos + 2, tl)) continue;
+        MDB_val tk = cz_val(old + pos + 2, tl), tv = cz_val(entity, CZ_POSTING_BYTES);
         /* what mdb_del(term, entity) does, on the one cursor */
         rc = mdb_cursor_get(c, &tk, &tv, MDB_GET_BOTH);
         if (rc == 0) rc = mdb_cursor_del(c, 0);
@@ -306,72 +307,108 @@ static int unfile(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_
     return rc;
 }
 
-/* Takes the entity out of the index under every term eterms lists for it
- * but those it keeps (`keep`, the terms it is about to be filed under: they
- * are put again, and a delete and re-insert would end the same), and drops
- * that list when there is no new one. */
-static int del_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *keep)
-{
-    MDB_val k = cz_val(entity, CZ_ENTITY_BYTES), d;
-    uint8_t local[1024], *copy = local;
-    int rc = mdb_get(t->txn, t->s->dbi[CZ_DB_ETERMS], &k, &d);
-    if (rc == MDB_NOTFOUND) return CZ_OK;
-    if (rc) return CZ_ST(t, rc);
-    /* Copy: deleting from the index may move the page d points into. */
-    size_t len = d.mv_size;
-    if (len > sizeof local && !(copy = malloc(len))) return CZ_ENOMEM;
-    memcpy(copy, d.mv_data, len);
-    rc = unfile(t, entity, copy, len, keep);
-    if (copy != local) free(copy);
-    /* A new list is put over this one (index_terms); none: it goes. */
-    if (rc == 0 && keep->len == 0) rc = mdb_del(t->txn, t->s->dbi[CZ_DB_ETERMS], &k, NULL);
-    return CZ_ST(t, rc);
-}
-
-/* Files the entity under its terms and records them in eterms. */
+/* Files the entity under its terms. */
 static int index_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const struct terms *ts)
 {
-    int rc = index_put(t, ts->buf, ts->len, entity);
-    if (rc == CZ_OK && ts->len) {
-        MDB_val k = cz_val(entity, CZ_ENTITY_BYTES), d = cz_val(ts->buf, ts->len);
-        rc = CZ_ST(t, mdb_put(t->txn, t->s->dbi[CZ_DB_ETERMS], &k, &d, 0));
-    }
-    return rc;
+    return index_put(t, ts->buf, ts->len, entity);
 }
 
-struct reindex_ctx { cz_txn *t; struct terms *ts; const struct cz_entry *e; const uint8_t *id; int rc; };
+/* Walking an entity's heads after a version was added: `ts` gets the terms
+ * of every head (the new filing), `old` those of every head but the one
+ * being put (they were heads before it too, so filed under them). */
+struct reindex_ctx { cz_txn *t; struct terms *ts, *old; const struct cz_entry *e; const uint8_t *id; int rc; };
 
 static int reindex_head_cb(void *ctx, const uint8_t *id)
 {
     struct reindex_ctx *r = ctx;
     struct cz_entry stored;
     const struct cz_entry *e = &stored;
-    if (r->e && memcmp(id, r->id, CZ_ID_BYTES) == 0)   /* the entry being put: its bytes are what was stored */
+    int put = r->e && memcmp(id, r->id, CZ_ID_BYTES) == 0;
+    if (put)   /* the entry being put: its bytes are what was stored */
         e = r->e;
     else if ((r->rc = cz_store_get_entry(r->t, id, &stored)))
         return r->rc;
     if (e->flags & CZ_ENTRY_FLAG_TOMBSTONE)   /* a deleted version is found by nothing */
         return 0;
-    return r->rc = entry_terms(e, r->ts);
+    size_t from = r->ts->len;
+    if ((r->rc = entry_terms(e, r->ts)) || put || !r->old) return r->rc;
+    CZ_EACH_TERM(r->ts->buf + from, r->ts->len - from, pos, tl)
+        if ((r->rc = terms_add(r->old, r->ts->buf + from + pos + 2, tl))) break;
+    return r->rc;
 }
 
-/* Re-derives an entity's index terms from its current heads; `e` (stored
- * under `id` in this call) is used as it is rather than read back. */
-static int reindex(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
+/* The terms of an entity's heads, appended to ts. */
+static int heads_terms(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], struct terms *ts)
+{
+    static const uint8_t none[CZ_ID_BYTES];
+    struct reindex_ctx r = { .t = t, .ts = ts, .old = NULL, .e = NULL, .id = none, .rc = CZ_OK };
+    int rc = cz_store_each_head(t, entity, reindex_head_cb, &r);
+    return rc ? rc : r.rc;
+}
+
+int cz_index_filed_under(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const void *term, size_t len,
+                         int *filed)
 {
     struct terms ts;
-    DEFER_FLUSH(t);
     terms_init(&ts);
-    struct reindex_ctx r = { .t = t, .ts = &ts, .e = e, .id = id, .rc = CZ_OK };
-    int rc = cz_store_each_head(t, e->entity, reindex_head_cb, &r);
-    if (rc == CZ_OK) rc = del_terms(t, e->entity, &ts);
-    if (rc == CZ_OK) rc = index_terms(t, e->entity, &ts);
+    int rc = heads_terms(t, entity, &ts);
+    *filed = rc == CZ_OK && terms_has(&ts, term, len);
     terms_free(&ts);
     return rc;
 }
 
+struct sharing_ctx { cz_txn *t; struct terms *ts; };
+
+static int sharing_cb(void *ctx, const uint8_t *other)
+{
+    struct sharing_ctx *s = ctx;
+    uint8_t copy[CZ_ENTITY_BYTES];
+    memcpy(copy, other, sizeof copy);
+    return heads_terms(s->t, copy, s->ts);
+}
+
+/* The terms of e's parents, into `old`: with the heads but e, every
+ * version that was a head before e was added (cz_store_add_version takes
+ * only e's parents out of the heads), so every term the entity was filed
+ * under.  A parent not stored, or deleted, was filed under nothing. */
+static int parent_terms(cz_txn *t, const struct cz_entry *e, struct terms *old)
+{
+    for (size_t i = 0; i < e->nparents; i++) {
+        struct cz_entry p;
+        int rc = cz_store_get_entry(t, e->parents + i * CZ_ID_BYTES, &p);
+        if (rc == CZ_ENOTFOUND || (rc == CZ_OK && (p.flags & CZ_ENTRY_FLAG_TOMBSTONE))) continue;
+        if (rc || (rc = entry_terms(&p, old))) return rc;
+    }
+    return CZ_OK;
+}
+
+/* Re-derives an entity's index terms from its current heads; `e` (stored
+ * under `id` in this call) is used as it is rather than read back.  The
+ * terms it was filed under are made again from the versions that were its
+ * heads (the index keeps no list of them: the entries are stored anyway);
+ * a term made that it was not filed under costs a look-up, nothing more. */
+static int reindex(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES])
+{
+    struct terms ts, old, shared;
+    CZ_DEFER_FLUSH(t);
+    terms_init(&ts);
+    terms_init(&old);
+    terms_init(&shared);
+    struct reindex_ctx r = { .t = t, .ts = &ts, .old = &old, .e = e, .id = id, .rc = CZ_OK };
+    struct sharing_ctx sh = { .t = t, .ts = &shared };
+    int rc = cz_store_each_head(t, e->entity, reindex_head_cb, &r);
+    if (rc == CZ_OK) rc = parent_terms(t, e, &old);
+    if (rc == CZ_OK) rc = cz_index_sharing(t, e->entity, sharing_cb, &sh);
+    if (rc == CZ_OK) rc = CZ_ST(t, unfile(t, e->entity, old.buf, old.len, &ts, &shared));
+    if (rc == CZ_OK) rc = index_terms(t, e->entity, &ts);
+    terms_free(&ts);
+    terms_free(&old);
+    terms_free(&shared);
+    return rc;
+}
+
 /* The first version of an entity to arrive: it had no versions, so no heads
- * and no eterms (only reindex writes eterms, after storing a version).  Its
+ * and no terms filed.  Its
  * terms are those of this entry if it is a head (no child arrived before
  * it) and not a tombstone: what reindex would find, without looking. */
 static int index_first(cz_txn *t, const struct cz_entry *e, int is_head, const uint8_t *pre, size_t pre_len)
@@ -395,35 +432,60 @@ static int index_first(cz_txn *t, const struct cz_entry *e, int is_head, const u
 
 /* ---- an index made by another build ---- */
 
-/* Every entity filed under some term (eterms' keys), into *ids. */
-static int indexed_entities(cz_txn *t, uint8_t **ids, size_t *n)
+/* What an earlier build kept beside the index: each entity's terms, so an
+ * edit could take them out.  They are made again from the entries now
+ * (reindex), and the table goes with the index it listed. */
+#define OLD_ETERMS "eterms"
+
+/* An empty index, and no eterms. */
+static int drop_index(cz_txn *t)
+{
+    MDB_dbi dbi;
+    int rc = mdb_drop(t->txn, t->s->dbi[CZ_DB_INDEX], 0);
+    if (rc == 0) rc = mdb_dbi_open(t->txn, OLD_ETERMS, 0, &dbi);
+    if (rc == MDB_NOTFOUND) return CZ_OK;
+    if (rc == 0) rc = mdb_drop(t->txn, dbi, 1);
+    return CZ_ST(t, rc);
+}
+
+/* The index made again: how many entities (*n), and whether the store
+ * is of format 1, which listed every entity's heads (store_int.h). */
+struct upgrade { size_t n; int format1; };
+
+/* Every entity with a version (versions' keys), counted (fn NULL) or each
+ * passed to fn; a non-zero return stops with that value. */
+static int each_entity(cz_txn *t, int (*fn)(cz_txn *, const uint8_t *, struct upgrade *), struct upgrade *u)
 {
     MDB_cursor *c;
     MDB_val k, d;
-    size_t cap = 0;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_ETERMS], &c);
+    uint8_t entity[CZ_ENTITY_BYTES];
+    int ret = CZ_OK, rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_VERSIONS], &c);
     if (rc) return CZ_ST(t, rc);
-    *n = 0;
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
         if (k.mv_size != CZ_ENTITY_BYTES) continue;
-        if (cz_grow(ids, &cap, (*n + 1) * CZ_ENTITY_BYTES, 1)) { mdb_cursor_close(c); return CZ_ENOMEM; }
-        memcpy(*ids + *n * CZ_ENTITY_BYTES, k.mv_data, CZ_ENTITY_BYTES);
-        (*n)++;
+        if (!fn) { u->n++; continue; }
+        memcpy(entity, k.mv_data, CZ_ENTITY_BYTES);   /* the key's page may move as fn writes */
+        if ((ret = fn(t, entity, u))) break;
     }
     mdb_cursor_close(c);
+    if (ret) return ret;
     return rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
 }
 
-/* Re-derives one entity's terms from its heads (no entry being put). */
-static int reindex_entity(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
+/* Files one entity under its heads' terms (the index holds none of its
+ * terms yet), counting it when it has any; its heads as format 2 lists
+ * them first. */
+static int index_entity(cz_txn *t, const uint8_t *entity, struct upgrade *u)
 {
-    static const uint8_t none[CZ_ID_BYTES];
     struct terms ts;
+    int rc = u->format1 ? cz_store_heads_format1(t, entity) : CZ_OK;
+    if (rc) return rc;
     terms_init(&ts);
-    struct reindex_ctx r = { .t = t, .ts = &ts, .e = NULL, .id = none, .rc = CZ_OK };
-    int rc = cz_store_each_head(t, entity, reindex_head_cb, &r);
-    if (rc == CZ_OK) rc = del_terms(t, entity, &ts);
-    if (rc == CZ_OK) rc = index_terms(t, entity, &ts);
+    rc = heads_terms(t, entity, &ts);
+    if (rc == CZ_OK && ts.len) {
+        rc = cz_index_batch_add(t, entity, ts.buf, ts.len);
+        u->n++;
+    }
     terms_free(&ts);
     return rc;
 }
@@ -440,32 +502,33 @@ void cz_store_index_notice(cz_index_notice_fn fn, void *ctx)
 int cz_store_index_upgrade(cz_store *s, size_t *reindexed)
 {
     cz_txn *t = NULL;
-    uint64_t version = 0;
-    uint8_t *ids = NULL;
-    size_t n = 0;
+    uint64_t version = 0, format = 0;
+    struct upgrade all = { .n = 0 }, filed = { .n = 0 };
     int rc;
     *reindexed = 0;
     if ((rc = cz_txn_begin(s, 0, &t))) return rc;
     /* Missing: a store from before the index was versioned (version 1). */
     if (cz_meta_get_u64(t, CZ_META_INDEX_VERSION, &version) != CZ_OK) version = 1;
+    filed.format1 = cz_meta_get_u64(t, CZ_META_FORMAT, &format) == CZ_OK && format == 1;
     cz_txn_abort(t);
     t = NULL;
     if (version == CZ_INDEX_VERSION) return CZ_OK;
     /* Older or newer, the terms are not the ones this build looks up:
-     * all of them are made again, in one transaction (all or nothing). */
+     * all of them are made again from the heads, in one transaction (all
+     * or nothing), and put sorted as a load puts them. */
     if ((rc = cz_txn_begin(s, 1, &t))) return rc;
-    if ((rc = indexed_entities(t, &ids, &n))) goto cleanup;
-    if (notice_fn && n) notice_fn(notice_ctx, n);
-    for (size_t i = 0; i < n && rc == CZ_OK; i++) rc = reindex_entity(t, ids + i * CZ_ENTITY_BYTES);
-    if (rc == CZ_OK) rc = cz_meta_put_u64(t, CZ_META_INDEX_VERSION, CZ_INDEX_VERSION);
-    if (rc == CZ_OK) {
-        rc = cz_txn_commit(t);
-        t = NULL;
-    }
-    if (rc == CZ_OK) *reindexed = n;
+    if ((rc = each_entity(t, NULL, &all))) goto cleanup;
+    if (notice_fn && all.n) notice_fn(notice_ctx, all.n);
+    if ((rc = drop_index(t)) || (rc = cz_store_defer_index(t))) goto cleanup;
+    if ((rc = each_entity(t, index_entity, &filed))) goto cleanup;
+    if ((rc = cz_meta_put_u64(t, CZ_META_INDEX_VERSION, CZ_INDEX_VERSION))) goto cleanup;
+    /* The index and the heads are what a format 1 store has otherwise. */
+    if ((rc = cz_meta_put_u64(t, CZ_META_FORMAT, CZ_STORE_FORMAT))) goto cleanup;
+    rc = cz_txn_commit(t);
+    t = NULL;
+    if (rc == CZ_OK) *reindexed = filed.n;
 cleanup:
     cz_txn_abort(t);
-    free(ids);
     return rc;
 }
 
@@ -511,85 +574,4 @@ int cz_store_release(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID
     int rc = cz_store_judged_del(t, id);
     if (rc) return rc;
     return apply_version(t, e, id, NULL, 0);
-}
-
-/* ---- look-ups ---- */
-
-static size_t term_len(size_t len)
-{
-    return len > CZ_TERM_MAX ? CZ_TERM_MAX : len;
-}
-
-int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx)
-{
-    DEFER_FLUSH(t);
-    return cz_db_each_dup(t, CZ_DB_INDEX, term, term_len(len), fn, ctx);
-}
-
-int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count)
-{
-    DEFER_FLUSH(t);
-    return cz_db_dup_count(t, CZ_DB_INDEX, term, term_len(len), count);
-}
-
-int cz_store_index_count_stored(cz_txn *t, const void *term, size_t len, size_t *count)
-{
-    return cz_db_dup_count(t, CZ_DB_INDEX, term, term_len(len), count);
-}
-
-int cz_store_index_each_stored(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx)
-{
-    return cz_db_each_dup(t, CZ_DB_INDEX, term, term_len(len), fn, ctx);
-}
-
-int cz_store_index_has(cz_txn *t, const void *term, size_t len, const uint8_t entity[CZ_ENTITY_BYTES])
-{
-    DEFER_FLUSH(t);
-    MDB_cursor *c;
-    MDB_val k = cz_val(term, term_len(len)), d = cz_val(entity, CZ_ENTITY_BYTES);
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
-    if (rc) return CZ_ST(t, rc);
-    rc = mdb_cursor_get(c, &k, &d, MDB_GET_BOTH);
-    mdb_cursor_close(c);
-    return rc == 0 ? CZ_OK : CZ_ST(t, rc);
-}
-
-int cz_store_index_prefix(cz_txn *t, const void *prefix, size_t len, cz_id_fn fn, void *ctx)
-{
-    DEFER_FLUSH(t);
-    MDB_cursor *c;
-    MDB_val k = cz_val(prefix, term_len(len)), d;
-    size_t plen = k.mv_size;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
-    if (rc) return CZ_ST(t, rc);
-    int ret = CZ_OK;
-    /* Terms sharing the prefix follow it in key order; duplicates (entity
-     * ids) in their order under each term. */
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
-        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)) break;
-        if ((ret = fn(ctx, d.mv_data))) break;
-    }
-    mdb_cursor_close(c);
-    if (ret) return ret;
-    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
-}
-
-int cz_store_index_prefix_count(cz_txn *t, const void *prefix, size_t len, size_t *count)
-{
-    DEFER_FLUSH(t);
-    MDB_cursor *c;
-    MDB_val k = cz_val(prefix, term_len(len)), d;
-    size_t plen = k.mv_size;
-    size_t n;
-    *count = 0;
-    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_INDEX], &c);
-    if (rc) return CZ_ST(t, rc);
-    /* One step per distinct term, its duplicates counted by LMDB. */
-    for (rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) {
-        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)) break;
-        if ((rc = mdb_cursor_count(c, &n))) break;
-        *count += n;
-    }
-    mdb_cursor_close(c);
-    return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
 }

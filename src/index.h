@@ -20,10 +20,12 @@
  * Which fields give which terms is the schema's say (schema.h: CZ_FF_EXACT,
  * CZ_FF_NAME, references): this module is the one that reads records to
  * make terms; the store (store.h) keeps bytes and knows no record type.
- * The terms live in the store's index table (term -> entity, one
- * duplicate per entity) and, per entity, in eterms (the list it is filed
- * under, so an update can take it out again).  A term longer than one
- * LMDB key (400 bytes) is cut there, here and in every look-up alike.
+ * The terms live in the store's index table (term -> the entity's first
+ * 8 bytes, one duplicate per entity; index_post.c finds the entity by
+ * them, and tells apart two sharing them).  Nothing else lists them: an update takes out
+ * the terms made again from the versions it supersedes (their entries are
+ * stored).  A term longer than one LMDB key (400 bytes) is cut there, here
+ * and in every look-up alike.
  *
  * Everything works inside a store transaction (store.h); ids passed to a
  * callback hold until the transaction ends. */
@@ -43,15 +45,19 @@
 #define CZ_SUFFIX_MAX 64           /* longer numbers and readings are cut there */
 
 /* Which terms the index holds: kept in meta under CZ_META_INDEX_VERSION
- * (none: 1, before 'P', 'S' and 'D').  Raise it whenever the terms a
- * record gives change, so stores indexed otherwise are indexed again. */
-#define CZ_INDEX_VERSION 2
+ * (none: 1, before 'P', 'S' and 'D'; 2 with whole entity ids under each
+ * term and a table "eterms" listing each entity's terms).  Raise it whenever the terms a record gives
+ * change, so stores indexed otherwise are indexed again: an edit takes
+ * out the terms the superseded versions give, made by this build. */
+#define CZ_INDEX_VERSION 3
 #define CZ_META_INDEX_VERSION "index_version"
 
 /* Opening a store: when its index was made with other terms (another
- * CZ_INDEX_VERSION), every live record is indexed again in one write
- * transaction and the version noted; *reindexed is how many records were
- * (0 when the index was current).  Takes its own transactions. */
+ * CZ_INDEX_VERSION), the index is emptied (an earlier build's eterms
+ * table dropped), every live record indexed again from its heads in one
+ * write transaction and the version noted, with the store's format
+ * (CZ_STORE_FORMAT, store.h); *reindexed is how many records were (0 when
+ * the index was current).  Takes its own transactions. */
 int cz_store_index_upgrade(cz_store *s, size_t *reindexed);
 /* Who is told, before the work starts, that cz_store_index_upgrade is
  * about to index `records` records again (a million take a minute or
@@ -96,9 +102,11 @@ int cz_store_put_entry_terms(cz_txn *t, const struct cz_entry *e, const uint8_t 
  * batch instead of once per entity.  CZ_EINVAL in a read transaction. */
 int cz_store_defer_index(cz_txn *t);
 
-/* Entities under one exact index term; the callback gets 16-byte ids.
- * A callback returning non-zero stops the walk and that value is returned:
- * a status code, or CZ_WALK_STOP (store.h) to stop early without an error. */
+/* Entities under one exact index term, in the order of their ids; the
+ * callback gets 16-byte ids.  A callback returning non-zero stops the walk
+ * and that value is returned: a status code, or CZ_WALK_STOP (store.h) to
+ * stop early without an error.  The counts count postings: two entities
+ * whose ids share their first 8 bytes count once (index_post.c). */
 int cz_store_index_each(cz_txn *t, const void *term, size_t len, cz_id_fn fn, void *ctx);
 int cz_store_index_count(cz_txn *t, const void *term, size_t len, size_t *count);
 

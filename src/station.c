@@ -70,7 +70,7 @@ static int load_info(cz_txn *t, struct cz_station_info *info)
     uint64_t format;
     memset(info, 0, sizeof *info);
     if (cz_meta_get_u64(t, META_FORMAT, &format) != CZ_OK) return CZ_ENOINIT;
-    if (format != CZ_STORE_FORMAT) return CZ_EVERSION;
+    if (format < CZ_STORE_FORMAT_OLDEST || format > CZ_STORE_FORMAT) return CZ_EVERSION;
     cz_meta_get_str(t, "kind", kind, sizeof kind);
     info->kind = strcmp(kind, "office") == 0 ? CZ_KIND_OFFICE : CZ_KIND_STATION;
     cz_meta_get_str(t, "name", info->name, sizeof info->name);

@@ -28,7 +28,6 @@ static const struct { const char *name; unsigned flags; } dbi_specs[CZ_DB_COUNT]
     [CZ_DB_CHILDREN] = { .name = "children", .flags = MDB_DUPSORT | MDB_DUPFIXED },
     [CZ_DB_HEADS]    = { .name = "heads",    .flags = MDB_DUPSORT | MDB_DUPFIXED },
     [CZ_DB_INDEX]    = { .name = "index",    .flags = MDB_DUPSORT | MDB_DUPFIXED },
-    [CZ_DB_ETERMS]   = { .name = "eterms",   .flags = 0 },
     [CZ_DB_SEEN]     = { .name = "seen",     .flags = 0 },
     [CZ_DB_PEERS]    = { .name = "peers",    .flags = 0 },
     [CZ_DB_JUDGED]   = { .name = "judged",   .flags = 0 },
@@ -569,9 +568,9 @@ int cz_store_stats(cz_txn *t, struct cz_store_stats *st)
     MDB_envinfo info;
     memset(st, 0, sizeof *st);
     if (mdb_stat(t->txn, t->s->dbi[CZ_DB_ENTRIES], &ms) == 0) st->entries = ms.ms_entries;
-    /* Heads hold one duplicate per head: count distinct entities. */
+    /* Versions hold one duplicate per version: count distinct entities. */
     MDB_cursor *c;
-    if (mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_HEADS], &c) == 0) {
+    if (mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_VERSIONS], &c) == 0) {
         MDB_val k, d;
         for (int rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP))
             st->entities++;

@@ -9,11 +9,13 @@
  *   forks     origin|seq|id -> ""     evidence of forks (both entries kept)
  *   versions  entity -> id (dup)      every version of an entity
  *   children  id -> id (dup)          which versions name this one as parent
- *   heads     entity -> id (dup)      versions no other version supersedes
- *   index     term -> entity (dup)    look-ups over the current heads, and
- *   eterms    entity -> terms         the terms an entity is indexed under,
- *                                     so an update can remove them: both
- *                                     kept by index.c (index.h)
+ *   heads     entity -> id (dup)      versions no other version supersedes,
+ *                                     listed once an entity has more than
+ *                                     one (store_entry.c)
+ *   index     term -> entity (dup)    look-ups over the current heads,
+ *                                     kept by index.c (index.h); an edit
+ *                                     takes out the terms made again from
+ *                                     the versions it supersedes
  *   seen      bundle id -> note       bundles already imported, so a replay
  *                                     is a no-op (bundle.h)
  *   peers     box key -> vector       the version vector each peer station
@@ -42,7 +44,15 @@
 #include <stdint.h>
 #include "entry.h"
 
-#define CZ_STORE_FORMAT 1
+/* The store's layout, in meta under CZ_META_FORMAT (u64).  2: the index
+ * keeps an entity's first 8 bytes under each term, and no eterms table
+ * (index.h); heads lists the heads of entities of more than one version
+ * only (store_entry.c).  A store of format 1 is brought to 2 with its index when a
+ * station opens (cz_store_index_upgrade); a build that knows only 1
+ * refuses 2 (CZ_EVERSION) rather than misread the index. */
+#define CZ_STORE_FORMAT 2
+#define CZ_STORE_FORMAT_OLDEST 1
+#define CZ_META_FORMAT "format"
 
 typedef struct cz_store cz_store;
 typedef struct cz_txn cz_txn;

@@ -88,7 +88,17 @@ int cz_store_log_last(cz_txn *t, const uint8_t origin[32], uint64_t *seq, uint8_
     return rc == 0 || rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
 }
 
-/* ---- versions and heads ---- */
+/* ---- versions and heads ----
+ *
+ * heads lists an entity's heads only once it has more than one version:
+ * an entity with one version (most records, never edited) has that one as
+ * its head, which versions says already, unless a child of it arrived
+ * first (a version of another entity naming it as a parent): then heads
+ * holds HEAD_NONE for it.  An entity with more versions and no key in
+ * heads has no head.  (A store of format 1 lists every entity's heads,
+ * which reads the same.) */
+
+static const uint8_t HEAD_NONE[CZ_ID_BYTES];   /* all zero: no entry's id */
 
 int cz_store_each_concurrent(cz_txn *t, cz_id_fn fn, void *ctx)
 {
@@ -112,9 +122,38 @@ int cz_store_versions(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn
     return cz_db_each_dup(t, CZ_DB_VERSIONS, entity, CZ_ENTITY_BYTES, fn, ctx);
 }
 
+/* The entity's one version, when it has exactly one, to fn (one not
+ * listed in heads). */
+static int only_version(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    MDB_val k = cz_val(entity, CZ_ENTITY_BYTES), d;
+    size_t n = 0;
+    int rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_VERSIONS], &c);
+    if (rc) return CZ_ST(t, rc);
+    rc = mdb_cursor_get(c, &k, &d, MDB_SET);
+    if (rc == 0) rc = mdb_cursor_count(c, &n);
+    mdb_cursor_close(c);
+    if (rc) return rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
+    return n == 1 && d.mv_size == CZ_ID_BYTES ? fn(ctx, d.mv_data) : CZ_OK;
+}
+
 int cz_store_each_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn fn, void *ctx)
 {
-    return cz_db_each_dup(t, CZ_DB_HEADS, entity, CZ_ENTITY_BYTES, fn, ctx);
+    MDB_cursor *c;
+    MDB_val k = cz_val(entity, CZ_ENTITY_BYTES), d;
+    int ret = CZ_OK, rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_HEADS], &c);
+    if (rc) return CZ_ST(t, rc);
+    rc = mdb_cursor_get(c, &k, &d, MDB_SET);
+    if (rc == MDB_NOTFOUND) {
+        mdb_cursor_close(c);
+        return only_version(t, entity, fn, ctx);
+    }
+    for (; rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP))
+        if (memcmp(d.mv_data, HEAD_NONE, CZ_ID_BYTES) && (ret = fn(ctx, d.mv_data))) break;
+    mdb_cursor_close(c);
+    if (ret) return ret;
+    return rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
 }
 
 struct heads_ctx { cz_txn *t; uint8_t (*ids)[CZ_ID_BYTES]; uint64_t *hlcs; uint8_t (*origins)[32];
@@ -259,6 +298,60 @@ int cz_store_put_logged(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ
     return CZ_OK;
 }
 
+int cz_store_heads_format1(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    MDB_dbi *dbi = t->s->dbi;
+    MDB_cursor *c;
+    MDB_val k = cz_val(entity, CZ_ENTITY_BYTES), v, h;
+    size_t n = 0;
+    uint8_t version[CZ_ID_BYTES];
+    int rc = mdb_cursor_open(t->txn, dbi[CZ_DB_VERSIONS], &c);
+    if (rc) return CZ_ST(t, rc);
+    rc = mdb_cursor_get(c, &k, &v, MDB_SET);
+    if (rc == 0) rc = mdb_cursor_count(c, &n);
+    if (rc == 0 && n == 1) memcpy(version, v.mv_data, CZ_ID_BYTES);
+    mdb_cursor_close(c);
+    if (rc || n != 1) return rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
+    if ((rc = mdb_cursor_open(t->txn, dbi[CZ_DB_HEADS], &c))) return CZ_ST(t, rc);
+    rc = mdb_cursor_get(c, &k, &h, MDB_SET);
+    if (rc == 0) rc = mdb_cursor_count(c, &n);
+    if (rc == 0 && n == 1 && memcmp(h.mv_data, version, CZ_ID_BYTES) == 0) rc = mdb_cursor_del(c, MDB_NODUPDATA);
+    mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND) {
+        h = cz_val(HEAD_NONE, CZ_ID_BYTES);
+        rc = mdb_put(t->txn, dbi[CZ_DB_HEADS], &k, &h, MDB_NODUPDATA);
+    }
+    return CZ_ST(t, rc);
+}
+
+/* A second or later version was just listed among the entity's versions,
+ * before its heads change: what heads left unsaid for an entity of one
+ * version is said (that version is a head; HEAD_NONE goes), since from
+ * now on the entity's heads are listed. */
+static int list_heads(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t id[CZ_ID_BYTES])
+{
+    MDB_dbi *dbi = t->s->dbi;
+    MDB_cursor *c;
+    MDB_val k = cz_val(entity, CZ_ENTITY_BYTES), d;
+    size_t n = 0;
+    int rc = mdb_get(t->txn, dbi[CZ_DB_HEADS], &k, &d);
+    if (rc == 0) {
+        d = cz_val(HEAD_NONE, CZ_ID_BYTES);
+        rc = mdb_del(t->txn, dbi[CZ_DB_HEADS], &k, &d);
+        return rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
+    }
+    if (rc != MDB_NOTFOUND) return CZ_ST(t, rc);
+    /* Nothing listed: with one version before this one, that was a head. */
+    if ((rc = mdb_cursor_open(t->txn, dbi[CZ_DB_VERSIONS], &c))) return CZ_ST(t, rc);
+    rc = mdb_cursor_get(c, &k, &d, MDB_SET);
+    if (rc == 0) rc = mdb_cursor_count(c, &n);
+    if (rc == 0 && n == 2 && memcmp(d.mv_data, id, CZ_ID_BYTES) == 0) rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_DUP);
+    mdb_cursor_close(c);
+    if (rc || n != 2) return CZ_ST(t, rc);
+    rc = mdb_put(t->txn, dbi[CZ_DB_HEADS], &k, &d, MDB_NODUPDATA);
+    return rc == MDB_KEYEXIST ? CZ_OK : CZ_ST(t, rc);
+}
+
 int cz_store_add_version(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
                          int *first, int *head)
 {
@@ -276,6 +369,7 @@ int cz_store_add_version(cz_txn *t, const struct cz_entry *e, const uint8_t id[C
     else if (rc == MDB_KEYEXIST) rc = 0;   /* listed already: not the first (nversions 0 takes the full path) */
     mdb_cursor_close(c);
     if (rc) return CZ_ST(t, rc);
+    if (nversions > 1 && (rc = list_heads(t, e->entity, id))) return rc;
     ev = cz_val(id, CZ_ID_BYTES);
     for (size_t i = 0; i < e->nparents; i++) {
         MDB_val pk = cz_val(e->parents + i * CZ_ID_BYTES, CZ_ID_BYTES);
@@ -286,10 +380,13 @@ int cz_store_add_version(cz_txn *t, const struct cz_entry *e, const uint8_t id[C
         rc = mdb_del(t->txn, dbi[CZ_DB_HEADS], &ek, &hv);
         if (rc && rc != MDB_NOTFOUND) return CZ_ST(t, rc);
     }
-    /* A version whose child arrived first is not a head. */
+    /* A version whose child arrived first is not a head.  An entity's
+     * first version is its head unlisted; HEAD_NONE says it is not. */
     size_t nchildren;
     if ((rc = cz_db_dup_count(t, CZ_DB_CHILDREN, id, CZ_ID_BYTES, &nchildren))) return rc;
-    if (nchildren == 0 && (rc = mdb_put(t->txn, dbi[CZ_DB_HEADS], &ek, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
+    int put = nversions == 1 ? nchildren > 0 : nchildren == 0;
+    if (nversions == 1) ev = cz_val(HEAD_NONE, CZ_ID_BYTES);
+    if (put && (rc = mdb_put(t->txn, dbi[CZ_DB_HEADS], &ek, &ev, MDB_NODUPDATA)) && rc != MDB_KEYEXIST)
         return CZ_ST(t, rc);
     *first = nversions == 1;
     *head = nchildren == 0;

@@ -1,7 +1,7 @@
 /* store_int.h — inside the store: what its two files (store.c: the
  * environment, transactions and small tables; store_entry.c: entries,
  * logs, forks, versions, heads, judged) share with each other and with the
- * index (index.c), which keeps two of the store's tables (index, eterms).
+ * index (index.c), which keeps the store's index table.
  *
  * Nothing else includes it: the rest of cunzhan sees the store through
  * store.h and index.h, and never LMDB.  Pointers into MDB data hold until
@@ -14,7 +14,7 @@
 #include "store.h"
 
 enum cz_db { CZ_DB_META, CZ_DB_USERS, CZ_DB_ENTRIES, CZ_DB_LOGS, CZ_DB_FORKS, CZ_DB_VERSIONS,
-             CZ_DB_CHILDREN, CZ_DB_HEADS, CZ_DB_INDEX, CZ_DB_ETERMS, CZ_DB_SEEN, CZ_DB_PEERS,
+             CZ_DB_CHILDREN, CZ_DB_HEADS, CZ_DB_INDEX, CZ_DB_SEEN, CZ_DB_PEERS,
              CZ_DB_JUDGED, CZ_DB_COUNT };
 
 struct cz_store {
@@ -67,7 +67,7 @@ int cz_db_each_dup(cz_txn *t, enum cz_db db, const void *key, size_t klen, cz_id
 /* How many duplicates one key of a DUPSORT table holds (0: none). */
 int cz_db_dup_count(cz_txn *t, enum cz_db db, const void *key, size_t klen, size_t *count);
 /* An entity's heads in the order of their ids (cz_store_heads puts the
- * winner first): the order its index terms are listed in eterms. */
+ * winner first). */
 int cz_store_each_head(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES], cz_id_fn fn, void *ctx);
 
 /* Storing an entry, in the steps the index (index.c) puts its own between.
@@ -82,6 +82,11 @@ int cz_store_put_logged(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ
  * index terms); *head: it is a head now (no child of it arrived first). */
 int cz_store_add_version(cz_txn *t, const struct cz_entry *e, const uint8_t id[CZ_ID_BYTES],
                          int *first, int *head);
+/* A store of format 1 listed every entity's heads; format 2 lists them
+ * only for entities of more than one version (store_entry.c).  For one
+ * entity of a format 1 store: its list goes when it names its one version,
+ * and says none (HEAD_NONE) when it is empty. */
+int cz_store_heads_format1(cz_txn *t, const uint8_t entity[CZ_ENTITY_BYTES]);
 /* Takes a held entry out of judged, before it is applied. */
 int cz_store_judged_del(cz_txn *t, const uint8_t id[CZ_ID_BYTES]);
 
