@@ -405,8 +405,9 @@ static int import_one(struct cli *c, const char *path, json_t *arr)
      * link on a stick is named and refused).  Its name, from the stick,
      * is printed filtered. */
     if (!arr) printf("%s\n", cz_text_safe(path, safe, sizeof safe));
-    /* An import is one transaction (sync.h): when it filled the database's
-     * map, the map has grown meanwhile (store.h) and it is run again. */
+    /* When a transaction of the import filled the database's map, that
+     * transaction alone is undone and the map has grown meanwhile
+     * (store.h): run again, the import goes on from its last commit. */
     io.bar = cli_progress_start(c, "import", "导入", "entries", "条");
     for (int tries = 0;; tries++) {
         rc = cz_sync_import_file_with(c->st, path, refused_cb, &io, cli_progress_hook(io.bar), &res);
