@@ -328,6 +328,11 @@ int cz_view_stats(cz_view *v, struct cz_store_stats *out)
     return cz_store_stats(v->t, out);
 }
 
+int cz_view_count_records(cz_view *v, size_t *n)
+{
+    return cz_store_count_records(v->t, n);
+}
+
 int cz_view_each_user(cz_view *v, cz_user_fn fn, void *ctx)
 {
     return cz_user_each(v->t, fn, ctx);

@@ -133,8 +133,10 @@ typedef int (*cz_fork_fn)(void *ctx, const struct cz_fork_entry *f);
 /* Every fork record, by key then seq; fn non-zero stops (as above). */
 int cz_view_each_fork(cz_view *v, cz_fork_fn fn, void *ctx);
 
-/* Entries, records, logs, forks and the database file's size. */
+/* Entries, logs, forks and the database file's size (cheap at any size). */
 int cz_view_stats(cz_view *v, struct cz_store_stats *out);
+/* Records with a stored version: one step a record (`status`). */
+int cz_view_count_records(cz_view *v, size_t *n);
 
 /* The people with a key slot on this PC, by name: fn gets each name and
  * its sealed key blob (keys.h); non-zero stops with that value. */

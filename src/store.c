@@ -568,17 +568,23 @@ int cz_store_stats(cz_txn *t, struct cz_store_stats *st)
     MDB_envinfo info;
     memset(st, 0, sizeof *st);
     if (mdb_stat(t->txn, t->s->dbi[CZ_DB_ENTRIES], &ms) == 0) st->entries = ms.ms_entries;
-    /* Versions hold one duplicate per version: count distinct entities. */
-    MDB_cursor *c;
-    if (mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_VERSIONS], &c) == 0) {
-        MDB_val k, d;
-        for (int rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP))
-            st->entities++;
-        mdb_cursor_close(c);
-    }
     if (mdb_stat(t->txn, t->s->dbi[CZ_DB_LOGS], &ms) == 0) st->logs = ms.ms_entries;
     if (mdb_stat(t->txn, t->s->dbi[CZ_DB_FORKS], &ms) == 0) st->forks = ms.ms_entries / 2;
     if (mdb_env_info(t->s->env, &info) == 0 && mdb_env_stat(t->s->env, &ms) == 0)
         st->db_bytes = (size_t)(info.me_last_pgno + 1) * ms.ms_psize;
     return CZ_OK;
+}
+
+int cz_store_count_records(cz_txn *t, size_t *n)
+{
+    MDB_cursor *c;
+    MDB_val k, d;
+    int rc;
+    *n = 0;
+    /* Versions hold one duplicate per version: count distinct entities. */
+    if ((rc = mdb_cursor_open(t->txn, t->s->dbi[CZ_DB_VERSIONS], &c))) return CZ_ST(t, rc);
+    for (rc = mdb_cursor_get(c, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP))
+        (*n)++;
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? CZ_OK : CZ_ST(t, rc);
 }

@@ -478,7 +478,9 @@ int cmd_status(struct cli *c, int argc, char **argv)
     int rc = cz_view_begin(c->st, &v);
     if (rc) { say_error(c, rc, NULL); return CZ_EXIT_FAIL; }
     const struct cz_station_info *info = cz_station_info(c->st);
+    size_t records = 0;
     cz_view_stats(v, &ss);
+    cz_view_count_records(v, &records);
     char fp[24];
     cz_fingerprint(info->office_root, fp);
     json_t *o = c->json ? json_object() : NULL, *counts = c->json ? json_object() : NULL;
@@ -489,7 +491,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
         json_object_set_new(o, "office", json_string(info->office_name));
         json_object_set_new(o, "office_fingerprint", json_string(fp));
         json_object_set_new(o, "entries", json_integer((json_int_t)ss.entries));
-        json_object_set_new(o, "records", json_integer((json_int_t)ss.entities));
+        json_object_set_new(o, "records", json_integer((json_int_t)records));
         json_object_set_new(o, "forks", json_integer((json_int_t)ss.forks));
         json_object_set_new(o, "db_bytes", json_integer((json_int_t)ss.db_bytes));
     } else {
@@ -501,7 +503,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
         printf("%s %s  %s %s\n", T(c, "Office", "市办"), cz_text_safe(info->office_name, oname, sizeof oname),
                T(c, "fingerprint", "指纹"), fp);
         printf("%s %zu  %s %zu  %s %zu\n", T(c, "Entries", "签名记录"), ss.entries,
-               T(c, "records", "档案"), ss.entities, T(c, "forks", "分叉"), ss.forks);
+               T(c, "records", "档案"), records, T(c, "forks", "分叉"), ss.forks);
         printf("%s\n", T(c, "Records by type:", "各类档案数："));
     }
     for (size_t i = 0; i < ntypes; i++) {
