@@ -482,7 +482,7 @@ static enum ui_result save(struct ui *ui, struct record *rf)
     draft_drop(rf);
     cz_hex(id, CZ_ID_BYTES, hex);
     ui_message(ui, 0, "%s %.16s", T(ui, "Signed and saved. Version", "已签名保存。版本"), hex);
-    ui_refresh_counts(ui);
+    ui_counts_changed(ui);
     /* A new household's members come next: open its page in the form's
      * place (the form and rf are gone after ui_replace). */
     if (!rf->editing && !strcmp(rf->type->key, "household")) {
@@ -532,7 +532,7 @@ static enum ui_result delete_record(struct ui *ui, struct record *rf)
     ui_message(ui, 0, T(ui, "Deleted %s %s. Every version stays in its history.", "已删除%s %s。所有版本仍保留在历史记录中。"),
                type, title);
     ui_sweep_drafts(ui);
-    ui_refresh_counts(ui);
+    ui_counts_changed(ui);
     close_page_below(ui, rf);
     return UI_POP;
 }

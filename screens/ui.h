@@ -91,6 +91,11 @@ void ui_status_message(struct ui *ui, int status);
  * ran ahead. */
 void ui_after_login(struct ui *ui);
 void ui_refresh_counts(struct ui *ui);
+/* After a save: the counts again at once while the store is small enough
+ * for the report to be made between two key presses (a village station);
+ * above that (a city office of a million records, where it takes seconds)
+ * they are counted again when the home screen is next drawn. */
+void ui_counts_changed(struct ui *ui);
 /* Removes the drafts of records deleted since they were typed
  * (cz_draft_sweep): at start-up, after an import and after a deletion
  * signed here, so a draft never outlives the form it was for.  An error
