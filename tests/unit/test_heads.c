@@ -27,39 +27,28 @@
 
 #define VILLAGE "520123101201"
 
-struct fx { char dir[64], db[96]; cz_store *s; struct tk_log log; uint8_t sk[64]; uint64_t hlc; };
+/* The fixture: a bare store and one signing log (struct tk_store, testkit.h). */
 struct ent { uint8_t *buf; size_t len; uint8_t id[32]; };
 
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    if (!f || sodium_init() < 0 || tk_tmpdir(f->dir, sizeof f->dir, "heads")) { free(f); return -1; }
-    snprintf(f->db, sizeof f->db, "%s/db", f->dir);
-    if (cz_store_open(f->db, 1, &f->s) != CZ_OK) { tk_rmtree(f->dir); free(f); return -1; }
-    crypto_sign_keypair(f->log.origin, f->sk);
-    f->hlc = UINT64_C(1767225600000) << 16;
+    struct tk_store *f = calloc(1, sizeof *f);
+    if (!f || tk_store_open(f, "heads")) { free(f); return -1; }
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-    cz_store_close(f->s);
-    assert_int_equal(tk_rmtree(f->dir), 0);
+    struct tk_store *f = *state;
+    assert_int_equal(tk_store_close(f), 0);
     free(f);
     return 0;
 }
 
-static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    const struct fx *f = ctx;
-    return crypto_sign_detached(sig, NULL, msg, len, f->sk) == 0 ? CZ_OK : CZ_ECRYPTO;
-}
-
 /* A household version with up to two parents, signed by the fixture's
  * author. */
-static void household(struct fx *f, const uint8_t entity[16], const struct ent *p1, const struct ent *p2,
+static void household(struct tk_store *f, const uint8_t entity[16], const struct ent *p1, const struct ent *p2,
                       uint8_t flags, const char *head, struct ent *out)
 {
     const struct cz_type *type = cz_schema_type("household");
@@ -81,11 +70,11 @@ static void household(struct fx *f, const uint8_t entity[16], const struct ent *
         if (ps[i]) memcpy(parents + 32 * np++, ps[i]->id, 32);
     tk_log_draft(&f->log, &d, ++f->hlc, entity, "household", VILLAGE, np ? parents : NULL, np, body, blen);
     d.flags = flags;
-    assert_int_equal(tk_log_write(&f->log, &d, sign_cb, f, &out->buf, &out->len, out->id), CZ_OK);
+    assert_int_equal(tk_log_write(&f->log, &d, tk_store_sign, f, &out->buf, &out->len, out->id), CZ_OK);
     free(body);
 }
 
-static void put(struct fx *f, const struct ent *e)
+static void put(struct tk_store *f, const struct ent *e)
 {
     cz_txn *t;
     struct cz_entry de;
@@ -98,7 +87,7 @@ static void put(struct fx *f, const struct ent *e)
 }
 
 /* The entity's heads as the store reads them: n, and which. */
-static size_t heads(struct fx *f, const uint8_t entity[16], uint8_t ids[4][32])
+static size_t heads(struct tk_store *f, const uint8_t entity[16], uint8_t ids[4][32])
 {
     cz_txn *t;
     size_t n = 99;
@@ -117,7 +106,7 @@ static int has(uint8_t ids[4][32], size_t n, const struct ent *e)
 
 /* What the heads table itself lists for the entity (the store closed and
  * opened again around the look), "none" counted as such. */
-static size_t listed(struct fx *f, const uint8_t entity[16], size_t *none)
+static size_t listed(struct tk_store *f, const uint8_t entity[16], size_t *none)
 {
     static const uint8_t zero[32];
     MDB_env *env;
@@ -153,7 +142,7 @@ static int count_cb(void *ctx, const uint8_t *entity)
     return 0;
 }
 
-static size_t concurrent(struct fx *f)
+static size_t concurrent(struct tk_store *f)
 {
     cz_txn *t;
     size_t n = 0;
@@ -165,7 +154,7 @@ static size_t concurrent(struct fx *f)
 
 static void test_one_version_unlisted(void **state)
 {
-    struct fx *f = *state;
+    struct tk_store *f = *state;
     uint8_t e[16], ids[4][32];
     size_t none;
     struct ent v1, v2, v3a, v3b, v4;
@@ -201,7 +190,7 @@ static void test_one_version_unlisted(void **state)
 /* A second version arriving before the first: the first is no head. */
 static void test_second_first(void **state)
 {
-    struct fx *f = *state;
+    struct tk_store *f = *state;
     uint8_t e[16], ids[4][32];
     size_t none;
     struct ent v1, v2;
@@ -224,7 +213,7 @@ static void test_second_first(void **state)
  * its heads, "none" gone. */
 static void test_child_of_another_first(void **state)
 {
-    struct fx *f = *state;
+    struct tk_store *f = *state;
     uint8_t x[16], y[16], ids[4][32];
     size_t none;
     struct ent x1, y1, x2;
@@ -251,7 +240,7 @@ static void test_child_of_another_first(void **state)
 /* A deleted record's one version, the tombstone, is its head. */
 static void test_tombstone_first(void **state)
 {
-    struct fx *f = *state;
+    struct tk_store *f = *state;
     uint8_t e[16], ids[4][32];
     size_t none;
     struct ent v1;

@@ -26,38 +26,27 @@
 
 #define VILLAGE "520123101201"
 
-struct fx { char dir[64], db[96]; cz_store *s; struct tk_log log; uint8_t sk[64]; uint64_t hlc; };
+/* The fixture: a bare store and one signing log (struct tk_store, testkit.h). */
 struct ent { uint8_t *buf; size_t len; uint8_t id[32]; };
 
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    if (!f || sodium_init() < 0 || tk_tmpdir(f->dir, sizeof f->dir, "postings")) { free(f); return -1; }
-    snprintf(f->db, sizeof f->db, "%s/db", f->dir);
-    if (cz_store_open(f->db, 1, &f->s) != CZ_OK) { tk_rmtree(f->dir); free(f); return -1; }
-    crypto_sign_keypair(f->log.origin, f->sk);
-    f->hlc = UINT64_C(1767225600000) << 16;
+    struct tk_store *f = calloc(1, sizeof *f);
+    if (!f || tk_store_open(f, "postings")) { free(f); return -1; }
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-    cz_store_close(f->s);
-    assert_int_equal(tk_rmtree(f->dir), 0);
+    struct tk_store *f = *state;
+    assert_int_equal(tk_store_close(f), 0);
     free(f);
     return 0;
 }
 
-static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    const struct fx *f = ctx;
-    return crypto_sign_detached(sig, NULL, msg, len, f->sk) == 0 ? CZ_OK : CZ_ECRYPTO;
-}
-
 /* A household version, signed by the fixture's author. */
-static void household(struct fx *f, const uint8_t entity[16], const struct ent *parent, uint8_t flags,
+static void household(struct tk_store *f, const uint8_t entity[16], const struct ent *parent, uint8_t flags,
                       const char *number, const char *head, struct ent *out)
 {
     const struct cz_type *type = cz_schema_type("household");
@@ -74,7 +63,7 @@ static void household(struct fx *f, const uint8_t entity[16], const struct ent *
     tk_log_draft(&f->log, &d, ++f->hlc, entity, "household", VILLAGE, parent ? parent->id : NULL, parent ? 1 : 0,
                  body, blen);
     d.flags = flags;
-    assert_int_equal(tk_log_write(&f->log, &d, sign_cb, f, &out->buf, &out->len, out->id), CZ_OK);
+    assert_int_equal(tk_log_write(&f->log, &d, tk_store_sign, f, &out->buf, &out->len, out->id), CZ_OK);
     free(body);
 }
 
@@ -139,7 +128,7 @@ static void expect_prefix(cz_txn *t, const char *prefix, const char *want)
 
 static void shared(void **state, int defer)
 {
-    struct fx *f = *state;
+    struct tk_store *f = *state;
     struct ent a1, b1, c1, a2, b2;
     cz_txn *t;
     household(f, A, NULL, 0, "P-001", "王秀英", &a1);
@@ -225,7 +214,7 @@ static void first_posting(const char *db, const char *term, uint8_t post[16], si
 /* The index's postings are 8 bytes: what keeps it small. */
 static void test_posting_size(void **state)
 {
-    struct fx *f = *state;
+    struct tk_store *f = *state;
     struct ent a1;
     cz_txn *t;
     household(f, A, NULL, 0, "P-001", "王秀英", &a1);

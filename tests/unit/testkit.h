@@ -15,6 +15,7 @@
 #include "entry.h"
 #include "keys.h"
 #include "station.h"
+#include "store.h"
 #include "bundle.h"
 #include "sync.h"
 
@@ -92,6 +93,16 @@ void tk_log_draft(const struct tk_log *l, struct cz_entry_draft *d, uint64_t hlc
  * it.  As cz_entry_write: *out is malloc'd, the caller frees it. */
 int tk_log_write(struct tk_log *l, const struct cz_entry_draft *d, cz_sign_fn sign, void *sign_ctx,
                  uint8_t **out, size_t *out_len, uint8_t id[CZ_ID_BYTES]);
+
+/* A bare store (no station) in a folder of its own, with one log and its
+ * signing key, for suites that write entries by hand.  tk_store_open
+ * returns 0 (or -1, nothing left behind); tk_store_close closes it and
+ * removes the folder (0 when it could).  tk_store_sign is a cz_sign_fn
+ * whose ctx is the struct tk_store. */
+struct tk_store { char dir[64], db[96]; cz_store *s; struct tk_log log; uint8_t sk[64]; uint64_t hlc; };
+int tk_store_open(struct tk_store *f, const char *name);
+int tk_store_close(struct tk_store *f);
+int tk_store_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64]);
 
 /* Signing callbacks (cz_sign_fn) for entries and bundles a suite makes by
  * hand.  tk_station_sign: ctx is a cz_station *, signed with the key of
