@@ -211,11 +211,7 @@ menu_open "Exit approvals" "退出审批"
 see "reject zh: the footer names the key" "Ctrl-R 不同意"
 select_exit 何秋菊
 see "reject zh: the rejected step in Chinese" "村民主评议：未通过"
-keys C-a
-for i in 1 2 3 4 5 6; do
-    capture; has_text "公示公告：公示中：期满后待您签署" && break
-    keys Down; sleep 0.5
-done
+seek_row "reject zh: the assessment whose notice runs" "公示公告：公示中：期满后待您签署"
 see "reject zh: the notice step runs, open to a rejection" "公示公告：公示中：期满后待您签署，现可不同意"
 keys C-r
 see "reject zh: asks the reason in Chinese" "不同意“公示公告”的理由"

@@ -47,17 +47,6 @@ cz -C "$ST" add training date=2019-05-20 topic=养鸡技术 households="$H" vill
 } >"$WORK/many.csv"
 expect "load 40 households" 0 cz -C "$ST" load household "$WORK/many.csv"
 
-# scroll_to NAME TEXT: Down until TEXT is on screen (at most 40 rows).
-scroll_to() {
-    local i
-    for i in $(seq 1 40); do
-        capture
-        has_text "$2" && { pass "$1"; return 0; }
-        keys Down
-        sleep 0.05
-    done
-    see "$1" "$2" 2
-}
 # members_head_first NAME HEAD: the first row after the members' heading
 # names HEAD.
 members_head_first() {

@@ -16,18 +16,6 @@ GRANDPA=$(cz -C "$ST" list member household="$H" name=王德明 | awk '{print $1
 cz -C "$ST" add member_change household="$H" member="$GRANDPA" kind=death date=2019-02-01 >/dev/null ||
     fail "add the death"
 
-# scroll_to NAME TEXT: Down until TEXT is on screen (at most 40 rows).
-scroll_to() {
-    local i
-    for i in $(seq 1 40); do
-        capture
-        has_text "$2" && { pass "$1"; return 0; }
-        keys Down
-        sleep 0.05
-    done
-    see "$1" "$2" 2
-}
-
 open_page() {
     ready
     keys Enter

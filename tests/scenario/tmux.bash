@@ -147,11 +147,26 @@ program_pid() {
     pgrep -P "$shell" | head -1
 }
 
+screen_is_not() { [ "$SCREEN" != "$1" ]; }
+# scroll_to NAME TEXT: presses Down until TEXT is on screen, at most 40
+# times, each press waited out until the screen changes (a fixed short
+# pause could press past TEXT on a slow machine).
+scroll_to() {
+    local i shown
+    for i in $(seq 1 40); do
+        capture
+        if has_text "$2"; then pass "$1"; return 0; fi
+        shown=$SCREEN
+        keys Down
+        await 2 screen_is_not "$shown" || true
+    done
+    see "$1" "$2" 2
+}
+
 # seek_row NAME PATTERN: from the top of a list (Ctrl-A), moves Down a row
 # at a time until a screen line matches PATTERN (the list's order among
 # equals can change run to run); after each press it waits for the screen
 # to change, so a slow redraw is not pressed past.
-screen_is_not() { [ "$SCREEN" != "$1" ]; }
 seek_row() {
     local i shown
     keys C-a
