@@ -284,8 +284,10 @@ static void test_resume(void **state)
     sr.fail_after = 450;
     assert_int_equal(cz_station_load(g_st, "household", &sr.s, NULL, NULL, NULL, &ls, &stored), CZ_EIO);
     assert_false(ls.unfinished);
+    /* Up to the 450 rows read: a commit may fall right after the last of
+     * them, depending on how far the signer had got. */
     size_t done = count_type("household") - before;
-    assert_true(done > 0 && done < 450);
+    assert_true(done > 0 && done <= 450);
     assert_int_equal(stored, done);
     assert_int_equal(cz_station_load_unfinished(g_st, &ls), CZ_OK);
     assert_true(ls.unfinished);
