@@ -28,6 +28,7 @@
 #include "entry.h"
 #include "hex.h"
 #include "keys.h"
+#include "query.h"
 #include "station.h"
 #include "status.h"
 #include "store.h"
@@ -57,9 +58,11 @@ static size_t entries(void)
     return s.entries;
 }
 
-/* An entry by the village person at seq, after prev, over raw body bytes. */
-static void forge(const char *type, const char *region, const uint8_t *body, size_t body_len,
-                  uint64_t seq, const uint8_t prev[32], uint8_t **out, size_t *len, uint8_t id[32])
+/* An entry by the village person at seq, after prev, over raw body bytes,
+ * for the record `entity` (NULL: a new one of the forger's own). */
+static void forge_for(const uint8_t *entity, const char *type, const char *region, const uint8_t *body,
+                      size_t body_len, uint64_t seq, const uint8_t prev[32], uint8_t **out, size_t *len,
+                      uint8_t id[32])
 {
     struct cz_entry_draft d;
     memset(&d, 0, sizeof d);
@@ -68,13 +71,23 @@ static void forge(const char *type, const char *region, const uint8_t *body, siz
     memcpy(d.prev, prev, 32);
     d.hlc = cz_hlc_next(0, cz_now_ms());
     d.wall = (int64_t)time(NULL);
-    memset(d.entity, 0xA0, sizeof d.entity);
-    d.entity[0] = ++F.entity_counter;
+    if (entity) {
+        memcpy(d.entity, entity, sizeof d.entity);
+    } else {
+        memset(d.entity, 0xA0, sizeof d.entity);
+        d.entity[0] = ++F.entity_counter;
+    }
     d.type = type;
     d.region = region;
     d.body = body;
     d.body_len = body_len;
     assert_int_equal(cz_entry_write(&d, tk_station_sign, F.p.village, out, len, id), CZ_OK);
+}
+
+static void forge(const char *type, const char *region, const uint8_t *body, size_t body_len,
+                  uint64_t seq, const uint8_t prev[32], uint8_t **out, size_t *len, uint8_t id[32])
+{
+    forge_for(NULL, type, region, body, body_len, seq, prev, out, len, id);
 }
 
 static void household_body(const char *village, const char *number, uint8_t **out, size_t *len)
@@ -233,6 +246,83 @@ static void test_outside_jurisdiction(void **state)
     assert_int_equal(entries(), before + 1);
     assert_kept_refused(id, F.seq + 1);
     print_message("outside jurisdiction: %s\n", cz_status_name(r.status ? r.status : rf.why));
+    free(e);
+    free(body);
+}
+
+/* The index keeps only the first 8 bytes of an entity's id under each
+ * term, and an entry may name any id: a clerk, validly certified for the
+ * village, sends a new household whose id shares the office's household's
+ * first 8 bytes.  It is a record of its own, in the clerk's jurisdiction,
+ * so it is taken in; but each household is found by its own number and
+ * name only, and the office's is as it was. */
+struct found { size_t n; uint8_t entity[4][CZ_ENTITY_BYTES]; };
+static int found_cb(void *ctx, const uint8_t entity[CZ_ENTITY_BYTES])
+{
+    struct found *f = ctx;
+    if (f->n < 4) memcpy(f->entity[f->n], entity, CZ_ENTITY_BYTES);
+    f->n++;
+    return 0;
+}
+
+static struct found find_at_office(const char *text)
+{
+    struct found f = { .n = 0 };
+    cz_txn *t = NULL;
+    assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_query_find(t, text, found_cb, &f), CZ_OK);
+    cz_txn_abort(t);
+    return f;
+}
+
+static void test_entity_prefix_twin(void **state)
+{
+    struct cz_assign a[] = { { "number", "TWIN-1" }, { "village", V1 }, { "head", "张三丰" } };
+    struct cz_field_error err;
+    uint8_t victim[CZ_ENTITY_BYTES], twin[CZ_ENTITY_BYTES], vid[32], *body = NULL, *e = NULL, id[32];
+    size_t blen = 0, elen = 0;
+    struct refusals rf;
+    assert_int_equal(tk_places(F.p.office, V1, NULL), 0);
+    assert_int_equal(cz_station_add(F.p.office, "household", a, 3, victim, vid, &err), CZ_OK);
+    memcpy(twin, victim, 8);
+    memset(twin + 8, 0x5A, CZ_ENTITY_BYTES - 8);
+    household_body(V1, "TWIN-2", &body, &blen);
+    forge_for(twin, "household", V1, body, blen, F.seq + 1, F.prev, &e, &elen, id);
+    const uint8_t *ev[] = { e };
+    struct cz_import_result r = deliver(ev, &elen, 1, &rf);
+    assert_int_equal(r.status, CZ_OK);
+    assert_int_equal(r.fresh, 1);
+    assert_int_equal(r.refused, 0);
+    F.seq++;
+    memcpy(F.prev, id, 32);
+
+    struct found f = find_at_office("TWIN-1");
+    assert_int_equal(f.n, 1);
+    assert_memory_equal(f.entity[0], victim, CZ_ENTITY_BYTES);
+    f = find_at_office("张三丰");
+    assert_int_equal(f.n, 1);
+    assert_memory_equal(f.entity[0], victim, CZ_ENTITY_BYTES);
+    f = find_at_office("TWIN-2");
+    assert_int_equal(f.n, 1);
+    assert_memory_equal(f.entity[0], twin, CZ_ENTITY_BYTES);
+    f = find_at_office("TWIN-");      /* a part of both numbers: both, each once */
+    assert_int_equal(f.n, 2);
+
+    /* The office's record: its one version, its own fields. */
+    cz_txn *t = NULL;
+    uint8_t heads[2][32];
+    size_t n = 0;
+    struct cz_entry got;
+    assert_int_equal(cz_txn_begin(cz_station_store(F.p.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_store_heads(t, victim, heads, 2, &n), CZ_OK);
+    assert_int_equal(n, 1);
+    assert_memory_equal(heads[0], vid, 32);
+    assert_int_equal(cz_store_heads(t, twin, heads, 2, &n), CZ_OK);
+    assert_int_equal(n, 1);
+    assert_memory_equal(heads[0], id, 32);
+    assert_int_equal(cz_store_get_entry(t, vid, &got), CZ_OK);
+    assert_memory_equal(got.entity, victim, CZ_ENTITY_BYTES);
+    cz_txn_abort(t);
     free(e);
     free(body);
 }
@@ -531,6 +621,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hostile_text),
         cmocka_unit_test(test_outside_jurisdiction),
+        cmocka_unit_test(test_entity_prefix_twin),
         cmocka_unit_test(test_outside_role),
         cmocka_unit_test(test_fork_then_revoked),
         cmocka_unit_test(test_bundle_formats),
