@@ -13,6 +13,7 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,7 +121,15 @@ int ui_any_dirty(const struct ui *ui)
     return 0;
 }
 
-void ui_refresh_counts(struct ui *ui)
+/* Entries up to which a save counts again at once: the report reads every
+ * record, about 0.3 s at 100,000 records on the bench's PC and ten times
+ * that at a million.  The environment variable CZ_UI_COUNT_AT_ONCE_MAX (a
+ * test hook) lowers it, so a small station shows the large one's way. */
+#define UI_COUNT_AT_ONCE_MAX 150000
+
+/* The counts again when the store has changed and holds at most
+ * `at_most` entries (else left as they were, for a later call). */
+static void refresh_counts(struct ui *ui, size_t at_most)
 {
     struct cz_store_stats stats;
     struct cz_report r;
@@ -128,6 +137,7 @@ void ui_refresh_counts(struct ui *ui)
     if (cz_view_begin(ui->st, &v) == CZ_OK) {
         int known = cz_view_stats(v, &stats) == CZ_OK;
         if (known && ui->counted && stats.entries == ui->counted_at) { cz_view_end(v); return; }
+        if (known && stats.entries > at_most) { cz_view_end(v); return; }
         memset(&r, 0, sizeof r);
         ui->counted = 0;
         if (known && cz_report_build(cz_view_txn(v), cz_station_info(ui->st)->office_root, NULL, &r) == CZ_OK) {
@@ -146,25 +156,15 @@ void ui_refresh_counts(struct ui *ui)
     (void)cz_overview_counts(ui->st, &ui->households, &ui->members);
 }
 
-/* Entries up to which a save counts again at once: the report reads every
- * record, about 0.3 s at this size on the bench's PC and ten times that at
- * a million records.  The environment variable CZ_UI_COUNT_AT_ONCE_MAX
- * (a test hook) lowers it, so a small station shows the large one's way. */
-#define UI_COUNT_AT_ONCE_MAX 150000
+void ui_refresh_counts(struct ui *ui)
+{
+    refresh_counts(ui, SIZE_MAX);
+}
 
 void ui_counts_changed(struct ui *ui)
 {
-    struct cz_store_stats stats;
-    cz_view *v = NULL;
-    size_t at_once = UI_COUNT_AT_ONCE_MAX;
     const char *hook = getenv("CZ_UI_COUNT_AT_ONCE_MAX");
-    int small = 1;
-    if (hook && *hook) at_once = (size_t)strtoul(hook, NULL, 10);
-    if (cz_view_begin(ui->st, &v) == CZ_OK) {
-        if (cz_view_stats(v, &stats) == CZ_OK) small = stats.entries <= at_once;
-        cz_view_end(v);
-    }
-    if (small) ui_refresh_counts(ui);
+    refresh_counts(ui, hook && *hook ? (size_t)strtoul(hook, NULL, 10) : UI_COUNT_AT_ONCE_MAX);
 }
 
 void ui_title(struct ui *ui, const char *title)
