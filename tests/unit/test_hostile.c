@@ -325,6 +325,28 @@ static void test_entity_prefix_twin(void **state)
     cz_txn_abort(t);
     free(e);
     free(body);
+
+    /* A second twin that also takes the office household's number: an
+     * edit of the office's household is refused for the duplicate, as it
+     * is when the other holder's id shares nothing with it. */
+    uint8_t twin2[CZ_ENTITY_BYTES], vid2[32];
+    memcpy(twin2, victim, 8);
+    memset(twin2 + 8, 0x6B, CZ_ENTITY_BYTES - 8);
+    household_body(V1, "TWIN-1", &body, &blen);
+    forge_for(twin2, "household", V1, body, blen, F.seq + 1, F.prev, &e, &elen, id);
+    const uint8_t *ev2[] = { e };
+    r = deliver(ev2, &elen, 1, &rf);
+    assert_int_equal(r.status, CZ_OK);
+    assert_int_equal(r.fresh, 1);
+    F.seq++;
+    memcpy(F.prev, id, 32);
+    struct cz_assign edit[] = { { "head", "张三丰二" } };
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cz_station_edit(F.p.office, victim, edit, 1, vid2, &err), CZ_EEXIST);
+    assert_non_null(err.field);
+    assert_string_equal(err.field->key, "number");
+    free(e);
+    free(body);
 }
 
 static void test_outside_role(void **state)
