@@ -193,7 +193,7 @@ $(BIN): $(CLI_OBJ) $(SCREEN_OBJ) $(LIB)
 	$(CC) $(CZ_LDFLAGS) -o $@ $(CLI_OBJ) $(SCREEN_OBJ) $(LIB) $(PKG_LIBS) $(CURSES_LIBS)
 
 # Every suite links the shared test set-up (tests/unit/testkit.c, .h).
-TESTKIT_OBJ := $(B)/tests/unit/testkit.o
+TESTKIT_OBJ := $(B)/tests/unit/testkit.o $(B)/tests/unit/tk_office.o
 $(B)/tests/%: tests/unit/%.c tests/unit/testkit.h $(TESTKIT_OBJ) $(TEST_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CZ_CFLAGS) -o $@ $< $(TESTKIT_OBJ) $(TEST_LIB) $(PKG_LIBS) $(CMOCKA_LIBS)

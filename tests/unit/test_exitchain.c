@@ -36,11 +36,8 @@
 #define V1 "411024104201"
 #define DAY CZ_DAY_MS
 
-/* A person: a raw key the office certifies, and its log. */
-struct person { struct tk_log log; uint8_t sk[64]; };
-
 enum { VIL, VIL2, TWN, CTY, CTY0, CTY2, CITY, CLERK, NPEOPLE };
-static const struct { const char *name, *region, *role; } who[NPEOPLE] = {
+static const struct tk_person_spec who[NPEOPLE] = {
     { "村审核员", V1, "supervisor" },          { "村审核员二", V1, "supervisor" },
     { "镇审核员", "411024104", "supervisor" }, { "县审核员", "411024", "supervisor" },
     /* a county written with its zero groups: the county 411024 */
@@ -49,44 +46,21 @@ static const struct { const char *name, *region, *role; } who[NPEOPLE] = {
 };
 
 static struct {
-    char dir[64], odir[96];
-    cz_station *office;
-    const uint8_t *root;
-    struct person p[NPEOPLE];
+    struct tk_office o;
     char household[33];
     uint64_t t0;                 /* ms: the honest chains start here (30 days ago) */
 } F;
 
-static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    const struct person *p = ctx;
-    return crypto_sign_detached(sig, NULL, msg, len, p->sk) == 0 ? CZ_OK : CZ_ESIG;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
-    char why[64];
     uint8_t id[CZ_ID_BYTES], entity[CZ_ENTITY_BYTES];
     struct cz_field_error err;
-    if (sodium_init() < 0 || tk_tmpdir(F.dir, sizeof F.dir, "exitchain")) return -1;
-    snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
-    struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "4110", .user = "张主任" };
-    if (cz_station_init(F.odir, &o, PASS, &F.office, why, sizeof why)) return -1;
-    if (tk_places(F.office, V1, NULL)) return -1;
-    F.root = cz_station_info(F.office)->office_root;
-    for (int i = 0; i < NPEOPLE; i++) {
-        struct cz_cert_req q = { .kind = "person", .name = who[i].name, .station = "许昌市科协",
-                                 .region = who[i].region, .role = who[i].role };
-        crypto_sign_keypair(F.p[i].log.origin, F.p[i].sk);
-        memcpy(q.key, F.p[i].log.origin, 32);
-        if (cz_station_certify(F.office, &q, id)) return -1;
-    }
+    if (tk_office_open(&F.o, "exitchain", PASS, who, NPEOPLE, V1, NULL)) return -1;
     const struct cz_assign hh[] = { { "number", "YSW-T-01" }, { "village", V1 }, { "head", "王测试" } };
-    if (cz_station_add(F.office, "household", hh, 3, entity, id, &err)) return -1;
+    if (cz_station_add(F.o.st, "household", hh, 3, entity, id, &err)) return -1;
     cz_hex(entity, CZ_ENTITY_BYTES, F.household);
-    const struct cz_assign line[] = { { "year", "2018" }, { "amount", "3535" } };
-    if (cz_station_add(F.office, "poverty_line", line, 2, entity, id, &err)) return -1;
+    if (tk_office_line(&F.o, "2018", "3535")) return -1;
     F.t0 = cz_now_ms() - 30 * DAY;
     return 0;
 }
@@ -95,8 +69,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     cz_clock_shift(0);
-    cz_station_close(F.office);
-    tk_rmtree(F.dir);
+    tk_office_close(&F.o);
     return 0;
 }
 
@@ -111,7 +84,7 @@ static void assessment(const char *year, const char *income, const char *food, u
         { "clothing", "yes" }, { "schooling", "yes" }, { "medical", "yes" }, { "housing", "yes" },
     };
     /* Saving never depends on the criteria. */
-    assert_int_equal(cz_station_add(F.office, "exit", a, sizeof a / sizeof a[0], entity, version, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "exit", a, sizeof a / sizeof a[0], entity, version, &err), CZ_OK);
 }
 
 static void honest(uint8_t entity[CZ_ENTITY_BYTES], uint8_t version[CZ_ID_BYTES])
@@ -125,35 +98,11 @@ static void honest(uint8_t entity[CZ_ENTITY_BYTES], uint8_t version[CZ_ID_BYTES]
 static void forge(int i, const uint8_t version[CZ_ID_BYTES], const char *step, const char *decision,
                   uint64_t hlc_ms, uint32_t date, uint8_t **raw, struct cz_entry *e)
 {
-    const struct cz_type *ty = cz_schema_type("approval");
-    char hex[65], day[16];
-    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES], *body = NULL, *out = NULL;
-    size_t body_len = 0, len = 0;
-    struct cz_entry_draft d;
-    cz_body *b = cz_body_new();
-    cz_txn *t = NULL;
-    int result;
+    cz_body *b = tk_approval_body(version, step, decision, date, NULL);
     assert_non_null(b);
-    cz_hex(version, CZ_ID_BYTES, hex);
-    assert_int_equal(cz_schema_set(ty, b, "record", hex, NULL), CZ_OK);
-    assert_int_equal(cz_schema_set(ty, b, "step", step, NULL), CZ_OK);
-    assert_int_equal(cz_schema_set(ty, b, "decision", decision, NULL), CZ_OK);
-    if (date) {
-        cz_format_date(date, day, sizeof day);
-        assert_int_equal(cz_schema_set(ty, b, "date", day, NULL), CZ_OK);
-    }
-    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
+    assert_int_equal(tk_office_sign(&F.o, i, "approval", V1, hlc_ms << 16, NULL, NULL, 0, b, raw, e), 0);
     cz_body_free(b);
-    randombytes_buf(entity, sizeof entity);
-    tk_log_draft(&F.p[i].log, &d, hlc_ms << 16, entity, "approval", V1, NULL, 0, body, body_len);
-    assert_int_equal(tk_log_write(&F.p[i].log, &d, sign_cb, &F.p[i], &out, &len, id), CZ_OK);
-    free(body);
-    assert_int_equal(cz_entry_decode(out, len, e), CZ_OK);
-    assert_int_equal(cz_entry_verify(e), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 1, &t), CZ_OK);
-    assert_int_equal(cz_store_put_entry(t, e, id, &result), CZ_OK);
-    assert_int_equal(cz_txn_commit(t), CZ_OK);
-    *raw = out;
+    assert_int_equal(tk_office_store(&F.o, e), 0);
 }
 
 /* forge with the date of its own clock, the bytes dropped. */
@@ -168,8 +117,8 @@ static void sign_step(int i, const uint8_t version[CZ_ID_BYTES], const char *ste
 static void state_of(const uint8_t entity[CZ_ENTITY_BYTES], struct cz_exit_state *es)
 {
     cz_txn *t = NULL;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_exit_state(t, F.root, entity, es), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
+    assert_int_equal(cz_exit_state(t, F.o.root, entity, es), CZ_OK);
     cz_txn_abort(t);
 }
 
@@ -177,8 +126,8 @@ static int judge(const struct cz_entry *e)
 {
     cz_txn *t = NULL;
     int why = -1;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_approval_judge(t, F.root, e, &why), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
+    assert_int_equal(cz_approval_judge(t, F.o.root, e, &why), CZ_OK);
     cz_txn_abort(t);
     return why;
 }
@@ -188,9 +137,9 @@ static int check(int i, const uint8_t version[CZ_ID_BYTES], enum cz_step step, u
                  struct cz_exit_detail *d)
 {
     cz_txn *t = NULL;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    struct cz_approval_claim c = { version, step, 1, F.p[i].log.origin, F.p[i].log.seq + 1, hlc_ms << 16, date };
-    int rc = cz_approval_check(t, F.root, &c, d);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
+    struct cz_approval_claim c = { version, step, 1, F.o.p[i].log.origin, F.o.p[i].log.seq + 1, hlc_ms << 16, date };
+    int rc = cz_approval_check(t, F.o.root, &c, d);
     cz_txn_abort(t);
     return rc;
 }
@@ -226,8 +175,8 @@ static void test_honest_chain_exits(void **state)
     struct cz_household_status hs;
     cz_txn *t = NULL;
     assert_int_equal(cz_unhex(F.household, hh, sizeof hh), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_household_status(t, F.root, hh, &hs), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
+    assert_int_equal(cz_household_status(t, F.o.root, hh, &hs), CZ_OK);
     cz_txn_abort(t);
     assert_int_equal(hs.status, CZ_HH_EXITED);
 }
@@ -242,12 +191,12 @@ static void test_forked_signer_quarantined(void **state)
     struct cz_entry e;
     honest(ent, ver);
     first_three(ver, F.t0, CTY);
-    struct tk_log before = F.p[CTY2].log;
+    struct tk_log before = F.o.p[CTY2].log;
     sign_step(CTY2, ver, "notice", F.t0 + 9 * DAY);
     state_of(ent, &es);
     assert_true(es.complete);
     /* the same log position signed again: a fork */
-    F.p[CTY2].log = before;
+    F.o.p[CTY2].log = before;
     forge(CTY2, ver, "notice", "approve", F.t0 + 9 * DAY + 1000, cz_date_of_ms(F.t0 + 9 * DAY), &raw, &e);
     free(raw);
     state_of(ent, &es);
@@ -265,35 +214,35 @@ static void test_forked_signer_accepted(void **state)
     struct cz_exit_state es;
     struct cz_entry e;
     cz_txn *t = NULL;
-    const uint8_t *key = F.p[CTY2].log.origin;
+    const uint8_t *key = F.o.p[CTY2].log.origin;
     /* Go on from the log this station holds (an earlier test may have
      * left CTY2's own log on a forked entry). */
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    int rc = cz_store_log_last(t, key, &F.p[CTY2].log.seq, F.p[CTY2].log.last);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
+    int rc = cz_store_log_last(t, key, &F.o.p[CTY2].log.seq, F.o.p[CTY2].log.last);
     assert_true(rc == CZ_OK || rc == CZ_ENOTFOUND);
     cz_txn_abort(t);
     honest(ent, ver);
     first_three(ver, F.t0, CTY);
-    struct tk_log before = F.p[CTY2].log;
+    struct tk_log before = F.o.p[CTY2].log;
     sign_step(CTY2, ver, "notice", F.t0 + 9 * DAY);
-    memcpy(notice, F.p[CTY2].log.last, CZ_ID_BYTES);
-    F.p[CTY2].log = before;
+    memcpy(notice, F.o.p[CTY2].log.last, CZ_ID_BYTES);
+    F.o.p[CTY2].log = before;
     forge(CTY2, ver, "notice", "approve", F.t0 + 9 * DAY + 1000, cz_date_of_ms(F.t0 + 9 * DAY), &raw, &e);
     free(raw);
-    memcpy(forked, F.p[CTY2].log.last, CZ_ID_BYTES);
+    memcpy(forked, F.o.p[CTY2].log.last, CZ_ID_BYTES);
     state_of(ent, &es);
     assert_false(es.approved[CZ_STEP_NOTICE]);
     /* Every fork of CTY2's log (an earlier one too): the logged side. */
     uint64_t at = 0, seq;
     for (;;) {
         uint8_t logged[CZ_ID_BYTES];
-        assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+        assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
         rc = cz_store_fork_after(t, key, at, &seq);
         if (rc == CZ_OK) assert_int_equal(cz_store_log_get(t, key, seq, logged), CZ_OK);
         cz_txn_abort(t);
         if (rc == CZ_ENOTFOUND) break;
         assert_int_equal(rc, CZ_OK);
-        assert_int_equal(cz_station_fork_accept(F.office, key, seq, logged, "先到者为准", id), CZ_OK);
+        assert_int_equal(cz_station_fork_accept(F.o.st, key, seq, logged, "先到者为准", id), CZ_OK);
         at = seq;
     }
     assert_int_equal(at, before.seq + 1);
@@ -302,10 +251,10 @@ static void test_forked_signer_accepted(void **state)
     assert_true(es.complete);
     /* Choosing the other side, which this station did not log, leaves the
      * quarantine in place here. */
-    assert_int_equal(cz_station_fork_accept(F.office, key, at, forked, NULL, id), CZ_OK);
+    assert_int_equal(cz_station_fork_accept(F.o.st, key, at, forked, NULL, id), CZ_OK);
     state_of(ent, &es);
     assert_false(es.approved[CZ_STEP_NOTICE]);
-    assert_int_equal(cz_station_fork_accept(F.office, key, at, notice, NULL, id), CZ_OK);
+    assert_int_equal(cz_station_fork_accept(F.o.st, key, at, notice, NULL, id), CZ_OK);
     state_of(ent, &es);
     assert_true(es.complete);
 }
@@ -361,15 +310,15 @@ static void test_wrong_levels(void **state)
     assert_false(es.approved[CZ_STEP_TOWNSHIP]);
     /* The office person (role office) signs no step either. */
     cz_txn *t = NULL;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    struct cz_approval_claim c = { ver, CZ_STEP_TOWNSHIP, 1, cz_station_person_pk(F.office), 99, (F.t0 + DAY) << 16, 0 };
-    assert_int_equal(cz_approval_check(t, F.root, &c, NULL), CZ_EROLE);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
+    struct cz_approval_claim c = { ver, CZ_STEP_TOWNSHIP, 1, cz_station_person_pk(F.o.st), 99, (F.t0 + DAY) << 16, 0 };
+    assert_int_equal(cz_approval_check(t, F.o.root, &c, NULL), CZ_EROLE);
     /* A rejection from above counts; from below it does not. */
     c.approve = 0;
-    c.signer = F.p[CTY].log.origin;
-    assert_int_equal(cz_approval_check(t, F.root, &c, NULL), CZ_OK);
-    c.signer = F.p[VIL].log.origin;
-    assert_int_equal(cz_approval_check(t, F.root, &c, NULL), CZ_EROLE);
+    c.signer = F.o.p[CTY].log.origin;
+    assert_int_equal(cz_approval_check(t, F.o.root, &c, NULL), CZ_OK);
+    c.signer = F.o.p[VIL].log.origin;
+    assert_int_equal(cz_approval_check(t, F.o.root, &c, NULL), CZ_EROLE);
     cz_txn_abort(t);
 }
 
@@ -522,9 +471,7 @@ static void test_line_only_from_the_office(void **state)
 {
     (void)state;
     const struct cz_type *ty = cz_schema_type("poverty_line");
-    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES], *body = NULL, *out = NULL;
-    size_t body_len = 0, len = 0;
-    struct cz_entry_draft d;
+    uint8_t id[CZ_ID_BYTES], *raw = NULL;
     struct cz_entry e;
     int result;
     int64_t fen;
@@ -533,20 +480,16 @@ static void test_line_only_from_the_office(void **state)
     cz_body *b = cz_body_new();
     assert_int_equal(cz_schema_set(ty, b, "year", "2016", NULL), CZ_OK);
     assert_int_equal(cz_schema_set(ty, b, "amount", "1", NULL), CZ_OK);
-    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
+    assert_int_equal(tk_office_sign(&F.o, CTY, "poverty_line", "", cz_now_ms() << 16, NULL, NULL, 0, b, &raw, &e), 0);
     cz_body_free(b);
-    randombytes_buf(entity, sizeof entity);
-    tk_log_draft(&F.p[CTY].log, &d, cz_now_ms() << 16, entity, "poverty_line", "", NULL, 0, body, body_len);
-    assert_int_equal(tk_log_write(&F.p[CTY].log, &d, sign_cb, &F.p[CTY], &out, &len, id), CZ_OK);
-    assert_int_equal(cz_entry_decode(out, len, &e), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 1, &t), CZ_OK);
+    cz_entry_id(e.raw, e.raw_len, id);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 1, &t), CZ_OK);
     assert_int_equal(cz_store_put_entry(t, &e, id, &result), CZ_OK);
-    assert_int_equal(cz_poverty_line(t, F.root, 2016, &fen), CZ_ENOTFOUND);
-    assert_int_equal(cz_poverty_line(t, F.root, 2018, &fen), CZ_OK);
+    assert_int_equal(cz_poverty_line(t, F.o.root, 2016, &fen), CZ_ENOTFOUND);
+    assert_int_equal(cz_poverty_line(t, F.o.root, 2018, &fen), CZ_OK);
     assert_int_equal(fen, 353500);
     cz_txn_abort(t);
-    free(body);
-    free(out);
+    free(raw);
 }
 
 static void test_judge_pending(void **state)
@@ -563,14 +506,14 @@ static void test_judge_pending(void **state)
      * from below the step's level: refused. */
     uint8_t ent[CZ_ENTITY_BYTES], ver2[CZ_ID_BYTES];
     honest(ent, ver2);
-    struct person saved = F.p[CLERK];
-    crypto_sign_keypair(F.p[CLERK].log.origin, F.p[CLERK].sk);
-    F.p[CLERK].log.seq = 0;
-    memset(F.p[CLERK].log.last, 0, sizeof F.p[CLERK].log.last);
+    struct tk_person saved = F.o.p[CLERK];
+    crypto_sign_keypair(F.o.p[CLERK].log.origin, F.o.p[CLERK].sk);
+    F.o.p[CLERK].log.seq = 0;
+    memset(F.o.p[CLERK].log.last, 0, sizeof F.o.p[CLERK].log.last);
     forge(CLERK, ver2, "village", "approve", F.t0, cz_date_of_ms(F.t0), &raw, &e);
     assert_int_equal(judge(&e), CZ_ENOTFOUND);
     free(raw);
-    F.p[CLERK] = saved;
+    F.o.p[CLERK] = saved;
     forge(VIL, ver2, "county", "reject", F.t0, 0, &raw, &e);
     assert_int_equal(judge(&e), CZ_EROLE);
     free(raw);

@@ -40,10 +40,8 @@
 #define V2 "411025100201"
 #define DAY CZ_DAY_MS
 
-struct person { struct tk_log log; uint8_t sk[64]; };
-
 enum { VIL, TWN, CTY, NOT2, FAR, CLERK, NPEOPLE };
-static const struct { const char *name, *region, *role; } who[NPEOPLE] = {
+static const struct tk_person_spec who[NPEOPLE] = {
     [VIL] = { "村审核员", V1, "supervisor" },
     [TWN] = { "镇审核员", "411024104", "supervisor" },
     [CTY] = { "县审核员", "411024", "supervisor" },
@@ -53,25 +51,17 @@ static const struct { const char *name, *region, *role; } who[NPEOPLE] = {
 };
 
 static struct {
-    char dir[64], odir[96];
-    cz_station *office;
-    struct person p[NPEOPLE];
+    struct tk_office o;
     char hh1[33], hh2[33];
     uint64_t t0;
 } F;
-
-static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    const struct person *p = ctx;
-    return crypto_sign_detached(sig, NULL, msg, len, p->sk) == 0 ? CZ_OK : CZ_ESIG;
-}
 
 static int household(const char *number, const char *village, char hex[33])
 {
     uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES];
     struct cz_field_error err;
     const struct cz_assign hh[] = { { "number", number }, { "village", village }, { "head", "王测试" } };
-    if (cz_station_add(F.office, "household", hh, 3, entity, id, &err)) return -1;
+    if (cz_station_add(F.o.st, "household", hh, 3, entity, id, &err)) return -1;
     cz_hex(entity, CZ_ENTITY_BYTES, hex);
     return 0;
 }
@@ -79,24 +69,10 @@ static int household(const char *number, const char *village, char hex[33])
 static int setup(void **state)
 {
     (void)state;
-    char why[64];
-    uint8_t id[CZ_ID_BYTES], entity[CZ_ENTITY_BYTES];
-    struct cz_field_error err;
-    if (sodium_init() < 0 || tk_tmpdir(F.dir, sizeof F.dir, "exitsview")) return -1;
-    snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
-    struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "4110", .user = "张主任" };
-    if (cz_station_init(F.odir, &o, PASS, &F.office, why, sizeof why)) return -1;
-    if (tk_places(F.office, V1, V2, NULL)) return -1;
-    for (int i = 0; i < NPEOPLE; i++) {
-        struct cz_cert_req q = { .kind = "person", .name = who[i].name, .station = "许昌市科协",
-                                 .region = who[i].region, .role = who[i].role };
-        crypto_sign_keypair(F.p[i].log.origin, F.p[i].sk);
-        memcpy(q.key, F.p[i].log.origin, 32);
-        if (cz_station_certify(F.office, &q, id)) return -1;
-    }
-    if (household("YSW-V-01", V1, F.hh1) || household("FAR-V-01", V2, F.hh2)) return -1;
-    const struct cz_assign line[] = { { "year", "2018" }, { "amount", "3535" } };
-    if (cz_station_add(F.office, "poverty_line", line, 2, entity, id, &err)) return -1;
+    if (tk_office_open(&F.o, "exitsview", PASS, who, NPEOPLE, V1, V2, NULL) ||
+        household("YSW-V-01", V1, F.hh1) || household("FAR-V-01", V2, F.hh2) ||
+        tk_office_line(&F.o, "2018", "3535"))
+        return -1;
     F.t0 = cz_now_ms() - 30 * DAY;
     return 0;
 }
@@ -104,8 +80,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    cz_station_close(F.office);
-    tk_rmtree(F.dir);
+    tk_office_close(&F.o);
     return 0;
 }
 
@@ -118,42 +93,22 @@ static void assessment(const char *hh, const char *year, const char *income, con
         { "household", hh }, { "year", year }, { "income_per_capita", income }, { "food", "yes" },
         { "clothing", "yes" }, { "schooling", "yes" }, { "medical", "yes" }, { "housing", housing },
     };
-    assert_int_equal(cz_station_add(F.office, "exit", a, sizeof a / sizeof a[0], entity, version, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "exit", a, sizeof a / sizeof a[0], entity, version, &err), CZ_OK);
 }
 
 /* An approval (or rejection) signed by person i with clock hlc_ms, dated
  * the day of its clock, stored as an import would store it. */
 static void sign_step(int i, const uint8_t version[CZ_ID_BYTES], const char *step, const char *decision, uint64_t hlc_ms)
 {
-    const struct cz_type *ty = cz_schema_type("approval");
-    char hex[65], day[16];
-    uint8_t entity[CZ_ENTITY_BYTES], id[CZ_ID_BYTES], *body = NULL, *out = NULL;
-    size_t body_len = 0, len = 0;
-    struct cz_entry_draft d;
+    const char *notes = strcmp(decision, "reject") ? NULL : "收入核实有误";
+    uint8_t *raw = NULL;
     struct cz_entry e;
-    cz_body *b = cz_body_new();
-    cz_txn *t = NULL;
-    int result;
+    cz_body *b = tk_approval_body(version, step, decision, cz_date_of_ms(hlc_ms), notes);
     assert_non_null(b);
-    cz_hex(version, CZ_ID_BYTES, hex);
-    cz_format_date(cz_date_of_ms(hlc_ms), day, sizeof day);
-    assert_int_equal(cz_schema_set(ty, b, "record", hex, NULL), CZ_OK);
-    assert_int_equal(cz_schema_set(ty, b, "step", step, NULL), CZ_OK);
-    assert_int_equal(cz_schema_set(ty, b, "decision", decision, NULL), CZ_OK);
-    assert_int_equal(cz_schema_set(ty, b, "date", day, NULL), CZ_OK);
-    if (!strcmp(decision, "reject")) assert_int_equal(cz_schema_set(ty, b, "notes", "收入核实有误", NULL), CZ_OK);
-    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
+    assert_int_equal(tk_office_sign(&F.o, i, "approval", V1, hlc_ms << 16, NULL, NULL, 0, b, &raw, &e), 0);
     cz_body_free(b);
-    randombytes_buf(entity, sizeof entity);
-    tk_log_draft(&F.p[i].log, &d, hlc_ms << 16, entity, "approval", V1, NULL, 0, body, body_len);
-    assert_int_equal(tk_log_write(&F.p[i].log, &d, sign_cb, &F.p[i], &out, &len, id), CZ_OK);
-    free(body);
-    assert_int_equal(cz_entry_decode(out, len, &e), CZ_OK);
-    assert_int_equal(cz_entry_verify(&e), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 1, &t), CZ_OK);
-    assert_int_equal(cz_store_put_entry(t, &e, id, &result), CZ_OK);
-    assert_int_equal(cz_txn_commit(t), CZ_OK);
-    free(out);
+    assert_int_equal(tk_office_store(&F.o, &e), 0);
+    free(raw);
 }
 
 /* What the overview says of one assessment, as seen by pk (NULL: the
@@ -195,7 +150,7 @@ static struct row seen(const uint8_t entity[CZ_ENTITY_BYTES], const uint8_t *pk)
     cz_view *v = NULL;
     struct find f = { .entity = entity };
     size_t n = 99, open = 99;
-    assert_int_equal(cz_view_begin(F.office, &v), CZ_OK);
+    assert_int_equal(cz_view_begin(F.o.st, &v), CZ_OK);
     assert_int_equal(cz_view_exits_each(v, NULL, pk, find_cb, &f, &n, &open), CZ_OK);
     assert_int_equal(n, f.rows);
     assert_true(open <= n);
@@ -216,17 +171,17 @@ static void test_honest_stages(void **state)
     assert_int_equal(r.stage, CZ_STAGE_AWAITING);
     assert_int_equal(r.step, CZ_STEP_VILLAGE);
     assert_int_equal(r.criteria, CZ_OK);
-    r = seen(ent, F.p[VIL].log.origin);
+    r = seen(ent, F.o.p[VIL].log.origin);
     assert_true(r.mine && r.may_approve);
     sign_step(VIL, ver, "village", "approve", now - 3 * DAY);
     r = seen(ent, NULL);
     assert_int_equal(r.stage, CZ_STAGE_AWAITING);
     assert_int_equal(r.step, CZ_STEP_TOWNSHIP);
-    assert_memory_equal(r.signer[CZ_STEP_VILLAGE], F.p[VIL].log.origin, 32);
+    assert_memory_equal(r.signer[CZ_STEP_VILLAGE], F.o.p[VIL].log.origin, 32);
     sign_step(TWN, ver, "township", "approve", now - 2 * DAY);
     sign_step(CTY, ver, "county", "approve", now - DAY);
     /* The county signed a day ago: the notice runs six days more. */
-    r = seen(ent, F.p[NOT2].log.origin);
+    r = seen(ent, F.o.p[NOT2].log.origin);
     assert_int_equal(r.stage, CZ_STAGE_NOTICE);
     assert_int_equal(r.step, CZ_STEP_NOTICE);
     assert_true(r.notice_close_ms > now && r.notice_close_ms <= now + 7 * DAY);
@@ -242,7 +197,7 @@ static void test_complete_and_rejected(void **state)
     sign_step(TWN, ver, "township", "approve", F.t0 + DAY);
     sign_step(CTY, ver, "county", "approve", F.t0 + 2 * DAY);
     sign_step(NOT2, ver, "notice", "approve", F.t0 + 10 * DAY);
-    struct row r = seen(ent, F.p[CTY].log.origin);
+    struct row r = seen(ent, F.o.p[CTY].log.origin);
     assert_int_equal(r.stage, CZ_STAGE_COMPLETE);
     assert_int_equal(r.step, -1);
     assert_true(r.complete);
@@ -277,8 +232,8 @@ static void test_wrong_signers_do_not_advance(void **state)
     assert_int_equal(r.stage, CZ_STAGE_AWAITING);
     assert_int_equal(r.step, CZ_STEP_TOWNSHIP);
     /* The clerk has nothing to sign; the township has. */
-    assert_false(seen(ent, F.p[CLERK].log.origin).mine);
-    r = seen(ent, F.p[TWN].log.origin);
+    assert_false(seen(ent, F.o.p[CLERK].log.origin).mine);
+    r = seen(ent, F.o.p[TWN].log.origin);
     assert_true(r.mine && r.may_approve);
 }
 
@@ -316,24 +271,24 @@ static void test_jurisdiction_and_work(void **state)
     cz_view *v = NULL;
     size_t all = 0, far = 0, open = 0, n = 0;
     assessment(F.hh2, "2018", "4200", "yes", ent, ver);
-    assert_false(seen(ent, F.p[CTY].log.origin).found);
-    assert_true(seen(ent, F.p[FAR].log.origin).found);
+    assert_false(seen(ent, F.o.p[CTY].log.origin).found);
+    assert_true(seen(ent, F.o.p[FAR].log.origin).found);
     assert_true(seen(ent, NULL).found);
-    assert_int_equal(cz_view_begin(F.office, &v), CZ_OK);
+    assert_int_equal(cz_view_begin(F.o.st, &v), CZ_OK);
     assert_int_equal(cz_view_exits_each(v, NULL, NULL, count_cb, &n, &all, &open), CZ_OK);
     assert_int_equal(n, all);
     assert_int_equal(cz_view_exits_each(v, "411025", NULL, NULL, NULL, &far, NULL), CZ_OK);
     assert_int_equal(far, 1);
-    assert_int_equal(cz_view_exits_each(v, V1, F.p[FAR].log.origin, NULL, NULL, &far, NULL), CZ_OK);
+    assert_int_equal(cz_view_exits_each(v, V1, F.o.p[FAR].log.origin, NULL, NULL, &far, NULL), CZ_OK);
     assert_int_equal(far, 0);
     /* The office person logged in sees everything. */
-    assert_int_equal(cz_view_exits_each(v, NULL, cz_station_person_pk(F.office), NULL, NULL, &n, NULL), CZ_OK);
+    assert_int_equal(cz_view_exits_each(v, NULL, cz_station_person_pk(F.o.st), NULL, NULL, &n, NULL), CZ_OK);
     assert_int_equal(n, all);
     for (int i = 0; i < NPEOPLE; i++) {
         struct find f = { .entity = ent };
         size_t pending = 99;
-        assert_int_equal(cz_view_exits_each(v, NULL, F.p[i].log.origin, find_cb, &f, NULL, NULL), CZ_OK);
-        assert_int_equal(cz_view_exits_pending(v, F.p[i].log.origin, NULL, NULL, &pending), CZ_OK);
+        assert_int_equal(cz_view_exits_each(v, NULL, F.o.p[i].log.origin, find_cb, &f, NULL, NULL), CZ_OK);
+        assert_int_equal(cz_view_exits_pending(v, F.o.p[i].log.origin, NULL, NULL, &pending), CZ_OK);
         assert_int_equal(f.mine, pending);
     }
     cz_view_end(v);

@@ -41,52 +41,25 @@
 #define V2 "411024104202"
 #define DAY CZ_DAY_MS
 
-struct person { struct tk_log log; uint8_t sk[64]; };
-
 enum { VIL, TWN, CTY, CTY2, CLERK, CLERK2, NPEOPLE };
-static const struct { const char *name, *region, *role; } who[NPEOPLE] = {
+static const struct tk_person_spec who[NPEOPLE] = {
     { "村审核员", V1, "supervisor" }, { "镇审核员", "411024104", "supervisor" },
     { "县审核员", "411024", "supervisor" }, { "县审核员二", "411024", "supervisor" },
     { "村录入员", V1, "clerk" }, { "邻村录入员", V2, "clerk" },
 };
 
 static struct {
-    char dir[64], odir[96];
-    cz_station *office;
-    const uint8_t *root;
-    struct person p[NPEOPLE];
+    struct tk_office o;
     uint64_t t0;                 /* ms: 90 days ago */
     int households;
 } F;
 
-static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    const struct person *p = ctx;
-    return crypto_sign_detached(sig, NULL, msg, len, p->sk) == 0 ? CZ_OK : CZ_ESIG;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
-    char why[64];
-    uint8_t id[CZ_ID_BYTES], entity[CZ_ENTITY_BYTES];
-    struct cz_field_error err;
-    if (sodium_init() < 0 || tk_tmpdir(F.dir, sizeof F.dir, "hhstatus")) return -1;
-    snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
-    struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "4110", .user = "张主任" };
-    if (cz_station_init(F.odir, &o, PASS, &F.office, why, sizeof why)) { fprintf(stderr, "init: %s\n", why); return -1; }
-    if (tk_places(F.office, V1, V2, NULL)) return -1;
-    F.root = cz_station_info(F.office)->office_root;
-    for (int i = 0; i < NPEOPLE; i++) {
-        struct cz_cert_req q = { .kind = "person", .name = who[i].name, .station = "许昌市科协",
-                                 .region = who[i].region, .role = who[i].role };
-        crypto_sign_keypair(F.p[i].log.origin, F.p[i].sk);
-        memcpy(q.key, F.p[i].log.origin, 32);
-        int rc = cz_station_certify(F.office, &q, id);
-        if (rc) { fprintf(stderr, "certify %s: %s\n", who[i].name, cz_status_name(rc)); return -1; }
-    }
-    const struct cz_assign line[] = { { "year", "2018" }, { "amount", "3535" } };
-    if (cz_station_add(F.office, "poverty_line", line, 2, entity, id, &err)) return -1;
+    if (tk_office_open(&F.o, "hhstatus", PASS, who, NPEOPLE, V1, V2, NULL) ||
+        tk_office_line(&F.o, "2018", "3535"))
+        return -1;
     F.t0 = cz_now_ms() - 90 * DAY;
     return 0;
 }
@@ -94,8 +67,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    cz_station_close(F.office);
-    tk_rmtree(F.dir);
+    tk_office_close(&F.o);
     return 0;
 }
 
@@ -109,7 +81,7 @@ static void household(uint8_t entity[CZ_ENTITY_BYTES], char hex[33])
     struct cz_field_error err;
     snprintf(number, sizeof number, "HH-%d", ++F.households);
     const struct cz_assign a[] = { { "number", number }, { "village", V1 }, { "head", "王测试" } };
-    assert_int_equal(cz_station_add(F.office, "household", a, 3, entity, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "household", a, 3, entity, id, &err), CZ_OK);
     cz_hex(entity, CZ_ENTITY_BYTES, hex);
 }
 
@@ -121,7 +93,7 @@ static void assessment(const char *hh, uint8_t entity[CZ_ENTITY_BYTES], uint8_t 
         { "household", hh }, { "year", "2018" }, { "income_per_capita", "4200" }, { "food", "yes" },
         { "clothing", "yes" }, { "schooling", "yes" }, { "medical", "yes" }, { "housing", "yes" },
     };
-    assert_int_equal(cz_station_add(F.office, "exit", a, sizeof a / sizeof a[0], entity, version, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "exit", a, sizeof a / sizeof a[0], entity, version, &err), CZ_OK);
 }
 
 /* Signs an entry of type with body b as person i at clock ms (entity NULL:
@@ -129,58 +101,29 @@ static void assessment(const char *hh, uint8_t entity[CZ_ENTITY_BYTES], uint8_t 
 static void sign_entry(int i, const char *type, const cz_body *b, uint64_t ms, const uint8_t *entity,
                        const uint8_t *parents, size_t n, uint8_t **raw, struct cz_entry *e)
 {
-    uint8_t ent[CZ_ENTITY_BYTES], id[CZ_ID_BYTES], *body = NULL;
-    size_t body_len = 0, len = 0;
-    struct cz_entry_draft d;
-    if (entity) memcpy(ent, entity, sizeof ent);
-    else randombytes_buf(ent, sizeof ent);
-    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
-    tk_log_draft(&F.p[i].log, &d, ms << 16, ent, type, V1, parents, n, body, body_len);
-    assert_int_equal(tk_log_write(&F.p[i].log, &d, sign_cb, &F.p[i], raw, &len, id), CZ_OK);
-    free(body);
-    assert_int_equal(cz_entry_decode(*raw, len, e), CZ_OK);
-    assert_int_equal(cz_entry_verify(e), CZ_OK);
+    assert_int_equal(tk_office_sign(&F.o, i, type, V1, ms << 16, entity, parents, n, b, raw, e), 0);
 }
 
 static void store(const struct cz_entry *e)
 {
-    uint8_t id[CZ_ID_BYTES];
-    cz_txn *t = NULL;
-    int result;
-    cz_entry_id(e->raw, e->raw_len, id);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 1, &t), CZ_OK);
-    assert_int_equal(cz_store_put_entry(t, e, id, &result), CZ_OK);
-    assert_int_equal(cz_txn_commit(t), CZ_OK);
+    assert_int_equal(tk_office_store(&F.o, e), 0);
 }
 
 /* What the one rule set makes of e, as an import would ask. */
 static struct cz_judgement judge(const struct cz_entry *e)
 {
     struct cz_judgement j;
-    struct cz_trust_info author;
-    cz_txn *t = NULL;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_roster_lookup(t, F.root, e->origin, &author), CZ_OK);
-    assert_int_equal(cz_authz_judge(t, F.root, e, &author, 0, &j), CZ_OK);
-    cz_txn_abort(t);
+    assert_int_equal(tk_office_judge(&F.o, e, &j), 0);
     return j;
 }
 
 /* One approval step by person i, dated the day of its clock. */
 static void step(int i, const uint8_t version[CZ_ID_BYTES], const char *s, const char *decision, uint64_t ms)
 {
-    const struct cz_type *ty = cz_schema_type("approval");
-    char hex[65], day[16];
     uint8_t *raw = NULL;
     struct cz_entry e;
-    cz_body *b = cz_body_new();
+    cz_body *b = tk_approval_body(version, s, decision, cz_date_of_ms(ms), NULL);
     assert_non_null(b);
-    cz_hex(version, CZ_ID_BYTES, hex);
-    cz_format_date(cz_date_of_ms(ms), day, sizeof day);
-    assert_int_equal(cz_schema_set(ty, b, "record", hex, NULL), CZ_OK);
-    assert_int_equal(cz_schema_set(ty, b, "step", s, NULL), CZ_OK);
-    assert_int_equal(cz_schema_set(ty, b, "decision", decision, NULL), CZ_OK);
-    assert_int_equal(cz_schema_set(ty, b, "date", day, NULL), CZ_OK);
     sign_entry(i, "approval", b, ms, NULL, NULL, 0, &raw, &e);
     cz_body_free(b);
     store(&e);
@@ -228,10 +171,10 @@ static struct cz_household_status status_of(const uint8_t hh[CZ_ENTITY_BYTES])
 {
     struct cz_household_status s;
     cz_txn *t = NULL;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_household_status(t, F.root, hh, &s), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
+    assert_int_equal(cz_household_status(t, F.o.root, hh, &s), CZ_OK);
     assert_int_equal(s.pending, 0);
-    assert_int_equal(cz_household_pending(t, F.root, hh, &s.pending), CZ_OK);
+    assert_int_equal(cz_household_pending(t, F.o.root, hh, &s.pending), CZ_OK);
     cz_txn_abort(t);
     return s;
 }
@@ -339,7 +282,7 @@ static void test_typed_exited_is_not_believed(void **state)
     cz_body *b = NULL;
     cz_txn *t = NULL;
     household(hh, hex);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
     assert_int_equal(cz_history_winner(t, hh, heads, 1, &n, &cur), CZ_OK);
     assert_int_equal(cz_body_decode(cur.body, cur.body_len, &b), CZ_OK);
     cz_txn_abort(t);
@@ -357,7 +300,7 @@ static void test_typed_exited_is_not_believed(void **state)
     /* What is shown is the worked-out value over the typed one. */
     struct cz_record r;
     char buf[64];
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
     assert_int_equal(cz_record_load(t, hh, &r), CZ_OK);
     cz_schema_format(cz_schema_field(ty, "status"), r.body, CZ_LANG_EN, 0, buf, sizeof buf);
     assert_string_equal(buf, "exited");
@@ -373,10 +316,10 @@ static void test_typed_exited_is_not_believed(void **state)
     const struct cz_assign phone = { "phone", "13900000000" };
     uint8_t id[CZ_ID_BYTES];
     struct cz_field_error err;
-    assert_int_equal(cz_station_edit(F.office, hh, &phone, 1, id, &err), CZ_OK);
+    assert_int_equal(cz_station_edit(F.o.st, hh, &phone, 1, id, &err), CZ_OK);
     struct cz_version *vs = NULL;
     size_t nv = 0;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
     assert_int_equal(cz_record_history(t, hh, &vs, &nv), CZ_OK);
     cz_txn_abort(t);
     assert_int_equal(nv, 3);
@@ -400,12 +343,12 @@ static void concurrent_status(uint8_t hh[CZ_ENTITY_BYTES])
     struct cz_entry e, cur;
     cz_txn *t = NULL;
     household(hh, hex);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
     assert_int_equal(cz_history_winner(t, hh, heads, 1, &n, &cur), CZ_OK);
     cz_txn_abort(t);
     for (int k = 0; k < 2; k++) {
         cz_body *b = NULL;
-        assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+        assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
         assert_int_equal(cz_store_get_entry(t, heads[0], &cur), CZ_OK);
         assert_int_equal(cz_body_decode(cur.body, cur.body_len, &b), CZ_OK);
         cz_txn_abort(t);
@@ -422,7 +365,7 @@ static int has_status(const uint8_t hh[CZ_ENTITY_BYTES], size_t *nheads)
 {
     struct cz_record r;
     cz_txn *t = NULL;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
     assert_int_equal(cz_record_load(t, hh, &r), CZ_OK);
     int has = cz_body_kind(r.body, cz_schema_field(cz_schema_type("household"), "status")->tag) != 0;
     *nheads = r.nheads;
@@ -441,13 +384,13 @@ static void test_conflicting_typed_status(void **state)
     assert_true(has_status(hh, &nheads));
     assert_int_equal(nheads, 2);
     const struct cz_assign phone = { "phone", "13900000001" };
-    assert_int_equal(cz_station_edit(F.office, hh, &phone, 1, id, &err), CZ_OK);
+    assert_int_equal(cz_station_edit(F.o.st, hh, &phone, 1, id, &err), CZ_OK);
     assert_false(has_status(hh, &nheads));
     assert_int_equal(nheads, 1);
 
     concurrent_status(hh);
     const struct cz_assign side = { "status", "exited" };
-    assert_int_equal(cz_resolve(F.office, hh, &side, 1, id, &err), CZ_OK);
+    assert_int_equal(cz_resolve(F.o.st, hh, &side, 1, id, &err), CZ_OK);
     assert_false(has_status(hh, &nheads));
     assert_int_equal(nheads, 1);
     assert_int_equal(status_of(hh).status, CZ_HH_POOR);
@@ -463,7 +406,7 @@ static void test_local_write_refused(void **state)
     struct cz_field_error err;
     const struct cz_type *ty = cz_schema_type("household");
     const struct cz_assign a[] = { { "number", "HH-X" }, { "village", V1 }, { "head", "李" }, { "status", "已脱贫" } };
-    assert_int_equal(cz_station_add(F.office, "household", a, 4, hh, id, &err), CZ_EFIELD);
+    assert_int_equal(cz_station_add(F.o.st, "household", a, 4, hh, id, &err), CZ_EFIELD);
     assert_ptr_equal(err.field, cz_schema_field(ty, "status"));
     assert_int_equal(err.hint, HINT_RECKONED);
     cz_field_error_message(ty, &err, CZ_LANG_EN, msg, sizeof msg);
@@ -473,10 +416,10 @@ static void test_local_write_refused(void **state)
 
     household(hh, hex);
     const struct cz_assign on = { "exited_on", "2018-12-01" };
-    assert_int_equal(cz_station_edit(F.office, hh, &on, 1, id, &err), CZ_EFIELD);
+    assert_int_equal(cz_station_edit(F.o.st, hh, &on, 1, id, &err), CZ_EFIELD);
     assert_int_equal(err.hint, HINT_RECKONED);
     const struct cz_assign clear = { "status", "" };
-    assert_int_equal(cz_station_edit(F.office, hh, &clear, 1, id, &err), CZ_OK);
+    assert_int_equal(cz_station_edit(F.o.st, hh, &clear, 1, id, &err), CZ_OK);
 }
 
 /* Who may write a return record: the one rule set, as for the household. */
@@ -513,10 +456,10 @@ static void test_pending_author(void **state)
     household(hh, hex);
     assessment(hex, ex, ver);
     chain(ver, 0, 4);
-    struct person saved = F.p[CLERK];
-    crypto_sign_keypair(F.p[CLERK].log.origin, F.p[CLERK].sk);
-    F.p[CLERK].log.seq = 0;
-    memset(F.p[CLERK].log.last, 0, sizeof F.p[CLERK].log.last);
+    struct tk_person saved = F.o.p[CLERK];
+    crypto_sign_keypair(F.o.p[CLERK].log.origin, F.o.p[CLERK].sk);
+    F.o.p[CLERK].log.seq = 0;
+    memset(F.o.p[CLERK].log.last, 0, sizeof F.o.p[CLERK].log.last);
     return_entry(CLERK, hex, 20, F.t0 + 20 * DAY, &raw, &e);
     assert_int_equal(judge(&e).verdict, CZ_VERDICT_PENDING);
     store(&e);
@@ -537,7 +480,7 @@ static void test_pending_author(void **state)
     assert_int_equal(judge(&e).verdict, CZ_VERDICT_PENDING);
     store(&e);
     free(raw);
-    F.p[CLERK] = saved;
+    F.o.p[CLERK] = saved;
     struct cz_household_status s = status_of(hh2);
     assert_int_equal(s.pending, 1);
     assert_int_equal(s.status, CZ_HH_POOR);

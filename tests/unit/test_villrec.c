@@ -10,12 +10,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz.h"
 #include "codec.h"
 #include "exitchain.h"
 #include "hex.h"
@@ -24,7 +22,6 @@
 #include "parse.h"
 #include "query.h"
 #include "report.h"
-#include "roster.h"
 #include "schema.h"
 #include "station.h"
 #include "status.h"
@@ -38,56 +35,26 @@
 #define V3 "411024104203"   /* the incidence test's own village */
 
 enum { CLERK, VSUP, OFFICE, NPEOPLE };
-static const struct { const char *name, *region, *role; } who[NPEOPLE] = {
+static const struct tk_person_spec who[NPEOPLE] = {
     { "村录入员", V1, "clerk" }, { "村审核员", V1, "supervisor" }, { "市办二", "4110", "office" },
 };
 
 static struct {
-    char dir[64], odir[96];
-    cz_station *office;
-    const uint8_t *root;
-    struct { struct tk_log log; uint8_t sk[64]; } p[NPEOPLE];
+    struct tk_office o;
     int households;
 } F;
-
-static int sign_cb(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
-{
-    const uint8_t *sk = ctx;
-    return crypto_sign_detached(sig, NULL, msg, len, sk) == 0 ? CZ_OK : CZ_ESIG;
-}
 
 static int group_setup(void **state)
 {
     (void)state;
-    char why[64];
-    uint8_t id[CZ_ID_BYTES], entity[CZ_ENTITY_BYTES];
-    struct cz_field_error err;
-    if (sodium_init() < 0 || tk_tmpdir(F.dir, sizeof F.dir, "villrec")) return -1;
-    snprintf(F.odir, sizeof F.odir, "%s/office", F.dir);
-    struct cz_init_opts o = { .kind = CZ_KIND_OFFICE, .name = "许昌市科协", .region = "4110", .user = "张主任" };
-    if (cz_station_init(F.odir, &o, PASS, &F.office, why, sizeof why)) { fprintf(stderr, "init: %s\n", why); return -1; }
-    if (tk_places(F.office, V1, V2, V3, NULL)) return -1;
-    F.root = cz_station_info(F.office)->office_root;
-    for (int i = 0; i < NPEOPLE; i++) {
-        struct cz_cert_req q = { .kind = "person", .name = who[i].name, .station = "许昌市科协",
-                                 .region = who[i].region, .role = who[i].role };
-        crypto_sign_keypair(F.p[i].log.origin, F.p[i].sk);
-        memcpy(q.key, F.p[i].log.origin, 32);
-        if (cz_station_certify(F.office, &q, id)) return -1;
-    }
-    const struct cz_assign l18[] = { { "year", "2018" }, { "amount", "3535" } };
-    const struct cz_assign l20[] = { { "year", "2020" }, { "amount", "4000" } };
-    if (cz_station_add(F.office, "poverty_line", l18, 2, entity, id, &err) ||
-        cz_station_add(F.office, "poverty_line", l20, 2, entity, id, &err))
-        return -1;
-    return 0;
+    if (tk_office_open(&F.o, "villrec", PASS, who, NPEOPLE, V1, V2, V3, NULL)) return -1;
+    return tk_office_line(&F.o, "2018", "3535") || tk_office_line(&F.o, "2020", "4000") ? -1 : 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    cz_station_close(F.office);
-    tk_rmtree(F.dir);
+    tk_office_close(&F.o);
     return 0;
 }
 
@@ -99,12 +66,12 @@ static void household(const char *v, int people, uint8_t entity[CZ_ENTITY_BYTES]
     struct cz_field_error err;
     snprintf(number, sizeof number, "VR-%d", ++F.households);
     const struct cz_assign a[] = { { "number", number }, { "village", v }, { "head", "王测试" } };
-    assert_int_equal(cz_station_add(F.office, "household", a, 3, entity, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "household", a, 3, entity, id, &err), CZ_OK);
     cz_hex(entity, CZ_ENTITY_BYTES, hex);
     for (int i = 0; i < people; i++) {
         snprintf(name, sizeof name, "成员%d", i);
         const struct cz_assign b[] = { { "household", hex }, { "name", name } };
-        assert_int_equal(cz_station_add(F.office, "member", b, 2, m, id, &err), CZ_OK);
+        assert_int_equal(cz_station_add(F.o.st, "member", b, 2, m, id, &err), CZ_OK);
     }
 }
 
@@ -113,9 +80,6 @@ static void paper_entry(int i, const char *region, const char *hh, const char *d
                         struct cz_entry *e)
 {
     const struct cz_type *ty = cz_schema_type("exit_record");
-    uint8_t ent[CZ_ENTITY_BYTES], id[CZ_ID_BYTES], *body = NULL;
-    size_t body_len = 0, len = 0;
-    struct cz_entry_draft d;
     char year[8];
     cz_body *b = cz_body_new();
     assert_non_null(b);
@@ -124,36 +88,19 @@ static void paper_entry(int i, const char *region, const char *hh, const char *d
     assert_int_equal(cz_schema_set(ty, b, "year", year, NULL), CZ_OK);
     assert_int_equal(cz_schema_set(ty, b, "date", date, NULL), CZ_OK);
     assert_int_equal(cz_schema_set(ty, b, "reference", "鄢扶字〔2014〕12号", NULL), CZ_OK);
-    randombytes_buf(ent, sizeof ent);
-    assert_int_equal(cz_body_encode(b, &body, &body_len), CZ_OK);
+    assert_int_equal(tk_office_sign(&F.o, i, "exit_record", region, tk_next_hlc(), NULL, NULL, 0, b, raw, e), 0);
     cz_body_free(b);
-    tk_log_draft(&F.p[i].log, &d, tk_next_hlc(), ent, "exit_record", region, NULL, 0, body, body_len);
-    assert_int_equal(tk_log_write(&F.p[i].log, &d, sign_cb, F.p[i].sk, raw, &len, id), CZ_OK);
-    free(body);
-    assert_int_equal(cz_entry_decode(*raw, len, e), CZ_OK);
-    assert_int_equal(cz_entry_verify(e), CZ_OK);
 }
 
 static void store(const struct cz_entry *e)
 {
-    uint8_t id[CZ_ID_BYTES];
-    cz_txn *t = NULL;
-    int result;
-    cz_entry_id(e->raw, e->raw_len, id);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 1, &t), CZ_OK);
-    assert_int_equal(cz_store_put_entry(t, e, id, &result), CZ_OK);
-    assert_int_equal(cz_txn_commit(t), CZ_OK);
+    assert_int_equal(tk_office_store(&F.o, e), 0);
 }
 
 static struct cz_judgement judge(const struct cz_entry *e)
 {
     struct cz_judgement j;
-    struct cz_trust_info author;
-    cz_txn *t = NULL;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_roster_lookup(t, F.root, e->origin, &author), CZ_OK);
-    assert_int_equal(cz_authz_judge(t, F.root, e, &author, 0, &j), CZ_OK);
-    cz_txn_abort(t);
+    assert_int_equal(tk_office_judge(&F.o, e, &j), 0);
     return j;
 }
 
@@ -161,8 +108,8 @@ static struct cz_household_status status_of(const uint8_t hh[CZ_ENTITY_BYTES])
 {
     struct cz_household_status s;
     cz_txn *t = NULL;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_household_status(t, F.root, hh, &s), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
+    assert_int_equal(cz_household_status(t, F.o.root, hh, &s), CZ_OK);
     cz_txn_abort(t);
     return s;
 }
@@ -243,23 +190,23 @@ static void test_paper_exit_form_rules(void **state)
     household(V1, 1, hh, hex);
     struct cz_assign a[] = { { "household", hex }, { "year", "2014" }, { "date", "2015-01-03" },
                              { "reference", "鄢扶字〔2014〕12号" } };
-    assert_int_equal(cz_station_add(F.office, "exit_record", a, 4, ent, id, &err), CZ_EFIELD);
+    assert_int_equal(cz_station_add(F.o.st, "exit_record", a, 4, ent, id, &err), CZ_EFIELD);
     assert_string_equal(err.field->key, "date");
     a[1].value = "2012";
     a[2].value = "2012-12-01";
-    assert_int_equal(cz_station_add(F.office, "exit_record", a, 4, ent, id, &err), CZ_EFIELD);
+    assert_int_equal(cz_station_add(F.o.st, "exit_record", a, 4, ent, id, &err), CZ_EFIELD);
     assert_string_equal(err.field->key, "year");
     cz_format_date(cz_today() + 10000, future, sizeof future);   /* a year ahead */
     char fy[8];
     snprintf(fy, sizeof fy, "%u", cz_today() / 10000 + 1);
     a[1].value = fy;
     a[2].value = future;
-    assert_int_equal(cz_station_add(F.office, "exit_record", a, 4, ent, id, &err), CZ_EFIELD);
+    assert_int_equal(cz_station_add(F.o.st, "exit_record", a, 4, ent, id, &err), CZ_EFIELD);
     a[1].value = "2014";
     a[2].value = "2014-12-20";
-    assert_int_equal(cz_station_add(F.office, "exit_record", a, 3, ent, id, &err), CZ_EEMPTY);
+    assert_int_equal(cz_station_add(F.o.st, "exit_record", a, 3, ent, id, &err), CZ_EEMPTY);
     assert_string_equal(err.field->key, "reference");
-    assert_int_equal(cz_station_add(F.office, "exit_record", a, 4, ent, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "exit_record", a, 4, ent, id, &err), CZ_OK);
     assert_int_equal(status_of(hh).status, CZ_HH_EXITED);
 }
 
@@ -272,24 +219,24 @@ static void test_village_year_rules(void **state)
     struct cz_field_error err;
     struct cz_assign a[] = { { "village", V1 }, { "year", "2018" }, { "population", "1475" },
                              { "rural_population", "1410" }, { "registered_people", "40" } };
-    assert_int_equal(cz_station_add(F.office, "village_year", a, 5, ent, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "village_year", a, 5, ent, id, &err), CZ_OK);
     /* One a village and year. */
-    assert_int_equal(cz_station_add(F.office, "village_year", a, 5, ent, id, &err), CZ_EEXIST);
+    assert_int_equal(cz_station_add(F.o.st, "village_year", a, 5, ent, id, &err), CZ_EEXIST);
     a[1].value = "2012";
-    assert_int_equal(cz_station_add(F.office, "village_year", a, 5, ent, id, &err), CZ_EFIELD);
+    assert_int_equal(cz_station_add(F.o.st, "village_year", a, 5, ent, id, &err), CZ_EFIELD);
     assert_string_equal(err.field->key, "year");
     a[1].value = "2017";
     a[4].value = "1411";
-    assert_int_equal(cz_station_add(F.office, "village_year", a, 5, ent, id, &err), CZ_EFIELD);
+    assert_int_equal(cz_station_add(F.o.st, "village_year", a, 5, ent, id, &err), CZ_EFIELD);
     assert_string_equal(err.field->key, "registered_people");
     a[4].value = "40";
     a[3].value = "1500";
-    assert_int_equal(cz_station_add(F.office, "village_year", a, 5, ent, id, &err), CZ_EFIELD);
+    assert_int_equal(cz_station_add(F.o.st, "village_year", a, 5, ent, id, &err), CZ_EFIELD);
     assert_string_equal(err.field->key, "rural_population");
     a[3].value = "1400";
-    assert_int_equal(cz_station_add(F.office, "village_year", a, 4, ent, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "village_year", a, 4, ent, id, &err), CZ_OK);
     /* The rural population is the incidence's denominator: required. */
-    assert_int_equal(cz_station_add(F.office, "village_year", (struct cz_assign[]){ { "village", V2 }, { "year", "2018" } },
+    assert_int_equal(cz_station_add(F.o.st, "village_year", (struct cz_assign[]){ { "village", V2 }, { "year", "2018" } },
                                     2, ent, id, &err), CZ_EEMPTY);
     assert_string_equal(err.field->key, "rural_population");
 }
@@ -307,21 +254,21 @@ static void test_monitor_rules(void **state)
                              { "found_on", "2021-07-25" }, { "name", "韩老三" }, { "village", V1 },
                              { "removed_on", "2021-07-01" } };
     /* Neither a household nor a family's head and village. */
-    assert_int_equal(cz_station_add(F.office, "monitor", a, 4, ent, id, &err), CZ_EEMPTY);
+    assert_int_equal(cz_station_add(F.o.st, "monitor", a, 4, ent, id, &err), CZ_EEMPTY);
     assert_string_equal(err.field->key, "name");
-    assert_int_equal(cz_station_add(F.office, "monitor", a, 5, ent, id, &err), CZ_EEMPTY);
+    assert_int_equal(cz_station_add(F.o.st, "monitor", a, 5, ent, id, &err), CZ_EEMPTY);
     assert_string_equal(err.field->key, "village");
     /* Risk removed before it was found. */
-    assert_int_equal(cz_station_add(F.office, "monitor", a, 7, ent, id, &err), CZ_EFIELD);
+    assert_int_equal(cz_station_add(F.o.st, "monitor", a, 7, ent, id, &err), CZ_EFIELD);
     assert_string_equal(err.field->key, "removed_on");
     a[3].value = "2019-05-01";
-    assert_int_equal(cz_station_add(F.office, "monitor", a, 6, ent, id, &err), CZ_EFIELD);
+    assert_int_equal(cz_station_add(F.o.st, "monitor", a, 6, ent, id, &err), CZ_EFIELD);
     assert_string_equal(err.field->key, "found_on");
     a[3].value = "2021-07-25";
-    assert_int_equal(cz_station_add(F.office, "monitor", a, 6, ent, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "monitor", a, 6, ent, id, &err), CZ_OK);
     cz_txn *t = NULL;
     const struct cz_field *st = cz_schema_field(cz_schema_type("monitor"), "status");
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
     assert_int_equal(cz_record_load(t, ent, &r), CZ_OK);
     assert_true(cz_schema_format(st, r.body, CZ_LANG_EN, 0, buf, sizeof buf));
     assert_string_equal(buf, "monitored");
@@ -329,8 +276,8 @@ static void test_monitor_rules(void **state)
     cz_txn_abort(t);
     /* The risk removed: the status follows, never typed. */
     const struct cz_assign e[] = { { "removed_on", "2021-12-20" } };
-    assert_int_equal(cz_station_edit(F.office, ent, e, 1, id, &err), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
+    assert_int_equal(cz_station_edit(F.o.st, ent, e, 1, id, &err), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
     assert_int_equal(cz_record_load(t, ent, &r), CZ_OK);
     assert_true(cz_schema_format(st, r.body, CZ_LANG_ZH, 1, buf, sizeof buf));
     assert_string_equal(buf, "已消除风险");
@@ -354,8 +301,8 @@ static int criteria(const char *year, const char *water, const char *agreed, con
     if (water) assert_int_equal(cz_schema_set(ty, b, "water", water, NULL), CZ_OK);
     if (agreed) assert_int_equal(cz_schema_set(ty, b, "agreed", agreed, NULL), CZ_OK);
     if (team) assert_int_equal(cz_schema_set(ty, b, "team_checked", team, NULL), CZ_OK);
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    int rc = cz_exit_criteria(t, F.root, b, d);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
+    int rc = cz_exit_criteria(t, F.o.root, b, d);
     cz_txn_abort(t);
     cz_body_free(b);
     return rc;
@@ -402,22 +349,22 @@ static void test_incidence_by_hand(void **state)
     household(V3, 2, b, hb);
     household(V3, 4, c, hc);
     const struct cz_assign x[] = { { "household", hb }, { "year", "2016" }, { "date", "2016-11-30" }, { "reference", "P-1" } };
-    assert_int_equal(cz_station_add(F.office, "exit_record", x, 4, ent, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "exit_record", x, 4, ent, id, &err), CZ_OK);
     const struct cz_assign y17[] = { { "village", V3 }, { "year", "2017" }, { "rural_population", "500" } };
     const struct cz_assign y18[] = { { "village", V3 }, { "year", "2018" }, { "rural_population", "400" } };
-    assert_int_equal(cz_station_add(F.office, "village_year", y18, 3, ent, id, &err), CZ_OK);
-    assert_int_equal(cz_station_add(F.office, "village_year", y17, 3, ent, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "village_year", y18, 3, ent, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "village_year", y17, 3, ent, id, &err), CZ_OK);
     const struct cz_assign m1[] = { { "household", hb }, { "kind", "unstable" }, { "found_how", "cadres" },
                                     { "risks", "illness" }, { "found_on", "2021-03-15" }, { "removed_on", "2021-12-20" } };
     const struct cz_assign m2[] = { { "name", "石老汉" }, { "village", V3 }, { "kind", "sudden" }, { "found_how", "department" },
                                     { "risks", "accident" }, { "found_on", "2022-05-10" } };
-    assert_int_equal(cz_station_add(F.office, "monitor", m1, 6, ent, id, &err), CZ_OK);
-    assert_int_equal(cz_station_add(F.office, "monitor", m2, 6, ent, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "monitor", m1, 6, ent, id, &err), CZ_OK);
+    assert_int_equal(cz_station_add(F.o.st, "monitor", m2, 6, ent, id, &err), CZ_OK);
 
     struct cz_report r;
     cz_txn *t = NULL;
-    assert_int_equal(cz_txn_begin(cz_station_store(F.office), 0, &t), CZ_OK);
-    assert_int_equal(cz_report_build(t, F.root, V3, &r), CZ_OK);
+    assert_int_equal(cz_txn_begin(cz_station_store(F.o.st), 0, &t), CZ_OK);
+    assert_int_equal(cz_report_build(t, F.o.root, V3, &r), CZ_OK);
     cz_txn_abort(t);
     /* Not out of poverty: 3 + 4 = 7 of the 2018 figure, 400: 1.75 %. */
     assert_int_equal(r.incidence.n, 1);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authz.h"
 #include "codec.h"
 #include "entry.h"
 #include "keys.h"
@@ -144,6 +145,55 @@ struct tk_put {
  * (nothing judged), and it must be new there.  0, or -1 with the failing
  * step on stderr. */
 int tk_put_entry(cz_station *st, const struct tk_put *p, uint8_t id[CZ_ID_BYTES]);
+
+/* An office station (许昌市科协, region 4110) with people it certified,
+ * each holding a raw key the suite signs with by hand: the suites that
+ * break the exit chain's and the registry's rules with validly signed
+ * entries.  tk_office_open makes it in a folder of its own (name as for
+ * tk_tmpdir), adds a place for each village code of the NULL-ended list
+ * and certifies who[0..n) (n at most TK_OFFICE_PEOPLE) with fresh keys;
+ * 0, or -1 with the failing step on stderr and nothing left behind.
+ * tk_office_close closes the station and removes the folder. */
+#define TK_OFFICE_PEOPLE 8
+struct tk_person_spec { const char *name, *region, *role; };
+struct tk_person { struct tk_log log; uint8_t sk[64]; };
+struct tk_office {
+    char dir[64], odir[96];
+    cz_station *st;
+    const uint8_t *root;          /* the office root key, 32 bytes */
+    struct tk_person p[TK_OFFICE_PEOPLE];
+};
+int tk_office_open(struct tk_office *o, const char *name, const char *pass, const struct tk_person_spec *who,
+                   size_t n, ...);
+void tk_office_close(struct tk_office *o);
+
+/* A cz_sign_fn whose ctx is a struct tk_person: signs with its key. */
+int tk_person_key_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64]);
+
+/* The next entry of person i's log: type in region, clock hlc, entity
+ * (NULL: a fresh one), n parents, body b; its bytes in *raw (the caller
+ * frees) and *e decoded from them and verified.  Not stored.  0, or -1
+ * with the failing step on stderr. */
+int tk_office_sign(struct tk_office *o, int i, const char *type, const char *region, uint64_t hlc,
+                   const uint8_t *entity, const uint8_t *parents, size_t n, const cz_body *b, uint8_t **raw,
+                   struct cz_entry *e);
+
+/* Stores e at the office as an import would, nothing judged: 0 or -1. */
+int tk_office_store(struct tk_office *o, const struct cz_entry *e);
+
+/* What the one rule set (cz_authz_judge) makes of e at the office: 0 with
+ * *j filled, or -1. */
+int tk_office_judge(struct tk_office *o, const struct cz_entry *e, struct cz_judgement *j);
+
+/* Saves the poverty line of year at amount (yuan) as the office person: 0
+ * or -1. */
+int tk_office_line(struct tk_office *o, const char *year, const char *amount);
+
+/* An approval's body: step and decision on the assessment version, dated
+ * date (YYYYMMDD; 0: no date), with notes when not NULL.  NULL when a
+ * field is refused (on stderr).  The caller frees it (cz_body_free). */
+cz_body *tk_approval_body(const uint8_t version[CZ_ID_BYTES], const char *step, const char *decision,
+                          uint32_t date, const char *notes);
 
 /* Checks for table-driven tests (cmocka suites only: cmocka.h first): the
  * same check as assert_int_equal, assert_string_equal, assert_true, but a
