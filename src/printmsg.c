@@ -21,7 +21,7 @@ static void utf8_of(uint32_t cp, char out[5])
 
 void cz_print_message(int rc, const struct cz_print_out *o, enum cz_lang lang, char *buf, size_t size)
 {
-    char safe[512];
+    char safe[4200];   /* a whole path: the person has to find it */
     int zh = lang == CZ_LANG_ZH;
     if (rc == CZ_EREADONLY) rc = CZ_EPRINTRO;
     if (rc == CZ_ENOGLYPH) {
