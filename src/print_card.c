@@ -73,9 +73,11 @@ static void member_row(struct card *c, const struct cz_record *r)
     uint32_t today = cz_today();
     if (born && today >= born) snprintf(age, sizeof age, "%u", (unsigned)((today - born) / 10000));
     mask_id(cz_print_val(r, "id_number", c->lang, id, sizeof id), masked, sizeof masked);
+    /* A member registered from the official sheet has its labour ability
+     * (普通劳动力, 无劳动力...) and no yes/no: that answers the column. */
+    if (!cz_print_val(r, "can_work", c->lang, work, sizeof work)[0]) cz_print_val(r, "labour", c->lang, work, sizeof work);
     const char *cells[] = { cz_print_val(r, "name", c->lang, name, sizeof name), cz_print_val(r, "relation", c->lang, rel, sizeof rel),
-                            cz_print_val(r, "sex", c->lang, sex, sizeof sex), age,
-                            cz_print_val(r, "can_work", c->lang, work, sizeof work), masked };
+                            cz_print_val(r, "sex", c->lang, sex, sizeof sex), age, work, masked };
     cz_pdf_row(c->p, cells, 0);
 }
 
@@ -367,7 +369,7 @@ static int village_households(cz_txn *t, const char *village, struct cz_ents *ou
     int rc = cz_region_filter(t, village, place);
     if (rc == CZ_OK && strlen(place) != 12) rc = CZ_EPLACECODE;
     if (rc == CZ_OK) rc = cz_query_list(t, cz_schema_type("household"), &filter, 1, cz_print_collect, &e, &err);
-    if (rc == CZ_OK && !e.n) rc = CZ_ENOHOUSEHOLD;
+    if (rc == CZ_OK && !e.n) rc = CZ_ENOVILLAGEHH;
     if (rc == CZ_OK && !(v = calloc(e.n, sizeof *v))) rc = CZ_ENOMEM;
     for (size_t i = 0; rc == CZ_OK && i < e.n; i++) {
         struct cz_record r = { 0 };
