@@ -87,6 +87,12 @@ $text"; fi
     [ "$n" -ge 2 ] && pass "card $lang: $n members each with relation, sex, age, able to work, masked ID"
 }
 member_rows zh "$PDFS/card.pdf"
+# The head first, then from the eldest; aid by date: the same card each time.
+equals "card: the head's row first" "$(printf '%s\n' "$T" | grep -A1 '^ *姓名 ' | sed -n 2p | awk '{ print $1, $2 }')" "王德明 户主"
+ages=$(printf '%s\n' "$T" | grep -E '\*{6,}' | awk '{ print $(NF-2) }' | tail -n +2 | tr '\n' ' ')
+equals "card: the others from the eldest" "$ages" "$(printf '%s\n' $ages | sort -rn | tr '\n' ' ')"
+aid=$(printf '%s\n' "$T" | grep -oE '^ *2018-0[45]-[0-9]{2} +(种子|地膜)' | awk '{ print $1 }' | tr '\n' ' ')
+equals "card: aid by date" "$aid" "2018-04-15 2018-05-20 "
 
 expect "card in English" 0 cz -C "$ST" --lang en print card "$H" --to "$PDFS/card-en.pdf"
 T=$(pdftotext -layout "$PDFS/card-en.pdf" -)
@@ -123,7 +129,10 @@ contains "notice: village step" "$T" "村民主评议 2018-10-08"
 contains "notice: township step" "$T" "乡镇审核 2018-10-15"
 contains "notice: county step" "$T" "县审定"
 contains "notice: the closing date" "$T" "$CLOSES"
-contains "notice: where objections go" "$T" "南坞镇 人民政府"
+# Chinese runs on without spaces: "杨树湾村村民委员会", "南坞镇人民政府".
+flat=$(printf '%s' "$T" | tr -d '\n')
+contains "notice: objections to the village committee" "$flat" "杨树湾村村民委员会"
+contains "notice: or the township government" "$flat" "南坞镇人民政府"
 lacks "notice: not the exit already closed" "$T" "王德明"
 size=$(cz -C "$O" list member --json | jq --arg h "$(cz -C "$O" find YSW-2016-07 | awk 'NR == 1 { print $1 }')" '[.[] | select(.fields.household | startswith($h))] | length')
 contains "notice: household size" "$T" " $size "
@@ -136,6 +145,7 @@ expect "notice of a township" 0 cz -C "$O" print notice --township 411024104 --y
 T=$(pdftotext -layout "$PDFS/town.pdf" -)
 contains "township notice: the village" "$T" "杨树湾村"
 contains "township notice: the household" "$T" "YSW-2016-07"
+contains "township notice: objections" "$(printf '%s' "$T" | tr -d '\n')" "所在村村民委员会或南坞镇人民政府"
 expect "notice: another year has none" 1 cz -C "$O" print notice --township 411024104 --year 2019 --to "$PDFS/none.pdf"
 contains "notice none: says so" "$ERR" "awaits its public notice"
 [ ! -e "$PDFS/none.pdf" ] && pass "notice none: no file" || fail "notice none: a file was written"
