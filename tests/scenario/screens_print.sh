@@ -91,6 +91,23 @@ contains "zh: the notice names the household's head" "$T" "杨树林"
 contains "zh: and when the notice closes" "$T" "$(TZ=Asia/Shanghai date -d '+7 days' +%Y-%m-%d)"
 keys F10
 see "zh: quits the office" "EXIT=0"
+# In English, from the same screen.
+rm -rf "$O/print"
+startat "$O" --lang en --user 王县长
+ready
+menu_open "Exit approvals" "退出审批"
+see "en: the approvals screen" "Ctrl-P Print"
+keys C-v
+see "en: every assessment" "All exit assessments in your jurisdiction"
+keys C-p
+see "en: the notice printed" "$O/print/notice-411024104201.pdf"
+keys Enter
+gone "en: the box closes" "Enter: OK"
+T=$(pdftotext "$O/print/notice-411024104201.pdf" - 2>&1)
+contains "en: the notice is in English" "$T" "Public notice"
+contains "en: and names the household's head" "$T" "杨树林"
+keys F10
+see "en: quits the office" "EXIT=0"
 
 # A print folder that cannot be written: named, with its cause.
 if [ "$(id -u)" != 0 ]; then
@@ -196,6 +213,34 @@ for lang in zh en; do
     keys F10
     see "$lang stick: quits" "EXIT=0"
 done
+
+# The notice names people too: asked before it goes on the stick.
+rm -rf "$USB"/*
+MOUNTS=$WORK/one startat "$O" --lang zh --user 王县长
+ready
+menu_open "Exit approvals" "退出审批"
+keys C-v
+see "zh notice stick: every assessment" "辖区内全部退出评估"
+keys C-p
+see "zh notice stick: asks where" "PDF 存到哪里？"
+keys Down Enter
+see "zh notice stick: asks before personal data" "把个人信息不加密写到U盘上吗？"
+keys Escape
+see "zh notice stick: no" "没有写到U盘上。"
+equals "zh notice stick: no: nothing on the stick" "$(on_usb)" 0
+keys C-p
+see "zh notice stick: asks where again" "PDF 存到哪里？"
+keys Down Enter
+see "zh notice stick: asks again" "把个人信息不加密写到U盘上吗？"
+keys Enter
+see "zh notice stick: yes: printed" "已生成"
+see "zh notice stick: yes: on the stick" "$USB/cunzhan/print/notice-411024104201.pdf"
+keys Enter
+gone "zh notice stick: the box closes" "回车：确定"
+[ -s "$USB/cunzhan/print/notice-411024104201.pdf" ] && pass "zh notice stick: the notice is on the stick" ||
+    fail "zh notice stick: no notice on the stick"
+keys F10
+see "zh notice stick: quits" "EXIT=0"
 
 # A write-protected stick (its folder made before it was locked, and
 # not), a full one: named with the file or the stick, nothing left on it.
