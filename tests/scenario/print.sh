@@ -263,6 +263,20 @@ if mkdir -p "$RO" && mount -t tmpfs -o size=1m tmpfs "$RO" 2>/dev/null; then
     contains "read-only folder zh: names the cause" "$ERR" "只读"
     contains "read-only folder zh: names the file" "$ERR" "$RO/card.pdf"
     equals "read-only folder: the old file is as it was" "$(cat "$RO/card.pdf")" old
+    # The same folder as a USB stick's (a fake mount table and sysfs):
+    # said as a write-protected stick, whose fix is the stick's.
+    mkdir -p "$WORK/sys/block/sdb/sdb1"
+    echo 1 > "$WORK/sys/block/sdb/removable"
+    printf '/dev/sdb1 %s vfat ro 0 0\n' "$RO" > "$WORK/rotab"
+    export CUNZHAN_SYSFS_ROOT=$WORK/sys CUNZHAN_UDEV_DATA=$WORK/udev
+    for lang in en zh; do
+        CUNZHAN_MOUNTS=$WORK/rotab expect "write-protected stick ($lang): refused" 1 \
+            cz -C "$ST" --lang $lang print card YSW-2016-01 --to "$RO/card.pdf"
+        contains "write-protected stick ($lang): names the file" "$ERR" "$RO/card.pdf"
+        [ $lang = en ] && want="the USB stick (or the folder given) is write-protected" || want="U盘（或指定的文件夹）写保护"
+        contains "write-protected stick ($lang): said as a stick's" "$ERR" "$want"
+    done
+    equals "write-protected stick: the old file is as it was" "$(cat "$RO/card.pdf")" old
     umount "$RO"
 elif [ "$(id -u)" != 0 ]; then
     chmod 555 "$RO"
@@ -282,6 +296,18 @@ if mkdir -p "$FULL" && mount -t tmpfs -o size=16k tmpfs "$FULL" 2>/dev/null; the
     expect "full disk, in Chinese" 1 cz -C "$O" --lang zh print report --to "$FULL/cards.pdf"
     contains "full disk zh: names the cause" "$ERR" "磁盘已满"
     contains "full disk zh: names the file" "$ERR" "$FULL/cards.pdf"
+    mkdir -p "$WORK/sys/block/sdb/sdb1"
+    echo 1 > "$WORK/sys/block/sdb/removable"
+    printf '/dev/sdb1 %s vfat rw 0 0\n' "$FULL" > "$WORK/fulltab"
+    export CUNZHAN_SYSFS_ROOT=$WORK/sys CUNZHAN_UDEV_DATA=$WORK/udev
+    for lang in en zh; do
+        CUNZHAN_MOUNTS=$WORK/fulltab expect "full stick ($lang): refused" 1 \
+            cz -C "$O" --lang $lang print report --to "$FULL/cards.pdf"
+        contains "full stick ($lang): names the file" "$ERR" "$FULL/cards.pdf"
+        [ $lang = en ] && want="the USB stick (or the folder given) is full" || want="U盘（或指定的文件夹）已满"
+        contains "full stick ($lang): said as a stick's" "$ERR" "$want"
+    done
+    equals "full stick: no half file" "$(find "$FULL" -type f | wc -l)" 0
     umount "$FULL"
 else
     echo "skip full disk: cannot mount a tmpfs here"
