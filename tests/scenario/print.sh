@@ -216,6 +216,18 @@ contains "glyph zh: says why" "$ERR" "没有正文中某个字的字形"
 # The font check itself breaks on that character.
 equals "the font check finds U+20000 missing" "$(uncovered "王𠀀中")" "U+20000"
 
+# A PC without the printing font (fontconfig shown an empty font folder):
+# the package named, nothing written, in both languages.
+mkdir -p "$WORK/nofonts"
+printf '<?xml version="1.0"?>\n<fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>\n' \
+    "$WORK/nofonts" "$WORK/nofonts/cache" > "$WORK/nofonts.conf"
+FONTCONFIG_FILE=$WORK/nofonts.conf expect "no printing font: refused" 1 cz -C "$ST" print card YSW-2016-01 --to "$PDFS/nf.pdf"
+contains "no printing font: names the package" "$ERR" "fonts-wqy-zenhei"
+contains "no printing font: names the file" "$ERR" "$PDFS/nf.pdf"
+FONTCONFIG_FILE=$WORK/nofonts.conf expect "no printing font, in Chinese" 1 cz -C "$ST" --lang zh print notice --village 411024104201 --to "$PDFS/nf.pdf"
+contains "no printing font zh: says so" "$ERR" "没有安装打印用的字体文泉驿正黑"
+[ ! -e "$PDFS/nf.pdf" ] && pass "no printing font: no file" || fail "no printing font: a file was written"
+
 # ---- how to reach the helper; the official labour ability ----
 Z=$(id_of 周专家)
 expect "周专家 paired with the household" 0 cz -C "$ST" add pairing helper="$Z" household="$HID" mode=one_to_one
