@@ -38,7 +38,7 @@ static int where_to(struct ui *ui, const char *pc, char *mount, size_t size)
     }
     char (*text)[4200] = calloc(n + 1, sizeof *text);
     const char **items = calloc(n + 1, sizeof *items);
-    int got = -1;
+    int got = 0;   /* no memory for the list: this PC, the default */
     if (text && items) {
         snprintf(text[0], sizeof text[0], T(ui, "This PC: %s", "本机：%s"), pc);
         for (size_t i = 0; i < n; i++)
