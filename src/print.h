@@ -48,7 +48,8 @@ int cz_print_card(cz_station *st, const uint8_t (*households)[CZ_ENTITY_BYTES], 
                   struct cz_print_out *o);
 /* Every live household of a village (12 digits), by household number.
  * CZ_EPLACECODE, CZ_ENOPLACE (region.h) for a code no place has,
- * CZ_ENOHOUSEHOLD when the village has no household. */
+ * CZ_ENOVILLAGEHH when the village has no household here (o->context: the
+ * code). */
 int cz_print_card_village(cz_station *st, const char *village, struct cz_print_out *o);
 
 /* The public notice of the exit assessments whose next step is the notice

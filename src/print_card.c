@@ -49,20 +49,66 @@ static void mask_id(const char *id, char *out, size_t size)
     snprintf(out + i, size - i, "%s", id + i);
 }
 
-/* Runs fn on each live record linked to the household, of type. */
-typedef void (*card_row_fn)(struct card *c, const struct cz_record *r);
-static int each_linked(struct card *c, const uint8_t *hh, const char *type, card_row_fn fn, size_t *n)
+/* The live records of `type` linked to the household, loaded, in the
+ * order a card reads them (by_order); the caller clears and frees. */
+struct loaded {
+    struct cz_record *v;
+    size_t n, cap;
+    const char *order;        /* the date field rows follow, oldest first */
+};
+
+/* The head of the household first (members), then by the order field
+ * (a birth date, a date of aid or sale), then by entity: the same card
+ * every time, whatever order the ids fell in. */
+static int by_order(const void *a, const void *b, void *ctx)
+{
+    const struct cz_record *x = a, *y = b;
+    const char *order = ctx;
+    char kx[32], ky[32];
+    int hx = !strcmp(cz_print_key(x, "relation", kx, sizeof kx), "head");
+    int hy = !strcmp(cz_print_key(y, "relation", ky, sizeof ky), "head");
+    if (hx != hy) return hy - hx;
+    uint64_t dx = cz_print_uint(x, order), dy = cz_print_uint(y, order);
+    if (dx != dy) return dx < dy ? -1 : 1;
+    return memcmp(x->entity, y->entity, CZ_ENTITY_BYTES);
+}
+
+static void loaded_free(struct loaded *l)
+{
+    for (size_t i = 0; i < l->n; i++) cz_record_clear(&l->v[i]);
+    free(l->v);
+}
+
+static int load_linked(struct card *c, const uint8_t *hh, const char *type, struct loaded *l)
 {
     struct cz_ents e = { 0 };
     int rc = strcmp(type, "training") ? cz_view_linked(c->v, hh, type, cz_print_collect, &e)
                                       : cz_view_trainings_of(c->v, hh, cz_print_collect, &e);
     for (size_t i = 0; rc == CZ_OK && i < e.n; i++) {
         struct cz_record r = { 0 };
-        if ((rc = cz_record_load(c->t, e.v[i], &r)) == CZ_OK && !r.deleted && r.body) fn(c, &r);
+        if ((rc = cz_record_load(c->t, e.v[i], &r)) == CZ_OK && !r.deleted && r.body &&
+            (rc = cz_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v)) == CZ_OK) {
+            l->v[l->n++] = r;
+            continue;
+        }
         cz_record_clear(&r);
     }
-    if (n) *n = e.n;
     free(e.v);
+    if (rc == CZ_OK && l->n > 1) qsort_r(l->v, l->n, sizeof *l->v, by_order, (void *)l->order);
+    return rc;
+}
+
+/* Runs fn on each live record linked to the household, of type, in the
+ * order of the date field `order`. */
+typedef void (*card_row_fn)(struct card *c, const struct cz_record *r);
+static int each_linked(struct card *c, const uint8_t *hh, const char *type, const char *order, card_row_fn fn,
+                       size_t *n)
+{
+    struct loaded l = { .order = order };
+    int rc = load_linked(c, hh, type, &l);
+    for (size_t i = 0; rc == CZ_OK && i < l.n; i++) fn(c, &l.v[i]);
+    if (n) *n = l.n;
+    loaded_free(&l);
     return rc;
 }
 
@@ -73,13 +119,15 @@ static void member_row(struct card *c, const struct cz_record *r)
     uint32_t today = cz_today();
     if (born && today >= born) snprintf(age, sizeof age, "%u", (unsigned)((today - born) / 10000));
     mask_id(cz_print_val(r, "id_number", c->lang, id, sizeof id), masked, sizeof masked);
+    /* A member registered from the official sheet has its labour ability
+     * (普通劳动力, 无劳动力...) and no yes/no: that answers the column. */
+    if (!cz_print_val(r, "can_work", c->lang, work, sizeof work)[0]) cz_print_val(r, "labour", c->lang, work, sizeof work);
     const char *cells[] = { cz_print_val(r, "name", c->lang, name, sizeof name), cz_print_val(r, "relation", c->lang, rel, sizeof rel),
-                            cz_print_val(r, "sex", c->lang, sex, sizeof sex), age,
-                            cz_print_val(r, "can_work", c->lang, work, sizeof work), masked };
+                            cz_print_val(r, "sex", c->lang, sex, sizeof sex), age, work, masked };
     cz_pdf_row(c->p, cells, 0);
 }
 
-/* The head first, then the others in record order. */
+/* The head first, then the others from the eldest. */
 static int members(struct card *c, const uint8_t *hh)
 {
     struct cz_pdf *p = c->p;
@@ -88,23 +136,15 @@ static int members(struct card *c, const uint8_t *hh)
         CZ_COL(cz_pdf_tr(p, "Sex", "性别"), 0.08), CZ_NUM(cz_pdf_tr(p, "Age", "年龄"), 0.08),
         CZ_COL(cz_pdf_tr(p, "Able to work", "劳动能力"), 0.16), CZ_COL(cz_pdf_tr(p, "ID number", "身份证号"), 0.28),
     };
-    struct cz_ents e = { 0 };
-    int rc = cz_view_linked(c->v, hh, "member", cz_print_collect, &e);
+    struct loaded l = { .order = "born" };
+    int rc = load_linked(c, hh, "member", &l);
     char head[128];
-    snprintf(head, sizeof head, cz_pdf_tr(p, "Members (%zu)", "家庭成员（%zu 人）"), e.n);
+    snprintf(head, sizeof head, cz_pdf_tr(p, "Members (%zu)", "家庭成员（%zu 人）"), l.n);
     cz_pdf_heading(p, head);
     cz_pdf_table(p, cols, sizeof cols / sizeof *cols);
-    for (int pass = 0; pass < 2 && rc == CZ_OK; pass++)
-        for (size_t i = 0; rc == CZ_OK && i < e.n; i++) {
-            struct cz_record r = { 0 };
-            char rel[32];
-            if ((rc = cz_record_load(c->t, e.v[i], &r)) == CZ_OK && !r.deleted && r.body &&
-                !strcmp(cz_print_val(&r, "relation", CZ_LANG_EN, rel, sizeof rel), "head") == !pass)
-                member_row(c, &r);
-            cz_record_clear(&r);
-        }
+    for (size_t i = 0; rc == CZ_OK && i < l.n; i++) member_row(c, &l.v[i]);
     cz_pdf_table_end(p);
-    free(e.v);
+    loaded_free(&l);
     return rc;
 }
 
@@ -159,13 +199,13 @@ static void sale_row(struct card *c, const struct cz_record *r)
 }
 
 /* One section: its heading, a table of the linked records, or "none". */
-static int section(struct card *c, const uint8_t *hh, const char *heading, const char *type,
+static int section(struct card *c, const uint8_t *hh, const char *heading, const char *type, const char *order,
                    const struct cz_pdf_col *cols, size_t ncols, card_row_fn fn)
 {
     size_t n = 0;
     cz_pdf_heading(c->p, heading);
     cz_pdf_table(c->p, cols, ncols);
-    int rc = each_linked(c, hh, type, fn, &n);
+    int rc = each_linked(c, hh, type, order, fn, &n);
     if (rc == CZ_OK && n == 0) {
         const char *none[CZ_PDF_COLS] = { cz_pdf_tr(c->p, "none", "无") };
         for (size_t i = 1; i < ncols; i++) none[i] = "";
@@ -186,7 +226,7 @@ static int helpers(struct card *c, const struct cz_record *hh, const struct cz_p
     size_t n = 0;
     cz_pdf_heading(c->p, cz_pdf_tr(c->p, "Helpers and how to reach them", "帮扶责任人及联系方式"));
     cz_pdf_table(c->p, cols, ncols);
-    int rc = each_linked(c, hh->entity, "pairing", helper_row, &n);
+    int rc = each_linked(c, hh->entity, "pairing", "start", helper_row, &n);
     cz_print_val(hh, "village", CZ_LANG_EN, code, sizeof code);
     if (rc == CZ_OK && code[0]) rc = cz_query_list(c->t, cz_schema_type("pairing"), &filter, 1, cz_print_collect, &e, &err);
     for (size_t i = 0; rc == CZ_OK && i < e.n; i++) {
@@ -312,10 +352,10 @@ static int card(struct card *c, const struct cz_record *hh)
     int rc;
     if ((rc = members(c, e)) ||
         (rc = helpers(c, hh, helper, 5)) ||
-        (rc = section(c, e, cz_pdf_tr(p, "Aid received", "享受的帮扶物资"), "aid", aid, 6, aid_row)) ||
-        (rc = section(c, e, cz_pdf_tr(p, "Trainings attended", "参加的培训"), "training", training, 4, training_row)) ||
-        (rc = section(c, e, cz_pdf_tr(p, "Plots", "种植地块"), "plot", plot, 5, plot_row)) ||
-        (rc = section(c, e, cz_pdf_tr(p, "Sales", "订单收购"), "sale", sale, 5, sale_row)))
+        (rc = section(c, e, cz_pdf_tr(p, "Aid received", "享受的帮扶物资"), "aid", "date", aid, 6, aid_row)) ||
+        (rc = section(c, e, cz_pdf_tr(p, "Trainings attended", "参加的培训"), "training", "date", training, 4, training_row)) ||
+        (rc = section(c, e, cz_pdf_tr(p, "Plots", "种植地块"), "plot", "planted", plot, 5, plot_row)) ||
+        (rc = section(c, e, cz_pdf_tr(p, "Sales", "订单收购"), "sale", "date", sale, 5, sale_row)))
         return rc;
     return latest_visit(c, e);
 }
@@ -367,7 +407,7 @@ static int village_households(cz_txn *t, const char *village, struct cz_ents *ou
     int rc = cz_region_filter(t, village, place);
     if (rc == CZ_OK && strlen(place) != 12) rc = CZ_EPLACECODE;
     if (rc == CZ_OK) rc = cz_query_list(t, cz_schema_type("household"), &filter, 1, cz_print_collect, &e, &err);
-    if (rc == CZ_OK && !e.n) rc = CZ_ENOHOUSEHOLD;
+    if (rc == CZ_OK && !e.n) rc = CZ_ENOVILLAGEHH;
     if (rc == CZ_OK && !(v = calloc(e.n, sizeof *v))) rc = CZ_ENOMEM;
     for (size_t i = 0; rc == CZ_OK && i < e.n; i++) {
         struct cz_record r = { 0 };

@@ -81,6 +81,9 @@ struct cz_ents {
 int cz_print_collect(void *ctx, const uint8_t entity[CZ_ENTITY_BYTES]);
 /* A field as shown (enum labels in lang); "" when absent.  Returns buf. */
 const char *cz_print_val(const struct cz_record *r, const char *field, enum cz_lang lang, char *buf, size_t size);
+/* A field as stored: an enum's key ("head"), not its label; "" when
+ * absent.  Returns buf. */
+const char *cz_print_key(const struct cz_record *r, const char *field, char *buf, size_t size);
 /* A date field (YYYYMMDD); 0 when absent. */
 uint64_t cz_print_uint(const struct cz_record *r, const char *field);
 /* A year, count or money (fen) field; 0 when absent. */

@@ -141,13 +141,13 @@ static void intro(struct cz_pdf *p, cz_txn *t, const char *region, enum cz_lang 
         snprintf(buf, sizeof buf,
                  cz_pdf_tr(p, "Objections: within the notice period, in person or in writing with your name, to the "
                               "village committee of %s or the township government of %s.",
-                           "对公示内容有异议的，请在公示期内以实名书面或当面方式向 %s 村民委员会或 %s 人民政府反映。"),
+                           "对公示内容有异议的，请在公示期内以实名书面或当面方式向%s村民委员会或%s人民政府反映。"),
                  name, town);
     else
         snprintf(buf, sizeof buf,
                  cz_pdf_tr(p, "Objections: within the notice period, in person or in writing with your name, to the "
                               "household's village committee or the township government of %s.",
-                           "对公示内容有异议的，请在公示期内以实名书面或当面方式向所在村村民委员会或 %s 人民政府反映。"),
+                           "对公示内容有异议的，请在公示期内以实名书面或当面方式向所在村村民委员会或%s人民政府反映。"),
                  town);
     cz_pdf_text(p, buf);
     cz_pdf_space(p, 6);

@@ -21,6 +21,14 @@ const char *cz_print_val(const struct cz_record *r, const char *field, enum cz_l
     return buf;
 }
 
+const char *cz_print_key(const struct cz_record *r, const char *field, char *buf, size_t size)
+{
+    const struct cz_field *f = r->type ? cz_schema_field(r->type, field) : NULL;
+    buf[0] = 0;
+    if (f && r->body) cz_schema_format(f, r->body, CZ_LANG_EN, 0, buf, size);
+    return buf;
+}
+
 uint64_t cz_print_uint(const struct cz_record *r, const char *field)
 {
     const struct cz_field *f = r->type ? cz_schema_field(r->type, field) : NULL;

@@ -21,7 +21,7 @@ static void utf8_of(uint32_t cp, char out[5])
 
 void cz_print_message(int rc, const struct cz_print_out *o, enum cz_lang lang, char *buf, size_t size)
 {
-    char safe[512];
+    char safe[4200];   /* a whole path: the person has to find it */
     int zh = lang == CZ_LANG_ZH;
     if (rc == CZ_EREADONLY) rc = CZ_EPRINTRO;
     if (rc == CZ_ENOGLYPH) {
@@ -31,8 +31,8 @@ void cz_print_message(int rc, const struct cz_print_out *o, enum cz_lang lang, c
         snprintf(buf, size, "%s: %s U+%04X \"%s\" %s \"%s\": %s", cz_text_safe(o->path, safe, sizeof safe),
                  zh ? "字符" : "the character", (unsigned)o->codepoint, shown, zh ? "出现在" : "in", o->context,
                  cz_strerror(rc, lang));
-    } else if (rc == CZ_ENOHOUSEHOLD || rc == CZ_ENOTHOUSEHOLD || rc == CZ_ENONOTICE || rc == CZ_EPLACECODE ||
-               rc == CZ_ENOPLACE) {
+    } else if (rc == CZ_ENOHOUSEHOLD || rc == CZ_ENOTHOUSEHOLD || rc == CZ_ENONOTICE || rc == CZ_ENOVILLAGEHH ||
+               rc == CZ_EPLACECODE || rc == CZ_ENOPLACE) {
         snprintf(buf, size, "%s%s%s", o->context, o->context[0] ? ": " : "", cz_strerror(rc, lang));
     } else {
         snprintf(buf, size, "%s: %s", cz_text_safe(o->path ? o->path : "", safe, sizeof safe), cz_strerror(rc, lang));

@@ -4,10 +4,13 @@
  * village whatever the PC's locale; messages follow the person's language. */
 #include "cli.h"
 #include "cli_int.h"
+#include "fsutil.h"
 #include "parse.h"
 #include "print.h"
+#include "stickfind.h"
 #include "text.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,9 +106,38 @@ static void default_path(const struct print_args *a, char *buf, size_t size)
     cz_print_file_name(a->doc, what, buf, size);
 }
 
+/* The mount of the USB stick the file goes onto ("" when it goes onto
+ * this PC's own disk), so that a full or read-only one is said as a
+ * stick's: the fix is the stick's, not this PC's. */
+static void stick_of(const char *path, char *mount, size_t size)
+{
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    struct cz_stick_places places;
+    struct cz_stick *sticks = NULL;
+    size_t n = 0;
+    mount[0] = 0;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+    if (!realpath(dir, real)) return;
+    cz_stick_places_default(&places);
+    if (cz_sticks_find(&places, &sticks, &n) != CZ_OK) n = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(sticks[i].mount);
+        if (len && !strncmp(real, sticks[i].mount, len) && (real[len] == 0 || real[len] == '/')) {
+            snprintf(mount, size, "%s", sticks[i].mount);
+            break;
+        }
+    }
+    free(sticks);
+}
+
 static void print_failed(struct cli *c, int rc, const struct cz_print_out *o)
 {
-    char msg[1024];
+    char msg[4400], mount[4096];
+    if (rc == CZ_EDISKFULL || rc == CZ_EREADONLY || rc == CZ_EACCESS) {
+        stick_of(o->path, mount, sizeof mount);
+        if (mount[0]) rc = cz_fs_stick_status(mount, rc);
+    }
     /* The database's own failures name its folder, as every command does. */
     if (cz_status_is_store(rc) && rc != CZ_EREADONLY && rc != CZ_EDISKFULL && rc != CZ_EACCESS) {
         say_error(c, rc, NULL);
