@@ -251,7 +251,8 @@ int cz_mirror_run(cz_station *st, const struct cz_mirror_opts *o, struct cz_mirr
     if ((rc = cz_mirror_schema(&m))) goto cleanup;
     if ((rc = cz_mirror_views(&m))) goto cleanup;
     if ((rc = cz_mirror_entries(&m))) goto cleanup;
-    rc = cz_mirror_records(&m);
+    if ((rc = cz_mirror_records(&m))) goto cleanup;
+    rc = cz_mirror_keys(&m);
 cleanup:
     cz_txn_abort(m.t);
     if (m.pg) PQfinish(m.pg);

@@ -32,6 +32,10 @@ struct cz_mirror {
     struct cz_mbuf buf;              /* rows of the batch being built */
     char sqlstate[6];                /* of the last statement refused */
     size_t sent;                     /* bytes of buf a streamed COPY has sent */
+    /* The tables have no keys or indexes yet (a first run, or one killed
+     * before it built them): rows go in as COPY takes them and the run
+     * builds the keys at its end (cz_mirror_keys). */
+    int keys_owed;
 };
 
 /* A streamed COPY sends rows once this much is waiting, so the server
@@ -71,8 +75,15 @@ int cz_mirror_stream_end(struct cz_mirror *m, const struct cz_mbuf *data);
 uint64_t cz_mirror_exec_count(struct cz_mirror *m, const char *sql, int *rc);
 
 /* mirror_schema.c: creates schema `cunzhan` or checks its version, and
- * that it mirrors this station. */
+ * that it mirrors this station; sets m->keys_owed.  A new schema's tables
+ * are left without their keys and indexes, which a bulk load only slows. */
 int cz_mirror_schema(struct cz_mirror *m);
+/* Builds the keys and indexes when owed, all in one transaction that
+ * also clears the mark (a run killed while building leaves them owed,
+ * and the next run builds them).  Entries there twice (only when the
+ * ranges were lost while keys were owed: nothing else refused them) are
+ * kept once. */
+int cz_mirror_keys(struct cz_mirror *m);
 /* Marks the records pass as owed (in an entry batch's transaction) or
  * done (after a pass through every record): for readers, who can tell a
  * mirror whose records lag its entries. */
