@@ -7,11 +7,9 @@
  * (MIRROR.md, "Bigger than one machine"); the id comes first in it, so
  * the key also finds a row by id (an index fewer to keep on every COPY).
  *
- * A new schema's two large tables start without their keys and indexes:
- * a server keeping a key on random ids row by row spends more than the
- * COPY itself, and one sorted build at the end is far cheaper.  The mark
- * (cunzhan.source.keys_owed) commits with the tables, so a run killed
- * before the build leaves the keys owed and the next run builds them. */
+ * A new schema's two large tables start without their keys and indexes
+ * (mirror_keys.c): the mark that says so (cunzhan.source.keys_owed)
+ * commits with the tables. */
 #include "mirror_int.h"
 #include "hex.h"
 #include "status.h"
@@ -62,22 +60,6 @@ static const char schema_v3[] =
 /* The steps from version i + 1 on, in order: a new server runs them all. */
 static const char *const steps[] = { schema_v1, schema_v2, schema_v3 };
 
-/* The keys and indexes version 1 makes, by the names it gives them:
- * dropped from a new schema's empty tables, and built again, the same,
- * once its first run has copied everything.  The entries' key first: it
- * is the one that can meet a row there twice. */
-struct key { const char *build, *drop; int entries; };
-static const struct key keys[] = {
-    { "ALTER TABLE cunzhan.entry ADD CONSTRAINT entry_pkey PRIMARY KEY (id, region)",
-      "ALTER TABLE cunzhan.entry DROP CONSTRAINT entry_pkey", 1 },
-    { "CREATE INDEX entry_origin_seq ON cunzhan.entry (origin, seq)", "DROP INDEX cunzhan.entry_origin_seq", 1 },
-    { "CREATE INDEX entry_entity ON cunzhan.entry (entity)", "DROP INDEX cunzhan.entry_entity", 1 },
-    { "ALTER TABLE cunzhan.record ADD CONSTRAINT record_pkey PRIMARY KEY (entity, region)",
-      "ALTER TABLE cunzhan.record DROP CONSTRAINT record_pkey", 0 },
-    { "CREATE INDEX record_type ON cunzhan.record (type, region)", "DROP INDEX cunzhan.record_type", 0 },
-};
-#define NKEYS (sizeof keys / sizeof keys[0])
-
 /* The run holds this lock for its whole session, so two mirrors of one
  * server (two terminals, a cron job) take turns instead of racing. */
 #define LOCK_SQL "SELECT pg_advisory_lock(hashtext('cunzhan mirror'))"
@@ -115,16 +97,6 @@ static int check_source(struct cz_mirror *m)
     return rc;
 }
 
-/* A new schema: its tables are empty, so dropping costs nothing. */
-static int defer_keys(struct cz_mirror *m)
-{
-    int rc = CZ_OK;
-    for (size_t i = 0; i < NKEYS && rc == CZ_OK; i++) rc = cz_mirror_exec(m, keys[i].drop);
-    if (rc == CZ_OK) rc = cz_mirror_exec(m, "UPDATE cunzhan.source SET keys_owed = true");
-    if (rc == CZ_OK) m->keys_owed = 1;
-    return rc;
-}
-
 static int create_or_check(struct cz_mirror *m)
 {
     int version = 0;
@@ -149,7 +121,7 @@ static int create_or_check(struct cz_mirror *m)
         m->s->schema_version = CZ_MIRROR_SCHEMA_VERSION;
     }
     rc = check_source(m);
-    return rc == CZ_OK && version == 0 ? defer_keys(m) : rc;
+    return rc == CZ_OK && version == 0 ? cz_mirror_defer_keys(m) : rc;
 }
 
 int cz_mirror_schema(struct cz_mirror *m)
@@ -168,46 +140,4 @@ int cz_mirror_set_dirty(struct cz_mirror *m, int dirty)
 {
     return cz_mirror_exec(m, dirty ? "UPDATE cunzhan.source SET records_owed = true"
                                    : "UPDATE cunzhan.source SET records_owed = false, last_run = now()");
-}
-
-/* The entries' key met an entry there twice: while keys are owed nothing
- * refuses a second copy, and a run whose ranges were lost (deleted by
- * hand) copies every entry again.  The copies are the same bytes (the id
- * is the hash of raw, every other column is read from raw), so one of
- * each is kept, and the run's count of new entries loses the others. */
-static int build_entry_key(struct cz_mirror *m, const struct key *k)
-{
-    int rc = cz_mirror_exec(m, "SAVEPOINT key");
-    if (rc == CZ_OK) rc = cz_mirror_exec(m, k->build);
-    if (rc != CZ_EMIRRORSQL || strcmp(m->sqlstate, CZ_MIRROR_DUPLICATE)) return rc;
-    if ((rc = cz_mirror_exec(m, "ROLLBACK TO SAVEPOINT key"))) return rc;
-    uint64_t twice = cz_mirror_exec_count(m,
-        "DELETE FROM cunzhan.entry a USING cunzhan.entry b"
-        " WHERE a.id = b.id AND a.region = b.region AND a.ctid > b.ctid", &rc);
-    if (rc) return rc;
-    m->s->entries_copied -= twice < m->s->entries_copied ? twice : m->s->entries_copied;
-    return cz_mirror_exec(m, k->build);
-}
-
-int cz_mirror_keys(struct cz_mirror *m)
-{
-    if (!m->keys_owed) return CZ_OK;
-    /* Rows indexed, for the bar: the server holds what the station does
-     * once the passes are through. */
-    uint64_t done = 0, total = 0;
-    for (size_t i = 0; i < NKEYS; i++) total += keys[i].entries ? m->s->entries_station : m->s->records_station;
-    int rc = cz_mirror_exec(m, "BEGIN");
-    for (size_t i = 0; i < NKEYS && rc == CZ_OK; i++) {
-        if (m->o->progress) m->o->progress(m->o->progress_ctx, CZ_MIRROR_KEYS, done, total);
-        rc = i == 0 ? build_entry_key(m, &keys[i]) : cz_mirror_exec(m, keys[i].build);
-        done += keys[i].entries ? m->s->entries_station : m->s->records_station;
-    }
-    if (rc == CZ_OK) rc = cz_mirror_exec(m, "UPDATE cunzhan.source SET keys_owed = false");
-    if (rc == CZ_OK) rc = cz_mirror_exec(m, "COMMIT");
-    else cz_mirror_exec(m, "ROLLBACK");
-    if (rc) return rc;
-    m->keys_owed = 0;
-    m->s->keys_built = 1;
-    if (m->o->progress) m->o->progress(m->o->progress_ctx, CZ_MIRROR_KEYS, total, total);
-    return CZ_OK;
 }

@@ -343,9 +343,11 @@ same_report "$O" "$K" "the report agrees at 1500 more households"
 
 # ---- a first run killed (kill -9) while loading and while indexing ----
 # A first run copies into tables without keys and builds them at its
-# end.  Killed while copying entries, while writing records, after its
-# last batch just as the build begins, and while building; then run
-# again: the same as one clean run (C), keys and all.  The server is
+# end: the entries' on a second connection while the records pass runs,
+# the records' last.  Killed while copying entries, while writing
+# records, while building the entries' keys, after its last batch just
+# as the records' build begins, and while building that; then run again:
+# the same as one clean run (C), keys and all.  The server is
 # slowed in schema public, out of the mirror's sight: each table gets the
 # slow trigger as the mirror creates it (an event trigger), and each
 # statement of the key build sleeps public.slow_keys seconds first.
@@ -373,19 +375,30 @@ unslow() {
     pgq "$1" "DROP EVENT TRIGGER slow_tables; DROP EVENT TRIGGER slow_key;
               DROP TRIGGER IF EXISTS slow ON cunzhan.entry; DROP TRIGGER IF EXISTS slow ON cunzhan.record" >/dev/null
 }
-# kill_at URL PATTERN: runs the mirror and kills it (-9) once the server
-# is running a statement of it that begins with PATTERN.
+# settled URL: waits until the server has let go of every connection of
+# a killed mirror (each runs its statement out, then finds no one there).
+settled() {
+    local tries=0
+    while [ $tries -lt 600 ] && [ "$(pgq "$1" "SELECT count(*) FROM pg_stat_activity
+                                         WHERE application_name = 'cunzhan mirror'")" -gt 0 ]; do
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+}
+# kill_at URL TEXT: runs the mirror and kills it (-9) once the server is
+# running a statement of it with TEXT in it; then waits until it settled.
 kill_at() {
     "$CUNZHAN" -C "$O" mirror "$1" >/dev/null 2>&1 &
     local pid=$! tries=0
     while [ $tries -lt 1200 ] && kill -0 $pid 2>/dev/null; do
         [ "$(pgq "$1" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cunzhan mirror'
-                       AND state = 'active' AND query LIKE '$2%'")" -gt 0 ] && break
+                       AND state = 'active' AND query LIKE '%$2%'")" -gt 0 ] && break
         sleep 0.05
         tries=$((tries + 1))
     done
     kill -9 $pid 2>/dev/null
     wait $pid 2>/dev/null
+    settled "$1"
 }
 # owed URL: whether keys are owed, and how many keys and indexes there are.
 owed() { echo "$(pgq "$1" "SELECT keys_owed FROM cunzhan.source") $(indexes "$1" | grep -c .)"; }
@@ -398,26 +411,29 @@ GOT=$(pgq "$B" "SELECT count(*) FROM cunzhan.entry")
 [ "$GOT" -gt 0 ] && [ "$GOT" -lt "$CE" ] && pass "a first run killed while copying entries ($GOT of $CE)" \
     || fail "a first run not killed half-way through the entries ($GOT of $CE)"
 equals "keys owed, none there" "$(owed "$B")" "t 0"
+pgq "$B" "UPDATE public.slow_keys SET secs = 1.5" >/dev/null
 kill_when "$B" "SELECT count(*) FROM cunzhan.record" 50
+settled "$B"
 GOT=$(pgq "$B" "SELECT count(*) FROM cunzhan.record")
 [ "$GOT" -gt 0 ] && [ "$GOT" -lt "$CR" ] && pass "killed again while writing records ($GOT of $CR)" \
     || fail "not killed half-way through the records ($GOT of $CR)"
 equals "every entry there, once" "$(pgq "$B" "SELECT count(*) || ' ' || count(DISTINCT id) FROM cunzhan.entry")" "$CE $CE"
 equals "keys still owed, none there" "$(owed "$B")" "t 0"
-pgq "$B" "UPDATE public.slow_keys SET secs = 1.5" >/dev/null
 kill_at "$B" "ALTER TABLE cunzhan.entry ADD CONSTRAINT entry_pkey"
+equals "killed while building the entries' keys: none kept, still owed" "$(owed "$B")" "t 0"
+kill_at "$B" "ALTER TABLE cunzhan.record ADD CONSTRAINT record_pkey"
 equals "killed after the last batch: every record there" "$(pgq "$B" "SELECT count(*) FROM cunzhan.record")" "$CR"
 equals "and the records pass done" "$(pgq "$B" "SELECT records_owed FROM cunzhan.source")" f
-equals "the keys still owed, none there" "$(owed "$B")" "t 0"
+equals "the entries' keys kept, the records' still owed" "$(owed "$B")" "t 3"
 kill_at "$B" "CREATE INDEX record_type"
-equals "killed while building the last index: none kept, still owed" "$(owed "$B")" "t 0"
+equals "killed while building the last index: none of the records' kept" "$(owed "$B")" "t 3"
 pgq "$B" "UPDATE public.slow_keys SET secs = 0" >/dev/null
 unslow "$B"
 expect "the killed first run resumes" 0 cz -C "$O" mirror "$B" --json
 equals "copying nothing twice" "$(js entries_copied) $(js records_written)" "0 0"
 equals "and builds the keys" "$(js keys_built)" true
 if [ "$(dump "$B" | md5sum)" = "$(dump "$C" | md5sum)" ]; then
-    pass "a first run killed four times ends identical to one clean run"
+    pass "a first run killed five times ends identical to one clean run"
 else
     fail "a killed first run differs from a clean run" "$(diff <(dump "$B") <(dump "$C") | head -10)"
 fi
