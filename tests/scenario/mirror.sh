@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # The PostgreSQL mirror (src/MIRROR.md) against a real server of the
-# test's own (pg.bash): the demo office mirrored; `report --json` equal to
+# test's own (pg.bash): the demo office mirrored, its first run loading
+# bare tables and building the schema's keys at its end; a streaming read
+# replica reading the same; README's one line and the documents' sample
+# queries as written; `report --json` equal to
 # the report's SQL views, the registry and village sections by hand for
 # one village and year, after a death, two income records of one year and
 # a paper exit; a version 1 mirror upgraded in place; counts per type
 # equal to `list`; a second run
 # copies nothing; runs killed (kill -9) in the entries and in the records
-# pass, then run again, end identical to one clean run; an edit, a
+# pass, and a first run killed in each of its passes and key builds, then
+# run again, end identical to one clean run (also with the ranges lost
+# while keys were owed); an edit, a
 # conflict and its resolution, a held edit, a pending author and a
 # revocation as the station judges them; hostile text round-trips byte
 # for byte; every raw entry verifies with libsodium alone (entrysig.c);
 # an unreachable server, a refused password, a newer schema and another
 # station's mirror are refused by name in both languages, the station's
-# database untouched.
+# database untouched; `make bench`'s mirror row, small.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/pg.bash"
 HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 
 # A build without the mirror (make MIRROR=no; the 32-bit build) says so,
 # exit 1, and reaches no server: the rest is for builds that mirror.
@@ -84,6 +90,40 @@ equals "every entry copied" "$(js entries_copied)" "$(entries "$O")"
 equals "entries in the table" "$(pgq "$M" "SELECT count(*) FROM cunzhan.entry")" "$(entries "$O")"
 equals "the station's database only read" "$(md5sum "$O/db/data.mdb")" "$DB_BEFORE"
 same_report "$O" "$M" "every report figure equals the SQL views'"
+
+# What MIRROR.md's Citus plan rests on: region in both large tables'
+# primary keys (above), and nothing that ties the schema to one server.
+equals "no sequences, triggers or foreign keys in schema cunzhan" "$(pgq "$M" "SELECT
+    (SELECT count(*) FROM pg_class WHERE relnamespace = 'cunzhan'::regnamespace AND relkind = 'S') || ' ' ||
+    (SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = 'cunzhan'::regnamespace)
+    || ' ' || (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'cunzhan'::regnamespace)")" "0 0 0"
+
+# ---- a read replica, set up as MIRROR.md says (pg_basebackup -R) ----
+RM=$(pg_replica main) && pass "a streaming replica runs" || fail "a streaming replica starts"
+pg_caught_up "$M" "$RM" || fail "the replica catches up"
+equals "the replica is read-only" "$(pgq "$RM" "SELECT pg_is_in_recovery()")" t
+same_report "$O" "$RM" "the replica reads every report figure"
+
+# ---- README's one line, and the documents' sample queries ----
+LINE=$(sed -n '/The one line to run after each import/,/^```$/p' "$ROOT/README.md" | grep '^cunzhan ')
+read -r _ opt dir cmd url <<<"$LINE"
+[ "$opt $dir $cmd" = "-C office mirror" ] && [ "${url#postgresql://}" != "$url" ] \
+    && pass "README's one line: cunzhan -C office mirror postgresql://..." || fail "README's one line is not there: $LINE"
+expect "that line, with this server's URI" 0 cz -C "$O" mirror "postgresql://cz@/main?host=$PGHOST_DIR&port=$PGPORT_NUM" --json
+equals "copies 0 the second time" "$(js entries_copied) $(js records_written)" "0 0"
+# doc_sql FILE: each ```text block of FILE that is a SELECT, NUL-ended.
+doc_sql() {
+    awk '/^```/ { if (inb && q ~ /^SELECT/) printf "%s%c", q, 0; inb = ($0 == "```text"); q = ""; next }
+         inb { q = q (q == "" ? "" : "\n") $0 }' "$1"
+}
+NQ=0
+while IFS= read -r -d '' q; do
+    NQ=$((NQ + 1))
+    if out=$(pgq "$M" "$q" 2>&1); then pass "sample query runs: ${q%%$'\n'*}"; else fail "sample query fails: $q" "$out"; fi
+done < <(doc_sql "$ROOT/README.md"; doc_sql "$ROOT/src/MIRROR.md")
+equals "README's one and MIRROR.md's two sample queries" "$NQ" 3
+equals "README's query gives the villages' rows" \
+    "$(pgq "$M" "$(doc_sql "$ROOT/README.md" | tr -d '\0')" | wc -l)" "$(pgq "$M" "SELECT count(*) FROM cunzhan.report_by_village")"
 
 TYPES=$(cz fields --json | jq -r '.[].type')
 [ "$(echo "$TYPES" | wc -l)" -ge 18 ] && pass "every record type ($(echo $TYPES | wc -w))" || fail "record types from fields"
@@ -196,6 +236,8 @@ expect "mirrored again" 0 cz -C "$O" mirror "$M" --json
 equals "the edit's entry copied" "$(js entries_copied)" 1
 equals "one record rewritten" "$(js records_written)" 1
 equals "the edit shows" "$(pgq "$M" "SELECT phone FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" 13911112222
+pg_caught_up "$M" "$RM" || fail "the replica catches up"
+equals "and on the replica" "$(pgq "$RM" "SELECT phone FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" 13911112222
 
 cz -C "$O" export --to "$WORK/stick" --for 杨树湾村 >/dev/null && cz -C "$S" import "$WORK/stick" >/dev/null
 cz -C "$S" edit "$H" address=村东头 >/dev/null || fail "village edit"
@@ -541,5 +583,10 @@ contains "says another station's" "$ERR" "another station's records"
 equals "the station's database untouched by refusals" "$(md5sum "$O/db/data.mdb")" "$DB_BEFORE"
 expect "no server named" 2 env -u CUNZHAN_MIRROR "$CUNZHAN" -C "$O" mirror
 contains "says how to name one" "$ERR" "CUNZHAN_MIRROR"
+
+# ---- `make bench`'s mirror row (tests/bench/mirrorbench.sh), small ----
+OUT=$(MIRRORBENCH_N=300 bash "$ROOT/tests/bench/mirrorbench.sh" 2>&1)
+contains "mirrorbench times the mirror against bare COPY" "$OUT" "| mirror 300 records"
+contains "and its second run copies nothing" "$OUT" '{"entries_copied":0,"records_written":0}'
 
 finish
