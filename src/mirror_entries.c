@@ -10,7 +10,7 @@
  * range covers (the ranges lost) makes its batch go again the slow way,
  * which keeps only what the server lacks (put_entries).  While a first
  * run's keys are owed nothing refuses such an entry, and the key's build
- * keeps one of each (mirror_schema.c). */
+ * keeps one of each (mirror_keys.c). */
 #include "mirror_int.h"
 #include "bytes.h"
 #include "grow.h"
