@@ -219,14 +219,27 @@ static int connect_failure(struct cz_mirror *m)
     return CZ_EMIRRORCONN;
 }
 
-static int connect_server(struct cz_mirror *m)
+static PGconn *open_conn(struct cz_mirror *m)
 {
     /* dbname is expanded as a connection string or URI; what it names
      * overrides the timeout before it, and the encoding after it is ours:
      * every text the mirror sends is UTF-8. */
     const char *keys[] = { "connect_timeout", "dbname", "application_name", "client_encoding", NULL };
     const char *vals[] = { "10", m->o->conninfo, "cunzhan mirror", "UTF8", NULL };
-    m->pg = PQconnectdbParams(keys, vals, 1);
+    return PQconnectdbParams(keys, vals, 1);
+}
+
+PGconn *cz_mirror_connect_more(struct cz_mirror *m)
+{
+    PGconn *pg = open_conn(m);
+    if (pg && PQstatus(pg) == CONNECTION_OK) return pg;
+    if (pg) PQfinish(pg);
+    return NULL;
+}
+
+static int connect_server(struct cz_mirror *m)
+{
+    m->pg = open_conn(m);
     if (!m->pg) return CZ_ENOMEM;
     const char *host = PQhost(m->pg), *port = PQport(m->pg), *db = PQdb(m->pg);
     snprintf(m->s->server, sizeof m->s->server, "%s:%s/%s", host ? host : "", port ? port : "", db ? db : "");
@@ -251,9 +264,12 @@ int cz_mirror_run(cz_station *st, const struct cz_mirror_opts *o, struct cz_mirr
     if ((rc = cz_mirror_schema(&m))) goto cleanup;
     if ((rc = cz_mirror_views(&m))) goto cleanup;
     if ((rc = cz_mirror_entries(&m))) goto cleanup;
-    rc = cz_mirror_records(&m);
+    cz_mirror_keys_start(&m);
+    if ((rc = cz_mirror_records(&m))) goto cleanup;
+    rc = cz_mirror_keys(&m);
 cleanup:
     cz_txn_abort(m.t);
+    if (m.aside) PQfinish(m.aside);
     if (m.pg) PQfinish(m.pg);
     cz_mbuf_free(&m.buf);
     return rc;

@@ -8,7 +8,9 @@
  * in the server itself (per-origin ranges of log positions), in batches
  * that each commit entries and ranges together, so a run killed at any
  * point resumes where it stopped and a run with nothing new copies
- * nothing.  Records are rewritten when their current view changed, by a
+ * nothing.  A first run loads tables without keys and indexes and builds
+ * them once at its end (a run that finds them owed finishes the job).
+ * Records are rewritten when their current view changed, by a
  * new version or by a trust event (certificate, revocation, fork choice),
  * which a digest of each written row tells. */
 #ifndef CZ_MIRROR_H
@@ -20,12 +22,13 @@
 
 /* The version of schema `cunzhan` this build writes.  A server holding a
  * higher one is refused (CZ_EMIRRORNEWER) and left untouched; a lower one
- * is upgraded in place (mirror_schema.c) and its records rewritten. */
-#define CZ_MIRROR_SCHEMA_VERSION 2
+ * is upgraded in place (mirror_schema.c). */
+#define CZ_MIRROR_SCHEMA_VERSION 3
 
 /* What a run is doing, for a progress bar: entries copied of those
- * missing, then records looked at of all records. */
-enum cz_mirror_phase { CZ_MIRROR_ENTRIES = 1, CZ_MIRROR_RECORDS = 2 };
+ * missing, then records looked at of all records, then (a first run
+ * only) rows indexed of the rows the keys and indexes cover. */
+enum cz_mirror_phase { CZ_MIRROR_ENTRIES = 1, CZ_MIRROR_RECORDS = 2, CZ_MIRROR_KEYS = 3 };
 typedef void (*cz_mirror_progress_fn)(void *ctx, enum cz_mirror_phase phase, uint64_t done, uint64_t total);
 
 struct cz_mirror_opts {
@@ -42,6 +45,7 @@ struct cz_mirror_summary {
     uint64_t records_written;   /* of them, written because new or changed */
     uint64_t batches;           /* transactions committed */
     int schema_created;         /* this run created schema `cunzhan` */
+    int keys_built;             /* this run built the keys and indexes a first run defers */
     int schema_version;         /* the version found or created */
     /* Which server: "host:port/database" as libpq resolved the
      * connection string (never its password), for messages. */

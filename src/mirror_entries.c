@@ -8,7 +8,9 @@
  * ranges that now cover them in one transaction, so after a kill the
  * ranges never claim an entry the server lacks; an entry there that no
  * range covers (the ranges lost) makes its batch go again the slow way,
- * which keeps only what the server lacks (put_entries). */
+ * which keeps only what the server lacks (put_entries).  While a first
+ * run's keys are owed nothing refuses such an entry, and the key's build
+ * keeps one of each (mirror_keys.c). */
 #include "mirror_int.h"
 #include "bytes.h"
 #include "grow.h"
@@ -227,8 +229,11 @@ static int copy_forks(struct entries *E)
     if ((rc = cz_mirror_exec(m, "BEGIN"))) return rc;
     rc = cz_mirror_copy(m, "COPY pg_temp.stage_entry FROM STDIN", &m->buf);
     uint64_t n = 0;
+    /* Not ON CONFLICT: while a first run's keys are owed there is no key
+     * to conflict with. */
     if (!rc) n = cz_mirror_exec_count(m,
-                 "INSERT INTO cunzhan.entry SELECT * FROM pg_temp.stage_entry ON CONFLICT DO NOTHING", &rc);
+                 "INSERT INTO cunzhan.entry SELECT * FROM pg_temp.stage_entry s"
+                 " WHERE NOT EXISTS (SELECT 1 FROM cunzhan.entry e WHERE e.id = s.id AND e.region = s.region)", &rc);
     if (!rc && n) rc = cz_mirror_set_dirty(m, 1);
     if (!rc) rc = cz_mirror_exec(m, "COMMIT");
     else cz_mirror_exec(m, "ROLLBACK");

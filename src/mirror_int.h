@@ -3,6 +3,7 @@
  * statement helpers that turn the server's refusals into statuses.
  *   mirror.c          the run, the connection, the helpers below
  *   mirror_schema.c   schema `cunzhan`: its tables, its version, whose it is
+ *   mirror_keys.c     the keys and indexes a first run builds at its end
  *   mirror_views.c    typed views per record type and the report's views
  *   mirror_entries.c  entries, and the ranges of log positions held
  *   mirror_records.c  the current view of each record
@@ -32,6 +33,11 @@ struct cz_mirror {
     struct cz_mbuf buf;              /* rows of the batch being built */
     char sqlstate[6];                /* of the last statement refused */
     size_t sent;                     /* bytes of buf a streamed COPY has sent */
+    /* The tables have no keys or indexes yet (a first run, or one killed
+     * before it built them): rows go in as COPY takes them and the run
+     * builds the keys at its end (cz_mirror_keys). */
+    int keys_owed;
+    PGconn *aside;                   /* builds the entries' keys meanwhile */
 };
 
 /* A streamed COPY sends rows once this much is waiting, so the server
@@ -71,8 +77,24 @@ int cz_mirror_stream_end(struct cz_mirror *m, const struct cz_mbuf *data);
 uint64_t cz_mirror_exec_count(struct cz_mirror *m, const char *sql, int *rc);
 
 /* mirror_schema.c: creates schema `cunzhan` or checks its version, and
- * that it mirrors this station. */
+ * that it mirrors this station; sets m->keys_owed.  A new schema's tables
+ * are left without their keys and indexes, which a bulk load only slows. */
 int cz_mirror_schema(struct cz_mirror *m);
+/* mirror_keys.c: the keys and indexes of entry and record, which a
+ * first run builds at its end.  defer drops them from a new schema's
+ * empty tables and marks them owed (in the schema's transaction);
+ * start, once the entries are in, builds the entries' keys on a second
+ * connection while the records pass runs; cz_mirror_keys waits for it
+ * and builds what is still missing in one transaction that also clears
+ * the mark, so a run killed at any point leaves them owed (or the
+ * entries' built) and the next run builds the rest.  Entries there twice
+ * (only when the ranges were lost while keys were owed: nothing refused
+ * them) are kept once. */
+int cz_mirror_defer_keys(struct cz_mirror *m);
+void cz_mirror_keys_start(struct cz_mirror *m);
+int cz_mirror_keys(struct cz_mirror *m);
+/* A second connection to the same server (mirror.c); NULL when none. */
+PGconn *cz_mirror_connect_more(struct cz_mirror *m);
 /* Marks the records pass as owed (in an entry batch's transaction) or
  * done (after a pass through every record): for readers, who can tell a
  * mirror whose records lag its entries. */

@@ -5,7 +5,11 @@
  * Every table that grows with the records has `region` in its primary
  * key, so the same tables can be distributed by region on Citus
  * (MIRROR.md, "Bigger than one machine"); the id comes first in it, so
- * the key also finds a row by id (an index fewer to keep on every COPY). */
+ * the key also finds a row by id (an index fewer to keep on every COPY).
+ *
+ * A new schema's two large tables start without their keys and indexes
+ * (mirror_keys.c): the mark that says so (cunzhan.source.keys_owed)
+ * commits with the tables. */
 #include "mirror_int.h"
 #include "hex.h"
 #include "status.h"
@@ -47,8 +51,14 @@ static const char schema_v2[] =
     "ALTER TABLE cunzhan.record ADD COLUMN derived jsonb NOT NULL DEFAULT '{}';"
     "UPDATE cunzhan.record SET digest = '\\x00000000000000000000000000000000'";
 
+/* Version 3: whether the keys and indexes of entry and record are still
+ * to be built (a first run loads without them, cz_mirror_keys).  A mirror
+ * an earlier build made has them. */
+static const char schema_v3[] =
+    "ALTER TABLE cunzhan.source ADD COLUMN keys_owed boolean NOT NULL DEFAULT false";
+
 /* The steps from version i + 1 on, in order: a new server runs them all. */
-static const char *const steps[] = { schema_v1, schema_v2 };
+static const char *const steps[] = { schema_v1, schema_v2, schema_v3 };
 
 /* The run holds this lock for its whole session, so two mirrors of one
  * server (two terminals, a cron job) take turns instead of racing. */
@@ -71,9 +81,10 @@ static int check_source(struct cz_mirror *m)
     cz_hex(info->box_pk, 32, station);
     cz_hex(info->office_root, 32, root);
     PGresult *r = NULL;
-    int rc = cz_mirror_query(m, "SELECT encode(station, 'hex') FROM cunzhan.source", 0, NULL, &r);
+    int rc = cz_mirror_query(m, "SELECT encode(station, 'hex'), keys_owed FROM cunzhan.source", 0, NULL, &r);
     if (rc) return rc;
     int rows = PQntuples(r), same = rows == 1 && !strcmp(PQgetvalue(r, 0, 0), station);
+    m->keys_owed = same && !strcmp(PQgetvalue(r, 0, 1), "t");
     PQclear(r);
     if (rows && !same) return CZ_EMIRROROTHER;
     if (rows) return CZ_OK;
@@ -109,7 +120,8 @@ static int create_or_check(struct cz_mirror *m)
         m->s->schema_created = version == 0;
         m->s->schema_version = CZ_MIRROR_SCHEMA_VERSION;
     }
-    return check_source(m);
+    rc = check_source(m);
+    return rc == CZ_OK && version == 0 ? cz_mirror_defer_keys(m) : rc;
 }
 
 int cz_mirror_schema(struct cz_mirror *m)

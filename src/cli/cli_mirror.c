@@ -13,8 +13,8 @@
 #include <string.h>
 
 #ifndef CZ_NO_MIRROR
-/* The mirror's two passes on the command line's one bar (cli_progress.h):
- * entries copied, then records written. */
+/* The mirror's passes on the command line's one bar (cli_progress.h):
+ * entries copied, then records written, then (a first run) rows indexed. */
 struct bar { struct cli_progress *p; enum cz_mirror_phase phase; };
 
 static void progress(void *ctx, enum cz_mirror_phase phase, uint64_t done, uint64_t total)
@@ -23,6 +23,7 @@ static void progress(void *ctx, enum cz_mirror_phase phase, uint64_t done, uint6
     const struct cz_progress *hook = cli_progress_hook(b->p);
     if (!hook) return;
     if (phase != b->phase && phase == CZ_MIRROR_RECORDS) cli_progress_then(b->p, "mirror: records", "镜像：记录");
+    if (phase != b->phase && phase == CZ_MIRROR_KEYS) cli_progress_then(b->p, "mirror: indexes", "镜像：建索引");
     b->phase = phase;
     hook->fn(hook->ctx, (size_t)done, (size_t)total);
 }
@@ -34,6 +35,7 @@ static void print_summary(struct cli *c, const struct cz_mirror_summary *s)
         json_object_set_new(o, "server", json_string(s->server));
         json_object_set_new(o, "schema_version", json_integer(s->schema_version));
         json_object_set_new(o, "schema_created", json_boolean(s->schema_created));
+        json_object_set_new(o, "keys_built", json_boolean(s->keys_built));
         json_object_set_new(o, "entries_station", json_integer((json_int_t)s->entries_station));
         json_object_set_new(o, "entries_copied", json_integer((json_int_t)s->entries_copied));
         json_object_set_new(o, "records_station", json_integer((json_int_t)s->records_station));

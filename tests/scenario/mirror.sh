@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # The PostgreSQL mirror (src/MIRROR.md) against a real server of the
-# test's own (pg.bash): the demo office mirrored; `report --json` equal to
+# test's own (pg.bash): the demo office mirrored, its first run loading
+# bare tables and building the schema's keys at its end; a streaming read
+# replica reading the same; README's one line and the documents' sample
+# queries as written; `report --json` equal to
 # the report's SQL views, the registry and village sections by hand for
 # one village and year, after a death, two income records of one year and
 # a paper exit; a version 1 mirror upgraded in place; counts per type
 # equal to `list`; a second run
 # copies nothing; runs killed (kill -9) in the entries and in the records
-# pass, then run again, end identical to one clean run; an edit, a
+# pass, and a first run killed in each of its passes and key builds, then
+# run again, end identical to one clean run (also with the ranges lost
+# while keys were owed); an edit, a
 # conflict and its resolution, a held edit, a pending author and a
 # revocation as the station judges them; hostile text round-trips byte
 # for byte; every raw entry verifies with libsodium alone (entrysig.c);
 # an unreachable server, a refused password, a newer schema and another
 # station's mirror are refused by name in both languages, the station's
-# database untouched.
+# database untouched; `make bench`'s mirror row, small.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/pg.bash"
 HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 
 # A build without the mirror (make MIRROR=no; the 32-bit build) says so,
 # exit 1, and reaches no server: the rest is for builds that mirror.
@@ -44,7 +50,7 @@ dump() {
     pgq "$1" "COPY (SELECT * FROM cunzhan.entry ORDER BY id) TO STDOUT"
     pgq "$1" "COPY (SELECT * FROM cunzhan.record ORDER BY entity) TO STDOUT"
     pgq "$1" "COPY (SELECT * FROM cunzhan.mirrored ORDER BY origin, lo) TO STDOUT"
-    pgq "$1" "COPY (SELECT station, name, office_root, records_owed FROM cunzhan.source) TO STDOUT"
+    pgq "$1" "COPY (SELECT station, name, office_root, records_owed, keys_owed FROM cunzhan.source) TO STDOUT"
 }
 # same_report DIR URL NAME: `report --json` equals cunzhan.report_json.
 same_report() {
@@ -62,11 +68,62 @@ hexof() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 DB_BEFORE=$(md5sum "$O/db/data.mdb")
 expect "the office mirrors" 0 cz -C "$O" mirror "$M" --json
 equals "schema created" "$(js schema_created)" true
-equals "schema version 2" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 2
+equals "schema version 3" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 3
+# A first run loads the tables bare and builds their keys at its end:
+# the same keys and indexes as the schema's own text names.
+equals "a first run builds the keys" "$(js keys_built)" true
+equals "and owes none after" "$(pgq "$M" "SELECT keys_owed FROM cunzhan.source")" f
+KEYS="entry_entity CREATE INDEX entry_entity ON cunzhan.entry USING btree (entity)
+entry_origin_seq CREATE INDEX entry_origin_seq ON cunzhan.entry USING btree (origin, seq)
+entry_pkey CREATE UNIQUE INDEX entry_pkey ON cunzhan.entry USING btree (id, region)
+record_pkey CREATE UNIQUE INDEX record_pkey ON cunzhan.record USING btree (entity, region)
+record_type CREATE INDEX record_type ON cunzhan.record USING btree (type, region)"
+# indexes URL: the keys and indexes of the two large tables.
+indexes() {
+    pgq "$1" "SELECT indexname || ' ' || indexdef FROM pg_indexes
+              WHERE schemaname = 'cunzhan' AND tablename IN ('entry', 'record') ORDER BY indexname"
+}
+equals "the keys and indexes, as the schema names them" "$(indexes "$M")" "$KEYS"
+equals "both primary keys" "$(pgq "$M" "SELECT string_agg(conname, ' ' ORDER BY conname) FROM pg_constraint
+    WHERE contype = 'p' AND conrelid IN ('cunzhan.entry'::regclass, 'cunzhan.record'::regclass)")" "entry_pkey record_pkey"
 equals "every entry copied" "$(js entries_copied)" "$(entries "$O")"
 equals "entries in the table" "$(pgq "$M" "SELECT count(*) FROM cunzhan.entry")" "$(entries "$O")"
 equals "the station's database only read" "$(md5sum "$O/db/data.mdb")" "$DB_BEFORE"
 same_report "$O" "$M" "every report figure equals the SQL views'"
+
+# What MIRROR.md's Citus plan rests on: region in both large tables'
+# primary keys (above), and nothing that ties the schema to one server.
+equals "no sequences, triggers or foreign keys in schema cunzhan" "$(pgq "$M" "SELECT
+    (SELECT count(*) FROM pg_class WHERE relnamespace = 'cunzhan'::regnamespace AND relkind = 'S') || ' ' ||
+    (SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = 'cunzhan'::regnamespace)
+    || ' ' || (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'cunzhan'::regnamespace)")" "0 0 0"
+
+# ---- a read replica, set up as MIRROR.md says (pg_basebackup -R) ----
+RM=$(pg_replica main) && pass "a streaming replica runs" || fail "a streaming replica starts"
+pg_caught_up "$M" "$RM" || fail "the replica catches up"
+equals "the replica is read-only" "$(pgq "$RM" "SELECT pg_is_in_recovery()")" t
+same_report "$O" "$RM" "the replica reads every report figure"
+
+# ---- README's one line, and the documents' sample queries ----
+LINE=$(sed -n '/The one line to run after each import/,/^```$/p' "$ROOT/README.md" | grep '^cunzhan ')
+read -r _ opt dir cmd url <<<"$LINE"
+[ "$opt $dir $cmd" = "-C office mirror" ] && [ "${url#postgresql://}" != "$url" ] \
+    && pass "README's one line: cunzhan -C office mirror postgresql://..." || fail "README's one line is not there: $LINE"
+expect "that line, with this server's URI" 0 cz -C "$O" mirror "postgresql://cz@/main?host=$PGHOST_DIR&port=$PGPORT_NUM" --json
+equals "copies 0 the second time" "$(js entries_copied) $(js records_written)" "0 0"
+# doc_sql FILE: each ```text block of FILE that is a SELECT, NUL-ended.
+doc_sql() {
+    awk '/^```/ { if (inb && q ~ /^SELECT/) printf "%s%c", q, 0; inb = ($0 == "```text"); q = ""; next }
+         inb { q = q (q == "" ? "" : "\n") $0 }' "$1"
+}
+NQ=0
+while IFS= read -r -d '' q; do
+    NQ=$((NQ + 1))
+    if out=$(pgq "$M" "$q" 2>&1); then pass "sample query runs: ${q%%$'\n'*}"; else fail "sample query fails: $q" "$out"; fi
+done < <(doc_sql "$ROOT/README.md"; doc_sql "$ROOT/src/MIRROR.md")
+equals "README's one and MIRROR.md's two sample queries" "$NQ" 3
+equals "README's query gives the villages' rows" \
+    "$(pgq "$M" "$(doc_sql "$ROOT/README.md" | tr -d '\0')" | wc -l)" "$(pgq "$M" "SELECT count(*) FROM cunzhan.report_by_village")"
 
 TYPES=$(cz fields --json | jq -r '.[].type')
 [ "$(echo "$TYPES" | wc -l)" -ge 18 ] && pass "every record type ($(echo $TYPES | wc -w))" || fail "record types from fields"
@@ -146,10 +203,13 @@ same_report "$O" "$M" "the report agrees after a paper exit"
 # A version 1 mirror (no derived column, its own views) upgraded in place
 # by this build: every row written again, the report whole.
 pgq "$M" "SET client_min_messages = warning; ALTER TABLE cunzhan.record DROP COLUMN derived CASCADE;
+          ALTER TABLE cunzhan.source DROP COLUMN keys_owed;
           UPDATE cunzhan.source SET views = NULL; UPDATE cunzhan.schema_version SET version = 1" >/dev/null
 expect "a version 1 mirror upgraded" 0 cz -C "$O" mirror "$M" --json
-equals "to version 2" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 2
+equals "to version 3" "$(pgq "$M" "SELECT max(version) FROM cunzhan.schema_version")" 3
 equals "not created" "$(js schema_created)" false
+equals "its keys kept, none built" "$(js keys_built) $(indexes "$M" | wc -l)" "false 5"
+equals "and none owed" "$(pgq "$M" "SELECT keys_owed FROM cunzhan.source")" f
 equals "every record written again" "$(js records_written)" "$(js records_station)"
 same_report "$O" "$M" "the report agrees after the upgrade"
 
@@ -176,6 +236,8 @@ expect "mirrored again" 0 cz -C "$O" mirror "$M" --json
 equals "the edit's entry copied" "$(js entries_copied)" 1
 equals "one record rewritten" "$(js records_written)" 1
 equals "the edit shows" "$(pgq "$M" "SELECT phone FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" 13911112222
+pg_caught_up "$M" "$RM" || fail "the replica catches up"
+equals "and on the replica" "$(pgq "$RM" "SELECT phone FROM cunzhan.household WHERE _id = decode('$H', 'hex')")" 13911112222
 
 cz -C "$O" export --to "$WORK/stick" --for 杨树湾村 >/dev/null && cz -C "$S" import "$WORK/stick" >/dev/null
 cz -C "$S" edit "$H" address=村东头 >/dev/null || fail "village edit"
@@ -280,10 +342,10 @@ BASE=$(pgq "$K" "SELECT count(*) FROM cunzhan.entry")
 household_csv K 1500 $VILLAGE >"$WORK/k.csv"
 expect "the office loads 1500 households" 0 cz -C "$O" load household "$WORK/k.csv"
 TOTAL=$(entries "$O")
-# kill_when URL SQL: runs the mirror in small batches and kills it (-9)
-# once SQL says more than 300 rows are new.
+# kill_when URL SQL [BATCH]: runs the mirror in small batches (10) and
+# kills it (-9) once SQL says more than 300 rows are new.
 kill_when() {
-    "$CUNZHAN" -C "$O" mirror "$1" --batch 10 >/dev/null 2>&1 &
+    "$CUNZHAN" -C "$O" mirror "$1" --batch "${3:-10}" >/dev/null 2>&1 &
     local pid=$! tries=0 got=0
     while [ $tries -lt 1200 ] && kill -0 $pid 2>/dev/null; do
         got=$(pgq "$1" "$2" 2>/dev/null || echo 0)
@@ -320,6 +382,121 @@ expect "and a further run copies 0" 0 cz -C "$O" mirror "$K" --json
 equals "0 entries" "$(js entries_copied)" 0
 equals "0 records" "$(js records_written)" 0
 same_report "$O" "$K" "the report agrees at 1500 more households"
+
+# ---- a first run killed (kill -9) while loading and while indexing ----
+# A first run copies into tables without keys and builds them at its
+# end: the entries' on a second connection while the records pass runs,
+# the records' last.  Killed while copying entries, while writing
+# records, while building the entries' keys, after its last batch just
+# as the records' build begins, and while building that; then run again:
+# the same as one clean run (C), keys and all.  The server is
+# slowed in schema public, out of the mirror's sight: each table gets the
+# slow trigger as the mirror creates it (an event trigger), and each
+# statement of the key build sleeps public.slow_keys seconds first.
+# slow_server URL: those slow spots on an empty database.
+slow_server() {
+    pgq "$1" "CREATE FUNCTION public.slow() RETURNS trigger LANGUAGE plpgsql AS \$\$
+              BEGIN PERFORM pg_sleep(0.05); RETURN NULL; END \$\$;
+              CREATE FUNCTION public.slow_tables() RETURNS event_trigger LANGUAGE plpgsql AS \$\$
+              DECLARE c record; BEGIN
+                FOR c IN SELECT object_identity FROM pg_event_trigger_ddl_commands()
+                         WHERE object_identity IN ('cunzhan.entry', 'cunzhan.record') LOOP
+                  EXECUTE format('CREATE TRIGGER slow AFTER INSERT ON %s FOR EACH STATEMENT
+                                  EXECUTE FUNCTION public.slow()', c.object_identity);
+                END LOOP; END \$\$;
+              CREATE EVENT TRIGGER slow_tables ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+                  EXECUTE FUNCTION public.slow_tables();
+              CREATE TABLE public.slow_keys (secs float8); INSERT INTO public.slow_keys VALUES (0);
+              CREATE FUNCTION public.slow_key() RETURNS event_trigger LANGUAGE plpgsql AS \$\$
+              BEGIN PERFORM pg_sleep((SELECT secs FROM public.slow_keys)); END \$\$;
+              CREATE EVENT TRIGGER slow_key ON ddl_command_start WHEN TAG IN ('ALTER TABLE', 'CREATE INDEX')
+                  EXECUTE FUNCTION public.slow_key()" >/dev/null
+}
+# unslow URL: back to a plain server.
+unslow() {
+    pgq "$1" "DROP EVENT TRIGGER slow_tables; DROP EVENT TRIGGER slow_key;
+              DROP TRIGGER IF EXISTS slow ON cunzhan.entry; DROP TRIGGER IF EXISTS slow ON cunzhan.record" >/dev/null
+}
+# settled URL: waits until the server has let go of every connection of
+# a killed mirror (each runs its statement out, then finds no one there).
+settled() {
+    local tries=0
+    while [ $tries -lt 600 ] && [ "$(pgq "$1" "SELECT count(*) FROM pg_stat_activity
+                                         WHERE application_name = 'cunzhan mirror'")" -gt 0 ]; do
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+}
+# kill_at URL TEXT: runs the mirror and kills it (-9) once the server is
+# running a statement of it with TEXT in it; then waits until it settled.
+kill_at() {
+    "$CUNZHAN" -C "$O" mirror "$1" >/dev/null 2>&1 &
+    local pid=$! tries=0
+    while [ $tries -lt 1200 ] && kill -0 $pid 2>/dev/null; do
+        [ "$(pgq "$1" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cunzhan mirror'
+                       AND state = 'active' AND query LIKE '%$2%'")" -gt 0 ] && break
+        sleep 0.05
+        tries=$((tries + 1))
+    done
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    settled "$1"
+}
+# owed URL: whether keys are owed, and how many keys and indexes there are.
+owed() { echo "$(pgq "$1" "SELECT keys_owed FROM cunzhan.source") $(indexes "$1" | grep -c .)"; }
+CE=$(pgq "$C" "SELECT count(*) FROM cunzhan.entry")
+CR=$(pgq "$C" "SELECT count(*) FROM cunzhan.record")
+B=$(pg_db bulk)
+slow_server "$B"
+kill_when "$B" "SELECT count(*) FROM cunzhan.entry" 50
+GOT=$(pgq "$B" "SELECT count(*) FROM cunzhan.entry")
+[ "$GOT" -gt 0 ] && [ "$GOT" -lt "$CE" ] && pass "a first run killed while copying entries ($GOT of $CE)" \
+    || fail "a first run not killed half-way through the entries ($GOT of $CE)"
+equals "keys owed, none there" "$(owed "$B")" "t 0"
+pgq "$B" "UPDATE public.slow_keys SET secs = 1.5" >/dev/null
+kill_when "$B" "SELECT count(*) FROM cunzhan.record" 50
+settled "$B"
+GOT=$(pgq "$B" "SELECT count(*) FROM cunzhan.record")
+[ "$GOT" -gt 0 ] && [ "$GOT" -lt "$CR" ] && pass "killed again while writing records ($GOT of $CR)" \
+    || fail "not killed half-way through the records ($GOT of $CR)"
+equals "every entry there, once" "$(pgq "$B" "SELECT count(*) || ' ' || count(DISTINCT id) FROM cunzhan.entry")" "$CE $CE"
+equals "keys still owed, none there" "$(owed "$B")" "t 0"
+kill_at "$B" "ALTER TABLE cunzhan.entry ADD CONSTRAINT entry_pkey"
+equals "killed while building the entries' keys: none kept, still owed" "$(owed "$B")" "t 0"
+kill_at "$B" "ALTER TABLE cunzhan.record ADD CONSTRAINT record_pkey"
+equals "killed after the last batch: every record there" "$(pgq "$B" "SELECT count(*) FROM cunzhan.record")" "$CR"
+equals "and the records pass done" "$(pgq "$B" "SELECT records_owed FROM cunzhan.source")" f
+equals "the entries' keys kept, the records' still owed" "$(owed "$B")" "t 3"
+kill_at "$B" "CREATE INDEX record_type"
+equals "killed while building the last index: none of the records' kept" "$(owed "$B")" "t 3"
+pgq "$B" "UPDATE public.slow_keys SET secs = 0" >/dev/null
+unslow "$B"
+expect "the killed first run resumes" 0 cz -C "$O" mirror "$B" --json
+equals "copying nothing twice" "$(js entries_copied) $(js records_written)" "0 0"
+equals "and builds the keys" "$(js keys_built)" true
+if [ "$(dump "$B" | md5sum)" = "$(dump "$C" | md5sum)" ]; then
+    pass "a first run killed five times ends identical to one clean run"
+else
+    fail "a killed first run differs from a clean run" "$(diff <(dump "$B") <(dump "$C") | head -10)"
+fi
+equals "with the same keys and indexes" "$(indexes "$B")" "$KEYS"
+expect "a further run" 0 cz -C "$O" mirror "$B" --json
+equals "copies 0 and builds nothing" "$(js entries_copied) $(js records_written) $(js keys_built)" "0 0 false"
+
+# Ranges lost (deleted by hand) while the keys are owed: the next run
+# copies every entry again, nothing refuses them, and the key's build
+# keeps one of each.
+B2=$(pg_db bulk2)
+slow_server "$B2"
+pgq "$B2" "UPDATE public.slow_keys SET secs = 1.5" >/dev/null
+kill_at "$B2" "ALTER TABLE cunzhan.entry ADD CONSTRAINT entry_pkey"
+equals "a first run killed before its keys" "$(owed "$B2")" "t 0"
+unslow "$B2"
+pgq "$B2" "DELETE FROM cunzhan.mirrored" >/dev/null
+expect "a run whose ranges were lost while keys were owed" 0 cz -C "$O" mirror "$B2" --json
+equals "counts no entry as new" "$(js entries_copied)" 0
+equals "and builds the keys" "$(js keys_built)" true
+equals "ends identical to one clean run" "$(dump "$B2" | md5sum)" "$(dump "$C" | md5sum)"
 
 # ---- holes: a log position below one already mirrored arrives later ----
 R=$(pgq "$M" "SELECT count(*) FROM cunzhan.mirrored")
@@ -392,7 +569,7 @@ lacks "never prints the password" "$ERR" "wrong"
 expect "a wrong password, in Chinese" 1 cz -C "$O" --lang zh mirror "postgresql://clerk:wrong@127.0.0.1:$PGPORT_NUM/main"
 contains "拒绝了用户名或口令" "$ERR" "拒绝了镜像的用户名或口令"
 BEFORE=$(dump "$M")
-pgq "$M" "INSERT INTO cunzhan.schema_version (version, written_by) VALUES (3, 'a later cunzhan')" >/dev/null
+pgq "$M" "INSERT INTO cunzhan.schema_version (version, written_by) VALUES (4, 'a later cunzhan')" >/dev/null
 cz -C "$O" edit "$H" phone=13933334444 >/dev/null
 DB_BEFORE=$(md5sum "$O/db/data.mdb")
 expect "a newer schema" 1 cz -C "$O" mirror "$M"
@@ -400,11 +577,17 @@ contains "says newer" "$ERR" "made by a newer cunzhan"
 expect "a newer schema, in Chinese" 1 cz -C "$O" --lang zh mirror "$M"
 contains "更新版本" "$ERR" "由更新版本的村站建立"
 equals "the newer mirror left untouched" "$(dump "$M")" "$BEFORE"
-pgq "$M" "DELETE FROM cunzhan.schema_version WHERE version = 3" >/dev/null
+pgq "$M" "DELETE FROM cunzhan.schema_version WHERE version = 4" >/dev/null
 expect "another station into the same mirror" 1 cz -C "$S" mirror "$M"
 contains "says another station's" "$ERR" "another station's records"
 equals "the station's database untouched by refusals" "$(md5sum "$O/db/data.mdb")" "$DB_BEFORE"
 expect "no server named" 2 env -u CUNZHAN_MIRROR "$CUNZHAN" -C "$O" mirror
 contains "says how to name one" "$ERR" "CUNZHAN_MIRROR"
+
+# ---- `make bench`'s mirror row (tests/bench/mirrorbench.sh), small ----
+OUT=$(MIRRORBENCH_N=300 bash "$ROOT/tests/bench/mirrorbench.sh" 2>&1)
+contains "mirrorbench times the mirror against bare COPY" "$OUT" "| mirror 300 records"
+contains "and its second run copies nothing" "$OUT" '{"entries_copied":0,"records_written":0}'
+lacks "and no statement of it fails" "$OUT" "ERROR"
 
 finish
