@@ -49,14 +49,20 @@ int ui_replace(struct ui *ui, const struct screen_ops *ops, const void *arg)
 
 /* Closes the screen under the top one, the top one taking its place:
  * for a form whose page below has nothing left to show. */
-void ui_pop_below(struct ui *ui)
+void ui_pop_below(struct ui *ui, const struct screen_ops *ops)
 {
     if (ui->depth < 2) return;
     struct screen *below = &ui->stack[ui->depth - 2];
+    if (below->ops != ops) return;
     if (below->ops->close) below->ops->close(below);
     *below = ui->stack[ui->depth - 1];
     ui->stack[ui->depth - 1].state = NULL;
     ui->depth--;
+}
+
+const struct screen_ops *ui_top(const struct ui *ui)
+{
+    return ui->depth > 0 ? ui->stack[ui->depth - 1].ops : NULL;
 }
 
 static void ui_pop(struct ui *ui)
