@@ -204,26 +204,49 @@ static void draw_status(struct ui *ui)
     ui_text_pad(ui, 0, 0, line, ui->cols, A_REVERSE);
 }
 
+/* One hint, "Key Label" (a key named for what it does, PgDn or Up, said
+ * once), into out; its columns. */
+static int footer_hint(struct ui *ui, enum cz_action a, char *out, size_t size)
+{
+    char label[64], key[32];
+    int k = cz_keymap_key_for(&ui->km, a);
+    if (k < 0) return -1;
+    cz_key_name(k, key, sizeof key);
+    cz_action_label(a, ui->lang == CZ_LANG_ZH, label, sizeof label);
+    int same = !strcmp(key, label);
+    snprintf(out, size, "%s%s%s", key, same ? "" : " ", same ? "" : label);
+    return ui_cols(out);
+}
+
+/* The screen's hints that fit whole, then Back (when the screen has it),
+ * Help and Quit, which always show: a hint never ends cut at the edge,
+ * and one left out is still in F1's list. */
 static void draw_footer(struct ui *ui)
 {
-    static const enum cz_action always[] = { ACT_HELP, ACT_QUIT, ACT_NONE };
-    const enum cz_action *lists[2] = { NULL, always };
-    char line[512] = "", label[64], key[32];
+    const enum cz_action *hints = ui->depth > 0 ? ui->stack[ui->depth - 1].ops->hints : NULL;
+    enum cz_action always[] = { ACT_NONE, ACT_HELP, ACT_QUIT };
+    char line[512] = "", tail[300] = "", hint[128];
+    int tail_cols = 0, cols = 0;
     size_t used = 0;
-    if (ui->depth > 0) lists[0] = ui->stack[ui->depth - 1].ops->hints;
-    for (int l = 0; l < 2; l++) {
-        for (const enum cz_action *a = lists[l]; a && *a != ACT_NONE; a++) {
-            int k = cz_keymap_key_for(&ui->km, *a);
-            if (k < 0) continue;
-            cz_key_name(k, key, sizeof key);
-            cz_action_label(*a, ui->lang == CZ_LANG_ZH, label, sizeof label);
-            /* A key named for what it does (PgDn, Up) is said once. */
-            used += (size_t)snprintf(line + used, used < sizeof line ? sizeof line - used : 0,
-                                     "%s%s%s%s", used ? "  " : "", key, strcmp(key, label) ? " " : "",
-                                     strcmp(key, label) ? label : "");
-            if (used >= sizeof line) used = sizeof line - 1;
-        }
+    for (const enum cz_action *a = hints; a && *a != ACT_NONE; a++)
+        if (*a == ACT_BACK) always[0] = ACT_BACK;
+    for (size_t i = 0; i < sizeof always / sizeof always[0]; i++) {
+        if (always[i] == ACT_NONE) continue;
+        int w = footer_hint(ui, always[i], hint, sizeof hint);
+        if (w < 0) continue;
+        size_t at = strlen(tail);
+        snprintf(tail + at, sizeof tail - at, "%s%s", at ? "  " : "", hint);
+        tail_cols += (at ? 2 : 0) + w;
     }
+    for (const enum cz_action *a = hints; a && *a != ACT_NONE; a++) {
+        int w = *a == ACT_BACK ? -1 : footer_hint(ui, *a, hint, sizeof hint);
+        if (w < 0) continue;
+        if (cols + (cols ? 2 : 0) + w + (tail_cols ? 2 + tail_cols : 0) > ui->cols) break;
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", used ? "  " : "", hint);
+        if (used >= sizeof line) used = sizeof line - 1;
+        cols += (cols ? 2 : 0) + w;
+    }
+    if (tail[0]) snprintf(line + used, sizeof line - used, "%s%s", used ? "  " : "", tail);
     ui_text_pad(ui, ui->rows - 1, 0, line, ui->cols, A_REVERSE);
 }
 

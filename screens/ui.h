@@ -38,7 +38,10 @@ struct screen_ops {
     void (*close)(struct screen *s);
     void (*resume)(struct ui *ui, struct screen *s);  /* after a child closed; may be NULL */
     int (*dirty)(const struct screen *s);             /* unsaved input?; may be NULL */
-    const enum cz_action *hints;                      /* footer; ends with ACT_NONE */
+    /* The footer's keys, most needed first, ending with ACT_NONE: those
+     * that do not fit whole before Back, Help and Quit are left out from
+     * the end (F1 still lists them). */
+    const enum cz_action *hints;
 };
 
 struct screen { const struct screen_ops *ops; void *state; };

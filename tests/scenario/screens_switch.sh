@@ -4,7 +4,8 @@
 # line by line with the same screen opened in the other language from the
 # start.  Anything drawn once at open and not again (a menu's rows, a
 # page's field names, a form's labels) shows as the line that differs.
-# Both ways: English to Chinese and Chinese to English.
+# Both ways: English to Chinese and Chinese to English.  And on every one
+# the footer ends in Help and Quit, whole.
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/tmux.bash"
 
@@ -33,18 +34,28 @@ has_either() { has_text "$1" || has_text "$2"; }
 # reach LANG: a fresh terminal in LANG, at the screen $WHAT names: the
 # home menu row (English, Chinese labels), then the keys in $THEN.
 reach() {
-    start --lang "$1"
+    startat "${AT:-$ST}" --lang "$1" ${AS:+--user "$AS"}
     ready
     if [ -n "$ROW_EN" ]; then menu_open "$ROW_EN" "$ROW_ZH"; fi
     await 10 has_either "$MARK_EN" "$MARK_ZH" || fail "$WHAT ($1): never came" "$SCREEN"
     for k in $THEN; do keys "$k"; sleep 0.3; done
 }
+# footer_whole LANG END: the footer (row 24) ends in Help and Quit, whole:
+# a screen's keys that do not fit are left out, never cut at the edge.
+footer_whole() {
+    case "$(row 24 | sed -E 's/[[:space:]]+$//')" in
+    *"$2") pass "$WHAT ($1): the footer ends in '$2'" ;;
+    *) fail "$WHAT ($1): the footer does not end in '$2'" "$(row 24)" ;;
+    esac
+}
 # sweep: the screen opened in each language, then F9, against the other.
 sweep() {
     local zh en
     reach zh; snap; zh=$GOT
+    footer_whole "zh" "F1 帮助  F10 退出"
     keys F10
     reach en; snap; en=$GOT
+    footer_whole "en" "F1 Help  F10 Quit"
     keys F9
     await 10 has_text "$MARK_ZH" || true
     snap
@@ -86,6 +97,23 @@ screen "exits" "Exit approvals" "退出审批" "xit" "退出"
 screen "exits, all" "Exit approvals" "退出审批" "xit" "退出" C-v
 screen "settings" "Settings" "设置" "Settings" "设置"
 screen "help" "" "" "Households: list and find" "贫困户：列表与查找" F1
+screen "household edit form" "Households: list and find" "贫困户：列表与查找" "found" "找到" Enter F5
+
+# A conflict to resolve: the station and the office change one phone.
+O=$WORK/demo/office C=$WORK/cstick
+H=$(cz -C "$ST" find YSW-2016-03 | cut -c1-12)
+sync_both "$ST" "$O" "$C"
+cz -C "$ST" edit "$H" phone=13600000002 >/dev/null || fail "the station's phone"
+cz -C "$O" edit "$H" phone=13600000003 >/dev/null || fail "the office's phone"
+sync_both "$ST" "$O" "$C"
+screen "conflicts, one" "Conflicts: choose" "冲突：在不同取值间选定" "赵福生" "赵福生"
+screen "resolve" "Conflicts: choose" "冲突：在不同取值间选定" "赵福生" "赵福生" Enter
+
+# The office's own screens.
+AT=$O AS=张主任
+screen "office home" "" "" "Households: list and find" "贫困户：列表与查找"
+screen "users" "Users and enrolment" "用户与认证" "Users" "用户"
+AT="" AS=""
 
 [ "$WIDE" = 0 ] && pass "every screen fits 80 columns" || fail "$WIDE screens wider than 80 columns"
 finish
