@@ -241,7 +241,8 @@ static void draw_footer(struct ui *ui)
     for (const enum cz_action *a = hints; a && *a != ACT_NONE; a++) {
         int w = *a == ACT_BACK ? -1 : footer_hint(ui, *a, hint, sizeof hint);
         if (w < 0) continue;
-        if (cols + (cols ? 2 : 0) + w + (tail_cols ? 2 + tail_cols : 0) > ui->cols) break;
+        /* The last cell of the last row stays empty (curses would scroll). */
+        if (cols + (cols ? 2 : 0) + w + (tail_cols ? 2 + tail_cols : 0) > ui->cols - 1) break;
         used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", used ? "  " : "", hint);
         if (used >= sizeof line) used = sizeof line - 1;
         cols += (cols ? 2 : 0) + w;
