@@ -218,36 +218,45 @@ static int footer_hint(struct ui *ui, enum cz_action a, char *out, size_t size)
     return ui_cols(out);
 }
 
-/* The screen's hints that fit whole, then Back (when the screen has it),
- * Help and Quit, which always show: a hint never ends cut at the edge,
- * and one left out is still in F1's list. */
-static void draw_footer(struct ui *ui)
+/* The footer laid out with `gap` spaces between hints into line: the
+ * screen's hints that fit whole, then Back (when the screen has it), Help
+ * and Quit, which always show.  1 when every hint of the screen fitted. */
+static int footer_layout(struct ui *ui, const enum cz_action *hints, int gap, char *line, size_t size)
 {
-    const enum cz_action *hints = ui->depth > 0 ? ui->stack[ui->depth - 1].ops->hints : NULL;
     enum cz_action always[] = { ACT_NONE, ACT_HELP, ACT_QUIT };
-    char line[512] = "", tail[300] = "", hint[128];
-    int tail_cols = 0, cols = 0;
+    char tail[300] = "", hint[128];
+    int tail_cols = 0, cols = 0, all = 1;
     size_t used = 0;
+    line[0] = 0;
     for (const enum cz_action *a = hints; a && *a != ACT_NONE; a++)
         if (*a == ACT_BACK) always[0] = ACT_BACK;
     for (size_t i = 0; i < sizeof always / sizeof always[0]; i++) {
-        if (always[i] == ACT_NONE) continue;
-        int w = footer_hint(ui, always[i], hint, sizeof hint);
+        int w = always[i] == ACT_NONE ? -1 : footer_hint(ui, always[i], hint, sizeof hint);
         if (w < 0) continue;
         size_t at = strlen(tail);
-        snprintf(tail + at, sizeof tail - at, "%s%s", at ? "  " : "", hint);
-        tail_cols += (at ? 2 : 0) + w;
+        snprintf(tail + at, sizeof tail - at, "%*s%s", at ? gap : 0, "", hint);
+        tail_cols += (at ? gap : 0) + w;
     }
     for (const enum cz_action *a = hints; a && *a != ACT_NONE; a++) {
         int w = *a == ACT_BACK ? -1 : footer_hint(ui, *a, hint, sizeof hint);
         if (w < 0) continue;
         /* The last cell of the last row stays empty (curses would scroll). */
-        if (cols + (cols ? 2 : 0) + w + (tail_cols ? 2 + tail_cols : 0) > ui->cols - 1) break;
-        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", used ? "  " : "", hint);
-        if (used >= sizeof line) used = sizeof line - 1;
-        cols += (cols ? 2 : 0) + w;
+        if (cols + (cols ? gap : 0) + w + (tail_cols ? gap + tail_cols : 0) > ui->cols - 1) { all = 0; break; }
+        used += (size_t)snprintf(line + used, size - used, "%*s%s", used ? gap : 0, "", hint);
+        if (used >= size) used = size - 1;
+        cols += (cols ? gap : 0) + w;
     }
-    if (tail[0]) snprintf(line + used, sizeof line - used, "%s%s", used ? "  " : "", tail);
+    if (tail[0]) snprintf(line + used, size - used, "%*s%s", used ? gap : 0, "", tail);
+    return all;
+}
+
+/* Two spaces between hints, or one where that lets every hint show; a
+ * hint never ends cut at the edge, and one left out is in F1's list. */
+static void draw_footer(struct ui *ui)
+{
+    const enum cz_action *hints = ui->depth > 0 ? ui->stack[ui->depth - 1].ops->hints : NULL;
+    char line[512];
+    if (!footer_layout(ui, hints, 2, line, sizeof line)) footer_layout(ui, hints, 1, line, sizeof line);
     ui_text_pad(ui, ui->rows - 1, 0, line, ui->cols, A_REVERSE);
 }
 
