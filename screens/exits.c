@@ -330,7 +330,7 @@ static void exits_close(struct screen *s)
     free(x);
 }
 
-static const enum cz_action exits_hints[] = { ACT_OPEN, ACT_REJECT, ACT_SHOW_ALL, ACT_ADD, ACT_PRINT, ACT_BACK,
+static const enum cz_action exits_hints[] = { ACT_OPEN, ACT_REJECT, ACT_SHOW_ALL, ACT_PRINT, ACT_ADD, ACT_BACK,
                                                ACT_NONE };
 
 const struct screen_ops cz_screen_exits = {

@@ -59,7 +59,7 @@ static int number_ok(const char *s)
     return strlen(s) <= 15;
 }
 
-/* ---- dates: the digits typed fill YYYY-MM-DD ---- */
+/* ---- dates: the digits typed fill YYYY-MM-DD (年份-月-日 on a Chinese screen) ---- */
 
 static size_t date_digits(const char *s, char out[9])
 {
@@ -153,16 +153,36 @@ static void typed_box(struct ui *ui, const struct form_field *f, int y, int x, i
     if (focused) ui_cursor(ui, y, x + w - 1 - (len - (int)f->e.cur));
 }
 
+/* What is left of a date's template after the n columns typed: each
+ * part (年份 the year's four columns, 月 and 日 two each) in the columns
+ * its digits fill, so that the digits typed over it keep their places; a
+ * wide character half typed over leaves a space. */
+static void date_template(struct ui *ui, int y, int x, size_t n)
+{
+    static const char en[] = "YYYY-MM-DD";
+    static const char *const zh[] = { "年", "份", "-", "月", "-", "日" };
+    static const int zh_col[] = { 0, 2, 4, 5, 7, 8 };
+    int attr = A_DIM | A_UNDERLINE;
+    if (ui->lang != CZ_LANG_ZH) {
+        ui_text(ui, y, x + (int)n, en + n, 10 - (int)n, attr);
+        return;
+    }
+    for (size_t i = 0; i < sizeof zh / sizeof zh[0]; i++) {
+        int c = zh_col[i], w = ui_cols(zh[i]);
+        if (c >= (int)n) ui_text(ui, y, x + c, zh[i], w, attr);
+        else if (c + w > (int)n) ui_text(ui, y, x + (int)n, " ", c + w - (int)n, attr);
+    }
+}
+
 void field_typed_draw(struct ui *ui, const struct form_field *f, int y, int x, int w, int focused)
 {
     int attr = A_UNDERLINE | (focused ? A_BOLD : 0);
     if (f->kind == FK_DATE) {
-        static const char tmpl[] = "YYYY-MM-DD";
         size_t n = strlen(f->e.s);
         char shown[24];
         snprintf(shown, sizeof shown, "%s", f->e.s);
         ui_text_pad(ui, y, x, shown, 11, attr);
-        if (n < 10) ui_text(ui, y, x + (int)n, tmpl + n, 10 - (int)n, A_DIM | A_UNDERLINE);
+        if (n < 10) date_template(ui, y, x, n);
         if (w > 14) ui_text(ui, y, x + 12, T(ui, "(t: today)", "（按 t 填今天）"), w - 12, A_DIM);
         if (focused) ui_cursor(ui, y, x + (int)(n < 10 ? n : 10));
         return;

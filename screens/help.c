@@ -151,7 +151,7 @@ static int help_open(struct ui *ui, struct screen *s, const void *arg)
     if (!h) return CZ_ENOMEM;
     s->state = h;
     /* Not yet pushed: the top of the stack is the screen F1 was pressed on. */
-    h->below = ui->depth > 0 ? ui->stack[ui->depth - 1].ops : NULL;
+    h->below = ui_top(ui);
     return fill(ui, h);
 }
 

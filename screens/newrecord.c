@@ -57,9 +57,9 @@ static void newrecord_draw(struct ui *ui, struct screen *s)
     if (!nr->l.n) {
         /* Every kind is refused to this person here (allowed.h): say so,
          * rather than a blank menu that looks broken. */
-        mvaddstr(UI_TOP + 2, 2, T(ui, "You may not add any kind of record at this station:",
-                                  "您在本站不能新增任何类别的记录："));
-        mvaddstr(UI_TOP + 3, 4, cz_strerror(nr->refused, ui->lang));
+        ui_text_wrap(ui, UI_TOP + 2, 2, T(ui, "You may not add any kind of record at this station:",
+                                          "您在本站不能新增任何类别的记录："), ui->cols - 4, 2, A_BOLD);
+        ui_text_wrap(ui, UI_TOP + 4, 4, cz_strerror(nr->refused, ui->lang), ui->cols - 6, 4, A_NORMAL);
         return;
     }
     list_draw(ui, &nr->l, UI_TOP + 2, ui_body_rows(ui) - 2, 1);

@@ -498,8 +498,7 @@ static enum ui_result save(struct ui *ui, struct record *rf)
  * opened from.  (Its form is opened on that page's household only.) */
 static void close_page_below(struct ui *ui, const struct record *rf)
 {
-    if (strcmp(rf->type->key, "household") || ui->depth < 2) return;
-    if (ui->stack[ui->depth - 2].ops == &cz_screen_household) ui_pop_below(ui);
+    if (!strcmp(rf->type->key, "household")) ui_pop_below(ui, &cz_screen_household);
 }
 
 /* Delete, for the people allowed (the rule the deletion itself applies,

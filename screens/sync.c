@@ -532,9 +532,13 @@ static enum ui_result sync_key(struct ui *ui, struct screen *sc, const struct ui
     }
 }
 
+/* After a child screen, and on F9: the menu and the peers written again
+ * (in the language now chosen).  A summary of what an import or export
+ * did stays as it was written: it tells what happened then. */
 static void sync_resume(struct ui *ui, struct screen *sc)
 {
     struct sync *s = sc->state;
+    if (load_menu(ui, s)) ui_status_message(ui, CZ_ENOMEM);
     if (!s->summary) load_peers(ui, s);
 }
 

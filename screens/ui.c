@@ -49,14 +49,20 @@ int ui_replace(struct ui *ui, const struct screen_ops *ops, const void *arg)
 
 /* Closes the screen under the top one, the top one taking its place:
  * for a form whose page below has nothing left to show. */
-void ui_pop_below(struct ui *ui)
+void ui_pop_below(struct ui *ui, const struct screen_ops *ops)
 {
     if (ui->depth < 2) return;
     struct screen *below = &ui->stack[ui->depth - 2];
+    if (below->ops != ops) return;
     if (below->ops->close) below->ops->close(below);
     *below = ui->stack[ui->depth - 1];
     ui->stack[ui->depth - 1].state = NULL;
     ui->depth--;
+}
+
+const struct screen_ops *ui_top(const struct ui *ui)
+{
+    return ui->depth > 0 ? ui->stack[ui->depth - 1].ops : NULL;
 }
 
 static void ui_pop(struct ui *ui)
@@ -198,26 +204,59 @@ static void draw_status(struct ui *ui)
     ui_text_pad(ui, 0, 0, line, ui->cols, A_REVERSE);
 }
 
+/* One hint, "Key Label" (a key named for what it does, PgDn or Up, said
+ * once), into out; its columns. */
+static int footer_hint(struct ui *ui, enum cz_action a, char *out, size_t size)
+{
+    char label[64], key[32];
+    int k = cz_keymap_key_for(&ui->km, a);
+    if (k < 0) return -1;
+    cz_key_name(k, key, sizeof key);
+    cz_action_label(a, ui->lang == CZ_LANG_ZH, label, sizeof label);
+    int same = !strcmp(key, label);
+    snprintf(out, size, "%s%s%s", key, same ? "" : " ", same ? "" : label);
+    return ui_cols(out);
+}
+
+/* The footer laid out with `gap` spaces between hints into line: the
+ * screen's hints that fit whole, then Back (when the screen has it), Help
+ * and Quit, which always show.  1 when every hint of the screen fitted. */
+static int footer_layout(struct ui *ui, const enum cz_action *hints, int gap, char *line, size_t size)
+{
+    enum cz_action always[] = { ACT_NONE, ACT_HELP, ACT_QUIT };
+    char tail[300] = "", hint[128];
+    int tail_cols = 0, cols = 0, all = 1;
+    size_t used = 0;
+    line[0] = 0;
+    for (const enum cz_action *a = hints; a && *a != ACT_NONE; a++)
+        if (*a == ACT_BACK) always[0] = ACT_BACK;
+    for (size_t i = 0; i < sizeof always / sizeof always[0]; i++) {
+        int w = always[i] == ACT_NONE ? -1 : footer_hint(ui, always[i], hint, sizeof hint);
+        if (w < 0) continue;
+        size_t at = strlen(tail);
+        snprintf(tail + at, sizeof tail - at, "%*s%s", at ? gap : 0, "", hint);
+        tail_cols += (at ? gap : 0) + w;
+    }
+    for (const enum cz_action *a = hints; a && *a != ACT_NONE; a++) {
+        int w = *a == ACT_BACK ? -1 : footer_hint(ui, *a, hint, sizeof hint);
+        if (w < 0) continue;
+        /* The last cell of the last row stays empty (curses would scroll). */
+        if (cols + (cols ? gap : 0) + w + (tail_cols ? gap + tail_cols : 0) > ui->cols - 1) { all = 0; break; }
+        used += (size_t)snprintf(line + used, size - used, "%*s%s", used ? gap : 0, "", hint);
+        if (used >= size) used = size - 1;
+        cols += (cols ? gap : 0) + w;
+    }
+    if (tail[0]) snprintf(line + used, size - used, "%*s%s", used ? gap : 0, "", tail);
+    return all;
+}
+
+/* Two spaces between hints, or one where that lets every hint show; a
+ * hint never ends cut at the edge, and one left out is in F1's list. */
 static void draw_footer(struct ui *ui)
 {
-    static const enum cz_action always[] = { ACT_HELP, ACT_QUIT, ACT_NONE };
-    const enum cz_action *lists[2] = { NULL, always };
-    char line[512] = "", label[64], key[32];
-    size_t used = 0;
-    if (ui->depth > 0) lists[0] = ui->stack[ui->depth - 1].ops->hints;
-    for (int l = 0; l < 2; l++) {
-        for (const enum cz_action *a = lists[l]; a && *a != ACT_NONE; a++) {
-            int k = cz_keymap_key_for(&ui->km, *a);
-            if (k < 0) continue;
-            cz_key_name(k, key, sizeof key);
-            cz_action_label(*a, ui->lang == CZ_LANG_ZH, label, sizeof label);
-            /* A key named for what it does (PgDn, Up) is said once. */
-            used += (size_t)snprintf(line + used, used < sizeof line ? sizeof line - used : 0,
-                                     "%s%s%s%s", used ? "  " : "", key, strcmp(key, label) ? " " : "",
-                                     strcmp(key, label) ? label : "");
-            if (used >= sizeof line) used = sizeof line - 1;
-        }
-    }
+    const enum cz_action *hints = ui->depth > 0 ? ui->stack[ui->depth - 1].ops->hints : NULL;
+    char line[512];
+    if (!footer_layout(ui, hints, 2, line, sizeof line)) footer_layout(ui, hints, 1, line, sizeof line);
     ui_text_pad(ui, ui->rows - 1, 0, line, ui->cols, A_REVERSE);
 }
 

@@ -38,7 +38,10 @@ struct screen_ops {
     void (*close)(struct screen *s);
     void (*resume)(struct ui *ui, struct screen *s);  /* after a child closed; may be NULL */
     int (*dirty)(const struct screen *s);             /* unsaved input?; may be NULL */
-    const enum cz_action *hints;                      /* footer; ends with ACT_NONE */
+    /* The footer's keys, most needed first, ending with ACT_NONE: those
+     * that do not fit whole before Back, Help and Quit are left out from
+     * the end (F1 still lists them). */
+    const enum cz_action *hints;
 };
 
 struct screen { const struct screen_ops *ops; void *state; };
@@ -80,9 +83,13 @@ int ui_push(struct ui *ui, const struct screen_ops *ops, const void *arg);
  * Call it from the top screen's key() and return UI_HANDLED at once:
  * that screen's state is gone. */
 int ui_replace(struct ui *ui, const struct screen_ops *ops, const void *arg);
-/* Closes the screen under the top one (its close runs); the top screen
- * stays on top, now one level lower.  Nothing when there is none below. */
-void ui_pop_below(struct ui *ui);
+/* Closes the screen under the top one (its close runs) when it is one of
+ * `ops`; the top screen stays on top, now one level lower.  Nothing when
+ * there is none below, or another screen: a screen never needs to read
+ * the stack to ask. */
+void ui_pop_below(struct ui *ui, const struct screen_ops *ops);
+/* The screen on top (NULL before the first): what F1 was pressed on. */
+const struct screen_ops *ui_top(const struct ui *ui);
 void ui_message(struct ui *ui, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_status_message(struct ui *ui, int status);

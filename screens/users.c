@@ -252,6 +252,13 @@ static enum ui_result users_key(struct ui *ui, struct screen *s, const struct ui
     }
 }
 
+/* On F9 (and after a child screen): the rows written again, in the
+ * language now chosen. */
+static void users_resume(struct ui *ui, struct screen *s)
+{
+    load(ui, s->state);
+}
+
 static void users_close(struct screen *s)
 {
     struct users *u = s->state;
@@ -269,5 +276,6 @@ const struct screen_ops cz_screen_users = {
     .draw = users_draw,
     .key = users_key,
     .close = users_close,
+    .resume = users_resume,
     .hints = users_hints,
 };

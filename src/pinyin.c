@@ -33,6 +33,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static UTransliterator *translit;   /* under lock */
 static UCollator *collator;         /* under lock */
 static int icu_failed;              /* under lock: opening failed once, so it fails */
+static uint64_t asked;              /* under lock: characters read through ICU */
 
 static int open_translit(void)
 {
@@ -77,6 +78,14 @@ static int ask_icu(int32_t c, uint64_t *packed)
     return CZ_OK;
 }
 
+uint64_t cz_pinyin_asked(void)
+{
+    pthread_mutex_lock(&lock);
+    uint64_t n = asked;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
 /* One character's reading, from the table or (first time) from ICU. */
 static int char_reading(int32_t c, uint64_t *packed)
 {
@@ -96,8 +105,12 @@ static int char_reading(int32_t c, uint64_t *packed)
         if ((p = calloc(1, sizeof *p))) atomic_store_explicit(&pages[c >> PAGE_BITS], p, memory_order_release);
         else rc = CZ_ENOMEM;
     }
-    if (rc == CZ_OK) rc = ask_icu(c, &v);
-    if (rc == CZ_OK) atomic_store_explicit(&p->slot[c & 0xFF], v, memory_order_relaxed);
+    /* Another thread may have read it while this one waited. */
+    if (rc == CZ_OK) v = atomic_load_explicit(&p->slot[c & 0xFF], memory_order_relaxed);
+    if (rc == CZ_OK && !(v & R_KNOWN) && (rc = ask_icu(c, &v)) == CZ_OK) {
+        asked++;
+        atomic_store_explicit(&p->slot[c & 0xFF], v, memory_order_relaxed);
+    }
     pthread_mutex_unlock(&lock);
     *packed = v;
     return rc;

@@ -27,6 +27,7 @@
 #define CZ_PINYIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The reading of UTF-8 text (len bytes) into buf (size bytes,
  * NUL-terminated; cut when longer), *out_len its length.  CZ_OK,
@@ -39,6 +40,10 @@ int cz_pinyin_initials(const char *text, size_t len, char *buf, size_t size, siz
 /* Both at once (one pass over the text), either buffer may be NULL. */
 int cz_pinyin_read(const char *text, size_t len, char *reading, size_t rsize, size_t *rlen,
                    char *initials, size_t isize, size_t *ilen);
+
+/* How many characters this process has read through ICU so far: each
+ * once, however often it is met again (the table above). */
+uint64_t cz_pinyin_asked(void);
 
 /* The `zh` sort key of UTF-8 text: *key malloc'd (the caller frees it),
  * NUL-terminated with no NUL inside, so strcmp of two keys orders the

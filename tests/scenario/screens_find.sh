@@ -3,7 +3,8 @@
 # English and in Chinese: F7's head's-name order is pinyin (陈 郭 何 李 刘
 # 王 杨 张 赵, not the code point order 何 刘 张 李 杨 王 赵 郭 陈), and
 # find takes pinyin initials, full pinyin, part of a household number in
-# any case and part of a phone number; what matches nothing finds nothing.
+# any case and part of a phone number (单 read as the surname Shan, not
+# dan); what matches nothing finds nothing.
 # The login list is in pinyin order too.
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/tmux.bash"
@@ -61,6 +62,8 @@ expect "list --sort with no such field" 2 cz -C "$ST" list household --sort nosu
 expect "a household headed by 王秀英" 0 cz -C "$ST" add household number=YSW-2020-12 village=411024104201 \
     head=王秀英 phone=13712345678
 expect "and one by 王秀兰 (wxl)" 0 cz -C "$ST" add household number=ysw-2020-13 village=411024104201 head=王秀兰
+# 单 as a surname reads Shan (Han-Latin/Names), not dan.
+expect "and one by 单雄信 (shan)" 0 cz -C "$ST" add household number=YSW-2020-14 village=411024104201 head=单雄信
 
 # find_shows LANG QUERY WANT [NOT]: typed into the list's find, WANT is
 # listed (and NOT is not).
@@ -91,6 +94,13 @@ for lang in en zh; do
     contains "$lang: a part of the number in either case" "$SCREEN" 王秀兰
     find_shows $lang YSW-2020-13 王秀兰 王秀英
     find_shows $lang 5678 王秀英 王秀兰
+    find_shows $lang shanxiong 单雄信
+    find_shows $lang sxx 单雄信
+    keys C-u
+    text danxiong
+    query_on "$lang: 'danxiong' typed" danxiong
+    if [ $lang = en ]; then see "$lang: 单 is not read dan" "Nothing found"
+    else see "$lang: 单 is not read dan" "没有找到"; fi
     keys C-u
     text wxz
     query_on "$lang: 'wxz' typed" wxz

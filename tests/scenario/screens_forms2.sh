@@ -60,7 +60,8 @@ keys BSpace
 see "Backspace on a choice empties it and says so" "已清空：类别"
 text "j"
 keys Tab Tab Tab Tab Tab
-see "date field" "YYYY-MM-DD"
+on_line "date field: its template in Chinese" "日期 +年份-月-日"
+lacks "date field: no YYYY-MM-DD on the Chinese form" "$SCREEN" "YYYY"
 text "20181345"; keys Tab
 see "a bad date is refused under the field, in Chinese" "必须是日期"
 lacks "the date's message names no field key" "$SCREEN" "date"
@@ -69,7 +70,12 @@ keys BTab BSpace
 gone "the date's message goes as soon as the date is edited" "必须是日期"
 keys C-u
 see "Ctrl-U on a date says so" "已清空：日期"
-text "20181105"; keys Tab
+on_line "the empty date's template in Chinese again" "日期 +年份-月-日"
+text "2018"
+on_line "the year typed over the template's year" "日期 +2018-月-日"
+text "1"
+on_line "a month's digit over half of 月: a space, 日 kept" "日期 +2018-1 -日"
+text "105"; keys Tab
 keys F9
 see "F9: the title in English" "New Aid"
 on_line "F9: the labels in English" "Kind\* +Job"
@@ -88,6 +94,7 @@ keys F9
 see "F9 back: the title in Chinese" "新增帮扶措施"
 see "F9 back: the error under the field in Chinese" "必填：请选择类别"
 lacks "F9 back: no English message left" "$SCREEN" "required"
+on_line "F9 back: the cleared date's template in Chinese" "日期 +年份-月-日"
 text "s"
 keys Tab Tab Tab Tab Tab
 text "t"

@@ -132,6 +132,25 @@ see "GB18030 command line: the prompt in Chinese" "口令："
 text "八个汉字的好口令"; keys Enter
 see "GB18030 command line: a Chinese passphrase opens" "EXIT=0"
 stored "GB18030 command line" "LOC-GB-03" "赵六娃"
+# A screen's own text goes out in the terminal's encoding too: the "add
+# another kind of record" menu of a person who may add nothing (李会计,
+# whose key the office revokes, on a copy of the demo) says so in GB18030.
+R=$WORK/rdemo
+cp -a "$WORK/demo" "$R"
+RK=$(cz -C "$R/office" enrol | awk '/李会计@/ { print $1 }')
+cz -C "$R/office" --user 张主任 revoke "$RK" --reason 离职 >/dev/null || fail "GB18030 nothing: the revocation"
+cz -C "$R/office" export --to "$WORK/rstick" --for 杨树湾村 >/dev/null || fail "GB18030 nothing: its export"
+ENVARGS="-u LANG" LOCALE="$GB" WRAP="$WORK/gbterm GB18030" startat "$R/yangshuwan" --lang zh --user 李会计
+open_sync
+choose_folder "$WORK/rstick"
+keys Down Enter
+see "GB18030 nothing: the revocation imported" "数据包：读取 1 个，导入 1 个"
+keys Escape
+ready; menu_open "新增其他记录"
+see "GB18030 nothing: says this person may add nothing, in Chinese" "您在本站不能新增任何类别的记录："
+see "GB18030 nothing: and why" "签名密钥已被市办吊销"
+keys F10
+see "GB18030 nothing: quits" "EXIT=0"
 # What the program wrote was GB18030, not UTF-8: the same screen read as
 # UTF-8 would be mojibake (as it was before the screens drew wide characters).
 ENVARGS="-u LANG" LOCALE="$GB" WRAP="$WORK/gbterm UTF-8" start

@@ -203,5 +203,35 @@ see "new form: nothing to delete" "A new record is not stored yet"
 keys F10
 see "new form: quits" "EXIT=0"
 
+# ---- "add another kind of record" for a person who may add nothing ----
+# 李会计, logged in, imports the office's revocation of their key: from then
+# on every kind is refused to them, and the menu says so and why instead of
+# showing nothing.  (A copy of the demo: the tests above still need them.)
+R=$WORK/rdemo
+cp -a "$WORK/demo" "$R"
+RK=$(cz -C "$R/office" enrol | awk '/李会计@/ { print $1 }')
+cz -C "$R/office" --user 张主任 revoke "$RK" --reason 离职 >/dev/null || fail "nothing: the revocation"
+cz -C "$R/office" export --to "$WORK/rstick" --for 杨树湾村 >/dev/null || fail "nothing: its export"
+startat "$R/yangshuwan" --lang zh --user 李会计
+open_sync
+see "nothing: the sync screen" "同步：用U盘交换数据包"
+choose_folder "$WORK/rstick"
+keys Down Enter
+see "nothing: the revocation imported" "数据包：读取 1 个，导入 1 个"
+keys Escape
+ready; menu_open "Add another kind of record" "新增其他记录"
+see "zh nothing: says this person may add nothing here" "您在本站不能新增任何类别的记录："
+see "zh nothing: and why" "签名密钥已被市办吊销"
+lacks "zh nothing: no kind offered" "$SCREEN" "结对帮扶"
+keys F9
+see "en nothing: says this person may add nothing here" "You may not add any kind of record at this station:"
+see "en nothing: and why" "revoked"
+lacks "en nothing: no Chinese left" "$SCREEN" "您在本站"
+keys Enter F9
+see "nothing: still the message after Enter" "您在本站不能新增任何类别的记录："
+lacks "nothing: Enter opened no form" "$SCREEN" "F2 保存"
+keys F10
+see "nothing: quits" "EXIT=0"
+
 [ "$WIDE" = 0 ] && pass "every screen fit 80 columns" || fail "$WIDE screens were wider than 80 columns"
 finish

@@ -137,6 +137,23 @@ static void test_threads(void **state)
     }
 }
 
+/* Each character goes to ICU once per process; met again (in any name,
+ * in any later call) its reading comes from the table, so indexing a
+ * large load does not wait on ICU.  ASCII never goes to ICU. */
+static void test_cache(void **state)
+{
+    char r[64];
+    size_t rl;
+    uint64_t before = cz_pinyin_asked();
+    assert_int_equal(cz_pinyin_reading("饕餮饕", strlen("饕餮饕"), r, sizeof r, &rl), CZ_OK);
+    assert_string_equal(r, "taotietao");
+    assert_int_equal(cz_pinyin_asked(), before + 2);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(cz_pinyin_reading("餮饕 Tao", strlen("餮饕 Tao"), r, sizeof r, &rl), CZ_OK);
+    assert_string_equal(r, "tietaotao");
+    assert_int_equal(cz_pinyin_asked(), before + 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_cut_and_bad),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_order_mixed),
+        cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
