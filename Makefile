@@ -287,7 +287,7 @@ golden: $(TEST_BIN)
 
 # Under -j the longest suites start first, so that the last to finish is
 # a short one.
-SLOW_RUNS := $(filter $(SCENARIO_RUNS) $(UNIT_RUNS),scenario-faults scenario-restore scenario-screens_sync \
+SLOW_RUNS := $(filter $(SCENARIO_RUNS) $(UNIT_RUNS),scenario-screens_switch scenario-faults scenario-restore scenario-screens_sync \
                       scenario-screens_admin unit-test_bundle scenario-screens_forms unit-test_merge \
                       scenario-i386_100k)
 test: all $(SLOW_RUNS) scenario unit
