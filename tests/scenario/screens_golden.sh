@@ -514,6 +514,59 @@ for L in zh en; do
     keys F10
     see "$L: the login quits" "EXIT=0"
 
+    # A form with typing in it: quitting asks; killed (a power cut), its
+    # draft is on the home screen and offered back when the form opens
+    # again; from the home screen's row it opens restored.  On a copy, as
+    # a draft left behind would show on every later home screen.
+    rm -rf "$WORK/yd"
+    cp -a "$Y" "$WORK/yd" || fail "$L: the copy for drafts"
+    startat "$WORK/yd" --lang $L
+    ready
+    menu_open "Add a household" "新增贫困户"
+    await 10 marked "$(lab "(* required" "（*为必填")"
+    text YSW-D-01
+    await 10 marked YSW-D-01
+    keys F10
+    golden quit_unsaved "$(lab "Unsaved changes will be lost" "有未保存的内容")"
+    keys Escape
+    gone "$L: no means stay" "$(lab "Unsaved changes will be lost" "有未保存的内容")"
+    deadline=$((SECONDS + 10))
+    until grep -rqs YSW-D-01 "$WORK/yd/drafts" || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+    pid=$(program_pid)
+    [ -n "$pid" ] && kill -9 "$pid"
+    see "$L: killed mid-form" "EXIT=137"
+    startat "$WORK/yd" --lang $L
+    golden home_drafts "$(lab "Unsaved forms: 1" "未保存的表单：1")"
+    menu_open "Add a household" "新增贫困户"
+    golden draft_offer "$(lab "Keep it for later" "留待以后")"
+    keys Escape
+    golden draft_kept "$(lab "The draft is kept for later" "草稿已留待以后")"
+    keys Escape
+    await 10 marked "$(lab "Unsaved forms: 1" "未保存的表单：1")"
+    menu_open "Unsaved forms" "未保存的表单"
+    golden drafts_pick "$(lab "New Household" "新增 贫困户")"
+    keys Enter
+    golden draft_restored "$(lab "The unsaved form was restored." "已恢复未保存的表单。")"
+    keys F10
+    await 10 marked "$(lab "Unsaved changes will be lost" "有未保存的内容")"
+    keys Enter
+    see "$L: quits after the drafts" "EXIT=0"
+
+    # The conflicted household's form at the office: each value of the
+    # field in conflict under it, with who signed it.
+    startat "$O" --lang $L --user 张主任
+    ready
+    menu_open "Households: list and find" "贫困户：列表与查找"
+    await 10 marked YSW-2016-01
+    text YSW-2016-03
+    await 10 marked 赵福生
+    keys Enter
+    await 10 marked "$(lab "Household: 赵福生" "贫困户: 赵福生")"
+    keys F5
+    golden form_conflict "$(lab "Edit Household" "修改 贫困户")"
+    keys Escape F10
+    see "$L: quits the conflict's form" "EXIT=0"
+
     # The stick's work, on copies of the station and the office (both
     # languages start from the same data): export, backup, import, a
     # damaged bundle refused, a restore asked and done.
