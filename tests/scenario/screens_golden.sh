@@ -252,6 +252,12 @@ for L in zh en; do
     # Home: a village clerk, a township supervisor, the city office.
     startat "$Y" --lang $L --user 李会计
     golden home_clerk F10
+    # A terminal too small for any screen says so, and the screen comes
+    # back whole when it grows again.
+    $TM resize-window -x 20 -y 5
+    golden too_small "$(lab "Terminal too small" "终端窗口太小")"
+    $TM resize-window -x 80 -y 24
+    golden home_clerk F10
     startat "$O" --lang $L --user 刘镇长
     golden home_supervisor F10
     startat "$O" --lang $L --user 张主任
