@@ -13,11 +13,33 @@ int cz_print_collect(void *ctx, const uint8_t entity[CZ_ENTITY_BYTES])
     return 0;
 }
 
+/* A list's items, joined with commas by cz_schema_format, joined on paper
+ * the way the language writes a list: 因病、缺资金 in Chinese. */
+static void join_for_paper(const char *in, enum cz_lang lang, char *buf, size_t size)
+{
+    const char *sep = lang == CZ_LANG_ZH ? "、" : ", ";
+    size_t used = 0, seplen = strlen(sep);
+    for (; *in && used + 1 < size; in++) {
+        if (*in != ',') { buf[used++] = *in; continue; }
+        if (used + seplen >= size) break;
+        memcpy(buf + used, sep, seplen);
+        used += seplen;
+    }
+    buf[used] = 0;
+}
+
 const char *cz_print_val(const struct cz_record *r, const char *field, enum cz_lang lang, char *buf, size_t size)
 {
     const struct cz_field *f = r->type ? cz_schema_field(r->type, field) : NULL;
+    char joined[1024];
     buf[0] = 0;
-    if (f && r->body) cz_schema_format(f, r->body, lang, 1, buf, size);
+    if (!f || !r->body) return buf;
+    if (f->type != CZ_F_SET && f->type != CZ_F_LIST) {
+        cz_schema_format(f, r->body, lang, 1, buf, size);
+        return buf;
+    }
+    cz_schema_format(f, r->body, lang, 1, joined, sizeof joined);
+    join_for_paper(joined, lang, buf, size);
     return buf;
 }
 
