@@ -124,7 +124,7 @@ static void stick_of(const char *path, char *mount, size_t size)
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(sticks[i].mount);
         if (len && !strncmp(real, sticks[i].mount, len) && (real[len] == 0 || real[len] == '/')) {
-            snprintf(mount, size, "%s", sticks[i].mount);
+            if (len < size) memcpy(mount, sticks[i].mount, len + 1);
             break;
         }
     }
