@@ -244,6 +244,7 @@ static void draw_label(struct ui *ui, const struct form_field *f, int y, int lw,
         snprintf(label, sizeof label, "%s%s", name, star);
     } else {
         size_t take = ui_width(name, len, (size_t)room - 1, NULL, NULL);
+        while (take > 0 && name[take - 1] == ' ') take--;
         snprintf(label, sizeof label, "%.*s\xe2\x80\xa6%s", (int)take, name, star);
         if (focused && !ui->msg[0]) snprintf(ui->msg, sizeof ui->msg, "%s%s", name, star);
     }
