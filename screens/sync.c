@@ -41,6 +41,7 @@ struct sync {
 /* An info row that names a file written ("    -> path"): drawn shortened
  * in the middle when too wide (path_fit), not cut at the edge. */
 #define INFO_PATH 1
+#define NAME_HEAD 16
 
 static int add_info(struct sync *s, const char *text)
 {
@@ -193,21 +194,21 @@ static int sync_open(struct ui *ui, struct screen *sc, const void *arg)
 }
 
 /* A file's row "    -> dir/.../name" in cols columns: whole when it
- * fits, else the middle folders become "…" (the name and the first
- * folder kept), else only the name after the arrow, else the name's end:
- * the file name is what is looked for on the stick. */
+ * fits; else the name's middle becomes "…" (its first 16 characters, as
+ * many as tell a box key or a bundle's hash apart, and its extension),
+ * so that the folders, which name the stations, stay whole; else the
+ * folders too (the arrow, "…" and the name); else the name's end. */
 static void path_fit(const char *row, int cols, char *out, size_t size)
 {
     const char *arrow = strstr(row, "-> ");
-    const char *rel = arrow ? arrow + 3 : row, *first = strchr(rel, '/'), *name = strrchr(rel, '/');
-    int lead = (int)(rel - row);
+    const char *rel = arrow ? arrow + 3 : row, *name = strrchr(rel, '/');
     snprintf(out, size, "%s", row);
     if (ui_cols(out) <= cols || !name) return;
-    if (first && first < name) {
-        snprintf(out, size, "%.*s\xe2\x80\xa6%s", (int)(first + 1 - row), row, name);
-        if (ui_cols(out) <= cols) return;
-    }
-    snprintf(out, size, "%.*s\xe2\x80\xa6%s", lead, row, name);
+    const char *ext = strrchr(name, '.');
+    if (!ext || ext - name <= NAME_HEAD + 1) ext = "";
+    snprintf(out, size, "%.*s\xe2\x80\xa6%s", (int)(name + 1 + NAME_HEAD - row), row, ext);
+    if (strlen(name) > NAME_HEAD + 1 + strlen(ext) && ui_cols(out) <= cols) return;
+    snprintf(out, size, "%.*s\xe2\x80\xa6%s", (int)(rel - row), row, name);
     if (ui_cols(out) <= cols) return;
     size_t len = strlen(name), keep = cols > 2 ? (size_t)cols - 1 : 1;
     snprintf(out, size, "\xe2\x80\xa6%s", name + (len > keep ? len - keep : 0));

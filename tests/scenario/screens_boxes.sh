@@ -3,7 +3,7 @@
 # boxes whole over wide characters (boxcheck.c finds each corner and
 # border), Chinese line breaking (no line starts with closing
 # punctuation), messages too long for one row shown whole over two, a
-# bundle's path shortened in the middle, form labels cut with "…" and
+# bundle's path shortened in its file name's middle, form labels cut with "…" and
 # said whole when focused.  In Chinese and in English, at 80x24 in tmux.
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/tmux.bash"
@@ -159,7 +159,8 @@ for L in zh en; do
     keys Enter
     see "$L: exported" "$(lab "Files written: 1" "写入文件 1 个")"
     name=$(basename "$(ls "$STICK"/cunzhan/*/*/* | head -1)")
-    on_line "$L: the file's whole name after …" "-> .*…/$name\$"
+    on_line "$L: the folders whole, the file's name shortened in its middle" \
+        "-> cunzhan/[0-9a-f]{16}/[0-9a-f]{16}/${name:0:16}…\\.czb\$"
     keys F10
     see "$L: quits the sync" "EXIT=0"
 done
