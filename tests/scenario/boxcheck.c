@@ -51,7 +51,11 @@ int main(int argc, char **argv)
             int b = y + 1;
             while (b < rows && at(b, r) == L'x') b++;
             boxes++;
-            if (at(b, r) != L'j') { printf("row %d: no bottom-right corner\n", b + 1); bad++; continue; }
+            if (at(b, r) != L'j') {
+                printf("row %d: no right border or bottom-right corner at column %d\n", b + 1, r + 1);
+                bad++;
+                continue;
+            }
             /* The left edge: of the two that centring allows, the one with more border. */
             int best = -1, most = -1;
             for (int c = cols - 2 - r; c <= cols - 1 - r; c++) {
