@@ -206,6 +206,59 @@ void ui_cursor(struct ui *ui, int y, int x)
     ui->cursor_x = x < ui->cols ? x : ui->cols - 1;
 }
 
+/* Chinese line breaking (the no-break rules of GB/T 15834 and W3C's
+ * clreq): closing punctuation never starts a line and an opening bracket
+ * never ends one.  A rule rather than a break iterator: the wrapped text
+ * is short messages and notes, and the rule is all that differs from
+ * breaking between any two Han characters. */
+static int no_line_start(const char *g)
+{
+    static const char *const marks[] = {
+        "\xef\xbc\x8c", "\xe3\x80\x82", "\xe3\x80\x81", "\xef\xbc\x9b", "\xef\xbc\x9a",
+        "\xef\xbc\x81", "\xef\xbc\x9f", "\xef\xbc\x89", "\xe3\x80\x8d", "\xe3\x80\x8f",
+        "\xe3\x80\x8b", "\xe3\x80\x89", "\xe3\x80\x91", "\xe3\x80\x95", "\xef\xbc\xbd",
+        "\xef\xbd\x9d", "\xe2\x80\x9d", "\xe2\x80\x99", "\xe2\x80\xa6", "\xef\xbc\x85",
+        "\xc2\xb7", "\xe3\x83\xbb", ",", ".", ";", ":", "!", "?", ")", "]", "}", "%",
+    };  /* ，。、；：！？）」』》〉】〕］｝”’…％·・ and their ASCII kin */
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (!strncmp(g, marks[i], strlen(marks[i]))) return 1;
+    return 0;
+}
+
+static int no_line_end(const char *g, size_t len)
+{
+    static const char *const marks[] = {
+        "\xef\xbc\x88", "\xe3\x80\x8c", "\xe3\x80\x8e", "\xe3\x80\x8a", "\xe3\x80\x88",
+        "\xe3\x80\x90", "\xe3\x80\x94", "\xef\xbc\xbb", "\xef\xbd\x9b", "\xe2\x80\x9c",
+        "\xe2\x80\x98", "(", "[", "{",
+    };  /* （「『《〈【〔［｛“‘ ( [ { */
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strlen(marks[i]) == len && !memcmp(g, marks[i], len)) return 1;
+    return 0;
+}
+
+/* Start of the glyph before s[at] (UTF-8 continuation bytes skipped). */
+static size_t glyph_before(const char *s, size_t at)
+{
+    do at--; while (at > 0 && ((unsigned char)s[at] & 0xC0) == 0x80);
+    return at;
+}
+
+/* Moves a line's end (s[start..start+take)) back so that the next line
+ * does not begin with closing punctuation and this one does not end with
+ * an opening bracket; never below half the line, so a run of marks still
+ * breaks somewhere. */
+static size_t keep_marks(const char *s, size_t start, size_t take)
+{
+    size_t k = take;
+    while (k > take / 2) {
+        size_t prev = glyph_before(s + start, k);
+        if (no_line_start(s + start + k) || no_line_end(s + start + prev, k - prev)) k = prev;
+        else return k;
+    }
+    return take;
+}
+
 int ui_text_wrap(struct ui *ui, int y, int x, const char *s, int width, int maxrows, int attr)
 {
     size_t len = strlen(s), pos = 0;
@@ -218,6 +271,7 @@ int ui_text_wrap(struct ui *ui, int y, int x, const char *s, int width, int maxr
         /* English breaks at a space when there is one in the second half. */
         for (size_t k = take; trimmed && k > take / 2; k--)
             if (s[pos + k - 1] == ' ') { take = k; break; }
+        if (trimmed && s[pos + take - 1] != ' ') take = keep_marks(s, pos, take);
         if (take >= sizeof line) take = sizeof line - 1;
         memcpy(line, s + pos, take);
         line[take] = 0;

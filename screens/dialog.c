@@ -21,11 +21,15 @@ struct ui_box ui_box_place(const struct ui *ui, int h, int w)
 }
 
 /* A frame of ACS lines (they work on vt100 and the Linux console as well
- * as xterm), the title set into the top line, the inside cleared. */
+ * as xterm), the title set into the top line, the inside cleared.  Every
+ * cell under the box, the frame's included, is cleared first: a line
+ * drawn into the second half of a wide character makes curses blank its
+ * first half, which would take a corner or a border already drawn there
+ * with it. */
 void ui_box_draw(struct ui *ui, const struct ui_box *b, const char *title)
 {
     if (b->h < 2 || b->w < 4) return;
-    for (int r = 1; r < b->h - 1; r++) ui_text_pad(ui, b->y + r, b->x + 1, "", b->w - 2, A_NORMAL);
+    for (int r = 0; r < b->h; r++) ui_text_pad(ui, b->y + r, b->x, "", b->w, A_NORMAL);
     mvaddch(b->y, b->x, ACS_ULCORNER);
     mvhline(b->y, b->x + 1, ACS_HLINE, b->w - 2);
     mvaddch(b->y, b->x + b->w - 1, ACS_URCORNER);

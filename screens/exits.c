@@ -129,6 +129,19 @@ static void field_message(struct ui *ui, const struct cz_field_error *err, char 
     snprintf(buf, size, "%s%s%s", f ? T(ui, f->en, f->zh) : T(ui, "A field", "某字段"), T(ui, ": ", "："), hint);
 }
 
+/* What goes between a sentence and the next: its full stop when it has
+ * none (the core's reasons are phrases), then a space in English. */
+static const char *sentence_end(const struct ui *ui, const char *s)
+{
+    size_t n = strlen(s);
+    static const char *const ends[] = { ".", "!", "?", "\xe3\x80\x82", "\xef\xbc\x81", "\xef\xbc\x9f" };
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        size_t k = strlen(ends[i]);
+        if (n >= k && !memcmp(s + n - k, ends[i], k)) return T(ui, " ", "");
+    }
+    return T(ui, ". ", "\xe3\x80\x82");
+}
+
 /* The refusal in the person's language. */
 static void refused(struct ui *ui, struct exits *x, int rc, const struct cz_field_error *err,
                     const struct cz_exit_detail *d)
@@ -149,7 +162,7 @@ static void refused(struct ui *ui, struct exits *x, int rc, const struct cz_fiel
     case CZ_EROLE: case CZ_EORDER: case CZ_ENOTICE: case CZ_EDONE: case CZ_ESAMESIGNER: case CZ_EDATECLOCK:
     case CZ_EDATEORDER: case CZ_EGUARANTEE: case CZ_EINCOME: case CZ_ENOLINE:
         cz_exit_message(rc, d, ui->lang, msg, sizeof msg);
-        ui_message(ui, 1, "%s %s", msg, T(ui, "Nothing was stored.", "没有保存任何内容。"));
+        ui_message(ui, 1, "%s%s%s", msg, sentence_end(ui, msg), T(ui, "Nothing was stored.", "没有保存任何内容。"));
         return;
     default:
         if (err && (err->field || err->name[0])) {

@@ -230,14 +230,32 @@ static const char *enum_shown(struct ui *ui, const struct form_field *f)
     return cz_enum_label(f->field, f->e.s, ui->lang);
 }
 
+/* A field's label in lw columns.  One wider than its third of the
+ * screen ends in "…" before its required mark, so that it is not read as
+ * whole; focused, it is said whole on the message line (when nothing
+ * else is said there), as the message line is rewritten on every key. */
+static void draw_label(struct ui *ui, const struct form_field *f, int y, int lw, int focused)
+{
+    const char *name = field_label(ui, f), *star = f->field && (f->field->flags & CZ_FF_REQUIRED) ? "*" : "";
+    char label[200];
+    int attr = focused ? A_BOLD : A_NORMAL, room = lw - (int)strlen(star);
+    size_t len = strlen(name);
+    if (ui_width_cols(name, len) <= (size_t)room || room < 2) {
+        snprintf(label, sizeof label, "%s%s", name, star);
+    } else {
+        size_t take = ui_width(name, len, (size_t)room - 1, NULL, NULL);
+        while (take > 0 && name[take - 1] == ' ') take--;
+        snprintf(label, sizeof label, "%.*s\xe2\x80\xa6%s", (int)take, name, star);
+        if (focused && !ui->msg[0]) snprintf(ui->msg, sizeof ui->msg, "%s%s", name, star);
+    }
+    ui_text(ui, y, 1, label, lw, attr);
+}
+
 static void draw_field(struct ui *ui, struct form *fm, size_t i, int y, int lw)
 {
     struct form_field *f = &fm->f[i];
     int focused = i == fm->focus, x = lw + 2, w = ui->cols - x - 1;
-    char label[160];
-    snprintf(label, sizeof label, "%s%s", field_label(ui, f),
-             f->field && (f->field->flags & CZ_FF_REQUIRED) ? "*" : "");
-    ui_text(ui, y, 1, label, lw, focused ? A_BOLD : A_NORMAL);
+    draw_label(ui, f, y, lw, focused);
     if (f->kind == FK_READONLY) {
         ui_text(ui, y, x, f->shown ? f->shown : f->e.s, w, A_NORMAL);
     } else if (f->kind == FK_ENUM || f->kind == FK_SET || f->kind == FK_REF || f->kind == FK_HOUSEHOLDS) {

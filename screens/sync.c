@@ -38,6 +38,11 @@ struct sync {
     int summary;              /* info holds a summary */
 };
 
+/* An info row that names a file written ("    -> path"): drawn shortened
+ * in the middle when too wide (path_fit), not cut at the edge. */
+#define INFO_PATH 1
+#define NAME_HEAD 16
+
 static int add_info(struct sync *s, const char *text)
 {
     return list_add(&s->info, text, NULL, 0, 0);
@@ -188,6 +193,27 @@ static int sync_open(struct ui *ui, struct screen *sc, const void *arg)
     return rc;
 }
 
+/* A file's row "    -> dir/.../name" in cols columns: whole when it
+ * fits; else the name's middle becomes "…" (its first 16 characters, as
+ * many as tell a box key or a bundle's hash apart, and its extension),
+ * so that the folders, which name the stations, stay whole; else the
+ * folders too (the arrow, "…" and the name); else the name's end. */
+static void path_fit(const char *row, int cols, char *out, size_t size)
+{
+    const char *arrow = strstr(row, "-> ");
+    const char *rel = arrow ? arrow + 3 : row, *name = strrchr(rel, '/');
+    snprintf(out, size, "%s", row);
+    if (ui_cols(out) <= cols || !name) return;
+    const char *ext = strrchr(name, '.');
+    if (!ext || ext - name <= NAME_HEAD + 1) ext = "";
+    snprintf(out, size, "%.*s\xe2\x80\xa6%s", (int)(name + 1 + NAME_HEAD - row), row, ext);
+    if (strlen(name) > NAME_HEAD + 1 + strlen(ext) && ui_cols(out) <= cols) return;
+    snprintf(out, size, "%.*s\xe2\x80\xa6%s", (int)(rel - row), row, name);
+    if (ui_cols(out) <= cols) return;
+    size_t len = strlen(name), keep = cols > 2 ? (size_t)cols - 1 : 1;
+    snprintf(out, size, "\xe2\x80\xa6%s", name + (len > keep ? len - keep : 0));
+}
+
 /* The lines below the menu, from info_top; PgUp/PgDn scroll them. */
 static void info_draw(struct ui *ui, struct sync *s, int y, int rows)
 {
@@ -196,8 +222,12 @@ static void info_draw(struct ui *ui, struct sync *s, int y, int rows)
     s->info_rows = rows;
     size_t max_top = s->info.n > (size_t)rows ? s->info.n - (size_t)rows : 0;
     size_t top = s->info_top < max_top ? s->info_top : max_top;   /* info_top is kept as asked */
-    for (int r = 0; r < rows && top + (size_t)r < s->info.n; r++)
-        ui_text(ui, y + r, 0, s->info.rows[top + (size_t)r].text, ui->cols, A_NORMAL);
+    for (int r = 0; r < rows && top + (size_t)r < s->info.n; r++) {
+        const struct list_row *row = &s->info.rows[top + (size_t)r];
+        char fit[1024];
+        if (row->kind == INFO_PATH) path_fit(row->text, ui->cols, fit, sizeof fit);
+        ui_text(ui, y + r, 0, row->kind == INFO_PATH ? fit : row->text, ui->cols, A_NORMAL);
+    }
     if (max_top) {
         snprintf(more, sizeof more, " %zu-%zu/%zu ", top + 1, top + (size_t)rows, s->info.n);
         ui_text(ui, y + rows - 1, ui->cols - ui_cols(more) - 1, more, ui_cols(more), A_REVERSE);
@@ -287,7 +317,7 @@ static void do_export(struct ui *ui, struct sync *s)
         size_t pl = strlen(s->path);
         const char *rel = !strncmp(res.path, s->path, pl) && res.path[pl] == '/' ? res.path + pl + 1 : res.path;
         snprintf(line, sizeof line, "    -> %s", rel);
-        add_info(s, line);
+        list_add(&s->info, line, NULL, INFO_PATH, 0);
     }
     free(peers);
     snprintf(line, sizeof line, T(ui, "Files written: %zu, entries: %zu, bytes: %zu",

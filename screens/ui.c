@@ -265,6 +265,23 @@ static void draw_too_small(struct ui *ui)
     ui_text(ui, 0, 0, T(ui, "Terminal too small", "终端窗口太小"), ui->cols, A_BOLD);
 }
 
+/* The message line.  A message wider than the screen takes the body's
+ * last row too, wrapped, so that a refusal's reason, a file's whole path
+ * or the second of two sentences is read, not cut: it is there only
+ * until the next key.  Longer than two rows, it is cut on its own row,
+ * ending in "…". */
+static void draw_message(struct ui *ui)
+{
+    int attr = ui->msg_error ? A_BOLD : A_NORMAL;
+    if (ui_cols(ui->msg) <= ui->cols || ui_text_wrap(ui, -1, 0, ui->msg, ui->cols, 3, attr) > 2) {
+        ui_text_pad_cut(ui, ui->rows - 2, 0, ui->msg, ui->cols, attr);
+        return;
+    }
+    ui_text_pad(ui, ui->rows - 3, 0, "", ui->cols, attr);
+    ui_text_pad(ui, ui->rows - 2, 0, "", ui->cols, attr);
+    ui_text_wrap(ui, ui->rows - 3, 0, ui->msg, ui->cols, 2, attr);
+}
+
 void ui_draw_all(struct ui *ui)
 {
     getmaxyx(stdscr, ui->rows, ui->cols);
@@ -275,7 +292,7 @@ void ui_draw_all(struct ui *ui)
     } else {
         draw_status(ui);
         if (ui->depth > 0) ui->stack[ui->depth - 1].ops->draw(ui, &ui->stack[ui->depth - 1]);
-        ui_text_pad_cut(ui, ui->rows - 2, 0, ui->msg, ui->cols, ui->msg_error ? A_BOLD : A_NORMAL);
+        draw_message(ui);
         draw_footer(ui);
     }
     if (ui->cursor_y >= 0) {

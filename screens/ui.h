@@ -146,8 +146,10 @@ void ui_cells_setup(void);
  * terminal's encoding): bytes written to out, 0 for a surrogate or a
  * value past U+10FFFF. */
 size_t ui_utf8_put(wchar_t wc, char out[4]);
-/* Wraps s over at most maxrows rows of width columns (y < 0: only counts).
- * Returns the rows used. */
+/* Wraps s over at most maxrows rows of width columns (y < 0: only counts):
+ * English at a space, Chinese between any two characters except that no
+ * row starts with closing punctuation (，。；）…) or ends with an opening
+ * bracket.  Returns the rows used. */
 int ui_text_wrap(struct ui *ui, int y, int x, const char *s, int width, int maxrows, int attr);
 void ui_cursor(struct ui *ui, int y, int x);
 
@@ -158,7 +160,8 @@ void ui_draw_all(struct ui *ui);
 
 /* A framed box (ACS lines) centred on the screen, inside it (at most the
  * terminal less two rows and columns); title on the top line, hint on the
- * bottom one.  For dialogs. */
+ * bottom one.  For dialogs.  ui_box_draw clears every cell under the box,
+ * a wide character's half included, before it draws the frame. */
 struct ui_box { int y, x, h, w; };
 struct ui_box ui_box_place(const struct ui *ui, int h, int w);
 void ui_box_draw(struct ui *ui, const struct ui_box *b, const char *title);

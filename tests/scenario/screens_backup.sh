@@ -17,6 +17,15 @@ try_mount() {   # try_mount DIR SIZE
     return 1
 }
 trap '$TM kill-server 2>/dev/null; for m in "${MOUNTED[@]}"; do umount "$m" 2>/dev/null; done; rm -rf "$WORK"' EXIT
+cc -o "$WORK/boxcheck" "$(dirname "$0")/boxcheck.c" || fail "build boxcheck"
+# box_whole NAME: the dialog on screen has its four corners and both
+# borders on every row, drawn over the station list's Chinese names.
+box_whole() {
+    capture
+    if printf '%s\n' "$SCREEN" | "$WORK/boxcheck" 80 >"$WORK/boxerr"; then pass "$1"
+    else fail "$1" "$(cat "$WORK/boxerr")
+$SCREEN"; fi
+}
 
 "$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
 Y=$WORK/demo/yangshuwan
@@ -80,6 +89,7 @@ see "zh: the backups listed with their station" "杨树湾村"
 see "zh: ... and their date" "$(basename "$BAK" | sed 's/^\(....\)\(..\)\(..\)-\(..\)\(..\)\(..\).*/\1-\2-\3 \4:\5:\6/')"
 keys Enter
 see "zh: asks a passphrase" "备份中任一用户的口令"
+box_whole "zh: the passphrase box is whole"
 text "wrong-passphrase"
 keys Enter
 see "zh: a wrong passphrase is named" "该口令打不开备份中的任何密钥" 30
@@ -98,6 +108,7 @@ see "zh: ... the households now" "现在：$n_now 户"
 see "zh: ... the households in the backup" "备份：$n_then 户"
 see "zh: ... what is kept aside" "现在的数据库另存于文件夹"
 see "zh: ... and where" "$Y/before-restore-"
+box_whole "zh: the confirm box is whole"
 keys Escape
 see "zh: cancelled, nothing changed" "已取消：没有任何改变"
 ls -d "$Y"/restore-* >/dev/null 2>&1 && fail "zh: the rebuilt copy was left after a cancel" "$(ls -a "$Y")" || pass "zh: no rebuilt copy left after a cancel"
@@ -138,6 +149,7 @@ keys C-t
 see "en: the list" "Restore which backup?"
 keys Home Enter
 see "en: passphrase" "Passphrase of one of the backup's people"
+box_whole "en: the passphrase box is whole"
 text "$CUNZHAN_PASSPHRASE"
 keys Enter
 see "en: the confirm in English" "This replaces this station's database (杨树湾村)" 30

@@ -15,6 +15,17 @@ trap '$TM kill-server 2>/dev/null; for m in "${MOUNTED[@]}"; do umount "$m" 2>/d
 O=$WORK/demo/office Y=$WORK/demo/yangshuwan
 YSW=411024104201
 USB=$WORK/usb
+
+# csv_named NAME: the message rows (the message line and the one above,
+# which a message too long for one row takes) hold the newest CSV's
+# whole file name: a long path is wrapped, never cut.
+msg_rows() { printf '%s%s' "$(row 22 | sed 's/ *$//')" "$(row 23 | sed 's/ *$//')"; }
+msg_names() { case "$(msg_rows)" in *"$1"*) return 0 ;; esac; return 1; }
+csv_named() {
+    local f
+    f=$(ls -t "$USB"/cunzhan/reports/report-$YSW-*.csv 2>/dev/null | head -1)
+    wait_check "$1" "no '$(basename "$f")' in the message rows" 10 msg_names "$(basename "$f")"
+}
 mkdir -p "$WORK/sys/block/sdb/sdb1" "$USB"
 echo 1 > "$WORK/sys/block/sdb/removable"
 printf '/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 %s vfat rw 0 0\n' "$USB" > "$WORK/one"
@@ -38,6 +49,7 @@ see "zh: the confirm says what is written" "只有统计数字（户数、人数
 see "zh: ... and where" "$USB/cunzhan/reports/report-$YSW-"
 keys Enter
 see "zh: says the full path" "已写入：$USB/cunzhan/reports/report-$YSW-"
+csv_named "zh: ... with the file's whole name"
 keys F10
 see "zh: quits" "EXIT=0"
 set -- "$USB"/cunzhan/reports/report-$YSW-*.csv
@@ -73,6 +85,7 @@ keys C-w
 see "en: the confirm says what is written" "the figures only (counts and sums), no personal data"
 keys Enter
 see "en: written" "Written: $USB/cunzhan/reports/report-$YSW-"
+csv_named "en: ... with the file's whole name"
 keys F1
 see "en: help lists the action" "write this as CSV to the stick"
 keys Escape F10
