@@ -141,7 +141,7 @@ static void users_draw(struct ui *ui, struct screen *s)
     const char *cells[] = { T(ui, "Name@station", "姓名@站点"), T(ui, "Kind", "类别"), T(ui, "Role", "角色"),
                             T(ui, "Region", "辖区"), T(ui, "Status", "状态") };
     data_columns(head, sizeof head, cells, col_widths, 5);
-    ui_text(ui, UI_TOP + 1, 2, head, ui->cols - 3, A_UNDERLINE);
+    ui_text(ui, UI_TOP + 1, 0, head, ui->cols - 1, A_UNDERLINE);   /* over the rows' columns */
     list_draw(ui, &u->l, UI_TOP + 2, ui_body_rows(ui) - 2, 1);
 }
 
