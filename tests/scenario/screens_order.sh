@@ -28,6 +28,10 @@ for s in "$Y" "$N"; do
     rm -rf "$WORK/stick"
     { cz -C "$s" export --to "$WORK/stick" && cz -C "$O" import "$WORK/stick"; } >/dev/null || fail "$s synced"
 done
+# A supervisor revoked at the office: listed after every key in force.
+cz -C "$O" --json enrol >"$WORK/keys.json" || fail "the keys at the office"
+YZ=$(jq -r '.[] | select(.name == "禹州审核员") | .key' "$WORK/keys.json" | cut -c1-16)
+cz -C "$O" --user 张主任 revoke "$YZ" >/dev/null 2>&1 || fail "禹州审核员 revoked"
 head_of() { cz -C "$Y" find "$1" | awk '{ print $5 }'; }
 H1=$(head_of YSW-2016-01) H2=$(head_of YSW-2016-02) H5=$(head_of YSW-2016-05) H7=$(head_of YSW-2016-07)
 NZ=$(cz -C "$N" find NZ-2016-01 | awk '{ print $5 }')
@@ -127,8 +131,8 @@ for L in zh en; do
     startat "$O" --lang $L --user 张主任
     ready
     menu_open "Users and enrolment" "用户与认证"
-    ordered "$L: users pending first, then city, county, township, village" \
-        吴会计@ 张主任@ 许昌市科协@ 陈科长@ 王县长@ 刘镇长@ 孙书记@ 李会计@ 杨树湾村@ 禹州审核员@ 钱书记@ 南寨村@
+    ordered "$L: users pending first, then city, county, township, village, then the revoked" \
+        吴会计@ 张主任@ 许昌市科协@ 陈科长@ 王县长@ 刘镇长@ 孙书记@ 李会计@ 杨树湾村@ 钱书记@ 南寨村@ 禹州审核员@
     on_line "$L: the heading over the rows' columns" "^$(lab "Name@station" "姓名@站点") +$(lab Kind 类别) "
     keys F10
     see "$L: quits the users" "EXIT=0"
