@@ -6,6 +6,7 @@
 #include "data.h"
 #include "grow.h"
 #include "parse.h"
+#include "pinyin.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -159,8 +160,10 @@ static void household_name(struct scan *sc, const struct cz_record *r, struct ex
 {
     struct cz_record h;
     memset(&h, 0, sizeof h);
-    if (data_ref(r, "household", p->household) == 0 && cz_record_load(sc->t, p->household, &h) == CZ_OK && h.body)
+    if (data_ref(r, "household", p->household) == 0 && cz_record_load(sc->t, p->household, &h) == CZ_OK && h.body) {
         cz_schema_title(h.type, h.body, p->name, sizeof p->name);
+        data_field(&h, "number", sc->ui->lang, p->number, sizeof p->number);
+    }
     cz_record_clear(&h);
     if (!p->name[0]) snprintf(p->name, sizeof p->name, "-");
 }
@@ -190,6 +193,47 @@ static int item_cb(void *ctx, const struct cz_exit_row *row)
     return CZ_OK;
 }
 
+/* An item with its sort keys: the store walks assessments by their random
+ * ids, which differ from PC to PC. */
+struct order {
+    char *number, *name;
+    const struct exit_item *p;
+};
+
+static int order_cmp(const void *a, const void *b)
+{
+    const struct order *x = a, *y = b;
+    int c = strcmp(x->p->region, y->p->region);
+    if (!c) c = strcmp(x->number, y->number);
+    if (!c) c = strcmp(x->name, y->name);
+    if (!c) c = strcmp(x->p->year, y->p->year);
+    return c ? c : memcmp(x->p->exit, y->p->exit, CZ_ENTITY_BYTES);
+}
+
+static int sort_items(struct exit_items *xs)
+{
+    int rc = CZ_ENOMEM;
+    if (xs->n < 2) return CZ_OK;
+    struct order *o = calloc(xs->n, sizeof *o);
+    struct exit_item *sorted = malloc(xs->n * sizeof *sorted);
+    if (!o || !sorted) goto cleanup;
+    rc = CZ_OK;
+    for (size_t i = 0; i < xs->n && !rc; i++) {
+        o[i].p = &xs->p[i];
+        rc = cz_collate_key(xs->p[i].number, strlen(xs->p[i].number), &o[i].number);
+        if (!rc) rc = cz_collate_key(xs->p[i].name, strlen(xs->p[i].name), &o[i].name);
+    }
+    if (rc) goto cleanup;
+    qsort(o, xs->n, sizeof *o, order_cmp);
+    for (size_t i = 0; i < xs->n; i++) sorted[i] = *o[i].p;
+    memcpy(xs->p, sorted, xs->n * sizeof *sorted);
+cleanup:
+    for (size_t i = 0; o && i < xs->n; i++) free(o[i].number), free(o[i].name);
+    free(o);
+    free(sorted);
+    return rc;
+}
+
 void exit_items_load(struct ui *ui, struct exit_items *xs, int all)
 {
     cz_view *v = NULL;
@@ -202,6 +246,7 @@ void exit_items_load(struct ui *ui, struct exit_items *xs, int all)
     int rc = cz_view_exits_each(v, NULL, pk, item_cb, &sc, NULL, &xs->open);
     if (rc && !xs->rc) xs->rc = rc;
     cz_view_end(v);
+    if (!xs->rc) xs->rc = sort_items(xs);
 }
 
 void exit_items_free(struct exit_items *xs)

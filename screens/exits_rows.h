@@ -15,6 +15,7 @@ struct exit_item {
     uint8_t household[CZ_ENTITY_BYTES];
     uint8_t version[CZ_ID_BYTES];           /* the version shown, the one signed */
     char name[128];
+    char number[64];                        /* the household's number ("" when it cannot be read) */
     char region[CZ_REGION_MAX + 1];         /* the household's village */
     char year[32];
     char summary[256];                      /* year, income */
@@ -42,8 +43,10 @@ struct exit_items {
 
 /* Fills xs with the live assessments of the person logged in: all == 0
  * those awaiting a step they may sign or stop, else every one in their
- * jurisdiction (overview.h, cz_view_exits_each).  xs->rc says why it
- * could not. */
+ * jurisdiction (overview.h, cz_view_exits_each).  In the order a person
+ * looks a household up, the same on every PC: by village (its code, the
+ * official order), then household number and head's name in pinyin order
+ * (pinyin.h), then year.  xs->rc says why it could not. */
 void exit_items_load(struct ui *ui, struct exit_items *xs, int all);
 void exit_items_free(struct exit_items *xs);
 

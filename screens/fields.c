@@ -1,4 +1,5 @@
 #include "fields.h"
+#include "overview.h"
 #include "parse.h"
 #include "text.h"
 
@@ -196,4 +197,40 @@ void field_typed_draw(struct ui *ui, const struct form_field *f, int y, int x, i
         typed_box(ui, f, y, x, box, focused);
         if (money && w > box + 3) ui_text(ui, y, x + box + 1, "元", 2, A_NORMAL);
     }
+}
+
+/* ---- places: the code as typed, the place's name beside it ---- */
+
+int field_is_place(const struct form_field *f)
+{
+    /* A place record's own code (its one exact PLACE field) names the
+     * place being written: there is nothing yet to look up. */
+    return f->field && f->field->type == CZ_F_PLACE && !(f->field->flags & CZ_FF_EXACT);
+}
+
+/* What to say beside the code: the place's name, or why there is none. */
+static void place_said(struct ui *ui, const char *code, char *buf, size_t size)
+{
+    cz_view *v = NULL;
+    buf[0] = 0;
+    if (!code[0] || cz_view_begin(ui->st, &v)) return;
+    int rc = cz_view_place_name(v, code, buf, size);
+    cz_view_end(v);
+    if (rc == CZ_ENOTFOUND)
+        snprintf(buf, size, "%s", T(ui, "(no place here has this code)", "（本站没有这个代码的地方）"));
+    else if (rc == CZ_EPLACECODE)
+        snprintf(buf, size, "%s", T(ui, "(a code is 2, 4, 6, 9 or 12 digits)", "（代码应为 2、4、6、9 或 12 位数字）"));
+    else if (rc)
+        buf[0] = 0;
+}
+
+void field_place_draw(struct ui *ui, const struct form_field *f, int y, int x, int w, int focused)
+{
+    enum { BOX = CZ_REGION_MAX + 1 };   /* twelve digits and the cursor after them */
+    char said[256];
+    int box = w < BOX ? w : BOX;
+    edit_draw(ui, &f->e, y, x, box, focused, A_UNDERLINE | (focused ? A_BOLD : 0));
+    if (w <= box + 1) return;
+    place_said(ui, f->e.s, said, sizeof said);
+    if (said[0]) ui_text(ui, y, x + box + 1, said, w - box - 1, A_NORMAL);
 }

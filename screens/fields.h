@@ -16,4 +16,11 @@ int field_typed_key(struct form_field *f, const struct ui_key *k);
 void field_typed_leave(struct form_field *f);
 void field_typed_draw(struct ui *ui, const struct form_field *f, int y, int x, int w, int focused);
 
+/* A field holding a place's code (a household's village, a training's
+ * region), other than a place record's own code: typed and stored as the
+ * code, drawn with the name of the place it names beside it, or a word
+ * that no place here has that code. */
+int field_is_place(const struct form_field *f);
+void field_place_draw(struct ui *ui, const struct form_field *f, int y, int x, int w, int focused);
+
 #endif

@@ -265,6 +265,8 @@ static void draw_field(struct ui *ui, struct form *fm, size_t i, int y, int lw)
         if (focused) ui_cursor(ui, y, x);
     } else if (f->kind == FK_NUMBER || f->kind == FK_DECIMAL || f->kind == FK_DATE) {
         field_typed_draw(ui, f, y, x, w, focused);
+    } else if (field_is_place(f)) {
+        field_place_draw(ui, f, y, x, w, focused);
     } else {
         edit_draw(ui, &f->e, y, x, w, focused, A_UNDERLINE | (focused ? A_BOLD : 0));
     }

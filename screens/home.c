@@ -34,7 +34,7 @@ static const struct record_form_arg add_household = { .type = "household" };
 #define BUILTIN(e, z, b) { .en = e, .zh = z, .builtin = b }
 static const struct menu_item menu[] = {
     ITEM("Households: list and find", "贫困户：列表与查找", &cz_screen_households, NULL, NULL),
-    ITEM("Add a household", "新增贫困户", &cz_screen_record, &add_household, NULL),
+    ITEM("Add a household", "新增贫困户", &cz_screen_record_new, &add_household, NULL),
     ITEM("Trainings", "培训", &cz_screen_trainings, NULL, NULL),
     ITEM("Add another kind of record", "新增其他记录", &cz_screen_newrecord, NULL, NULL),
     ITEM("Verify signatures", "验证签名", &cz_screen_verify, NULL, NULL),

@@ -572,6 +572,8 @@ static void record_close(struct screen *s)
 }
 
 static const enum cz_action record_hints[] = { ACT_SAVE, ACT_NEXT, ACT_OPEN, ACT_DELETE_RECORD, ACT_BACK, ACT_NONE };
+/* A record not saved yet has nothing to delete (Esc leaves it). */
+static const enum cz_action record_new_hints[] = { ACT_SAVE, ACT_NEXT, ACT_OPEN, ACT_BACK, ACT_NONE };
 
 const struct screen_ops cz_screen_record = {
     .name = "record",
@@ -583,16 +585,26 @@ const struct screen_ops cz_screen_record = {
     .hints = record_hints,
 };
 
+const struct screen_ops cz_screen_record_new = {
+    .name = "record",
+    .open = record_open,
+    .draw = record_draw,
+    .key = record_key,
+    .close = record_close,
+    .dirty = record_dirty,
+    .hints = record_new_hints,
+};
+
 void record_form(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent)
 {
     struct record_form_arg a = { .type = type, .entity = entity, .parent = parent };
-    int rc = ui_push(ui, &cz_screen_record, &a);
+    int rc = ui_push(ui, entity ? &cz_screen_record : &cz_screen_record_new, &a);
     if (rc) ui_status_message(ui, rc);
 }
 
 void record_form_restore(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent)
 {
     struct record_form_arg a = { .type = type, .entity = entity, .parent = parent, .restore = 1 };
-    int rc = ui_push(ui, &cz_screen_record, &a);
+    int rc = ui_push(ui, entity ? &cz_screen_record : &cz_screen_record_new, &a);
     if (rc) ui_status_message(ui, rc);
 }

@@ -10,6 +10,7 @@ extern const struct screen_ops cz_screen_help;       /* arg: NULL */
 extern const struct screen_ops cz_screen_households; /* arg: NULL */
 extern const struct screen_ops cz_screen_household;  /* arg: const uint8_t entity[16] */
 extern const struct screen_ops cz_screen_record;     /* arg: const struct record_form_arg * */
+extern const struct screen_ops cz_screen_record_new; /* the same, for a record not saved yet (no delete) */
 extern const struct screen_ops cz_screen_verify;     /* arg: NULL */
 extern const struct screen_ops cz_screen_trainings;  /* arg: NULL */
 extern const struct screen_ops cz_screen_newrecord;  /* arg: NULL */

@@ -10,6 +10,7 @@
 #include "list.h"
 #include "people.h"
 #include "pinyin.h"
+#include "region.h"
 #include "roles.h"
 #include "screens_all.h"
 #include "overview.h"
@@ -43,11 +44,17 @@ static const char *role_label(struct ui *ui, const char *role)
 
 static const int col_widths[] = { 26, 8, 11, 13, 0 };
 
+/* The region shown: the certificate's, else the one asked for. */
+static const char *region_of(const struct cz_known_key *k)
+{
+    return k->trust.state == CZ_TRUST_CERTIFIED ? k->trust.region : k->region;
+}
+
 static void add_row(struct ui *ui, struct users *u, size_t i)
 {
     const struct cz_known_key *k = &u->kl.v[i];
     const char *role = k->trust.state == CZ_TRUST_CERTIFIED ? k->trust.role : k->role;
-    const char *region = k->trust.state == CZ_TRUST_CERTIFIED ? k->trust.region : k->region;
+    const char *region = region_of(k);
     char who[160], kind[32], line[512];
     snprintf(who, sizeof who, "%s@%s", k->name[0] ? k->name : "?", k->station[0] ? k->station : "?");
     snprintf(kind, sizeof kind, "%s", !strcmp(k->kind, "station") ? T(ui, "station", "站点") : T(ui, "person", "人员"));
@@ -58,13 +65,40 @@ static void add_row(struct ui *ui, struct users *u, size_t i)
     list_add(&u->l, line, NULL, 0, 1);
 }
 
-/* By station, then name, in pinyin order, then key: the same order on
- * every PC (the store walks keys in the order of their bytes). */
+/* What the office acts on first, then who holds which jurisdiction:
+ * pending keys, then the keys in force, then the revoked; within each by
+ * region as a tree (the city, each county, its townships, their villages:
+ * a code's prefix sorts before it), people before station keys, office
+ * before supervisor before clerk, then name in pinyin order, then key.
+ * The same order on every PC (the store walks keys by their bytes). */
+static int group_of(const struct cz_known_key *k)
+{
+    if (k->trust.state == CZ_TRUST_PENDING) return 0;
+    return k->trust.revoked ? 2 : 1;
+}
+
+static int role_rank(const struct cz_known_key *k)
+{
+    static const char *const order[] = { "office", "supervisor", "clerk" };
+    if (k->trust.state == CZ_TRUST_ROOT) return 0;
+    const char *role = k->trust.state == CZ_TRUST_CERTIFIED ? k->trust.role : k->role;
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(role, order[i])) return i;
+    return 3;
+}
+
 static int key_cmp(const void *a, const void *b)
 {
     const struct cz_known_key *x = a, *y = b;
-    int k = cz_collate(x->station, y->station);
-    if (!k) k = cz_collate(x->name, y->name);
+    char rx[CZ_REGION_MAX + 1], ry[CZ_REGION_MAX + 1];
+    int k = group_of(x) - group_of(y);
+    if (k) return k;
+    cz_region_normalize(region_of(x), rx);
+    cz_region_normalize(region_of(y), ry);
+    if ((k = strcmp(rx, ry))) return k;
+    if ((k = !strcmp(x->kind, "station") - !strcmp(y->kind, "station"))) return k;
+    if ((k = role_rank(x) - role_rank(y))) return k;
+    if (!(k = cz_collate(x->name, y->name))) k = cz_collate(x->station, y->station);
     return k ? k : memcmp(x->key, y->key, sizeof x->key);
 }
 
@@ -83,10 +117,7 @@ static void load(struct ui *ui, struct users *u)
     if (u->rc) return;
     if (!(u->row_key = calloc(u->kl.n + 1, sizeof *u->row_key))) { u->rc = CZ_ENOMEM; return; }
     if (u->kl.n) qsort(u->kl.v, u->kl.n, sizeof *u->kl.v, key_cmp);
-    /* Pending keys first (what the office has to act on), then the rest. */
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < u->kl.n; i++)
-            if ((u->kl.v[i].trust.state == CZ_TRUST_PENDING) == (pass == 0)) add_row(ui, u, i);
+    for (size_t i = 0; i < u->kl.n; i++) add_row(ui, u, i);
     list_reselect(&u->l, sel);
 }
 
@@ -110,7 +141,7 @@ static void users_draw(struct ui *ui, struct screen *s)
     const char *cells[] = { T(ui, "Name@station", "姓名@站点"), T(ui, "Kind", "类别"), T(ui, "Role", "角色"),
                             T(ui, "Region", "辖区"), T(ui, "Status", "状态") };
     data_columns(head, sizeof head, cells, col_widths, 5);
-    ui_text(ui, UI_TOP + 1, 2, head, ui->cols - 3, A_UNDERLINE);
+    ui_text(ui, UI_TOP + 1, 0, head, ui->cols - 1, A_UNDERLINE);   /* over the rows' columns */
     list_draw(ui, &u->l, UI_TOP + 2, ui_body_rows(ui) - 2, 1);
 }
 

@@ -7,6 +7,7 @@
 #include "hex.h"
 #include "index.h"
 #include "region.h"
+#include "report.h"
 #include "roster.h"
 #include "schema.h"
 
@@ -489,4 +490,26 @@ int cz_view_exits_each(cz_view *v, const char *region, const uint8_t *pk, cz_exi
     if (n) *n = w.n;
     if (open) *open = w.open;
     return rc == CZ_WALK_STOP ? CZ_OK : rc;
+}
+
+int cz_view_place_name(cz_view *v, const char *code, char *buf, size_t size)
+{
+    static const size_t levels[] = { 2, 4, 6, 9, 12 };
+    char n[CZ_REGION_MAX + 1], cand[CZ_REGION_MAX + 1];
+    if (size) buf[0] = 0;
+    if (!cz_region_code_ok(code)) return CZ_EPLACECODE;
+    cz_region_normalize(code, n);
+    size_t len = strlen(n);
+    if (!len) return CZ_ENOTFOUND;   /* everywhere: no one place */
+    /* The code as written in its place record: normalised, or with zero
+     * groups after it up to a longer level (411000 for the city 4110). */
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        if (levels[i] < len) continue;
+        memcpy(cand, n, len);
+        memset(cand + len, '0', levels[i] - len);
+        cand[levels[i]] = 0;
+        cz_report_place_name(v->t, cand, buf, size);
+        if (size && buf[0]) return CZ_OK;
+    }
+    return CZ_ENOTFOUND;
 }

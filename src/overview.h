@@ -142,6 +142,14 @@ int cz_view_count_records(cz_view *v, size_t *n);
  * its sealed key blob (keys.h); non-zero stops with that value. */
 int cz_view_each_user(cz_view *v, cz_user_fn fn, void *ctx);
 
+/* The name of the place a code names (a `place` record's title), into buf
+ * (size bytes; "" when none): the code normalised, as the store checks a
+ * village typed (region.h: "411000" finds the city 4110).  CZ_OK,
+ * CZ_ENOTFOUND when no live place has that code, CZ_EPLACECODE when code
+ * is not digits at a whole level (region.h, cz_region_code_ok).  For a
+ * form showing a village by name beside the code typed. */
+int cz_view_place_name(cz_view *v, const char *code, char *buf, size_t size);
+
 /* ---- whole-station questions (each opens what it needs itself) ---- */
 
 /* Live households and members: the status line's figures. */

@@ -62,18 +62,7 @@ normalise() {
         `# The conflicted household's id, random in each demo: exactly it.` \
         -e "s/\\<$HID\\>/ENTITY-ID-12/g" \
         `# Trailing spaces: capture-pane keeps those of a cleared row.` \
-        -e 's/[[:space:]]+$//' |
-    case ${1:-} in users* | exits_all*) sort_block 4 ;; *) cat ;; esac
-}
-# sort_block ROW: the rows from ROW to the next empty one sorted, the rest
-# as they are.  The Users screen lists keys, and the exits overview its
-# assessments, in the order of their random ids; sorted, each row is still
-# compared whole, only their order is not.
-sort_block() {
-    awk -v from="$1" -v cmd="LC_ALL=C sort" 'NR < from || done { print; next }
-        $0 == "" { done = 1; close(cmd); print; next }
-        { fflush(); print | cmd }
-        END { close(cmd) }'
+        -e 's/[[:space:]]+$//'
 }
 
 # English words allowed on a Chinese screen: key names, the words the
@@ -188,8 +177,7 @@ focus_on() {
 }
 moved() { [ "$(cursor_row)" != "$1" ] || [ "$SCREEN" != "$2" ]; }
 # select_row TEXT: Down (from the top: Ctrl-A) until the row showing TEXT
-# is the selected one (drawn reversed, as capture-pane -e shows it): lists
-# whose order is random from run to run (the users, by their keys).
+# is the selected one (drawn reversed, as capture-pane -e shows it).
 select_row() {
     local i pane
     keys C-a
@@ -233,6 +221,14 @@ cz -C "$Y" add income household=YSW-G-01 year=2017 wages=4000 >/dev/null || fail
 cz -C "$Y" add conditions household=YSW-G-01 year=2018 house_area=60 safe_water=yes power=yes road_km=1.5 \
     farmland=3 >/dev/null || fail "the page's living conditions"
 BOX_Y=$(box_of "$Y") BOX_O=$(box_of "$O") BOX_N=$(box_of "$WORK/demo/nanzhai")
+# A person added at the village, their key not yet certified: pending at
+# the office (the Users screen's enrolment).  On copies, so that no other
+# screen lists them.
+cp -a "$Y" "$WORK/yp" && cp -a "$O" "$WORK/op" || fail "the copies for a pending key"
+CUNZHAN_NEW_PASSPHRASE=$CUNZHAN_PASSPHRASE cz -C "$WORK/yp" user add 吴会计 --role clerk >/dev/null 2>&1 ||
+    fail "a person added at the village"
+{ cz -C "$WORK/yp" export --to "$WORK/pstick" && cz -C "$WORK/op" import "$WORK/pstick"; } >/dev/null ||
+    fail "the pending key at the office"
 
 # A removable disk in a fake sysfs (plugged in only for the screen that
 # shows it), mounted at $WORK/usb (as screens_sync.sh does).
@@ -369,6 +365,19 @@ for L in zh en; do
     golden form_choice "$(lab "(none)" "（空）")"
     keys Escape F10
     see "$L: quits the new form" "EXIT=0"
+    # A village code no place here has: said beside it.
+    startat "$Y" --lang $L
+    ready
+    menu_open "Add a household" "新增贫困户"
+    await 10 marked "$(lab "(* required" "（*为必填")"
+    focus_on "$(lab "Village" "所在村")"
+    keys C-u
+    text 411024104299
+    golden form_village_unknown "$(lab "(no place here has this code)" "（本站没有这个代码的地方）")"
+    keys Escape
+    await 10 marked "$(lab "Leave without saving?" "不保存就离开吗？")"
+    keys Enter F10
+    see "$L: quits the unknown village's form" "EXIT=0"
     # The newrecord and verify screens' help.
     startat "$Y" --lang $L
     ready
@@ -458,9 +467,8 @@ for L in zh en; do
     keys F4
     golden exits_start "$(lab "Household (name or number)" "贫困户（户主姓名或户编号）")"
     keys Escape
-    # Every assessment in the jurisdiction, with its stage.
-    # (Listed in the order of their random ids: sorted here, and the same
-    # one chosen each run.)
+    # Every assessment in the jurisdiction, with its stage, by village
+    # and household number.
     keys C-v
     await 10 marked "$(lab "All exit assessments in your jurisdiction" "辖区内全部退出评估")"
     select_row 杨树林
@@ -671,28 +679,47 @@ for L in zh en; do
     unplug
 
     # A person added at the office: name, role, passphrase twice, then
-    # the list with them.  (The list is in the order of the keys' random
-    # ids, so a question drawn over it covers other rows each run: the
-    # questions are not compared whole.)
+    # the list with them.
     startat "$WORK/oc" --lang $L --user 张主任
     ready
     menu_open "Users and enrolment" "用户与认证"
     await 10 marked 孙书记
     keys F4
-    await 10 marked "$(lab "New person's name:" "新用户姓名：")"
+    golden users_add_name "$(lab "New person's name:" "新用户姓名：")"
     text 周会计
     keys Enter
-    await 10 marked "$(lab "Enter: choose" "回车：选定")"
+    golden users_add_role "$(lab "Enter: choose" "回车：选定")"
     keys Enter
-    await 10 marked "$(lab "Passphrase for the new person" "新用户的口令")"
+    golden users_add_pass "$(lab "Passphrase for the new person" "新用户的口令")"
     text "$CUNZHAN_PASSPHRASE"
     keys Enter
-    await 10 marked "$(lab "The same passphrase again" "再次输入口令")"
+    golden users_add_again "$(lab "The same passphrase again" "再次输入口令")"
     text "$CUNZHAN_PASSPHRASE"
     keys Enter
     golden users_added 周会计
     keys F10
     see "$L: quits the users" "EXIT=0"
+    # A pending key enrolled: its role, its region, the question; a key
+    # revoked: the question.  Esc at each stores nothing.
+    startat "$WORK/op" --lang $L --user 张主任
+    ready
+    menu_open "Users and enrolment" "用户与认证"
+    golden users_pending 吴会计
+    keys Enter
+    golden users_enrol_role "$(lab "Role for 吴会计" "吴会计 的角色")"
+    keys Enter
+    golden users_enrol_region "$(lab "Region code (empty: as asked" "辖区代码（留空：按申请")"
+    keys Enter
+    golden users_enrol_confirm "$(lab "Certify 吴会计@杨树湾村" "认证 吴会计@杨树湾村")"
+    keys Escape
+    gone "$L: no means not certified" "$(lab "Certify 吴会计@杨树湾村" "认证 吴会计@杨树湾村")"
+    select_row 李会计@杨树湾村
+    keys DC
+    golden users_revoke "$(lab "Revoke 李会计@杨树湾村?" "吊销 李会计@杨树湾村？")"
+    keys Escape
+    gone "$L: no means not revoked" "$(lab "Revoke 李会计@杨树湾村?" "吊销 李会计@杨树湾村？")"
+    keys F10
+    see "$L: quits the enrolment" "EXIT=0"
 done
 
 equals "every screen fits 80 columns" "$WIDE" 0
@@ -715,8 +742,6 @@ if [ "$UPDATE" != 1 ]; then
     equals "normalise: an ID number, a phone, a count and the demo's dates stay" \
         "$(echo " 110105194912310021 13600000003 197 条记录 2018-10-08" | normalise)" \
         " 110105194912310021 13600000003 197 条记录 2018-10-08"
-    equals "sort_block: rows sorted up to the empty one, the rest kept" \
-        "$(printf 'a\nz\nc\nb\n\ny\nx\n' | sort_block 2 | tr '\n' ' ')" "a b c z  y x "
     GOT=$'Enter 打开  F3 查找  PgDn 下页  Esc 返回\n YSW-2016-01  English interface  /tmp/usb (sdc)\n lqqqk x mqqj'
     equals "leaks: key names, household numbers, paths and boxes pass" "$(leaks)" ""
     GOT=$' -> cunzhan/O:#/Y:#/x.czb  lqqqk/61  用 `cunzhan -C 新文件夹 restore 文件`  lang=zh'

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "index.h"
+#include "overview.h"
 #include "region.h"
 #include "report.h"
 #include "schema.h"
@@ -133,6 +134,33 @@ static void test_office_codes_by_level(void **state)
     /* ...but not a narrower place under a known one. */
     assert_int_equal(add(P.office, NULL, "training", "date=2018-05-11", "topic=防灾", "village=411081112", NULL),
                      CZ_EFIELD);
+}
+
+/* The name a form shows beside a code typed: the place's, however the
+ * code is written; an unknown code and one not at a whole level are told
+ * apart from it, with no name. */
+static void test_place_name(void **state)
+{
+    (void)state;
+    char name[64];
+    cz_view *v = NULL;
+    assert_int_equal(add(P.office, NULL, "place", "code=411200000000", "name=三门峡市", "level=city", NULL), CZ_OK);
+    assert_int_equal(cz_view_begin(P.office, &v), CZ_OK);
+    static const char *const same[] = { "4112", "411200", "411200000", "411200000000" };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        assert_int_equal(cz_view_place_name(v, same[i], name, sizeof name), CZ_OK);
+        assert_string_equal(name, "三门峡市");
+    }
+    strcpy(name, "x");
+    assert_int_equal(cz_view_place_name(v, "411201", name, sizeof name), CZ_ENOTFOUND);   /* a county under it */
+    assert_string_equal(name, "");
+    assert_int_equal(cz_view_place_name(v, "4113", name, sizeof name), CZ_ENOTFOUND);
+    assert_int_equal(cz_view_place_name(v, "", name, sizeof name), CZ_ENOTFOUND);
+    strcpy(name, "x");
+    assert_int_equal(cz_view_place_name(v, "41120", name, sizeof name), CZ_EPLACECODE);
+    assert_string_equal(name, "");
+    assert_int_equal(cz_view_place_name(v, "4112a0", name, sizeof name), CZ_EPLACECODE);
+    cz_view_end(v);
 }
 
 struct row_errs { size_t n, row[4]; struct cz_field_error err[4]; };
@@ -297,6 +325,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_office_needs_a_place),
         cmocka_unit_test(test_office_codes_by_level),
+        cmocka_unit_test(test_place_name),
         cmocka_unit_test(test_office_load),
         cmocka_unit_test(test_village_station),
         cmocka_unit_test(test_township_station),
