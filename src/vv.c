@@ -220,8 +220,10 @@ static int decode_ranges(struct vv_dec *d, struct cz_vv_origin *o, uint32_t nr)
         r.lo = cz_get_be64(p);
         r.hi = cz_get_be64(p + 8);
         memcpy(r.id, p + 16, 32);
-        /* Sorted, disjoint and not adjacent: one encoding per vector. */
-        if (r.lo == 0 || r.hi < r.lo || (j && r.lo <= prev_hi + 1)) return CZ_ECANON;
+        /* Sorted, disjoint and not adjacent: one encoding per vector.  A
+         * range ending at the last seq must be the last (prev_hi + 1 would
+         * wrap to 0 and let an earlier range through). */
+        if (r.lo == 0 || r.hi < r.lo || (j && (prev_hi == UINT64_MAX || r.lo <= prev_hi + 1))) return CZ_ECANON;
         prev_hi = r.hi;
         if (!o) continue;
         if ((rc = cz_grow(&o->r, &o->cap, o->n + 1, sizeof *o->r))) return rc;

@@ -535,6 +535,12 @@ static void test_vv(void **state)
     buf[r2 + 7] = 8;
     pos = 0;
     assert_int_equal(cz_vv_decode(buf, len, &pos, &d), CZ_ECANON);
+    /* A range after one ending at the last seq there is (1-max, then 10):
+     * not sorted, though max + 1 wraps to 0. */
+    buf[r2 + 7] = 10;
+    memset(buf + r2 - 48 + 8, 0xff, 8);
+    pos = 0;
+    assert_int_equal(cz_vv_decode(buf, len, &pos, &d), CZ_ECANON);
     free(buf);
     cz_vv_free(&v);
 }
