@@ -575,25 +575,14 @@ static const enum cz_action record_hints[] = { ACT_SAVE, ACT_NEXT, ACT_OPEN, ACT
 /* A record not saved yet has nothing to delete (Esc leaves it). */
 static const enum cz_action record_new_hints[] = { ACT_SAVE, ACT_NEXT, ACT_OPEN, ACT_BACK, ACT_NONE };
 
-const struct screen_ops cz_screen_record = {
-    .name = "record",
-    .open = record_open,
-    .draw = record_draw,
-    .key = record_key,
-    .close = record_close,
-    .dirty = record_dirty,
-    .hints = record_hints,
-};
-
-const struct screen_ops cz_screen_record_new = {
-    .name = "record",
-    .open = record_open,
-    .draw = record_draw,
-    .key = record_key,
-    .close = record_close,
-    .dirty = record_dirty,
-    .hints = record_new_hints,
-};
+/* One screen, two footers: a saved record's and a new one's. */
+#define RECORD_SCREEN(footer)                                                                      \
+    {                                                                                              \
+        .name = "record", .open = record_open, .draw = record_draw, .key = record_key,              \
+        .close = record_close, .dirty = record_dirty, .hints = (footer),                           \
+    }
+const struct screen_ops cz_screen_record = RECORD_SCREEN(record_hints);
+const struct screen_ops cz_screen_record_new = RECORD_SCREEN(record_new_hints);
 
 void record_form(struct ui *ui, const char *type, const uint8_t *entity, const uint8_t *parent)
 {
