@@ -29,22 +29,6 @@ msg_has() { wait_check "$1" "no '$3' in the message rows" 10 msg_rows_have "$2" 
 msg_rows_have() { case "$(msg_rows "$1")" in *"$2"*) return 0 ;; esac; return 1; }
 # A row that starts (after a box's border) with closing punctuation.
 CLOSING='^ *(x )?[；，。、：！？）」』》]'
-# select_row TEXT: Down from the top until the row showing TEXT is the
-# selected one (drawn reversed, as capture-pane -e shows it).
-select_row() {
-    local i pane
-    keys C-a
-    for i in $(seq 1 40); do
-        await 2 true
-        pane=$($TM capture-pane -p -e 2>/dev/null)
-        if printf '%s\n' "$pane" | grep -F -- "$1" | grep -q $'\e\\[[0-9;]*7m'; then return 0; fi
-        keys Down
-        await 2 screen_is_not "$SCREEN" || true
-    done
-    fail "$L: row '$1' never selected" "$SCREEN"
-    return 1
-}
-lab() { [ "$L" = zh ] && echo "$2" || echo "$1"; }
 
 for L in zh en; do
     sep=$([ $L = en ] && echo " " || echo "")

@@ -196,21 +196,6 @@ focus_on() {
     return 1
 }
 moved() { [ "$(cursor_row)" != "$1" ] || [ "$SCREEN" != "$2" ]; }
-# select_row TEXT: Down (from the top: Ctrl-A) until the row showing TEXT
-# is the selected one (drawn reversed, as capture-pane -e shows it).
-select_row() {
-    local i pane
-    keys C-a
-    for i in $(seq 1 40); do
-        await 2 true
-        pane=$($TM capture-pane -p -e 2>/dev/null)
-        if printf '%s\n' "$pane" | grep -F -- "$1" | grep -q $'\e\\[[0-9;]*7m'; then return 0; fi
-        keys Down
-        await 2 screen_is_not "$SCREEN" || true
-    done
-    fail "$L: row '$1' never selected" "$SCREEN"
-    return 1
-}
 
 # ---- the data: the demo, a conflict at the office, a fake stick ----
 "$CUNZHAN" -C "$WORK/demo" demo >/dev/null 2>&1 || fail "demo data"
@@ -259,7 +244,6 @@ unplug() { rm -rf "$WORK/sys/block/sdc"; }
 
 for L in zh en; do
     mkdir -p "$GOLDEN/$L"
-    lab() { if [ "$L" = zh ]; then echo "$2"; else echo "$1"; fi; }
 
     # Login (no passphrase given).
     ENVARGS="-u CUNZHAN_PASSPHRASE" startat "$Y" --lang $L

@@ -70,7 +70,6 @@ focus_on() {
 }
 
 for L in zh en; do
-    lab() { if [ "$L" = zh ]; then echo "$2"; else echo "$1"; fi; }
 
     # ---- the village by name in a household's form ----
     startat "$Y" --lang $L --user 李会计

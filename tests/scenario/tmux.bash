@@ -180,6 +180,26 @@ seek_row() {
     return 1
 }
 
+# select_row TEXT: Down from the top of a list (Ctrl-A) until the row
+# showing TEXT is the selected one (drawn reversed, as capture-pane -e
+# shows it), each press waited for.
+select_row() {
+    local i pane
+    keys C-a
+    for i in $(seq 1 40); do
+        await 2 true
+        pane=$($TM capture-pane -p -e 2>/dev/null)
+        if printf '%s\n' "$pane" | grep -F -- "$1" | grep -q $'\e\\[[0-9;]*7m'; then return 0; fi
+        keys Down
+        await 2 screen_is_not "$SCREEN" || true
+    done
+    fail "${L:-}: row '$1' never selected" "$SCREEN"
+    return 1
+}
+
+# lab EN ZH: the text in the run's language ($L: en or zh).
+lab() { if [ "${L:-}" = zh ]; then echo "$2"; else echo "$1"; fi; }
+
 # seek NAME PATTERN KEY: presses KEY (Down, PgDn...) until a screen line
 # matches the extended regular expression PATTERN, at most 40 times, each
 # press waited for; passes NAME then, else fails it.  For text further
